@@ -1,0 +1,109 @@
+//! The canonical binary encoding of everything hashed, signed or stored.
+//!
+//! Layout: one format-version byte ([`FORMAT_VERSION`]) followed by the
+//! postcard encoding of the value (LEB128 varints, length-prefixed strings and
+//! sequences, enum variants by their declared index). The types encoded here
+//! contain no maps and no floats, so every value has exactly one encoding.
+//! Decoding enforces that: it rejects inputs over the type's size limit,
+//! unknown versions, trailing bytes, and any input whose re-encoding differs
+//! from the bytes received (for instance an over-long varint). Hashes and
+//! signatures are therefore always computed over the canonical bytes.
+
+use serde::{de::DeserializeOwned, Serialize};
+
+use crate::error::CodecError;
+
+/// The version byte that prefixes every canonical encoding.
+pub const FORMAT_VERSION: u8 = 1;
+
+/// A type with a canonical encoding and a bound on its encoded size.
+pub trait Canonical: Serialize + DeserializeOwned {
+    /// Name used in error messages.
+    const KIND: &'static str;
+    /// The largest encoding accepted when decoding, version byte included.
+    const MAX_ENCODED_LEN: usize;
+}
+
+/// Encodes a value canonically.
+pub fn encode<T: Canonical>(value: &T) -> Vec<u8> {
+    let mut out = vec![FORMAT_VERSION];
+    // Serialising plain data (no maps, no custom failing impls) into a Vec
+    // cannot fail; a failure would be a programming error in a type definition.
+    let body = postcard::to_allocvec(value).expect("canonical types always serialise");
+    out.extend_from_slice(&body);
+    out
+}
+
+/// Decodes a value, accepting only its canonical encoding.
+pub fn decode<T: Canonical>(bytes: &[u8]) -> Result<T, CodecError> {
+    if bytes.len() > T::MAX_ENCODED_LEN {
+        return Err(CodecError::TooLarge {
+            kind: T::KIND,
+            len: bytes.len(),
+            max: T::MAX_ENCODED_LEN,
+        });
+    }
+    let (&version, body) = bytes.split_first().ok_or(CodecError::Empty)?;
+    if version != FORMAT_VERSION {
+        return Err(CodecError::Version {
+            found: version,
+            expected: FORMAT_VERSION,
+        });
+    }
+    let (value, rest) =
+        postcard::take_from_bytes::<T>(body).map_err(|e| CodecError::Malformed {
+            kind: T::KIND,
+            reason: e.to_string(),
+        })?;
+    if !rest.is_empty() {
+        return Err(CodecError::TrailingBytes {
+            kind: T::KIND,
+            extra: rest.len(),
+        });
+    }
+    if encode(&value) != bytes {
+        return Err(CodecError::NotCanonical { kind: T::KIND });
+    }
+    Ok(value)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde::Deserialize;
+
+    #[derive(Debug, PartialEq, Serialize, Deserialize)]
+    struct Sample {
+        a: u64,
+        b: String,
+    }
+
+    impl Canonical for Sample {
+        const KIND: &'static str = "sample";
+        const MAX_ENCODED_LEN: usize = 32;
+    }
+
+    #[test]
+    fn golden_bytes() {
+        let bytes = encode(&Sample { a: 300, b: "hi".into() });
+        // version, varint(300) = ac 02, len 2, "hi"
+        assert_eq!(bytes, vec![1, 0xac, 0x02, 2, b'h', b'i']);
+        assert_eq!(decode::<Sample>(&bytes).unwrap(), Sample { a: 300, b: "hi".into() });
+    }
+
+    #[test]
+    fn rejects_trailing_bytes_version_size_and_non_canonical_varints() {
+        let mut bytes = encode(&Sample { a: 1, b: String::new() });
+        bytes.push(0);
+        assert!(matches!(decode::<Sample>(&bytes), Err(CodecError::TrailingBytes { .. })));
+        assert!(matches!(decode::<Sample>(&[2, 1, 0]), Err(CodecError::Version { .. })));
+        assert!(matches!(decode::<Sample>(&[]), Err(CodecError::Empty)));
+        assert!(matches!(decode::<Sample>(&[1u8; 33]), Err(CodecError::TooLarge { .. })));
+        // 1 encoded as an over-long varint (0x81 0x00) decodes but is not canonical.
+        assert!(matches!(
+            decode::<Sample>(&[1, 0x81, 0x00, 0]),
+            Err(CodecError::NotCanonical { .. }) | Err(CodecError::Malformed { .. })
+        ));
+        assert!(matches!(decode::<Sample>(&[1, 0xff]), Err(CodecError::Malformed { .. })));
+    }
+}

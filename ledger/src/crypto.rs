@@ -1,0 +1,321 @@
+//! ed25519 keys and signatures with one validity rule everywhere.
+//!
+//! Signature validity is consensus-critical, so every check goes through
+//! [`verify`], which uses ed25519-dalek's `verify_strict` (rejects small-order
+//! keys and non-canonical encodings). Batch verification is randomised and may
+//! disagree with the strict rule on crafted inputs, so it never decides
+//! validity. The signature scheme lives behind this module so that another
+//! scheme (SM2) can be added as a network option without touching contracts.
+
+use std::fmt;
+
+use ed25519_dalek::{Signer as _, SigningKey, VerifyingKey};
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+use crate::error::CryptoError;
+use crate::hash::{fixed_bytes, hash_with, Domain, Hash};
+
+/// An ed25519 public key (32 bytes; hex in JSON).
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct PublicKey(pub [u8; 32]);
+
+/// An ed25519 signature (64 bytes; hex in JSON).
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Signature(pub [u8; 64]);
+
+/// A short identifier derived from a public key: the first 20 bytes of its
+/// domain-separated hash. Officers and validators are referred to by it.
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
+pub struct KeyId(pub [u8; 20]);
+
+/// A private signing key. Never serialised by this crate except through
+/// [`SecretKey::to_bytes`], and never printed.
+#[derive(Clone)]
+pub struct SecretKey(SigningKey);
+
+impl SecretKey {
+    /// Builds a key from its 32-byte seed. Callers draw the seed from the
+    /// operating system's RNG; this crate has no randomness of its own.
+    pub fn from_bytes(seed: &[u8; 32]) -> Self {
+        SecretKey(SigningKey::from_bytes(seed))
+    }
+
+    /// The 32-byte seed. Handle with care.
+    pub fn to_bytes(&self) -> [u8; 32] {
+        self.0.to_bytes()
+    }
+
+    /// The matching public key.
+    pub fn public_key(&self) -> PublicKey {
+        PublicKey(self.0.verifying_key().to_bytes())
+    }
+
+    /// Signs a message.
+    pub fn sign(&self, message: &[u8]) -> Signature {
+        Signature(self.0.sign(message).to_bytes())
+    }
+}
+
+impl fmt::Debug for SecretKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "SecretKey(public {})", self.public_key())
+    }
+}
+
+/// Verifies a signature with the strict rule used everywhere in Xianjie.
+pub fn verify(
+    public_key: &PublicKey,
+    message: &[u8],
+    signature: &Signature,
+) -> Result<(), CryptoError> {
+    let key = VerifyingKey::from_bytes(&public_key.0).map_err(|_| CryptoError::InvalidPublicKey)?;
+    let signature = ed25519_dalek::Signature::from_bytes(&signature.0);
+    key.verify_strict(message, &signature)
+        .map_err(|_| CryptoError::BadSignature)
+}
+
+impl PublicKey {
+    /// The short identifier of this key.
+    pub fn id(&self) -> KeyId {
+        let digest = hash_with(Domain::KeyId, &self.0);
+        let mut id = [0u8; 20];
+        id.copy_from_slice(&digest.0[..20]);
+        KeyId(id)
+    }
+
+    /// Whether the bytes are a usable ed25519 point (not small order).
+    pub fn is_valid(&self) -> bool {
+        VerifyingKey::from_bytes(&self.0).is_ok_and(|key| !key.is_weak())
+    }
+
+    /// Lower-case hex.
+    pub fn to_hex(&self) -> String {
+        hex::encode(self.0)
+    }
+
+    /// Parses 64 hex characters.
+    pub fn from_hex(text: &str) -> Result<Self, CryptoError> {
+        let mut out = [0u8; 32];
+        hex::decode_to_slice(text.trim(), &mut out).map_err(|e| CryptoError::MalformedKey {
+            reason: format!("public key must be 64 hex characters: {e}"),
+        })?;
+        Ok(PublicKey(out))
+    }
+}
+
+impl KeyId {
+    /// Lower-case hex (40 characters).
+    pub fn to_hex(&self) -> String {
+        hex::encode(self.0)
+    }
+
+    /// Parses 40 hex characters.
+    pub fn from_hex(text: &str) -> Result<Self, CryptoError> {
+        let mut out = [0u8; 20];
+        hex::decode_to_slice(text.trim(), &mut out).map_err(|e| CryptoError::MalformedKey {
+            reason: format!("an id is 40 hex characters: {e}"),
+        })?;
+        Ok(KeyId(out))
+    }
+}
+
+impl Signature {
+    /// Lower-case hex.
+    pub fn to_hex(&self) -> String {
+        hex::encode(self.0)
+    }
+}
+
+/// The message validators sign to vote for a block: binds the chain, the
+/// height, the round and the block hash (or nil).
+pub fn vote_digest(
+    chain_id: &str,
+    height: u64,
+    round: u32,
+    kind: VoteKind,
+    block_hash: Option<&Hash>,
+) -> Hash {
+    let nil = [0u8; 32];
+    let (present, hash) = match block_hash {
+        Some(h) => (1u8, &h.0),
+        None => (0u8, &nil),
+    };
+    crate::hash::hash_parts(
+        Domain::Vote,
+        &[
+            &(chain_id.len() as u64).to_be_bytes(),
+            chain_id.as_bytes(),
+            &height.to_be_bytes(),
+            &round.to_be_bytes(),
+            &[kind as u8, present],
+            hash,
+        ],
+    )
+}
+
+/// The two kinds of consensus vote.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[repr(u8)]
+#[serde(rename_all = "lowercase")]
+pub enum VoteKind {
+    /// First-phase vote.
+    Prevote = 1,
+    /// Second-phase vote; a quorum of these commits a block.
+    Precommit = 2,
+}
+
+macro_rules! byte_newtype_traits {
+    ($name:ident, $len:expr) => {
+        impl Serialize for $name {
+            fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                fixed_bytes::serialize(&self.0, serializer)
+            }
+        }
+        impl<'de> Deserialize<'de> for $name {
+            fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+                fixed_bytes::deserialize::<D, $len>(deserializer).map($name)
+            }
+        }
+        impl fmt::Display for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(&hex::encode(self.0))
+            }
+        }
+        impl fmt::Debug for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                write!(f, "{}({})", stringify!($name), hex::encode(self.0))
+            }
+        }
+    };
+}
+
+byte_newtype_traits!(PublicKey, 32);
+byte_newtype_traits!(Signature, 64);
+byte_newtype_traits!(KeyId, 20);
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sign_and_verify_strict() {
+        let key = SecretKey::from_bytes(&[1u8; 32]);
+        let signature = key.sign(b"message");
+        assert!(verify(&key.public_key(), b"message", &signature).is_ok());
+        assert_eq!(
+            verify(&key.public_key(), b"other", &signature),
+            Err(CryptoError::BadSignature)
+        );
+        let mut flipped = signature;
+        flipped.0[10] ^= 1;
+        assert!(verify(&key.public_key(), b"message", &flipped).is_err());
+    }
+
+    #[test]
+    fn small_order_public_key_is_refused() {
+        // The identity point encodes as 0x01 followed by zeros: small order.
+        let mut weak = [0u8; 32];
+        weak[0] = 1;
+        assert!(!PublicKey(weak).is_valid());
+        let key = SecretKey::from_bytes(&[2u8; 32]);
+        assert!(key.public_key().is_valid());
+        assert!(verify(&PublicKey(weak), b"m", &key.sign(b"m")).is_err());
+    }
+
+    #[test]
+    fn key_id_is_stable_golden() {
+        let key = SecretKey::from_bytes(&[0u8; 32]);
+        assert_eq!(
+            key.public_key().to_hex(),
+            "3b6a27bcceb6a42d62a3a8d02a6f0d73653215771de243a63ac048a18b59da29"
+        );
+        let id = key.public_key().id();
+        assert_eq!(id, key.public_key().id());
+        assert_eq!(KeyId::from_hex(&id.to_hex()).unwrap(), id);
+        assert_eq!(id.to_hex().len(), 40);
+    }
+
+    #[test]
+    fn vote_digest_binds_every_field() {
+        let block = Hash([9u8; 32]);
+        let base = vote_digest("c", 1, 0, VoteKind::Precommit, Some(&block));
+        assert_ne!(base, vote_digest("d", 1, 0, VoteKind::Precommit, Some(&block)));
+        assert_ne!(base, vote_digest("c", 2, 0, VoteKind::Precommit, Some(&block)));
+        assert_ne!(base, vote_digest("c", 1, 1, VoteKind::Precommit, Some(&block)));
+        assert_ne!(base, vote_digest("c", 1, 0, VoteKind::Prevote, Some(&block)));
+        assert_ne!(base, vote_digest("c", 1, 0, VoteKind::Precommit, None));
+    }
+}
+
+/// The text form of a key file (`HOME/keys/<org>-<role>.key`, `xianjie keys new`).
+/// JSON with the secret seed, the public key and its id, all hex. Parsing
+/// and printing are pure; reading and writing the file (mode 0600) is the
+/// caller's job.
+#[derive(Serialize, Deserialize)]
+pub struct KeyFile {
+    /// Always `xianjie-ed25519-secret-key`.
+    #[serde(rename = "type")]
+    pub kind: String,
+    /// The 32-byte seed, hex.
+    pub secret_key: String,
+    /// The public key, hex.
+    pub public_key: PublicKey,
+    /// The key id, hex.
+    pub id: KeyId,
+}
+
+/// The `type` field of a key file.
+pub const KEY_FILE_TYPE: &str = "xianjie-ed25519-secret-key";
+
+impl KeyFile {
+    /// The key file text for a secret key.
+    pub fn to_json(key: &SecretKey) -> String {
+        let file = KeyFile {
+            kind: KEY_FILE_TYPE.to_owned(),
+            secret_key: hex::encode(key.to_bytes()),
+            public_key: key.public_key(),
+            id: key.public_key().id(),
+        };
+        // Plain strings always serialise.
+        serde_json::to_string_pretty(&file).expect("key file serialises") + "\n"
+    }
+
+    /// Parses key file text and checks that its public key matches its secret.
+    pub fn parse(text: &str) -> Result<SecretKey, CryptoError> {
+        let file: KeyFile = serde_json::from_str(text).map_err(|e| CryptoError::MalformedKey {
+            reason: format!("not a key file: {e}"),
+        })?;
+        if file.kind != KEY_FILE_TYPE {
+            return Err(CryptoError::MalformedKey {
+                reason: format!("type is {:?}, expected {KEY_FILE_TYPE:?}", file.kind),
+            });
+        }
+        let mut seed = [0u8; 32];
+        hex::decode_to_slice(file.secret_key.trim(), &mut seed).map_err(|_| CryptoError::MalformedKey {
+            reason: "secret_key must be 64 hex characters".into(),
+        })?;
+        let key = SecretKey::from_bytes(&seed);
+        if key.public_key() != file.public_key {
+            return Err(CryptoError::MalformedKey {
+                reason: "public_key does not belong to secret_key".into(),
+            });
+        }
+        Ok(key)
+    }
+}
+
+#[cfg(test)]
+mod key_file_tests {
+    use super::*;
+
+    #[test]
+    fn key_file_round_trip_and_mismatch() {
+        let key = SecretKey::from_bytes(&[3u8; 32]);
+        let text = KeyFile::to_json(&key);
+        assert_eq!(KeyFile::parse(&text).unwrap().public_key(), key.public_key());
+        let other = SecretKey::from_bytes(&[4u8; 32]).public_key().to_hex();
+        let tampered = text.replace(&key.public_key().to_hex(), &other);
+        assert!(KeyFile::parse(&tampered).is_err());
+        assert!(KeyFile::parse("{}").is_err());
+    }
+}

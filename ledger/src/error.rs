@@ -1,0 +1,157 @@
+//! The one error type of this crate, with a sub-enum per failure domain.
+
+/// Everything that can go wrong in the ledger crate.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// Bytes could not be decoded into the expected type.
+    #[error(transparent)]
+    Codec(#[from] CodecError),
+    /// A key or signature was malformed or did not verify.
+    #[error(transparent)]
+    Crypto(#[from] CryptoError),
+    /// A Merkle or state proof did not verify.
+    #[error(transparent)]
+    Proof(#[from] ProofError),
+    /// The sled store failed or holds data this version cannot read.
+    #[error(transparent)]
+    Storage(#[from] StorageError),
+    /// A genesis document is inconsistent.
+    #[error("invalid genesis: {reason}")]
+    Genesis {
+        /// What is wrong with it.
+        reason: String,
+    },
+}
+
+/// Shorthand for results of this crate.
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// Failures of the canonical codec.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum CodecError {
+    /// The input is longer than the type allows.
+    #[error("encoded {kind} is {len} bytes, more than the limit of {max}")]
+    TooLarge {
+        /// The type being decoded.
+        kind: &'static str,
+        /// Bytes received.
+        len: usize,
+        /// The limit for that type.
+        max: usize,
+    },
+    /// The leading format version is not one this build understands.
+    #[error("unsupported format version {found} (expected {expected})")]
+    Version {
+        /// Version byte found.
+        found: u8,
+        /// Version this build writes.
+        expected: u8,
+    },
+    /// The input was empty.
+    #[error("empty input")]
+    Empty,
+    /// The bytes do not describe a value of the type.
+    #[error("malformed {kind}: {reason}")]
+    Malformed {
+        /// The type being decoded.
+        kind: &'static str,
+        /// The decoder's complaint.
+        reason: String,
+    },
+    /// Bytes remained after a complete value.
+    #[error("{extra} trailing bytes after {kind}")]
+    TrailingBytes {
+        /// The type being decoded.
+        kind: &'static str,
+        /// How many bytes were left.
+        extra: usize,
+    },
+    /// The bytes decode, but are not the one canonical encoding of the value.
+    #[error("{kind} is not canonically encoded")]
+    NotCanonical {
+        /// The type being decoded.
+        kind: &'static str,
+    },
+}
+
+/// Failures of keys and signatures.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum CryptoError {
+    /// The bytes are not a valid ed25519 public key.
+    #[error("invalid public key")]
+    InvalidPublicKey,
+    /// The signature does not verify under the strict rule.
+    #[error("signature does not verify")]
+    BadSignature,
+    /// A key file or hex string could not be parsed.
+    #[error("malformed key: {reason}")]
+    MalformedKey {
+        /// What is wrong with it.
+        reason: String,
+    },
+}
+
+/// Failures of Merkle inclusion and state proofs.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum ProofError {
+    /// The leaf index is outside the tree.
+    #[error("leaf index {index} is outside a tree of {size} leaves")]
+    IndexOutOfRange {
+        /// Index claimed by the proof.
+        index: u64,
+        /// Tree size claimed by the proof.
+        size: u64,
+    },
+    /// The proof path has the wrong number of hashes for its position.
+    #[error("proof path has the wrong length")]
+    WrongPathLength,
+    /// The recomputed root differs from the expected one.
+    #[error("recomputed root does not match")]
+    RootMismatch,
+    /// The sparse Merkle (state) proof was rejected.
+    #[error("state proof rejected: {reason}")]
+    State {
+        /// Why the proof library rejected it.
+        reason: String,
+    },
+}
+
+/// Failures of the sled store.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum StorageError {
+    /// sled itself failed.
+    #[error("database error: {0}")]
+    Sled(#[from] sled::Error),
+    /// The database was written by a different schema version.
+    #[error("database schema version {found} is not supported (this build reads {expected}); migrate or use a fresh --home")]
+    SchemaVersion {
+        /// Version found on disk.
+        found: u32,
+        /// Version this build reads.
+        expected: u32,
+    },
+    /// A stored record could not be decoded: the database is corrupt.
+    #[error("corrupt record under {key}: {reason}")]
+    Corrupt {
+        /// The key, printed for the operator.
+        key: String,
+        /// What is wrong with it.
+        reason: String,
+    },
+    /// A block was committed out of order.
+    #[error("block height {got} does not follow the tip {tip}")]
+    OutOfOrder {
+        /// Height offered.
+        got: u64,
+        /// Current tip.
+        tip: u64,
+    },
+    /// The Merkle tree layer failed.
+    #[error("state tree: {0}")]
+    Tree(String),
+}

@@ -1,0 +1,128 @@
+//! The genesis document: chain id, member organisations with their first
+//! officers, the validator set and the chain parameters.
+//!
+//! It is read from JSON by the node and the CLI, and its canonical encoding
+//! is hashed; that hash is the `prev_hash` of block 1, so every block commits
+//! to the genesis it grew from.
+
+use std::collections::BTreeSet;
+
+use serde::{Deserialize, Serialize};
+
+use crate::block::{Validator, ValidatorSet, MAX_VALIDATORS};
+use crate::codec::{encode, Canonical};
+use crate::crypto::PublicKey;
+use crate::error::{Error, Result};
+use crate::hash::{hash_with, Domain, Hash};
+use crate::model::{Org, Params, Role};
+
+/// Longest chain id.
+pub const MAX_CHAIN_ID_LEN: usize = 64;
+
+/// The genesis document.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Genesis {
+    /// Chain id; every transaction and header names it.
+    pub chain_id: String,
+    /// Time of the genesis (Unix milliseconds); block 1 is later.
+    pub genesis_time_ms: u64,
+    /// Member organisations and their first officers.
+    pub orgs: Vec<GenesisOrg>,
+    /// The initial validator set.
+    pub validators: Vec<Validator>,
+    /// Chain parameters.
+    pub params: Params,
+}
+
+/// A member organisation with its first officer keys.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct GenesisOrg {
+    /// The organisation.
+    pub org: Org,
+    /// Its first officers.
+    pub officers: Vec<GenesisOfficer>,
+}
+
+/// An officer key registered at genesis.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct GenesisOfficer {
+    /// The key.
+    pub public_key: PublicKey,
+    /// The role.
+    pub role: Role,
+}
+
+impl Genesis {
+    /// Parses and structurally validates a genesis JSON document.
+    pub fn from_json(text: &str) -> Result<Self> {
+        let genesis: Genesis = serde_json::from_str(text).map_err(|e| Error::Genesis {
+            reason: format!("not a genesis document: {e}"),
+        })?;
+        genesis.validate()?;
+        Ok(genesis)
+    }
+
+    /// Pretty JSON, as written to `genesis.json`.
+    pub fn to_json(&self) -> String {
+        // Plain data always serialises to JSON.
+        serde_json::to_string_pretty(self).expect("genesis serialises")
+    }
+
+    /// The genesis hash (the `prev_hash` of block 1).
+    pub fn hash(&self) -> Hash {
+        hash_with(Domain::Genesis, &encode(self))
+    }
+
+    /// The initial validator set.
+    pub fn validator_set(&self) -> ValidatorSet {
+        ValidatorSet::new(self.validators.clone())
+    }
+
+    /// Structural checks: ids unique, keys valid, validators known. Legal
+    /// checks (USCC checksums, region codes) are the contracts' job.
+    pub fn validate(&self) -> Result<()> {
+        let fail = |reason: String| Err(Error::Genesis { reason });
+        if self.chain_id.is_empty() || self.chain_id.len() > MAX_CHAIN_ID_LEN {
+            return fail(format!("chain_id must be 1-{MAX_CHAIN_ID_LEN} characters"));
+        }
+        let mut org_ids = BTreeSet::new();
+        let mut keys = BTreeSet::new();
+        for entry in &self.orgs {
+            if !org_ids.insert(entry.org.id.clone()) {
+                return fail(format!("organisation {} appears twice", entry.org.id));
+            }
+            for officer in &entry.officers {
+                if !officer.public_key.is_valid() {
+                    return fail(format!("officer key {} is not a valid ed25519 key", officer.public_key));
+                }
+                if !keys.insert(officer.public_key) {
+                    return fail(format!("officer key {} appears twice", officer.public_key));
+                }
+            }
+        }
+        if self.validators.is_empty() || self.validators.len() > MAX_VALIDATORS {
+            return fail(format!("there must be 1-{MAX_VALIDATORS} validators"));
+        }
+        let mut validator_keys = BTreeSet::new();
+        for validator in &self.validators {
+            if !validator.public_key.is_valid() || validator.power == 0 {
+                return fail(format!("validator {} needs a valid key and power > 0", validator.public_key));
+            }
+            if !validator_keys.insert(validator.public_key) {
+                return fail(format!("validator {} appears twice", validator.public_key));
+            }
+            if !org_ids.contains(&validator.org) {
+                return fail(format!("validator {} names unknown organisation {}", validator.public_key, validator.org));
+            }
+        }
+        if self.validators.iter().try_fold(0u64, |sum, v| sum.checked_add(v.power)).is_none() {
+            return fail("total voting power overflows".into());
+        }
+        Ok(())
+    }
+}
+
+impl Canonical for Genesis {
+    const KIND: &'static str = "genesis";
+    const MAX_ENCODED_LEN: usize = 4 * 1024 * 1024;
+}

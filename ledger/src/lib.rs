@@ -1,0 +1,40 @@
+//! Types, canonical encoding, hashing, signatures, blocks, Merkle and state proofs, and sled storage for the Xianjie ledger.
+//!
+//! Everything in this crate except [`storage`] is pure: no clocks, no randomness,
+//! no I/O. Every validator must compute byte-identical results from the same
+//! inputs, so anything that is hashed, signed or stored goes through
+//! [`codec`]'s single canonical encoding and [`hash`]'s domain-separated BLAKE3.
+//!
+//! ```
+//! use xianjie_ledger::{crypto::SecretKey, tx::{Call, Tx, RevokeOfficer}, crypto::KeyId};
+//!
+//! let key = SecretKey::from_bytes(&[7u8; 32]);
+//! let tx = Tx {
+//!     chain_id: "xianjie-dev".into(),
+//!     signer: key.public_key(),
+//!     nonce: 1,
+//!     valid_until: 100,
+//!     call: Call::RevokeOfficer(RevokeOfficer { officer: KeyId([0u8; 20]) }),
+//! };
+//! let signed = tx.sign(&key);
+//! assert!(signed.verify_signature().is_ok());
+//! let bytes = xianjie_ledger::codec::encode(&signed);
+//! let back: xianjie_ledger::tx::SignedTx = xianjie_ledger::codec::decode(&bytes).unwrap();
+//! assert_eq!(back.hash(), signed.hash());
+//! ```
+#![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::panic))]
+
+pub mod block;
+pub mod codec;
+pub mod crypto;
+pub mod error;
+pub mod genesis;
+pub mod hash;
+pub mod merkle;
+pub mod model;
+pub mod state;
+pub mod storage;
+pub mod tx;
+
+pub use error::{Error, Result};
+pub use hash::Hash;

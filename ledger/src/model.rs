@@ -1,0 +1,380 @@
+//! The records kept in the ledger state: organisations, officers, evidence
+//! and its custody chain, and the chain parameters.
+//!
+//! Enum variants are encoded by their declared position: never reorder or
+//! remove a variant, only append. Personal information never appears here:
+//! people are key ids, documents and notes are digests.
+
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+
+use crate::codec::Canonical;
+use crate::crypto::{KeyId, PublicKey};
+use crate::hash::Hash;
+
+/// Longest organisation id.
+pub const MAX_ORG_ID_LEN: usize = 32;
+/// Longest media type.
+pub const MAX_MEDIA_TYPE_LEN: usize = 127;
+/// Longest case id.
+pub const MAX_CASE_ID_LEN: usize = 64;
+/// Longest short text field (capture method, tool, organisation name).
+pub const MAX_SHORT_TEXT_LEN: usize = 128;
+/// Most officers named as collectors of one item.
+pub const MAX_COLLECTORS: usize = 8;
+
+/// A short, stable organisation id such as `market` or `police-330100`:
+/// 1–32 characters of `a-z`, `0-9` and `-`.
+#[derive(Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct OrgId(String);
+
+impl OrgId {
+    /// Validates and wraps an id.
+    pub fn new(id: &str) -> Result<Self, String> {
+        let ok = !id.is_empty()
+            && id.len() <= MAX_ORG_ID_LEN
+            && id
+                .bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-');
+        if ok {
+            Ok(OrgId(id.to_owned()))
+        } else {
+            Err(format!(
+                "organisation id {id:?} must be 1-{MAX_ORG_ID_LEN} characters of a-z, 0-9 and -"
+            ))
+        }
+    }
+
+    /// The id as text.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl TryFrom<String> for OrgId {
+    type Error = String;
+    fn try_from(value: String) -> Result<Self, Self::Error> {
+        OrgId::new(&value)
+    }
+}
+
+impl From<OrgId> for String {
+    fn from(id: OrgId) -> Self {
+        id.0
+    }
+}
+
+impl fmt::Display for OrgId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl fmt::Debug for OrgId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "OrgId({})", self.0)
+    }
+}
+
+/// The kind of a member organisation (DOMAIN §a).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum OrgKind {
+    /// 行政执法机关: market regulation, environment, tax, customs …
+    AdministrativeAgency,
+    /// 公安机关.
+    Police,
+    /// 人民检察院.
+    Procuratorate,
+    /// 人民法院.
+    Court,
+    /// 检验检测机构.
+    TestingBody,
+}
+
+/// Administrative level of an organisation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum OrgLevel {
+    /// 国家级.
+    National,
+    /// 省级.
+    Provincial,
+    /// 地市级.
+    Prefecture,
+    /// 县级.
+    County,
+}
+
+/// An officer's role inside their organisation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    /// Signs day-to-day acts.
+    Officer,
+    /// The organisation's head: signs decisions the law reserves to leadership.
+    Head,
+    /// Manages the organisation's officers and votes in governance.
+    Admin,
+}
+
+/// A member organisation.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Org {
+    /// Stable short id.
+    pub id: OrgId,
+    /// Official name of the institution (public information).
+    pub name: String,
+    /// Kind of organisation.
+    pub kind: OrgKind,
+    /// 统一社会信用代码, checksum-validated.
+    pub uscc: String,
+    /// 6-digit administrative division code of its jurisdiction.
+    pub region: String,
+    /// Administrative level.
+    pub level: OrgLevel,
+}
+
+/// A registered officer key.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Officer {
+    /// Id derived from the public key.
+    pub id: KeyId,
+    /// The key the officer signs with.
+    pub public_key: PublicKey,
+    /// The organisation the officer belongs to.
+    pub org: OrgId,
+    /// Role inside the organisation.
+    pub role: Role,
+    /// Whether the key may still sign.
+    pub active: bool,
+    /// Height at which the key was registered (0 = genesis).
+    pub registered_at: u64,
+    /// Height at which the key was revoked, if it was.
+    pub revoked_at: Option<u64>,
+}
+
+/// Evidence categories as officers name them (行政诉讼法 Art 33 / 刑诉法 Art 50).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum EvidenceCategory {
+    /// 物证.
+    Physical,
+    /// 书证.
+    Documentary,
+    /// 视听资料.
+    Audiovisual,
+    /// 电子数据.
+    Electronic,
+    /// 鉴定意见 / 检验报告.
+    Appraisal,
+    /// 勘验笔录 / 检查笔录.
+    InspectionRecord,
+    /// 现场笔录 (administrative-only category).
+    OnsiteRecord,
+    /// 证人证言.
+    Witness,
+    /// 当事人陈述 / 询问笔录.
+    Party,
+}
+
+impl EvidenceCategory {
+    /// Every category, in declaration order.
+    pub const ALL: [EvidenceCategory; 9] = [
+        EvidenceCategory::Physical,
+        EvidenceCategory::Documentary,
+        EvidenceCategory::Audiovisual,
+        EvidenceCategory::Electronic,
+        EvidenceCategory::Appraisal,
+        EvidenceCategory::InspectionRecord,
+        EvidenceCategory::OnsiteRecord,
+        EvidenceCategory::Witness,
+        EvidenceCategory::Party,
+    ];
+}
+
+/// Admissibility class in criminal proceedings (刑诉法 Art 54, DOMAIN §e).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+pub enum EvidenceClass {
+    /// A — usable directly.
+    #[serde(rename = "A")]
+    DirectUse,
+    /// B — usable after review.
+    #[serde(rename = "B")]
+    AfterReview,
+    /// C — must be re-collected by investigators.
+    #[serde(rename = "C")]
+    Recollect,
+}
+
+/// The mapping from category to class. It is a chain parameter because part
+/// of it (现场笔录 → B) is not settled law (DOMAIN §e, UNVERIFIED).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CategoryClass {
+    /// The category.
+    pub category: EvidenceCategory,
+    /// Its class.
+    pub class: EvidenceClass,
+}
+
+/// Custody actions (chain of custody, SPC-CPL-Interp Art 111).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum CustodyAction {
+    /// The holder hands the item to another organisation (first half of a handoff).
+    Transfer,
+    /// The receiving organisation takes it (second half; completes the handoff).
+    Receive,
+    /// Sealed (封存).
+    Seal,
+    /// Examined or tested.
+    Examine,
+    /// Put in storage.
+    Store,
+    /// Returned to its owner.
+    Return,
+    /// Destroyed; the record remains.
+    Destroy,
+}
+
+/// What an agency anchors for one evidence file.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EvidenceAnchor {
+    /// Plain BLAKE3 of the file's bytes.
+    pub digest: Hash,
+    /// File size in bytes.
+    pub size: u64,
+    /// MIME type.
+    pub media_type: String,
+    /// Evidence category.
+    pub category: EvidenceCategory,
+    /// The case it belongs to, if any.
+    pub case_id: Option<String>,
+    /// When it was collected, as stated by the collectors (Unix seconds, UTC).
+    pub collected_at: u64,
+    /// Officers who collected it.
+    pub collected_by: Vec<KeyId>,
+    /// How it was captured (e.g. `download`, `photograph`, `forensic-image`).
+    pub capture_method: String,
+    /// Tool and version used for the capture.
+    pub capture_tool: String,
+    /// Digest of the off-chain provenance note (OLR Art 18).
+    pub provenance_note_digest: Option<Hash>,
+    /// An earlier anchor this one supersedes (e.g. a corrected scan).
+    pub supersedes: Option<Hash>,
+}
+
+/// One custody event in an evidence record's history.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CustodyEvent {
+    /// What was done.
+    pub action: CustodyAction,
+    /// The organisation that did it.
+    pub org: OrgId,
+    /// The officer who signed it.
+    pub officer: KeyId,
+    /// For `transfer`, the receiving organisation.
+    pub to: Option<OrgId>,
+    /// Digest of an off-chain note.
+    pub note_digest: Option<Hash>,
+    /// Block height.
+    pub height: u64,
+    /// Block time (Unix milliseconds).
+    pub time_ms: u64,
+    /// The transaction that recorded it.
+    pub tx: Hash,
+}
+
+/// The state record of one anchored evidence file.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EvidenceRecord {
+    /// What was anchored.
+    pub anchor: EvidenceAnchor,
+    /// Admissibility class derived from the category.
+    pub class: EvidenceClass,
+    /// Organisation that anchored it.
+    pub org: OrgId,
+    /// Officer who signed the anchor.
+    pub anchored_by: KeyId,
+    /// Height of the anchor.
+    pub height: u64,
+    /// Block time of the anchor (Unix milliseconds).
+    pub time_ms: u64,
+    /// The anchoring transaction.
+    pub tx: Hash,
+    /// Organisation currently holding the item.
+    pub holder: OrgId,
+    /// Organisation a transfer is addressed to, until it records `receive`.
+    pub pending_transfer: Option<OrgId>,
+    /// Custody history, oldest first.
+    pub custody: Vec<CustodyEvent>,
+    /// A later anchor that supersedes this one.
+    pub superseded_by: Option<Hash>,
+    /// Whether the item was destroyed.
+    pub destroyed: bool,
+}
+
+/// Chain parameters (set in genesis).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Params {
+    /// Fewest officers that must be named as collectors of an item.
+    pub min_collectors: u8,
+    /// Most custody events kept on one record.
+    pub max_custody_events: u16,
+    /// Furthest ahead of the current height a transaction's `valid_until` may be.
+    pub max_tx_validity_blocks: u64,
+    /// Category → class mapping.
+    pub category_classes: Vec<CategoryClass>,
+}
+
+impl Default for Params {
+    fn default() -> Self {
+        use EvidenceCategory as Cat;
+        use EvidenceClass as Class;
+        let class_of = |category| match category {
+            Cat::Physical | Cat::Documentary | Cat::Audiovisual | Cat::Electronic => {
+                Class::DirectUse
+            }
+            Cat::Appraisal | Cat::InspectionRecord | Cat::OnsiteRecord => Class::AfterReview,
+            Cat::Witness | Cat::Party => Class::Recollect,
+        };
+        Params {
+            min_collectors: 1,
+            max_custody_events: 256,
+            max_tx_validity_blocks: 100_000,
+            category_classes: EvidenceCategory::ALL
+                .iter()
+                .map(|&category| CategoryClass {
+                    category,
+                    class: class_of(category),
+                })
+                .collect(),
+        }
+    }
+}
+
+impl Params {
+    /// The class of a category, if the mapping names it.
+    pub fn class_of(&self, category: EvidenceCategory) -> Option<EvidenceClass> {
+        self.category_classes
+            .iter()
+            .find(|entry| entry.category == category)
+            .map(|entry| entry.class)
+    }
+}
+
+macro_rules! canonical {
+    ($ty:ty, $kind:literal, $max:expr) => {
+        impl Canonical for $ty {
+            const KIND: &'static str = $kind;
+            const MAX_ENCODED_LEN: usize = $max;
+        }
+    };
+}
+
+canonical!(Org, "organisation", 1024);
+canonical!(Officer, "officer", 256);
+canonical!(EvidenceRecord, "evidence record", 256 * 1024);
+canonical!(Params, "parameters", 16 * 1024);

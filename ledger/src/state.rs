@@ -1,0 +1,105 @@
+//! The state layout and the sparse Merkle commitment over it.
+//!
+//! State is a map from byte keys to canonically encoded records. Its root is
+//! a Jellyfish Merkle tree (the `jmt` crate) whose version is the block
+//! height, hashed with a domain-separated BLAKE3. A [`StateProof`] shows that
+//! a key holds a given value — or holds nothing — under a header's
+//! `state_root`.
+
+use serde::{Deserialize, Serialize};
+
+use crate::codec::Canonical;
+use crate::crypto::KeyId;
+use crate::error::ProofError;
+use crate::hash::{hash_with, Domain, Hash};
+use crate::model::OrgId;
+
+/// Read access to the current state, as contracts see it.
+pub trait StateView {
+    /// The value under `key`, if any.
+    fn get(&self, key: &[u8]) -> Option<Vec<u8>>;
+}
+
+/// Keys of the state map. Each kind has its own prefix.
+pub mod keys {
+    use super::*;
+
+    /// Chain parameters.
+    pub const PARAMS: &[u8] = b"params";
+    /// The validator set in force.
+    pub const VALIDATORS: &[u8] = b"validators";
+    /// The latest height; rewritten by every block so that each height has its own root.
+    pub const TIP: &[u8] = b"chain/tip";
+
+    /// An organisation.
+    pub fn org(id: &OrgId) -> Vec<u8> {
+        [b"org/".as_slice(), id.as_str().as_bytes()].concat()
+    }
+
+    /// An officer.
+    pub fn officer(id: &KeyId) -> Vec<u8> {
+        [b"officer/".as_slice(), &id.0].concat()
+    }
+
+    /// An evidence record.
+    pub fn evidence(digest: &Hash) -> Vec<u8> {
+        [b"evidence/".as_slice(), &digest.0].concat()
+    }
+}
+
+/// The hasher of the state tree: BLAKE3 under the state-tree context.
+#[derive(Clone)]
+pub struct StateHasher(blake3::Hasher);
+
+impl jmt::SimpleHasher for StateHasher {
+    fn new() -> Self {
+        StateHasher(blake3::Hasher::new_derive_key(Domain::StateTree.context()))
+    }
+    fn update(&mut self, data: &[u8]) {
+        self.0.update(data);
+    }
+    fn finalize(self) -> [u8; 32] {
+        *self.0.finalize().as_bytes()
+    }
+}
+
+/// The tree's key for a state key.
+pub fn key_hash(key: &[u8]) -> jmt::KeyHash {
+    jmt::KeyHash(hash_with(Domain::StateKey, key).0)
+}
+
+/// A proof that a state key holds a value, or nothing, under a state root.
+#[derive(Clone, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct StateProof(pub jmt::proof::SparseMerkleProof<StateHasher>);
+
+impl std::fmt::Debug for StateProof {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("StateProof(..)")
+    }
+}
+
+impl PartialEq for StateProof {
+    fn eq(&self, other: &Self) -> bool {
+        crate::codec::encode(self) == crate::codec::encode(other)
+    }
+}
+
+impl Eq for StateProof {}
+
+impl StateProof {
+    /// Checks that `key` holds `value` (`None`: holds nothing) under `root`.
+    pub fn verify(&self, root: &Hash, key: &[u8], value: Option<&[u8]>) -> Result<(), ProofError> {
+        self.0
+            .verify(jmt::RootHash(root.0), key_hash(key), value)
+            .map_err(|e| ProofError::State {
+                reason: e.to_string(),
+            })
+    }
+}
+
+impl Canonical for StateProof {
+    const KIND: &'static str = "state proof";
+    // At most 256 siblings of at most 65 bytes, plus the leaf.
+    const MAX_ENCODED_LEN: usize = 256 * 72 + 128;
+}

@@ -1,0 +1,479 @@
+//! sled storage: blocks, transactions by hash, results, commit certificates,
+//! the state (latest values and the versioned sparse Merkle tree) and indexes.
+//!
+//! Everything lives in one sled tree under per-kind key prefixes, so that a
+//! block, its results, its certificate and all its state changes are written
+//! by a single `apply_batch`: after a crash the last height is either whole or
+//! absent. The schema version is checked when the store is opened.
+//!
+//! | prefix | key                       | value                         |
+//! |--------|---------------------------|-------------------------------|
+//! | `m:`   | name                      | metadata (schema, tip, genesis) |
+//! | `h:`   | height (u64 BE)           | canonical `Header`            |
+//! | `b:`   | height                    | canonical `Block`             |
+//! | `r:`   | height                    | canonical `BlockResults`      |
+//! | `c:`   | height                    | canonical `Commit`            |
+//! | `t:`   | tx hash                   | height (u64 BE) ‖ index (u32 BE) |
+//! | `s:`   | state key                 | latest value                  |
+//! | `n:`   | borsh `NodeKey`           | borsh `Node` (state tree)     |
+//! | `v:`   | key hash ‖ version (BE)   | borsh `Option<value>`         |
+//! | `x:`   | index name ‖ entry        | empty (secondary indexes)     |
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use jmt::storage::{LeafNode, Node, NodeKey, TreeReader, TreeUpdateBatch};
+use jmt::{JellyfishMerkleTree, KeyHash, OwnedValue, Version};
+
+use crate::block::{Block, BlockResults, Commit, Header, TxResult};
+use crate::codec::{decode, encode, Canonical};
+use crate::error::StorageError;
+use crate::hash::Hash;
+use crate::state::{key_hash, keys, StateHasher, StateProof, StateView};
+
+/// The schema version this build reads and writes.
+pub const SCHEMA_VERSION: u32 = 1;
+
+const META_SCHEMA: &[u8] = b"m:schema";
+const META_TIP: &[u8] = b"m:tip";
+const META_GENESIS_HASH: &[u8] = b"m:genesis_hash";
+const META_GENESIS_ROOT: &[u8] = b"m:genesis_root";
+
+/// State changes of one block: key → new value (`None` deletes).
+pub type WriteSet = BTreeMap<Vec<u8>, Option<Vec<u8>>>;
+
+/// A computed but not yet committed state transition.
+pub struct StateUpdate {
+    /// The state root after the writes.
+    pub root: Hash,
+    writes: WriteSet,
+    tree: TreeUpdateBatch,
+    version: Version,
+}
+
+/// Where a committed transaction sits.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TxLocation {
+    /// Block height.
+    pub height: u64,
+    /// Position in the block.
+    pub index: u32,
+}
+
+/// The node's database.
+#[derive(Clone)]
+pub struct Store {
+    db: sled::Db,
+}
+
+type StoreResult<T> = Result<T, StorageError>;
+
+fn height_key(prefix: &[u8], height: u64) -> Vec<u8> {
+    [prefix, &height.to_be_bytes()].concat()
+}
+
+fn corrupt(key: &[u8], reason: impl ToString) -> StorageError {
+    StorageError::Corrupt {
+        key: String::from_utf8_lossy(key).into_owned(),
+        reason: reason.to_string(),
+    }
+}
+
+fn be_u64(key: &[u8], bytes: &[u8]) -> StoreResult<u64> {
+    let array: [u8; 8] = bytes.try_into().map_err(|_| corrupt(key, "expected 8 bytes"))?;
+    Ok(u64::from_be_bytes(array))
+}
+
+impl Store {
+    /// Opens (or creates) a store, checking its schema version.
+    pub fn open(path: &Path) -> StoreResult<Self> {
+        let db = sled::Config::new().path(path).open()?;
+        Self::from_db(db)
+    }
+
+    /// A throwaway store in memory, for tests.
+    pub fn temporary() -> StoreResult<Self> {
+        Self::from_db(sled::Config::new().temporary(true).open()?)
+    }
+
+    fn from_db(db: sled::Db) -> StoreResult<Self> {
+        match db.get(META_SCHEMA)? {
+            Some(bytes) => {
+                let array: [u8; 4] = bytes
+                    .as_ref()
+                    .try_into()
+                    .map_err(|_| corrupt(META_SCHEMA, "expected 4 bytes"))?;
+                let found = u32::from_be_bytes(array);
+                if found != SCHEMA_VERSION {
+                    return Err(StorageError::SchemaVersion {
+                        found,
+                        expected: SCHEMA_VERSION,
+                    });
+                }
+            }
+            None if db.is_empty() => {
+                db.insert(META_SCHEMA, &SCHEMA_VERSION.to_be_bytes())?;
+                db.flush()?;
+            }
+            None => return Err(corrupt(META_SCHEMA, "data present but no schema version")),
+        }
+        Ok(Store { db })
+    }
+
+    fn get_decoded<T: Canonical>(&self, key: &[u8]) -> StoreResult<Option<T>> {
+        match self.db.get(key)? {
+            None => Ok(None),
+            Some(bytes) => decode(&bytes).map(Some).map_err(|e| corrupt(key, e)),
+        }
+    }
+
+    /// The genesis hash, once the genesis has been applied.
+    pub fn genesis_hash(&self) -> StoreResult<Option<Hash>> {
+        Ok(self.db.get(META_GENESIS_HASH)?.map(|bytes| {
+            let mut out = [0u8; 32];
+            out.copy_from_slice(&bytes[..32.min(bytes.len())]);
+            Hash(out)
+        }))
+    }
+
+    /// The state root at height 0.
+    pub fn genesis_state_root(&self) -> StoreResult<Option<Hash>> {
+        Ok(self.db.get(META_GENESIS_ROOT)?.map(|bytes| {
+            let mut out = [0u8; 32];
+            out.copy_from_slice(&bytes[..32.min(bytes.len())]);
+            Hash(out)
+        }))
+    }
+
+    /// The last committed height (0 after genesis), or `None` on a fresh store.
+    pub fn tip(&self) -> StoreResult<Option<u64>> {
+        self.db
+            .get(META_TIP)?
+            .map(|bytes| be_u64(META_TIP, &bytes))
+            .transpose()
+    }
+
+    /// Applies the genesis state as version 0 of the state tree.
+    pub fn init_genesis(&self, genesis_hash: Hash, writes: WriteSet) -> StoreResult<Hash> {
+        if self.tip()?.is_some() {
+            return Err(StorageError::OutOfOrder { got: 0, tip: self.tip()?.unwrap_or(0) });
+        }
+        let update = self.compute_state_update(writes, 0)?;
+        let mut batch = sled::Batch::default();
+        self.stage_state(&mut batch, &update)?;
+        batch.insert(META_GENESIS_HASH, &genesis_hash.0);
+        batch.insert(META_GENESIS_ROOT, &update.root.0);
+        batch.insert(META_TIP, &0u64.to_be_bytes());
+        self.db.apply_batch(batch)?;
+        self.db.flush()?;
+        Ok(update.root)
+    }
+
+    /// Computes the state root after `writes` at `version` (a block height)
+    /// without changing the store.
+    pub fn compute_state_update(&self, mut writes: WriteSet, version: Version) -> StoreResult<StateUpdate> {
+        writes.insert(keys::TIP.to_vec(), Some(version.to_be_bytes().to_vec()));
+        let tree = JellyfishMerkleTree::<_, StateHasher>::new(self);
+        let value_set: Vec<(KeyHash, Option<OwnedValue>)> = writes
+            .iter()
+            .map(|(key, value)| (key_hash(key), value.clone()))
+            .collect();
+        let (root, batch) = tree
+            .put_value_set(value_set, version)
+            .map_err(|e| StorageError::Tree(e.to_string()))?;
+        Ok(StateUpdate {
+            root: Hash(root.0),
+            writes,
+            tree: batch,
+            version,
+        })
+    }
+
+    fn stage_state(&self, batch: &mut sled::Batch, update: &StateUpdate) -> StoreResult<()> {
+        for (node_key, node) in update.tree.node_batch.nodes() {
+            let key = [b"n:".as_slice(), &borsh::to_vec(node_key).map_err(|e| StorageError::Tree(e.to_string()))?].concat();
+            batch.insert(key, borsh::to_vec(node).map_err(|e| StorageError::Tree(e.to_string()))?);
+        }
+        for ((version, hash), value) in update.tree.node_batch.values() {
+            let key = [b"v:".as_slice(), &hash.0, &version.to_be_bytes()].concat();
+            batch.insert(key, borsh::to_vec(value).map_err(|e| StorageError::Tree(e.to_string()))?);
+        }
+        for (key, value) in &update.writes {
+            let full = [b"s:".as_slice(), key].concat();
+            match value {
+                Some(bytes) => batch.insert(full, bytes.as_slice()),
+                None => batch.remove(full),
+            }
+        }
+        Ok(())
+    }
+
+    /// Commits a block with its results, certificate and state update in one
+    /// atomic batch, then flushes to disk.
+    pub fn commit_block(
+        &self,
+        block: &Block,
+        results: &BlockResults,
+        commit: &Commit,
+        update: &StateUpdate,
+    ) -> StoreResult<()> {
+        let height = block.header.height;
+        let tip = self.tip()?.unwrap_or(0);
+        if height != tip + 1 || update.version != height {
+            return Err(StorageError::OutOfOrder { got: height, tip });
+        }
+        let mut batch = sled::Batch::default();
+        batch.insert(height_key(b"h:", height), encode(&block.header));
+        batch.insert(height_key(b"b:", height), encode(block));
+        batch.insert(height_key(b"r:", height), encode(results));
+        batch.insert(height_key(b"c:", height), encode(commit));
+        for (index, tx) in block.txs.iter().enumerate() {
+            let location = [height.to_be_bytes().as_slice(), &(index as u32).to_be_bytes()].concat();
+            batch.insert([b"t:".as_slice(), &tx.hash().0].concat(), location);
+        }
+        self.stage_state(&mut batch, update)?;
+        batch.insert(META_TIP, &height.to_be_bytes());
+        self.db.apply_batch(batch)?;
+        self.db.flush()?;
+        Ok(())
+    }
+
+    /// A header by height.
+    pub fn header(&self, height: u64) -> StoreResult<Option<Header>> {
+        self.get_decoded(&height_key(b"h:", height))
+    }
+
+    /// A block by height.
+    pub fn block(&self, height: u64) -> StoreResult<Option<Block>> {
+        self.get_decoded(&height_key(b"b:", height))
+    }
+
+    /// The results of a block.
+    pub fn results(&self, height: u64) -> StoreResult<Option<BlockResults>> {
+        self.get_decoded(&height_key(b"r:", height))
+    }
+
+    /// The commit certificate of a block.
+    pub fn commit(&self, height: u64) -> StoreResult<Option<Commit>> {
+        self.get_decoded(&height_key(b"c:", height))
+    }
+
+    /// Where a committed transaction is, if it was committed.
+    pub fn tx_location(&self, tx: &Hash) -> StoreResult<Option<TxLocation>> {
+        let key = [b"t:".as_slice(), &tx.0].concat();
+        let Some(bytes) = self.db.get(&key)? else {
+            return Ok(None);
+        };
+        if bytes.len() != 12 {
+            return Err(corrupt(&key, "expected 12 bytes"));
+        }
+        let height = be_u64(&key, &bytes[..8])?;
+        let index = u32::from_be_bytes([bytes[8], bytes[9], bytes[10], bytes[11]]);
+        Ok(Some(TxLocation { height, index }))
+    }
+
+    /// The result of a committed transaction.
+    pub fn tx_result(&self, location: TxLocation) -> StoreResult<Option<TxResult>> {
+        Ok(self
+            .results(location.height)?
+            .and_then(|results| results.0.get(location.index as usize).cloned()))
+    }
+
+    /// The latest value of a state key.
+    pub fn state_value(&self, key: &[u8]) -> StoreResult<Option<Vec<u8>>> {
+        Ok(self
+            .db
+            .get([b"s:".as_slice(), key].concat())?
+            .map(|bytes| bytes.to_vec()))
+    }
+
+    /// The value of a state key at `height` and its proof against that height's state root.
+    pub fn state_proof(&self, key: &[u8], height: u64) -> StoreResult<(Option<Vec<u8>>, StateProof)> {
+        let tree = JellyfishMerkleTree::<_, StateHasher>::new(self);
+        let (value, proof) = tree
+            .get_with_proof(key_hash(key), height)
+            .map_err(|e| StorageError::Tree(e.to_string()))?;
+        Ok((value, StateProof(proof)))
+    }
+
+    /// Adds an entry to a secondary index (e.g. evidence by case).
+    pub fn index_entries(&self, index: &[u8], prefix: &[u8]) -> StoreResult<Vec<Vec<u8>>> {
+        let start = [b"x:".as_slice(), index, b"/", prefix].concat();
+        let skip = 3 + index.len();
+        self.db
+            .scan_prefix(&start)
+            .map(|item| item.map(|(key, _)| key[skip..].to_vec()).map_err(StorageError::from))
+            .collect()
+    }
+
+    /// Stages secondary index entries into a batch-free write (used after commit).
+    pub fn add_index_entries(&self, index: &[u8], entries: &[Vec<u8>]) -> StoreResult<()> {
+        let mut batch = sled::Batch::default();
+        for entry in entries {
+            batch.insert([b"x:".as_slice(), index, b"/", entry].concat(), &[]);
+        }
+        self.db.apply_batch(batch)?;
+        Ok(())
+    }
+
+    /// Bytes used on disk.
+    pub fn size_on_disk(&self) -> StoreResult<u64> {
+        Ok(self.db.size_on_disk()?)
+    }
+}
+
+impl StateView for Store {
+    fn get(&self, key: &[u8]) -> Option<Vec<u8>> {
+        // A failed read cannot be answered honestly; the node must stop rather
+        // than execute against a guess.
+        self.state_value(key)
+            .expect("state read failed: the database is unreadable, stopping")
+    }
+}
+
+impl TreeReader for Store {
+    fn get_node_option(&self, node_key: &NodeKey) -> anyhow::Result<Option<Node>> {
+        let key = [b"n:".as_slice(), &borsh::to_vec(node_key)?].concat();
+        match self.db.get(key)? {
+            None => Ok(None),
+            Some(bytes) => Ok(Some(borsh::from_slice(&bytes)?)),
+        }
+    }
+
+    fn get_value_option(&self, max_version: Version, key_hash: KeyHash) -> anyhow::Result<Option<OwnedValue>> {
+        let start = [b"v:".as_slice(), &key_hash.0, &0u64.to_be_bytes()].concat();
+        let end = [b"v:".as_slice(), &key_hash.0, &max_version.to_be_bytes()].concat();
+        match self.db.range(start..=end).next_back() {
+            None => Ok(None),
+            Some(item) => {
+                let (_, bytes) = item?;
+                Ok(borsh::from_slice::<Option<OwnedValue>>(&bytes)?)
+            }
+        }
+    }
+
+    fn get_rightmost_leaf(&self) -> anyhow::Result<Option<(NodeKey, LeafNode)>> {
+        anyhow::bail!("state tree restoration is not supported by this store")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::block::TxOutcome;
+
+    fn header(height: u64, state_root: Hash) -> Header {
+        Header {
+            chain_id: "t".into(),
+            height,
+            time_ms: height,
+            prev_hash: Hash::default(),
+            tx_root: crate::merkle::empty_root(),
+            tx_count: 0,
+            state_root,
+            results_root: BlockResults::default().root(),
+            validators_hash: Hash::default(),
+            proposer: Default::default(),
+        }
+    }
+
+    fn commit_for(header: &Header) -> Commit {
+        Commit { height: header.height, round: 0, block_hash: header.hash(), signatures: vec![] }
+    }
+
+    #[test]
+    fn state_proofs_of_presence_and_absence_against_each_height() {
+        let store = Store::temporary().unwrap();
+        let mut writes = WriteSet::new();
+        writes.insert(b"a".to_vec(), Some(b"one".to_vec()));
+        let root0 = store.init_genesis(Hash([1; 32]), writes).unwrap();
+        assert_eq!(store.tip().unwrap(), Some(0));
+
+        let mut writes = WriteSet::new();
+        writes.insert(b"a".to_vec(), Some(b"two".to_vec()));
+        writes.insert(b"b".to_vec(), Some(b"bee".to_vec()));
+        let update = store.compute_state_update(writes, 1).unwrap();
+        let block = Block { header: header(1, update.root), txs: vec![] };
+        store.commit_block(&block, &BlockResults::default(), &commit_for(&block.header), &update).unwrap();
+        let root1 = update.root;
+        assert_ne!(root0, root1);
+
+        let (value, proof) = store.state_proof(b"a", 0).unwrap();
+        assert_eq!(value.as_deref(), Some(b"one".as_slice()));
+        proof.verify(&root0, b"a", Some(b"one")).unwrap();
+        assert!(proof.verify(&root0, b"a", Some(b"two")).is_err());
+
+        let (value, proof) = store.state_proof(b"a", 1).unwrap();
+        assert_eq!(value.as_deref(), Some(b"two".as_slice()));
+        proof.verify(&root1, b"a", Some(b"two")).unwrap();
+        assert!(proof.verify(&root0, b"a", Some(b"two")).is_err());
+
+        let (value, proof) = store.state_proof(b"missing", 1).unwrap();
+        assert!(value.is_none());
+        proof.verify(&root1, b"missing", None).unwrap();
+        assert!(proof.verify(&root1, b"b", None).is_err());
+        assert_eq!(store.state_value(b"b").unwrap().as_deref(), Some(b"bee".as_slice()));
+    }
+
+    #[test]
+    fn flipping_any_byte_of_an_encoded_state_proof_fails() {
+        let store = Store::temporary().unwrap();
+        let mut writes = WriteSet::new();
+        for i in 0..20u8 {
+            writes.insert(vec![b'k', i], Some(vec![i; 3]));
+        }
+        let root = store.init_genesis(Hash([1; 32]), writes).unwrap();
+        let (value, proof) = store.state_proof(&[b'k', 7], 0).unwrap();
+        let value = value.unwrap();
+        let bytes = encode(&proof);
+        for i in 0..bytes.len() {
+            let mut bad = bytes.clone();
+            bad[i] ^= 0x01;
+            let rejected = match decode::<StateProof>(&bad) {
+                Err(_) => true,
+                Ok(p) => p.verify(&root, &[b'k', 7], Some(&value)).is_err(),
+            };
+            assert!(rejected, "flipping byte {i} still verified");
+        }
+    }
+
+    #[test]
+    fn commits_are_atomic_ordered_and_survive_reopen() {
+        let dir = tempfile::tempdir().unwrap();
+        let update_root;
+        {
+            let store = Store::open(dir.path()).unwrap();
+            store.init_genesis(Hash([2; 32]), WriteSet::new()).unwrap();
+            let update = store.compute_state_update(WriteSet::new(), 2).unwrap();
+            let block = Block { header: header(2, update.root), txs: vec![] };
+            assert!(matches!(
+                store.commit_block(&block, &BlockResults::default(), &commit_for(&block.header), &update),
+                Err(StorageError::OutOfOrder { .. })
+            ));
+            let update = store.compute_state_update(WriteSet::new(), 1).unwrap();
+            update_root = update.root;
+            let block = Block { header: header(1, update.root), txs: vec![] };
+            let results = BlockResults(vec![TxResult { tx: Hash([5; 32]), outcome: TxOutcome::Ok }]);
+            store.commit_block(&block, &results, &commit_for(&block.header), &update).unwrap();
+        }
+        let store = Store::open(dir.path()).unwrap();
+        assert_eq!(store.tip().unwrap(), Some(1));
+        assert_eq!(store.header(1).unwrap().unwrap().state_root, update_root);
+        assert_eq!(store.genesis_hash().unwrap(), Some(Hash([2; 32])));
+        assert_eq!(store.results(1).unwrap().unwrap().0.len(), 1);
+    }
+
+    #[test]
+    fn refuses_a_different_schema_version() {
+        let dir = tempfile::tempdir().unwrap();
+        {
+            let db = sled::open(dir.path()).unwrap();
+            db.insert(META_SCHEMA, &99u32.to_be_bytes()).unwrap();
+            db.flush().unwrap();
+        }
+        assert!(matches!(
+            Store::open(dir.path()),
+            Err(StorageError::SchemaVersion { found: 99, .. })
+        ));
+    }
+}
