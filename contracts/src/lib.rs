@@ -1,1 +1,75 @@
-//! placeholder
+//! Deterministic execution of Xianjie transactions: membership, evidence and custody.
+//!
+//! [`execute`] is a pure function of the state it reads, the block context and
+//! the transaction: no clocks, no randomness, no I/O, `BTreeMap` only. Every
+//! validator computes byte-identical write sets and results. A transaction
+//! that breaks a rule returns a [`ContractError`] whose [`ContractError::code`]
+//! is stable; the node keeps such a transaction in its block with that code so
+//! the denied attempt stays in the audit trail, and the state is unchanged.
+#![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::panic))]
+
+pub mod error;
+pub mod evidence;
+pub mod genesis;
+pub mod membership;
+pub mod overlay;
+pub mod read;
+pub mod uscc;
+
+use xianjie_ledger::block::{BlockResults, TxOutcome, TxResult};
+use xianjie_ledger::state::StateView;
+use xianjie_ledger::storage::WriteSet;
+use xianjie_ledger::tx::{Call, SignedTx};
+
+pub use error::{ContractError, Result};
+pub use genesis::genesis_writes;
+pub use membership::check_signer;
+pub use overlay::Overlay;
+
+/// What a transaction may know about the block it executes in.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BlockCtx {
+    /// The chain id.
+    pub chain_id: String,
+    /// Height of the block being built.
+    pub height: u64,
+    /// Block time (Unix milliseconds).
+    pub time_ms: u64,
+}
+
+/// Executes one transaction whose signature the caller has already verified.
+/// Returns the writes it makes, or why it is refused.
+pub fn execute(view: &dyn StateView, ctx: &BlockCtx, tx: &SignedTx) -> Result<WriteSet> {
+    membership::check_envelope(view, ctx, tx)?;
+    let officer = check_signer(view, tx)?;
+    let tx_hash = tx.hash();
+    match &tx.tx.call {
+        Call::RegisterOfficer(call) => membership::register_officer(view, ctx, &officer, call),
+        Call::RevokeOfficer(call) => membership::revoke_officer(view, ctx, &officer, call),
+        Call::AnchorEvidence(anchor) => evidence::anchor(view, ctx, &officer, &tx_hash, anchor),
+        Call::RecordCustody(call) => evidence::record_custody(view, ctx, &officer, &tx_hash, call),
+    }
+}
+
+/// Executes a block's transactions in order, each seeing the writes of those
+/// before it. Returns every transaction's result and the block's write set.
+pub fn execute_block(view: &dyn StateView, ctx: &BlockCtx, txs: &[SignedTx]) -> (BlockResults, WriteSet) {
+    let mut overlay = Overlay::new(view);
+    let mut results = Vec::with_capacity(txs.len());
+    for tx in txs {
+        let outcome = match execute(&overlay, ctx, tx) {
+            Ok(writes) => {
+                overlay.apply(writes);
+                TxOutcome::Ok
+            }
+            Err(error) => TxOutcome::Error {
+                code: error.code().to_owned(),
+            },
+        };
+        results.push(TxResult {
+            tx: tx.hash(),
+            outcome,
+        });
+    }
+    (BlockResults(results), overlay.into_writes())
+}

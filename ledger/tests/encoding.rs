@@ -1,0 +1,307 @@
+//! Golden bytes and round trips for every canonically encoded type.
+//!
+//! The golden hex strings are the format: if one of these tests fails, the
+//! encoding changed and every stored block, signature and receipt with it.
+//! Change them only together with `codec::FORMAT_VERSION` or a new variant
+//! appended at the end of an enum.
+
+use proptest::prelude::*;
+use xianjie_ledger::block::{
+    Block, BlockResults, Commit, CommitSignature, Header, TxOutcome, TxResult, Validator,
+    ValidatorSet,
+};
+use xianjie_ledger::codec::{decode, encode, Canonical};
+use xianjie_ledger::crypto::{KeyId, PublicKey, SecretKey};
+use xianjie_ledger::genesis::{Genesis, GenesisOfficer, GenesisOrg};
+use xianjie_ledger::hash::Hash;
+use xianjie_ledger::model::*;
+use xianjie_ledger::tx::{Call, RecordCustody, RegisterOfficer, RevokeOfficer, SignedTx, Tx};
+
+fn key(seed: u8) -> SecretKey {
+    SecretKey::from_bytes(&[seed; 32])
+}
+
+fn org_id(id: &str) -> OrgId {
+    OrgId::new(id).unwrap()
+}
+
+fn sample_anchor() -> EvidenceAnchor {
+    EvidenceAnchor {
+        digest: Hash([0xd1; 32]),
+        size: 1024,
+        media_type: "image/jpeg".into(),
+        category: EvidenceCategory::Electronic,
+        case_id: Some("HZ-2026-1".into()),
+        collected_at: 1_700_000_000,
+        collected_by: vec![KeyId([0x11; 20])],
+        capture_method: "photo".into(),
+        capture_tool: "cam 1".into(),
+        provenance_note_digest: None,
+        supersedes: None,
+    }
+}
+
+fn sample_tx(call: Call) -> SignedTx {
+    Tx {
+        chain_id: "xj".into(),
+        signer: key(1).public_key(),
+        nonce: 7,
+        valid_until: 300,
+        call,
+    }
+    .sign(&key(1))
+}
+
+fn sample_header() -> Header {
+    Header {
+        chain_id: "xj".into(),
+        height: 2,
+        time_ms: 1_700_000_000_000,
+        prev_hash: Hash([0xaa; 32]),
+        tx_root: Hash([0xbb; 32]),
+        tx_count: 1,
+        state_root: Hash([0xcc; 32]),
+        results_root: Hash([0xdd; 32]),
+        validators_hash: Hash([0xee; 32]),
+        proposer: KeyId([0x22; 20]),
+    }
+}
+
+fn sample_record() -> EvidenceRecord {
+    EvidenceRecord {
+        anchor: sample_anchor(),
+        class: EvidenceClass::DirectUse,
+        org: org_id("market"),
+        anchored_by: KeyId([0x11; 20]),
+        height: 3,
+        time_ms: 5,
+        tx: Hash([0x33; 32]),
+        holder: org_id("police"),
+        pending_transfer: None,
+        custody: vec![CustodyEvent {
+            action: CustodyAction::Receive,
+            org: org_id("police"),
+            officer: KeyId([0x44; 20]),
+            to: None,
+            note_digest: None,
+            height: 4,
+            time_ms: 6,
+            tx: Hash([0x55; 32]),
+        }],
+        superseded_by: None,
+        destroyed: false,
+    }
+}
+
+fn round_trip<T: Canonical + PartialEq + std::fmt::Debug>(value: &T) -> Vec<u8> {
+    let bytes = encode(value);
+    assert_eq!(&decode::<T>(&bytes).unwrap(), value);
+    // Trailing bytes are refused.
+    let mut longer = bytes.clone();
+    longer.push(0);
+    assert!(decode::<T>(&longer).is_err());
+    bytes
+}
+
+fn hex_of<T: Canonical + PartialEq + std::fmt::Debug>(value: &T) -> String {
+    hex::encode(round_trip(value))
+}
+
+#[test]
+fn golden_evidence_record() {
+    // 01 version | 32×d1 digest | 80 08 size 1024 | 0a "image/jpeg" | 03 electronic |
+    // 01 Some 09 "HZ-2026-1" | collected_at varint | 01 one collector 20×11 | ...
+    assert_eq!(
+        hex_of(&sample_record()),
+        GOLDEN_EVIDENCE_RECORD
+    );
+}
+
+#[test]
+fn golden_transactions_for_every_call() {
+    let anchor = sample_tx(Call::AnchorEvidence(sample_anchor()));
+    assert_eq!(hex_of(&anchor), GOLDEN_SIGNED_ANCHOR);
+    assert_eq!(anchor.hash().to_hex(), GOLDEN_ANCHOR_TX_HASH);
+    let custody = sample_tx(Call::RecordCustody(RecordCustody {
+        digest: Hash([0xd1; 32]),
+        action: CustodyAction::Transfer,
+        to: Some(org_id("police")),
+        note_digest: Some(Hash([0x66; 32])),
+    }));
+    assert_eq!(hex_of(&custody), GOLDEN_SIGNED_CUSTODY);
+    let register = sample_tx(Call::RegisterOfficer(RegisterOfficer {
+        public_key: key(2).public_key(),
+        role: Role::Head,
+    }));
+    assert_eq!(hex_of(&register), GOLDEN_SIGNED_REGISTER);
+    let revoke = sample_tx(Call::RevokeOfficer(RevokeOfficer { officer: KeyId([0x77; 20]) }));
+    assert_eq!(hex_of(&revoke), GOLDEN_SIGNED_REVOKE);
+    assert_eq!(hex_of(&anchor.tx), GOLDEN_ANCHOR_TX_BODY);
+}
+
+#[test]
+fn golden_header_results_commit_validators_block() {
+    let header = sample_header();
+    assert_eq!(hex_of(&header), GOLDEN_HEADER);
+    assert_eq!(header.hash().to_hex(), GOLDEN_HEADER_HASH);
+    let results = BlockResults(vec![
+        TxResult { tx: Hash([1; 32]), outcome: TxOutcome::Ok },
+        TxResult { tx: Hash([2; 32]), outcome: TxOutcome::Error { code: "not_holder".into() } },
+    ]);
+    assert_eq!(hex_of(&results), GOLDEN_RESULTS);
+    let commit = Commit {
+        height: 2,
+        round: 0,
+        block_hash: header.hash(),
+        signatures: vec![CommitSignature { validator: KeyId([0x22; 20]), signature: key(3).sign(b"x") }],
+    };
+    assert_eq!(hex_of(&commit), GOLDEN_COMMIT);
+    let validators = ValidatorSet::new(vec![Validator {
+        public_key: key(3).public_key(),
+        power: 10,
+        org: org_id("court"),
+    }]);
+    assert_eq!(hex_of(&validators), GOLDEN_VALIDATORS);
+    let block = Block { header, txs: vec![sample_tx(Call::AnchorEvidence(sample_anchor()))] };
+    round_trip(&block);
+    assert_eq!(xianjie_ledger::hash::hash_with(xianjie_ledger::hash::Domain::Header, &encode(&block)).to_hex().len(), 64);
+}
+
+#[test]
+fn genesis_params_org_officer_round_trip_and_hash_is_stable() {
+    let genesis = Genesis {
+        chain_id: "xj".into(),
+        genesis_time_ms: 1,
+        orgs: vec![GenesisOrg {
+            org: Org {
+                id: org_id("court"),
+                name: "法院".into(),
+                kind: OrgKind::Court,
+                uscc: "11330100000000000X".into(),
+                region: "330100".into(),
+                level: OrgLevel::Prefecture,
+            },
+            officers: vec![GenesisOfficer { public_key: key(4).public_key(), role: Role::Admin }],
+        }],
+        validators: vec![Validator { public_key: key(3).public_key(), power: 1, org: org_id("court") }],
+        params: Params::default(),
+    };
+    round_trip(&genesis);
+    assert_eq!(genesis.hash().to_hex(), GOLDEN_GENESIS_HASH);
+    // JSON round trip gives the same canonical value.
+    let back = Genesis::from_json(&genesis.to_json()).unwrap();
+    assert_eq!(back.hash(), genesis.hash());
+    round_trip(&Params::default());
+    round_trip(&genesis.orgs[0].org);
+    round_trip(&Officer {
+        id: key(4).public_key().id(),
+        public_key: key(4).public_key(),
+        org: org_id("court"),
+        role: Role::Admin,
+        active: false,
+        registered_at: 0,
+        revoked_at: Some(9),
+    });
+}
+
+#[test]
+fn enum_tags_are_positional_and_append_only() {
+    // The first byte after the version of a Call is its variant tag.
+    let tags: Vec<u8> = [
+        Call::RegisterOfficer(RegisterOfficer { public_key: key(2).public_key(), role: Role::Officer }),
+        Call::RevokeOfficer(RevokeOfficer { officer: KeyId::default() }),
+        Call::AnchorEvidence(sample_anchor()),
+        Call::RecordCustody(RecordCustody {
+            digest: Hash::default(),
+            action: CustodyAction::Seal,
+            to: None,
+            note_digest: None,
+        }),
+    ]
+    .iter()
+    .map(|call| postcard::to_allocvec(call).unwrap()[0])
+    .collect();
+    assert_eq!(tags, vec![0, 1, 2, 3]);
+    let categories: Vec<u8> = EvidenceCategory::ALL
+        .iter()
+        .map(|c| postcard::to_allocvec(c).unwrap()[0])
+        .collect();
+    assert_eq!(categories, (0..9).collect::<Vec<u8>>());
+}
+
+#[test]
+fn a_tampered_signed_transaction_fails_its_signature_check() {
+    let signed = sample_tx(Call::AnchorEvidence(sample_anchor()));
+    let bytes = encode(&signed);
+    let mut rejected = 0;
+    for i in 1..bytes.len() {
+        let mut bad = bytes.clone();
+        bad[i] ^= 0x01;
+        match decode::<SignedTx>(&bad) {
+            Err(_) => rejected += 1,
+            Ok(tx) => {
+                assert!(tx.verify_signature().is_err(), "byte {i} flipped and still valid");
+                rejected += 1;
+            }
+        }
+    }
+    assert_eq!(rejected, bytes.len() - 1);
+}
+
+fn arb_hash() -> impl Strategy<Value = Hash> {
+    any::<[u8; 32]>().prop_map(Hash)
+}
+
+fn arb_category() -> impl Strategy<Value = EvidenceCategory> {
+    (0usize..9).prop_map(|i| EvidenceCategory::ALL[i])
+}
+
+prop_compose! {
+    fn arb_anchor()(digest in arb_hash(), size in any::<u64>(), media in "[a-z]{1,10}/[a-z]{1,10}",
+                    category in arb_category(), case_id in proptest::option::of("[A-Z0-9-]{1,20}"),
+                    collected_at in any::<u64>(), ids in proptest::collection::vec(any::<[u8; 20]>(), 0..4),
+                    method in ".{0,20}", tool in ".{0,20}", note in proptest::option::of(arb_hash()),
+                    supersedes in proptest::option::of(arb_hash())) -> EvidenceAnchor {
+        EvidenceAnchor {
+            digest, size, media_type: media, category, case_id, collected_at,
+            collected_by: ids.into_iter().map(KeyId).collect(), capture_method: method,
+            capture_tool: tool, provenance_note_digest: note, supersedes,
+        }
+    }
+}
+
+proptest! {
+    #[test]
+    fn any_anchor_transaction_round_trips(anchor in arb_anchor(), nonce in any::<u64>(), until in any::<u64>(), seed in any::<[u8; 32]>()) {
+        let signer = SecretKey::from_bytes(&seed);
+        let signed = Tx { chain_id: "xianjie-dev".into(), signer: signer.public_key(), nonce, valid_until: until, call: Call::AnchorEvidence(anchor) }.sign(&signer);
+        let bytes = encode(&signed);
+        let back: SignedTx = decode(&bytes).unwrap();
+        prop_assert_eq!(&back, &signed);
+        prop_assert!(back.verify_signature().is_ok());
+        prop_assert_eq!(encode(&back), bytes);
+    }
+
+    #[test]
+    fn any_header_round_trips(height in any::<u64>(), time in any::<u64>(), count in any::<u32>(), roots in any::<[[u8; 32]; 5]>()) {
+        let header = Header { chain_id: "c".into(), height, time_ms: time, prev_hash: Hash(roots[0]), tx_root: Hash(roots[1]), tx_count: count, state_root: Hash(roots[2]), results_root: Hash(roots[3]), validators_hash: Hash(roots[4]), proposer: KeyId::default() };
+        let back: Header = decode(&encode(&header)).unwrap();
+        prop_assert_eq!(back.hash(), header.hash());
+    }
+
+    #[test]
+    fn decoding_random_bytes_never_panics(bytes in proptest::collection::vec(any::<u8>(), 0..512)) {
+        let _ = decode::<SignedTx>(&bytes);
+        let _ = decode::<Block>(&bytes);
+        let _ = decode::<EvidenceRecord>(&bytes);
+        let _ = decode::<Commit>(&bytes);
+    }
+}
+
+#[test]
+fn public_key_json_is_hex() {
+    let pk: PublicKey = key(1).public_key();
+    assert_eq!(serde_json::to_string(&pk).unwrap(), format!("\"{}\"", pk.to_hex()));
+}
+
+include!("golden.in");
