@@ -1,1 +1,370 @@
-//! placeholder
+//! The xianjie command: officers anchor, hand over and verify evidence from a terminal.
+//!
+//! `xianjie` talks to one node's HTTP API and signs transactions locally: the
+//! officer's key file never leaves the machine.
+//!
+//! ```text
+//! xianjie [--node URL] [--key FILE] [--json] <command>
+//!
+//!   keys new --out FILE          generate a key file (mode 0600)
+//!   keys show                    id and public key of --key
+//!   status                       the node's chain, height and validators
+//!   evidence anchor FILE ...     hash a file and anchor it with its category
+//!   evidence verify FILE         is this exact file anchored? checks the proof
+//!   evidence show DIGEST         the record and custody chain of a digest
+//!   evidence custody DIGEST ...  record a custody event (transfer, receive, seal …)
+//! ```
+//!
+//! Exit codes: 0 success; 1 a negative answer (the file is not anchored, or
+//! the ledger refused the transaction); 2 anything else (usage, unreadable
+//! files or keys, an unreachable node, an unexpected answer).
+//!
+//! The library exists so that tests and the hashing benchmark can call the
+//! same code as the binary:
+//!
+//! ```
+//! use clap::Parser;
+//! use xianjie_cli::{Cli, Command};
+//!
+//! let cli = Cli::parse_from(["xianjie", "--json", "status"]);
+//! assert!(cli.global.json);
+//! assert!(matches!(cli.command, Command::Status(_)));
+//! ```
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Args, Parser, Subcommand};
+
+pub mod client;
+pub mod error;
+pub mod evidence;
+pub mod hashing;
+pub mod keys;
+pub mod output;
+pub mod status;
+
+pub use error::Exit;
+
+use client::NodeClient;
+use output::Output;
+
+/// The node the CLI talks to unless `--node` or `XIANJIE_NODE` says otherwise
+/// (the address `xianjie-node dev` listens on).
+pub const DEFAULT_NODE_URL: &str = "http://127.0.0.1:7070";
+
+/// The version printed by `--version` and written into `capture_tool`.
+pub const VERSION: &str = env!("CARGO_PKG_VERSION");
+
+/// The whole command line.
+#[derive(Debug, Parser)]
+#[command(
+    name = "xianjie",
+    version,
+    about = "Anchor, hand over and verify evidence on the Xianjie ledger."
+)]
+pub struct Cli {
+    /// Flags every command accepts.
+    #[command(flatten)]
+    pub global: GlobalArgs,
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Flags accepted before or after any subcommand.
+#[derive(Debug, Clone, Args)]
+pub struct GlobalArgs {
+    /// Base URL of the node's HTTP API.
+    #[arg(long, global = true, env = "XIANJIE_NODE", default_value = DEFAULT_NODE_URL, value_name = "URL")]
+    pub node: String,
+    /// The officer's key file; used to sign locally, never sent anywhere.
+    #[arg(long, global = true, env = "XIANJIE_KEY", value_name = "FILE")]
+    pub key: Option<PathBuf>,
+    /// Print one stable JSON object on stdout instead of text.
+    #[arg(long, global = true)]
+    pub json: bool,
+}
+
+/// The subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Generate and inspect officer keys.
+    Keys(keys::KeysArgs),
+    /// Show the node's chain id, height and validators.
+    Status(status::StatusArgs),
+    /// Anchor, verify, show and hand over evidence.
+    Evidence(evidence::EvidenceArgs),
+}
+
+/// What every command receives: the global flags, resolved.
+#[derive(Debug, Clone)]
+pub struct Context {
+    /// Where the node is.
+    pub node_url: String,
+    /// The key file, if one was given.
+    pub key_path: Option<PathBuf>,
+    /// Text or JSON.
+    pub output: Output,
+}
+
+impl Context {
+    /// Resolves the global flags.
+    pub fn new(global: &GlobalArgs) -> Self {
+        Context {
+            node_url: global.node.clone(),
+            key_path: global.key.clone(),
+            output: Output::new(global.json),
+        }
+    }
+
+    /// A client for the node.
+    pub fn client(&self) -> NodeClient {
+        NodeClient::new(&self.node_url)
+    }
+
+    /// Loads the signing key named by `--key` / `XIANJIE_KEY`.
+    pub fn load_key(&self) -> anyhow::Result<xianjie_ledger::crypto::SecretKey> {
+        let path = self.key_path.as_deref().ok_or_else(|| {
+            anyhow::anyhow!(
+                "this command signs a transaction and needs a key: pass --key FILE or set XIANJIE_KEY \
+                 (create one with `xianjie keys new --out FILE`)"
+            )
+        })?;
+        keys::read_key_file(path)
+    }
+}
+
+/// Runs a parsed command line and returns the process exit code. Errors are
+/// printed on stderr here, once.
+pub fn run(cli: Cli) -> ExitCode {
+    let context = Context::new(&cli.global);
+    let result = match cli.command {
+        Command::Keys(args) => keys::execute(&context, args),
+        Command::Status(args) => status::execute(&context, args),
+        Command::Evidence(args) => evidence::execute(&context, args),
+    };
+    match result {
+        Ok(exit) => exit.code(),
+        Err(error) => {
+            eprintln!("error: {error:#}");
+            Exit::Failure.code()
+        }
+    }
+}
+
+/// Parses the process arguments (clap exits with 2 on usage errors) and runs.
+pub fn main() -> ExitCode {
+    run(Cli::parse())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use evidence::anchor::CategoryArg;
+    use evidence::custody::ActionArg;
+    use evidence::EvidenceCommand;
+
+    fn parse(args: &[&str]) -> Cli {
+        Cli::parse_from(std::iter::once("xianjie").chain(args.iter().copied()))
+    }
+
+    fn anchor_args(cli: Cli) -> evidence::anchor::AnchorArgs {
+        match cli.command {
+            Command::Evidence(evidence::EvidenceArgs {
+                command: EvidenceCommand::Anchor(args),
+            }) => args,
+            other => panic!("not an anchor command: {other:?}"),
+        }
+    }
+
+    #[test]
+    fn global_flags_go_before_or_after_the_subcommand() {
+        let before = parse(&[
+            "--node",
+            "http://n:1",
+            "--key",
+            "k.json",
+            "--json",
+            "status",
+        ]);
+        let after = parse(&[
+            "status",
+            "--json",
+            "--key",
+            "k.json",
+            "--node",
+            "http://n:1",
+        ]);
+        for cli in [before, after] {
+            assert_eq!(cli.global.node, "http://n:1");
+            assert_eq!(
+                cli.global.key.as_deref(),
+                Some(std::path::Path::new("k.json"))
+            );
+            assert!(cli.global.json);
+        }
+    }
+
+    #[test]
+    fn node_defaults_to_the_dev_node() {
+        // Only meaningful when the environment does not override it.
+        if std::env::var_os("XIANJIE_NODE").is_none() {
+            assert_eq!(parse(&["status"]).global.node, DEFAULT_NODE_URL);
+        }
+        assert!(!parse(&["status"]).global.json);
+    }
+
+    #[test]
+    fn every_category_parses_including_the_two_word_ones() {
+        for (name, expected) in [
+            ("physical", CategoryArg::Physical),
+            ("documentary", CategoryArg::Documentary),
+            ("audiovisual", CategoryArg::Audiovisual),
+            ("electronic", CategoryArg::Electronic),
+            ("appraisal", CategoryArg::Appraisal),
+            ("inspection-record", CategoryArg::InspectionRecord),
+            ("onsite-record", CategoryArg::OnsiteRecord),
+            ("witness", CategoryArg::Witness),
+            ("party", CategoryArg::Party),
+        ] {
+            let args = anchor_args(parse(&["evidence", "anchor", "f.pdf", "--category", name]));
+            assert_eq!(args.category, expected);
+        }
+        assert!(Cli::try_parse_from([
+            "xianjie",
+            "evidence",
+            "anchor",
+            "f",
+            "--category",
+            "rumour"
+        ])
+        .is_err());
+        assert!(Cli::try_parse_from(["xianjie", "evidence", "anchor", "f"]).is_err());
+    }
+
+    #[test]
+    fn anchor_options_parse_with_defaults() {
+        let me = "11".repeat(20);
+        let other = "22".repeat(20);
+        let digest = "ab".repeat(32);
+        let args = anchor_args(parse(&[
+            "evidence",
+            "anchor",
+            "scan.pdf",
+            "--category",
+            "documentary",
+            "--case",
+            "CASE-7",
+            "--note",
+            "seized at the warehouse",
+            "--collected-by",
+            &format!("{me},{other}"),
+            "--collected-by",
+            &me,
+            "--collected-at",
+            "1700000000",
+            "--supersedes",
+            &digest,
+        ]));
+        assert_eq!(args.file, std::path::PathBuf::from("scan.pdf"));
+        assert_eq!(args.case_id.as_deref(), Some("CASE-7"));
+        assert_eq!(args.collected_by.len(), 3);
+        assert_eq!(args.collected_at, Some(1_700_000_000));
+        assert_eq!(args.capture_method, "file");
+        assert_eq!(args.capture_tool, None);
+        assert_eq!(args.supersedes.map(|hash| hash.to_hex()), Some(digest));
+        let bad_id = Cli::try_parse_from([
+            "xianjie",
+            "evidence",
+            "anchor",
+            "f",
+            "--category",
+            "witness",
+            "--collected-by",
+            "bob",
+        ]);
+        assert!(bad_id.is_err());
+    }
+
+    #[test]
+    fn every_custody_action_parses() {
+        let digest = "cd".repeat(32);
+        for (name, expected) in [
+            ("transfer", ActionArg::Transfer),
+            ("receive", ActionArg::Receive),
+            ("seal", ActionArg::Seal),
+            ("examine", ActionArg::Examine),
+            ("store", ActionArg::Store),
+            ("return", ActionArg::Return),
+            ("destroy", ActionArg::Destroy),
+        ] {
+            let cli = parse(&[
+                "evidence",
+                "custody",
+                &digest,
+                "--action",
+                name,
+                "--to",
+                "police-330100",
+            ]);
+            let Command::Evidence(evidence::EvidenceArgs {
+                command: EvidenceCommand::Custody(args),
+            }) = cli.command
+            else {
+                panic!("not a custody command");
+            };
+            assert_eq!(args.action, expected);
+            assert_eq!(
+                args.to.as_ref().map(|org| org.as_str()),
+                Some("police-330100")
+            );
+        }
+        let bad_org = Cli::try_parse_from([
+            "xianjie",
+            "evidence",
+            "custody",
+            &digest,
+            "--action",
+            "transfer",
+            "--to",
+            "Police HQ",
+        ]);
+        assert!(bad_org.is_err());
+        let bad_digest =
+            Cli::try_parse_from(["xianjie", "evidence", "custody", "abc", "--action", "seal"]);
+        assert!(bad_digest.is_err());
+    }
+
+    #[test]
+    fn keys_and_show_and_verify_parse() {
+        assert!(matches!(
+            parse(&["keys", "new", "--out", "me.key"]).command,
+            Command::Keys(keys::KeysArgs {
+                command: keys::KeysCommand::New(_)
+            })
+        ));
+        assert!(matches!(parse(&["keys", "show"]).command, Command::Keys(_)));
+        assert!(Cli::try_parse_from(["xianjie", "keys", "new"]).is_err());
+        assert!(matches!(
+            parse(&["evidence", "verify", "f.bin"]).command,
+            Command::Evidence(_)
+        ));
+        assert!(matches!(
+            parse(&["evidence", "show", &"00".repeat(32)]).command,
+            Command::Evidence(_)
+        ));
+    }
+
+    #[test]
+    fn usage_errors_exit_with_two() {
+        let error = Cli::try_parse_from(["xianjie", "frobnicate"]).unwrap_err();
+        assert_eq!(error.exit_code(), i32::from(Exit::Failure.as_u8()));
+    }
+
+    #[test]
+    fn clap_definition_is_consistent() {
+        use clap::CommandFactory as _;
+        Cli::command().debug_assert();
+    }
+}

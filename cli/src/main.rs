@@ -1,1 +1,5 @@
-fn main() {}
+//! The `xianjie` binary; all of its logic lives in the `xianjie_cli` library.
+
+fn main() -> std::process::ExitCode {
+    xianjie_cli::main()
+}

@@ -1,4 +1,4 @@
-//! Deterministic execution of Xianjie transactions: membership, evidence and custody.
+//! Execute Xianjie transactions deterministically: membership, evidence and custody.
 //!
 //! [`execute`] is a pure function of the state it reads, the block context and
 //! the transaction: no clocks, no randomness, no I/O, `BTreeMap` only. Every
@@ -6,6 +6,12 @@
 //! that breaks a rule returns a [`ContractError`] whose [`ContractError::code`]
 //! is stable; the node keeps such a transaction in its block with that code so
 //! the denied attempt stays in the audit trail, and the state is unchanged.
+//!
+//! A transaction passes three gates in order: [`membership::check_envelope`]
+//! (chain id, validity window), [`membership::check_signer`] (a registered,
+//! active officer), then the rules of its call in [`membership`] or
+//! [`evidence`]. [`genesis_writes`] builds the state at height 0, and [`read`]
+//! is the typed view of the state that contracts and the node's API share.
 #![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::panic))]
 
 pub mod error;
@@ -17,6 +23,7 @@ pub mod read;
 pub mod uscc;
 
 use xianjie_ledger::block::{BlockResults, TxOutcome, TxResult};
+use xianjie_ledger::hash::Hash;
 use xianjie_ledger::state::StateView;
 use xianjie_ledger::storage::WriteSet;
 use xianjie_ledger::tx::{Call, SignedTx};
@@ -40,24 +47,39 @@ pub struct BlockCtx {
 /// Executes one transaction whose signature the caller has already verified.
 /// Returns the writes it makes, or why it is refused.
 pub fn execute(view: &dyn StateView, ctx: &BlockCtx, tx: &SignedTx) -> Result<WriteSet> {
+    execute_hashed(view, ctx, tx, &tx.hash())
+}
+
+/// [`execute`] with the transaction hash computed once by the caller.
+fn execute_hashed(
+    view: &dyn StateView,
+    ctx: &BlockCtx,
+    tx: &SignedTx,
+    tx_hash: &Hash,
+) -> Result<WriteSet> {
     membership::check_envelope(view, ctx, tx)?;
     let officer = check_signer(view, tx)?;
-    let tx_hash = tx.hash();
     match &tx.tx.call {
         Call::RegisterOfficer(call) => membership::register_officer(view, ctx, &officer, call),
         Call::RevokeOfficer(call) => membership::revoke_officer(view, ctx, &officer, call),
-        Call::AnchorEvidence(anchor) => evidence::anchor(view, ctx, &officer, &tx_hash, anchor),
-        Call::RecordCustody(call) => evidence::record_custody(view, ctx, &officer, &tx_hash, call),
+        Call::AnchorEvidence(anchor) => evidence::anchor(view, ctx, &officer, tx_hash, anchor),
+        Call::RecordCustody(call) => evidence::record_custody(view, ctx, &officer, tx_hash, call),
     }
 }
 
 /// Executes a block's transactions in order, each seeing the writes of those
-/// before it. Returns every transaction's result and the block's write set.
-pub fn execute_block(view: &dyn StateView, ctx: &BlockCtx, txs: &[SignedTx]) -> (BlockResults, WriteSet) {
+/// before it. Returns every transaction's result and the block's write set;
+/// a refused transaction contributes its error code and no writes.
+pub fn execute_block(
+    view: &dyn StateView,
+    ctx: &BlockCtx,
+    txs: &[SignedTx],
+) -> (BlockResults, WriteSet) {
     let mut overlay = Overlay::new(view);
     let mut results = Vec::with_capacity(txs.len());
     for tx in txs {
-        let outcome = match execute(&overlay, ctx, tx) {
+        let tx_hash = tx.hash();
+        let outcome = match execute_hashed(&overlay, ctx, tx, &tx_hash) {
             Ok(writes) => {
                 overlay.apply(writes);
                 TxOutcome::Ok
@@ -67,7 +89,7 @@ pub fn execute_block(view: &dyn StateView, ctx: &BlockCtx, txs: &[SignedTx]) -> 
             },
         };
         results.push(TxResult {
-            tx: tx.hash(),
+            tx: tx_hash,
             outcome,
         });
     }

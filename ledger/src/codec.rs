@@ -85,25 +85,49 @@ mod tests {
 
     #[test]
     fn golden_bytes() {
-        let bytes = encode(&Sample { a: 300, b: "hi".into() });
+        let bytes = encode(&Sample {
+            a: 300,
+            b: "hi".into(),
+        });
         // version, varint(300) = ac 02, len 2, "hi"
         assert_eq!(bytes, vec![1, 0xac, 0x02, 2, b'h', b'i']);
-        assert_eq!(decode::<Sample>(&bytes).unwrap(), Sample { a: 300, b: "hi".into() });
+        assert_eq!(
+            decode::<Sample>(&bytes).unwrap(),
+            Sample {
+                a: 300,
+                b: "hi".into()
+            }
+        );
     }
 
     #[test]
     fn rejects_trailing_bytes_version_size_and_non_canonical_varints() {
-        let mut bytes = encode(&Sample { a: 1, b: String::new() });
+        let mut bytes = encode(&Sample {
+            a: 1,
+            b: String::new(),
+        });
         bytes.push(0);
-        assert!(matches!(decode::<Sample>(&bytes), Err(CodecError::TrailingBytes { .. })));
-        assert!(matches!(decode::<Sample>(&[2, 1, 0]), Err(CodecError::Version { .. })));
+        assert!(matches!(
+            decode::<Sample>(&bytes),
+            Err(CodecError::TrailingBytes { .. })
+        ));
+        assert!(matches!(
+            decode::<Sample>(&[2, 1, 0]),
+            Err(CodecError::Version { .. })
+        ));
         assert!(matches!(decode::<Sample>(&[]), Err(CodecError::Empty)));
-        assert!(matches!(decode::<Sample>(&[1u8; 33]), Err(CodecError::TooLarge { .. })));
+        assert!(matches!(
+            decode::<Sample>(&[1u8; 33]),
+            Err(CodecError::TooLarge { .. })
+        ));
         // 1 encoded as an over-long varint (0x81 0x00) decodes but is not canonical.
         assert!(matches!(
             decode::<Sample>(&[1, 0x81, 0x00, 0]),
             Err(CodecError::NotCanonical { .. }) | Err(CodecError::Malformed { .. })
         ));
-        assert!(matches!(decode::<Sample>(&[1, 0xff]), Err(CodecError::Malformed { .. })));
+        assert!(matches!(
+            decode::<Sample>(&[1, 0xff]),
+            Err(CodecError::Malformed { .. })
+        ));
     }
 }

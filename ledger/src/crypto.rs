@@ -239,10 +239,22 @@ mod tests {
     fn vote_digest_binds_every_field() {
         let block = Hash([9u8; 32]);
         let base = vote_digest("c", 1, 0, VoteKind::Precommit, Some(&block));
-        assert_ne!(base, vote_digest("d", 1, 0, VoteKind::Precommit, Some(&block)));
-        assert_ne!(base, vote_digest("c", 2, 0, VoteKind::Precommit, Some(&block)));
-        assert_ne!(base, vote_digest("c", 1, 1, VoteKind::Precommit, Some(&block)));
-        assert_ne!(base, vote_digest("c", 1, 0, VoteKind::Prevote, Some(&block)));
+        assert_ne!(
+            base,
+            vote_digest("d", 1, 0, VoteKind::Precommit, Some(&block))
+        );
+        assert_ne!(
+            base,
+            vote_digest("c", 2, 0, VoteKind::Precommit, Some(&block))
+        );
+        assert_ne!(
+            base,
+            vote_digest("c", 1, 1, VoteKind::Precommit, Some(&block))
+        );
+        assert_ne!(
+            base,
+            vote_digest("c", 1, 0, VoteKind::Prevote, Some(&block))
+        );
         assert_ne!(base, vote_digest("c", 1, 0, VoteKind::Precommit, None));
     }
 }
@@ -291,8 +303,10 @@ impl KeyFile {
             });
         }
         let mut seed = [0u8; 32];
-        hex::decode_to_slice(file.secret_key.trim(), &mut seed).map_err(|_| CryptoError::MalformedKey {
-            reason: "secret_key must be 64 hex characters".into(),
+        hex::decode_to_slice(file.secret_key.trim(), &mut seed).map_err(|_| {
+            CryptoError::MalformedKey {
+                reason: "secret_key must be 64 hex characters".into(),
+            }
         })?;
         let key = SecretKey::from_bytes(&seed);
         if key.public_key() != file.public_key {
@@ -312,7 +326,10 @@ mod key_file_tests {
     fn key_file_round_trip_and_mismatch() {
         let key = SecretKey::from_bytes(&[3u8; 32]);
         let text = KeyFile::to_json(&key);
-        assert_eq!(KeyFile::parse(&text).unwrap().public_key(), key.public_key());
+        assert_eq!(
+            KeyFile::parse(&text).unwrap().public_key(),
+            key.public_key()
+        );
         let other = SecretKey::from_bytes(&[4u8; 32]).public_key().to_hex();
         let tampered = text.replace(&key.public_key().to_hex(), &other);
         assert!(KeyFile::parse(&tampered).is_err());

@@ -93,7 +93,10 @@ impl Genesis {
             }
             for officer in &entry.officers {
                 if !officer.public_key.is_valid() {
-                    return fail(format!("officer key {} is not a valid ed25519 key", officer.public_key));
+                    return fail(format!(
+                        "officer key {} is not a valid ed25519 key",
+                        officer.public_key
+                    ));
                 }
                 if !keys.insert(officer.public_key) {
                     return fail(format!("officer key {} appears twice", officer.public_key));
@@ -106,16 +109,27 @@ impl Genesis {
         let mut validator_keys = BTreeSet::new();
         for validator in &self.validators {
             if !validator.public_key.is_valid() || validator.power == 0 {
-                return fail(format!("validator {} needs a valid key and power > 0", validator.public_key));
+                return fail(format!(
+                    "validator {} needs a valid key and power > 0",
+                    validator.public_key
+                ));
             }
             if !validator_keys.insert(validator.public_key) {
                 return fail(format!("validator {} appears twice", validator.public_key));
             }
             if !org_ids.contains(&validator.org) {
-                return fail(format!("validator {} names unknown organisation {}", validator.public_key, validator.org));
+                return fail(format!(
+                    "validator {} names unknown organisation {}",
+                    validator.public_key, validator.org
+                ));
             }
         }
-        if self.validators.iter().try_fold(0u64, |sum, v| sum.checked_add(v.power)).is_none() {
+        if self
+            .validators
+            .iter()
+            .try_fold(0u64, |sum, v| sum.checked_add(v.power))
+            .is_none()
+        {
             return fail("total voting power overflows".into());
         }
         Ok(())

@@ -229,7 +229,10 @@ mod tests {
         ];
         let mut seen = std::collections::BTreeSet::new();
         for domain in domains {
-            assert!(seen.insert(hash_with(domain, b"same bytes")), "{domain:?} collides");
+            assert!(
+                seen.insert(hash_with(domain, b"same bytes")),
+                "{domain:?} collides"
+            );
         }
         assert!(!seen.contains(&file_digest(b"same bytes")));
     }

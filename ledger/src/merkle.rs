@@ -33,7 +33,10 @@ fn empty_tree_hash() -> Hash {
 
 /// Binds the leaf count to an RFC 6962 tree root.
 fn bind_size(tree_size: u64, tree_root: &Hash) -> Hash {
-    hash_parts(Domain::MerkleRoot, &[&tree_size.to_be_bytes(), &tree_root.0])
+    hash_parts(
+        Domain::MerkleRoot,
+        &[&tree_size.to_be_bytes(), &tree_root.0],
+    )
 }
 
 /// The published root of the empty tree.
@@ -162,7 +165,9 @@ mod tests {
     use super::*;
 
     fn leaves(n: usize) -> Vec<Hash> {
-        (0..n).map(|i| hash_with(Domain::Tx, &(i as u64).to_be_bytes())).collect()
+        (0..n)
+            .map(|i| hash_with(Domain::Tx, &(i as u64).to_be_bytes()))
+            .collect()
     }
 
     #[test]
@@ -172,7 +177,9 @@ mod tests {
             let root = root(&leaves);
             for i in 0..n {
                 let proof = prove(&leaves, i).unwrap();
-                proof.verify(&leaves[i], &root).unwrap_or_else(|e| panic!("n={n} i={i}: {e}"));
+                proof
+                    .verify(&leaves[i], &root)
+                    .unwrap_or_else(|e| panic!("n={n} i={i}: {e}"));
                 // The proof does not verify another leaf or position.
                 let other = leaves[(i + 1) % n];
                 if n > 1 {

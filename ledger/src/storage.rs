@@ -80,7 +80,9 @@ fn corrupt(key: &[u8], reason: impl ToString) -> StorageError {
 }
 
 fn be_u64(key: &[u8], bytes: &[u8]) -> StoreResult<u64> {
-    let array: [u8; 8] = bytes.try_into().map_err(|_| corrupt(key, "expected 8 bytes"))?;
+    let array: [u8; 8] = bytes
+        .try_into()
+        .map_err(|_| corrupt(key, "expected 8 bytes"))?;
     Ok(u64::from_be_bytes(array))
 }
 
@@ -156,7 +158,10 @@ impl Store {
     /// Applies the genesis state as version 0 of the state tree.
     pub fn init_genesis(&self, genesis_hash: Hash, writes: WriteSet) -> StoreResult<Hash> {
         if self.tip()?.is_some() {
-            return Err(StorageError::OutOfOrder { got: 0, tip: self.tip()?.unwrap_or(0) });
+            return Err(StorageError::OutOfOrder {
+                got: 0,
+                tip: self.tip()?.unwrap_or(0),
+            });
         }
         let update = self.compute_state_update(writes, 0)?;
         let mut batch = sled::Batch::default();
@@ -171,7 +176,11 @@ impl Store {
 
     /// Computes the state root after `writes` at `version` (a block height)
     /// without changing the store.
-    pub fn compute_state_update(&self, mut writes: WriteSet, version: Version) -> StoreResult<StateUpdate> {
+    pub fn compute_state_update(
+        &self,
+        mut writes: WriteSet,
+        version: Version,
+    ) -> StoreResult<StateUpdate> {
         writes.insert(keys::TIP.to_vec(), Some(version.to_be_bytes().to_vec()));
         let tree = JellyfishMerkleTree::<_, StateHasher>::new(self);
         let value_set: Vec<(KeyHash, Option<OwnedValue>)> = writes
@@ -191,12 +200,22 @@ impl Store {
 
     fn stage_state(&self, batch: &mut sled::Batch, update: &StateUpdate) -> StoreResult<()> {
         for (node_key, node) in update.tree.node_batch.nodes() {
-            let key = [b"n:".as_slice(), &borsh::to_vec(node_key).map_err(|e| StorageError::Tree(e.to_string()))?].concat();
-            batch.insert(key, borsh::to_vec(node).map_err(|e| StorageError::Tree(e.to_string()))?);
+            let key = [
+                b"n:".as_slice(),
+                &borsh::to_vec(node_key).map_err(|e| StorageError::Tree(e.to_string()))?,
+            ]
+            .concat();
+            batch.insert(
+                key,
+                borsh::to_vec(node).map_err(|e| StorageError::Tree(e.to_string()))?,
+            );
         }
         for ((version, hash), value) in update.tree.node_batch.values() {
             let key = [b"v:".as_slice(), &hash.0, &version.to_be_bytes()].concat();
-            batch.insert(key, borsh::to_vec(value).map_err(|e| StorageError::Tree(e.to_string()))?);
+            batch.insert(
+                key,
+                borsh::to_vec(value).map_err(|e| StorageError::Tree(e.to_string()))?,
+            );
         }
         for (key, value) in &update.writes {
             let full = [b"s:".as_slice(), key].concat();
@@ -228,7 +247,11 @@ impl Store {
         batch.insert(height_key(b"r:", height), encode(results));
         batch.insert(height_key(b"c:", height), encode(commit));
         for (index, tx) in block.txs.iter().enumerate() {
-            let location = [height.to_be_bytes().as_slice(), &(index as u32).to_be_bytes()].concat();
+            let location = [
+                height.to_be_bytes().as_slice(),
+                &(index as u32).to_be_bytes(),
+            ]
+            .concat();
             batch.insert([b"t:".as_slice(), &tx.hash().0].concat(), location);
         }
         self.stage_state(&mut batch, update)?;
@@ -288,7 +311,11 @@ impl Store {
     }
 
     /// The value of a state key at `height` and its proof against that height's state root.
-    pub fn state_proof(&self, key: &[u8], height: u64) -> StoreResult<(Option<Vec<u8>>, StateProof)> {
+    pub fn state_proof(
+        &self,
+        key: &[u8],
+        height: u64,
+    ) -> StoreResult<(Option<Vec<u8>>, StateProof)> {
         let tree = JellyfishMerkleTree::<_, StateHasher>::new(self);
         let (value, proof) = tree
             .get_with_proof(key_hash(key), height)
@@ -302,7 +329,10 @@ impl Store {
         let skip = 3 + index.len();
         self.db
             .scan_prefix(&start)
-            .map(|item| item.map(|(key, _)| key[skip..].to_vec()).map_err(StorageError::from))
+            .map(|item| {
+                item.map(|(key, _)| key[skip..].to_vec())
+                    .map_err(StorageError::from)
+            })
             .collect()
     }
 
@@ -340,7 +370,11 @@ impl TreeReader for Store {
         }
     }
 
-    fn get_value_option(&self, max_version: Version, key_hash: KeyHash) -> anyhow::Result<Option<OwnedValue>> {
+    fn get_value_option(
+        &self,
+        max_version: Version,
+        key_hash: KeyHash,
+    ) -> anyhow::Result<Option<OwnedValue>> {
         let start = [b"v:".as_slice(), &key_hash.0, &0u64.to_be_bytes()].concat();
         let end = [b"v:".as_slice(), &key_hash.0, &max_version.to_be_bytes()].concat();
         match self.db.range(start..=end).next_back() {
@@ -378,7 +412,12 @@ mod tests {
     }
 
     fn commit_for(header: &Header) -> Commit {
-        Commit { height: header.height, round: 0, block_hash: header.hash(), signatures: vec![] }
+        Commit {
+            height: header.height,
+            round: 0,
+            block_hash: header.hash(),
+            signatures: vec![],
+        }
     }
 
     #[test]
@@ -393,8 +432,18 @@ mod tests {
         writes.insert(b"a".to_vec(), Some(b"two".to_vec()));
         writes.insert(b"b".to_vec(), Some(b"bee".to_vec()));
         let update = store.compute_state_update(writes, 1).unwrap();
-        let block = Block { header: header(1, update.root), txs: vec![] };
-        store.commit_block(&block, &BlockResults::default(), &commit_for(&block.header), &update).unwrap();
+        let block = Block {
+            header: header(1, update.root),
+            txs: vec![],
+        };
+        store
+            .commit_block(
+                &block,
+                &BlockResults::default(),
+                &commit_for(&block.header),
+                &update,
+            )
+            .unwrap();
         let root1 = update.root;
         assert_ne!(root0, root1);
 
@@ -412,7 +461,10 @@ mod tests {
         assert!(value.is_none());
         proof.verify(&root1, b"missing", None).unwrap();
         assert!(proof.verify(&root1, b"b", None).is_err());
-        assert_eq!(store.state_value(b"b").unwrap().as_deref(), Some(b"bee".as_slice()));
+        assert_eq!(
+            store.state_value(b"b").unwrap().as_deref(),
+            Some(b"bee".as_slice())
+        );
     }
 
     #[test]
@@ -445,16 +497,32 @@ mod tests {
             let store = Store::open(dir.path()).unwrap();
             store.init_genesis(Hash([2; 32]), WriteSet::new()).unwrap();
             let update = store.compute_state_update(WriteSet::new(), 2).unwrap();
-            let block = Block { header: header(2, update.root), txs: vec![] };
+            let block = Block {
+                header: header(2, update.root),
+                txs: vec![],
+            };
             assert!(matches!(
-                store.commit_block(&block, &BlockResults::default(), &commit_for(&block.header), &update),
+                store.commit_block(
+                    &block,
+                    &BlockResults::default(),
+                    &commit_for(&block.header),
+                    &update
+                ),
                 Err(StorageError::OutOfOrder { .. })
             ));
             let update = store.compute_state_update(WriteSet::new(), 1).unwrap();
             update_root = update.root;
-            let block = Block { header: header(1, update.root), txs: vec![] };
-            let results = BlockResults(vec![TxResult { tx: Hash([5; 32]), outcome: TxOutcome::Ok }]);
-            store.commit_block(&block, &results, &commit_for(&block.header), &update).unwrap();
+            let block = Block {
+                header: header(1, update.root),
+                txs: vec![],
+            };
+            let results = BlockResults(vec![TxResult {
+                tx: Hash([5; 32]),
+                outcome: TxOutcome::Ok,
+            }]);
+            store
+                .commit_block(&block, &results, &commit_for(&block.header), &update)
+                .unwrap();
         }
         let store = Store::open(dir.path()).unwrap();
         assert_eq!(store.tip().unwrap(), Some(1));

@@ -111,10 +111,7 @@ fn hex_of<T: Canonical + PartialEq + std::fmt::Debug>(value: &T) -> String {
 fn golden_evidence_record() {
     // 01 version | 32×d1 digest | 80 08 size 1024 | 0a "image/jpeg" | 03 electronic |
     // 01 Some 09 "HZ-2026-1" | collected_at varint | 01 one collector 20×11 | ...
-    assert_eq!(
-        hex_of(&sample_record()),
-        GOLDEN_EVIDENCE_RECORD
-    );
+    assert_eq!(hex_of(&sample_record()), GOLDEN_EVIDENCE_RECORD);
 }
 
 #[test]
@@ -134,7 +131,9 @@ fn golden_transactions_for_every_call() {
         role: Role::Head,
     }));
     assert_eq!(hex_of(&register), GOLDEN_SIGNED_REGISTER);
-    let revoke = sample_tx(Call::RevokeOfficer(RevokeOfficer { officer: KeyId([0x77; 20]) }));
+    let revoke = sample_tx(Call::RevokeOfficer(RevokeOfficer {
+        officer: KeyId([0x77; 20]),
+    }));
     assert_eq!(hex_of(&revoke), GOLDEN_SIGNED_REVOKE);
     assert_eq!(hex_of(&anchor.tx), GOLDEN_ANCHOR_TX_BODY);
 }
@@ -145,15 +144,26 @@ fn golden_header_results_commit_validators_block() {
     assert_eq!(hex_of(&header), GOLDEN_HEADER);
     assert_eq!(header.hash().to_hex(), GOLDEN_HEADER_HASH);
     let results = BlockResults(vec![
-        TxResult { tx: Hash([1; 32]), outcome: TxOutcome::Ok },
-        TxResult { tx: Hash([2; 32]), outcome: TxOutcome::Error { code: "not_holder".into() } },
+        TxResult {
+            tx: Hash([1; 32]),
+            outcome: TxOutcome::Ok,
+        },
+        TxResult {
+            tx: Hash([2; 32]),
+            outcome: TxOutcome::Error {
+                code: "not_holder".into(),
+            },
+        },
     ]);
     assert_eq!(hex_of(&results), GOLDEN_RESULTS);
     let commit = Commit {
         height: 2,
         round: 0,
         block_hash: header.hash(),
-        signatures: vec![CommitSignature { validator: KeyId([0x22; 20]), signature: key(3).sign(b"x") }],
+        signatures: vec![CommitSignature {
+            validator: KeyId([0x22; 20]),
+            signature: key(3).sign(b"x"),
+        }],
     };
     assert_eq!(hex_of(&commit), GOLDEN_COMMIT);
     let validators = ValidatorSet::new(vec![Validator {
@@ -162,9 +172,17 @@ fn golden_header_results_commit_validators_block() {
         org: org_id("court"),
     }]);
     assert_eq!(hex_of(&validators), GOLDEN_VALIDATORS);
-    let block = Block { header, txs: vec![sample_tx(Call::AnchorEvidence(sample_anchor()))] };
+    let block = Block {
+        header,
+        txs: vec![sample_tx(Call::AnchorEvidence(sample_anchor()))],
+    };
     round_trip(&block);
-    assert_eq!(xianjie_ledger::hash::hash_with(xianjie_ledger::hash::Domain::Header, &encode(&block)).to_hex().len(), 64);
+    assert_eq!(
+        xianjie_ledger::hash::hash_with(xianjie_ledger::hash::Domain::Header, &encode(&block))
+            .to_hex()
+            .len(),
+        64
+    );
 }
 
 #[test]
@@ -181,9 +199,16 @@ fn genesis_params_org_officer_round_trip_and_hash_is_stable() {
                 region: "330100".into(),
                 level: OrgLevel::Prefecture,
             },
-            officers: vec![GenesisOfficer { public_key: key(4).public_key(), role: Role::Admin }],
+            officers: vec![GenesisOfficer {
+                public_key: key(4).public_key(),
+                role: Role::Admin,
+            }],
         }],
-        validators: vec![Validator { public_key: key(3).public_key(), power: 1, org: org_id("court") }],
+        validators: vec![Validator {
+            public_key: key(3).public_key(),
+            power: 1,
+            org: org_id("court"),
+        }],
         params: Params::default(),
     };
     round_trip(&genesis);
@@ -208,8 +233,13 @@ fn genesis_params_org_officer_round_trip_and_hash_is_stable() {
 fn enum_tags_are_positional_and_append_only() {
     // The first byte after the version of a Call is its variant tag.
     let tags: Vec<u8> = [
-        Call::RegisterOfficer(RegisterOfficer { public_key: key(2).public_key(), role: Role::Officer }),
-        Call::RevokeOfficer(RevokeOfficer { officer: KeyId::default() }),
+        Call::RegisterOfficer(RegisterOfficer {
+            public_key: key(2).public_key(),
+            role: Role::Officer,
+        }),
+        Call::RevokeOfficer(RevokeOfficer {
+            officer: KeyId::default(),
+        }),
         Call::AnchorEvidence(sample_anchor()),
         Call::RecordCustody(RecordCustody {
             digest: Hash::default(),
@@ -240,7 +270,10 @@ fn a_tampered_signed_transaction_fails_its_signature_check() {
         match decode::<SignedTx>(&bad) {
             Err(_) => rejected += 1,
             Ok(tx) => {
-                assert!(tx.verify_signature().is_err(), "byte {i} flipped and still valid");
+                assert!(
+                    tx.verify_signature().is_err(),
+                    "byte {i} flipped and still valid"
+                );
                 rejected += 1;
             }
         }
@@ -301,7 +334,10 @@ proptest! {
 #[test]
 fn public_key_json_is_hex() {
     let pk: PublicKey = key(1).public_key();
-    assert_eq!(serde_json::to_string(&pk).unwrap(), format!("\"{}\"", pk.to_hex()));
+    assert_eq!(
+        serde_json::to_string(&pk).unwrap(),
+        format!("\"{}\"", pk.to_hex())
+    );
 }
 
 include!("golden.in");

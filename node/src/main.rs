@@ -1,1 +1,125 @@
-fn main() {}
+//! The `xianjie-node` binary: parses flags, sets up logging and runs a node.
+
+use std::io::IsTerminal as _;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use anyhow::Context as _;
+use clap::{Parser, Subcommand, ValueEnum};
+use tracing_subscriber::EnvFilter;
+use xianjie_node::dev::DevHome;
+use xianjie_node::{Node, NodeConfig};
+
+/// Run a Xianjie ledger node.
+#[derive(Debug, Parser)]
+#[command(name = "xianjie-node", version, about)]
+struct Cli {
+    /// Log format on stderr.
+    #[arg(long, global = true, value_enum, default_value_t = LogFormat::Text)]
+    log_format: LogFormat,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Run a one-validator dev chain with demo organisations and keys.
+    Dev {
+        /// Home directory: genesis.json, keys/ and data/.
+        #[arg(long, default_value = xianjie_node::config::DEFAULT_DEV_HOME)]
+        home: PathBuf,
+        /// Address of the HTTP API.
+        #[arg(long, default_value = xianjie_node::config::DEFAULT_DEV_HTTP_ADDR)]
+        http: SocketAddr,
+    },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum LogFormat {
+    /// Human-readable lines.
+    Text,
+    /// One JSON object per line.
+    Json,
+}
+
+fn main() -> anyhow::Result<()> {
+    let cli = Cli::parse();
+    init_logging(cli.log_format);
+    let runtime = tokio::runtime::Runtime::new().context("starting the async runtime")?;
+    match cli.command {
+        Command::Dev { home, http } => runtime.block_on(run_dev(home, http)),
+    }
+}
+
+/// `info` unless RUST_LOG says otherwise; always to stderr, so stdout stays
+/// free for anything a script reads.
+fn init_logging(format: LogFormat) {
+    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        // Colour codes only help a person at a terminal; in files they are noise.
+        .with_ansi(std::io::stderr().is_terminal());
+    match format {
+        LogFormat::Text => builder.init(),
+        LogFormat::Json => builder.json().init(),
+    }
+}
+
+async fn run_dev(home: PathBuf, http: SocketAddr) -> anyhow::Result<()> {
+    let mut config = NodeConfig::dev(&home);
+    config.http_addr = http;
+    let node = Node::start_dev(config)
+        .await
+        .with_context(|| format!("starting the dev node in {}", home.display()))?;
+    let listener = tokio::net::TcpListener::bind(http)
+        .await
+        .with_context(|| format!("binding the API to {http}; is another node running there?"))?;
+    print_banner(&node, &home, http);
+    node.serve(listener, shutdown_signal())
+        .await
+        .context("the node stopped with an error")?;
+    tracing::info!("node stopped cleanly");
+    Ok(())
+}
+
+fn print_banner(node: &Node, home: &std::path::Path, http: SocketAddr) {
+    let state = node.state();
+    let tip = state.tip();
+    let keys = DevHome::new(home).keys_dir();
+    eprintln!(
+        "xianjie-node {}: chain {} at height {}\n  API   http://{http}/v1/status  (OpenAPI: /v1/openapi.json)\n  keys  {}  (<org>-<role>.key for market, police, procuratorate, court, lab)",
+        env!("CARGO_PKG_VERSION"),
+        state.chain_id(),
+        tip.height,
+        keys.display(),
+    );
+}
+
+/// Resolves on SIGINT (Ctrl-C) or SIGTERM.
+async fn shutdown_signal() {
+    let interrupt = async {
+        if let Err(error) = tokio::signal::ctrl_c().await {
+            tracing::error!(%error, "cannot listen for Ctrl-C");
+            std::future::pending::<()>().await;
+        }
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(error) => {
+                tracing::error!(%error, "cannot listen for SIGTERM");
+                std::future::pending::<()>().await;
+            }
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = interrupt => {}
+        () = terminate => {}
+    }
+}

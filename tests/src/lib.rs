@@ -84,7 +84,10 @@ impl DevNode {
             }
             std::thread::sleep(Duration::from_millis(100));
         }
-        panic!("node did not answer on {} within {NODE_START_TIMEOUT:?}", self.url);
+        panic!(
+            "node did not answer on {} within {NODE_START_TIMEOUT:?}",
+            self.url
+        );
     }
 
     /// `GET /v1/status`, or `None` if the node does not answer.
@@ -154,7 +157,10 @@ impl CliRun {
     /// Parses stdout as JSON, failing the test with both streams if it is not.
     pub fn json(&self) -> serde_json::Value {
         serde_json::from_str(&self.stdout).unwrap_or_else(|e| {
-            panic!("stdout is not JSON ({e}):\nstdout: {}\nstderr: {}", self.stdout, self.stderr)
+            panic!(
+                "stdout is not JSON ({e}):\nstdout: {}\nstderr: {}",
+                self.stdout, self.stderr
+            )
         })
     }
 

@@ -1,0 +1,365 @@
+//! HTTP calls to a node's `/v1` API, and building and submitting signed transactions.
+//!
+//! Every failure to get an answer (connection refused, timeout, a 5xx, a body
+//! that is not the JSON we expect) becomes an `anyhow` error whose message
+//! says what to do next. Answers the node gives on purpose, such as "not
+//! anchored" or "the contract refused this transaction", are returned as values.
+
+use std::time::Duration;
+
+use anyhow::{anyhow, Context as _};
+use rand::RngCore as _;
+use serde::Deserialize;
+use serde_json::Value;
+use xianjie_ledger::codec;
+use xianjie_ledger::crypto::{KeyId, SecretKey};
+use xianjie_ledger::tx::{Call, SignedTx, Tx};
+use xianjie_ledger::Hash;
+
+/// How many blocks a new transaction stays valid for.
+pub const TX_VALIDITY_BLOCKS: u64 = 100;
+
+/// How long to wait for a TCP connection before calling the node unreachable.
+const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// Upper bound for one call; `wait=true` submissions wait for a commit, and
+/// the node answers 504 itself well before this.
+const CALL_TIMEOUT: Duration = Duration::from_secs(120);
+
+/// Largest response body read (proof bundles with long custody chains).
+const MAX_RESPONSE_BYTES: u64 = 64 * 1024 * 1024;
+
+/// A client of one node.
+#[derive(Debug, Clone)]
+pub struct NodeClient {
+    base_url: String,
+    agent: ureq::Agent,
+}
+
+/// An error answer of the node: `{"error":{"code","message",…}}` and its HTTP status.
+#[derive(Debug, Clone)]
+pub struct ApiError {
+    /// HTTP status.
+    pub status: u16,
+    /// Stable machine-readable code such as `not_holder`.
+    pub code: String,
+    /// Explanation for people.
+    pub message: String,
+    /// The whole `error` object, with any extra fields (`tx`, `height`).
+    pub details: Value,
+}
+
+/// The node's `/v1/status` answer: the fields the CLI relies on, plus the rest.
+#[derive(Debug, Clone)]
+pub struct NodeStatus {
+    /// Chain id that transactions must name.
+    pub chain_id: String,
+    /// Latest committed height.
+    pub height: u64,
+    /// The whole answer, passed through by `xianjie status --json`.
+    pub raw: Value,
+}
+
+/// Where a submitted transaction was committed.
+#[derive(Debug, Clone, Deserialize)]
+pub struct Committed {
+    /// The transaction hash.
+    pub hash: Hash,
+    /// Block height.
+    pub height: u64,
+    /// Position in the block.
+    #[serde(default)]
+    pub index: u32,
+}
+
+/// What became of a submitted transaction.
+#[derive(Debug, Clone)]
+pub enum Submission {
+    /// Committed with outcome `ok`.
+    Committed(Committed),
+    /// Refused by admission (bad signature, unknown signer …) or by the
+    /// contract (committed with an error code, e.g. `not_holder`).
+    Refused {
+        /// The hash of the transaction that was refused.
+        tx: Hash,
+        /// The node's reason.
+        error: ApiError,
+    },
+}
+
+impl NodeClient {
+    /// A client for the node at `base_url` (e.g. `http://127.0.0.1:7070`).
+    pub fn new(base_url: &str) -> Self {
+        Self::with_timeouts(base_url, CONNECT_TIMEOUT, CALL_TIMEOUT)
+    }
+
+    /// A client that gives up sooner, for best-effort lookups.
+    pub fn with_timeouts(base_url: &str, connect: Duration, call: Duration) -> Self {
+        let config = ureq::Agent::config_builder()
+            // 4xx and 5xx carry JSON errors that we read ourselves.
+            .http_status_as_error(false)
+            .timeout_connect(Some(connect))
+            .timeout_global(Some(call))
+            .user_agent(format!("xianjie-cli/{}", crate::VERSION))
+            .build();
+        NodeClient {
+            base_url: base_url.trim_end_matches('/').to_owned(),
+            agent: ureq::Agent::new_with_config(config),
+        }
+    }
+
+    /// The node's base URL.
+    pub fn base_url(&self) -> &str {
+        &self.base_url
+    }
+
+    /// `GET /v1/status`.
+    pub fn status(&self) -> anyhow::Result<NodeStatus> {
+        let raw = self
+            .get_json("/v1/status")?
+            .map_err(|e| self.unexpected("/v1/status", &e))?;
+        let chain_id = raw["chain_id"].as_str().map(str::to_owned);
+        let height = raw["height"].as_u64();
+        match (chain_id, height) {
+            (Some(chain_id), Some(height)) => Ok(NodeStatus { chain_id, height, raw }),
+            _ => Err(anyhow!(
+                "the node at {} answered /v1/status without a chain_id and height; is it a Xianjie node?",
+                self.base_url
+            )),
+        }
+    }
+
+    /// `GET /v1/evidence/{digest}`: the record JSON, or `None` if not anchored.
+    pub fn evidence(&self, digest: &Hash) -> anyhow::Result<Option<Value>> {
+        let path = format!("/v1/evidence/{digest}");
+        self.get_optional(&path, "not_anchored")
+    }
+
+    /// `GET /v1/evidence/{digest}/proof`: the proof bundle JSON, or `None` if not anchored.
+    pub fn evidence_proof(&self, digest: &Hash) -> anyhow::Result<Option<Value>> {
+        let path = format!("/v1/evidence/{digest}/proof");
+        self.get_optional(&path, "not_anchored")
+    }
+
+    /// `GET /v1/officers/{id}`: the officer JSON, or `None` if the key is not registered.
+    pub fn officer(&self, id: &KeyId) -> anyhow::Result<Option<Value>> {
+        let path = format!("/v1/officers/{id}");
+        match self.get_json(&path)? {
+            Ok(value) => Ok(Some(value)),
+            Err(error) if error.status == 404 => Ok(None),
+            Err(error) => Err(self.unexpected(&path, &error)),
+        }
+    }
+
+    /// Signs `call` with `key` for the node's chain and submits it, waiting for the commit.
+    pub fn sign_and_submit(&self, key: &SecretKey, call: Call) -> anyhow::Result<Submission> {
+        let status = self.status()?;
+        let signed = build_tx(key, call, &status.chain_id, status.height, random_nonce()).sign(key);
+        self.submit(&signed)
+    }
+
+    /// `POST /v1/txs?wait=true` with the canonical bytes of `signed`.
+    pub fn submit(&self, signed: &SignedTx) -> anyhow::Result<Submission> {
+        let tx = signed.hash();
+        let url = format!("{}/v1/txs?wait=true", self.base_url);
+        let response = self
+            .agent
+            .post(&url)
+            .content_type("application/octet-stream")
+            .send(&codec::encode(signed)[..]);
+        let (status, body) = self.read_response(response)?;
+        match status {
+            200..=299 => self.committed(tx, body),
+            504 => Err(anyhow!(
+                "the node accepted transaction {tx} but it was not committed in time ({}); \
+                 it may still commit: check with `curl {}/v1/txs/{tx}` before retrying",
+                error_from(status, &body).message,
+                self.base_url
+            )),
+            // A missing route is a node/CLI version mismatch, not a refusal.
+            404 => Err(self.unexpected("/v1/txs", &error_from(status, &body))),
+            400..=499 => Ok(Submission::Refused {
+                tx,
+                error: error_from(status, &body),
+            }),
+            _ => Err(self.unexpected("/v1/txs", &error_from(status, &body))),
+        }
+    }
+
+    /// A 2xx answer to a submission: committed, normally with outcome `ok`.
+    fn committed(&self, tx: Hash, body: Value) -> anyhow::Result<Submission> {
+        let outcome = &body["outcome"];
+        if outcome["status"]
+            .as_str()
+            .is_some_and(|status| status != "ok")
+        {
+            // The contract refused it; the node reports that as 422, but a
+            // committed error outcome means the same thing.
+            let code = outcome["code"].as_str().unwrap_or("refused").to_owned();
+            let details = serde_json::json!({ "code": code, "height": body["height"] });
+            return Ok(Submission::Refused {
+                tx,
+                error: ApiError {
+                    status: 200,
+                    message: format!("committed with outcome {code}"),
+                    code,
+                    details,
+                },
+            });
+        }
+        let committed: Committed = serde_json::from_value(body).with_context(|| {
+            format!(
+                "the node at {} answered a submission with unexpected JSON",
+                self.base_url
+            )
+        })?;
+        if committed.hash != tx {
+            return Err(anyhow!(
+                "the node reported transaction {} but we sent {tx}; is --node a Xianjie node?",
+                committed.hash
+            ));
+        }
+        Ok(Submission::Committed(committed))
+    }
+
+    /// GET where a 404 with `absent_code` means "no such thing".
+    fn get_optional(&self, path: &str, absent_code: &str) -> anyhow::Result<Option<Value>> {
+        match self.get_json(path)? {
+            Ok(value) => Ok(Some(value)),
+            Err(error) if error.status == 404 && error.code == absent_code => Ok(None),
+            Err(error) => Err(self.unexpected(path, &error)),
+        }
+    }
+
+    /// GET a JSON document: `Ok(Ok(json))` on 2xx, `Ok(Err(api_error))` on an
+    /// error answer, `Err` if there was no usable answer at all.
+    fn get_json(&self, path: &str) -> anyhow::Result<Result<Value, ApiError>> {
+        let url = format!("{}{path}", self.base_url);
+        let (status, body) = self.read_response(self.agent.get(&url).call())?;
+        if (200..300).contains(&status) {
+            Ok(Ok(body))
+        } else {
+            Ok(Err(error_from(status, &body)))
+        }
+    }
+
+    /// The status and JSON body of a response (non-JSON bodies become a string value).
+    fn read_response(
+        &self,
+        response: Result<ureq::http::Response<ureq::Body>, ureq::Error>,
+    ) -> anyhow::Result<(u16, Value)> {
+        let mut response = response.map_err(|error| self.unreachable(error))?;
+        let status = response.status().as_u16();
+        let text = response
+            .body_mut()
+            .with_config()
+            .limit(MAX_RESPONSE_BYTES)
+            .read_to_string()
+            .map_err(|error| self.unreachable(error))?;
+        let body = serde_json::from_str(&text).unwrap_or(Value::String(text));
+        Ok((status, body))
+    }
+
+    fn unreachable(&self, error: ureq::Error) -> anyhow::Error {
+        let hint = match &error {
+            ureq::Error::BadUri(_) | ureq::Error::Http(_) => {
+                "check --node (or XIANJIE_NODE): it must look like http://127.0.0.1:7070"
+            }
+            ureq::Error::Timeout(_) => "the node did not answer in time; is it overloaded or stuck?",
+            _ => "is the node running? start one with `xianjie-node dev`, or point --node (or XIANJIE_NODE) at a running node",
+        };
+        anyhow!(
+            "cannot reach the node at {} ({error}); {hint}",
+            self.base_url
+        )
+    }
+
+    fn unexpected(&self, path: &str, error: &ApiError) -> anyhow::Error {
+        let hint = match error.status {
+            404 => "; the node may run an older version than this CLI",
+            500..=599 => "; the node's log may say more",
+            _ => "",
+        };
+        anyhow!(
+            "the node at {} answered {path} with HTTP {} {}: {}{hint}",
+            self.base_url,
+            error.status,
+            error.code,
+            error.message
+        )
+    }
+}
+
+/// An unsigned transaction for `chain_id` valid for [`TX_VALIDITY_BLOCKS`] after `height`.
+pub fn build_tx(key: &SecretKey, call: Call, chain_id: &str, height: u64, nonce: u64) -> Tx {
+    Tx {
+        chain_id: chain_id.to_owned(),
+        signer: key.public_key(),
+        nonce,
+        valid_until: height.saturating_add(TX_VALIDITY_BLOCKS),
+        call,
+    }
+}
+
+/// A nonce from the operating system's RNG: identical calls get distinct hashes.
+pub fn random_nonce() -> u64 {
+    rand::rngs::OsRng.next_u64()
+}
+
+/// Reads `{"error":{"code","message"}}`, tolerating bodies that are not.
+fn error_from(status: u16, body: &Value) -> ApiError {
+    let error = &body["error"];
+    let code = error["code"].as_str().map(str::to_owned);
+    let message = error["message"].as_str().map(str::to_owned);
+    let fallback_message = match body {
+        Value::String(text) => text.chars().take(200).collect(),
+        _ => String::from("(no message)"),
+    };
+    ApiError {
+        status,
+        code: code.unwrap_or_else(|| format!("http_{status}")),
+        message: message.unwrap_or(fallback_message),
+        details: if error.is_object() {
+            error.clone()
+        } else {
+            Value::Null
+        },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn error_bodies_are_read_leniently() {
+        let body =
+            serde_json::json!({"error": {"code": "not_holder", "message": "m", "height": 5}});
+        let error = error_from(422, &body);
+        assert_eq!(
+            (error.code.as_str(), error.message.as_str()),
+            ("not_holder", "m")
+        );
+        assert_eq!(error.details["height"], 5);
+        let html = error_from(502, &Value::String("<html>bad gateway</html>".into()));
+        assert_eq!(html.code, "http_502");
+        assert!(html.message.contains("bad gateway"));
+    }
+
+    #[test]
+    fn transactions_expire_a_fixed_number_of_blocks_ahead() {
+        let key = SecretKey::from_bytes(&[5u8; 32]);
+        let call = Call::RevokeOfficer(xianjie_ledger::tx::RevokeOfficer {
+            officer: KeyId([0; 20]),
+        });
+        let tx = build_tx(&key, call, "xianjie-dev", 42, 7);
+        assert_eq!(tx.valid_until, 42 + TX_VALIDITY_BLOCKS);
+        assert_eq!(tx.signer, key.public_key());
+        assert_ne!(random_nonce(), random_nonce());
+    }
+
+    #[test]
+    fn base_url_loses_its_trailing_slash() {
+        assert_eq!(NodeClient::new("http://h:1/").base_url(), "http://h:1");
+    }
+}

@@ -1,0 +1,310 @@
+//! `xianjie evidence anchor FILE --category …`: hash a file and anchor it.
+//!
+//! Only the digest and metadata go on chain. The provenance note (OLR Art 18:
+//! where the file came from, how it was made) is hashed with the ledger's
+//! note domain and only its digest is anchored; the text stays with the agency.
+
+use std::path::{Path, PathBuf};
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use anyhow::{bail, Context as _};
+use clap::{Args, ValueEnum};
+use serde_json::json;
+use xianjie_ledger::crypto::KeyId;
+use xianjie_ledger::hash::note_digest;
+use xianjie_ledger::model::{
+    EvidenceAnchor, EvidenceCategory, MAX_CASE_ID_LEN, MAX_COLLECTORS, MAX_MEDIA_TYPE_LEN,
+    MAX_SHORT_TEXT_LEN,
+};
+use xianjie_ledger::tx::Call;
+use xianjie_ledger::Hash;
+
+use super::{hashing_progress, parse_digest, parse_key_id, print_submission};
+use crate::hashing::hash_file;
+use crate::output::category_label;
+use crate::{Context, Exit};
+
+/// `xianjie evidence anchor`
+#[derive(Debug, Args)]
+pub struct AnchorArgs {
+    /// The evidence file.
+    pub file: PathBuf,
+    /// Evidence category; it decides the admissibility class (A, B or C).
+    #[arg(long, value_enum)]
+    pub category: CategoryArg,
+    /// The case the evidence belongs to.
+    #[arg(long = "case", value_name = "ID")]
+    pub case_id: Option<String>,
+    /// Provenance note (source, how it was produced); only its digest goes on chain.
+    #[arg(long, value_name = "TEXT")]
+    pub note: Option<String>,
+    /// MIME type; guessed from the file extension if omitted.
+    #[arg(long, value_name = "MIME")]
+    pub media_type: Option<String>,
+    /// Another officer who collected it (repeat or comma-separate); you are always included.
+    #[arg(long = "collected-by", value_name = "ID", value_delimiter = ',', value_parser = parse_key_id)]
+    pub collected_by: Vec<KeyId>,
+    /// When it was collected, Unix seconds; defaults to the file's modification time.
+    #[arg(long, value_name = "UNIX_SECONDS")]
+    pub collected_at: Option<u64>,
+    /// How it was captured (e.g. download, photograph, forensic-image).
+    #[arg(long, value_name = "TEXT", default_value = "file")]
+    pub capture_method: String,
+    /// Tool and version used for the capture; defaults to this CLI.
+    #[arg(long, value_name = "TEXT")]
+    pub capture_tool: Option<String>,
+    /// Digest of an earlier anchor this file replaces (e.g. a corrected scan).
+    #[arg(long, value_name = "DIGEST", value_parser = parse_digest)]
+    pub supersedes: Option<Hash>,
+}
+
+/// The evidence categories as typed on the command line (the ledger's names).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum CategoryArg {
+    /// 物证 physical evidence (class A).
+    Physical,
+    /// 书证 documentary evidence (class A).
+    Documentary,
+    /// 视听资料 audio-visual material (class A).
+    Audiovisual,
+    /// 电子数据 electronic data (class A).
+    Electronic,
+    /// 鉴定意见 / 检验报告 appraisal or test report (class B).
+    Appraisal,
+    /// 勘验 / 检查笔录 inspection record (class B).
+    InspectionRecord,
+    /// 现场笔录 on-site record (class B, pending review).
+    OnsiteRecord,
+    /// 证人证言 witness statement (class C).
+    Witness,
+    /// 当事人陈述 / 询问笔录 party statement (class C).
+    Party,
+}
+
+impl From<CategoryArg> for EvidenceCategory {
+    fn from(category: CategoryArg) -> Self {
+        match category {
+            CategoryArg::Physical => EvidenceCategory::Physical,
+            CategoryArg::Documentary => EvidenceCategory::Documentary,
+            CategoryArg::Audiovisual => EvidenceCategory::Audiovisual,
+            CategoryArg::Electronic => EvidenceCategory::Electronic,
+            CategoryArg::Appraisal => EvidenceCategory::Appraisal,
+            CategoryArg::InspectionRecord => EvidenceCategory::InspectionRecord,
+            CategoryArg::OnsiteRecord => EvidenceCategory::OnsiteRecord,
+            CategoryArg::Witness => EvidenceCategory::Witness,
+            CategoryArg::Party => EvidenceCategory::Party,
+        }
+    }
+}
+
+/// Hashes the file, anchors it, and prints digest, tx and height.
+pub fn execute(context: &Context, args: AnchorArgs) -> anyhow::Result<Exit> {
+    // Everything that can be wrong with the command line is checked before
+    // hashing, which can take minutes for a disk image.
+    let key = context.load_key()?;
+    let signer = key.public_key().id();
+    let collected_by = collectors(signer, &args.collected_by);
+    let media_type = args
+        .media_type
+        .clone()
+        .unwrap_or_else(|| guess_media_type(&args.file).to_owned());
+    let capture_tool = args
+        .capture_tool
+        .clone()
+        .unwrap_or_else(|| format!("xianjie-cli {}", crate::VERSION));
+    check_limits(&args, &media_type, &capture_tool, collected_by.len())?;
+
+    let file = hash_file(&args.file, hashing_progress(context))
+        .with_context(|| format!("cannot read {}", args.file.display()))?;
+    let anchor = EvidenceAnchor {
+        digest: file.digest,
+        size: file.size,
+        media_type,
+        category: args.category.into(),
+        case_id: args.case_id.clone(),
+        collected_at: args
+            .collected_at
+            .unwrap_or_else(|| modified_or_now(&args.file)),
+        collected_by,
+        capture_method: args.capture_method.clone(),
+        capture_tool,
+        provenance_note_digest: args.note.as_deref().map(note_digest),
+        supersedes: args.supersedes,
+    };
+    let submission = context
+        .client()
+        .sign_and_submit(&key, Call::AnchorEvidence(anchor.clone()))?;
+    let fields = json!({
+        "digest": anchor.digest,
+        "size": anchor.size,
+        "media_type": anchor.media_type,
+        "category": anchor.category,
+        "case_id": anchor.case_id,
+        "collected_at": anchor.collected_at,
+        "collected_by": anchor.collected_by,
+    });
+    print_submission(context, &submission, fields, |committed| {
+        format!(
+            "anchored  {}\nfile      {} ({} bytes, {})\ncategory  {}\ntx        {}\nblock     {}",
+            anchor.digest,
+            args.file.display(),
+            anchor.size,
+            anchor.media_type,
+            category_label(anchor.category),
+            committed.hash,
+            committed.height
+        )
+    })
+}
+
+/// The signer first, then the other collectors named, without repeats.
+pub fn collectors(signer: KeyId, others: &[KeyId]) -> Vec<KeyId> {
+    let mut all = vec![signer];
+    for id in others {
+        if !all.contains(id) {
+            all.push(*id);
+        }
+    }
+    all
+}
+
+fn check_limits(
+    args: &AnchorArgs,
+    media_type: &str,
+    capture_tool: &str,
+    collectors: usize,
+) -> anyhow::Result<()> {
+    let too_long = |name: &str, text: &str, max: usize| -> anyhow::Result<()> {
+        if text.is_empty() || text.len() > max {
+            bail!(
+                "{name} must be 1 to {max} bytes long, got {} bytes",
+                text.len()
+            );
+        }
+        Ok(())
+    };
+    too_long("--media-type", media_type, MAX_MEDIA_TYPE_LEN)?;
+    too_long("--capture-method", &args.capture_method, MAX_SHORT_TEXT_LEN)?;
+    too_long("--capture-tool", capture_tool, MAX_SHORT_TEXT_LEN)?;
+    if let Some(case_id) = &args.case_id {
+        too_long("--case", case_id, MAX_CASE_ID_LEN)?;
+    }
+    if collectors > MAX_COLLECTORS {
+        bail!(
+            "at most {MAX_COLLECTORS} collectors (you and {} others) may be named",
+            MAX_COLLECTORS - 1
+        );
+    }
+    Ok(())
+}
+
+/// The file's modification time in Unix seconds, or now if it has none.
+fn modified_or_now(path: &Path) -> u64 {
+    let modified = std::fs::metadata(path).and_then(|metadata| metadata.modified());
+    modified
+        .unwrap_or_else(|_| SystemTime::now())
+        .duration_since(UNIX_EPOCH)
+        .map(|elapsed| elapsed.as_secs())
+        .unwrap_or(0)
+}
+
+/// The MIME type of common evidence formats by extension; `application/octet-stream` otherwise.
+pub fn guess_media_type(path: &Path) -> &'static str {
+    let extension = path
+        .extension()
+        .and_then(|extension| extension.to_str())
+        .map(str::to_ascii_lowercase)
+        .unwrap_or_default();
+    MEDIA_TYPES
+        .iter()
+        .find(|(known, _)| *known == extension)
+        .map_or("application/octet-stream", |(_, media_type)| media_type)
+}
+
+const MEDIA_TYPES: &[(&str, &str)] = &[
+    ("pdf", "application/pdf"),
+    ("ofd", "application/ofd"),
+    ("jpg", "image/jpeg"),
+    ("jpeg", "image/jpeg"),
+    ("png", "image/png"),
+    ("gif", "image/gif"),
+    ("bmp", "image/bmp"),
+    ("tif", "image/tiff"),
+    ("tiff", "image/tiff"),
+    ("webp", "image/webp"),
+    ("heic", "image/heic"),
+    ("mp4", "video/mp4"),
+    ("mov", "video/quicktime"),
+    ("avi", "video/x-msvideo"),
+    ("mkv", "video/x-matroska"),
+    ("mp3", "audio/mpeg"),
+    ("wav", "audio/wav"),
+    ("m4a", "audio/mp4"),
+    ("amr", "audio/amr"),
+    ("txt", "text/plain"),
+    ("csv", "text/csv"),
+    ("json", "application/json"),
+    ("xml", "application/xml"),
+    ("html", "text/html"),
+    ("htm", "text/html"),
+    ("eml", "message/rfc822"),
+    ("doc", "application/msword"),
+    (
+        "docx",
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    ),
+    ("xls", "application/vnd.ms-excel"),
+    (
+        "xlsx",
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    ),
+    ("zip", "application/zip"),
+    ("7z", "application/x-7z-compressed"),
+    ("rar", "application/vnd.rar"),
+    ("gz", "application/gzip"),
+    ("tar", "application/x-tar"),
+];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::output::wire_name;
+
+    #[test]
+    fn every_category_has_a_flag_named_as_in_the_api() {
+        for category in CategoryArg::value_variants() {
+            let flag = category.to_possible_value().unwrap();
+            let ledger: EvidenceCategory = (*category).into();
+            assert_eq!(flag.get_name(), wire_name(&ledger));
+        }
+        let mapped: std::collections::BTreeSet<EvidenceCategory> = CategoryArg::value_variants()
+            .iter()
+            .map(|&c| c.into())
+            .collect();
+        assert_eq!(mapped.len(), EvidenceCategory::ALL.len());
+    }
+
+    #[test]
+    fn signer_comes_first_and_collectors_are_not_repeated() {
+        let (me, other) = (KeyId([1; 20]), KeyId([2; 20]));
+        assert_eq!(collectors(me, &[other, me, other]), vec![me, other]);
+        assert_eq!(collectors(me, &[]), vec![me]);
+    }
+
+    #[test]
+    fn media_types_by_extension() {
+        assert_eq!(guess_media_type(Path::new("scan.PDF")), "application/pdf");
+        assert_eq!(guess_media_type(Path::new("a/b/clip.mp4")), "video/mp4");
+        assert_eq!(
+            guess_media_type(Path::new("disk.E01")),
+            "application/octet-stream"
+        );
+        assert_eq!(
+            guess_media_type(Path::new("noextension")),
+            "application/octet-stream"
+        );
+        assert!(MEDIA_TYPES
+            .iter()
+            .all(|(_, media_type)| media_type.len() <= MAX_MEDIA_TYPE_LEN));
+    }
+}

@@ -1,0 +1,450 @@
+//! Evidence anchors and their chain of custody.
+//!
+//! An anchor records a file's digest with who collected it, how and for which
+//! case (DOMAIN §i.4). It is never deleted: a corrected file is anchored anew
+//! with `supersedes`, which links the old record forward. Custody is a small
+//! state machine over the record's `holder` and `pending_transfer`:
+//!
+//! ```text
+//!   holder H, nothing pending ──transfer(to R) by H──▶ holder H, pending R
+//!   holder H, pending R       ──receive by R────────▶ holder R, nothing pending
+//!   holder H, nothing pending ──seal/examine/store/return by H──▶ unchanged
+//!   holder H, nothing pending ──destroy by H────────▶ closed: no further events
+//! ```
+//!
+//! A handoff is complete only when the recipient records `receive`, so the
+//! chain shows both sides of it (SPC-CPL-Interp Art 111).
+
+use std::collections::BTreeSet;
+
+use xianjie_ledger::codec::{encode, Canonical};
+use xianjie_ledger::crypto::KeyId;
+use xianjie_ledger::hash::Hash;
+use xianjie_ledger::model::{
+    CustodyAction, CustodyEvent, EvidenceAnchor, EvidenceRecord, Officer, OrgId, Params,
+    MAX_CASE_ID_LEN, MAX_COLLECTORS, MAX_MEDIA_TYPE_LEN, MAX_SHORT_TEXT_LEN,
+};
+use xianjie_ledger::state::StateView;
+use xianjie_ledger::storage::WriteSet;
+use xianjie_ledger::tx::RecordCustody;
+
+use crate::error::{ContractError, Result};
+use crate::{read, BlockCtx};
+
+/// The largest `max_custody_events` a genesis may set: a record with this
+/// many custody events and every field at its maximum still fits
+/// `EvidenceRecord::MAX_ENCODED_LEN`, so it can always be read back (the
+/// test `custody_limit_fits_the_record_size_limit` proves it).
+pub const MAX_CUSTODY_EVENTS_LIMIT: u16 = 1024;
+
+/// Anchors an evidence file for the signer's organisation, which becomes
+/// its first holder.
+pub fn anchor(
+    view: &dyn StateView,
+    ctx: &BlockCtx,
+    signer: &Officer,
+    tx_hash: &Hash,
+    anchor: &EvidenceAnchor,
+) -> Result<WriteSet> {
+    check_anchor_fields(anchor)?;
+    let params = read::params(view)?;
+    check_collectors(view, &params, &signer.org, &anchor.collected_by)?;
+    if read::evidence(view, &anchor.digest)?.is_some() {
+        return Err(ContractError::AlreadyAnchored {
+            digest: anchor.digest,
+        });
+    }
+    let class = params
+        .class_of(anchor.category)
+        .ok_or(ContractError::UnknownCategory {
+            category: anchor.category,
+        })?;
+    let mut writes = WriteSet::new();
+    if let Some(old) = &anchor.supersedes {
+        let superseded = supersede(view, signer, old, &anchor.digest)?;
+        read::write_evidence(&mut writes, &superseded);
+    }
+    let record = EvidenceRecord {
+        anchor: anchor.clone(),
+        class,
+        org: signer.org.clone(),
+        anchored_by: signer.id,
+        height: ctx.height,
+        time_ms: ctx.time_ms,
+        tx: *tx_hash,
+        holder: signer.org.clone(),
+        pending_transfer: None,
+        custody: Vec::new(),
+        superseded_by: None,
+        destroyed: false,
+    };
+    read::write_evidence(&mut writes, &record);
+    Ok(writes)
+}
+
+/// Records one custody event on anchored evidence (see the module docs for
+/// the state machine).
+pub fn record_custody(
+    view: &dyn StateView,
+    ctx: &BlockCtx,
+    signer: &Officer,
+    tx_hash: &Hash,
+    call: &RecordCustody,
+) -> Result<WriteSet> {
+    let step = Step::of(call)?;
+    let digest = call.digest;
+    let mut record =
+        read::evidence(view, &digest)?.ok_or(ContractError::UnknownEvidence { digest })?;
+    if record.destroyed {
+        return Err(ContractError::EvidenceDestroyed { digest });
+    }
+    let max = read::params(view)?.max_custody_events;
+    if record.custody.len() >= usize::from(max) {
+        return Err(ContractError::CustodyLogFull { digest, max });
+    }
+    match step {
+        Step::Transfer(to) => begin_transfer(view, &mut record, signer, to)?,
+        Step::Receive => complete_transfer(&mut record, signer)?,
+        Step::HolderAction(action) => holder_action(&mut record, signer, action)?,
+    }
+    record.custody.push(CustodyEvent {
+        action: call.action,
+        org: signer.org.clone(),
+        officer: signer.id,
+        to: call.to.clone(),
+        note_digest: call.note_digest,
+        height: ctx.height,
+        time_ms: ctx.time_ms,
+        tx: *tx_hash,
+    });
+    // Genesis bounds `max_custody_events` so this cannot trigger; checked
+    // anyway because a record that no longer decodes would freeze the item.
+    if encode(&record).len() > EvidenceRecord::MAX_ENCODED_LEN {
+        return Err(ContractError::CustodyLogFull { digest, max });
+    }
+    let mut writes = WriteSet::new();
+    read::write_evidence(&mut writes, &record);
+    Ok(writes)
+}
+
+/// A custody call, with `to` checked against its action.
+enum Step<'a> {
+    Transfer(&'a OrgId),
+    Receive,
+    HolderAction(CustodyAction),
+}
+
+impl<'a> Step<'a> {
+    fn of(call: &'a RecordCustody) -> Result<Self> {
+        match (call.action, &call.to) {
+            (CustodyAction::Transfer, Some(to)) => Ok(Step::Transfer(to)),
+            (CustodyAction::Transfer, None) => Err(ContractError::MissingRecipient),
+            (action, Some(_)) => Err(ContractError::UnexpectedRecipient { action }),
+            (CustodyAction::Receive, None) => Ok(Step::Receive),
+            (action, None) => Ok(Step::HolderAction(action)),
+        }
+    }
+}
+
+fn begin_transfer(
+    view: &dyn StateView,
+    record: &mut EvidenceRecord,
+    signer: &Officer,
+    to: &OrgId,
+) -> Result<()> {
+    require_holder_and_nothing_pending(record, signer)?;
+    if read::org(view, to)?.is_none() {
+        return Err(ContractError::UnknownOrg { org: to.clone() });
+    }
+    if *to == record.holder {
+        return Err(ContractError::TransferToSelf { org: to.clone() });
+    }
+    record.pending_transfer = Some(to.clone());
+    Ok(())
+}
+
+fn complete_transfer(record: &mut EvidenceRecord, signer: &Officer) -> Result<()> {
+    let digest = record.anchor.digest;
+    let recipient = record
+        .pending_transfer
+        .take()
+        .ok_or(ContractError::NoPendingTransfer { digest })?;
+    if recipient != signer.org {
+        return Err(ContractError::NotRecipient {
+            digest,
+            recipient,
+            org: signer.org.clone(),
+        });
+    }
+    record.holder = recipient;
+    Ok(())
+}
+
+fn holder_action(
+    record: &mut EvidenceRecord,
+    signer: &Officer,
+    action: CustodyAction,
+) -> Result<()> {
+    require_holder_and_nothing_pending(record, signer)?;
+    if action == CustodyAction::Destroy {
+        record.destroyed = true;
+    }
+    Ok(())
+}
+
+/// While a transfer is pending the item is in transit: neither side may act
+/// on it until the recipient records `receive`.
+fn require_holder_and_nothing_pending(record: &EvidenceRecord, signer: &Officer) -> Result<()> {
+    let digest = record.anchor.digest;
+    if record.holder != signer.org {
+        return Err(ContractError::NotHolder {
+            digest,
+            holder: record.holder.clone(),
+            org: signer.org.clone(),
+        });
+    }
+    if let Some(to) = &record.pending_transfer {
+        return Err(ContractError::TransferPending {
+            digest,
+            to: to.clone(),
+        });
+    }
+    Ok(())
+}
+
+/// The old record with its forward link set, if the signer's organisation
+/// may supersede it.
+fn supersede(
+    view: &dyn StateView,
+    signer: &Officer,
+    old: &Hash,
+    new: &Hash,
+) -> Result<EvidenceRecord> {
+    let mut record =
+        read::evidence(view, old)?.ok_or(ContractError::SupersedeUnknown { digest: *old })?;
+    if let Some(by) = record.superseded_by {
+        return Err(ContractError::AlreadySuperseded { digest: *old, by });
+    }
+    if record.org != signer.org {
+        return Err(ContractError::SupersedeOtherOrg {
+            digest: *old,
+            owner: record.org,
+        });
+    }
+    record.superseded_by = Some(*new);
+    Ok(record)
+}
+
+/// Collectors: at least `min_collectors` (the law asks for two officers,
+/// SC-Transfer Art 5, APL Art 42), each an active officer of the anchoring
+/// organisation, since that organisation vouches for the collection.
+fn check_collectors(
+    view: &dyn StateView,
+    params: &Params,
+    org: &OrgId,
+    collectors: &[KeyId],
+) -> Result<()> {
+    if collectors.len() < usize::from(params.min_collectors) {
+        return Err(ContractError::TooFewCollectors {
+            named: collectors.len(),
+            min: params.min_collectors,
+        });
+    }
+    for collector in collectors {
+        let is_active_member = read::officer(view, collector)?
+            .is_some_and(|officer| officer.active && officer.org == *org);
+        if !is_active_member {
+            return Err(ContractError::UnknownCollector {
+                collector: *collector,
+                org: org.clone(),
+            });
+        }
+    }
+    Ok(())
+}
+
+/// The bounds that need no state.
+fn check_anchor_fields(anchor: &EvidenceAnchor) -> Result<()> {
+    if !is_media_type(&anchor.media_type) {
+        return Err(invalid(
+            "media_type",
+            format!("1-{MAX_MEDIA_TYPE_LEN} printable ASCII characters of the form type/subtype"),
+        ));
+    }
+    if let Some(case_id) = &anchor.case_id {
+        if !is_case_id(case_id) {
+            return Err(invalid(
+                "case_id",
+                format!(
+                    "absent, or 1-{MAX_CASE_ID_LEN} characters of A-Z, a-z, 0-9, -, _, / and ."
+                ),
+            ));
+        }
+    }
+    check_short_text("capture_method", &anchor.capture_method)?;
+    check_short_text("capture_tool", &anchor.capture_tool)?;
+    let collectors = &anchor.collected_by;
+    if collectors.is_empty() || collectors.len() > MAX_COLLECTORS {
+        return Err(invalid(
+            "collected_by",
+            format!("1-{MAX_COLLECTORS} officer key ids"),
+        ));
+    }
+    if collectors.iter().collect::<BTreeSet<_>>().len() != collectors.len() {
+        return Err(invalid(
+            "collected_by",
+            "a list without repeated officers".into(),
+        ));
+    }
+    Ok(())
+}
+
+fn invalid(field: &'static str, limit: String) -> ContractError {
+    ContractError::InvalidField { field, limit }
+}
+
+/// Free text kept on chain: short, and without control characters that could
+/// forge lines in logs and printed reports.
+fn check_short_text(field: &'static str, text: &str) -> Result<()> {
+    if text.len() > MAX_SHORT_TEXT_LEN || text.chars().any(char::is_control) {
+        return Err(invalid(
+            field,
+            format!("at most {MAX_SHORT_TEXT_LEN} bytes of UTF-8 without control characters"),
+        ));
+    }
+    Ok(())
+}
+
+/// `type/subtype`, optionally with parameters (`text/plain; charset=utf-8`):
+/// printable ASCII, a non-empty RFC 6838 name on each side of the slash.
+fn is_media_type(text: &str) -> bool {
+    let is_name_byte = |b: u8| b.is_ascii_alphanumeric() || b"!#$&-^_.+".contains(&b);
+    let Some((kind, rest)) = text.split_once('/') else {
+        return false;
+    };
+    let subtype = rest.split(';').next().unwrap_or_default().trim_end();
+    text.len() <= MAX_MEDIA_TYPE_LEN
+        && text.bytes().all(|b| (b' '..=b'~').contains(&b))
+        && !text.ends_with(' ')
+        && !kind.is_empty()
+        && kind.bytes().all(is_name_byte)
+        && !subtype.is_empty()
+        && subtype.bytes().all(is_name_byte)
+}
+
+fn is_case_id(text: &str) -> bool {
+    (1..=MAX_CASE_ID_LEN).contains(&text.len())
+        && text
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"-_/.".contains(&b))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use xianjie_ledger::codec::decode;
+
+    #[test]
+    fn media_types() {
+        for good in [
+            "image/jpeg",
+            "application/pdf",
+            "text/plain; charset=utf-8",
+            "application/vnd.ms-excel",
+            "a/b",
+        ] {
+            assert!(is_media_type(good), "{good}");
+        }
+        let too_long = format!("application/{}", "x".repeat(MAX_MEDIA_TYPE_LEN));
+        for bad in [
+            "",
+            "image",
+            "/jpeg",
+            "image/",
+            "image /jpeg",
+            "image/jpeg ",
+            "图像/jpeg",
+            "image/jp\teg",
+            "image/;x",
+            too_long.as_str(),
+        ] {
+            assert!(!is_media_type(bad), "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn case_ids() {
+        assert!(is_case_id("JX-2026/001.a_b"));
+        assert!(is_case_id(&"a".repeat(MAX_CASE_ID_LEN)));
+        for bad in ["", "案件1", "a b", "a:b"] {
+            assert!(!is_case_id(bad), "{bad:?}");
+        }
+        assert!(!is_case_id(&"a".repeat(MAX_CASE_ID_LEN + 1)));
+    }
+
+    #[test]
+    fn short_texts() {
+        assert!(check_short_text("capture_tool", "").is_ok());
+        assert!(check_short_text("capture_tool", "取证工具 v2.1").is_ok());
+        assert!(check_short_text("capture_tool", &"x".repeat(MAX_SHORT_TEXT_LEN)).is_ok());
+        assert!(check_short_text("capture_tool", &"x".repeat(MAX_SHORT_TEXT_LEN + 1)).is_err());
+        assert!(check_short_text("capture_tool", "a\nb").is_err());
+    }
+
+    /// A record with every field at its longest and `events` custody events.
+    fn worst_case_record(events: usize) -> EvidenceRecord {
+        let org = OrgId::new(&"z".repeat(xianjie_ledger::model::MAX_ORG_ID_LEN)).unwrap();
+        let hash = Hash([0xff; 32]);
+        let event = CustodyEvent {
+            action: CustodyAction::Transfer,
+            org: org.clone(),
+            officer: KeyId([0xff; 20]),
+            to: Some(org.clone()),
+            note_digest: Some(hash),
+            height: u64::MAX,
+            time_ms: u64::MAX,
+            tx: hash,
+        };
+        EvidenceRecord {
+            anchor: EvidenceAnchor {
+                digest: hash,
+                size: u64::MAX,
+                media_type: "x".repeat(MAX_MEDIA_TYPE_LEN),
+                category: xianjie_ledger::model::EvidenceCategory::Party,
+                case_id: Some("x".repeat(MAX_CASE_ID_LEN)),
+                collected_at: u64::MAX,
+                collected_by: vec![KeyId([0xff; 20]); MAX_COLLECTORS],
+                capture_method: "x".repeat(MAX_SHORT_TEXT_LEN),
+                capture_tool: "x".repeat(MAX_SHORT_TEXT_LEN),
+                provenance_note_digest: Some(hash),
+                supersedes: Some(hash),
+            },
+            class: xianjie_ledger::model::EvidenceClass::Recollect,
+            org: org.clone(),
+            anchored_by: KeyId([0xff; 20]),
+            height: u64::MAX,
+            time_ms: u64::MAX,
+            tx: hash,
+            holder: org.clone(),
+            pending_transfer: Some(org),
+            custody: vec![event; events],
+            superseded_by: Some(hash),
+            destroyed: true,
+        }
+    }
+
+    #[test]
+    fn custody_limit_fits_the_record_size_limit() {
+        let bytes = encode(&worst_case_record(usize::from(MAX_CUSTODY_EVENTS_LIMIT)));
+        assert!(
+            bytes.len() <= EvidenceRecord::MAX_ENCODED_LEN,
+            "{} bytes exceed {}",
+            bytes.len(),
+            EvidenceRecord::MAX_ENCODED_LEN
+        );
+        assert_eq!(
+            decode::<EvidenceRecord>(&bytes).unwrap().custody.len(),
+            usize::from(MAX_CUSTODY_EVENTS_LIMIT)
+        );
+    }
+}

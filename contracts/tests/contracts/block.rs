@@ -1,0 +1,167 @@
+//! Executing whole blocks: refused transactions stay with their code and
+//! write nothing, later transactions see earlier writes, and every validator
+//! computes the same bytes.
+
+use xianjie_contracts::{execute, read};
+use xianjie_ledger::block::TxOutcome;
+use xianjie_ledger::codec::encode;
+use xianjie_ledger::model::{CustodyAction, Role};
+use xianjie_ledger::tx::{Call, RegisterOfficer, SignedTx};
+
+use crate::harness::{custody, key, outcome_codes, World};
+
+#[test]
+fn refused_transactions_keep_their_code_and_write_nothing() {
+    let mut world = World::new();
+    let officer = world.market.officer.clone();
+    let stranger = key(200);
+    let good = world.tx(&officer, Call::AnchorEvidence(world.market_anchor(b"a")));
+    let unknown_signer = world.tx(&stranger, Call::AnchorEvidence(world.market_anchor(b"b")));
+    let double = world.tx(&officer, Call::AnchorEvidence(world.market_anchor(b"a")));
+    let not_holder = world.tx(
+        &world.police.officer.clone(),
+        custody(world.market_anchor(b"a").digest, CustodyAction::Seal, None),
+    );
+
+    // What the accepted transaction alone writes.
+    let alone = execute(&world.store, &world.next_ctx(), &good).unwrap();
+
+    let txs = vec![
+        good.clone(),
+        unknown_signer.clone(),
+        double.clone(),
+        not_holder.clone(),
+    ];
+    let (results, writes) = world.run_block(txs.clone());
+    assert_eq!(
+        outcome_codes(&results),
+        ["ok", "unknown_signer", "already_anchored", "not_holder"]
+    );
+    let hashes: Vec<_> = results.0.iter().map(|r| r.tx).collect();
+    assert_eq!(hashes, txs.iter().map(SignedTx::hash).collect::<Vec<_>>());
+    assert_eq!(writes, alone, "refused transactions add no writes");
+    assert_eq!(
+        results.0[1].outcome,
+        TxOutcome::Error {
+            code: "unknown_signer".into()
+        }
+    );
+}
+
+#[test]
+fn later_transactions_see_earlier_writes_in_the_same_block() {
+    let mut world = World::new();
+    let officer = world.market.officer.clone();
+    let admin = world.police.admin.clone();
+    let newcomer = key(90);
+    let anchor = world.market_anchor(b"a");
+    let police_org = world.police.org.clone();
+    let txs = vec![
+        world.tx(&officer, Call::AnchorEvidence(anchor.clone())),
+        world.tx(
+            &officer,
+            custody(anchor.digest, CustodyAction::Transfer, Some(&police_org)),
+        ),
+        world.tx(
+            &admin,
+            Call::RegisterOfficer(RegisterOfficer {
+                public_key: newcomer.public_key(),
+                role: Role::Officer,
+            }),
+        ),
+        world.tx(
+            &newcomer,
+            custody(anchor.digest, CustodyAction::Receive, None),
+        ),
+    ];
+    let (results, _) = world.run_block(txs);
+    assert_eq!(outcome_codes(&results), ["ok", "ok", "ok", "ok"]);
+    let record = world.evidence(&anchor.digest);
+    assert_eq!(record.holder, police_org);
+    assert_eq!(record.custody.len(), 2);
+    assert!(read::officer(&world.store, &newcomer.public_key().id())
+        .unwrap()
+        .is_some());
+}
+
+#[test]
+fn a_refusal_early_in_a_block_does_not_leak_into_later_transactions() {
+    let mut world = World::new();
+    let officer = world.market.officer.clone();
+    let anchor = world.market_anchor(b"a");
+    let police_org = world.police.org.clone();
+    let mut bad = anchor.clone();
+    bad.media_type = "nonsense".into();
+    let txs = vec![
+        world.tx(&officer, Call::AnchorEvidence(bad)),
+        world.tx(
+            &officer,
+            custody(anchor.digest, CustodyAction::Transfer, Some(&police_org)),
+        ),
+    ];
+    let (results, writes) = world.run_block(txs);
+    assert_eq!(
+        outcome_codes(&results),
+        ["invalid_field", "unknown_evidence"]
+    );
+    assert!(writes.is_empty());
+}
+
+/// A block exercising every call, with refusals mixed in.
+fn busy_block(world: &mut World) -> Vec<SignedTx> {
+    let officer = world.market.officer.clone();
+    let admin = world.market.admin.clone();
+    let police = world.police.officer.clone();
+    let police_org = world.police.org.clone();
+    let first = world.market_anchor(b"first");
+    let mut second = world.market_anchor(b"second");
+    second.supersedes = Some(first.digest);
+    vec![
+        world.tx(&officer, Call::AnchorEvidence(first.clone())),
+        world.tx(&officer, Call::AnchorEvidence(second.clone())),
+        world.tx(
+            &officer,
+            custody(second.digest, CustodyAction::Transfer, Some(&police_org)),
+        ),
+        world.tx(
+            &police,
+            custody(second.digest, CustodyAction::Receive, None),
+        ),
+        world.tx(&police, custody(first.digest, CustodyAction::Seal, None)),
+        world.tx(
+            &admin,
+            Call::RegisterOfficer(RegisterOfficer {
+                public_key: key(91).public_key(),
+                role: Role::Head,
+            }),
+        ),
+        world.tx(
+            &key(201),
+            Call::AnchorEvidence(world.market_anchor(b"third")),
+        ),
+    ]
+}
+
+#[test]
+fn the_same_block_on_two_fresh_stores_gives_identical_bytes() {
+    let mut first = World::new();
+    let mut second = World::new();
+    let txs = busy_block(&mut first);
+    assert_eq!(
+        txs,
+        busy_block(&mut second),
+        "the fixture itself is deterministic"
+    );
+    let (results_a, writes_a) = first.run_block(txs.clone());
+    let (results_b, writes_b) = second.run_block(txs);
+    assert_eq!(encode(&results_a), encode(&results_b));
+    assert_eq!(results_a.root(), results_b.root());
+    assert_eq!(writes_a, writes_b);
+    assert_eq!(
+        outcome_codes(&results_a),
+        ["ok", "ok", "ok", "ok", "not_holder", "ok", "unknown_signer"]
+    );
+    let root_a = first.store.header(1).unwrap().unwrap().state_root;
+    let root_b = second.store.header(1).unwrap().unwrap().state_root;
+    assert_eq!(root_a, root_b);
+}

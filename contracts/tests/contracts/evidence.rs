@@ -1,0 +1,304 @@
+//! Anchoring evidence and superseding anchors.
+
+use xianjie_contracts::{execute, read, Overlay};
+use xianjie_ledger::codec::encode;
+use xianjie_ledger::crypto::KeyId;
+use xianjie_ledger::hash::{file_digest, Hash};
+use xianjie_ledger::model::{
+    EvidenceAnchor, EvidenceCategory, EvidenceClass, Params, MAX_CASE_ID_LEN, MAX_COLLECTORS,
+    MAX_MEDIA_TYPE_LEN, MAX_SHORT_TEXT_LEN,
+};
+use xianjie_ledger::state::keys;
+use xianjie_ledger::tx::{Call, RevokeOfficer};
+
+use crate::harness::{id_of, test_params, World, BLOCK_INTERVAL_MS, GENESIS_TIME_MS};
+
+/// The code an anchor changed by `edit` is refused with, signed by the
+/// market regulator's officer.
+fn refused_anchor(world: &mut World, edit: impl FnOnce(&mut EvidenceAnchor)) -> &'static str {
+    let mut anchor = world.market_anchor(b"file");
+    edit(&mut anchor);
+    let signer = world.market.officer.clone();
+    world.refused(&signer, Call::AnchorEvidence(anchor))
+}
+
+/// The field an `invalid_field` refusal names.
+fn invalid_field_name(world: &mut World, edit: impl FnOnce(&mut EvidenceAnchor)) -> &'static str {
+    let mut anchor = world.market_anchor(b"file");
+    edit(&mut anchor);
+    let signer = world.market.officer.clone();
+    match world.call(&signer, Call::AnchorEvidence(anchor)) {
+        Err(xianjie_contracts::ContractError::InvalidField { field, limit }) => {
+            assert!(!limit.is_empty());
+            field
+        }
+        other => panic!("expected invalid_field, got {other:?}"),
+    }
+}
+
+#[test]
+fn an_anchor_records_who_when_and_which_transaction() {
+    let mut world = World::new();
+    let anchor = world.market_anchor(b"invoice scan");
+    let signer = world.market.officer.clone();
+    let tx = world.tx(&signer, Call::AnchorEvidence(anchor.clone()));
+    world.submit(&tx).unwrap();
+    let record = world.evidence(&anchor.digest);
+    assert_eq!(record.anchor, anchor);
+    assert_eq!(record.class, EvidenceClass::DirectUse);
+    assert_eq!(record.org, world.market.org);
+    assert_eq!(record.anchored_by, id_of(&signer));
+    assert_eq!(record.height, 1);
+    assert_eq!(record.time_ms, GENESIS_TIME_MS + BLOCK_INTERVAL_MS);
+    assert_eq!(record.tx, tx.hash());
+    assert_eq!(record.holder, world.market.org);
+    assert_eq!(record.pending_transfer, None);
+    assert!(record.custody.is_empty());
+    assert_eq!(record.superseded_by, None);
+    assert!(!record.destroyed);
+}
+
+#[test]
+fn the_class_comes_from_the_category() {
+    let mut world = World::new();
+    let signer = world.market.officer.clone();
+    for (content, category, class) in [
+        (
+            b"a".as_slice(),
+            EvidenceCategory::Appraisal,
+            EvidenceClass::AfterReview,
+        ),
+        (b"b", EvidenceCategory::Witness, EvidenceClass::Recollect),
+        (b"c", EvidenceCategory::Electronic, EvidenceClass::DirectUse),
+    ] {
+        let mut anchor = world.market_anchor(content);
+        anchor.category = category;
+        world.call(&signer, Call::AnchorEvidence(anchor)).unwrap();
+        assert_eq!(world.evidence(&file_digest(content)).class, class);
+    }
+}
+
+#[test]
+fn the_same_digest_cannot_be_anchored_twice_even_by_another_org() {
+    let mut world = World::new();
+    let digest = world.anchor_market_file(b"file");
+    assert_eq!(refused_anchor(&mut world, |_| {}), "already_anchored");
+    let mut police_anchor = world.market_anchor(b"file");
+    police_anchor.collected_by = vec![id_of(&world.police.officer), id_of(&world.police.officer2)];
+    let police = world.police.officer.clone();
+    assert_eq!(
+        world.refused(&police, Call::AnchorEvidence(police_anchor)),
+        "already_anchored"
+    );
+    assert_eq!(world.evidence(&digest).org, world.market.org);
+}
+
+#[test]
+fn a_category_missing_from_the_parameters_is_refused() {
+    // Genesis refuses such parameters, so replace them in an overlay.
+    let world = World::new();
+    let mut params = test_params();
+    params
+        .category_classes
+        .retain(|entry| entry.category != EvidenceCategory::OnsiteRecord);
+    let mut overlay = Overlay::new(&world.store);
+    overlay.apply([(keys::PARAMS.to_vec(), Some(encode(&params)))].into());
+    let mut anchor = world.market_anchor(b"onsite");
+    anchor.category = EvidenceCategory::OnsiteRecord;
+    let tx = xianjie_ledger::tx::Tx {
+        chain_id: crate::harness::CHAIN.into(),
+        signer: world.market.officer.public_key(),
+        nonce: 1,
+        valid_until: 5,
+        call: Call::AnchorEvidence(anchor),
+    }
+    .sign(&world.market.officer);
+    let error = execute(&overlay, &world.next_ctx(), &tx).unwrap_err();
+    assert_eq!(error.code(), "unknown_category");
+}
+
+#[test]
+fn collectors_must_be_enough_distinct_active_officers_of_the_anchoring_org() {
+    let mut world = World::new();
+    let market_officer = id_of(&world.market.officer);
+    let police_officer = id_of(&world.police.officer);
+    assert_eq!(
+        refused_anchor(&mut world, |a| a.collected_by.truncate(1)),
+        "too_few_collectors"
+    );
+    assert_eq!(
+        refused_anchor(&mut world, |a| a.collected_by[1] = police_officer),
+        "unknown_collector"
+    );
+    assert_eq!(
+        refused_anchor(&mut world, |a| a.collected_by[1] = KeyId([3; 20])),
+        "unknown_collector"
+    );
+    assert_eq!(
+        refused_anchor(&mut world, |a| a.collected_by[1] = market_officer),
+        "invalid_field"
+    );
+    assert_eq!(
+        refused_anchor(&mut world, |a| a.collected_by.clear()),
+        "invalid_field"
+    );
+    let too_many: Vec<KeyId> = (0..=MAX_COLLECTORS as u8).map(|i| KeyId([i; 20])).collect();
+    assert_eq!(
+        refused_anchor(&mut world, |a| a.collected_by = too_many),
+        "invalid_field"
+    );
+}
+
+#[test]
+fn a_revoked_officer_cannot_be_named_as_collector() {
+    let mut world = World::new();
+    let admin = world.market.admin.clone();
+    let officer2 = id_of(&world.market.officer2);
+    world
+        .call(
+            &admin,
+            Call::RevokeOfficer(RevokeOfficer { officer: officer2 }),
+        )
+        .unwrap();
+    assert_eq!(refused_anchor(&mut world, |_| {}), "unknown_collector");
+    // With the head as second collector it is fine again.
+    let head = id_of(&world.market.head);
+    let mut anchor = world.market_anchor(b"file");
+    anchor.collected_by[1] = head;
+    let signer = world.market.officer.clone();
+    world.call(&signer, Call::AnchorEvidence(anchor)).unwrap();
+}
+
+#[test]
+fn a_single_collector_is_enough_when_the_parameters_say_so() {
+    let mut world = World::with_params(Params {
+        min_collectors: 1,
+        ..test_params()
+    });
+    let mut anchor = world.market_anchor(b"file");
+    anchor.collected_by.truncate(1);
+    let signer = world.market.officer.clone();
+    world.call(&signer, Call::AnchorEvidence(anchor)).unwrap();
+}
+
+#[test]
+fn field_bounds_name_the_field() {
+    let mut world = World::new();
+    let long_media = format!("application/{}", "x".repeat(MAX_MEDIA_TYPE_LEN));
+    let long_case = "C".repeat(MAX_CASE_ID_LEN + 1);
+    let long_text = "x".repeat(MAX_SHORT_TEXT_LEN + 1);
+    assert_eq!(
+        invalid_field_name(&mut world, |a| a.media_type = String::new()),
+        "media_type"
+    );
+    assert_eq!(
+        invalid_field_name(&mut world, |a| a.media_type = "pdf".into()),
+        "media_type"
+    );
+    assert_eq!(
+        invalid_field_name(&mut world, |a| a.media_type = long_media),
+        "media_type"
+    );
+    assert_eq!(
+        invalid_field_name(&mut world, |a| a.media_type = "图片/jpeg".into()),
+        "media_type"
+    );
+    assert_eq!(
+        invalid_field_name(&mut world, |a| a.case_id = Some(String::new())),
+        "case_id"
+    );
+    assert_eq!(
+        invalid_field_name(&mut world, |a| a.case_id = Some("（2026）刑初1号".into())),
+        "case_id"
+    );
+    assert_eq!(
+        invalid_field_name(&mut world, |a| a.case_id = Some(long_case)),
+        "case_id"
+    );
+    assert_eq!(
+        invalid_field_name(&mut world, |a| a.capture_method = long_text.clone()),
+        "capture_method"
+    );
+    assert_eq!(
+        invalid_field_name(&mut world, |a| a.capture_tool = long_text),
+        "capture_tool"
+    );
+    assert_eq!(
+        invalid_field_name(&mut world, |a| a.capture_tool = "a\u{1b}[2Jb".into()),
+        "capture_tool"
+    );
+    assert_eq!(
+        invalid_field_name(&mut world, |a| a.collected_by.clear()),
+        "collected_by"
+    );
+}
+
+#[test]
+fn fields_at_their_limits_are_accepted() {
+    let mut world = World::new();
+    let mut anchor = world.market_anchor(b"file");
+    anchor.media_type = format!("a/{}", "x".repeat(MAX_MEDIA_TYPE_LEN - 2));
+    anchor.case_id = Some("C".repeat(MAX_CASE_ID_LEN));
+    anchor.capture_method = "x".repeat(MAX_SHORT_TEXT_LEN);
+    anchor.capture_tool = String::new();
+    anchor.provenance_note_digest = Some(Hash([5; 32]));
+    let signer = world.market.officer.clone();
+    world
+        .call(&signer, Call::AnchorEvidence(anchor.clone()))
+        .unwrap();
+    assert_eq!(world.evidence(&anchor.digest).anchor, anchor);
+}
+
+#[test]
+fn a_corrected_file_supersedes_the_old_anchor_which_is_kept() {
+    let mut world = World::new();
+    let old = world.anchor_market_file(b"blurred scan");
+    let mut anchor = world.market_anchor(b"clear scan");
+    anchor.supersedes = Some(old);
+    let new = anchor.digest;
+    let head = world.market.head.clone();
+    world.call(&head, Call::AnchorEvidence(anchor)).unwrap();
+    let old_record = world.evidence(&old);
+    assert_eq!(old_record.superseded_by, Some(new));
+    assert_eq!(old_record.anchor.digest, old);
+    assert_eq!(world.evidence(&new).anchor.supersedes, Some(old));
+    assert_eq!(world.evidence(&new).superseded_by, None);
+}
+
+#[test]
+fn supersede_refusals() {
+    let mut world = World::new();
+    let old = world.anchor_market_file(b"v1");
+    assert_eq!(
+        refused_anchor(&mut world, |a| a.supersedes = Some(Hash([9; 32]))),
+        "supersede_unknown"
+    );
+
+    // Another organisation cannot supersede the market regulator's anchor.
+    let mut police_anchor = world.market_anchor(b"police copy");
+    police_anchor.collected_by = vec![id_of(&world.police.officer), id_of(&world.police.officer2)];
+    police_anchor.supersedes = Some(old);
+    let police = world.police.officer.clone();
+    assert_eq!(
+        world.refused(&police, Call::AnchorEvidence(police_anchor)),
+        "supersede_other_org"
+    );
+
+    let mut v2 = world.market_anchor(b"v2");
+    v2.supersedes = Some(old);
+    let signer = world.market.officer.clone();
+    world.call(&signer, Call::AnchorEvidence(v2)).unwrap();
+    let mut v3 = world.market_anchor(b"v3");
+    v3.supersedes = Some(old);
+    assert_eq!(
+        world.refused(&signer, Call::AnchorEvidence(v3)),
+        "already_superseded"
+    );
+    assert_eq!(world.evidence(&old).superseded_by, Some(file_digest(b"v2")));
+}
+
+#[test]
+fn read_evidence_of_an_unknown_digest_is_none() {
+    let world = World::new();
+    assert_eq!(read::evidence(&world.store, &Hash([1; 32])).unwrap(), None);
+}

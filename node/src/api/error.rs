@@ -1,0 +1,337 @@
+//! The one error type of the HTTP API.
+//!
+//! Every error answer, from a handler, an extractor rejection, an unknown
+//! route, a wrong method or a timeout, is an [`ApiError`] rendered as
+//! `{"error": {"code": "<stable_code>", "message": "<what happened and what to do>"}}`.
+//! Codes are stable; messages are for people. Internal details are logged
+//! (once, here) and never sent.
+
+use axum::extract::rejection::{BytesRejection, PathRejection, QueryRejection};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use serde::Serialize;
+use utoipa::ToSchema;
+use xianjie_contracts::ContractError;
+use xianjie_ledger::Hash;
+
+use crate::mempool::AdmissionError;
+
+/// An API failure.
+#[derive(Debug)]
+#[non_exhaustive]
+pub enum ApiError {
+    /// No route matches the path.
+    NotFound,
+    /// The route exists but not with this method.
+    MethodNotAllowed,
+    /// The body is larger than the route accepts.
+    BodyTooLarge {
+        /// The limit in bytes.
+        limit: usize,
+    },
+    /// The body could not be read.
+    BadBody(String),
+    /// The query string is malformed.
+    BadQuery(String),
+    /// A path parameter is malformed.
+    BadPath(String),
+    /// The body is not a canonically encoded signed transaction.
+    MalformedTx(String),
+    /// The signature does not verify.
+    BadSignature,
+    /// The contracts refuse the transaction at admission.
+    Refused(ContractError),
+    /// The transaction is already committed or pending.
+    DuplicateTx {
+        /// Its hash.
+        hash: Hash,
+        /// Whether it is committed (rather than pending).
+        committed: bool,
+    },
+    /// The mempool is at its limit.
+    MempoolFull,
+    /// A waiting submission was not committed in time.
+    CommitTimeout {
+        /// Its hash.
+        hash: Hash,
+    },
+    /// A submission expired in the mempool before a block included it.
+    ExpiredInMempool {
+        /// Its hash.
+        hash: Hash,
+    },
+    /// The transaction was committed but a contract refused it.
+    TxRefused {
+        /// Its hash.
+        hash: Hash,
+        /// Height of the block that holds it.
+        height: u64,
+        /// Its position in the block.
+        index: u32,
+        /// The contract's stable code.
+        code: String,
+    },
+    /// A digest is not 64 hex characters.
+    BadDigest(String),
+    /// No such transaction.
+    UnknownTx(Hash),
+    /// No block at that height.
+    UnknownBlock {
+        /// Height asked for.
+        height: u64,
+        /// Current tip.
+        tip: u64,
+    },
+    /// No such officer.
+    UnknownOfficer(String),
+    /// No evidence with that digest.
+    NotAnchored(Hash),
+    /// The request took longer than the server allows.
+    RequestTimeout,
+    /// The node is stopping and cannot commit any more.
+    ShuttingDown,
+    /// Something failed inside the node; details are logged, not sent.
+    Internal(String),
+}
+
+/// The JSON body of every error answer.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ErrorBody {
+    /// The error.
+    pub error: ErrorDetail,
+}
+
+/// The error object.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ErrorDetail {
+    /// Stable machine-readable code, e.g. `duplicate_tx` or `not_holder`.
+    pub code: String,
+    /// What happened and what to do about it.
+    pub message: String,
+    /// For refusals of a committed transaction: its hash.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub tx: Option<String>,
+    /// For refusals of a committed transaction: the block height.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub height: Option<u64>,
+    /// For refusals of a committed transaction: its position in the block.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub index: Option<u32>,
+}
+
+impl ApiError {
+    /// The HTTP status.
+    pub fn status(&self) -> StatusCode {
+        use ApiError::*;
+        match self {
+            NotFound | UnknownTx(_) | UnknownBlock { .. } | UnknownOfficer(_) | NotAnchored(_) => {
+                StatusCode::NOT_FOUND
+            }
+            MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
+            BodyTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
+            BadBody(_)
+            | BadQuery(_)
+            | BadPath(_)
+            | MalformedTx(_)
+            | BadDigest(_)
+            | ExpiredInMempool { .. } => StatusCode::BAD_REQUEST,
+            BadSignature => StatusCode::UNAUTHORIZED,
+            Refused(error) => refusal_status(error.code()),
+            DuplicateTx { .. } => StatusCode::CONFLICT,
+            TxRefused { .. } => StatusCode::UNPROCESSABLE_ENTITY,
+            MempoolFull | ShuttingDown => StatusCode::SERVICE_UNAVAILABLE,
+            CommitTimeout { .. } => StatusCode::GATEWAY_TIMEOUT,
+            RequestTimeout => StatusCode::REQUEST_TIMEOUT,
+            Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    /// The stable code.
+    pub fn code(&self) -> &str {
+        use ApiError::*;
+        match self {
+            NotFound => "not_found",
+            MethodNotAllowed => "method_not_allowed",
+            BodyTooLarge { .. } => "body_too_large",
+            BadBody(_) => "bad_body",
+            BadQuery(_) => "bad_query",
+            BadPath(_) => "bad_path",
+            MalformedTx(_) => "malformed_tx",
+            BadSignature => "bad_signature",
+            Refused(error) => error.code(),
+            DuplicateTx { .. } => "duplicate_tx",
+            MempoolFull => "mempool_full",
+            CommitTimeout { .. } => "commit_timeout",
+            ExpiredInMempool { .. } => "expired",
+            TxRefused { code, .. } => code,
+            BadDigest(_) => "bad_digest",
+            UnknownTx(_) => "unknown_tx",
+            UnknownBlock { .. } => "unknown_block",
+            UnknownOfficer(_) => "unknown_officer",
+            NotAnchored(_) => "not_anchored",
+            RequestTimeout => "request_timeout",
+            ShuttingDown => "shutting_down",
+            Internal(_) => "internal",
+        }
+    }
+
+    /// What happened and what to do, for a person.
+    pub fn message(&self) -> String {
+        use ApiError::*;
+        match self {
+            NotFound => "no such endpoint; GET /v1/openapi.json lists the API".into(),
+            MethodNotAllowed => "this endpoint does not accept that method; GET /v1/openapi.json lists the API".into(),
+            BodyTooLarge { limit } => format!("the request body is larger than {limit} bytes; a signed transaction never is"),
+            BadBody(reason) => format!("the request body could not be read: {reason}"),
+            BadQuery(reason) => format!("the query string is malformed: {reason}"),
+            BadPath(reason) => format!("the path is malformed: {reason}"),
+            MalformedTx(reason) => format!(
+                "the body is not the canonical encoding of a signed transaction ({reason}); send the exact bytes `xianjie` produces, as application/octet-stream"
+            ),
+            BadSignature => "the signature does not verify under the signer's key; sign the transaction again with the key named as signer".into(),
+            Refused(error) => format!("{error}; {}", refusal_advice(error.code())),
+            DuplicateTx { hash, committed: true } => format!(
+                "transaction {hash} is already committed; a transaction is applied once. GET /v1/txs/{hash} shows its result"
+            ),
+            DuplicateTx { hash, committed: false } => format!(
+                "transaction {hash} is already pending; wait for it with GET /v1/txs/{hash}"
+            ),
+            MempoolFull => "the node has too many pending transactions; retry in a few seconds".into(),
+            CommitTimeout { hash } => format!(
+                "transaction {hash} is pending but was not committed in time; check it later with GET /v1/txs/{hash}"
+            ),
+            ExpiredInMempool { hash } => format!(
+                "transaction {hash} expired before a block included it; sign a new one with a later valid_until"
+            ),
+            TxRefused { hash, height, code, .. } => format!(
+                "transaction {hash} was committed at height {height} but the contracts refused it with `{code}`; the state is unchanged and the refusal stays on the record"
+            ),
+            BadDigest(reason) => format!("a digest is 64 hex characters (BLAKE3, as b3sum prints it): {reason}"),
+            UnknownTx(hash) => format!("no committed or pending transaction has hash {hash}"),
+            UnknownBlock { height, tip } => format!("there is no block at height {height}; the chain's latest height is {tip}"),
+            UnknownOfficer(id) => format!("no officer key with id {id} is registered on this chain"),
+            NotAnchored(digest) => format!(
+                "a file with BLAKE3 digest {digest} is not anchored on this chain; check that you hashed the original file"
+            ),
+            RequestTimeout => "the request took too long; retry later".into(),
+            ShuttingDown => "the node is shutting down and commits nothing more; retry against a running node".into(),
+            Internal(_) => "the node failed internally and logged the details; retry, and tell the operator if it persists".into(),
+        }
+    }
+
+    fn body(&self) -> ErrorBody {
+        let (tx, height, index) = match self {
+            ApiError::TxRefused {
+                hash,
+                height,
+                index,
+                ..
+            } => (Some(hash.to_hex()), Some(*height), Some(*index)),
+            _ => (None, None, None),
+        };
+        ErrorBody {
+            error: ErrorDetail {
+                code: self.code().to_owned(),
+                message: self.message(),
+                tx,
+                height,
+                index,
+            },
+        }
+    }
+}
+
+/// Admission refusals by the contracts: a bad envelope is the client's
+/// mistake (400); an unknown or revoked signer is not allowed to act (403).
+fn refusal_status(code: &str) -> StatusCode {
+    match code {
+        "unknown_signer" | "revoked_signer" => StatusCode::FORBIDDEN,
+        _ => StatusCode::BAD_REQUEST,
+    }
+}
+
+fn refusal_advice(code: &str) -> &'static str {
+    match code {
+        "wrong_chain" => "sign the transaction for this chain's id (GET /v1/status shows it)",
+        "expired" => "sign it again with a valid_until after the current height (GET /v1/status)",
+        "validity_too_long" => "sign it again with a valid_until nearer the current height",
+        "unknown_signer" => {
+            "the signing key is not registered; ask your organisation's admin to register it"
+        }
+        "revoked_signer" => {
+            "the signing key was revoked; ask your organisation's admin for a new one"
+        }
+        _ => "the transaction was not admitted",
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let status = self.status();
+        // Logged here and only here, so each server failure appears once.
+        match &self {
+            ApiError::Internal(detail) => {
+                tracing::error!(%detail, "request failed inside the node")
+            }
+            _ if status.is_server_error() => {
+                tracing::warn!(code = self.code(), "request not served")
+            }
+            _ => {}
+        }
+        (status, Json(self.body())).into_response()
+    }
+}
+
+impl From<AdmissionError> for ApiError {
+    fn from(error: AdmissionError) -> Self {
+        match error {
+            AdmissionError::TooLarge { max, .. } => ApiError::BodyTooLarge { limit: max },
+            AdmissionError::Malformed(reason) => ApiError::MalformedTx(reason.to_string()),
+            AdmissionError::BadSignature => ApiError::BadSignature,
+            AdmissionError::Refused(error) => ApiError::Refused(error),
+            AdmissionError::Duplicate { hash, location } => ApiError::DuplicateTx {
+                hash,
+                committed: location.is_some(),
+            },
+            AdmissionError::Full => ApiError::MempoolFull,
+            other => ApiError::Internal(other.to_string()),
+        }
+    }
+}
+
+impl From<crate::Error> for ApiError {
+    fn from(error: crate::Error) -> Self {
+        ApiError::Internal(error.to_string())
+    }
+}
+
+impl From<xianjie_ledger::error::StorageError> for ApiError {
+    fn from(error: xianjie_ledger::error::StorageError) -> Self {
+        ApiError::Internal(format!("storage: {error}"))
+    }
+}
+
+impl From<BytesRejection> for ApiError {
+    fn from(rejection: BytesRejection) -> Self {
+        if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
+            ApiError::BodyTooLarge {
+                limit: super::TX_BODY_LIMIT,
+            }
+        } else {
+            ApiError::BadBody(rejection.body_text())
+        }
+    }
+}
+
+impl From<QueryRejection> for ApiError {
+    fn from(rejection: QueryRejection) -> Self {
+        ApiError::BadQuery(rejection.body_text())
+    }
+}
+
+impl From<PathRejection> for ApiError {
+    fn from(rejection: PathRejection) -> Self {
+        ApiError::BadPath(rejection.body_text())
+    }
+}

@@ -1,0 +1,93 @@
+//! `GET /v1/orgs` and `GET /v1/officers/{id}`.
+
+use axum::extract::rejection::PathRejection;
+use axum::extract::{Path, State};
+use axum::Json;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+use xianjie_contracts::read;
+use xianjie_ledger::crypto::KeyId;
+use xianjie_ledger::model::{Officer, Org, OrgKind};
+
+use super::{ApiError, AppState, ErrorBody};
+
+/// An officer key record, with its organisation's name and kind.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct OfficerView {
+    /// The on-chain officer record (id, public_key, org, role, active,
+    /// registered_at, revoked_at).
+    #[serde(flatten)]
+    #[schema(value_type = Object)]
+    pub officer: Officer,
+    /// The organisation's official name.
+    pub org_name: String,
+    /// The organisation's kind.
+    #[schema(value_type = String)]
+    pub org_kind: OrgKind,
+}
+
+/// The member organisations.
+#[utoipa::path(
+    get,
+    path = "/v1/orgs",
+    tag = "members",
+    responses((status = 200, description = "organisations as recorded on chain", body = Vec<Object>))
+)]
+pub async fn orgs(State(state): State<AppState>) -> Result<Json<Vec<Org>>, ApiError> {
+    let orgs = state
+        .blocking(|shared| {
+            // The state has no listing of organisations, so the genesis names
+            // them and the state gives their current records.
+            let mut orgs = Vec::with_capacity(shared.genesis.orgs.len());
+            for entry in &shared.genesis.orgs {
+                if let Some(org) = read::org(&shared.store, &entry.org.id).map_err(internal)? {
+                    orgs.push(org);
+                }
+            }
+            Ok(orgs)
+        })
+        .await?;
+    Ok(Json(orgs))
+}
+
+/// An officer key by id.
+#[utoipa::path(
+    get,
+    path = "/v1/officers/{id}",
+    tag = "members",
+    params(("id" = String, Path, description = "officer key id, 40 hex characters")),
+    responses(
+        (status = 200, description = "the officer", body = OfficerView),
+        (status = 404, description = "unknown_officer", body = ErrorBody),
+    )
+)]
+pub async fn officer(
+    State(state): State<AppState>,
+    id: Result<Path<String>, PathRejection>,
+) -> Result<Json<OfficerView>, ApiError> {
+    let id_text = id?.0;
+    // A malformed id names no officer: answer as for an unknown one.
+    let id = KeyId::from_hex(&id_text).map_err(|_| ApiError::UnknownOfficer(id_text.clone()))?;
+    let view = state
+        .blocking(move |shared| {
+            let Some(officer) = read::officer(&shared.store, &id).map_err(internal)? else {
+                return Ok(None);
+            };
+            let org = read::org(&shared.store, &officer.org)
+                .map_err(internal)?
+                .ok_or_else(|| {
+                    ApiError::Internal(format!("officer {id} names missing org {}", officer.org))
+                })?;
+            Ok(Some(OfficerView {
+                officer,
+                org_name: org.name,
+                org_kind: org.kind,
+            }))
+        })
+        .await?;
+    view.map(Json).ok_or(ApiError::UnknownOfficer(id_text))
+}
+
+fn internal(error: xianjie_contracts::ContractError) -> ApiError {
+    ApiError::Internal(format!("reading the state: {error}"))
+}

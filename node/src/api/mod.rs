@@ -1,0 +1,194 @@
+//! The HTTP API: JSON under `/v1`, described by the OpenAPI document at
+//! `GET /v1/openapi.json`.
+//!
+//! Handlers never touch sled on the async executor: each one does its reads
+//! in a single [`AppState::blocking`] call. Every error is an [`ApiError`].
+
+mod chain;
+mod error;
+mod evidence;
+mod members;
+mod openapi;
+mod txs;
+
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+
+use axum::extract::{DefaultBodyLimit, Request, State};
+use axum::http::Request as HttpRequest;
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::Router;
+use tokio::sync::{watch, Notify};
+use tower_http::trace::TraceLayer;
+use xianjie_ledger::genesis::Genesis;
+use xianjie_ledger::storage::Store;
+use xianjie_ledger::tx::MAX_TX_BYTES;
+use xianjie_ledger::Hash;
+
+pub use chain::{BlockView, StatusView, ValidatorView};
+pub use error::{ApiError, ErrorBody, ErrorDetail};
+pub use evidence::{EvidenceProof, ProofCheckError, StateEntryProof, TxInclusion};
+pub use members::OfficerView;
+pub use openapi::ApiDoc;
+pub use txs::{OutcomeView, SignedTxBytes, TxStatus, TxView};
+
+use crate::chain::Tip;
+use crate::config::ApiConfig;
+use crate::mempool::Mempool;
+
+/// Body limit of `POST /v1/txs`: the largest transaction plus slack, so that
+/// a body just over the transaction limit reaches the handler and gets the
+/// same `body_too_large` answer with the exact limit, and anything much larger
+/// is cut off while streaming.
+pub const TX_BODY_LIMIT: usize = MAX_TX_BYTES + 1024;
+
+/// What every handler can reach.
+pub struct Shared {
+    /// The store (read only here; the producer writes).
+    pub store: Store,
+    /// The genesis document.
+    pub genesis: Arc<Genesis>,
+    /// Its hash, computed once.
+    pub genesis_hash: Hash,
+    /// Pending transactions.
+    pub mempool: Arc<Mempool>,
+    /// Wakes the producer.
+    pub tx_admitted: Arc<Notify>,
+    /// The latest committed tip.
+    pub tip: watch::Receiver<Tip>,
+    /// Timeouts.
+    pub config: ApiConfig,
+}
+
+/// The handlers' shared state.
+#[derive(Clone)]
+pub struct AppState {
+    shared: Arc<Shared>,
+}
+
+impl AppState {
+    /// Wraps the shared parts.
+    pub fn new(shared: Shared) -> Self {
+        AppState {
+            shared: Arc::new(shared),
+        }
+    }
+
+    /// The shared parts.
+    pub fn shared(&self) -> &Shared {
+        &self.shared
+    }
+
+    /// The latest committed tip.
+    pub fn tip(&self) -> Tip {
+        *self.shared.tip.borrow()
+    }
+
+    /// A receiver that wakes on every new tip.
+    pub fn tip_receiver(&self) -> watch::Receiver<Tip> {
+        self.shared.tip.clone()
+    }
+
+    /// The chain id.
+    pub fn chain_id(&self) -> &str {
+        &self.shared.genesis.chain_id
+    }
+
+    /// The genesis hash.
+    pub fn genesis_hash(&self) -> Hash {
+        self.shared.genesis_hash
+    }
+
+    /// Runs `work` (sled reads, signature checks) on the blocking pool.
+    pub async fn blocking<T, F>(&self, work: F) -> Result<T, ApiError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&Shared) -> Result<T, ApiError> + Send + 'static,
+    {
+        let shared = Arc::clone(&self.shared);
+        tokio::task::spawn_blocking(move || work(&shared))
+            .await
+            .map_err(|join| ApiError::Internal(format!("blocking task failed: {join}")))?
+    }
+}
+
+/// The API router. Tests drive it with `tower::ServiceExt::oneshot`.
+pub fn router(state: AppState) -> Router {
+    Router::new()
+        .route(
+            "/v1/txs",
+            post(txs::submit).layer(DefaultBodyLimit::max(TX_BODY_LIMIT)),
+        )
+        .route("/v1/txs/{hash}", get(txs::get))
+        .route("/v1/blocks/{height}", get(chain::block))
+        .route("/v1/status", get(chain::status))
+        .route("/v1/orgs", get(members::orgs))
+        .route("/v1/officers/{id}", get(members::officer))
+        .route("/v1/evidence/{digest}", get(evidence::record))
+        .route("/v1/evidence/{digest}/proof", get(evidence::proof))
+        .route("/v1/openapi.json", get(openapi::document))
+        .fallback(not_found)
+        .method_not_allowed_fallback(method_not_allowed)
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            enforce_request_timeout,
+        ))
+        .layer(
+            TraceLayer::new_for_http()
+                .make_span_with(request_span)
+                // Server errors are logged once, by ApiError.
+                .on_failure(()),
+        )
+        .with_state(state)
+}
+
+async fn not_found() -> ApiError {
+    ApiError::NotFound
+}
+
+async fn method_not_allowed() -> ApiError {
+    ApiError::MethodNotAllowed
+}
+
+/// Answers `request_timeout` (as JSON, like every error) when a request runs
+/// longer than configured.
+async fn enforce_request_timeout(
+    State(state): State<AppState>,
+    request: Request,
+    next: Next,
+) -> Response {
+    match tokio::time::timeout(state.shared.config.request_timeout, next.run(request)).await {
+        Ok(response) => response,
+        Err(_) => ApiError::RequestTimeout.into_response(),
+    }
+}
+
+/// One span per request: a process-unique request id, the method, and the
+/// matched route (not the raw path, which carries ids).
+fn request_span<B>(request: &HttpRequest<B>) -> tracing::Span {
+    static NEXT_REQUEST_ID: AtomicU64 = AtomicU64::new(1);
+    let request_id = NEXT_REQUEST_ID.fetch_add(1, Ordering::Relaxed);
+    let route = request
+        .extensions()
+        .get::<axum::extract::MatchedPath>()
+        .map_or("unmatched", |path| path.as_str());
+    tracing::info_span!(
+        "node.http.request",
+        request_id = request_id,
+        method = %request.method(),
+        route = route,
+    )
+}
+
+/// Parses a 64-hex-character digest or transaction hash from a path.
+fn parse_hash(text: &str) -> Result<Hash, ApiError> {
+    if text.len() != 64 {
+        return Err(ApiError::BadDigest(format!(
+            "got {} characters",
+            text.len()
+        )));
+    }
+    Hash::from_hex(text).map_err(|error| ApiError::BadDigest(error.to_string()))
+}

@@ -1,0 +1,257 @@
+//! `POST /v1/txs` and `GET /v1/txs/{hash}`.
+
+use axum::body::Bytes;
+use axum::extract::rejection::{BytesRejection, PathRejection, QueryRejection};
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use serde::{Deserialize, Serialize};
+use tokio::time::Instant;
+use utoipa::{IntoParams, ToSchema};
+use xianjie_contracts::BlockCtx;
+use xianjie_ledger::block::TxOutcome;
+use xianjie_ledger::tx::SignedTx;
+use xianjie_ledger::Hash;
+
+use super::{parse_hash, ApiError, AppState, ErrorBody, Shared};
+use crate::dev::now_ms;
+
+/// Query of `POST /v1/txs`.
+#[derive(Debug, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct SubmitQuery {
+    /// Wait until the transaction is committed (up to the node's commit wait, 10 s by default).
+    #[serde(default)]
+    pub wait: bool,
+}
+
+/// The body of `POST /v1/txs`: the canonical bytes of a `SignedTx`, as
+/// `xianjie` writes them. Only the OpenAPI document uses this type.
+#[derive(ToSchema)]
+#[schema(value_type = String, format = Binary)]
+pub struct SignedTxBytes(pub Vec<u8>);
+
+/// Whether a transaction is in a block yet.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum TxStatus {
+    /// Admitted, waiting for a block.
+    Pending,
+    /// In a committed block.
+    Committed,
+}
+
+/// What a committed transaction did.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(tag = "status", rename_all = "snake_case")]
+pub enum OutcomeView {
+    /// Applied.
+    Ok,
+    /// Refused by a contract; the state is unchanged.
+    Error {
+        /// The contract's stable code, e.g. `not_holder`.
+        code: String,
+    },
+}
+
+/// A transaction's status (and, once committed, where it is and what it did).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct TxView {
+    /// Transaction hash, hex.
+    pub hash: String,
+    /// Pending or committed.
+    pub status: TxStatus,
+    /// Height of its block, once committed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub height: Option<u64>,
+    /// Position in its block, once committed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub index: Option<u32>,
+    /// Result, once committed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub outcome: Option<OutcomeView>,
+    /// The signed transaction as JSON (`GET /v1/txs/{hash}` only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<Object>)]
+    pub tx: Option<SignedTx>,
+}
+
+impl From<TxOutcome> for OutcomeView {
+    fn from(outcome: TxOutcome) -> Self {
+        match outcome {
+            TxOutcome::Ok => OutcomeView::Ok,
+            TxOutcome::Error { code } => OutcomeView::Error { code },
+        }
+    }
+}
+
+/// Submit a signed transaction.
+///
+/// The body is the canonical encoding of a `SignedTx`. Without `wait` the
+/// answer is 202 once the transaction is admitted to the mempool. With
+/// `wait=true` the answer comes when it is committed: 200 if it applied, 422
+/// with the contract's code if a contract refused it (it stays in the block
+/// as part of the audit trail; the state is unchanged).
+#[utoipa::path(
+    post,
+    path = "/v1/txs",
+    tag = "transactions",
+    params(SubmitQuery),
+    request_body(content = SignedTxBytes, content_type = "application/octet-stream",
+        description = "canonical bytes of a SignedTx (at most 16 KiB)"),
+    responses(
+        (status = 202, description = "admitted, pending", body = TxView),
+        (status = 200, description = "committed and applied (wait=true)", body = TxView),
+        (status = 400, description = "malformed_tx, wrong_chain, expired, validity_too_long", body = ErrorBody),
+        (status = 401, description = "bad_signature", body = ErrorBody),
+        (status = 403, description = "unknown_signer, revoked_signer", body = ErrorBody),
+        (status = 409, description = "duplicate_tx: already committed or pending", body = ErrorBody),
+        (status = 413, description = "body_too_large", body = ErrorBody),
+        (status = 422, description = "committed but refused by a contract (wait=true); code is the contract's", body = ErrorBody),
+        (status = 503, description = "mempool_full", body = ErrorBody),
+        (status = 504, description = "commit_timeout (wait=true)", body = ErrorBody),
+    )
+)]
+pub async fn submit(
+    State(state): State<AppState>,
+    query: Result<Query<SubmitQuery>, QueryRejection>,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<Response, ApiError> {
+    let Query(query) = query?;
+    let body = body?;
+    let hash = state.blocking(move |shared| admit(shared, &body)).await?;
+    state.shared().tx_admitted.notify_one();
+    if !query.wait {
+        let accepted = TxView {
+            hash: hash.to_hex(),
+            status: TxStatus::Pending,
+            height: None,
+            index: None,
+            outcome: None,
+            tx: None,
+        };
+        return Ok((StatusCode::ACCEPTED, Json(accepted)).into_response());
+    }
+    let view = wait_for_commit(&state, hash).await?;
+    match view.outcome {
+        Some(OutcomeView::Error { code }) => Err(ApiError::TxRefused {
+            hash,
+            height: view.height.unwrap_or_default(),
+            index: view.index.unwrap_or_default(),
+            code,
+        }),
+        _ => Ok(Json(view).into_response()),
+    }
+}
+
+fn admit(shared: &Shared, body: &[u8]) -> Result<Hash, ApiError> {
+    let tip = *shared.tip.borrow();
+    // The context of the next block: admission judges the transaction as
+    // the producer will when it includes it.
+    let ctx = BlockCtx {
+        chain_id: shared.genesis.chain_id.clone(),
+        height: tip.height + 1,
+        time_ms: now_ms().max(tip.time_ms + 1),
+    };
+    let hash = shared.mempool.admit(&shared.store, &ctx, body)?;
+    tracing::debug!(tx = %hash, "transaction admitted");
+    Ok(hash)
+}
+
+/// Where a transaction is.
+enum Lookup {
+    Committed(TxView),
+    Pending(TxView),
+    Unknown,
+}
+
+/// Waits until `hash` is committed, it leaves the mempool uncommitted
+/// (expired), the commit wait runs out, or the node stops.
+async fn wait_for_commit(state: &AppState, hash: Hash) -> Result<TxView, ApiError> {
+    let deadline = Instant::now() + state.shared().config.commit_wait;
+    let mut tips = state.tip_receiver();
+    loop {
+        // Mark the current tip seen before looking, so a commit that lands
+        // after the look always wakes the wait below.
+        tips.borrow_and_update();
+        match state
+            .blocking(move |shared| lookup(shared, hash, false))
+            .await?
+        {
+            Lookup::Committed(view) => return Ok(view),
+            Lookup::Unknown => return Err(ApiError::ExpiredInMempool { hash }),
+            Lookup::Pending(_) => {}
+        }
+        match tokio::time::timeout_at(deadline, tips.changed()).await {
+            Err(_elapsed) => return Err(ApiError::CommitTimeout { hash }),
+            Ok(Err(_producer_gone)) => return Err(ApiError::ShuttingDown),
+            Ok(Ok(())) => {}
+        }
+    }
+}
+
+/// Finds a transaction. The mempool is read before the store: the producer
+/// commits before it removes from the mempool, so a transaction is never
+/// missed in between.
+fn lookup(shared: &Shared, hash: Hash, with_tx: bool) -> Result<Lookup, ApiError> {
+    let pending = shared.mempool.get(&hash);
+    if let Some(location) = shared.store.tx_location(&hash)? {
+        let result = shared.store.tx_result(location)?.ok_or_else(|| {
+            ApiError::Internal(format!("no result stored for committed tx {hash}"))
+        })?;
+        let tx = if with_tx {
+            let block = shared.store.block(location.height)?.ok_or_else(|| {
+                ApiError::Internal(format!("no block stored at height {}", location.height))
+            })?;
+            block.txs.into_iter().nth(location.index as usize)
+        } else {
+            None
+        };
+        return Ok(Lookup::Committed(TxView {
+            hash: hash.to_hex(),
+            status: TxStatus::Committed,
+            height: Some(location.height),
+            index: Some(location.index),
+            outcome: Some(result.outcome.into()),
+            tx,
+        }));
+    }
+    Ok(match pending {
+        Some(tx) => Lookup::Pending(TxView {
+            hash: hash.to_hex(),
+            status: TxStatus::Pending,
+            height: None,
+            index: None,
+            outcome: None,
+            tx: with_tx.then_some(tx),
+        }),
+        None => Lookup::Unknown,
+    })
+}
+
+/// A transaction by hash: pending or committed, with its result.
+#[utoipa::path(
+    get,
+    path = "/v1/txs/{hash}",
+    tag = "transactions",
+    params(("hash" = String, Path, description = "transaction hash, 64 hex characters")),
+    responses(
+        (status = 200, description = "the transaction", body = TxView),
+        (status = 400, description = "bad_digest", body = ErrorBody),
+        (status = 404, description = "unknown_tx", body = ErrorBody),
+    )
+)]
+pub async fn get(
+    State(state): State<AppState>,
+    hash: Result<Path<String>, PathRejection>,
+) -> Result<Json<TxView>, ApiError> {
+    let hash = parse_hash(&hash?.0)?;
+    match state
+        .blocking(move |shared| lookup(shared, hash, true))
+        .await?
+    {
+        Lookup::Committed(view) | Lookup::Pending(view) => Ok(Json(view)),
+        Lookup::Unknown => Err(ApiError::UnknownTx(hash)),
+    }
+}

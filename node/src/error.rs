@@ -1,0 +1,125 @@
+//! The one error type of the node library.
+//!
+//! These are failures of the node itself (files, storage, genesis, keys).
+//! Refusals of a client's request are [`crate::api::ApiError`], and refusals
+//! of a transaction at the mempool door are [`crate::mempool::AdmissionError`].
+
+use std::path::PathBuf;
+
+use xianjie_contracts::ContractError;
+use xianjie_ledger::error::{CryptoError, StorageError};
+use xianjie_ledger::Hash;
+
+/// Everything that can stop the node from starting or running.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// A file or directory could not be read or written.
+    #[error("{action} {path}: {source}")]
+    Io {
+        /// What the node was doing (`reading`, `writing`, `creating` …).
+        action: &'static str,
+        /// The file or directory.
+        path: PathBuf,
+        /// The operating system's error.
+        source: std::io::Error,
+    },
+    /// The HTTP server failed.
+    #[error("serving the API on {}: {source}", address.map_or_else(|| "its listener".to_owned(), |a| a.to_string()))]
+    Serve {
+        /// The listening address, if known.
+        address: Option<std::net::SocketAddr>,
+        /// The error.
+        source: std::io::Error,
+    },
+    /// The sled store failed; the node stops rather than guess.
+    #[error("storage failed: {0}")]
+    Storage(#[from] StorageError),
+    /// A ledger document (genesis) was malformed.
+    #[error(transparent)]
+    Ledger(#[from] xianjie_ledger::Error),
+    /// A key file could not be parsed.
+    #[error("key file {path}: {source}")]
+    KeyFile {
+        /// The key file.
+        path: PathBuf,
+        /// What is wrong with it.
+        source: CryptoError,
+    },
+    /// The genesis document was refused by the contracts.
+    #[error("the contracts refuse the genesis document: {0}")]
+    GenesisRefused(ContractError),
+    /// The data directory belongs to another chain.
+    #[error(
+        "the store in {data_dir} was created from genesis {stored}, but genesis.json hashes to \
+         {expected}; point --home at the matching directory or move {data_dir} away to start a new chain"
+    )]
+    GenesisMismatch {
+        /// The data directory.
+        data_dir: PathBuf,
+        /// The genesis hash recorded in the store.
+        stored: Hash,
+        /// The hash of the genesis document on disk.
+        expected: Hash,
+    },
+    /// The validator key on disk is not in the genesis validator set.
+    #[error("validator key {key_id} is not a validator of chain {chain_id}")]
+    NotAValidator {
+        /// The key's id.
+        key_id: String,
+        /// The chain.
+        chain_id: String,
+    },
+    /// A record every chain has is missing from the state: the store is corrupt.
+    #[error("the state has no {what}; the store is corrupt or was not initialised")]
+    MissingState {
+        /// The missing record.
+        what: &'static str,
+    },
+    /// Executing a transaction hit a damaged state record.
+    #[error("executing transaction {tx} found damaged state; stop this node and restore its data from a backup")]
+    CorruptState {
+        /// The transaction being executed.
+        tx: Hash,
+    },
+    /// A state record could not be read by the contracts.
+    #[error("reading {what} from the state: {source}")]
+    StateRead {
+        /// The record.
+        what: &'static str,
+        /// The contracts' error.
+        source: ContractError,
+    },
+    /// The configuration is inconsistent.
+    #[error("invalid configuration: {reason}")]
+    Config {
+        /// What is wrong and how to fix it.
+        reason: String,
+    },
+    /// A background task panicked or was cancelled.
+    #[error("{task} stopped unexpectedly: {reason}")]
+    Task {
+        /// The task.
+        task: &'static str,
+        /// The runtime's explanation.
+        reason: String,
+    },
+}
+
+/// Shorthand for results of this crate.
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+impl Error {
+    /// Wraps an I/O error with what was being done to which path.
+    pub(crate) fn io(
+        action: &'static str,
+        path: impl Into<PathBuf>,
+    ) -> impl FnOnce(std::io::Error) -> Error {
+        let path = path.into();
+        move |source| Error::Io {
+            action,
+            path,
+            source,
+        }
+    }
+}

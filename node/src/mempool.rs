@@ -1,0 +1,386 @@
+//! The mempool: verified transactions waiting for a block, bounded by count
+//! and bytes, and the admission checks a transaction passes to enter it.
+//!
+//! Admission order matters. The signature is checked right after decoding and
+//! before anything reads the state, so an unsigned flood costs one signature
+//! check each and learns nothing about the state:
+//!
+//! 1. size ≤ [`MAX_TX_BYTES`]
+//! 2. canonical decode of a [`SignedTx`]
+//! 3. strict signature check (skipped if this exact (hash, signature) pair
+//!    verified before: verification is deterministic)
+//! 4. envelope: chain id and validity window at the next height
+//! 5. not already committed, not already pending
+//! 6. the signer is a registered, active officer
+//!
+//! A transaction taken for a block stays in the mempool (in flight) until the
+//! block is committed, so a resubmission during the commit is still refused as
+//! a duplicate.
+
+use std::collections::{HashMap, HashSet, VecDeque};
+use std::sync::{Mutex, MutexGuard};
+
+use xianjie_contracts::{BlockCtx, ContractError};
+use xianjie_ledger::codec;
+use xianjie_ledger::crypto::Signature;
+use xianjie_ledger::error::{CodecError, StorageError};
+use xianjie_ledger::storage::{Store, TxLocation};
+use xianjie_ledger::tx::{SignedTx, MAX_TX_BYTES};
+use xianjie_ledger::Hash;
+
+use crate::config::{BlockLimits, MempoolLimits};
+
+/// Why a transaction was not admitted.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum AdmissionError {
+    /// The body is larger than any transaction may be.
+    #[error("the transaction is {len} bytes; the limit is {max}")]
+    TooLarge {
+        /// Bytes received.
+        len: usize,
+        /// The limit.
+        max: usize,
+    },
+    /// The bytes are not the canonical encoding of a signed transaction.
+    #[error("not a canonically encoded signed transaction: {0}")]
+    Malformed(#[from] CodecError),
+    /// The signature does not verify under the signer's key.
+    #[error("the signature does not verify under the signer's key")]
+    BadSignature,
+    /// The contracts refuse the envelope or the signer (`wrong_chain`,
+    /// `expired`, `validity_too_long`, `unknown_signer`, `revoked_signer`).
+    #[error(transparent)]
+    Refused(ContractError),
+    /// The transaction is already committed or already pending.
+    #[error("transaction {hash} is already {}", if location.is_some() { "committed" } else { "pending" })]
+    Duplicate {
+        /// The transaction hash.
+        hash: Hash,
+        /// Where it was committed, if it was.
+        location: Option<TxLocation>,
+    },
+    /// The mempool is at its limit.
+    #[error("the mempool is full")]
+    Full,
+    /// The store could not be read.
+    #[error(transparent)]
+    Storage(#[from] StorageError),
+}
+
+struct PendingTx {
+    tx: SignedTx,
+    encoded_len: usize,
+    in_flight: bool,
+}
+
+#[derive(Default)]
+struct Pending {
+    /// Hashes not yet taken for a block, oldest first.
+    queue: VecDeque<Hash>,
+    /// Every pending transaction, queued or in flight.
+    by_hash: HashMap<Hash, PendingTx>,
+    /// Encoded bytes of everything in `by_hash`.
+    bytes: usize,
+}
+
+/// A bounded set of (tx hash, signature) pairs that verified. The hash alone
+/// would not do: it covers the body, not the signature, so a copy with a
+/// forged signature shares it.
+struct VerifiedSignatures {
+    seen: HashSet<(Hash, Signature)>,
+    order: VecDeque<(Hash, Signature)>,
+    capacity: usize,
+}
+
+/// Verified transactions waiting for a block.
+pub struct Mempool {
+    limits: MempoolLimits,
+    pending: Mutex<Pending>,
+    verified: Mutex<VerifiedSignatures>,
+}
+
+impl Mempool {
+    /// An empty mempool with the given bounds.
+    pub fn new(limits: MempoolLimits) -> Self {
+        Mempool {
+            limits,
+            pending: Mutex::new(Pending::default()),
+            // Twice the mempool: covers everything pending plus as many
+            // recently committed transactions, which is when replays arrive.
+            verified: Mutex::new(VerifiedSignatures::new(limits.max_txs.saturating_mul(2))),
+        }
+    }
+
+    /// Runs the admission checks on raw bytes and, if they pass, adds the
+    /// transaction. `ctx` describes the next block (tip + 1). Reads sled:
+    /// call from a blocking thread.
+    pub fn admit(
+        &self,
+        store: &Store,
+        ctx: &BlockCtx,
+        bytes: &[u8],
+    ) -> Result<Hash, AdmissionError> {
+        if bytes.len() > MAX_TX_BYTES {
+            return Err(AdmissionError::TooLarge {
+                len: bytes.len(),
+                max: MAX_TX_BYTES,
+            });
+        }
+        let tx: SignedTx = codec::decode(bytes)?;
+        let hash = tx.hash();
+        self.verify_once(&hash, &tx)?;
+        xianjie_contracts::membership::check_envelope(store, ctx, &tx)
+            .map_err(AdmissionError::Refused)?;
+        if let Some(location) = store.tx_location(&hash)? {
+            return Err(AdmissionError::Duplicate {
+                hash,
+                location: Some(location),
+            });
+        }
+        if self.contains(&hash) {
+            return Err(AdmissionError::Duplicate {
+                hash,
+                location: None,
+            });
+        }
+        xianjie_contracts::check_signer(store, &tx).map_err(AdmissionError::Refused)?;
+        self.insert(hash, tx, bytes.len())?;
+        Ok(hash)
+    }
+
+    fn verify_once(&self, hash: &Hash, tx: &SignedTx) -> Result<(), AdmissionError> {
+        let pair = (*hash, tx.signature);
+        if lock(&self.verified).contains(&pair) {
+            return Ok(());
+        }
+        tx.verify_signature()
+            .map_err(|_| AdmissionError::BadSignature)?;
+        lock(&self.verified).remember(pair);
+        Ok(())
+    }
+
+    /// Adds a verified transaction; the duplicate and capacity checks happen
+    /// under the lock, so two identical concurrent submissions admit one.
+    fn insert(&self, hash: Hash, tx: SignedTx, encoded_len: usize) -> Result<(), AdmissionError> {
+        let mut pending = lock(&self.pending);
+        if pending.by_hash.contains_key(&hash) {
+            return Err(AdmissionError::Duplicate {
+                hash,
+                location: None,
+            });
+        }
+        let over_count = pending.by_hash.len() >= self.limits.max_txs;
+        let over_bytes = pending.bytes + encoded_len > self.limits.max_bytes;
+        if over_count || over_bytes {
+            return Err(AdmissionError::Full);
+        }
+        pending.bytes += encoded_len;
+        pending.queue.push_back(hash);
+        pending.by_hash.insert(
+            hash,
+            PendingTx {
+                tx,
+                encoded_len,
+                in_flight: false,
+            },
+        );
+        Ok(())
+    }
+
+    /// Whether a transaction is pending (queued or in flight).
+    pub fn contains(&self, hash: &Hash) -> bool {
+        lock(&self.pending).by_hash.contains_key(hash)
+    }
+
+    /// A pending transaction.
+    pub fn get(&self, hash: &Hash) -> Option<SignedTx> {
+        lock(&self.pending)
+            .by_hash
+            .get(hash)
+            .map(|entry| entry.tx.clone())
+    }
+
+    /// Number of pending transactions, in flight included.
+    pub fn len(&self) -> usize {
+        lock(&self.pending).by_hash.len()
+    }
+
+    /// Whether nothing is pending.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Whether transactions are queued and not yet taken for a block.
+    pub fn has_queued(&self) -> bool {
+        !lock(&self.pending).queue.is_empty()
+    }
+
+    /// Takes the oldest queued transactions for a block, within `limits`.
+    /// They stay pending (in flight) until [`Mempool::remove`].
+    pub fn take_batch(&self, limits: BlockLimits) -> Vec<SignedTx> {
+        let mut pending = lock(&self.pending);
+        let Pending { queue, by_hash, .. } = &mut *pending;
+        let mut batch = Vec::new();
+        let mut batch_bytes = 0;
+        while let Some(hash) = queue.front() {
+            let entry = by_hash.get_mut(hash).expect("every queued hash is pending");
+            let full =
+                batch.len() >= limits.max_txs || batch_bytes + entry.encoded_len > limits.max_bytes;
+            if full {
+                break;
+            }
+            batch_bytes += entry.encoded_len;
+            entry.in_flight = true;
+            batch.push(entry.tx.clone());
+            queue.pop_front();
+        }
+        batch
+    }
+
+    /// Forgets transactions that were committed or dropped.
+    pub fn remove(&self, hashes: &[Hash]) {
+        let mut pending = lock(&self.pending);
+        for hash in hashes {
+            if let Some(entry) = pending.by_hash.remove(hash) {
+                debug_assert!(
+                    entry.in_flight,
+                    "only transactions taken for a block are removed"
+                );
+                pending.bytes -= entry.encoded_len;
+            }
+        }
+    }
+}
+
+impl VerifiedSignatures {
+    fn new(capacity: usize) -> Self {
+        VerifiedSignatures {
+            seen: HashSet::new(),
+            order: VecDeque::new(),
+            capacity: capacity.max(1),
+        }
+    }
+
+    fn contains(&self, pair: &(Hash, Signature)) -> bool {
+        self.seen.contains(pair)
+    }
+
+    fn remember(&mut self, pair: (Hash, Signature)) {
+        if !self.seen.insert(pair) {
+            return;
+        }
+        self.order.push_back(pair);
+        if self.order.len() > self.capacity {
+            if let Some(oldest) = self.order.pop_front() {
+                self.seen.remove(&oldest);
+            }
+        }
+    }
+}
+
+/// Locks a mutex. A poisoned lock means a thread panicked while changing the
+/// mempool; its contents can no longer be trusted, so this thread panics too
+/// and the node stops.
+fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+    mutex.lock().expect("mempool lock poisoned by a panic")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use xianjie_ledger::crypto::{KeyId, SecretKey};
+    use xianjie_ledger::tx::{Call, RevokeOfficer, Tx};
+
+    fn signed(nonce: u64) -> SignedTx {
+        let key = SecretKey::from_bytes(&[9u8; 32]);
+        Tx {
+            chain_id: "c".into(),
+            signer: key.public_key(),
+            nonce,
+            valid_until: 10,
+            call: Call::RevokeOfficer(RevokeOfficer {
+                officer: KeyId([1; 20]),
+            }),
+        }
+        .sign(&key)
+    }
+
+    #[test]
+    fn bounded_by_count_and_batches_stay_pending_until_removed() {
+        let pool = Mempool::new(MempoolLimits {
+            max_txs: 2,
+            max_bytes: 1 << 20,
+        });
+        for nonce in 0..2 {
+            let tx = signed(nonce);
+            pool.insert(tx.hash(), tx, 100).unwrap();
+        }
+        let third = signed(2);
+        assert!(matches!(
+            pool.insert(third.hash(), third, 100),
+            Err(AdmissionError::Full)
+        ));
+        let first = signed(0);
+        assert!(matches!(
+            pool.insert(first.hash(), first.clone(), 100),
+            Err(AdmissionError::Duplicate { location: None, .. })
+        ));
+
+        let batch = pool.take_batch(BlockLimits {
+            max_txs: 1,
+            max_bytes: 1 << 20,
+        });
+        assert_eq!(batch, vec![first.clone()]);
+        assert!(pool.contains(&first.hash()), "in flight is still pending");
+        assert!(pool.has_queued());
+        pool.remove(&[first.hash()]);
+        assert_eq!(pool.len(), 1);
+    }
+
+    #[test]
+    fn bounded_by_bytes_in_pool_and_batch() {
+        let pool = Mempool::new(MempoolLimits {
+            max_txs: 10,
+            max_bytes: 250,
+        });
+        for nonce in 0..2 {
+            let tx = signed(nonce);
+            pool.insert(tx.hash(), tx, 100).unwrap();
+        }
+        let third = signed(2);
+        assert!(matches!(
+            pool.insert(third.hash(), third, 100),
+            Err(AdmissionError::Full)
+        ));
+        let batch = pool.take_batch(BlockLimits {
+            max_txs: 10,
+            max_bytes: 150,
+        });
+        assert_eq!(batch.len(), 1);
+    }
+
+    #[test]
+    fn verified_cache_is_keyed_by_signature_too_and_bounded() {
+        let pool = Mempool::new(MempoolLimits {
+            max_txs: 1,
+            max_bytes: 1 << 20,
+        });
+        let tx = signed(0);
+        pool.verify_once(&tx.hash(), &tx).unwrap();
+        let mut forged = tx.clone();
+        forged.signature.0[0] ^= 1;
+        assert!(matches!(
+            pool.verify_once(&forged.hash(), &forged),
+            Err(AdmissionError::BadSignature)
+        ));
+        let mut cache = VerifiedSignatures::new(2);
+        for nonce in 0..3 {
+            let tx = signed(nonce);
+            cache.remember((tx.hash(), tx.signature));
+        }
+        let oldest = signed(0);
+        assert!(!cache.contains(&(oldest.hash(), oldest.signature)));
+        assert_eq!(cache.seen.len(), 2);
+    }
+}

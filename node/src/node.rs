@@ -1,0 +1,154 @@
+//! Starting and stopping a node: open the store, start the producer, serve
+//! the API, and shut down in order.
+
+use std::future::Future;
+use std::sync::Arc;
+
+use tokio::sync::{watch, Notify};
+use tokio::task::JoinHandle;
+use xianjie_ledger::storage::Store;
+
+use crate::api::{self, AppState};
+use crate::chain::Chain;
+use crate::config::NodeConfig;
+use crate::dev::{DevHome, DevSetup};
+use crate::error::{Error, Result};
+use crate::mempool::Mempool;
+use crate::producer::Producer;
+
+/// A running node: the producer task and the state the API serves.
+pub struct Node {
+    state: AppState,
+    stop: watch::Sender<bool>,
+    producer: JoinHandle<Result<()>>,
+}
+
+impl Node {
+    /// Prepares the dev home (creating it on the first start) and starts a
+    /// node on it. Must be called inside a Tokio runtime.
+    pub async fn start_dev(config: NodeConfig) -> Result<Node> {
+        config.validate()?;
+        let home = DevHome::new(&config.home);
+        let setup = tokio::task::spawn_blocking(move || home.prepare())
+            .await
+            .map_err(|join| Error::Task {
+                task: "preparing the dev home",
+                reason: join.to_string(),
+            })??;
+        if setup.created {
+            tracing::info!(home = %config.home.display(), "created a new dev chain: genesis.json and demo keys written");
+        }
+        Node::start(config, setup).await
+    }
+
+    /// Opens the store in `config.home`/data and starts producing blocks.
+    pub async fn start(config: NodeConfig, setup: DevSetup) -> Result<Node> {
+        config.validate()?;
+        let data_dir = DevHome::new(&config.home).data_dir();
+        let genesis = Arc::new(setup.genesis);
+        let chain_genesis = Arc::clone(&genesis);
+        let chain = tokio::task::spawn_blocking(move || -> Result<(Chain, crate::chain::Tip)> {
+            let store = Store::open(&data_dir)?;
+            let chain = Chain::open(store, &chain_genesis, setup.validator_key, &data_dir)?;
+            let tip = chain.tip()?;
+            Ok((chain, tip))
+        })
+        .await
+        .map_err(|join| Error::Task {
+            task: "opening the store",
+            reason: join.to_string(),
+        })?;
+        let (chain, tip) = chain?;
+        let chain = Arc::new(chain);
+        let (tip_sender, tip_receiver) = watch::channel(tip);
+        let mempool = Arc::new(Mempool::new(config.mempool));
+        let tx_admitted = Arc::new(Notify::new());
+        let state = AppState::new(api::Shared {
+            store: chain.store().clone(),
+            genesis_hash: genesis.hash(),
+            genesis,
+            mempool: Arc::clone(&mempool),
+            tx_admitted: Arc::clone(&tx_admitted),
+            tip: tip_receiver,
+            config: config.api,
+        });
+        let producer = Producer {
+            chain,
+            mempool,
+            tx_admitted,
+            tip: tip_sender,
+            block_limits: config.block,
+            batch_window: config.batch_window,
+        };
+        let (stop, stop_receiver) = watch::channel(false);
+        let producer = tokio::spawn(producer.run(stop_receiver));
+        tracing::info!(height = tip.height, "node started");
+        Ok(Node {
+            state,
+            stop,
+            producer,
+        })
+    }
+
+    /// The state the API handlers share.
+    pub fn state(&self) -> AppState {
+        self.state.clone()
+    }
+
+    /// The HTTP API of this node.
+    pub fn router(&self) -> axum::Router {
+        api::router(self.state())
+    }
+
+    /// Resolves when the producer has stopped on its own, which only happens
+    /// after a fatal error: the node should then shut down.
+    pub fn producer_stopped(&self) -> impl Future<Output = ()> + Send + 'static {
+        let mut tip = self.state.tip_receiver();
+        async move { while tip.changed().await.is_ok() {} }
+    }
+
+    /// Serves the API on `listener` until `shutdown` resolves or the producer
+    /// fails, then stops the node. In-flight requests and the block being
+    /// committed finish first.
+    pub async fn serve(
+        self,
+        listener: tokio::net::TcpListener,
+        shutdown: impl Future<Output = ()> + Send + 'static,
+    ) -> Result<()> {
+        let address = listener.local_addr().ok();
+        let producer_stopped = self.producer_stopped();
+        let stop_serving = async move {
+            tokio::select! {
+                () = shutdown => tracing::info!("shutdown requested; finishing in-flight work"),
+                () = producer_stopped => tracing::error!("the block producer stopped; shutting down"),
+            }
+        };
+        let served = axum::serve(listener, self.router())
+            .with_graceful_shutdown(stop_serving)
+            .await
+            .map_err(|source| Error::Serve { address, source });
+        let stopped = self.shutdown().await;
+        served.and(stopped)
+    }
+
+    /// Stops the producer after its current block, waits for it and drops
+    /// this node's store handles (sled flushes when the last handle goes;
+    /// every block was already flushed at commit). Routers obtained from
+    /// [`Node::router`] hold handles too: drop them before reopening the
+    /// home. Returns the producer's error, if it failed.
+    pub async fn shutdown(self) -> Result<()> {
+        let Node {
+            state,
+            stop,
+            producer,
+        } = self;
+        // Ignored: the producer may already have exited and dropped its receiver.
+        let _ = stop.send(true);
+        let result = producer.await.map_err(|join| Error::Task {
+            task: "block producer",
+            reason: join.to_string(),
+        })?;
+        drop(state);
+        result
+    }
+}

@@ -1,0 +1,83 @@
+//! The block producer: waits for pending transactions, batches them briefly,
+//! and commits blocks until the mempool's queue is empty.
+//!
+//! Blocks are made only when something is pending. sled work runs on the
+//! blocking pool; a storage failure ends the task with an error, which drops
+//! the tip channel so every waiter and the binary learn that the node stopped.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use tokio::sync::{watch, Notify};
+
+use crate::chain::{BlockSummary, Chain, Tip};
+use crate::config::BlockLimits;
+use crate::dev::now_ms;
+use crate::error::{Error, Result};
+use crate::mempool::Mempool;
+
+/// The producer's inputs and outputs.
+pub struct Producer {
+    /// The chain it commits to.
+    pub chain: Arc<Chain>,
+    /// Where transactions wait.
+    pub mempool: Arc<Mempool>,
+    /// Notified when a transaction is admitted.
+    pub tx_admitted: Arc<Notify>,
+    /// Publishes each new tip.
+    pub tip: watch::Sender<Tip>,
+    /// Bounds of a block.
+    pub block_limits: BlockLimits,
+    /// Delay between the first pending transaction and building.
+    pub batch_window: Duration,
+}
+
+impl Producer {
+    /// Runs until `stop` turns true (or its sender is dropped). A block in
+    /// progress is always finished first: the stop signal is only looked at
+    /// between blocks.
+    pub async fn run(self, mut stop: watch::Receiver<bool>) -> Result<()> {
+        loop {
+            tokio::select! {
+                biased;
+                _ = stop.wait_for(|stopping| *stopping) => return Ok(()),
+                () = self.tx_admitted.notified() => {}
+            }
+            tokio::time::sleep(self.batch_window).await;
+            while self.mempool.has_queued() {
+                self.produce_one().await?;
+            }
+        }
+    }
+
+    /// Takes one batch, commits it as a block and publishes the new tip.
+    async fn produce_one(&self) -> Result<()> {
+        let batch = self.mempool.take_batch(self.block_limits);
+        let hashes: Vec<_> = batch.iter().map(|tx| tx.hash()).collect();
+        let chain = Arc::clone(&self.chain);
+        let outcome = tokio::task::spawn_blocking(move || chain.commit_next_block(batch, now_ms()))
+            .await
+            .map_err(|join| Error::Task {
+                task: "block commit",
+                reason: join.to_string(),
+            })
+            .and_then(|result| result);
+        let summary: Option<BlockSummary> = match outcome {
+            Ok(summary) => summary,
+            Err(error) => {
+                tracing::error!(%error, "committing a block failed; stopping the node");
+                return Err(error);
+            }
+        };
+        self.mempool.remove(&hashes);
+        match summary {
+            Some(summary) => {
+                self.tip.send_replace(summary.tip);
+            }
+            // Every candidate was dropped (expired or already committed).
+            // Wake waiters anyway so they see their transaction is gone.
+            None => self.tip.send_modify(|_| {}),
+        }
+        Ok(())
+    }
+}
