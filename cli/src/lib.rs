@@ -11,6 +11,7 @@
 //!   status                       the node's chain, height and validators
 //!   evidence anchor FILE ...     hash a file and anchor it with its category
 //!   evidence verify FILE         is this exact file anchored? checks the proof
+//!   evidence hash FILE           the file's digest (plain BLAKE3, as b3sum), offline
 //!   evidence show DIGEST         the record and custody chain of a digest
 //!   evidence custody DIGEST ...  record a custody event (transfer, receive, seal …)
 //! ```

@@ -549,3 +549,22 @@ fn a_server_error_exits_2() {
         stderr(&output)
     );
 }
+
+#[test]
+fn hash_prints_the_plain_blake3_digest_offline() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("report.pdf");
+    let bytes: Vec<u8> = (0..200_000u32).map(|i| (i % 251) as u8).collect();
+    std::fs::write(&path, &bytes).unwrap();
+    let expected = blake3::hash(&bytes).to_hex().to_string();
+    let file = path.to_str().unwrap();
+    // No node is running at this address: hashing must not need one.
+    let text = xianjie(&["--node", &closed_port_url(), "evidence", "hash", file]);
+    assert_eq!(exit_code(&text), 0, "{}", stderr(&text));
+    assert_eq!(stdout(&text).trim(), expected);
+    let json = xianjie(&["--json", "evidence", "hash", file]);
+    assert_eq!(stdout_json(&json)["digest"], expected);
+    assert_eq!(stdout_json(&json)["size"], 200_000);
+    let missing = xianjie(&["evidence", "hash", "/nonexistent/file"]);
+    assert_eq!(exit_code(&missing), 2);
+}

@@ -12,6 +12,7 @@ use crate::{Context, Exit};
 
 pub mod anchor;
 pub mod custody;
+pub mod hash;
 pub mod proof;
 mod render;
 pub mod show;
@@ -32,6 +33,8 @@ pub enum EvidenceCommand {
     Anchor(anchor::AnchorArgs),
     /// Check whether this exact file is anchored, and verify the node's proof.
     Verify(verify::VerifyArgs),
+    /// Print a file's digest (plain BLAKE3, as `b3sum`) without contacting a node.
+    Hash(hash::HashArgs),
     /// Show the record and custody chain of an anchored digest.
     Show(show::ShowArgs),
     /// Record a custody event: transfer, receive, seal, examine, store, return, destroy.
@@ -43,6 +46,7 @@ pub fn execute(context: &Context, args: EvidenceArgs) -> anyhow::Result<Exit> {
     match args.command {
         EvidenceCommand::Anchor(args) => anchor::execute(context, args),
         EvidenceCommand::Verify(args) => verify::execute(context, args),
+        EvidenceCommand::Hash(args) => hash::execute(context, args),
         EvidenceCommand::Show(args) => show::execute(context, args),
         EvidenceCommand::Custody(args) => custody::execute(context, args),
     }
