@@ -105,6 +105,8 @@ pub fn record_custody(
     match step {
         Step::Transfer(to) => begin_transfer(view, &mut record, signer, to)?,
         Step::Receive => complete_transfer(&mut record, signer)?,
+        Step::Refuse => refuse_transfer(&mut record, signer)?,
+        Step::Cancel => cancel_transfer(&mut record, signer)?,
         Step::HolderAction(action) => holder_action(&mut record, signer, action)?,
     }
     record.custody.push(CustodyEvent {
@@ -131,6 +133,8 @@ pub fn record_custody(
 enum Step<'a> {
     Transfer(&'a OrgId),
     Receive,
+    Refuse,
+    Cancel,
     HolderAction(CustodyAction),
 }
 
@@ -141,6 +145,8 @@ impl<'a> Step<'a> {
             (CustodyAction::Transfer, None) => Err(ContractError::MissingRecipient),
             (action, Some(_)) => Err(ContractError::UnexpectedRecipient { action }),
             (CustodyAction::Receive, None) => Ok(Step::Receive),
+            (CustodyAction::Refuse, None) => Ok(Step::Refuse),
+            (CustodyAction::Cancel, None) => Ok(Step::Cancel),
             (action, None) => Ok(Step::HolderAction(action)),
         }
     }
@@ -164,10 +170,24 @@ fn begin_transfer(
 }
 
 fn complete_transfer(record: &mut EvidenceRecord, signer: &Officer) -> Result<()> {
+    record.holder = take_transfer_addressed_to_signer(record, signer)?;
+    Ok(())
+}
+
+/// The addressee declines: the transfer ends and the sender still holds the item.
+fn refuse_transfer(record: &mut EvidenceRecord, signer: &Officer) -> Result<()> {
+    take_transfer_addressed_to_signer(record, signer).map(|_| ())
+}
+
+/// Ends the pending transfer if it is addressed to the signer's organisation.
+fn take_transfer_addressed_to_signer(
+    record: &mut EvidenceRecord,
+    signer: &Officer,
+) -> Result<OrgId> {
     let digest = record.anchor.digest;
     let recipient = record
         .pending_transfer
-        .take()
+        .clone()
         .ok_or(ContractError::NoPendingTransfer { digest })?;
     if recipient != signer.org {
         return Err(ContractError::NotRecipient {
@@ -176,7 +196,24 @@ fn complete_transfer(record: &mut EvidenceRecord, signer: &Officer) -> Result<()
             org: signer.org.clone(),
         });
     }
-    record.holder = recipient;
+    record.pending_transfer = None;
+    Ok(recipient)
+}
+
+/// The sender withdraws a transfer the addressee has not received, so an
+/// item sent to the wrong organisation is never stuck in transit.
+fn cancel_transfer(record: &mut EvidenceRecord, signer: &Officer) -> Result<()> {
+    let digest = record.anchor.digest;
+    if record.holder != signer.org {
+        return Err(ContractError::NotHolder {
+            digest,
+            holder: record.holder.clone(),
+            org: signer.org.clone(),
+        });
+    }
+    if record.pending_transfer.take().is_none() {
+        return Err(ContractError::NoPendingTransfer { digest });
+    }
     Ok(())
 }
 

@@ -69,12 +69,14 @@ fn execute_hashed(
 
 /// Executes a block's transactions in order, each seeing the writes of those
 /// before it. Returns every transaction's result and the block's write set;
-/// a refused transaction contributes its error code and no writes.
+/// a refused transaction contributes its error code and no writes. Fails only
+/// when the state itself is damaged (`corrupt_state`): then no block may be
+/// built from this node's state at all.
 pub fn execute_block(
     view: &dyn StateView,
     ctx: &BlockCtx,
     txs: &[SignedTx],
-) -> (BlockResults, WriteSet) {
+) -> Result<(BlockResults, WriteSet)> {
     let mut overlay = Overlay::new(view);
     let mut results = Vec::with_capacity(txs.len());
     for tx in txs {
@@ -84,6 +86,10 @@ pub fn execute_block(
                 overlay.apply(writes);
                 TxOutcome::Ok
             }
+            // A damaged record is this node's fault, not the transaction's:
+            // another validator would not see it, so recording it as a result
+            // would fork the chain. The whole block is abandoned instead.
+            Err(error) if error.is_state_fault() => return Err(error),
             Err(error) => TxOutcome::Error {
                 code: error.code().to_owned(),
             },
@@ -93,5 +99,54 @@ pub fn execute_block(
             outcome,
         });
     }
-    (BlockResults(results), overlay.into_writes())
+    Ok((BlockResults(results), overlay.into_writes()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use xianjie_ledger::crypto::SecretKey;
+    use xianjie_ledger::state::keys;
+    use xianjie_ledger::tx::{RevokeOfficer, Tx};
+
+    /// A state whose only officer record is garbage.
+    struct DamagedState {
+        officer_key: Vec<u8>,
+    }
+
+    impl StateView for DamagedState {
+        fn get(&self, key: &[u8]) -> Option<Vec<u8>> {
+            if key == keys::PARAMS {
+                return Some(xianjie_ledger::codec::encode(
+                    &xianjie_ledger::model::Params::default(),
+                ));
+            }
+            (key == self.officer_key.as_slice()).then(|| vec![0xff, 0x00])
+        }
+    }
+
+    #[test]
+    fn a_damaged_record_abandons_the_block_instead_of_becoming_a_result() {
+        let key = SecretKey::from_bytes(&[9; 32]);
+        let tx = Tx {
+            chain_id: "c".into(),
+            signer: key.public_key(),
+            nonce: 1,
+            valid_until: 10,
+            call: Call::RevokeOfficer(RevokeOfficer {
+                officer: key.public_key().id(),
+            }),
+        }
+        .sign(&key);
+        let state = DamagedState {
+            officer_key: keys::officer(&key.public_key().id()),
+        };
+        let ctx = BlockCtx {
+            chain_id: "c".into(),
+            height: 1,
+            time_ms: 1,
+        };
+        let error = execute_block(&state, &ctx, &[tx]).expect_err("state fault");
+        assert_eq!(error.code(), "corrupt_state");
+    }
 }

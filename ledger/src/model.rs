@@ -237,6 +237,10 @@ pub enum CustodyAction {
     Return,
     /// Destroyed; the record remains.
     Destroy,
+    /// The holder withdraws its pending transfer (e.g. sent to the wrong organisation).
+    Cancel,
+    /// The addressee declines a pending transfer; the sender keeps the item.
+    Refuse,
 }
 
 /// What an agency anchors for one evidence file.

@@ -129,22 +129,34 @@ impl Store {
         }
     }
 
+    fn get_hash(&self, key: &[u8]) -> StoreResult<Option<Hash>> {
+        self.db
+            .get(key)?
+            .map(|bytes| {
+                let array: [u8; 32] = bytes
+                    .as_ref()
+                    .try_into()
+                    .map_err(|_| corrupt(key, "expected 32 bytes"))?;
+                Ok(Hash(array))
+            })
+            .transpose()
+    }
+
     /// The genesis hash, once the genesis has been applied.
     pub fn genesis_hash(&self) -> StoreResult<Option<Hash>> {
-        Ok(self.db.get(META_GENESIS_HASH)?.map(|bytes| {
-            let mut out = [0u8; 32];
-            out.copy_from_slice(&bytes[..32.min(bytes.len())]);
-            Hash(out)
-        }))
+        self.get_hash(META_GENESIS_HASH)
     }
 
     /// The state root at height 0.
     pub fn genesis_state_root(&self) -> StoreResult<Option<Hash>> {
-        Ok(self.db.get(META_GENESIS_ROOT)?.map(|bytes| {
-            let mut out = [0u8; 32];
-            out.copy_from_slice(&bytes[..32.min(bytes.len())]);
-            Hash(out)
-        }))
+        self.get_hash(META_GENESIS_ROOT)
+    }
+
+    /// Flushes everything written so far to disk (blocks are already flushed
+    /// at commit; this is for an orderly shutdown).
+    pub fn flush(&self) -> StoreResult<()> {
+        self.db.flush()?;
+        Ok(())
     }
 
     /// The last committed height (0 after genesis), or `None` on a fresh store.

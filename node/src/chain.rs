@@ -4,9 +4,7 @@
 //! blocking thread. The clock is read by the caller and passed in.
 
 use xianjie_contracts::BlockCtx;
-use xianjie_ledger::block::{
-    Block, BlockResults, Commit, CommitSignature, Header, TxOutcome, ValidatorSet,
-};
+use xianjie_ledger::block::{Block, Commit, CommitSignature, Header, TxOutcome, ValidatorSet};
 use xianjie_ledger::crypto::{vote_digest, SecretKey, VoteKind};
 use xianjie_ledger::genesis::Genesis;
 use xianjie_ledger::merkle;
@@ -128,8 +126,8 @@ impl Chain {
         };
         // The set in force before this block is the one that commits it.
         let validators = self.validator_set()?;
-        let (results, writes) = xianjie_contracts::execute_block(&self.store, &ctx, &txs);
-        refuse_state_faults(&results)?;
+        let (results, writes) = xianjie_contracts::execute_block(&self.store, &ctx, &txs)
+            .map_err(|fault| Error::CorruptState { fault })?;
         let update = self.store.compute_state_update(writes, height)?;
         let header = Header {
             chain_id: self.chain_id.clone(),
@@ -212,21 +210,6 @@ impl Chain {
                 signature: self.validator_key.sign(&digest.0),
             }],
         }
-    }
-}
-
-/// The result code of a transaction refused because this node's own state
-/// is damaged (`ContractError::CorruptState`). Another validator would not
-/// get it, so committing it would fork the chain: the node stops instead.
-const CORRUPT_STATE_CODE: &str = "corrupt_state";
-
-fn refuse_state_faults(results: &BlockResults) -> Result<()> {
-    let corrupt = results.0.iter().find(
-        |result| matches!(&result.outcome, TxOutcome::Error { code } if code == CORRUPT_STATE_CODE),
-    );
-    match corrupt {
-        Some(result) => Err(Error::CorruptState { tx: result.tx }),
-        None => Ok(()),
     }
 }
 

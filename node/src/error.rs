@@ -77,10 +77,10 @@ pub enum Error {
         what: &'static str,
     },
     /// Executing a transaction hit a damaged state record.
-    #[error("executing transaction {tx} found damaged state; stop this node and restore its data from a backup")]
+    #[error("executing a block found damaged state ({fault}); stop this node and restore its data from a backup")]
     CorruptState {
-        /// The transaction being executed.
-        tx: Hash,
+        /// What the contracts found.
+        fault: xianjie_contracts::ContractError,
     },
     /// A state record could not be read by the contracts.
     #[error("reading {what} from the state: {source}")]

@@ -148,7 +148,11 @@ impl Node {
             task: "block producer",
             reason: join.to_string(),
         })?;
+        // Blocks are flushed as they commit; this makes the shutdown explicit
+        // even for anything sled buffered since.
+        let flushed = state.shared().store.flush();
         drop(state);
-        result
+        result?;
+        flushed.map_err(Error::from)
     }
 }

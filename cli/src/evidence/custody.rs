@@ -50,6 +50,10 @@ pub enum ActionArg {
     Return,
     /// Destroy it; the record remains.
     Destroy,
+    /// Withdraw your organisation's pending transfer (not yet received).
+    Cancel,
+    /// Decline a transfer addressed to your organisation; the sender keeps the item.
+    Refuse,
 }
 
 impl From<ActionArg> for CustodyAction {
@@ -62,6 +66,8 @@ impl From<ActionArg> for CustodyAction {
             ActionArg::Store => CustodyAction::Store,
             ActionArg::Return => CustodyAction::Return,
             ActionArg::Destroy => CustodyAction::Destroy,
+            ActionArg::Cancel => CustodyAction::Cancel,
+            ActionArg::Refuse => CustodyAction::Refuse,
         }
     }
 }

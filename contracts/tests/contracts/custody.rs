@@ -8,7 +8,7 @@ use crate::harness::{
     custody, id_of, org_id, test_params, World, BLOCK_INTERVAL_MS, GENESIS_TIME_MS,
 };
 
-use CustodyAction::{Destroy, Examine, Receive, Return, Seal, Store, Transfer};
+use CustodyAction::{Cancel, Destroy, Examine, Receive, Refuse, Return, Seal, Store, Transfer};
 
 /// A world with one market-regulator anchor.
 fn world_with_file() -> (World, Hash) {
@@ -289,4 +289,54 @@ fn the_custody_log_is_bounded_by_the_parameters() {
         "custody_log_full"
     );
     assert_eq!(world.evidence(&digest).custody.len(), 3);
+}
+
+#[test]
+fn the_sender_may_cancel_a_transfer_not_yet_received() {
+    let (mut world, digest) = world_with_file();
+    transfer_to_police(&mut world, digest);
+    let police = world.police.officer.clone();
+    assert_eq!(
+        world.refused(&police, custody(digest, Cancel, None)),
+        "not_holder",
+        "only the sender may withdraw its transfer"
+    );
+    let market = world.market.officer.clone();
+    world.call(&market, custody(digest, Cancel, None)).unwrap();
+    let record = world.evidence(&digest);
+    assert_eq!(record.holder, world.market.org);
+    assert_eq!(record.pending_transfer, None);
+    assert_eq!(
+        world.refused(&police, custody(digest, Receive, None)),
+        "no_pending_transfer",
+        "a cancelled transfer can no longer be received"
+    );
+    assert_eq!(
+        world.refused(&market, custody(digest, Cancel, None)),
+        "no_pending_transfer"
+    );
+    // The holder may act on the item again.
+    world.call(&market, custody(digest, Seal, None)).unwrap();
+}
+
+#[test]
+fn the_addressee_may_refuse_a_transfer_and_the_sender_keeps_the_item() {
+    let (mut world, digest) = world_with_file();
+    transfer_to_police(&mut world, digest);
+    let prosecutor = world.proc.officer.clone();
+    assert_eq!(
+        world.refused(&prosecutor, custody(digest, Refuse, None)),
+        "not_recipient"
+    );
+    let police = world.police.officer.clone();
+    world.call(&police, custody(digest, Refuse, None)).unwrap();
+    let record = world.evidence(&digest);
+    assert_eq!(record.holder, world.market.org);
+    assert_eq!(record.pending_transfer, None);
+    let actions: Vec<_> = record.custody.iter().map(|e| e.action).collect();
+    assert_eq!(actions, vec![Transfer, Refuse]);
+    assert_eq!(
+        world.refused(&police, custody(digest, Refuse, None)),
+        "no_pending_transfer"
+    );
 }

@@ -185,7 +185,8 @@ impl World {
 
     /// Runs a block of transactions through `execute_block` and commits it.
     pub fn run_block(&mut self, txs: Vec<SignedTx>) -> (BlockResults, WriteSet) {
-        let (results, writes) = execute_block(&self.store, &self.next_ctx(), &txs);
+        let (results, writes) = execute_block(&self.store, &self.next_ctx(), &txs)
+            .expect("a healthy store has no state faults");
         self.commit(txs, writes.clone());
         (results, writes)
     }
