@@ -203,16 +203,11 @@ fn take_transfer_addressed_to_signer(
 /// The sender withdraws a transfer the addressee has not received, so an
 /// item sent to the wrong organisation is never stuck in transit.
 fn cancel_transfer(record: &mut EvidenceRecord, signer: &Officer) -> Result<()> {
-    let digest = record.anchor.digest;
-    if record.holder != signer.org {
-        return Err(ContractError::NotHolder {
-            digest,
-            holder: record.holder.clone(),
-            org: signer.org.clone(),
-        });
-    }
+    require_holder(record, signer)?;
     if record.pending_transfer.take().is_none() {
-        return Err(ContractError::NoPendingTransfer { digest });
+        return Err(ContractError::NoPendingTransfer {
+            digest: record.anchor.digest,
+        });
     }
     Ok(())
 }
@@ -232,21 +227,25 @@ fn holder_action(
 /// While a transfer is pending the item is in transit: neither side may act
 /// on it until the recipient records `receive`.
 fn require_holder_and_nothing_pending(record: &EvidenceRecord, signer: &Officer) -> Result<()> {
-    let digest = record.anchor.digest;
-    if record.holder != signer.org {
-        return Err(ContractError::NotHolder {
-            digest,
-            holder: record.holder.clone(),
-            org: signer.org.clone(),
-        });
-    }
+    require_holder(record, signer)?;
     if let Some(to) = &record.pending_transfer {
         return Err(ContractError::TransferPending {
-            digest,
+            digest: record.anchor.digest,
             to: to.clone(),
         });
     }
     Ok(())
+}
+
+fn require_holder(record: &EvidenceRecord, signer: &Officer) -> Result<()> {
+    if record.holder == signer.org {
+        return Ok(());
+    }
+    Err(ContractError::NotHolder {
+        digest: record.anchor.digest,
+        holder: record.holder.clone(),
+        org: signer.org.clone(),
+    })
 }
 
 /// The old record with its forward link set, if the signer's organisation
