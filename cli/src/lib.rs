@@ -14,6 +14,9 @@
 //!   evidence hash FILE           the file's digest (plain BLAKE3, as b3sum), offline
 //!   evidence show DIGEST         the record and custody chain of a digest
 //!   evidence custody DIGEST ...  record a custody event (transfer, receive, seal …)
+//!   evidence receipt DIGEST -o FILE   save the court-grade receipt of a digest
+//!   verify --receipt FILE [--file EVIDENCE] --genesis GENESIS
+//!                                check a receipt offline, without any node
 //! ```
 //!
 //! Exit codes: 0 success; 1 a negative answer (the file is not anchored, or
@@ -44,6 +47,7 @@ pub mod hashing;
 pub mod keys;
 pub mod output;
 pub mod status;
+pub mod verify;
 
 pub use error::Exit;
 
@@ -96,6 +100,8 @@ pub enum Command {
     Status(status::StatusArgs),
     /// Anchor, verify, show and hand over evidence.
     Evidence(evidence::EvidenceArgs),
+    /// Check an evidence receipt offline, against the genesis (no node needed).
+    Verify(verify::VerifyArgs),
 }
 
 /// What every command receives: the global flags, resolved.
@@ -144,6 +150,7 @@ pub fn run(cli: Cli) -> ExitCode {
         Command::Keys(args) => keys::execute(&context, args),
         Command::Status(args) => status::execute(&context, args),
         Command::Evidence(args) => evidence::execute(&context, args),
+        Command::Verify(args) => verify::execute(&context, args),
     };
     match result {
         Ok(exit) => exit.code(),

@@ -5,9 +5,10 @@
 //! change or reuse one, only add new ones. The `Display` text is for people and
 //! may be reworded; it says what to do next.
 
+use xianjie_ledger::case::{AttachmentKind, CaseState, Outcome};
 use xianjie_ledger::crypto::{KeyId, PublicKey};
 use xianjie_ledger::hash::Hash;
-use xianjie_ledger::model::{CustodyAction, EvidenceCategory, OrgId, Role};
+use xianjie_ledger::model::{CustodyAction, EvidenceCategory, OrgId, OrgKind, Role};
 
 use crate::uscc::UsccError;
 
@@ -253,6 +254,363 @@ pub enum ContractError {
         max: u16,
     },
 
+    // --- cases ---------------------------------------------------------
+    /// No case has this id.
+    #[error("no case has id {case_id:?}; check the id (`xianjie case list`)")]
+    UnknownCase {
+        /// The id named.
+        case_id: String,
+    },
+    /// A case with the derived id exists already (a hash-prefix collision).
+    #[error("case {case_id} exists already; sign the opening again (a new nonce gives a new id)")]
+    CaseExists {
+        /// The id.
+        case_id: String,
+    },
+    /// The action is not in the transition table.
+    #[error("{action:?} is not a case action; see `xianjie case actions`")]
+    UnknownAction {
+        /// The action named.
+        action: String,
+    },
+    /// The action is not allowed in the case's current state.
+    #[error("{action} is not allowed while the case is in {state}; see which actions that state allows")]
+    InvalidTransition {
+        /// The action.
+        action: String,
+        /// The case's state.
+        state: CaseState,
+    },
+    /// The signer's organisation is of a kind that never performs the action.
+    #[error("{action} is performed by {expected}, not by an organisation of kind {kind:?}")]
+    WrongOrgKind {
+        /// The action.
+        action: String,
+        /// The signer's organisation kind.
+        kind: OrgKind,
+        /// Which parties may act.
+        expected: String,
+    },
+    /// The signer's organisation is not the party of this case that acts.
+    #[error("{org} is not the {expected} of this case; only that organisation may record {action}")]
+    NotCaseParty {
+        /// The action.
+        action: String,
+        /// The signer's organisation.
+        org: OrgId,
+        /// Which parties may act.
+        expected: String,
+    },
+    /// The signer's role may not record the action.
+    #[error("{action} needs {required}, but the signer's role is {role:?}; sign with the right key")]
+    WrongRole {
+        /// The action.
+        action: String,
+        /// The signer's role.
+        role: Role,
+        /// What is required.
+        required: &'static str,
+    },
+    /// A required attachment kind is missing.
+    #[error("{action} needs an attachment of kind {kind}; attach the document's digest")]
+    MissingAttachment {
+        /// The action.
+        action: String,
+        /// The missing kind.
+        kind: AttachmentKind,
+    },
+    /// The action needs a target organisation (`to`).
+    #[error("{action} needs the target organisation in `to`")]
+    MissingTarget {
+        /// The action.
+        action: String,
+    },
+    /// The action takes no target organisation.
+    #[error("{action} takes no target organisation; leave `to` empty")]
+    TargetNotAllowed {
+        /// The action.
+        action: String,
+    },
+    /// The target organisation is not acceptable.
+    #[error("{target} cannot be the target of {action}: {reason}")]
+    InvalidTarget {
+        /// The action.
+        action: String,
+        /// The organisation named.
+        target: OrgId,
+        /// Why not.
+        reason: String,
+    },
+    /// The task force is too small.
+    #[error("a task force needs at least {min} officers, {named} named (SC-Transfer Art 5)")]
+    TaskforceTooSmall {
+        /// Officers named.
+        named: usize,
+        /// The minimum.
+        min: u8,
+    },
+    /// A task-force member is not an active officer of the acting organisation.
+    #[error("{officer} is not an active officer of {org}; name only current officers of your organisation")]
+    InvalidTaskforceMember {
+        /// The officer named.
+        officer: KeyId,
+        /// The acting organisation.
+        org: OrgId,
+    },
+    /// Only the task force (or a head) submits the report.
+    #[error("officer {officer} is not on the case's task force; a task-force member signs the report")]
+    NotTaskforceMember {
+        /// The signer.
+        officer: KeyId,
+    },
+    /// The action needs a reason digest.
+    #[error("{action} needs the reasons (a reason digest); give --reason")]
+    MissingReason {
+        /// The action.
+        action: String,
+    },
+    /// The action needs an outcome.
+    #[error("{action} needs an outcome, one of {allowed:?}")]
+    MissingOutcome {
+        /// The action.
+        action: String,
+        /// Accepted outcomes.
+        allowed: Vec<Outcome>,
+    },
+    /// The outcome is not one the action accepts.
+    #[error("{action} does not take outcome {outcome}")]
+    InvalidOutcome {
+        /// The action.
+        action: String,
+        /// The outcome given.
+        outcome: Outcome,
+    },
+    /// 以罚代刑: an administrative penalty may not replace the transfer.
+    #[error("case {case_id} reached the criminal track: an administrative decision may close it only after a final non-filing, a withdrawal, a non-prosecution or a judgment (SC-Transfer Art 11 ¶1); transfer it")]
+    PenaltyInsteadOfTransfer {
+        /// The case.
+        case_id: String,
+    },
+    /// The deadline the action depends on has not passed.
+    #[error("deadline {rule} is not overdue yet (or not running); wait until it is")]
+    NotOverdue {
+        /// The rule id.
+        rule: String,
+    },
+    /// Reconsideration was already decided once.
+    #[error("reconsideration (复议) was already decided for this case; ask the procuratorate for filing supervision instead")]
+    AlreadyReconsidered,
+    /// Items were already handed over.
+    #[error("the seized items of this case were already handed over")]
+    AlreadyHandedOver,
+    /// The agency must reply to the procuratorate before closing.
+    #[error("the case came back with a procuratorial opinion: record `reply` before closing it")]
+    ReplyRequired,
+    /// The parameters do not let supervision run beside a pending reconsideration.
+    #[error("the chain's parameters do not allow filing supervision while reconsideration (复议) is pending; wait for the police's decision")]
+    SupervisionDuringReconsideration,
+    /// The case domain is not in the parameters.
+    #[error("domain {domain:?} is not one of the chain's case domains")]
+    UnknownDomain {
+        /// The domain given.
+        domain: String,
+    },
+    /// The case's entity has an invalid 统一社会信用代码.
+    #[error("the entity's USCC is invalid: {error}")]
+    InvalidEntity {
+        /// What is wrong with the code.
+        error: UsccError,
+    },
+    /// The case's event log is full.
+    #[error("case {case_id} has recorded the most events allowed")]
+    CaseLogFull {
+        /// The case.
+        case_id: String,
+    },
+    /// The case has as many evidence links as allowed.
+    #[error("case {case_id} already links the most evidence items allowed")]
+    CaseEvidenceFull {
+        /// The case.
+        case_id: String,
+    },
+    /// The record is not flagged for re-collection.
+    #[error("evidence {digest} is not flagged for re-collection (class C evidence of a transferred case)")]
+    NotRecollectable {
+        /// The digest.
+        digest: Hash,
+    },
+    /// The flagged record is already linked.
+    #[error("evidence {digest} is already linked to its re-collected record")]
+    AlreadyLinked {
+        /// The digest.
+        digest: Hash,
+    },
+    /// The re-collected record was anchored by another organisation.
+    #[error("evidence {digest} was anchored by {owner}; link only records your organisation anchored")]
+    RecollectedOtherOrg {
+        /// The digest.
+        digest: Hash,
+        /// Who anchored it.
+        owner: OrgId,
+    },
+
+    // --- inspections ---------------------------------------------------
+    /// No inspection has this id.
+    #[error("no inspection result has id {id:?}; check the id")]
+    UnknownInspection {
+        /// The id.
+        id: String,
+    },
+    /// An organisation takes a stance on its own result.
+    #[error("an organisation cannot recognise or dispute its own result")]
+    OwnInspection,
+    /// The result may not be recognised.
+    #[error("result {id} is not recognisable: {problem}")]
+    NotRecognisable {
+        /// The id.
+        id: String,
+        /// Why not.
+        problem: String,
+    },
+    /// The deadline rule is unknown or of the wrong scope.
+    #[error("deadline rule {rule:?} does not exist or is not an inspection-result rule")]
+    UnknownRule {
+        /// The rule named.
+        rule: String,
+    },
+    /// A laboratory would accredit itself.
+    #[error("an organisation cannot record its own accreditation; the certifying authority records it")]
+    SelfAccreditation,
+    /// The certificate has as many periods as allowed.
+    #[error("certificate {cma_number} already has the most validity periods allowed")]
+    AccreditationFull {
+        /// The certificate.
+        cma_number: String,
+    },
+    /// The result has as many stances as allowed.
+    #[error("result {id} already has the most stances allowed")]
+    StancesFull {
+        /// The id.
+        id: String,
+    },
+    /// Fewer inspectors than required.
+    #[error("{named} inspector(s) named but at least {min} are required")]
+    TooFewInspectors {
+        /// Named.
+        named: usize,
+        /// The minimum.
+        min: u8,
+    },
+    /// An inspector is not an active officer of the issuing organisation.
+    #[error("inspector {inspector} is not an active officer of {org}")]
+    UnknownInspector {
+        /// The key id named.
+        inspector: KeyId,
+        /// The issuing organisation.
+        org: OrgId,
+    },
+
+    // --- policies --------------------------------------------------------
+    /// The on-chain policy set does not permit the request.
+    #[error("the chain's policy set does not permit {action} here; ask governance if it should")]
+    PolicyDenied {
+        /// The Cedar action.
+        action: String,
+    },
+    /// The request could not be evaluated (an entity or request does not fit the schema).
+    #[error("the policy request could not be evaluated: {reason}")]
+    PolicyError {
+        /// Why.
+        reason: String,
+    },
+    /// A proposed or genesis policy set does not parse or validate.
+    #[error("the policy set is invalid: {reason}")]
+    InvalidPolicy {
+        /// Why.
+        reason: String,
+    },
+
+    // --- governance ------------------------------------------------------
+    /// The signer's organisation does not vote.
+    #[error("{org} is not a voting organisation of this chain")]
+    NotVoter {
+        /// The organisation.
+        org: OrgId,
+    },
+    /// No proposal has this id.
+    #[error("no proposal has id {id:?}")]
+    UnknownProposal {
+        /// The id.
+        id: String,
+    },
+    /// The proposal was already applied.
+    #[error("proposal {id} was already applied")]
+    ProposalClosed {
+        /// The id.
+        id: String,
+    },
+    /// The proposal expired.
+    #[error("proposal {id} expired at height {expired_at}; propose it again")]
+    ProposalExpired {
+        /// The id.
+        id: String,
+        /// Its last valid height.
+        expired_at: u64,
+    },
+    /// The organisation already approved.
+    #[error("{org} already approved proposal {id}")]
+    AlreadyApproved {
+        /// The id.
+        id: String,
+        /// The organisation.
+        org: OrgId,
+    },
+    /// Parameters would be invalid.
+    #[error("the parameters would be invalid: {reason}")]
+    InvalidParams {
+        /// Why.
+        reason: String,
+    },
+    /// The key is already a validator.
+    #[error("{validator} is already a validator")]
+    ValidatorExists {
+        /// The key id.
+        validator: KeyId,
+    },
+    /// The key is not a validator.
+    #[error("{validator} is not a validator")]
+    UnknownValidator {
+        /// The key id.
+        validator: KeyId,
+    },
+    /// The last validator cannot be removed.
+    #[error("the last validator cannot be removed")]
+    LastValidator,
+    /// The validator set is full.
+    #[error("the validator set is full")]
+    TooManyValidators,
+    /// The node key is registered already.
+    #[error("node key {public_key} is registered already")]
+    NodeKeyExists {
+        /// The key.
+        public_key: PublicKey,
+    },
+    /// The node key is not registered.
+    #[error("node key {public_key} is not registered")]
+    UnknownNodeKey {
+        /// The key.
+        public_key: PublicKey,
+    },
+    /// The node-key list is full.
+    #[error("the chain already registers the most node keys allowed")]
+    NodeKeysFull,
+    /// The node key belongs to another organisation.
+    #[error("node key belongs to {org}; only its admin may revoke it")]
+    NotKeyOwner {
+        /// The owning organisation.
+        org: OrgId,
+    },
+
     // --- genesis and state ---------------------------------------------
     /// The genesis document is inconsistent.
     #[error("invalid genesis: {reason}; fix genesis.json")]
@@ -322,6 +680,62 @@ impl ContractError {
             E::UnexpectedRecipient { .. } => "unexpected_recipient",
             E::EvidenceDestroyed { .. } => "evidence_destroyed",
             E::CustodyLogFull { .. } => "custody_log_full",
+            E::UnknownCase { .. } => "unknown_case",
+            E::CaseExists { .. } => "case_exists",
+            E::UnknownAction { .. } => "unknown_action",
+            E::InvalidTransition { .. } => "invalid_transition",
+            E::WrongOrgKind { .. } => "wrong_org_kind",
+            E::NotCaseParty { .. } => "not_case_party",
+            E::WrongRole { .. } => "wrong_role",
+            E::MissingAttachment { .. } => "missing_attachment",
+            E::MissingTarget { .. } => "missing_target",
+            E::TargetNotAllowed { .. } => "target_not_allowed",
+            E::InvalidTarget { .. } => "invalid_target",
+            E::TaskforceTooSmall { .. } => "taskforce_too_small",
+            E::InvalidTaskforceMember { .. } => "invalid_taskforce_member",
+            E::NotTaskforceMember { .. } => "not_taskforce_member",
+            E::MissingReason { .. } => "missing_reason",
+            E::MissingOutcome { .. } => "missing_outcome",
+            E::InvalidOutcome { .. } => "invalid_outcome",
+            E::PenaltyInsteadOfTransfer { .. } => "penalty_instead_of_transfer",
+            E::NotOverdue { .. } => "not_overdue",
+            E::AlreadyReconsidered => "already_reconsidered",
+            E::AlreadyHandedOver => "already_handed_over",
+            E::ReplyRequired => "reply_required",
+            E::SupervisionDuringReconsideration => "supervision_during_reconsideration",
+            E::UnknownDomain { .. } => "unknown_domain",
+            E::InvalidEntity { .. } => "invalid_entity",
+            E::CaseLogFull { .. } => "case_log_full",
+            E::CaseEvidenceFull { .. } => "case_evidence_full",
+            E::NotRecollectable { .. } => "not_recollectable",
+            E::AlreadyLinked { .. } => "already_linked",
+            E::RecollectedOtherOrg { .. } => "recollected_other_org",
+            E::UnknownInspection { .. } => "unknown_inspection",
+            E::OwnInspection => "own_inspection",
+            E::NotRecognisable { .. } => "not_recognisable",
+            E::UnknownRule { .. } => "unknown_rule",
+            E::SelfAccreditation => "self_accreditation",
+            E::AccreditationFull { .. } => "accreditation_full",
+            E::StancesFull { .. } => "stances_full",
+            E::TooFewInspectors { .. } => "too_few_inspectors",
+            E::UnknownInspector { .. } => "unknown_inspector",
+            E::PolicyDenied { .. } => "policy_denied",
+            E::PolicyError { .. } => "policy_error",
+            E::InvalidPolicy { .. } => "invalid_policy",
+            E::NotVoter { .. } => "not_voter",
+            E::UnknownProposal { .. } => "unknown_proposal",
+            E::ProposalClosed { .. } => "proposal_closed",
+            E::ProposalExpired { .. } => "proposal_expired",
+            E::AlreadyApproved { .. } => "already_approved",
+            E::InvalidParams { .. } => "invalid_params",
+            E::ValidatorExists { .. } => "validator_exists",
+            E::UnknownValidator { .. } => "unknown_validator",
+            E::LastValidator => "last_validator",
+            E::TooManyValidators => "too_many_validators",
+            E::NodeKeyExists { .. } => "node_key_exists",
+            E::UnknownNodeKey { .. } => "unknown_node_key",
+            E::NodeKeysFull => "node_keys_full",
+            E::NotKeyOwner { .. } => "not_key_owner",
             E::InvalidGenesis { .. } => "invalid_genesis",
             E::InvalidUscc { .. } => "invalid_uscc",
             E::InvalidRegion { .. } => "invalid_region",
@@ -424,6 +838,126 @@ mod tests {
             },
             E::EvidenceDestroyed { digest },
             E::CustodyLogFull { digest, max: 1 },
+            E::UnknownCase {
+                case_id: "c".into(),
+            },
+            E::CaseExists {
+                case_id: "c".into(),
+            },
+            E::UnknownAction { action: "a".into() },
+            E::InvalidTransition {
+                action: "a".into(),
+                state: CaseState::S0Lead,
+            },
+            E::WrongOrgKind {
+                action: "a".into(),
+                kind: OrgKind::Court,
+                expected: "x".into(),
+            },
+            E::NotCaseParty {
+                action: "a".into(),
+                org: org(),
+                expected: "x".into(),
+            },
+            E::WrongRole {
+                action: "a".into(),
+                role: Role::Admin,
+                required: "a head",
+            },
+            E::MissingAttachment {
+                action: "a".into(),
+                kind: AttachmentKind::Receipt,
+            },
+            E::MissingTarget { action: "a".into() },
+            E::TargetNotAllowed { action: "a".into() },
+            E::InvalidTarget {
+                action: "a".into(),
+                target: org(),
+                reason: "r".into(),
+            },
+            E::TaskforceTooSmall { named: 1, min: 2 },
+            E::InvalidTaskforceMember {
+                officer: key,
+                org: org(),
+            },
+            E::NotTaskforceMember { officer: key },
+            E::MissingReason { action: "a".into() },
+            E::MissingOutcome {
+                action: "a".into(),
+                allowed: vec![Outcome::File],
+            },
+            E::InvalidOutcome {
+                action: "a".into(),
+                outcome: Outcome::File,
+            },
+            E::PenaltyInsteadOfTransfer {
+                case_id: "c".into(),
+            },
+            E::NotOverdue { rule: "r".into() },
+            E::AlreadyReconsidered,
+            E::AlreadyHandedOver,
+            E::ReplyRequired,
+            E::SupervisionDuringReconsideration,
+            E::UnknownDomain { domain: "d".into() },
+            E::InvalidEntity {
+                error: UsccError::Length { found: 3 },
+            },
+            E::CaseLogFull {
+                case_id: "c".into(),
+            },
+            E::CaseEvidenceFull {
+                case_id: "c".into(),
+            },
+            E::NotRecollectable { digest },
+            E::AlreadyLinked { digest },
+            E::RecollectedOtherOrg {
+                digest,
+                owner: org(),
+            },
+            E::UnknownInspection { id: "i".into() },
+            E::OwnInspection,
+            E::NotRecognisable {
+                id: "i".into(),
+                problem: "p".into(),
+            },
+            E::UnknownRule { rule: "r".into() },
+            E::SelfAccreditation,
+            E::AccreditationFull {
+                cma_number: "1".into(),
+            },
+            E::StancesFull { id: "i".into() },
+            E::TooFewInspectors { named: 1, min: 2 },
+            E::UnknownInspector {
+                inspector: key,
+                org: org(),
+            },
+            E::PolicyDenied { action: "a".into() },
+            E::PolicyError { reason: "r".into() },
+            E::InvalidPolicy { reason: "r".into() },
+            E::NotVoter { org: org() },
+            E::UnknownProposal { id: "p".into() },
+            E::ProposalClosed { id: "p".into() },
+            E::ProposalExpired {
+                id: "p".into(),
+                expired_at: 1,
+            },
+            E::AlreadyApproved {
+                id: "p".into(),
+                org: org(),
+            },
+            E::InvalidParams { reason: "r".into() },
+            E::ValidatorExists { validator: key },
+            E::UnknownValidator { validator: key },
+            E::LastValidator,
+            E::TooManyValidators,
+            E::NodeKeyExists {
+                public_key: PublicKey([0; 32]),
+            },
+            E::UnknownNodeKey {
+                public_key: PublicKey([0; 32]),
+            },
+            E::NodeKeysFull,
+            E::NotKeyOwner { org: org() },
             E::InvalidGenesis { reason: "r".into() },
             E::InvalidUscc {
                 org: org(),

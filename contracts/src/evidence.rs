@@ -29,7 +29,9 @@ use xianjie_ledger::storage::WriteSet;
 use xianjie_ledger::tx::RecordCustody;
 
 use crate::error::{ContractError, Result};
-use crate::{read, BlockCtx};
+use crate::overlay::Overlay;
+use crate::policy::{self, Resource};
+use crate::{case, read, BlockCtx};
 
 /// The largest `max_custody_events` a genesis may set: a record with this
 /// many custody events and every field at its maximum still fits
@@ -78,7 +80,11 @@ pub fn anchor(
         superseded_by: None,
         destroyed: false,
     };
+    let mut stage = Overlay::new(view);
+    case::on_anchor(&mut stage, signer, &record, ctx.height)?;
+    policy::authorize(view, signer, "anchor-evidence", Resource::Evidence(&record))?;
     read::write_evidence(&mut writes, &record);
+    writes.extend(stage.into_writes());
     Ok(writes)
 }
 
@@ -124,6 +130,8 @@ pub fn record_custody(
     if encode(&record).len() > EvidenceRecord::MAX_ENCODED_LEN {
         return Err(ContractError::CustodyLogFull { digest, max });
     }
+    let before = read::evidence(view, &digest)?.ok_or(ContractError::UnknownEvidence { digest })?;
+    policy::authorize(view, signer, "record-custody", Resource::Evidence(&before))?;
     let mut writes = WriteSet::new();
     read::write_evidence(&mut writes, &record);
     Ok(writes)
@@ -335,13 +343,13 @@ fn check_anchor_fields(anchor: &EvidenceAnchor) -> Result<()> {
     Ok(())
 }
 
-fn invalid(field: &'static str, limit: String) -> ContractError {
+pub(crate) fn invalid(field: &'static str, limit: String) -> ContractError {
     ContractError::InvalidField { field, limit }
 }
 
 /// Free text kept on chain: short, and without control characters that could
 /// forge lines in logs and printed reports.
-fn check_short_text(field: &'static str, text: &str) -> Result<()> {
+pub(crate) fn check_short_text(field: &'static str, text: &str) -> Result<()> {
     if text.len() > MAX_SHORT_TEXT_LEN || text.chars().any(char::is_control) {
         return Err(invalid(
             field,
@@ -368,7 +376,7 @@ fn is_media_type(text: &str) -> bool {
         && subtype.bytes().all(is_name_byte)
 }
 
-fn is_case_id(text: &str) -> bool {
+pub(crate) fn is_case_id(text: &str) -> bool {
     (1..=MAX_CASE_ID_LEN).contains(&text.len())
         && text
             .bytes()

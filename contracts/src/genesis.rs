@@ -2,21 +2,22 @@
 //!
 //! The ledger checks the document's structure (`Genesis::validate`); this
 //! module adds the legal and operational checks — USCC checksums, division
-//! codes, a complete category-to-class mapping, parameters every later
-//! transaction can live with — because a genesis that passes them is the
-//! starting point of every validator.
+//! codes, parameters every later transaction can live with (the same
+//! [`crate::params::validate`] governance applies), a policy set that
+//! validates against the schema — because a genesis that passes them is the
+//! starting point of every validator. Besides the records it writes the
+//! organisation indexes (all, and by division code).
 
 use std::collections::BTreeSet;
 
 use xianjie_ledger::genesis::Genesis;
-use xianjie_ledger::model::{
-    EvidenceCategory, Officer, Org, Params, MAX_COLLECTORS, MAX_SHORT_TEXT_LEN,
-};
+use xianjie_ledger::model::{Officer, Org, OrgId, MAX_SHORT_TEXT_LEN};
+use xianjie_ledger::state::{keys, StateView};
 use xianjie_ledger::storage::WriteSet;
 
 use crate::error::{ContractError, Result};
-use crate::evidence::MAX_CUSTODY_EVENTS_LIMIT;
-use crate::{read, uscc};
+use crate::overlay::Overlay;
+use crate::{index, params, read, uscc};
 
 /// Length of an administrative division code (GB/T 2260).
 const REGION_LEN: usize = 6;
@@ -30,10 +31,13 @@ pub fn genesis_writes(genesis: &Genesis) -> Result<WriteSet> {
         .map_err(|error| ContractError::InvalidGenesis {
             reason: error.to_string(),
         })?;
-    check_params(&genesis.params)?;
+    let org_ids: BTreeSet<OrgId> = genesis.orgs.iter().map(|entry| entry.org.id.clone()).collect();
+    params::validate(&genesis.params, &org_ids).map_err(|reason| invalid(format!("params: {reason}")))?;
     let mut writes = WriteSet::new();
     read::write_params(&mut writes, &genesis.params);
     read::write_validators(&mut writes, &genesis.validator_set());
+    let empty = EmptyState;
+    let mut indexes = Overlay::new(&empty);
     let mut usccs = BTreeSet::new();
     for entry in &genesis.orgs {
         let org = checked_org(&entry.org)?;
@@ -58,8 +62,24 @@ pub fn genesis_writes(genesis: &Genesis) -> Result<WriteSet> {
             );
         }
         read::write_org(&mut writes, &org);
+        index::insert(&mut indexes, keys::index::ORGS, org.id.as_str().as_bytes())?;
+        index::insert(
+            &mut indexes,
+            &keys::index::orgs_in_region(&org.region),
+            org.id.as_str().as_bytes(),
+        )?;
     }
+    writes.extend(indexes.into_writes());
     Ok(writes)
+}
+
+/// The empty state the genesis indexes are built over.
+struct EmptyState;
+
+impl StateView for EmptyState {
+    fn get(&self, _key: &[u8]) -> Option<Vec<u8>> {
+        None
+    }
 }
 
 fn invalid(reason: String) -> ContractError {
@@ -95,35 +115,3 @@ fn checked_org(org: &Org) -> Result<Org> {
     })
 }
 
-/// Parameters under which every rule can be met and every record read back.
-fn check_params(params: &Params) -> Result<()> {
-    for category in EvidenceCategory::ALL {
-        let entries = params
-            .category_classes
-            .iter()
-            .filter(|entry| entry.category == category)
-            .count();
-        if entries != 1 {
-            return Err(invalid(format!(
-                "params.category_classes must give category {category:?} exactly one class, found {entries}"
-            )));
-        }
-    }
-    if usize::from(params.min_collectors) > MAX_COLLECTORS {
-        return Err(invalid(format!(
-            "params.min_collectors is {} but an anchor names at most {MAX_COLLECTORS} collectors",
-            params.min_collectors
-        )));
-    }
-    if !(1..=MAX_CUSTODY_EVENTS_LIMIT).contains(&params.max_custody_events) {
-        return Err(invalid(format!(
-            "params.max_custody_events must be 1-{MAX_CUSTODY_EVENTS_LIMIT} so a full record still fits its size limit"
-        )));
-    }
-    if params.max_tx_validity_blocks == 0 {
-        return Err(invalid(
-            "params.max_tx_validity_blocks must be at least 1".into(),
-        ));
-    }
-    Ok(())
-}

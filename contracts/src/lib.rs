@@ -1,4 +1,4 @@
-//! Execute Xianjie transactions deterministically: membership, evidence and custody.
+//! Execute Xianjie transactions deterministically: membership, evidence, custody, cases, inspections, governance and policies.
 //!
 //! [`execute`] is a pure function of the state it reads, the block context and
 //! the transaction: no clocks, no randomness, no I/O, `BTreeMap` only. Every
@@ -7,18 +7,29 @@
 //! is stable; the node keeps such a transaction in its block with that code so
 //! the denied attempt stays in the audit trail, and the state is unchanged.
 //!
-//! A transaction passes three gates in order: [`membership::check_envelope`]
+//! A transaction passes these gates in order: [`membership::check_envelope`]
 //! (chain id, validity window), [`membership::check_signer`] (a registered,
-//! active officer), then the rules of its call in [`membership`] or
-//! [`evidence`]. [`genesis_writes`] builds the state at height 0, and [`read`]
-//! is the typed view of the state that contracts and the node's API share.
+//! active officer), the built-in rules of its call ([`membership`],
+//! [`evidence`], [`case`], [`inspection`], [`governance`]), and — for every
+//! call except key management and governance — the on-chain Cedar policy set
+//! ([`policy`]). [`genesis_writes`] builds the state at height 0, [`read`] is
+//! the typed view of the state that contracts and the node's API share,
+//! [`deadline`] computes statutory clocks from block time, and
+//! [`authorize_read`] guards the node's reads with the same policy set.
 #![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::panic))]
 
+pub mod case;
+pub mod deadline;
 pub mod error;
 pub mod evidence;
 pub mod genesis;
+pub mod governance;
+pub mod index;
+pub mod inspection;
 pub mod membership;
 pub mod overlay;
+pub mod params;
+pub mod policy;
 pub mod read;
 pub mod uscc;
 
@@ -32,6 +43,7 @@ pub use error::{ContractError, Result};
 pub use genesis::genesis_writes;
 pub use membership::check_signer;
 pub use overlay::Overlay;
+pub use policy::{authorize_read, ReadResource};
 
 /// What a transaction may know about the block it executes in.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -59,11 +71,23 @@ fn execute_hashed(
 ) -> Result<WriteSet> {
     membership::check_envelope(view, ctx, tx)?;
     let officer = check_signer(view, tx)?;
+    let signer = &officer;
     match &tx.tx.call {
-        Call::RegisterOfficer(call) => membership::register_officer(view, ctx, &officer, call),
-        Call::RevokeOfficer(call) => membership::revoke_officer(view, ctx, &officer, call),
-        Call::AnchorEvidence(anchor) => evidence::anchor(view, ctx, &officer, tx_hash, anchor),
-        Call::RecordCustody(call) => evidence::record_custody(view, ctx, &officer, tx_hash, call),
+        Call::RegisterOfficer(call) => membership::register_officer(view, ctx, signer, call),
+        Call::RevokeOfficer(call) => membership::revoke_officer(view, ctx, signer, call),
+        Call::AnchorEvidence(anchor) => evidence::anchor(view, ctx, signer, tx_hash, anchor),
+        Call::RecordCustody(call) => evidence::record_custody(view, ctx, signer, tx_hash, call),
+        Call::OpenCase(call) => case::open(view, ctx, signer, tx_hash, call),
+        Call::CaseAction(call) => case::act(view, ctx, signer, tx_hash, call),
+        Call::LinkRecollected(call) => case::link_recollected(view, ctx, signer, call),
+        Call::Accredit(call) => inspection::accredit(view, ctx, signer, call),
+        Call::RecordInspection(call) => inspection::record(view, ctx, signer, tx_hash, call),
+        Call::RecognizeInspection(call) => inspection::recognize(view, ctx, signer, call),
+        Call::DisputeInspection(call) => inspection::dispute(view, ctx, signer, call),
+        Call::Propose(call) => governance::propose(view, ctx, signer, tx_hash, call),
+        Call::Approve(call) => governance::approve(view, ctx, signer, call),
+        Call::RegisterNodeKey(call) => governance::register_node_key(view, ctx, signer, call),
+        Call::RevokeNodeKey(call) => governance::revoke_node_key(view, signer, call),
     }
 }
 

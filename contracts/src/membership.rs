@@ -1,6 +1,7 @@
 //! Who may sign: the transaction envelope, the signer's standing, and the
 //! registration and revocation of officer keys by their organisation's admin.
 
+use xianjie_ledger::crypto::KeyId;
 use xianjie_ledger::model::{Officer, Role};
 use xianjie_ledger::state::StateView;
 use xianjie_ledger::storage::WriteSet;
@@ -51,6 +52,19 @@ pub fn check_signer(view: &dyn StateView, tx: &SignedTx) -> Result<Officer> {
     if !officer.active {
         return Err(ContractError::RevokedSigner {
             signer,
+            revoked_at: officer.revoked_at,
+        });
+    }
+    Ok(officer)
+}
+
+/// The officer with this key id, if it is registered and active
+/// (`unknown_signer`, `revoked_signer` otherwise). Used to guard reads.
+pub fn active_officer(view: &dyn StateView, id: &KeyId) -> Result<Officer> {
+    let officer = read::officer(view, id)?.ok_or(ContractError::UnknownSigner { signer: *id })?;
+    if !officer.active {
+        return Err(ContractError::RevokedSigner {
+            signer: *id,
             revoked_at: officer.revoked_at,
         });
     }
@@ -130,7 +144,7 @@ pub fn revoke_officer(
     Ok(writes)
 }
 
-fn require_admin(signer: &Officer) -> Result<()> {
+pub(crate) fn require_admin(signer: &Officer) -> Result<()> {
     if signer.role == Role::Admin {
         Ok(())
     } else {

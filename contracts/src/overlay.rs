@@ -24,6 +24,11 @@ impl<'a> Overlay<'a> {
         self.writes.extend(writes);
     }
 
+    /// Stages one write (`None` deletes).
+    pub fn put(&mut self, key: Vec<u8>, value: Option<Vec<u8>>) {
+        self.writes.insert(key, value);
+    }
+
     /// All writes so far.
     pub fn into_writes(self) -> WriteSet {
         self.writes

@@ -6,14 +6,20 @@
 //! and encoding are decided in one place.
 
 use xianjie_ledger::block::ValidatorSet;
+use xianjie_ledger::case::{Case, CaseEvent, Recollection};
 use xianjie_ledger::codec::{decode, encode, Canonical};
-use xianjie_ledger::crypto::KeyId;
+use xianjie_ledger::crypto::{KeyId, PublicKey};
+use xianjie_ledger::governance::{NodeKeys, Proposal};
 use xianjie_ledger::hash::Hash;
-use xianjie_ledger::model::{EvidenceRecord, Officer, Org, OrgId, Params};
+use xianjie_ledger::inspection::{Accreditation, Inspection};
+use xianjie_ledger::model::{EvidenceRecord, Officer, Org, OrgId, Params, MAX_CASE_ID_LEN};
 use xianjie_ledger::state::{keys, StateView};
 use xianjie_ledger::storage::WriteSet;
 
+use crate::deadline::{self, Clock};
 use crate::error::{ContractError, Result};
+use crate::index;
+use crate::overlay::Overlay;
 
 /// The chain parameters. Written at genesis, so their absence is corruption.
 pub fn params(view: &dyn StateView) -> Result<Params> {
@@ -38,6 +44,178 @@ pub fn officer(view: &dyn StateView, id: &KeyId) -> Result<Option<Officer>> {
 /// An anchored evidence record.
 pub fn evidence(view: &dyn StateView, digest: &Hash) -> Result<Option<EvidenceRecord>> {
     optional(view, &keys::evidence(digest))
+}
+
+/// Every member organisation's id, sorted.
+pub fn orgs(view: &dyn StateView) -> Result<Vec<OrgId>> {
+    let mut ids: Vec<OrgId> = index::text_entries(view, keys::index::ORGS)?
+        .iter()
+        .filter_map(|id| OrgId::new(id).ok())
+        .collect();
+    ids.sort();
+    Ok(ids)
+}
+
+/// Member organisations with the given division code, sorted by id.
+pub fn orgs_in_region(view: &dyn StateView, region: &str) -> Result<Vec<OrgId>> {
+    let mut ids: Vec<OrgId> = index::text_entries(view, &keys::index::orgs_in_region(region))?
+        .iter()
+        .filter_map(|id| OrgId::new(id).ok())
+        .collect();
+    ids.sort();
+    Ok(ids)
+}
+
+/// A case.
+pub fn case(view: &dyn StateView, id: &str) -> Result<Option<Case>> {
+    if id.is_empty() || id.len() > MAX_CASE_ID_LEN {
+        return Ok(None);
+    }
+    optional(view, &keys::case(id))
+}
+
+/// A case's event log, oldest first (event 0 is the opening).
+pub fn case_events(view: &dyn StateView, id: &str) -> Result<Vec<CaseEvent>> {
+    let Some(case) = case(view, id)? else {
+        return Ok(Vec::new());
+    };
+    (0..case.event_count)
+        .map(|seq| required(view, &keys::case_event(id, seq)))
+        .collect()
+}
+
+/// Digests of the evidence linked to a case (anchored with its id, or
+/// attached to one of its actions), in the order linked.
+pub fn case_evidence(view: &dyn StateView, id: &str) -> Result<Vec<Hash>> {
+    Ok(index::entries(view, &keys::index::case_evidence(id))?
+        .into_iter()
+        .filter_map(|entry| <[u8; 32]>::try_from(entry.as_slice()).ok().map(Hash))
+        .collect())
+}
+
+/// Ids of the cases in which an organisation is a party.
+pub fn cases_of_org(view: &dyn StateView, org: &OrgId) -> Result<Vec<String>> {
+    index::text_entries(view, &keys::index::org_cases(org))
+}
+
+/// Ids of the cases a procuratorate supervises (every case transferred in
+/// its region, and every case it acted on).
+pub fn supervised_cases(view: &dyn StateView, procuratorate: &OrgId) -> Result<Vec<String>> {
+    index::text_entries(view, &keys::index::supervised_cases(procuratorate))
+}
+
+/// Ids of the cases that are not closed (the only cases that can have a
+/// running clock).
+pub fn open_cases(view: &dyn StateView) -> Result<Vec<String>> {
+    index::text_entries(view, keys::index::OPEN_CASES)
+}
+
+/// Open cases with an overdue duty at `at_ms` (the node passes the latest
+/// block time), each with its running clocks.
+pub fn overdue_cases(view: &dyn StateView, at_ms: u64) -> Result<Vec<(Case, Vec<Clock>)>> {
+    let params = params(view)?;
+    let mut out = Vec::new();
+    for id in open_cases(view)? {
+        let Some(case) = case(view, &id)? else {
+            continue;
+        };
+        let clocks = deadline::case_clocks(&params, &case, at_ms);
+        if clocks.iter().any(|clock| clock.overdue) {
+            out.push((case, clocks));
+        }
+    }
+    Ok(out)
+}
+
+/// The running clocks of a case at `at_ms`.
+pub fn case_clocks(view: &dyn StateView, id: &str, at_ms: u64) -> Result<Option<Vec<Clock>>> {
+    let params = params(view)?;
+    Ok(case(view, id)?.map(|case| deadline::case_clocks(&params, &case, at_ms)))
+}
+
+/// The re-collection status of a class C evidence record, if it was flagged.
+pub fn recollection(view: &dyn StateView, digest: &Hash) -> Result<Option<Recollection>> {
+    optional(view, &keys::recollection(digest))
+}
+
+/// An inspection result.
+pub fn inspection(view: &dyn StateView, id: &str) -> Result<Option<Inspection>> {
+    if id.is_empty() || id.len() > MAX_CASE_ID_LEN {
+        return Ok(None);
+    }
+    optional(view, &keys::inspection(id))
+}
+
+/// Results recorded for an entity (USCC, normalised), of one matter or any.
+pub fn inspections(
+    view: &dyn StateView,
+    entity: &str,
+    matter: Option<&str>,
+) -> Result<Vec<Inspection>> {
+    let entity = crate::uscc::normalize(entity);
+    let mut out = Vec::new();
+    for id in index::text_entries(view, &keys::index::inspections(&entity, matter))? {
+        out.push(required(view, &keys::inspection(&id))?);
+    }
+    Ok(out)
+}
+
+/// A laboratory's CMA certificate record.
+pub fn accreditation(
+    view: &dyn StateView,
+    lab_uscc: &str,
+    cma_number: &str,
+) -> Result<Option<Accreditation>> {
+    optional(
+        view,
+        &keys::accreditation(&crate::uscc::normalize(lab_uscc), cma_number),
+    )
+}
+
+/// A governance proposal.
+pub fn proposal(view: &dyn StateView, id: &str) -> Result<Option<Proposal>> {
+    optional(view, &keys::proposal(id))
+}
+
+/// Every governance proposal, oldest first.
+pub fn proposals(view: &dyn StateView) -> Result<Vec<Proposal>> {
+    index::text_entries(view, keys::index::PROPOSALS)?
+        .iter()
+        .map(|id| required(view, &keys::proposal(id)))
+        .collect()
+}
+
+/// The registered node keys (besides the validators), sorted by key.
+pub fn registered_node_keys(view: &dyn StateView) -> Result<NodeKeys> {
+    Ok(optional(view, keys::NODE_KEYS)?.unwrap_or_default())
+}
+
+/// The network allow-list: every validator's consensus key (which is also
+/// its node key) and every registered node key, sorted, without repeats.
+pub fn node_keys(view: &dyn StateView) -> Result<Vec<PublicKey>> {
+    let mut keys: Vec<PublicKey> = validators(view)?
+        .validators
+        .iter()
+        .map(|validator| validator.public_key)
+        .collect();
+    keys.extend(
+        registered_node_keys(view)?
+            .0
+            .iter()
+            .map(|node| node.public_key),
+    );
+    keys.sort();
+    keys.dedup();
+    Ok(keys)
+}
+
+/// Any record under a key.
+pub(crate) fn record<T: Canonical>(view: &dyn StateView, key: &[u8]) -> Result<Option<T>> {
+    optional(view, key)
+}
+
+pub(crate) fn put<T: Canonical>(writes: &mut Overlay<'_>, key: Vec<u8>, value: &T) {
+    writes.put(key, Some(encode(value)));
 }
 
 pub(crate) fn write_params(writes: &mut WriteSet, params: &Params) {
@@ -71,7 +249,7 @@ fn optional<T: Canonical>(view: &dyn StateView, key: &[u8]) -> Result<Option<T>>
         .transpose()
 }
 
-fn required<T: Canonical>(view: &dyn StateView, key: &[u8]) -> Result<T> {
+pub(crate) fn required<T: Canonical>(view: &dyn StateView, key: &[u8]) -> Result<T> {
     optional(view, key)?.ok_or_else(|| ContractError::CorruptState {
         key: printable_key(key),
         reason: "missing; the genesis state was never written".into(),

@@ -45,6 +45,8 @@ pub enum Domain {
     KeyId,
     /// Free text kept off chain (notes, reasons); only its digest is stored.
     Note,
+    /// A consensus proposal (what a proposer signs to propose a block in a round).
+    Proposal,
 }
 
 impl Domain {
@@ -64,6 +66,7 @@ impl Domain {
             Domain::Genesis => "xianjie 2026-11 genesis v1",
             Domain::KeyId => "xianjie 2026-11 key id v1",
             Domain::Note => "xianjie 2026-11 note v1",
+            Domain::Proposal => "xianjie 2026-11 consensus proposal v1",
         }
     }
 }
@@ -226,6 +229,7 @@ mod tests {
             Domain::Genesis,
             Domain::KeyId,
             Domain::Note,
+            Domain::Proposal,
         ];
         let mut seen = std::collections::BTreeSet::new();
         for domain in domains {

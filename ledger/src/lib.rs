@@ -25,13 +25,18 @@
 #![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::panic))]
 
 pub mod block;
+pub mod case;
 pub mod codec;
 pub mod crypto;
+pub mod deadline;
 pub mod error;
 pub mod genesis;
+pub mod governance;
 pub mod hash;
+pub mod inspection;
 pub mod merkle;
 pub mod model;
+pub mod receipt;
 pub mod state;
 pub mod storage;
 pub mod tx;

@@ -1,5 +1,7 @@
 //! The records kept in the ledger state: organisations, officers, evidence
-//! and its custody chain, and the chain parameters.
+//! and its custody chain, and the chain parameters. Cases, inspections and
+//! governance have their own modules ([`crate::case`], [`crate::inspection`],
+//! [`crate::governance`]).
 //!
 //! Enum variants are encoded by their declared position: never reorder or
 //! remove a variant, only append. Personal information never appears here:
@@ -9,9 +11,13 @@ use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
+use crate::case::CaseParams;
 use crate::codec::Canonical;
 use crate::crypto::{KeyId, PublicKey};
+use crate::deadline::{appendix_a_rules, Calendar, DayCounting, DeadlineRule};
+use crate::governance::{GovernanceParams, DEFAULT_POLICY_SET};
 use crate::hash::Hash;
+use crate::inspection::InspectionParams;
 
 /// Longest organisation id.
 pub const MAX_ORG_ID_LEN: usize = 32;
@@ -320,7 +326,11 @@ pub struct EvidenceRecord {
     pub destroyed: bool,
 }
 
-/// Chain parameters (set in genesis).
+/// Chain parameters: set in genesis, changed only by governance, and
+/// re-validated the same way either time.
+///
+/// Every field added after the first release has a serde default, so a
+/// genesis document written before it still parses (and gets the default).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Params {
     /// Fewest officers that must be named as collectors of an item.
@@ -331,6 +341,31 @@ pub struct Params {
     pub max_tx_validity_blocks: u64,
     /// Category → class mapping.
     pub category_classes: Vec<CategoryClass>,
+    /// Case contract parameters.
+    #[serde(default)]
+    pub cases: CaseParams,
+    /// Statutory deadline rules (DOMAIN Appendix A by default).
+    #[serde(default = "appendix_a_rules")]
+    pub deadlines: Vec<DeadlineRule>,
+    /// How days are counted (DOMAIN §0.3).
+    #[serde(default)]
+    pub counting: DayCounting,
+    /// Statutory holidays and make-up working days.
+    #[serde(default)]
+    pub calendar: Calendar,
+    /// Inspection contract parameters.
+    #[serde(default)]
+    pub inspections: InspectionParams,
+    /// Who votes in governance and how many must approve.
+    #[serde(default)]
+    pub governance: GovernanceParams,
+    /// The Cedar policy set every transaction and guarded read must satisfy.
+    #[serde(default = "default_policy_set")]
+    pub policy_set: String,
+}
+
+fn default_policy_set() -> String {
+    DEFAULT_POLICY_SET.to_owned()
 }
 
 impl Default for Params {
@@ -355,6 +390,13 @@ impl Default for Params {
                     class: class_of(category),
                 })
                 .collect(),
+            cases: CaseParams::default(),
+            deadlines: appendix_a_rules(),
+            counting: DayCounting::default(),
+            calendar: Calendar::default(),
+            inspections: InspectionParams::default(),
+            governance: GovernanceParams::default(),
+            policy_set: default_policy_set(),
         }
     }
 }
@@ -381,4 +423,4 @@ macro_rules! canonical {
 canonical!(Org, "organisation", 1024);
 canonical!(Officer, "officer", 256);
 canonical!(EvidenceRecord, "evidence record", 256 * 1024);
-canonical!(Params, "parameters", 16 * 1024);
+canonical!(Params, "parameters", 256 * 1024);

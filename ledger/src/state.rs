@@ -45,6 +45,84 @@ pub mod keys {
     pub fn evidence(digest: &Hash) -> Vec<u8> {
         [b"evidence/".as_slice(), &digest.0].concat()
     }
+
+    /// The registered node keys (`governance::NodeKeys`).
+    pub const NODE_KEYS: &[u8] = b"node/keys";
+
+    /// A case record.
+    pub fn case(id: &str) -> Vec<u8> {
+        format!("case/{id}").into_bytes()
+    }
+
+    /// One event of a case's log (`seq` zero-padded so keys sort by position).
+    pub fn case_event(id: &str, seq: u32) -> Vec<u8> {
+        format!("case-event/{id}/{seq:010}").into_bytes()
+    }
+
+    /// The re-collection status of a class C evidence record.
+    pub fn recollection(digest: &Hash) -> Vec<u8> {
+        [b"recollection/".as_slice(), &digest.0].concat()
+    }
+
+    /// An inspection result.
+    pub fn inspection(id: &str) -> Vec<u8> {
+        format!("inspection/{id}").into_bytes()
+    }
+
+    /// A laboratory's CMA certificate.
+    pub fn accreditation(lab_uscc: &str, cma_number: &str) -> Vec<u8> {
+        format!("accreditation/{lab_uscc}/{cma_number}").into_bytes()
+    }
+
+    /// A governance proposal.
+    pub fn proposal(id: &str) -> Vec<u8> {
+        format!("proposal/{id}").into_bytes()
+    }
+
+    /// Secondary indexes kept in the state (so they are committed and
+    /// provable). Each is a paged set: the name holds the entry count,
+    /// `<name>#p<page>` a page of entries and `<name>#e<entry>` an entry's
+    /// position. Names never contain `#`.
+    pub mod index {
+        use super::*;
+
+        /// Cases that are not closed: every case that can have a running clock.
+        pub const OPEN_CASES: &[u8] = b"index/case/open";
+        /// Every member organisation.
+        pub const ORGS: &[u8] = b"index/org/all";
+        /// Every governance proposal.
+        pub const PROPOSALS: &[u8] = b"index/proposal/all";
+
+        /// Cases in which an organisation is a party (owner, police,
+        /// procuratorate or court).
+        pub fn org_cases(org: &OrgId) -> Vec<u8> {
+            format!("index/case/org/{org}").into_bytes()
+        }
+
+        /// Cases a procuratorate supervises (抄送, T6c/D1).
+        pub fn supervised_cases(procuratorate: &OrgId) -> Vec<u8> {
+            format!("index/case/supervised/{procuratorate}").into_bytes()
+        }
+
+        /// Evidence linked to a case.
+        pub fn case_evidence(case_id: &str) -> Vec<u8> {
+            format!("index/case/evidence/{case_id}").into_bytes()
+        }
+
+        /// Inspections of an entity, of one matter or (`None`) of any.
+        pub fn inspections(entity: &str, matter: Option<&str>) -> Vec<u8> {
+            match matter {
+                Some(matter) => format!("index/inspection/matter/{entity}/{matter}"),
+                None => format!("index/inspection/entity/{entity}"),
+            }
+            .into_bytes()
+        }
+
+        /// Member organisations with a given division code.
+        pub fn orgs_in_region(region: &str) -> Vec<u8> {
+            format!("index/org/region/{region}").into_bytes()
+        }
+    }
 }
 
 /// The hasher of the state tree: BLAKE3 under the state-tree context.

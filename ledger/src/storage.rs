@@ -18,6 +18,15 @@
 //! | `n:`   | borsh `NodeKey`           | borsh `Node` (state tree)     |
 //! | `v:`   | key hash ‖ version (BE)   | borsh `Option<value>`         |
 //! | `x:`   | index name ‖ entry        | empty (secondary indexes)     |
+//! | `u:`   | height ‖ round (u32 BE) ‖ block hash | an undecided proposal, encoded by the node |
+//!
+//! Undecided proposals (`u:`) are what a consensus engine has seen but not yet
+//! decided: they are written (and flushed) before the engine is told about
+//! them, so that a restarted node can still commit a block its write-ahead log
+//! decides. [`Store::commit_decided_block`] drops those of the committed
+//! height and below in the same batch that writes the block. The commit
+//! certificate (`c:`) is the whole certificate: a consensus engine's own
+//! certificate converts to it one to one, so nothing else is kept for sync.
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -248,6 +257,85 @@ impl Store {
         commit: &Commit,
         update: &StateUpdate,
     ) -> StoreResult<()> {
+        let batch = self.stage_block(block, results, commit, update)?;
+        self.db.apply_batch(batch)?;
+        self.db.flush()?;
+        Ok(())
+    }
+
+    /// [`Store::commit_block`] for a block decided by consensus: the same
+    /// atomic batch also drops every undecided proposal of this height and
+    /// below, which can no longer be decided.
+    pub fn commit_decided_block(
+        &self,
+        block: &Block,
+        results: &BlockResults,
+        commit: &Commit,
+        update: &StateUpdate,
+    ) -> StoreResult<()> {
+        let mut batch = self.stage_block(block, results, commit, update)?;
+        let end = height_key(b"u:", block.header.height.saturating_add(1));
+        for item in self.db.range(b"u:".to_vec()..end) {
+            let (key, _) = item?;
+            batch.remove(key);
+        }
+        self.db.apply_batch(batch)?;
+        self.db.flush()?;
+        Ok(())
+    }
+
+    /// Persists an undecided proposal for `height`, `round` and `block_hash`
+    /// (bytes in the caller's encoding) and flushes it to disk.
+    pub fn put_undecided(
+        &self,
+        height: u64,
+        round: u32,
+        block_hash: &Hash,
+        bytes: &[u8],
+    ) -> StoreResult<()> {
+        let key = [
+            height_key(b"u:", height).as_slice(),
+            &round.to_be_bytes(),
+            &block_hash.0,
+        ]
+        .concat();
+        self.db.insert(key, bytes)?;
+        self.db.flush()?;
+        Ok(())
+    }
+
+    /// The undecided proposals kept for `height`: (round, block hash, bytes).
+    pub fn undecided_at(&self, height: u64) -> StoreResult<Vec<(u32, Hash, Vec<u8>)>> {
+        let prefix = height_key(b"u:", height);
+        let mut out = Vec::new();
+        for item in self.db.scan_prefix(&prefix) {
+            let (key, value) = item?;
+            let rest = &key[prefix.len()..];
+            if rest.len() != 4 + 32 {
+                return Err(corrupt(&key, "expected round and block hash"));
+            }
+            let round = u32::from_be_bytes([rest[0], rest[1], rest[2], rest[3]]);
+            let mut hash = [0u8; 32];
+            hash.copy_from_slice(&rest[4..]);
+            out.push((round, Hash(hash), value.to_vec()));
+        }
+        Ok(out)
+    }
+
+    /// The value a state key held after block `height` (0: the genesis
+    /// state), read from the versioned state tree.
+    pub fn state_value_at(&self, key: &[u8], height: u64) -> StoreResult<Option<Vec<u8>>> {
+        self.get_value_option(height, key_hash(key))
+            .map_err(|e| StorageError::Tree(e.to_string()))
+    }
+
+    fn stage_block(
+        &self,
+        block: &Block,
+        results: &BlockResults,
+        commit: &Commit,
+        update: &StateUpdate,
+    ) -> StoreResult<sled::Batch> {
         let height = block.header.height;
         let tip = self.tip()?.unwrap_or(0);
         if height != tip + 1 || update.version != height {
@@ -268,9 +356,7 @@ impl Store {
         }
         self.stage_state(&mut batch, update)?;
         batch.insert(META_TIP, &height.to_be_bytes());
-        self.db.apply_batch(batch)?;
-        self.db.flush()?;
-        Ok(())
+        Ok(batch)
     }
 
     /// A header by height.
@@ -541,6 +627,50 @@ mod tests {
         assert_eq!(store.header(1).unwrap().unwrap().state_root, update_root);
         assert_eq!(store.genesis_hash().unwrap(), Some(Hash([2; 32])));
         assert_eq!(store.results(1).unwrap().unwrap().0.len(), 1);
+    }
+
+    #[test]
+    fn undecided_proposals_are_dropped_with_the_decided_block_and_old_values_stay_readable() {
+        let store = Store::temporary().unwrap();
+        let mut writes = WriteSet::new();
+        writes.insert(b"validators".to_vec(), Some(b"set0".to_vec()));
+        store.init_genesis(Hash([1; 32]), writes).unwrap();
+        store.put_undecided(1, 0, &Hash([7; 32]), b"p1").unwrap();
+        store.put_undecided(1, 2, &Hash([8; 32]), b"p1b").unwrap();
+        store.put_undecided(2, 0, &Hash([9; 32]), b"p2").unwrap();
+        assert_eq!(
+            store.undecided_at(1).unwrap(),
+            vec![
+                (0, Hash([7; 32]), b"p1".to_vec()),
+                (2, Hash([8; 32]), b"p1b".to_vec())
+            ]
+        );
+        let mut writes = WriteSet::new();
+        writes.insert(b"validators".to_vec(), Some(b"set1".to_vec()));
+        let update = store.compute_state_update(writes, 1).unwrap();
+        let block = Block {
+            header: header(1, update.root),
+            txs: vec![],
+        };
+        store
+            .commit_decided_block(
+                &block,
+                &BlockResults::default(),
+                &commit_for(&block.header),
+                &update,
+            )
+            .unwrap();
+        assert!(store.undecided_at(1).unwrap().is_empty());
+        assert_eq!(store.undecided_at(2).unwrap().len(), 1);
+        assert_eq!(
+            store.state_value_at(b"validators", 0).unwrap().as_deref(),
+            Some(b"set0".as_slice())
+        );
+        assert_eq!(
+            store.state_value_at(b"validators", 1).unwrap().as_deref(),
+            Some(b"set1".as_slice())
+        );
+        assert_eq!(store.state_value_at(b"missing", 1).unwrap(), None);
     }
 
     #[test]

@@ -9,10 +9,13 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::case::{Attachment, LeadSource, Outcome};
 use crate::codec::{encode, Canonical};
 use crate::crypto::{self, KeyId, PublicKey, SecretKey, Signature};
 use crate::error::CryptoError;
+use crate::governance::Change;
 use crate::hash::{hash_with, Domain, Hash};
+use crate::inspection::{Conclusion, LabRef, ObjectionWindow};
 use crate::model::{CustodyAction, EvidenceAnchor, OrgId, Role};
 
 /// Largest encoded signed transaction accepted anywhere.
@@ -54,6 +57,153 @@ pub enum Call {
     AnchorEvidence(EvidenceAnchor),
     /// Record a custody event on anchored evidence.
     RecordCustody(RecordCustody),
+    /// An administrative agency opens a case at `S0_LEAD`.
+    OpenCase(OpenCase),
+    /// One step of the case transition table (`approve-transfer`, `transfer`, …).
+    CaseAction(CaseAction),
+    /// Link a re-collected statement to the class C record it replaces.
+    LinkRecollected(LinkRecollected),
+    /// Record a laboratory's CMA certificate (or its renewal).
+    Accredit(Accredit),
+    /// Record an inspection or test result.
+    RecordInspection(RecordInspection),
+    /// Another organisation recognises a result (互认).
+    RecognizeInspection(RecognizeInspection),
+    /// Another organisation disputes a result.
+    DisputeInspection(DisputeInspection),
+    /// An organisation's admin proposes a governance change.
+    Propose(Propose),
+    /// An organisation's admin approves a proposal.
+    Approve(Approve),
+    /// An organisation's admin registers a network node key.
+    RegisterNodeKey(NodeKeyCall),
+    /// An organisation's admin revokes one of its node keys.
+    RevokeNodeKey(NodeKeyCall),
+}
+
+/// Opening a case (the case id is `CASE-` + the first 8 bytes of this
+/// transaction's hash in hex).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OpenCase {
+    /// Short title, at most `case::MAX_CASE_TITLE_LEN` bytes, no personal names.
+    pub title: String,
+    /// The entity's 统一社会信用代码 (checksum-validated, stored normalised).
+    pub entity: String,
+    /// Sector overlay key, one of the parameters' `cases.domains`.
+    pub domain: String,
+    /// Where the lead came from.
+    pub lead: LeadSource,
+}
+
+/// One step of a case (see the contracts' transition table).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CaseAction {
+    /// The case id.
+    pub case_id: String,
+    /// The action name, e.g. `approve-transfer`.
+    pub action: String,
+    /// Documents the step carries (at most `case::MAX_ATTACHMENTS`).
+    pub attachments: Vec<Attachment>,
+    /// Officers named (the task force of `form-taskforce`).
+    pub officers: Vec<KeyId>,
+    /// The organisation named as target (`transfer`, `forward`, `indict`).
+    pub to: Option<OrgId>,
+    /// Digest of the reasons (`note_digest` of the text, kept off chain).
+    pub reason_digest: Option<Hash>,
+    /// The outcome (`decide-reconsideration`, `judgment`, `penalty-decision`).
+    pub outcome: Option<Outcome>,
+}
+
+/// A re-collected statement replaces a flagged class C record.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LinkRecollected {
+    /// The flagged administrative-side record.
+    pub original: Hash,
+    /// The fresh criminal-side record, anchored by the signer's organisation.
+    pub recollected: Hash,
+}
+
+/// A CMA certificate validity period with its scope.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Accredit {
+    /// The laboratory's USCC.
+    pub lab_uscc: String,
+    /// The certificate number.
+    pub cma_number: String,
+    /// Matter codes covered.
+    pub scope: Vec<String>,
+    /// First valid date (`yyyymmdd`).
+    pub valid_from: u32,
+    /// Last valid date (`yyyymmdd`).
+    pub valid_to: u32,
+    /// Digest of the certificate scan.
+    pub certificate_digest: Option<Hash>,
+}
+
+/// An inspection or test result (the issuing organisation is the signer's;
+/// the id is `INSP-` + the first 8 bytes of this transaction's hash in hex).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RecordInspection {
+    /// The inspected entity's USCC.
+    pub entity: String,
+    /// Matter or parameter code.
+    pub matter: String,
+    /// Inspectors: active officers of the signer's organisation.
+    pub inspectors: Vec<KeyId>,
+    /// Report date (`yyyymmdd`), not after the block's date.
+    pub report_date: u32,
+    /// Conclusion.
+    pub conclusion: Conclusion,
+    /// Digest of the report.
+    pub report_digest: Hash,
+    /// The laboratory and CMA certificate number on the report, if any.
+    pub lab: Option<LabRef>,
+    /// What the result covers (batch, lot, sample), short text.
+    pub scope: String,
+    /// Last date the result may be relied on (`yyyymmdd`).
+    pub valid_until: Option<u32>,
+    /// The party's objection window.
+    pub objection: Option<ObjectionWindow>,
+}
+
+/// Recognition of a result by another organisation.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RecognizeInspection {
+    /// The inspection id.
+    pub id: String,
+}
+
+/// A dispute of a result by another organisation.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DisputeInspection {
+    /// The inspection id.
+    pub id: String,
+    /// Digest of the reasons (kept off chain).
+    pub reason_digest: Hash,
+}
+
+/// A governance proposal (the id is `GOV-` + the first 8 bytes of this
+/// transaction's hash in hex).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Propose {
+    /// The change.
+    pub change: Change,
+    /// Digest of an off-chain explanation.
+    pub note_digest: Option<Hash>,
+}
+
+/// An approval of a proposal.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Approve {
+    /// The proposal id.
+    pub proposal: String,
+}
+
+/// A node key to register or revoke.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NodeKeyCall {
+    /// The node's public key.
+    pub public_key: PublicKey,
 }
 
 /// Registration of an officer key.

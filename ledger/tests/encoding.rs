@@ -14,8 +14,16 @@ use xianjie_ledger::codec::{decode, encode, Canonical};
 use xianjie_ledger::crypto::{KeyId, PublicKey, SecretKey};
 use xianjie_ledger::genesis::{Genesis, GenesisOfficer, GenesisOrg};
 use xianjie_ledger::hash::Hash;
+use xianjie_ledger::case::*;
+use xianjie_ledger::deadline::{appendix_a_rules, default_calendar, DayCounting};
+use xianjie_ledger::governance::*;
+use xianjie_ledger::inspection::*;
 use xianjie_ledger::model::*;
-use xianjie_ledger::tx::{Call, RecordCustody, RegisterOfficer, RevokeOfficer, SignedTx, Tx};
+use xianjie_ledger::tx::{
+    Accredit, Approve, CaseAction, DisputeInspection, LinkRecollected, NodeKeyCall, OpenCase,
+    Propose, RecognizeInspection, RecordCustody, RecordInspection, RegisterOfficer, RevokeOfficer,
+    SignedTx, Tx,
+};
 
 fn key(seed: u8) -> SecretKey {
     SecretKey::from_bytes(&[seed; 32])
@@ -248,15 +256,235 @@ fn enum_tags_are_positional_and_append_only() {
             note_digest: None,
         }),
     ]
-    .iter()
-    .map(|call| postcard::to_allocvec(call).unwrap()[0])
+    .into_iter()
+    .chain(new_calls())
+    .map(|call| postcard::to_allocvec(&call).unwrap()[0])
     .collect();
-    assert_eq!(tags, vec![0, 1, 2, 3]);
+    assert_eq!(tags, (0..15).collect::<Vec<u8>>());
     let categories: Vec<u8> = EvidenceCategory::ALL
         .iter()
         .map(|c| postcard::to_allocvec(c).unwrap()[0])
         .collect();
     assert_eq!(categories, (0..9).collect::<Vec<u8>>());
+}
+
+fn sample_case_action() -> CaseAction {
+    CaseAction {
+        case_id: "CASE-0123456789abcdef".into(),
+        action: "transfer".into(),
+        attachments: vec![Attachment {
+            kind: AttachmentKind::TransferLetter,
+            digest: Hash([0xa1; 32]),
+        }],
+        officers: vec![KeyId([0x12; 20])],
+        to: Some(org_id("police")),
+        reason_digest: Some(Hash([0xa2; 32])),
+        outcome: Some(Outcome::Uphold),
+    }
+}
+
+fn sample_open_case() -> OpenCase {
+    OpenCase {
+        title: "假冒".into(),
+        entity: "91110000600037341L".into(),
+        domain: "general".into(),
+        lead: LeadSource {
+            kind: LeadKind::Sampling,
+            reference: Some("INSP-1".into()),
+        },
+    }
+}
+
+/// One value of every call variant added after the first four, in order.
+fn new_calls() -> Vec<Call> {
+    vec![
+        Call::OpenCase(sample_open_case()),
+        Call::CaseAction(sample_case_action()),
+        Call::LinkRecollected(LinkRecollected {
+            original: Hash([1; 32]),
+            recollected: Hash([2; 32]),
+        }),
+        Call::Accredit(Accredit {
+            lab_uscc: "91110000600037341L".into(),
+            cma_number: "161512050001".into(),
+            scope: vec!["GB2763".into()],
+            valid_from: 20200101,
+            valid_to: 20251231,
+            certificate_digest: None,
+        }),
+        Call::RecordInspection(RecordInspection {
+            entity: "91110000600037341L".into(),
+            matter: "GB2763".into(),
+            inspectors: vec![KeyId([3; 20])],
+            report_date: 20250601,
+            conclusion: Conclusion::NonConforming,
+            report_digest: Hash([4; 32]),
+            lab: Some(LabRef {
+                uscc: "91110000600037341L".into(),
+                cma_number: "161512050001".into(),
+            }),
+            scope: "lot 1".into(),
+            valid_until: Some(20260601),
+            objection: Some(ObjectionWindow {
+                rule: "FOOD_RETEST_OBJECTION".into(),
+                notified_on: 20250602,
+            }),
+        }),
+        Call::RecognizeInspection(RecognizeInspection { id: "INSP-1".into() }),
+        Call::DisputeInspection(DisputeInspection {
+            id: "INSP-1".into(),
+            reason_digest: Hash([5; 32]),
+        }),
+        Call::Propose(Propose {
+            change: Change::Param(ParamChange::MinTaskforce(3)),
+            note_digest: None,
+        }),
+        Call::Approve(Approve {
+            proposal: "GOV-1".into(),
+        }),
+        Call::RegisterNodeKey(NodeKeyCall {
+            public_key: key(5).public_key(),
+        }),
+        Call::RevokeNodeKey(NodeKeyCall {
+            public_key: key(5).public_key(),
+        }),
+    ]
+}
+
+#[test]
+fn golden_case_transactions() {
+    // 01 version | tx … | 05 CaseAction | 15 "CASE-0123456789abcdef" | 08 "transfer" |
+    // 01 attachment: 06 TransferLetter, 32×a1 | 01 officer 20×12 | 01 Some 06 "police" |
+    // 01 Some 32×a2 | 01 Some 01 Uphold | signature.
+    let action = sample_tx(Call::CaseAction(sample_case_action()));
+    assert_eq!(hex_of(&action), GOLDEN_SIGNED_CASE_ACTION);
+    let open = sample_tx(Call::OpenCase(sample_open_case()));
+    assert_eq!(hex_of(&open), GOLDEN_SIGNED_OPEN_CASE);
+    let propose = sample_tx(Call::Propose(Propose {
+        change: Change::PolicySet("permit (principal, action, resource);".into()),
+        note_digest: Some(Hash([6; 32])),
+    }));
+    assert_eq!(hex_of(&propose), GOLDEN_SIGNED_PROPOSE);
+    for call in new_calls() {
+        round_trip(&sample_tx(call));
+    }
+}
+
+#[test]
+fn case_inspection_and_governance_records_round_trip() {
+    let case = Case {
+        id: "CASE-0123456789abcdef".into(),
+        title: "假冒".into(),
+        entity: "91110000600037341L".into(),
+        domain: "food_drug".into(),
+        lead: LeadSource {
+            kind: LeadKind::Complaint,
+            reference: None,
+        },
+        owner: org_id("market"),
+        region: "330100".into(),
+        state: CaseState::S8sFilingSupervision,
+        police: Some(org_id("police")),
+        procuratorate: Some(org_id("proc")),
+        court: None,
+        taskforce: vec![KeyId([1; 20]), KeyId([2; 20])],
+        flags: CaseFlags {
+            suspected: true,
+            ..CaseFlags::default()
+        },
+        marks: vec![ActionMark {
+            action: "receive".into(),
+            seq: 7,
+            time_ms: 9,
+            height: 8,
+            outcome: None,
+        }],
+        opened_height: 1,
+        opened_at_ms: 2,
+        updated_at_ms: 3,
+        event_count: 8,
+    };
+    round_trip(&case);
+    round_trip(&CaseEvent {
+        seq: 1,
+        action: "transfer".into(),
+        from: CaseState::S5Approved,
+        to: CaseState::S6Transferred,
+        org: org_id("market"),
+        officer: KeyId([1; 20]),
+        attachments: sample_case_action().attachments,
+        officers: vec![],
+        target: Some(org_id("police")),
+        reason_digest: None,
+        outcome: None,
+        height: 2,
+        time_ms: 3,
+        tx: Hash([4; 32]),
+    });
+    round_trip(&Recollection {
+        original: Hash([1; 32]),
+        case_id: case.id.clone(),
+        requires_recollection: true,
+        flagged_height: 3,
+        recollected: Some(Hash([2; 32])),
+        linked_by: Some(org_id("police")),
+        linked_height: Some(4),
+    });
+    round_trip(&Accreditation {
+        lab_uscc: "91110000600037341L".into(),
+        cma_number: "1".into(),
+        periods: vec![AccreditationPeriod {
+            scope: vec!["GB2763".into()],
+            valid_from: 20200101,
+            valid_to: 20251231,
+            certificate_digest: None,
+            recorded_by: org_id("market"),
+            officer: KeyId([1; 20]),
+            height: 5,
+        }],
+    });
+    round_trip(&Proposal {
+        id: "GOV-1".into(),
+        change: Change::Holidays(default_calendar()),
+        note_digest: None,
+        proposer_org: org_id("market"),
+        proposer: KeyId([1; 20]),
+        approvals: vec![org_id("market")],
+        created_height: 1,
+        expires_height: 2,
+        status: ProposalStatus::Applied { height: 2 },
+    });
+    round_trip(&NodeKeys(vec![NodeKey {
+        public_key: key(5).public_key(),
+        org: org_id("lab"),
+        registered_height: 3,
+    }]));
+    let mut params = Params::default();
+    params.deadlines = appendix_a_rules();
+    params.counting = DayCounting::default();
+    round_trip(&params);
+}
+
+#[test]
+fn a_genesis_written_before_the_case_parameters_still_parses() {
+    // The parameters as the first release wrote them: the new fields are absent.
+    let old = r#"{
+      "chain_id": "xj", "genesis_time_ms": 1, "orgs": [],
+      "validators": [{"public_key": "PK", "power": 1, "org": "court"}],
+      "params": {"min_collectors": 1, "max_custody_events": 256,
+                 "max_tx_validity_blocks": 100000, "category_classes": []}
+    }"#
+    .replace("PK", &key(3).public_key().to_hex());
+    let genesis: Genesis = serde_json::from_str(&old).unwrap();
+    let defaults = Params::default();
+    assert_eq!(genesis.params.deadlines, defaults.deadlines);
+    assert_eq!(genesis.params.calendar, defaults.calendar);
+    assert_eq!(genesis.params.cases, defaults.cases);
+    assert_eq!(genesis.params.governance, defaults.governance);
+    assert_eq!(genesis.params.policy_set, DEFAULT_POLICY_SET);
+    // And the full defaults survive a JSON round trip.
+    let json = serde_json::to_string(&defaults).unwrap();
+    assert_eq!(serde_json::from_str::<Params>(&json).unwrap(), defaults);
 }
 
 #[test]
@@ -328,6 +556,10 @@ proptest! {
         let _ = decode::<Block>(&bytes);
         let _ = decode::<EvidenceRecord>(&bytes);
         let _ = decode::<Commit>(&bytes);
+        let _ = decode::<Case>(&bytes);
+        let _ = decode::<Inspection>(&bytes);
+        let _ = decode::<Proposal>(&bytes);
+        let _ = decode::<Params>(&bytes);
     }
 }
 

@@ -57,21 +57,7 @@ impl Chain {
         data_dir: &std::path::Path,
     ) -> Result<Chain> {
         let genesis_hash = genesis.hash();
-        match store.genesis_hash()? {
-            None => {
-                let writes =
-                    xianjie_contracts::genesis_writes(genesis).map_err(Error::GenesisRefused)?;
-                store.init_genesis(genesis_hash, writes)?;
-            }
-            Some(stored) if stored != genesis_hash => {
-                return Err(Error::GenesisMismatch {
-                    data_dir: data_dir.to_owned(),
-                    stored,
-                    expected: genesis_hash,
-                });
-            }
-            Some(_) => {}
-        }
+        init_store(&store, genesis, data_dir)?;
         let validator_id = validator_key.public_key().id();
         if genesis.validator_set().get(&validator_id).is_none() {
             return Err(Error::NotAValidator {
@@ -211,6 +197,28 @@ impl Chain {
             }],
         }
     }
+}
+
+/// Applies the genesis to a fresh store, and refuses a store that grew from
+/// another genesis.
+pub fn init_store(store: &Store, genesis: &Genesis, data_dir: &std::path::Path) -> Result<()> {
+    let genesis_hash = genesis.hash();
+    match store.genesis_hash()? {
+        None => {
+            let writes =
+                xianjie_contracts::genesis_writes(genesis).map_err(Error::GenesisRefused)?;
+            store.init_genesis(genesis_hash, writes)?;
+        }
+        Some(stored) if stored != genesis_hash => {
+            return Err(Error::GenesisMismatch {
+                data_dir: data_dir.to_owned(),
+                stored,
+                expected: genesis_hash,
+            });
+        }
+        Some(_) => {}
+    }
+    Ok(())
 }
 
 /// The tip of a store opened from a genesis with the given hash and time.

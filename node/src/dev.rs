@@ -175,23 +175,7 @@ impl DevHome {
 
     fn create(&self) -> Result<(Genesis, SecretKey)> {
         let keys_dir = self.keys_dir();
-        fs::create_dir_all(&keys_dir).map_err(Error::io("creating", &keys_dir))?;
-        restrict_to_owner(&keys_dir, 0o700)?;
-        let mut orgs = Vec::with_capacity(DEMO_ORGS.len());
-        for demo in &DEMO_ORGS {
-            let mut officers = Vec::with_capacity(DEV_ROLES.len());
-            for (role_name, role) in DEV_ROLES {
-                let key = new_key_file(&self.officer_key_path(demo.id, role_name))?;
-                officers.push(GenesisOfficer {
-                    public_key: key.public_key(),
-                    role,
-                });
-            }
-            orgs.push(GenesisOrg {
-                org: demo.org(),
-                officers,
-            });
-        }
+        let orgs = demo_orgs(&keys_dir)?;
         let validator_key = new_key_file(&self.validator_key_path())?;
         let genesis = Genesis {
             chain_id: DEV_CHAIN_ID.to_owned(),
@@ -208,6 +192,35 @@ impl DevHome {
         write_atomically(&self.genesis_path(), genesis.to_json().as_bytes())?;
         Ok((genesis, validator_key))
     }
+}
+
+/// The ids of the demo organisations, in genesis order.
+pub fn demo_org_ids() -> impl Iterator<Item = &'static str> {
+    DEMO_ORGS.iter().map(|demo| demo.id)
+}
+
+/// Creates `keys_dir` (mode 0700) with a key file `<org>-<role>.key` per demo
+/// officer, and returns the demo organisations with those officers.
+pub fn demo_orgs(keys_dir: &Path) -> Result<Vec<GenesisOrg>> {
+    fs::create_dir_all(keys_dir).map_err(Error::io("creating", keys_dir))?;
+    restrict_to_owner(keys_dir, 0o700)?;
+    let mut orgs = Vec::with_capacity(DEMO_ORGS.len());
+    for demo in &DEMO_ORGS {
+        let mut officers = Vec::with_capacity(DEV_ROLES.len());
+        for (role_name, role) in DEV_ROLES {
+            let path = keys_dir.join(format!("{}-{role_name}.key", demo.id));
+            let key = new_key_file(&path)?;
+            officers.push(GenesisOfficer {
+                public_key: key.public_key(),
+                role,
+            });
+        }
+        orgs.push(GenesisOrg {
+            org: demo.org(),
+            officers,
+        });
+    }
+    Ok(orgs)
 }
 
 impl DemoOrg {
@@ -236,7 +249,7 @@ impl DemoOrg {
     }
 }
 
-fn demo_org_id(id: &str) -> OrgId {
+pub(crate) fn demo_org_id(id: &str) -> OrgId {
     OrgId::new(id).expect("demo organisation ids are valid")
 }
 
@@ -257,7 +270,7 @@ fn org_code_check_character(body: &str) -> char {
 }
 
 /// Milliseconds since the Unix epoch by the wall clock.
-pub(crate) fn now_ms() -> u64 {
+pub fn now_ms() -> u64 {
     let since_epoch = SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .unwrap_or_default();
@@ -265,7 +278,7 @@ pub(crate) fn now_ms() -> u64 {
 }
 
 /// Draws a key from the OS RNG and writes its key file with mode 0600.
-fn new_key_file(path: &Path) -> Result<SecretKey> {
+pub(crate) fn new_key_file(path: &Path) -> Result<SecretKey> {
     let mut seed = [0u8; 32];
     rand::rngs::OsRng.fill_bytes(&mut seed);
     let key = SecretKey::from_bytes(&seed);
@@ -274,7 +287,7 @@ fn new_key_file(path: &Path) -> Result<SecretKey> {
     Ok(key)
 }
 
-fn read_key_file(path: &Path) -> Result<SecretKey> {
+pub(crate) fn read_key_file(path: &Path) -> Result<SecretKey> {
     let text = fs::read_to_string(path).map_err(Error::io("reading", path))?;
     KeyFile::parse(&text).map_err(|source| Error::KeyFile {
         path: path.to_owned(),
@@ -300,20 +313,20 @@ fn write_private_file(path: &Path, bytes: &[u8]) -> Result<()> {
 }
 
 #[cfg(unix)]
-fn restrict_to_owner(path: &Path, mode: u32) -> Result<()> {
+pub(crate) fn restrict_to_owner(path: &Path, mode: u32) -> Result<()> {
     use std::os::unix::fs::PermissionsExt as _;
     fs::set_permissions(path, fs::Permissions::from_mode(mode))
         .map_err(Error::io("restricting", path))
 }
 
 #[cfg(not(unix))]
-fn restrict_to_owner(_path: &Path, _mode: u32) -> Result<()> {
+pub(crate) fn restrict_to_owner(_path: &Path, _mode: u32) -> Result<()> {
     Ok(())
 }
 
 /// Writes through a temporary file and a rename, so readers see the whole
 /// file or none of it.
-fn write_atomically(path: &Path, bytes: &[u8]) -> Result<()> {
+pub(crate) fn write_atomically(path: &Path, bytes: &[u8]) -> Result<()> {
     let temporary = path.with_extension("json.partial");
     let mut file = fs::File::create(&temporary).map_err(Error::io("creating", &temporary))?;
     file.write_all(bytes)

@@ -96,6 +96,21 @@ pub enum Error {
         /// What is wrong and how to fix it.
         reason: String,
     },
+    /// Consensus cannot go on from this node's state (a decided block it
+    /// does not have or executes differently, a malformed certificate).
+    #[error("consensus: {reason}")]
+    Consensus {
+        /// What happened.
+        reason: String,
+    },
+    /// The consensus engine or a network could not start.
+    #[error("starting {what}: {reason}")]
+    Network {
+        /// The part that failed.
+        what: &'static str,
+        /// Why.
+        reason: String,
+    },
     /// A background task panicked or was cancelled.
     #[error("{task} stopped unexpectedly: {reason}")]
     Task {

@@ -1,9 +1,15 @@
 //! Run a Xianjie node: admit transactions, produce and commit blocks, serve the HTTP API.
 //!
-//! This build runs one validator (`xianjie-node dev`): it commits a block
-//! whenever transactions are pending, signs the commit certificate itself,
-//! and serves the `/v1` JSON API. The parts, in the order a transaction
-//! meets them:
+//! Two modes. `xianjie-node dev` runs one validator that commits a block
+//! whenever transactions are pending and signs the commit certificate
+//! itself. `xianjie-node start --home DIR` runs one node of a network of
+//! agencies: blocks are decided by Byzantine fault-tolerant consensus
+//! ([`consensus`], Malachite over libp2p) among the validators, transactions
+//! reach every node by gossip ([`p2p`]), and only node keys registered on
+//! chain may connect. `xianjie-node testnet` ([`testnet`]) writes the homes
+//! ([`home`]) of such a network; [`network_node`] starts one.
+//!
+//! The parts of the dev node, in the order a transaction meets them:
 //!
 //! - [`api`]: the axum router; `POST /v1/txs` admits a transaction.
 //! - [`mempool`]: admission checks (size, canonical decode, signature,
@@ -28,13 +34,22 @@
 //! ```
 
 pub mod api;
+pub mod bench;
 pub mod chain;
 pub mod config;
+pub mod consensus;
 pub mod dev;
 pub mod error;
+pub mod execution;
+pub mod home;
 pub mod mempool;
+pub mod metrics;
+pub mod network_node;
 pub mod node;
+pub mod p2p;
 pub mod producer;
+pub mod status;
+pub mod testnet;
 
 pub use api::{router, ApiError, AppState};
 pub use config::NodeConfig;

@@ -32,6 +32,36 @@ enum Command {
         #[arg(long, default_value = xianjie_node::config::DEFAULT_DEV_HTTP_ADDR)]
         http: SocketAddr,
     },
+    /// Write the genesis and a home per node of an N-node network on this machine.
+    Testnet {
+        /// Number of validators.
+        #[arg(long, default_value_t = 4)]
+        validators: usize,
+        /// Homes of extra nodes whose keys are not in the genesis (governance can add them).
+        #[arg(long, default_value_t = 0)]
+        extra_nodes: usize,
+        /// Output directory: genesis.json, keys/, node0 … node{N-1}.
+        #[arg(long)]
+        out: PathBuf,
+        /// Node i serves its API on 127.0.0.1:P+i, consensus on P+100+i, gossip on P+200+i.
+        #[arg(long, default_value_t = xianjie_node::testnet::DEFAULT_BASE_PORT)]
+        base_port: u16,
+        /// consensus.timeout_propose of every node, e.g. 2s.
+        #[arg(long, value_parser = humantime_serde::re::humantime::parse_duration, default_value = "2s")]
+        timeout_propose: std::time::Duration,
+        /// consensus.empty_block_wait of every node, e.g. 1s.
+        #[arg(long, value_parser = humantime_serde::re::humantime::parse_duration, default_value = "1s")]
+        empty_block_wait: std::time::Duration,
+    },
+    /// Run one node of a network from its home (see `testnet`).
+    Start {
+        /// The node's home: config.toml, genesis.json, keys/node.key.
+        #[arg(long)]
+        home: PathBuf,
+    },
+    /// Start a local network, load it with pre-signed transactions and print
+    /// committed tx/s and submit-to-final latency.
+    Bench(xianjie_node::bench::BenchArgs),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -48,7 +78,69 @@ fn main() -> anyhow::Result<()> {
     let runtime = tokio::runtime::Runtime::new().context("starting the async runtime")?;
     match cli.command {
         Command::Dev { home, http } => runtime.block_on(run_dev(home, http)),
+        Command::Testnet {
+            validators,
+            extra_nodes,
+            out,
+            base_port,
+            timeout_propose,
+            empty_block_wait,
+        } => {
+            let options = xianjie_node::testnet::TestnetOptions {
+                validators,
+                extra_nodes,
+                out: out.clone(),
+                base_port,
+                timeout_propose,
+                empty_block_wait,
+            };
+            let nodes = xianjie_node::testnet::write_testnet(&options)
+                .with_context(|| format!("writing the test network to {}", out.display()))?;
+            println!(
+                "wrote {} node homes and the genesis to {}",
+                nodes.len(),
+                out.display()
+            );
+            for node in &nodes {
+                println!(
+                    "  {}  api {}  {}",
+                    node.home.display(),
+                    node.api,
+                    if node.validator {
+                        "validator"
+                    } else {
+                        "not registered"
+                    }
+                );
+            }
+            println!("start each with: xianjie-node start --home <home>");
+            Ok(())
+        }
+        Command::Start { home } => runtime.block_on(run_start(home)),
+        Command::Bench(args) => runtime.block_on(xianjie_node::bench::run(args)),
     }
+}
+
+async fn run_start(home: PathBuf) -> anyhow::Result<()> {
+    let node = xianjie_node::network_node::NetworkNode::start(&home)
+        .await
+        .with_context(|| format!("starting the node in {}", home.display()))?;
+    let config = xianjie_node::home::NodeHome::new(&home).read_config()?;
+    let http = config.api.listen;
+    let listener = tokio::net::TcpListener::bind(http)
+        .await
+        .with_context(|| format!("binding the API to {http}; is another node running there?"))?;
+    eprintln!(
+        "xianjie-node {}: {} of chain {}\n  API   http://{http}/v1/status  metrics http://{http}/metrics",
+        env!("CARGO_PKG_VERSION"),
+        config.moniker,
+        node.state().chain_id(),
+    );
+    node.serve(listener, shutdown_signal())
+        .await
+        .context("the node stopped with an error")?;
+    tracing::info!("node stopped cleanly");
+    Ok(())
 }
 
 /// `info` unless RUST_LOG says otherwise; always to stderr, so stdout stays

@@ -16,6 +16,14 @@
 //! A transaction taken for a block stays in the mempool (in flight) until the
 //! block is committed, so a resubmission during the commit is still refused as
 //! a duplicate.
+//!
+//! In a network, a transaction admitted through this node's API is also put
+//! on the gossip outbox ([`Mempool::set_gossip_outbox`]) so that every other
+//! node, and so the next proposer, gets it; one received by gossip is admitted
+//! with [`Mempool::admit_gossiped`] and not sent on again (gossipsub relays
+//! it). Proposals are built with [`Mempool::peek_batch`], which leaves the
+//! transactions queued: a proposal may not be decided, and only a committed
+//! block removes them ([`Mempool::remove_committed`]).
 
 use std::collections::{HashMap, HashSet, VecDeque};
 use std::sync::{Mutex, MutexGuard};
@@ -98,6 +106,7 @@ pub struct Mempool {
     limits: MempoolLimits,
     pending: Mutex<Pending>,
     verified: Mutex<VerifiedSignatures>,
+    gossip: Mutex<Option<tokio::sync::mpsc::Sender<Vec<u8>>>>,
 }
 
 impl Mempool {
@@ -109,13 +118,53 @@ impl Mempool {
             // Twice the mempool: covers everything pending plus as many
             // recently committed transactions, which is when replays arrive.
             verified: Mutex::new(VerifiedSignatures::new(limits.max_txs.saturating_mul(2))),
+            gossip: Mutex::new(None),
         }
+    }
+
+    /// Sends the bytes of every transaction later admitted through
+    /// [`Mempool::admit`] to `outbox`, for gossip. Best effort: when the
+    /// outbox is full the transaction is only proposed by this node.
+    pub fn set_gossip_outbox(&self, outbox: tokio::sync::mpsc::Sender<Vec<u8>>) {
+        *lock(&self.gossip) = Some(outbox);
+    }
+
+    /// [`Mempool::admit`] for a transaction received by gossip: the same
+    /// checks, and it is not put on the gossip outbox again.
+    pub fn admit_gossiped(
+        &self,
+        store: &Store,
+        ctx: &BlockCtx,
+        bytes: &[u8],
+    ) -> Result<Hash, AdmissionError> {
+        self.admit_checked(store, ctx, bytes)
+    }
+
+    /// Whether the signature of `tx` (with hash `hash`) verifies, checking it
+    /// only if this exact pair has not verified before.
+    pub fn signature_verifies(&self, hash: &Hash, tx: &SignedTx) -> bool {
+        self.verify_once(hash, tx).is_ok()
     }
 
     /// Runs the admission checks on raw bytes and, if they pass, adds the
     /// transaction. `ctx` describes the next block (tip + 1). Reads sled:
     /// call from a blocking thread.
     pub fn admit(
+        &self,
+        store: &Store,
+        ctx: &BlockCtx,
+        bytes: &[u8],
+    ) -> Result<Hash, AdmissionError> {
+        let hash = self.admit_checked(store, ctx, bytes)?;
+        if let Some(outbox) = lock(&self.gossip).as_ref() {
+            if outbox.try_send(bytes.to_vec()).is_err() {
+                tracing::debug!(tx = %hash, "gossip outbox full; the transaction stays local");
+            }
+        }
+        Ok(hash)
+    }
+
+    fn admit_checked(
         &self,
         store: &Store,
         ctx: &BlockCtx,
@@ -236,6 +285,52 @@ impl Mempool {
             queue.pop_front();
         }
         batch
+    }
+
+    /// The oldest queued transactions within `limits`, left queued: for a
+    /// proposal, which may not be decided.
+    pub fn peek_batch(&self, limits: BlockLimits) -> Vec<SignedTx> {
+        let pending = lock(&self.pending);
+        let mut batch = Vec::new();
+        let mut batch_bytes = 0;
+        for hash in &pending.queue {
+            let entry = &pending.by_hash[hash];
+            let full =
+                batch.len() >= limits.max_txs || batch_bytes + entry.encoded_len > limits.max_bytes;
+            if full {
+                break;
+            }
+            batch_bytes += entry.encoded_len;
+            batch.push(entry.tx.clone());
+        }
+        batch
+    }
+
+    /// Forgets the transactions of a committed block, queued or in flight,
+    /// and those that can no longer be included from `next_height` on.
+    pub fn remove_committed(&self, hashes: &[Hash], next_height: u64) {
+        let mut pending = lock(&self.pending);
+        let Pending {
+            queue,
+            by_hash,
+            bytes,
+        } = &mut *pending;
+        let before = by_hash.len();
+        for hash in hashes {
+            if let Some(entry) = by_hash.remove(hash) {
+                *bytes -= entry.encoded_len;
+            }
+        }
+        by_hash.retain(|_, entry| {
+            let keep = entry.tx.tx.valid_until >= next_height;
+            if !keep {
+                *bytes -= entry.encoded_len;
+            }
+            keep
+        });
+        if by_hash.len() != before {
+            queue.retain(|hash| by_hash.contains_key(hash));
+        }
     }
 
     /// Forgets transactions that were committed or dropped.

@@ -71,6 +71,7 @@ impl Node {
             tx_admitted: Arc::clone(&tx_admitted),
             tip: tip_receiver,
             config: config.api,
+            network: None,
         });
         let producer = Producer {
             chain,

@@ -199,3 +199,323 @@ pub fn write_sample_file(path: &Path, len: usize, seed: u64) {
     rng.fill_bytes(&mut bytes);
     std::fs::write(path, bytes).expect("write sample file");
 }
+
+/// A network of `xianjie-node start` processes written by `xianjie-node testnet`.
+pub mod network {
+    use std::fs::File;
+    use std::net::TcpListener;
+    use std::path::{Path, PathBuf};
+    use std::process::{Child, Command, Stdio};
+    use std::time::{Duration, Instant};
+
+    use xianjie_ledger::codec;
+    use xianjie_ledger::crypto::{KeyFile, SecretKey};
+    use xianjie_ledger::hash::Hash;
+    use xianjie_ledger::model::{EvidenceAnchor, EvidenceCategory};
+    use xianjie_ledger::tx::{Call, SignedTx, Tx};
+
+    use super::binary;
+
+    /// Chain id that `xianjie-node testnet` writes.
+    pub const CHAIN_ID: &str = "xianjie-testnet";
+
+    /// A transaction anchoring a random digest, signed by officer `key`.
+    pub fn anchor_tx(key: &SecretKey) -> SignedTx {
+        use rand::RngCore;
+        let mut digest = [0u8; 32];
+        rand::thread_rng().fill_bytes(&mut digest);
+        signed(
+            key,
+            Call::AnchorEvidence(EvidenceAnchor {
+                digest: Hash(digest),
+                size: 10,
+                media_type: "text/plain".into(),
+                category: EvidenceCategory::Documentary,
+                case_id: None,
+                collected_at: 1_700_000_000,
+                collected_by: vec![key.public_key().id()],
+                capture_method: "download".into(),
+                capture_tool: "xianjie-tests".into(),
+                provenance_note_digest: None,
+                supersedes: None,
+            }),
+        )
+    }
+
+    /// `call` signed by `key` for the test chain, valid for 50,000 blocks.
+    pub fn signed(key: &SecretKey, call: Call) -> SignedTx {
+        use rand::RngCore;
+        Tx {
+            chain_id: CHAIN_ID.into(),
+            signer: key.public_key(),
+            nonce: rand::thread_rng().next_u64(),
+            valid_until: 50_000,
+            call,
+        }
+        .sign(key)
+    }
+
+    /// One node's process and addresses.
+    pub struct NetNode {
+        /// Its home.
+        pub home: PathBuf,
+        /// API base URL.
+        pub url: String,
+        child: Option<Child>,
+        starts: u32,
+    }
+
+    /// A test network on loopback; every process is killed when dropped.
+    pub struct Network {
+        /// The directory `testnet` wrote.
+        pub dir: PathBuf,
+        /// The nodes, validators first.
+        pub nodes: Vec<NetNode>,
+    }
+
+    /// Options for [`Network::create`].
+    #[derive(Debug, Clone)]
+    pub struct NetOptions {
+        /// Validators in the genesis.
+        pub validators: usize,
+        /// Homes whose keys are not registered.
+        pub extra_nodes: usize,
+        /// `consensus.timeout_propose`.
+        pub timeout_propose: &'static str,
+        /// `consensus.empty_block_wait`.
+        pub empty_block_wait: &'static str,
+    }
+
+    impl Default for NetOptions {
+        fn default() -> Self {
+            NetOptions {
+                validators: 4,
+                extra_nodes: 0,
+                timeout_propose: "1s",
+                empty_block_wait: "20ms",
+            }
+        }
+    }
+
+    /// A base port P such that P..P+300 are free on loopback now.
+    pub fn free_base_port(nodes: usize) -> u16 {
+        use rand::Rng;
+        let mut rng = rand::thread_rng();
+        for _ in 0..200 {
+            let base: u16 = rng.gen_range(20_000..60_000);
+            let free = (0..nodes as u16).all(|i| {
+                [0u16, 100, 200]
+                    .iter()
+                    .all(|offset| TcpListener::bind(("127.0.0.1", base + offset + i)).is_ok())
+            });
+            if free {
+                return base;
+            }
+        }
+        panic!("no free range of loopback ports");
+    }
+
+    impl Network {
+        /// Writes a network into `dir` (nothing started yet).
+        pub fn create(dir: &Path, options: &NetOptions) -> Network {
+            let total = options.validators + options.extra_nodes;
+            let base = free_base_port(total);
+            let out = dir.join("net");
+            let status = Command::new(binary("xianjie-node"))
+                .args(["testnet", "--validators", &options.validators.to_string()])
+                .args(["--extra-nodes", &options.extra_nodes.to_string()])
+                .arg("--out")
+                .arg(&out)
+                .args(["--base-port", &base.to_string()])
+                .args(["--timeout-propose", options.timeout_propose])
+                .args(["--empty-block-wait", options.empty_block_wait])
+                .stdout(Stdio::null())
+                .status()
+                .expect("run xianjie-node testnet");
+            assert!(status.success(), "xianjie-node testnet failed");
+            let nodes = (0..total)
+                .map(|i| NetNode {
+                    home: out.join(format!("node{i}")),
+                    url: format!("http://127.0.0.1:{}", base + i as u16),
+                    child: None,
+                    starts: 0,
+                })
+                .collect();
+            Network { dir: out, nodes }
+        }
+
+        /// Appends a line to node `i`'s config.toml (e.g. a `[testing]` section).
+        pub fn append_config(&self, i: usize, text: &str) {
+            let path = self.nodes[i].home.join("config.toml");
+            let mut config = std::fs::read_to_string(&path).expect("config.toml");
+            config.push('\n');
+            config.push_str(text);
+            std::fs::write(&path, config).expect("write config.toml");
+        }
+
+        /// Starts node `i` (its log goes to `<home>.<n>.log`).
+        pub fn start(&mut self, i: usize) {
+            let node = &mut self.nodes[i];
+            assert!(node.child.is_none(), "node {i} is already running");
+            node.starts += 1;
+            let log = File::create(node.home.with_extension(format!("{}.log", node.starts)))
+                .expect("node log");
+            let child = Command::new(binary("xianjie-node"))
+                .arg("start")
+                .arg("--home")
+                .arg(&node.home)
+                .env("RUST_LOG", "info,arc_malachitebft=warn,libp2p=warn")
+                .stdout(Stdio::null())
+                .stderr(log)
+                .spawn()
+                .expect("start xianjie-node");
+            node.child = Some(child);
+        }
+
+        /// Starts every node.
+        pub fn start_all(&mut self) {
+            for i in 0..self.nodes.len() {
+                self.start(i);
+            }
+        }
+
+        /// Kills node `i` with SIGKILL.
+        pub fn kill(&mut self, i: usize) {
+            if let Some(mut child) = self.nodes[i].child.take() {
+                let _ = child.kill();
+                let _ = child.wait();
+            }
+        }
+
+        /// Stops node `i` with SIGTERM and waits for it.
+        pub fn stop(&mut self, i: usize) {
+            if let Some(mut child) = self.nodes[i].child.take() {
+                let _ = Command::new("kill")
+                    .args(["-TERM", &child.id().to_string()])
+                    .status();
+                let deadline = Instant::now() + Duration::from_secs(15);
+                while Instant::now() < deadline {
+                    if let Ok(Some(_)) = child.try_wait() {
+                        return;
+                    }
+                    std::thread::sleep(Duration::from_millis(50));
+                }
+                let _ = child.kill();
+                let _ = child.wait();
+            }
+        }
+
+        /// `GET path` on node `i`, as JSON.
+        pub fn get(&self, i: usize, path: &str) -> Option<serde_json::Value> {
+            let mut response = ureq::get(format!("{}{path}", self.nodes[i].url))
+                .call()
+                .ok()?;
+            response.body_mut().read_json().ok()
+        }
+
+        /// Node `i`'s committed height, if it answers.
+        pub fn height(&self, i: usize) -> Option<u64> {
+            self.get(i, "/v1/status")?["height"].as_u64()
+        }
+
+        /// Waits until every node in `which` is at `height` or above.
+        pub fn wait_for_height(&self, which: &[usize], height: u64, timeout: Duration) {
+            let deadline = Instant::now() + timeout;
+            loop {
+                let heights: Vec<Option<u64>> = which.iter().map(|i| self.height(*i)).collect();
+                if heights.iter().all(|h| h.is_some_and(|h| h >= height)) {
+                    return;
+                }
+                assert!(
+                    Instant::now() < deadline,
+                    "nodes {which:?} did not reach height {height} within {timeout:?}: {heights:?}\n{}",
+                    self.log_tails()
+                );
+                std::thread::sleep(Duration::from_millis(200));
+            }
+        }
+
+        /// `(block hash, state root)` of `height` on node `i`.
+        pub fn block_id(&self, i: usize, height: u64) -> Option<(String, String)> {
+            let block = self.get(i, &format!("/v1/blocks/{height}"))?;
+            Some((
+                block["hash"].as_str()?.to_owned(),
+                block["header"]["state_root"].as_str()?.to_owned(),
+            ))
+        }
+
+        /// Asserts that nodes `which` hold identical blocks at heights `1..=up_to`.
+        pub fn assert_same_chain(&self, which: &[usize], up_to: u64) {
+            for height in 1..=up_to {
+                let first = self.block_id(which[0], height);
+                assert!(first.is_some(), "node {} has no block {height}", which[0]);
+                for i in &which[1..] {
+                    assert_eq!(
+                        self.block_id(*i, height),
+                        first,
+                        "node {i} differs at height {height}"
+                    );
+                }
+            }
+        }
+
+        /// Submits canonical transaction bytes to node `i`; returns the HTTP status.
+        pub fn submit(&self, i: usize, bytes: &[u8]) -> u16 {
+            match ureq::post(format!("{}/v1/txs", self.nodes[i].url))
+                .header("content-type", "application/octet-stream")
+                .send(bytes)
+            {
+                Ok(response) => response.status().as_u16(),
+                Err(ureq::Error::StatusCode(code)) => code,
+                Err(_) => 0,
+            }
+        }
+
+        /// A demo key of the network, e.g. `key("market-officer")`.
+        pub fn key(&self, name: &str) -> SecretKey {
+            let text = std::fs::read_to_string(self.dir.join("keys").join(format!("{name}.key")))
+                .expect("key file");
+            KeyFile::parse(&text).expect("key file parses")
+        }
+
+        /// Node `i`'s node key.
+        pub fn node_key(&self, i: usize) -> SecretKey {
+            let text = std::fs::read_to_string(self.nodes[i].home.join("keys/node.key"))
+                .expect("node key");
+            KeyFile::parse(&text).expect("key file parses")
+        }
+
+        /// Submits `tx` to node `i`; returns the HTTP status.
+        pub fn submit_tx(&self, i: usize, tx: &SignedTx) -> u16 {
+            self.submit(i, &codec::encode(tx))
+        }
+
+        /// Where node `i` says a transaction is: `(status, height)`.
+        pub fn tx_status(&self, i: usize, hash: &str) -> Option<(String, Option<u64>)> {
+            let view = self.get(i, &format!("/v1/txs/{hash}"))?;
+            Some((view["status"].as_str()?.to_owned(), view["height"].as_u64()))
+        }
+
+        /// The last lines of every node's current log, for failure messages.
+        pub fn log_tails(&self) -> String {
+            let mut out = String::new();
+            for node in &self.nodes {
+                let path = node.home.with_extension(format!("{}.log", node.starts));
+                if let Ok(text) = std::fs::read_to_string(&path) {
+                    let lines: Vec<&str> = text.lines().collect();
+                    let tail = lines[lines.len().saturating_sub(8)..].join("\n");
+                    out.push_str(&format!("--- {}\n{tail}\n", path.display()));
+                }
+            }
+            out
+        }
+    }
+
+    impl Drop for Network {
+        fn drop(&mut self) {
+            for i in 0..self.nodes.len() {
+                self.kill(i);
+            }
+        }
+    }
+}

@@ -14,6 +14,7 @@ pub mod anchor;
 pub mod custody;
 pub mod hash;
 pub mod proof;
+pub mod receipt;
 mod render;
 pub mod show;
 pub mod verify;
@@ -39,6 +40,8 @@ pub enum EvidenceCommand {
     Show(show::ShowArgs),
     /// Record a custody event: transfer, receive, seal, examine, store, return, destroy.
     Custody(custody::CustodyArgs),
+    /// Save the court-grade receipt of a digest, checkable offline with `xianjie verify`.
+    Receipt(receipt::ReceiptArgs),
 }
 
 /// Runs an `evidence` subcommand.
@@ -49,6 +52,7 @@ pub fn execute(context: &Context, args: EvidenceArgs) -> anyhow::Result<Exit> {
         EvidenceCommand::Hash(args) => hash::execute(context, args),
         EvidenceCommand::Show(args) => show::execute(context, args),
         EvidenceCommand::Custody(args) => custody::execute(context, args),
+        EvidenceCommand::Receipt(args) => receipt::execute(context, args),
     }
 }
 

@@ -8,7 +8,7 @@ use xianjie_ledger::codec::encode;
 use xianjie_ledger::model::{CustodyAction, Role};
 use xianjie_ledger::tx::{Call, RegisterOfficer, SignedTx};
 
-use crate::harness::{custody, key, outcome_codes, World};
+use crate::harness::{custody, id_of, key, outcome_codes, World};
 
 #[test]
 fn refused_transactions_keep_their_code_and_write_nothing() {
@@ -161,6 +161,117 @@ fn the_same_block_on_two_fresh_stores_gives_identical_bytes() {
         outcome_codes(&results_a),
         ["ok", "ok", "ok", "ok", "not_holder", "ok", "unknown_signer"]
     );
+    let root_a = first.store.header(1).unwrap().unwrap().state_root;
+    let root_b = second.store.header(1).unwrap().unwrap().state_root;
+    assert_eq!(root_a, root_b);
+}
+
+/// A block with cases, inspections, governance and node keys, refusals mixed
+/// in. The case and proposal ids derive from transaction hashes, which the
+/// fixture computes before the block runs.
+fn case_block(world: &mut World) -> Vec<SignedTx> {
+    use xianjie_contracts::case::case_id_for;
+    use xianjie_ledger::case::{Attachment, AttachmentKind, LeadKind, LeadSource};
+    use xianjie_ledger::governance::{Change, ParamChange};
+    use xianjie_ledger::hash::file_digest;
+    use xianjie_ledger::inspection::Conclusion;
+    use xianjie_ledger::tx::{CaseAction, NodeKeyCall, OpenCase, Propose, RecordInspection};
+
+    let officer = world.market.officer.clone();
+    let officer2 = world.market.officer2.clone();
+    let admin = world.market.admin.clone();
+    let police_admin = world.police.admin.clone();
+    let open = world.tx(
+        &officer,
+        Call::OpenCase(OpenCase {
+            title: "假冒伪劣产品".into(),
+            entity: crate::harness::valid_uscc("91330106MA2B3C4D1"),
+            domain: "general".into(),
+            lead: LeadSource {
+                kind: LeadKind::Complaint,
+                reference: None,
+            },
+        }),
+    );
+    let case_id = case_id_for(&open.hash());
+    let step = |action: &str, kinds: &[AttachmentKind]| {
+        Call::CaseAction(CaseAction {
+            case_id: case_id.clone(),
+            action: action.into(),
+            attachments: kinds
+                .iter()
+                .map(|kind| Attachment {
+                    kind: *kind,
+                    digest: file_digest(kind.name().as_bytes()),
+                })
+                .collect(),
+            officers: vec![],
+            to: None,
+            reason_digest: None,
+            outcome: None,
+        })
+    };
+    let inspection = RecordInspection {
+        entity: crate::harness::valid_uscc("91330106MA2B3C4D1"),
+        matter: "GB2763-pesticide".into(),
+        inspectors: vec![id_of(&officer), id_of(&officer2)],
+        report_date: 20260101,
+        conclusion: Conclusion::Conforming,
+        report_digest: file_digest(b"report"),
+        lab: None,
+        scope: "lot 7".into(),
+        valid_until: None,
+        objection: None,
+    };
+    vec![
+        open,
+        world.tx(&officer, step("open-admin-case", &[AttachmentKind::CaseOpeningRecord])),
+        world.tx(&officer, step("mark-suspected", &[AttachmentKind::ThresholdEvaluation])),
+        world.tx(&officer, step("approve-transfer", &[AttachmentKind::DecisionRecord])),
+        world.tx(&officer, Call::RecordInspection(inspection)),
+        world.tx(
+            &admin,
+            Call::Propose(Propose {
+                change: Change::Param(ParamChange::MinTaskforce(3)),
+                note_digest: None,
+            }),
+        ),
+        world.tx(
+            &police_admin,
+            Call::RegisterNodeKey(NodeKeyCall {
+                public_key: key(180).public_key(),
+            }),
+        ),
+        world.tx(
+            &world.police.officer.clone(),
+            step("receive", &[AttachmentKind::Receipt]),
+        ),
+    ]
+}
+
+#[test]
+fn a_block_of_case_inspection_and_governance_calls_is_deterministic() {
+    let mut first = World::new();
+    let mut second = World::new();
+    let txs = case_block(&mut first);
+    assert_eq!(txs, case_block(&mut second));
+    let (results_a, writes_a) = first.run_block(txs.clone());
+    let (results_b, writes_b) = second.run_block(txs);
+    assert_eq!(
+        outcome_codes(&results_a),
+        [
+            "ok",
+            "ok",
+            "missing_attachment",
+            "invalid_transition",
+            "ok",
+            "ok",
+            "ok",
+            "invalid_transition"
+        ]
+    );
+    assert_eq!(encode(&results_a), encode(&results_b));
+    assert_eq!(writes_a, writes_b);
     let root_a = first.store.header(1).unwrap().unwrap().state_root;
     let root_b = second.store.header(1).unwrap().unwrap().state_root;
     assert_eq!(root_a, root_b);

@@ -1,7 +1,11 @@
 //! Contract tests: every rule of membership, evidence and custody, each
-//! refusal with its exact code, block execution and determinism.
+//! refusal with its exact code, block execution and determinism; the case
+//! transition table row by row, statutory deadlines, the
+//! no-penalty-instead-of-transfer guard, inspection recognition, policies and
+//! governance.
 
 mod harness;
+mod sim;
 
 mod block;
 mod custody;
@@ -10,3 +14,11 @@ mod envelope;
 mod evidence;
 mod genesis;
 mod membership;
+
+mod expect;
+mod transitions;
+mod deadlines;
+mod cases;
+mod inspections;
+mod governance;
+mod policies;

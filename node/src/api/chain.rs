@@ -1,5 +1,7 @@
 //! `GET /v1/blocks/{height}` and `GET /v1/status`.
 
+use std::sync::atomic::Ordering;
+
 use axum::extract::rejection::PathRejection;
 use axum::extract::{Path, State};
 use axum::Json;
@@ -9,6 +11,7 @@ use xianjie_ledger::block::{BlockResults, Commit, Header, TxResult};
 
 use super::{ApiError, AppState, ErrorBody};
 use crate::chain::read_validator_set;
+use crate::status::PeerView;
 
 /// A committed block: header, transaction hashes, results and certificate.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
@@ -58,10 +61,33 @@ pub struct StatusView {
     pub genesis_hash: String,
     /// Transactions waiting for a block.
     pub mempool_size: usize,
-    /// The validator set in force.
+    /// The validator set in force (it commits the next block).
     pub validators: Vec<ValidatorView>,
     /// Version of this node software.
     pub version: String,
+    /// Network state; absent on a one-validator dev node.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<Object>)]
+    pub network: Option<NetworkView>,
+}
+
+/// A network node's view of its peers, consensus and sync.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct NetworkView {
+    /// This node's moniker.
+    pub moniker: String,
+    /// This node's libp2p peer id (derived from its node key).
+    pub peer_id: String,
+    /// Connected consensus peers.
+    pub peers: Vec<PeerView>,
+    /// Number of connected transaction gossip peers.
+    pub gossip_peers: usize,
+    /// Consensus round of the height in progress.
+    pub round: u64,
+    /// `syncing` while blocks arrive through block sync, else `caught_up`.
+    pub sync: String,
+    /// Blocks received through sync since the node started.
+    pub synced_blocks: u64,
 }
 
 /// A committed block by height.
@@ -135,5 +161,37 @@ pub async fn status(State(state): State<AppState>) -> Result<Json<StatusView>, A
             })
             .collect(),
         version: env!("CARGO_PKG_VERSION").to_owned(),
+        network: state.shared().network.as_ref().map(|network| NetworkView {
+            moniker: network.moniker.clone(),
+            peer_id: network.peer_id.clone(),
+            peers: network.peers(),
+            gossip_peers: network.gossip_peers.load(Ordering::Relaxed),
+            round: network.round.load(Ordering::Relaxed),
+            sync: network.sync_state().to_owned(),
+            synced_blocks: network.synced_blocks.load(Ordering::Relaxed),
+        }),
     }))
+}
+
+/// Prometheus metrics (text exposition): the node's (`xianjie_*`) and the
+/// consensus engine's. Throughput is a counter (`xianjie_committed_txs_total`);
+/// Prometheus computes rates.
+pub async fn metrics(State(state): State<AppState>) -> impl axum::response::IntoResponse {
+    let metrics = crate::metrics::Metrics::get();
+    metrics
+        .mempool_size
+        .set(i64::try_from(state.shared().mempool.len()).unwrap_or(i64::MAX));
+    if let Some(network) = &state.shared().network {
+        let gossip = network.gossip_peers.load(Ordering::Relaxed);
+        metrics
+            .gossip_peers
+            .set(i64::try_from(gossip).unwrap_or(i64::MAX));
+    }
+    (
+        [(
+            axum::http::header::CONTENT_TYPE,
+            "application/openmetrics-text; version=1.0.0; charset=utf-8",
+        )],
+        crate::metrics::render(),
+    )
 }

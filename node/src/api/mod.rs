@@ -9,6 +9,7 @@ mod error;
 mod evidence;
 mod members;
 mod openapi;
+mod receipt;
 mod txs;
 
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -60,6 +61,8 @@ pub struct Shared {
     pub tip: watch::Receiver<Tip>,
     /// Timeouts.
     pub config: ApiConfig,
+    /// Peers and sync state of a network node (`None` for the dev node).
+    pub network: Option<Arc<crate::status::NetworkStatus>>,
 }
 
 /// The handlers' shared state.
@@ -128,7 +131,9 @@ pub fn router(state: AppState) -> Router {
         .route("/v1/officers/{id}", get(members::officer))
         .route("/v1/evidence/{digest}", get(evidence::record))
         .route("/v1/evidence/{digest}/proof", get(evidence::proof))
+        .route("/v1/evidence/{digest}/receipt", get(receipt::receipt))
         .route("/v1/openapi.json", get(openapi::document))
+        .route("/metrics", get(chain::metrics))
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(middleware::from_fn_with_state(

@@ -3,7 +3,7 @@
 use axum::Json;
 use utoipa::OpenApi;
 
-use super::{chain, error, evidence, members, txs};
+use super::{chain, error, evidence, members, receipt, txs};
 
 /// The API description. Ledger types (headers, certificates, transactions)
 /// appear as plain objects; their JSON form is the ledger crate's serde form.
@@ -22,6 +22,7 @@ use super::{chain, error, evidence, members, txs};
         members::officer,
         evidence::record,
         evidence::proof,
+        receipt::receipt,
         document,
     ),
     components(schemas(

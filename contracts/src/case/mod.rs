@@ -1,0 +1,805 @@
+//! Cases: the transfer state machine of DOMAIN.md §b (forward), §c (reverse)
+//! and §d (procuratorial supervision), as a data table ([`table::TABLE`])
+//! interpreted by one engine ([`act`]).
+//!
+//! An administrative agency opens a case at `S0_LEAD` ([`open`]); each later
+//! step is a `CaseAction` naming a row of the table. The engine checks, in
+//! this order, and refuses with the first failing code:
+//!
+//! 1. the case exists (`unknown_case`) and the action is in the table
+//!    (`unknown_action`);
+//! 2. the case's state is one the row starts from (`invalid_transition`);
+//! 3. the signer's organisation is the acting party (`wrong_org_kind` if its
+//!    kind never performs the action, `not_case_party` otherwise) and its
+//!    role suffices (`wrong_role`);
+//! 4. the data: attachments (`missing_attachment`), target organisation
+//!    (`missing_target`, `target_not_allowed`, `unknown_org`,
+//!    `invalid_target`), task force (`taskforce_too_small`,
+//!    `invalid_taskforce_member`), reasons (`missing_reason`), outcome
+//!    (`missing_outcome`, `invalid_outcome`);
+//! 5. the row's guards (`penalty_instead_of_transfer`, `not_overdue`, …);
+//! 6. the on-chain policy set (`policy_denied`).
+//!
+//! Invariants of §b.3: the task force has at least `cases.min_taskforce`
+//! active officers of the owner; only the same-level police (same division
+//! code as the agency, or a configured special-jurisdiction target) receives
+//! a transfer; once a case reached S2, an administrative decision may close
+//! it only after S8X-final, S10X, S12X or S14 (`penalty_instead_of_transfer`,
+//! SC-Transfer Art 11 ¶1). At transfer the same-region procuratorate is bound
+//! as the supervising procuratorate (抄送, T6c/D1) and the case appears in
+//! its `supervised` index, and the case's class C evidence collected by the
+//! agency is flagged for re-collection (DOMAIN §e).
+//!
+//! UNVERIFIED points of DOMAIN §11 are parameters, not code: the day
+//! counting and deadlines (`Params::deadlines`, `counting`, `calendar`),
+//! whether supervision may run beside a pending reconsideration
+//! (`cases.supervision_during_reconsideration`), which categories must be
+//! re-collected (`category_classes`: class C), and who reads what (the
+//! policy set).
+
+pub mod table;
+
+use std::collections::BTreeSet;
+
+use xianjie_ledger::case::{
+    ActionMark, Case, CaseEvent, CaseState, Recollection, MAX_ATTACHMENTS, MAX_CASE_EVENTS,
+    MAX_CASE_EVIDENCE, MAX_CASE_TITLE_LEN, MAX_TASKFORCE,
+};
+use xianjie_ledger::hash::Hash;
+use xianjie_ledger::model::{
+    EvidenceClass, EvidenceRecord, Officer, Org, OrgId, OrgKind, Params, Role, MAX_CASE_ID_LEN,
+};
+use xianjie_ledger::state::{keys, StateView};
+use xianjie_ledger::storage::WriteSet;
+use xianjie_ledger::tx::{CaseAction, LinkRecollected, OpenCase};
+
+use crate::error::{ContractError, Result};
+use crate::evidence::{invalid, is_case_id};
+use crate::overlay::Overlay;
+use crate::policy::{self, Resource};
+use crate::{deadline, index, read, uscc, BlockCtx};
+
+pub use table::{action_names, transition, Effect, Guard, MinRole, Next, Party, Target, Transition};
+use table::{OPEN_CASE, TABLE};
+
+/// The prefix of case ids.
+pub const CASE_ID_PREFIX: &str = "CASE-";
+
+/// The id of the case opened by a transaction: `CASE-` and the first 8 bytes
+/// of its hash in lower-case hex (`CASE-3f9a0c1b2d4e5f60`).
+pub fn case_id_for(tx_hash: &Hash) -> String {
+    let hex: String = tx_hash.0[..8].iter().map(|b| format!("{b:02x}")).collect();
+    format!("{CASE_ID_PREFIX}{hex}")
+}
+
+/// Opens a case at `S0_LEAD`, owned by the signer's administrative agency.
+pub fn open(
+    view: &dyn StateView,
+    ctx: &BlockCtx,
+    signer: &Officer,
+    tx_hash: &Hash,
+    call: &OpenCase,
+) -> Result<WriteSet> {
+    if call.title.trim().is_empty()
+        || call.title.len() > MAX_CASE_TITLE_LEN
+        || call.title.chars().any(char::is_control)
+    {
+        return Err(invalid(
+            "title",
+            format!("1-{MAX_CASE_TITLE_LEN} bytes without control characters"),
+        ));
+    }
+    if let Some(reference) = &call.lead.reference {
+        if !is_case_id(reference) {
+            return Err(invalid(
+                "lead.reference",
+                format!("1-{MAX_CASE_ID_LEN} characters of A-Z, a-z, 0-9, -, _, / and ."),
+            ));
+        }
+    }
+    let entity =
+        uscc::validate(&call.entity).map_err(|error| ContractError::InvalidEntity { error })?;
+    let params = read::params(view)?;
+    if !params.cases.domains.contains(&call.domain) {
+        return Err(ContractError::UnknownDomain {
+            domain: call.domain.clone(),
+        });
+    }
+    let org = signer_org(view, signer)?;
+    if org.kind != OrgKind::AdministrativeAgency {
+        return Err(ContractError::WrongOrgKind {
+            action: OPEN_CASE.into(),
+            kind: org.kind,
+            expected: "an administrative agency".into(),
+        });
+    }
+    check_role(OPEN_CASE, MinRole::Officer, signer)?;
+    let id = case_id_for(tx_hash);
+    if read::case(view, &id)?.is_some() {
+        return Err(ContractError::CaseExists { case_id: id });
+    }
+    let case = Case {
+        id: id.clone(),
+        title: call.title.clone(),
+        entity,
+        domain: call.domain.clone(),
+        lead: call.lead.clone(),
+        owner: org.id.clone(),
+        region: org.region.clone(),
+        state: CaseState::S0Lead,
+        police: None,
+        procuratorate: None,
+        court: None,
+        taskforce: Vec::new(),
+        flags: Default::default(),
+        marks: vec![ActionMark {
+            action: OPEN_CASE.into(),
+            seq: 0,
+            time_ms: ctx.time_ms,
+            height: ctx.height,
+            outcome: None,
+        }],
+        opened_height: ctx.height,
+        opened_at_ms: ctx.time_ms,
+        updated_at_ms: ctx.time_ms,
+        event_count: 1,
+    };
+    policy::authorize(view, signer, OPEN_CASE, Resource::Case(&case))?;
+    let event = CaseEvent {
+        seq: 0,
+        action: OPEN_CASE.into(),
+        from: CaseState::S0Lead,
+        to: CaseState::S0Lead,
+        org: org.id.clone(),
+        officer: signer.id,
+        attachments: Vec::new(),
+        officers: Vec::new(),
+        target: None,
+        reason_digest: None,
+        outcome: None,
+        height: ctx.height,
+        time_ms: ctx.time_ms,
+        tx: *tx_hash,
+    };
+    let mut stage = Overlay::new(view);
+    read::put(&mut stage, keys::case_event(&id, 0), &event);
+    read::put(&mut stage, keys::case(&id), &case);
+    index::insert(&mut stage, keys::index::OPEN_CASES, id.as_bytes())?;
+    index::insert(&mut stage, &keys::index::org_cases(&org.id), id.as_bytes())?;
+    Ok(stage.into_writes())
+}
+
+/// Records one step of a case (see the module docs for the checks).
+pub fn act(
+    view: &dyn StateView,
+    ctx: &BlockCtx,
+    signer: &Officer,
+    tx_hash: &Hash,
+    call: &CaseAction,
+) -> Result<WriteSet> {
+    check_bounds(call)?;
+    let mut case = read::case(view, &call.case_id)?.ok_or_else(|| ContractError::UnknownCase {
+        case_id: call.case_id.clone(),
+    })?;
+    let row = transition(&call.action).ok_or_else(|| ContractError::UnknownAction {
+        action: call.action.clone(),
+    })?;
+    if !row.from.contains(&case.state) {
+        return Err(ContractError::InvalidTransition {
+            action: row.action.into(),
+            state: case.state,
+        });
+    }
+    let org = signer_org(view, signer)?;
+    let party = acting_party(row, &case, &org)?;
+    check_role(row.action, row.role, signer)?;
+    let params = read::params(view)?;
+    check_attachments(row, &params, &case, call)?;
+    let target = check_target(view, row, &params, &case, call)?;
+    check_taskforce(view, row, &params, signer, call)?;
+    if row.reason && call.reason_digest.is_none() {
+        return Err(ContractError::MissingReason {
+            action: row.action.into(),
+        });
+    }
+    let next = next_state(row, &case, call)?;
+    check_guards(row, &params, &case, signer, ctx)?;
+    if case.event_count >= MAX_CASE_EVENTS {
+        return Err(ContractError::CaseLogFull {
+            case_id: case.id.clone(),
+        });
+    }
+    policy::authorize(view, signer, row.action, Resource::Case(&case))?;
+
+    let mut stage = Overlay::new(view);
+    let from = case.state;
+    if party == Party::Procuratorate && case.procuratorate.is_none() {
+        bind_procuratorate(&mut stage, &mut case, &org.id)?;
+    }
+    for effect in row.effects {
+        apply_effect(&mut stage, &mut case, *effect, call, target.as_ref())?;
+    }
+    case.state = next;
+    update_flags(&mut case, next);
+    let seq = case.event_count;
+    set_mark(&mut case, row.action, seq, ctx, call);
+    case.event_count += 1;
+    case.updated_at_ms = ctx.time_ms;
+    if next.is_terminal() {
+        index::remove(&mut stage, keys::index::OPEN_CASES, case.id.as_bytes())?;
+    }
+    for attachment in &call.attachments {
+        if let Some(record) = read::evidence(&stage, &attachment.digest)? {
+            link_evidence(&mut stage, &case, &record, ctx.height)?;
+        }
+    }
+    if row.effects.contains(&Effect::Transfer) {
+        for digest in read::case_evidence(&stage, &case.id)? {
+            if let Some(record) = read::evidence(&stage, &digest)? {
+                flag_for_recollection(&mut stage, &case, &record, ctx.height)?;
+            }
+        }
+    }
+    let event = CaseEvent {
+        seq,
+        action: row.action.into(),
+        from,
+        to: next,
+        org: org.id.clone(),
+        officer: signer.id,
+        attachments: call.attachments.clone(),
+        officers: call.officers.clone(),
+        target: call.to.clone(),
+        reason_digest: call.reason_digest,
+        outcome: call.outcome,
+        height: ctx.height,
+        time_ms: ctx.time_ms,
+        tx: *tx_hash,
+    };
+    read::put(&mut stage, keys::case_event(&case.id, seq), &event);
+    read::put(&mut stage, keys::case(&case.id), &case);
+    Ok(stage.into_writes())
+}
+
+fn check_bounds(call: &CaseAction) -> Result<()> {
+    if call.attachments.len() > MAX_ATTACHMENTS {
+        return Err(invalid(
+            "attachments",
+            format!("at most {MAX_ATTACHMENTS} attachments"),
+        ));
+    }
+    let digests: BTreeSet<_> = call.attachments.iter().map(|a| a.digest).collect();
+    if digests.len() != call.attachments.len() {
+        return Err(invalid(
+            "attachments",
+            "a list without repeated digests".into(),
+        ));
+    }
+    if call.officers.len() > MAX_TASKFORCE {
+        return Err(invalid(
+            "officers",
+            format!("at most {MAX_TASKFORCE} officers"),
+        ));
+    }
+    if call.officers.iter().collect::<BTreeSet<_>>().len() != call.officers.len() {
+        return Err(invalid("officers", "a list without repeated officers".into()));
+    }
+    Ok(())
+}
+
+fn signer_org(view: &dyn StateView, signer: &Officer) -> Result<Org> {
+    read::org(view, &signer.org)?.ok_or_else(|| ContractError::CorruptState {
+        key: format!("org/{}", signer.org),
+        reason: "an officer's organisation is missing".into(),
+    })
+}
+
+fn describe(parties: &[Party]) -> String {
+    parties
+        .iter()
+        .map(|party| match party {
+            Party::Owner => "owning agency",
+            Party::Police => "receiving police",
+            Party::Procuratorate => "supervising procuratorate",
+            Party::Court => "trial court",
+        })
+        .collect::<Vec<_>>()
+        .join(" or ")
+}
+
+/// The party the signer's organisation acts as.
+fn acting_party(row: &Transition, case: &Case, org: &Org) -> Result<Party> {
+    for party in row.actors {
+        let matches = match party {
+            Party::Owner => case.owner == org.id,
+            Party::Police => case.police.as_ref() == Some(&org.id),
+            Party::Procuratorate => match &case.procuratorate {
+                Some(bound) => *bound == org.id,
+                None => org.kind == OrgKind::Procuratorate && org.region == case.region,
+            },
+            Party::Court => case.court.as_ref() == Some(&org.id),
+        };
+        if matches {
+            return Ok(*party);
+        }
+    }
+    let expected = describe(row.actors);
+    if row.actors.iter().any(|party| party.org_kind() == org.kind) {
+        Err(ContractError::NotCaseParty {
+            action: row.action.into(),
+            org: org.id.clone(),
+            expected,
+        })
+    } else {
+        Err(ContractError::WrongOrgKind {
+            action: row.action.into(),
+            kind: org.kind,
+            expected,
+        })
+    }
+}
+
+fn check_role(action: &str, required: MinRole, signer: &Officer) -> Result<()> {
+    let allowed = match (required, signer.role) {
+        (_, Role::Admin) => false,
+        (MinRole::Head, Role::Officer) => false,
+        (MinRole::Head, Role::Head) | (MinRole::Officer, Role::Officer | Role::Head) => true,
+    };
+    if allowed {
+        return Ok(());
+    }
+    Err(ContractError::WrongRole {
+        action: action.into(),
+        role: signer.role,
+        required: match required {
+            MinRole::Officer => "an officer or head key",
+            MinRole::Head => "the head's key",
+        },
+    })
+}
+
+fn check_attachments(
+    row: &Transition,
+    params: &Params,
+    case: &Case,
+    call: &CaseAction,
+) -> Result<()> {
+    let extra = params
+        .cases
+        .domain_attachments
+        .iter()
+        .filter(|entry| entry.domain == case.domain && entry.action == row.action)
+        .map(|entry| entry.kind);
+    for kind in row.attachments.iter().copied().chain(extra) {
+        if !call.attachments.iter().any(|a| a.kind == kind) {
+            return Err(ContractError::MissingAttachment {
+                action: row.action.into(),
+                kind,
+            });
+        }
+    }
+    Ok(())
+}
+
+/// The target organisation, checked against the row's rule.
+fn check_target(
+    view: &dyn StateView,
+    row: &Transition,
+    params: &Params,
+    case: &Case,
+    call: &CaseAction,
+) -> Result<Option<Org>> {
+    if row.target == Target::None {
+        return match call.to {
+            Some(_) => Err(ContractError::TargetNotAllowed {
+                action: row.action.into(),
+            }),
+            None => Ok(None),
+        };
+    }
+    let to = call.to.as_ref().ok_or_else(|| ContractError::MissingTarget {
+        action: row.action.into(),
+    })?;
+    let org = read::org(view, to)?.ok_or_else(|| ContractError::UnknownOrg { org: to.clone() })?;
+    let refuse = |reason: String| ContractError::InvalidTarget {
+        action: row.action.into(),
+        target: to.clone(),
+        reason,
+    };
+    match row.target {
+        Target::SameLevelPolice => {
+            let configured = params
+                .cases
+                .transfer_targets
+                .iter()
+                .any(|t| t.agency == case.owner && t.police == *to);
+            if org.kind != OrgKind::Police {
+                return Err(refuse("it is not a police organ".into()));
+            }
+            if org.region != case.region && !configured {
+                return Err(refuse(format!(
+                    "only the same-level police (region {}) or a configured special-jurisdiction police receives a transfer (SC-Transfer Art 5 ¶2)",
+                    case.region
+                )));
+            }
+        }
+        Target::OtherPolice => {
+            if org.kind != OrgKind::Police {
+                return Err(refuse("it is not a police organ".into()));
+            }
+            if case.police.as_ref() == Some(to) {
+                return Err(refuse("the case is already with it".into()));
+            }
+        }
+        Target::Court => {
+            if org.kind != OrgKind::Court {
+                return Err(refuse("it is not a court".into()));
+            }
+        }
+        Target::None => {}
+    }
+    Ok(Some(org))
+}
+
+fn check_taskforce(
+    view: &dyn StateView,
+    row: &Transition,
+    params: &Params,
+    signer: &Officer,
+    call: &CaseAction,
+) -> Result<()> {
+    if !row.taskforce {
+        if call.officers.is_empty() {
+            return Ok(());
+        }
+        return Err(invalid(
+            "officers",
+            format!("empty: {} names no officers", row.action),
+        ));
+    }
+    let min = params.cases.min_taskforce;
+    if call.officers.len() < usize::from(min) {
+        return Err(ContractError::TaskforceTooSmall {
+            named: call.officers.len(),
+            min,
+        });
+    }
+    for officer in &call.officers {
+        let active_member = read::officer(view, officer)?
+            .is_some_and(|record| record.active && record.org == signer.org);
+        if !active_member {
+            return Err(ContractError::InvalidTaskforceMember {
+                officer: *officer,
+                org: signer.org.clone(),
+            });
+        }
+    }
+    Ok(())
+}
+
+fn next_state(row: &Transition, case: &Case, call: &CaseAction) -> Result<CaseState> {
+    let allowed = row.outcomes();
+    match (call.outcome, allowed.is_empty()) {
+        (Some(outcome), true) => {
+            return Err(ContractError::InvalidOutcome {
+                action: row.action.into(),
+                outcome,
+            })
+        }
+        (None, false) => {
+            return Err(ContractError::MissingOutcome {
+                action: row.action.into(),
+                allowed,
+            })
+        }
+        (Some(outcome), false) if !allowed.contains(&outcome) => {
+            return Err(ContractError::InvalidOutcome {
+                action: row.action.into(),
+                outcome,
+            })
+        }
+        _ => {}
+    }
+    row.next_state(case.state, call.outcome)
+        .ok_or_else(|| ContractError::InvalidTransition {
+            action: row.action.into(),
+            state: case.state,
+        })
+}
+
+fn check_guards(
+    row: &Transition,
+    params: &Params,
+    case: &Case,
+    signer: &Officer,
+    ctx: &BlockCtx,
+) -> Result<()> {
+    for guard in row.guards {
+        match guard {
+            Guard::TaskforceMember => {
+                if signer.role != Role::Head && !case.taskforce.contains(&signer.id) {
+                    return Err(ContractError::NotTaskforceMember { officer: signer.id });
+                }
+            }
+            Guard::Overdue(rule) => {
+                let overdue = deadline::case_clocks(params, case, ctx.time_ms)
+                    .iter()
+                    .any(|clock| clock.rule == *rule && clock.expired);
+                if !overdue {
+                    return Err(ContractError::NotOverdue {
+                        rule: (*rule).into(),
+                    });
+                }
+            }
+            Guard::NoPenaltyInsteadOfTransfer => {
+                if case.flags.suspected && !case.flags.transfer_resolved {
+                    return Err(ContractError::PenaltyInsteadOfTransfer {
+                        case_id: case.id.clone(),
+                    });
+                }
+            }
+            Guard::NotReconsidered => {
+                if case.flags.reconsidered {
+                    return Err(ContractError::AlreadyReconsidered);
+                }
+            }
+            Guard::NotHandedOver => {
+                if case.flags.items_handed_over {
+                    return Err(ContractError::AlreadyHandedOver);
+                }
+            }
+            Guard::SupervisionDuringReconsideration => {
+                if case.state == CaseState::S8rReconsideration
+                    && !params.cases.supervision_during_reconsideration
+                {
+                    return Err(ContractError::SupervisionDuringReconsideration);
+                }
+            }
+            Guard::ReplyBeforeClose => {
+                if let Some(opinion) = case.mark("reverse-transfer") {
+                    let replied = case.mark("reply").is_some_and(|r| r.seq > opinion.seq);
+                    if !replied {
+                        return Err(ContractError::ReplyRequired);
+                    }
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+fn add_party_index(stage: &mut Overlay<'_>, case: &Case, org: &OrgId) -> Result<()> {
+    index::insert(stage, &keys::index::org_cases(org), case.id.as_bytes())
+}
+
+fn bind_procuratorate(stage: &mut Overlay<'_>, case: &mut Case, org: &OrgId) -> Result<()> {
+    case.procuratorate = Some(org.clone());
+    add_party_index(stage, case, org)?;
+    index::insert(
+        stage,
+        &keys::index::supervised_cases(org),
+        case.id.as_bytes(),
+    )
+}
+
+/// The procuratorate that supervises transfers from `region`: a member
+/// procuratorate with the same division code (the one with the smallest id
+/// if several are).
+fn regional_procuratorate(view: &dyn StateView, region: &str) -> Result<Option<OrgId>> {
+    for id in read::orgs_in_region(view, region)? {
+        if read::org(view, &id)?.is_some_and(|org| org.kind == OrgKind::Procuratorate) {
+            return Ok(Some(id));
+        }
+    }
+    Ok(None)
+}
+
+fn apply_effect(
+    stage: &mut Overlay<'_>,
+    case: &mut Case,
+    effect: Effect,
+    call: &CaseAction,
+    target: Option<&Org>,
+) -> Result<()> {
+    match effect {
+        Effect::Taskforce => case.taskforce = call.officers.clone(),
+        Effect::Transfer | Effect::Forward => {
+            if let Some(police) = target {
+                case.police = Some(police.id.clone());
+                add_party_index(stage, case, &police.id)?;
+            }
+            if effect == Effect::Transfer && case.procuratorate.is_none() {
+                // The transfer itself is mandatory (SC-Transfer Art 5); the
+                // copy to the procuratorate is not in the regulation (T6c,
+                // UNVERIFIED), so a region without a member procuratorate
+                // does not block it: the first one to act is bound then.
+                if let Some(procuratorate) = regional_procuratorate(stage, &case.region)? {
+                    bind_procuratorate(stage, case, &procuratorate)?;
+                }
+            }
+        }
+        Effect::BindCourt => {
+            if let Some(court) = target {
+                case.court = Some(court.id.clone());
+                add_party_index(stage, case, &court.id)?;
+            }
+        }
+        Effect::ItemsHandedOver => case.flags.items_handed_over = true,
+        Effect::Reconsidered => {
+            case.flags.reconsidered = true;
+            if call.outcome == Some(xianjie_ledger::case::Outcome::Uphold) {
+                case.flags.non_filing_final = true;
+            }
+        }
+        Effect::NonFilingFinal => case.flags.non_filing_final = true,
+    }
+    Ok(())
+}
+
+/// The history facts after entering `next` (DOMAIN §b.3 ¶1).
+fn update_flags(case: &mut Case, next: CaseState) {
+    let flags = &mut case.flags;
+    if next.is_criminal_track() {
+        flags.suspected = true;
+    }
+    if next == CaseState::S8Filed {
+        // Filed after all: the non-filing is no longer final.
+        flags.non_filing_final = false;
+        flags.transfer_resolved = false;
+    }
+    if flags.non_filing_final
+        || matches!(
+            next,
+            CaseState::S10xWithdrawn | CaseState::S12xNotProsecuted | CaseState::S14Judgment
+        )
+    {
+        flags.transfer_resolved = true;
+    }
+}
+
+fn set_mark(case: &mut Case, action: &str, seq: u32, ctx: &BlockCtx, call: &CaseAction) {
+    let mark = ActionMark {
+        action: action.into(),
+        seq,
+        time_ms: ctx.time_ms,
+        height: ctx.height,
+        outcome: call.outcome,
+    };
+    match case.marks.iter_mut().find(|m| m.action == action) {
+        Some(existing) => *existing = mark,
+        None => case.marks.push(mark),
+    }
+}
+
+/// Links an evidence record to a case (idempotent), flagging it if the case
+/// was already transferred.
+pub(crate) fn link_evidence(
+    stage: &mut Overlay<'_>,
+    case: &Case,
+    record: &EvidenceRecord,
+    height: u64,
+) -> Result<()> {
+    let name = keys::index::case_evidence(&case.id);
+    let digest = record.anchor.digest.0;
+    if !index::contains(stage, &name, &digest)? {
+        if index::len(stage, &name)? as usize >= MAX_CASE_EVIDENCE {
+            return Err(ContractError::CaseEvidenceFull {
+                case_id: case.id.clone(),
+            });
+        }
+        index::insert(stage, &name, &digest)?;
+    }
+    if case.mark("transfer").is_some() {
+        flag_for_recollection(stage, case, record, height)?;
+    }
+    Ok(())
+}
+
+/// Class C evidence the owning agency collected must be re-collected once
+/// the case is transferred (DOMAIN §e).
+fn flag_for_recollection(
+    stage: &mut Overlay<'_>,
+    case: &Case,
+    record: &EvidenceRecord,
+    height: u64,
+) -> Result<()> {
+    if record.class != EvidenceClass::Recollect || record.org != case.owner {
+        return Ok(());
+    }
+    let key = keys::recollection(&record.anchor.digest);
+    if read::record::<Recollection>(stage, &key)?.is_some() {
+        return Ok(());
+    }
+    let flag = Recollection {
+        original: record.anchor.digest,
+        case_id: case.id.clone(),
+        requires_recollection: true,
+        flagged_height: height,
+        recollected: None,
+        linked_by: None,
+        linked_height: None,
+    };
+    read::put(stage, key, &flag);
+    Ok(())
+}
+
+/// Called when evidence is anchored: an anchor naming an existing case is
+/// linked to it, and only a party of the case may do that.
+pub(crate) fn on_anchor(
+    stage: &mut Overlay<'_>,
+    signer: &Officer,
+    record: &EvidenceRecord,
+    height: u64,
+) -> Result<()> {
+    let Some(case_id) = &record.anchor.case_id else {
+        return Ok(());
+    };
+    let Some(case) = read::case(stage, case_id)? else {
+        return Ok(());
+    };
+    if !case.parties().contains(&&signer.org) {
+        return Err(ContractError::NotCaseParty {
+            action: "anchor-evidence".into(),
+            org: signer.org.clone(),
+            expected: "a party".into(),
+        });
+    }
+    link_evidence(stage, &case, record, height)
+}
+
+/// Links a re-collected statement to the flagged record it replaces: signed
+/// by the case's police or procuratorate, for a record its organisation
+/// anchored.
+pub fn link_recollected(
+    view: &dyn StateView,
+    ctx: &BlockCtx,
+    signer: &Officer,
+    call: &LinkRecollected,
+) -> Result<WriteSet> {
+    let mut flag =
+        read::recollection(view, &call.original)?.ok_or(ContractError::NotRecollectable {
+            digest: call.original,
+        })?;
+    if flag.recollected.is_some() {
+        return Err(ContractError::AlreadyLinked {
+            digest: call.original,
+        });
+    }
+    let case = read::case(view, &flag.case_id)?.ok_or_else(|| ContractError::CorruptState {
+        key: format!("case/{}", flag.case_id),
+        reason: "a flagged record's case is missing".into(),
+    })?;
+    let criminal_side = [&case.police, &case.procuratorate];
+    if !criminal_side.contains(&&Some(signer.org.clone())) {
+        return Err(ContractError::NotCaseParty {
+            action: "link-recollected".into(),
+            org: signer.org.clone(),
+            expected: "receiving police or supervising procuratorate".into(),
+        });
+    }
+    let fresh = read::evidence(view, &call.recollected)?.ok_or(ContractError::UnknownEvidence {
+        digest: call.recollected,
+    })?;
+    if fresh.org != signer.org {
+        return Err(ContractError::RecollectedOtherOrg {
+            digest: call.recollected,
+            owner: fresh.org,
+        });
+    }
+    let original = read::evidence(view, &call.original)?.ok_or(ContractError::UnknownEvidence {
+        digest: call.original,
+    })?;
+    policy::authorize(view, signer, "link-recollected", Resource::Evidence(&original))?;
+    flag.recollected = Some(call.recollected);
+    flag.linked_by = Some(signer.org.clone());
+    flag.linked_height = Some(ctx.height);
+    let mut stage = Overlay::new(view);
+    read::put(&mut stage, keys::recollection(&call.original), &flag);
+    link_evidence(&mut stage, &case, &fresh, ctx.height)?;
+    Ok(stage.into_writes())
+}
+
+/// Every row of the table (for help texts and the API).
+pub fn transitions() -> &'static [Transition] {
+    TABLE
+}

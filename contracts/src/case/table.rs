@@ -1,0 +1,815 @@
+//! The case transition table: one row per action, interpreted by the generic
+//! engine in [`super`]. Row ids cite DOMAIN.md (§b.2 `T…`, §c.2 `R…`, §d `D…`).
+//!
+//! Reading a row: in any state of `from`, a signer of one of the `actors`
+//! parties with at least `role` may record `action`, carrying every
+//! attachment kind in `attachments` (plus the case domain's extra
+//! attachments), the target organisation `target` asks for, the task force
+//! if `taskforce`, a reason digest if `reason`, and an outcome if `to` is
+//! decided by one. The `guards` must hold. The case moves to `to`.
+//!
+//! Roles: `Head` rows are the decisions the law gives leadership (approve or
+//! decline a transfer, file or decline filing, decide reconsideration, order
+//! filing, indict or not prosecute, judgment, and — because their sources say
+//! so — withdrawal (MPS-Rules Arts 186–187: head approval), the procuratorial
+//! opinions of D3 and R3 (chief procurator approval) and the administrative
+//! penalty decision (APL Art 57: 行政机关负责人)). `Officer` rows may be
+//! signed by an officer or a head: a head is an officer of the organisation
+//! and may sign its ordinary acts. An admin never signs case acts: the admin
+//! key manages keys and votes in governance, and keeping it out of cases
+//! separates the two duties.
+
+use xianjie_ledger::case::{AttachmentKind as A, CaseState, CaseState as S, Outcome};
+use xianjie_ledger::model::OrgKind;
+
+/// Which party of the case may act.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Party {
+    /// The administrative agency that owns the case (`AEA`).
+    Owner,
+    /// The police organ the case was transferred to (`PSB`).
+    Police,
+    /// The supervising procuratorate (`PROC`); before one is bound, any
+    /// procuratorate of the owner's region, which is then bound.
+    Procuratorate,
+    /// The court the case was indicted in (`COURT`).
+    Court,
+}
+
+impl Party {
+    /// The organisation kind of the party.
+    pub fn org_kind(self) -> OrgKind {
+        match self {
+            Party::Owner => OrgKind::AdministrativeAgency,
+            Party::Police => OrgKind::Police,
+            Party::Procuratorate => OrgKind::Procuratorate,
+            Party::Court => OrgKind::Court,
+        }
+    }
+
+    /// The Cedar action group of the party's acts (see the policy schema).
+    pub fn policy_group(self) -> &'static str {
+        match self {
+            Party::Owner => "aea-act",
+            Party::Police => "police-act",
+            Party::Procuratorate => "procuratorate-act",
+            Party::Court => "court-act",
+        }
+    }
+}
+
+/// The least role that may sign.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MinRole {
+    /// An officer or a head.
+    Officer,
+    /// A head only.
+    Head,
+}
+
+/// The organisation `to` must name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Target {
+    /// `to` must be empty.
+    None,
+    /// The same-level police: a police organ of the owner's region, or one
+    /// the parameters' `cases.transfer_targets` allow for the owner (T6,
+    /// SC-Transfer Art 5 ¶2, DOMAIN §b.3 ¶5).
+    SameLevelPolice,
+    /// Another police organ, the competent one (T7a).
+    OtherPolice,
+    /// A court (T20).
+    Court,
+}
+
+/// The next state.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Next {
+    /// Always this state.
+    To(CaseState),
+    /// The state does not change (a step inside a state).
+    Stay,
+    /// Chosen by the outcome the action records.
+    ByOutcome(&'static [(Outcome, CaseState)]),
+    /// Chosen by the state the case is in.
+    ByFrom(&'static [(CaseState, CaseState)]),
+}
+
+/// A condition beyond state, party and data.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Guard {
+    /// The signer is on the task force (or is a head).
+    TaskforceMember,
+    /// The named deadline rule's clock is overdue at block time.
+    Overdue(&'static str),
+    /// No administrative penalty instead of transfer (DOMAIN §b.3 ¶1): once
+    /// the case reached S2, only after S8X-final, S10X, S12X or S14.
+    NoPenaltyInsteadOfTransfer,
+    /// Reconsideration (复议) may be requested once.
+    NotReconsidered,
+    /// Items are handed over once.
+    NotHandedOver,
+    /// A case that came back with a procuratorial opinion (R3) is closed only
+    /// after the agency replied (R6).
+    ReplyBeforeClose,
+    /// From S8R only if `cases.supervision_during_reconsideration` (DOMAIN
+    /// §11 item 4, UNVERIFIED).
+    SupervisionDuringReconsideration,
+}
+
+/// What an action does besides moving the state.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Effect {
+    /// Records the task force.
+    Taskforce,
+    /// T6: binds the police (`to`) and the same-region procuratorate
+    /// (抄送, T6c/D1; if the region has none yet, the first procuratorate of
+    /// the region that acts is bound), and flags the case's class C evidence
+    /// for re-collection.
+    Transfer,
+    /// T7a: the competent police (`to`) replaces the current one.
+    Forward,
+    /// T20: binds the court (`to`).
+    BindCourt,
+    /// T10: items handed over.
+    ItemsHandedOver,
+    /// T12: reconsideration decided; an upheld non-filing is final.
+    Reconsidered,
+    /// T15/T16: the non-filing is final.
+    NonFilingFinal,
+}
+
+/// One row of the table.
+#[derive(Debug, Clone, Copy)]
+pub struct Transition {
+    /// DOMAIN.md row ids.
+    pub rows: &'static str,
+    /// The action name used by the CLI and in policies.
+    pub action: &'static str,
+    /// What it does, for help texts.
+    pub summary: &'static str,
+    /// States it may start from.
+    pub from: &'static [CaseState],
+    /// The next state.
+    pub to: Next,
+    /// Parties that may sign.
+    pub actors: &'static [Party],
+    /// Least role.
+    pub role: MinRole,
+    /// Required attachment kinds.
+    pub attachments: &'static [A],
+    /// What `to` must name.
+    pub target: Target,
+    /// Whether the action names the task force (`officers`).
+    pub taskforce: bool,
+    /// Whether a reason digest is required.
+    pub reason: bool,
+    /// Extra conditions.
+    pub guards: &'static [Guard],
+    /// Side effects.
+    pub effects: &'static [Effect],
+}
+
+impl Transition {
+    /// The outcomes the action accepts (empty: it takes none).
+    pub fn outcomes(&self) -> Vec<Outcome> {
+        match self.to {
+            Next::ByOutcome(pairs) => pairs.iter().map(|(outcome, _)| *outcome).collect(),
+            _ => Vec::new(),
+        }
+    }
+
+    /// The state after the action from `from` with `outcome`, if defined.
+    pub fn next_state(&self, from: CaseState, outcome: Option<Outcome>) -> Option<CaseState> {
+        match self.to {
+            Next::To(state) => Some(state),
+            Next::Stay => Some(from),
+            Next::ByOutcome(pairs) => pairs
+                .iter()
+                .find(|(candidate, _)| Some(*candidate) == outcome)
+                .map(|(_, state)| *state),
+            Next::ByFrom(pairs) => pairs
+                .iter()
+                .find(|(candidate, _)| *candidate == from)
+                .map(|(_, state)| *state),
+        }
+    }
+}
+
+const BASE: Transition = Transition {
+    rows: "",
+    action: "",
+    summary: "",
+    from: &[],
+    to: Next::Stay,
+    actors: &[],
+    role: MinRole::Officer,
+    attachments: &[],
+    target: Target::None,
+    taskforce: false,
+    reason: false,
+    guards: &[],
+    effects: &[],
+};
+
+use Party::{Court as COURT, Owner as AEA, Police as PSB, Procuratorate as PROC};
+
+/// The transition table.
+pub static TABLE: &[Transition] = &[
+    // --- forward path, agency side (§b.2) -------------------------------
+    Transition {
+        rows: "T1",
+        action: "open-admin-case",
+        summary: "open the administrative case (行政立案)",
+        from: &[S::S0Lead],
+        to: Next::To(S::S1AdminCase),
+        actors: &[AEA],
+        attachments: &[A::CaseOpeningRecord],
+        ..BASE
+    },
+    Transition {
+        rows: "T2",
+        action: "mark-suspected",
+        summary: "record that the facts meet a criminal threshold",
+        from: &[S::S1AdminCase],
+        to: Next::To(S::S2SuspectedCrime),
+        actors: &[AEA],
+        attachments: &[A::ThresholdEvaluation, A::EvidenceList],
+        ..BASE
+    },
+    Transition {
+        rows: "T3",
+        action: "form-taskforce",
+        summary: "designate the task force (专案组) of two or more officers",
+        from: &[S::S2SuspectedCrime],
+        to: Next::To(S::S3Taskforce),
+        actors: &[AEA],
+        taskforce: true,
+        effects: &[Effect::Taskforce],
+        ..BASE
+    },
+    Transition {
+        rows: "T4",
+        action: "submit-report",
+        summary: "the task force submits the written transfer report to the head",
+        from: &[S::S3Taskforce],
+        to: Next::To(S::S4PendingApproval),
+        actors: &[AEA],
+        attachments: &[A::TransferReport],
+        guards: &[Guard::TaskforceMember],
+        ..BASE
+    },
+    Transition {
+        rows: "T5",
+        action: "approve-transfer",
+        summary: "the head approves the transfer (24-hour transfer clock starts)",
+        from: &[S::S4PendingApproval],
+        to: Next::To(S::S5Approved),
+        actors: &[AEA],
+        role: MinRole::Head,
+        attachments: &[A::DecisionRecord],
+        ..BASE
+    },
+    Transition {
+        rows: "T5",
+        action: "decline-transfer",
+        summary: "the head declines the transfer, with reasons recorded",
+        from: &[S::S4PendingApproval],
+        to: Next::To(S::S5xNotApproved),
+        actors: &[AEA],
+        role: MinRole::Head,
+        attachments: &[A::DecisionRecord],
+        reason: true,
+        ..BASE
+    },
+    Transition {
+        rows: "T5x",
+        action: "resubmit",
+        summary: "submit a declined transfer to the head again",
+        from: &[S::S5xNotApproved],
+        to: Next::To(S::S4PendingApproval),
+        actors: &[AEA],
+        attachments: &[A::TransferReport],
+        ..BASE
+    },
+    Transition {
+        rows: "T5x",
+        action: "continue-admin",
+        summary: "continue administrative handling after a declined transfer",
+        from: &[S::S5xNotApproved],
+        to: Next::To(S::S1AdminCase),
+        actors: &[AEA],
+        attachments: &[A::DecisionRecord],
+        ..BASE
+    },
+    Transition {
+        rows: "D3, T5x",
+        action: "suggest-transfer",
+        summary: "the procuratorate's 检察意见 requires the agency to transfer",
+        from: &[
+            S::S1AdminCase,
+            S::S2SuspectedCrime,
+            S::S3Taskforce,
+            S::S5xNotApproved,
+        ],
+        to: Next::To(S::S4PendingApproval),
+        actors: &[PROC],
+        role: MinRole::Head,
+        attachments: &[A::ProcuratorialOpinion],
+        ..BASE
+    },
+    Transition {
+        rows: "T6, T6c",
+        action: "transfer",
+        summary: "deliver the transfer package to the same-level police (copied to the procuratorate)",
+        from: &[S::S5Approved],
+        to: Next::To(S::S6Transferred),
+        actors: &[AEA],
+        attachments: &[
+            A::TransferLetter,
+            A::InvestigationReport,
+            A::ItemInventory,
+            A::TestReport,
+        ],
+        target: Target::SameLevelPolice,
+        effects: &[Effect::Transfer],
+        ..BASE
+    },
+    // --- police acceptance and filing ----------------------------------
+    Transition {
+        rows: "T7",
+        action: "receive",
+        summary: "the police sign the receipt (回执)",
+        from: &[S::S6Transferred, S::S7fForwarded],
+        to: Next::To(S::S7Received),
+        actors: &[PSB],
+        attachments: &[A::Receipt],
+        ..BASE
+    },
+    Transition {
+        rows: "T7a",
+        action: "forward",
+        summary: "forward to the competent police organ, with written notice to the agency",
+        from: &[S::S7Received],
+        to: Next::To(S::S7fForwarded),
+        actors: &[PSB],
+        attachments: &[A::ForwardingRecord],
+        target: Target::OtherPolice,
+        effects: &[Effect::Forward],
+        ..BASE
+    },
+    Transition {
+        rows: "T7b",
+        action: "request-materials",
+        summary: "ask the agency for missing materials (补正)",
+        from: &[S::S7Received],
+        to: Next::To(S::S7mSupplement),
+        actors: &[PSB],
+        attachments: &[A::MissingMaterialsList],
+        ..BASE
+    },
+    Transition {
+        rows: "T7b",
+        action: "supply-materials",
+        summary: "the agency supplies the missing materials",
+        from: &[S::S7mSupplement],
+        to: Next::To(S::S7Received),
+        actors: &[AEA],
+        attachments: &[A::SupplementaryMaterials],
+        ..BASE
+    },
+    Transition {
+        rows: "T7c",
+        action: "return-to-admin",
+        summary: "the matter is outside police remit: returned to the agency with reasons",
+        from: &[S::S7Received],
+        to: Next::To(S::S1AdminCase),
+        actors: &[PSB],
+        attachments: &[A::ReturnNotice],
+        reason: true,
+        ..BASE
+    },
+    Transition {
+        rows: "T8, T14",
+        action: "file",
+        summary: "the police file a criminal case (立案) and notify the agency",
+        from: &[S::S7Received, S::S8oOverdue, S::S8sFilingSupervision],
+        to: Next::To(S::S8Filed),
+        actors: &[PSB],
+        role: MinRole::Head,
+        attachments: &[A::FilingDecision],
+        ..BASE
+    },
+    Transition {
+        rows: "T9",
+        action: "decline-filing",
+        summary: "the police decide not to file, with reasons, and return the file",
+        from: &[S::S7Received, S::S8oOverdue],
+        to: Next::To(S::S8xNotFiled),
+        actors: &[PSB],
+        role: MinRole::Head,
+        attachments: &[A::NonFilingNotice],
+        reason: true,
+        ..BASE
+    },
+    Transition {
+        rows: "T9o",
+        action: "mark-overdue",
+        summary: "record that the police missed the filing-decision deadline",
+        from: &[S::S7Received],
+        to: Next::To(S::S8oOverdue),
+        actors: &[AEA, PROC],
+        guards: &[Guard::Overdue("PSB_FILING_DECISION")],
+        ..BASE
+    },
+    Transition {
+        rows: "T10",
+        action: "hand-over-items",
+        summary: "hand seized items and remaining materials to the police (S9 is a sub-state during S10)",
+        from: &[S::S8Filed, S::S10Investigation],
+        to: Next::ByFrom(&[
+            (S::S8Filed, S::S9ItemsHandedOver),
+            (S::S10Investigation, S::S10Investigation),
+        ]),
+        actors: &[AEA],
+        attachments: &[A::HandoverList],
+        guards: &[Guard::NotHandedOver],
+        effects: &[Effect::ItemsHandedOver],
+        ..BASE
+    },
+    // --- non-filing: reconsideration and supervision (§b.2, §d) ---------
+    Transition {
+        rows: "T11",
+        action: "request-reconsideration",
+        summary: "the agency requests reconsideration (复议) of the non-filing",
+        from: &[S::S8xNotFiled],
+        to: Next::To(S::S8rReconsideration),
+        actors: &[AEA],
+        attachments: &[A::ReconsiderationRequest],
+        guards: &[Guard::NotReconsidered],
+        ..BASE
+    },
+    Transition {
+        rows: "T12",
+        action: "decide-reconsideration",
+        summary: "the police decide the reconsideration: file, or uphold (final at the police)",
+        from: &[S::S8rReconsideration],
+        to: Next::ByOutcome(&[
+            (Outcome::File, S::S8Filed),
+            (Outcome::Uphold, S::S8xNotFiled),
+        ]),
+        actors: &[PSB],
+        role: MinRole::Head,
+        attachments: &[A::ReconsiderationDecision],
+        effects: &[Effect::Reconsidered],
+        ..BASE
+    },
+    Transition {
+        rows: "T13a, T13b, T13c, D4, D5",
+        action: "request-supervision",
+        summary: "filing supervision (立案监督): suggested by the agency or opened by the procuratorate",
+        from: &[S::S8xNotFiled, S::S8rReconsideration, S::S8oOverdue],
+        to: Next::To(S::S8sFilingSupervision),
+        actors: &[AEA, PROC],
+        attachments: &[A::SupervisionRequest],
+        guards: &[Guard::SupervisionDuringReconsideration],
+        ..BASE
+    },
+    Transition {
+        rows: "D4, D5",
+        action: "demand-reasons",
+        summary: "the procuratorate demands the police's reasons (要求说明不立案理由)",
+        from: &[S::S8sFilingSupervision, S::S8oOverdue],
+        to: Next::Stay,
+        actors: &[PROC],
+        attachments: &[A::ReasonsDemand],
+        ..BASE
+    },
+    Transition {
+        rows: "D4, D5",
+        action: "explain",
+        summary: "the police explain in writing",
+        from: &[S::S8sFilingSupervision, S::S8oOverdue],
+        to: Next::Stay,
+        actors: &[PSB],
+        attachments: &[A::Explanation],
+        ..BASE
+    },
+    Transition {
+        rows: "D4a, T15",
+        action: "accept-reasons",
+        summary: "the procuratorate finds the reasons valid and informs the agency (non-filing final)",
+        from: &[S::S8sFilingSupervision],
+        to: Next::To(S::R0Trigger),
+        actors: &[PROC],
+        attachments: &[A::Reasons],
+        effects: &[Effect::NonFilingFinal],
+        ..BASE
+    },
+    Transition {
+        rows: "D4b, D5",
+        action: "order-filing",
+        summary: "the procuratorate orders the police to file (通知立案)",
+        from: &[S::S8sFilingSupervision, S::S8oOverdue],
+        to: Next::To(S::S8sFilingSupervision),
+        actors: &[PROC],
+        role: MinRole::Head,
+        attachments: &[A::FilingNotice],
+        ..BASE
+    },
+    Transition {
+        rows: "T16",
+        action: "accept-non-filing",
+        summary: "the agency accepts the non-filing and handles the case itself (non-filing final)",
+        from: &[S::S8xNotFiled],
+        to: Next::To(S::R0Trigger),
+        actors: &[AEA],
+        attachments: &[A::DecisionRecord],
+        effects: &[Effect::NonFilingFinal],
+        ..BASE
+    },
+    // --- investigation, prosecution, trial ------------------------------
+    Transition {
+        rows: "T17",
+        action: "start-investigation",
+        summary: "the police start the criminal investigation (侦查)",
+        from: &[S::S8Filed, S::S9ItemsHandedOver],
+        to: Next::To(S::S10Investigation),
+        actors: &[PSB],
+        ..BASE
+    },
+    Transition {
+        rows: "T18",
+        action: "withdraw",
+        summary: "the police withdraw the case (撤销案件)",
+        from: &[S::S10Investigation],
+        to: Next::To(S::S10xWithdrawn),
+        actors: &[PSB],
+        role: MinRole::Head,
+        attachments: &[A::WithdrawalDecision],
+        ..BASE
+    },
+    Transition {
+        rows: "T18r",
+        action: "transfer-back",
+        summary: "the police transfer a withdrawn case back to the agency",
+        from: &[S::S10xWithdrawn],
+        to: Next::To(S::R3Transferred),
+        actors: &[PSB],
+        attachments: &[A::TransferLetter, A::WithdrawalDecision],
+        ..BASE
+    },
+    Transition {
+        rows: "T19",
+        action: "refer-for-prosecution",
+        summary: "the police refer the case for prosecution (起诉意见书)",
+        from: &[S::S10Investigation],
+        to: Next::To(S::S11ProsecutionReview),
+        actors: &[PSB],
+        attachments: &[A::ProsecutionOpinion],
+        ..BASE
+    },
+    Transition {
+        rows: "T20",
+        action: "indict",
+        summary: "the procuratorate indicts (提起公诉) in a court",
+        from: &[S::S11ProsecutionReview],
+        to: Next::To(S::S12Indicted),
+        actors: &[PROC],
+        role: MinRole::Head,
+        attachments: &[A::Indictment],
+        target: Target::Court,
+        effects: &[Effect::BindCourt],
+        ..BASE
+    },
+    Transition {
+        rows: "T20",
+        action: "not-prosecute",
+        summary: "the procuratorate decides not to prosecute (不起诉)",
+        from: &[S::S11ProsecutionReview],
+        to: Next::To(S::S12xNotProsecuted),
+        actors: &[PROC],
+        role: MinRole::Head,
+        attachments: &[A::NonProsecutionDecision],
+        ..BASE
+    },
+    Transition {
+        rows: "T21",
+        action: "accept-trial",
+        summary: "the court accepts the case for trial",
+        from: &[S::S12Indicted],
+        to: Next::To(S::S13Trial),
+        actors: &[COURT],
+        ..BASE
+    },
+    Transition {
+        rows: "T21",
+        action: "judgment",
+        summary: "the court gives judgment: convicted, exempted (免予刑事处罚) or acquitted",
+        from: &[S::S13Trial],
+        to: Next::ByOutcome(&[
+            (Outcome::Convicted, S::S14Judgment),
+            (Outcome::Exempted, S::S14Judgment),
+            (Outcome::Acquitted, S::S14Judgment),
+        ]),
+        actors: &[COURT],
+        role: MinRole::Head,
+        attachments: &[A::Judgment],
+        ..BASE
+    },
+    Transition {
+        rows: "T22",
+        action: "feedback",
+        summary: "the outcome is fed back to the agency",
+        from: &[S::S14Judgment],
+        to: Next::To(S::S15Feedback),
+        actors: &[COURT, PROC, PSB],
+        attachments: &[A::OutcomeNotice],
+        ..BASE
+    },
+    // --- reverse path (§c.2) --------------------------------------------
+    Transition {
+        rows: "R1",
+        action: "internal-transfer",
+        summary: "non-prosecuted case sent to the administrative-prosecution department",
+        from: &[S::S12xNotProsecuted],
+        to: Next::To(S::R1InternalTransfer),
+        actors: &[PROC],
+        ..BASE
+    },
+    Transition {
+        rows: "R2",
+        action: "register-review",
+        summary: "the administrative-prosecution department registers the review",
+        from: &[S::R1InternalTransfer],
+        to: Next::To(S::R2Review),
+        actors: &[PROC],
+        ..BASE
+    },
+    Transition {
+        rows: "R2",
+        action: "terminate-review",
+        summary: "review ends: no administrative penalty needed (终结审查)",
+        from: &[S::R2Review],
+        to: Next::To(S::R2tTerminated),
+        actors: &[PROC],
+        attachments: &[A::TerminationDecision],
+        ..BASE
+    },
+    Transition {
+        rows: "R3",
+        action: "reverse-transfer",
+        summary: "the procuratorate delivers its 检察意见 and the 不起诉决定书 to the agency",
+        from: &[S::R2Review],
+        to: Next::To(S::R3Transferred),
+        actors: &[PROC],
+        role: MinRole::Head,
+        attachments: &[A::ProcuratorialOpinion, A::NonProsecutionDecision],
+        ..BASE
+    },
+    Transition {
+        rows: "R4, T24",
+        action: "accept-reverse",
+        summary: "the agency opens or resumes the administrative case",
+        from: &[S::R0Trigger, S::R3Transferred, S::S15Feedback],
+        to: Next::To(S::R4AdminCase),
+        actors: &[AEA],
+        attachments: &[A::CaseOpeningRecord],
+        ..BASE
+    },
+    Transition {
+        rows: "R5, T5x",
+        action: "penalty-decision",
+        summary: "the agency decides: penalty, or no penalty with reasons (refused as 以罚代刑 while a transfer is due)",
+        from: &[
+            S::S1AdminCase,
+            S::S2SuspectedCrime,
+            S::S3Taskforce,
+            S::S4PendingApproval,
+            S::S5Approved,
+            S::S5xNotApproved,
+            S::S8xNotFiled,
+            S::R4AdminCase,
+        ],
+        to: Next::ByOutcome(&[
+            (Outcome::Penalty, S::R5Decided),
+            (Outcome::NoPenalty, S::R5Decided),
+        ]),
+        actors: &[AEA],
+        role: MinRole::Head,
+        attachments: &[A::PenaltyDecision],
+        guards: &[Guard::NoPenaltyInsteadOfTransfer],
+        ..BASE
+    },
+    Transition {
+        rows: "R6",
+        action: "reply",
+        summary: "the agency replies to the procuratorate",
+        from: &[S::R5Decided],
+        to: Next::To(S::R6Replied),
+        actors: &[AEA],
+        attachments: &[A::Reply],
+        ..BASE
+    },
+    Transition {
+        rows: "R7",
+        action: "publish",
+        summary: "the agency publishes the penalty",
+        from: &[S::R5Decided, S::R6Replied],
+        to: Next::To(S::R7Published),
+        actors: &[AEA],
+        attachments: &[A::DisclosureRecord],
+        ..BASE
+    },
+    Transition {
+        rows: "R8, D8",
+        action: "follow-up",
+        summary: "the procuratorate follows up (跟踪督促) and may issue a 检察建议",
+        from: &[
+            S::R3Transferred,
+            S::R4AdminCase,
+            S::R5Decided,
+            S::R6Replied,
+            S::R7Published,
+        ],
+        to: Next::ByFrom(&[
+            (S::R3Transferred, S::R3Transferred),
+            (S::R4AdminCase, S::R4AdminCase),
+            (S::R5Decided, S::R5Decided),
+            (S::R6Replied, S::R8FollowUp),
+            (S::R7Published, S::R8FollowUp),
+        ]),
+        actors: &[PROC],
+        attachments: &[A::ProcuratorialSuggestion],
+        ..BASE
+    },
+    Transition {
+        rows: "T25, R9",
+        action: "close",
+        summary: "the agency closes the case",
+        from: &[
+            S::S15Feedback,
+            S::R5Decided,
+            S::R6Replied,
+            S::R7Published,
+            S::R8FollowUp,
+        ],
+        to: Next::ByFrom(&[
+            (S::S15Feedback, S::S16Closed),
+            (S::R5Decided, S::R9Closed),
+            (S::R6Replied, S::R9Closed),
+            (S::R7Published, S::R9Closed),
+            (S::R8FollowUp, S::R9Closed),
+        ]),
+        actors: &[AEA],
+        attachments: &[A::ClosureRecord],
+        guards: &[Guard::ReplyBeforeClose],
+        ..BASE
+    },
+];
+
+/// The row of an action.
+pub fn transition(action: &str) -> Option<&'static Transition> {
+    TABLE.iter().find(|row| row.action == action)
+}
+
+/// Every action name, in table order.
+pub fn action_names() -> impl Iterator<Item = &'static str> {
+    TABLE.iter().map(|row| row.action)
+}
+
+/// The name under which the opening is recorded in the event log and marks.
+pub const OPEN_CASE: &str = "open-case";
+
+/// Whether `name` is a case action or the opening.
+pub fn is_action(name: &str) -> bool {
+    name == OPEN_CASE || transition(name).is_some()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_table_is_consistent() {
+        let mut names: Vec<_> = action_names().collect();
+        let count = names.len();
+        names.sort_unstable();
+        names.dedup();
+        assert_eq!(names.len(), count, "action names are unique");
+        for row in TABLE {
+            assert!(!row.from.is_empty(), "{}", row.action);
+            assert!(!row.actors.is_empty(), "{}", row.action);
+            assert!(row.action.len() <= xianjie_ledger::case::MAX_ACTION_LEN);
+            for from in row.from {
+                if let Next::ByFrom(pairs) = row.to {
+                    assert!(pairs.iter().any(|(f, _)| f == from), "{}", row.action);
+                }
+                for outcome in row.outcomes() {
+                    assert!(row.next_state(*from, Some(outcome)).is_some());
+                }
+                assert!(!from.is_terminal());
+            }
+        }
+    }
+}

@@ -1,0 +1,349 @@
+//! Statutory clocks: from block time to due times, by the chain's deadline
+//! rules, day-counting convention and holiday calendar (DOMAIN §0.3,
+//! Appendix A). Pure functions of their arguments.
+//!
+//! Time: block time is Unix milliseconds; China has one time zone without
+//! daylight saving, so local time is UTC+08:00 ([`CHINA_UTC_OFFSET_MS`]).
+//! Dates are `yyyymmdd` numbers in local time.
+//!
+//! Counting (a rule's limit `n` from a starting instant `t` on local day `D`):
+//!
+//! | unit | due (inclusive) |
+//! |---|---|
+//! | `hour` | `t + n` hours |
+//! | `calendar_day` | end of day `D + n` (start day excluded) or `D + n − 1` (included); a last day that is not a working day rolls over to the next working day if `holiday_roll_over` |
+//! | `working_day` | end of the `n`-th working day after `D` (or counting `D` itself when it is a working day and the start day is included) |
+//! | `month` | end of the day with `D`'s day number `n` months later (the month's last day if it is shorter); one day earlier if the start day is included; rolled over like calendar days |
+//!
+//! A working day is a Monday–Friday that is not in the calendar's holidays,
+//! or a make-up working day (调休). A clock is overdue once block time is
+//! past its due instant.
+//!
+//! Where Appendix A names a trigger the chain does not record, the default
+//! rules use the nearest on-chain event: `PROC_INFORM_AEA_REASONS_VALID`
+//! starts at the police's explanation (the procuratorate's finding is
+//! internal), `PROC_URGE_INVESTIGATION` at the order to file, and
+//! `PSB_NOTIFY_AEA_CASE_MOVED` is dormant (moving a filed case between police
+//! organs is not recorded yet).
+
+use serde::{Deserialize, Serialize};
+use xianjie_ledger::case::{Case, CaseState};
+use xianjie_ledger::deadline::{
+    Calendar, ClockKind, DayCounting, DeadlineRule, RuleScope, TimeUnit, Verification,
+};
+use xianjie_ledger::inspection::ObjectionWindow;
+use xianjie_ledger::model::Params;
+
+/// UTC+08:00 in milliseconds.
+pub const CHINA_UTC_OFFSET_MS: i64 = 8 * 3600 * 1000;
+const DAY_MS: i64 = 86_400_000;
+const HOUR_MS: i64 = 3_600_000;
+/// Largest limit a rule may set (validated with the parameters).
+pub const MAX_LIMIT: u32 = 1000;
+
+/// A running clock of a case.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Clock {
+    /// The rule.
+    pub rule: String,
+    /// What passing the due time means.
+    pub kind: ClockKind,
+    /// The state it runs in (the case's current state).
+    pub state: CaseState,
+    /// Who must act.
+    pub actor: String,
+    /// When it started (block time of the starting action, Unix ms).
+    pub started_at_ms: u64,
+    /// The last instant that is still in time (Unix ms).
+    pub due_at_ms: u64,
+    /// Whether the time asked about is past `due_at_ms` and the clock is a duty.
+    pub overdue: bool,
+    /// Whether the time asked about is past `due_at_ms` (any kind).
+    pub expired: bool,
+    /// The limit applied.
+    pub limit: u32,
+    /// Its unit.
+    pub unit: TimeUnit,
+    /// The sector override applied, if any.
+    pub override_id: Option<String>,
+    /// How far the applied source was checked.
+    pub verified: Verification,
+    /// The applied source.
+    pub source: String,
+}
+
+/// Days since 1970-01-01 of a civil date (proleptic Gregorian).
+pub fn days_from_civil(year: i64, month: u32, day: u32) -> i64 {
+    let year = if month <= 2 { year - 1 } else { year };
+    let era = year.div_euclid(400);
+    let year_of_era = year - era * 400;
+    let month = i64::from(month);
+    let day_of_year = (153 * (if month > 2 { month - 3 } else { month + 9 }) + 2) / 5 + i64::from(day) - 1;
+    let day_of_era = year_of_era * 365 + year_of_era / 4 - year_of_era / 100 + day_of_year;
+    era * 146_097 + day_of_era - 719_468
+}
+
+/// The civil date of a day number.
+pub fn civil_from_days(days: i64) -> (i64, u32, u32) {
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let day_of_era = z - era * 146_097;
+    let year_of_era =
+        (day_of_era - day_of_era / 1460 + day_of_era / 36_524 - day_of_era / 146_096) / 365;
+    let day_of_year = day_of_era - (365 * year_of_era + year_of_era / 4 - year_of_era / 100);
+    let mp = (5 * day_of_year + 2) / 153;
+    let day = (day_of_year - (153 * mp + 2) / 5 + 1) as u32;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
+    let year = year_of_era + era * 400 + i64::from(month <= 2);
+    (year, month, day)
+}
+
+fn days_in_month(year: i64, month: u32) -> u32 {
+    match month {
+        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
+        4 | 6 | 9 | 11 => 30,
+        _ if (year % 4 == 0 && year % 100 != 0) || year % 400 == 0 => 29,
+        _ => 28,
+    }
+}
+
+/// The day number of a `yyyymmdd` date, if it is a real date (years 1900–9999).
+pub fn day_number(date: u32) -> Option<i64> {
+    let (year, month, day) = (i64::from(date / 10_000), date / 100 % 100, date % 100);
+    let valid = (1900..=9999).contains(&year)
+        && (1..=12).contains(&month)
+        && (1..=days_in_month(year, month)).contains(&day);
+    valid.then(|| days_from_civil(year, month, day))
+}
+
+/// The `yyyymmdd` date of a day number.
+pub fn date_of_day(days: i64) -> u32 {
+    let (year, month, day) = civil_from_days(days);
+    (year.clamp(0, 9999) as u32) * 10_000 + month * 100 + day
+}
+
+/// Whether `date` is a real `yyyymmdd` date.
+pub fn is_valid_date(date: u32) -> bool {
+    day_number(date).is_some()
+}
+
+/// The local day number of an instant.
+pub fn local_day(time_ms: u64) -> i64 {
+    (time_ms as i64).saturating_add(CHINA_UTC_OFFSET_MS).div_euclid(DAY_MS)
+}
+
+/// The local `yyyymmdd` date of an instant.
+pub fn local_date(time_ms: u64) -> u32 {
+    date_of_day(local_day(time_ms))
+}
+
+/// The last millisecond of a local day.
+pub fn end_of_day_ms(days: i64) -> u64 {
+    let end = (days + 1) * DAY_MS - CHINA_UTC_OFFSET_MS - 1;
+    end.max(0) as u64
+}
+
+/// Whether a local day is a working day under the calendar.
+pub fn is_working_day(calendar: &Calendar, days: i64) -> bool {
+    let date = date_of_day(days);
+    if calendar.makeup_workdays.binary_search(&date).is_ok() {
+        return true;
+    }
+    if calendar.holidays.binary_search(&date).is_ok() {
+        return false;
+    }
+    // 1970-01-01 was a Thursday; 0 = Sunday.
+    let weekday = (days + 4).rem_euclid(7);
+    (1..=5).contains(&weekday)
+}
+
+/// The first working day on or after `days` (bounded: a calendar has finitely
+/// many holidays, so at most that many plus a weekend are skipped).
+fn roll_over(calendar: &Calendar, mut days: i64) -> i64 {
+    let bound = calendar.holidays.len() + 7;
+    for _ in 0..bound {
+        if is_working_day(calendar, days) {
+            break;
+        }
+        days += 1;
+    }
+    days
+}
+
+/// The last instant in time for a period of `limit` `unit`s that started at
+/// `start_ms`.
+pub fn due_at(
+    calendar: &Calendar,
+    counting: &DayCounting,
+    unit: TimeUnit,
+    limit: u32,
+    start_ms: u64,
+) -> u64 {
+    let limit_days = i64::from(limit);
+    let start_day = local_day(start_ms);
+    let first_counted = if counting.start_day_excluded { 1 } else { 0 };
+    let roll = |day: i64| {
+        if counting.holiday_roll_over {
+            roll_over(calendar, day)
+        } else {
+            day
+        }
+    };
+    match unit {
+        TimeUnit::Hour => start_ms.saturating_add((limit_days * HOUR_MS) as u64),
+        TimeUnit::CalendarDay => {
+            let last = start_day + limit_days - 1 + first_counted;
+            end_of_day_ms(roll(last.max(start_day)))
+        }
+        TimeUnit::WorkingDay => {
+            let mut day = start_day;
+            let mut counted = 0i64;
+            if !counting.start_day_excluded && is_working_day(calendar, day) {
+                counted = 1;
+            }
+            let bound = limit_days * 7 + calendar.holidays.len() as i64 + 7;
+            for _ in 0..bound {
+                if counted >= limit_days {
+                    break;
+                }
+                day += 1;
+                if is_working_day(calendar, day) {
+                    counted += 1;
+                }
+            }
+            end_of_day_ms(day)
+        }
+        TimeUnit::Month => {
+            let (year, month, day) = civil_from_days(start_day);
+            let months = i64::from(month) - 1 + limit_days;
+            let target_year = year + months.div_euclid(12);
+            let target_month = (months.rem_euclid(12) + 1) as u32;
+            let target_day = day.min(days_in_month(target_year, target_month));
+            let mut last = days_from_civil(target_year, target_month, target_day);
+            if !counting.start_day_excluded {
+                last -= 1;
+            }
+            end_of_day_ms(roll(last.max(start_day)))
+        }
+    }
+}
+
+/// The limit, unit, override id, source and verification a rule has for a
+/// case domain.
+fn applied<'a>(
+    rule: &'a DeadlineRule,
+    domain: &str,
+) -> (u32, TimeUnit, Option<&'a str>, &'a str, Verification) {
+    match rule.overrides.iter().find(|o| o.domain == domain) {
+        Some(o) => (o.limit, o.unit, Some(o.id.as_str()), &o.source, o.verified),
+        None => (rule.limit, rule.unit, None, &rule.source, rule.verified),
+    }
+}
+
+/// When the rule's clock started on this case, if it is running (see
+/// `DeadlineRule`): the case is in one of `on`, a `start` action happened
+/// (with the rule's outcome, if it names one) and no `stop` action since.
+pub fn started_at(rule: &DeadlineRule, case: &Case) -> Option<u64> {
+    if rule.scope != RuleScope::Case || !rule.on.contains(&case.state) {
+        return None;
+    }
+    let start = rule
+        .start
+        .iter()
+        .filter_map(|action| case.mark(action))
+        .max_by_key(|mark| mark.seq)?;
+    if rule.outcome.is_some() && start.outcome != rule.outcome {
+        return None;
+    }
+    let stopped = rule
+        .stop
+        .iter()
+        .filter_map(|action| case.mark(action))
+        .any(|mark| mark.seq >= start.seq);
+    (!stopped).then_some(start.time_ms)
+}
+
+/// Every running clock of a case, evaluated at `at_ms`.
+pub fn case_clocks(params: &Params, case: &Case, at_ms: u64) -> Vec<Clock> {
+    params
+        .deadlines
+        .iter()
+        .filter_map(|rule| {
+            let started_at_ms = started_at(rule, case)?;
+            let (limit, unit, override_id, source, verified) = applied(rule, &case.domain);
+            let due_at_ms = due_at(&params.calendar, &params.counting, unit, limit, started_at_ms);
+            let expired = at_ms > due_at_ms;
+            Some(Clock {
+                rule: rule.id.clone(),
+                kind: rule.kind,
+                state: case.state,
+                actor: rule.actor.clone(),
+                started_at_ms,
+                due_at_ms,
+                overdue: expired && rule.kind == ClockKind::Duty,
+                expired,
+                limit,
+                unit,
+                override_id: override_id.map(str::to_owned),
+                verified,
+                source: source.to_owned(),
+            })
+        })
+        .collect()
+}
+
+/// Whether a case has an overdue duty at `at_ms`.
+pub fn is_overdue(params: &Params, case: &Case, at_ms: u64) -> bool {
+    case_clocks(params, case, at_ms)
+        .iter()
+        .any(|clock| clock.overdue)
+}
+
+/// The last instant of an inspection result's objection window, if its rule
+/// exists and is an inspection rule. The window counts from the day the
+/// party was notified.
+pub fn objection_due_at(params: &Params, window: &ObjectionWindow) -> Option<u64> {
+    let rule = params
+        .deadlines
+        .iter()
+        .find(|rule| rule.id == window.rule && rule.scope == RuleScope::InspectionResult)?;
+    let day = day_number(window.notified_on)?;
+    let start_ms = end_of_day_ms(day - 1).saturating_add(1);
+    Some(due_at(
+        &params.calendar,
+        &params.counting,
+        rule.unit,
+        rule.limit,
+        start_ms,
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn civil_dates_round_trip() {
+        assert_eq!(days_from_civil(1970, 1, 1), 0);
+        assert_eq!(civil_from_days(0), (1970, 1, 1));
+        for days in [-1000i64, 0, 59, 60, 10_000, 20_000, 20_454] {
+            let (y, m, d) = civil_from_days(days);
+            assert_eq!(days_from_civil(y, m, d), days);
+        }
+        assert_eq!(day_number(20240229).map(date_of_day), Some(20240229));
+        assert_eq!(day_number(20230229), None);
+        assert_eq!(day_number(20261301), None);
+        // 2026-05-28 is a Thursday.
+        let thursday = day_number(20260528).unwrap();
+        assert_eq!((thursday + 4).rem_euclid(7), 4);
+    }
+
+    #[test]
+    fn local_time_is_utc_plus_eight() {
+        // 2026-10-01 00:00 +08:00 = 2026-09-30 16:00 UTC.
+        let midnight_utc_ms = (day_number(20261001).unwrap() * DAY_MS) as u64;
+        assert_eq!(local_date(midnight_utc_ms), 20261001);
+        assert_eq!(local_date(midnight_utc_ms - 8 * HOUR_MS as u64), 20261001);
+        assert_eq!(local_date(midnight_utc_ms - 8 * HOUR_MS as u64 - 1), 20260930);
+    }
+}

@@ -1,0 +1,261 @@
+//! Validation of the chain parameters, shared by genesis and governance so
+//! that a parameter changed by a proposal is checked exactly like one set in
+//! genesis.
+
+use std::collections::BTreeSet;
+
+use xianjie_ledger::case::{MAX_DOMAIN_LEN, MAX_TASKFORCE};
+use xianjie_ledger::deadline::{
+    Calendar, DeadlineRule, RuleScope, TimeUnit, MAX_CALENDAR_DATES, MAX_DEADLINE_RULES,
+    MAX_RULE_ID_LEN, MAX_RULE_OVERRIDES,
+};
+use xianjie_ledger::inspection::MAX_INSPECTORS;
+use xianjie_ledger::model::{EvidenceCategory, OrgId, Params, MAX_COLLECTORS, MAX_SHORT_TEXT_LEN};
+
+use crate::case;
+use crate::deadline::{is_valid_date, MAX_LIMIT};
+use crate::evidence::MAX_CUSTODY_EVENTS_LIMIT;
+use crate::policy;
+
+/// Most case domains.
+pub const MAX_DOMAINS: usize = 32;
+/// Most extra attachments per domain and action, and most extra transfer targets.
+pub const MAX_PARAM_LIST: usize = 256;
+
+type Check = std::result::Result<(), String>;
+
+/// Parameters under which every rule can be met and every record read back.
+/// `orgs` are the member organisations the parameters may name.
+pub fn validate(params: &Params, orgs: &BTreeSet<OrgId>) -> Check {
+    check_evidence(params)?;
+    check_cases(params, orgs)?;
+    check_deadlines(&params.deadlines, &params.cases.domains)?;
+    check_calendar(&params.calendar)?;
+    let inspectors = params.inspections.min_inspectors;
+    if !(1..=MAX_INSPECTORS).contains(&usize::from(inspectors)) {
+        return Err(format!(
+            "inspections.min_inspectors must be 1-{MAX_INSPECTORS}"
+        ));
+    }
+    check_governance(params, orgs)?;
+    policy::validate_policy_set(&params.policy_set).map_err(|reason| format!("policy_set {reason}"))
+}
+
+fn check_evidence(params: &Params) -> Check {
+    for category in EvidenceCategory::ALL {
+        let entries = params
+            .category_classes
+            .iter()
+            .filter(|entry| entry.category == category)
+            .count();
+        if entries != 1 {
+            return Err(format!(
+                "category_classes must give category {category:?} exactly one class, found {entries}"
+            ));
+        }
+    }
+    if usize::from(params.min_collectors) > MAX_COLLECTORS {
+        return Err(format!(
+            "min_collectors is {} but an anchor names at most {MAX_COLLECTORS} collectors",
+            params.min_collectors
+        ));
+    }
+    if !(1..=MAX_CUSTODY_EVENTS_LIMIT).contains(&params.max_custody_events) {
+        return Err(format!(
+            "max_custody_events must be 1-{MAX_CUSTODY_EVENTS_LIMIT} so a full record still fits its size limit"
+        ));
+    }
+    if params.max_tx_validity_blocks == 0 {
+        return Err("max_tx_validity_blocks must be at least 1".into());
+    }
+    Ok(())
+}
+
+fn is_key(text: &str, max: usize) -> bool {
+    (1..=max).contains(&text.len())
+        && text
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
+}
+
+fn check_cases(params: &Params, orgs: &BTreeSet<OrgId>) -> Check {
+    let cases = &params.cases;
+    if !(2..=MAX_TASKFORCE).contains(&usize::from(cases.min_taskforce)) {
+        return Err(format!(
+            "cases.min_taskforce must be 2-{MAX_TASKFORCE} (SC-Transfer Art 5: two or more)"
+        ));
+    }
+    let domains: BTreeSet<_> = cases.domains.iter().collect();
+    if cases.domains.is_empty()
+        || cases.domains.len() > MAX_DOMAINS
+        || domains.len() != cases.domains.len()
+        || !cases.domains.iter().all(|d| is_key(d, MAX_DOMAIN_LEN))
+    {
+        return Err(format!(
+            "cases.domains must be 1-{MAX_DOMAINS} distinct keys of a-z, 0-9 and _"
+        ));
+    }
+    if cases.domain_attachments.len() > MAX_PARAM_LIST {
+        return Err(format!("cases.domain_attachments has more than {MAX_PARAM_LIST} entries"));
+    }
+    for entry in &cases.domain_attachments {
+        if !cases.domains.contains(&entry.domain) || case::transition(&entry.action).is_none() {
+            return Err(format!(
+                "cases.domain_attachments names domain {:?} and action {:?}; both must exist",
+                entry.domain, entry.action
+            ));
+        }
+    }
+    if cases.transfer_targets.len() > MAX_PARAM_LIST {
+        return Err(format!("cases.transfer_targets has more than {MAX_PARAM_LIST} entries"));
+    }
+    for target in &cases.transfer_targets {
+        if !orgs.contains(&target.agency) || !orgs.contains(&target.police) {
+            return Err(format!(
+                "cases.transfer_targets names {} → {}; both must be member organisations",
+                target.agency, target.police
+            ));
+        }
+    }
+    Ok(())
+}
+
+fn limit_ok(limit: u32, unit: TimeUnit) -> bool {
+    let max = match unit {
+        TimeUnit::Month => 120,
+        _ => MAX_LIMIT,
+    };
+    (1..=max).contains(&limit)
+}
+
+fn is_rule_id(text: &str) -> bool {
+    (1..=MAX_RULE_ID_LEN).contains(&text.len())
+        && text
+            .bytes()
+            .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'_')
+}
+
+fn check_text(field: &str, text: &str) -> Check {
+    if text.len() > MAX_SHORT_TEXT_LEN || text.chars().any(char::is_control) {
+        return Err(format!(
+            "{field} must be at most {MAX_SHORT_TEXT_LEN} bytes without control characters"
+        ));
+    }
+    Ok(())
+}
+
+/// The deadline rules.
+pub fn check_deadlines(rules: &[DeadlineRule], domains: &[String]) -> Check {
+    if rules.len() > MAX_DEADLINE_RULES {
+        return Err(format!("deadlines has more than {MAX_DEADLINE_RULES} rules"));
+    }
+    let mut ids = BTreeSet::new();
+    for rule in rules {
+        let at = |what: &str| format!("deadline rule {:?}: {what}", rule.id);
+        if !is_rule_id(&rule.id) || !ids.insert(rule.id.as_str()) {
+            return Err(at(&format!(
+                "ids are unique, 1-{MAX_RULE_ID_LEN} characters of A-Z, 0-9 and _"
+            )));
+        }
+        if !limit_ok(rule.limit, rule.unit) {
+            return Err(at(&format!(
+                "limit must be 1-{MAX_LIMIT} (1-120 months)"
+            )));
+        }
+        match rule.scope {
+            RuleScope::Case => {
+                if rule.on.is_empty() {
+                    return Err(at("a case rule names the states it runs in"));
+                }
+            }
+            RuleScope::InspectionResult => {
+                if !rule.on.is_empty() || !rule.start.is_empty() || !rule.stop.is_empty() {
+                    return Err(at("an inspection-result rule names no states or actions"));
+                }
+            }
+        }
+        let actions = rule.start.iter().chain(&rule.stop);
+        if let Some(unknown) = actions.clone().find(|a| !case::table::is_action(a)) {
+            return Err(at(&format!("{unknown:?} is not a case action")));
+        }
+        if rule.start.len() + rule.stop.len() > 32 {
+            return Err(at("at most 32 start and stop actions"));
+        }
+        check_text("actor", &rule.actor).map_err(|e| at(&e))?;
+        check_text("source", &rule.source).map_err(|e| at(&e))?;
+        if rule.overrides.len() > MAX_RULE_OVERRIDES {
+            return Err(at(&format!("at most {MAX_RULE_OVERRIDES} overrides")));
+        }
+        let mut override_domains = BTreeSet::new();
+        for entry in &rule.overrides {
+            if !domains.contains(&entry.domain) || !override_domains.insert(&entry.domain) {
+                return Err(at(&format!(
+                    "override {:?} must name a distinct case domain",
+                    entry.id
+                )));
+            }
+            if !is_key(&entry.id, MAX_RULE_ID_LEN) || !limit_ok(entry.limit, entry.unit) {
+                return Err(at(&format!("override {:?} is malformed", entry.id)));
+            }
+            check_text("override source", &entry.source).map_err(|e| at(&e))?;
+        }
+    }
+    Ok(())
+}
+
+/// The holiday calendar.
+pub fn check_calendar(calendar: &Calendar) -> Check {
+    for (name, dates) in [
+        ("holidays", &calendar.holidays),
+        ("makeup_workdays", &calendar.makeup_workdays),
+    ] {
+        if dates.len() > MAX_CALENDAR_DATES {
+            return Err(format!(
+                "calendar.{name} has more than {MAX_CALENDAR_DATES} dates"
+            ));
+        }
+        if !dates.iter().all(|d| is_valid_date(*d)) || !dates.windows(2).all(|w| w[0] < w[1]) {
+            return Err(format!(
+                "calendar.{name} must be real yyyymmdd dates in increasing order"
+            ));
+        }
+    }
+    if let Some(both) = calendar
+        .makeup_workdays
+        .iter()
+        .find(|d| calendar.holidays.binary_search(d).is_ok())
+    {
+        return Err(format!(
+            "calendar: {both} is both a holiday and a make-up working day"
+        ));
+    }
+    check_text("calendar.source", &calendar.source)
+}
+
+fn check_governance(params: &Params, orgs: &BTreeSet<OrgId>) -> Check {
+    let governance = &params.governance;
+    let voters: BTreeSet<_> = governance.voters.iter().collect();
+    if voters.len() != governance.voters.len() {
+        return Err("governance.voters names an organisation twice".into());
+    }
+    if let Some(unknown) = governance.voters.iter().find(|v| !orgs.contains(*v)) {
+        return Err(format!(
+            "governance.voters names {unknown}, which is not a member"
+        ));
+    }
+    let n = if governance.voters.is_empty() {
+        orgs.len()
+    } else {
+        governance.voters.len()
+    };
+    if usize::from(governance.threshold) > n {
+        return Err(format!(
+            "governance.threshold {} is more than the {n} voting organisations",
+            governance.threshold
+        ));
+    }
+    if governance.proposal_ttl_blocks == 0 {
+        return Err("governance.proposal_ttl_blocks must be at least 1".into());
+    }
+    Ok(())
+}

@@ -1,0 +1,480 @@
+//! On-chain authorisation policies in Cedar (`cedar-policy`).
+//!
+//! The policy set is a chain parameter (`Params::policy_set`), set in genesis
+//! and changed only by governance; it is validated in strict mode against the
+//! [`SCHEMA_TEXT`] that describes the entities the contracts build, and
+//! refused (`invalid_policy`) if it does not parse, does not validate, is
+//! larger than `MAX_POLICY_BYTES` or nests deeper than [`MAX_NESTING`].
+//!
+//! A write is accepted only if the built-in rules allow it *and* the policy
+//! set permits it (`policy_denied`); [`authorize_read`] guards the node's
+//! reads with the action `read`. Requests are built from on-chain data only —
+//! the signer's officer record and organisation, the resource's record and
+//! the organisations it names — with an empty context, so every validator
+//! evaluates the same request. Membership, key and governance calls are not
+//! policy-gated: a faulty policy set must never lock out its own repair.
+//!
+//! Determinism: Cedar's decision is a pure function of policies, entities
+//! and request. Its evaluator refuses to recurse when less than 100 KiB of
+//! stack remain, which could differ between machines for deeply nested
+//! expressions; the nesting bound keeps every accepted policy far from it.
+//! Parsed policy sets are memoised by the BLAKE3 digest of their text, which
+//! cannot make two validators differ.
+
+use std::str::FromStr;
+use std::sync::{Arc, Mutex, OnceLock};
+
+use cedar_policy::{
+    Authorizer, Context, Decision, Entities, Entity, EntityId, EntityTypeName, EntityUid,
+    PolicySet, Request, RestrictedExpression, Schema, ValidationMode, Validator,
+};
+use xianjie_ledger::case::Case;
+use xianjie_ledger::crypto::KeyId;
+use xianjie_ledger::governance::MAX_POLICY_BYTES;
+use xianjie_ledger::hash::{hash_with, Domain, Hash};
+use xianjie_ledger::inspection::Inspection;
+use xianjie_ledger::model::{
+    EvidenceCategory, EvidenceClass, EvidenceRecord, Officer, Org, OrgId, OrgKind, OrgLevel, Role,
+};
+use xianjie_ledger::state::StateView;
+
+use crate::error::{ContractError, Result};
+use crate::membership;
+use crate::read;
+
+/// The Cedar schema the policy set is validated against.
+pub const SCHEMA_TEXT: &str = include_str!("../policies/schema.cedarschema");
+/// The default policy set (the same text `Params::default()` carries).
+pub const DEFAULT_POLICY_SET: &str = xianjie_ledger::governance::DEFAULT_POLICY_SET;
+/// Deepest nesting of brackets a policy set may use.
+pub const MAX_NESTING: usize = 24;
+
+/// What a request is about.
+#[derive(Debug, Clone, Copy)]
+pub enum Resource<'a> {
+    /// A case (for writes: as it is before the action).
+    Case(&'a Case),
+    /// An evidence record (for an anchor: the record it would create).
+    Evidence(&'a EvidenceRecord),
+    /// An inspection result.
+    Inspection(&'a Inspection),
+    /// A laboratory's certificate: its USCC and CMA number.
+    Accreditation {
+        /// The laboratory's USCC.
+        lab_uscc: &'a str,
+        /// The certificate number.
+        cma_number: &'a str,
+    },
+}
+
+/// A resource the node reads on an officer's behalf.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ReadResource {
+    /// Case details (record, events, clocks, evidence list).
+    Case(String),
+    /// An evidence record.
+    Evidence(Hash),
+    /// An inspection result.
+    Inspection(String),
+}
+
+/// The name of an organisation kind in policies.
+pub fn kind_name(kind: OrgKind) -> &'static str {
+    match kind {
+        OrgKind::AdministrativeAgency => "administrative_agency",
+        OrgKind::Police => "police",
+        OrgKind::Procuratorate => "procuratorate",
+        OrgKind::Court => "court",
+        OrgKind::TestingBody => "testing_body",
+    }
+}
+
+fn role_name(role: Role) -> &'static str {
+    match role {
+        Role::Officer => "officer",
+        Role::Head => "head",
+        Role::Admin => "admin",
+    }
+}
+
+fn level_name(level: OrgLevel) -> &'static str {
+    match level {
+        OrgLevel::National => "national",
+        OrgLevel::Provincial => "provincial",
+        OrgLevel::Prefecture => "prefecture",
+        OrgLevel::County => "county",
+    }
+}
+
+fn class_name(class: EvidenceClass) -> &'static str {
+    match class {
+        EvidenceClass::DirectUse => "A",
+        EvidenceClass::AfterReview => "B",
+        EvidenceClass::Recollect => "C",
+    }
+}
+
+fn policy_error(reason: impl ToString) -> ContractError {
+    ContractError::PolicyError {
+        reason: reason.to_string(),
+    }
+}
+
+fn schema() -> Result<&'static Schema> {
+    static SCHEMA: OnceLock<std::result::Result<Schema, String>> = OnceLock::new();
+    SCHEMA
+        .get_or_init(|| {
+            Schema::from_cedarschema_str(SCHEMA_TEXT)
+                .map(|(schema, _warnings)| schema)
+                .map_err(|error| error.to_string())
+        })
+        .as_ref()
+        .map_err(policy_error)
+}
+
+/// Deepest nesting of `(`, `[` and `{` outside strings and comments.
+fn nesting(text: &str) -> usize {
+    let (mut depth, mut deepest) = (0usize, 0usize);
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '"' => {
+                while let Some(s) = chars.next() {
+                    match s {
+                        '\\' => {
+                            chars.next();
+                        }
+                        '"' => break,
+                        _ => {}
+                    }
+                }
+            }
+            '/' if chars.peek() == Some(&'/') => {
+                for s in chars.by_ref() {
+                    if s == '\n' {
+                        break;
+                    }
+                }
+            }
+            '(' | '[' | '{' => {
+                depth += 1;
+                deepest = deepest.max(depth);
+            }
+            ')' | ']' | '}' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+    }
+    deepest
+}
+
+/// Checks a policy set as genesis and governance must: size, nesting,
+/// Cedar syntax and strict validation against [`SCHEMA_TEXT`].
+pub fn validate_policy_set(text: &str) -> std::result::Result<(), String> {
+    if text.len() > MAX_POLICY_BYTES {
+        return Err(format!(
+            "it has {} bytes, more than the limit of {MAX_POLICY_BYTES}",
+            text.len()
+        ));
+    }
+    let depth = nesting(text);
+    if depth > MAX_NESTING {
+        return Err(format!(
+            "it nests brackets {depth} deep, more than the limit of {MAX_NESTING}"
+        ));
+    }
+    let policies = PolicySet::from_str(text).map_err(|error| format!("does not parse: {error}"))?;
+    let schema = schema().map_err(|error| error.to_string())?;
+    let result = Validator::new(schema.clone()).validate(&policies, ValidationMode::Strict);
+    if result.validation_passed() {
+        Ok(())
+    } else {
+        let errors: Vec<String> = result
+            .validation_errors()
+            .take(3)
+            .map(|error| error.to_string())
+            .collect();
+        Err(format!("does not validate: {}", errors.join("; ")))
+    }
+}
+
+/// The parsed policy set, memoised by the digest of its text.
+fn compiled(text: &str) -> Result<Arc<PolicySet>> {
+    static LAST: Mutex<Option<(Hash, Arc<PolicySet>)>> = Mutex::new(None);
+    let digest = hash_with(Domain::Note, text.as_bytes());
+    let mut last = LAST.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+    if let Some((cached, policies)) = last.as_ref() {
+        if *cached == digest {
+            return Ok(Arc::clone(policies));
+        }
+    }
+    let policies = Arc::new(PolicySet::from_str(text).map_err(policy_error)?);
+    *last = Some((digest, Arc::clone(&policies)));
+    Ok(policies)
+}
+
+fn uid(kind: &str, id: &str) -> Result<EntityUid> {
+    let name = EntityTypeName::from_str(&format!("Xianjie::{kind}")).map_err(policy_error)?;
+    Ok(EntityUid::from_type_name_and_id(name, EntityId::new(id)))
+}
+
+fn org_uid(org: &OrgId) -> Result<EntityUid> {
+    uid("Organisation", org.as_str())
+}
+
+fn text(value: &str) -> RestrictedExpression {
+    RestrictedExpression::new_string(value.to_owned())
+}
+
+fn entity(
+    uid: EntityUid,
+    attrs: Vec<(&str, RestrictedExpression)>,
+    parents: Vec<EntityUid>,
+) -> Result<Entity> {
+    Entity::new_with_tags(
+        uid,
+        attrs.into_iter().map(|(name, value)| (name.to_owned(), value)),
+        parents,
+        [],
+    )
+    .map_err(policy_error)
+}
+
+/// Builds the entities and resource uid of a request.
+struct Builder<'v> {
+    view: &'v dyn StateView,
+    entities: Vec<Entity>,
+    orgs: Vec<OrgId>,
+}
+
+impl<'v> Builder<'v> {
+    fn org_ref(&mut self, org: &OrgId) -> Result<RestrictedExpression> {
+        if !self.orgs.contains(org) {
+            self.orgs.push(org.clone());
+        }
+        Ok(RestrictedExpression::new_entity_uid(org_uid(org)?))
+    }
+
+    fn officer(&mut self, officer: &Officer) -> Result<EntityUid> {
+        let org = read::org(self.view, &officer.org)?.ok_or_else(|| ContractError::CorruptState {
+            key: format!("org/{}", officer.org),
+            reason: "an officer's organisation is missing".into(),
+        })?;
+        let officer_uid = uid("Officer", &officer.id.to_hex())?;
+        let attrs = vec![
+            ("org", self.org_ref(&officer.org)?),
+            ("org_kind", text(kind_name(org.kind))),
+            ("role", text(role_name(officer.role))),
+            ("region", text(&org.region)),
+        ];
+        self.entities
+            .push(entity(officer_uid.clone(), attrs, vec![org_uid(&officer.org)?])?);
+        Ok(officer_uid)
+    }
+
+    fn case(&mut self, case: &Case) -> Result<EntityUid> {
+        let case_uid = uid("Case", &case.id)?;
+        let taskforce = case
+            .taskforce
+            .iter()
+            .map(|id| uid("Officer", &id.to_hex()).map(RestrictedExpression::new_entity_uid))
+            .collect::<Result<Vec<_>>>()?;
+        let mut attrs = vec![
+            ("owner", self.org_ref(&case.owner)?),
+            ("region", text(&case.region)),
+            ("domain", text(&case.domain)),
+            ("state", text(case.state.name())),
+            ("taskforce", RestrictedExpression::new_set(taskforce)),
+        ];
+        for (name, org) in [
+            ("police", &case.police),
+            ("procuratorate", &case.procuratorate),
+            ("court", &case.court),
+        ] {
+            if let Some(org) = org {
+                attrs.push((name, self.org_ref(org)?));
+            }
+        }
+        self.entities.push(entity(case_uid.clone(), attrs, Vec::new())?);
+        Ok(case_uid)
+    }
+
+    fn evidence(&mut self, record: &EvidenceRecord) -> Result<EntityUid> {
+        let evidence_uid = uid("Evidence", &record.anchor.digest.to_hex())?;
+        let mut attrs = vec![
+            ("org", self.org_ref(&record.org)?),
+            ("holder", self.org_ref(&record.holder)?),
+            ("category", text(category_name(record.anchor.category))),
+            ("class", text(class_name(record.class))),
+        ];
+        if let Some(pending) = &record.pending_transfer {
+            attrs.push(("pending", self.org_ref(pending)?));
+        }
+        if let Some(case_id) = &record.anchor.case_id {
+            if let Some(case) = read::case(self.view, case_id)? {
+                let case_uid = self.case(&case)?;
+                attrs.push(("case", RestrictedExpression::new_entity_uid(case_uid)));
+            }
+        }
+        self.entities.push(entity(evidence_uid.clone(), attrs, Vec::new())?);
+        Ok(evidence_uid)
+    }
+
+    fn inspection(&mut self, inspection: &Inspection) -> Result<EntityUid> {
+        let inspection_uid = uid("Inspection", &inspection.id)?;
+        let attrs = vec![
+            ("issuer", self.org_ref(&inspection.issuer)?),
+            ("subject", text(&inspection.entity)),
+            ("matter", text(&inspection.matter)),
+        ];
+        self.entities
+            .push(entity(inspection_uid.clone(), attrs, Vec::new())?);
+        Ok(inspection_uid)
+    }
+
+    fn resource(&mut self, resource: Resource<'_>) -> Result<EntityUid> {
+        match resource {
+            Resource::Case(case) => self.case(case),
+            Resource::Evidence(record) => self.evidence(record),
+            Resource::Inspection(inspection) => self.inspection(inspection),
+            Resource::Accreditation {
+                lab_uscc,
+                cma_number,
+            } => {
+                let accreditation_uid = uid("Accreditation", &format!("{lab_uscc}/{cma_number}"))?;
+                self.entities.push(entity(
+                    accreditation_uid.clone(),
+                    vec![("lab", text(lab_uscc))],
+                    Vec::new(),
+                )?);
+                Ok(accreditation_uid)
+            }
+        }
+    }
+
+    /// The organisation entities every reference points at.
+    fn finish(mut self) -> Result<Vec<Entity>> {
+        let orgs = std::mem::take(&mut self.orgs);
+        for id in orgs {
+            if let Some(org) = read::org(self.view, &id)? {
+                self.entities.push(org_entity(&org)?);
+            }
+        }
+        Ok(self.entities)
+    }
+}
+
+fn org_entity(org: &Org) -> Result<Entity> {
+    entity(
+        org_uid(&org.id)?,
+        vec![
+            ("kind", text(kind_name(org.kind))),
+            ("region", text(&org.region)),
+            ("level", text(level_name(org.level))),
+        ],
+        Vec::new(),
+    )
+}
+
+fn category_name(category: EvidenceCategory) -> &'static str {
+    match category {
+        EvidenceCategory::Physical => "physical",
+        EvidenceCategory::Documentary => "documentary",
+        EvidenceCategory::Audiovisual => "audiovisual",
+        EvidenceCategory::Electronic => "electronic",
+        EvidenceCategory::Appraisal => "appraisal",
+        EvidenceCategory::InspectionRecord => "inspection-record",
+        EvidenceCategory::OnsiteRecord => "onsite-record",
+        EvidenceCategory::Witness => "witness",
+        EvidenceCategory::Party => "party",
+    }
+}
+
+/// Whether the on-chain policy set permits `officer` to do `action` on
+/// `resource`. `Ok(())` if permitted, `policy_denied` if not.
+pub fn authorize(
+    view: &dyn StateView,
+    officer: &Officer,
+    action: &str,
+    resource: Resource<'_>,
+) -> Result<()> {
+    let params = read::params(view)?;
+    let policies = compiled(&params.policy_set)?;
+    let schema = schema()?;
+    let mut builder = Builder {
+        view,
+        entities: Vec::new(),
+        orgs: Vec::new(),
+    };
+    let principal = builder.officer(officer)?;
+    let resource = builder.resource(resource)?;
+    let entities = Entities::from_entities(builder.finish()?, Some(schema)).map_err(policy_error)?;
+    let request = Request::new(
+        principal,
+        uid("Action", action)?,
+        resource,
+        Context::empty(),
+        Some(schema),
+    )
+    .map_err(policy_error)?;
+    let response = Authorizer::new().is_authorized(&request, &policies, &entities);
+    match response.decision() {
+        Decision::Allow => Ok(()),
+        Decision::Deny => Err(ContractError::PolicyDenied {
+            action: action.to_owned(),
+        }),
+    }
+}
+
+/// Guards a read by the node: `Ok(())` if the on-chain policy set lets the
+/// officer `read` the resource. Refused with `unknown_signer` /
+/// `revoked_signer` for a key that may not sign, `unknown_case` /
+/// `unknown_evidence` / `unknown_inspection` for a missing resource, and
+/// `policy_denied` when the policies do not permit it.
+pub fn authorize_read(
+    view: &dyn StateView,
+    officer: &KeyId,
+    resource: &ReadResource,
+) -> Result<()> {
+    let officer = membership::active_officer(view, officer)?;
+    match resource {
+        ReadResource::Case(id) => {
+            let case = read::case(view, id)?.ok_or_else(|| ContractError::UnknownCase {
+                case_id: id.clone(),
+            })?;
+            authorize(view, &officer, "read", Resource::Case(&case))
+        }
+        ReadResource::Evidence(digest) => {
+            let record = read::evidence(view, digest)?
+                .ok_or(ContractError::UnknownEvidence { digest: *digest })?;
+            authorize(view, &officer, "read", Resource::Evidence(&record))
+        }
+        ReadResource::Inspection(id) => {
+            let inspection =
+                read::inspection(view, id)?.ok_or_else(|| ContractError::UnknownInspection {
+                    id: id.clone(),
+                })?;
+            authorize(view, &officer, "read", Resource::Inspection(&inspection))
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_schema_parses_and_the_default_policy_validates() {
+        assert!(schema().is_ok());
+        validate_policy_set(DEFAULT_POLICY_SET).unwrap();
+    }
+
+    #[test]
+    fn nesting_ignores_strings_and_comments() {
+        assert_eq!(nesting("permit (p, a, r) when { (x) };"), 2);
+        assert_eq!(nesting("// (((((\n\"((((\" ()"), 1);
+        assert_eq!(nesting("\"\\\"(\" [ ]"), 1);
+        let deep = format!("{}{}", "(".repeat(30), ")".repeat(30));
+        assert!(validate_policy_set(&deep).unwrap_err().contains("nests"));
+    }
+
+}

@@ -1,0 +1,445 @@
+//! Case rules beyond the table rows: the no-penalty-instead-of-transfer
+//! guard (DOMAIN §b.3 ¶1), same-level transfer targets (¶5), the task force
+//! (¶4), procuratorial visibility (T6c/D1), re-collection of class C
+//! evidence (§e), and the opening of a case.
+
+use xianjie_contracts::read;
+use xianjie_ledger::case::{AttachmentKind, LeadKind, LeadSource, TransferTarget};
+use xianjie_ledger::hash::file_digest;
+use xianjie_ledger::model::{EvidenceAnchor, EvidenceCategory, Params, Role};
+use xianjie_ledger::tx::{Call, LinkRecollected, OpenCase, RegisterOfficer};
+
+use crate::expect::{call_for, drive, expectation, open_case, perform};
+use crate::sim::{self, org_id, Sim};
+
+fn code_of(sim: &mut Sim, case_id: &str, action: &str, outcome: Option<&str>, org: &str, role: Role) -> String {
+    let call = call_for(expectation(action, outcome), case_id);
+    sim.code(&sim::key_for(org, role), Call::CaseAction(call))
+}
+
+fn penalty(sim: &mut Sim, case_id: &str) -> String {
+    code_of(sim, case_id, "penalty-decision", Some("penalty"), "market", Role::Head)
+}
+
+fn case_via(actions: &[(&str, Option<&str>)]) -> (Sim, String) {
+    let mut sim = Sim::new();
+    let case_id = open_case(&mut sim, "general");
+    for (action, outcome) in actions {
+        perform(&mut sim, &case_id, action, *outcome);
+    }
+    (sim, case_id)
+}
+
+const TO_S7: [(&str, Option<&str>); 7] = [
+    ("open-admin-case", None),
+    ("mark-suspected", None),
+    ("form-taskforce", None),
+    ("submit-report", None),
+    ("approve-transfer", None),
+    ("transfer", None),
+    ("receive", None),
+];
+
+#[test]
+fn an_administrative_penalty_never_replaces_a_due_transfer() {
+    // Never suspected: the agency decides itself.
+    let (mut sim, case_id) = case_via(&[("open-admin-case", None)]);
+    assert_eq!(penalty(&mut sim, &case_id), "ok");
+    // Suspected, then the head declines the transfer and the agency
+    // continues administratively: 以罚代刑 is refused.
+    let (mut sim, case_id) = case_via(&[
+        ("open-admin-case", None),
+        ("mark-suspected", None),
+        ("form-taskforce", None),
+        ("submit-report", None),
+        ("decline-transfer", None),
+        ("continue-admin", None),
+    ]);
+    assert_eq!(sim.state_of(&case_id).name(), "S1_ADMIN_CASE");
+    assert_eq!(penalty(&mut sim, &case_id), "penalty_instead_of_transfer");
+    let no_penalty = call_for(expectation("penalty-decision", Some("no-penalty")), &case_id);
+    assert_eq!(
+        sim.code(&sim::head("market"), Call::CaseAction(no_penalty)),
+        "penalty_instead_of_transfer"
+    );
+    // Returned by the police as outside its remit: still refused.
+    let mut actions = TO_S7.to_vec();
+    actions.push(("return-to-admin", None));
+    let (mut sim, case_id) = case_via(&actions);
+    assert_eq!(penalty(&mut sim, &case_id), "penalty_instead_of_transfer");
+    // Not filed, but not yet final: refused.
+    let mut actions = TO_S7.to_vec();
+    actions.push(("decline-filing", None));
+    let (mut sim, case_id) = case_via(&actions);
+    assert_eq!(penalty(&mut sim, &case_id), "penalty_instead_of_transfer");
+}
+
+#[test]
+fn a_penalty_is_allowed_after_s8x_final_s10x_s12x_or_s14() {
+    // S8X final on reconsideration: directly from S8X.
+    let mut actions = TO_S7.to_vec();
+    actions.extend([
+        ("decline-filing", None),
+        ("request-reconsideration", None),
+        ("decide-reconsideration", Some("uphold")),
+    ]);
+    let (mut sim, case_id) = case_via(&actions);
+    assert!(sim.case(&case_id).flags.non_filing_final);
+    assert_eq!(penalty(&mut sim, &case_id), "ok");
+    // A second reconsideration is not available.
+    let (mut sim, case_id) = case_via(&actions);
+    assert_eq!(
+        code_of(&mut sim, &case_id, "request-reconsideration", None, "market", Role::Officer),
+        "already_reconsidered"
+    );
+
+    // S8X final because the agency accepts it (T16), or the procuratorate
+    // finds the reasons valid (D4a/T15): through R0 and R4.
+    for tail in [
+        vec![("decline-filing", None), ("accept-non-filing", None)],
+        vec![
+            ("decline-filing", None),
+            ("request-supervision", None),
+            ("demand-reasons", None),
+            ("explain", None),
+            ("accept-reasons", None),
+        ],
+        // S10X.
+        vec![
+            ("file", None),
+            ("start-investigation", None),
+            ("withdraw", None),
+            ("transfer-back", None),
+        ],
+        // S14.
+        vec![
+            ("file", None),
+            ("start-investigation", None),
+            ("refer-for-prosecution", None),
+            ("indict", None),
+            ("accept-trial", None),
+            ("judgment", Some("exempted")),
+            ("feedback", None),
+        ],
+    ] {
+        let mut actions = TO_S7.to_vec();
+        actions.extend(tail.iter().copied());
+        actions.push(("accept-reverse", None));
+        let (mut sim, case_id) = case_via(&actions);
+        assert_eq!(sim.state_of(&case_id).name(), "R4_ADMIN_CASE");
+        assert_eq!(penalty(&mut sim, &case_id), "ok", "{tail:?}");
+        assert_eq!(
+            code_of(&mut sim, &case_id, "close", None, "market", Role::Officer),
+            "ok"
+        );
+    }
+
+    // S12X: the procuratorate's opinion comes back; the agency must reply
+    // before closing.
+    let mut actions = TO_S7.to_vec();
+    actions.extend([
+        ("file", None),
+        ("start-investigation", None),
+        ("refer-for-prosecution", None),
+        ("not-prosecute", None),
+        ("internal-transfer", None),
+        ("register-review", None),
+        ("reverse-transfer", None),
+        ("accept-reverse", None),
+    ]);
+    let (mut sim, case_id) = case_via(&actions);
+    assert_eq!(penalty(&mut sim, &case_id), "ok");
+    assert_eq!(
+        code_of(&mut sim, &case_id, "close", None, "market", Role::Officer),
+        "reply_required"
+    );
+    let clocks = read::case_clocks(&sim, &case_id, sim.time_ms).unwrap().unwrap();
+    assert!(clocks.iter().any(|c| c.rule == "REV_AEA_REPLY"));
+    assert!(clocks.iter().any(|c| c.rule == "SAMR_PENALTY_PUBLICATION"));
+    perform(&mut sim, &case_id, "reply", None);
+    assert_eq!(
+        code_of(&mut sim, &case_id, "close", None, "market", Role::Officer),
+        "ok"
+    );
+}
+
+#[test]
+fn filing_after_a_final_non_filing_puts_the_case_back_on_the_criminal_track() {
+    let mut actions = TO_S7.to_vec();
+    actions.extend([
+        ("decline-filing", None),
+        ("request-reconsideration", None),
+        ("decide-reconsideration", Some("uphold")),
+        ("request-supervision", None),
+        ("order-filing", None),
+        ("file", None),
+    ]);
+    let (sim, case_id) = case_via(&actions);
+    let flags = sim.case(&case_id).flags;
+    assert!(flags.suspected && !flags.non_filing_final && !flags.transfer_resolved);
+}
+
+#[test]
+fn only_the_same_level_police_or_a_configured_target_receives_a_transfer() {
+    let mut sim = Sim::new();
+    let case_id = open_case(&mut sim, "general");
+    drive(&mut sim, &case_id, "S5_APPROVED");
+    let mut call = call_for(expectation("transfer", None), &case_id);
+    call.to = Some(org_id("police-b"));
+    assert_eq!(
+        sim.code(&sim::officer("market"), Call::CaseAction(call.clone())),
+        "invalid_target"
+    );
+    call.to = Some(org_id("court"));
+    assert_eq!(
+        sim.code(&sim::officer("market"), Call::CaseAction(call.clone())),
+        "invalid_target"
+    );
+
+    // Customs-style special jurisdiction: configured per agency.
+    let mut params = sim::sim_params();
+    params.cases.transfer_targets = vec![TransferTarget {
+        agency: org_id("market"),
+        police: org_id("police-b"),
+    }];
+    let mut sim = Sim::with_params(params);
+    let case_id = open_case(&mut sim, "general");
+    drive(&mut sim, &case_id, "S5_APPROVED");
+    call.case_id = case_id.clone();
+    call.to = Some(org_id("police-b"));
+    assert_eq!(sim.code(&sim::officer("market"), Call::CaseAction(call)), "ok");
+    let case = sim.case(&case_id);
+    assert_eq!(case.police, Some(org_id("police-b")));
+    // The supervising procuratorate is still the agency's own region's.
+    assert_eq!(case.procuratorate, Some(org_id("proc")));
+}
+
+#[test]
+fn a_transfer_binds_and_indexes_the_supervising_procuratorate() {
+    let mut sim = Sim::new();
+    let case_id = open_case(&mut sim, "general");
+    drive(&mut sim, &case_id, "S5_APPROVED");
+    assert!(read::supervised_cases(&sim, &org_id("proc")).unwrap().is_empty());
+    perform(&mut sim, &case_id, "transfer", None);
+    assert_eq!(
+        read::supervised_cases(&sim, &org_id("proc")).unwrap(),
+        [case_id.clone()]
+    );
+    assert!(read::supervised_cases(&sim, &org_id("proc-b")).unwrap().is_empty());
+    for org in ["market", "police", "proc"] {
+        assert_eq!(read::cases_of_org(&sim, &org_id(org)).unwrap(), [case_id.clone()]);
+    }
+    assert!(read::cases_of_org(&sim, &org_id("court")).unwrap().is_empty());
+
+    // Without a procuratorate in the region the transfer still goes ahead
+    // (it is mandatory; the copy is UNVERIFIED): the case is bound to no
+    // procuratorate until one of the region acts.
+    let mut genesis = sim::genesis(sim::sim_params());
+    genesis.orgs.retain(|entry| entry.org.id.as_str() != "proc");
+    let mut sim = Sim::from_genesis(&genesis);
+    let case_id = open_case(&mut sim, "general");
+    drive(&mut sim, &case_id, "S5_APPROVED");
+    assert_eq!(
+        code_of(&mut sim, &case_id, "transfer", None, "market", Role::Officer),
+        "ok"
+    );
+    assert_eq!(sim.case(&case_id).procuratorate, None);
+}
+
+#[test]
+fn supervision_beside_a_pending_reconsideration_is_a_parameter() {
+    let mut actions = TO_S7.to_vec();
+    actions.extend([("decline-filing", None), ("request-reconsideration", None)]);
+    let (mut sim, case_id) = case_via(&actions);
+    assert_eq!(
+        code_of(&mut sim, &case_id, "request-supervision", None, "market", Role::Officer),
+        "ok"
+    );
+    let mut params = sim::sim_params();
+    params.cases.supervision_during_reconsideration = false;
+    let mut sim = Sim::with_params(params);
+    let case_id = open_case(&mut sim, "general");
+    drive(&mut sim, &case_id, "S8R_RECONSIDERATION");
+    assert_eq!(
+        code_of(&mut sim, &case_id, "request-supervision", None, "market", Role::Officer),
+        "supervision_during_reconsideration"
+    );
+    // After the police uphold the non-filing, supervision is open again (T13b).
+    perform(&mut sim, &case_id, "decide-reconsideration", Some("uphold"));
+    assert_eq!(
+        code_of(&mut sim, &case_id, "request-supervision", None, "market", Role::Officer),
+        "ok"
+    );
+}
+
+#[test]
+fn the_task_force_signs_the_report() {
+    let mut sim = Sim::new();
+    let member = sim::key_for("market", Role::Officer);
+    let newcomer = xianjie_ledger::crypto::SecretKey::from_bytes(&[77; 32]);
+    sim.run(
+        &sim::admin("market"),
+        Call::RegisterOfficer(RegisterOfficer {
+            public_key: newcomer.public_key(),
+            role: Role::Officer,
+        }),
+    )
+    .unwrap();
+    let case_id = open_case(&mut sim, "general");
+    drive(&mut sim, &case_id, "S3_TASKFORCE");
+    assert_eq!(
+        sim.case(&case_id).taskforce,
+        [sim::id_of(&member), sim::id_of(&sim::officer2("market"))]
+    );
+    let report = call_for(expectation("submit-report", None), &case_id);
+    assert_eq!(
+        sim.code(&newcomer, Call::CaseAction(report.clone())),
+        "not_taskforce_member"
+    );
+    assert_eq!(sim.code(&sim::officer2("market"), Call::CaseAction(report)), "ok");
+}
+
+#[test]
+fn a_tax_case_needs_the_recovery_notice_before_it_is_marked_suspected() {
+    let mut sim = Sim::new();
+    let case_id = open_case(&mut sim, "tax");
+    perform(&mut sim, &case_id, "open-admin-case", None);
+    let mut call = call_for(expectation("mark-suspected", None), &case_id);
+    assert_eq!(
+        sim.code(&sim::officer("market"), Call::CaseAction(call.clone())),
+        "missing_attachment"
+    );
+    call.attachments.push(xianjie_ledger::case::Attachment {
+        kind: AttachmentKind::RecoveryNotice,
+        digest: file_digest(b"recovery notice"),
+    });
+    assert_eq!(sim.code(&sim::officer("market"), Call::CaseAction(call)), "ok");
+}
+
+#[test]
+fn opening_a_case() {
+    let mut sim = Sim::new();
+    let open = |title: &str, entity: String, domain: &str| {
+        Call::OpenCase(OpenCase {
+            title: title.into(),
+            entity,
+            domain: domain.into(),
+            lead: LeadSource {
+                kind: LeadKind::Complaint,
+                reference: None,
+            },
+        })
+    };
+    let good = || open("某超市销售过期食品", sim::entity(), "general");
+    assert_eq!(sim.code(&sim::officer("police"), good()), "wrong_org_kind");
+    assert_eq!(sim.code(&sim::admin("market"), good()), "wrong_role");
+    assert_eq!(sim.code(&sim::officer("lab"), good()), "wrong_org_kind");
+    assert_eq!(
+        sim.code(&sim::officer("market"), open("x", "91350100M0001TGQXM".into(), "general")),
+        "invalid_entity"
+    );
+    assert_eq!(
+        sim.code(&sim::officer("market"), open("x", sim::entity(), "fisheries")),
+        "unknown_domain"
+    );
+    assert_eq!(
+        sim.code(&sim::officer("market"), open(&"长".repeat(40), sim::entity(), "general")),
+        "invalid_field"
+    );
+    assert_eq!(
+        sim.code(&sim::officer("market"), open("", sim::entity(), "general")),
+        "invalid_field"
+    );
+    let hash = sim.run(&sim::officer("market"), good()).unwrap();
+    let id = xianjie_contracts::case::case_id_for(&hash);
+    assert!(id.starts_with("CASE-") && id.len() == 21, "{id}");
+    let case = sim.case(&id);
+    assert_eq!(case.owner, org_id("market"));
+    assert_eq!(case.region, "330100");
+    assert_eq!(case.entity, sim::entity());
+    let events = read::case_events(&sim, &id).unwrap();
+    assert_eq!(events.len(), 1);
+    assert_eq!(events[0].action, "open-case");
+}
+
+fn anchor(sim: &mut Sim, org: &str, content: &[u8], category: EvidenceCategory, case_id: &str) -> String {
+    let anchor = EvidenceAnchor {
+        digest: file_digest(content),
+        size: content.len() as u64,
+        media_type: "application/pdf".into(),
+        category,
+        case_id: Some(case_id.into()),
+        collected_at: 1_780_000_000,
+        collected_by: vec![sim::id_of(&sim::officer(org)), sim::id_of(&sim::officer2(org))],
+        capture_method: "scan".into(),
+        capture_tool: "scanner".into(),
+        provenance_note_digest: None,
+        supersedes: None,
+    };
+    sim.code(&sim::officer(org), Call::AnchorEvidence(anchor))
+}
+
+#[test]
+fn class_c_evidence_is_flagged_at_transfer_and_linked_to_its_recollection() {
+    let mut sim = Sim::new();
+    let case_id = open_case(&mut sim, "general");
+    drive(&mut sim, &case_id, "S5_APPROVED");
+    let witness = file_digest(b"witness statement");
+    let ledger = file_digest(b"till ledger");
+    assert_eq!(anchor(&mut sim, "market", b"witness statement", EvidenceCategory::Witness, &case_id), "ok");
+    assert_eq!(anchor(&mut sim, "market", b"till ledger", EvidenceCategory::Documentary, &case_id), "ok");
+    // Only parties of the case may add evidence to it.
+    assert_eq!(
+        anchor(&mut sim, "lab", b"lab note", EvidenceCategory::Documentary, &case_id),
+        "not_case_party"
+    );
+    assert_eq!(read::case_evidence(&sim, &case_id).unwrap(), [witness, ledger]);
+    assert!(read::recollection(&sim, &witness).unwrap().is_none());
+
+    perform(&mut sim, &case_id, "transfer", None);
+    let flag = read::recollection(&sim, &witness).unwrap().unwrap();
+    assert!(flag.requires_recollection && flag.recollected.is_none());
+    assert_eq!(flag.case_id, case_id);
+    assert!(read::recollection(&sim, &ledger).unwrap().is_none());
+
+    // A party statement the agency anchors after the transfer is flagged at once.
+    let party = file_digest(b"party statement");
+    assert_eq!(anchor(&mut sim, "market", b"party statement", EvidenceCategory::Party, &case_id), "ok");
+    assert!(read::recollection(&sim, &party).unwrap().is_some());
+
+    // The police take the statement again and link it.
+    perform(&mut sim, &case_id, "receive", None);
+    assert_eq!(anchor(&mut sim, "police", b"fresh statement", EvidenceCategory::Witness, &case_id), "ok");
+    let fresh = file_digest(b"fresh statement");
+    assert!(read::recollection(&sim, &fresh).unwrap().is_none(), "criminal-side statements are not flagged");
+    let link = |original, recollected| Call::LinkRecollected(LinkRecollected { original, recollected });
+    assert_eq!(sim.code(&sim::officer("market"), link(witness, fresh)), "not_case_party");
+    assert_eq!(sim.code(&sim::officer("police"), link(ledger, fresh)), "not_recollectable");
+    assert_eq!(sim.code(&sim::officer("police"), link(witness, party)), "recollected_other_org");
+    assert_eq!(sim.code(&sim::officer("police"), link(witness, fresh)), "ok");
+    assert_eq!(sim.code(&sim::officer("police"), link(witness, fresh)), "already_linked");
+    let flag = read::recollection(&sim, &witness).unwrap().unwrap();
+    assert_eq!(flag.recollected, Some(fresh));
+    assert_eq!(flag.linked_by, Some(org_id("police")));
+}
+
+#[test]
+fn items_are_handed_over_once() {
+    let mut sim = Sim::new();
+    let case_id = open_case(&mut sim, "general");
+    drive(&mut sim, &case_id, "S9_ITEMS_HANDED_OVER");
+    perform(&mut sim, &case_id, "start-investigation", None);
+    assert_eq!(
+        code_of(&mut sim, &case_id, "hand-over-items", None, "market", Role::Officer),
+        "already_handed_over"
+    );
+}
+
+#[test]
+fn default_params_are_used_by_the_simulation() {
+    // The simulation runs on the defaults (Appendix A, default policies).
+    let sim = Sim::new();
+    let params = read::params(&sim).unwrap();
+    assert_eq!(params.deadlines, Params::default().deadlines);
+    assert_eq!(params.policy_set, Params::default().policy_set);
+}

@@ -1,0 +1,270 @@
+//! Statutory clocks (DOMAIN §0.3, Appendix A): the four units, the start-day
+//! rule, holiday roll-over, working days across 国庆 with a make-up
+//! Saturday, months, sector overrides, and overdue detection at a later
+//! block time.
+
+use xianjie_contracts::deadline::{case_clocks, day_number, due_at, end_of_day_ms, local_date};
+use xianjie_contracts::read;
+use xianjie_ledger::deadline::{Calendar, ClockKind, DayCounting, TimeUnit};
+use xianjie_ledger::tx::Call;
+
+use crate::expect::{call_for, drive, expectation, open_case, perform};
+use crate::sim::{self, local_ms, Sim, DAY_MS, HOUR_MS};
+
+/// 国庆 2026: 1–7 October off, Sunday 20 September and Saturday 10 October
+/// worked (the test's own calendar, independent of the defaults).
+fn national_day() -> Calendar {
+    Calendar {
+        holidays: (20261001..=20261007).collect(),
+        makeup_workdays: vec![20260920, 20261010],
+        source: "test".into(),
+    }
+}
+
+fn empty() -> Calendar {
+    Calendar {
+        holidays: Vec::new(),
+        makeup_workdays: Vec::new(),
+        source: "test".into(),
+    }
+}
+
+const EXCLUDED: DayCounting = DayCounting {
+    start_day_excluded: true,
+    holiday_roll_over: true,
+};
+const INCLUDED: DayCounting = DayCounting {
+    start_day_excluded: false,
+    holiday_roll_over: true,
+};
+const NO_ROLL: DayCounting = DayCounting {
+    start_day_excluded: true,
+    holiday_roll_over: false,
+};
+
+/// The last millisecond of a local date.
+fn end_of(date: u32) -> u64 {
+    end_of_day_ms(day_number(date).unwrap())
+}
+
+#[test]
+fn hours_count_from_the_timestamp() {
+    let start = local_ms(20260601, 12, 30);
+    assert_eq!(
+        due_at(&empty(), &EXCLUDED, TimeUnit::Hour, 24, start),
+        start + 24 * HOUR_MS
+    );
+    // Hours do not roll over holidays: 24 hours from the eve of 国庆.
+    let eve = local_ms(20260930, 20, 0);
+    assert_eq!(
+        due_at(&national_day(), &EXCLUDED, TimeUnit::Hour, 24, eve),
+        eve + 24 * HOUR_MS
+    );
+}
+
+#[test]
+fn calendar_days_exclude_the_start_day_unless_the_convention_says_otherwise() {
+    let monday_noon = local_ms(20260601, 12, 0);
+    assert_eq!(
+        due_at(&empty(), &EXCLUDED, TimeUnit::CalendarDay, 3, monday_noon),
+        end_of(20260604)
+    );
+    assert_eq!(
+        due_at(&empty(), &INCLUDED, TimeUnit::CalendarDay, 3, monday_noon),
+        end_of(20260603)
+    );
+    // Late in the evening is still the same local day (UTC+8).
+    let late = local_ms(20260601, 23, 59);
+    assert_eq!(local_date(late), 20260601);
+    assert_eq!(
+        due_at(&empty(), &EXCLUDED, TimeUnit::CalendarDay, 3, late),
+        end_of(20260604)
+    );
+}
+
+#[test]
+fn a_last_day_that_is_not_a_working_day_rolls_over() {
+    // Wednesday + 3 = Saturday → Monday.
+    let wednesday = local_ms(20260603, 9, 0);
+    assert_eq!(
+        due_at(&empty(), &EXCLUDED, TimeUnit::CalendarDay, 3, wednesday),
+        end_of(20260608)
+    );
+    assert_eq!(
+        due_at(&empty(), &NO_ROLL, TimeUnit::CalendarDay, 3, wednesday),
+        end_of(20260606)
+    );
+    // Monday 28 September + 3 = 1 October (国庆) → Thursday 8 October.
+    let monday = local_ms(20260928, 10, 0);
+    assert_eq!(
+        due_at(&national_day(), &EXCLUDED, TimeUnit::CalendarDay, 3, monday),
+        end_of(20261008)
+    );
+    assert_eq!(
+        due_at(&national_day(), &NO_ROLL, TimeUnit::CalendarDay, 3, monday),
+        end_of(20261001)
+    );
+}
+
+#[test]
+fn working_days_skip_national_day_and_count_the_make_up_saturday() {
+    // From Wednesday 30 September: 8, 9, 10 (make-up Saturday), 12, 13 October.
+    let start = local_ms(20260930, 15, 0);
+    assert_eq!(
+        due_at(&national_day(), &EXCLUDED, TimeUnit::WorkingDay, 5, start),
+        end_of(20261013)
+    );
+    // Counting the start day: 30 September, 8, 9, 10, 12 October.
+    assert_eq!(
+        due_at(&national_day(), &INCLUDED, TimeUnit::WorkingDay, 5, start),
+        end_of(20261012)
+    );
+    // Without the holiday calendar: 1, 2, 5, 6, 7 October.
+    assert_eq!(
+        due_at(&empty(), &EXCLUDED, TimeUnit::WorkingDay, 5, start),
+        end_of(20261007)
+    );
+    // A make-up Sunday counts: from Friday 18 September, 20 (Sun), 21, 22.
+    assert_eq!(
+        due_at(&national_day(), &EXCLUDED, TimeUnit::WorkingDay, 3, local_ms(20260918, 9, 0)),
+        end_of(20260922)
+    );
+}
+
+#[test]
+fn months_end_on_the_same_day_number_or_the_end_of_a_shorter_month() {
+    let counting = NO_ROLL;
+    assert_eq!(
+        due_at(&empty(), &counting, TimeUnit::Month, 2, local_ms(20260315, 9, 0)),
+        end_of(20260515)
+    );
+    assert_eq!(
+        due_at(&empty(), &counting, TimeUnit::Month, 1, local_ms(20260131, 9, 0)),
+        end_of(20260228)
+    );
+    assert_eq!(
+        due_at(&empty(), &counting, TimeUnit::Month, 1, local_ms(20240131, 9, 0)),
+        end_of(20240229)
+    );
+    assert_eq!(
+        due_at(&empty(), &counting, TimeUnit::Month, 12, local_ms(20261130, 9, 0)),
+        end_of(20271130)
+    );
+    // 28 February 2026 is a Saturday: rolled over to Monday 2 March.
+    assert_eq!(
+        due_at(&empty(), &EXCLUDED, TimeUnit::Month, 1, local_ms(20260131, 9, 0)),
+        end_of(20260302)
+    );
+    // Counting the start day ends a day earlier.
+    assert_eq!(
+        due_at(&empty(), &INCLUDED, TimeUnit::Month, 2, local_ms(20260315, 9, 0)),
+        end_of(20260514)
+    );
+}
+
+#[test]
+fn a_transferred_case_shows_its_clocks_and_becomes_overdue_at_a_later_block_time() {
+    let mut sim = Sim::new();
+    let case_id = open_case(&mut sim, "general");
+    drive(&mut sim, &case_id, "S5_APPROVED");
+    let params = read::params(&sim).unwrap();
+    let case = sim.case(&case_id);
+    let clocks = case_clocks(&params, &case, sim.time_ms);
+    assert_eq!(clocks.len(), 1, "{clocks:?}");
+    let transfer = &clocks[0];
+    assert_eq!(transfer.rule, "TRANSFER_AFTER_APPROVAL");
+    assert_eq!(transfer.due_at_ms, transfer.started_at_ms + 24 * HOUR_MS);
+    assert!(!transfer.overdue);
+    assert!(case_clocks(&params, &case, transfer.due_at_ms + 1)[0].overdue);
+    assert_eq!(read::overdue_cases(&sim, transfer.due_at_ms).unwrap().len(), 0);
+    assert_eq!(
+        read::overdue_cases(&sim, transfer.due_at_ms + 1).unwrap()[0].0.id,
+        case_id
+    );
+
+    drive_from(&mut sim, &case_id, &["transfer", "receive"]);
+    let received_at = sim.case(&case_id).mark("receive").unwrap().time_ms;
+    let clocks = read::case_clocks(&sim, &case_id, received_at).unwrap().unwrap();
+    let filing = clocks
+        .iter()
+        .find(|c| c.rule == "PSB_FILING_DECISION")
+        .unwrap();
+    assert_eq!(filing.due_at_ms, end_of(local_date(received_at) + 3));
+    assert_eq!(filing.kind, ClockKind::Duty);
+    // The 24-hour forwarding window closes but is not a missed duty.
+    let next_day = received_at + DAY_MS + 1;
+    let clocks = read::case_clocks(&sim, &case_id, next_day).unwrap().unwrap();
+    let forward = clocks
+        .iter()
+        .find(|c| c.rule == "PSB_FORWARD_IF_NOT_COMPETENT")
+        .unwrap();
+    assert!(forward.expired && !forward.overdue);
+    assert!(read::overdue_cases(&sim, next_day).unwrap().is_empty());
+
+    // Before the deadline the agency cannot record the police as overdue.
+    let mark = call_for(expectation("mark-overdue", None), &case_id);
+    assert_eq!(
+        sim.code(&sim::officer("market"), Call::CaseAction(mark.clone())),
+        "not_overdue"
+    );
+    let later = filing.due_at_ms + 1;
+    let overdue = read::overdue_cases(&sim, later).unwrap();
+    assert_eq!(overdue.len(), 1);
+    assert!(overdue[0]
+        .1
+        .iter()
+        .any(|c| c.rule == "PSB_FILING_DECISION" && c.overdue));
+    sim.time_ms = later;
+    assert_eq!(sim.code(&sim::officer("market"), Call::CaseAction(mark)), "ok");
+    assert_eq!(sim.state_of(&case_id).name(), "S8O_OVERDUE");
+}
+
+fn drive_from(sim: &mut Sim, case_id: &str, actions: &[&str]) {
+    for action in actions {
+        perform(sim, case_id, action, None);
+    }
+}
+
+#[test]
+fn filing_stops_the_filing_clock_and_starts_the_handover_clock() {
+    let mut sim = Sim::new();
+    let case_id = open_case(&mut sim, "general");
+    drive(&mut sim, &case_id, "S8_FILED");
+    let clocks = read::case_clocks(&sim, &case_id, sim.time_ms).unwrap().unwrap();
+    let rules: Vec<&str> = clocks.iter().map(|c| c.rule.as_str()).collect();
+    assert_eq!(rules, ["AEA_HANDOVER_ITEMS"]);
+    perform(&mut sim, &case_id, "hand-over-items", None);
+    perform(&mut sim, &case_id, "start-investigation", None);
+    let clocks = read::case_clocks(&sim, &case_id, sim.time_ms).unwrap().unwrap();
+    assert!(clocks.iter().all(|c| c.rule != "AEA_HANDOVER_ITEMS"), "{clocks:?}");
+}
+
+#[test]
+fn food_and_drug_cases_use_the_sector_override() {
+    let mut sim = Sim::new();
+    let case_id = open_case(&mut sim, "food_drug");
+    drive(&mut sim, &case_id, "S7_RECEIVED");
+    let received_at = sim.case(&case_id).mark("receive").unwrap().time_ms;
+    let clocks = read::case_clocks(&sim, &case_id, received_at).unwrap().unwrap();
+    let filing = clocks
+        .iter()
+        .find(|c| c.rule == "PSB_FILING_DECISION")
+        .unwrap();
+    assert_eq!(filing.limit, 10);
+    assert_eq!(filing.override_id.as_deref(), Some("food_drug_2015"));
+    // 1 June + 10 = 11 June (a Thursday).
+    assert_eq!(filing.due_at_ms, end_of(20260611));
+}
+
+#[test]
+fn a_closed_case_leaves_the_open_index() {
+    let mut sim = Sim::new();
+    let case_id = open_case(&mut sim, "general");
+    assert_eq!(read::open_cases(&sim).unwrap(), [case_id.clone()]);
+    drive(&mut sim, &case_id, "R9_CLOSED");
+    assert!(read::open_cases(&sim).unwrap().is_empty());
+    assert!(read::case_clocks(&sim, &case_id, u64::MAX / 2)
+        .unwrap()
+        .unwrap()
+        .is_empty());
+}

@@ -1,0 +1,348 @@
+//! What DOMAIN.md says each case action does, written down independently of
+//! the engine's table (`xianjie_contracts::case::table`), plus routes that
+//! drive a fresh case to every state. The data-driven tests compare the
+//! engine against this.
+//!
+//! Sources: §b.2 (T1–T25), §c.2 (R1–R9), §d (D3, D4, D4a, D4b), and the
+//! role rule of the task: heads decide (approve/decline transfer, file/decline
+//! filing, decide reconsideration, order filing, indict/not prosecute,
+//! judgment; withdrawal, D3 and R3 opinions and the penalty decision because
+//! their sources require leadership approval), officers do the rest.
+
+use xianjie_ledger::case::{Attachment, AttachmentKind, CaseState, Outcome};
+use xianjie_ledger::crypto::SecretKey;
+use xianjie_ledger::hash::file_digest;
+use xianjie_ledger::model::{OrgKind, Role};
+use xianjie_ledger::tx::{Call, CaseAction, OpenCase};
+
+use crate::sim::{self, org_id, Sim, DAY_MS};
+
+/// Who acts, as DOMAIN.md names the parties.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Who {
+    /// The administrative enforcement agency that owns the case.
+    Aea,
+    /// The police organ the case is with.
+    Psb,
+    /// The procuratorate (same region; the supervising one once bound).
+    Proc,
+    /// The court the case is before.
+    Court,
+}
+
+impl Who {
+    pub fn kind(self) -> OrgKind {
+        match self {
+            Who::Aea => OrgKind::AdministrativeAgency,
+            Who::Psb => OrgKind::Police,
+            Who::Proc => OrgKind::Procuratorate,
+            Who::Court => OrgKind::Court,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy)]
+pub enum To {
+    State(&'static str),
+    Same,
+    Map(&'static [(&'static str, &'static str)]),
+}
+
+#[derive(Debug, Clone, Copy)]
+pub struct Expect {
+    pub rows: &'static str,
+    pub action: &'static str,
+    pub from: &'static [&'static str],
+    pub to: To,
+    pub who: &'static [Who],
+    pub head: bool,
+    pub attachments: &'static [&'static str],
+    /// The simulation organisation named in `to`.
+    pub target: Option<&'static str>,
+    pub taskforce: bool,
+    pub reason: bool,
+    pub outcome: Option<&'static str>,
+}
+
+const E: Expect = Expect {
+    rows: "",
+    action: "",
+    from: &[],
+    to: To::Same,
+    who: &[],
+    head: false,
+    attachments: &[],
+    target: None,
+    taskforce: false,
+    reason: false,
+    outcome: None,
+};
+
+use Who::{Aea, Court, Proc, Psb};
+
+/// One entry per action (and per outcome where the outcome picks the state).
+pub static EXPECTED: &[Expect] = &[
+    Expect { rows: "T1", action: "open-admin-case", from: &["S0_LEAD"], to: To::State("S1_ADMIN_CASE"), who: &[Aea], attachments: &["case-opening-record"], ..E },
+    Expect { rows: "T2", action: "mark-suspected", from: &["S1_ADMIN_CASE"], to: To::State("S2_SUSPECTED_CRIME"), who: &[Aea], attachments: &["threshold-evaluation", "evidence-list"], ..E },
+    Expect { rows: "T3", action: "form-taskforce", from: &["S2_SUSPECTED_CRIME"], to: To::State("S3_TASKFORCE"), who: &[Aea], taskforce: true, ..E },
+    Expect { rows: "T4", action: "submit-report", from: &["S3_TASKFORCE"], to: To::State("S4_PENDING_APPROVAL"), who: &[Aea], attachments: &["transfer-report"], ..E },
+    Expect { rows: "T5", action: "approve-transfer", from: &["S4_PENDING_APPROVAL"], to: To::State("S5_APPROVED"), who: &[Aea], head: true, attachments: &["decision-record"], ..E },
+    Expect { rows: "T5", action: "decline-transfer", from: &["S4_PENDING_APPROVAL"], to: To::State("S5X_NOT_APPROVED"), who: &[Aea], head: true, attachments: &["decision-record"], reason: true, ..E },
+    Expect { rows: "T5x", action: "resubmit", from: &["S5X_NOT_APPROVED"], to: To::State("S4_PENDING_APPROVAL"), who: &[Aea], attachments: &["transfer-report"], ..E },
+    Expect { rows: "T5x", action: "continue-admin", from: &["S5X_NOT_APPROVED"], to: To::State("S1_ADMIN_CASE"), who: &[Aea], attachments: &["decision-record"], ..E },
+    Expect { rows: "D3", action: "suggest-transfer", from: &["S1_ADMIN_CASE", "S2_SUSPECTED_CRIME", "S3_TASKFORCE", "S5X_NOT_APPROVED"], to: To::State("S4_PENDING_APPROVAL"), who: &[Proc], head: true, attachments: &["procuratorial-opinion"], ..E },
+    Expect { rows: "T6", action: "transfer", from: &["S5_APPROVED"], to: To::State("S6_TRANSFERRED"), who: &[Aea], attachments: &["transfer-letter", "investigation-report", "item-inventory", "test-report"], target: Some("police"), ..E },
+    Expect { rows: "T7", action: "receive", from: &["S6_TRANSFERRED", "S7F_FORWARDED"], to: To::State("S7_RECEIVED"), who: &[Psb], attachments: &["receipt"], ..E },
+    Expect { rows: "T7a", action: "forward", from: &["S7_RECEIVED"], to: To::State("S7F_FORWARDED"), who: &[Psb], attachments: &["forwarding-record"], target: Some("police-b"), ..E },
+    Expect { rows: "T7b", action: "request-materials", from: &["S7_RECEIVED"], to: To::State("S7M_SUPPLEMENT"), who: &[Psb], attachments: &["missing-materials-list"], ..E },
+    Expect { rows: "T7b", action: "supply-materials", from: &["S7M_SUPPLEMENT"], to: To::State("S7_RECEIVED"), who: &[Aea], attachments: &["supplementary-materials"], ..E },
+    Expect { rows: "T7c", action: "return-to-admin", from: &["S7_RECEIVED"], to: To::State("S1_ADMIN_CASE"), who: &[Psb], attachments: &["return-notice"], reason: true, ..E },
+    Expect { rows: "T8, T14", action: "file", from: &["S7_RECEIVED", "S8O_OVERDUE", "S8S_FILING_SUPERVISION"], to: To::State("S8_FILED"), who: &[Psb], head: true, attachments: &["filing-decision"], ..E },
+    Expect { rows: "T9", action: "decline-filing", from: &["S7_RECEIVED", "S8O_OVERDUE"], to: To::State("S8X_NOT_FILED"), who: &[Psb], head: true, attachments: &["non-filing-notice"], reason: true, ..E },
+    Expect { rows: "T9o", action: "mark-overdue", from: &["S7_RECEIVED"], to: To::State("S8O_OVERDUE"), who: &[Aea, Proc], ..E },
+    Expect { rows: "T10", action: "hand-over-items", from: &["S8_FILED", "S10_INVESTIGATION"], to: To::Map(&[("S8_FILED", "S9_ITEMS_HANDED_OVER"), ("S10_INVESTIGATION", "S10_INVESTIGATION")]), who: &[Aea], attachments: &["handover-list"], ..E },
+    Expect { rows: "T11", action: "request-reconsideration", from: &["S8X_NOT_FILED"], to: To::State("S8R_RECONSIDERATION"), who: &[Aea], attachments: &["reconsideration-request"], ..E },
+    Expect { rows: "T12", action: "decide-reconsideration", from: &["S8R_RECONSIDERATION"], to: To::State("S8_FILED"), who: &[Psb], head: true, attachments: &["reconsideration-decision"], outcome: Some("file"), ..E },
+    Expect { rows: "T12", action: "decide-reconsideration", from: &["S8R_RECONSIDERATION"], to: To::State("S8X_NOT_FILED"), who: &[Psb], head: true, attachments: &["reconsideration-decision"], outcome: Some("uphold"), ..E },
+    Expect { rows: "T13a-c", action: "request-supervision", from: &["S8X_NOT_FILED", "S8R_RECONSIDERATION", "S8O_OVERDUE"], to: To::State("S8S_FILING_SUPERVISION"), who: &[Aea, Proc], attachments: &["supervision-request"], ..E },
+    Expect { rows: "D4", action: "demand-reasons", from: &["S8S_FILING_SUPERVISION", "S8O_OVERDUE"], to: To::Same, who: &[Proc], attachments: &["reasons-demand"], ..E },
+    Expect { rows: "D4", action: "explain", from: &["S8S_FILING_SUPERVISION", "S8O_OVERDUE"], to: To::Same, who: &[Psb], attachments: &["explanation"], ..E },
+    Expect { rows: "D4a", action: "accept-reasons", from: &["S8S_FILING_SUPERVISION"], to: To::State("R0_TRIGGER"), who: &[Proc], attachments: &["reasons"], ..E },
+    Expect { rows: "D4b", action: "order-filing", from: &["S8S_FILING_SUPERVISION", "S8O_OVERDUE"], to: To::State("S8S_FILING_SUPERVISION"), who: &[Proc], head: true, attachments: &["filing-notice"], ..E },
+    Expect { rows: "T16", action: "accept-non-filing", from: &["S8X_NOT_FILED"], to: To::State("R0_TRIGGER"), who: &[Aea], attachments: &["decision-record"], ..E },
+    Expect { rows: "T17", action: "start-investigation", from: &["S8_FILED", "S9_ITEMS_HANDED_OVER"], to: To::State("S10_INVESTIGATION"), who: &[Psb], ..E },
+    Expect { rows: "T18", action: "withdraw", from: &["S10_INVESTIGATION"], to: To::State("S10X_WITHDRAWN"), who: &[Psb], head: true, attachments: &["withdrawal-decision"], ..E },
+    Expect { rows: "T18r", action: "transfer-back", from: &["S10X_WITHDRAWN"], to: To::State("R3_TRANSFERRED"), who: &[Psb], attachments: &["transfer-letter", "withdrawal-decision"], ..E },
+    Expect { rows: "T19", action: "refer-for-prosecution", from: &["S10_INVESTIGATION"], to: To::State("S11_PROSECUTION_REVIEW"), who: &[Psb], attachments: &["prosecution-opinion"], ..E },
+    Expect { rows: "T20", action: "indict", from: &["S11_PROSECUTION_REVIEW"], to: To::State("S12_INDICTED"), who: &[Proc], head: true, attachments: &["indictment"], target: Some("court"), ..E },
+    Expect { rows: "T20", action: "not-prosecute", from: &["S11_PROSECUTION_REVIEW"], to: To::State("S12X_NOT_PROSECUTED"), who: &[Proc], head: true, attachments: &["non-prosecution-decision"], ..E },
+    Expect { rows: "T21", action: "accept-trial", from: &["S12_INDICTED"], to: To::State("S13_TRIAL"), who: &[Court], ..E },
+    Expect { rows: "T21", action: "judgment", from: &["S13_TRIAL"], to: To::State("S14_JUDGMENT"), who: &[Court], head: true, attachments: &["judgment"], outcome: Some("convicted"), ..E },
+    Expect { rows: "T21", action: "judgment", from: &["S13_TRIAL"], to: To::State("S14_JUDGMENT"), who: &[Court], head: true, attachments: &["judgment"], outcome: Some("exempted"), ..E },
+    Expect { rows: "T21", action: "judgment", from: &["S13_TRIAL"], to: To::State("S14_JUDGMENT"), who: &[Court], head: true, attachments: &["judgment"], outcome: Some("acquitted"), ..E },
+    Expect { rows: "T22", action: "feedback", from: &["S14_JUDGMENT"], to: To::State("S15_FEEDBACK"), who: &[Court, Proc, Psb], attachments: &["outcome-notice"], ..E },
+    Expect { rows: "R1", action: "internal-transfer", from: &["S12X_NOT_PROSECUTED"], to: To::State("R1_INTERNAL_TRANSFER"), who: &[Proc], ..E },
+    Expect { rows: "R2", action: "register-review", from: &["R1_INTERNAL_TRANSFER"], to: To::State("R2_REVIEW"), who: &[Proc], ..E },
+    Expect { rows: "R2", action: "terminate-review", from: &["R2_REVIEW"], to: To::State("R2_TERMINATED"), who: &[Proc], attachments: &["termination-decision"], ..E },
+    Expect { rows: "R3", action: "reverse-transfer", from: &["R2_REVIEW"], to: To::State("R3_TRANSFERRED"), who: &[Proc], head: true, attachments: &["procuratorial-opinion", "non-prosecution-decision"], ..E },
+    Expect { rows: "R4", action: "accept-reverse", from: &["R0_TRIGGER", "R3_TRANSFERRED", "S15_FEEDBACK"], to: To::State("R4_ADMIN_CASE"), who: &[Aea], attachments: &["case-opening-record"], ..E },
+    Expect { rows: "R5", action: "penalty-decision", from: &["S1_ADMIN_CASE", "S2_SUSPECTED_CRIME", "S3_TASKFORCE", "S4_PENDING_APPROVAL", "S5_APPROVED", "S5X_NOT_APPROVED", "S8X_NOT_FILED", "R4_ADMIN_CASE"], to: To::State("R5_DECIDED"), who: &[Aea], head: true, attachments: &["penalty-decision"], outcome: Some("penalty"), ..E },
+    Expect { rows: "R5", action: "penalty-decision", from: &["S1_ADMIN_CASE", "S2_SUSPECTED_CRIME", "S3_TASKFORCE", "S4_PENDING_APPROVAL", "S5_APPROVED", "S5X_NOT_APPROVED", "S8X_NOT_FILED", "R4_ADMIN_CASE"], to: To::State("R5_DECIDED"), who: &[Aea], head: true, attachments: &["penalty-decision"], outcome: Some("no-penalty"), ..E },
+    Expect { rows: "R6", action: "reply", from: &["R5_DECIDED"], to: To::State("R6_REPLIED"), who: &[Aea], attachments: &["reply"], ..E },
+    Expect { rows: "R7", action: "publish", from: &["R5_DECIDED", "R6_REPLIED"], to: To::State("R7_PUBLISHED"), who: &[Aea], attachments: &["disclosure-record"], ..E },
+    Expect { rows: "R8", action: "follow-up", from: &["R3_TRANSFERRED", "R4_ADMIN_CASE", "R5_DECIDED", "R6_REPLIED", "R7_PUBLISHED"], to: To::Map(&[("R3_TRANSFERRED", "R3_TRANSFERRED"), ("R4_ADMIN_CASE", "R4_ADMIN_CASE"), ("R5_DECIDED", "R5_DECIDED"), ("R6_REPLIED", "R8_FOLLOW_UP"), ("R7_PUBLISHED", "R8_FOLLOW_UP")]), who: &[Proc], attachments: &["procuratorial-suggestion"], ..E },
+    Expect { rows: "T25, R9", action: "close", from: &["S15_FEEDBACK", "R5_DECIDED", "R6_REPLIED", "R7_PUBLISHED", "R8_FOLLOW_UP"], to: To::Map(&[("S15_FEEDBACK", "S16_CLOSED"), ("R5_DECIDED", "R9_CLOSED"), ("R6_REPLIED", "R9_CLOSED"), ("R7_PUBLISHED", "R9_CLOSED"), ("R8_FOLLOW_UP", "R9_CLOSED")]), who: &[Aea], attachments: &["closure-record"], ..E },
+];
+
+/// Where the right actor is still refused, and with which code: an
+/// administrative decision on a case that reached S2 before the criminal
+/// track ended (DOMAIN §b.3 ¶1; the routes below reach S8X without a final
+/// non-filing).
+pub fn guard_refusal(action: &str, from: &str) -> Option<&'static str> {
+    let penalty_blocked = [
+        "S2_SUSPECTED_CRIME",
+        "S3_TASKFORCE",
+        "S4_PENDING_APPROVAL",
+        "S5_APPROVED",
+        "S5X_NOT_APPROVED",
+        "S8X_NOT_FILED",
+    ];
+    (action == "penalty-decision" && penalty_blocked.contains(&from))
+        .then_some("penalty_instead_of_transfer")
+}
+
+/// How to reach each state from a fresh case: (state, previous state, action, outcome).
+pub static ROUTES: &[(&str, &str, &str, Option<&str>)] = &[
+    ("S1_ADMIN_CASE", "S0_LEAD", "open-admin-case", None),
+    ("S2_SUSPECTED_CRIME", "S1_ADMIN_CASE", "mark-suspected", None),
+    ("S3_TASKFORCE", "S2_SUSPECTED_CRIME", "form-taskforce", None),
+    ("S4_PENDING_APPROVAL", "S3_TASKFORCE", "submit-report", None),
+    ("S5_APPROVED", "S4_PENDING_APPROVAL", "approve-transfer", None),
+    ("S5X_NOT_APPROVED", "S4_PENDING_APPROVAL", "decline-transfer", None),
+    ("S6_TRANSFERRED", "S5_APPROVED", "transfer", None),
+    ("S7_RECEIVED", "S6_TRANSFERRED", "receive", None),
+    ("S7F_FORWARDED", "S7_RECEIVED", "forward", None),
+    ("S7M_SUPPLEMENT", "S7_RECEIVED", "request-materials", None),
+    ("S8_FILED", "S7_RECEIVED", "file", None),
+    ("S8X_NOT_FILED", "S7_RECEIVED", "decline-filing", None),
+    ("S8R_RECONSIDERATION", "S8X_NOT_FILED", "request-reconsideration", None),
+    ("S8S_FILING_SUPERVISION", "S8X_NOT_FILED", "request-supervision", None),
+    ("S8O_OVERDUE", "S7_RECEIVED", "mark-overdue", None),
+    ("S9_ITEMS_HANDED_OVER", "S8_FILED", "hand-over-items", None),
+    ("S10_INVESTIGATION", "S8_FILED", "start-investigation", None),
+    ("S10X_WITHDRAWN", "S10_INVESTIGATION", "withdraw", None),
+    ("S11_PROSECUTION_REVIEW", "S10_INVESTIGATION", "refer-for-prosecution", None),
+    ("S12X_NOT_PROSECUTED", "S11_PROSECUTION_REVIEW", "not-prosecute", None),
+    ("S12_INDICTED", "S11_PROSECUTION_REVIEW", "indict", None),
+    ("S13_TRIAL", "S12_INDICTED", "accept-trial", None),
+    ("S14_JUDGMENT", "S13_TRIAL", "judgment", Some("convicted")),
+    ("S15_FEEDBACK", "S14_JUDGMENT", "feedback", None),
+    ("S16_CLOSED", "S15_FEEDBACK", "close", None),
+    ("R0_TRIGGER", "S8X_NOT_FILED", "accept-non-filing", None),
+    ("R1_INTERNAL_TRANSFER", "S12X_NOT_PROSECUTED", "internal-transfer", None),
+    ("R2_REVIEW", "R1_INTERNAL_TRANSFER", "register-review", None),
+    ("R2_TERMINATED", "R2_REVIEW", "terminate-review", None),
+    ("R3_TRANSFERRED", "R2_REVIEW", "reverse-transfer", None),
+    ("R4_ADMIN_CASE", "R0_TRIGGER", "accept-reverse", None),
+    ("R5_DECIDED", "R4_ADMIN_CASE", "penalty-decision", Some("penalty")),
+    ("R6_REPLIED", "R5_DECIDED", "reply", None),
+    ("R7_PUBLISHED", "R6_REPLIED", "publish", None),
+    ("R8_FOLLOW_UP", "R7_PUBLISHED", "follow-up", None),
+    ("R9_CLOSED", "R8_FOLLOW_UP", "close", None),
+];
+
+pub fn state(name: &str) -> CaseState {
+    name.parse().unwrap_or_else(|e| panic!("{e}"))
+}
+
+/// The expectation of an action (the first, for actions with several outcomes).
+pub fn expectation(action: &str, outcome: Option<&str>) -> &'static Expect {
+    EXPECTED
+        .iter()
+        .find(|e| e.action == action && (outcome.is_none() || e.outcome == outcome))
+        .unwrap_or_else(|| panic!("no expectation for {action}"))
+}
+
+/// The state an expectation leads to from `from`.
+pub fn expected_next(expect: &Expect, from: &'static str) -> &'static str {
+    match expect.to {
+        To::State(state) => state,
+        To::Same => from,
+        To::Map(pairs) => pairs
+            .iter()
+            .find(|(f, _)| *f == from)
+            .map(|(_, to)| *to)
+            .expect("mapped"),
+    }
+}
+
+/// The simulation organisation that acts as `who` on the case now.
+pub fn party_org(sim: &Sim, case_id: &str, who: Who) -> &'static str {
+    let case = sim.case(case_id);
+    let name = |org: Option<xianjie_ledger::model::OrgId>, default: &'static str| {
+        org.map(|id| {
+            sim::ORGS
+                .iter()
+                .find(|(n, _, _)| *n == id.as_str())
+                .map(|(n, _, _)| *n)
+                .expect("a simulation org")
+        })
+        .unwrap_or(default)
+    };
+    match who {
+        Who::Aea => name(Some(case.owner), "market"),
+        Who::Psb => name(case.police, "police"),
+        Who::Proc => name(case.procuratorate, "proc"),
+        Who::Court => name(case.court, "court"),
+    }
+}
+
+/// A key of the right role for the expectation in that organisation (a
+/// task-force member for officer acts: the test task force is officer and
+/// officer2).
+pub fn signer_for(expect: &Expect, org: &str) -> SecretKey {
+    if expect.head {
+        sim::head(org)
+    } else {
+        sim::officer(org)
+    }
+}
+
+pub fn attachment(case_id: &str, action: &str, kind: &str) -> Attachment {
+    Attachment {
+        kind: kind.parse::<AttachmentKind>().unwrap_or_else(|e| panic!("{e}")),
+        digest: file_digest(format!("{case_id}/{action}/{kind}").as_bytes()),
+    }
+}
+
+/// The call an expectation describes, with every required datum.
+pub fn call_for(expect: &Expect, case_id: &str) -> CaseAction {
+    CaseAction {
+        case_id: case_id.into(),
+        action: expect.action.into(),
+        attachments: expect
+            .attachments
+            .iter()
+            .map(|kind| attachment(case_id, expect.action, kind))
+            .collect(),
+        officers: if expect.taskforce {
+            vec![sim::id_of(&sim::officer("market")), sim::id_of(&sim::officer2("market"))]
+        } else {
+            Vec::new()
+        },
+        to: expect.target.map(org_id),
+        reason_digest: expect
+            .reason
+            .then(|| xianjie_ledger::hash::note_digest("reasons kept off chain")),
+        outcome: expect
+            .outcome
+            .map(|o| o.parse::<Outcome>().unwrap_or_else(|e| panic!("{e}"))),
+    }
+}
+
+/// Opens a case for the market regulator; returns its id.
+pub fn open_case(sim: &mut Sim, domain: &str) -> String {
+    let hash = sim
+        .run(
+            &sim::officer("market"),
+            Call::OpenCase(OpenCase {
+                title: "某超市销售过期食品".into(),
+                entity: sim::entity(),
+                domain: domain.into(),
+                lead: xianjie_ledger::case::LeadSource {
+                    kind: xianjie_ledger::case::LeadKind::RandomInspection,
+                    reference: Some("DRAW-2026-0601".into()),
+                },
+            }),
+        )
+        .expect("the case opens");
+    xianjie_contracts::case::case_id_for(&hash)
+}
+
+/// Performs an action as the expectation's first party would.
+pub fn perform(sim: &mut Sim, case_id: &str, action: &str, outcome: Option<&str>) {
+    let expect = expectation(action, outcome);
+    if action == "mark-overdue" {
+        sim.advance(5 * DAY_MS);
+    }
+    let org = party_org(sim, case_id, expect.who[0]);
+    let signer = signer_for(expect, org);
+    let call = call_for(expect, case_id);
+    sim.run(&signer, Call::CaseAction(call))
+        .unwrap_or_else(|e| panic!("{action} on {case_id}: {} {e}", e.code()));
+}
+
+/// A simulation with one case at `target`.
+pub fn case_at(target: &str) -> (Sim, String) {
+    let mut sim = Sim::new();
+    let case_id = open_case(&mut sim, "general");
+    drive(&mut sim, &case_id, target);
+    (sim, case_id)
+}
+
+/// Drives the case from S0 to `target` along [`ROUTES`].
+pub fn drive(sim: &mut Sim, case_id: &str, target: &str) {
+    let mut path = Vec::new();
+    let mut at = target;
+    while at != "S0_LEAD" {
+        let (_, previous, action, outcome) = ROUTES
+            .iter()
+            .find(|(state, ..)| *state == at)
+            .unwrap_or_else(|| panic!("no route to {at}"));
+        path.push((*action, *outcome));
+        at = previous;
+    }
+    for (action, outcome) in path.into_iter().rev() {
+        perform(sim, case_id, action, outcome);
+    }
+    assert_eq!(sim.state_of(case_id), state(target));
+}
+
+/// Every key of the simulation that might sign: each organisation's admin,
+/// head and officer.
+pub fn every_signer() -> Vec<(&'static str, Role)> {
+    sim::ORGS
+        .iter()
+        .flat_map(|(name, _, _)| sim::ROLES.iter().map(move |role| (*name, *role)))
+        .collect()
+}

@@ -1,0 +1,415 @@
+//! Governance (M of N organisations): parameter, holiday, policy and
+//! validator changes apply only in the block of the M-th approval, are
+//! validated when proposed and when applied, and the node-key allow-list.
+
+use xianjie_contracts::policy::{authorize_read, ReadResource};
+use xianjie_contracts::read;
+use xianjie_ledger::block::Validator;
+use xianjie_ledger::crypto::SecretKey;
+use xianjie_ledger::deadline::Calendar;
+use xianjie_ledger::governance::{Change, GovernanceParams, ParamChange, ProposalStatus};
+use xianjie_ledger::model::Params;
+use xianjie_ledger::tx::{Approve, Call, NodeKeyCall, Propose};
+
+use crate::expect::{call_for, drive, expectation, open_case};
+use crate::sim::{self, org_id, Sim};
+
+/// N = the agency, the police, the procuratorate and the court; M = 3.
+fn governed() -> Sim {
+    Sim::with_params(Params {
+        governance: GovernanceParams {
+            voters: ["market", "police", "proc", "court"].map(org_id).to_vec(),
+            threshold: 3,
+            proposal_ttl_blocks: 50,
+        },
+        ..sim::sim_params()
+    })
+}
+
+fn propose(sim: &mut Sim, org: &str, change: Change) -> Result<String, String> {
+    sim.run(
+        &sim::admin(org),
+        Call::Propose(Propose {
+            change,
+            note_digest: None,
+        }),
+    )
+    .map(|hash| xianjie_contracts::governance::proposal_id_for(&hash))
+    .map_err(|error| error.code().to_owned())
+}
+
+fn approve(sim: &mut Sim, org: &str, id: &str) -> String {
+    sim.code(
+        &sim::admin(org),
+        Call::Approve(Approve {
+            proposal: id.into(),
+        }),
+    )
+}
+
+fn status(sim: &Sim, id: &str) -> ProposalStatus {
+    read::proposal(sim, id).unwrap().unwrap().status
+}
+
+/// Proposes and collects the two further approvals M = 3 needs.
+fn pass(sim: &mut Sim, change: Change) -> String {
+    let id = propose(sim, "market", change).unwrap();
+    assert_eq!(approve(sim, "police", &id), "ok");
+    assert_eq!(approve(sim, "proc", &id), "ok");
+    assert!(matches!(status(sim, &id), ProposalStatus::Applied { .. }));
+    id
+}
+
+const NO_TAX_CASES: &str = r#"
+@id("no-tax-cases")
+forbid (principal, action == Xianjie::Action::"open-case", resource is Xianjie::Case)
+when { resource.domain == "tax" };
+"#;
+
+fn open_tax_case(sim: &mut Sim) -> String {
+    sim.code(
+        &sim::officer("market"),
+        Call::OpenCase(xianjie_ledger::tx::OpenCase {
+            title: "逃税".into(),
+            entity: sim::entity(),
+            domain: "tax".into(),
+            lead: xianjie_ledger::case::LeadSource {
+                kind: xianjie_ledger::case::LeadKind::Routine,
+                reference: None,
+            },
+        }),
+    )
+}
+
+#[test]
+fn a_policy_change_applies_only_with_the_m_th_approval() {
+    let mut sim = governed();
+    let text = format!("{}\n{NO_TAX_CASES}", xianjie_contracts::policy::DEFAULT_POLICY_SET);
+    let id = propose(&mut sim, "market", Change::PolicySet(text.clone())).unwrap();
+    assert_eq!(status(&sim, &id), ProposalStatus::Open);
+    assert_eq!(approve(&mut sim, "police", &id), "ok");
+    // M − 1 = 2 approvals: not applied.
+    assert_eq!(status(&sim, &id), ProposalStatus::Open);
+    assert_ne!(read::params(&sim).unwrap().policy_set, text);
+    assert_eq!(open_tax_case(&mut sim), "ok");
+    // The third approval applies it in its own block.
+    assert_eq!(approve(&mut sim, "proc", &id), "ok");
+    assert_eq!(
+        status(&sim, &id),
+        ProposalStatus::Applied { height: sim.height }
+    );
+    assert_eq!(read::params(&sim).unwrap().policy_set, text);
+    assert_eq!(open_tax_case(&mut sim), "policy_denied");
+    assert_eq!(approve(&mut sim, "court", &id), "proposal_closed");
+    let proposal = read::proposal(&sim, &id).unwrap().unwrap();
+    assert_eq!(proposal.approvals, ["market", "police", "proc"].map(org_id));
+}
+
+#[test]
+fn an_invalid_policy_is_refused_when_proposed() {
+    let mut sim = governed();
+    for text in [
+        "permit (principal, action, resource".to_owned(),
+        // Does not validate: no such attribute.
+        r#"permit (principal, action == Xianjie::Action::"read", resource is Xianjie::Case) when { resource.colour == "red" };"#.to_owned(),
+        // No such action.
+        r#"permit (principal, action == Xianjie::Action::"shred", resource);"#.to_owned(),
+        format!("permit (principal, action, resource) when {{ {}true{} }};", "(".repeat(30), ")".repeat(30)),
+        format!("// {}\npermit (principal, action, resource);", "x".repeat(13 * 1024)),
+    ] {
+        assert_eq!(
+            propose(&mut sim, "market", Change::PolicySet(text.clone())),
+            Err("invalid_policy".into()),
+            "{}",
+            &text[..text.len().min(80)]
+        );
+    }
+    assert!(read::proposals(&sim).unwrap().is_empty());
+}
+
+#[test]
+fn a_deny_all_policy_cannot_lock_out_governance() {
+    let mut sim = governed();
+    pass(&mut sim, Change::PolicySet(String::new()));
+    assert_eq!(open_tax_case(&mut sim), "policy_denied");
+    // Governance and key management are not policy-gated: the set is repaired.
+    pass(
+        &mut sim,
+        Change::PolicySet(xianjie_contracts::policy::DEFAULT_POLICY_SET.into()),
+    );
+    assert_eq!(open_tax_case(&mut sim), "ok");
+}
+
+#[test]
+fn voting_rules() {
+    let mut sim = governed();
+    let change = || Change::Param(ParamChange::MinTaskforce(3));
+    assert_eq!(
+        sim.run(
+            &sim::officer("market"),
+            Call::Propose(Propose {
+                change: change(),
+                note_digest: None
+            })
+        )
+        .unwrap_err()
+        .code(),
+        "not_admin"
+    );
+    assert_eq!(propose(&mut sim, "lab", change()), Err("not_voter".into()));
+    let id = propose(&mut sim, "market", change()).unwrap();
+    assert_eq!(approve(&mut sim, "market", &id), "already_approved");
+    assert_eq!(approve(&mut sim, "lab", &id), "not_voter");
+    assert_eq!(approve(&mut sim, "police", "GOV-0000000000000000"), "unknown_proposal");
+    assert_eq!(
+        sim.code(
+            &sim::officer("police"),
+            Call::Approve(Approve { proposal: id.clone() })
+        ),
+        "not_admin"
+    );
+    sim.height += 60;
+    assert_eq!(approve(&mut sim, "police", &id), "proposal_expired");
+    assert_eq!(read::proposals(&sim).unwrap().len(), 1);
+}
+
+#[test]
+fn a_threshold_of_one_applies_at_once() {
+    let mut sim = Sim::with_params(Params {
+        governance: GovernanceParams {
+            voters: vec![],
+            threshold: 1,
+            proposal_ttl_blocks: 10,
+        },
+        ..sim::sim_params()
+    });
+    let id = propose(&mut sim, "lab", Change::Param(ParamChange::MinInspectors(1))).unwrap();
+    assert!(matches!(status(&sim, &id), ProposalStatus::Applied { .. }));
+    assert_eq!(read::params(&sim).unwrap().inspections.min_inspectors, 1);
+}
+
+#[test]
+fn parameter_changes_are_validated_like_genesis_and_take_effect() {
+    let mut sim = governed();
+    for bad in [
+        ParamChange::MinTaskforce(1),
+        ParamChange::MaxCustodyEvents(0),
+        ParamChange::CaseDomains(vec![]),
+        ParamChange::RemoveDeadlineRule("NO_SUCH_RULE".into()),
+        ParamChange::Governance(GovernanceParams {
+            voters: vec![org_id("market")],
+            threshold: 2,
+            proposal_ttl_blocks: 1,
+        }),
+    ] {
+        assert_eq!(
+            propose(&mut sim, "market", Change::Param(bad.clone())),
+            Err("invalid_params".into()),
+            "{bad:?}"
+        );
+    }
+    let mut rule = read::params(&sim)
+        .unwrap()
+        .deadlines
+        .into_iter()
+        .find(|r| r.id == "PSB_FILING_DECISION")
+        .unwrap();
+    rule.start = vec!["shred-file".into()];
+    assert_eq!(
+        propose(&mut sim, "market", Change::Param(ParamChange::DeadlineRule(rule.clone()))),
+        Err("invalid_params".into())
+    );
+
+    // A larger task force.
+    pass(&mut sim, Change::Param(ParamChange::MinTaskforce(3)));
+    let case_id = open_case(&mut sim, "general");
+    drive(&mut sim, &case_id, "S2_SUSPECTED_CRIME");
+    let call = call_for(expectation("form-taskforce", None), &case_id);
+    assert_eq!(
+        sim.code(&sim::officer("market"), Call::CaseAction(call)),
+        "taskforce_too_small"
+    );
+
+    // A five-day filing decision instead of three.
+    rule.start = vec!["receive".into()];
+    rule.limit = 5;
+    pass(&mut sim, Change::Param(ParamChange::DeadlineRule(rule)));
+    let params = read::params(&sim).unwrap();
+    let filing = params
+        .deadlines
+        .iter()
+        .find(|r| r.id == "PSB_FILING_DECISION")
+        .unwrap();
+    assert_eq!(filing.limit, 5);
+    assert_eq!(params.deadlines.len(), Params::default().deadlines.len());
+}
+
+#[test]
+fn holidays_are_changed_by_governance() {
+    let mut sim = governed();
+    let case_id = open_case(&mut sim, "general");
+    drive(&mut sim, &case_id, "S7_RECEIVED");
+    let due = |sim: &Sim| {
+        read::case_clocks(sim, &case_id, sim.time_ms)
+            .unwrap()
+            .unwrap()
+            .into_iter()
+            .find(|c| c.rule == "PSB_FILING_DECISION")
+            .unwrap()
+            .due_at_ms
+    };
+    // Received Monday 1 June: due at the end of Thursday 4 June.
+    assert_eq!(due(&sim), sim::local_ms(20260605, 0, 0) - 1);
+    let unsorted = Calendar {
+        holidays: vec![20260605, 20260604],
+        makeup_workdays: vec![],
+        source: "x".into(),
+    };
+    assert_eq!(
+        propose(&mut sim, "market", Change::Holidays(unsorted)),
+        Err("invalid_params".into())
+    );
+    let mut calendar = read::params(&sim).unwrap().calendar;
+    calendar.holidays.push(20260604);
+    calendar.holidays.sort_unstable();
+    pass(&mut sim, Change::Holidays(calendar));
+    // 4 June is now a holiday: the last day rolls over to Friday 5 June.
+    assert_eq!(due(&sim), sim::local_ms(20260606, 0, 0) - 1);
+}
+
+#[test]
+fn validators_are_added_and_removed_under_keys_validators() {
+    let mut sim = governed();
+    let genesis_validator = SecretKey::from_bytes(&[250; 32]).public_key();
+    let newcomer = SecretKey::from_bytes(&[251; 32]).public_key();
+    let add = |key, org: &str| {
+        Change::AddValidator(Validator {
+            public_key: key,
+            power: 2,
+            org: org_id(org),
+        })
+    };
+    assert_eq!(
+        propose(&mut sim, "market", add(genesis_validator, "market")),
+        Err("validator_exists".into())
+    );
+    assert_eq!(
+        propose(&mut sim, "market", add(newcomer, "nobody")),
+        Err("unknown_org".into())
+    );
+    assert_eq!(
+        propose(&mut sim, "market", Change::RemoveValidator(genesis_validator.id())),
+        Err("last_validator".into())
+    );
+    assert_eq!(
+        propose(&mut sim, "market", Change::RemoveValidator(newcomer.id())),
+        Err("unknown_validator".into())
+    );
+    let id = propose(&mut sim, "market", add(newcomer, "police")).unwrap();
+    assert_eq!(approve(&mut sim, "police", &id), "ok");
+    assert_eq!(read::validators(&sim).unwrap().validators.len(), 1, "M − 1: unchanged");
+    assert_eq!(approve(&mut sim, "court", &id), "ok");
+    let set = read::validators(&sim).unwrap();
+    assert_eq!(set.validators.len(), 2);
+    assert_eq!(set.total_power(), 3);
+    let mut sorted = set.validators.clone();
+    sorted.sort_by_key(|v| v.public_key.id());
+    assert_eq!(set.validators, sorted);
+    assert!(read::node_keys(&sim).unwrap().contains(&newcomer));
+
+    // Two removals proposed while both are possible; the second to reach M
+    // would leave no validator, so its applying approval is refused.
+    let first = propose(&mut sim, "market", Change::RemoveValidator(genesis_validator.id())).unwrap();
+    let second = propose(&mut sim, "market", Change::RemoveValidator(newcomer.id())).unwrap();
+    assert_eq!(approve(&mut sim, "police", &first), "ok");
+    assert_eq!(approve(&mut sim, "police", &second), "ok");
+    assert_eq!(approve(&mut sim, "proc", &first), "ok");
+    assert_eq!(read::validators(&sim).unwrap().validators.len(), 1);
+    assert_eq!(approve(&mut sim, "proc", &second), "last_validator");
+    assert_eq!(status(&sim, &second), ProposalStatus::Open);
+    let remaining = read::validators(&sim).unwrap();
+    assert_eq!(remaining.validators[0].public_key, newcomer);
+    assert_eq!(read::node_keys(&sim).unwrap(), [newcomer]);
+}
+
+#[test]
+fn admins_register_and_revoke_node_keys() {
+    let mut sim = governed();
+    let node = SecretKey::from_bytes(&[240; 32]).public_key();
+    let call = |key| NodeKeyCall { public_key: key };
+    assert_eq!(
+        sim.code(&sim::officer("lab"), Call::RegisterNodeKey(call(node))),
+        "not_admin"
+    );
+    assert_eq!(
+        sim.code(&sim::admin("lab"), Call::RegisterNodeKey(call(xianjie_ledger::crypto::PublicKey([0; 32])))),
+        "invalid_key"
+    );
+    assert_eq!(sim.code(&sim::admin("lab"), Call::RegisterNodeKey(call(node))), "ok");
+    assert_eq!(
+        sim.code(&sim::admin("court"), Call::RegisterNodeKey(call(node))),
+        "node_key_exists"
+    );
+    let validator = SecretKey::from_bytes(&[250; 32]).public_key();
+    let mut expected = vec![node, validator];
+    expected.sort();
+    assert_eq!(read::node_keys(&sim).unwrap(), expected);
+    assert_eq!(
+        sim.code(&sim::admin("court"), Call::RevokeNodeKey(call(node))),
+        "not_key_owner"
+    );
+    assert_eq!(sim.code(&sim::admin("lab"), Call::RevokeNodeKey(call(node))), "ok");
+    assert_eq!(
+        sim.code(&sim::admin("lab"), Call::RevokeNodeKey(call(node))),
+        "unknown_node_key"
+    );
+    assert_eq!(read::node_keys(&sim).unwrap(), [validator]);
+}
+
+#[test]
+fn reads_are_guarded_by_the_policy_set() {
+    let mut sim = governed();
+    let case_id = open_case(&mut sim, "general");
+    let read_case = |sim: &Sim, org: &str| {
+        match authorize_read(
+            sim,
+            &sim::id_of(&sim::officer(org)),
+            &ReadResource::Case(case_id.clone()),
+        ) {
+            Ok(()) => "ok".to_owned(),
+            Err(error) => error.code().to_owned(),
+        }
+    };
+    // Before transfer: the owner and the region's procuratorate (D2).
+    assert_eq!(read_case(&sim, "market"), "ok");
+    assert_eq!(read_case(&sim, "proc"), "ok");
+    for org in ["tax", "police", "police-b", "proc-b", "court", "lab"] {
+        assert_eq!(read_case(&sim, org), "policy_denied", "{org}");
+    }
+    drive(&mut sim, &case_id, "S12_INDICTED");
+    for org in ["market", "police", "proc", "court"] {
+        assert_eq!(read_case(&sim, org), "ok", "{org}");
+    }
+    // A testing body never reads case details under the default policy.
+    assert_eq!(read_case(&sim, "lab"), "policy_denied");
+    assert_eq!(
+        authorize_read(
+            &sim,
+            &sim::id_of(&SecretKey::from_bytes(&[9; 32])),
+            &ReadResource::Case(case_id.clone())
+        )
+        .unwrap_err()
+        .code(),
+        "unknown_signer"
+    );
+    assert_eq!(
+        authorize_read(
+            &sim,
+            &sim::id_of(&sim::officer("market")),
+            &ReadResource::Case("CASE-0000000000000000".into())
+        )
+        .unwrap_err()
+        .code(),
+        "unknown_case"
+    );
+}

@@ -1,0 +1,121 @@
+//! Reads guarded by the default policy set (DOMAIN §a): evidence records and
+//! inspection results, and the identity checks of `authorize_read`.
+
+use xianjie_contracts::policy::{authorize_read, ReadResource};
+use xianjie_ledger::crypto::SecretKey;
+use xianjie_ledger::hash::{file_digest, Hash};
+use xianjie_ledger::model::{CustodyAction, EvidenceAnchor, EvidenceCategory, Role};
+use xianjie_ledger::tx::{Call, RecordCustody, RegisterOfficer, RevokeOfficer};
+
+use crate::expect::{drive, open_case};
+use crate::sim::{self, org_id, Sim};
+
+fn anchor(sim: &mut Sim, org: &str, content: &[u8], case_id: Option<&str>) -> Hash {
+    let anchor = EvidenceAnchor {
+        digest: file_digest(content),
+        size: content.len() as u64,
+        media_type: "application/pdf".into(),
+        category: EvidenceCategory::Documentary,
+        case_id: case_id.map(str::to_owned),
+        collected_at: 1_780_000_000,
+        collected_by: vec![sim::id_of(&sim::officer(org)), sim::id_of(&sim::officer2(org))],
+        capture_method: "scan".into(),
+        capture_tool: "scanner".into(),
+        provenance_note_digest: None,
+        supersedes: None,
+    };
+    sim.run(&sim::officer(org), Call::AnchorEvidence(anchor)).unwrap();
+    file_digest(content)
+}
+
+fn can_read(sim: &Sim, org: &str, resource: &ReadResource) -> bool {
+    match authorize_read(sim, &sim::id_of(&sim::officer(org)), resource) {
+        Ok(()) => true,
+        Err(error) if error.code() == "policy_denied" => false,
+        Err(error) => panic!("{error}"),
+    }
+}
+
+#[test]
+fn evidence_is_read_by_its_holders_the_case_parties_and_the_judiciary() {
+    let mut sim = Sim::new();
+    let loose = ReadResource::Evidence(anchor(&mut sim, "market", b"loose file", None));
+    assert!(can_read(&sim, "market", &loose));
+    for org in ["proc", "proc-b", "court"] {
+        assert!(can_read(&sim, org, &loose), "{org}");
+    }
+    for org in ["tax", "police", "lab"] {
+        assert!(!can_read(&sim, org, &loose), "{org}");
+    }
+    // A pending transfer lets the addressee read it.
+    sim.run(
+        &sim::officer("market"),
+        Call::RecordCustody(RecordCustody {
+            digest: file_digest(b"loose file"),
+            action: CustodyAction::Transfer,
+            to: Some(org_id("police")),
+            note_digest: None,
+        }),
+    )
+    .unwrap();
+    assert!(can_read(&sim, "police", &loose));
+
+    // Evidence of a case: the case's police reads it once the case is transferred.
+    let case_id = open_case(&mut sim, "general");
+    let item = ReadResource::Evidence(anchor(&mut sim, "market", b"case file", Some(&case_id)));
+    assert!(!can_read(&sim, "police", &item));
+    drive(&mut sim, &case_id, "S6_TRANSFERRED");
+    assert!(can_read(&sim, "police", &item));
+    assert!(!can_read(&sim, "police-b", &item));
+    assert!(!can_read(&sim, "lab", &item));
+}
+
+#[test]
+fn only_active_officers_read() {
+    let mut sim = Sim::new();
+    let digest = anchor(&mut sim, "market", b"file", None);
+    let temp = SecretKey::from_bytes(&[66; 32]);
+    sim.run(
+        &sim::admin("market"),
+        Call::RegisterOfficer(RegisterOfficer {
+            public_key: temp.public_key(),
+            role: Role::Officer,
+        }),
+    )
+    .unwrap();
+    let resource = ReadResource::Evidence(digest);
+    assert!(authorize_read(&sim, &sim::id_of(&temp), &resource).is_ok());
+    sim.run(
+        &sim::admin("market"),
+        Call::RevokeOfficer(RevokeOfficer {
+            officer: sim::id_of(&temp),
+        }),
+    )
+    .unwrap();
+    assert_eq!(
+        authorize_read(&sim, &sim::id_of(&temp), &resource)
+            .unwrap_err()
+            .code(),
+        "revoked_signer"
+    );
+    assert_eq!(
+        authorize_read(
+            &sim,
+            &sim::id_of(&sim::officer("market")),
+            &ReadResource::Evidence(Hash([7; 32]))
+        )
+        .unwrap_err()
+        .code(),
+        "unknown_evidence"
+    );
+    assert_eq!(
+        authorize_read(
+            &sim,
+            &sim::id_of(&sim::officer("market")),
+            &ReadResource::Inspection("INSP-0000000000000000".into())
+        )
+        .unwrap_err()
+        .code(),
+        "unknown_inspection"
+    );
+}

@@ -1,0 +1,362 @@
+//! `xianjie-node bench`: starts a local network of node processes, submits
+//! pre-signed transactions from concurrent clients and prints committed
+//! transactions per second and submit-to-final latency. In the same run it
+//! measures this machine's signature-verification rate and prints the
+//! throughput as a fraction of the bound `cores × verify rate ÷ validators`
+//! (every validator checks every signature once).
+//!
+//! Two phases: a saturation phase (every client submits as fast as the nodes
+//! admit) gives throughput; a paced phase at half that rate gives latency
+//! under a sustainable load. Latency is measured from the moment a client
+//! sends a transaction until a watcher sees it in a committed block on
+//! node 0 (polled every 10 ms, so figures include up to 10 ms of polling).
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use anyhow::{bail, Context as _};
+use rand::RngCore as _;
+use xianjie_ledger::codec;
+use xianjie_ledger::crypto::{KeyFile, SecretKey};
+use xianjie_ledger::hash::Hash;
+use xianjie_ledger::model::{EvidenceAnchor, EvidenceCategory};
+use xianjie_ledger::tx::{Call, SignedTx, Tx};
+
+use crate::testnet::{write_testnet, TestnetOptions, TESTNET_CHAIN_ID};
+
+/// Flags of `xianjie-node bench`.
+#[derive(Debug, clap::Args)]
+pub struct BenchArgs {
+    /// Validators of the local network.
+    #[arg(long, default_value_t = 4)]
+    pub validators: usize,
+    /// Transactions of the saturation phase (the paced phase sends half).
+    #[arg(long, default_value_t = 20_000)]
+    pub txs: usize,
+    /// Concurrent submitting clients.
+    #[arg(long, default_value_t = 8)]
+    pub clients: usize,
+    /// Where to write the network (default: a fresh directory under the system temp dir).
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+    /// Base port of the network (API P+i, consensus P+100+i, gossip P+200+i).
+    #[arg(long, default_value_t = 27070)]
+    pub base_port: u16,
+}
+
+/// An evidence anchor of a random digest, signed by `key` (an officer).
+pub fn anchor_tx(chain_id: &str, key: &SecretKey, valid_until: u64) -> SignedTx {
+    let mut digest = [0u8; 32];
+    rand::rngs::OsRng.fill_bytes(&mut digest);
+    Tx {
+        chain_id: chain_id.to_owned(),
+        signer: key.public_key(),
+        nonce: rand::rngs::OsRng.next_u64(),
+        valid_until,
+        call: Call::AnchorEvidence(EvidenceAnchor {
+            digest: Hash(digest),
+            size: 1024,
+            media_type: "application/octet-stream".into(),
+            category: EvidenceCategory::Documentary,
+            case_id: None,
+            collected_at: 1_700_000_000,
+            collected_by: vec![key.public_key().id()],
+            capture_method: "download".into(),
+            capture_tool: "xianjie-node bench".into(),
+            provenance_note_digest: None,
+            supersedes: None,
+        }),
+    }
+    .sign(key)
+}
+
+/// Signatures verified per second on one core, with the ledger's strict rule.
+pub fn verify_rate_per_core(samples: usize) -> f64 {
+    let key = SecretKey::from_bytes(&[7; 32]);
+    let txs: Vec<SignedTx> = (0..samples).map(|_| anchor_tx("bench", &key, 1)).collect();
+    let started = Instant::now();
+    for tx in &txs {
+        assert!(tx.verify_signature().is_ok());
+    }
+    samples as f64 / started.elapsed().as_secs_f64()
+}
+
+struct Processes(Vec<Child>);
+
+impl Drop for Processes {
+    fn drop(&mut self) {
+        for child in &mut self.0 {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+    }
+}
+
+fn http_height(url: &str) -> Option<u64> {
+    let mut response = ureq::get(format!("{url}/v1/status")).call().ok()?;
+    let status: serde_json::Value = response.body_mut().read_json().ok()?;
+    status["height"].as_u64()
+}
+
+fn block_txs(url: &str, height: u64) -> Option<Vec<String>> {
+    let mut response = ureq::get(format!("{url}/v1/blocks/{height}")).call().ok()?;
+    let block: serde_json::Value = response.body_mut().read_json().ok()?;
+    Some(
+        block["txs"]
+            .as_array()?
+            .iter()
+            .filter_map(|hash| hash.as_str().map(str::to_owned))
+            .collect(),
+    )
+}
+
+/// Result of one phase.
+struct Phase {
+    committed: usize,
+    seconds: f64,
+    latencies_ms: Vec<f64>,
+    refused: usize,
+}
+
+/// Runs the benchmark and prints its figures.
+pub async fn run(args: BenchArgs) -> anyhow::Result<()> {
+    tokio::task::spawn_blocking(move || run_blocking(&args))
+        .await
+        .context("the benchmark thread failed")?
+}
+
+fn run_blocking(args: &BenchArgs) -> anyhow::Result<()> {
+    if args.validators == 0 || args.clients == 0 || args.txs == 0 {
+        bail!("--validators, --clients and --txs must be positive");
+    }
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    eprintln!("measuring signature verification on this machine…");
+    let verify_rate = verify_rate_per_core(4_000);
+    let bound = cores as f64 * verify_rate / args.validators as f64;
+
+    let out = match &args.out {
+        Some(out) => out.clone(),
+        None => std::env::temp_dir().join(format!("xianjie-bench-{}", std::process::id())),
+    };
+    let mut options = TestnetOptions::new(args.validators, &out);
+    options.base_port = args.base_port;
+    options.timeout_propose = Duration::from_secs(3);
+    options.empty_block_wait = Duration::from_millis(50);
+    let nodes = write_testnet(&options).context("writing the network")?;
+    let exe = std::env::current_exe().context("locating xianjie-node")?;
+    let mut processes = Processes(Vec::new());
+    for node in &nodes {
+        let log = std::fs::File::create(node.home.with_extension("log"))?;
+        processes.0.push(
+            Command::new(&exe)
+                .arg("start")
+                .arg("--home")
+                .arg(&node.home)
+                .env(
+                    "RUST_LOG",
+                    std::env::var("XIANJIE_BENCH_LOG").unwrap_or_else(|_| "warn".into()),
+                )
+                .stdout(Stdio::null())
+                .stderr(log)
+                .spawn()
+                .context("starting a node")?,
+        );
+    }
+    let urls: Vec<String> = nodes.iter().map(|node| node.api.clone()).collect();
+    wait_until(Duration::from_secs(60), || {
+        urls.iter()
+            .all(|url| http_height(url).is_some_and(|h| h >= 2))
+    })
+    .context("the network did not start")?;
+    eprintln!(
+        "network of {} validators running in {}",
+        args.validators,
+        out.display()
+    );
+
+    let keys = officer_keys(&out.join("keys"))?;
+    eprintln!("signing {} transactions…", args.txs + args.txs / 2);
+    let sign = |count: usize| -> Vec<SignedTx> {
+        (0..count)
+            .map(|i| anchor_tx(TESTNET_CHAIN_ID, &keys[i % keys.len()], 50_000))
+            .collect()
+    };
+    let saturation_txs = sign(args.txs);
+    let paced_txs = sign(args.txs / 2);
+
+    let saturation = phase(&urls, saturation_txs, args.clients, None)?;
+    let rate = saturation.committed as f64 / saturation.seconds;
+    let paced = phase(&urls, paced_txs, args.clients, Some(rate / 2.0))?;
+    drop(processes);
+
+    let (p50, p99) = percentiles(saturation.latencies_ms.clone());
+    let (paced_p50, paced_p99) = percentiles(paced.latencies_ms.clone());
+    println!(
+        "xianjie-node bench: {} validators, {} clients, {cores} cores",
+        args.validators, args.clients
+    );
+    println!(
+        "  saturation   {} txs committed in {:.2} s: {:.0} tx/s; latency p50 {:.0} ms, p99 {:.0} ms{}",
+        saturation.committed,
+        saturation.seconds,
+        rate,
+        p50,
+        p99,
+        refused_note(saturation.refused)
+    );
+    println!(
+        "  half load    {} txs at {:.0} tx/s offered: {:.0} tx/s; latency p50 {:.0} ms, p99 {:.0} ms{}",
+        paced.committed,
+        rate / 2.0,
+        paced.committed as f64 / paced.seconds,
+        paced_p50,
+        paced_p99,
+        refused_note(paced.refused)
+    );
+    println!(
+        "  verify rate  {verify_rate:.0} signatures/s per core; bound cores × rate ÷ validators = {bound:.0} tx/s; committed = {:.2} of the bound",
+        rate / bound
+    );
+    Ok(())
+}
+
+fn refused_note(refused: usize) -> String {
+    if refused == 0 {
+        String::new()
+    } else {
+        format!(" ({refused} submissions refused at the door)")
+    }
+}
+
+fn officer_keys(dir: &Path) -> anyhow::Result<Vec<SecretKey>> {
+    let mut keys = Vec::new();
+    for org in crate::dev::demo_org_ids() {
+        for role in ["officer", "officer2"] {
+            let path = dir.join(format!("{org}-{role}.key"));
+            let text = std::fs::read_to_string(&path)?;
+            keys.push(KeyFile::parse(&text)?);
+        }
+    }
+    Ok(keys)
+}
+
+fn wait_until(timeout: Duration, mut done: impl FnMut() -> bool) -> anyhow::Result<()> {
+    let deadline = Instant::now() + timeout;
+    while !done() {
+        if Instant::now() > deadline {
+            bail!("timed out after {timeout:?}");
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    Ok(())
+}
+
+/// Submits `txs` from `clients` threads (round robin over the nodes), at
+/// `rate` tx/s in total if given, and follows node 0's blocks until all are
+/// committed or 120 s pass.
+fn phase(
+    urls: &[String],
+    txs: Vec<SignedTx>,
+    clients: usize,
+    rate: Option<f64>,
+) -> anyhow::Result<Phase> {
+    let start_height = http_height(&urls[0]).context("node 0 does not answer")?;
+    let total = txs.len();
+    let submitted: Arc<Mutex<HashMap<String, Instant>>> =
+        Arc::new(Mutex::new(HashMap::with_capacity(total)));
+    let refused = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let done = Arc::new(AtomicBool::new(false));
+    let started = Instant::now();
+
+    let mut shares: Vec<Vec<SignedTx>> = (0..clients).map(|_| Vec::new()).collect();
+    for (i, tx) in txs.into_iter().enumerate() {
+        shares[i % clients].push(tx);
+    }
+    let mut handles = Vec::new();
+    for (client, share) in shares.into_iter().enumerate() {
+        let url = urls[client % urls.len()].clone();
+        let submitted = Arc::clone(&submitted);
+        let refused = Arc::clone(&refused);
+        let interval = rate.map(|r| Duration::from_secs_f64(clients as f64 / r));
+        handles.push(std::thread::spawn(move || {
+            let agent: ureq::Agent = ureq::Agent::config_builder()
+                .http_status_as_error(false)
+                .build()
+                .into();
+            let began = Instant::now();
+            for (n, tx) in share.into_iter().enumerate() {
+                if let Some(interval) = interval {
+                    let due = began + interval * n as u32;
+                    if let Some(wait) = due.checked_duration_since(Instant::now()) {
+                        std::thread::sleep(wait);
+                    }
+                }
+                let hash = tx.hash().to_hex();
+                let bytes = codec::encode(&tx);
+                let at = Instant::now();
+                submitted.lock().expect("lock").insert(hash, at);
+                let ok = agent
+                    .post(format!("{url}/v1/txs"))
+                    .header("content-type", "application/octet-stream")
+                    .send(&bytes[..])
+                    .is_ok_and(|response| response.status().as_u16() == 202);
+                if !ok {
+                    refused.fetch_add(1, Ordering::Relaxed);
+                }
+            }
+        }));
+    }
+
+    let mut latencies = Vec::with_capacity(total);
+    let mut last_commit = started;
+    let mut next = start_height + 1;
+    let deadline = Instant::now() + Duration::from_secs(120);
+    let mut seen = 0usize;
+    while Instant::now() < deadline {
+        let tip = http_height(&urls[0]).unwrap_or(0);
+        while next <= tip {
+            let Some(hashes) = block_txs(&urls[0], next) else {
+                break;
+            };
+            let now = Instant::now();
+            let map = submitted.lock().expect("lock");
+            for hash in hashes {
+                if let Some(at) = map.get(&hash) {
+                    latencies.push(now.duration_since(*at).as_secs_f64() * 1000.0);
+                    seen += 1;
+                    last_commit = now;
+                }
+            }
+            drop(map);
+            next += 1;
+        }
+        let all_sent = handles.iter().all(|h| h.is_finished());
+        if all_sent && seen + refused.load(Ordering::Relaxed) >= total {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    done.store(true, Ordering::Relaxed);
+    for handle in handles {
+        let _ = handle.join();
+    }
+    Ok(Phase {
+        committed: seen,
+        seconds: last_commit.duration_since(started).as_secs_f64().max(1e-3),
+        latencies_ms: latencies,
+        refused: refused.load(Ordering::Relaxed),
+    })
+}
+
+fn percentiles(mut values: Vec<f64>) -> (f64, f64) {
+    if values.is_empty() {
+        return (f64::NAN, f64::NAN);
+    }
+    values.sort_by(|a, b| a.total_cmp(b));
+    let at = |q: f64| values[((values.len() - 1) as f64 * q).round() as usize];
+    (at(0.50), at(0.99))
+}

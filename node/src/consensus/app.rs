@@ -1,0 +1,669 @@
+//! The host: answers the engine's requests (`AppMsg`) with blocks built
+//! from the mempool, checked by re-execution and committed to sled.
+//!
+//! Crash-recovery duties, in the order the engine relies on them:
+//! - every proposal built or received and found valid is written to the
+//!   store (flushed) before the engine hears of it, so a restarted node whose
+//!   write-ahead log decides it still has the block;
+//! - a decided block is committed, with its certificate, in one atomic batch
+//!   before `Decided` is answered; the same batch drops the undecided
+//!   proposals of that height;
+//! - consensus resumes at the last committed height + 1, with the validator
+//!   set the state holds after that height.
+
+use std::collections::HashMap;
+use std::sync::atomic::Ordering;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use bytes::Bytes;
+use malachitebft_app_channel::app::consensus::{Role, VoteExtensionError};
+use malachitebft_app_channel::app::engine::host::{HeightParams, Next, SyncedValueOutcome};
+use malachitebft_app_channel::app::types::core::{CommitCertificate, Round, Validity};
+use malachitebft_app_channel::app::types::sync::RawDecidedValue;
+use malachitebft_app_channel::app::types::{LocallyProposedValue, ProposedValue};
+use malachitebft_app_channel::{AppMsg, Channels, NetworkMsg, Reply};
+use serde::{Deserialize, Serialize};
+use tokio::sync::watch;
+use xianjie_ledger::block::{Block, MAX_BLOCK_BYTES};
+use xianjie_ledger::codec::{self, Canonical};
+use xianjie_ledger::crypto::KeyId;
+use xianjie_ledger::storage::Store;
+use xianjie_ledger::tx::SignedTx;
+use xianjie_ledger::Hash;
+
+use super::codec::{extended_certificate, ledger_commit};
+use super::context::{timeouts, Address, Ctx, Height, ValidatorSet, Value};
+use super::streaming::{split, Assembled, Streams};
+use crate::chain::{read_validator_set, Tip};
+use crate::config::BlockLimits;
+use crate::dev::now_ms;
+use crate::error::{Error, Result};
+use crate::execution::{
+    build_block, check_block, matches_header, ChainInfo, Check, Executed, Refusal,
+};
+use crate::home::ConsensusSection;
+use crate::mempool::Mempool;
+use crate::metrics::Metrics;
+use crate::p2p::{self, AllowList};
+use crate::status::NetworkStatus;
+
+/// Most blocks in one sync response, and their most bytes (a single block
+/// larger than that is still sent alone).
+const MAX_SYNC_BLOCKS: u64 = 64;
+const MAX_SYNC_BYTES: usize = 16 * 1024 * 1024;
+/// Most complete proposals kept for a height this node has not reached yet.
+const MAX_DEFERRED: usize = 16;
+
+/// A proposal as the store keeps it until its height is decided.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StoredProposal {
+    /// Round (`None`: unknown, for a block received through sync).
+    pub round: Option<u32>,
+    /// Polka round of a re-proposal.
+    pub pol_round: Option<u32>,
+    /// The proposer of that round.
+    pub proposer: KeyId,
+    /// The block.
+    pub block: Block,
+}
+
+impl Canonical for StoredProposal {
+    const KIND: &'static str = "stored proposal";
+    const MAX_ENCODED_LEN: usize = MAX_BLOCK_BYTES + 256;
+}
+
+/// Everything the host needs.
+pub struct HostParts {
+    /// The store.
+    pub store: Store,
+    /// The chain.
+    pub chain: ChainInfo,
+    /// Pending transactions.
+    pub mempool: Arc<Mempool>,
+    /// This node's address (key id of its node key).
+    pub address: Address,
+    /// Bounds of proposed blocks.
+    pub block_limits: BlockLimits,
+    /// Timeouts and block timing.
+    pub consensus: ConsensusSection,
+    /// Publishes each committed tip.
+    pub tip: watch::Sender<Tip>,
+    /// Publishes the allow-list after blocks that change it.
+    pub allow: watch::Sender<AllowList>,
+    /// Peers written in the configuration, always allowed.
+    pub configured_peers: Vec<libp2p::PeerId>,
+    /// Peers and sync state for the API.
+    pub status: Arc<NetworkStatus>,
+}
+
+/// The host's state.
+pub struct Host {
+    parts: HostParts,
+    executed: HashMap<Hash, Executed>,
+    streams: Streams,
+    deferred: Vec<(Assembled, Reply<Option<ProposedValue<Ctx>>>)>,
+    last_commit_ok: bool,
+    current_height: Height,
+}
+
+impl Host {
+    /// A host over `parts`.
+    pub fn new(parts: HostParts) -> Self {
+        Host {
+            parts,
+            executed: HashMap::new(),
+            streams: Streams::default(),
+            deferred: Vec::new(),
+            last_commit_ok: true,
+            current_height: Height(0),
+        }
+    }
+
+    /// Answers the engine until it stops. A storage failure ends the loop
+    /// with an error: the node must stop rather than guess.
+    pub async fn run(mut self, mut channels: Channels<Ctx>) -> Result<()> {
+        while let Some(message) = channels.consensus.recv().await {
+            self.handle(message, &channels).await?;
+        }
+        Ok(())
+    }
+
+    fn tip(&self) -> Result<Tip> {
+        self.parts.chain.tip(&self.parts.store)
+    }
+
+    /// The engine's parameters for the next height: the validator set the
+    /// state holds now (after the last committed block) and the timeouts.
+    fn params(&self) -> Result<HeightParams<Ctx>> {
+        let set = read_validator_set(&self.parts.store)?;
+        Ok(HeightParams::new(
+            ValidatorSet::from_ledger(&set),
+            timeouts(&self.parts.consensus),
+            None,
+        ))
+    }
+
+    async fn handle(&mut self, message: AppMsg<Ctx>, channels: &Channels<Ctx>) -> Result<()> {
+        match message {
+            AppMsg::ConsensusReady { reply } => {
+                let tip = self.tip()?;
+                tracing::info!(
+                    height = tip.height + 1,
+                    "consensus ready; starting at the next height"
+                );
+                let _ = reply.send((Height(tip.height + 1), self.params()?));
+            }
+            AppMsg::StartedRound {
+                height,
+                round,
+                proposer,
+                role,
+                reply_value,
+            } => {
+                let round_number = round.as_u32().unwrap_or(0);
+                self.parts
+                    .status
+                    .round
+                    .store(u64::from(round_number), Ordering::Relaxed);
+                Metrics::get().round.set(i64::from(round_number));
+                if height != self.current_height {
+                    self.current_height = height;
+                    self.streams.prune_below(height);
+                }
+                tracing::debug!(%height, %round, %proposer, proposing = matches!(role, Role::Proposer), "round started");
+                let seen = self
+                    .stored(height)?
+                    .into_iter()
+                    .filter(|stored| stored.round == round.as_u32())
+                    .map(|stored| proposed_value(height, &stored, Validity::Valid))
+                    .collect();
+                let _ = reply_value.send(seen);
+            }
+            AppMsg::GetValue {
+                height,
+                round,
+                timeout,
+                reply,
+            } => {
+                let block = self.value_to_propose(height, round, timeout).await?;
+                let value = Value::new(block.header.clone());
+                let _ = reply.send(LocallyProposedValue::new(height, round, value));
+                publish(channels, &block, round, Round::Nil, self.parts.address).await;
+            }
+            AppMsg::ExtendVote { reply, .. } => {
+                let _ = reply.send(None);
+            }
+            AppMsg::VerifyVoteExtensions {
+                extensions, reply, ..
+            } => {
+                // Extensions are disabled on this chain: any received one is refused.
+                let verdicts = extensions
+                    .into_iter()
+                    .map(|(address, ())| (address, Err(VoteExtensionError::InvalidVoteExtension)))
+                    .collect();
+                let _ = reply.send(verdicts);
+            }
+            AppMsg::RestreamProposal {
+                height,
+                round,
+                valid_round,
+                address,
+                value_id,
+            } => {
+                let found = self
+                    .stored(height)?
+                    .into_iter()
+                    .find(|stored| stored.block.header.hash() == value_id);
+                match found {
+                    Some(stored) => {
+                        publish(channels, &stored.block, round, valid_round, address).await
+                    }
+                    None => {
+                        tracing::warn!(%height, %value_id, "asked to restream a proposal this node does not have")
+                    }
+                }
+            }
+            AppMsg::GetHistoryMinHeight { reply } => {
+                // Every block is kept.
+                let _ = reply.send(Height(1));
+            }
+            AppMsg::ReceivedProposalPart {
+                from,
+                published_by,
+                part,
+                reply,
+            } => match self.streams.insert(published_by.unwrap_or(from), part) {
+                None => {
+                    let _ = reply.send(None);
+                }
+                Some(assembled) => self.on_assembled(assembled, reply)?,
+            },
+            AppMsg::Decided {
+                certificate, reply, ..
+            } => {
+                let height = certificate.height;
+                let started = Instant::now();
+                let outcome = tokio::task::block_in_place(|| self.commit(&certificate));
+                self.last_commit_ok = match outcome {
+                    Ok(()) => true,
+                    Err(error @ (Error::Storage(_) | Error::CorruptState { .. })) => {
+                        // A half-known store is worse than a stopped node.
+                        tracing::error!(%height, %error, "committing a decided block failed; stopping");
+                        return Err(error);
+                    }
+                    Err(error) => {
+                        tracing::error!(%height, %error, "cannot commit the decided block; the height restarts");
+                        false
+                    }
+                };
+                Metrics::get()
+                    .commit_seconds
+                    .observe(started.elapsed().as_secs_f64());
+                let _ = reply.send(());
+                if self.last_commit_ok {
+                    self.run_deferred()?;
+                }
+            }
+            AppMsg::Finalized {
+                certificate,
+                evidence,
+                reply,
+                ..
+            } => {
+                if !evidence.is_empty() {
+                    Metrics::get().misbehaviour_heights.inc();
+                    tracing::warn!(height = %certificate.height, "evidence of double signing in this height");
+                }
+                let next = if self.last_commit_ok {
+                    Next::Start(Height(certificate.height.0 + 1), self.params()?)
+                } else {
+                    Next::Restart(certificate.height, self.params()?)
+                };
+                let _ = reply.send(next);
+            }
+            AppMsg::GetDecidedValues { range, reply } => {
+                let values = tokio::task::block_in_place(|| {
+                    self.decided_values(*range.start(), *range.end())
+                })?;
+                let _ = reply.send(values);
+            }
+            AppMsg::ProcessSyncedValue {
+                height,
+                round,
+                proposer,
+                value_bytes,
+                reply,
+            } => {
+                let outcome = self.synced_value(height, round, proposer, &value_bytes)?;
+                let _ = reply.send(outcome);
+            }
+        }
+        Ok(())
+    }
+
+    /// This node's proposal for (height, round): the one it already made
+    /// (after a restart), or a new block from the mempool. An empty mempool
+    /// is given `empty_block_wait` (at most half the engine's timeout) to fill.
+    async fn value_to_propose(
+        &mut self,
+        height: Height,
+        round: Round,
+        timeout: Duration,
+    ) -> Result<Block> {
+        let me = self.parts.address.0;
+        if let Some(stored) = self
+            .stored(height)?
+            .into_iter()
+            .find(|stored| stored.round == round.as_u32() && stored.proposer == me)
+        {
+            return Ok(stored.block);
+        }
+        let wait = self.parts.consensus.empty_block_wait.min(timeout / 2);
+        let deadline = Instant::now() + wait;
+        while !self.parts.mempool.has_queued() && Instant::now() < deadline {
+            tokio::time::sleep(Duration::from_millis(5)).await;
+        }
+        let candidates = self.parts.mempool.peek_batch(self.parts.block_limits);
+        let executed = tokio::task::block_in_place(|| -> Result<Executed> {
+            let parent = self.tip()?;
+            if parent.height + 1 != height.0 {
+                tracing::warn!(%height, tip = parent.height, "asked to propose for a height that does not follow the tip");
+            }
+            let executed = build_block(
+                &self.parts.store,
+                &self.parts.chain,
+                &parent,
+                me,
+                candidates,
+                now_ms(),
+            )?;
+            self.persist(&StoredProposal {
+                round: round.as_u32(),
+                pol_round: None,
+                proposer: me,
+                block: executed.block.clone(),
+            })?;
+            Ok(executed)
+        })?;
+        tracing::info!(%height, %round, txs = executed.block.txs.len(), "proposing a block");
+        let block = executed.block.clone();
+        self.executed.insert(block.header.hash(), executed);
+        Ok(block)
+    }
+
+    fn on_assembled(
+        &mut self,
+        assembled: Assembled,
+        reply: Reply<Option<ProposedValue<Ctx>>>,
+    ) -> Result<()> {
+        let tip = self.tip()?;
+        if assembled.height.0 <= tip.height {
+            let _ = reply.send(None);
+        } else if assembled.height.0 > tip.height + 1 {
+            if self.deferred.len() >= MAX_DEFERRED {
+                let _ = reply.send(None);
+            } else {
+                self.deferred.push((assembled, reply));
+            }
+        } else {
+            let value = tokio::task::block_in_place(|| self.judge(assembled))?;
+            let _ = reply.send(Some(value));
+        }
+        Ok(())
+    }
+
+    /// Proposals that arrived before their height: judged once the height
+    /// before them is committed.
+    fn run_deferred(&mut self) -> Result<()> {
+        let tip = self.tip()?;
+        let deferred = std::mem::take(&mut self.deferred);
+        for (assembled, reply) in deferred {
+            if assembled.height.0 == tip.height + 1 {
+                let value = tokio::task::block_in_place(|| self.judge(assembled))?;
+                let _ = reply.send(Some(value));
+            } else if assembled.height.0 > tip.height + 1 {
+                self.deferred.push((assembled, reply));
+            } else {
+                let _ = reply.send(None);
+            }
+        }
+        Ok(())
+    }
+
+    /// Re-executes a proposal for the next height and says whether it is valid.
+    fn judge(&mut self, assembled: Assembled) -> Result<ProposedValue<Ctx>> {
+        let height = assembled.height;
+        let hash = assembled.block.header.hash();
+        let stored = StoredProposal {
+            round: assembled.round.as_u32(),
+            pol_round: assembled.pol_round.as_u32(),
+            proposer: assembled.proposer.0,
+            block: assembled.block,
+        };
+        if self.executed.contains_key(&hash) {
+            self.persist(&stored)?;
+            return Ok(proposed_value(height, &stored, Validity::Valid));
+        }
+        let parent = self.tip()?;
+        let check = Check::Proposal {
+            now_ms: now_ms(),
+            drift_ms: u64::try_from(self.parts.consensus.max_clock_drift.as_millis())
+                .unwrap_or(u64::MAX),
+        };
+        let outcome = check_block(
+            &self.parts.store,
+            &self.parts.chain,
+            &parent,
+            stored.block.clone(),
+            &self.parts.mempool,
+            check,
+        );
+        match outcome {
+            Ok(executed) => {
+                self.persist(&stored)?;
+                self.executed.insert(hash, executed);
+                Ok(proposed_value(height, &stored, Validity::Valid))
+            }
+            Err(Refusal::Local(error)) => Err(error),
+            Err(refusal) => {
+                Metrics::get().refused_proposals.inc();
+                tracing::warn!(%height, round = ?stored.round, proposer = %stored.proposer, %refusal, "refusing a proposal");
+                Ok(proposed_value(height, &stored, Validity::Invalid))
+            }
+        }
+    }
+
+    /// Commits a decided block with its certificate, unless it already is.
+    fn commit(&mut self, certificate: &CommitCertificate<Ctx>) -> Result<()> {
+        let height = certificate.height.0;
+        let block_hash = certificate.value_id;
+        let parent = self.tip()?;
+        if height <= parent.height {
+            return Ok(());
+        }
+        if height != parent.height + 1 {
+            return Err(Error::Consensus {
+                reason: format!(
+                    "decided height {height} does not follow the tip {}",
+                    parent.height
+                ),
+            });
+        }
+        let executed = match self.executed.remove(&block_hash) {
+            Some(executed) => executed,
+            None => {
+                let stored = self
+                    .stored(certificate.height)?
+                    .into_iter()
+                    .find(|stored| stored.block.header.hash() == block_hash)
+                    .ok_or_else(|| Error::Consensus {
+                        reason: format!(
+                            "decided block {block_hash} at height {height} is not in the store"
+                        ),
+                    })?;
+                check_block(
+                    &self.parts.store,
+                    &self.parts.chain,
+                    &parent,
+                    stored.block,
+                    &self.parts.mempool,
+                    Check::Decided,
+                )
+                .map_err(|refusal| match refusal {
+                    Refusal::Local(error) => error,
+                    // Validators holding 2/3 of the power accepted this block:
+                    // a different result here means this node diverged.
+                    other => Error::Consensus {
+                        reason: format!(
+                            "this node's execution of decided block {block_hash} differs: {other}"
+                        ),
+                    },
+                })?
+            }
+        };
+        let commit = ledger_commit(certificate).ok_or_else(|| Error::Consensus {
+            reason: "a commit certificate without a round".into(),
+        })?;
+        let validators = read_validator_set(&self.parts.store)?;
+        commit
+            .verify(&executed.block.header, &validators)
+            .map_err(|error| Error::Consensus {
+                reason: format!("the engine's certificate is not a valid ledger commit: {error}"),
+            })?;
+        self.parts.store.commit_decided_block(
+            &executed.block,
+            &executed.results,
+            &commit,
+            &executed.update,
+        )?;
+        self.after_commit(&executed.block, &parent)?;
+        Ok(())
+    }
+
+    fn after_commit(&mut self, block: &Block, parent: &Tip) -> Result<()> {
+        let header = &block.header;
+        let hashes: Vec<Hash> = block.txs.iter().map(SignedTx::hash).collect();
+        self.parts
+            .mempool
+            .remove_committed(&hashes, header.height + 1);
+        let tip = Tip {
+            height: header.height,
+            block_hash: header.hash(),
+            time_ms: header.time_ms,
+            state_root: header.state_root,
+        };
+        self.parts.tip.send_replace(tip);
+        self.executed.clear();
+        self.streams.prune_below(Height(header.height + 1));
+        let metrics = Metrics::get();
+        metrics
+            .height
+            .set(i64::try_from(header.height).unwrap_or(i64::MAX));
+        metrics.committed_blocks.inc();
+        metrics.committed_txs.inc_by(block.txs.len() as u64);
+        metrics
+            .mempool_size
+            .set(i64::try_from(self.parts.mempool.len()).unwrap_or(i64::MAX));
+        let interval_ms = header.time_ms.saturating_sub(parent.time_ms);
+        metrics
+            .block_interval_seconds
+            .observe(interval_ms as f64 / 1000.0);
+        tracing::info!(height = header.height, txs = block.txs.len(), hash = %tip.block_hash, "block committed");
+        let list = p2p::allow_list(&self.parts.store, &self.parts.configured_peers)?;
+        self.parts.allow.send_if_modified(|current| {
+            let changed = *current != list;
+            if changed {
+                *current = list;
+            }
+            changed
+        });
+        Ok(())
+    }
+
+    fn decided_values(&self, first: Height, last: Height) -> Result<Vec<RawDecidedValue<Ctx>>> {
+        let store = &self.parts.store;
+        let tip = store.tip()?.unwrap_or(0);
+        let first = first.0.max(1);
+        let last = last
+            .0
+            .min(tip)
+            .min(first.saturating_add(MAX_SYNC_BLOCKS - 1));
+        let mut values = Vec::new();
+        let mut bytes = 0;
+        for height in first..=last {
+            let (Some(block), Some(commit)) = (store.block(height)?, store.commit(height)?) else {
+                break;
+            };
+            let encoded = codec::encode(&block);
+            bytes += encoded.len();
+            if bytes > MAX_SYNC_BYTES && !values.is_empty() {
+                break;
+            }
+            values.push(RawDecidedValue::new(
+                Bytes::from(encoded),
+                extended_certificate(&commit),
+            ));
+        }
+        Ok(values)
+    }
+
+    /// A block received through sync: its certificate was checked by the
+    /// engine; the bytes must be that certified block. It is kept like a
+    /// proposal and executed when the engine decides it.
+    fn synced_value(
+        &mut self,
+        height: Height,
+        round: Round,
+        proposer: Address,
+        bytes: &[u8],
+    ) -> Result<SyncedValueOutcome<Ctx>> {
+        let block: Block = match codec::decode(bytes) {
+            Ok(block) => block,
+            Err(error) => {
+                tracing::warn!(%height, %error, "undecodable block from sync");
+                return Ok(SyncedValueOutcome::PeerFault);
+            }
+        };
+        if block.header.height != height.0 || !matches_header(&block) {
+            tracing::warn!(%height, "a synced block does not match its header");
+            return Ok(SyncedValueOutcome::PeerFault);
+        }
+        let stored = StoredProposal {
+            round: round.as_u32(),
+            pol_round: None,
+            proposer: proposer.0,
+            block,
+        };
+        tokio::task::block_in_place(|| self.persist(&stored))?;
+        self.parts.status.synced_one();
+        Metrics::get().synced_blocks.inc();
+        Ok(SyncedValueOutcome::Verdict(proposed_value(
+            height,
+            &stored,
+            Validity::Valid,
+        )))
+    }
+
+    fn persist(&self, stored: &StoredProposal) -> Result<()> {
+        let header = &stored.block.header;
+        self.parts.store.put_undecided(
+            header.height,
+            stored.round.unwrap_or(u32::MAX),
+            &header.hash(),
+            &codec::encode(stored),
+        )?;
+        Ok(())
+    }
+
+    fn stored(&self, height: Height) -> Result<Vec<StoredProposal>> {
+        self.parts
+            .store
+            .undecided_at(height.0)?
+            .into_iter()
+            .map(|(_, _, bytes)| {
+                codec::decode::<StoredProposal>(&bytes).map_err(|error| {
+                    Error::Storage(xianjie_ledger::error::StorageError::Corrupt {
+                        key: format!("undecided proposal at height {}", height.0),
+                        reason: error.to_string(),
+                    })
+                })
+            })
+            .collect()
+    }
+}
+
+fn proposed_value(
+    height: Height,
+    stored: &StoredProposal,
+    validity: Validity,
+) -> ProposedValue<Ctx> {
+    ProposedValue {
+        height,
+        round: stored.round.map_or(Round::Nil, Round::new),
+        valid_round: stored.pol_round.map_or(Round::Nil, Round::new),
+        proposer: Address(stored.proposer),
+        value: Value::new(stored.block.header.clone()),
+        validity,
+    }
+}
+
+async fn publish(
+    channels: &Channels<Ctx>,
+    block: &Block,
+    round: Round,
+    pol_round: Round,
+    proposer: Address,
+) {
+    for message in split(block, round, pol_round, proposer) {
+        if channels
+            .network
+            .send(NetworkMsg::PublishProposalPart(message))
+            .await
+            .is_err()
+        {
+            tracing::error!("the consensus network stopped; proposal not sent");
+            return;
+        }
+    }
+}

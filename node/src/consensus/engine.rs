@@ -1,0 +1,307 @@
+//! Starting the Malachite engine for this node: its configuration, identity
+//! and the tasks that keep its peer allow-list and the status page current.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use bytesize::ByteSize;
+use libp2p::Multiaddr;
+use malachitebft_app_channel::app::config::{
+    ConsensusConfig, DiscoveryConfig, NodeConfig, P2pConfig, ProtocolNames, ValuePayload,
+    ValueSyncConfig,
+};
+use malachitebft_app_channel::app::types::codec::Codec as _;
+use malachitebft_app_channel::{
+    ConsensusContext, EngineBuilder, EngineHandle, NetworkContext, NetworkIdentity, NetworkRequest,
+    RequestContext, Signer as _, SyncContext, WalContext,
+};
+use malachitebft_engine_byzantine::{ByzantineConfig, Trigger};
+use tokio::sync::{mpsc, watch};
+use tokio::task::JoinHandle;
+use xianjie_ledger::crypto::SecretKey;
+use xianjie_ledger::Hash;
+
+use super::app::{Host, HostParts};
+use super::codec::{WireCodec, MAX_SYNC_RESPONSE_BYTES};
+use super::context::{Address, Ctx, Value};
+use super::signing::{ConsensusSigner, ConsensusVerifier};
+use crate::error::{Error, Result};
+use crate::home::SyncSection;
+use crate::metrics::Metrics;
+use crate::p2p::{self, AllowList};
+use crate::status::{NetworkStatus, PeerView};
+
+/// How the engine's network and sync are set up.
+pub struct EngineSettings {
+    /// Moniker.
+    pub moniker: String,
+    /// Where consensus listens.
+    pub listen: Multiaddr,
+    /// Peers to keep connected.
+    pub persistent_peers: Vec<Multiaddr>,
+    /// Most connections from one IP.
+    pub max_connections_per_ip: usize,
+    /// Sync timing.
+    pub sync: SyncSection,
+    /// The write-ahead log file.
+    pub wal_path: std::path::PathBuf,
+    /// Test-only: double-sign every vote and proposal.
+    pub equivocate: bool,
+}
+
+#[derive(Clone, Debug)]
+struct MalachiteConfig {
+    moniker: String,
+    consensus: ConsensusConfig,
+    value_sync: ValueSyncConfig,
+}
+
+impl NodeConfig for MalachiteConfig {
+    fn moniker(&self) -> &str {
+        &self.moniker
+    }
+    fn consensus(&self) -> &ConsensusConfig {
+        &self.consensus
+    }
+    fn consensus_mut(&mut self) -> &mut ConsensusConfig {
+        &mut self.consensus
+    }
+    fn value_sync(&self) -> &ValueSyncConfig {
+        &self.value_sync
+    }
+    fn value_sync_mut(&mut self) -> &mut ValueSyncConfig {
+        &mut self.value_sync
+    }
+}
+
+fn malachite_config(settings: &EngineSettings) -> MalachiteConfig {
+    let discovery = DiscoveryConfig {
+        enabled: false,
+        max_connections_per_ip: settings.max_connections_per_ip,
+        ..DiscoveryConfig::default()
+    };
+    let p2p = P2pConfig {
+        listen_addr: settings.listen.clone(),
+        persistent_peers: settings.persistent_peers.clone(),
+        // The allow-list: only persistent peers (configured ones and the
+        // peer ids of keys registered on chain) may connect.
+        persistent_peers_only: true,
+        discovery,
+        rpc_max_size: ByteSize::b(MAX_SYNC_RESPONSE_BYTES as u64 + 1024 * 1024),
+        protocol_names: ProtocolNames {
+            consensus: "/xianjie/consensus/1".into(),
+            discovery_kad: "/xianjie/discovery/kad/1".into(),
+            discovery_regres: "/xianjie/discovery/reqres/1".into(),
+            sync: "/xianjie/sync/1".into(),
+            validator_proof: "/xianjie/validator-proof/1".into(),
+        },
+        ..P2pConfig::default()
+    };
+    let consensus = ConsensusConfig {
+        enabled: true,
+        p2p,
+        value_payload: ValuePayload::ProposalAndParts,
+        ..ConsensusConfig::default()
+    };
+    let value_sync = ValueSyncConfig {
+        enabled: true,
+        status_update_interval: settings.sync.status_interval,
+        request_timeout: settings.sync.request_timeout,
+        max_response_size: ByteSize::b(MAX_SYNC_RESPONSE_BYTES as u64 + 1024 * 1024),
+        ..ValueSyncConfig::default()
+    };
+    MalachiteConfig {
+        moniker: settings.moniker.clone(),
+        consensus,
+        value_sync,
+    }
+}
+
+/// The running engine and the node's tasks around it.
+pub struct RunningEngine {
+    handle: EngineHandle,
+    host: JoinHandle<Result<()>>,
+    tasks: Vec<JoinHandle<()>>,
+}
+
+impl RunningEngine {
+    /// Resolves when the host stops on its own (a fatal error), with it.
+    pub fn host_task(&mut self) -> &mut JoinHandle<Result<()>> {
+        &mut self.host
+    }
+
+    /// Stops the engine and the tasks. The host's last answer is already
+    /// durable: stopping at any point is safe.
+    pub async fn stop(self) {
+        for task in &self.tasks {
+            task.abort();
+        }
+        if let Err(error) = self.handle.actor.kill_and_wait(None).await {
+            tracing::debug!(%error, "the consensus engine was already stopped");
+        }
+        self.handle.handle.abort();
+        self.host.abort();
+    }
+}
+
+fn network_error(what: &'static str) -> impl FnOnce(eyre::Report) -> Error {
+    move |report| Error::Network {
+        what,
+        reason: format!("{report:#}"),
+    }
+}
+
+/// Starts the engine as a validator with `key` (it votes whenever the key is
+/// in a height's validator set, and follows the chain otherwise).
+pub async fn start(
+    parts: HostParts,
+    key: SecretKey,
+    settings: EngineSettings,
+    allow: watch::Receiver<AllowList>,
+    status: Arc<NetworkStatus>,
+) -> Result<RunningEngine> {
+    let chain_id = parts.chain.chain_id.clone();
+    let keypair = p2p::keypair(&key);
+    let peer_id = keypair.public().to_peer_id();
+    let address = Address(key.public_key().id());
+    let signer = ConsensusSigner::new(key.clone(), &chain_id);
+    let proof = signer
+        .sign_validator_proof(key.public_key().0.to_vec(), peer_id.to_bytes())
+        .await
+        .map_err(|e| Error::Network {
+            what: "the validator proof",
+            reason: e.to_string(),
+        })?;
+    let proof_bytes = WireCodec.encode(&proof).map_err(|e| Error::Network {
+        what: "the validator proof",
+        reason: e.to_string(),
+    })?;
+    let identity = NetworkIdentity::new_validator(
+        settings.moniker.clone(),
+        keypair,
+        address.to_string(),
+        proof_bytes,
+    );
+    let config = malachite_config(&settings);
+    if let Some(parent) = settings.wal_path.parent() {
+        std::fs::create_dir_all(parent).map_err(Error::io("creating", parent))?;
+    }
+    let wal = WalContext::new(settings.wal_path.clone(), WireCodec);
+    let consensus = ConsensusContext::new_validator(
+        address,
+        Box::new(ConsensusVerifier::new(&chain_id)),
+        Box::new(signer.clone()),
+    );
+    let (channels, handle) = if settings.equivocate {
+        tracing::warn!("TESTING: this node double-signs every vote and proposal");
+        EngineBuilder::new(Ctx, config)
+            .with_default_wal(wal)
+            .with_byzantine_network(malachitebft_app_channel::ByzantineContext {
+                identity,
+                codec: WireCodec,
+                config: ByzantineConfig {
+                    equivocate_votes: Trigger::Always,
+                    equivocate_proposals: Trigger::Always,
+                    ..ByzantineConfig::default()
+                },
+                signer: Box::new(signer),
+                address,
+                conflicting_value_fn: Some(Box::new(|value: &Value| {
+                    let mut header = value.header().clone();
+                    header.time_ms += 1;
+                    Value::new(header)
+                })),
+                conflicting_vote_value_fn: Some(Box::new(|id: Option<&Hash>| {
+                    let mut bytes = id.map_or([0; 32], |id| id.0);
+                    bytes[31] ^= 1;
+                    Hash(bytes)
+                })),
+            })
+            .await
+            .map_err(network_error("the consensus network"))?
+            .with_default_consensus(consensus)
+            .with_default_sync(SyncContext::new(WireCodec))
+            .with_default_request(RequestContext::new(100))
+            .build()
+            .await
+            .map_err(network_error("the consensus engine"))?
+    } else {
+        malachitebft_app_channel::start_engine(
+            Ctx,
+            config,
+            wal,
+            NetworkContext::new(identity, WireCodec),
+            consensus,
+            SyncContext::new(WireCodec),
+            RequestContext::new(100),
+        )
+        .await
+        .map_err(network_error("the consensus engine"))?
+    };
+    let net_requests = channels.net_requests.clone();
+    let host = tokio::spawn(Host::new(parts).run(channels));
+    let tasks = vec![
+        tokio::spawn(keep_allow_list(net_requests.clone(), allow)),
+        tokio::spawn(watch_peers(net_requests, status)),
+    ];
+    Ok(RunningEngine {
+        handle,
+        host,
+        tasks,
+    })
+}
+
+/// Lets every allowed peer id in, and drops removed ones, as `/p2p/<id>`
+/// persistent peers: Malachite admits only persistent peers when
+/// `persistent_peers_only` is on.
+async fn keep_allow_list(
+    requests: mpsc::Sender<NetworkRequest>,
+    mut allow: watch::Receiver<AllowList>,
+) {
+    let mut current = AllowList::new();
+    loop {
+        let next = allow.borrow_and_update().clone();
+        for peer in next.difference(&current) {
+            match NetworkRequest::add_persistent_peer(&requests, p2p::peer_only_addr(*peer)).await {
+                Ok(_) => {}
+                Err(error) => {
+                    tracing::warn!(%peer, %error, "cannot allow a peer in the consensus network")
+                }
+            }
+        }
+        for peer in current.difference(&next) {
+            tracing::info!(%peer, "peer removed from the consensus allow-list");
+            let _ =
+                NetworkRequest::remove_persistent_peer(&requests, p2p::peer_only_addr(*peer)).await;
+        }
+        current = next;
+        if allow.changed().await.is_err() {
+            return;
+        }
+    }
+}
+
+/// Refreshes the consensus peers shown by `/v1/status` every two seconds.
+async fn watch_peers(requests: mpsc::Sender<NetworkRequest>, status: Arc<NetworkStatus>) {
+    let mut every = tokio::time::interval(Duration::from_secs(2));
+    loop {
+        every.tick().await;
+        let Ok(Some(dump)) = NetworkRequest::dump_state(&requests).await else {
+            continue;
+        };
+        let mut peers: Vec<PeerView> = dump
+            .peers
+            .iter()
+            .map(|(id, info)| PeerView {
+                peer_id: id.to_string(),
+                moniker: info.moniker.clone(),
+                address: info.address.to_string(),
+            })
+            .collect();
+        peers.sort_by(|a, b| a.moniker.cmp(&b.moniker));
+        Metrics::get()
+            .consensus_peers
+            .set(i64::try_from(peers.len()).unwrap_or(i64::MAX));
+        *status.consensus_peers.lock().expect("status lock") = peers;
+    }
+}

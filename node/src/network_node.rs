@@ -1,0 +1,217 @@
+//! One node of a network (`xianjie-node start --home DIR`): the store, the
+//! mempool, transaction gossip, the consensus engine and the HTTP API.
+
+use std::future::Future;
+use std::path::Path;
+use std::sync::Arc;
+
+use tokio::sync::{mpsc, watch, Notify};
+use tokio::task::JoinHandle;
+use xianjie_ledger::genesis::Genesis;
+use xianjie_ledger::storage::Store;
+
+use crate::api::{self, AppState};
+use crate::chain::init_store;
+use crate::consensus::{self, EngineSettings, HostParts, RunningEngine};
+use crate::dev::read_key_file;
+use crate::error::{Error, Result};
+use crate::execution::ChainInfo;
+use crate::home::NodeHome;
+use crate::mempool::Mempool;
+use crate::metrics::Metrics;
+use crate::p2p::{self, gossip};
+use crate::status::NetworkStatus;
+
+/// A running network node.
+pub struct NetworkNode {
+    state: AppState,
+    stop: watch::Sender<bool>,
+    engine: RunningEngine,
+    gossip: JoinHandle<()>,
+}
+
+impl NetworkNode {
+    /// Reads the home and starts every part. Must run inside a multi-thread
+    /// Tokio runtime.
+    pub async fn start(root: &Path) -> Result<NetworkNode> {
+        let home = NodeHome::new(root);
+        let file = home.read_config()?;
+        let config = file.node_config(home.root())?;
+        let genesis_path = home.genesis_path();
+        let text =
+            std::fs::read_to_string(&genesis_path).map_err(Error::io("reading", &genesis_path))?;
+        let genesis = Arc::new(Genesis::from_json(&text)?);
+        let key = read_key_file(&home.node_key_path())?;
+        let data_dir = home.data_dir();
+        let store = {
+            let genesis = Arc::clone(&genesis);
+            tokio::task::spawn_blocking(move || -> Result<Store> {
+                let store = Store::open(&data_dir)?;
+                init_store(&store, &genesis, &data_dir)?;
+                Ok(store)
+            })
+            .await
+            .map_err(|join| Error::Task {
+                task: "opening the store",
+                reason: join.to_string(),
+            })??
+        };
+        let chain = ChainInfo {
+            chain_id: genesis.chain_id.clone(),
+            genesis_hash: genesis.hash(),
+            genesis_time_ms: genesis.genesis_time_ms,
+        };
+        let tip = chain.tip(&store)?;
+        Metrics::get()
+            .height
+            .set(i64::try_from(tip.height).unwrap_or(i64::MAX));
+        let (tip_sender, tip_receiver) = watch::channel(tip);
+
+        let mempool = Arc::new(Mempool::new(config.mempool));
+        let (outbox, outbox_receiver) = mpsc::channel(config.mempool.max_txs);
+        mempool.set_gossip_outbox(outbox);
+
+        let persistent_peers = parse_all(&file.p2p.persistent_peers)?;
+        let gossip_peers = parse_all(&file.p2p.gossip_peers)?;
+        let configured_peers: Vec<libp2p::PeerId> = persistent_peers
+            .iter()
+            .chain(&gossip_peers)
+            .filter_map(p2p::addr_peer_id)
+            .collect();
+        let allow_list = p2p::allow_list(&store, &configured_peers)?;
+        let (allow_sender, allow_receiver) = watch::channel(allow_list);
+        let keypair = p2p::keypair(&key);
+        let peer_id = keypair.public().to_peer_id();
+        let status = Arc::new(NetworkStatus::new(
+            file.moniker.clone(),
+            peer_id.to_string(),
+        ));
+        let (stop, stop_receiver) = watch::channel(false);
+
+        let gossip = gossip::spawn(
+            gossip::GossipConfig {
+                keypair,
+                listen: p2p::parse_addr(&file.p2p.gossip_listen)?,
+                peers: gossip_peers,
+                chain_id: chain.chain_id.clone(),
+            },
+            gossip::GossipShared {
+                mempool: Arc::clone(&mempool),
+                store: store.clone(),
+                tip: tip_receiver.clone(),
+                allow: allow_receiver.clone(),
+                outbox: outbox_receiver,
+                connected: Arc::clone(&status.gossip_peers),
+            },
+            stop_receiver,
+        )?;
+        let engine = consensus::start(
+            HostParts {
+                store: store.clone(),
+                chain: chain.clone(),
+                mempool: Arc::clone(&mempool),
+                address: consensus::context::Address(key.public_key().id()),
+                block_limits: config.block,
+                consensus: file.consensus.clone(),
+                tip: tip_sender,
+                allow: allow_sender,
+                configured_peers,
+                status: Arc::clone(&status),
+            },
+            key,
+            EngineSettings {
+                moniker: file.moniker.clone(),
+                listen: p2p::parse_addr(&file.p2p.listen)?,
+                persistent_peers,
+                max_connections_per_ip: file.p2p.max_connections_per_ip,
+                sync: file.sync.clone(),
+                wal_path: home.wal_path(),
+                equivocate: file.testing.equivocate,
+            },
+            allow_receiver,
+            Arc::clone(&status),
+        )
+        .await?;
+        let state = AppState::new(api::Shared {
+            store,
+            genesis_hash: genesis.hash(),
+            genesis,
+            mempool,
+            tx_admitted: Arc::new(Notify::new()),
+            tip: tip_receiver,
+            config: config.api,
+            network: Some(status),
+        });
+        tracing::info!(height = tip.height, moniker = %file.moniker, %peer_id, "network node started");
+        Ok(NetworkNode {
+            state,
+            stop,
+            engine,
+            gossip,
+        })
+    }
+
+    /// The state the API handlers share.
+    pub fn state(&self) -> AppState {
+        self.state.clone()
+    }
+
+    /// Serves the API on `listener` until `shutdown` resolves or consensus
+    /// stops with an error, then stops every part.
+    pub async fn serve(
+        mut self,
+        listener: tokio::net::TcpListener,
+        shutdown: impl Future<Output = ()> + Send + 'static,
+    ) -> Result<()> {
+        let address = listener.local_addr().ok();
+        let router = api::router(self.state());
+        let (failed_sender, failed_receiver) = tokio::sync::oneshot::channel::<()>();
+        let server = tokio::spawn(async move {
+            axum::serve(listener, router)
+                .with_graceful_shutdown(async move {
+                    tokio::select! {
+                        () = shutdown => tracing::info!("shutdown requested"),
+                        _ = failed_receiver => tracing::error!("consensus stopped; shutting down"),
+                    }
+                })
+                .await
+                .map_err(|source| Error::Serve { address, source })
+        });
+        let outcome = tokio::select! {
+            joined = self.engine.host_task() => Some(joined),
+            _ = wait_finished(&server) => None,
+        };
+        let host_error = match outcome {
+            Some(Ok(Ok(()))) => None,
+            Some(Ok(Err(error))) => Some(error),
+            Some(Err(join)) => Some(Error::Task {
+                task: "consensus host",
+                reason: join.to_string(),
+            }),
+            None => None,
+        };
+        let _ = failed_sender.send(());
+        let served = server.await.map_err(|join| Error::Task {
+            task: "HTTP server",
+            reason: join.to_string(),
+        })?;
+        let _ = self.stop.send(true);
+        self.engine.stop().await;
+        self.gossip.abort();
+        let flushed = self.state.shared().store.flush();
+        match host_error {
+            Some(error) => Err(error),
+            None => served.and(flushed.map_err(Error::from)),
+        }
+    }
+}
+
+async fn wait_finished<T>(task: &JoinHandle<T>) {
+    while !task.is_finished() {
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+}
+
+fn parse_all(addresses: &[String]) -> Result<Vec<libp2p::Multiaddr>> {
+    addresses.iter().map(|text| p2p::parse_addr(text)).collect()
+}

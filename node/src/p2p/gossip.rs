@@ -1,0 +1,274 @@
+//! Transaction gossip: a small libp2p network (TCP, noise, yamux,
+//! gossipsub) beside the consensus network, whose swarm is closed to other
+//! protocols in Malachite 0.8.2.
+//!
+//! A transaction admitted through this node's API is published in a batch
+//! with the others admitted at the same moment; every node that receives a
+//! batch runs the mempool's admission checks on each transaction (verifying
+//! its signature once and remembering it) and keeps it for when it proposes.
+//! Connections are gated by `libp2p::allow_block_list`: a peer id not on the
+//! [`AllowList`](super::AllowList) is refused when the connection is set up.
+
+use std::collections::HashSet;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
+use std::time::Duration;
+
+use libp2p::futures::StreamExt as _;
+use libp2p::gossipsub::{self, IdentTopic, MessageAuthenticity, MessageId, ValidationMode};
+use libp2p::identity::Keypair;
+use libp2p::swarm::{NetworkBehaviour, SwarmEvent};
+use libp2p::{allow_block_list, noise, tcp, yamux, Multiaddr, PeerId, Swarm, SwarmBuilder};
+use serde::{Deserialize, Serialize};
+use tokio::sync::{mpsc, watch};
+use xianjie_contracts::BlockCtx;
+use xianjie_ledger::codec::{self, Canonical};
+use xianjie_ledger::storage::Store;
+
+use super::{addr_peer_id, AllowList};
+use crate::chain::Tip;
+use crate::dev::now_ms;
+use crate::error::{Error, Result};
+use crate::mempool::Mempool;
+
+/// The gossipsub topic of transactions; the version changes with the format.
+pub const TX_TOPIC: &str = "/xianjie/txs/1";
+/// Largest gossip message.
+pub const MAX_GOSSIP_BYTES: usize = 4 * 1024 * 1024;
+/// Most transactions published in one message.
+pub const MAX_BATCH_TXS: usize = 1024;
+
+/// A batch of transactions as published: each one's canonical bytes.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TxBatch {
+    /// Canonical bytes of signed transactions.
+    pub txs: Vec<Vec<u8>>,
+}
+
+impl Canonical for TxBatch {
+    const KIND: &'static str = "transaction batch";
+    const MAX_ENCODED_LEN: usize = MAX_GOSSIP_BYTES;
+}
+
+#[derive(NetworkBehaviour)]
+struct Behaviour {
+    allowed: allow_block_list::Behaviour<allow_block_list::AllowedPeers>,
+    gossipsub: gossipsub::Behaviour,
+}
+
+/// What the gossip task needs.
+pub struct GossipConfig {
+    /// This node's libp2p identity.
+    pub keypair: Keypair,
+    /// Where to listen.
+    pub listen: Multiaddr,
+    /// Peers to keep connected.
+    pub peers: Vec<Multiaddr>,
+    /// The chain id (admission context).
+    pub chain_id: String,
+}
+
+/// Handles shared with the rest of the node.
+pub struct GossipShared {
+    /// The mempool that admits received transactions.
+    pub mempool: Arc<Mempool>,
+    /// The store (admission reads it).
+    pub store: Store,
+    /// The committed tip (admission judges against the next height).
+    pub tip: watch::Receiver<Tip>,
+    /// Peer ids allowed to connect; updated after blocks.
+    pub allow: watch::Receiver<AllowList>,
+    /// Locally admitted transactions to publish.
+    pub outbox: mpsc::Receiver<Vec<u8>>,
+    /// Connected gossip peers, for the status page.
+    pub connected: Arc<AtomicUsize>,
+}
+
+/// Builds the swarm and listens.
+fn swarm(config: &GossipConfig) -> Result<Swarm<Behaviour>> {
+    let fail = |what: &str, e: String| Error::Config {
+        reason: format!("transaction gossip: {what}: {e}"),
+    };
+    let gossip_config = gossipsub::ConfigBuilder::default()
+        .heartbeat_interval(Duration::from_millis(500))
+        .validation_mode(ValidationMode::Strict)
+        .max_transmit_size(MAX_GOSSIP_BYTES + 64 * 1024)
+        // Content-addressed ids: the same batch relayed twice is seen once.
+        .message_id_fn(|message| MessageId::from(blake3::hash(&message.data).as_bytes().to_vec()))
+        .build()
+        .map_err(|e| fail("gossipsub configuration", e.to_string()))?;
+    let mut swarm = SwarmBuilder::with_existing_identity(config.keypair.clone())
+        .with_tokio()
+        .with_tcp(
+            tcp::Config::default().nodelay(true),
+            noise::Config::new,
+            yamux::Config::default,
+        )
+        .map_err(|e| fail("transport", e.to_string()))?
+        .with_behaviour(|key| {
+            let gossipsub =
+                gossipsub::Behaviour::new(MessageAuthenticity::Signed(key.clone()), gossip_config)?;
+            Ok(Behaviour {
+                allowed: allow_block_list::Behaviour::default(),
+                gossipsub,
+            })
+        })
+        .map_err(|e| fail("behaviour", e.to_string()))?
+        .with_swarm_config(|c| c.with_idle_connection_timeout(Duration::from_secs(60)))
+        .build();
+    swarm
+        .behaviour_mut()
+        .gossipsub
+        .subscribe(&IdentTopic::new(TX_TOPIC))
+        .map_err(|e| fail("subscribe", e.to_string()))?;
+    swarm
+        .listen_on(config.listen.clone())
+        .map_err(|e| fail(&format!("listen on {}", config.listen), e.to_string()))?;
+    Ok(swarm)
+}
+
+/// Starts the gossip task. It runs until `stop` turns true.
+pub fn spawn(
+    config: GossipConfig,
+    shared: GossipShared,
+    mut stop: watch::Receiver<bool>,
+) -> Result<tokio::task::JoinHandle<()>> {
+    let mut swarm = swarm(&config)?;
+    Ok(tokio::spawn(async move {
+        let GossipShared {
+            mempool,
+            store,
+            tip,
+            mut allow,
+            mut outbox,
+            connected,
+        } = shared;
+        let topic = IdentTopic::new(TX_TOPIC);
+        let mut allowed: HashSet<PeerId> = HashSet::new();
+        apply_allow_list(&mut swarm, &mut allowed, &allow.borrow_and_update());
+        let mut redial = tokio::time::interval(Duration::from_secs(2));
+        let admit = Admitter {
+            mempool,
+            store,
+            tip,
+            chain_id: config.chain_id.clone(),
+        };
+        loop {
+            tokio::select! {
+                _ = stop.wait_for(|stopping| *stopping) => break,
+                Some(first) = outbox.recv() => {
+                    let mut txs = vec![first];
+                    while txs.len() < MAX_BATCH_TXS {
+                        match outbox.try_recv() {
+                            Ok(tx) => txs.push(tx),
+                            Err(_) => break,
+                        }
+                    }
+                    publish(&mut swarm, &topic, txs);
+                }
+                Ok(()) = allow.changed() => {
+                    let list = allow.borrow_and_update().clone();
+                    apply_allow_list(&mut swarm, &mut allowed, &list);
+                }
+                _ = redial.tick() => {
+                    for peer in &config.peers {
+                        let connected = addr_peer_id(peer).is_some_and(|id| swarm.is_connected(&id));
+                        if !connected {
+                            // Dial errors are logged by the swarm event below.
+                            let _ = swarm.dial(peer.clone());
+                        }
+                    }
+                }
+                event = swarm.select_next_some() => match event {
+                    SwarmEvent::Behaviour(BehaviourEvent::Gossipsub(gossipsub::Event::Message { message, .. })) => {
+                        admit.spawn(message.data);
+                    }
+                    SwarmEvent::ConnectionEstablished { .. } | SwarmEvent::ConnectionClosed { .. } => {
+                        connected.store(swarm.connected_peers().count(), Ordering::Relaxed);
+                    }
+                    SwarmEvent::OutgoingConnectionError { peer_id, error, .. } => {
+                        tracing::debug!(?peer_id, %error, "gossip dial failed");
+                    }
+                    SwarmEvent::IncomingConnectionError { error, .. } => {
+                        tracing::debug!(%error, "gossip connection refused");
+                    }
+                    _ => {}
+                },
+            }
+        }
+        tracing::debug!("transaction gossip stopped");
+    }))
+}
+
+fn apply_allow_list(swarm: &mut Swarm<Behaviour>, current: &mut HashSet<PeerId>, next: &AllowList) {
+    let gate = &mut swarm.behaviour_mut().allowed;
+    for peer in next {
+        if current.insert(*peer) {
+            gate.allow_peer(*peer);
+        }
+    }
+    let removed: Vec<PeerId> = current
+        .iter()
+        .filter(|peer| !next.contains(peer))
+        .copied()
+        .collect();
+    for peer in removed {
+        current.remove(&peer);
+        // Disallowing also closes any open connection to the peer.
+        swarm.behaviour_mut().allowed.disallow_peer(peer);
+        tracing::info!(%peer, "peer removed from the gossip allow-list");
+    }
+}
+
+fn publish(swarm: &mut Swarm<Behaviour>, topic: &IdentTopic, txs: Vec<Vec<u8>>) {
+    let count = txs.len();
+    let bytes = codec::encode(&TxBatch { txs });
+    if bytes.len() > MAX_GOSSIP_BYTES {
+        tracing::warn!(count, "transaction batch too large to gossip; kept local");
+        return;
+    }
+    if let Err(error) = swarm
+        .behaviour_mut()
+        .gossipsub
+        .publish(topic.clone(), bytes)
+    {
+        // No peer yet (a one-node network, or peers still connecting): the
+        // transactions stay in this node's mempool and it proposes them.
+        tracing::debug!(%error, count, "transactions not gossiped");
+    }
+}
+
+/// Admits received transactions off the async executor.
+struct Admitter {
+    mempool: Arc<Mempool>,
+    store: Store,
+    tip: watch::Receiver<Tip>,
+    chain_id: String,
+}
+
+impl Admitter {
+    fn spawn(&self, data: Vec<u8>) {
+        let batch: TxBatch = match codec::decode(&data) {
+            Ok(batch) => batch,
+            Err(error) => {
+                tracing::debug!(%error, "undecodable transaction batch dropped");
+                return;
+            }
+        };
+        let mempool = Arc::clone(&self.mempool);
+        let store = self.store.clone();
+        let tip = *self.tip.borrow();
+        let ctx = BlockCtx {
+            chain_id: self.chain_id.clone(),
+            height: tip.height + 1,
+            time_ms: now_ms().max(tip.time_ms + 1),
+        };
+        tokio::task::spawn_blocking(move || {
+            for tx in batch.txs {
+                if let Err(error) = mempool.admit_gossiped(&store, &ctx, &tx) {
+                    tracing::trace!(%error, "gossiped transaction not admitted");
+                }
+            }
+        });
+    }
+}
