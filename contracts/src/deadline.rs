@@ -78,7 +78,8 @@ pub fn days_from_civil(year: i64, month: u32, day: u32) -> i64 {
     let era = year.div_euclid(400);
     let year_of_era = year - era * 400;
     let month = i64::from(month);
-    let day_of_year = (153 * (if month > 2 { month - 3 } else { month + 9 }) + 2) / 5 + i64::from(day) - 1;
+    let day_of_year =
+        (153 * (if month > 2 { month - 3 } else { month + 9 }) + 2) / 5 + i64::from(day) - 1;
     let day_of_era = year_of_era * 365 + year_of_era / 4 - year_of_era / 100 + day_of_year;
     era * 146_097 + day_of_era - 719_468
 }
@@ -129,7 +130,9 @@ pub fn is_valid_date(date: u32) -> bool {
 
 /// The local day number of an instant.
 pub fn local_day(time_ms: u64) -> i64 {
-    (time_ms as i64).saturating_add(CHINA_UTC_OFFSET_MS).div_euclid(DAY_MS)
+    (time_ms as i64)
+        .saturating_add(CHINA_UTC_OFFSET_MS)
+        .div_euclid(DAY_MS)
 }
 
 /// The local `yyyymmdd` date of an instant.
@@ -271,7 +274,13 @@ pub fn case_clocks(params: &Params, case: &Case, at_ms: u64) -> Vec<Clock> {
         .filter_map(|rule| {
             let started_at_ms = started_at(rule, case)?;
             let (limit, unit, override_id, source, verified) = applied(rule, &case.domain);
-            let due_at_ms = due_at(&params.calendar, &params.counting, unit, limit, started_at_ms);
+            let due_at_ms = due_at(
+                &params.calendar,
+                &params.counting,
+                unit,
+                limit,
+                started_at_ms,
+            );
             let expired = at_ms > due_at_ms;
             Some(Clock {
                 rule: rule.id.clone(),
@@ -344,6 +353,9 @@ mod tests {
         let midnight_utc_ms = (day_number(20261001).unwrap() * DAY_MS) as u64;
         assert_eq!(local_date(midnight_utc_ms), 20261001);
         assert_eq!(local_date(midnight_utc_ms - 8 * HOUR_MS as u64), 20261001);
-        assert_eq!(local_date(midnight_utc_ms - 8 * HOUR_MS as u64 - 1), 20260930);
+        assert_eq!(
+            local_date(midnight_utc_ms - 8 * HOUR_MS as u64 - 1),
+            20260930
+        );
     }
 }

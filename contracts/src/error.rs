@@ -274,7 +274,9 @@ pub enum ContractError {
         action: String,
     },
     /// The action is not allowed in the case's current state.
-    #[error("{action} is not allowed while the case is in {state}; see which actions that state allows")]
+    #[error(
+        "{action} is not allowed while the case is in {state}; see which actions that state allows"
+    )]
     InvalidTransition {
         /// The action.
         action: String,
@@ -292,7 +294,9 @@ pub enum ContractError {
         expected: String,
     },
     /// The signer's organisation is not the party of this case that acts.
-    #[error("{org} is not the {expected} of this case; only that organisation may record {action}")]
+    #[error(
+        "{org} is not the {expected} of this case; only that organisation may record {action}"
+    )]
     NotCaseParty {
         /// The action.
         action: String,
@@ -302,7 +306,9 @@ pub enum ContractError {
         expected: String,
     },
     /// The signer's role may not record the action.
-    #[error("{action} needs {required}, but the signer's role is {role:?}; sign with the right key")]
+    #[error(
+        "{action} needs {required}, but the signer's role is {role:?}; sign with the right key"
+    )]
     WrongRole {
         /// The action.
         action: String,
@@ -358,7 +364,9 @@ pub enum ContractError {
         org: OrgId,
     },
     /// Only the task force (or a head) submits the report.
-    #[error("officer {officer} is not on the case's task force; a task-force member signs the report")]
+    #[error(
+        "officer {officer} is not on the case's task force; a task-force member signs the report"
+    )]
     NotTaskforceMember {
         /// The signer.
         officer: KeyId,
@@ -446,7 +454,9 @@ pub enum ContractError {
         digest: Hash,
     },
     /// The re-collected record was anchored by another organisation.
-    #[error("evidence {digest} was anchored by {owner}; link only records your organisation anchored")]
+    #[error(
+        "evidence {digest} was anchored by {owner}; link only records your organisation anchored"
+    )]
     RecollectedOtherOrg {
         /// The digest.
         digest: Hash,
@@ -479,7 +489,9 @@ pub enum ContractError {
         rule: String,
     },
     /// A laboratory would accredit itself.
-    #[error("an organisation cannot record its own accreditation; the certifying authority records it")]
+    #[error(
+        "an organisation cannot record its own accreditation; the certifying authority records it"
+    )]
     SelfAccreditation,
     /// The certificate has as many periods as allowed.
     #[error("certificate {cma_number} already has the most validity periods allowed")]

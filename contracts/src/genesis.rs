@@ -31,8 +31,13 @@ pub fn genesis_writes(genesis: &Genesis) -> Result<WriteSet> {
         .map_err(|error| ContractError::InvalidGenesis {
             reason: error.to_string(),
         })?;
-    let org_ids: BTreeSet<OrgId> = genesis.orgs.iter().map(|entry| entry.org.id.clone()).collect();
-    params::validate(&genesis.params, &org_ids).map_err(|reason| invalid(format!("params: {reason}")))?;
+    let org_ids: BTreeSet<OrgId> = genesis
+        .orgs
+        .iter()
+        .map(|entry| entry.org.id.clone())
+        .collect();
+    params::validate(&genesis.params, &org_ids)
+        .map_err(|reason| invalid(format!("params: {reason}")))?;
     let mut writes = WriteSet::new();
     read::write_params(&mut writes, &genesis.params);
     read::write_validators(&mut writes, &genesis.validator_set());
@@ -114,4 +119,3 @@ fn checked_org(org: &Org) -> Result<Org> {
         ..org.clone()
     })
 }
-

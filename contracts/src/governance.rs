@@ -206,12 +206,7 @@ fn apply(stage: &mut Overlay<'_>, change: &Change) -> Result<()> {
             if set.validators.len() >= MAX_VALIDATORS {
                 return Err(ContractError::TooManyValidators);
             }
-            if validator.power == 0
-                || set
-                    .total_power()
-                    .checked_add(validator.power)
-                    .is_none()
-            {
+            if validator.power == 0 || set.total_power().checked_add(validator.power).is_none() {
                 return Err(invalid_params(
                     "a validator's power must be positive and the total must not overflow".into(),
                 ));

@@ -82,7 +82,7 @@ pub fn len(view: &dyn StateView, name: &[u8]) -> Result<u32> {
 }
 
 /// Adds `entry` (no-op if present).
-pub fn insert(stage: &mut Overlay<'_>, name: &[u8], entry: &[u8]) -> Result<()> {
+pub(crate) fn insert(stage: &mut Overlay<'_>, name: &[u8], entry: &[u8]) -> Result<()> {
     debug_assert!(!entry.is_empty() && entry.len() <= MAX_ENTRY_LEN);
     if contains(stage, name, entry)? {
         return Ok(());
@@ -92,17 +92,13 @@ pub fn insert(stage: &mut Overlay<'_>, name: &[u8], entry: &[u8]) -> Result<()> 
     let mut page = page_of(stage, name, page_number)?;
     page.0.push(entry.to_vec());
     put(stage, page_key(name, page_number), Some(&page));
-    put(
-        stage,
-        entry_key(name, entry),
-        Some(&IndexMeta { len }),
-    );
+    put(stage, entry_key(name, entry), Some(&IndexMeta { len }));
     put(stage, name.to_vec(), Some(&IndexMeta { len: len + 1 }));
     Ok(())
 }
 
 /// Removes `entry` (no-op if absent).
-pub fn remove(stage: &mut Overlay<'_>, name: &[u8], entry: &[u8]) -> Result<()> {
+pub(crate) fn remove(stage: &mut Overlay<'_>, name: &[u8], entry: &[u8]) -> Result<()> {
     let Some(IndexMeta { len: position }) = read::record(stage, &entry_key(name, entry))? else {
         return Ok(());
     };
@@ -129,7 +125,11 @@ pub fn remove(stage: &mut Overlay<'_>, name: &[u8], entry: &[u8]) -> Result<()> 
             } else {
                 put(stage, page_key(name, page_number), Some(&page));
             }
-            put(stage, entry_key(name, &moved), Some(&IndexMeta { len: position }));
+            put(
+                stage,
+                entry_key(name, &moved),
+                Some(&IndexMeta { len: position }),
+            );
         }
     }
     let last_key = page_key(name, last_page_number);
@@ -195,9 +195,7 @@ mod tests {
         let mut map = Map::default();
         let name = b"index/test";
         let mut model: Vec<Vec<u8>> = Vec::new();
-        let ops: Vec<(bool, u32)> = (0..300)
-            .map(|i| (i % 3 != 2, (i * 7919) % 150))
-            .collect();
+        let ops: Vec<(bool, u32)> = (0..300).map(|i| (i % 3 != 2, (i * 7919) % 150)).collect();
         for (add, n) in ops {
             let entry = format!("e{n}").into_bytes();
             let mut stage = Overlay::new(&map);

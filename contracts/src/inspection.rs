@@ -204,7 +204,12 @@ fn check_officer_role(signer: &Officer, head_only: bool) -> Result<()> {
         return Ok(());
     }
     Err(ContractError::WrongRole {
-        action: if head_only { "accredit" } else { "record-inspection" }.into(),
+        action: if head_only {
+            "accredit"
+        } else {
+            "record-inspection"
+        }
+        .into(),
         role: signer.role,
         required: if head_only {
             "the head's key"
@@ -493,13 +498,12 @@ pub fn accredit(
     if signer_org.uscc == lab_uscc {
         return Err(ContractError::SelfAccreditation);
     }
-    let mut record = read::accreditation(view, &lab_uscc, &call.cma_number)?.unwrap_or(
-        Accreditation {
+    let mut record =
+        read::accreditation(view, &lab_uscc, &call.cma_number)?.unwrap_or(Accreditation {
             lab_uscc: lab_uscc.clone(),
             cma_number: call.cma_number.clone(),
             periods: Vec::new(),
-        },
-    );
+        });
     if record.periods.len() >= MAX_ACCREDITATION_PERIODS {
         return Err(ContractError::AccreditationFull {
             cma_number: call.cma_number.clone(),

@@ -5,6 +5,7 @@
 use std::collections::BTreeSet;
 
 use xianjie_ledger::case::{MAX_DOMAIN_LEN, MAX_TASKFORCE};
+use xianjie_ledger::codec::{encode, Canonical};
 use xianjie_ledger::deadline::{
     Calendar, DeadlineRule, RuleScope, TimeUnit, MAX_CALENDAR_DATES, MAX_DEADLINE_RULES,
     MAX_RULE_ID_LEN, MAX_RULE_OVERRIDES,
@@ -38,7 +39,17 @@ pub fn validate(params: &Params, orgs: &BTreeSet<OrgId>) -> Check {
         ));
     }
     check_governance(params, orgs)?;
-    policy::validate_policy_set(&params.policy_set).map_err(|reason| format!("policy_set {reason}"))
+    policy::validate_policy_set(&params.policy_set)
+        .map_err(|reason| format!("policy_set {reason}"))?;
+    // Parameters that could not be read back would stop every later block.
+    let size = encode(params).len();
+    if size > Params::MAX_ENCODED_LEN {
+        return Err(format!(
+            "the parameters encode to {size} bytes, more than the limit of {}",
+            Params::MAX_ENCODED_LEN
+        ));
+    }
+    Ok(())
 }
 
 fn check_evidence(params: &Params) -> Check {
@@ -96,7 +107,9 @@ fn check_cases(params: &Params, orgs: &BTreeSet<OrgId>) -> Check {
         ));
     }
     if cases.domain_attachments.len() > MAX_PARAM_LIST {
-        return Err(format!("cases.domain_attachments has more than {MAX_PARAM_LIST} entries"));
+        return Err(format!(
+            "cases.domain_attachments has more than {MAX_PARAM_LIST} entries"
+        ));
     }
     for entry in &cases.domain_attachments {
         if !cases.domains.contains(&entry.domain) || case::transition(&entry.action).is_none() {
@@ -107,7 +120,9 @@ fn check_cases(params: &Params, orgs: &BTreeSet<OrgId>) -> Check {
         }
     }
     if cases.transfer_targets.len() > MAX_PARAM_LIST {
-        return Err(format!("cases.transfer_targets has more than {MAX_PARAM_LIST} entries"));
+        return Err(format!(
+            "cases.transfer_targets has more than {MAX_PARAM_LIST} entries"
+        ));
     }
     for target in &cases.transfer_targets {
         if !orgs.contains(&target.agency) || !orgs.contains(&target.police) {
@@ -147,7 +162,9 @@ fn check_text(field: &str, text: &str) -> Check {
 /// The deadline rules.
 pub fn check_deadlines(rules: &[DeadlineRule], domains: &[String]) -> Check {
     if rules.len() > MAX_DEADLINE_RULES {
-        return Err(format!("deadlines has more than {MAX_DEADLINE_RULES} rules"));
+        return Err(format!(
+            "deadlines has more than {MAX_DEADLINE_RULES} rules"
+        ));
     }
     let mut ids = BTreeSet::new();
     for rule in rules {
@@ -158,9 +175,7 @@ pub fn check_deadlines(rules: &[DeadlineRule], domains: &[String]) -> Check {
             )));
         }
         if !limit_ok(rule.limit, rule.unit) {
-            return Err(at(&format!(
-                "limit must be 1-{MAX_LIMIT} (1-120 months)"
-            )));
+            return Err(at(&format!("limit must be 1-{MAX_LIMIT} (1-120 months)")));
         }
         match rule.scope {
             RuleScope::Case => {

@@ -232,7 +232,9 @@ fn entity(
 ) -> Result<Entity> {
     Entity::new_with_tags(
         uid,
-        attrs.into_iter().map(|(name, value)| (name.to_owned(), value)),
+        attrs
+            .into_iter()
+            .map(|(name, value)| (name.to_owned(), value)),
         parents,
         [],
     )
@@ -255,10 +257,11 @@ impl<'v> Builder<'v> {
     }
 
     fn officer(&mut self, officer: &Officer) -> Result<EntityUid> {
-        let org = read::org(self.view, &officer.org)?.ok_or_else(|| ContractError::CorruptState {
-            key: format!("org/{}", officer.org),
-            reason: "an officer's organisation is missing".into(),
-        })?;
+        let org =
+            read::org(self.view, &officer.org)?.ok_or_else(|| ContractError::CorruptState {
+                key: format!("org/{}", officer.org),
+                reason: "an officer's organisation is missing".into(),
+            })?;
         let officer_uid = uid("Officer", &officer.id.to_hex())?;
         let attrs = vec![
             ("org", self.org_ref(&officer.org)?),
@@ -266,8 +269,11 @@ impl<'v> Builder<'v> {
             ("role", text(role_name(officer.role))),
             ("region", text(&org.region)),
         ];
-        self.entities
-            .push(entity(officer_uid.clone(), attrs, vec![org_uid(&officer.org)?])?);
+        self.entities.push(entity(
+            officer_uid.clone(),
+            attrs,
+            vec![org_uid(&officer.org)?],
+        )?);
         Ok(officer_uid)
     }
 
@@ -294,7 +300,8 @@ impl<'v> Builder<'v> {
                 attrs.push((name, self.org_ref(org)?));
             }
         }
-        self.entities.push(entity(case_uid.clone(), attrs, Vec::new())?);
+        self.entities
+            .push(entity(case_uid.clone(), attrs, Vec::new())?);
         Ok(case_uid)
     }
 
@@ -315,7 +322,8 @@ impl<'v> Builder<'v> {
                 attrs.push(("case", RestrictedExpression::new_entity_uid(case_uid)));
             }
         }
-        self.entities.push(entity(evidence_uid.clone(), attrs, Vec::new())?);
+        self.entities
+            .push(entity(evidence_uid.clone(), attrs, Vec::new())?);
         Ok(evidence_uid)
     }
 
@@ -407,7 +415,8 @@ pub fn authorize(
     };
     let principal = builder.officer(officer)?;
     let resource = builder.resource(resource)?;
-    let entities = Entities::from_entities(builder.finish()?, Some(schema)).map_err(policy_error)?;
+    let entities =
+        Entities::from_entities(builder.finish()?, Some(schema)).map_err(policy_error)?;
     let request = Request::new(
         principal,
         uid("Action", action)?,
@@ -449,10 +458,8 @@ pub fn authorize_read(
             authorize(view, &officer, "read", Resource::Evidence(&record))
         }
         ReadResource::Inspection(id) => {
-            let inspection =
-                read::inspection(view, id)?.ok_or_else(|| ContractError::UnknownInspection {
-                    id: id.clone(),
-                })?;
+            let inspection = read::inspection(view, id)?
+                .ok_or_else(|| ContractError::UnknownInspection { id: id.clone() })?;
             authorize(view, &officer, "read", Resource::Inspection(&inspection))
         }
     }
@@ -476,5 +483,4 @@ mod tests {
         let deep = format!("{}{}", "(".repeat(30), ")".repeat(30));
         assert!(validate_policy_set(&deep).unwrap_err().contains("nests"));
     }
-
 }

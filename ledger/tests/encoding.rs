@@ -10,17 +10,17 @@ use xianjie_ledger::block::{
     Block, BlockResults, Commit, CommitSignature, Header, TxOutcome, TxResult, Validator,
     ValidatorSet,
 };
+use xianjie_ledger::case::*;
 use xianjie_ledger::codec::{decode, encode, Canonical};
 use xianjie_ledger::crypto::{KeyId, PublicKey, SecretKey};
-use xianjie_ledger::genesis::{Genesis, GenesisOfficer, GenesisOrg};
-use xianjie_ledger::hash::Hash;
-use xianjie_ledger::case::*;
 use xianjie_ledger::deadline::{appendix_a_rules, default_calendar, DayCounting};
+use xianjie_ledger::genesis::{Genesis, GenesisOfficer, GenesisOrg};
 use xianjie_ledger::governance::*;
+use xianjie_ledger::hash::Hash;
 use xianjie_ledger::inspection::*;
 use xianjie_ledger::model::*;
 use xianjie_ledger::tx::{
-    Accredit, Approve, CaseAction, DisputeInspection, LinkRecollected, NodeKeyCall, OpenCase,
+    Accredit, Approve, Call, CaseAction, DisputeInspection, LinkRecollected, NodeKeyCall, OpenCase,
     Propose, RecognizeInspection, RecordCustody, RecordInspection, RegisterOfficer, RevokeOfficer,
     SignedTx, Tx,
 };
@@ -330,7 +330,9 @@ fn new_calls() -> Vec<Call> {
                 notified_on: 20250602,
             }),
         }),
-        Call::RecognizeInspection(RecognizeInspection { id: "INSP-1".into() }),
+        Call::RecognizeInspection(RecognizeInspection {
+            id: "INSP-1".into(),
+        }),
         Call::DisputeInspection(DisputeInspection {
             id: "INSP-1".into(),
             reason_digest: Hash([5; 32]),
@@ -459,9 +461,11 @@ fn case_inspection_and_governance_records_round_trip() {
         org: org_id("lab"),
         registered_height: 3,
     }]));
-    let mut params = Params::default();
-    params.deadlines = appendix_a_rules();
-    params.counting = DayCounting::default();
+    let params = Params {
+        deadlines: appendix_a_rules(),
+        counting: DayCounting::default(),
+        ..Params::default()
+    };
     round_trip(&params);
 }
 

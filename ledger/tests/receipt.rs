@@ -486,6 +486,26 @@ fn a_single_validator_chain_without_custody_verifies() {
 }
 
 #[test]
+fn a_receipt_with_ten_custody_events_on_four_validators_stays_small() {
+    // docs/receipt.md §12 says "around 10 KB"; keep the estimate honest.
+    let mut chain = TestChain::new(set_a(), &[10, 11, 12, 13]);
+    chain.anchor_block(3, 3);
+    for _ in 0..5 {
+        chain.custody_block(&market_officer(), CustodyAction::Transfer, Some("police"));
+        chain.custody_block(&police_officer(), CustodyAction::Cancel, None);
+    }
+    let receipt = chain.receipt();
+    assert_eq!(receipt.custody.len(), 10);
+    let bytes = receipt.to_bytes();
+    assert!(
+        (5_000..15_000).contains(&bytes.len()),
+        "{} bytes",
+        bytes.len()
+    );
+    verify_bytes(&bytes, &chain.genesis, None).unwrap();
+}
+
+#[test]
 fn flipping_any_byte_of_an_encoded_receipt_is_rejected() {
     let chain = chain_with_change();
     let bytes = chain.receipt().to_bytes();

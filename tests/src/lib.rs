@@ -516,6 +516,21 @@ pub mod network {
             for i in 0..self.nodes.len() {
                 self.kill(i);
             }
+            if std::thread::panicking() {
+                // Keep the logs of a failed test: the temporary home goes.
+                let keep =
+                    std::env::temp_dir().join(format!("xianjie-failed-{}", std::process::id()));
+                let _ = std::fs::create_dir_all(&keep);
+                for node in &self.nodes {
+                    for start in 1..=node.starts {
+                        let log = node.home.with_extension(format!("{start}.log"));
+                        if let Some(name) = log.file_name() {
+                            let _ = std::fs::copy(&log, keep.join(name));
+                        }
+                    }
+                }
+                eprintln!("node logs kept in {}", keep.display());
+            }
         }
     }
 }

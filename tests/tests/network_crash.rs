@@ -15,7 +15,7 @@ fn a_validator_killed_under_load_catches_up_and_loses_nothing() {
     net.wait_for_height(&[0, 1, 2, 3], 3, Duration::from_secs(60));
 
     // Load: a client submits to nodes 0-2 until told to stop.
-    let keys = vec![net.key("market-officer"), net.key("police-officer2")];
+    let keys = [net.key("market-officer"), net.key("police-officer2")];
     let urls: Vec<String> = net.nodes.iter().map(|node| node.url.clone()).collect();
     let accepted = Arc::new(Mutex::new(Vec::new()));
     let stop = Arc::new(AtomicBool::new(false));

@@ -1,13 +1,18 @@
 //! Court-grade receipts through the real binaries: anchor, hand over, fetch
 //! the receipt, stop every node, and verify offline with `xianjie verify`
-//! against the genesis file — on a dev chain and on a four-validator network.
+//! against the genesis file — on a dev chain, on a four-validator network,
+//! and across a validator-set change made by governance on that network.
 
 use std::path::Path;
 use std::time::Duration;
 
 use serde_json::Value;
+use xianjie_ledger::codec::encode;
 use xianjie_ledger::genesis::Genesis;
+use xianjie_ledger::governance::Change;
 use xianjie_ledger::receipt::Receipt;
+use xianjie_ledger::tx::{Approve, Call, Propose, Tx};
+use xianjie_ledger::Hash;
 use xianjie_tests::network::{NetOptions, Network};
 use xianjie_tests::{run_cli, write_sample_file, CliRun, DevNode};
 
@@ -256,31 +261,61 @@ fn a_receipt_verifies_offline_and_detects_a_changed_file_and_another_chain() {
     verify(&receipt, None, &file, true).expect_code(2);
 }
 
-#[test]
-fn a_receipt_from_a_four_validator_network_verifies_offline() {
-    let dir = tempfile::tempdir().unwrap();
-    let mut net = Network::create(dir.path(), &NetOptions::default());
+/// Network tests run one at a time: two four-node networks on a small
+/// machine slow each other down and compete for ports.
+static NETWORK: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
+/// Starts all four nodes of a network and returns three that are committing
+/// blocks (a quorum of four), in node order, and the fourth.
+fn start_quorum(net: &mut Network, timeout: Duration) -> ([usize; 3], usize) {
     for i in 0..4 {
         net.start(i);
     }
-    net.wait_for_height(&[0, 1, 2, 3], 1, Duration::from_secs(120));
+    let deadline = std::time::Instant::now() + timeout;
+    loop {
+        let live: Vec<usize> = (0..4)
+            .filter(|&i| net.height(i).is_some_and(|height| height >= 1))
+            .collect();
+        if let [a, b, c, ..] = live[..] {
+            let other = (0..4).find(|i| ![a, b, c].contains(i)).unwrap_or(3);
+            return ([a, b, c], other);
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "fewer than three nodes commit blocks\n{}",
+            net.log_tails()
+        );
+        std::thread::sleep(Duration::from_millis(200));
+    }
+}
+
+#[test]
+fn a_receipt_from_a_four_validator_network_verifies_offline() {
+    let dir = tempfile::tempdir().unwrap();
+    let _one_network_at_a_time = NETWORK
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner());
+    let mut net = Network::create(dir.path(), &NetOptions::default());
+    // Three of the four validators are a quorum; the steps and the receipt
+    // use three that commit, so that a slow fourth node does not matter.
+    let (live, _) = start_quorum(&mut net, Duration::from_secs(120));
     let file = dir.path().join("seized.bin");
     write_sample_file(&file, 200 * 1024, 12);
     let urls: Vec<String> = net.nodes.iter().map(|node| node.url.clone()).collect();
     let keys = net.dir.join("keys");
     let wait = Duration::from_secs(60);
     let (digest, received_at) = anchor_and_hand_over(
-        [&urls[0], &urls[1], &urls[2]],
+        live.map(|i| urls[i].as_str()),
         |name| keys.join(format!("{name}.key")),
-        |step, height| net.wait_for_height(&[step], height, wait),
+        |step, height| net.wait_for_height(&[live[step]], height, wait),
         &file,
     );
-    net.wait_for_height(&[3], received_at, wait);
-    // Fetched from a node that took no part in the hand-over.
+    net.wait_for_height(&[live[0]], received_at, wait);
+    // Fetched from another node than the one that recorded the last step.
     let receipt = dir.path().join("seized.xjrcpt");
     run_cli(&[
         "--node",
-        &urls[3],
+        &urls[live[0]],
         "--json",
         "evidence",
         "receipt",
@@ -313,4 +348,165 @@ fn a_receipt_from_a_four_validator_network_verifies_offline() {
             certified.commit.signatures.len()
         );
     }
+}
+
+/// Signs `call` with the network's demo key `key_name` for the chain's
+/// current height and submits it to `url`, waiting for the commit.
+fn submit_and_wait(net: &Network, url: &str, key_name: &str, call: Call) -> Hash {
+    let key = net.key(key_name);
+    let status: Value = ureq::get(format!("{url}/v1/status"))
+        .call()
+        .unwrap()
+        .body_mut()
+        .read_json()
+        .unwrap();
+    let signed = Tx {
+        chain_id: status["chain_id"].as_str().unwrap().to_owned(),
+        signer: key.public_key(),
+        nonce: rand::random(),
+        valid_until: status["height"].as_u64().unwrap() + 1_000,
+        call,
+    }
+    .sign(&key);
+    let mut response = ureq::post(format!("{url}/v1/txs?wait=true"))
+        .header("content-type", "application/octet-stream")
+        .send(&encode(&signed)[..])
+        .unwrap_or_else(|error| panic!("{key_name}'s transaction refused: {error}"));
+    let answer: Value = response.body_mut().read_json().unwrap();
+    assert_eq!(answer["outcome"]["status"], "ok", "{answer:#}");
+    signed.hash()
+}
+
+#[test]
+fn a_receipt_spanning_a_governance_validator_removal_verifies_offline() {
+    let dir = tempfile::tempdir().unwrap();
+    let _one_network_at_a_time = NETWORK
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner());
+    let mut net = Network::create(dir.path(), &NetOptions::default());
+    let wait = Duration::from_secs(120);
+    // Three committing nodes are used; the fourth is the one removed.
+    let (live, removed_node) = start_quorum(&mut net, wait);
+    let urls: Vec<String> = net.nodes.iter().map(|node| node.url.clone()).collect();
+    let keys = net.dir.join("keys");
+    let file = dir.path().join("seized.bin");
+    write_sample_file(&file, 10 * 1024, 13);
+
+    // 1. Anchored while four validators commit.
+    let anchored = cli_on(
+        &urls[live[0]],
+        &keys.join("market-officer.key"),
+        &[
+            "evidence",
+            "anchor",
+            file.to_str().unwrap(),
+            "--category",
+            "electronic",
+        ],
+    )
+    .expect_code(0)
+    .json();
+    let digest = anchored["digest"].as_str().unwrap().to_owned();
+
+    // 2. Governance removes the fourth node from the validator set: proposed by the
+    // market regulator's admin, approved by two more organisations (3 of 5).
+    let removed = net.node_key(removed_node).public_key().id();
+    let proposal = submit_and_wait(
+        &net,
+        &urls[live[0]],
+        "market-admin",
+        Call::Propose(Propose {
+            change: Change::RemoveValidator(removed),
+            note_digest: None,
+        }),
+    );
+    let id = format!("GOV-{}", &proposal.to_hex()[..16]);
+    for admin in ["police-admin", "procuratorate-admin"] {
+        submit_and_wait(
+            &net,
+            &urls[live[0]],
+            admin,
+            Call::Approve(Approve {
+                proposal: id.clone(),
+            }),
+        );
+    }
+    let validators = |i: usize| {
+        net.get(i, "/v1/status").unwrap()["validators"]
+            .as_array()
+            .unwrap()
+            .len()
+    };
+    let deadline = std::time::Instant::now() + wait;
+    while validators(live[0]) != 3 {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the validator was not removed"
+        );
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    net.stop(removed_node);
+
+    // 3. Handed over while the three remaining validators commit.
+    let transferred = cli_on(
+        &urls[live[1]],
+        &keys.join("market-officer.key"),
+        &[
+            "evidence", "custody", &digest, "--action", "transfer", "--to", "police",
+        ],
+    )
+    .expect_code(0)
+    .json();
+    net.wait_for_height(&[live[2]], transferred["height"].as_u64().unwrap(), wait);
+    let received = cli_on(
+        &urls[live[2]],
+        &keys.join("police-officer.key"),
+        &["evidence", "custody", &digest, "--action", "receive"],
+    )
+    .expect_code(0)
+    .json();
+    net.wait_for_height(&[live[0]], received["height"].as_u64().unwrap(), wait);
+    let receipt = dir.path().join("seized.xjrcpt");
+    run_cli(&[
+        "--node",
+        &urls[live[0]],
+        "--json",
+        "evidence",
+        "receipt",
+        &digest,
+        "-o",
+        receipt.to_str().unwrap(),
+    ])
+    .expect_code(0);
+    for i in live {
+        net.stop(i);
+    }
+
+    let genesis = net.dir.join("genesis.json");
+    let facts = verify(&receipt, Some(&file), &genesis, true)
+        .expect_code(0)
+        .json();
+    assert_eq!(facts["valid"], true);
+    assert_eq!(facts["custody"].as_array().unwrap().len(), 2);
+    let changes = facts["validator_changes"].as_array().unwrap();
+    assert_eq!(changes.len(), 1, "{facts:#}");
+    let change_height = changes[0].as_u64().unwrap();
+    assert!(change_height > anchored["height"].as_u64().unwrap());
+    assert!(change_height < transferred["height"].as_u64().unwrap());
+    let parsed = Receipt::from_bytes(&std::fs::read(&receipt).unwrap()).unwrap();
+    assert_eq!(parsed.validator_changes[0].validators.validators.len(), 3);
+    assert!(parsed.validator_changes[0]
+        .validators
+        .get(&removed)
+        .is_none());
+
+    // Without the change's proof the later headers name a set not in force.
+    let mut forged = parsed.clone();
+    forged.validator_changes.clear();
+    let forged_path = dir.path().join("forged.xjrcpt");
+    std::fs::write(&forged_path, forged.to_bytes()).unwrap();
+    let answer = verify(&forged_path, Some(&file), &genesis, true)
+        .expect_code(1)
+        .json();
+    assert_eq!(answer["reason"], "validator_set_mismatch");
 }

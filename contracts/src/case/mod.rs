@@ -59,7 +59,9 @@ use crate::overlay::Overlay;
 use crate::policy::{self, Resource};
 use crate::{deadline, index, read, uscc, BlockCtx};
 
-pub use table::{action_names, transition, Effect, Guard, MinRole, Next, Party, Target, Transition};
+pub use table::{
+    action_names, transition, Effect, Guard, MinRole, Next, Party, Target, Transition,
+};
 use table::{OPEN_CASE, TABLE};
 
 /// The prefix of case ids.
@@ -282,7 +284,10 @@ fn check_bounds(call: &CaseAction) -> Result<()> {
         ));
     }
     if call.officers.iter().collect::<BTreeSet<_>>().len() != call.officers.len() {
-        return Err(invalid("officers", "a list without repeated officers".into()));
+        return Err(invalid(
+            "officers",
+            "a list without repeated officers".into(),
+        ));
     }
     Ok(())
 }
@@ -397,9 +402,12 @@ fn check_target(
             None => Ok(None),
         };
     }
-    let to = call.to.as_ref().ok_or_else(|| ContractError::MissingTarget {
-        action: row.action.into(),
-    })?;
+    let to = call
+        .to
+        .as_ref()
+        .ok_or_else(|| ContractError::MissingTarget {
+            action: row.action.into(),
+        })?;
     let org = read::org(view, to)?.ok_or_else(|| ContractError::UnknownOrg { org: to.clone() })?;
     let refuse = |reason: String| ContractError::InvalidTarget {
         action: row.action.into(),
@@ -789,7 +797,12 @@ pub fn link_recollected(
     let original = read::evidence(view, &call.original)?.ok_or(ContractError::UnknownEvidence {
         digest: call.original,
     })?;
-    policy::authorize(view, signer, "link-recollected", Resource::Evidence(&original))?;
+    policy::authorize(
+        view,
+        signer,
+        "link-recollected",
+        Resource::Evidence(&original),
+    )?;
     flag.recollected = Some(call.recollected);
     flag.linked_by = Some(signer.org.clone());
     flag.linked_height = Some(ctx.height);

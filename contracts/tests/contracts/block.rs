@@ -225,9 +225,18 @@ fn case_block(world: &mut World) -> Vec<SignedTx> {
     };
     vec![
         open,
-        world.tx(&officer, step("open-admin-case", &[AttachmentKind::CaseOpeningRecord])),
-        world.tx(&officer, step("mark-suspected", &[AttachmentKind::ThresholdEvaluation])),
-        world.tx(&officer, step("approve-transfer", &[AttachmentKind::DecisionRecord])),
+        world.tx(
+            &officer,
+            step("open-admin-case", &[AttachmentKind::CaseOpeningRecord]),
+        ),
+        world.tx(
+            &officer,
+            step("mark-suspected", &[AttachmentKind::ThresholdEvaluation]),
+        ),
+        world.tx(
+            &officer,
+            step("approve-transfer", &[AttachmentKind::DecisionRecord]),
+        ),
         world.tx(&officer, Call::RecordInspection(inspection)),
         world.tx(
             &admin,

@@ -12,13 +12,27 @@ use xianjie_ledger::tx::{Call, LinkRecollected, OpenCase, RegisterOfficer};
 use crate::expect::{call_for, drive, expectation, open_case, perform};
 use crate::sim::{self, org_id, Sim};
 
-fn code_of(sim: &mut Sim, case_id: &str, action: &str, outcome: Option<&str>, org: &str, role: Role) -> String {
+fn code_of(
+    sim: &mut Sim,
+    case_id: &str,
+    action: &str,
+    outcome: Option<&str>,
+    org: &str,
+    role: Role,
+) -> String {
     let call = call_for(expectation(action, outcome), case_id);
     sim.code(&sim::key_for(org, role), Call::CaseAction(call))
 }
 
 fn penalty(sim: &mut Sim, case_id: &str) -> String {
-    code_of(sim, case_id, "penalty-decision", Some("penalty"), "market", Role::Head)
+    code_of(
+        sim,
+        case_id,
+        "penalty-decision",
+        Some("penalty"),
+        "market",
+        Role::Head,
+    )
 }
 
 fn case_via(actions: &[(&str, Option<&str>)]) -> (Sim, String) {
@@ -57,7 +71,10 @@ fn an_administrative_penalty_never_replaces_a_due_transfer() {
     ]);
     assert_eq!(sim.state_of(&case_id).name(), "S1_ADMIN_CASE");
     assert_eq!(penalty(&mut sim, &case_id), "penalty_instead_of_transfer");
-    let no_penalty = call_for(expectation("penalty-decision", Some("no-penalty")), &case_id);
+    let no_penalty = call_for(
+        expectation("penalty-decision", Some("no-penalty")),
+        &case_id,
+    );
     assert_eq!(
         sim.code(&sim::head("market"), Call::CaseAction(no_penalty)),
         "penalty_instead_of_transfer"
@@ -89,7 +106,14 @@ fn a_penalty_is_allowed_after_s8x_final_s10x_s12x_or_s14() {
     // A second reconsideration is not available.
     let (mut sim, case_id) = case_via(&actions);
     assert_eq!(
-        code_of(&mut sim, &case_id, "request-reconsideration", None, "market", Role::Officer),
+        code_of(
+            &mut sim,
+            &case_id,
+            "request-reconsideration",
+            None,
+            "market",
+            Role::Officer
+        ),
         "already_reconsidered"
     );
 
@@ -153,7 +177,9 @@ fn a_penalty_is_allowed_after_s8x_final_s10x_s12x_or_s14() {
         code_of(&mut sim, &case_id, "close", None, "market", Role::Officer),
         "reply_required"
     );
-    let clocks = read::case_clocks(&sim, &case_id, sim.time_ms).unwrap().unwrap();
+    let clocks = read::case_clocks(&sim, &case_id, sim.time_ms)
+        .unwrap()
+        .unwrap();
     assert!(clocks.iter().any(|c| c.rule == "REV_AEA_REPLY"));
     assert!(clocks.iter().any(|c| c.rule == "SAMR_PENALTY_PUBLICATION"));
     perform(&mut sim, &case_id, "reply", None);
@@ -207,7 +233,10 @@ fn only_the_same_level_police_or_a_configured_target_receives_a_transfer() {
     drive(&mut sim, &case_id, "S5_APPROVED");
     call.case_id = case_id.clone();
     call.to = Some(org_id("police-b"));
-    assert_eq!(sim.code(&sim::officer("market"), Call::CaseAction(call)), "ok");
+    assert_eq!(
+        sim.code(&sim::officer("market"), Call::CaseAction(call)),
+        "ok"
+    );
     let case = sim.case(&case_id);
     assert_eq!(case.police, Some(org_id("police-b")));
     // The supervising procuratorate is still the agency's own region's.
@@ -219,17 +248,26 @@ fn a_transfer_binds_and_indexes_the_supervising_procuratorate() {
     let mut sim = Sim::new();
     let case_id = open_case(&mut sim, "general");
     drive(&mut sim, &case_id, "S5_APPROVED");
-    assert!(read::supervised_cases(&sim, &org_id("proc")).unwrap().is_empty());
+    assert!(read::supervised_cases(&sim, &org_id("proc"))
+        .unwrap()
+        .is_empty());
     perform(&mut sim, &case_id, "transfer", None);
     assert_eq!(
         read::supervised_cases(&sim, &org_id("proc")).unwrap(),
-        [case_id.clone()]
+        std::slice::from_ref(&case_id)
     );
-    assert!(read::supervised_cases(&sim, &org_id("proc-b")).unwrap().is_empty());
+    assert!(read::supervised_cases(&sim, &org_id("proc-b"))
+        .unwrap()
+        .is_empty());
     for org in ["market", "police", "proc"] {
-        assert_eq!(read::cases_of_org(&sim, &org_id(org)).unwrap(), [case_id.clone()]);
+        assert_eq!(
+            read::cases_of_org(&sim, &org_id(org)).unwrap(),
+            std::slice::from_ref(&case_id)
+        );
     }
-    assert!(read::cases_of_org(&sim, &org_id("court")).unwrap().is_empty());
+    assert!(read::cases_of_org(&sim, &org_id("court"))
+        .unwrap()
+        .is_empty());
 
     // Without a procuratorate in the region the transfer still goes ahead
     // (it is mandatory; the copy is UNVERIFIED): the case is bound to no
@@ -240,7 +278,14 @@ fn a_transfer_binds_and_indexes_the_supervising_procuratorate() {
     let case_id = open_case(&mut sim, "general");
     drive(&mut sim, &case_id, "S5_APPROVED");
     assert_eq!(
-        code_of(&mut sim, &case_id, "transfer", None, "market", Role::Officer),
+        code_of(
+            &mut sim,
+            &case_id,
+            "transfer",
+            None,
+            "market",
+            Role::Officer
+        ),
         "ok"
     );
     assert_eq!(sim.case(&case_id).procuratorate, None);
@@ -252,7 +297,14 @@ fn supervision_beside_a_pending_reconsideration_is_a_parameter() {
     actions.extend([("decline-filing", None), ("request-reconsideration", None)]);
     let (mut sim, case_id) = case_via(&actions);
     assert_eq!(
-        code_of(&mut sim, &case_id, "request-supervision", None, "market", Role::Officer),
+        code_of(
+            &mut sim,
+            &case_id,
+            "request-supervision",
+            None,
+            "market",
+            Role::Officer
+        ),
         "ok"
     );
     let mut params = sim::sim_params();
@@ -261,13 +313,27 @@ fn supervision_beside_a_pending_reconsideration_is_a_parameter() {
     let case_id = open_case(&mut sim, "general");
     drive(&mut sim, &case_id, "S8R_RECONSIDERATION");
     assert_eq!(
-        code_of(&mut sim, &case_id, "request-supervision", None, "market", Role::Officer),
+        code_of(
+            &mut sim,
+            &case_id,
+            "request-supervision",
+            None,
+            "market",
+            Role::Officer
+        ),
         "supervision_during_reconsideration"
     );
     // After the police uphold the non-filing, supervision is open again (T13b).
     perform(&mut sim, &case_id, "decide-reconsideration", Some("uphold"));
     assert_eq!(
-        code_of(&mut sim, &case_id, "request-supervision", None, "market", Role::Officer),
+        code_of(
+            &mut sim,
+            &case_id,
+            "request-supervision",
+            None,
+            "market",
+            Role::Officer
+        ),
         "ok"
     );
 }
@@ -296,7 +362,10 @@ fn the_task_force_signs_the_report() {
         sim.code(&newcomer, Call::CaseAction(report.clone())),
         "not_taskforce_member"
     );
-    assert_eq!(sim.code(&sim::officer2("market"), Call::CaseAction(report)), "ok");
+    assert_eq!(
+        sim.code(&sim::officer2("market"), Call::CaseAction(report)),
+        "ok"
+    );
 }
 
 #[test]
@@ -313,7 +382,10 @@ fn a_tax_case_needs_the_recovery_notice_before_it_is_marked_suspected() {
         kind: AttachmentKind::RecoveryNotice,
         digest: file_digest(b"recovery notice"),
     });
-    assert_eq!(sim.code(&sim::officer("market"), Call::CaseAction(call)), "ok");
+    assert_eq!(
+        sim.code(&sim::officer("market"), Call::CaseAction(call)),
+        "ok"
+    );
 }
 
 #[test]
@@ -335,15 +407,24 @@ fn opening_a_case() {
     assert_eq!(sim.code(&sim::admin("market"), good()), "wrong_role");
     assert_eq!(sim.code(&sim::officer("lab"), good()), "wrong_org_kind");
     assert_eq!(
-        sim.code(&sim::officer("market"), open("x", "91350100M0001TGQXM".into(), "general")),
+        sim.code(
+            &sim::officer("market"),
+            open("x", "91350100M0001TGQXM".into(), "general")
+        ),
         "invalid_entity"
     );
     assert_eq!(
-        sim.code(&sim::officer("market"), open("x", sim::entity(), "fisheries")),
+        sim.code(
+            &sim::officer("market"),
+            open("x", sim::entity(), "fisheries")
+        ),
         "unknown_domain"
     );
     assert_eq!(
-        sim.code(&sim::officer("market"), open(&"长".repeat(40), sim::entity(), "general")),
+        sim.code(
+            &sim::officer("market"),
+            open(&"长".repeat(40), sim::entity(), "general")
+        ),
         "invalid_field"
     );
     assert_eq!(
@@ -362,7 +443,13 @@ fn opening_a_case() {
     assert_eq!(events[0].action, "open-case");
 }
 
-fn anchor(sim: &mut Sim, org: &str, content: &[u8], category: EvidenceCategory, case_id: &str) -> String {
+fn anchor(
+    sim: &mut Sim,
+    org: &str,
+    content: &[u8],
+    category: EvidenceCategory,
+    case_id: &str,
+) -> String {
     let anchor = EvidenceAnchor {
         digest: file_digest(content),
         size: content.len() as u64,
@@ -370,7 +457,10 @@ fn anchor(sim: &mut Sim, org: &str, content: &[u8], category: EvidenceCategory, 
         category,
         case_id: Some(case_id.into()),
         collected_at: 1_780_000_000,
-        collected_by: vec![sim::id_of(&sim::officer(org)), sim::id_of(&sim::officer2(org))],
+        collected_by: vec![
+            sim::id_of(&sim::officer(org)),
+            sim::id_of(&sim::officer2(org)),
+        ],
         capture_method: "scan".into(),
         capture_tool: "scanner".into(),
         provenance_note_digest: None,
@@ -386,14 +476,41 @@ fn class_c_evidence_is_flagged_at_transfer_and_linked_to_its_recollection() {
     drive(&mut sim, &case_id, "S5_APPROVED");
     let witness = file_digest(b"witness statement");
     let ledger = file_digest(b"till ledger");
-    assert_eq!(anchor(&mut sim, "market", b"witness statement", EvidenceCategory::Witness, &case_id), "ok");
-    assert_eq!(anchor(&mut sim, "market", b"till ledger", EvidenceCategory::Documentary, &case_id), "ok");
+    assert_eq!(
+        anchor(
+            &mut sim,
+            "market",
+            b"witness statement",
+            EvidenceCategory::Witness,
+            &case_id
+        ),
+        "ok"
+    );
+    assert_eq!(
+        anchor(
+            &mut sim,
+            "market",
+            b"till ledger",
+            EvidenceCategory::Documentary,
+            &case_id
+        ),
+        "ok"
+    );
     // Only parties of the case may add evidence to it.
     assert_eq!(
-        anchor(&mut sim, "lab", b"lab note", EvidenceCategory::Documentary, &case_id),
+        anchor(
+            &mut sim,
+            "lab",
+            b"lab note",
+            EvidenceCategory::Documentary,
+            &case_id
+        ),
         "not_case_party"
     );
-    assert_eq!(read::case_evidence(&sim, &case_id).unwrap(), [witness, ledger]);
+    assert_eq!(
+        read::case_evidence(&sim, &case_id).unwrap(),
+        [witness, ledger]
+    );
     assert!(read::recollection(&sim, &witness).unwrap().is_none());
 
     perform(&mut sim, &case_id, "transfer", None);
@@ -404,20 +521,61 @@ fn class_c_evidence_is_flagged_at_transfer_and_linked_to_its_recollection() {
 
     // A party statement the agency anchors after the transfer is flagged at once.
     let party = file_digest(b"party statement");
-    assert_eq!(anchor(&mut sim, "market", b"party statement", EvidenceCategory::Party, &case_id), "ok");
+    assert_eq!(
+        anchor(
+            &mut sim,
+            "market",
+            b"party statement",
+            EvidenceCategory::Party,
+            &case_id
+        ),
+        "ok"
+    );
     assert!(read::recollection(&sim, &party).unwrap().is_some());
 
     // The police take the statement again and link it.
     perform(&mut sim, &case_id, "receive", None);
-    assert_eq!(anchor(&mut sim, "police", b"fresh statement", EvidenceCategory::Witness, &case_id), "ok");
+    assert_eq!(
+        anchor(
+            &mut sim,
+            "police",
+            b"fresh statement",
+            EvidenceCategory::Witness,
+            &case_id
+        ),
+        "ok"
+    );
     let fresh = file_digest(b"fresh statement");
-    assert!(read::recollection(&sim, &fresh).unwrap().is_none(), "criminal-side statements are not flagged");
-    let link = |original, recollected| Call::LinkRecollected(LinkRecollected { original, recollected });
-    assert_eq!(sim.code(&sim::officer("market"), link(witness, fresh)), "not_case_party");
-    assert_eq!(sim.code(&sim::officer("police"), link(ledger, fresh)), "not_recollectable");
-    assert_eq!(sim.code(&sim::officer("police"), link(witness, party)), "recollected_other_org");
-    assert_eq!(sim.code(&sim::officer("police"), link(witness, fresh)), "ok");
-    assert_eq!(sim.code(&sim::officer("police"), link(witness, fresh)), "already_linked");
+    assert!(
+        read::recollection(&sim, &fresh).unwrap().is_none(),
+        "criminal-side statements are not flagged"
+    );
+    let link = |original, recollected| {
+        Call::LinkRecollected(LinkRecollected {
+            original,
+            recollected,
+        })
+    };
+    assert_eq!(
+        sim.code(&sim::officer("market"), link(witness, fresh)),
+        "not_case_party"
+    );
+    assert_eq!(
+        sim.code(&sim::officer("police"), link(ledger, fresh)),
+        "not_recollectable"
+    );
+    assert_eq!(
+        sim.code(&sim::officer("police"), link(witness, party)),
+        "recollected_other_org"
+    );
+    assert_eq!(
+        sim.code(&sim::officer("police"), link(witness, fresh)),
+        "ok"
+    );
+    assert_eq!(
+        sim.code(&sim::officer("police"), link(witness, fresh)),
+        "already_linked"
+    );
     let flag = read::recollection(&sim, &witness).unwrap().unwrap();
     assert_eq!(flag.recollected, Some(fresh));
     assert_eq!(flag.linked_by, Some(org_id("police")));
@@ -430,7 +588,14 @@ fn items_are_handed_over_once() {
     drive(&mut sim, &case_id, "S9_ITEMS_HANDED_OVER");
     perform(&mut sim, &case_id, "start-investigation", None);
     assert_eq!(
-        code_of(&mut sim, &case_id, "hand-over-items", None, "market", Role::Officer),
+        code_of(
+            &mut sim,
+            &case_id,
+            "hand-over-items",
+            None,
+            "market",
+            Role::Officer
+        ),
         "already_handed_over"
     );
 }

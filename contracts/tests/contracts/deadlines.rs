@@ -126,7 +126,13 @@ fn working_days_skip_national_day_and_count_the_make_up_saturday() {
     );
     // A make-up Sunday counts: from Friday 18 September, 20 (Sun), 21, 22.
     assert_eq!(
-        due_at(&national_day(), &EXCLUDED, TimeUnit::WorkingDay, 3, local_ms(20260918, 9, 0)),
+        due_at(
+            &national_day(),
+            &EXCLUDED,
+            TimeUnit::WorkingDay,
+            3,
+            local_ms(20260918, 9, 0)
+        ),
         end_of(20260922)
     );
 }
@@ -135,29 +141,65 @@ fn working_days_skip_national_day_and_count_the_make_up_saturday() {
 fn months_end_on_the_same_day_number_or_the_end_of_a_shorter_month() {
     let counting = NO_ROLL;
     assert_eq!(
-        due_at(&empty(), &counting, TimeUnit::Month, 2, local_ms(20260315, 9, 0)),
+        due_at(
+            &empty(),
+            &counting,
+            TimeUnit::Month,
+            2,
+            local_ms(20260315, 9, 0)
+        ),
         end_of(20260515)
     );
     assert_eq!(
-        due_at(&empty(), &counting, TimeUnit::Month, 1, local_ms(20260131, 9, 0)),
+        due_at(
+            &empty(),
+            &counting,
+            TimeUnit::Month,
+            1,
+            local_ms(20260131, 9, 0)
+        ),
         end_of(20260228)
     );
     assert_eq!(
-        due_at(&empty(), &counting, TimeUnit::Month, 1, local_ms(20240131, 9, 0)),
+        due_at(
+            &empty(),
+            &counting,
+            TimeUnit::Month,
+            1,
+            local_ms(20240131, 9, 0)
+        ),
         end_of(20240229)
     );
     assert_eq!(
-        due_at(&empty(), &counting, TimeUnit::Month, 12, local_ms(20261130, 9, 0)),
+        due_at(
+            &empty(),
+            &counting,
+            TimeUnit::Month,
+            12,
+            local_ms(20261130, 9, 0)
+        ),
         end_of(20271130)
     );
     // 28 February 2026 is a Saturday: rolled over to Monday 2 March.
     assert_eq!(
-        due_at(&empty(), &EXCLUDED, TimeUnit::Month, 1, local_ms(20260131, 9, 0)),
+        due_at(
+            &empty(),
+            &EXCLUDED,
+            TimeUnit::Month,
+            1,
+            local_ms(20260131, 9, 0)
+        ),
         end_of(20260302)
     );
     // Counting the start day ends a day earlier.
     assert_eq!(
-        due_at(&empty(), &INCLUDED, TimeUnit::Month, 2, local_ms(20260315, 9, 0)),
+        due_at(
+            &empty(),
+            &INCLUDED,
+            TimeUnit::Month,
+            2,
+            local_ms(20260315, 9, 0)
+        ),
         end_of(20260514)
     );
 }
@@ -176,15 +218,22 @@ fn a_transferred_case_shows_its_clocks_and_becomes_overdue_at_a_later_block_time
     assert_eq!(transfer.due_at_ms, transfer.started_at_ms + 24 * HOUR_MS);
     assert!(!transfer.overdue);
     assert!(case_clocks(&params, &case, transfer.due_at_ms + 1)[0].overdue);
-    assert_eq!(read::overdue_cases(&sim, transfer.due_at_ms).unwrap().len(), 0);
     assert_eq!(
-        read::overdue_cases(&sim, transfer.due_at_ms + 1).unwrap()[0].0.id,
+        read::overdue_cases(&sim, transfer.due_at_ms).unwrap().len(),
+        0
+    );
+    assert_eq!(
+        read::overdue_cases(&sim, transfer.due_at_ms + 1).unwrap()[0]
+            .0
+            .id,
         case_id
     );
 
     drive_from(&mut sim, &case_id, &["transfer", "receive"]);
     let received_at = sim.case(&case_id).mark("receive").unwrap().time_ms;
-    let clocks = read::case_clocks(&sim, &case_id, received_at).unwrap().unwrap();
+    let clocks = read::case_clocks(&sim, &case_id, received_at)
+        .unwrap()
+        .unwrap();
     let filing = clocks
         .iter()
         .find(|c| c.rule == "PSB_FILING_DECISION")
@@ -193,7 +242,9 @@ fn a_transferred_case_shows_its_clocks_and_becomes_overdue_at_a_later_block_time
     assert_eq!(filing.kind, ClockKind::Duty);
     // The 24-hour forwarding window closes but is not a missed duty.
     let next_day = received_at + DAY_MS + 1;
-    let clocks = read::case_clocks(&sim, &case_id, next_day).unwrap().unwrap();
+    let clocks = read::case_clocks(&sim, &case_id, next_day)
+        .unwrap()
+        .unwrap();
     let forward = clocks
         .iter()
         .find(|c| c.rule == "PSB_FORWARD_IF_NOT_COMPETENT")
@@ -215,7 +266,10 @@ fn a_transferred_case_shows_its_clocks_and_becomes_overdue_at_a_later_block_time
         .iter()
         .any(|c| c.rule == "PSB_FILING_DECISION" && c.overdue));
     sim.time_ms = later;
-    assert_eq!(sim.code(&sim::officer("market"), Call::CaseAction(mark)), "ok");
+    assert_eq!(
+        sim.code(&sim::officer("market"), Call::CaseAction(mark)),
+        "ok"
+    );
     assert_eq!(sim.state_of(&case_id).name(), "S8O_OVERDUE");
 }
 
@@ -230,13 +284,20 @@ fn filing_stops_the_filing_clock_and_starts_the_handover_clock() {
     let mut sim = Sim::new();
     let case_id = open_case(&mut sim, "general");
     drive(&mut sim, &case_id, "S8_FILED");
-    let clocks = read::case_clocks(&sim, &case_id, sim.time_ms).unwrap().unwrap();
+    let clocks = read::case_clocks(&sim, &case_id, sim.time_ms)
+        .unwrap()
+        .unwrap();
     let rules: Vec<&str> = clocks.iter().map(|c| c.rule.as_str()).collect();
     assert_eq!(rules, ["AEA_HANDOVER_ITEMS"]);
     perform(&mut sim, &case_id, "hand-over-items", None);
     perform(&mut sim, &case_id, "start-investigation", None);
-    let clocks = read::case_clocks(&sim, &case_id, sim.time_ms).unwrap().unwrap();
-    assert!(clocks.iter().all(|c| c.rule != "AEA_HANDOVER_ITEMS"), "{clocks:?}");
+    let clocks = read::case_clocks(&sim, &case_id, sim.time_ms)
+        .unwrap()
+        .unwrap();
+    assert!(
+        clocks.iter().all(|c| c.rule != "AEA_HANDOVER_ITEMS"),
+        "{clocks:?}"
+    );
 }
 
 #[test]
@@ -245,7 +306,9 @@ fn food_and_drug_cases_use_the_sector_override() {
     let case_id = open_case(&mut sim, "food_drug");
     drive(&mut sim, &case_id, "S7_RECEIVED");
     let received_at = sim.case(&case_id).mark("receive").unwrap().time_ms;
-    let clocks = read::case_clocks(&sim, &case_id, received_at).unwrap().unwrap();
+    let clocks = read::case_clocks(&sim, &case_id, received_at)
+        .unwrap()
+        .unwrap();
     let filing = clocks
         .iter()
         .find(|c| c.rule == "PSB_FILING_DECISION")
@@ -260,7 +323,10 @@ fn food_and_drug_cases_use_the_sector_override() {
 fn a_closed_case_leaves_the_open_index() {
     let mut sim = Sim::new();
     let case_id = open_case(&mut sim, "general");
-    assert_eq!(read::open_cases(&sim).unwrap(), [case_id.clone()]);
+    assert_eq!(
+        read::open_cases(&sim).unwrap(),
+        std::slice::from_ref(&case_id)
+    );
     drive(&mut sim, &case_id, "R9_CLOSED");
     assert!(read::open_cases(&sim).unwrap().is_empty());
     assert!(read::case_clocks(&sim, &case_id, u64::MAX / 2)

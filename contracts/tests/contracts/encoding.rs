@@ -142,3 +142,127 @@ fn hex(bytes: &[u8]) -> String {
         })
         .collect()
 }
+
+/// The largest records the contracts can write still fit their decode
+/// limits, so no record ever becomes unreadable.
+#[test]
+fn worst_case_records_fit_their_size_limits() {
+    use xianjie_contracts::case::action_names;
+    use xianjie_ledger::case::*;
+    use xianjie_ledger::codec::Canonical;
+    use xianjie_ledger::inspection::*;
+    use xianjie_ledger::model::{OrgId, MAX_CASE_ID_LEN, MAX_ORG_ID_LEN, MAX_SHORT_TEXT_LEN};
+
+    let org = OrgId::new(&"z".repeat(MAX_ORG_ID_LEN)).unwrap();
+    let hash = Hash([0xff; 32]);
+    let id = KeyId([0xff; 20]);
+    let mark = |action: &str| ActionMark {
+        action: action.into(),
+        seq: u32::MAX,
+        time_ms: u64::MAX,
+        height: u64::MAX,
+        outcome: Some(Outcome::NoPenalty),
+    };
+    let case = Case {
+        id: "x".repeat(MAX_CASE_ID_LEN),
+        title: "长".repeat(MAX_CASE_TITLE_LEN / 3),
+        entity: "x".repeat(18),
+        domain: "x".repeat(MAX_DOMAIN_LEN),
+        lead: LeadSource {
+            kind: LeadKind::Other,
+            reference: Some("x".repeat(MAX_CASE_ID_LEN)),
+        },
+        owner: org.clone(),
+        region: "330100".into(),
+        state: CaseState::R9Closed,
+        police: Some(org.clone()),
+        procuratorate: Some(org.clone()),
+        court: Some(org.clone()),
+        taskforce: vec![id; MAX_TASKFORCE],
+        flags: CaseFlags::default(),
+        marks: std::iter::once("open-case")
+            .chain(action_names())
+            .map(mark)
+            .collect(),
+        opened_height: u64::MAX,
+        opened_at_ms: u64::MAX,
+        updated_at_ms: u64::MAX,
+        event_count: u32::MAX,
+    };
+    assert!(encode(&case).len() <= Case::MAX_ENCODED_LEN);
+    let event = CaseEvent {
+        seq: u32::MAX,
+        action: "x".repeat(MAX_ACTION_LEN),
+        from: CaseState::R9Closed,
+        to: CaseState::R9Closed,
+        org: org.clone(),
+        officer: id,
+        attachments: vec![
+            Attachment {
+                kind: AttachmentKind::ProcuratorialSuggestion,
+                digest: hash,
+            };
+            MAX_ATTACHMENTS
+        ],
+        officers: vec![id; MAX_TASKFORCE],
+        target: Some(org.clone()),
+        reason_digest: Some(hash),
+        outcome: Some(Outcome::NoPenalty),
+        height: u64::MAX,
+        time_ms: u64::MAX,
+        tx: hash,
+    };
+    assert!(encode(&event).len() <= CaseEvent::MAX_ENCODED_LEN);
+    let inspection = Inspection {
+        id: "x".repeat(MAX_CASE_ID_LEN),
+        entity: "x".repeat(18),
+        matter: "x".repeat(MAX_MATTER_LEN),
+        issuer: org.clone(),
+        inspectors: vec![id; MAX_INSPECTORS],
+        report_date: u32::MAX,
+        conclusion: Conclusion::Inconclusive,
+        report_digest: hash,
+        lab: Some(LabRef {
+            uscc: "x".repeat(18),
+            cma_number: "x".repeat(MAX_CMA_LEN),
+        }),
+        scope: "x".repeat(MAX_SHORT_TEXT_LEN),
+        valid_until: Some(u32::MAX),
+        objection: Some(ObjectionWindow {
+            rule: "X".repeat(48),
+            notified_on: u32::MAX,
+        }),
+        recorded_by: id,
+        height: u64::MAX,
+        time_ms: u64::MAX,
+        tx: hash,
+        stances: vec![
+            Stance {
+                org: org.clone(),
+                kind: StanceKind::Disputed,
+                officer: id,
+                reason_digest: Some(hash),
+                height: u64::MAX,
+            };
+            MAX_STANCES
+        ],
+    };
+    assert!(encode(&inspection).len() <= Inspection::MAX_ENCODED_LEN);
+    let accreditation = Accreditation {
+        lab_uscc: "x".repeat(18),
+        cma_number: "x".repeat(MAX_CMA_LEN),
+        periods: vec![
+            AccreditationPeriod {
+                scope: vec!["x".repeat(MAX_MATTER_LEN); MAX_SCOPE_MATTERS],
+                valid_from: u32::MAX,
+                valid_to: u32::MAX,
+                certificate_digest: Some(hash),
+                recorded_by: org.clone(),
+                officer: id,
+                height: u64::MAX,
+            };
+            MAX_ACCREDITATION_PERIODS
+        ],
+    };
+    assert!(encode(&accreditation).len() <= Accreditation::MAX_ENCODED_LEN);
+}

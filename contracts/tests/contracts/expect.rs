@@ -82,56 +82,536 @@ use Who::{Aea, Court, Proc, Psb};
 
 /// One entry per action (and per outcome where the outcome picks the state).
 pub static EXPECTED: &[Expect] = &[
-    Expect { rows: "T1", action: "open-admin-case", from: &["S0_LEAD"], to: To::State("S1_ADMIN_CASE"), who: &[Aea], attachments: &["case-opening-record"], ..E },
-    Expect { rows: "T2", action: "mark-suspected", from: &["S1_ADMIN_CASE"], to: To::State("S2_SUSPECTED_CRIME"), who: &[Aea], attachments: &["threshold-evaluation", "evidence-list"], ..E },
-    Expect { rows: "T3", action: "form-taskforce", from: &["S2_SUSPECTED_CRIME"], to: To::State("S3_TASKFORCE"), who: &[Aea], taskforce: true, ..E },
-    Expect { rows: "T4", action: "submit-report", from: &["S3_TASKFORCE"], to: To::State("S4_PENDING_APPROVAL"), who: &[Aea], attachments: &["transfer-report"], ..E },
-    Expect { rows: "T5", action: "approve-transfer", from: &["S4_PENDING_APPROVAL"], to: To::State("S5_APPROVED"), who: &[Aea], head: true, attachments: &["decision-record"], ..E },
-    Expect { rows: "T5", action: "decline-transfer", from: &["S4_PENDING_APPROVAL"], to: To::State("S5X_NOT_APPROVED"), who: &[Aea], head: true, attachments: &["decision-record"], reason: true, ..E },
-    Expect { rows: "T5x", action: "resubmit", from: &["S5X_NOT_APPROVED"], to: To::State("S4_PENDING_APPROVAL"), who: &[Aea], attachments: &["transfer-report"], ..E },
-    Expect { rows: "T5x", action: "continue-admin", from: &["S5X_NOT_APPROVED"], to: To::State("S1_ADMIN_CASE"), who: &[Aea], attachments: &["decision-record"], ..E },
-    Expect { rows: "D3", action: "suggest-transfer", from: &["S1_ADMIN_CASE", "S2_SUSPECTED_CRIME", "S3_TASKFORCE", "S5X_NOT_APPROVED"], to: To::State("S4_PENDING_APPROVAL"), who: &[Proc], head: true, attachments: &["procuratorial-opinion"], ..E },
-    Expect { rows: "T6", action: "transfer", from: &["S5_APPROVED"], to: To::State("S6_TRANSFERRED"), who: &[Aea], attachments: &["transfer-letter", "investigation-report", "item-inventory", "test-report"], target: Some("police"), ..E },
-    Expect { rows: "T7", action: "receive", from: &["S6_TRANSFERRED", "S7F_FORWARDED"], to: To::State("S7_RECEIVED"), who: &[Psb], attachments: &["receipt"], ..E },
-    Expect { rows: "T7a", action: "forward", from: &["S7_RECEIVED"], to: To::State("S7F_FORWARDED"), who: &[Psb], attachments: &["forwarding-record"], target: Some("police-b"), ..E },
-    Expect { rows: "T7b", action: "request-materials", from: &["S7_RECEIVED"], to: To::State("S7M_SUPPLEMENT"), who: &[Psb], attachments: &["missing-materials-list"], ..E },
-    Expect { rows: "T7b", action: "supply-materials", from: &["S7M_SUPPLEMENT"], to: To::State("S7_RECEIVED"), who: &[Aea], attachments: &["supplementary-materials"], ..E },
-    Expect { rows: "T7c", action: "return-to-admin", from: &["S7_RECEIVED"], to: To::State("S1_ADMIN_CASE"), who: &[Psb], attachments: &["return-notice"], reason: true, ..E },
-    Expect { rows: "T8, T14", action: "file", from: &["S7_RECEIVED", "S8O_OVERDUE", "S8S_FILING_SUPERVISION"], to: To::State("S8_FILED"), who: &[Psb], head: true, attachments: &["filing-decision"], ..E },
-    Expect { rows: "T9", action: "decline-filing", from: &["S7_RECEIVED", "S8O_OVERDUE"], to: To::State("S8X_NOT_FILED"), who: &[Psb], head: true, attachments: &["non-filing-notice"], reason: true, ..E },
-    Expect { rows: "T9o", action: "mark-overdue", from: &["S7_RECEIVED"], to: To::State("S8O_OVERDUE"), who: &[Aea, Proc], ..E },
-    Expect { rows: "T10", action: "hand-over-items", from: &["S8_FILED", "S10_INVESTIGATION"], to: To::Map(&[("S8_FILED", "S9_ITEMS_HANDED_OVER"), ("S10_INVESTIGATION", "S10_INVESTIGATION")]), who: &[Aea], attachments: &["handover-list"], ..E },
-    Expect { rows: "T11", action: "request-reconsideration", from: &["S8X_NOT_FILED"], to: To::State("S8R_RECONSIDERATION"), who: &[Aea], attachments: &["reconsideration-request"], ..E },
-    Expect { rows: "T12", action: "decide-reconsideration", from: &["S8R_RECONSIDERATION"], to: To::State("S8_FILED"), who: &[Psb], head: true, attachments: &["reconsideration-decision"], outcome: Some("file"), ..E },
-    Expect { rows: "T12", action: "decide-reconsideration", from: &["S8R_RECONSIDERATION"], to: To::State("S8X_NOT_FILED"), who: &[Psb], head: true, attachments: &["reconsideration-decision"], outcome: Some("uphold"), ..E },
-    Expect { rows: "T13a-c", action: "request-supervision", from: &["S8X_NOT_FILED", "S8R_RECONSIDERATION", "S8O_OVERDUE"], to: To::State("S8S_FILING_SUPERVISION"), who: &[Aea, Proc], attachments: &["supervision-request"], ..E },
-    Expect { rows: "D4", action: "demand-reasons", from: &["S8S_FILING_SUPERVISION", "S8O_OVERDUE"], to: To::Same, who: &[Proc], attachments: &["reasons-demand"], ..E },
-    Expect { rows: "D4", action: "explain", from: &["S8S_FILING_SUPERVISION", "S8O_OVERDUE"], to: To::Same, who: &[Psb], attachments: &["explanation"], ..E },
-    Expect { rows: "D4a", action: "accept-reasons", from: &["S8S_FILING_SUPERVISION"], to: To::State("R0_TRIGGER"), who: &[Proc], attachments: &["reasons"], ..E },
-    Expect { rows: "D4b", action: "order-filing", from: &["S8S_FILING_SUPERVISION", "S8O_OVERDUE"], to: To::State("S8S_FILING_SUPERVISION"), who: &[Proc], head: true, attachments: &["filing-notice"], ..E },
-    Expect { rows: "T16", action: "accept-non-filing", from: &["S8X_NOT_FILED"], to: To::State("R0_TRIGGER"), who: &[Aea], attachments: &["decision-record"], ..E },
-    Expect { rows: "T17", action: "start-investigation", from: &["S8_FILED", "S9_ITEMS_HANDED_OVER"], to: To::State("S10_INVESTIGATION"), who: &[Psb], ..E },
-    Expect { rows: "T18", action: "withdraw", from: &["S10_INVESTIGATION"], to: To::State("S10X_WITHDRAWN"), who: &[Psb], head: true, attachments: &["withdrawal-decision"], ..E },
-    Expect { rows: "T18r", action: "transfer-back", from: &["S10X_WITHDRAWN"], to: To::State("R3_TRANSFERRED"), who: &[Psb], attachments: &["transfer-letter", "withdrawal-decision"], ..E },
-    Expect { rows: "T19", action: "refer-for-prosecution", from: &["S10_INVESTIGATION"], to: To::State("S11_PROSECUTION_REVIEW"), who: &[Psb], attachments: &["prosecution-opinion"], ..E },
-    Expect { rows: "T20", action: "indict", from: &["S11_PROSECUTION_REVIEW"], to: To::State("S12_INDICTED"), who: &[Proc], head: true, attachments: &["indictment"], target: Some("court"), ..E },
-    Expect { rows: "T20", action: "not-prosecute", from: &["S11_PROSECUTION_REVIEW"], to: To::State("S12X_NOT_PROSECUTED"), who: &[Proc], head: true, attachments: &["non-prosecution-decision"], ..E },
-    Expect { rows: "T21", action: "accept-trial", from: &["S12_INDICTED"], to: To::State("S13_TRIAL"), who: &[Court], ..E },
-    Expect { rows: "T21", action: "judgment", from: &["S13_TRIAL"], to: To::State("S14_JUDGMENT"), who: &[Court], head: true, attachments: &["judgment"], outcome: Some("convicted"), ..E },
-    Expect { rows: "T21", action: "judgment", from: &["S13_TRIAL"], to: To::State("S14_JUDGMENT"), who: &[Court], head: true, attachments: &["judgment"], outcome: Some("exempted"), ..E },
-    Expect { rows: "T21", action: "judgment", from: &["S13_TRIAL"], to: To::State("S14_JUDGMENT"), who: &[Court], head: true, attachments: &["judgment"], outcome: Some("acquitted"), ..E },
-    Expect { rows: "T22", action: "feedback", from: &["S14_JUDGMENT"], to: To::State("S15_FEEDBACK"), who: &[Court, Proc, Psb], attachments: &["outcome-notice"], ..E },
-    Expect { rows: "R1", action: "internal-transfer", from: &["S12X_NOT_PROSECUTED"], to: To::State("R1_INTERNAL_TRANSFER"), who: &[Proc], ..E },
-    Expect { rows: "R2", action: "register-review", from: &["R1_INTERNAL_TRANSFER"], to: To::State("R2_REVIEW"), who: &[Proc], ..E },
-    Expect { rows: "R2", action: "terminate-review", from: &["R2_REVIEW"], to: To::State("R2_TERMINATED"), who: &[Proc], attachments: &["termination-decision"], ..E },
-    Expect { rows: "R3", action: "reverse-transfer", from: &["R2_REVIEW"], to: To::State("R3_TRANSFERRED"), who: &[Proc], head: true, attachments: &["procuratorial-opinion", "non-prosecution-decision"], ..E },
-    Expect { rows: "R4", action: "accept-reverse", from: &["R0_TRIGGER", "R3_TRANSFERRED", "S15_FEEDBACK"], to: To::State("R4_ADMIN_CASE"), who: &[Aea], attachments: &["case-opening-record"], ..E },
-    Expect { rows: "R5", action: "penalty-decision", from: &["S1_ADMIN_CASE", "S2_SUSPECTED_CRIME", "S3_TASKFORCE", "S4_PENDING_APPROVAL", "S5_APPROVED", "S5X_NOT_APPROVED", "S8X_NOT_FILED", "R4_ADMIN_CASE"], to: To::State("R5_DECIDED"), who: &[Aea], head: true, attachments: &["penalty-decision"], outcome: Some("penalty"), ..E },
-    Expect { rows: "R5", action: "penalty-decision", from: &["S1_ADMIN_CASE", "S2_SUSPECTED_CRIME", "S3_TASKFORCE", "S4_PENDING_APPROVAL", "S5_APPROVED", "S5X_NOT_APPROVED", "S8X_NOT_FILED", "R4_ADMIN_CASE"], to: To::State("R5_DECIDED"), who: &[Aea], head: true, attachments: &["penalty-decision"], outcome: Some("no-penalty"), ..E },
-    Expect { rows: "R6", action: "reply", from: &["R5_DECIDED"], to: To::State("R6_REPLIED"), who: &[Aea], attachments: &["reply"], ..E },
-    Expect { rows: "R7", action: "publish", from: &["R5_DECIDED", "R6_REPLIED"], to: To::State("R7_PUBLISHED"), who: &[Aea], attachments: &["disclosure-record"], ..E },
-    Expect { rows: "R8", action: "follow-up", from: &["R3_TRANSFERRED", "R4_ADMIN_CASE", "R5_DECIDED", "R6_REPLIED", "R7_PUBLISHED"], to: To::Map(&[("R3_TRANSFERRED", "R3_TRANSFERRED"), ("R4_ADMIN_CASE", "R4_ADMIN_CASE"), ("R5_DECIDED", "R5_DECIDED"), ("R6_REPLIED", "R8_FOLLOW_UP"), ("R7_PUBLISHED", "R8_FOLLOW_UP")]), who: &[Proc], attachments: &["procuratorial-suggestion"], ..E },
-    Expect { rows: "T25, R9", action: "close", from: &["S15_FEEDBACK", "R5_DECIDED", "R6_REPLIED", "R7_PUBLISHED", "R8_FOLLOW_UP"], to: To::Map(&[("S15_FEEDBACK", "S16_CLOSED"), ("R5_DECIDED", "R9_CLOSED"), ("R6_REPLIED", "R9_CLOSED"), ("R7_PUBLISHED", "R9_CLOSED"), ("R8_FOLLOW_UP", "R9_CLOSED")]), who: &[Aea], attachments: &["closure-record"], ..E },
+    Expect {
+        rows: "T1",
+        action: "open-admin-case",
+        from: &["S0_LEAD"],
+        to: To::State("S1_ADMIN_CASE"),
+        who: &[Aea],
+        attachments: &["case-opening-record"],
+        ..E
+    },
+    Expect {
+        rows: "T2",
+        action: "mark-suspected",
+        from: &["S1_ADMIN_CASE"],
+        to: To::State("S2_SUSPECTED_CRIME"),
+        who: &[Aea],
+        attachments: &["threshold-evaluation", "evidence-list"],
+        ..E
+    },
+    Expect {
+        rows: "T3",
+        action: "form-taskforce",
+        from: &["S2_SUSPECTED_CRIME"],
+        to: To::State("S3_TASKFORCE"),
+        who: &[Aea],
+        taskforce: true,
+        ..E
+    },
+    Expect {
+        rows: "T4",
+        action: "submit-report",
+        from: &["S3_TASKFORCE"],
+        to: To::State("S4_PENDING_APPROVAL"),
+        who: &[Aea],
+        attachments: &["transfer-report"],
+        ..E
+    },
+    Expect {
+        rows: "T5",
+        action: "approve-transfer",
+        from: &["S4_PENDING_APPROVAL"],
+        to: To::State("S5_APPROVED"),
+        who: &[Aea],
+        head: true,
+        attachments: &["decision-record"],
+        ..E
+    },
+    Expect {
+        rows: "T5",
+        action: "decline-transfer",
+        from: &["S4_PENDING_APPROVAL"],
+        to: To::State("S5X_NOT_APPROVED"),
+        who: &[Aea],
+        head: true,
+        attachments: &["decision-record"],
+        reason: true,
+        ..E
+    },
+    Expect {
+        rows: "T5x",
+        action: "resubmit",
+        from: &["S5X_NOT_APPROVED"],
+        to: To::State("S4_PENDING_APPROVAL"),
+        who: &[Aea],
+        attachments: &["transfer-report"],
+        ..E
+    },
+    Expect {
+        rows: "T5x",
+        action: "continue-admin",
+        from: &["S5X_NOT_APPROVED"],
+        to: To::State("S1_ADMIN_CASE"),
+        who: &[Aea],
+        attachments: &["decision-record"],
+        ..E
+    },
+    Expect {
+        rows: "D3",
+        action: "suggest-transfer",
+        from: &[
+            "S1_ADMIN_CASE",
+            "S2_SUSPECTED_CRIME",
+            "S3_TASKFORCE",
+            "S5X_NOT_APPROVED",
+        ],
+        to: To::State("S4_PENDING_APPROVAL"),
+        who: &[Proc],
+        head: true,
+        attachments: &["procuratorial-opinion"],
+        ..E
+    },
+    Expect {
+        rows: "T6",
+        action: "transfer",
+        from: &["S5_APPROVED"],
+        to: To::State("S6_TRANSFERRED"),
+        who: &[Aea],
+        attachments: &[
+            "transfer-letter",
+            "investigation-report",
+            "item-inventory",
+            "test-report",
+        ],
+        target: Some("police"),
+        ..E
+    },
+    Expect {
+        rows: "T7",
+        action: "receive",
+        from: &["S6_TRANSFERRED", "S7F_FORWARDED"],
+        to: To::State("S7_RECEIVED"),
+        who: &[Psb],
+        attachments: &["receipt"],
+        ..E
+    },
+    Expect {
+        rows: "T7a",
+        action: "forward",
+        from: &["S7_RECEIVED"],
+        to: To::State("S7F_FORWARDED"),
+        who: &[Psb],
+        attachments: &["forwarding-record"],
+        target: Some("police-b"),
+        ..E
+    },
+    Expect {
+        rows: "T7b",
+        action: "request-materials",
+        from: &["S7_RECEIVED"],
+        to: To::State("S7M_SUPPLEMENT"),
+        who: &[Psb],
+        attachments: &["missing-materials-list"],
+        ..E
+    },
+    Expect {
+        rows: "T7b",
+        action: "supply-materials",
+        from: &["S7M_SUPPLEMENT"],
+        to: To::State("S7_RECEIVED"),
+        who: &[Aea],
+        attachments: &["supplementary-materials"],
+        ..E
+    },
+    Expect {
+        rows: "T7c",
+        action: "return-to-admin",
+        from: &["S7_RECEIVED"],
+        to: To::State("S1_ADMIN_CASE"),
+        who: &[Psb],
+        attachments: &["return-notice"],
+        reason: true,
+        ..E
+    },
+    Expect {
+        rows: "T8, T14",
+        action: "file",
+        from: &["S7_RECEIVED", "S8O_OVERDUE", "S8S_FILING_SUPERVISION"],
+        to: To::State("S8_FILED"),
+        who: &[Psb],
+        head: true,
+        attachments: &["filing-decision"],
+        ..E
+    },
+    Expect {
+        rows: "T9",
+        action: "decline-filing",
+        from: &["S7_RECEIVED", "S8O_OVERDUE"],
+        to: To::State("S8X_NOT_FILED"),
+        who: &[Psb],
+        head: true,
+        attachments: &["non-filing-notice"],
+        reason: true,
+        ..E
+    },
+    Expect {
+        rows: "T9o",
+        action: "mark-overdue",
+        from: &["S7_RECEIVED"],
+        to: To::State("S8O_OVERDUE"),
+        who: &[Aea, Proc],
+        ..E
+    },
+    Expect {
+        rows: "T10",
+        action: "hand-over-items",
+        from: &["S8_FILED", "S10_INVESTIGATION"],
+        to: To::Map(&[
+            ("S8_FILED", "S9_ITEMS_HANDED_OVER"),
+            ("S10_INVESTIGATION", "S10_INVESTIGATION"),
+        ]),
+        who: &[Aea],
+        attachments: &["handover-list"],
+        ..E
+    },
+    Expect {
+        rows: "T11",
+        action: "request-reconsideration",
+        from: &["S8X_NOT_FILED"],
+        to: To::State("S8R_RECONSIDERATION"),
+        who: &[Aea],
+        attachments: &["reconsideration-request"],
+        ..E
+    },
+    Expect {
+        rows: "T12",
+        action: "decide-reconsideration",
+        from: &["S8R_RECONSIDERATION"],
+        to: To::State("S8_FILED"),
+        who: &[Psb],
+        head: true,
+        attachments: &["reconsideration-decision"],
+        outcome: Some("file"),
+        ..E
+    },
+    Expect {
+        rows: "T12",
+        action: "decide-reconsideration",
+        from: &["S8R_RECONSIDERATION"],
+        to: To::State("S8X_NOT_FILED"),
+        who: &[Psb],
+        head: true,
+        attachments: &["reconsideration-decision"],
+        outcome: Some("uphold"),
+        ..E
+    },
+    Expect {
+        rows: "T13a-c",
+        action: "request-supervision",
+        from: &["S8X_NOT_FILED", "S8R_RECONSIDERATION", "S8O_OVERDUE"],
+        to: To::State("S8S_FILING_SUPERVISION"),
+        who: &[Aea, Proc],
+        attachments: &["supervision-request"],
+        ..E
+    },
+    Expect {
+        rows: "D4",
+        action: "demand-reasons",
+        from: &["S8S_FILING_SUPERVISION", "S8O_OVERDUE"],
+        to: To::Same,
+        who: &[Proc],
+        attachments: &["reasons-demand"],
+        ..E
+    },
+    Expect {
+        rows: "D4",
+        action: "explain",
+        from: &["S8S_FILING_SUPERVISION", "S8O_OVERDUE"],
+        to: To::Same,
+        who: &[Psb],
+        attachments: &["explanation"],
+        ..E
+    },
+    Expect {
+        rows: "D4a",
+        action: "accept-reasons",
+        from: &["S8S_FILING_SUPERVISION"],
+        to: To::State("R0_TRIGGER"),
+        who: &[Proc],
+        attachments: &["reasons"],
+        ..E
+    },
+    Expect {
+        rows: "D4b",
+        action: "order-filing",
+        from: &["S8S_FILING_SUPERVISION", "S8O_OVERDUE"],
+        to: To::State("S8S_FILING_SUPERVISION"),
+        who: &[Proc],
+        head: true,
+        attachments: &["filing-notice"],
+        ..E
+    },
+    Expect {
+        rows: "T16",
+        action: "accept-non-filing",
+        from: &["S8X_NOT_FILED"],
+        to: To::State("R0_TRIGGER"),
+        who: &[Aea],
+        attachments: &["decision-record"],
+        ..E
+    },
+    Expect {
+        rows: "T17",
+        action: "start-investigation",
+        from: &["S8_FILED", "S9_ITEMS_HANDED_OVER"],
+        to: To::State("S10_INVESTIGATION"),
+        who: &[Psb],
+        ..E
+    },
+    Expect {
+        rows: "T18",
+        action: "withdraw",
+        from: &["S10_INVESTIGATION"],
+        to: To::State("S10X_WITHDRAWN"),
+        who: &[Psb],
+        head: true,
+        attachments: &["withdrawal-decision"],
+        ..E
+    },
+    Expect {
+        rows: "T18r",
+        action: "transfer-back",
+        from: &["S10X_WITHDRAWN"],
+        to: To::State("R3_TRANSFERRED"),
+        who: &[Psb],
+        attachments: &["transfer-letter", "withdrawal-decision"],
+        ..E
+    },
+    Expect {
+        rows: "T19",
+        action: "refer-for-prosecution",
+        from: &["S10_INVESTIGATION"],
+        to: To::State("S11_PROSECUTION_REVIEW"),
+        who: &[Psb],
+        attachments: &["prosecution-opinion"],
+        ..E
+    },
+    Expect {
+        rows: "T20",
+        action: "indict",
+        from: &["S11_PROSECUTION_REVIEW"],
+        to: To::State("S12_INDICTED"),
+        who: &[Proc],
+        head: true,
+        attachments: &["indictment"],
+        target: Some("court"),
+        ..E
+    },
+    Expect {
+        rows: "T20",
+        action: "not-prosecute",
+        from: &["S11_PROSECUTION_REVIEW"],
+        to: To::State("S12X_NOT_PROSECUTED"),
+        who: &[Proc],
+        head: true,
+        attachments: &["non-prosecution-decision"],
+        ..E
+    },
+    Expect {
+        rows: "T21",
+        action: "accept-trial",
+        from: &["S12_INDICTED"],
+        to: To::State("S13_TRIAL"),
+        who: &[Court],
+        ..E
+    },
+    Expect {
+        rows: "T21",
+        action: "judgment",
+        from: &["S13_TRIAL"],
+        to: To::State("S14_JUDGMENT"),
+        who: &[Court],
+        head: true,
+        attachments: &["judgment"],
+        outcome: Some("convicted"),
+        ..E
+    },
+    Expect {
+        rows: "T21",
+        action: "judgment",
+        from: &["S13_TRIAL"],
+        to: To::State("S14_JUDGMENT"),
+        who: &[Court],
+        head: true,
+        attachments: &["judgment"],
+        outcome: Some("exempted"),
+        ..E
+    },
+    Expect {
+        rows: "T21",
+        action: "judgment",
+        from: &["S13_TRIAL"],
+        to: To::State("S14_JUDGMENT"),
+        who: &[Court],
+        head: true,
+        attachments: &["judgment"],
+        outcome: Some("acquitted"),
+        ..E
+    },
+    Expect {
+        rows: "T22",
+        action: "feedback",
+        from: &["S14_JUDGMENT"],
+        to: To::State("S15_FEEDBACK"),
+        who: &[Court, Proc, Psb],
+        attachments: &["outcome-notice"],
+        ..E
+    },
+    Expect {
+        rows: "R1",
+        action: "internal-transfer",
+        from: &["S12X_NOT_PROSECUTED"],
+        to: To::State("R1_INTERNAL_TRANSFER"),
+        who: &[Proc],
+        ..E
+    },
+    Expect {
+        rows: "R2",
+        action: "register-review",
+        from: &["R1_INTERNAL_TRANSFER"],
+        to: To::State("R2_REVIEW"),
+        who: &[Proc],
+        ..E
+    },
+    Expect {
+        rows: "R2",
+        action: "terminate-review",
+        from: &["R2_REVIEW"],
+        to: To::State("R2_TERMINATED"),
+        who: &[Proc],
+        attachments: &["termination-decision"],
+        ..E
+    },
+    Expect {
+        rows: "R3",
+        action: "reverse-transfer",
+        from: &["R2_REVIEW"],
+        to: To::State("R3_TRANSFERRED"),
+        who: &[Proc],
+        head: true,
+        attachments: &["procuratorial-opinion", "non-prosecution-decision"],
+        ..E
+    },
+    Expect {
+        rows: "R4",
+        action: "accept-reverse",
+        from: &["R0_TRIGGER", "R3_TRANSFERRED", "S15_FEEDBACK"],
+        to: To::State("R4_ADMIN_CASE"),
+        who: &[Aea],
+        attachments: &["case-opening-record"],
+        ..E
+    },
+    Expect {
+        rows: "R5",
+        action: "penalty-decision",
+        from: &[
+            "S1_ADMIN_CASE",
+            "S2_SUSPECTED_CRIME",
+            "S3_TASKFORCE",
+            "S4_PENDING_APPROVAL",
+            "S5_APPROVED",
+            "S5X_NOT_APPROVED",
+            "S8X_NOT_FILED",
+            "R4_ADMIN_CASE",
+        ],
+        to: To::State("R5_DECIDED"),
+        who: &[Aea],
+        head: true,
+        attachments: &["penalty-decision"],
+        outcome: Some("penalty"),
+        ..E
+    },
+    Expect {
+        rows: "R5",
+        action: "penalty-decision",
+        from: &[
+            "S1_ADMIN_CASE",
+            "S2_SUSPECTED_CRIME",
+            "S3_TASKFORCE",
+            "S4_PENDING_APPROVAL",
+            "S5_APPROVED",
+            "S5X_NOT_APPROVED",
+            "S8X_NOT_FILED",
+            "R4_ADMIN_CASE",
+        ],
+        to: To::State("R5_DECIDED"),
+        who: &[Aea],
+        head: true,
+        attachments: &["penalty-decision"],
+        outcome: Some("no-penalty"),
+        ..E
+    },
+    Expect {
+        rows: "R6",
+        action: "reply",
+        from: &["R5_DECIDED"],
+        to: To::State("R6_REPLIED"),
+        who: &[Aea],
+        attachments: &["reply"],
+        ..E
+    },
+    Expect {
+        rows: "R7",
+        action: "publish",
+        from: &["R5_DECIDED", "R6_REPLIED"],
+        to: To::State("R7_PUBLISHED"),
+        who: &[Aea],
+        attachments: &["disclosure-record"],
+        ..E
+    },
+    Expect {
+        rows: "R8",
+        action: "follow-up",
+        from: &[
+            "R3_TRANSFERRED",
+            "R4_ADMIN_CASE",
+            "R5_DECIDED",
+            "R6_REPLIED",
+            "R7_PUBLISHED",
+        ],
+        to: To::Map(&[
+            ("R3_TRANSFERRED", "R3_TRANSFERRED"),
+            ("R4_ADMIN_CASE", "R4_ADMIN_CASE"),
+            ("R5_DECIDED", "R5_DECIDED"),
+            ("R6_REPLIED", "R8_FOLLOW_UP"),
+            ("R7_PUBLISHED", "R8_FOLLOW_UP"),
+        ]),
+        who: &[Proc],
+        attachments: &["procuratorial-suggestion"],
+        ..E
+    },
+    Expect {
+        rows: "T25, R9",
+        action: "close",
+        from: &[
+            "S15_FEEDBACK",
+            "R5_DECIDED",
+            "R6_REPLIED",
+            "R7_PUBLISHED",
+            "R8_FOLLOW_UP",
+        ],
+        to: To::Map(&[
+            ("S15_FEEDBACK", "S16_CLOSED"),
+            ("R5_DECIDED", "R9_CLOSED"),
+            ("R6_REPLIED", "R9_CLOSED"),
+            ("R7_PUBLISHED", "R9_CLOSED"),
+            ("R8_FOLLOW_UP", "R9_CLOSED"),
+        ]),
+        who: &[Aea],
+        attachments: &["closure-record"],
+        ..E
+    },
 ];
 
 /// Where the right actor is still refused, and with which code: an
@@ -154,37 +634,82 @@ pub fn guard_refusal(action: &str, from: &str) -> Option<&'static str> {
 /// How to reach each state from a fresh case: (state, previous state, action, outcome).
 pub static ROUTES: &[(&str, &str, &str, Option<&str>)] = &[
     ("S1_ADMIN_CASE", "S0_LEAD", "open-admin-case", None),
-    ("S2_SUSPECTED_CRIME", "S1_ADMIN_CASE", "mark-suspected", None),
+    (
+        "S2_SUSPECTED_CRIME",
+        "S1_ADMIN_CASE",
+        "mark-suspected",
+        None,
+    ),
     ("S3_TASKFORCE", "S2_SUSPECTED_CRIME", "form-taskforce", None),
     ("S4_PENDING_APPROVAL", "S3_TASKFORCE", "submit-report", None),
-    ("S5_APPROVED", "S4_PENDING_APPROVAL", "approve-transfer", None),
-    ("S5X_NOT_APPROVED", "S4_PENDING_APPROVAL", "decline-transfer", None),
+    (
+        "S5_APPROVED",
+        "S4_PENDING_APPROVAL",
+        "approve-transfer",
+        None,
+    ),
+    (
+        "S5X_NOT_APPROVED",
+        "S4_PENDING_APPROVAL",
+        "decline-transfer",
+        None,
+    ),
     ("S6_TRANSFERRED", "S5_APPROVED", "transfer", None),
     ("S7_RECEIVED", "S6_TRANSFERRED", "receive", None),
     ("S7F_FORWARDED", "S7_RECEIVED", "forward", None),
     ("S7M_SUPPLEMENT", "S7_RECEIVED", "request-materials", None),
     ("S8_FILED", "S7_RECEIVED", "file", None),
     ("S8X_NOT_FILED", "S7_RECEIVED", "decline-filing", None),
-    ("S8R_RECONSIDERATION", "S8X_NOT_FILED", "request-reconsideration", None),
-    ("S8S_FILING_SUPERVISION", "S8X_NOT_FILED", "request-supervision", None),
+    (
+        "S8R_RECONSIDERATION",
+        "S8X_NOT_FILED",
+        "request-reconsideration",
+        None,
+    ),
+    (
+        "S8S_FILING_SUPERVISION",
+        "S8X_NOT_FILED",
+        "request-supervision",
+        None,
+    ),
     ("S8O_OVERDUE", "S7_RECEIVED", "mark-overdue", None),
     ("S9_ITEMS_HANDED_OVER", "S8_FILED", "hand-over-items", None),
     ("S10_INVESTIGATION", "S8_FILED", "start-investigation", None),
     ("S10X_WITHDRAWN", "S10_INVESTIGATION", "withdraw", None),
-    ("S11_PROSECUTION_REVIEW", "S10_INVESTIGATION", "refer-for-prosecution", None),
-    ("S12X_NOT_PROSECUTED", "S11_PROSECUTION_REVIEW", "not-prosecute", None),
+    (
+        "S11_PROSECUTION_REVIEW",
+        "S10_INVESTIGATION",
+        "refer-for-prosecution",
+        None,
+    ),
+    (
+        "S12X_NOT_PROSECUTED",
+        "S11_PROSECUTION_REVIEW",
+        "not-prosecute",
+        None,
+    ),
     ("S12_INDICTED", "S11_PROSECUTION_REVIEW", "indict", None),
     ("S13_TRIAL", "S12_INDICTED", "accept-trial", None),
     ("S14_JUDGMENT", "S13_TRIAL", "judgment", Some("convicted")),
     ("S15_FEEDBACK", "S14_JUDGMENT", "feedback", None),
     ("S16_CLOSED", "S15_FEEDBACK", "close", None),
     ("R0_TRIGGER", "S8X_NOT_FILED", "accept-non-filing", None),
-    ("R1_INTERNAL_TRANSFER", "S12X_NOT_PROSECUTED", "internal-transfer", None),
+    (
+        "R1_INTERNAL_TRANSFER",
+        "S12X_NOT_PROSECUTED",
+        "internal-transfer",
+        None,
+    ),
     ("R2_REVIEW", "R1_INTERNAL_TRANSFER", "register-review", None),
     ("R2_TERMINATED", "R2_REVIEW", "terminate-review", None),
     ("R3_TRANSFERRED", "R2_REVIEW", "reverse-transfer", None),
     ("R4_ADMIN_CASE", "R0_TRIGGER", "accept-reverse", None),
-    ("R5_DECIDED", "R4_ADMIN_CASE", "penalty-decision", Some("penalty")),
+    (
+        "R5_DECIDED",
+        "R4_ADMIN_CASE",
+        "penalty-decision",
+        Some("penalty"),
+    ),
     ("R6_REPLIED", "R5_DECIDED", "reply", None),
     ("R7_PUBLISHED", "R6_REPLIED", "publish", None),
     ("R8_FOLLOW_UP", "R7_PUBLISHED", "follow-up", None),
@@ -250,7 +775,9 @@ pub fn signer_for(expect: &Expect, org: &str) -> SecretKey {
 
 pub fn attachment(case_id: &str, action: &str, kind: &str) -> Attachment {
     Attachment {
-        kind: kind.parse::<AttachmentKind>().unwrap_or_else(|e| panic!("{e}")),
+        kind: kind
+            .parse::<AttachmentKind>()
+            .unwrap_or_else(|e| panic!("{e}")),
         digest: file_digest(format!("{case_id}/{action}/{kind}").as_bytes()),
     }
 }
@@ -266,7 +793,10 @@ pub fn call_for(expect: &Expect, case_id: &str) -> CaseAction {
             .map(|kind| attachment(case_id, expect.action, kind))
             .collect(),
         officers: if expect.taskforce {
-            vec![sim::id_of(&sim::officer("market")), sim::id_of(&sim::officer2("market"))]
+            vec![
+                sim::id_of(&sim::officer("market")),
+                sim::id_of(&sim::officer2("market")),
+            ]
         } else {
             Vec::new()
         },

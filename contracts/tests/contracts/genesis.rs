@@ -39,7 +39,10 @@ fn genesis_writes_params_validators_orgs_and_officers() {
     // three entry positions.
     assert_eq!(genesis_writes(genesis).unwrap().len(), 2 + 3 + 12 + 2 * 5);
     assert_eq!(read::orgs(&world.store).unwrap().len(), 3);
-    assert_eq!(read::orgs_in_region(&world.store, "330100").unwrap().len(), 3);
+    assert_eq!(
+        read::orgs_in_region(&world.store, "330100").unwrap().len(),
+        3
+    );
 }
 
 #[test]

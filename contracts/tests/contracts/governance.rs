@@ -84,7 +84,10 @@ fn open_tax_case(sim: &mut Sim) -> String {
 #[test]
 fn a_policy_change_applies_only_with_the_m_th_approval() {
     let mut sim = governed();
-    let text = format!("{}\n{NO_TAX_CASES}", xianjie_contracts::policy::DEFAULT_POLICY_SET);
+    let text = format!(
+        "{}\n{NO_TAX_CASES}",
+        xianjie_contracts::policy::DEFAULT_POLICY_SET
+    );
     let id = propose(&mut sim, "market", Change::PolicySet(text.clone())).unwrap();
     assert_eq!(status(&sim, &id), ProposalStatus::Open);
     assert_eq!(approve(&mut sim, "police", &id), "ok");
@@ -160,11 +163,16 @@ fn voting_rules() {
     let id = propose(&mut sim, "market", change()).unwrap();
     assert_eq!(approve(&mut sim, "market", &id), "already_approved");
     assert_eq!(approve(&mut sim, "lab", &id), "not_voter");
-    assert_eq!(approve(&mut sim, "police", "GOV-0000000000000000"), "unknown_proposal");
+    assert_eq!(
+        approve(&mut sim, "police", "GOV-0000000000000000"),
+        "unknown_proposal"
+    );
     assert_eq!(
         sim.code(
             &sim::officer("police"),
-            Call::Approve(Approve { proposal: id.clone() })
+            Call::Approve(Approve {
+                proposal: id.clone()
+            })
         ),
         "not_admin"
     );
@@ -183,7 +191,12 @@ fn a_threshold_of_one_applies_at_once() {
         },
         ..sim::sim_params()
     });
-    let id = propose(&mut sim, "lab", Change::Param(ParamChange::MinInspectors(1))).unwrap();
+    let id = propose(
+        &mut sim,
+        "lab",
+        Change::Param(ParamChange::MinInspectors(1)),
+    )
+    .unwrap();
     assert!(matches!(status(&sim, &id), ProposalStatus::Applied { .. }));
     assert_eq!(read::params(&sim).unwrap().inspections.min_inspectors, 1);
 }
@@ -216,7 +229,11 @@ fn parameter_changes_are_validated_like_genesis_and_take_effect() {
         .unwrap();
     rule.start = vec!["shred-file".into()];
     assert_eq!(
-        propose(&mut sim, "market", Change::Param(ParamChange::DeadlineRule(rule.clone()))),
+        propose(
+            &mut sim,
+            "market",
+            Change::Param(ParamChange::DeadlineRule(rule.clone()))
+        ),
         Err("invalid_params".into())
     );
 
@@ -298,7 +315,11 @@ fn validators_are_added_and_removed_under_keys_validators() {
         Err("unknown_org".into())
     );
     assert_eq!(
-        propose(&mut sim, "market", Change::RemoveValidator(genesis_validator.id())),
+        propose(
+            &mut sim,
+            "market",
+            Change::RemoveValidator(genesis_validator.id())
+        ),
         Err("last_validator".into())
     );
     assert_eq!(
@@ -307,7 +328,11 @@ fn validators_are_added_and_removed_under_keys_validators() {
     );
     let id = propose(&mut sim, "market", add(newcomer, "police")).unwrap();
     assert_eq!(approve(&mut sim, "police", &id), "ok");
-    assert_eq!(read::validators(&sim).unwrap().validators.len(), 1, "M − 1: unchanged");
+    assert_eq!(
+        read::validators(&sim).unwrap().validators.len(),
+        1,
+        "M − 1: unchanged"
+    );
     assert_eq!(approve(&mut sim, "court", &id), "ok");
     let set = read::validators(&sim).unwrap();
     assert_eq!(set.validators.len(), 2);
@@ -319,7 +344,12 @@ fn validators_are_added_and_removed_under_keys_validators() {
 
     // Two removals proposed while both are possible; the second to reach M
     // would leave no validator, so its applying approval is refused.
-    let first = propose(&mut sim, "market", Change::RemoveValidator(genesis_validator.id())).unwrap();
+    let first = propose(
+        &mut sim,
+        "market",
+        Change::RemoveValidator(genesis_validator.id()),
+    )
+    .unwrap();
     let second = propose(&mut sim, "market", Change::RemoveValidator(newcomer.id())).unwrap();
     assert_eq!(approve(&mut sim, "police", &first), "ok");
     assert_eq!(approve(&mut sim, "police", &second), "ok");
@@ -342,10 +372,16 @@ fn admins_register_and_revoke_node_keys() {
         "not_admin"
     );
     assert_eq!(
-        sim.code(&sim::admin("lab"), Call::RegisterNodeKey(call(xianjie_ledger::crypto::PublicKey([0; 32])))),
+        sim.code(
+            &sim::admin("lab"),
+            Call::RegisterNodeKey(call(xianjie_ledger::crypto::PublicKey([0; 32])))
+        ),
         "invalid_key"
     );
-    assert_eq!(sim.code(&sim::admin("lab"), Call::RegisterNodeKey(call(node))), "ok");
+    assert_eq!(
+        sim.code(&sim::admin("lab"), Call::RegisterNodeKey(call(node))),
+        "ok"
+    );
     assert_eq!(
         sim.code(&sim::admin("court"), Call::RegisterNodeKey(call(node))),
         "node_key_exists"
@@ -358,7 +394,10 @@ fn admins_register_and_revoke_node_keys() {
         sim.code(&sim::admin("court"), Call::RevokeNodeKey(call(node))),
         "not_key_owner"
     );
-    assert_eq!(sim.code(&sim::admin("lab"), Call::RevokeNodeKey(call(node))), "ok");
+    assert_eq!(
+        sim.code(&sim::admin("lab"), Call::RevokeNodeKey(call(node))),
+        "ok"
+    );
     assert_eq!(
         sim.code(&sim::admin("lab"), Call::RevokeNodeKey(call(node))),
         "unknown_node_key"
@@ -370,15 +409,13 @@ fn admins_register_and_revoke_node_keys() {
 fn reads_are_guarded_by_the_policy_set() {
     let mut sim = governed();
     let case_id = open_case(&mut sim, "general");
-    let read_case = |sim: &Sim, org: &str| {
-        match authorize_read(
-            sim,
-            &sim::id_of(&sim::officer(org)),
-            &ReadResource::Case(case_id.clone()),
-        ) {
-            Ok(()) => "ok".to_owned(),
-            Err(error) => error.code().to_owned(),
-        }
+    let read_case = |sim: &Sim, org: &str| match authorize_read(
+        sim,
+        &sim::id_of(&sim::officer(org)),
+        &ReadResource::Case(case_id.clone()),
+    ) {
+        Ok(()) => "ok".to_owned(),
+        Err(error) => error.code().to_owned(),
     };
     // Before transfer: the owner and the region's procuratorate (D2).
     assert_eq!(read_case(&sim, "market"), "ok");

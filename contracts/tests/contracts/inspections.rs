@@ -6,7 +6,9 @@ use xianjie_contracts::inspection::{check_recognition, recognised_results, Recog
 use xianjie_contracts::read;
 use xianjie_ledger::hash::file_digest;
 use xianjie_ledger::inspection::{Conclusion, LabRef, ObjectionWindow};
-use xianjie_ledger::tx::{Accredit, Call, DisputeInspection, RecognizeInspection, RecordInspection};
+use xianjie_ledger::tx::{
+    Accredit, Call, DisputeInspection, RecognizeInspection, RecordInspection,
+};
 
 use crate::sim::{self, local_ms, Sim};
 
@@ -29,7 +31,10 @@ fn result(matter: &str, report_date: u32) -> RecordInspection {
     RecordInspection {
         entity: sim::entity(),
         matter: matter.into(),
-        inspectors: vec![sim::id_of(&sim::officer("lab")), sim::id_of(&sim::officer2("lab"))],
+        inspectors: vec![
+            sim::id_of(&sim::officer("lab")),
+            sim::id_of(&sim::officer2("lab")),
+        ],
         report_date,
         conclusion: Conclusion::NonConforming,
         report_digest: file_digest(format!("{matter}/{report_date}").as_bytes()),
@@ -66,7 +71,10 @@ fn dispute(id: &str) -> Call {
 fn accredited() -> Sim {
     let mut sim = Sim::new();
     assert_eq!(
-        sim.code(&sim::head("market"), accredit(20200101, 20251231, &[PESTICIDE])),
+        sim.code(
+            &sim::head("market"),
+            accredit(20200101, 20251231, &[PESTICIDE])
+        ),
         "ok"
     );
     sim
@@ -76,21 +84,33 @@ fn accredited() -> Sim {
 fn who_records_an_accreditation() {
     let mut sim = Sim::new();
     assert_eq!(
-        sim.code(&sim::head("lab"), accredit(20200101, 20251231, &[PESTICIDE])),
+        sim.code(
+            &sim::head("lab"),
+            accredit(20200101, 20251231, &[PESTICIDE])
+        ),
         "self_accreditation"
     );
     assert_eq!(
-        sim.code(&sim::officer("market"), accredit(20200101, 20251231, &[PESTICIDE])),
+        sim.code(
+            &sim::officer("market"),
+            accredit(20200101, 20251231, &[PESTICIDE])
+        ),
         "wrong_role"
     );
     // The built-in rules allow any head but the lab's; the default policy
     // leaves it to administrative agencies (market regulators).
     assert_eq!(
-        sim.code(&sim::head("police"), accredit(20200101, 20251231, &[PESTICIDE])),
+        sim.code(
+            &sim::head("police"),
+            accredit(20200101, 20251231, &[PESTICIDE])
+        ),
         "policy_denied"
     );
     assert_eq!(
-        sim.code(&sim::head("market"), accredit(20251231, 20200101, &[PESTICIDE])),
+        sim.code(
+            &sim::head("market"),
+            accredit(20251231, 20200101, &[PESTICIDE])
+        ),
         "invalid_field"
     );
     assert_eq!(
@@ -98,15 +118,23 @@ fn who_records_an_accreditation() {
         "invalid_field"
     );
     assert_eq!(
-        sim.code(&sim::head("market"), accredit(20200101, 20251231, &[PESTICIDE])),
+        sim.code(
+            &sim::head("market"),
+            accredit(20200101, 20251231, &[PESTICIDE])
+        ),
         "ok"
     );
     // A renewal appends a period.
     assert_eq!(
-        sim.code(&sim::head("market"), accredit(20260101, 20311231, &[PESTICIDE, METALS])),
+        sim.code(
+            &sim::head("market"),
+            accredit(20260101, 20311231, &[PESTICIDE, METALS])
+        ),
         "ok"
     );
-    let record = read::accreditation(&sim, &sim::org_uscc("lab"), CMA).unwrap().unwrap();
+    let record = read::accreditation(&sim, &sim::org_uscc("lab"), CMA)
+        .unwrap()
+        .unwrap();
     assert_eq!(record.periods.len(), 2);
 }
 
@@ -125,19 +153,42 @@ fn accreditation_counts_on_the_report_date_not_today() {
         check_recognition(sim, &inspection, now).unwrap()
     };
     assert_eq!(check(&sim, &valid), []);
-    assert_eq!(check(&sim, &expired), [RecognitionProblem::NotValidOnReportDate]);
+    assert_eq!(
+        check(&sim, &expired),
+        [RecognitionProblem::NotValidOnReportDate]
+    );
     assert_eq!(check(&sim, &out_of_scope), [RecognitionProblem::OutOfScope]);
     let found = recognised_results(&sim, &sim::entity(), PESTICIDE, now).unwrap();
-    assert_eq!(found.iter().map(|i| i.id.as_str()).collect::<Vec<_>>(), [valid.as_str()]);
-    assert!(recognised_results(&sim, &sim::entity(), METALS, now).unwrap().is_empty());
-    assert_eq!(read::inspections(&sim, &sim::entity(), None).unwrap().len(), 3);
+    assert_eq!(
+        found.iter().map(|i| i.id.as_str()).collect::<Vec<_>>(),
+        [valid.as_str()]
+    );
+    assert!(recognised_results(&sim, &sim::entity(), METALS, now)
+        .unwrap()
+        .is_empty());
+    assert_eq!(
+        read::inspections(&sim, &sim::entity(), None).unwrap().len(),
+        3
+    );
 
     // A second agency recognises the valid result, not the others.
     assert_eq!(sim.code(&sim::officer("tax"), recognise(&valid)), "ok");
-    assert_eq!(sim.code(&sim::officer("tax"), recognise(&expired)), "not_recognisable");
-    assert_eq!(sim.code(&sim::officer("tax"), recognise(&out_of_scope)), "not_recognisable");
-    assert_eq!(sim.code(&sim::officer("lab"), recognise(&valid)), "own_inspection");
-    assert_eq!(sim.code(&sim::officer("tax"), recognise("INSP-0000000000000000")), "unknown_inspection");
+    assert_eq!(
+        sim.code(&sim::officer("tax"), recognise(&expired)),
+        "not_recognisable"
+    );
+    assert_eq!(
+        sim.code(&sim::officer("tax"), recognise(&out_of_scope)),
+        "not_recognisable"
+    );
+    assert_eq!(
+        sim.code(&sim::officer("lab"), recognise(&valid)),
+        "own_inspection"
+    );
+    assert_eq!(
+        sim.code(&sim::officer("tax"), recognise("INSP-0000000000000000")),
+        "unknown_inspection"
+    );
 
     // Without a recorded certificate nothing is recognisable.
     let mut bare = Sim::new();
@@ -154,10 +205,15 @@ fn a_disputed_result_is_not_recognised_until_the_dispute_is_withdrawn() {
     let mut sim = accredited();
     let id = record(&mut sim, result(PESTICIDE, 20250601));
     assert_eq!(sim.code(&sim::officer("tax"), recognise(&id)), "ok");
-    assert_eq!(sim.code(&sim::officer("lab"), dispute(&id)), "own_inspection");
+    assert_eq!(
+        sim.code(&sim::officer("lab"), dispute(&id)),
+        "own_inspection"
+    );
     assert_eq!(sim.code(&sim::officer("police"), dispute(&id)), "ok");
     let now = sim.time_ms;
-    assert!(recognised_results(&sim, &sim::entity(), PESTICIDE, now).unwrap().is_empty());
+    assert!(recognised_results(&sim, &sim::entity(), PESTICIDE, now)
+        .unwrap()
+        .is_empty());
     let inspection = read::inspection(&sim, &id).unwrap().unwrap();
     assert_eq!(
         check_recognition(&sim, &inspection, now).unwrap(),
@@ -166,11 +222,16 @@ fn a_disputed_result_is_not_recognised_until_the_dispute_is_withdrawn() {
         }]
     );
     // Others cannot recognise a disputed result.
-    assert_eq!(sim.code(&sim::officer("court"), recognise(&id)), "not_recognisable");
+    assert_eq!(
+        sim.code(&sim::officer("court"), recognise(&id)),
+        "not_recognisable"
+    );
     // The disputing organisation may recognise it after all (withdrawing its dispute).
     assert_eq!(sim.code(&sim::officer("police"), recognise(&id)), "ok");
     assert_eq!(
-        recognised_results(&sim, &sim::entity(), PESTICIDE, sim.time_ms).unwrap().len(),
+        recognised_results(&sim, &sim::entity(), PESTICIDE, sim.time_ms)
+            .unwrap()
+            .len(),
         1
     );
     let inspection = read::inspection(&sim, &id).unwrap().unwrap();
@@ -193,12 +254,21 @@ fn a_result_is_recognised_only_after_its_objection_window_and_within_its_validit
     let closes = local_ms(20260609, 0, 0) - 1;
     assert_eq!(
         check_recognition(&sim, &inspection, local_ms(20260601, 12, 0)).unwrap(),
-        [RecognitionProblem::ObjectionWindowOpen { closes_at_ms: closes }]
+        [RecognitionProblem::ObjectionWindowOpen {
+            closes_at_ms: closes
+        }]
     );
-    assert_eq!(sim.code(&sim::officer("tax"), recognise(&id)), "not_recognisable");
-    assert!(check_recognition(&sim, &inspection, closes + 1).unwrap().is_empty());
     assert_eq!(
-        recognised_results(&sim, &sim::entity(), PESTICIDE, closes + 1).unwrap().len(),
+        sim.code(&sim::officer("tax"), recognise(&id)),
+        "not_recognisable"
+    );
+    assert!(check_recognition(&sim, &inspection, closes + 1)
+        .unwrap()
+        .is_empty());
+    assert_eq!(
+        recognised_results(&sim, &sim::entity(), PESTICIDE, closes + 1)
+            .unwrap()
+            .len(),
         1
     );
     // Past its own validity.
@@ -217,11 +287,26 @@ fn recording_a_result_checks_its_fields_and_the_policy() {
         sim.code(&sim::officer(signer), Call::RecordInspection(call))
     };
     assert_eq!(code(&mut sim, "lab", &|_| {}), "ok");
-    assert_eq!(code(&mut sim, "lab", &|c| c.report_date = 20270101), "invalid_field");
-    assert_eq!(code(&mut sim, "lab", &|c| c.report_date = 20250231), "invalid_field");
-    assert_eq!(code(&mut sim, "lab", &|c| c.matter = "a b".into()), "invalid_field");
-    assert_eq!(code(&mut sim, "lab", &|c| c.entity = "123".into()), "invalid_entity");
-    assert_eq!(code(&mut sim, "lab", &|c| c.valid_until = Some(20240101)), "invalid_field");
+    assert_eq!(
+        code(&mut sim, "lab", &|c| c.report_date = 20270101),
+        "invalid_field"
+    );
+    assert_eq!(
+        code(&mut sim, "lab", &|c| c.report_date = 20250231),
+        "invalid_field"
+    );
+    assert_eq!(
+        code(&mut sim, "lab", &|c| c.matter = "a b".into()),
+        "invalid_field"
+    );
+    assert_eq!(
+        code(&mut sim, "lab", &|c| c.entity = "123".into()),
+        "invalid_entity"
+    );
+    assert_eq!(
+        code(&mut sim, "lab", &|c| c.valid_until = Some(20240101)),
+        "invalid_field"
+    );
     assert_eq!(
         code(&mut sim, "lab", &|c| c.objection = Some(ObjectionWindow {
             rule: "PSB_FILING_DECISION".into(),
@@ -229,19 +314,31 @@ fn recording_a_result_checks_its_fields_and_the_policy() {
         })),
         "unknown_rule"
     );
-    assert_eq!(code(&mut sim, "lab", &|c| { c.inspectors.pop(); }), "too_few_inspectors");
     assert_eq!(
-        code(&mut sim, "lab", &|c| c.inspectors[1] = sim::id_of(&sim::officer("market"))),
+        code(&mut sim, "lab", &|c| {
+            c.inspectors.pop();
+        }),
+        "too_few_inspectors"
+    );
+    assert_eq!(
+        code(&mut sim, "lab", &|c| c.inspectors[1] =
+            sim::id_of(&sim::officer("market"))),
         "unknown_inspector"
     );
     // The market regulator records on-site inspection results too.
     let market = |c: &mut RecordInspection| {
-        c.inspectors = vec![sim::id_of(&sim::officer("market")), sim::id_of(&sim::officer2("market"))];
+        c.inspectors = vec![
+            sim::id_of(&sim::officer("market")),
+            sim::id_of(&sim::officer2("market")),
+        ];
     };
     assert_eq!(code(&mut sim, "market", &market), "ok");
     // The default policy leaves recording results to agencies and testing bodies.
     let police = |c: &mut RecordInspection| {
-        c.inspectors = vec![sim::id_of(&sim::officer("police")), sim::id_of(&sim::officer2("police"))];
+        c.inspectors = vec![
+            sim::id_of(&sim::officer("police")),
+            sim::id_of(&sim::officer2("police")),
+        ];
     };
     assert_eq!(code(&mut sim, "police", &police), "policy_denied");
 }

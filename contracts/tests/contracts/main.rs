@@ -15,10 +15,10 @@ mod evidence;
 mod genesis;
 mod membership;
 
-mod expect;
-mod transitions;
-mod deadlines;
 mod cases;
-mod inspections;
+mod deadlines;
+mod expect;
 mod governance;
+mod inspections;
 mod policies;
+mod transitions;

@@ -18,13 +18,17 @@ fn anchor(sim: &mut Sim, org: &str, content: &[u8], case_id: Option<&str>) -> Ha
         category: EvidenceCategory::Documentary,
         case_id: case_id.map(str::to_owned),
         collected_at: 1_780_000_000,
-        collected_by: vec![sim::id_of(&sim::officer(org)), sim::id_of(&sim::officer2(org))],
+        collected_by: vec![
+            sim::id_of(&sim::officer(org)),
+            sim::id_of(&sim::officer2(org)),
+        ],
         capture_method: "scan".into(),
         capture_tool: "scanner".into(),
         provenance_note_digest: None,
         supersedes: None,
     };
-    sim.run(&sim::officer(org), Call::AnchorEvidence(anchor)).unwrap();
+    sim.run(&sim::officer(org), Call::AnchorEvidence(anchor))
+        .unwrap();
     file_digest(content)
 }
 

@@ -65,7 +65,9 @@ pub fn org_id(name: &str) -> OrgId {
 }
 
 fn org_index(name: &str) -> u8 {
-    ORGS.iter().position(|(n, _, _)| *n == name).expect("a simulation org") as u8
+    ORGS.iter()
+        .position(|(n, _, _)| *n == name)
+        .expect("a simulation org") as u8
 }
 
 /// The key of an organisation's officer: slot 0 admin, 1 head, 2 officer, 3 officer2.

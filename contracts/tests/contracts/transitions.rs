@@ -94,7 +94,12 @@ fn expected_code(
     guard_refusal(expect.action, from).unwrap_or("ok")
 }
 
-fn attempt(sim: &mut Sim, signer: &xianjie_ledger::crypto::SecretKey, expect: &Expect, case_id: &str) -> String {
+fn attempt(
+    sim: &mut Sim,
+    signer: &xianjie_ledger::crypto::SecretKey,
+    expect: &Expect,
+    case_id: &str,
+) -> String {
     match sim.try_call(signer, Call::CaseAction(call_for(expect, case_id))) {
         Ok(writes) => {
             sim.apply(writes);
@@ -239,7 +244,12 @@ fn every_required_datum_is_checked() {
         }
         match expect.target {
             Some(_) => {
-                assert_eq!(run(&|call| call.to = None), "missing_target", "{}", expect.action);
+                assert_eq!(
+                    run(&|call| call.to = None),
+                    "missing_target",
+                    "{}",
+                    expect.action
+                );
                 assert_eq!(
                     run(&|call| call.to = Some(org_id("lab"))),
                     "invalid_target",
@@ -333,12 +343,22 @@ fn the_engine_table_matches_the_expectations() {
             .iter()
             .flat_map(|e| e.from.iter().map(|s| state(s)))
             .collect();
-        assert_eq!(row.from.iter().copied().collect::<BTreeSet<_>>(), from, "{}", row.action);
+        assert_eq!(
+            row.from.iter().copied().collect::<BTreeSet<_>>(),
+            from,
+            "{}",
+            row.action
+        );
         let kinds: BTreeSet<OrgKind> = row.actors.iter().map(|p: &Party| p.org_kind()).collect();
         let expected_kinds: BTreeSet<OrgKind> =
             expectations[0].who.iter().map(|w| w.kind()).collect();
         assert_eq!(kinds, expected_kinds, "{}", row.action);
-        assert_eq!(row.role == MinRole::Head, expectations[0].head, "{}", row.action);
+        assert_eq!(
+            row.role == MinRole::Head,
+            expectations[0].head,
+            "{}",
+            row.action
+        );
         let attachments: BTreeSet<&str> = row.attachments.iter().map(|a| a.name()).collect();
         assert_eq!(
             attachments,

@@ -52,8 +52,8 @@ use crate::status::NetworkStatus;
 /// larger than that is still sent alone).
 const MAX_SYNC_BLOCKS: u64 = 64;
 const MAX_SYNC_BYTES: usize = 16 * 1024 * 1024;
-/// Most complete proposals kept for a height this node has not reached yet.
-const MAX_DEFERRED: usize = 16;
+/// Most complete proposals kept for heights this node has not reached yet.
+const MAX_EARLY: usize = 16;
 
 /// A proposal as the store keeps it until its height is decided.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -102,7 +102,10 @@ pub struct Host {
     parts: HostParts,
     executed: HashMap<Hash, Executed>,
     streams: Streams,
-    deferred: Vec<(Assembled, Reply<Option<ProposedValue<Ctx>>>)>,
+    /// Complete proposals for a height after the next one: judged when
+    /// their round starts (the engine's connector waits for every reply in
+    /// order, so a reply must never be held back).
+    early: Vec<Assembled>,
     last_commit_ok: bool,
     current_height: Height,
 }
@@ -114,7 +117,7 @@ impl Host {
             parts,
             executed: HashMap::new(),
             streams: Streams::default(),
-            deferred: Vec::new(),
+            early: Vec::new(),
             last_commit_ok: true,
             current_height: Height(0),
         }
@@ -172,12 +175,13 @@ impl Host {
                     self.streams.prune_below(height);
                 }
                 tracing::debug!(%height, %round, %proposer, proposing = matches!(role, Role::Proposer), "round started");
-                let seen = self
+                let mut seen: Vec<ProposedValue<Ctx>> = self
                     .stored(height)?
                     .into_iter()
                     .filter(|stored| stored.round == round.as_u32())
                     .map(|stored| proposed_value(height, &stored, Validity::Valid))
                     .collect();
+                seen.extend(self.judge_early(height, round)?);
                 let _ = reply_value.send(seen);
             }
             AppMsg::GetValue {
@@ -261,9 +265,6 @@ impl Host {
                     .commit_seconds
                     .observe(started.elapsed().as_secs_f64());
                 let _ = reply.send(());
-                if self.last_commit_ok {
-                    self.run_deferred()?;
-                }
             }
             AppMsg::Finalized {
                 certificate,
@@ -358,37 +359,37 @@ impl Host {
         reply: Reply<Option<ProposedValue<Ctx>>>,
     ) -> Result<()> {
         let tip = self.tip()?;
-        if assembled.height.0 <= tip.height {
-            let _ = reply.send(None);
-        } else if assembled.height.0 > tip.height + 1 {
-            if self.deferred.len() >= MAX_DEFERRED {
-                let _ = reply.send(None);
-            } else {
-                self.deferred.push((assembled, reply));
-            }
-        } else {
+        if assembled.height.0 == tip.height + 1 {
             let value = tokio::task::block_in_place(|| self.judge(assembled))?;
             let _ = reply.send(Some(value));
+            return Ok(());
         }
+        if assembled.height.0 > tip.height + 1 {
+            if self.early.len() >= MAX_EARLY {
+                self.early.remove(0);
+            }
+            self.early.push(assembled);
+        }
+        let _ = reply.send(None);
         Ok(())
     }
 
-    /// Proposals that arrived before their height: judged once the height
-    /// before them is committed.
-    fn run_deferred(&mut self) -> Result<()> {
-        let tip = self.tip()?;
-        let deferred = std::mem::take(&mut self.deferred);
-        for (assembled, reply) in deferred {
-            if assembled.height.0 == tip.height + 1 {
-                let value = tokio::task::block_in_place(|| self.judge(assembled))?;
-                let _ = reply.send(Some(value));
-            } else if assembled.height.0 > tip.height + 1 {
-                self.deferred.push((assembled, reply));
-            } else {
-                let _ = reply.send(None);
+    /// Judges the proposals for (height, round) that arrived before their
+    /// height, now that the height before is committed.
+    fn judge_early(&mut self, height: Height, round: Round) -> Result<Vec<ProposedValue<Ctx>>> {
+        self.early.retain(|assembled| assembled.height >= height);
+        let (now, later): (Vec<Assembled>, Vec<Assembled>) = std::mem::take(&mut self.early)
+            .into_iter()
+            .partition(|assembled| assembled.height == height && assembled.round == round);
+        self.early = later;
+        let mut values = Vec::new();
+        for assembled in now {
+            let value = tokio::task::block_in_place(|| self.judge(assembled))?;
+            if value.validity.is_valid() {
+                values.push(value);
             }
         }
-        Ok(())
+        Ok(values)
     }
 
     /// Re-executes a proposal for the next height and says whether it is valid.

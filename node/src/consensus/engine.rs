@@ -241,8 +241,8 @@ pub async fn start(
     let net_requests = channels.net_requests.clone();
     let host = tokio::spawn(Host::new(parts).run(channels));
     let tasks = vec![
-        tokio::spawn(keep_allow_list(net_requests.clone(), allow)),
-        tokio::spawn(watch_peers(net_requests, status)),
+        tokio::spawn(keep_allow_list(net_requests.clone(), allow.clone())),
+        tokio::spawn(watch_peers(net_requests, status, allow)),
     ];
     Ok(RunningEngine {
         handle,
@@ -282,7 +282,13 @@ async fn keep_allow_list(
 }
 
 /// Refreshes the consensus peers shown by `/v1/status` every two seconds.
-async fn watch_peers(requests: mpsc::Sender<NetworkRequest>, status: Arc<NetworkStatus>) {
+/// A refused peer is briefly known to the engine (between its identify
+/// message and the close); only allowed peers are shown.
+async fn watch_peers(
+    requests: mpsc::Sender<NetworkRequest>,
+    status: Arc<NetworkStatus>,
+    allow: watch::Receiver<AllowList>,
+) {
     let mut every = tokio::time::interval(Duration::from_secs(2));
     loop {
         every.tick().await;
@@ -292,6 +298,7 @@ async fn watch_peers(requests: mpsc::Sender<NetworkRequest>, status: Arc<Network
         let mut peers: Vec<PeerView> = dump
             .peers
             .iter()
+            .filter(|(id, _)| allow.borrow().contains(id))
             .map(|(id, info)| PeerView {
                 peer_id: id.to_string(),
                 moniker: info.moniker.clone(),
