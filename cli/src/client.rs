@@ -34,7 +34,15 @@ const MAX_RESPONSE_BYTES: u64 = 64 * 1024 * 1024;
 pub struct NodeClient {
     base_url: String,
     agent: ureq::Agent,
+    /// The officer key that signs reads (`xianjie_ledger::read_auth`), if any.
+    reader: Option<SecretKey>,
+    /// The chain id, fetched once for signing reads.
+    chain_id: std::sync::Arc<std::sync::OnceLock<String>>,
 }
+
+/// What to tell an officer whose read was refused for want of a signature.
+pub const NEEDS_KEY: &str = "this read needs an officer key: pass --key FILE (or set XIANJIE_KEY) \
+     with a key registered on this chain, e.g. --key .xianjie-dev/keys/procuratorate-officer.key";
 
 /// An error answer of the node: `{"error":{"code","message",…}}` and its HTTP status.
 #[derive(Debug, Clone)]
@@ -105,7 +113,53 @@ impl NodeClient {
         NodeClient {
             base_url: base_url.trim_end_matches('/').to_owned(),
             agent: ureq::Agent::new_with_config(config),
+            reader: None,
+            chain_id: Default::default(),
         }
+    }
+
+    /// The same client, signing every read with `key` (when `Some`).
+    pub fn signing_reads_with(mut self, key: Option<SecretKey>) -> Self {
+        self.reader = key;
+        self
+    }
+
+    /// Whether reads are signed.
+    pub fn signs_reads(&self) -> bool {
+        self.reader.is_some()
+    }
+
+    /// The read-signature headers for `method path_and_query` now (empty
+    /// without a key). `path_and_query` must be exactly what is sent, e.g.
+    /// `/v1/evidence/<digest>/receipt`.
+    pub fn read_headers(
+        &self,
+        method: &str,
+        path_and_query: &str,
+    ) -> anyhow::Result<Vec<(&'static str, String)>> {
+        let Some(key) = &self.reader else {
+            return Ok(Vec::new());
+        };
+        let chain_id = match self.chain_id.get() {
+            Some(chain_id) => chain_id.clone(),
+            None => {
+                let chain_id = self.status()?.chain_id;
+                self.chain_id.get_or_init(|| chain_id).clone()
+            }
+        };
+        let now_ms = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |elapsed| {
+                u64::try_from(elapsed.as_millis()).unwrap_or(u64::MAX)
+            });
+        let signed = xianjie_ledger::read_auth::SignedRead::sign(
+            key,
+            &chain_id,
+            method,
+            path_and_query,
+            now_ms,
+        );
+        Ok(signed.headers().to_vec())
     }
 
     /// The node's base URL.
@@ -116,7 +170,7 @@ impl NodeClient {
     /// `GET /v1/status`.
     pub fn status(&self) -> anyhow::Result<NodeStatus> {
         let raw = self
-            .get_json("/v1/status")?
+            .get_unsigned("/v1/status")?
             .map_err(|e| self.unexpected("/v1/status", &e))?;
         let chain_id = raw["chain_id"].as_str().map(str::to_owned);
         let height = raw["height"].as_u64();
@@ -231,9 +285,29 @@ impl NodeClient {
         }
     }
 
-    /// GET a JSON document: `Ok(Ok(json))` on 2xx, `Ok(Err(api_error))` on an
-    /// error answer, `Err` if there was no usable answer at all.
-    fn get_json(&self, path: &str) -> anyhow::Result<Result<Value, ApiError>> {
+    /// GET a JSON document, signed as a read when the client has a key:
+    /// `Ok(Ok(json))` on 2xx, `Ok(Err(api_error))` on an error answer, `Err`
+    /// if there was no usable answer at all, or if the node wants a signed
+    /// read and the client has no key ([`NEEDS_KEY`]).
+    pub fn get_json(&self, path: &str) -> anyhow::Result<Result<Value, ApiError>> {
+        let url = format!("{}{path}", self.base_url);
+        let mut request = self.agent.get(&url);
+        for (name, value) in self.read_headers("GET", path)? {
+            request = request.header(name, value);
+        }
+        let (status, body) = self.read_response(request.call())?;
+        if (200..300).contains(&status) {
+            return Ok(Ok(body));
+        }
+        let error = error_from(status, &body);
+        if error.code == "unsigned_read" && !self.signs_reads() {
+            return Err(anyhow!("{NEEDS_KEY}"));
+        }
+        Ok(Err(error))
+    }
+
+    /// GET a public JSON document without signing.
+    fn get_unsigned(&self, path: &str) -> anyhow::Result<Result<Value, ApiError>> {
         let url = format!("{}{path}", self.base_url);
         let (status, body) = self.read_response(self.agent.get(&url).call())?;
         if (200..300).contains(&status) {
@@ -274,7 +348,8 @@ impl NodeClient {
         )
     }
 
-    fn unexpected(&self, path: &str, error: &ApiError) -> anyhow::Error {
+    /// An error for an answer the CLI did not expect, with what to check.
+    pub fn unexpected(&self, path: &str, error: &ApiError) -> anyhow::Error {
         let hint = match error.status {
             404 => "; the node may run an older version than this CLI",
             500..=599 => "; the node's log may say more",

@@ -17,7 +17,15 @@
 //!   evidence receipt DIGEST -o FILE   save the court-grade receipt of a digest
 //!   verify --receipt FILE [--file EVIDENCE] --genesis GENESIS
 //!                                check a receipt offline, without any node
+//!   case open|act|actions|show|list   case transfers (行刑衔接) and their clocks
+//!   inspection record|show|list|recognize|dispute   results and 互认
+//!   lab accredit                 a laboratory's CMA certificate
+//!   policy show                  the Cedar policies in force
+//!   gov propose|approve|list     M-of-N governance (admin keys)
 //! ```
+//!
+//! Reads of cases, evidence records and inspection results are signed with
+//! `--key` (`xianjie_ledger::read_auth`); without a key the node refuses them.
 //!
 //! Exit codes: 0 success; 1 a negative answer (the file is not anchored, or
 //! the ledger refused the transaction); 2 anything else (usage, unreadable
@@ -40,10 +48,14 @@ use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand};
 
+pub mod case;
 pub mod client;
+pub mod common;
 pub mod error;
 pub mod evidence;
+pub mod gov;
 pub mod hashing;
+pub mod inspection;
 pub mod keys;
 pub mod output;
 pub mod status;
@@ -102,6 +114,16 @@ pub enum Command {
     Evidence(evidence::EvidenceArgs),
     /// Check an evidence receipt offline, against the genesis (no node needed).
     Verify(verify::VerifyArgs),
+    /// Open and move case transfers (行刑衔接); see where a case stands.
+    Case(case::CaseArgs),
+    /// Record inspection results, recognise (互认) or dispute them.
+    Inspection(inspection::InspectionArgs),
+    /// Laboratories' CMA certificates.
+    Lab(inspection::LabArgs),
+    /// The on-chain Cedar policies.
+    Policy(gov::PolicyArgs),
+    /// M-of-N governance: propose and approve changes (admin keys).
+    Gov(gov::GovArgs),
 }
 
 /// What every command receives: the global flags, resolved.
@@ -125,9 +147,15 @@ impl Context {
         }
     }
 
-    /// A client for the node.
+    /// A client for the node. With `--key` / `XIANJIE_KEY` it signs every
+    /// read (`xianjie_ledger::read_auth`); an unreadable key file is reported
+    /// by the commands that sign transactions, and reads then go unsigned.
     pub fn client(&self) -> NodeClient {
-        NodeClient::new(&self.node_url)
+        let reader = self
+            .key_path
+            .as_deref()
+            .and_then(|path| keys::read_key_file(path).ok());
+        NodeClient::new(&self.node_url).signing_reads_with(reader)
     }
 
     /// Loads the signing key named by `--key` / `XIANJIE_KEY`.
@@ -151,6 +179,11 @@ pub fn run(cli: Cli) -> ExitCode {
         Command::Status(args) => status::execute(&context, args),
         Command::Evidence(args) => evidence::execute(&context, args),
         Command::Verify(args) => verify::execute(&context, args),
+        Command::Case(args) => case::execute(&context, args),
+        Command::Inspection(args) => inspection::execute(&context, args),
+        Command::Lab(args) => inspection::execute_lab(&context, args),
+        Command::Policy(args) => gov::execute_policy(&context, args),
+        Command::Gov(args) => gov::execute(&context, args),
     };
     match result {
         Ok(exit) => exit.code(),

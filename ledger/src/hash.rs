@@ -47,6 +47,8 @@ pub enum Domain {
     Note,
     /// A consensus proposal (what a proposer signs to propose a block in a round).
     Proposal,
+    /// A signed read request to the node's API (`read_auth`).
+    ReadRequest,
 }
 
 impl Domain {
@@ -67,6 +69,7 @@ impl Domain {
             Domain::KeyId => "xianjie 2026-11 key id v1",
             Domain::Note => "xianjie 2026-11 note v1",
             Domain::Proposal => "xianjie 2026-11 consensus proposal v1",
+            Domain::ReadRequest => "xianjie 2026-11 api read request v1",
         }
     }
 }
@@ -230,6 +233,7 @@ mod tests {
             Domain::KeyId,
             Domain::Note,
             Domain::Proposal,
+            Domain::ReadRequest,
         ];
         let mut seen = std::collections::BTreeSet::new();
         for domain in domains {

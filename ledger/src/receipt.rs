@@ -592,14 +592,18 @@ impl Receipt {
             .genesis_hash()?
             .ok_or_else(|| corrupt(b"m:genesis_hash", "no genesis applied"))?;
         let validator_changes = find_validator_changes(store, height)?;
-        if record.custody.len() > MAX_RECEIPT_CUSTODY
-            || validator_changes.len() > MAX_RECEIPT_VALIDATOR_CHANGES
-        {
-            return Err(Error::Codec(CodecError::TooLarge {
-                kind: "receipt",
-                len: record.custody.len().max(validator_changes.len()),
-                max: MAX_RECEIPT_CUSTODY.min(MAX_RECEIPT_VALIDATOR_CHANGES),
-            }));
+        let limits = [
+            ("receipt custody", record.custody.len(), MAX_RECEIPT_CUSTODY),
+            (
+                "receipt validator changes",
+                validator_changes.len(),
+                MAX_RECEIPT_VALIDATOR_CHANGES,
+            ),
+        ];
+        for (kind, len, max) in limits {
+            if len > max {
+                return Err(Error::Codec(CodecError::TooLarge { kind, len, max }));
+            }
         }
         let mut needed: BTreeSet<u64> = [1, height, record.height].into_iter().collect();
         needed.extend(record.custody.iter().map(|event| event.height));

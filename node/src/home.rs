@@ -395,8 +395,8 @@ listen = "{p2p_listen}"
 # Transaction gossip, a second small libp2p network beside consensus.
 gossip_listen = "{gossip_listen}"
 # Peers to keep connected. A peer's address ends in /p2p/<peer id>; its peer id
-# is derived from its node key, and only node keys registered on chain are let
-# in (the validator set today), whatever this list says.
+# is derived from its node key. Besides these peers, only node keys registered
+# on chain (validators and organisations' node keys) are let in.
 persistent_peers = {persistent_peers}
 gossip_peers = {gossip_peers}
 # Most connections from one IP address (several nodes on one machine need more than 5).

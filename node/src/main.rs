@@ -143,10 +143,12 @@ async fn run_start(home: PathBuf) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// `info` unless RUST_LOG says otherwise; always to stderr, so stdout stays
-/// free for anything a script reads.
+/// `info` unless RUST_LOG says otherwise (the consensus engine and libp2p
+/// log every vote at `info`: they get `warn`); always to stderr, so stdout
+/// stays free for anything a script reads.
 fn init_logging(format: LogFormat) {
-    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
+    let filter = EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| EnvFilter::new("info,arc_malachitebft=warn,libp2p=warn"));
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr)

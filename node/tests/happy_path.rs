@@ -115,7 +115,12 @@ async fn handover_then_the_proof_bundle_verifies() {
     assert_eq!(record["custody"][0]["action"], "transfer");
     assert_eq!(record["custody"][1]["action"], "receive");
 
-    let reply = chain.get(&format!("/v1/evidence/{digest}/proof")).await;
+    let reply = chain
+        .get_as(
+            &format!("/v1/evidence/{digest}/proof"),
+            &chain.key("police", "officer"),
+        )
+        .await;
     assert_eq!(reply.status, StatusCode::OK, "{}", reply.json);
     let tip = chain.status().await["height"].as_u64().unwrap();
     assert_eq!(reply.json["height"], tip);

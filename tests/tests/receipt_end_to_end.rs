@@ -8,8 +8,10 @@ use std::time::Duration;
 
 use serde_json::Value;
 use xianjie_ledger::codec::encode;
+use xianjie_ledger::crypto::KeyFile;
 use xianjie_ledger::genesis::Genesis;
 use xianjie_ledger::governance::Change;
+use xianjie_ledger::read_auth::SignedRead;
 use xianjie_ledger::receipt::Receipt;
 use xianjie_ledger::tx::{Approve, Call, Propose, Tx};
 use xianjie_ledger::Hash;
@@ -88,6 +90,24 @@ fn anchor_and_hand_over(
     (digest, received["height"].as_u64().unwrap())
 }
 
+/// `GET path` on a dev node, signed as a read by the demo key `key_name`.
+fn signed_get(node: &DevNode, key_name: &str, path: &str) -> ureq::http::Response<ureq::Body> {
+    let key = KeyFile::parse(&std::fs::read_to_string(node.key(key_name)).unwrap()).unwrap();
+    let chain_id = node.status().unwrap()["chain_id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let now_ms = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_millis() as u64;
+    let mut request = ureq::get(format!("{}{path}", node.url));
+    for (name, value) in SignedRead::sign(&key, &chain_id, "GET", path, now_ms).headers() {
+        request = request.header(name, value);
+    }
+    request.call().unwrap()
+}
+
 /// What every valid receipt of the walkthrough must say.
 fn assert_names_agency_class_and_custody(facts: &Value, digest: &str) {
     assert_eq!(facts["valid"], true, "{facts:#}");
@@ -144,9 +164,13 @@ fn a_receipt_verifies_offline_and_detects_a_changed_file_and_another_chain() {
     let bytes = std::fs::read(&receipt).unwrap();
     assert_eq!(&bytes[..6], b"XJRCPT");
     assert_eq!(saved["bytes"], bytes.len());
-    let mut response = ureq::get(format!("{}/v1/evidence/{digest}/receipt", node.url))
-        .call()
-        .unwrap();
+    // The API route is a signed read, like every evidence route.
+    let path = format!("/v1/evidence/{digest}/receipt");
+    assert!(matches!(
+        ureq::get(format!("{}{path}", node.url)).call(),
+        Err(ureq::Error::StatusCode(401))
+    ));
+    let mut response = signed_get(&node, "court-officer", &path);
     assert_eq!(
         response.headers()["content-type"].to_str().unwrap(),
         "application/octet-stream"
@@ -158,11 +182,23 @@ fn a_receipt_verifies_offline_and_detects_a_changed_file_and_another_chain() {
         .read_to_vec()
         .unwrap();
     assert_eq!(&from_api[..7], b"XJRCPT\x01");
+    Receipt::from_bytes(&from_api).unwrap();
+    let keyless = run_cli(&[
+        "--node",
+        &node.url,
+        "evidence",
+        "receipt",
+        &digest,
+        "-o",
+        dir.path().join("keyless").to_str().unwrap(),
+    ])
+    .expect_code(2);
+    assert!(
+        keyless.stderr.contains("needs an officer key"),
+        "{}",
+        keyless.stderr
+    );
     let unknown = "00".repeat(32);
-    assert!(matches!(
-        ureq::get(format!("{}/v1/evidence/{unknown}/receipt", node.url)).call(),
-        Err(ureq::Error::StatusCode(404))
-    ));
     node.cli_as(
         "court-officer",
         &[
@@ -313,10 +349,13 @@ fn a_receipt_from_a_four_validator_network_verifies_offline() {
     net.wait_for_height(&[live[0]], received_at, wait);
     // Fetched from another node than the one that recorded the last step.
     let receipt = dir.path().join("seized.xjrcpt");
+    let reader = keys.join("procuratorate-officer.key");
     run_cli(&[
         "--node",
         &urls[live[0]],
         "--json",
+        "--key",
+        reader.to_str().unwrap(),
         "evidence",
         "receipt",
         &digest,
@@ -467,10 +506,13 @@ fn a_receipt_spanning_a_governance_validator_removal_verifies_offline() {
     .json();
     net.wait_for_height(&[live[0]], received["height"].as_u64().unwrap(), wait);
     let receipt = dir.path().join("seized.xjrcpt");
+    let reader = keys.join("procuratorate-officer.key");
     run_cli(&[
         "--node",
         &urls[live[0]],
         "--json",
+        "--key",
+        reader.to_str().unwrap(),
         "evidence",
         "receipt",
         &digest,

@@ -4,9 +4,11 @@
 //! The receipt is the node's `GET /v1/evidence/{digest}/receipt`: a binary,
 //! self-contained file (`docs/receipt.md`) that anyone can check offline with
 //! `xianjie verify --receipt FILE --file EVIDENCE --genesis genesis.json`.
-//! This command only checks that what it saves is a well-formed receipt of
-//! the digest asked for; the proofs are checked by `xianjie verify`, which
-//! needs the genesis and no node.
+//! The request is a signed read (`--key`): the node lets only officers whom
+//! the read policy allows fetch an evidence record's receipt. This command
+//! only checks that what it saves is a well-formed receipt of the digest
+//! asked for; the proofs are checked by `xianjie verify`, which needs the
+//! genesis and no node (and no key).
 
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
@@ -20,6 +22,7 @@ use xianjie_ledger::receipt::{Receipt, MAX_RECEIPT_BYTES};
 use xianjie_ledger::Hash;
 
 use super::parse_digest;
+use crate::client::{NodeClient, NEEDS_KEY};
 use crate::{Context, Exit};
 
 /// How long to wait for a TCP connection.
@@ -40,8 +43,9 @@ pub struct ReceiptArgs {
 
 /// Saves the receipt (exit 0), or says the digest is not anchored (exit 1).
 pub fn execute(context: &Context, args: ReceiptArgs) -> anyhow::Result<Exit> {
-    let base_url = context.node_url.trim_end_matches('/');
-    let Some(bytes) = fetch(base_url, &args.digest)? else {
+    let client = context.client();
+    let base_url = client.base_url();
+    let Some(bytes) = fetch(&client, &args.digest)? else {
         let json = json!({ "anchored": false, "digest": args.digest });
         context.output.emit(&json, || {
             format!(
@@ -73,8 +77,12 @@ pub fn execute(context: &Context, args: ReceiptArgs) -> anyhow::Result<Exit> {
     Ok(Exit::Success)
 }
 
-/// `GET /v1/evidence/{digest}/receipt`: the bytes, or `None` if not anchored.
-fn fetch(base_url: &str, digest: &Hash) -> anyhow::Result<Option<Vec<u8>>> {
+/// `GET /v1/evidence/{digest}/receipt`, signed as a read with the client's
+/// key (the node applies the evidence read policy): the bytes, or `None` if
+/// not anchored.
+fn fetch(client: &NodeClient, digest: &Hash) -> anyhow::Result<Option<Vec<u8>>> {
+    let base_url = client.base_url();
+    let path = format!("/v1/evidence/{digest}/receipt");
     let config = ureq::Agent::config_builder()
         .http_status_as_error(false)
         .timeout_connect(Some(CONNECT_TIMEOUT))
@@ -82,8 +90,11 @@ fn fetch(base_url: &str, digest: &Hash) -> anyhow::Result<Option<Vec<u8>>> {
         .user_agent(format!("xianjie-cli/{}", crate::VERSION))
         .build();
     let agent = ureq::Agent::new_with_config(config);
-    let url = format!("{base_url}/v1/evidence/{digest}/receipt");
-    let mut response = agent.get(&url).call().map_err(|error| {
+    let mut request = agent.get(format!("{base_url}{path}"));
+    for (name, value) in client.read_headers("GET", &path)? {
+        request = request.header(name, value);
+    }
+    let mut response = request.call().map_err(|error| {
         anyhow!(
             "cannot reach the node at {base_url} ({error}); is it running? \
              point --node (or XIANJIE_NODE) at a running node"
@@ -103,6 +114,9 @@ fn fetch(base_url: &str, digest: &Hash) -> anyhow::Result<Option<Vec<u8>>> {
     let code = error["error"]["code"].as_str().unwrap_or("");
     if status == 404 && code == "not_anchored" {
         return Ok(None);
+    }
+    if code == "unsigned_read" && !client.signs_reads() {
+        return Err(anyhow!("{NEEDS_KEY}"));
     }
     let message = error["error"]["message"].as_str().unwrap_or("(no message)");
     let hint = if status == 404 {
@@ -216,7 +230,8 @@ mod tests {
             .and_then(|listener| listener.local_addr())
             .unwrap()
             .port();
-        let error = fetch(&format!("http://127.0.0.1:{port}"), &Hash([1; 32])).unwrap_err();
+        let client = NodeClient::new(&format!("http://127.0.0.1:{port}"));
+        let error = fetch(&client, &Hash([1; 32])).unwrap_err();
         assert!(error.to_string().contains("cannot reach"), "{error}");
     }
 }

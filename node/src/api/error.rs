@@ -87,6 +87,42 @@ pub enum ApiError {
     UnknownOfficer(String),
     /// No evidence with that digest.
     NotAnchored(Hash),
+    /// A read that needs an officer's signature came without one.
+    UnsignedRead,
+    /// The read's signature headers are malformed or do not verify.
+    BadReadSignature(String),
+    /// The read was signed too far from the node's clock.
+    StaleRead(String),
+    /// The reading key is not a registered, active officer
+    /// (`unknown_signer` / `revoked_signer`).
+    UnknownReader {
+        /// The stable code.
+        code: &'static str,
+        /// The key id, hex.
+        id: String,
+    },
+    /// The on-chain policy set does not let this officer read the resource.
+    ReadDenied {
+        /// What was asked for, e.g. `case CASE-…`.
+        what: String,
+        /// Who asked: officer id, organisation, kind and role.
+        who: String,
+        /// Which policies could have permitted it.
+        policies: &'static str,
+    },
+    /// No case with that id.
+    UnknownCase(String),
+    /// No inspection result with that id.
+    UnknownInspection(String),
+    /// No governance proposal with that id.
+    UnknownProposal(String),
+    /// No CMA certificate recorded for that laboratory and number.
+    UnknownAccreditation {
+        /// The laboratory's USCC.
+        lab: String,
+        /// The certificate number.
+        cma: String,
+    },
     /// The request took longer than the server allows.
     RequestTimeout,
     /// The node is stopping and cannot commit any more.
@@ -125,9 +161,17 @@ impl ApiError {
     pub fn status(&self) -> StatusCode {
         use ApiError::*;
         match self {
-            NotFound | UnknownTx(_) | UnknownBlock { .. } | UnknownOfficer(_) | NotAnchored(_) => {
-                StatusCode::NOT_FOUND
-            }
+            NotFound
+            | UnknownTx(_)
+            | UnknownBlock { .. }
+            | UnknownOfficer(_)
+            | NotAnchored(_)
+            | UnknownCase(_)
+            | UnknownInspection(_)
+            | UnknownProposal(_)
+            | UnknownAccreditation { .. } => StatusCode::NOT_FOUND,
+            UnsignedRead | BadReadSignature(_) | StaleRead(_) => StatusCode::UNAUTHORIZED,
+            UnknownReader { .. } | ReadDenied { .. } => StatusCode::FORBIDDEN,
             MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             BodyTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
             BadBody(_)
@@ -170,6 +214,15 @@ impl ApiError {
             UnknownBlock { .. } => "unknown_block",
             UnknownOfficer(_) => "unknown_officer",
             NotAnchored(_) => "not_anchored",
+            UnsignedRead => "unsigned_read",
+            BadReadSignature(_) => "bad_read_signature",
+            StaleRead(_) => "stale_read",
+            UnknownReader { code, .. } => code,
+            ReadDenied { .. } => "read_denied",
+            UnknownCase(_) => "unknown_case",
+            UnknownInspection(_) => "unknown_inspection",
+            UnknownProposal(_) => "unknown_proposal",
+            UnknownAccreditation { .. } => "unknown_accreditation",
             RequestTimeout => "request_timeout",
             ShuttingDown => "shutting_down",
             Internal(_) => "internal",
@@ -214,6 +267,24 @@ impl ApiError {
             NotAnchored(digest) => format!(
                 "a file with BLAKE3 digest {digest} is not anchored on this chain; check that you hashed the original file"
             ),
+            UnsignedRead => "this read needs an officer's signature: sign the request with an officer key (headers X-Xianjie-Key, X-Xianjie-Time, X-Xianjie-Signature; the CLI does it when given --key or XIANJIE_KEY)".into(),
+            BadReadSignature(reason) => format!(
+                "the read signature was refused ({reason}); sign BLAKE3-derive-key(\"xianjie 2026-11 api read request v1\") of chain_id, method, path and query, and time, as xianjie_ledger::read_auth does"
+            ),
+            StaleRead(reason) => format!("{reason}; check this machine's clock and sign the read again"),
+            UnknownReader { code: "revoked_signer", id } => format!(
+                "key {id} was revoked and may no longer read; ask your organisation's admin for a new one"
+            ),
+            UnknownReader { id, .. } => format!(
+                "key {id} is not a registered officer of this chain; ask your organisation's admin to register it (`xianjie keys show` prints its id)"
+            ),
+            ReadDenied { what, who, policies } => format!(
+                "the on-chain policy set does not let {who} read {what}: no policy permits action `read` on it (policies that could: {policies}); ask an organisation that may read it, or propose a policy change with `xianjie gov propose policy FILE` (`xianjie policy show` prints the policies in force)"
+            ),
+            UnknownCase(id) => format!("no case with id {id} is on this chain; case ids look like CASE-3f9a0c1b2d4e5f60 (`xianjie case list`)"),
+            UnknownInspection(id) => format!("no inspection result with id {id} is on this chain; ids look like INSP-3f9a0c1b2d4e5f60"),
+            UnknownProposal(id) => format!("no governance proposal with id {id}; `xianjie gov list` lists them"),
+            UnknownAccreditation { lab, cma } => format!("no CMA certificate {cma} is recorded for the laboratory with USCC {lab}"),
             RequestTimeout => "the request took too long; retry later".into(),
             ShuttingDown => "the node is shutting down and commits nothing more; retry against a running node".into(),
             Internal(_) => "the node failed internally and logged the details; retry, and tell the operator if it persists".into(),

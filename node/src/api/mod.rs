@@ -4,9 +4,13 @@
 //! Handlers never touch sled on the async executor: each one does its reads
 //! in a single [`AppState::blocking`] call. Every error is an [`ApiError`].
 
+pub mod auth;
+mod cases;
 mod chain;
 mod error;
 mod evidence;
+mod governance;
+mod inspections;
 mod members;
 mod openapi;
 mod receipt;
@@ -69,6 +73,7 @@ pub struct Shared {
 #[derive(Clone)]
 pub struct AppState {
     shared: Arc<Shared>,
+    read_max_skew_ms: u64,
 }
 
 impl AppState {
@@ -76,7 +81,20 @@ impl AppState {
     pub fn new(shared: Shared) -> Self {
         AppState {
             shared: Arc::new(shared),
+            read_max_skew_ms: xianjie_ledger::read_auth::DEFAULT_MAX_SKEW_MS,
         }
+    }
+
+    /// How far a signed read's time may be from this node's clock (default
+    /// five minutes, `xianjie_ledger::read_auth::DEFAULT_MAX_SKEW_MS`).
+    pub fn with_read_max_skew(mut self, max_skew: std::time::Duration) -> Self {
+        self.read_max_skew_ms = u64::try_from(max_skew.as_millis()).unwrap_or(u64::MAX);
+        self
+    }
+
+    /// The freshness bound of signed reads, in milliseconds.
+    pub fn read_max_skew_ms(&self) -> u64 {
+        self.read_max_skew_ms
     }
 
     /// The shared parts.
@@ -129,9 +147,20 @@ pub fn router(state: AppState) -> Router {
         .route("/v1/status", get(chain::status))
         .route("/v1/orgs", get(members::orgs))
         .route("/v1/officers/{id}", get(members::officer))
-        .route("/v1/evidence/{digest}", get(evidence::record))
-        .route("/v1/evidence/{digest}/proof", get(evidence::proof))
-        .route("/v1/evidence/{digest}/receipt", get(receipt::receipt))
+        .merge(evidence_routes(state.clone()))
+        .route("/v1/cases", get(cases::list))
+        .route("/v1/cases/{id}", get(cases::show))
+        .route("/v1/cases/{id}/actions", get(cases::actions))
+        .route("/v1/deadlines", get(governance::deadlines))
+        .route("/v1/policy", get(governance::policy))
+        .route("/v1/governance/proposals", get(governance::proposals))
+        .route("/v1/governance/proposals/{id}", get(governance::proposal))
+        .route("/v1/inspections", get(inspections::list))
+        .route("/v1/inspections/{id}", get(inspections::show))
+        .route(
+            "/v1/accreditations/{lab}/{cma}",
+            get(inspections::accreditation),
+        )
         .route("/v1/openapi.json", get(openapi::document))
         .route("/metrics", get(chain::metrics))
         .fallback(not_found)
@@ -147,6 +176,19 @@ pub fn router(state: AppState) -> Router {
                 .on_failure(()),
         )
         .with_state(state)
+}
+
+/// The evidence routes: every read is signed and passes the policy set
+/// (`auth::require_evidence_read`).
+fn evidence_routes(state: AppState) -> Router<AppState> {
+    Router::new()
+        .route("/v1/evidence/{digest}", get(evidence::record))
+        .route("/v1/evidence/{digest}/proof", get(evidence::proof))
+        .route("/v1/evidence/{digest}/receipt", get(receipt::receipt))
+        .route_layer(middleware::from_fn_with_state(
+            state,
+            auth::require_evidence_read,
+        ))
 }
 
 async fn not_found() -> ApiError {

@@ -1,9 +1,10 @@
 //! The OpenAPI document, served at `GET /v1/openapi.json`.
 
 use axum::Json;
-use utoipa::OpenApi;
+use utoipa::openapi::security::{ApiKey, ApiKeyValue, SecurityScheme};
+use utoipa::{Modify, OpenApi};
 
-use super::{chain, error, evidence, members, receipt, txs};
+use super::{cases, chain, error, evidence, governance, inspections, members, receipt, txs};
 
 /// The API description. Ledger types (headers, certificates, transactions)
 /// appear as plain objects; their JSON form is the ledger crate's serde form.
@@ -23,6 +24,16 @@ use super::{chain, error, evidence, members, receipt, txs};
         evidence::record,
         evidence::proof,
         receipt::receipt,
+        cases::list,
+        cases::show,
+        cases::actions,
+        inspections::list,
+        inspections::show,
+        inspections::accreditation,
+        governance::deadlines,
+        governance::policy,
+        governance::proposals,
+        governance::proposal,
         document,
     ),
     components(schemas(
@@ -39,9 +50,44 @@ use super::{chain, error, evidence, members, receipt, txs};
         evidence::EvidenceProof,
         evidence::StateEntryProof,
         evidence::TxInclusion,
-    ))
+        cases::CaseList,
+        cases::CaseSummary,
+        cases::CaseDetail,
+        cases::AttachmentView,
+        cases::CaseEvidence,
+        cases::ActionsView,
+        cases::ActionView,
+        inspections::InspectionList,
+        inspections::InspectionView,
+        governance::DeadlinesView,
+        governance::PolicyView,
+        governance::ProposalsView,
+    )),
+    modifiers(&SignedReads)
 )]
 pub struct ApiDoc;
+
+/// Declares the `signed_read` security scheme: reads of cases, evidence and
+/// inspections carry `X-Xianjie-Key`, `X-Xianjie-Time` and
+/// `X-Xianjie-Signature` (see `xianjie_ledger::read_auth`).
+struct SignedReads;
+
+impl Modify for SignedReads {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "signed_read",
+            SecurityScheme::ApiKey(ApiKey::Header(ApiKeyValue::with_description(
+                "X-Xianjie-Signature",
+                "ed25519 (strict) signature, hex, by an active officer key over \
+                 BLAKE3 derive_key(\"xianjie 2026-11 api read request v1\") of \
+                 u64be(len) ‖ chain_id ‖ u64be(len) ‖ method ‖ u64be(len) ‖ path-and-query ‖ u64be(time_ms); \
+                 with headers X-Xianjie-Key (public key, hex) and X-Xianjie-Time (Unix ms, within ±5 minutes of the node's clock). \
+                 401 unsigned_read / bad_read_signature / stale_read; 403 read_denied when the policy set refuses action `read`.",
+            ))),
+        );
+    }
+}
 
 /// This document.
 #[utoipa::path(

@@ -20,6 +20,9 @@ pub const RECEIPT_CONTENT_TYPE: &str = "application/octet-stream";
 
 /// The evidence receipt of a digest at the current tip, as a file.
 ///
+/// A signed read, like every evidence route (the read policy decides who
+/// may fetch it); checking the receipt needs no key.
+///
 /// The body starts with `XJRCPT` and the format version; the format is
 /// specified byte by byte in `docs/receipt.md`. Building it reads every
 /// header once (to find validator-set changes), so it costs more than the
@@ -32,6 +35,8 @@ pub const RECEIPT_CONTENT_TYPE: &str = "application/octet-stream";
     responses(
         (status = 200, description = "the receipt file (docs/receipt.md)", content_type = "application/octet-stream", body = Vec<u8>),
         (status = 400, description = "bad_digest", body = ErrorBody),
+        (status = 401, description = "unsigned_read, bad_read_signature, stale_read", body = ErrorBody),
+        (status = 403, description = "read_denied, unknown_signer, revoked_signer", body = ErrorBody),
         (status = 404, description = "not_anchored", body = ErrorBody),
     )
 )]

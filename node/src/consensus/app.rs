@@ -33,7 +33,7 @@ use xianjie_ledger::tx::SignedTx;
 use xianjie_ledger::Hash;
 
 use super::codec::{extended_certificate, ledger_commit};
-use super::context::{timeouts, Address, Ctx, Height, ValidatorSet, Value};
+use super::context::{proposer_index, timeouts, Address, Ctx, Height, ValidatorSet, Value};
 use super::streaming::{split, Assembled, Streams};
 use crate::chain::{read_validator_set, Tip};
 use crate::config::BlockLimits;
@@ -237,7 +237,7 @@ impl Host {
                 published_by,
                 part,
                 reply,
-            } => match self.streams.insert(published_by.unwrap_or(from), part) {
+            } => match self.streams.insert(from, published_by, part) {
                 None => {
                     let _ = reply.send(None);
                 }
@@ -392,10 +392,45 @@ impl Host {
         Ok(values)
     }
 
+    /// Whether a stream claims this round's proposer and, when the
+    /// transport names the publisher, comes from that proposer's node (its
+    /// peer id follows from its key). Parts are unsigned: without this any
+    /// peer could make every validator execute blocks of its choosing.
+    fn is_from_round_proposer(&self, assembled: &Assembled) -> Result<bool> {
+        let set = ValidatorSet::from_ledger(&read_validator_set(&self.parts.store)?);
+        let Some(index) = proposer_index(
+            &set,
+            assembled.height.0,
+            assembled.round.as_u32().unwrap_or(0),
+        ) else {
+            return Ok(false);
+        };
+        let expected = &set.validators[index];
+        if expected.address != assembled.proposer {
+            return Ok(false);
+        }
+        Ok(match assembled.publisher {
+            None => true,
+            Some(publisher) => p2p::peer_id(&expected.public_key)
+                .is_some_and(|peer| peer.to_bytes() == publisher.to_bytes()),
+        })
+    }
+
     /// Re-executes a proposal for the next height and says whether it is valid.
     fn judge(&mut self, assembled: Assembled) -> Result<ProposedValue<Ctx>> {
         let height = assembled.height;
         let hash = assembled.block.header.hash();
+        if !self.is_from_round_proposer(&assembled)? {
+            tracing::debug!(%height, round = %assembled.round, "dropping a proposal stream not published by the round's proposer");
+            return Ok(ProposedValue {
+                height,
+                round: assembled.round,
+                valid_round: assembled.pol_round,
+                proposer: assembled.proposer,
+                value: Value::new(assembled.block.header),
+                validity: Validity::Invalid,
+            });
+        }
         let stored = StoredProposal {
             round: assembled.round.as_u32(),
             pol_round: assembled.pol_round.as_u32(),

@@ -71,6 +71,8 @@ pub struct Assembled {
     pub proposer: Address,
     /// The block.
     pub block: Block,
+    /// The peer that published the stream, when the transport says so.
+    pub publisher: Option<PeerId>,
 }
 
 #[derive(Default)]
@@ -88,14 +90,16 @@ pub struct Streams {
 }
 
 impl Streams {
-    /// Adds a received message; returns the proposal when its stream is
-    /// complete. Malformed or oversized streams are dropped.
+    /// Adds a message received from `from` and published by `published_by`;
+    /// returns the proposal when its stream is complete. Malformed or
+    /// oversized streams are dropped.
     pub fn insert(
         &mut self,
-        publisher: PeerId,
+        from: PeerId,
+        published_by: Option<PeerId>,
         message: StreamMessage<ProposalPart>,
     ) -> Option<Assembled> {
-        let key = (publisher, message.stream_id.to_bytes());
+        let key = (published_by.unwrap_or(from), message.stream_id.to_bytes());
         if !self.open.contains_key(&key) && self.open.len() >= MAX_OPEN_STREAMS {
             self.drop_oldest();
         }
@@ -120,7 +124,9 @@ impl Streams {
             return None;
         }
         let partial = self.open.remove(&key)?;
-        assemble(partial)
+        let mut assembled = assemble(partial)?;
+        assembled.publisher = published_by;
+        Some(assembled)
     }
 
     /// Drops the streams of heights below `height`.
@@ -178,6 +184,7 @@ fn assemble(partial: Partial) -> Option<Assembled> {
         pol_round,
         proposer,
         block: Block { header, txs },
+        publisher: None,
     })
 }
 
@@ -238,17 +245,21 @@ mod tests {
         let bob = peer(2);
         let (last, rest) = messages.split_last().unwrap();
         for message in rest {
-            assert!(streams.insert(alice, message.clone()).is_none());
+            // Relayed by bob, published by alice.
+            assert!(streams.insert(bob, Some(alice), message.clone()).is_none());
         }
         assert!(
-            streams.insert(bob, last.clone()).is_none(),
+            streams.insert(bob, Some(bob), last.clone()).is_none(),
             "another publisher's stream"
         );
-        let assembled = streams.insert(alice, last.clone()).expect("complete");
+        let assembled = streams
+            .insert(alice, Some(alice), last.clone())
+            .expect("complete");
+        assert_eq!(assembled.publisher, Some(alice));
         assert_eq!(assembled.block, block);
         assert_eq!(assembled.round, Round::new(1));
         for message in rest {
-            streams.insert(alice, message.clone());
+            streams.insert(alice, None, message.clone());
         }
         assert_eq!(streams.open.len(), 2);
         streams.prune_below(Height(5));

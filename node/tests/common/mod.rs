@@ -14,6 +14,7 @@ use xianjie_ledger::codec;
 use xianjie_ledger::crypto::SecretKey;
 use xianjie_ledger::hash::{file_digest, Hash};
 use xianjie_ledger::model::{CustodyAction, EvidenceAnchor, EvidenceCategory, OrgId};
+use xianjie_ledger::read_auth::SignedRead;
 use xianjie_ledger::tx::{Call, RecordCustody, SignedTx, Tx};
 use xianjie_node::dev::{DevHome, DEV_CHAIN_ID};
 use xianjie_node::{Node, NodeConfig};
@@ -81,6 +82,42 @@ impl TestChain {
         send(self.router(), method, uri, body).await
     }
 
+    /// A request signed as a read by `key` (`xianjie_ledger::read_auth`), now.
+    pub async fn request_as(
+        &self,
+        method: Method,
+        uri: &str,
+        body: Vec<u8>,
+        key: &SecretKey,
+    ) -> Reply {
+        self.request_signed_at(method, uri, body, key, now_ms())
+            .await
+    }
+
+    /// A request signed as a read by `key` at `time_ms`.
+    pub async fn request_signed_at(
+        &self,
+        method: Method,
+        uri: &str,
+        body: Vec<u8>,
+        key: &SecretKey,
+        time_ms: u64,
+    ) -> Reply {
+        let read = SignedRead::sign(key, DEV_CHAIN_ID, method.as_str(), uri, time_ms);
+        send_with(self.router(), method, uri, body, &read.headers()).await
+    }
+
+    /// `GET uri` signed by `key`.
+    pub async fn get_as(&self, uri: &str, key: &SecretKey) -> Reply {
+        self.request_as(Method::GET, uri, Vec::new(), key).await
+    }
+
+    /// A reader that the default policies let read every evidence record
+    /// (procuratorates and courts verify integrity).
+    pub fn judicial_reader(&self) -> SecretKey {
+        self.key("procuratorate", "officer")
+    }
+
     pub async fn get(&self, uri: &str) -> Reply {
         self.request(Method::GET, uri, Vec::new()).await
     }
@@ -121,8 +158,10 @@ impl TestChain {
         )
     }
 
+    /// `GET /v1/evidence/{digest}`, signed by [`TestChain::judicial_reader`].
     pub async fn evidence(&self, digest: &Hash) -> Reply {
-        self.get(&format!("/v1/evidence/{digest}")).await
+        self.get_as(&format!("/v1/evidence/{digest}"), &self.judicial_reader())
+            .await
     }
 
     /// Anchors a fresh file's digest as `org`'s officer; returns the digest.
@@ -135,14 +174,35 @@ impl TestChain {
     }
 }
 
+/// Unix milliseconds now.
+pub fn now_ms() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .expect("clock after 1970")
+        .as_millis() as u64
+}
+
 /// Sends one request through a router and parses the JSON answer.
 pub async fn send(router: Router, method: Method, uri: &str, body: Vec<u8>) -> Reply {
-    let request = Request::builder()
+    send_with(router, method, uri, body, &[]).await
+}
+
+/// [`send`] with extra headers.
+pub async fn send_with(
+    router: Router,
+    method: Method,
+    uri: &str,
+    body: Vec<u8>,
+    headers: &[(&str, String)],
+) -> Reply {
+    let mut builder = Request::builder()
         .method(method)
         .uri(uri)
-        .header("content-type", "application/octet-stream")
-        .body(Body::from(body))
-        .expect("request");
+        .header("content-type", "application/octet-stream");
+    for (name, value) in headers {
+        builder = builder.header(*name, value);
+    }
+    let request = builder.body(Body::from(body)).expect("request");
     let response = router.oneshot(request).await.expect("router is infallible");
     let status = response.status();
     let content_type = response

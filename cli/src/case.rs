@@ -1,0 +1,553 @@
+//! `xianjie case …`: open a case, record its steps, and see where it stands.
+//!
+//! Action names are the rows of the contracts' transition table
+//! (`xianjie_contracts::case::transitions()`, contracts/README.md). Decisions
+//! the law gives to leadership (approve or decline a transfer, file or
+//! decline filing, decide reconsideration, order filing, indict, judgment, …)
+//! need the head's key; the rest an officer's (or the head's).
+
+use std::str::FromStr;
+
+use anyhow::{anyhow, bail};
+use clap::{Args, Subcommand};
+use serde_json::{json, Value};
+use xianjie_contracts::case::{transition, transitions};
+use xianjie_ledger::case::{Attachment, AttachmentKind, CaseState, LeadKind, LeadSource, Outcome};
+use xianjie_ledger::hash::note_digest;
+use xianjie_ledger::model::OrgId;
+use xianjie_ledger::tx::{Call, CaseAction, OpenCase};
+
+use crate::common::{digest_or_file, officer_id, query_value, read, submit};
+use crate::output::format_time_ms;
+use crate::{Context, Exit};
+
+/// `xianjie case …`
+#[derive(Debug, Args)]
+pub struct CaseArgs {
+    /// What to do.
+    #[command(subcommand)]
+    pub command: CaseCommand,
+}
+
+/// The `case` subcommands.
+#[derive(Debug, Subcommand)]
+pub enum CaseCommand {
+    /// Open a case at S0_LEAD for your administrative agency; prints its id.
+    Open(OpenArgs),
+    /// Record one step of a case (an ACTION of the transition table).
+    Act(ActArgs),
+    /// What your key may do next on a case, and why not the rest.
+    Actions(CaseIdArgs),
+    /// A case's state, timeline, running clocks and due times, and evidence.
+    Show(CaseIdArgs),
+    /// The cases your key may read.
+    List(ListArgs),
+}
+
+/// `xianjie case open`
+#[derive(Debug, Args)]
+pub struct OpenArgs {
+    /// Short title, no personal names (at most 96 bytes).
+    #[arg(long)]
+    pub title: String,
+    /// The entity's 统一社会信用代码 (USCC, 18 characters).
+    #[arg(long, value_name = "USCC")]
+    pub entity: String,
+    /// Sector: general, food_drug, drug, environment, tax, customs, ip.
+    #[arg(long, default_value = "general", value_name = "D")]
+    pub domain: String,
+    /// Where the lead came from: random-inspection, complaint, routine,
+    /// sampling, monitoring, assignment, procuratorial-opinion, other.
+    #[arg(long, default_value = "other", value_parser = LeadKind::from_str)]
+    pub lead: LeadKind,
+    /// A reference for the lead, e.g. an inspection id (INSP-…).
+    #[arg(long, value_name = "REF")]
+    pub lead_ref: Option<String>,
+}
+
+/// `xianjie case act`
+#[derive(Debug, Args)]
+#[command(after_long_help = after_act_help())]
+pub struct ActArgs {
+    /// The case id (CASE-…).
+    pub case: String,
+    /// The action, e.g. open-admin-case, approve-transfer, transfer, file.
+    #[arg(value_parser = parse_action)]
+    pub action: String,
+    /// A document the step carries: KIND=DIGEST, KIND=@FILE, or a bare
+    /// DIGEST/@FILE. Bare ones fill, in order, the kinds the action requires
+    /// that were not given as KIND=…; repeat for several.
+    #[arg(long = "attach", value_name = "[KIND=]DIGEST|@FILE")]
+    pub attach: Vec<String>,
+    /// An officer named by the step (the task force of form-taskforce): an
+    /// id as `xianjie keys show` prints it, or a key file. Repeat.
+    #[arg(long = "officer", value_name = "ID|KEYFILE")]
+    pub officers: Vec<String>,
+    /// The organisation the step names (transfer, forward, indict).
+    #[arg(long, value_name = "ORG", value_parser = crate::evidence::parse_org_id)]
+    pub to: Option<OrgId>,
+    /// The reasons, kept off chain: only their digest is recorded.
+    #[arg(long, value_name = "TEXT")]
+    pub reason: Option<String>,
+    /// The outcome: file/uphold (decide-reconsideration),
+    /// convicted/exempted/acquitted (judgment), penalty/no-penalty.
+    #[arg(long, value_name = "O", value_parser = Outcome::from_str)]
+    pub outcome: Option<Outcome>,
+}
+
+/// A case id.
+#[derive(Debug, Args)]
+pub struct CaseIdArgs {
+    /// The case id (CASE-…).
+    pub case: String,
+}
+
+/// `xianjie case list`
+#[derive(Debug, Args)]
+pub struct ListArgs {
+    /// Only cases in this state, e.g. S8X_NOT_FILED.
+    #[arg(long, value_parser = CaseState::from_str)]
+    pub state: Option<CaseState>,
+    /// Only cases with an overdue duty at the latest block time.
+    #[arg(long)]
+    pub overdue: bool,
+}
+
+fn parse_action(text: &str) -> Result<String, String> {
+    if transition(text).is_some() {
+        Ok(text.to_owned())
+    } else {
+        Err(format!(
+            "unknown action; one of: {}",
+            transitions()
+                .iter()
+                .map(|row| row.action)
+                .collect::<Vec<_>>()
+                .join(", ")
+        ))
+    }
+}
+
+fn after_act_help() -> String {
+    let mut text =
+        String::from("Actions (party, least role, attachments; see contracts/README.md):\n");
+    for row in transitions() {
+        let role = match row.role {
+            xianjie_contracts::case::MinRole::Head => "head",
+            xianjie_contracts::case::MinRole::Officer => "officer",
+        };
+        let kinds: Vec<_> = row.attachments.iter().map(|kind| kind.name()).collect();
+        text.push_str(&format!(
+            "  {:<24} {:<7} {}\n",
+            row.action,
+            role,
+            if kinds.is_empty() {
+                "-".to_owned()
+            } else {
+                kinds.join(", ")
+            }
+        ));
+    }
+    text.push_str(
+        "\nExamples:\n  xianjie --key $K/market-officer.key case act $C open-admin-case --attach @record.pdf\n  \
+         xianjie --key $K/market-head.key case act $C approve-transfer --attach decision-record=@decision.pdf",
+    );
+    text
+}
+
+/// Runs a `case` subcommand.
+pub fn execute(context: &Context, args: CaseArgs) -> anyhow::Result<Exit> {
+    match args.command {
+        CaseCommand::Open(args) => open(context, args),
+        CaseCommand::Act(args) => act(context, args),
+        CaseCommand::Actions(args) => actions(context, &args.case),
+        CaseCommand::Show(args) => show(context, &args.case),
+        CaseCommand::List(args) => list(context, args),
+    }
+}
+
+/// The id of the case a transaction opens (the contracts' `case_id_for`).
+fn case_id(tx: &xianjie_ledger::Hash) -> String {
+    xianjie_contracts::case::case_id_for(tx)
+}
+
+fn open(context: &Context, args: OpenArgs) -> anyhow::Result<Exit> {
+    let call = Call::OpenCase(OpenCase {
+        title: args.title.clone(),
+        entity: args.entity.clone(),
+        domain: args.domain.clone(),
+        lead: LeadSource {
+            kind: args.lead,
+            reference: args.lead_ref,
+        },
+    });
+    submit(
+        context,
+        call,
+        |committed| json!({ "id": case_id(&committed.hash), "state": "S0_LEAD" }),
+        |committed| {
+            format!(
+                "opened case {} at S0_LEAD (height {}, tx {})",
+                case_id(&committed.hash),
+                committed.height,
+                committed.hash
+            )
+        },
+    )
+}
+
+/// Builds the attachments: explicit kinds first, bare digests fill the
+/// required kinds that are still missing, in the table's order.
+pub fn attachments(action: &str, values: &[String]) -> anyhow::Result<Vec<Attachment>> {
+    let row = transition(action).ok_or_else(|| anyhow!("unknown action {action}"))?;
+    let mut out: Vec<Attachment> = Vec::new();
+    let mut bare = Vec::new();
+    for value in values {
+        match value.split_once('=') {
+            Some((kind, digest)) => out.push(Attachment {
+                kind: kind.parse::<AttachmentKind>().map_err(|e| anyhow!(e))?,
+                digest: digest_or_file(digest)?,
+            }),
+            None => bare.push(digest_or_file(value)?),
+        }
+    }
+    let given: Vec<AttachmentKind> = out.iter().map(|a| a.kind).collect();
+    let mut missing = row.attachments.iter().filter(|kind| !given.contains(kind));
+    for digest in bare {
+        let Some(kind) = missing.next() else {
+            bail!(
+                "cannot tell the kind of a bare attachment: {action} requires {}; write KIND=DIGEST",
+                if row.attachments.is_empty() {
+                    "none".to_owned()
+                } else {
+                    row.attachments
+                        .iter()
+                        .map(|kind| kind.name())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                }
+            );
+        };
+        out.push(Attachment {
+            kind: *kind,
+            digest,
+        });
+    }
+    Ok(out)
+}
+
+fn act(context: &Context, args: ActArgs) -> anyhow::Result<Exit> {
+    let call = CaseAction {
+        case_id: args.case.clone(),
+        action: args.action.clone(),
+        attachments: attachments(&args.action, &args.attach)?,
+        officers: args
+            .officers
+            .iter()
+            .map(|text| officer_id(text))
+            .collect::<anyhow::Result<_>>()?,
+        to: args.to.clone(),
+        reason_digest: args.reason.as_deref().map(note_digest),
+        outcome: args.outcome,
+    };
+    // The state after the step, if the signer may still read the case.
+    let state_after = || -> Option<String> {
+        let path = format!("/v1/cases/{}", args.case);
+        context.client().get_json(&path).ok()?.ok()?["state"]
+            .as_str()
+            .map(str::to_owned)
+    };
+    submit(
+        context,
+        Call::CaseAction(call),
+        |_| json!({ "case": args.case, "action": args.action, "state": state_after() }),
+        |committed| {
+            format!(
+                "{} recorded on {} (height {}, tx {}){}",
+                args.action,
+                args.case,
+                committed.height,
+                committed.hash,
+                state_after()
+                    .map(|state| format!("; the case is now {state}"))
+                    .unwrap_or_default()
+            )
+        },
+    )
+}
+
+fn actions(context: &Context, case: &str) -> anyhow::Result<Exit> {
+    let answer = match read(context, &format!("/v1/cases/{case}/actions"))? {
+        Ok(answer) => answer,
+        Err(exit) => return Ok(exit),
+    };
+    context.output.emit(&answer, || {
+        let mut text = format!(
+            "case {} is {}; as officer {} of {} ({}):\n",
+            answer["case_id"].as_str().unwrap_or(case),
+            answer["state"].as_str().unwrap_or("?"),
+            answer["officer"].as_str().unwrap_or("?"),
+            answer["org"].as_str().unwrap_or("?"),
+            answer["role"].as_str().unwrap_or("?"),
+        );
+        let list = answer["actions"].as_array().cloned().unwrap_or_default();
+        let (allowed, refused): (Vec<Value>, Vec<Value>) = list
+            .into_iter()
+            .partition(|action| action["allowed"] == true);
+        text.push_str("\nyou may:\n");
+        if allowed.is_empty() {
+            text.push_str("  nothing at this point\n");
+        }
+        for action in &allowed {
+            text.push_str(&format!(
+                "  {:<24} {}\n",
+                action["action"].as_str().unwrap_or("?"),
+                needs(action)
+            ));
+        }
+        text.push_str("\nnot now:\n");
+        for action in &refused {
+            text.push_str(&format!(
+                "  {:<24} {}: {}\n",
+                action["action"].as_str().unwrap_or("?"),
+                action["code"].as_str().unwrap_or("?"),
+                action["reason"].as_str().unwrap_or("")
+            ));
+        }
+        text
+    })?;
+    Ok(Exit::Success)
+}
+
+fn needs(action: &Value) -> String {
+    let mut parts = Vec::new();
+    let strings = |field: &str| -> Vec<String> {
+        action[field]
+            .as_array()
+            .map(|items| {
+                items
+                    .iter()
+                    .filter_map(|v| v.as_str().map(str::to_owned))
+                    .collect()
+            })
+            .unwrap_or_default()
+    };
+    let kinds = strings("attachments");
+    if !kinds.is_empty() {
+        parts.push(format!("--attach {}", kinds.join(" --attach ")));
+    }
+    if let Some(target) = action["target"].as_str() {
+        parts.push(format!("--to ({target})"));
+    }
+    if action["taskforce"] == true {
+        parts.push("--officer ID (task force)".into());
+    }
+    if action["reason_required"] == true {
+        parts.push("--reason TEXT".into());
+    }
+    let outcomes = strings("outcomes");
+    if !outcomes.is_empty() {
+        parts.push(format!("--outcome {}", outcomes.join("|")));
+    }
+    if action["role"] == "head" {
+        parts.push("(head's key)".into());
+    }
+    parts.join(" ")
+}
+
+fn show(context: &Context, case: &str) -> anyhow::Result<Exit> {
+    let answer = match read(context, &format!("/v1/cases/{case}"))? {
+        Ok(answer) => answer,
+        Err(exit) => return Ok(exit),
+    };
+    context.output.emit(&answer, || describe(&answer))?;
+    Ok(Exit::Success)
+}
+
+fn text(value: &Value) -> String {
+    match value {
+        Value::String(text) => text.clone(),
+        Value::Null => "-".into(),
+        other => other.to_string(),
+    }
+}
+
+fn describe(answer: &Value) -> String {
+    let case = &answer["case"];
+    let mut out = format!(
+        "case      {}  {}\nentity    {}  (domain {})\nstate     {}{}\nparties   agency {}, police {}, procuratorate {}, court {}\n",
+        text(&case["id"]),
+        text(&case["title"]),
+        text(&case["entity"]),
+        text(&case["domain"]),
+        text(&answer["state"]),
+        if answer["overdue"] == true { "  OVERDUE" } else { "" },
+        text(&case["owner"]),
+        text(&case["police"]),
+        text(&case["procuratorate"]),
+        text(&case["court"]),
+    );
+    out.push_str("\ntimeline\n");
+    for event in answer["events"].as_array().into_iter().flatten() {
+        out.push_str(&format!(
+            "  #{:<3} {}  {:<24} {} → {}  by {}{}{}\n",
+            text(&event["seq"]),
+            format_time_ms(event["time_ms"].as_u64().unwrap_or(0)),
+            text(&event["action"]),
+            text(&event["from"]),
+            text(&event["to"]),
+            text(&event["org"]),
+            event["target"]
+                .as_str()
+                .map(|to| format!(" to {to}"))
+                .unwrap_or_default(),
+            event["outcome"]
+                .as_str()
+                .map(|o| format!(" ({o})"))
+                .unwrap_or_default(),
+        ));
+    }
+    out.push_str(&format!(
+        "\nclocks at the latest block ({})\n",
+        format_time_ms(answer["at_ms"].as_u64().unwrap_or(0))
+    ));
+    let clocks = answer["clocks"].as_array().cloned().unwrap_or_default();
+    if clocks.is_empty() {
+        out.push_str("  none running\n");
+    }
+    for clock in &clocks {
+        out.push_str(&format!(
+            "  {:<32} {} must act by {}{}  ({} {} {}, {})\n",
+            text(&clock["rule"]),
+            text(&clock["actor"]),
+            format_time_ms(clock["due_at_ms"].as_u64().unwrap_or(0)),
+            if clock["overdue"] == true {
+                "  OVERDUE"
+            } else {
+                ""
+            },
+            text(&clock["kind"]),
+            text(&clock["limit"]),
+            text(&clock["unit"]),
+            text(&clock["source"]),
+        ));
+    }
+    let attachments = answer["attachments"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
+    if !attachments.is_empty() {
+        out.push_str("\nattachments\n");
+        for attachment in &attachments {
+            out.push_str(&format!(
+                "  #{:<3} {:<26} {}{}\n",
+                text(&attachment["seq"]),
+                text(&attachment["kind"]),
+                text(&attachment["digest"]),
+                attachment["class"]
+                    .as_str()
+                    .map(|class| format!("  class {class}"))
+                    .unwrap_or_default()
+            ));
+        }
+    }
+    let evidence = answer["evidence"].as_array().cloned().unwrap_or_default();
+    if !evidence.is_empty() {
+        out.push_str("\nevidence\n");
+        for item in &evidence {
+            out.push_str(&format!(
+                "  {}  class {}  {}  held by {}{}\n",
+                text(&item["digest"]),
+                text(&item["class"]),
+                text(&item["category"]),
+                text(&item["holder"]),
+                if item["requires_recollection"] == true {
+                    "  MUST BE RE-COLLECTED"
+                } else {
+                    ""
+                }
+            ));
+        }
+    }
+    out
+}
+
+fn list(context: &Context, args: ListArgs) -> anyhow::Result<Exit> {
+    let mut query = Vec::new();
+    if let Some(state) = args.state {
+        query.push(format!("state={}", query_value(state.name())));
+    }
+    if args.overdue {
+        query.push("overdue=true".to_owned());
+    }
+    let path = if query.is_empty() {
+        "/v1/cases".to_owned()
+    } else {
+        format!("/v1/cases?{}", query.join("&"))
+    };
+    let answer = match read(context, &path)? {
+        Ok(answer) => answer,
+        Err(exit) => return Ok(exit),
+    };
+    context.output.emit(&answer, || {
+        let cases = answer["cases"].as_array().cloned().unwrap_or_default();
+        if cases.is_empty() {
+            return "no cases".into();
+        }
+        cases
+            .iter()
+            .map(|case| {
+                format!(
+                    "{}  {:<24} {}{}  {}",
+                    text(&case["id"]),
+                    text(&case["state"]),
+                    text(&case["owner"]),
+                    if case["overdue"] == true {
+                        "  OVERDUE"
+                    } else {
+                        ""
+                    },
+                    text(&case["title"]),
+                )
+            })
+            .collect::<Vec<_>>()
+            .join("\n")
+    })?;
+    Ok(Exit::Success)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bare_attachments_fill_the_required_kinds_in_order() {
+        let d1 = "11".repeat(32);
+        let d2 = "22".repeat(32);
+        let got = attachments("mark-suspected", &[d1.clone(), d2.clone()]).unwrap();
+        assert_eq!(got[0].kind, AttachmentKind::ThresholdEvaluation);
+        assert_eq!(got[1].kind, AttachmentKind::EvidenceList);
+        let explicit = attachments(
+            "mark-suspected",
+            &[format!("evidence-list={d1}"), d2.clone()],
+        )
+        .unwrap();
+        assert_eq!(explicit[1].kind, AttachmentKind::ThresholdEvaluation);
+        assert!(attachments("mark-suspected", &[d1.clone(), d2.clone(), "33".repeat(32)]).is_err());
+        assert!(attachments("form-taskforce", std::slice::from_ref(&d1)).is_err());
+        // An explicit kind is accepted even if the action does not require it.
+        assert_eq!(
+            attachments("form-taskforce", &[format!("other-materials={d1}")]).unwrap()[0].kind,
+            AttachmentKind::OtherMaterials
+        );
+        assert!(attachments("file", &[format!("nonsense={d1}")]).is_err());
+    }
+
+    #[test]
+    fn actions_are_checked_against_the_table() {
+        assert!(parse_action("approve-transfer").is_ok());
+        assert!(parse_action("approve")
+            .unwrap_err()
+            .contains("approve-transfer"));
+    }
+}

@@ -1,0 +1,149 @@
+//! What the case, inspection, laboratory and governance commands share:
+//! argument parsers, submitting a call and printing the outcome, and
+//! signed reads whose refusal is an answer (exit 1), not a failure.
+
+use std::path::Path;
+
+use anyhow::Context as _;
+use serde_json::{json, Value};
+use xianjie_ledger::crypto::KeyId;
+use xianjie_ledger::tx::Call;
+use xianjie_ledger::Hash;
+
+use crate::client::{ApiError, Committed, Submission};
+use crate::{Context, Exit};
+
+/// A digest given as 64 hex characters, or `@FILE` to hash a file (plain
+/// BLAKE3, as `b3sum` and `xianjie evidence hash`).
+pub fn digest_or_file(text: &str) -> anyhow::Result<Hash> {
+    if let Some(path) = text.strip_prefix('@') {
+        return crate::hashing::hash_file(Path::new(path), crate::hashing::Progress::Hidden)
+            .map(|file| file.digest)
+            .with_context(|| format!("cannot hash {path}"));
+    }
+    Hash::from_hex(text).map_err(|_| {
+        anyhow::anyhow!(
+            "{text:?} is neither a digest (64 hex characters, as `xianjie evidence hash FILE` prints) nor @FILE"
+        )
+    })
+}
+
+/// An officer given by id (40 hex characters, as `xianjie keys show`
+/// prints) or by the path of their key file (only the public key is used).
+pub fn officer_id(text: &str) -> anyhow::Result<KeyId> {
+    if let Ok(id) = KeyId::from_hex(text) {
+        return Ok(id);
+    }
+    let path = Path::new(text);
+    if path.exists() {
+        return Ok(crate::keys::read_key_file(path)?.public_key().id());
+    }
+    Err(anyhow::anyhow!(
+        "{text:?} is neither an officer id (40 hex characters, `xianjie keys show`) nor a key file"
+    ))
+}
+
+/// Signs `call` with `--key`, submits it, waits for the commit and prints
+/// `fields` plus `tx`, `height`, `index` (or the refusal, exit 1).
+pub fn submit(
+    context: &Context,
+    call: Call,
+    fields: impl FnOnce(&Committed) -> Value,
+    human: impl FnOnce(&Committed) -> String,
+) -> anyhow::Result<Exit> {
+    let key = context.load_key()?;
+    let submission = context.client().sign_and_submit(&key, call)?;
+    match submission {
+        Submission::Committed(committed) => {
+            let mut answer = fields(&committed);
+            if let Value::Object(map) = &mut answer {
+                map.insert("tx".into(), json!(committed.hash));
+                map.insert("height".into(), json!(committed.height));
+                map.insert("index".into(), json!(committed.index));
+            }
+            context.output.emit(&answer, || human(&committed))?;
+            Ok(Exit::Success)
+        }
+        Submission::Refused { tx, error } => {
+            eprintln!("refused by the ledger: {}: {}", error.code, error.message);
+            eprintln!("transaction {tx}{}", hint(&error.code));
+            if context.output.is_json() {
+                let answer = json!({
+                    "refused": true,
+                    "code": error.code,
+                    "message": error.message,
+                    "tx": tx,
+                    "height": error.details.get("height").cloned().unwrap_or(Value::Null),
+                });
+                context.output.emit(&answer, String::new)?;
+            }
+            Ok(Exit::Negative)
+        }
+    }
+}
+
+fn hint(code: &str) -> &'static str {
+    match code {
+        "wrong_role" => "\nthis decision is the head's: sign with the head's key (e.g. --key $K/<org>-head.key)",
+        "invalid_transition" | "not_case_party" | "wrong_org_kind" => {
+            "\n`xianjie case actions CASE` lists what your key may do next, and why not the rest"
+        }
+        "missing_attachment" => "\nattach it with --attach KIND=DIGEST (or KIND=@FILE); `xianjie case actions CASE` lists the kinds",
+        "policy_denied" => "\nthe on-chain policies refuse this; `xianjie policy show` prints them",
+        "unknown_signer" => "\nyour key is not registered on this chain: give `xianjie keys show` output to your organisation's admin",
+        _ => "",
+    }
+}
+
+/// A signed read: `Ok(Ok(json))`, or `Ok(Err(exit))` after printing a
+/// refusal the node gave on purpose (403, 404: exit 1).
+pub fn read(context: &Context, path: &str) -> anyhow::Result<Result<Value, Exit>> {
+    let client = context.client();
+    match client.get_json(path)? {
+        Ok(value) => Ok(Ok(value)),
+        Err(error) if matches!(error.status, 403 | 404) => {
+            print_read_refusal(context, &error)?;
+            Ok(Err(Exit::Negative))
+        }
+        Err(error) => Err(client.unexpected(path, &error)),
+    }
+}
+
+fn print_read_refusal(context: &Context, error: &ApiError) -> anyhow::Result<()> {
+    eprintln!("read refused: {}: {}", error.code, error.message);
+    if context.output.is_json() {
+        let answer = json!({ "refused": true, "code": error.code, "message": error.message });
+        context.output.emit(&answer, String::new)?;
+    }
+    Ok(())
+}
+
+/// Percent-encodes a query value (everything but unreserved characters).
+pub fn query_value(text: &str) -> String {
+    text.bytes()
+        .map(|b| {
+            if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
+                (b as char).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn digests_officers_and_query_values() {
+        let hex = "ab".repeat(32);
+        assert_eq!(digest_or_file(&hex).unwrap().to_hex(), hex);
+        assert!(digest_or_file("nope").is_err());
+        assert!(digest_or_file("@/definitely/missing").is_err());
+        assert!(officer_id(&"cd".repeat(20)).is_ok());
+        assert!(officer_id("bob").is_err());
+        assert_eq!(query_value("S8_FILED"), "S8_FILED");
+        assert_eq!(query_value("a b&c"), "a%20b%26c");
+    }
+}

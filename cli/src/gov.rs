@@ -1,0 +1,214 @@
+//! `xianjie policy show` and `xianjie gov …`: the on-chain Cedar policies
+//! and M-of-N governance (an organisation's admin key proposes and approves).
+
+use std::path::PathBuf;
+
+use anyhow::{anyhow, Context as _};
+use clap::{Args, Subcommand};
+use serde_json::{json, Value};
+use xianjie_ledger::deadline::Calendar;
+use xianjie_ledger::governance::{Change, ParamChange};
+use xianjie_ledger::tx::{Approve, Call, Propose};
+
+use crate::common::{read, submit};
+use crate::{Context, Exit};
+
+/// `xianjie policy …`
+#[derive(Debug, Args)]
+pub struct PolicyArgs {
+    /// What to do.
+    #[command(subcommand)]
+    pub command: PolicyCommand,
+}
+
+/// The `policy` subcommands.
+#[derive(Debug, Subcommand)]
+pub enum PolicyCommand {
+    /// Print the Cedar policy set in force.
+    Show,
+}
+
+/// `xianjie gov …`
+#[derive(Debug, Args)]
+pub struct GovArgs {
+    /// What to do.
+    #[command(subcommand)]
+    pub command: GovCommand,
+}
+
+/// The `gov` subcommands (admin keys).
+#[derive(Debug, Subcommand)]
+pub enum GovCommand {
+    /// Propose a change; it applies once M of the N voting organisations approve.
+    Propose(ProposeArgs),
+    /// Approve a proposal for your organisation.
+    Approve {
+        /// The proposal id (GOV-…).
+        id: String,
+    },
+    /// Every proposal and how many approvals one needs.
+    List,
+}
+
+/// `xianjie gov propose`
+#[derive(Debug, Args)]
+pub struct ProposeArgs {
+    /// What to change.
+    #[command(subcommand)]
+    pub change: ChangeArg,
+}
+
+/// What a proposal changes.
+#[derive(Debug, Subcommand)]
+pub enum ChangeArg {
+    /// Replace the Cedar policy set with the text of FILE.
+    Policy {
+        /// The policy file.
+        file: PathBuf,
+    },
+    /// Change one parameter: min_collectors, max_custody_events,
+    /// max_tx_validity_blocks, min_taskforce, min_inspectors,
+    /// supervision_during_reconsideration, case_domains (JSON list),
+    /// remove_deadline_rule, or any other by its JSON value.
+    Param {
+        /// The parameter name.
+        name: String,
+        /// Its value (a number, true/false, text, or JSON).
+        value: String,
+    },
+    /// Replace the holiday calendar with FILE (JSON: holidays, makeup_workdays, source).
+    Holidays {
+        /// The calendar file.
+        file: PathBuf,
+    },
+}
+
+/// Runs `policy show`.
+pub fn execute_policy(context: &Context, args: PolicyArgs) -> anyhow::Result<Exit> {
+    let PolicyCommand::Show = args.command;
+    let answer = match read(context, "/v1/policy")? {
+        Ok(answer) => answer,
+        Err(exit) => return Ok(exit),
+    };
+    context.output.emit(&answer, || {
+        format!(
+            "// {} policy set, digest {}\n{}",
+            if answer["is_default"] == true {
+                "default"
+            } else {
+                "governed"
+            },
+            answer["digest"].as_str().unwrap_or("?"),
+            answer["policy_set"].as_str().unwrap_or("")
+        )
+    })?;
+    Ok(Exit::Success)
+}
+
+/// A parameter change from a name and a value on the command line.
+pub fn param_change(name: &str, value: &str) -> anyhow::Result<ParamChange> {
+    let value: Value = serde_json::from_str(value).unwrap_or_else(|_| json!(value));
+    serde_json::from_value(json!({ name: value })).map_err(|error| {
+        anyhow!("{name} = {value} is not a parameter change this chain knows ({error})")
+    })
+}
+
+fn proposal_id(tx: &xianjie_ledger::Hash) -> String {
+    xianjie_contracts::governance::proposal_id_for(tx)
+}
+
+/// Runs a `gov` subcommand.
+pub fn execute(context: &Context, args: GovArgs) -> anyhow::Result<Exit> {
+    match args.command {
+        GovCommand::Propose(args) => {
+            let change = match args.change {
+                ChangeArg::Policy { file } => Change::PolicySet(
+                    std::fs::read_to_string(&file)
+                        .with_context(|| format!("cannot read {}", file.display()))?,
+                ),
+                ChangeArg::Param { name, value } => Change::Param(param_change(&name, &value)?),
+                ChangeArg::Holidays { file } => {
+                    let text = std::fs::read_to_string(&file)
+                        .with_context(|| format!("cannot read {}", file.display()))?;
+                    let calendar: Calendar = serde_json::from_str(&text)
+                        .with_context(|| format!("{} is not a calendar", file.display()))?;
+                    Change::Holidays(calendar)
+                }
+            };
+            let kind = change.kind();
+            submit(
+                context,
+                Call::Propose(Propose {
+                    change,
+                    note_digest: None,
+                }),
+                |c| json!({ "id": proposal_id(&c.hash), "change": kind }),
+                |c| {
+                    format!(
+                        "proposed {} ({kind}); other voting organisations approve with `xianjie gov approve {}`",
+                        proposal_id(&c.hash),
+                        proposal_id(&c.hash)
+                    )
+                },
+            )
+        }
+        GovCommand::Approve { id } => submit(
+            context,
+            Call::Approve(Approve {
+                proposal: id.clone(),
+            }),
+            |_| json!({ "id": id, "approved": true }),
+            |c| format!("approved {id} (height {}, tx {})", c.height, c.hash),
+        ),
+        GovCommand::List => {
+            let answer = match read(context, "/v1/governance/proposals")? {
+                Ok(answer) => answer,
+                Err(exit) => return Ok(exit),
+            };
+            context.output.emit(&answer, || {
+                let mut text = format!(
+                    "a proposal needs {} approvals\n",
+                    answer["required_approvals"]
+                );
+                for proposal in answer["proposals"].as_array().into_iter().flatten() {
+                    let change = proposal["change"]
+                        .as_object()
+                        .and_then(|map| map.keys().next().cloned())
+                        .unwrap_or_default();
+                    text.push_str(&format!(
+                        "{}  {:<12} by {}  approvals {}  {}\n",
+                        proposal["id"].as_str().unwrap_or("?"),
+                        change,
+                        proposal["proposer_org"].as_str().unwrap_or("?"),
+                        proposal["approvals"],
+                        proposal["status"],
+                    ));
+                }
+                text
+            })?;
+            Ok(Exit::Success)
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parameters_parse_from_text() {
+        assert_eq!(
+            param_change("min_taskforce", "3").unwrap(),
+            ParamChange::MinTaskforce(3)
+        );
+        assert_eq!(
+            param_change("supervision_during_reconsideration", "false").unwrap(),
+            ParamChange::SupervisionDuringReconsideration(false)
+        );
+        assert_eq!(
+            param_change("remove_deadline_rule", "PSB_FILING_DECISION").unwrap(),
+            ParamChange::RemoveDeadlineRule("PSB_FILING_DECISION".into())
+        );
+        assert!(param_change("nonsense", "1").is_err());
+    }
+}

@@ -1,0 +1,378 @@
+//! `xianjie inspection …` (results and their mutual recognition, 互认) and
+//! `xianjie lab accredit` (a laboratory's CMA certificate).
+
+use std::str::FromStr;
+
+use anyhow::anyhow;
+use clap::{Args, Subcommand};
+use serde_json::{json, Value};
+use xianjie_ledger::hash::note_digest;
+use xianjie_ledger::inspection::{Conclusion, LabRef, ObjectionWindow};
+use xianjie_ledger::tx::{
+    Accredit, Call, DisputeInspection, RecognizeInspection, RecordInspection,
+};
+
+use crate::client::NodeClient;
+use crate::common::{digest_or_file, officer_id, query_value, read, submit};
+use crate::{Context, Exit};
+
+/// `xianjie inspection …`
+#[derive(Debug, Args)]
+pub struct InspectionArgs {
+    /// What to do.
+    #[command(subcommand)]
+    pub command: InspectionCommand,
+}
+
+/// The `inspection` subcommands.
+#[derive(Debug, Subcommand)]
+pub enum InspectionCommand {
+    /// Record an inspection or test result for your organisation; prints its id.
+    Record(RecordArgs),
+    /// One result: validity for recognition, who recognised or disputes it.
+    Show(IdArgs),
+    /// Results recorded for an entity (and matter), valid and recognised or not.
+    List(ListArgs),
+    /// Recognise another organisation's valid result (互认).
+    Recognize(IdArgs),
+    /// Dispute another organisation's result.
+    Dispute(DisputeArgs),
+}
+
+/// `xianjie inspection record`
+#[derive(Debug, Args)]
+pub struct RecordArgs {
+    /// The inspected entity's USCC.
+    #[arg(long, value_name = "USCC")]
+    pub entity: String,
+    /// Matter or parameter code, e.g. GB2763-pesticide.
+    #[arg(long, value_name = "CODE")]
+    pub matter: String,
+    /// Report date, yyyymmdd (China local time; not after today).
+    #[arg(long, value_name = "YYYYMMDD")]
+    pub report_date: u32,
+    /// conforming, non-conforming or inconclusive.
+    #[arg(long, value_parser = parse_conclusion)]
+    pub conclusion: Conclusion,
+    /// The report: its digest, or @FILE to hash it.
+    #[arg(long, value_name = "DIGEST|@FILE")]
+    pub report: String,
+    /// The laboratory on the report: a member organisation id (e.g. lab) or a USCC.
+    #[arg(long, value_name = "ORG|USCC", requires = "cma")]
+    pub lab: Option<String>,
+    /// The CMA certificate number on the report.
+    #[arg(long, value_name = "NUMBER", requires = "lab")]
+    pub cma: Option<String>,
+    /// Inspectors (active officers of your organisation): id or key file;
+    /// repeat. Default: the signing officer.
+    #[arg(long = "inspector", value_name = "ID|KEYFILE")]
+    pub inspectors: Vec<String>,
+    /// What the result covers (batch, lot, sample).
+    #[arg(long, default_value = "sample")]
+    pub scope: String,
+    /// Last date the result may be relied on, yyyymmdd.
+    #[arg(long, value_name = "YYYYMMDD")]
+    pub valid_until: Option<u32>,
+    /// The party's objection window: RULE@YYYYMMDD (rule id, notification date).
+    #[arg(long, value_name = "RULE@YYYYMMDD")]
+    pub objection: Option<String>,
+}
+
+/// An inspection id.
+#[derive(Debug, Args)]
+pub struct IdArgs {
+    /// The result's id (INSP-…).
+    pub id: String,
+}
+
+/// `xianjie inspection dispute`
+#[derive(Debug, Args)]
+pub struct DisputeArgs {
+    /// The result's id (INSP-…).
+    pub id: String,
+    /// The reasons, kept off chain (only their digest is recorded).
+    #[arg(long, value_name = "TEXT")]
+    pub reason: String,
+}
+
+/// `xianjie inspection list`
+#[derive(Debug, Args)]
+pub struct ListArgs {
+    /// The entity's USCC.
+    #[arg(long, value_name = "USCC")]
+    pub entity: String,
+    /// Only this matter code.
+    #[arg(long, value_name = "CODE")]
+    pub matter: Option<String>,
+    /// Only results valid for recognition now.
+    #[arg(long)]
+    pub valid: bool,
+}
+
+/// `xianjie lab …`
+#[derive(Debug, Args)]
+pub struct LabArgs {
+    /// What to do.
+    #[command(subcommand)]
+    pub command: LabCommand,
+}
+
+/// The `lab` subcommands.
+#[derive(Debug, Subcommand)]
+pub enum LabCommand {
+    /// Record a validity period of a laboratory's CMA certificate (a head's
+    /// key; by default policy, of an administrative agency).
+    Accredit(AccreditArgs),
+}
+
+/// `xianjie lab accredit`
+#[derive(Debug, Args)]
+pub struct AccreditArgs {
+    /// The laboratory: a member organisation id (e.g. lab) or a USCC.
+    #[arg(long, value_name = "ORG|USCC")]
+    pub lab: String,
+    /// The CMA certificate number.
+    #[arg(long, value_name = "NUMBER")]
+    pub cma: String,
+    /// Matter codes covered; repeat or separate with commas.
+    #[arg(long, value_delimiter = ',', required = true, value_name = "CODE")]
+    pub scope: Vec<String>,
+    /// First valid date, yyyymmdd.
+    #[arg(long, value_name = "YYYYMMDD")]
+    pub from: u32,
+    /// Last valid date, yyyymmdd.
+    #[arg(long, value_name = "YYYYMMDD")]
+    pub to: u32,
+    /// The certificate scan: digest or @FILE.
+    #[arg(long, value_name = "DIGEST|@FILE")]
+    pub certificate: Option<String>,
+}
+
+fn parse_conclusion(text: &str) -> Result<Conclusion, String> {
+    serde_json::from_value(json!(text))
+        .map_err(|_| "one of conforming, non-conforming, inconclusive".to_owned())
+}
+
+/// A laboratory's USCC: a member organisation's (looked up on the node) or
+/// the text itself.
+fn lab_uscc(client: &NodeClient, text: &str) -> anyhow::Result<String> {
+    if text.len() == 18 {
+        return Ok(text.to_owned());
+    }
+    let orgs = client
+        .get_json("/v1/orgs")?
+        .map_err(|error| client.unexpected("/v1/orgs", &error))?;
+    orgs.as_array()
+        .into_iter()
+        .flatten()
+        .find(|org| org["id"] == text)
+        .and_then(|org| org["uscc"].as_str().map(str::to_owned))
+        .ok_or_else(|| {
+            anyhow!(
+                "{text:?} is neither a USCC nor a member organisation id (see `curl …/v1/orgs`)"
+            )
+        })
+}
+
+fn inspection_id(tx: &xianjie_ledger::Hash) -> String {
+    xianjie_contracts::inspection::inspection_id_for(tx)
+}
+
+/// Runs an `inspection` subcommand.
+pub fn execute(context: &Context, args: InspectionArgs) -> anyhow::Result<Exit> {
+    match args.command {
+        InspectionCommand::Record(args) => record(context, args),
+        InspectionCommand::Show(args) => show(context, &args.id),
+        InspectionCommand::List(args) => list(context, args),
+        InspectionCommand::Recognize(args) => submit(
+            context,
+            Call::RecognizeInspection(RecognizeInspection {
+                id: args.id.clone(),
+            }),
+            |_| json!({ "id": args.id, "recognised": true }),
+            |c| {
+                format!(
+                    "recognised {} (height {}, tx {})",
+                    args.id, c.height, c.hash
+                )
+            },
+        ),
+        InspectionCommand::Dispute(args) => submit(
+            context,
+            Call::DisputeInspection(DisputeInspection {
+                id: args.id.clone(),
+                reason_digest: note_digest(&args.reason),
+            }),
+            |_| json!({ "id": args.id, "disputed": true }),
+            |c| format!("disputed {} (height {}, tx {})", args.id, c.height, c.hash),
+        ),
+    }
+}
+
+/// Runs a `lab` subcommand.
+pub fn execute_lab(context: &Context, args: LabArgs) -> anyhow::Result<Exit> {
+    let LabCommand::Accredit(args) = args.command;
+    let uscc = lab_uscc(&context.client(), &args.lab)?;
+    let call = Call::Accredit(Accredit {
+        lab_uscc: uscc.clone(),
+        cma_number: args.cma.clone(),
+        scope: args.scope.clone(),
+        valid_from: args.from,
+        valid_to: args.to,
+        certificate_digest: args
+            .certificate
+            .as_deref()
+            .map(digest_or_file)
+            .transpose()?,
+    });
+    submit(
+        context,
+        call,
+        |_| json!({ "lab_uscc": uscc, "cma_number": args.cma, "scope": args.scope, "valid_from": args.from, "valid_to": args.to }),
+        |c| {
+            format!(
+                "CMA certificate {} of {} recorded, valid {}–{} for {} (height {}, tx {})",
+                args.cma,
+                uscc,
+                args.from,
+                args.to,
+                args.scope.join(", "),
+                c.height,
+                c.hash
+            )
+        },
+    )
+}
+
+fn record(context: &Context, args: RecordArgs) -> anyhow::Result<Exit> {
+    let inspectors = if args.inspectors.is_empty() {
+        vec![context.load_key()?.public_key().id()]
+    } else {
+        args.inspectors
+            .iter()
+            .map(|text| officer_id(text))
+            .collect::<anyhow::Result<_>>()?
+    };
+    let lab = match (&args.lab, &args.cma) {
+        (Some(lab), Some(cma)) => Some(LabRef {
+            uscc: lab_uscc(&context.client(), lab)?,
+            cma_number: cma.clone(),
+        }),
+        _ => None,
+    };
+    let objection = args
+        .objection
+        .as_deref()
+        .map(|text| -> anyhow::Result<ObjectionWindow> {
+            let (rule, date) = text
+                .split_once('@')
+                .ok_or_else(|| anyhow!("--objection is RULE@YYYYMMDD"))?;
+            Ok(ObjectionWindow {
+                rule: rule.to_owned(),
+                notified_on: u32::from_str(date)
+                    .map_err(|_| anyhow!("--objection date is yyyymmdd"))?,
+            })
+        })
+        .transpose()?;
+    let call = Call::RecordInspection(RecordInspection {
+        entity: args.entity.clone(),
+        matter: args.matter.clone(),
+        inspectors,
+        report_date: args.report_date,
+        conclusion: args.conclusion,
+        report_digest: digest_or_file(&args.report)?,
+        lab,
+        scope: args.scope.clone(),
+        valid_until: args.valid_until,
+        objection,
+    });
+    submit(
+        context,
+        call,
+        |c| json!({ "id": inspection_id(&c.hash), "entity": args.entity, "matter": args.matter }),
+        |c| {
+            format!(
+                "recorded inspection {} of {} for {} (height {}, tx {})",
+                inspection_id(&c.hash),
+                args.entity,
+                args.matter,
+                c.height,
+                c.hash
+            )
+        },
+    )
+}
+
+fn describe(view: &Value) -> String {
+    let inspection = &view["inspection"];
+    let status = match (view["valid"] == true, view["recognised"] == true) {
+        (true, true) => "VALID, RECOGNISED",
+        (true, false) => "VALID, not yet recognised",
+        (false, _) => "NOT VALID for recognition",
+    };
+    let mut text = format!(
+        "{}  {}  {}  {}  by {}  report {}  [{status}]",
+        inspection["id"].as_str().unwrap_or("?"),
+        inspection["matter"].as_str().unwrap_or("?"),
+        inspection["conclusion"].as_str().unwrap_or("?"),
+        inspection["scope"].as_str().unwrap_or(""),
+        inspection["issuer"].as_str().unwrap_or("?"),
+        inspection["report_date"],
+    );
+    let orgs = |field: &str| -> String {
+        view[field]
+            .as_array()
+            .map(|items| {
+                items
+                    .iter()
+                    .filter_map(Value::as_str)
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            })
+            .unwrap_or_default()
+    };
+    if !orgs("recognised_by").is_empty() {
+        text.push_str(&format!("\n    recognised by {}", orgs("recognised_by")));
+    }
+    if !orgs("disputed_by").is_empty() {
+        text.push_str(&format!("\n    disputed by {}", orgs("disputed_by")));
+    }
+    for problem in view["problem_texts"].as_array().into_iter().flatten() {
+        text.push_str(&format!(
+            "\n    not valid: {}",
+            problem.as_str().unwrap_or("?")
+        ));
+    }
+    text
+}
+
+fn show(context: &Context, id: &str) -> anyhow::Result<Exit> {
+    let answer = match read(context, &format!("/v1/inspections/{id}"))? {
+        Ok(answer) => answer,
+        Err(exit) => return Ok(exit),
+    };
+    context.output.emit(&answer, || describe(&answer))?;
+    Ok(Exit::Success)
+}
+
+fn list(context: &Context, args: ListArgs) -> anyhow::Result<Exit> {
+    let mut path = format!("/v1/inspections?entity={}", query_value(&args.entity));
+    if let Some(matter) = &args.matter {
+        path.push_str(&format!("&matter={}", query_value(matter)));
+    }
+    if args.valid {
+        path.push_str("&valid=true");
+    }
+    let answer = match read(context, &path)? {
+        Ok(answer) => answer,
+        Err(exit) => return Ok(exit),
+    };
+    context.output.emit(&answer, || {
+        let results = answer["results"].as_array().cloned().unwrap_or_default();
+        if results.is_empty() {
+            return format!("no results recorded for {}", args.entity);
+        }
+        results.iter().map(describe).collect::<Vec<_>>().join("\n")
+    })?;
+    Ok(Exit::Success)
+}

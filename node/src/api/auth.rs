@@ -1,0 +1,224 @@
+//! Signed reads: who is asking, and may they read this?
+//!
+//! The scheme (headers, digest, freshness) is `xianjie_ledger::read_auth`,
+//! shared with the CLI. The checks run in this order, and the first failure
+//! answers:
+//!
+//! 1. the signature headers: none → 401 `unsigned_read`; malformed or not
+//!    verifying for this chain, method, path and query → 401
+//!    `bad_read_signature`;
+//! 2. freshness: the signing time within ±5 minutes (configurable with
+//!    [`AppState::with_read_max_skew`]) of the node's clock → else 401
+//!    `stale_read`;
+//! 3. the key is a registered, active officer → else 403 `unknown_signer` /
+//!    `revoked_signer`;
+//! 4. `contracts::authorize_read` for the resource (case, evidence record,
+//!    inspection result) → else 403 `read_denied`.
+//!
+//! Handlers that need the reader take a [`Reader`] extractor (steps 1–3) and
+//! call [`authorize`] (step 4); the evidence routes, whose handlers predate
+//! signed reads, get all four steps from [`require_evidence_read`].
+
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use axum::extract::{FromRequestParts, Request, State};
+use axum::http::request::Parts;
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use xianjie_contracts::policy::kind_name;
+use xianjie_contracts::{ContractError, ReadResource};
+use xianjie_ledger::model::{Officer, Org};
+use xianjie_ledger::read_auth::{
+    ReadAuthError, SignedRead, HEADER_KEY, HEADER_SIGNATURE, HEADER_TIME,
+};
+use xianjie_ledger::storage::Store;
+
+use super::{parse_hash, ApiError, AppState};
+
+/// The officer who signed a read, with their organisation.
+#[derive(Debug, Clone)]
+pub struct Reader {
+    /// The officer record (registered and active).
+    pub officer: Officer,
+    /// Their organisation.
+    pub org: Org,
+}
+
+impl Reader {
+    /// `officer <id> of `org` (kind, role)`, for refusal messages.
+    pub fn describe(&self) -> String {
+        format!(
+            "officer {} of `{}` ({}, {})",
+            self.officer.id,
+            self.org.id,
+            kind_name(self.org.kind),
+            match self.officer.role {
+                xianjie_ledger::model::Role::Officer => "officer",
+                xianjie_ledger::model::Role::Head => "head",
+                xianjie_ledger::model::Role::Admin => "admin",
+            }
+        )
+    }
+}
+
+impl FromRequestParts<AppState> for Reader {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
+        authenticate(state, parts).await
+    }
+}
+
+fn now_ms() -> u64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |elapsed| {
+            u64::try_from(elapsed.as_millis()).unwrap_or(u64::MAX)
+        })
+}
+
+/// Steps 1–3: the signature, its freshness, and the officer.
+pub async fn authenticate(state: &AppState, parts: &Parts) -> Result<Reader, ApiError> {
+    let header = |name: &str| {
+        parts
+            .headers
+            .get(name)
+            .map(|value| value.to_str().unwrap_or("\u{fffd}"))
+    };
+    let signed = SignedRead::from_headers(
+        header(HEADER_KEY),
+        header(HEADER_TIME),
+        header(HEADER_SIGNATURE),
+    )
+    .map_err(auth_error)?
+    .ok_or(ApiError::UnsignedRead)?;
+    let path_and_query = parts
+        .uri
+        .path_and_query()
+        .map_or_else(|| parts.uri.path(), |pq| pq.as_str());
+    signed
+        .verify(state.chain_id(), parts.method.as_str(), path_and_query)
+        .map_err(auth_error)?;
+    signed
+        .check_fresh(now_ms(), state.read_max_skew_ms())
+        .map_err(auth_error)?;
+    let key = signed.public_key;
+    state
+        .blocking(move |shared| {
+            let id = key.id();
+            let unknown = || ApiError::UnknownReader {
+                code: "unknown_signer",
+                id: id.to_hex(),
+            };
+            let officer = xianjie_contracts::read::officer(&shared.store, &id)
+                .map_err(internal)?
+                .filter(|officer| officer.public_key == key)
+                .ok_or_else(unknown)?;
+            if !officer.active {
+                return Err(ApiError::UnknownReader {
+                    code: "revoked_signer",
+                    id: id.to_hex(),
+                });
+            }
+            let org = xianjie_contracts::read::org(&shared.store, &officer.org)
+                .map_err(internal)?
+                .ok_or_else(|| ApiError::Internal(format!("org {} is missing", officer.org)))?;
+            Ok(Reader { officer, org })
+        })
+        .await
+}
+
+fn auth_error(error: ReadAuthError) -> ApiError {
+    match error {
+        ReadAuthError::Stale { .. } => ApiError::StaleRead(error.to_string()),
+        other => ApiError::BadReadSignature(other.to_string()),
+    }
+}
+
+pub(super) fn internal(error: ContractError) -> ApiError {
+    ApiError::Internal(format!("reading the state: {error}"))
+}
+
+/// Step 4: may `reader` read `resource`? Missing resources answer 404.
+pub fn authorize(store: &Store, reader: &Reader, resource: &ReadResource) -> Result<(), ApiError> {
+    match xianjie_contracts::authorize_read(store, &reader.officer.id, resource) {
+        Ok(()) => Ok(()),
+        Err(ContractError::PolicyDenied { .. }) => Err(denied(reader, resource)),
+        Err(ContractError::UnknownCase { case_id }) => Err(ApiError::UnknownCase(case_id)),
+        Err(ContractError::UnknownEvidence { digest }) => Err(ApiError::NotAnchored(digest)),
+        Err(ContractError::UnknownInspection { id }) => Err(ApiError::UnknownInspection(id)),
+        Err(
+            error @ (ContractError::UnknownSigner { .. } | ContractError::RevokedSigner { .. }),
+        ) => Err(ApiError::UnknownReader {
+            code: error.code(),
+            id: reader.officer.id.to_hex(),
+        }),
+        Err(other) => Err(internal(other)),
+    }
+}
+
+/// Whether `reader` may read `resource` (a refusal by policy is `false`).
+pub fn may_read(store: &Store, reader: &Reader, resource: &ReadResource) -> Result<bool, ApiError> {
+    match authorize(store, reader, resource) {
+        Ok(()) => Ok(true),
+        Err(ApiError::ReadDenied { .. }) => Ok(false),
+        Err(error) => Err(error),
+    }
+}
+
+fn denied(reader: &Reader, resource: &ReadResource) -> ApiError {
+    let (what, policies) = match resource {
+        ReadResource::Case(id) => (
+            format!("case {id}"),
+            "`read-case-parties` (the owning agency, police, procuratorate and court of the case) and `read-case-regional-procuratorate` in the default set",
+        ),
+        ReadResource::Evidence(digest) => (
+            format!("evidence record {digest}"),
+            "`read-evidence-holders` (the anchoring organisation, the holder, the addressee of a pending transfer, the parties of its case) and `read-evidence-judicial` (procuratorates and courts) in the default set",
+        ),
+        ReadResource::Inspection(id) => (
+            format!("inspection result {id}"),
+            "`inspection-stances-and-reads` (every member) in the default set",
+        ),
+    };
+    ApiError::ReadDenied {
+        what,
+        who: reader.describe(),
+        policies,
+    }
+}
+
+/// Middleware of the `/v1/evidence/{digest}…` routes: all four steps, with
+/// the digest taken from the path. A malformed or unknown digest is left to
+/// the handler (400 `bad_digest`, 404 `not_anchored`), after the signature.
+pub async fn require_evidence_read(
+    State(state): State<AppState>,
+    request: Request,
+    next: Next,
+) -> Response {
+    let (parts, body) = request.into_parts();
+    let reader = match authenticate(&state, &parts).await {
+        Ok(reader) => reader,
+        Err(error) => return error.into_response(),
+    };
+    let digest = parts
+        .uri
+        .path()
+        .split('/')
+        .nth(3)
+        .and_then(|text| parse_hash(text).ok());
+    if let Some(digest) = digest {
+        let checked = state
+            .blocking(move |shared| {
+                match authorize(&shared.store, &reader, &ReadResource::Evidence(digest)) {
+                    Err(ApiError::NotAnchored(_)) => Ok(()),
+                    other => other,
+                }
+            })
+            .await;
+        if let Err(error) = checked {
+            return error.into_response();
+        }
+    }
+    next.run(Request::from_parts(parts, body)).await
+}

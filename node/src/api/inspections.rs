@@ -1,0 +1,209 @@
+//! `GET /v1/inspections?entity=&matter=`, `GET /v1/inspections/{id}` and
+//! `GET /v1/accreditations/{lab}/{cma}`.
+//!
+//! Inspection reads are signed and pass the policy set (action `read`);
+//! validity (`check_recognition`) is evaluated at the latest block time.
+//! Accreditations (CMA certificates) are public records.
+
+use axum::extract::rejection::{PathRejection, QueryRejection};
+use axum::extract::{Path, Query, State};
+use axum::Json;
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+use xianjie_contracts::{inspection, read, ReadResource};
+use xianjie_ledger::inspection::{Inspection, StanceKind};
+use xianjie_ledger::storage::Store;
+
+use super::auth::{authorize, internal, may_read, Reader};
+use super::{ApiError, AppState, ErrorBody};
+
+/// Filters of `GET /v1/inspections`.
+#[derive(Debug, Default, Deserialize, IntoParams)]
+pub struct InspectionQuery {
+    /// The inspected entity's USCC (统一社会信用代码).
+    pub entity: String,
+    /// Only this matter code.
+    pub matter: Option<String>,
+    /// Only results valid for recognition now (`true`) or not (`false`).
+    pub valid: Option<bool>,
+}
+
+/// An inspection result and where it stands.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct InspectionView {
+    /// The result (the ledger's `Inspection`).
+    #[schema(value_type = Object)]
+    pub inspection: serde_json::Value,
+    /// Whether it may be recognised at the latest block time: a certified
+    /// laboratory in scope on the report date, objection window closed, not
+    /// expired, not disputed.
+    pub valid: bool,
+    /// Whether another organisation recognised it (互认).
+    pub recognised: bool,
+    /// Organisations that recognised it.
+    pub recognised_by: Vec<String>,
+    /// Organisations that dispute it.
+    pub disputed_by: Vec<String>,
+    /// Why it is not valid (empty if it is), e.g. `{"problem": "out_of_scope"}`.
+    #[schema(value_type = Vec<Object>)]
+    pub problems: Vec<serde_json::Value>,
+    /// The same, for people.
+    pub problem_texts: Vec<String>,
+}
+
+/// Results for an entity.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct InspectionList {
+    /// The entity asked about.
+    pub entity: String,
+    /// The matter asked about, if any.
+    pub matter: Option<String>,
+    /// The height read.
+    pub height: u64,
+    /// The block time validity is evaluated at (Unix ms).
+    pub at_ms: u64,
+    /// The results the officer may read, oldest first.
+    pub results: Vec<InspectionView>,
+}
+
+fn view(store: &Store, inspection: &Inspection, at_ms: u64) -> Result<InspectionView, ApiError> {
+    let problems = inspection::check_recognition(store, inspection, at_ms).map_err(internal)?;
+    let orgs = |kind: StanceKind| -> Vec<String> {
+        inspection
+            .stances
+            .iter()
+            .filter(|stance| stance.kind == kind)
+            .map(|stance| stance.org.to_string())
+            .collect()
+    };
+    let recognised_by = orgs(StanceKind::Recognised);
+    Ok(InspectionView {
+        inspection: serde_json::to_value(inspection)
+            .map_err(|error| ApiError::Internal(format!("inspection to JSON: {error}")))?,
+        valid: problems.is_empty(),
+        recognised: !recognised_by.is_empty(),
+        recognised_by,
+        disputed_by: orgs(StanceKind::Disputed),
+        problem_texts: problems.iter().map(ToString::to_string).collect(),
+        problems: problems
+            .iter()
+            .map(|problem| serde_json::to_value(problem).unwrap_or_default())
+            .collect(),
+    })
+}
+
+/// Inspection results recorded for an entity (and matter), each with its
+/// validity for recognition and the organisations that recognised it.
+#[utoipa::path(
+    get,
+    path = "/v1/inspections",
+    tag = "inspections",
+    params(InspectionQuery),
+    security(("signed_read" = [])),
+    responses(
+        (status = 200, description = "the results", body = InspectionList),
+        (status = 400, description = "bad_query", body = ErrorBody),
+        (status = 401, description = "unsigned_read, bad_read_signature, stale_read", body = ErrorBody),
+        (status = 403, description = "unknown_signer, revoked_signer", body = ErrorBody),
+    )
+)]
+pub async fn list(
+    State(state): State<AppState>,
+    reader: Reader,
+    query: Result<Query<InspectionQuery>, QueryRejection>,
+) -> Result<Json<InspectionList>, ApiError> {
+    let query = query?.0;
+    let tip = state.tip();
+    let at_ms = tip.time_ms;
+    let entity = xianjie_contracts::uscc::normalize(&query.entity);
+    let matter = query.matter.clone();
+    let results = state
+        .blocking(move |shared| {
+            let store = &shared.store;
+            let mut out = Vec::new();
+            for result in read::inspections(store, &entity, matter.as_deref()).map_err(internal)? {
+                if !may_read(store, &reader, &ReadResource::Inspection(result.id.clone()))? {
+                    continue;
+                }
+                let view = view(store, &result, at_ms)?;
+                if query.valid.is_some_and(|want| want != view.valid) {
+                    continue;
+                }
+                out.push(view);
+            }
+            Ok(out)
+        })
+        .await?;
+    Ok(Json(InspectionList {
+        entity: xianjie_contracts::uscc::normalize(&query.entity),
+        matter: query.matter,
+        height: tip.height,
+        at_ms,
+        results,
+    }))
+}
+
+/// One inspection result with its validity and stances.
+#[utoipa::path(
+    get,
+    path = "/v1/inspections/{id}",
+    tag = "inspections",
+    params(("id" = String, Path, description = "`INSP-` and 16 hex characters")),
+    security(("signed_read" = [])),
+    responses(
+        (status = 200, description = "the result", body = InspectionView),
+        (status = 401, description = "unsigned_read, bad_read_signature, stale_read", body = ErrorBody),
+        (status = 403, description = "read_denied, unknown_signer, revoked_signer", body = ErrorBody),
+        (status = 404, description = "unknown_inspection", body = ErrorBody),
+    )
+)]
+pub async fn show(
+    State(state): State<AppState>,
+    reader: Reader,
+    id: Result<Path<String>, PathRejection>,
+) -> Result<Json<InspectionView>, ApiError> {
+    let id = id?.0;
+    let at_ms = state.tip().time_ms;
+    state
+        .blocking(move |shared| {
+            let store = &shared.store;
+            authorize(store, &reader, &ReadResource::Inspection(id.clone()))?;
+            let result = read::inspection(store, &id)
+                .map_err(internal)?
+                .ok_or_else(|| ApiError::UnknownInspection(id.clone()))?;
+            view(store, &result, at_ms)
+        })
+        .await
+        .map(Json)
+}
+
+/// A laboratory's CMA certificate: every validity period with its scope.
+#[utoipa::path(
+    get,
+    path = "/v1/accreditations/{lab}/{cma}",
+    tag = "inspections",
+    params(
+        ("lab" = String, Path, description = "the laboratory's USCC"),
+        ("cma" = String, Path, description = "the CMA certificate number"),
+    ),
+    responses(
+        (status = 200, description = "the certificate record (the ledger's `Accreditation`)", body = Object),
+        (status = 404, description = "unknown_accreditation", body = ErrorBody),
+    )
+)]
+pub async fn accreditation(
+    State(state): State<AppState>,
+    path: Result<Path<(String, String)>, PathRejection>,
+) -> Result<Json<serde_json::Value>, ApiError> {
+    let (lab, cma) = path?.0;
+    state
+        .blocking(move |shared| {
+            let record = read::accreditation(&shared.store, &lab, &cma)
+                .map_err(internal)?
+                .ok_or(ApiError::UnknownAccreditation { lab, cma })?;
+            serde_json::to_value(record)
+                .map_err(|error| ApiError::Internal(format!("accreditation to JSON: {error}")))
+        })
+        .await
+        .map(Json)
+}

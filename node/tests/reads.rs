@@ -1,0 +1,393 @@
+//! Signed reads (`xianjie_ledger::read_auth`) and the case, inspection and
+//! governance endpoints.
+
+mod common;
+
+use axum::http::{Method, StatusCode};
+use common::{now_ms, signed, TestChain};
+use xianjie_ledger::case::{Attachment, AttachmentKind, LeadKind, LeadSource};
+use xianjie_ledger::crypto::SecretKey;
+use xianjie_ledger::hash::{file_digest, note_digest};
+use xianjie_ledger::inspection::{Conclusion, LabRef};
+use xianjie_ledger::read_auth::{SignedRead, DEFAULT_MAX_SKEW_MS};
+use xianjie_ledger::tx::{
+    Accredit, Call, CaseAction, OpenCase, RecognizeInspection, RecordInspection,
+};
+
+/// A shop's 统一社会信用代码 (synthetic, valid under GB 32100).
+const SHOP: &str = "91330100MA2H3K4L50";
+
+async fn open_case(chain: &TestChain) -> String {
+    let market = chain.key("market", "officer");
+    let reply = chain
+        .submit_ok(&signed(
+            &market,
+            Call::OpenCase(OpenCase {
+                title: "超市销售过期食品".into(),
+                entity: SHOP.into(),
+                domain: "food_drug".into(),
+                lead: LeadSource {
+                    kind: LeadKind::Complaint,
+                    reference: None,
+                },
+            }),
+        ))
+        .await;
+    let hash = xianjie_ledger::Hash::from_hex(reply.json["hash"].as_str().unwrap()).unwrap();
+    xianjie_contracts::case::case_id_for(&hash)
+}
+
+async fn act(
+    chain: &TestChain,
+    key: &SecretKey,
+    case_id: &str,
+    action: &str,
+    kinds: &[AttachmentKind],
+) {
+    let attachments = kinds
+        .iter()
+        .map(|kind| Attachment {
+            kind: *kind,
+            digest: note_digest(&format!("{case_id} {action} {kind}")),
+        })
+        .collect();
+    chain
+        .submit_ok(&signed(
+            key,
+            Call::CaseAction(CaseAction {
+                case_id: case_id.into(),
+                action: action.into(),
+                attachments,
+                officers: Vec::new(),
+                to: None,
+                reason_digest: None,
+                outcome: None,
+            }),
+        ))
+        .await;
+}
+
+#[tokio::test]
+async fn evidence_reads_are_signed_fresh_by_an_officer_and_allowed_by_policy() {
+    let chain = TestChain::start().await;
+    let digest = chain.anchor("market", b"till records").await;
+    let uri = format!("/v1/evidence/{digest}");
+
+    // No signature: 401 unsigned_read, on every evidence route.
+    for path in [
+        uri.clone(),
+        format!("{uri}/proof"),
+        format!("{uri}/receipt"),
+    ] {
+        let reply = chain.get(&path).await;
+        assert_eq!(
+            (reply.status, reply.code()),
+            (StatusCode::UNAUTHORIZED, "unsigned_read"),
+            "{path}: {}",
+            reply.json
+        );
+    }
+
+    // Signed by the anchoring organisation: 200.
+    let market = chain.key("market", "officer2");
+    let ok = chain.get_as(&uri, &market).await;
+    assert_eq!(ok.status, StatusCode::OK, "{}", ok.json);
+    assert_eq!(ok.json["holder"], "market");
+    let proof = chain.get_as(&format!("{uri}/proof"), &market).await;
+    assert_eq!(proof.status, StatusCode::OK, "{}", proof.json);
+
+    // The laboratory is no party: the default policies refuse, 403 read_denied.
+    let lab = chain.key("lab", "officer");
+    let denied = chain.get_as(&uri, &lab).await;
+    assert_eq!(
+        (denied.status, denied.code()),
+        (StatusCode::FORBIDDEN, "read_denied"),
+        "{}",
+        denied.json
+    );
+    let message = denied.json["error"]["message"].as_str().unwrap();
+    assert!(message.contains("read-evidence-holders"), "{message}");
+    assert!(message.contains("`lab`"), "{message}");
+
+    // Signed six minutes ago: 401 stale_read.
+    let stale = chain
+        .request_signed_at(
+            Method::GET,
+            &uri,
+            Vec::new(),
+            &market,
+            now_ms() - DEFAULT_MAX_SKEW_MS - 60_000,
+        )
+        .await;
+    assert_eq!(
+        (stale.status, stale.code()),
+        (StatusCode::UNAUTHORIZED, "stale_read"),
+        "{}",
+        stale.json
+    );
+
+    // Signed for another path: 401 bad_read_signature.
+    let other = SignedRead::sign(
+        &market,
+        "xianjie-dev",
+        "GET",
+        "/v1/evidence/other",
+        now_ms(),
+    );
+    let bad = common::send_with(
+        chain.router(),
+        Method::GET,
+        &uri,
+        Vec::new(),
+        &other.headers(),
+    )
+    .await;
+    assert_eq!(
+        (bad.status, bad.code()),
+        (StatusCode::UNAUTHORIZED, "bad_read_signature"),
+        "{}",
+        bad.json
+    );
+    // Only some headers: also bad_read_signature.
+    let partial = common::send_with(
+        chain.router(),
+        Method::GET,
+        &uri,
+        Vec::new(),
+        &other.headers()[..2],
+    )
+    .await;
+    assert_eq!(partial.code(), "bad_read_signature");
+
+    // A well-signed read by a key that is not an officer: 403 unknown_signer.
+    let stranger = SecretKey::from_bytes(&[42; 32]);
+    let unknown = chain.get_as(&uri, &stranger).await;
+    assert_eq!(
+        (unknown.status, unknown.code()),
+        (StatusCode::FORBIDDEN, "unknown_signer")
+    );
+
+    // Public reads stay public.
+    for path in [
+        "/v1/status",
+        "/v1/openapi.json",
+        "/v1/deadlines",
+        "/v1/policy",
+    ] {
+        assert_eq!(chain.get(path).await.status, StatusCode::OK, "{path}");
+    }
+}
+
+#[tokio::test]
+async fn cases_list_show_and_actions_for_the_signing_officer() {
+    let chain = TestChain::start().await;
+    let case_id = open_case(&chain).await;
+    let market = chain.key("market", "officer");
+    act(
+        &chain,
+        &market,
+        &case_id,
+        "open-admin-case",
+        &[AttachmentKind::CaseOpeningRecord],
+    )
+    .await;
+
+    assert_eq!(chain.get("/v1/cases").await.code(), "unsigned_read");
+    let list = chain.get_as("/v1/cases", &market).await;
+    assert_eq!(list.status, StatusCode::OK, "{}", list.json);
+    assert_eq!(list.json["cases"][0]["id"], case_id.as_str());
+    assert_eq!(list.json["cases"][0]["state"], "S1_ADMIN_CASE");
+    assert_eq!(list.json["cases"][0]["overdue"], false);
+    let filtered = chain.get_as("/v1/cases?state=S8_FILED", &market).await;
+    assert_eq!(filtered.json["cases"], serde_json::json!([]));
+    assert_eq!(
+        chain.get_as("/v1/cases?state=NOPE", &market).await.code(),
+        "bad_query"
+    );
+    // The court is no party yet: the case is not listed, and not readable.
+    let court = chain.key("court", "officer");
+    assert_eq!(
+        chain.get_as("/v1/cases", &court).await.json["cases"],
+        serde_json::json!([])
+    );
+    let refused = chain.get_as(&format!("/v1/cases/{case_id}"), &court).await;
+    assert_eq!(
+        (refused.status, refused.code()),
+        (StatusCode::FORBIDDEN, "read_denied")
+    );
+    // The region's procuratorate reads every case of its region.
+    let procuratorate = chain.key("procuratorate", "officer");
+    let detail = chain
+        .get_as(&format!("/v1/cases/{case_id}"), &procuratorate)
+        .await;
+    assert_eq!(detail.status, StatusCode::OK, "{}", detail.json);
+    assert_eq!(detail.json["state"], "S1_ADMIN_CASE");
+    assert_eq!(detail.json["overdue"], false);
+    assert_eq!(detail.json["case"]["owner"], "market");
+    assert_eq!(detail.json["events"][0]["action"], "open-case");
+    assert_eq!(detail.json["events"][1]["action"], "open-admin-case");
+    assert!(detail.json["clocks"].is_array());
+    assert_eq!(detail.json["attachments"][0]["kind"], "case-opening-record");
+    assert!(detail.json["attachments"][0]["class"].is_null());
+    assert!(detail.json["at_ms"].as_u64().unwrap() > 0);
+    assert_eq!(
+        chain
+            .get_as("/v1/cases/CASE-0000000000000000", &market)
+            .await
+            .code(),
+        "unknown_case"
+    );
+
+    // What may the officer do next? mark-suspected, but not approve-transfer.
+    let actions = chain
+        .get_as(&format!("/v1/cases/{case_id}/actions"), &market)
+        .await;
+    assert_eq!(actions.status, StatusCode::OK, "{}", actions.json);
+    let find = |name: &str| {
+        actions.json["actions"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|action| action["action"] == name)
+            .unwrap_or_else(|| panic!("{name} missing"))
+            .clone()
+    };
+    let suspected = find("mark-suspected");
+    assert_eq!(suspected["allowed"], true, "{suspected}");
+    assert_eq!(
+        suspected["attachments"],
+        serde_json::json!(["threshold-evaluation", "evidence-list"])
+    );
+    let approve = find("approve-transfer");
+    assert_eq!(approve["allowed"], false);
+    assert_eq!(approve["code"], "invalid_transition");
+    assert_eq!(approve["role"], "head");
+    assert_eq!(find("penalty-decision")["code"], "wrong_role");
+    assert_eq!(find("receive")["code"], "invalid_transition");
+    // The police is no party: refused by party, with the contracts' reason.
+    let police = chain.key("police", "officer");
+    let police_actions = chain
+        .get_as(&format!("/v1/cases/{case_id}/actions"), &police)
+        .await;
+    assert_eq!(police_actions.code(), "read_denied");
+}
+
+#[tokio::test]
+async fn inspections_accreditations_policy_deadlines_and_governance() {
+    let chain = TestChain::start().await;
+    let orgs = chain.get("/v1/orgs").await.json;
+    let lab_uscc = orgs
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|org| org["id"] == "lab")
+        .unwrap()["uscc"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let market_head = chain.key("market", "head");
+    chain
+        .submit_ok(&signed(
+            &market_head,
+            Call::Accredit(Accredit {
+                lab_uscc: lab_uscc.clone(),
+                cma_number: "240012345678".into(),
+                scope: vec!["GB2763-pesticide".into()],
+                valid_from: 20240101,
+                valid_to: 20991231,
+                certificate_digest: None,
+            }),
+        ))
+        .await;
+    let lab = chain.key("lab", "officer");
+    let lab2 = chain.key("lab", "officer2");
+    let recorded = chain
+        .submit_ok(&signed(
+            &lab,
+            Call::RecordInspection(RecordInspection {
+                entity: SHOP.into(),
+                matter: "GB2763-pesticide".into(),
+                inspectors: vec![lab.public_key().id(), lab2.public_key().id()],
+                report_date: 20250301,
+                conclusion: Conclusion::NonConforming,
+                report_digest: file_digest(b"report"),
+                lab: Some(LabRef {
+                    uscc: lab_uscc.clone(),
+                    cma_number: "240012345678".into(),
+                }),
+                scope: "batch 2025-02".into(),
+                valid_until: None,
+                objection: None,
+            }),
+        ))
+        .await;
+    let hash = xianjie_ledger::Hash::from_hex(recorded.json["hash"].as_str().unwrap()).unwrap();
+    let id = xianjie_contracts::inspection::inspection_id_for(&hash);
+    let police = chain.key("police", "officer");
+    chain
+        .submit_ok(&signed(
+            &police,
+            Call::RecognizeInspection(RecognizeInspection { id: id.clone() }),
+        ))
+        .await;
+
+    let uri = format!("/v1/inspections?entity={SHOP}&matter=GB2763-pesticide");
+    assert_eq!(chain.get(&uri).await.code(), "unsigned_read");
+    let list = chain.get_as(&uri, &police).await;
+    assert_eq!(list.status, StatusCode::OK, "{}", list.json);
+    let result = &list.json["results"][0];
+    assert_eq!(result["inspection"]["id"], id.as_str());
+    assert_eq!(result["valid"], true, "{result}");
+    assert_eq!(result["recognised"], true);
+    assert_eq!(result["recognised_by"], serde_json::json!(["police"]));
+    assert_eq!(result["problems"], serde_json::json!([]));
+    let one = chain
+        .get_as(&format!("/v1/inspections/{id}"), &police)
+        .await;
+    assert_eq!(one.json["inspection"]["issuer"], "lab");
+    assert_eq!(
+        chain
+            .get_as("/v1/inspections/INSP-0000000000000000", &police)
+            .await
+            .code(),
+        "unknown_inspection"
+    );
+    let certificate = chain
+        .get(&format!("/v1/accreditations/{lab_uscc}/240012345678"))
+        .await;
+    assert_eq!(certificate.status, StatusCode::OK, "{}", certificate.json);
+    assert_eq!(certificate.json["periods"][0]["recorded_by"], "market");
+
+    let policy = chain.get("/v1/policy").await.json;
+    assert_eq!(policy["is_default"], true);
+    assert!(policy["policy_set"]
+        .as_str()
+        .unwrap()
+        .contains("read-case-parties"));
+    let deadlines = chain.get("/v1/deadlines").await.json;
+    assert!(!deadlines["rules"].as_array().unwrap().is_empty());
+    let proposals = chain.get("/v1/governance/proposals").await.json;
+    assert_eq!(proposals["proposals"], serde_json::json!([]));
+    assert!(proposals["required_approvals"].as_u64().unwrap() >= 1);
+    assert_eq!(
+        chain.get("/v1/governance/proposals/GOV-00").await.code(),
+        "unknown_proposal"
+    );
+
+    let doc = chain.get("/v1/openapi.json").await.json;
+    for path in [
+        "/v1/cases",
+        "/v1/cases/{id}",
+        "/v1/cases/{id}/actions",
+        "/v1/inspections",
+        "/v1/inspections/{id}",
+        "/v1/accreditations/{lab}/{cma}",
+        "/v1/deadlines",
+        "/v1/policy",
+        "/v1/governance/proposals",
+        "/v1/governance/proposals/{id}",
+    ] {
+        assert!(doc["paths"][path].is_object(), "{path} not documented");
+    }
+    assert!(doc["components"]["securitySchemes"]["signed_read"].is_object());
+}

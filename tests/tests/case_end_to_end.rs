@@ -1,0 +1,352 @@
+//! The README's case walkthrough, run for real with the demo keys: a
+//! transfer, a refusal to file, reconsideration, filing supervision,
+//! judgment; then one recognised inspection.
+
+use xianjie_tests::DevNode;
+
+const SHOP: &str = "91330100MA2H3K4L50";
+
+#[test]
+fn a_case_from_lead_to_judgment_and_a_recognised_inspection() {
+    let dir = tempfile::tempdir().unwrap();
+    let home = dir.path().join("chain");
+    std::fs::create_dir_all(&home).unwrap();
+    let node = DevNode::start(&home);
+    let docs = dir.path().join("docs");
+    std::fs::create_dir_all(&docs).unwrap();
+    let doc = |name: &str| -> String {
+        let path = docs.join(format!("{name}.pdf"));
+        std::fs::write(
+            &path,
+            format!("{name}, case of the expired-food supermarket"),
+        )
+        .unwrap();
+        format!("@{}", path.display())
+    };
+
+    let opened = node
+        .cli_as(
+            "market-officer",
+            &[
+                "case",
+                "open",
+                "--title",
+                "超市销售过期食品",
+                "--entity",
+                SHOP,
+                "--domain",
+                "food_drug",
+                "--lead",
+                "complaint",
+            ],
+        )
+        .expect_code(0)
+        .json();
+    let case = opened["id"].as_str().unwrap().to_owned();
+    assert!(case.starts_with("CASE-"), "{opened}");
+    let act = |key: &str, action: &str, extra: &[&str]| -> serde_json::Value {
+        let mut args = vec!["case", "act", case.as_str(), action];
+        args.extend_from_slice(extra);
+        node.cli_as(key, &args).expect_code(0).json()
+    };
+    let market_officer = node.key("market-officer");
+    let market_officer2 = node.key("market-officer2");
+
+    act(
+        "market-officer",
+        "open-admin-case",
+        &["--attach", &doc("opening")],
+    );
+    act(
+        "market-officer",
+        "mark-suspected",
+        &[
+            "--attach",
+            &doc("threshold"),
+            "--attach",
+            &doc("evidence-list"),
+        ],
+    );
+    act(
+        "market-officer",
+        "form-taskforce",
+        &[
+            "--officer",
+            market_officer.to_str().unwrap(),
+            "--officer",
+            market_officer2.to_str().unwrap(),
+        ],
+    );
+    let reported = act(
+        "market-officer",
+        "submit-report",
+        &["--attach", &doc("report")],
+    );
+    assert_eq!(reported["state"], "S4_PENDING_APPROVAL");
+
+    let actions = node
+        .cli_as("market-officer", &["case", "actions", &case])
+        .expect_code(0)
+        .json();
+    let approve = actions["actions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["action"] == "approve-transfer")
+        .unwrap()
+        .clone();
+    assert_eq!(approve["allowed"], false);
+    assert_eq!(approve["code"], "wrong_role");
+    let head_actions = node
+        .cli_as("market-head", &["case", "actions", &case])
+        .expect_code(0)
+        .json();
+    assert_eq!(head_actions["actions"][0]["allowed"], true);
+
+    act(
+        "market-head",
+        "approve-transfer",
+        &["--attach", &doc("decision")],
+    );
+    act(
+        "market-officer",
+        "transfer",
+        &[
+            "--to",
+            "police",
+            "--attach",
+            &doc("letter"),
+            "--attach",
+            &doc("inquiry"),
+            "--attach",
+            &doc("inventory"),
+            "--attach",
+            &doc("test-report"),
+        ],
+    );
+    act("police-officer", "receive", &["--attach", &doc("receipt")]);
+    let shown = node
+        .cli_as("police-officer", &["case", "show", &case])
+        .expect_code(0)
+        .json();
+    assert_eq!(shown["state"], "S7_RECEIVED");
+    assert_eq!(shown["overdue"], false);
+    assert!(shown["clocks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(
+            |clock| clock["rule"] == "PSB_FILING_DECISION" && clock["due_at_ms"].as_u64().is_some()
+        ));
+
+    // Declining to file is the head's decision: an officer is refused.
+    let refused = node
+        .cli_as(
+            "police-officer",
+            &[
+                "case",
+                "act",
+                &case,
+                "decline-filing",
+                "--attach",
+                &doc("non-filing"),
+                "--reason",
+                "amount below the threshold",
+            ],
+        )
+        .expect_code(1)
+        .json();
+    assert_eq!(refused["code"], "wrong_role");
+    act(
+        "police-head",
+        "decline-filing",
+        &[
+            "--attach",
+            &doc("non-filing"),
+            "--reason",
+            "amount below the threshold",
+        ],
+    );
+    act(
+        "market-officer",
+        "request-reconsideration",
+        &["--attach", &doc("reconsideration")],
+    );
+    let upheld = act(
+        "police-head",
+        "decide-reconsideration",
+        &[
+            "--outcome",
+            "uphold",
+            "--attach",
+            &doc("reconsideration-decision"),
+        ],
+    );
+    assert_eq!(upheld["state"], "S8X_NOT_FILED");
+    act(
+        "procuratorate-officer",
+        "request-supervision",
+        &["--attach", &doc("supervision")],
+    );
+    act(
+        "procuratorate-head",
+        "order-filing",
+        &["--attach", &doc("filing-notice")],
+    );
+    let filed = act("police-head", "file", &["--attach", &doc("filing")]);
+    assert_eq!(filed["state"], "S8_FILED");
+    act("police-officer", "start-investigation", &[]);
+    act(
+        "police-officer",
+        "refer-for-prosecution",
+        &["--attach", &doc("prosecution")],
+    );
+    act(
+        "procuratorate-head",
+        "indict",
+        &["--to", "court", "--attach", &doc("indictment")],
+    );
+    act("court-officer", "accept-trial", &[]);
+    let judged = act(
+        "court-head",
+        "judgment",
+        &["--outcome", "convicted", "--attach", &doc("judgment")],
+    );
+    assert_eq!(judged["state"], "S14_JUDGMENT");
+    act("court-officer", "feedback", &["--attach", &doc("outcome")]);
+    act("market-officer", "close", &["--attach", &doc("closure")]);
+
+    let closed = node
+        .cli_as("procuratorate-officer", &["case", "show", &case])
+        .expect_code(0)
+        .json();
+    assert_eq!(closed["state"], "S16_CLOSED");
+    assert_eq!(closed["clocks"], serde_json::json!([]));
+    let timeline: Vec<_> = closed["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|event| event["action"].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(timeline.len(), 21, "{timeline:?}");
+    assert!(closed["attachments"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|a| a["kind"] == "judgment"));
+    let list = node
+        .cli_as("market-officer", &["case", "list"])
+        .expect_code(0)
+        .json();
+    assert_eq!(list["cases"][0]["id"], case.as_str());
+
+    // The laboratory is no party: refused by the policies, exit 1.
+    let denied = node
+        .cli_as("lab-officer", &["case", "show", &case])
+        .expect_code(1)
+        .json();
+    assert_eq!(denied["code"], "read_denied");
+    // Without a key the node does not answer; the CLI says to pass one.
+    let unsigned =
+        xianjie_tests::run_cli(&["--node", &node.url, "case", "show", &case]).expect_code(2);
+    assert!(unsigned.stderr.contains("pass --key"), "{unsigned:?}");
+
+    // A recognised inspection.
+    node.cli_as(
+        "market-head",
+        &[
+            "lab",
+            "accredit",
+            "--lab",
+            "lab",
+            "--cma",
+            "240012345678",
+            "--scope",
+            "GB2763-pesticide",
+            "--from",
+            "20240101",
+            "--to",
+            "20291231",
+        ],
+    )
+    .expect_code(0);
+    let lab1 = node.key("lab-officer");
+    let lab2 = node.key("lab-officer2");
+    let recorded = node
+        .cli_as(
+            "lab-officer",
+            &[
+                "inspection",
+                "record",
+                "--entity",
+                SHOP,
+                "--matter",
+                "GB2763-pesticide",
+                "--report-date",
+                "20250301",
+                "--conclusion",
+                "non-conforming",
+                "--report",
+                &doc("test-report"),
+                "--lab",
+                "lab",
+                "--cma",
+                "240012345678",
+                "--inspector",
+                lab1.to_str().unwrap(),
+                "--inspector",
+                lab2.to_str().unwrap(),
+                "--scope",
+                "batch 2025-02",
+            ],
+        )
+        .expect_code(0)
+        .json();
+    let listed = node
+        .cli_as(
+            "lab-officer",
+            &[
+                "inspection",
+                "list",
+                "--entity",
+                SHOP,
+                "--matter",
+                "GB2763-pesticide",
+            ],
+        )
+        .expect_code(0)
+        .json();
+    let id = listed["results"][0]["inspection"]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert_eq!(recorded["id"], id.as_str());
+    assert_eq!(listed["results"][0]["recognised"], false);
+    node.cli_as("police-officer", &["inspection", "recognize", &id])
+        .expect_code(0);
+    let seen = node
+        .cli_as(
+            "procuratorate-officer",
+            &[
+                "inspection",
+                "list",
+                "--entity",
+                SHOP,
+                "--matter",
+                "GB2763-pesticide",
+            ],
+        )
+        .expect_code(0)
+        .json();
+    let result = &seen["results"][0];
+    assert_eq!(result["valid"], true, "{result}");
+    assert_eq!(result["recognised"], true);
+    assert_eq!(result["recognised_by"], serde_json::json!(["police"]));
+
+    let policy = node
+        .cli_as("court-officer", &["policy", "show"])
+        .expect_code(0)
+        .json();
+    assert_eq!(policy["is_default"], true);
+    node.cli_as("market-admin", &["gov", "list"]).expect_code(0);
+}
