@@ -16,6 +16,9 @@ pub enum Error {
     /// The sled store failed or holds data this version cannot read.
     #[error(transparent)]
     Storage(#[from] StorageError),
+    /// An evidence receipt did not verify.
+    #[error(transparent)]
+    Receipt(#[from] crate::receipt::ReceiptError),
     /// A genesis document is inconsistent.
     #[error("invalid genesis: {reason}")]
     Genesis {

@@ -7,7 +7,8 @@ use bytes::Bytes;
 use malachitebft_app_channel::app::streaming::{StreamContent, StreamId, StreamMessage};
 use malachitebft_app_channel::app::types::core::Round;
 use malachitebft_app_channel::app::types::PeerId;
-use xianjie_ledger::block::{Block, Header, MAX_BLOCK_TXS};
+use xianjie_ledger::block::{Block, Header, MAX_BLOCK_BYTES, MAX_BLOCK_TXS};
+use xianjie_ledger::codec;
 use xianjie_ledger::tx::{SignedTx, MAX_TX_BYTES};
 
 use super::codec::MAX_PART_BYTES;
@@ -22,7 +23,9 @@ const _: () = assert!(TXS_PER_PART * (MAX_TX_BYTES + 4) + 1024 <= MAX_PART_BYTES
 /// Fin and the end marker.
 pub const MAX_PARTS_PER_STREAM: usize = MAX_BLOCK_TXS / TXS_PER_PART + 4;
 /// Most streams being assembled at once; the oldest is dropped beyond this.
-pub const MAX_OPEN_STREAMS: usize = 64;
+pub const MAX_OPEN_STREAMS: usize = 16;
+/// Most transaction bytes of one stream: what any valid proposal may carry.
+pub const MAX_STREAM_TX_BYTES: usize = MAX_BLOCK_BYTES / 2;
 
 /// The stream id of this node's proposal for (height, round).
 pub fn stream_id(height: Height, round: Round) -> StreamId {
@@ -80,6 +83,7 @@ struct Partial {
     parts: BTreeMap<u64, ProposalPart>,
     end: Option<u64>,
     opened: u64,
+    tx_bytes: usize,
 }
 
 /// Streams being assembled, keyed by publisher and stream id.
@@ -115,6 +119,13 @@ impl Streams {
         }
         match message.content {
             StreamContent::Data(part) => {
+                if let ProposalPart::Txs(txs) = &part {
+                    partial.tx_bytes += txs.iter().map(|tx| codec::encode(tx).len()).sum::<usize>();
+                    if partial.tx_bytes > MAX_STREAM_TX_BYTES {
+                        self.open.remove(&key);
+                        return None;
+                    }
+                }
                 partial.parts.insert(message.sequence, part);
             }
             StreamContent::Fin => partial.end = Some(message.sequence),
