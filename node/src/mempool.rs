@@ -176,6 +176,11 @@ impl Mempool {
                 max: MAX_TX_BYTES,
             });
         }
+        // A full mempool refuses before spending a signature check; the
+        // check under the lock in `insert` stays authoritative.
+        if self.is_full_for(bytes.len()) {
+            return Err(AdmissionError::Full);
+        }
         let tx: SignedTx = codec::decode(bytes)?;
         let hash = tx.hash();
         self.verify_once(&hash, &tx)?;
@@ -235,6 +240,12 @@ impl Mempool {
             },
         );
         Ok(())
+    }
+
+    fn is_full_for(&self, encoded_len: usize) -> bool {
+        let pending = lock(&self.pending);
+        pending.by_hash.len() >= self.limits.max_txs
+            || pending.bytes + encoded_len > self.limits.max_bytes
     }
 
     /// Whether a transaction is pending (queued or in flight).

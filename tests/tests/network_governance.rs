@@ -1,6 +1,7 @@
 //! A fifth validator is added by governance at a height; its node, started
 //! fresh with only the genesis and peer addresses, syncs from height 1
 //! across the change and then votes: without it the others lack a quorum.
+//! Governance then removes a dead validator and the chain goes on.
 
 use std::time::{Duration, Instant};
 
@@ -94,4 +95,38 @@ fn a_validator_added_by_governance_syncs_from_genesis_and_votes() {
     let before = net.height(0).unwrap();
     net.wait_for_height(&[0, 1, 2, 4], before + 5, Duration::from_secs(120));
     net.assert_same_chain(&[0, 1, 2, 4], before + 5);
+
+    // Governance removes the dead validator; the four others go on.
+    let removal = signed(
+        &net.key("court-admin"),
+        Call::Propose(Propose {
+            change: Change::RemoveValidator(net.node_key(3).public_key().id()),
+            note_digest: None,
+        }),
+    );
+    assert_eq!(net.submit_tx(4, &removal), 202);
+    wait_committed(&net, &removal.hash().to_hex());
+    let id = format!("GOV-{}", &removal.hash().to_hex()[..16]);
+    for admin in [
+        "market-admin",
+        "police-admin",
+        "procuratorate-admin",
+        "lab-admin",
+    ] {
+        if validator_count(&net) == 4 {
+            break;
+        }
+        let approval = signed(
+            &net.key(admin),
+            Call::Approve(Approve {
+                proposal: id.clone(),
+            }),
+        );
+        assert_eq!(net.submit_tx(0, &approval), 202);
+        wait_committed(&net, &approval.hash().to_hex());
+    }
+    assert_eq!(validator_count(&net), 4, "the removal was applied");
+    let after = net.height(0).unwrap();
+    net.wait_for_height(&[0, 1, 2, 4], after + 5, Duration::from_secs(60));
+    net.assert_same_chain(&[0, 1, 2, 4], after + 5);
 }

@@ -361,7 +361,7 @@ impl Host {
         let tip = self.tip()?;
         if assembled.height.0 == tip.height + 1 {
             let value = tokio::task::block_in_place(|| self.judge(assembled))?;
-            let _ = reply.send(Some(value));
+            let _ = reply.send(value);
             return Ok(());
         }
         if assembled.height.0 > tip.height + 1 {
@@ -385,51 +385,50 @@ impl Host {
         let mut values = Vec::new();
         for assembled in now {
             let value = tokio::task::block_in_place(|| self.judge(assembled))?;
-            if value.validity.is_valid() {
-                values.push(value);
-            }
+            values.extend(value.filter(|value| value.validity.is_valid()));
         }
         Ok(values)
     }
 
-    /// Whether a stream claims this round's proposer and, when the
-    /// transport names the publisher, comes from that proposer's node (its
-    /// peer id follows from its key). Parts are unsigned: without this any
-    /// peer could make every validator execute blocks of its choosing.
-    fn is_from_round_proposer(&self, assembled: &Assembled) -> Result<bool> {
+    /// Whether a stream claims this round's proposer and, when the transport
+    /// names its publisher, comes from a validator's node (a peer id follows
+    /// from a key). Parts are unsigned: without this any admitted peer could
+    /// make every validator execute blocks of its choosing. Any validator,
+    /// not only the proposer, may restream a proposal (Malachite's liveness
+    /// path for hidden locks).
+    fn is_from_a_validator(&self, assembled: &Assembled) -> Result<bool> {
         let set = ValidatorSet::from_ledger(&read_validator_set(&self.parts.store)?);
-        let Some(index) = proposer_index(
-            &set,
-            assembled.height.0,
-            assembled.round.as_u32().unwrap_or(0),
-        ) else {
+        let round = assembled.round.as_u32().unwrap_or(0);
+        let Some(index) = proposer_index(&set, assembled.height.0, round) else {
             return Ok(false);
         };
-        let expected = &set.validators[index];
-        if expected.address != assembled.proposer {
+        if set.validators[index].address != assembled.proposer {
             return Ok(false);
         }
         Ok(match assembled.publisher {
             None => true,
-            Some(publisher) => p2p::peer_id(&expected.public_key)
-                .is_some_and(|peer| peer.to_bytes() == publisher.to_bytes()),
+            Some(publisher) => set.validators.iter().any(|validator| {
+                p2p::peer_id(&validator.public_key)
+                    .is_some_and(|peer| peer.to_bytes() == publisher.to_bytes())
+            }),
         })
     }
 
-    /// Re-executes a proposal for the next height and says whether it is valid.
-    fn judge(&mut self, assembled: Assembled) -> Result<ProposedValue<Ctx>> {
+    /// Re-executes a proposal for the next height and says whether it is
+    /// valid; `None` for a stream that no validator published, which is
+    /// dropped without a verdict.
+    fn judge(&mut self, assembled: Assembled) -> Result<Option<ProposedValue<Ctx>>> {
         let height = assembled.height;
+        let _span = tracing::info_span!(
+            "node.consensus.verify",
+            height = height.0,
+            round = assembled.round.as_i64()
+        )
+        .entered();
         let hash = assembled.block.header.hash();
-        if !self.is_from_round_proposer(&assembled)? {
-            tracing::debug!(%height, round = %assembled.round, "dropping a proposal stream not published by the round's proposer");
-            return Ok(ProposedValue {
-                height,
-                round: assembled.round,
-                valid_round: assembled.pol_round,
-                proposer: assembled.proposer,
-                value: Value::new(assembled.block.header),
-                validity: Validity::Invalid,
-            });
+        if !self.is_from_a_validator(&assembled)? {
+            tracing::debug!(%height, round = %assembled.round, "dropping a proposal stream no validator published");
+            return Ok(None);
         }
         let stored = StoredProposal {
             round: assembled.round.as_u32(),
@@ -439,7 +438,7 @@ impl Host {
         };
         if self.executed.contains_key(&hash) {
             self.persist(&stored)?;
-            return Ok(proposed_value(height, &stored, Validity::Valid));
+            return Ok(Some(proposed_value(height, &stored, Validity::Valid)));
         }
         let parent = self.tip()?;
         let check = Check::Proposal {
@@ -459,13 +458,13 @@ impl Host {
             Ok(executed) => {
                 self.persist(&stored)?;
                 self.executed.insert(hash, executed);
-                Ok(proposed_value(height, &stored, Validity::Valid))
+                Ok(Some(proposed_value(height, &stored, Validity::Valid)))
             }
             Err(Refusal::Local(error)) => Err(error),
             Err(refusal) => {
                 Metrics::get().refused_proposals.inc();
                 tracing::warn!(%height, round = ?stored.round, proposer = %stored.proposer, %refusal, "refusing a proposal");
-                Ok(proposed_value(height, &stored, Validity::Invalid))
+                Ok(Some(proposed_value(height, &stored, Validity::Invalid)))
             }
         }
     }
@@ -473,6 +472,12 @@ impl Host {
     /// Commits a decided block with its certificate, unless it already is.
     fn commit(&mut self, certificate: &CommitCertificate<Ctx>) -> Result<()> {
         let height = certificate.height.0;
+        let _span = tracing::info_span!(
+            "node.consensus.commit",
+            height = height,
+            round = certificate.round.as_i64()
+        )
+        .entered();
         let block_hash = certificate.value_id;
         let parent = self.tip()?;
         if height <= parent.height {

@@ -16,8 +16,8 @@ use malachitebft_app_channel::app::consensus::LivenessMsg;
 use malachitebft_app_channel::app::streaming::{StreamContent, StreamId, StreamMessage};
 use malachitebft_app_channel::app::types::codec::{Codec, HasEncodedLen};
 use malachitebft_app_channel::app::types::core::{
-    CommitCertificate, CommitSignature, ExtendedCommitCertificate, ExtendedCommitSignature,
-    NilOrVal, PolkaCertificate, PolkaSignature, Round, RoundCertificate, RoundCertificateType,
+    CommitCertificate, ExtendedCommitCertificate, ExtendedCommitSignature, NilOrVal,
+    PolkaCertificate, PolkaSignature, Round, RoundCertificate, RoundCertificateType,
     RoundSignature, SignedMessage, ValidatorProof, Validity, VoteType,
 };
 use malachitebft_app_channel::app::types::sync::{RawDecidedValue, Request, Response, Status};
@@ -694,11 +694,6 @@ pub fn extended_certificate(
     }
 }
 
-/// Drops the unused extension slot of a certificate's signatures.
-pub fn plain_signatures(certificate: &CommitCertificate<Ctx>) -> Vec<CommitSignature<Ctx>> {
-    certificate.commit_signatures.clone()
-}
-
 const CERT_MAX: usize = MAX_VALIDATORS * 160 + 256;
 
 canonical_wire! {
@@ -727,6 +722,7 @@ fn encode_raw<T: Canonical>(value: &T) -> Vec<u8> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use malachitebft_app_channel::app::types::core::CommitSignature;
 
     fn vote() -> Vote {
         Vote {
