@@ -85,13 +85,37 @@ pub fn verify_rate_per_core(samples: usize) -> f64 {
     samples as f64 / started.elapsed().as_secs_f64()
 }
 
-/// Transactions per second one core executes into a block (contracts and
-/// the state root), measured on a scratch store of the network's genesis.
-pub fn execution_rate_per_core(
+/// Transactions per second one core admits into a mempool (decode, strict
+/// signature check, envelope and signer checks against the state).
+pub fn admission_rate_per_core(
     genesis: &Path,
     keys: &[SecretKey],
     count: usize,
 ) -> anyhow::Result<f64> {
+    let (store, chain) = scratch_chain(genesis)?;
+    let tip = chain.tip(&store)?;
+    let mempool = crate::mempool::Mempool::new(crate::config::MempoolLimits {
+        max_txs: count,
+        max_bytes: count * xianjie_ledger::tx::MAX_TX_BYTES,
+    });
+    let ctx = xianjie_contracts::BlockCtx {
+        chain_id: chain.chain_id.clone(),
+        height: tip.height + 1,
+        time_ms: crate::dev::now_ms(),
+    };
+    let txs: Vec<Vec<u8>> = (0..count)
+        .map(|i| codec::encode(&anchor_tx(&chain.chain_id, &keys[i % keys.len()], 1_000)))
+        .collect();
+    let started = Instant::now();
+    for tx in &txs {
+        mempool.admit_gossiped(&store, &ctx, tx)?;
+    }
+    Ok(count as f64 / started.elapsed().as_secs_f64())
+}
+
+fn scratch_chain(
+    genesis: &Path,
+) -> anyhow::Result<(xianjie_ledger::storage::Store, crate::execution::ChainInfo)> {
     let text = std::fs::read_to_string(genesis)?;
     let genesis = xianjie_ledger::genesis::Genesis::from_json(&text)?;
     let store = xianjie_ledger::storage::Store::temporary()?;
@@ -101,9 +125,20 @@ pub fn execution_rate_per_core(
         genesis_hash: genesis.hash(),
         genesis_time_ms: genesis.genesis_time_ms,
     };
+    Ok((store, chain))
+}
+
+/// Transactions per second one core executes into a block (contracts and
+/// the state root), measured on a scratch store of the network's genesis.
+pub fn execution_rate_per_core(
+    genesis: &Path,
+    keys: &[SecretKey],
+    count: usize,
+) -> anyhow::Result<f64> {
+    let (store, chain) = scratch_chain(genesis)?;
     let tip = chain.tip(&store)?;
     let txs: Vec<SignedTx> = (0..count)
-        .map(|i| anchor_tx(&genesis.chain_id, &keys[i % keys.len()], 1_000))
+        .map(|i| anchor_tx(&chain.chain_id, &keys[i % keys.len()], 1_000))
         .collect();
     let started = Instant::now();
     let executed = crate::execution::build_block(
@@ -222,6 +257,7 @@ fn run_blocking(args: &BenchArgs) -> anyhow::Result<()> {
 
     let keys = officer_keys(&out.join("keys"))?;
     let execution_rate = execution_rate_per_core(&out.join("genesis.json"), &keys, 2_000)?;
+    let admission_rate = admission_rate_per_core(&out.join("genesis.json"), &keys, 2_000)?;
     eprintln!("signing {} transactions…", args.txs + args.txs / 2);
     let sign = |count: usize| -> Vec<SignedTx> {
         (0..count)
@@ -263,6 +299,9 @@ fn run_blocking(args: &BenchArgs) -> anyhow::Result<()> {
     println!(
         "  verify rate  {verify_rate:.0} signatures/s per core; bound cores × rate ÷ validators = {bound:.0} tx/s; committed = {:.2} of the bound",
         rate / bound
+    );
+    println!(
+        "  admission    {admission_rate:.0} tx/s per core (decode, signature, envelope and signer checks; every node admits every transaction)"
     );
     println!(
         "  execution    {execution_rate:.0} tx/s per core (one 2,000-transaction block: contracts and state root); cores × rate ÷ validators = {:.0} tx/s",
