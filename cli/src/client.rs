@@ -57,6 +57,21 @@ pub struct ApiError {
     pub details: Value,
 }
 
+/// The answer to [`NodeClient::get_stream`].
+pub enum Download {
+    /// The file: its length if the node said, and the body.
+    File {
+        /// `Content-Length`.
+        len: Option<u64>,
+        /// The bytes.
+        body: ureq::BodyReader<'static>,
+    },
+    /// Not yet: the node's JSON progress report.
+    Pending(Value),
+    /// An error answer.
+    Refused(ApiError),
+}
+
 /// The node's `/v1/status` answer: the fields the CLI relies on, plus the rest.
 #[derive(Debug, Clone)]
 pub struct NodeStatus {
@@ -304,6 +319,58 @@ impl NodeClient {
             return Err(anyhow!("{NEEDS_KEY}"));
         }
         Ok(Err(error))
+    }
+
+    /// PUT `len` bytes streamed from `body` to `path_and_query`, signed as a
+    /// read; the status and JSON answer.
+    pub fn put_stream(
+        &self,
+        path_and_query: &str,
+        body: impl std::io::Read + 'static,
+        len: u64,
+    ) -> anyhow::Result<(u16, Value)> {
+        let url = format!("{}{path_and_query}", self.base_url);
+        let mut request = self
+            .agent
+            .put(&url)
+            .header("content-type", "application/octet-stream")
+            .header("content-length", len.to_string());
+        for (name, value) in self.read_headers("PUT", path_and_query)? {
+            request = request.header(name, value);
+        }
+        let response = request.send(ureq::SendBody::from_owned_reader(body));
+        self.read_response(response)
+    }
+
+    /// GET a file, signed as a read: its body as a reader on 200, the JSON
+    /// answer on any other 2xx (e.g. 202 "being fetched"), or the error.
+    pub fn get_stream(&self, path: &str) -> anyhow::Result<Download> {
+        let url = format!("{}{path}", self.base_url);
+        let mut request = self.agent.get(&url);
+        for (name, value) in self.read_headers("GET", path)? {
+            request = request.header(name, value);
+        }
+        let response = request.call().map_err(|error| self.unreachable(error))?;
+        if response.status().as_u16() == 200 {
+            let len = response
+                .headers()
+                .get("content-length")
+                .and_then(|value| value.to_str().ok())
+                .and_then(|text| text.parse().ok());
+            return Ok(Download::File {
+                len,
+                body: response.into_body().into_reader(),
+            });
+        }
+        let (status, body) = self.read_response(Ok(response))?;
+        if (200..300).contains(&status) {
+            return Ok(Download::Pending(body));
+        }
+        let error = error_from(status, &body);
+        if error.code == "unsigned_read" && !self.signs_reads() {
+            return Err(anyhow!("{NEEDS_KEY}"));
+        }
+        Ok(Download::Refused(error))
     }
 
     /// GET a public JSON document without signing.

@@ -22,6 +22,7 @@
 //!   lab accredit                 a laboratory's CMA certificate
 //!   policy show                  the Cedar policies in force
 //!   gov propose|approve|list     M-of-N governance (admin keys)
+//!   login [--open]               a short-lived web console link (the key stays here)
 //! ```
 //!
 //! Reads of cases, evidence records and inspection results are signed with
@@ -57,6 +58,7 @@ pub mod gov;
 pub mod hashing;
 pub mod inspection;
 pub mod keys;
+pub mod login;
 pub mod output;
 pub mod status;
 pub mod verify;
@@ -124,6 +126,8 @@ pub enum Command {
     Policy(gov::PolicyArgs),
     /// M-of-N governance: propose and approve changes (admin keys).
     Gov(gov::GovArgs),
+    /// Sign in to the node's web console: prints a short-lived link (the key stays here).
+    Login(login::LoginArgs),
 }
 
 /// What every command receives: the global flags, resolved.
@@ -184,6 +188,7 @@ pub fn run(cli: Cli) -> ExitCode {
         Command::Lab(args) => inspection::execute_lab(&context, args),
         Command::Policy(args) => gov::execute_policy(&context, args),
         Command::Gov(args) => gov::execute(&context, args),
+        Command::Login(args) => login::execute(&context, args),
     };
     match result {
         Ok(exit) => exit.code(),

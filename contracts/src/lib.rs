@@ -43,7 +43,7 @@ pub use error::{ContractError, Result};
 pub use genesis::genesis_writes;
 pub use membership::check_signer;
 pub use overlay::Overlay;
-pub use policy::{authorize_read, ReadResource};
+pub use policy::{authorize_node_read, authorize_read, node_org, ReadResource};
 
 /// What a transaction may know about the block it executes in.
 #[derive(Debug, Clone, PartialEq, Eq)]

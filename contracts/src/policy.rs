@@ -29,7 +29,7 @@ use cedar_policy::{
     PolicySet, Request, RestrictedExpression, Schema, ValidationMode, Validator,
 };
 use xianjie_ledger::case::Case;
-use xianjie_ledger::crypto::KeyId;
+use xianjie_ledger::crypto::{KeyId, PublicKey};
 use xianjie_ledger::governance::MAX_POLICY_BYTES;
 use xianjie_ledger::hash::{hash_with, Domain, Hash};
 use xianjie_ledger::inspection::Inspection;
@@ -445,24 +445,77 @@ pub fn authorize_read(
     resource: &ReadResource,
 ) -> Result<()> {
     let officer = membership::active_officer(view, officer)?;
+    authorize_resource(view, &officer, resource)
+}
+
+fn authorize_resource(
+    view: &dyn StateView,
+    officer: &Officer,
+    resource: &ReadResource,
+) -> Result<()> {
     match resource {
         ReadResource::Case(id) => {
             let case = read::case(view, id)?.ok_or_else(|| ContractError::UnknownCase {
                 case_id: id.clone(),
             })?;
-            authorize(view, &officer, "read", Resource::Case(&case))
+            authorize(view, officer, "read", Resource::Case(&case))
         }
         ReadResource::Evidence(digest) => {
             let record = read::evidence(view, digest)?
                 .ok_or(ContractError::UnknownEvidence { digest: *digest })?;
-            authorize(view, &officer, "read", Resource::Evidence(&record))
+            authorize(view, officer, "read", Resource::Evidence(&record))
         }
         ReadResource::Inspection(id) => {
             let inspection = read::inspection(view, id)?
                 .ok_or_else(|| ContractError::UnknownInspection { id: id.clone() })?;
-            authorize(view, &officer, "read", Resource::Inspection(&inspection))
+            authorize(view, officer, "read", Resource::Inspection(&inspection))
         }
     }
+}
+
+/// The organisation that runs the node holding `node_key`: a validator's
+/// organisation, or the one that registered the key (`RegisterNodeKey`).
+/// `unknown_node_key` for any other key.
+pub fn node_org(view: &dyn StateView, node_key: &PublicKey) -> Result<OrgId> {
+    if let Some(validator) = read::validators(view)?
+        .validators
+        .into_iter()
+        .find(|validator| validator.public_key == *node_key)
+    {
+        return Ok(validator.org);
+    }
+    read::registered_node_keys(view)?
+        .0
+        .into_iter()
+        .find(|node| node.public_key == *node_key)
+        .map(|node| node.org)
+        .ok_or(ContractError::UnknownNodeKey {
+            public_key: *node_key,
+        })
+}
+
+/// May the node holding `node_key` read `resource` on behalf of its
+/// organisation? Nodes pass the policies as an officer of their
+/// organisation with the least role (`officer`), so a node never gains
+/// rights its organisation's officers lack. Used by the evidence vault: a
+/// holder serves a file to another node only if this allows it.
+pub fn authorize_node_read(
+    view: &dyn StateView,
+    node_key: &PublicKey,
+    resource: &ReadResource,
+) -> Result<OrgId> {
+    let org = node_org(view, node_key)?;
+    let stand_in = Officer {
+        id: node_key.id(),
+        public_key: *node_key,
+        org: org.clone(),
+        role: Role::Officer,
+        active: true,
+        registered_at: 0,
+        revoked_at: None,
+    };
+    authorize_resource(view, &stand_in, resource)?;
+    Ok(org)
 }
 
 #[cfg(test)]

@@ -12,6 +12,7 @@ use xianjie_ledger::block::{MAX_BLOCK_BYTES, MAX_BLOCK_TXS};
 use xianjie_ledger::tx::MAX_TX_BYTES;
 
 use crate::error::{Error, Result};
+use crate::vault::VaultLimits;
 
 /// Most transactions waiting in the mempool. Ten thousand is several
 /// minutes of the busiest expected load across all member agencies, so a
@@ -84,6 +85,8 @@ pub struct NodeConfig {
     pub batch_window: Duration,
     /// API timeouts.
     pub api: ApiConfig,
+    /// Bounds of the evidence vault (`HOME/vault`).
+    pub vault: VaultLimits,
 }
 
 impl Default for MempoolLimits {
@@ -125,6 +128,7 @@ impl NodeConfig {
             block: BlockLimits::default(),
             batch_window: DEFAULT_BATCH_WINDOW,
             api: ApiConfig::default(),
+            vault: VaultLimits::default(),
         }
     }
 

@@ -96,6 +96,25 @@ pub enum Error {
         /// What is wrong and how to fix it.
         reason: String,
     },
+    /// A vault file would exceed the configured size limit.
+    #[error("the file is larger than the vault's limit of {limit} bytes (vault.max_file_bytes)")]
+    VaultFileTooLarge {
+        /// The limit in bytes.
+        limit: u64,
+    },
+    /// Storing a vault file would leave less free disk than configured.
+    #[error(
+        "the vault's disk has {available} bytes free; storing {needed} more would go below the \
+         reserve of {reserve} bytes (vault.min_free_bytes)"
+    )]
+    VaultDiskFull {
+        /// Free bytes on the vault's file system.
+        available: u64,
+        /// Bytes the file needs.
+        needed: u64,
+        /// The reserve kept free.
+        reserve: u64,
+    },
     /// Consensus cannot go on from this node's state (a decided block it
     /// does not have or executes differently, a malformed certificate).
     #[error("consensus: {reason}")]
@@ -110,6 +129,23 @@ pub enum Error {
         what: &'static str,
         /// Why.
         reason: String,
+    },
+    /// A directory given as a node's home lacks what every home has.
+    #[error("{home} is not a node home: {reason}")]
+    NotAHome {
+        /// The directory.
+        home: PathBuf,
+        /// What is missing.
+        reason: String,
+    },
+    /// Another process, most likely a running node, holds the store's lock.
+    #[error(
+        "the store in {data_dir} is in use by another process, most likely a running node; \
+         stop the node and try again"
+    )]
+    DatabaseLocked {
+        /// The data directory.
+        data_dir: PathBuf,
     },
     /// A background task panicked or was cancelled.
     #[error("{task} stopped unexpectedly: {reason}")]

@@ -22,6 +22,7 @@ use crate::config::{
     DEFAULT_REQUEST_TIMEOUT,
 };
 use crate::error::{Error, Result};
+use crate::vault::VaultLimits;
 
 /// The files of a network node's home.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -100,6 +101,9 @@ pub struct FileConfig {
     /// Bounds of the blocks this node proposes.
     #[serde(default)]
     pub block: BlockSection,
+    /// The evidence vault.
+    #[serde(default)]
+    pub vault: VaultSection,
     /// Fault injection for the test suite only; never set on a real node.
     #[serde(default, skip_serializing_if = "TestingSection::is_off")]
     pub testing: TestingSection,
@@ -197,6 +201,26 @@ pub struct BlockSection {
     pub max_txs: usize,
     /// Most encoded transaction bytes.
     pub max_bytes: usize,
+}
+
+/// `[vault]`: bounds of the evidence vault (`HOME/vault`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct VaultSection {
+    /// Largest evidence file accepted, in bytes.
+    pub max_file_bytes: u64,
+    /// Free disk space, in bytes, that uploads and transfers never use.
+    pub min_free_bytes: u64,
+}
+
+impl Default for VaultSection {
+    fn default() -> Self {
+        let limits = VaultLimits::default();
+        VaultSection {
+            max_file_bytes: limits.max_file_bytes,
+            min_free_bytes: limits.min_free_bytes,
+        }
+    }
 }
 
 /// `[testing]`: makes this node misbehave so the test suite can check that
@@ -304,6 +328,10 @@ impl FileConfig {
             api: ApiConfig {
                 commit_wait: self.api.commit_wait,
                 request_timeout: self.api.request_timeout,
+            },
+            vault: VaultLimits {
+                max_file_bytes: self.vault.max_file_bytes,
+                min_free_bytes: self.vault.min_free_bytes,
             },
         };
         config.validate()?;
@@ -431,6 +459,13 @@ max_bytes = {mempool_bytes}
 # Bounds of the blocks this node proposes.
 max_txs = {block_txs}
 max_bytes = {block_bytes}
+
+[vault]
+# Evidence files live in HOME/vault, named by their BLAKE3 digest.
+# Largest file accepted (uploads and transfers from other nodes), in bytes.
+max_file_bytes = {vault_max}
+# Free disk space, in bytes, that the vault never uses.
+min_free_bytes = {vault_reserve}
 "#,
         moniker = values.moniker,
         api_listen = values.api_listen,
@@ -441,6 +476,8 @@ max_bytes = {block_bytes}
         persistent_peers = list(values.persistent_peers),
         gossip_peers = list(values.gossip_peers),
         max_per_ip = DEFAULT_MAX_CONNECTIONS_PER_IP,
+        vault_max = crate::vault::DEFAULT_MAX_FILE_BYTES,
+        vault_reserve = crate::vault::DEFAULT_MIN_FREE_BYTES,
         timeout_propose = duration(values.timeout_propose),
         delta = duration(DEFAULT_TIMEOUT_DELTA),
         vote = duration(DEFAULT_TIMEOUT_VOTE),

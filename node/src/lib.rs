@@ -50,6 +50,9 @@ pub mod p2p;
 pub mod producer;
 pub mod status;
 pub mod testnet;
+pub mod vault;
+pub mod verify_db;
+pub mod web;
 
 pub use api::{router, ApiError, AppState};
 pub use config::NodeConfig;

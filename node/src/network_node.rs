@@ -21,6 +21,8 @@ use crate::mempool::Mempool;
 use crate::metrics::Metrics;
 use crate::p2p::{self, gossip};
 use crate::status::NetworkStatus;
+use crate::vault::transfer::{self, Fetcher};
+use crate::vault::{Vault, VAULT_DIR};
 
 /// A running network node.
 pub struct NetworkNode {
@@ -87,6 +89,18 @@ impl NetworkNode {
             peer_id.to_string(),
         ));
         let (stop, stop_receiver) = watch::channel(false);
+        let vault = Vault::open(home.root().join(VAULT_DIR), config.vault)?;
+        let (vault_outbound, vault_outbound_receiver) = mpsc::channel(64);
+        let fetcher = Fetcher::new(
+            store.clone(),
+            vault.clone(),
+            key.public_key(),
+            vault_outbound,
+        );
+        tokio::spawn(transfer::watch_transfers(
+            Arc::clone(&fetcher),
+            tip_receiver.clone(),
+        ));
 
         let gossip = gossip::spawn(
             gossip::GossipConfig {
@@ -102,6 +116,8 @@ impl NetworkNode {
                 allow: allow_receiver.clone(),
                 outbox: outbox_receiver,
                 connected: Arc::clone(&status.gossip_peers),
+                vault: vault.clone(),
+                vault_outbound: vault_outbound_receiver,
             },
             stop_receiver,
         )?;
@@ -141,6 +157,8 @@ impl NetworkNode {
             tip: tip_receiver,
             config: config.api,
             network: Some(status),
+            vault,
+            fetcher: Some(fetcher),
         });
         tracing::info!(height = tip.height, moniker = %file.moniker, %peer_id, "network node started");
         Ok(NetworkNode {

@@ -15,6 +15,7 @@ use crate::dev::{DevHome, DevSetup};
 use crate::error::{Error, Result};
 use crate::mempool::Mempool;
 use crate::producer::Producer;
+use crate::vault::{Vault, VAULT_DIR};
 
 /// A running node: the producer task and the state the API serves.
 pub struct Node {
@@ -72,6 +73,8 @@ impl Node {
             tip: tip_receiver,
             config: config.api,
             network: None,
+            vault: Vault::open(config.home.join(VAULT_DIR), config.vault)?,
+            fetcher: None,
         });
         let producer = Producer {
             chain,

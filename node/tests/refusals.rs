@@ -205,7 +205,13 @@ async fn other_bad_requests_are_json_errors() {
             StatusCode::NOT_FOUND,
             "not_found",
         ),
-        (Method::GET, "/", StatusCode::NOT_FOUND, "not_found"),
+        // `/` is the web console; other paths outside `/v1` are still JSON 404s.
+        (
+            Method::GET,
+            "/web/nothing-here",
+            StatusCode::NOT_FOUND,
+            "not_found",
+        ),
         (
             Method::DELETE,
             "/v1/status",

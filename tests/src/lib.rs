@@ -191,6 +191,56 @@ pub fn run_cli(args: &[&str]) -> CliRun {
     }
 }
 
+/// Runs the `xianjie-node` binary with the given arguments (for its
+/// one-shot subcommands such as `verify-db`).
+pub fn run_node(args: &[&std::ffi::OsStr]) -> CliRun {
+    let output: Output = Command::new(binary("xianjie-node"))
+        .args(args)
+        .stdin(Stdio::null())
+        .output()
+        .expect("run xianjie-node");
+    CliRun {
+        code: output.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+    }
+}
+
+/// Copies the directory tree `from` to `to` (files and directories only).
+pub fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).expect("create copy directory");
+    for entry in std::fs::read_dir(from).expect("read directory") {
+        let entry = entry.expect("directory entry");
+        let target = to.join(entry.file_name());
+        if entry.file_type().expect("file type").is_dir() {
+            copy_dir(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), &target).expect("copy file");
+        }
+    }
+}
+
+/// Waits until no handle holds the lock of the sled store in `data_dir`.
+/// sled releases it when its background I/O threads let go of the files, a
+/// moment after the last handle in this process is dropped; another process
+/// (a node, `verify-db`) can open the store only then.
+pub fn wait_until_sled_released(data_dir: &Path) {
+    let db_file = data_dir.join("db");
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while Instant::now() < deadline {
+        let file = std::fs::File::options()
+            .read(true)
+            .write(true)
+            .open(&db_file)
+            .expect("open the sled db file");
+        if file.try_lock().is_ok() {
+            return;
+        }
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    panic!("sled still holds {} after 30 s", db_file.display());
+}
+
 /// Writes `len` pseudo-random bytes (seeded, so failures reproduce) to `path`.
 pub fn write_sample_file(path: &Path, len: usize, seed: u64) {
     use rand::{RngCore, SeedableRng};
@@ -531,6 +581,102 @@ pub mod network {
                 }
                 eprintln!("node logs kept in {}", keep.display());
             }
+        }
+    }
+}
+
+/// A dev home whose chain began in the past: its first blocks are committed
+/// by the node's own block builder (`xianjie_node::chain::Chain`) with block
+/// times the test chooses, before the `xianjie-node dev` binary resumes it
+/// with the real clock.
+///
+/// Statutory clocks run for days; a test cannot wait for one to expire, but
+/// block time is an input of the block builder, so the history of a case
+/// can honestly have happened weeks ago. Nothing is faked afterwards: the
+/// node evaluates the clocks at its latest block time as always.
+pub mod backdated {
+    use std::path::Path;
+
+    use xianjie_ledger::crypto::SecretKey;
+    use xianjie_ledger::genesis::Genesis;
+    use xianjie_ledger::storage::Store;
+    use xianjie_ledger::tx::{Call, SignedTx, Tx};
+    use xianjie_ledger::Hash;
+    use xianjie_node::chain::Chain;
+    use xianjie_node::dev::{DevHome, DEV_CHAIN_ID};
+
+    /// How many blocks a backdated transaction stays valid for.
+    const VALIDITY_BLOCKS: u64 = 50;
+
+    /// A dev chain being written in the past; drop it (or call
+    /// [`BackdatedChain::close`]) before starting the node on its home.
+    pub struct BackdatedChain {
+        home: DevHome,
+        chain: Chain,
+        time_ms: u64,
+    }
+
+    impl BackdatedChain {
+        /// Creates the dev home in `home` (demo keys, genesis) with its
+        /// genesis at `genesis_time_ms`, and opens its store.
+        pub fn create(home: &Path, genesis_time_ms: u64) -> BackdatedChain {
+            let dev = DevHome::new(home);
+            let setup = dev.prepare().expect("dev home");
+            assert!(setup.created, "{} already holds a chain", home.display());
+            let mut genesis: Genesis = setup.genesis;
+            genesis.genesis_time_ms = genesis_time_ms;
+            genesis.validate().expect("backdated genesis is valid");
+            std::fs::write(dev.genesis_path(), genesis.to_json()).expect("write genesis");
+            let data_dir = dev.data_dir();
+            let store = Store::open(&data_dir).expect("open store");
+            let chain =
+                Chain::open(store, &genesis, setup.validator_key, &data_dir).expect("open chain");
+            BackdatedChain {
+                home: dev,
+                chain,
+                time_ms: genesis_time_ms,
+            }
+        }
+
+        /// A demo key, e.g. `key("market", "officer")`.
+        pub fn key(&self, org: &str, role: &str) -> SecretKey {
+            self.home.officer_key(org, role).expect("demo key")
+        }
+
+        /// Moves the block clock to `time_ms` (never backwards).
+        pub fn set_time(&mut self, time_ms: u64) {
+            assert!(time_ms >= self.time_ms, "block time only moves forward");
+            self.time_ms = time_ms;
+        }
+
+        /// Commits `call` signed by `key` in a block of its own at the
+        /// current block clock, which then moves one minute on; the
+        /// transaction's hash. Fails the test if the contracts refuse it.
+        pub fn commit(&mut self, key: &SecretKey, call: Call) -> Hash {
+            use rand::RngCore;
+            let height = self.chain.tip().expect("tip").height;
+            let tx: SignedTx = Tx {
+                chain_id: DEV_CHAIN_ID.into(),
+                signer: key.public_key(),
+                nonce: rand::thread_rng().next_u64(),
+                valid_until: height + VALIDITY_BLOCKS,
+                call,
+            }
+            .sign(key);
+            let hash = tx.hash();
+            let summary = self
+                .chain
+                .commit_next_block(vec![tx], self.time_ms)
+                .expect("commit")
+                .expect("a block");
+            assert_eq!(summary.refused, 0, "transaction {hash} was refused");
+            self.time_ms += 60_000;
+            hash
+        }
+
+        /// Closes the store so that a node can open the home.
+        pub fn close(self) {
+            drop(self.chain);
         }
     }
 }

@@ -20,6 +20,7 @@ use xianjie_ledger::tx::Call;
 use xianjie_ledger::Hash;
 
 use super::{hashing_progress, parse_digest, parse_key_id, print_submission};
+use crate::client::Submission;
 use crate::hashing::hash_file;
 use crate::output::category_label;
 use crate::{Context, Exit};
@@ -56,6 +57,10 @@ pub struct AnchorArgs {
     /// Digest of an earlier anchor this file replaces (e.g. a corrected scan).
     #[arg(long, value_name = "DIGEST", value_parser = parse_digest)]
     pub supersedes: Option<Hash>,
+    /// Also store the file in your node's evidence vault once it is anchored,
+    /// so the organisations entitled to it can fetch it.
+    #[arg(long)]
+    pub upload: bool,
 }
 
 /// The evidence categories as typed on the command line (the ledger's names).
@@ -134,6 +139,21 @@ pub fn execute(context: &Context, args: AnchorArgs) -> anyhow::Result<Exit> {
     let submission = context
         .client()
         .sign_and_submit(&key, Call::AnchorEvidence(anchor.clone()))?;
+    let uploaded = match &submission {
+        Submission::Committed(_) if args.upload => {
+            Some(super::vault::upload(context, &args.file, &anchor.digest)?)
+        }
+        // Anchored earlier (e.g. an upload that failed): store the file now.
+        Submission::Refused { error, .. } if args.upload && error.code == "already_anchored" => {
+            let answer = super::vault::upload(context, &args.file, &anchor.digest)?;
+            eprintln!(
+                "the file is already anchored; stored it in the node's vault ({})",
+                answer["stored"]
+            );
+            Some(answer)
+        }
+        _ => None,
+    };
     let fields = json!({
         "digest": anchor.digest,
         "size": anchor.size,
@@ -142,10 +162,18 @@ pub fn execute(context: &Context, args: AnchorArgs) -> anyhow::Result<Exit> {
         "case_id": anchor.case_id,
         "collected_at": anchor.collected_at,
         "collected_by": anchor.collected_by,
+        "vault": uploaded,
     });
     print_submission(context, &submission, fields, |committed| {
+        let vault = match &uploaded {
+            Some(answer) => format!(
+                "\nvault     stored on the node ({})",
+                answer["stored"].as_str().unwrap_or("new")
+            ),
+            None => String::new(),
+        };
         format!(
-            "anchored  {}\nfile      {} ({} bytes, {})\ncategory  {}\ntx        {}\nblock     {}",
+            "anchored  {}\nfile      {} ({} bytes, {})\ncategory  {}\ntx        {}\nblock     {}{vault}",
             anchor.digest,
             args.file.display(),
             anchor.size,

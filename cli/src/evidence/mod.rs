@@ -17,6 +17,7 @@ pub mod proof;
 pub mod receipt;
 mod render;
 pub mod show;
+pub mod vault;
 pub mod verify;
 
 /// `xianjie evidence …`
@@ -42,6 +43,8 @@ pub enum EvidenceCommand {
     Custody(custody::CustodyArgs),
     /// Save the court-grade receipt of a digest, checkable offline with `xianjie verify`.
     Receipt(receipt::ReceiptArgs),
+    /// Download an evidence file through your node's vault, checking its digest.
+    Fetch(vault::FetchArgs),
 }
 
 /// Runs an `evidence` subcommand.
@@ -53,6 +56,7 @@ pub fn execute(context: &Context, args: EvidenceArgs) -> anyhow::Result<Exit> {
         EvidenceCommand::Show(args) => show::execute(context, args),
         EvidenceCommand::Custody(args) => custody::execute(context, args),
         EvidenceCommand::Receipt(args) => receipt::execute(context, args),
+        EvidenceCommand::Fetch(args) => vault::execute_fetch(context, args),
     }
 }
 

@@ -123,3 +123,59 @@ fn only_active_officers_read() {
         "unknown_inspection"
     );
 }
+
+#[test]
+fn a_node_reads_for_its_organisation_with_the_least_role() {
+    use xianjie_contracts::policy::{authorize_node_read, node_org};
+    use xianjie_ledger::tx::NodeKeyCall;
+
+    let mut sim = Sim::new();
+    let digest = anchor(&mut sim, "market", b"vault file", None);
+    let resource = ReadResource::Evidence(digest);
+    // The genesis validator's key speaks for its organisation.
+    let validator = SecretKey::from_bytes(&[250; 32]).public_key();
+    assert_eq!(node_org(&sim, &validator).unwrap(), org_id("market"));
+    assert!(can_read(&sim, "market", &resource));
+    assert_eq!(
+        authorize_node_read(&sim, &validator, &resource).unwrap(),
+        org_id("market")
+    );
+    // A key the police registered reads what police officers read: not a
+    // loose record of another agency.
+    let police_node = SecretKey::from_bytes(&[241; 32]).public_key();
+    sim.run(
+        &sim::admin("police"),
+        Call::RegisterNodeKey(NodeKeyCall {
+            public_key: police_node,
+        }),
+    )
+    .unwrap();
+    assert_eq!(node_org(&sim, &police_node).unwrap(), org_id("police"));
+    assert_eq!(
+        authorize_node_read(&sim, &police_node, &resource)
+            .unwrap_err()
+            .code(),
+        "policy_denied"
+    );
+    // A court node reads every record, as court officers do.
+    let court_node = SecretKey::from_bytes(&[242; 32]).public_key();
+    sim.run(
+        &sim::admin("court"),
+        Call::RegisterNodeKey(NodeKeyCall {
+            public_key: court_node,
+        }),
+    )
+    .unwrap();
+    assert_eq!(
+        authorize_node_read(&sim, &court_node, &resource).unwrap(),
+        org_id("court")
+    );
+    // An unknown key gets nothing.
+    let stranger = SecretKey::from_bytes(&[243; 32]).public_key();
+    assert_eq!(
+        authorize_node_read(&sim, &stranger, &resource)
+            .unwrap_err()
+            .code(),
+        "unknown_node_key"
+    );
+}

@@ -15,6 +15,13 @@
 //! 4. `contracts::authorize_read` for the resource (case, evidence record,
 //!    inspection result) → else 403 `read_denied`.
 //!
+//! Instead of the three signature headers, a request may carry
+//! `Authorization: Bearer TOKEN` with a session token of the web console
+//! ([`super::sessions`]): a token that is malformed, unknown or expired
+//! answers 401 `bad_session`; a live one names the officer who signed in,
+//! and steps 3 and 4 run exactly as for a signed read (a session of an
+//! officer revoked since is refused with 403 `revoked_signer`).
+//!
 //! Handlers that need the reader take a [`Reader`] extractor (steps 1–3) and
 //! call [`authorize`] (step 4); the evidence routes, whose handlers predate
 //! signed reads, get all four steps from [`require_evidence_read`].
@@ -27,12 +34,14 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use xianjie_contracts::policy::kind_name;
 use xianjie_contracts::{ContractError, ReadResource};
+use xianjie_ledger::crypto::{KeyId, PublicKey};
 use xianjie_ledger::model::{Officer, Org};
 use xianjie_ledger::read_auth::{
     ReadAuthError, SignedRead, HEADER_KEY, HEADER_SIGNATURE, HEADER_TIME,
 };
 use xianjie_ledger::storage::Store;
 
+use super::sessions::bearer_token;
 use super::{parse_hash, ApiError, AppState};
 
 /// The officer who signed a read, with their organisation.
@@ -69,7 +78,8 @@ impl FromRequestParts<AppState> for Reader {
     }
 }
 
-fn now_ms() -> u64 {
+/// The node's clock, Unix milliseconds.
+pub(crate) fn now_ms() -> u64 {
     SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .map_or(0, |elapsed| {
@@ -77,8 +87,24 @@ fn now_ms() -> u64 {
         })
 }
 
-/// Steps 1–3: the signature, its freshness, and the officer.
+/// Steps 1–3: the signature (or the session token), its freshness, and the
+/// officer.
 pub async fn authenticate(state: &AppState, parts: &Parts) -> Result<Reader, ApiError> {
+    match bearer_token(parts).map_err(ApiError::BadSession)? {
+        Some(token) => {
+            let (officer, _) = state
+                .sessions()
+                .resolve(token, now_ms())
+                .map_err(ApiError::BadSession)?;
+            active_officer(state, officer, None).await
+        }
+        None => authenticate_signed(state, parts).await,
+    }
+}
+
+/// Steps 1–3 for the signature headers only (a session token is not
+/// accepted): what signing in (`POST /v1/sessions`) requires.
+pub async fn authenticate_signed(state: &AppState, parts: &Parts) -> Result<Reader, ApiError> {
     let header = |name: &str| {
         parts
             .headers
@@ -103,16 +129,25 @@ pub async fn authenticate(state: &AppState, parts: &Parts) -> Result<Reader, Api
         .check_fresh(now_ms(), state.read_max_skew_ms())
         .map_err(auth_error)?;
     let key = signed.public_key;
+    active_officer(state, key.id(), Some(key)).await
+}
+
+/// Step 3: `id` is a registered officer (with public key `key`, when the
+/// request was signed with one) who is still active.
+async fn active_officer(
+    state: &AppState,
+    id: KeyId,
+    key: Option<PublicKey>,
+) -> Result<Reader, ApiError> {
     state
         .blocking(move |shared| {
-            let id = key.id();
             let unknown = || ApiError::UnknownReader {
                 code: "unknown_signer",
                 id: id.to_hex(),
             };
             let officer = xianjie_contracts::read::officer(&shared.store, &id)
                 .map_err(internal)?
-                .filter(|officer| officer.public_key == key)
+                .filter(|officer| key.is_none_or(|key| officer.public_key == key))
                 .ok_or_else(unknown)?;
             if !officer.active {
                 return Err(ApiError::UnknownReader {

@@ -87,6 +87,26 @@ pub enum ApiError {
     UnknownOfficer(String),
     /// No evidence with that digest.
     NotAnchored(Hash),
+    /// The uploaded content does not hash to the digest the client gave.
+    DigestMismatch {
+        /// The digest the client expected.
+        expected: Hash,
+        /// What the content hashes to.
+        found: Hash,
+    },
+    /// This node's vault does not have the file and cannot fetch it.
+    NotInVault(Hash),
+    /// Every node holding the file refused this node's organisation.
+    VaultRefused(String),
+    /// Fetching the file from other nodes failed repeatedly.
+    VaultFetchFailed(String),
+    /// The file is larger than the vault accepts.
+    VaultFileTooLarge {
+        /// The limit in bytes.
+        limit: u64,
+    },
+    /// The vault's disk is too full.
+    VaultDiskFull(String),
     /// A read that needs an officer's signature came without one.
     UnsignedRead,
     /// The read's signature headers are malformed or do not verify.
@@ -123,6 +143,11 @@ pub enum ApiError {
         /// The certificate number.
         cma: String,
     },
+    /// The `Authorization: Bearer` session token is malformed, unknown or
+    /// expired.
+    BadSession(super::sessions::SessionRefusal),
+    /// The node holds as many live sessions as it allows.
+    TooManySessions,
     /// The request took longer than the server allows.
     RequestTimeout,
     /// The node is stopping and cannot commit any more.
@@ -166,12 +191,19 @@ impl ApiError {
             | UnknownBlock { .. }
             | UnknownOfficer(_)
             | NotAnchored(_)
+            | NotInVault(_)
             | UnknownCase(_)
             | UnknownInspection(_)
             | UnknownProposal(_)
             | UnknownAccreditation { .. } => StatusCode::NOT_FOUND,
-            UnsignedRead | BadReadSignature(_) | StaleRead(_) => StatusCode::UNAUTHORIZED,
-            UnknownReader { .. } | ReadDenied { .. } => StatusCode::FORBIDDEN,
+            UnsignedRead | BadReadSignature(_) | StaleRead(_) | BadSession(_) => {
+                StatusCode::UNAUTHORIZED
+            }
+            UnknownReader { .. } | ReadDenied { .. } | VaultRefused(_) => StatusCode::FORBIDDEN,
+            DigestMismatch { .. } => StatusCode::UNPROCESSABLE_ENTITY,
+            VaultFetchFailed(_) => StatusCode::BAD_GATEWAY,
+            VaultFileTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
+            VaultDiskFull(_) => StatusCode::INSUFFICIENT_STORAGE,
             MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             BodyTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
             BadBody(_)
@@ -184,7 +216,7 @@ impl ApiError {
             Refused(error) => refusal_status(error.code()),
             DuplicateTx { .. } => StatusCode::CONFLICT,
             TxRefused { .. } => StatusCode::UNPROCESSABLE_ENTITY,
-            MempoolFull | ShuttingDown => StatusCode::SERVICE_UNAVAILABLE,
+            MempoolFull | ShuttingDown | TooManySessions => StatusCode::SERVICE_UNAVAILABLE,
             CommitTimeout { .. } => StatusCode::GATEWAY_TIMEOUT,
             RequestTimeout => StatusCode::REQUEST_TIMEOUT,
             Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
@@ -214,6 +246,12 @@ impl ApiError {
             UnknownBlock { .. } => "unknown_block",
             UnknownOfficer(_) => "unknown_officer",
             NotAnchored(_) => "not_anchored",
+            DigestMismatch { .. } => "digest_mismatch",
+            NotInVault(_) => "not_in_vault",
+            VaultRefused(_) => "vault_refused",
+            VaultFetchFailed(_) => "vault_fetch_failed",
+            VaultFileTooLarge { .. } => "file_too_large",
+            VaultDiskFull(_) => "disk_full",
             UnsignedRead => "unsigned_read",
             BadReadSignature(_) => "bad_read_signature",
             StaleRead(_) => "stale_read",
@@ -223,6 +261,8 @@ impl ApiError {
             UnknownInspection(_) => "unknown_inspection",
             UnknownProposal(_) => "unknown_proposal",
             UnknownAccreditation { .. } => "unknown_accreditation",
+            BadSession(_) => "bad_session",
+            TooManySessions => "too_many_sessions",
             RequestTimeout => "request_timeout",
             ShuttingDown => "shutting_down",
             Internal(_) => "internal",
@@ -267,6 +307,22 @@ impl ApiError {
             NotAnchored(digest) => format!(
                 "a file with BLAKE3 digest {digest} is not anchored on this chain; check that you hashed the original file"
             ),
+            DigestMismatch { expected, found } => format!(
+                "the uploaded content hashes to {found}, not {expected}; nothing was stored. Check that you sent the whole original file"
+            ),
+            NotInVault(digest) => format!(
+                "this node's vault does not have the file {digest}; upload it with `xianjie evidence anchor FILE --upload` on the node of the agency that holds it"
+            ),
+            VaultRefused(reason) => format!(
+                "the nodes holding this file refused to send it to this node's organisation ({reason}); ask through a node of an organisation the policies let read it"
+            ),
+            VaultFetchFailed(reason) => format!(
+                "fetching the file from the holder's node failed repeatedly ({reason}); ask again to retry, and tell the operator if it persists"
+            ),
+            VaultFileTooLarge { limit } => format!(
+                "the file is larger than this node's vault accepts ({limit} bytes, vault.max_file_bytes); nothing was stored"
+            ),
+            VaultDiskFull(reason) => format!("{reason}; nothing was stored. Ask the operator to free space"),
             UnsignedRead => "this read needs an officer's signature: sign the request with an officer key (headers X-Xianjie-Key, X-Xianjie-Time, X-Xianjie-Signature; the CLI does it when given --key or XIANJIE_KEY)".into(),
             BadReadSignature(reason) => format!(
                 "the read signature was refused ({reason}); sign BLAKE3-derive-key(\"xianjie 2026-11 api read request v1\") of chain_id, method, path and query, and time, as xianjie_ledger::read_auth does"
@@ -285,6 +341,9 @@ impl ApiError {
             UnknownInspection(id) => format!("no inspection result with id {id} is on this chain; ids look like INSP-3f9a0c1b2d4e5f60"),
             UnknownProposal(id) => format!("no governance proposal with id {id}; `xianjie gov list` lists them"),
             UnknownAccreditation { lab, cma } => format!("no CMA certificate {cma} is recorded for the laboratory with USCC {lab}"),
+            BadSession(super::sessions::SessionRefusal::Malformed) => "the Authorization header is not `Bearer` and a 64-hex-character session token; sign in again with `xianjie login`".into(),
+            BadSession(super::sessions::SessionRefusal::Unknown) => "the session token is unknown or expired (sessions last 30 minutes and end when the node restarts); sign in again with `xianjie login`".into(),
+            TooManySessions => "the node holds as many live sessions as it allows; retry when some have expired, or sign requests with the officer key instead".into(),
             RequestTimeout => "the request took too long; retry later".into(),
             ShuttingDown => "the node is shutting down and commits nothing more; retry against a running node".into(),
             Internal(_) => "the node failed internally and logged the details; retry, and tell the operator if it persists".into(),

@@ -14,7 +14,9 @@ mod inspections;
 mod members;
 mod openapi;
 mod receipt;
+pub mod sessions;
 mod txs;
+mod vault;
 
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
@@ -67,6 +69,11 @@ pub struct Shared {
     pub config: ApiConfig,
     /// Peers and sync state of a network node (`None` for the dev node).
     pub network: Option<Arc<crate::status::NetworkStatus>>,
+    /// The evidence vault.
+    pub vault: crate::vault::Vault,
+    /// Fetches evidence files from other nodes (`None` for the dev node,
+    /// which has no peers).
+    pub fetcher: Option<Arc<crate::vault::transfer::Fetcher>>,
 }
 
 /// The handlers' shared state.
@@ -74,6 +81,7 @@ pub struct Shared {
 pub struct AppState {
     shared: Arc<Shared>,
     read_max_skew_ms: u64,
+    sessions: Arc<sessions::SessionStore>,
 }
 
 impl AppState {
@@ -82,7 +90,13 @@ impl AppState {
         AppState {
             shared: Arc::new(shared),
             read_max_skew_ms: xianjie_ledger::read_auth::DEFAULT_MAX_SKEW_MS,
+            sessions: Arc::new(sessions::SessionStore::new()),
         }
+    }
+
+    /// The web console's live sessions (in memory only).
+    pub fn sessions(&self) -> &sessions::SessionStore {
+        &self.sessions
     }
 
     /// How far a signed read's time may be from this node's clock (default
@@ -161,14 +175,23 @@ pub fn router(state: AppState) -> Router {
             "/v1/accreditations/{lab}/{cma}",
             get(inspections::accreditation),
         )
+        .route("/v1/sessions", post(sessions::create))
+        .route(
+            "/v1/sessions/current",
+            get(sessions::current).delete(sessions::end),
+        )
         .route("/v1/openapi.json", get(openapi::document))
         .route("/metrics", get(chain::metrics))
+        .merge(crate::web::routes())
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(middleware::from_fn_with_state(
             state.clone(),
             enforce_request_timeout,
         ))
+        // After the timeout layer: a large upload or download may take longer
+        // than any other request.
+        .merge(vault_routes())
         .layer(
             TraceLayer::new_for_http()
                 .make_span_with(request_span)
@@ -189,6 +212,17 @@ fn evidence_routes(state: AppState) -> Router<AppState> {
             state,
             auth::require_evidence_read,
         ))
+}
+
+/// The evidence vault: signed by an officer, bodies of any size up to
+/// `vault.max_file_bytes`, streamed.
+fn vault_routes() -> Router<AppState> {
+    Router::new()
+        .route(
+            "/v1/vault",
+            axum::routing::put(vault::upload).layer(DefaultBodyLimit::disable()),
+        )
+        .route("/v1/vault/{digest}", get(vault::download))
 }
 
 async fn not_found() -> ApiError {

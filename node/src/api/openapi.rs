@@ -1,10 +1,12 @@
 //! The OpenAPI document, served at `GET /v1/openapi.json`.
 
 use axum::Json;
-use utoipa::openapi::security::{ApiKey, ApiKeyValue, SecurityScheme};
+use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
-use super::{cases, chain, error, evidence, governance, inspections, members, receipt, txs};
+use super::{
+    cases, chain, error, evidence, governance, inspections, members, receipt, sessions, txs,
+};
 
 /// The API description. Ledger types (headers, certificates, transactions)
 /// appear as plain objects; their JSON form is the ledger crate's serde form.
@@ -34,6 +36,9 @@ use super::{cases, chain, error, evidence, governance, inspections, members, rec
         governance::policy,
         governance::proposals,
         governance::proposal,
+        sessions::create,
+        sessions::current,
+        sessions::end,
         document,
     ),
     components(schemas(
@@ -62,6 +67,9 @@ use super::{cases, chain, error, evidence, governance, inspections, members, rec
         governance::DeadlinesView,
         governance::PolicyView,
         governance::ProposalsView,
+        sessions::NewSession,
+        sessions::CurrentSession,
+        sessions::SessionOfficer,
     )),
     modifiers(&SignedReads)
 )]
@@ -85,6 +93,20 @@ impl Modify for SignedReads {
                  with headers X-Xianjie-Key (public key, hex) and X-Xianjie-Time (Unix ms, within ±5 minutes of the node's clock). \
                  401 unsigned_read / bad_read_signature / stale_read; 403 read_denied when the policy set refuses action `read`.",
             ))),
+        );
+        components.add_security_scheme(
+            "session",
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .description(Some(
+                        "A web console session token (64 hex characters) from POST /v1/sessions \
+                         (`xianjie login`), valid 30 minutes, kept in the node's memory only. \
+                         Accepted wherever `signed_read` is, in its place; reads by token pass the \
+                         same officer checks and policies. 401 bad_session when unknown or expired.",
+                    ))
+                    .build(),
+            ),
         );
     }
 }

@@ -8,8 +8,15 @@
 //! its signature once and remembering it) and keeps it for when it proposes.
 //! Connections are gated by `libp2p::allow_block_list`: a peer id not on the
 //! [`AllowList`](super::AllowList) is refused when the connection is set up.
+//!
+//! The same swarm carries evidence files between vaults
+//! (`crate::vault::transfer`, request-response): chunk requests from other
+//! nodes are answered off the executor, and the node's own [`Fetcher`]
+//! sends its requests through [`GossipShared::vault_outbound`].
+//!
+//! [`Fetcher`]: crate::vault::transfer::Fetcher
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
@@ -17,6 +24,7 @@ use std::time::Duration;
 use libp2p::futures::StreamExt as _;
 use libp2p::gossipsub::{self, IdentTopic, MessageAuthenticity, MessageId, ValidationMode};
 use libp2p::identity::Keypair;
+use libp2p::request_response::{self, OutboundRequestId, ProtocolSupport, ResponseChannel};
 use libp2p::swarm::{NetworkBehaviour, SwarmEvent};
 use libp2p::{allow_block_list, noise, tcp, yamux, Multiaddr, PeerId, Swarm, SwarmBuilder};
 use serde::{Deserialize, Serialize};
@@ -30,6 +38,8 @@ use crate::chain::Tip;
 use crate::dev::now_ms;
 use crate::error::{Error, Result};
 use crate::mempool::Mempool;
+use crate::vault::transfer::{self, ChunkRequest, ChunkResponse, OutboundChunk, VaultCodec};
+use crate::vault::Vault;
 
 /// The gossipsub topic of transactions; the version changes with the format.
 pub const TX_TOPIC: &str = "/xianjie/txs/1";
@@ -54,6 +64,7 @@ impl Canonical for TxBatch {
 struct Behaviour {
     allowed: allow_block_list::Behaviour<allow_block_list::AllowedPeers>,
     gossipsub: gossipsub::Behaviour,
+    vault: request_response::Behaviour<VaultCodec>,
 }
 
 /// What the gossip task needs.
@@ -82,6 +93,10 @@ pub struct GossipShared {
     pub outbox: mpsc::Receiver<Vec<u8>>,
     /// Connected gossip peers, for the status page.
     pub connected: Arc<AtomicUsize>,
+    /// This node's evidence vault (files served to other nodes).
+    pub vault: Vault,
+    /// Chunk requests of this node's fetcher.
+    pub vault_outbound: mpsc::Receiver<OutboundChunk>,
 }
 
 /// Builds the swarm and listens.
@@ -108,9 +123,15 @@ fn swarm(config: &GossipConfig) -> Result<Swarm<Behaviour>> {
         .with_behaviour(|key| {
             let gossipsub =
                 gossipsub::Behaviour::new(MessageAuthenticity::Signed(key.clone()), gossip_config)?;
+            let vault = request_response::Behaviour::with_codec(
+                VaultCodec,
+                [(transfer::PROTOCOL, ProtocolSupport::Full)],
+                request_response::Config::default().with_request_timeout(Duration::from_secs(30)),
+            );
             Ok(Behaviour {
                 allowed: allow_block_list::Behaviour::default(),
                 gossipsub,
+                vault,
             })
         })
         .map_err(|e| fail("behaviour", e.to_string()))?
@@ -142,7 +163,12 @@ pub fn spawn(
             mut allow,
             mut outbox,
             connected,
+            vault,
+            mut vault_outbound,
         } = shared;
+        let mut pending: HashMap<OutboundRequestId, PendingReply> = HashMap::new();
+        let (served_sender, mut served) =
+            mpsc::channel::<(ResponseChannel<ChunkResponse>, ChunkResponse)>(64);
         let topic = IdentTopic::new(TX_TOPIC);
         let mut allowed: HashSet<PeerId> = HashSet::new();
         apply_allow_list(&mut swarm, &mut allowed, &allow.borrow_and_update());
@@ -166,6 +192,14 @@ pub fn spawn(
                     }
                     publish(&mut swarm, &topic, txs);
                 }
+                Some(outbound) = vault_outbound.recv() => {
+                    let id = swarm.behaviour_mut().vault.send_request(&outbound.peer, outbound.request);
+                    pending.insert(id, outbound.reply);
+                }
+                Some((channel, response)) = served.recv() => {
+                    // Fails only if the requester went away meanwhile.
+                    let _ = swarm.behaviour_mut().vault.send_response(channel, response);
+                }
                 Ok(()) = allow.changed() => {
                     let list = allow.borrow_and_update().clone();
                     apply_allow_list(&mut swarm, &mut allowed, &list);
@@ -182,6 +216,9 @@ pub fn spawn(
                 event = swarm.select_next_some() => match event {
                     SwarmEvent::Behaviour(BehaviourEvent::Gossipsub(gossipsub::Event::Message { message, .. })) => {
                         admit.spawn(message.data);
+                    }
+                    SwarmEvent::Behaviour(BehaviourEvent::Vault(event)) => {
+                        on_vault_event(event, &mut pending, &admit.store, &vault, &served_sender);
                     }
                     SwarmEvent::ConnectionEstablished { .. } | SwarmEvent::ConnectionClosed { .. } => {
                         connected.store(swarm.connected_peers().count(), Ordering::Relaxed);
@@ -270,5 +307,51 @@ impl Admitter {
                 }
             }
         });
+    }
+}
+
+type PendingReply = tokio::sync::oneshot::Sender<std::result::Result<ChunkResponse, String>>;
+
+/// Routes vault request-response events: answers to this node's requests go
+/// back to the fetcher; requests from other nodes are served on the blocking
+/// pool and their answers come back through `served`.
+fn on_vault_event(
+    event: request_response::Event<ChunkRequest, ChunkResponse>,
+    pending: &mut HashMap<OutboundRequestId, PendingReply>,
+    store: &Store,
+    vault: &Vault,
+    served: &mpsc::Sender<(ResponseChannel<ChunkResponse>, ChunkResponse)>,
+) {
+    match event {
+        request_response::Event::Message { peer, message, .. } => match message {
+            request_response::Message::Request {
+                request, channel, ..
+            } => {
+                let (store, vault, served) = (store.clone(), vault.clone(), served.clone());
+                tokio::task::spawn_blocking(move || {
+                    let response = transfer::serve_chunk(&store, &vault, &peer, &request);
+                    let _ = served.blocking_send((channel, response));
+                });
+            }
+            request_response::Message::Response {
+                request_id,
+                response,
+            } => {
+                if let Some(reply) = pending.remove(&request_id) {
+                    let _ = reply.send(Ok(response));
+                }
+            }
+        },
+        request_response::Event::OutboundFailure {
+            request_id, error, ..
+        } => {
+            if let Some(reply) = pending.remove(&request_id) {
+                let _ = reply.send(Err(error.to_string()));
+            }
+        }
+        request_response::Event::InboundFailure { peer, error, .. } => {
+            tracing::debug!(%peer, %error, "serving a vault chunk failed");
+        }
+        request_response::Event::ResponseSent { .. } => {}
     }
 }

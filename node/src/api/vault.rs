@@ -1,0 +1,249 @@
+//! `PUT /v1/vault` and `GET /v1/vault/{digest}`: evidence files in this
+//! node's vault (`crate::vault`).
+//!
+//! Both are signed by an officer. An upload is streamed to disk and hashed
+//! as it arrives; it is kept only if its digest is anchored on chain and the
+//! officer may read that evidence record (so the vault holds evidence, not
+//! arbitrary files). A download passes the same read policy; a file this
+//! node lacks is fetched from the holder's node (network nodes only) and the
+//! answer is `202` with the transfer's progress until it is here.
+
+use axum::body::Body;
+use axum::extract::{Path, Query, Request, State};
+use axum::http::{header, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use bytes::Bytes;
+use libp2p::futures::StreamExt as _;
+use serde::{Deserialize, Serialize};
+use tokio::sync::mpsc;
+use utoipa::{IntoParams, ToSchema};
+use xianjie_contracts::ReadResource;
+use xianjie_ledger::Hash;
+
+use super::auth::{authorize, Reader};
+use super::{parse_hash, ApiError, AppState};
+use crate::vault::transfer::FetchStatus;
+use crate::vault::{Stored, Vault};
+
+/// `PUT /v1/vault` query.
+#[derive(Debug, Deserialize, IntoParams)]
+pub struct UploadQuery {
+    /// The digest the client expects (64 hex); the upload is refused if the
+    /// content hashes to anything else.
+    pub digest: Option<String>,
+}
+
+/// An evidence file in the vault.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct VaultFileView {
+    /// Plain BLAKE3 of the content, hex.
+    pub digest: String,
+    /// Length in bytes.
+    pub size: u64,
+    /// `new`, or `existing` when identical content was already stored.
+    pub stored: &'static str,
+}
+
+/// A transfer from another node under way.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct FetchView {
+    /// The digest being fetched.
+    pub digest: String,
+    /// Where the transfer stands.
+    pub transfer: FetchStatus,
+}
+
+enum Piece {
+    Data(Bytes),
+    Abort,
+}
+
+/// Stores an evidence file streamed in the body.
+#[utoipa::path(
+    put, path = "/v1/vault",
+    params(UploadQuery),
+    request_body(content = Vec<u8>, content_type = "application/octet-stream", description = "the evidence file"),
+    responses(
+        (status = 201, description = "stored", body = VaultFileView),
+        (status = 200, description = "identical content was already stored", body = VaultFileView),
+        (status = 401, description = "unsigned or badly signed", body = super::ErrorBody),
+        (status = 403, description = "the officer may not read this evidence", body = super::ErrorBody),
+        (status = 404, description = "the content's digest is not anchored", body = super::ErrorBody),
+        (status = 413, description = "larger than vault.max_file_bytes", body = super::ErrorBody),
+        (status = 422, description = "the content does not match `digest`", body = super::ErrorBody),
+        (status = 507, description = "the disk would go below vault.min_free_bytes", body = super::ErrorBody),
+    ),
+    security(("signed_read" = [])),
+)]
+pub async fn upload(
+    State(state): State<AppState>,
+    reader: Reader,
+    Query(query): Query<UploadQuery>,
+    request: Request,
+) -> Result<Response, ApiError> {
+    let expected = query.digest.as_deref().map(parse_hash).transpose()?;
+    let declared_len = request
+        .headers()
+        .get(header::CONTENT_LENGTH)
+        .and_then(|value| value.to_str().ok())
+        .and_then(|text| text.parse::<u64>().ok());
+    let vault = state.shared().vault.clone();
+    let (pieces, mut received) = mpsc::channel::<Piece>(16);
+    let writer = tokio::task::spawn_blocking(move || -> Result<Stored, ApiError> {
+        let mut incoming = vault.begin_upload(declared_len).map_err(vault_error)?;
+        while let Some(piece) = received.blocking_recv() {
+            match piece {
+                Piece::Data(bytes) => incoming.write(&bytes).map_err(vault_error)?,
+                // Dropping `incoming` unfinished deletes what was written.
+                Piece::Abort => return Err(ApiError::BadBody("the upload was cut off".into())),
+            }
+        }
+        match incoming.finish(expected.as_ref()).map_err(vault_error)? {
+            Ok(stored) => Ok(stored),
+            Err(found) => Err(ApiError::DigestMismatch {
+                expected: expected.expect("a mismatch needs an expectation"),
+                found,
+            }),
+        }
+    });
+    let mut body = request.into_body().into_data_stream();
+    while let Some(frame) = body.next().await {
+        let piece = match frame {
+            Ok(bytes) => Piece::Data(bytes),
+            Err(_) => Piece::Abort,
+        };
+        let abort = matches!(piece, Piece::Abort);
+        // A closed channel means the writer refused (size, disk): its error answers.
+        if pieces.send(piece).await.is_err() || abort {
+            break;
+        }
+    }
+    drop(pieces);
+    let stored = writer
+        .await
+        .map_err(|join| ApiError::Internal(format!("vault writer failed: {join}")))??;
+    keep_if_readable(&state, reader, stored).await
+}
+
+/// Keeps an upload only if it is anchored evidence the uploader may read.
+async fn keep_if_readable(
+    state: &AppState,
+    reader: Reader,
+    stored: Stored,
+) -> Result<Response, ApiError> {
+    state
+        .blocking(move |shared| {
+            let verdict = authorize(&shared.store, &reader, &ReadResource::Evidence(stored.digest));
+            if verdict.is_err() && stored.newly_stored {
+                let path = shared.vault.path_of(&stored.digest);
+                if let Err(error) = std::fs::remove_file(&path) {
+                    tracing::error!(path = %path.display(), %error, "could not remove a refused upload");
+                }
+            }
+            verdict.map(|()| {
+                let status = if stored.newly_stored {
+                    StatusCode::CREATED
+                } else {
+                    StatusCode::OK
+                };
+                tracing::info!(digest = %stored.digest, size = stored.size, new = stored.newly_stored, "evidence file stored in the vault");
+                let view = VaultFileView {
+                    digest: stored.digest.to_hex(),
+                    size: stored.size,
+                    stored: if stored.newly_stored { "new" } else { "existing" },
+                };
+                (status, Json(view)).into_response()
+            })
+        })
+        .await
+}
+
+/// Downloads an evidence file, fetching it from the holder's node first if
+/// this node does not have it.
+#[utoipa::path(
+    get, path = "/v1/vault/{digest}",
+    params(("digest" = String, Path, description = "BLAKE3 digest, 64 hex")),
+    responses(
+        (status = 200, description = "the file", content_type = "application/octet-stream"),
+        (status = 202, description = "being fetched from the holder's node; ask again", body = FetchView),
+        (status = 401, description = "unsigned or badly signed", body = super::ErrorBody),
+        (status = 403, description = "the policies let neither the officer nor this node's organisation read it", body = super::ErrorBody),
+        (status = 404, description = "not anchored, or no node has it", body = super::ErrorBody),
+        (status = 502, description = "the transfer failed repeatedly", body = super::ErrorBody),
+    ),
+    security(("signed_read" = [])),
+)]
+pub async fn download(
+    State(state): State<AppState>,
+    reader: Reader,
+    Path(digest): Path<String>,
+) -> Result<Response, ApiError> {
+    let digest = parse_hash(&digest)?;
+    let local = state
+        .blocking(move |shared| {
+            authorize(&shared.store, &reader, &ReadResource::Evidence(digest))?;
+            Ok(shared.vault.size_of(&digest))
+        })
+        .await?;
+    if let Some(size) = local {
+        return stream_file(&state.shared().vault, &digest, size).await;
+    }
+    let Some(fetcher) = state.shared().fetcher.clone() else {
+        return Err(ApiError::NotInVault(digest));
+    };
+    // A transfer that ended without the file is answered once; asking again
+    // starts a new one.
+    let status = fetcher
+        .take_failure(&digest)
+        .unwrap_or_else(|| fetcher.request(digest));
+    match status {
+        FetchStatus::Done => {
+            let size = state
+                .shared()
+                .vault
+                .size_of(&digest)
+                .ok_or(ApiError::NotInVault(digest))?;
+            stream_file(&state.shared().vault, &digest, size).await
+        }
+        FetchStatus::Refused { reason } => Err(ApiError::VaultRefused(reason)),
+        FetchStatus::Failed { last_error, .. } => Err(ApiError::VaultFetchFailed(last_error)),
+        transfer @ FetchStatus::Fetching { .. } => Ok((
+            StatusCode::ACCEPTED,
+            [(header::RETRY_AFTER, "1")],
+            Json(FetchView {
+                digest: digest.to_hex(),
+                transfer,
+            }),
+        )
+            .into_response()),
+    }
+}
+
+async fn stream_file(vault: &Vault, digest: &Hash, size: u64) -> Result<Response, ApiError> {
+    let path = vault.path_of(digest);
+    let file = tokio::fs::File::open(&path)
+        .await
+        .map_err(|error| ApiError::Internal(format!("opening {}: {error}", path.display())))?;
+    let body = Body::from_stream(tokio_util::io::ReaderStream::with_capacity(
+        file,
+        256 * 1024,
+    ));
+    Ok((
+        [
+            (header::CONTENT_TYPE, "application/octet-stream".to_owned()),
+            (header::CONTENT_LENGTH, size.to_string()),
+            (header::ETAG, format!("\"{}\"", digest.to_hex())),
+        ],
+        body,
+    )
+        .into_response())
+}
+
+fn vault_error(error: crate::Error) -> ApiError {
+    match error {
+        crate::Error::VaultFileTooLarge { limit } => ApiError::VaultFileTooLarge { limit },
+        error @ crate::Error::VaultDiskFull { .. } => ApiError::VaultDiskFull(error.to_string()),
+        error => ApiError::Internal(error.to_string()),
+    }
+}

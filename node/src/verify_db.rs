@@ -1,0 +1,1154 @@
+//! `xianjie-node verify-db`: tamper detection for a stopped node's home.
+//!
+//! Nothing stored is trusted. The chain is replayed from `genesis.json` into
+//! an empty scratch store: for every height the stored header must chain to
+//! its parent and carry a commit certificate of the validator set in force,
+//! the stored transactions must hash to its tx root and carry valid
+//! signatures (a transaction's id leaves its signature out), the stored results to
+//! its results root, and re-executing the transactions must give the same
+//! results and its state root. Replaying writes exactly what the node wrote,
+//! so the scratch store then holds, byte for byte, every record that follows
+//! from the chain (headers, blocks, results, certificates, the transaction
+//! index, the latest state values and every version of the state tree): the
+//! two stores are compared record by record, which finds a flipped byte in
+//! any of them, including old state tree nodes that no root check reads.
+//! Finally every vault file is re-hashed against its name.
+//!
+//! The first divergence is reported and the check stops there.
+
+use std::cmp::Ordering;
+use std::fmt;
+use std::fs::File;
+use std::io;
+use std::path::{Path, PathBuf};
+
+use xianjie_contracts::BlockCtx;
+use xianjie_ledger::block::Header;
+use xianjie_ledger::error::StorageError;
+use xianjie_ledger::genesis::Genesis;
+use xianjie_ledger::storage::{Store, DERIVED_PREFIXES};
+use xianjie_ledger::Hash;
+
+use crate::chain::read_validator_set;
+use crate::error::{Error, Result};
+use crate::home::NodeHome;
+use crate::vault::VAULT_DIR;
+
+/// `HOME/vault/tmp`: partial uploads and transfers, not yet named by their
+/// digest, so not yet evidence.
+const VAULT_TMP_DIR: &str = "tmp";
+
+/// Log progress every this many heights, so a long check shows it is alive.
+const PROGRESS_EVERY_HEIGHTS: u64 = 1_000;
+
+/// What a check covered (up to the divergence, if one was found).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Summary {
+    /// Heights whose header, certificate, block, results and state root were checked.
+    pub heights: u64,
+    /// Transactions re-executed.
+    pub txs: u64,
+    /// Store records compared with the replayed store.
+    pub records: u64,
+    /// Latest state values among them.
+    pub state_values: u64,
+    /// Vault files re-hashed.
+    pub vault_files: u64,
+    /// Bytes of those files.
+    pub vault_bytes: u64,
+    /// Size of the sled store on disk.
+    pub store_bytes: u64,
+}
+
+/// Where a divergence is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Place {
+    /// The sled database as a whole (it cannot be opened or read).
+    Database,
+    /// The genesis: the store's record of it, or its state.
+    Genesis,
+    /// The block at this height.
+    Height(u64),
+    /// A store record that does not belong to one height.
+    Record,
+    /// A file of the evidence vault.
+    VaultFile(PathBuf),
+}
+
+/// The first thing found that is not what the chain implies.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Divergence {
+    /// Where.
+    pub place: Place,
+    /// Which value, e.g. `tx root`.
+    pub what: String,
+    /// What the chain (or the file's name) implies.
+    pub expected: String,
+    /// What is stored.
+    pub found: String,
+}
+
+impl fmt::Display for Divergence {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let Divergence {
+            place,
+            what,
+            expected,
+            found,
+        } = self;
+        match place {
+            Place::VaultFile(path) if what == CONTENT => write!(
+                f,
+                "vault file {}: content hashes to {found}, name says {expected}",
+                path.display()
+            ),
+            Place::VaultFile(path) => write!(
+                f,
+                "vault file {}: {what}: expected {expected}, found {found}",
+                path.display()
+            ),
+            Place::Database => write!(f, "database: {what}: expected {expected}, found {found}"),
+            Place::Genesis => write!(f, "genesis: {what}: expected {expected}, found {found}"),
+            Place::Height(height) => write!(
+                f,
+                "height {height}: {what}: expected {expected}, found {found}"
+            ),
+            Place::Record => write!(f, "{what}: expected {expected}, found {found}"),
+        }
+    }
+}
+
+const CONTENT: &str = "content";
+
+/// The outcome of [`verify_home`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct VerifyReport {
+    /// What was checked.
+    pub summary: Summary,
+    /// The first divergence, or `None` if everything matches.
+    pub divergence: Option<Divergence>,
+}
+
+impl VerifyReport {
+    /// Whether nothing diverged.
+    pub fn is_consistent(&self) -> bool {
+        self.divergence.is_none()
+    }
+}
+
+/// A check either goes on or stops at a divergence; errors (the home cannot
+/// be read at all) are separate from both.
+type Step = std::result::Result<(), Divergence>;
+
+fn diverged(
+    place: Place,
+    what: impl Into<String>,
+    expected: impl ToString,
+    found: impl ToString,
+) -> Divergence {
+    Divergence {
+        place,
+        what: what.into(),
+        expected: expected.to_string(),
+        found: found.to_string(),
+    }
+}
+
+/// Checks the store and the vault of the stopped node at `home` (a dev home
+/// or a network node's home: both keep `genesis.json` and `data/`).
+///
+/// `Err` means the check could not run (no home, no store, the store is in
+/// use); a damaged store or vault is a report with a divergence.
+pub fn verify_home(home: &Path) -> Result<VerifyReport> {
+    let layout = NodeHome::new(home);
+    let genesis_path = layout.genesis_path();
+    if !genesis_path.is_file() {
+        return Err(Error::NotAHome {
+            home: home.to_owned(),
+            reason: format!("it has no {}", genesis_path.display()),
+        });
+    }
+    let genesis = read_genesis(&genesis_path)?;
+    let data_dir = layout.data_dir();
+    ensure_store_exists(home, &data_dir)?;
+    ensure_not_locked(&data_dir)?;
+
+    let mut summary = Summary::default();
+    tracing::info!(home = %home.display(), "verifying the store against a replay of the chain");
+    // sled may panic on damaged files rather than return an error; that is
+    // damage to report, not a crash of the checker.
+    let checked = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        verify_store(&data_dir, &genesis, &mut summary)
+    }));
+    wait_until_released(&data_dir);
+    let store_step = match checked {
+        Ok(result) => result?,
+        Err(panic) => Err(diverged(
+            Place::Database,
+            "reading the store",
+            "readable records",
+            format!("a panic: {}", panic_message(&panic)),
+        )),
+    };
+    if let Err(divergence) = store_step {
+        return Ok(VerifyReport {
+            summary,
+            divergence: Some(divergence),
+        });
+    }
+    tracing::info!(
+        heights = summary.heights,
+        "store matches the replayed chain; re-hashing the vault"
+    );
+    let divergence = verify_vault(&home.join(VAULT_DIR), &mut summary)?.err();
+    Ok(VerifyReport {
+        summary,
+        divergence,
+    })
+}
+
+fn panic_message(panic: &Box<dyn std::any::Any + Send>) -> String {
+    panic
+        .downcast_ref::<&str>()
+        .map(|s| (*s).to_owned())
+        .or_else(|| panic.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "no message".to_owned())
+}
+
+fn read_genesis(path: &Path) -> Result<Genesis> {
+    let text = std::fs::read_to_string(path).map_err(Error::io("reading", path))?;
+    Ok(Genesis::from_json(&text)?)
+}
+
+fn ensure_store_exists(home: &Path, data_dir: &Path) -> Result<()> {
+    // sled keeps its records in `data/db`; opening a directory without it
+    // would create an empty store, which proves nothing.
+    if data_dir.join("db").is_file() {
+        Ok(())
+    } else {
+        Err(Error::NotAHome {
+            home: home.to_owned(),
+            reason: format!(
+                "there is no store in {}; has a node ever run in this home?",
+                data_dir.display()
+            ),
+        })
+    }
+}
+
+/// sled lets one process open a store; a running node holds an exclusive
+/// lock on `data/db`. Checking it here turns sled's opaque I/O error into
+/// advice. The probe lock is released before the store is opened.
+fn ensure_not_locked(data_dir: &Path) -> Result<()> {
+    let db_file = data_dir.join("db");
+    let file = File::options()
+        .read(true)
+        .write(true)
+        .open(&db_file)
+        .map_err(Error::io("opening", &db_file))?;
+    match file.try_lock() {
+        Ok(()) => Ok(()),
+        Err(std::fs::TryLockError::WouldBlock) => Err(Error::DatabaseLocked {
+            data_dir: data_dir.to_owned(),
+        }),
+        Err(std::fs::TryLockError::Error(source)) => Err(Error::Io {
+            action: "locking",
+            path: db_file,
+            source,
+        }),
+    }
+}
+
+/// sled closes its files (and releases its lock) when its background I/O
+/// threads let go of them, a moment after the last handle is dropped. Waiting
+/// for that here means a caller in the same process (a test, a second check)
+/// can open the store as soon as this check returns.
+fn wait_until_released(data_dir: &Path) {
+    const POLL: std::time::Duration = std::time::Duration::from_millis(10);
+    const ATTEMPTS: u32 = 1_000;
+    let db_file = data_dir.join("db");
+    for _ in 0..ATTEMPTS {
+        match File::options().read(true).write(true).open(&db_file) {
+            Ok(file) if file.try_lock().is_err() => std::thread::sleep(POLL),
+            _ => return,
+        }
+    }
+    tracing::warn!(path = %db_file.display(), "sled still holds the store's lock");
+}
+
+/// A failed read of the stored database is a divergence: the store opened
+/// and no other process uses it, so a record that cannot be read or decoded
+/// (or that sled's own checksums reject) is damaged.
+fn read<T>(
+    place: &Place,
+    what: &str,
+    result: std::result::Result<T, StorageError>,
+) -> std::result::Result<T, Divergence> {
+    result.map_err(|error| diverged(place.clone(), what, format!("a readable {what}"), error))
+}
+
+/// Evaluates a read of the stored database: a failure returns its
+/// divergence from the enclosing function, a value is unwrapped.
+macro_rules! read_or_diverge {
+    ($place:expr, $what:expr, $result:expr) => {
+        match read(&$place, $what, $result) {
+            Ok(value) => value,
+            Err(divergence) => return Ok(Err(divergence)),
+        }
+    };
+}
+
+fn verify_store(data_dir: &Path, genesis: &Genesis, summary: &mut Summary) -> Result<Step> {
+    let stored = match Store::open(data_dir) {
+        Ok(store) => store,
+        // The directory holds a sled store that this process may write and
+        // no other process uses (see the checks before): if sled cannot open
+        // it, its files are damaged.
+        Err(error) => {
+            return Ok(Err(diverged(
+                Place::Database,
+                format!("sled's files in {}", data_dir.display()),
+                "files that pass sled's checksums when opened",
+                error,
+            )))
+        }
+    };
+    summary.store_bytes = stored.size_on_disk().unwrap_or(0);
+    let replay = Store::temporary()?;
+    let step = replay_chain(&stored, &replay, genesis, summary)?;
+    if step.is_err() {
+        return Ok(step);
+    }
+    compare_records(&stored, &replay, summary)
+}
+
+/// Replays the chain from `genesis` into `replay`, checking every stored
+/// height of `stored` on the way.
+fn replay_chain(
+    stored: &Store,
+    replay: &Store,
+    genesis: &Genesis,
+    summary: &mut Summary,
+) -> Result<Step> {
+    let genesis_hash = genesis.hash();
+    let place = Place::Genesis;
+    let stored_genesis = read_or_diverge!(place, "genesis hash", stored.genesis_hash());
+    match stored_genesis {
+        Some(found) if found == genesis_hash => {}
+        Some(found) => {
+            return Ok(Err(diverged(
+                place,
+                "genesis hash recorded in the store (is this genesis.json the home's own?)",
+                genesis_hash,
+                found,
+            )))
+        }
+        None => {
+            return Ok(Err(diverged(
+                place,
+                "genesis hash recorded in the store",
+                genesis_hash,
+                "nothing",
+            )))
+        }
+    }
+    let writes = xianjie_contracts::genesis_writes(genesis).map_err(Error::GenesisRefused)?;
+    let genesis_root = replay.init_genesis(genesis_hash, writes)?;
+    let stored_root = read_or_diverge!(place, "genesis state root", stored.genesis_state_root());
+    if stored_root != Some(genesis_root) {
+        return Ok(Err(diverged(
+            place,
+            "genesis state root",
+            genesis_root,
+            stored_root.map_or_else(|| "nothing".to_owned(), |root| root.to_string()),
+        )));
+    }
+    let tip = read_or_diverge!(place, "tip", stored.tip()).unwrap_or(0);
+    tracing::info!(tip, "replaying the chain");
+
+    let mut parent = Parent {
+        hash: genesis_hash,
+        time_ms: genesis.genesis_time_ms,
+    };
+    for height in 1..=tip {
+        match check_height(stored, replay, genesis, height, &parent, summary)? {
+            Ok(next) => parent = next,
+            Err(divergence) => return Ok(Err(divergence)),
+        }
+        summary.heights = height;
+        if height % PROGRESS_EVERY_HEIGHTS == 0 {
+            tracing::info!(height, tip, "replayed");
+        }
+    }
+    Ok(Ok(()))
+}
+
+/// The block a height must follow.
+struct Parent {
+    hash: Hash,
+    time_ms: u64,
+}
+
+/// Checks one stored height and replays it. Returns the next parent.
+fn check_height(
+    stored: &Store,
+    replay: &Store,
+    genesis: &Genesis,
+    height: u64,
+    parent: &Parent,
+    summary: &mut Summary,
+) -> Result<std::result::Result<Parent, Divergence>> {
+    let place = Place::Height(height);
+    let missing = |what: &str| Ok(Err(diverged(place.clone(), what, "a record", "nothing")));
+
+    let Some(header) = read_or_diverge!(place, "header", stored.header(height)) else {
+        return missing("header");
+    };
+    let header_hash = header.hash();
+    if let Err(divergence) = check_header_links(&place, &header, height, genesis, parent) {
+        return Ok(Err(divergence));
+    }
+
+    // The set in force is the replayed state's, never the stored one.
+    let validators = read_validator_set(replay)?;
+    if header.validators_hash != validators.hash() {
+        return Ok(Err(diverged(
+            place,
+            "validators hash (the set in force)",
+            validators.hash(),
+            header.validators_hash,
+        )));
+    }
+    if validators.get(&header.proposer).is_none() {
+        return Ok(Err(diverged(
+            place,
+            "proposer",
+            "a validator of the set in force",
+            header.proposer,
+        )));
+    }
+    let Some(commit) = read_or_diverge!(place, "commit certificate", stored.commit(height)) else {
+        return missing("commit certificate");
+    };
+    if let Err(error) = commit.verify(&header, &validators) {
+        return Ok(Err(diverged(
+            place,
+            "commit certificate",
+            format!(
+                "precommits of more than 2/3 of the power of validator set {} for block {header_hash}",
+                validators.hash()
+            ),
+            error,
+        )));
+    }
+
+    let Some(block) = read_or_diverge!(place, "block", stored.block(height)) else {
+        return missing("block");
+    };
+    if block.header != header {
+        return Ok(Err(diverged(
+            place,
+            "header inside the block record",
+            format!("header {header_hash}"),
+            format!("header {}", block.header.hash()),
+        )));
+    }
+    if header.tx_count as usize != block.txs.len() {
+        return Ok(Err(diverged(
+            place,
+            "transaction count",
+            header.tx_count,
+            block.txs.len(),
+        )));
+    }
+    let tx_root = block.compute_tx_root();
+    if tx_root != header.tx_root {
+        return Ok(Err(diverged(place, "tx root", header.tx_root, tx_root)));
+    }
+    // A transaction's id leaves out its signature, so the tx root does not
+    // cover signatures: each is checked on its own.
+    for tx in &block.txs {
+        if let Err(error) = tx.verify_signature() {
+            return Ok(Err(diverged(
+                place,
+                format!("signature of transaction {}", tx.hash()),
+                "a valid signature by its signer",
+                error,
+            )));
+        }
+    }
+
+    let Some(stored_results) = read_or_diverge!(place, "results", stored.results(height)) else {
+        return missing("results");
+    };
+    let stored_results_root = stored_results.root();
+    if stored_results_root != header.results_root {
+        return Ok(Err(diverged(
+            place,
+            "results root of the stored results",
+            header.results_root,
+            stored_results_root,
+        )));
+    }
+    let ctx = BlockCtx {
+        chain_id: header.chain_id.clone(),
+        height,
+        time_ms: header.time_ms,
+    };
+    let (results, writes) = xianjie_contracts::execute_block(replay, &ctx, &block.txs)
+        .map_err(|fault| Error::CorruptState { fault })?;
+    if results != stored_results {
+        return Ok(Err(diverged(
+            place,
+            "results of re-executing the block",
+            format!("results root {}", header.results_root),
+            format!("results root {}", results.root()),
+        )));
+    }
+    let update = replay.compute_state_update(writes, height)?;
+    if update.root != header.state_root {
+        return Ok(Err(diverged(
+            place,
+            "state root after re-executing the block",
+            header.state_root,
+            update.root,
+        )));
+    }
+    replay.commit_block(&block, &results, &commit, &update)?;
+    summary.txs += block.txs.len() as u64;
+    Ok(Ok(Parent {
+        hash: header_hash,
+        time_ms: header.time_ms,
+    }))
+}
+
+/// What a header must say about its place in the chain.
+fn check_header_links(
+    place: &Place,
+    header: &Header,
+    height: u64,
+    genesis: &Genesis,
+    parent: &Parent,
+) -> Step {
+    if header.height != height {
+        return Err(diverged(
+            place.clone(),
+            "header height",
+            height,
+            header.height,
+        ));
+    }
+    if header.chain_id != genesis.chain_id {
+        return Err(diverged(
+            place.clone(),
+            "chain id",
+            &genesis.chain_id,
+            &header.chain_id,
+        ));
+    }
+    if header.prev_hash != parent.hash {
+        return Err(diverged(
+            place.clone(),
+            "previous block hash",
+            parent.hash,
+            header.prev_hash,
+        ));
+    }
+    if header.time_ms <= parent.time_ms {
+        return Err(diverged(
+            place.clone(),
+            "block time",
+            format!("after {} (the parent's)", parent.time_ms),
+            header.time_ms,
+        ));
+    }
+    Ok(())
+}
+
+/// Compares every record of the derived kinds in both stores, merging the
+/// two key-ordered scans.
+fn compare_records(stored: &Store, replay: &Store, summary: &mut Summary) -> Result<Step> {
+    for (prefix, kind) in DERIVED_PREFIXES {
+        let mut stored_records = stored.raw_records(prefix);
+        let mut replayed_records = replay.raw_records(prefix);
+        let place = Place::Record;
+        let mut found = read_or_diverge!(place, kind, stored_records.next().transpose());
+        let mut expected = replayed_records.next().transpose()?;
+        loop {
+            let order = match (&found, &expected) {
+                (None, None) => break,
+                (Some(_), None) => Ordering::Less,
+                (None, Some(_)) => Ordering::Greater,
+                (Some((found_key, _)), Some((expected_key, _))) => found_key.cmp(expected_key),
+            };
+            match (order, found, expected) {
+                (Ordering::Less, Some((key, value)), _) => {
+                    return Ok(Err(diverged(
+                        record_place(&key),
+                        describe_key(&key, kind),
+                        "no such record (replaying the chain does not write it)",
+                        format!("{} bytes", value.len()),
+                    )));
+                }
+                (Ordering::Greater, _, Some((key, value))) => {
+                    return Ok(Err(diverged(
+                        record_place(&key),
+                        describe_key(&key, kind),
+                        format!("{} bytes", value.len()),
+                        "no such record",
+                    )));
+                }
+                (Ordering::Equal, Some((key, found_value)), Some((_, value))) => {
+                    if found_value != value {
+                        return Ok(Err(diverged(
+                            record_place(&key),
+                            describe_key(&key, kind),
+                            describe_difference(&value, &found_value, Side::Expected),
+                            describe_difference(&value, &found_value, Side::Found),
+                        )));
+                    }
+                }
+                _ => unreachable!("the order is computed from the records present"),
+            }
+            summary.records += 1;
+            if *prefix == *b"s:" {
+                summary.state_values += 1;
+            }
+            found = read_or_diverge!(place, kind, stored_records.next().transpose());
+            expected = replayed_records.next().transpose()?;
+        }
+    }
+    Ok(Ok(()))
+}
+
+/// Height records (`h:`, `b:`, `r:`, `c:` and a height) belong to a height.
+fn record_place(key: &[u8]) -> Place {
+    match height_of(key) {
+        Some(height) => Place::Height(height),
+        None => Place::Record,
+    }
+}
+
+fn height_of(key: &[u8]) -> Option<u64> {
+    let (prefix, rest) = key.split_at_checked(2)?;
+    if ![b"h:", b"b:", b"r:", b"c:"].contains(&prefix.try_into().ok()?) {
+        return None;
+    }
+    Some(u64::from_be_bytes(rest.try_into().ok()?))
+}
+
+fn describe_key(key: &[u8], kind: &str) -> String {
+    let rest = &key[2.min(key.len())..];
+    match height_of(key) {
+        Some(_) => format!("{kind} record"),
+        None if key.starts_with(b"s:") || key.starts_with(b"m:") => {
+            format!("{kind} `{}`", rest.escape_ascii())
+        }
+        None => format!("{kind} {}", hex::encode(rest)),
+    }
+}
+
+/// Which of two compared values to describe.
+#[derive(Clone, Copy)]
+enum Side {
+    Expected,
+    Found,
+}
+
+/// Says where two values first differ, from one side's point of view.
+fn describe_difference(expected: &[u8], found: &[u8], side: Side) -> String {
+    let value = match side {
+        Side::Expected => expected,
+        Side::Found => found,
+    };
+    let offset = expected
+        .iter()
+        .zip(found)
+        .position(|(a, b)| a != b)
+        .unwrap_or(expected.len().min(found.len()));
+    match value.get(offset) {
+        Some(byte) => format!(
+            "{} bytes with 0x{byte:02x} at offset {offset} (BLAKE3 {})",
+            value.len(),
+            blake3::hash(value)
+        ),
+        None => format!("{} bytes (BLAKE3 {})", value.len(), blake3::hash(value)),
+    }
+}
+
+/// Re-hashes every file of the vault against its name.
+fn verify_vault(vault: &Path, summary: &mut Summary) -> Result<Step> {
+    let entries = match std::fs::read_dir(vault) {
+        Ok(entries) => entries,
+        // No vault yet: nothing was uploaded to this node.
+        Err(error) if error.kind() == io::ErrorKind::NotFound => return Ok(Ok(())),
+        Err(error) => return Err(Error::io("reading", vault)(error)),
+    };
+    let mut prefixes = Vec::new();
+    for entry in entries {
+        let entry = entry.map_err(Error::io("reading", vault))?;
+        let name = entry.file_name();
+        let name = name.to_string_lossy();
+        if name == VAULT_TMP_DIR {
+            continue;
+        }
+        if entry.path().is_dir() && name.len() == 2 && is_lower_hex(&name) {
+            prefixes.push(entry.path());
+        } else {
+            // The vault may keep its own bookkeeping beside the prefix
+            // directories; only digest-named files are evidence.
+            tracing::warn!(path = %entry.path().display(), "skipping a vault entry that is not a prefix directory");
+        }
+    }
+    prefixes.sort();
+    for prefix_dir in prefixes {
+        let mut files = Vec::new();
+        for entry in std::fs::read_dir(&prefix_dir).map_err(Error::io("reading", &prefix_dir))? {
+            files.push(entry.map_err(Error::io("reading", &prefix_dir))?.path());
+        }
+        files.sort();
+        for path in files {
+            if let Err(divergence) = verify_vault_file(&prefix_dir, &path, summary)? {
+                return Ok(Err(divergence));
+            }
+        }
+    }
+    Ok(Ok(()))
+}
+
+fn is_lower_hex(name: &str) -> bool {
+    name.bytes()
+        .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+}
+
+fn verify_vault_file(prefix_dir: &Path, path: &Path, summary: &mut Summary) -> Result<Step> {
+    let place = Place::VaultFile(path.to_owned());
+    let name = path
+        .file_name()
+        .map(|name| name.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let prefix = prefix_dir
+        .file_name()
+        .map(|name| name.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    if name.len() != 64 || !is_lower_hex(&name) || !name.starts_with(&prefix) {
+        return Ok(Err(diverged(
+            place,
+            "file name",
+            format!("64 lowercase hex digits of a BLAKE3 digest starting with {prefix}"),
+            name,
+        )));
+    }
+    let metadata = std::fs::symlink_metadata(path).map_err(Error::io("reading", path))?;
+    if !metadata.is_file() {
+        return Ok(Err(diverged(
+            place,
+            "entry type",
+            "a regular file",
+            "something else",
+        )));
+    }
+    let file = File::open(path).map_err(Error::io("reading", path))?;
+    // Streamed: evidence files can be far larger than memory.
+    let mut hasher = blake3::Hasher::new();
+    hasher
+        .update_reader(file)
+        .map_err(Error::io("reading", path))?;
+    let digest = hasher.finalize().to_hex().to_string();
+    if digest != name {
+        return Ok(Err(diverged(place, CONTENT, name, digest)));
+    }
+    summary.vault_files += 1;
+    summary.vault_bytes += metadata.len();
+    Ok(Ok(()))
+}
+
+#[cfg(test)]
+mod tests {
+    use xianjie_ledger::block::{Block, Commit, CommitSignature, TxOutcome};
+    use xianjie_ledger::crypto::{vote_digest, SecretKey, VoteKind};
+    use xianjie_ledger::model::{EvidenceAnchor, EvidenceCategory};
+    use xianjie_ledger::tx::{Call, SignedTx, Tx};
+
+    use super::*;
+    use crate::chain::{read_tip, Chain};
+    use crate::dev::DevHome;
+    use crate::execution::{build_block, ChainInfo, Executed};
+
+    /// Block times of the test chains: fixed, so runs are reproducible.
+    const START_MS: u64 = 1_800_000_000_000;
+
+    /// A dev home with a chain of `blocks` blocks of two anchors each.
+    struct TestChain {
+        _dir: tempfile::TempDir,
+        home: PathBuf,
+        genesis: Genesis,
+        validator_key: SecretKey,
+    }
+
+    fn anchor(key: &SecretKey, seed: u8) -> SignedTx {
+        Tx {
+            chain_id: crate::dev::DEV_CHAIN_ID.into(),
+            signer: key.public_key(),
+            nonce: u64::from(seed),
+            valid_until: 1_000,
+            call: Call::AnchorEvidence(EvidenceAnchor {
+                digest: Hash([seed; 32]),
+                size: 10,
+                media_type: "text/plain".into(),
+                category: EvidenceCategory::Documentary,
+                case_id: None,
+                collected_at: 1_700_000_000,
+                collected_by: vec![key.public_key().id()],
+                capture_method: "download".into(),
+                capture_tool: "verify-db tests".into(),
+                provenance_note_digest: None,
+                supersedes: None,
+            }),
+        }
+        .sign(key)
+    }
+
+    fn test_chain(blocks: u8) -> TestChain {
+        let dir = tempfile::tempdir().unwrap();
+        let home = dir.path().join("home");
+        let dev = DevHome::new(&home);
+        let setup = dev.prepare().unwrap();
+        let officer = dev.officer_key("market", "officer").unwrap();
+        let store = Store::open(&dev.data_dir()).unwrap();
+        let chain = Chain::open(
+            store,
+            &setup.genesis,
+            setup.validator_key.clone(),
+            &dev.data_dir(),
+        )
+        .unwrap();
+        for block in 0..blocks {
+            let txs = vec![
+                anchor(&officer, 2 * block + 1),
+                anchor(&officer, 2 * block + 2),
+            ];
+            let now = START_MS.max(setup.genesis.genesis_time_ms) + u64::from(block) * 1_000;
+            chain.commit_next_block(txs, now).unwrap().unwrap();
+        }
+        drop(chain);
+        wait_until_store_closed(&home);
+        TestChain {
+            _dir: dir,
+            home,
+            genesis: setup.genesis,
+            validator_key: setup.validator_key,
+        }
+    }
+
+    /// sled releases its lock when its background I/O threads let go of
+    /// the files, a moment after the last handle is dropped (a node process
+    /// simply exits). Tests that reopen a store in-process wait for that.
+    fn wait_until_store_closed(home: &Path) {
+        let db_file = home.join("data").join("db");
+        for _ in 0..3_000 {
+            let file = File::options()
+                .read(true)
+                .write(true)
+                .open(&db_file)
+                .unwrap();
+            if file.try_lock().is_ok() {
+                return;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(10));
+        }
+        panic!("sled never released {}", db_file.display());
+    }
+
+    impl TestChain {
+        fn store(&self) -> Store {
+            Store::open(&self.home.join("data")).unwrap()
+        }
+
+        /// Builds the next block honestly, lets `tamper` change it, signs
+        /// the (possibly changed) header with `signer` and commits it
+        /// without any check, as a tampered store would hold it.
+        fn commit_tampered(&self, signer: &SecretKey, tamper: impl FnOnce(&mut Executed)) -> u64 {
+            let store = self.store();
+            let info = ChainInfo {
+                chain_id: self.genesis.chain_id.clone(),
+                genesis_hash: self.genesis.hash(),
+                genesis_time_ms: self.genesis.genesis_time_ms,
+            };
+            let parent = read_tip(&store, info.genesis_hash, info.genesis_time_ms).unwrap();
+            let officer = DevHome::new(&self.home)
+                .officer_key("police", "officer")
+                .unwrap();
+            let mut executed = build_block(
+                &store,
+                &info,
+                &parent,
+                self.validator_key.public_key().id(),
+                vec![anchor(&officer, 200), anchor(&officer, 201)],
+                parent.time_ms + 1_000,
+            )
+            .unwrap();
+            tamper(&mut executed);
+            let commit = sign(&executed.block, signer);
+            store
+                .commit_block(
+                    &executed.block,
+                    &executed.results,
+                    &commit,
+                    &executed.update,
+                )
+                .unwrap();
+            drop(store);
+            wait_until_store_closed(&self.home);
+            executed.block.header.height
+        }
+    }
+
+    fn sign(block: &Block, key: &SecretKey) -> Commit {
+        let block_hash = block.header.hash();
+        let digest = vote_digest(
+            &block.header.chain_id,
+            block.header.height,
+            0,
+            VoteKind::Precommit,
+            Some(&block_hash),
+        );
+        Commit {
+            height: block.header.height,
+            round: 0,
+            block_hash,
+            signatures: vec![CommitSignature {
+                validator: key.public_key().id(),
+                signature: key.sign(&digest.0),
+            }],
+        }
+    }
+
+    fn write_vault_file(home: &Path, content: &[u8]) -> PathBuf {
+        let digest = blake3::hash(content).to_hex().to_string();
+        let dir = home.join(VAULT_DIR).join(&digest[..2]);
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join(&digest);
+        std::fs::write(&path, content).unwrap();
+        path
+    }
+
+    #[test]
+    fn an_untouched_chain_and_vault_are_consistent() {
+        let chain = test_chain(3);
+        write_vault_file(&chain.home, b"seized ledger");
+        write_vault_file(&chain.home, &[7u8; 100_000]);
+        // Partial uploads are not evidence yet.
+        let tmp = chain.home.join(VAULT_DIR).join(VAULT_TMP_DIR);
+        std::fs::create_dir_all(&tmp).unwrap();
+        std::fs::write(tmp.join("upload-1"), b"half a fi").unwrap();
+
+        let report = verify_home(&chain.home).unwrap();
+        assert_eq!(report.divergence, None);
+        let summary = report.summary;
+        assert_eq!(summary.heights, 3);
+        assert_eq!(summary.txs, 6);
+        assert_eq!(summary.vault_files, 2);
+        assert_eq!(summary.vault_bytes, 13 + 100_000);
+        assert!(summary.state_values > 0);
+        assert!(summary.records > summary.state_values);
+    }
+
+    #[test]
+    fn a_fresh_home_without_blocks_or_vault_is_consistent() {
+        let chain = test_chain(0);
+        let report = verify_home(&chain.home).unwrap();
+        assert!(report.is_consistent(), "{:?}", report.divergence);
+        assert_eq!(report.summary.heights, 0);
+        assert_eq!(report.summary.vault_files, 0);
+    }
+
+    /// A block that a tampered store could hold, and what must be reported.
+    struct TamperCase {
+        name: &'static str,
+        tamper: fn(&mut Executed),
+        /// Sign with a key that is not a validator.
+        foreign_signer: bool,
+        what: &'static str,
+    }
+
+    #[test]
+    fn each_tampered_part_of_a_block_is_reported_at_its_height() {
+        let cases = [
+            TamperCase {
+                name: "stored results altered",
+                tamper: |executed| {
+                    executed.results.0[1].outcome = TxOutcome::Error {
+                        code: "not_holder".into(),
+                    }
+                },
+                foreign_signer: false,
+                what: "results root of the stored results",
+            },
+            TamperCase {
+                name: "a transaction dropped from the block body",
+                tamper: |executed| {
+                    executed.block.txs.pop();
+                },
+                foreign_signer: false,
+                what: "transaction count",
+            },
+            TamperCase {
+                name: "a transaction of the block body replaced",
+                tamper: |executed| {
+                    let stranger = SecretKey::from_bytes(&[5; 32]);
+                    executed.block.txs[0] = anchor(&stranger, 99);
+                },
+                foreign_signer: false,
+                what: "tx root",
+            },
+            TamperCase {
+                name: "a transaction's signature altered",
+                tamper: |executed| executed.block.txs[1].signature.0[7] ^= 0x01,
+                foreign_signer: false,
+                what: "signature of transaction",
+            },
+            TamperCase {
+                name: "certificate by a non-validator",
+                tamper: |_| {},
+                foreign_signer: true,
+                what: "commit certificate",
+            },
+            TamperCase {
+                name: "header re-signed with another state root",
+                tamper: |executed| executed.block.header.state_root = Hash([9; 32]),
+                foreign_signer: false,
+                what: "state root after re-executing the block",
+            },
+            TamperCase {
+                name: "header re-signed with another parent",
+                tamper: |executed| executed.block.header.prev_hash = Hash([9; 32]),
+                foreign_signer: false,
+                what: "previous block hash",
+            },
+            TamperCase {
+                name: "header re-signed with other results",
+                tamper: |executed| {
+                    executed.results.0.pop();
+                    executed.block.header.results_root = executed.results.root();
+                },
+                foreign_signer: false,
+                what: "results of re-executing the block",
+            },
+        ];
+        for case in cases {
+            let chain = test_chain(2);
+            let foreign = SecretKey::from_bytes(&[42; 32]);
+            let signer = if case.foreign_signer {
+                &foreign
+            } else {
+                &chain.validator_key
+            };
+            let height = chain.commit_tampered(signer, case.tamper);
+            let report = verify_home(&chain.home).unwrap();
+            let divergence = report
+                .divergence
+                .unwrap_or_else(|| panic!("{}: not detected", case.name));
+            assert_eq!(divergence.place, Place::Height(height), "{}", case.name);
+            assert!(
+                divergence.what.starts_with(case.what),
+                "{}: {divergence}",
+                case.name
+            );
+            assert_eq!(report.summary.heights, height - 1, "{}", case.name);
+        }
+    }
+
+    #[test]
+    fn a_genesis_that_is_not_the_stores_own_is_reported() {
+        let chain = test_chain(1);
+        let other = test_chain(0);
+        std::fs::copy(
+            other.home.join("genesis.json"),
+            chain.home.join("genesis.json"),
+        )
+        .unwrap();
+        let divergence = verify_home(&chain.home).unwrap().divergence.unwrap();
+        assert_eq!(divergence.place, Place::Genesis);
+        assert!(divergence.what.starts_with("genesis hash"), "{divergence}");
+    }
+
+    #[test]
+    fn a_vault_file_whose_content_changed_is_named() {
+        let chain = test_chain(1);
+        write_vault_file(&chain.home, b"first file");
+        let path = write_vault_file(&chain.home, b"inspection report");
+        assert!(verify_home(&chain.home).unwrap().is_consistent());
+
+        let mut bytes = std::fs::read(&path).unwrap();
+        bytes[3] ^= 0x01;
+        std::fs::write(&path, &bytes).unwrap();
+        let divergence = verify_home(&chain.home).unwrap().divergence.unwrap();
+        assert_eq!(divergence.place, Place::VaultFile(path.clone()));
+        let name = path.file_name().unwrap().to_str().unwrap();
+        assert_eq!(
+            divergence.to_string(),
+            format!(
+                "vault file {}: content hashes to {}, name says {name}",
+                path.display(),
+                blake3::hash(&bytes).to_hex()
+            )
+        );
+    }
+
+    #[test]
+    fn a_vault_file_not_named_by_a_digest_is_reported() {
+        let chain = test_chain(0);
+        let dir = chain.home.join(VAULT_DIR).join("ab");
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(dir.join("renamed.pdf"), b"x").unwrap();
+        let divergence = verify_home(&chain.home).unwrap().divergence.unwrap();
+        assert_eq!(divergence.what, "file name");
+    }
+
+    #[test]
+    fn a_home_that_cannot_be_checked_is_an_error_not_a_divergence() {
+        let dir = tempfile::tempdir().unwrap();
+        assert!(matches!(
+            verify_home(dir.path()),
+            Err(Error::NotAHome { .. })
+        ));
+
+        let chain = test_chain(0);
+        let store = chain.store();
+        assert!(matches!(
+            verify_home(&chain.home),
+            Err(Error::DatabaseLocked { .. })
+        ));
+        drop(store);
+        wait_until_store_closed(&chain.home);
+        std::fs::remove_dir_all(chain.home.join("data")).unwrap();
+        assert!(matches!(
+            verify_home(&chain.home),
+            Err(Error::NotAHome { .. })
+        ));
+    }
+
+    #[test]
+    fn differences_are_described_at_the_first_differing_byte() {
+        let expected = describe_difference(b"abcd", b"abXd", Side::Expected);
+        let found = describe_difference(b"abcd", b"abXd", Side::Found);
+        assert!(
+            expected.starts_with("4 bytes with 0x63 at offset 2"),
+            "{expected}"
+        );
+        assert!(
+            found.starts_with("4 bytes with 0x58 at offset 2"),
+            "{found}"
+        );
+        assert!(describe_difference(b"ab", b"abc", Side::Expected).starts_with("2 bytes (BLAKE3"));
+        assert_eq!(
+            describe_key(b"s:officer/\x01", "state value"),
+            "state value `officer/\\x01`"
+        );
+        assert_eq!(
+            record_place(&[b"r:".as_slice(), &7u64.to_be_bytes()].concat()),
+            Place::Height(7)
+        );
+    }
+}

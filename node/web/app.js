@@ -1,0 +1,612 @@
+// The web console: verify evidence files, follow cases and their statutory
+// clocks, look up recognised inspection results. Plain ES modules, no build
+// step; every page is rendered with DOM calls (text is never parsed as HTML).
+
+import { adoptTokenFromFragment, call, download, forgetToken, sessionToken } from "./api.js";
+import { currentLanguage, setLanguage, stateLabel, t, tOr } from "./i18n.js";
+
+const main = document.getElementById("main");
+const sessionBox = document.getElementById("session");
+
+// Organisation names by id, from GET /v1/orgs (public).
+let orgNames = new Map();
+// The signed-in officer ({expires_at_ms, officer}) or null.
+let session = null;
+// Node clock minus this browser's clock, from GET /v1/sessions/current, so
+// that countdowns follow the node's time rather than the laptop's.
+let clockOffsetMs = 0;
+// The file being hashed, so that a later choice cancels it.
+let activeWorker = null;
+
+function nodeNow() {
+  return Date.now() + clockOffsetMs;
+}
+
+/** `h("p", {class: "x"}, "text", child)`: an element with attributes and children. */
+function h(tag, attributes = {}, ...children) {
+  const element = document.createElement(tag);
+  for (const [name, value] of Object.entries(attributes)) {
+    if (value === null || value === undefined || value === false) continue;
+    if (name.startsWith("on")) element.addEventListener(name.slice(2), value);
+    else element.setAttribute(name, value === true ? "" : String(value));
+  }
+  for (const child of children.flat()) {
+    if (child === null || child === undefined || child === false) continue;
+    element.append(child instanceof Node ? child : String(child));
+  }
+  return element;
+}
+
+function orgLabel(id) {
+  if (!id) return t("common.none");
+  const name = orgNames.get(id);
+  return name ? `${name} (${id})` : id;
+}
+
+function formatTime(ms) {
+  if (ms === null || ms === undefined) return t("common.none");
+  const locale = currentLanguage() === "zh" ? "zh-CN" : "en-GB";
+  return new Date(Number(ms)).toLocaleString(locale, { timeZone: "Asia/Shanghai", hour12: false });
+}
+
+function formatBytes(bytes) {
+  const units = ["B", "KiB", "MiB", "GiB", "TiB"];
+  let value = bytes;
+  let unit = 0;
+  while (value >= 1024 && unit < units.length - 1) {
+    value /= 1024;
+    unit += 1;
+  }
+  return `${unit === 0 ? value : value.toFixed(1)} ${units[unit]}`;
+}
+
+function formatDuration(ms) {
+  const seconds = Math.floor(Math.abs(ms) / 1000);
+  const d = Math.floor(seconds / 86400);
+  const hh = Math.floor((seconds % 86400) / 3600);
+  const m = Math.floor((seconds % 3600) / 60);
+  const s = seconds % 60;
+  if (d > 0) return t("duration.days", { d, h: hh });
+  if (hh > 0) return t("duration.hours", { h: hh, m });
+  return t("duration.minutes", { m, s });
+}
+
+/** "3 d 2 h left", or once due: "… past due" for a duty, "closed …" for a window. */
+function countdownText(dueMs, kind) {
+  const left = Number(dueMs) - nodeNow();
+  if (left >= 0) return t("countdown.left", { left: formatDuration(left) });
+  return t(kind === "duty" ? "countdown.past" : "countdown.closed", { left: formatDuration(left) });
+}
+
+/** A live countdown to `dueMs`, refreshed by `tick`; `kind` is the clock's (duty, window …). */
+function countdown(dueMs, kind = "duty") {
+  return h("span", { class: "countdown", "data-testid": "countdown", "data-due-ms": dueMs, "data-kind": kind }, countdownText(dueMs, kind));
+}
+
+function tick() {
+  for (const element of document.querySelectorAll("[data-due-ms]")) {
+    element.textContent = countdownText(element.getAttribute("data-due-ms"), element.getAttribute("data-kind"));
+  }
+  if (session) renderSession();
+}
+
+function shortId(hex) {
+  return hex && hex.length > 12 ? `${hex.slice(0, 8)}…${hex.slice(-4)}` : hex ?? "";
+}
+
+function notice(kind, testId, ...children) {
+  return h("div", { class: `notice ${kind}`, role: "status", "data-testid": testId }, ...children);
+}
+
+function signInPrompt(lead) {
+  return notice(
+    "info",
+    "signin-prompt",
+    h("strong", {}, t("signin.title")),
+    lead ? h("p", {}, lead) : null,
+    h("p", {}, t("signin.body")),
+    h("pre", {}, h("code", {}, t("signin.command"))),
+    h("p", { class: "muted" }, t("signin.note")),
+  );
+}
+
+function errorNotice(answer) {
+  const message = answer.status === 0 ? t("common.unreachable", { message: answer.message }) : t("common.error", { message: answer.message ?? answer.code });
+  return notice("error", "error", message);
+}
+
+/** Whether an answer means "sign in first" (no token, or a dead one). */
+function needsSignIn(answer) {
+  return answer.status === 401;
+}
+
+// ---------------------------------------------------------------- session
+
+function renderSession() {
+  sessionBox.replaceChildren();
+  if (!session) {
+    sessionBox.append(h("span", { class: "muted", "data-testid": "session-none" }, t("session.none")));
+    return;
+  }
+  const officer = session.officer;
+  const left = Number(session.expires_at_ms) - nodeNow();
+  if (left <= 0) {
+    session = null;
+    forgetToken();
+    sessionBox.append(h("span", { class: "muted" }, t("session.expired")));
+    return;
+  }
+  sessionBox.append(
+    h("span", { "data-testid": "session-officer", title: officer.id }, t("session.as", { org_name: officer.org_name, role: tOr(`role.${officer.role}`, officer.role) })),
+    h("span", { class: "muted" }, t("session.expires", { left: formatDuration(left) })),
+    h("button", { type: "button", class: "link", onclick: signOut }, t("session.signout")),
+  );
+}
+
+async function loadSession() {
+  session = null;
+  if (!sessionToken()) return;
+  const answer = await call("/v1/sessions/current");
+  if (answer.ok) {
+    session = answer.body;
+    clockOffsetMs = Number(answer.body.now_ms) - Date.now();
+  } else if (answer.status === 401 || answer.status === 403) {
+    forgetToken();
+  }
+}
+
+async function signOut() {
+  await call("/v1/sessions/current", "DELETE");
+  forgetToken();
+  session = null;
+  renderSession();
+  route();
+}
+
+// ---------------------------------------------------------------- verify
+
+function renderVerify() {
+  const input = h("input", { type: "file", id: "file-input", "data-testid": "file-input", "aria-label": t("verify.drop") });
+  const zone = h("label", { class: "drop-zone", for: "file-input", "data-testid": "drop-zone" }, h("span", {}, t("verify.drop")), input);
+  const progress = h("div", { class: "progress", hidden: true, "data-testid": "hash-progress" }, h("progress", { max: 1, value: 0 }), h("span", {}));
+  const result = h("div", { class: "result", "data-testid": "verify-result" });
+  input.addEventListener("change", () => {
+    if (input.files && input.files[0]) hashAndLookUp(input.files[0], progress, result);
+  });
+  zone.addEventListener("dragover", (event) => {
+    event.preventDefault();
+    zone.classList.add("dragging");
+  });
+  zone.addEventListener("dragleave", () => zone.classList.remove("dragging"));
+  zone.addEventListener("drop", (event) => {
+    event.preventDefault();
+    zone.classList.remove("dragging");
+    const file = event.dataTransfer && event.dataTransfer.files[0];
+    if (file) hashAndLookUp(file, progress, result);
+  });
+  main.replaceChildren(
+    h("section", { class: "panel" }, h("h2", {}, t("verify.title")), h("p", { class: "lead" }, t("verify.lead")), zone, progress),
+    result,
+  );
+}
+
+function hashAndLookUp(file, progress, result) {
+  if (activeWorker) activeWorker.terminate();
+  const worker = new Worker("/web/hash-worker.js", { type: "module" });
+  activeWorker = worker;
+  const bar = progress.querySelector("progress");
+  const label = progress.querySelector("span");
+  progress.hidden = false;
+  result.replaceChildren();
+  result.removeAttribute("data-status");
+  worker.onmessage = async (event) => {
+    const message = event.data;
+    if (message.kind === "progress") {
+      const fraction = message.total === 0 ? 1 : message.done / message.total;
+      bar.value = fraction;
+      label.textContent = t("verify.hashing", { done: formatBytes(message.done), total: formatBytes(message.total), percent: Math.floor(fraction * 100) });
+    } else if (message.kind === "done") {
+      worker.terminate();
+      activeWorker = null;
+      label.textContent = t("verify.hashed", { name: file.name, size: formatBytes(file.size) });
+      await lookUp(message.digest, result);
+    } else {
+      worker.terminate();
+      activeWorker = null;
+      result.replaceChildren(notice("error", "error", t("common.error", { message: message.message })));
+    }
+  };
+  worker.postMessage({ file });
+}
+
+async function lookUp(digest, result) {
+  const digestLine = h("p", { class: "digest" }, h("span", { class: "muted" }, `${t("verify.digest")} `), h("code", { "data-testid": "digest" }, digest));
+  result.replaceChildren(digestLine, h("p", { class: "muted" }, t("common.loading")));
+  const answer = await call(`/v1/evidence/${digest}`);
+  const set = (status, ...children) => {
+    result.setAttribute("data-status", status);
+    result.replaceChildren(digestLine, ...children);
+  };
+  if (answer.ok) set("anchored", ...anchoredRecord(answer.body, digest));
+  else if (answer.code === "not_anchored") set("not-anchored", notice("warning", "not-anchored", h("strong", {}, t("verify.not_anchored")), h("p", {}, t("verify.not_anchored_hint"))));
+  else if (needsSignIn(answer)) set("signin", signInPrompt(t("verify.signin_needed")));
+  else if (answer.code === "read_denied") set("denied", notice("error", "denied", t("verify.denied")));
+  else set("error", errorNotice(answer));
+}
+
+function row(label, value, testId) {
+  return h("tr", {}, h("th", { scope: "row" }, label), h("td", { "data-testid": testId }, value));
+}
+
+function anchoredRecord(record, digest) {
+  const anchor = record.anchor ?? {};
+  const rows = [
+    row(t("verify.org"), orgLabel(record.org), "anchored-org"),
+    row(t("verify.class"), tOr(`class.${record.class}`, record.class), "anchored-class"),
+    row(t("verify.category"), tOr(`category.${anchor.category}`, anchor.category), "anchored-category"),
+    row(t("verify.time"), formatTime(record.time_ms), "anchored-time"),
+    row(t("verify.anchored_by"), h("code", { title: record.anchored_by }, shortId(record.anchored_by))),
+    row(t("verify.height"), String(record.height)),
+    row(t("verify.holder"), orgLabel(record.holder), "holder"),
+  ];
+  if (record.pending_transfer) rows.push(row(t("verify.pending"), orgLabel(record.pending_transfer)));
+  if (anchor.case_id) rows.push(row(t("verify.case"), h("a", { href: `#/cases/${encodeURIComponent(anchor.case_id)}` }, anchor.case_id)));
+  if (record.superseded_by) rows.push(row(t("verify.superseded"), h("code", {}, record.superseded_by)));
+  if (record.destroyed) rows.push(row(t("verify.destroyed"), "✔"));
+  const custody = (record.custody ?? []).map((event) =>
+    h(
+      "li",
+      {},
+      h("time", {}, formatTime(event.time_ms)),
+      " ",
+      h("strong", {}, tOr(`custody.${event.action}`, event.action)),
+      " · ",
+      orgLabel(event.org),
+      event.to ? ` ${t("custody.to", { org: orgLabel(event.to) })}` : "",
+      " · ",
+      h("code", { title: event.officer }, shortId(event.officer)),
+    ),
+  );
+  const status = h("p", { class: "status-line" });
+  const button = h("button", { type: "button", "data-testid": "receipt-download" }, t("verify.receipt"));
+  button.addEventListener("click", async () => {
+    const answer = await download(`/v1/evidence/${digest}/receipt`);
+    if (!answer.ok) {
+      status.textContent = t("verify.receipt_failed", { message: answer.message });
+      return;
+    }
+    const name = `${digest}.xjrcpt`;
+    const link = h("a", { href: URL.createObjectURL(answer.blob), download: name });
+    document.body.append(link);
+    link.click();
+    link.remove();
+    status.textContent = t("verify.receipt_ready", { name });
+  });
+  return [
+    notice("success", "anchored", h("strong", {}, t("verify.anchored"))),
+    h("table", { class: "facts" }, h("tbody", {}, rows)),
+    h("h3", {}, t("verify.custody")),
+    custody.length ? h("ol", { class: "timeline", "data-testid": "custody" }, custody) : h("p", { class: "muted" }, t("verify.custody_empty")),
+    h("div", { class: "actions" }, button, status),
+  ];
+}
+
+// ---------------------------------------------------------------- cases
+
+async function renderCases() {
+  main.replaceChildren(h("h2", {}, t("cases.title")), h("p", { class: "muted" }, t("common.loading")));
+  if (!sessionToken()) {
+    main.replaceChildren(h("h2", {}, t("cases.title")), signInPrompt());
+    return;
+  }
+  const answer = await call("/v1/cases");
+  if (!answer.ok) {
+    main.replaceChildren(h("h2", {}, t("cases.title")), needsSignIn(answer) ? signInPrompt() : errorNotice(answer));
+    return;
+  }
+  const cases = answer.body.cases ?? [];
+  const rows = cases.map((item) =>
+    h(
+      "tr",
+      { class: item.overdue ? "overdue" : null, "data-case-id": item.id, "data-overdue": String(Boolean(item.overdue)) },
+      h("td", { "data-label": t("cases.id") }, h("a", { href: `#/cases/${encodeURIComponent(item.id)}` }, item.id)),
+      h("td", { "data-label": t("cases.case_title") }, item.title),
+      h("td", { "data-label": t("cases.state") }, stateLabel(item.state)),
+      h("td", { "data-label": t("cases.owner") }, orgLabel(item.owner)),
+      h(
+        "td",
+        { "data-label": t("cases.next_due") },
+        item.overdue ? h("span", { class: "badge overdue", "data-testid": "overdue-badge" }, t("cases.overdue")) : null,
+        item.next_due_at_ms !== null && item.next_due_at_ms !== undefined ? countdown(item.next_due_at_ms, item.overdue ? "duty" : "window") : h("span", { class: "muted" }, t("cases.no_clock")),
+      ),
+    ),
+  );
+  main.replaceChildren(
+    h("h2", {}, t("cases.title")),
+    h("p", { class: "lead" }, t("cases.lead")),
+    cases.length
+      ? h(
+          "table",
+          { class: "cases", "data-testid": "case-list" },
+          h("thead", {}, h("tr", {}, ["cases.id", "cases.case_title", "cases.state", "cases.owner", "cases.next_due"].map((key) => h("th", { scope: "col" }, t(key))))),
+          h("tbody", {}, rows),
+        )
+      : h("p", { class: "muted", "data-testid": "case-list-empty" }, t("cases.empty")),
+  );
+}
+
+/** For each event, the clocks it started and stopped (rules from GET /v1/deadlines). */
+function clockChanges(events, rules) {
+  const running = new Set();
+  return events.map((event) => {
+    const stopped = [];
+    for (const rule of rules) {
+      if (running.has(rule.id) && ((rule.stop ?? []).includes(event.action) || !(rule.on ?? []).includes(event.to))) {
+        running.delete(rule.id);
+        stopped.push(rule.id);
+      }
+    }
+    const started = [];
+    for (const rule of rules) {
+      const scopeIsCase = (rule.scope ?? "case") === "case";
+      const outcomeFits = !rule.outcome || rule.outcome === event.outcome;
+      if (scopeIsCase && outcomeFits && (rule.start ?? []).includes(event.action) && (rule.on ?? []).includes(event.to)) {
+        running.add(rule.id);
+        started.push(rule.id);
+      }
+    }
+    return { started, stopped };
+  });
+}
+
+async function renderCase(id) {
+  main.replaceChildren(h("h2", {}, t("case.title", { id })), h("p", { class: "muted" }, t("common.loading")));
+  if (!sessionToken()) {
+    main.replaceChildren(h("h2", {}, t("case.title", { id })), signInPrompt());
+    return;
+  }
+  const [answer, deadlines] = await Promise.all([call(`/v1/cases/${encodeURIComponent(id)}`), call("/v1/deadlines")]);
+  const back = h("p", {}, h("a", { href: "#/cases" }, `← ${t("common.back")}`));
+  if (!answer.ok) {
+    let body;
+    if (answer.code === "read_denied") body = notice("error", "case-denied", t("case.denied"));
+    else if (answer.code === "unknown_case") body = notice("warning", "case-unknown", t("case.unknown", { id }));
+    else if (needsSignIn(answer)) body = signInPrompt();
+    else body = errorNotice(answer);
+    main.replaceChildren(back, h("h2", {}, t("case.title", { id })), body);
+    return;
+  }
+  const detail = answer.body;
+  const record = detail.case;
+  const rules = deadlines.ok ? deadlines.body.rules ?? [] : [];
+  main.replaceChildren(
+    back,
+    h(
+      "section",
+      { class: "panel", "data-testid": "case-detail", "data-overdue": String(Boolean(detail.overdue)) },
+      h("h2", {}, record.title, " ", detail.overdue ? h("span", { class: "badge overdue", "data-testid": "overdue-badge" }, t("cases.overdue")) : null),
+      h(
+        "table",
+        { class: "facts" },
+        h(
+          "tbody",
+          {},
+          row(t("cases.id"), h("code", {}, record.id)),
+          row(t("case.state"), stateLabel(detail.state), "case-state"),
+          row(t("case.entity"), h("code", {}, record.entity)),
+          row(t("case.domain"), record.domain),
+          row(t("cases.owner"), orgLabel(record.owner)),
+          row(t("case.parties"), [record.police, record.procuratorate, record.court].filter(Boolean).map(orgLabel).join("；") || t("common.none")),
+        ),
+      ),
+    ),
+    clocksSection(detail.clocks ?? []),
+    timelineSection(detail.events ?? [], rules),
+    attachmentsSection(detail.attachments ?? []),
+  );
+}
+
+function clocksSection(clocks) {
+  if (!clocks.length) return h("section", { class: "panel" }, h("h3", {}, t("case.clocks")), h("p", { class: "muted" }, t("case.clocks_empty")));
+  const rows = clocks.map((clock) =>
+    h(
+      "tr",
+      { class: clock.overdue ? "overdue" : null, "data-rule": clock.rule, "data-overdue": String(Boolean(clock.overdue)) },
+      h("td", { "data-label": t("case.clock_rule") }, h("code", {}, clock.rule), clock.kind === "window" ? h("span", { class: "muted" }, ` ${t("case.clock_window")}`) : null, h("div", { class: "muted small" }, `${clock.limit} ${clock.unit} · ${clock.source}`)),
+      h("td", { "data-label": t("case.clock_actor") }, clock.actor),
+      h("td", { "data-label": t("case.clock_started") }, formatTime(clock.started_at_ms)),
+      h("td", { "data-label": t("case.clock_due") }, formatTime(clock.due_at_ms)),
+      h("td", { "data-label": t("case.clock_status") }, clock.overdue ? h("span", { class: "badge overdue" }, t("cases.overdue")) : null, countdown(clock.due_at_ms, clock.kind)),
+    ),
+  );
+  return h(
+    "section",
+    { class: "panel" },
+    h("h3", {}, t("case.clocks")),
+    h(
+      "table",
+      { class: "clocks", "data-testid": "clocks" },
+      h("thead", {}, h("tr", {}, ["case.clock_rule", "case.clock_actor", "case.clock_started", "case.clock_due", "case.clock_status"].map((key) => h("th", { scope: "col" }, t(key))))),
+      h("tbody", {}, rows),
+    ),
+  );
+}
+
+function timelineSection(events, rules) {
+  const changes = clockChanges(events, rules);
+  const items = events.map((event, index) =>
+    h(
+      "li",
+      { "data-action": event.action },
+      h("time", {}, formatTime(event.time_ms)),
+      h("div", {}, h("strong", {}, event.action), " ", h("span", { class: "muted" }, `${stateLabel(event.from)} → ${stateLabel(event.to)}`)),
+      h("div", { class: "small" }, t("case.by", { org: orgLabel(event.org), officer: shortId(event.officer) }), event.target ? ` ${t("case.target", { org: orgLabel(event.target) })}` : "", event.outcome ? ` · ${t("case.outcome", { outcome: event.outcome })}` : ""),
+      changes[index].started.length ? h("div", { class: "small clock-start" }, t("case.started_clock", { rules: changes[index].started.join(", ") })) : null,
+      changes[index].stopped.length ? h("div", { class: "small clock-stop" }, t("case.stopped_clock", { rules: changes[index].stopped.join(", ") })) : null,
+    ),
+  );
+  return h("section", { class: "panel" }, h("h3", {}, t("case.timeline")), h("ol", { class: "timeline", "data-testid": "case-timeline" }, items));
+}
+
+function attachmentsSection(attachments) {
+  if (!attachments.length) return h("section", { class: "panel" }, h("h3", {}, t("case.attachments")), h("p", { class: "muted" }, t("case.attachments_empty")));
+  const rows = attachments.map((attachment) =>
+    h(
+      "tr",
+      {},
+      h("td", { "data-label": t("case.attachment_kind") }, attachment.kind),
+      h("td", { "data-label": t("case.attachment_action") }, `#${attachment.seq} ${attachment.action}`),
+      h("td", { "data-label": t("case.attachment_class") }, attachment.class ? tOr(`class.${attachment.class}`, attachment.class) : h("span", { class: "muted" }, t("case.attachment_unanchored"))),
+      h("td", { "data-label": t("verify.digest") }, h("code", { title: attachment.digest }, shortId(attachment.digest))),
+    ),
+  );
+  return h(
+    "section",
+    { class: "panel" },
+    h("h3", {}, t("case.attachments")),
+    h(
+      "table",
+      { class: "attachments", "data-testid": "attachments" },
+      h("thead", {}, h("tr", {}, ["case.attachment_kind", "case.attachment_action", "case.attachment_class", "verify.digest"].map((key) => h("th", { scope: "col" }, t(key))))),
+      h("tbody", {}, rows),
+    ),
+  );
+}
+
+// ---------------------------------------------------------------- inspections
+
+const USCC_PATTERN = /^[0-9A-Z]{18}$/;
+
+function renderInspections(entity) {
+  const input = h("input", { type: "text", name: "entity", value: entity ?? "", maxlength: 18, autocomplete: "off", spellcheck: "false", placeholder: "91330100MA2H3K4L50", "data-testid": "entity-input", "aria-label": t("insp.entity") });
+  const results = h("div", { "data-testid": "inspection-results" });
+  const form = h(
+    "form",
+    {
+      class: "search",
+      onsubmit: (event) => {
+        event.preventDefault();
+        const value = input.value.trim().toUpperCase();
+        location.hash = `#/inspections/${encodeURIComponent(value)}`;
+      },
+    },
+    h("label", {}, t("insp.entity"), " ", input),
+    h("button", { type: "submit", "data-testid": "entity-search" }, t("insp.search")),
+  );
+  main.replaceChildren(h("section", { class: "panel" }, h("h2", {}, t("insp.title")), h("p", { class: "lead" }, t("insp.lead")), form), results);
+  if (entity) showInspections(entity, results);
+}
+
+function inspectionStatus(view) {
+  if (view.valid && view.recognised) return ["valid-recognised", "success", t("insp.valid_recognised")];
+  if (view.valid) return ["valid", "info", t("insp.valid")];
+  return ["invalid", "warning", t("insp.invalid")];
+}
+
+async function showInspections(entity, results) {
+  if (!USCC_PATTERN.test(entity)) {
+    results.replaceChildren(notice("warning", "bad-uscc", t("insp.bad_uscc")));
+    return;
+  }
+  if (!sessionToken()) {
+    results.replaceChildren(signInPrompt());
+    return;
+  }
+  results.replaceChildren(h("p", { class: "muted" }, t("common.loading")));
+  const answer = await call(`/v1/inspections?entity=${encodeURIComponent(entity)}`);
+  if (!answer.ok) {
+    results.replaceChildren(needsSignIn(answer) ? signInPrompt() : errorNotice(answer));
+    return;
+  }
+  const views = answer.body.results ?? [];
+  if (!views.length) {
+    results.replaceChildren(h("p", { class: "muted", "data-testid": "inspections-empty" }, t("insp.empty")));
+    return;
+  }
+  const byMatter = new Map();
+  for (const view of views) {
+    const matter = view.inspection.matter;
+    if (!byMatter.has(matter)) byMatter.set(matter, []);
+    byMatter.get(matter).push(view);
+  }
+  const order = { "valid-recognised": 0, valid: 1, invalid: 2 };
+  const sections = [...byMatter.entries()].map(([matter, list]) => {
+    list.sort((a, b) => order[inspectionStatus(a)[0]] - order[inspectionStatus(b)[0]]);
+    return h("section", { class: "panel", "data-matter": matter }, h("h3", {}, t("insp.matter", { matter })), list.map(inspectionCard));
+  });
+  results.replaceChildren(...sections);
+}
+
+function inspectionCard(view) {
+  const inspection = view.inspection;
+  const [status, kind, label] = inspectionStatus(view);
+  const lab = inspection.lab ? `${inspection.lab.uscc} / CMA ${inspection.lab.cma_number}` : t("common.none");
+  return h(
+    "article",
+    { class: `inspection ${status}`, "data-testid": "inspection", "data-status": status, "data-id": inspection.id },
+    h("header", {}, h("span", { class: `badge ${kind}` }, label), " ", h("code", {}, inspection.id)),
+    h(
+      "table",
+      { class: "facts" },
+      h(
+        "tbody",
+        {},
+        row(t("insp.conclusion"), tOr(`conclusion.${inspection.conclusion}`, inspection.conclusion)),
+        row(t("insp.report_date"), String(inspection.report_date)),
+        row(t("insp.issuer"), orgLabel(inspection.issuer)),
+        row(t("insp.lab"), lab),
+        row(t("insp.scope"), inspection.scope || t("common.none")),
+        row(t("insp.recognised_by"), view.recognised_by.length ? view.recognised_by.map(orgLabel).join("；") : t("common.none"), "recognised-by"),
+        view.disputed_by.length ? row(t("insp.disputed_by"), view.disputed_by.map(orgLabel).join("；")) : null,
+        view.problem_texts.length ? row(t("insp.problems"), h("ul", {}, view.problem_texts.map((text) => h("li", {}, text)))) : null,
+      ),
+    ),
+  );
+}
+
+// ---------------------------------------------------------------- frame
+
+function renderFrame() {
+  document.title = t("app.title");
+  document.getElementById("app-title").textContent = t("app.title");
+  document.getElementById("app-subtitle").textContent = t("app.subtitle");
+  for (const link of document.querySelectorAll("[data-nav]")) {
+    link.textContent = t(`nav.${link.getAttribute("data-nav")}`);
+  }
+  document.getElementById("language").textContent = t("lang.switch");
+  renderSession();
+}
+
+function route() {
+  const path = location.hash.replace(/^#/, "") || "/verify";
+  const [, section, rest] = path.split("/");
+  for (const link of document.querySelectorAll("[data-nav]")) {
+    link.classList.toggle("active", link.getAttribute("data-nav") === section);
+  }
+  if (section === "cases" && rest) renderCase(decodeURIComponent(rest));
+  else if (section === "cases") renderCases();
+  else if (section === "inspections") renderInspections(rest ? decodeURIComponent(rest) : "");
+  else renderVerify();
+}
+
+async function start() {
+  setLanguage(currentLanguage());
+  adoptTokenFromFragment();
+  document.getElementById("language").addEventListener("click", () => {
+    setLanguage(currentLanguage() === "zh" ? "en" : "zh");
+    renderFrame();
+    route();
+  });
+  window.addEventListener("hashchange", () => {
+    if (adoptTokenFromFragment()) loadSession().then(renderSession);
+    route();
+  });
+  const [orgs] = await Promise.all([call("/v1/orgs"), loadSession()]);
+  if (orgs.ok && Array.isArray(orgs.body)) orgNames = new Map(orgs.body.map((org) => [org.id, org.name]));
+  renderFrame();
+  route();
+  setInterval(tick, 1000);
+  document.body.setAttribute("data-ready", "true");
+}
+
+start();

@@ -1,0 +1,700 @@
+//! The web console in a real browser: headless Debian Chromium, driven over
+//! WebDriver (chromedriver) by `fantoccini`, against a real dev node, signed
+//! in with a link from the real `xianjie login`.
+//!
+//! Needs `/usr/bin/chromium` and `/usr/bin/chromedriver` (Debian packages
+//! `chromium` and `chromium-driver`; `.ci/run` installs them). Without them
+//! these tests fail and say how to install them.
+//!
+//! With `XIANJIE_SCREENSHOTS=docs/screenshots` (a path relative to the
+//! workspace root, or absolute) the tests also save screenshots of the main
+//! pages there: that is how the README's pictures are refreshed.
+
+use std::net::TcpStream;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+
+use fantoccini::{Client, ClientBuilder, Locator};
+use serde_json::{json, Value};
+use xianjie_ledger::case::{Attachment, LeadKind, LeadSource};
+use xianjie_ledger::crypto::{KeyId, SecretKey};
+use xianjie_ledger::hash::note_digest;
+use xianjie_ledger::model::{OrgId, Params};
+use xianjie_ledger::tx::{Call, CaseAction, OpenCase};
+use xianjie_tests::backdated::BackdatedChain;
+use xianjie_tests::{free_port, run_cli, write_sample_file, DevNode};
+
+const CHROMIUM: &str = "/usr/bin/chromium";
+const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
+/// How long to wait for something the page must show; a failure, not a
+/// timing assertion: a working page shows it within a second or two.
+const PAGE_WAIT: Duration = Duration::from_secs(60);
+/// A laptop screen, and a tablet held upright.
+const LAPTOP: (u32, u32) = (1280, 900);
+const TABLET: (u32, u32) = (820, 1180);
+
+/// A shop's 统一社会信用代码 (synthetic, valid under GB 32100).
+const SHOP: &str = "91330100MA2H3K4L50";
+const CASE_TITLE: &str = "超市销售过期食品";
+const DAY_MS: u64 = 24 * 3600 * 1000;
+
+/// One browser at a time: two cores do not run two Chromiums and a node well.
+static ONE_BROWSER: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+
+/// A chromedriver process and a headless Chromium session with a fresh profile.
+struct Browser {
+    client: Client,
+    driver: Child,
+    _profile: tempfile::TempDir,
+}
+
+impl Browser {
+    async fn start() -> Browser {
+        for (path, package) in [(CHROMIUM, "chromium"), (CHROMEDRIVER, "chromium-driver")] {
+            assert!(
+                Path::new(path).exists(),
+                "{path} is missing: the web console tests drive Debian's Chromium. \
+                 Install it with `apt-get install -y chromium chromium-driver` \
+                 (package {package}); .ci/run does this when it is missing"
+            );
+        }
+        let port = free_port();
+        let driver = Command::new(CHROMEDRIVER)
+            .arg(format!("--port={port}"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("start chromedriver");
+        let deadline = Instant::now() + PAGE_WAIT;
+        while TcpStream::connect(("127.0.0.1", port)).is_err() {
+            assert!(
+                Instant::now() < deadline,
+                "chromedriver did not listen on {port}"
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        let profile = tempfile::tempdir().expect("profile directory");
+        let mut capabilities = serde_json::Map::new();
+        capabilities.insert(
+            "goog:chromeOptions".into(),
+            json!({
+                "binary": CHROMIUM,
+                "args": [
+                    "--headless",
+                    "--no-sandbox",
+                    "--disable-gpu",
+                    "--disable-quic",
+                    "--no-first-run",
+                    "--disable-background-networking",
+                    "--disable-component-update",
+                    "--disable-sync",
+                    "--disable-dev-shm-usage",
+                    format!("--window-size={},{}", LAPTOP.0, LAPTOP.1),
+                    format!("--user-data-dir={}", profile.path().display()),
+                ],
+            }),
+        );
+        let client = ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
+            .capabilities(capabilities)
+            .connect(&format!("http://127.0.0.1:{port}"))
+            .await
+            .expect("a Chromium session through chromedriver");
+        Browser {
+            client,
+            driver,
+            _profile: profile,
+        }
+    }
+
+    /// Opens the `xianjie login` link (which signs the tab in), then `view`.
+    async fn sign_in(&self, link: &str, view: &str) {
+        self.client.goto(link).await.expect("open the login link");
+        self.wait_for("[data-testid=session-officer]").await;
+        self.open(view).await;
+    }
+
+    /// Navigates within the console, e.g. `#/cases`.
+    async fn open(&self, view: &str) {
+        self.client
+            .execute("location.hash = arguments[0];", vec![json!(view)])
+            .await
+            .expect("navigate");
+    }
+
+    async fn wait_for(&self, css: &str) -> fantoccini::elements::Element {
+        self.client
+            .wait()
+            .at_most(PAGE_WAIT)
+            .for_element(Locator::Css(css))
+            .await
+            .unwrap_or_else(|error| panic!("the page never showed {css}: {error}"))
+    }
+
+    async fn text(&self, css: &str) -> String {
+        self.wait_for(css).await.text().await.expect("element text")
+    }
+
+    async fn page_text(&self) -> String {
+        self.text("body").await
+    }
+
+    /// Saves a screenshot of the whole page at `width` (and at least
+    /// `height`) when `XIANJIE_SCREENSHOTS` names a directory.
+    async fn screenshot(&self, name: &str, (width, height): (u32, u32)) {
+        let Some(dir) = screenshot_dir() else {
+            return;
+        };
+        self.client
+            .set_window_size(width, height)
+            .await
+            .expect("resize");
+        let page_height = self
+            .client
+            .execute(
+                "window.scrollTo(0, 0); return document.documentElement.scrollHeight;",
+                vec![],
+            )
+            .await
+            .expect("page height")
+            .as_u64()
+            .and_then(|h| u32::try_from(h).ok())
+            .unwrap_or(height);
+        self.client
+            .set_window_size(width, page_height.clamp(height, 3000))
+            .await
+            .expect("resize to the page");
+        let png = self.client.screenshot().await.expect("screenshot");
+        std::fs::create_dir_all(&dir).expect("screenshot directory");
+        std::fs::write(dir.join(name), png).expect("write screenshot");
+        self.client
+            .set_window_size(LAPTOP.0, LAPTOP.1)
+            .await
+            .expect("resize back");
+    }
+
+    async fn close(mut self) {
+        let _ = self.client.clone().close().await;
+        let _ = self.driver.kill();
+        let _ = self.driver.wait();
+    }
+}
+
+fn screenshot_dir() -> Option<PathBuf> {
+    let dir = PathBuf::from(std::env::var_os("XIANJIE_SCREENSHOTS")?);
+    Some(if dir.is_absolute() {
+        dir
+    } else {
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("..").join(dir)
+    })
+}
+
+fn now_ms() -> u64 {
+    let elapsed = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .expect("clock after 1970");
+    u64::try_from(elapsed.as_millis()).expect("milliseconds fit u64")
+}
+
+/// The link `xianjie login` prints for demo key `key`.
+fn login_link(node: &DevNode, key: &str) -> String {
+    let run = node.cli_as(key, &["login"]).expect_code(0);
+    let link = run.json()["url"].as_str().expect("url").to_owned();
+    assert!(
+        link.starts_with(&format!("{}/#session=", node.url)),
+        "{link}"
+    );
+    link
+}
+
+fn org_name(node: &DevNode, id: &str) -> String {
+    let mut response = ureq::get(format!("{}/v1/orgs", node.url))
+        .call()
+        .expect("GET /v1/orgs");
+    let orgs: Value = response.body_mut().read_json().expect("orgs JSON");
+    orgs.as_array()
+        .expect("a list")
+        .iter()
+        .find(|org| org["id"] == id)
+        .and_then(|org| org["name"].as_str())
+        .expect("the organisation")
+        .to_owned()
+}
+
+/// A dev node with a file of `len` bytes anchored by the market regulator;
+/// the file's path.
+fn node_with_anchored_file(dir: &Path, len: usize) -> (DevNode, PathBuf) {
+    let node = DevNode::start(&dir.join("home"));
+    let file = dir.join("till-records.bin");
+    write_sample_file(&file, len, 2026);
+    let path = file.to_str().expect("UTF-8 path");
+    node.cli_as(
+        "market-officer",
+        &["evidence", "anchor", path, "--category", "documentary"],
+    )
+    .expect_code(0);
+    (node, file)
+}
+
+/// Chooses `file` in the Verify page and waits for the verdict.
+async fn verify(browser: &Browser, file: &Path) -> String {
+    browser.open("#/verify").await;
+    let input = browser.wait_for("[data-testid=file-input]").await;
+    input
+        .send_keys(file.to_str().expect("UTF-8 path"))
+        .await
+        .expect("choose the file");
+    browser
+        .wait_for("[data-testid=verify-result][data-status]")
+        .await
+        .attr("data-status")
+        .await
+        .expect("status attribute")
+        .expect("a status")
+}
+
+#[tokio::test]
+async fn an_anchored_file_shows_as_anchored_by_its_agency() {
+    let _one = ONE_BROWSER.lock().await;
+    let dir = tempfile::tempdir().unwrap();
+    // Larger than one 4 MiB chunk of the hashing worker.
+    let (node, file) = node_with_anchored_file(dir.path(), 9 * 1024 * 1024 + 17);
+    let expected_digest = run_cli(&["evidence", "hash", file.to_str().unwrap()])
+        .expect_code(0)
+        .stdout
+        .trim()
+        .to_owned();
+    // Handed over to the police: the custody chain has two events.
+    node.cli_as(
+        "market-officer",
+        &[
+            "evidence",
+            "custody",
+            &expected_digest,
+            "--action",
+            "transfer",
+            "--to",
+            "police",
+        ],
+    )
+    .expect_code(0);
+    node.cli_as(
+        "police-officer",
+        &[
+            "evidence",
+            "custody",
+            &expected_digest,
+            "--action",
+            "receive",
+        ],
+    )
+    .expect_code(0);
+    let browser = Browser::start().await;
+    browser
+        .sign_in(&login_link(&node, "procuratorate-officer"), "#/verify")
+        .await;
+
+    assert_eq!(verify(&browser, &file).await, "anchored");
+    // The browser's BLAKE3 is the node's and b3sum's.
+    assert_eq!(browser.text("[data-testid=digest]").await, expected_digest);
+    let agency = browser.text("[data-testid=anchored-org]").await;
+    assert!(agency.contains("market"), "{agency}");
+    assert!(agency.contains(&org_name(&node, "market")), "{agency}");
+    assert!(browser.page_text().await.contains("已存证"));
+    let holder = browser.text("[data-testid=holder]").await;
+    assert!(holder.contains("police"), "{holder}");
+    let custody = browser.text("[data-testid=custody]").await;
+    assert!(
+        custody.contains("移交") && custody.contains("接收"),
+        "{custody}"
+    );
+
+    // The receipt downloads through the same session.
+    browser
+        .wait_for("[data-testid=receipt-download]")
+        .await
+        .click()
+        .await
+        .expect("click");
+    let status = browser.text(".status-line:not(:empty)").await;
+    assert!(
+        status.contains(&format!("{expected_digest}.xjrcpt")),
+        "{status}"
+    );
+    browser.screenshot("verify-anchored.png", LAPTOP).await;
+
+    // u64 values beyond 2^53 are kept exact, not rounded.
+    let nonce = browser
+        .client
+        .execute(
+            "return import('/web/api.js').then((api) => api.parseJsonExact(arguments[0]).nonce);",
+            vec![json!(
+                r#"{"nonce": 18446744073709551615, "note": "1e3 \"42\""}"#
+            )],
+        )
+        .await
+        .expect("parse");
+    assert_eq!(nonce, json!("18446744073709551615"));
+    browser.close().await;
+}
+
+#[tokio::test]
+async fn a_changed_file_shows_as_not_anchored() {
+    let _one = ONE_BROWSER.lock().await;
+    let dir = tempfile::tempdir().unwrap();
+    let (node, file) = node_with_anchored_file(dir.path(), 4096);
+    let mut bytes = std::fs::read(&file).unwrap();
+    bytes[100] ^= 1;
+    let changed = dir.path().join("till-records-changed.bin");
+    std::fs::write(&changed, bytes).unwrap();
+    let browser = Browser::start().await;
+
+    // Signed out, the digest is computed but the lookup asks for a sign-in.
+    browser.client.goto(&node.url).await.expect("open");
+    assert_eq!(verify(&browser, &changed).await, "signin");
+    browser.wait_for("[data-testid=signin-prompt]").await;
+
+    browser
+        .sign_in(&login_link(&node, "court-officer"), "#/verify")
+        .await;
+    assert_eq!(verify(&browser, &changed).await, "not-anchored");
+    let text = browser.text("[data-testid=not-anchored]").await;
+    assert!(text.contains("未存证"), "{text}");
+    assert!(!browser.page_text().await.contains("已存证"));
+
+    // In English too.
+    browser
+        .wait_for("[data-testid=language]")
+        .await
+        .click()
+        .await
+        .expect("switch language");
+    assert_eq!(verify(&browser, &changed).await, "not-anchored");
+    let text = browser.text("[data-testid=not-anchored]").await;
+    assert!(text.contains("Not anchored"), "{text}");
+    browser.screenshot("verify-not-anchored.png", LAPTOP).await;
+    browser.close().await;
+}
+
+/// Moves `case_id` by `action`, with the attachments the transition table
+/// (and the case's domain) require.
+fn act(
+    chain: &mut BackdatedChain,
+    key: &SecretKey,
+    case_id: &str,
+    action: &str,
+    to: Option<&str>,
+    officers: Vec<KeyId>,
+) {
+    let row = xianjie_contracts::case::transition(action).expect("an action of the table");
+    let mut kinds = row.attachments.to_vec();
+    for extra in &Params::default().cases.domain_attachments {
+        if extra.domain == "food_drug" && extra.action == action && !kinds.contains(&extra.kind) {
+            kinds.push(extra.kind);
+        }
+    }
+    let attachments = kinds
+        .iter()
+        .enumerate()
+        .map(|(i, kind)| Attachment {
+            kind: *kind,
+            digest: note_digest(&format!("{case_id} {action} {i}")),
+        })
+        .collect();
+    chain.commit(
+        key,
+        Call::CaseAction(CaseAction {
+            case_id: case_id.to_owned(),
+            action: action.to_owned(),
+            attachments,
+            officers,
+            to: to.map(|org| OrgId::new(org).expect("org id")),
+            reason_digest: None,
+            outcome: None,
+        }),
+    );
+}
+
+/// A dev node whose chain began 30 days ago: the market regulator opened a
+/// food case then and transferred it; the police received it 20 days ago
+/// and have not decided on filing, whose 10-day clock (food and drug
+/// sector) has run out. The police anchor a file today, so the latest block
+/// time is now. Returns the node and the case id.
+fn node_with_overdue_case(dir: &Path) -> (DevNode, String) {
+    let home = dir.join("home");
+    let started = now_ms() - 30 * DAY_MS;
+    let mut chain = BackdatedChain::create(&home, started);
+    chain.set_time(started + 1000);
+    let market = chain.key("market", "officer");
+    let opened = chain.commit(
+        &market,
+        Call::OpenCase(OpenCase {
+            title: CASE_TITLE.into(),
+            entity: SHOP.into(),
+            domain: "food_drug".into(),
+            lead: LeadSource {
+                kind: LeadKind::Complaint,
+                reference: None,
+            },
+        }),
+    );
+    let case_id = xianjie_contracts::case::case_id_for(&opened);
+    let taskforce = vec![
+        market.public_key().id(),
+        chain.key("market", "officer2").public_key().id(),
+    ];
+    act(
+        &mut chain,
+        &market,
+        &case_id,
+        "open-admin-case",
+        None,
+        vec![],
+    );
+    act(
+        &mut chain,
+        &market,
+        &case_id,
+        "mark-suspected",
+        None,
+        vec![],
+    );
+    act(
+        &mut chain,
+        &market,
+        &case_id,
+        "form-taskforce",
+        None,
+        taskforce,
+    );
+    act(&mut chain, &market, &case_id, "submit-report", None, vec![]);
+    let head = chain.key("market", "head");
+    act(
+        &mut chain,
+        &head,
+        &case_id,
+        "approve-transfer",
+        None,
+        vec![],
+    );
+    act(
+        &mut chain,
+        &market,
+        &case_id,
+        "transfer",
+        Some("police"),
+        vec![],
+    );
+    chain.set_time(now_ms() - 20 * DAY_MS);
+    let police = chain.key("police", "officer");
+    act(&mut chain, &police, &case_id, "receive", None, vec![]);
+    chain.close();
+
+    let node = DevNode::start(&home);
+    let today = dir.join("inquiry-record.txt");
+    std::fs::write(&today, "询问笔录 2026").unwrap();
+    node.cli_as(
+        "police-officer",
+        &[
+            "evidence",
+            "anchor",
+            today.to_str().unwrap(),
+            "--category",
+            "witness",
+        ],
+    )
+    .expect_code(0);
+    (node, case_id)
+}
+
+#[tokio::test]
+async fn a_case_past_its_deadline_is_shown_overdue() {
+    let _one = ONE_BROWSER.lock().await;
+    let dir = tempfile::tempdir().unwrap();
+    let (node, case_id) = node_with_overdue_case(dir.path());
+    // The node itself says so, evaluated at its latest block time.
+    let listed = node
+        .cli_as("police-officer", &["case", "list", "--overdue"])
+        .expect_code(0)
+        .json();
+    assert_eq!(listed["cases"][0]["id"], case_id.as_str());
+
+    let browser = Browser::start().await;
+    browser
+        .sign_in(&login_link(&node, "police-officer"), "#/cases")
+        .await;
+    let row = format!("tr[data-case-id='{case_id}']");
+    let overdue = browser
+        .wait_for(&row)
+        .await
+        .attr("data-overdue")
+        .await
+        .expect("attribute");
+    assert_eq!(overdue.as_deref(), Some("true"));
+    let badge = browser
+        .text(&format!("{row} [data-testid=overdue-badge]"))
+        .await;
+    assert_eq!(badge, "已逾期");
+    let countdown = browser
+        .text(&format!("{row} [data-testid=countdown]"))
+        .await;
+    assert!(countdown.contains("已超期"), "{countdown}");
+    let color = browser
+        .client
+        .execute(
+            "return getComputedStyle(document.querySelector(arguments[0])).backgroundColor;",
+            vec![json!(format!("{row} [data-testid=overdue-badge]"))],
+        )
+        .await
+        .expect("style");
+    assert_eq!(color, json!("rgb(179, 38, 30)"), "the overdue badge is red");
+    browser.screenshot("cases-overdue.png", LAPTOP).await;
+    browser.screenshot("cases-overdue-tablet.png", TABLET).await;
+
+    browser.open(&format!("#/cases/{case_id}")).await;
+    let detail = browser.wait_for("[data-testid=case-detail]").await;
+    assert_eq!(
+        detail.attr("data-overdue").await.unwrap().as_deref(),
+        Some("true")
+    );
+    let clock = browser
+        .wait_for("tr[data-rule=PSB_FILING_DECISION]")
+        .await
+        .attr("data-overdue")
+        .await
+        .unwrap();
+    assert_eq!(clock.as_deref(), Some("true"));
+    let receive = browser
+        .text("[data-testid=case-timeline] li[data-action=receive]")
+        .await;
+    assert!(
+        receive.contains("开始计时") && receive.contains("PSB_FILING_DECISION"),
+        "{receive}"
+    );
+    let attachments = browser.text("[data-testid=attachments]").await;
+    assert!(attachments.contains("transfer"), "{attachments}");
+    browser.screenshot("case-page.png", LAPTOP).await;
+    browser.close().await;
+}
+
+#[tokio::test]
+async fn an_officer_without_rights_sees_no_case_details() {
+    let _one = ONE_BROWSER.lock().await;
+    let dir = tempfile::tempdir().unwrap();
+    let (node, case_id) = node_with_overdue_case(dir.path());
+    let browser = Browser::start().await;
+    // The laboratory is no party to the case.
+    browser
+        .sign_in(&login_link(&node, "lab-officer"), "#/cases")
+        .await;
+    browser.wait_for("[data-testid=case-list-empty]").await;
+    assert!(!browser.page_text().await.contains(&case_id));
+
+    browser.open(&format!("#/cases/{case_id}")).await;
+    let denied = browser.text("[data-testid=case-denied]").await;
+    assert!(denied.contains("无权查看"), "{denied}");
+    let page = browser.page_text().await;
+    for detail in [CASE_TITLE, SHOP, "PSB_FILING_DECISION", "receive"] {
+        assert!(!page.contains(detail), "the page shows {detail}:\n{page}");
+    }
+    assert!(browser
+        .client
+        .find(Locator::Css("[data-testid=case-detail]"))
+        .await
+        .is_err());
+    browser.close().await;
+}
+
+#[tokio::test]
+async fn recognised_inspection_results_are_shown_per_matter() {
+    let _one = ONE_BROWSER.lock().await;
+    let dir = tempfile::tempdir().unwrap();
+    let node = DevNode::start(&dir.path().join("home"));
+    let report = dir.path().join("test-report.pdf");
+    std::fs::write(&report, "检验报告 GB2763").unwrap();
+    node.cli_as(
+        "market-head",
+        &[
+            "lab",
+            "accredit",
+            "--lab",
+            "lab",
+            "--cma",
+            "240012345678",
+            "--scope",
+            "GB2763-pesticide",
+            "--from",
+            "20240101",
+            "--to",
+            "20291231",
+        ],
+    )
+    .expect_code(0);
+    let report_arg = format!("@{}", report.display());
+    let inspectors = [node.key("lab-officer"), node.key("lab-officer2")];
+    node.cli_as(
+        "lab-officer",
+        &[
+            "inspection",
+            "record",
+            "--entity",
+            SHOP,
+            "--matter",
+            "GB2763-pesticide",
+            "--report-date",
+            "20250301",
+            "--conclusion",
+            "non-conforming",
+            "--report",
+            &report_arg,
+            "--lab",
+            "lab",
+            "--cma",
+            "240012345678",
+            "--inspector",
+            inspectors[0].to_str().unwrap(),
+            "--inspector",
+            inspectors[1].to_str().unwrap(),
+            "--scope",
+            "batch 2025-02",
+        ],
+    )
+    .expect_code(0);
+    let listed = node
+        .cli_as("lab-officer", &["inspection", "list", "--entity", SHOP])
+        .expect_code(0)
+        .json();
+    let id = listed["results"][0]["inspection"]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    node.cli_as("police-officer", &["inspection", "recognize", &id])
+        .expect_code(0);
+
+    let browser = Browser::start().await;
+    browser
+        .sign_in(&login_link(&node, "procuratorate-officer"), "#/inspections")
+        .await;
+    let input = browser.wait_for("[data-testid=entity-input]").await;
+    input.send_keys(SHOP).await.expect("type the USCC");
+    browser
+        .wait_for("[data-testid=entity-search]")
+        .await
+        .click()
+        .await
+        .expect("search");
+    let card = format!("[data-matter=GB2763-pesticide] article[data-id='{id}']");
+    let status = browser
+        .wait_for(&card)
+        .await
+        .attr("data-status")
+        .await
+        .unwrap();
+    assert_eq!(status.as_deref(), Some("valid-recognised"));
+    let recognised_by = browser
+        .text(&format!("{card} [data-testid=recognised-by]"))
+        .await;
+    assert!(recognised_by.contains("police"), "{recognised_by}");
+    browser.screenshot("inspections.png", LAPTOP).await;
+    browser.close().await;
+}
