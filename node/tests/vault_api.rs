@@ -1,0 +1,228 @@
+//! The evidence vault's HTTP API on a dev node (`PUT /v1/vault`,
+//! `GET /v1/vault/{digest}`): what is stored, what is refused, and that a
+//! refusal leaves nothing behind.
+
+mod common;
+
+use axum::body::Body;
+use axum::http::{Method, Request, StatusCode};
+use common::TestChain;
+use tower::ServiceExt as _;
+use xianjie_ledger::crypto::SecretKey;
+use xianjie_ledger::hash::file_digest;
+use xianjie_ledger::read_auth::SignedRead;
+use xianjie_node::dev::DEV_CHAIN_ID;
+
+/// Sends a signed request and returns status and raw body.
+async fn signed_raw(
+    chain: &TestChain,
+    method: Method,
+    uri: &str,
+    body: Vec<u8>,
+    key: Option<&SecretKey>,
+) -> (StatusCode, Vec<u8>) {
+    let mut builder = Request::builder()
+        .method(method.clone())
+        .uri(uri)
+        .header("content-type", "application/octet-stream")
+        .header("content-length", body.len().to_string());
+    if let Some(key) = key {
+        let read = SignedRead::sign(key, DEV_CHAIN_ID, method.as_str(), uri, common::now_ms());
+        for (name, value) in read.headers() {
+            builder = builder.header(name, value);
+        }
+    }
+    let response = chain
+        .router()
+        .oneshot(builder.body(Body::from(body)).unwrap())
+        .await
+        .unwrap();
+    let status = response.status();
+    let bytes = axum::body::to_bytes(response.into_body(), usize::MAX)
+        .await
+        .unwrap();
+    (status, bytes.to_vec())
+}
+
+fn code(body: &[u8]) -> String {
+    let json: serde_json::Value = serde_json::from_slice(body).unwrap_or_default();
+    json["error"]["code"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned()
+}
+
+fn vault_files(chain: &TestChain) -> Vec<std::path::PathBuf> {
+    let root = chain.dir.path().join("home").join("vault");
+    let mut files = Vec::new();
+    let mut dirs = vec![root];
+    while let Some(dir) = dirs.pop() {
+        for entry in std::fs::read_dir(&dir).into_iter().flatten().flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                dirs.push(path);
+            } else {
+                files.push(path);
+            }
+        }
+    }
+    files
+}
+
+#[tokio::test]
+async fn anchored_evidence_is_stored_once_and_read_under_the_policies() {
+    let chain = TestChain::start().await;
+    let file = b"seizure record, page 1 of 1".to_vec();
+    let digest = chain.anchor("market", &file).await;
+    let market = chain.key("market", "officer");
+
+    let (status, body) = signed_raw(
+        &chain,
+        Method::PUT,
+        "/v1/vault",
+        file.clone(),
+        Some(&market),
+    )
+    .await;
+    assert_eq!(
+        status,
+        StatusCode::CREATED,
+        "{}",
+        String::from_utf8_lossy(&body)
+    );
+    let stored: serde_json::Value = serde_json::from_slice(&body).unwrap();
+    assert_eq!(stored["digest"], digest.to_hex().as_str());
+    assert_eq!(stored["stored"], "new");
+    let (status, body) = signed_raw(
+        &chain,
+        Method::PUT,
+        "/v1/vault",
+        file.clone(),
+        Some(&market),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(
+        serde_json::from_slice::<serde_json::Value>(&body).unwrap()["stored"],
+        "existing"
+    );
+    assert_eq!(vault_files(&chain).len(), 1);
+
+    // A procuratorate reads every record; the police, no party, may not.
+    let uri = format!("/v1/vault/{digest}");
+    let (status, body) = signed_raw(
+        &chain,
+        Method::GET,
+        &uri,
+        Vec::new(),
+        Some(&chain.key("procuratorate", "officer")),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(body, file);
+    let (status, body) = signed_raw(
+        &chain,
+        Method::GET,
+        &uri,
+        Vec::new(),
+        Some(&chain.key("police", "officer")),
+    )
+    .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    assert_eq!(code(&body), "read_denied");
+    let (status, body) = signed_raw(&chain, Method::GET, &uri, Vec::new(), None).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    assert_eq!(code(&body), "unsigned_read");
+
+    // Anchored but never uploaded: the dev node has no other node to ask.
+    let other = chain.anchor("market", b"never uploaded").await;
+    let (status, body) = signed_raw(
+        &chain,
+        Method::GET,
+        &format!("/v1/vault/{other}"),
+        Vec::new(),
+        Some(&market),
+    )
+    .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    assert_eq!(code(&body), "not_in_vault");
+}
+
+#[tokio::test]
+async fn refused_uploads_leave_nothing_in_the_vault() {
+    let chain = TestChain::start_with(|config| config.vault.max_file_bytes = 1000).await;
+    let market = chain.key("market", "officer");
+
+    let (status, body) = signed_raw(
+        &chain,
+        Method::PUT,
+        "/v1/vault",
+        b"not evidence".to_vec(),
+        Some(&market),
+    )
+    .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    assert_eq!(code(&body), "not_anchored");
+
+    let file = b"the anchored file".to_vec();
+    let digest = chain.anchor("market", &file).await;
+    let wrong = file_digest(b"something else");
+    let (status, body) = signed_raw(
+        &chain,
+        Method::PUT,
+        &format!("/v1/vault?digest={wrong}"),
+        file.clone(),
+        Some(&market),
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(code(&body), "digest_mismatch");
+
+    // The police may not read the market regulator's loose record, so may
+    // not store it either.
+    let (status, body) = signed_raw(
+        &chain,
+        Method::PUT,
+        &format!("/v1/vault?digest={digest}"),
+        file.clone(),
+        Some(&chain.key("police", "officer")),
+    )
+    .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    assert_eq!(code(&body), "read_denied");
+
+    let (status, body) = signed_raw(
+        &chain,
+        Method::PUT,
+        "/v1/vault",
+        vec![0; 1001],
+        Some(&market),
+    )
+    .await;
+    assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE);
+    assert_eq!(code(&body), "file_too_large");
+
+    let (status, body) = signed_raw(&chain, Method::PUT, "/v1/vault", file.clone(), None).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    assert_eq!(code(&body), "unsigned_read");
+
+    assert_eq!(vault_files(&chain), Vec::<std::path::PathBuf>::new());
+}
+
+#[tokio::test]
+async fn an_upload_that_would_eat_the_disk_reserve_is_refused() {
+    let chain = TestChain::start_with(|config| config.vault.min_free_bytes = u64::MAX).await;
+    let file = b"evidence".to_vec();
+    chain.anchor("market", &file).await;
+    let (status, body) = signed_raw(
+        &chain,
+        Method::PUT,
+        "/v1/vault",
+        file,
+        Some(&chain.key("market", "officer")),
+    )
+    .await;
+    assert_eq!(status, StatusCode::INSUFFICIENT_STORAGE);
+    assert_eq!(code(&body), "disk_full");
+    assert!(vault_files(&chain).is_empty());
+}
