@@ -227,21 +227,31 @@ pub struct Incoming {
     vault: Vault,
     path: PathBuf,
     file: Option<File>,
+    hasher: blake3::Hasher,
     written: u64,
     since_space_check: u64,
 }
 
 impl Incoming {
     fn create(vault: Vault, path: PathBuf, already: u64) -> Result<Incoming> {
-        let file = OpenOptions::new()
+        let mut file = OpenOptions::new()
             .create(true)
+            .read(true)
             .append(true)
             .open(&path)
             .map_err(Error::io("creating", &path))?;
+        // A resumed transfer hashes the bytes it already has once, here.
+        let mut hasher = blake3::Hasher::new();
+        if already > 0 {
+            hasher
+                .update_reader(&mut file)
+                .map_err(Error::io("hashing", &path))?;
+        }
         Ok(Incoming {
             vault,
             path,
             file: Some(file),
+            hasher,
             written: already,
             since_space_check: 0,
         })
@@ -268,11 +278,12 @@ impl Incoming {
             .expect("an unfinished incoming file is open");
         file.write_all(bytes)
             .map_err(Error::io("writing", &self.path))?;
+        self.hasher.update(bytes);
         self.written += len;
         Ok(())
     }
 
-    /// Syncs the bytes, hashes them and moves them under their digest,
+    /// Syncs the bytes and moves them under their digest,
     /// unless identical content is already stored. When `expected` is given
     /// and the content differs, nothing is kept and the digest found is
     /// returned as the error value.
@@ -280,7 +291,7 @@ impl Incoming {
         let file = self.file.take().expect("finish runs once");
         file.sync_all().map_err(Error::io("syncing", &self.path))?;
         drop(file);
-        let digest = hash_file(&self.path)?;
+        let digest = Hash(*self.hasher.finalize().as_bytes());
         if expected.is_some_and(|expected| *expected != digest) {
             self.discard();
             return Ok(Err(digest));
@@ -324,16 +335,6 @@ impl Drop for Incoming {
             self.discard();
         }
     }
-}
-
-/// Plain BLAKE3 of a file, streamed.
-pub fn hash_file(path: &Path) -> Result<Hash> {
-    let mut file = File::open(path).map_err(Error::io("opening", path))?;
-    let mut hasher = blake3::Hasher::new();
-    hasher
-        .update_reader(&mut file)
-        .map_err(Error::io("hashing", path))?;
-    Ok(Hash(*hasher.finalize().as_bytes()))
 }
 
 #[cfg(test)]
