@@ -366,4 +366,42 @@ fn case_evidence_travels_to_the_police_only_once_transferred_and_checked() {
         received.exists()
     });
     assert!(same_bytes(&photo, &received));
+
+    // A transfer resumes from the bytes already received: the police node
+    // holds the first MiB of the next file from an interrupted transfer, and
+    // the holder's copy is damaged only inside that first MiB. Only a
+    // transfer that asks for the rest, and not the start, can succeed.
+    let (export, export_digest) = agencies.write("till-export.bin", 2 * 1024 * 1024 + 99, 13);
+    let original = std::fs::read(&export).unwrap();
+    let tmp = agencies.net.nodes[POLICE].home.join("vault/tmp");
+    std::fs::write(
+        tmp.join(format!("{export_digest}.part")),
+        &original[..1024 * 1024],
+    )
+    .unwrap();
+    let mut damaged = original.clone();
+    damaged[1000] ^= 0x80;
+    let holder_copy = agencies.vault_path(MARKET, &export_digest);
+    std::fs::create_dir_all(holder_copy.parent().unwrap()).unwrap();
+    std::fs::write(&holder_copy, &damaged).unwrap();
+    agencies
+        .cli(
+            MARKET,
+            "market-officer",
+            &[
+                "evidence",
+                "anchor",
+                export.to_str().unwrap(),
+                "--category",
+                "electronic",
+                "--case",
+                &case,
+            ],
+        )
+        .expect_code(0);
+    let resumed = agencies.vault_path(POLICE, &export_digest);
+    agencies.wait_for("the resumed transfer", Duration::from_secs(60), || {
+        resumed.exists()
+    });
+    assert_eq!(std::fs::read(&resumed).unwrap(), original);
 }
