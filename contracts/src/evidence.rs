@@ -49,7 +49,7 @@ pub fn anchor(
     anchor: &EvidenceAnchor,
 ) -> Result<WriteSet> {
     check_anchor_fields(anchor)?;
-    let params = read::params(view)?;
+    let params = read::params_shared(view)?;
     check_collectors(view, &params, &signer.org, &anchor.collected_by)?;
     if read::evidence(view, &anchor.digest)?.is_some() {
         return Err(ContractError::AlreadyAnchored {
@@ -104,7 +104,7 @@ pub fn record_custody(
     if record.destroyed {
         return Err(ContractError::EvidenceDestroyed { digest });
     }
-    let max = read::params(view)?.max_custody_events;
+    let max = read::params_shared(view)?.max_custody_events;
     if record.custody.len() >= usize::from(max) {
         return Err(ContractError::CustodyLogFull { digest, max });
     }

@@ -135,7 +135,7 @@ pub fn check_recognition(
         },
     }
     if let Some(window) = &inspection.objection {
-        let params = read::params(view)?;
+        let params = read::params_shared(view)?;
         match deadline::objection_due_at(&params, window) {
             None => problems.push(RecognitionProblem::UnknownObjectionRule),
             Some(closes_at_ms) if at_ms <= closes_at_ms => {
@@ -267,7 +267,7 @@ pub fn record(
         }
         None => None,
     };
-    let params = read::params(view)?;
+    let params = read::params_shared(view)?;
     if let Some(window) = &call.objection {
         check_date("objection.notified_on", window.notified_on)?;
         if window.notified_on < call.report_date {

@@ -30,7 +30,7 @@ pub fn check_envelope(view: &dyn StateView, ctx: &BlockCtx, tx: &SignedTx) -> Re
     }
     let max_valid_until = ctx
         .height
-        .saturating_add(read::params(view)?.max_tx_validity_blocks);
+        .saturating_add(read::params_shared(view)?.max_tx_validity_blocks);
     if body.valid_until > max_valid_until {
         return Err(ContractError::ValidityTooLong {
             valid_until: body.valid_until,

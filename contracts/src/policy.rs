@@ -21,6 +21,8 @@
 //! Parsed policy sets are memoised by the BLAKE3 digest of their text, which
 //! cannot make two validators differ.
 
+use std::cell::RefCell;
+use std::collections::BTreeMap;
 use std::str::FromStr;
 use std::sync::{Arc, Mutex, OnceLock};
 
@@ -34,7 +36,8 @@ use xianjie_ledger::governance::MAX_POLICY_BYTES;
 use xianjie_ledger::hash::{hash_with, Domain, Hash};
 use xianjie_ledger::inspection::Inspection;
 use xianjie_ledger::model::{
-    EvidenceCategory, EvidenceClass, EvidenceRecord, Officer, Org, OrgId, OrgKind, OrgLevel, Role,
+    EvidenceCategory, EvidenceClass, EvidenceRecord, Officer, Org, OrgId, OrgKind, OrgLevel,
+    Params, Role,
 };
 use xianjie_ledger::state::StateView;
 
@@ -197,19 +200,151 @@ pub fn validate_policy_set(text: &str) -> std::result::Result<(), String> {
     }
 }
 
+/// A parsed policy set and the action entities its evaluation can look up
+/// besides the request's own action.
+///
+/// The evaluator reads an entity from the store only when the entity is a
+/// value of the expression being evaluated (`e in …`, `e.attr`, `e has
+/// attr`, tags): the principal, the resource and the entities our records
+/// refer to, which the request always carries, or an entity literal of a
+/// policy. An action entity can therefore only be read as the request's
+/// action or as a literal in a policy's `when`/`unless` conditions; the
+/// action literals of a scope (`action in [...]`) sit on the right of `in`
+/// or `==` and are never read. A request carries exactly those action
+/// entities, as the schema defines them, instead of all of them: the
+/// decision is the same, without inserting every action of the schema into
+/// the store of every request.
+struct Compiled {
+    policies: PolicySet,
+    /// Action entities named by a literal in some policy's conditions.
+    condition_actions: Vec<Entity>,
+}
+
+impl Compiled {
+    fn new(policies: PolicySet) -> Result<Self> {
+        let actions = schema_actions()?;
+        let mut condition_actions: BTreeMap<EntityUid, Entity> = BTreeMap::new();
+        for policy in policies.policies() {
+            // Every entity literal of the policy, scope included, less those
+            // of its scope: what is left appears in its conditions.
+            let mut literals: BTreeMap<EntityUid, usize> = BTreeMap::new();
+            for literal in policy.entity_literals() {
+                *literals.entry(literal).or_default() += 1;
+            }
+            for literal in scope_literals(policy) {
+                if let Some(count) = literals.get_mut(&literal) {
+                    *count = count.saturating_sub(1);
+                }
+            }
+            for (literal, count) in literals {
+                if count > 0 {
+                    if let Some(action) = actions.get(&literal) {
+                        condition_actions.insert(literal, action.clone());
+                    }
+                }
+            }
+        }
+        Ok(Compiled {
+            policies,
+            condition_actions: condition_actions.into_values().collect(),
+        })
+    }
+
+    /// The action entities a request for `action` needs.
+    fn actions_for(&self, action: &EntityUid) -> Result<Vec<Entity>> {
+        let mut needed = self.condition_actions.clone();
+        if !needed.iter().any(|entity| entity.uid() == *action) {
+            if let Some(entity) = schema_actions()?.get(action) {
+                needed.push(entity.clone());
+            }
+        }
+        Ok(needed)
+    }
+}
+
+/// The entity literals of a policy's scope constraints.
+fn scope_literals(policy: &cedar_policy::Policy) -> Vec<EntityUid> {
+    use cedar_policy::{ActionConstraint, PrincipalConstraint, ResourceConstraint};
+    let mut out = Vec::new();
+    match policy.principal_constraint() {
+        PrincipalConstraint::Any | PrincipalConstraint::Is(_) => {}
+        PrincipalConstraint::In(uid)
+        | PrincipalConstraint::Eq(uid)
+        | PrincipalConstraint::IsIn(_, uid) => out.push(uid),
+    }
+    match policy.action_constraint() {
+        ActionConstraint::Any => {}
+        ActionConstraint::In(uids) => out.extend(uids),
+        ActionConstraint::Eq(uid) => out.push(uid),
+    }
+    match policy.resource_constraint() {
+        ResourceConstraint::Any | ResourceConstraint::Is(_) => {}
+        ResourceConstraint::In(uid)
+        | ResourceConstraint::Eq(uid)
+        | ResourceConstraint::IsIn(_, uid) => out.push(uid),
+    }
+    out
+}
+
+/// The action entities of the schema, with their ancestors, by uid.
+fn schema_actions() -> Result<&'static BTreeMap<EntityUid, Entity>> {
+    static ACTIONS: OnceLock<std::result::Result<BTreeMap<EntityUid, Entity>, String>> =
+        OnceLock::new();
+    ACTIONS
+        .get_or_init(|| {
+            let schema = schema().map_err(|error| error.to_string())?;
+            let entities = schema
+                .action_entities()
+                .map_err(|error| error.to_string())?;
+            Ok(entities
+                .iter()
+                .map(|entity| (entity.uid(), entity.clone()))
+                .collect())
+        })
+        .as_ref()
+        .map_err(policy_error)
+}
+
+thread_local! {
+    /// The parameters whose policy set this thread parsed last, and the
+    /// parsed set. Holding the `Arc` keeps its address from being reused, so
+    /// the same address means the same (immutable) parameters.
+    static LAST_POLICIES: RefCell<Option<(Arc<Params>, Arc<Compiled>)>> =
+        const { RefCell::new(None) };
+}
+
+/// The parsed policy set of `params`, without hashing its text again while
+/// the parameters are those [`read::params_shared`] returned before.
+fn compiled_for(params: &Arc<Params>) -> Result<Arc<Compiled>> {
+    let hit = LAST_POLICIES.with(|last| {
+        last.borrow()
+            .as_ref()
+            .filter(|(cached, _)| Arc::ptr_eq(cached, params))
+            .map(|(_, compiled)| Arc::clone(compiled))
+    });
+    if let Some(compiled) = hit {
+        return Ok(compiled);
+    }
+    let compiled = compiled(&params.policy_set)?;
+    LAST_POLICIES
+        .with(|last| *last.borrow_mut() = Some((Arc::clone(params), Arc::clone(&compiled))));
+    Ok(compiled)
+}
+
 /// The parsed policy set, memoised by the digest of its text.
-fn compiled(text: &str) -> Result<Arc<PolicySet>> {
-    static LAST: Mutex<Option<(Hash, Arc<PolicySet>)>> = Mutex::new(None);
+fn compiled(text: &str) -> Result<Arc<Compiled>> {
+    static LAST: Mutex<Option<(Hash, Arc<Compiled>)>> = Mutex::new(None);
     let digest = hash_with(Domain::Note, text.as_bytes());
     let mut last = LAST.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
-    if let Some((cached, policies)) = last.as_ref() {
+    if let Some((cached, compiled)) = last.as_ref() {
         if *cached == digest {
-            return Ok(Arc::clone(policies));
+            return Ok(Arc::clone(compiled));
         }
     }
-    let policies = Arc::new(PolicySet::from_str(text).map_err(policy_error)?);
-    *last = Some((digest, Arc::clone(&policies)));
-    Ok(policies)
+    let policies = PolicySet::from_str(text).map_err(policy_error)?;
+    let compiled = Arc::new(Compiled::new(policies)?);
+    *last = Some((digest, Arc::clone(&compiled)));
+    Ok(compiled)
 }
 
 fn uid(kind: &str, id: &str) -> Result<EntityUid> {
@@ -405,8 +540,74 @@ pub fn authorize(
     action: &str,
     resource: Resource<'_>,
 ) -> Result<()> {
-    let params = read::params(view)?;
-    let policies = compiled(&params.policy_set)?;
+    let params = read::params_shared(view)?;
+    let compiled = compiled_for(&params)?;
+    let decision = decide(view, &compiled, officer, action, resource);
+    #[cfg(debug_assertions)]
+    {
+        let reference =
+            decide_with_every_action(view, &compiled.policies, officer, action, resource);
+        debug_assert_eq!(
+            format!("{decision:?}"),
+            format!("{reference:?}"),
+            "the policy decision must not depend on which action entities the request carries"
+        );
+    }
+    decision
+}
+
+/// The decision of `compiled` on a request built from on-chain data.
+fn decide(
+    view: &dyn StateView,
+    compiled: &Compiled,
+    officer: &Officer,
+    action: &str,
+    resource: Resource<'_>,
+) -> Result<()> {
+    let schema = schema()?;
+    let mut builder = Builder {
+        view,
+        entities: Vec::new(),
+        orgs: Vec::new(),
+    };
+    let principal = builder.officer(officer)?;
+    let resource = builder.resource(resource)?;
+    let action_uid = uid("Action", action)?;
+    // The entities the builder makes always conform to the schema (debug
+    // builds check every request against a store built with the schema,
+    // `decide_with_every_action`), so they are not checked again here; the
+    // action entities come from the schema itself (see `Compiled`).
+    let mut entities = builder.finish()?;
+    entities.extend(compiled.actions_for(&action_uid)?);
+    let entities = Entities::from_entities(entities, None).map_err(policy_error)?;
+    let request = Request::new(
+        principal,
+        action_uid,
+        resource,
+        Context::empty(),
+        Some(schema),
+    )
+    .map_err(policy_error)?;
+    let response = Authorizer::new().is_authorized(&request, &compiled.policies, &entities);
+    match response.decision() {
+        Decision::Allow => Ok(()),
+        Decision::Deny => Err(ContractError::PolicyDenied {
+            action: action.to_owned(),
+        }),
+    }
+}
+
+/// [`decide`] as it was before [`Compiled`]: the entities checked against
+/// the schema, which adds every action entity it defines. Debug builds
+/// (every test run) compare each decision with it.
+#[cfg(debug_assertions)]
+fn decide_with_every_action(
+    view: &dyn StateView,
+    policies: &PolicySet,
+    officer: &Officer,
+    action: &str,
+    resource: Resource<'_>,
+) -> Result<()> {
     let schema = schema()?;
     let mut builder = Builder {
         view,
@@ -425,7 +626,7 @@ pub fn authorize(
         Some(schema),
     )
     .map_err(policy_error)?;
-    let response = Authorizer::new().is_authorized(&request, &policies, &entities);
+    let response = Authorizer::new().is_authorized(&request, policies, &entities);
     match response.decision() {
         Decision::Allow => Ok(()),
         Decision::Deny => Err(ContractError::PolicyDenied {
@@ -526,6 +727,147 @@ mod tests {
     fn the_schema_parses_and_the_default_policy_validates() {
         assert!(schema().is_ok());
         validate_policy_set(DEFAULT_POLICY_SET).unwrap();
+    }
+
+    /// A state of organisations only (all the builder reads for evidence).
+    struct Orgs(BTreeMap<Vec<u8>, Vec<u8>>);
+
+    impl StateView for Orgs {
+        fn get(&self, key: &[u8]) -> Option<Vec<u8>> {
+            self.0.get(key).cloned()
+        }
+    }
+
+    #[test]
+    fn carrying_only_the_needed_action_entities_decides_as_carrying_all() {
+        use xianjie_ledger::codec::encode;
+        use xianjie_ledger::crypto::SecretKey;
+        use xianjie_ledger::model::{EvidenceAnchor, OrgLevel};
+        use xianjie_ledger::state::keys;
+
+        let kinds = [
+            ("aea", OrgKind::AdministrativeAgency),
+            ("pol", OrgKind::Police),
+            ("pro", OrgKind::Procuratorate),
+            ("cou", OrgKind::Court),
+        ];
+        let mut state = BTreeMap::new();
+        let mut officers = Vec::new();
+        for (n, (id, kind)) in kinds.into_iter().enumerate() {
+            let org = Org {
+                id: OrgId::new(id).unwrap(),
+                name: id.into(),
+                kind,
+                uscc: String::new(),
+                region: "110000".into(),
+                level: OrgLevel::Provincial,
+            };
+            state.insert(keys::org(&org.id), encode(&org));
+            for (m, role) in [Role::Officer, Role::Head, Role::Admin]
+                .into_iter()
+                .enumerate()
+            {
+                let key = SecretKey::from_bytes(&[(n * 3 + m + 1) as u8; 32]).public_key();
+                officers.push(Officer {
+                    id: key.id(),
+                    public_key: key,
+                    org: org.id.clone(),
+                    role,
+                    active: true,
+                    registered_at: 0,
+                    revoked_at: None,
+                });
+            }
+        }
+        let view = Orgs(state);
+        let record = |holder: &str, pending: Option<&str>| EvidenceRecord {
+            anchor: EvidenceAnchor {
+                digest: Hash([7; 32]),
+                size: 1,
+                media_type: "a/b".into(),
+                category: EvidenceCategory::Documentary,
+                case_id: None,
+                collected_at: 0,
+                collected_by: Vec::new(),
+                capture_method: String::new(),
+                capture_tool: String::new(),
+                provenance_note_digest: None,
+                supersedes: None,
+            },
+            class: EvidenceClass::DirectUse,
+            org: OrgId::new("aea").unwrap(),
+            anchored_by: KeyId([1; 20]),
+            height: 1,
+            time_ms: 1,
+            tx: Hash([8; 32]),
+            holder: OrgId::new(holder).unwrap(),
+            pending_transfer: pending.map(|p| OrgId::new(p).unwrap()),
+            custody: Vec::new(),
+            superseded_by: None,
+            destroyed: false,
+        };
+        let records = [record("aea", None), record("pol", Some("cou"))];
+        // Action literals in conditions, on the left of `in`, in sets, in
+        // branches: each needs its entity in the store.
+        let adversarial = r#"
+            permit (principal, action, resource)
+            when { Xianjie::Action::"close" in Xianjie::Action::"aea-act" && principal.role == "head" };
+            permit (principal, action == Xianjie::Action::"anchor-evidence", resource)
+            when { Xianjie::Action::"feedback" in Xianjie::Action::"court-act" };
+            forbid (principal, action, resource)
+            when { Xianjie::Action::"feedback" in [Xianjie::Action::"police-act"] && principal.org_kind == "court" };
+            permit (principal, action in Xianjie::Action::"aea-act", resource)
+            when { action in Xianjie::Action::"aea-act" };
+            permit (principal, action, resource)
+            when { action in [Xianjie::Action::"police-act", Xianjie::Action::"read"] && principal.org_kind == "police" };
+            permit (principal, action, resource)
+            when { if principal.role == "admin" then Xianjie::Action::"withdraw" in Xianjie::Action::"police-act" else false };
+        "#;
+        let mut actions: Vec<String> = schema_actions()
+            .unwrap()
+            .keys()
+            .map(|uid| uid.id().unescaped().to_owned())
+            .collect();
+        actions.push("no-such-action".into());
+        let (mut allowed, mut denied, mut refused) = (0, 0, 0);
+        for text in [DEFAULT_POLICY_SET, adversarial] {
+            let compiled = Compiled::new(PolicySet::from_str(text).unwrap()).unwrap();
+            for officer in &officers {
+                for action in &actions {
+                    let resources = [
+                        Resource::Evidence(&records[0]),
+                        Resource::Evidence(&records[1]),
+                        Resource::Accreditation {
+                            lab_uscc: "91110000000000000X",
+                            cma_number: "1",
+                        },
+                    ];
+                    for resource in resources {
+                        let fast = decide(&view, &compiled, officer, action, resource);
+                        let full = decide_with_every_action(
+                            &view,
+                            &compiled.policies,
+                            officer,
+                            action,
+                            resource,
+                        );
+                        assert_eq!(
+                            format!("{fast:?}"),
+                            format!("{full:?}"),
+                            "{action} by {:?} of {}",
+                            officer.role,
+                            officer.org
+                        );
+                        match full {
+                            Ok(()) => allowed += 1,
+                            Err(ContractError::PolicyDenied { .. }) => denied += 1,
+                            Err(_) => refused += 1,
+                        }
+                    }
+                }
+            }
+        }
+        assert!(allowed > 0 && denied > 0 && refused > 0);
     }
 
     #[test]

@@ -5,6 +5,9 @@
 //! are private to the crate and sit here too, so that each record kind's key
 //! and encoding are decided in one place.
 
+use std::cell::RefCell;
+use std::sync::Arc;
+
 use xianjie_ledger::block::ValidatorSet;
 use xianjie_ledger::case::{Case, CaseEvent, Recollection};
 use xianjie_ledger::codec::{decode, encode, Canonical};
@@ -23,7 +26,42 @@ use crate::overlay::Overlay;
 
 /// The chain parameters. Written at genesis, so their absence is corruption.
 pub fn params(view: &dyn StateView) -> Result<Params> {
-    required(view, keys::PARAMS)
+    params_shared(view).map(|params| Params::clone(&params))
+}
+
+thread_local! {
+    /// The last parameters this thread decoded, with the exact bytes they
+    /// were decoded from.
+    static LAST_PARAMS: RefCell<Option<(Vec<u8>, Arc<Params>)>> = const { RefCell::new(None) };
+}
+
+/// [`params`] without a copy. The parameters change only by governance, yet
+/// every transaction reads them (validity window, collectors, deadlines,
+/// the policy set), so the decoded value is memoised per thread, keyed by
+/// the exact bytes stored under [`keys::PARAMS`]: the answer is always the
+/// decoding of the bytes the view holds now, as without the memo, so it
+/// cannot make two validators differ. Bytes that do not decode are never
+/// memoised and fail exactly as [`params`] does.
+pub fn params_shared(view: &dyn StateView) -> Result<Arc<Params>> {
+    let Some(bytes) = view.get(keys::PARAMS) else {
+        return required::<Params>(view, keys::PARAMS).map(Arc::new);
+    };
+    let cached = LAST_PARAMS.with(|last| {
+        last.borrow()
+            .as_ref()
+            .filter(|(cached, _)| *cached == bytes)
+            .map(|(_, params)| Arc::clone(params))
+    });
+    if let Some(params) = cached {
+        return Ok(params);
+    }
+    let params: Arc<Params> =
+        Arc::new(decode(&bytes).map_err(|error| ContractError::CorruptState {
+            key: printable_key(keys::PARAMS),
+            reason: error.to_string(),
+        })?);
+    LAST_PARAMS.with(|last| *last.borrow_mut() = Some((bytes, Arc::clone(&params))));
+    Ok(params)
 }
 
 /// The validator set in force. Written at genesis, so its absence is corruption.
@@ -113,7 +151,7 @@ pub fn open_cases(view: &dyn StateView) -> Result<Vec<String>> {
 /// Open cases with an overdue duty at `at_ms` (the node passes the latest
 /// block time), each with its running clocks.
 pub fn overdue_cases(view: &dyn StateView, at_ms: u64) -> Result<Vec<(Case, Vec<Clock>)>> {
-    let params = params(view)?;
+    let params = params_shared(view)?;
     let mut out = Vec::new();
     for id in open_cases(view)? {
         let Some(case) = case(view, &id)? else {
@@ -129,7 +167,7 @@ pub fn overdue_cases(view: &dyn StateView, at_ms: u64) -> Result<Vec<(Case, Vec<
 
 /// The running clocks of a case at `at_ms`.
 pub fn case_clocks(view: &dyn StateView, id: &str, at_ms: u64) -> Result<Option<Vec<Clock>>> {
-    let params = params(view)?;
+    let params = params_shared(view)?;
     Ok(case(view, id)?.map(|case| deadline::case_clocks(&params, &case, at_ms)))
 }
 

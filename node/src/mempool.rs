@@ -29,7 +29,7 @@ use std::collections::{HashMap, HashSet, VecDeque};
 use std::sync::{Mutex, MutexGuard};
 
 use xianjie_contracts::{BlockCtx, ContractError};
-use xianjie_ledger::codec;
+use xianjie_ledger::codec::{self, Canonical};
 use xianjie_ledger::crypto::Signature;
 use xianjie_ledger::error::{CodecError, StorageError};
 use xianjie_ledger::storage::{Store, TxLocation};
@@ -74,6 +74,35 @@ pub enum AdmissionError {
     /// The store could not be read.
     #[error(transparent)]
     Storage(#[from] StorageError),
+}
+
+/// Most transactions in one batch submission (`POST /v1/txs/batch`).
+pub const MAX_BATCH_TXS: usize = 1024;
+/// Most bytes of a batch submission's canonical encoding.
+pub const MAX_BATCH_BYTES: usize = 4 * 1024 * 1024;
+
+/// A batch submission (`POST /v1/txs/batch`): signed transactions, each as
+/// its canonical bytes (what `POST /v1/txs` takes), canonically encoded as a
+/// whole (version byte, then a length-prefixed list of length-prefixed byte
+/// strings).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct TxBatchBody {
+    /// Canonical bytes of each signed transaction, in submission order.
+    pub txs: Vec<Vec<u8>>,
+}
+
+impl Canonical for TxBatchBody {
+    const KIND: &'static str = "transaction batch";
+    const MAX_ENCODED_LEN: usize = MAX_BATCH_BYTES;
+}
+
+/// The outcome of one transaction of [`Mempool::admit_batch`].
+#[derive(Debug)]
+pub struct BatchAdmission {
+    /// Its hash, if its bytes decode as a signed transaction.
+    pub hash: Option<Hash>,
+    /// Admitted, or why not.
+    pub result: Result<(), AdmissionError>,
 }
 
 struct PendingTx {
@@ -164,12 +193,53 @@ impl Mempool {
         Ok(hash)
     }
 
+    /// [`Mempool::admit`] for each transaction of a batch, in order, judged
+    /// against the same `ctx`: the same checks, and each admitted one goes on
+    /// the gossip outbox. Returns one outcome per transaction, with its hash
+    /// whenever its bytes decode (refused or not).
+    pub fn admit_batch(
+        &self,
+        store: &Store,
+        ctx: &BlockCtx,
+        txs: Vec<Vec<u8>>,
+    ) -> Vec<BatchAdmission> {
+        let outbox = lock(&self.gossip).clone();
+        txs.into_iter()
+            .map(|bytes| {
+                let mut hash = None;
+                let result = self.admit_inner(store, ctx, &bytes, &mut hash);
+                if result.is_ok() {
+                    if let Some(outbox) = &outbox {
+                        if outbox.try_send(bytes).is_err() {
+                            tracing::debug!(tx = ?hash, "gossip outbox full; the transaction stays local");
+                        }
+                    }
+                }
+                BatchAdmission { hash, result }
+            })
+            .collect()
+    }
+
     fn admit_checked(
         &self,
         store: &Store,
         ctx: &BlockCtx,
         bytes: &[u8],
     ) -> Result<Hash, AdmissionError> {
+        let mut hash = None;
+        self.admit_inner(store, ctx, bytes, &mut hash)?;
+        Ok(hash.expect("an admitted transaction was decoded"))
+    }
+
+    /// The admission checks; sets `decoded` to the hash as soon as the bytes
+    /// decode, so that a refusal can name the transaction.
+    fn admit_inner(
+        &self,
+        store: &Store,
+        ctx: &BlockCtx,
+        bytes: &[u8],
+        decoded: &mut Option<Hash>,
+    ) -> Result<(), AdmissionError> {
         if bytes.len() > MAX_TX_BYTES {
             return Err(AdmissionError::TooLarge {
                 len: bytes.len(),
@@ -183,6 +253,7 @@ impl Mempool {
         }
         let tx: SignedTx = codec::decode(bytes)?;
         let hash = tx.hash();
+        *decoded = Some(hash);
         self.verify_once(&hash, &tx)?;
         xianjie_contracts::membership::check_envelope(store, ctx, &tx)
             .map_err(AdmissionError::Refused)?;
@@ -199,8 +270,7 @@ impl Mempool {
             });
         }
         xianjie_contracts::check_signer(store, &tx).map_err(AdmissionError::Refused)?;
-        self.insert(hash, tx, bytes.len())?;
-        Ok(hash)
+        self.insert(hash, tx, bytes.len())
     }
 
     fn verify_once(&self, hash: &Hash, tx: &SignedTx) -> Result<(), AdmissionError> {

@@ -101,7 +101,7 @@ pub fn open(
     }
     let entity =
         uscc::validate(&call.entity).map_err(|error| ContractError::InvalidEntity { error })?;
-    let params = read::params(view)?;
+    let params = read::params_shared(view)?;
     if !params.cases.domains.contains(&call.domain) {
         return Err(ContractError::UnknownDomain {
             domain: call.domain.clone(),
@@ -195,7 +195,7 @@ pub fn act(
     let org = signer_org(view, signer)?;
     let party = acting_party(row, &case, &org)?;
     check_role(row.action, row.role, signer)?;
-    let params = read::params(view)?;
+    let params = read::params_shared(view)?;
     check_attachments(row, &params, &case, call)?;
     let target = check_target(view, row, &params, &case, call)?;
     check_taskforce(view, row, &params, signer, call)?;

@@ -156,6 +156,10 @@ pub fn router(state: AppState) -> Router {
             "/v1/txs",
             post(txs::submit).layer(DefaultBodyLimit::max(TX_BODY_LIMIT)),
         )
+        .route(
+            "/v1/txs/batch",
+            post(txs::submit_batch).layer(DefaultBodyLimit::max(txs::BATCH_BODY_LIMIT)),
+        )
         .route("/v1/txs/{hash}", get(txs::get))
         .route("/v1/blocks/{height}", get(chain::block))
         .route("/v1/status", get(chain::status))

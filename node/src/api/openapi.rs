@@ -18,6 +18,7 @@ use super::{
     ),
     paths(
         txs::submit,
+        txs::submit_batch,
         txs::get,
         chain::block,
         chain::status,

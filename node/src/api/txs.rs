@@ -1,4 +1,4 @@
-//! `POST /v1/txs` and `GET /v1/txs/{hash}`.
+//! `POST /v1/txs`, `POST /v1/txs/batch` and `GET /v1/txs/{hash}`.
 
 use axum::body::Bytes;
 use axum::extract::rejection::{BytesRejection, PathRejection, QueryRejection};
@@ -11,11 +11,51 @@ use tokio::time::Instant;
 use utoipa::{IntoParams, ToSchema};
 use xianjie_contracts::BlockCtx;
 use xianjie_ledger::block::TxOutcome;
+use xianjie_ledger::codec;
 use xianjie_ledger::tx::SignedTx;
 use xianjie_ledger::Hash;
 
-use super::{parse_hash, ApiError, AppState, ErrorBody, Shared};
+use super::{parse_hash, ApiError, AppState, ErrorBody, ErrorDetail, Shared};
 use crate::dev::now_ms;
+use crate::mempool::{BatchAdmission, TxBatchBody, MAX_BATCH_BYTES, MAX_BATCH_TXS};
+
+/// Body limit of `POST /v1/txs/batch`: the largest batch plus slack, so that
+/// a body just over the limit gets `body_too_large` with the exact limit.
+pub const BATCH_BODY_LIMIT: usize = MAX_BATCH_BYTES + 1024;
+
+/// The body of `POST /v1/txs/batch` as the OpenAPI document shows it
+/// (only the document uses this type; the handler decodes [`TxBatchBody`]).
+#[derive(ToSchema)]
+#[schema(value_type = String, format = Binary)]
+#[allow(dead_code)]
+pub struct TxBatchBytes(pub Vec<u8>);
+
+/// What became of one transaction of a batch.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct BatchTxView {
+    /// Transaction hash, hex; absent when the bytes are not a signed
+    /// transaction or were refused before decoding (`mempool_full`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub hash: Option<String>,
+    /// The HTTP status `POST /v1/txs` answers for this transaction alone:
+    /// 202 when admitted (pending), 503 when the mempool is full (send it
+    /// again later), otherwise the refusal's status.
+    pub status: u16,
+    /// Why it was not admitted: the error `POST /v1/txs` answers.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub error: Option<ErrorDetail>,
+}
+
+/// The answer to `POST /v1/txs/batch`: one result per transaction, in order.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct BatchView {
+    /// How many transactions were admitted.
+    pub admitted: usize,
+    /// How many were not.
+    pub refused: usize,
+    /// Each transaction's outcome, in the order of the batch.
+    pub results: Vec<BatchTxView>,
+}
 
 /// Query of `POST /v1/txs`.
 #[derive(Debug, Default, Deserialize, IntoParams)]
@@ -145,18 +185,136 @@ pub async fn submit(
     }
 }
 
-fn admit(shared: &Shared, body: &[u8]) -> Result<Hash, ApiError> {
+/// The context of the next block: admission judges a transaction as the
+/// producer will when it includes it.
+fn next_block_ctx(shared: &Shared) -> BlockCtx {
     let tip = *shared.tip.borrow();
-    // The context of the next block: admission judges the transaction as
-    // the producer will when it includes it.
-    let ctx = BlockCtx {
+    BlockCtx {
         chain_id: shared.genesis.chain_id.clone(),
         height: tip.height + 1,
         time_ms: now_ms().max(tip.time_ms + 1),
-    };
+    }
+}
+
+fn admit(shared: &Shared, body: &[u8]) -> Result<Hash, ApiError> {
+    let ctx = next_block_ctx(shared);
     let hash = shared.mempool.admit(&shared.store, &ctx, body)?;
     tracing::debug!(tx = %hash, "transaction admitted");
     Ok(hash)
+}
+
+/// Submit up to 1,024 signed transactions in one request.
+///
+/// The body is the canonical encoding of a list of signed transactions,
+/// each given as its canonical bytes (`TxBatchBody` in `xianjie-node`): the
+/// format version byte 1, then a varint count, then for each transaction a
+/// varint length and the bytes `POST /v1/txs` would take. At most 1,024
+/// transactions and 4 MiB. Each transaction passes exactly the checks of
+/// `POST /v1/txs`, in order, and is admitted or refused on its own: the
+/// answer (200) lists, in the order sent, each one's hash and the status and
+/// error `POST /v1/txs` would have answered for it alone (202 admitted; 503
+/// `mempool_full`: send it again later). Only a body that is not such a
+/// list is refused as a whole.
+#[utoipa::path(
+    post,
+    path = "/v1/txs/batch",
+    tag = "transactions",
+    request_body(content = TxBatchBytes, content_type = "application/octet-stream",
+        description = "canonical encoding of a list of canonical SignedTx bytes (at most 1,024 transactions, 4 MiB)"),
+    responses(
+        (status = 200, description = "every transaction judged; see each result", body = BatchView),
+        (status = 400, description = "bad_body: not the canonical encoding of a transaction list, or more than 1,024 transactions", body = ErrorBody),
+        (status = 413, description = "body_too_large: more than 4 MiB", body = ErrorBody),
+    )
+)]
+pub async fn submit_batch(
+    State(state): State<AppState>,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<Response, ApiError> {
+    let body = match body {
+        Ok(body) if body.len() <= MAX_BATCH_BYTES => body,
+        Ok(_) => return Ok(batch_too_large()),
+        Err(rejection) if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE => {
+            return Ok(batch_too_large())
+        }
+        Err(rejection) => return Err(rejection.into()),
+    };
+    let batch: TxBatchBody = codec::decode(&body).map_err(|error| {
+        ApiError::BadBody(format!(
+            "not the canonical encoding of a transaction batch ({error})"
+        ))
+    })?;
+    if batch.txs.len() > MAX_BATCH_TXS {
+        return Err(ApiError::BadBody(format!(
+            "the batch holds {} transactions; the limit is {MAX_BATCH_TXS}",
+            batch.txs.len()
+        )));
+    }
+    let outcomes = state
+        .blocking(move |shared| {
+            let ctx = next_block_ctx(shared);
+            Ok(shared.mempool.admit_batch(&shared.store, &ctx, batch.txs))
+        })
+        .await?;
+    let results: Vec<BatchTxView> = outcomes.into_iter().map(batch_tx_view).collect();
+    let admitted = results
+        .iter()
+        .filter(|result| result.error.is_none())
+        .count();
+    if admitted > 0 {
+        state.shared().tx_admitted.notify_one();
+    }
+    tracing::debug!(admitted, sent = results.len(), "transaction batch judged");
+    Ok(Json(BatchView {
+        admitted,
+        refused: results.len() - admitted,
+        results,
+    })
+    .into_response())
+}
+
+/// `body_too_large` for a batch, with the batch limit.
+fn batch_too_large() -> Response {
+    let body = ErrorBody {
+        error: ErrorDetail {
+            code: "body_too_large".into(),
+            message: format!(
+                "the request body is larger than {MAX_BATCH_BYTES} bytes; send the transactions in smaller batches"
+            ),
+            tx: None,
+            height: None,
+            index: None,
+        },
+    };
+    (StatusCode::PAYLOAD_TOO_LARGE, Json(body)).into_response()
+}
+
+fn batch_tx_view(outcome: BatchAdmission) -> BatchTxView {
+    let hash = outcome.hash.map(|hash| hash.to_hex());
+    match outcome.result {
+        Ok(()) => BatchTxView {
+            hash,
+            status: StatusCode::ACCEPTED.as_u16(),
+            error: None,
+        },
+        Err(refusal) => {
+            let error = ApiError::from(refusal);
+            if let ApiError::Internal(detail) = &error {
+                tracing::error!(%detail, "admitting a transaction of a batch failed inside the node");
+            }
+            BatchTxView {
+                hash,
+                status: error.status().as_u16(),
+                error: Some(ErrorDetail {
+                    code: error.code().to_owned(),
+                    message: error.message(),
+                    tx: None,
+                    height: None,
+                    index: None,
+                }),
+            }
+        }
+    }
 }
 
 /// Where a transaction is.
