@@ -277,9 +277,7 @@ impl FakeNode {
         let handler: Arc<Handler> = Arc::new(handler);
         std::thread::spawn(move || {
             for stream in listener.incoming().flatten() {
-                if let Some(request) = serve(stream, handler.as_ref()) {
-                    seen.lock().unwrap().push(request);
-                }
+                serve(stream, handler.as_ref(), &seen);
             }
         });
         FakeNode { url, requests }
@@ -290,7 +288,9 @@ impl FakeNode {
     }
 }
 
-fn serve(stream: TcpStream, handler: &Handler) -> Option<Request> {
+/// Answers one request, recording it before answering: the client may exit,
+/// and the test read the record, as soon as the answer arrives.
+fn serve(stream: TcpStream, handler: &Handler, seen: &Mutex<Vec<Request>>) -> Option<()> {
     let mut reader = BufReader::new(stream.try_clone().ok()?);
     let mut request_line = String::new();
     reader.read_line(&mut request_line).ok()?;
@@ -313,14 +313,14 @@ fn serve(stream: TcpStream, handler: &Handler) -> Option<Request> {
     reader.read_exact(&mut body).ok()?;
     let request = Request { method, path, body };
     let (status, answer) = handler(&request);
+    seen.lock().unwrap().push(request);
     let text = answer.to_string();
     let response = format!(
         "HTTP/1.1 {status} X\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{text}",
         text.len()
     );
     let mut stream = stream;
-    stream.write_all(response.as_bytes()).ok()?;
-    Some(request)
+    stream.write_all(response.as_bytes()).ok()
 }
 
 /// The error body the node sends.
