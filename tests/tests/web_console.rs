@@ -518,6 +518,28 @@ async fn a_case_past_its_deadline_is_shown_overdue() {
         .expect_code(0)
         .json();
     assert_eq!(listed["cases"][0]["id"], case_id.as_str());
+    // The next due time shown is the overdue duty's, not that of a closed
+    // optional window that ran out earlier.
+    let shown = node
+        .cli_as("police-officer", &["case", "show", &case_id])
+        .expect_code(0)
+        .json();
+    let clocks = shown["clocks"].as_array().expect("clocks");
+    let duty_due = clocks
+        .iter()
+        .filter(|clock| clock["overdue"] == true)
+        .filter_map(|clock| clock["due_at_ms"].as_u64())
+        .min();
+    let window_due = clocks
+        .iter()
+        .filter(|clock| clock["overdue"] == false && clock["expired"] == true)
+        .filter_map(|clock| clock["due_at_ms"].as_u64())
+        .min();
+    assert!(
+        window_due.is_some() && duty_due.is_some() && window_due < duty_due,
+        "{shown}"
+    );
+    assert_eq!(listed["cases"][0]["next_due_at_ms"].as_u64(), duty_due);
 
     let browser = Browser::start().await;
     browser

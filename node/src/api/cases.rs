@@ -56,7 +56,8 @@ pub struct CaseSummary {
     pub court: Option<String>,
     /// Whether a duty is overdue at the latest block time.
     pub overdue: bool,
-    /// The earliest due time of a running clock (Unix ms).
+    /// The earliest due time of a running duty or of a window still open
+    /// (Unix ms); closed windows do not count.
     pub next_due_at_ms: Option<u64>,
     /// Block time of the last change (Unix ms).
     pub updated_at_ms: u64,
@@ -242,11 +243,7 @@ pub async fn list(
                 if !may_read(store, &reader, &ReadResource::Case(id.clone()))? {
                     continue;
                 }
-                out.push(summary(
-                    &case,
-                    overdue,
-                    clocks.iter().map(|c| c.due_at_ms).min(),
-                ));
+                out.push(summary(&case, overdue, next_due(&clocks)));
             }
             Ok(out)
         })
@@ -256,6 +253,17 @@ pub async fn list(
         at_ms,
         cases,
     }))
+}
+
+/// The due time that matters next: of a duty (overdue or not) or of a
+/// window still open. A window that has closed (an optional period nobody
+/// used) is history, not a deadline, so it does not count.
+fn next_due(clocks: &[xianjie_contracts::deadline::Clock]) -> Option<u64> {
+    clocks
+        .iter()
+        .filter(|clock| clock.overdue || !clock.expired)
+        .map(|clock| clock.due_at_ms)
+        .min()
 }
 
 fn summary(case: &Case, overdue: bool, next_due_at_ms: Option<u64>) -> CaseSummary {
