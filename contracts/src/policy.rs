@@ -556,6 +556,49 @@ pub fn authorize(
     decision
 }
 
+/// The principal, the resource and the entities (without action entities)
+/// of a request built from on-chain data.
+fn request_entities(
+    view: &dyn StateView,
+    officer: &Officer,
+    resource: Resource<'_>,
+) -> Result<(EntityUid, EntityUid, Vec<Entity>)> {
+    let mut builder = Builder {
+        view,
+        entities: Vec::new(),
+        orgs: Vec::new(),
+    };
+    let principal = builder.officer(officer)?;
+    let resource = builder.resource(resource)?;
+    Ok((principal, resource, builder.finish()?))
+}
+
+/// Evaluates `action` by `principal` on `resource` against `policies`.
+fn evaluate(
+    policies: &PolicySet,
+    (principal, resource): (EntityUid, EntityUid),
+    action: &str,
+    entities: &Entities,
+) -> Result<()> {
+    let request = Request::new(
+        principal,
+        uid("Action", action)?,
+        resource,
+        Context::empty(),
+        Some(schema()?),
+    )
+    .map_err(policy_error)?;
+    match Authorizer::new()
+        .is_authorized(&request, policies, entities)
+        .decision()
+    {
+        Decision::Allow => Ok(()),
+        Decision::Deny => Err(ContractError::PolicyDenied {
+            action: action.to_owned(),
+        }),
+    }
+}
+
 /// The decision of `compiled` on a request built from on-chain data.
 fn decide(
     view: &dyn StateView,
@@ -564,37 +607,14 @@ fn decide(
     action: &str,
     resource: Resource<'_>,
 ) -> Result<()> {
-    let schema = schema()?;
-    let mut builder = Builder {
-        view,
-        entities: Vec::new(),
-        orgs: Vec::new(),
-    };
-    let principal = builder.officer(officer)?;
-    let resource = builder.resource(resource)?;
-    let action_uid = uid("Action", action)?;
+    let (principal, resource, mut entities) = request_entities(view, officer, resource)?;
     // The entities the builder makes always conform to the schema (debug
     // builds check every request against a store built with the schema,
     // `decide_with_every_action`), so they are not checked again here; the
     // action entities come from the schema itself (see `Compiled`).
-    let mut entities = builder.finish()?;
-    entities.extend(compiled.actions_for(&action_uid)?);
+    entities.extend(compiled.actions_for(&uid("Action", action)?)?);
     let entities = Entities::from_entities(entities, None).map_err(policy_error)?;
-    let request = Request::new(
-        principal,
-        action_uid,
-        resource,
-        Context::empty(),
-        Some(schema),
-    )
-    .map_err(policy_error)?;
-    let response = Authorizer::new().is_authorized(&request, &compiled.policies, &entities);
-    match response.decision() {
-        Decision::Allow => Ok(()),
-        Decision::Deny => Err(ContractError::PolicyDenied {
-            action: action.to_owned(),
-        }),
-    }
+    evaluate(&compiled.policies, (principal, resource), action, &entities)
 }
 
 /// [`decide`] as it was before [`Compiled`]: the entities checked against
@@ -608,31 +628,9 @@ fn decide_with_every_action(
     action: &str,
     resource: Resource<'_>,
 ) -> Result<()> {
-    let schema = schema()?;
-    let mut builder = Builder {
-        view,
-        entities: Vec::new(),
-        orgs: Vec::new(),
-    };
-    let principal = builder.officer(officer)?;
-    let resource = builder.resource(resource)?;
-    let entities =
-        Entities::from_entities(builder.finish()?, Some(schema)).map_err(policy_error)?;
-    let request = Request::new(
-        principal,
-        uid("Action", action)?,
-        resource,
-        Context::empty(),
-        Some(schema),
-    )
-    .map_err(policy_error)?;
-    let response = Authorizer::new().is_authorized(&request, policies, &entities);
-    match response.decision() {
-        Decision::Allow => Ok(()),
-        Decision::Deny => Err(ContractError::PolicyDenied {
-            action: action.to_owned(),
-        }),
-    }
+    let (principal, resource, entities) = request_entities(view, officer, resource)?;
+    let entities = Entities::from_entities(entities, Some(schema()?)).map_err(policy_error)?;
+    evaluate(policies, (principal, resource), action, &entities)
 }
 
 /// Guards a read by the node: `Ok(())` if the on-chain policy set lets the
