@@ -347,12 +347,20 @@ pub mod network {
         }
     }
 
-    /// A base port P such that P..P+300 are free on loopback now.
+    /// A base port P such that P..P+300 are free on loopback now, below the
+    /// kernel's ephemeral range: a port in that range can be taken as the
+    /// source port of some outgoing connection while a killed node is down,
+    /// and the node could not listen on it again when restarted.
     pub fn free_base_port(nodes: usize) -> u16 {
         use rand::Rng;
         let mut rng = rand::thread_rng();
+        let ephemeral_start = std::fs::read_to_string("/proc/sys/net/ipv4/ip_local_port_range")
+            .ok()
+            .and_then(|text| text.split_whitespace().next()?.parse::<u16>().ok())
+            .unwrap_or(32_768);
+        let top = ephemeral_start.saturating_sub(310).max(10_500);
         for _ in 0..200 {
-            let base: u16 = rng.gen_range(20_000..60_000);
+            let base: u16 = rng.gen_range(10_000..top);
             let free = (0..nodes as u16).all(|i| {
                 [0u16, 100, 200]
                     .iter()

@@ -144,7 +144,8 @@ fn swarm(config: &GossipConfig) -> Result<Swarm<Behaviour>> {
         .map_err(|e| fail("subscribe", e.to_string()))?;
     swarm
         .listen_on(config.listen.clone())
-        .map_err(|e| fail(&format!("listen on {}", config.listen), e.to_string()))?;
+        // The transport error's Display can be empty; its Debug form names the cause.
+        .map_err(|e| fail(&format!("listen on {}", config.listen), format!("{e:?}")))?;
     Ok(swarm)
 }
 
