@@ -523,6 +523,23 @@ mod tests {
     use super::*;
     use crate::block::TxOutcome;
 
+    /// Reopens a store this process just closed. sled's background flusher
+    /// holds the file lock for a moment after the last handle is dropped, so
+    /// an immediate reopen in the same process can find it still locked.
+    fn reopen(path: &Path) -> StoreResult<Store> {
+        for _ in 0..100 {
+            match Store::open(path) {
+                Err(StorageError::Sled(sled::Error::Io(error)))
+                    if error.to_string().contains("could not acquire lock") =>
+                {
+                    std::thread::sleep(std::time::Duration::from_millis(50));
+                }
+                other => return other,
+            }
+        }
+        Store::open(path)
+    }
+
     fn header(height: u64, state_root: Hash) -> Header {
         Header {
             chain_id: "t".into(),
@@ -651,7 +668,7 @@ mod tests {
                 .commit_block(&block, &results, &commit_for(&block.header), &update)
                 .unwrap();
         }
-        let store = Store::open(dir.path()).unwrap();
+        let store = reopen(dir.path()).unwrap();
         assert_eq!(store.tip().unwrap(), Some(1));
         assert_eq!(store.header(1).unwrap().unwrap().state_root, update_root);
         assert_eq!(store.genesis_hash().unwrap(), Some(Hash([2; 32])));
@@ -735,7 +752,7 @@ mod tests {
             db.flush().unwrap();
         }
         assert!(matches!(
-            Store::open(dir.path()),
+            reopen(dir.path()),
             Err(StorageError::SchemaVersion { found: 99, .. })
         ));
     }
