@@ -26,12 +26,43 @@ pub trait Canonical: Serialize + DeserializeOwned {
 
 /// Encodes a value canonically.
 pub fn encode<T: Canonical>(value: &T) -> Vec<u8> {
-    let mut out = vec![FORMAT_VERSION];
     // Serialising plain data (no maps, no custom failing impls) into a Vec
     // cannot fail; a failure would be a programming error in a type definition.
-    let body = postcard::to_allocvec(value).expect("canonical types always serialise");
-    out.extend_from_slice(&body);
-    out
+    postcard::to_extend(value, vec![FORMAT_VERSION]).expect("canonical types always serialise")
+}
+
+/// A postcard output that, instead of storing the bytes, checks that they
+/// equal `expected` as they are produced: re-encoding to compare needs no
+/// copy of the value's encoding (a block's is megabytes).
+struct SameAs<'a> {
+    expected: &'a [u8],
+}
+
+impl postcard::ser_flavors::Flavor for SameAs<'_> {
+    type Output = bool;
+
+    fn try_extend(&mut self, data: &[u8]) -> postcard::Result<()> {
+        match self.expected.strip_prefix(data) {
+            Some(rest) => {
+                self.expected = rest;
+                Ok(())
+            }
+            None => Err(postcard::Error::SerializeBufferFull),
+        }
+    }
+
+    fn try_push(&mut self, data: u8) -> postcard::Result<()> {
+        self.try_extend(&[data])
+    }
+
+    fn finalize(self) -> postcard::Result<bool> {
+        Ok(self.expected.is_empty())
+    }
+}
+
+/// Whether `body` is exactly the postcard encoding of `value`.
+fn encodes_to<T: Serialize>(value: &T, body: &[u8]) -> bool {
+    postcard::serialize_with_flavor(value, SameAs { expected: body }).unwrap_or(false)
 }
 
 /// Decodes a value, accepting only its canonical encoding.
@@ -61,7 +92,7 @@ pub fn decode<T: Canonical>(bytes: &[u8]) -> Result<T, CodecError> {
             extra: rest.len(),
         });
     }
-    if encode(&value) != bytes {
+    if !encodes_to(&value, body) {
         return Err(CodecError::NotCanonical { kind: T::KIND });
     }
     Ok(value)
@@ -128,6 +159,29 @@ mod tests {
         assert!(matches!(
             decode::<Sample>(&[1, 0xff]),
             Err(CodecError::Malformed { .. })
+        ));
+    }
+
+    #[test]
+    fn the_canonical_check_compares_every_byte_and_the_length() {
+        let value = Sample {
+            a: 300,
+            b: "hi".into(),
+        };
+        let bytes = encode(&value);
+        let body = &bytes[1..];
+        assert!(encodes_to(&value, body));
+        assert!(!encodes_to(&value, &body[..body.len() - 1]));
+        assert!(!encodes_to(&value, &[body, &[0]].concat()));
+        for at in 0..body.len() {
+            let mut changed = body.to_vec();
+            changed[at] ^= 1;
+            assert!(!encodes_to(&value, &changed), "byte {at}");
+        }
+        // 300 as an over-long varint (0xac 0x82 0x00) with the same string.
+        assert!(matches!(
+            decode::<Sample>(&[1, 0xac, 0x82, 0x00, 2, b'h', b'i']),
+            Err(CodecError::NotCanonical { .. })
         ));
     }
 }

@@ -194,6 +194,19 @@ impl Drop for Processes {
     }
 }
 
+/// The network directory `bench` chose itself: removed when the run ends
+/// (each run writes hundreds of megabytes), unless the nodes' logs were asked
+/// for. Declared before the node processes, so they stop first.
+struct Scratch(Option<PathBuf>);
+
+impl Drop for Scratch {
+    fn drop(&mut self) {
+        if let Some(dir) = self.0.take() {
+            let _ = std::fs::remove_dir_all(dir);
+        }
+    }
+}
+
 fn http_height(url: &str) -> Option<u64> {
     let mut response = ureq::get(format!("{url}/v1/status")).call().ok()?;
     let status: serde_json::Value = response.body_mut().read_json().ok()?;
@@ -240,6 +253,8 @@ fn run_blocking(args: &BenchArgs) -> anyhow::Result<()> {
         Some(out) => out.clone(),
         None => std::env::temp_dir().join(format!("xianjie-bench-{}", std::process::id())),
     };
+    let keep = args.out.is_some() || std::env::var_os("XIANJIE_BENCH_LOG").is_some();
+    let _scratch = Scratch((!keep).then(|| out.clone()));
     let mut options = TestnetOptions::new(args.validators, &out);
     options.base_port = args.base_port;
     options.timeout_propose = Duration::from_secs(3);
