@@ -101,10 +101,24 @@ pub fn execute_block(
     ctx: &BlockCtx,
     txs: &[SignedTx],
 ) -> Result<(BlockResults, WriteSet)> {
+    let hashes: Vec<Hash> = txs.iter().map(SignedTx::hash).collect();
+    execute_block_hashed(view, ctx, txs, &hashes)
+}
+
+/// [`execute_block`] for a caller that has hashed the transactions already
+/// (a node hashes each one to check the block): `hashes[i]` must be
+/// `txs[i].hash()`, which debug builds assert.
+pub fn execute_block_hashed(
+    view: &dyn StateView,
+    ctx: &BlockCtx,
+    txs: &[SignedTx],
+    hashes: &[Hash],
+) -> Result<(BlockResults, WriteSet)> {
+    assert_eq!(txs.len(), hashes.len(), "one hash per transaction");
     let mut overlay = Overlay::new(view);
     let mut results = Vec::with_capacity(txs.len());
-    for tx in txs {
-        let tx_hash = tx.hash();
+    for (tx, &tx_hash) in txs.iter().zip(hashes) {
+        debug_assert_eq!(tx_hash, tx.hash(), "a transaction's hash");
         let outcome = match execute_hashed(&overlay, ctx, tx, &tx_hash) {
             Ok(writes) => {
                 overlay.apply(writes);

@@ -102,12 +102,14 @@ pub fn build_block(
     let height = parent.height + 1;
     let mut seen = BTreeSet::new();
     let mut txs = Vec::with_capacity(candidates.len());
+    let mut hashes = Vec::with_capacity(candidates.len());
     for tx in candidates {
         let hash = tx.hash();
         if tx.tx.valid_until < height || !seen.insert(hash) || store.tx_location(&hash)?.is_some() {
             continue;
         }
         txs.push(tx);
+        hashes.push(hash);
     }
     // Block time moves forward even if the wall clock steps back.
     let time_ms = now_ms.max(parent.time_ms + 1);
@@ -117,7 +119,7 @@ pub fn build_block(
         height,
         time_ms,
     };
-    let (results, writes) = xianjie_contracts::execute_block(store, &ctx, &txs)
+    let (results, writes) = xianjie_contracts::execute_block_hashed(store, &ctx, &txs, &hashes)
         .map_err(|fault| Error::CorruptState { fault })?;
     let update = store.compute_state_update(writes, height)?;
     let header = Header {
@@ -125,7 +127,7 @@ pub fn build_block(
         height,
         time_ms,
         prev_hash: parent.block_hash,
-        tx_root: merkle::root(&txs.iter().map(SignedTx::hash).collect::<Vec<_>>()),
+        tx_root: merkle::root(&hashes),
         tx_count: u32::try_from(txs.len()).expect("block limits keep tx_count below u32::MAX"),
         state_root: update.root,
         results_root: results.root(),
@@ -225,8 +227,9 @@ pub fn check_block(
         height,
         time_ms: header.time_ms,
     };
-    let (results, writes) = xianjie_contracts::execute_block(store, &ctx, &block.txs)
-        .map_err(|fault| Error::CorruptState { fault })?;
+    let (results, writes) =
+        xianjie_contracts::execute_block_hashed(store, &ctx, &block.txs, &hashes)
+            .map_err(|fault| Error::CorruptState { fault })?;
     if results.root() != header.results_root {
         return Err(Refusal::Mismatch("results root"));
     }
