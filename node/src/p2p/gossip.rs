@@ -8,6 +8,9 @@
 //! its signature once and remembering it) and keeps it for when it proposes.
 //! Connections are gated by `libp2p::allow_block_list`: a peer id not on the
 //! [`AllowList`](super::AllowList) is refused when the connection is set up.
+//! Batches are published without a gossipsub signature: what a batch
+//! carries is signed transaction by transaction, and the connections it
+//! travels over are authenticated.
 //!
 //! The same swarm carries evidence files between vaults
 //! (`crate::vault::transfer`, request-response): chunk requests from other
