@@ -24,7 +24,7 @@
 use std::cell::RefCell;
 use std::collections::BTreeMap;
 use std::str::FromStr;
-use std::sync::{Arc, Mutex, OnceLock};
+use std::sync::{Arc, Mutex, OnceLock, RwLock};
 
 use cedar_policy::{
     Authorizer, Context, Decision, Entities, Entity, EntityId, EntityTypeName, EntityUid,
@@ -223,7 +223,7 @@ struct Compiled {
     condition_actions: Vec<Entity>,
     /// The policies whose scope admits an action on a resource type, made
     /// on first use of the pair.
-    slices: Mutex<BTreeMap<(EntityUid, EntityTypeName), Arc<PolicySet>>>,
+    slices: RwLock<BTreeMap<(EntityUid, EntityTypeName), Arc<PolicySet>>>,
 }
 
 impl Compiled {
@@ -253,7 +253,7 @@ impl Compiled {
         Ok(Compiled {
             policies,
             condition_actions: condition_actions.into_values().collect(),
-            slices: Mutex::new(BTreeMap::new()),
+            slices: RwLock::new(BTreeMap::new()),
         })
     }
 
@@ -276,15 +276,20 @@ impl Compiled {
         resource_type: &EntityTypeName,
     ) -> Result<Arc<PolicySet>> {
         let key = (action.clone(), resource_type.clone());
-        let mut slices = self
+        let known = self
             .slices
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner());
-        if let Some(slice) = slices.get(&key) {
-            return Ok(Arc::clone(slice));
+            .read()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .get(&key)
+            .cloned();
+        if let Some(slice) = known {
+            return Ok(slice);
         }
         let slice = Arc::new(self.slice(action, resource_type)?);
-        slices.insert(key, Arc::clone(&slice));
+        self.slices
+            .write()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .insert(key, Arc::clone(&slice));
         Ok(slice)
     }
 

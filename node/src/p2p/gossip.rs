@@ -44,8 +44,10 @@ use crate::mempool::Mempool;
 use crate::vault::transfer::{self, ChunkRequest, ChunkResponse, OutboundChunk, VaultCodec};
 use crate::vault::Vault;
 
-/// The gossipsub topic of transactions; the version changes with the format.
-pub const TX_TOPIC: &str = "/xianjie/txs/1";
+/// The gossipsub topic of transactions; the version changes with the format
+/// (2: batches published without a publisher signature, which nodes of
+/// version 1 refuse and which refuse theirs).
+pub const TX_TOPIC: &str = "/xianjie/txs/2";
 /// Largest gossip message.
 pub const MAX_GOSSIP_BYTES: usize = 4 * 1024 * 1024;
 /// Most transactions published in one message.
