@@ -261,9 +261,7 @@ fn run_blocking(args: &BenchArgs) -> anyhow::Result<()> {
     options.empty_block_wait = Duration::from_millis(50);
     let nodes = write_testnet(&options).context("writing the network")?;
     if args.rates_only {
-        let keys = officer_keys(&out.join("keys"))?;
-        let execution_rate = execution_rate_per_core(&out.join("genesis.json"), &keys, 2_000)?;
-        let admission_rate = admission_rate_per_core(&out.join("genesis.json"), &keys, 2_000)?;
+        let (admission_rate, execution_rate) = one_core_rates(&out)?;
         print_rates(
             cores,
             args.validators,
@@ -304,9 +302,8 @@ fn run_blocking(args: &BenchArgs) -> anyhow::Result<()> {
         out.display()
     );
 
+    let (admission_rate, execution_rate) = one_core_rates(&out)?;
     let keys = officer_keys(&out.join("keys"))?;
-    let execution_rate = execution_rate_per_core(&out.join("genesis.json"), &keys, 2_000)?;
-    let admission_rate = admission_rate_per_core(&out.join("genesis.json"), &keys, 2_000)?;
     eprintln!("signing {} transactions…", args.txs + args.txs / 2);
     let sign = |count: usize| -> Vec<SignedTx> {
         (0..count)
@@ -367,6 +364,16 @@ fn run_blocking(args: &BenchArgs) -> anyhow::Result<()> {
         execution_rate,
     );
     Ok(())
+}
+
+/// The admission and execution rates of one core over 2,000 transactions,
+/// on a scratch chain from the network's genesis in `out`.
+fn one_core_rates(out: &Path) -> anyhow::Result<(f64, f64)> {
+    let keys = officer_keys(&out.join("keys"))?;
+    let genesis = out.join("genesis.json");
+    let execution_rate = execution_rate_per_core(&genesis, &keys, 2_000)?;
+    let admission_rate = admission_rate_per_core(&genesis, &keys, 2_000)?;
+    Ok((admission_rate, execution_rate))
 }
 
 fn print_rates(
