@@ -6,11 +6,14 @@ use std::path::PathBuf;
 use anyhow::{anyhow, Context as _};
 use clap::{Args, Subcommand};
 use serde_json::{json, Value};
+use xianjie_ledger::block::Validator;
 use xianjie_ledger::deadline::Calendar;
 use xianjie_ledger::governance::{Change, ParamChange};
+use xianjie_ledger::model::OrgId;
 use xianjie_ledger::tx::{Approve, Call, Propose};
 
 use crate::common::{read, submit};
+use crate::members::{parse_key_id, parse_public_key};
 use crate::{Context, Exit};
 
 /// `xianjie policy …`
@@ -81,6 +84,26 @@ pub enum ChangeArg {
         /// The calendar file.
         file: PathBuf,
     },
+    /// Add a validator: a node key that votes from the height after the one
+    /// that applies the proposal. Start its node first: a validator that is
+    /// not running counts against the two thirds of voting power a block needs.
+    AddValidator {
+        /// The node's public key (64 hex characters; `keys/node.key` of its home).
+        public_key: String,
+        /// The organisation that runs the node.
+        #[arg(long)]
+        org: String,
+        /// Its voting power.
+        #[arg(long, default_value_t = 1)]
+        power: u64,
+    },
+    /// Remove a validator, by public key (64 hex characters) or key id (40).
+    RemoveValidator {
+        /// The validator's key.
+        // Not `key`: that is the global `--key` (the admin's key file).
+        #[arg(value_name = "KEY")]
+        validator: String,
+    },
 }
 
 /// Runs `policy show`.
@@ -133,6 +156,18 @@ pub fn execute(context: &Context, args: GovArgs) -> anyhow::Result<Exit> {
                     let calendar: Calendar = serde_json::from_str(&text)
                         .with_context(|| format!("{} is not a calendar", file.display()))?;
                     Change::Holidays(calendar)
+                }
+                ChangeArg::AddValidator {
+                    public_key,
+                    org,
+                    power,
+                } => Change::AddValidator(Validator {
+                    public_key: parse_public_key(&public_key)?,
+                    power,
+                    org: OrgId::new(&org).map_err(|reason| anyhow!("--org {org:?}: {reason}"))?,
+                }),
+                ChangeArg::RemoveValidator { validator } => {
+                    Change::RemoveValidator(parse_key_id(&validator)?)
                 }
             };
             let kind = change.kind();

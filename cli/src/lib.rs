@@ -21,7 +21,10 @@
 //!   inspection record|show|list|recognize|dispute   results and 互认
 //!   lab accredit                 a laboratory's CMA certificate
 //!   policy show                  the Cedar policies in force
-//!   gov propose|approve|list     M-of-N governance (admin keys)
+//!   gov propose|approve|list     M-of-N governance (admin keys), including
+//!                                validators joining and leaving
+//!   officer register|revoke      an organisation's officer keys (admin key)
+//!   node-key register|revoke     an organisation's network nodes (admin key)
 //!   login [--open]               a short-lived web console link (the key stays here)
 //! ```
 //!
@@ -59,6 +62,7 @@ pub mod hashing;
 pub mod inspection;
 pub mod keys;
 pub mod login;
+pub mod members;
 pub mod output;
 pub mod status;
 pub mod verify;
@@ -126,6 +130,10 @@ pub enum Command {
     Policy(gov::PolicyArgs),
     /// M-of-N governance: propose and approve changes (admin keys).
     Gov(gov::GovArgs),
+    /// Register or revoke your organisation's officer keys (admin key).
+    Officer(members::OfficerArgs),
+    /// Register or revoke your organisation's network node keys (admin key).
+    NodeKey(members::NodeKeyArgs),
     /// Sign in to the node's web console: prints a short-lived link (the key stays here).
     Login(login::LoginArgs),
 }
@@ -188,6 +196,8 @@ pub fn run(cli: Cli) -> ExitCode {
         Command::Lab(args) => inspection::execute_lab(&context, args),
         Command::Policy(args) => gov::execute_policy(&context, args),
         Command::Gov(args) => gov::execute(&context, args),
+        Command::Officer(args) => members::execute_officer(&context, args),
+        Command::NodeKey(args) => members::execute_node_key(&context, args),
         Command::Login(args) => login::execute(&context, args),
     };
     match result {
@@ -399,6 +409,47 @@ mod tests {
         assert!(matches!(
             parse(&["evidence", "show", &"00".repeat(32)]).command,
             Command::Evidence(_)
+        ));
+    }
+
+    #[test]
+    fn member_and_validator_commands_parse_beside_the_global_key() {
+        let key = "11".repeat(32);
+        let revoke = parse(&["--key", "admin.key", "officer", "revoke", &key]);
+        assert_eq!(revoke.global.key, Some(PathBuf::from("admin.key")));
+        assert!(matches!(
+            revoke.command,
+            Command::Officer(members::OfficerArgs {
+                command: members::OfficerCommand::Revoke { ref officer }
+            }) if *officer == key
+        ));
+        let register = parse(&["officer", "register", &key, "--role", "head", "--key", "a"]);
+        assert!(matches!(
+            register.command,
+            Command::Officer(members::OfficerArgs {
+                command: members::OfficerCommand::Register {
+                    role: members::RoleArg::Head,
+                    ..
+                }
+            })
+        ));
+        let remove = parse(&["--key", "a", "gov", "propose", "remove-validator", &key]);
+        assert!(matches!(
+            remove.command,
+            Command::Gov(gov::GovArgs {
+                command: gov::GovCommand::Propose(gov::ProposeArgs {
+                    change: gov::ChangeArg::RemoveValidator { ref validator }
+                })
+            }) if *validator == key
+        ));
+        assert!(matches!(
+            parse(&["gov", "propose", "add-validator", &key, "--org", "lab"]).command,
+            Command::Gov(_)
+        ));
+        assert!(Cli::try_parse_from(["xianjie", "gov", "propose", "add-validator", &key]).is_err());
+        assert!(matches!(
+            parse(&["node-key", "revoke", &key]).command,
+            Command::NodeKey(_)
         ));
     }
 

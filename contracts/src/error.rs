@@ -417,6 +417,21 @@ pub enum ContractError {
     /// The parameters do not let supervision run beside a pending reconsideration.
     #[error("the chain's parameters do not allow filing supervision while reconsideration (复议) is pending; wait for the police's decision")]
     SupervisionDuringReconsideration,
+    /// The window the action must be taken in has closed.
+    #[error("deadline {rule} closed at {due_at_ms} (Unix ms) and block time is past it: the action is out of time")]
+    WindowClosed {
+        /// The rule id.
+        rule: String,
+        /// The last instant that was still in time (Unix ms).
+        due_at_ms: u64,
+    },
+    /// A convicted case does not go back to the agency for an administrative
+    /// penalty (DOMAIN T24: only after 免予刑事处罚 or acquittal).
+    #[error("the judgment of case {case_id} is convicted: a case returns to the agency for administrative handling only after an exempted (免予刑事处罚) or acquitted judgment (DOMAIN T24, CL Art 37; a criminal fine excludes a further administrative fine, APL Art 35); close it instead")]
+    ReverseAfterConviction {
+        /// The case.
+        case_id: String,
+    },
     /// The case domain is not in the parameters.
     #[error("domain {domain:?} is not one of the chain's case domains")]
     UnknownDomain {
@@ -715,6 +730,8 @@ impl ContractError {
             E::AlreadyHandedOver => "already_handed_over",
             E::ReplyRequired => "reply_required",
             E::SupervisionDuringReconsideration => "supervision_during_reconsideration",
+            E::WindowClosed { .. } => "window_closed",
+            E::ReverseAfterConviction { .. } => "reverse_after_conviction",
             E::UnknownDomain { .. } => "unknown_domain",
             E::InvalidEntity { .. } => "invalid_entity",
             E::CaseLogFull { .. } => "case_log_full",
@@ -910,6 +927,13 @@ mod tests {
             E::AlreadyHandedOver,
             E::ReplyRequired,
             E::SupervisionDuringReconsideration,
+            E::WindowClosed {
+                rule: "r".into(),
+                due_at_ms: 1,
+            },
+            E::ReverseAfterConviction {
+                case_id: "c".into(),
+            },
             E::UnknownDomain { domain: "d".into() },
             E::InvalidEntity {
                 error: UsccError::Length { found: 3 },

@@ -1,30 +1,44 @@
 //! A fifth validator is added by governance at a height; its node, started
 //! fresh with only the genesis and peer addresses, syncs from height 1
 //! across the change and then votes: without it the others lack a quorum.
-//! Governance then removes a dead validator and the chain goes on.
+//! Governance then removes a dead validator and the chain goes on. The
+//! admins propose and approve with the `xianjie gov` commands, as an agency
+//! would.
 
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
-use xianjie_ledger::block::Validator;
-use xianjie_ledger::governance::Change;
-use xianjie_ledger::model::OrgId;
-use xianjie_ledger::tx::{Approve, Call, Propose};
-use xianjie_tests::network::{signed, NetOptions, Network};
+use xianjie_tests::network::{NetOptions, Network};
+use xianjie_tests::{run_cli, CliRun};
 
-fn wait_committed(net: &Network, hash: &str) -> u64 {
-    let deadline = Instant::now() + Duration::from_secs(60);
-    loop {
-        if let Some((status, Some(height))) = net.tx_status(0, hash) {
-            if status == "committed" {
-                return height;
-            }
+/// Runs `xianjie --node <node i> --json --key <demo key> ARGS…`.
+fn cli(net: &Network, i: usize, key: &str, args: &[&str]) -> CliRun {
+    let key_file = net.dir.join("keys").join(format!("{key}.key"));
+    let mut full = vec![
+        "--node",
+        net.nodes[i].url.as_str(),
+        "--json",
+        "--key",
+        key_file.to_str().expect("utf-8 path"),
+    ];
+    full.extend_from_slice(args);
+    run_cli(&full)
+}
+
+/// Proposes a change through node `i` and returns the proposal id.
+fn propose(net: &Network, i: usize, admin: &str, change: &[&str]) -> String {
+    let mut args = vec!["gov", "propose"];
+    args.extend_from_slice(change);
+    let proposed = cli(net, i, admin, &args).expect_code(0).json();
+    proposed["id"].as_str().expect("proposal id").to_owned()
+}
+
+/// Approves through node `i` with each admin in turn until the validator set has `until` members.
+fn approve_until(net: &Network, i: usize, id: &str, admins: &[&str], until: usize) {
+    for admin in admins {
+        if validator_count(net) == until {
+            return;
         }
-        assert!(
-            Instant::now() < deadline,
-            "{hash} not committed\n{}",
-            net.log_tails()
-        );
-        std::thread::sleep(Duration::from_millis(100));
+        cli(net, i, admin, &["gov", "approve", id]).expect_code(0);
     }
 }
 
@@ -48,40 +62,25 @@ fn a_validator_added_by_governance_syncs_from_genesis_and_votes() {
     }
     net.wait_for_height(&[0, 1, 2, 3], 3, Duration::from_secs(60));
 
-    let new_validator = Validator {
-        public_key: net.node_key(4).public_key(),
-        power: 1,
-        org: OrgId::new("lab").unwrap(),
-    };
-    let proposal = signed(
-        &net.key("market-admin"),
-        Call::Propose(Propose {
-            change: Change::AddValidator(new_validator),
-            note_digest: None,
-        }),
+    let new_key = net.node_key(4).public_key().to_hex();
+    let id = propose(
+        &net,
+        0,
+        "market-admin",
+        &["add-validator", &new_key, "--org", "lab"],
     );
-    assert_eq!(net.submit_tx(0, &proposal), 202);
-    let proposal_hash = proposal.hash();
-    wait_committed(&net, &proposal_hash.to_hex());
-    let id = format!("GOV-{}", &proposal_hash.to_hex()[..16]);
-    for admin in [
-        "police-admin",
-        "procuratorate-admin",
-        "court-admin",
-        "lab-admin",
-    ] {
-        if validator_count(&net) == 5 {
-            break;
-        }
-        let approval = signed(
-            &net.key(admin),
-            Call::Approve(Approve {
-                proposal: id.clone(),
-            }),
-        );
-        assert_eq!(net.submit_tx(1, &approval), 202);
-        wait_committed(&net, &approval.hash().to_hex());
-    }
+    approve_until(
+        &net,
+        1,
+        &id,
+        &[
+            "police-admin",
+            "procuratorate-admin",
+            "court-admin",
+            "lab-admin",
+        ],
+        5,
+    );
     assert_eq!(validator_count(&net), 5, "the proposal was applied");
     let changed_at = net.height(0).unwrap();
 
@@ -97,34 +96,21 @@ fn a_validator_added_by_governance_syncs_from_genesis_and_votes() {
     net.assert_same_chain(&[0, 1, 2, 4], before + 5);
 
     // Governance removes the dead validator; the four others go on.
-    let removal = signed(
-        &net.key("court-admin"),
-        Call::Propose(Propose {
-            change: Change::RemoveValidator(net.node_key(3).public_key().id()),
-            note_digest: None,
-        }),
+    // By key id, as `/v1/status` lists validators.
+    let dead_id = net.node_key(3).public_key().id().to_hex();
+    let id = propose(&net, 4, "court-admin", &["remove-validator", &dead_id]);
+    approve_until(
+        &net,
+        0,
+        &id,
+        &[
+            "market-admin",
+            "police-admin",
+            "procuratorate-admin",
+            "lab-admin",
+        ],
+        4,
     );
-    assert_eq!(net.submit_tx(4, &removal), 202);
-    wait_committed(&net, &removal.hash().to_hex());
-    let id = format!("GOV-{}", &removal.hash().to_hex()[..16]);
-    for admin in [
-        "market-admin",
-        "police-admin",
-        "procuratorate-admin",
-        "lab-admin",
-    ] {
-        if validator_count(&net) == 4 {
-            break;
-        }
-        let approval = signed(
-            &net.key(admin),
-            Call::Approve(Approve {
-                proposal: id.clone(),
-            }),
-        );
-        assert_eq!(net.submit_tx(0, &approval), 202);
-        wait_committed(&net, &approval.hash().to_hex());
-    }
     assert_eq!(validator_count(&net), 4, "the removal was applied");
     let after = net.height(0).unwrap();
     net.wait_for_height(&[0, 1, 2, 4], after + 5, Duration::from_secs(60));

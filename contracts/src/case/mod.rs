@@ -17,7 +17,8 @@
 //!    `invalid_target`), task force (`taskforce_too_small`,
 //!    `invalid_taskforce_member`), reasons (`missing_reason`), outcome
 //!    (`missing_outcome`, `invalid_outcome`);
-//! 5. the row's guards (`penalty_instead_of_transfer`, `not_overdue`, …);
+//! 5. the row's guards (`penalty_instead_of_transfer`, `not_overdue`,
+//!    `window_closed`, `reverse_after_conviction`, …);
 //! 6. the on-chain policy set (`policy_denied`).
 //!
 //! Invariants of §b.3: the task force has at least `cases.min_taskforce`
@@ -42,8 +43,8 @@ pub mod table;
 use std::collections::BTreeSet;
 
 use xianjie_ledger::case::{
-    ActionMark, Case, CaseEvent, CaseState, Recollection, MAX_ATTACHMENTS, MAX_CASE_EVENTS,
-    MAX_CASE_EVIDENCE, MAX_CASE_TITLE_LEN, MAX_TASKFORCE,
+    ActionMark, Case, CaseEvent, CaseState, Outcome, Recollection, MAX_ATTACHMENTS,
+    MAX_CASE_EVENTS, MAX_CASE_EVIDENCE, MAX_CASE_TITLE_LEN, MAX_TASKFORCE,
 };
 use xianjie_ledger::hash::Hash;
 use xianjie_ledger::model::{
@@ -536,6 +537,25 @@ fn check_guards(
                 if !overdue {
                     return Err(ContractError::NotOverdue {
                         rule: (*rule).into(),
+                    });
+                }
+            }
+            Guard::WithinWindow(rule) => {
+                let closed = deadline::case_clocks(params, case, ctx.time_ms)
+                    .into_iter()
+                    .find(|clock| clock.rule == *rule && clock.expired);
+                if let Some(clock) = closed {
+                    return Err(ContractError::WindowClosed {
+                        rule: clock.rule,
+                        due_at_ms: clock.due_at_ms,
+                    });
+                }
+            }
+            Guard::NotConvicted => {
+                let judged = case.mark("judgment").and_then(|mark| mark.outcome);
+                if case.state == CaseState::S15Feedback && judged == Some(Outcome::Convicted) {
+                    return Err(ContractError::ReverseAfterConviction {
+                        case_id: case.id.clone(),
                     });
                 }
             }

@@ -102,11 +102,17 @@ pub enum Guard {
     TaskforceMember,
     /// The named deadline rule's clock is overdue at block time.
     Overdue(&'static str),
+    /// The named window rule's clock has not expired at block time (a rule
+    /// that is not running, or not in the parameters, does not refuse).
+    WithinWindow(&'static str),
     /// No administrative penalty instead of transfer (DOMAIN §b.3 ¶1): once
     /// the case reached S2, only after S8X-final, S10X, S12X or S14.
     NoPenaltyInsteadOfTransfer,
     /// Reconsideration (复议) may be requested once.
     NotReconsidered,
+    /// A judged case returns to the agency (T24) only if the judgment was
+    /// 免予刑事处罚 or an acquittal, not a conviction.
+    NotConvicted,
     /// Items are handed over once.
     NotHandedOver,
     /// A case that came back with a procuratorial opinion (R3) is closed only
@@ -446,7 +452,10 @@ pub static TABLE: &[Transition] = &[
         to: Next::To(S::S8rReconsideration),
         actors: &[AEA],
         attachments: &[A::ReconsiderationRequest],
-        guards: &[Guard::NotReconsidered],
+        guards: &[
+            Guard::NotReconsidered,
+            Guard::WithinWindow("AEA_REQUEST_RECONSIDERATION"),
+        ],
         ..BASE
     },
     Transition {
@@ -670,11 +679,12 @@ pub static TABLE: &[Transition] = &[
     Transition {
         rows: "R4, T24",
         action: "accept-reverse",
-        summary: "the agency opens or resumes the administrative case",
+        summary: "the agency opens or resumes the administrative case (after a judgment: only if exempted or acquitted)",
         from: &[S::R0Trigger, S::R3Transferred, S::S15Feedback],
         to: Next::To(S::R4AdminCase),
         actors: &[AEA],
         attachments: &[A::CaseOpeningRecord],
+        guards: &[Guard::NotConvicted],
         ..BASE
     },
     Transition {

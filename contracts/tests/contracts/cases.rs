@@ -190,6 +190,45 @@ fn a_penalty_is_allowed_after_s8x_final_s10x_s12x_or_s14() {
 }
 
 #[test]
+fn only_an_exemption_or_an_acquittal_sends_a_judged_case_back_to_the_agency() {
+    // T24: S14 → R0 only after 免予刑事处罚 or acquittal (CL Art 37); after a
+    // conviction the criminal penalty stands (T23, APL Art 35) and the agency
+    // closes the case (T25).
+    for (outcome, expected) in [
+        ("convicted", "reverse_after_conviction"),
+        ("exempted", "ok"),
+        ("acquitted", "ok"),
+    ] {
+        let mut actions = TO_S7.to_vec();
+        actions.extend([
+            ("file", None),
+            ("start-investigation", None),
+            ("refer-for-prosecution", None),
+            ("indict", None),
+            ("accept-trial", None),
+            ("judgment", Some(outcome)),
+            ("feedback", None),
+        ]);
+        let (mut sim, case_id) = case_via(&actions);
+        assert_eq!(sim.state_of(&case_id).name(), "S15_FEEDBACK");
+        let accept = call_for(expectation("accept-reverse", None), &case_id);
+        match sim.try_call(&sim::officer("market"), Call::CaseAction(accept)) {
+            Ok(_) => assert_eq!(expected, "ok", "{outcome}"),
+            Err(error) => {
+                assert_eq!(error.code(), expected, "{outcome}");
+                assert!(error.to_string().contains("convicted"), "{error}");
+            }
+        }
+        assert_eq!(
+            code_of(&mut sim, &case_id, "close", None, "market", Role::Officer),
+            "ok",
+            "{outcome}"
+        );
+        assert_eq!(sim.state_of(&case_id).name(), "S16_CLOSED");
+    }
+}
+
+#[test]
 fn filing_after_a_final_non_filing_puts_the_case_back_on_the_criminal_track() {
     let mut actions = TO_S7.to_vec();
     actions.extend([

@@ -273,6 +273,53 @@ fn a_transferred_case_shows_its_clocks_and_becomes_overdue_at_a_later_block_time
     assert_eq!(sim.state_of(&case_id).name(), "S8O_OVERDUE");
 }
 
+#[test]
+fn reconsideration_is_requested_within_three_days_of_the_non_filing() {
+    // T11: ≤3 days from receipt of the non-filing notice (SC-Transfer Art 9 ¶1).
+    let mut sim = Sim::new();
+    let case_id = open_case(&mut sim, "general");
+    drive(&mut sim, &case_id, "S8X_NOT_FILED");
+    let declined_at = sim.case(&case_id).mark("decline-filing").unwrap().time_ms;
+    assert_eq!(local_date(declined_at), 20260601);
+    let clocks = read::case_clocks(&sim, &case_id, declined_at)
+        .unwrap()
+        .unwrap();
+    let window = clocks
+        .iter()
+        .find(|c| c.rule == "AEA_REQUEST_RECONSIDERATION")
+        .unwrap();
+    assert_eq!(window.kind, ClockKind::Window);
+    // Monday 1 June + 3 = Thursday 4 June.
+    assert_eq!(window.due_at_ms, end_of(20260604));
+    let request = call_for(expectation("request-reconsideration", None), &case_id);
+
+    // After the window: refused, naming the rule.
+    let mut late = sim.clone();
+    late.time_ms = window.due_at_ms + 1;
+    let error = late
+        .try_call(&sim::officer("market"), Call::CaseAction(request.clone()))
+        .unwrap_err();
+    assert_eq!(error.code(), "window_closed");
+    assert!(
+        error.to_string().contains("AEA_REQUEST_RECONSIDERATION"),
+        "{error}"
+    );
+    // Filing supervision has no fixed window (T13a): still open.
+    let supervision = call_for(expectation("request-supervision", None), &case_id);
+    assert_eq!(
+        late.code(&sim::officer("market"), Call::CaseAction(supervision)),
+        "ok"
+    );
+
+    // On the last instant of the window: accepted.
+    sim.time_ms = window.due_at_ms;
+    assert_eq!(
+        sim.code(&sim::officer("market"), Call::CaseAction(request)),
+        "ok"
+    );
+    assert_eq!(sim.state_of(&case_id).name(), "S8R_RECONSIDERATION");
+}
+
 fn drive_from(sim: &mut Sim, case_id: &str, actions: &[&str]) {
     for action in actions {
         perform(sim, case_id, action, None);

@@ -503,8 +503,11 @@ pub static EXPECTED: &[Expect] = &[
         attachments: &["procuratorial-opinion", "non-prosecution-decision"],
         ..E
     },
+    // From S15 only after an exempted or acquitted judgment (T24); the
+    // routes reach S15 with `exempted`, and `cases.rs` checks that a
+    // conviction is refused.
     Expect {
-        rows: "R4",
+        rows: "R4, T24",
         action: "accept-reverse",
         from: &["R0_TRIGGER", "R3_TRANSFERRED", "S15_FEEDBACK"],
         to: To::State("R4_ADMIN_CASE"),
@@ -690,7 +693,9 @@ pub static ROUTES: &[(&str, &str, &str, Option<&str>)] = &[
     ),
     ("S12_INDICTED", "S11_PROSECUTION_REVIEW", "indict", None),
     ("S13_TRIAL", "S12_INDICTED", "accept-trial", None),
-    ("S14_JUDGMENT", "S13_TRIAL", "judgment", Some("convicted")),
+    // Exempted (免予刑事处罚): from S15 the agency may still take the case
+    // back (T24) or close it (T25).
+    ("S14_JUDGMENT", "S13_TRIAL", "judgment", Some("exempted")),
     ("S15_FEEDBACK", "S14_JUDGMENT", "feedback", None),
     ("S16_CLOSED", "S15_FEEDBACK", "close", None),
     ("R0_TRIGGER", "S8X_NOT_FILED", "accept-non-filing", None),

@@ -224,8 +224,11 @@ fn denied(reader: &Reader, resource: &ReadResource) -> ApiError {
 }
 
 /// Middleware of the `/v1/evidence/{digest}…` routes: all four steps, with
-/// the digest taken from the path. A malformed or unknown digest is left to
-/// the handler (400 `bad_digest`, 404 `not_anchored`), after the signature.
+/// the digest taken from the raw path. A digest that does not parse from the
+/// raw path is refused here (400 `bad_digest`), never left to the handler:
+/// the handler's extractor percent-decodes, so `%61bc…` would reach it as a
+/// valid digest that no policy had been asked about. An unknown digest is
+/// left to the handler (404 `not_anchored`), after the signature.
 pub async fn require_evidence_read(
     State(state): State<AppState>,
     request: Request,
@@ -236,24 +239,21 @@ pub async fn require_evidence_read(
         Ok(reader) => reader,
         Err(error) => return error.into_response(),
     };
-    let digest = parts
-        .uri
-        .path()
-        .split('/')
-        .nth(3)
-        .and_then(|text| parse_hash(text).ok());
-    if let Some(digest) = digest {
-        let checked = state
-            .blocking(move |shared| {
-                match authorize(&shared.store, &reader, &ReadResource::Evidence(digest)) {
-                    Err(ApiError::NotAnchored(_)) => Ok(()),
-                    other => other,
-                }
-            })
-            .await;
-        if let Err(error) = checked {
-            return error.into_response();
-        }
+    let segment = parts.uri.path().split('/').nth(3).unwrap_or_default();
+    let digest = match parse_hash(segment) {
+        Ok(digest) => digest,
+        Err(error) => return error.into_response(),
+    };
+    let checked = state
+        .blocking(move |shared| {
+            match authorize(&shared.store, &reader, &ReadResource::Evidence(digest)) {
+                Err(ApiError::NotAnchored(_)) => Ok(()),
+                other => other,
+            }
+        })
+        .await;
+    if let Err(error) = checked {
+        return error.into_response();
     }
     next.run(Request::from_parts(parts, body)).await
 }

@@ -1,0 +1,100 @@
+//! An organisation's admin manages its officers' and nodes' keys from the
+//! command line, against a real dev node: a new officer can sign only once
+//! registered and no longer once revoked; a node key is registered once and
+//! revoked once.
+
+use xianjie_tests::{run_cli, write_sample_file, CliRun, DevNode};
+
+/// Runs `xianjie --node URL --json --key KEY_FILE ARGS…` with any key file.
+fn cli_with_key_file(node: &DevNode, key_file: &str, args: &[&str]) -> CliRun {
+    let mut full = vec!["--node", node.url.as_str(), "--json", "--key", key_file];
+    full.extend_from_slice(args);
+    run_cli(&full)
+}
+
+#[test]
+fn an_admin_registers_and_revokes_officer_and_node_keys() {
+    let dir = tempfile::tempdir().unwrap();
+    let home = dir.path().join("chain");
+    std::fs::create_dir_all(&home).unwrap();
+    let node = DevNode::start(&home);
+
+    let key_file = dir.path().join("new-officer.key");
+    let key_file = key_file.to_str().unwrap();
+    let created = run_cli(&["--json", "keys", "new", "--out", key_file])
+        .expect_code(0)
+        .json();
+    let public_key = created["public_key"].as_str().unwrap().to_owned();
+    let anchor = |name: &str| {
+        let file = dir.path().join(name);
+        write_sample_file(&file, 4096, name.len() as u64);
+        cli_with_key_file(
+            &node,
+            key_file,
+            &[
+                "evidence",
+                "anchor",
+                file.to_str().unwrap(),
+                "--category",
+                "documentary",
+            ],
+        )
+    };
+
+    let unknown = anchor("before.pdf").expect_code(1);
+    assert!(
+        unknown.stderr.contains("refused by the ledger"),
+        "an unregistered key signs nothing: {unknown:?}"
+    );
+
+    // Only an admin registers officers.
+    node.cli_as("market-officer", &["officer", "register", &public_key])
+        .expect_code(1);
+    let registered = node
+        .cli_as(
+            "market-admin",
+            &["officer", "register", &public_key, "--role", "officer"],
+        )
+        .expect_code(0)
+        .json();
+    assert_eq!(registered["id"], created["id"]);
+    assert_eq!(registered["role"], "officer");
+    let shown = cli_with_key_file(&node, key_file, &["keys", "show"])
+        .expect_code(0)
+        .json();
+    assert_eq!(shown["public_key"], public_key.as_str());
+
+    let anchored = anchor("after.pdf").expect_code(0).json();
+    assert_eq!(anchored["digest"].as_str().unwrap().len(), 64);
+
+    // Revoked by its key id: it signs nothing from then on.
+    let id = created["id"].as_str().unwrap();
+    node.cli_as("market-admin", &["officer", "revoke", id])
+        .expect_code(0);
+    anchor("revoked.pdf").expect_code(1);
+
+    // A node key: registered once, revoked once.
+    let node_key_file = dir.path().join("node.key");
+    let node_key = run_cli(&[
+        "--json",
+        "keys",
+        "new",
+        "--out",
+        node_key_file.to_str().unwrap(),
+    ])
+    .expect_code(0)
+    .json();
+    let node_public_key = node_key["public_key"].as_str().unwrap();
+    let register = ["node-key", "register", node_public_key];
+    let revoke = ["node-key", "revoke", node_public_key];
+    node.cli_as("police-admin", &register).expect_code(0);
+    node.cli_as("police-admin", &register).expect_code(1);
+    node.cli_as("police-admin", &revoke).expect_code(0);
+    node.cli_as("police-admin", &revoke).expect_code(1);
+
+    // A malformed key is a usage error, caught before anything is signed.
+    let bad = node
+        .cli_as("police-admin", &["node-key", "register", "abcd"])
+        .expect_code(2);
+    assert!(bad.stderr.contains("not a public key"), "{bad:?}");
+}
