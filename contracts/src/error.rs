@@ -394,8 +394,15 @@ pub enum ContractError {
         outcome: Outcome,
     },
     /// 以罚代刑: an administrative penalty may not replace the transfer.
-    #[error("case {case_id} reached the criminal track: an administrative decision may close it only after a final non-filing, a withdrawal, a non-prosecution or a judgment (SC-Transfer Art 11 ¶1); transfer it")]
+    #[error("case {case_id} reached the criminal track (or the procuratorate required its transfer): an administrative decision may close it only after a final non-filing, a withdrawal, a non-prosecution or a judgment (SC-Transfer Art 11 ¶1); transfer it")]
     PenaltyInsteadOfTransfer {
+        /// The case.
+        case_id: String,
+    },
+    /// A decided case is marked suspected only if its decision was a penalty
+    /// made before it ever reached S2 (DOMAIN §b.3 ¶2).
+    #[error("case {case_id} was decided administratively: it may be marked suspected only if it never reached the criminal track and the decision was a penalty (DOMAIN §b.3 ¶2, SC-Transfer Art 11 ¶2–3)")]
+    NotPriorPenalty {
         /// The case.
         case_id: String,
     },
@@ -725,6 +732,7 @@ impl ContractError {
             E::MissingOutcome { .. } => "missing_outcome",
             E::InvalidOutcome { .. } => "invalid_outcome",
             E::PenaltyInsteadOfTransfer { .. } => "penalty_instead_of_transfer",
+            E::NotPriorPenalty { .. } => "not_prior_penalty",
             E::NotOverdue { .. } => "not_overdue",
             E::AlreadyReconsidered => "already_reconsidered",
             E::AlreadyHandedOver => "already_handed_over",
@@ -920,6 +928,9 @@ mod tests {
                 outcome: Outcome::File,
             },
             E::PenaltyInsteadOfTransfer {
+                case_id: "c".into(),
+            },
+            E::NotPriorPenalty {
                 case_id: "c".into(),
             },
             E::NotOverdue { rule: "r".into() },

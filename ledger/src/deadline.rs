@@ -446,7 +446,9 @@ pub fn appendix_a_rules() -> Vec<DeadlineRule> {
             "ADMIN_PENALTY_DECISION",
             &[S::S1AdminCase, S::R4AdminCase],
             &["open-admin-case", "accept-reverse"],
-            &[],
+            // A procuratorial opinion requiring transfer bars a penalty
+            // until the criminal track ends: no penalty is then due.
+            &["suggest-transfer"],
             (90, CalendarDay),
             (Duty, "AEA"),
             ("APL Art 60", P),

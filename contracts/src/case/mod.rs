@@ -17,19 +17,24 @@
 //!    `invalid_target`), task force (`taskforce_too_small`,
 //!    `invalid_taskforce_member`), reasons (`missing_reason`), outcome
 //!    (`missing_outcome`, `invalid_outcome`);
-//! 5. the row's guards (`penalty_instead_of_transfer`, `not_overdue`,
-//!    `window_closed`, `reverse_after_conviction`, …);
+//! 5. the row's guards (`penalty_instead_of_transfer`, `not_prior_penalty`,
+//!    `not_overdue`, `window_closed`, `reverse_after_conviction`, …);
 //! 6. the on-chain policy set (`policy_denied`).
 //!
 //! Invariants of §b.3: the task force has at least `cases.min_taskforce`
 //! active officers of the owner; only the same-level police (same division
 //! code as the agency, or a configured special-jurisdiction target) receives
-//! a transfer; once a case reached S2, an administrative decision may close
-//! it only after S8X-final, S10X, S12X or S14 (`penalty_instead_of_transfer`,
-//! SC-Transfer Art 11 ¶1). At transfer the same-region procuratorate is bound
-//! as the supervising procuratorate (抄送, T6c/D1) and the case appears in
-//! its `supervised` index, and the case's class C evidence collected by the
-//! agency is flagged for re-collection (DOMAIN §e).
+//! a transfer; once a case reached S2 or the procuratorate required its
+//! transfer (D3), an administrative decision may close it only after
+//! S8X-final, S10X, S12X or S14 (`penalty_instead_of_transfer`, SC-Transfer
+//! Art 11 ¶1). A penalty decided before the case ever reached S2 does not
+//! shut off the transfer: the decided case may still be marked suspected, and
+//! the penalty stays recorded for the later offset (§b.3 ¶2,
+//! `not_prior_penalty` otherwise). The procuratorial opinion (D3) leaves the
+//! agency's preparation (T2–T4) to the agency. At transfer the same-region
+//! procuratorate is bound as the supervising procuratorate (抄送, T6c/D1) and
+//! the case appears in its `supervised` index, and the case's class C
+//! evidence collected by the agency is flagged for re-collection (DOMAIN §e).
 //!
 //! UNVERIFIED points of DOMAIN §11 are parameters, not code: the day
 //! counting and deadlines (`Params::deadlines`, `counting`, `calendar`),
@@ -560,8 +565,18 @@ fn check_guards(
                 }
             }
             Guard::NoPenaltyInsteadOfTransfer => {
-                if case.flags.suspected && !case.flags.transfer_resolved {
+                let transfer_due = case.flags.suspected || case.mark("suggest-transfer").is_some();
+                if transfer_due && !case.flags.transfer_resolved {
                     return Err(ContractError::PenaltyInsteadOfTransfer {
+                        case_id: case.id.clone(),
+                    });
+                }
+            }
+            Guard::PriorPenaltyOnly => {
+                let penalty = case.mark("penalty-decision").and_then(|mark| mark.outcome)
+                    == Some(Outcome::Penalty);
+                if case.state != CaseState::S1AdminCase && (case.flags.suspected || !penalty) {
+                    return Err(ContractError::NotPriorPenalty {
                         case_id: case.id.clone(),
                     });
                 }

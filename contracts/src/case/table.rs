@@ -106,8 +106,14 @@ pub enum Guard {
     /// that is not running, or not in the parameters, does not refuse).
     WithinWindow(&'static str),
     /// No administrative penalty instead of transfer (DOMAIN §b.3 ¶1): once
-    /// the case reached S2, only after S8X-final, S10X, S12X or S14.
+    /// the case reached S2, or the procuratorate required the transfer (D3),
+    /// only after S8X-final, S10X, S12X or S14.
     NoPenaltyInsteadOfTransfer,
+    /// From a decided case (R5–R8) only if it never reached S2 and its
+    /// decision was a penalty: the penalty stays in force and is carried for
+    /// offset, and the case is still transferred (DOMAIN §b.3 ¶2,
+    /// SC-Transfer Art 11 ¶2–3). From S1 it does not apply.
+    PriorPenaltyOnly,
     /// Reconsideration (复议) may be requested once.
     NotReconsidered,
     /// A judged case returns to the agency (T24) only if the judgment was
@@ -236,11 +242,18 @@ pub static TABLE: &[Transition] = &[
     Transition {
         rows: "T2",
         action: "mark-suspected",
-        summary: "record that the facts meet a criminal threshold",
-        from: &[S::S1AdminCase],
+        summary: "record that the facts meet a criminal threshold (also after a penalty decided before any suspicion)",
+        from: &[
+            S::S1AdminCase,
+            S::R5Decided,
+            S::R6Replied,
+            S::R7Published,
+            S::R8FollowUp,
+        ],
         to: Next::To(S::S2SuspectedCrime),
         actors: &[AEA],
         attachments: &[A::ThresholdEvaluation, A::EvidenceList],
+        guards: &[Guard::PriorPenaltyOnly],
         ..BASE
     },
     Transition {
@@ -311,14 +324,23 @@ pub static TABLE: &[Transition] = &[
     Transition {
         rows: "D3, T5x",
         action: "suggest-transfer",
-        summary: "the procuratorate's 检察意见 requires the agency to transfer",
+        summary: "the procuratorate's 检察意见 requires the agency to transfer: it prepares the transfer (T2-T4); a declined one goes back to the head",
         from: &[
             S::S1AdminCase,
             S::S2SuspectedCrime,
             S::S3Taskforce,
             S::S5xNotApproved,
         ],
-        to: Next::To(S::S4PendingApproval),
+        // The opinion does not do the agency's preparation for it: the
+        // threshold evaluation (T2, with the tax gate of §b.4), the task force
+        // of two or more (T3, §b.3 ¶4) and the written report (T4). A case
+        // the head declined already has them and goes back to the head (T5x).
+        to: Next::ByFrom(&[
+            (S::S1AdminCase, S::S1AdminCase),
+            (S::S2SuspectedCrime, S::S2SuspectedCrime),
+            (S::S3Taskforce, S::S3Taskforce),
+            (S::S5xNotApproved, S::S4PendingApproval),
+        ]),
         actors: &[PROC],
         role: MinRole::Head,
         attachments: &[A::ProcuratorialOpinion],

@@ -4,7 +4,7 @@
 //! evidence (§e), and the opening of a case.
 
 use xianjie_contracts::read;
-use xianjie_ledger::case::{AttachmentKind, LeadKind, LeadSource, TransferTarget};
+use xianjie_ledger::case::{AttachmentKind, LeadKind, LeadSource, Outcome, TransferTarget};
 use xianjie_ledger::hash::file_digest;
 use xianjie_ledger::model::{EvidenceAnchor, EvidenceCategory, Params, Role};
 use xianjie_ledger::tx::{Call, LinkRecollected, OpenCase, RegisterOfficer};
@@ -187,6 +187,264 @@ fn a_penalty_is_allowed_after_s8x_final_s10x_s12x_or_s14() {
         code_of(&mut sim, &case_id, "close", None, "market", Role::Officer),
         "ok"
     );
+}
+
+/// The state a code leaves the case in, for readable assertions.
+fn state_name(sim: &Sim, case_id: &str) -> &'static str {
+    sim.state_of(case_id).name()
+}
+
+#[test]
+fn a_penalty_decided_before_any_suspicion_does_not_shut_off_the_transfer() {
+    // DOMAIN §b.3 ¶2: a fine imposed while the case was only administrative
+    // stays in force and is carried for offset (SC-Transfer Art 11 ¶3); if
+    // the facts then turn out to be criminal the case is still transferred.
+    let (mut sim, case_id) = case_via(&[
+        ("open-admin-case", None),
+        ("penalty-decision", Some("penalty")),
+    ]);
+    assert_eq!(state_name(&sim, &case_id), "R5_DECIDED");
+    assert_eq!(
+        code_of(
+            &mut sim,
+            &case_id,
+            "mark-suspected",
+            None,
+            "market",
+            Role::Officer
+        ),
+        "ok"
+    );
+    assert_eq!(state_name(&sim, &case_id), "S2_SUSPECTED_CRIME");
+    // From here 以罚代刑 is refused as for any suspected case.
+    assert_eq!(penalty(&mut sim, &case_id), "penalty_instead_of_transfer");
+    for action in [
+        "form-taskforce",
+        "submit-report",
+        "approve-transfer",
+        "transfer",
+        "receive",
+        "file",
+    ] {
+        perform(&mut sim, &case_id, action, None);
+    }
+    assert_eq!(state_name(&sim, &case_id), "S8_FILED");
+    let case = sim.case(&case_id);
+    assert_eq!(case.police, Some(org_id("police")));
+    assert_eq!(case.procuratorate, Some(org_id("proc")));
+    // The prior penalty stays on the case (for the offset of T23, §c.3).
+    let mark = case.mark("penalty-decision").expect("the prior penalty");
+    assert_eq!(mark.outcome, Some(Outcome::Penalty));
+    assert!(mark.seq < case.mark("mark-suspected").unwrap().seq);
+    let events = read::case_events(&sim, &case_id).unwrap();
+    let decided = events
+        .iter()
+        .find(|e| e.action == "penalty-decision")
+        .unwrap();
+    assert_eq!(decided.from.name(), "S1_ADMIN_CASE");
+    assert_eq!(decided.outcome, Some(Outcome::Penalty));
+
+    // Also once the penalty was published (R7), the agency's next duty.
+    let (mut sim, case_id) = case_via(&[
+        ("open-admin-case", None),
+        ("penalty-decision", Some("penalty")),
+        ("publish", None),
+    ]);
+    assert_eq!(
+        code_of(
+            &mut sim,
+            &case_id,
+            "mark-suspected",
+            None,
+            "market",
+            Role::Officer
+        ),
+        "ok"
+    );
+
+    // A tax case still needs the 追缴通知 on this path (§b.4).
+    let mut sim = Sim::new();
+    let case_id = open_case(&mut sim, "tax");
+    perform(&mut sim, &case_id, "open-admin-case", None);
+    perform(&mut sim, &case_id, "penalty-decision", Some("penalty"));
+    assert_eq!(
+        code_of(
+            &mut sim,
+            &case_id,
+            "mark-suspected",
+            None,
+            "market",
+            Role::Officer
+        ),
+        "missing_attachment"
+    );
+
+    // Not after a decision of no penalty: nothing is carried for offset.
+    let (mut sim, case_id) = case_via(&[
+        ("open-admin-case", None),
+        ("penalty-decision", Some("no-penalty")),
+    ]);
+    assert_eq!(
+        code_of(
+            &mut sim,
+            &case_id,
+            "mark-suspected",
+            None,
+            "market",
+            Role::Officer
+        ),
+        "not_prior_penalty"
+    );
+
+    // A case that already went through S2 and came back to R5 (here after a
+    // final non-filing) is not marked suspected again this way.
+    let mut actions = TO_S7.to_vec();
+    actions.extend([
+        ("decline-filing", None),
+        ("accept-non-filing", None),
+        ("accept-reverse", None),
+        ("penalty-decision", Some("penalty")),
+    ]);
+    let (mut sim, case_id) = case_via(&actions);
+    assert_eq!(state_name(&sim, &case_id), "R5_DECIDED");
+    assert_eq!(
+        code_of(
+            &mut sim,
+            &case_id,
+            "mark-suspected",
+            None,
+            "market",
+            Role::Officer
+        ),
+        "not_prior_penalty"
+    );
+    perform(&mut sim, &case_id, "publish", None);
+    assert_eq!(
+        code_of(
+            &mut sim,
+            &case_id,
+            "mark-suspected",
+            None,
+            "market",
+            Role::Officer
+        ),
+        "not_prior_penalty"
+    );
+}
+
+#[test]
+fn a_procuratorial_opinion_does_not_bypass_the_transfer_preparation() {
+    // D3: the 检察意见 requires the agency to transfer; the agency still
+    // marks the suspicion (T2, with the tax gate of §b.4), forms the task
+    // force (T3, §b.3 ¶4) and submits the report (T4) before the head decides.
+    let suggest = |sim: &mut Sim, case_id: &str| {
+        code_of(sim, case_id, "suggest-transfer", None, "proc", Role::Head)
+    };
+    let approve = |sim: &mut Sim, case_id: &str| {
+        code_of(sim, case_id, "approve-transfer", None, "market", Role::Head)
+    };
+    for (route, at) in [
+        (&[("open-admin-case", None)][..], "S1_ADMIN_CASE"),
+        (
+            &[("open-admin-case", None), ("mark-suspected", None)][..],
+            "S2_SUSPECTED_CRIME",
+        ),
+        (
+            &[
+                ("open-admin-case", None),
+                ("mark-suspected", None),
+                ("form-taskforce", None),
+            ][..],
+            "S3_TASKFORCE",
+        ),
+    ] {
+        let (mut sim, case_id) = case_via(route);
+        assert_eq!(suggest(&mut sim, &case_id), "ok", "{at}");
+        assert_eq!(state_name(&sim, &case_id), at);
+        // No penalty is due while the opinion bars one: its 90-day clock stops.
+        let params = read::params(&sim).unwrap();
+        let clocks =
+            xianjie_contracts::deadline::case_clocks(&params, &sim.case(&case_id), sim.time_ms);
+        assert!(
+            clocks.iter().all(|c| c.rule != "ADMIN_PENALTY_DECISION"),
+            "{at}: {clocks:?}"
+        );
+        assert_eq!(sim.case(&case_id).procuratorate, Some(org_id("proc")));
+        // No approval or transfer without the task force and the report.
+        assert_eq!(approve(&mut sim, &case_id), "invalid_transition", "{at}");
+        assert_eq!(
+            code_of(
+                &mut sim,
+                &case_id,
+                "transfer",
+                None,
+                "market",
+                Role::Officer
+            ),
+            "invalid_transition",
+            "{at}"
+        );
+        // The opinion's effect: no administrative penalty instead (§b.3 ¶1).
+        assert_eq!(
+            penalty(&mut sim, &case_id),
+            "penalty_instead_of_transfer",
+            "{at}"
+        );
+        // The proper path.
+        let steps: &[&str] = match at {
+            "S1_ADMIN_CASE" => &["mark-suspected", "form-taskforce", "submit-report"],
+            "S2_SUSPECTED_CRIME" => &["form-taskforce", "submit-report"],
+            _ => &["submit-report"],
+        };
+        for action in steps {
+            perform(&mut sim, &case_id, action, None);
+        }
+        assert_eq!(approve(&mut sim, &case_id), "ok", "{at}");
+        perform(&mut sim, &case_id, "transfer", None);
+        assert_eq!(state_name(&sim, &case_id), "S6_TRANSFERRED");
+        assert!(sim.case(&case_id).taskforce.len() >= 2);
+    }
+
+    // A tax case still needs the 追缴通知 to be marked suspected.
+    let mut sim = Sim::new();
+    let case_id = open_case(&mut sim, "tax");
+    perform(&mut sim, &case_id, "open-admin-case", None);
+    assert_eq!(suggest(&mut sim, &case_id), "ok");
+    assert_eq!(approve(&mut sim, &case_id), "invalid_transition");
+    assert_eq!(
+        code_of(
+            &mut sim,
+            &case_id,
+            "mark-suspected",
+            None,
+            "market",
+            Role::Officer
+        ),
+        "missing_attachment"
+    );
+
+    // A declined transfer (the report was written by the task force) goes
+    // back to the head, whose 3-day clock restarts at the opinion (T5x).
+    let (mut sim, case_id) = case_via(&[
+        ("open-admin-case", None),
+        ("mark-suspected", None),
+        ("form-taskforce", None),
+        ("submit-report", None),
+        ("decline-transfer", None),
+    ]);
+    sim.advance(10 * sim::DAY_MS);
+    assert_eq!(suggest(&mut sim, &case_id), "ok");
+    assert_eq!(state_name(&sim, &case_id), "S4_PENDING_APPROVAL");
+    let clocks = read::case_clocks(&sim, &case_id, sim.time_ms)
+        .unwrap()
+        .unwrap();
+    let head = clocks
+        .iter()
+        .find(|c| c.rule == "AEA_HEAD_DECISION")
+        .expect("the head's clock runs");
+    assert_eq!(head.started_at_ms, sim.case(&case_id).updated_at_ms);
+    assert!(!head.overdue);
+    assert_eq!(approve(&mut sim, &case_id), "ok");
 }
 
 #[test]

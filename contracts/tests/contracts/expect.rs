@@ -91,10 +91,20 @@ pub static EXPECTED: &[Expect] = &[
         attachments: &["case-opening-record"],
         ..E
     },
+    // From a decided case (R5–R8) only if it never reached S2 and the
+    // decision was a penalty (§b.3 ¶2); the routes reach R5 through the
+    // criminal track, so `guard_refusal` expects the refusal there, and
+    // `cases.rs` checks the allowed path from an S1 penalty.
     Expect {
         rows: "T2",
         action: "mark-suspected",
-        from: &["S1_ADMIN_CASE"],
+        from: &[
+            "S1_ADMIN_CASE",
+            "R5_DECIDED",
+            "R6_REPLIED",
+            "R7_PUBLISHED",
+            "R8_FOLLOW_UP",
+        ],
         to: To::State("S2_SUSPECTED_CRIME"),
         who: &[Aea],
         attachments: &["threshold-evaluation", "evidence-list"],
@@ -157,6 +167,9 @@ pub static EXPECTED: &[Expect] = &[
         attachments: &["decision-record"],
         ..E
     },
+    // D3 requires the transfer but does not prepare it: the agency still
+    // marks the suspicion (T2), forms the task force (T3) and reports (T4).
+    // A declined transfer goes back to the head (T5x "→ S3/S4").
     Expect {
         rows: "D3",
         action: "suggest-transfer",
@@ -166,7 +179,12 @@ pub static EXPECTED: &[Expect] = &[
             "S3_TASKFORCE",
             "S5X_NOT_APPROVED",
         ],
-        to: To::State("S4_PENDING_APPROVAL"),
+        to: To::Map(&[
+            ("S1_ADMIN_CASE", "S1_ADMIN_CASE"),
+            ("S2_SUSPECTED_CRIME", "S2_SUSPECTED_CRIME"),
+            ("S3_TASKFORCE", "S3_TASKFORCE"),
+            ("S5X_NOT_APPROVED", "S4_PENDING_APPROVAL"),
+        ]),
         who: &[Proc],
         head: true,
         attachments: &["procuratorial-opinion"],
@@ -620,7 +638,9 @@ pub static EXPECTED: &[Expect] = &[
 /// Where the right actor is still refused, and with which code: an
 /// administrative decision on a case that reached S2 before the criminal
 /// track ended (DOMAIN §b.3 ¶1; the routes below reach S8X without a final
-/// non-filing).
+/// non-filing), and marking suspected a decided case that already went
+/// through the criminal track (§b.3 ¶2 covers only a penalty decided before
+/// S2; the routes reach R5–R8 through S8X-final).
 pub fn guard_refusal(action: &str, from: &str) -> Option<&'static str> {
     let penalty_blocked = [
         "S2_SUSPECTED_CRIME",
@@ -630,8 +650,14 @@ pub fn guard_refusal(action: &str, from: &str) -> Option<&'static str> {
         "S5X_NOT_APPROVED",
         "S8X_NOT_FILED",
     ];
-    (action == "penalty-decision" && penalty_blocked.contains(&from))
-        .then_some("penalty_instead_of_transfer")
+    let decided = ["R5_DECIDED", "R6_REPLIED", "R7_PUBLISHED", "R8_FOLLOW_UP"];
+    match action {
+        "penalty-decision" if penalty_blocked.contains(&from) => {
+            Some("penalty_instead_of_transfer")
+        }
+        "mark-suspected" if decided.contains(&from) => Some("not_prior_penalty"),
+        _ => None,
+    }
 }
 
 /// How to reach each state from a fresh case: (state, previous state, action, outcome).
