@@ -179,7 +179,9 @@ pub fn recognised_results(
     Ok(out)
 }
 
-fn is_code(text: &str, max: usize) -> bool {
+/// Whether `text` is a code as results name them (matter codes, CMA
+/// numbers): 1 to `max` characters of A-Z, a-z, 0-9, `.`, `_` and `-`.
+pub fn is_code(text: &str, max: usize) -> bool {
     (1..=max).contains(&text.len())
         && text
             .bytes()

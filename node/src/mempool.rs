@@ -96,6 +96,29 @@ impl Canonical for TxBatchBody {
     const MAX_ENCODED_LEN: usize = MAX_BATCH_BYTES;
 }
 
+/// The number of transactions a canonically encoded batch announces: the
+/// varint after the version byte ([`TxBatchBody`] and gossip's `TxBatch` share
+/// this layout). Callers compare it with their limit before decoding: a few
+/// MiB announcing millions of empty transactions would otherwise decode into
+/// millions of vectors (about 100 MB) before the count could be checked.
+/// `None` when the bytes do not start like a batch; decoding refuses those.
+pub fn announced_batch_len(bytes: &[u8]) -> Option<u64> {
+    let (&version, body) = bytes.split_first()?;
+    if version != codec::FORMAT_VERSION {
+        return None;
+    }
+    // LEB128, at most 10 bytes for a 64-bit length; u128 so that an
+    // over-long value saturates instead of wrapping below the limit.
+    let mut count: u128 = 0;
+    for (index, &byte) in body.iter().take(10).enumerate() {
+        count |= u128::from(byte & 0x7f) << (7 * index);
+        if byte & 0x80 == 0 {
+            return Some(u64::try_from(count).unwrap_or(u64::MAX));
+        }
+    }
+    None
+}
+
 /// The outcome of one transaction of [`Mempool::admit_batch`].
 #[derive(Debug)]
 pub struct BatchAdmission {
@@ -534,6 +557,25 @@ mod tests {
             max_bytes: 150,
         });
         assert_eq!(batch.len(), 1);
+    }
+
+    #[test]
+    fn the_announced_batch_length_is_read_without_decoding() {
+        let batch = TxBatchBody {
+            txs: vec![vec![1, 2, 3]; 300],
+        };
+        assert_eq!(announced_batch_len(&codec::encode(&batch)), Some(300));
+        // Four million announced, nothing after: the count alone is read.
+        assert_eq!(
+            announced_batch_len(&[codec::FORMAT_VERSION, 0x80, 0x92, 0xf4, 0x01]),
+            Some(4_000_000)
+        );
+        assert_eq!(announced_batch_len(&[codec::FORMAT_VERSION, 0x00]), Some(0));
+        let overflowing = [&[codec::FORMAT_VERSION][..], &[0xff; 9], &[0x7f]].concat();
+        assert_eq!(announced_batch_len(&overflowing), Some(u64::MAX));
+        for not_a_batch in [&[][..], &[2, 1], &[codec::FORMAT_VERSION], &[1, 0x80]] {
+            assert_eq!(announced_batch_len(not_a_batch), None, "{not_a_batch:?}");
+        }
     }
 
     #[test]

@@ -219,6 +219,44 @@ async fn batches_over_the_count_or_size_limit_are_refused_whole() {
 }
 
 #[tokio::test]
+async fn a_batch_announcing_too_many_transactions_is_refused_before_decoding() {
+    let chain = TestChain::start().await;
+    // The attack body: a count of about four million, then that many empty
+    // transactions (one 0x00 length byte each), just within 4 MiB. Decoding
+    // it first would allocate some 100 MB of vectors.
+    let count = MAX_BATCH_BYTES - 8;
+    let mut flood = vec![codec::FORMAT_VERSION];
+    let mut rest = count;
+    loop {
+        let byte = (rest & 0x7f) as u8;
+        rest >>= 7;
+        if rest == 0 {
+            flood.push(byte);
+            break;
+        }
+        flood.push(byte | 0x80);
+    }
+    let announced_only = flood.clone();
+    flood.resize(flood.len() + count, 0);
+    assert!(flood.len() <= MAX_BATCH_BYTES);
+    // The same count with nothing after it: refused for its count, which
+    // shows the count is judged before the body is decoded.
+    for body in [flood, announced_only] {
+        let reply = chain.request(Method::POST, "/v1/txs/batch", body).await;
+        assert_eq!(reply.status, StatusCode::BAD_REQUEST, "{}", reply.json);
+        assert_eq!(reply.code(), "bad_body");
+        let message = reply.json["error"]["message"].as_str().unwrap();
+        assert!(
+            message.contains(&format!(
+                "holds {count} transactions; the limit is {MAX_BATCH_TXS}"
+            )),
+            "{message}"
+        );
+    }
+    assert_eq!(chain.status().await["mempool_size"], 0);
+}
+
+#[tokio::test]
 async fn the_openapi_document_lists_the_batch_endpoint() {
     let chain = TestChain::start().await;
     let reply = chain.get("/v1/openapi.json").await;

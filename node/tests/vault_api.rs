@@ -166,7 +166,9 @@ async fn refused_uploads_leave_nothing_in_the_vault() {
 
     let file = b"the anchored file".to_vec();
     let digest = chain.anchor("market", &file).await;
-    let wrong = file_digest(b"something else");
+    // Named, the digest is checked against the policies before the body is
+    // read; an anchored one the officer may read, then the content.
+    let wrong = chain.anchor("market", b"something else").await;
     let (status, body) = signed_raw(
         &chain,
         Method::PUT,
@@ -225,4 +227,181 @@ async fn an_upload_that_would_eat_the_disk_reserve_is_refused() {
     assert_eq!(status, StatusCode::INSUFFICIENT_STORAGE);
     assert_eq!(code(&body), "disk_full");
     assert!(vault_files(&chain).is_empty());
+}
+
+/// A body that sends `first` and then nothing, never ending.
+fn stalling_body(first: &'static [u8]) -> Body {
+    use libp2p::futures::stream::{self, StreamExt as _};
+    let stream =
+        stream::once(async move { Ok::<_, std::io::Error>(bytes::Bytes::from_static(first)) })
+            .chain(stream::pending());
+    Body::from_stream(stream)
+}
+
+/// Sends a signed `PUT uri` with `body`; `None` if no answer came in `wait`.
+async fn put_signed(
+    chain: &TestChain,
+    uri: &str,
+    body: Body,
+    key: &SecretKey,
+    wait: std::time::Duration,
+) -> Option<(StatusCode, Vec<u8>)> {
+    let read = SignedRead::sign(key, DEV_CHAIN_ID, "PUT", uri, common::now_ms());
+    let mut builder = Request::builder()
+        .method(Method::PUT)
+        .uri(uri)
+        .header("content-type", "application/octet-stream");
+    for (name, value) in read.headers() {
+        builder = builder.header(name, value);
+    }
+    let response = tokio::time::timeout(wait, chain.router().oneshot(builder.body(body).unwrap()))
+        .await
+        .ok()?
+        .unwrap();
+    let status = response.status();
+    let bytes = axum::body::to_bytes(response.into_body(), usize::MAX)
+        .await
+        .unwrap();
+    Some((status, bytes.to_vec()))
+}
+
+#[tokio::test]
+async fn an_upload_naming_a_digest_the_officer_may_not_read_is_refused_before_its_body() {
+    let chain = TestChain::start().await;
+    let file = b"the market regulator's loose record".to_vec();
+    let digest = chain.anchor("market", &file).await;
+    // The body never ends: only a refusal that does not wait for it answers.
+    let answer = put_signed(
+        &chain,
+        &format!("/v1/vault?digest={digest}"),
+        stalling_body(b"the market"),
+        &chain.key("police", "officer"),
+        std::time::Duration::from_secs(5),
+    )
+    .await
+    .expect("refused without reading the body");
+    assert_eq!(answer.0, StatusCode::FORBIDDEN);
+    assert_eq!(code(&answer.1), "read_denied");
+    let unanchored = file_digest(b"never anchored");
+    let answer = put_signed(
+        &chain,
+        &format!("/v1/vault?digest={unanchored}"),
+        stalling_body(b"never"),
+        &chain.key("market", "officer"),
+        std::time::Duration::from_secs(5),
+    )
+    .await
+    .expect("refused without reading the body");
+    assert_eq!(answer.0, StatusCode::NOT_FOUND);
+    assert_eq!(code(&answer.1), "not_anchored");
+    assert!(vault_files(&chain).is_empty());
+}
+
+#[tokio::test]
+async fn an_upload_that_stops_sending_is_abandoned_and_leaves_nothing() {
+    let chain = TestChain::start_with(|config| {
+        config.api.commit_wait = std::time::Duration::from_secs(1);
+        config.api.request_timeout = std::time::Duration::from_secs(2);
+    })
+    .await;
+    let file = b"a long video, trickled".to_vec();
+    let digest = chain.anchor("market", &file).await;
+    let answer = put_signed(
+        &chain,
+        &format!("/v1/vault?digest={digest}"),
+        stalling_body(b"a long video"),
+        &chain.key("market", "officer"),
+        std::time::Duration::from_secs(20),
+    )
+    .await
+    .expect("a stalled upload is answered");
+    assert_eq!(
+        answer.0,
+        StatusCode::REQUEST_TIMEOUT,
+        "{}",
+        String::from_utf8_lossy(&answer.1)
+    );
+    assert_eq!(code(&answer.1), "upload_stalled");
+    assert!(vault_files(&chain).is_empty(), "{:?}", vault_files(&chain));
+}
+
+#[tokio::test]
+async fn a_refused_upload_never_removes_what_an_allowed_one_stored() {
+    let chain = TestChain::start().await;
+    let market = chain.key("market", "officer");
+    let police = chain.key("police", "officer");
+    for round in 0..20u32 {
+        let file = format!("seized ledger, page {round}").into_bytes();
+        let digest = chain.anchor("market", &file).await;
+        // The police may not read the record: their upload of the same
+        // content, at the same moment, is refused and must leave the
+        // market's stored file in place.
+        let (allowed, refused) = tokio::join!(
+            signed_raw(
+                &chain,
+                Method::PUT,
+                "/v1/vault",
+                file.clone(),
+                Some(&market)
+            ),
+            signed_raw(
+                &chain,
+                Method::PUT,
+                "/v1/vault",
+                file.clone(),
+                Some(&police)
+            ),
+        );
+        assert!(
+            allowed.0 == StatusCode::CREATED || allowed.0 == StatusCode::OK,
+            "round {round}: {}",
+            String::from_utf8_lossy(&allowed.1)
+        );
+        assert_eq!(refused.0, StatusCode::FORBIDDEN, "round {round}");
+        let (status, body) = signed_raw(
+            &chain,
+            Method::GET,
+            &format!("/v1/vault/{digest}"),
+            Vec::new(),
+            Some(&market),
+        )
+        .await;
+        assert_eq!(status, StatusCode::OK, "round {round}: {}", code(&body));
+        assert_eq!(body, file, "round {round}");
+    }
+}
+
+#[tokio::test]
+async fn malformed_vault_queries_and_paths_are_json_errors() {
+    let chain = TestChain::start().await;
+    let market = chain.key("market", "officer");
+    let digest = file_digest(b"x");
+    let reply = chain
+        .request_as(
+            Method::PUT,
+            &format!("/v1/vault?digest={digest}&digest={digest}"),
+            b"x".to_vec(),
+            &market,
+        )
+        .await;
+    assert_eq!(
+        (reply.status, reply.code()),
+        (StatusCode::BAD_REQUEST, "bad_query"),
+        "{}",
+        reply.json
+    );
+    let reply = chain.get_as("/v1/vault/%FF%FE", &market).await;
+    assert_eq!(
+        (reply.status, reply.code()),
+        (StatusCode::BAD_REQUEST, "bad_path"),
+        "{}",
+        reply.json
+    );
+    let reply = chain.get_as("/v1/vault/abc", &market).await;
+    assert_eq!(
+        (reply.status, reply.code()),
+        (StatusCode::BAD_REQUEST, "bad_digest"),
+        "{}",
+        reply.json
+    );
 }

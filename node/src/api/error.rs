@@ -107,6 +107,11 @@ pub enum ApiError {
     },
     /// The vault's disk is too full.
     VaultDiskFull(String),
+    /// An upload's body sent nothing for too long; nothing was stored.
+    UploadStalled {
+        /// How long the node waited for the next bytes.
+        idle: std::time::Duration,
+    },
     /// A read that needs an officer's signature came without one.
     UnsignedRead,
     /// The read's signature headers are malformed or do not verify.
@@ -218,7 +223,7 @@ impl ApiError {
             TxRefused { .. } => StatusCode::UNPROCESSABLE_ENTITY,
             MempoolFull | ShuttingDown | TooManySessions => StatusCode::SERVICE_UNAVAILABLE,
             CommitTimeout { .. } => StatusCode::GATEWAY_TIMEOUT,
-            RequestTimeout => StatusCode::REQUEST_TIMEOUT,
+            RequestTimeout | UploadStalled { .. } => StatusCode::REQUEST_TIMEOUT,
             Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -252,6 +257,7 @@ impl ApiError {
             VaultFetchFailed(_) => "vault_fetch_failed",
             VaultFileTooLarge { .. } => "file_too_large",
             VaultDiskFull(_) => "disk_full",
+            UploadStalled { .. } => "upload_stalled",
             UnsignedRead => "unsigned_read",
             BadReadSignature(_) => "bad_read_signature",
             StaleRead(_) => "stale_read",
@@ -323,6 +329,10 @@ impl ApiError {
                 "the file is larger than this node's vault accepts ({limit} bytes, vault.max_file_bytes); nothing was stored"
             ),
             VaultDiskFull(reason) => format!("{reason}; nothing was stored. Ask the operator to free space"),
+            UploadStalled { idle } => format!(
+                "no bytes of the upload arrived for {} s, so the node stopped waiting; nothing was stored. Send the file again",
+                idle.as_secs_f64()
+            ),
             UnsignedRead => "this read needs an officer's signature: sign the request with an officer key (headers X-Xianjie-Key, X-Xianjie-Time, X-Xianjie-Signature; the CLI does it when given --key or XIANJIE_KEY)".into(),
             BadReadSignature(reason) => format!(
                 "the read signature was refused ({reason}); sign BLAKE3-derive-key(\"xianjie 2026-11 api read request v1\") of chain_id, method, path and query, and time, as xianjie_ledger::read_auth does"

@@ -11,7 +11,7 @@ use axum::Json;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use xianjie_contracts::{inspection, read, ReadResource};
-use xianjie_ledger::inspection::{Inspection, StanceKind};
+use xianjie_ledger::inspection::{Inspection, StanceKind, MAX_MATTER_LEN};
 use xianjie_ledger::storage::Store;
 
 use super::auth::{authorize, internal, may_read, Reader};
@@ -102,7 +102,7 @@ fn view(store: &Store, inspection: &Inspection, at_ms: u64) -> Result<Inspection
     security(("signed_read" = [])),
     responses(
         (status = 200, description = "the results", body = InspectionList),
-        (status = 400, description = "bad_query", body = ErrorBody),
+        (status = 400, description = "bad_query: missing or malformed parameters, an `entity` that is not a valid USCC, a `matter` that is not a matter code", body = ErrorBody),
         (status = 401, description = "unsigned_read, bad_read_signature, stale_read", body = ErrorBody),
         (status = 403, description = "unknown_signer, revoked_signer", body = ErrorBody),
     )
@@ -113,10 +113,23 @@ pub async fn list(
     query: Result<Query<InspectionQuery>, QueryRejection>,
 ) -> Result<Json<InspectionList>, ApiError> {
     let query = query?.0;
+    // Both go into an index key: a matter like `X#p0` would name one of the
+    // index's own pages, which does not decode as an entry list.
+    let entity = xianjie_contracts::uscc::validate(&query.entity)
+        .map_err(|error| ApiError::BadQuery(format!("`entity` is not a valid USCC: {error}")))?;
+    if let Some(matter) = query
+        .matter
+        .as_deref()
+        .filter(|matter| !xianjie_contracts::inspection::is_code(matter, MAX_MATTER_LEN))
+    {
+        return Err(ApiError::BadQuery(format!(
+            "`matter` {matter:?} is not a matter code: 1-{MAX_MATTER_LEN} characters of A-Z, a-z, 0-9, ., _ and -"
+        )));
+    }
     let tip = state.tip();
     let at_ms = tip.time_ms;
-    let entity = xianjie_contracts::uscc::normalize(&query.entity);
     let matter = query.matter.clone();
+    let listed_entity = entity.clone();
     let results = state
         .blocking(move |shared| {
             let store = &shared.store;
@@ -135,7 +148,7 @@ pub async fn list(
         })
         .await?;
     Ok(Json(InspectionList {
-        entity: xianjie_contracts::uscc::normalize(&query.entity),
+        entity: listed_entity,
         matter: query.matter,
         height: tip.height,
         at_ms,

@@ -12,12 +12,14 @@ use utoipa::{IntoParams, ToSchema};
 use xianjie_contracts::BlockCtx;
 use xianjie_ledger::block::TxOutcome;
 use xianjie_ledger::codec;
-use xianjie_ledger::tx::SignedTx;
+use xianjie_ledger::tx::Call;
 use xianjie_ledger::Hash;
 
 use super::{parse_hash, ApiError, AppState, ErrorBody, ErrorDetail, Shared};
 use crate::dev::now_ms;
-use crate::mempool::{BatchAdmission, TxBatchBody, MAX_BATCH_BYTES, MAX_BATCH_TXS};
+use crate::mempool::{
+    announced_batch_len, BatchAdmission, TxBatchBody, MAX_BATCH_BYTES, MAX_BATCH_TXS,
+};
 
 /// Body limit of `POST /v1/txs/batch`: the largest batch plus slack, so that
 /// a body just over the limit gets `body_too_large` with the exact limit.
@@ -111,10 +113,12 @@ pub struct TxView {
     /// Result, once committed.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub outcome: Option<OutcomeView>,
-    /// The signed transaction as JSON (`GET /v1/txs/{hash}` only).
+    /// The kind of call, e.g. `anchor_evidence` (`GET /v1/txs/{hash}` only).
+    /// The call's fields are not shown: this read is unsigned, and they carry
+    /// what the policy-gated reads protect (case titles and entities, case
+    /// ids, inspection results); read those through the signed endpoints.
     #[serde(skip_serializing_if = "Option::is_none")]
-    #[schema(value_type = Option<Object>)]
-    pub tx: Option<SignedTx>,
+    pub call: Option<String>,
 }
 
 impl From<TxOutcome> for OutcomeView {
@@ -169,7 +173,7 @@ pub async fn submit(
             height: None,
             index: None,
             outcome: None,
-            tx: None,
+            call: None,
         };
         return Ok((StatusCode::ACCEPTED, Json(accepted)).into_response());
     }
@@ -239,19 +243,21 @@ pub async fn submit_batch(
         }
         Err(rejection) => return Err(rejection.into()),
     };
-    let batch: TxBatchBody = codec::decode(&body).map_err(|error| {
-        ApiError::BadBody(format!(
-            "not the canonical encoding of a transaction batch ({error})"
-        ))
-    })?;
-    if batch.txs.len() > MAX_BATCH_TXS {
+    // The count is checked before decoding: a body of a few MiB can announce
+    // millions of empty transactions, each of which decoding would allocate.
+    if let Some(count) = announced_batch_len(&body).filter(|&count| count > MAX_BATCH_TXS as u64) {
         return Err(ApiError::BadBody(format!(
-            "the batch holds {} transactions; the limit is {MAX_BATCH_TXS}",
-            batch.txs.len()
+            "the batch holds {count} transactions; the limit is {MAX_BATCH_TXS}"
         )));
     }
     let outcomes = state
         .blocking(move |shared| {
+            // Up to 4 MiB to decode: on the blocking pool, not an async worker.
+            let batch: TxBatchBody = codec::decode(&body).map_err(|error| {
+                ApiError::BadBody(format!(
+                    "not the canonical encoding of a transaction batch ({error})"
+                ))
+            })?;
             let ctx = next_block_ctx(shared);
             Ok(shared.mempool.admit_batch(&shared.store, &ctx, batch.txs))
         })
@@ -352,17 +358,23 @@ async fn wait_for_commit(state: &AppState, hash: Hash) -> Result<TxView, ApiErro
 /// Finds a transaction. The mempool is read before the store: the producer
 /// commits before it removes from the mempool, so a transaction is never
 /// missed in between.
-fn lookup(shared: &Shared, hash: Hash, with_tx: bool) -> Result<Lookup, ApiError> {
+fn lookup(shared: &Shared, hash: Hash, with_call: bool) -> Result<Lookup, ApiError> {
     let pending = shared.mempool.get(&hash);
     if let Some(location) = shared.store.tx_location(&hash)? {
         let result = shared.store.tx_result(location)?.ok_or_else(|| {
             ApiError::Internal(format!("no result stored for committed tx {hash}"))
         })?;
-        let tx = if with_tx {
+        let call = if with_call {
             let block = shared.store.block(location.height)?.ok_or_else(|| {
                 ApiError::Internal(format!("no block stored at height {}", location.height))
             })?;
-            block.txs.into_iter().nth(location.index as usize)
+            let tx = block.txs.get(location.index as usize).ok_or_else(|| {
+                ApiError::Internal(format!(
+                    "no transaction {} in the block at height {}",
+                    location.index, location.height
+                ))
+            })?;
+            Some(call_kind(&tx.tx.call)?)
         } else {
             None
         };
@@ -372,7 +384,7 @@ fn lookup(shared: &Shared, hash: Hash, with_tx: bool) -> Result<Lookup, ApiError
             height: Some(location.height),
             index: Some(location.index),
             outcome: Some(result.outcome.into()),
-            tx,
+            call,
         }));
     }
     Ok(match pending {
@@ -382,20 +394,38 @@ fn lookup(shared: &Shared, hash: Hash, with_tx: bool) -> Result<Lookup, ApiError
             height: None,
             index: None,
             outcome: None,
-            tx: with_tx.then_some(tx),
+            call: with_call.then(|| call_kind(&tx.tx.call)).transpose()?,
         }),
         None => Lookup::Unknown,
     })
 }
 
-/// A transaction by hash: pending or committed, with its result.
+/// The call's name as its JSON form tags it (`open_case`, `anchor_evidence`,
+/// …), without any of its fields.
+fn call_kind(call: &Call) -> Result<String, ApiError> {
+    match serde_json::to_value(call) {
+        Ok(serde_json::Value::Object(tagged)) if tagged.len() == 1 => {
+            Ok(tagged.keys().next().cloned().unwrap_or_default())
+        }
+        // The value itself is not logged: it holds the protected fields.
+        Ok(_) => Err(ApiError::Internal(
+            "a call's JSON is not tagged by its kind".into(),
+        )),
+        Err(error) => Err(ApiError::Internal(format!("a call to JSON: {error}"))),
+    }
+}
+
+/// A transaction by hash: pending or committed, where it is, its result and
+/// the kind of call. Unsigned, so public: the call's fields (case titles and
+/// entities, case ids, inspection results) are not shown; the signed,
+/// policy-gated endpoints serve them.
 #[utoipa::path(
     get,
     path = "/v1/txs/{hash}",
     tag = "transactions",
     params(("hash" = String, Path, description = "transaction hash, 64 hex characters")),
     responses(
-        (status = 200, description = "the transaction", body = TxView),
+        (status = 200, description = "the transaction's status, location, outcome and kind of call", body = TxView),
         (status = 400, description = "bad_digest", body = ErrorBody),
         (status = 404, description = "unknown_tx", body = ErrorBody),
     )

@@ -9,6 +9,7 @@
 //! answer is `202` with the transfer's progress until it is here.
 
 use axum::body::Body;
+use axum::extract::rejection::{PathRejection, QueryRejection};
 use axum::extract::{Path, Query, Request, State};
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -24,7 +25,7 @@ use xianjie_ledger::Hash;
 use super::auth::{authorize, Reader};
 use super::{parse_hash, ApiError, AppState};
 use crate::vault::transfer::FetchStatus;
-use crate::vault::{Stored, Vault};
+use crate::vault::{Sealed, Vault};
 
 /// `PUT /v1/vault` query.
 #[derive(Debug, Deserialize, IntoParams)]
@@ -56,10 +57,16 @@ pub struct FetchView {
 
 enum Piece {
     Data(Bytes),
-    Abort,
+    /// The body ended early; the writer answers with this error and keeps nothing.
+    Abort(ApiError),
 }
 
 /// Stores an evidence file streamed in the body.
+///
+/// With `digest`, the read policy is asked before the body is read, so a
+/// refused officer costs the node no disk writes. Either way the file goes
+/// under its digest only after the policy allowed it, never before. A body
+/// that sends no bytes for as long as `api.request_timeout` is abandoned.
 #[utoipa::path(
     put, path = "/v1/vault",
     params(UploadQuery),
@@ -67,9 +74,11 @@ enum Piece {
     responses(
         (status = 201, description = "stored", body = VaultFileView),
         (status = 200, description = "identical content was already stored", body = VaultFileView),
+        (status = 400, description = "bad_query, bad_digest, bad_body (the upload was cut off)", body = super::ErrorBody),
         (status = 401, description = "unsigned or badly signed", body = super::ErrorBody),
         (status = 403, description = "the officer may not read this evidence", body = super::ErrorBody),
         (status = 404, description = "the content's digest is not anchored", body = super::ErrorBody),
+        (status = 408, description = "upload_stalled: no bytes arrived for api.request_timeout", body = super::ErrorBody),
         (status = 413, description = "larger than vault.max_file_bytes", body = super::ErrorBody),
         (status = 422, description = "the content does not match `digest`", body = super::ErrorBody),
         (status = 507, description = "the disk would go below vault.min_free_bytes", body = super::ErrorBody),
@@ -79,10 +88,19 @@ enum Piece {
 pub async fn upload(
     State(state): State<AppState>,
     reader: Reader,
-    Query(query): Query<UploadQuery>,
+    query: Result<Query<UploadQuery>, QueryRejection>,
     request: Request,
 ) -> Result<Response, ApiError> {
+    let Query(query) = query?;
     let expected = query.digest.as_deref().map(parse_hash).transpose()?;
+    if let Some(digest) = expected {
+        let reader = reader.clone();
+        state
+            .blocking(move |shared| {
+                authorize(&shared.store, &reader, &ReadResource::Evidence(digest))
+            })
+            .await?;
+    }
     let declared_len = request
         .headers()
         .get(header::CONTENT_LENGTH)
@@ -90,71 +108,76 @@ pub async fn upload(
         .and_then(|text| text.parse::<u64>().ok());
     let vault = state.shared().vault.clone();
     let (pieces, mut received) = mpsc::channel::<Piece>(16);
-    let writer = tokio::task::spawn_blocking(move || -> Result<Stored, ApiError> {
+    let writer = tokio::task::spawn_blocking(move || -> Result<Sealed, ApiError> {
         let mut incoming = vault.begin_upload(declared_len).map_err(vault_error)?;
         while let Some(piece) = received.blocking_recv() {
             match piece {
                 Piece::Data(bytes) => incoming.write(&bytes).map_err(vault_error)?,
                 // Dropping `incoming` unfinished deletes what was written.
-                Piece::Abort => return Err(ApiError::BadBody("the upload was cut off".into())),
+                Piece::Abort(error) => return Err(error),
             }
         }
-        match incoming.finish(expected.as_ref()).map_err(vault_error)? {
-            Ok(stored) => Ok(stored),
-            Err(found) => Err(ApiError::DigestMismatch {
-                expected: expected.expect("a mismatch needs an expectation"),
-                found,
+        // Dropping `sealed` unstored (a mismatch, or a refusal later) deletes it.
+        let sealed = incoming.seal().map_err(vault_error)?;
+        match expected {
+            Some(expected) if expected != sealed.digest() => Err(ApiError::DigestMismatch {
+                expected,
+                found: sealed.digest(),
             }),
+            _ => Ok(sealed),
         }
     });
+    // The routes of the vault have no request timeout (a large file takes
+    // long), so a client that stops sending would pin the writer's blocking
+    // thread forever: a pause as long as any other request may take ends it.
+    let idle_limit = state.shared().config.request_timeout;
     let mut body = request.into_body().into_data_stream();
-    while let Some(frame) = body.next().await {
-        let piece = match frame {
-            Ok(bytes) => Piece::Data(bytes),
-            Err(_) => Piece::Abort,
+    loop {
+        let piece = match tokio::time::timeout(idle_limit, body.next()).await {
+            Ok(None) => break,
+            Ok(Some(Ok(bytes))) => Piece::Data(bytes),
+            Ok(Some(Err(_))) => Piece::Abort(ApiError::BadBody("the upload was cut off".into())),
+            Err(_idle) => Piece::Abort(ApiError::UploadStalled { idle: idle_limit }),
         };
-        let abort = matches!(piece, Piece::Abort);
+        let abort = matches!(piece, Piece::Abort(_));
         // A closed channel means the writer refused (size, disk): its error answers.
         if pieces.send(piece).await.is_err() || abort {
             break;
         }
     }
     drop(pieces);
-    let stored = writer
+    let sealed = writer
         .await
         .map_err(|join| ApiError::Internal(format!("vault writer failed: {join}")))??;
-    keep_if_readable(&state, reader, stored).await
+    keep_if_readable(&state, reader, sealed).await
 }
 
 /// Keeps an upload only if it is anchored evidence the uploader may read.
+/// The policy is asked before the file goes under its digest, so a refused
+/// upload never has a stored file to remove, and never removes one that an
+/// allowed upload or a transfer of the same content stored meanwhile.
 async fn keep_if_readable(
     state: &AppState,
     reader: Reader,
-    stored: Stored,
+    sealed: Sealed,
 ) -> Result<Response, ApiError> {
     state
         .blocking(move |shared| {
-            let verdict = authorize(&shared.store, &reader, &ReadResource::Evidence(stored.digest));
-            if verdict.is_err() && stored.newly_stored {
-                let path = shared.vault.path_of(&stored.digest);
-                if let Err(error) = std::fs::remove_file(&path) {
-                    tracing::error!(path = %path.display(), %error, "could not remove a refused upload");
-                }
-            }
-            verdict.map(|()| {
-                let status = if stored.newly_stored {
-                    StatusCode::CREATED
-                } else {
-                    StatusCode::OK
-                };
-                tracing::info!(digest = %stored.digest, size = stored.size, new = stored.newly_stored, "evidence file stored in the vault");
-                let view = VaultFileView {
-                    digest: stored.digest.to_hex(),
-                    size: stored.size,
-                    stored: if stored.newly_stored { "new" } else { "existing" },
-                };
-                (status, Json(view)).into_response()
-            })
+            // On refusal `sealed` is dropped unstored, which deletes it.
+            authorize(&shared.store, &reader, &ReadResource::Evidence(sealed.digest()))?;
+            let stored = sealed.store().map_err(vault_error)?;
+            let status = if stored.newly_stored {
+                StatusCode::CREATED
+            } else {
+                StatusCode::OK
+            };
+            tracing::info!(digest = %stored.digest, size = stored.size, new = stored.newly_stored, "evidence file stored in the vault");
+            let view = VaultFileView {
+                digest: stored.digest.to_hex(),
+                size: stored.size,
+                stored: if stored.newly_stored { "new" } else { "existing" },
+            };
+            Ok((status, Json(view)).into_response())
         })
         .await
 }
@@ -167,6 +190,7 @@ async fn keep_if_readable(
     responses(
         (status = 200, description = "the file", content_type = "application/octet-stream"),
         (status = 202, description = "being fetched from the holder's node; ask again", body = FetchView),
+        (status = 400, description = "bad_digest", body = super::ErrorBody),
         (status = 401, description = "unsigned or badly signed", body = super::ErrorBody),
         (status = 403, description = "the policies let neither the officer nor this node's organisation read it", body = super::ErrorBody),
         (status = 404, description = "not anchored, or no node has it", body = super::ErrorBody),
@@ -177,9 +201,9 @@ async fn keep_if_readable(
 pub async fn download(
     State(state): State<AppState>,
     reader: Reader,
-    Path(digest): Path<String>,
+    digest: Result<Path<String>, PathRejection>,
 ) -> Result<Response, ApiError> {
-    let digest = parse_hash(&digest)?;
+    let digest = parse_hash(&digest?.0)?;
     let local = state
         .blocking(move |shared| {
             authorize(&shared.store, &reader, &ReadResource::Evidence(digest))?;

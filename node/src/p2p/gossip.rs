@@ -294,15 +294,34 @@ struct Admitter {
     chain_id: String,
 }
 
+/// Why a received batch was dropped unread.
+#[derive(Debug, thiserror::Error)]
+enum BatchRefusal {
+    /// It announces more transactions than a batch may hold.
+    #[error("the batch announces {count} transactions; the limit is {MAX_BATCH_TXS}")]
+    TooMany {
+        /// The announced count.
+        count: u64,
+    },
+    /// It is not a canonically encoded batch.
+    #[error(transparent)]
+    Undecodable(#[from] xianjie_ledger::error::CodecError),
+}
+
+/// Decodes a received batch, refusing one that announces more than
+/// [`MAX_BATCH_TXS`] transactions before decoding it: its count alone could
+/// otherwise make decoding allocate millions of empty vectors.
+fn decode_batch(data: &[u8]) -> std::result::Result<TxBatch, BatchRefusal> {
+    if let Some(count) =
+        crate::mempool::announced_batch_len(data).filter(|&count| count > MAX_BATCH_TXS as u64)
+    {
+        return Err(BatchRefusal::TooMany { count });
+    }
+    Ok(codec::decode(data)?)
+}
+
 impl Admitter {
     fn spawn(&self, data: Vec<u8>) {
-        let batch: TxBatch = match codec::decode(&data) {
-            Ok(batch) => batch,
-            Err(error) => {
-                tracing::debug!(%error, "undecodable transaction batch dropped");
-                return;
-            }
-        };
         let mempool = Arc::clone(&self.mempool);
         let store = self.store.clone();
         let tip = *self.tip.borrow();
@@ -311,7 +330,16 @@ impl Admitter {
             height: tip.height + 1,
             time_ms: now_ms().max(tip.time_ms + 1),
         };
+        // Decoding up to 4 MiB happens on the blocking pool with admission,
+        // not on the swarm's event loop.
         tokio::task::spawn_blocking(move || {
+            let batch = match decode_batch(&data) {
+                Ok(batch) => batch,
+                Err(error) => {
+                    tracing::debug!(%error, "transaction batch dropped");
+                    return;
+                }
+            };
             for tx in batch.txs {
                 if let Err(error) = mempool.admit_gossiped(&store, &ctx, &tx) {
                     tracing::trace!(%error, "gossiped transaction not admitted");
@@ -364,5 +392,33 @@ fn on_vault_event(
             tracing::debug!(%peer, %error, "serving a vault chunk failed");
         }
         request_response::Event::ResponseSent { .. } => {}
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_batch_announcing_too_many_transactions_is_refused_before_decoding() {
+        // 1,025 announced and nothing after: decoding would fail on the
+        // missing bytes, so a `TooMany` shows the count was judged first.
+        let over = MAX_BATCH_TXS as u64 + 1;
+        let announced = [
+            codec::FORMAT_VERSION,
+            (over & 0x7f) as u8 | 0x80,
+            (over >> 7) as u8,
+        ];
+        assert!(
+            matches!(decode_batch(&announced), Err(BatchRefusal::TooMany { count }) if count == over)
+        );
+        let full = codec::encode(&TxBatch {
+            txs: vec![vec![7]; MAX_BATCH_TXS],
+        });
+        assert_eq!(decode_batch(&full).unwrap().txs.len(), MAX_BATCH_TXS);
+        assert!(matches!(
+            decode_batch(b"garbage"),
+            Err(BatchRefusal::Undecodable(_))
+        ));
     }
 }

@@ -287,52 +287,120 @@ impl Incoming {
     /// unless identical content is already stored. When `expected` is given
     /// and the content differs, nothing is kept and the digest found is
     /// returned as the error value.
-    pub fn finish(mut self, expected: Option<&Hash>) -> Result<std::result::Result<Stored, Hash>> {
-        let file = self.file.take().expect("finish runs once");
+    pub fn finish(self, expected: Option<&Hash>) -> Result<std::result::Result<Stored, Hash>> {
+        let mut sealed = self.seal()?;
+        if expected.is_some_and(|expected| *expected != sealed.digest) {
+            sealed.discard();
+            return Ok(Err(sealed.digest));
+        }
+        sealed.store().map(Ok)
+    }
+
+    /// Syncs the bytes and learns their digest, leaving them in `tmp/`: the
+    /// caller decides with [`Sealed::store`] whether they go under their
+    /// digest. Until then no stored file is created, so an upload refused
+    /// after this never has anything under its name to remove (and so never
+    /// removes a file an accepted upload or transfer of the same content
+    /// stored meanwhile).
+    pub fn seal(mut self) -> Result<Sealed> {
+        let file = self
+            .file
+            .as_ref()
+            .expect("an unfinished incoming file is open");
+        // On failure `self` drops with its file open, which deletes an upload.
         file.sync_all().map_err(Error::io("syncing", &self.path))?;
-        drop(file);
-        let digest = Hash(*self.hasher.finalize().as_bytes());
-        if expected.is_some_and(|expected| *expected != digest) {
-            self.discard();
-            return Ok(Err(digest));
-        }
-        let target = self.vault.path_of(&digest);
-        let newly_stored = !target.is_file();
-        if newly_stored {
-            let dir = target.parent().expect("vault paths have a parent");
-            fs::create_dir_all(dir).map_err(Error::io("creating", dir))?;
-            fs::rename(&self.path, &target).map_err(Error::io("storing", &target))?;
-        } else {
-            self.discard();
-        }
-        Ok(Ok(Stored {
-            digest,
+        self.file = None;
+        Ok(Sealed {
+            vault: self.vault.clone(),
+            path: std::mem::take(&mut self.path),
+            digest: Hash(*self.hasher.finalize().as_bytes()),
             size: self.written,
-            newly_stored,
-        }))
+            settled: false,
+        })
     }
 
     /// Deletes what was received (a transfer that failed its digest check
     /// starts over).
     pub fn discard(&mut self) {
         self.file = None;
-        if let Err(error) = fs::remove_file(&self.path) {
-            if error.kind() != std::io::ErrorKind::NotFound {
-                tracing::warn!(path = %self.path.display(), %error, "could not remove a discarded vault file");
-            }
-        }
+        remove_received(&self.path);
     }
 }
 
 impl Drop for Incoming {
     fn drop(&mut self) {
-        let is_upload = self
-            .path
-            .file_name()
-            .and_then(|name| name.to_str())
-            .is_some_and(|name| name.starts_with("upload-"));
-        if self.file.is_some() && is_upload {
+        if self.file.is_some() && is_upload(&self.path) {
             self.discard();
+        }
+    }
+}
+
+/// A received file, synced and hashed, still in `tmp/` ([`Incoming::seal`]).
+/// Dropped without [`Sealed::store`], an upload is deleted; a transfer's part
+/// is kept.
+#[derive(Debug)]
+pub struct Sealed {
+    vault: Vault,
+    path: PathBuf,
+    digest: Hash,
+    size: u64,
+    /// Stored under its digest or discarded: nothing for drop to delete.
+    settled: bool,
+}
+
+impl Sealed {
+    /// Plain BLAKE3 of the content.
+    pub fn digest(&self) -> Hash {
+        self.digest
+    }
+
+    /// Moves the file under its digest, unless identical content is already
+    /// stored. If this fails, an upload's temporary file is deleted (on drop).
+    pub fn store(mut self) -> Result<Stored> {
+        let target = self.vault.path_of(&self.digest);
+        let newly_stored = !target.is_file();
+        if newly_stored {
+            let dir = target.parent().expect("vault paths have a parent");
+            fs::create_dir_all(dir).map_err(Error::io("creating", dir))?;
+            fs::rename(&self.path, &target).map_err(Error::io("storing", &target))?;
+            self.settled = true;
+        } else {
+            self.discard();
+        }
+        Ok(Stored {
+            digest: self.digest,
+            size: self.size,
+            newly_stored,
+        })
+    }
+
+    fn discard(&mut self) {
+        self.settled = true;
+        remove_received(&self.path);
+    }
+}
+
+impl Drop for Sealed {
+    fn drop(&mut self) {
+        if !self.settled && is_upload(&self.path) {
+            self.discard();
+        }
+    }
+}
+
+/// Whether `path` is an upload's temporary file (rather than a transfer's
+/// resumable part).
+fn is_upload(path: &Path) -> bool {
+    path.file_name()
+        .and_then(|name| name.to_str())
+        .is_some_and(|name| name.starts_with("upload-"))
+}
+
+/// Deletes a received file that is not kept.
+fn remove_received(path: &Path) {
+    if let Err(error) = fs::remove_file(path) {
+        if error.kind() != std::io::ErrorKind::NotFound {
+            tracing::warn!(path = %path.display(), %error, "could not remove a discarded vault file");
         }
     }
 }
@@ -413,6 +481,42 @@ mod tests {
             vault.begin_upload(Some(1)),
             Err(Error::VaultDiskFull { .. })
         ));
+    }
+
+    #[test]
+    fn an_upload_that_cannot_be_stored_leaves_no_temporary_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let vault = vault(dir.path(), no_reserve());
+        let digest = Hash(*blake3::hash(b"blocked").as_bytes());
+        // A file where the digest's directory should be: creating it fails.
+        let blocker = vault.path_of(&digest).parent().unwrap().to_owned();
+        fs::write(&blocker, b"not a directory").unwrap();
+        let mut upload = vault.begin_upload(None).unwrap();
+        upload.write(b"blocked").unwrap();
+        assert!(matches!(upload.finish(None), Err(Error::Io { .. })));
+        assert_eq!(fs::read_dir(vault.tmp_dir()).unwrap().count(), 0);
+        assert_eq!(vault.size_of(&digest), None);
+    }
+
+    #[test]
+    fn a_sealed_upload_is_stored_only_when_asked() {
+        let dir = tempfile::tempdir().unwrap();
+        let vault = vault(dir.path(), no_reserve());
+        let mut upload = vault.begin_upload(None).unwrap();
+        upload.write(b"sealed").unwrap();
+        let sealed = upload.seal().unwrap();
+        let digest = sealed.digest();
+        assert_eq!(vault.size_of(&digest), None);
+        drop(sealed);
+        assert_eq!(fs::read_dir(vault.tmp_dir()).unwrap().count(), 0);
+        assert_eq!(vault.size_of(&digest), None);
+
+        let mut upload = vault.begin_upload(None).unwrap();
+        upload.write(b"sealed").unwrap();
+        let stored = upload.seal().unwrap().store().unwrap();
+        assert!(stored.newly_stored);
+        assert_eq!(vault.size_of(&digest), Some(6));
+        assert_eq!(fs::read_dir(vault.tmp_dir()).unwrap().count(), 0);
     }
 
     #[test]
