@@ -98,3 +98,32 @@ fn an_admin_registers_and_revokes_officer_and_node_keys() {
         .expect_code(2);
     assert!(bad.stderr.contains("not a public key"), "{bad:?}");
 }
+
+#[test]
+fn an_upload_the_node_refuses_says_why_even_for_a_large_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let home = dir.path().join("chain");
+    std::fs::create_dir_all(&home).unwrap();
+    let node = DevNode::start(&home);
+    // Large enough that the node's early answer arrives while the CLI is
+    // still sending: the connection is closed under it.
+    let file = dir.path().join("seized-disk.img");
+    write_sample_file(&file, 48 * 1024 * 1024, 7);
+    let file = file.to_str().unwrap();
+    let anchor = [
+        "evidence",
+        "anchor",
+        file,
+        "--category",
+        "electronic",
+        "--upload",
+    ];
+    node.cli_as("market-officer", &anchor).expect_code(0);
+    // The lab may not read the market's record: its upload is refused before
+    // the body is read, and the officer is told why.
+    let refused = node.cli_as("lab-officer", &anchor).expect_code(2);
+    assert!(
+        refused.stderr.contains("read_denied"),
+        "the refusal's reason, not a broken connection: {refused:?}"
+    );
+}

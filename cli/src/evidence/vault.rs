@@ -72,8 +72,12 @@ pub fn upload(context: &Context, path: &Path, digest: &Hash) -> anyhow::Result<V
     let len = file.metadata()?.len();
     let progress = bar(context, len, "uploading");
     let body = progress.wrap_read(file);
-    let (status, answer) = client.put_stream(&format!("/v1/vault?digest={digest}"), body, len)?;
+    let sent = client.put_stream(&format!("/v1/vault?digest={digest}"), body, len);
     progress.finish_and_clear();
+    let (status, answer) = match sent {
+        Ok(answer) => answer,
+        Err(error) => return Err(refusal_behind(&client, digest).unwrap_or(error)),
+    };
     if (200..300).contains(&status) {
         return Ok(answer);
     }
@@ -82,6 +86,23 @@ pub fn upload(context: &Context, path: &Path, digest: &Hash) -> anyhow::Result<V
     Err(anyhow!(
         "the node did not store the file in its vault (HTTP {status} {code}): {message}"
     ))
+}
+
+/// Why the node refused an upload whose connection broke. The node answers a
+/// refusal (the record is not anchored, or the officer may not read it)
+/// before it reads the body and then closes the connection, so a client
+/// still sending a large file sees the connection break, not the answer.
+/// The same question asked as a signed read gets the answer.
+fn refusal_behind(client: &NodeClient, digest: &Hash) -> Option<anyhow::Error> {
+    match client.get_json(&format!("/v1/evidence/{digest}")) {
+        Ok(Err(refusal)) if matches!(refusal.status, 403 | 404) => Some(anyhow!(
+            "the node did not store the file in its vault (HTTP {} {}): {}",
+            refusal.status,
+            refusal.code,
+            refusal.message
+        )),
+        _ => None,
+    }
 }
 
 /// Downloads the file (exit 0), or says why not (exit 1 when the node or
