@@ -99,7 +99,8 @@ pub fn parse_public_key(text: &str) -> anyhow::Result<PublicKey> {
 
 /// A key id from either a public key (64 hex characters) or an id (40).
 pub fn parse_key_id(text: &str) -> anyhow::Result<KeyId> {
-    match text.trim().len() {
+    let text = text.trim();
+    match text.len() {
         64 => Ok(parse_public_key(text)?.id()),
         40 => KeyId::from_hex(text).with_context(|| format!("{text:?} is not a key id")),
         length => Err(anyhow!(

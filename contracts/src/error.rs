@@ -399,10 +399,9 @@ pub enum ContractError {
         /// The case.
         case_id: String,
     },
-    /// A decided case is marked suspected only if its decision was a penalty
-    /// made before it ever reached S2 (DOMAIN §b.3 ¶2).
-    #[error("case {case_id} was decided administratively: it may be marked suspected only if it never reached the criminal track and the decision was a penalty (DOMAIN §b.3 ¶2, SC-Transfer Art 11 ¶2–3)")]
-    NotPriorPenalty {
+    /// A decided case is marked suspected again only if it never reached S2.
+    #[error("case {case_id} has already been on the criminal track and was then decided administratively: open a new case for new facts (DOMAIN §b.3 ¶2)")]
+    AlreadySuspected {
         /// The case.
         case_id: String,
     },
@@ -431,13 +430,6 @@ pub enum ContractError {
         rule: String,
         /// The last instant that was still in time (Unix ms).
         due_at_ms: u64,
-    },
-    /// A convicted case does not go back to the agency for an administrative
-    /// penalty (DOMAIN T24: only after 免予刑事处罚 or acquittal).
-    #[error("the judgment of case {case_id} is convicted: a case returns to the agency for administrative handling only after an exempted (免予刑事处罚) or acquitted judgment (DOMAIN T24, CL Art 37; a criminal fine excludes a further administrative fine, APL Art 35); close it instead")]
-    ReverseAfterConviction {
-        /// The case.
-        case_id: String,
     },
     /// The case domain is not in the parameters.
     #[error("domain {domain:?} is not one of the chain's case domains")]
@@ -732,14 +724,13 @@ impl ContractError {
             E::MissingOutcome { .. } => "missing_outcome",
             E::InvalidOutcome { .. } => "invalid_outcome",
             E::PenaltyInsteadOfTransfer { .. } => "penalty_instead_of_transfer",
-            E::NotPriorPenalty { .. } => "not_prior_penalty",
+            E::AlreadySuspected { .. } => "already_suspected",
             E::NotOverdue { .. } => "not_overdue",
             E::AlreadyReconsidered => "already_reconsidered",
             E::AlreadyHandedOver => "already_handed_over",
             E::ReplyRequired => "reply_required",
             E::SupervisionDuringReconsideration => "supervision_during_reconsideration",
             E::WindowClosed { .. } => "window_closed",
-            E::ReverseAfterConviction { .. } => "reverse_after_conviction",
             E::UnknownDomain { .. } => "unknown_domain",
             E::InvalidEntity { .. } => "invalid_entity",
             E::CaseLogFull { .. } => "case_log_full",
@@ -930,7 +921,7 @@ mod tests {
             E::PenaltyInsteadOfTransfer {
                 case_id: "c".into(),
             },
-            E::NotPriorPenalty {
+            E::AlreadySuspected {
                 case_id: "c".into(),
             },
             E::NotOverdue { rule: "r".into() },
@@ -941,9 +932,6 @@ mod tests {
             E::WindowClosed {
                 rule: "r".into(),
                 due_at_ms: 1,
-            },
-            E::ReverseAfterConviction {
-                case_id: "c".into(),
             },
             E::UnknownDomain { domain: "d".into() },
             E::InvalidEntity {

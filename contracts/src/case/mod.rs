@@ -17,8 +17,8 @@
 //!    `invalid_target`), task force (`taskforce_too_small`,
 //!    `invalid_taskforce_member`), reasons (`missing_reason`), outcome
 //!    (`missing_outcome`, `invalid_outcome`);
-//! 5. the row's guards (`penalty_instead_of_transfer`, `not_prior_penalty`,
-//!    `not_overdue`, `window_closed`, `reverse_after_conviction`, …);
+//! 5. the row's guards (`penalty_instead_of_transfer`, `already_suspected`,
+//!    `not_overdue`, `window_closed`, …);
 //! 6. the on-chain policy set (`policy_denied`).
 //!
 //! Invariants of §b.3: the task force has at least `cases.min_taskforce`
@@ -30,7 +30,7 @@
 //! Art 11 ¶1). A penalty decided before the case ever reached S2 does not
 //! shut off the transfer: the decided case may still be marked suspected, and
 //! the penalty stays recorded for the later offset (§b.3 ¶2,
-//! `not_prior_penalty` otherwise). The procuratorial opinion (D3) leaves the
+//! `already_suspected` otherwise). The procuratorial opinion (D3) leaves the
 //! agency's preparation (T2–T4) to the agency. At transfer the same-region
 //! procuratorate is bound as the supervising procuratorate (抄送, T6c/D1) and
 //! the case appears in its `supervised` index, and the case's class C
@@ -48,8 +48,8 @@ pub mod table;
 use std::collections::BTreeSet;
 
 use xianjie_ledger::case::{
-    ActionMark, Case, CaseEvent, CaseState, Outcome, Recollection, MAX_ATTACHMENTS,
-    MAX_CASE_EVENTS, MAX_CASE_EVIDENCE, MAX_CASE_TITLE_LEN, MAX_TASKFORCE,
+    ActionMark, Case, CaseEvent, CaseState, Recollection, MAX_ATTACHMENTS, MAX_CASE_EVENTS,
+    MAX_CASE_EVIDENCE, MAX_CASE_TITLE_LEN, MAX_TASKFORCE,
 };
 use xianjie_ledger::hash::Hash;
 use xianjie_ledger::model::{
@@ -556,14 +556,6 @@ fn check_guards(
                     });
                 }
             }
-            Guard::NotConvicted => {
-                let judged = case.mark("judgment").and_then(|mark| mark.outcome);
-                if case.state == CaseState::S15Feedback && judged == Some(Outcome::Convicted) {
-                    return Err(ContractError::ReverseAfterConviction {
-                        case_id: case.id.clone(),
-                    });
-                }
-            }
             Guard::NoPenaltyInsteadOfTransfer => {
                 let transfer_due = case.flags.suspected || case.mark("suggest-transfer").is_some();
                 if transfer_due && !case.flags.transfer_resolved {
@@ -572,11 +564,9 @@ fn check_guards(
                     });
                 }
             }
-            Guard::PriorPenaltyOnly => {
-                let penalty = case.mark("penalty-decision").and_then(|mark| mark.outcome)
-                    == Some(Outcome::Penalty);
-                if case.state != CaseState::S1AdminCase && (case.flags.suspected || !penalty) {
-                    return Err(ContractError::NotPriorPenalty {
+            Guard::NeverSuspected => {
+                if case.state != CaseState::S1AdminCase && case.flags.suspected {
+                    return Err(ContractError::AlreadySuspected {
                         case_id: case.id.clone(),
                     });
                 }

@@ -109,16 +109,13 @@ pub enum Guard {
     /// the case reached S2, or the procuratorate required the transfer (D3),
     /// only after S8X-final, S10X, S12X or S14.
     NoPenaltyInsteadOfTransfer,
-    /// From a decided case (R5–R8) only if it never reached S2 and its
-    /// decision was a penalty: the penalty stays in force and is carried for
-    /// offset, and the case is still transferred (DOMAIN §b.3 ¶2,
-    /// SC-Transfer Art 11 ¶2–3). From S1 it does not apply.
-    PriorPenaltyOnly,
+    /// From a decided case (R5–R8) only if it never reached S2: a decision
+    /// made before any suspicion does not end the duty to transfer (SC-Transfer
+    /// Art 3); a penalty stays in force and is carried for offset (DOMAIN
+    /// §b.3 ¶2, Art 11 ¶2–3). From S1 it does not apply.
+    NeverSuspected,
     /// Reconsideration (复议) may be requested once.
     NotReconsidered,
-    /// A judged case returns to the agency (T24) only if the judgment was
-    /// 免予刑事处罚 or an acquittal, not a conviction.
-    NotConvicted,
     /// Items are handed over once.
     NotHandedOver,
     /// A case that came back with a procuratorial opinion (R3) is closed only
@@ -253,7 +250,7 @@ pub static TABLE: &[Transition] = &[
         to: Next::To(S::S2SuspectedCrime),
         actors: &[AEA],
         attachments: &[A::ThresholdEvaluation, A::EvidenceList],
-        guards: &[Guard::PriorPenaltyOnly],
+        guards: &[Guard::NeverSuspected],
         ..BASE
     },
     Transition {
@@ -701,12 +698,11 @@ pub static TABLE: &[Transition] = &[
     Transition {
         rows: "R4, T24",
         action: "accept-reverse",
-        summary: "the agency opens or resumes the administrative case (after a judgment: only if exempted or acquitted)",
+        summary: "the agency opens or resumes the administrative case",
         from: &[S::R0Trigger, S::R3Transferred, S::S15Feedback],
         to: Next::To(S::R4AdminCase),
         actors: &[AEA],
         attachments: &[A::CaseOpeningRecord],
-        guards: &[Guard::NotConvicted],
         ..BASE
     },
     Transition {

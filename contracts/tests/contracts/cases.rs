@@ -279,7 +279,8 @@ fn a_penalty_decided_before_any_suspicion_does_not_shut_off_the_transfer() {
         "missing_attachment"
     );
 
-    // Not after a decision of no penalty: nothing is carried for offset.
+    // Also after a decision of no penalty: the duty to transfer a suspected
+    // crime (SC-Transfer Art 3) does not end with it.
     let (mut sim, case_id) = case_via(&[
         ("open-admin-case", None),
         ("penalty-decision", Some("no-penalty")),
@@ -293,7 +294,7 @@ fn a_penalty_decided_before_any_suspicion_does_not_shut_off_the_transfer() {
             "market",
             Role::Officer
         ),
-        "not_prior_penalty"
+        "ok"
     );
 
     // A case that already went through S2 and came back to R5 (here after a
@@ -316,7 +317,7 @@ fn a_penalty_decided_before_any_suspicion_does_not_shut_off_the_transfer() {
             "market",
             Role::Officer
         ),
-        "not_prior_penalty"
+        "already_suspected"
     );
     perform(&mut sim, &case_id, "publish", None);
     assert_eq!(
@@ -328,7 +329,7 @@ fn a_penalty_decided_before_any_suspicion_does_not_shut_off_the_transfer() {
             "market",
             Role::Officer
         ),
-        "not_prior_penalty"
+        "already_suspected"
     );
 }
 
@@ -448,15 +449,12 @@ fn a_procuratorial_opinion_does_not_bypass_the_transfer_preparation() {
 }
 
 #[test]
-fn only_an_exemption_or_an_acquittal_sends_a_judged_case_back_to_the_agency() {
-    // T24: S14 → R0 only after 免予刑事处罚 or acquittal (CL Art 37); after a
-    // conviction the criminal penalty stands (T23, APL Art 35) and the agency
-    // closes the case (T25).
-    for (outcome, expected) in [
-        ("convicted", "reverse_after_conviction"),
-        ("exempted", "ok"),
-        ("acquitted", "ok"),
-    ] {
+fn every_judgment_lets_the_agency_take_the_case_back_or_close_it() {
+    // T24: after 免予刑事处罚 or an acquittal the agency may penalise; after
+    // a conviction it may still act on what stays administrative (licences,
+    // warnings: §b.3 ¶2–3). Whether a fine follows a criminal fine (T23) is
+    // the agency's decision: outcomes do not say whether a fine was imposed.
+    for outcome in ["convicted", "exempted", "acquitted"] {
         let mut actions = TO_S7.to_vec();
         actions.extend([
             ("file", None),
@@ -467,22 +465,15 @@ fn only_an_exemption_or_an_acquittal_sends_a_judged_case_back_to_the_agency() {
             ("judgment", Some(outcome)),
             ("feedback", None),
         ]);
-        let (mut sim, case_id) = case_via(&actions);
-        assert_eq!(sim.state_of(&case_id).name(), "S15_FEEDBACK");
-        let accept = call_for(expectation("accept-reverse", None), &case_id);
-        match sim.try_call(&sim::officer("market"), Call::CaseAction(accept)) {
-            Ok(_) => assert_eq!(expected, "ok", "{outcome}"),
-            Err(error) => {
-                assert_eq!(error.code(), expected, "{outcome}");
-                assert!(error.to_string().contains("convicted"), "{error}");
-            }
+        for then in ["accept-reverse", "close"] {
+            let (mut sim, case_id) = case_via(&actions);
+            assert_eq!(sim.state_of(&case_id).name(), "S15_FEEDBACK");
+            assert_eq!(
+                code_of(&mut sim, &case_id, then, None, "market", Role::Officer),
+                "ok",
+                "{outcome} then {then}"
+            );
         }
-        assert_eq!(
-            code_of(&mut sim, &case_id, "close", None, "market", Role::Officer),
-            "ok",
-            "{outcome}"
-        );
-        assert_eq!(sim.state_of(&case_id).name(), "S16_CLOSED");
     }
 }
 

@@ -521,9 +521,7 @@ pub static EXPECTED: &[Expect] = &[
         attachments: &["procuratorial-opinion", "non-prosecution-decision"],
         ..E
     },
-    // From S15 only after an exempted or acquitted judgment (T24); the
-    // routes reach S15 with `exempted`, and `cases.rs` checks that a
-    // conviction is refused.
+    // From S15 after any judgment (T24; `cases.rs` checks each outcome).
     Expect {
         rows: "R4, T24",
         action: "accept-reverse",
@@ -655,7 +653,7 @@ pub fn guard_refusal(action: &str, from: &str) -> Option<&'static str> {
         "penalty-decision" if penalty_blocked.contains(&from) => {
             Some("penalty_instead_of_transfer")
         }
-        "mark-suspected" if decided.contains(&from) => Some("not_prior_penalty"),
+        "mark-suspected" if decided.contains(&from) => Some("already_suspected"),
         _ => None,
     }
 }

@@ -308,20 +308,29 @@ enum BatchRefusal {
     Undecodable(#[from] xianjie_ledger::error::CodecError),
 }
 
-/// Decodes a received batch, refusing one that announces more than
-/// [`MAX_BATCH_TXS`] transactions before decoding it: its count alone could
-/// otherwise make decoding allocate millions of empty vectors.
-fn decode_batch(data: &[u8]) -> std::result::Result<TxBatch, BatchRefusal> {
-    if let Some(count) =
-        crate::mempool::announced_batch_len(data).filter(|&count| count > MAX_BATCH_TXS as u64)
-    {
-        return Err(BatchRefusal::TooMany { count });
+/// Refuses a received batch that announces more than [`MAX_BATCH_TXS`]
+/// transactions, before decoding it: its count alone could otherwise make
+/// decoding allocate millions of empty vectors. Reads a few bytes only.
+fn check_batch_count(data: &[u8]) -> std::result::Result<(), BatchRefusal> {
+    match crate::mempool::announced_batch_len(data) {
+        Some(count) if count > MAX_BATCH_TXS as u64 => Err(BatchRefusal::TooMany { count }),
+        _ => Ok(()),
     }
+}
+
+/// Decodes a received batch whose count [`check_batch_count`] accepted.
+fn decode_batch(data: &[u8]) -> std::result::Result<TxBatch, BatchRefusal> {
+    check_batch_count(data)?;
     Ok(codec::decode(data)?)
 }
 
 impl Admitter {
     fn spawn(&self, data: Vec<u8>) {
+        // Checked here, so that an oversized batch costs no blocking task.
+        if let Err(error) = check_batch_count(&data) {
+            tracing::debug!(%error, "transaction batch dropped");
+            return;
+        }
         let mempool = Arc::clone(&self.mempool);
         let store = self.store.clone();
         let tip = *self.tip.borrow();
