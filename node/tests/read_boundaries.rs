@@ -59,16 +59,7 @@ async fn a_transaction_by_hash_shows_its_kind_but_not_its_fields() {
 
 /// Records a result of the laboratory for [`SHOP`] under `matter`.
 async fn record_inspection(chain: &TestChain, matter: &str) {
-    let orgs = chain.get("/v1/orgs").await.json;
-    let lab_uscc = orgs
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|org| org["id"] == "lab")
-        .unwrap()["uscc"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let lab_uscc = chain.org_uscc("lab").await;
     chain
         .submit_ok(&signed(
             &chain.key("market", "head"),

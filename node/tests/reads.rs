@@ -275,16 +275,7 @@ async fn cases_list_show_and_actions_for_the_signing_officer() {
 #[tokio::test]
 async fn inspections_accreditations_policy_deadlines_and_governance() {
     let chain = TestChain::start().await;
-    let orgs = chain.get("/v1/orgs").await.json;
-    let lab_uscc = orgs
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|org| org["id"] == "lab")
-        .unwrap()["uscc"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let lab_uscc = chain.org_uscc("lab").await;
     let market_head = chain.key("market", "head");
     chain
         .submit_ok(&signed(

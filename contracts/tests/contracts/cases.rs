@@ -24,6 +24,17 @@ fn code_of(
     sim.code(&sim::key_for(org, role), Call::CaseAction(call))
 }
 
+fn mark_suspected(sim: &mut Sim, case_id: &str) -> String {
+    code_of(
+        sim,
+        case_id,
+        "mark-suspected",
+        None,
+        "market",
+        Role::Officer,
+    )
+}
+
 fn penalty(sim: &mut Sim, case_id: &str) -> String {
     code_of(
         sim,
@@ -204,17 +215,7 @@ fn a_penalty_decided_before_any_suspicion_does_not_shut_off_the_transfer() {
         ("penalty-decision", Some("penalty")),
     ]);
     assert_eq!(state_name(&sim, &case_id), "R5_DECIDED");
-    assert_eq!(
-        code_of(
-            &mut sim,
-            &case_id,
-            "mark-suspected",
-            None,
-            "market",
-            Role::Officer
-        ),
-        "ok"
-    );
+    assert_eq!(mark_suspected(&mut sim, &case_id), "ok");
     assert_eq!(state_name(&sim, &case_id), "S2_SUSPECTED_CRIME");
     // From here 以罚代刑 is refused as for any suspected case.
     assert_eq!(penalty(&mut sim, &case_id), "penalty_instead_of_transfer");
@@ -250,34 +251,14 @@ fn a_penalty_decided_before_any_suspicion_does_not_shut_off_the_transfer() {
         ("penalty-decision", Some("penalty")),
         ("publish", None),
     ]);
-    assert_eq!(
-        code_of(
-            &mut sim,
-            &case_id,
-            "mark-suspected",
-            None,
-            "market",
-            Role::Officer
-        ),
-        "ok"
-    );
+    assert_eq!(mark_suspected(&mut sim, &case_id), "ok");
 
     // A tax case still needs the 追缴通知 on this path (§b.4).
     let mut sim = Sim::new();
     let case_id = open_case(&mut sim, "tax");
     perform(&mut sim, &case_id, "open-admin-case", None);
     perform(&mut sim, &case_id, "penalty-decision", Some("penalty"));
-    assert_eq!(
-        code_of(
-            &mut sim,
-            &case_id,
-            "mark-suspected",
-            None,
-            "market",
-            Role::Officer
-        ),
-        "missing_attachment"
-    );
+    assert_eq!(mark_suspected(&mut sim, &case_id), "missing_attachment");
 
     // Also after a decision of no penalty: the duty to transfer a suspected
     // crime (SC-Transfer Art 3) does not end with it.
@@ -285,17 +266,7 @@ fn a_penalty_decided_before_any_suspicion_does_not_shut_off_the_transfer() {
         ("open-admin-case", None),
         ("penalty-decision", Some("no-penalty")),
     ]);
-    assert_eq!(
-        code_of(
-            &mut sim,
-            &case_id,
-            "mark-suspected",
-            None,
-            "market",
-            Role::Officer
-        ),
-        "ok"
-    );
+    assert_eq!(mark_suspected(&mut sim, &case_id), "ok");
 
     // A case that already went through S2 and came back to R5 (here after a
     // final non-filing) is not marked suspected again this way.
@@ -308,29 +279,9 @@ fn a_penalty_decided_before_any_suspicion_does_not_shut_off_the_transfer() {
     ]);
     let (mut sim, case_id) = case_via(&actions);
     assert_eq!(state_name(&sim, &case_id), "R5_DECIDED");
-    assert_eq!(
-        code_of(
-            &mut sim,
-            &case_id,
-            "mark-suspected",
-            None,
-            "market",
-            Role::Officer
-        ),
-        "already_suspected"
-    );
+    assert_eq!(mark_suspected(&mut sim, &case_id), "already_suspected");
     perform(&mut sim, &case_id, "publish", None);
-    assert_eq!(
-        code_of(
-            &mut sim,
-            &case_id,
-            "mark-suspected",
-            None,
-            "market",
-            Role::Officer
-        ),
-        "already_suspected"
-    );
+    assert_eq!(mark_suspected(&mut sim, &case_id), "already_suspected");
 }
 
 #[test]
@@ -412,17 +363,7 @@ fn a_procuratorial_opinion_does_not_bypass_the_transfer_preparation() {
     perform(&mut sim, &case_id, "open-admin-case", None);
     assert_eq!(suggest(&mut sim, &case_id), "ok");
     assert_eq!(approve(&mut sim, &case_id), "invalid_transition");
-    assert_eq!(
-        code_of(
-            &mut sim,
-            &case_id,
-            "mark-suspected",
-            None,
-            "market",
-            Role::Officer
-        ),
-        "missing_attachment"
-    );
+    assert_eq!(mark_suspected(&mut sim, &case_id), "missing_attachment");
 
     // A declined transfer (the report was written by the task force) goes
     // back to the head, whose 3-day clock restarts at the opinion (T5x).

@@ -122,6 +122,18 @@ impl TestChain {
         self.request(Method::GET, uri, Vec::new()).await
     }
 
+    /// The USCC of a member organisation, as `/v1/orgs` lists it.
+    pub async fn org_uscc(&self, org: &str) -> String {
+        let orgs = self.get("/v1/orgs").await.json;
+        orgs.as_array()
+            .expect("a list of organisations")
+            .iter()
+            .find(|listed| listed["id"] == org)
+            .and_then(|listed| listed["uscc"].as_str())
+            .unwrap_or_else(|| panic!("no organisation {org}"))
+            .to_owned()
+    }
+
     pub async fn submit_bytes(&self, bytes: Vec<u8>, wait: bool) -> Reply {
         let uri = if wait { "/v1/txs?wait=true" } else { "/v1/txs" };
         self.request(Method::POST, uri, bytes).await
