@@ -27,10 +27,10 @@
 //! a transfer; once a case reached S2 or the procuratorate required its
 //! transfer (D3), an administrative decision may close it only after
 //! S8X-final, S10X, S12X or S14 (`penalty_instead_of_transfer`, SC-Transfer
-//! Art 11 ¶1). A penalty decided before the case ever reached S2 does not
-//! shut off the transfer: the decided case may still be marked suspected, and
-//! the penalty stays recorded for the later offset (§b.3 ¶2,
-//! `already_suspected` otherwise). The procuratorial opinion (D3) leaves the
+//! Art 11 ¶1). A decision (a penalty or none) made before the case ever
+//! reached S2 does not end the duty to transfer: the decided case may still
+//! be marked suspected, and a penalty stays recorded for the later offset
+//! (§b.3 ¶2; `already_suspected` for a case that was on the criminal track). The procuratorial opinion (D3) leaves the
 //! agency's preparation (T2–T4) to the agency. At transfer the same-region
 //! procuratorate is bound as the supervising procuratorate (抄送, T6c/D1) and
 //! the case appears in its `supervised` index, and the case's class C
