@@ -7,8 +7,7 @@ mod common;
 use axum::http::StatusCode;
 use common::{anchor_call, signed, TestChain};
 use xianjie_ledger::hash::file_digest;
-use xianjie_ledger::inspection::{Conclusion, LabRef};
-use xianjie_ledger::tx::{Accredit, Call, OpenCase, RecordInspection};
+use xianjie_ledger::tx::{Call, OpenCase};
 
 /// A shop's 统一社会信用代码 (synthetic, valid under GB 32100).
 const SHOP: &str = "91330100MA2H3K4L50";
@@ -57,50 +56,10 @@ async fn a_transaction_by_hash_shows_its_kind_but_not_its_fields() {
     assert!(view.get("tx").is_none(), "{view}");
 }
 
-/// Records a result of the laboratory for [`SHOP`] under `matter`.
-async fn record_inspection(chain: &TestChain, matter: &str) {
-    let lab_uscc = chain.org_uscc("lab").await;
-    chain
-        .submit_ok(&signed(
-            &chain.key("market", "head"),
-            Call::Accredit(Accredit {
-                lab_uscc: lab_uscc.clone(),
-                cma_number: "240012345678".into(),
-                scope: vec![matter.into()],
-                valid_from: 20240101,
-                valid_to: 20991231,
-                certificate_digest: None,
-            }),
-        ))
-        .await;
-    let lab = chain.key("lab", "officer");
-    let lab2 = chain.key("lab", "officer2");
-    chain
-        .submit_ok(&signed(
-            &lab,
-            Call::RecordInspection(RecordInspection {
-                entity: SHOP.into(),
-                matter: matter.into(),
-                inspectors: vec![lab.public_key().id(), lab2.public_key().id()],
-                report_date: 20250301,
-                conclusion: Conclusion::NonConforming,
-                report_digest: file_digest(b"report"),
-                lab: Some(LabRef {
-                    uscc: lab_uscc,
-                    cma_number: "240012345678".into(),
-                }),
-                scope: "batch 2025-02".into(),
-                valid_until: None,
-                objection: None,
-            }),
-        ))
-        .await;
-}
-
 #[tokio::test]
 async fn inspection_queries_with_a_malformed_entity_or_matter_are_bad_queries() {
     let chain = TestChain::start().await;
-    record_inspection(&chain, "GB2763-pesticide").await;
+    chain.record_lab_inspection(SHOP, "GB2763-pesticide").await;
     let police = chain.key("police", "officer");
     let valid = chain
         .get_as(

@@ -7,12 +7,9 @@ use axum::http::{Method, StatusCode};
 use common::{now_ms, signed, TestChain};
 use xianjie_ledger::case::{Attachment, AttachmentKind, LeadKind, LeadSource};
 use xianjie_ledger::crypto::SecretKey;
-use xianjie_ledger::hash::{file_digest, note_digest};
-use xianjie_ledger::inspection::{Conclusion, LabRef};
+use xianjie_ledger::hash::note_digest;
 use xianjie_ledger::read_auth::{SignedRead, DEFAULT_MAX_SKEW_MS};
-use xianjie_ledger::tx::{
-    Accredit, Call, CaseAction, OpenCase, RecognizeInspection, RecordInspection,
-};
+use xianjie_ledger::tx::{Call, CaseAction, OpenCase, RecognizeInspection};
 
 /// A shop's 统一社会信用代码 (synthetic, valid under GB 32100).
 const SHOP: &str = "91330100MA2H3K4L50";
@@ -276,42 +273,7 @@ async fn cases_list_show_and_actions_for_the_signing_officer() {
 async fn inspections_accreditations_policy_deadlines_and_governance() {
     let chain = TestChain::start().await;
     let lab_uscc = chain.org_uscc("lab").await;
-    let market_head = chain.key("market", "head");
-    chain
-        .submit_ok(&signed(
-            &market_head,
-            Call::Accredit(Accredit {
-                lab_uscc: lab_uscc.clone(),
-                cma_number: "240012345678".into(),
-                scope: vec!["GB2763-pesticide".into()],
-                valid_from: 20240101,
-                valid_to: 20991231,
-                certificate_digest: None,
-            }),
-        ))
-        .await;
-    let lab = chain.key("lab", "officer");
-    let lab2 = chain.key("lab", "officer2");
-    let recorded = chain
-        .submit_ok(&signed(
-            &lab,
-            Call::RecordInspection(RecordInspection {
-                entity: SHOP.into(),
-                matter: "GB2763-pesticide".into(),
-                inspectors: vec![lab.public_key().id(), lab2.public_key().id()],
-                report_date: 20250301,
-                conclusion: Conclusion::NonConforming,
-                report_digest: file_digest(b"report"),
-                lab: Some(LabRef {
-                    uscc: lab_uscc.clone(),
-                    cma_number: "240012345678".into(),
-                }),
-                scope: "batch 2025-02".into(),
-                valid_until: None,
-                objection: None,
-            }),
-        ))
-        .await;
+    let recorded = chain.record_lab_inspection(SHOP, "GB2763-pesticide").await;
     let hash = xianjie_ledger::Hash::from_hex(recorded.json["hash"].as_str().unwrap()).unwrap();
     let id = xianjie_contracts::inspection::inspection_id_for(&hash);
     let police = chain.key("police", "officer");

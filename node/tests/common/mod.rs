@@ -13,9 +13,10 @@ use tower::ServiceExt as _;
 use xianjie_ledger::codec;
 use xianjie_ledger::crypto::SecretKey;
 use xianjie_ledger::hash::{file_digest, Hash};
+use xianjie_ledger::inspection::{Conclusion, LabRef};
 use xianjie_ledger::model::{CustodyAction, EvidenceAnchor, EvidenceCategory, OrgId};
 use xianjie_ledger::read_auth::SignedRead;
-use xianjie_ledger::tx::{Call, RecordCustody, SignedTx, Tx};
+use xianjie_ledger::tx::{Accredit, Call, RecordCustody, RecordInspection, SignedTx, Tx};
 use xianjie_node::dev::{DevHome, DEV_CHAIN_ID};
 use xianjie_node::{Node, NodeConfig};
 
@@ -149,6 +150,47 @@ impl TestChain {
         assert_eq!(reply.status, StatusCode::OK, "{}", reply.json);
         assert_eq!(reply.json["outcome"]["status"], "ok");
         reply
+    }
+
+    /// The laboratory's CMA certificate for `matter` (recorded by the market
+    /// regulator's head) and a non-conforming result of two lab officers for
+    /// `entity`; the reply of the result's transaction.
+    pub async fn record_lab_inspection(&self, entity: &str, matter: &str) -> Reply {
+        let lab_uscc = self.org_uscc("lab").await;
+        let cma_number = "240012345678";
+        self.submit_ok(&signed(
+            &self.key("market", "head"),
+            Call::Accredit(Accredit {
+                lab_uscc: lab_uscc.clone(),
+                cma_number: cma_number.into(),
+                scope: vec![matter.into()],
+                valid_from: 20240101,
+                valid_to: 20991231,
+                certificate_digest: None,
+            }),
+        ))
+        .await;
+        let lab = self.key("lab", "officer");
+        let lab2 = self.key("lab", "officer2");
+        self.submit_ok(&signed(
+            &lab,
+            Call::RecordInspection(RecordInspection {
+                entity: entity.into(),
+                matter: matter.into(),
+                inspectors: vec![lab.public_key().id(), lab2.public_key().id()],
+                report_date: 20250301,
+                conclusion: Conclusion::NonConforming,
+                report_digest: file_digest(b"report"),
+                lab: Some(LabRef {
+                    uscc: lab_uscc,
+                    cma_number: cma_number.into(),
+                }),
+                scope: "batch 2025-02".into(),
+                valid_until: None,
+                objection: None,
+            }),
+        ))
+        .await
     }
 
     /// `GET /v1/status`.
