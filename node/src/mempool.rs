@@ -119,6 +119,12 @@ pub fn announced_batch_len(bytes: &[u8]) -> Option<u64> {
     None
 }
 
+/// The count a batch announces, if it is over [`MAX_BATCH_TXS`]: such a
+/// batch is refused before decoding, whether it came over HTTP or gossip.
+pub fn oversized_batch_count(bytes: &[u8]) -> Option<u64> {
+    announced_batch_len(bytes).filter(|&count| count > MAX_BATCH_TXS as u64)
+}
+
 /// The outcome of one transaction of [`Mempool::admit_batch`].
 #[derive(Debug)]
 pub struct BatchAdmission {

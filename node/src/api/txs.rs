@@ -18,7 +18,7 @@ use xianjie_ledger::Hash;
 use super::{parse_hash, ApiError, AppState, ErrorBody, ErrorDetail, Shared};
 use crate::dev::now_ms;
 use crate::mempool::{
-    announced_batch_len, BatchAdmission, TxBatchBody, MAX_BATCH_BYTES, MAX_BATCH_TXS,
+    oversized_batch_count, BatchAdmission, TxBatchBody, MAX_BATCH_BYTES, MAX_BATCH_TXS,
 };
 
 /// Body limit of `POST /v1/txs/batch`: the largest batch plus slack, so that
@@ -245,7 +245,7 @@ pub async fn submit_batch(
     };
     // The count is checked before decoding: a body of a few MiB can announce
     // millions of empty transactions, each of which decoding would allocate.
-    if let Some(count) = announced_batch_len(&body).filter(|&count| count > MAX_BATCH_TXS as u64) {
+    if let Some(count) = oversized_batch_count(&body) {
         return Err(ApiError::BadBody(format!(
             "the batch holds {count} transactions; the limit is {MAX_BATCH_TXS}"
         )));

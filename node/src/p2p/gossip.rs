@@ -312,9 +312,9 @@ enum BatchRefusal {
 /// transactions, before decoding it: its count alone could otherwise make
 /// decoding allocate millions of empty vectors. Reads a few bytes only.
 fn check_batch_count(data: &[u8]) -> std::result::Result<(), BatchRefusal> {
-    match crate::mempool::announced_batch_len(data) {
-        Some(count) if count > MAX_BATCH_TXS as u64 => Err(BatchRefusal::TooMany { count }),
-        _ => Ok(()),
+    match crate::mempool::oversized_batch_count(data) {
+        Some(count) => Err(BatchRefusal::TooMany { count }),
+        None => Ok(()),
     }
 }
 
