@@ -101,12 +101,15 @@ impl DevNode {
         self.home.join("keys").join(format!("{name}.key"))
     }
 
-    /// Runs `xianjie --node URL --key KEY --json ARGS…`.
+    /// Runs `xianjie --node URL --key KEY --json ARGS…` with a demo key.
     pub fn cli_as(&self, key: &str, args: &[&str]) -> CliRun {
-        let key_path = self.key(key);
-        let mut full = vec!["--node", &self.url, "--json", "--key"];
-        let key_text = key_path.to_str().expect("utf-8 path");
-        full.push(key_text);
+        self.cli_with_key_file(&self.key(key), args)
+    }
+
+    /// Runs `xianjie --node URL --key KEY_FILE --json ARGS…` with any key file.
+    pub fn cli_with_key_file(&self, key_file: &Path, args: &[&str]) -> CliRun {
+        let key_text = key_file.to_str().expect("utf-8 path");
+        let mut full = vec!["--node", &self.url, "--json", "--key", key_text];
         full.extend_from_slice(args);
         run_cli(&full)
     }

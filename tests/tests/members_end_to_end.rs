@@ -3,14 +3,7 @@
 //! registered and no longer once revoked; a node key is registered once and
 //! revoked once.
 
-use xianjie_tests::{run_cli, write_sample_file, CliRun, DevNode};
-
-/// Runs `xianjie --node URL --json --key KEY_FILE ARGS…` with any key file.
-fn cli_with_key_file(node: &DevNode, key_file: &str, args: &[&str]) -> CliRun {
-    let mut full = vec!["--node", node.url.as_str(), "--json", "--key", key_file];
-    full.extend_from_slice(args);
-    run_cli(&full)
-}
+use xianjie_tests::{run_cli, write_sample_file, DevNode};
 
 #[test]
 fn an_admin_registers_and_revokes_officer_and_node_keys() {
@@ -20,17 +13,15 @@ fn an_admin_registers_and_revokes_officer_and_node_keys() {
     let node = DevNode::start(&home);
 
     let key_file = dir.path().join("new-officer.key");
-    let key_file = key_file.to_str().unwrap();
-    let created = run_cli(&["--json", "keys", "new", "--out", key_file])
+    let created = run_cli(&["--json", "keys", "new", "--out", key_file.to_str().unwrap()])
         .expect_code(0)
         .json();
     let public_key = created["public_key"].as_str().unwrap().to_owned();
     let anchor = |name: &str| {
         let file = dir.path().join(name);
         write_sample_file(&file, 4096, name.len() as u64);
-        cli_with_key_file(
-            &node,
-            key_file,
+        node.cli_with_key_file(
+            &key_file,
             &[
                 "evidence",
                 "anchor",
@@ -59,7 +50,8 @@ fn an_admin_registers_and_revokes_officer_and_node_keys() {
         .json();
     assert_eq!(registered["id"], created["id"]);
     assert_eq!(registered["role"], "officer");
-    let shown = cli_with_key_file(&node, key_file, &["keys", "show"])
+    let shown = node
+        .cli_with_key_file(&key_file, &["keys", "show"])
         .expect_code(0)
         .json();
     assert_eq!(shown["public_key"], public_key.as_str());
