@@ -4,12 +4,12 @@
 use std::path::PathBuf;
 
 use anyhow::{anyhow, Context as _};
-use clap::{Args, Subcommand};
+use clap::{Args, Subcommand, ValueEnum};
 use serde_json::{json, Value};
 use xianjie_ledger::block::Validator;
 use xianjie_ledger::deadline::Calendar;
-use xianjie_ledger::governance::{Change, ParamChange};
-use xianjie_ledger::model::OrgId;
+use xianjie_ledger::governance::{Change, NewOrg, ParamChange};
+use xianjie_ledger::model::{Org, OrgId, OrgKind, OrgLevel};
 use xianjie_ledger::tx::{Approve, Call, Propose};
 
 use crate::common::{read, submit};
@@ -104,6 +104,81 @@ pub enum ChangeArg {
         #[arg(value_name = "KEY")]
         validator: String,
     },
+    /// Admit an organisation that is not yet a member, with its first admin
+    /// key. Its admin then registers its officers and node keys.
+    AddOrg {
+        /// The id officers and policies will name it by (a-z, 0-9 and -).
+        id: String,
+        /// Its official name (public information).
+        #[arg(long)]
+        name: String,
+        /// What kind of organisation it is.
+        #[arg(long, value_enum)]
+        kind: OrgKindArg,
+        /// Its 统一社会信用代码 (18 characters, checksum-validated).
+        #[arg(long)]
+        uscc: String,
+        /// The 6-digit administrative division code of its jurisdiction.
+        #[arg(long)]
+        region: String,
+        /// Its administrative level.
+        #[arg(long, value_enum)]
+        level: OrgLevelArg,
+        /// Its first admin's public key (64 hex characters, as `xianjie keys new` prints it).
+        #[arg(long)]
+        admin: String,
+    },
+}
+
+/// The kind of an organisation, as the command line names it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum OrgKindArg {
+    /// 行政执法机关 (market regulation, environment, tax, customs …).
+    AdministrativeAgency,
+    /// 公安机关.
+    Police,
+    /// 人民检察院.
+    Procuratorate,
+    /// 人民法院.
+    Court,
+    /// 检验检测机构.
+    TestingBody,
+}
+
+impl From<OrgKindArg> for OrgKind {
+    fn from(kind: OrgKindArg) -> Self {
+        match kind {
+            OrgKindArg::AdministrativeAgency => OrgKind::AdministrativeAgency,
+            OrgKindArg::Police => OrgKind::Police,
+            OrgKindArg::Procuratorate => OrgKind::Procuratorate,
+            OrgKindArg::Court => OrgKind::Court,
+            OrgKindArg::TestingBody => OrgKind::TestingBody,
+        }
+    }
+}
+
+/// The administrative level of an organisation, as the command line names it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum OrgLevelArg {
+    /// 国家级.
+    National,
+    /// 省级.
+    Provincial,
+    /// 地市级.
+    Prefecture,
+    /// 县级.
+    County,
+}
+
+impl From<OrgLevelArg> for OrgLevel {
+    fn from(level: OrgLevelArg) -> Self {
+        match level {
+            OrgLevelArg::National => OrgLevel::National,
+            OrgLevelArg::Provincial => OrgLevel::Provincial,
+            OrgLevelArg::Prefecture => OrgLevel::Prefecture,
+            OrgLevelArg::County => OrgLevel::County,
+        }
+    }
 }
 
 /// Runs `policy show`.
@@ -169,6 +244,26 @@ pub fn execute(context: &Context, args: GovArgs) -> anyhow::Result<Exit> {
                 ChangeArg::RemoveValidator { validator } => {
                     Change::RemoveValidator(parse_key_id(&validator)?)
                 }
+                ChangeArg::AddOrg {
+                    id,
+                    name,
+                    kind,
+                    uscc,
+                    region,
+                    level,
+                    admin,
+                } => Change::AddOrg(NewOrg {
+                    org: Org {
+                        id: OrgId::new(&id).map_err(|reason| anyhow!("{reason}"))?,
+                        name,
+                        kind: kind.into(),
+                        uscc,
+                        region,
+                        level: level.into(),
+                    },
+                    admin: parse_public_key(&admin)
+                        .with_context(|| format!("--admin {admin:?}"))?,
+                }),
             };
             let kind = change.kind();
             submit(

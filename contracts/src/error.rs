@@ -660,6 +660,30 @@ pub enum ContractError {
         /// The value given.
         region: String,
     },
+    /// An organisation's name is empty, too long or has control characters.
+    #[error(
+        "organisation {org} needs an official name of 1-{max} bytes without control characters"
+    )]
+    InvalidOrgName {
+        /// The organisation.
+        org: OrgId,
+        /// The longest name allowed, in bytes.
+        max: usize,
+    },
+    /// The organisation id is already a member.
+    #[error("organisation {org} is already a member; choose another id")]
+    OrgExists {
+        /// The id given.
+        org: OrgId,
+    },
+    /// Two organisations cannot share a 统一社会信用代码.
+    #[error("USCC {uscc} is already the code of organisation {org}")]
+    UsccInUse {
+        /// The normalised code.
+        uscc: String,
+        /// The member that has it.
+        org: OrgId,
+    },
     /// A stored record is missing or cannot be decoded.
     #[error("stored state under {key} is unusable ({reason}); this node's database is damaged: stop it and restore from a backup or resync")]
     CorruptState {
@@ -767,6 +791,9 @@ impl ContractError {
             E::InvalidGenesis { .. } => "invalid_genesis",
             E::InvalidUscc { .. } => "invalid_uscc",
             E::InvalidRegion { .. } => "invalid_region",
+            E::InvalidOrgName { .. } => "invalid_org_name",
+            E::OrgExists { .. } => "org_exists",
+            E::UsccInUse { .. } => "uscc_in_use",
             E::CorruptState { .. } => "corrupt_state",
         }
     }
@@ -1001,6 +1028,12 @@ mod tests {
             E::InvalidRegion {
                 org: org(),
                 region: "1".into(),
+            },
+            E::InvalidOrgName { org: org(), max: 3 },
+            E::OrgExists { org: org() },
+            E::UsccInUse {
+                uscc: "u".into(),
+                org: org(),
             },
             E::CorruptState {
                 key: "params".into(),

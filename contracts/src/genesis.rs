@@ -8,7 +8,7 @@
 //! starting point of every validator. Besides the records it writes the
 //! organisation indexes (all, and by division code).
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 use xianjie_ledger::genesis::Genesis;
 use xianjie_ledger::model::{Officer, Org, OrgId, MAX_SHORT_TEXT_LEN};
@@ -43,14 +43,14 @@ pub fn genesis_writes(genesis: &Genesis) -> Result<WriteSet> {
     read::write_validators(&mut writes, &genesis.validator_set());
     let empty = EmptyState;
     let mut indexes = Overlay::new(&empty);
-    let mut usccs = BTreeSet::new();
+    let mut usccs = BTreeMap::new();
     for entry in &genesis.orgs {
         let org = checked_org(&entry.org)?;
-        if !usccs.insert(org.uscc.clone()) {
-            return Err(invalid(format!(
-                "USCC {} is used by two organisations",
-                org.uscc
-            )));
+        if let Some(holder) = usccs.insert(org.uscc.clone(), org.id.clone()) {
+            return Err(ContractError::UsccInUse {
+                uscc: org.uscc,
+                org: holder,
+            });
         }
         for officer in &entry.officers {
             read::write_officer(
@@ -67,12 +67,7 @@ pub fn genesis_writes(genesis: &Genesis) -> Result<WriteSet> {
             );
         }
         read::write_org(&mut writes, &org);
-        index::insert(&mut indexes, keys::index::ORGS, org.id.as_str().as_bytes())?;
-        index::insert(
-            &mut indexes,
-            &keys::index::orgs_in_region(&org.region),
-            org.id.as_str().as_bytes(),
-        )?;
+        index_org(&mut indexes, &org)?;
     }
     writes.extend(indexes.into_writes());
     Ok(writes)
@@ -91,16 +86,24 @@ fn invalid(reason: String) -> ContractError {
     ContractError::InvalidGenesis { reason }
 }
 
-/// The organisation as stored, after checking its name, USCC and region.
-fn checked_org(org: &Org) -> Result<Org> {
+/// Adds a member to the organisation indexes (all, and by division code).
+pub(crate) fn index_org(stage: &mut Overlay<'_>, org: &Org) -> Result<()> {
+    let id = org.id.as_str().as_bytes();
+    index::insert(stage, keys::index::ORGS, id)?;
+    index::insert(stage, &keys::index::orgs_in_region(&org.region), id)
+}
+
+/// The organisation as stored, after checking its name, USCC and region:
+/// the same rules for a genesis member and one admitted by governance.
+pub(crate) fn checked_org(org: &Org) -> Result<Org> {
     if org.name.trim().is_empty()
         || org.name.len() > MAX_SHORT_TEXT_LEN
         || org.name.chars().any(char::is_control)
     {
-        return Err(invalid(format!(
-            "organisation {} needs a name of 1-{MAX_SHORT_TEXT_LEN} bytes without control characters",
-            org.id
-        )));
+        return Err(ContractError::InvalidOrgName {
+            org: org.id.clone(),
+            max: MAX_SHORT_TEXT_LEN,
+        });
     }
     let uscc = uscc::validate(&org.uscc).map_err(|error| ContractError::InvalidUscc {
         org: org.id.clone(),

@@ -16,15 +16,19 @@
 //! write the new set there (sorted by `ValidatorSet::new`, never empty).
 //! Node keys: a validator's consensus key is also its node key; an admin may
 //! register extra node keys of its organisation (`read::node_keys` lists both).
+//!
+//! Members: `AddOrg` admits an organisation that was not in the genesis, with
+//! its first admin key; from then on it is a member like any other (its admin
+//! registers its keys, its nodes may be proposed as validators).
 
 use std::collections::BTreeSet;
 
 use xianjie_ledger::block::{ValidatorSet, MAX_VALIDATORS};
 use xianjie_ledger::governance::{
-    Change, NodeKey, ParamChange, Proposal, ProposalStatus, MAX_NODE_KEYS,
+    Change, NewOrg, NodeKey, ParamChange, Proposal, ProposalStatus, MAX_NODE_KEYS,
 };
 use xianjie_ledger::hash::Hash;
-use xianjie_ledger::model::{Officer, OrgId, Params};
+use xianjie_ledger::model::{Officer, Org, OrgId, Params, Role};
 use xianjie_ledger::state::{keys, StateView};
 use xianjie_ledger::storage::WriteSet;
 use xianjie_ledger::tx::{Approve, NodeKeyCall, Propose};
@@ -32,7 +36,7 @@ use xianjie_ledger::tx::{Approve, NodeKeyCall, Propose};
 use crate::error::{ContractError, Result};
 use crate::membership::require_admin;
 use crate::overlay::Overlay;
-use crate::{index, params, policy, read, BlockCtx};
+use crate::{genesis, index, params, policy, read, BlockCtx};
 
 /// The prefix of proposal ids.
 pub const PROPOSAL_ID_PREFIX: &str = "GOV-";
@@ -90,7 +94,7 @@ pub fn propose(
     }
     let mut stage = Overlay::new(view);
     // Checked now on a scratch copy: an invalid change never becomes a proposal.
-    apply(&mut Overlay::new(view), &call.change)?;
+    apply(&mut Overlay::new(view), &call.change, ctx.height)?;
     let params = read::params(view)?;
     let proposal = Proposal {
         id: id.clone(),
@@ -154,7 +158,7 @@ fn settle(stage: &mut Overlay<'_>, ctx: &BlockCtx, mut proposal: Proposal) -> Re
         .filter(|org| voters.contains(*org))
         .count();
     if approvals >= params.governance.required_approvals(voters.len()) {
-        apply(stage, &proposal.change)?;
+        apply(stage, &proposal.change, ctx.height)?;
         proposal.status = ProposalStatus::Applied { height: ctx.height };
     }
     read::put(stage, keys::proposal(&proposal.id), &proposal);
@@ -169,8 +173,9 @@ fn invalid_params(reason: String) -> ContractError {
     ContractError::InvalidParams { reason }
 }
 
-/// Validates a change against the current state and stages its writes.
-fn apply(stage: &mut Overlay<'_>, change: &Change) -> Result<()> {
+/// Validates a change against the current state and stages its writes;
+/// `height` is the block that applies it.
+fn apply(stage: &mut Overlay<'_>, change: &Change, height: u64) -> Result<()> {
     let mut params = read::params(stage)?;
     match change {
         Change::PolicySet(text) => {
@@ -231,7 +236,52 @@ fn apply(stage: &mut Overlay<'_>, change: &Change) -> Result<()> {
             write_validators(stage, ValidatorSet::new(remaining));
             Ok(())
         }
+        Change::AddOrg(new) => add_org(stage, new, height),
     }
+}
+
+/// Admits a member organisation under the rules a genesis member meets
+/// (name, USCC checksum, division code), with a unique id and USCC, and
+/// registers its first admin. If the voters are "every member" it votes in
+/// governance from the next transaction on, so M grows with N.
+fn add_org(stage: &mut Overlay<'_>, new: &NewOrg, height: u64) -> Result<()> {
+    let org = genesis::checked_org(&new.org)?;
+    if read::org(stage, &org.id)?.is_some() {
+        return Err(ContractError::OrgExists { org: org.id });
+    }
+    for member in read::orgs(stage)? {
+        let record = read::required::<Org>(stage, &keys::org(&member))?;
+        if record.uscc == org.uscc {
+            return Err(ContractError::UsccInUse {
+                uscc: org.uscc,
+                org: member,
+            });
+        }
+    }
+    if !new.admin.is_valid() {
+        return Err(ContractError::InvalidKey {
+            public_key: new.admin,
+        });
+    }
+    let admin = new.admin.id();
+    if read::officer(stage, &admin)?.is_some() {
+        return Err(ContractError::OfficerExists { officer: admin });
+    }
+    read::put(stage, keys::org(&org.id), &org);
+    read::put(
+        stage,
+        keys::officer(&admin),
+        &Officer {
+            id: admin,
+            public_key: new.admin,
+            org: org.id.clone(),
+            role: Role::Admin,
+            active: true,
+            registered_at: height,
+            revoked_at: None,
+        },
+    );
+    genesis::index_org(stage, &org)
 }
 
 fn write_params(stage: &mut Overlay<'_>, params: &Params) -> Result<()> {

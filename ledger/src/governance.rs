@@ -13,7 +13,7 @@ use crate::codec::Canonical;
 use crate::crypto::{KeyId, PublicKey};
 use crate::deadline::{Calendar, DayCounting, DeadlineRule};
 use crate::hash::Hash;
-use crate::model::{CategoryClass, OrgId};
+use crate::model::{CategoryClass, Org, OrgId};
 
 /// Largest policy set text in bytes. A policy change travels in one
 /// transaction (`tx::MAX_TX_BYTES`), so it must fit there with room to spare.
@@ -132,6 +132,18 @@ pub enum Change {
     AddValidator(Validator),
     /// Remove a validator (the set never becomes empty).
     RemoveValidator(KeyId),
+    /// Admit a new member organisation with its first admin key.
+    AddOrg(NewOrg),
+}
+
+/// A member organisation admitted by governance, and the admin key that
+/// registers its other keys (officers, heads, node keys) once it is a member.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NewOrg {
+    /// The organisation as it is recorded (its USCC is stored normalised).
+    pub org: Org,
+    /// Its first admin's public key.
+    pub admin: PublicKey,
 }
 
 impl Change {
@@ -143,6 +155,7 @@ impl Change {
             Change::Holidays(_) => "holidays",
             Change::AddValidator(_) => "add_validator",
             Change::RemoveValidator(_) => "remove_validator",
+            Change::AddOrg(_) => "add_org",
         }
     }
 }

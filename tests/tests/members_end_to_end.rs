@@ -1,7 +1,8 @@
 //! An organisation's admin manages its officers' and nodes' keys from the
 //! command line, against a real dev node: a new officer can sign only once
 //! registered and no longer once revoked; a node key is registered once and
-//! revoked once.
+//! revoked once. An agency that is not yet a member is admitted by
+//! governance, and its admin then registers its own officers.
 
 use xianjie_tests::{run_cli, write_sample_file, DevNode};
 
@@ -118,4 +119,98 @@ fn an_upload_the_node_refuses_says_why_even_for_a_large_file() {
         refused.stderr.contains("read_denied"),
         "the refusal's reason, not a broken connection: {refused:?}"
     );
+}
+
+#[test]
+fn a_new_agency_is_admitted_by_governance_and_registers_its_own_officers() {
+    let dir = tempfile::tempdir().unwrap();
+    let home = dir.path().join("chain");
+    std::fs::create_dir_all(&home).unwrap();
+    let node = DevNode::start(&home);
+    let new_key = |name: &str| {
+        let file = dir.path().join(name);
+        let created = run_cli(&["--json", "keys", "new", "--out", file.to_str().unwrap()])
+            .expect_code(0)
+            .json();
+        (file, created["public_key"].as_str().unwrap().to_owned())
+    };
+    let (admin_file, admin_key) = new_key("eco-admin.key");
+    let (officer_file, officer_key) = new_key("eco-officer.key");
+    let body = "91330200MA2H3K4L5";
+    let uscc = format!(
+        "{body}{}",
+        xianjie_contracts::uscc::check_character(body).unwrap()
+    );
+    let propose = |uscc: &str| {
+        node.cli_as(
+            "market-admin",
+            &[
+                "gov",
+                "propose",
+                "add-org",
+                "eco",
+                "--name",
+                "宁波市生态环境局",
+                "--kind",
+                "administrative-agency",
+                "--uscc",
+                uscc,
+                "--region",
+                "330200",
+                "--level",
+                "prefecture",
+                "--admin",
+                &admin_key,
+            ],
+        )
+    };
+    let wrong = format!("{body}{}", if uscc.ends_with('0') { '1' } else { '0' });
+    let refused = propose(&wrong).expect_code(1);
+    assert!(refused.stderr.contains("invalid_uscc"), "{refused:?}");
+
+    let proposal = propose(&uscc).expect_code(0).json();
+    assert_eq!(proposal["change"], "add_org");
+    let id = proposal["id"].as_str().unwrap();
+    // Not a member until M of N approve: its admin registers nobody yet.
+    let register = ["officer", "register", officer_key.as_str()];
+    node.cli_with_key_file(&admin_file, &register)
+        .expect_code(1);
+    node.cli_as("police-admin", &["gov", "approve", id])
+        .expect_code(0);
+    node.cli_as("procuratorate-admin", &["gov", "approve", id])
+        .expect_code(0);
+
+    let orgs: serde_json::Value = ureq::get(format!("{}/v1/orgs", node.url))
+        .call()
+        .unwrap()
+        .body_mut()
+        .read_json()
+        .unwrap();
+    let admitted = orgs
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|org| org["id"] == "eco")
+        .expect("the new member is listed");
+    assert_eq!(admitted["uscc"], uscc.as_str());
+    assert_eq!(orgs[0]["id"], "market", "genesis members first, in order");
+
+    node.cli_with_key_file(&admin_file, &register)
+        .expect_code(0);
+    let file = dir.path().join("discharge-sample.csv");
+    write_sample_file(&file, 2048, 9);
+    let anchored = node
+        .cli_with_key_file(
+            &officer_file,
+            &[
+                "evidence",
+                "anchor",
+                file.to_str().unwrap(),
+                "--category",
+                "documentary",
+            ],
+        )
+        .expect_code(0)
+        .json();
+    assert_eq!(anchored["digest"].as_str().unwrap().len(), 64);
 }

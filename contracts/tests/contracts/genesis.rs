@@ -77,11 +77,11 @@ fn genesis_refusals() {
     );
     assert_eq!(
         genesis_code(|g| g.orgs[0].org.name = String::new()),
-        "invalid_genesis"
+        "invalid_org_name"
     );
     assert_eq!(
         genesis_code(|g| g.orgs[1].org.uscc = g.orgs[0].org.uscc.clone()),
-        "invalid_genesis"
+        "uscc_in_use"
     );
     assert_eq!(
         genesis_code(|g| g.orgs.push(g.orgs[0].clone())),

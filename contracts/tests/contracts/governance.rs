@@ -5,11 +5,11 @@
 use xianjie_contracts::policy::{authorize_read, ReadResource};
 use xianjie_contracts::read;
 use xianjie_ledger::block::Validator;
-use xianjie_ledger::crypto::SecretKey;
+use xianjie_ledger::crypto::{PublicKey, SecretKey};
 use xianjie_ledger::deadline::Calendar;
-use xianjie_ledger::governance::{Change, GovernanceParams, ParamChange, ProposalStatus};
-use xianjie_ledger::model::Params;
-use xianjie_ledger::tx::{Approve, Call, NodeKeyCall, Propose};
+use xianjie_ledger::governance::{Change, GovernanceParams, NewOrg, ParamChange, ProposalStatus};
+use xianjie_ledger::model::{Org, OrgKind, OrgLevel, Params, Role};
+use xianjie_ledger::tx::{Approve, Call, NodeKeyCall, Propose, RegisterOfficer};
 
 use crate::expect::{call_for, drive, expectation, open_case};
 use crate::sim::{self, org_id, Sim};
@@ -449,4 +449,140 @@ fn reads_are_guarded_by_the_policy_set() {
         .code(),
         "unknown_case"
     );
+}
+
+fn new_org(id: &str, uscc: String, admin: PublicKey) -> Change {
+    Change::AddOrg(NewOrg {
+        org: Org {
+            id: org_id(id),
+            name: "宁波市生态环境局".into(),
+            kind: OrgKind::AdministrativeAgency,
+            uscc,
+            region: "330200".into(),
+            level: OrgLevel::Prefecture,
+        },
+        admin,
+    })
+}
+
+#[test]
+fn an_organisation_admitted_by_governance_becomes_a_voting_member_with_an_admin() {
+    // Every member votes, M = a majority: 5 of the 8 simulation members.
+    let mut sim = Sim::new();
+    let admin = SecretKey::from_bytes(&[230; 32]);
+    let uscc = sim::uscc_for("330200", 77);
+    let refused = |sim: &mut Sim, change| propose(sim, "market", change).unwrap_err();
+    assert_eq!(
+        refused(
+            &mut sim,
+            new_org("police", uscc.clone(), admin.public_key())
+        ),
+        "org_exists"
+    );
+    assert_eq!(
+        refused(
+            &mut sim,
+            new_org("eco", sim::org_uscc("tax"), admin.public_key())
+        ),
+        "uscc_in_use"
+    );
+    let mut wrong_check = uscc.clone();
+    wrong_check.replace_range(17.., if uscc.ends_with('0') { "1" } else { "0" });
+    assert_eq!(
+        refused(&mut sim, new_org("eco", wrong_check, admin.public_key())),
+        "invalid_uscc"
+    );
+    assert_eq!(
+        refused(
+            &mut sim,
+            new_org("eco", uscc.clone(), sim::officer("market").public_key())
+        ),
+        "officer_exists"
+    );
+    assert_eq!(
+        refused(&mut sim, new_org("eco", uscc.clone(), PublicKey([0; 32]))),
+        "invalid_key"
+    );
+    let Change::AddOrg(mut nameless) = new_org("eco", uscc.clone(), admin.public_key()) else {
+        unreachable!()
+    };
+    nameless.org.name = " ".into();
+    assert_eq!(
+        refused(&mut sim, Change::AddOrg(nameless.clone())),
+        "invalid_org_name"
+    );
+    nameless.org.name = "宁波市生态环境局".into();
+    nameless.org.region = "3302".into();
+    assert_eq!(
+        refused(&mut sim, Change::AddOrg(nameless)),
+        "invalid_region"
+    );
+    // Not a member before M approvals: its admin key signs nothing.
+    let call = |key: &SecretKey| {
+        Call::RegisterOfficer(RegisterOfficer {
+            public_key: key.public_key(),
+            role: Role::Officer,
+        })
+    };
+    let recruit = SecretKey::from_bytes(&[231; 32]);
+    assert_eq!(
+        xianjie_contracts::governance::required_approvals(&sim).unwrap(),
+        5
+    );
+    let id = propose(
+        &mut sim,
+        "market",
+        new_org("eco", uscc.clone(), admin.public_key()),
+    )
+    .unwrap();
+    for org in ["police", "proc", "court"] {
+        assert_eq!(approve(&mut sim, org, &id), "ok");
+    }
+    assert_eq!(read::org(&sim, &org_id("eco")).unwrap(), None);
+    assert_eq!(sim.code(&admin, call(&recruit)), "unknown_signer");
+    assert_eq!(approve(&mut sim, "lab", &id), "ok");
+    assert!(matches!(status(&sim, &id), ProposalStatus::Applied { .. }));
+
+    let org = read::org(&sim, &org_id("eco")).unwrap().unwrap();
+    assert_eq!(
+        (org.uscc.as_str(), org.region.as_str()),
+        (uscc.as_str(), "330200")
+    );
+    assert!(read::orgs(&sim).unwrap().contains(&org_id("eco")));
+    assert!(read::orgs_in_region(&sim, "330200")
+        .unwrap()
+        .contains(&org_id("eco")));
+    let record = read::officer(&sim, &admin.public_key().id())
+        .unwrap()
+        .unwrap();
+    assert_eq!((record.org, record.role), (org_id("eco"), Role::Admin));
+    assert_eq!(record.registered_at, sim.height);
+    // Its admin manages its keys and votes: N is now 9, M 5 still; a second
+    // admission of the same id or code is refused.
+    assert_eq!(sim.code(&admin, call(&recruit)), "ok");
+    assert_eq!(
+        read::officer(&sim, &recruit.public_key().id())
+            .unwrap()
+            .unwrap()
+            .org,
+        org_id("eco")
+    );
+    assert_eq!(
+        xianjie_contracts::governance::required_approvals(&sim).unwrap(),
+        5
+    );
+    let again = SecretKey::from_bytes(&[232; 32]).public_key();
+    assert_eq!(
+        propose(
+            &mut sim,
+            "market",
+            new_org("eco", sim::uscc_for("330200", 78), again)
+        ),
+        Err("org_exists".into())
+    );
+    let proposal = Call::Propose(Propose {
+        change: Change::Param(ParamChange::MinInspectors(1)),
+        note_digest: None,
+    });
+    assert_eq!(sim.code(&admin, proposal), "ok", "the new member proposes");
 }

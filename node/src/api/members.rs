@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use xianjie_contracts::read;
 use xianjie_ledger::crypto::KeyId;
-use xianjie_ledger::model::{Officer, Org, OrgKind};
+use xianjie_ledger::model::{Officer, Org, OrgId, OrgKind};
 
 use super::{ApiError, AppState, ErrorBody};
 
@@ -36,13 +36,25 @@ pub struct OfficerView {
 pub async fn orgs(State(state): State<AppState>) -> Result<Json<Vec<Org>>, ApiError> {
     let orgs = state
         .blocking(|shared| {
-            // The state has no listing of organisations, so the genesis names
-            // them and the state gives their current records.
-            let mut orgs = Vec::with_capacity(shared.genesis.orgs.len());
-            for entry in &shared.genesis.orgs {
-                if let Some(org) = read::org(&shared.store, &entry.org.id).map_err(internal)? {
-                    orgs.push(org);
-                }
+            // The genesis members in the genesis's order (the order of the
+            // process), then those admitted by governance since, by id.
+            let admitted = read::orgs(&shared.store).map_err(internal)?;
+            let founders: Vec<OrgId> = shared
+                .genesis
+                .orgs
+                .iter()
+                .map(|e| e.org.id.clone())
+                .collect();
+            let later = admitted.into_iter().filter(|id| !founders.contains(id));
+            let ids: Vec<OrgId> = founders.iter().cloned().chain(later).collect();
+            let mut orgs = Vec::with_capacity(ids.len());
+            for id in ids {
+                let org = read::org(&shared.store, &id)
+                    .map_err(internal)?
+                    .ok_or_else(|| {
+                        ApiError::Internal(format!("the index names missing org {id}"))
+                    })?;
+                orgs.push(org);
             }
             Ok(orgs)
         })
