@@ -283,6 +283,12 @@ mod tests {
             ("onsite-record", CategoryArg::OnsiteRecord),
             ("witness", CategoryArg::Witness),
             ("party", CategoryArg::Party),
+            (
+                "environmental-monitoring",
+                CategoryArg::EnvironmentalMonitoring,
+            ),
+            ("accident-investigation", CategoryArg::AccidentInvestigation),
+            ("victim-statement", CategoryArg::VictimStatement),
         ] {
             let args = anchor_args(parse(&["evidence", "anchor", "f.pdf", "--category", name]));
             assert_eq!(args.category, expected);

@@ -127,6 +127,11 @@ pub fn category_label(category: EvidenceCategory) -> String {
         EvidenceCategory::OnsiteRecord => "现场笔录 on-site record",
         EvidenceCategory::Witness => "证人证言 witness statement",
         EvidenceCategory::Party => "当事人陈述 party statement",
+        EvidenceCategory::EnvironmentalMonitoring => {
+            "生态环境监测数据 environmental monitoring data"
+        }
+        EvidenceCategory::AccidentInvestigation => "事故调查报告 accident investigation report",
+        EvidenceCategory::VictimStatement => "被害人陈述 victim statement",
     };
     format!("{} ({legal})", wire_name(&category))
 }

@@ -603,6 +603,9 @@ fn category_name(category: EvidenceCategory) -> &'static str {
         EvidenceCategory::OnsiteRecord => "onsite-record",
         EvidenceCategory::Witness => "witness",
         EvidenceCategory::Party => "party",
+        EvidenceCategory::EnvironmentalMonitoring => "environmental-monitoring",
+        EvidenceCategory::AccidentInvestigation => "accident-investigation",
+        EvidenceCategory::VictimStatement => "victim-statement",
     }
 }
 

@@ -184,11 +184,18 @@ pub enum EvidenceCategory {
     Witness,
     /// 当事人陈述 / 询问笔录.
     Party,
+    /// 生态环境监测数据: monitoring data of eco-environment departments and
+    /// their monitoring bodies (Env-Interp-2023 Art 14).
+    EnvironmentalMonitoring,
+    /// 事故调查报告 (SPC-CPL-Interp Art 101).
+    AccidentInvestigation,
+    /// 被害人陈述.
+    VictimStatement,
 }
 
 impl EvidenceCategory {
     /// Every category, in declaration order.
-    pub const ALL: [EvidenceCategory; 9] = [
+    pub const ALL: [EvidenceCategory; 12] = [
         EvidenceCategory::Physical,
         EvidenceCategory::Documentary,
         EvidenceCategory::Audiovisual,
@@ -198,6 +205,9 @@ impl EvidenceCategory {
         EvidenceCategory::OnsiteRecord,
         EvidenceCategory::Witness,
         EvidenceCategory::Party,
+        EvidenceCategory::EnvironmentalMonitoring,
+        EvidenceCategory::AccidentInvestigation,
+        EvidenceCategory::VictimStatement,
     ];
 }
 
@@ -373,11 +383,16 @@ impl Default for Params {
         use EvidenceCategory as Cat;
         use EvidenceClass as Class;
         let class_of = |category| match category {
-            Cat::Physical | Cat::Documentary | Cat::Audiovisual | Cat::Electronic => {
-                Class::DirectUse
-            }
-            Cat::Appraisal | Cat::InspectionRecord | Cat::OnsiteRecord => Class::AfterReview,
-            Cat::Witness | Cat::Party => Class::Recollect,
+            Cat::Physical
+            | Cat::Documentary
+            | Cat::Audiovisual
+            | Cat::Electronic
+            | Cat::EnvironmentalMonitoring => Class::DirectUse,
+            Cat::Appraisal
+            | Cat::InspectionRecord
+            | Cat::OnsiteRecord
+            | Cat::AccidentInvestigation => Class::AfterReview,
+            Cat::Witness | Cat::Party | Cat::VictimStatement => Class::Recollect,
         };
         Params {
             min_collectors: 1,

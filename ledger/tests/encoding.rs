@@ -265,7 +265,7 @@ fn enum_tags_are_positional_and_append_only() {
         .iter()
         .map(|c| postcard::to_allocvec(c).unwrap()[0])
         .collect();
-    assert_eq!(categories, (0..9).collect::<Vec<u8>>());
+    assert_eq!(categories, (0..12).collect::<Vec<u8>>());
 }
 
 fn sample_case_action() -> CaseAction {

@@ -84,6 +84,12 @@ pub enum CategoryArg {
     Witness,
     /// 当事人陈述 / 询问笔录 party statement (class C).
     Party,
+    /// 生态环境监测数据 environmental monitoring data (class A).
+    EnvironmentalMonitoring,
+    /// 事故调查报告 accident investigation report (class B).
+    AccidentInvestigation,
+    /// 被害人陈述 victim statement (class C).
+    VictimStatement,
 }
 
 impl From<CategoryArg> for EvidenceCategory {
@@ -98,6 +104,9 @@ impl From<CategoryArg> for EvidenceCategory {
             CategoryArg::OnsiteRecord => EvidenceCategory::OnsiteRecord,
             CategoryArg::Witness => EvidenceCategory::Witness,
             CategoryArg::Party => EvidenceCategory::Party,
+            CategoryArg::EnvironmentalMonitoring => EvidenceCategory::EnvironmentalMonitoring,
+            CategoryArg::AccidentInvestigation => EvidenceCategory::AccidentInvestigation,
+            CategoryArg::VictimStatement => EvidenceCategory::VictimStatement,
         }
     }
 }

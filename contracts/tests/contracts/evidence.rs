@@ -70,6 +70,21 @@ fn the_class_comes_from_the_category() {
         ),
         (b"b", EvidenceCategory::Witness, EvidenceClass::Recollect),
         (b"c", EvidenceCategory::Electronic, EvidenceClass::DirectUse),
+        (
+            b"d",
+            EvidenceCategory::EnvironmentalMonitoring,
+            EvidenceClass::DirectUse,
+        ),
+        (
+            b"e",
+            EvidenceCategory::AccidentInvestigation,
+            EvidenceClass::AfterReview,
+        ),
+        (
+            b"f",
+            EvidenceCategory::VictimStatement,
+            EvidenceClass::Recollect,
+        ),
     ] {
         let mut anchor = world.market_anchor(content);
         anchor.category = category;
