@@ -72,7 +72,8 @@ pub enum ChangeArg {
     /// Change one parameter: min_collectors, max_custody_events,
     /// max_tx_validity_blocks, min_taskforce, min_inspectors,
     /// supervision_during_reconsideration, case_domains (JSON list),
-    /// remove_deadline_rule, or any other by its JSON value.
+    /// remove_deadline_rule, uscc_allow_list (JSON list of pilot-era codes),
+    /// or any other by its JSON value.
     Param {
         /// The parameter name.
         name: String,
@@ -338,6 +339,10 @@ mod tests {
         assert_eq!(
             param_change("remove_deadline_rule", "PSB_FILING_DECISION").unwrap(),
             ParamChange::RemoveDeadlineRule("PSB_FILING_DECISION".into())
+        );
+        assert_eq!(
+            param_change("uscc_allow_list", r#"["91350100M0001TGQXM"]"#).unwrap(),
+            ParamChange::UsccAllowList(vec!["91350100M0001TGQXM".into()])
         );
         assert!(param_change("nonsense", "1").is_err());
     }

@@ -11,7 +11,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use xianjie_ledger::genesis::Genesis;
-use xianjie_ledger::model::{Officer, Org, OrgId, MAX_SHORT_TEXT_LEN};
+use xianjie_ledger::model::{Officer, Org, OrgId, Params, MAX_SHORT_TEXT_LEN};
 use xianjie_ledger::state::{keys, StateView};
 use xianjie_ledger::storage::WriteSet;
 
@@ -45,7 +45,7 @@ pub fn genesis_writes(genesis: &Genesis) -> Result<WriteSet> {
     let mut indexes = Overlay::new(&empty);
     let mut usccs = BTreeMap::new();
     for entry in &genesis.orgs {
-        let org = checked_org(&entry.org)?;
+        let org = checked_org(&entry.org, &genesis.params)?;
         if let Some(holder) = usccs.insert(org.uscc.clone(), org.id.clone()) {
             return Err(ContractError::UsccInUse {
                 uscc: org.uscc,
@@ -93,9 +93,10 @@ pub(crate) fn index_org(stage: &mut Overlay<'_>, org: &Org) -> Result<()> {
     index::insert(stage, &keys::index::orgs_in_region(&org.region), id)
 }
 
-/// The organisation as stored, after checking its name, USCC and region:
-/// the same rules for a genesis member and one admitted by governance.
-pub(crate) fn checked_org(org: &Org) -> Result<Org> {
+/// The organisation as stored, after checking its name, USCC (under the
+/// parameters' allow-list) and region: the same rules for a genesis member
+/// and one admitted by governance.
+pub(crate) fn checked_org(org: &Org, params: &Params) -> Result<Org> {
     if org.name.trim().is_empty()
         || org.name.len() > MAX_SHORT_TEXT_LEN
         || org.name.chars().any(char::is_control)
@@ -105,10 +106,11 @@ pub(crate) fn checked_org(org: &Org) -> Result<Org> {
             max: MAX_SHORT_TEXT_LEN,
         });
     }
-    let uscc = uscc::validate(&org.uscc).map_err(|error| ContractError::InvalidUscc {
-        org: org.id.clone(),
-        error,
-    })?;
+    let uscc =
+        uscc::validate_on_chain(&org.uscc, params).map_err(|error| ContractError::InvalidUscc {
+            org: org.id.clone(),
+            error,
+        })?;
     let region_ok =
         org.region.len() == REGION_LEN && org.region.bytes().all(|b| b.is_ascii_digit());
     if !region_ok {

@@ -245,7 +245,7 @@ fn apply(stage: &mut Overlay<'_>, change: &Change, height: u64) -> Result<()> {
 /// registers its first admin. If the voters are "every member" it votes in
 /// governance from the next transaction on, so M grows with N.
 fn add_org(stage: &mut Overlay<'_>, new: &NewOrg, height: u64) -> Result<()> {
-    let org = genesis::checked_org(&new.org)?;
+    let org = genesis::checked_org(&new.org, &read::params(stage)?)?;
     if read::org(stage, &org.id)?.is_some() {
         return Err(ContractError::OrgExists { org: org.id });
     }
@@ -327,6 +327,7 @@ fn apply_param(params: &mut Params, change: &ParamChange) -> Result<()> {
         ParamChange::DomainAttachments(list) => params.cases.domain_attachments = list.clone(),
         ParamChange::TransferTargets(list) => params.cases.transfer_targets = list.clone(),
         ParamChange::MinInspectors(value) => params.inspections.min_inspectors = *value,
+        ParamChange::UsccAllowList(list) => params.uscc_allow_list = list.clone(),
         ParamChange::SupervisionDuringReconsideration(value) => {
             params.cases.supervision_during_reconsideration = *value
         }

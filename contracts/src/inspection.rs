@@ -43,7 +43,7 @@ use crate::error::{ContractError, Result};
 use crate::evidence::{check_short_text, invalid};
 use crate::overlay::Overlay;
 use crate::policy::{self, Resource};
-use crate::{index, read, uscc, BlockCtx};
+use crate::{index, read, BlockCtx};
 
 /// The prefix of inspection ids.
 pub const INSPECTION_ID_PREFIX: &str = "INSP-";
@@ -230,8 +230,7 @@ pub fn record(
     call: &RecordInspection,
 ) -> Result<WriteSet> {
     check_officer_role(signer, false)?;
-    let entity =
-        uscc::validate(&call.entity).map_err(|error| ContractError::InvalidEntity { error })?;
+    let entity = read::chain_uscc(view, &call.entity)?;
     if !is_code(&call.matter, MAX_MATTER_LEN) {
         return Err(invalid(
             "matter",
@@ -260,8 +259,7 @@ pub fn record(
                     format!("1-{MAX_CMA_LEN} characters of A-Z, a-z, 0-9, ., _ and -"),
                 ));
             }
-            let uscc = uscc::validate(&lab.uscc)
-                .map_err(|error| ContractError::InvalidEntity { error })?;
+            let uscc = read::chain_uscc(view, &lab.uscc)?;
             Some(xianjie_ledger::inspection::LabRef {
                 uscc,
                 cma_number: lab.cma_number.clone(),
@@ -469,8 +467,7 @@ pub fn accredit(
     call: &Accredit,
 ) -> Result<WriteSet> {
     check_officer_role(signer, true)?;
-    let lab_uscc =
-        uscc::validate(&call.lab_uscc).map_err(|error| ContractError::InvalidEntity { error })?;
+    let lab_uscc = read::chain_uscc(view, &call.lab_uscc)?;
     if !is_code(&call.cma_number, MAX_CMA_LEN) {
         return Err(invalid(
             "cma_number",

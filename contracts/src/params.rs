@@ -17,11 +17,14 @@ use crate::case;
 use crate::deadline::{is_valid_date, MAX_LIMIT};
 use crate::evidence::MAX_CUSTODY_EVENTS_LIMIT;
 use crate::policy;
+use crate::uscc::{self, UsccError};
 
 /// Most case domains.
 pub const MAX_DOMAINS: usize = 32;
 /// Most extra attachments per domain and action, and most extra transfer targets.
 pub const MAX_PARAM_LIST: usize = 256;
+/// Most codes on the USCC allow-list.
+pub const MAX_USCC_ALLOW_LIST: usize = 1024;
 
 type Check = std::result::Result<(), String>;
 
@@ -39,6 +42,7 @@ pub fn validate(params: &Params, orgs: &BTreeSet<OrgId>) -> Check {
         ));
     }
     check_governance(params, orgs)?;
+    check_uscc_allow_list(&params.uscc_allow_list)?;
     policy::validate_policy_set(&params.policy_set)
         .map_err(|reason| format!("policy_set {reason}"))?;
     // Parameters that could not be read back would stop every later block.
@@ -48,6 +52,39 @@ pub fn validate(params: &Params, orgs: &BTreeSet<OrgId>) -> Check {
             "the parameters encode to {size} bytes, more than the limit of {}",
             Params::MAX_ENCODED_LEN
         ));
+    }
+    Ok(())
+}
+
+/// Each entry is a code whose one fault is its check character, written
+/// normalised, in strictly ascending order: a valid code needs no entry,
+/// and a malformed one was never issued.
+fn check_uscc_allow_list(list: &[String]) -> Check {
+    if list.len() > MAX_USCC_ALLOW_LIST {
+        return Err(format!(
+            "uscc_allow_list has {} codes, more than {MAX_USCC_ALLOW_LIST}",
+            list.len()
+        ));
+    }
+    for entry in list {
+        if uscc::normalize(entry) != *entry {
+            return Err(format!(
+                "uscc_allow_list: write {entry:?} normalised, as {:?}",
+                uscc::normalize(entry)
+            ));
+        }
+        match uscc::validate(entry) {
+            Err(UsccError::Checksum { .. }) => {}
+            Ok(_) => {
+                return Err(format!(
+                    "uscc_allow_list: {entry} is a valid code and needs no entry"
+                ))
+            }
+            Err(error) => return Err(format!("uscc_allow_list: {entry}: {error}")),
+        }
+    }
+    if !list.windows(2).all(|pair| pair[0] < pair[1]) {
+        return Err("uscc_allow_list must be in ascending order without repeats".into());
     }
     Ok(())
 }

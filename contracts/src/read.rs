@@ -21,8 +21,8 @@ use xianjie_ledger::storage::WriteSet;
 
 use crate::deadline::{self, Clock};
 use crate::error::{ContractError, Result};
-use crate::index;
 use crate::overlay::Overlay;
+use crate::{index, uscc};
 
 /// The chain parameters. Written at genesis, so their absence is corruption.
 pub fn params(view: &dyn StateView) -> Result<Params> {
@@ -33,6 +33,14 @@ thread_local! {
     /// The last parameters this thread decoded, with the exact bytes they
     /// were decoded from.
     static LAST_PARAMS: RefCell<Option<(Vec<u8>, Arc<Params>)>> = const { RefCell::new(None) };
+}
+
+/// A party's or laboratory's 统一社会信用代码 as the chain accepts it (the
+/// parameters' allow-list of pilot-era codes included), normalised;
+/// `invalid_entity` otherwise.
+pub fn chain_uscc(view: &dyn StateView, code: &str) -> Result<String> {
+    let params = params_shared(view)?;
+    uscc::validate_on_chain(code, &params).map_err(|error| ContractError::InvalidEntity { error })
 }
 
 /// [`params`] without a copy. The parameters change only by governance, yet

@@ -9,6 +9,8 @@
 //! §h.1), and the division code is never compared with the current division
 //! list because codes of abolished divisions remain on valid USCCs (§h.4).
 
+use xianjie_ledger::model::Params;
+
 /// The 31-character code alphabet: digits and upper-case letters without
 /// I, O, S, V and Z. A character's value is its index.
 pub const ALPHABET: &str = "0123456789ABCDEFGHJKLMNPQRTUWXY";
@@ -99,6 +101,12 @@ pub fn check_character(first17: &str) -> Option<char> {
     character_of((MODULUS - sum % MODULUS) % MODULUS)
 }
 
+/// Validates a code under the chain's parameters (their allow-list of
+/// pilot-era codes included) and returns its normalised form.
+pub fn validate_on_chain(code: &str, params: &Params) -> Result<String, UsccError> {
+    validate_with_allow_list(code, &params.uscc_allow_list)
+}
+
 /// Validates a code and returns its normalised form.
 pub fn validate(code: &str) -> Result<String, UsccError> {
     let normalized = normalize(code);
@@ -141,11 +149,17 @@ pub fn validate(code: &str) -> Result<String, UsccError> {
 /// `91350100M0001TGQXM`) were issued before the rule was enforced. Entries
 /// are compared after normalisation. Length, charset and division errors are
 /// never overridden, since no issued code has them.
-pub fn validate_with_allow_list(code: &str, allow: &[&str]) -> Result<String, UsccError> {
+pub fn validate_with_allow_list(
+    code: &str,
+    allow: &[impl AsRef<str>],
+) -> Result<String, UsccError> {
     match validate(code) {
         Err(UsccError::Checksum { expected, found }) => {
             let normalized = normalize(code);
-            if allow.iter().any(|entry| normalize(entry) == normalized) {
+            if allow
+                .iter()
+                .any(|entry| normalize(entry.as_ref()) == normalized)
+            {
                 Ok(normalized)
             } else {
                 Err(UsccError::Checksum { expected, found })
@@ -281,7 +295,7 @@ mod tests {
             Err(UsccError::Length { .. })
         ));
         assert_eq!(
-            validate_with_allow_list("91110000600037341L", &[]).unwrap(),
+            validate_with_allow_list("91110000600037341L", &[] as &[&str]).unwrap(),
             "91110000600037341L"
         );
     }

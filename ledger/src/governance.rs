@@ -92,6 +92,8 @@ pub enum ParamChange {
     MinInspectors(u8),
     /// `cases.supervision_during_reconsideration`.
     SupervisionDuringReconsideration(bool),
+    /// `uscc_allow_list` (replaces the whole list).
+    UsccAllowList(Vec<String>),
 }
 
 impl ParamChange {
@@ -114,6 +116,7 @@ impl ParamChange {
             ParamChange::SupervisionDuringReconsideration(_) => {
                 "supervision_during_reconsideration"
             }
+            ParamChange::UsccAllowList(_) => "uscc_allow_list",
         }
     }
 }

@@ -372,6 +372,11 @@ pub struct Params {
     /// The Cedar policy set every transaction and guarded read must satisfy.
     #[serde(default = "default_policy_set")]
     pub policy_set: String,
+    /// 统一社会信用代码 accepted although their check character is wrong:
+    /// genuine pilot-era codes (DOMAIN §h.4), each confirmed by governance.
+    /// Normalised, strictly ascending.
+    #[serde(default)]
+    pub uscc_allow_list: Vec<String>,
 }
 
 fn default_policy_set() -> String {
@@ -412,6 +417,7 @@ impl Default for Params {
             inspections: InspectionParams::default(),
             governance: GovernanceParams::default(),
             policy_set: default_policy_set(),
+            uscc_allow_list: Vec::new(),
         }
     }
 }

@@ -41,7 +41,8 @@ use crate::hash::Hash;
 use crate::state::{key_hash, keys, StateHasher, StateProof, StateView};
 
 /// The schema version this build reads and writes.
-pub const SCHEMA_VERSION: u32 = 1;
+/// 2: the chain parameters gained `uscc_allow_list`.
+pub const SCHEMA_VERSION: u32 = 2;
 
 const META_SCHEMA: &[u8] = b"m:schema";
 const META_TIP: &[u8] = b"m:tip";

@@ -7,9 +7,10 @@ use axum::http::{Method, StatusCode};
 use common::{now_ms, signed, TestChain};
 use xianjie_ledger::case::{Attachment, AttachmentKind, LeadKind, LeadSource};
 use xianjie_ledger::crypto::SecretKey;
+use xianjie_ledger::governance::{Change, ParamChange};
 use xianjie_ledger::hash::note_digest;
 use xianjie_ledger::read_auth::{SignedRead, DEFAULT_MAX_SKEW_MS};
-use xianjie_ledger::tx::{Call, CaseAction, OpenCase, RecognizeInspection};
+use xianjie_ledger::tx::{Approve, Call, CaseAction, OpenCase, Propose, RecognizeInspection};
 
 /// A shop's 统一社会信用代码 (synthetic, valid under GB 32100).
 const SHOP: &str = "91330100MA2H3K4L50";
@@ -343,4 +344,38 @@ async fn inspections_accreditations_policy_deadlines_and_governance() {
         assert!(doc["paths"][path].is_object(), "{path} not documented");
     }
     assert!(doc["components"]["securitySchemes"]["signed_read"].is_object());
+}
+
+#[tokio::test]
+async fn a_pilot_era_code_is_queried_once_governance_allow_lists_it() {
+    let chain = TestChain::start().await;
+    // Genuine but issued with a wrong check character (DOMAIN §h.4).
+    let pilot = "91350100M0001TGQXM";
+    let market = chain.key("market", "officer");
+    let query = format!("/v1/inspections?entity={pilot}");
+    assert_eq!(chain.get_as(&query, &market).await.code(), "bad_query");
+
+    let proposal = signed(
+        &chain.key("market", "admin"),
+        Call::Propose(Propose {
+            change: Change::Param(ParamChange::UsccAllowList(vec![pilot.into()])),
+            note_digest: None,
+        }),
+    );
+    chain.submit_ok(&proposal).await;
+    let id = xianjie_contracts::governance::proposal_id_for(&proposal.hash());
+    // Three of the five members: a majority.
+    for org in ["police", "procuratorate"] {
+        let approval = Call::Approve(Approve {
+            proposal: id.clone(),
+        });
+        chain
+            .submit_ok(&signed(&chain.key(org, "admin"), approval))
+            .await;
+    }
+    chain.record_lab_inspection(pilot, "GB2763-pesticide").await;
+    let list = chain.get_as(&query, &market).await;
+    assert_eq!(list.status, StatusCode::OK, "{}", list.json);
+    assert_eq!(list.json["entity"], pilot);
+    assert_eq!(list.json["results"].as_array().unwrap().len(), 1);
 }

@@ -63,7 +63,7 @@ use crate::error::{ContractError, Result};
 use crate::evidence::{invalid, is_case_id};
 use crate::overlay::Overlay;
 use crate::policy::{self, Resource};
-use crate::{deadline, index, read, uscc, BlockCtx};
+use crate::{deadline, index, read, BlockCtx};
 
 pub use table::{
     action_names, transition, Effect, Guard, MinRole, Next, Party, Target, Transition,
@@ -105,8 +105,7 @@ pub fn open(
             ));
         }
     }
-    let entity =
-        uscc::validate(&call.entity).map_err(|error| ContractError::InvalidEntity { error })?;
+    let entity = read::chain_uscc(view, &call.entity)?;
     let params = read::params_shared(view)?;
     if !params.cases.domains.contains(&call.domain) {
         return Err(ContractError::UnknownDomain {

@@ -140,3 +140,25 @@ fn genesis_writes_are_deterministic() {
         genesis_writes(&genesis.clone()).unwrap()
     );
 }
+
+#[test]
+fn a_pilot_era_member_code_needs_the_allow_list() {
+    let pilot = "91350100M0001TGQXM";
+    assert_eq!(
+        genesis_code(|g| g.orgs[1].org.uscc = pilot.into()),
+        "invalid_uscc"
+    );
+    let mut genesis = World::new().genesis;
+    genesis.orgs[1].org.uscc = pilot.into();
+    genesis.params.uscc_allow_list = vec![pilot.into()];
+    let writes = genesis_writes(&genesis).unwrap();
+    let key = xianjie_ledger::state::keys::org(&genesis.orgs[1].org.id);
+    let stored: xianjie_ledger::model::Org =
+        xianjie_ledger::codec::decode(writes[&key].as_ref().unwrap()).unwrap();
+    assert_eq!(stored.uscc, pilot);
+    genesis.params.uscc_allow_list = vec!["9135010".into()];
+    assert_eq!(
+        genesis_writes(&genesis).unwrap_err().code(),
+        "invalid_genesis"
+    );
+}

@@ -67,11 +67,15 @@ when { resource.domain == "tax" };
 "#;
 
 fn open_tax_case(sim: &mut Sim) -> String {
+    open_tax_case_against(sim, &sim::entity())
+}
+
+fn open_tax_case_against(sim: &mut Sim, entity: &str) -> String {
     sim.code(
         &sim::officer("market"),
         Call::OpenCase(xianjie_ledger::tx::OpenCase {
             title: "逃税".into(),
-            entity: sim::entity(),
+            entity: entity.into(),
             domain: "tax".into(),
             lead: xianjie_ledger::case::LeadSource {
                 kind: xianjie_ledger::case::LeadKind::Routine,
@@ -585,4 +589,50 @@ fn an_organisation_admitted_by_governance_becomes_a_voting_member_with_an_admin(
         note_digest: None,
     });
     assert_eq!(sim.code(&admin, proposal), "ok", "the new member proposes");
+}
+
+#[test]
+fn a_pilot_era_uscc_is_accepted_once_governance_allow_lists_it() {
+    let mut sim = governed();
+    // Genuine but issued with a wrong check character (DOMAIN §h.4).
+    let pilot = "91350100M0001TGQXM";
+    assert_eq!(open_tax_case_against(&mut sim, pilot), "invalid_entity");
+    let list = |codes: &[&str]| {
+        Change::Param(ParamChange::UsccAllowList(
+            codes.iter().map(|code| code.to_string()).collect(),
+        ))
+    };
+    for bad in [
+        list(&[&sim::entity()]),              // valid: needs no entry
+        list(&["91350100-m0001tgqxm"]),       // not normalised
+        list(&["9135010"]),                   // malformed: never issued
+        list(&[pilot, pilot]),                // repeated
+        list(&["91350100M0001TGQXN", pilot]), // not ascending
+    ] {
+        assert_eq!(
+            propose(&mut sim, "market", bad),
+            Err("invalid_params".into())
+        );
+    }
+    pass(&mut sim, list(&[pilot]));
+    assert_eq!(
+        open_tax_case_against(&mut sim, "9135 0100 m000 1tgqxm"),
+        "ok"
+    );
+    // Only the listed code: another with a wrong check character is still refused.
+    assert_eq!(
+        open_tax_case_against(&mut sim, "91350100M0001TGQXA"),
+        "invalid_entity"
+    );
+    // A member whose own code is a pilot-era one can be admitted now.
+    let admin = SecretKey::from_bytes(&[233; 32]).public_key();
+    let Change::AddOrg(mut fujian) = new_org("fj-market", pilot.into(), admin) else {
+        unreachable!()
+    };
+    fujian.org.region = "350100".into();
+    pass(&mut sim, Change::AddOrg(fujian));
+    assert_eq!(
+        read::org(&sim, &org_id("fj-market")).unwrap().unwrap().uscc,
+        pilot
+    );
 }

@@ -115,8 +115,6 @@ pub async fn list(
     let query = query?.0;
     // Both go into an index key: a matter like `X#p0` would name one of the
     // index's own pages, which does not decode as an entry list.
-    let entity = xianjie_contracts::uscc::validate(&query.entity)
-        .map_err(|error| ApiError::BadQuery(format!("`entity` is not a valid USCC: {error}")))?;
     if let Some(matter) = query
         .matter
         .as_deref()
@@ -129,10 +127,16 @@ pub async fn list(
     let tip = state.tip();
     let at_ms = tip.time_ms;
     let matter = query.matter.clone();
-    let listed_entity = entity.clone();
-    let results = state
+    let asked = query.entity.clone();
+    let (listed_entity, results) = state
         .blocking(move |shared| {
             let store = &shared.store;
+            // The chain's rule, its allow-list of pilot-era codes included.
+            let params = read::params_shared(store).map_err(internal)?;
+            let entity =
+                xianjie_contracts::uscc::validate_on_chain(&asked, &params).map_err(|error| {
+                    ApiError::BadQuery(format!("`entity` is not a valid USCC: {error}"))
+                })?;
             let mut out = Vec::new();
             for result in read::inspections(store, &entity, matter.as_deref()).map_err(internal)? {
                 if !may_read(store, &reader, &ReadResource::Inspection(result.id.clone()))? {
@@ -144,7 +148,7 @@ pub async fn list(
                 }
                 out.push(view);
             }
-            Ok(out)
+            Ok((entity, out))
         })
         .await?;
     Ok(Json(InspectionList {
