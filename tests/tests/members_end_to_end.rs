@@ -4,19 +4,34 @@
 //! revoked once. An agency that is not yet a member is admitted by
 //! governance, and its admin then registers its own officers.
 
+use std::path::{Path, PathBuf};
+
 use xianjie_tests::{run_cli, write_sample_file, DevNode};
 
-#[test]
-fn an_admin_registers_and_revokes_officer_and_node_keys() {
+/// A dev node with its home in a new temporary directory.
+fn dev_node() -> (tempfile::TempDir, DevNode) {
     let dir = tempfile::tempdir().unwrap();
     let home = dir.path().join("chain");
     std::fs::create_dir_all(&home).unwrap();
     let node = DevNode::start(&home);
+    (dir, node)
+}
 
-    let key_file = dir.path().join("new-officer.key");
-    let created = run_cli(&["--json", "keys", "new", "--out", key_file.to_str().unwrap()])
+/// A key file `name` in `dir` made by `xianjie keys new`, and what it printed
+/// (`id`, `public_key`).
+fn new_key(dir: &Path, name: &str) -> (PathBuf, serde_json::Value) {
+    let file = dir.join(name);
+    let created = run_cli(&["--json", "keys", "new", "--out", file.to_str().unwrap()])
         .expect_code(0)
         .json();
+    (file, created)
+}
+
+#[test]
+fn an_admin_registers_and_revokes_officer_and_node_keys() {
+    let (dir, node) = dev_node();
+
+    let (key_file, created) = new_key(dir.path(), "new-officer.key");
     let public_key = created["public_key"].as_str().unwrap().to_owned();
     let anchor = |name: &str| {
         let file = dir.path().join(name);
@@ -67,16 +82,7 @@ fn an_admin_registers_and_revokes_officer_and_node_keys() {
     anchor("revoked.pdf").expect_code(1);
 
     // A node key: registered once, revoked once.
-    let node_key_file = dir.path().join("node.key");
-    let node_key = run_cli(&[
-        "--json",
-        "keys",
-        "new",
-        "--out",
-        node_key_file.to_str().unwrap(),
-    ])
-    .expect_code(0)
-    .json();
+    let (_, node_key) = new_key(dir.path(), "node.key");
     let node_public_key = node_key["public_key"].as_str().unwrap();
     let register = ["node-key", "register", node_public_key];
     let revoke = ["node-key", "revoke", node_public_key];
@@ -94,10 +100,7 @@ fn an_admin_registers_and_revokes_officer_and_node_keys() {
 
 #[test]
 fn an_upload_the_node_refuses_says_why_even_for_a_large_file() {
-    let dir = tempfile::tempdir().unwrap();
-    let home = dir.path().join("chain");
-    std::fs::create_dir_all(&home).unwrap();
-    let node = DevNode::start(&home);
+    let (dir, node) = dev_node();
     // Large enough that the node's early answer arrives while the CLI is
     // still sending: the connection is closed under it.
     let file = dir.path().join("seized-disk.img");
@@ -123,19 +126,11 @@ fn an_upload_the_node_refuses_says_why_even_for_a_large_file() {
 
 #[test]
 fn a_new_agency_is_admitted_by_governance_and_registers_its_own_officers() {
-    let dir = tempfile::tempdir().unwrap();
-    let home = dir.path().join("chain");
-    std::fs::create_dir_all(&home).unwrap();
-    let node = DevNode::start(&home);
-    let new_key = |name: &str| {
-        let file = dir.path().join(name);
-        let created = run_cli(&["--json", "keys", "new", "--out", file.to_str().unwrap()])
-            .expect_code(0)
-            .json();
-        (file, created["public_key"].as_str().unwrap().to_owned())
-    };
-    let (admin_file, admin_key) = new_key("eco-admin.key");
-    let (officer_file, officer_key) = new_key("eco-officer.key");
+    let (dir, node) = dev_node();
+    let (admin_file, admin) = new_key(dir.path(), "eco-admin.key");
+    let (officer_file, officer) = new_key(dir.path(), "eco-officer.key");
+    let admin_key = admin["public_key"].as_str().unwrap();
+    let officer_key = officer["public_key"].as_str().unwrap();
     let body = "91330200MA2H3K4L5";
     let uscc = format!(
         "{body}{}",
@@ -160,7 +155,7 @@ fn a_new_agency_is_admitted_by_governance_and_registers_its_own_officers() {
                 "--level",
                 "prefecture",
                 "--admin",
-                &admin_key,
+                admin_key,
             ],
         )
     };
@@ -172,7 +167,7 @@ fn a_new_agency_is_admitted_by_governance_and_registers_its_own_officers() {
     assert_eq!(proposal["change"], "add_org");
     let id = proposal["id"].as_str().unwrap();
     // Not a member until M of N approve: its admin registers nobody yet.
-    let register = ["officer", "register", officer_key.as_str()];
+    let register = ["officer", "register", officer_key];
     node.cli_with_key_file(&admin_file, &register)
         .expect_code(1);
     node.cli_as("police-admin", &["gov", "approve", id])
