@@ -116,7 +116,8 @@ pub enum ChangeArg {
         /// What kind of organisation it is.
         #[arg(long, value_enum)]
         kind: OrgKindArg,
-        /// Its 统一社会信用代码 (18 characters, checksum-validated).
+        /// Its 统一社会信用代码 (18 characters; a wrong check character only if
+        /// the code is on the chain's `uscc_allow_list`).
         #[arg(long)]
         uscc: String,
         /// The 6-digit administrative division code of its jurisdiction.
