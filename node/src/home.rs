@@ -211,6 +211,9 @@ pub struct VaultSection {
     pub max_file_bytes: u64,
     /// Free disk space, in bytes, that uploads and transfers never use.
     pub min_free_bytes: u64,
+    /// Slowest average upload rate, in bytes per second, after the first
+    /// `api.request_timeout` (0: no floor).
+    pub min_upload_bytes_per_sec: u64,
 }
 
 impl Default for VaultSection {
@@ -219,6 +222,7 @@ impl Default for VaultSection {
         VaultSection {
             max_file_bytes: limits.max_file_bytes,
             min_free_bytes: limits.min_free_bytes,
+            min_upload_bytes_per_sec: limits.min_upload_bytes_per_sec,
         }
     }
 }
@@ -332,6 +336,7 @@ impl FileConfig {
             vault: VaultLimits {
                 max_file_bytes: self.vault.max_file_bytes,
                 min_free_bytes: self.vault.min_free_bytes,
+                min_upload_bytes_per_sec: self.vault.min_upload_bytes_per_sec,
             },
         };
         config.validate()?;
@@ -466,6 +471,9 @@ max_bytes = {block_bytes}
 max_file_bytes = {vault_max}
 # Free disk space, in bytes, that the vault never uses.
 min_free_bytes = {vault_reserve}
+# Slowest average rate, in bytes per second, an upload may keep after its
+# first api.request_timeout; a slower one is cut off (0: no floor).
+min_upload_bytes_per_sec = {vault_min_rate}
 "#,
         moniker = values.moniker,
         api_listen = values.api_listen,
@@ -478,6 +486,7 @@ min_free_bytes = {vault_reserve}
         max_per_ip = DEFAULT_MAX_CONNECTIONS_PER_IP,
         vault_max = crate::vault::DEFAULT_MAX_FILE_BYTES,
         vault_reserve = crate::vault::DEFAULT_MIN_FREE_BYTES,
+        vault_min_rate = crate::vault::DEFAULT_MIN_UPLOAD_BYTES_PER_SEC,
         timeout_propose = duration(values.timeout_propose),
         delta = duration(DEFAULT_TIMEOUT_DELTA),
         vote = duration(DEFAULT_TIMEOUT_VOTE),

@@ -325,6 +325,50 @@ async fn an_upload_that_stops_sending_is_abandoned_and_leaves_nothing() {
     assert!(vault_files(&chain).is_empty(), "{:?}", vault_files(&chain));
 }
 
+/// A body that sends `piece` every `pause`, for ever: never idle long enough
+/// to be called stalled.
+fn trickling_body(piece: &'static [u8], pause: std::time::Duration) -> Body {
+    use libp2p::futures::stream::{self, StreamExt as _};
+    let stream = stream::unfold((), move |()| async move {
+        tokio::time::sleep(pause).await;
+        Some((
+            Ok::<_, std::io::Error>(bytes::Bytes::from_static(piece)),
+            (),
+        ))
+    });
+    Body::from_stream(stream.boxed())
+}
+
+#[tokio::test]
+async fn an_upload_trickled_below_the_floor_is_cut_off_and_leaves_nothing() {
+    let chain = TestChain::start_with(|config| {
+        config.api.commit_wait = std::time::Duration::from_millis(500);
+        config.api.request_timeout = std::time::Duration::from_secs(1);
+        config.vault.min_upload_bytes_per_sec = 1000;
+    })
+    .await;
+    let file = b"a long video, trickled a byte at a time".to_vec();
+    let digest = chain.anchor("market", &file).await;
+    // 10 bytes every 200 ms: never idle for a whole second, 50 bytes/s.
+    let answer = put_signed(
+        &chain,
+        &format!("/v1/vault?digest={digest}"),
+        trickling_body(b"a long vid", std::time::Duration::from_millis(200)),
+        &chain.key("market", "officer"),
+        std::time::Duration::from_secs(20),
+    )
+    .await
+    .expect("a trickled upload is answered");
+    assert_eq!(
+        answer.0,
+        StatusCode::REQUEST_TIMEOUT,
+        "{}",
+        String::from_utf8_lossy(&answer.1)
+    );
+    assert_eq!(code(&answer.1), "upload_too_slow");
+    assert!(vault_files(&chain).is_empty(), "{:?}", vault_files(&chain));
+}
+
 #[tokio::test]
 async fn a_refused_upload_never_removes_what_an_allowed_one_stored() {
     let chain = TestChain::start().await;

@@ -112,6 +112,12 @@ pub enum ApiError {
         /// How long the node waited for the next bytes.
         idle: std::time::Duration,
     },
+    /// An upload's body arrived slower on average than the vault's floor;
+    /// nothing was stored.
+    UploadTooSlow {
+        /// The floor, in bytes per second.
+        min_bytes_per_sec: u64,
+    },
     /// A read that needs an officer's signature came without one.
     UnsignedRead,
     /// The read's signature headers are malformed or do not verify.
@@ -223,7 +229,9 @@ impl ApiError {
             TxRefused { .. } => StatusCode::UNPROCESSABLE_ENTITY,
             MempoolFull | ShuttingDown | TooManySessions => StatusCode::SERVICE_UNAVAILABLE,
             CommitTimeout { .. } => StatusCode::GATEWAY_TIMEOUT,
-            RequestTimeout | UploadStalled { .. } => StatusCode::REQUEST_TIMEOUT,
+            RequestTimeout | UploadStalled { .. } | UploadTooSlow { .. } => {
+                StatusCode::REQUEST_TIMEOUT
+            }
             Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -258,6 +266,7 @@ impl ApiError {
             VaultFileTooLarge { .. } => "file_too_large",
             VaultDiskFull(_) => "disk_full",
             UploadStalled { .. } => "upload_stalled",
+            UploadTooSlow { .. } => "upload_too_slow",
             UnsignedRead => "unsigned_read",
             BadReadSignature(_) => "bad_read_signature",
             StaleRead(_) => "stale_read",
@@ -332,6 +341,9 @@ impl ApiError {
             UploadStalled { idle } => format!(
                 "no bytes of the upload arrived for {} s, so the node stopped waiting; nothing was stored. Send the file again",
                 idle.as_secs_f64()
+            ),
+            UploadTooSlow { min_bytes_per_sec } => format!(
+                "the upload arrived slower than this node's floor of {min_bytes_per_sec} bytes per second (vault.min_upload_bytes_per_sec), so the node stopped it; nothing was stored. Send the file again over a working connection"
             ),
             UnsignedRead => "this read needs an officer's signature: sign the request with an officer key (headers X-Xianjie-Key, X-Xianjie-Time, X-Xianjie-Signature; the CLI does it when given --key or XIANJIE_KEY)".into(),
             BadReadSignature(reason) => format!(

@@ -66,7 +66,9 @@ enum Piece {
 /// With `digest`, the read policy is asked before the body is read, so a
 /// refused officer costs the node no disk writes. Either way the file goes
 /// under its digest only after the policy allowed it, never before. A body
-/// that sends no bytes for as long as `api.request_timeout` is abandoned.
+/// that sends no bytes for as long as `api.request_timeout`, or that after
+/// that long averages less than `vault.min_upload_bytes_per_sec`, is
+/// abandoned.
 #[utoipa::path(
     put, path = "/v1/vault",
     params(UploadQuery),
@@ -78,7 +80,7 @@ enum Piece {
         (status = 401, description = "unsigned or badly signed", body = super::ErrorBody),
         (status = 403, description = "the officer may not read this evidence", body = super::ErrorBody),
         (status = 404, description = "the content's digest is not anchored", body = super::ErrorBody),
-        (status = 408, description = "upload_stalled: no bytes arrived for api.request_timeout", body = super::ErrorBody),
+        (status = 408, description = "upload_stalled: no bytes arrived for api.request_timeout; upload_too_slow: after the first api.request_timeout, fewer bytes than vault.min_upload_bytes_per_sec on average", body = super::ErrorBody),
         (status = 413, description = "larger than vault.max_file_bytes", body = super::ErrorBody),
         (status = 422, description = "the content does not match `digest`", body = super::ErrorBody),
         (status = 507, description = "the disk would go below vault.min_free_bytes", body = super::ErrorBody),
@@ -130,12 +132,21 @@ pub async fn upload(
     // The routes of the vault have no request timeout (a large file takes
     // long), so a client that stops sending would pin the writer's blocking
     // thread forever: a pause as long as any other request may take ends it.
+    // A pause just short of that, again and again, would pin it as well:
+    // after the same grace the average rate must stay above a floor.
     let idle_limit = state.shared().config.request_timeout;
+    let mut pace = UploadPace::new(
+        idle_limit,
+        state.shared().vault.limits().min_upload_bytes_per_sec,
+    );
     let mut body = request.into_body().into_data_stream();
     loop {
         let piece = match tokio::time::timeout(idle_limit, body.next()).await {
             Ok(None) => break,
-            Ok(Some(Ok(bytes))) => Piece::Data(bytes),
+            Ok(Some(Ok(bytes))) => match pace.record(bytes.len()) {
+                Ok(()) => Piece::Data(bytes),
+                Err(too_slow) => Piece::Abort(too_slow),
+            },
             Ok(Some(Err(_))) => Piece::Abort(ApiError::BadBody("the upload was cut off".into())),
             Err(_idle) => Piece::Abort(ApiError::UploadStalled { idle: idle_limit }),
         };
@@ -150,6 +161,39 @@ pub async fn upload(
         .await
         .map_err(|join| ApiError::Internal(format!("vault writer failed: {join}")))??;
     keep_if_readable(&state, reader, sealed).await
+}
+
+/// The average rate of an upload, held to a floor once a grace period is over.
+struct UploadPace {
+    started: std::time::Instant,
+    grace: std::time::Duration,
+    min_bytes_per_sec: u64,
+    received: u64,
+}
+
+impl UploadPace {
+    fn new(grace: std::time::Duration, min_bytes_per_sec: u64) -> Self {
+        UploadPace {
+            started: std::time::Instant::now(),
+            grace,
+            min_bytes_per_sec,
+            received: 0,
+        }
+    }
+
+    /// Counts `len` more bytes; `upload_too_slow` if, past the grace, the
+    /// average since the start is below the floor.
+    fn record(&mut self, len: usize) -> Result<(), ApiError> {
+        self.received = self.received.saturating_add(len as u64);
+        let elapsed = self.started.elapsed();
+        let expected = self.min_bytes_per_sec as f64 * elapsed.as_secs_f64();
+        if elapsed > self.grace && (self.received as f64) < expected {
+            return Err(ApiError::UploadTooSlow {
+                min_bytes_per_sec: self.min_bytes_per_sec,
+            });
+        }
+        Ok(())
+    }
 }
 
 /// Keeps an upload only if it is anchored evidence the uploader may read.

@@ -35,6 +35,10 @@ pub const DEFAULT_MAX_FILE_BYTES: u64 = 8 * 1024 * 1024 * 1024;
 /// Free disk the vault leaves untouched by default, so that evidence never
 /// fills the disk the ledger itself writes to.
 pub const DEFAULT_MIN_FREE_BYTES: u64 = 1024 * 1024 * 1024;
+/// Slowest average rate an upload may keep by default, after its first
+/// `api.request_timeout`: far below any working link, so only a client that
+/// trickles bytes to hold the node's writer is cut off.
+pub const DEFAULT_MIN_UPLOAD_BYTES_PER_SEC: u64 = 1024;
 /// How often (in bytes received) a long upload re-checks free disk space.
 const SPACE_CHECK_INTERVAL: u64 = 64 * 1024 * 1024;
 
@@ -45,6 +49,8 @@ pub struct VaultLimits {
     pub max_file_bytes: u64,
     /// Free bytes that must remain on the vault's file system.
     pub min_free_bytes: u64,
+    /// Slowest average upload rate kept up, in bytes per second (0: none).
+    pub min_upload_bytes_per_sec: u64,
 }
 
 impl Default for VaultLimits {
@@ -52,6 +58,7 @@ impl Default for VaultLimits {
         VaultLimits {
             max_file_bytes: DEFAULT_MAX_FILE_BYTES,
             min_free_bytes: DEFAULT_MIN_FREE_BYTES,
+            min_upload_bytes_per_sec: DEFAULT_MIN_UPLOAD_BYTES_PER_SEC,
         }
     }
 }
@@ -417,6 +424,7 @@ mod tests {
         VaultLimits {
             max_file_bytes: 1024,
             min_free_bytes: 0,
+            ..VaultLimits::default()
         }
     }
 
@@ -475,6 +483,7 @@ mod tests {
             VaultLimits {
                 max_file_bytes: 1024,
                 min_free_bytes: u64::MAX,
+                ..VaultLimits::default()
             },
         );
         assert!(matches!(
