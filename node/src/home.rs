@@ -211,7 +211,7 @@ pub struct VaultSection {
     pub max_file_bytes: u64,
     /// Free disk space, in bytes, that uploads and transfers never use.
     pub min_free_bytes: u64,
-    /// Slowest average upload rate, in bytes per second, after the first
+    /// Slowest average upload rate, in bytes per second, over any period of
     /// `api.request_timeout` (0: no floor).
     pub min_upload_bytes_per_sec: u64,
 }
@@ -471,8 +471,8 @@ max_bytes = {block_bytes}
 max_file_bytes = {vault_max}
 # Free disk space, in bytes, that the vault never uses.
 min_free_bytes = {vault_reserve}
-# Slowest average rate, in bytes per second, an upload may keep after its
-# first api.request_timeout; a slower one is cut off (0: no floor).
+# Slowest average rate, in bytes per second, an upload may keep over any
+# period of api.request_timeout; a slower one is cut off (0: no floor).
 min_upload_bytes_per_sec = {vault_min_rate}
 "#,
         moniker = values.moniker,

@@ -325,17 +325,18 @@ async fn an_upload_that_stops_sending_is_abandoned_and_leaves_nothing() {
     assert!(vault_files(&chain).is_empty(), "{:?}", vault_files(&chain));
 }
 
-/// A body that sends `piece` every `pause`, for ever: never idle long enough
-/// to be called stalled.
-fn trickling_body(piece: &'static [u8], pause: std::time::Duration) -> Body {
+/// A body that sends `burst` at once, then `piece` every `pause`, for ever:
+/// never idle long enough to be called stalled.
+fn trickling_body(burst: Vec<u8>, piece: &'static [u8], pause: std::time::Duration) -> Body {
     use libp2p::futures::stream::{self, StreamExt as _};
-    let stream = stream::unfold((), move |()| async move {
+    let trickle = stream::unfold((), move |()| async move {
         tokio::time::sleep(pause).await;
         Some((
             Ok::<_, std::io::Error>(bytes::Bytes::from_static(piece)),
             (),
         ))
     });
+    let stream = stream::once(async move { Ok(bytes::Bytes::from(burst)) }).chain(trickle);
     Body::from_stream(stream.boxed())
 }
 
@@ -349,11 +350,17 @@ async fn an_upload_trickled_below_the_floor_is_cut_off_and_leaves_nothing() {
     .await;
     let file = b"a long video, trickled a byte at a time".to_vec();
     let digest = chain.anchor("market", &file).await;
-    // 10 bytes every 200 ms: never idle for a whole second, 50 bytes/s.
+    // A 256 KiB burst, which would keep an average since the start above the
+    // floor for minutes, then 10 bytes every 200 ms: never idle for a whole
+    // second, 50 bytes/s.
     let answer = put_signed(
         &chain,
         &format!("/v1/vault?digest={digest}"),
-        trickling_body(b"a long vid", std::time::Duration::from_millis(200)),
+        trickling_body(
+            vec![7; 256 * 1024],
+            b"a long vid",
+            std::time::Duration::from_millis(200),
+        ),
         &chain.key("market", "officer"),
         std::time::Duration::from_secs(20),
     )

@@ -66,9 +66,9 @@ enum Piece {
 /// With `digest`, the read policy is asked before the body is read, so a
 /// refused officer costs the node no disk writes. Either way the file goes
 /// under its digest only after the policy allowed it, never before. A body
-/// that sends no bytes for as long as `api.request_timeout`, or that after
-/// that long averages less than `vault.min_upload_bytes_per_sec`, is
-/// abandoned.
+/// that sends no bytes for as long as `api.request_timeout`, or that
+/// averages less than `vault.min_upload_bytes_per_sec` over any period that
+/// long, is abandoned.
 #[utoipa::path(
     put, path = "/v1/vault",
     params(UploadQuery),
@@ -80,7 +80,7 @@ enum Piece {
         (status = 401, description = "unsigned or badly signed", body = super::ErrorBody),
         (status = 403, description = "the officer may not read this evidence", body = super::ErrorBody),
         (status = 404, description = "the content's digest is not anchored", body = super::ErrorBody),
-        (status = 408, description = "upload_stalled: no bytes arrived for api.request_timeout; upload_too_slow: after the first api.request_timeout, fewer bytes than vault.min_upload_bytes_per_sec on average", body = super::ErrorBody),
+        (status = 408, description = "upload_stalled: no bytes arrived for api.request_timeout; upload_too_slow: over a period of api.request_timeout, fewer bytes than vault.min_upload_bytes_per_sec on average", body = super::ErrorBody),
         (status = 413, description = "larger than vault.max_file_bytes", body = super::ErrorBody),
         (status = 422, description = "the content does not match `digest`", body = super::ErrorBody),
         (status = 507, description = "the disk would go below vault.min_free_bytes", body = super::ErrorBody),
@@ -133,7 +133,7 @@ pub async fn upload(
     // long), so a client that stops sending would pin the writer's blocking
     // thread forever: a pause as long as any other request may take ends it.
     // A pause just short of that, again and again, would pin it as well:
-    // after the same grace the average rate must stay above a floor.
+    // every period that long must average at least a floor.
     let idle_limit = state.shared().config.request_timeout;
     let mut pace = UploadPace::new(
         idle_limit,
@@ -163,35 +163,41 @@ pub async fn upload(
     keep_if_readable(&state, reader, sealed).await
 }
 
-/// The average rate of an upload, held to a floor once a grace period is over.
+/// The rate of an upload, held to a floor in each window of `window`: an
+/// average since the start would let an early burst buy hours of trickle.
 struct UploadPace {
-    started: std::time::Instant,
-    grace: std::time::Duration,
+    window: std::time::Duration,
     min_bytes_per_sec: u64,
-    received: u64,
+    window_start: std::time::Instant,
+    window_bytes: u64,
 }
 
 impl UploadPace {
-    fn new(grace: std::time::Duration, min_bytes_per_sec: u64) -> Self {
+    fn new(window: std::time::Duration, min_bytes_per_sec: u64) -> Self {
         UploadPace {
-            started: std::time::Instant::now(),
-            grace,
+            window,
             min_bytes_per_sec,
-            received: 0,
+            window_start: std::time::Instant::now(),
+            window_bytes: 0,
         }
     }
 
-    /// Counts `len` more bytes; `upload_too_slow` if, past the grace, the
-    /// average since the start is below the floor.
+    /// Counts `len` more bytes; once the current window is over,
+    /// `upload_too_slow` if it averaged below the floor, else a new window.
     fn record(&mut self, len: usize) -> Result<(), ApiError> {
-        self.received = self.received.saturating_add(len as u64);
-        let elapsed = self.started.elapsed();
+        self.window_bytes = self.window_bytes.saturating_add(len as u64);
+        let elapsed = self.window_start.elapsed();
+        if elapsed < self.window {
+            return Ok(());
+        }
         let expected = self.min_bytes_per_sec as f64 * elapsed.as_secs_f64();
-        if elapsed > self.grace && (self.received as f64) < expected {
+        if (self.window_bytes as f64) < expected {
             return Err(ApiError::UploadTooSlow {
                 min_bytes_per_sec: self.min_bytes_per_sec,
             });
         }
+        self.window_start = std::time::Instant::now();
+        self.window_bytes = 0;
         Ok(())
     }
 }

@@ -35,7 +35,7 @@ pub const DEFAULT_MAX_FILE_BYTES: u64 = 8 * 1024 * 1024 * 1024;
 /// Free disk the vault leaves untouched by default, so that evidence never
 /// fills the disk the ledger itself writes to.
 pub const DEFAULT_MIN_FREE_BYTES: u64 = 1024 * 1024 * 1024;
-/// Slowest average rate an upload may keep by default, after its first
+/// Slowest average rate an upload may keep by default over any period of
 /// `api.request_timeout`: far below any working link, so only a client that
 /// trickles bytes to hold the node's writer is cut off.
 pub const DEFAULT_MIN_UPLOAD_BYTES_PER_SEC: u64 = 1024;
