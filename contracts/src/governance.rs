@@ -243,7 +243,8 @@ fn apply(stage: &mut Overlay<'_>, change: &Change, height: u64) -> Result<()> {
 /// Admits a member organisation under the rules a genesis member meets
 /// (name, USCC checksum, division code), with a unique id and USCC, and
 /// registers its first admin. If the voters are "every member" it votes in
-/// governance from the next transaction on, so M grows with N.
+/// governance from the next transaction on: N grows, and with it M when M is
+/// a majority (`threshold` 0); a fixed threshold stays as it is.
 fn add_org(stage: &mut Overlay<'_>, new: &NewOrg, height: u64) -> Result<()> {
     let org = genesis::checked_org(&new.org, &read::params(stage)?)?;
     if read::org(stage, &org.id)?.is_some() {
