@@ -34,7 +34,7 @@ use xianjie_ledger::storage::WriteSet;
 use xianjie_ledger::tx::{Approve, NodeKeyCall, Propose};
 
 use crate::error::{ContractError, Result};
-use crate::membership::require_admin;
+use crate::membership::{self, require_admin};
 use crate::overlay::Overlay;
 use crate::{genesis, index, params, policy, read, BlockCtx};
 
@@ -259,29 +259,9 @@ fn add_org(stage: &mut Overlay<'_>, new: &NewOrg, height: u64) -> Result<()> {
             });
         }
     }
-    if !new.admin.is_valid() {
-        return Err(ContractError::InvalidKey {
-            public_key: new.admin,
-        });
-    }
-    let admin = new.admin.id();
-    if read::officer(stage, &admin)?.is_some() {
-        return Err(ContractError::OfficerExists { officer: admin });
-    }
+    let admin = membership::new_officer(stage, new.admin, &org.id, Role::Admin, height)?;
     read::put(stage, keys::org(&org.id), &org);
-    read::put(
-        stage,
-        keys::officer(&admin),
-        &Officer {
-            id: admin,
-            public_key: new.admin,
-            org: org.id.clone(),
-            role: Role::Admin,
-            active: true,
-            registered_at: height,
-            revoked_at: None,
-        },
-    );
+    read::put(stage, keys::officer(&admin.id), &admin);
     genesis::index_org(stage, &org)
 }
 

@@ -1,8 +1,8 @@
 //! Who may sign: the transaction envelope, the signer's standing, and the
 //! registration and revocation of officer keys by their organisation's admin.
 
-use xianjie_ledger::crypto::KeyId;
-use xianjie_ledger::model::{Officer, Role};
+use xianjie_ledger::crypto::{KeyId, PublicKey};
+use xianjie_ledger::model::{Officer, OrgId, Role};
 use xianjie_ledger::state::StateView;
 use xianjie_ledger::storage::WriteSet;
 use xianjie_ledger::tx::{RegisterOfficer, RevokeOfficer, SignedTx};
@@ -81,27 +81,37 @@ pub fn register_officer(
     call: &RegisterOfficer,
 ) -> Result<WriteSet> {
     require_admin(signer)?;
-    if !call.public_key.is_valid() {
-        return Err(ContractError::InvalidKey {
-            public_key: call.public_key,
-        });
-    }
-    let id = call.public_key.id();
-    if read::officer(view, &id)?.is_some() {
-        return Err(ContractError::OfficerExists { officer: id });
-    }
-    let officer = Officer {
-        id,
-        public_key: call.public_key,
-        org: signer.org.clone(),
-        role: call.role,
-        active: true,
-        registered_at: ctx.height,
-        revoked_at: None,
-    };
+    let officer = new_officer(view, call.public_key, &signer.org, call.role, ctx.height)?;
     let mut writes = WriteSet::new();
     read::write_officer(&mut writes, &officer);
     Ok(writes)
+}
+
+/// The record of a key registered at `height`: refused if the key is not a
+/// usable ed25519 point, or was ever registered (even if since revoked).
+pub(crate) fn new_officer(
+    view: &dyn StateView,
+    public_key: PublicKey,
+    org: &OrgId,
+    role: Role,
+    height: u64,
+) -> Result<Officer> {
+    if !public_key.is_valid() {
+        return Err(ContractError::InvalidKey { public_key });
+    }
+    let id = public_key.id();
+    if read::officer(view, &id)?.is_some() {
+        return Err(ContractError::OfficerExists { officer: id });
+    }
+    Ok(Officer {
+        id,
+        public_key,
+        org: org.clone(),
+        role,
+        active: true,
+        registered_at: height,
+        revoked_at: None,
+    })
 }
 
 /// An admin revokes a key of its own organisation, permanently.
