@@ -304,25 +304,36 @@ async fn an_upload_that_stops_sending_is_abandoned_and_leaves_nothing() {
         config.api.request_timeout = std::time::Duration::from_secs(2);
     })
     .await;
-    let file = b"a long video, trickled".to_vec();
-    let digest = chain.anchor("market", &file).await;
-    let answer = put_signed(
+    assert_upload_abandoned(
         &chain,
-        &format!("/v1/vault?digest={digest}"),
+        b"a long video, trickled",
         stalling_body(b"a long video"),
+        "upload_stalled",
+    )
+    .await;
+}
+
+/// Uploads `body` as the market's officer for a file it anchored, and
+/// insists the node gives up on it with 408 `expected` and keeps nothing.
+async fn assert_upload_abandoned(chain: &TestChain, file: &[u8], body: Body, expected: &str) {
+    let digest = chain.anchor("market", file).await;
+    let answer = put_signed(
+        chain,
+        &format!("/v1/vault?digest={digest}"),
+        body,
         &chain.key("market", "officer"),
         std::time::Duration::from_secs(20),
     )
     .await
-    .expect("a stalled upload is answered");
+    .expect("an abandoned upload is answered");
     assert_eq!(
         answer.0,
         StatusCode::REQUEST_TIMEOUT,
         "{}",
         String::from_utf8_lossy(&answer.1)
     );
-    assert_eq!(code(&answer.1), "upload_stalled");
-    assert!(vault_files(&chain).is_empty(), "{:?}", vault_files(&chain));
+    assert_eq!(code(&answer.1), expected);
+    assert!(vault_files(chain).is_empty(), "{:?}", vault_files(chain));
 }
 
 /// A body that sends `burst` at once, then `piece` every `pause`, for ever:
@@ -348,32 +359,20 @@ async fn an_upload_trickled_below_the_floor_is_cut_off_and_leaves_nothing() {
         config.vault.min_upload_bytes_per_sec = 1000;
     })
     .await;
-    let file = b"a long video, trickled a byte at a time".to_vec();
-    let digest = chain.anchor("market", &file).await;
     // A 256 KiB burst, which would keep an average since the start above the
     // floor for minutes, then 10 bytes every 200 ms: never idle for a whole
     // second, 50 bytes/s.
-    let answer = put_signed(
+    assert_upload_abandoned(
         &chain,
-        &format!("/v1/vault?digest={digest}"),
+        b"a long video, trickled a byte at a time",
         trickling_body(
             vec![7; 256 * 1024],
             b"a long vid",
             std::time::Duration::from_millis(200),
         ),
-        &chain.key("market", "officer"),
-        std::time::Duration::from_secs(20),
+        "upload_too_slow",
     )
-    .await
-    .expect("a trickled upload is answered");
-    assert_eq!(
-        answer.0,
-        StatusCode::REQUEST_TIMEOUT,
-        "{}",
-        String::from_utf8_lossy(&answer.1)
-    );
-    assert_eq!(code(&answer.1), "upload_too_slow");
-    assert!(vault_files(&chain).is_empty(), "{:?}", vault_files(&chain));
+    .await;
 }
 
 #[tokio::test]
