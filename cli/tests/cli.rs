@@ -8,7 +8,7 @@ use std::process::{Command, Output};
 
 use serde_json::{json, Value};
 use xianjie_ledger::codec;
-use xianjie_ledger::crypto::KeyFile;
+use xianjie_ledger::crypto::{KeyFile, SecretKey};
 use xianjie_ledger::hash::note_digest;
 use xianjie_ledger::model::{CustodyAction, EvidenceCategory};
 use xianjie_ledger::tx::{Call, SignedTx};
@@ -373,6 +373,10 @@ fn anchor_signs_locally_and_submits_the_file_digest() {
     let file = dir.path().join("recording.mp4");
     std::fs::write(&file, b"not really a video").unwrap();
     let colleague = "22".repeat(20);
+    // A colleague may also be named by a key file: its id is what goes on chain.
+    let third = SecretKey::from_bytes(&[33; 32]);
+    let third_file = dir.path().join("third.key");
+    std::fs::write(&third_file, KeyFile::to_json(&third)).unwrap();
 
     let output = xianjie(&[
         "--node",
@@ -391,6 +395,8 @@ fn anchor_signs_locally_and_submits_the_file_digest() {
         "handed over by the shop owner",
         "--collected-by",
         &colleague,
+        "--collected-by",
+        third_file.to_str().unwrap(),
         "--collected-at",
         "1700000000",
     ]);
@@ -417,6 +423,7 @@ fn anchor_signs_locally_and_submits_the_file_digest() {
     assert_eq!(anchor.collected_at, 1_700_000_000);
     assert_eq!(anchor.collected_by[0], officer_key().public_key().id());
     assert_eq!(anchor.collected_by[1].to_hex(), colleague);
+    assert_eq!(anchor.collected_by[2], third.public_key().id());
     assert_eq!(anchor.capture_method, "file");
     assert!(anchor.capture_tool.starts_with("xianjie-cli "));
     assert_eq!(

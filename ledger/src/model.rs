@@ -343,7 +343,9 @@ pub struct EvidenceRecord {
 /// genesis document written before it still parses (and gets the default).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Params {
-    /// Fewest officers that must be named as collectors of an item.
+    /// Fewest officers that must be named as collectors of an item. Two by
+    /// default: enforcement acts need two officers (APL Art 42, SC-Transfer
+    /// Art 5) and so does collecting electronic data (DOMAIN §i).
     pub min_collectors: u8,
     /// Most custody events kept on one record.
     pub max_custody_events: u16,
@@ -400,7 +402,7 @@ impl Default for Params {
             Cat::Witness | Cat::Party | Cat::VictimStatement => Class::Recollect,
         };
         Params {
-            min_collectors: 1,
+            min_collectors: 2,
             max_custody_events: 256,
             max_tx_validity_blocks: 100_000,
             category_classes: EvidenceCategory::ALL

@@ -21,7 +21,7 @@ use std::time::{Duration, Instant};
 use anyhow::{bail, Context as _};
 use rand::RngCore as _;
 use xianjie_ledger::codec;
-use xianjie_ledger::crypto::{KeyFile, SecretKey};
+use xianjie_ledger::crypto::{KeyFile, KeyId, SecretKey};
 use xianjie_ledger::hash::Hash;
 use xianjie_ledger::model::{EvidenceAnchor, EvidenceCategory};
 use xianjie_ledger::tx::{Call, SignedTx, Tx};
@@ -60,8 +60,10 @@ pub struct BenchArgs {
     pub rates_only: bool,
 }
 
-/// An evidence anchor of a random digest, signed by `key` (an officer).
-pub fn anchor_tx(chain_id: &str, key: &SecretKey, valid_until: u64) -> SignedTx {
+/// An evidence anchor of a random digest, signed by `key` (an officer) and
+/// naming `colleague` (an officer of the same organisation) as the second
+/// collector the chain asks for.
+pub fn anchor_tx(chain_id: &str, key: &SecretKey, colleague: KeyId, valid_until: u64) -> SignedTx {
     let mut digest = [0u8; 32];
     rand::rngs::OsRng.fill_bytes(&mut digest);
     Tx {
@@ -76,7 +78,7 @@ pub fn anchor_tx(chain_id: &str, key: &SecretKey, valid_until: u64) -> SignedTx 
             category: EvidenceCategory::Documentary,
             case_id: None,
             collected_at: 1_700_000_000,
-            collected_by: vec![key.public_key().id()],
+            collected_by: vec![key.public_key().id(), colleague],
             capture_method: "download".into(),
             capture_tool: "xianjie-node bench".into(),
             provenance_note_digest: None,
@@ -86,10 +88,42 @@ pub fn anchor_tx(chain_id: &str, key: &SecretKey, valid_until: u64) -> SignedTx 
     .sign(key)
 }
 
+/// The demo officers who sign the benchmark's anchors: two per organisation,
+/// each naming the other as second collector.
+pub struct Officers {
+    keys: Vec<SecretKey>,
+}
+
+impl Officers {
+    /// The `officer` and `officer2` key files of every demo organisation in `dir`.
+    pub fn read(dir: &Path) -> anyhow::Result<Officers> {
+        let mut keys = Vec::new();
+        for org in crate::dev::demo_org_ids() {
+            for role in ["officer", "officer2"] {
+                let path = dir.join(format!("{org}-{role}.key"));
+                let text = std::fs::read_to_string(&path)?;
+                keys.push(KeyFile::parse(&text)?);
+            }
+        }
+        Ok(Officers { keys })
+    }
+
+    /// The `i`-th anchor: signers take turns; keys come in pairs of
+    /// colleagues, so `n ^ 1` is signer `n`'s colleague.
+    pub fn anchor(&self, chain_id: &str, i: usize, valid_until: u64) -> SignedTx {
+        let signer = i % self.keys.len();
+        let colleague = self.keys[signer ^ 1].public_key().id();
+        anchor_tx(chain_id, &self.keys[signer], colleague, valid_until)
+    }
+}
+
 /// Signatures verified per second on one core, with the ledger's strict rule.
 pub fn verify_rate_per_core(samples: usize) -> f64 {
     let key = SecretKey::from_bytes(&[7; 32]);
-    let txs: Vec<SignedTx> = (0..samples).map(|_| anchor_tx("bench", &key, 1)).collect();
+    let colleague = SecretKey::from_bytes(&[8; 32]).public_key().id();
+    let txs: Vec<SignedTx> = (0..samples)
+        .map(|_| anchor_tx("bench", &key, colleague, 1))
+        .collect();
     let started = Instant::now();
     for tx in &txs {
         assert!(tx.verify_signature().is_ok());
@@ -101,7 +135,7 @@ pub fn verify_rate_per_core(samples: usize) -> f64 {
 /// signature check, envelope and signer checks against the state).
 pub fn admission_rate_per_core(
     genesis: &Path,
-    keys: &[SecretKey],
+    officers: &Officers,
     count: usize,
 ) -> anyhow::Result<f64> {
     let (store, chain) = scratch_chain(genesis)?;
@@ -116,7 +150,7 @@ pub fn admission_rate_per_core(
         time_ms: crate::dev::now_ms(),
     };
     let txs: Vec<Vec<u8>> = (0..count)
-        .map(|i| codec::encode(&anchor_tx(&chain.chain_id, &keys[i % keys.len()], 1_000)))
+        .map(|i| codec::encode(&officers.anchor(&chain.chain_id, i, 1_000)))
         .collect();
     let started = Instant::now();
     for tx in &txs {
@@ -145,21 +179,21 @@ fn scratch_chain(
 /// the median of three blocks, each on a fresh store.
 pub fn execution_rate_per_core(
     genesis: &Path,
-    keys: &[SecretKey],
+    officers: &Officers,
     count: usize,
 ) -> anyhow::Result<f64> {
     let mut rates = (0..3)
-        .map(|_| execution_rate_once(genesis, keys, count))
+        .map(|_| execution_rate_once(genesis, officers, count))
         .collect::<anyhow::Result<Vec<f64>>>()?;
     rates.sort_by(f64::total_cmp);
     Ok(rates[1])
 }
 
-fn execution_rate_once(genesis: &Path, keys: &[SecretKey], count: usize) -> anyhow::Result<f64> {
+fn execution_rate_once(genesis: &Path, officers: &Officers, count: usize) -> anyhow::Result<f64> {
     let (store, chain) = scratch_chain(genesis)?;
     let tip = chain.tip(&store)?;
     let txs: Vec<SignedTx> = (0..count)
-        .map(|i| anchor_tx(&chain.chain_id, &keys[i % keys.len()], 1_000))
+        .map(|i| officers.anchor(&chain.chain_id, i, 1_000))
         .collect();
     let started = Instant::now();
     let executed = crate::execution::build_block(
@@ -303,11 +337,11 @@ fn run_blocking(args: &BenchArgs) -> anyhow::Result<()> {
     );
 
     let (admission_rate, execution_rate) = one_core_rates(&out)?;
-    let keys = officer_keys(&out.join("keys"))?;
+    let officers = Officers::read(&out.join("keys"))?;
     eprintln!("signing {} transactions…", args.txs + args.txs / 2);
     let sign = |count: usize| -> Vec<SignedTx> {
         (0..count)
-            .map(|i| anchor_tx(TESTNET_CHAIN_ID, &keys[i % keys.len()], 50_000))
+            .map(|i| officers.anchor(TESTNET_CHAIN_ID, i, 50_000))
             .collect()
     };
     let saturation_txs = sign(args.txs);
@@ -369,10 +403,10 @@ fn run_blocking(args: &BenchArgs) -> anyhow::Result<()> {
 /// The admission and execution rates of one core over 2,000 transactions,
 /// on a scratch chain from the network's genesis in `out`.
 fn one_core_rates(out: &Path) -> anyhow::Result<(f64, f64)> {
-    let keys = officer_keys(&out.join("keys"))?;
+    let officers = Officers::read(&out.join("keys"))?;
     let genesis = out.join("genesis.json");
-    let execution_rate = execution_rate_per_core(&genesis, &keys, 2_000)?;
-    let admission_rate = admission_rate_per_core(&genesis, &keys, 2_000)?;
+    let execution_rate = execution_rate_per_core(&genesis, &officers, 2_000)?;
+    let admission_rate = admission_rate_per_core(&genesis, &officers, 2_000)?;
     Ok((admission_rate, execution_rate))
 }
 
@@ -402,18 +436,6 @@ fn refused_note(refused: usize) -> String {
     } else {
         format!(" ({refused} submissions refused)")
     }
-}
-
-fn officer_keys(dir: &Path) -> anyhow::Result<Vec<SecretKey>> {
-    let mut keys = Vec::new();
-    for org in crate::dev::demo_org_ids() {
-        for role in ["officer", "officer2"] {
-            let path = dir.join(format!("{org}-{role}.key"));
-            let text = std::fs::read_to_string(&path)?;
-            keys.push(KeyFile::parse(&text)?);
-        }
-    }
-    Ok(keys)
 }
 
 fn wait_until(timeout: Duration, mut done: impl FnMut() -> bool) -> anyhow::Result<()> {

@@ -786,7 +786,8 @@ mod tests {
         validator_key: SecretKey,
     }
 
-    fn anchor(key: &SecretKey, seed: u8) -> SignedTx {
+    /// An anchor signed by `key`, naming `colleague` as second collector.
+    fn anchor(key: &SecretKey, colleague: &SecretKey, seed: u8) -> SignedTx {
         Tx {
             chain_id: crate::dev::DEV_CHAIN_ID.into(),
             signer: key.public_key(),
@@ -799,7 +800,7 @@ mod tests {
                 category: EvidenceCategory::Documentary,
                 case_id: None,
                 collected_at: 1_700_000_000,
-                collected_by: vec![key.public_key().id()],
+                collected_by: vec![key.public_key().id(), colleague.public_key().id()],
                 capture_method: "download".into(),
                 capture_tool: "verify-db tests".into(),
                 provenance_note_digest: None,
@@ -815,6 +816,7 @@ mod tests {
         let dev = DevHome::new(&home);
         let setup = dev.prepare().unwrap();
         let officer = dev.officer_key("market", "officer").unwrap();
+        let colleague = dev.officer_key("market", "officer2").unwrap();
         let store = Store::open(&dev.data_dir()).unwrap();
         let chain = Chain::open(
             store,
@@ -825,8 +827,8 @@ mod tests {
         .unwrap();
         for block in 0..blocks {
             let txs = vec![
-                anchor(&officer, 2 * block + 1),
-                anchor(&officer, 2 * block + 2),
+                anchor(&officer, &colleague, 2 * block + 1),
+                anchor(&officer, &colleague, 2 * block + 2),
             ];
             let now = START_MS.max(setup.genesis.genesis_time_ms) + u64::from(block) * 1_000;
             chain.commit_next_block(txs, now).unwrap().unwrap();
@@ -876,15 +878,18 @@ mod tests {
                 genesis_time_ms: self.genesis.genesis_time_ms,
             };
             let parent = read_tip(&store, info.genesis_hash, info.genesis_time_ms).unwrap();
-            let officer = DevHome::new(&self.home)
-                .officer_key("police", "officer")
-                .unwrap();
+            let dev = DevHome::new(&self.home);
+            let officer = dev.officer_key("police", "officer").unwrap();
+            let colleague = dev.officer_key("police", "officer2").unwrap();
             let mut executed = build_block(
                 &store,
                 &info,
                 &parent,
                 self.validator_key.public_key().id(),
-                vec![anchor(&officer, 200), anchor(&officer, 201)],
+                vec![
+                    anchor(&officer, &colleague, 200),
+                    anchor(&officer, &colleague, 201),
+                ],
                 parent.time_ms + 1_000,
             )
             .unwrap();
@@ -997,7 +1002,7 @@ mod tests {
                 name: "a transaction of the block body replaced",
                 tamper: |executed| {
                     let stranger = SecretKey::from_bytes(&[5; 32]);
-                    executed.block.txs[0] = anchor(&stranger, 99);
+                    executed.block.txs[0] = anchor(&stranger, &stranger, 99);
                 },
                 foreign_signer: false,
                 what: "tx root",

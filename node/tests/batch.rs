@@ -39,19 +39,29 @@ async fn committed(chain: &TestChain, tx: &SignedTx) -> Value {
 async fn each_transaction_of_a_batch_is_admitted_or_refused_on_its_own() {
     let chain = TestChain::start().await;
     let key = chain.key("market", "officer");
-    let first = signed(&key, anchor_call(&key, file_digest(b"batch one")));
-    let second = signed(&key, anchor_call(&key, file_digest(b"batch two")));
-    let mut forged = signed(&key, anchor_call(&key, file_digest(b"batch forged")));
+    let colleague = chain.key("market", "officer2");
+    let first = signed(
+        &key,
+        anchor_call(&key, &colleague, file_digest(b"batch one")),
+    );
+    let second = signed(
+        &key,
+        anchor_call(&key, &colleague, file_digest(b"batch two")),
+    );
+    let mut forged = signed(
+        &key,
+        anchor_call(&key, &colleague, file_digest(b"batch forged")),
+    );
     forged.signature.0[3] ^= 0x01;
     let other_chain = signed_for(
         "xianjie-other",
         &key,
-        anchor_call(&key, file_digest(b"batch other chain")),
+        anchor_call(&key, &colleague, file_digest(b"batch other chain")),
     );
     let stranger = SecretKey::from_bytes(&[42; 32]);
     let unknown = signed(
         &stranger,
-        anchor_call(&stranger, file_digest(b"batch stranger")),
+        anchor_call(&stranger, &stranger, file_digest(b"batch stranger")),
     );
     let mut trailing = codec::encode(&second);
     trailing.push(0);
@@ -116,8 +126,9 @@ async fn each_transaction_of_a_batch_is_admitted_or_refused_on_its_own() {
 async fn a_full_mempool_refuses_the_rest_of_a_batch_with_503() {
     let chain = TestChain::start_with(|config| config.mempool.max_txs = 2).await;
     let key = chain.key("market", "officer");
+    let colleague = chain.key("market", "officer2");
     let txs: Vec<SignedTx> = (0..3u8)
-        .map(|i| signed(&key, anchor_call(&key, file_digest(&[b'f', i]))))
+        .map(|i| signed(&key, anchor_call(&key, &colleague, file_digest(&[b'f', i]))))
         .collect();
     let reply = submit_batch(&chain, txs.iter().map(codec::encode).collect()).await;
     assert_eq!(reply.status, StatusCode::OK, "{}", reply.json);
@@ -145,7 +156,8 @@ async fn a_body_that_is_not_a_batch_is_refused_whole() {
     let chain = TestChain::start().await;
     let before = chain.height_and_root().await;
     let key = chain.key("market", "officer");
-    let tx = signed(&key, anchor_call(&key, file_digest(b"whole")));
+    let colleague = chain.key("market", "officer2");
+    let tx = signed(&key, anchor_call(&key, &colleague, file_digest(b"whole")));
     let mut trailing = codec::encode(&TxBatchBody {
         txs: vec![codec::encode(&tx)],
     });
@@ -169,7 +181,11 @@ async fn a_body_that_is_not_a_batch_is_refused_whole() {
 async fn batches_over_the_count_or_size_limit_are_refused_whole() {
     let chain = TestChain::start().await;
     let key = chain.key("market", "officer");
-    let tx = codec::encode(&signed(&key, anchor_call(&key, file_digest(b"limit"))));
+    let colleague = chain.key("market", "officer2");
+    let tx = codec::encode(&signed(
+        &key,
+        anchor_call(&key, &colleague, file_digest(b"limit")),
+    ));
 
     let too_many = submit_batch(&chain, vec![tx.clone(); MAX_BATCH_TXS + 1]).await;
     assert_eq!(
@@ -205,11 +221,12 @@ async fn batches_over_the_count_or_size_limit_are_refused_whole() {
 
     // The largest batch by count is accepted.
     let key = chain.key("police", "officer");
+    let colleague = chain.key("police", "officer2");
     let full: Vec<Vec<u8>> = (0..MAX_BATCH_TXS as u32)
         .map(|i| {
             codec::encode(&signed(
                 &key,
-                anchor_call(&key, file_digest(&i.to_be_bytes())),
+                anchor_call(&key, &colleague, file_digest(&i.to_be_bytes())),
             ))
         })
         .collect();

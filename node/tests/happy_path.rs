@@ -18,8 +18,9 @@ fn trusted_validators(chain: &TestChain) -> xianjie_ledger::block::ValidatorSet 
 async fn anchor_then_read_class_and_holder() {
     let chain = TestChain::start().await;
     let key = chain.key("market", "officer");
+    let colleague = chain.key("market", "officer2");
     let digest = xianjie_ledger::hash::file_digest(b"photo of the counterfeit goods");
-    let tx = signed(&key, common::anchor_call(&key, digest));
+    let tx = signed(&key, common::anchor_call(&key, &colleague, digest));
     let reply = chain.submit_ok(&tx).await;
     assert_eq!(reply.json["status"], "committed");
     assert_eq!(reply.json["hash"], tx.hash().to_hex());
@@ -63,8 +64,9 @@ async fn anchor_then_read_class_and_holder() {
 async fn submit_without_wait_is_pending_then_committed() {
     let chain = TestChain::start().await;
     let key = chain.key("lab", "officer");
+    let colleague = chain.key("lab", "officer2");
     let digest = xianjie_ledger::hash::file_digest(b"test report");
-    let tx = signed(&key, common::anchor_call(&key, digest));
+    let tx = signed(&key, common::anchor_call(&key, &colleague, digest));
     let reply = chain.submit_bytes(codec::encode(&tx), false).await;
     assert_eq!(reply.status, StatusCode::ACCEPTED);
     assert_eq!(
@@ -242,10 +244,11 @@ async fn openapi_document_parses_and_lists_the_paths() {
 async fn a_burst_of_submissions_shares_blocks() {
     let chain = TestChain::start().await;
     let key = chain.key("procuratorate", "officer");
+    let colleague = chain.key("procuratorate", "officer2");
     let mut submissions = tokio::task::JoinSet::new();
     for i in 0..40u32 {
         let digest = xianjie_ledger::hash::file_digest(&i.to_be_bytes());
-        let body = codec::encode(&signed(&key, common::anchor_call(&key, digest)));
+        let body = codec::encode(&signed(&key, common::anchor_call(&key, &colleague, digest)));
         let router = chain.router();
         submissions.spawn(async move {
             common::send(router, Method::POST, "/v1/txs?wait=true", body).await

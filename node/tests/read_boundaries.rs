@@ -109,9 +109,13 @@ async fn a_percent_encoded_evidence_digest_is_refused_before_the_handler() {
         .find(|file| file_digest(file).to_hex().starts_with('a'))
         .unwrap();
     let market = chain.key("market", "officer");
+    let market_colleague = chain.key("market", "officer2");
     let digest = file_digest(&file);
     chain
-        .submit_ok(&signed(&market, anchor_call(&market, digest)))
+        .submit_ok(&signed(
+            &market,
+            anchor_call(&market, &market_colleague, digest),
+        ))
         .await;
     let hex = digest.to_hex();
     let encoded = format!("/v1/evidence/%61{}", &hex[1..]);

@@ -18,7 +18,11 @@ async fn garbage_and_non_canonical_bytes_are_malformed_tx() {
     let chain = TestChain::start().await;
     let before = chain.height_and_root().await;
     let key = chain.key("market", "officer");
-    let valid = codec::encode(&signed(&key, anchor_call(&key, file_digest(b"x"))));
+    let colleague = chain.key("market", "officer2");
+    let valid = codec::encode(&signed(
+        &key,
+        anchor_call(&key, &colleague, file_digest(b"x")),
+    ));
     let mut trailing = valid.clone();
     trailing.push(0);
     let mut wrong_version = valid;
@@ -46,8 +50,9 @@ async fn wrong_chain_id_is_refused() {
     let chain = TestChain::start().await;
     let before = chain.height_and_root().await;
     let key = chain.key("market", "officer");
+    let colleague = chain.key("market", "officer2");
     let digest = file_digest(b"wrong chain");
-    let tx = signed_for("xianjie-other", &key, anchor_call(&key, digest));
+    let tx = signed_for("xianjie-other", &key, anchor_call(&key, &colleague, digest));
     let reply = chain.submit(&tx).await;
     assert_eq!(reply.status, StatusCode::BAD_REQUEST);
     assert_eq!(reply.code(), "wrong_chain");
@@ -60,8 +65,9 @@ async fn a_flipped_signature_byte_is_bad_signature() {
     let chain = TestChain::start().await;
     let before = chain.height_and_root().await;
     let key = chain.key("market", "officer");
+    let colleague = chain.key("market", "officer2");
     let digest = file_digest(b"forged");
-    let mut tx = signed(&key, anchor_call(&key, digest));
+    let mut tx = signed(&key, anchor_call(&key, &colleague, digest));
     tx.signature.0[17] ^= 0x01;
     let reply = chain.submit(&tx).await;
     assert_eq!(reply.status, StatusCode::UNAUTHORIZED);
@@ -74,8 +80,9 @@ async fn a_flipped_signature_byte_is_bad_signature() {
 async fn a_replayed_transaction_is_a_duplicate() {
     let chain = TestChain::start().await;
     let key = chain.key("market", "officer");
+    let colleague = chain.key("market", "officer2");
     let digest = file_digest(b"replayed");
-    let tx = signed(&key, anchor_call(&key, digest));
+    let tx = signed(&key, anchor_call(&key, &colleague, digest));
     let first = chain.submit_ok(&tx).await;
     let before = chain.height_and_root().await;
     let record = chain.evidence(&digest).await.json;
@@ -104,7 +111,10 @@ async fn an_unknown_signer_is_forbidden() {
     let stranger = SecretKey::from_bytes(&[42u8; 32]);
     let digest = file_digest(b"stranger");
     let reply = chain
-        .submit(&signed(&stranger, anchor_call(&stranger, digest)))
+        .submit(&signed(
+            &stranger,
+            anchor_call(&stranger, &stranger, digest),
+        ))
         .await;
     assert_eq!(reply.status, StatusCode::FORBIDDEN);
     assert_eq!(reply.code(), "unknown_signer");
@@ -117,6 +127,7 @@ async fn a_revoked_signer_is_forbidden() {
     let chain = TestChain::start().await;
     let admin = chain.key("police", "admin");
     let officer = chain.key("police", "officer2");
+    let officer_colleague = chain.key("police", "officer");
     let revoke = Call::RevokeOfficer(RevokeOfficer {
         officer: officer.public_key().id(),
     });
@@ -129,7 +140,10 @@ async fn a_revoked_signer_is_forbidden() {
     let before = chain.height_and_root().await;
     let digest = file_digest(b"after revocation");
     let reply = chain
-        .submit(&signed(&officer, anchor_call(&officer, digest)))
+        .submit(&signed(
+            &officer,
+            anchor_call(&officer, &officer_colleague, digest),
+        ))
         .await;
     assert_eq!(reply.status, StatusCode::FORBIDDEN);
     assert_eq!(reply.code(), "revoked_signer");
@@ -329,7 +343,8 @@ async fn a_full_mempool_is_503_and_a_slow_commit_is_504() {
     })
     .await;
     let key = chain.key("court", "officer");
-    let first = signed(&key, anchor_call(&key, file_digest(b"first")));
+    let colleague = chain.key("court", "officer2");
+    let first = signed(&key, anchor_call(&key, &colleague, file_digest(b"first")));
     let reply = chain.submit(&first).await;
     assert_eq!(reply.status, StatusCode::GATEWAY_TIMEOUT);
     assert_eq!(reply.code(), "commit_timeout");
@@ -338,7 +353,7 @@ async fn a_full_mempool_is_503_and_a_slow_commit_is_504() {
         .unwrap()
         .contains(&first.hash().to_hex()));
 
-    let second = signed(&key, anchor_call(&key, file_digest(b"second")));
+    let second = signed(&key, anchor_call(&key, &colleague, file_digest(b"second")));
     let reply = chain.submit_bytes(codec::encode(&second), false).await;
     assert_eq!(reply.status, StatusCode::SERVICE_UNAVAILABLE);
     assert_eq!(reply.code(), "mempool_full");

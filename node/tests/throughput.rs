@@ -17,16 +17,18 @@ async fn anchors_per_second_through_the_router() {
     const PER_CLIENT: u32 = 50;
     let chain = TestChain::start().await;
     let key = chain.key("market", "officer");
+    let colleague = chain.key("market", "officer2");
     let start_height = chain.status().await["height"].as_u64().unwrap();
     let started = Instant::now();
     let mut clients = tokio::task::JoinSet::new();
     for client in 0..CLIENTS {
         let router = chain.router();
         let key = key.clone();
+        let colleague = colleague.clone();
         clients.spawn(async move {
             for i in 0..PER_CLIENT {
                 let digest = file_digest(format!("{client}/{i}").as_bytes());
-                let body = codec::encode(&signed(&key, anchor_call(&key, digest)));
+                let body = codec::encode(&signed(&key, anchor_call(&key, &colleague, digest)));
                 let reply =
                     common::send(router.clone(), Method::POST, "/v1/txs?wait=true", body).await;
                 assert_eq!(reply.status, StatusCode::OK, "{}", reply.json);

@@ -272,8 +272,10 @@ pub mod network {
     /// Chain id that `xianjie-node testnet` writes.
     pub const CHAIN_ID: &str = "xianjie-testnet";
 
-    /// A transaction anchoring a random digest, signed by officer `key`.
-    pub fn anchor_tx(key: &SecretKey) -> SignedTx {
+    /// A transaction anchoring a random digest, signed by officer `key` and
+    /// naming `colleague`, an officer of the same organisation, as second
+    /// collector (the chain asks for two).
+    pub fn anchor_tx(key: &SecretKey, colleague: &SecretKey) -> SignedTx {
         use rand::RngCore;
         let mut digest = [0u8; 32];
         rand::thread_rng().fill_bytes(&mut digest);
@@ -286,7 +288,7 @@ pub mod network {
                 category: EvidenceCategory::Documentary,
                 case_id: None,
                 collected_at: 1_700_000_000,
-                collected_by: vec![key.public_key().id()],
+                collected_by: vec![key.public_key().id(), colleague.public_key().id()],
                 capture_method: "download".into(),
                 capture_tool: "xianjie-tests".into(),
                 provenance_note_digest: None,

@@ -25,7 +25,19 @@ fn anchor_hand_over_verify_tamper_and_restart() {
         .to_string();
     let file_arg = file.to_str().unwrap();
 
-    // 1. The market regulator anchors the file.
+    // 1. The market regulator anchors the file, collected by two officers as
+    // the law asks; an officer alone is refused and told what to add.
+    let alone = node
+        .cli_as(
+            "market-officer",
+            &["evidence", "anchor", file_arg, "--category", "electronic"],
+        )
+        .expect_code(1);
+    assert!(
+        alone.stderr.contains("too_few_collectors") && alone.stderr.contains("--collected-by"),
+        "{alone:?}"
+    );
+    let colleague = node.key("market-officer2");
     let anchored = node
         .cli_as(
             "market-officer",
@@ -39,6 +51,8 @@ fn anchor_hand_over_verify_tamper_and_restart() {
                 "HZ-SC-2026-001",
                 "--note",
                 "copied from the shop's till PC",
+                "--collected-by",
+                colleague.to_str().unwrap(),
             ],
         )
         .expect_code(0)

@@ -33,6 +33,7 @@ fn an_admin_registers_and_revokes_officer_and_node_keys() {
 
     let (key_file, created) = new_key(dir.path(), "new-officer.key");
     let public_key = created["public_key"].as_str().unwrap().to_owned();
+    let colleague = node.key("market-officer");
     let anchor = |name: &str| {
         let file = dir.path().join(name);
         write_sample_file(&file, 4096, name.len() as u64);
@@ -44,6 +45,8 @@ fn an_admin_registers_and_revokes_officer_and_node_keys() {
                 file.to_str().unwrap(),
                 "--category",
                 "documentary",
+                "--collected-by",
+                colleague.to_str().unwrap(),
             ],
         )
     };
@@ -106,12 +109,15 @@ fn an_upload_the_node_refuses_says_why_even_for_a_large_file() {
     let file = dir.path().join("seized-disk.img");
     write_sample_file(&file, 48 * 1024 * 1024, 7);
     let file = file.to_str().unwrap();
+    let market_colleague = node.key("market-officer2");
     let anchor = [
         "evidence",
         "anchor",
         file,
         "--category",
         "electronic",
+        "--collected-by",
+        market_colleague.to_str().unwrap(),
         "--upload",
     ];
     node.cli_as("market-officer", &anchor).expect_code(0);
@@ -129,6 +135,7 @@ fn a_new_agency_is_admitted_by_governance_and_registers_its_own_officers() {
     let (dir, node) = dev_node();
     let (admin_file, admin) = new_key(dir.path(), "eco-admin.key");
     let (officer_file, officer) = new_key(dir.path(), "eco-officer.key");
+    let (officer2_file, officer2) = new_key(dir.path(), "eco-officer2.key");
     let admin_key = admin["public_key"].as_str().unwrap();
     let officer_key = officer["public_key"].as_str().unwrap();
     let body = "91330200MA2H3K4L5";
@@ -192,6 +199,9 @@ fn a_new_agency_is_admitted_by_governance_and_registers_its_own_officers() {
 
     node.cli_with_key_file(&admin_file, &register)
         .expect_code(0);
+    let officer2_key = officer2["public_key"].as_str().unwrap();
+    node.cli_with_key_file(&admin_file, &["officer", "register", officer2_key])
+        .expect_code(0);
     let file = dir.path().join("discharge-sample.csv");
     write_sample_file(&file, 2048, 9);
     let anchored = node
@@ -203,6 +213,8 @@ fn a_new_agency_is_admitted_by_governance_and_registers_its_own_officers() {
                 file.to_str().unwrap(),
                 "--category",
                 "documentary",
+                "--collected-by",
+                officer2_file.to_str().unwrap(),
             ],
         )
         .expect_code(0)

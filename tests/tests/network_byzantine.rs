@@ -13,9 +13,10 @@ fn an_equivocating_validator_causes_no_divergence() {
     net.start_all();
     net.wait_for_height(&[0, 1, 2], 5, Duration::from_secs(60));
     let key = net.key("court-officer");
+    let colleague = net.key("court-officer2");
     let mut hashes = Vec::new();
     for n in 0..20 {
-        let tx = anchor_tx(&key);
+        let tx = anchor_tx(&key, &colleague);
         assert_eq!(net.submit_tx(n % 3, &tx), 202);
         hashes.push(tx.hash().to_hex());
     }

@@ -15,7 +15,11 @@ fn a_validator_killed_under_load_catches_up_and_loses_nothing() {
     net.wait_for_height(&[0, 1, 2, 3], 3, Duration::from_secs(60));
 
     // Load: a client submits to nodes 0-2 until told to stop.
-    let keys = [net.key("market-officer"), net.key("police-officer2")];
+    // Signer and second collector of each kind of anchor the client sends.
+    let keys = [
+        [net.key("market-officer"), net.key("market-officer2")],
+        [net.key("police-officer2"), net.key("police-officer")],
+    ];
     let urls: Vec<String> = net.nodes.iter().map(|node| node.url.clone()).collect();
     let accepted = Arc::new(Mutex::new(Vec::new()));
     let stop = Arc::new(AtomicBool::new(false));
@@ -25,7 +29,8 @@ fn a_validator_killed_under_load_catches_up_and_loses_nothing() {
         std::thread::spawn(move || {
             let mut n = 0usize;
             while !stop.load(Ordering::Relaxed) {
-                let tx = anchor_tx(&keys[n % keys.len()]);
+                let [key, colleague] = &keys[n % keys.len()];
+                let tx = anchor_tx(key, colleague);
                 let bytes = xianjie_ledger::codec::encode(&tx);
                 let response = ureq::post(format!("{}/v1/txs", urls[n % 3]))
                     .header("content-type", "application/octet-stream")

@@ -12,16 +12,21 @@ fn transactions_submitted_to_any_node_commit_exactly_once() {
     let mut net = Network::create(dir.path(), &NetOptions::default());
     net.start_all();
     net.wait_for_height(&[0, 1, 2, 3], 3, Duration::from_secs(60));
+    // Signer and second collector, from four organisations.
     let officers = [
-        "market-officer",
-        "police-officer",
-        "court-officer",
-        "lab-officer2",
+        ["market-officer", "market-officer2"],
+        ["police-officer", "police-officer2"],
+        ["court-officer", "court-officer2"],
+        ["lab-officer2", "lab-officer"],
     ];
-    let keys: Vec<_> = officers.iter().map(|name| net.key(name)).collect();
+    let keys: Vec<_> = officers
+        .iter()
+        .map(|[signer, colleague]| [net.key(signer), net.key(colleague)])
+        .collect();
     let mut hashes = Vec::new();
     for n in 0..80 {
-        let tx = anchor_tx(&keys[n % keys.len()]);
+        let [key, colleague] = &keys[n % keys.len()];
+        let tx = anchor_tx(key, colleague);
         let node = n % 4;
         assert_eq!(net.submit_tx(node, &tx), 202, "node {node} refused tx {n}");
         if n % 10 == 0 {

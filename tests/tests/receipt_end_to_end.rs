@@ -51,6 +51,7 @@ fn anchor_and_hand_over(
     caught_up: impl Fn(usize, u64),
     file: &Path,
 ) -> (String, u64) {
+    let colleague = key("market-officer2");
     let anchored = cli_on(
         node_urls[0],
         &key("market-officer"),
@@ -64,6 +65,8 @@ fn anchor_and_hand_over(
             "HZ-SC-2026-001",
             "--note",
             "exported from the shop's till PC",
+            "--collected-by",
+            colleague.to_str().unwrap(),
         ],
     )
     .expect_code(0)
@@ -441,6 +444,8 @@ fn a_receipt_spanning_a_governance_validator_removal_verifies_offline() {
             file.to_str().unwrap(),
             "--category",
             "electronic",
+            "--collected-by",
+            keys.join("market-officer2.key").to_str().unwrap(),
         ],
     )
     .expect_code(0)

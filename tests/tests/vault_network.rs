@@ -220,6 +220,7 @@ fn same_bytes(a: &Path, b: &Path) -> bool {
 fn case_evidence_travels_to_the_police_only_once_transferred_and_checked() {
     let (_dir, agencies) = start();
     let case = agencies.case_ready_for_transfer();
+    let market_colleague = agencies.key_path("market-officer2");
 
     // Seized evidence, anchored to the case and stored on the market
     // regulator's node in one step.
@@ -237,6 +238,8 @@ fn case_evidence_travels_to_the_police_only_once_transferred_and_checked() {
                 "--case",
                 &case,
                 "--upload",
+                "--collected-by",
+                market_colleague.to_str().unwrap(),
             ],
         )
         .expect_code(0)
@@ -334,6 +337,8 @@ fn case_evidence_travels_to_the_police_only_once_transferred_and_checked() {
                 "documentary",
                 "--case",
                 &case,
+                "--collected-by",
+                market_colleague.to_str().unwrap(),
             ],
         )
         .expect_code(0);
@@ -396,6 +401,8 @@ fn case_evidence_travels_to_the_police_only_once_transferred_and_checked() {
                 "electronic",
                 "--case",
                 &case,
+                "--collected-by",
+                market_colleague.to_str().unwrap(),
             ],
         )
         .expect_code(0);

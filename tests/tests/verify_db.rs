@@ -33,6 +33,7 @@ impl RecordedChain {
         std::fs::create_dir_all(&home).unwrap();
         let node = DevNode::start(&home);
         let mut anchors = Vec::new();
+        let colleague = node.key("market-officer2");
         for seed in 0..3u64 {
             let file = dir.path().join(format!("evidence-{seed}.bin"));
             write_sample_file(&file, 20_000 + seed as usize, seed);
@@ -47,6 +48,8 @@ impl RecordedChain {
                         "electronic",
                         "--case",
                         "HZ-SC-2026-007",
+                        "--collected-by",
+                        colleague.to_str().unwrap(),
                     ],
                 )
                 .expect_code(0)

@@ -228,9 +228,18 @@ fn node_with_anchored_file(dir: &Path, len: usize) -> (DevNode, PathBuf) {
     let file = dir.join("till-records.bin");
     write_sample_file(&file, len, 2026);
     let path = file.to_str().expect("UTF-8 path");
+    let colleague = node.key("market-officer2");
     node.cli_as(
         "market-officer",
-        &["evidence", "anchor", path, "--category", "documentary"],
+        &[
+            "evidence",
+            "anchor",
+            path,
+            "--category",
+            "documentary",
+            "--collected-by",
+            colleague.to_str().unwrap(),
+        ],
     )
     .expect_code(0);
     (node, file)
@@ -493,6 +502,7 @@ fn node_with_overdue_case(dir: &Path) -> (DevNode, String) {
     let node = DevNode::start(&home);
     let today = dir.join("inquiry-record.txt");
     std::fs::write(&today, "询问笔录 2026").unwrap();
+    let colleague = node.key("police-officer2");
     node.cli_as(
         "police-officer",
         &[
@@ -501,6 +511,8 @@ fn node_with_overdue_case(dir: &Path) -> (DevNode, String) {
             today.to_str().unwrap(),
             "--category",
             "witness",
+            "--collected-by",
+            colleague.to_str().unwrap(),
         ],
     )
     .expect_code(0);

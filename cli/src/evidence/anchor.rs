@@ -19,8 +19,9 @@ use xianjie_ledger::model::{
 use xianjie_ledger::tx::Call;
 use xianjie_ledger::Hash;
 
-use super::{hashing_progress, parse_digest, parse_key_id, print_submission};
+use super::{hashing_progress, parse_digest, print_submission};
 use crate::client::Submission;
+use crate::common::officer_id;
 use crate::hashing::hash_file;
 use crate::output::category_label;
 use crate::{Context, Exit};
@@ -42,8 +43,10 @@ pub struct AnchorArgs {
     /// MIME type; guessed from the file extension if omitted.
     #[arg(long, value_name = "MIME")]
     pub media_type: Option<String>,
-    /// Another officer who collected it (repeat or comma-separate); you are always included.
-    #[arg(long = "collected-by", value_name = "ID", value_delimiter = ',', value_parser = parse_key_id)]
+    /// Another officer who collected it, by officer id or key file (repeat or
+    /// comma-separate); you are always included. The chain asks for at least
+    /// `min_collectors` (two by default, as the law does).
+    #[arg(long = "collected-by", value_name = "ID|KEYFILE", value_delimiter = ',', value_parser = officer_id)]
     pub collected_by: Vec<KeyId>,
     /// When it was collected, Unix seconds; defaults to the file's modification time.
     #[arg(long, value_name = "UNIX_SECONDS")]

@@ -2,7 +2,6 @@
 
 use clap::{Args, Subcommand};
 use serde_json::{json, Value};
-use xianjie_ledger::crypto::KeyId;
 use xianjie_ledger::model::{EvidenceRecord, OrgId};
 use xianjie_ledger::Hash;
 
@@ -65,13 +64,6 @@ pub fn parse_digest(text: &str) -> Result<Hash, String> {
     Hash::from_hex(text).map_err(|_| {
         "a digest is 64 hex characters, as `b3sum` or `xianjie evidence verify` prints it"
             .to_owned()
-    })
-}
-
-/// clap parser for a 40-hex-character officer id.
-pub fn parse_key_id(text: &str) -> Result<KeyId, String> {
-    KeyId::from_hex(text).map_err(|_| {
-        "an officer id is 40 hex characters, as `xianjie keys show` prints it".to_owned()
     })
 }
 
@@ -142,6 +134,9 @@ fn refusal_hint(code: &str) -> &'static str {
         "not_holder" => "\nonly the organisation holding the item may do this: see `xianjie evidence show DIGEST`",
         "already_anchored" => "\nthis file is already anchored: see `xianjie evidence verify FILE`",
         "not_anchored" => "\nno evidence with this digest is anchored: check the digest",
+        "too_few_collectors" => {
+            "\nname the other officers who collected it: --collected-by ID|KEYFILE (repeat for each)"
+        }
         _ => "",
     }
 }
@@ -170,8 +165,6 @@ mod tests {
         let digest = "af1349b9f5f9a1a6a0404dea36dcc9499bcb25c9adc112b7cc9a93cae41f3262";
         assert_eq!(parse_digest(digest).unwrap().to_hex(), digest);
         assert!(parse_digest("abc").unwrap_err().contains("64 hex"));
-        assert!(parse_key_id(&"ab".repeat(20)).is_ok());
-        assert!(parse_key_id("xyz").unwrap_err().contains("40 hex"));
         assert!(parse_org_id("police-330100").is_ok());
         assert!(parse_org_id("Police").is_err());
     }

@@ -105,6 +105,14 @@ fn the_same_digest_cannot_be_anchored_twice_even_by_another_org() {
         world.refused(&police, Call::AnchorEvidence(police_anchor)),
         "already_anchored"
     );
+    // Said first, whoever is named: `anchor --upload` of a known file goes
+    // on to the upload even when the officer names no colleague.
+    let mut alone = world.market_anchor(b"file");
+    alone.collected_by = vec![id_of(&world.police.officer)];
+    assert_eq!(
+        world.refused(&police, Call::AnchorEvidence(alone)),
+        "already_anchored"
+    );
     assert_eq!(world.evidence(&digest).org, world.market.org);
 }
 

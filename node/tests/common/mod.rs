@@ -218,11 +218,13 @@ impl TestChain {
             .await
     }
 
-    /// Anchors a fresh file's digest as `org`'s officer; returns the digest.
+    /// Anchors a fresh file's digest as `org`'s officer, collected with
+    /// `officer2`; returns the digest.
     pub async fn anchor(&self, org: &str, file: &[u8]) -> Hash {
         let key = self.key(org, "officer");
+        let colleague = self.key(org, "officer2");
         let digest = file_digest(file);
-        self.submit_ok(&signed(&key, anchor_call(&key, digest)))
+        self.submit_ok(&signed(&key, anchor_call(&key, &colleague, digest)))
             .await;
         digest
     }
@@ -300,8 +302,8 @@ pub fn signed_for(chain_id: &str, key: &SecretKey, call: Call) -> SignedTx {
     .sign(key)
 }
 
-/// An anchor of `digest` collected by the signer alone.
-pub fn anchor_call(collector: &SecretKey, digest: Hash) -> Call {
+/// An anchor of `digest` collected by two officers, as the chain asks.
+pub fn anchor_call(collector: &SecretKey, colleague: &SecretKey, digest: Hash) -> Call {
     Call::AnchorEvidence(EvidenceAnchor {
         digest,
         size: 1234,
@@ -309,7 +311,7 @@ pub fn anchor_call(collector: &SecretKey, digest: Hash) -> Call {
         category: EvidenceCategory::Physical,
         case_id: Some("HZ-2026-001".into()),
         collected_at: 1_760_000_000,
-        collected_by: vec![collector.public_key().id()],
+        collected_by: vec![collector.public_key().id(), colleague.public_key().id()],
         capture_method: "photograph".into(),
         capture_tool: "Canon EOS R6 / firmware 1.8".into(),
         provenance_note_digest: None,
