@@ -90,7 +90,9 @@ pub struct ActArgs {
     #[arg(long, value_name = "TEXT")]
     pub reason: Option<String>,
     /// The outcome: file/uphold (decide-reconsideration),
-    /// convicted/exempted/acquitted (judgment), penalty/no-penalty.
+    /// convicted/convicted-fined/exempted/acquitted (judgment; convicted-fined
+    /// when the court imposed a criminal fine), penalty/fine/no-penalty
+    /// (penalty-decision; fine when the penalty includes a fine).
     #[arg(long, value_name = "O", value_parser = Outcome::from_str)]
     pub outcome: Option<Outcome>,
 }

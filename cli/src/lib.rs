@@ -350,6 +350,42 @@ mod tests {
     }
 
     #[test]
+    fn fined_outcomes_parse_for_judgment_and_penalty_decision() {
+        use xianjie_ledger::case::Outcome;
+        for (text, expected) in [
+            ("convicted-fined", Outcome::ConvictedFined),
+            ("fine", Outcome::Fine),
+            ("penalty", Outcome::Penalty),
+        ] {
+            let cli = parse(&[
+                "case",
+                "act",
+                "CASE-1",
+                "penalty-decision",
+                "--outcome",
+                text,
+            ]);
+            let Command::Case(case::CaseArgs {
+                command: case::CaseCommand::Act(args),
+            }) = cli.command
+            else {
+                panic!("not a case action")
+            };
+            assert_eq!(args.outcome, Some(expected));
+        }
+        let unknown = [
+            "xianjie",
+            "case",
+            "act",
+            "CASE-1",
+            "judgment",
+            "--outcome",
+            "fined",
+        ];
+        assert!(Cli::try_parse_from(unknown).is_err());
+    }
+
+    #[test]
     fn every_custody_action_parses() {
         let digest = "cd".repeat(32);
         for (name, expected) in [

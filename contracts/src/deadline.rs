@@ -255,8 +255,10 @@ pub fn started_at(rule: &DeadlineRule, case: &Case) -> Option<u64> {
         .iter()
         .filter_map(|action| case.mark(action))
         .max_by_key(|mark| mark.seq)?;
-    if rule.outcome.is_some() && start.outcome != rule.outcome {
-        return None;
+    if let Some(wanted) = rule.outcome {
+        if !start.outcome.is_some_and(|outcome| outcome.is_a(wanted)) {
+            return None;
+        }
     }
     let stopped = rule
         .stop

@@ -399,6 +399,12 @@ pub enum ContractError {
         /// The case.
         case_id: String,
     },
+    /// T23: no administrative fine after a criminal fine for the same facts.
+    #[error("the court imposed a criminal fine (罚金) in case {case_id}: no administrative fine (罚款) may follow for the same facts (APL Art 35 ¶2, SC-Transfer Art 11 ¶3); decide a penalty without a fine, or no penalty")]
+    FineAfterCriminalFine {
+        /// The case.
+        case_id: String,
+    },
     /// A decided case is marked suspected again only if it never reached S2.
     #[error("case {case_id} has already been on the criminal track and was then decided administratively: open a new case for new facts (DOMAIN §b.3 ¶2)")]
     AlreadySuspected {
@@ -748,6 +754,7 @@ impl ContractError {
             E::MissingOutcome { .. } => "missing_outcome",
             E::InvalidOutcome { .. } => "invalid_outcome",
             E::PenaltyInsteadOfTransfer { .. } => "penalty_instead_of_transfer",
+            E::FineAfterCriminalFine { .. } => "fine_after_criminal_fine",
             E::AlreadySuspected { .. } => "already_suspected",
             E::NotOverdue { .. } => "not_overdue",
             E::AlreadyReconsidered => "already_reconsidered",
@@ -946,6 +953,9 @@ mod tests {
                 outcome: Outcome::File,
             },
             E::PenaltyInsteadOfTransfer {
+                case_id: "c".into(),
+            },
+            E::FineAfterCriminalFine {
                 case_id: "c".into(),
             },
             E::AlreadySuspected {

@@ -290,10 +290,33 @@ named_enum! {
         Exempted = "exempted",
         /// Judgment: acquitted.
         Acquitted = "acquitted",
-        /// Administrative decision: a penalty.
+        /// Administrative decision: a penalty without a fine (warning,
+        /// confiscation, suspension, revocation, …).
         Penalty = "penalty",
         /// Administrative decision: no penalty (with reasons).
         NoPenalty = "no-penalty",
+        /// Judgment: convicted, with a criminal fine (罚金).
+        ConvictedFined = "convicted-fined",
+        /// Administrative decision: a penalty that includes a fine (罚款).
+        Fine = "fine",
+    }
+}
+
+impl Outcome {
+    /// The outcome this one narrows, if any: a fine is a penalty, and a
+    /// conviction with a criminal fine is a conviction.
+    pub fn narrows(self) -> Option<Outcome> {
+        match self {
+            Outcome::Fine => Some(Outcome::Penalty),
+            Outcome::ConvictedFined => Some(Outcome::Convicted),
+            _ => None,
+        }
+    }
+
+    /// Whether this outcome is `general` or narrows it: a deadline rule
+    /// started by a penalty also starts on a fine.
+    pub fn is_a(self, general: Outcome) -> bool {
+        self == general || self.narrows() == Some(general)
     }
 }
 

@@ -114,7 +114,8 @@ pub struct DeadlineRule {
     /// Actions that stop it while the case stays in `on`.
     #[serde(default)]
     pub stop: Vec<String>,
-    /// Only when the starting action recorded this outcome.
+    /// Only when the starting action recorded this outcome, or one that
+    /// narrows it ([`Outcome::is_a`]: a fine is a penalty).
     #[serde(default)]
     pub outcome: Option<Outcome>,
     /// How many units.

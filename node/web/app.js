@@ -335,6 +335,9 @@ async function renderCases() {
   );
 }
 
+/** Outcomes that narrow another, as the ledger's `Outcome::narrows`: a rule started by a penalty also starts on a fine. */
+const NARROWED_OUTCOME = { fine: "penalty", "convicted-fined": "convicted" };
+
 /** For each event, the clocks it started and stopped (rules from GET /v1/deadlines). */
 function clockChanges(events, rules) {
   const running = new Set();
@@ -349,7 +352,7 @@ function clockChanges(events, rules) {
     const started = [];
     for (const rule of rules) {
       const scopeIsCase = (rule.scope ?? "case") === "case";
-      const outcomeFits = !rule.outcome || rule.outcome === event.outcome;
+      const outcomeFits = !rule.outcome || rule.outcome === event.outcome || rule.outcome === NARROWED_OUTCOME[event.outcome];
       if (scopeIsCase && outcomeFits && (rule.start ?? []).includes(event.action) && (rule.on ?? []).includes(event.to)) {
         running.add(rule.id);
         started.push(rule.id);

@@ -48,8 +48,8 @@ pub mod table;
 use std::collections::BTreeSet;
 
 use xianjie_ledger::case::{
-    ActionMark, Case, CaseEvent, CaseState, Recollection, MAX_ATTACHMENTS, MAX_CASE_EVENTS,
-    MAX_CASE_EVIDENCE, MAX_CASE_TITLE_LEN, MAX_TASKFORCE,
+    ActionMark, Case, CaseEvent, CaseState, Outcome, Recollection, MAX_ATTACHMENTS,
+    MAX_CASE_EVENTS, MAX_CASE_EVIDENCE, MAX_CASE_TITLE_LEN, MAX_TASKFORCE,
 };
 use xianjie_ledger::hash::Hash;
 use xianjie_ledger::model::{
@@ -210,7 +210,7 @@ pub fn act(
         });
     }
     let next = next_state(row, &case, call)?;
-    check_guards(row, &params, &case, signer, ctx)?;
+    check_guards(row, &params, &case, signer, call.outcome, ctx)?;
     if case.event_count >= MAX_CASE_EVENTS {
         return Err(ContractError::CaseLogFull {
             case_id: case.id.clone(),
@@ -525,6 +525,7 @@ fn check_guards(
     params: &Params,
     case: &Case,
     signer: &Officer,
+    outcome: Option<Outcome>,
     ctx: &BlockCtx,
 ) -> Result<()> {
     for guard in row.guards {
@@ -559,6 +560,16 @@ fn check_guards(
                 let transfer_due = case.flags.suspected || case.mark("suggest-transfer").is_some();
                 if transfer_due && !case.flags.transfer_resolved {
                     return Err(ContractError::PenaltyInsteadOfTransfer {
+                        case_id: case.id.clone(),
+                    });
+                }
+            }
+            Guard::NoFineAfterCriminalFine => {
+                let criminal_fine = case
+                    .mark("judgment")
+                    .is_some_and(|judgment| judgment.outcome == Some(Outcome::ConvictedFined));
+                if criminal_fine && outcome == Some(Outcome::Fine) {
+                    return Err(ContractError::FineAfterCriminalFine {
                         case_id: case.id.clone(),
                     });
                 }
@@ -659,7 +670,7 @@ fn apply_effect(
         Effect::ItemsHandedOver => case.flags.items_handed_over = true,
         Effect::Reconsidered => {
             case.flags.reconsidered = true;
-            if call.outcome == Some(xianjie_ledger::case::Outcome::Uphold) {
+            if call.outcome == Some(Outcome::Uphold) {
                 case.flags.non_filing_final = true;
             }
         }

@@ -114,6 +114,10 @@ pub enum Guard {
     /// Art 3); a penalty stays in force and is carried for offset (DOMAIN
     /// §b.3 ¶2, Art 11 ¶2–3). From S1 it does not apply.
     NeverSuspected,
+    /// T23: once the court imposed a criminal fine (罚金), the agency may
+    /// impose no fine (罚款) for the same facts (APL Art 35 ¶2, SC-Transfer
+    /// Art 11 ¶3); other penalties remain possible.
+    NoFineAfterCriminalFine,
     /// Reconsideration (复议) may be requested once.
     NotReconsidered,
     /// Items are handed over once.
@@ -633,10 +637,11 @@ pub static TABLE: &[Transition] = &[
     Transition {
         rows: "T21",
         action: "judgment",
-        summary: "the court gives judgment: convicted, exempted (免予刑事处罚) or acquitted",
+        summary: "the court gives judgment: convicted (with or without a criminal fine), exempted (免予刑事处罚) or acquitted",
         from: &[S::S13Trial],
         to: Next::ByOutcome(&[
             (Outcome::Convicted, S::S14Judgment),
+            (Outcome::ConvictedFined, S::S14Judgment),
             (Outcome::Exempted, S::S14Judgment),
             (Outcome::Acquitted, S::S14Judgment),
         ]),
@@ -708,7 +713,7 @@ pub static TABLE: &[Transition] = &[
     Transition {
         rows: "R5, T5x",
         action: "penalty-decision",
-        summary: "the agency decides: penalty, or no penalty with reasons (refused as 以罚代刑 while a transfer is due)",
+        summary: "the agency decides: penalty, penalty with a fine, or no penalty with reasons (refused as 以罚代刑 while a transfer is due; no fine after a criminal fine)",
         from: &[
             S::S1AdminCase,
             S::S2SuspectedCrime,
@@ -721,12 +726,16 @@ pub static TABLE: &[Transition] = &[
         ],
         to: Next::ByOutcome(&[
             (Outcome::Penalty, S::R5Decided),
+            (Outcome::Fine, S::R5Decided),
             (Outcome::NoPenalty, S::R5Decided),
         ]),
         actors: &[AEA],
         role: MinRole::Head,
         attachments: &[A::PenaltyDecision],
-        guards: &[Guard::NoPenaltyInsteadOfTransfer],
+        guards: &[
+            Guard::NoPenaltyInsteadOfTransfer,
+            Guard::NoFineAfterCriminalFine,
+        ],
         ..BASE
     },
     Transition {

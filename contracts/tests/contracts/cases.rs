@@ -200,6 +200,58 @@ fn a_penalty_is_allowed_after_s8x_final_s10x_s12x_or_s14() {
     );
 }
 
+#[test]
+fn no_administrative_fine_follows_a_criminal_fine() {
+    // T23 (APL Art 35 ¶2, SC-Transfer Art 11 ¶3): once the court imposed a
+    // criminal fine (罚金) the agency imposes no fine (罚款) for the same
+    // facts; other penalties (a licence revoked) remain. Without a criminal
+    // fine the agency may fine.
+    for (judgment, fine) in [
+        ("convicted-fined", "fine_after_criminal_fine"),
+        ("convicted", "ok"),
+        ("exempted", "ok"),
+        ("acquitted", "ok"),
+    ] {
+        let mut actions = TO_S7.to_vec();
+        actions.extend([
+            ("file", None),
+            ("start-investigation", None),
+            ("refer-for-prosecution", None),
+            ("indict", None),
+            ("accept-trial", None),
+            ("judgment", Some(judgment)),
+            ("feedback", None),
+            ("accept-reverse", None),
+        ]);
+        let (mut sim, case_id) = case_via(&actions);
+        let decide = |sim: &mut Sim, outcome| {
+            let case_id = case_id.as_str();
+            code_of(
+                sim,
+                case_id,
+                "penalty-decision",
+                Some(outcome),
+                "market",
+                Role::Head,
+            )
+        };
+        assert_eq!(decide(&mut sim, "fine"), fine, "a fine after {judgment}");
+        if fine != "ok" {
+            assert_eq!(state_name(&sim, &case_id), "R4_ADMIN_CASE");
+            assert_eq!(
+                decide(&mut sim, "penalty"),
+                "ok",
+                "a penalty after {judgment}"
+            );
+        }
+        // A fine is a penalty: its publication is due as a penalty's is.
+        let clocks = read::case_clocks(&sim, &case_id, sim.time_ms)
+            .unwrap()
+            .unwrap();
+        assert!(clocks.iter().any(|c| c.rule == "SAMR_PENALTY_PUBLICATION"));
+    }
+}
+
 /// The state a code leaves the case in, for readable assertions.
 fn state_name(sim: &Sim, case_id: &str) -> &'static str {
     sim.state_of(case_id).name()
@@ -393,9 +445,8 @@ fn a_procuratorial_opinion_does_not_bypass_the_transfer_preparation() {
 fn every_judgment_lets_the_agency_take_the_case_back_or_close_it() {
     // T24: after 免予刑事处罚 or an acquittal the agency may penalise; after
     // a conviction it may still act on what stays administrative (licences,
-    // warnings: §b.3 ¶2–3). Whether a fine follows a criminal fine (T23) is
-    // the agency's decision: outcomes do not say whether a fine was imposed.
-    for outcome in ["convicted", "exempted", "acquitted"] {
+    // warnings: §b.3 ¶2–3).
+    for outcome in ["convicted", "convicted-fined", "exempted", "acquitted"] {
         let mut actions = TO_S7.to_vec();
         actions.extend([
             ("file", None),

@@ -463,6 +463,17 @@ pub static EXPECTED: &[Expect] = &[
         who: &[Court],
         head: true,
         attachments: &["judgment"],
+        outcome: Some("convicted-fined"),
+        ..E
+    },
+    Expect {
+        rows: "T21",
+        action: "judgment",
+        from: &["S13_TRIAL"],
+        to: To::State("S14_JUDGMENT"),
+        who: &[Court],
+        head: true,
+        attachments: &["judgment"],
         outcome: Some("exempted"),
         ..E
     },
@@ -569,6 +580,26 @@ pub static EXPECTED: &[Expect] = &[
         head: true,
         attachments: &["penalty-decision"],
         outcome: Some("no-penalty"),
+        ..E
+    },
+    Expect {
+        rows: "R5",
+        action: "penalty-decision",
+        from: &[
+            "S1_ADMIN_CASE",
+            "S2_SUSPECTED_CRIME",
+            "S3_TASKFORCE",
+            "S4_PENDING_APPROVAL",
+            "S5_APPROVED",
+            "S5X_NOT_APPROVED",
+            "S8X_NOT_FILED",
+            "R4_ADMIN_CASE",
+        ],
+        to: To::State("R5_DECIDED"),
+        who: &[Aea],
+        head: true,
+        attachments: &["penalty-decision"],
+        outcome: Some("fine"),
         ..E
     },
     Expect {
