@@ -366,6 +366,20 @@ fn show(context: &Context, case: &str) -> anyhow::Result<Exit> {
     Ok(Exit::Success)
 }
 
+/// `; extended by 15 calendar_day on … (source)` for an extended clock.
+fn extension_note(extension: &Value) -> String {
+    if extension.is_null() {
+        return String::new();
+    }
+    format!(
+        "; extended by {} {} on {} ({})",
+        text(&extension["limit"]),
+        text(&extension["unit"]),
+        format_time_ms(extension["granted_at_ms"].as_u64().unwrap_or(0)),
+        text(&extension["source"]),
+    )
+}
+
 fn text(value: &Value) -> String {
     match value {
         Value::String(text) => text.clone(),
@@ -419,7 +433,7 @@ fn describe(answer: &Value) -> String {
     }
     for clock in &clocks {
         out.push_str(&format!(
-            "  {:<32} {} must act by {}{}  ({} {} {}, {})\n",
+            "  {:<32} {} must act by {}{}  ({} {} {}, {}{})\n",
             text(&clock["rule"]),
             text(&clock["actor"]),
             format_time_ms(clock["due_at_ms"].as_u64().unwrap_or(0)),
@@ -432,6 +446,7 @@ fn describe(answer: &Value) -> String {
             text(&clock["limit"]),
             text(&clock["unit"]),
             text(&clock["source"]),
+            extension_note(&clock["extension"]),
         ));
     }
     let attachments = answer["attachments"]
@@ -543,6 +558,36 @@ mod tests {
             AttachmentKind::OtherMaterials
         );
         assert!(attachments("file", &[format!("nonsense={d1}")]).is_err());
+    }
+
+    #[test]
+    fn an_extended_clock_says_by_how_much_and_why() {
+        let clock = |extension: Value| {
+            serde_json::json!({
+                "rule": "PROC_PROSECUTION_DECISION",
+                "actor": "PROC",
+                "kind": "duty",
+                "due_at_ms": 1_784_217_599_999u64,
+                "limit": 1,
+                "unit": "month",
+                "source": "CPL Art 172",
+                "extension": extension,
+            })
+        };
+        let extended = serde_json::json!({
+            "limit": 15,
+            "unit": "calendar_day",
+            "granted_at_ms": 1_782_000_000_000u64,
+            "source": "CPL Art 172 ¶1",
+        });
+        let shown = describe(&serde_json::json!({ "clocks": [clock(extended)] }));
+        assert!(
+            shown.contains("; extended by 15 calendar_day on ")
+                && shown.contains("(CPL Art 172 ¶1))"),
+            "{shown}"
+        );
+        let plain = describe(&serde_json::json!({ "clocks": [clock(Value::Null)] }));
+        assert!(!plain.contains("extended"), "{plain}");
     }
 
     #[test]

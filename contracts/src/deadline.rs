@@ -19,6 +19,11 @@
 //! or a make-up working day (调休). A clock is overdue once block time is
 //! past its due instant.
 //!
+//! A rule may carry a lawful extension, granted by recording its case action
+//! while the clock runs and before it is due (once per start). In the rule's
+//! own unit the periods add up; in another unit the extra time follows the
+//! original last day before any roll-over ([`clock`]).
+//!
 //! Where Appendix A names a trigger the chain does not record, the default
 //! rules use the nearest on-chain event: `PROC_INFORM_AEA_REASONS_VALID`
 //! starts at the police's explanation (the procuratorate's finding is
@@ -27,9 +32,10 @@
 //! organs is not recorded yet).
 
 use serde::{Deserialize, Serialize};
-use xianjie_ledger::case::{Case, CaseState};
+use xianjie_ledger::case::{ActionMark, Case, CaseState};
 use xianjie_ledger::deadline::{
-    Calendar, ClockKind, DayCounting, DeadlineRule, RuleScope, TimeUnit, Verification,
+    Calendar, ClockKind, DayCounting, DeadlineRule, RuleExtension, RuleScope, TimeUnit,
+    Verification,
 };
 use xianjie_ledger::inspection::ObjectionWindow;
 use xianjie_ledger::model::Params;
@@ -70,6 +76,23 @@ pub struct Clock {
     pub verified: Verification,
     /// The applied source.
     pub source: String,
+    /// The extension granted, if any (`due_at_ms` includes it).
+    pub extension: Option<ClockExtension>,
+}
+
+/// An extension granted on a running clock.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ClockExtension {
+    /// How many more units.
+    pub limit: u32,
+    /// Their unit.
+    pub unit: TimeUnit,
+    /// When it was granted (block time, Unix ms).
+    pub granted_at_ms: u64,
+    /// Source.
+    pub source: String,
+    /// How far the source was checked.
+    pub verified: Verification,
 }
 
 /// Days since 1970-01-01 of a civil date (proleptic Gregorian).
@@ -243,10 +266,10 @@ fn applied<'a>(
     }
 }
 
-/// When the rule's clock started on this case, if it is running (see
-/// `DeadlineRule`): the case is in one of `on`, a `start` action happened
+/// The action that started the rule's clock on this case, if it is running
+/// (see `DeadlineRule`): the case is in one of `on`, a `start` action happened
 /// (with the rule's outcome, if it names one) and no `stop` action since.
-pub fn started_at(rule: &DeadlineRule, case: &Case) -> Option<u64> {
+pub fn started_by<'a>(rule: &DeadlineRule, case: &'a Case) -> Option<&'a ActionMark> {
     if rule.scope != RuleScope::Case || !rule.on.contains(&case.state) {
         return None;
     }
@@ -265,7 +288,94 @@ pub fn started_at(rule: &DeadlineRule, case: &Case) -> Option<u64> {
         .iter()
         .filter_map(|action| case.mark(action))
         .any(|mark| mark.seq >= start.seq);
-    (!stopped).then_some(start.time_ms)
+    (!stopped).then_some(start)
+}
+
+/// The extension granted on the rule's clock since `start`, if any.
+pub fn extension_granted<'a>(
+    rule: &'a DeadlineRule,
+    case: &'a Case,
+    start: &ActionMark,
+) -> Option<(&'a RuleExtension, &'a ActionMark)> {
+    let extension = rule.extension.as_ref()?;
+    let granted = case
+        .mark(&extension.action)
+        .filter(|mark| mark.seq > start.seq)?;
+    Some((extension, granted))
+}
+
+/// The due instant after an extension. In the rule's own unit the periods
+/// add up (two months and one more end three months after the start, as
+/// CPL Art 208 counts). In another unit the extra time follows the last day
+/// of the original period, before any holiday roll-over and whatever the
+/// chain's start-day convention; the new last day rolls over as usual.
+fn extended_due_at(
+    params: &Params,
+    (limit, unit): (u32, TimeUnit),
+    extension: &RuleExtension,
+    start_ms: u64,
+) -> u64 {
+    let calendar = &params.calendar;
+    if extension.unit == unit {
+        let total = limit.saturating_add(extension.limit);
+        return due_at(calendar, &params.counting, unit, total, start_ms);
+    }
+    let unrolled = DayCounting {
+        holiday_roll_over: false,
+        ..params.counting
+    };
+    let original_last_day = due_at(calendar, &unrolled, unit, limit, start_ms);
+    let after_last_day = DayCounting {
+        start_day_excluded: true,
+        ..params.counting
+    };
+    due_at(
+        calendar,
+        &after_last_day,
+        extension.unit,
+        extension.limit,
+        original_last_day,
+    )
+}
+
+/// The rule's clock on a case, if it is running, evaluated at `at_ms`.
+pub fn clock(params: &Params, rule: &DeadlineRule, case: &Case, at_ms: u64) -> Option<Clock> {
+    let start = started_by(rule, case)?;
+    let (limit, unit, override_id, source, verified) = applied(rule, &case.domain);
+    let mut due_at_ms = due_at(
+        &params.calendar,
+        &params.counting,
+        unit,
+        limit,
+        start.time_ms,
+    );
+    let extension = extension_granted(rule, case, start).map(|(extension, granted)| {
+        due_at_ms = extended_due_at(params, (limit, unit), extension, start.time_ms);
+        ClockExtension {
+            limit: extension.limit,
+            unit: extension.unit,
+            granted_at_ms: granted.time_ms,
+            source: extension.source.clone(),
+            verified: extension.verified,
+        }
+    });
+    let expired = at_ms > due_at_ms;
+    Some(Clock {
+        rule: rule.id.clone(),
+        kind: rule.kind,
+        state: case.state,
+        actor: rule.actor.clone(),
+        started_at_ms: start.time_ms,
+        due_at_ms,
+        overdue: expired && rule.kind == ClockKind::Duty,
+        expired,
+        limit,
+        unit,
+        override_id: override_id.map(str::to_owned),
+        verified,
+        source: source.to_owned(),
+        extension,
+    })
 }
 
 /// Every running clock of a case, evaluated at `at_ms`.
@@ -273,33 +383,7 @@ pub fn case_clocks(params: &Params, case: &Case, at_ms: u64) -> Vec<Clock> {
     params
         .deadlines
         .iter()
-        .filter_map(|rule| {
-            let started_at_ms = started_at(rule, case)?;
-            let (limit, unit, override_id, source, verified) = applied(rule, &case.domain);
-            let due_at_ms = due_at(
-                &params.calendar,
-                &params.counting,
-                unit,
-                limit,
-                started_at_ms,
-            );
-            let expired = at_ms > due_at_ms;
-            Some(Clock {
-                rule: rule.id.clone(),
-                kind: rule.kind,
-                state: case.state,
-                actor: rule.actor.clone(),
-                started_at_ms,
-                due_at_ms,
-                overdue: expired && rule.kind == ClockKind::Duty,
-                expired,
-                limit,
-                unit,
-                override_id: override_id.map(str::to_owned),
-                verified,
-                source: source.to_owned(),
-            })
-        })
+        .filter_map(|rule| clock(params, rule, case, at_ms))
         .collect()
 }
 

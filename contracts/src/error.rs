@@ -405,6 +405,30 @@ pub enum ContractError {
         /// The case.
         case_id: String,
     },
+    /// The rule has no extension in the chain parameters, or is not running.
+    #[error("deadline {rule} cannot be extended now: it is not running on this case, or the chain parameters give it no extension")]
+    NotExtendable {
+        /// The rule id.
+        rule: String,
+    },
+    /// The clock was already extended since it started.
+    #[error(
+        "deadline {rule} of case {case_id} was already extended; the law allows one extension"
+    )]
+    AlreadyExtended {
+        /// The case.
+        case_id: String,
+        /// The rule id.
+        rule: String,
+    },
+    /// An extension is decided before the time it extends runs out.
+    #[error("deadline {rule} was due at {due_at_ms} (Unix ms) and block time is past it: an extension must be decided before the time runs out")]
+    ExtensionTooLate {
+        /// The rule id.
+        rule: String,
+        /// The due time that passed (Unix ms).
+        due_at_ms: u64,
+    },
     /// A decided case is marked suspected again only if it never reached S2.
     #[error("case {case_id} has already been on the criminal track and was then decided administratively: open a new case for new facts (DOMAIN §b.3 ¶2)")]
     AlreadySuspected {
@@ -755,6 +779,9 @@ impl ContractError {
             E::InvalidOutcome { .. } => "invalid_outcome",
             E::PenaltyInsteadOfTransfer { .. } => "penalty_instead_of_transfer",
             E::FineAfterCriminalFine { .. } => "fine_after_criminal_fine",
+            E::NotExtendable { .. } => "not_extendable",
+            E::AlreadyExtended { .. } => "already_extended",
+            E::ExtensionTooLate { .. } => "extension_too_late",
             E::AlreadySuspected { .. } => "already_suspected",
             E::NotOverdue { .. } => "not_overdue",
             E::AlreadyReconsidered => "already_reconsidered",
@@ -957,6 +984,15 @@ mod tests {
             },
             E::FineAfterCriminalFine {
                 case_id: "c".into(),
+            },
+            E::NotExtendable { rule: "r".into() },
+            E::AlreadyExtended {
+                case_id: "c".into(),
+                rule: "r".into(),
+            },
+            E::ExtensionTooLate {
+                rule: "r".into(),
+                due_at_ms: 1,
             },
             E::AlreadySuspected {
                 case_id: "c".into(),

@@ -7,8 +7,8 @@ use std::collections::BTreeSet;
 use xianjie_ledger::case::{MAX_DOMAIN_LEN, MAX_TASKFORCE};
 use xianjie_ledger::codec::{encode, Canonical};
 use xianjie_ledger::deadline::{
-    Calendar, DeadlineRule, RuleScope, TimeUnit, MAX_CALENDAR_DATES, MAX_DEADLINE_RULES,
-    MAX_RULE_ID_LEN, MAX_RULE_OVERRIDES,
+    Calendar, ClockKind, DeadlineRule, RuleExtension, RuleScope, TimeUnit, MAX_CALENDAR_DATES,
+    MAX_DEADLINE_RULES, MAX_RULE_ID_LEN, MAX_RULE_OVERRIDES,
 };
 use xianjie_ledger::inspection::MAX_INSPECTORS;
 use xianjie_ledger::model::{EvidenceCategory, OrgId, Params, MAX_COLLECTORS, MAX_SHORT_TEXT_LEN};
@@ -235,6 +235,9 @@ pub fn check_deadlines(rules: &[DeadlineRule], domains: &[String]) -> Check {
         }
         check_text("actor", &rule.actor).map_err(|e| at(&e))?;
         check_text("source", &rule.source).map_err(|e| at(&e))?;
+        if let Some(extension) = &rule.extension {
+            check_extension(rule, extension).map_err(|e| at(&e))?;
+        }
         if rule.overrides.len() > MAX_RULE_OVERRIDES {
             return Err(at(&format!("at most {MAX_RULE_OVERRIDES} overrides")));
         }
@@ -253,6 +256,26 @@ pub fn check_deadlines(rules: &[DeadlineRule], domains: &[String]) -> Check {
         }
     }
     Ok(())
+}
+
+/// A rule's extension: a case rule, granted by an action of the case table
+/// that extends exactly this rule.
+fn check_extension(rule: &DeadlineRule, extension: &RuleExtension) -> Check {
+    if rule.scope != RuleScope::Case || rule.kind != ClockKind::Duty {
+        return Err("only a duty on a case can be extended".into());
+    }
+    if case::table::extended_rule(&extension.action) != Some(rule.id.as_str()) {
+        return Err(format!(
+            "extension action {:?} is not the case action that extends this rule",
+            extension.action
+        ));
+    }
+    if !limit_ok(extension.limit, extension.unit) {
+        return Err(format!(
+            "extension limit must be 1-{MAX_LIMIT} (1-120 months)"
+        ));
+    }
+    check_text("extension source", &extension.source)
 }
 
 /// The holiday calendar.

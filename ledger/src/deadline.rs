@@ -92,6 +92,24 @@ pub struct RuleOverride {
     pub verified: Verification,
 }
 
+/// A lawful extension of a rule's clock (e.g. CPL Art 172: fifteen more
+/// days for a major or complex case), granted by recording `action` on the
+/// case while the clock runs and before it is due. Once per start of the
+/// clock; the extra time counts from the original due time.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RuleExtension {
+    /// The case action that grants it, e.g. `extend-prosecution-review`.
+    pub action: String,
+    /// How many more units.
+    pub limit: u32,
+    /// Their unit.
+    pub unit: TimeUnit,
+    /// Source.
+    pub source: String,
+    /// How far the source was checked.
+    pub verified: Verification,
+}
+
 /// One deadline rule (a row of Appendix A).
 ///
 /// For case rules the clock is *running* while the case is in one of `on`,
@@ -133,6 +151,9 @@ pub struct DeadlineRule {
     /// Sector variants.
     #[serde(default)]
     pub overrides: Vec<RuleOverride>,
+    /// The extension the law allows, if any.
+    #[serde(default)]
+    pub extension: Option<RuleExtension>,
 }
 
 /// The day-counting convention (DOMAIN §0.3; CPL Art 105). Both are
@@ -241,6 +262,7 @@ fn rule(
         source: source.into(),
         verified,
         overrides: Vec::new(),
+        extension: None,
     }
 }
 
@@ -475,6 +497,24 @@ pub fn appendix_a_rules() -> Vec<DeadlineRule> {
                 verified: Sec,
             }),
             "SAMR_PENALTY_PUBLICATION" => entry.outcome = Some(Outcome::Penalty),
+            "PROC_PROSECUTION_DECISION" => {
+                entry.extension = Some(RuleExtension {
+                    action: "extend-prosecution-review".into(),
+                    limit: 15,
+                    unit: CalendarDay,
+                    source: "CPL Art 172 ¶1 (重大、复杂的案件，可以延长十五日)".into(),
+                    verified: P,
+                })
+            }
+            "COURT_JUDGMENT" => {
+                entry.extension = Some(RuleExtension {
+                    action: "extend-trial".into(),
+                    limit: 1,
+                    unit: Month,
+                    source: "CPL Art 208 ¶1 (至迟不得超过三个月)".into(),
+                    verified: P,
+                })
+            }
             _ => {}
         }
     }

@@ -1,6 +1,6 @@
 //! The README's case walkthrough, run for real with the demo keys: a
-//! transfer, a refusal to file, reconsideration, filing supervision,
-//! judgment; then one recognised inspection.
+//! transfer, a refusal to file, reconsideration, filing supervision, an
+//! extended prosecution review, judgment; then one recognised inspection.
 
 use xianjie_tests::DevNode;
 
@@ -201,6 +201,54 @@ fn a_case_from_lead_to_judgment_and_a_recognised_inspection() {
         "refer-for-prosecution",
         &["--attach", &doc("prosecution")],
     );
+    // A major case: the chief procurator extends the month of review by
+    // fifteen days, once.
+    let extension = [
+        "--attach",
+        &doc("extension"),
+        "--reason",
+        "major case: several suppliers",
+    ];
+    act(
+        "procuratorate-head",
+        "extend-prosecution-review",
+        &extension,
+    );
+    let reviewed = node
+        .cli_as("procuratorate-officer", &["case", "show", &case])
+        .expect_code(0)
+        .json();
+    let review = reviewed["clocks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|clock| clock["rule"] == "PROC_PROSECUTION_DECISION")
+        .cloned()
+        .unwrap_or_else(|| panic!("{reviewed}"));
+    assert_eq!(review["extension"]["limit"], 15, "{review}");
+    assert_eq!(review["extension"]["unit"], "calendar_day", "{review}");
+    let shown = xianjie_tests::run_cli(&[
+        "--node",
+        &node.url,
+        "--key",
+        node.key("procuratorate-officer").to_str().unwrap(),
+        "case",
+        "show",
+        &case,
+    ])
+    .expect_code(0);
+    assert!(
+        shown.stdout.contains("extended by 15 calendar_day"),
+        "{}",
+        shown.stdout
+    );
+    let mut again = vec!["case", "act", case.as_str(), "extend-prosecution-review"];
+    again.extend_from_slice(&extension);
+    let refused = node
+        .cli_as("procuratorate-head", &again)
+        .expect_code(1)
+        .json();
+    assert_eq!(refused["code"], "already_extended", "{refused}");
     act(
         "procuratorate-head",
         "indict",
@@ -228,7 +276,7 @@ fn a_case_from_lead_to_judgment_and_a_recognised_inspection() {
         .iter()
         .map(|event| event["action"].as_str().unwrap().to_owned())
         .collect();
-    assert_eq!(timeline.len(), 21, "{timeline:?}");
+    assert_eq!(timeline.len(), 22, "{timeline:?}");
     assert!(closed["attachments"]
         .as_array()
         .unwrap()

@@ -418,22 +418,17 @@ fn act(
             attachments,
             officers,
             to: to.map(|org| OrgId::new(org).expect("org id")),
-            reason_digest: None,
+            reason_digest: row
+                .reason
+                .then(|| note_digest(&format!("{case_id} {action} reasons"))),
             outcome: None,
         }),
     );
 }
 
-/// A dev node whose chain began 30 days ago: the market regulator opened a
-/// food case then and transferred it; the police received it 20 days ago
-/// and have not decided on filing, whose 10-day clock (food and drug
-/// sector) has run out. The police anchor a file today, so the latest block
-/// time is now. Returns the node and the case id.
-fn node_with_overdue_case(dir: &Path) -> (DevNode, String) {
-    let home = dir.join("home");
-    let started = now_ms() - 30 * DAY_MS;
-    let mut chain = BackdatedChain::create(&home, started);
-    chain.set_time(started + 1000);
+/// Opens a food case as the market regulator at the chain's current block
+/// time and transfers it to the police (every step up to the transfer).
+fn open_and_transfer(chain: &mut BackdatedChain) -> String {
     let market = chain.key("market", "officer");
     let opened = chain.commit(
         &market,
@@ -452,51 +447,71 @@ fn node_with_overdue_case(dir: &Path) -> (DevNode, String) {
         market.public_key().id(),
         chain.key("market", "officer2").public_key().id(),
     ];
-    act(
-        &mut chain,
-        &market,
-        &case_id,
-        "open-admin-case",
-        None,
-        vec![],
-    );
-    act(
-        &mut chain,
-        &market,
-        &case_id,
-        "mark-suspected",
-        None,
-        vec![],
-    );
-    act(
-        &mut chain,
-        &market,
-        &case_id,
-        "form-taskforce",
-        None,
-        taskforce,
-    );
-    act(&mut chain, &market, &case_id, "submit-report", None, vec![]);
+    for action in ["open-admin-case", "mark-suspected"] {
+        act(chain, &market, &case_id, action, None, vec![]);
+    }
+    act(chain, &market, &case_id, "form-taskforce", None, taskforce);
+    act(chain, &market, &case_id, "submit-report", None, vec![]);
     let head = chain.key("market", "head");
-    act(
-        &mut chain,
-        &head,
-        &case_id,
-        "approve-transfer",
-        None,
-        vec![],
-    );
-    act(
-        &mut chain,
-        &market,
-        &case_id,
-        "transfer",
-        Some("police"),
-        vec![],
-    );
+    act(chain, &head, &case_id, "approve-transfer", None, vec![]);
+    act(chain, &market, &case_id, "transfer", Some("police"), vec![]);
+    case_id
+}
+
+/// The cases of [`node_with_overdue_case`].
+struct Cases {
+    /// Received 20 days ago, no filing decision: overdue.
+    overdue: String,
+    /// Filed and referred for prosecution 20 days ago; the chief procurator
+    /// extended the month of review by fifteen days.
+    extended_review: String,
+}
+
+/// A dev node whose chain began 30 days ago: the market regulator opened
+/// two food cases then and transferred them; the police received both 20
+/// days ago. The first has no filing decision, and its 10-day clock (food
+/// and drug sector) has run out. The second was filed and referred for
+/// prosecution, and its review extended. The police anchor a file today,
+/// so the latest block time is now.
+fn node_with_overdue_case(dir: &Path) -> (DevNode, Cases) {
+    let home = dir.join("home");
+    let started = now_ms() - 30 * DAY_MS;
+    let mut chain = BackdatedChain::create(&home, started);
+    chain.set_time(started + 1000);
+    let overdue = open_and_transfer(&mut chain);
+    let extended_review = open_and_transfer(&mut chain);
     chain.set_time(now_ms() - 20 * DAY_MS);
     let police = chain.key("police", "officer");
-    act(&mut chain, &police, &case_id, "receive", None, vec![]);
+    act(&mut chain, &police, &overdue, "receive", None, vec![]);
+    act(
+        &mut chain,
+        &police,
+        &extended_review,
+        "receive",
+        None,
+        vec![],
+    );
+    let police_head = chain.key("police", "head");
+    act(
+        &mut chain,
+        &police_head,
+        &extended_review,
+        "file",
+        None,
+        vec![],
+    );
+    for action in ["start-investigation", "refer-for-prosecution"] {
+        act(&mut chain, &police, &extended_review, action, None, vec![]);
+    }
+    let chief_procurator = chain.key("procuratorate", "head");
+    act(
+        &mut chain,
+        &chief_procurator,
+        &extended_review,
+        "extend-prosecution-review",
+        None,
+        vec![],
+    );
     chain.close();
 
     let node = DevNode::start(&home);
@@ -516,14 +531,21 @@ fn node_with_overdue_case(dir: &Path) -> (DevNode, String) {
         ],
     )
     .expect_code(0);
-    (node, case_id)
+    (
+        node,
+        Cases {
+            overdue,
+            extended_review,
+        },
+    )
 }
 
 #[tokio::test]
 async fn a_case_past_its_deadline_is_shown_overdue() {
     let _one = ONE_BROWSER.lock().await;
     let dir = tempfile::tempdir().unwrap();
-    let (node, case_id) = node_with_overdue_case(dir.path());
+    let (node, cases) = node_with_overdue_case(dir.path());
+    let case_id = cases.overdue;
     // The node itself says so, evaluated at its latest block time.
     let listed = node
         .cli_as("police-officer", &["case", "list", "--overdue"])
@@ -608,6 +630,20 @@ async fn a_case_past_its_deadline_is_shown_overdue() {
     let attachments = browser.text("[data-testid=attachments]").await;
     assert!(attachments.contains("transfer"), "{attachments}");
     browser.screenshot("case-page.png", LAPTOP).await;
+
+    // An extended clock says so, and runs to its new due time: the month
+    // of review from 20 days ago plus fifteen days is not overdue.
+    browser
+        .open(&format!("#/cases/{}", cases.extended_review))
+        .await;
+    let review = "tr[data-rule=PROC_PROSECUTION_DECISION]";
+    let overdue = browser.wait_for(review).await.attr("data-overdue").await;
+    assert_eq!(overdue.unwrap().as_deref(), Some("false"));
+    let extended = browser.text(&format!("{review} .clock-extended")).await;
+    assert!(
+        extended.contains("已延长 15 calendar_day") && extended.contains("CPL Art 172"),
+        "{extended}"
+    );
     browser.close().await;
 }
 
@@ -615,7 +651,8 @@ async fn a_case_past_its_deadline_is_shown_overdue() {
 async fn an_officer_without_rights_sees_no_case_details() {
     let _one = ONE_BROWSER.lock().await;
     let dir = tempfile::tempdir().unwrap();
-    let (node, case_id) = node_with_overdue_case(dir.path());
+    let (node, cases) = node_with_overdue_case(dir.path());
+    let case_id = cases.overdue;
     let browser = Browser::start().await;
     // The laboratory is no party to the case.
     browser

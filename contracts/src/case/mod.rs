@@ -520,6 +520,42 @@ fn next_state(row: &Transition, case: &Case, call: &CaseAction) -> Result<CaseSt
         })
 }
 
+/// Whether `action` may extend `rule`'s clock now: the parameters give the
+/// rule this extension, the clock runs, it was not extended since it
+/// started and it is not yet due.
+fn check_extension(
+    params: &Params,
+    case: &Case,
+    action: &str,
+    rule_id: &str,
+    ctx: &BlockCtx,
+) -> Result<()> {
+    let not_extendable = || ContractError::NotExtendable {
+        rule: rule_id.into(),
+    };
+    let rule = params
+        .deadlines
+        .iter()
+        .find(|rule| rule.id == rule_id)
+        .filter(|rule| rule.extension.as_ref().is_some_and(|e| e.action == action))
+        .ok_or_else(not_extendable)?;
+    let start = deadline::started_by(rule, case).ok_or_else(not_extendable)?;
+    if deadline::extension_granted(rule, case, start).is_some() {
+        return Err(ContractError::AlreadyExtended {
+            case_id: case.id.clone(),
+            rule: rule_id.into(),
+        });
+    }
+    let clock = deadline::clock(params, rule, case, ctx.time_ms).ok_or_else(not_extendable)?;
+    if clock.expired {
+        return Err(ContractError::ExtensionTooLate {
+            rule: rule_id.into(),
+            due_at_ms: clock.due_at_ms,
+        });
+    }
+    Ok(())
+}
+
 fn check_guards(
     row: &Transition,
     params: &Params,
@@ -564,6 +600,7 @@ fn check_guards(
                     });
                 }
             }
+            Guard::Extends(rule) => check_extension(params, case, row.action, rule, ctx)?,
             Guard::NoFineAfterCriminalFine => {
                 let criminal_fine = case
                     .mark("judgment")

@@ -118,6 +118,9 @@ pub enum Guard {
     /// impose no fine (罚款) for the same facts (APL Art 35 ¶2, SC-Transfer
     /// Art 11 ¶3); other penalties remain possible.
     NoFineAfterCriminalFine,
+    /// Extends the named rule's running clock by the extension the chain
+    /// parameters give it: once per start of the clock, before it is due.
+    Extends(&'static str),
     /// Reconsideration (复议) may be requested once.
     NotReconsidered,
     /// Items are handed over once.
@@ -603,6 +606,19 @@ pub static TABLE: &[Transition] = &[
     },
     Transition {
         rows: "T20",
+        action: "extend-prosecution-review",
+        summary: "the chief procurator extends the prosecution review of a major or complex case (延长审查起诉期限)",
+        from: &[S::S11ProsecutionReview],
+        to: Next::Stay,
+        actors: &[PROC],
+        role: MinRole::Head,
+        attachments: &[A::DecisionRecord],
+        reason: true,
+        guards: &[Guard::Extends("PROC_PROSECUTION_DECISION")],
+        ..BASE
+    },
+    Transition {
+        rows: "T20",
         action: "indict",
         summary: "the procuratorate indicts (提起公诉) in a court",
         from: &[S::S11ProsecutionReview],
@@ -632,6 +648,19 @@ pub static TABLE: &[Transition] = &[
         from: &[S::S12Indicted],
         to: Next::To(S::S13Trial),
         actors: &[COURT],
+        ..BASE
+    },
+    Transition {
+        rows: "T21",
+        action: "extend-trial",
+        summary: "the court extends the time to judgment, up to the latest the law allows (延长审理期限)",
+        from: &[S::S13Trial],
+        to: Next::Stay,
+        actors: &[COURT],
+        role: MinRole::Head,
+        attachments: &[A::DecisionRecord],
+        reason: true,
+        guards: &[Guard::Extends("COURT_JUDGMENT")],
         ..BASE
     },
     Transition {
@@ -817,6 +846,17 @@ pub fn action_names() -> impl Iterator<Item = &'static str> {
 
 /// The name under which the opening is recorded in the event log and marks.
 pub const OPEN_CASE: &str = "open-case";
+
+/// The deadline rule the action `name` extends, if it is an extension.
+pub fn extended_rule(name: &str) -> Option<&'static str> {
+    transition(name)?
+        .guards
+        .iter()
+        .find_map(|guard| match guard {
+            Guard::Extends(rule) => Some(*rule),
+            _ => None,
+        })
+}
 
 /// Whether `name` is a case action or the opening.
 pub fn is_action(name: &str) -> bool {

@@ -3,7 +3,9 @@
 //! Saturday, months, sector overrides, and overdue detection at a later
 //! block time.
 
-use xianjie_contracts::deadline::{case_clocks, day_number, due_at, end_of_day_ms, local_date};
+use xianjie_contracts::deadline::{
+    case_clocks, day_number, due_at, end_of_day_ms, local_date, Clock,
+};
 use xianjie_contracts::read;
 use xianjie_ledger::deadline::{Calendar, ClockKind, DayCounting, TimeUnit};
 use xianjie_ledger::tx::Call;
@@ -380,4 +382,161 @@ fn a_closed_case_leaves_the_open_index() {
         .unwrap()
         .unwrap()
         .is_empty());
+}
+
+/// The prosecution-review clock of a case just referred for prosecution.
+fn review_clock(sim: &Sim, case_id: &str, at_ms: u64) -> Clock {
+    read::case_clocks(sim, case_id, at_ms)
+        .unwrap()
+        .unwrap()
+        .into_iter()
+        .find(|c| c.rule == "PROC_PROSECUTION_DECISION")
+        .unwrap()
+}
+
+#[test]
+fn a_prosecution_review_is_extended_once_by_fifteen_days_before_it_is_due() {
+    // T20: one month, fifteen more days for a major or complex case (CPL Art 172).
+    let mut sim = Sim::new();
+    let case_id = open_case(&mut sim, "general");
+    drive(&mut sim, &case_id, "S11_PROSECUTION_REVIEW");
+    let referred_at = sim
+        .case(&case_id)
+        .mark("refer-for-prosecution")
+        .unwrap()
+        .time_ms;
+    let review = review_clock(&sim, &case_id, sim.time_ms);
+    assert!(review.extension.is_none());
+    let original_due = review.due_at_ms;
+    // Referred on Monday 1 June: one month ends on Wednesday 1 July.
+    assert_eq!(local_date(referred_at), 20260601);
+    assert_eq!(original_due, end_of(20260701));
+    let extend = call_for(expectation("extend-prosecution-review", None), &case_id);
+
+    // After the month has run out it is too late to extend.
+    let mut late = sim.clone();
+    late.time_ms = original_due + 1;
+    assert!(review_clock(&late, &case_id, late.time_ms).overdue);
+    assert_eq!(
+        late.code(&sim::head("proc"), Call::CaseAction(extend.clone())),
+        "extension_too_late"
+    );
+
+    // On the last instant it is not: the due day moves fifteen days on.
+    sim.time_ms = original_due;
+    assert_eq!(
+        sim.code(&sim::head("proc"), Call::CaseAction(extend.clone())),
+        "ok"
+    );
+    assert_eq!(sim.state_of(&case_id).name(), "S11_PROSECUTION_REVIEW");
+    let extended = review_clock(&sim, &case_id, original_due + 1);
+    assert_eq!(extended.due_at_ms, end_of(20260716));
+    assert_eq!(extended.started_at_ms, referred_at);
+    let granted = extended.extension.as_ref().unwrap();
+    assert_eq!((granted.limit, granted.unit), (15, TimeUnit::CalendarDay));
+    assert_eq!(granted.granted_at_ms, original_due);
+    assert!(!extended.overdue, "extended, not overdue: {extended:?}");
+    assert!(read::overdue_cases(&sim, original_due + 1)
+        .unwrap()
+        .is_empty());
+    assert!(review_clock(&sim, &case_id, extended.due_at_ms + 1).overdue);
+
+    // Once only.
+    assert_eq!(
+        sim.code(&sim::head("proc"), Call::CaseAction(extend)),
+        "already_extended"
+    );
+}
+
+#[test]
+fn fifteen_extra_days_follow_the_last_day_before_any_roll_over() {
+    // Referred on Wednesday 1 July: the month ends on Saturday 1 August and
+    // rolls over to Monday 3 August; fifteen days after 1 August is Sunday
+    // 16 August, which rolls over to Monday 17 August.
+    let mut sim = Sim::new();
+    let case_id = open_case(&mut sim, "general");
+    sim.time_ms = sim::local_ms(20260701, 9, 0);
+    drive(&mut sim, &case_id, "S11_PROSECUTION_REVIEW");
+    let review = review_clock(&sim, &case_id, sim.time_ms);
+    assert_eq!(local_date(review.started_at_ms), 20260701);
+    assert_eq!(review.due_at_ms, end_of(20260803));
+    let extend = call_for(expectation("extend-prosecution-review", None), &case_id);
+    assert_eq!(sim.code(&sim::head("proc"), Call::CaseAction(extend)), "ok");
+    assert_eq!(
+        review_clock(&sim, &case_id, sim.time_ms).due_at_ms,
+        end_of(20260817)
+    );
+}
+
+#[test]
+fn an_extension_counts_from_the_last_day_whatever_the_start_day_convention() {
+    // With the start day counted, one month from Monday 1 June ends on
+    // Tuesday 30 June; the fifteen extra days end on Wednesday 15 July.
+    let mut params = sim::sim_params();
+    params.counting = INCLUDED;
+    let mut sim = Sim::with_params(params);
+    let case_id = open_case(&mut sim, "general");
+    drive(&mut sim, &case_id, "S11_PROSECUTION_REVIEW");
+    assert_eq!(
+        review_clock(&sim, &case_id, sim.time_ms).due_at_ms,
+        end_of(20260630)
+    );
+    let extend = call_for(expectation("extend-prosecution-review", None), &case_id);
+    assert_eq!(sim.code(&sim::head("proc"), Call::CaseAction(extend)), "ok");
+    assert_eq!(
+        review_clock(&sim, &case_id, sim.time_ms).due_at_ms,
+        end_of(20260715)
+    );
+}
+
+#[test]
+fn a_rule_without_an_extension_in_the_parameters_cannot_be_extended() {
+    let mut params = sim::sim_params();
+    for rule in &mut params.deadlines {
+        rule.extension = None;
+    }
+    let mut sim = Sim::with_params(params);
+    let case_id = open_case(&mut sim, "general");
+    drive(&mut sim, &case_id, "S11_PROSECUTION_REVIEW");
+    let extend = call_for(expectation("extend-prosecution-review", None), &case_id);
+    assert_eq!(
+        sim.code(&sim::head("proc"), Call::CaseAction(extend)),
+        "not_extendable"
+    );
+    drive_from(&mut sim, &case_id, &["indict", "accept-trial"]);
+    let extend = call_for(expectation("extend-trial", None), &case_id);
+    assert_eq!(
+        sim.code(&sim::head("court"), Call::CaseAction(extend)),
+        "not_extendable"
+    );
+}
+
+#[test]
+fn the_court_extends_the_time_to_judgment_by_a_month() {
+    // T21: two months, at the latest three (CPL Art 208).
+    let mut sim = Sim::new();
+    let case_id = open_case(&mut sim, "general");
+    drive(&mut sim, &case_id, "S13_TRIAL");
+    let judgment = |sim: &Sim| {
+        read::case_clocks(sim, &case_id, sim.time_ms)
+            .unwrap()
+            .unwrap()
+            .into_iter()
+            .find(|c| c.rule == "COURT_JUDGMENT")
+            .unwrap()
+    };
+    // Accepted on Monday 1 June: two months end on Saturday 1 August, rolled
+    // over to Monday 3 August; a month more ends three months after the
+    // acceptance, on Tuesday 1 September (not a month after 3 August).
+    let before = judgment(&sim);
+    assert_eq!(local_date(before.started_at_ms), 20260601);
+    assert_eq!(before.due_at_ms, end_of(20260803));
+    let extend = call_for(expectation("extend-trial", None), &case_id);
+    assert_eq!(
+        sim.code(&sim::head("court"), Call::CaseAction(extend)),
+        "ok"
+    );
+    let after = judgment(&sim);
+    assert_eq!(after.due_at_ms, end_of(20260901));
+    assert_eq!(after.extension.unwrap().unit, TimeUnit::Month);
 }

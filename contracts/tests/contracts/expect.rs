@@ -417,6 +417,17 @@ pub static EXPECTED: &[Expect] = &[
     },
     Expect {
         rows: "T20",
+        action: "extend-prosecution-review",
+        from: &["S11_PROSECUTION_REVIEW"],
+        to: To::Same,
+        who: &[Proc],
+        head: true,
+        attachments: &["decision-record"],
+        reason: true,
+        ..E
+    },
+    Expect {
+        rows: "T20",
         action: "indict",
         from: &["S11_PROSECUTION_REVIEW"],
         to: To::State("S12_INDICTED"),
@@ -442,6 +453,17 @@ pub static EXPECTED: &[Expect] = &[
         from: &["S12_INDICTED"],
         to: To::State("S13_TRIAL"),
         who: &[Court],
+        ..E
+    },
+    Expect {
+        rows: "T21",
+        action: "extend-trial",
+        from: &["S13_TRIAL"],
+        to: To::Same,
+        who: &[Court],
+        head: true,
+        attachments: &["decision-record"],
+        reason: true,
         ..E
     },
     Expect {

@@ -6,7 +6,7 @@ use xianjie_contracts::policy::{authorize_read, ReadResource};
 use xianjie_contracts::read;
 use xianjie_ledger::block::Validator;
 use xianjie_ledger::crypto::{PublicKey, SecretKey};
-use xianjie_ledger::deadline::Calendar;
+use xianjie_ledger::deadline::{Calendar, ClockKind};
 use xianjie_ledger::governance::{Change, GovernanceParams, NewOrg, ParamChange, ProposalStatus};
 use xianjie_ledger::model::{Org, OrgKind, OrgLevel, Params, Role};
 use xianjie_ledger::tx::{Approve, Call, NodeKeyCall, Propose, RegisterOfficer};
@@ -240,6 +240,47 @@ fn parameter_changes_are_validated_like_genesis_and_take_effect() {
         ),
         Err("invalid_params".into())
     );
+
+    // An extension must be granted by the case action that extends that
+    // very rule, and only a duty can be extended.
+    let defaults = read::params(&sim).unwrap().deadlines;
+    let review = defaults
+        .iter()
+        .find(|r| r.id == "PROC_PROSECUTION_DECISION")
+        .unwrap();
+    let mut borrowed = rule.clone();
+    borrowed.extension = review.extension.clone();
+    let mut wrong_action = review.clone();
+    if let Some(extension) = wrong_action.extension.as_mut() {
+        extension.action = "extend-trial".into();
+    }
+    let mut window = defaults
+        .iter()
+        .find(|r| r.kind == ClockKind::Window)
+        .unwrap()
+        .clone();
+    window.extension = review.extension.clone();
+    for bad in [borrowed, wrong_action, window] {
+        assert_eq!(
+            propose(
+                &mut sim,
+                "market",
+                Change::Param(ParamChange::DeadlineRule(bad.clone()))
+            ),
+            Err("invalid_params".into()),
+            "{bad:?}"
+        );
+    }
+    let mut longer = review.clone();
+    if let Some(extension) = longer.extension.as_mut() {
+        extension.limit = 30;
+    }
+    let accepted = propose(
+        &mut sim,
+        "market",
+        Change::Param(ParamChange::DeadlineRule(longer)),
+    );
+    assert!(accepted.is_ok(), "{accepted:?}");
 
     // A larger task force.
     pass(&mut sim, Change::Param(ParamChange::MinTaskforce(3)));
