@@ -429,6 +429,15 @@ pub enum ContractError {
         /// The due time that passed (Unix ms).
         due_at_ms: u64,
     },
+    /// The law allows a case to be returned for supplementary investigation
+    /// only so often.
+    #[error("case {case_id} was already returned for supplementary investigation {limit} times, the most CPL Art 175 allows: indict or decide not to prosecute")]
+    SupplementaryInvestigationLimit {
+        /// The case.
+        case_id: String,
+        /// How many returns the law allows.
+        limit: u8,
+    },
     /// A decided case is marked suspected again only if it never reached S2.
     #[error("case {case_id} has already been on the criminal track and was then decided administratively: open a new case for new facts (DOMAIN §b.3 ¶2)")]
     AlreadySuspected {
@@ -782,6 +791,7 @@ impl ContractError {
             E::NotExtendable { .. } => "not_extendable",
             E::AlreadyExtended { .. } => "already_extended",
             E::ExtensionTooLate { .. } => "extension_too_late",
+            E::SupplementaryInvestigationLimit { .. } => "supplementary_investigation_limit",
             E::AlreadySuspected { .. } => "already_suspected",
             E::NotOverdue { .. } => "not_overdue",
             E::AlreadyReconsidered => "already_reconsidered",
@@ -993,6 +1003,10 @@ mod tests {
             E::ExtensionTooLate {
                 rule: "r".into(),
                 due_at_ms: 1,
+            },
+            E::SupplementaryInvestigationLimit {
+                case_id: "c".into(),
+                limit: 2,
             },
             E::AlreadySuspected {
                 case_id: "c".into(),

@@ -393,6 +393,9 @@ pub struct CaseFlags {
     pub reconsidered: bool,
     /// Seized items were handed over (T10; S9 is a sub-state, DOMAIN T17).
     pub items_handed_over: bool,
+    /// How many times the procuratorate returned the case to the police for
+    /// supplementary investigation (补充侦查; CPL Art 175 allows two).
+    pub supplementary_investigations: u8,
 }
 
 /// A case, as stored under `case/<id>`.

@@ -427,7 +427,18 @@ pub fn appendix_a_rules() -> Vec<DeadlineRule> {
             &[],
             (1, Month),
             (Duty, "PROC"),
-            ("CPL Art 172", P),
+            // Counted again from each referral: after a supplementary
+            // investigation the review time restarts (CPL Art 175 ¶3).
+            ("CPL Arts 172, 175 ¶3", P),
+        ),
+        rule(
+            "PSB_SUPPLEMENTARY_INVESTIGATION",
+            &[S::S10Investigation],
+            &["return-for-investigation"],
+            &[],
+            (1, Month),
+            (Duty, "PSB"),
+            ("CPL Art 175 ¶3 (应当在一个月以内补充侦查完毕)", P),
         ),
         rule(
             "COURT_JUDGMENT",
@@ -550,7 +561,7 @@ mod tests {
     #[test]
     fn appendix_a_has_every_rule_once_and_the_calendar_is_sorted() {
         let rules = appendix_a_rules();
-        assert_eq!(rules.len(), 25);
+        assert_eq!(rules.len(), 26);
         let mut ids: Vec<_> = rules.iter().map(|r| r.id.as_str()).collect();
         ids.sort_unstable();
         ids.dedup();

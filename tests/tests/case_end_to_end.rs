@@ -249,6 +249,45 @@ fn a_case_from_lead_to_judgment_and_a_recognised_inspection() {
         .expect_code(1)
         .json();
     assert_eq!(refused["code"], "already_extended", "{refused}");
+    // Evidence is short: back to the police for supplementary investigation
+    // (a month), and the review restarts from the new referral.
+    let returned = act(
+        "procuratorate-head",
+        "return-for-investigation",
+        &[
+            "--attach",
+            &doc("supplementary"),
+            "--reason",
+            "the supplier's accounts are missing",
+        ],
+    );
+    assert_eq!(returned["state"], "S10_INVESTIGATION");
+    let rules_running = |key: &str| -> Vec<serde_json::Value> {
+        let shown = node
+            .cli_as(key, &["case", "show", &case])
+            .expect_code(0)
+            .json();
+        shown["clocks"].as_array().unwrap().clone()
+    };
+    let investigating = rules_running("police-officer");
+    assert!(
+        investigating
+            .iter()
+            .any(|clock| clock["rule"] == "PSB_SUPPLEMENTARY_INVESTIGATION"
+                && clock["limit"] == 1
+                && clock["unit"] == "month"),
+        "{investigating:?}"
+    );
+    act(
+        "police-officer",
+        "refer-for-prosecution",
+        &["--attach", &doc("prosecution-2")],
+    );
+    let review = rules_running("procuratorate-officer")
+        .into_iter()
+        .find(|clock| clock["rule"] == "PROC_PROSECUTION_DECISION")
+        .expect("the review restarts");
+    assert!(review["extension"].is_null(), "{review}");
     act(
         "procuratorate-head",
         "indict",
@@ -276,7 +315,7 @@ fn a_case_from_lead_to_judgment_and_a_recognised_inspection() {
         .iter()
         .map(|event| event["action"].as_str().unwrap().to_owned())
         .collect();
-    assert_eq!(timeline.len(), 22, "{timeline:?}");
+    assert_eq!(timeline.len(), 24, "{timeline:?}");
     assert!(closed["attachments"]
         .as_array()
         .unwrap()

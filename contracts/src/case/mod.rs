@@ -68,7 +68,7 @@ use crate::{deadline, index, read, BlockCtx};
 pub use table::{
     action_names, transition, Effect, Guard, MinRole, Next, Party, Target, Transition,
 };
-use table::{OPEN_CASE, TABLE};
+use table::{MAX_SUPPLEMENTARY_INVESTIGATIONS, OPEN_CASE, TABLE};
 
 /// The prefix of case ids.
 pub const CASE_ID_PREFIX: &str = "CASE-";
@@ -623,6 +623,14 @@ fn check_guards(
                     return Err(ContractError::AlreadyReconsidered);
                 }
             }
+            Guard::SupplementaryInvestigationsLeft => {
+                if case.flags.supplementary_investigations >= MAX_SUPPLEMENTARY_INVESTIGATIONS {
+                    return Err(ContractError::SupplementaryInvestigationLimit {
+                        case_id: case.id.clone(),
+                        limit: MAX_SUPPLEMENTARY_INVESTIGATIONS,
+                    });
+                }
+            }
             Guard::NotHandedOver => {
                 if case.flags.items_handed_over {
                     return Err(ContractError::AlreadyHandedOver);
@@ -712,6 +720,10 @@ fn apply_effect(
             }
         }
         Effect::NonFilingFinal => case.flags.non_filing_final = true,
+        Effect::SupplementaryInvestigation => {
+            // The guard bounds it by MAX_SUPPLEMENTARY_INVESTIGATIONS.
+            case.flags.supplementary_investigations += 1;
+        }
     }
     Ok(())
 }

@@ -121,6 +121,9 @@ pub enum Guard {
     /// Extends the named rule's running clock by the extension the chain
     /// parameters give it: once per start of the clock, before it is due.
     Extends(&'static str),
+    /// A case is returned for supplementary investigation at most
+    /// [`MAX_SUPPLEMENTARY_INVESTIGATIONS`] times.
+    SupplementaryInvestigationsLeft,
     /// Reconsideration (复议) may be requested once.
     NotReconsidered,
     /// Items are handed over once.
@@ -153,6 +156,8 @@ pub enum Effect {
     Reconsidered,
     /// T15/T16: the non-filing is final.
     NonFilingFinal,
+    /// T20: one more return for supplementary investigation (补充侦查).
+    SupplementaryInvestigation,
 }
 
 /// One row of the table.
@@ -619,6 +624,20 @@ pub static TABLE: &[Transition] = &[
     },
     Transition {
         rows: "T20",
+        action: "return-for-investigation",
+        summary: "the procuratorate returns the case to the police for supplementary investigation (退回补充侦查), at most twice",
+        from: &[S::S11ProsecutionReview],
+        to: Next::To(S::S10Investigation),
+        actors: &[PROC],
+        role: MinRole::Head,
+        attachments: &[A::DecisionRecord],
+        reason: true,
+        guards: &[Guard::SupplementaryInvestigationsLeft],
+        effects: &[Effect::SupplementaryInvestigation],
+        ..BASE
+    },
+    Transition {
+        rows: "T20",
         action: "indict",
         summary: "the procuratorate indicts (提起公诉) in a court",
         from: &[S::S11ProsecutionReview],
@@ -843,6 +862,10 @@ pub fn transition(action: &str) -> Option<&'static Transition> {
 pub fn action_names() -> impl Iterator<Item = &'static str> {
     TABLE.iter().map(|row| row.action)
 }
+
+/// How many times a case may be returned for supplementary investigation
+/// (CPL Art 175 ¶3: 补充侦查以二次为限).
+pub const MAX_SUPPLEMENTARY_INVESTIGATIONS: u8 = 2;
 
 /// The name under which the opening is recorded in the event log and marks.
 pub const OPEN_CASE: &str = "open-case";

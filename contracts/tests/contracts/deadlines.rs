@@ -540,3 +540,77 @@ fn the_court_extends_the_time_to_judgment_by_a_month() {
     assert_eq!(after.due_at_ms, end_of(20260901));
     assert_eq!(after.extension.unwrap().unit, TimeUnit::Month);
 }
+
+/// The named clock of a case at the simulation's block time, if it runs.
+fn running_clock(sim: &Sim, case_id: &str, rule: &str) -> Option<Clock> {
+    read::case_clocks(sim, case_id, sim.time_ms)
+        .unwrap()
+        .unwrap()
+        .into_iter()
+        .find(|c| c.rule == rule)
+}
+
+#[test]
+fn supplementary_investigation_takes_a_month_restarts_the_review_and_happens_twice_at_most() {
+    // CPL Art 175 ¶3: each supplementary investigation within one month, at
+    // most two; the review time is counted again from the new referral.
+    let mut sim = Sim::new();
+    let case_id = open_case(&mut sim, "general");
+    drive(&mut sim, &case_id, "S11_PROSECUTION_REVIEW");
+    perform(&mut sim, &case_id, "extend-prosecution-review", None);
+    sim.advance(10 * DAY_MS);
+    perform(&mut sim, &case_id, "return-for-investigation", None);
+    assert_eq!(sim.state_of(&case_id).name(), "S10_INVESTIGATION");
+    assert!(running_clock(&sim, &case_id, "PROC_PROSECUTION_DECISION").is_none());
+    // Returned on Thursday 11 June: a month ends on Saturday 11 July, which
+    // rolls over to Monday 13 July.
+    let investigation = running_clock(&sim, &case_id, "PSB_SUPPLEMENTARY_INVESTIGATION").unwrap();
+    assert_eq!(local_date(investigation.started_at_ms), 20260611);
+    assert_eq!(investigation.due_at_ms, end_of(20260713));
+    assert_eq!(investigation.actor, "PSB");
+
+    // Referred again on Wednesday 1 July: a new month of review, which may
+    // be extended again (the earlier extension belonged to the first one).
+    sim.time_ms = local_ms(20260701, 9, 0);
+    perform(&mut sim, &case_id, "refer-for-prosecution", None);
+    assert!(running_clock(&sim, &case_id, "PSB_SUPPLEMENTARY_INVESTIGATION").is_none());
+    let review = review_clock(&sim, &case_id, sim.time_ms);
+    assert_eq!(local_date(review.started_at_ms), 20260701);
+    assert_eq!(review.due_at_ms, end_of(20260803));
+    assert!(review.extension.is_none(), "{review:?}");
+    perform(&mut sim, &case_id, "extend-prosecution-review", None);
+
+    perform(&mut sim, &case_id, "return-for-investigation", None);
+    perform(&mut sim, &case_id, "refer-for-prosecution", None);
+    assert_eq!(sim.case(&case_id).flags.supplementary_investigations, 2);
+    let third = call_for(expectation("return-for-investigation", None), &case_id);
+    assert_eq!(
+        sim.code(&sim::head("proc"), Call::CaseAction(third)),
+        "supplementary_investigation_limit"
+    );
+    assert_eq!(sim.state_of(&case_id).name(), "S11_PROSECUTION_REVIEW");
+    perform(&mut sim, &case_id, "indict", None);
+}
+
+#[test]
+fn an_overdue_supplementary_investigation_makes_the_case_overdue() {
+    let mut sim = Sim::new();
+    let case_id = open_case(&mut sim, "general");
+    drive(&mut sim, &case_id, "S11_PROSECUTION_REVIEW");
+    perform(&mut sim, &case_id, "return-for-investigation", None);
+    let due = running_clock(&sim, &case_id, "PSB_SUPPLEMENTARY_INVESTIGATION")
+        .unwrap()
+        .due_at_ms;
+    let overdue_rules = |at_ms: u64| -> Vec<String> {
+        read::overdue_cases(&sim, at_ms)
+            .unwrap()
+            .into_iter()
+            .flat_map(|(_, clocks)| clocks)
+            .filter(|clock| clock.overdue)
+            .map(|clock| clock.rule)
+            .collect()
+    };
+    let rule = "PSB_SUPPLEMENTARY_INVESTIGATION".to_string();
+    assert!(!overdue_rules(due).contains(&rule));
+    assert!(overdue_rules(due + 1).contains(&rule));
+}

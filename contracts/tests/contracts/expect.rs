@@ -428,6 +428,17 @@ pub static EXPECTED: &[Expect] = &[
     },
     Expect {
         rows: "T20",
+        action: "return-for-investigation",
+        from: &["S11_PROSECUTION_REVIEW"],
+        to: To::State("S10_INVESTIGATION"),
+        who: &[Proc],
+        head: true,
+        attachments: &["decision-record"],
+        reason: true,
+        ..E
+    },
+    Expect {
+        rows: "T20",
         action: "indict",
         from: &["S11_PROSECUTION_REVIEW"],
         to: To::State("S12_INDICTED"),
