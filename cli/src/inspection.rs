@@ -9,7 +9,8 @@ use serde_json::{json, Value};
 use xianjie_ledger::hash::note_digest;
 use xianjie_ledger::inspection::{Conclusion, LabRef, ObjectionWindow};
 use xianjie_ledger::tx::{
-    Accredit, Call, DisputeInspection, RecognizeInspection, RecordInspection,
+    Accredit, Call, DisputeInspection, RecognizeInspection, RecordInspection, RecordRetest,
+    RequestRetest,
 };
 
 use crate::client::NodeClient;
@@ -37,6 +38,11 @@ pub enum InspectionCommand {
     Recognize(IdArgs),
     /// Dispute another organisation's result.
     Dispute(DisputeArgs),
+    /// Record the party's re-test (复检) application on your organisation's
+    /// result, made inside its objection window.
+    RequestRetest(RequestRetestArgs),
+    /// Record the re-test's result; it replaces the re-tested result.
+    Retest(RetestArgs),
 }
 
 /// `xianjie inspection record`
@@ -48,6 +54,40 @@ pub struct RecordArgs {
     /// Matter or parameter code, e.g. GB2763-pesticide.
     #[arg(long, value_name = "CODE")]
     pub matter: String,
+    /// The report.
+    #[command(flatten)]
+    pub report: ReportArgs,
+    /// The party's objection window: RULE@YYYYMMDD (rule id, notification date).
+    #[arg(long, value_name = "RULE@YYYYMMDD")]
+    pub objection: Option<String>,
+}
+
+/// `xianjie inspection request-retest`
+#[derive(Debug, Args)]
+pub struct RequestRetestArgs {
+    /// The result's id (INSP-…).
+    pub id: String,
+    /// The date the party applied, yyyymmdd (inside the objection window).
+    #[arg(long, value_name = "YYYYMMDD")]
+    pub requested_on: u32,
+    /// The application: its digest, or @FILE to hash it (kept off chain).
+    #[arg(long, value_name = "DIGEST|@FILE")]
+    pub application: String,
+}
+
+/// `xianjie inspection retest`
+#[derive(Debug, Args)]
+pub struct RetestArgs {
+    /// The re-tested result's id (INSP-…); its entity and matter are reused.
+    pub id: String,
+    /// The re-test's report.
+    #[command(flatten)]
+    pub report: ReportArgs,
+}
+
+/// What a report says, for `record` and `retest`.
+#[derive(Debug, Args)]
+pub struct ReportArgs {
     /// Report date, yyyymmdd (China local time; not after today).
     #[arg(long, value_name = "YYYYMMDD")]
     pub report_date: u32,
@@ -73,9 +113,6 @@ pub struct RecordArgs {
     /// Last date the result may be relied on, yyyymmdd.
     #[arg(long, value_name = "YYYYMMDD")]
     pub valid_until: Option<u32>,
-    /// The party's objection window: RULE@YYYYMMDD (rule id, notification date).
-    #[arg(long, value_name = "RULE@YYYYMMDD")]
-    pub objection: Option<String>,
 }
 
 /// An inspection id.
@@ -206,6 +243,22 @@ pub fn execute(context: &Context, args: InspectionArgs) -> anyhow::Result<Exit> 
             |_| json!({ "id": args.id, "disputed": true }),
             |c| format!("disputed {} (height {}, tx {})", args.id, c.height, c.hash),
         ),
+        InspectionCommand::RequestRetest(args) => submit(
+            context,
+            Call::RequestRetest(RequestRetest {
+                id: args.id.clone(),
+                requested_on: args.requested_on,
+                request_digest: digest_or_file(&args.application)?,
+            }),
+            |_| json!({ "id": args.id, "retest_requested_on": args.requested_on }),
+            |c| {
+                format!(
+                    "re-test of {} applied for on {}; the result is held until the re-test's result is recorded (height {}, tx {})",
+                    args.id, args.requested_on, c.height, c.hash
+                )
+            },
+        ),
+        InspectionCommand::Retest(args) => retest(context, args),
     }
 }
 
@@ -244,7 +297,14 @@ pub fn execute_lab(context: &Context, args: LabArgs) -> anyhow::Result<Exit> {
     )
 }
 
-fn record(context: &Context, args: RecordArgs) -> anyhow::Result<Exit> {
+/// The call fields a report gives: inspectors, lab and report digest.
+struct Report {
+    inspectors: Vec<xianjie_ledger::crypto::KeyId>,
+    lab: Option<LabRef>,
+    report_digest: xianjie_ledger::Hash,
+}
+
+fn report(context: &Context, args: &ReportArgs) -> anyhow::Result<Report> {
     let inspectors = if args.inspectors.is_empty() {
         vec![context.load_key()?.public_key().id()]
     } else {
@@ -260,6 +320,15 @@ fn record(context: &Context, args: RecordArgs) -> anyhow::Result<Exit> {
         }),
         _ => None,
     };
+    Ok(Report {
+        inspectors,
+        lab,
+        report_digest: digest_or_file(&args.report)?,
+    })
+}
+
+fn record(context: &Context, args: RecordArgs) -> anyhow::Result<Exit> {
+    let report = report(context, &args.report)?;
     let objection = args
         .objection
         .as_deref()
@@ -277,13 +346,13 @@ fn record(context: &Context, args: RecordArgs) -> anyhow::Result<Exit> {
     let call = Call::RecordInspection(RecordInspection {
         entity: args.entity.clone(),
         matter: args.matter.clone(),
-        inspectors,
-        report_date: args.report_date,
-        conclusion: args.conclusion,
-        report_digest: digest_or_file(&args.report)?,
-        lab,
-        scope: args.scope.clone(),
-        valid_until: args.valid_until,
+        inspectors: report.inspectors,
+        report_date: args.report.report_date,
+        conclusion: args.report.conclusion,
+        report_digest: report.report_digest,
+        lab: report.lab,
+        scope: args.report.scope.clone(),
+        valid_until: args.report.valid_until,
         objection,
     });
     submit(
@@ -296,6 +365,50 @@ fn record(context: &Context, args: RecordArgs) -> anyhow::Result<Exit> {
                 inspection_id(&c.hash),
                 args.entity,
                 args.matter,
+                c.height,
+                c.hash
+            )
+        },
+    )
+}
+
+fn retest(context: &Context, args: RetestArgs) -> anyhow::Result<Exit> {
+    let original = match read(context, &format!("/v1/inspections/{}", args.id))? {
+        Ok(answer) => answer,
+        Err(exit) => return Ok(exit),
+    };
+    let field = |name: &str| -> anyhow::Result<String> {
+        original["inspection"][name]
+            .as_str()
+            .map(str::to_owned)
+            .ok_or_else(|| anyhow!("the node's answer for {} has no {name}", args.id))
+    };
+    let (entity, matter) = (field("entity")?, field("matter")?);
+    let report = report(context, &args.report)?;
+    let call = Call::RecordRetest(RecordRetest {
+        of: args.id.clone(),
+        result: RecordInspection {
+            entity,
+            matter,
+            inspectors: report.inspectors,
+            report_date: args.report.report_date,
+            conclusion: args.report.conclusion,
+            report_digest: report.report_digest,
+            lab: report.lab,
+            scope: args.report.scope.clone(),
+            valid_until: args.report.valid_until,
+            objection: None,
+        },
+    });
+    submit(
+        context,
+        call,
+        |c| json!({ "id": inspection_id(&c.hash), "retest_of": args.id }),
+        |c| {
+            format!(
+                "recorded re-test result {} replacing {} (height {}, tx {})",
+                inspection_id(&c.hash),
+                args.id,
                 c.height,
                 c.hash
             )
@@ -331,6 +444,11 @@ fn describe(view: &Value) -> String {
             })
             .unwrap_or_default()
     };
+    if let Some(original) = inspection["retest_of"].as_str() {
+        text.push_str(&format!(
+            "\n    re-test of {original}: its conclusion is final"
+        ));
+    }
     if !orgs("recognised_by").is_empty() {
         text.push_str(&format!("\n    recognised by {}", orgs("recognised_by")));
     }

@@ -574,6 +574,54 @@ pub enum ContractError {
         /// The issuing organisation.
         org: OrgId,
     },
+    /// Only the issuing organisation records a re-test of its result.
+    #[error(
+        "result {id} was issued by {issuer}: only that organisation records its re-test (复检)"
+    )]
+    NotIssuer {
+        /// The result.
+        id: String,
+        /// The issuing organisation.
+        issuer: OrgId,
+    },
+    /// The result gave the party no objection window.
+    #[error("result {id} has no objection (复检) window: no re-test can be requested")]
+    NoObjectionWindow {
+        /// The result.
+        id: String,
+    },
+    /// The application date is outside the objection window.
+    #[error(
+        "a re-test of {id} is applied for from {from} to {to} (yyyymmdd, the objection window)"
+    )]
+    RetestOutsideWindow {
+        /// The result.
+        id: String,
+        /// First day of the window (the notification date).
+        from: u32,
+        /// Last day of the window.
+        to: u32,
+    },
+    /// A re-test was already requested (the re-test conclusion is final).
+    #[error("a re-test of {id} was already requested; its conclusion is final")]
+    RetestAlreadyRequested {
+        /// The result.
+        id: String,
+    },
+    /// A re-test result is recorded only after a request.
+    #[error("no re-test of {id} was requested: record the party's application first")]
+    NoRetestRequested {
+        /// The result.
+        id: String,
+    },
+    /// The re-test's result was already recorded.
+    #[error("the re-test of {id} already has its result, {result}")]
+    RetestAlreadyRecorded {
+        /// The result.
+        id: String,
+        /// The re-test result.
+        result: String,
+    },
 
     // --- policies --------------------------------------------------------
     /// The on-chain policy set does not permit the request.
@@ -815,6 +863,12 @@ impl ContractError {
             E::StancesFull { .. } => "stances_full",
             E::TooFewInspectors { .. } => "too_few_inspectors",
             E::UnknownInspector { .. } => "unknown_inspector",
+            E::NotIssuer { .. } => "not_issuer",
+            E::NoObjectionWindow { .. } => "no_objection_window",
+            E::RetestOutsideWindow { .. } => "retest_outside_window",
+            E::RetestAlreadyRequested { .. } => "retest_already_requested",
+            E::NoRetestRequested { .. } => "no_retest_requested",
+            E::RetestAlreadyRecorded { .. } => "retest_already_recorded",
             E::PolicyDenied { .. } => "policy_denied",
             E::PolicyError { .. } => "policy_error",
             E::InvalidPolicy { .. } => "invalid_policy",
@@ -1052,6 +1106,22 @@ mod tests {
             E::UnknownInspector {
                 inspector: key,
                 org: org(),
+            },
+            E::NotIssuer {
+                id: "i".into(),
+                issuer: org(),
+            },
+            E::NoObjectionWindow { id: "i".into() },
+            E::RetestOutsideWindow {
+                id: "i".into(),
+                from: 1,
+                to: 2,
+            },
+            E::RetestAlreadyRequested { id: "i".into() },
+            E::NoRetestRequested { id: "i".into() },
+            E::RetestAlreadyRecorded {
+                id: "i".into(),
+                result: "r".into(),
             },
             E::PolicyDenied { action: "a".into() },
             E::PolicyError { reason: "r".into() },

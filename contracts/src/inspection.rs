@@ -6,7 +6,9 @@
 //! * a laboratory with a CMA certificate issued it, and the certificate was
 //!   valid **on the report date** (not today) with the result's matter in
 //!   its scope — checked against the accreditation periods recorded on chain;
-//! * its objection (复检) window, if any, has closed;
+//! * its objection (复检) window, if any, has closed, and no re-test was
+//!   applied for within it (a pending re-test blocks it; a concluded one
+//!   replaces it, since the re-test conclusion is final: FSL Art 88 ¶1);
 //! * it has not passed its own `valid_until` date;
 //! * no organisation disputes it.
 //!
@@ -16,6 +18,11 @@
 //! never its own), `DisputeInspection` records a dispute, which removes the
 //! result from the list until the disputing organisation recognises it after
 //! all. Each organisation has one stance per result; the latest counts.
+//!
+//! The issuing organisation receives a party's re-test application and
+//! records it (`RequestRetest`, dated inside the window) and then the
+//! re-test's result (`RecordRetest`, same entity and matter, no window of
+//! its own), which the other agencies recognise in the original's place.
 //!
 //! Who records a CMA certificate: a head of a member organisation other than
 //! the laboratory itself (no self-accreditation); the default policy set
@@ -30,13 +37,16 @@ use std::collections::BTreeSet;
 use serde::{Deserialize, Serialize};
 use xianjie_ledger::hash::Hash;
 use xianjie_ledger::inspection::{
-    Accreditation, AccreditationPeriod, Inspection, Stance, StanceKind, MAX_ACCREDITATION_PERIODS,
-    MAX_CMA_LEN, MAX_INSPECTORS, MAX_MATTER_LEN, MAX_SCOPE_MATTERS, MAX_STANCES,
+    Accreditation, AccreditationPeriod, Inspection, Retest, Stance, StanceKind,
+    MAX_ACCREDITATION_PERIODS, MAX_CMA_LEN, MAX_INSPECTORS, MAX_MATTER_LEN, MAX_SCOPE_MATTERS,
+    MAX_STANCES,
 };
 use xianjie_ledger::model::{Officer, Role};
 use xianjie_ledger::state::{keys, StateView};
 use xianjie_ledger::storage::WriteSet;
-use xianjie_ledger::tx::{Accredit, DisputeInspection, RecognizeInspection, RecordInspection};
+use xianjie_ledger::tx::{
+    Accredit, DisputeInspection, RecognizeInspection, RecordInspection, RecordRetest, RequestRetest,
+};
 
 use crate::deadline::{self, is_valid_date, local_date};
 use crate::error::{ContractError, Result};
@@ -76,6 +86,16 @@ pub enum RecognitionProblem {
     UnknownObjectionRule,
     /// The result's own validity ended.
     Expired,
+    /// The party applied for a re-test (复检) on this date; it has no result yet.
+    RetestPending {
+        /// The application date (`yyyymmdd`).
+        requested_on: u32,
+    },
+    /// A re-test replaced it: the re-test's conclusion is final.
+    Superseded {
+        /// The re-test result.
+        by: String,
+    },
     /// These organisations dispute it.
     Disputed {
         /// The disputing organisations.
@@ -97,12 +117,25 @@ impl std::fmt::Display for RecognitionProblem {
                 f.write_str("the matter was outside the certificate's scope on the report date")
             }
             RecognitionProblem::ObjectionWindowOpen { closes_at_ms } => {
-                write!(f, "the objection window is open until {closes_at_ms} ms")
+                let last_day = local_date(*closes_at_ms);
+                write!(
+                    f,
+                    "the party may object (复检) until the end of {last_day} (China time)"
+                )
             }
             RecognitionProblem::UnknownObjectionRule => {
                 f.write_str("the result's objection rule is no longer a chain parameter")
             }
             RecognitionProblem::Expired => f.write_str("the result's validity has ended"),
+            RecognitionProblem::RetestPending { requested_on } => {
+                write!(
+                    f,
+                    "a re-test was applied for on {requested_on} and has no result yet"
+                )
+            }
+            RecognitionProblem::Superseded { by } => {
+                write!(f, "replaced by the re-test result {by}, which is final")
+            }
             RecognitionProblem::Disputed { by } => write!(f, "disputed by {by:?}"),
         }
     }
@@ -143,6 +176,14 @@ pub fn check_recognition(
             }
             Some(_) => {}
         }
+    }
+    if let Some(retest) = &inspection.retest {
+        problems.push(match &retest.result {
+            None => RecognitionProblem::RetestPending {
+                requested_on: retest.requested_on,
+            },
+            Some(by) => RecognitionProblem::Superseded { by: by.clone() },
+        });
     }
     if inspection
         .valid_until
@@ -230,6 +271,26 @@ pub fn record(
     call: &RecordInspection,
 ) -> Result<WriteSet> {
     check_officer_role(signer, false)?;
+    let inspection = new_inspection(view, ctx, signer, tx_hash, call)?;
+    policy::authorize(
+        view,
+        signer,
+        "record-inspection",
+        Resource::Inspection(&inspection),
+    )?;
+    let mut stage = Overlay::new(view);
+    store_new(&mut stage, &inspection)?;
+    Ok(stage.into_writes())
+}
+
+/// The result `call` records, checked field by field (not yet authorised).
+fn new_inspection(
+    view: &dyn StateView,
+    ctx: &BlockCtx,
+    signer: &Officer,
+    tx_hash: &Hash,
+    call: &RecordInspection,
+) -> Result<Inspection> {
     let entity = read::chain_uscc(view, &call.entity)?;
     if !is_code(&call.matter, MAX_MATTER_LEN) {
         return Err(invalid(
@@ -302,28 +363,155 @@ pub fn record(
         time_ms: ctx.time_ms,
         tx: *tx_hash,
         stances: Vec::new(),
+        retest: None,
+        retest_of: None,
     };
     if read::inspection(view, &id)?.is_some() {
         return Err(invalid("id", "unique; sign again with a new nonce".into()));
     }
+    Ok(inspection)
+}
+
+/// Stores a new result and indexes it by entity and by entity and matter.
+fn store_new(stage: &mut Overlay<'_>, inspection: &Inspection) -> Result<()> {
+    read::put(stage, keys::inspection(&inspection.id), inspection);
+    index::insert(
+        stage,
+        &keys::index::inspections(&inspection.entity, None),
+        inspection.id.as_bytes(),
+    )?;
+    index::insert(
+        stage,
+        &keys::index::inspections(&inspection.entity, Some(&inspection.matter)),
+        inspection.id.as_bytes(),
+    )
+}
+
+/// The result `id`, if the signer's organisation issued it.
+fn load_own(view: &dyn StateView, signer: &Officer, id: &str) -> Result<Inspection> {
+    let inspection = load(view, id)?;
+    if inspection.issuer != signer.org {
+        return Err(ContractError::NotIssuer {
+            id: inspection.id,
+            issuer: inspection.issuer,
+        });
+    }
+    Ok(inspection)
+}
+
+/// The issuer records a party's re-test (复检) application, made inside the
+/// result's objection window: until the re-test has a result, the result is
+/// not recognisable, even after the window closes (DOMAIN §f.2).
+pub fn request_retest(
+    view: &dyn StateView,
+    ctx: &BlockCtx,
+    signer: &Officer,
+    call: &RequestRetest,
+) -> Result<WriteSet> {
+    check_officer_role(signer, false)?;
+    let mut inspection = load_own(view, signer, &call.id)?;
+    let window = inspection
+        .objection
+        .clone()
+        .ok_or_else(|| ContractError::NoObjectionWindow {
+            id: inspection.id.clone(),
+        })?;
+    if inspection.retest.is_some() {
+        return Err(ContractError::RetestAlreadyRequested { id: inspection.id });
+    }
+    check_date("requested_on", call.requested_on)?;
+    if call.requested_on > local_date(ctx.time_ms) {
+        return Err(invalid(
+            "requested_on",
+            "not after the block's date (China local time)".into(),
+        ));
+    }
+    let params = read::params_shared(view)?;
+    let closes_at_ms =
+        deadline::objection_due_at(&params, &window).ok_or_else(|| ContractError::UnknownRule {
+            rule: window.rule.clone(),
+        })?;
+    let last_day = local_date(closes_at_ms);
+    if !(window.notified_on..=last_day).contains(&call.requested_on) {
+        return Err(ContractError::RetestOutsideWindow {
+            id: inspection.id,
+            from: window.notified_on,
+            to: last_day,
+        });
+    }
     policy::authorize(
         view,
         signer,
-        "record-inspection",
+        "request-retest",
         Resource::Inspection(&inspection),
     )?;
+    inspection.retest = Some(Retest {
+        requested_on: call.requested_on,
+        request_digest: call.request_digest,
+        recorded_by: signer.id,
+        height: ctx.height,
+        result: None,
+    });
     let mut stage = Overlay::new(view);
-    read::put(&mut stage, keys::inspection(&id), &inspection);
-    index::insert(
-        &mut stage,
-        &keys::index::inspections(&entity, None),
-        id.as_bytes(),
-    )?;
-    index::insert(
-        &mut stage,
-        &keys::index::inspections(&entity, Some(&call.matter)),
-        id.as_bytes(),
-    )?;
+    read::put(&mut stage, keys::inspection(&inspection.id), &inspection);
+    Ok(stage.into_writes())
+}
+
+/// The issuer records the result of a requested re-test: a new result of
+/// the same entity and matter, with no objection window of its own (its
+/// conclusion is final, FSL Art 88 ¶1), which replaces the re-tested one.
+pub fn record_retest(
+    view: &dyn StateView,
+    ctx: &BlockCtx,
+    signer: &Officer,
+    tx_hash: &Hash,
+    call: &RecordRetest,
+) -> Result<WriteSet> {
+    check_officer_role(signer, false)?;
+    let mut original = load_own(view, signer, &call.of)?;
+    let requested_on = match &original.retest {
+        None => return Err(ContractError::NoRetestRequested { id: original.id }),
+        Some(Retest {
+            result: Some(result),
+            ..
+        }) => {
+            return Err(ContractError::RetestAlreadyRecorded {
+                id: original.id.clone(),
+                result: result.clone(),
+            })
+        }
+        Some(retest) => retest.requested_on,
+    };
+    if call.result.objection.is_some() {
+        return Err(invalid(
+            "result.objection",
+            "none: a re-test conclusion is final".into(),
+        ));
+    }
+    let mut result = new_inspection(view, ctx, signer, tx_hash, &call.result)?;
+    if (&result.entity, &result.matter) != (&original.entity, &original.matter) {
+        return Err(invalid(
+            "result.matter",
+            format!(
+                "the re-tested result's entity {} and matter {}",
+                original.entity, original.matter
+            ),
+        ));
+    }
+    if result.report_date < requested_on {
+        return Err(invalid(
+            "result.report_date",
+            format!("on or after the re-test application ({requested_on})"),
+        ));
+    }
+    result.retest_of = Some(original.id.clone());
+    policy::authorize(view, signer, "record-retest", Resource::Inspection(&result))?;
+    if let Some(retest) = original.retest.as_mut() {
+        retest.result = Some(result.id.clone());
+    }
+    let mut stage = Overlay::new(view);
+    store_new(&mut stage, &result)?;
+    read::put(&mut stage, keys::inspection(&original.id), &original);
     Ok(stage.into_writes())
 }
 
@@ -533,4 +721,17 @@ pub fn accredit(
         &record,
     );
     Ok(stage.into_writes())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_open_window_is_shown_with_its_last_day() {
+        // 8 June 2026, 23:59:59.999 in China (UTC+8).
+        let closes_at_ms = 1_780_934_399_999;
+        let text = RecognitionProblem::ObjectionWindowOpen { closes_at_ms }.to_string();
+        assert!(text.contains("until the end of 20260608"), "{text}");
+    }
 }

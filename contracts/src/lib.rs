@@ -84,6 +84,8 @@ fn execute_hashed(
         Call::RecordInspection(call) => inspection::record(view, ctx, signer, tx_hash, call),
         Call::RecognizeInspection(call) => inspection::recognize(view, ctx, signer, call),
         Call::DisputeInspection(call) => inspection::dispute(view, ctx, signer, call),
+        Call::RequestRetest(call) => inspection::request_retest(view, ctx, signer, call),
+        Call::RecordRetest(call) => inspection::record_retest(view, ctx, signer, tx_hash, call),
         Call::Propose(call) => governance::propose(view, ctx, signer, tx_hash, call),
         Call::Approve(call) => governance::approve(view, ctx, signer, call),
         Call::RegisterNodeKey(call) => governance::register_node_key(view, ctx, signer, call),

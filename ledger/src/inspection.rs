@@ -83,6 +83,23 @@ pub struct Stance {
     pub height: u64,
 }
 
+/// A party's application for a re-test (复检) within the objection window,
+/// and the re-test's result once recorded. The re-test conclusion is final
+/// (FSL Art 88 ¶1: 复检结论为最终检验结论), so it replaces the result.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Retest {
+    /// The date the party applied (`yyyymmdd`), inside the window.
+    pub requested_on: u32,
+    /// Digest of the application (kept off chain).
+    pub request_digest: Hash,
+    /// The officer of the issuing organisation who recorded it.
+    pub recorded_by: KeyId,
+    /// Height of the recording.
+    pub height: u64,
+    /// The re-test result (`INSP-…`), once recorded.
+    pub result: Option<String>,
+}
+
 /// An inspection or test result, stored under `inspection/<id>`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Inspection {
@@ -120,6 +137,10 @@ pub struct Inspection {
     pub tx: Hash,
     /// Stances of other organisations, in the order taken.
     pub stances: Vec<Stance>,
+    /// The party's re-test application and its result, if one was made.
+    pub retest: Option<Retest>,
+    /// For a re-test result: the result it re-tested.
+    pub retest_of: Option<String>,
 }
 
 /// One validity period of a CMA certificate with its scope.

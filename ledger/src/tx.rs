@@ -79,6 +79,10 @@ pub enum Call {
     RegisterNodeKey(NodeKeyCall),
     /// An organisation's admin revokes one of its node keys.
     RevokeNodeKey(NodeKeyCall),
+    /// The issuer records a party's re-test (复检) application on a result.
+    RequestRetest(RequestRetest),
+    /// The issuer records the re-test's result, which replaces the original.
+    RecordRetest(RecordRetest),
 }
 
 /// Opening a case (the case id is `CASE-` + the first 8 bytes of this
@@ -180,6 +184,27 @@ pub struct DisputeInspection {
     pub id: String,
     /// Digest of the reasons (kept off chain).
     pub reason_digest: Hash,
+}
+
+/// A party's re-test (复检) application on a result, recorded by the
+/// organisation that issued the result and received the application.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RequestRetest {
+    /// The inspection id.
+    pub id: String,
+    /// The date the party applied (`yyyymmdd`), inside the objection window.
+    pub requested_on: u32,
+    /// Digest of the application (kept off chain).
+    pub request_digest: Hash,
+}
+
+/// The result of a requested re-test; its id is derived like any result's.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RecordRetest {
+    /// The re-tested result's id.
+    pub of: String,
+    /// The re-test result: same entity and matter, no objection window.
+    pub result: RecordInspection,
 }
 
 /// A governance proposal (the id is `GOV-` + the first 8 bytes of this

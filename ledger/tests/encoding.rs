@@ -21,8 +21,8 @@ use xianjie_ledger::inspection::*;
 use xianjie_ledger::model::*;
 use xianjie_ledger::tx::{
     Accredit, Approve, Call, CaseAction, DisputeInspection, LinkRecollected, NodeKeyCall, OpenCase,
-    Propose, RecognizeInspection, RecordCustody, RecordInspection, RegisterOfficer, RevokeOfficer,
-    SignedTx, Tx,
+    Propose, RecognizeInspection, RecordCustody, RecordInspection, RecordRetest, RegisterOfficer,
+    RequestRetest, RevokeOfficer, SignedTx, Tx,
 };
 
 fn key(seed: u8) -> SecretKey {
@@ -260,7 +260,7 @@ fn enum_tags_are_positional_and_append_only() {
     .chain(new_calls())
     .map(|call| postcard::to_allocvec(&call).unwrap()[0])
     .collect();
-    assert_eq!(tags, (0..15).collect::<Vec<u8>>());
+    assert_eq!(tags, (0..17).collect::<Vec<u8>>());
     let categories: Vec<u8> = EvidenceCategory::ALL
         .iter()
         .map(|c| postcard::to_allocvec(c).unwrap()[0])
@@ -295,6 +295,27 @@ fn sample_open_case() -> OpenCase {
     }
 }
 
+fn sample_record_inspection() -> RecordInspection {
+    RecordInspection {
+        entity: "91110000600037341L".into(),
+        matter: "GB2763".into(),
+        inspectors: vec![KeyId([3; 20])],
+        report_date: 20250601,
+        conclusion: Conclusion::NonConforming,
+        report_digest: Hash([4; 32]),
+        lab: Some(LabRef {
+            uscc: "91110000600037341L".into(),
+            cma_number: "161512050001".into(),
+        }),
+        scope: "lot 1".into(),
+        valid_until: Some(20260601),
+        objection: Some(ObjectionWindow {
+            rule: "FOOD_RETEST_OBJECTION".into(),
+            notified_on: 20250602,
+        }),
+    }
+}
+
 /// One value of every call variant added after the first four, in order.
 fn new_calls() -> Vec<Call> {
     vec![
@@ -312,24 +333,7 @@ fn new_calls() -> Vec<Call> {
             valid_to: 20251231,
             certificate_digest: None,
         }),
-        Call::RecordInspection(RecordInspection {
-            entity: "91110000600037341L".into(),
-            matter: "GB2763".into(),
-            inspectors: vec![KeyId([3; 20])],
-            report_date: 20250601,
-            conclusion: Conclusion::NonConforming,
-            report_digest: Hash([4; 32]),
-            lab: Some(LabRef {
-                uscc: "91110000600037341L".into(),
-                cma_number: "161512050001".into(),
-            }),
-            scope: "lot 1".into(),
-            valid_until: Some(20260601),
-            objection: Some(ObjectionWindow {
-                rule: "FOOD_RETEST_OBJECTION".into(),
-                notified_on: 20250602,
-            }),
-        }),
+        Call::RecordInspection(sample_record_inspection()),
         Call::RecognizeInspection(RecognizeInspection {
             id: "INSP-1".into(),
         }),
@@ -349,6 +353,15 @@ fn new_calls() -> Vec<Call> {
         }),
         Call::RevokeNodeKey(NodeKeyCall {
             public_key: key(5).public_key(),
+        }),
+        Call::RequestRetest(RequestRetest {
+            id: "INSP-1".into(),
+            requested_on: 20250605,
+            request_digest: Hash([6; 32]),
+        }),
+        Call::RecordRetest(RecordRetest {
+            of: "INSP-1".into(),
+            result: sample_record_inspection(),
         }),
     ]
 }

@@ -540,6 +540,14 @@ async function showInspections(entity, results) {
   results.replaceChildren(...sections);
 }
 
+// A re-test (复检) replaces the result it re-tests: say which way it goes.
+function retestText(inspection) {
+  if (inspection.retest_of) return t("insp.retest_of", { id: inspection.retest_of });
+  if (!inspection.retest) return null;
+  if (inspection.retest.result) return t("insp.retest_replaced", { id: inspection.retest.result });
+  return t("insp.retest_pending", { date: inspection.retest.requested_on });
+}
+
 function inspectionCard(view) {
   const inspection = view.inspection;
   const [status, kind, label] = inspectionStatus(view);
@@ -561,6 +569,7 @@ function inspectionCard(view) {
         row(t("insp.scope"), inspection.scope || t("common.none")),
         row(t("insp.recognised_by"), view.recognised_by.length ? view.recognised_by.map(orgLabel).join("；") : t("common.none"), "recognised-by"),
         view.disputed_by.length ? row(t("insp.disputed_by"), view.disputed_by.map(orgLabel).join("；")) : null,
+        retestText(inspection) ? row(t("insp.retest"), retestText(inspection), "retest") : null,
         view.problem_texts.length ? row(t("insp.problems"), h("ul", {}, view.problem_texts.map((text) => h("li", {}, text)))) : null,
       ),
     ),

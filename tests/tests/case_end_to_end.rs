@@ -430,6 +430,110 @@ fn a_case_from_lead_to_judgment_and_a_recognised_inspection() {
     assert_eq!(result["recognised"], true);
     assert_eq!(result["recognised_by"], serde_json::json!(["police"]));
 
+    // A result the party objects to: the re-test (复检) applied for inside
+    // the window holds it, and the re-test's result replaces it.
+    let now_ms = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_millis() as u64;
+    let today = xianjie_contracts::deadline::local_date(now_ms).to_string();
+    let report_args = |report: &str, conclusion: &'static str| -> Vec<String> {
+        [
+            "--report-date",
+            today.as_str(),
+            "--conclusion",
+            conclusion,
+            "--report",
+            report,
+            "--lab",
+            "lab",
+            "--cma",
+            "240012345678",
+            "--inspector",
+            lab1.to_str().unwrap(),
+            "--inspector",
+            lab2.to_str().unwrap(),
+        ]
+        .map(str::to_owned)
+        .to_vec()
+    };
+    let mut record = [
+        "inspection",
+        "record",
+        "--entity",
+        SHOP,
+        "--matter",
+        "GB2763-pesticide",
+        "--objection",
+    ]
+    .map(str::to_owned)
+    .to_vec();
+    record.push(format!("FOOD_RETEST_OBJECTION@{today}"));
+    record.extend(report_args(&doc("test-report-2"), "non-conforming"));
+    let objected: Vec<&str> = record.iter().map(String::as_str).collect();
+    let objected = node.cli_as("lab-officer", &objected).expect_code(0).json();
+    let objected = objected["id"].as_str().unwrap().to_owned();
+    node.cli_as(
+        "lab-officer",
+        &[
+            "inspection",
+            "request-retest",
+            &objected,
+            "--requested-on",
+            &today,
+            "--application",
+            &doc("retest-application"),
+        ],
+    )
+    .expect_code(0);
+    let held = node
+        .cli_as("police-officer", &["inspection", "show", &objected])
+        .expect_code(0)
+        .json();
+    assert_eq!(held["valid"], false, "{held}");
+    assert!(
+        held["problems"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|problem| problem["problem"] == "retest_pending"),
+        "{held}"
+    );
+    let mut retest = vec![
+        "inspection".to_owned(),
+        "retest".to_owned(),
+        objected.clone(),
+    ];
+    retest.extend(report_args(&doc("retest-report"), "conforming"));
+    let retest: Vec<&str> = retest.iter().map(String::as_str).collect();
+    let replacement = node.cli_as("lab-officer", &retest).expect_code(0).json();
+    assert_eq!(replacement["retest_of"], objected.as_str());
+    let replacement = replacement["id"].as_str().unwrap().to_owned();
+    let shown = xianjie_tests::run_cli(&[
+        "--node",
+        &node.url,
+        "--key",
+        node.key("police-officer").to_str().unwrap(),
+        "inspection",
+        "show",
+        &objected,
+    ])
+    .expect_code(0);
+    assert!(
+        shown
+            .stdout
+            .contains(&format!("replaced by the re-test result {replacement}")),
+        "{}",
+        shown.stdout
+    );
+    node.cli_as("police-officer", &["inspection", "recognize", &replacement])
+        .expect_code(0);
+    let refused = node
+        .cli_as("court-officer", &["inspection", "recognize", &objected])
+        .expect_code(1)
+        .json();
+    assert_eq!(refused["code"], "not_recognisable", "{refused}");
+
     let policy = node
         .cli_as("court-officer", &["policy", "show"])
         .expect_code(0)

@@ -741,6 +741,57 @@ async fn recognised_inspection_results_are_shown_per_matter() {
         .to_owned();
     node.cli_as("police-officer", &["inspection", "recognize", &id])
         .expect_code(0);
+    // A second result the party objected to: its re-test is pending.
+    let now_ms = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_millis() as u64;
+    let today = xianjie_contracts::deadline::local_date(now_ms).to_string();
+    let objection = format!("FOOD_RETEST_OBJECTION@{today}");
+    let objected = node
+        .cli_as(
+            "lab-officer",
+            &[
+                "inspection",
+                "record",
+                "--entity",
+                SHOP,
+                "--matter",
+                "GB2763-pesticide",
+                "--report-date",
+                &today,
+                "--conclusion",
+                "non-conforming",
+                "--report",
+                &report_arg,
+                "--lab",
+                "lab",
+                "--cma",
+                "240012345678",
+                "--inspector",
+                inspectors[0].to_str().unwrap(),
+                "--inspector",
+                inspectors[1].to_str().unwrap(),
+                "--objection",
+                &objection,
+            ],
+        )
+        .expect_code(0)
+        .json();
+    let objected = objected["id"].as_str().unwrap().to_owned();
+    node.cli_as(
+        "lab-officer",
+        &[
+            "inspection",
+            "request-retest",
+            &objected,
+            "--requested-on",
+            &today,
+            "--application",
+            &report_arg,
+        ],
+    )
+    .expect_code(0);
 
     let browser = Browser::start().await;
     browser
@@ -766,6 +817,14 @@ async fn recognised_inspection_results_are_shown_per_matter() {
         .text(&format!("{card} [data-testid=recognised-by]"))
         .await;
     assert!(recognised_by.contains("police"), "{recognised_by}");
+    let held = format!("[data-matter=GB2763-pesticide] article[data-id='{objected}']");
+    let status = browser.wait_for(&held).await.attr("data-status").await;
+    assert_eq!(status.unwrap().as_deref(), Some("invalid"));
+    let retest = browser.text(&format!("{held} [data-testid=retest]")).await;
+    assert!(
+        retest.contains(&format!("当事人于 {today} 申请复检")),
+        "{retest}"
+    );
     browser.screenshot("inspections.png", LAPTOP).await;
     browser.close().await;
 }

@@ -246,6 +246,14 @@ fn worst_case_records_fit_their_size_limits() {
             };
             MAX_STANCES
         ],
+        retest: Some(Retest {
+            requested_on: u32::MAX,
+            request_digest: hash,
+            recorded_by: id,
+            height: u64::MAX,
+            result: Some(format!("INSP-{}", "f".repeat(16))),
+        }),
+        retest_of: Some(format!("INSP-{}", "f".repeat(16))),
     };
     assert!(encode(&inspection).len() <= Inspection::MAX_ENCODED_LEN);
     let accreditation = Accreditation {

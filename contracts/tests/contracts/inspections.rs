@@ -1,13 +1,15 @@
 //! Inspection results and mutual recognition (DOMAIN §f): accreditation
 //! valid on the report date (not today) and covering the matter, objection
-//! windows, disputes, and the query a second agency runs.
+//! windows, re-tests, disputes, and the query a second agency runs.
 
+use xianjie_contracts::deadline::local_date;
 use xianjie_contracts::inspection::{check_recognition, recognised_results, RecognitionProblem};
 use xianjie_contracts::read;
 use xianjie_ledger::hash::file_digest;
 use xianjie_ledger::inspection::{Conclusion, LabRef, ObjectionWindow};
 use xianjie_ledger::tx::{
-    Accredit, Call, DisputeInspection, RecognizeInspection, RecordInspection,
+    Accredit, Call, DisputeInspection, RecognizeInspection, RecordInspection, RecordRetest,
+    RequestRetest,
 };
 
 use crate::sim::{self, local_ms, Sim};
@@ -341,4 +343,171 @@ fn recording_a_result_checks_its_fields_and_the_policy() {
         ];
     };
     assert_eq!(code(&mut sim, "police", &police), "policy_denied");
+}
+
+fn request_retest(id: &str, requested_on: u32) -> Call {
+    Call::RequestRetest(RequestRetest {
+        id: id.into(),
+        requested_on,
+        request_digest: xianjie_ledger::hash::note_digest("re-test application"),
+    })
+}
+
+fn record_retest(of: &str, result: RecordInspection) -> Call {
+    Call::RecordRetest(RecordRetest {
+        of: of.into(),
+        result,
+    })
+}
+
+/// A result notified to the party on Thursday 28 May 2026, with the food
+/// re-test window (7 working days: it closes at the end of Monday 8 June).
+fn objectionable(sim: &mut Sim) -> String {
+    let mut call = result(PESTICIDE, 20250601);
+    call.objection = Some(ObjectionWindow {
+        rule: "FOOD_RETEST_OBJECTION".into(),
+        notified_on: 20260528,
+    });
+    record(sim, call)
+}
+
+fn ids(results: Vec<xianjie_ledger::inspection::Inspection>) -> Vec<String> {
+    results.into_iter().map(|result| result.id).collect()
+}
+
+#[test]
+fn a_retest_applied_for_in_the_window_holds_the_result_until_its_own_result_replaces_it() {
+    let mut sim = accredited();
+    // The lab's certificate renewed for 2026–2031, so a re-test reported in
+    // June 2026 is valid on its report date.
+    assert_eq!(
+        sim.code(
+            &sim::head("market"),
+            accredit(20260101, 20311231, &[PESTICIDE])
+        ),
+        "ok"
+    );
+    let id = objectionable(&mut sim);
+    assert_eq!(local_date(sim.time_ms), 20260601);
+
+    // Only the issuer records the application, dated inside the window and
+    // not in the future.
+    assert_eq!(
+        sim.code(&sim::officer("market"), request_retest(&id, 20260601)),
+        "not_issuer"
+    );
+    assert_eq!(
+        sim.code(&sim::officer("lab"), request_retest(&id, 20260527)),
+        "retest_outside_window"
+    );
+    assert_eq!(
+        sim.code(&sim::officer("lab"), request_retest(&id, 20260605)),
+        "invalid_field"
+    );
+    assert_eq!(
+        sim.code(
+            &sim::officer("lab"),
+            record_retest(&id, result(PESTICIDE, 20260601))
+        ),
+        "no_retest_requested"
+    );
+    assert_eq!(
+        sim.code(&sim::officer("lab"), request_retest(&id, 20260601)),
+        "ok"
+    );
+    assert_eq!(
+        sim.code(&sim::officer("lab"), request_retest(&id, 20260601)),
+        "retest_already_requested"
+    );
+
+    // After the window closed the result still waits for the re-test.
+    let after_window = local_ms(20260610, 12, 0);
+    let original = read::inspection(&sim, &id).unwrap().unwrap();
+    assert_eq!(
+        check_recognition(&sim, &original, after_window).unwrap(),
+        [RecognitionProblem::RetestPending {
+            requested_on: 20260601
+        }]
+    );
+    assert!(
+        recognised_results(&sim, &sim::entity(), PESTICIDE, after_window)
+            .unwrap()
+            .is_empty()
+    );
+
+    // The re-test result: same entity and matter, no window of its own,
+    // reported after the application.
+    sim.time_ms = local_ms(20260610, 9, 0);
+    let mut retested = result(PESTICIDE, 20260610);
+    retested.conclusion = Conclusion::Conforming;
+    let mut other_matter = retested.clone();
+    other_matter.matter = METALS.into();
+    let mut with_window = retested.clone();
+    with_window.objection = original.objection.clone();
+    for (call, code) in [
+        (other_matter, "invalid_field"),
+        (with_window, "invalid_field"),
+        (result(PESTICIDE, 20260529), "invalid_field"),
+    ] {
+        assert_eq!(
+            sim.code(&sim::officer("lab"), record_retest(&id, call)),
+            code
+        );
+    }
+    assert_eq!(
+        sim.code(
+            &sim::officer("market"),
+            record_retest(&id, retested.clone())
+        ),
+        "not_issuer"
+    );
+    let hash = sim
+        .run(&sim::officer("lab"), record_retest(&id, retested.clone()))
+        .unwrap_or_else(|e| panic!("{}", e.code()));
+    let retest_id = xianjie_contracts::inspection::inspection_id_for(&hash);
+    assert_eq!(
+        sim.code(&sim::officer("lab"), record_retest(&id, retested)),
+        "retest_already_recorded"
+    );
+
+    let original = read::inspection(&sim, &id).unwrap().unwrap();
+    assert_eq!(
+        original.retest.as_ref().unwrap().result.as_deref(),
+        Some(retest_id.as_str())
+    );
+    assert_eq!(
+        check_recognition(&sim, &original, after_window).unwrap(),
+        [RecognitionProblem::Superseded {
+            by: retest_id.clone()
+        }]
+    );
+    let replacement = read::inspection(&sim, &retest_id).unwrap().unwrap();
+    assert_eq!(replacement.retest_of.as_deref(), Some(id.as_str()));
+    assert_eq!(replacement.conclusion, Conclusion::Conforming);
+    assert_eq!(
+        ids(recognised_results(&sim, &sim::entity(), PESTICIDE, sim.time_ms).unwrap()),
+        std::slice::from_ref(&retest_id)
+    );
+    assert_eq!(
+        sim.code(&sim::officer("tax"), recognise(&id)),
+        "not_recognisable"
+    );
+    assert_eq!(sim.code(&sim::officer("tax"), recognise(&retest_id)), "ok");
+}
+
+#[test]
+fn a_result_without_an_objection_window_has_no_retest() {
+    let mut sim = accredited();
+    let id = record(&mut sim, result(PESTICIDE, 20250601));
+    assert_eq!(
+        sim.code(&sim::officer("lab"), request_retest(&id, 20260601)),
+        "no_objection_window"
+    );
+    assert_eq!(
+        sim.code(
+            &sim::officer("lab"),
+            request_retest("INSP-0000000000000000", 20260601)
+        ),
+        "unknown_inspection"
+    );
 }
