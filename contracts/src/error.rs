@@ -438,6 +438,12 @@ pub enum ContractError {
         /// How many returns the law allows.
         limit: u8,
     },
+    /// No penalty waits for publication.
+    #[error("case {case_id} has no penalty waiting for publication")]
+    NothingToPublish {
+        /// The case.
+        case_id: String,
+    },
     /// A decided case is marked suspected again only if it never reached S2.
     #[error("case {case_id} has already been on the criminal track and was then decided administratively: open a new case for new facts (DOMAIN §b.3 ¶2)")]
     AlreadySuspected {
@@ -840,6 +846,7 @@ impl ContractError {
             E::AlreadyExtended { .. } => "already_extended",
             E::ExtensionTooLate { .. } => "extension_too_late",
             E::SupplementaryInvestigationLimit { .. } => "supplementary_investigation_limit",
+            E::NothingToPublish { .. } => "nothing_to_publish",
             E::AlreadySuspected { .. } => "already_suspected",
             E::NotOverdue { .. } => "not_overdue",
             E::AlreadyReconsidered => "already_reconsidered",
@@ -1061,6 +1068,9 @@ mod tests {
             E::SupplementaryInvestigationLimit {
                 case_id: "c".into(),
                 limit: 2,
+            },
+            E::NothingToPublish {
+                case_id: "c".into(),
             },
             E::AlreadySuspected {
                 case_id: "c".into(),

@@ -275,6 +275,15 @@ pub fn appendix_a_rules() -> Vec<DeadlineRule> {
     use ClockKind::{Duty, MayIssueAfter, Window};
     use TimeUnit::{CalendarDay, Hour, Month, WorkingDay};
     use Verification::{Primary as P, Secondary as Sec};
+    // A penalty decided before the case turned criminal stays in force
+    // (SC-Transfer Art 11 ¶2), and so does the duty to publish it: its clock
+    // runs in every open state after the decision until `publish`.
+    let publication_pending: Vec<CaseState> = CaseState::ALL
+        .iter()
+        .copied()
+        .filter(|state| !state.is_terminal())
+        .filter(|state| !matches!(state, S::S0Lead | S::S1AdminCase | S::R7Published))
+        .collect();
     let mut rules = vec![
         rule(
             "AEA_HEAD_DECISION",
@@ -489,7 +498,7 @@ pub fn appendix_a_rules() -> Vec<DeadlineRule> {
         ),
         rule(
             "SAMR_PENALTY_PUBLICATION",
-            &[S::R5Decided, S::R6Replied],
+            &publication_pending,
             &["penalty-decision"],
             &["publish"],
             (20, WorkingDay),

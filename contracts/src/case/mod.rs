@@ -556,6 +556,27 @@ fn check_extension(
     Ok(())
 }
 
+/// In R5 and R6 the decision is the one to publish. Elsewhere a penalty
+/// decided before the case turned criminal may still be unpublished.
+fn check_penalty_to_publish(case: &Case) -> Result<()> {
+    if matches!(case.state, CaseState::R5Decided | CaseState::R6Replied) {
+        return Ok(());
+    }
+    let unpublished = case.mark("penalty-decision").is_some_and(|decision| {
+        decision.outcome.is_some_and(|o| o.is_a(Outcome::Penalty))
+            && case
+                .mark("publish")
+                .is_none_or(|published| published.seq < decision.seq)
+    });
+    if unpublished {
+        Ok(())
+    } else {
+        Err(ContractError::NothingToPublish {
+            case_id: case.id.clone(),
+        })
+    }
+}
+
 fn check_guards(
     row: &Transition,
     params: &Params,
@@ -631,6 +652,7 @@ fn check_guards(
                     });
                 }
             }
+            Guard::PenaltyToPublish => check_penalty_to_publish(case)?,
             Guard::NotHandedOver => {
                 if case.flags.items_handed_over {
                     return Err(ContractError::AlreadyHandedOver);

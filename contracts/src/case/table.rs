@@ -124,6 +124,9 @@ pub enum Guard {
     /// A case is returned for supplementary investigation at most
     /// [`MAX_SUPPLEMENTARY_INVESTIGATIONS`] times.
     SupplementaryInvestigationsLeft,
+    /// Outside R5 and R6, `publish` needs a penalty decided and not yet
+    /// published.
+    PenaltyToPublish,
     /// Reconsideration (复议) may be requested once.
     NotReconsidered,
     /// Items are handed over once.
@@ -799,11 +802,12 @@ pub static TABLE: &[Transition] = &[
     Transition {
         rows: "R7",
         action: "publish",
-        summary: "the agency publishes the penalty",
-        from: &[S::R5Decided, S::R6Replied],
-        to: Next::To(S::R7Published),
+        summary: "the agency publishes the penalty (also one decided before the case turned criminal: it stays in force)",
+        from: PUBLISH_FROM,
+        to: Next::ByFrom(PUBLISH_NEXT),
         actors: &[AEA],
         attachments: &[A::DisclosureRecord],
+        guards: &[Guard::PenaltyToPublish],
         ..BASE
     },
     Transition {
@@ -863,6 +867,78 @@ pub fn action_names() -> impl Iterator<Item = &'static str> {
     TABLE.iter().map(|row| row.action)
 }
 
+/// Where a penalty may wait for publication: R5 and R6, and, for a penalty
+/// decided before the case was marked suspected (it stays in force,
+/// SC-Transfer Art 11 ¶2), every open state that case may reach.
+pub const PUBLISH_FROM: &[CaseState] = &[
+    S::S2SuspectedCrime,
+    S::S3Taskforce,
+    S::S4PendingApproval,
+    S::S5Approved,
+    S::S5xNotApproved,
+    S::S6Transferred,
+    S::S7Received,
+    S::S7fForwarded,
+    S::S7mSupplement,
+    S::S8Filed,
+    S::S8xNotFiled,
+    S::S8rReconsideration,
+    S::S8sFilingSupervision,
+    S::S8oOverdue,
+    S::S9ItemsHandedOver,
+    S::S10Investigation,
+    S::S10xWithdrawn,
+    S::S11ProsecutionReview,
+    S::S12xNotProsecuted,
+    S::S12Indicted,
+    S::S13Trial,
+    S::S14Judgment,
+    S::S15Feedback,
+    S::R0Trigger,
+    S::R1InternalTransfer,
+    S::R2Review,
+    S::R3Transferred,
+    S::R4AdminCase,
+    S::R5Decided,
+    S::R6Replied,
+    S::R8FollowUp,
+];
+
+/// `publish` moves R5 and R6 to R7; elsewhere the case stays where it is.
+const PUBLISH_NEXT: &[(CaseState, CaseState)] = &[
+    (S::S2SuspectedCrime, S::S2SuspectedCrime),
+    (S::S3Taskforce, S::S3Taskforce),
+    (S::S4PendingApproval, S::S4PendingApproval),
+    (S::S5Approved, S::S5Approved),
+    (S::S5xNotApproved, S::S5xNotApproved),
+    (S::S6Transferred, S::S6Transferred),
+    (S::S7Received, S::S7Received),
+    (S::S7fForwarded, S::S7fForwarded),
+    (S::S7mSupplement, S::S7mSupplement),
+    (S::S8Filed, S::S8Filed),
+    (S::S8xNotFiled, S::S8xNotFiled),
+    (S::S8rReconsideration, S::S8rReconsideration),
+    (S::S8sFilingSupervision, S::S8sFilingSupervision),
+    (S::S8oOverdue, S::S8oOverdue),
+    (S::S9ItemsHandedOver, S::S9ItemsHandedOver),
+    (S::S10Investigation, S::S10Investigation),
+    (S::S10xWithdrawn, S::S10xWithdrawn),
+    (S::S11ProsecutionReview, S::S11ProsecutionReview),
+    (S::S12xNotProsecuted, S::S12xNotProsecuted),
+    (S::S12Indicted, S::S12Indicted),
+    (S::S13Trial, S::S13Trial),
+    (S::S14Judgment, S::S14Judgment),
+    (S::S15Feedback, S::S15Feedback),
+    (S::R0Trigger, S::R0Trigger),
+    (S::R1InternalTransfer, S::R1InternalTransfer),
+    (S::R2Review, S::R2Review),
+    (S::R3Transferred, S::R3Transferred),
+    (S::R4AdminCase, S::R4AdminCase),
+    (S::R5Decided, S::R7Published),
+    (S::R6Replied, S::R7Published),
+    (S::R8FollowUp, S::R8FollowUp),
+];
+
 /// How many times a case may be returned for supplementary investigation
 /// (CPL Art 175 ¶3: 补充侦查以二次为限).
 pub const MAX_SUPPLEMENTARY_INVESTIGATIONS: u8 = 2;
@@ -889,6 +965,17 @@ pub fn is_action(name: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_publication_clock_runs_wherever_publish_may_be_recorded() {
+        let rules = xianjie_ledger::deadline::appendix_a_rules();
+        let rule = rules
+            .iter()
+            .find(|rule| rule.id == "SAMR_PENALTY_PUBLICATION")
+            .unwrap();
+        assert_eq!(rule.on, PUBLISH_FROM);
+        assert_eq!(transition("publish").unwrap().from, PUBLISH_FROM);
+    }
 
     #[test]
     fn the_table_is_consistent() {

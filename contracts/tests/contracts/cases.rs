@@ -888,3 +888,51 @@ fn default_params_are_used_by_the_simulation() {
     assert_eq!(params.deadlines, Params::default().deadlines);
     assert_eq!(params.policy_set, Params::default().policy_set);
 }
+
+#[test]
+fn a_penalty_decided_before_the_case_turned_criminal_is_still_published() {
+    // The penalty stays in force (SC-Transfer Art 11 ¶2), so its publication
+    // is still due (SAMR-Penalty-Disclosure Art 9): the clock keeps running
+    // on the criminal track and `publish` is recorded there without moving
+    // the case.
+    let publish = |sim: &mut Sim, case_id: &str| {
+        code_of(sim, case_id, "publish", None, "market", Role::Officer)
+    };
+    let publication_running = |sim: &Sim, case_id: &str| {
+        read::case_clocks(sim, case_id, sim.time_ms)
+            .unwrap()
+            .unwrap()
+            .iter()
+            .any(|clock| clock.rule == "SAMR_PENALTY_PUBLICATION")
+    };
+    let (mut sim, case_id) = case_via(&[
+        ("open-admin-case", None),
+        ("penalty-decision", Some("fine")),
+    ]);
+    assert_eq!(mark_suspected(&mut sim, &case_id), "ok");
+    perform(&mut sim, &case_id, "form-taskforce", None);
+    assert_eq!(state_name(&sim, &case_id), "S3_TASKFORCE");
+    assert!(publication_running(&sim, &case_id));
+    assert_eq!(publish(&mut sim, &case_id), "ok");
+    assert_eq!(state_name(&sim, &case_id), "S3_TASKFORCE");
+    assert!(!publication_running(&sim, &case_id));
+    assert_eq!(publish(&mut sim, &case_id), "nothing_to_publish");
+
+    // Published before it turned criminal: nothing left to publish.
+    let (mut sim, case_id) = case_via(&[
+        ("open-admin-case", None),
+        ("penalty-decision", Some("penalty")),
+        ("publish", None),
+    ]);
+    assert_eq!(mark_suspected(&mut sim, &case_id), "ok");
+    assert!(!publication_running(&sim, &case_id));
+    assert_eq!(publish(&mut sim, &case_id), "nothing_to_publish");
+
+    // A decision of no penalty has nothing to publish either.
+    let (mut sim, case_id) = case_via(&[
+        ("open-admin-case", None),
+        ("penalty-decision", Some("no-penalty")),
+    ]);
+    assert_eq!(mark_suspected(&mut sim, &case_id), "ok");
+    assert_eq!(publish(&mut sim, &case_id), "nothing_to_publish");
+}

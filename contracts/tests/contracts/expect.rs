@@ -653,6 +653,18 @@ pub static EXPECTED: &[Expect] = &[
         attachments: &["disclosure-record"],
         ..E
     },
+    // A penalty decided before the case turned criminal stays in force
+    // (SC-Transfer Art 11 ¶2) and is still published: in any open state the
+    // case reaches after that, `publish` leaves it where it is.
+    Expect {
+        rows: "R7",
+        action: "publish",
+        from: PUBLISH_LATER,
+        to: To::Same,
+        who: &[Aea],
+        attachments: &["disclosure-record"],
+        ..E
+    },
     Expect {
         rows: "R8",
         action: "follow-up",
@@ -697,6 +709,40 @@ pub static EXPECTED: &[Expect] = &[
     },
 ];
 
+/// Open states after S1 where a penalty decided before the case turned
+/// criminal may still await publication (R5 and R6 publish into R7).
+pub const PUBLISH_LATER: &[&str] = &[
+    "S2_SUSPECTED_CRIME",
+    "S3_TASKFORCE",
+    "S4_PENDING_APPROVAL",
+    "S5_APPROVED",
+    "S5X_NOT_APPROVED",
+    "S6_TRANSFERRED",
+    "S7_RECEIVED",
+    "S7F_FORWARDED",
+    "S7M_SUPPLEMENT",
+    "S8_FILED",
+    "S8X_NOT_FILED",
+    "S8R_RECONSIDERATION",
+    "S8S_FILING_SUPERVISION",
+    "S8O_OVERDUE",
+    "S9_ITEMS_HANDED_OVER",
+    "S10_INVESTIGATION",
+    "S10X_WITHDRAWN",
+    "S11_PROSECUTION_REVIEW",
+    "S12X_NOT_PROSECUTED",
+    "S12_INDICTED",
+    "S13_TRIAL",
+    "S14_JUDGMENT",
+    "S15_FEEDBACK",
+    "R0_TRIGGER",
+    "R1_INTERNAL_TRANSFER",
+    "R2_REVIEW",
+    "R3_TRANSFERRED",
+    "R4_ADMIN_CASE",
+    "R8_FOLLOW_UP",
+];
+
 /// Where the right actor is still refused, and with which code: an
 /// administrative decision on a case that reached S2 before the criminal
 /// track ended (DOMAIN §b.3 ¶1; the routes below reach S8X without a final
@@ -718,6 +764,8 @@ pub fn guard_refusal(action: &str, from: &str) -> Option<&'static str> {
             Some("penalty_instead_of_transfer")
         }
         "mark-suspected" if decided.contains(&from) => Some("already_suspected"),
+        // The routes decide no penalty before S2 (and R8 comes after R7).
+        "publish" if PUBLISH_LATER.contains(&from) => Some("nothing_to_publish"),
         _ => None,
     }
 }
