@@ -297,14 +297,13 @@ pub fn execute_lab(context: &Context, args: LabArgs) -> anyhow::Result<Exit> {
     )
 }
 
-/// The call fields a report gives: inspectors, lab and report digest.
-struct Report {
-    inspectors: Vec<xianjie_ledger::crypto::KeyId>,
-    lab: Option<LabRef>,
-    report_digest: xianjie_ledger::Hash,
-}
-
-fn report(context: &Context, args: &ReportArgs) -> anyhow::Result<Report> {
+/// The result a report records for `entity` and `matter`.
+fn result_of(
+    context: &Context,
+    args: &ReportArgs,
+    (entity, matter): (String, String),
+    objection: Option<ObjectionWindow>,
+) -> anyhow::Result<RecordInspection> {
     let inspectors = if args.inspectors.is_empty() {
         vec![context.load_key()?.public_key().id()]
     } else {
@@ -320,15 +319,21 @@ fn report(context: &Context, args: &ReportArgs) -> anyhow::Result<Report> {
         }),
         _ => None,
     };
-    Ok(Report {
+    Ok(RecordInspection {
+        entity,
+        matter,
         inspectors,
-        lab,
+        report_date: args.report_date,
+        conclusion: args.conclusion,
         report_digest: digest_or_file(&args.report)?,
+        lab,
+        scope: args.scope.clone(),
+        valid_until: args.valid_until,
+        objection,
     })
 }
 
 fn record(context: &Context, args: RecordArgs) -> anyhow::Result<Exit> {
-    let report = report(context, &args.report)?;
     let objection = args
         .objection
         .as_deref()
@@ -343,18 +348,12 @@ fn record(context: &Context, args: RecordArgs) -> anyhow::Result<Exit> {
             })
         })
         .transpose()?;
-    let call = Call::RecordInspection(RecordInspection {
-        entity: args.entity.clone(),
-        matter: args.matter.clone(),
-        inspectors: report.inspectors,
-        report_date: args.report.report_date,
-        conclusion: args.report.conclusion,
-        report_digest: report.report_digest,
-        lab: report.lab,
-        scope: args.report.scope.clone(),
-        valid_until: args.report.valid_until,
+    let call = Call::RecordInspection(result_of(
+        context,
+        &args.report,
+        (args.entity.clone(), args.matter.clone()),
         objection,
-    });
+    )?);
     submit(
         context,
         call,
@@ -383,22 +382,11 @@ fn retest(context: &Context, args: RetestArgs) -> anyhow::Result<Exit> {
             .map(str::to_owned)
             .ok_or_else(|| anyhow!("the node's answer for {} has no {name}", args.id))
     };
-    let (entity, matter) = (field("entity")?, field("matter")?);
-    let report = report(context, &args.report)?;
+    let subject = (field("entity")?, field("matter")?);
     let call = Call::RecordRetest(RecordRetest {
         of: args.id.clone(),
-        result: RecordInspection {
-            entity,
-            matter,
-            inspectors: report.inspectors,
-            report_date: args.report.report_date,
-            conclusion: args.report.conclusion,
-            report_digest: report.report_digest,
-            lab: report.lab,
-            scope: args.report.scope.clone(),
-            valid_until: args.report.valid_until,
-            objection: None,
-        },
+        // A re-test has no objection window: its conclusion is final.
+        result: result_of(context, &args.report, subject, None)?,
     });
     submit(
         context,

@@ -106,6 +106,20 @@ impl DevNode {
         self.cli_with_key_file(&self.key(key), args)
     }
 
+    /// Runs `xianjie --node URL --key KEY ARGS…` with a demo key: the human
+    /// output, as an officer reads it.
+    pub fn cli_text_as(&self, key: &str, args: &[&str]) -> CliRun {
+        let key_file = self.key(key);
+        let mut full = vec![
+            "--node",
+            &self.url,
+            "--key",
+            key_file.to_str().expect("utf-8 path"),
+        ];
+        full.extend_from_slice(args);
+        run_cli(&full)
+    }
+
     /// Runs `xianjie --node URL --key KEY_FILE --json ARGS…` with any key file.
     pub fn cli_with_key_file(&self, key_file: &Path, args: &[&str]) -> CliRun {
         let key_text = key_file.to_str().expect("utf-8 path");
@@ -176,6 +190,17 @@ impl CliRun {
         );
         self
     }
+}
+
+/// Today's date in China (`yyyymmdd`), as the chain dates reports and
+/// applications.
+pub fn today_in_china() -> String {
+    let now_ms = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .expect("a clock after 1970")
+        .as_millis();
+    let now_ms = u64::try_from(now_ms).expect("milliseconds fit in u64");
+    xianjie_contracts::deadline::local_date(now_ms).to_string()
 }
 
 /// Runs the `xianjie` binary with the given arguments.

@@ -214,29 +214,23 @@ fn a_case_from_lead_to_judgment_and_a_recognised_inspection() {
         "extend-prosecution-review",
         &extension,
     );
-    let reviewed = node
-        .cli_as("procuratorate-officer", &["case", "show", &case])
-        .expect_code(0)
-        .json();
-    let review = reviewed["clocks"]
-        .as_array()
-        .unwrap()
-        .iter()
+    // The clocks running on the case, as `case show` lists them.
+    let clocks_running = |key: &str| -> Vec<serde_json::Value> {
+        let shown = node
+            .cli_as(key, &["case", "show", &case])
+            .expect_code(0)
+            .json();
+        shown["clocks"].as_array().unwrap().clone()
+    };
+    let review = clocks_running("procuratorate-officer")
+        .into_iter()
         .find(|clock| clock["rule"] == "PROC_PROSECUTION_DECISION")
-        .cloned()
-        .unwrap_or_else(|| panic!("{reviewed}"));
+        .expect("the review clock runs");
     assert_eq!(review["extension"]["limit"], 15, "{review}");
     assert_eq!(review["extension"]["unit"], "calendar_day", "{review}");
-    let shown = xianjie_tests::run_cli(&[
-        "--node",
-        &node.url,
-        "--key",
-        node.key("procuratorate-officer").to_str().unwrap(),
-        "case",
-        "show",
-        &case,
-    ])
-    .expect_code(0);
+    let shown = node
+        .cli_text_as("procuratorate-officer", &["case", "show", &case])
+        .expect_code(0);
     assert!(
         shown.stdout.contains("extended by 15 calendar_day"),
         "{}",
@@ -262,14 +256,7 @@ fn a_case_from_lead_to_judgment_and_a_recognised_inspection() {
         ],
     );
     assert_eq!(returned["state"], "S10_INVESTIGATION");
-    let rules_running = |key: &str| -> Vec<serde_json::Value> {
-        let shown = node
-            .cli_as(key, &["case", "show", &case])
-            .expect_code(0)
-            .json();
-        shown["clocks"].as_array().unwrap().clone()
-    };
-    let investigating = rules_running("police-officer");
+    let investigating = clocks_running("police-officer");
     assert!(
         investigating
             .iter()
@@ -283,7 +270,7 @@ fn a_case_from_lead_to_judgment_and_a_recognised_inspection() {
         "refer-for-prosecution",
         &["--attach", &doc("prosecution-2")],
     );
-    let review = rules_running("procuratorate-officer")
+    let review = clocks_running("procuratorate-officer")
         .into_iter()
         .find(|clock| clock["rule"] == "PROC_PROSECUTION_DECISION")
         .expect("the review restarts");
@@ -432,11 +419,7 @@ fn a_case_from_lead_to_judgment_and_a_recognised_inspection() {
 
     // A result the party objects to: the re-test (复检) applied for inside
     // the window holds it, and the re-test's result replaces it.
-    let now_ms = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap()
-        .as_millis() as u64;
-    let today = xianjie_contracts::deadline::local_date(now_ms).to_string();
+    let today = xianjie_tests::today_in_china();
     let report_args = |report: &str, conclusion: &'static str| -> Vec<String> {
         [
             "--report-date",
@@ -509,16 +492,9 @@ fn a_case_from_lead_to_judgment_and_a_recognised_inspection() {
     let replacement = node.cli_as("lab-officer", &retest).expect_code(0).json();
     assert_eq!(replacement["retest_of"], objected.as_str());
     let replacement = replacement["id"].as_str().unwrap().to_owned();
-    let shown = xianjie_tests::run_cli(&[
-        "--node",
-        &node.url,
-        "--key",
-        node.key("police-officer").to_str().unwrap(),
-        "inspection",
-        "show",
-        &objected,
-    ])
-    .expect_code(0);
+    let shown = node
+        .cli_text_as("police-officer", &["inspection", "show", &objected])
+        .expect_code(0);
     assert!(
         shown
             .stdout

@@ -703,9 +703,9 @@ async fn recognised_inspection_results_are_shown_per_matter() {
     .expect_code(0);
     let report_arg = format!("@{}", report.display());
     let inspectors = [node.key("lab-officer"), node.key("lab-officer2")];
-    node.cli_as(
-        "lab-officer",
-        &[
+    // The laboratory records a result signed by two of its inspectors.
+    let record_result = |report_date: &str, extra: &[&str]| -> String {
+        let mut args = vec![
             "inspection",
             "record",
             "--entity",
@@ -713,7 +713,7 @@ async fn recognised_inspection_results_are_shown_per_matter() {
             "--matter",
             "GB2763-pesticide",
             "--report-date",
-            "20250301",
+            report_date,
             "--conclusion",
             "non-conforming",
             "--report",
@@ -726,11 +726,12 @@ async fn recognised_inspection_results_are_shown_per_matter() {
             inspectors[0].to_str().unwrap(),
             "--inspector",
             inspectors[1].to_str().unwrap(),
-            "--scope",
-            "batch 2025-02",
-        ],
-    )
-    .expect_code(0);
+        ];
+        args.extend_from_slice(extra);
+        let recorded = node.cli_as("lab-officer", &args).expect_code(0).json();
+        recorded["id"].as_str().unwrap().to_owned()
+    };
+    let recorded = record_result("20250301", &["--scope", "batch 2025-02"]);
     let listed = node
         .cli_as("lab-officer", &["inspection", "list", "--entity", SHOP])
         .expect_code(0)
@@ -739,46 +740,13 @@ async fn recognised_inspection_results_are_shown_per_matter() {
         .as_str()
         .unwrap()
         .to_owned();
+    assert_eq!(id, recorded);
     node.cli_as("police-officer", &["inspection", "recognize", &id])
         .expect_code(0);
     // A second result the party objected to: its re-test is pending.
-    let now_ms = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap()
-        .as_millis() as u64;
-    let today = xianjie_contracts::deadline::local_date(now_ms).to_string();
+    let today = xianjie_tests::today_in_china();
     let objection = format!("FOOD_RETEST_OBJECTION@{today}");
-    let objected = node
-        .cli_as(
-            "lab-officer",
-            &[
-                "inspection",
-                "record",
-                "--entity",
-                SHOP,
-                "--matter",
-                "GB2763-pesticide",
-                "--report-date",
-                &today,
-                "--conclusion",
-                "non-conforming",
-                "--report",
-                &report_arg,
-                "--lab",
-                "lab",
-                "--cma",
-                "240012345678",
-                "--inspector",
-                inspectors[0].to_str().unwrap(),
-                "--inspector",
-                inspectors[1].to_str().unwrap(),
-                "--objection",
-                &objection,
-            ],
-        )
-        .expect_code(0)
-        .json();
-    let objected = objected["id"].as_str().unwrap().to_owned();
+    let objected = record_result(&today, &["--objection", &objection]);
     node.cli_as(
         "lab-officer",
         &[
