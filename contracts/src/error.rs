@@ -413,7 +413,7 @@ pub enum ContractError {
     },
     /// The clock was already extended since it started.
     #[error(
-        "deadline {rule} of case {case_id} was already extended; the law allows one extension"
+        "deadline {rule} of case {case_id} was already extended since its clock started; the chain parameters allow one extension per start"
     )]
     AlreadyExtended {
         /// The case.
@@ -598,7 +598,7 @@ pub enum ContractError {
     },
     /// The application date is outside the objection window.
     #[error(
-        "a re-test of {id} is applied for from {from} to {to} (yyyymmdd, the objection window)"
+        "a re-test of {id} is applied for, and recorded, from {from} to {to} (yyyymmdd, the objection window)"
     )]
     RetestOutsideWindow {
         /// The result.
@@ -619,6 +619,16 @@ pub enum ContractError {
     NoRetestRequested {
         /// The result.
         id: String,
+    },
+    /// The re-test was done by the laboratory of the first test.
+    #[error(
+        "result {id} was tested by {lab}: the re-test is done by another laboratory (FSL Art 88)"
+    )]
+    SameRetestLab {
+        /// The re-tested result.
+        id: String,
+        /// The first laboratory's USCC.
+        lab: String,
     },
     /// The re-test's result was already recorded.
     #[error("the re-test of {id} already has its result, {result}")]
@@ -876,6 +886,7 @@ impl ContractError {
             E::RetestAlreadyRequested { .. } => "retest_already_requested",
             E::NoRetestRequested { .. } => "no_retest_requested",
             E::RetestAlreadyRecorded { .. } => "retest_already_recorded",
+            E::SameRetestLab { .. } => "same_retest_lab",
             E::PolicyDenied { .. } => "policy_denied",
             E::PolicyError { .. } => "policy_error",
             E::InvalidPolicy { .. } => "invalid_policy",
@@ -1132,6 +1143,10 @@ mod tests {
             E::RetestAlreadyRecorded {
                 id: "i".into(),
                 result: "r".into(),
+            },
+            E::SameRetestLab {
+                id: "i".into(),
+                lab: "l".into(),
             },
             E::PolicyDenied { action: "a".into() },
             E::PolicyError { reason: "r".into() },

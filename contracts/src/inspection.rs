@@ -237,7 +237,10 @@ fn check_date(field: &'static str, date: u32) -> Result<()> {
     }
 }
 
-fn check_officer_role(signer: &Officer, head_only: bool) -> Result<()> {
+/// Whether the signer's role may record `action`: a head for `accredit`,
+/// an officer or a head for the rest, never an admin.
+fn check_officer_role(signer: &Officer, action: &'static str) -> Result<()> {
+    let head_only = action == "accredit";
     let allowed = match signer.role {
         Role::Admin => false,
         Role::Officer => !head_only,
@@ -247,12 +250,7 @@ fn check_officer_role(signer: &Officer, head_only: bool) -> Result<()> {
         return Ok(());
     }
     Err(ContractError::WrongRole {
-        action: if head_only {
-            "accredit"
-        } else {
-            "record-inspection"
-        }
-        .into(),
+        action: action.into(),
         role: signer.role,
         required: if head_only {
             "the head's key"
@@ -270,7 +268,7 @@ pub fn record(
     tx_hash: &Hash,
     call: &RecordInspection,
 ) -> Result<WriteSet> {
-    check_officer_role(signer, false)?;
+    check_officer_role(signer, "record-inspection")?;
     let inspection = new_inspection(view, ctx, signer, tx_hash, call)?;
     policy::authorize(
         view,
@@ -399,16 +397,17 @@ fn load_own(view: &dyn StateView, signer: &Officer, id: &str) -> Result<Inspecti
     Ok(inspection)
 }
 
-/// The issuer records a party's re-test (复检) application, made inside the
-/// result's objection window: until the re-test has a result, the result is
-/// not recognisable, even after the window closes (DOMAIN §f.2).
+/// The issuer records a party's re-test (复检) application, made and
+/// recorded inside the result's objection window: until the re-test has a
+/// result, the result is not recognisable, even after the window closes
+/// (DOMAIN §f.2).
 pub fn request_retest(
     view: &dyn StateView,
     ctx: &BlockCtx,
     signer: &Officer,
     call: &RequestRetest,
 ) -> Result<WriteSet> {
-    check_officer_role(signer, false)?;
+    check_officer_role(signer, "request-retest")?;
     let mut inspection = load_own(view, signer, &call.id)?;
     let window = inspection
         .objection
@@ -432,7 +431,11 @@ pub fn request_retest(
             rule: window.rule.clone(),
         })?;
     let last_day = local_date(closes_at_ms);
-    if !(window.notified_on..=last_day).contains(&call.requested_on) {
+    // Recorded on receipt, inside the window too: once the window closed
+    // without an application on record, other agencies may rely on the
+    // result, and a late entry would take that away after the fact.
+    let recorded_in_window = ctx.time_ms <= closes_at_ms;
+    if !recorded_in_window || !(window.notified_on..=last_day).contains(&call.requested_on) {
         return Err(ContractError::RetestOutsideWindow {
             id: inspection.id,
             from: window.notified_on,
@@ -458,8 +461,9 @@ pub fn request_retest(
 }
 
 /// The issuer records the result of a requested re-test: a new result of
-/// the same entity and matter, with no objection window of its own (its
-/// conclusion is final, FSL Art 88 ¶1), which replaces the re-tested one.
+/// the same entity and matter from another laboratory, with no objection
+/// window of its own (its conclusion is final, FSL Art 88 ¶1), which
+/// replaces the re-tested one.
 pub fn record_retest(
     view: &dyn StateView,
     ctx: &BlockCtx,
@@ -467,7 +471,7 @@ pub fn record_retest(
     tx_hash: &Hash,
     call: &RecordRetest,
 ) -> Result<WriteSet> {
-    check_officer_role(signer, false)?;
+    check_officer_role(signer, "record-retest")?;
     let mut original = load_own(view, signer, &call.of)?;
     let requested_on = match &original.retest {
         None => return Err(ContractError::NoRetestRequested { id: original.id }),
@@ -497,6 +501,23 @@ pub fn record_retest(
                 original.entity, original.matter
             ),
         ));
+    }
+    // FSL Art 88 ¶1: 复检机构与初检机构不得为同一机构.
+    let Some(retest_lab) = &result.lab else {
+        return Err(invalid(
+            "result.lab",
+            "the re-test laboratory and its CMA certificate number".into(),
+        ));
+    };
+    if let Some(first_lab) = original
+        .lab
+        .as_ref()
+        .filter(|lab| lab.uscc == retest_lab.uscc)
+    {
+        return Err(ContractError::SameRetestLab {
+            id: original.id.clone(),
+            lab: first_lab.uscc.clone(),
+        });
     }
     if result.report_date < requested_on {
         return Err(invalid(
@@ -594,7 +615,7 @@ pub fn recognize(
     signer: &Officer,
     call: &RecognizeInspection,
 ) -> Result<WriteSet> {
-    check_officer_role(signer, false)?;
+    check_officer_role(signer, "recognize-inspection")?;
     let inspection = load(view, &call.id)?;
     if inspection.issuer == signer.org {
         return Err(ContractError::OwnInspection);
@@ -626,7 +647,7 @@ pub fn dispute(
     signer: &Officer,
     call: &DisputeInspection,
 ) -> Result<WriteSet> {
-    check_officer_role(signer, false)?;
+    check_officer_role(signer, "dispute-inspection")?;
     let inspection = load(view, &call.id)?;
     if inspection.issuer == signer.org {
         return Err(ContractError::OwnInspection);
@@ -654,7 +675,7 @@ pub fn accredit(
     signer: &Officer,
     call: &Accredit,
 ) -> Result<WriteSet> {
-    check_officer_role(signer, true)?;
+    check_officer_role(signer, "accredit")?;
     let lab_uscc = read::chain_uscc(view, &call.lab_uscc)?;
     if !is_code(&call.cma_number, MAX_CMA_LEN) {
         return Err(invalid(

@@ -415,7 +415,7 @@ function clocksSection(clocks) {
     h(
       "tr",
       { class: clock.overdue ? "overdue" : null, "data-rule": clock.rule, "data-overdue": String(Boolean(clock.overdue)) },
-      h("td", { "data-label": t("case.clock_rule") }, h("code", {}, clock.rule), clock.kind === "window" ? h("span", { class: "muted" }, ` ${t("case.clock_window")}`) : null, h("div", { class: "muted small" }, `${clock.limit} ${clock.unit} · ${clock.source}`), clock.extension ? h("div", { class: "small clock-extended" }, t("case.clock_extended", clock.extension)) : null),
+      h("td", { "data-label": t("case.clock_rule") }, h("code", {}, clock.rule), clock.kind === "window" ? h("span", { class: "muted" }, ` ${t("case.clock_window")}`) : null, h("div", { class: "muted small" }, `${clock.limit} ${unitLabel(clock.unit)} · ${clock.source}`), clock.extension ? h("div", { class: "small clock-extended" }, t("case.clock_extended", { ...clock.extension, unit: unitLabel(clock.extension.unit) })) : null),
       h("td", { "data-label": t("case.clock_actor") }, clock.actor),
       h("td", { "data-label": t("case.clock_started") }, formatTime(clock.started_at_ms)),
       h("td", { "data-label": t("case.clock_due") }, formatTime(clock.due_at_ms)),
@@ -538,6 +538,11 @@ async function showInspections(entity, results) {
     return h("section", { class: "panel", "data-matter": matter }, h("h3", {}, t("insp.matter", { matter })), list.map(inspectionCard));
   });
   results.replaceChildren(...sections);
+}
+
+// A deadline's unit in the reader's language (`calendar_day` → 日).
+function unitLabel(unit) {
+  return tOr(`unit.${unit}`, unit);
 }
 
 // A re-test (复检) replaces the result it re-tests: say which way it goes.

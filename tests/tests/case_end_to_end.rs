@@ -420,7 +420,7 @@ fn a_case_from_lead_to_judgment_and_a_recognised_inspection() {
     // A result the party objects to: the re-test (复检) applied for inside
     // the window holds it, and the re-test's result replaces it.
     let today = xianjie_tests::today_in_china();
-    let report_args = |report: &str, conclusion: &'static str| -> Vec<String> {
+    let report_args = |report: &str, conclusion: &'static str, (lab, cma)| -> Vec<String> {
         [
             "--report-date",
             today.as_str(),
@@ -429,9 +429,9 @@ fn a_case_from_lead_to_judgment_and_a_recognised_inspection() {
             "--report",
             report,
             "--lab",
-            "lab",
+            lab,
             "--cma",
-            "240012345678",
+            cma,
             "--inspector",
             lab1.to_str().unwrap(),
             "--inspector",
@@ -452,7 +452,12 @@ fn a_case_from_lead_to_judgment_and_a_recognised_inspection() {
     .map(str::to_owned)
     .to_vec();
     record.push(format!("FOOD_RETEST_OBJECTION@{today}"));
-    record.extend(report_args(&doc("test-report-2"), "non-conforming"));
+    let first_lab = ("lab", "240012345678");
+    record.extend(report_args(
+        &doc("test-report-2"),
+        "non-conforming",
+        first_lab,
+    ));
     let objected: Vec<&str> = record.iter().map(String::as_str).collect();
     let objected = node.cli_as("lab-officer", &objected).expect_code(0).json();
     let objected = objected["id"].as_str().unwrap().to_owned();
@@ -487,7 +492,32 @@ fn a_case_from_lead_to_judgment_and_a_recognised_inspection() {
         "retest".to_owned(),
         objected.clone(),
     ];
-    retest.extend(report_args(&doc("retest-report"), "conforming"));
+    // Not by the laboratory of the first test (FSL Art 88).
+    let mut same_lab = retest.clone();
+    same_lab.extend(report_args(&doc("retest-report"), "conforming", first_lab));
+    let same_lab: Vec<&str> = same_lab.iter().map(String::as_str).collect();
+    let refused = node.cli_as("lab-officer", &same_lab).expect_code(1).json();
+    assert_eq!(refused["code"], "same_retest_lab", "{refused}");
+    let second_lab = ("12330100MB0T7RQC3F", "240087654321");
+    node.cli_as(
+        "market-head",
+        &[
+            "lab",
+            "accredit",
+            "--lab",
+            second_lab.0,
+            "--cma",
+            second_lab.1,
+            "--scope",
+            "GB2763-pesticide",
+            "--from",
+            "20240101",
+            "--to",
+            "20291231",
+        ],
+    )
+    .expect_code(0);
+    retest.extend(report_args(&doc("retest-report"), "conforming", second_lab));
     let retest: Vec<&str> = retest.iter().map(String::as_str).collect();
     let replacement = node.cli_as("lab-officer", &retest).expect_code(0).json();
     assert_eq!(replacement["retest_of"], objected.as_str());

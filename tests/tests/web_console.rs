@@ -641,7 +641,7 @@ async fn a_case_past_its_deadline_is_shown_overdue() {
     assert_eq!(overdue.unwrap().as_deref(), Some("false"));
     let extended = browser.text(&format!("{review} .clock-extended")).await;
     assert!(
-        extended.contains("已延长 15 calendar_day") && extended.contains("CPL Art 172"),
+        extended.contains("已延长 15 日") && extended.contains("CPL Art 172"),
         "{extended}"
     );
     browser.close().await;

@@ -556,12 +556,10 @@ fn check_extension(
     Ok(())
 }
 
-/// In R5 and R6 the decision is the one to publish. Elsewhere a penalty
-/// decided before the case turned criminal may still be unpublished.
+/// A penalty (or fine) was decided and not published since: in R5 and R6
+/// the case's decision, elsewhere one decided before the case turned
+/// criminal. A decision of no penalty is not published.
 fn check_penalty_to_publish(case: &Case) -> Result<()> {
-    if matches!(case.state, CaseState::R5Decided | CaseState::R6Replied) {
-        return Ok(());
-    }
     let unpublished = case.mark("penalty-decision").is_some_and(|decision| {
         decision.outcome.is_some_and(|o| o.is_a(Outcome::Penalty))
             && case

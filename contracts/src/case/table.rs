@@ -124,8 +124,7 @@ pub enum Guard {
     /// A case is returned for supplementary investigation at most
     /// [`MAX_SUPPLEMENTARY_INVESTIGATIONS`] times.
     SupplementaryInvestigationsLeft,
-    /// Outside R5 and R6, `publish` needs a penalty decided and not yet
-    /// published.
+    /// `publish` needs a penalty decided and not yet published.
     PenaltyToPublish,
     /// Reconsideration (复议) may be requested once.
     NotReconsidered,
@@ -675,7 +674,7 @@ pub static TABLE: &[Transition] = &[
     Transition {
         rows: "T21",
         action: "extend-trial",
-        summary: "the court extends the time to judgment, up to the latest the law allows (延长审理期限)",
+        summary: "the court extends the time to judgment by a month, to three months after acceptance (延长审理期限; a higher court's further extension is not recorded here)",
         from: &[S::S13Trial],
         to: Next::Stay,
         actors: &[COURT],

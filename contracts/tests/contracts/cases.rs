@@ -928,11 +928,12 @@ fn a_penalty_decided_before_the_case_turned_criminal_is_still_published() {
     assert!(!publication_running(&sim, &case_id));
     assert_eq!(publish(&mut sim, &case_id), "nothing_to_publish");
 
-    // A decision of no penalty has nothing to publish either.
+    // A decision of no penalty has nothing to publish, in R5 or later.
     let (mut sim, case_id) = case_via(&[
         ("open-admin-case", None),
         ("penalty-decision", Some("no-penalty")),
     ]);
+    assert_eq!(publish(&mut sim, &case_id), "nothing_to_publish");
     assert_eq!(mark_suspected(&mut sim, &case_id), "ok");
     assert_eq!(publish(&mut sim, &case_id), "nothing_to_publish");
 }

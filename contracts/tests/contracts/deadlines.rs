@@ -539,6 +539,22 @@ fn the_court_extends_the_time_to_judgment_by_a_month() {
     let after = judgment(&sim);
     assert_eq!(after.due_at_ms, end_of(20260901));
     assert_eq!(after.extension.unwrap().unit, TimeUnit::Month);
+    // Once: a further extension is a higher court's, not recorded here.
+    let again = call_for(expectation("extend-trial", None), &case_id);
+    assert_eq!(
+        sim.code(&sim::head("court"), Call::CaseAction(again)),
+        "already_extended"
+    );
+    // And never after the time ran out.
+    let mut late = Sim::new();
+    let case_id = open_case(&mut late, "general");
+    drive(&mut late, &case_id, "S13_TRIAL");
+    late.time_ms = end_of(20260803) + 1;
+    let extend = call_for(expectation("extend-trial", None), &case_id);
+    assert_eq!(
+        late.code(&sim::head("court"), Call::CaseAction(extend)),
+        "extension_too_late"
+    );
 }
 
 /// The named clock of a case at the simulation's block time, if it runs.

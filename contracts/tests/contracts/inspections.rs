@@ -436,18 +436,36 @@ fn a_retest_applied_for_in_the_window_holds_the_result_until_its_own_result_repl
     );
 
     // The re-test result: same entity and matter, no window of its own,
-    // reported after the application.
+    // from another laboratory (FSL Art 88), reported after the application.
     sim.time_ms = local_ms(20260610, 9, 0);
+    let second_lab = sim::uscc_for("330100", 77);
+    let mut accredit_second = accredit(20260101, 20311231, &[PESTICIDE]);
+    if let Call::Accredit(call) = &mut accredit_second {
+        call.lab_uscc = second_lab.clone();
+        call.cma_number = "241512050002".into();
+    }
+    assert_eq!(sim.code(&sim::head("market"), accredit_second), "ok");
     let mut retested = result(PESTICIDE, 20260610);
     retested.conclusion = Conclusion::Conforming;
+    retested.lab = Some(LabRef {
+        uscc: second_lab,
+        cma_number: "241512050002".into(),
+    });
     let mut other_matter = retested.clone();
     other_matter.matter = METALS.into();
     let mut with_window = retested.clone();
     with_window.objection = original.objection.clone();
+    let mut too_early = retested.clone();
+    too_early.report_date = 20260529;
+    let mut no_lab = retested.clone();
+    no_lab.lab = None;
+    let same_lab = result(PESTICIDE, 20260610);
     for (call, code) in [
         (other_matter, "invalid_field"),
         (with_window, "invalid_field"),
-        (result(PESTICIDE, 20260529), "invalid_field"),
+        (too_early, "invalid_field"),
+        (no_lab, "invalid_field"),
+        (same_lab, "same_retest_lab"),
     ] {
         assert_eq!(
             sim.code(&sim::officer("lab"), record_retest(&id, call)),
@@ -493,6 +511,31 @@ fn a_retest_applied_for_in_the_window_holds_the_result_until_its_own_result_repl
         "not_recognisable"
     );
     assert_eq!(sim.code(&sim::officer("tax"), recognise(&retest_id)), "ok");
+    // A re-test result has no window: it is not re-tested in turn.
+    assert_eq!(
+        sim.code(&sim::officer("lab"), request_retest(&retest_id, 20260610)),
+        "no_objection_window"
+    );
+}
+
+#[test]
+fn a_retest_application_is_recorded_inside_the_window() {
+    // The window closes at the end of Monday 8 June. An application dated
+    // inside it but recorded later would take a result back from agencies
+    // that relied on it once the window closed.
+    let mut sim = accredited();
+    let id = objectionable(&mut sim);
+    let mut late = sim.clone();
+    late.time_ms = local_ms(20260609, 8, 0);
+    assert_eq!(
+        late.code(&sim::officer("lab"), request_retest(&id, 20260608)),
+        "retest_outside_window"
+    );
+    sim.time_ms = local_ms(20260608, 23, 0);
+    assert_eq!(
+        sim.code(&sim::officer("lab"), request_retest(&id, 20260608)),
+        "ok"
+    );
 }
 
 #[test]
