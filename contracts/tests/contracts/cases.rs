@@ -55,6 +55,21 @@ fn case_via(actions: &[(&str, Option<&str>)]) -> (Sim, String) {
     (sim, case_id)
 }
 
+/// A case through trial to a judgment with `outcome`, fed back to the agency (S15).
+fn fed_back(outcome: &'static str) -> Vec<(&'static str, Option<&'static str>)> {
+    let mut actions = TO_S7.to_vec();
+    actions.extend([
+        ("file", None),
+        ("start-investigation", None),
+        ("refer-for-prosecution", None),
+        ("indict", None),
+        ("accept-trial", None),
+        ("judgment", Some(outcome)),
+        ("feedback", None),
+    ]);
+    actions
+}
+
 const TO_S7: [(&str, Option<&str>); 7] = [
     ("open-admin-case", None),
     ("mark-suspected", None),
@@ -212,17 +227,8 @@ fn no_administrative_fine_follows_a_criminal_fine() {
         ("exempted", "ok"),
         ("acquitted", "ok"),
     ] {
-        let mut actions = TO_S7.to_vec();
-        actions.extend([
-            ("file", None),
-            ("start-investigation", None),
-            ("refer-for-prosecution", None),
-            ("indict", None),
-            ("accept-trial", None),
-            ("judgment", Some(judgment)),
-            ("feedback", None),
-            ("accept-reverse", None),
-        ]);
+        let mut actions = fed_back(judgment);
+        actions.push(("accept-reverse", None));
         let (mut sim, case_id) = case_via(&actions);
         let decide = |sim: &mut Sim, outcome| {
             let case_id = case_id.as_str();
@@ -447,16 +453,7 @@ fn every_judgment_lets_the_agency_take_the_case_back_or_close_it() {
     // a conviction it may still act on what stays administrative (licences,
     // warnings: §b.3 ¶2–3).
     for outcome in ["convicted", "convicted-fined", "exempted", "acquitted"] {
-        let mut actions = TO_S7.to_vec();
-        actions.extend([
-            ("file", None),
-            ("start-investigation", None),
-            ("refer-for-prosecution", None),
-            ("indict", None),
-            ("accept-trial", None),
-            ("judgment", Some(outcome)),
-            ("feedback", None),
-        ]);
+        let actions = fed_back(outcome);
         for then in ["accept-reverse", "close"] {
             let (mut sim, case_id) = case_via(&actions);
             assert_eq!(sim.state_of(&case_id).name(), "S15_FEEDBACK");
