@@ -122,6 +122,14 @@ pub enum ContractError {
         /// What the field must satisfy.
         limit: String,
     },
+    /// A free-text field holds a personal identifier.
+    #[error("field {field} holds what looks like {found}; the chain keeps no personal information: put the document in the vault, refer to it by its digest and sign again")]
+    PersonalInformation {
+        /// The field, as named in the transaction.
+        field: &'static str,
+        /// What kind of identifier it holds (the text itself is not repeated).
+        found: crate::privacy::PersonalIdentifier,
+    },
     /// The digest is already anchored.
     #[error(
         "evidence {digest} is already anchored; anchor a corrected file with `supersedes` instead"
@@ -815,6 +823,7 @@ impl ContractError {
             E::AlreadyRevoked { .. } => "already_revoked",
             E::InvalidKey { .. } => "invalid_key",
             E::InvalidField { .. } => "invalid_field",
+            E::PersonalInformation { .. } => "personal_information",
             E::AlreadyAnchored { .. } => "already_anchored",
             E::UnknownCategory { .. } => "unknown_category",
             E::TooFewCollectors { .. } => "too_few_collectors",
@@ -972,6 +981,10 @@ mod tests {
             E::InvalidField {
                 field: "media_type",
                 limit: "x".into(),
+            },
+            E::PersonalInformation {
+                field: "title",
+                found: crate::privacy::PersonalIdentifier::MobileNumber,
             },
             E::AlreadyAnchored { digest },
             E::UnknownCategory {

@@ -30,6 +30,7 @@ pub mod membership;
 pub mod overlay;
 pub mod params;
 pub mod policy;
+pub mod privacy;
 pub mod read;
 pub mod uscc;
 
@@ -71,6 +72,7 @@ fn execute_hashed(
 ) -> Result<WriteSet> {
     membership::check_envelope(view, ctx, tx)?;
     let officer = check_signer(view, tx)?;
+    privacy::check_call(&tx.tx.call)?;
     let signer = &officer;
     match &tx.tx.call {
         Call::RegisterOfficer(call) => membership::register_officer(view, ctx, signer, call),

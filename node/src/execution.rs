@@ -77,6 +77,10 @@ pub enum Refusal {
     /// A signature does not verify.
     #[error("the signature of transaction {0} does not verify")]
     BadSignature(Hash),
+    /// A transaction's free text holds a personal identifier, which no honest
+    /// node admits (`xianjie_contracts::privacy`).
+    #[error("transaction {0} carries a personal identifier in free text")]
+    PersonalInformation(Hash),
     /// The header's proposer is not a validator of this height.
     #[error("proposer {0} is not a validator")]
     UnknownProposer(KeyId),
@@ -217,6 +221,12 @@ pub fn check_block(
         if !mempool.signature_verifies(&hash, tx) {
             return Err(Refusal::BadSignature(hash));
         }
+        // A decided block is certified already; refusing it would only stop
+        // this node from following the chain.
+        let proposal = matches!(check, Check::Proposal { .. });
+        if proposal && xianjie_contracts::privacy::check_call(&tx.tx.call).is_err() {
+            return Err(Refusal::PersonalInformation(hash));
+        }
         hashes.push(hash);
     }
     if merkle::root(&hashes) != header.tx_root {
@@ -252,4 +262,102 @@ pub fn check_block(
 pub fn matches_header(block: &Block) -> bool {
     block.header.tx_count as usize == block.txs.len()
         && block.compute_tx_root() == block.header.tx_root
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+
+    use xianjie_ledger::block::TxOutcome;
+    use xianjie_ledger::crypto::SecretKey;
+    use xianjie_ledger::model::{EvidenceAnchor, EvidenceCategory};
+    use xianjie_ledger::tx::{Call, Tx};
+
+    use super::*;
+    use crate::dev::DevHome;
+
+    fn anchor(key: &SecretKey, colleague: &SecretKey, seed: u8, capture_tool: &str) -> SignedTx {
+        Tx {
+            chain_id: crate::dev::DEV_CHAIN_ID.into(),
+            signer: key.public_key(),
+            nonce: u64::from(seed),
+            valid_until: 1_000,
+            call: Call::AnchorEvidence(EvidenceAnchor {
+                digest: Hash([seed; 32]),
+                size: 10,
+                media_type: "text/plain".into(),
+                category: EvidenceCategory::Documentary,
+                case_id: None,
+                collected_at: 1_700_000_000,
+                collected_by: vec![key.public_key().id(), colleague.public_key().id()],
+                capture_method: "download".into(),
+                capture_tool: capture_tool.into(),
+                provenance_note_digest: None,
+                supersedes: None,
+            }),
+        }
+        .sign(key)
+    }
+
+    /// A proposal carrying a personal identifier in free text is refused
+    /// before it is executed; the same block, once certified, is followed.
+    #[test]
+    fn proposals_with_personal_identifiers_are_refused_but_decided_blocks_are_followed() {
+        let dir = tempfile::tempdir().unwrap();
+        let dev = DevHome::new(dir.path().join("home"));
+        let setup = dev.prepare().unwrap();
+        let store = Store::temporary().unwrap();
+        crate::chain::init_store(&store, &setup.genesis, Path::new("(memory)")).unwrap();
+        let chain = ChainInfo {
+            chain_id: setup.genesis.chain_id.clone(),
+            genesis_hash: setup.genesis.hash(),
+            genesis_time_ms: setup.genesis.genesis_time_ms,
+        };
+        let parent = chain.tip(&store).unwrap();
+        let officer = dev.officer_key("market", "officer").unwrap();
+        let colleague = dev.officer_key("market", "officer2").unwrap();
+        let leaky = anchor(&officer, &colleague, 2, "phone of 13812345678");
+        let executed = build_block(
+            &store,
+            &chain,
+            &parent,
+            setup.validator_key.public_key().id(),
+            vec![anchor(&officer, &colleague, 1, "camera"), leaky.clone()],
+            parent.time_ms + 1_000,
+        )
+        .unwrap();
+        let mempool = Mempool::new(crate::config::MempoolLimits::default());
+        let proposal = Check::Proposal {
+            now_ms: parent.time_ms + 1_000,
+            drift_ms: 0,
+        };
+        let refused = check_block(
+            &store,
+            &chain,
+            &parent,
+            executed.block.clone(),
+            &mempool,
+            proposal,
+        );
+        match refused {
+            Err(Refusal::PersonalInformation(hash)) => assert_eq!(hash, leaky.hash()),
+            Err(other) => panic!("refused for another reason: {other}"),
+            Ok(_) => panic!("the proposal was accepted"),
+        }
+        let followed = check_block(
+            &store,
+            &chain,
+            &parent,
+            executed.block,
+            &mempool,
+            Check::Decided,
+        )
+        .unwrap_or_else(|refusal| panic!("{refusal}"));
+        let outcomes: Vec<_> = followed.results.0.iter().map(|r| &r.outcome).collect();
+        assert_eq!(outcomes[0], &TxOutcome::Ok);
+        assert!(
+            matches!(outcomes[1], TxOutcome::Error { code } if code == "personal_information"),
+            "{outcomes:?}"
+        );
+    }
 }

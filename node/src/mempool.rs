@@ -56,8 +56,9 @@ pub enum AdmissionError {
     /// The signature does not verify under the signer's key.
     #[error("the signature does not verify under the signer's key")]
     BadSignature,
-    /// The contracts refuse the envelope or the signer (`wrong_chain`,
-    /// `expired`, `validity_too_long`, `unknown_signer`, `revoked_signer`).
+    /// The contracts refuse the envelope, the signer or free text
+    /// (`wrong_chain`, `expired`, `validity_too_long`, `unknown_signer`,
+    /// `revoked_signer`, `personal_information`).
     #[error(transparent)]
     Refused(ContractError),
     /// The transaction is already committed or already pending.
@@ -286,6 +287,9 @@ impl Mempool {
         self.verify_once(&hash, &tx)?;
         xianjie_contracts::membership::check_envelope(store, ctx, &tx)
             .map_err(AdmissionError::Refused)?;
+        // Refused here, a personal identifier never reaches a block (where
+        // even a refused transaction is kept).
+        xianjie_contracts::privacy::check_call(&tx.tx.call).map_err(AdmissionError::Refused)?;
         if let Some(location) = store.tx_location(&hash)? {
             return Err(AdmissionError::Duplicate {
                 hash,

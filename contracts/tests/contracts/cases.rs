@@ -708,6 +708,13 @@ fn opening_a_case() {
         sim.code(&sim::officer("market"), open("", sim::entity(), "general")),
         "invalid_field"
     );
+    assert_eq!(
+        sim.code(
+            &sim::officer("market"),
+            open("投诉人138-1234-5678反映", sim::entity(), "general")
+        ),
+        "personal_information"
+    );
     let hash = sim.run(&sim::officer("market"), good()).unwrap();
     let id = xianjie_contracts::case::case_id_for(&hash);
     assert!(id.starts_with("CASE-") && id.len() == 21, "{id}");

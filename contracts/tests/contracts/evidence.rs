@@ -141,6 +141,24 @@ fn a_category_missing_from_the_parameters_is_refused() {
 }
 
 #[test]
+fn free_text_naming_a_person_by_an_identifier_is_refused_and_nothing_is_written() {
+    let mut world = World::new();
+    let tool = |a: &mut EvidenceAnchor| a.capture_tool = "取证手机 机主13812345678".into();
+    let method = |a: &mut EvidenceAnchor| {
+        a.capture_method = "photograph of ID 11010519491231002X".into();
+    };
+    assert_eq!(refused_anchor(&mut world, tool), "personal_information");
+    assert_eq!(refused_anchor(&mut world, method), "personal_information");
+    let digest = world.market_anchor(b"file").digest;
+    assert!(read::evidence(&world.store, &digest).unwrap().is_none());
+    // The same anchor without the identifiers is taken.
+    let anchor = world.market_anchor(b"file");
+    let signer = world.market.officer.clone();
+    world.call(&signer, Call::AnchorEvidence(anchor)).unwrap();
+    assert!(read::evidence(&world.store, &digest).unwrap().is_some());
+}
+
+#[test]
 fn collectors_must_be_enough_distinct_active_officers_of_the_anchoring_org() {
     let mut world = World::new();
     let market_officer = id_of(&world.market.officer);

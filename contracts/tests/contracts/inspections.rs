@@ -302,6 +302,11 @@ fn recording_a_result_checks_its_fields_and_the_policy() {
         "invalid_field"
     );
     assert_eq!(
+        code(&mut sim, "lab", &|c| c.scope =
+            "样品由 wang.wu@example.cn 送检".into()),
+        "personal_information"
+    );
+    assert_eq!(
         code(&mut sim, "lab", &|c| c.entity = "123".into()),
         "invalid_entity"
     );

@@ -399,6 +399,7 @@ impl ApiError {
 fn refusal_status(code: &str) -> StatusCode {
     match code {
         "unknown_signer" | "revoked_signer" => StatusCode::FORBIDDEN,
+        "personal_information" => StatusCode::UNPROCESSABLE_ENTITY,
         _ => StatusCode::BAD_REQUEST,
     }
 }
@@ -413,6 +414,9 @@ fn refusal_advice(code: &str) -> &'static str {
         }
         "revoked_signer" => {
             "the signing key was revoked; ask your organisation's admin for a new one"
+        }
+        "personal_information" => {
+            "take the identifier out of the text and sign again; documents that name people go in the vault, referred to by digest"
         }
         _ => "the transaction was not admitted",
     }

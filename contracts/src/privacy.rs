@@ -1,0 +1,302 @@
+//! Personal identifiers in the chain's few free-text fields (a case title, an
+//! anchor's capture method and tool, a result's scope).
+//!
+//! The chain keeps no personal information: documents that name people live
+//! in the vault and appear on chain as digests. Free text is where personal
+//! information slips in anyway. Names cannot be recognised reliably, but the
+//! identifiers that do the most harm once they are on every agency's copy of
+//! the ledger can: a resident identity card number (GB 11643-1999, with its
+//! check character), a mainland mobile number and an e-mail address. A field
+//! holding one is refused before anything is written; the refusal names the
+//! kind of identifier, never the text.
+//!
+//! Full-width digits, `Ｘ` and `＠` (as a Chinese input method types them) are
+//! read as their ASCII forms, so they do not slip past.
+//!
+//! [`check_call`] needs no state. Nodes run it when they admit a transaction
+//! and on every proposal, so such text never reaches a block; the contracts
+//! run it again when they execute a call.
+
+use std::fmt;
+
+use xianjie_ledger::tx::Call;
+
+use crate::error::ContractError;
+
+/// Refuses a call whose free text holds a personal identifier
+/// (`personal_information`, naming the field and the kind found).
+pub fn check_call(call: &Call) -> Result<(), ContractError> {
+    let fields: Vec<(&'static str, &str)> = match call {
+        Call::OpenCase(open) => vec![("title", &open.title)],
+        Call::AnchorEvidence(anchor) => vec![
+            ("capture_method", &anchor.capture_method),
+            ("capture_tool", &anchor.capture_tool),
+        ],
+        Call::RecordInspection(result) => vec![("scope", &result.scope)],
+        Call::RecordRetest(retest) => vec![("result.scope", &retest.result.scope)],
+        _ => Vec::new(),
+    };
+    for (field, text) in fields {
+        if let Some(found) = find_personal_identifier(text) {
+            return Err(ContractError::PersonalInformation { field, found });
+        }
+    }
+    Ok(())
+}
+
+/// A kind of personal identifier found in free text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PersonalIdentifier {
+    /// 居民身份证号码: 18 characters with a valid birth date and check character.
+    IdentityCardNumber,
+    /// A mainland mobile number (11 digits from `13`–`19`, optionally `+86`
+    /// first or written 3-4-4 with spaces or hyphens).
+    MobileNumber,
+    /// An e-mail address.
+    EmailAddress,
+}
+
+impl fmt::Display for PersonalIdentifier {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Self::IdentityCardNumber => "a resident identity card number",
+            Self::MobileNumber => "a mobile phone number",
+            Self::EmailAddress => "an e-mail address",
+        })
+    }
+}
+
+/// The first personal identifier `text` holds, if any.
+pub fn find_personal_identifier(text: &str) -> Option<PersonalIdentifier> {
+    let chars: Vec<char> = text.chars().map(to_ascii_form).collect();
+    if has_identity_card_number(&chars) {
+        Some(PersonalIdentifier::IdentityCardNumber)
+    } else if has_mobile_number(&chars) {
+        Some(PersonalIdentifier::MobileNumber)
+    } else if has_email_address(&chars) {
+        Some(PersonalIdentifier::EmailAddress)
+    } else {
+        None
+    }
+}
+
+/// Full-width digits, letters and `＠` as their ASCII forms.
+fn to_ascii_form(c: char) -> char {
+    match c {
+        '\u{FF01}'..='\u{FF5E}' => char::from_u32(c as u32 - 0xFEE0).unwrap_or(c),
+        _ => c,
+    }
+}
+
+/// The maximal runs of ASCII digits: (start, end) indexes.
+fn digit_runs(chars: &[char]) -> Vec<(usize, usize)> {
+    let mut runs = Vec::new();
+    let mut start = None;
+    for (i, c) in chars.iter().enumerate() {
+        match (c.is_ascii_digit(), start) {
+            (true, None) => start = Some(i),
+            (false, Some(s)) => {
+                runs.push((s, i));
+                start = None;
+            }
+            _ => {}
+        }
+    }
+    if let Some(s) = start {
+        runs.push((s, chars.len()));
+    }
+    runs
+}
+
+fn digits(chars: &[char]) -> Vec<u32> {
+    chars.iter().filter_map(|c| c.to_digit(10)).collect()
+}
+
+/// 18 digits, or 17 and `X`, standing alone, with a valid birth date and
+/// check character (ISO 7064 MOD 11-2).
+fn has_identity_card_number(chars: &[char]) -> bool {
+    digit_runs(chars).into_iter().any(|(start, end)| {
+        let check = match end - start {
+            18 => chars[end - 1],
+            17 if matches!(chars.get(end), Some('X' | 'x'))
+                && !chars.get(end + 1).is_some_and(char::is_ascii_alphanumeric) =>
+            {
+                'X'
+            }
+            _ => return false,
+        };
+        let body = digits(&chars[start..start + 17]);
+        valid_birth_date(&body[6..14]) && identity_check_character(&body) == check
+    })
+}
+
+fn valid_birth_date(date: &[u32]) -> bool {
+    let number = |part: &[u32]| part.iter().fold(0, |acc, d| acc * 10 + d);
+    let (year, month, day) = (number(&date[..4]), number(&date[4..6]), number(&date[6..]));
+    let leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
+    let days = match month {
+        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
+        4 | 6 | 9 | 11 => 30,
+        2 if leap => 29,
+        2 => 28,
+        _ => return false,
+    };
+    (1900..=2099).contains(&year) && (1..=days).contains(&day)
+}
+
+/// GB 11643-1999: weights 2^(17-i) mod 11, check = (12 - sum mod 11) mod 11,
+/// 10 written `X`.
+fn identity_check_character(body: &[u32]) -> char {
+    let sum: u32 = body
+        .iter()
+        .enumerate()
+        .map(|(i, d)| d * ((1u32 << (17 - i)) % 11))
+        .sum();
+    match (12 - sum % 11) % 11 {
+        10 => 'X',
+        value => char::from_digit(value, 10).unwrap_or('?'),
+    }
+}
+
+fn is_mobile(digits: &[u32]) -> bool {
+    digits.len() == 11 && digits[0] == 1 && (3..=9).contains(&digits[1])
+}
+
+/// A run of 11 digits that is a mobile number, or 13 that are `86` and one.
+fn is_mobile_run(run: &[u32]) -> bool {
+    is_mobile(run) || (run.len() == 13 && run[..2] == [8, 6] && is_mobile(&run[2..]))
+}
+
+/// 11 digits alone (`13`–`19` first), `86` and those 11, or the 11 written
+/// as 3-4-4 groups joined by single spaces or hyphens.
+fn has_mobile_number(chars: &[char]) -> bool {
+    let runs = digit_runs(chars);
+    let run_digits = |(start, end): (usize, usize)| digits(&chars[start..end]);
+    let joined =
+        |a: (usize, usize), b: (usize, usize)| b.0 == a.1 + 1 && matches!(chars[a.1], ' ' | '-');
+    let alone = runs.iter().any(|&run| is_mobile_run(&run_digits(run)));
+    let grouped = runs.windows(3).any(|w| {
+        let lengths = [w[0].1 - w[0].0, w[1].1 - w[1].0, w[2].1 - w[2].0];
+        lengths == [3, 4, 4]
+            && joined(w[0], w[1])
+            && joined(w[1], w[2])
+            && is_mobile(&[run_digits(w[0]), run_digits(w[1]), run_digits(w[2])].concat())
+    });
+    alone || grouped
+}
+
+fn is_local_part_char(c: char) -> bool {
+    c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '%' | '+' | '-')
+}
+
+/// `local@domain.tld`: a local part, a domain with a dot, a top-level
+/// domain of two letters or more.
+fn has_email_address(chars: &[char]) -> bool {
+    chars.iter().enumerate().any(|(at, c)| {
+        if *c != '@' || at == 0 || !is_local_part_char(chars[at - 1]) {
+            return false;
+        }
+        let domain: String = chars[at + 1..]
+            .iter()
+            .take_while(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-'))
+            .collect();
+        let domain = domain.trim_end_matches('.');
+        match domain.rsplit_once('.') {
+            Some((host, tld)) => {
+                !host.is_empty() && tld.len() >= 2 && tld.chars().all(|c| c.is_ascii_alphabetic())
+            }
+            None => false,
+        }
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::PersonalIdentifier::*;
+    use super::*;
+
+    /// The sample number printed in GB 11643-1999.
+    const SAMPLE_ID: &str = "11010519491231002X";
+
+    #[test]
+    fn finds_identity_card_numbers_with_a_valid_check_character() {
+        assert_eq!(
+            find_personal_identifier(SAMPLE_ID),
+            Some(IdentityCardNumber)
+        );
+        assert_eq!(
+            find_personal_identifier("当事人11010519491231002x销售过期食品"),
+            Some(IdentityCardNumber)
+        );
+        // Full width, as typed with a Chinese input method.
+        assert_eq!(
+            find_personal_identifier("１１０１０５１９４９１２３１００２Ｘ"),
+            Some(IdentityCardNumber)
+        );
+        // A digit as the check character.
+        assert_eq!(
+            find_personal_identifier("320102199003071239"),
+            Some(IdentityCardNumber)
+        );
+    }
+
+    #[test]
+    fn numbers_that_only_look_like_identity_card_numbers_pass() {
+        // Wrong check character, impossible date, one digit too many, born
+        // before 1900.
+        assert_eq!(find_personal_identifier("110105194912310021"), None);
+        // (Month 13 and 30 February, each with the check character its
+        // digits would have.)
+        assert_eq!(find_personal_identifier("110105194913310021"), None);
+        assert_eq!(find_personal_identifier("110105194902300020"), None);
+        assert_eq!(find_personal_identifier("1101051949123100211"), None);
+        assert_eq!(find_personal_identifier("440524188001010014"), None);
+        // A 统一社会信用代码 and a case number.
+        assert_eq!(find_personal_identifier("91330100MA2H3K4L50"), None);
+        assert_eq!(find_personal_identifier("杭市监罚〔2026〕12号"), None);
+    }
+
+    #[test]
+    fn finds_mobile_numbers_in_the_ways_people_write_them() {
+        for text in [
+            "13812345678",
+            "联系电话19912345678",
+            "+8613812345678",
+            "138-1234-5678",
+            "138 1234 5678",
+            "+86 138 1234 5678",
+            "１３８１２３４５６７８",
+        ] {
+            assert_eq!(find_personal_identifier(text), Some(MobileNumber), "{text}");
+        }
+    }
+
+    #[test]
+    fn other_numbers_are_not_mobile_numbers() {
+        for text in [
+            "12345678901",
+            "138123456789",
+            "0571-87654321",
+            "2026-0701-1234",
+            "批号 20260701",
+            "12 1234 5678",
+        ] {
+            assert_eq!(find_personal_identifier(text), None, "{text}");
+        }
+    }
+
+    #[test]
+    fn finds_email_addresses() {
+        assert_eq!(
+            find_personal_identifier("zhang.san@example.cn"),
+            Some(EmailAddress)
+        );
+        assert_eq!(
+            find_personal_identifier("联系 li_si＠mail.example.com。"),
+            Some(EmailAddress)
+        );
+        assert_eq!(find_personal_identifier("a @ b"), None);
+        assert_eq!(find_personal_identifier("user@localhost"), None);
+        assert_eq!(find_personal_identifier("@example.cn"), None);
+    }
+}
