@@ -335,6 +335,39 @@ pub(crate) fn write_atomically(path: &Path, bytes: &[u8]) -> Result<()> {
     fs::rename(&temporary, path).map_err(Error::io("renaming", &temporary))
 }
 
+/// A dev-chain anchor signed by `key`, naming `colleague` as second
+/// collector, for the node's unit tests.
+#[cfg(test)]
+pub(crate) fn test_anchor(
+    key: &xianjie_ledger::crypto::SecretKey,
+    colleague: &xianjie_ledger::crypto::SecretKey,
+    seed: u8,
+    capture_tool: &str,
+) -> xianjie_ledger::tx::SignedTx {
+    use xianjie_ledger::model::{EvidenceAnchor, EvidenceCategory};
+    use xianjie_ledger::tx::{Call, Tx};
+    Tx {
+        chain_id: DEV_CHAIN_ID.into(),
+        signer: key.public_key(),
+        nonce: u64::from(seed),
+        valid_until: 1_000,
+        call: Call::AnchorEvidence(EvidenceAnchor {
+            digest: xianjie_ledger::Hash([seed; 32]),
+            size: 10,
+            media_type: "text/plain".into(),
+            category: EvidenceCategory::Documentary,
+            case_id: None,
+            collected_at: 1_700_000_000,
+            collected_by: vec![key.public_key().id(), colleague.public_key().id()],
+            capture_method: "download".into(),
+            capture_tool: capture_tool.into(),
+            provenance_note_digest: None,
+            supersedes: None,
+        }),
+    }
+    .sign(key)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -269,35 +269,9 @@ mod tests {
     use std::path::Path;
 
     use xianjie_ledger::block::TxOutcome;
-    use xianjie_ledger::crypto::SecretKey;
-    use xianjie_ledger::model::{EvidenceAnchor, EvidenceCategory};
-    use xianjie_ledger::tx::{Call, Tx};
 
     use super::*;
-    use crate::dev::DevHome;
-
-    fn anchor(key: &SecretKey, colleague: &SecretKey, seed: u8, capture_tool: &str) -> SignedTx {
-        Tx {
-            chain_id: crate::dev::DEV_CHAIN_ID.into(),
-            signer: key.public_key(),
-            nonce: u64::from(seed),
-            valid_until: 1_000,
-            call: Call::AnchorEvidence(EvidenceAnchor {
-                digest: Hash([seed; 32]),
-                size: 10,
-                media_type: "text/plain".into(),
-                category: EvidenceCategory::Documentary,
-                case_id: None,
-                collected_at: 1_700_000_000,
-                collected_by: vec![key.public_key().id(), colleague.public_key().id()],
-                capture_method: "download".into(),
-                capture_tool: capture_tool.into(),
-                provenance_note_digest: None,
-                supersedes: None,
-            }),
-        }
-        .sign(key)
-    }
+    use crate::dev::{test_anchor as anchor, DevHome};
 
     /// A proposal carrying a personal identifier in free text is refused
     /// before it is executed; the same block, once certified, is followed.

@@ -767,8 +767,7 @@ fn verify_vault_file(prefix_dir: &Path, path: &Path, summary: &mut Summary) -> R
 mod tests {
     use xianjie_ledger::block::{Block, Commit, CommitSignature, TxOutcome};
     use xianjie_ledger::crypto::{vote_digest, SecretKey, VoteKind};
-    use xianjie_ledger::model::{EvidenceAnchor, EvidenceCategory};
-    use xianjie_ledger::tx::{Call, SignedTx, Tx};
+    use xianjie_ledger::tx::SignedTx;
 
     use super::*;
     use crate::chain::{read_tip, Chain};
@@ -788,26 +787,7 @@ mod tests {
 
     /// An anchor signed by `key`, naming `colleague` as second collector.
     fn anchor(key: &SecretKey, colleague: &SecretKey, seed: u8) -> SignedTx {
-        Tx {
-            chain_id: crate::dev::DEV_CHAIN_ID.into(),
-            signer: key.public_key(),
-            nonce: u64::from(seed),
-            valid_until: 1_000,
-            call: Call::AnchorEvidence(EvidenceAnchor {
-                digest: Hash([seed; 32]),
-                size: 10,
-                media_type: "text/plain".into(),
-                category: EvidenceCategory::Documentary,
-                case_id: None,
-                collected_at: 1_700_000_000,
-                collected_by: vec![key.public_key().id(), colleague.public_key().id()],
-                capture_method: "download".into(),
-                capture_tool: "verify-db tests".into(),
-                provenance_note_digest: None,
-                supersedes: None,
-            }),
-        }
-        .sign(key)
+        crate::dev::test_anchor(key, colleague, seed, "verify-db tests")
     }
 
     fn test_chain(blocks: u8) -> TestChain {
