@@ -380,6 +380,21 @@ fn extension_note(extension: &Value) -> String {
     )
 }
 
+/// `; stopped with 2 working_day used, counting again since … (source)`
+/// for a clock that was stopped (中止) and resumed.
+fn pause_note(pause: &Value, unit: &Value) -> String {
+    if pause.is_null() {
+        return String::new();
+    }
+    format!(
+        "; stopped with {} {} used, counting again since {} ({})",
+        text(&pause["used"]),
+        text(unit),
+        format_time_ms(pause["resumed_at_ms"].as_u64().unwrap_or(0)),
+        text(&pause["source"]),
+    )
+}
+
 fn text(value: &Value) -> String {
     match value {
         Value::String(text) => text.clone(),
@@ -433,7 +448,7 @@ fn describe(answer: &Value) -> String {
     }
     for clock in &clocks {
         out.push_str(&format!(
-            "  {:<32} {} must act by {}{}  ({} {} {}, {}{})\n",
+            "  {:<32} {} must act by {}{}  ({} {} {}, {}{}{})\n",
             text(&clock["rule"]),
             text(&clock["actor"]),
             format_time_ms(clock["due_at_ms"].as_u64().unwrap_or(0)),
@@ -447,6 +462,7 @@ fn describe(answer: &Value) -> String {
             text(&clock["unit"]),
             text(&clock["source"]),
             extension_note(&clock["extension"]),
+            pause_note(&clock["pause"], &clock["unit"]),
         ));
     }
     let attachments = answer["attachments"]
@@ -588,6 +604,31 @@ mod tests {
         );
         let plain = describe(&serde_json::json!({ "clocks": [clock(Value::Null)] }));
         assert!(!plain.contains("extended"), "{plain}");
+    }
+
+    #[test]
+    fn a_resumed_clock_says_how_much_it_had_used() {
+        let clock = serde_json::json!({
+            "rule": "REV_ADMIN_PROSECUTION_REVIEW",
+            "actor": "PROC",
+            "kind": "duty",
+            "due_at_ms": 1_785_427_199_999u64,
+            "limit": 10,
+            "unit": "working_day",
+            "source": "SPP-Reverse-Guide-2024 Arts 12–13",
+            "extension": null,
+            "pause": {
+                "used": 2,
+                "resumed_at_ms": 1_784_508_000_000u64,
+                "source": "SPP-Reverse-Guide-2024 Art 13 (中止审查)",
+            },
+        });
+        let shown = describe(&serde_json::json!({ "clocks": [clock] }));
+        assert!(
+            shown.contains("; stopped with 2 working_day used, counting again since ")
+                && shown.contains("(中止审查)"),
+            "{shown}"
+        );
     }
 
     #[test]

@@ -24,6 +24,12 @@
 //! own unit the periods add up; in another unit the extra time follows the
 //! original last day before any roll-over ([`clock`]).
 //!
+//! A rule may also be stopped and resumed (中止审查, DOMAIN §c.2 R2s): its
+//! stop action records the units the clock has run (the day of the stop
+//! counts as used), summed over every stop since the clock started; after
+//! the resume action the units left count from the resumption as from a
+//! fresh start ([`stop_clocks`], [`clock`]). Only day units may stop.
+//!
 //! Where Appendix A names a trigger the chain does not record, the default
 //! rules use the nearest on-chain event: `PROC_INFORM_AEA_REASONS_VALID`
 //! starts at the police's explanation (the procuratorate's finding is
@@ -32,9 +38,9 @@
 //! organs is not recorded yet).
 
 use serde::{Deserialize, Serialize};
-use xianjie_ledger::case::{ActionMark, Case, CaseState};
+use xianjie_ledger::case::{ActionMark, Case, CaseState, PausedClock};
 use xianjie_ledger::deadline::{
-    Calendar, ClockKind, DayCounting, DeadlineRule, RuleExtension, RuleScope, TimeUnit,
+    Calendar, ClockKind, DayCounting, DeadlineRule, RuleExtension, RulePause, RuleScope, TimeUnit,
     Verification,
 };
 use xianjie_ledger::inspection::ObjectionWindow;
@@ -78,6 +84,22 @@ pub struct Clock {
     pub source: String,
     /// The extension granted, if any (`due_at_ms` includes it).
     pub extension: Option<ClockExtension>,
+    /// The stops the clock went through, if it was stopped and resumed
+    /// (`due_at_ms` counts the units left from the resumption).
+    pub pause: Option<ClockPause>,
+}
+
+/// How a resumed clock stands.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ClockPause {
+    /// Units of the limit used before the stops.
+    pub used: u32,
+    /// When it last resumed (block time, Unix ms).
+    pub resumed_at_ms: u64,
+    /// Source.
+    pub source: String,
+    /// How far the source was checked.
+    pub verified: Verification,
 }
 
 /// An extension granted on a running clock.
@@ -297,7 +319,7 @@ pub fn extension_granted<'a>(
     case: &'a Case,
     start: &ActionMark,
 ) -> Option<(&'a RuleExtension, &'a ActionMark)> {
-    let extension = rule.extension.as_ref()?;
+    let extension = rule.extension.as_deref()?;
     let granted = case
         .mark(&extension.action)
         .filter(|mark| mark.seq > start.seq)?;
@@ -338,16 +360,115 @@ fn extended_due_at(
     )
 }
 
+/// Units of a day-unit period that ran from `from_ms` to `to_ms`, counted
+/// as [`due_at`] counts them (the first day excluded or not, by the
+/// convention) with the last day counted as used; at most `cap`.
+pub fn units_run(
+    calendar: &Calendar,
+    counting: &DayCounting,
+    unit: TimeUnit,
+    (from_ms, to_ms): (u64, u64),
+    cap: u32,
+) -> u32 {
+    let first = local_day(from_ms) + if counting.start_day_excluded { 1 } else { 0 };
+    let last = local_day(to_ms);
+    let cap = i64::from(cap);
+    let count = match unit {
+        TimeUnit::CalendarDay => (last - first + 1).clamp(0, cap),
+        TimeUnit::WorkingDay => {
+            let mut counted = 0;
+            let mut day = first;
+            while day <= last && counted < cap {
+                if is_working_day(calendar, day) {
+                    counted += 1;
+                }
+                day += 1;
+            }
+            counted
+        }
+        // The parameters allow stops on day units only.
+        TimeUnit::Hour | TimeUnit::Month => 0,
+    };
+    u32::try_from(count).unwrap_or(0)
+}
+
+/// The units a stoppable rule's clock used before its stops, and the mark
+/// of its latest resumption, if it was stopped and resumed since `start`.
+fn resumed<'a>(
+    rule: &'a DeadlineRule,
+    case: &'a Case,
+    start: &ActionMark,
+) -> Option<(&'a RulePause, u32, &'a ActionMark)> {
+    let pause = rule.pause.as_deref()?;
+    let used = case
+        .paused
+        .iter()
+        .find(|entry| entry.rule == rule.id && entry.start_seq == start.seq)?
+        .used;
+    let resumption = case
+        .mark(&pause.resume)
+        .filter(|mark| mark.seq > start.seq)?;
+    Some((pause, used, resumption))
+}
+
+/// Records `action` stopping clocks: every running clock whose rule stops on
+/// it adds the units it ran since it started or last resumed to the units
+/// used. Called before the action changes the case's state.
+pub fn stop_clocks(params: &Params, case: &mut Case, action: &str, now_ms: u64) {
+    let stopped_here = |rule: &&DeadlineRule| {
+        rule.pause
+            .as_ref()
+            .is_some_and(|pause| pause.suspend == action)
+    };
+    for rule in params.deadlines.iter().filter(stopped_here) {
+        let Some(start) = started_by(rule, case) else {
+            continue;
+        };
+        let start_seq = start.seq;
+        let (limit, unit, ..) = applied(rule, &case.domain);
+        let (used_before, ran_from) = match resumed(rule, case, start) {
+            Some((_, used, resumption)) => (used, resumption.time_ms),
+            None => (0, start.time_ms),
+        };
+        let run = units_run(
+            &params.calendar,
+            &params.counting,
+            unit,
+            (ran_from, now_ms),
+            limit,
+        );
+        let entry = PausedClock {
+            rule: rule.id.clone(),
+            start_seq,
+            used: used_before.saturating_add(run).min(limit),
+        };
+        match case.paused.iter_mut().find(|e| e.rule == rule.id) {
+            Some(existing) => *existing = entry,
+            None => case.paused.push(entry),
+        }
+    }
+}
+
 /// The rule's clock on a case, if it is running, evaluated at `at_ms`.
 pub fn clock(params: &Params, rule: &DeadlineRule, case: &Case, at_ms: u64) -> Option<Clock> {
     let start = started_by(rule, case)?;
     let (limit, unit, override_id, source, verified) = applied(rule, &case.domain);
+    let pause = resumed(rule, case, start).map(|(pause, used, resumption)| ClockPause {
+        used,
+        resumed_at_ms: resumption.time_ms,
+        source: pause.source.clone(),
+        verified: pause.verified,
+    });
+    let (left, counted_from_ms) = match &pause {
+        Some(pause) => (limit.saturating_sub(pause.used), pause.resumed_at_ms),
+        None => (limit, start.time_ms),
+    };
     let mut due_at_ms = due_at(
         &params.calendar,
         &params.counting,
         unit,
-        limit,
-        start.time_ms,
+        left,
+        counted_from_ms,
     );
     let extension = extension_granted(rule, case, start).map(|(extension, granted)| {
         due_at_ms = extended_due_at(params, (limit, unit), extension, start.time_ms);
@@ -375,6 +496,7 @@ pub fn clock(params: &Params, rule: &DeadlineRule, case: &Case, at_ms: u64) -> O
         verified,
         source: source.to_owned(),
         extension,
+        pause,
     })
 }
 

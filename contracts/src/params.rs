@@ -7,8 +7,8 @@ use std::collections::BTreeSet;
 use xianjie_ledger::case::{MAX_DOMAIN_LEN, MAX_TASKFORCE};
 use xianjie_ledger::codec::{encode, Canonical};
 use xianjie_ledger::deadline::{
-    Calendar, ClockKind, DeadlineRule, RuleExtension, RuleScope, TimeUnit, MAX_CALENDAR_DATES,
-    MAX_DEADLINE_RULES, MAX_RULE_ID_LEN, MAX_RULE_OVERRIDES,
+    Calendar, ClockKind, DeadlineRule, RuleExtension, RulePause, RuleScope, TimeUnit,
+    MAX_CALENDAR_DATES, MAX_DEADLINE_RULES, MAX_RULE_ID_LEN, MAX_RULE_OVERRIDES,
 };
 use xianjie_ledger::inspection::MAX_INSPECTORS;
 use xianjie_ledger::model::{EvidenceCategory, OrgId, Params, MAX_COLLECTORS, MAX_SHORT_TEXT_LEN};
@@ -238,6 +238,9 @@ pub fn check_deadlines(rules: &[DeadlineRule], domains: &[String]) -> Check {
         if let Some(extension) = &rule.extension {
             check_extension(rule, extension).map_err(|e| at(&e))?;
         }
+        if let Some(pause) = &rule.pause {
+            check_pause(rule, pause).map_err(|e| at(&e))?;
+        }
         if rule.overrides.len() > MAX_RULE_OVERRIDES {
             return Err(at(&format!("at most {MAX_RULE_OVERRIDES} overrides")));
         }
@@ -276,6 +279,45 @@ fn check_extension(rule: &DeadlineRule, extension: &RuleExtension) -> Check {
         ));
     }
     check_text("extension source", &extension.source)
+}
+
+/// A rule's stop: a case duty counted in days, without an extension, stopped
+/// by an action that leaves every state the clock runs in and resumed by one
+/// that returns to it.
+fn check_pause(rule: &DeadlineRule, pause: &RulePause) -> Check {
+    if rule.scope != RuleScope::Case || rule.kind != ClockKind::Duty || rule.extension.is_some() {
+        return Err("only a duty on a case without an extension can be stopped".into());
+    }
+    let units = std::iter::once(rule.unit).chain(rule.overrides.iter().map(|o| o.unit));
+    if !units
+        .into_iter()
+        .all(|unit| matches!(unit, TimeUnit::CalendarDay | TimeUnit::WorkingDay))
+    {
+        return Err("only a clock counted in calendar or working days can be stopped".into());
+    }
+    let ends_in = |action: &str, inside: bool| {
+        case::table::transition(action).is_some_and(|row| {
+            row.from.iter().all(|from| {
+                row.next_state(*from, None)
+                    .is_some_and(|to| rule.on.contains(&to) == inside)
+            })
+        })
+    };
+    let stops = case::table::transition(&pause.suspend)
+        .is_some_and(|row| row.from.iter().all(|from| rule.on.contains(from)));
+    if !stops || !ends_in(&pause.suspend, false) {
+        return Err(format!(
+            "stop action {:?} must be a case action that leaves the states the clock runs in",
+            pause.suspend
+        ));
+    }
+    if !ends_in(&pause.resume, true) {
+        return Err(format!(
+            "resume action {:?} must be a case action that returns to the states the clock runs in",
+            pause.resume
+        ));
+    }
+    check_text("stop source", &pause.source)
 }
 
 /// The holiday calendar.

@@ -156,6 +156,9 @@ named_enum! {
         R8FollowUp = "R8_FOLLOW_UP",
         /// Reverse path closed.
         R9Closed = "R9_CLOSED",
+        /// Review suspended (中止审查) while the non-prosecution is contested;
+        /// the review clock is stopped.
+        R2sSuspended = "R2S_SUSPENDED",
     }
 }
 
@@ -274,6 +277,11 @@ named_enum! {
         ReturnNotice = "return-notice",
         /// 检察建议.
         ProcuratorialSuggestion = "procuratorial-suggestion",
+        /// 中止审查决定书.
+        SuspensionDecision = "suspension-decision",
+        /// The decision that leaves the non-prosecution standing (复议、复核
+        /// or 申诉 decision, or the court's refusal of a private prosecution).
+        NonProsecutionUpheld = "non-prosecution-upheld",
     }
 }
 
@@ -438,6 +446,22 @@ pub struct Case {
     pub updated_at_ms: u64,
     /// Number of events in the log (`case-event/<id>/<seq>`).
     pub event_count: u32,
+    /// Time already run on clocks that were stopped and resumed (one entry
+    /// per pausable rule).
+    pub paused: Vec<PausedClock>,
+}
+
+/// The time a stoppable clock had run before it was stopped (DOMAIN §c.2
+/// R2s: 中止审查), summed over every stop since the clock started.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PausedClock {
+    /// The deadline rule.
+    pub rule: String,
+    /// The mark (`ActionMark::seq`) of the action that started the clock:
+    /// a restarted clock starts afresh.
+    pub start_seq: u32,
+    /// Units of the rule's limit used before the stops.
+    pub used: u32,
 }
 
 impl Case {
@@ -609,9 +633,11 @@ mod tests {
         for state in CaseState::ALL {
             assert_eq!(state.name().parse::<CaseState>().unwrap(), *state);
         }
-        assert_eq!(CaseState::ALL.len(), 37);
+        assert_eq!(CaseState::ALL.len(), 38);
         assert_eq!(CaseState::S8xNotFiled.code(), "S8X");
         assert_eq!(CaseState::R2tTerminated.code(), "R2T");
+        assert_eq!(CaseState::R2sSuspended.code(), "R2S");
+        assert!(!CaseState::R2sSuspended.is_criminal_track());
         assert_eq!(CaseState::S10Investigation.code(), "S10");
         assert!(CaseState::S2SuspectedCrime.is_criminal_track());
         assert!(CaseState::S15Feedback.is_criminal_track());

@@ -110,6 +110,22 @@ pub struct RuleExtension {
     pub verified: Verification,
 }
 
+/// A lawful stop of a rule's clock (e.g. 中止审查): recording `suspend`
+/// while the clock runs stops it; recording `resume` starts it again with
+/// the time left. The day on which the clock was stopped counts as used; the
+/// remaining time counts from the resumption like a fresh start.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RulePause {
+    /// The case action that stops the clock, e.g. `suspend-review`.
+    pub suspend: String,
+    /// The case action that starts it again, e.g. `resume-review`.
+    pub resume: String,
+    /// Source.
+    pub source: String,
+    /// How far the source was checked.
+    pub verified: Verification,
+}
+
 /// One deadline rule (a row of Appendix A).
 ///
 /// For case rules the clock is *running* while the case is in one of `on`,
@@ -153,7 +169,10 @@ pub struct DeadlineRule {
     pub overrides: Vec<RuleOverride>,
     /// The extension the law allows, if any.
     #[serde(default)]
-    pub extension: Option<RuleExtension>,
+    pub extension: Option<Box<RuleExtension>>,
+    /// The stop the law allows, if any (boxed: few rules have one).
+    #[serde(default)]
+    pub pause: Option<Box<RulePause>>,
 }
 
 /// The day-counting convention (DOMAIN §0.3; CPL Art 105). Both are
@@ -263,6 +282,7 @@ fn rule(
         verified,
         overrides: Vec::new(),
         extension: None,
+        pause: None,
     }
 }
 
@@ -518,22 +538,30 @@ pub fn appendix_a_rules() -> Vec<DeadlineRule> {
             }),
             "SAMR_PENALTY_PUBLICATION" => entry.outcome = Some(Outcome::Penalty),
             "PROC_PROSECUTION_DECISION" => {
-                entry.extension = Some(RuleExtension {
+                entry.extension = Some(Box::new(RuleExtension {
                     action: "extend-prosecution-review".into(),
                     limit: 15,
                     unit: CalendarDay,
                     source: "CPL Art 172 ¶1 (重大、复杂的案件，可以延长十五日)".into(),
                     verified: P,
-                })
+                }))
+            }
+            "REV_ADMIN_PROSECUTION_REVIEW" => {
+                entry.pause = Some(Box::new(RulePause {
+                    suspend: "suspend-review".into(),
+                    resume: "resume-review".into(),
+                    source: "SPP-Reverse-Guide-2024 Art 13 (中止审查)".into(),
+                    verified: Sec,
+                }))
             }
             "COURT_JUDGMENT" => {
-                entry.extension = Some(RuleExtension {
+                entry.extension = Some(Box::new(RuleExtension {
                     action: "extend-trial".into(),
                     limit: 1,
                     unit: Month,
                     source: "CPL Art 208 ¶1 (至迟不得超过三个月)".into(),
                     verified: P,
-                })
+                }))
             }
             _ => {}
         }

@@ -418,6 +418,11 @@ fn case_inspection_and_governance_records_round_trip() {
         opened_at_ms: 2,
         updated_at_ms: 3,
         event_count: 8,
+        paused: vec![PausedClock {
+            rule: "REV_ADMIN_PROSECUTION_REVIEW".into(),
+            start_seq: 5,
+            used: 2,
+        }],
     };
     round_trip(&case);
     round_trip(&CaseEvent {

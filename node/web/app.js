@@ -415,7 +415,7 @@ function clocksSection(clocks) {
     h(
       "tr",
       { class: clock.overdue ? "overdue" : null, "data-rule": clock.rule, "data-overdue": String(Boolean(clock.overdue)) },
-      h("td", { "data-label": t("case.clock_rule") }, h("code", {}, clock.rule), clock.kind === "window" ? h("span", { class: "muted" }, ` ${t("case.clock_window")}`) : null, h("div", { class: "muted small" }, `${clock.limit} ${unitLabel(clock.unit)} · ${clock.source}`), clock.extension ? h("div", { class: "small clock-extended" }, t("case.clock_extended", { ...clock.extension, unit: unitLabel(clock.extension.unit) })) : null),
+      h("td", { "data-label": t("case.clock_rule") }, h("code", {}, clock.rule), clock.kind === "window" ? h("span", { class: "muted" }, ` ${t("case.clock_window")}`) : null, h("div", { class: "muted small" }, `${clock.limit} ${unitLabel(clock.unit)} · ${clock.source}`), clock.extension ? h("div", { class: "small clock-extended" }, t("case.clock_extended", { ...clock.extension, unit: unitLabel(clock.extension.unit) })) : null, clock.pause ? h("div", { class: "small clock-paused" }, t("case.clock_paused", { ...clock.pause, unit: unitLabel(clock.unit), resumed: formatTime(clock.pause.resumed_at_ms) })) : null),
       h("td", { "data-label": t("case.clock_actor") }, clock.actor),
       h("td", { "data-label": t("case.clock_started") }, formatTime(clock.started_at_ms)),
       h("td", { "data-label": t("case.clock_due") }, formatTime(clock.due_at_ms)),

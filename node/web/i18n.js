@@ -108,6 +108,7 @@ const STRINGS = {
     "case.clock_status": "剩余",
     "case.clock_window": "（选择期，届满不算逾期）",
     "case.clock_extended": "已延长 {limit} {unit}（{source}）",
+    "case.clock_paused": "曾中止，已用 {used} {unit}，{resumed} 恢复计算（{source}）",
     "unit.calendar_day": "日",
     "unit.working_day": "个工作日",
     "unit.month": "个月",
@@ -260,6 +261,7 @@ const STRINGS = {
     "case.clock_status": "Remaining",
     "case.clock_window": "(a window: passing it is not overdue)",
     "case.clock_extended": "extended by {limit} {unit} ({source})",
+    "case.clock_paused": "stopped with {used} {unit} used; counting again since {resumed} ({source})",
     "unit.calendar_day": "calendar day(s)",
     "unit.working_day": "working day(s)",
     "unit.month": "month(s)",
@@ -347,6 +349,7 @@ const STATES = {
   R7_PUBLISHED: ["已公示", "published"],
   R8_FOLLOW_UP: ["跟踪督促", "follow-up"],
   R9_CLOSED: ["反向衔接结案", "closed"],
+  R2S_SUSPENDED: ["中止审查", "review suspended"],
 };
 
 const LANGUAGE_KEY = "xianjie.language";

@@ -465,14 +465,18 @@ struct Cases {
     /// Filed and referred for prosecution 20 days ago; the chief procurator
     /// extended the month of review by fifteen days.
     extended_review: String,
+    /// Not prosecuted; the administrative-prosecution review registered 20
+    /// days ago was suspended the next day and resumed two days ago.
+    resumed_review: String,
 }
 
 /// A dev node whose chain began 30 days ago: the market regulator opened
-/// two food cases then and transferred them; the police received both 20
+/// three food cases then and transferred them; the police received them 20
 /// days ago. The first has no filing decision, and its 10-day clock (food
 /// and drug sector) has run out. The second was filed and referred for
-/// prosecution, and its review extended. The police anchor a file today,
-/// so the latest block time is now.
+/// prosecution, and its review extended. The third was not prosecuted, and
+/// its administrative-prosecution review suspended and resumed. The police
+/// anchor a file today, so the latest block time is now.
 fn node_with_overdue_case(dir: &Path) -> (DevNode, Cases) {
     let home = dir.join("home");
     let started = now_ms() - 30 * DAY_MS;
@@ -480,6 +484,7 @@ fn node_with_overdue_case(dir: &Path) -> (DevNode, Cases) {
     chain.set_time(started + 1000);
     let overdue = open_and_transfer(&mut chain);
     let extended_review = open_and_transfer(&mut chain);
+    let resumed_review = open_and_transfer(&mut chain);
     chain.set_time(now_ms() - 20 * DAY_MS);
     let police = chain.key("police", "officer");
     act(&mut chain, &police, &overdue, "receive", None, vec![]);
@@ -512,6 +517,48 @@ fn node_with_overdue_case(dir: &Path) -> (DevNode, Cases) {
         None,
         vec![],
     );
+    // Not prosecuted and reviewed for an administrative penalty: the review
+    // was suspended the next day and resumed two days ago.
+    act(
+        &mut chain,
+        &police,
+        &resumed_review,
+        "receive",
+        None,
+        vec![],
+    );
+    act(
+        &mut chain,
+        &police_head,
+        &resumed_review,
+        "file",
+        None,
+        vec![],
+    );
+    for action in ["start-investigation", "refer-for-prosecution"] {
+        act(&mut chain, &police, &resumed_review, action, None, vec![]);
+    }
+    for action in ["not-prosecute", "internal-transfer", "register-review"] {
+        act(
+            &mut chain,
+            &chief_procurator,
+            &resumed_review,
+            action,
+            None,
+            vec![],
+        );
+    }
+    for (days_ago, action) in [(19, "suspend-review"), (2, "resume-review")] {
+        chain.set_time(now_ms() - days_ago * DAY_MS);
+        act(
+            &mut chain,
+            &chief_procurator,
+            &resumed_review,
+            action,
+            None,
+            vec![],
+        );
+    }
     chain.close();
 
     let node = DevNode::start(&home);
@@ -536,6 +583,7 @@ fn node_with_overdue_case(dir: &Path) -> (DevNode, Cases) {
         Cases {
             overdue,
             extended_review,
+            resumed_review,
         },
     )
 }
@@ -643,6 +691,20 @@ async fn a_case_past_its_deadline_is_shown_overdue() {
     assert!(
         extended.contains("已延长 15 日") && extended.contains("CPL Art 172"),
         "{extended}"
+    );
+
+    // A review suspended (中止审查) and resumed counts the days it had left
+    // from the resumption: ten working days from 20 days ago would be over.
+    browser
+        .open(&format!("#/cases/{}", cases.resumed_review))
+        .await;
+    let review = "tr[data-rule=REV_ADMIN_PROSECUTION_REVIEW]";
+    let overdue = browser.wait_for(review).await.attr("data-overdue").await;
+    assert_eq!(overdue.unwrap().as_deref(), Some("false"));
+    let paused = browser.text(&format!("{review} .clock-paused")).await;
+    assert!(
+        paused.contains("曾中止") && paused.contains("SPP-Reverse-Guide-2024"),
+        "{paused}"
     );
     browser.close().await;
 }

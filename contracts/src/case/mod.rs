@@ -150,6 +150,7 @@ pub fn open(
         opened_at_ms: ctx.time_ms,
         updated_at_ms: ctx.time_ms,
         event_count: 1,
+        paused: Vec::new(),
     };
     policy::authorize(view, signer, OPEN_CASE, Resource::Case(&case))?;
     let event = CaseEvent {
@@ -220,6 +221,8 @@ pub fn act(
 
     let mut stage = Overlay::new(view);
     let from = case.state;
+    // Before the state changes: a clock stops with the time it has run.
+    deadline::stop_clocks(&params, &mut case, row.action, ctx.time_ms);
     if party == Party::Procuratorate && case.procuratorate.is_none() {
         bind_procuratorate(&mut stage, &mut case, &org.id)?;
     }

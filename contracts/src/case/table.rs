@@ -740,6 +740,26 @@ pub static TABLE: &[Transition] = &[
         ..BASE
     },
     Transition {
+        rows: "R2s",
+        action: "suspend-review",
+        summary: "review suspended while the non-prosecution is contested (中止审查); its clock stops",
+        from: &[S::R2Review],
+        to: Next::To(S::R2sSuspended),
+        actors: &[PROC],
+        attachments: &[A::SuspensionDecision],
+        ..BASE
+    },
+    Transition {
+        rows: "R2s",
+        action: "resume-review",
+        summary: "the non-prosecution stands: the review resumes with the time it had left",
+        from: &[S::R2sSuspended],
+        to: Next::To(S::R2Review),
+        actors: &[PROC],
+        attachments: &[A::NonProsecutionUpheld],
+        ..BASE
+    },
+    Transition {
         rows: "R3",
         action: "reverse-transfer",
         summary: "the procuratorate delivers its 检察意见 and the 不起诉决定书 to the agency",
@@ -901,6 +921,7 @@ pub const PUBLISH_FROM: &[CaseState] = &[
     S::R5Decided,
     S::R6Replied,
     S::R8FollowUp,
+    S::R2sSuspended,
 ];
 
 /// `publish` moves R5 and R6 to R7; elsewhere the case stays where it is.
@@ -936,6 +957,7 @@ const PUBLISH_NEXT: &[(CaseState, CaseState)] = &[
     (S::R5Decided, S::R7Published),
     (S::R6Replied, S::R7Published),
     (S::R8FollowUp, S::R8FollowUp),
+    (S::R2sSuspended, S::R2sSuspended),
 ];
 
 /// How many times a case may be returned for supplementary investigation

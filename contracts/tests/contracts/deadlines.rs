@@ -630,3 +630,85 @@ fn an_overdue_supplementary_investigation_makes_the_case_overdue() {
     assert!(!overdue_rules(due).contains(&rule));
     assert!(overdue_rules(due + 1).contains(&rule));
 }
+
+#[test]
+fn a_suspended_review_stops_its_clock_and_resumes_with_the_days_left() {
+    // SPP-Reverse-Guide-2024 Arts 12–13: ten working days of review, the
+    // clock stopped while the review is suspended (中止审查).
+    const RULE: &str = "REV_ADMIN_PROSECUTION_REVIEW";
+    let mut sim = Sim::new();
+    let case_id = open_case(&mut sim, "general");
+    drive(&mut sim, &case_id, "R2_REVIEW");
+    // Registered on Monday 1 June: ten working days end on Monday 15 June.
+    let review = running_clock(&sim, &case_id, RULE).unwrap();
+    let registered_at = review.started_at_ms;
+    assert_eq!(local_date(registered_at), 20260601);
+    assert_eq!(review.due_at_ms, end_of(20260615));
+    assert!(review.pause.is_none());
+
+    // Suspended on Wednesday 3 June: 2 and 3 June are used.
+    sim.time_ms = local_ms(20260603, 15, 0);
+    perform(&mut sim, &case_id, "suspend-review", None);
+    assert_eq!(sim.state_of(&case_id).name(), "R2S_SUSPENDED");
+    // Weeks past the first due day, nothing is running late.
+    sim.time_ms = local_ms(20260720, 9, 0);
+    assert!(running_clock(&sim, &case_id, RULE).is_none());
+    assert!(read::overdue_cases(&sim, sim.time_ms).unwrap().is_empty());
+
+    // Resumed on Monday 20 July: eight working days left, to Thursday 30 July.
+    perform(&mut sim, &case_id, "resume-review", None);
+    assert_eq!(sim.state_of(&case_id).name(), "R2_REVIEW");
+    let resumed = running_clock(&sim, &case_id, RULE).unwrap();
+    assert_eq!(resumed.started_at_ms, registered_at);
+    assert_eq!(resumed.due_at_ms, end_of(20260730));
+    let pause = resumed.pause.as_ref().unwrap();
+    assert_eq!(pause.used, 2);
+    assert_eq!(local_date(pause.resumed_at_ms), 20260720);
+
+    // Stopped again on Wednesday 22 July (21 and 22 used: four in all) and
+    // resumed on Monday 3 August: six left, to Tuesday 11 August.
+    sim.time_ms = local_ms(20260722, 10, 0);
+    perform(&mut sim, &case_id, "suspend-review", None);
+    sim.time_ms = local_ms(20260803, 10, 0);
+    perform(&mut sim, &case_id, "resume-review", None);
+    let again = running_clock(&sim, &case_id, RULE).unwrap();
+    assert_eq!(again.pause.as_ref().unwrap().used, 4);
+    assert_eq!(again.due_at_ms, end_of(20260811));
+    let late = end_of(20260811) + 1;
+    let overdue = read::overdue_cases(&sim, late).unwrap();
+    assert!(overdue.iter().any(|(case, _)| case.id == case_id));
+}
+
+#[test]
+fn a_clock_stopped_after_its_time_ran_out_is_due_on_the_day_it_resumes() {
+    let mut sim = Sim::new();
+    let case_id = open_case(&mut sim, "general");
+    drive(&mut sim, &case_id, "R2_REVIEW");
+    // Suspended on Tuesday 16 June, a day after the ten working days ended.
+    sim.time_ms = local_ms(20260616, 9, 0);
+    perform(&mut sim, &case_id, "suspend-review", None);
+    sim.time_ms = local_ms(20260701, 9, 0);
+    perform(&mut sim, &case_id, "resume-review", None);
+    let clock = running_clock(&sim, &case_id, "REV_ADMIN_PROSECUTION_REVIEW").unwrap();
+    assert_eq!(clock.pause.as_ref().unwrap().used, 10);
+    assert_eq!(clock.due_at_ms, end_of(20260701));
+}
+
+#[test]
+fn a_rule_without_a_stop_in_the_parameters_keeps_counting_through_a_suspension() {
+    let mut params = sim::sim_params();
+    for rule in &mut params.deadlines {
+        rule.pause = None;
+    }
+    let mut sim = Sim::with_params(params);
+    let case_id = open_case(&mut sim, "general");
+    drive(&mut sim, &case_id, "R2_REVIEW");
+    sim.time_ms = local_ms(20260603, 15, 0);
+    perform(&mut sim, &case_id, "suspend-review", None);
+    sim.time_ms = local_ms(20260720, 9, 0);
+    perform(&mut sim, &case_id, "resume-review", None);
+    let clock = running_clock(&sim, &case_id, "REV_ADMIN_PROSECUTION_REVIEW").unwrap();
+    assert!(clock.pause.is_none());
+    assert_eq!(clock.due_at_ms, end_of(20260615));
+    assert!(clock.overdue);
+}

@@ -188,6 +188,14 @@ fn worst_case_records_fit_their_size_limits() {
         opened_at_ms: u64::MAX,
         updated_at_ms: u64::MAX,
         event_count: u32::MAX,
+        // At most one entry per deadline rule.
+        paused: (0..xianjie_ledger::deadline::MAX_DEADLINE_RULES)
+            .map(|_| PausedClock {
+                rule: "X".repeat(xianjie_ledger::deadline::MAX_RULE_ID_LEN),
+                start_seq: u32::MAX,
+                used: u32::MAX,
+            })
+            .collect(),
     };
     assert!(encode(&case).len() <= Case::MAX_ENCODED_LEN);
     let event = CaseEvent {

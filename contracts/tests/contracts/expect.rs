@@ -555,6 +555,26 @@ pub static EXPECTED: &[Expect] = &[
         attachments: &["termination-decision"],
         ..E
     },
+    // 中止审查 (SPP-Reverse-Guide-2024 Art 13): the review waits while the
+    // non-prosecution is contested and resumes once it stands.
+    Expect {
+        rows: "R2s",
+        action: "suspend-review",
+        from: &["R2_REVIEW"],
+        to: To::State("R2S_SUSPENDED"),
+        who: &[Proc],
+        attachments: &["suspension-decision"],
+        ..E
+    },
+    Expect {
+        rows: "R2s",
+        action: "resume-review",
+        from: &["R2S_SUSPENDED"],
+        to: To::State("R2_REVIEW"),
+        who: &[Proc],
+        attachments: &["non-prosecution-upheld"],
+        ..E
+    },
     Expect {
         rows: "R3",
         action: "reverse-transfer",
@@ -741,6 +761,7 @@ pub const PUBLISH_LATER: &[&str] = &[
     "R3_TRANSFERRED",
     "R4_ADMIN_CASE",
     "R8_FOLLOW_UP",
+    "R2S_SUSPENDED",
 ];
 
 /// Where the right actor is still refused, and with which code: an
@@ -844,6 +865,7 @@ pub static ROUTES: &[(&str, &str, &str, Option<&str>)] = &[
     ("R2_REVIEW", "R1_INTERNAL_TRANSFER", "register-review", None),
     ("R2_TERMINATED", "R2_REVIEW", "terminate-review", None),
     ("R3_TRANSFERRED", "R2_REVIEW", "reverse-transfer", None),
+    ("R2S_SUSPENDED", "R2_REVIEW", "suspend-review", None),
     ("R4_ADMIN_CASE", "R0_TRIGGER", "accept-reverse", None),
     (
         "R5_DECIDED",

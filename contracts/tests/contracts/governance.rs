@@ -282,6 +282,46 @@ fn parameter_changes_are_validated_like_genesis_and_take_effect() {
     );
     assert!(accepted.is_ok(), "{accepted:?}");
 
+    // A stop needs a day-counted duty without an extension, stopped by an
+    // action that leaves the clock's states and resumed by one that returns.
+    let reverse_review = defaults
+        .iter()
+        .find(|r| r.id == "REV_ADMIN_PROSECUTION_REVIEW")
+        .unwrap();
+    let stop = reverse_review.pause.clone().unwrap();
+    let mut monthly = review.clone();
+    monthly.extension = None;
+    monthly.pause = Some(stop.clone());
+    let mut extended = reverse_review.clone();
+    extended.extension = review.extension.clone();
+    let mut swapped = reverse_review.clone();
+    if let Some(pause) = swapped.pause.as_mut() {
+        std::mem::swap(&mut pause.suspend, &mut pause.resume);
+    }
+    let mut staying = reverse_review.clone();
+    if let Some(pause) = staying.pause.as_mut() {
+        pause.suspend = "publish".into();
+    }
+    for bad in [monthly, extended, swapped, staying] {
+        assert_eq!(
+            propose(
+                &mut sim,
+                "market",
+                Change::Param(ParamChange::DeadlineRule(bad.clone()))
+            ),
+            Err("invalid_params".into()),
+            "{bad:?}"
+        );
+    }
+    let mut unstoppable = reverse_review.clone();
+    unstoppable.pause = None;
+    let accepted = propose(
+        &mut sim,
+        "market",
+        Change::Param(ParamChange::DeadlineRule(unstoppable)),
+    );
+    assert!(accepted.is_ok(), "{accepted:?}");
+
     // A larger task force.
     pass(&mut sim, Change::Param(ParamChange::MinTaskforce(3)));
     let case_id = open_case(&mut sim, "general");

@@ -126,7 +126,7 @@ pub struct CaseDetail {
     /// The event log, oldest first (event 0 is `open-case`).
     #[schema(value_type = Vec<Object>)]
     pub events: Vec<serde_json::Value>,
-    /// Running clocks: `{rule, kind, state, actor, started_at_ms, due_at_ms, overdue, expired, limit, unit, …, extension}` (`extension` once a lawful extension was granted; `due_at_ms` includes it).
+    /// Running clocks: `{rule, kind, state, actor, started_at_ms, due_at_ms, overdue, expired, limit, unit, …, extension, pause}` (`extension` once a lawful extension was granted; `pause` once the clock was stopped and resumed; `due_at_ms` includes both).
     #[schema(value_type = Vec<Object>)]
     pub clocks: Vec<serde_json::Value>,
     /// Every attachment of every event, with evidence classes.
