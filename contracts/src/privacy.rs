@@ -1,5 +1,6 @@
-//! Personal identifiers in the chain's few free-text fields (a case title, an
-//! anchor's capture method and tool, a result's scope).
+//! Personal identifiers in the chain's free text: a case title and lead
+//! reference, an anchor's capture method, tool and case reference, a result's
+//! scope, and the name of an organisation proposed for membership.
 //!
 //! The chain keeps no personal information: documents that name people live
 //! in the vault and appear on chain as digests. Free text is where personal
@@ -10,8 +11,15 @@
 //! holding one is refused before anything is written; the refusal names the
 //! kind of identifier, never the text.
 //!
-//! Full-width digits, `Ｘ` and `＠` (as a Chinese input method types them) are
-//! read as their ASCII forms, so they do not slip past.
+//! Full-width digits, `Ｘ` and `＠`, the ideographic space and `。` (as a
+//! Chinese input method types them) are read as their ASCII forms, so they do
+//! not slip past. An identifier must stand alone (no ASCII letter or digit
+//! touching it), and a mobile number must begin with a mobile segment; 3-4-4
+//! grouped digits count only after a phone cue. An 18-digit number with a
+//! date at positions 7-14 and a matching check character is refused as an
+//! identity card number whatever it was meant to be (about one in eleven
+//! such numbers has the matching character); write such a number with a
+//! separator inside it.
 //!
 //! [`check_call`] needs no state. Nodes run it when they admit a transaction
 //! and on every proposal, so such text never reaches a block; the contracts
@@ -19,6 +27,7 @@
 
 use std::fmt;
 
+use xianjie_ledger::governance::Change;
 use xianjie_ledger::tx::Call;
 
 use crate::error::ContractError;
@@ -27,13 +36,30 @@ use crate::error::ContractError;
 /// (`personal_information`, naming the field and the kind found).
 pub fn check_call(call: &Call) -> Result<(), ContractError> {
     let fields: Vec<(&'static str, &str)> = match call {
-        Call::OpenCase(open) => vec![("title", &open.title)],
-        Call::AnchorEvidence(anchor) => vec![
-            ("capture_method", &anchor.capture_method),
-            ("capture_tool", &anchor.capture_tool),
-        ],
-        Call::RecordInspection(result) => vec![("scope", &result.scope)],
-        Call::RecordRetest(retest) => vec![("result.scope", &retest.result.scope)],
+        Call::OpenCase(open) => {
+            let mut fields = vec![("title", open.title.as_str())];
+            fields.extend(
+                open.lead
+                    .reference
+                    .as_deref()
+                    .map(|r| ("lead.reference", r)),
+            );
+            fields
+        }
+        Call::AnchorEvidence(anchor) => {
+            let mut fields = vec![
+                ("capture_method", anchor.capture_method.as_str()),
+                ("capture_tool", anchor.capture_tool.as_str()),
+            ];
+            fields.extend(anchor.case_id.as_deref().map(|id| ("case_id", id)));
+            fields
+        }
+        Call::Propose(propose) => match &propose.change {
+            Change::AddOrg(new) => vec![("change.org.name", new.org.name.as_str())],
+            _ => Vec::new(),
+        },
+        Call::RecordInspection(result) => vec![("scope", result.scope.as_str())],
+        Call::RecordRetest(retest) => vec![("result.scope", retest.result.scope.as_str())],
         _ => Vec::new(),
     };
     for (field, text) in fields {
@@ -49,8 +75,8 @@ pub fn check_call(call: &Call) -> Result<(), ContractError> {
 pub enum PersonalIdentifier {
     /// 居民身份证号码: 18 characters with a valid birth date and check character.
     IdentityCardNumber,
-    /// A mainland mobile number (11 digits from `13`–`19`, optionally `+86`
-    /// first or written 3-4-4 with spaces or hyphens).
+    /// A mainland mobile number (11 digits from a mobile segment, alone or
+    /// after `86`/`0086`, or written 3-4-4 after a phone cue).
     MobileNumber,
     /// An e-mail address.
     EmailAddress,
@@ -80,10 +106,13 @@ pub fn find_personal_identifier(text: &str) -> Option<PersonalIdentifier> {
     }
 }
 
-/// Full-width digits, letters and `＠` as their ASCII forms.
+/// Full-width digits, letters and `＠` as their ASCII forms, the ideographic
+/// space as a space and `。` as a dot.
 fn to_ascii_form(c: char) -> char {
     match c {
         '\u{FF01}'..='\u{FF5E}' => char::from_u32(c as u32 - 0xFEE0).unwrap_or(c),
+        '\u{3000}' => ' ',
+        '\u{3002}' => '.',
         _ => c,
     }
 }
@@ -112,21 +141,27 @@ fn digits(chars: &[char]) -> Vec<u32> {
     chars.iter().filter_map(|c| c.to_digit(10)).collect()
 }
 
+/// Whether `chars[start..end]` stands alone: no ASCII letter or digit
+/// touches it (`SN13812345678` is a serial number, not a phone).
+fn stands_alone(chars: &[char], start: usize, end: usize) -> bool {
+    let touches = |c: Option<&char>| c.is_some_and(char::is_ascii_alphanumeric);
+    let before = start.checked_sub(1).and_then(|i| chars.get(i));
+    !touches(before) && !touches(chars.get(end))
+}
+
 /// 18 digits, or 17 and `X`, standing alone, with a valid birth date and
 /// check character (ISO 7064 MOD 11-2).
 fn has_identity_card_number(chars: &[char]) -> bool {
     digit_runs(chars).into_iter().any(|(start, end)| {
-        let check = match end - start {
-            18 => chars[end - 1],
-            17 if matches!(chars.get(end), Some('X' | 'x'))
-                && !chars.get(end + 1).is_some_and(char::is_ascii_alphanumeric) =>
-            {
-                'X'
-            }
+        let (check, last) = match end - start {
+            18 => (chars[end - 1], end),
+            17 if matches!(chars.get(end), Some('X' | 'x')) => ('X', end + 1),
             _ => return false,
         };
         let body = digits(&chars[start..start + 17]);
-        valid_birth_date(&body[6..14]) && identity_check_character(&body) == check
+        stands_alone(chars, start, last)
+            && valid_birth_date(&body[6..14])
+            && identity_check_character(&body) == check
     })
 }
 
@@ -158,28 +193,74 @@ fn identity_check_character(body: &[u32]) -> char {
     }
 }
 
+/// 11 digits that begin with a mainland mobile number segment (13x, 145–149,
+/// 15x but 154, 162/165–167, 170–178, 18x, 19x but 194).
 fn is_mobile(digits: &[u32]) -> bool {
-    digits.len() == 11 && digits[0] == 1 && (3..=9).contains(&digits[1])
+    digits.len() == 11
+        && digits[0] == 1
+        && match (digits[1], digits[2]) {
+            (3 | 8, _) => true,
+            (4, third) => third >= 5,
+            (5 | 9, third) => third != 4,
+            (6, third) => matches!(third, 2 | 5 | 6 | 7),
+            (7, third) => third <= 8,
+            _ => false,
+        }
 }
 
-/// A run of 11 digits that is a mobile number, or 13 that are `86` and one.
+/// A mobile number, alone or after `86` / `0086`.
 fn is_mobile_run(run: &[u32]) -> bool {
-    is_mobile(run) || (run.len() == 13 && run[..2] == [8, 6] && is_mobile(&run[2..]))
+    match run.len() {
+        11 => is_mobile(run),
+        13 => run[..2] == [8, 6] && is_mobile(&run[2..]),
+        15 => run[..4] == [0, 0, 8, 6] && is_mobile(&run[4..]),
+        _ => false,
+    }
 }
 
-/// 11 digits alone (`13`–`19` first), `86` and those 11, or the 11 written
-/// as 3-4-4 groups joined by single spaces or hyphens.
+/// Words that introduce a phone number.
+const PHONE_CUES: [&str; 10] = [
+    "+86",
+    "86",
+    "电话",
+    "手机",
+    "手机号",
+    "号码",
+    "联系",
+    "tel",
+    "phone",
+    "mobile",
+];
+
+/// Whether a phone cue comes right before `start` (separators and colons
+/// between them allowed).
+fn phone_cue_before(chars: &[char], start: usize) -> bool {
+    let before: String = chars[start.saturating_sub(10)..start].iter().collect();
+    let before = before
+        .trim_end_matches([' ', '-', ':', '('])
+        .to_ascii_lowercase();
+    PHONE_CUES.iter().any(|cue| before.ends_with(cue))
+}
+
+/// A standalone run of 11 digits from a mobile segment (or `86`/`0086` and
+/// one), or the 11 written as 3-4-4 groups joined by single spaces or
+/// hyphens after a phone cue (`电话 138-1234-5678`, `+86 138 1234 5678`):
+/// without the cue, grouped digits are as likely a lot number.
 fn has_mobile_number(chars: &[char]) -> bool {
     let runs = digit_runs(chars);
     let run_digits = |(start, end): (usize, usize)| digits(&chars[start..end]);
     let joined =
         |a: (usize, usize), b: (usize, usize)| b.0 == a.1 + 1 && matches!(chars[a.1], ' ' | '-');
-    let alone = runs.iter().any(|&run| is_mobile_run(&run_digits(run)));
+    let alone = runs.iter().any(|&(start, end)| {
+        stands_alone(chars, start, end) && is_mobile_run(&run_digits((start, end)))
+    });
     let grouped = runs.windows(3).any(|w| {
         let lengths = [w[0].1 - w[0].0, w[1].1 - w[1].0, w[2].1 - w[2].0];
         lengths == [3, 4, 4]
             && joined(w[0], w[1])
             && joined(w[1], w[2])
+            && stands_alone(chars, w[0].0, w[2].1)
+            && phone_cue_before(chars, w[0].0)
             && is_mobile(&[run_digits(w[0]), run_digits(w[1]), run_digits(w[2])].concat())
     });
     alone || grouped
@@ -251,6 +332,9 @@ mod tests {
         assert_eq!(find_personal_identifier("110105194902300020"), None);
         assert_eq!(find_personal_identifier("1101051949123100211"), None);
         assert_eq!(find_personal_identifier("440524188001010014"), None);
+        // Touching letters or digits: part of a longer code.
+        assert_eq!(find_personal_identifier("A11010519491231002X"), None);
+        assert_eq!(find_personal_identifier("11010519491231002Xa"), None);
         // A 统一社会信用代码 and a case number.
         assert_eq!(find_personal_identifier("91330100MA2H3K4L50"), None);
         assert_eq!(find_personal_identifier("杭市监罚〔2026〕12号"), None);
@@ -262,10 +346,12 @@ mod tests {
             "13812345678",
             "联系电话19912345678",
             "+8613812345678",
-            "138-1234-5678",
-            "138 1234 5678",
             "+86 138 1234 5678",
             "１３８１２３４５６７８",
+            "手机：138 1234 5678",
+            "电话 138　1234　5678",
+            "008613812345678",
+            "tel: 139-1234-5678",
         ] {
             assert_eq!(find_personal_identifier(text), Some(MobileNumber), "{text}");
         }
@@ -280,6 +366,13 @@ mod tests {
             "2026-0701-1234",
             "批号 20260701",
             "12 1234 5678",
+            // Not a mobile segment: a 16 GB image's size in bytes.
+            "forensic-image 16005464064 bytes",
+            // Part of a serial number.
+            "SN13812345678",
+            // Grouped digits without a phone cue are a lot or a weight.
+            "批号 180-2026-0701",
+            "样品 130 1234 5678 kg",
         ] {
             assert_eq!(find_personal_identifier(text), None, "{text}");
         }
@@ -295,8 +388,64 @@ mod tests {
             find_personal_identifier("联系 li_si＠mail.example.com。"),
             Some(EmailAddress)
         );
+        assert_eq!(
+            find_personal_identifier("wang@example。cn"),
+            Some(EmailAddress)
+        );
         assert_eq!(find_personal_identifier("a @ b"), None);
         assert_eq!(find_personal_identifier("user@localhost"), None);
         assert_eq!(find_personal_identifier("@example.cn"), None);
+    }
+
+    fn inspection(scope: &str) -> xianjie_ledger::tx::RecordInspection {
+        xianjie_ledger::tx::RecordInspection {
+            entity: "91330100MA2H3K4L50".into(),
+            matter: "GB2763.pesticide".into(),
+            inspectors: Vec::new(),
+            report_date: 20260601,
+            conclusion: xianjie_ledger::inspection::Conclusion::Conforming,
+            report_digest: xianjie_ledger::Hash([1; 32]),
+            lab: None,
+            scope: scope.into(),
+            valid_until: None,
+            objection: None,
+        }
+    }
+
+    #[test]
+    fn every_free_text_field_is_checked_and_named() {
+        use xianjie_ledger::case::{LeadKind, LeadSource};
+        use xianjie_ledger::tx::{OpenCase, RecordRetest};
+        let open = |title: &str, reference: Option<&str>| {
+            Call::OpenCase(OpenCase {
+                title: title.into(),
+                entity: "91330100MA2H3K4L50".into(),
+                domain: "general".into(),
+                lead: LeadSource {
+                    kind: LeadKind::Complaint,
+                    reference: reference.map(str::to_owned),
+                },
+            })
+        };
+        let field = |call: &Call| match check_call(call) {
+            Err(ContractError::PersonalInformation { field, .. }) => Some(field),
+            _ => None,
+        };
+        assert_eq!(
+            field(&open("过期食品", Some("13812345678"))),
+            Some("lead.reference")
+        );
+        assert_eq!(field(&open("过期食品 13812345678", None)), Some("title"));
+        assert_eq!(field(&open("过期食品", Some("TS-2026-0001"))), None);
+        let retest = |scope: &str| {
+            Call::RecordRetest(RecordRetest {
+                of: "INSP-0123456789abcdef".into(),
+                result: inspection(scope),
+            })
+        };
+        assert_eq!(field(&retest("lot A, li@example.cn")), Some("result.scope"));
+        assert_eq!(field(&retest("lot A")), None);
+        let recorded = Call::RecordInspection(inspection("lot 11010519491231002X"));
+        assert_eq!(field(&recorded), Some("scope"));
     }
 }

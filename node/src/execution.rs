@@ -93,8 +93,9 @@ pub enum Refusal {
 }
 
 /// Builds the next block on `parent` from `candidates` (oldest first): drops
-/// expired, already committed and repeated transactions, executes the rest
-/// and fills in the header.
+/// expired, already committed and repeated transactions, and those whose
+/// free text validators refuse in a proposal (admitted by a node that did not
+/// check it yet, for one); executes the rest and fills in the header.
 pub fn build_block(
     store: &Store,
     chain: &ChainInfo,
@@ -106,15 +107,32 @@ pub fn build_block(
     let height = parent.height + 1;
     let mut seen = BTreeSet::new();
     let mut txs = Vec::with_capacity(candidates.len());
-    let mut hashes = Vec::with_capacity(candidates.len());
     for tx in candidates {
         let hash = tx.hash();
-        if tx.tx.valid_until < height || !seen.insert(hash) || store.tx_location(&hash)?.is_some() {
+        if tx.tx.valid_until < height
+            || !seen.insert(hash)
+            || store.tx_location(&hash)?.is_some()
+            || xianjie_contracts::privacy::check_call(&tx.tx.call).is_err()
+        {
             continue;
         }
-        txs.push(tx);
-        hashes.push(hash);
+        txs.push((tx, hash));
     }
+    execute_into_block(store, chain, parent, proposer, txs, now_ms)
+}
+
+/// Executes `txs` (with their hashes) as the next block on `parent`, as
+/// they are, and fills in the header.
+fn execute_into_block(
+    store: &Store,
+    chain: &ChainInfo,
+    parent: &Tip,
+    proposer: KeyId,
+    txs: Vec<(SignedTx, Hash)>,
+    now_ms: u64,
+) -> Result<Executed> {
+    let height = parent.height + 1;
+    let (txs, hashes): (Vec<SignedTx>, Vec<Hash>) = txs.into_iter().unzip();
     // Block time moves forward even if the wall clock steps back.
     let time_ms = now_ms.max(parent.time_ms + 1);
     let validators = read_validator_set(store)?;
@@ -222,7 +240,8 @@ pub fn check_block(
             return Err(Refusal::BadSignature(hash));
         }
         // A decided block is certified already; refusing it would only stop
-        // this node from following the chain.
+        // this node from following the chain (the contracts still refuse
+        // such a transaction, with the same result on every node).
         let proposal = matches!(check, Check::Proposal { .. });
         if proposal && xianjie_contracts::privacy::check_call(&tx.tx.call).is_err() {
             return Err(Refusal::PersonalInformation(hash));
@@ -273,8 +292,9 @@ mod tests {
     use super::*;
     use crate::dev::{test_anchor as anchor, DevHome};
 
-    /// A proposal carrying a personal identifier in free text is refused
-    /// before it is executed; the same block, once certified, is followed.
+    /// A proposal carrying a personal identifier in free text is not built
+    /// and is refused before it is executed; the same block, once certified,
+    /// is followed.
     #[test]
     fn proposals_with_personal_identifiers_are_refused_but_decided_blocks_are_followed() {
         let dir = tempfile::tempdir().unwrap();
@@ -290,16 +310,18 @@ mod tests {
         let parent = chain.tip(&store).unwrap();
         let officer = dev.officer_key("market", "officer").unwrap();
         let colleague = dev.officer_key("market", "officer2").unwrap();
+        let clean = anchor(&officer, &colleague, 1, "camera");
         let leaky = anchor(&officer, &colleague, 2, "phone of 13812345678");
-        let executed = build_block(
-            &store,
-            &chain,
-            &parent,
-            setup.validator_key.public_key().id(),
-            vec![anchor(&officer, &colleague, 1, "camera"), leaky.clone()],
-            parent.time_ms + 1_000,
-        )
-        .unwrap();
+        let proposer = setup.validator_key.public_key().id();
+        let candidates = vec![clean.clone(), leaky.clone()];
+        let time_ms = parent.time_ms + 1_000;
+        // An honest proposer leaves it out.
+        let built = build_block(&store, &chain, &parent, proposer, candidates, time_ms).unwrap();
+        assert_eq!(built.block.txs, vec![clean.clone()]);
+        // A proposer that does not is refused.
+        let with_leak = vec![(clean.clone(), clean.hash()), (leaky.clone(), leaky.hash())];
+        let executed =
+            execute_into_block(&store, &chain, &parent, proposer, with_leak, time_ms).unwrap();
         let mempool = Mempool::new(crate::config::MempoolLimits::default());
         let proposal = Check::Proposal {
             now_ms: parent.time_ms + 1_000,

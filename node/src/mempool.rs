@@ -10,8 +10,11 @@
 //! 3. strict signature check (skipped if this exact (hash, signature) pair
 //!    verified before: verification is deterministic)
 //! 4. envelope: chain id and validity window at the next height
-//! 5. not already committed, not already pending
-//! 6. the signer is a registered, active officer
+//! 5. no personal identifier in the call's free text
+//!    (`xianjie_contracts::privacy`): a refused transaction is still kept in
+//!    its block, so such text is stopped here
+//! 6. not already committed, not already pending
+//! 7. the signer is a registered, active officer
 //!
 //! A transaction taken for a block stays in the mempool (in flight) until the
 //! block is committed, so a resubmission during the commit is still refused as
@@ -287,8 +290,6 @@ impl Mempool {
         self.verify_once(&hash, &tx)?;
         xianjie_contracts::membership::check_envelope(store, ctx, &tx)
             .map_err(AdmissionError::Refused)?;
-        // Refused here, a personal identifier never reaches a block (where
-        // even a refused transaction is kept).
         xianjie_contracts::privacy::check_call(&tx.tx.call).map_err(AdmissionError::Refused)?;
         if let Some(location) = store.tx_location(&hash)? {
             return Err(AdmissionError::Duplicate {

@@ -45,6 +45,7 @@ fn a_case_from_lead_to_judgment_and_a_recognised_inspection() {
         .expect_code(1)
         .json();
     assert_eq!(refused["code"], "personal_information", "{refused}");
+    assert!(refused["height"].is_null(), "it reached a block: {refused}");
     assert!(
         !refused.to_string().contains("13812345678"),
         "the refusal repeats the number: {refused}"

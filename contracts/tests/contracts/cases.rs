@@ -711,7 +711,7 @@ fn opening_a_case() {
     assert_eq!(
         sim.code(
             &sim::officer("market"),
-            open("投诉人138-1234-5678反映", sim::entity(), "general")
+            open("投诉人电话138-1234-5678", sim::entity(), "general")
         ),
         "personal_information"
     );

@@ -399,7 +399,6 @@ impl ApiError {
 fn refusal_status(code: &str) -> StatusCode {
     match code {
         "unknown_signer" | "revoked_signer" => StatusCode::FORBIDDEN,
-        "personal_information" => StatusCode::UNPROCESSABLE_ENTITY,
         _ => StatusCode::BAD_REQUEST,
     }
 }
