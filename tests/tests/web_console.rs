@@ -588,6 +588,16 @@ fn node_with_overdue_case(dir: &Path) -> (DevNode, Cases) {
     )
 }
 
+/// The note under a case's clock (`class`: `clock-extended`, …), after
+/// checking that the clock is not overdue.
+async fn clock_note(browser: &Browser, case_id: &str, rule: &str, class: &str) -> String {
+    browser.open(&format!("#/cases/{case_id}")).await;
+    let row = format!("tr[data-rule={rule}]");
+    let overdue = browser.wait_for(&row).await.attr("data-overdue").await;
+    assert_eq!(overdue.unwrap().as_deref(), Some("false"), "{rule}");
+    browser.text(&format!("{row} .{class}")).await
+}
+
 #[tokio::test]
 async fn a_case_past_its_deadline_is_shown_overdue() {
     let _one = ONE_BROWSER.lock().await;
@@ -681,27 +691,26 @@ async fn a_case_past_its_deadline_is_shown_overdue() {
 
     // An extended clock says so, and runs to its new due time: the month
     // of review from 20 days ago plus fifteen days is not overdue.
-    browser
-        .open(&format!("#/cases/{}", cases.extended_review))
-        .await;
-    let review = "tr[data-rule=PROC_PROSECUTION_DECISION]";
-    let overdue = browser.wait_for(review).await.attr("data-overdue").await;
-    assert_eq!(overdue.unwrap().as_deref(), Some("false"));
-    let extended = browser.text(&format!("{review} .clock-extended")).await;
+    let extended = clock_note(
+        &browser,
+        &cases.extended_review,
+        "PROC_PROSECUTION_DECISION",
+        "clock-extended",
+    )
+    .await;
     assert!(
         extended.contains("已延长 15 日") && extended.contains("CPL Art 172"),
         "{extended}"
     );
-
     // A review suspended (中止审查) and resumed counts the days it had left
     // from the resumption: ten working days from 20 days ago would be over.
-    browser
-        .open(&format!("#/cases/{}", cases.resumed_review))
-        .await;
-    let review = "tr[data-rule=REV_ADMIN_PROSECUTION_REVIEW]";
-    let overdue = browser.wait_for(review).await.attr("data-overdue").await;
-    assert_eq!(overdue.unwrap().as_deref(), Some("false"));
-    let paused = browser.text(&format!("{review} .clock-paused")).await;
+    let paused = clock_note(
+        &browser,
+        &cases.resumed_review,
+        "REV_ADMIN_PROSECUTION_REVIEW",
+        "clock-paused",
+    )
+    .await;
     assert!(
         paused.contains("曾中止") && paused.contains("SPP-Reverse-Guide-2024"),
         "{paused}"

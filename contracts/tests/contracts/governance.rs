@@ -6,7 +6,7 @@ use xianjie_contracts::policy::{authorize_read, ReadResource};
 use xianjie_contracts::read;
 use xianjie_ledger::block::Validator;
 use xianjie_ledger::crypto::{PublicKey, SecretKey};
-use xianjie_ledger::deadline::{Calendar, ClockKind};
+use xianjie_ledger::deadline::{Calendar, ClockKind, DeadlineRule};
 use xianjie_ledger::governance::{Change, GovernanceParams, NewOrg, ParamChange, ProposalStatus};
 use xianjie_ledger::model::{Org, OrgKind, OrgLevel, Params, Role};
 use xianjie_ledger::tx::{Approve, Call, NodeKeyCall, Propose, RegisterOfficer};
@@ -36,6 +36,15 @@ fn propose(sim: &mut Sim, org: &str, change: Change) -> Result<String, String> {
     )
     .map(|hash| xianjie_contracts::governance::proposal_id_for(&hash))
     .map_err(|error| error.code().to_owned())
+}
+
+/// The market regulator's admin proposes a deadline rule.
+fn propose_rule(sim: &mut Sim, rule: DeadlineRule) -> Result<String, String> {
+    propose(
+        sim,
+        "market",
+        Change::Param(ParamChange::DeadlineRule(rule)),
+    )
 }
 
 fn approve(sim: &mut Sim, org: &str, id: &str) -> String {
@@ -233,11 +242,7 @@ fn parameter_changes_are_validated_like_genesis_and_take_effect() {
         .unwrap();
     rule.start = vec!["shred-file".into()];
     assert_eq!(
-        propose(
-            &mut sim,
-            "market",
-            Change::Param(ParamChange::DeadlineRule(rule.clone()))
-        ),
+        propose_rule(&mut sim, rule.clone()),
         Err("invalid_params".into())
     );
 
@@ -262,11 +267,7 @@ fn parameter_changes_are_validated_like_genesis_and_take_effect() {
     window.extension = review.extension.clone();
     for bad in [borrowed, wrong_action, window] {
         assert_eq!(
-            propose(
-                &mut sim,
-                "market",
-                Change::Param(ParamChange::DeadlineRule(bad.clone()))
-            ),
+            propose_rule(&mut sim, bad.clone()),
             Err("invalid_params".into()),
             "{bad:?}"
         );
@@ -275,11 +276,7 @@ fn parameter_changes_are_validated_like_genesis_and_take_effect() {
     if let Some(extension) = longer.extension.as_mut() {
         extension.limit = 30;
     }
-    let accepted = propose(
-        &mut sim,
-        "market",
-        Change::Param(ParamChange::DeadlineRule(longer)),
-    );
+    let accepted = propose_rule(&mut sim, longer);
     assert!(accepted.is_ok(), "{accepted:?}");
 
     // A stop needs a day-counted duty without an extension, stopped by an
@@ -304,22 +301,14 @@ fn parameter_changes_are_validated_like_genesis_and_take_effect() {
     }
     for bad in [monthly, extended, swapped, staying] {
         assert_eq!(
-            propose(
-                &mut sim,
-                "market",
-                Change::Param(ParamChange::DeadlineRule(bad.clone()))
-            ),
+            propose_rule(&mut sim, bad.clone()),
             Err("invalid_params".into()),
             "{bad:?}"
         );
     }
     let mut unstoppable = reverse_review.clone();
     unstoppable.pause = None;
-    let accepted = propose(
-        &mut sim,
-        "market",
-        Change::Param(ParamChange::DeadlineRule(unstoppable)),
-    );
+    let accepted = propose_rule(&mut sim, unstoppable);
     assert!(accepted.is_ok(), "{accepted:?}");
 
     // A larger task force.
