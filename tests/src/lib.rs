@@ -101,6 +101,26 @@ impl DevNode {
         self.home.join("keys").join(format!("{name}.key"))
     }
 
+    /// The market regulator's head records a laboratory's CMA certificate
+    /// for pesticide residues (`GB2763-pesticide`), valid 2024–2029.
+    pub fn accredit_for_pesticides(&self, lab: &str, cma: &str) {
+        let args = [
+            "lab",
+            "accredit",
+            "--lab",
+            lab,
+            "--cma",
+            cma,
+            "--scope",
+            "GB2763-pesticide",
+            "--from",
+            "20240101",
+            "--to",
+            "20291231",
+        ];
+        self.cli_as("market-head", &args).expect_code(0);
+    }
+
     /// Runs `xianjie --node URL --key KEY --json ARGS…` with a demo key.
     pub fn cli_as(&self, key: &str, args: &[&str]) -> CliRun {
         self.cli_with_key_file(&self.key(key), args)

@@ -336,27 +336,7 @@ fn a_case_from_lead_to_judgment_and_a_recognised_inspection() {
 
     // A recognised inspection. The market regulator records laboratories'
     // CMA certificates for pesticide residues, 2024–2029.
-    let accredit = |lab: &str, cma: &str| {
-        node.cli_as(
-            "market-head",
-            &[
-                "lab",
-                "accredit",
-                "--lab",
-                lab,
-                "--cma",
-                cma,
-                "--scope",
-                "GB2763-pesticide",
-                "--from",
-                "20240101",
-                "--to",
-                "20291231",
-            ],
-        )
-        .expect_code(0);
-    };
-    accredit("lab", "240012345678");
+    node.accredit_for_pesticides("lab", "240012345678");
     let lab1 = node.key("lab-officer");
     let lab2 = node.key("lab-officer2");
     let recorded = node
@@ -512,7 +492,7 @@ fn a_case_from_lead_to_judgment_and_a_recognised_inspection() {
     let refused = node.cli_as("lab-officer", &same_lab).expect_code(1).json();
     assert_eq!(refused["code"], "same_retest_lab", "{refused}");
     let second_lab = ("12330100MB0T7RQC3F", "240087654321");
-    accredit(second_lab.0, second_lab.1);
+    node.accredit_for_pesticides(second_lab.0, second_lab.1);
     retest.extend(report_args(&doc("retest-report"), "conforming", second_lab));
     let retest: Vec<&str> = retest.iter().map(String::as_str).collect();
     let replacement = node.cli_as("lab-officer", &retest).expect_code(0).json();

@@ -754,24 +754,7 @@ async fn recognised_inspection_results_are_shown_per_matter() {
     let node = DevNode::start(&dir.path().join("home"));
     let report = dir.path().join("test-report.pdf");
     std::fs::write(&report, "检验报告 GB2763").unwrap();
-    node.cli_as(
-        "market-head",
-        &[
-            "lab",
-            "accredit",
-            "--lab",
-            "lab",
-            "--cma",
-            "240012345678",
-            "--scope",
-            "GB2763-pesticide",
-            "--from",
-            "20240101",
-            "--to",
-            "20291231",
-        ],
-    )
-    .expect_code(0);
+    node.accredit_for_pesticides("lab", "240012345678");
     let report_arg = format!("@{}", report.display());
     let inspectors = [node.key("lab-officer"), node.key("lab-officer2")];
     // The laboratory records a result signed by two of its inspectors.
