@@ -6,6 +6,7 @@
 //! file's bytes, so it equals what `b3sum` prints.
 
 use std::fmt;
+use std::sync::OnceLock;
 
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
@@ -72,11 +73,50 @@ impl Domain {
             Domain::ReadRequest => "xianjie 2026-11 api read request v1",
         }
     }
+
+    /// Every domain, in declaration order (`ALL[d as usize] == d`).
+    pub const ALL: [Domain; 15] = [
+        Domain::Tx,
+        Domain::Header,
+        Domain::MerkleLeaf,
+        Domain::MerkleNode,
+        Domain::MerkleRoot,
+        Domain::Vote,
+        Domain::TxResult,
+        Domain::StateKey,
+        Domain::StateTree,
+        Domain::Validators,
+        Domain::Genesis,
+        Domain::KeyId,
+        Domain::Note,
+        Domain::Proposal,
+        Domain::ReadRequest,
+    ];
+
+    /// A fresh hasher for this domain, the same as
+    /// `blake3::Hasher::new_derive_key(self.context())`. Deriving the
+    /// context's key costs a BLAKE3 compression, as much as hashing the two
+    /// children of a state-tree node, so it is done once per domain and the
+    /// keyed hasher cloned.
+    pub fn hasher(self) -> blake3::Hasher {
+        static PROTOTYPES: OnceLock<Vec<blake3::Hasher>> = OnceLock::new();
+        let prototypes = PROTOTYPES.get_or_init(|| {
+            Domain::ALL
+                .iter()
+                .map(|domain| blake3::Hasher::new_derive_key(domain.context()))
+                .collect()
+        });
+        match prototypes.get(self as usize) {
+            Some(prototype) if Domain::ALL[self as usize] == self => prototype.clone(),
+            // A domain missing from `ALL` still hashes correctly, only slower.
+            _ => blake3::Hasher::new_derive_key(self.context()),
+        }
+    }
 }
 
 /// Hashes `parts` in order under the given domain.
 pub fn hash_parts(domain: Domain, parts: &[&[u8]]) -> Hash {
-    let mut hasher = blake3::Hasher::new_derive_key(domain.context());
+    let mut hasher = domain.hasher();
     for part in parts {
         hasher.update(part);
     }
@@ -202,6 +242,23 @@ impl<'de> Deserialize<'de> for Hash {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_domain_hasher_equals_a_fresh_derive_key_hasher() {
+        for (index, domain) in Domain::ALL.iter().enumerate() {
+            assert_eq!(*domain as usize, index, "{domain:?} out of place in ALL");
+            let mut fresh = blake3::Hasher::new_derive_key(domain.context());
+            let mut cloned = domain.hasher();
+            fresh.update(b"state tree node");
+            cloned.update(b"state tree node");
+            assert_eq!(cloned.finalize(), fresh.finalize(), "{domain:?}");
+            // The prototype is not changed by a clone's use.
+            assert_eq!(
+                domain.hasher().finalize(),
+                blake3::Hasher::new_derive_key(domain.context()).finalize()
+            );
+        }
+    }
 
     #[test]
     fn file_digest_is_plain_blake3_as_b3sum_prints_it() {

@@ -131,7 +131,7 @@ pub struct StateHasher(blake3::Hasher);
 
 impl jmt::SimpleHasher for StateHasher {
     fn new() -> Self {
-        StateHasher(blake3::Hasher::new_derive_key(Domain::StateTree.context()))
+        StateHasher(Domain::StateTree.hasher())
     }
     fn update(&mut self, data: &[u8]) {
         self.0.update(data);
