@@ -282,6 +282,9 @@ named_enum! {
         /// The decision that leaves the non-prosecution standing (复议、复核
         /// or 申诉 decision, or the court's refusal of a private prosecution).
         NonProsecutionUpheld = "non-prosecution-upheld",
+        /// The decision revoking the non-prosecution (撤销不起诉决定): on
+        /// 复议、复核 or 申诉, or on the procuratorate's own finding.
+        NonProsecutionRevoked = "non-prosecution-revoked",
     }
 }
 

@@ -762,6 +762,11 @@ fn update_flags(case: &mut Case, next: CaseState) {
         flags.non_filing_final = false;
         flags.transfer_resolved = false;
     }
+    if next == CaseState::S12Indicted {
+        // Indicted after a revoked non-prosecution: the criminal case is
+        // open again until judgment.
+        flags.transfer_resolved = false;
+    }
     if flags.non_filing_final
         || matches!(
             next,

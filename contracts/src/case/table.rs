@@ -760,6 +760,24 @@ pub static TABLE: &[Transition] = &[
         ..BASE
     },
     Transition {
+        rows: "R2r",
+        action: "revoke-non-prosecution",
+        summary: "the non-prosecution is revoked (撤销不起诉决定) and the procuratorate indicts: the case returns to the criminal track and the reverse review ends",
+        from: &[
+            S::S12xNotProsecuted,
+            S::R1InternalTransfer,
+            S::R2Review,
+            S::R2sSuspended,
+        ],
+        to: Next::To(S::S12Indicted),
+        actors: &[PROC],
+        role: MinRole::Head,
+        attachments: &[A::NonProsecutionRevoked, A::Indictment],
+        target: Target::Court,
+        effects: &[Effect::BindCourt],
+        ..BASE
+    },
+    Transition {
         rows: "R3",
         action: "reverse-transfer",
         summary: "the procuratorate delivers its 检察意见 and the 不起诉决定书 to the agency",

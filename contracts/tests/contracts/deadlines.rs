@@ -712,3 +712,46 @@ fn a_rule_without_a_stop_in_the_parameters_keeps_counting_through_a_suspension()
     assert_eq!(clock.due_at_ms, end_of(20260615));
     assert!(clock.overdue);
 }
+
+#[test]
+fn a_revoked_non_prosecution_ends_a_suspended_review_and_sends_the_case_to_trial() {
+    // CPL Arts 179–180: the police's 复核 or the victim's appeal succeeds,
+    // the non-prosecution is revoked and the procuratorate indicts.
+    const RULE: &str = "REV_ADMIN_PROSECUTION_REVIEW";
+    let mut sim = Sim::new();
+    let case_id = open_case(&mut sim, "general");
+    drive(&mut sim, &case_id, "R2_REVIEW");
+    sim.time_ms = local_ms(20260603, 15, 0);
+    perform(&mut sim, &case_id, "suspend-review", None);
+    assert!(sim.case(&case_id).flags.transfer_resolved);
+
+    sim.time_ms = local_ms(20260720, 9, 0);
+    perform(&mut sim, &case_id, "revoke-non-prosecution", None);
+    let case = sim.case(&case_id);
+    assert_eq!(case.state.name(), "S12_INDICTED");
+    assert!(case.court.is_some(), "the indictment names the court");
+    assert!(
+        !case.flags.transfer_resolved,
+        "the criminal case is open again until judgment"
+    );
+    // The review has ended: its clock neither runs nor makes the case late.
+    assert!(running_clock(&sim, &case_id, RULE).is_none());
+    let later = local_ms(20261201, 9, 0);
+    let late_rules: Vec<String> = read::overdue_cases(&sim, later)
+        .unwrap()
+        .into_iter()
+        .flat_map(|(_, clocks)| clocks)
+        .filter(|clock| clock.overdue)
+        .map(|clock| clock.rule)
+        .collect();
+    assert!(!late_rules.contains(&RULE.to_string()), "{late_rules:?}");
+
+    // The court takes it from there; the suspension cannot be resumed.
+    let resume = call_for(expectation("resume-review", None), &case_id);
+    assert_eq!(
+        sim.code(&sim::officer("proc"), Call::CaseAction(resume)),
+        "invalid_transition"
+    );
+    perform(&mut sim, &case_id, "accept-trial", None);
+    assert!(running_clock(&sim, &case_id, "COURT_JUDGMENT").is_some());
+}

@@ -575,6 +575,24 @@ pub static EXPECTED: &[Expect] = &[
         attachments: &["non-prosecution-upheld"],
         ..E
     },
+    // The non-prosecution revoked (CPL Arts 179–180): the procuratorate
+    // indicts, whether or not the review had been suspended for it.
+    Expect {
+        rows: "R2r",
+        action: "revoke-non-prosecution",
+        from: &[
+            "S12X_NOT_PROSECUTED",
+            "R1_INTERNAL_TRANSFER",
+            "R2_REVIEW",
+            "R2S_SUSPENDED",
+        ],
+        to: To::State("S12_INDICTED"),
+        who: &[Proc],
+        head: true,
+        attachments: &["non-prosecution-revoked", "indictment"],
+        target: Some("court"),
+        ..E
+    },
     Expect {
         rows: "R3",
         action: "reverse-transfer",
