@@ -275,25 +275,8 @@ mod tests {
 
     #[test]
     fn every_domain_gives_a_different_hash_of_the_same_bytes() {
-        let domains = [
-            Domain::Tx,
-            Domain::Header,
-            Domain::MerkleLeaf,
-            Domain::MerkleNode,
-            Domain::MerkleRoot,
-            Domain::Vote,
-            Domain::TxResult,
-            Domain::StateKey,
-            Domain::StateTree,
-            Domain::Validators,
-            Domain::Genesis,
-            Domain::KeyId,
-            Domain::Note,
-            Domain::Proposal,
-            Domain::ReadRequest,
-        ];
         let mut seen = std::collections::BTreeSet::new();
-        for domain in domains {
+        for domain in Domain::ALL {
             assert!(
                 seen.insert(hash_with(domain, b"same bytes")),
                 "{domain:?} collides"
