@@ -15,7 +15,7 @@
 //! | `c:`   | height                    | canonical `Commit`            |
 //! | `t:`   | tx hash                   | height (u64 BE) ‖ index (u32 BE) |
 //! | `s:`   | state key                 | latest value                  |
-//! | `n:`   | borsh `NodeKey`           | borsh `Node` (state tree)     |
+//! | `n:`   | version (BE) ‖ path prefix | the state tree nodes of that version under that prefix (see `node_groups`) |
 //! | `v:`   | key hash ‖ version (BE)   | borsh `Option<value>`         |
 //! | `x:`   | index name ‖ entry        | empty (secondary indexes)     |
 //! | `u:`   | height ‖ round (u32 BE) ‖ block hash | an undecided proposal, encoded by the node |
@@ -40,11 +40,14 @@ use crate::error::StorageError;
 use crate::hash::Hash;
 use crate::state::{key_hash, keys, StateHasher, StateProof, StateView};
 
+mod node_groups;
+
 /// The schema version this build reads and writes.
 /// 2: the chain parameters gained `uscc_allow_list` (and every category
 /// needs a class, three categories more), so a chain of version 1 starts
 /// afresh from a new genesis.
-pub const SCHEMA_VERSION: u32 = 2;
+/// 3: state tree nodes are stored in groups (`n:`), not one record each.
+pub const SCHEMA_VERSION: u32 = 3;
 
 const META_SCHEMA: &[u8] = b"m:schema";
 const META_TIP: &[u8] = b"m:tip";
@@ -63,7 +66,7 @@ pub const DERIVED_PREFIXES: [(&[u8], &str); 9] = [
     (b"c:", "commit certificate"),
     (b"t:", "transaction index entry"),
     (b"s:", "state value"),
-    (b"n:", "state tree node"),
+    (node_groups::PREFIX, "state tree node group"),
     (b"v:", "state tree value"),
 ];
 
@@ -239,16 +242,8 @@ impl Store {
     }
 
     fn stage_state(&self, batch: &mut sled::Batch, update: &StateUpdate) -> StoreResult<()> {
-        for (node_key, node) in update.tree.node_batch.nodes() {
-            let key = [
-                b"n:".as_slice(),
-                &borsh::to_vec(node_key).map_err(|e| StorageError::Tree(e.to_string()))?,
-            ]
-            .concat();
-            batch.insert(
-                key,
-                borsh::to_vec(node).map_err(|e| StorageError::Tree(e.to_string()))?,
-            );
+        for (key, group) in node_groups::group(update.tree.node_batch.nodes())? {
+            batch.insert(key, group);
         }
         for ((version, hash), value) in update.tree.node_batch.values() {
             let key = [b"v:".as_slice(), &hash.0, &version.to_be_bytes()].concat();
@@ -493,10 +488,9 @@ impl StateView for Store {
 
 impl TreeReader for Store {
     fn get_node_option(&self, node_key: &NodeKey) -> anyhow::Result<Option<Node>> {
-        let key = [b"n:".as_slice(), &borsh::to_vec(node_key)?].concat();
-        match self.db.get(key)? {
+        match self.db.get(node_groups::group_key(node_key))? {
             None => Ok(None),
-            Some(bytes) => Ok(Some(borsh::from_slice(&bytes)?)),
+            Some(group) => Ok(node_groups::find(&group, node_key)?),
         }
     }
 
