@@ -14,9 +14,14 @@
 //! | `r:`   | height                    | canonical `BlockResults`      |
 //! | `c:`   | height                    | canonical `Commit`            |
 //! | `t:`   | tx hash                   | height (u64 BE) ‖ index (u32 BE) |
-//! | `s:`   | state key                 | latest value                  |
+//! | `s:`   | key hash ‖ state key      | version (BE) that wrote it ‖ latest value |
 //! | `n:`   | version (BE) ‖ path prefix | the state tree nodes of that version under that prefix (see `node_groups`) |
-//! | `v:`   | key hash ‖ version (BE)   | borsh `Option<value>`         |
+//! | `v:`   | key hash ‖ version (BE)   | borsh `Option<value>`: a value superseded later, or a deletion |
+//!
+//! A key's value history is its `s:` record and its `v:` records: a write
+//! moves the latest value into `v:` under the version that wrote it, and a
+//! deletion also records `None` there. A key written once (most evidence)
+//! costs one record, not two.
 //! | `x:`   | index name ‖ entry        | empty (secondary indexes)     |
 //! | `u:`   | height ‖ round (u32 BE) ‖ block hash | an undecided proposal, encoded by the node |
 //!
@@ -46,7 +51,9 @@ mod node_groups;
 /// 2: the chain parameters gained `uscc_allow_list` (and every category
 /// needs a class, three categories more), so a chain of version 1 starts
 /// afresh from a new genesis.
-/// 3: state tree nodes are stored in groups (`n:`), not one record each.
+/// 3: state tree nodes are stored in groups (`n:`), not one record each;
+/// latest values (`s:`) are keyed by key hash and key and carry their
+/// version, and `v:` holds only the values they superseded.
 pub const SCHEMA_VERSION: u32 = 3;
 
 const META_SCHEMA: &[u8] = b"m:schema";
@@ -101,6 +108,32 @@ type StoreResult<T> = Result<T, StorageError>;
 
 fn height_key(prefix: &[u8], height: u64) -> Vec<u8> {
     [prefix, &height.to_be_bytes()].concat()
+}
+
+/// `s:` ‖ key hash ‖ key: where a state key's latest value lives. The hash
+/// comes first so that the state tree, which knows only key hashes, can
+/// find it; the key follows so that every record names its key.
+fn latest_value_key(hash: &KeyHash, key: &[u8]) -> Vec<u8> {
+    [b"s:".as_slice(), &hash.0, key].concat()
+}
+
+/// `v:` ‖ key hash ‖ version (BE): a value a key held from `version` until
+/// it was written again, or (`None`) its deletion at `version`.
+fn superseded_value_key(hash: &KeyHash, version: Version) -> Vec<u8> {
+    [b"v:".as_slice(), &hash.0, &version.to_be_bytes()].concat()
+}
+
+/// A latest-value record: the version that wrote it and the value.
+fn split_latest<'a>(key: &[u8], record: &'a [u8]) -> StoreResult<(Version, &'a [u8])> {
+    if record.len() < 8 {
+        return Err(corrupt(key, "expected a version before the value"));
+    }
+    let (version, value) = record.split_at(8);
+    Ok((be_u64(key, version)?, value))
+}
+
+fn borsh_value(value: Option<&[u8]>) -> StoreResult<Vec<u8>> {
+    borsh::to_vec(&value.map(<[u8]>::to_vec)).map_err(|e| StorageError::Tree(e.to_string()))
 }
 
 fn corrupt(key: &[u8], reason: impl ToString) -> StorageError {
@@ -245,18 +278,28 @@ impl Store {
         for (key, group) in node_groups::group(update.tree.node_batch.nodes())? {
             batch.insert(key, group);
         }
-        for ((version, hash), value) in update.tree.node_batch.values() {
-            let key = [b"v:".as_slice(), &hash.0, &version.to_be_bytes()].concat();
-            batch.insert(
-                key,
-                borsh::to_vec(value).map_err(|e| StorageError::Tree(e.to_string()))?,
-            );
-        }
         for (key, value) in &update.writes {
-            let full = [b"s:".as_slice(), key].concat();
+            let hash = key_hash(key);
+            let latest_key = latest_value_key(&hash, key);
+            if let Some(old) = self.db.get(&latest_key)? {
+                let (old_version, old_value) = split_latest(&latest_key, &old)?;
+                batch.insert(
+                    superseded_value_key(&hash, old_version),
+                    borsh_value(Some(old_value))?,
+                );
+            }
             match value {
-                Some(bytes) => batch.insert(full, bytes.as_slice()),
-                None => batch.remove(full),
+                Some(bytes) => {
+                    let record = [update.version.to_be_bytes().as_slice(), bytes].concat();
+                    batch.insert(latest_key, record);
+                }
+                None => {
+                    batch.remove(latest_key);
+                    batch.insert(
+                        superseded_value_key(&hash, update.version),
+                        borsh_value(None)?,
+                    );
+                }
             }
         }
         Ok(())
@@ -416,10 +459,11 @@ impl Store {
 
     /// The latest value of a state key.
     pub fn state_value(&self, key: &[u8]) -> StoreResult<Option<Vec<u8>>> {
-        Ok(self
-            .db
-            .get([b"s:".as_slice(), key].concat())?
-            .map(|bytes| bytes.to_vec()))
+        let latest_key = latest_value_key(&key_hash(key), key);
+        match self.db.get(&latest_key)? {
+            None => Ok(None),
+            Some(record) => Ok(Some(split_latest(&latest_key, &record)?.1.to_vec())),
+        }
     }
 
     /// The value of a state key at `height` and its proof against that height's state root.
@@ -499,8 +543,18 @@ impl TreeReader for Store {
         max_version: Version,
         key_hash: KeyHash,
     ) -> anyhow::Result<Option<OwnedValue>> {
-        let start = [b"v:".as_slice(), &key_hash.0, &0u64.to_be_bytes()].concat();
-        let end = [b"v:".as_slice(), &key_hash.0, &max_version.to_be_bytes()].concat();
+        // The latest value, unless it is newer than asked for. A key hash
+        // names one state key (BLAKE3), so the prefix holds one record.
+        let prefix = [b"s:".as_slice(), &key_hash.0].concat();
+        if let Some(item) = self.db.scan_prefix(&prefix).next() {
+            let (latest_key, record) = item?;
+            let (version, value) = split_latest(&latest_key, &record)?;
+            if version <= max_version {
+                return Ok(Some(value.to_vec()));
+            }
+        }
+        let start = superseded_value_key(&key_hash, 0);
+        let end = superseded_value_key(&key_hash, max_version);
         match self.db.range(start..=end).next_back() {
             None => Ok(None),
             Some(item) => {
@@ -716,6 +770,77 @@ mod tests {
         assert_eq!(store.state_value_at(b"missing", 1).unwrap(), None);
     }
 
+    /// Commits `writes` as the next height and returns its state root.
+    fn commit_writes(store: &Store, writes: &[(&[u8], Option<&[u8]>)]) -> Hash {
+        let writes: WriteSet = writes
+            .iter()
+            .map(|(key, value)| (key.to_vec(), value.map(<[u8]>::to_vec)))
+            .collect();
+        let height = store.tip().unwrap().unwrap() + 1;
+        let update = store.compute_state_update(writes, height).unwrap();
+        let block = Block {
+            header: header(height, update.root),
+            txs: vec![],
+        };
+        let commit = commit_for(&block.header);
+        store
+            .commit_block(&block, &BlockResults::default(), &commit, &update)
+            .unwrap();
+        update.root
+    }
+
+    /// Every height's value and proof of a key written, left alone,
+    /// overwritten, deleted and written again: the latest value and the
+    /// superseded ones together are its whole history.
+    #[test]
+    fn a_keys_history_across_writes_deletion_and_rewrite_is_readable_at_every_height() {
+        let store = Store::temporary().unwrap();
+        let mut roots = vec![store.init_genesis(Hash([1; 32]), WriteSet::new()).unwrap()];
+        let steps: [Option<&[u8]>; 6] = [
+            Some(b"one"),
+            None, // another key changes; this one keeps "one"
+            Some(b"two"),
+            None, // deleted
+            None, // still deleted
+            Some(b"three"),
+        ];
+        let mut expected = vec![None];
+        for (i, step) in steps.iter().enumerate() {
+            let root = match (i, step) {
+                (1 | 4, _) => commit_writes(&store, &[(b"other", Some(&[i as u8]))]),
+                (3, None) => commit_writes(&store, &[(b"k", None)]),
+                (_, value) => commit_writes(&store, &[(b"k", *value)]),
+            };
+            roots.push(root);
+            let value = match i {
+                1 => Some(b"one".as_slice()),
+                4 => None,
+                _ => *step,
+            };
+            expected.push(value);
+        }
+        assert_eq!(
+            store.state_value(b"k").unwrap().as_deref(),
+            Some(b"three".as_slice())
+        );
+        for (height, (root, value)) in roots.iter().zip(&expected).enumerate() {
+            let height = height as u64;
+            assert_eq!(
+                store.state_value_at(b"k", height).unwrap().as_deref(),
+                *value,
+                "{height}"
+            );
+            let (proved, proof) = store.state_proof(b"k", height).unwrap();
+            assert_eq!(proved.as_deref(), *value, "height {height}");
+            proof.verify(root, b"k", *value).unwrap();
+        }
+        let deleted = store.raw_records(b"v:").filter(|r| {
+            let (_, value) = r.as_ref().unwrap();
+            value.as_slice() == borsh_value(None).unwrap().as_slice()
+        });
+        assert_eq!(deleted.count(), 1, "one deletion recorded");
+    }
+
     #[test]
     fn raw_records_are_the_stored_bytes_of_one_prefix_in_key_order() {
         let store = Store::temporary().unwrap();
@@ -727,17 +852,17 @@ mod tests {
             .raw_records(b"s:")
             .collect::<StoreResult<_>>()
             .unwrap();
-        assert_eq!(
-            records,
-            vec![
-                (b"s:a".to_vec(), b"1".to_vec()),
-                (b"s:b".to_vec(), b"2".to_vec()),
-                (
-                    [b"s:".as_slice(), keys::TIP].concat(),
-                    0u64.to_be_bytes().to_vec()
-                ),
-            ]
-        );
+        let latest = |key: &[u8], value: &[u8]| {
+            let record = [0u64.to_be_bytes().as_slice(), value].concat();
+            (latest_value_key(&key_hash(key), key), record)
+        };
+        let mut expected = vec![
+            latest(b"a", b"1"),
+            latest(b"b", b"2"),
+            latest(keys::TIP, &0u64.to_be_bytes()),
+        ];
+        expected.sort();
+        assert_eq!(records, expected);
     }
 
     #[test]

@@ -641,9 +641,11 @@ fn describe_key(key: &[u8], kind: &str) -> String {
     let rest = &key[2.min(key.len())..];
     match height_of(key) {
         Some(_) => format!("{kind} record"),
-        None if key.starts_with(b"s:") || key.starts_with(b"m:") => {
-            format!("{kind} `{}`", rest.escape_ascii())
+        // A latest value's key is the state key's hash, then the state key.
+        None if key.starts_with(b"s:") && rest.len() > 32 => {
+            format!("{kind} `{}`", rest[32..].escape_ascii())
         }
+        None if key.starts_with(b"m:") => format!("{kind} `{}`", rest.escape_ascii()),
         None => format!("{kind} {}", hex::encode(rest)),
     }
 }
@@ -1128,7 +1130,10 @@ mod tests {
         );
         assert!(describe_difference(b"ab", b"abc", Side::Expected).starts_with("2 bytes (BLAKE3"));
         assert_eq!(
-            describe_key(b"s:officer/\x01", "state value"),
+            describe_key(
+                &[b"s:".as_slice(), &[7; 32], b"officer/\x01"].concat(),
+                "state value"
+            ),
             "state value `officer/\\x01`"
         );
         assert_eq!(

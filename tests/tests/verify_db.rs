@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 
 use xianjie_ledger::block::{BlockResults, Header};
 use xianjie_ledger::codec::decode;
+use xianjie_ledger::state::key_hash;
 use xianjie_tests::{
     copy_dir, run_node, wait_until_sled_released, write_sample_file, CliRun, DevNode,
 };
@@ -239,7 +240,10 @@ fn an_untouched_home_passes_and_each_flipped_record_is_named() {
         },
         Target {
             name: "a byte of the latest evidence record",
-            key: [b"s:evidence/".as_slice(), &digest_bytes].concat(),
+            key: {
+                let key = [b"evidence/".as_slice(), &digest_bytes].concat();
+                [b"s:".as_slice(), &key_hash(&key).0, &key].concat()
+            },
             offset: Box::new(last_byte),
             expect: "state value `evidence/".to_owned(),
         },
