@@ -421,9 +421,27 @@ fn compiled(text: &str) -> Result<Arc<Compiled>> {
     Ok(compiled)
 }
 
-fn uid(kind: &str, id: &str) -> Result<EntityUid> {
+fn uid(kind: &'static str, id: &str) -> Result<EntityUid> {
+    Ok(EntityUid::from_type_name_and_id(
+        type_name(kind)?,
+        EntityId::new(id),
+    ))
+}
+
+/// `Xianjie::{kind}`, parsed once per thread: Cedar parses a type name with
+/// its full grammar, which cost more than the rest of building a request's
+/// entities.
+fn type_name(kind: &'static str) -> Result<EntityTypeName> {
+    thread_local! {
+        static PARSED: RefCell<BTreeMap<&'static str, EntityTypeName>> =
+            const { RefCell::new(BTreeMap::new()) };
+    }
+    if let Some(name) = PARSED.with(|parsed| parsed.borrow().get(kind).cloned()) {
+        return Ok(name);
+    }
     let name = EntityTypeName::from_str(&format!("Xianjie::{kind}")).map_err(policy_error)?;
-    Ok(EntityUid::from_type_name_and_id(name, EntityId::new(id)))
+    PARSED.with(|parsed| parsed.borrow_mut().insert(kind, name.clone()));
+    Ok(name)
 }
 
 fn org_uid(org: &OrgId) -> Result<EntityUid> {

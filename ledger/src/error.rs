@@ -157,4 +157,12 @@ pub enum StorageError {
     /// The Merkle tree layer failed.
     #[error("state tree: {0}")]
     Tree(String),
+    /// A block was offered with results for a different number of transactions.
+    #[error("the block has {txs} transactions but {results} results")]
+    ResultsMismatch {
+        /// Transactions in the block.
+        txs: usize,
+        /// Results offered with it.
+        results: usize,
+    },
 }

@@ -403,13 +403,21 @@ impl Store {
         batch.insert(height_key(b"b:", height), encode(block));
         batch.insert(height_key(b"r:", height), encode(results));
         batch.insert(height_key(b"c:", height), encode(commit));
-        for (index, tx) in block.txs.iter().enumerate() {
+        if results.0.len() != block.txs.len() {
+            return Err(StorageError::ResultsMismatch {
+                txs: block.txs.len(),
+                results: results.0.len(),
+            });
+        }
+        // Each result names its transaction's hash, computed once when the
+        // block was executed.
+        for (index, result) in results.0.iter().enumerate() {
             let location = [
                 height.to_be_bytes().as_slice(),
                 &(index as u32).to_be_bytes(),
             ]
             .concat();
-            batch.insert([b"t:".as_slice(), &tx.hash().0].concat(), location);
+            batch.insert([b"t:".as_slice(), &result.tx.0].concat(), location);
         }
         self.stage_state(&mut batch, update)?;
         batch.insert(META_TIP, &height.to_be_bytes());
@@ -839,6 +847,32 @@ mod tests {
             value.as_slice() == borsh_value(None).unwrap().as_slice()
         });
         assert_eq!(deleted.count(), 1, "one deletion recorded");
+    }
+
+    /// The transaction index is written from the results' hashes, so results
+    /// that do not match the block one to one are refused, not indexed.
+    #[test]
+    fn a_block_with_results_for_other_transactions_is_not_committed() {
+        let store = Store::temporary().unwrap();
+        store.init_genesis(Hash([1; 32]), WriteSet::new()).unwrap();
+        let update = store.compute_state_update(WriteSet::new(), 1).unwrap();
+        let block = Block {
+            header: header(1, update.root),
+            txs: vec![],
+        };
+        let results = BlockResults(vec![TxResult {
+            tx: Hash([9; 32]),
+            outcome: TxOutcome::Ok,
+        }]);
+        let error = store
+            .commit_block(&block, &results, &commit_for(&block.header), &update)
+            .unwrap_err();
+        assert!(
+            matches!(error, StorageError::ResultsMismatch { txs: 0, results: 1 }),
+            "{error}"
+        );
+        assert_eq!(store.tip().unwrap(), Some(0));
+        assert_eq!(store.tx_location(&Hash([9; 32])).unwrap(), None);
     }
 
     #[test]

@@ -289,7 +289,14 @@ impl SignedTx {
 
     /// Checks the signature with the strict rule.
     pub fn verify_signature(&self) -> Result<(), CryptoError> {
-        crypto::verify(&self.tx.signer, &self.hash().0, &self.signature)
+        self.verify_signature_of(&self.hash())
+    }
+
+    /// [`SignedTx::verify_signature`] for a caller that has just computed
+    /// the transaction's hash: `hash` must be `self.hash()`.
+    pub fn verify_signature_of(&self, hash: &Hash) -> Result<(), CryptoError> {
+        debug_assert_eq!(*hash, self.hash(), "the hash of another transaction");
+        crypto::verify(&self.tx.signer, &hash.0, &self.signature)
     }
 }
 

@@ -312,7 +312,7 @@ impl Mempool {
         if lock(&self.verified).contains(&pair) {
             return Ok(());
         }
-        tx.verify_signature()
+        tx.verify_signature_of(hash)
             .map_err(|_| AdmissionError::BadSignature)?;
         lock(&self.verified).remember(pair);
         Ok(())

@@ -25,11 +25,10 @@ use malachitebft_app_channel::app::types::{LocallyProposedValue, ProposedValue};
 use malachitebft_app_channel::{AppMsg, Channels, NetworkMsg, Reply};
 use serde::{Deserialize, Serialize};
 use tokio::sync::watch;
-use xianjie_ledger::block::{Block, MAX_BLOCK_BYTES};
+use xianjie_ledger::block::{Block, BlockResults, MAX_BLOCK_BYTES};
 use xianjie_ledger::codec::{self, Canonical};
 use xianjie_ledger::crypto::KeyId;
 use xianjie_ledger::storage::Store;
-use xianjie_ledger::tx::SignedTx;
 use xianjie_ledger::Hash;
 
 use super::codec::{extended_certificate, ledger_commit};
@@ -538,13 +537,13 @@ impl Host {
             &commit,
             &executed.update,
         )?;
-        self.after_commit(&executed.block, &parent)?;
+        self.after_commit(&executed.block, &executed.results, &parent)?;
         Ok(())
     }
 
-    fn after_commit(&mut self, block: &Block, parent: &Tip) -> Result<()> {
+    fn after_commit(&mut self, block: &Block, results: &BlockResults, parent: &Tip) -> Result<()> {
         let header = &block.header;
-        let hashes: Vec<Hash> = block.txs.iter().map(SignedTx::hash).collect();
+        let hashes: Vec<Hash> = results.0.iter().map(|result| result.tx).collect();
         self.parts
             .mempool
             .remove_committed(&hashes, header.height + 1);
