@@ -165,7 +165,7 @@ impl World {
     pub fn submit(&mut self, tx: &SignedTx) -> Result<(), ContractError> {
         let ctx = self.next_ctx();
         let writes = execute(&self.store, &ctx, tx)?;
-        self.commit(Vec::new(), writes);
+        self.commit(Vec::new(), &BlockResults::default(), writes);
         Ok(())
     }
 
@@ -187,11 +187,11 @@ impl World {
     pub fn run_block(&mut self, txs: Vec<SignedTx>) -> (BlockResults, WriteSet) {
         let (results, writes) = execute_block(&self.store, &self.next_ctx(), &txs)
             .expect("a healthy store has no state faults");
-        self.commit(txs, writes.clone());
+        self.commit(txs, &results, writes.clone());
         (results, writes)
     }
 
-    fn commit(&mut self, txs: Vec<SignedTx>, writes: WriteSet) {
+    fn commit(&mut self, txs: Vec<SignedTx>, results: &BlockResults, writes: WriteSet) {
         let ctx = self.next_ctx();
         let update = self.store.compute_state_update(writes, ctx.height).unwrap();
         let header = Header {
@@ -214,7 +214,7 @@ impl World {
         };
         let block = Block { header, txs };
         self.store
-            .commit_block(&block, &BlockResults::default(), &commit, &update)
+            .commit_block(&block, results, &commit, &update)
             .unwrap();
         self.height = ctx.height;
     }
