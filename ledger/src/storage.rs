@@ -719,19 +719,20 @@ mod tests {
                 header: header(1, update.root),
                 txs: vec![],
             };
-            let results = BlockResults(vec![TxResult {
-                tx: Hash([5; 32]),
-                outcome: TxOutcome::Ok,
-            }]);
             store
-                .commit_block(&block, &results, &commit_for(&block.header), &update)
+                .commit_block(
+                    &block,
+                    &BlockResults::default(),
+                    &commit_for(&block.header),
+                    &update,
+                )
                 .unwrap();
         }
         let store = reopen(dir.path()).unwrap();
         assert_eq!(store.tip().unwrap(), Some(1));
         assert_eq!(store.header(1).unwrap().unwrap().state_root, update_root);
         assert_eq!(store.genesis_hash().unwrap(), Some(Hash([2; 32])));
-        assert_eq!(store.results(1).unwrap().unwrap().0.len(), 1);
+        assert_eq!(store.results(1).unwrap(), Some(BlockResults::default()));
     }
 
     #[test]
