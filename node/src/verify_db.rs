@@ -974,8 +974,10 @@ mod tests {
             },
             TamperCase {
                 name: "a transaction dropped from the block body",
+                // Its result goes too: the store writes one result per transaction.
                 tamper: |executed| {
                     executed.block.txs.pop();
+                    executed.results.0.pop();
                 },
                 foreign_signer: false,
                 what: "transaction count",
@@ -1016,7 +1018,9 @@ mod tests {
             TamperCase {
                 name: "header re-signed with other results",
                 tamper: |executed| {
-                    executed.results.0.pop();
+                    executed.results.0[0].outcome = TxOutcome::Error {
+                        code: "not_holder".into(),
+                    };
                     executed.block.header.results_root = executed.results.root();
                 },
                 foreign_signer: false,
