@@ -43,7 +43,7 @@ use xianjie_ledger::tx::{Call, SignedTx};
 pub use error::{ContractError, Result};
 pub use genesis::genesis_writes;
 pub use membership::check_signer;
-pub use overlay::Overlay;
+pub use overlay::{BlockReads, Overlay};
 pub use policy::{authorize_node_read, authorize_read, node_org, ReadResource};
 
 /// What a transaction may know about the block it executes in.
@@ -119,7 +119,8 @@ pub fn execute_block_hashed(
     hashes: &[Hash],
 ) -> Result<(BlockResults, WriteSet)> {
     assert_eq!(txs.len(), hashes.len(), "one hash per transaction");
-    let mut overlay = Overlay::new(view);
+    let base = BlockReads::new(view);
+    let mut overlay = Overlay::new(&base);
     let mut results = Vec::with_capacity(txs.len());
     for (tx, &tx_hash) in txs.iter().zip(hashes) {
         debug_assert_eq!(tx_hash, tx.hash(), "a transaction's hash");

@@ -1,7 +1,12 @@
 //! A write overlay over a state view, so the transactions of one block see
 //! each other's effects before anything is committed.
 
-use xianjie_ledger::state::StateView;
+use std::cell::{OnceCell, RefCell};
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use xianjie_ledger::model::Params;
+use xianjie_ledger::state::{keys, StateView};
 use xianjie_ledger::storage::WriteSet;
 
 /// Pending writes layered over a base view.
@@ -41,5 +46,55 @@ impl StateView for Overlay<'_> {
             Some(value) => value.clone(),
             None => self.base.get(key),
         }
+    }
+
+    /// The base's parameters, unless this overlay rewrote them.
+    fn known_params(&self) -> Option<Arc<Params>> {
+        if self.writes.contains_key(keys::PARAMS) {
+            return None;
+        }
+        self.base.known_params()
+    }
+}
+
+/// The state a block executes on, read through a memo. The base does not
+/// change while a block executes (its own writes go to an [`Overlay`] above
+/// it), yet every transaction reads the same records again: the chain
+/// parameters three times, its signer's and collectors' officer records,
+/// their organisations. Each record is read from the base once per block,
+/// and the parameters decoded once.
+pub struct BlockReads<'a> {
+    base: &'a dyn StateView,
+    values: RefCell<BTreeMap<Vec<u8>, Option<Vec<u8>>>>,
+    params: OnceCell<Option<Arc<Params>>>,
+}
+
+impl<'a> BlockReads<'a> {
+    /// A memo over `base`, empty.
+    pub fn new(base: &'a dyn StateView) -> Self {
+        BlockReads {
+            base,
+            values: RefCell::new(BTreeMap::new()),
+            params: OnceCell::new(),
+        }
+    }
+}
+
+impl StateView for BlockReads<'_> {
+    fn get(&self, key: &[u8]) -> Option<Vec<u8>> {
+        if let Some(value) = self.values.borrow().get(key) {
+            return value.clone();
+        }
+        let value = self.base.get(key);
+        self.values.borrow_mut().insert(key.to_vec(), value.clone());
+        value
+    }
+
+    /// Missing or undecodable parameters give `None`, so that the caller's
+    /// own read reports them as corrupt state.
+    fn known_params(&self) -> Option<Arc<Params>> {
+        self.params
+            .get_or_init(|| crate::read::params_shared(self.base).ok())
+            .clone()
     }
 }

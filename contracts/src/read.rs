@@ -51,6 +51,9 @@ pub fn chain_uscc(view: &dyn StateView, code: &str) -> Result<String> {
 /// cannot make two validators differ. Bytes that do not decode are never
 /// memoised and fail exactly as [`params`] does.
 pub fn params_shared(view: &dyn StateView) -> Result<Arc<Params>> {
+    if let Some(params) = view.known_params() {
+        return Ok(params);
+    }
     let Some(bytes) = view.get(keys::PARAMS) else {
         return required::<Params>(view, keys::PARAMS).map(Arc::new);
     };

@@ -7,6 +7,8 @@
 //! validity. The signature scheme lives behind this module so that another
 //! scheme (SM2) can be added as a network option without touching contracts.
 
+use std::cell::RefCell;
+use std::collections::BTreeMap;
 use std::fmt;
 
 use ed25519_dalek::{Signer as _, SigningKey, VerifyingKey};
@@ -68,10 +70,39 @@ pub fn verify(
     message: &[u8],
     signature: &Signature,
 ) -> Result<(), CryptoError> {
-    let key = VerifyingKey::from_bytes(&public_key.0).map_err(|_| CryptoError::InvalidPublicKey)?;
+    let key = decompressed(public_key)?;
     let signature = ed25519_dalek::Signature::from_bytes(&signature.0);
     key.verify_strict(message, &signature)
         .map_err(|_| CryptoError::BadSignature)
+}
+
+/// How many decompressed keys each thread keeps; the cache is emptied when
+/// it is full. A network has a few hundred officer keys at most.
+const DECOMPRESSED_KEYS_PER_THREAD: usize = 1024;
+
+thread_local! {
+    static DECOMPRESSED_KEYS: RefCell<BTreeMap<[u8; 32], VerifyingKey>> =
+        const { RefCell::new(BTreeMap::new()) };
+}
+
+/// The curve point of `public_key`. Decompressing a key costs about a
+/// tenth of a verification, and a block's transactions are signed by few
+/// keys, so each thread keeps the points it decompressed. The point is a
+/// function of the bytes alone, so the cache cannot change an answer.
+fn decompressed(public_key: &PublicKey) -> Result<VerifyingKey, CryptoError> {
+    let cached = DECOMPRESSED_KEYS.with(|keys| keys.borrow().get(&public_key.0).copied());
+    if let Some(key) = cached {
+        return Ok(key);
+    }
+    let key = VerifyingKey::from_bytes(&public_key.0).map_err(|_| CryptoError::InvalidPublicKey)?;
+    DECOMPRESSED_KEYS.with(|keys| {
+        let mut keys = keys.borrow_mut();
+        if keys.len() >= DECOMPRESSED_KEYS_PER_THREAD {
+            keys.clear();
+        }
+        keys.insert(public_key.0, key);
+    });
+    Ok(key)
 }
 
 impl PublicKey {
@@ -196,6 +227,41 @@ byte_newtype_traits!(KeyId, 20);
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn each_key_keeps_its_own_answer_once_its_point_is_cached() {
+        let first = SecretKey::from_bytes(&[3u8; 32]);
+        let second = SecretKey::from_bytes(&[4u8; 32]);
+        let by_first = first.sign(b"message");
+        let by_second = second.sign(b"message");
+        for _ in 0..2 {
+            assert!(verify(&first.public_key(), b"message", &by_first).is_ok());
+            assert!(verify(&second.public_key(), b"message", &by_second).is_ok());
+            assert_eq!(
+                verify(&second.public_key(), b"message", &by_first),
+                Err(CryptoError::BadSignature)
+            );
+            // y = 2 is not the y-coordinate of a curve point.
+            let mut off_curve = [0u8; 32];
+            off_curve[0] = 2;
+            assert_eq!(
+                verify(&PublicKey(off_curve), b"message", &by_first),
+                Err(CryptoError::InvalidPublicKey)
+            );
+        }
+        // Past the cache's bound it is emptied and refilled, answers unchanged.
+        for seed in 0..=DECOMPRESSED_KEYS_PER_THREAD {
+            let mut bytes = [5u8; 32];
+            bytes[..8].copy_from_slice(&(seed as u64).to_le_bytes());
+            let key = SecretKey::from_bytes(&bytes);
+            assert!(verify(&key.public_key(), b"message", &key.sign(b"message")).is_ok());
+        }
+        assert!(verify(&first.public_key(), b"message", &by_first).is_ok());
+        assert_eq!(
+            verify(&first.public_key(), b"message", &by_second),
+            Err(CryptoError::BadSignature)
+        );
+    }
 
     #[test]
     fn sign_and_verify_strict() {

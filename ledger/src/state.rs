@@ -6,18 +6,28 @@
 //! a key holds a given value — or holds nothing — under a header's
 //! `state_root`.
 
+use std::sync::Arc;
+
 use serde::{Deserialize, Serialize};
 
 use crate::codec::Canonical;
 use crate::crypto::KeyId;
 use crate::error::ProofError;
 use crate::hash::{hash_with, Domain, Hash};
-use crate::model::OrgId;
+use crate::model::{OrgId, Params};
 
 /// Read access to the current state, as contracts see it.
 pub trait StateView {
     /// The value under `key`, if any.
     fn get(&self, key: &[u8]) -> Option<Vec<u8>>;
+
+    /// The decoding of the bytes under [`keys::PARAMS`], when this view
+    /// already holds it; `None` (the default) sends the caller to
+    /// [`StateView::get`]. A view that answers must answer exactly what
+    /// decoding its current bytes would give.
+    fn known_params(&self) -> Option<Arc<Params>> {
+        None
+    }
 }
 
 /// Keys of the state map. Each kind has its own prefix.

@@ -5,10 +5,11 @@
 use xianjie_contracts::{execute, read};
 use xianjie_ledger::block::TxOutcome;
 use xianjie_ledger::codec::encode;
-use xianjie_ledger::model::{CustodyAction, Role};
-use xianjie_ledger::tx::{Call, RegisterOfficer, SignedTx};
+use xianjie_ledger::governance::{Change, GovernanceParams, ParamChange};
+use xianjie_ledger::model::{CustodyAction, Params, Role};
+use xianjie_ledger::tx::{Call, Propose, RegisterOfficer, SignedTx};
 
-use crate::harness::{custody, id_of, key, outcome_codes, World};
+use crate::harness::{custody, id_of, key, outcome_codes, test_params, World};
 
 #[test]
 fn refused_transactions_keep_their_code_and_write_nothing() {
@@ -284,4 +285,45 @@ fn a_block_of_case_inspection_and_governance_calls_is_deterministic() {
     let root_a = first.store.header(1).unwrap().unwrap().state_root;
     let root_b = second.store.header(1).unwrap().unwrap().state_root;
     assert_eq!(root_a, root_b);
+}
+
+#[test]
+fn a_parameter_change_governs_the_transactions_after_it_in_the_same_block() {
+    let mut world = World::with_params(Params {
+        governance: GovernanceParams {
+            voters: vec![],
+            threshold: 1,
+            proposal_ttl_blocks: 10,
+        },
+        ..test_params()
+    });
+    let officer = world.market.officer.clone();
+    let admin = world.market.admin.clone();
+    let one_collector = |world: &World, content: &[u8]| {
+        let mut anchor = world.market_anchor(content);
+        anchor.collected_by.truncate(1);
+        Call::AnchorEvidence(anchor)
+    };
+    let set_collectors = |min| {
+        Call::Propose(Propose {
+            change: Change::Param(ParamChange::MinCollectors(min)),
+            note_digest: None,
+        })
+    };
+
+    let lowering = vec![
+        world.tx(&officer, one_collector(&world, b"before")),
+        world.tx(&admin, set_collectors(1)),
+        world.tx(&officer, one_collector(&world, b"after")),
+    ];
+    let (results, _) = world.run_block(lowering);
+    assert_eq!(outcome_codes(&results), ["too_few_collectors", "ok", "ok"]);
+
+    let raising = vec![
+        world.tx(&officer, one_collector(&world, b"before again")),
+        world.tx(&admin, set_collectors(2)),
+        world.tx(&officer, one_collector(&world, b"after again")),
+    ];
+    let (results, _) = world.run_block(raising);
+    assert_eq!(outcome_codes(&results), ["ok", "ok", "too_few_collectors"]);
 }
