@@ -97,9 +97,12 @@ impl NetworkNode {
             key.public_key(),
             vault_outbound,
         );
+        let (committed_cases, committed_cases_receiver) =
+            mpsc::channel(transfer::COMMITTED_CASES_BACKLOG);
         tokio::spawn(transfer::watch_transfers(
             Arc::clone(&fetcher),
             tip_receiver.clone(),
+            committed_cases_receiver,
         ));
 
         let gossip = gossip::spawn(
@@ -130,6 +133,7 @@ impl NetworkNode {
                 block_limits: config.block,
                 consensus: file.consensus.clone(),
                 tip: tip_sender,
+                committed_cases,
                 allow: allow_sender,
                 configured_peers,
                 status: Arc::clone(&status),

@@ -24,7 +24,7 @@ use malachitebft_app_channel::app::types::sync::RawDecidedValue;
 use malachitebft_app_channel::app::types::{LocallyProposedValue, ProposedValue};
 use malachitebft_app_channel::{AppMsg, Channels, NetworkMsg, Reply};
 use serde::{Deserialize, Serialize};
-use tokio::sync::watch;
+use tokio::sync::{mpsc, watch};
 use xianjie_ledger::block::{Block, BlockResults, MAX_BLOCK_BYTES};
 use xianjie_ledger::codec::{self, Canonical};
 use xianjie_ledger::crypto::KeyId;
@@ -46,6 +46,7 @@ use crate::mempool::Mempool;
 use crate::metrics::Metrics;
 use crate::p2p::{self, AllowList};
 use crate::status::NetworkStatus;
+use crate::vault::transfer::{cases_in_block, CommittedCases};
 
 /// Most blocks in one sync response, and their most bytes (a single block
 /// larger than that is still sent alone).
@@ -88,6 +89,8 @@ pub struct HostParts {
     pub consensus: ConsensusSection,
     /// Publishes each committed tip.
     pub tip: watch::Sender<Tip>,
+    /// Hands the cases of each committed block to the evidence vault.
+    pub committed_cases: mpsc::Sender<CommittedCases>,
     /// Publishes the allow-list after blocks that change it.
     pub allow: watch::Sender<AllowList>,
     /// Peers written in the configuration, always allowed.
@@ -553,6 +556,19 @@ impl Host {
             time_ms: header.time_ms,
             state_root: header.state_root,
         };
+        // Before the tip moves, so that the vault finds the block's cases
+        // when it sees the new tip; when its backlog is full it reads the
+        // block from the store instead.
+        let cases = CommittedCases {
+            height: header.height,
+            cases: cases_in_block(block),
+        };
+        if self.parts.committed_cases.try_send(cases).is_err() {
+            tracing::debug!(
+                height = header.height,
+                "the evidence vault is behind; it will read this block from the store"
+            );
+        }
         self.parts.tip.send_replace(tip);
         self.executed.clear();
         self.streams.prune_below(Height(header.height + 1));

@@ -25,6 +25,7 @@ use libp2p::{PeerId, StreamProtocol};
 use serde::{Deserialize, Serialize};
 use tokio::sync::{mpsc, oneshot, watch};
 use xianjie_contracts::{authorize_node_read, node_org, ContractError, ReadResource};
+use xianjie_ledger::block::Block;
 use xianjie_ledger::codec::{self, Canonical};
 use xianjie_ledger::crypto::PublicKey;
 use xianjie_ledger::model::OrgId;
@@ -542,11 +543,23 @@ fn rank_candidates(store: &Store, own_key: &PublicKey, digest: &Hash) -> Vec<Pee
         .collect()
 }
 
+/// The cases a block this node committed touched, handed from the commit
+/// to [`watch_transfers`] so that it need not read and decode the block
+/// again.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CommittedCases {
+    /// The block's height.
+    pub height: u64,
+    /// [`cases_in_block`] of it.
+    pub cases: BTreeSet<String>,
+}
+
+/// How many [`CommittedCases`] may wait for the watcher; past that the
+/// commit drops them and the watcher reads those blocks from the store.
+pub const COMMITTED_CASES_BACKLOG: usize = 1024;
+
 /// Cases a block touched: those acted on, and those evidence was anchored to.
-fn cases_touched(store: &Store, height: u64) -> BTreeSet<String> {
-    let Ok(Some(block)) = store.block(height) else {
-        return BTreeSet::new();
-    };
+pub fn cases_in_block(block: &Block) -> BTreeSet<String> {
     block
         .txs
         .iter()
@@ -555,6 +568,27 @@ fn cases_touched(store: &Store, height: u64) -> BTreeSet<String> {
             Call::AnchorEvidence(anchor) => anchor.case_id.clone(),
             _ => None,
         })
+        .collect()
+}
+
+/// [`cases_in_block`] of the committed block at `height`, read from the store.
+fn cases_touched(store: &Store, height: u64) -> BTreeSet<String> {
+    match store.block(height) {
+        Ok(Some(block)) => cases_in_block(&block),
+        _ => BTreeSet::new(),
+    }
+}
+
+/// The cases the blocks `from..=to` touched: from `handed` where the commit
+/// handed them over, from `read` for the others.
+fn cases_of_heights(
+    from: u64,
+    to: u64,
+    mut handed: BTreeMap<u64, BTreeSet<String>>,
+    read: impl Fn(u64) -> BTreeSet<String>,
+) -> BTreeSet<String> {
+    (from..=to)
+        .flat_map(|height| handed.remove(&height).unwrap_or_else(|| read(height)))
         .collect()
 }
 
@@ -606,9 +640,16 @@ pub fn files_due(
 }
 
 /// Follows committed blocks and fetches the evidence of cases transferred to
-/// this node's organisation. Runs until `tip` closes.
-pub async fn watch_transfers(fetcher: Arc<Fetcher>, mut tip: watch::Receiver<Tip>) {
+/// this node's organisation. Runs until `tip` closes. `committed` carries
+/// the cases of the blocks this node commits; any block it lacks is read
+/// from the store.
+pub async fn watch_transfers(
+    fetcher: Arc<Fetcher>,
+    mut tip: watch::Receiver<Tip>,
+    mut committed: mpsc::Receiver<CommittedCases>,
+) {
     let mut seen = tip.borrow().height;
+    let mut handed = BTreeMap::new();
     let (store, vault, own_key) = (
         fetcher.store.clone(),
         fetcher.vault.clone(),
@@ -633,11 +674,18 @@ pub async fn watch_transfers(fetcher: Arc<Fetcher>, mut tip: watch::Receiver<Tip
             fetcher.vault.clone(),
             fetcher.own_key,
         );
+        while let Ok(block) = committed.try_recv() {
+            if block.height > seen {
+                handed.insert(block.height, block.cases);
+            }
+        }
+        // Blocks after `height` (committed since the tip was read) wait
+        // for the next round.
+        let later = handed.split_off(&height.saturating_add(1));
+        let handed_now = std::mem::replace(&mut handed, later);
         let from = seen + 1;
         let due = tokio::task::spawn_blocking(move || {
-            let cases = (from..=height)
-                .flat_map(|h| cases_touched(&store, h))
-                .collect();
+            let cases = cases_of_heights(from, height, handed_now, |h| cases_touched(&store, h));
             files_due(&store, &vault, &own_key, cases)
         })
         .await
@@ -647,5 +695,30 @@ pub async fn watch_transfers(fetcher: Arc<Fetcher>, mut tip: watch::Receiver<Tip
             tracing::info!(%digest, "fetching the evidence of a case transferred to this organisation");
             fetcher.request(digest);
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn set(cases: &[&str]) -> BTreeSet<String> {
+        cases.iter().map(|case| (*case).to_owned()).collect()
+    }
+
+    #[test]
+    fn heights_the_commit_handed_over_are_not_read_again() {
+        let handed = BTreeMap::from([(3, set(&["A"])), (5, set(&[]))]);
+        let read = std::cell::RefCell::new(Vec::new());
+        let cases = cases_of_heights(3, 6, handed, |height| {
+            read.borrow_mut().push(height);
+            set(&[if height == 4 { "B" } else { "C" }])
+        });
+        assert_eq!(
+            read.into_inner(),
+            [4, 6],
+            "only the heights nobody handed over"
+        );
+        assert_eq!(cases, set(&["A", "B", "C"]));
     }
 }
