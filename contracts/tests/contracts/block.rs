@@ -311,19 +311,28 @@ fn a_parameter_change_governs_the_transactions_after_it_in_the_same_block() {
         })
     };
 
-    let lowering = vec![
-        world.tx(&officer, one_collector(&world, b"before")),
-        world.tx(&admin, set_collectors(1)),
-        world.tx(&officer, one_collector(&world, b"after")),
+    // Each block: a one-collector anchor, the change, another such anchor.
+    let lower_then_raise = [
+        (1, ["too_few_collectors", "ok", "ok"]),
+        (2, ["ok", "ok", "too_few_collectors"]),
     ];
-    let (results, _) = world.run_block(lowering);
-    assert_eq!(outcome_codes(&results), ["too_few_collectors", "ok", "ok"]);
-
-    let raising = vec![
-        world.tx(&officer, one_collector(&world, b"before again")),
-        world.tx(&admin, set_collectors(2)),
-        world.tx(&officer, one_collector(&world, b"after again")),
-    ];
-    let (results, _) = world.run_block(raising);
-    assert_eq!(outcome_codes(&results), ["ok", "ok", "too_few_collectors"]);
+    for (min, expected) in lower_then_raise {
+        let block = vec![
+            world.tx(
+                &officer,
+                one_collector(&world, format!("before {min}").as_bytes()),
+            ),
+            world.tx(&admin, set_collectors(min)),
+            world.tx(
+                &officer,
+                one_collector(&world, format!("after {min}").as_bytes()),
+            ),
+        ];
+        let (results, _) = world.run_block(block);
+        assert_eq!(
+            outcome_codes(&results),
+            expected,
+            "setting the minimum to {min}"
+        );
+    }
 }
