@@ -116,7 +116,7 @@ impl PublicKey {
 
     /// Whether the bytes are a usable ed25519 point (not small order).
     pub fn is_valid(&self) -> bool {
-        VerifyingKey::from_bytes(&self.0).is_ok_and(|key| !key.is_weak())
+        decompressed(self).is_ok_and(|key| !key.is_weak())
     }
 
     /// Lower-case hex.
