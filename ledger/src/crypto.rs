@@ -277,6 +277,73 @@ mod tests {
         assert!(verify(&key.public_key(), b"message", &flipped).is_err());
     }
 
+    /// RFC 8032, section 7.1, tests 1 to 3: (seed, public key, message,
+    /// signature). They pin the arithmetic whatever backend the curve
+    /// library picks for the CPU it is built for.
+    const RFC_8032_VECTORS: [(&str, &str, &str, &str); 3] = [
+        (
+            "9d61b19deffd5a60ba844af492ec2cc44449c5697b326919703bac031cae7f60",
+            "d75a980182b10ab7d54bfed3c964073a0ee172f3daa62325af021a68f707511a",
+            "",
+            "e5564300c360ac729086e2cc806e828a84877f1eb8e5d974d873e06522490155\
+             5fb8821590a33bacc61e39701cf9b46bd25bf5f0595bbe24655141438e7a100b",
+        ),
+        (
+            "4ccd089b28ff96da9db6c346ec114e0f5b8a319f35aba624da8cf6ed4fb8a6fb",
+            "3d4017c3e843895a92b70aa74d1b7ebc9c982ccf2ec4968cc0cd55f12af4660c",
+            "72",
+            "92a009a9f0d4cab8720e820b5f642540a2b27b5416503f8fb3762223ebdb69da\
+             085ac1e43e15996e458f3613d0f11d8c387b2eaeb4302aeeb00d291612bb0c00",
+        ),
+        (
+            "c5aa8df43f9f837bedb7442f31dcb7b166d38535076f094b85ce3a2e0b4458f7",
+            "fc51cd8e6218a1a38da47ed00230f0580816ed13ba3303ac5deb911548908025",
+            "af82",
+            "6291d657deec24024827e69c3abe01a30ce548a284743a445e3680d7db5ac3ac\
+             18ff9b538d16f290ae67f760984dc6594a7c15e9716ed28dc027beceea1ec40a",
+        ),
+    ];
+
+    /// The group order L, little-endian.
+    const GROUP_ORDER: [u8; 32] = [
+        0xed, 0xd3, 0xf5, 0x5c, 0x1a, 0x63, 0x12, 0x58, 0xd6, 0x9c, 0xf7, 0xa2, 0xde, 0xf9, 0xde,
+        0x14, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x10,
+    ];
+
+    fn plus_group_order(scalar: &[u8]) -> [u8; 32] {
+        let mut sum = [0u8; 32];
+        let mut carry = 0u16;
+        for (i, byte) in sum.iter_mut().enumerate() {
+            let total = u16::from(scalar[i]) + u16::from(GROUP_ORDER[i]) + carry;
+            *byte = total as u8;
+            carry = total >> 8;
+        }
+        sum
+    }
+
+    #[test]
+    fn rfc_8032_vectors_sign_and_verify_and_their_malleated_twins_are_refused() {
+        for (seed, public, message, signature) in RFC_8032_VECTORS {
+            let seed: [u8; 32] = hex::decode(seed).unwrap().try_into().unwrap();
+            let key = SecretKey::from_bytes(&seed);
+            let public = PublicKey::from_hex(public).unwrap();
+            let message = hex::decode(message).unwrap();
+            let signature = Signature(hex::decode(signature).unwrap().try_into().unwrap());
+            assert_eq!(key.public_key(), public);
+            assert_eq!(key.sign(&message), signature);
+            assert_eq!(verify(&public, &message, &signature), Ok(()));
+            // The same signature with S + L: the same equation holds, but a
+            // non-canonical S would let anyone make a second valid encoding.
+            let mut malleated = signature;
+            malleated.0[32..].copy_from_slice(&plus_group_order(&signature.0[32..]));
+            assert_ne!(malleated, signature);
+            assert_eq!(
+                verify(&public, &message, &malleated),
+                Err(CryptoError::BadSignature)
+            );
+        }
+    }
+
     #[test]
     fn small_order_public_key_is_refused() {
         // The identity point encodes as 0x01 followed by zeros: small order.
