@@ -16,6 +16,13 @@
 //! 6. not already committed, not already pending
 //! 7. the signer is a registered, active officer
 //!
+//! The transactions of one batch (`POST /v1/txs/batch`, a gossiped batch)
+//! are judged against the same next height and read the state through one
+//! memo ([`BlockReads`]): the chain parameters are decoded once per batch
+//! and each officer record read once. A record that changes while a batch
+//! is judged is seen as it was when the batch first read it; the block that
+//! includes the transaction judges it against the state of that block.
+//!
 //! A transaction taken for a block stays in the mempool (in flight) until the
 //! block is committed, so a resubmission during the commit is still refused as
 //! a duplicate.
@@ -23,7 +30,7 @@
 //! In a network, a transaction admitted through this node's API is also put
 //! on the gossip outbox ([`Mempool::set_gossip_outbox`]) so that every other
 //! node, and so the next proposer, gets it; one received by gossip is admitted
-//! with [`Mempool::admit_gossiped`] and not sent on again (gossipsub relays
+//! with [`Mempool::admit_gossiped_batch`] and not sent on again (gossipsub relays
 //! it). Proposals are built with [`Mempool::peek_batch`], which leaves the
 //! transactions queued: a proposal may not be decided, and only a committed
 //! block removes them ([`Mempool::remove_committed`]).
@@ -31,10 +38,12 @@
 use std::collections::{HashMap, HashSet, VecDeque};
 use std::sync::{Mutex, MutexGuard};
 
+use xianjie_contracts::overlay::BlockReads;
 use xianjie_contracts::{BlockCtx, ContractError};
 use xianjie_ledger::codec::{self, Canonical};
 use xianjie_ledger::crypto::Signature;
 use xianjie_ledger::error::{CodecError, StorageError};
+use xianjie_ledger::state::StateView;
 use xianjie_ledger::storage::{Store, TxLocation};
 use xianjie_ledger::tx::{SignedTx, MAX_TX_BYTES};
 use xianjie_ledger::Hash;
@@ -191,15 +200,22 @@ impl Mempool {
         *lock(&self.gossip) = Some(outbox);
     }
 
-    /// [`Mempool::admit`] for a transaction received by gossip: the same
-    /// checks, and it is not put on the gossip outbox again.
-    pub fn admit_gossiped(
+    /// [`Mempool::admit_batch`] for a batch received by gossip: the same
+    /// checks, and nothing is put on the gossip outbox again.
+    pub fn admit_gossiped_batch(
         &self,
         store: &Store,
         ctx: &BlockCtx,
-        bytes: &[u8],
-    ) -> Result<Hash, AdmissionError> {
-        self.admit_checked(store, ctx, bytes)
+        txs: &[Vec<u8>],
+    ) -> Vec<BatchAdmission> {
+        let reads = BlockReads::new(store);
+        txs.iter()
+            .map(|bytes| {
+                let mut hash = None;
+                let result = self.admit_inner(store, &reads, ctx, bytes, &mut hash);
+                BatchAdmission { hash, result }
+            })
+            .collect()
     }
 
     /// Whether the signature of `tx` (with hash `hash`) verifies, checking it
@@ -237,10 +253,11 @@ impl Mempool {
         txs: Vec<Vec<u8>>,
     ) -> Vec<BatchAdmission> {
         let outbox = lock(&self.gossip).clone();
+        let reads = BlockReads::new(store);
         txs.into_iter()
             .map(|bytes| {
                 let mut hash = None;
-                let result = self.admit_inner(store, ctx, &bytes, &mut hash);
+                let result = self.admit_inner(store, &reads, ctx, &bytes, &mut hash);
                 if result.is_ok() {
                     if let Some(outbox) = &outbox {
                         if outbox.try_send(bytes).is_err() {
@@ -260,15 +277,18 @@ impl Mempool {
         bytes: &[u8],
     ) -> Result<Hash, AdmissionError> {
         let mut hash = None;
-        self.admit_inner(store, ctx, bytes, &mut hash)?;
+        self.admit_inner(store, store, ctx, bytes, &mut hash)?;
         Ok(hash.expect("an admitted transaction was decoded"))
     }
 
     /// The admission checks; sets `decoded` to the hash as soon as the bytes
-    /// decode, so that a refusal can name the transaction.
+    /// decode, so that a refusal can name the transaction. The state is read
+    /// through `view` (the store, or a batch's memo over it); the committed
+    /// transactions' index from `store`.
     fn admit_inner(
         &self,
         store: &Store,
+        view: &dyn StateView,
         ctx: &BlockCtx,
         bytes: &[u8],
         decoded: &mut Option<Hash>,
@@ -288,7 +308,7 @@ impl Mempool {
         let hash = tx.hash();
         *decoded = Some(hash);
         self.verify_once(&hash, &tx)?;
-        xianjie_contracts::membership::check_envelope(store, ctx, &tx)
+        xianjie_contracts::membership::check_envelope(view, ctx, &tx)
             .map_err(AdmissionError::Refused)?;
         xianjie_contracts::privacy::check_call(&tx.tx.call).map_err(AdmissionError::Refused)?;
         if let Some(location) = store.tx_location(&hash)? {
@@ -303,7 +323,7 @@ impl Mempool {
                 location: None,
             });
         }
-        xianjie_contracts::check_signer(store, &tx).map_err(AdmissionError::Refused)?;
+        xianjie_contracts::check_signer(view, &tx).map_err(AdmissionError::Refused)?;
         self.insert(hash, tx, bytes.len())
     }
 

@@ -10,7 +10,7 @@ use serde_json::Value;
 use xianjie_ledger::codec;
 use xianjie_ledger::crypto::SecretKey;
 use xianjie_ledger::hash::file_digest;
-use xianjie_ledger::tx::SignedTx;
+use xianjie_ledger::tx::{Call, RevokeOfficer, SignedTx};
 use xianjie_node::mempool::{TxBatchBody, MAX_BATCH_BYTES, MAX_BATCH_TXS};
 
 async fn submit_batch(chain: &TestChain, txs: Vec<Vec<u8>>) -> Reply {
@@ -120,6 +120,58 @@ async fn each_transaction_of_a_batch_is_admitted_or_refused_on_its_own() {
     assert_eq!(results(&again)[0]["error"]["code"], "duplicate_tx");
     let evidence = chain.evidence(&file_digest(b"batch two")).await;
     assert_eq!(evidence.status, StatusCode::OK, "{}", evidence.json);
+}
+
+/// A batch reads the state through one memo; the next batch reads it
+/// afresh, so a revocation committed between two batches is seen.
+#[tokio::test]
+async fn each_batch_judges_its_signers_against_the_state_when_it_arrives() {
+    let chain = TestChain::start().await;
+    let admin = chain.key("police", "admin");
+    let officer = chain.key("police", "officer2");
+    let colleague = chain.key("police", "officer");
+    let before = signed(
+        &officer,
+        anchor_call(
+            &officer,
+            &colleague,
+            file_digest(b"batch before revocation"),
+        ),
+    );
+    let by_colleague = signed(
+        &colleague,
+        anchor_call(&colleague, &officer, file_digest(b"batch by a colleague")),
+    );
+    let reply = submit_batch(
+        &chain,
+        vec![codec::encode(&before), codec::encode(&by_colleague)],
+    )
+    .await;
+    assert_eq!(reply.json["admitted"], 2, "{}", reply.json);
+    committed(&chain, &before).await;
+
+    let revoke = Call::RevokeOfficer(RevokeOfficer {
+        officer: officer.public_key().id(),
+    });
+    chain.submit_ok(&signed(&admin, revoke)).await;
+    let after = signed(
+        &officer,
+        anchor_call(&officer, &colleague, file_digest(b"batch after revocation")),
+    );
+    let still_active = signed(
+        &colleague,
+        anchor_call(&colleague, &admin, file_digest(b"batch colleague again")),
+    );
+    let reply = submit_batch(
+        &chain,
+        vec![codec::encode(&after), codec::encode(&still_active)],
+    )
+    .await;
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.json);
+    let outcomes = results(&reply);
+    assert_eq!(outcomes[0]["status"], 403, "{}", reply.json);
+    assert_eq!(outcomes[0]["error"]["code"], "revoked_signer");
+    assert_eq!(outcomes[1]["status"], 202, "{}", reply.json);
 }
 
 #[tokio::test]

@@ -349,8 +349,8 @@ impl Admitter {
                     return;
                 }
             };
-            for tx in batch.txs {
-                if let Err(error) = mempool.admit_gossiped(&store, &ctx, &tx) {
+            for admission in mempool.admit_gossiped_batch(&store, &ctx, &batch.txs) {
+                if let Err(error) = admission.result {
                     tracing::trace!(%error, "gossiped transaction not admitted");
                 }
             }

@@ -573,7 +573,10 @@ pub fn cases_in_block(block: &Block) -> BTreeSet<String> {
 
 /// [`cases_in_block`] of the committed block at `height`, read from the store.
 fn cases_touched(store: &Store, height: u64) -> BTreeSet<String> {
-    tracing::debug!(height, "reading a committed block the commit did not hand over");
+    tracing::debug!(
+        height,
+        "reading a committed block the commit did not hand over"
+    );
     match store.block(height) {
         Ok(Some(block)) => cases_in_block(&block),
         _ => BTreeSet::new(),
