@@ -252,22 +252,15 @@ impl Mempool {
         ctx: &BlockCtx,
         txs: Vec<Vec<u8>>,
     ) -> Vec<BatchAdmission> {
-        let outbox = lock(&self.gossip).clone();
-        let reads = BlockReads::new(store);
-        txs.into_iter()
-            .map(|bytes| {
-                let mut hash = None;
-                let result = self.admit_inner(store, &reads, ctx, &bytes, &mut hash);
-                if result.is_ok() {
-                    if let Some(outbox) = &outbox {
-                        if outbox.try_send(bytes).is_err() {
-                            tracing::debug!(tx = ?hash, "gossip outbox full; the transaction stays local");
-                        }
-                    }
+        let admissions = self.admit_gossiped_batch(store, ctx, &txs);
+        if let Some(outbox) = lock(&self.gossip).clone() {
+            for (bytes, admission) in txs.into_iter().zip(&admissions) {
+                if admission.result.is_ok() && outbox.try_send(bytes).is_err() {
+                    tracing::debug!(tx = ?admission.hash, "gossip outbox full; the transaction stays local");
                 }
-                BatchAdmission { hash, result }
-            })
-            .collect()
+            }
+        }
+        admissions
     }
 
     fn admit_checked(
