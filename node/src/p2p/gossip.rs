@@ -54,10 +54,11 @@ pub const MAX_GOSSIP_BYTES: usize = 4 * 1024 * 1024;
 pub const MAX_BATCH_TXS: usize = 1024;
 
 /// How long the first transaction of a gossip batch waits for company.
-/// A submitted batch is admitted one transaction at a time, and without
-/// the wait each would leave in a message of its own (every message costs
-/// each peer a decode, a blocking task and an admission pass); with it they
-/// travel together, a few milliseconds later.
+/// Admitted transactions reach the outbox one at a time (each submission,
+/// and each of a submitted batch), and without the wait the task published
+/// whatever had arrived when it woke, often a message per transaction
+/// (every message costs each peer a decode, a blocking task and an
+/// admission pass); with it they travel together, a few milliseconds later.
 const GOSSIP_LINGER: Duration = Duration::from_millis(5);
 /// Bytes a transaction adds to an encoded batch besides its own: its
 /// length prefix (a varint, at most 3 bytes for
