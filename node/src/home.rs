@@ -429,7 +429,8 @@ listen = "{p2p_listen}"
 gossip_listen = "{gossip_listen}"
 # Peers to keep connected. A peer's address ends in /p2p/<peer id>; its peer id
 # is derived from its node key. Besides these peers, only node keys registered
-# on chain (validators and organisations' node keys) are let in.
+# on chain (validators and organisations' node keys) are let in. Votes and
+# proposals are not relayed: a validator lists every other validator.
 persistent_peers = {persistent_peers}
 gossip_peers = {gossip_peers}
 # Most connections from one IP address (several nodes on one machine need more than 5).

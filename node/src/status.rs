@@ -4,6 +4,7 @@ use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
+use libp2p::PeerId;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -37,6 +38,11 @@ pub struct NetworkStatus {
     pub round: AtomicU64,
     /// Blocks received through sync since start.
     pub synced_blocks: AtomicU64,
+    /// Validators this node has no consensus connection to, refreshed with
+    /// the peers.
+    unconnected_validators: Mutex<Vec<String>>,
+    /// The unconnected validators last warned about.
+    warned_unconnected: Mutex<Vec<String>>,
     last_synced: Mutex<Option<Instant>>,
 }
 
@@ -50,6 +56,8 @@ impl NetworkStatus {
             gossip_peers: Arc::new(AtomicUsize::new(0)),
             round: AtomicU64::new(0),
             synced_blocks: AtomicU64::new(0),
+            unconnected_validators: Mutex::new(Vec::new()),
+            warned_unconnected: Mutex::new(Vec::new()),
             last_synced: Mutex::new(None),
         }
     }
@@ -67,6 +75,36 @@ impl NetworkStatus {
             Some(at) if at.elapsed() < SYNCING_GRACE => "syncing",
             _ => "caught_up",
         }
+    }
+
+    /// Records the validators this node has no consensus connection to.
+    /// Consensus messages are not relayed, so a validator must be connected
+    /// to every other: a validator warns when the same ones are missing in
+    /// two refreshes in a row (connections take a moment after a start).
+    pub fn set_unconnected_validators(&self, missing: Vec<PeerId>, own_is_validator: bool) {
+        let missing: Vec<String> = missing.iter().map(PeerId::to_string).collect();
+        let mut current = self.unconnected_validators.lock().expect("status lock");
+        let mut warned = self.warned_unconnected.lock().expect("status lock");
+        if own_is_validator && !missing.is_empty() && *current == missing && *warned != missing {
+            tracing::warn!(
+                validators = ?missing,
+                "no consensus connection to these validators: consensus messages are not \
+                 relayed, so they and this node do not hear each other"
+            );
+            *warned = missing.clone();
+        }
+        if missing.is_empty() {
+            warned.clear();
+        }
+        *current = missing;
+    }
+
+    /// Validators this node has no consensus connection to.
+    pub fn unconnected_validators(&self) -> Vec<String> {
+        self.unconnected_validators
+            .lock()
+            .expect("status lock")
+            .clone()
     }
 
     /// The consensus peers.

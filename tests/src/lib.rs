@@ -543,6 +543,41 @@ pub mod network {
             }
         }
 
+        /// Node `i`'s libp2p peer id, from its status.
+        pub fn peer_id(&self, i: usize) -> String {
+            let status = self.get(i, "/v1/status").expect("the node answers");
+            status["network"]["peer_id"]
+                .as_str()
+                .expect("a peer id")
+                .to_owned()
+        }
+
+        /// Waits until node `i`'s status lists exactly `expected` (in any
+        /// order) as validators it has no consensus connection to.
+        pub fn wait_for_unconnected(&self, i: usize, expected: &[String], timeout: Duration) {
+            let mut expected = expected.to_vec();
+            expected.sort();
+            let deadline = Instant::now() + timeout;
+            loop {
+                let mut listed: Option<Vec<String>> =
+                    self.get(i, "/v1/status").and_then(|status| {
+                        serde_json::from_value(status["network"]["unconnected_validators"].clone())
+                            .ok()
+                    });
+                if let Some(listed) = &mut listed {
+                    listed.sort();
+                }
+                if listed.as_ref() == Some(&expected) {
+                    return;
+                }
+                assert!(
+                    Instant::now() < deadline,
+                    "node {i} lists {listed:?} as unconnected validators, not {expected:?}"
+                );
+                std::thread::sleep(Duration::from_millis(200));
+            }
+        }
+
         /// `(block hash, state root)` of `height` on node `i`.
         pub fn block_id(&self, i: usize, height: u64) -> Option<(String, String)> {
             let block = self.get(i, &format!("/v1/blocks/{height}"))?;

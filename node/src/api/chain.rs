@@ -82,6 +82,10 @@ pub struct NetworkView {
     pub peers: Vec<PeerView>,
     /// Number of connected transaction gossip peers.
     pub gossip_peers: usize,
+    /// Peer ids of the validators this node has no consensus connection
+    /// to. Consensus messages travel directly between validators and are
+    /// not relayed: on a validator this list should be empty.
+    pub unconnected_validators: Vec<String>,
     /// Consensus round of the height in progress.
     pub round: u64,
     /// `syncing` while blocks arrive through block sync, else `caught_up`.
@@ -166,6 +170,7 @@ pub async fn status(State(state): State<AppState>) -> Result<Json<StatusView>, A
             peer_id: network.peer_id.clone(),
             peers: network.peers(),
             gossip_peers: network.gossip_peers.load(Ordering::Relaxed),
+            unconnected_validators: network.unconnected_validators(),
             round: network.round.load(Ordering::Relaxed),
             sync: network.sync_state().to_owned(),
             synced_blocks: network.synced_blocks.load(Ordering::Relaxed),

@@ -1,14 +1,15 @@
 //! Starting the Malachite engine for this node: its configuration, identity
 //! and the tasks that keep its peer allow-list and the status page current.
 
+use std::collections::BTreeSet;
 use std::sync::Arc;
 use std::time::Duration;
 
 use bytesize::ByteSize;
-use libp2p::Multiaddr;
+use libp2p::{Multiaddr, PeerId};
 use malachitebft_app_channel::app::config::{
-    ConsensusConfig, DiscoveryConfig, NodeConfig, P2pConfig, ProtocolNames, ValuePayload,
-    ValueSyncConfig,
+    ConsensusConfig, DiscoveryConfig, NodeConfig, P2pConfig, ProtocolNames, PubSubProtocol,
+    ValuePayload, ValueSyncConfig,
 };
 use malachitebft_app_channel::app::types::codec::Codec as _;
 use malachitebft_app_channel::{
@@ -19,6 +20,7 @@ use malachitebft_engine_byzantine::{ByzantineConfig, Trigger};
 use tokio::sync::{mpsc, watch};
 use tokio::task::JoinHandle;
 use xianjie_ledger::crypto::SecretKey;
+use xianjie_ledger::storage::Store;
 use xianjie_ledger::Hash;
 
 use super::app::{Host, HostParts};
@@ -88,6 +90,15 @@ fn malachite_config(settings: &EngineSettings) -> MalachiteConfig {
         persistent_peers_only: true,
         discovery,
         rpc_max_size: ByteSize::b(MAX_SYNC_RESPONSE_BYTES as u64 + 1024 * 1024),
+        // Votes and proposal parts go straight to every connected peer and
+        // are not relayed. With gossipsub (the default) every peer relayed
+        // each message to the others, so each validator received every
+        // proposal three times in a network of four, and checked a libp2p
+        // signature on every copy besides the consensus signature inside;
+        // that was about a tenth of the nodes' CPU under load
+        // (BENCHMARKS.md, item 20). It needs validators connected to each
+        // other, which `/v1/status` shows (`unconnected_validators`).
+        protocol: PubSubProtocol::Broadcast,
         protocol_names: ProtocolNames {
             consensus: "/xianjie/consensus/1".into(),
             discovery_kad: "/xianjie/discovery/kad/1".into(),
@@ -239,10 +250,17 @@ pub async fn start(
         .map_err(network_error("the consensus engine"))?
     };
     let net_requests = channels.net_requests.clone();
+    let watched = PeerWatch {
+        requests: net_requests.clone(),
+        status,
+        allow: allow.clone(),
+        store: parts.store.clone(),
+        own: peer_id,
+    };
     let host = tokio::spawn(Host::new(parts).run(channels));
     let tasks = vec![
-        tokio::spawn(keep_allow_list(net_requests.clone(), allow.clone())),
-        tokio::spawn(watch_peers(net_requests, status, allow)),
+        tokio::spawn(keep_allow_list(net_requests, allow)),
+        tokio::spawn(watch_peers(watched)),
     ];
     Ok(RunningEngine {
         handle,
@@ -281,24 +299,30 @@ async fn keep_allow_list(
     }
 }
 
-/// Refreshes the consensus peers shown by `/v1/status` every two seconds.
-/// A refused peer is briefly known to the engine (between its identify
-/// message and the close); only allowed peers are shown.
-async fn watch_peers(
+/// What [`watch_peers`] reads and writes.
+struct PeerWatch {
     requests: mpsc::Sender<NetworkRequest>,
     status: Arc<NetworkStatus>,
     allow: watch::Receiver<AllowList>,
-) {
+    store: Store,
+    own: PeerId,
+}
+
+/// Refreshes the consensus peers shown by `/v1/status` every two seconds,
+/// and the validators this node has no connection to. A refused peer is
+/// briefly known to the engine (between its identify message and the
+/// close); only allowed peers are shown.
+async fn watch_peers(watch: PeerWatch) {
     let mut every = tokio::time::interval(Duration::from_secs(2));
     loop {
         every.tick().await;
-        let Ok(Some(dump)) = NetworkRequest::dump_state(&requests).await else {
+        let Ok(Some(dump)) = NetworkRequest::dump_state(&watch.requests).await else {
             continue;
         };
         let mut peers: Vec<PeerView> = dump
             .peers
             .iter()
-            .filter(|(id, _)| allow.borrow().contains(id))
+            .filter(|(id, _)| watch.allow.borrow().contains(id))
             .map(|(id, info)| PeerView {
                 peer_id: id.to_string(),
                 moniker: info.moniker.clone(),
@@ -309,6 +333,29 @@ async fn watch_peers(
         Metrics::get()
             .consensus_peers
             .set(i64::try_from(peers.len()).unwrap_or(i64::MAX));
-        *status.consensus_peers.lock().expect("status lock") = peers;
+        match p2p::validator_peers(&watch.store) {
+            Ok(validators) => {
+                let connected: BTreeSet<PeerId> = dump.peers.keys().copied().collect();
+                let missing = unconnected(&validators, &connected, &watch.own);
+                watch
+                    .status
+                    .set_unconnected_validators(missing, validators.contains(&watch.own));
+            }
+            Err(error) => tracing::warn!(%error, "validator set unread"),
+        }
+        *watch.status.consensus_peers.lock().expect("status lock") = peers;
     }
+}
+
+/// The validators other than `own` that are not among `connected`.
+fn unconnected(
+    validators: &BTreeSet<PeerId>,
+    connected: &BTreeSet<PeerId>,
+    own: &PeerId,
+) -> Vec<PeerId> {
+    validators
+        .iter()
+        .filter(|peer| *peer != own && !connected.contains(peer))
+        .copied()
+        .collect()
 }

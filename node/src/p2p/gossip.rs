@@ -12,6 +12,15 @@
 //! carries is signed transaction by transaction, and the connections it
 //! travels over are authenticated.
 //!
+//! A node publishes to every connected peer, and a validator does not pass
+//! on a batch it received from another validator ([`Relay`]): validators are
+//! connected to each other (consensus messages travel directly between them,
+//! `consensus::engine`), so every validator already has the batch from its
+//! publisher, and relaying it would only hand each one two more copies.
+//! Batches from other nodes (a node that follows the chain and takes
+//! submissions) are relayed as gossipsub does, so they reach the validators
+//! that node is not connected to.
+//!
 //! The same swarm carries evidence files between vaults
 //! (`crate::vault::transfer`, request-response): chunk requests from other
 //! nodes are answered off the executor, and the node's own [`Fetcher`]
@@ -19,13 +28,15 @@
 //!
 //! [`Fetcher`]: crate::vault::transfer::Fetcher
 
-use std::collections::{HashMap, HashSet};
+use std::collections::{BTreeSet, HashMap, HashSet};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
 use libp2p::futures::StreamExt as _;
-use libp2p::gossipsub::{self, IdentTopic, MessageAuthenticity, MessageId, ValidationMode};
+use libp2p::gossipsub::{
+    self, IdentTopic, MessageAcceptance, MessageAuthenticity, MessageId, ValidationMode,
+};
 use libp2p::identity::Keypair;
 use libp2p::request_response::{self, OutboundRequestId, ProtocolSupport, ResponseChannel};
 use libp2p::swarm::{NetworkBehaviour, SwarmEvent};
@@ -104,6 +115,33 @@ impl Outgoing {
     }
 }
 
+/// Which received batches this node passes on to its other peers.
+#[derive(Debug, Default)]
+struct Relay {
+    /// This node's peer id.
+    own: Option<PeerId>,
+    /// The validators' peer ids, refreshed after every block.
+    validators: BTreeSet<PeerId>,
+}
+
+impl Relay {
+    /// Whether a batch that `source` delivered goes on to this node's other
+    /// peers: always, unless both this node and `source` are validators
+    /// (the publisher reached every validator itself).
+    fn passes_on(&self, source: &PeerId) -> bool {
+        let own_is_validator = self.own.is_some_and(|own| self.validators.contains(&own));
+        !(own_is_validator && self.validators.contains(source))
+    }
+
+    /// Reads the validator set in force; keeps the last one if it cannot.
+    fn refresh(&mut self, store: &Store) {
+        match super::validator_peers(store) {
+            Ok(validators) => self.validators = validators,
+            Err(error) => tracing::warn!(%error, "gossip relay: validator set unread"),
+        }
+    }
+}
+
 /// A batch of transactions as published: each one's canonical bytes.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TxBatch {
@@ -171,6 +209,8 @@ fn swarm(config: &GossipConfig) -> Result<Swarm<Behaviour>> {
         .max_transmit_size(MAX_GOSSIP_BYTES + 64 * 1024)
         // Content-addressed ids: the same batch relayed twice is seen once.
         .message_id_fn(|message| MessageId::from(blake3::hash(&message.data).as_bytes().to_vec()))
+        // The task decides per batch whether it is relayed ([`Relay`]).
+        .validate_messages()
         .build()
         .map_err(|e| fail("gossipsub configuration", e.to_string()))?;
     let mut swarm = SwarmBuilder::with_existing_identity(config.keypair.clone())
@@ -236,6 +276,12 @@ pub fn spawn(
         apply_allow_list(&mut swarm, &mut allowed, &allow.borrow_and_update());
         let mut redial = tokio::time::interval(Duration::from_secs(2));
         let mut outgoing = Outgoing::default();
+        let mut blocks = tip.clone();
+        let mut relay = Relay {
+            own: Some(*swarm.local_peer_id()),
+            validators: BTreeSet::new(),
+        };
+        relay.refresh(&store);
         let admit = Admitter {
             mempool,
             store,
@@ -261,6 +307,10 @@ pub fn spawn(
                     // Fails only if the requester went away meanwhile.
                     let _ = swarm.behaviour_mut().vault.send_response(channel, response);
                 }
+                Ok(()) = blocks.changed() => {
+                    blocks.borrow_and_update();
+                    relay.refresh(&admit.store);
+                }
                 Ok(()) = allow.changed() => {
                     let list = allow.borrow_and_update().clone();
                     apply_allow_list(&mut swarm, &mut allowed, &list);
@@ -275,7 +325,16 @@ pub fn spawn(
                     }
                 }
                 event = swarm.select_next_some() => match event {
-                    SwarmEvent::Behaviour(BehaviourEvent::Gossipsub(gossipsub::Event::Message { message, .. })) => {
+                    SwarmEvent::Behaviour(BehaviourEvent::Gossipsub(gossipsub::Event::Message { message, message_id, propagation_source })) => {
+                        // Reported before admission: gossipsub relays (or
+                        // drops from its cache) at once, and each
+                        // transaction is checked on its own by the mempool.
+                        let acceptance = if relay.passes_on(&propagation_source) {
+                            MessageAcceptance::Accept
+                        } else {
+                            MessageAcceptance::Ignore
+                        };
+                        swarm.behaviour_mut().gossipsub.report_message_validation_result(&message_id, &propagation_source, acceptance);
                         admit.spawn(message.data);
                     }
                     SwarmEvent::Behaviour(BehaviourEvent::Vault(event)) => {
@@ -506,6 +565,40 @@ mod tests {
             }
         }
         assert_eq!(next, 600);
+    }
+
+    #[test]
+    fn a_validator_relays_only_what_came_from_nodes_that_are_not_validators() {
+        let peer = |seed: u8| p2p_peer(seed);
+        let (validator_a, validator_b, follower) = (peer(1), peer(2), peer(3));
+        let validators: BTreeSet<PeerId> = [validator_a, validator_b].into();
+        let at_validator = Relay {
+            own: Some(validator_a),
+            validators: validators.clone(),
+        };
+        assert!(
+            !at_validator.passes_on(&validator_b),
+            "the publisher reached every validator"
+        );
+        assert!(
+            at_validator.passes_on(&follower),
+            "a follower's batch goes on to the others"
+        );
+        let at_follower = Relay {
+            own: Some(follower),
+            validators,
+        };
+        assert!(at_follower.passes_on(&validator_a));
+        assert!(at_follower.passes_on(&peer(4)));
+        assert!(
+            Relay::default().passes_on(&validator_a),
+            "an unknown set relays everything"
+        );
+    }
+
+    fn p2p_peer(seed: u8) -> PeerId {
+        let key = xianjie_ledger::crypto::SecretKey::from_bytes(&[seed; 32]);
+        super::super::keypair(&key).public().to_peer_id()
     }
 
     #[test]

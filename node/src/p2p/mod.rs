@@ -49,6 +49,19 @@ pub fn allowed_keys(store: &Store) -> Result<Vec<PublicKey>> {
     })
 }
 
+/// The peer ids of the validators in force (`contracts::read::validators`).
+pub fn validator_peers(store: &Store) -> Result<BTreeSet<PeerId>> {
+    let set = xianjie_contracts::read::validators(store).map_err(|source| Error::StateRead {
+        what: "validator set",
+        source,
+    })?;
+    Ok(set
+        .validators
+        .iter()
+        .filter_map(|validator| peer_id(&validator.public_key))
+        .collect())
+}
+
 /// The allow-list: peer ids of [`allowed_keys`] plus `extra` (configured peers).
 pub fn allow_list(store: &Store, extra: &[PeerId]) -> Result<AllowList> {
     let mut list: AllowList = allowed_keys(store)?.iter().filter_map(peer_id).collect();
