@@ -569,8 +569,7 @@ mod tests {
 
     #[test]
     fn a_validator_relays_only_what_came_from_nodes_that_are_not_validators() {
-        let peer = |seed: u8| p2p_peer(seed);
-        let (validator_a, validator_b, follower) = (peer(1), peer(2), peer(3));
+        let (validator_a, validator_b, follower) = (p2p_peer(1), p2p_peer(2), p2p_peer(3));
         let validators: BTreeSet<PeerId> = [validator_a, validator_b].into();
         let at_validator = Relay {
             own: Some(validator_a),
@@ -589,7 +588,7 @@ mod tests {
             validators,
         };
         assert!(at_follower.passes_on(&validator_a));
-        assert!(at_follower.passes_on(&peer(4)));
+        assert!(at_follower.passes_on(&p2p_peer(4)));
         assert!(
             Relay::default().passes_on(&validator_a),
             "an unknown set relays everything"
