@@ -30,8 +30,8 @@
 //! In a network, a transaction admitted through this node's API is also put
 //! on the gossip outbox ([`Mempool::set_gossip_outbox`]) so that every other
 //! node, and so the next proposer, gets it; one received by gossip is admitted
-//! with [`Mempool::admit_gossiped_batch`] and not sent on again (gossipsub relays
-//! it). Proposals are built with [`Mempool::peek_batch`], which leaves the
+//! with [`Mempool::admit_gossiped_batch`] and not sent on again (gossipsub
+//! relays the batch where it must, `p2p::gossip`). Proposals are built with [`Mempool::peek_batch`], which leaves the
 //! transactions queued: a proposal may not be decided, and only a committed
 //! block removes them ([`Mempool::remove_committed`]).
 
