@@ -106,7 +106,20 @@ pub fn execute_block(
     txs: &[SignedTx],
 ) -> Result<(BlockResults, WriteSet)> {
     let hashes: Vec<Hash> = txs.iter().map(SignedTx::hash).collect();
-    execute_block_hashed(view, ctx, txs, &hashes)
+    let executed = execute_block_hashed(view, ctx, txs, &hashes)?;
+    Ok((executed.results, executed.writes))
+}
+
+/// What [`execute_block_hashed`] gives.
+pub struct ExecutedBlock {
+    /// Every transaction's result, in order.
+    pub results: BlockResults,
+    /// The block's writes.
+    pub writes: WriteSet,
+    /// The written keys that the block read and found absent from `view`
+    /// (a new evidence record, for one): committing the writes onto that
+    /// state need not look for a value they replace.
+    pub new_keys: std::collections::BTreeSet<Vec<u8>>,
 }
 
 /// [`execute_block`] for a caller that has hashed the transactions already
@@ -117,7 +130,7 @@ pub fn execute_block_hashed(
     ctx: &BlockCtx,
     txs: &[SignedTx],
     hashes: &[Hash],
-) -> Result<(BlockResults, WriteSet)> {
+) -> Result<ExecutedBlock> {
     assert_eq!(txs.len(), hashes.len(), "one hash per transaction");
     let base = BlockReads::new(view);
     let mut overlay = Overlay::new(&base);
@@ -142,7 +155,12 @@ pub fn execute_block_hashed(
             outcome,
         });
     }
-    Ok((BlockResults(results), overlay.into_writes()))
+    let writes = overlay.into_writes();
+    Ok(ExecutedBlock {
+        results: BlockResults(results),
+        new_keys: base.absent_among(writes.keys()),
+        writes,
+    })
 }
 
 #[cfg(test)]

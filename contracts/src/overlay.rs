@@ -80,6 +80,19 @@ impl<'a> BlockReads<'a> {
     }
 }
 
+impl BlockReads<'_> {
+    /// Those of `keys` this memo read from the base and found absent.
+    pub fn absent_among<'k>(
+        &self,
+        keys: impl Iterator<Item = &'k Vec<u8>>,
+    ) -> std::collections::BTreeSet<Vec<u8>> {
+        let values = self.values.borrow();
+        keys.filter(|key| matches!(values.get(*key), Some(None)))
+            .cloned()
+            .collect()
+    }
+}
+
 impl StateView for BlockReads<'_> {
     fn get(&self, key: &[u8]) -> Option<Vec<u8>> {
         if let Some(value) = self.values.borrow().get(key) {

@@ -33,7 +33,7 @@
 //! certificate (`c:`) is the whole certificate: a consensus engine's own
 //! certificate converts to it one to one, so nothing else is kept for sync.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
 use jmt::storage::{LeafNode, Node, NodeKey, TreeReader, TreeUpdateBatch};
@@ -87,6 +87,18 @@ pub struct StateUpdate {
     writes: WriteSet,
     tree: TreeUpdateBatch,
     version: Version,
+    new_keys: BTreeSet<Vec<u8>>,
+}
+
+impl StateUpdate {
+    /// Tells the commit that `keys` hold no value in the state this update
+    /// builds on (the executor read them and found nothing), so it need not
+    /// look for values to keep as history. Debug builds look anyway and
+    /// check.
+    pub fn with_new_keys(mut self, keys: BTreeSet<Vec<u8>>) -> Self {
+        self.new_keys = keys;
+        self
+    }
 }
 
 /// Where a committed transaction sits.
@@ -270,6 +282,7 @@ impl Store {
             writes,
             tree: batch,
             version,
+            new_keys: BTreeSet::new(),
         })
     }
 
@@ -329,7 +342,14 @@ impl Store {
         for (key, value) in &update.writes {
             let hash = key_hash(key);
             let latest_key = latest_value_key(&hash, key);
-            if let Some(old) = self.db.get(&latest_key)? {
+            let new_key = update.new_keys.contains(key);
+            debug_assert!(
+                !new_key || self.db.get(&latest_key)?.is_none(),
+                "a key said to be new has a value"
+            );
+            if new_key {
+                // Nothing to keep as history.
+            } else if let Some(old) = self.db.get(&latest_key)? {
                 let (old_version, old_value) = split_latest(&latest_key, &old)?;
                 batch.insert(
                     superseded_value_key(&hash, old_version),
@@ -881,6 +901,29 @@ mod tests {
         // And compute_state_update takes the batch path for such a set.
         let update = store.compute_state_update(writes, version).unwrap();
         assert_eq!(update.root, Hash(batch_root.0));
+    }
+
+    /// A key said to be new must hold nothing: debug builds (every test run)
+    /// refuse to commit an update that would drop the value it replaces from
+    /// the key's history.
+    #[cfg(debug_assertions)]
+    #[test]
+    #[should_panic(expected = "a key said to be new has a value")]
+    fn a_key_with_a_value_cannot_be_passed_as_new() {
+        let store = Store::temporary().unwrap();
+        store.init_genesis(Hash([1; 32]), WriteSet::new()).unwrap();
+        commit_writes(&store, &[(b"k", Some(b"one"))]);
+        let writes: WriteSet = [(b"k".to_vec(), Some(b"two".to_vec()))].into();
+        let update = store
+            .compute_state_update(writes, 2)
+            .unwrap()
+            .with_new_keys([b"k".to_vec()].into());
+        let block = Block {
+            header: header(2, update.root),
+            txs: vec![],
+        };
+        let commit = commit_for(&block.header);
+        let _ = store.commit_block(&block, &BlockResults::default(), &commit, &update);
     }
 
     /// Every height's value and proof of a key written, left alone,

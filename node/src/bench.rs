@@ -209,6 +209,9 @@ fn execution_rate_once(genesis: &Path, officers: &Officers, count: usize) -> any
         &tip,
         xianjie_ledger::crypto::KeyId::default(),
         txs,
+        // Nothing held: every transaction is looked up, as in a check of a
+        // proposal whose transactions did not reach this node first.
+        &crate::mempool::Mempool::new(crate::config::MempoolLimits::default()),
         crate::dev::now_ms(),
     )?;
     let seconds = started.elapsed().as_secs_f64();

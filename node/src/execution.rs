@@ -102,6 +102,7 @@ pub fn build_block(
     parent: &Tip,
     proposer: KeyId,
     candidates: Vec<SignedTx>,
+    mempool: &Mempool,
     now_ms: u64,
 ) -> Result<Executed> {
     let height = parent.height + 1;
@@ -111,7 +112,7 @@ pub fn build_block(
         let hash = tx.hash();
         if tx.tx.valid_until < height
             || !seen.insert(hash)
-            || store.tx_location(&hash)?.is_some()
+            || is_committed(store, mempool, &hash)?
             || xianjie_contracts::privacy::check_call(&tx.tx.call).is_err()
         {
             continue;
@@ -119,6 +120,20 @@ pub fn build_block(
         txs.push((tx, hash));
     }
     execute_into_block(store, chain, parent, proposer, txs, now_ms)
+}
+
+/// Whether `hash` is in the committed index. A transaction the mempool holds
+/// is not (see the `mempool` module), so it is not looked up; debug builds
+/// (every test run) look it up anyway and check.
+fn is_committed(store: &Store, mempool: &Mempool, hash: &Hash) -> Result<bool> {
+    if mempool.contains(hash) {
+        debug_assert!(
+            store.tx_location(hash)?.is_none(),
+            "the mempool holds committed transaction {hash}"
+        );
+        return Ok(false);
+    }
+    Ok(store.tx_location(hash)?.is_some())
 }
 
 /// Executes `txs` (with their hashes) as the next block on `parent`, as
@@ -141,9 +156,12 @@ fn execute_into_block(
         height,
         time_ms,
     };
-    let (results, writes) = xianjie_contracts::execute_block_hashed(store, &ctx, &txs, &hashes)
+    let executed = xianjie_contracts::execute_block_hashed(store, &ctx, &txs, &hashes)
         .map_err(|fault| Error::CorruptState { fault })?;
-    let update = store.compute_state_update(writes, height)?;
+    let results = executed.results;
+    let update = store
+        .compute_state_update(executed.writes, height)?
+        .with_new_keys(executed.new_keys);
     let header = Header {
         chain_id: chain.chain_id.clone(),
         height,
@@ -233,7 +251,7 @@ pub fn check_block(
         if !seen.insert(hash) {
             return Err(Refusal::DuplicateTx(hash));
         }
-        if store.tx_location(&hash).map_err(Error::from)?.is_some() {
+        if is_committed(store, mempool, &hash)? {
             return Err(Refusal::AlreadyCommitted(hash));
         }
         if !mempool.signature_verifies(&hash, tx) {
@@ -256,15 +274,16 @@ pub fn check_block(
         height,
         time_ms: header.time_ms,
     };
-    let (results, writes) =
-        xianjie_contracts::execute_block_hashed(store, &ctx, &block.txs, &hashes)
-            .map_err(|fault| Error::CorruptState { fault })?;
+    let executed = xianjie_contracts::execute_block_hashed(store, &ctx, &block.txs, &hashes)
+        .map_err(|fault| Error::CorruptState { fault })?;
+    let results = executed.results;
     if results.root() != header.results_root {
         return Err(Refusal::Mismatch("results root"));
     }
     let update = store
-        .compute_state_update(writes, height)
-        .map_err(Error::from)?;
+        .compute_state_update(executed.writes, height)
+        .map_err(Error::from)?
+        .with_new_keys(executed.new_keys);
     if update.root != header.state_root {
         return Err(Refusal::Mismatch("state root"));
     }
@@ -315,14 +334,17 @@ mod tests {
         let proposer = setup.validator_key.public_key().id();
         let candidates = vec![clean.clone(), leaky.clone()];
         let time_ms = parent.time_ms + 1_000;
+        let mempool = Mempool::new(crate::config::MempoolLimits::default());
         // An honest proposer leaves it out.
-        let built = build_block(&store, &chain, &parent, proposer, candidates, time_ms).unwrap();
+        let built = build_block(
+            &store, &chain, &parent, proposer, candidates, &mempool, time_ms,
+        )
+        .unwrap();
         assert_eq!(built.block.txs, vec![clean.clone()]);
         // A proposer that does not is refused.
         let with_leak = vec![(clean.clone(), clean.hash()), (leaky.clone(), leaky.hash())];
         let executed =
             execute_into_block(&store, &chain, &parent, proposer, with_leak, time_ms).unwrap();
-        let mempool = Mempool::new(crate::config::MempoolLimits::default());
         let proposal = Check::Proposal {
             now_ms: parent.time_ms + 1_000,
             drift_ms: 0,

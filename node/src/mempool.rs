@@ -27,6 +27,14 @@
 //! block is committed, so a resubmission during the commit is still refused as
 //! a duplicate.
 //!
+//! A pending transaction is never an already committed one, once the commit
+//! that included it has removed it ([`Mempool::remove_committed`]): admission
+//! looks a transaction up in the committed index and then inserts it, and a
+//! block committed between the two is caught by a count of commits read before
+//! the lookup and compared under the lock at insertion, where the lookup is
+//! repeated if it moved. So building and checking a block look up only the
+//! transactions this node does not hold ([`Mempool::contains`]).
+//!
 //! In a network, a transaction admitted through this node's API is also put
 //! on the gossip outbox ([`Mempool::set_gossip_outbox`]) so that every other
 //! node, and so the next proposer, gets it; one received by gossip is admitted
@@ -161,6 +169,8 @@ struct Pending {
     by_hash: HashMap<Hash, PendingTx>,
     /// Encoded bytes of everything in `by_hash`.
     bytes: usize,
+    /// How many times committed transactions were removed: see [`Mempool::insert`].
+    commits: u64,
 }
 
 /// A bounded set of (tx hash, signature) pairs that verified. The hash alone
@@ -304,12 +314,8 @@ impl Mempool {
         xianjie_contracts::membership::check_envelope(view, ctx, &tx)
             .map_err(AdmissionError::Refused)?;
         xianjie_contracts::privacy::check_call(&tx.tx.call).map_err(AdmissionError::Refused)?;
-        if let Some(location) = store.tx_location(&hash)? {
-            return Err(AdmissionError::Duplicate {
-                hash,
-                location: Some(location),
-            });
-        }
+        let commits = lock(&self.pending).commits;
+        refuse_if_committed(store, &hash)?;
         if self.contains(&hash) {
             return Err(AdmissionError::Duplicate {
                 hash,
@@ -317,7 +323,7 @@ impl Mempool {
             });
         }
         xianjie_contracts::check_signer(view, &tx).map_err(AdmissionError::Refused)?;
-        self.insert(hash, tx, bytes.len())
+        self.insert(store, commits, hash, tx, bytes.len())
     }
 
     fn verify_once(&self, hash: &Hash, tx: &SignedTx) -> Result<(), AdmissionError> {
@@ -333,8 +339,23 @@ impl Mempool {
 
     /// Adds a verified transaction; the duplicate and capacity checks happen
     /// under the lock, so two identical concurrent submissions admit one.
-    fn insert(&self, hash: Hash, tx: SignedTx, encoded_len: usize) -> Result<(), AdmissionError> {
+    /// `commits_before_lookup` is the count of commits read before the caller
+    /// found `hash` absent from the committed index: if a block was committed
+    /// since, it may hold this transaction, so the index is read again (the
+    /// block is in the store before its commit is counted). Otherwise a block
+    /// committing it later removes it from here.
+    fn insert(
+        &self,
+        store: &Store,
+        commits_before_lookup: u64,
+        hash: Hash,
+        tx: SignedTx,
+        encoded_len: usize,
+    ) -> Result<(), AdmissionError> {
         let mut pending = lock(&self.pending);
+        if pending.commits != commits_before_lookup {
+            refuse_if_committed(store, &hash)?;
+        }
         if pending.by_hash.contains_key(&hash) {
             return Err(AdmissionError::Duplicate {
                 hash,
@@ -435,14 +456,17 @@ impl Mempool {
     }
 
     /// Forgets the transactions of a committed block, queued or in flight,
-    /// and those that can no longer be included from `next_height` on.
+    /// and those that can no longer be included from `next_height` on. Call
+    /// it once the block is in the store: admission relies on that order.
     pub fn remove_committed(&self, hashes: &[Hash], next_height: u64) {
         let mut pending = lock(&self.pending);
         let Pending {
             queue,
             by_hash,
             bytes,
+            commits,
         } = &mut *pending;
+        *commits += 1;
         let before = by_hash.len();
         for hash in hashes {
             if let Some(entry) = by_hash.remove(hash) {
@@ -461,9 +485,11 @@ impl Mempool {
         }
     }
 
-    /// Forgets transactions that were committed or dropped.
+    /// Forgets transactions that were committed (call it once their block
+    /// is in the store) or dropped.
     pub fn remove(&self, hashes: &[Hash]) {
         let mut pending = lock(&self.pending);
+        pending.commits += 1;
         for hash in hashes {
             if let Some(entry) = pending.by_hash.remove(hash) {
                 debug_assert!(
@@ -505,6 +531,17 @@ impl VerifiedSignatures {
 /// Locks a mutex. A poisoned lock means a thread panicked while changing the
 /// mempool; its contents can no longer be trusted, so this thread panics too
 /// and the node stops.
+/// `Duplicate` if `hash` is in the committed index.
+fn refuse_if_committed(store: &Store, hash: &Hash) -> Result<(), AdmissionError> {
+    match store.tx_location(hash)? {
+        Some(location) => Err(AdmissionError::Duplicate {
+            hash: *hash,
+            location: Some(location),
+        }),
+        None => Ok(()),
+    }
+}
+
 fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
     mutex.lock().expect("mempool lock poisoned by a panic")
 }
@@ -529,6 +566,68 @@ mod tests {
         .sign(&key)
     }
 
+    /// Inserts as admission does when no block was committed meanwhile.
+    fn put(pool: &Mempool, tx: SignedTx) -> Result<(), AdmissionError> {
+        let store = Store::temporary().unwrap();
+        let commits = lock(&pool.pending).commits;
+        pool.insert(&store, commits, tx.hash(), tx, 100)
+    }
+
+    /// A block that commits a transaction after admission found it absent
+    /// from the committed index, but before admission inserted it, is caught
+    /// at insertion: the mempool never holds a committed transaction.
+    #[test]
+    fn a_transaction_committed_between_lookup_and_insertion_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let dev = crate::dev::DevHome::new(dir.path().join("home"));
+        let setup = dev.prepare().unwrap();
+        let chain = crate::chain::Chain::open(
+            Store::temporary().unwrap(),
+            &setup.genesis,
+            setup.validator_key,
+            dir.path(),
+        )
+        .unwrap();
+        let officer = dev.officer_key("market", "officer").unwrap();
+        let colleague = dev.officer_key("market", "officer2").unwrap();
+        let tx = crate::dev::test_anchor(&officer, &colleague, 1, "camera");
+        let pool = Mempool::new(MempoolLimits::default());
+
+        let commits_before_lookup = lock(&pool.pending).commits;
+        assert!(chain.store().tx_location(&tx.hash()).unwrap().is_none());
+        // Meanwhile a block commits it.
+        chain
+            .commit_next_block(vec![tx.clone()], 1)
+            .unwrap()
+            .unwrap();
+        pool.remove_committed(&[tx.hash()], 2);
+
+        let refused = pool.insert(
+            chain.store(),
+            commits_before_lookup,
+            tx.hash(),
+            tx.clone(),
+            100,
+        );
+        assert!(matches!(
+            refused,
+            Err(AdmissionError::Duplicate {
+                location: Some(_),
+                ..
+            })
+        ));
+        assert!(!pool.contains(&tx.hash()));
+        // Through the whole admission path too.
+        let ctx = BlockCtx {
+            chain_id: setup.genesis.chain_id.clone(),
+            height: 2,
+            time_ms: 2,
+        };
+        let again = pool.admit(chain.store(), &ctx, &codec::encode(&tx));
+        assert!(matches!(again, Err(AdmissionError::Duplicate { .. })));
+        assert!(pool.is_empty());
+    }
+
     #[test]
     fn bounded_by_count_and_batches_stay_pending_until_removed() {
         let pool = Mempool::new(MempoolLimits {
@@ -537,16 +636,13 @@ mod tests {
         });
         for nonce in 0..2 {
             let tx = signed(nonce);
-            pool.insert(tx.hash(), tx, 100).unwrap();
+            put(&pool, tx).unwrap();
         }
         let third = signed(2);
-        assert!(matches!(
-            pool.insert(third.hash(), third, 100),
-            Err(AdmissionError::Full)
-        ));
+        assert!(matches!(put(&pool, third), Err(AdmissionError::Full)));
         let first = signed(0);
         assert!(matches!(
-            pool.insert(first.hash(), first.clone(), 100),
+            put(&pool, first.clone()),
             Err(AdmissionError::Duplicate { location: None, .. })
         ));
 
@@ -569,13 +665,10 @@ mod tests {
         });
         for nonce in 0..2 {
             let tx = signed(nonce);
-            pool.insert(tx.hash(), tx, 100).unwrap();
+            put(&pool, tx).unwrap();
         }
         let third = signed(2);
-        assert!(matches!(
-            pool.insert(third.hash(), third, 100),
-            Err(AdmissionError::Full)
-        ));
+        assert!(matches!(put(&pool, third), Err(AdmissionError::Full)));
         let batch = pool.take_batch(BlockLimits {
             max_txs: 10,
             max_bytes: 150,

@@ -872,6 +872,7 @@ mod tests {
                     anchor(&officer, &colleague, 200),
                     anchor(&officer, &colleague, 201),
                 ],
+                &crate::mempool::Mempool::new(crate::config::MempoolLimits::default()),
                 parent.time_ms + 1_000,
             )
             .unwrap();

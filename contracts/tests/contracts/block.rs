@@ -7,6 +7,7 @@ use xianjie_ledger::block::TxOutcome;
 use xianjie_ledger::codec::encode;
 use xianjie_ledger::governance::{Change, GovernanceParams, ParamChange};
 use xianjie_ledger::model::{CustodyAction, Params, Role};
+use xianjie_ledger::state::keys;
 use xianjie_ledger::tx::{Call, Propose, RegisterOfficer, SignedTx};
 
 use crate::harness::{custody, id_of, key, outcome_codes, test_params, World};
@@ -165,6 +166,42 @@ fn the_same_block_on_two_fresh_stores_gives_identical_bytes() {
     let root_a = first.store.header(1).unwrap().unwrap().state_root;
     let root_b = second.store.header(1).unwrap().unwrap().state_root;
     assert_eq!(root_a, root_b);
+}
+
+/// A block names as new exactly the keys it wrote that held nothing before:
+/// fresh evidence, not the record an earlier block wrote and this one
+/// changes. The commit skips looking those up, and the old record of a
+/// changed key is still kept as history.
+#[test]
+fn a_block_names_the_keys_it_writes_for_the_first_time() {
+    let mut world = World::new();
+    let officer = world.market.officer.clone();
+    let earlier = world.market_anchor(b"earlier");
+    world
+        .call(&officer, Call::AnchorEvidence(earlier.clone()))
+        .unwrap();
+    let before = world.store.tip().unwrap().unwrap();
+    let fresh = world.market_anchor(b"fresh");
+    let police_org = world.police.org.clone();
+    let txs = vec![
+        world.tx(&officer, Call::AnchorEvidence(fresh.clone())),
+        world.tx(
+            &officer,
+            custody(earlier.digest, CustodyAction::Transfer, Some(&police_org)),
+        ),
+    ];
+    let (results, writes, new_keys) = world.run_block_with_new_keys(txs);
+    assert_eq!(outcome_codes(&results), ["ok", "ok"]);
+    let fresh_key = keys::evidence(&fresh.digest);
+    let earlier_key = keys::evidence(&earlier.digest);
+    assert!(writes.contains_key(&fresh_key) && writes.contains_key(&earlier_key));
+    assert!(new_keys.contains(&fresh_key));
+    assert!(!new_keys.contains(&earlier_key));
+    assert!(new_keys.iter().all(|key| writes.contains_key(key)));
+    // The earlier record, before this block changed it, is still readable.
+    let old = world.store.state_value_at(&earlier_key, before).unwrap();
+    assert!(old.is_some());
+    assert_ne!(old, world.store.state_value(&earlier_key).unwrap());
 }
 
 /// A block with cases, inspections, governance and node keys, refusals mixed

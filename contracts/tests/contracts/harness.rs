@@ -4,8 +4,10 @@
 //! applied to `Store::temporary()`. Every call runs as its own block and its
 //! writes are committed, so tests read like scripts.
 
+use std::collections::BTreeSet;
+
 use xianjie_contracts::{
-    execute, execute_block, genesis_writes, read, uscc, BlockCtx, ContractError,
+    execute, execute_block_hashed, genesis_writes, read, uscc, BlockCtx, ContractError,
 };
 use xianjie_ledger::block::{Block, BlockResults, Commit, Header, TxOutcome, Validator};
 use xianjie_ledger::crypto::{KeyId, SecretKey};
@@ -183,17 +185,47 @@ impl World {
         }
     }
 
-    /// Runs a block of transactions through `execute_block` and commits it.
+    /// Runs a block of transactions as a node does (`execute_block_hashed`,
+    /// the keys it found new passed on to the commit) and commits it.
     pub fn run_block(&mut self, txs: Vec<SignedTx>) -> (BlockResults, WriteSet) {
-        let (results, writes) = execute_block(&self.store, &self.next_ctx(), &txs)
-            .expect("a healthy store has no state faults");
-        self.commit(txs, &results, writes.clone());
+        let (results, writes, _) = self.run_block_with_new_keys(txs);
         (results, writes)
     }
 
+    /// [`World::run_block`], also giving the keys the block found new.
+    pub fn run_block_with_new_keys(
+        &mut self,
+        txs: Vec<SignedTx>,
+    ) -> (BlockResults, WriteSet, BTreeSet<Vec<u8>>) {
+        let hashes: Vec<Hash> = txs.iter().map(SignedTx::hash).collect();
+        let executed = execute_block_hashed(&self.store, &self.next_ctx(), &txs, &hashes)
+            .expect("a healthy store has no state faults");
+        self.commit_with_new_keys(
+            txs,
+            &executed.results,
+            executed.writes.clone(),
+            executed.new_keys.clone(),
+        );
+        (executed.results, executed.writes, executed.new_keys)
+    }
+
     fn commit(&mut self, txs: Vec<SignedTx>, results: &BlockResults, writes: WriteSet) {
+        self.commit_with_new_keys(txs, results, writes, BTreeSet::new());
+    }
+
+    fn commit_with_new_keys(
+        &mut self,
+        txs: Vec<SignedTx>,
+        results: &BlockResults,
+        writes: WriteSet,
+        new_keys: BTreeSet<Vec<u8>>,
+    ) {
         let ctx = self.next_ctx();
-        let update = self.store.compute_state_update(writes, ctx.height).unwrap();
+        let update = self
+            .store
+            .compute_state_update(writes, ctx.height)
+            .unwrap()
+            .with_new_keys(new_keys);
         let header = Header {
             chain_id: CHAIN.into(),
             height: ctx.height,

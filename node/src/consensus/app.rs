@@ -339,6 +339,7 @@ impl Host {
                 &parent,
                 me,
                 candidates,
+                &self.parts.mempool,
                 now_ms(),
             )?;
             self.persist(&StoredProposal {
