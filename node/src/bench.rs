@@ -483,12 +483,16 @@ fn phase(
     let submitted: Arc<Mutex<HashMap<String, Instant>>> =
         Arc::new(Mutex::new(HashMap::with_capacity(total)));
     let refused = Arc::new(std::sync::atomic::AtomicUsize::new(0));
-    let started = Instant::now();
 
-    let mut shares: Vec<Vec<SignedTx>> = (0..clients).map(|_| Vec::new()).collect();
-    for (i, tx) in txs.into_iter().enumerate() {
-        shares[i % clients].push(tx);
+    // Encoded and hashed before the clock starts, as they were signed.
+    let mut shares: Vec<Vec<Prepared>> = (0..clients).map(|_| Vec::new()).collect();
+    for (i, tx) in txs.iter().enumerate() {
+        shares[i % clients].push(Prepared {
+            hash: tx.hash().to_hex(),
+            bytes: codec::encode(tx),
+        });
     }
+    let started = Instant::now();
     let mut handles = Vec::new();
     for (client, share) in shares.into_iter().enumerate() {
         let client = Client {
@@ -548,6 +552,13 @@ fn phase(
     })
 }
 
+/// A transaction as a client sends it: its hash as blocks list it, and its
+/// bytes.
+struct Prepared {
+    hash: String,
+    bytes: Vec<u8>,
+}
+
 /// One submitting client: a thread with its own HTTP connection to one node.
 struct Client {
     url: String,
@@ -571,21 +582,21 @@ impl Client {
         }
     }
 
-    fn mark_sent<'a>(&self, txs: impl IntoIterator<Item = &'a SignedTx>) {
+    fn mark_sent<'a>(&self, txs: impl IntoIterator<Item = &'a Prepared>) {
         let at = Instant::now();
         let mut map = self.submitted.lock().expect("lock");
         for tx in txs {
-            map.insert(tx.hash().to_hex(), at);
+            map.insert(tx.hash.clone(), at);
         }
     }
 
-    fn send_singly(self, share: Vec<SignedTx>) {
+    fn send_singly(self, share: Vec<Prepared>) {
         for (n, tx) in share.into_iter().enumerate() {
             if let Some(wait) = self.due(n).checked_duration_since(Instant::now()) {
                 std::thread::sleep(wait);
             }
-            let bytes = codec::encode(&tx);
             self.mark_sent([&tx]);
+            let bytes = tx.bytes;
             // A full mempool (503) is back-pressure: wait and send again.
             let accepted = loop {
                 let status = self
@@ -608,7 +619,7 @@ impl Client {
 
     /// Sends every due transaction (up to `size`) in one batch, then the
     /// next; unpaced, that is `size` at a time back to back.
-    fn send_batches(self, share: Vec<SignedTx>, size: usize) {
+    fn send_batches(self, share: Vec<Prepared>, size: usize) {
         let mut next = 0;
         while next < share.len() {
             if let Some(wait) = self.due(next).checked_duration_since(Instant::now()) {
@@ -621,7 +632,7 @@ impl Client {
             }
             let batch = &share[next..end];
             self.mark_sent(batch);
-            let mut waiting: Vec<Vec<u8>> = batch.iter().map(codec::encode).collect();
+            let mut waiting: Vec<Vec<u8>> = batch.iter().map(|tx| tx.bytes.clone()).collect();
             // Those a full mempool refused (503) are sent again after a pause.
             while !waiting.is_empty() {
                 let (full, refused) = self.send_batch(std::mem::take(&mut waiting));
