@@ -282,6 +282,17 @@ impl SignedTx {
         self.tx.hash()
     }
 
+    /// [`SignedTx::hash`], taken from `bytes`, the canonical encoding this
+    /// transaction was decoded from: that encoding is the body's followed by
+    /// the signature's 64 bytes, so the body need not be encoded again (a
+    /// node hashes every transaction it receives). Debug builds check that
+    /// `bytes` are this transaction's encoding.
+    pub fn hash_from_encoding(&self, bytes: &[u8]) -> Hash {
+        debug_assert_eq!(bytes, encode(self), "the bytes encode this transaction");
+        let body = &bytes[..bytes.len().saturating_sub(self.signature.0.len())];
+        hash_with(Domain::Tx, body)
+    }
+
     /// The signer's short id.
     pub fn signer_id(&self) -> KeyId {
         self.tx.signer.id()

@@ -144,6 +144,13 @@ fn golden_transactions_for_every_call() {
     }));
     assert_eq!(hex_of(&revoke), GOLDEN_SIGNED_REVOKE);
     assert_eq!(hex_of(&anchor.tx), GOLDEN_ANCHOR_TX_BODY);
+    for signed in [&anchor, &custody, &register, &revoke] {
+        assert_eq!(signed.hash_from_encoding(&encode(signed)), signed.hash());
+    }
+    assert_eq!(
+        anchor.hash_from_encoding(&encode(&anchor)).to_hex(),
+        GOLDEN_ANCHOR_TX_HASH
+    );
 }
 
 #[test]
@@ -562,7 +569,9 @@ proptest! {
         let back: SignedTx = decode(&bytes).unwrap();
         prop_assert_eq!(&back, &signed);
         prop_assert!(back.verify_signature().is_ok());
-        prop_assert_eq!(encode(&back), bytes);
+        prop_assert_eq!(encode(&back), bytes.clone());
+        // The hash read off the received bytes is the id computed from the body.
+        prop_assert_eq!(back.hash_from_encoding(&bytes), signed.hash());
     }
 
     #[test]

@@ -308,7 +308,8 @@ impl Mempool {
             return Err(AdmissionError::Full);
         }
         let tx: SignedTx = codec::decode(bytes)?;
-        let hash = tx.hash();
+        // `bytes` are canonical (decoding checked), so they give the hash.
+        let hash = tx.hash_from_encoding(bytes);
         *decoded = Some(hash);
         self.verify_once(&hash, &tx)?;
         xianjie_contracts::membership::check_envelope(view, ctx, &tx)
