@@ -24,11 +24,19 @@ pub trait Canonical: Serialize + DeserializeOwned {
     const MAX_ENCODED_LEN: usize;
 }
 
+/// Where an encoding's buffer starts: most values (a transaction, an
+/// evidence record, an officer) fit, so the buffer is not reallocated
+/// through its doublings from one byte. Larger values (a block) grow from
+/// there.
+const START_CAPACITY: usize = 512;
+
 /// Encodes a value canonically.
 pub fn encode<T: Canonical>(value: &T) -> Vec<u8> {
+    let mut out = Vec::with_capacity(START_CAPACITY.min(T::MAX_ENCODED_LEN));
+    out.push(FORMAT_VERSION);
     // Serialising plain data (no maps, no custom failing impls) into a Vec
     // cannot fail; a failure would be a programming error in a type definition.
-    postcard::to_extend(value, vec![FORMAT_VERSION]).expect("canonical types always serialise")
+    postcard::to_extend(value, out).expect("canonical types always serialise")
 }
 
 /// A postcard output that, instead of storing the bytes, checks that they
