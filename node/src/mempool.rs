@@ -529,9 +529,6 @@ impl VerifiedSignatures {
     }
 }
 
-/// Locks a mutex. A poisoned lock means a thread panicked while changing the
-/// mempool; its contents can no longer be trusted, so this thread panics too
-/// and the node stops.
 /// `Duplicate` if `hash` is in the committed index.
 fn refuse_if_committed(store: &Store, hash: &Hash) -> Result<(), AdmissionError> {
     match store.tx_location(hash)? {
@@ -543,6 +540,9 @@ fn refuse_if_committed(store: &Store, hash: &Hash) -> Result<(), AdmissionError>
     }
 }
 
+/// Locks a mutex. A poisoned lock means a thread panicked while changing the
+/// mempool; its contents can no longer be trusted, so this thread panics too
+/// and the node stops.
 fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
     mutex.lock().expect("mempool lock poisoned by a panic")
 }
