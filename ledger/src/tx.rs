@@ -298,7 +298,7 @@ impl SignedTx {
         self.tx.signer.id()
     }
 
-    /// Checks the signature with the strict rule.
+    /// Checks the signature ([`crypto::verify`]).
     pub fn verify_signature(&self) -> Result<(), CryptoError> {
         self.verify_signature_of(&self.hash())
     }
@@ -306,8 +306,20 @@ impl SignedTx {
     /// [`SignedTx::verify_signature`] for a caller that has just computed
     /// the transaction's hash: `hash` must be `self.hash()`.
     pub fn verify_signature_of(&self, hash: &Hash) -> Result<(), CryptoError> {
+        let check = self.signature_check(hash);
+        crypto::verify(check.public_key, check.message, check.signature)
+    }
+
+    /// What the signature signs and under which key (the signer's, over the
+    /// 32 bytes of the hash), for checking many transactions together with
+    /// [`crypto::verify_each`]: `hash` must be `self.hash()`.
+    pub fn signature_check<'a>(&'a self, hash: &'a Hash) -> crypto::SignedMessage<'a> {
         debug_assert_eq!(*hash, self.hash(), "the hash of another transaction");
-        crypto::verify(&self.tx.signer, &hash.0, &self.signature)
+        crypto::SignedMessage {
+            public_key: &self.tx.signer,
+            message: &hash.0,
+            signature: &self.signature,
+        }
     }
 }
 

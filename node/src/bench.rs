@@ -21,7 +21,7 @@ use std::time::{Duration, Instant};
 use anyhow::{bail, Context as _};
 use rand::RngCore as _;
 use xianjie_ledger::codec;
-use xianjie_ledger::crypto::{KeyFile, KeyId, SecretKey};
+use xianjie_ledger::crypto::{self, KeyFile, KeyId, SecretKey};
 use xianjie_ledger::hash::Hash;
 use xianjie_ledger::model::{EvidenceAnchor, EvidenceCategory};
 use xianjie_ledger::tx::{Call, SignedTx, Tx};
@@ -117,18 +117,45 @@ impl Officers {
     }
 }
 
-/// Signatures verified per second on one core, with the ledger's strict rule.
-pub fn verify_rate_per_core(samples: usize) -> f64 {
-    let key = SecretKey::from_bytes(&[7; 32]);
-    let colleague = SecretKey::from_bytes(&[8; 32]).public_key().id();
-    let txs: Vec<SignedTx> = (0..samples)
-        .map(|_| anchor_tx("bench", &key, colleague, 1))
+/// Signatures verified per second on one core with the ledger's rule.
+#[derive(Debug, Clone, Copy)]
+pub struct VerifyRates {
+    /// Checked one by one ([`xianjie_ledger::crypto::verify`]).
+    pub one_by_one: f64,
+    /// Checked together as admission does, in batches of
+    /// [`crypto::VERIFY_BATCH`] signed by eight keys
+    /// ([`xianjie_ledger::crypto::verify_each`]).
+    pub batched: f64,
+}
+
+/// [`VerifyRates`] over `samples` transactions signed by eight keys.
+pub fn verify_rates_per_core(samples: usize) -> VerifyRates {
+    let keys: Vec<SecretKey> = (0..8u8)
+        .map(|seed| SecretKey::from_bytes(&[seed + 7; 32]))
+        .collect();
+    let txs: Vec<(Hash, SignedTx)> = (0..samples)
+        .map(|i| {
+            let colleague = keys[(i + 1) % keys.len()].public_key().id();
+            let tx = anchor_tx("bench", &keys[i % keys.len()], colleague, 1);
+            (tx.hash(), tx)
+        })
         .collect();
     let started = Instant::now();
-    for tx in &txs {
-        assert!(tx.verify_signature().is_ok());
+    for (hash, tx) in &txs {
+        assert!(tx.verify_signature_of(hash).is_ok());
     }
-    samples as f64 / started.elapsed().as_secs_f64()
+    let one_by_one = samples as f64 / started.elapsed().as_secs_f64();
+    let checks: Vec<_> = txs
+        .iter()
+        .map(|(hash, tx)| tx.signature_check(hash))
+        .collect();
+    let started = Instant::now();
+    assert!(crypto::verify_each(&checks).iter().all(Result::is_ok));
+    let batched = samples as f64 / started.elapsed().as_secs_f64();
+    VerifyRates {
+        one_by_one,
+        batched,
+    }
 }
 
 /// Transactions per one admission batch in [`admission_rate_per_core`]: the
@@ -290,8 +317,8 @@ fn run_blocking(args: &BenchArgs) -> anyhow::Result<()> {
     }
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
     eprintln!("measuring signature verification on this machine…");
-    let verify_rate = verify_rate_per_core(4_000);
-    let bound = cores as f64 * verify_rate / args.validators as f64;
+    let verify_rates = verify_rates_per_core(4_000);
+    let bound = cores as f64 * verify_rates.one_by_one / args.validators as f64;
 
     let out = match &args.out {
         Some(out) => out.clone(),
@@ -309,7 +336,7 @@ fn run_blocking(args: &BenchArgs) -> anyhow::Result<()> {
         print_rates(
             cores,
             args.validators,
-            verify_rate,
+            verify_rates,
             admission_rate,
             execution_rate,
         );
@@ -403,7 +430,7 @@ fn run_blocking(args: &BenchArgs) -> anyhow::Result<()> {
     print_rates(
         cores,
         args.validators,
-        verify_rate,
+        verify_rates,
         admission_rate,
         execution_rate,
     );
@@ -423,13 +450,21 @@ fn one_core_rates(out: &Path) -> anyhow::Result<(f64, f64)> {
 fn print_rates(
     cores: usize,
     validators: usize,
-    verify_rate: f64,
+    verify_rates: VerifyRates,
     admission_rate: f64,
     execution_rate: f64,
 ) {
-    let bound = cores as f64 * verify_rate / validators as f64;
+    let bound = |rate: f64| cores as f64 * rate / validators as f64;
     println!(
-        "  verify rate  {verify_rate:.0} signatures/s per core; bound cores × rate ÷ validators = {bound:.0} tx/s"
+        "  verify rate  {:.0} signatures/s per core one by one; bound cores × rate ÷ validators = {:.0} tx/s",
+        verify_rates.one_by_one,
+        bound(verify_rates.one_by_one)
+    );
+    println!(
+        "               {:.0} signatures/s per core in batches of {} from 8 keys, as admission checks them; bound {:.0} tx/s",
+        verify_rates.batched,
+        crypto::VERIFY_BATCH,
+        bound(verify_rates.batched)
     );
     println!(
         "  admission    {admission_rate:.0} tx/s per core (decode, signature, envelope and signer checks, in batches of 256; every node admits every transaction)"

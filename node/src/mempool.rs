@@ -7,8 +7,10 @@
 //!
 //! 1. size ≤ [`MAX_TX_BYTES`]
 //! 2. canonical decode of a [`SignedTx`]
-//! 3. strict signature check (skipped if this exact (hash, signature) pair
-//!    verified before: verification is deterministic)
+//! 3. signature check (skipped if this exact (hash, signature) pair
+//!    verified before: verification is deterministic); a batch's
+//!    signatures are checked together ([`crypto::verify_each`]), which
+//!    answers as checking them one by one does
 //! 4. envelope: chain id and validity window at the next height
 //! 5. no personal identifier in the call's free text
 //!    (`xianjie_contracts::privacy`): a refused transaction is still kept in
@@ -49,7 +51,7 @@ use std::sync::{Mutex, MutexGuard};
 use xianjie_contracts::overlay::BlockReads;
 use xianjie_contracts::{BlockCtx, ContractError};
 use xianjie_ledger::codec::{self, Canonical};
-use xianjie_ledger::crypto::Signature;
+use xianjie_ledger::crypto::{self, Signature};
 use xianjie_ledger::error::{CodecError, StorageError};
 use xianjie_ledger::state::StateView;
 use xianjie_ledger::storage::{Store, TxLocation};
@@ -146,6 +148,17 @@ pub fn oversized_batch_count(bytes: &[u8]) -> Option<u64> {
     announced_batch_len(bytes).filter(|&count| count > MAX_BATCH_TXS as u64)
 }
 
+/// A transaction of a batch on its way through admission.
+// Nearly every candidate is decoded; boxing the transaction would cost an
+// allocation per transaction to save memory only on refusals.
+#[allow(clippy::large_enum_variant)]
+enum Candidate {
+    /// Decoded, with its hash; not yet admitted.
+    Decoded(Hash, SignedTx),
+    /// Refused, with its hash if its bytes decoded.
+    Refused(Option<Hash>, AdmissionError),
+}
+
 /// The outcome of one transaction of [`Mempool::admit_batch`].
 #[derive(Debug)]
 pub struct BatchAdmission {
@@ -218,14 +231,58 @@ impl Mempool {
         ctx: &BlockCtx,
         txs: &[Vec<u8>],
     ) -> Vec<BatchAdmission> {
+        let mut candidates: Vec<Candidate> = txs
+            .iter()
+            .map(|bytes| self.decode_admissible(bytes))
+            .collect();
+        self.verify_signatures(&mut candidates);
         let reads = BlockReads::new(store);
-        txs.iter()
-            .map(|bytes| {
-                let mut hash = None;
-                let result = self.admit_inner(store, &reads, ctx, bytes, &mut hash);
-                BatchAdmission { hash, result }
+        candidates
+            .into_iter()
+            .zip(txs)
+            .map(|(candidate, bytes)| match candidate {
+                Candidate::Decoded(hash, tx) => BatchAdmission {
+                    hash: Some(hash),
+                    result: self.admit_verified(store, &reads, ctx, hash, tx, bytes.len()),
+                },
+                Candidate::Refused(hash, error) => BatchAdmission {
+                    hash,
+                    result: Err(error),
+                },
             })
             .collect()
+    }
+
+    /// Checks the signatures of a batch's decoded transactions together
+    /// ([`crypto::verify_each`]), skipping pairs that verified before, and
+    /// turns each that fails into a refusal.
+    fn verify_signatures(&self, candidates: &mut [Candidate]) {
+        let (unverified, checks): (Vec<usize>, Vec<_>) = {
+            let verified = lock(&self.verified);
+            candidates
+                .iter()
+                .enumerate()
+                .filter_map(|(index, candidate)| match candidate {
+                    Candidate::Decoded(hash, tx) if !verified.contains(&(*hash, tx.signature)) => {
+                        Some((index, tx.signature_check(hash)))
+                    }
+                    _ => None,
+                })
+                .unzip()
+        };
+        let answers = crypto::verify_each(&checks);
+        drop(checks);
+        let mut verified = lock(&self.verified);
+        for (index, answer) in unverified.into_iter().zip(answers) {
+            let Candidate::Decoded(hash, tx) = &candidates[index] else {
+                continue;
+            };
+            if answer.is_ok() {
+                verified.remember((*hash, tx.signature));
+            } else {
+                candidates[index] = Candidate::Refused(Some(*hash), AdmissionError::BadSignature);
+            }
+        }
     }
 
     /// Whether the signature of `tx` (with hash `hash`) verifies, checking it
@@ -279,39 +336,49 @@ impl Mempool {
         ctx: &BlockCtx,
         bytes: &[u8],
     ) -> Result<Hash, AdmissionError> {
-        let mut hash = None;
-        self.admit_inner(store, store, ctx, bytes, &mut hash)?;
-        Ok(hash.expect("an admitted transaction was decoded"))
+        let (hash, tx) = match self.decode_admissible(bytes) {
+            Candidate::Decoded(hash, tx) => (hash, tx),
+            Candidate::Refused(_, error) => return Err(error),
+        };
+        self.verify_once(&hash, &tx)?;
+        self.admit_verified(store, store, ctx, hash, tx, bytes.len())?;
+        Ok(hash)
     }
 
-    /// The admission checks; sets `decoded` to the hash as soon as the bytes
-    /// decode, so that a refusal can name the transaction. The state is read
-    /// through `view` (the store, or a batch's memo over it); the committed
-    /// transactions' index from `store`.
-    fn admit_inner(
-        &self,
-        store: &Store,
-        view: &dyn StateView,
-        ctx: &BlockCtx,
-        bytes: &[u8],
-        decoded: &mut Option<Hash>,
-    ) -> Result<(), AdmissionError> {
+    /// The checks before the signature's: size, room, canonical decoding.
+    /// A refusal names the transaction if its bytes decoded.
+    fn decode_admissible(&self, bytes: &[u8]) -> Candidate {
         if bytes.len() > MAX_TX_BYTES {
-            return Err(AdmissionError::TooLarge {
+            let too_large = AdmissionError::TooLarge {
                 len: bytes.len(),
                 max: MAX_TX_BYTES,
-            });
+            };
+            return Candidate::Refused(None, too_large);
         }
         // A full mempool refuses before spending a signature check; the
         // check under the lock in `insert` stays authoritative.
         if self.is_full_for(bytes.len()) {
-            return Err(AdmissionError::Full);
+            return Candidate::Refused(None, AdmissionError::Full);
         }
-        let tx: SignedTx = codec::decode(bytes)?;
-        // `bytes` are canonical (decoding checked), so they give the hash.
-        let hash = tx.hash_from_encoding(bytes);
-        *decoded = Some(hash);
-        self.verify_once(&hash, &tx)?;
+        match codec::decode::<SignedTx>(bytes) {
+            // `bytes` are canonical (decoding checked), so they give the hash.
+            Ok(tx) => Candidate::Decoded(tx.hash_from_encoding(bytes), tx),
+            Err(error) => Candidate::Refused(None, error.into()),
+        }
+    }
+
+    /// The checks after the signature's, then insertion. The state is read
+    /// through `view` (the store, or a batch's memo over it); the committed
+    /// transactions' index from `store`.
+    fn admit_verified(
+        &self,
+        store: &Store,
+        view: &dyn StateView,
+        ctx: &BlockCtx,
+        hash: Hash,
+        tx: SignedTx,
+        encoded_len: usize,
+    ) -> Result<(), AdmissionError> {
         xianjie_contracts::membership::check_envelope(view, ctx, &tx)
             .map_err(AdmissionError::Refused)?;
         xianjie_contracts::privacy::check_call(&tx.tx.call).map_err(AdmissionError::Refused)?;
@@ -324,7 +391,7 @@ impl Mempool {
             });
         }
         xianjie_contracts::check_signer(view, &tx).map_err(AdmissionError::Refused)?;
-        self.insert(store, commits, hash, tx, bytes.len())
+        self.insert(store, commits, hash, tx, encoded_len)
     }
 
     fn verify_once(&self, hash: &Hash, tx: &SignedTx) -> Result<(), AdmissionError> {
@@ -627,6 +694,61 @@ mod tests {
         let again = pool.admit(chain.store(), &ctx, &codec::encode(&tx));
         assert!(matches!(again, Err(AdmissionError::Duplicate { .. })));
         assert!(pool.is_empty());
+    }
+
+    /// A batch's signatures are checked together; the forged ones among
+    /// good ones are each refused by name, and only the good ones are
+    /// admitted and remembered as verified.
+    #[test]
+    fn a_batch_refuses_exactly_its_forged_signatures() {
+        let dir = tempfile::tempdir().unwrap();
+        let dev = crate::dev::DevHome::new(dir.path().join("home"));
+        let setup = dev.prepare().unwrap();
+        let store = Store::temporary().unwrap();
+        crate::chain::Chain::open(
+            store.clone(),
+            &setup.genesis,
+            setup.validator_key,
+            dir.path(),
+        )
+        .unwrap();
+        let officer = dev.officer_key("market", "officer").unwrap();
+        let colleague = dev.officer_key("market", "officer2").unwrap();
+        let ctx = BlockCtx {
+            chain_id: setup.genesis.chain_id.clone(),
+            height: 2,
+            time_ms: 2,
+        };
+        let pool = Mempool::new(MempoolLimits::default());
+        let forged_at = [3usize, 64, 65, 150];
+        let mut txs: Vec<SignedTx> = (0..200u8)
+            .map(|seed| crate::dev::test_anchor(&officer, &colleague, seed, "camera"))
+            .collect();
+        for &index in &forged_at {
+            txs[index].signature.0[5] ^= 1;
+        }
+        let batch: Vec<Vec<u8>> = txs.iter().map(codec::encode).collect();
+        let admissions = pool.admit_gossiped_batch(&store, &ctx, &batch);
+        for (index, (admission, tx)) in admissions.iter().zip(&txs).enumerate() {
+            assert_eq!(admission.hash, Some(tx.hash()));
+            if forged_at.contains(&index) {
+                assert!(matches!(
+                    admission.result,
+                    Err(AdmissionError::BadSignature)
+                ));
+            } else {
+                assert!(admission.result.is_ok(), "{index}: {:?}", admission.result);
+            }
+            let remembered = lock(&pool.verified).contains(&(tx.hash(), tx.signature));
+            assert_eq!(remembered, !forged_at.contains(&index));
+        }
+        assert_eq!(pool.len(), txs.len() - forged_at.len());
+        // A forged copy of an admitted transaction shares its hash: it is
+        // refused for its signature, not taken for the admitted one.
+        let mut copy = txs[0].clone();
+        copy.signature.0[9] ^= 1;
+        let again = pool.admit_gossiped_batch(&store, &ctx, &[codec::encode(&copy)]);
+        assert!(matches!(again[0].result, Err(AdmissionError::BadSignature)));
     }
 
     #[test]
