@@ -41,6 +41,18 @@ pub mod keys {
     /// The latest height; rewritten by every block so that each height has its own root.
     pub const TIP: &[u8] = b"chain/tip";
 
+    /// Whether `key` is one that nearly every transaction reads and few
+    /// write: the chain parameters, the validator set, the node keys, an
+    /// organisation or an officer. The store keeps their latest values in
+    /// memory.
+    pub fn is_read_by_most_transactions(key: &[u8]) -> bool {
+        key == PARAMS
+            || key == VALIDATORS
+            || key == NODE_KEYS
+            || key.starts_with(b"org/")
+            || key.starts_with(b"officer/")
+    }
+
     /// An organisation.
     pub fn org(id: &OrgId) -> Vec<u8> {
         [b"org/".as_slice(), id.as_str().as_bytes()].concat()

@@ -35,6 +35,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
+use std::sync::Arc;
 
 use jmt::storage::{LeafNode, Node, NodeKey, TreeReader, TreeUpdateBatch};
 use jmt::{JellyfishMerkleTree, KeyHash, OwnedValue, Version};
@@ -45,7 +46,10 @@ use crate::error::StorageError;
 use crate::hash::Hash;
 use crate::state::{key_hash, keys, StateHasher, StateProof, StateView};
 
+mod hot_values;
 mod node_groups;
+
+use hot_values::{HotValues, Lookup};
 
 /// The schema version this build reads and writes.
 /// 2: the chain parameters gained `uscc_allow_list` (and every category
@@ -114,6 +118,8 @@ pub struct TxLocation {
 #[derive(Clone)]
 pub struct Store {
     db: sled::Db,
+    /// Latest values of the most read state keys, mirrored from `db`.
+    hot: Arc<HotValues>,
 }
 
 type StoreResult<T> = Result<T, StorageError>;
@@ -195,7 +201,10 @@ impl Store {
             }
             None => return Err(corrupt(META_SCHEMA, "data present but no schema version")),
         }
-        Ok(Store { db })
+        Ok(Store {
+            db,
+            hot: Arc::default(),
+        })
     }
 
     fn get_decoded<T: Canonical>(&self, key: &[u8]) -> StoreResult<Option<T>> {
@@ -257,8 +266,7 @@ impl Store {
         batch.insert(META_GENESIS_HASH, &genesis_hash.0);
         batch.insert(META_GENESIS_ROOT, &update.root.0);
         batch.insert(META_TIP, &0u64.to_be_bytes());
-        self.db.apply_batch(batch)?;
-        self.db.flush()?;
+        self.apply_state_batch(batch, &update)?;
         Ok(update.root)
     }
 
@@ -383,9 +391,7 @@ impl Store {
         update: &StateUpdate,
     ) -> StoreResult<()> {
         let batch = self.stage_block(block, results, commit, update)?;
-        self.db.apply_batch(batch)?;
-        self.db.flush()?;
-        Ok(())
+        self.apply_state_batch(batch, update)
     }
 
     /// [`Store::commit_block`] for a block decided by consensus: the same
@@ -404,7 +410,17 @@ impl Store {
             let (key, _) = item?;
             batch.remove(key);
         }
-        self.db.apply_batch(batch)?;
+        self.apply_state_batch(batch, update)
+    }
+
+    /// Applies and flushes a batch that writes `update`'s state, keeping the
+    /// in-memory latest values in step: their written keys are forgotten
+    /// before and after sled applies the batch (see `hot_values`).
+    fn apply_state_batch(&self, batch: sled::Batch, update: &StateUpdate) -> StoreResult<()> {
+        self.hot.invalidate(update.writes.keys());
+        let applied = self.db.apply_batch(batch);
+        self.hot.invalidate(update.writes.keys());
+        applied?;
         self.db.flush()?;
         Ok(())
     }
@@ -535,6 +551,19 @@ impl Store {
 
     /// The latest value of a state key.
     pub fn state_value(&self, key: &[u8]) -> StoreResult<Option<Vec<u8>>> {
+        let generation = match self.hot.lookup(key) {
+            Lookup::Known(value) => return Ok(value),
+            Lookup::Unknown(generation) => Some(generation),
+            Lookup::NotKept => None,
+        };
+        let value = self.state_value_in_db(key)?;
+        if let Some(generation) = generation {
+            self.hot.remember(key, generation, value.clone());
+        }
+        Ok(value)
+    }
+
+    fn state_value_in_db(&self, key: &[u8]) -> StoreResult<Option<Vec<u8>>> {
         let latest_key = latest_value_key(&key_hash(key), key);
         match self.db.get(&latest_key)? {
             None => Ok(None),
@@ -864,6 +893,57 @@ mod tests {
             .commit_block(&block, &BlockResults::default(), &commit, &update)
             .unwrap();
         update.root
+    }
+
+    /// The latest values kept in memory follow every write, through both
+    /// commit paths and a deletion, and a clone of the store shares them.
+    #[test]
+    fn values_kept_in_memory_follow_every_write() {
+        let store = Store::temporary().unwrap();
+        let officer = keys::officer(&crate::crypto::KeyId([4; 20]));
+        let mut writes = WriteSet::new();
+        writes.insert(keys::PARAMS.to_vec(), Some(b"params 0".to_vec()));
+        store.init_genesis(Hash([1; 32]), writes).unwrap();
+        let other = store.clone();
+        let read = |key: &[u8]| other.state_value(key).unwrap();
+        let in_db = |key: &[u8]| other.state_value_in_db(key).unwrap();
+        for _ in 0..2 {
+            assert_eq!(read(keys::PARAMS), Some(b"params 0".to_vec()));
+            assert_eq!(read(&officer), None);
+        }
+        assert!(matches!(store.hot.lookup(keys::PARAMS), Lookup::Known(_)));
+
+        commit_writes(
+            &store,
+            &[(keys::PARAMS, Some(b"params 1")), (&officer, Some(b"one"))],
+        );
+        assert_eq!(read(keys::PARAMS), Some(b"params 1".to_vec()));
+        assert_eq!(read(&officer), Some(b"one".to_vec()));
+
+        commit_writes(&store, &[(&officer, None)]);
+        assert_eq!(read(&officer), None);
+        assert_eq!(read(keys::PARAMS), Some(b"params 1".to_vec()));
+
+        // The decided-block path too.
+        let mut writes = WriteSet::new();
+        writes.insert(officer.clone(), Some(b"two".to_vec()));
+        let update = store.compute_state_update(writes, 3).unwrap();
+        let block = Block {
+            header: header(3, update.root),
+            txs: vec![],
+        };
+        store
+            .commit_decided_block(
+                &block,
+                &BlockResults::default(),
+                &commit_for(&block.header),
+                &update,
+            )
+            .unwrap();
+        for key in [keys::PARAMS, officer.as_slice()] {
+            assert_eq!(read(key), in_db(key));
+        }
+        assert_eq!(read(&officer), Some(b"two".to_vec()));
     }
 
     /// The batch insertion (write sets without deletions) and key-by-key
