@@ -162,7 +162,7 @@ pub fn verify_rates_per_core(samples: usize) -> VerifyRates {
 /// clients' default batch.
 const ADMISSION_BATCH: usize = 256;
 
-/// Transactions per second one core admits into a mempool (decode, strict
+/// Transactions per second one core admits into a mempool (decode,
 /// signature check, envelope and signer checks against the state), in
 /// batches as gossip and the batch endpoint hand them over.
 pub fn admission_rate_per_core(

@@ -88,7 +88,7 @@ impl Modify for SignedReads {
             "signed_read",
             SecurityScheme::ApiKey(ApiKey::Header(ApiKeyValue::with_description(
                 "X-Xianjie-Signature",
-                "ed25519 (strict) signature, hex, by an active officer key over \
+                "ed25519 signature (ZIP 215), hex, by an active officer key over \
                  BLAKE3 derive_key(\"xianjie 2026-11 api read request v1\") of \
                  u64be(len) ‖ chain_id ‖ u64be(len) ‖ method ‖ u64be(len) ‖ path-and-query ‖ u64be(time_ms); \
                  with headers X-Xianjie-Key (public key, hex) and X-Xianjie-Time (Unix ms, within ±5 minutes of the node's clock). \

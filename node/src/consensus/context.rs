@@ -1,6 +1,6 @@
 //! Our Malachite `Context`: heights are block heights, a validator's address
 //! is its ledger key id, the decided value is a block header (its id is the
-//! block hash) and signatures are the ledger's strict ed25519.
+//! block hash) and signatures are the ledger's ed25519 (one rule, `crypto::verify`).
 
 use std::cmp::Ordering;
 use std::fmt;
@@ -277,7 +277,7 @@ impl mcore::ValidatorSet<Ctx> for ValidatorSet {
     }
 }
 
-/// ed25519 with the ledger's types and strict verification.
+/// ed25519 with the ledger's types and verification rule.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Ed25519;
 

@@ -5,7 +5,7 @@
 //! round, kind, block hash or nil)`, so the precommits of a Malachite commit
 //! certificate are the signatures of a ledger [`Commit`](xianjie_ledger::block::Commit).
 //! A proposal's signature is over its own domain ([`Domain::Proposal`]).
-//! Verification is the ledger's strict rule everywhere.
+//! Verification is the ledger's one rule everywhere (`crypto::verify`).
 
 use std::sync::Arc;
 
