@@ -36,7 +36,9 @@ pub struct TxBatchBytes(pub Vec<u8>);
 #[derive(Debug, Serialize, ToSchema)]
 pub struct BatchTxView {
     /// Transaction hash, hex; absent when the bytes are not a signed
-    /// transaction or were refused before decoding (`mempool_full`).
+    /// transaction or were refused before decoding (`mempool_full` when the
+    /// mempool was already full as the batch arrived; one that fills up
+    /// during the batch names the transactions it refuses).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub hash: Option<String>,
     /// The HTTP status `POST /v1/txs` answers for this transaction alone:
