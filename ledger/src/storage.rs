@@ -878,6 +878,11 @@ mod tests {
 
     /// Commits `writes` as the next height and returns its state root.
     fn commit_writes(store: &Store, writes: &[(&[u8], Option<&[u8]>)]) -> Hash {
+        commit_writes_as(store, writes, false)
+    }
+
+    /// [`commit_writes`] through [`Store::commit_decided_block`] if `decided`.
+    fn commit_writes_as(store: &Store, writes: &[(&[u8], Option<&[u8]>)], decided: bool) -> Hash {
         let writes: WriteSet = writes
             .iter()
             .map(|(key, value)| (key.to_vec(), value.map(<[u8]>::to_vec)))
@@ -889,9 +894,13 @@ mod tests {
             txs: vec![],
         };
         let commit = commit_for(&block.header);
-        store
-            .commit_block(&block, &BlockResults::default(), &commit, &update)
-            .unwrap();
+        let results = BlockResults::default();
+        if decided {
+            store.commit_decided_block(&block, &results, &commit, &update)
+        } else {
+            store.commit_block(&block, &results, &commit, &update)
+        }
+        .unwrap();
         update.root
     }
 
@@ -925,21 +934,7 @@ mod tests {
         assert_eq!(read(keys::PARAMS), Some(b"params 1".to_vec()));
 
         // The decided-block path too.
-        let mut writes = WriteSet::new();
-        writes.insert(officer.clone(), Some(b"two".to_vec()));
-        let update = store.compute_state_update(writes, 3).unwrap();
-        let block = Block {
-            header: header(3, update.root),
-            txs: vec![],
-        };
-        store
-            .commit_decided_block(
-                &block,
-                &BlockResults::default(),
-                &commit_for(&block.header),
-                &update,
-            )
-            .unwrap();
+        commit_writes_as(&store, &[(&officer, Some(b"two"))], true);
         for key in [keys::PARAMS, officer.as_slice()] {
             assert_eq!(read(key), in_db(key));
         }

@@ -641,11 +641,17 @@ mod tests {
         pool.insert(&store, commits, tx.hash(), tx, 100)
     }
 
-    /// A block that commits a transaction after admission found it absent
-    /// from the committed index, but before admission inserted it, is caught
-    /// at insertion: the mempool never holds a committed transaction.
-    #[test]
-    fn a_transaction_committed_between_lookup_and_insertion_is_refused() {
+    /// A dev chain at its genesis, two of its officers, and the context of
+    /// its next block.
+    struct DevChain {
+        _dir: tempfile::TempDir,
+        chain: crate::chain::Chain,
+        officer: SecretKey,
+        colleague: SecretKey,
+        next_block: BlockCtx,
+    }
+
+    fn dev_chain() -> DevChain {
         let dir = tempfile::tempdir().unwrap();
         let dev = crate::dev::DevHome::new(dir.path().join("home"));
         let setup = dev.prepare().unwrap();
@@ -656,8 +662,31 @@ mod tests {
             dir.path(),
         )
         .unwrap();
-        let officer = dev.officer_key("market", "officer").unwrap();
-        let colleague = dev.officer_key("market", "officer2").unwrap();
+        DevChain {
+            officer: dev.officer_key("market", "officer").unwrap(),
+            colleague: dev.officer_key("market", "officer2").unwrap(),
+            next_block: BlockCtx {
+                chain_id: setup.genesis.chain_id.clone(),
+                height: 2,
+                time_ms: 2,
+            },
+            chain,
+            _dir: dir,
+        }
+    }
+
+    /// A block that commits a transaction after admission found it absent
+    /// from the committed index, but before admission inserted it, is caught
+    /// at insertion: the mempool never holds a committed transaction.
+    #[test]
+    fn a_transaction_committed_between_lookup_and_insertion_is_refused() {
+        let DevChain {
+            chain,
+            officer,
+            colleague,
+            next_block,
+            _dir: _home,
+        } = dev_chain();
         let tx = crate::dev::test_anchor(&officer, &colleague, 1, "camera");
         let pool = Mempool::new(MempoolLimits::default());
 
@@ -686,12 +715,7 @@ mod tests {
         ));
         assert!(!pool.contains(&tx.hash()));
         // Through the whole admission path too.
-        let ctx = BlockCtx {
-            chain_id: setup.genesis.chain_id.clone(),
-            height: 2,
-            time_ms: 2,
-        };
-        let again = pool.admit(chain.store(), &ctx, &codec::encode(&tx));
+        let again = pool.admit(chain.store(), &next_block, &codec::encode(&tx));
         assert!(matches!(again, Err(AdmissionError::Duplicate { .. })));
         assert!(pool.is_empty());
     }
@@ -701,24 +725,14 @@ mod tests {
     /// admitted and remembered as verified.
     #[test]
     fn a_batch_refuses_exactly_its_forged_signatures() {
-        let dir = tempfile::tempdir().unwrap();
-        let dev = crate::dev::DevHome::new(dir.path().join("home"));
-        let setup = dev.prepare().unwrap();
-        let store = Store::temporary().unwrap();
-        crate::chain::Chain::open(
-            store.clone(),
-            &setup.genesis,
-            setup.validator_key,
-            dir.path(),
-        )
-        .unwrap();
-        let officer = dev.officer_key("market", "officer").unwrap();
-        let colleague = dev.officer_key("market", "officer2").unwrap();
-        let ctx = BlockCtx {
-            chain_id: setup.genesis.chain_id.clone(),
-            height: 2,
-            time_ms: 2,
-        };
+        let DevChain {
+            chain,
+            officer,
+            colleague,
+            next_block: ctx,
+            _dir: _home,
+        } = dev_chain();
+        let store = chain.store();
         let pool = Mempool::new(MempoolLimits::default());
         let forged_at = [3usize, 64, 65, 150];
         let mut txs: Vec<SignedTx> = (0..200u8)
@@ -728,7 +742,7 @@ mod tests {
             txs[index].signature.0[5] ^= 1;
         }
         let batch: Vec<Vec<u8>> = txs.iter().map(codec::encode).collect();
-        let admissions = pool.admit_gossiped_batch(&store, &ctx, &batch);
+        let admissions = pool.admit_gossiped_batch(store, &ctx, &batch);
         for (index, (admission, tx)) in admissions.iter().zip(&txs).enumerate() {
             assert_eq!(admission.hash, Some(tx.hash()));
             if forged_at.contains(&index) {
@@ -747,7 +761,7 @@ mod tests {
         // refused for its signature, not taken for the admitted one.
         let mut copy = txs[0].clone();
         copy.signature.0[9] ^= 1;
-        let again = pool.admit_gossiped_batch(&store, &ctx, &[codec::encode(&copy)]);
+        let again = pool.admit_gossiped_batch(store, &ctx, &[codec::encode(&copy)]);
         assert!(matches!(again[0].result, Err(AdmissionError::BadSignature)));
     }
 
