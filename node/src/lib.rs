@@ -41,6 +41,7 @@ pub mod consensus;
 pub mod dev;
 pub mod error;
 pub mod execution;
+pub mod file_modes;
 pub mod home;
 pub mod mempool;
 pub mod metrics;

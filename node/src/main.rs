@@ -88,6 +88,8 @@ enum LogFormat {
 }
 
 fn main() -> anyhow::Result<()> {
+    // Before anything is written: the store, vault and keys are for this user only.
+    xianjie_node::file_modes::restrict_new_files();
     let cli = Cli::parse();
     init_logging(cli.log_format);
     let runtime = tokio::runtime::Runtime::new().context("starting the async runtime")?;
@@ -184,7 +186,17 @@ fn run_verify_db(home: &std::path::Path) -> i32 {
     }
 }
 
+/// Tightens the modes of an existing home before the node opens it, and
+/// warns about each path that was looser.
+fn secure_home(home: &std::path::Path) -> anyhow::Result<()> {
+    let loosened = xianjie_node::file_modes::secure_home(home)
+        .with_context(|| format!("restricting the file modes of {}", home.display()))?;
+    xianjie_node::file_modes::warn_loosened(&loosened);
+    Ok(())
+}
+
 async fn run_start(home: PathBuf) -> anyhow::Result<()> {
+    secure_home(&home)?;
     let node = xianjie_node::network_node::NetworkNode::start(&home)
         .await
         .with_context(|| format!("starting the node in {}", home.display()))?;
@@ -224,6 +236,7 @@ fn init_logging(format: LogFormat) {
 }
 
 async fn run_dev(home: PathBuf, http: SocketAddr) -> anyhow::Result<()> {
+    secure_home(&home)?;
     let mut config = NodeConfig::dev(&home);
     config.http_addr = http;
     let node = Node::start_dev(config)

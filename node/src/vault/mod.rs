@@ -91,7 +91,7 @@ impl Vault {
             limits,
         };
         let tmp = vault.tmp_dir();
-        fs::create_dir_all(&tmp).map_err(Error::io("creating", &tmp))?;
+        create_private_dir(&tmp)?;
         for entry in fs::read_dir(&tmp).map_err(Error::io("listing", &tmp))? {
             let path = entry.map_err(Error::io("listing", &tmp))?.path();
             let is_upload = path
@@ -241,12 +241,11 @@ pub struct Incoming {
 
 impl Incoming {
     fn create(vault: Vault, path: PathBuf, already: u64) -> Result<Incoming> {
-        let mut file = OpenOptions::new()
-            .create(true)
-            .read(true)
-            .append(true)
-            .open(&path)
-            .map_err(Error::io("creating", &path))?;
+        let mut options = OpenOptions::new();
+        options.create(true).read(true).append(true);
+        #[cfg(unix)]
+        std::os::unix::fs::OpenOptionsExt::mode(&mut options, crate::file_modes::PRIVATE_FILE_MODE);
+        let mut file = options.open(&path).map_err(Error::io("creating", &path))?;
         // A resumed transfer hashes the bytes it already has once, here.
         let mut hasher = blake3::Hasher::new();
         if already > 0 {
@@ -368,7 +367,7 @@ impl Sealed {
         let newly_stored = !target.is_file();
         if newly_stored {
             let dir = target.parent().expect("vault paths have a parent");
-            fs::create_dir_all(dir).map_err(Error::io("creating", dir))?;
+            create_private_dir(dir)?;
             fs::rename(&self.path, &target).map_err(Error::io("storing", &target))?;
             self.settled = true;
         } else {
@@ -397,6 +396,16 @@ impl Drop for Sealed {
 
 /// Whether `path` is an upload's temporary file (rather than a transfer's
 /// resumable part).
+/// Creates `dir` and its missing parents, readable by the node's user only:
+/// other local users must not list or open evidence the policies refuse them.
+fn create_private_dir(dir: &Path) -> Result<()> {
+    let mut builder = fs::DirBuilder::new();
+    builder.recursive(true);
+    #[cfg(unix)]
+    std::os::unix::fs::DirBuilderExt::mode(&mut builder, crate::file_modes::PRIVATE_DIR_MODE);
+    builder.create(dir).map_err(Error::io("creating", dir))
+}
+
 fn is_upload(path: &Path) -> bool {
     path.file_name()
         .and_then(|name| name.to_str())
@@ -455,6 +464,23 @@ mod tests {
             vault.read_chunk(&digest, 6, 100).unwrap(),
             Some((11, b"vault".to_vec()))
         );
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn stored_files_and_their_folders_are_private() {
+        use std::os::unix::fs::PermissionsExt as _;
+        let mode = |path: &Path| fs::metadata(path).unwrap().permissions().mode() & 0o777;
+        let dir = tempfile::tempdir().unwrap();
+        let vault = vault(dir.path(), no_reserve());
+        let mut upload = vault.begin_upload(None).unwrap();
+        upload.write(b"seized ledger").unwrap();
+        let stored = upload.finish(None).unwrap().unwrap();
+        let path = vault.path_of(&stored.digest);
+        assert_eq!(mode(&path), 0o600, "an evidence file");
+        assert_eq!(mode(path.parent().unwrap()), 0o700, "its prefix folder");
+        assert_eq!(mode(vault.root()), 0o700, "the vault");
+        assert_eq!(mode(&vault.tmp_dir()), 0o700, "partial uploads");
     }
 
     #[test]
