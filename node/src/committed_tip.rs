@@ -422,7 +422,8 @@ impl Opening<'_> {
     fn open(&self, record: Option<&Record>) -> Result<Store> {
         // sled may panic on damaged files rather than return an error.
         let data_dir = &self.data_dir;
-        let opened = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| Store::open(data_dir)));
+        let opened =
+            std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| Store::open(data_dir)));
         let damage = match opened {
             Ok(Ok(store)) => return Ok(store),
             Ok(Err(error)) if error.to_string().contains("could not acquire lock") => {
@@ -566,7 +567,9 @@ fn store_block_hash(
     match store.header(height) {
         Ok(Some(header)) => Ok(header.hash()),
         Ok(None) => Err(format!("it has no header at height {height}")),
-        Err(error) => Err(format!("its header at height {height} is unreadable: {error}")),
+        Err(error) => Err(format!(
+            "its header at height {height} is unreadable: {error}"
+        )),
     }
 }
 
@@ -595,11 +598,10 @@ pub fn check_tip(store: &Store, genesis: &Genesis) -> std::result::Result<Tip, S
         .ok()
         .flatten()
         .ok_or_else(|| format!("the header of its tip (height {height}) is unreadable"))?;
-    let commit = store
-        .commit(height)
-        .ok()
-        .flatten()
-        .ok_or_else(|| format!("the commit certificate of its tip (height {height}) is missing"))?;
+    let commit =
+        store.commit(height).ok().flatten().ok_or_else(|| {
+            format!("the commit certificate of its tip (height {height}) is missing")
+        })?;
     let validators = validators_before(store, height)?;
     if header.validators_hash != validators.hash() {
         return Err(format!(
@@ -619,7 +621,12 @@ pub fn check_tip(store: &Store, genesis: &Genesis) -> std::result::Result<Tip, S
 fn validators_before(store: &Store, height: u64) -> std::result::Result<ValidatorSet, String> {
     let bytes = store
         .state_value_at(keys::VALIDATORS, height - 1)
-        .map_err(|error| format!("the validator set at height {} is unreadable: {error}", height - 1))?
+        .map_err(|error| {
+            format!(
+                "the validator set at height {} is unreadable: {error}",
+                height - 1
+            )
+        })?
         .ok_or_else(|| format!("the state at height {} has no validator set", height - 1))?;
     codec::decode(&bytes).map_err(|error| {
         format!(
@@ -703,7 +710,10 @@ mod tests {
             .encode()
             .replace(&format!("{MAGIC} {VERSION}\n"), &format!("{MAGIC} 2\n"));
         let body = &body[..body.rfind("checksum ").unwrap()];
-        let text = format!("{body}checksum {}\n", blake3::hash(body.as_bytes()).to_hex());
+        let text = format!(
+            "{body}checksum {}\n",
+            blake3::hash(body.as_bytes()).to_hex()
+        );
         let reason = Record::decode(&text).unwrap_err();
         assert!(reason.contains("format version 2"), "{reason}");
     }
@@ -842,7 +852,12 @@ mod tests {
                 }],
             };
             store
-                .commit_block(&executed.block, &executed.results, &commit, &executed.update)
+                .commit_block(
+                    &executed.block,
+                    &executed.results,
+                    &commit,
+                    &executed.update,
+                )
                 .unwrap();
             drop(store);
             self.wait_until_closed();
@@ -944,7 +959,10 @@ mod tests {
         fs::rename(chain.data_dir(), chain.home.join("data.damaged")).unwrap();
         let (damage, _) = damage_of(chain.reopen(NodeKind::Dev).err().unwrap());
         assert!(damage.contains("there is no store"), "{damage}");
-        assert!(!chain.data_dir().exists(), "a refused start creates nothing");
+        assert!(
+            !chain.data_dir().exists(),
+            "a refused start creates nothing"
+        );
 
         let opened = chain.open(NodeKind::Network).unwrap();
         assert_eq!(opened.tip.height, 0);
@@ -961,7 +979,10 @@ mod tests {
         opened.recorder.committed(1, Hash([1; 32])).unwrap();
         assert!(chain.recorded().resyncing);
         let error = opened.recorder.committed(2, Hash([3; 32])).unwrap_err();
-        assert!(matches!(error, Error::ResyncDiverged { height: 2, .. }), "{error}");
+        assert!(
+            matches!(error, Error::ResyncDiverged { height: 2, .. }),
+            "{error}"
+        );
         opened.recorder.committed(2, recorded.block_hash).unwrap();
         assert!(chain.recorded().resyncing);
         assert_eq!(opened.recorder.resyncing_below(), Some(2));
@@ -979,7 +1000,13 @@ mod tests {
         chain.wait_until_closed();
 
         // A restart half-way through a re-sync goes on re-syncing.
-        chain.file().write(&Record { resyncing: true, ..recorded }).unwrap();
+        chain
+            .file()
+            .write(&Record {
+                resyncing: true,
+                ..recorded
+            })
+            .unwrap();
         let opened = chain.open(NodeKind::Network).unwrap();
         assert_eq!(opened.recorder.resyncing_below(), Some(2));
     }
@@ -990,7 +1017,10 @@ mod tests {
         let stranger = SecretKey::from_bytes(&[42; 32]);
         chain.commit_unrecorded(&stranger, |_| {});
         let (damage, _) = damage_of(chain.reopen(NodeKind::Dev).err().unwrap());
-        assert!(damage.contains("commit certificate of its tip (height 2)"), "{damage}");
+        assert!(
+            damage.contains("commit certificate of its tip (height 2)"),
+            "{damage}"
+        );
 
         let chain = dev_chain(1);
         let key = chain.validator_key.clone();

@@ -420,14 +420,21 @@ fn check_committed_tip(stored: &Store, home: &Path, genesis: &Genesis) -> Step {
         return Err(diverged(
             Place::Database,
             what("the committed tip"),
-            format!("a chain up to height {} (block {})", record.height, record.block_hash),
+            format!(
+                "a chain up to height {} (block {})",
+                record.height, record.block_hash
+            ),
             format!("a chain up to height {tip}: committed blocks are missing"),
         ));
     }
     let found = if record.height == 0 {
         stored.genesis_hash().ok().flatten()
     } else {
-        let header = read(&Place::Height(record.height), "header", stored.header(record.height))?;
+        let header = read(
+            &Place::Height(record.height),
+            "header",
+            stored.header(record.height),
+        )?;
         header.map(|header| header.hash())
     };
     if found != Some(record.block_hash) {
@@ -1292,9 +1299,14 @@ mod tests {
         .unwrap();
         let divergence = verify_home(&chain.home).unwrap().divergence.unwrap();
         assert_eq!(divergence.place, Place::Database);
-        assert!(divergence.what.starts_with("the committed tip"), "{divergence}");
         assert!(
-            divergence.found.contains("up to height 2: committed blocks are missing"),
+            divergence.what.starts_with("the committed tip"),
+            "{divergence}"
+        );
+        assert!(
+            divergence
+                .found
+                .contains("up to height 2: committed blocks are missing"),
             "{divergence}"
         );
         // A network node re-syncing is below its record on purpose.
@@ -1313,11 +1325,17 @@ mod tests {
         .unwrap();
         let divergence = verify_home(&chain.home).unwrap().divergence.unwrap();
         assert_eq!(divergence.place, Place::Height(2));
-        assert!(divergence.what.starts_with("the block hash"), "{divergence}");
+        assert!(
+            divergence.what.starts_with("the block hash"),
+            "{divergence}"
+        );
 
         std::fs::write(file.path(), "garbled").unwrap();
         let divergence = verify_home(&chain.home).unwrap().divergence.unwrap();
-        assert!(divergence.what.starts_with("the committed tip"), "{divergence}");
+        assert!(
+            divergence.what.starts_with("the committed tip"),
+            "{divergence}"
+        );
     }
 
     #[test]

@@ -74,7 +74,10 @@ fn a_validator_with_a_cut_store_refuses_and_with_its_store_moved_aside_resyncs()
     drop(file);
     let stderr = start_must_refuse(&home);
     assert!(stderr.contains("is damaged"), "{stderr}");
-    assert!(stderr.contains(&format!("records height {recorded}")), "{stderr}");
+    assert!(
+        stderr.contains(&format!("records height {recorded}")),
+        "{stderr}"
+    );
     assert!(stderr.contains("aside"), "{stderr}");
     assert_eq!(committed_tip(&home), (recorded, block.clone(), false));
 
@@ -83,7 +86,10 @@ fn a_validator_with_a_cut_store_refuses_and_with_its_store_moved_aside_resyncs()
     net.wait_for_height(&[3], recorded + 3, Duration::from_secs(120));
     net.assert_same_chain(&[0, 3], recorded + 2);
     let (height, _, resyncing) = committed_tip(&home);
-    assert!(height > recorded && !resyncing, "re-sync finished in the record");
+    assert!(
+        height > recorded && !resyncing,
+        "re-sync finished in the record"
+    );
     let log = std::fs::read_to_string(home.with_extension("2.log")).unwrap();
     assert!(log.contains("without voting"), "{log}");
     assert!(log.contains("restart the node to vote again"), "{log}");

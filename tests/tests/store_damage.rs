@@ -115,7 +115,10 @@ fn fingerprint(home: &Path) -> BTreeMap<PathBuf, (u64, String)> {
                 let relative = path.strip_prefix(home).unwrap().to_path_buf();
                 files.insert(
                     relative,
-                    (bytes.len() as u64, blake3::hash(&bytes).to_hex().to_string()),
+                    (
+                        bytes.len() as u64,
+                        blake3::hash(&bytes).to_hex().to_string(),
+                    ),
                 );
             }
         }
@@ -138,7 +141,8 @@ fn dev_must_refuse(home: &Path) -> String {
         .unwrap();
     let status = wait_or_kill(child);
     let stderr = std::fs::read_to_string(&log).unwrap();
-    let status = status.unwrap_or_else(|| panic!("the dev node started on a damaged store:\n{stderr}"));
+    let status =
+        status.unwrap_or_else(|| panic!("the dev node started on a damaged store:\n{stderr}"));
     assert!(!status.success(), "{stderr}");
     stderr
 }
@@ -162,7 +166,11 @@ fn verify_db_reports_damage(home: &Path) -> CliRun {
     let report = verify_db(home);
     assert_eq!(report.code, 1, "{report:?}");
     assert!(report.stdout.contains("DIVERGENCE"), "{report:?}");
-    assert_eq!(fingerprint(home), before, "verify-db changed the home it checked");
+    assert_eq!(
+        fingerprint(home),
+        before,
+        "verify-db changed the home it checked"
+    );
     report
 }
 
@@ -172,7 +180,11 @@ fn verify_db_leaves_a_consistent_home_byte_identical() {
     let before = fingerprint(&chain.home);
     let report = verify_db(&chain.home).expect_code(0);
     assert!(report.stdout.contains("is consistent"), "{report:?}");
-    assert_eq!(fingerprint(&chain.home), before, "verify-db changed the home it checked");
+    assert_eq!(
+        fingerprint(&chain.home),
+        before,
+        "verify-db changed the home it checked"
+    );
 }
 
 #[test]
@@ -188,13 +200,18 @@ fn a_store_cut_to_half_is_refused_and_reported() {
     let report = verify_db_reports_damage(&home);
     assert!(report.stdout.contains("committed tip"), "{report:?}");
     assert!(
-        report.stdout.contains(&format!("a chain up to height {}", chain.height)),
+        report
+            .stdout
+            .contains(&format!("a chain up to height {}", chain.height)),
         "{report:?}"
     );
 
     let stderr = dev_must_refuse(&home);
     assert!(stderr.contains("is damaged"), "{stderr}");
-    assert!(stderr.contains(&format!("records height {}", chain.height)), "{stderr}");
+    assert!(
+        stderr.contains(&format!("records height {}", chain.height)),
+        "{stderr}"
+    );
     assert!(stderr.contains("from a backup"), "{stderr}");
     // Refusing to start does not make the damage pass for a consistent store.
     verify_db_reports_damage(&home);
