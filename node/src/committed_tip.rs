@@ -98,7 +98,7 @@ impl Record {
         }
         let mut lines = body.lines();
         let version = field(&mut lines, MAGIC)?;
-        if version != VERSION.to_string() {
+        if version.parse::<u32>() != Ok(VERSION) {
             return Err(format!(
                 "it is format version {version}; this node reads version {VERSION}"
             ));
@@ -681,7 +681,7 @@ mod tests {
             .unwrap()
             .map(|entry| entry.unwrap().file_name())
             .collect();
-        assert_eq!(names, vec![std::ffi::OsString::from(FILE_NAME)]);
+        assert_eq!(names, [std::ffi::OsString::from(FILE_NAME)]);
     }
 
     #[test]
