@@ -470,6 +470,16 @@ impl Store {
             .map_err(|e| StorageError::Tree(e.to_string()))
     }
 
+    /// The state tree's root after block `height` (0: the genesis state), or
+    /// `None` when the tree holds no such version. Recomputed from the tree's
+    /// nodes, so it checks them against a header's `state_root`.
+    pub fn state_root_at(&self, height: u64) -> StoreResult<Option<Hash>> {
+        let tree = JellyfishMerkleTree::<_, StateHasher>::new(self);
+        tree.get_root_hash_option(height)
+            .map(|root| root.map(|root| Hash(root.0)))
+            .map_err(|e| StorageError::Tree(e.to_string()))
+    }
+
     fn stage_block(
         &self,
         block: &Block,
@@ -874,6 +884,21 @@ mod tests {
             Some(b"set1".as_slice())
         );
         assert_eq!(store.state_value_at(b"missing", 1).unwrap(), None);
+    }
+
+    #[test]
+    fn state_root_at_names_each_committed_version_and_no_other() {
+        let store = Store::temporary().unwrap();
+        let mut writes = WriteSet::new();
+        writes.insert(b"validators".to_vec(), Some(b"set0".to_vec()));
+        let genesis_root = store.init_genesis(Hash([1; 32]), writes).unwrap();
+        let first = commit_writes(&store, &[(b"k", Some(b"v1"))]);
+        let second = commit_writes(&store, &[(b"k", Some(b"v2"))]);
+        assert_eq!(store.state_root_at(0).unwrap(), Some(genesis_root));
+        assert_eq!(store.state_root_at(1).unwrap(), Some(first));
+        assert_eq!(store.state_root_at(2).unwrap(), Some(second));
+        assert_ne!(first, second);
+        assert_eq!(store.state_root_at(3).unwrap(), None);
     }
 
     /// Commits `writes` as the next height and returns its state root.

@@ -12,6 +12,7 @@ use xianjie_ledger::storage::Store;
 use xianjie_ledger::tx::SignedTx;
 use xianjie_ledger::Hash;
 
+use crate::committed_tip::Recorder;
 use crate::error::{Error, Result};
 
 /// The latest committed height, as waiters and the API see it.
@@ -45,6 +46,8 @@ pub struct Chain {
     genesis_hash: Hash,
     genesis_time_ms: u64,
     validator_key: SecretKey,
+    /// Records each commit outside the store (`HOME/committed-tip`).
+    recorder: Option<Recorder>,
 }
 
 impl Chain {
@@ -71,7 +74,15 @@ impl Chain {
             genesis_hash,
             genesis_time_ms: genesis.genesis_time_ms,
             validator_key,
+            recorder: None,
         })
+    }
+
+    /// Records every commit with `recorder` before it is acknowledged, so
+    /// that a store which later loses blocks is caught at start.
+    pub fn with_recorder(mut self, recorder: Recorder) -> Chain {
+        self.recorder = Some(recorder);
+        self
     }
 
     /// The store the chain writes to.
@@ -138,6 +149,11 @@ impl Chain {
         let block = Block { header, txs };
         self.store
             .commit_block(&block, &results, &commit, &update)?;
+        // Before the caller publishes the tip: a block is acknowledged only
+        // once its height is recorded outside the store.
+        if let Some(recorder) = &self.recorder {
+            recorder.committed(height, commit.block_hash)?;
+        }
         let elapsed_ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
         tracing::info!(refused, elapsed_ms, "block committed");
         Ok(Some(BlockSummary {

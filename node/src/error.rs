@@ -147,6 +147,48 @@ pub enum Error {
         /// The data directory.
         data_dir: PathBuf,
     },
+    /// The committed-tip record in the home cannot be trusted.
+    #[error(
+        "{path}: {reason}. The file records the last committed block so that a store which lost \
+         blocks is caught at start. If `xianjie-node verify-db` finds the store consistent, move \
+         the file aside and start again: the node records the store's tip anew"
+    )]
+    CommittedTipFile {
+        /// The file.
+        path: PathBuf,
+        /// What is wrong with it.
+        reason: String,
+    },
+    /// The store lost or changed committed blocks (or sled cannot read it):
+    /// starting would roll the chain back.
+    #[error(
+        "the store in {data_dir} is damaged: {damage}. The node does not start on it, since that \
+         would roll back blocks already committed. {remedy}"
+    )]
+    StoreDamaged {
+        /// The data directory.
+        data_dir: PathBuf,
+        /// What was found, against what was recorded.
+        damage: String,
+        /// What to do.
+        remedy: String,
+    },
+    /// A re-synced store reached the recorded height with another block.
+    #[error(
+        "the chain fetched from peers has block {synced} at height {height}, but this node had \
+         committed block {recorded} there ({file}); it stops rather than follow another chain. \
+         Compare the two blocks with the other agencies before going on"
+    )]
+    ResyncDiverged {
+        /// The height.
+        height: u64,
+        /// The block recorded before the re-sync.
+        recorded: Hash,
+        /// The block fetched.
+        synced: Hash,
+        /// The committed-tip file.
+        file: PathBuf,
+    },
     /// A background task panicked or was cancelled.
     #[error("{task} stopped unexpectedly: {reason}")]
     Task {

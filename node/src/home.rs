@@ -7,6 +7,8 @@
 //! DIR/keys/node.key     the node's ed25519 key: its consensus key and, derived
 //!                       from the same seed, its libp2p identity (mode 0600)
 //! DIR/data/             the sled store
+//! DIR/committed-tip     the last committed height and block hash, outside
+//!                       the store (see committed_tip)
 //! DIR/wal/              the consensus write-ahead log
 //! ```
 

@@ -36,6 +36,7 @@
 pub mod api;
 pub mod bench;
 pub mod chain;
+pub mod committed_tip;
 pub mod config;
 pub mod consensus;
 pub mod dev;

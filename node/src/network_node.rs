@@ -8,10 +8,9 @@ use std::sync::Arc;
 use tokio::sync::{mpsc, watch, Notify};
 use tokio::task::JoinHandle;
 use xianjie_ledger::genesis::Genesis;
-use xianjie_ledger::storage::Store;
 
 use crate::api::{self, AppState};
-use crate::chain::init_store;
+use crate::committed_tip::{self, NodeKind};
 use crate::consensus::{self, EngineSettings, HostParts, RunningEngine};
 use crate::dev::read_key_file;
 use crate::error::{Error, Result};
@@ -44,13 +43,13 @@ impl NetworkNode {
             std::fs::read_to_string(&genesis_path).map_err(Error::io("reading", &genesis_path))?;
         let genesis = Arc::new(Genesis::from_json(&text)?);
         let key = read_key_file(&home.node_key_path())?;
-        let data_dir = home.data_dir();
-        let store = {
+        // Refuses a store that lost committed blocks; a store moved aside
+        // is fetched again from peers without voting (see committed_tip).
+        let opened = {
             let genesis = Arc::clone(&genesis);
-            tokio::task::spawn_blocking(move || -> Result<Store> {
-                let store = Store::open(&data_dir)?;
-                init_store(&store, &genesis, &data_dir)?;
-                Ok(store)
+            let root = home.root().to_owned();
+            tokio::task::spawn_blocking(move || {
+                committed_tip::open_store(&root, &genesis, NodeKind::Network)
             })
             .await
             .map_err(|join| Error::Task {
@@ -58,6 +57,8 @@ impl NetworkNode {
                 reason: join.to_string(),
             })??
         };
+        let store = opened.store;
+        let follow_only = opened.recorder.resyncing_below().is_some();
         let chain = ChainInfo {
             chain_id: genesis.chain_id.clone(),
             genesis_hash: genesis.hash(),
@@ -137,6 +138,7 @@ impl NetworkNode {
                 allow: allow_sender,
                 configured_peers,
                 status: Arc::clone(&status),
+                recorder: opened.recorder,
             },
             key,
             EngineSettings {
@@ -147,6 +149,7 @@ impl NetworkNode {
                 sync: file.sync.clone(),
                 wal_path: home.wal_path(),
                 equivocate: file.testing.equivocate,
+                follow_only,
             },
             allow_receiver,
             Arc::clone(&status),

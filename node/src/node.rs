@@ -6,10 +6,10 @@ use std::sync::Arc;
 
 use tokio::sync::{watch, Notify};
 use tokio::task::JoinHandle;
-use xianjie_ledger::storage::Store;
 
 use crate::api::{self, AppState};
 use crate::chain::Chain;
+use crate::committed_tip::{self, NodeKind};
 use crate::config::NodeConfig;
 use crate::dev::{DevHome, DevSetup};
 use crate::error::{Error, Result};
@@ -45,14 +45,16 @@ impl Node {
     /// Opens the store in `config.home`/data and starts producing blocks.
     pub async fn start(config: NodeConfig, setup: DevSetup) -> Result<Node> {
         config.validate()?;
-        let data_dir = DevHome::new(&config.home).data_dir();
+        let home = config.home.clone();
         let genesis = Arc::new(setup.genesis);
         let chain_genesis = Arc::clone(&genesis);
         let chain = tokio::task::spawn_blocking(move || -> Result<(Chain, crate::chain::Tip)> {
-            let store = Store::open(&data_dir)?;
-            let chain = Chain::open(store, &chain_genesis, setup.validator_key, &data_dir)?;
-            let tip = chain.tip()?;
-            Ok((chain, tip))
+            // Refuses a store that lost committed blocks (see committed_tip).
+            let opened = committed_tip::open_store(&home, &chain_genesis, NodeKind::Dev)?;
+            let data_dir = DevHome::new(&home).data_dir();
+            let chain = Chain::open(opened.store, &chain_genesis, setup.validator_key, &data_dir)?
+                .with_recorder(opened.recorder);
+            Ok((chain, opened.tip))
         })
         .await
         .map_err(|join| Error::Task {

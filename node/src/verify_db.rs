@@ -30,6 +30,7 @@ use xianjie_ledger::storage::{Store, DERIVED_PREFIXES};
 use xianjie_ledger::Hash;
 
 use crate::chain::read_validator_set;
+use crate::committed_tip::TipFile;
 use crate::error::{Error, Result};
 use crate::home::NodeHome;
 use crate::vault::VAULT_DIR;
@@ -175,12 +176,16 @@ pub fn verify_home(home: &Path) -> Result<VerifyReport> {
 
     let mut summary = Summary::default();
     tracing::info!(home = %home.display(), "verifying the store against a replay of the chain");
+    let scratch = copy_store(&data_dir)?;
+    let copy = scratch.path().join("data");
     // sled may panic on damaged files rather than return an error; that is
     // damage to report, not a crash of the checker.
     let checked = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-        verify_store(&data_dir, &genesis, &mut summary)
+        let opened = Store::open(&copy);
+        verify_store(opened, home, &data_dir, &genesis, &mut summary)
     }));
-    wait_until_released(&data_dir);
+    wait_until_released(&copy);
+    drop(scratch);
     let store_step = match checked {
         Ok(result) => result?,
         Err(panic) => Err(diverged(
@@ -298,8 +303,59 @@ macro_rules! read_or_diverge {
     };
 }
 
-fn verify_store(data_dir: &Path, genesis: &Genesis, summary: &mut Summary) -> Result<Step> {
-    let stored = match Store::open(data_dir) {
+/// sled rewrites its files when it opens a store (recovery at the end of
+/// its log, new snapshots): the check opens a copy, so that the home it
+/// checks stays byte for byte as it was. The copy needs as much free space
+/// in the temporary directory (`TMPDIR`) as `data/` takes.
+fn copy_store(data_dir: &Path) -> Result<tempfile::TempDir> {
+    let scratch = tempfile::Builder::new()
+        .prefix("xianjie-verify-db-")
+        .tempdir()
+        .map_err(Error::io("creating a directory in", std::env::temp_dir()))?;
+    copy_tree(data_dir, &scratch.path().join("data"))?;
+    Ok(scratch)
+}
+
+fn copy_tree(from: &Path, to: &Path) -> Result<()> {
+    std::fs::create_dir_all(to).map_err(Error::io("creating", to))?;
+    let entries = std::fs::read_dir(from).map_err(Error::io("reading", from))?;
+    for entry in entries {
+        let entry = entry.map_err(Error::io("reading", from))?;
+        let source = entry.path();
+        let target = to.join(entry.file_name());
+        let kind = entry.file_type().map_err(Error::io("reading", &source))?;
+        if kind.is_dir() {
+            copy_tree(&source, &target)?;
+        } else {
+            std::fs::copy(&source, &target).map_err(Error::io("copying", &source))?;
+        }
+    }
+    Ok(())
+}
+
+fn dir_size(dir: &Path) -> u64 {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return 0;
+    };
+    entries
+        .flatten()
+        .map(|entry| match entry.file_type() {
+            Ok(kind) if kind.is_dir() => dir_size(&entry.path()),
+            _ => entry.metadata().map_or(0, |meta| meta.len()),
+        })
+        .sum()
+}
+
+/// Checks the store `opened` from a copy of `data_dir` (the home's), first
+/// against the home's committed-tip record, then against a replay.
+fn verify_store(
+    opened: std::result::Result<Store, StorageError>,
+    home: &Path,
+    data_dir: &Path,
+    genesis: &Genesis,
+    summary: &mut Summary,
+) -> Result<Step> {
+    let stored = match opened {
         Ok(store) => store,
         // The directory holds a sled store that this process may write and
         // no other process uses (see the checks before): if sled cannot open
@@ -313,13 +369,83 @@ fn verify_store(data_dir: &Path, genesis: &Genesis, summary: &mut Summary) -> Re
             )))
         }
     };
-    summary.store_bytes = stored.size_on_disk().unwrap_or(0);
+    // The home's files, not the copy's (which sled may have rewritten).
+    summary.store_bytes = dir_size(data_dir);
+    let step = check_committed_tip(&stored, home, genesis);
+    if step.is_err() {
+        return Ok(step);
+    }
     let replay = Store::temporary()?;
     let step = replay_chain(&stored, &replay, genesis, summary)?;
     if step.is_err() {
         return Ok(step);
     }
     compare_records(&stored, &replay, summary)
+}
+
+/// The home's committed-tip record (written on every commit) against the
+/// store: a store below it, or with another block at its height, lost or
+/// changed committed blocks, however consistent what is left may be.
+fn check_committed_tip(stored: &Store, home: &Path, genesis: &Genesis) -> Step {
+    let file = TipFile::in_home(home);
+    let what = |detail: &str| format!("{detail} recorded in {}", file.path().display());
+    let record = match file.read() {
+        Ok(Some(record)) => record,
+        // A home from a release that did not keep the record.
+        Ok(None) => return Ok(()),
+        Err(error) => {
+            return Err(diverged(
+                Place::Record,
+                what("the committed tip"),
+                "a readable record",
+                error,
+            ))
+        }
+    };
+    if record.genesis_hash != genesis.hash() {
+        return Err(diverged(
+            Place::Genesis,
+            what("the genesis hash"),
+            genesis.hash(),
+            record.genesis_hash,
+        ));
+    }
+    let tip = read(&Place::Database, "tip", stored.tip())?.unwrap_or(0);
+    if tip < record.height {
+        // A network node fetching its chain again from peers is below its
+        // record until it has caught up.
+        if record.resyncing {
+            return Ok(());
+        }
+        return Err(diverged(
+            Place::Database,
+            what("the committed tip"),
+            format!(
+                "a chain up to height {} (block {})",
+                record.height, record.block_hash
+            ),
+            format!("a chain up to height {tip}: committed blocks are missing"),
+        ));
+    }
+    let found = if record.height == 0 {
+        stored.genesis_hash().ok().flatten()
+    } else {
+        let header = read(
+            &Place::Height(record.height),
+            "header",
+            stored.header(record.height),
+        )?;
+        header.map(|header| header.hash())
+    };
+    if found != Some(record.block_hash) {
+        return Err(diverged(
+            Place::Height(record.height),
+            what("the block hash"),
+            record.block_hash,
+            found.map_or_else(|| "nothing".to_owned(), |hash| hash.to_string()),
+        ));
+    }
+    Ok(())
 }
 
 /// Replays the chain from `genesis` into `replay`, checking every stored
@@ -1119,6 +1245,97 @@ mod tests {
             verify_home(&chain.home),
             Err(Error::NotAHome { .. })
         ));
+    }
+
+    /// Every file under `dir` with its bytes.
+    fn files(dir: &Path) -> Vec<(PathBuf, Vec<u8>)> {
+        let mut found = Vec::new();
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                found.extend(files(&path));
+            } else {
+                let bytes = std::fs::read(&path).unwrap();
+                found.push((path, bytes));
+            }
+        }
+        found.sort();
+        found
+    }
+
+    #[test]
+    fn the_checked_home_is_left_byte_for_byte_as_it_was() {
+        let chain = test_chain(3);
+        let before = files(&chain.home);
+        assert!(verify_home(&chain.home).unwrap().is_consistent());
+        assert!(files(&chain.home) == before, "verify-db changed the home");
+    }
+
+    #[test]
+    fn a_store_below_or_unlike_its_committed_tip_record_diverges() {
+        use crate::committed_tip::Record;
+        let chain = test_chain(2);
+        let file = TipFile::in_home(&chain.home);
+        let at_two = Record {
+            genesis_hash: chain.genesis.hash(),
+            height: 2,
+            block_hash: read_tip(
+                &chain.store(),
+                chain.genesis.hash(),
+                chain.genesis.genesis_time_ms,
+            )
+            .unwrap()
+            .block_hash,
+            resyncing: false,
+        };
+        wait_until_store_closed(&chain.home);
+        file.write(&at_two).unwrap();
+        assert!(verify_home(&chain.home).unwrap().is_consistent());
+
+        file.write(&Record {
+            height: 5,
+            ..at_two
+        })
+        .unwrap();
+        let divergence = verify_home(&chain.home).unwrap().divergence.unwrap();
+        assert_eq!(divergence.place, Place::Database);
+        assert!(
+            divergence.what.starts_with("the committed tip"),
+            "{divergence}"
+        );
+        assert!(
+            divergence
+                .found
+                .contains("up to height 2: committed blocks are missing"),
+            "{divergence}"
+        );
+        // A network node re-syncing is below its record on purpose.
+        file.write(&Record {
+            height: 5,
+            resyncing: true,
+            ..at_two
+        })
+        .unwrap();
+        assert!(verify_home(&chain.home).unwrap().is_consistent());
+
+        file.write(&Record {
+            block_hash: Hash([9; 32]),
+            ..at_two
+        })
+        .unwrap();
+        let divergence = verify_home(&chain.home).unwrap().divergence.unwrap();
+        assert_eq!(divergence.place, Place::Height(2));
+        assert!(
+            divergence.what.starts_with("the block hash"),
+            "{divergence}"
+        );
+
+        std::fs::write(file.path(), "garbled").unwrap();
+        let divergence = verify_home(&chain.home).unwrap().divergence.unwrap();
+        assert!(
+            divergence.what.starts_with("the committed tip"),
+            "{divergence}"
+        );
     }
 
     #[test]

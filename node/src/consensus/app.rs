@@ -35,6 +35,7 @@ use super::codec::{extended_certificate, ledger_commit};
 use super::context::{proposer_index, timeouts, Address, Ctx, Height, ValidatorSet, Value};
 use super::streaming::{split, Assembled, Streams};
 use crate::chain::{read_validator_set, Tip};
+use crate::committed_tip::Recorder;
 use crate::config::BlockLimits;
 use crate::dev::now_ms;
 use crate::error::{Error, Result};
@@ -97,6 +98,8 @@ pub struct HostParts {
     pub configured_peers: Vec<libp2p::PeerId>,
     /// Peers and sync state for the API.
     pub status: Arc<NetworkStatus>,
+    /// Records each commit outside the store (`HOME/committed-tip`).
+    pub recorder: Recorder,
 }
 
 /// The host's state.
@@ -253,7 +256,14 @@ impl Host {
                 let outcome = tokio::task::block_in_place(|| self.commit(&certificate));
                 self.last_commit_ok = match outcome {
                     Ok(()) => true,
-                    Err(error @ (Error::Storage(_) | Error::CorruptState { .. })) => {
+                    // A block committed but not recorded (Io) must not be
+                    // acknowledged either: its height would not restart.
+                    Err(
+                        error @ (Error::Storage(_)
+                        | Error::CorruptState { .. }
+                        | Error::Io { .. }
+                        | Error::ResyncDiverged { .. }),
+                    ) => {
                         // A half-known store is worse than a stopped node.
                         tracing::error!(%height, %error, "committing a decided block failed; stopping");
                         return Err(error);
@@ -541,6 +551,8 @@ impl Host {
             &commit,
             &executed.update,
         )?;
+        // Before the engine and the API learn of the block.
+        self.parts.recorder.committed(height, block_hash)?;
         self.after_commit(&executed.block, &executed.results, &parent)?;
         Ok(())
     }

@@ -49,6 +49,9 @@ pub struct EngineSettings {
     pub wal_path: std::path::PathBuf,
     /// Test-only: double-sign every vote and proposal.
     pub equivocate: bool,
+    /// Follow the chain without signing anything: a node re-fetching the
+    /// chain below heights it may already have voted on must not vote again.
+    pub follow_only: bool,
 }
 
 #[derive(Clone, Debug)]
@@ -109,7 +112,9 @@ fn malachite_config(settings: &EngineSettings) -> MalachiteConfig {
         ..P2pConfig::default()
     };
     let consensus = ConsensusConfig {
-        enabled: true,
+        // Disabled, the engine decides only blocks that sync brings with
+        // their certificates, and never signs.
+        enabled: !settings.follow_only,
         p2p,
         value_payload: ValuePayload::ProposalAndParts,
         ..ConsensusConfig::default()
@@ -198,11 +203,16 @@ pub async fn start(
         std::fs::create_dir_all(parent).map_err(Error::io("creating", parent))?;
     }
     let wal = WalContext::new(settings.wal_path.clone(), WireCodec);
-    let consensus = ConsensusContext::new_validator(
-        address,
-        Box::new(ConsensusVerifier::new(&chain_id)),
-        Box::new(signer.clone()),
-    );
+    let consensus = if settings.follow_only {
+        tracing::warn!("following the chain without voting until the store has caught up");
+        ConsensusContext::new_full_node(address, Box::new(ConsensusVerifier::new(&chain_id)))
+    } else {
+        ConsensusContext::new_validator(
+            address,
+            Box::new(ConsensusVerifier::new(&chain_id)),
+            Box::new(signer.clone()),
+        )
+    };
     let (channels, handle) = if settings.equivocate {
         tracing::warn!("TESTING: this node double-signs every vote and proposal");
         EngineBuilder::new(Ctx, config)
