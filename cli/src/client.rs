@@ -584,7 +584,13 @@ mod tests {
 
     #[test]
     fn refused_reads_come_with_advice() {
-        for code in ["replayed_read", "stale_read", "future_read", "signed_reads_busy", "too_many_sessions"] {
+        for code in [
+            "replayed_read",
+            "stale_read",
+            "future_read",
+            "signed_reads_busy",
+            "too_many_sessions",
+        ] {
             assert!(advice(code).is_some(), "{code}");
         }
         assert!(advice("replayed_read").unwrap().contains("again"));

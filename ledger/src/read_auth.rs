@@ -299,7 +299,8 @@ mod tests {
     fn the_future_bound_is_tighter_than_the_past_bound() {
         const T: u64 = 1_000_000;
         let read = SignedRead::sign(&key(), "c", "GET", "/", T);
-        let check = |now_ms| read.check_fresh(now_ms, DEFAULT_MAX_SKEW_MS, DEFAULT_MAX_FUTURE_SKEW_MS);
+        let check =
+            |now_ms| read.check_fresh(now_ms, DEFAULT_MAX_SKEW_MS, DEFAULT_MAX_FUTURE_SKEW_MS);
         // The node's clock ahead of the signing time: up to five minutes.
         check(T + DEFAULT_MAX_SKEW_MS).unwrap();
         assert!(matches!(
@@ -316,6 +317,9 @@ mod tests {
             check(T - 4 * 60 * 1000),
             Err(ReadAuthError::Future { .. })
         ));
-        assert_eq!(read.fresh_until_ms(DEFAULT_MAX_SKEW_MS), T + DEFAULT_MAX_SKEW_MS);
+        assert_eq!(
+            read.fresh_until_ms(DEFAULT_MAX_SKEW_MS),
+            T + DEFAULT_MAX_SKEW_MS
+        );
     }
 }

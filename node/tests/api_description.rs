@@ -26,7 +26,9 @@ use xianjie_node::api::{routes, Access, ApiRoute, Group};
 use xianjie_node::dev::DEV_CHAIN_ID;
 
 /// The keys of an OpenAPI path item that name operations.
-const HTTP_METHODS: &[&str] = &["get", "put", "post", "delete", "options", "head", "patch", "trace"];
+const HTTP_METHODS: &[&str] = &[
+    "get", "put", "post", "delete", "options", "head", "patch", "trace",
+];
 
 /// Statuses a route must document, each with the reason, from its kind.
 fn expected_by_kind(route: &ApiRoute, operation: &Value) -> BTreeMap<u16, String> {
@@ -41,7 +43,10 @@ fn expected_by_kind(route: &ApiRoute, operation: &Value) -> BTreeMap<u16, String
     match route.access {
         Access::Public => {}
         Access::Officer | Access::SignedOnly => {
-            want(401, "it takes a signed read (unsigned, bad, stale, future, replayed)");
+            want(
+                401,
+                "it takes a signed read (unsigned, bad, stale, future, replayed)",
+            );
             want(403, "it takes a signed read (unknown or revoked signer)");
             want(503, "it takes a signed read (signed_reads_busy)");
         }
@@ -51,8 +56,14 @@ fn expected_by_kind(route: &ApiRoute, operation: &Value) -> BTreeMap<u16, String
         want(400, "it has a path parameter, which may be malformed");
         want(404, "it looks up what its path parameter names");
     }
-    let parameters = operation["parameters"].as_array().cloned().unwrap_or_default();
-    if parameters.iter().any(|parameter| parameter["in"] == "query") {
+    let parameters = operation["parameters"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
+    if parameters
+        .iter()
+        .any(|parameter| parameter["in"] == "query")
+    {
         want(400, "it has query parameters, which may be malformed");
     }
     if operation.get("requestBody").is_some() {
@@ -127,7 +138,12 @@ async fn probe_answers(
 async fn access_problems(chain: &TestChain, route: &ApiRoute) -> Option<String> {
     let filler = "0".repeat(64);
     let (uri, request) = probe(route, &filler, None);
-    let status = chain.router().oneshot(request).await.expect("infallible").status();
+    let status = chain
+        .router()
+        .oneshot(request)
+        .await
+        .expect("infallible")
+        .status();
     let refused = status == StatusCode::UNAUTHORIZED;
     let declared = route.access != Access::Public;
     (refused != declared).then(|| {
@@ -138,7 +154,10 @@ async fn access_problems(chain: &TestChain, route: &ApiRoute) -> Option<String> 
     })
 }
 
-fn error_schema_problems(route: &ApiRoute, responses: &serde_json::Map<String, Value>) -> Vec<String> {
+fn error_schema_problems(
+    route: &ApiRoute,
+    responses: &serde_json::Map<String, Value>,
+) -> Vec<String> {
     responses
         .iter()
         .filter(|(status, _)| status.parse::<u16>().is_ok_and(|status| status >= 400))
@@ -171,7 +190,10 @@ async fn every_route_is_documented_with_every_status_it_answers() {
             ));
             continue;
         };
-        let listed: BTreeSet<u16> = responses.keys().filter_map(|status| status.parse().ok()).collect();
+        let listed: BTreeSet<u16> = responses
+            .keys()
+            .filter_map(|status| status.parse().ok())
+            .collect();
         let mut wanted = expected_by_kind(route, operation);
         for (status, why) in probe_answers(&chain, route, &reader).await {
             wanted.entry(status).or_insert(why);

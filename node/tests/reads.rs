@@ -419,7 +419,13 @@ async fn a_read_signed_ahead_of_the_node_s_clock_is_refused_and_the_past_window_
     let police = chain.key("police", "officer");
     let at = |offset_ms: i64| now_ms().saturating_add_signed(offset_ms);
     let ahead = chain
-        .request_signed_at(Method::GET, "/v1/cases", Vec::new(), &police, at(4 * 60_000))
+        .request_signed_at(
+            Method::GET,
+            "/v1/cases",
+            Vec::new(),
+            &police,
+            at(4 * 60_000),
+        )
         .await;
     assert_eq!(
         (ahead.status, ahead.code()),
@@ -448,7 +454,10 @@ async fn a_node_whose_memory_of_reads_is_full_refuses_new_ones_and_forgets_none(
         .map(|_| SignedRead::sign(&police, "xianjie-dev", "GET", "/v1/cases", now_ms()))
         .collect();
     for read in &reads[..2] {
-        assert_eq!(send_read(router(), "/v1/cases", read).await.status, StatusCode::OK);
+        assert_eq!(
+            send_read(router(), "/v1/cases", read).await.status,
+            StatusCode::OK
+        );
     }
     let busy = send_read(router(), "/v1/cases", &reads[2]).await;
     assert_eq!(
@@ -459,6 +468,9 @@ async fn a_node_whose_memory_of_reads_is_full_refuses_new_ones_and_forgets_none(
     );
     // The reads it holds are still refused as replays: none was forgotten.
     for read in &reads[..2] {
-        assert_eq!(send_read(router(), "/v1/cases", read).await.code(), "replayed_read");
+        assert_eq!(
+            send_read(router(), "/v1/cases", read).await.code(),
+            "replayed_read"
+        );
     }
 }

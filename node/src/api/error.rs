@@ -226,11 +226,7 @@ impl ApiError {
             | UnknownInspection(_)
             | UnknownProposal(_)
             | UnknownAccreditation { .. } => StatusCode::NOT_FOUND,
-            UnsignedRead
-            | BadReadSignature(_)
-            | StaleRead(_)
-            | FutureRead(_)
-            | ReplayedRead
+            UnsignedRead | BadReadSignature(_) | StaleRead(_) | FutureRead(_) | ReplayedRead
             | BadSession(_) => StatusCode::UNAUTHORIZED,
             TooManySessions { .. } => StatusCode::TOO_MANY_REQUESTS,
             UnknownReader { .. } | ReadDenied { .. } | VaultRefused(_) => StatusCode::FORBIDDEN,

@@ -271,15 +271,30 @@ pub fn routes() -> Vec<ApiRoute> {
         ApiRoute::new(GET, "/v1/evidence/{digest}", Officer, evidence::record).in_group(Evidence),
         ApiRoute::new(GET, "/v1/evidence/{digest}/proof", Officer, evidence::proof)
             .in_group(Evidence),
-        ApiRoute::new(GET, "/v1/evidence/{digest}/receipt", Officer, receipt::receipt)
-            .in_group(Evidence),
+        ApiRoute::new(
+            GET,
+            "/v1/evidence/{digest}/receipt",
+            Officer,
+            receipt::receipt,
+        )
+        .in_group(Evidence),
         ApiRoute::new(GET, "/v1/cases", Officer, cases::list),
         ApiRoute::new(GET, "/v1/cases/{id}", Officer, cases::show),
         ApiRoute::new(GET, "/v1/cases/{id}/actions", Officer, cases::actions),
         ApiRoute::new(GET, "/v1/deadlines", Public, governance::deadlines),
         ApiRoute::new(GET, "/v1/policy", Public, governance::policy),
-        ApiRoute::new(GET, "/v1/governance/proposals", Public, governance::proposals),
-        ApiRoute::new(GET, "/v1/governance/proposals/{id}", Public, governance::proposal),
+        ApiRoute::new(
+            GET,
+            "/v1/governance/proposals",
+            Public,
+            governance::proposals,
+        ),
+        ApiRoute::new(
+            GET,
+            "/v1/governance/proposals/{id}",
+            Public,
+            governance::proposal,
+        ),
         ApiRoute::new(GET, "/v1/inspections", Officer, inspections::list),
         ApiRoute::new(GET, "/v1/inspections/{id}", Officer, inspections::show),
         ApiRoute::new(
@@ -290,7 +305,12 @@ pub fn routes() -> Vec<ApiRoute> {
         ),
         ApiRoute::new(POST, "/v1/sessions", SignedOnly, sessions::create),
         ApiRoute::new(GET, "/v1/sessions/current", Session, sessions::current),
-        ApiRoute::new(Method::DELETE, "/v1/sessions/current", Session, sessions::end),
+        ApiRoute::new(
+            Method::DELETE,
+            "/v1/sessions/current",
+            Session,
+            sessions::end,
+        ),
         ApiRoute::new(Method::PUT, "/v1/vault", Officer, vault::upload)
             .in_group(Streaming)
             .body_limit(DefaultBodyLimit::disable()),

@@ -8,8 +8,8 @@ use utoipa::openapi::{ContentBuilder, PathItem, Ref, ResponseBuilder};
 use utoipa::{Modify, OpenApi};
 
 use super::{
-    cases, chain, error, evidence, governance, inspections, members, receipt, sessions, txs,
-    vault, Group,
+    cases, chain, error, evidence, governance, inspections, members, receipt, sessions, txs, vault,
+    Group,
 };
 
 /// The API description. Ledger types (headers, certificates, transactions)
@@ -141,7 +141,11 @@ impl Modify for EveryRouteAnswers {
             else {
                 continue;
             };
-            add_error(operation, "500", "internal: the node failed; details are in its log");
+            add_error(
+                operation,
+                "500",
+                "internal: the node failed; details are in its log",
+            );
             if route.group != Group::Streaming {
                 add_error(
                     operation,

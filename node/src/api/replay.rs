@@ -158,7 +158,9 @@ mod tests {
         let guard = ReplayGuard::new(10);
         guard.admit(read(1), NOW + WINDOW, NOW).unwrap();
         guard.admit(read(2), NOW + 2 * WINDOW, NOW).unwrap();
-        guard.admit(read(3), NOW + 2 * WINDOW, NOW + WINDOW + 1).unwrap();
+        guard
+            .admit(read(3), NOW + 2 * WINDOW, NOW + WINDOW + 1)
+            .unwrap();
         assert_eq!(guard.len(), 2, "the first read went stale and was dropped");
     }
 
@@ -180,7 +182,9 @@ mod tests {
             Err(ReplayRefusal::Replayed)
         );
         // Once the oldest goes stale there is room again.
-        guard.admit(read(3), NOW + 2 * WINDOW, NOW + WINDOW + 1).unwrap();
+        guard
+            .admit(read(3), NOW + 2 * WINDOW, NOW + WINDOW + 1)
+            .unwrap();
         assert_eq!(
             guard.admit(read(2), NOW + WINDOW + 5, NOW + WINDOW + 1),
             Err(ReplayRefusal::Replayed)
