@@ -40,6 +40,12 @@ pub struct NodeClient {
     chain_id: std::sync::Arc<std::sync::OnceLock<String>>,
 }
 
+/// The time of the last read this process signed, Unix ms: each read is
+/// signed at a later millisecond, so that two reads of one path never carry
+/// the same signature (the node accepts a signed read once), whichever
+/// client signs them.
+static LAST_SIGNED_MS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+
 /// What to tell an officer whose read was refused for want of a signature.
 pub const NEEDS_KEY: &str = "this read needs an officer key: pass --key FILE (or set XIANJIE_KEY) \
      with a key registered on this chain, e.g. --key .xianjie-dev/keys/procuratorate-officer.key";
@@ -118,16 +124,9 @@ impl NodeClient {
 
     /// A client that gives up sooner, for best-effort lookups.
     pub fn with_timeouts(base_url: &str, connect: Duration, call: Duration) -> Self {
-        let config = ureq::Agent::config_builder()
-            // 4xx and 5xx carry JSON errors that we read ourselves.
-            .http_status_as_error(false)
-            .timeout_connect(Some(connect))
-            .timeout_global(Some(call))
-            .user_agent(format!("xianjie-cli/{}", crate::VERSION))
-            .build();
         NodeClient {
             base_url: base_url.trim_end_matches('/').to_owned(),
-            agent: ureq::Agent::new_with_config(config),
+            agent: agent(connect, call),
             reader: None,
             chain_id: Default::default(),
         }
@@ -162,19 +161,32 @@ impl NodeClient {
                 self.chain_id.get_or_init(|| chain_id).clone()
             }
         };
-        let now_ms = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map_or(0, |elapsed| {
-                u64::try_from(elapsed.as_millis()).unwrap_or(u64::MAX)
-            });
         let signed = xianjie_ledger::read_auth::SignedRead::sign(
             key,
             &chain_id,
             method,
             path_and_query,
-            now_ms,
+            self.next_signing_time_ms(),
         );
         Ok(signed.headers().to_vec())
+    }
+
+    /// Now, or a millisecond after the last read this process signed if that
+    /// is not earlier: every read gets its own time, hence its own signature.
+    fn next_signing_time_ms(&self) -> u64 {
+        let now_ms = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |elapsed| {
+                u64::try_from(elapsed.as_millis()).unwrap_or(u64::MAX)
+            });
+        let previous = LAST_SIGNED_MS
+            .fetch_update(
+                std::sync::atomic::Ordering::Relaxed,
+                std::sync::atomic::Ordering::Relaxed,
+                |last| Some(now_ms.max(last.saturating_add(1))),
+            )
+            .unwrap_or_default();
+        now_ms.max(previous.saturating_add(1))
     }
 
     /// The node's base URL.
@@ -391,6 +403,9 @@ impl NodeClient {
     ) -> anyhow::Result<(u16, Value)> {
         let mut response = response.map_err(|error| self.unreachable(error))?;
         let status = response.status().as_u16();
+        if response.status().is_redirection() {
+            return Err(self.redirected(&response));
+        }
         let text = response
             .body_mut()
             .with_config()
@@ -399,6 +414,23 @@ impl NodeClient {
             .map_err(|error| self.unreachable(error))?;
         let body = serde_json::from_str(&text).unwrap_or(Value::String(text));
         Ok((status, body))
+    }
+
+    /// Redirects are not followed: the same signed headers would go out a
+    /// second time, to an address the officer did not choose.
+    fn redirected(&self, response: &ureq::http::Response<ureq::Body>) -> anyhow::Error {
+        let location = response
+            .headers()
+            .get("location")
+            .and_then(|value| value.to_str().ok())
+            .unwrap_or("(no location)");
+        anyhow!(
+            "the node at {} answered HTTP {} redirecting to {location}; the CLI does not follow \
+             redirects, which would send a signed request twice: point --node (or XIANJIE_NODE) \
+             at the node's own address",
+            self.base_url,
+            response.status().as_u16()
+        )
     }
 
     fn unreachable(&self, error: ureq::Error) -> anyhow::Error {
@@ -417,10 +449,11 @@ impl NodeClient {
 
     /// An error for an answer the CLI did not expect, with what to check.
     pub fn unexpected(&self, path: &str, error: &ApiError) -> anyhow::Error {
-        let hint = match error.status {
-            404 => "; the node may run an older version than this CLI",
-            500..=599 => "; the node's log may say more",
-            _ => "",
+        let hint = match (advice(&error.code), error.status) {
+            (Some(advice), _) => advice,
+            (None, 404) => "; the node may run an older version than this CLI",
+            (None, 500..=599) => "; the node's log may say more",
+            (None, _) => "",
         };
         anyhow!(
             "the node at {} answered {path} with HTTP {} {}: {}{hint}",
@@ -430,6 +463,45 @@ impl NodeClient {
             error.message
         )
     }
+}
+
+/// What to do about a refused signed read, by the node's code.
+pub fn advice(code: &str) -> Option<&'static str> {
+    Some(match code {
+        "replayed_read" => {
+            "\nthe node had already accepted this very signed request, and a signature serves one \
+             request: run the command again (it signs anew). If you did not run it twice, someone \
+             may have captured and resent your signed request: tell your organisation's admin"
+        }
+        "stale_read" | "future_read" => {
+            "\nthis machine's clock and the node's disagree (a read may be signed at most 5 minutes \
+             before, and 30 seconds after, the node's time): set the clock right (NTP) and run the \
+             command again"
+        }
+        "signed_reads_busy" => {
+            "\nthe node is holding as many fresh signed reads as it can remember; run the command \
+             again in a minute"
+        }
+        "too_many_sessions" => {
+            "\nsign out of a web console session elsewhere (\"Sign out\"), or wait for one to \
+             expire, then run `xianjie login` again"
+        }
+        _ => return None,
+    })
+}
+
+/// The HTTP agent: JSON errors read as values, no redirects followed.
+pub fn agent(connect: Duration, call: Duration) -> ureq::Agent {
+    let config = ureq::Agent::config_builder()
+        // 4xx and 5xx carry JSON errors that we read ourselves.
+        .http_status_as_error(false)
+        // A redirect would send the same signed headers again, elsewhere.
+        .max_redirects(0)
+        .timeout_connect(Some(connect))
+        .timeout_global(Some(call))
+        .user_agent(format!("xianjie-cli/{}", crate::VERSION))
+        .build();
+    ureq::Agent::new_with_config(config)
 }
 
 /// An unsigned transaction for `chain_id` valid for [`TX_VALIDITY_BLOCKS`] after `height`.
@@ -498,6 +570,31 @@ mod tests {
         assert_eq!(tx.valid_until, 42 + TX_VALIDITY_BLOCKS);
         assert_eq!(tx.signer, key.public_key());
         assert_ne!(random_nonce(), random_nonce());
+    }
+
+    #[test]
+    fn every_read_is_signed_at_its_own_millisecond() {
+        let client = NodeClient::new("http://h:1");
+        let times: Vec<u64> = (0..1000).map(|_| client.next_signing_time_ms()).collect();
+        assert!(times.windows(2).all(|pair| pair[0] < pair[1]));
+        // Another client (commands make one per call) continues the sequence.
+        let other = NodeClient::new("http://h:2");
+        assert!(other.next_signing_time_ms() > times[999]);
+    }
+
+    #[test]
+    fn refused_reads_come_with_advice() {
+        for code in [
+            "replayed_read",
+            "stale_read",
+            "future_read",
+            "signed_reads_busy",
+            "too_many_sessions",
+        ] {
+            assert!(advice(code).is_some(), "{code}");
+        }
+        assert!(advice("replayed_read").unwrap().contains("again"));
+        assert_eq!(advice("not_holder"), None);
     }
 
     #[test]

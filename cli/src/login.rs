@@ -45,14 +45,9 @@ pub fn execute(context: &Context, args: LoginArgs) -> anyhow::Result<Exit> {
     let key = context.load_key()?;
     let client = NodeClient::new(&context.node_url).signing_reads_with(Some(key));
     let headers = client.read_headers("POST", SESSIONS_PATH)?;
-    let config = ureq::Agent::config_builder()
-        // Error answers carry JSON that we read ourselves.
-        .http_status_as_error(false)
-        .timeout_connect(Some(Duration::from_secs(5)))
-        .timeout_global(Some(Duration::from_secs(30)))
-        .user_agent(format!("xianjie-cli/{}", crate::VERSION))
-        .build();
-    let agent = ureq::Agent::new_with_config(config);
+    // Sent once, never retried nor redirected: the node accepts a signed
+    // sign-in once, and one signature makes at most one session.
+    let agent = crate::client::agent(Duration::from_secs(5), Duration::from_secs(30));
     let mut request = agent.post(format!("{}{SESSIONS_PATH}", client.base_url()));
     for (name, value) in headers {
         request = request.header(name, value);
@@ -74,12 +69,16 @@ pub fn execute(context: &Context, args: LoginArgs) -> anyhow::Result<Exit> {
     if status != 201 {
         let code = body["error"]["code"].as_str().unwrap_or("?");
         let message = body["error"]["message"].as_str().unwrap_or("");
-        if matches!(code, "unknown_signer" | "revoked_signer") {
-            eprintln!("error: the node refused the sign-in ({code}): {message}");
+        let advice = crate::client::advice(code).unwrap_or("");
+        if matches!(
+            code,
+            "unknown_signer" | "revoked_signer" | "too_many_sessions"
+        ) {
+            eprintln!("error: the node refused the sign-in ({code}): {message}{advice}");
             return Ok(Exit::Negative);
         }
         return Err(anyhow!(
-            "the node at {} answered {SESSIONS_PATH} with HTTP {status} {code}: {message}",
+            "the node at {} answered {SESSIONS_PATH} with HTTP {status} {code}: {message}{advice}",
             client.base_url()
         ));
     }

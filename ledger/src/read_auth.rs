@@ -22,11 +22,14 @@
 //! | `X-Xianjie-Signature` | the signature, 128 hex characters |
 //!
 //! The node checks, in order: the signature ([`SignedRead::verify`]), the
-//! freshness of `time_ms` against its own clock ([`SignedRead::check_fresh`],
-//! ±[`DEFAULT_MAX_SKEW_MS`] unless configured), that the key is a registered,
-//! active officer, and the policy set for the resource. Binding the chain id
+//! freshness of `time_ms` against its own clock ([`SignedRead::check_fresh`]:
+//! at most [`DEFAULT_MAX_SKEW_MS`] in the past and
+//! [`DEFAULT_MAX_FUTURE_SKEW_MS`] in the future unless configured), that the
+//! key is a registered, active officer, that this exact signature was not
+//! accepted before, and the policy set for the resource. Binding the chain id
 //! and the exact path stops a signature from being replayed on another chain
-//! or for another resource; the time bound limits replay of the same read.
+//! or for another resource; the time bound lets the node remember every
+//! signature it accepted until it goes stale, so that each is used once.
 //!
 //! This module is pure (the caller passes the clock), and it is the one
 //! place where both the node and the CLI build and check read signatures.
@@ -40,7 +43,7 @@
 //! let [(_, k), (_, t), (_, s)] = read.headers();
 //! let back = SignedRead::from_headers(Some(&k), Some(&t), Some(&s)).unwrap().unwrap();
 //! back.verify("xianjie-dev", "GET", "/v1/cases").unwrap();
-//! back.check_fresh(1_700_000_060_000, 300_000).unwrap();
+//! back.check_fresh(1_700_000_060_000, 300_000, 30_000).unwrap();
 //! assert!(back.verify("xianjie-dev", "GET", "/v1/cases?overdue=true").is_err());
 //! ```
 
@@ -53,8 +56,13 @@ pub const HEADER_KEY: &str = "x-xianjie-key";
 pub const HEADER_TIME: &str = "x-xianjie-time";
 /// Header carrying the signature (hex).
 pub const HEADER_SIGNATURE: &str = "x-xianjie-signature";
-/// How far the signing time may be from the node's clock: five minutes.
+/// How far in the past of the node's clock the signing time may be: five
+/// minutes (network delay, slow clients, clocks running behind).
 pub const DEFAULT_MAX_SKEW_MS: u64 = 5 * 60 * 1000;
+/// How far in the future of the node's clock the signing time may be: 30
+/// seconds of clock drift. Any more would let a signature made now stay
+/// acceptable, and so worth capturing, long after it was sent.
+pub const DEFAULT_MAX_FUTURE_SKEW_MS: u64 = 30 * 1000;
 
 /// Why a read request's signature is not acceptable.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -66,12 +74,22 @@ pub enum ReadAuthError {
     /// The signature does not verify for this chain, method, path and time.
     #[error("the read signature does not verify for this chain, method, path and time")]
     BadSignature,
-    /// The signing time is too far from the node's clock.
-    #[error("the read was signed at {time_ms} ms, {skew_ms} ms away from the node's clock (at most {max_skew_ms} ms)")]
+    /// The signing time is too far in the past of the node's clock.
+    #[error("the read was signed at {time_ms} ms, {skew_ms} ms before the node's clock (at most {max_skew_ms} ms)")]
     Stale {
         /// The signing time.
         time_ms: u64,
-        /// How far it is from the node's clock.
+        /// How far behind the node's clock it is.
+        skew_ms: u64,
+        /// The bound.
+        max_skew_ms: u64,
+    },
+    /// The signing time is too far in the future of the node's clock.
+    #[error("the read was signed at {time_ms} ms, {skew_ms} ms ahead of the node's clock (at most {max_skew_ms} ms)")]
+    Future {
+        /// The signing time.
+        time_ms: u64,
+        /// How far ahead of the node's clock it is.
         skew_ms: u64,
         /// The bound.
         max_skew_ms: u64,
@@ -176,18 +194,39 @@ impl SignedRead {
             .map_err(|_| ReadAuthError::BadSignature)
     }
 
-    /// Checks that the signing time is within `max_skew_ms` of `now_ms`
-    /// (either side: clocks drift both ways).
-    pub fn check_fresh(&self, now_ms: u64, max_skew_ms: u64) -> Result<(), ReadAuthError> {
+    /// Checks that the signing time is at most `max_past_ms` before `now_ms`
+    /// and at most `max_future_ms` after it. The future bound is the smaller:
+    /// a read travels forward in time, so only clock drift puts its time
+    /// ahead, while the past bound also covers the trip.
+    pub fn check_fresh(
+        &self,
+        now_ms: u64,
+        max_past_ms: u64,
+        max_future_ms: u64,
+    ) -> Result<(), ReadAuthError> {
         let skew_ms = now_ms.abs_diff(self.time_ms);
-        if skew_ms > max_skew_ms {
+        if self.time_ms <= now_ms && skew_ms > max_past_ms {
             return Err(ReadAuthError::Stale {
                 time_ms: self.time_ms,
                 skew_ms,
-                max_skew_ms,
+                max_skew_ms: max_past_ms,
+            });
+        }
+        if self.time_ms > now_ms && skew_ms > max_future_ms {
+            return Err(ReadAuthError::Future {
+                time_ms: self.time_ms,
+                skew_ms,
+                max_skew_ms: max_future_ms,
             });
         }
         Ok(())
+    }
+
+    /// The last instant (node clock, Unix ms) at which this read is still
+    /// fresh under a past bound of `max_past_ms`: until then the node must
+    /// remember it to refuse a replay; after it, freshness refuses it anyway.
+    pub fn fresh_until_ms(&self, max_past_ms: u64) -> u64 {
+        self.time_ms.saturating_add(max_past_ms)
     }
 }
 
@@ -257,15 +296,30 @@ mod tests {
     }
 
     #[test]
-    fn freshness_is_symmetric() {
-        let read = SignedRead::sign(&key(), "c", "GET", "/", 1_000_000);
-        read.check_fresh(1_000_000 + DEFAULT_MAX_SKEW_MS, DEFAULT_MAX_SKEW_MS)
-            .unwrap();
-        read.check_fresh(1_000_000 - DEFAULT_MAX_SKEW_MS, DEFAULT_MAX_SKEW_MS)
-            .unwrap();
+    fn the_future_bound_is_tighter_than_the_past_bound() {
+        const T: u64 = 1_000_000;
+        let read = SignedRead::sign(&key(), "c", "GET", "/", T);
+        let check =
+            |now_ms| read.check_fresh(now_ms, DEFAULT_MAX_SKEW_MS, DEFAULT_MAX_FUTURE_SKEW_MS);
+        // The node's clock ahead of the signing time: up to five minutes.
+        check(T + DEFAULT_MAX_SKEW_MS).unwrap();
         assert!(matches!(
-            read.check_fresh(1_000_000 + DEFAULT_MAX_SKEW_MS + 1, DEFAULT_MAX_SKEW_MS),
+            check(T + DEFAULT_MAX_SKEW_MS + 1),
             Err(ReadAuthError::Stale { .. })
         ));
+        // The signing time ahead of the node's clock: up to 30 seconds.
+        check(T - DEFAULT_MAX_FUTURE_SKEW_MS).unwrap();
+        assert!(matches!(
+            check(T - DEFAULT_MAX_FUTURE_SKEW_MS - 1),
+            Err(ReadAuthError::Future { .. })
+        ));
+        assert!(matches!(
+            check(T - 4 * 60 * 1000),
+            Err(ReadAuthError::Future { .. })
+        ));
+        assert_eq!(
+            read.fresh_until_ms(DEFAULT_MAX_SKEW_MS),
+            T + DEFAULT_MAX_SKEW_MS
+        );
     }
 }

@@ -379,3 +379,98 @@ async fn a_pilot_era_code_is_queried_once_governance_allow_lists_it() {
     assert_eq!(list.json["entity"], pilot);
     assert_eq!(list.json["results"].as_array().unwrap().len(), 1);
 }
+
+/// `GET uri` with exactly the headers of `read`, as a captured request
+/// would be sent again.
+async fn send_read(router: axum::Router, uri: &str, read: &SignedRead) -> common::Reply {
+    common::send_with(router, Method::GET, uri, Vec::new(), &read.headers()).await
+}
+
+#[tokio::test]
+async fn a_signed_read_serves_one_request() {
+    let chain = TestChain::start().await;
+    let digest = chain.anchor("market", b"till records").await;
+    let market = chain.key("market", "officer");
+    // Through the evidence middleware and through the `Reader` extractor.
+    for uri in [format!("/v1/evidence/{digest}"), "/v1/cases".to_owned()] {
+        let read = SignedRead::sign(&market, "xianjie-dev", "GET", &uri, now_ms());
+        let first = send_read(chain.router(), &uri, &read).await;
+        assert_eq!(first.status, StatusCode::OK, "{uri}: {}", first.json);
+        for _ in 0..3 {
+            let again = send_read(chain.router(), &uri, &read).await;
+            assert_eq!(
+                (again.status, again.code()),
+                (StatusCode::UNAUTHORIZED, "replayed_read"),
+                "{uri}: {}",
+                again.json
+            );
+            let message = again.json["error"]["message"].as_str().unwrap();
+            assert!(message.contains("sign the request again"), "{message}");
+        }
+        // Signed anew, the same read is answered.
+        let fresh = chain.get_as(&uri, &market).await;
+        assert_eq!(fresh.status, StatusCode::OK, "{uri}: {}", fresh.json);
+    }
+}
+
+#[tokio::test]
+async fn a_read_signed_ahead_of_the_node_s_clock_is_refused_and_the_past_window_stays() {
+    let chain = TestChain::start().await;
+    let police = chain.key("police", "officer");
+    let at = |offset_ms: i64| now_ms().saturating_add_signed(offset_ms);
+    let ahead = chain
+        .request_signed_at(
+            Method::GET,
+            "/v1/cases",
+            Vec::new(),
+            &police,
+            at(4 * 60_000),
+        )
+        .await;
+    assert_eq!(
+        (ahead.status, ahead.code()),
+        (StatusCode::UNAUTHORIZED, "future_read"),
+        "{}",
+        ahead.json
+    );
+    let message = ahead.json["error"]["message"].as_str().unwrap();
+    assert!(message.contains("clock is ahead"), "{message}");
+    // Within the 30 seconds of drift allowed ahead, and four minutes behind.
+    for offset_ms in [20_000, -4 * 60_000] {
+        let reply = chain
+            .request_signed_at(Method::GET, "/v1/cases", Vec::new(), &police, at(offset_ms))
+            .await;
+        assert_eq!(reply.status, StatusCode::OK, "{offset_ms}: {}", reply.json);
+    }
+}
+
+#[tokio::test]
+async fn a_node_whose_memory_of_reads_is_full_refuses_new_ones_and_forgets_none() {
+    let chain = TestChain::start().await;
+    let state = chain.node.state().with_read_replay_capacity(2);
+    let router = || xianjie_node::api::router(state.clone());
+    let police = chain.key("police", "officer");
+    let reads: Vec<SignedRead> = (0..3)
+        .map(|_| SignedRead::sign(&police, "xianjie-dev", "GET", "/v1/cases", now_ms()))
+        .collect();
+    for read in &reads[..2] {
+        assert_eq!(
+            send_read(router(), "/v1/cases", read).await.status,
+            StatusCode::OK
+        );
+    }
+    let busy = send_read(router(), "/v1/cases", &reads[2]).await;
+    assert_eq!(
+        (busy.status, busy.code()),
+        (StatusCode::SERVICE_UNAVAILABLE, "signed_reads_busy"),
+        "{}",
+        busy.json
+    );
+    // The reads it holds are still refused as replays: none was forgotten.
+    for read in &reads[..2] {
+        assert_eq!(
+            send_read(router(), "/v1/cases", read).await.code(),
+            "replayed_read"
+        );
+    }
+}

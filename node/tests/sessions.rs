@@ -10,6 +10,7 @@ use tower::ServiceExt as _;
 use xianjie_ledger::case::{LeadKind, LeadSource};
 use xianjie_ledger::crypto::SecretKey;
 use xianjie_ledger::tx::{Call, OpenCase, RevokeOfficer};
+use xianjie_node::api::sessions::MAX_SESSIONS_PER_OFFICER;
 
 async fn sign_in(chain: &TestChain, key: &SecretKey) -> String {
     let reply = chain
@@ -165,4 +166,74 @@ async fn a_revoked_officer_s_session_stops_reading_at_once() {
         .request_as(Method::POST, "/v1/sessions", Vec::new(), &officer)
         .await;
     assert_eq!(again.code(), "revoked_signer");
+}
+
+#[tokio::test]
+async fn one_sign_in_signature_makes_at_most_one_session() {
+    let chain = TestChain::start().await;
+    let read = xianjie_ledger::read_auth::SignedRead::sign(
+        &chain.key("court", "officer"),
+        xianjie_node::dev::DEV_CHAIN_ID,
+        "POST",
+        "/v1/sessions",
+        common::now_ms(),
+    );
+    let headers = read.headers();
+    let sign_in_with = || {
+        send_with(
+            chain.router(),
+            Method::POST,
+            "/v1/sessions",
+            Vec::new(),
+            &headers,
+        )
+    };
+    let first = sign_in_with().await;
+    assert_eq!(first.status, StatusCode::CREATED, "{}", first.json);
+    for _ in 0..3 {
+        let again = sign_in_with().await;
+        assert_eq!(
+            (again.status, again.code()),
+            (StatusCode::UNAUTHORIZED, "replayed_read"),
+            "{}",
+            again.json
+        );
+    }
+    assert_eq!(chain.node.state().sessions().len(), 1);
+}
+
+#[tokio::test]
+async fn past_the_per_officer_cap_signing_in_is_refused_and_live_sessions_stay() {
+    let chain = TestChain::start().await;
+    let officer = chain.key("court", "officer");
+    let mut tokens = Vec::new();
+    for _ in 0..MAX_SESSIONS_PER_OFFICER {
+        tokens.push(sign_in(&chain, &officer).await);
+    }
+    let refused = chain
+        .request_as(Method::POST, "/v1/sessions", Vec::new(), &officer)
+        .await;
+    assert_eq!(
+        (refused.status, refused.code()),
+        (StatusCode::TOO_MANY_REQUESTS, "too_many_sessions"),
+        "{}",
+        refused.json
+    );
+    let message = refused.json["error"]["message"].as_str().unwrap();
+    assert!(message.contains("sign out elsewhere"), "{message}");
+    // Every session, the earliest too, still reads.
+    for token in &tokens {
+        let current = get_with_token(&chain, "/v1/sessions/current", token).await;
+        assert_eq!(current.status, StatusCode::OK, "{}", current.json);
+    }
+    // Signed out of one, the officer may sign in again.
+    let request = Request::builder()
+        .method(Method::DELETE)
+        .uri("/v1/sessions/current")
+        .header("authorization", format!("Bearer {}", tokens[0]))
+        .body(Body::empty())
+        .unwrap();
+    let ended = chain.router().oneshot(request).await.unwrap();
+    assert_eq!(ended.status(), StatusCode::NO_CONTENT);
+    sign_in(&chain, &officer).await;
 }

@@ -83,13 +83,7 @@ pub fn execute(context: &Context, args: ReceiptArgs) -> anyhow::Result<Exit> {
 fn fetch(client: &NodeClient, digest: &Hash) -> anyhow::Result<Option<Vec<u8>>> {
     let base_url = client.base_url();
     let path = format!("/v1/evidence/{digest}/receipt");
-    let config = ureq::Agent::config_builder()
-        .http_status_as_error(false)
-        .timeout_connect(Some(CONNECT_TIMEOUT))
-        .timeout_global(Some(CALL_TIMEOUT))
-        .user_agent(format!("xianjie-cli/{}", crate::VERSION))
-        .build();
-    let agent = ureq::Agent::new_with_config(config);
+    let agent = crate::client::agent(CONNECT_TIMEOUT, CALL_TIMEOUT);
     let mut request = agent.get(format!("{base_url}{path}"));
     for (name, value) in client.read_headers("GET", &path)? {
         request = request.header(name, value);
@@ -119,10 +113,11 @@ fn fetch(client: &NodeClient, digest: &Hash) -> anyhow::Result<Option<Vec<u8>>> 
         return Err(anyhow!("{NEEDS_KEY}"));
     }
     let message = error["error"]["message"].as_str().unwrap_or("(no message)");
-    let hint = if status == 404 {
-        "; the node may run an older version without receipts"
-    } else {
-        ""
+    let hint = match (crate::client::advice(code), status) {
+        (Some(advice), _) => advice,
+        (None, 404) => "; the node may run an older version without receipts",
+        (None, 300..=399) => "; the CLI does not follow redirects, which would send a signed request twice: point --node (or XIANJIE_NODE) at the node's own address",
+        (None, _) => "",
     };
     Err(anyhow!(
         "the node at {base_url} answered the receipt request with HTTP {status} {code}: {message}{hint}"

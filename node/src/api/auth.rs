@@ -7,11 +7,15 @@
 //! 1. the signature headers: none → 401 `unsigned_read`; malformed or not
 //!    verifying for this chain, method, path and query → 401
 //!    `bad_read_signature`;
-//! 2. freshness: the signing time within ±5 minutes (configurable with
-//!    [`AppState::with_read_max_skew`]) of the node's clock → else 401
-//!    `stale_read`;
+//! 2. freshness: the signing time at most 5 minutes behind the node's clock
+//!    (configurable with [`AppState::with_read_max_skew`]) → else 401
+//!    `stale_read`, and at most 30 seconds ahead of it
+//!    ([`AppState::with_read_max_future_skew`]) → else 401 `future_read`;
 //! 3. the key is a registered, active officer → else 403 `unknown_signer` /
-//!    `revoked_signer`;
+//!    `revoked_signer`; then the read is used up
+//!    ([`super::replay`]): the same read accepted before → 401
+//!    `replayed_read`, the node's memory of fresh reads full → 503
+//!    `signed_reads_busy`;
 //! 4. `contracts::authorize_read` for the resource (case, evidence record,
 //!    inspection result) → else 403 `read_denied`.
 //!
@@ -19,8 +23,9 @@
 //! `Authorization: Bearer TOKEN` with a session token of the web console
 //! ([`super::sessions`]): a token that is malformed, unknown or expired
 //! answers 401 `bad_session`; a live one names the officer who signed in,
-//! and steps 3 and 4 run exactly as for a signed read (a session of an
-//! officer revoked since is refused with 403 `revoked_signer`).
+//! and steps 3 (but for the replay check: a token is meant to be sent
+//! again) and 4 run exactly as for a signed read (a session of an officer
+//! revoked since is refused with 403 `revoked_signer`).
 //!
 //! Handlers that need the reader take a [`Reader`] extractor (steps 1–3) and
 //! call [`authorize`] (step 4); the evidence routes, whose handlers predate
@@ -37,10 +42,11 @@ use xianjie_contracts::{ContractError, ReadResource};
 use xianjie_ledger::crypto::{KeyId, PublicKey};
 use xianjie_ledger::model::{Officer, Org};
 use xianjie_ledger::read_auth::{
-    ReadAuthError, SignedRead, HEADER_KEY, HEADER_SIGNATURE, HEADER_TIME,
+    read_digest, ReadAuthError, SignedRead, HEADER_KEY, HEADER_SIGNATURE, HEADER_TIME,
 };
 use xianjie_ledger::storage::Store;
 
+use super::replay::{fingerprint, ReplayRefusal};
 use super::sessions::bearer_token;
 use super::{parse_hash, ApiError, AppState};
 
@@ -103,33 +109,70 @@ pub async fn authenticate(state: &AppState, parts: &Parts) -> Result<Reader, Api
 }
 
 /// Steps 1–3 for the signature headers only (a session token is not
-/// accepted): what signing in (`POST /v1/sessions`) requires.
+/// accepted): what signing in (`POST /v1/sessions`) requires. A read that
+/// passes is used up: the same headers are refused from then on.
 pub async fn authenticate_signed(state: &AppState, parts: &Parts) -> Result<Reader, ApiError> {
+    let signed = signed_read(parts)?;
+    let method = parts.method.as_str();
+    let path_and_query = parts
+        .uri
+        .path_and_query()
+        .map_or_else(|| parts.uri.path(), |pq| pq.as_str());
+    signed
+        .verify(state.chain_id(), method, path_and_query)
+        .map_err(auth_error)?;
+    let now = now_ms();
+    signed
+        .check_fresh(
+            now,
+            state.read_max_skew_ms(),
+            state.read_max_future_skew_ms(),
+        )
+        .map_err(auth_error)?;
+    let key = signed.public_key;
+    let reader = active_officer(state, key.id(), Some(key)).await?;
+    // After the officer check, so that only registered officers' reads take
+    // room in the node's memory.
+    let digest = read_digest(state.chain_id(), method, path_and_query, signed.time_ms);
+    state
+        .replay_guard()
+        .admit(
+            fingerprint(&key, &digest),
+            signed.fresh_until_ms(state.read_max_skew_ms()),
+            now,
+        )
+        .map_err(replay_error)?;
+    Ok(reader)
+}
+
+/// The three signature headers, parsed (step 1 but for the signature check).
+fn signed_read(parts: &Parts) -> Result<SignedRead, ApiError> {
     let header = |name: &str| {
         parts
             .headers
             .get(name)
             .map(|value| value.to_str().unwrap_or("\u{fffd}"))
     };
-    let signed = SignedRead::from_headers(
+    SignedRead::from_headers(
         header(HEADER_KEY),
         header(HEADER_TIME),
         header(HEADER_SIGNATURE),
     )
     .map_err(auth_error)?
-    .ok_or(ApiError::UnsignedRead)?;
-    let path_and_query = parts
-        .uri
-        .path_and_query()
-        .map_or_else(|| parts.uri.path(), |pq| pq.as_str());
-    signed
-        .verify(state.chain_id(), parts.method.as_str(), path_and_query)
-        .map_err(auth_error)?;
-    signed
-        .check_fresh(now_ms(), state.read_max_skew_ms())
-        .map_err(auth_error)?;
-    let key = signed.public_key;
-    active_officer(state, key.id(), Some(key)).await
+    .ok_or(ApiError::UnsignedRead)
+}
+
+fn replay_error(refusal: ReplayRefusal) -> ApiError {
+    match refusal {
+        ReplayRefusal::Replayed => ApiError::ReplayedRead,
+        ReplayRefusal::Full {
+            capacity,
+            retry_after_ms,
+        } => ApiError::SignedReadsBusy {
+            capacity,
+            retry_after_ms,
+        },
+    }
 }
 
 /// Step 3: `id` is a registered officer (with public key `key`, when the
@@ -166,6 +209,7 @@ async fn active_officer(
 fn auth_error(error: ReadAuthError) -> ApiError {
     match error {
         ReadAuthError::Stale { .. } => ApiError::StaleRead(error.to_string()),
+        ReadAuthError::Future { .. } => ApiError::FutureRead(error.to_string()),
         other => ApiError::BadReadSignature(other.to_string()),
     }
 }

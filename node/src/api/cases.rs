@@ -202,8 +202,9 @@ fn to_json<T: Serialize>(value: &T) -> Result<serde_json::Value, ApiError> {
     responses(
         (status = 200, description = "the cases", body = CaseList),
         (status = 400, description = "bad_query", body = ErrorBody),
-        (status = 401, description = "unsigned_read, bad_read_signature, stale_read", body = ErrorBody),
+        (status = 401, description = "unsigned_read, bad_read_signature, stale_read, future_read, replayed_read (a signed read serves one request), bad_session", body = ErrorBody),
         (status = 403, description = "unknown_signer, revoked_signer", body = ErrorBody),
+        (status = 503, description = "signed_reads_busy: the node's memory of fresh signed reads (kept to refuse replays) is full; retry shortly", body = ErrorBody),
     )
 )]
 pub async fn list(
@@ -294,9 +295,11 @@ fn summary(case: &Case, overdue: bool, next_due_at_ms: Option<u64>) -> CaseSumma
     security(("signed_read" = [])),
     responses(
         (status = 200, description = "the case", body = CaseDetail),
-        (status = 401, description = "unsigned_read, bad_read_signature, stale_read", body = ErrorBody),
+        (status = 400, description = "bad_path", body = ErrorBody),
+        (status = 401, description = "unsigned_read, bad_read_signature, stale_read, future_read, replayed_read (a signed read serves one request), bad_session", body = ErrorBody),
         (status = 403, description = "read_denied, unknown_signer, revoked_signer", body = ErrorBody),
         (status = 404, description = "unknown_case", body = ErrorBody),
+        (status = 503, description = "signed_reads_busy: the node's memory of fresh signed reads (kept to refuse replays) is full; retry shortly", body = ErrorBody),
     )
 )]
 pub async fn show(
@@ -397,9 +400,11 @@ fn wire_name<T: Serialize>(value: &T) -> String {
     security(("signed_read" = [])),
     responses(
         (status = 200, description = "every action, allowed or with the refusal", body = ActionsView),
-        (status = 401, description = "unsigned_read, bad_read_signature, stale_read", body = ErrorBody),
+        (status = 400, description = "bad_path", body = ErrorBody),
+        (status = 401, description = "unsigned_read, bad_read_signature, stale_read, future_read, replayed_read (a signed read serves one request), bad_session", body = ErrorBody),
         (status = 403, description = "read_denied, unknown_signer, revoked_signer", body = ErrorBody),
         (status = 404, description = "unknown_case", body = ErrorBody),
+        (status = 503, description = "signed_reads_busy: the node's memory of fresh signed reads (kept to refuse replays) is full; retry shortly", body = ErrorBody),
     )
 )]
 pub async fn actions(

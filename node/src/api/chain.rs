@@ -181,6 +181,12 @@ pub async fn status(State(state): State<AppState>) -> Result<Json<StatusView>, A
 /// Prometheus metrics (text exposition): the node's (`xianjie_*`) and the
 /// consensus engine's. Throughput is a counter (`xianjie_committed_txs_total`);
 /// Prometheus computes rates.
+#[utoipa::path(
+    get,
+    path = "/metrics",
+    tag = "meta",
+    responses((status = 200, description = "Prometheus text exposition format", content_type = "text/plain", body = String))
+)]
 pub async fn metrics(State(state): State<AppState>) -> impl axum::response::IntoResponse {
     let metrics = crate::metrics::Metrics::get();
     metrics

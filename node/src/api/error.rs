@@ -122,8 +122,20 @@ pub enum ApiError {
     UnsignedRead,
     /// The read's signature headers are malformed or do not verify.
     BadReadSignature(String),
-    /// The read was signed too far from the node's clock.
+    /// The read was signed too long before the node's clock.
     StaleRead(String),
+    /// The read was signed too far ahead of the node's clock.
+    FutureRead(String),
+    /// This signed read was accepted before; a signature serves one request.
+    ReplayedRead,
+    /// The node's memory of fresh signed reads (kept to refuse replays) is
+    /// full.
+    SignedReadsBusy {
+        /// How many it holds.
+        capacity: usize,
+        /// How long until the oldest goes stale, in milliseconds.
+        retry_after_ms: u64,
+    },
     /// The reading key is not a registered, active officer
     /// (`unknown_signer` / `revoked_signer`).
     UnknownReader {
@@ -157,8 +169,15 @@ pub enum ApiError {
     /// The `Authorization: Bearer` session token is malformed, unknown or
     /// expired.
     BadSession(super::sessions::SessionRefusal),
-    /// The node holds as many live sessions as it allows.
-    TooManySessions,
+    /// The officer has as many live sessions as a node keeps for one officer.
+    TooManySessions {
+        /// The per-officer bound.
+        max: usize,
+        /// How long until the officer's oldest session expires, in milliseconds.
+        retry_after_ms: u64,
+    },
+    /// The node holds as many live sessions as it allows in all.
+    SessionsFull,
     /// The request took longer than the server allows.
     RequestTimeout,
     /// The node is stopping and cannot commit any more.
@@ -207,9 +226,9 @@ impl ApiError {
             | UnknownInspection(_)
             | UnknownProposal(_)
             | UnknownAccreditation { .. } => StatusCode::NOT_FOUND,
-            UnsignedRead | BadReadSignature(_) | StaleRead(_) | BadSession(_) => {
-                StatusCode::UNAUTHORIZED
-            }
+            UnsignedRead | BadReadSignature(_) | StaleRead(_) | FutureRead(_) | ReplayedRead
+            | BadSession(_) => StatusCode::UNAUTHORIZED,
+            TooManySessions { .. } => StatusCode::TOO_MANY_REQUESTS,
             UnknownReader { .. } | ReadDenied { .. } | VaultRefused(_) => StatusCode::FORBIDDEN,
             DigestMismatch { .. } => StatusCode::UNPROCESSABLE_ENTITY,
             VaultFetchFailed(_) => StatusCode::BAD_GATEWAY,
@@ -227,7 +246,9 @@ impl ApiError {
             Refused(error) => refusal_status(error.code()),
             DuplicateTx { .. } => StatusCode::CONFLICT,
             TxRefused { .. } => StatusCode::UNPROCESSABLE_ENTITY,
-            MempoolFull | ShuttingDown | TooManySessions => StatusCode::SERVICE_UNAVAILABLE,
+            MempoolFull | ShuttingDown | SessionsFull | SignedReadsBusy { .. } => {
+                StatusCode::SERVICE_UNAVAILABLE
+            }
             CommitTimeout { .. } => StatusCode::GATEWAY_TIMEOUT,
             RequestTimeout | UploadStalled { .. } | UploadTooSlow { .. } => {
                 StatusCode::REQUEST_TIMEOUT
@@ -270,6 +291,9 @@ impl ApiError {
             UnsignedRead => "unsigned_read",
             BadReadSignature(_) => "bad_read_signature",
             StaleRead(_) => "stale_read",
+            FutureRead(_) => "future_read",
+            ReplayedRead => "replayed_read",
+            SignedReadsBusy { .. } => "signed_reads_busy",
             UnknownReader { code, .. } => code,
             ReadDenied { .. } => "read_denied",
             UnknownCase(_) => "unknown_case",
@@ -277,7 +301,8 @@ impl ApiError {
             UnknownProposal(_) => "unknown_proposal",
             UnknownAccreditation { .. } => "unknown_accreditation",
             BadSession(_) => "bad_session",
-            TooManySessions => "too_many_sessions",
+            TooManySessions { .. } => "too_many_sessions",
+            SessionsFull => "sessions_full",
             RequestTimeout => "request_timeout",
             ShuttingDown => "shutting_down",
             Internal(_) => "internal",
@@ -350,6 +375,12 @@ impl ApiError {
                 "the read signature was refused ({reason}); sign BLAKE3-derive-key(\"xianjie 2026-11 api read request v1\") of chain_id, method, path and query, and time, as xianjie_ledger::read_auth does"
             ),
             StaleRead(reason) => format!("{reason}; check this machine's clock and sign the read again"),
+            FutureRead(reason) => format!("{reason}; this machine's clock is ahead of the node's: set it right (e.g. with NTP) and sign the read again"),
+            ReplayedRead => "this exact signed request was accepted before, and a signature serves one request only; sign the request again (the CLI signs each request anew). If you did not send it twice, someone may have captured the signed request: tell your organisation's admin".into(),
+            SignedReadsBusy { capacity, retry_after_ms } => format!(
+                "the node remembers every signed read of the last minutes to refuse replays, and holds {capacity} still fresh, its limit; retry in {} s with a new signature, or read through a web console session (bearer token), which takes no room",
+                retry_after_ms.div_ceil(1000)
+            ),
             UnknownReader { code: "revoked_signer", id } => format!(
                 "key {id} was revoked and may no longer read; ask your organisation's admin for a new one"
             ),
@@ -365,7 +396,11 @@ impl ApiError {
             UnknownAccreditation { lab, cma } => format!("no CMA certificate {cma} is recorded for the laboratory with USCC {lab}"),
             BadSession(super::sessions::SessionRefusal::Malformed) => "the Authorization header is not `Bearer` and a 64-hex-character session token; sign in again with `xianjie login`".into(),
             BadSession(super::sessions::SessionRefusal::Unknown) => "the session token is unknown or expired (sessions last 30 minutes and end when the node restarts); sign in again with `xianjie login`".into(),
-            TooManySessions => "the node holds as many live sessions as it allows; retry when some have expired, or sign requests with the officer key instead".into(),
+            TooManySessions { max, retry_after_ms } => format!(
+                "this officer already has {max} live sessions, the most a node keeps for one officer, and a new one never ends an open one; sign out elsewhere (\"Sign out\" in the console) or wait for a session to expire (in {} s at the latest), then sign in again",
+                retry_after_ms.div_ceil(1000)
+            ),
+            SessionsFull => "the node holds as many live sessions as it allows; retry when some have expired, or sign requests with the officer key instead".into(),
             RequestTimeout => "the request took too long; retry later".into(),
             ShuttingDown => "the node is shutting down and commits nothing more; retry against a running node".into(),
             Internal(_) => "the node failed internally and logged the details; retry, and tell the operator if it persists".into(),

@@ -237,8 +237,12 @@ fn decode<T: codec::Canonical>(text: &str, field: &'static str) -> Result<T, Pro
     responses(
         (status = 200, description = "the record", body = Object),
         (status = 400, description = "bad_digest", body = ErrorBody),
+        (status = 401, description = "unsigned_read, bad_read_signature, stale_read, future_read, replayed_read (a signed read serves one request), bad_session", body = ErrorBody),
+        (status = 403, description = "read_denied, unknown_signer, revoked_signer", body = ErrorBody),
         (status = 404, description = "not_anchored", body = ErrorBody),
-    )
+        (status = 503, description = "signed_reads_busy: the node's memory of fresh signed reads (kept to refuse replays) is full; retry shortly", body = ErrorBody),
+    ),
+    security(("signed_read" = []), ("session" = []))
 )]
 pub async fn record(
     State(state): State<AppState>,
@@ -276,8 +280,12 @@ fn read_record(store: &Store, digest: &Hash) -> Result<Option<EvidenceRecord>, A
     responses(
         (status = 200, description = "the proof bundle", body = EvidenceProof),
         (status = 400, description = "bad_digest", body = ErrorBody),
+        (status = 401, description = "unsigned_read, bad_read_signature, stale_read, future_read, replayed_read (a signed read serves one request), bad_session", body = ErrorBody),
+        (status = 403, description = "read_denied, unknown_signer, revoked_signer", body = ErrorBody),
         (status = 404, description = "not_anchored", body = ErrorBody),
-    )
+        (status = 503, description = "signed_reads_busy: the node's memory of fresh signed reads (kept to refuse replays) is full; retry shortly", body = ErrorBody),
+    ),
+    security(("signed_read" = []), ("session" = []))
 )]
 pub async fn proof(
     State(state): State<AppState>,

@@ -135,6 +135,7 @@ pub async fn proposals(State(state): State<AppState>) -> Result<Json<ProposalsVi
     params(("id" = String, Path, description = "`GOV-` and 16 hex characters")),
     responses(
         (status = 200, description = "the proposal (the ledger's `Proposal`) with `required_approvals`", body = Object),
+        (status = 400, description = "bad_path", body = ErrorBody),
         (status = 404, description = "unknown_proposal", body = ErrorBody),
     )
 )]

@@ -103,8 +103,9 @@ fn view(store: &Store, inspection: &Inspection, at_ms: u64) -> Result<Inspection
     responses(
         (status = 200, description = "the results", body = InspectionList),
         (status = 400, description = "bad_query: missing or malformed parameters, an `entity` that is not a valid USCC, a `matter` that is not a matter code", body = ErrorBody),
-        (status = 401, description = "unsigned_read, bad_read_signature, stale_read", body = ErrorBody),
+        (status = 401, description = "unsigned_read, bad_read_signature, stale_read, future_read, replayed_read (a signed read serves one request), bad_session", body = ErrorBody),
         (status = 403, description = "unknown_signer, revoked_signer", body = ErrorBody),
+        (status = 503, description = "signed_reads_busy: the node's memory of fresh signed reads (kept to refuse replays) is full; retry shortly", body = ErrorBody),
     )
 )]
 pub async fn list(
@@ -169,9 +170,11 @@ pub async fn list(
     security(("signed_read" = [])),
     responses(
         (status = 200, description = "the result", body = InspectionView),
-        (status = 401, description = "unsigned_read, bad_read_signature, stale_read", body = ErrorBody),
+        (status = 400, description = "bad_path", body = ErrorBody),
+        (status = 401, description = "unsigned_read, bad_read_signature, stale_read, future_read, replayed_read (a signed read serves one request), bad_session", body = ErrorBody),
         (status = 403, description = "read_denied, unknown_signer, revoked_signer", body = ErrorBody),
         (status = 404, description = "unknown_inspection", body = ErrorBody),
+        (status = 503, description = "signed_reads_busy: the node's memory of fresh signed reads (kept to refuse replays) is full; retry shortly", body = ErrorBody),
     )
 )]
 pub async fn show(
@@ -205,6 +208,7 @@ pub async fn show(
     ),
     responses(
         (status = 200, description = "the certificate record (the ledger's `Accreditation`)", body = Object),
+        (status = 400, description = "bad_path", body = ErrorBody),
         (status = 404, description = "unknown_accreditation", body = ErrorBody),
     )
 )]

@@ -70,6 +70,7 @@ pub async fn orgs(State(state): State<AppState>) -> Result<Json<Vec<Org>>, ApiEr
     params(("id" = String, Path, description = "officer key id, 40 hex characters")),
     responses(
         (status = 200, description = "the officer", body = OfficerView),
+        (status = 400, description = "bad_path", body = ErrorBody),
         (status = 404, description = "unknown_officer", body = ErrorBody),
     )
 )]

@@ -14,6 +14,7 @@ mod inspections;
 mod members;
 mod openapi;
 mod receipt;
+pub mod replay;
 pub mod sessions;
 mod txs;
 mod vault;
@@ -22,10 +23,11 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 
 use axum::extract::{DefaultBodyLimit, Request, State};
-use axum::http::Request as HttpRequest;
+use axum::handler::Handler;
+use axum::http::{Method, Request as HttpRequest};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
+use axum::routing::{on, MethodFilter, MethodRouter};
 use axum::Router;
 use tokio::sync::{watch, Notify};
 use tower_http::trace::TraceLayer;
@@ -81,7 +83,9 @@ pub struct Shared {
 pub struct AppState {
     shared: Arc<Shared>,
     read_max_skew_ms: u64,
+    read_max_future_skew_ms: u64,
     sessions: Arc<sessions::SessionStore>,
+    replay: Arc<replay::ReplayGuard>,
 }
 
 impl AppState {
@@ -90,8 +94,23 @@ impl AppState {
         AppState {
             shared: Arc::new(shared),
             read_max_skew_ms: xianjie_ledger::read_auth::DEFAULT_MAX_SKEW_MS,
+            read_max_future_skew_ms: xianjie_ledger::read_auth::DEFAULT_MAX_FUTURE_SKEW_MS,
             sessions: Arc::new(sessions::SessionStore::new()),
+            replay: Arc::new(replay::ReplayGuard::default()),
         }
+    }
+
+    /// The signed reads accepted and still fresh, refused if sent again.
+    pub fn replay_guard(&self) -> &replay::ReplayGuard {
+        &self.replay
+    }
+
+    /// Remembers at most `capacity` fresh signed reads (default
+    /// [`replay::DEFAULT_REPLAY_CAPACITY`]); past that, new signed reads are
+    /// refused until the oldest go stale. Starts with an empty memory.
+    pub fn with_read_replay_capacity(mut self, capacity: usize) -> Self {
+        self.replay = Arc::new(replay::ReplayGuard::new(capacity));
+        self
     }
 
     /// The web console's live sessions (in memory only).
@@ -99,16 +118,29 @@ impl AppState {
         &self.sessions
     }
 
-    /// How far a signed read's time may be from this node's clock (default
-    /// five minutes, `xianjie_ledger::read_auth::DEFAULT_MAX_SKEW_MS`).
+    /// How far behind this node's clock a signed read's time may be (default
+    /// five minutes, `xianjie_ledger::read_auth::DEFAULT_MAX_SKEW_MS`); also
+    /// how long an accepted read is remembered to refuse its replay.
     pub fn with_read_max_skew(mut self, max_skew: std::time::Duration) -> Self {
         self.read_max_skew_ms = u64::try_from(max_skew.as_millis()).unwrap_or(u64::MAX);
         self
     }
 
-    /// The freshness bound of signed reads, in milliseconds.
+    /// How far ahead of this node's clock a signed read's time may be
+    /// (default 30 seconds, `xianjie_ledger::read_auth::DEFAULT_MAX_FUTURE_SKEW_MS`).
+    pub fn with_read_max_future_skew(mut self, max_skew: std::time::Duration) -> Self {
+        self.read_max_future_skew_ms = u64::try_from(max_skew.as_millis()).unwrap_or(u64::MAX);
+        self
+    }
+
+    /// The past freshness bound of signed reads, in milliseconds.
     pub fn read_max_skew_ms(&self) -> u64 {
         self.read_max_skew_ms
+    }
+
+    /// The future freshness bound of signed reads, in milliseconds.
+    pub fn read_max_future_skew_ms(&self) -> u64 {
+        self.read_max_future_skew_ms
     }
 
     /// The shared parts.
@@ -149,43 +181,162 @@ impl AppState {
     }
 }
 
-/// The API router. Tests drive it with `tower::ServiceExt::oneshot`.
-pub fn router(state: AppState) -> Router {
-    Router::new()
-        .route(
-            "/v1/txs",
-            post(txs::submit).layer(DefaultBodyLimit::max(TX_BODY_LIMIT)),
+/// Who may call a route, which decides the refusals it can answer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Access {
+    /// Anyone, unsigned.
+    Public,
+    /// An active officer, by signed read or session token ([`auth::Reader`],
+    /// or [`auth::require_evidence_read`] for the evidence routes).
+    Officer,
+    /// An active officer, by signed read only (signing in).
+    SignedOnly,
+    /// A session token only.
+    Session,
+}
+
+/// Which layers wrap a route.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Group {
+    /// Answered `request_timeout` past `api.request_timeout`.
+    Timed,
+    /// As `Timed`, and every read passes [`auth::require_evidence_read`]
+    /// before the handler.
+    Evidence,
+    /// No request timeout: bodies of any size stream (the evidence vault,
+    /// up to `vault.max_file_bytes`).
+    Streaming,
+}
+
+/// One route of the API: an entry of [`routes`].
+pub struct ApiRoute {
+    /// The method.
+    pub method: Method,
+    /// The path, with `{name}` parameters as axum and OpenAPI write them.
+    pub path: &'static str,
+    /// Who may call it.
+    pub access: Access,
+    /// Its layers.
+    pub group: Group,
+    /// The handler, with any route-specific layer (body limits).
+    pub handler: MethodRouter<AppState>,
+}
+
+impl ApiRoute {
+    fn new<H, T>(method: Method, path: &'static str, access: Access, handler: H) -> Self
+    where
+        H: Handler<T, AppState>,
+        T: 'static,
+    {
+        let filter = MethodFilter::try_from(method.clone())
+            .unwrap_or_else(|_| panic!("{method} {path}: a method the router cannot route"));
+        ApiRoute {
+            method,
+            path,
+            access,
+            group: Group::Timed,
+            handler: on(filter, handler),
+        }
+    }
+
+    fn in_group(mut self, group: Group) -> Self {
+        self.group = group;
+        self
+    }
+
+    fn body_limit(mut self, limit: DefaultBodyLimit) -> Self {
+        self.handler = self.handler.layer(limit);
+        self
+    }
+}
+
+/// Every route of the API, in one table: [`router`] builds the router from
+/// it, and the tests check the OpenAPI document against it (each route is
+/// documented, with every status it can answer). A new route goes here.
+pub fn routes() -> Vec<ApiRoute> {
+    use Access::{Officer, Public, Session, SignedOnly};
+    use Group::{Evidence, Streaming};
+    const GET: Method = Method::GET;
+    const POST: Method = Method::POST;
+    vec![
+        ApiRoute::new(POST, "/v1/txs", Public, txs::submit)
+            .body_limit(DefaultBodyLimit::max(TX_BODY_LIMIT)),
+        ApiRoute::new(POST, "/v1/txs/batch", Public, txs::submit_batch)
+            .body_limit(DefaultBodyLimit::max(txs::BATCH_BODY_LIMIT)),
+        ApiRoute::new(GET, "/v1/txs/{hash}", Public, txs::get),
+        ApiRoute::new(GET, "/v1/blocks/{height}", Public, chain::block),
+        ApiRoute::new(GET, "/v1/status", Public, chain::status),
+        ApiRoute::new(GET, "/v1/orgs", Public, members::orgs),
+        ApiRoute::new(GET, "/v1/officers/{id}", Public, members::officer),
+        ApiRoute::new(GET, "/v1/evidence/{digest}", Officer, evidence::record).in_group(Evidence),
+        ApiRoute::new(GET, "/v1/evidence/{digest}/proof", Officer, evidence::proof)
+            .in_group(Evidence),
+        ApiRoute::new(
+            GET,
+            "/v1/evidence/{digest}/receipt",
+            Officer,
+            receipt::receipt,
         )
-        .route(
-            "/v1/txs/batch",
-            post(txs::submit_batch).layer(DefaultBodyLimit::max(txs::BATCH_BODY_LIMIT)),
-        )
-        .route("/v1/txs/{hash}", get(txs::get))
-        .route("/v1/blocks/{height}", get(chain::block))
-        .route("/v1/status", get(chain::status))
-        .route("/v1/orgs", get(members::orgs))
-        .route("/v1/officers/{id}", get(members::officer))
-        .merge(evidence_routes(state.clone()))
-        .route("/v1/cases", get(cases::list))
-        .route("/v1/cases/{id}", get(cases::show))
-        .route("/v1/cases/{id}/actions", get(cases::actions))
-        .route("/v1/deadlines", get(governance::deadlines))
-        .route("/v1/policy", get(governance::policy))
-        .route("/v1/governance/proposals", get(governance::proposals))
-        .route("/v1/governance/proposals/{id}", get(governance::proposal))
-        .route("/v1/inspections", get(inspections::list))
-        .route("/v1/inspections/{id}", get(inspections::show))
-        .route(
+        .in_group(Evidence),
+        ApiRoute::new(GET, "/v1/cases", Officer, cases::list),
+        ApiRoute::new(GET, "/v1/cases/{id}", Officer, cases::show),
+        ApiRoute::new(GET, "/v1/cases/{id}/actions", Officer, cases::actions),
+        ApiRoute::new(GET, "/v1/deadlines", Public, governance::deadlines),
+        ApiRoute::new(GET, "/v1/policy", Public, governance::policy),
+        ApiRoute::new(
+            GET,
+            "/v1/governance/proposals",
+            Public,
+            governance::proposals,
+        ),
+        ApiRoute::new(
+            GET,
+            "/v1/governance/proposals/{id}",
+            Public,
+            governance::proposal,
+        ),
+        ApiRoute::new(GET, "/v1/inspections", Officer, inspections::list),
+        ApiRoute::new(GET, "/v1/inspections/{id}", Officer, inspections::show),
+        ApiRoute::new(
+            GET,
             "/v1/accreditations/{lab}/{cma}",
-            get(inspections::accreditation),
-        )
-        .route("/v1/sessions", post(sessions::create))
-        .route(
+            Public,
+            inspections::accreditation,
+        ),
+        ApiRoute::new(POST, "/v1/sessions", SignedOnly, sessions::create),
+        ApiRoute::new(GET, "/v1/sessions/current", Session, sessions::current),
+        ApiRoute::new(
+            Method::DELETE,
             "/v1/sessions/current",
-            get(sessions::current).delete(sessions::end),
-        )
-        .route("/v1/openapi.json", get(openapi::document))
-        .route("/metrics", get(chain::metrics))
+            Session,
+            sessions::end,
+        ),
+        ApiRoute::new(Method::PUT, "/v1/vault", Officer, vault::upload)
+            .in_group(Streaming)
+            .body_limit(DefaultBodyLimit::disable()),
+        ApiRoute::new(GET, "/v1/vault/{digest}", Officer, vault::download).in_group(Streaming),
+        ApiRoute::new(GET, "/v1/openapi.json", Public, openapi::document),
+        ApiRoute::new(GET, "/metrics", Public, chain::metrics),
+    ]
+}
+
+/// The API router, built from [`routes`]. Tests drive it with
+/// `tower::ServiceExt::oneshot`.
+pub fn router(state: AppState) -> Router {
+    let (mut timed, mut evidence, mut streaming) = (Router::new(), Router::new(), Router::new());
+    for route in routes() {
+        let group = match route.group {
+            Group::Timed => &mut timed,
+            Group::Evidence => &mut evidence,
+            Group::Streaming => &mut streaming,
+        };
+        *group = std::mem::take(group).route(route.path, route.handler);
+    }
+    timed
+        .merge(evidence.route_layer(middleware::from_fn_with_state(
+            state.clone(),
+            auth::require_evidence_read,
+        )))
         .merge(crate::web::routes())
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
@@ -195,7 +346,7 @@ pub fn router(state: AppState) -> Router {
         ))
         // After the timeout layer: a large upload or download may take longer
         // than any other request.
-        .merge(vault_routes())
+        .merge(streaming)
         .layer(
             TraceLayer::new_for_http()
                 .make_span_with(request_span)
@@ -203,30 +354,6 @@ pub fn router(state: AppState) -> Router {
                 .on_failure(()),
         )
         .with_state(state)
-}
-
-/// The evidence routes: every read is signed and passes the policy set
-/// (`auth::require_evidence_read`).
-fn evidence_routes(state: AppState) -> Router<AppState> {
-    Router::new()
-        .route("/v1/evidence/{digest}", get(evidence::record))
-        .route("/v1/evidence/{digest}/proof", get(evidence::proof))
-        .route("/v1/evidence/{digest}/receipt", get(receipt::receipt))
-        .route_layer(middleware::from_fn_with_state(
-            state,
-            auth::require_evidence_read,
-        ))
-}
-
-/// The evidence vault: signed by an officer, bodies of any size up to
-/// `vault.max_file_bytes`, streamed.
-fn vault_routes() -> Router<AppState> {
-    Router::new()
-        .route(
-            "/v1/vault",
-            axum::routing::put(vault::upload).layer(DefaultBodyLimit::disable()),
-        )
-        .route("/v1/vault/{digest}", get(vault::download))
 }
 
 async fn not_found() -> ApiError {

@@ -1,11 +1,15 @@
 //! The OpenAPI document, served at `GET /v1/openapi.json`.
 
+use axum::http::Method;
 use axum::Json;
+use utoipa::openapi::path::Operation;
 use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::openapi::{ContentBuilder, PathItem, Ref, ResponseBuilder};
 use utoipa::{Modify, OpenApi};
 
 use super::{
-    cases, chain, error, evidence, governance, inspections, members, receipt, sessions, txs,
+    cases, chain, error, evidence, governance, inspections, members, receipt, sessions, txs, vault,
+    Group,
 };
 
 /// The API description. Ledger types (headers, certificates, transactions)
@@ -40,7 +44,10 @@ use super::{
         sessions::create,
         sessions::current,
         sessions::end,
+        vault::upload,
+        vault::download,
         document,
+        chain::metrics,
     ),
     components(schemas(
         error::ErrorBody,
@@ -71,8 +78,10 @@ use super::{
         sessions::NewSession,
         sessions::CurrentSession,
         sessions::SessionOfficer,
+        vault::VaultFileView,
+        vault::FetchView,
     )),
-    modifiers(&SignedReads)
+    modifiers(&SignedReads, &EveryRouteAnswers)
 )]
 pub struct ApiDoc;
 
@@ -91,8 +100,11 @@ impl Modify for SignedReads {
                 "ed25519 signature (ZIP 215), hex, by an active officer key over \
                  BLAKE3 derive_key(\"xianjie 2026-11 api read request v1\") of \
                  u64be(len) ‖ chain_id ‖ u64be(len) ‖ method ‖ u64be(len) ‖ path-and-query ‖ u64be(time_ms); \
-                 with headers X-Xianjie-Key (public key, hex) and X-Xianjie-Time (Unix ms, within ±5 minutes of the node's clock). \
-                 401 unsigned_read / bad_read_signature / stale_read; 403 read_denied when the policy set refuses action `read`.",
+                 with headers X-Xianjie-Key (public key, hex) and X-Xianjie-Time (Unix ms, at most 5 minutes behind \
+                 and 30 seconds ahead of the node's clock). Each signed request is accepted once: sign every request anew. \
+                 401 unsigned_read / bad_read_signature / stale_read / future_read / replayed_read; \
+                 403 unknown_signer / revoked_signer, read_denied when the policy set refuses action `read`; \
+                 503 signed_reads_busy when the node's memory of fresh signed reads is full.",
             ))),
         );
         components.add_security_scheme(
@@ -110,6 +122,74 @@ impl Modify for SignedReads {
             ),
         );
     }
+}
+
+/// What any route may answer besides its own statuses: 500 `internal`, and
+/// 408 `request_timeout` for those under the request timeout (all but the
+/// vault's, [`Group::Streaming`]). Added here, from the route table, rather
+/// than on every handler.
+struct EveryRouteAnswers;
+
+impl Modify for EveryRouteAnswers {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        for route in super::routes() {
+            let Some(operation) = openapi
+                .paths
+                .paths
+                .get_mut(route.path)
+                .and_then(|item| operation_mut(item, &route.method))
+            else {
+                continue;
+            };
+            add_error(
+                operation,
+                "500",
+                "internal: the node failed; details are in its log",
+            );
+            if route.group != Group::Streaming {
+                add_error(
+                    operation,
+                    "408",
+                    "request_timeout: the request took longer than api.request_timeout",
+                );
+            }
+        }
+    }
+}
+
+/// The operation of `item` for `method`, if documented.
+fn operation_mut<'a>(item: &'a mut PathItem, method: &Method) -> Option<&'a mut Operation> {
+    match *method {
+        Method::GET => item.get.as_mut(),
+        Method::POST => item.post.as_mut(),
+        Method::PUT => item.put.as_mut(),
+        Method::DELETE => item.delete.as_mut(),
+        Method::PATCH => item.patch.as_mut(),
+        Method::HEAD => item.head.as_mut(),
+        Method::OPTIONS => item.options.as_mut(),
+        _ => None,
+    }
+}
+
+/// Adds an error answer with the [`error::ErrorBody`] schema, unless the
+/// handler documents that status itself.
+fn add_error(operation: &mut Operation, status: &str, description: &str) {
+    operation
+        .responses
+        .responses
+        .entry(status.to_owned())
+        .or_insert_with(|| {
+            ResponseBuilder::new()
+                .description(description)
+                .content(
+                    "application/json",
+                    ContentBuilder::new()
+                        .schema(Some(Ref::from_schema_name("ErrorBody")))
+                        .build(),
+                )
+                .build()
+                .into()
+        });
 }
 
 /// This document.

@@ -35,10 +35,12 @@ pub const RECEIPT_CONTENT_TYPE: &str = "application/octet-stream";
     responses(
         (status = 200, description = "the receipt file (docs/receipt.md)", content_type = "application/octet-stream", body = Vec<u8>),
         (status = 400, description = "bad_digest", body = ErrorBody),
-        (status = 401, description = "unsigned_read, bad_read_signature, stale_read", body = ErrorBody),
+        (status = 401, description = "unsigned_read, bad_read_signature, stale_read, future_read, replayed_read (a signed read serves one request), bad_session", body = ErrorBody),
         (status = 403, description = "read_denied, unknown_signer, revoked_signer", body = ErrorBody),
         (status = 404, description = "not_anchored", body = ErrorBody),
-    )
+        (status = 503, description = "signed_reads_busy: the node's memory of fresh signed reads (kept to refuse replays) is full; retry shortly", body = ErrorBody),
+    ),
+    security(("signed_read" = []), ("session" = []))
 )]
 pub async fn receipt(
     State(state): State<AppState>,

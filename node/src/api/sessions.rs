@@ -13,10 +13,14 @@
 //! Tokens live in this process's memory only (a restart signs everyone
 //! out), keyed by their BLAKE3 hash so that the table never holds a usable
 //! token; they are never logged. The table is bounded: at most
-//! [`MAX_SESSIONS_PER_OFFICER`] per officer (a new one replaces that
-//! officer's oldest) and [`MAX_SESSIONS`] in all (past that, creation is
-//! refused until some expire). A token cannot mint another: creating a
-//! session needs the officer's signature.
+//! [`MAX_SESSIONS_PER_OFFICER`] per officer (past that, signing in is
+//! refused with 429 `too_many_sessions` until the officer signs out
+//! elsewhere or a session expires: a new session never ends a live one, so
+//! that whoever signs in cannot push the officer out) and [`MAX_SESSIONS`]
+//! in all (past that, 503 `sessions_full` until some expire). A token cannot
+//! mint another: creating a session needs the officer's signature, and one
+//! signature makes at most one session (a signed read is used up once
+//! accepted, [`super::replay`]).
 
 use std::collections::BTreeMap;
 use std::sync::Mutex;
@@ -36,7 +40,7 @@ use super::{ApiError, AppState, ErrorBody};
 pub const SESSION_TTL_MS: u64 = 30 * 60 * 1000;
 /// Most live sessions on one node.
 pub const MAX_SESSIONS: usize = 4096;
-/// Most live sessions of one officer; a new one replaces the oldest.
+/// Most live sessions of one officer; past that, signing in is refused.
 pub const MAX_SESSIONS_PER_OFFICER: usize = 8;
 /// A token is 32 random bytes, sent as 64 lower-case hex characters.
 pub const TOKEN_BYTES: usize = 32;
@@ -48,7 +52,6 @@ type TokenHash = [u8; 32];
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 struct Session {
     officer: KeyId,
-    created_at_ms: u64,
     expires_at_ms: u64,
 }
 
@@ -96,42 +99,44 @@ impl SessionStore {
     }
 
     /// Issues a token for `officer` at `now_ms` from `random` (32 bytes the
-    /// caller drew from the operating system's RNG). `None` when the table
-    /// is full of live sessions.
+    /// caller drew from the operating system's RNG). Refused, and nothing
+    /// changed but expired sessions dropped, when the officer has
+    /// [`MAX_SESSIONS_PER_OFFICER`] live sessions (`too_many_sessions`) or
+    /// the table [`MAX_SESSIONS`] (`sessions_full`).
     pub fn issue(
         &self,
         officer: KeyId,
         now_ms: u64,
         random: [u8; TOKEN_BYTES],
-    ) -> Option<IssuedToken> {
+    ) -> Result<IssuedToken, ApiError> {
         let token = hex::encode(random);
         let expires_at_ms = now_ms.saturating_add(SESSION_TTL_MS);
         let mut table = self.table();
         table.retain(|_, session| session.expires_at_ms > now_ms);
-        let mut own: Vec<(TokenHash, u64)> = table
-            .iter()
-            .filter(|(_, session)| session.officer == officer)
-            .map(|(hash, session)| (*hash, session.created_at_ms))
-            .collect();
-        if own.len() >= MAX_SESSIONS_PER_OFFICER {
-            own.sort_by_key(|(_, created_at_ms)| *created_at_ms);
-            let excess = own.len() + 1 - MAX_SESSIONS_PER_OFFICER;
-            for (hash, _) in own.iter().take(excess) {
-                table.remove(hash);
-            }
+        let own = table
+            .values()
+            .filter(|session| session.officer == officer)
+            .map(|session| session.expires_at_ms);
+        let (count, first_expiry) = own.fold((0, u64::MAX), |(count, first), expiry| {
+            (count + 1, first.min(expiry))
+        });
+        if count >= MAX_SESSIONS_PER_OFFICER {
+            return Err(ApiError::TooManySessions {
+                max: MAX_SESSIONS_PER_OFFICER,
+                retry_after_ms: first_expiry.saturating_sub(now_ms),
+            });
         }
         if table.len() >= MAX_SESSIONS {
-            return None;
+            return Err(ApiError::SessionsFull);
         }
         table.insert(
             token_hash(&token),
             Session {
                 officer,
-                created_at_ms: now_ms,
                 expires_at_ms,
             },
         );
-        Some(IssuedToken {
+        Ok(IssuedToken {
             token,
             expires_at_ms,
         })
@@ -263,9 +268,10 @@ fn officer_view(reader: &Reader) -> SessionOfficer {
     security(("signed_read" = [])),
     responses(
         (status = 201, description = "the session", body = NewSession),
-        (status = 401, description = "unsigned_read, bad_read_signature, stale_read", body = ErrorBody),
+        (status = 401, description = "unsigned_read, bad_read_signature, stale_read, future_read, replayed_read (one signature makes one session)", body = ErrorBody),
         (status = 403, description = "unknown_signer, revoked_signer", body = ErrorBody),
-        (status = 503, description = "too_many_sessions", body = ErrorBody),
+        (status = 429, description = "too_many_sessions: the officer's live sessions are at the limit; sign out elsewhere or wait for one to expire", body = ErrorBody),
+        (status = 503, description = "sessions_full (the node's session table), signed_reads_busy (its memory of fresh signed reads)", body = ErrorBody),
     )
 )]
 pub async fn create(
@@ -277,8 +283,7 @@ pub async fn create(
     rand::RngCore::fill_bytes(&mut rand::rngs::OsRng, &mut random);
     let issued = state
         .sessions()
-        .issue(reader.officer.id, auth::now_ms(), random)
-        .ok_or(ApiError::TooManySessions)?;
+        .issue(reader.officer.id, auth::now_ms(), random)?;
     tracing::info!(officer = %reader.officer.id, "session opened");
     Ok((
         StatusCode::CREATED,
@@ -417,9 +422,9 @@ mod tests {
     }
 
     #[test]
-    fn an_officer_keeps_at_most_the_newest_sessions() {
+    fn past_the_per_officer_cap_signing_in_is_refused_and_no_session_ends() {
         let store = SessionStore::new();
-        let tokens: Vec<_> = (0..=MAX_SESSIONS_PER_OFFICER as u32)
+        let tokens: Vec<_> = (0..MAX_SESSIONS_PER_OFFICER as u32)
             .map(|n| {
                 store
                     .issue(officer(1), NOW + u64::from(n), random(n))
@@ -427,14 +432,22 @@ mod tests {
                     .token
             })
             .collect();
-        assert_eq!(store.len(), MAX_SESSIONS_PER_OFFICER);
-        assert_eq!(
-            store.resolve(&tokens[0], NOW + 100),
-            Err(SessionRefusal::Unknown)
-        );
-        for token in &tokens[1..] {
+        let refused = store.issue(officer(1), NOW + 100, random(99)).unwrap_err();
+        assert_eq!(refused.code(), "too_many_sessions");
+        assert!(matches!(
+            refused,
+            ApiError::TooManySessions { max: MAX_SESSIONS_PER_OFFICER, retry_after_ms }
+                if retry_after_ms == SESSION_TTL_MS - 100
+        ));
+        for token in &tokens {
             assert!(store.resolve(token, NOW + 100).is_ok());
         }
+        // Another officer is not affected; and once the first session
+        // expires, the officer may sign in again.
+        store.issue(officer(2), NOW + 100, random(100)).unwrap();
+        store
+            .issue(officer(1), NOW + SESSION_TTL_MS, random(101))
+            .unwrap();
     }
 
     #[test]
@@ -448,10 +461,16 @@ mod tests {
             });
             store.issue(who, NOW, random(n)).unwrap();
         }
-        assert_eq!(store.issue(officer(0xee), NOW + 1, random(u32::MAX)), None);
+        assert_eq!(
+            store
+                .issue(officer(0xee), NOW + 1, random(u32::MAX))
+                .unwrap_err()
+                .code(),
+            "sessions_full"
+        );
         assert!(store
             .issue(officer(0xee), NOW + SESSION_TTL_MS, random(u32::MAX))
-            .is_some());
+            .is_ok());
         assert_eq!(store.len(), 1);
     }
 

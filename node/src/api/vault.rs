@@ -71,21 +71,23 @@ enum Piece {
 /// long, is abandoned.
 #[utoipa::path(
     put, path = "/v1/vault",
+    tag = "vault",
     params(UploadQuery),
     request_body(content = Vec<u8>, content_type = "application/octet-stream", description = "the evidence file"),
     responses(
         (status = 201, description = "stored", body = VaultFileView),
         (status = 200, description = "identical content was already stored", body = VaultFileView),
         (status = 400, description = "bad_query, bad_digest, bad_body (the upload was cut off)", body = super::ErrorBody),
-        (status = 401, description = "unsigned or badly signed", body = super::ErrorBody),
-        (status = 403, description = "the officer may not read this evidence", body = super::ErrorBody),
+        (status = 401, description = "unsigned_read, bad_read_signature, stale_read, future_read, replayed_read (a signed read serves one request), bad_session", body = super::ErrorBody),
+        (status = 403, description = "read_denied: the officer may not read this evidence; unknown_signer, revoked_signer", body = super::ErrorBody),
         (status = 404, description = "the content's digest is not anchored", body = super::ErrorBody),
         (status = 408, description = "upload_stalled: no bytes arrived for api.request_timeout; upload_too_slow: over a period of api.request_timeout, fewer bytes than vault.min_upload_bytes_per_sec on average", body = super::ErrorBody),
         (status = 413, description = "larger than vault.max_file_bytes", body = super::ErrorBody),
         (status = 422, description = "the content does not match `digest`", body = super::ErrorBody),
+        (status = 503, description = "signed_reads_busy: the node's memory of fresh signed reads (kept to refuse replays) is full; retry shortly", body = super::ErrorBody),
         (status = 507, description = "the disk would go below vault.min_free_bytes", body = super::ErrorBody),
     ),
-    security(("signed_read" = [])),
+    security(("signed_read" = []), ("session" = [])),
 )]
 pub async fn upload(
     State(state): State<AppState>,
@@ -236,17 +238,19 @@ async fn keep_if_readable(
 /// this node does not have it.
 #[utoipa::path(
     get, path = "/v1/vault/{digest}",
+    tag = "vault",
     params(("digest" = String, Path, description = "BLAKE3 digest, 64 hex")),
     responses(
         (status = 200, description = "the file", content_type = "application/octet-stream"),
         (status = 202, description = "being fetched from the holder's node; ask again", body = FetchView),
         (status = 400, description = "bad_digest", body = super::ErrorBody),
-        (status = 401, description = "unsigned or badly signed", body = super::ErrorBody),
-        (status = 403, description = "the policies let neither the officer nor this node's organisation read it", body = super::ErrorBody),
-        (status = 404, description = "not anchored, or no node has it", body = super::ErrorBody),
-        (status = 502, description = "the transfer failed repeatedly", body = super::ErrorBody),
+        (status = 401, description = "unsigned_read, bad_read_signature, stale_read, future_read, replayed_read (a signed read serves one request), bad_session", body = super::ErrorBody),
+        (status = 403, description = "read_denied, vault_refused: the policies let neither the officer nor this node's organisation read it; unknown_signer, revoked_signer", body = super::ErrorBody),
+        (status = 404, description = "not_anchored, or not_in_vault: no node has it", body = super::ErrorBody),
+        (status = 502, description = "vault_fetch_failed: the transfer failed repeatedly", body = super::ErrorBody),
+        (status = 503, description = "signed_reads_busy: the node's memory of fresh signed reads (kept to refuse replays) is full; retry shortly", body = super::ErrorBody),
     ),
-    security(("signed_read" = [])),
+    security(("signed_read" = []), ("session" = [])),
 )]
 pub async fn download(
     State(state): State<AppState>,

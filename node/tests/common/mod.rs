@@ -230,12 +230,22 @@ impl TestChain {
     }
 }
 
-/// Unix milliseconds now.
+/// Unix milliseconds now, and never the same twice in one test process:
+/// the node accepts a signed read once, so two reads of one path by one key
+/// must not be signed at the same millisecond (as the CLI ensures too).
 pub fn now_ms() -> u64 {
-    std::time::SystemTime::now()
+    use std::sync::atomic::{AtomicU64, Ordering};
+    static LAST: AtomicU64 = AtomicU64::new(0);
+    let now = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .expect("clock after 1970")
-        .as_millis() as u64
+        .as_millis() as u64;
+    let previous = LAST
+        .fetch_update(Ordering::Relaxed, Ordering::Relaxed, |last| {
+            Some(now.max(last + 1))
+        })
+        .expect("the closure always answers");
+    now.max(previous + 1)
 }
 
 /// Sends one request through a router and parses the JSON answer.
