@@ -10,6 +10,7 @@ mod chain;
 mod error;
 mod evidence;
 mod governance;
+mod health;
 mod inspections;
 mod members;
 mod openapi;
@@ -37,6 +38,7 @@ use xianjie_ledger::Hash;
 pub use chain::{BlockView, StatusView, ValidatorView};
 pub use error::{ApiError, ErrorBody, ErrorDetail};
 pub use evidence::{EvidenceProof, ProofCheckError, StateEntryProof, TxInclusion};
+pub use health::{Liveness, Readiness, ReadinessCheck};
 pub use members::OfficerView;
 pub use openapi::ApiDoc;
 pub use txs::{OutcomeView, SignedTxBytes, TxStatus, TxView};
@@ -186,6 +188,8 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/v1/openapi.json", get(openapi::document))
         .route("/metrics", get(chain::metrics))
+        .route("/livez", get(health::livez))
+        .route("/readyz", get(health::readyz))
         .merge(crate::web::routes())
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)

@@ -5,7 +5,8 @@ use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder
 use utoipa::{Modify, OpenApi};
 
 use super::{
-    cases, chain, error, evidence, governance, inspections, members, receipt, sessions, txs,
+    cases, chain, error, evidence, governance, health, inspections, members, receipt, sessions,
+    txs,
 };
 
 /// The API description. Ledger types (headers, certificates, transactions)
@@ -40,6 +41,8 @@ use super::{
         sessions::create,
         sessions::current,
         sessions::end,
+        health::livez,
+        health::readyz,
         document,
     ),
     components(schemas(
@@ -71,6 +74,9 @@ use super::{
         sessions::NewSession,
         sessions::CurrentSession,
         sessions::SessionOfficer,
+        health::Liveness,
+        health::Readiness,
+        health::ReadinessCheck,
     )),
     modifiers(&SignedReads)
 )]
