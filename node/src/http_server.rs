@@ -545,10 +545,9 @@ pub fn raise_open_file_limit(max_connections: usize) -> Option<u64> {
         tracing::warn!(
             limit = in_force,
             max_connections,
-            "api.max_connections leaves too few open files for the store, the peers and \
-             refused connections under this limit: lower api.max_connections below {} or raise \
-             the limit (systemd LimitNOFILE=, ulimit -n) to at least {needed}",
-            in_force.saturating_sub(FILES_BESIDES_API),
+            "api.max_connections plus the about {FILES_BESIDES_API} other files a node needs \
+             (store, peers, refused connections) exceed the open-file limit: raise the limit \
+             (systemd LimitNOFILE=, ulimit -n) to at least {needed}, or lower api.max_connections"
         );
     }
     Some(in_force)

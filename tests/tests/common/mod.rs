@@ -107,11 +107,22 @@ pub fn one_node(dir: &Path, api_settings: &str) -> (Network, SocketAddr) {
     (net, addr)
 }
 
-/// Adds `settings` to node `i`'s `[api]` section.
+/// Sets `settings` (`key = value` lines) in node `i`'s `[api]` section,
+/// replacing the values `testnet` wrote.
 pub fn set_api(net: &Network, i: usize, settings: &str) {
     let path = net.nodes[i].home.join("config.toml");
     let config = std::fs::read_to_string(&path).expect("config.toml");
-    let config = config.replacen("[api]\n", &format!("[api]\n{settings}\n"), 1);
+    let start = config.find("[api]\n").expect("an [api] section") + "[api]\n".len();
+    let end = config[start..]
+        .find("\n[")
+        .map_or(config.len(), |at| start + at + 1);
+    let mut section: Vec<String> = config[start..end].lines().map(str::to_owned).collect();
+    for setting in settings.lines().filter(|line| !line.trim().is_empty()) {
+        let key = setting.split('=').next().expect("key = value").trim();
+        section.retain(|line| line.split('=').next().map(str::trim) != Some(key));
+        section.push(setting.to_owned());
+    }
+    let config = format!("{}{}\n{}", &config[..start], section.join("\n"), &config[end..]);
     std::fs::write(&path, config).expect("write config.toml");
 }
 
