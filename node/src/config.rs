@@ -218,8 +218,7 @@ impl ApiConfig {
         if self.max_connections == 0 {
             return fail("api.max_connections must be at least 1");
         }
-        if self.max_connections_per_ip == 0 || self.max_connections_per_ip > self.max_connections
-        {
+        if self.max_connections_per_ip == 0 || self.max_connections_per_ip > self.max_connections {
             return fail("api.max_connections_per_ip must be between 1 and api.max_connections");
         }
         if self.ready_max_block_age.is_zero() {

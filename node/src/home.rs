@@ -595,7 +595,10 @@ mod tests {
         assert_eq!(minimal.consensus, config.consensus);
         let mut written_api = config.api.clone();
         written_api.listen = minimal.api.listen;
-        assert_eq!(minimal.api, written_api, "the template writes the API defaults");
+        assert_eq!(
+            minimal.api, written_api,
+            "the template writes the API defaults"
+        );
         let api = minimal.node_config(Path::new("/tmp/x")).unwrap().api;
         assert_eq!(api, ApiConfig::default());
         assert!(toml::from_str::<FileConfig>(&format!("{text}\nunknown = 1\n")).is_err());

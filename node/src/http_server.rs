@@ -622,12 +622,19 @@ mod tests {
         clock.received();
         assert_eq!(
             clock.deadline(limits),
-            Some((first_byte + limits.header_read_timeout, "header_read_timeout")),
+            Some((
+                first_byte + limits.header_read_timeout,
+                "header_read_timeout"
+            )),
             "later bytes of the head do not extend it"
         );
         clock.request_started();
         clock.sent();
-        assert_eq!(clock.deadline(limits), None, "a request in progress has no deadline");
+        assert_eq!(
+            clock.deadline(limits),
+            None,
+            "a request in progress has no deadline"
+        );
         clock.request_finished();
         let Phase::Idle { since: finished } = phase(&clock) else {
             panic!("idle again after the request");

@@ -5,8 +5,7 @@ use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder
 use utoipa::{Modify, OpenApi};
 
 use super::{
-    cases, chain, error, evidence, governance, health, inspections, members, receipt, sessions,
-    txs,
+    cases, chain, error, evidence, governance, health, inspections, members, receipt, sessions, txs,
 };
 
 /// The API description. Ledger types (headers, certificates, transactions)

@@ -24,8 +24,7 @@ pub struct Answer {
 impl Answer {
     /// The body as JSON.
     pub fn json(&self) -> serde_json::Value {
-        serde_json::from_str(&self.body)
-            .unwrap_or_else(|e| panic!("not JSON ({e}): {}", self.body))
+        serde_json::from_str(&self.body).unwrap_or_else(|e| panic!("not JSON ({e}): {}", self.body))
     }
 }
 
@@ -122,7 +121,12 @@ pub fn set_api(net: &Network, i: usize, settings: &str) {
         section.retain(|line| line.split('=').next().map(str::trim) != Some(key));
         section.push(setting.to_owned());
     }
-    let config = format!("{}{}\n{}", &config[..start], section.join("\n"), &config[end..]);
+    let config = format!(
+        "{}{}\n{}",
+        &config[..start],
+        section.join("\n"),
+        &config[end..]
+    );
     std::fs::write(&path, config).expect("write config.toml");
 }
 
