@@ -37,6 +37,33 @@ pub const DEFAULT_COMMIT_WAIT: Duration = Duration::from_secs(10);
 /// How long any request may take; longer than the commit wait so that a
 /// waiting submission answers `commit_timeout` rather than being cut off.
 pub const DEFAULT_REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
+/// How long a client may take, from the first byte of a request, to send
+/// all of its headers. Headers are a few hundred bytes: ten seconds is ample
+/// on a poor link, and a client that sends half a request is dropped instead
+/// of holding a connection (and an open file) forever.
+pub const DEFAULT_HEADER_READ_TIMEOUT: Duration = Duration::from_secs(10);
+/// How long a connection may stay open with no request in progress and no
+/// byte sent either way (a new connection waiting for its first request, or
+/// a kept-alive one between requests). Longer than the 60-second idle
+/// timeout of common load balancers, so that they, not the node, close
+/// their pooled connections and never send a request into a closing one.
+pub const DEFAULT_IDLE_TIMEOUT: Duration = Duration::from_secs(75);
+/// Most API connections open at once. Well under the common 1,024
+/// open-file limit, leaving room for the store, the consensus write-ahead
+/// log, vault files and the peer connections; past it a connection is
+/// answered `503 too_many_connections` and closed.
+pub const DEFAULT_MAX_CONNECTIONS: usize = 512;
+/// Most API connections open at once from one IP address: a quarter of the
+/// total, so that one client cannot lock the others out. Behind a load
+/// balancer or reverse proxy every request comes from its few addresses:
+/// raise it to `max_connections` there.
+pub const DEFAULT_MAX_CONNECTIONS_PER_IP: usize = 128;
+/// How old the latest block may be for `GET /readyz` to call a network node
+/// caught up. An idle chain makes a block every `consensus.empty_block_wait`
+/// (one second by default) and a round whose proposer is down costs a few
+/// seconds more; thirty seconds without a block means this node, or the
+/// whole network, is not committing.
+pub const DEFAULT_READY_MAX_BLOCK_AGE: Duration = Duration::from_secs(30);
 /// Address of the HTTP API in dev mode: loopback only, since dev keys sit in
 /// plain files next to the node.
 pub const DEFAULT_DEV_HTTP_ADDR: &str = "127.0.0.1:7070";
@@ -61,13 +88,24 @@ pub struct BlockLimits {
     pub max_bytes: usize,
 }
 
-/// Timeouts of the HTTP API.
+/// Timeouts and connection bounds of the HTTP API.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ApiConfig {
     /// How long a `wait=true` submission waits for its commit.
     pub commit_wait: Duration,
     /// How long any request may take before it is answered `request_timeout`.
     pub request_timeout: Duration,
+    /// How long a client may take, from a request's first byte, to send its headers.
+    pub header_read_timeout: Duration,
+    /// How long a connection may stay open with no request in progress and no traffic.
+    pub idle_timeout: Duration,
+    /// Most API connections open at once.
+    pub max_connections: usize,
+    /// Most API connections open at once from one IP address.
+    pub max_connections_per_ip: usize,
+    /// How old the latest block may be for `GET /readyz` to call a network
+    /// node caught up.
+    pub ready_max_block_age: Duration,
 }
 
 /// Everything a node needs besides its genesis and keys.
@@ -112,6 +150,11 @@ impl Default for ApiConfig {
         ApiConfig {
             commit_wait: DEFAULT_COMMIT_WAIT,
             request_timeout: DEFAULT_REQUEST_TIMEOUT,
+            header_read_timeout: DEFAULT_HEADER_READ_TIMEOUT,
+            idle_timeout: DEFAULT_IDLE_TIMEOUT,
+            max_connections: DEFAULT_MAX_CONNECTIONS,
+            max_connections_per_ip: DEFAULT_MAX_CONNECTIONS_PER_IP,
+            ready_max_block_age: DEFAULT_READY_MAX_BLOCK_AGE,
         }
     }
 }
@@ -157,6 +200,30 @@ impl NodeConfig {
                     .into(),
             );
         }
+        self.api.validate_connections()
+    }
+}
+
+impl ApiConfig {
+    /// Checks the connection timeouts and bounds.
+    pub fn validate_connections(&self) -> Result<()> {
+        let fail = |reason: &str| {
+            Err(Error::Config {
+                reason: reason.to_owned(),
+            })
+        };
+        if self.header_read_timeout.is_zero() || self.idle_timeout.is_zero() {
+            return fail("api.header_read_timeout and api.idle_timeout must be positive");
+        }
+        if self.max_connections == 0 {
+            return fail("api.max_connections must be at least 1");
+        }
+        if self.max_connections_per_ip == 0 || self.max_connections_per_ip > self.max_connections {
+            return fail("api.max_connections_per_ip must be between 1 and api.max_connections");
+        }
+        if self.ready_max_block_age.is_zero() {
+            return fail("api.ready_max_block_age must be positive");
+        }
         Ok(())
     }
 }
@@ -178,5 +245,24 @@ mod tests {
         let mut bad = config;
         bad.mempool.max_bytes = 10;
         assert!(bad.validate().is_err());
+    }
+
+    #[test]
+    fn connection_bounds_and_timeouts_are_validated() {
+        let config = NodeConfig::dev("/tmp/x");
+        let broken: [fn(&mut ApiConfig); 6] = [
+            |api| api.header_read_timeout = Duration::ZERO,
+            |api| api.idle_timeout = Duration::ZERO,
+            |api| api.max_connections = 0,
+            |api| api.max_connections_per_ip = 0,
+            |api| api.max_connections_per_ip = api.max_connections + 1,
+            |api| api.ready_max_block_age = Duration::ZERO,
+        ];
+        for breaks in broken {
+            let mut bad = config.clone();
+            breaks(&mut bad.api);
+            let error = bad.validate().unwrap_err().to_string();
+            assert!(error.contains("api."), "{error}");
+        }
     }
 }

@@ -130,6 +130,18 @@ pub enum Error {
         /// Why.
         reason: String,
     },
+    /// The consensus network could not listen on its address.
+    #[error(
+        "the consensus network cannot listen on {address} (p2p.listen in config.toml): {reason}; \
+         stop whatever uses that address (perhaps another node on this machine) or set another \
+         p2p.listen, and the matching address in the other nodes' persistent_peers"
+    )]
+    ConsensusListen {
+        /// The configured multiaddr.
+        address: String,
+        /// What the operating system or the engine said.
+        reason: String,
+    },
     /// A directory given as a node's home lacks what every home has.
     #[error("{home} is not a node home: {reason}")]
     NotAHome {

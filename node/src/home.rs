@@ -20,7 +20,9 @@ use serde::{Deserialize, Serialize};
 
 use crate::config::{
     ApiConfig, BlockLimits, MempoolLimits, DEFAULT_BATCH_WINDOW, DEFAULT_BLOCK_MAX_BYTES,
-    DEFAULT_BLOCK_MAX_TXS, DEFAULT_COMMIT_WAIT, DEFAULT_MEMPOOL_MAX_BYTES, DEFAULT_MEMPOOL_MAX_TXS,
+    DEFAULT_BLOCK_MAX_TXS, DEFAULT_COMMIT_WAIT, DEFAULT_HEADER_READ_TIMEOUT, DEFAULT_IDLE_TIMEOUT,
+    DEFAULT_MAX_CONNECTIONS, DEFAULT_MAX_CONNECTIONS_PER_IP as DEFAULT_API_MAX_CONNECTIONS_PER_IP,
+    DEFAULT_MEMPOOL_MAX_BYTES, DEFAULT_MEMPOOL_MAX_TXS, DEFAULT_READY_MAX_BLOCK_AGE,
     DEFAULT_REQUEST_TIMEOUT,
 };
 use crate::error::{Error, Result};
@@ -123,6 +125,21 @@ pub struct ApiSection {
     /// How long any request may take.
     #[serde(default = "default_request_timeout", with = "humantime_serde")]
     pub request_timeout: Duration,
+    /// How long a client may take, from a request's first byte, to send its headers.
+    #[serde(default = "default_header_read_timeout", with = "humantime_serde")]
+    pub header_read_timeout: Duration,
+    /// How long a connection may stay open with no request in progress and no traffic.
+    #[serde(default = "default_idle_timeout", with = "humantime_serde")]
+    pub idle_timeout: Duration,
+    /// Most API connections open at once.
+    #[serde(default = "default_max_connections")]
+    pub max_connections: usize,
+    /// Most API connections open at once from one IP address.
+    #[serde(default = "default_api_max_connections_per_ip")]
+    pub max_connections_per_ip: usize,
+    /// How old the latest block may be for `GET /readyz` to answer 200.
+    #[serde(default = "default_ready_max_block_age", with = "humantime_serde")]
+    pub ready_max_block_age: Duration,
 }
 
 /// `[p2p]`. Addresses are libp2p multiaddrs; a peer's address ends in
@@ -271,6 +288,26 @@ fn default_request_timeout() -> Duration {
     DEFAULT_REQUEST_TIMEOUT
 }
 
+fn default_header_read_timeout() -> Duration {
+    DEFAULT_HEADER_READ_TIMEOUT
+}
+
+fn default_idle_timeout() -> Duration {
+    DEFAULT_IDLE_TIMEOUT
+}
+
+fn default_max_connections() -> usize {
+    DEFAULT_MAX_CONNECTIONS
+}
+
+fn default_api_max_connections_per_ip() -> usize {
+    DEFAULT_API_MAX_CONNECTIONS_PER_IP
+}
+
+fn default_ready_max_block_age() -> Duration {
+    DEFAULT_READY_MAX_BLOCK_AGE
+}
+
 fn default_max_connections_per_ip() -> usize {
     DEFAULT_MAX_CONNECTIONS_PER_IP
 }
@@ -334,6 +371,11 @@ impl FileConfig {
             api: ApiConfig {
                 commit_wait: self.api.commit_wait,
                 request_timeout: self.api.request_timeout,
+                header_read_timeout: self.api.header_read_timeout,
+                idle_timeout: self.api.idle_timeout,
+                max_connections: self.api.max_connections,
+                max_connections_per_ip: self.api.max_connections_per_ip,
+                ready_max_block_age: self.api.ready_max_block_age,
             },
             vault: VaultLimits {
                 max_file_bytes: self.vault.max_file_bytes,
@@ -371,7 +413,7 @@ impl FileConfig {
         if self.p2p.max_connections_per_ip == 0 {
             return fail("p2p.max_connections_per_ip must be positive".into());
         }
-        Ok(())
+        self.node_config(Path::new("")).map(drop)
     }
 }
 
@@ -423,6 +465,21 @@ listen = "{api_listen}"
 commit_wait = "{commit_wait}"
 # How long any request may take.
 request_timeout = "{request_timeout}"
+# How long a client may take, from a request's first byte, to send all its
+# headers; a client that sends half a request is disconnected.
+header_read_timeout = "{header_read_timeout}"
+# How long a connection may stay open with no request in progress and nothing
+# sent either way (keep-alive); keep it longer than a load balancer's idle timeout.
+idle_timeout = "{idle_timeout}"
+# Most API connections open at once, and from one IP address. Past either bound
+# a connection is answered 503 (too_many_connections) and closed. Keep
+# max_connections well under the open-file limit (`ulimit -n`, systemd
+# LimitNOFILE=). Behind a load balancer or reverse proxy every client shares its
+# address: set max_connections_per_ip to max_connections there.
+max_connections = {max_connections}
+max_connections_per_ip = {api_max_per_ip}
+# GET /readyz answers 503 when the latest block is older than this.
+ready_max_block_age = "{ready_max_block_age}"
 
 [p2p]
 # Consensus (votes, proposals, block sync): a libp2p multiaddr, TCP or QUIC.
@@ -482,6 +539,11 @@ min_upload_bytes_per_sec = {vault_min_rate}
         api_listen = values.api_listen,
         commit_wait = duration(DEFAULT_COMMIT_WAIT),
         request_timeout = duration(DEFAULT_REQUEST_TIMEOUT),
+        header_read_timeout = duration(DEFAULT_HEADER_READ_TIMEOUT),
+        idle_timeout = duration(DEFAULT_IDLE_TIMEOUT),
+        max_connections = DEFAULT_MAX_CONNECTIONS,
+        api_max_per_ip = DEFAULT_API_MAX_CONNECTIONS_PER_IP,
+        ready_max_block_age = duration(DEFAULT_READY_MAX_BLOCK_AGE),
         p2p_listen = values.p2p_listen,
         gossip_listen = values.gossip_listen,
         persistent_peers = list(values.persistent_peers),
@@ -533,6 +595,14 @@ mod tests {
         )
         .unwrap();
         assert_eq!(minimal.consensus, config.consensus);
+        let mut written_api = config.api.clone();
+        written_api.listen = minimal.api.listen;
+        assert_eq!(
+            minimal.api, written_api,
+            "the template writes the API defaults"
+        );
+        let api = minimal.node_config(Path::new("/tmp/x")).unwrap().api;
+        assert_eq!(api, ApiConfig::default());
         assert!(toml::from_str::<FileConfig>(&format!("{text}\nunknown = 1\n")).is_err());
     }
 }

@@ -18,7 +18,8 @@
 //! - [`chain`]: builds, executes (with `xianjie-contracts`), signs and commits
 //!   one block to the `xianjie-ledger` store.
 //! - [`dev`]: the dev home with its genesis and demo keys; [`config`]: limits
-//!   and timeouts; [`node`]: start, serve and shut down.
+//!   and timeouts; [`node`]: start, serve and shut down; [`http_server`]:
+//!   the API's connections, their timeouts and bounds.
 //!
 //! Tests drive the API without sockets:
 //!
@@ -44,6 +45,7 @@ pub mod error;
 pub mod execution;
 pub mod file_modes;
 pub mod home;
+pub mod http_server;
 pub mod mempool;
 pub mod metrics;
 pub mod network_node;

@@ -197,16 +197,19 @@ fn secure_home(home: &std::path::Path) -> anyhow::Result<()> {
 
 async fn run_start(home: PathBuf) -> anyhow::Result<()> {
     secure_home(&home)?;
+    let config = xianjie_node::home::NodeHome::new(&home)
+        .read_config()
+        .with_context(|| format!("reading the node's configuration in {}", home.display()))?;
+    xianjie_node::http_server::raise_open_file_limit(config.api.max_connections);
+    let http = config.api.listen;
+    // Bound before anything starts, so that a taken address stops the node
+    // before it joins consensus.
+    let listener = bind_api(http, "api.listen in config.toml").await?;
     let node = xianjie_node::network_node::NetworkNode::start(&home)
         .await
         .with_context(|| format!("starting the node in {}", home.display()))?;
-    let config = xianjie_node::home::NodeHome::new(&home).read_config()?;
-    let http = config.api.listen;
-    let listener = tokio::net::TcpListener::bind(http)
-        .await
-        .with_context(|| format!("binding the API to {http}; is another node running there?"))?;
     eprintln!(
-        "xianjie-node {}: {} of chain {}\n  API   http://{http}/v1/status  metrics http://{http}/metrics",
+        "xianjie-node {}: {} of chain {}\n  API   http://{http}/v1/status  metrics http://{http}/metrics  health http://{http}/readyz",
         env!("CARGO_PKG_VERSION"),
         config.moniker,
         node.state().chain_id(),
@@ -216,6 +219,17 @@ async fn run_start(home: PathBuf) -> anyhow::Result<()> {
         .context("the node stopped with an error")?;
     tracing::info!("node stopped cleanly");
     Ok(())
+}
+
+/// Binds the API's listener; the error names the address, the setting and
+/// what to do.
+async fn bind_api(http: SocketAddr, setting: &str) -> anyhow::Result<tokio::net::TcpListener> {
+    tokio::net::TcpListener::bind(http).await.with_context(|| {
+        format!(
+            "the API cannot listen on {http} ({setting}); stop whatever uses that address \
+             (perhaps another node on this machine) or choose another"
+        )
+    })
 }
 
 /// `info` unless RUST_LOG says otherwise (the consensus engine and libp2p
@@ -239,12 +253,11 @@ async fn run_dev(home: PathBuf, http: SocketAddr) -> anyhow::Result<()> {
     secure_home(&home)?;
     let mut config = NodeConfig::dev(&home);
     config.http_addr = http;
+    xianjie_node::http_server::raise_open_file_limit(config.api.max_connections);
+    let listener = bind_api(http, "--http").await?;
     let node = Node::start_dev(config)
         .await
         .with_context(|| format!("starting the dev node in {}", home.display()))?;
-    let listener = tokio::net::TcpListener::bind(http)
-        .await
-        .with_context(|| format!("binding the API to {http}; is another node running there?"))?;
     print_banner(&node, &home, http);
     node.serve(listener, shutdown_signal())
         .await

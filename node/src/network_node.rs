@@ -16,6 +16,7 @@ use crate::dev::read_key_file;
 use crate::error::{Error, Result};
 use crate::execution::ChainInfo;
 use crate::home::NodeHome;
+use crate::http_server::{self, ConnectionLimits};
 use crate::mempool::Mempool;
 use crate::metrics::Metrics;
 use crate::p2p::{self, gossip};
@@ -188,19 +189,20 @@ impl NetworkNode {
         listener: tokio::net::TcpListener,
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> Result<()> {
-        let address = listener.local_addr().ok();
         let router = api::router(self.state());
+        let limits = ConnectionLimits::from(&self.state.shared().config);
         let (failed_sender, failed_receiver) = tokio::sync::oneshot::channel::<()>();
+        // The API runs in its own task beside consensus and gossip, which
+        // have their own listeners: its connection caps keep a flood of
+        // clients to itself.
         let server = tokio::spawn(async move {
-            axum::serve(listener, router)
-                .with_graceful_shutdown(async move {
-                    tokio::select! {
-                        () = shutdown => tracing::info!("shutdown requested"),
-                        _ = failed_receiver => tracing::error!("consensus stopped; shutting down"),
-                    }
-                })
-                .await
-                .map_err(|source| Error::Serve { address, source })
+            let stop_serving = async move {
+                tokio::select! {
+                    () = shutdown => tracing::info!("shutdown requested"),
+                    _ = failed_receiver => tracing::error!("consensus stopped; shutting down"),
+                }
+            };
+            http_server::serve(listener, router, limits, stop_serving).await;
         });
         let outcome = tokio::select! {
             joined = self.engine.host_task() => Some(joined),
@@ -216,7 +218,7 @@ impl NetworkNode {
             None => None,
         };
         let _ = failed_sender.send(());
-        let served = server.await.map_err(|join| Error::Task {
+        server.await.map_err(|join| Error::Task {
             task: "HTTP server",
             reason: join.to_string(),
         })?;
@@ -226,7 +228,7 @@ impl NetworkNode {
         let flushed = self.state.shared().store.flush();
         match host_error {
             Some(error) => Err(error),
-            None => served.and(flushed.map_err(Error::from)),
+            None => flushed.map_err(Error::from),
         }
     }
 }

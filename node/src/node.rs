@@ -13,6 +13,7 @@ use crate::committed_tip::{self, NodeKind};
 use crate::config::NodeConfig;
 use crate::dev::{DevHome, DevSetup};
 use crate::error::{Error, Result};
+use crate::http_server::{self, ConnectionLimits};
 use crate::mempool::Mempool;
 use crate::producer::Producer;
 use crate::vault::{Vault, VAULT_DIR};
@@ -121,7 +122,6 @@ impl Node {
         listener: tokio::net::TcpListener,
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> Result<()> {
-        let address = listener.local_addr().ok();
         let producer_stopped = self.producer_stopped();
         let stop_serving = async move {
             tokio::select! {
@@ -129,12 +129,9 @@ impl Node {
                 () = producer_stopped => tracing::error!("the block producer stopped; shutting down"),
             }
         };
-        let served = axum::serve(listener, self.router())
-            .with_graceful_shutdown(stop_serving)
-            .await
-            .map_err(|source| Error::Serve { address, source });
-        let stopped = self.shutdown().await;
-        served.and(stopped)
+        let limits = ConnectionLimits::from(&self.state.shared().config);
+        http_server::serve(listener, self.router(), limits, stop_serving).await;
+        self.shutdown().await
     }
 
     /// Stops the producer after its current block, waits for it and drops

@@ -1,6 +1,6 @@
 //! What a network node knows about its peers and sync, for `/v1/status`.
 
-use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -44,6 +44,9 @@ pub struct NetworkStatus {
     /// The unconnected validators last warned about.
     warned_unconnected: Mutex<Vec<String>>,
     last_synced: Mutex<Option<Instant>>,
+    /// Whether the consensus network listens and answers; false until the
+    /// engine's start confirms it, and again if it stops.
+    consensus_listening: AtomicBool,
 }
 
 impl NetworkStatus {
@@ -59,6 +62,7 @@ impl NetworkStatus {
             unconnected_validators: Mutex::new(Vec::new()),
             warned_unconnected: Mutex::new(Vec::new()),
             last_synced: Mutex::new(None),
+            consensus_listening: AtomicBool::new(false),
         }
     }
 
@@ -68,13 +72,28 @@ impl NetworkStatus {
         *self.last_synced.lock().expect("status lock") = Some(Instant::now());
     }
 
-    /// `syncing` while blocks arrive through sync, else `caught_up`.
+    /// `not_listening` while the consensus network is not running (the
+    /// node hears no votes and no blocks, so it cannot know whether it is
+    /// behind), `syncing` while blocks arrive through sync, else `caught_up`.
     pub fn sync_state(&self) -> &'static str {
+        if !self.consensus_listening() {
+            return "not_listening";
+        }
         let last = *self.last_synced.lock().expect("status lock");
         match last {
             Some(at) if at.elapsed() < SYNCING_GRACE => "syncing",
             _ => "caught_up",
         }
+    }
+
+    /// Whether the consensus network listens and answers.
+    pub fn consensus_listening(&self) -> bool {
+        self.consensus_listening.load(Ordering::Relaxed)
+    }
+
+    /// Records whether the consensus network listens and answers.
+    pub fn set_consensus_listening(&self, listening: bool) {
+        self.consensus_listening.store(listening, Ordering::Relaxed);
     }
 
     /// Records the validators this node has no consensus connection to.
@@ -110,5 +129,22 @@ impl NetworkStatus {
     /// The consensus peers.
     pub fn peers(&self) -> Vec<PeerView> {
         self.consensus_peers.lock().expect("status lock").clone()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn never_caught_up_while_the_consensus_network_is_not_listening() {
+        let status = NetworkStatus::new("n".into(), "p".into());
+        assert_eq!(status.sync_state(), "not_listening");
+        status.set_consensus_listening(true);
+        assert_eq!(status.sync_state(), "caught_up");
+        status.synced_one();
+        assert_eq!(status.sync_state(), "syncing");
+        status.set_consensus_listening(false);
+        assert_eq!(status.sync_state(), "not_listening");
     }
 }

@@ -88,6 +88,10 @@ pub struct NetworkView {
     pub unconnected_validators: Vec<String>,
     /// Consensus round of the height in progress.
     pub round: u64,
+    /// Whether the consensus network listens and answers. When it does
+    /// not, this node hears no votes or blocks.
+    pub consensus_listening: bool,
+    /// `not_listening` while the consensus network is not running,
     /// `syncing` while blocks arrive through block sync, else `caught_up`.
     pub sync: String,
     /// Blocks received through sync since the node started.
@@ -172,6 +176,7 @@ pub async fn status(State(state): State<AppState>) -> Result<Json<StatusView>, A
             gossip_peers: network.gossip_peers.load(Ordering::Relaxed),
             unconnected_validators: network.unconnected_validators(),
             round: network.round.load(Ordering::Relaxed),
+            consensus_listening: network.consensus_listening(),
             sync: network.sync_state().to_owned(),
             synced_blocks: network.synced_blocks.load(Ordering::Relaxed),
         }),

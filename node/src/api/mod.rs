@@ -10,6 +10,7 @@ mod chain;
 mod error;
 mod evidence;
 mod governance;
+mod health;
 mod inspections;
 mod members;
 mod openapi;
@@ -39,6 +40,7 @@ use xianjie_ledger::Hash;
 pub use chain::{BlockView, StatusView, ValidatorView};
 pub use error::{ApiError, ErrorBody, ErrorDetail};
 pub use evidence::{EvidenceProof, ProofCheckError, StateEntryProof, TxInclusion};
+pub use health::{Liveness, Readiness, ReadinessCheck};
 pub use members::OfficerView;
 pub use openapi::ApiDoc;
 pub use txs::{OutcomeView, SignedTxBytes, TxStatus, TxView};
@@ -317,6 +319,8 @@ pub fn routes() -> Vec<ApiRoute> {
         ApiRoute::new(GET, "/v1/vault/{digest}", Officer, vault::download).in_group(Streaming),
         ApiRoute::new(GET, "/v1/openapi.json", Public, openapi::document),
         ApiRoute::new(GET, "/metrics", Public, chain::metrics),
+        ApiRoute::new(GET, "/livez", Public, health::livez),
+        ApiRoute::new(GET, "/readyz", Public, health::readyz),
     ]
 }
 

@@ -8,8 +8,8 @@ use utoipa::openapi::{ContentBuilder, PathItem, Ref, ResponseBuilder};
 use utoipa::{Modify, OpenApi};
 
 use super::{
-    cases, chain, error, evidence, governance, inspections, members, receipt, sessions, txs, vault,
-    Group,
+    cases, chain, error, evidence, governance, health, inspections, members, receipt, sessions,
+    txs, vault, Group,
 };
 
 /// The API description. Ledger types (headers, certificates, transactions)
@@ -46,6 +46,8 @@ use super::{
         sessions::end,
         vault::upload,
         vault::download,
+        health::livez,
+        health::readyz,
         document,
         chain::metrics,
     ),
@@ -80,6 +82,9 @@ use super::{
         sessions::SessionOfficer,
         vault::VaultFileView,
         vault::FetchView,
+        health::Liveness,
+        health::Readiness,
+        health::ReadinessCheck,
     )),
     modifiers(&SignedReads, &EveryRouteAnswers)
 )]

@@ -260,23 +260,91 @@ pub async fn start(
         .map_err(network_error("the consensus engine"))?
     };
     let net_requests = channels.net_requests.clone();
+    let listening = confirm_listening(&net_requests).await;
     let watched = PeerWatch {
         requests: net_requests.clone(),
-        status,
+        status: Arc::clone(&status),
         allow: allow.clone(),
         store: parts.store.clone(),
         own: peer_id,
     };
     let host = tokio::spawn(Host::new(parts).run(channels));
-    let tasks = vec![
-        tokio::spawn(keep_allow_list(net_requests, allow)),
-        tokio::spawn(watch_peers(watched)),
-    ];
-    Ok(RunningEngine {
+    let running = RunningEngine {
         handle,
         host,
-        tasks,
+        tasks: Vec::new(),
+    };
+    if let Err(reason) = listening {
+        running.stop().await;
+        return Err(Error::ConsensusListen {
+            address: settings.listen.to_string(),
+            reason: bind_diagnosis(&settings.listen).unwrap_or(reason),
+        });
+    }
+    status.set_consensus_listening(true);
+    tracing::info!(address = %settings.listen, "consensus network listening");
+    Ok(RunningEngine {
+        tasks: vec![
+            tokio::spawn(keep_allow_list(net_requests, allow)),
+            tokio::spawn(watch_peers(watched)),
+        ],
+        ..running
     })
+}
+
+/// How long the engine's network may take to answer its first state
+/// request; it answers within milliseconds once it listens.
+const LISTEN_CONFIRM_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// Waits until the engine's network task answers a state request, which
+/// it only does after it bound its listen address. Malachite 0.8.2 logs a
+/// failed `listen_on` ("Error listening on …") and ends the network task
+/// without telling the application; a request then goes unanswered
+/// (`Ok(None)` or a dropped reply), and the node would otherwise sit at its
+/// height while the network moves on. Returns why it does not listen.
+async fn confirm_listening(requests: &mpsc::Sender<NetworkRequest>) -> Result<(), String> {
+    use malachitebft_app_channel::ConsensusRequestError;
+    let deadline = tokio::time::Instant::now() + LISTEN_CONFIRM_TIMEOUT;
+    loop {
+        match NetworkRequest::dump_state(requests).await {
+            Ok(Some(_)) => return Ok(()),
+            Ok(None) | Err(ConsensusRequestError::Recv | ConsensusRequestError::Closed) => {
+                return Err("the engine's network stopped as it started".into())
+            }
+            // Busy: ask again.
+            Err(ConsensusRequestError::Full) => {}
+        }
+        if tokio::time::Instant::now() >= deadline {
+            return Err(format!(
+                "the engine's network did not answer within {LISTEN_CONFIRM_TIMEOUT:?}"
+            ));
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+/// What the operating system says when this process binds `address` now,
+/// if that fails: Malachite logs the original error but does not return it.
+fn bind_diagnosis(address: &Multiaddr) -> Option<String> {
+    use libp2p::multiaddr::Protocol;
+    let mut ip = None;
+    let mut failed = None;
+    for protocol in address.iter() {
+        match protocol {
+            Protocol::Ip4(v4) => ip = Some(std::net::IpAddr::V4(v4)),
+            Protocol::Ip6(v6) => ip = Some(std::net::IpAddr::V6(v6)),
+            Protocol::Tcp(port) => {
+                let at = std::net::SocketAddr::new(ip?, port);
+                failed = std::net::TcpListener::bind(at).err();
+            }
+            Protocol::Udp(port) => {
+                let at = std::net::SocketAddr::new(ip?, port);
+                failed = std::net::UdpSocket::bind(at).err();
+            }
+            _ => {}
+        }
+    }
+    failed.map(|error| error.to_string())
 }
 
 /// Lets every allowed peer id in, and drops removed ones, as `/p2p/<id>`
@@ -326,9 +394,23 @@ async fn watch_peers(watch: PeerWatch) {
     let mut every = tokio::time::interval(Duration::from_secs(2));
     loop {
         every.tick().await;
-        let Ok(Some(dump)) = NetworkRequest::dump_state(&watch.requests).await else {
-            continue;
+        let dump = match NetworkRequest::dump_state(&watch.requests).await {
+            Ok(Some(dump)) => dump,
+            // The request queue is busy: try at the next tick.
+            Err(malachitebft_app_channel::ConsensusRequestError::Full) => continue,
+            // No answer from the network task: it has stopped.
+            Ok(None) | Err(_) => {
+                if watch.status.consensus_listening() {
+                    tracing::error!(
+                        "the consensus network stopped: this node no longer hears votes or \
+                         blocks; restart it"
+                    );
+                }
+                watch.status.set_consensus_listening(false);
+                continue;
+            }
         };
+        watch.status.set_consensus_listening(true);
         let mut peers: Vec<PeerView> = dump
             .peers
             .iter()
