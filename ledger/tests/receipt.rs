@@ -90,10 +90,16 @@ impl TestChain {
             orgs: vec![
                 GenesisOrg {
                     org: org("market", OrgKind::AdministrativeAgency),
-                    officers: vec![GenesisOfficer {
-                        public_key: market_officer().public_key(),
-                        role: Role::Officer,
-                    }],
+                    officers: vec![
+                        GenesisOfficer {
+                            public_key: market_officer().public_key(),
+                            role: Role::Officer,
+                        },
+                        GenesisOfficer {
+                            public_key: market_officer2().public_key(),
+                            role: Role::Officer,
+                        },
+                    ],
                 },
                 GenesisOrg {
                     org: org("police", OrgKind::Police),
@@ -255,20 +261,37 @@ impl TestChain {
 
     /// A block with `before` filler transactions, the anchor, and `after` more.
     fn anchor_block(&mut self, before: usize, after: usize) {
+        self.anchor_block_with(before, after, |_| {});
+    }
+
+    /// [`TestChain::anchor_block`] with the co-signed anchor changed by
+    /// `edit` before it is signed and stored, as a faulty contract would
+    /// have let it through.
+    fn anchor_block_with(
+        &mut self,
+        before: usize,
+        after: usize,
+        edit: impl FnOnce(&mut EvidenceAnchor),
+    ) {
         let bytes = evidence_bytes();
-        let anchor = EvidenceAnchor {
+        let signer = market_officer().public_key().id();
+        let mut anchor = EvidenceAnchor {
             digest: file_digest(&bytes),
             size: bytes.len() as u64,
             media_type: "text/csv".into(),
             category: EvidenceCategory::Documentary,
             case_id: Some("HZ-SC-2026-001".into()),
             collected_at: GENESIS_TIME_MS / 1000,
-            collected_by: vec![market_officer().public_key().id()],
+            collected_by: vec![signer, market_officer2().public_key().id()],
             capture_method: "file".into(),
             capture_tool: "xianjie 0.1.0".into(),
             provenance_note_digest: None,
             supersedes: None,
+            co_signatures: Vec::new(),
         };
+        let chain_id = self.genesis.chain_id.clone();
+        anchor.co_sign(&chain_id, &signer, &market_officer2());
+        edit(&mut anchor);
         let mut txs: Vec<SignedTx> = (0..before).map(|_| self.filler()).collect();
         let tx = self.sign_tx(&market_officer(), Call::AnchorEvidence(anchor.clone()));
         self.record = Some(EvidenceRecord {
@@ -349,6 +372,11 @@ fn police_officer() -> SecretKey {
     key(51)
 }
 
+/// The market regulator's second collector, who co-signs every anchor.
+fn market_officer2() -> SecretKey {
+    key(52)
+}
+
 /// Set A (genesis): four validators of power 1.
 fn set_a() -> Vec<Validator> {
     (10..14).map(|seed| validator(seed, 1)).collect()
@@ -420,6 +448,14 @@ fn a_receipt_spanning_a_validator_set_change_verifies_and_names_everything() {
     assert_eq!(facts.height, 7);
     assert_eq!(facts.org, org_id("market"));
     assert_eq!(facts.officer, market_officer().public_key().id());
+    assert_eq!(
+        facts.signed_by,
+        vec![
+            market_officer().public_key().id(),
+            market_officer2().public_key().id()
+        ],
+        "the receipt names both collectors as signers"
+    );
     assert_eq!(facts.anchor_height, 1);
     assert_eq!(facts.anchor_time_ms, GENESIS_TIME_MS + 3_000);
     assert_eq!(facts.class, EvidenceClass::DirectUse);
@@ -1057,6 +1093,46 @@ fn inconsistent_records_are_named() {
     assert_eq!(
         code_of(chain.receipt().verify(&chain.genesis, None)),
         "invalid_validator_set"
+    );
+}
+
+#[test]
+fn co_signatures_are_checked_by_the_receipt_verifier() {
+    let refused = |edit: &dyn Fn(&mut EvidenceAnchor)| {
+        let mut chain = TestChain::new(set_a(), &[10, 11, 12, 13]);
+        chain.anchor_block_with(0, 1, edit);
+        code_of(chain.receipt().verify(&chain.genesis, None))
+    };
+    // A co-signature that does not verify.
+    assert_eq!(
+        refused(&|anchor| anchor.co_signatures[0].signature.0[3] ^= 1),
+        "co_signature_invalid"
+    );
+    // A co-signature over other content (the anchor changed afterwards).
+    assert_eq!(
+        refused(&|anchor| anchor.capture_tool = "another tool".into()),
+        "co_signature_invalid"
+    );
+    // A co-signature by an officer not named as collector.
+    assert_eq!(
+        refused(&|anchor| {
+            let stranger = police_officer().public_key().id();
+            anchor.collected_by[1] = stranger;
+            anchor.co_signatures.clear();
+            anchor.co_sign(CHAIN_ID, &market_officer().public_key().id(), &police_officer());
+            anchor.collected_by[1] = market_officer2().public_key().id();
+        }),
+        "co_signature_invalid"
+    );
+    // The same co-signer twice.
+    assert_eq!(
+        refused(&|anchor| anchor.co_signatures.push(anchor.co_signatures[0])),
+        "co_signature_invalid"
+    );
+    // A named collector who did not sign.
+    assert_eq!(
+        refused(&|anchor| anchor.co_signatures.clear()),
+        "collector_not_signed"
     );
 }
 
