@@ -1216,7 +1216,7 @@ fn the_body_is_the_fields_in_order() {
     let fields = example_fields(&receipt);
     let concatenated: Vec<u8> = fields.iter().flat_map(|(_, bytes)| bytes.clone()).collect();
     let bytes = receipt.to_bytes();
-    assert_eq!(&bytes[..FILE_HEADER_LEN + 1], b"XJRCPT\x01\x01");
+    assert_eq!(&bytes[..FILE_HEADER_LEN + 1], b"XJRCPT\x02\x01");
     assert_eq!(&bytes[FILE_HEADER_LEN + 1..], &concatenated[..]);
 }
 
@@ -1281,6 +1281,18 @@ fn example_fields(receipt: &Receipt) -> Vec<(String, Vec<u8>)> {
             pc(&a.provenance_note_digest),
         ),
         ("record.anchor.supersedes".into(), pc(&a.supersedes)),
+        (
+            "record.anchor.co_signatures: count".into(),
+            vec![a.co_signatures.len() as u8],
+        ),
+        (
+            "record.anchor.co_signatures[0].public_key".into(),
+            pc(&a.co_signatures[0].public_key),
+        ),
+        (
+            "record.anchor.co_signatures[0].signature".into(),
+            pc(&a.co_signatures[0].signature),
+        ),
         ("record.class".into(), pc(&r.class)),
         ("record.org".into(), pc(&r.org)),
         ("record.anchored_by".into(), pc(&r.anchored_by)),
@@ -1336,7 +1348,7 @@ fn print_worked_example() {
     println!("```\n<!-- receipt-hex:end -->\n");
     println!("| offset | bytes | field |\n|---:|---|---|");
     println!("| 0 | `{}` | magic `XJRCPT` |", hex::encode(MAGIC));
-    println!("| 6 | `01` | receipt format version |");
+    println!("| 6 | `{RECEIPT_VERSION:02x}` | receipt format version |");
     println!("| 7 | `01` | codec format version |");
     let mut offset = FILE_HEADER_LEN + 1;
     for (name, field) in example_fields(&receipt) {
@@ -1377,6 +1389,21 @@ fn print_worked_example() {
         hex::encode(encode(&receipt.anchor.tx.tx))
     );
     println!("tx hash               {tx_hash}");
+    let anchor = &receipt.record.anchor;
+    let mut unsigned = anchor.clone();
+    unsigned.co_signatures.clear();
+    println!(
+        "co-signed anchor      {}",
+        hex::encode(encode(&unsigned))
+    );
+    println!(
+        "co-signing digest     {}",
+        anchor.co_signing_digest(&receipt.chain_id, &receipt.record.anchored_by)
+    );
+    println!(
+        "co-signer key id      {}",
+        anchor.co_signatures[0].public_key.id()
+    );
     println!("merkle leaf hash      {}", merkle::leaf_hash(&tx_hash.0));
     println!("tx_root               {}", header.tx_root);
     let key = keys::evidence(&receipt.digest);
