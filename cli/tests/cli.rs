@@ -507,7 +507,7 @@ fn a_draft_is_co_signed_by_the_colleague_and_then_submitted() {
     let draft = dir.path().join("scan.draft");
     let draft_arg = draft.to_str().unwrap();
     let with_node = |key: &str, args: &[&str]| {
-        let mut all = vec!["--node", &node.url, "--key", key];
+        let mut all: Vec<&str> = vec!["--node", node.url.as_str(), "--key", key];
         all.extend_from_slice(args);
         xianjie(&all)
     };

@@ -21,7 +21,7 @@ use std::time::{Duration, Instant};
 use anyhow::{bail, Context as _};
 use rand::RngCore as _;
 use xianjie_ledger::codec;
-use xianjie_ledger::crypto::{self, KeyFile, KeyId, SecretKey};
+use xianjie_ledger::crypto::{self, KeyFile, SecretKey};
 use xianjie_ledger::hash::Hash;
 use xianjie_ledger::model::{EvidenceAnchor, EvidenceCategory};
 use xianjie_ledger::tx::{Call, SignedTx, Tx};
