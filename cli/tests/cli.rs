@@ -431,11 +431,21 @@ fn anchor_signs_locally_and_submits_the_file_digest() {
     // Both colleagues co-signed, for this signer and chain.
     let digest = anchor.co_signing_digest(common::CHAIN_ID, &officer_key().public_key().id());
     let co_signers: Vec<_> = anchor.co_signatures.iter().map(|c| c.officer()).collect();
-    assert_eq!(co_signers, vec![second.public_key().id(), third.public_key().id()]);
-    assert!(anchor.co_signatures.iter().all(|c| c.verify(&digest).is_ok()));
+    assert_eq!(
+        co_signers,
+        vec![second.public_key().id(), third.public_key().id()]
+    );
+    assert!(anchor
+        .co_signatures
+        .iter()
+        .all(|c| c.verify(&digest).is_ok()));
     assert_eq!(
         answer["signed_by"],
-        json!([officer_key().public_key().id(), second.public_key().id(), third.public_key().id()])
+        json!([
+            officer_key().public_key().id(),
+            second.public_key().id(),
+            third.public_key().id()
+        ])
     );
     assert_eq!(anchor.capture_method, "file");
     assert!(anchor.capture_tool.starts_with("xianjie-cli "));
@@ -488,7 +498,12 @@ fn a_collector_named_by_id_alone_is_refused_before_anything_is_sent() {
     ]);
     assert_eq!(exit_code(&output), 2, "{}", stderr(&output));
     let message = stderr(&output);
-    for hint in [colleague.as_str(), "--unsigned-out", "evidence cosign", "--draft"] {
+    for hint in [
+        colleague.as_str(),
+        "--unsigned-out",
+        "evidence cosign",
+        "--draft",
+    ] {
         assert!(message.contains(hint), "{hint} missing from: {message}");
     }
     assert!(node.requests().iter().all(|r| r.method != "POST"));
@@ -501,7 +516,11 @@ fn a_draft_is_co_signed_by_the_colleague_and_then_submitted() {
     let key = officer_key_file(dir.path());
     let colleague = SecretKey::from_bytes(&[22; 32]);
     let colleague_key = key_file(dir.path(), "colleague.key", &colleague);
-    let stranger_key = key_file(dir.path(), "stranger.key", &SecretKey::from_bytes(&[44; 32]));
+    let stranger_key = key_file(
+        dir.path(),
+        "stranger.key",
+        &SecretKey::from_bytes(&[44; 32]),
+    );
     let file = dir.path().join("scan.pdf");
     std::fs::write(&file, b"scan").unwrap();
     let draft = dir.path().join("scan.draft");
@@ -517,8 +536,18 @@ fn a_draft_is_co_signed_by_the_colleague_and_then_submitted() {
     // 1. The draft: written, nothing submitted.
     let written = with_node(
         &key,
-        &["--json", "evidence", "anchor", file_arg, "--category", "documentary",
-          "--collected-by", &id, "--unsigned-out", draft_arg],
+        &[
+            "--json",
+            "evidence",
+            "anchor",
+            file_arg,
+            "--category",
+            "documentary",
+            "--collected-by",
+            &id,
+            "--unsigned-out",
+            draft_arg,
+        ],
     );
     assert_eq!(exit_code(&written), 0, "{}", stderr(&written));
     assert_eq!(stdout_json(&written)["missing_co_signatures"], json!([id]));
@@ -529,26 +558,48 @@ fn a_draft_is_co_signed_by_the_colleague_and_then_submitted() {
     // Only a named collector co-signs.
     let stranger = xianjie(&["--key", &stranger_key, "evidence", "cosign", draft_arg]);
     assert_eq!(exit_code(&stranger), 2);
-    assert!(stderr(&stranger).contains("not named as a collector"), "{}", stderr(&stranger));
+    assert!(
+        stderr(&stranger).contains("not named as a collector"),
+        "{}",
+        stderr(&stranger)
+    );
     assert!(node.requests().iter().all(|r| r.method != "POST"));
 
     // 2. The colleague co-signs, offline, checking the file in hand.
     let cosigned = xianjie(&[
-        "--key", &colleague_key, "--json", "evidence", "cosign", draft_arg, "--file", file_arg,
+        "--key",
+        &colleague_key,
+        "--json",
+        "evidence",
+        "cosign",
+        draft_arg,
+        "--file",
+        file_arg,
     ]);
     assert_eq!(exit_code(&cosigned), 0, "{}", stderr(&cosigned));
     assert_eq!(stdout_json(&cosigned)["missing_co_signatures"], json!([]));
 
     // 3. The first officer submits it.
-    let submitted = with_node(&key, &["--json", "evidence", "anchor", file_arg, "--draft", draft_arg]);
+    let submitted = with_node(
+        &key,
+        &[
+            "--json", "evidence", "anchor", file_arg, "--draft", draft_arg,
+        ],
+    );
     assert_eq!(exit_code(&submitted), 0, "{}", stderr(&submitted));
     let signed = submitted_tx(&node);
     let Call::AnchorEvidence(anchor) = &signed.tx.call else {
         panic!("not an anchor: {:?}", signed.tx.call)
     };
-    assert_eq!(anchor.digest.to_hex(), blake3::hash(b"scan").to_hex().as_str());
+    assert_eq!(
+        anchor.digest.to_hex(),
+        blake3::hash(b"scan").to_hex().as_str()
+    );
     assert_eq!(anchor.co_signatures.len(), 1);
-    assert_eq!(anchor.co_signatures[0].officer(), colleague.public_key().id());
+    assert_eq!(
+        anchor.co_signatures[0].officer(),
+        colleague.public_key().id()
+    );
     let digest = anchor.co_signing_digest(common::CHAIN_ID, &signed.signer_id());
     assert!(anchor.co_signatures[0].verify(&digest).is_ok());
 }

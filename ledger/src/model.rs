@@ -14,8 +14,8 @@ use serde::{Deserialize, Serialize};
 use crate::case::CaseParams;
 use crate::codec::Canonical;
 use crate::crypto::{self, KeyId, PublicKey, SecretKey, Signature};
-use crate::error::CryptoError;
 use crate::deadline::{appendix_a_rules, Calendar, DayCounting, DeadlineRule};
+use crate::error::CryptoError;
 use crate::governance::{GovernanceParams, DEFAULT_POLICY_SET};
 use crate::hash::{hash_parts, Domain, Hash};
 use crate::inspection::InspectionParams;
@@ -351,7 +351,6 @@ impl EvidenceAnchor {
             signature: key.sign(&digest.0),
         });
     }
-
 }
 
 /// One custody event in an evidence record's history.

@@ -145,7 +145,8 @@ fn golden_co_signed_anchor_and_its_co_signing_digest() {
     unsigned.co_signatures.clear();
     let unsigned_bytes = encode(&unsigned);
     assert_eq!(unsigned_bytes.last(), Some(&0u8));
-    let mut spec = blake3::Hasher::new_derive_key("xianjie 2026-12 evidence anchor co-signature v1");
+    let mut spec =
+        blake3::Hasher::new_derive_key("xianjie 2026-12 evidence anchor co-signature v1");
     spec.update(&2u64.to_be_bytes());
     spec.update(b"xj");
     spec.update(&signer.0);

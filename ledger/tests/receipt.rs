@@ -1119,7 +1119,11 @@ fn co_signatures_are_checked_by_the_receipt_verifier() {
             let stranger = police_officer().public_key().id();
             anchor.collected_by[1] = stranger;
             anchor.co_signatures.clear();
-            anchor.co_sign(CHAIN_ID, &market_officer().public_key().id(), &police_officer());
+            anchor.co_sign(
+                CHAIN_ID,
+                &market_officer().public_key().id(),
+                &police_officer(),
+            );
             anchor.collected_by[1] = market_officer2().public_key().id();
         }),
         "co_signature_invalid"
@@ -1392,10 +1396,7 @@ fn print_worked_example() {
     let anchor = &receipt.record.anchor;
     let mut unsigned = anchor.clone();
     unsigned.co_signatures.clear();
-    println!(
-        "co-signed anchor      {}",
-        hex::encode(encode(&unsigned))
-    );
+    println!("co-signed anchor      {}", hex::encode(encode(&unsigned)));
     println!(
         "co-signing digest     {}",
         anchor.co_signing_digest(&receipt.chain_id, &receipt.record.anchored_by)

@@ -294,7 +294,13 @@ fn submit_draft(context: &Context, args: &AnchorArgs, path: &Path) -> anyhow::Re
     } else if args.upload {
         bail!("--upload needs the evidence FILE: `xianjie evidence anchor FILE --draft DRAFT --upload`");
     }
-    submit(context, &key, &draft.anchor, args.file.as_deref(), args.upload)
+    submit(
+        context,
+        &key,
+        &draft.anchor,
+        args.file.as_deref(),
+        args.upload,
+    )
 }
 
 /// Submits the anchor, uploads the file if asked, and prints the outcome.
@@ -339,7 +345,10 @@ fn submit(
         "signed_by": signed_by,
         "vault": uploaded,
     });
-    let name = file.map_or_else(|| "(from the draft)".to_owned(), |f| f.display().to_string());
+    let name = file.map_or_else(
+        || "(from the draft)".to_owned(),
+        |f| f.display().to_string(),
+    );
     print_submission(context, &submission, fields, |committed| {
         let vault = match &uploaded {
             Some(answer) => format!(

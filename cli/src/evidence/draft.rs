@@ -126,10 +126,7 @@ pub fn missing_co_signers(anchor: &EvidenceAnchor, signer: &KeyId) -> Vec<KeyId>
 
 /// The ids, comma-separated.
 pub fn list(ids: &[KeyId]) -> String {
-    ids.iter()
-        .map(KeyId::to_hex)
-        .collect::<Vec<_>>()
-        .join(", ")
+    ids.iter().map(KeyId::to_hex).collect::<Vec<_>>().join(", ")
 }
 
 #[cfg(test)]

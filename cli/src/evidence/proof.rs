@@ -259,10 +259,7 @@ fn verify_co_signatures(chain_id: &str, record: &EvidenceRecord) -> Result<(), P
     }
     let missing = super::draft::missing_co_signers(anchor, &record.anchored_by);
     ensure(missing.is_empty(), check, || {
-        format!(
-            "collectors {} did not sign",
-            super::draft::list(&missing)
-        )
+        format!("collectors {} did not sign", super::draft::list(&missing))
     })
 }
 

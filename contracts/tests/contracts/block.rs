@@ -17,9 +17,18 @@ fn refused_transactions_keep_their_code_and_write_nothing() {
     let mut world = World::new();
     let officer = world.market.officer.clone();
     let stranger = key(200);
-    let good = world.tx(&officer, world.anchor_call(&officer, world.market_anchor(b"a")));
-    let unknown_signer = world.tx(&stranger, world.anchor_call(&stranger, world.market_anchor(b"b")));
-    let double = world.tx(&officer, world.anchor_call(&officer, world.market_anchor(b"a")));
+    let good = world.tx(
+        &officer,
+        world.anchor_call(&officer, world.market_anchor(b"a")),
+    );
+    let unknown_signer = world.tx(
+        &stranger,
+        world.anchor_call(&stranger, world.market_anchor(b"b")),
+    );
+    let double = world.tx(
+        &officer,
+        world.anchor_call(&officer, world.market_anchor(b"a")),
+    );
     let not_holder = world.tx(
         &world.police.officer.clone(),
         custody(world.market_anchor(b"a").digest, CustodyAction::Seal, None),

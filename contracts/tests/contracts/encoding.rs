@@ -11,7 +11,8 @@ use xianjie_ledger::codec::{decode, encode};
 use xianjie_ledger::crypto::{KeyId, PublicKey, Signature};
 use xianjie_ledger::hash::Hash;
 use xianjie_ledger::model::{
-    CoSignature, CustodyAction, CustodyEvent, EvidenceAnchor, EvidenceCategory, EvidenceClass, EvidenceRecord,
+    CoSignature, CustodyAction, CustodyEvent, EvidenceAnchor, EvidenceCategory, EvidenceClass,
+    EvidenceRecord,
 };
 
 use crate::harness::org_id;

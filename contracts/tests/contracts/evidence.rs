@@ -49,7 +49,12 @@ fn an_anchor_records_who_when_and_which_transaction() {
     assert_eq!(record.anchor, anchor);
     // Both collectors signed: the signer by the transaction, the other by
     // the co-signature kept in the record.
-    let co_signers: Vec<KeyId> = record.anchor.co_signatures.iter().map(|c| c.officer()).collect();
+    let co_signers: Vec<KeyId> = record
+        .anchor
+        .co_signatures
+        .iter()
+        .map(|c| c.officer())
+        .collect();
     assert_eq!(co_signers, vec![id_of(&world.market.officer2)]);
     assert_eq!(record.class, EvidenceClass::DirectUse);
     assert_eq!(record.org, world.market.org);
@@ -94,7 +99,9 @@ fn the_class_comes_from_the_category() {
     ] {
         let mut anchor = world.market_anchor(content);
         anchor.category = category;
-        world.call(&signer, world.anchor_call(&signer, anchor)).unwrap();
+        world
+            .call(&signer, world.anchor_call(&signer, anchor))
+            .unwrap();
         assert_eq!(world.evidence(&file_digest(content)).class, class);
     }
 }
@@ -160,7 +167,9 @@ fn free_text_naming_a_person_by_an_identifier_is_refused_and_nothing_is_written(
     // The same anchor without the identifiers is taken.
     let anchor = world.market_anchor(b"file");
     let signer = world.market.officer.clone();
-    world.call(&signer, world.anchor_call(&signer, anchor)).unwrap();
+    world
+        .call(&signer, world.anchor_call(&signer, anchor))
+        .unwrap();
     assert!(read::evidence(&world.store, &digest).unwrap().is_some());
 }
 
@@ -213,7 +222,9 @@ fn a_revoked_officer_cannot_be_named_as_collector() {
     let mut anchor = world.market_anchor(b"file");
     anchor.collected_by[1] = head;
     let signer = world.market.officer.clone();
-    world.call(&signer, world.anchor_call(&signer, anchor)).unwrap();
+    world
+        .call(&signer, world.anchor_call(&signer, anchor))
+        .unwrap();
 }
 
 #[test]
@@ -225,7 +236,9 @@ fn a_single_collector_is_enough_when_the_parameters_say_so() {
     let mut anchor = world.market_anchor(b"file");
     anchor.collected_by.truncate(1);
     let signer = world.market.officer.clone();
-    world.call(&signer, world.anchor_call(&signer, anchor)).unwrap();
+    world
+        .call(&signer, world.anchor_call(&signer, anchor))
+        .unwrap();
 }
 
 #[test]
@@ -399,7 +412,11 @@ fn a_co_signature_by_an_officer_not_named_is_refused() {
         world.police.officer.clone(),
     );
     for stranger in [&head, &police, &key(201)] {
-        let anchor = co_signed(world.market_anchor(b"file"), &signer, &[&officer2, stranger]);
+        let anchor = co_signed(
+            world.market_anchor(b"file"),
+            &signer,
+            &[&officer2, stranger],
+        );
         assert_eq!(
             refused_as_given(&mut world, &signer, anchor),
             "co_signer_not_collector"
@@ -467,7 +484,11 @@ fn one_signature_per_officer() {
     let mut world = World::new();
     let signer = world.market.officer.clone();
     let officer2 = world.market.officer2.clone();
-    let twice = co_signed(world.market_anchor(b"file"), &signer, &[&officer2, &officer2]);
+    let twice = co_signed(
+        world.market_anchor(b"file"),
+        &signer,
+        &[&officer2, &officer2],
+    );
     assert_eq!(
         refused_as_given(&mut world, &signer, twice),
         "duplicate_co_signature"

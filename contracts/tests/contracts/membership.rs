@@ -46,7 +46,9 @@ fn an_admin_registers_an_officer_into_its_own_organisation() {
     let digest = world.market_anchor(b"x").digest;
     let mut anchor = world.market_anchor(b"x");
     anchor.collected_by = vec![id_of(&newcomer), id_of(&world.market.officer)];
-    world.call(&newcomer, world.anchor_call(&newcomer, anchor)).unwrap();
+    world
+        .call(&newcomer, world.anchor_call(&newcomer, anchor))
+        .unwrap();
     assert_eq!(world.evidence(&digest).anchored_by, id_of(&newcomer));
 }
 
