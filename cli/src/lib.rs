@@ -291,7 +291,7 @@ mod tests {
             ("victim-statement", CategoryArg::VictimStatement),
         ] {
             let args = anchor_args(parse(&["evidence", "anchor", "f.pdf", "--category", name]));
-            assert_eq!(args.category, expected);
+            assert_eq!(args.category, Some(expected));
         }
         assert!(Cli::try_parse_from([
             "xianjie",
@@ -329,7 +329,7 @@ mod tests {
             "--supersedes",
             &digest,
         ]));
-        assert_eq!(args.file, std::path::PathBuf::from("scan.pdf"));
+        assert_eq!(args.file, Some(std::path::PathBuf::from("scan.pdf")));
         assert_eq!(args.case_id.as_deref(), Some("CASE-7"));
         assert_eq!(args.collected_by.len(), 3);
         assert_eq!(args.collected_at, Some(1_700_000_000));

@@ -178,6 +178,8 @@ impl Report<'_> {
             "org": facts.org,
             "org_name": self.org_name(&facts.org),
             "officer": facts.officer,
+            "collected_by": record.anchor.collected_by,
+            "signed_by": facts.signed_by,
             "anchor_height": facts.anchor_height,
             "anchor_time_ms": facts.anchor_time_ms,
             "anchor_time": format_time_ms(facts.anchor_time_ms),
@@ -228,6 +230,10 @@ impl Report<'_> {
                 class_meaning(facts.class)
             ),
             format!("证据种类 category    {}", category_label(facts.category)),
+            format!(
+                "采集人 collected by  {} (每人均已签名 each signed)",
+                crate::evidence::render::collectors_signed(record)
+            ),
             format!(
                 "案件 case           {}",
                 facts.case_id.as_deref().unwrap_or("(none 无)")

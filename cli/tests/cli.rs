@@ -372,8 +372,12 @@ fn anchor_signs_locally_and_submits_the_file_digest() {
     let key = officer_key_file(dir.path());
     let file = dir.path().join("recording.mp4");
     std::fs::write(&file, b"not really a video").unwrap();
-    let colleague = "22".repeat(20);
-    // A colleague may also be named by a key file: its id is what goes on chain.
+    // Colleagues named by key file: their ids go on chain, and each
+    // co-signs the anchor with their key.
+    let second = SecretKey::from_bytes(&[22; 32]);
+    let second_file = dir.path().join("second.key");
+    std::fs::write(&second_file, KeyFile::to_json(&second)).unwrap();
+    let colleague = second.public_key().id().to_hex();
     let third = SecretKey::from_bytes(&[33; 32]);
     let third_file = dir.path().join("third.key");
     std::fs::write(&third_file, KeyFile::to_json(&third)).unwrap();
@@ -394,7 +398,7 @@ fn anchor_signs_locally_and_submits_the_file_digest() {
         "--note",
         "handed over by the shop owner",
         "--collected-by",
-        &colleague,
+        second_file.to_str().unwrap(),
         "--collected-by",
         third_file.to_str().unwrap(),
         "--collected-at",
@@ -424,6 +428,25 @@ fn anchor_signs_locally_and_submits_the_file_digest() {
     assert_eq!(anchor.collected_by[0], officer_key().public_key().id());
     assert_eq!(anchor.collected_by[1].to_hex(), colleague);
     assert_eq!(anchor.collected_by[2], third.public_key().id());
+    // Both colleagues co-signed, for this signer and chain.
+    let digest = anchor.co_signing_digest(common::CHAIN_ID, &officer_key().public_key().id());
+    let co_signers: Vec<_> = anchor.co_signatures.iter().map(|c| c.officer()).collect();
+    assert_eq!(
+        co_signers,
+        vec![second.public_key().id(), third.public_key().id()]
+    );
+    assert!(anchor
+        .co_signatures
+        .iter()
+        .all(|c| c.verify(&digest).is_ok()));
+    assert_eq!(
+        answer["signed_by"],
+        json!([
+            officer_key().public_key().id(),
+            second.public_key().id(),
+            third.public_key().id()
+        ])
+    );
     assert_eq!(anchor.capture_method, "file");
     assert!(anchor.capture_tool.starts_with("xianjie-cli "));
     assert_eq!(
@@ -443,6 +466,142 @@ fn anchor_signs_locally_and_submits_the_file_digest() {
         !body.contains("shop owner"),
         "the note text itself never goes on chain"
     );
+}
+
+/// Writes `key` as a key file named `name` in `dir`.
+fn key_file(dir: &Path, name: &str, key: &SecretKey) -> String {
+    let path = dir.join(name);
+    std::fs::write(&path, KeyFile::to_json(key)).unwrap();
+    path.to_str().unwrap().to_owned()
+}
+
+#[test]
+fn a_collector_named_by_id_alone_is_refused_before_anything_is_sent() {
+    let node = committing_node();
+    let dir = tempfile::tempdir().unwrap();
+    let key = officer_key_file(dir.path());
+    let file = dir.path().join("scan.pdf");
+    std::fs::write(&file, b"scan").unwrap();
+    let colleague = SecretKey::from_bytes(&[22; 32]).public_key().id().to_hex();
+    let output = xianjie(&[
+        "--node",
+        &node.url,
+        "--key",
+        &key,
+        "evidence",
+        "anchor",
+        file.to_str().unwrap(),
+        "--category",
+        "documentary",
+        "--collected-by",
+        &colleague,
+    ]);
+    assert_eq!(exit_code(&output), 2, "{}", stderr(&output));
+    let message = stderr(&output);
+    for hint in [
+        colleague.as_str(),
+        "--unsigned-out",
+        "evidence cosign",
+        "--draft",
+    ] {
+        assert!(message.contains(hint), "{hint} missing from: {message}");
+    }
+    assert!(node.requests().iter().all(|r| r.method != "POST"));
+}
+
+#[test]
+fn a_draft_is_co_signed_by_the_colleague_and_then_submitted() {
+    let node = committing_node();
+    let dir = tempfile::tempdir().unwrap();
+    let key = officer_key_file(dir.path());
+    let colleague = SecretKey::from_bytes(&[22; 32]);
+    let colleague_key = key_file(dir.path(), "colleague.key", &colleague);
+    let stranger_key = key_file(
+        dir.path(),
+        "stranger.key",
+        &SecretKey::from_bytes(&[44; 32]),
+    );
+    let file = dir.path().join("scan.pdf");
+    std::fs::write(&file, b"scan").unwrap();
+    let draft = dir.path().join("scan.draft");
+    let draft_arg = draft.to_str().unwrap();
+    let with_node = |key: &str, args: &[&str]| {
+        let mut all: Vec<&str> = vec!["--node", node.url.as_str(), "--key", key];
+        all.extend_from_slice(args);
+        xianjie(&all)
+    };
+    let id = colleague.public_key().id().to_hex();
+    let file_arg = file.to_str().unwrap();
+
+    // 1. The draft: written, nothing submitted.
+    let written = with_node(
+        &key,
+        &[
+            "--json",
+            "evidence",
+            "anchor",
+            file_arg,
+            "--category",
+            "documentary",
+            "--collected-by",
+            &id,
+            "--unsigned-out",
+            draft_arg,
+        ],
+    );
+    assert_eq!(exit_code(&written), 0, "{}", stderr(&written));
+    assert_eq!(stdout_json(&written)["missing_co_signatures"], json!([id]));
+    // Submitting it before the colleague co-signed is refused, saying who must.
+    let early = with_node(&key, &["evidence", "anchor", "--draft", draft_arg]);
+    assert_eq!(exit_code(&early), 2);
+    assert!(stderr(&early).contains(&id) && stderr(&early).contains("evidence cosign"));
+    // Only a named collector co-signs.
+    let stranger = xianjie(&["--key", &stranger_key, "evidence", "cosign", draft_arg]);
+    assert_eq!(exit_code(&stranger), 2);
+    assert!(
+        stderr(&stranger).contains("not named as a collector"),
+        "{}",
+        stderr(&stranger)
+    );
+    assert!(node.requests().iter().all(|r| r.method != "POST"));
+
+    // 2. The colleague co-signs, offline, checking the file in hand.
+    let cosigned = xianjie(&[
+        "--key",
+        &colleague_key,
+        "--json",
+        "evidence",
+        "cosign",
+        draft_arg,
+        "--file",
+        file_arg,
+    ]);
+    assert_eq!(exit_code(&cosigned), 0, "{}", stderr(&cosigned));
+    assert_eq!(stdout_json(&cosigned)["missing_co_signatures"], json!([]));
+
+    // 3. The first officer submits it.
+    let submitted = with_node(
+        &key,
+        &[
+            "--json", "evidence", "anchor", file_arg, "--draft", draft_arg,
+        ],
+    );
+    assert_eq!(exit_code(&submitted), 0, "{}", stderr(&submitted));
+    let signed = submitted_tx(&node);
+    let Call::AnchorEvidence(anchor) = &signed.tx.call else {
+        panic!("not an anchor: {:?}", signed.tx.call)
+    };
+    assert_eq!(
+        anchor.digest.to_hex(),
+        blake3::hash(b"scan").to_hex().as_str()
+    );
+    assert_eq!(anchor.co_signatures.len(), 1);
+    assert_eq!(
+        anchor.co_signatures[0].officer(),
+        colleague.public_key().id()
+    );
+    let digest = anchor.co_signing_digest(common::CHAIN_ID, &signed.signer_id());
+    assert!(anchor.co_signatures[0].verify(&digest).is_ok());
 }
 
 #[test]

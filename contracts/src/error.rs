@@ -160,6 +160,31 @@ pub enum ContractError {
         /// The anchoring organisation.
         org: OrgId,
     },
+    /// A named collector other than the signer did not co-sign the anchor.
+    #[error("collector {collector} did not sign the anchor; every officer named in collected_by must sign: have them co-sign it (`xianjie --key THEIR.key evidence cosign DRAFT`) or pass their key file to --collected-by")]
+    CollectorNotSigned {
+        /// The collector without a co-signature.
+        collector: KeyId,
+    },
+    /// A co-signature does not verify over the anchor's co-signing digest
+    /// (another anchor, another signer, another chain, or not a signature).
+    #[error("the co-signature of officer {officer} does not verify for this anchor, signer and chain; co-sign the final anchor again (any change to it after co-signing voids the co-signature)")]
+    BadCoSignature {
+        /// The officer whose key the co-signature names.
+        officer: KeyId,
+    },
+    /// A co-signature is by an officer not named in `collected_by`.
+    #[error("officer {officer} co-signed but is not named in collected_by; name them as a collector or drop their co-signature")]
+    CoSignerNotCollector {
+        /// The officer whose key the co-signature names.
+        officer: KeyId,
+    },
+    /// An officer co-signed twice, or the signer co-signed their own anchor.
+    #[error("officer {officer} signs the anchor more than once (twice as co-signer, or as signer and co-signer); keep one signature per officer")]
+    DuplicateCoSignature {
+        /// The officer.
+        officer: KeyId,
+    },
     /// A supersede names an anchor that does not exist.
     #[error("evidence {digest} to supersede is not anchored; check the digest")]
     SupersedeUnknown {
@@ -828,6 +853,10 @@ impl ContractError {
             E::UnknownCategory { .. } => "unknown_category",
             E::TooFewCollectors { .. } => "too_few_collectors",
             E::UnknownCollector { .. } => "unknown_collector",
+            E::CollectorNotSigned { .. } => "collector_not_signed",
+            E::BadCoSignature { .. } => "bad_co_signature",
+            E::CoSignerNotCollector { .. } => "co_signer_not_collector",
+            E::DuplicateCoSignature { .. } => "duplicate_co_signature",
             E::SupersedeUnknown { .. } => "supersede_unknown",
             E::AlreadySuperseded { .. } => "already_superseded",
             E::SupersedeOtherOrg { .. } => "supersede_other_org",
@@ -995,6 +1024,10 @@ mod tests {
                 collector: key,
                 org: org(),
             },
+            E::CollectorNotSigned { collector: key },
+            E::BadCoSignature { officer: key },
+            E::CoSignerNotCollector { officer: key },
+            E::DuplicateCoSignature { officer: key },
             E::SupersedeUnknown { digest },
             E::AlreadySuperseded { digest, by: digest },
             E::SupersedeOtherOrg {

@@ -15,14 +15,14 @@
 //! A handoff is complete only when the recipient records `receive`, so the
 //! chain shows both sides of it (SPC-CPL-Interp Art 111).
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 use xianjie_ledger::codec::{encode, Canonical};
-use xianjie_ledger::crypto::KeyId;
+use xianjie_ledger::crypto::{KeyId, PublicKey};
 use xianjie_ledger::hash::Hash;
 use xianjie_ledger::model::{
     CustodyAction, CustodyEvent, EvidenceAnchor, EvidenceRecord, Officer, OrgId, Params,
-    MAX_CASE_ID_LEN, MAX_COLLECTORS, MAX_MEDIA_TYPE_LEN, MAX_SHORT_TEXT_LEN,
+    MAX_CASE_ID_LEN, MAX_COLLECTORS, MAX_CO_SIGNATURES, MAX_MEDIA_TYPE_LEN, MAX_SHORT_TEXT_LEN,
 };
 use xianjie_ledger::state::StateView;
 use xianjie_ledger::storage::WriteSet;
@@ -57,7 +57,8 @@ pub fn anchor(
         });
     }
     let params = read::params_shared(view)?;
-    check_collectors(view, &params, &signer.org, &anchor.collected_by)?;
+    let keys = check_collectors(view, &params, &signer.org, &anchor.collected_by)?;
+    check_co_signatures(&ctx.chain_id, signer, anchor, &keys)?;
     let class = params
         .class_of(anchor.category)
         .ok_or(ContractError::UnknownCategory {
@@ -284,29 +285,69 @@ fn supersede(
 /// Collectors: at least `min_collectors` (the law asks for two officers,
 /// SC-Transfer Art 5, APL Art 42), each an active officer of the anchoring
 /// organisation, since that organisation vouches for the collection.
+/// Answers each collector's registered key.
 fn check_collectors(
     view: &dyn StateView,
     params: &Params,
     org: &OrgId,
     collectors: &[KeyId],
-) -> Result<()> {
+) -> Result<BTreeMap<KeyId, PublicKey>> {
     if collectors.len() < usize::from(params.min_collectors) {
         return Err(ContractError::TooFewCollectors {
             named: collectors.len(),
             min: params.min_collectors,
         });
     }
+    let mut keys = BTreeMap::new();
     for collector in collectors {
-        let is_active_member = read::officer(view, collector)?
-            .is_some_and(|officer| officer.active && officer.org == *org);
-        if !is_active_member {
-            return Err(ContractError::UnknownCollector {
-                collector: *collector,
-                org: org.clone(),
-            });
+        match read::officer(view, collector)? {
+            Some(officer) if officer.active && officer.org == *org => {
+                keys.insert(*collector, officer.public_key);
+            }
+            _ => {
+                return Err(ContractError::UnknownCollector {
+                    collector: *collector,
+                    org: org.clone(),
+                })
+            }
         }
     }
-    Ok(())
+    Ok(keys)
+}
+
+/// Every collector signs: the transaction's signer by the transaction, each
+/// other collector by exactly one co-signature over the anchor's
+/// co-signing digest, made with their registered key. A name alone is one
+/// officer's claim about another; with every name signed, the
+/// `min_collectors` names checked above are as many signatures.
+fn check_co_signatures(
+    chain_id: &str,
+    signer: &Officer,
+    anchor: &EvidenceAnchor,
+    keys: &BTreeMap<KeyId, PublicKey>,
+) -> Result<()> {
+    let mut signed = BTreeSet::from([signer.id]);
+    if !anchor.co_signatures.is_empty() {
+        let digest = anchor.co_signing_digest(chain_id, &signer.id);
+        for co_signature in &anchor.co_signatures {
+            let officer = co_signature.officer();
+            let Some(registered) = keys.get(&officer) else {
+                return Err(ContractError::CoSignerNotCollector { officer });
+            };
+            if !signed.insert(officer) {
+                return Err(ContractError::DuplicateCoSignature { officer });
+            }
+            if *registered != co_signature.public_key || co_signature.verify(&digest).is_err() {
+                return Err(ContractError::BadCoSignature { officer });
+            }
+        }
+    }
+    match anchor.collected_by.iter().find(|id| !signed.contains(id)) {
+        Some(collector) => Err(ContractError::CollectorNotSigned {
+            collector: *collector,
+        }),
+        None => Ok(()),
+    }
 }
 
 /// The bounds that need no state.
@@ -340,6 +381,13 @@ fn check_anchor_fields(anchor: &EvidenceAnchor) -> Result<()> {
         return Err(invalid(
             "collected_by",
             "a list without repeated officers".into(),
+        ));
+    }
+    // Bounded before any signature is checked.
+    if anchor.co_signatures.len() > MAX_CO_SIGNATURES {
+        return Err(invalid(
+            "co_signatures",
+            format!("at most {MAX_CO_SIGNATURES} co-signatures, one per collector"),
         ));
     }
     Ok(())
@@ -464,6 +512,13 @@ mod tests {
                 capture_tool: "x".repeat(MAX_SHORT_TEXT_LEN),
                 provenance_note_digest: Some(hash),
                 supersedes: Some(hash),
+                co_signatures: vec![
+                    xianjie_ledger::model::CoSignature {
+                        public_key: PublicKey([0xff; 32]),
+                        signature: xianjie_ledger::crypto::Signature([0xff; 64]),
+                    };
+                    MAX_CO_SIGNATURES
+                ],
             },
             class: xianjie_ledger::model::EvidenceClass::Recollect,
             org: org.clone(),

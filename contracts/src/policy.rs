@@ -914,6 +914,7 @@ mod tests {
                 capture_tool: String::new(),
                 provenance_note_digest: None,
                 supersedes: None,
+                co_signatures: Vec::new(),
             },
             class: EvidenceClass::DirectUse,
             org: OrgId::new("aea").unwrap(),

@@ -50,6 +50,9 @@ pub enum Domain {
     Proposal,
     /// A signed read request to the node's API (`read_auth`).
     ReadRequest,
+    /// What a collector co-signs on an evidence anchor
+    /// (`EvidenceAnchor::co_signing_digest`).
+    AnchorCoSignature,
 }
 
 impl Domain {
@@ -71,11 +74,12 @@ impl Domain {
             Domain::Note => "xianjie 2026-11 note v1",
             Domain::Proposal => "xianjie 2026-11 consensus proposal v1",
             Domain::ReadRequest => "xianjie 2026-11 api read request v1",
+            Domain::AnchorCoSignature => "xianjie 2026-12 evidence anchor co-signature v1",
         }
     }
 
     /// Every domain, in declaration order (`ALL[d as usize] == d`).
-    pub const ALL: [Domain; 15] = [
+    pub const ALL: [Domain; 16] = [
         Domain::Tx,
         Domain::Header,
         Domain::MerkleLeaf,
@@ -91,6 +95,7 @@ impl Domain {
         Domain::Note,
         Domain::Proposal,
         Domain::ReadRequest,
+        Domain::AnchorCoSignature,
     ];
 
     /// A fresh hasher for this domain, the same as

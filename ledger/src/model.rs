@@ -13,10 +13,11 @@ use serde::{Deserialize, Serialize};
 
 use crate::case::CaseParams;
 use crate::codec::Canonical;
-use crate::crypto::{KeyId, PublicKey};
+use crate::crypto::{self, KeyId, PublicKey, SecretKey, Signature};
 use crate::deadline::{appendix_a_rules, Calendar, DayCounting, DeadlineRule};
+use crate::error::CryptoError;
 use crate::governance::{GovernanceParams, DEFAULT_POLICY_SET};
-use crate::hash::Hash;
+use crate::hash::{hash_parts, Domain, Hash};
 use crate::inspection::InspectionParams;
 
 /// Longest organisation id.
@@ -29,6 +30,9 @@ pub const MAX_CASE_ID_LEN: usize = 64;
 pub const MAX_SHORT_TEXT_LEN: usize = 128;
 /// Most officers named as collectors of one item.
 pub const MAX_COLLECTORS: usize = 8;
+/// Most co-signatures on one anchor: one per collector at most (the
+/// transaction's signer need not be a collector).
+pub const MAX_CO_SIGNATURES: usize = MAX_COLLECTORS;
 
 /// A short, stable organisation id such as `market` or `police-330100`:
 /// 1–32 characters of `a-z`, `0-9` and `-`.
@@ -284,6 +288,69 @@ pub struct EvidenceAnchor {
     pub provenance_note_digest: Option<Hash>,
     /// An earlier anchor this one supersedes (e.g. a corrected scan).
     pub supersedes: Option<Hash>,
+    /// The signatures of the collectors other than the transaction's
+    /// signer, each over [`EvidenceAnchor::co_signing_digest`]: two officers
+    /// collected the item only if both signed (DOMAIN §i). Last field, so the
+    /// encoding of everything the collectors sign is a prefix of the anchor's.
+    pub co_signatures: Vec<CoSignature>,
+}
+
+/// A collector's signature on an anchor that another officer submits.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CoSignature {
+    /// The collector's key; its id must be in `collected_by`. The key itself
+    /// (not only its id) is carried so that a receipt can be checked offline
+    /// with the genesis file alone.
+    pub public_key: PublicKey,
+    /// Signature over the 32 bytes of the anchor's co-signing digest.
+    pub signature: Signature,
+}
+
+impl CoSignature {
+    /// The co-signing officer's id.
+    pub fn officer(&self) -> KeyId {
+        self.public_key.id()
+    }
+
+    /// Checks the signature over `digest`, the anchor's
+    /// [`EvidenceAnchor::co_signing_digest`], with the signature rule used
+    /// everywhere ([`crypto::verify`]: ZIP 215, small-order keys refused).
+    pub fn verify(&self, digest: &Hash) -> Result<(), CryptoError> {
+        crypto::verify(&self.public_key, &digest.0, &self.signature)
+    }
+}
+
+impl EvidenceAnchor {
+    /// What each collector signs: the anchor on chain `chain_id` submitted
+    /// by the officer `signer`, every field but the co-signatures
+    /// (`docs/receipt.md` §co-signatures gives the bytes):
+    /// `H_cosign(u64_be(len(chain_id)) || chain_id || signer || encode(anchor with no co-signatures))`.
+    /// Binding the signer means a co-signature vouches for one submitter;
+    /// binding the chain keeps it off other networks.
+    pub fn co_signing_digest(&self, chain_id: &str, signer: &KeyId) -> Hash {
+        let unsigned = EvidenceAnchor {
+            co_signatures: Vec::new(),
+            ..self.clone()
+        };
+        hash_parts(
+            Domain::AnchorCoSignature,
+            &[
+                &(chain_id.len() as u64).to_be_bytes(),
+                chain_id.as_bytes(),
+                &signer.0,
+                &crate::codec::encode(&unsigned),
+            ],
+        )
+    }
+
+    /// Adds `key`'s co-signature for the submission by `signer` on `chain_id`.
+    pub fn co_sign(&mut self, chain_id: &str, signer: &KeyId, key: &SecretKey) {
+        let digest = self.co_signing_digest(chain_id, signer);
+        self.co_signatures.push(CoSignature {
+            public_key: key.public_key(),
+            signature: key.sign(&digest.0),
+        });
+    }
 }
 
 /// One custody event in an evidence record's history.
@@ -343,9 +410,11 @@ pub struct EvidenceRecord {
 /// genesis document written before it still parses (and gets the default).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Params {
-    /// Fewest officers that must be named as collectors of an item. Two by
-    /// default: enforcement acts need two officers (APL Art 42, SC-Transfer
-    /// Art 5) and so does collecting electronic data (DOMAIN §i).
+    /// Fewest officers that must be named as collectors of an item, each of
+    /// whom signs the anchor (the submitter by the transaction, the others
+    /// by co-signatures), so it counts signatures. Two by default:
+    /// enforcement acts need two officers (APL Art 42, SC-Transfer Art 5)
+    /// and so does collecting electronic data (DOMAIN §i).
     pub min_collectors: u8,
     /// Most custody events kept on one record.
     pub max_custody_events: u16,
@@ -445,5 +514,6 @@ macro_rules! canonical {
 
 canonical!(Org, "organisation", 1024);
 canonical!(Officer, "officer", 256);
+canonical!(EvidenceAnchor, "evidence anchor", crate::tx::MAX_TX_BYTES);
 canonical!(EvidenceRecord, "evidence record", 256 * 1024);
 canonical!(Params, "parameters", 256 * 1024);

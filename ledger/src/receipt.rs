@@ -46,7 +46,7 @@ use crate::tx::{Call, SignedTx};
 /// The first six bytes of every receipt file.
 pub const MAGIC: [u8; 6] = *b"XJRCPT";
 /// The receipt file format version, the byte after [`MAGIC`].
-pub const RECEIPT_VERSION: u8 = 1;
+pub const RECEIPT_VERSION: u8 = 2;
 /// Length of the file header: magic and format version.
 pub const FILE_HEADER_LEN: usize = MAGIC.len() + 1;
 /// Most custody events a receipt carries (the contracts' own upper limit on
@@ -325,6 +325,20 @@ pub enum ReceiptError {
         /// Why.
         source: ProofError,
     },
+    /// A co-signature on the anchor does not verify, is not by a named
+    /// collector, or repeats an officer.
+    #[error("the co-signature of officer {officer} on the anchor does not verify, or {officer} is not a collector named once")]
+    CoSignatureInvalid {
+        /// The co-signing officer.
+        officer: KeyId,
+    },
+    /// A named collector signed neither the anchor transaction nor a
+    /// co-signature.
+    #[error("collector {officer} did not sign the anchor")]
+    CollectorNotSigned {
+        /// The collector.
+        officer: KeyId,
+    },
     /// The receipt has not one custody transaction per custody event.
     #[error("the record has {record} custody events, the receipt {receipt} custody transactions")]
     CustodyCountMismatch {
@@ -369,6 +383,8 @@ impl ReceiptError {
             ReceiptError::TxContentMismatch { .. } => "tx_content_mismatch",
             ReceiptError::TimeMismatch { .. } => "time_mismatch",
             ReceiptError::InclusionProofInvalid { .. } => "inclusion_proof_invalid",
+            ReceiptError::CoSignatureInvalid { .. } => "co_signature_invalid",
+            ReceiptError::CollectorNotSigned { .. } => "collector_not_signed",
             ReceiptError::CustodyCountMismatch { .. } => "custody_count_mismatch",
             ReceiptError::FileMismatch { .. } => "file_mismatch",
         }
@@ -443,6 +459,12 @@ impl ReceiptError {
             ReceiptError::InclusionProofInvalid { role, height, .. } => {
                 format!("无法证明 {} 包含在第 {height} 号区块中", role.zh())
             }
+            ReceiptError::CoSignatureInvalid { officer } => format!(
+                "执法人员 {officer} 对存证的会签验证失败，或其不是（仅列一次的）采集人"
+            ),
+            ReceiptError::CollectorNotSigned { officer } => {
+                format!("采集人 {officer} 未签署该存证")
+            }
             ReceiptError::CustodyCountMismatch { record, receipt } => format!(
                 "存证记录有 {record} 条保管事件，回执却有 {receipt} 条保管交易"
             ),
@@ -451,6 +473,13 @@ impl ReceiptError {
             ),
         }
     }
+}
+
+/// The anchor's signer followed by its co-signers.
+fn signers(record: &EvidenceRecord) -> Vec<KeyId> {
+    std::iter::once(record.anchored_by)
+        .chain(record.anchor.co_signatures.iter().map(|c| c.officer()))
+        .collect()
 }
 
 /// What a verifier takes from the genesis document: the chain id, the
@@ -497,6 +526,9 @@ pub struct VerifiedReceipt {
     pub org: OrgId,
     /// The officer who signed the anchor.
     pub officer: KeyId,
+    /// Every officer who signed the anchor: the transaction's signer, then
+    /// each co-signer in the anchor's order (each signature checked).
+    pub signed_by: Vec<KeyId>,
     /// Height of the anchoring block.
     pub anchor_height: u64,
     /// Time of the anchoring block (Unix milliseconds).
@@ -693,6 +725,7 @@ impl Receipt {
             time_ms: tip.time_ms,
             org: record.org.clone(),
             officer: record.anchored_by,
+            signed_by: signers(record),
             anchor_height: record.height,
             anchor_time_ms: record.time_ms,
             anchor_tx: record.tx,
@@ -834,10 +867,30 @@ impl Receipt {
         )?;
         let matches = tx.signer_id() == record.anchored_by
             && matches!(&tx.tx.call, Call::AnchorEvidence(anchor) if *anchor == record.anchor);
-        if matches {
-            Ok(())
-        } else {
-            Err(ReceiptError::TxContentMismatch { role })
+        if !matches {
+            return Err(ReceiptError::TxContentMismatch { role });
+        }
+        self.verify_co_signatures()
+    }
+
+    /// Every co-signature verifies over the anchor's co-signing digest and
+    /// is by a collector named once; every collector but the transaction's
+    /// signer co-signed (the rule the evidence contract applied).
+    fn verify_co_signatures(&self) -> Result<(), ReceiptError> {
+        let record = &self.record;
+        let anchor = &record.anchor;
+        let digest = anchor.co_signing_digest(&self.chain_id, &record.anchored_by);
+        let mut signed = BTreeSet::from([record.anchored_by]);
+        for co_signature in &anchor.co_signatures {
+            let officer = co_signature.officer();
+            let named = anchor.collected_by.contains(&officer);
+            if !named || !signed.insert(officer) || co_signature.verify(&digest).is_err() {
+                return Err(ReceiptError::CoSignatureInvalid { officer });
+            }
+        }
+        match anchor.collected_by.iter().find(|id| !signed.contains(id)) {
+            Some(officer) => Err(ReceiptError::CollectorNotSigned { officer: *officer }),
+            None => Ok(()),
         }
     }
 

@@ -12,7 +12,7 @@ use xianjie_ledger::block::{
 };
 use xianjie_ledger::case::*;
 use xianjie_ledger::codec::{decode, encode, Canonical};
-use xianjie_ledger::crypto::{KeyId, PublicKey, SecretKey};
+use xianjie_ledger::crypto::{KeyId, PublicKey, SecretKey, Signature};
 use xianjie_ledger::deadline::{appendix_a_rules, default_calendar, DayCounting};
 use xianjie_ledger::genesis::{Genesis, GenesisOfficer, GenesisOrg};
 use xianjie_ledger::governance::*;
@@ -46,7 +46,17 @@ fn sample_anchor() -> EvidenceAnchor {
         capture_tool: "cam 1".into(),
         provenance_note_digest: None,
         supersedes: None,
+        co_signatures: Vec::new(),
     }
+}
+
+/// The sample anchor with a second collector, key 2, who co-signed it for
+/// a submission by key 1 on chain `xj`.
+fn co_signed_sample_anchor() -> EvidenceAnchor {
+    let mut anchor = sample_anchor();
+    anchor.collected_by.push(key(2).public_key().id());
+    anchor.co_sign("xj", &key(1).public_key().id(), &key(2));
+    anchor
 }
 
 fn sample_tx(call: Call) -> SignedTx {
@@ -120,6 +130,45 @@ fn golden_evidence_record() {
     // 01 version | 32×d1 digest | 80 08 size 1024 | 0a "image/jpeg" | 03 electronic |
     // 01 Some 09 "HZ-2026-1" | collected_at varint | 01 one collector 20×11 | ...
     assert_eq!(hex_of(&sample_record()), GOLDEN_EVIDENCE_RECORD);
+}
+
+#[test]
+fn golden_co_signed_anchor_and_its_co_signing_digest() {
+    let anchor = co_signed_sample_anchor();
+    let signer = key(1).public_key().id();
+    let digest = anchor.co_signing_digest("xj", &signer);
+    assert_eq!(digest.to_hex(), GOLDEN_CO_SIGNING_DIGEST);
+    // The digest as docs/receipt.md gives it, computed here from the spec:
+    // the chain id, the signer and the anchor with an empty co-signature
+    // list, whose encoding ends with the 00 of that empty list.
+    let mut unsigned = anchor.clone();
+    unsigned.co_signatures.clear();
+    let unsigned_bytes = encode(&unsigned);
+    assert_eq!(unsigned_bytes.last(), Some(&0u8));
+    let mut spec =
+        blake3::Hasher::new_derive_key("xianjie 2026-12 evidence anchor co-signature v1");
+    spec.update(&2u64.to_be_bytes());
+    spec.update(b"xj");
+    spec.update(&signer.0);
+    spec.update(&unsigned_bytes);
+    assert_eq!(digest.0, *spec.finalize().as_bytes());
+    // ... and the anchor's own encoding is that prefix, the list count and
+    // each co-signature's key and signature.
+    let bytes = encode(&anchor);
+    let co = &anchor.co_signatures[0];
+    let expected = [
+        &unsigned_bytes[..unsigned_bytes.len() - 1],
+        &[0x01],
+        &co.public_key.0,
+        &co.signature.0,
+    ]
+    .concat();
+    assert_eq!(bytes, expected);
+    assert_eq!(co.public_key, key(2).public_key());
+    assert!(co.verify(&digest).is_ok());
+    assert_eq!(hex_of(&anchor), GOLDEN_CO_SIGNED_ANCHOR);
+    let signed = sample_tx(Call::AnchorEvidence(anchor));
+    assert_eq!(hex_of(&signed), GOLDEN_SIGNED_CO_SIGNED_ANCHOR);
 }
 
 #[test]
@@ -551,11 +600,16 @@ prop_compose! {
                     category in arb_category(), case_id in proptest::option::of("[A-Z0-9-]{1,20}"),
                     collected_at in any::<u64>(), ids in proptest::collection::vec(any::<[u8; 20]>(), 0..4),
                     method in ".{0,20}", tool in ".{0,20}", note in proptest::option::of(arb_hash()),
-                    supersedes in proptest::option::of(arb_hash())) -> EvidenceAnchor {
+                    supersedes in proptest::option::of(arb_hash()),
+                    co in proptest::collection::vec(any::<([u8; 32], [u8; 32], [u8; 32])>(), 0..3)) -> EvidenceAnchor {
         EvidenceAnchor {
             digest, size, media_type: media, category, case_id, collected_at,
             collected_by: ids.into_iter().map(KeyId).collect(), capture_method: method,
             capture_tool: tool, provenance_note_digest: note, supersedes,
+            co_signatures: co.into_iter().map(|(key, r, s)| CoSignature {
+                public_key: PublicKey(key),
+                signature: Signature([r, s].concat().try_into().unwrap()),
+            }).collect(),
         }
     }
 }

@@ -90,10 +90,16 @@ impl TestChain {
             orgs: vec![
                 GenesisOrg {
                     org: org("market", OrgKind::AdministrativeAgency),
-                    officers: vec![GenesisOfficer {
-                        public_key: market_officer().public_key(),
-                        role: Role::Officer,
-                    }],
+                    officers: vec![
+                        GenesisOfficer {
+                            public_key: market_officer().public_key(),
+                            role: Role::Officer,
+                        },
+                        GenesisOfficer {
+                            public_key: market_officer2().public_key(),
+                            role: Role::Officer,
+                        },
+                    ],
                 },
                 GenesisOrg {
                     org: org("police", OrgKind::Police),
@@ -255,20 +261,37 @@ impl TestChain {
 
     /// A block with `before` filler transactions, the anchor, and `after` more.
     fn anchor_block(&mut self, before: usize, after: usize) {
+        self.anchor_block_with(before, after, |_| {});
+    }
+
+    /// [`TestChain::anchor_block`] with the co-signed anchor changed by
+    /// `edit` before it is signed and stored, as a faulty contract would
+    /// have let it through.
+    fn anchor_block_with(
+        &mut self,
+        before: usize,
+        after: usize,
+        edit: impl FnOnce(&mut EvidenceAnchor),
+    ) {
         let bytes = evidence_bytes();
-        let anchor = EvidenceAnchor {
+        let signer = market_officer().public_key().id();
+        let mut anchor = EvidenceAnchor {
             digest: file_digest(&bytes),
             size: bytes.len() as u64,
             media_type: "text/csv".into(),
             category: EvidenceCategory::Documentary,
             case_id: Some("HZ-SC-2026-001".into()),
             collected_at: GENESIS_TIME_MS / 1000,
-            collected_by: vec![market_officer().public_key().id()],
+            collected_by: vec![signer, market_officer2().public_key().id()],
             capture_method: "file".into(),
             capture_tool: "xianjie 0.1.0".into(),
             provenance_note_digest: None,
             supersedes: None,
+            co_signatures: Vec::new(),
         };
+        let chain_id = self.genesis.chain_id.clone();
+        anchor.co_sign(&chain_id, &signer, &market_officer2());
+        edit(&mut anchor);
         let mut txs: Vec<SignedTx> = (0..before).map(|_| self.filler()).collect();
         let tx = self.sign_tx(&market_officer(), Call::AnchorEvidence(anchor.clone()));
         self.record = Some(EvidenceRecord {
@@ -349,6 +372,11 @@ fn police_officer() -> SecretKey {
     key(51)
 }
 
+/// The market regulator's second collector, who co-signs every anchor.
+fn market_officer2() -> SecretKey {
+    key(52)
+}
+
 /// Set A (genesis): four validators of power 1.
 fn set_a() -> Vec<Validator> {
     (10..14).map(|seed| validator(seed, 1)).collect()
@@ -420,6 +448,14 @@ fn a_receipt_spanning_a_validator_set_change_verifies_and_names_everything() {
     assert_eq!(facts.height, 7);
     assert_eq!(facts.org, org_id("market"));
     assert_eq!(facts.officer, market_officer().public_key().id());
+    assert_eq!(
+        facts.signed_by,
+        vec![
+            market_officer().public_key().id(),
+            market_officer2().public_key().id()
+        ],
+        "the receipt names both collectors as signers"
+    );
     assert_eq!(facts.anchor_height, 1);
     assert_eq!(facts.anchor_time_ms, GENESIS_TIME_MS + 3_000);
     assert_eq!(facts.class, EvidenceClass::DirectUse);
@@ -1060,6 +1096,50 @@ fn inconsistent_records_are_named() {
     );
 }
 
+#[test]
+fn co_signatures_are_checked_by_the_receipt_verifier() {
+    let refused = |edit: &dyn Fn(&mut EvidenceAnchor)| {
+        let mut chain = TestChain::new(set_a(), &[10, 11, 12, 13]);
+        chain.anchor_block_with(0, 1, edit);
+        code_of(chain.receipt().verify(&chain.genesis, None))
+    };
+    // A co-signature that does not verify.
+    assert_eq!(
+        refused(&|anchor| anchor.co_signatures[0].signature.0[3] ^= 1),
+        "co_signature_invalid"
+    );
+    // A co-signature over other content (the anchor changed afterwards).
+    assert_eq!(
+        refused(&|anchor| anchor.capture_tool = "another tool".into()),
+        "co_signature_invalid"
+    );
+    // A co-signature by an officer not named as collector.
+    assert_eq!(
+        refused(&|anchor| {
+            let stranger = police_officer().public_key().id();
+            anchor.collected_by[1] = stranger;
+            anchor.co_signatures.clear();
+            anchor.co_sign(
+                CHAIN_ID,
+                &market_officer().public_key().id(),
+                &police_officer(),
+            );
+            anchor.collected_by[1] = market_officer2().public_key().id();
+        }),
+        "co_signature_invalid"
+    );
+    // The same co-signer twice.
+    assert_eq!(
+        refused(&|anchor| anchor.co_signatures.push(anchor.co_signatures[0])),
+        "co_signature_invalid"
+    );
+    // A named collector who did not sign.
+    assert_eq!(
+        refused(&|anchor| anchor.co_signatures.clear()),
+        "collector_not_signed"
+    );
+}
+
 /// Overwrites the stored record in a new block (the record's own heights
 /// stay as they were, which is the inconsistency under test).
 fn rewrite_record(chain: &mut TestChain, record: &EvidenceRecord) {
@@ -1140,7 +1220,7 @@ fn the_body_is_the_fields_in_order() {
     let fields = example_fields(&receipt);
     let concatenated: Vec<u8> = fields.iter().flat_map(|(_, bytes)| bytes.clone()).collect();
     let bytes = receipt.to_bytes();
-    assert_eq!(&bytes[..FILE_HEADER_LEN + 1], b"XJRCPT\x01\x01");
+    assert_eq!(&bytes[..FILE_HEADER_LEN + 1], b"XJRCPT\x02\x01");
     assert_eq!(&bytes[FILE_HEADER_LEN + 1..], &concatenated[..]);
 }
 
@@ -1205,6 +1285,18 @@ fn example_fields(receipt: &Receipt) -> Vec<(String, Vec<u8>)> {
             pc(&a.provenance_note_digest),
         ),
         ("record.anchor.supersedes".into(), pc(&a.supersedes)),
+        (
+            "record.anchor.co_signatures: count".into(),
+            vec![a.co_signatures.len() as u8],
+        ),
+        (
+            "record.anchor.co_signatures[0].public_key".into(),
+            pc(&a.co_signatures[0].public_key),
+        ),
+        (
+            "record.anchor.co_signatures[0].signature".into(),
+            pc(&a.co_signatures[0].signature),
+        ),
         ("record.class".into(), pc(&r.class)),
         ("record.org".into(), pc(&r.org)),
         ("record.anchored_by".into(), pc(&r.anchored_by)),
@@ -1260,7 +1352,7 @@ fn print_worked_example() {
     println!("```\n<!-- receipt-hex:end -->\n");
     println!("| offset | bytes | field |\n|---:|---|---|");
     println!("| 0 | `{}` | magic `XJRCPT` |", hex::encode(MAGIC));
-    println!("| 6 | `01` | receipt format version |");
+    println!("| 6 | `{RECEIPT_VERSION:02x}` | receipt format version |");
     println!("| 7 | `01` | codec format version |");
     let mut offset = FILE_HEADER_LEN + 1;
     for (name, field) in example_fields(&receipt) {
@@ -1301,6 +1393,18 @@ fn print_worked_example() {
         hex::encode(encode(&receipt.anchor.tx.tx))
     );
     println!("tx hash               {tx_hash}");
+    let anchor = &receipt.record.anchor;
+    let mut unsigned = anchor.clone();
+    unsigned.co_signatures.clear();
+    println!("co-signed anchor      {}", hex::encode(encode(&unsigned)));
+    println!(
+        "co-signing digest     {}",
+        anchor.co_signing_digest(&receipt.chain_id, &receipt.record.anchored_by)
+    );
+    println!(
+        "co-signer key id      {}",
+        anchor.co_signatures[0].public_key.id()
+    );
     println!("merkle leaf hash      {}", merkle::leaf_hash(&tx_hash.0));
     println!("tx_root               {}", header.tx_root);
     let key = keys::evidence(&receipt.digest);

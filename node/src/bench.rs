@@ -21,7 +21,7 @@ use std::time::{Duration, Instant};
 use anyhow::{bail, Context as _};
 use rand::RngCore as _;
 use xianjie_ledger::codec;
-use xianjie_ledger::crypto::{self, KeyFile, KeyId, SecretKey};
+use xianjie_ledger::crypto::{self, KeyFile, SecretKey};
 use xianjie_ledger::hash::Hash;
 use xianjie_ledger::model::{EvidenceAnchor, EvidenceCategory};
 use xianjie_ledger::tx::{Call, SignedTx, Tx};
@@ -61,29 +61,39 @@ pub struct BenchArgs {
 }
 
 /// An evidence anchor of a random digest, signed by `key` (an officer) and
-/// naming `colleague` (an officer of the same organisation) as the second
-/// collector the chain asks for.
-pub fn anchor_tx(chain_id: &str, key: &SecretKey, colleague: KeyId, valid_until: u64) -> SignedTx {
+/// naming and co-signed by `colleague` (an officer of the same
+/// organisation), the second collector the chain asks for. Both signatures
+/// are made here, before any clock starts.
+pub fn anchor_tx(
+    chain_id: &str,
+    key: &SecretKey,
+    colleague: &SecretKey,
+    valid_until: u64,
+) -> SignedTx {
     let mut digest = [0u8; 32];
     rand::rngs::OsRng.fill_bytes(&mut digest);
+    let signer = key.public_key().id();
+    let mut anchor = EvidenceAnchor {
+        digest: Hash(digest),
+        size: 1024,
+        media_type: "application/octet-stream".into(),
+        category: EvidenceCategory::Documentary,
+        case_id: None,
+        collected_at: 1_700_000_000,
+        collected_by: vec![signer, colleague.public_key().id()],
+        capture_method: "download".into(),
+        capture_tool: "xianjie-node bench".into(),
+        provenance_note_digest: None,
+        supersedes: None,
+        co_signatures: Vec::new(),
+    };
+    anchor.co_sign(chain_id, &signer, colleague);
     Tx {
         chain_id: chain_id.to_owned(),
         signer: key.public_key(),
         nonce: rand::rngs::OsRng.next_u64(),
         valid_until,
-        call: Call::AnchorEvidence(EvidenceAnchor {
-            digest: Hash(digest),
-            size: 1024,
-            media_type: "application/octet-stream".into(),
-            category: EvidenceCategory::Documentary,
-            case_id: None,
-            collected_at: 1_700_000_000,
-            collected_by: vec![key.public_key().id(), colleague],
-            capture_method: "download".into(),
-            capture_tool: "xianjie-node bench".into(),
-            provenance_note_digest: None,
-            supersedes: None,
-        }),
+        call: Call::AnchorEvidence(anchor),
     }
     .sign(key)
 }
@@ -112,8 +122,12 @@ impl Officers {
     /// colleagues, so `n ^ 1` is signer `n`'s colleague.
     pub fn anchor(&self, chain_id: &str, i: usize, valid_until: u64) -> SignedTx {
         let signer = i % self.keys.len();
-        let colleague = self.keys[signer ^ 1].public_key().id();
-        anchor_tx(chain_id, &self.keys[signer], colleague, valid_until)
+        anchor_tx(
+            chain_id,
+            &self.keys[signer],
+            &self.keys[signer ^ 1],
+            valid_until,
+        )
     }
 }
 
@@ -135,7 +149,7 @@ pub fn verify_rates_per_core(samples: usize) -> VerifyRates {
         .collect();
     let txs: Vec<(Hash, SignedTx)> = (0..samples)
         .map(|i| {
-            let colleague = keys[(i + 1) % keys.len()].public_key().id();
+            let colleague = &keys[(i + 1) % keys.len()];
             let tx = anchor_tx("bench", &keys[i % keys.len()], colleague, 1);
             (tx.hash(), tx)
         })

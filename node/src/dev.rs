@@ -336,7 +336,7 @@ pub(crate) fn write_atomically(path: &Path, bytes: &[u8]) -> Result<()> {
 }
 
 /// A dev-chain anchor signed by `key`, naming `colleague` as second
-/// collector, for the node's unit tests.
+/// collector, who co-signs it, for the node's unit tests.
 #[cfg(test)]
 pub(crate) fn test_anchor(
     key: &xianjie_ledger::crypto::SecretKey,
@@ -346,24 +346,28 @@ pub(crate) fn test_anchor(
 ) -> xianjie_ledger::tx::SignedTx {
     use xianjie_ledger::model::{EvidenceAnchor, EvidenceCategory};
     use xianjie_ledger::tx::{Call, Tx};
+    let signer = key.public_key().id();
+    let mut anchor = EvidenceAnchor {
+        digest: xianjie_ledger::Hash([seed; 32]),
+        size: 10,
+        media_type: "text/plain".into(),
+        category: EvidenceCategory::Documentary,
+        case_id: None,
+        collected_at: 1_700_000_000,
+        collected_by: vec![signer, colleague.public_key().id()],
+        capture_method: "download".into(),
+        capture_tool: capture_tool.into(),
+        provenance_note_digest: None,
+        supersedes: None,
+        co_signatures: Vec::new(),
+    };
+    anchor.co_sign(DEV_CHAIN_ID, &signer, colleague);
     Tx {
         chain_id: DEV_CHAIN_ID.into(),
         signer: key.public_key(),
         nonce: u64::from(seed),
         valid_until: 1_000,
-        call: Call::AnchorEvidence(EvidenceAnchor {
-            digest: xianjie_ledger::Hash([seed; 32]),
-            size: 10,
-            media_type: "text/plain".into(),
-            category: EvidenceCategory::Documentary,
-            case_id: None,
-            collected_at: 1_700_000_000,
-            collected_by: vec![key.public_key().id(), colleague.public_key().id()],
-            capture_method: "download".into(),
-            capture_tool: capture_tool.into(),
-            provenance_note_digest: None,
-            supersedes: None,
-        }),
+        call: Call::AnchorEvidence(anchor),
     }
     .sign(key)
 }

@@ -319,27 +319,28 @@ pub mod network {
 
     /// A transaction anchoring a random digest, signed by officer `key` and
     /// naming `colleague`, an officer of the same organisation, as second
-    /// collector (the chain asks for two).
+    /// collector, who co-signs it (the chain asks for two signing collectors).
     pub fn anchor_tx(key: &SecretKey, colleague: &SecretKey) -> SignedTx {
         use rand::RngCore;
         let mut digest = [0u8; 32];
         rand::thread_rng().fill_bytes(&mut digest);
-        signed(
-            key,
-            Call::AnchorEvidence(EvidenceAnchor {
-                digest: Hash(digest),
-                size: 10,
-                media_type: "text/plain".into(),
-                category: EvidenceCategory::Documentary,
-                case_id: None,
-                collected_at: 1_700_000_000,
-                collected_by: vec![key.public_key().id(), colleague.public_key().id()],
-                capture_method: "download".into(),
-                capture_tool: "xianjie-tests".into(),
-                provenance_note_digest: None,
-                supersedes: None,
-            }),
-        )
+        let signer = key.public_key().id();
+        let mut anchor = EvidenceAnchor {
+            digest: Hash(digest),
+            size: 10,
+            media_type: "text/plain".into(),
+            category: EvidenceCategory::Documentary,
+            case_id: None,
+            collected_at: 1_700_000_000,
+            collected_by: vec![signer, colleague.public_key().id()],
+            capture_method: "download".into(),
+            capture_tool: "xianjie-tests".into(),
+            provenance_note_digest: None,
+            supersedes: None,
+            co_signatures: Vec::new(),
+        };
+        anchor.co_sign(CHAIN_ID, &signer, colleague);
+        signed(key, Call::AnchorEvidence(anchor))
     }
 
     /// `call` signed by `key` for the test chain, valid for 50,000 blocks.

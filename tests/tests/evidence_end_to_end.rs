@@ -63,6 +63,16 @@ fn anchor_hand_over_verify_tamper_and_restart() {
     );
     assert!(anchored["height"].as_u64().unwrap() >= 1);
     assert_eq!(anchored["tx"].as_str().unwrap().len(), 64);
+    // Both collectors signed it, and the record shows who did.
+    assert_eq!(anchored["signed_by"].as_array().map(Vec::len), Some(2));
+    let shown = node
+        .cli_text_as("market-officer", &["evidence", "show", &expected_digest])
+        .expect_code(0);
+    assert!(
+        shown.stdout.contains("(signed the anchor)") && shown.stdout.contains("(co-signed)"),
+        "{}",
+        shown.stdout
+    );
 
     // The same file cannot be anchored twice.
     let again = node

@@ -123,6 +123,10 @@ fn assert_names_agency_class_and_custody(facts: &Value, digest: &str) {
     assert_eq!(facts["case_id"], "HZ-SC-2026-001");
     assert_eq!(facts["holder"], "police");
     assert!(facts["anchor_time"].as_str().unwrap().contains("+08:00"));
+    // Both collectors signed: the submitter, then the co-signer.
+    assert_eq!(facts["signed_by"][0], facts["officer"], "{facts:#}");
+    assert_eq!(facts["signed_by"], facts["collected_by"], "{facts:#}");
+    assert_eq!(facts["signed_by"].as_array().unwrap().len(), 2);
     let custody = facts["custody"].as_array().unwrap();
     assert_eq!(custody.len(), 2, "{facts:#}");
     assert_eq!(custody[0]["action"], "transfer");
@@ -184,7 +188,7 @@ fn a_receipt_verifies_offline_and_detects_a_changed_file_and_another_chain() {
         .limit(1 << 26)
         .read_to_vec()
         .unwrap();
-    assert_eq!(&from_api[..7], b"XJRCPT\x01");
+    assert_eq!(&from_api[..7], b"XJRCPT\x02");
     Receipt::from_bytes(&from_api).unwrap();
     let keyless = run_cli(&[
         "--node",
@@ -237,6 +241,8 @@ fn a_receipt_verifies_offline_and_detects_a_changed_file_and_another_chain() {
         "UTC",
         "+08:00",
         "HZ-SC-2026-001",
+        "(signed the anchor)",
+        "(co-signed)",
         &digest,
     ] {
         assert!(

@@ -10,7 +10,7 @@ use std::time::{SystemTime, UNIX_EPOCH};
 use anyhow::{bail, Context as _};
 use clap::{Args, ValueEnum};
 use serde_json::json;
-use xianjie_ledger::crypto::KeyId;
+use xianjie_ledger::crypto::{KeyId, SecretKey};
 use xianjie_ledger::hash::note_digest;
 use xianjie_ledger::model::{
     EvidenceAnchor, EvidenceCategory, MAX_CASE_ID_LEN, MAX_COLLECTORS, MAX_MEDIA_TYPE_LEN,
@@ -19,9 +19,9 @@ use xianjie_ledger::model::{
 use xianjie_ledger::tx::Call;
 use xianjie_ledger::Hash;
 
+use super::draft::{self, Draft};
 use super::{hashing_progress, parse_digest, print_submission};
 use crate::client::Submission;
-use crate::common::officer_id;
 use crate::hashing::hash_file;
 use crate::output::category_label;
 use crate::{Context, Exit};
@@ -29,11 +29,13 @@ use crate::{Context, Exit};
 /// `xianjie evidence anchor`
 #[derive(Debug, Args)]
 pub struct AnchorArgs {
-    /// The evidence file.
-    pub file: PathBuf,
+    /// The evidence file (with `--draft`, optional: given, its digest must be
+    /// the draft's, and `--upload` stores it).
+    #[arg(required_unless_present = "draft")]
+    pub file: Option<PathBuf>,
     /// Evidence category; it decides the admissibility class (A, B or C).
-    #[arg(long, value_enum)]
-    pub category: CategoryArg,
+    #[arg(long, value_enum, required_unless_present = "draft")]
+    pub category: Option<CategoryArg>,
     /// The case the evidence belongs to.
     #[arg(long = "case", value_name = "ID")]
     pub case_id: Option<String>,
@@ -43,11 +45,13 @@ pub struct AnchorArgs {
     /// MIME type; guessed from the file extension if omitted.
     #[arg(long, value_name = "MIME")]
     pub media_type: Option<String>,
-    /// Another officer who collected it, by officer id or key file (repeat or
-    /// comma-separate); you are always included. The chain asks for at least
-    /// `min_collectors` (two by default, as the law does).
-    #[arg(long = "collected-by", value_name = "ID|KEYFILE", value_delimiter = ',', value_parser = officer_id)]
-    pub collected_by: Vec<KeyId>,
+    /// Another officer who collected it (repeat or comma-separate); you are
+    /// always included. Every collector signs: given a key file, this
+    /// command co-signs with it; given an officer id (`xianjie keys show`),
+    /// that officer co-signs a draft (see --unsigned-out). The chain asks
+    /// for at least `min_collectors` (two by default, as the law does).
+    #[arg(long = "collected-by", value_name = "ID|KEYFILE", value_delimiter = ',', value_parser = collector)]
+    pub collected_by: Vec<Collector>,
     /// When it was collected, Unix seconds; defaults to the file's modification time.
     #[arg(long, value_name = "UNIX_SECONDS")]
     pub collected_at: Option<u64>,
@@ -64,6 +68,43 @@ pub struct AnchorArgs {
     /// so the organisations entitled to it can fetch it.
     #[arg(long)]
     pub upload: bool,
+    /// Do not submit: write the anchor to DRAFT for the collectors named by
+    /// id to co-sign (`xianjie --key THEIRS.key evidence cosign DRAFT`),
+    /// then submit it with `--draft DRAFT`.
+    #[arg(long, value_name = "DRAFT", conflicts_with = "draft")]
+    pub unsigned_out: Option<PathBuf>,
+    /// Submit a draft every collector has co-signed (written by
+    /// `--unsigned-out`, co-signed with `xianjie evidence cosign`).
+    #[arg(long, value_name = "DRAFT", conflicts_with_all = ["category", "case_id", "note", "media_type", "collected_by", "collected_at", "capture_tool", "supersedes"])]
+    pub draft: Option<PathBuf>,
+}
+
+/// A collector named on the command line: by id, or by key file (then this
+/// command co-signs with the key).
+#[derive(Debug, Clone)]
+pub struct Collector {
+    /// The officer's id.
+    pub id: KeyId,
+    /// Their key, when a key file was given.
+    pub key: Option<SecretKey>,
+}
+
+/// clap parser for `--collected-by`: an officer id or a key file.
+pub fn collector(text: &str) -> anyhow::Result<Collector> {
+    if let Ok(id) = KeyId::from_hex(text) {
+        return Ok(Collector { id, key: None });
+    }
+    let path = Path::new(text);
+    if path.exists() {
+        let key = crate::keys::read_key_file(path)?;
+        return Ok(Collector {
+            id: key.public_key().id(),
+            key: Some(key),
+        });
+    }
+    Err(anyhow::anyhow!(
+        "{text:?} is neither an officer id (40 hex characters, `xianjie keys show`) nor a key file"
+    ))
 }
 
 /// The evidence categories as typed on the command line (the ledger's names).
@@ -114,50 +155,174 @@ impl From<CategoryArg> for EvidenceCategory {
     }
 }
 
-/// Hashes the file, anchors it, and prints digest, tx and height.
+/// Hashes the file, anchors it, and prints digest, tx and height (or
+/// writes a draft for the collectors to co-sign).
 pub fn execute(context: &Context, args: AnchorArgs) -> anyhow::Result<Exit> {
+    if let Some(path) = &args.draft {
+        return submit_draft(context, &args, path);
+    }
     // Everything that can be wrong with the command line is checked before
     // hashing, which can take minutes for a disk image.
     let key = context.load_key()?;
     let signer = key.public_key().id();
-    let collected_by = collectors(signer, &args.collected_by);
+    let ids: Vec<KeyId> = args.collected_by.iter().map(|c| c.id).collect();
+    let collected_by = collectors(signer, &ids);
+    let (Some(file), Some(category)) = (&args.file, args.category) else {
+        bail!("name the evidence FILE and its --category (or submit a co-signed --draft)");
+    };
     let media_type = args
         .media_type
         .clone()
-        .unwrap_or_else(|| guess_media_type(&args.file).to_owned());
+        .unwrap_or_else(|| guess_media_type(file).to_owned());
     let capture_tool = args
         .capture_tool
         .clone()
         .unwrap_or_else(|| format!("xianjie-cli {}", crate::VERSION));
     check_limits(&args, &media_type, &capture_tool, collected_by.len())?;
+    let unsigned: Vec<KeyId> = args
+        .collected_by
+        .iter()
+        .filter(|c| c.key.is_none() && c.id != signer)
+        .map(|c| c.id)
+        .collect();
+    if !unsigned.is_empty() && args.unsigned_out.is_none() {
+        bail!(
+            "every collector must sign the anchor, and no key was given for {}: either pass their key file to --collected-by, \
+             or write a draft with --unsigned-out anchor.draft, have each of them run \
+             `xianjie --key THEIR.key evidence cosign anchor.draft`, then submit it with \
+             `xianjie evidence anchor --draft anchor.draft`",
+            draft::list(&unsigned)
+        );
+    }
+    let chain_id = context.client().status()?.chain_id;
 
-    let file = hash_file(&args.file, hashing_progress(context))
-        .with_context(|| format!("cannot read {}", args.file.display()))?;
-    let anchor = EvidenceAnchor {
-        digest: file.digest,
-        size: file.size,
+    let hashed = hash_file(file, hashing_progress(context))
+        .with_context(|| format!("cannot read {}", file.display()))?;
+    let mut anchor = EvidenceAnchor {
+        digest: hashed.digest,
+        size: hashed.size,
         media_type,
-        category: args.category.into(),
+        category: category.into(),
         case_id: args.case_id.clone(),
-        collected_at: args
-            .collected_at
-            .unwrap_or_else(|| modified_or_now(&args.file)),
+        collected_at: args.collected_at.unwrap_or_else(|| modified_or_now(file)),
         collected_by,
         capture_method: args.capture_method.clone(),
         capture_tool,
         provenance_note_digest: args.note.as_deref().map(note_digest),
         supersedes: args.supersedes,
+        co_signatures: Vec::new(),
     };
+    for colleague in args.collected_by.iter().filter(|c| c.id != signer) {
+        if let Some(their_key) = &colleague.key {
+            anchor.co_sign(&chain_id, &signer, their_key);
+        }
+    }
+    match &args.unsigned_out {
+        Some(out) => write_draft(context, &Draft::new(&chain_id, signer, anchor), out),
+        None => submit(context, &key, &anchor, Some(file), args.upload),
+    }
+}
+
+/// Writes the draft and says who must co-sign it and how to submit it.
+fn write_draft(context: &Context, draft: &Draft, out: &Path) -> anyhow::Result<Exit> {
+    draft.write(out)?;
+    let missing = draft.missing();
+    let answer = json!({
+        "draft": out,
+        "digest": draft.anchor.digest,
+        "collected_by": draft.anchor.collected_by,
+        "missing_co_signatures": missing,
+    });
+    context.output.emit(&answer, || {
+        let next = if missing.is_empty() {
+            String::new()
+        } else {
+            format!(
+                "\nnext      each of {} runs `xianjie --key THEIR.key evidence cosign {}`",
+                draft::list(&missing),
+                out.display()
+            )
+        };
+        format!(
+            "draft     {} (not submitted)\nanchor    {}{next}\nthen      `xianjie evidence anchor --draft {}` with your key",
+            out.display(),
+            draft.anchor.digest,
+            out.display()
+        )
+    })?;
+    Ok(Exit::Success)
+}
+
+/// Submits a draft that every collector has co-signed.
+fn submit_draft(context: &Context, args: &AnchorArgs, path: &Path) -> anyhow::Result<Exit> {
+    let key = context.load_key()?;
+    let draft = Draft::read(path)?;
+    let signer = key.public_key().id();
+    if draft.signer != signer {
+        bail!(
+            "the draft is to be submitted by officer {}, who wrote it, and the co-signatures name them; your key is {signer}: pass their key with --key",
+            draft.signer
+        );
+    }
+    let missing = draft.missing();
+    if !missing.is_empty() {
+        bail!(
+            "not every collector has co-signed the draft yet: {} must run `xianjie --key THEIR.key evidence cosign {}`",
+            draft::list(&missing),
+            path.display()
+        );
+    }
+    draft.check_co_signatures()?;
+    let chain_id = context.client().status()?.chain_id;
+    if chain_id != draft.chain_id {
+        bail!(
+            "the draft is for chain {:?} but the node runs {chain_id:?}; submit it to a node of its chain",
+            draft.chain_id
+        );
+    }
+    if let Some(file) = &args.file {
+        let hashed = hash_file(file, hashing_progress(context))
+            .with_context(|| format!("cannot read {}", file.display()))?;
+        if hashed.digest != draft.anchor.digest {
+            bail!(
+                "{} has digest {}, the draft anchors {}: pass the file the draft was made from",
+                file.display(),
+                hashed.digest,
+                draft.anchor.digest
+            );
+        }
+    } else if args.upload {
+        bail!("--upload needs the evidence FILE: `xianjie evidence anchor FILE --draft DRAFT --upload`");
+    }
+    submit(
+        context,
+        &key,
+        &draft.anchor,
+        args.file.as_deref(),
+        args.upload,
+    )
+}
+
+/// Submits the anchor, uploads the file if asked, and prints the outcome.
+fn submit(
+    context: &Context,
+    key: &SecretKey,
+    anchor: &EvidenceAnchor,
+    file: Option<&Path>,
+    upload: bool,
+) -> anyhow::Result<Exit> {
     let submission = context
         .client()
-        .sign_and_submit(&key, Call::AnchorEvidence(anchor.clone()))?;
-    let uploaded = match &submission {
-        Submission::Committed(_) if args.upload => {
-            Some(super::vault::upload(context, &args.file, &anchor.digest)?)
+        .sign_and_submit(key, Call::AnchorEvidence(anchor.clone()))?;
+    let uploaded = match (&submission, file) {
+        (Submission::Committed(_), Some(file)) if upload => {
+            Some(super::vault::upload(context, file, &anchor.digest)?)
         }
         // Anchored earlier (e.g. an upload that failed): store the file now.
-        Submission::Refused { error, .. } if args.upload && error.code == "already_anchored" => {
-            let answer = super::vault::upload(context, &args.file, &anchor.digest)?;
+        (Submission::Refused { error, .. }, Some(file))
+            if upload && error.code == "already_anchored" =>
+        {
+            let answer = super::vault::upload(context, file, &anchor.digest)?;
             eprintln!(
                 "the file is already anchored; stored it in the node's vault ({})",
                 answer["stored"]
@@ -166,6 +331,9 @@ pub fn execute(context: &Context, args: AnchorArgs) -> anyhow::Result<Exit> {
         }
         _ => None,
     };
+    let signed_by: Vec<KeyId> = std::iter::once(key.public_key().id())
+        .chain(anchor.co_signatures.iter().map(|c| c.officer()))
+        .collect();
     let fields = json!({
         "digest": anchor.digest,
         "size": anchor.size,
@@ -174,8 +342,13 @@ pub fn execute(context: &Context, args: AnchorArgs) -> anyhow::Result<Exit> {
         "case_id": anchor.case_id,
         "collected_at": anchor.collected_at,
         "collected_by": anchor.collected_by,
+        "signed_by": signed_by,
         "vault": uploaded,
     });
+    let name = file.map_or_else(
+        || "(from the draft)".to_owned(),
+        |f| f.display().to_string(),
+    );
     print_submission(context, &submission, fields, |committed| {
         let vault = match &uploaded {
             Some(answer) => format!(
@@ -185,12 +358,12 @@ pub fn execute(context: &Context, args: AnchorArgs) -> anyhow::Result<Exit> {
             None => String::new(),
         };
         format!(
-            "anchored  {}\nfile      {} ({} bytes, {})\ncategory  {}\ntx        {}\nblock     {}{vault}",
+            "anchored  {}\nfile      {name} ({} bytes, {})\ncategory  {}\nsigned by {}\ntx        {}\nblock     {}{vault}",
             anchor.digest,
-            args.file.display(),
             anchor.size,
             anchor.media_type,
             category_label(anchor.category),
+            draft::list(&signed_by),
             committed.hash,
             committed.height
         )

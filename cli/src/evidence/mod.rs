@@ -10,11 +10,13 @@ use crate::hashing::Progress;
 use crate::{Context, Exit};
 
 pub mod anchor;
+pub mod cosign;
 pub mod custody;
+pub mod draft;
 pub mod hash;
 pub mod proof;
 pub mod receipt;
-mod render;
+pub(crate) mod render;
 pub mod show;
 pub mod vault;
 pub mod verify;
@@ -32,6 +34,8 @@ pub struct EvidenceArgs {
 pub enum EvidenceCommand {
     /// Hash a file and anchor its digest, category and provenance on the ledger.
     Anchor(anchor::AnchorArgs),
+    /// Add your co-signature, as a collector, to an anchor draft.
+    Cosign(cosign::CosignArgs),
     /// Check whether this exact file is anchored, and verify the node's proof.
     Verify(verify::VerifyArgs),
     /// Print a file's digest (plain BLAKE3, as `b3sum`) without contacting a node.
@@ -50,6 +54,7 @@ pub enum EvidenceCommand {
 pub fn execute(context: &Context, args: EvidenceArgs) -> anyhow::Result<Exit> {
     match args.command {
         EvidenceCommand::Anchor(args) => anchor::execute(context, args),
+        EvidenceCommand::Cosign(args) => cosign::execute(context, args),
         EvidenceCommand::Verify(args) => verify::execute(context, args),
         EvidenceCommand::Hash(args) => hash::execute(context, args),
         EvidenceCommand::Show(args) => show::execute(context, args),
@@ -136,6 +141,9 @@ fn refusal_hint(code: &str) -> &'static str {
         "not_anchored" => "\nno evidence with this digest is anchored: check the digest",
         "too_few_collectors" => {
             "\nname the other officers who collected it: --collected-by ID|KEYFILE (repeat for each)"
+        }
+        "collector_not_signed" | "bad_co_signature" => {
+            "\nevery collector signs: pass their key file to --collected-by, or have them co-sign a draft (--unsigned-out, then `xianjie evidence cosign`)"
         }
         _ => "",
     }

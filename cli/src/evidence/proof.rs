@@ -234,12 +234,33 @@ fn verify_anchor_tx(bundle: &ProofBundle, record: &EvidenceRecord) -> Result<(),
         )
     })?;
     match &signed.tx.call {
-        Call::AnchorEvidence(anchor) if *anchor == record.anchor => Ok(()),
-        _ => Err(failure(
-            check,
-            "it does not anchor this record's file and metadata",
-        )),
+        Call::AnchorEvidence(anchor) if *anchor == record.anchor => {}
+        _ => {
+            return Err(failure(
+                check,
+                "it does not anchor this record's file and metadata",
+            ))
+        }
     }
+    verify_co_signatures(&signed.tx.chain_id, record)
+}
+
+/// Every collector signed: each co-signature verifies over the anchor's
+/// co-signing digest, and every collector but the signer co-signed.
+fn verify_co_signatures(chain_id: &str, record: &EvidenceRecord) -> Result<(), ProofFailure> {
+    let check = "collectors' signatures";
+    let anchor = &record.anchor;
+    let digest = anchor.co_signing_digest(chain_id, &record.anchored_by);
+    for co_signature in &anchor.co_signatures {
+        let officer = co_signature.officer();
+        ensure(co_signature.verify(&digest).is_ok(), check, || {
+            format!("the co-signature of officer {officer} does not verify")
+        })?;
+    }
+    let missing = super::draft::missing_co_signers(anchor, &record.anchored_by);
+    ensure(missing.is_empty(), check, || {
+        format!("collectors {} did not sign", super::draft::list(&missing))
+    })
 }
 
 /// One custody transaction per custody event, each the one the event names.

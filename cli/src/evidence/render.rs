@@ -26,7 +26,7 @@ pub fn describe_record(digest: &Hash, record: &EvidenceRecord) -> String {
         ),
         format!("file          {} bytes, {}", anchor.size, anchor.media_type),
         format!("collected     {}", format_time_seconds(anchor.collected_at)),
-        format!("              by {}", join_ids(anchor.collected_by.iter())),
+        format!("              by {}", collectors_signed(record)),
         format!(
             "capture       {} with {}",
             anchor.capture_method, anchor.capture_tool
@@ -97,6 +97,24 @@ fn custody_lines(custody: &[CustodyEvent]) -> Vec<String> {
         }
     }
     lines
+}
+
+/// Each collector with whether and how they signed the anchor: the
+/// transaction's signer, a co-signer, or (on a record the chain's rule
+/// would refuse) not at all.
+pub fn collectors_signed(record: &EvidenceRecord) -> String {
+    let anchor = &record.anchor;
+    let described = anchor.collected_by.iter().map(|id| {
+        let how = if *id == record.anchored_by {
+            "signed the anchor"
+        } else if anchor.co_signatures.iter().any(|c| c.officer() == *id) {
+            "co-signed"
+        } else {
+            "NOT signed"
+        };
+        format!("{id} ({how})")
+    });
+    join_ids(described)
 }
 
 fn join_ids<T: std::fmt::Display>(ids: impl Iterator<Item = T>) -> String {

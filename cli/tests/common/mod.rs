@@ -167,6 +167,7 @@ pub fn anchored(file_bytes: &[u8], transfer: bool) -> Fixture {
         capture_tool: "test".into(),
         provenance_note_digest: None,
         supersedes: None,
+        co_signatures: Vec::new(),
     };
     let filler = sign(
         &SecretKey::from_bytes(&[13u8; 32]),

@@ -17,9 +17,18 @@ fn refused_transactions_keep_their_code_and_write_nothing() {
     let mut world = World::new();
     let officer = world.market.officer.clone();
     let stranger = key(200);
-    let good = world.tx(&officer, Call::AnchorEvidence(world.market_anchor(b"a")));
-    let unknown_signer = world.tx(&stranger, Call::AnchorEvidence(world.market_anchor(b"b")));
-    let double = world.tx(&officer, Call::AnchorEvidence(world.market_anchor(b"a")));
+    let good = world.tx(
+        &officer,
+        world.anchor_call(&officer, world.market_anchor(b"a")),
+    );
+    let unknown_signer = world.tx(
+        &stranger,
+        world.anchor_call(&stranger, world.market_anchor(b"b")),
+    );
+    let double = world.tx(
+        &officer,
+        world.anchor_call(&officer, world.market_anchor(b"a")),
+    );
     let not_holder = world.tx(
         &world.police.officer.clone(),
         custody(world.market_anchor(b"a").digest, CustodyAction::Seal, None),
@@ -59,7 +68,7 @@ fn later_transactions_see_earlier_writes_in_the_same_block() {
     let anchor = world.market_anchor(b"a");
     let police_org = world.police.org.clone();
     let txs = vec![
-        world.tx(&officer, Call::AnchorEvidence(anchor.clone())),
+        world.tx(&officer, world.anchor_call(&officer, anchor.clone())),
         world.tx(
             &officer,
             custody(anchor.digest, CustodyAction::Transfer, Some(&police_org)),
@@ -95,7 +104,7 @@ fn a_refusal_early_in_a_block_does_not_leak_into_later_transactions() {
     let mut bad = anchor.clone();
     bad.media_type = "nonsense".into();
     let txs = vec![
-        world.tx(&officer, Call::AnchorEvidence(bad)),
+        world.tx(&officer, world.anchor_call(&officer, bad)),
         world.tx(
             &officer,
             custody(anchor.digest, CustodyAction::Transfer, Some(&police_org)),
@@ -119,8 +128,8 @@ fn busy_block(world: &mut World) -> Vec<SignedTx> {
     let mut second = world.market_anchor(b"second");
     second.supersedes = Some(first.digest);
     vec![
-        world.tx(&officer, Call::AnchorEvidence(first.clone())),
-        world.tx(&officer, Call::AnchorEvidence(second.clone())),
+        world.tx(&officer, world.anchor_call(&officer, first.clone())),
+        world.tx(&officer, world.anchor_call(&officer, second.clone())),
         world.tx(
             &officer,
             custody(second.digest, CustodyAction::Transfer, Some(&police_org)),
@@ -139,7 +148,7 @@ fn busy_block(world: &mut World) -> Vec<SignedTx> {
         ),
         world.tx(
             &key(201),
-            Call::AnchorEvidence(world.market_anchor(b"third")),
+            world.anchor_call(&key(201), world.market_anchor(b"third")),
         ),
     ]
 }
@@ -178,13 +187,13 @@ fn a_block_names_the_keys_it_writes_for_the_first_time() {
     let officer = world.market.officer.clone();
     let earlier = world.market_anchor(b"earlier");
     world
-        .call(&officer, Call::AnchorEvidence(earlier.clone()))
+        .call(&officer, world.anchor_call(&officer, earlier.clone()))
         .unwrap();
     let before = world.store.tip().unwrap().unwrap();
     let fresh = world.market_anchor(b"fresh");
     let police_org = world.police.org.clone();
     let txs = vec![
-        world.tx(&officer, Call::AnchorEvidence(fresh.clone())),
+        world.tx(&officer, world.anchor_call(&officer, fresh.clone())),
         world.tx(
             &officer,
             custody(earlier.digest, CustodyAction::Transfer, Some(&police_org)),

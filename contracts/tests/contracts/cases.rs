@@ -749,8 +749,9 @@ fn anchor(
         capture_tool: "scanner".into(),
         provenance_note_digest: None,
         supersedes: None,
+        co_signatures: Vec::new(),
     };
-    sim.code(&sim::officer(org), Call::AnchorEvidence(anchor))
+    sim.code(&sim::officer(org), sim::anchor_call(org, anchor))
 }
 
 #[test]

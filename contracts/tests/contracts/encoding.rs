@@ -8,10 +8,11 @@
 //! (`Hash`, `KeyId`) as raw bytes without a length.
 
 use xianjie_ledger::codec::{decode, encode};
-use xianjie_ledger::crypto::KeyId;
+use xianjie_ledger::crypto::{KeyId, PublicKey, Signature};
 use xianjie_ledger::hash::Hash;
 use xianjie_ledger::model::{
-    CustodyAction, CustodyEvent, EvidenceAnchor, EvidenceCategory, EvidenceClass, EvidenceRecord,
+    CoSignature, CustodyAction, CustodyEvent, EvidenceAnchor, EvidenceCategory, EvidenceClass,
+    EvidenceRecord,
 };
 
 use crate::harness::org_id;
@@ -30,6 +31,10 @@ fn sample_record() -> EvidenceRecord {
             capture_tool: String::new(),
             provenance_note_digest: None,
             supersedes: Some(Hash([0x5e; 32])),
+            co_signatures: vec![CoSignature {
+                public_key: PublicKey([0xc5; 32]),
+                signature: Signature([0x51; 64]),
+            }],
         },
         class: EvidenceClass::DirectUse,
         org: org_id("market"),
@@ -85,6 +90,9 @@ fn evidence_record_golden_bytes() {
         &[0x00],                       //   capture_tool = ""
         &[0x00],                       //   provenance_note_digest = None
         &[0x01], &[0x5e; 32],          //   supersedes = Some(..)
+        &[0x01],                       //   co_signatures: 1
+        &[0xc5; 32],                   //     public_key
+        &[0x51; 64],                   //     signature
         // record
         &[0x00],                       // class = DirectUse (A)
         &[0x06], b"market",            // org

@@ -269,8 +269,34 @@ impl World {
         let anchor = self.market_anchor(content);
         let digest = anchor.digest;
         let signer = self.market.officer.clone();
-        self.call(&signer, Call::AnchorEvidence(anchor)).unwrap();
+        let call = self.anchor_call(&signer, anchor);
+        self.call(&signer, call).unwrap();
         digest
+    }
+
+    /// The staff key with id `id`, if it is one of the world's.
+    pub fn staff_key(&self, id: &KeyId) -> Option<&SecretKey> {
+        [&self.market, &self.police, &self.proc]
+            .into_iter()
+            .flat_map(|staff| [&staff.admin, &staff.head, &staff.officer, &staff.officer2])
+            .find(|key| id_of(key) == *id)
+    }
+
+    /// `anchor` co-signed, for a submission by `signer`, by every named
+    /// collector other than the signer whose key the world holds.
+    pub fn co_signed_anchor(&self, signer: &SecretKey, anchor: EvidenceAnchor) -> EvidenceAnchor {
+        let co_signers: Vec<&SecretKey> = anchor
+            .collected_by
+            .iter()
+            .filter(|id| **id != id_of(signer))
+            .filter_map(|id| self.staff_key(id))
+            .collect();
+        co_signed(anchor, signer, &co_signers)
+    }
+
+    /// The call anchoring [`World::co_signed_anchor`].
+    pub fn anchor_call(&self, signer: &SecretKey, anchor: EvidenceAnchor) -> Call {
+        Call::AnchorEvidence(self.co_signed_anchor(signer, anchor))
     }
 
     /// A valid anchor of `content` by the market regulator's officers.
@@ -287,8 +313,22 @@ impl World {
             capture_tool: "scanner v1".into(),
             provenance_note_digest: None,
             supersedes: None,
+            co_signatures: Vec::new(),
         }
     }
+}
+
+/// `anchor` with the co-signatures of `co_signers` for a submission by
+/// `signer` on the test chain.
+pub fn co_signed(
+    mut anchor: EvidenceAnchor,
+    signer: &SecretKey,
+    co_signers: &[&SecretKey],
+) -> EvidenceAnchor {
+    for key in co_signers {
+        anchor.co_sign(CHAIN, &id_of(signer), key);
+    }
+    anchor
 }
 
 /// A custody call.

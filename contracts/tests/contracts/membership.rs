@@ -46,7 +46,9 @@ fn an_admin_registers_an_officer_into_its_own_organisation() {
     let digest = world.market_anchor(b"x").digest;
     let mut anchor = world.market_anchor(b"x");
     anchor.collected_by = vec![id_of(&newcomer), id_of(&world.market.officer)];
-    world.call(&newcomer, Call::AnchorEvidence(anchor)).unwrap();
+    world
+        .call(&newcomer, world.anchor_call(&newcomer, anchor))
+        .unwrap();
     assert_eq!(world.evidence(&digest).anchored_by, id_of(&newcomer));
 }
 
@@ -187,7 +189,7 @@ fn an_unregistered_signer_is_refused_with_unknown_signer() {
     );
     let anchor = world.market_anchor(b"file");
     assert_eq!(
-        world.refused(&stranger, Call::AnchorEvidence(anchor)),
+        world.refused(&stranger, world.anchor_call(&stranger, anchor)),
         "unknown_signer"
     );
 }

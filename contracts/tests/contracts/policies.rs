@@ -26,8 +26,9 @@ fn anchor(sim: &mut Sim, org: &str, content: &[u8], case_id: Option<&str>) -> Ha
         capture_tool: "scanner".into(),
         provenance_note_digest: None,
         supersedes: None,
+        co_signatures: Vec::new(),
     };
-    sim.run(&sim::officer(org), Call::AnchorEvidence(anchor))
+    sim.run(&sim::officer(org), sim::anchor_call(org, anchor))
         .unwrap();
     file_digest(content)
 }

@@ -25,7 +25,7 @@ use xianjie_ledger::case::{Case, CaseState};
 use xianjie_ledger::crypto::{KeyId, SecretKey};
 use xianjie_ledger::genesis::{Genesis, GenesisOfficer, GenesisOrg};
 use xianjie_ledger::hash::Hash;
-use xianjie_ledger::model::{Org, OrgId, OrgKind, OrgLevel, Params, Role};
+use xianjie_ledger::model::{EvidenceAnchor, Org, OrgId, OrgKind, OrgLevel, Params, Role};
 use xianjie_ledger::state::StateView;
 use xianjie_ledger::storage::WriteSet;
 use xianjie_ledger::tx::{Call, SignedTx, Tx};
@@ -97,6 +97,13 @@ pub fn key_for(org: &str, role: Role) -> SecretKey {
         Role::Head => head(org),
         Role::Officer => officer(org),
     }
+}
+
+/// The call anchoring `anchor` for `org`'s officer, co-signed by the
+/// organisation's second officer (the two collectors of every sim anchor).
+pub fn anchor_call(org: &str, mut anchor: EvidenceAnchor) -> Call {
+    anchor.co_sign(CHAIN, &id_of(&officer(org)), &officer2(org));
+    Call::AnchorEvidence(anchor)
 }
 
 pub fn id_of(key: &SecretKey) -> KeyId {

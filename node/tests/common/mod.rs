@@ -312,9 +312,10 @@ pub fn signed_for(chain_id: &str, key: &SecretKey, call: Call) -> SignedTx {
     .sign(key)
 }
 
-/// An anchor of `digest` collected by two officers, as the chain asks.
+/// An anchor of `digest` collected by two officers, as the chain asks:
+/// `collector` signs the transaction, `colleague` co-signs the anchor.
 pub fn anchor_call(collector: &SecretKey, colleague: &SecretKey, digest: Hash) -> Call {
-    Call::AnchorEvidence(EvidenceAnchor {
+    let mut anchor = EvidenceAnchor {
         digest,
         size: 1234,
         media_type: "image/jpeg".into(),
@@ -326,7 +327,10 @@ pub fn anchor_call(collector: &SecretKey, colleague: &SecretKey, digest: Hash) -
         capture_tool: "Canon EOS R6 / firmware 1.8".into(),
         provenance_note_digest: None,
         supersedes: None,
-    })
+        co_signatures: Vec::new(),
+    };
+    anchor.co_sign(DEV_CHAIN_ID, &collector.public_key().id(), colleague);
+    Call::AnchorEvidence(anchor)
 }
 
 pub fn custody_call(digest: Hash, action: CustodyAction, to: Option<&str>) -> Call {
