@@ -58,7 +58,9 @@ use hot_values::{HotValues, Lookup};
 /// 3: state tree nodes are stored in groups (`n:`), not one record each;
 /// latest values (`s:`) are keyed by key hash and key and carry their
 /// version, and `v:` holds only the values they superseded.
-pub const SCHEMA_VERSION: u32 = 3;
+/// 4: an evidence anchor carries its collectors' co-signatures, so the
+/// transactions and records of an older chain no longer decode.
+pub const SCHEMA_VERSION: u32 = 4;
 
 const META_SCHEMA: &[u8] = b"m:schema";
 const META_TIP: &[u8] = b"m:tip";
