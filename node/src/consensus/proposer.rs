@@ -259,17 +259,17 @@ mod tests {
             let picked: Vec<usize> = (0..3)
                 .map(|round| proposer(&powers, absent, *height, round).unwrap())
                 .collect();
-            assert_eq!(picked, rounds.to_vec(), "absent {absent:?}, height {height}");
+            assert_eq!(
+                picked,
+                rounds.to_vec(),
+                "absent {absent:?}, height {height}"
+            );
         }
         // Over many heights only present validators propose in round 0,
         // apart from the probe heights.
         for height in 1..1_000 {
             let pick = proposer(&powers, &[3], height, 0).unwrap();
-            assert_eq!(
-                pick == 3,
-                height % PROBE_INTERVAL == 0,
-                "height {height}"
-            );
+            assert_eq!(pick == 3, height % PROBE_INTERVAL == 0, "height {height}");
         }
     }
 
