@@ -437,6 +437,13 @@ fn run_blocking(args: &BenchArgs) -> anyhow::Result<()> {
         Submit::Batch(usize::from(args.batch))
     };
     let saturation = phase(urls, saturation_txs, args.clients, None, submit)?;
+    if saturation.committed == 0 {
+        bail!(
+            "no benchmark transaction was committed within 120 s ({} refused); \
+             rerun with XIANJIE_BENCH_LOG=info and read the nodes' logs in the network directory",
+            saturation.refused
+        );
+    }
     let rate = saturation.committed as f64 / saturation.seconds;
     let paced = phase(urls, paced_txs, args.clients, Some(rate / 2.0), submit)?;
     drop(processes);
