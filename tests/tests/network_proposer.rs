@@ -77,7 +77,10 @@ fn a_stopped_validator_is_skipped_and_proposes_again_once_back() {
             }
             next += 1;
         }
-        if proposed.iter().any(|height| height % PROBE_INTERVAL != 0) {
+        if proposed
+            .iter()
+            .any(|height| !height.is_multiple_of(PROBE_INTERVAL))
+        {
             break;
         }
         assert!(

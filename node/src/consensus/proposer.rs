@@ -96,7 +96,7 @@ pub fn proposer(powers: &[u64], absent: &[usize], height: u64, round: u32) -> Op
         let all: Vec<usize> = (0..powers.len()).collect();
         return round_robin(powers, &all, height.wrapping_add(u64::from(round)));
     }
-    if height % PROBE_INTERVAL == 0 {
+    if height.is_multiple_of(PROBE_INTERVAL) {
         if round == 0 {
             let turn = (height / PROBE_INTERVAL) % absent.len() as u64;
             return absent.get(usize::try_from(turn).ok()?).copied();
@@ -269,7 +269,11 @@ mod tests {
         // apart from the probe heights.
         for height in 1..1_000 {
             let pick = proposer(&powers, &[3], height, 0).unwrap();
-            assert_eq!(pick == 3, height % PROBE_INTERVAL == 0, "height {height}");
+            assert_eq!(
+                pick == 3,
+                height.is_multiple_of(PROBE_INTERVAL),
+                "height {height}"
+            );
         }
     }
 
@@ -278,7 +282,7 @@ mod tests {
         let powers = [3, 1, 2];
         let count = |who: usize| {
             (1..=500)
-                .filter(|h| h % PROBE_INTERVAL != 0)
+                .filter(|h| !h.is_multiple_of(PROBE_INTERVAL))
                 .filter(|h| proposer(&powers, &[2], *h, 0) == Some(who))
                 .count()
         };
