@@ -281,7 +281,7 @@ mod tests {
     fn weighted_round_robin_over_the_present_keeps_proportions() {
         let powers = [3, 1, 2];
         let count = |who: usize| {
-            (1..=500)
+            (1..=500u64)
                 .filter(|h| !h.is_multiple_of(PROBE_INTERVAL))
                 .filter(|h| proposer(&powers, &[2], *h, 0) == Some(who))
                 .count()
