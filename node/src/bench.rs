@@ -10,6 +10,9 @@
 //! under a sustainable load. Latency is measured from the moment a client
 //! sends a transaction until a watcher sees it in a committed block on
 //! node 0 (polled every 10 ms, so figures include up to 10 ms of polling).
+//! Each phase also prints its block rate and how many of its heights needed
+//! more than one consensus round (the round of each commit certificate).
+//! With `--down K` the last K validators are stopped before the phases.
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -58,6 +61,11 @@ pub struct BenchArgs {
     /// admission, block execution); start no network.
     #[arg(long)]
     pub rates_only: bool,
+    /// Stop this many validators (the last ones) once the network runs, and
+    /// measure with the others: how the chain fares while some are down.
+    /// The rest must hold more than two thirds of the power.
+    #[arg(long, default_value_t = 0)]
+    pub down: usize,
 }
 
 /// An evidence anchor of a random digest, signed by `key` (an officer) and
@@ -298,16 +306,16 @@ fn http_height(url: &str) -> Option<u64> {
     status["height"].as_u64()
 }
 
-fn block_txs(url: &str, height: u64) -> Option<Vec<String>> {
+/// A committed block's transaction hashes and the round that decided it.
+fn block_txs(url: &str, height: u64) -> Option<(Vec<String>, u64)> {
     let mut response = ureq::get(format!("{url}/v1/blocks/{height}")).call().ok()?;
     let block: serde_json::Value = response.body_mut().read_json().ok()?;
-    Some(
-        block["txs"]
-            .as_array()?
-            .iter()
-            .filter_map(|hash| hash.as_str().map(str::to_owned))
-            .collect(),
-    )
+    let txs = block["txs"]
+        .as_array()?
+        .iter()
+        .filter_map(|hash| hash.as_str().map(str::to_owned))
+        .collect();
+    Some((txs, block["commit"]["round"].as_u64()?))
 }
 
 /// Result of one phase.
@@ -316,6 +324,35 @@ struct Phase {
     seconds: f64,
     latencies_ms: Vec<f64>,
     refused: usize,
+    /// Heights committed until the last benchmark transaction.
+    blocks: u64,
+    /// Of those, the heights decided after round 0.
+    late_blocks: u64,
+}
+
+impl Phase {
+    fn blocks_note(&self) -> String {
+        format!(
+            "{} blocks, {:.1} blocks/s, {} decided after round 0",
+            self.blocks,
+            self.blocks as f64 / self.seconds,
+            self.late_blocks
+        )
+    }
+}
+
+/// The validators that keep running when `down` of `validators` (of equal
+/// power) stop: consensus needs more than two thirds of the power.
+fn running_validators(validators: usize, down: usize) -> anyhow::Result<usize> {
+    let running = validators.saturating_sub(down);
+    if down >= validators || 3 * running <= 2 * validators {
+        bail!(
+            "--down {down} leaves {running} of {validators} validators, not more than two thirds: \
+             the chain would stop; use at most {} with --validators {validators}",
+            (validators - 1) / 3
+        );
+    }
+    Ok(running)
 }
 
 /// Runs the benchmark and prints its figures.
@@ -329,6 +366,7 @@ fn run_blocking(args: &BenchArgs) -> anyhow::Result<()> {
     if args.validators == 0 || args.clients == 0 || args.txs == 0 {
         bail!("--validators, --clients and --txs must be positive");
     }
+    let running = running_validators(args.validators, args.down)?;
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
     eprintln!("measuring signature verification on this machine…");
     let verify_rates = verify_rates_per_core(4_000);
@@ -386,6 +424,15 @@ fn run_blocking(args: &BenchArgs) -> anyhow::Result<()> {
         args.validators,
         out.display()
     );
+    // The last ones stop; clients and the watcher use the others.
+    for mut child in processes.0.drain(running..) {
+        let _ = child.kill();
+        let _ = child.wait();
+    }
+    let urls = &urls[..running];
+    if args.down > 0 {
+        eprintln!("stopped {} of the validators", args.down);
+    }
 
     let (admission_rate, execution_rate) = one_core_rates(&out)?;
     let officers = Officers::read(&out.join("keys"))?;
@@ -403,16 +450,28 @@ fn run_blocking(args: &BenchArgs) -> anyhow::Result<()> {
     } else {
         Submit::Batch(usize::from(args.batch))
     };
-    let saturation = phase(&urls, saturation_txs, args.clients, None, submit)?;
+    let saturation = phase(urls, saturation_txs, args.clients, None, submit)?;
+    if saturation.committed == 0 {
+        bail!(
+            "no benchmark transaction was committed within 120 s ({} refused); \
+             rerun with XIANJIE_BENCH_LOG=info and read the nodes' logs in the network directory",
+            saturation.refused
+        );
+    }
     let rate = saturation.committed as f64 / saturation.seconds;
-    let paced = phase(&urls, paced_txs, args.clients, Some(rate / 2.0), submit)?;
+    let paced = phase(urls, paced_txs, args.clients, Some(rate / 2.0), submit)?;
     drop(processes);
 
     let (p50, p99) = percentiles(saturation.latencies_ms.clone());
     let (paced_p50, paced_p99) = percentiles(paced.latencies_ms.clone());
     println!(
-        "xianjie-node bench: {} validators, {} clients, {cores} cores, {}",
+        "xianjie-node bench: {} validators{}, {} clients, {cores} cores, {}",
         args.validators,
+        if args.down > 0 {
+            format!(" ({} stopped)", args.down)
+        } else {
+            String::new()
+        },
         args.clients,
         match submit {
             Submit::Single => "one transaction per request (POST /v1/txs)".to_owned(),
@@ -428,6 +487,7 @@ fn run_blocking(args: &BenchArgs) -> anyhow::Result<()> {
         p99,
         refused_note(saturation.refused)
     );
+    println!("               {}", saturation.blocks_note());
     println!(
         "  half load    {} txs at {:.0} tx/s offered: {:.0} tx/s; latency p50 {:.0} ms, p99 {:.0} ms{}",
         paced.committed,
@@ -437,6 +497,7 @@ fn run_blocking(args: &BenchArgs) -> anyhow::Result<()> {
         paced_p99,
         refused_note(paced.refused)
     );
+    println!("               {}", paced.blocks_note());
     println!(
         "  committed    {:.2} of the bound cores × verify rate ÷ validators",
         rate / bound
@@ -564,21 +625,25 @@ fn phase(
     let mut latencies = Vec::with_capacity(total);
     let mut last_commit = started;
     let mut next = start_height + 1;
+    let (mut blocks, mut late_blocks, mut late_so_far) = (0, 0, 0);
     let deadline = Instant::now() + Duration::from_secs(120);
     let mut seen = 0usize;
     while Instant::now() < deadline {
         let tip = http_height(&urls[0]).unwrap_or(0);
         while next <= tip {
-            let Some(hashes) = block_txs(&urls[0], next) else {
+            let Some((hashes, round)) = block_txs(&urls[0], next) else {
                 break;
             };
             let now = Instant::now();
             let map = submitted.lock().expect("lock");
+            late_so_far += u64::from(round > 0);
             for hash in hashes {
                 if let Some(at) = map.get(&hash) {
                     latencies.push(now.duration_since(*at).as_secs_f64() * 1000.0);
                     seen += 1;
                     last_commit = now;
+                    blocks = next - start_height;
+                    late_blocks = late_so_far;
                 }
             }
             drop(map);
@@ -598,6 +663,8 @@ fn phase(
         seconds: last_commit.duration_since(started).as_secs_f64().max(1e-3),
         latencies_ms: latencies,
         refused: refused.load(Ordering::Relaxed),
+        blocks,
+        late_blocks,
     })
 }
 
@@ -746,4 +813,20 @@ fn percentiles(mut values: Vec<f64>) -> (f64, f64) {
     values.sort_by(|a, b| a.total_cmp(b));
     let at = |q: f64| values[((values.len() - 1) as f64 * q).round() as usize];
     (at(0.50), at(0.99))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn down_validators_must_leave_more_than_two_thirds() {
+        assert_eq!(running_validators(4, 0).unwrap(), 4);
+        assert_eq!(running_validators(4, 1).unwrap(), 3);
+        let refused = running_validators(4, 2).unwrap_err().to_string();
+        assert!(refused.contains("at most 1"), "{refused}");
+        assert!(running_validators(3, 1).is_err());
+        assert!(running_validators(1, 1).is_err());
+        assert_eq!(running_validators(7, 2).unwrap(), 5);
+    }
 }

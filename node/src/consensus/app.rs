@@ -33,6 +33,7 @@ use xianjie_ledger::Hash;
 
 use super::codec::{extended_certificate, ledger_commit};
 use super::context::{proposer_index, timeouts, Address, Ctx, Height, ValidatorSet, Value};
+use super::proposer::{self, Proposed, RecentHeaders};
 use super::streaming::{split, Assembled, Streams};
 use crate::chain::{read_validator_set, Tip};
 use crate::committed_tip::Recorder;
@@ -113,6 +114,10 @@ pub struct Host {
     early: Vec<Assembled>,
     last_commit_ok: bool,
     current_height: Height,
+    /// Proposers of the last committed headers, for the schedule.
+    recent: RecentHeaders,
+    /// The engine's validator set for the height after the tip of this hash.
+    next_set: Option<(Hash, ValidatorSet)>,
 }
 
 impl Host {
@@ -125,6 +130,8 @@ impl Host {
             early: Vec::new(),
             last_commit_ok: true,
             current_height: Height(0),
+            recent: RecentHeaders::default(),
+            next_set: None,
         }
     }
 
@@ -142,14 +149,46 @@ impl Host {
     }
 
     /// The engine's parameters for the next height: the validator set the
-    /// state holds now (after the last committed block) and the timeouts.
-    fn params(&self) -> Result<HeightParams<Ctx>> {
-        let set = read_validator_set(&self.parts.store)?;
+    /// state holds now (after the last committed block), who of it is absent
+    /// from the recent headers, and the timeouts.
+    fn params(&mut self) -> Result<HeightParams<Ctx>> {
         Ok(HeightParams::new(
-            ValidatorSet::from_ledger(&set),
+            self.next_validator_set()?,
             timeouts(&self.parts.consensus),
             None,
         ))
+    }
+
+    /// The validator set of the height after the tip, with its absent
+    /// members: a function of the committed chain only, so every node hands
+    /// its engine the same one for a height, whether it got there by
+    /// consensus, by sync or by a restart. Computed once per tip.
+    fn next_validator_set(&mut self) -> Result<ValidatorSet> {
+        let tip = self.tip()?;
+        if let Some((hash, set)) = &self.next_set {
+            if *hash == tip.block_hash {
+                return Ok(set.clone());
+            }
+        }
+        let ledger_set = read_validator_set(&self.parts.store)?;
+        let set = ValidatorSet::from_ledger(&ledger_set);
+        let store = &self.parts.store;
+        let recent = self
+            .recent
+            .window(tip.height, proposer::window(&set.powers()), |height| {
+                store.header(height).map(|header| {
+                    header.map(|header| Proposed {
+                        proposer: header.proposer,
+                        validators_hash: header.validators_hash,
+                    })
+                })
+            })?;
+        let set = set.with_recent(&ledger_set.hash(), &recent);
+        if !set.absent.is_empty() {
+            tracing::debug!(height = tip.height + 1, absent = ?set.absent, "validators without a recent block propose only at probe heights");
+        }
+        self.next_set = Some((tip.block_hash, set.clone()));
+        Ok(set)
     }
 
     async fn handle(&mut self, message: AppMsg<Ctx>, channels: &Channels<Ctx>) -> Result<()> {
@@ -409,8 +448,12 @@ impl Host {
     /// make every validator execute blocks of its choosing. Any validator,
     /// not only the proposer, may restream a proposal (Malachite's liveness
     /// path for hidden locks).
-    fn is_from_a_validator(&self, assembled: &Assembled) -> Result<bool> {
-        let set = ValidatorSet::from_ledger(&read_validator_set(&self.parts.store)?);
+    /// The schedule is the one the engine has for the height (the proposal
+    /// is for the height after the tip), so a re-proposal, whose stream
+    /// names the proposer of its new round, passes as the engine's own
+    /// proposer check does.
+    fn is_from_a_validator(&mut self, assembled: &Assembled) -> Result<bool> {
+        let set = self.next_validator_set()?;
         let round = assembled.round.as_u32().unwrap_or(0);
         let Some(index) = proposer_index(&set, assembled.height.0, round) else {
             return Ok(false);

@@ -12,6 +12,8 @@ use xianjie_ledger::block::{self as ledger_block, Header};
 use xianjie_ledger::crypto::{KeyId, PublicKey, SecretKey, Signature};
 use xianjie_ledger::Hash;
 
+use super::proposer;
+
 /// A block height as the engine sees it.
 #[derive(Copy, Clone, Default, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Height(pub u64);
@@ -235,15 +237,19 @@ impl mcore::Validator<Ctx> for Validator {
     }
 }
 
-/// The validators of a height, sorted by address (as the ledger sorts them).
+/// The validators of a height, sorted by address (as the ledger sorts them),
+/// and those of them that proposed none of the recent blocks (see
+/// [`proposer`](super::proposer)): the proposer schedule of the height.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ValidatorSet {
     /// Members, sorted by address.
     pub validators: Vec<Validator>,
+    /// Indices (ascending) of the members absent at this height.
+    pub absent: Vec<usize>,
 }
 
 impl ValidatorSet {
-    /// The engine's view of a ledger validator set.
+    /// The engine's view of a ledger validator set, everybody present.
     pub fn from_ledger(set: &ledger_block::ValidatorSet) -> Self {
         let mut validators: Vec<Validator> = set
             .validators
@@ -255,7 +261,27 @@ impl ValidatorSet {
             })
             .collect();
         validators.sort_by_key(|v| v.address);
-        ValidatorSet { validators }
+        ValidatorSet {
+            validators,
+            absent: Vec::new(),
+        }
+    }
+
+    /// The same set with the members absent at a height, from the
+    /// `recent` headers before it (oldest first) and the hash of the set.
+    pub fn with_recent(mut self, set_hash: &Hash, recent: &[proposer::Proposed]) -> Self {
+        let members: Vec<(KeyId, VotingPower)> = self
+            .validators
+            .iter()
+            .map(|v| (v.address.0, v.voting_power))
+            .collect();
+        self.absent = proposer::absent(&members, set_hash, recent);
+        self
+    }
+
+    /// The voting powers, in order.
+    pub fn powers(&self) -> Vec<VotingPower> {
+        self.validators.iter().map(|v| v.voting_power).collect()
     }
 }
 
@@ -327,10 +353,10 @@ impl mcore::Context for Ctx {
     type Extension = ();
     type SigningScheme = Ed25519;
 
-    /// Weighted round robin: position `(height + round) mod total power` on
-    /// the validators laid end to end by power, in address order. Every
-    /// validator proposes in proportion to its power, and the next round of a
-    /// height always has another proposer when there are several.
+    /// Weighted round robin over the validators that proposed recently, with
+    /// probe turns for the others ([`proposer`](super::proposer)). Every
+    /// present validator proposes in proportion to its power, and the next
+    /// round of a height always has another proposer when there are several.
     fn select_proposer<'a>(
         &self,
         validator_set: &'a ValidatorSet,
@@ -396,18 +422,7 @@ impl mcore::Context for Ctx {
 
 /// The index of the proposer of `(height, round)` in `set`.
 pub fn proposer_index(set: &ValidatorSet, height: u64, round: u32) -> Option<usize> {
-    let total: u64 = set.validators.iter().map(|v| v.voting_power).sum();
-    if total == 0 {
-        return None;
-    }
-    let mut point = height.wrapping_add(u64::from(round)) % total;
-    for (index, validator) in set.validators.iter().enumerate() {
-        if point < validator.voting_power {
-            return Some(index);
-        }
-        point -= validator.voting_power;
-    }
-    None
+    proposer::proposer(&set.powers(), &set.absent, height, round)
 }
 
 /// Timeouts for one height, from the node's configuration.
@@ -428,6 +443,7 @@ pub fn timeouts(config: &crate::home::ConsensusSection) -> LinearTimeouts {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use mcore::Context as _;
 
     fn set(powers: &[u64]) -> ValidatorSet {
         ValidatorSet {
@@ -440,7 +456,34 @@ mod tests {
                     voting_power: *p,
                 })
                 .collect(),
+            absent: Vec::new(),
         }
+    }
+
+    #[test]
+    fn the_engine_skips_a_validator_absent_from_the_recent_headers() {
+        let four = set(&[1, 1, 1, 1]);
+        let set_hash = Hash([5; 32]);
+        let recent: Vec<proposer::Proposed> = [0u8, 1, 2, 0, 1, 2, 0, 1]
+            .iter()
+            .map(|n| proposer::Proposed {
+                proposer: KeyId([*n; 20]),
+                validators_hash: set_hash,
+            })
+            .collect();
+        let with = four.clone().with_recent(&set_hash, &recent);
+        assert_eq!(with.absent, vec![3]);
+        let picks: Vec<_> = (1..=6)
+            .map(|h| Ctx.select_proposer(&with, Height(h), Round::new(0)).address)
+            .collect();
+        assert!(
+            !picks.contains(&with.validators[3].address),
+            "validator 3 proposes: {picks:?}"
+        );
+        let before: Vec<_> = (1..=6)
+            .map(|h| Ctx.select_proposer(&four, Height(h), Round::new(0)).address)
+            .collect();
+        assert!(before.contains(&four.validators[3].address));
     }
 
     #[test]

@@ -5,6 +5,7 @@
 //! | file | what |
 //! |---|---|
 //! | [`context`] | our `Context`: heights, key-id addresses, header values, votes, validator sets, proposer selection |
+//! | [`proposer`] | the proposer schedule: who proposed none of the recent blocks, and the rotation that skips them but for probe turns |
 //! | [`signing`] | votes signed over the ledger's `vote_digest` (so a commit certificate *is* a ledger `Commit`); proposals over their own domain |
 //! | [`codec`] | every engine type in the ledger's canonical binary codec, for the wire and the write-ahead log |
 //! | [`streaming`] | a proposal as parts (Init, transaction chunks, Fin with the header) and their bounded reassembly |
@@ -20,6 +21,7 @@ pub mod app;
 pub mod codec;
 pub mod context;
 pub mod engine;
+pub mod proposer;
 pub mod signing;
 pub mod streaming;
 
