@@ -343,10 +343,10 @@ pub fn open_store(home: &Path, genesis: &Genesis, kind: NodeKind) -> Result<Open
         kind,
     };
     let record = opening.file.read()?;
-    if let Some(record) = &record {
+    let store_existed = opening.data_dir.join("db").is_file();
+    if let Some(record) = record.as_ref().filter(|_| !store_existed) {
         check_same_chain(&opening.file, record, genesis)?;
     }
-    let store_existed = opening.data_dir.join("db").is_file();
     if let Some(record) = record.filter(|record| record.height > 0 && !store_existed) {
         if kind == NodeKind::Dev {
             return Err(opening.damaged(
@@ -361,6 +361,12 @@ pub fn open_store(home: &Path, genesis: &Genesis, kind: NodeKind) -> Result<Open
         }
     }
     let store = opening.open(record.as_ref())?;
+    // A genesis.json that is not the store's own says so first: that is the
+    // likelier mistake than a record from another chain.
+    check_store_genesis(&store, genesis, &opening.data_dir)?;
+    if let Some(record) = &record {
+        check_same_chain(&opening.file, record, genesis)?;
+    }
     let (tip, resync_target) = match record {
         None => (opening.first_record(&store)?, None),
         Some(record) => opening
@@ -380,6 +386,17 @@ fn panic_message(panic: &Box<dyn std::any::Any + Send>) -> String {
         .map(|s| (*s).to_owned())
         .or_else(|| panic.downcast_ref::<String>().cloned())
         .unwrap_or_else(|| "no message".to_owned())
+}
+
+fn check_store_genesis(store: &Store, genesis: &Genesis, data_dir: &Path) -> Result<()> {
+    match store.genesis_hash()? {
+        Some(stored) if stored != genesis.hash() => Err(Error::GenesisMismatch {
+            data_dir: data_dir.to_owned(),
+            stored,
+            expected: genesis.hash(),
+        }),
+        _ => Ok(()),
+    }
 }
 
 fn check_same_chain(file: &TipFile, record: &Record, genesis: &Genesis) -> Result<()> {

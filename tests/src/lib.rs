@@ -148,6 +148,25 @@ impl DevNode {
         run_cli(&full)
     }
 
+    /// Anchors `file` as the market regulator's officer, collected with
+    /// (and co-signed by) `market-officer2`, as electronic evidence, with
+    /// any further `evidence anchor` arguments; fails the test unless it
+    /// commits, and returns the CLI's JSON answer.
+    pub fn anchor_as_market(&self, file: &Path, extra: &[&str]) -> serde_json::Value {
+        let colleague = self.key("market-officer2");
+        let mut args = vec![
+            "evidence",
+            "anchor",
+            file.to_str().expect("utf-8 path"),
+            "--category",
+            "electronic",
+            "--collected-by",
+            colleague.to_str().expect("utf-8 path"),
+        ];
+        args.extend_from_slice(extra);
+        self.cli_as("market-officer", &args).expect_code(0).json()
+    }
+
     /// Stops the node gracefully (SIGTERM) and waits for it to exit.
     pub fn stop(mut self) -> (PathBuf, u16) {
         self.shutdown();

@@ -55,23 +55,7 @@ fn a_home_is_private_and_a_loosened_one_is_tightened_at_start() {
     let node = DevNode::start(&home);
     let file = dir.path().join("seized-ledger.xlsx");
     write_sample_file(&file, 64 * 1024, 7);
-    let colleague = node.key("market-officer2");
-    let anchored = node
-        .cli_as(
-            "market-officer",
-            &[
-                "evidence",
-                "anchor",
-                file.to_str().unwrap(),
-                "--category",
-                "electronic",
-                "--collected-by",
-                colleague.to_str().unwrap(),
-                "--upload",
-            ],
-        )
-        .expect_code(0)
-        .json();
+    let anchored = node.anchor_as_market(&file, &["--upload"]);
     let digest = anchored["digest"].as_str().unwrap().to_owned();
     let (home, port) = node.stop();
 

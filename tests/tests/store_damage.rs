@@ -31,26 +31,11 @@ impl RecordedChain {
         let home = dir.path().join("chain");
         std::fs::create_dir_all(&home).unwrap();
         let node = DevNode::start(&home);
-        let colleague = node.key("market-officer2");
         let mut height = 0;
         for seed in 0..files {
             let file = dir.path().join(format!("evidence-{seed}.bin"));
             write_sample_file(&file, 5_000 + seed as usize, seed);
-            let anchored = node
-                .cli_as(
-                    "market-officer",
-                    &[
-                        "evidence",
-                        "anchor",
-                        file.to_str().unwrap(),
-                        "--category",
-                        "electronic",
-                        "--collected-by",
-                        colleague.to_str().unwrap(),
-                    ],
-                )
-                .expect_code(0)
-                .json();
+            let anchored = node.anchor_as_market(&file, &[]);
             height = anchored["height"].as_u64().unwrap();
             let (recorded_height, recorded_block) = committed_tip(&home);
             let block = get_json(&node.url, &format!("/v1/blocks/{height}"));

@@ -34,27 +34,10 @@ impl RecordedChain {
         std::fs::create_dir_all(&home).unwrap();
         let node = DevNode::start(&home);
         let mut anchors = Vec::new();
-        let colleague = node.key("market-officer2");
         for seed in 0..3u64 {
             let file = dir.path().join(format!("evidence-{seed}.bin"));
             write_sample_file(&file, 20_000 + seed as usize, seed);
-            let anchored = node
-                .cli_as(
-                    "market-officer",
-                    &[
-                        "evidence",
-                        "anchor",
-                        file.to_str().unwrap(),
-                        "--category",
-                        "electronic",
-                        "--case",
-                        "HZ-SC-2026-007",
-                        "--collected-by",
-                        colleague.to_str().unwrap(),
-                    ],
-                )
-                .expect_code(0)
-                .json();
+            let anchored = node.anchor_as_market(&file, &["--case", "HZ-SC-2026-007"]);
             anchors.push((file, anchored));
         }
         let (evidence, anchored) = anchors.swap_remove(0);
