@@ -18,15 +18,16 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use xianjie_ledger::codec::{encode, Canonical};
-use xianjie_ledger::crypto::{KeyId, PublicKey};
+use xianjie_ledger::crypto::{self, KeyId, PublicKey, SignedMessage};
 use xianjie_ledger::hash::Hash;
 use xianjie_ledger::model::{
-    CustodyAction, CustodyEvent, EvidenceAnchor, EvidenceRecord, Officer, OrgId, Params,
-    MAX_CASE_ID_LEN, MAX_COLLECTORS, MAX_CO_SIGNATURES, MAX_MEDIA_TYPE_LEN, MAX_SHORT_TEXT_LEN,
+    CoSignature, CustodyAction, CustodyEvent, EvidenceAnchor, EvidenceRecord, Officer, OrgId,
+    Params, MAX_CASE_ID_LEN, MAX_COLLECTORS, MAX_CO_SIGNATURES, MAX_MEDIA_TYPE_LEN,
+    MAX_SHORT_TEXT_LEN,
 };
 use xianjie_ledger::state::StateView;
 use xianjie_ledger::storage::WriteSet;
-use xianjie_ledger::tx::RecordCustody;
+use xianjie_ledger::tx::{Call, RecordCustody, SignedTx};
 
 use crate::error::{ContractError, Result};
 use crate::overlay::Overlay;
@@ -47,6 +48,7 @@ pub fn anchor(
     signer: &Officer,
     tx_hash: &Hash,
     anchor: &EvidenceAnchor,
+    checked: &CheckedCoSignatures,
 ) -> Result<WriteSet> {
     check_anchor_fields(anchor)?;
     // Already anchored comes first: `anchor --upload` of a known file by
@@ -58,7 +60,7 @@ pub fn anchor(
     }
     let params = read::params_shared(view)?;
     let keys = check_collectors(view, &params, &signer.org, &anchor.collected_by)?;
-    check_co_signatures(&ctx.chain_id, signer, anchor, &keys)?;
+    check_co_signatures(&ctx.chain_id, signer, anchor, &keys, checked)?;
     let class = params
         .class_of(anchor.category)
         .ok_or(ContractError::UnknownCategory {
@@ -315,6 +317,59 @@ fn check_collectors(
     Ok(keys)
 }
 
+/// The co-signatures of a block's anchors that verify, found in one batch
+/// check before the block runs ([`crypto::verify_each`]: 256 signatures at a
+/// time cost about a quarter of as many single checks). Checking them one by
+/// one inside each anchor made execution about four times slower. The
+/// answers are the single rule's (ZIP 215 makes the batch equation agree
+/// with it), so a co-signature missing here is simply checked again alone:
+/// every validator reaches the same result either way.
+#[derive(Debug, Default)]
+pub struct CheckedCoSignatures(BTreeSet<([u8; 32], [u8; 32], [u8; 64])>);
+
+impl CheckedCoSignatures {
+    /// Batch-checks every co-signature of `txs`' anchors on chain `chain_id`.
+    pub fn of_block(chain_id: &str, txs: &[SignedTx]) -> Self {
+        let mut signed = Vec::new();
+        for tx in txs {
+            let Call::AnchorEvidence(anchor) = &tx.tx.call else {
+                continue;
+            };
+            // Too many is refused by the field checks before any is verified.
+            if anchor.co_signatures.is_empty() || anchor.co_signatures.len() > MAX_CO_SIGNATURES {
+                continue;
+            }
+            let digest = anchor.co_signing_digest(chain_id, &tx.tx.signer.id());
+            signed.extend(anchor.co_signatures.iter().map(|co| (digest, co)));
+        }
+        let messages: Vec<SignedMessage<'_>> = signed
+            .iter()
+            .map(|(digest, co)| SignedMessage {
+                public_key: &co.public_key,
+                message: &digest.0,
+                signature: &co.signature,
+            })
+            .collect();
+        let answers = crypto::verify_each(&messages);
+        CheckedCoSignatures(
+            signed
+                .iter()
+                .zip(answers)
+                .filter(|(_, answer)| answer.is_ok())
+                .map(|((digest, co), _)| Self::entry(digest, co))
+                .collect(),
+        )
+    }
+
+    fn holds(&self, digest: &Hash, co_signature: &CoSignature) -> bool {
+        self.0.contains(&Self::entry(digest, co_signature))
+    }
+
+    fn entry(digest: &Hash, co: &CoSignature) -> ([u8; 32], [u8; 32], [u8; 64]) {
+        (digest.0, co.public_key.0, co.signature.0)
+    }
+}
+
 /// Every collector signs: the transaction's signer by the transaction, each
 /// other collector by exactly one co-signature over the anchor's
 /// co-signing digest, made with their registered key. A name alone is one
@@ -325,6 +380,7 @@ fn check_co_signatures(
     signer: &Officer,
     anchor: &EvidenceAnchor,
     keys: &BTreeMap<KeyId, PublicKey>,
+    checked: &CheckedCoSignatures,
 ) -> Result<()> {
     let mut signed = BTreeSet::from([signer.id]);
     if !anchor.co_signatures.is_empty() {
@@ -337,7 +393,9 @@ fn check_co_signatures(
             if !signed.insert(officer) {
                 return Err(ContractError::DuplicateCoSignature { officer });
             }
-            if *registered != co_signature.public_key || co_signature.verify(&digest).is_err() {
+            let valid =
+                checked.holds(&digest, co_signature) || co_signature.verify(&digest).is_ok();
+            if *registered != co_signature.public_key || !valid {
                 return Err(ContractError::BadCoSignature { officer });
             }
         }

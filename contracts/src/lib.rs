@@ -60,7 +60,8 @@ pub struct BlockCtx {
 /// Executes one transaction whose signature the caller has already verified.
 /// Returns the writes it makes, or why it is refused.
 pub fn execute(view: &dyn StateView, ctx: &BlockCtx, tx: &SignedTx) -> Result<WriteSet> {
-    execute_hashed(view, ctx, tx, &tx.hash())
+    let checked = evidence::CheckedCoSignatures::default();
+    execute_hashed(view, ctx, tx, &tx.hash(), &checked)
 }
 
 /// [`execute`] with the transaction hash computed once by the caller.
@@ -69,6 +70,7 @@ fn execute_hashed(
     ctx: &BlockCtx,
     tx: &SignedTx,
     tx_hash: &Hash,
+    checked: &evidence::CheckedCoSignatures,
 ) -> Result<WriteSet> {
     membership::check_envelope(view, ctx, tx)?;
     let officer = check_signer(view, tx)?;
@@ -77,7 +79,9 @@ fn execute_hashed(
     match &tx.tx.call {
         Call::RegisterOfficer(call) => membership::register_officer(view, ctx, signer, call),
         Call::RevokeOfficer(call) => membership::revoke_officer(view, ctx, signer, call),
-        Call::AnchorEvidence(anchor) => evidence::anchor(view, ctx, signer, tx_hash, anchor),
+        Call::AnchorEvidence(anchor) => {
+            evidence::anchor(view, ctx, signer, tx_hash, anchor, checked)
+        }
         Call::RecordCustody(call) => evidence::record_custody(view, ctx, signer, tx_hash, call),
         Call::OpenCase(call) => case::open(view, ctx, signer, tx_hash, call),
         Call::CaseAction(call) => case::act(view, ctx, signer, tx_hash, call),
@@ -135,9 +139,10 @@ pub fn execute_block_hashed(
     let base = BlockReads::new(view);
     let mut overlay = Overlay::new(&base);
     let mut results = Vec::with_capacity(txs.len());
+    let checked = evidence::CheckedCoSignatures::of_block(&ctx.chain_id, txs);
     for (tx, &tx_hash) in txs.iter().zip(hashes) {
         debug_assert_eq!(tx_hash, tx.hash(), "a transaction's hash");
-        let outcome = match execute_hashed(&overlay, ctx, tx, &tx_hash) {
+        let outcome = match execute_hashed(&overlay, ctx, tx, &tx_hash, &checked) {
             Ok(writes) => {
                 overlay.apply(writes);
                 TxOutcome::Ok

@@ -12,7 +12,8 @@ use xianjie_ledger::state::keys;
 use xianjie_ledger::tx::{Call, RevokeOfficer};
 
 use crate::harness::{
-    co_signed, id_of, key, test_params, World, BLOCK_INTERVAL_MS, CHAIN, GENESIS_TIME_MS,
+    co_signed, id_of, key, outcome_codes, test_params, World, BLOCK_INTERVAL_MS, CHAIN,
+    GENESIS_TIME_MS,
 };
 
 /// The code an anchor changed by `edit` is refused with, signed by the
@@ -422,6 +423,32 @@ fn a_co_signature_by_an_officer_not_named_is_refused() {
             "co_signer_not_collector"
         );
     }
+}
+
+/// A block's co-signatures are checked together before it runs; the
+/// answers must be those of the single check, wherever the bad one sits.
+#[test]
+fn a_block_checks_its_co_signatures_together_with_the_single_answers() {
+    let mut world = World::new();
+    let signer = world.market.officer.clone();
+    let officer2 = world.market.officer2.clone();
+    let mut calls = Vec::new();
+    for n in 0..5u8 {
+        let mut anchor = co_signed(world.market_anchor(&[b'f', n]), &signer, &[&officer2]);
+        if n == 2 {
+            anchor.co_signatures[0].signature.0[9] ^= 1;
+        }
+        calls.push(Call::AnchorEvidence(anchor));
+    }
+    let txs: Vec<_> = calls
+        .into_iter()
+        .map(|call| world.tx(&signer, call))
+        .collect();
+    let (results, _) = world.run_block(txs);
+    assert_eq!(
+        outcome_codes(&results),
+        vec!["ok", "ok", "bad_co_signature", "ok", "ok"]
+    );
 }
 
 #[test]
