@@ -12,12 +12,14 @@
 //! active officer), the built-in rules of its call ([`membership`],
 //! [`evidence`], [`case`], [`inspection`], [`governance`]), and — for every
 //! call except key management and governance — the on-chain Cedar policy set
-//! ([`policy`]). [`genesis_writes`] builds the state at height 0, [`read`] is
+//! ([`policy`]). [`block`] is the block rule every node runs to build and
+//! to check a block, written once. [`genesis_writes`] builds the state at height 0, [`read`] is
 //! the typed view of the state that contracts and the node's API share,
 //! [`deadline`] computes statutory clocks from block time, and
 //! [`authorize_read`] guards the node's reads with the same policy set.
 #![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::panic))]
 
+pub mod block;
 pub mod case;
 pub mod deadline;
 pub mod error;

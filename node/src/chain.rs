@@ -3,17 +3,17 @@
 //! Everything here is synchronous and touches sled, so callers run it on a
 //! blocking thread. The clock is read by the caller and passed in.
 
-use xianjie_contracts::BlockCtx;
-use xianjie_ledger::block::{Block, Commit, CommitSignature, Header, TxOutcome, ValidatorSet};
+use xianjie_ledger::block::{Commit, CommitSignature, Header, TxOutcome, ValidatorSet};
 use xianjie_ledger::crypto::{vote_digest, SecretKey, VoteKind};
 use xianjie_ledger::genesis::Genesis;
-use xianjie_ledger::merkle;
 use xianjie_ledger::storage::Store;
 use xianjie_ledger::tx::SignedTx;
 use xianjie_ledger::Hash;
 
 use crate::committed_tip::Recorder;
 use crate::error::{Error, Result};
+use crate::execution::{build_block, ChainInfo, Executed};
+use crate::mempool::Mempool;
 
 /// The latest committed height, as waiters and the API see it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -95,58 +95,45 @@ impl Chain {
         read_tip(&self.store, self.genesis_hash, self.genesis_time_ms)
     }
 
-    /// Builds the next block from `candidates`, leaving out any that are
-    /// already committed or expired at the new height, signs it and commits
-    /// it. Returns `None` (and commits nothing) when no candidate is left:
-    /// blocks are made only for transactions.
+    /// Builds the next block from `candidates` with the block rule (which
+    /// leaves out any that are already committed or expired at the new
+    /// height), signs it and commits it. Returns `None` (and commits
+    /// nothing) when no candidate is left: blocks are made only for
+    /// transactions. `mempool` is where the candidates were admitted.
     pub fn commit_next_block(
         &self,
         candidates: Vec<SignedTx>,
+        mempool: &Mempool,
         now_ms: u64,
     ) -> Result<Option<BlockSummary>> {
         let parent = self.tip()?;
         let height = parent.height + 1;
-        let txs = self.still_includable(candidates, height)?;
-        if txs.is_empty() {
-            return Ok(None);
-        }
-        let span = tracing::info_span!("node.block.commit", height = height, tx_count = txs.len());
+        let span = tracing::info_span!("node.block.commit", height = height);
         let _entered = span.enter();
         let started = std::time::Instant::now();
-
-        // Block time moves forward even if the wall clock steps back.
-        let time_ms = now_ms.max(parent.time_ms + 1);
-        let ctx = BlockCtx {
+        let proposer = self.validator_key.public_key().id();
+        let chain = ChainInfo {
             chain_id: self.chain_id.clone(),
-            height,
-            time_ms,
+            genesis_hash: self.genesis_hash,
+            genesis_time_ms: self.genesis_time_ms,
         };
-        // The set in force before this block is the one that commits it.
-        let validators = self.validator_set()?;
-        let (results, writes) = xianjie_contracts::execute_block(&self.store, &ctx, &txs)
-            .map_err(|fault| Error::CorruptState { fault })?;
-        let update = self.store.compute_state_update(writes, height)?;
-        let header = Header {
-            chain_id: self.chain_id.clone(),
-            height,
-            time_ms,
-            prev_hash: parent.block_hash,
-            tx_root: merkle::root(&txs.iter().map(SignedTx::hash).collect::<Vec<_>>()),
-            tx_count: u32::try_from(txs.len())
-                .expect("block limits keep tx_count far below u32::MAX"),
-            state_root: update.root,
-            results_root: results.root(),
-            validators_hash: validators.hash(),
-            proposer: self.validator_key.public_key().id(),
-        };
-        let commit = self.sign_commit(&header);
-        debug_assert!(commit.verify(&header, &validators).is_ok());
+        let Executed {
+            block,
+            results,
+            update,
+        } = build_block(&self.store, &chain, &parent, proposer, candidates, mempool, now_ms)?;
+        if block.txs.is_empty() {
+            return Ok(None);
+        }
+        let commit = self.sign_commit(&block.header);
+        debug_assert!(commit
+            .verify(&block.header, &self.validator_set()?)
+            .is_ok());
         let refused = results
             .0
             .iter()
             .filter(|result| result.outcome != TxOutcome::Ok)
             .count();
-        let block = Block { header, txs };
         self.store
             .commit_block(&block, &results, &commit, &update)?;
         // Before the caller publishes the tip: a block is acknowledged only
@@ -155,36 +142,17 @@ impl Chain {
             recorder.committed(height, commit.block_hash)?;
         }
         let elapsed_ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
-        tracing::info!(refused, elapsed_ms, "block committed");
+        tracing::info!(tx_count = block.txs.len(), refused, elapsed_ms, "block committed");
         Ok(Some(BlockSummary {
             tip: Tip {
                 height,
                 block_hash: commit.block_hash,
-                time_ms,
+                time_ms: block.header.time_ms,
                 state_root: update.root,
             },
             tx_count: block.txs.len(),
             refused,
         }))
-    }
-
-    /// Drops candidates a block at `height` must not carry: those already
-    /// committed (a resubmission that raced a commit) and those whose
-    /// `valid_until` has passed.
-    fn still_includable(&self, candidates: Vec<SignedTx>, height: u64) -> Result<Vec<SignedTx>> {
-        let mut txs = Vec::with_capacity(candidates.len());
-        for tx in candidates {
-            if tx.tx.valid_until < height {
-                tracing::debug!(tx = %tx.hash(), "dropping expired transaction");
-                continue;
-            }
-            if self.store.tx_location(&tx.hash())?.is_some() {
-                tracing::debug!(tx = %tx.hash(), "dropping already committed transaction");
-                continue;
-            }
-            txs.push(tx);
-        }
-        Ok(txs)
     }
 
     /// The validator set in force.

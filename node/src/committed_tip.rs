@@ -662,6 +662,7 @@ mod tests {
     use crate::chain::Chain;
     use crate::dev::{test_anchor, DevHome};
     use crate::execution::{build_block, ChainInfo, Executed};
+    use crate::mempool::Mempool;
 
     const START_MS: u64 = 1_800_000_000_000;
 
@@ -762,9 +763,10 @@ mod tests {
         )
         .unwrap()
         .with_recorder(opened.recorder);
+        let mempool = Mempool::new(crate::config::MempoolLimits::default());
         for block in 0..blocks {
             let summary = dev
-                .commit_next_block(vec![chain.anchor(block)], START_MS + u64::from(block))
+                .commit_next_block(vec![chain.anchor(block)], &mempool, START_MS + u64::from(block))
                 .unwrap()
                 .unwrap();
             // Recorded by the time the block is handed back for publishing.

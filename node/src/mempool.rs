@@ -694,7 +694,7 @@ mod tests {
         assert!(chain.store().tx_location(&tx.hash()).unwrap().is_none());
         // Meanwhile a block commits it.
         chain
-            .commit_next_block(vec![tx.clone()], 1)
+            .commit_next_block(vec![tx.clone()], &pool, 1)
             .unwrap()
             .unwrap();
         pool.remove_committed(&[tx.hash()], 2);

@@ -55,7 +55,10 @@ impl Producer {
         let batch = self.mempool.take_batch(self.block_limits);
         let hashes: Vec<_> = batch.iter().map(|tx| tx.hash()).collect();
         let chain = Arc::clone(&self.chain);
-        let outcome = tokio::task::spawn_blocking(move || chain.commit_next_block(batch, now_ms()))
+        let mempool = Arc::clone(&self.mempool);
+        let outcome = tokio::task::spawn_blocking(move || {
+            chain.commit_next_block(batch, &mempool, now_ms())
+        })
             .await
             .map_err(|join| Error::Task {
                 task: "block commit",

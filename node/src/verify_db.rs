@@ -1,12 +1,12 @@
 //! `xianjie-node verify-db`: tamper detection for a stopped node's home.
 //!
 //! Nothing stored is trusted. The chain is replayed from `genesis.json` into
-//! an empty scratch store: for every height the stored header must chain to
-//! its parent and carry a commit certificate of the validator set in force,
-//! the stored transactions must hash to its tx root and carry valid
-//! signatures (a transaction's id leaves its signature out), the stored results to
-//! its results root, and re-executing the transactions must give the same
-//! results and its state root. Replaying writes exactly what the node wrote,
+//! an empty scratch store: for every height the stored header must carry a
+//! commit certificate of the validator set in force, the stored block must
+//! pass the block rule every validator runs ([`xianjie_contracts::block`]:
+//! it chains to its parent, its transactions hash to its tx root and carry
+//! valid signatures, and re-executing them gives its results and state
+//! roots), and the stored results must be the re-executed ones. Replaying writes exactly what the node wrote,
 //! so the scratch store then holds, byte for byte, every record that follows
 //! from the chain (headers, blocks, results, certificates, the transaction
 //! index, the latest state values and every version of the state tree): the
@@ -22,14 +22,15 @@ use std::fs::File;
 use std::io;
 use std::path::{Path, PathBuf};
 
-use xianjie_contracts::BlockCtx;
-use xianjie_ledger::block::Header;
+use xianjie_contracts::block::{self, Mode, Parent, Seen};
 use xianjie_ledger::error::StorageError;
 use xianjie_ledger::genesis::Genesis;
 use xianjie_ledger::storage::{Store, DERIVED_PREFIXES};
+use xianjie_ledger::tx::SignedTx;
 use xianjie_ledger::Hash;
 
 use crate::chain::read_validator_set;
+use crate::execution::{block_refusal, Refusal, StoreState};
 use crate::committed_tip::TipFile;
 use crate::error::{Error, Result};
 use crate::home::NodeHome;
@@ -493,11 +494,13 @@ fn replay_chain(
     tracing::info!(tip, "replaying the chain");
 
     let mut parent = Parent {
-        hash: genesis_hash,
+        chain_id: genesis.chain_id.clone(),
+        height: 0,
+        block_hash: genesis_hash,
         time_ms: genesis.genesis_time_ms,
     };
     for height in 1..=tip {
-        match check_height(stored, replay, genesis, height, &parent, summary)? {
+        match check_height(stored, replay, &parent, summary)? {
             Ok(next) => parent = next,
             Err(divergence) => return Ok(Err(divergence)),
         }
@@ -509,21 +512,35 @@ fn replay_chain(
     Ok(Ok(()))
 }
 
-/// The block a height must follow.
-struct Parent {
-    hash: Hash,
-    time_ms: u64,
+/// Replaying the chain has seen exactly the transactions it replayed, and
+/// verifies every signature itself.
+struct Replayed<'a>(&'a Store);
+
+impl Seen for Replayed<'_> {
+    type Fault = Error;
+
+    fn is_committed(&self, tx_hash: &Hash) -> Result<bool> {
+        Ok(self.0.tx_location(tx_hash)?.is_some())
+    }
+
+    fn signature_verifies(&self, tx_hash: &Hash, tx: &SignedTx) -> bool {
+        tx.verify_signature_of(tx_hash).is_ok()
+    }
+
+    fn admitted(&self, _: &Hash) -> bool {
+        false
+    }
 }
 
-/// Checks one stored height and replays it. Returns the next parent.
+/// Checks the stored height after `parent` with the block rule on the
+/// replayed state and replays it. Returns it as the next parent.
 fn check_height(
     stored: &Store,
     replay: &Store,
-    genesis: &Genesis,
-    height: u64,
     parent: &Parent,
     summary: &mut Summary,
 ) -> Result<std::result::Result<Parent, Divergence>> {
+    let height = parent.height + 1;
     let place = Place::Height(height);
     let missing = |what: &str| Ok(Err(diverged(place.clone(), what, "a record", "nothing")));
 
@@ -531,28 +548,8 @@ fn check_height(
         return missing("header");
     };
     let header_hash = header.hash();
-    if let Err(divergence) = check_header_links(&place, &header, height, genesis, parent) {
-        return Ok(Err(divergence));
-    }
-
     // The set in force is the replayed state's, never the stored one.
     let validators = read_validator_set(replay)?;
-    if header.validators_hash != validators.hash() {
-        return Ok(Err(diverged(
-            place,
-            "validators hash (the set in force)",
-            validators.hash(),
-            header.validators_hash,
-        )));
-    }
-    if validators.get(&header.proposer).is_none() {
-        return Ok(Err(diverged(
-            place,
-            "proposer",
-            "a validator of the set in force",
-            header.proposer,
-        )));
-    }
     let Some(commit) = read_or_diverge!(place, "commit certificate", stored.commit(height)) else {
         return missing("commit certificate");
     };
@@ -567,7 +564,6 @@ fn check_height(
             error,
         )));
     }
-
     let Some(block) = read_or_diverge!(place, "block", stored.block(height)) else {
         return missing("block");
     };
@@ -579,36 +575,17 @@ fn check_height(
             format!("header {}", block.header.hash()),
         )));
     }
-    if header.tx_count as usize != block.txs.len() {
-        return Ok(Err(diverged(
-            place,
-            "transaction count",
-            header.tx_count,
-            block.txs.len(),
-        )));
-    }
-    let tx_root = block.compute_tx_root();
-    if tx_root != header.tx_root {
-        return Ok(Err(diverged(place, "tx root", header.tx_root, tx_root)));
-    }
-    // A transaction's id leaves out its signature, so the tx root does not
-    // cover signatures: each is checked on its own.
-    for tx in &block.txs {
-        if let Err(error) = tx.verify_signature() {
-            return Ok(Err(diverged(
-                place,
-                format!("signature of transaction {}", tx.hash()),
-                "a valid signature by its signer",
-                error,
-            )));
-        }
-    }
-
+    let state = StoreState(replay);
+    let seen = Replayed(replay);
+    let executed = match block::check(&state, parent, &validators, block, Mode::Decided, &seen) {
+        Ok(executed) => executed,
+        Err(refusal) => return Ok(Err(refusal_divergence(place, block_refusal(refusal)?))),
+    };
     let Some(stored_results) = read_or_diverge!(place, "results", stored.results(height)) else {
         return missing("results");
     };
     let stored_results_root = stored_results.root();
-    if stored_results_root != header.results_root {
+    if stored_results_root != header.results_root || stored_results != executed.results {
         return Ok(Err(diverged(
             place,
             "results root of the stored results",
@@ -616,79 +593,68 @@ fn check_height(
             stored_results_root,
         )));
     }
-    let ctx = BlockCtx {
-        chain_id: header.chain_id.clone(),
-        height,
-        time_ms: header.time_ms,
-    };
-    let (results, writes) = xianjie_contracts::execute_block(replay, &ctx, &block.txs)
-        .map_err(|fault| Error::CorruptState { fault })?;
-    if results != stored_results {
-        return Ok(Err(diverged(
-            place,
-            "results of re-executing the block",
-            format!("results root {}", header.results_root),
-            format!("results root {}", results.root()),
-        )));
-    }
-    let update = replay.compute_state_update(writes, height)?;
-    if update.root != header.state_root {
-        return Ok(Err(diverged(
-            place,
-            "state root after re-executing the block",
-            header.state_root,
-            update.root,
-        )));
-    }
-    replay.commit_block(&block, &results, &commit, &update)?;
-    summary.txs += block.txs.len() as u64;
+    replay.commit_block(&executed.block, &executed.results, &commit, &executed.update)?;
+    summary.txs += executed.block.txs.len() as u64;
     Ok(Ok(Parent {
-        hash: header_hash,
+        chain_id: parent.chain_id.clone(),
+        height,
+        block_hash: header_hash,
         time_ms: header.time_ms,
     }))
 }
 
-/// What a header must say about its place in the chain.
-fn check_header_links(
-    place: &Place,
-    header: &Header,
-    height: u64,
-    genesis: &Genesis,
-    parent: &Parent,
-) -> Step {
-    if header.height != height {
-        return Err(diverged(
-            place.clone(),
-            "header height",
-            height,
-            header.height,
-        ));
-    }
-    if header.chain_id != genesis.chain_id {
-        return Err(diverged(
-            place.clone(),
-            "chain id",
-            &genesis.chain_id,
-            &header.chain_id,
-        ));
-    }
-    if header.prev_hash != parent.hash {
-        return Err(diverged(
-            place.clone(),
-            "previous block hash",
-            parent.hash,
-            header.prev_hash,
-        ));
-    }
-    if header.time_ms <= parent.time_ms {
-        return Err(diverged(
-            place.clone(),
+/// The block rule's refusal of a stored block, as what the report names.
+fn refusal_divergence(place: Place, refusal: Refusal) -> Divergence {
+    match refusal {
+        Refusal::WrongParent {
+            what,
+            expected,
+            found,
+        } => {
+            let what = if what == "height" { "header height" } else { what };
+            diverged(place, what, expected, found)
+        }
+        Refusal::BadTime {
+            time_ms, parent_ms, ..
+        } => diverged(
+            place,
             "block time",
-            format!("after {} (the parent's)", parent.time_ms),
-            header.time_ms,
-        ));
+            format!("after {parent_ms} (the parent's)"),
+            time_ms,
+        ),
+        Refusal::UnknownProposer(proposer) => {
+            diverged(place, "proposer", "a validator of the set in force", proposer)
+        }
+        Refusal::Mismatch {
+            what,
+            header,
+            computed,
+        } => match what {
+            "validators hash" => diverged(place, "validators hash (the set in force)", computed, header),
+            "transaction root" => diverged(place, "tx root", header, computed),
+            "results root" => diverged(
+                place,
+                "results of re-executing the block",
+                format!("results root {header}"),
+                format!("results root {computed}"),
+            ),
+            "state root" => diverged(place, "state root after re-executing the block", header, computed),
+            what => diverged(place, what, header, computed),
+        },
+        Refusal::BadSignature(tx) => diverged(
+            place,
+            format!("signature of transaction {tx}"),
+            "a valid signature by its signer",
+            "a signature that does not verify",
+        ),
+        Refusal::AlreadyCommitted(tx) => diverged(
+            place,
+            format!("transaction {tx}"),
+            "in no earlier block",
+            "already committed at an earlier height",
+        ),
+        other => diverged(place, "block", "a block the block rule accepts", other),
     }
-    Ok(())
 }
 
 /// Compares every record of the derived kinds in both stores, merging the
@@ -901,6 +867,7 @@ mod tests {
     use crate::chain::{read_tip, Chain};
     use crate::dev::DevHome;
     use crate::execution::{build_block, ChainInfo, Executed};
+    use crate::mempool::Mempool;
 
     /// Block times of the test chains: fixed, so runs are reproducible.
     const START_MS: u64 = 1_800_000_000_000;
@@ -933,13 +900,14 @@ mod tests {
             &dev.data_dir(),
         )
         .unwrap();
+        let mempool = Mempool::new(crate::config::MempoolLimits::default());
         for block in 0..blocks {
             let txs = vec![
                 anchor(&officer, &colleague, 2 * block + 1),
                 anchor(&officer, &colleague, 2 * block + 2),
             ];
             let now = START_MS.max(setup.genesis.genesis_time_ms) + u64::from(block) * 1_000;
-            chain.commit_next_block(txs, now).unwrap().unwrap();
+            chain.commit_next_block(txs, &mempool, now).unwrap().unwrap();
         }
         drop(chain);
         wait_until_store_closed(&home);

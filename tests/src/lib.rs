@@ -716,7 +716,9 @@ pub mod backdated {
     use xianjie_ledger::tx::{Call, SignedTx, Tx};
     use xianjie_ledger::Hash;
     use xianjie_node::chain::Chain;
+    use xianjie_node::config::MempoolLimits;
     use xianjie_node::dev::{DevHome, DEV_CHAIN_ID};
+    use xianjie_node::mempool::Mempool;
 
     /// How many blocks a backdated transaction stays valid for.
     const VALIDITY_BLOCKS: u64 = 50;
@@ -726,6 +728,8 @@ pub mod backdated {
     pub struct BackdatedChain {
         home: DevHome,
         chain: Chain,
+        /// Empty: the chain's transactions are not admitted through a node.
+        mempool: Mempool,
         time_ms: u64,
     }
 
@@ -747,6 +751,7 @@ pub mod backdated {
             BackdatedChain {
                 home: dev,
                 chain,
+                mempool: Mempool::new(MempoolLimits::default()),
                 time_ms: genesis_time_ms,
             }
         }
@@ -779,7 +784,7 @@ pub mod backdated {
             let hash = tx.hash();
             let summary = self
                 .chain
-                .commit_next_block(vec![tx], self.time_ms)
+                .commit_next_block(vec![tx], &self.mempool, self.time_ms)
                 .expect("commit")
                 .expect("a block");
             assert_eq!(summary.refused, 0, "transaction {hash} was refused");

@@ -41,7 +41,7 @@ use crate::config::BlockLimits;
 use crate::dev::now_ms;
 use crate::error::{Error, Result};
 use crate::execution::{
-    build_block, check_block, matches_header, ChainInfo, Check, Executed, Refusal,
+    build_block, check_block, block_refusal, matches_header, ChainInfo, Check, Executed,
 };
 use crate::home::ConsensusSection;
 use crate::mempool::Mempool;
@@ -516,8 +516,8 @@ impl Host {
                 self.executed.insert(hash, executed);
                 Ok(Some(proposed_value(height, &stored, Validity::Valid)))
             }
-            Err(Refusal::Local(error)) => Err(error),
             Err(refusal) => {
+                let refusal = block_refusal(refusal)?;
                 Metrics::get().refused_proposals.inc();
                 tracing::warn!(%height, round = ?stored.round, proposer = %stored.proposer, %refusal, "refusing a proposal");
                 Ok(Some(proposed_value(height, &stored, Validity::Invalid)))
@@ -567,11 +567,11 @@ impl Host {
                     &self.parts.mempool,
                     Check::Decided,
                 )
-                .map_err(|refusal| match refusal {
-                    Refusal::Local(error) => error,
+                .map_err(|refusal| match block_refusal(refusal) {
+                    Err(error) => error,
                     // Validators holding 2/3 of the power accepted this block:
                     // a different result here means this node diverged.
-                    other => Error::Consensus {
+                    Ok(other) => Error::Consensus {
                         reason: format!(
                             "this node's execution of decided block {block_hash} differs: {other}"
                         ),
