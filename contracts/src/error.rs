@@ -1259,6 +1259,36 @@ mod tests {
         assert_eq!(codes.len(), errors.len());
     }
 
+    /// Contract error codes are committed in block results, so a renamed or
+    /// dropped code changes what validators write: every code of
+    /// [`ContractError::code`] is in the golden list and every listed code
+    /// is still produced.
+    #[test]
+    fn codes_are_the_golden_list() {
+        let golden: BTreeSet<&str> = include_str!("../golden/error-codes.txt")
+            .lines()
+            .filter(|line| !line.is_empty() && !line.starts_with('#'))
+            .collect();
+        let produced: BTreeSet<&str> = one_of_each().iter().map(ContractError::code).collect();
+        let missing: Vec<_> = golden.difference(&produced).collect();
+        let unlisted: Vec<_> = produced.difference(&golden).collect();
+        assert!(
+            missing.is_empty() && unlisted.is_empty(),
+            "codes no longer produced (renamed or removed: committed results name them): {missing:?}; \
+             codes not in contracts/golden/error-codes.txt (add them at its end): {unlisted:?}"
+        );
+        // `one_of_each` covers every arm of `code`, so none escapes the list.
+        let source = include_str!("error.rs");
+        let start = source.find("pub fn code(&self)").expect("fn code");
+        let end = start + source[start..].find("\n    }\n").expect("end of fn code");
+        let arms: BTreeSet<&str> = source[start..end]
+            .split("=> \"")
+            .skip(1)
+            .filter_map(|rest| rest.split('"').next())
+            .collect();
+        assert_eq!(arms, produced, "one_of_each misses a variant");
+    }
+
     #[test]
     fn only_corrupt_state_is_a_state_fault() {
         for error in one_of_each() {
