@@ -66,6 +66,22 @@ pub fn execute(view: &dyn StateView, ctx: &BlockCtx, tx: &SignedTx) -> Result<Wr
     execute_hashed(view, ctx, tx, &tx.hash(), &checked)
 }
 
+/// The checks a transaction whose signature verified passes before it may
+/// wait for a block: its envelope (chain id, validity window at `ctx`'s
+/// height), its signer (a registered, active officer) and its free text.
+/// Execution runs the same checks first, in the same order, so a node's
+/// admission refuses with the code a block would record.
+pub fn check_admission(
+    view: &dyn StateView,
+    ctx: &BlockCtx,
+    tx: &SignedTx,
+) -> Result<xianjie_ledger::model::Officer> {
+    membership::check_envelope(view, ctx, tx)?;
+    let officer = check_signer(view, tx)?;
+    privacy::check_call(&tx.tx.call)?;
+    Ok(officer)
+}
+
 /// [`execute`] with the transaction hash computed once by the caller.
 fn execute_hashed(
     view: &dyn StateView,
@@ -74,9 +90,7 @@ fn execute_hashed(
     tx_hash: &Hash,
     checked: &evidence::CheckedCoSignatures,
 ) -> Result<WriteSet> {
-    membership::check_envelope(view, ctx, tx)?;
-    let officer = check_signer(view, tx)?;
-    privacy::check_call(&tx.tx.call)?;
+    let officer = check_admission(view, ctx, tx)?;
     let signer = &officer;
     match &tx.tx.call {
         Call::RegisterOfficer(call) => membership::register_officer(view, ctx, signer, call),

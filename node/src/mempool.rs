@@ -11,12 +11,14 @@
 //!    verified before: verification is deterministic); a batch's
 //!    signatures are checked together ([`crypto::verify_each`]), which
 //!    answers as checking them one by one does
-//! 4. envelope: chain id and validity window at the next height
-//! 5. no personal identifier in the call's free text
-//!    (`xianjie_contracts::privacy`): a refused transaction is still kept in
-//!    its block, so such text is stopped here
-//! 6. not already committed, not already pending
-//! 7. the signer is a registered, active officer
+//! 4. not already committed, not already pending (a resubmission is told
+//!    so, whatever else has changed since)
+//! 5. [`xianjie_contracts::check_admission`], the checks execution runs
+//!    first, in its order: the envelope (chain id and validity window at the
+//!    next height), the signer (a registered, active officer) and no
+//!    personal identifier in the call's free text
+//!    (`xianjie_contracts::privacy`; a refused transaction is still kept in
+//!    its block, so such text is stopped here)
 //!
 //! The transactions of one batch (`POST /v1/txs/batch`, a gossiped batch)
 //! are judged against the same next height and read the state through one
@@ -201,6 +203,8 @@ pub struct Mempool {
     pending: Mutex<Pending>,
     verified: Mutex<VerifiedSignatures>,
     gossip: Mutex<Option<tokio::sync::mpsc::Sender<Vec<u8>>>>,
+    /// Wakes the block producer or proposer when a transaction is queued.
+    queued: tokio::sync::Notify,
 }
 
 impl Mempool {
@@ -213,6 +217,30 @@ impl Mempool {
             // recently committed transactions, which is when replays arrive.
             verified: Mutex::new(VerifiedSignatures::new(limits.max_txs.saturating_mul(2))),
             gossip: Mutex::new(None),
+            queued: tokio::sync::Notify::new(),
+        }
+    }
+
+    /// Waits until a transaction is queued (returns at once if one is), or
+    /// until `deadline` if one is given. Woken by admission, not polled.
+    pub async fn wait_for_queued(&self, deadline: Option<tokio::time::Instant>) {
+        loop {
+            let queued = self.queued.notified();
+            tokio::pin!(queued);
+            // Registered before looking, so a transaction queued in between
+            // still wakes this wait.
+            queued.as_mut().enable();
+            if self.has_queued() {
+                return;
+            }
+            match deadline {
+                Some(deadline) => {
+                    if tokio::time::timeout_at(deadline, queued).await.is_err() {
+                        return;
+                    }
+                }
+                None => queued.await,
+            }
         }
     }
 
@@ -379,9 +407,6 @@ impl Mempool {
         tx: SignedTx,
         encoded_len: usize,
     ) -> Result<(), AdmissionError> {
-        xianjie_contracts::membership::check_envelope(view, ctx, &tx)
-            .map_err(AdmissionError::Refused)?;
-        xianjie_contracts::privacy::check_call(&tx.tx.call).map_err(AdmissionError::Refused)?;
         let commits = lock(&self.pending).commits;
         refuse_if_committed(store, &hash)?;
         if self.contains(&hash) {
@@ -390,7 +415,7 @@ impl Mempool {
                 location: None,
             });
         }
-        xianjie_contracts::check_signer(view, &tx).map_err(AdmissionError::Refused)?;
+        xianjie_contracts::check_admission(view, ctx, &tx).map_err(AdmissionError::Refused)?;
         self.insert(store, commits, hash, tx, encoded_len)
     }
 
@@ -437,6 +462,7 @@ impl Mempool {
         }
         pending.bytes += encoded_len;
         pending.queue.push_back(hash);
+        self.queued.notify_waiters();
         pending.by_hash.insert(
             hash,
             PendingTx {

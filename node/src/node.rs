@@ -82,7 +82,6 @@ impl Node {
         let producer = Producer {
             chain,
             mempool,
-            tx_admitted,
             tip: tip_sender,
             block_limits: config.block,
             batch_window: config.batch_window,

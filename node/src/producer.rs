@@ -8,7 +8,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use tokio::sync::{watch, Notify};
+use tokio::sync::watch;
 
 use crate::chain::{BlockSummary, Chain, Tip};
 use crate::config::BlockLimits;
@@ -22,8 +22,6 @@ pub struct Producer {
     pub chain: Arc<Chain>,
     /// Where transactions wait.
     pub mempool: Arc<Mempool>,
-    /// Notified when a transaction is admitted.
-    pub tx_admitted: Arc<Notify>,
     /// Publishes each new tip.
     pub tip: watch::Sender<Tip>,
     /// Bounds of a block.
@@ -41,7 +39,7 @@ impl Producer {
             tokio::select! {
                 biased;
                 _ = stop.wait_for(|stopping| *stopping) => return Ok(()),
-                () = self.tx_admitted.notified() => {}
+                () = self.mempool.wait_for_queued(None) => {}
             }
             tokio::time::sleep(self.batch_window).await;
             while self.mempool.has_queued() {

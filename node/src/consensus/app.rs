@@ -191,56 +191,26 @@ impl Host {
         Ok(set)
     }
 
+    /// One engine message, to the function that answers its kind.
     async fn handle(&mut self, message: AppMsg<Ctx>, channels: &Channels<Ctx>) -> Result<()> {
         match message {
-            AppMsg::ConsensusReady { reply } => {
-                let tip = self.tip()?;
-                tracing::info!(
-                    height = tip.height + 1,
-                    "consensus ready; starting at the next height"
-                );
-                let _ = reply.send((Height(tip.height + 1), self.params()?));
-            }
+            AppMsg::ConsensusReady { reply } => self.on_consensus_ready(reply),
             AppMsg::StartedRound {
                 height,
                 round,
                 proposer,
                 role,
                 reply_value,
-            } => {
-                let round_number = round.as_u32().unwrap_or(0);
-                self.parts
-                    .status
-                    .round
-                    .store(u64::from(round_number), Ordering::Relaxed);
-                Metrics::get().round.set(i64::from(round_number));
-                if height != self.current_height {
-                    self.current_height = height;
-                    self.streams.prune_below(height);
-                }
-                tracing::debug!(%height, %round, %proposer, proposing = matches!(role, Role::Proposer), "round started");
-                let mut seen: Vec<ProposedValue<Ctx>> = self
-                    .stored(height)?
-                    .into_iter()
-                    .filter(|stored| stored.round == round.as_u32())
-                    .map(|stored| proposed_value(height, &stored, Validity::Valid))
-                    .collect();
-                seen.extend(self.judge_early(height, round)?);
-                let _ = reply_value.send(seen);
-            }
+            } => self.on_started_round(height, round, proposer, role, reply_value),
             AppMsg::GetValue {
                 height,
                 round,
                 timeout,
                 reply,
-            } => {
-                let block = self.value_to_propose(height, round, timeout).await?;
-                let value = Value::new(block.header.clone());
-                let _ = reply.send(LocallyProposedValue::new(height, round, value));
-                publish(channels, &block, round, Round::Nil, self.parts.address).await;
-            }
+            } => self.on_get_value(channels, height, round, timeout, reply).await,
             AppMsg::ExtendVote { reply, .. } => {
                 let _ = reply.send(None);
+                Ok(())
             }
             AppMsg::VerifyVoteExtensions {
                 extensions, reply, ..
@@ -251,6 +221,7 @@ impl Host {
                     .map(|(address, ())| (address, Err(VoteExtensionError::InvalidVoteExtension)))
                     .collect();
                 let _ = reply.send(verdicts);
+                Ok(())
             }
             AppMsg::RestreamProposal {
                 height,
@@ -259,22 +230,13 @@ impl Host {
                 address,
                 value_id,
             } => {
-                let found = self
-                    .stored(height)?
-                    .into_iter()
-                    .find(|stored| stored.block.header.hash() == value_id);
-                match found {
-                    Some(stored) => {
-                        publish(channels, &stored.block, round, valid_round, address).await
-                    }
-                    None => {
-                        tracing::warn!(%height, %value_id, "asked to restream a proposal this node does not have")
-                    }
-                }
+                self.on_restream_proposal(channels, height, round, valid_round, address, value_id)
+                    .await
             }
             AppMsg::GetHistoryMinHeight { reply } => {
                 // Every block is kept.
                 let _ = reply.send(Height(1));
+                Ok(())
             }
             AppMsg::ReceivedProposalPart {
                 from,
@@ -284,61 +246,25 @@ impl Host {
             } => match self.streams.insert(from, published_by, part) {
                 None => {
                     let _ = reply.send(None);
+                    Ok(())
                 }
-                Some(assembled) => self.on_assembled(assembled, reply)?,
+                Some(assembled) => self.on_assembled(assembled, reply),
             },
             AppMsg::Decided {
                 certificate, reply, ..
-            } => {
-                let height = certificate.height;
-                let started = Instant::now();
-                let outcome = tokio::task::block_in_place(|| self.commit(&certificate));
-                self.last_commit_ok = match outcome {
-                    Ok(()) => true,
-                    // A block committed but not recorded (Io) must not be
-                    // acknowledged either: its height would not restart.
-                    Err(
-                        error @ (Error::Storage(_)
-                        | Error::CorruptState { .. }
-                        | Error::Io { .. }
-                        | Error::ResyncDiverged { .. }),
-                    ) => {
-                        // A half-known store is worse than a stopped node.
-                        tracing::error!(%height, %error, "committing a decided block failed; stopping");
-                        return Err(error);
-                    }
-                    Err(error) => {
-                        tracing::error!(%height, %error, "cannot commit the decided block; the height restarts");
-                        false
-                    }
-                };
-                Metrics::get()
-                    .commit_seconds
-                    .observe(started.elapsed().as_secs_f64());
-                let _ = reply.send(());
-            }
+            } => self.on_decided(&certificate, reply),
             AppMsg::Finalized {
                 certificate,
                 evidence,
                 reply,
                 ..
-            } => {
-                if !evidence.is_empty() {
-                    Metrics::get().misbehaviour_heights.inc();
-                    tracing::warn!(height = %certificate.height, "evidence of double signing in this height");
-                }
-                let next = if self.last_commit_ok {
-                    Next::Start(Height(certificate.height.0 + 1), self.params()?)
-                } else {
-                    Next::Restart(certificate.height, self.params()?)
-                };
-                let _ = reply.send(next);
-            }
+            } => self.on_finalized(&certificate, !evidence.is_empty(), reply),
             AppMsg::GetDecidedValues { range, reply } => {
                 let values = tokio::task::block_in_place(|| {
                     self.decided_values(*range.start(), *range.end())
                 })?;
                 let _ = reply.send(values);
+                Ok(())
             }
             AppMsg::ProcessSyncedValue {
                 height,
@@ -349,8 +275,148 @@ impl Host {
             } => {
                 let outcome = self.synced_value(height, round, proposer, &value_bytes)?;
                 let _ = reply.send(outcome);
+                Ok(())
             }
         }
+    }
+
+    /// Consensus starts at the height after the committed tip.
+    fn on_consensus_ready(&mut self, reply: Reply<(Height, HeightParams<Ctx>)>) -> Result<()> {
+        let tip = self.tip()?;
+        tracing::info!(
+            height = tip.height + 1,
+            "consensus ready; starting at the next height"
+        );
+        let _ = reply.send((Height(tip.height + 1), self.params()?));
+        Ok(())
+    }
+
+    /// A round starts: the engine gets every proposal of it this node
+    /// already holds (stored before a restart, or received early).
+    fn on_started_round(
+        &mut self,
+        height: Height,
+        round: Round,
+        proposer: Address,
+        role: Role,
+        reply_value: Reply<Vec<ProposedValue<Ctx>>>,
+    ) -> Result<()> {
+        let round_number = round.as_u32().unwrap_or(0);
+        self.parts
+            .status
+            .round
+            .store(u64::from(round_number), Ordering::Relaxed);
+        Metrics::get().round.set(i64::from(round_number));
+        if height != self.current_height {
+            self.current_height = height;
+            self.streams.prune_below(height);
+        }
+        tracing::debug!(%height, %round, %proposer, proposing = matches!(role, Role::Proposer), "round started");
+        let mut seen: Vec<ProposedValue<Ctx>> = self
+            .stored(height)?
+            .into_iter()
+            .filter(|stored| stored.round == round.as_u32())
+            .map(|stored| proposed_value(height, &stored, Validity::Valid))
+            .collect();
+        seen.extend(self.judge_early(height, round)?);
+        let _ = reply_value.send(seen);
+        Ok(())
+    }
+
+    /// This node proposes: it answers with its block's header and streams
+    /// the block to its peers.
+    async fn on_get_value(
+        &mut self,
+        channels: &Channels<Ctx>,
+        height: Height,
+        round: Round,
+        timeout: Duration,
+        reply: Reply<LocallyProposedValue<Ctx>>,
+    ) -> Result<()> {
+        let block = self.value_to_propose(height, round, timeout).await?;
+        let value = Value::new(block.header.clone());
+        let _ = reply.send(LocallyProposedValue::new(height, round, value));
+        publish(channels, &block, round, Round::Nil, self.parts.address).await;
+        Ok(())
+    }
+
+    /// Streams a stored proposal again, for a round that re-proposes it.
+    async fn on_restream_proposal(
+        &mut self,
+        channels: &Channels<Ctx>,
+        height: Height,
+        round: Round,
+        valid_round: Round,
+        address: Address,
+        value_id: Hash,
+    ) -> Result<()> {
+        let found = self
+            .stored(height)?
+            .into_iter()
+            .find(|stored| stored.block.header.hash() == value_id);
+        match found {
+            Some(stored) => publish(channels, &stored.block, round, valid_round, address).await,
+            None => {
+                tracing::warn!(%height, %value_id, "asked to restream a proposal this node does not have")
+            }
+        }
+        Ok(())
+    }
+
+    /// Commits a decided block before answering. A failure that leaves the
+    /// store half-known stops the node; any other restarts the height.
+    fn on_decided(
+        &mut self,
+        certificate: &CommitCertificate<Ctx>,
+        reply: Reply<()>,
+    ) -> Result<()> {
+        let height = certificate.height;
+        let started = Instant::now();
+        let outcome = tokio::task::block_in_place(|| self.commit(certificate));
+        self.last_commit_ok = match outcome {
+            Ok(()) => true,
+            // A block committed but not recorded (Io) must not be
+            // acknowledged either: its height would not restart.
+            Err(
+                error @ (Error::Storage(_)
+                | Error::CorruptState { .. }
+                | Error::Io { .. }
+                | Error::ResyncDiverged { .. }),
+            ) => {
+                // A half-known store is worse than a stopped node.
+                tracing::error!(%height, %error, "committing a decided block failed; stopping");
+                return Err(error);
+            }
+            Err(error) => {
+                tracing::error!(%height, %error, "cannot commit the decided block; the height restarts");
+                false
+            }
+        };
+        Metrics::get()
+            .commit_seconds
+            .observe(started.elapsed().as_secs_f64());
+        let _ = reply.send(());
+        Ok(())
+    }
+
+    /// The engine moves to the next height, or restarts this one when its
+    /// block could not be committed.
+    fn on_finalized(
+        &mut self,
+        certificate: &CommitCertificate<Ctx>,
+        double_signing: bool,
+        reply: Reply<Next<Ctx>>,
+    ) -> Result<()> {
+        if double_signing {
+            Metrics::get().misbehaviour_heights.inc();
+            tracing::warn!(height = %certificate.height, "evidence of double signing in this height");
+        }
+        let next = if self.last_commit_ok {
+            Next::Start(Height(certificate.height.0 + 1), self.params()?)
+        } else {
+            Next::Restart(certificate.height, self.params()?)
+        };
+        let _ = reply.send(next);
         Ok(())
     }
 
@@ -372,10 +438,8 @@ impl Host {
             return Ok(stored.block);
         }
         let wait = self.parts.consensus.empty_block_wait.min(timeout / 2);
-        let deadline = Instant::now() + wait;
-        while !self.parts.mempool.has_queued() && Instant::now() < deadline {
-            tokio::time::sleep(Duration::from_millis(5)).await;
-        }
+        let deadline = tokio::time::Instant::now() + wait;
+        self.parts.mempool.wait_for_queued(Some(deadline)).await;
         let candidates = self.parts.mempool.peek_batch(self.parts.block_limits);
         let executed = tokio::task::block_in_place(|| -> Result<Executed> {
             let parent = self.tip()?;
