@@ -37,6 +37,7 @@
 pub mod api;
 pub mod bench;
 pub mod chain;
+pub mod clock;
 pub mod committed_tip;
 pub mod config;
 pub mod consensus;

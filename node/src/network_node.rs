@@ -107,6 +107,7 @@ impl NetworkNode {
             committed_cases_receiver,
         ));
 
+        let clock = crate::clock::system();
         let gossip = gossip::spawn(
             gossip::GossipConfig {
                 keypair,
@@ -123,6 +124,7 @@ impl NetworkNode {
                 connected: Arc::clone(&status.gossip_peers),
                 vault: vault.clone(),
                 vault_outbound: vault_outbound_receiver,
+                clock: Arc::clone(&clock),
             },
             stop_receiver,
         )?;
@@ -140,6 +142,7 @@ impl NetworkNode {
                 configured_peers,
                 status: Arc::clone(&status),
                 recorder: opened.recorder,
+                clock: Arc::clone(&clock),
             },
             key,
             EngineSettings {

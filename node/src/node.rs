@@ -85,6 +85,7 @@ impl Node {
             tip: tip_sender,
             block_limits: config.block,
             batch_window: config.batch_window,
+            clock: crate::clock::system(),
         };
         let (stop, stop_receiver) = watch::channel(false);
         let producer = tokio::spawn(producer.run(stop_receiver));

@@ -12,7 +12,7 @@ use tokio::sync::watch;
 
 use crate::chain::{BlockSummary, Chain, Tip};
 use crate::config::BlockLimits;
-use crate::dev::now_ms;
+use crate::clock::SharedClock;
 use crate::error::{Error, Result};
 use crate::mempool::Mempool;
 
@@ -28,6 +28,8 @@ pub struct Producer {
     pub block_limits: BlockLimits,
     /// Delay between the first pending transaction and building.
     pub batch_window: Duration,
+    /// Block times come from it.
+    pub clock: SharedClock,
 }
 
 impl Producer {
@@ -54,8 +56,9 @@ impl Producer {
         let hashes: Vec<_> = batch.iter().map(|tx| tx.hash()).collect();
         let chain = Arc::clone(&self.chain);
         let mempool = Arc::clone(&self.mempool);
+        let now_ms = self.clock.now_ms();
         let outcome = tokio::task::spawn_blocking(move || {
-            chain.commit_next_block(batch, &mempool, now_ms())
+            chain.commit_next_block(batch, &mempool, now_ms)
         })
             .await
             .map_err(|join| Error::Task {

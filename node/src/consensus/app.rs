@@ -38,7 +38,7 @@ use super::streaming::{split, Assembled, Streams};
 use crate::chain::{read_validator_set, Tip};
 use crate::committed_tip::Recorder;
 use crate::config::BlockLimits;
-use crate::dev::now_ms;
+use crate::clock::SharedClock;
 use crate::error::{Error, Result};
 use crate::execution::{
     build_block, check_block, block_refusal, matches_header, ChainInfo, Check, Executed,
@@ -101,6 +101,8 @@ pub struct HostParts {
     pub status: Arc<NetworkStatus>,
     /// Records each commit outside the store (`HOME/committed-tip`).
     pub recorder: Recorder,
+    /// Block times and the drift check read it.
+    pub clock: SharedClock,
 }
 
 /// The host's state.
@@ -453,7 +455,7 @@ impl Host {
                 me,
                 candidates,
                 &self.parts.mempool,
-                now_ms(),
+                self.parts.clock.now_ms(),
             )?;
             self.persist(&StoredProposal {
                 round: round.as_u32(),
@@ -562,7 +564,7 @@ impl Host {
         }
         let parent = self.tip()?;
         let check = Check::Proposal {
-            now_ms: now_ms(),
+            now_ms: self.parts.clock.now_ms(),
             drift_ms: u64::try_from(self.parts.consensus.max_clock_drift.as_millis())
                 .unwrap_or(u64::MAX),
         };

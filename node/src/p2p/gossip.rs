@@ -49,7 +49,7 @@ use xianjie_ledger::storage::Store;
 
 use super::{addr_peer_id, AllowList};
 use crate::chain::Tip;
-use crate::dev::now_ms;
+use crate::clock::SharedClock;
 use crate::error::{Error, Result};
 use crate::mempool::Mempool;
 use crate::vault::transfer::{self, ChunkRequest, ChunkResponse, OutboundChunk, VaultCodec};
@@ -191,6 +191,8 @@ pub struct GossipShared {
     pub vault: Vault,
     /// Chunk requests of this node's fetcher.
     pub vault_outbound: mpsc::Receiver<OutboundChunk>,
+    /// Admission judges against the next block's time by it.
+    pub clock: SharedClock,
 }
 
 /// Builds the swarm and listens.
@@ -267,6 +269,7 @@ pub fn spawn(
             connected,
             vault,
             mut vault_outbound,
+            clock,
         } = shared;
         let mut pending: HashMap<OutboundRequestId, PendingReply> = HashMap::new();
         let (served_sender, mut served) =
@@ -287,6 +290,7 @@ pub fn spawn(
             store,
             tip,
             chain_id: config.chain_id.clone(),
+            clock,
         };
         loop {
             tokio::select! {
@@ -401,6 +405,7 @@ struct Admitter {
     store: Store,
     tip: watch::Receiver<Tip>,
     chain_id: String,
+    clock: SharedClock,
 }
 
 /// Why a received batch was dropped unread.
@@ -446,7 +451,7 @@ impl Admitter {
         let ctx = BlockCtx {
             chain_id: self.chain_id.clone(),
             height: tip.height + 1,
-            time_ms: now_ms().max(tip.time_ms + 1),
+            time_ms: self.clock.now_ms().max(tip.time_ms + 1),
         };
         // Decoding up to 4 MiB happens on the blocking pool with admission,
         // not on the swarm's event loop.
