@@ -249,7 +249,8 @@ impl DemoOrg {
     }
 }
 
-pub(crate) fn demo_org_id(id: &str) -> OrgId {
+/// A demo organisation's id (the demo ids are valid).
+pub fn demo_org_id(id: &str) -> OrgId {
     OrgId::new(id).expect("demo organisation ids are valid")
 }
 
@@ -278,7 +279,7 @@ pub fn now_ms() -> u64 {
 }
 
 /// Draws a key from the OS RNG and writes its key file with mode 0600.
-pub(crate) fn new_key_file(path: &Path) -> Result<SecretKey> {
+pub fn new_key_file(path: &Path) -> Result<SecretKey> {
     let mut seed = [0u8; 32];
     rand::rngs::OsRng.fill_bytes(&mut seed);
     let key = SecretKey::from_bytes(&seed);
@@ -312,21 +313,23 @@ fn write_private_file(path: &Path, bytes: &[u8]) -> Result<()> {
     file.sync_all().map_err(Error::io("syncing", path))
 }
 
+/// Sets `path`'s permission bits to `mode` (0600 for a key file, 0700 for
+/// its directory).
 #[cfg(unix)]
-pub(crate) fn restrict_to_owner(path: &Path, mode: u32) -> Result<()> {
+pub fn restrict_to_owner(path: &Path, mode: u32) -> Result<()> {
     use std::os::unix::fs::PermissionsExt as _;
     fs::set_permissions(path, fs::Permissions::from_mode(mode))
         .map_err(Error::io("restricting", path))
 }
 
 #[cfg(not(unix))]
-pub(crate) fn restrict_to_owner(_path: &Path, _mode: u32) -> Result<()> {
+pub fn restrict_to_owner(_path: &Path, _mode: u32) -> Result<()> {
     Ok(())
 }
 
 /// Writes through a temporary file and a rename, so readers see the whole
 /// file or none of it.
-pub(crate) fn write_atomically(path: &Path, bytes: &[u8]) -> Result<()> {
+pub fn write_atomically(path: &Path, bytes: &[u8]) -> Result<()> {
     let temporary = path.with_extension("json.partial");
     let mut file = fs::File::create(&temporary).map_err(Error::io("creating", &temporary))?;
     file.write_all(bytes)
@@ -336,9 +339,8 @@ pub(crate) fn write_atomically(path: &Path, bytes: &[u8]) -> Result<()> {
 }
 
 /// A dev-chain anchor signed by `key`, naming `colleague` as second
-/// collector, who co-signs it, for the node's unit tests.
-#[cfg(test)]
-pub(crate) fn test_anchor(
+/// collector, who co-signs it, for the unit tests of the node and its tools.
+pub fn test_anchor(
     key: &xianjie_ledger::crypto::SecretKey,
     colleague: &xianjie_ledger::crypto::SecretKey,
     seed: u8,

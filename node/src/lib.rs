@@ -35,7 +35,6 @@
 //! ```
 
 pub mod api;
-pub mod bench;
 pub mod chain;
 pub mod clock;
 pub mod committed_tip;
@@ -54,9 +53,7 @@ pub mod node;
 pub mod p2p;
 pub mod producer;
 pub mod status;
-pub mod testnet;
 pub mod vault;
-pub mod verify_db;
 pub mod web;
 
 pub use api::{router, ApiError, AppState};

@@ -29,7 +29,7 @@ use xianjie_ledger::hash::Hash;
 use xianjie_ledger::model::{EvidenceAnchor, EvidenceCategory};
 use xianjie_ledger::tx::{Call, SignedTx, Tx};
 
-use crate::mempool::TxBatchBody;
+use xianjie_node::mempool::TxBatchBody;
 use crate::testnet::{write_testnet, TestnetOptions, TESTNET_CHAIN_ID};
 
 /// Flags of `xianjie-node bench`.
@@ -116,7 +116,7 @@ impl Officers {
     /// The `officer` and `officer2` key files of every demo organisation in `dir`.
     pub fn read(dir: &Path) -> anyhow::Result<Officers> {
         let mut keys = Vec::new();
-        for org in crate::dev::demo_org_ids() {
+        for org in xianjie_node::dev::demo_org_ids() {
             for role in ["officer", "officer2"] {
                 let path = dir.join(format!("{org}-{role}.key"));
                 let text = std::fs::read_to_string(&path)?;
@@ -194,14 +194,14 @@ pub fn admission_rate_per_core(
 ) -> anyhow::Result<f64> {
     let (store, chain) = scratch_chain(genesis)?;
     let tip = chain.tip(&store)?;
-    let mempool = crate::mempool::Mempool::new(crate::config::MempoolLimits {
+    let mempool = xianjie_node::mempool::Mempool::new(xianjie_node::config::MempoolLimits {
         max_txs: count,
         max_bytes: count * xianjie_ledger::tx::MAX_TX_BYTES,
     });
     let ctx = xianjie_contracts::BlockCtx {
         chain_id: chain.chain_id.clone(),
         height: tip.height + 1,
-        time_ms: crate::dev::now_ms(),
+        time_ms: xianjie_node::dev::now_ms(),
     };
     let txs: Vec<Vec<u8>> = (0..count)
         .map(|i| codec::encode(&officers.anchor(&chain.chain_id, i, 1_000)))
@@ -217,12 +217,12 @@ pub fn admission_rate_per_core(
 
 fn scratch_chain(
     genesis: &Path,
-) -> anyhow::Result<(xianjie_ledger::storage::Store, crate::execution::ChainInfo)> {
+) -> anyhow::Result<(xianjie_ledger::storage::Store, xianjie_node::execution::ChainInfo)> {
     let text = std::fs::read_to_string(genesis)?;
     let genesis = xianjie_ledger::genesis::Genesis::from_json(&text)?;
     let store = xianjie_ledger::storage::Store::temporary()?;
-    crate::chain::init_store(&store, &genesis, Path::new("(memory)"))?;
-    let chain = crate::execution::ChainInfo {
+    xianjie_node::chain::init_store(&store, &genesis, Path::new("(memory)"))?;
+    let chain = xianjie_node::execution::ChainInfo {
         chain_id: genesis.chain_id.clone(),
         genesis_hash: genesis.hash(),
         genesis_time_ms: genesis.genesis_time_ms,
@@ -252,7 +252,7 @@ fn execution_rate_once(genesis: &Path, officers: &Officers, count: usize) -> any
         .map(|i| officers.anchor(&chain.chain_id, i, 1_000))
         .collect();
     let started = Instant::now();
-    let executed = crate::execution::build_block(
+    let executed = xianjie_node::execution::build_block(
         &store,
         &chain,
         &tip,
@@ -260,8 +260,8 @@ fn execution_rate_once(genesis: &Path, officers: &Officers, count: usize) -> any
         txs,
         // Nothing held: every transaction is looked up, as in a check of a
         // proposal whose transactions did not reach this node first.
-        &crate::mempool::Mempool::new(crate::config::MempoolLimits::default()),
-        crate::dev::now_ms(),
+        &xianjie_node::mempool::Mempool::new(xianjie_node::config::MempoolLimits::default()),
+        xianjie_node::dev::now_ms(),
     )?;
     let seconds = started.elapsed().as_secs_f64();
     let ok = executed

@@ -29,12 +29,12 @@ use xianjie_ledger::storage::{Store, DERIVED_PREFIXES};
 use xianjie_ledger::tx::SignedTx;
 use xianjie_ledger::Hash;
 
-use crate::chain::read_validator_set;
-use crate::execution::{block_refusal, Refusal, StoreState};
-use crate::committed_tip::TipFile;
-use crate::error::{Error, Result};
-use crate::home::NodeHome;
-use crate::vault::VAULT_DIR;
+use xianjie_node::chain::read_validator_set;
+use xianjie_node::execution::{block_refusal, Refusal, StoreState};
+use xianjie_node::committed_tip::TipFile;
+use xianjie_node::error::{Error, Result};
+use xianjie_node::home::NodeHome;
+use xianjie_node::vault::VAULT_DIR;
 
 /// `HOME/vault/tmp`: partial uploads and transfers, not yet named by their
 /// digest, so not yet evidence.
@@ -133,6 +133,7 @@ pub struct VerifyReport {
 
 impl VerifyReport {
     /// Whether nothing diverged.
+    #[cfg(test)]
     pub fn is_consistent(&self) -> bool {
         self.divergence.is_none()
     }
@@ -864,10 +865,10 @@ mod tests {
     use xianjie_ledger::tx::SignedTx;
 
     use super::*;
-    use crate::chain::{read_tip, Chain};
-    use crate::dev::DevHome;
-    use crate::execution::{build_block, ChainInfo, Executed};
-    use crate::mempool::Mempool;
+    use xianjie_node::chain::{read_tip, Chain};
+    use xianjie_node::dev::DevHome;
+    use xianjie_node::execution::{build_block, ChainInfo, Executed};
+    use xianjie_node::mempool::Mempool;
 
     /// Block times of the test chains: fixed, so runs are reproducible.
     const START_MS: u64 = 1_800_000_000_000;
@@ -882,7 +883,7 @@ mod tests {
 
     /// An anchor signed by `key`, naming `colleague` as second collector.
     fn anchor(key: &SecretKey, colleague: &SecretKey, seed: u8) -> SignedTx {
-        crate::dev::test_anchor(key, colleague, seed, "verify-db tests")
+        xianjie_node::dev::test_anchor(key, colleague, seed, "verify-db tests")
     }
 
     fn test_chain(blocks: u8) -> TestChain {
@@ -900,7 +901,7 @@ mod tests {
             &dev.data_dir(),
         )
         .unwrap();
-        let mempool = Mempool::new(crate::config::MempoolLimits::default());
+        let mempool = Mempool::new(xianjie_node::config::MempoolLimits::default());
         for block in 0..blocks {
             let txs = vec![
                 anchor(&officer, &colleague, 2 * block + 1),
@@ -966,7 +967,7 @@ mod tests {
                     anchor(&officer, &colleague, 200),
                     anchor(&officer, &colleague, 201),
                 ],
-                &crate::mempool::Mempool::new(crate::config::MempoolLimits::default()),
+                &xianjie_node::mempool::Mempool::new(xianjie_node::config::MempoolLimits::default()),
                 parent.time_ms + 1_000,
             )
             .unwrap();
@@ -1241,7 +1242,7 @@ mod tests {
 
     #[test]
     fn a_store_below_or_unlike_its_committed_tip_record_diverges() {
-        use crate::committed_tip::Record;
+        use xianjie_node::committed_tip::Record;
         let chain = test_chain(2);
         let file = TipFile::in_home(&chain.home);
         let at_two = Record {

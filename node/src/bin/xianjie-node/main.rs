@@ -1,4 +1,11 @@
-//! The `xianjie-node` binary: parses flags, sets up logging and runs a node.
+//! The `xianjie-node` binary: parses flags, sets up logging and runs a node
+//! (`dev`, `start`). The operator's tools beside the daemon live here, not
+//! in the node library: `verify-db` ([`verify_db`]), `bench` ([`bench`]) and
+//! `testnet` ([`testnet`]).
+
+mod bench;
+mod testnet;
+mod verify_db;
 
 use std::io::IsTerminal as _;
 use std::net::SocketAddr;
@@ -50,7 +57,7 @@ enum Command {
         #[arg(long)]
         out: PathBuf,
         /// Node i serves its API on 127.0.0.1:P+i, consensus on P+100+i, gossip on P+200+i.
-        #[arg(long, default_value_t = xianjie_node::testnet::DEFAULT_BASE_PORT)]
+        #[arg(long, default_value_t = crate::testnet::DEFAULT_BASE_PORT)]
         base_port: u16,
         /// consensus.timeout_propose of every node, e.g. 2s.
         #[arg(long, value_parser = humantime_serde::re::humantime::parse_duration, default_value = "2s")]
@@ -76,7 +83,7 @@ enum Command {
     },
     /// Start a local network, load it with pre-signed transactions and print
     /// committed tx/s and submit-to-final latency.
-    Bench(xianjie_node::bench::BenchArgs),
+    Bench(crate::bench::BenchArgs),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -103,7 +110,7 @@ fn main() -> anyhow::Result<()> {
             timeout_propose,
             empty_block_wait,
         } => {
-            let options = xianjie_node::testnet::TestnetOptions {
+            let options = crate::testnet::TestnetOptions {
                 validators,
                 extra_nodes,
                 out: out.clone(),
@@ -111,7 +118,7 @@ fn main() -> anyhow::Result<()> {
                 timeout_propose,
                 empty_block_wait,
             };
-            let nodes = xianjie_node::testnet::write_testnet(&options)
+            let nodes = crate::testnet::write_testnet(&options)
                 .with_context(|| format!("writing the test network to {}", out.display()))?;
             println!(
                 "wrote {} node homes and the genesis to {}",
@@ -134,7 +141,7 @@ fn main() -> anyhow::Result<()> {
             Ok(())
         }
         Command::Start { home } => runtime.block_on(run_start(home)),
-        Command::Bench(args) => runtime.block_on(xianjie_node::bench::run(args)),
+        Command::Bench(args) => runtime.block_on(crate::bench::run(args)),
         Command::VerifyDb { home } => {
             drop(runtime);
             std::process::exit(run_verify_db(&home))
@@ -144,7 +151,7 @@ fn main() -> anyhow::Result<()> {
 
 /// Runs `verify-db` and prints its report; returns the exit code.
 fn run_verify_db(home: &std::path::Path) -> i32 {
-    use xianjie_node::verify_db::{verify_home, Summary};
+    use crate::verify_db::{verify_home, Summary};
     let started = std::time::Instant::now();
     let report = match verify_home(home) {
         Ok(report) => report,

@@ -21,12 +21,12 @@ use xianjie_ledger::crypto::SecretKey;
 use xianjie_ledger::genesis::Genesis;
 use xianjie_ledger::model::Params;
 
-use crate::dev::{demo_org_id, demo_org_ids, demo_orgs, new_key_file, now_ms, write_atomically};
-use crate::error::{Error, Result};
-use crate::home::{
+use xianjie_node::dev::{demo_org_id, demo_org_ids, demo_orgs, new_key_file, now_ms, write_atomically};
+use xianjie_node::error::{Error, Result};
+use xianjie_node::home::{
     config_text, ConfigValues, NodeHome, DEFAULT_EMPTY_BLOCK_WAIT, DEFAULT_TIMEOUT_PROPOSE,
 };
-use crate::p2p;
+use xianjie_node::p2p;
 
 /// Chain id of a generated test network.
 pub const TESTNET_CHAIN_ID: &str = "xianjie-testnet";
@@ -75,7 +75,9 @@ pub struct TestnetNode {
     pub home: PathBuf,
     /// API address.
     pub api: String,
-    /// libp2p peer id.
+    /// libp2p peer id (the tests check the written peers name it; the
+    /// command prints homes and addresses only).
+    #[cfg_attr(not(test), allow(dead_code))]
     pub peer_id: String,
     /// Whether its key is in the genesis validator set.
     pub validator: bool,
@@ -124,7 +126,7 @@ pub fn write_testnet(options: &TestnetOptions) -> Result<Vec<TestnetNode>> {
             .map(Path::to_path_buf)
             .unwrap_or_default();
         std::fs::create_dir_all(&keys_dir).map_err(Error::io("creating", &keys_dir))?;
-        crate::dev::restrict_to_owner(&keys_dir, 0o700)?;
+        xianjie_node::dev::restrict_to_owner(&keys_dir, 0o700)?;
         keys.push(new_key_file(&home.node_key_path())?);
     }
     let validators = keys[..options.validators]
