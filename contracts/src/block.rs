@@ -11,6 +11,7 @@
 //! mempool.
 
 use std::collections::BTreeSet;
+use std::sync::Arc;
 
 use xianjie_ledger::block::{Block, BlockResults, Header, ValidatorSet, MAX_BLOCK_TXS};
 use xianjie_ledger::crypto::KeyId;
@@ -20,6 +21,7 @@ use xianjie_ledger::storage::WriteSet;
 use xianjie_ledger::tx::SignedTx;
 use xianjie_ledger::Hash;
 
+use crate::policy::PolicyEngine;
 use crate::{execute_block_hashed, privacy, BlockCtx, ContractError};
 
 /// The state a block executes on: reads, and the state tree's next root.
@@ -87,6 +89,17 @@ pub enum Mode {
     /// chain): its certificate already shows the validators accepted it, so
     /// only what its roots depend on is judged.
     Decided,
+}
+
+/// What a proposer puts forward: its transactions (oldest first), its key,
+/// and its clock's time.
+pub struct Proposal {
+    /// The proposer.
+    pub proposer: KeyId,
+    /// Candidate transactions, oldest first.
+    pub candidates: Vec<SignedTx>,
+    /// The proposer's clock.
+    pub now_ms: u64,
 }
 
 /// A block executed on its parent's state, ready to commit.
@@ -172,24 +185,28 @@ pub enum BuildFault<F> {
     Storage(F),
 }
 
-/// Builds the next block on `parent` from `candidates` (oldest first),
-/// proposed by `proposer` under `validators` (the set in force) at the
-/// clock's `now_ms`. Leaves out what no honest validator accepts in a
+/// Builds the next block on `parent` from the proposal's candidates under
+/// `validators` (the set in force), deciding policies with `policies`.
+/// Leaves out what no honest validator accepts in a
 /// proposal: expired, already committed and repeated transactions, and free
 /// text with a personal identifier that this node's admission did not check.
 pub fn build<S, N>(
     state: &S,
     parent: &Parent,
     validators: &ValidatorSet,
-    proposer: KeyId,
-    candidates: Vec<SignedTx>,
-    now_ms: u64,
+    policies: &Arc<PolicyEngine>,
+    proposal: Proposal,
     seen: &N,
 ) -> Result<Executed<S::Update>, BuildFault<S::Fault>>
 where
     S: ChainState,
     N: Seen<Fault = S::Fault>,
 {
+    let Proposal {
+        proposer,
+        candidates,
+        now_ms,
+    } = proposal;
     let height = parent.height + 1;
     let mut distinct = BTreeSet::new();
     let mut txs = Vec::with_capacity(candidates.len().min(MAX_BLOCK_TXS));
@@ -207,7 +224,7 @@ where
     }
     // Block time moves forward even if the wall clock steps back.
     let time_ms = now_ms.max(parent.time_ms + 1);
-    let (results, state_root, update) = execute(state, parent, time_ms, &txs, &hashes)?;
+    let (results, state_root, update) = execute(state, parent, policies, time_ms, &txs, &hashes)?;
     let header = Header {
         chain_id: parent.chain_id.clone(),
         height,
@@ -228,13 +245,14 @@ where
 }
 
 /// Judges `block` as the next block on `parent` under `validators` (the set
-/// in force): every link and count of its header, every transaction's
+/// in force), deciding policies with `policies`: every link and count of its header, every transaction's
 /// signature, then its execution, whose results and state roots must be the
 /// header's. Returns the execution, ready to commit.
 pub fn check<S, N>(
     state: &S,
     parent: &Parent,
     validators: &ValidatorSet,
+    policies: &Arc<PolicyEngine>,
     block: Block,
     mode: Mode,
     seen: &N,
@@ -270,13 +288,19 @@ where
     if tx_root != header.tx_root {
         return Err(mismatch("transaction root", header.tx_root, tx_root));
     }
-    let (results, state_root, update) = execute(state, parent, header.time_ms, &block.txs, &hashes)
-        .map_err(|fault| match fault {
-            BuildFault::CorruptState(error) => Refusal::CorruptState(error),
-            BuildFault::Storage(fault) => Refusal::Fault(fault),
+    let (results, state_root, update) =
+        execute(state, parent, policies, header.time_ms, &block.txs, &hashes).map_err(|fault| {
+            match fault {
+                BuildFault::CorruptState(error) => Refusal::CorruptState(error),
+                BuildFault::Storage(fault) => Refusal::Fault(fault),
+            }
         })?;
     if results.root() != header.results_root {
-        return Err(mismatch("results root", header.results_root, results.root()));
+        return Err(mismatch(
+            "results root",
+            header.results_root,
+            results.root(),
+        ));
     }
     if state_root != header.state_root {
         return Err(mismatch("state root", header.state_root, state_root));
@@ -328,8 +352,8 @@ fn check_links<F>(header: &Header, parent: &Parent, mode: Mode) -> Result<(), Re
         Mode::Proposal { now_ms, drift_ms } => (now_ms, drift_ms),
         Mode::Decided => (0, 0),
     };
-    let ahead = matches!(mode, Mode::Proposal { .. })
-        && header.time_ms > now_ms.saturating_add(drift_ms);
+    let ahead =
+        matches!(mode, Mode::Proposal { .. }) && header.time_ms > now_ms.saturating_add(drift_ms);
     if header.time_ms <= parent.time_ms || ahead {
         return Err(Refusal::BadTime {
             time_ms: header.time_ms,
@@ -378,6 +402,7 @@ fn check_transactions<N: Seen>(
 fn execute<S: ChainState>(
     state: &S,
     parent: &Parent,
+    policies: &Arc<PolicyEngine>,
     time_ms: u64,
     txs: &[SignedTx],
     hashes: &[Hash],
@@ -387,6 +412,7 @@ fn execute<S: ChainState>(
         chain_id: parent.chain_id.clone(),
         height,
         time_ms,
+        policies: Arc::clone(policies),
     };
     let executed =
         execute_block_hashed(state, &ctx, txs, hashes).map_err(BuildFault::CorruptState)?;

@@ -87,7 +87,13 @@ pub fn anchor(
     };
     let mut stage = Overlay::new(view);
     case::on_anchor(&mut stage, signer, &record, ctx.height)?;
-    policy::authorize(view, signer, "anchor-evidence", Resource::Evidence(&record))?;
+    policy::authorize(
+        &ctx.policies,
+        view,
+        signer,
+        "anchor-evidence",
+        Resource::Evidence(&record),
+    )?;
     read::write_evidence(&mut writes, &record);
     writes.extend(stage.into_writes());
     Ok(writes)
@@ -136,7 +142,13 @@ pub fn record_custody(
         return Err(ContractError::CustodyLogFull { digest, max });
     }
     let before = read::evidence(view, &digest)?.ok_or(ContractError::UnknownEvidence { digest })?;
-    policy::authorize(view, signer, "record-custody", Resource::Evidence(&before))?;
+    policy::authorize(
+        &ctx.policies,
+        view,
+        signer,
+        "record-custody",
+        Resource::Evidence(&before),
+    )?;
     let mut writes = WriteSet::new();
     read::write_evidence(&mut writes, &record);
     Ok(writes)

@@ -271,6 +271,7 @@ pub fn record(
     check_officer_role(signer, "record-inspection")?;
     let inspection = new_inspection(view, ctx, signer, tx_hash, call)?;
     policy::authorize(
+        &ctx.policies,
         view,
         signer,
         "record-inspection",
@@ -443,6 +444,7 @@ pub fn request_retest(
         });
     }
     policy::authorize(
+        &ctx.policies,
         view,
         signer,
         "request-retest",
@@ -526,7 +528,13 @@ pub fn record_retest(
         ));
     }
     result.retest_of = Some(original.id.clone());
-    policy::authorize(view, signer, "record-retest", Resource::Inspection(&result))?;
+    policy::authorize(
+        &ctx.policies,
+        view,
+        signer,
+        "record-retest",
+        Resource::Inspection(&result),
+    )?;
     if let Some(retest) = original.retest.as_mut() {
         retest.result = Some(result.id.clone());
     }
@@ -632,6 +640,7 @@ pub fn recognize(
         });
     }
     policy::authorize(
+        &ctx.policies,
         view,
         signer,
         "recognize-inspection",
@@ -653,6 +662,7 @@ pub fn dispute(
         return Err(ContractError::OwnInspection);
     }
     policy::authorize(
+        &ctx.policies,
         view,
         signer,
         "dispute-inspection",
@@ -718,6 +728,7 @@ pub fn accredit(
         });
     }
     policy::authorize(
+        &ctx.policies,
         view,
         signer,
         "accredit",

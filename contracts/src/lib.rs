@@ -48,8 +48,9 @@ pub use membership::check_signer;
 pub use overlay::{BlockReads, Overlay};
 pub use policy::{authorize_node_read, authorize_read, node_org, ReadResource};
 
-/// What a transaction may know about the block it executes in.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// What a transaction may know about the block it executes in, and the
+/// policy engine its writes are decided with.
+#[derive(Debug, Clone)]
 pub struct BlockCtx {
     /// The chain id.
     pub chain_id: String,
@@ -57,6 +58,8 @@ pub struct BlockCtx {
     pub height: u64,
     /// Block time (Unix milliseconds).
     pub time_ms: u64,
+    /// Decides the policy-gated calls (the node's one engine).
+    pub policies: std::sync::Arc<policy::PolicyEngine>,
 }
 
 /// Executes one transaction whose signature the caller has already verified.
@@ -227,6 +230,7 @@ mod tests {
             chain_id: "c".into(),
             height: 1,
             time_ms: 1,
+            policies: std::sync::Arc::new(policy::PolicyEngine::new().unwrap()),
         };
         let error = execute_block(&state, &ctx, &[tx]).expect_err("state fault");
         assert_eq!(error.code(), "corrupt_state");

@@ -3,6 +3,9 @@
 //! Everything here is synchronous and touches sled, so callers run it on a
 //! blocking thread. The clock is read by the caller and passed in.
 
+use std::sync::Arc;
+
+use xianjie_contracts::policy::PolicyEngine;
 use xianjie_ledger::block::{Commit, CommitSignature, Header, TxOutcome, ValidatorSet};
 use xianjie_ledger::crypto::{vote_digest, SecretKey, VoteKind};
 use xianjie_ledger::genesis::Genesis;
@@ -46,6 +49,8 @@ pub struct Chain {
     genesis_hash: Hash,
     genesis_time_ms: u64,
     validator_key: SecretKey,
+    /// Decides the policy-gated calls.
+    policies: Arc<PolicyEngine>,
     /// Records each commit outside the store (`HOME/committed-tip`).
     recorder: Option<Recorder>,
 }
@@ -57,6 +62,7 @@ impl Chain {
         store: Store,
         genesis: &Genesis,
         validator_key: SecretKey,
+        policies: Arc<PolicyEngine>,
         data_dir: &std::path::Path,
     ) -> Result<Chain> {
         let genesis_hash = genesis.hash();
@@ -74,6 +80,7 @@ impl Chain {
             genesis_hash,
             genesis_time_ms: genesis.genesis_time_ms,
             validator_key,
+            policies,
             recorder: None,
         })
     }
@@ -116,19 +123,26 @@ impl Chain {
             chain_id: self.chain_id.clone(),
             genesis_hash: self.genesis_hash,
             genesis_time_ms: self.genesis_time_ms,
+            policies: Arc::clone(&self.policies),
         };
         let Executed {
             block,
             results,
             update,
-        } = build_block(&self.store, &chain, &parent, proposer, candidates, mempool, now_ms)?;
+        } = build_block(
+            &self.store,
+            &chain,
+            &parent,
+            proposer,
+            candidates,
+            mempool,
+            now_ms,
+        )?;
         if block.txs.is_empty() {
             return Ok(None);
         }
         let commit = self.sign_commit(&block.header);
-        debug_assert!(commit
-            .verify(&block.header, &self.validator_set()?)
-            .is_ok());
+        debug_assert!(commit.verify(&block.header, &self.validator_set()?).is_ok());
         let refused = results
             .0
             .iter()
@@ -142,7 +156,12 @@ impl Chain {
             recorder.committed(height, commit.block_hash)?;
         }
         let elapsed_ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
-        tracing::info!(tx_count = block.txs.len(), refused, elapsed_ms, "block committed");
+        tracing::info!(
+            tx_count = block.txs.len(),
+            refused,
+            elapsed_ms,
+            "block committed"
+        );
         Ok(Some(BlockSummary {
             tip: Tip {
                 height,

@@ -759,6 +759,7 @@ mod tests {
             opened.store,
             &chain.genesis,
             chain.validator_key.clone(),
+            crate::execution::policy_engine().unwrap(),
             &chain.data_dir(),
         )
         .unwrap()
@@ -766,7 +767,11 @@ mod tests {
         let mempool = Mempool::new(crate::config::MempoolLimits::default());
         for block in 0..blocks {
             let summary = dev
-                .commit_next_block(vec![chain.anchor(block)], &mempool, START_MS + u64::from(block))
+                .commit_next_block(
+                    vec![chain.anchor(block)],
+                    &mempool,
+                    START_MS + u64::from(block),
+                )
                 .unwrap()
                 .unwrap();
             // Recorded by the time the block is handed back for publishing.
@@ -839,6 +844,7 @@ mod tests {
                 chain_id: self.genesis.chain_id.clone(),
                 genesis_hash: self.genesis.hash(),
                 genesis_time_ms: self.genesis.genesis_time_ms,
+                policies: crate::execution::policy_engine().unwrap(),
             };
             let parent = info.tip(&store).unwrap();
             let mut executed = build_block(

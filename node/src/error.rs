@@ -46,6 +46,9 @@ pub enum Error {
         /// What is wrong with it.
         source: CryptoError,
     },
+    /// The policy schema compiled into this binary does not load.
+    #[error("the policy schema built into this binary does not load: {0}")]
+    PolicySchema(ContractError),
     /// The genesis document was refused by the contracts.
     #[error("the contracts refuse the genesis document: {0}")]
     GenesisRefused(ContractError),

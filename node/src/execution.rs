@@ -7,8 +7,10 @@
 //! Synchronous and touches sled: callers run it off the async executor.
 
 use std::collections::BTreeSet;
+use std::sync::Arc;
 
-use xianjie_contracts::block::{self, BuildFault, ChainState, Parent, Seen};
+use xianjie_contracts::block::{self, BuildFault, ChainState, Parent, Proposal, Seen};
+use xianjie_contracts::policy::PolicyEngine;
 use xianjie_ledger::crypto::KeyId;
 use xianjie_ledger::state::StateView;
 use xianjie_ledger::storage::{StateUpdate, Store, WriteSet};
@@ -37,6 +39,16 @@ pub struct ChainInfo {
     pub genesis_hash: Hash,
     /// Time of the genesis.
     pub genesis_time_ms: u64,
+    /// The node's policy engine.
+    pub policies: Arc<PolicyEngine>,
+}
+
+/// The node's one policy engine, made at start and shared by block
+/// execution, admission and the API's reads.
+pub fn policy_engine() -> Result<Arc<PolicyEngine>> {
+    PolicyEngine::new()
+        .map(Arc::new)
+        .map_err(Error::PolicySchema)
 }
 
 impl ChainInfo {
@@ -135,9 +147,12 @@ pub fn build_block(
         &StoreState(store),
         &chain.parent(parent),
         &validators,
-        proposer,
-        candidates,
-        now_ms,
+        &chain.policies,
+        Proposal {
+            proposer,
+            candidates,
+            now_ms,
+        },
         &seen,
     )
     .map_err(|fault| match fault {
@@ -163,6 +178,7 @@ pub fn check_block(
         &StoreState(store),
         &chain.parent(parent),
         &validators,
+        &chain.policies,
         block,
         check,
         &seen,
@@ -221,6 +237,7 @@ mod tests {
             chain_id: setup.genesis.chain_id.clone(),
             genesis_hash: setup.genesis.hash(),
             genesis_time_ms: setup.genesis.genesis_time_ms,
+            policies: policy_engine().unwrap(),
         };
         let parent = chain.tip(&store).unwrap();
         let officer = dev.officer_key("market", "officer").unwrap();
@@ -248,9 +265,12 @@ mod tests {
             &StoreState(&store),
             &chain.parent(&parent),
             &validators,
-            proposer,
-            with_leak,
-            time_ms,
+            &chain.policies,
+            Proposal {
+                proposer,
+                candidates: with_leak,
+                now_ms: time_ms,
+            },
             &careless,
         )
         .unwrap_or_else(|_| panic!("built"));

@@ -685,6 +685,7 @@ mod tests {
             Store::temporary().unwrap(),
             &setup.genesis,
             setup.validator_key,
+            crate::execution::policy_engine().unwrap(),
             dir.path(),
         )
         .unwrap();
@@ -695,6 +696,7 @@ mod tests {
                 chain_id: setup.genesis.chain_id.clone(),
                 height: 2,
                 time_ms: 2,
+                policies: crate::execution::policy_engine().unwrap(),
             },
             chain,
             _dir: dir,

@@ -64,6 +64,7 @@ impl NetworkNode {
             chain_id: genesis.chain_id.clone(),
             genesis_hash: genesis.hash(),
             genesis_time_ms: genesis.genesis_time_ms,
+            policies: crate::execution::policy_engine()?,
         };
         let tip = chain.tip(&store)?;
         Metrics::get()
@@ -96,6 +97,7 @@ impl NetworkNode {
         let fetcher = Fetcher::new(
             store.clone(),
             vault.clone(),
+            Arc::clone(&chain.policies),
             key.public_key(),
             vault_outbound,
         );
@@ -125,6 +127,7 @@ impl NetworkNode {
                 vault: vault.clone(),
                 vault_outbound: vault_outbound_receiver,
                 clock: Arc::clone(&clock),
+                policies: Arc::clone(&chain.policies),
             },
             stop_receiver,
         )?;
@@ -160,6 +163,7 @@ impl NetworkNode {
         )
         .await?;
         let state = AppState::new(api::Shared {
+            policies: Arc::clone(&chain.policies),
             store,
             genesis_hash: genesis.hash(),
             genesis,

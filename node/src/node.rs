@@ -49,12 +49,20 @@ impl Node {
         let home = config.home.clone();
         let genesis = Arc::new(setup.genesis);
         let chain_genesis = Arc::clone(&genesis);
+        let policies = crate::execution::policy_engine()?;
+        let chain_policies = Arc::clone(&policies);
         let chain = tokio::task::spawn_blocking(move || -> Result<(Chain, crate::chain::Tip)> {
             // Refuses a store that lost committed blocks (see committed_tip).
             let opened = committed_tip::open_store(&home, &chain_genesis, NodeKind::Dev)?;
             let data_dir = DevHome::new(&home).data_dir();
-            let chain = Chain::open(opened.store, &chain_genesis, setup.validator_key, &data_dir)?
-                .with_recorder(opened.recorder);
+            let chain = Chain::open(
+                opened.store,
+                &chain_genesis,
+                setup.validator_key,
+                chain_policies,
+                &data_dir,
+            )?
+            .with_recorder(opened.recorder);
             Ok((chain, opened.tip))
         })
         .await
@@ -68,6 +76,7 @@ impl Node {
         let mempool = Arc::new(Mempool::new(config.mempool));
         let tx_admitted = Arc::new(Notify::new());
         let state = AppState::new(api::Shared {
+            policies,
             store: chain.store().clone(),
             genesis_hash: genesis.hash(),
             genesis,

@@ -11,8 +11,8 @@ use std::time::Duration;
 use tokio::sync::watch;
 
 use crate::chain::{BlockSummary, Chain, Tip};
-use crate::config::BlockLimits;
 use crate::clock::SharedClock;
+use crate::config::BlockLimits;
 use crate::error::{Error, Result};
 use crate::mempool::Mempool;
 
@@ -57,15 +57,14 @@ impl Producer {
         let chain = Arc::clone(&self.chain);
         let mempool = Arc::clone(&self.mempool);
         let now_ms = self.clock.now_ms();
-        let outcome = tokio::task::spawn_blocking(move || {
-            chain.commit_next_block(batch, &mempool, now_ms)
-        })
-            .await
-            .map_err(|join| Error::Task {
-                task: "block commit",
-                reason: join.to_string(),
-            })
-            .and_then(|result| result);
+        let outcome =
+            tokio::task::spawn_blocking(move || chain.commit_next_block(batch, &mempool, now_ms))
+                .await
+                .map_err(|join| Error::Task {
+                    task: "block commit",
+                    reason: join.to_string(),
+                })
+                .and_then(|result| result);
         let summary: Option<BlockSummary> = match outcome {
             Ok(summary) => summary,
             Err(error) => {

@@ -746,8 +746,9 @@ pub mod backdated {
             std::fs::write(dev.genesis_path(), genesis.to_json()).expect("write genesis");
             let data_dir = dev.data_dir();
             let store = Store::open(&data_dir).expect("open store");
-            let chain =
-                Chain::open(store, &genesis, setup.validator_key, &data_dir).expect("open chain");
+            let policies = xianjie_node::execution::policy_engine().expect("policy engine");
+            let chain = Chain::open(store, &genesis, setup.validator_key, policies, &data_dir)
+                .expect("open chain");
             BackdatedChain {
                 home: dev,
                 chain,

@@ -35,11 +35,17 @@ fn a_chain_written_by_an_earlier_build_replays_identically_and_resumes() {
     let dir = tempfile::tempdir().unwrap();
     let home = unpack_fixture(dir.path());
 
-    let report = run_node(&[OsStr::new("verify-db"), OsStr::new("--home"), home.as_os_str()])
-        .expect_code(0);
+    let report = run_node(&[
+        OsStr::new("verify-db"),
+        OsStr::new("--home"),
+        home.as_os_str(),
+    ])
+    .expect_code(0);
     assert!(report.stdout.contains("is consistent"), "{report:?}");
     assert!(
-        report.stdout.contains(&format!("heights  {FIXTURE_HEIGHT} checked")),
+        report
+            .stdout
+            .contains(&format!("heights  {FIXTURE_HEIGHT} checked")),
         "{report:?}"
     );
 
@@ -50,7 +56,16 @@ fn a_chain_written_by_an_earlier_build_replays_identically_and_resumes() {
     let file = dir.path().join("after.bin");
     write_sample_file(&file, 4_096, 7);
     let anchored = node.anchor_as_market(&file, &[]);
-    assert_eq!(anchored["height"].as_u64(), Some(FIXTURE_HEIGHT + 1), "{anchored}");
+    assert_eq!(
+        anchored["height"].as_u64(),
+        Some(FIXTURE_HEIGHT + 1),
+        "{anchored}"
+    );
     node.stop();
-    run_node(&[OsStr::new("verify-db"), OsStr::new("--home"), home.as_os_str()]).expect_code(0);
+    run_node(&[
+        OsStr::new("verify-db"),
+        OsStr::new("--home"),
+        home.as_os_str(),
+    ])
+    .expect_code(0);
 }

@@ -152,7 +152,13 @@ pub fn open(
         event_count: 1,
         paused: Vec::new(),
     };
-    policy::authorize(view, signer, OPEN_CASE, Resource::Case(&case))?;
+    policy::authorize(
+        &ctx.policies,
+        view,
+        signer,
+        OPEN_CASE,
+        Resource::Case(&case),
+    )?;
     let event = CaseEvent {
         seq: 0,
         action: OPEN_CASE.into(),
@@ -217,7 +223,13 @@ pub fn act(
             case_id: case.id.clone(),
         });
     }
-    policy::authorize(view, signer, row.action, Resource::Case(&case))?;
+    policy::authorize(
+        &ctx.policies,
+        view,
+        signer,
+        row.action,
+        Resource::Case(&case),
+    )?;
 
     let mut stage = Overlay::new(view);
     let from = case.state;
@@ -910,6 +922,7 @@ pub fn link_recollected(
         digest: call.original,
     })?;
     policy::authorize(
+        &ctx.policies,
         view,
         signer,
         "link-recollected",

@@ -484,6 +484,7 @@ fn reads_are_guarded_by_the_policy_set() {
     let mut sim = governed();
     let case_id = open_case(&mut sim, "general");
     let read_case = |sim: &Sim, org: &str| match authorize_read(
+        &crate::sim::policies(),
         sim,
         &sim::id_of(&sim::officer(org)),
         &ReadResource::Case(case_id.clone()),
@@ -505,6 +506,7 @@ fn reads_are_guarded_by_the_policy_set() {
     assert_eq!(read_case(&sim, "lab"), "policy_denied");
     assert_eq!(
         authorize_read(
+            &crate::sim::policies(),
             &sim,
             &sim::id_of(&SecretKey::from_bytes(&[9; 32])),
             &ReadResource::Case(case_id.clone())
@@ -515,6 +517,7 @@ fn reads_are_guarded_by_the_policy_set() {
     );
     assert_eq!(
         authorize_read(
+            &crate::sim::policies(),
             &sim,
             &sim::id_of(&sim::officer("market")),
             &ReadResource::Case("CASE-0000000000000000".into())

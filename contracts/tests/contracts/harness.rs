@@ -146,6 +146,7 @@ impl World {
             chain_id: CHAIN.into(),
             height,
             time_ms: GENESIS_TIME_MS + height * BLOCK_INTERVAL_MS,
+            policies: crate::sim::policies(),
         }
     }
 

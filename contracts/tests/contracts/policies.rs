@@ -34,7 +34,12 @@ fn anchor(sim: &mut Sim, org: &str, content: &[u8], case_id: Option<&str>) -> Ha
 }
 
 fn can_read(sim: &Sim, org: &str, resource: &ReadResource) -> bool {
-    match authorize_read(sim, &sim::id_of(&sim::officer(org)), resource) {
+    match authorize_read(
+        &crate::sim::policies(),
+        sim,
+        &sim::id_of(&sim::officer(org)),
+        resource,
+    ) {
         Ok(()) => true,
         Err(error) if error.code() == "policy_denied" => false,
         Err(error) => panic!("{error}"),
@@ -89,7 +94,7 @@ fn only_active_officers_read() {
     )
     .unwrap();
     let resource = ReadResource::Evidence(digest);
-    assert!(authorize_read(&sim, &sim::id_of(&temp), &resource).is_ok());
+    assert!(authorize_read(&crate::sim::policies(), &sim, &sim::id_of(&temp), &resource).is_ok());
     sim.run(
         &sim::admin("market"),
         Call::RevokeOfficer(RevokeOfficer {
@@ -98,13 +103,14 @@ fn only_active_officers_read() {
     )
     .unwrap();
     assert_eq!(
-        authorize_read(&sim, &sim::id_of(&temp), &resource)
+        authorize_read(&crate::sim::policies(), &sim, &sim::id_of(&temp), &resource)
             .unwrap_err()
             .code(),
         "revoked_signer"
     );
     assert_eq!(
         authorize_read(
+            &crate::sim::policies(),
             &sim,
             &sim::id_of(&sim::officer("market")),
             &ReadResource::Evidence(Hash([7; 32]))
@@ -115,6 +121,7 @@ fn only_active_officers_read() {
     );
     assert_eq!(
         authorize_read(
+            &crate::sim::policies(),
             &sim,
             &sim::id_of(&sim::officer("market")),
             &ReadResource::Inspection("INSP-0000000000000000".into())
@@ -138,7 +145,7 @@ fn a_node_reads_for_its_organisation_with_the_least_role() {
     assert_eq!(node_org(&sim, &validator).unwrap(), org_id("market"));
     assert!(can_read(&sim, "market", &resource));
     assert_eq!(
-        authorize_node_read(&sim, &validator, &resource).unwrap(),
+        authorize_node_read(&crate::sim::policies(), &sim, &validator, &resource).unwrap(),
         org_id("market")
     );
     // A key the police registered reads what police officers read: not a
@@ -153,7 +160,7 @@ fn a_node_reads_for_its_organisation_with_the_least_role() {
     .unwrap();
     assert_eq!(node_org(&sim, &police_node).unwrap(), org_id("police"));
     assert_eq!(
-        authorize_node_read(&sim, &police_node, &resource)
+        authorize_node_read(&crate::sim::policies(), &sim, &police_node, &resource)
             .unwrap_err()
             .code(),
         "policy_denied"
@@ -168,13 +175,13 @@ fn a_node_reads_for_its_organisation_with_the_least_role() {
     )
     .unwrap();
     assert_eq!(
-        authorize_node_read(&sim, &court_node, &resource).unwrap(),
+        authorize_node_read(&crate::sim::policies(), &sim, &court_node, &resource).unwrap(),
         org_id("court")
     );
     // An unknown key gets nothing.
     let stranger = SecretKey::from_bytes(&[243; 32]).public_key();
     assert_eq!(
-        authorize_node_read(&sim, &stranger, &resource)
+        authorize_node_read(&crate::sim::policies(), &sim, &stranger, &resource)
             .unwrap_err()
             .code(),
         "unknown_node_key"

@@ -17,6 +17,15 @@
 //! | `lab` | testing body | 330100 |
 
 use std::collections::BTreeMap;
+use std::sync::{Arc, OnceLock};
+
+use xianjie_contracts::policy::PolicyEngine;
+
+/// One policy engine for the whole test run, as a node has one.
+pub fn policies() -> Arc<PolicyEngine> {
+    static ENGINE: OnceLock<Arc<PolicyEngine>> = OnceLock::new();
+    Arc::clone(ENGINE.get_or_init(|| Arc::new(PolicyEngine::new().expect("the schema loads"))))
+}
 
 use xianjie_contracts::deadline::{day_number, end_of_day_ms};
 use xianjie_contracts::{execute, genesis_writes, read, uscc, BlockCtx, ContractError};
@@ -219,6 +228,7 @@ impl Sim {
             chain_id: CHAIN.into(),
             height: self.height + 1,
             time_ms: self.time_ms,
+            policies: policies(),
         }
     }
 

@@ -44,11 +44,10 @@ use xianjie_ledger::model::{Officer, Org};
 use xianjie_ledger::read_auth::{
     read_digest, ReadAuthError, SignedRead, HEADER_KEY, HEADER_SIGNATURE, HEADER_TIME,
 };
-use xianjie_ledger::storage::Store;
 
 use super::replay::{fingerprint, ReplayRefusal};
 use super::sessions::bearer_token;
-use super::{parse_hash, ApiError, AppState};
+use super::{parse_hash, ApiError, AppState, Shared};
 
 /// The officer who signed a read, with their organisation.
 #[derive(Debug, Clone)]
@@ -219,8 +218,13 @@ pub(super) fn internal(error: ContractError) -> ApiError {
 }
 
 /// Step 4: may `reader` read `resource`? Missing resources answer 404.
-pub fn authorize(store: &Store, reader: &Reader, resource: &ReadResource) -> Result<(), ApiError> {
-    match xianjie_contracts::authorize_read(store, &reader.officer.id, resource) {
+pub fn authorize(
+    shared: &Shared,
+    reader: &Reader,
+    resource: &ReadResource,
+) -> Result<(), ApiError> {
+    let (policies, store) = (&*shared.policies, &shared.store);
+    match xianjie_contracts::authorize_read(policies, store, &reader.officer.id, resource) {
         Ok(()) => Ok(()),
         Err(ContractError::PolicyDenied { .. }) => Err(denied(reader, resource)),
         Err(ContractError::UnknownCase { case_id }) => Err(ApiError::UnknownCase(case_id)),
@@ -237,8 +241,12 @@ pub fn authorize(store: &Store, reader: &Reader, resource: &ReadResource) -> Res
 }
 
 /// Whether `reader` may read `resource` (a refusal by policy is `false`).
-pub fn may_read(store: &Store, reader: &Reader, resource: &ReadResource) -> Result<bool, ApiError> {
-    match authorize(store, reader, resource) {
+pub fn may_read(
+    shared: &Shared,
+    reader: &Reader,
+    resource: &ReadResource,
+) -> Result<bool, ApiError> {
+    match authorize(shared, reader, resource) {
         Ok(()) => Ok(true),
         Err(ApiError::ReadDenied { .. }) => Ok(false),
         Err(error) => Err(error),
@@ -289,12 +297,12 @@ pub async fn require_evidence_read(
         Err(error) => return error.into_response(),
     };
     let checked = state
-        .blocking(move |shared| {
-            match authorize(&shared.store, &reader, &ReadResource::Evidence(digest)) {
+        .blocking(
+            move |shared| match authorize(shared, &reader, &ReadResource::Evidence(digest)) {
                 Err(ApiError::NotAnchored(_)) => Ok(()),
                 other => other,
-            }
-        })
+            },
+        )
         .await;
     if let Err(error) = checked {
         return error.into_response();

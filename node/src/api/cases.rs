@@ -241,7 +241,7 @@ pub async fn list(
                 if query.overdue.is_some_and(|want| want != overdue) {
                     continue;
                 }
-                if !may_read(store, &reader, &ReadResource::Case(id.clone()))? {
+                if !may_read(shared, &reader, &ReadResource::Case(id.clone()))? {
                     continue;
                 }
                 out.push(summary(&case, overdue, next_due(&clocks)));
@@ -312,7 +312,7 @@ pub async fn show(
     state
         .blocking(move |shared| {
             let store = &shared.store;
-            authorize(store, &reader, &ReadResource::Case(id.clone()))?;
+            authorize(shared, &reader, &ReadResource::Case(id.clone()))?;
             detail(store, &id, tip.height, tip.time_ms)
         })
         .await
@@ -418,11 +418,12 @@ pub async fn actions(
         chain_id: state.chain_id().to_owned(),
         height: tip.height + 1,
         time_ms: tip.time_ms,
+        policies: std::sync::Arc::clone(&state.shared().policies),
     };
     state
         .blocking(move |shared| {
             let store = &shared.store;
-            authorize(store, &reader, &ReadResource::Case(id.clone()))?;
+            authorize(shared, &reader, &ReadResource::Case(id.clone()))?;
             let case = read::case(store, &id)
                 .map_err(internal)?
                 .ok_or_else(|| ApiError::UnknownCase(id.clone()))?;
@@ -489,9 +490,14 @@ fn dry_run(
     let hash = note_digest("xianjie dry run tx");
     let refusal = match rules::act(store, ctx, &reader.officer, &hash, &call) {
         Ok(_) => None,
-        Err(error) if DATA_CODES.contains(&error.code()) => {
-            policy::authorize(store, &reader.officer, row.action, Resource::Case(case)).err()
-        }
+        Err(error) if DATA_CODES.contains(&error.code()) => policy::authorize(
+            &ctx.policies,
+            store,
+            &reader.officer,
+            row.action,
+            Resource::Case(case),
+        )
+        .err(),
         Err(error) if error.is_state_fault() => return Err(internal(error)),
         Err(error) => Some(error),
     };

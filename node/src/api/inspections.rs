@@ -140,7 +140,11 @@ pub async fn list(
                 })?;
             let mut out = Vec::new();
             for result in read::inspections(store, &entity, matter.as_deref()).map_err(internal)? {
-                if !may_read(store, &reader, &ReadResource::Inspection(result.id.clone()))? {
+                if !may_read(
+                    shared,
+                    &reader,
+                    &ReadResource::Inspection(result.id.clone()),
+                )? {
                     continue;
                 }
                 let view = view(store, &result, at_ms)?;
@@ -187,7 +191,7 @@ pub async fn show(
     state
         .blocking(move |shared| {
             let store = &shared.store;
-            authorize(store, &reader, &ReadResource::Inspection(id.clone()))?;
+            authorize(shared, &reader, &ReadResource::Inspection(id.clone()))?;
             let result = read::inspection(store, &id)
                 .map_err(internal)?
                 .ok_or_else(|| ApiError::UnknownInspection(id.clone()))?;

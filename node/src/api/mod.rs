@@ -57,6 +57,8 @@ pub const TX_BODY_LIMIT: usize = MAX_TX_BYTES + 1024;
 
 /// What every handler can reach.
 pub struct Shared {
+    /// The node's policy engine (read authorisation, dry runs, admission).
+    pub policies: Arc<xianjie_contracts::policy::PolicyEngine>,
     /// The store (read only here; the producer writes).
     pub store: Store,
     /// The genesis document.

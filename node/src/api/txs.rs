@@ -199,6 +199,7 @@ fn next_block_ctx(shared: &Shared) -> BlockCtx {
         chain_id: shared.genesis.chain_id.clone(),
         height: tip.height + 1,
         time_ms: now_ms().max(tip.time_ms + 1),
+        policies: std::sync::Arc::clone(&shared.policies),
     }
 }
 

@@ -100,9 +100,7 @@ pub async fn upload(
     if let Some(digest) = expected {
         let reader = reader.clone();
         state
-            .blocking(move |shared| {
-                authorize(&shared.store, &reader, &ReadResource::Evidence(digest))
-            })
+            .blocking(move |shared| authorize(shared, &reader, &ReadResource::Evidence(digest)))
             .await?;
     }
     let declared_len = request
@@ -216,7 +214,7 @@ async fn keep_if_readable(
     state
         .blocking(move |shared| {
             // On refusal `sealed` is dropped unstored, which deletes it.
-            authorize(&shared.store, &reader, &ReadResource::Evidence(sealed.digest()))?;
+            authorize(shared, &reader, &ReadResource::Evidence(sealed.digest()))?;
             let stored = sealed.store().map_err(vault_error)?;
             let status = if stored.newly_stored {
                 StatusCode::CREATED
@@ -260,7 +258,7 @@ pub async fn download(
     let digest = parse_hash(&digest?.0)?;
     let local = state
         .blocking(move |shared| {
-            authorize(&shared.store, &reader, &ReadResource::Evidence(digest))?;
+            authorize(shared, &reader, &ReadResource::Evidence(digest))?;
             Ok(shared.vault.size_of(&digest))
         })
         .await?;

@@ -36,12 +36,12 @@ use super::context::{proposer_index, timeouts, Address, Ctx, Height, ValidatorSe
 use super::proposer::{self, Proposed, RecentHeaders};
 use super::streaming::{split, Assembled, Streams};
 use crate::chain::{read_validator_set, Tip};
+use crate::clock::SharedClock;
 use crate::committed_tip::Recorder;
 use crate::config::BlockLimits;
-use crate::clock::SharedClock;
 use crate::error::{Error, Result};
 use crate::execution::{
-    build_block, check_block, block_refusal, matches_header, ChainInfo, Check, Executed,
+    block_refusal, build_block, check_block, matches_header, ChainInfo, Check, Executed,
 };
 use crate::home::ConsensusSection;
 use crate::mempool::Mempool;
@@ -209,7 +209,10 @@ impl Host {
                 round,
                 timeout,
                 reply,
-            } => self.on_get_value(channels, height, round, timeout, reply).await,
+            } => {
+                self.on_get_value(channels, height, round, timeout, reply)
+                    .await
+            }
             AppMsg::ExtendVote { reply, .. } => {
                 let _ = reply.send(None);
                 Ok(())
@@ -367,11 +370,7 @@ impl Host {
 
     /// Commits a decided block before answering. A failure that leaves the
     /// store half-known stops the node; any other restarts the height.
-    fn on_decided(
-        &mut self,
-        certificate: &CommitCertificate<Ctx>,
-        reply: Reply<()>,
-    ) -> Result<()> {
+    fn on_decided(&mut self, certificate: &CommitCertificate<Ctx>, reply: Reply<()>) -> Result<()> {
         let height = certificate.height;
         let started = Instant::now();
         let outcome = tokio::task::block_in_place(|| self.commit(certificate));

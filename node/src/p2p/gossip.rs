@@ -54,6 +54,7 @@ use crate::error::{Error, Result};
 use crate::mempool::Mempool;
 use crate::vault::transfer::{self, ChunkRequest, ChunkResponse, OutboundChunk, VaultCodec};
 use crate::vault::Vault;
+use xianjie_contracts::policy::PolicyEngine;
 
 /// The gossipsub topic of transactions; the version changes with the format
 /// (2: batches published without a publisher signature, which nodes of
@@ -193,6 +194,8 @@ pub struct GossipShared {
     pub vault_outbound: mpsc::Receiver<OutboundChunk>,
     /// Admission judges against the next block's time by it.
     pub clock: SharedClock,
+    /// Decides which nodes may fetch a vault file.
+    pub policies: Arc<PolicyEngine>,
 }
 
 /// Builds the swarm and listens.
@@ -270,6 +273,7 @@ pub fn spawn(
             vault,
             mut vault_outbound,
             clock,
+            policies,
         } = shared;
         let mut pending: HashMap<OutboundRequestId, PendingReply> = HashMap::new();
         let (served_sender, mut served) =
@@ -291,6 +295,7 @@ pub fn spawn(
             tip,
             chain_id: config.chain_id.clone(),
             clock,
+            policies,
         };
         loop {
             tokio::select! {
@@ -342,7 +347,7 @@ pub fn spawn(
                         admit.spawn(message.data);
                     }
                     SwarmEvent::Behaviour(BehaviourEvent::Vault(event)) => {
-                        on_vault_event(event, &mut pending, &admit.store, &vault, &served_sender);
+                        on_vault_event(event, &mut pending, &admit, &vault, &served_sender);
                     }
                     SwarmEvent::ConnectionEstablished { .. } | SwarmEvent::ConnectionClosed { .. } => {
                         connected.store(swarm.connected_peers().count(), Ordering::Relaxed);
@@ -406,6 +411,7 @@ struct Admitter {
     tip: watch::Receiver<Tip>,
     chain_id: String,
     clock: SharedClock,
+    policies: Arc<PolicyEngine>,
 }
 
 /// Why a received batch was dropped unread.
@@ -452,6 +458,7 @@ impl Admitter {
             chain_id: self.chain_id.clone(),
             height: tip.height + 1,
             time_ms: self.clock.now_ms().max(tip.time_ms + 1),
+            policies: Arc::clone(&self.policies),
         };
         // Decoding up to 4 MiB happens on the blocking pool with admission,
         // not on the swarm's event loop.
@@ -480,7 +487,7 @@ type PendingReply = tokio::sync::oneshot::Sender<std::result::Result<ChunkRespon
 fn on_vault_event(
     event: request_response::Event<ChunkRequest, ChunkResponse>,
     pending: &mut HashMap<OutboundRequestId, PendingReply>,
-    store: &Store,
+    admit: &Admitter,
     vault: &Vault,
     served: &mpsc::Sender<(ResponseChannel<ChunkResponse>, ChunkResponse)>,
 ) {
@@ -489,9 +496,11 @@ fn on_vault_event(
             request_response::Message::Request {
                 request, channel, ..
             } => {
-                let (store, vault, served) = (store.clone(), vault.clone(), served.clone());
+                let (store, vault, served) = (admit.store.clone(), vault.clone(), served.clone());
+                let policies = Arc::clone(&admit.policies);
                 tokio::task::spawn_blocking(move || {
-                    let response = transfer::serve_chunk(&store, &vault, &peer, &request);
+                    let response =
+                        transfer::serve_chunk(&store, &policies, &vault, &peer, &request);
                     let _ = served.blocking_send((channel, response));
                 });
             }

@@ -24,6 +24,7 @@ use libp2p::futures::{AsyncRead, AsyncReadExt as _, AsyncWrite, AsyncWriteExt as
 use libp2p::{PeerId, StreamProtocol};
 use serde::{Deserialize, Serialize};
 use tokio::sync::{mpsc, oneshot, watch};
+use xianjie_contracts::policy::PolicyEngine;
 use xianjie_contracts::{authorize_node_read, node_org, ContractError, ReadResource};
 use xianjie_ledger::block::Block;
 use xianjie_ledger::codec::{self, Canonical};
@@ -196,6 +197,7 @@ fn node_key_of(store: &Store, peer: &PeerId) -> Option<PublicKey> {
 /// blocking pool (sled and file reads).
 pub fn serve_chunk(
     store: &Store,
+    policies: &PolicyEngine,
     vault: &Vault,
     peer: &PeerId,
     request: &ChunkRequest,
@@ -206,7 +208,12 @@ pub fn serve_chunk(
             format!("peer {peer} is not a registered node"),
         );
     };
-    match authorize_node_read(store, &key, &ReadResource::Evidence(request.digest)) {
+    match authorize_node_read(
+        policies,
+        store,
+        &key,
+        &ReadResource::Evidence(request.digest),
+    ) {
         Ok(_) => {}
         Err(ContractError::UnknownEvidence { .. }) => {
             return refused(
@@ -277,6 +284,7 @@ pub enum FetchStatus {
 pub struct Fetcher {
     store: Store,
     vault: Vault,
+    policies: Arc<PolicyEngine>,
     own_key: PublicKey,
     outbound: mpsc::Sender<OutboundChunk>,
     jobs: Mutex<BTreeMap<Hash, FetchStatus>>,
@@ -296,12 +304,14 @@ impl Fetcher {
     pub fn new(
         store: Store,
         vault: Vault,
+        policies: Arc<PolicyEngine>,
         own_key: PublicKey,
         outbound: mpsc::Sender<OutboundChunk>,
     ) -> Arc<Fetcher> {
         Arc::new(Fetcher {
             store,
             vault,
+            policies,
             own_key,
             outbound,
             jobs: Mutex::new(BTreeMap::new()),
@@ -615,6 +625,7 @@ fn cases_of_own_org(store: &Store, own_key: &PublicKey) -> BTreeSet<String> {
 pub fn files_due(
     store: &Store,
     vault: &Vault,
+    policies: &PolicyEngine,
     own_key: &PublicKey,
     cases: BTreeSet<String>,
 ) -> Vec<Hash> {
@@ -634,7 +645,8 @@ pub fn files_due(
         }
         for digest in xianjie_contracts::read::case_evidence(store, &case_id).unwrap_or_default() {
             let readable =
-                authorize_node_read(store, own_key, &ReadResource::Evidence(digest)).is_ok();
+                authorize_node_read(policies, store, own_key, &ReadResource::Evidence(digest))
+                    .is_ok();
             if readable && vault.size_of(&digest).is_none() {
                 due.push(digest);
             }
@@ -654,14 +666,15 @@ pub async fn watch_transfers(
 ) {
     let mut seen = tip.borrow().height;
     let mut handed = BTreeMap::new();
-    let (store, vault, own_key) = (
+    let (store, vault, policies, own_key) = (
         fetcher.store.clone(),
         fetcher.vault.clone(),
+        Arc::clone(&fetcher.policies),
         fetcher.own_key,
     );
     let due = tokio::task::spawn_blocking(move || {
         let cases = cases_of_own_org(&store, &own_key);
-        files_due(&store, &vault, &own_key, cases)
+        files_due(&store, &vault, &policies, &own_key, cases)
     })
     .await
     .unwrap_or_default();
@@ -673,9 +686,10 @@ pub async fn watch_transfers(
         if height <= seen {
             continue;
         }
-        let (store, vault, own_key) = (
+        let (store, vault, policies, own_key) = (
             fetcher.store.clone(),
             fetcher.vault.clone(),
+            Arc::clone(&fetcher.policies),
             fetcher.own_key,
         );
         while let Ok(block) = committed.try_recv() {
@@ -690,7 +704,7 @@ pub async fn watch_transfers(
         let from = seen + 1;
         let due = tokio::task::spawn_blocking(move || {
             let cases = cases_of_heights(from, height, handed_now, |h| cases_touched(&store, h));
-            files_due(&store, &vault, &own_key, cases)
+            files_due(&store, &vault, &policies, &own_key, cases)
         })
         .await
         .unwrap_or_default();

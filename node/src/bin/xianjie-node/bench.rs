@@ -29,8 +29,8 @@ use xianjie_ledger::hash::Hash;
 use xianjie_ledger::model::{EvidenceAnchor, EvidenceCategory};
 use xianjie_ledger::tx::{Call, SignedTx, Tx};
 
-use xianjie_node::mempool::TxBatchBody;
 use crate::testnet::{write_testnet, TestnetOptions, TESTNET_CHAIN_ID};
+use xianjie_node::mempool::TxBatchBody;
 
 /// Flags of `xianjie-node bench`.
 #[derive(Debug, clap::Args)]
@@ -202,6 +202,7 @@ pub fn admission_rate_per_core(
         chain_id: chain.chain_id.clone(),
         height: tip.height + 1,
         time_ms: xianjie_node::dev::now_ms(),
+        policies: std::sync::Arc::clone(&chain.policies),
     };
     let txs: Vec<Vec<u8>> = (0..count)
         .map(|i| codec::encode(&officers.anchor(&chain.chain_id, i, 1_000)))
@@ -217,7 +218,10 @@ pub fn admission_rate_per_core(
 
 fn scratch_chain(
     genesis: &Path,
-) -> anyhow::Result<(xianjie_ledger::storage::Store, xianjie_node::execution::ChainInfo)> {
+) -> anyhow::Result<(
+    xianjie_ledger::storage::Store,
+    xianjie_node::execution::ChainInfo,
+)> {
     let text = std::fs::read_to_string(genesis)?;
     let genesis = xianjie_ledger::genesis::Genesis::from_json(&text)?;
     let store = xianjie_ledger::storage::Store::temporary()?;
@@ -226,6 +230,7 @@ fn scratch_chain(
         chain_id: genesis.chain_id.clone(),
         genesis_hash: genesis.hash(),
         genesis_time_ms: genesis.genesis_time_ms,
+        policies: xianjie_node::execution::policy_engine()?,
     };
     Ok((store, chain))
 }

@@ -21,7 +21,9 @@ use xianjie_ledger::crypto::SecretKey;
 use xianjie_ledger::genesis::Genesis;
 use xianjie_ledger::model::Params;
 
-use xianjie_node::dev::{demo_org_id, demo_org_ids, demo_orgs, new_key_file, now_ms, write_atomically};
+use xianjie_node::dev::{
+    demo_org_id, demo_org_ids, demo_orgs, new_key_file, now_ms, write_atomically,
+};
 use xianjie_node::error::{Error, Result};
 use xianjie_node::home::{
     config_text, ConfigValues, NodeHome, DEFAULT_EMPTY_BLOCK_WAIT, DEFAULT_TIMEOUT_PROPOSE,

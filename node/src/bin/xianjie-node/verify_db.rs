@@ -22,7 +22,10 @@ use std::fs::File;
 use std::io;
 use std::path::{Path, PathBuf};
 
+use std::sync::Arc;
+
 use xianjie_contracts::block::{self, Mode, Parent, Seen};
+use xianjie_contracts::policy::PolicyEngine;
 use xianjie_ledger::error::StorageError;
 use xianjie_ledger::genesis::Genesis;
 use xianjie_ledger::storage::{Store, DERIVED_PREFIXES};
@@ -30,9 +33,9 @@ use xianjie_ledger::tx::SignedTx;
 use xianjie_ledger::Hash;
 
 use xianjie_node::chain::read_validator_set;
-use xianjie_node::execution::{block_refusal, Refusal, StoreState};
 use xianjie_node::committed_tip::TipFile;
 use xianjie_node::error::{Error, Result};
+use xianjie_node::execution::{block_refusal, Refusal, StoreState};
 use xianjie_node::home::NodeHome;
 use xianjie_node::vault::VAULT_DIR;
 
@@ -500,8 +503,9 @@ fn replay_chain(
         block_hash: genesis_hash,
         time_ms: genesis.genesis_time_ms,
     };
+    let policies = xianjie_node::execution::policy_engine()?;
     for height in 1..=tip {
-        match check_height(stored, replay, &parent, summary)? {
+        match check_height(stored, replay, &policies, &parent, summary)? {
             Ok(next) => parent = next,
             Err(divergence) => return Ok(Err(divergence)),
         }
@@ -538,6 +542,7 @@ impl Seen for Replayed<'_> {
 fn check_height(
     stored: &Store,
     replay: &Store,
+    policies: &Arc<PolicyEngine>,
     parent: &Parent,
     summary: &mut Summary,
 ) -> Result<std::result::Result<Parent, Divergence>> {
@@ -578,7 +583,15 @@ fn check_height(
     }
     let state = StoreState(replay);
     let seen = Replayed(replay);
-    let executed = match block::check(&state, parent, &validators, block, Mode::Decided, &seen) {
+    let executed = match block::check(
+        &state,
+        parent,
+        &validators,
+        policies,
+        block,
+        Mode::Decided,
+        &seen,
+    ) {
         Ok(executed) => executed,
         Err(refusal) => return Ok(Err(refusal_divergence(place, block_refusal(refusal)?))),
     };
@@ -594,7 +607,12 @@ fn check_height(
             stored_results_root,
         )));
     }
-    replay.commit_block(&executed.block, &executed.results, &commit, &executed.update)?;
+    replay.commit_block(
+        &executed.block,
+        &executed.results,
+        &commit,
+        &executed.update,
+    )?;
     summary.txs += executed.block.txs.len() as u64;
     Ok(Ok(Parent {
         chain_id: parent.chain_id.clone(),
@@ -612,7 +630,11 @@ fn refusal_divergence(place: Place, refusal: Refusal) -> Divergence {
             expected,
             found,
         } => {
-            let what = if what == "height" { "header height" } else { what };
+            let what = if what == "height" {
+                "header height"
+            } else {
+                what
+            };
             diverged(place, what, expected, found)
         }
         Refusal::BadTime {
@@ -623,15 +645,23 @@ fn refusal_divergence(place: Place, refusal: Refusal) -> Divergence {
             format!("after {parent_ms} (the parent's)"),
             time_ms,
         ),
-        Refusal::UnknownProposer(proposer) => {
-            diverged(place, "proposer", "a validator of the set in force", proposer)
-        }
+        Refusal::UnknownProposer(proposer) => diverged(
+            place,
+            "proposer",
+            "a validator of the set in force",
+            proposer,
+        ),
         Refusal::Mismatch {
             what,
             header,
             computed,
         } => match what {
-            "validators hash" => diverged(place, "validators hash (the set in force)", computed, header),
+            "validators hash" => diverged(
+                place,
+                "validators hash (the set in force)",
+                computed,
+                header,
+            ),
             "transaction root" => diverged(place, "tx root", header, computed),
             "results root" => diverged(
                 place,
@@ -639,7 +669,12 @@ fn refusal_divergence(place: Place, refusal: Refusal) -> Divergence {
                 format!("results root {header}"),
                 format!("results root {computed}"),
             ),
-            "state root" => diverged(place, "state root after re-executing the block", header, computed),
+            "state root" => diverged(
+                place,
+                "state root after re-executing the block",
+                header,
+                computed,
+            ),
             what => diverged(place, what, header, computed),
         },
         Refusal::BadSignature(tx) => diverged(
@@ -898,6 +933,7 @@ mod tests {
             store,
             &setup.genesis,
             setup.validator_key.clone(),
+            xianjie_node::execution::policy_engine().unwrap(),
             &dev.data_dir(),
         )
         .unwrap();
@@ -908,7 +944,10 @@ mod tests {
                 anchor(&officer, &colleague, 2 * block + 2),
             ];
             let now = START_MS.max(setup.genesis.genesis_time_ms) + u64::from(block) * 1_000;
-            chain.commit_next_block(txs, &mempool, now).unwrap().unwrap();
+            chain
+                .commit_next_block(txs, &mempool, now)
+                .unwrap()
+                .unwrap();
         }
         drop(chain);
         wait_until_store_closed(&home);
@@ -953,24 +992,28 @@ mod tests {
                 chain_id: self.genesis.chain_id.clone(),
                 genesis_hash: self.genesis.hash(),
                 genesis_time_ms: self.genesis.genesis_time_ms,
+                policies: xianjie_node::execution::policy_engine().unwrap(),
             };
             let parent = read_tip(&store, info.genesis_hash, info.genesis_time_ms).unwrap();
             let dev = DevHome::new(&self.home);
             let officer = dev.officer_key("police", "officer").unwrap();
             let colleague = dev.officer_key("police", "officer2").unwrap();
-            let mut executed = build_block(
-                &store,
-                &info,
-                &parent,
-                self.validator_key.public_key().id(),
-                vec![
-                    anchor(&officer, &colleague, 200),
-                    anchor(&officer, &colleague, 201),
-                ],
-                &xianjie_node::mempool::Mempool::new(xianjie_node::config::MempoolLimits::default()),
-                parent.time_ms + 1_000,
-            )
-            .unwrap();
+            let mut executed =
+                build_block(
+                    &store,
+                    &info,
+                    &parent,
+                    self.validator_key.public_key().id(),
+                    vec![
+                        anchor(&officer, &colleague, 200),
+                        anchor(&officer, &colleague, 201),
+                    ],
+                    &xianjie_node::mempool::Mempool::new(
+                        xianjie_node::config::MempoolLimits::default(),
+                    ),
+                    parent.time_ms + 1_000,
+                )
+                .unwrap();
             tamper(&mut executed);
             let commit = sign(&executed.block, signer);
             store
