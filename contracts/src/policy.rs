@@ -34,11 +34,12 @@ use xianjie_ledger::case::Case;
 use xianjie_ledger::crypto::{KeyId, PublicKey};
 use xianjie_ledger::governance::MAX_POLICY_BYTES;
 use xianjie_ledger::hash::{hash_with, Domain, Hash};
+use xianjie_ledger::ids::OrgId;
 use xianjie_ledger::inspection::Inspection;
 use xianjie_ledger::model::{
-    EvidenceCategory, EvidenceClass, EvidenceRecord, Officer, Org, OrgId, OrgKind, OrgLevel,
-    Params, Role,
+    EvidenceCategory, EvidenceClass, EvidenceRecord, Officer, Org, OrgKind, OrgLevel, Role,
 };
+use xianjie_ledger::params::Params;
 use xianjie_ledger::state::StateView;
 
 use crate::error::{ContractError, Result};

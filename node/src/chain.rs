@@ -4,13 +4,14 @@
 //! blocking thread. The clock is read by the caller and passed in.
 
 use xianjie_contracts::BlockCtx;
-use xianjie_ledger::block::{Block, Commit, CommitSignature, Header, TxOutcome, ValidatorSet};
+use xianjie_ledger::block::{Block, Commit, CommitSignature, Header, TxOutcome};
 use xianjie_ledger::crypto::{vote_digest, SecretKey, VoteKind};
 use xianjie_ledger::genesis::Genesis;
 use xianjie_ledger::merkle;
-use xianjie_ledger::storage::Store;
 use xianjie_ledger::tx::SignedTx;
+use xianjie_ledger::validators::ValidatorSet;
 use xianjie_ledger::Hash;
+use xianjie_store::Store;
 
 use crate::committed_tip::Recorder;
 use crate::error::{Error, Result};

@@ -10,9 +10,9 @@ use xianjie_contracts::BlockCtx;
 use xianjie_ledger::block::{Block, BlockResults, Header, MAX_BLOCK_TXS};
 use xianjie_ledger::crypto::KeyId;
 use xianjie_ledger::merkle;
-use xianjie_ledger::storage::{StateUpdate, Store};
 use xianjie_ledger::tx::SignedTx;
 use xianjie_ledger::Hash;
+use xianjie_store::{StateUpdate, Store};
 
 use crate::chain::{read_tip, read_validator_set, Tip};
 use crate::error::{Error, Result};

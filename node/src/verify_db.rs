@@ -24,10 +24,10 @@ use std::path::{Path, PathBuf};
 
 use xianjie_contracts::BlockCtx;
 use xianjie_ledger::block::Header;
-use xianjie_ledger::error::StorageError;
 use xianjie_ledger::genesis::Genesis;
-use xianjie_ledger::storage::{Store, DERIVED_PREFIXES};
 use xianjie_ledger::Hash;
+use xianjie_store::StorageError;
+use xianjie_store::{Store, DERIVED_PREFIXES};
 
 use crate::chain::read_validator_set;
 use crate::committed_tip::TipFile;

@@ -44,7 +44,7 @@ use xianjie_ledger::model::{Officer, Org};
 use xianjie_ledger::read_auth::{
     read_digest, ReadAuthError, SignedRead, HEADER_KEY, HEADER_SIGNATURE, HEADER_TIME,
 };
-use xianjie_ledger::storage::Store;
+use xianjie_store::Store;
 
 use super::replay::{fingerprint, ReplayRefusal};
 use super::sessions::bearer_token;
