@@ -1,9 +1,10 @@
 //! Types, canonical encoding, hashing, signatures, blocks, Merkle and state proofs for the Xianjie ledger.
 //!
 //! Everything in this crate is pure: no clocks, no randomness, no I/O (the
-//! sled store is the `xianjie-store` crate; `clippy.toml` bans file system,
-//! clocks, randomness and `std::sync::Mutex` here). Its modules import each
-//! other without a cycle. Every validator must compute byte-identical results from the same
+//! sled store is the `xianjie-store` crate; `clippy.toml` bans the file
+//! system, clocks, randomness and `std::sync::Mutex` here), and its modules
+//! import each other without a cycle. Every validator must compute
+//! byte-identical results from the same
 //! inputs, so anything that is hashed, signed or stored goes through
 //! [`codec`]'s single canonical encoding and [`hash`]'s domain-separated BLAKE3.
 //!

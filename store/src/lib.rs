@@ -37,6 +37,8 @@
 //! certificate (`c:`) is the whole certificate: a consensus engine's own
 //! certificate converts to it one to one, so nothing else is kept for sync.
 
+#![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::panic))]
+
 use std::collections::BTreeSet;
 use std::path::Path;
 use std::sync::Arc;
