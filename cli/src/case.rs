@@ -14,7 +14,7 @@ use serde_json::{json, Value};
 use xianjie_contracts::case::{transition, transitions};
 use xianjie_ledger::case::{Attachment, AttachmentKind, CaseState, LeadKind, LeadSource, Outcome};
 use xianjie_ledger::hash::note_digest;
-use xianjie_ledger::model::OrgId;
+use xianjie_ledger::ids::OrgId;
 use xianjie_ledger::tx::{Call, CaseAction, OpenCase};
 
 use crate::common::{digest_or_file, officer_id, query_value, read, submit};

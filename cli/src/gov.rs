@@ -6,11 +6,12 @@ use std::path::PathBuf;
 use anyhow::{anyhow, Context as _};
 use clap::{Args, Subcommand, ValueEnum};
 use serde_json::{json, Value};
-use xianjie_ledger::block::Validator;
 use xianjie_ledger::deadline::Calendar;
 use xianjie_ledger::governance::{Change, NewOrg, ParamChange};
-use xianjie_ledger::model::{Org, OrgId, OrgKind, OrgLevel};
+use xianjie_ledger::ids::OrgId;
+use xianjie_ledger::model::{Org, OrgKind, OrgLevel};
 use xianjie_ledger::tx::{Approve, Call, Propose};
+use xianjie_ledger::validators::Validator;
 
 use crate::common::{read, submit};
 use crate::members::{parse_key_id, parse_public_key};

@@ -22,7 +22,8 @@ use anyhow::Context as _;
 use clap::Args;
 use serde_json::{json, Value};
 use xianjie_ledger::genesis::Genesis;
-use xianjie_ledger::model::{CustodyAction, CustodyEvent, EvidenceClass, OrgId};
+use xianjie_ledger::ids::OrgId;
+use xianjie_ledger::model::{CustodyAction, CustodyEvent, EvidenceClass};
 use xianjie_ledger::receipt::{verify_bytes, ReceiptError, VerifiedReceipt, MAX_RECEIPT_BYTES};
 
 use crate::hashing::{hash_file, FileDigest, Progress};

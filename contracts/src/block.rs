@@ -13,12 +13,12 @@
 use std::collections::BTreeSet;
 use std::sync::Arc;
 
-use xianjie_ledger::block::{Block, BlockResults, Header, ValidatorSet, MAX_BLOCK_TXS};
+use xianjie_ledger::block::{Block, BlockResults, Header, MAX_BLOCK_TXS};
 use xianjie_ledger::crypto::KeyId;
 use xianjie_ledger::merkle;
-use xianjie_ledger::state::StateView;
-use xianjie_ledger::storage::WriteSet;
+use xianjie_ledger::state::{StateView, WriteSet};
 use xianjie_ledger::tx::SignedTx;
+use xianjie_ledger::validators::ValidatorSet;
 use xianjie_ledger::Hash;
 
 use crate::policy::PolicyEngine;

@@ -44,7 +44,7 @@ use xianjie_ledger::deadline::{
     Verification,
 };
 use xianjie_ledger::inspection::ObjectionWindow;
-use xianjie_ledger::model::Params;
+use xianjie_ledger::params::Params;
 
 /// UTC+08:00 in milliseconds.
 pub const CHINA_UTC_OFFSET_MS: i64 = 8 * 3600 * 1000;

@@ -8,7 +8,8 @@
 use xianjie_ledger::case::{AttachmentKind, CaseState, Outcome};
 use xianjie_ledger::crypto::{KeyId, PublicKey};
 use xianjie_ledger::hash::Hash;
-use xianjie_ledger::model::{CustodyAction, EvidenceCategory, OrgId, OrgKind, Role};
+use xianjie_ledger::ids::OrgId;
+use xianjie_ledger::model::{CustodyAction, EvidenceCategory, OrgKind, Role};
 
 use crate::uscc::UsccError;
 

@@ -20,13 +20,14 @@ use std::collections::{BTreeMap, BTreeSet};
 use xianjie_ledger::codec::{encode, Canonical};
 use xianjie_ledger::crypto::{self, KeyId, PublicKey, SignedMessage};
 use xianjie_ledger::hash::Hash;
+use xianjie_ledger::ids::OrgId;
 use xianjie_ledger::model::{
-    CoSignature, CustodyAction, CustodyEvent, EvidenceAnchor, EvidenceRecord, Officer, OrgId,
-    Params, MAX_CASE_ID_LEN, MAX_COLLECTORS, MAX_CO_SIGNATURES, MAX_MEDIA_TYPE_LEN,
-    MAX_SHORT_TEXT_LEN,
+    CoSignature, CustodyAction, CustodyEvent, EvidenceAnchor, EvidenceRecord, Officer,
+    MAX_CASE_ID_LEN, MAX_COLLECTORS, MAX_CO_SIGNATURES, MAX_MEDIA_TYPE_LEN, MAX_SHORT_TEXT_LEN,
 };
+use xianjie_ledger::params::Params;
 use xianjie_ledger::state::StateView;
-use xianjie_ledger::storage::WriteSet;
+use xianjie_ledger::state::WriteSet;
 use xianjie_ledger::tx::{Call, RecordCustody, SignedTx};
 
 use crate::error::{ContractError, Result};
@@ -557,7 +558,7 @@ mod tests {
 
     /// A record with every field at its longest and `events` custody events.
     fn worst_case_record(events: usize) -> EvidenceRecord {
-        let org = OrgId::new(&"z".repeat(xianjie_ledger::model::MAX_ORG_ID_LEN)).unwrap();
+        let org = OrgId::new(&"z".repeat(xianjie_ledger::ids::MAX_ORG_ID_LEN)).unwrap();
         let hash = Hash([0xff; 32]);
         let event = CustodyEvent {
             action: CustodyAction::Transfer,

@@ -11,9 +11,11 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use xianjie_ledger::genesis::Genesis;
-use xianjie_ledger::model::{Officer, Org, OrgId, Params, MAX_SHORT_TEXT_LEN};
+use xianjie_ledger::ids::OrgId;
+use xianjie_ledger::model::{Officer, Org, MAX_SHORT_TEXT_LEN};
+use xianjie_ledger::params::Params;
+use xianjie_ledger::state::WriteSet;
 use xianjie_ledger::state::{keys, StateView};
-use xianjie_ledger::storage::WriteSet;
 
 use crate::error::{ContractError, Result};
 use crate::overlay::Overlay;

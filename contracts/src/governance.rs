@@ -23,15 +23,17 @@
 
 use std::collections::BTreeSet;
 
-use xianjie_ledger::block::{ValidatorSet, MAX_VALIDATORS};
 use xianjie_ledger::governance::{
     Change, NewOrg, NodeKey, ParamChange, Proposal, ProposalStatus, MAX_NODE_KEYS,
 };
 use xianjie_ledger::hash::Hash;
-use xianjie_ledger::model::{Officer, Org, OrgId, Params, Role};
+use xianjie_ledger::ids::OrgId;
+use xianjie_ledger::model::{Officer, Org, Role};
+use xianjie_ledger::params::Params;
+use xianjie_ledger::state::WriteSet;
 use xianjie_ledger::state::{keys, StateView};
-use xianjie_ledger::storage::WriteSet;
 use xianjie_ledger::tx::{Approve, NodeKeyCall, Propose};
+use xianjie_ledger::validators::{ValidatorSet, MAX_VALIDATORS};
 
 use crate::error::{ContractError, Result};
 use crate::membership::{self, require_admin};

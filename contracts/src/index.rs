@@ -170,7 +170,7 @@ pub fn text_entries(view: &dyn StateView, name: &[u8]) -> Result<Vec<String>> {
 mod tests {
     use super::*;
     use std::collections::BTreeMap;
-    use xianjie_ledger::storage::WriteSet;
+    use xianjie_ledger::state::WriteSet;
 
     #[derive(Default)]
     struct Map(BTreeMap<Vec<u8>, Vec<u8>>);

@@ -42,8 +42,8 @@ use xianjie_ledger::inspection::{
     MAX_STANCES,
 };
 use xianjie_ledger::model::{Officer, Role};
+use xianjie_ledger::state::WriteSet;
 use xianjie_ledger::state::{keys, StateView};
-use xianjie_ledger::storage::WriteSet;
 use xianjie_ledger::tx::{
     Accredit, DisputeInspection, RecognizeInspection, RecordInspection, RecordRetest, RequestRetest,
 };
@@ -99,7 +99,7 @@ pub enum RecognitionProblem {
     /// These organisations dispute it.
     Disputed {
         /// The disputing organisations.
-        by: Vec<xianjie_ledger::model::OrgId>,
+        by: Vec<xianjie_ledger::ids::OrgId>,
     },
 }
 
@@ -547,7 +547,7 @@ pub fn record_retest(
 fn check_inspectors(
     view: &dyn StateView,
     signer: &Officer,
-    params: &xianjie_ledger::model::Params,
+    params: &xianjie_ledger::params::Params,
     inspectors: &[xianjie_ledger::crypto::KeyId],
 ) -> Result<()> {
     if inspectors.len() > MAX_INSPECTORS

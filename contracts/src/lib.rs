@@ -39,7 +39,7 @@ pub mod uscc;
 use xianjie_ledger::block::{BlockResults, TxOutcome, TxResult};
 use xianjie_ledger::hash::Hash;
 use xianjie_ledger::state::StateView;
-use xianjie_ledger::storage::WriteSet;
+use xianjie_ledger::state::WriteSet;
 use xianjie_ledger::tx::{Call, SignedTx};
 
 pub use error::{ContractError, Result};
@@ -203,7 +203,7 @@ mod tests {
         fn get(&self, key: &[u8]) -> Option<Vec<u8>> {
             if key == keys::PARAMS {
                 return Some(xianjie_ledger::codec::encode(
-                    &xianjie_ledger::model::Params::default(),
+                    &xianjie_ledger::params::Params::default(),
                 ));
             }
             (key == self.officer_key.as_slice()).then(|| vec![0xff, 0x00])

@@ -2,9 +2,10 @@
 //! registration and revocation of officer keys by their organisation's admin.
 
 use xianjie_ledger::crypto::{KeyId, PublicKey};
-use xianjie_ledger::model::{Officer, OrgId, Role};
+use xianjie_ledger::ids::OrgId;
+use xianjie_ledger::model::{Officer, Role};
 use xianjie_ledger::state::StateView;
-use xianjie_ledger::storage::WriteSet;
+use xianjie_ledger::state::WriteSet;
 use xianjie_ledger::tx::{RegisterOfficer, RevokeOfficer, SignedTx};
 
 use crate::error::{ContractError, Result};

@@ -5,9 +5,9 @@ use std::cell::{OnceCell, RefCell};
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
-use xianjie_ledger::model::Params;
+use xianjie_ledger::params::Params;
+use xianjie_ledger::state::WriteSet;
 use xianjie_ledger::state::{keys, StateView};
-use xianjie_ledger::storage::WriteSet;
 
 /// Pending writes layered over a base view.
 pub struct Overlay<'a> {

@@ -10,8 +10,10 @@ use xianjie_ledger::deadline::{
     Calendar, ClockKind, DeadlineRule, RuleExtension, RulePause, RuleScope, TimeUnit,
     MAX_CALENDAR_DATES, MAX_DEADLINE_RULES, MAX_RULE_ID_LEN, MAX_RULE_OVERRIDES,
 };
+use xianjie_ledger::ids::OrgId;
 use xianjie_ledger::inspection::MAX_INSPECTORS;
-use xianjie_ledger::model::{EvidenceCategory, OrgId, Params, MAX_COLLECTORS, MAX_SHORT_TEXT_LEN};
+use xianjie_ledger::model::{EvidenceCategory, MAX_COLLECTORS, MAX_SHORT_TEXT_LEN};
+use xianjie_ledger::params::Params;
 
 use crate::case;
 use crate::deadline::{is_valid_date, MAX_LIMIT};

@@ -8,16 +8,18 @@
 use std::cell::RefCell;
 use std::sync::Arc;
 
-use xianjie_ledger::block::ValidatorSet;
 use xianjie_ledger::case::{Case, CaseEvent, Recollection};
 use xianjie_ledger::codec::{decode, encode, Canonical};
 use xianjie_ledger::crypto::{KeyId, PublicKey};
 use xianjie_ledger::governance::{NodeKeys, Proposal};
 use xianjie_ledger::hash::Hash;
+use xianjie_ledger::ids::OrgId;
 use xianjie_ledger::inspection::{Accreditation, Inspection};
-use xianjie_ledger::model::{EvidenceRecord, Officer, Org, OrgId, Params, MAX_CASE_ID_LEN};
+use xianjie_ledger::model::{EvidenceRecord, Officer, Org, MAX_CASE_ID_LEN};
+use xianjie_ledger::params::Params;
+use xianjie_ledger::state::WriteSet;
 use xianjie_ledger::state::{keys, StateView};
-use xianjie_ledger::storage::WriteSet;
+use xianjie_ledger::validators::ValidatorSet;
 
 use crate::deadline::{self, Clock};
 use crate::error::{ContractError, Result};

@@ -9,7 +9,7 @@
 //! §h.1), and the division code is never compared with the current division
 //! list because codes of abolished divisions remain on valid USCCs (§h.4).
 
-use xianjie_ledger::model::Params;
+use xianjie_ledger::params::Params;
 
 /// The 31-character code alphabet: digits and upper-case letters without
 /// I, O, S, V and Z. A character's value is its index.

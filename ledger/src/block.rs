@@ -3,18 +3,16 @@
 use serde::{Deserialize, Serialize};
 
 use crate::codec::{encode, Canonical};
-use crate::crypto::{self, vote_digest, KeyId, PublicKey, Signature, VoteKind};
+use crate::crypto::{self, vote_digest, KeyId, Signature, VoteKind};
 use crate::hash::{hash_with, Domain, Hash};
 use crate::merkle;
-use crate::model::OrgId;
 use crate::tx::{SignedTx, MAX_TX_BYTES};
+use crate::validators::{ValidatorSet, MAX_VALIDATORS};
 
 /// Most transactions in one block.
 pub const MAX_BLOCK_TXS: usize = 20_000;
 /// Largest encoded block.
 pub const MAX_BLOCK_BYTES: usize = 32 * 1024 * 1024;
-/// Most validators in a set.
-pub const MAX_VALIDATORS: usize = 256;
 
 /// A block header. Its hash is the block hash.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -108,47 +106,6 @@ impl BlockResults {
     pub fn root(&self) -> Hash {
         let leaves: Vec<Hash> = self.0.iter().map(TxResult::hash).collect();
         merkle::root(&leaves)
-    }
-}
-
-/// A validator and its voting power.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Validator {
-    /// Consensus key.
-    pub public_key: PublicKey,
-    /// Voting power.
-    pub power: u64,
-    /// The organisation that runs it.
-    pub org: OrgId,
-}
-
-/// The validators of a height, sorted by key id.
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
-pub struct ValidatorSet {
-    /// Members, sorted by key id, no duplicates.
-    pub validators: Vec<Validator>,
-}
-
-impl ValidatorSet {
-    /// Builds a set, sorting members by key id.
-    pub fn new(mut validators: Vec<Validator>) -> Self {
-        validators.sort_by_key(|v| v.public_key.id());
-        ValidatorSet { validators }
-    }
-
-    /// The hash headers commit to.
-    pub fn hash(&self) -> Hash {
-        hash_with(Domain::Validators, &encode(self))
-    }
-
-    /// Sum of voting power.
-    pub fn total_power(&self) -> u64 {
-        self.validators.iter().map(|v| v.power).sum()
-    }
-
-    /// Finds a validator by key id.
-    pub fn get(&self, id: &KeyId) -> Option<&Validator> {
-        self.validators.iter().find(|v| &v.public_key.id() == id)
     }
 }
 
@@ -250,11 +207,6 @@ impl Canonical for TxResult {
 impl Canonical for BlockResults {
     const KIND: &'static str = "block results";
     const MAX_ENCODED_LEN: usize = MAX_BLOCK_TXS * 512;
-}
-
-impl Canonical for ValidatorSet {
-    const KIND: &'static str = "validator set";
-    const MAX_ENCODED_LEN: usize = MAX_VALIDATORS * 128;
 }
 
 impl Canonical for Commit {

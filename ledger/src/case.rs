@@ -16,7 +16,7 @@ use serde::{Deserialize, Serialize};
 use crate::codec::Canonical;
 use crate::crypto::KeyId;
 use crate::hash::Hash;
-use crate::model::OrgId;
+use crate::ids::OrgId;
 
 /// Longest case title in bytes (a short label such as "某超市销售过期食品";
 /// never a person's name).

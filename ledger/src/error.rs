@@ -13,12 +13,6 @@ pub enum Error {
     /// A Merkle or state proof did not verify.
     #[error(transparent)]
     Proof(#[from] ProofError),
-    /// The sled store failed or holds data this version cannot read.
-    #[error(transparent)]
-    Storage(#[from] StorageError),
-    /// An evidence receipt did not verify.
-    #[error(transparent)]
-    Receipt(#[from] crate::receipt::ReceiptError),
     /// A genesis document is inconsistent.
     #[error("invalid genesis: {reason}")]
     Genesis {
@@ -120,49 +114,5 @@ pub enum ProofError {
     State {
         /// Why the proof library rejected it.
         reason: String,
-    },
-}
-
-/// Failures of the sled store.
-#[derive(Debug, thiserror::Error)]
-#[non_exhaustive]
-pub enum StorageError {
-    /// sled itself failed.
-    #[error("database error: {0}")]
-    Sled(#[from] sled::Error),
-    /// The database was written by a different schema version.
-    #[error("database schema version {found} is not supported (this build reads {expected}); migrate or use a fresh --home")]
-    SchemaVersion {
-        /// Version found on disk.
-        found: u32,
-        /// Version this build reads.
-        expected: u32,
-    },
-    /// A stored record could not be decoded: the database is corrupt.
-    #[error("corrupt record under {key}: {reason}")]
-    Corrupt {
-        /// The key, printed for the operator.
-        key: String,
-        /// What is wrong with it.
-        reason: String,
-    },
-    /// A block was committed out of order.
-    #[error("block height {got} does not follow the tip {tip}")]
-    OutOfOrder {
-        /// Height offered.
-        got: u64,
-        /// Current tip.
-        tip: u64,
-    },
-    /// The Merkle tree layer failed.
-    #[error("state tree: {0}")]
-    Tree(String),
-    /// A block was offered with results for a different number of transactions.
-    #[error("the block has {txs} transactions but {results} results")]
-    ResultsMismatch {
-        /// Transactions in the block.
-        txs: usize,
-        /// Results offered with it.
-        results: usize,
     },
 }

@@ -9,12 +9,13 @@ use std::collections::BTreeSet;
 
 use serde::{Deserialize, Serialize};
 
-use crate::block::{Validator, ValidatorSet, MAX_VALIDATORS};
 use crate::codec::{encode, Canonical};
 use crate::crypto::PublicKey;
 use crate::error::{Error, Result};
 use crate::hash::{hash_with, Domain, Hash};
-use crate::model::{Org, Params, Role};
+use crate::model::{Org, Role};
+use crate::params::Params;
+use crate::validators::{Validator, ValidatorSet, MAX_VALIDATORS};
 
 /// Longest chain id.
 pub const MAX_CHAIN_ID_LEN: usize = 64;

@@ -7,13 +7,14 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::block::Validator;
 use crate::case::{DomainAttachment, TransferTarget};
 use crate::codec::Canonical;
 use crate::crypto::{KeyId, PublicKey};
 use crate::deadline::{Calendar, DayCounting, DeadlineRule};
 use crate::hash::Hash;
-use crate::model::{CategoryClass, Org, OrgId};
+use crate::ids::OrgId;
+use crate::model::{CategoryClass, Org};
+use crate::validators::Validator;
 
 /// Largest policy set text in bytes. A policy change travels in one
 /// transaction (`tx::MAX_TX_BYTES`), so it must fit there with room to spare.

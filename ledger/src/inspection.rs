@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 use crate::codec::Canonical;
 use crate::crypto::KeyId;
 use crate::hash::Hash;
-use crate::model::OrgId;
+use crate::ids::OrgId;
 
 /// Longest matter code (`GB2763-pesticide-residue`).
 pub const MAX_MATTER_LEN: usize = 48;

@@ -1,7 +1,10 @@
-//! Types, canonical encoding, hashing, signatures, blocks, Merkle and state proofs, and sled storage for the Xianjie ledger.
+//! Types, canonical encoding, hashing, signatures, blocks, Merkle and state proofs for the Xianjie ledger.
 //!
-//! Everything in this crate except [`storage`] is pure: no clocks, no randomness,
-//! no I/O. Every validator must compute byte-identical results from the same
+//! Everything in this crate is pure: no clocks, no randomness, no I/O (the
+//! sled store is the `xianjie-store` crate; `clippy.toml` bans the file
+//! system, clocks, randomness and `std::sync::Mutex` here), and its modules
+//! import each other without a cycle. Every validator must compute
+//! byte-identical results from the same
 //! inputs, so anything that is hashed, signed or stored goes through
 //! [`codec`]'s single canonical encoding and [`hash`]'s domain-separated BLAKE3.
 //!
@@ -33,14 +36,16 @@ pub mod error;
 pub mod genesis;
 pub mod governance;
 pub mod hash;
+pub mod ids;
 pub mod inspection;
 pub mod merkle;
 pub mod model;
+pub mod params;
 pub mod read_auth;
 pub mod receipt;
 pub mod state;
-pub mod storage;
 pub mod tx;
+pub mod validators;
 
 pub use error::{Error, Result};
 pub use hash::Hash;

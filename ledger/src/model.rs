@@ -1,27 +1,20 @@
 //! The records kept in the ledger state: organisations, officers, evidence
-//! and its custody chain, and the chain parameters. Cases, inspections and
-//! governance have their own modules ([`crate::case`], [`crate::inspection`],
-//! [`crate::governance`]).
+//! and its custody chain. Organisation ids are in [`crate::ids`], the chain
+//! parameters in [`crate::params`]; cases, inspections and governance have
+//! their own modules.
 //!
 //! Enum variants are encoded by their declared position: never reorder or
 //! remove a variant, only append. Personal information never appears here:
 //! people are key ids, documents and notes are digests.
 
-use std::fmt;
-
 use serde::{Deserialize, Serialize};
 
-use crate::case::CaseParams;
 use crate::codec::Canonical;
 use crate::crypto::{self, KeyId, PublicKey, SecretKey, Signature};
-use crate::deadline::{appendix_a_rules, Calendar, DayCounting, DeadlineRule};
 use crate::error::CryptoError;
-use crate::governance::{GovernanceParams, DEFAULT_POLICY_SET};
 use crate::hash::{hash_parts, Domain, Hash};
-use crate::inspection::InspectionParams;
+use crate::ids::OrgId;
 
-/// Longest organisation id.
-pub const MAX_ORG_ID_LEN: usize = 32;
 /// Longest media type.
 pub const MAX_MEDIA_TYPE_LEN: usize = 127;
 /// Longest case id.
@@ -33,60 +26,6 @@ pub const MAX_COLLECTORS: usize = 8;
 /// Most co-signatures on one anchor: one per collector at most (the
 /// transaction's signer need not be a collector).
 pub const MAX_CO_SIGNATURES: usize = MAX_COLLECTORS;
-
-/// A short, stable organisation id such as `market` or `police-330100`:
-/// 1–32 characters of `a-z`, `0-9` and `-`.
-#[derive(Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-#[serde(try_from = "String", into = "String")]
-pub struct OrgId(String);
-
-impl OrgId {
-    /// Validates and wraps an id.
-    pub fn new(id: &str) -> Result<Self, String> {
-        let ok = !id.is_empty()
-            && id.len() <= MAX_ORG_ID_LEN
-            && id
-                .bytes()
-                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-');
-        if ok {
-            Ok(OrgId(id.to_owned()))
-        } else {
-            Err(format!(
-                "organisation id {id:?} must be 1-{MAX_ORG_ID_LEN} characters of a-z, 0-9 and -"
-            ))
-        }
-    }
-
-    /// The id as text.
-    pub fn as_str(&self) -> &str {
-        &self.0
-    }
-}
-
-impl TryFrom<String> for OrgId {
-    type Error = String;
-    fn try_from(value: String) -> Result<Self, Self::Error> {
-        OrgId::new(&value)
-    }
-}
-
-impl From<OrgId> for String {
-    fn from(id: OrgId) -> Self {
-        id.0
-    }
-}
-
-impl fmt::Display for OrgId {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
-    }
-}
-
-impl fmt::Debug for OrgId {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "OrgId({})", self.0)
-    }
-}
 
 /// The kind of a member organisation (DOMAIN §a).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
@@ -403,106 +342,6 @@ pub struct EvidenceRecord {
     pub destroyed: bool,
 }
 
-/// Chain parameters: set in genesis, changed only by governance, and
-/// re-validated the same way either time.
-///
-/// Every field added after the first release has a serde default, so a
-/// genesis document written before it still parses (and gets the default).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Params {
-    /// Fewest officers that must be named as collectors of an item, each of
-    /// whom signs the anchor (the submitter by the transaction, the others
-    /// by co-signatures), so it counts signatures. Two by default:
-    /// enforcement acts need two officers (APL Art 42, SC-Transfer Art 5)
-    /// and so does collecting electronic data (DOMAIN §i).
-    pub min_collectors: u8,
-    /// Most custody events kept on one record.
-    pub max_custody_events: u16,
-    /// Furthest ahead of the current height a transaction's `valid_until` may be.
-    pub max_tx_validity_blocks: u64,
-    /// Category → class mapping.
-    pub category_classes: Vec<CategoryClass>,
-    /// Case contract parameters.
-    #[serde(default)]
-    pub cases: CaseParams,
-    /// Statutory deadline rules (DOMAIN Appendix A by default).
-    #[serde(default = "appendix_a_rules")]
-    pub deadlines: Vec<DeadlineRule>,
-    /// How days are counted (DOMAIN §0.3).
-    #[serde(default)]
-    pub counting: DayCounting,
-    /// Statutory holidays and make-up working days.
-    #[serde(default)]
-    pub calendar: Calendar,
-    /// Inspection contract parameters.
-    #[serde(default)]
-    pub inspections: InspectionParams,
-    /// Who votes in governance and how many must approve.
-    #[serde(default)]
-    pub governance: GovernanceParams,
-    /// The Cedar policy set every transaction and guarded read must satisfy.
-    #[serde(default = "default_policy_set")]
-    pub policy_set: String,
-    /// 统一社会信用代码 accepted although their check character is wrong:
-    /// genuine pilot-era codes (DOMAIN §h.4), each confirmed by governance.
-    /// Normalised, strictly ascending.
-    #[serde(default)]
-    pub uscc_allow_list: Vec<String>,
-}
-
-fn default_policy_set() -> String {
-    DEFAULT_POLICY_SET.to_owned()
-}
-
-impl Default for Params {
-    fn default() -> Self {
-        use EvidenceCategory as Cat;
-        use EvidenceClass as Class;
-        let class_of = |category| match category {
-            Cat::Physical
-            | Cat::Documentary
-            | Cat::Audiovisual
-            | Cat::Electronic
-            | Cat::EnvironmentalMonitoring => Class::DirectUse,
-            Cat::Appraisal
-            | Cat::InspectionRecord
-            | Cat::OnsiteRecord
-            | Cat::AccidentInvestigation => Class::AfterReview,
-            Cat::Witness | Cat::Party | Cat::VictimStatement => Class::Recollect,
-        };
-        Params {
-            min_collectors: 2,
-            max_custody_events: 256,
-            max_tx_validity_blocks: 100_000,
-            category_classes: EvidenceCategory::ALL
-                .iter()
-                .map(|&category| CategoryClass {
-                    category,
-                    class: class_of(category),
-                })
-                .collect(),
-            cases: CaseParams::default(),
-            deadlines: appendix_a_rules(),
-            counting: DayCounting::default(),
-            calendar: Calendar::default(),
-            inspections: InspectionParams::default(),
-            governance: GovernanceParams::default(),
-            policy_set: default_policy_set(),
-            uscc_allow_list: Vec::new(),
-        }
-    }
-}
-
-impl Params {
-    /// The class of a category, if the mapping names it.
-    pub fn class_of(&self, category: EvidenceCategory) -> Option<EvidenceClass> {
-        self.category_classes
-            .iter()
-            .find(|entry| entry.category == category)
-            .map(|entry| entry.class)
-    }
-}
-
 macro_rules! canonical {
     ($ty:ty, $kind:literal, $max:expr) => {
         impl Canonical for $ty {
@@ -514,6 +353,4 @@ macro_rules! canonical {
 
 canonical!(Org, "organisation", 1024);
 canonical!(Officer, "officer", 256);
-canonical!(EvidenceAnchor, "evidence anchor", crate::tx::MAX_TX_BYTES);
 canonical!(EvidenceRecord, "evidence record", 256 * 1024);
-canonical!(Params, "parameters", 256 * 1024);

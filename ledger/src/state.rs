@@ -6,6 +6,7 @@
 //! a key holds a given value — or holds nothing — under a header's
 //! `state_root`.
 
+use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
@@ -14,11 +15,30 @@ use crate::codec::Canonical;
 use crate::crypto::KeyId;
 use crate::error::ProofError;
 use crate::hash::{hash_with, Domain, Hash};
-use crate::model::{OrgId, Params};
+use crate::ids::OrgId;
+use crate::params::Params;
+
+/// State changes of one block: key → new value (`None` deletes). What the
+/// contracts return and what a store commits.
+pub type WriteSet = BTreeMap<Vec<u8>, Option<Vec<u8>>>;
 
 /// Read access to the current state, as contracts see it.
+///
+/// # Read failures
+///
+/// A read that fails (a store whose disk or records cannot be read) has no
+/// honest answer, and a guess (`None`, or stale bytes) would make this node
+/// compute another block result than its peers. So reading is infallible by
+/// contract, and an implementation that cannot read **panics**: the one
+/// fatal fault of this trait, on which the node stops rather than executing
+/// against a guess (the sled store's implementation,
+/// `impl StateView for xianjie_store::Store`, does exactly this). `None`
+/// always means "no value under this key", never "could not read". Contracts
+/// therefore never see a read error, and their results depend only on the
+/// state.
 pub trait StateView {
-    /// The value under `key`, if any.
+    /// The value under `key`, if any. Panics if the state cannot be read
+    /// (see [the trait's documentation](StateView#read-failures)).
     fn get(&self, key: &[u8]) -> Option<Vec<u8>>;
 
     /// The decoding of the bytes under [`keys::PARAMS`], when this view

@@ -15,8 +15,9 @@ use crate::crypto::{self, KeyId, PublicKey, SecretKey, Signature};
 use crate::error::CryptoError;
 use crate::governance::Change;
 use crate::hash::{hash_with, Domain, Hash};
+use crate::ids::OrgId;
 use crate::inspection::{Conclusion, LabRef, ObjectionWindow};
-use crate::model::{CustodyAction, EvidenceAnchor, OrgId, Role};
+use crate::model::{CustodyAction, EvidenceAnchor, Role};
 
 /// Largest encoded signed transaction accepted anywhere.
 pub const MAX_TX_BYTES: usize = 16 * 1024;
@@ -330,5 +331,11 @@ impl Canonical for Tx {
 
 impl Canonical for SignedTx {
     const KIND: &'static str = "signed transaction";
+    const MAX_ENCODED_LEN: usize = MAX_TX_BYTES;
+}
+
+/// An anchor travels in one transaction, so the transaction limit bounds it.
+impl Canonical for EvidenceAnchor {
+    const KIND: &'static str = "evidence anchor";
     const MAX_ENCODED_LEN: usize = MAX_TX_BYTES;
 }

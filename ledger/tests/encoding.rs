@@ -7,8 +7,7 @@
 
 use proptest::prelude::*;
 use xianjie_ledger::block::{
-    Block, BlockResults, Commit, CommitSignature, Header, TxOutcome, TxResult, Validator,
-    ValidatorSet,
+    Block, BlockResults, Commit, CommitSignature, Header, TxOutcome, TxResult,
 };
 use xianjie_ledger::case::*;
 use xianjie_ledger::codec::{decode, encode, Canonical};
@@ -17,13 +16,16 @@ use xianjie_ledger::deadline::{appendix_a_rules, default_calendar, DayCounting};
 use xianjie_ledger::genesis::{Genesis, GenesisOfficer, GenesisOrg};
 use xianjie_ledger::governance::*;
 use xianjie_ledger::hash::Hash;
+use xianjie_ledger::ids::OrgId;
 use xianjie_ledger::inspection::*;
 use xianjie_ledger::model::*;
+use xianjie_ledger::params::Params;
 use xianjie_ledger::tx::{
     Accredit, Approve, Call, CaseAction, DisputeInspection, LinkRecollected, NodeKeyCall, OpenCase,
     Propose, RecognizeInspection, RecordCustody, RecordInspection, RecordRetest, RegisterOfficer,
     RequestRetest, RevokeOfficer, SignedTx, Tx,
 };
+use xianjie_ledger::validators::{Validator, ValidatorSet};
 
 fn key(seed: u8) -> SecretKey {
     SecretKey::from_bytes(&[seed; 32])

@@ -6,12 +6,13 @@
 use std::sync::Arc;
 
 use xianjie_contracts::policy::PolicyEngine;
-use xianjie_ledger::block::{Commit, CommitSignature, Header, TxOutcome, ValidatorSet};
+use xianjie_ledger::block::{Commit, CommitSignature, Header, TxOutcome};
 use xianjie_ledger::crypto::{vote_digest, SecretKey, VoteKind};
 use xianjie_ledger::genesis::Genesis;
-use xianjie_ledger::storage::Store;
 use xianjie_ledger::tx::SignedTx;
+use xianjie_ledger::validators::ValidatorSet;
 use xianjie_ledger::Hash;
+use xianjie_store::Store;
 
 use crate::committed_tip::Recorder;
 use crate::error::{Error, Result};

@@ -34,12 +34,12 @@ use std::io::Write as _;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
-use xianjie_ledger::block::ValidatorSet;
 use xianjie_ledger::codec;
 use xianjie_ledger::genesis::Genesis;
 use xianjie_ledger::state::keys;
-use xianjie_ledger::storage::Store;
+use xianjie_ledger::validators::ValidatorSet;
 use xianjie_ledger::Hash;
+use xianjie_store::Store;
 
 use crate::chain::{init_store, read_tip, Tip};
 use crate::error::{Error, Result};

@@ -19,10 +19,12 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 use rand::RngCore as _;
 use xianjie_contracts::uscc;
-use xianjie_ledger::block::Validator;
 use xianjie_ledger::crypto::{KeyFile, SecretKey};
 use xianjie_ledger::genesis::{Genesis, GenesisOfficer, GenesisOrg};
-use xianjie_ledger::model::{Org, OrgId, OrgKind, OrgLevel, Params, Role};
+use xianjie_ledger::ids::OrgId;
+use xianjie_ledger::model::{Org, OrgKind, OrgLevel, Role};
+use xianjie_ledger::params::Params;
+use xianjie_ledger::validators::Validator;
 
 use crate::error::{Error, Result};
 

@@ -7,8 +7,9 @@
 use std::path::PathBuf;
 
 use xianjie_contracts::ContractError;
-use xianjie_ledger::error::{CryptoError, StorageError};
+use xianjie_ledger::error::CryptoError;
 use xianjie_ledger::Hash;
+use xianjie_store::StorageError;
 
 /// Everything that can stop the node from starting or running.
 #[derive(Debug, thiserror::Error)]

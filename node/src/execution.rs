@@ -12,10 +12,10 @@ use std::sync::Arc;
 use xianjie_contracts::block::{self, BuildFault, ChainState, Parent, Proposal, Seen};
 use xianjie_contracts::policy::PolicyEngine;
 use xianjie_ledger::crypto::KeyId;
-use xianjie_ledger::state::StateView;
-use xianjie_ledger::storage::{StateUpdate, Store, WriteSet};
+use xianjie_ledger::state::{StateView, WriteSet};
 use xianjie_ledger::tx::SignedTx;
 use xianjie_ledger::Hash;
+use xianjie_store::{StateUpdate, Store};
 
 use crate::chain::{read_tip, read_validator_set, Tip};
 use crate::error::{Error, Result};

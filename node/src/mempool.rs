@@ -54,11 +54,12 @@ use xianjie_contracts::overlay::BlockReads;
 use xianjie_contracts::{BlockCtx, ContractError};
 use xianjie_ledger::codec::{self, Canonical};
 use xianjie_ledger::crypto::{self, Signature};
-use xianjie_ledger::error::{CodecError, StorageError};
+use xianjie_ledger::error::CodecError;
 use xianjie_ledger::state::StateView;
-use xianjie_ledger::storage::{Store, TxLocation};
 use xianjie_ledger::tx::{SignedTx, MAX_TX_BYTES};
 use xianjie_ledger::Hash;
+use xianjie_store::StorageError;
+use xianjie_store::{Store, TxLocation};
 
 use crate::config::{BlockLimits, MempoolLimits};
 

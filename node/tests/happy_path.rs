@@ -9,7 +9,7 @@ use xianjie_ledger::genesis::Genesis;
 use xianjie_ledger::model::CustodyAction;
 use xianjie_node::api::EvidenceProof;
 
-fn trusted_validators(chain: &TestChain) -> xianjie_ledger::block::ValidatorSet {
+fn trusted_validators(chain: &TestChain) -> xianjie_ledger::validators::ValidatorSet {
     let text = std::fs::read_to_string(chain.home().genesis_path()).unwrap();
     Genesis::from_json(&text).unwrap().validator_set()
 }
@@ -139,7 +139,7 @@ async fn handover_then_the_proof_bundle_verifies() {
 /// Changing any part of the bundle breaks it.
 fn assert_tampering_is_detected(
     bundle: &EvidenceProof,
-    trusted: &xianjie_ledger::block::ValidatorSet,
+    trusted: &xianjie_ledger::validators::ValidatorSet,
 ) {
     let mut other_holder = bundle.clone();
     let mut value = hex::decode(&other_holder.state.value).unwrap();
@@ -172,12 +172,13 @@ fn assert_tampering_is_detected(
     assert!(dropped_event.verify(trusted).is_err());
 
     let stranger = xianjie_ledger::crypto::SecretKey::from_bytes(&[7; 32]);
-    let untrusted =
-        xianjie_ledger::block::ValidatorSet::new(vec![xianjie_ledger::block::Validator {
+    let untrusted = xianjie_ledger::validators::ValidatorSet::new(vec![
+        xianjie_ledger::validators::Validator {
             public_key: stranger.public_key(),
             power: 1,
-            org: xianjie_ledger::model::OrgId::new("market").unwrap(),
-        }]);
+            org: xianjie_ledger::ids::OrgId::new("market").unwrap(),
+        },
+    ]);
     assert!(bundle.verify(&untrusted).is_err());
 }
 

@@ -712,13 +712,13 @@ pub mod backdated {
 
     use xianjie_ledger::crypto::SecretKey;
     use xianjie_ledger::genesis::Genesis;
-    use xianjie_ledger::storage::Store;
     use xianjie_ledger::tx::{Call, SignedTx, Tx};
     use xianjie_ledger::Hash;
     use xianjie_node::chain::Chain;
     use xianjie_node::config::MempoolLimits;
     use xianjie_node::dev::{DevHome, DEV_CHAIN_ID};
     use xianjie_node::mempool::Mempool;
+    use xianjie_store::Store;
 
     /// How many blocks a backdated transaction stays valid for.
     const VALIDITY_BLOCKS: u64 = 50;

@@ -8,7 +8,8 @@ use anyhow::bail;
 use clap::{Args, ValueEnum};
 use serde_json::json;
 use xianjie_ledger::hash::note_digest;
-use xianjie_ledger::model::{CustodyAction, OrgId};
+use xianjie_ledger::ids::OrgId;
+use xianjie_ledger::model::CustodyAction;
 use xianjie_ledger::tx::{Call, RecordCustody};
 use xianjie_ledger::Hash;
 

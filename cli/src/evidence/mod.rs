@@ -2,7 +2,8 @@
 
 use clap::{Args, Subcommand};
 use serde_json::{json, Value};
-use xianjie_ledger::model::{EvidenceRecord, OrgId};
+use xianjie_ledger::ids::OrgId;
+use xianjie_ledger::model::EvidenceRecord;
 use xianjie_ledger::Hash;
 
 use crate::client::{ApiError, Committed, Submission};

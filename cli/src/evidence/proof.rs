@@ -22,12 +22,13 @@
 use std::fmt;
 
 use serde::Deserialize;
-use xianjie_ledger::block::{Commit, Header, ValidatorSet};
+use xianjie_ledger::block::{Commit, Header};
 use xianjie_ledger::codec;
 use xianjie_ledger::merkle::InclusionProof;
 use xianjie_ledger::model::{CustodyEvent, EvidenceRecord};
 use xianjie_ledger::state::{keys, StateProof};
 use xianjie_ledger::tx::{Call, SignedTx};
+use xianjie_ledger::validators::ValidatorSet;
 use xianjie_ledger::Hash;
 
 /// The JSON of `GET /v1/evidence/{digest}/proof`.

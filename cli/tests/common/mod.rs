@@ -9,20 +9,21 @@ use std::sync::{Arc, Mutex};
 
 use serde_json::{json, Value};
 use xianjie_ledger::block::{
-    Block, BlockResults, Commit, CommitSignature, Header, TxOutcome, TxResult, Validator,
-    ValidatorSet,
+    Block, BlockResults, Commit, CommitSignature, Header, TxOutcome, TxResult,
 };
 use xianjie_ledger::codec::encode;
 use xianjie_ledger::crypto::{vote_digest, KeyId, SecretKey, VoteKind};
+use xianjie_ledger::ids::OrgId;
 use xianjie_ledger::merkle;
 use xianjie_ledger::model::{
     CustodyAction, CustodyEvent, EvidenceAnchor, EvidenceCategory, EvidenceClass, EvidenceRecord,
-    OrgId,
 };
 use xianjie_ledger::state::keys;
-use xianjie_ledger::storage::{Store, WriteSet};
+use xianjie_ledger::state::WriteSet;
 use xianjie_ledger::tx::{Call, RecordCustody, RevokeOfficer, SignedTx, Tx};
+use xianjie_ledger::validators::{Validator, ValidatorSet};
 use xianjie_ledger::Hash;
+use xianjie_store::Store;
 
 pub const CHAIN_ID: &str = "xianjie-test";
 pub const ANCHOR_TIME_MS: u64 = 1_700_000_000_000;

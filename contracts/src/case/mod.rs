@@ -52,11 +52,13 @@ use xianjie_ledger::case::{
     MAX_CASE_EVENTS, MAX_CASE_EVIDENCE, MAX_CASE_TITLE_LEN, MAX_TASKFORCE,
 };
 use xianjie_ledger::hash::Hash;
+use xianjie_ledger::ids::OrgId;
 use xianjie_ledger::model::{
-    EvidenceClass, EvidenceRecord, Officer, Org, OrgId, OrgKind, Params, Role, MAX_CASE_ID_LEN,
+    EvidenceClass, EvidenceRecord, Officer, Org, OrgKind, Role, MAX_CASE_ID_LEN,
 };
+use xianjie_ledger::params::Params;
+use xianjie_ledger::state::WriteSet;
 use xianjie_ledger::state::{keys, StateView};
-use xianjie_ledger::storage::WriteSet;
 use xianjie_ledger::tx::{CaseAction, LinkRecollected, OpenCase};
 
 use crate::error::{ContractError, Result};

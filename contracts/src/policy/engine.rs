@@ -13,7 +13,7 @@ use std::sync::{Arc, RwLock};
 
 use cedar_policy::{Entity, EntityId, EntityTypeName, EntityUid, PolicySet, Schema};
 use xianjie_ledger::hash::{hash_with, Domain, Hash};
-use xianjie_ledger::model::Params;
+use xianjie_ledger::params::Params;
 
 use super::{policy_error, SCHEMA_TEXT};
 use crate::error::Result;

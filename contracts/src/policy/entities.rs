@@ -4,9 +4,10 @@
 
 use cedar_policy::{Entities, Entity, EntityUid, RestrictedExpression};
 use xianjie_ledger::case::Case;
+use xianjie_ledger::ids::OrgId;
 use xianjie_ledger::inspection::Inspection;
 use xianjie_ledger::model::{
-    EvidenceCategory, EvidenceClass, EvidenceRecord, Officer, Org, OrgId, OrgKind, OrgLevel, Role,
+    EvidenceCategory, EvidenceClass, EvidenceRecord, Officer, Org, OrgKind, OrgLevel, Role,
 };
 use xianjie_ledger::state::StateView;
 

@@ -34,8 +34,9 @@ use cedar_policy::{Authorizer, Context, Decision, Entities, EntityUid, PolicySet
 use xianjie_ledger::case::Case;
 use xianjie_ledger::crypto::{KeyId, PublicKey};
 use xianjie_ledger::hash::Hash;
+use xianjie_ledger::ids::OrgId;
 use xianjie_ledger::inspection::Inspection;
-use xianjie_ledger::model::{EvidenceRecord, Officer, OrgId, Role};
+use xianjie_ledger::model::{EvidenceRecord, Officer, Role};
 use xianjie_ledger::state::StateView;
 
 use crate::error::{ContractError, Result};

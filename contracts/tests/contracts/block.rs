@@ -6,7 +6,8 @@ use xianjie_contracts::{execute, read};
 use xianjie_ledger::block::TxOutcome;
 use xianjie_ledger::codec::encode;
 use xianjie_ledger::governance::{Change, GovernanceParams, ParamChange};
-use xianjie_ledger::model::{CustodyAction, Params, Role};
+use xianjie_ledger::model::{CustodyAction, Role};
+use xianjie_ledger::params::Params;
 use xianjie_ledger::state::keys;
 use xianjie_ledger::tx::{Call, Propose, RegisterOfficer, SignedTx};
 

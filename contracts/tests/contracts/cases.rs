@@ -6,7 +6,8 @@
 use xianjie_contracts::read;
 use xianjie_ledger::case::{AttachmentKind, LeadKind, LeadSource, Outcome, TransferTarget};
 use xianjie_ledger::hash::file_digest;
-use xianjie_ledger::model::{EvidenceAnchor, EvidenceCategory, Params, Role};
+use xianjie_ledger::model::{EvidenceAnchor, EvidenceCategory, Role};
+use xianjie_ledger::params::Params;
 use xianjie_ledger::tx::{Call, LinkRecollected, OpenCase, RegisterOfficer};
 
 use crate::expect::{call_for, drive, expectation, open_case, perform};

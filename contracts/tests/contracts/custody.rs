@@ -1,7 +1,8 @@
 //! The chain of custody: handoffs between organisations and the holder's acts.
 
 use xianjie_ledger::hash::{note_digest, Hash};
-use xianjie_ledger::model::{CustodyAction, CustodyEvent, Params};
+use xianjie_ledger::model::{CustodyAction, CustodyEvent};
+use xianjie_ledger::params::Params;
 use xianjie_ledger::tx::{Call, RecordCustody};
 
 use crate::harness::{

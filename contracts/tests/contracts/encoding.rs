@@ -158,8 +158,9 @@ fn worst_case_records_fit_their_size_limits() {
     use xianjie_contracts::case::action_names;
     use xianjie_ledger::case::*;
     use xianjie_ledger::codec::Canonical;
+    use xianjie_ledger::ids::{OrgId, MAX_ORG_ID_LEN};
     use xianjie_ledger::inspection::*;
-    use xianjie_ledger::model::{OrgId, MAX_CASE_ID_LEN, MAX_ORG_ID_LEN, MAX_SHORT_TEXT_LEN};
+    use xianjie_ledger::model::{MAX_CASE_ID_LEN, MAX_SHORT_TEXT_LEN};
 
     let org = OrgId::new(&"z".repeat(MAX_ORG_ID_LEN)).unwrap();
     let hash = Hash([0xff; 32]);

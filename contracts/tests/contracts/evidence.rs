@@ -5,9 +5,10 @@ use xianjie_ledger::codec::encode;
 use xianjie_ledger::crypto::{KeyId, SecretKey};
 use xianjie_ledger::hash::{file_digest, Hash};
 use xianjie_ledger::model::{
-    EvidenceAnchor, EvidenceCategory, EvidenceClass, Params, MAX_CASE_ID_LEN, MAX_COLLECTORS,
+    EvidenceAnchor, EvidenceCategory, EvidenceClass, MAX_CASE_ID_LEN, MAX_COLLECTORS,
     MAX_CO_SIGNATURES, MAX_MEDIA_TYPE_LEN, MAX_SHORT_TEXT_LEN,
 };
+use xianjie_ledger::params::Params;
 use xianjie_ledger::state::keys;
 use xianjie_ledger::tx::{Call, RevokeOfficer};
 

@@ -925,7 +925,7 @@ pub fn expected_next(expect: &Expect, from: &'static str) -> &'static str {
 /// The simulation organisation that acts as `who` on the case now.
 pub fn party_org(sim: &Sim, case_id: &str, who: Who) -> &'static str {
     let case = sim.case(case_id);
-    let name = |org: Option<xianjie_ledger::model::OrgId>, default: &'static str| {
+    let name = |org: Option<xianjie_ledger::ids::OrgId>, default: &'static str| {
         org.map(|id| {
             sim::ORGS
                 .iter()

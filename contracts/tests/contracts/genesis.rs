@@ -1,7 +1,8 @@
 //! The genesis state and the checks a genesis document must pass.
 
 use xianjie_contracts::{genesis_writes, read};
-use xianjie_ledger::model::{EvidenceCategory, Params};
+use xianjie_ledger::model::EvidenceCategory;
+use xianjie_ledger::params::Params;
 
 use crate::harness::{test_params, valid_uscc, World};
 

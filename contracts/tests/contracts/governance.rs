@@ -4,12 +4,13 @@
 
 use xianjie_contracts::policy::{authorize_read, ReadResource};
 use xianjie_contracts::read;
-use xianjie_ledger::block::Validator;
 use xianjie_ledger::crypto::{PublicKey, SecretKey};
 use xianjie_ledger::deadline::{Calendar, ClockKind, DeadlineRule};
 use xianjie_ledger::governance::{Change, GovernanceParams, NewOrg, ParamChange, ProposalStatus};
-use xianjie_ledger::model::{Org, OrgKind, OrgLevel, Params, Role};
+use xianjie_ledger::model::{Org, OrgKind, OrgLevel, Role};
+use xianjie_ledger::params::Params;
 use xianjie_ledger::tx::{Approve, Call, NodeKeyCall, Propose, RegisterOfficer};
+use xianjie_ledger::validators::Validator;
 
 use crate::expect::{call_for, drive, expectation, open_case};
 use crate::sim::{self, org_id, Sim};

@@ -9,16 +9,20 @@ use std::collections::BTreeSet;
 use xianjie_contracts::{
     execute, execute_block_hashed, genesis_writes, read, uscc, BlockCtx, ContractError,
 };
-use xianjie_ledger::block::{Block, BlockResults, Commit, Header, TxOutcome, Validator};
+use xianjie_ledger::block::{Block, BlockResults, Commit, Header, TxOutcome};
 use xianjie_ledger::crypto::{KeyId, SecretKey};
 use xianjie_ledger::genesis::{Genesis, GenesisOfficer, GenesisOrg};
 use xianjie_ledger::hash::{file_digest, Hash};
+use xianjie_ledger::ids::OrgId;
 use xianjie_ledger::model::{
-    CustodyAction, EvidenceAnchor, EvidenceCategory, EvidenceRecord, Officer, Org, OrgId, OrgKind,
-    OrgLevel, Params, Role,
+    CustodyAction, EvidenceAnchor, EvidenceCategory, EvidenceRecord, Officer, Org, OrgKind,
+    OrgLevel, Role,
 };
-use xianjie_ledger::storage::{Store, WriteSet};
+use xianjie_ledger::params::Params;
+use xianjie_ledger::state::WriteSet;
 use xianjie_ledger::tx::{Call, RecordCustody, SignedTx, Tx};
+use xianjie_ledger::validators::Validator;
+use xianjie_store::Store;
 
 pub const CHAIN: &str = "xianjie-test";
 pub const GENESIS_TIME_MS: u64 = 1_780_000_000_000;

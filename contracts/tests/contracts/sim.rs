@@ -29,15 +29,17 @@ pub fn policies() -> Arc<PolicyEngine> {
 
 use xianjie_contracts::deadline::{day_number, end_of_day_ms};
 use xianjie_contracts::{execute, genesis_writes, read, uscc, BlockCtx, ContractError};
-use xianjie_ledger::block::Validator;
 use xianjie_ledger::case::{Case, CaseState};
 use xianjie_ledger::crypto::{KeyId, SecretKey};
 use xianjie_ledger::genesis::{Genesis, GenesisOfficer, GenesisOrg};
 use xianjie_ledger::hash::Hash;
-use xianjie_ledger::model::{EvidenceAnchor, Org, OrgId, OrgKind, OrgLevel, Params, Role};
+use xianjie_ledger::ids::OrgId;
+use xianjie_ledger::model::{EvidenceAnchor, Org, OrgKind, OrgLevel, Role};
+use xianjie_ledger::params::Params;
 use xianjie_ledger::state::StateView;
-use xianjie_ledger::storage::WriteSet;
+use xianjie_ledger::state::WriteSet;
 use xianjie_ledger::tx::{Call, SignedTx, Tx};
+use xianjie_ledger::validators::Validator;
 
 pub const CHAIN: &str = "xianjie-sim";
 /// Noon of Monday 2026-06-01, China time.

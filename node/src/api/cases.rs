@@ -17,9 +17,10 @@ use xianjie_contracts::policy::{self, Resource};
 use xianjie_contracts::{read, BlockCtx, ContractError, ReadResource};
 use xianjie_ledger::case::{Attachment, Case, CaseState};
 use xianjie_ledger::hash::note_digest;
-use xianjie_ledger::model::{OrgId, OrgKind};
-use xianjie_ledger::storage::Store;
+use xianjie_ledger::ids::OrgId;
+use xianjie_ledger::model::OrgKind;
 use xianjie_ledger::tx::CaseAction;
+use xianjie_store::Store;
 
 use super::auth::{authorize, internal, may_read, Reader};
 use super::{ApiError, AppState, ErrorBody};
@@ -535,7 +536,7 @@ fn candidate_target(
     store: &Store,
     target: Target,
     case: &Case,
-    params: &xianjie_ledger::model::Params,
+    params: &xianjie_ledger::params::Params,
 ) -> Result<Option<OrgId>, ApiError> {
     let kind_of = |id: &OrgId| -> Result<Option<xianjie_ledger::model::Org>, ApiError> {
         read::org(store, id).map_err(internal)

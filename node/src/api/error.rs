@@ -496,8 +496,8 @@ impl From<crate::Error> for ApiError {
     }
 }
 
-impl From<xianjie_ledger::error::StorageError> for ApiError {
-    fn from(error: xianjie_ledger::error::StorageError) -> Self {
+impl From<xianjie_store::StorageError> for ApiError {
+    fn from(error: xianjie_store::StorageError) -> Self {
         ApiError::Internal(format!("storage: {error}"))
     }
 }

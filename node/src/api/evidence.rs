@@ -10,15 +10,16 @@ use axum::extract::{Path, State};
 use axum::Json;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
-use xianjie_ledger::block::{Commit, CommitError, Header, ValidatorSet};
+use xianjie_ledger::block::{Commit, CommitError, Header};
 use xianjie_ledger::codec;
 use xianjie_ledger::error::{CodecError, ProofError};
 use xianjie_ledger::merkle::{self, InclusionProof};
 use xianjie_ledger::model::EvidenceRecord;
 use xianjie_ledger::state::{keys, StateProof};
-use xianjie_ledger::storage::Store;
 use xianjie_ledger::tx::SignedTx;
+use xianjie_ledger::validators::ValidatorSet;
 use xianjie_ledger::Hash;
+use xianjie_store::Store;
 
 use super::{parse_hash, ApiError, AppState, ErrorBody, Shared};
 use crate::chain::read_validator_set;

@@ -12,7 +12,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use xianjie_contracts::{inspection, read, ReadResource};
 use xianjie_ledger::inspection::{Inspection, StanceKind, MAX_MATTER_LEN};
-use xianjie_ledger::storage::Store;
+use xianjie_store::Store;
 
 use super::auth::{authorize, internal, may_read, Reader};
 use super::{ApiError, AppState, ErrorBody};

@@ -7,7 +7,8 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use xianjie_contracts::read;
 use xianjie_ledger::crypto::KeyId;
-use xianjie_ledger::model::{Officer, Org, OrgId, OrgKind};
+use xianjie_ledger::ids::OrgId;
+use xianjie_ledger::model::{Officer, Org, OrgKind};
 
 use super::{ApiError, AppState, ErrorBody};
 

@@ -33,9 +33,9 @@ use axum::Router;
 use tokio::sync::{watch, Notify};
 use tower_http::trace::TraceLayer;
 use xianjie_ledger::genesis::Genesis;
-use xianjie_ledger::storage::Store;
 use xianjie_ledger::tx::MAX_TX_BYTES;
 use xianjie_ledger::Hash;
+use xianjie_store::Store;
 
 pub use chain::{BlockView, StatusView, ValidatorView};
 pub use error::{ApiError, ErrorBody, ErrorDetail};

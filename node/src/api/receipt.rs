@@ -11,7 +11,6 @@ use axum::extract::rejection::PathRejection;
 use axum::extract::{Path, State};
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
-use xianjie_ledger::receipt::Receipt;
 
 use super::{parse_hash, ApiError, AppState, ErrorBody};
 
@@ -50,7 +49,7 @@ pub async fn receipt(
     let height = state.tip().height;
     let receipt = state
         .blocking(move |shared| {
-            Receipt::build(&shared.store, &digest, height).map_err(|error| {
+            xianjie_store::receipt::build(&shared.store, &digest, height).map_err(|error| {
                 ApiError::Internal(format!("building the receipt of {digest}: {error}"))
             })
         })

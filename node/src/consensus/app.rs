@@ -28,8 +28,8 @@ use tokio::sync::{mpsc, watch};
 use xianjie_ledger::block::{Block, BlockResults, MAX_BLOCK_BYTES};
 use xianjie_ledger::codec::{self, Canonical};
 use xianjie_ledger::crypto::KeyId;
-use xianjie_ledger::storage::Store;
 use xianjie_ledger::Hash;
+use xianjie_store::Store;
 
 use super::codec::{extended_certificate, ledger_commit};
 use super::context::{proposer_index, timeouts, Address, Ctx, Height, ValidatorSet, Value};
@@ -800,7 +800,7 @@ impl Host {
             .into_iter()
             .map(|(_, _, bytes)| {
                 codec::decode::<StoredProposal>(&bytes).map_err(|error| {
-                    Error::Storage(xianjie_ledger::error::StorageError::Corrupt {
+                    Error::Storage(xianjie_store::StorageError::Corrupt {
                         key: format!("undecided proposal at height {}", height.0),
                         reason: error.to_string(),
                     })

@@ -24,11 +24,12 @@ use malachitebft_app_channel::app::types::sync::{RawDecidedValue, Request, Respo
 use malachitebft_app_channel::app::types::{PeerId, ProposedValue, SignedConsensusMsg};
 use malachitebft_sync::{ValueRequest, ValueResponse};
 use serde::{Deserialize, Serialize};
-use xianjie_ledger::block::{Header, MAX_BLOCK_BYTES, MAX_VALIDATORS};
+use xianjie_ledger::block::{Header, MAX_BLOCK_BYTES};
 use xianjie_ledger::codec::{self as canonical, Canonical};
 use xianjie_ledger::crypto::{KeyId, Signature, VoteKind};
 use xianjie_ledger::error::CodecError;
 use xianjie_ledger::tx::SignedTx;
+use xianjie_ledger::validators::MAX_VALIDATORS;
 use xianjie_ledger::Hash;
 
 use super::context::{Address, Ctx, Height, Proposal, ProposalPart, Value, Vote};

@@ -8,7 +8,7 @@ use std::fmt;
 use malachitebft_app_channel::app::types::core::{
     self as mcore, LinearTimeouts, NilOrVal, Round, SignedExtension, VoteType, VotingPower,
 };
-use xianjie_ledger::block::{self as ledger_block, Header};
+use xianjie_ledger::block::Header;
 use xianjie_ledger::crypto::{KeyId, PublicKey, SecretKey, Signature};
 use xianjie_ledger::Hash;
 
@@ -250,7 +250,7 @@ pub struct ValidatorSet {
 
 impl ValidatorSet {
     /// The engine's view of a ledger validator set, everybody present.
-    pub fn from_ledger(set: &ledger_block::ValidatorSet) -> Self {
+    pub fn from_ledger(set: &xianjie_ledger::validators::ValidatorSet) -> Self {
         let mut validators: Vec<Validator> = set
             .validators
             .iter()

@@ -20,8 +20,8 @@ use malachitebft_engine_byzantine::{ByzantineConfig, Trigger};
 use tokio::sync::{mpsc, watch};
 use tokio::task::JoinHandle;
 use xianjie_ledger::crypto::SecretKey;
-use xianjie_ledger::storage::Store;
 use xianjie_ledger::Hash;
+use xianjie_store::Store;
 
 use super::app::{Host, HostParts};
 use super::codec::{WireCodec, MAX_SYNC_RESPONSE_BYTES};

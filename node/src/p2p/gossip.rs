@@ -45,7 +45,7 @@ use serde::{Deserialize, Serialize};
 use tokio::sync::{mpsc, watch};
 use xianjie_contracts::BlockCtx;
 use xianjie_ledger::codec::{self, Canonical};
-use xianjie_ledger::storage::Store;
+use xianjie_store::Store;
 
 use super::{addr_peer_id, AllowList};
 use crate::chain::Tip;

@@ -20,7 +20,7 @@ use libp2p::identity::{self, Keypair};
 use libp2p::multiaddr::Protocol;
 use libp2p::{Multiaddr, PeerId};
 use xianjie_ledger::crypto::{PublicKey, SecretKey};
-use xianjie_ledger::storage::Store;
+use xianjie_store::Store;
 
 use crate::error::{Error, Result};
 

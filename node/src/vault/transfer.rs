@@ -29,10 +29,10 @@ use xianjie_contracts::{authorize_node_read, node_org, ContractError, ReadResour
 use xianjie_ledger::block::Block;
 use xianjie_ledger::codec::{self, Canonical};
 use xianjie_ledger::crypto::PublicKey;
-use xianjie_ledger::model::OrgId;
-use xianjie_ledger::storage::Store;
+use xianjie_ledger::ids::OrgId;
 use xianjie_ledger::tx::Call;
 use xianjie_ledger::Hash;
+use xianjie_store::Store;
 
 use super::Vault;
 use crate::chain::Tip;

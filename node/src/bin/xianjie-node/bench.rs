@@ -218,13 +218,10 @@ pub fn admission_rate_per_core(
 
 fn scratch_chain(
     genesis: &Path,
-) -> anyhow::Result<(
-    xianjie_ledger::storage::Store,
-    xianjie_node::execution::ChainInfo,
-)> {
+) -> anyhow::Result<(xianjie_store::Store, xianjie_node::execution::ChainInfo)> {
     let text = std::fs::read_to_string(genesis)?;
     let genesis = xianjie_ledger::genesis::Genesis::from_json(&text)?;
-    let store = xianjie_ledger::storage::Store::temporary()?;
+    let store = xianjie_store::Store::temporary()?;
     xianjie_node::chain::init_store(&store, &genesis, Path::new("(memory)"))?;
     let chain = xianjie_node::execution::ChainInfo {
         chain_id: genesis.chain_id.clone(),

@@ -16,10 +16,10 @@
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use xianjie_ledger::block::Validator;
 use xianjie_ledger::crypto::SecretKey;
 use xianjie_ledger::genesis::Genesis;
-use xianjie_ledger::model::Params;
+use xianjie_ledger::params::Params;
+use xianjie_ledger::validators::Validator;
 
 use xianjie_node::dev::{
     demo_org_id, demo_org_ids, demo_orgs, new_key_file, now_ms, write_atomically,

@@ -26,11 +26,10 @@ use std::sync::Arc;
 
 use xianjie_contracts::block::{self, Mode, Parent, Seen};
 use xianjie_contracts::policy::PolicyEngine;
-use xianjie_ledger::error::StorageError;
 use xianjie_ledger::genesis::Genesis;
-use xianjie_ledger::storage::{Store, DERIVED_PREFIXES};
 use xianjie_ledger::tx::SignedTx;
 use xianjie_ledger::Hash;
+use xianjie_store::{StorageError, Store, DERIVED_PREFIXES};
 
 use xianjie_node::chain::read_validator_set;
 use xianjie_node::committed_tip::TipFile;

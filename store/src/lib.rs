@@ -1,5 +1,9 @@
-//! sled storage: blocks, transactions by hash, results, commit certificates,
-//! the state (latest values and the versioned sparse Merkle tree) and indexes.
+//! The node's store: sled storage of blocks, transactions by hash, results,
+//! commit certificates, the state (latest values, their history and the
+//! versioned sparse Merkle tree), secondary indexes and undecided proposals;
+//! and what is built by reading it: state proofs and evidence receipts
+//! ([`receipt::build`]). The types it stores and the rules that check them
+//! are the pure `xianjie_ledger` crate's; all of the ledger's I/O is here.
 //!
 //! Everything lives in one sled tree under per-kind key prefixes, so that a
 //! block, its results, its certificate and all its state changes are written
@@ -33,21 +37,26 @@
 //! certificate (`c:`) is the whole certificate: a consensus engine's own
 //! certificate converts to it one to one, so nothing else is kept for sync.
 
-use std::collections::{BTreeMap, BTreeSet};
+#![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::panic))]
+
+use std::collections::BTreeSet;
 use std::path::Path;
 use std::sync::Arc;
 
 use jmt::storage::{LeafNode, Node, NodeKey, TreeReader, TreeUpdateBatch};
 use jmt::{JellyfishMerkleTree, KeyHash, OwnedValue, Version};
 
-use crate::block::{Block, BlockResults, Commit, Header, TxResult};
-use crate::codec::{decode, encode, Canonical};
-use crate::error::StorageError;
-use crate::hash::Hash;
-use crate::state::{key_hash, keys, StateHasher, StateProof, StateView};
+use xianjie_ledger::block::{Block, BlockResults, Commit, Header, TxResult};
+use xianjie_ledger::codec::{decode, encode, Canonical};
+use xianjie_ledger::hash::Hash;
+use xianjie_ledger::state::{key_hash, keys, StateHasher, StateProof, StateView, WriteSet};
 
+mod error;
 mod hot_values;
 mod node_groups;
+pub mod receipt;
+
+pub use error::StorageError;
 
 use hot_values::{HotValues, Lookup};
 
@@ -82,9 +91,6 @@ pub const DERIVED_PREFIXES: [(&[u8], &str); 9] = [
     (node_groups::PREFIX, "state tree node group"),
     (b"v:", "state tree value"),
 ];
-
-/// State changes of one block: key → new value (`None` deletes).
-pub type WriteSet = BTreeMap<Vec<u8>, Option<Vec<u8>>>;
 
 /// A computed but not yet committed state transition.
 pub struct StateUpdate {
@@ -124,7 +130,8 @@ pub struct Store {
     hot: Arc<HotValues>,
 }
 
-type StoreResult<T> = Result<T, StorageError>;
+/// Shorthand for results of the store.
+pub type StoreResult<T> = Result<T, StorageError>;
 
 fn height_key(prefix: &[u8], height: u64) -> Vec<u8> {
     [prefix, &height.to_be_bytes()].concat()
@@ -156,7 +163,7 @@ fn borsh_value(value: Option<&[u8]>) -> StoreResult<Vec<u8>> {
     borsh::to_vec(&value.map(<[u8]>::to_vec)).map_err(|e| StorageError::Tree(e.to_string()))
 }
 
-fn corrupt(key: &[u8], reason: impl ToString) -> StorageError {
+pub(crate) fn corrupt(key: &[u8], reason: impl ToString) -> StorageError {
     StorageError::Corrupt {
         key: String::from_utf8_lossy(key).into_owned(),
         reason: reason.to_string(),
@@ -638,6 +645,9 @@ impl Store {
     }
 }
 
+/// A failed read is the trait's one fatal fault: it panics (see
+/// [`StateView`]'s "Read failures"), so that the node stops rather than
+/// executes against a guess.
 impl StateView for Store {
     fn get(&self, key: &[u8]) -> Option<Vec<u8>> {
         // A failed read cannot be answered honestly; the node must stop rather
@@ -689,7 +699,7 @@ impl TreeReader for Store {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::block::TxOutcome;
+    use xianjie_ledger::block::TxOutcome;
 
     /// Reopens a store this process just closed. sled's background flusher
     /// holds the file lock for a moment after the last handle is dropped, so
@@ -714,7 +724,7 @@ mod tests {
             height,
             time_ms: height,
             prev_hash: Hash::default(),
-            tx_root: crate::merkle::empty_root(),
+            tx_root: xianjie_ledger::merkle::empty_root(),
             tx_count: 0,
             state_root,
             results_root: BlockResults::default().root(),
@@ -936,7 +946,7 @@ mod tests {
     #[test]
     fn values_kept_in_memory_follow_every_write() {
         let store = Store::temporary().unwrap();
-        let officer = keys::officer(&crate::crypto::KeyId([4; 20]));
+        let officer = keys::officer(&xianjie_ledger::crypto::KeyId([4; 20]));
         let mut writes = WriteSet::new();
         writes.insert(keys::PARAMS.to_vec(), Some(b"params 0".to_vec()));
         store.init_genesis(Hash([1; 32]), writes).unwrap();

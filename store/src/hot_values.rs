@@ -15,7 +15,7 @@
 use std::collections::HashMap;
 use std::sync::{PoisonError, RwLock};
 
-use crate::state::keys;
+use xianjie_ledger::state::keys;
 
 /// Most values remembered; past it the memory starts again empty. A network
 /// has a few thousand officers at most.

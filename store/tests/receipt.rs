@@ -2,7 +2,7 @@
 //! writes, several validator keys signing real commit certificates, and a
 //! validator-set change written under `keys::VALIDATORS`.
 //!
-//! The contracts are not linked here (the ledger does not depend on them), so
+//! The contracts are not linked here (the store does not depend on them), so
 //! the test chain writes what the evidence contract would: the record after
 //! the anchor and after each custody event. Everything else — headers, roots,
 //! certificates, proofs — is the ledger's own.
@@ -13,24 +13,26 @@
 use std::collections::BTreeMap;
 
 use xianjie_ledger::block::{
-    Block, BlockResults, Commit, CommitSignature, Header, TxOutcome, TxResult, Validator,
-    ValidatorSet,
+    Block, BlockResults, Commit, CommitSignature, Header, TxOutcome, TxResult,
 };
 use xianjie_ledger::codec::encode;
 use xianjie_ledger::crypto::{vote_digest, KeyId, SecretKey, VoteKind};
 use xianjie_ledger::genesis::{Genesis, GenesisOfficer, GenesisOrg};
 use xianjie_ledger::hash::{file_digest, Hash};
+use xianjie_ledger::ids::OrgId;
 use xianjie_ledger::merkle;
 use xianjie_ledger::model::{
     CustodyAction, CustodyEvent, EvidenceAnchor, EvidenceCategory, EvidenceClass, EvidenceRecord,
-    Org, OrgId, OrgKind, OrgLevel, Params, Role,
+    Org, OrgKind, OrgLevel, Role,
 };
+use xianjie_ledger::params::Params;
 use xianjie_ledger::receipt::{
     verify_bytes, Receipt, ReceiptError, TrustRoot, FILE_HEADER_LEN, MAGIC, RECEIPT_VERSION,
 };
-use xianjie_ledger::state::keys;
-use xianjie_ledger::storage::{Store, WriteSet};
+use xianjie_ledger::state::{keys, WriteSet};
 use xianjie_ledger::tx::{Call, RecordCustody, RevokeOfficer, SignedTx, Tx};
+use xianjie_ledger::validators::{Validator, ValidatorSet};
+use xianjie_store::{receipt, Store};
 
 const CHAIN_ID: &str = "xianjie-receipt-test";
 const GENESIS_TIME_MS: u64 = 1_790_000_000_000;
@@ -358,7 +360,7 @@ impl TestChain {
 
     fn receipt(&self) -> Receipt {
         let digest = self.record.as_ref().unwrap().anchor.digest;
-        Receipt::build(&self.store, &digest, self.tip_height)
+        receipt::build(&self.store, &digest, self.tip_height)
             .unwrap()
             .unwrap()
     }
@@ -491,20 +493,20 @@ fn receipts_at_earlier_heights_carry_only_the_changes_before_them() {
     let chain = chain_with_change();
     let digest = file_digest(&evidence_bytes());
     // At height 3 the change after block 3 commits nothing yet.
-    let early = Receipt::build(&chain.store, &digest, 3).unwrap().unwrap();
+    let early = receipt::build(&chain.store, &digest, 3).unwrap().unwrap();
     assert!(early.validator_changes.is_empty());
     assert_eq!(early.custody.len(), 0);
     early.verify(&chain.genesis, Some(&digest)).unwrap();
     // At height 4 it does: header 4 is signed by set B.
-    let after = Receipt::build(&chain.store, &digest, 4).unwrap().unwrap();
+    let after = receipt::build(&chain.store, &digest, 4).unwrap().unwrap();
     assert_eq!(after.validator_changes.len(), 1);
     assert_eq!(after.custody.len(), 1);
     after.verify(&chain.genesis, Some(&digest)).unwrap();
     // Nothing is anchored under another digest, nor before block 1.
-    assert!(Receipt::build(&chain.store, &Hash([7; 32]), 7)
+    assert!(receipt::build(&chain.store, &Hash([7; 32]), 7)
         .unwrap()
         .is_none());
-    assert!(Receipt::build(&chain.store, &digest, 0).unwrap().is_none());
+    assert!(receipt::build(&chain.store, &digest, 0).unwrap().is_none());
 }
 
 #[test]
@@ -1206,7 +1208,7 @@ fn the_worked_example_of_the_spec_is_this_receipt() {
         hex::encode(&bytes),
         documented_hex(),
         "docs/receipt.md's worked example is stale: regenerate it with \
-         `cargo test -p xianjie-ledger --test receipt print_worked_example -- --ignored --nocapture`"
+         `cargo test -p xianjie-store --test receipt print_worked_example -- --ignored --nocapture`"
     );
     let decoded = Receipt::from_bytes(&hex::decode(documented_hex()).unwrap()).unwrap();
     decoded.verify_with(&chain.trust(), None).unwrap();

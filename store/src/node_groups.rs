@@ -17,7 +17,7 @@ use std::collections::BTreeMap;
 
 use jmt::storage::{Node, NodeKey};
 
-use crate::error::StorageError;
+use crate::StorageError;
 
 /// The key prefix of node groups.
 pub(super) const PREFIX: &[u8] = b"n:";
@@ -98,10 +98,11 @@ fn take_sized<'a, const N: usize>(rest: &mut &'a [u8]) -> Result<&'a [u8], Stora
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::storage::{Store, WriteSet};
+    use crate::Store;
+    use xianjie_ledger::state::WriteSet;
 
     /// A tree update over enough keys to have nodes at every prefix length.
-    fn update_of(keys: u16) -> crate::storage::StateUpdate {
+    fn update_of(keys: u16) -> crate::StateUpdate {
         let store = Store::temporary().unwrap();
         let writes: WriteSet = (0..keys)
             .map(|i| (i.to_be_bytes().to_vec(), Some(vec![1; 3])))

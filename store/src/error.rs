@@ -1,0 +1,52 @@
+//! The one error type of the store.
+
+use xianjie_ledger::error::CodecError;
+
+/// Failures of the sled store, and of what is built by reading it.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum StorageError {
+    /// sled itself failed.
+    #[error("database error: {0}")]
+    Sled(#[from] sled::Error),
+    /// The database was written by a different schema version.
+    #[error("database schema version {found} is not supported (this build reads {expected}); migrate or use a fresh --home")]
+    SchemaVersion {
+        /// Version found on disk.
+        found: u32,
+        /// Version this build reads.
+        expected: u32,
+    },
+    /// A stored record could not be decoded: the database is corrupt.
+    #[error("corrupt record under {key}: {reason}")]
+    Corrupt {
+        /// The key, printed for the operator.
+        key: String,
+        /// What is wrong with it.
+        reason: String,
+    },
+    /// A block was committed out of order.
+    #[error("block height {got} does not follow the tip {tip}")]
+    OutOfOrder {
+        /// Height offered.
+        got: u64,
+        /// Current tip.
+        tip: u64,
+    },
+    /// The Merkle tree layer failed.
+    #[error("state tree: {0}")]
+    Tree(String),
+    /// A block was offered with results for a different number of transactions.
+    #[error("the block has {txs} transactions but {results} results")]
+    ResultsMismatch {
+        /// Transactions in the block.
+        txs: usize,
+        /// Results offered with it.
+        results: usize,
+    },
+    /// What was read would not fit the limits of what is built from it (a
+    /// receipt with more custody events or validator-set changes than a
+    /// receipt may carry).
+    #[error(transparent)]
+    Codec(#[from] CodecError),
+}

@@ -1,0 +1,158 @@
+//! The receipt builder: reads from a [`Store`] everything a
+//! [`Receipt`] carries. The receipt type and its verifier are pure and live
+//! in `xianjie_ledger::receipt`.
+
+use std::collections::BTreeSet;
+
+use xianjie_ledger::codec;
+use xianjie_ledger::error::CodecError;
+use xianjie_ledger::hash::Hash;
+use xianjie_ledger::merkle;
+use xianjie_ledger::model::EvidenceRecord;
+use xianjie_ledger::receipt::{
+    CertifiedHeader, Receipt, TxProof, ValidatorChange, MAX_RECEIPT_CUSTODY,
+    MAX_RECEIPT_VALIDATOR_CHANGES,
+};
+use xianjie_ledger::state::keys;
+use xianjie_ledger::validators::ValidatorSet;
+
+use crate::{corrupt, StorageError, Store, StoreResult};
+
+/// Builds the receipt of `digest` at `height` from `store`: pure reads,
+/// all as of `height`, so a block committed meanwhile changes nothing.
+/// `Ok(None)` if no evidence with this digest is in the state at `height`.
+///
+/// Cost: besides the few blocks the record names, finding the
+/// validator-set changes reads every header from 1 to `height` once
+/// (about 300 bytes each, decoded and compared by `validators_hash`),
+/// so O(height) reads and no large allocation.
+pub fn build(store: &Store, digest: &Hash, height: u64) -> StoreResult<Option<Receipt>> {
+    let key = keys::evidence(digest);
+    let (value, record_proof) = store.state_proof(&key, height)?;
+    let Some(value) = value else {
+        return Ok(None);
+    };
+    let record: EvidenceRecord = codec::decode(&value).map_err(|error| corrupt(&key, error))?;
+    let genesis_hash = store
+        .genesis_hash()?
+        .ok_or_else(|| corrupt(b"m:genesis_hash", "no genesis applied"))?;
+    let validator_changes = find_validator_changes(store, height)?;
+    let limits = [
+        ("receipt custody", record.custody.len(), MAX_RECEIPT_CUSTODY),
+        (
+            "receipt validator changes",
+            validator_changes.len(),
+            MAX_RECEIPT_VALIDATOR_CHANGES,
+        ),
+    ];
+    for (kind, len, max) in limits {
+        if len > max {
+            return Err(StorageError::Codec(CodecError::TooLarge { kind, len, max }));
+        }
+    }
+    let mut needed: BTreeSet<u64> = [1, height, record.height].into_iter().collect();
+    needed.extend(record.custody.iter().map(|event| event.height));
+    needed.extend(validator_changes.iter().map(|change| change.height));
+    let headers = needed
+        .into_iter()
+        .map(|h| certified_header(store, h))
+        .collect::<Result<Vec<_>, _>>()?;
+    let chain_id = headers
+        .last()
+        .map(|certified| certified.header.chain_id.clone())
+        .unwrap_or_default();
+    let anchor = tx_proof(store, &record.tx, record.height)?;
+    let custody = record
+        .custody
+        .iter()
+        .map(|event| tx_proof(store, &event.tx, event.height))
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(Some(Receipt {
+        chain_id,
+        genesis_hash,
+        digest: *digest,
+        height,
+        headers,
+        validator_changes,
+        record,
+        record_proof,
+        anchor,
+        custody,
+    }))
+}
+
+fn certified_header(store: &Store, height: u64) -> StoreResult<CertifiedHeader> {
+    let header = store
+        .header(height)?
+        .ok_or_else(|| corrupt(format!("h:{height}").as_bytes(), "header missing"))?;
+    let commit = store
+        .commit(height)?
+        .ok_or_else(|| corrupt(format!("c:{height}").as_bytes(), "commit missing"))?;
+    Ok(CertifiedHeader { header, commit })
+}
+
+/// The heights `h < height` after which the validator set changed, found as
+/// a change of `validators_hash` from header `h` to header `h + 1`, each with
+/// the new set and its state proof at `h`.
+fn find_validator_changes(store: &Store, height: u64) -> StoreResult<Vec<ValidatorChange>> {
+    let mut changes = Vec::new();
+    let mut previous: Option<Hash> = None;
+    for h in 1..=height {
+        let header = store
+            .header(h)?
+            .ok_or_else(|| corrupt(format!("h:{h}").as_bytes(), "header missing"))?;
+        if let Some(before) = previous {
+            if header.validators_hash != before {
+                changes.push(validator_change(store, h - 1, &header.validators_hash)?);
+            }
+        }
+        previous = Some(header.validators_hash);
+    }
+    Ok(changes)
+}
+
+fn validator_change(store: &Store, height: u64, expected: &Hash) -> StoreResult<ValidatorChange> {
+    let (value, proof) = store.state_proof(keys::VALIDATORS, height)?;
+    let value = value.ok_or_else(|| corrupt(keys::VALIDATORS, "no validator set"))?;
+    let validators: ValidatorSet =
+        codec::decode(&value).map_err(|error| corrupt(keys::VALIDATORS, error))?;
+    if validators.hash() != *expected {
+        return Err(corrupt(
+            keys::VALIDATORS,
+            format!(
+                "the set after block {height} is not the one block {} names",
+                height + 1
+            ),
+        ));
+    }
+    Ok(ValidatorChange {
+        height,
+        validators,
+        proof,
+    })
+}
+
+fn tx_proof(store: &Store, tx_hash: &Hash, height: u64) -> StoreResult<TxProof> {
+    let key = format!("t:{tx_hash}");
+    let location = store
+        .tx_location(tx_hash)?
+        .ok_or_else(|| corrupt(key.as_bytes(), "recorded transaction is in no block"))?;
+    if location.height != height {
+        return Err(corrupt(
+            key.as_bytes(),
+            format!("in block {}, the record says {height}", location.height),
+        ));
+    }
+    let block = store
+        .block(height)?
+        .ok_or_else(|| corrupt(format!("b:{height}").as_bytes(), "block missing"))?;
+    let index = location.index as usize;
+    let tx = block
+        .txs
+        .get(index)
+        .cloned()
+        .ok_or_else(|| corrupt(key.as_bytes(), "index outside its block"))?;
+    let inclusion = merkle::prove(&block.tx_hashes(), index)
+        .ok_or_else(|| corrupt(key.as_bytes(), "index outside its block"))?;
+    Ok(TxProof { tx, inclusion })
+}
