@@ -6,13 +6,14 @@ use std::path::PathBuf;
 use anyhow::{anyhow, Context as _};
 use clap::{Args, Subcommand, ValueEnum};
 use serde_json::{json, Value};
+use xianjie_api::governance::{PolicyView, ProposalsView};
 use xianjie_ledger::block::Validator;
 use xianjie_ledger::deadline::Calendar;
-use xianjie_ledger::governance::{Change, NewOrg, ParamChange};
+use xianjie_ledger::governance::{Change, NewOrg, ParamChange, Proposal};
 use xianjie_ledger::model::{Org, OrgId, OrgKind, OrgLevel};
 use xianjie_ledger::tx::{Approve, Call, Propose};
 
-use crate::common::{read, submit};
+use crate::common::{read_typed, submit};
 use crate::members::{parse_key_id, parse_public_key};
 use crate::{Context, Exit};
 
@@ -186,20 +187,20 @@ impl From<OrgLevelArg> for OrgLevel {
 /// Runs `policy show`.
 pub fn execute_policy(context: &Context, args: PolicyArgs) -> anyhow::Result<Exit> {
     let PolicyCommand::Show = args.command;
-    let answer = match read(context, "/v1/policy")? {
+    let (answer, policy) = match read_typed::<PolicyView>(context, "/v1/policy")? {
         Ok(answer) => answer,
         Err(exit) => return Ok(exit),
     };
     context.output.emit(&answer, || {
         format!(
             "// {} policy set, digest {}\n{}",
-            if answer["is_default"] == true {
+            if policy.is_default {
                 "default"
             } else {
                 "governed"
             },
-            answer["digest"].as_str().unwrap_or("?"),
-            answer["policy_set"].as_str().unwrap_or("")
+            policy.digest,
+            policy.policy_set
         )
     })?;
     Ok(Exit::Success)
@@ -293,27 +294,31 @@ pub fn execute(context: &Context, args: GovArgs) -> anyhow::Result<Exit> {
             |c| format!("approved {id} (height {}, tx {})", c.height, c.hash),
         ),
         GovCommand::List => {
-            let answer = match read(context, "/v1/governance/proposals")? {
+            let path = "/v1/governance/proposals";
+            let (answer, view) = match read_typed::<ProposalsView>(context, path)? {
                 Ok(answer) => answer,
                 Err(exit) => return Ok(exit),
             };
+            let proposals: Vec<Proposal> = view
+                .proposals
+                .iter()
+                .map(|proposal| context.client().typed(path, proposal.clone()))
+                .collect::<anyhow::Result<_>>()?;
             context.output.emit(&answer, || {
-                let mut text = format!(
-                    "a proposal needs {} approvals\n",
-                    answer["required_approvals"]
-                );
-                for proposal in answer["proposals"].as_array().into_iter().flatten() {
-                    let change = proposal["change"]
-                        .as_object()
-                        .and_then(|map| map.keys().next().cloned())
-                        .unwrap_or_default();
+                let mut text = format!("a proposal needs {} approvals\n", view.required_approvals);
+                for proposal in &proposals {
+                    // The change's kind: its JSON is `{"<kind>": …}`.
+                    let change = match serde_json::to_value(&proposal.change) {
+                        Ok(Value::Object(map)) => map.keys().next().cloned().unwrap_or_default(),
+                        _ => String::new(),
+                    };
                     text.push_str(&format!(
                         "{}  {:<12} by {}  approvals {}  {}\n",
-                        proposal["id"].as_str().unwrap_or("?"),
+                        proposal.id,
                         change,
-                        proposal["proposer_org"].as_str().unwrap_or("?"),
-                        proposal["approvals"],
-                        proposal["status"],
+                        proposal.proposer_org,
+                        json!(proposal.approvals),
+                        json!(proposal.status),
                     ));
                 }
                 text

@@ -36,6 +36,7 @@ pub mod hash;
 pub mod inspection;
 pub mod merkle;
 pub mod model;
+pub mod names;
 pub mod read_auth;
 pub mod receipt;
 pub mod state;
