@@ -11,13 +11,14 @@ use std::str::FromStr;
 use anyhow::{anyhow, bail};
 use clap::{Args, Subcommand};
 use serde_json::{json, Value};
+use xianjie_api::cases::{ActionView, ActionsView, CaseDetail, CaseList};
 use xianjie_contracts::case::{transition, transitions};
 use xianjie_ledger::case::{Attachment, AttachmentKind, CaseState, LeadKind, LeadSource, Outcome};
 use xianjie_ledger::hash::note_digest;
 use xianjie_ledger::model::OrgId;
 use xianjie_ledger::tx::{Call, CaseAction, OpenCase};
 
-use crate::common::{digest_or_file, officer_id, query_value, read, submit};
+use crate::common::{digest_or_file, officer_id, query_value, read_typed, submit};
 use crate::output::format_time_ms;
 use crate::{Context, Exit};
 
@@ -255,9 +256,9 @@ fn act(context: &Context, args: ActArgs) -> anyhow::Result<Exit> {
     // The state after the step, if the signer may still read the case.
     let state_after = || -> Option<String> {
         let path = format!("/v1/cases/{}", args.case);
-        context.client().get_json(&path).ok()?.ok()?["state"]
-            .as_str()
-            .map(str::to_owned)
+        let answer = context.client().get_json(&path).ok()?.ok()?;
+        let detail: CaseDetail = serde_json::from_value(answer).ok()?;
+        Some(detail.state)
     };
     submit(
         context,
@@ -279,41 +280,32 @@ fn act(context: &Context, args: ActArgs) -> anyhow::Result<Exit> {
 }
 
 fn actions(context: &Context, case: &str) -> anyhow::Result<Exit> {
-    let answer = match read(context, &format!("/v1/cases/{case}/actions"))? {
+    let path = format!("/v1/cases/{case}/actions");
+    let (answer, view) = match read_typed::<ActionsView>(context, &path)? {
         Ok(answer) => answer,
         Err(exit) => return Ok(exit),
     };
     context.output.emit(&answer, || {
         let mut text = format!(
             "case {} is {}; as officer {} of {} ({}):\n",
-            answer["case_id"].as_str().unwrap_or(case),
-            answer["state"].as_str().unwrap_or("?"),
-            answer["officer"].as_str().unwrap_or("?"),
-            answer["org"].as_str().unwrap_or("?"),
-            answer["role"].as_str().unwrap_or("?"),
+            view.case_id, view.state, view.officer, view.org, view.role,
         );
-        let list = answer["actions"].as_array().cloned().unwrap_or_default();
-        let (allowed, refused): (Vec<Value>, Vec<Value>) = list
-            .into_iter()
-            .partition(|action| action["allowed"] == true);
+        let (allowed, refused): (Vec<&ActionView>, Vec<&ActionView>) =
+            view.actions.iter().partition(|action| action.allowed);
         text.push_str("\nyou may:\n");
         if allowed.is_empty() {
             text.push_str("  nothing at this point\n");
         }
         for action in &allowed {
-            text.push_str(&format!(
-                "  {:<24} {}\n",
-                action["action"].as_str().unwrap_or("?"),
-                needs(action)
-            ));
+            text.push_str(&format!("  {:<24} {}\n", action.action, needs(action)));
         }
         text.push_str("\nnot now:\n");
         for action in &refused {
             text.push_str(&format!(
                 "  {:<24} {}: {}\n",
-                action["action"].as_str().unwrap_or("?"),
-                action["code"].as_str().unwrap_or("?"),
-                action["reason"].as_str().unwrap_or("")
+                action.action,
+                action.code.as_deref().unwrap_or("?"),
+                action.reason.as_deref().unwrap_or("")
             ));
         }
         text
@@ -321,48 +313,39 @@ fn actions(context: &Context, case: &str) -> anyhow::Result<Exit> {
     Ok(Exit::Success)
 }
 
-fn needs(action: &Value) -> String {
+fn needs(action: &ActionView) -> String {
     let mut parts = Vec::new();
-    let strings = |field: &str| -> Vec<String> {
-        action[field]
-            .as_array()
-            .map(|items| {
-                items
-                    .iter()
-                    .filter_map(|v| v.as_str().map(str::to_owned))
-                    .collect()
-            })
-            .unwrap_or_default()
-    };
-    let kinds = strings("attachments");
-    if !kinds.is_empty() {
-        parts.push(format!("--attach {}", kinds.join(" --attach ")));
+    if !action.attachments.is_empty() {
+        parts.push(format!(
+            "--attach {}",
+            action.attachments.join(" --attach ")
+        ));
     }
-    if let Some(target) = action["target"].as_str() {
+    if let Some(target) = &action.target {
         parts.push(format!("--to ({target})"));
     }
-    if action["taskforce"] == true {
+    if action.taskforce {
         parts.push("--officer ID (task force)".into());
     }
-    if action["reason_required"] == true {
+    if action.reason_required {
         parts.push("--reason TEXT".into());
     }
-    let outcomes = strings("outcomes");
-    if !outcomes.is_empty() {
-        parts.push(format!("--outcome {}", outcomes.join("|")));
+    if !action.outcomes.is_empty() {
+        parts.push(format!("--outcome {}", action.outcomes.join("|")));
     }
-    if action["role"] == "head" {
+    if action.role == "head" {
         parts.push("(head's key)".into());
     }
     parts.join(" ")
 }
 
 fn show(context: &Context, case: &str) -> anyhow::Result<Exit> {
-    let answer = match read(context, &format!("/v1/cases/{case}"))? {
+    let path = format!("/v1/cases/{case}");
+    let (answer, detail) = match read_typed::<CaseDetail>(context, &path)? {
         Ok(answer) => answer,
         Err(exit) => return Ok(exit),
     };
-    context.output.emit(&answer, || describe(&answer))?;
+    context.output.emit(&answer, || describe(&detail))?;
     Ok(Exit::Success)
 }
 
@@ -403,23 +386,25 @@ fn text(value: &Value) -> String {
     }
 }
 
-fn describe(answer: &Value) -> String {
-    let case = &answer["case"];
+fn describe(answer: &CaseDetail) -> String {
+    // The case record, its events and clocks are the ledger's and the
+    // contracts' JSON, passed through by the node as objects.
+    let case = &answer.case;
     let mut out = format!(
         "case      {}  {}\nentity    {}  (domain {})\nstate     {}{}\nparties   agency {}, police {}, procuratorate {}, court {}\n",
         text(&case["id"]),
         text(&case["title"]),
         text(&case["entity"]),
         text(&case["domain"]),
-        text(&answer["state"]),
-        if answer["overdue"] == true { "  OVERDUE" } else { "" },
+        answer.state,
+        if answer.overdue { "  OVERDUE" } else { "" },
         text(&case["owner"]),
         text(&case["police"]),
         text(&case["procuratorate"]),
         text(&case["court"]),
     );
     out.push_str("\ntimeline\n");
-    for event in answer["events"].as_array().into_iter().flatten() {
+    for event in &answer.events {
         out.push_str(&format!(
             "  #{:<3} {}  {:<24} {} → {}  by {}{}{}\n",
             text(&event["seq"]),
@@ -440,13 +425,13 @@ fn describe(answer: &Value) -> String {
     }
     out.push_str(&format!(
         "\nclocks at the latest block ({})\n",
-        format_time_ms(answer["at_ms"].as_u64().unwrap_or(0))
+        format_time_ms(answer.at_ms)
     ));
-    let clocks = answer["clocks"].as_array().cloned().unwrap_or_default();
+    let clocks = &answer.clocks;
     if clocks.is_empty() {
         out.push_str("  none running\n");
     }
-    for clock in &clocks {
+    for clock in clocks {
         out.push_str(&format!(
             "  {:<32} {} must act by {}{}  ({} {} {}, {}{}{})\n",
             text(&clock["rule"]),
@@ -465,36 +450,33 @@ fn describe(answer: &Value) -> String {
             pause_note(&clock["pause"], &clock["unit"]),
         ));
     }
-    let attachments = answer["attachments"]
-        .as_array()
-        .cloned()
-        .unwrap_or_default();
+    let attachments = &answer.attachments;
     if !attachments.is_empty() {
         out.push_str("\nattachments\n");
-        for attachment in &attachments {
+        for attachment in attachments {
             out.push_str(&format!(
                 "  #{:<3} {:<26} {}{}\n",
-                text(&attachment["seq"]),
-                text(&attachment["kind"]),
-                text(&attachment["digest"]),
-                attachment["class"]
-                    .as_str()
+                attachment.seq,
+                attachment.kind,
+                attachment.digest,
+                attachment
+                    .class
+                    .as_deref()
                     .map(|class| format!("  class {class}"))
                     .unwrap_or_default()
             ));
         }
     }
-    let evidence = answer["evidence"].as_array().cloned().unwrap_or_default();
-    if !evidence.is_empty() {
+    if !answer.evidence.is_empty() {
         out.push_str("\nevidence\n");
-        for item in &evidence {
+        for item in &answer.evidence {
             out.push_str(&format!(
                 "  {}  class {}  {}  held by {}{}\n",
-                text(&item["digest"]),
-                text(&item["class"]),
-                text(&item["category"]),
-                text(&item["holder"]),
-                if item["requires_recollection"] == true {
+                item.digest,
+                item.class,
+                item.category,
+                item.holder,
+                if item.requires_recollection {
                     "  MUST BE RE-COLLECTED"
                 } else {
                     ""
@@ -518,12 +500,12 @@ fn list(context: &Context, args: ListArgs) -> anyhow::Result<Exit> {
     } else {
         format!("/v1/cases?{}", query.join("&"))
     };
-    let answer = match read(context, &path)? {
+    let (answer, list) = match read_typed::<CaseList>(context, &path)? {
         Ok(answer) => answer,
         Err(exit) => return Ok(exit),
     };
     context.output.emit(&answer, || {
-        let cases = answer["cases"].as_array().cloned().unwrap_or_default();
+        let cases = &list.cases;
         if cases.is_empty() {
             return "no cases".into();
         }
@@ -532,15 +514,11 @@ fn list(context: &Context, args: ListArgs) -> anyhow::Result<Exit> {
             .map(|case| {
                 format!(
                     "{}  {:<24} {}{}  {}",
-                    text(&case["id"]),
-                    text(&case["state"]),
-                    text(&case["owner"]),
-                    if case["overdue"] == true {
-                        "  OVERDUE"
-                    } else {
-                        ""
-                    },
-                    text(&case["title"]),
+                    case.id,
+                    case.state,
+                    case.owner,
+                    if case.overdue { "  OVERDUE" } else { "" },
+                    case.title,
                 )
             })
             .collect::<Vec<_>>()
@@ -552,6 +530,21 @@ fn list(context: &Context, args: ListArgs) -> anyhow::Result<Exit> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A case answer with nothing but `clocks`.
+    fn with_clocks(clocks: Vec<Value>) -> CaseDetail {
+        CaseDetail {
+            height: 0,
+            at_ms: 0,
+            state: "-".into(),
+            overdue: false,
+            case: Value::Null,
+            events: Vec::new(),
+            clocks,
+            attachments: Vec::new(),
+            evidence: Vec::new(),
+        }
+    }
 
     #[test]
     fn bare_attachments_fill_the_required_kinds_in_order() {
@@ -596,13 +589,13 @@ mod tests {
             "granted_at_ms": 1_782_000_000_000u64,
             "source": "CPL Art 172 ¶1",
         });
-        let shown = describe(&serde_json::json!({ "clocks": [clock(extended)] }));
+        let shown = describe(&with_clocks(vec![clock(extended)]));
         assert!(
             shown.contains("; extended by 15 calendar_day on ")
                 && shown.contains("(CPL Art 172 ¶1))"),
             "{shown}"
         );
-        let plain = describe(&serde_json::json!({ "clocks": [clock(Value::Null)] }));
+        let plain = describe(&with_clocks(vec![clock(Value::Null)]));
         assert!(!plain.contains("extended"), "{plain}");
     }
 
@@ -623,7 +616,7 @@ mod tests {
                 "source": "SPP-Reverse-Guide-2024 Art 13 (中止审查)",
             },
         });
-        let shown = describe(&serde_json::json!({ "clocks": [clock] }));
+        let shown = describe(&with_clocks(vec![clock]));
         assert!(
             shown.contains("; stopped with 2 working_day used, counting again since ")
                 && shown.contains("(中止审查)"),
