@@ -13,13 +13,15 @@ use clap::{Args, Subcommand};
 use serde_json::{json, Value};
 use xianjie_api::cases::{ActionView, ActionsView, CaseDetail, CaseList};
 use xianjie_contracts::case::{transition, transitions};
-use xianjie_ledger::case::{Attachment, AttachmentKind, CaseState, LeadKind, LeadSource, Outcome};
+use xianjie_ledger::case::{
+    Attachment, AttachmentKind, Case, CaseEvent, CaseState, LeadKind, LeadSource, Outcome,
+};
 use xianjie_ledger::hash::note_digest;
 use xianjie_ledger::model::OrgId;
 use xianjie_ledger::tx::{Call, CaseAction, OpenCase};
 
 use crate::common::{digest_or_file, officer_id, query_value, read_typed, submit};
-use crate::output::format_time_ms;
+use crate::output::{format_time_ms, wire_name};
 use crate::{Context, Exit};
 
 /// `xianjie case …`
@@ -345,7 +347,13 @@ fn show(context: &Context, case: &str) -> anyhow::Result<Exit> {
         Ok(answer) => answer,
         Err(exit) => return Ok(exit),
     };
-    context.output.emit(&answer, || describe(&detail))?;
+    let record: Case = context.client().typed(&path, detail.case.clone())?;
+    let events: Vec<CaseEvent> = context
+        .client()
+        .typed(&path, Value::Array(detail.events.clone()))?;
+    context
+        .output
+        .emit(&answer, || describe(&detail, Some(&record), &events))?;
     Ok(Exit::Success)
 }
 
@@ -386,40 +394,46 @@ fn text(value: &Value) -> String {
     }
 }
 
-fn describe(answer: &CaseDetail) -> String {
-    // The case record, its events and clocks are the ledger's and the
-    // contracts' JSON, passed through by the node as objects.
-    let case = &answer.case;
+/// An optional organisation, `-` when absent.
+fn org(org: Option<&OrgId>) -> String {
+    org.map_or_else(|| "-".to_owned(), ToString::to_string)
+}
+
+fn describe(answer: &CaseDetail, case: Option<&Case>, events: &[CaseEvent]) -> String {
+    // The clocks are the contracts' JSON, passed through by the node as objects.
+    let field = |get: fn(&Case) -> String| case.map_or_else(|| "-".to_owned(), get);
     let mut out = format!(
         "case      {}  {}\nentity    {}  (domain {})\nstate     {}{}\nparties   agency {}, police {}, procuratorate {}, court {}\n",
-        text(&case["id"]),
-        text(&case["title"]),
-        text(&case["entity"]),
-        text(&case["domain"]),
+        field(|case| case.id.clone()),
+        field(|case| case.title.clone()),
+        field(|case| case.entity.clone()),
+        field(|case| case.domain.clone()),
         answer.state,
         if answer.overdue { "  OVERDUE" } else { "" },
-        text(&case["owner"]),
-        text(&case["police"]),
-        text(&case["procuratorate"]),
-        text(&case["court"]),
+        field(|case| case.owner.to_string()),
+        field(|case| org(case.police.as_ref())),
+        field(|case| org(case.procuratorate.as_ref())),
+        field(|case| org(case.court.as_ref())),
     );
     out.push_str("\ntimeline\n");
-    for event in &answer.events {
+    for event in events {
         out.push_str(&format!(
             "  #{:<3} {}  {:<24} {} → {}  by {}{}{}\n",
-            text(&event["seq"]),
-            format_time_ms(event["time_ms"].as_u64().unwrap_or(0)),
-            text(&event["action"]),
-            text(&event["from"]),
-            text(&event["to"]),
-            text(&event["org"]),
-            event["target"]
-                .as_str()
+            event.seq,
+            format_time_ms(event.time_ms),
+            event.action,
+            wire_name(&event.from),
+            wire_name(&event.to),
+            event.org,
+            event
+                .target
+                .as_ref()
                 .map(|to| format!(" to {to}"))
                 .unwrap_or_default(),
-            event["outcome"]
-                .as_str()
-                .map(|o| format!(" ({o})"))
+            event
+                .outcome
+                .as_ref()
+                .map(|outcome| format!(" ({})", wire_name(outcome)))
                 .unwrap_or_default(),
         ));
     }
@@ -589,13 +603,13 @@ mod tests {
             "granted_at_ms": 1_782_000_000_000u64,
             "source": "CPL Art 172 ¶1",
         });
-        let shown = describe(&with_clocks(vec![clock(extended)]));
+        let shown = describe(&with_clocks(vec![clock(extended)]), None, &[]);
         assert!(
             shown.contains("; extended by 15 calendar_day on ")
                 && shown.contains("(CPL Art 172 ¶1))"),
             "{shown}"
         );
-        let plain = describe(&with_clocks(vec![clock(Value::Null)]));
+        let plain = describe(&with_clocks(vec![clock(Value::Null)]), None, &[]);
         assert!(!plain.contains("extended"), "{plain}");
     }
 
@@ -616,7 +630,7 @@ mod tests {
                 "source": "SPP-Reverse-Guide-2024 Art 13 (中止审查)",
             },
         });
-        let shown = describe(&with_clocks(vec![clock]));
+        let shown = describe(&with_clocks(vec![clock]), None, &[]);
         assert!(
             shown.contains("; stopped with 2 working_day used, counting again since ")
                 && shown.contains("(中止审查)"),

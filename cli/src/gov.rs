@@ -125,7 +125,7 @@ pub enum ChangeArg {
         #[arg(long)]
         region: String,
         /// Its administrative level.
-        #[arg(long, value_enum)]
+        #[arg(long, value_parser = level_parser())]
         level: OrgLevelArg,
         /// Its first admin's public key (64 hex characters, as `xianjie keys new` prints it).
         #[arg(long)]
@@ -160,28 +160,23 @@ impl From<OrgKindArg> for OrgKind {
     }
 }
 
-/// The administrative level of an organisation, as the command line names it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum OrgLevelArg {
-    /// 国家级.
-    National,
-    /// 省级.
-    Provincial,
-    /// 地市级.
-    Prefecture,
-    /// 县级.
-    County,
+/// The administrative level of an organisation, as the command line names
+/// it: the ledger's [`OrgLevel`] by its names (`xianjie_ledger::names`).
+pub type OrgLevelArg = OrgLevel;
+
+/// The help line of each level in `--help`.
+fn level_help(level: OrgLevel) -> &'static str {
+    match level {
+        OrgLevel::National => "国家级",
+        OrgLevel::Provincial => "省级",
+        OrgLevel::Prefecture => "地市级",
+        OrgLevel::County => "县级",
+    }
 }
 
-impl From<OrgLevelArg> for OrgLevel {
-    fn from(level: OrgLevelArg) -> Self {
-        match level {
-            OrgLevelArg::National => OrgLevel::National,
-            OrgLevelArg::Provincial => OrgLevel::Provincial,
-            OrgLevelArg::Prefecture => OrgLevel::Prefecture,
-            OrgLevelArg::County => OrgLevel::County,
-        }
-    }
+/// clap parser for `--level`.
+fn level_parser() -> impl clap::builder::TypedValueParser<Value = OrgLevel> {
+    crate::common::ledger_names(OrgLevel::NAMES, level_help)
 }
 
 /// Runs `policy show`.

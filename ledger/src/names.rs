@@ -1,12 +1,12 @@
 //! The names of the ledger's enums as people type and read them: the same
 //! strings as their JSON (`kebab-case` for categories and custody actions,
-//! `snake_case` for roles), with [`FromStr`] that lists the allowed names
+//! `snake_case` for roles and levels), with [`FromStr`] that lists the allowed names
 //! when a name is wrong, and [`fmt::Display`].
 
 use std::fmt;
 use std::str::FromStr;
 
-use crate::model::{CustodyAction, EvidenceCategory, Role};
+use crate::model::{CustodyAction, EvidenceCategory, OrgLevel, Role};
 
 /// A name that is not one of an enum's.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -112,6 +112,17 @@ names!(
     [Officer = "officer", Head = "head", Admin = "admin",]
 );
 
+names!(
+    OrgLevel,
+    "administrative level",
+    [
+        National = "national",
+        Provincial = "provincial",
+        Prefecture = "prefecture",
+        County = "county",
+    ]
+);
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -138,6 +149,10 @@ mod tests {
         for (role, name) in Role::NAMES {
             assert_eq!(json_name(role), *name);
             assert_eq!(role.to_string(), *name);
+        }
+        for (level, name) in OrgLevel::NAMES {
+            assert_eq!(json_name(level), *name);
+            assert_eq!(name.parse::<OrgLevel>().unwrap(), *level);
         }
     }
 
