@@ -257,7 +257,7 @@ pub fn execute(context: &Context, args: GovArgs) -> anyhow::Result<Exit> {
                         kind: kind.into(),
                         uscc,
                         region,
-                        level: level.into(),
+                        level,
                     },
                     admin: parse_public_key(&admin)
                         .with_context(|| format!("--admin {admin:?}"))?,

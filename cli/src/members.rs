@@ -114,17 +114,12 @@ pub fn execute_officer(context: &Context, args: OfficerArgs) -> anyhow::Result<E
             let id = public_key.id().to_hex();
             submit(
                 context,
-                Call::RegisterOfficer(RegisterOfficer {
-                    public_key,
-                    role: role.into(),
-                }),
-                |_| json!({ "id": id, "role": Role::from(role) }),
+                Call::RegisterOfficer(RegisterOfficer { public_key, role }),
+                |_| json!({ "id": id, "role": role }),
                 |c| {
                     format!(
                         "registered officer {id} as {:?} (height {}, tx {})",
-                        Role::from(role),
-                        c.height,
-                        c.hash
+                        role, c.height, c.hash
                     )
                 },
             )
