@@ -9,7 +9,7 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 use anyhow::{bail, Context as _};
 use clap::Args;
-use serde_json::json;
+use serde_json::{json, Value};
 use xianjie_api::vault::VaultFileView;
 use xianjie_contracts::evidence::check_anchor_fields;
 use xianjie_contracts::ContractError;
@@ -314,7 +314,7 @@ fn submit(
             let answer = super::vault::upload(context, file, &anchor.digest)?;
             eprintln!(
                 "the file is already anchored; stored it in the node's vault ({})",
-                answer["stored"]
+                Value::from(stored(&answer))
             );
             Some(answer)
         }
@@ -342,8 +342,7 @@ fn submit(
         let vault = match &uploaded {
             Some(answer) => format!(
                 "\nvault     stored on the node ({})",
-                serde_json::from_value::<VaultFileView>(answer.clone())
-                    .map_or_else(|_| "new".to_owned(), |view| view.stored)
+                stored(answer).unwrap_or_else(|| "new".to_owned())
             ),
             None => String::new(),
         };
@@ -358,6 +357,13 @@ fn submit(
             committed.height
         )
     })
+}
+
+/// `new` or `existing`: the `stored` of the vault's answer ([`VaultFileView`]).
+fn stored(answer: &Value) -> Option<String> {
+    serde_json::from_value::<VaultFileView>(answer.clone())
+        .ok()
+        .map(|view| view.stored)
 }
 
 /// The signer first, then the other collectors named, without repeats.
@@ -478,6 +484,32 @@ mod tests {
             .map(|flag| flag.get_name().parse().unwrap())
             .collect();
         assert_eq!(mapped.len(), EvidenceCategory::ALL.len());
+    }
+
+    #[test]
+    fn the_contract_decides_which_fields_are_acceptable() {
+        let mut anchor = EvidenceAnchor {
+            digest: Hash([0; 32]),
+            size: 0,
+            media_type: "application/pdf".into(),
+            category: EvidenceCategory::Documentary,
+            case_id: None,
+            collected_at: 1,
+            collected_by: vec![KeyId([1; 20]), KeyId([2; 20])],
+            capture_method: String::new(),
+            capture_tool: "xianjie-cli".into(),
+            provenance_note_digest: None,
+            supersedes: None,
+            co_signatures: Vec::new(),
+        };
+        // The contract takes an empty capture method, so the CLI does too.
+        check_fields(&anchor).unwrap();
+        anchor.capture_method = "x".repeat(xianjie_ledger::model::MAX_SHORT_TEXT_LEN + 1);
+        let refusal = check_fields(&anchor).unwrap_err().to_string();
+        assert!(
+            refusal.contains("invalid_field") && refusal.contains("change --capture-method"),
+            "{refusal}"
+        );
     }
 
     #[test]
