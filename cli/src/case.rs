@@ -13,9 +13,11 @@ use clap::{Args, Subcommand};
 use serde_json::{json, Value};
 use xianjie_api::cases::{ActionView, ActionsView, CaseDetail, CaseList};
 use xianjie_contracts::case::{transition, transitions};
+use xianjie_contracts::deadline::{Clock, ClockExtension, ClockPause};
 use xianjie_ledger::case::{
     Attachment, AttachmentKind, Case, CaseEvent, CaseState, LeadKind, LeadSource, Outcome,
 };
+use xianjie_ledger::deadline::TimeUnit;
 use xianjie_ledger::hash::note_digest;
 use xianjie_ledger::model::OrgId;
 use xianjie_ledger::tx::{Call, CaseAction, OpenCase};
@@ -351,47 +353,42 @@ fn show(context: &Context, case: &str) -> anyhow::Result<Exit> {
     let events: Vec<CaseEvent> = context
         .client()
         .typed(&path, Value::Array(detail.events.clone()))?;
-    context
-        .output
-        .emit(&answer, || describe(&detail, Some(&record), &events))?;
+    let clocks: Vec<Clock> = context
+        .client()
+        .typed(&path, Value::Array(detail.clocks.clone()))?;
+    context.output.emit(&answer, || {
+        describe(&detail, Some(&record), &events, &clocks)
+    })?;
     Ok(Exit::Success)
 }
 
 /// `; extended by 15 calendar_day on … (source)` for an extended clock.
-fn extension_note(extension: &Value) -> String {
-    if extension.is_null() {
+fn extension_note(extension: Option<&ClockExtension>) -> String {
+    let Some(extension) = extension else {
         return String::new();
-    }
+    };
     format!(
         "; extended by {} {} on {} ({})",
-        text(&extension["limit"]),
-        text(&extension["unit"]),
-        format_time_ms(extension["granted_at_ms"].as_u64().unwrap_or(0)),
-        text(&extension["source"]),
+        extension.limit,
+        wire_name(&extension.unit),
+        format_time_ms(extension.granted_at_ms),
+        extension.source,
     )
 }
 
 /// `; stopped with 2 working_day used, counting again since … (source)`
 /// for a clock that was stopped (中止) and resumed.
-fn pause_note(pause: &Value, unit: &Value) -> String {
-    if pause.is_null() {
+fn pause_note(pause: Option<&ClockPause>, unit: TimeUnit) -> String {
+    let Some(pause) = pause else {
         return String::new();
-    }
+    };
     format!(
         "; stopped with {} {} used, counting again since {} ({})",
-        text(&pause["used"]),
-        text(unit),
-        format_time_ms(pause["resumed_at_ms"].as_u64().unwrap_or(0)),
-        text(&pause["source"]),
+        pause.used,
+        wire_name(&unit),
+        format_time_ms(pause.resumed_at_ms),
+        pause.source,
     )
-}
-
-fn text(value: &Value) -> String {
-    match value {
-        Value::String(text) => text.clone(),
-        Value::Null => "-".into(),
-        other => other.to_string(),
-    }
 }
 
 /// An optional organisation, `-` when absent.
@@ -399,8 +396,12 @@ fn org(org: Option<&OrgId>) -> String {
     org.map_or_else(|| "-".to_owned(), ToString::to_string)
 }
 
-fn describe(answer: &CaseDetail, case: Option<&Case>, events: &[CaseEvent]) -> String {
-    // The clocks are the contracts' JSON, passed through by the node as objects.
+fn describe(
+    answer: &CaseDetail,
+    case: Option<&Case>,
+    events: &[CaseEvent],
+    clocks: &[Clock],
+) -> String {
     let field = |get: fn(&Case) -> String| case.map_or_else(|| "-".to_owned(), get);
     let mut out = format!(
         "case      {}  {}\nentity    {}  (domain {})\nstate     {}{}\nparties   agency {}, police {}, procuratorate {}, court {}\n",
@@ -441,27 +442,22 @@ fn describe(answer: &CaseDetail, case: Option<&Case>, events: &[CaseEvent]) -> S
         "\nclocks at the latest block ({})\n",
         format_time_ms(answer.at_ms)
     ));
-    let clocks = &answer.clocks;
     if clocks.is_empty() {
         out.push_str("  none running\n");
     }
     for clock in clocks {
         out.push_str(&format!(
             "  {:<32} {} must act by {}{}  ({} {} {}, {}{}{})\n",
-            text(&clock["rule"]),
-            text(&clock["actor"]),
-            format_time_ms(clock["due_at_ms"].as_u64().unwrap_or(0)),
-            if clock["overdue"] == true {
-                "  OVERDUE"
-            } else {
-                ""
-            },
-            text(&clock["kind"]),
-            text(&clock["limit"]),
-            text(&clock["unit"]),
-            text(&clock["source"]),
-            extension_note(&clock["extension"]),
-            pause_note(&clock["pause"], &clock["unit"]),
+            clock.rule,
+            clock.actor,
+            format_time_ms(clock.due_at_ms),
+            if clock.overdue { "  OVERDUE" } else { "" },
+            wire_name(&clock.kind),
+            clock.limit,
+            wire_name(&clock.unit),
+            clock.source,
+            extension_note(clock.extension.as_ref()),
+            pause_note(clock.pause.as_ref(), clock.unit),
         ));
     }
     let attachments = &answer.attachments;
@@ -545,19 +541,43 @@ fn list(context: &Context, args: ListArgs) -> anyhow::Result<Exit> {
 mod tests {
     use super::*;
 
-    /// A case answer with nothing but `clocks`.
-    fn with_clocks(clocks: Vec<Value>) -> CaseDetail {
-        CaseDetail {
+    /// A case answer with nothing but `clocks`, shown.
+    fn with_clocks(clocks: Vec<Value>) -> String {
+        // The fields these tests do not look at.
+        let clocks: Vec<Clock> = clocks
+            .into_iter()
+            .map(|mut clock| {
+                let defaults = serde_json::json!({
+                    "state": "S0_LEAD", "started_at_ms": 0, "overdue": false,
+                    "expired": false, "override_id": null, "verified": "P", "pause": null,
+                });
+                for (field, value) in defaults.as_object().unwrap() {
+                    clock
+                        .as_object_mut()
+                        .unwrap()
+                        .entry(field.clone())
+                        .or_insert(value.clone());
+                }
+                for part in ["extension", "pause"] {
+                    if let Some(part) = clock.get_mut(part).and_then(Value::as_object_mut) {
+                        part.entry("verified").or_insert("P".into());
+                    }
+                }
+                serde_json::from_value(clock).unwrap()
+            })
+            .collect();
+        let answer = CaseDetail {
             height: 0,
             at_ms: 0,
             state: "-".into(),
             overdue: false,
             case: Value::Null,
             events: Vec::new(),
-            clocks,
+            clocks: Vec::new(),
             attachments: Vec::new(),
             evidence: Vec::new(),
-        }
+        };
+        describe(&answer, None, &[], &clocks)
     }
 
     #[test]
@@ -603,13 +623,13 @@ mod tests {
             "granted_at_ms": 1_782_000_000_000u64,
             "source": "CPL Art 172 ¶1",
         });
-        let shown = describe(&with_clocks(vec![clock(extended)]), None, &[]);
+        let shown = with_clocks(vec![clock(extended)]);
         assert!(
             shown.contains("; extended by 15 calendar_day on ")
                 && shown.contains("(CPL Art 172 ¶1))"),
             "{shown}"
         );
-        let plain = describe(&with_clocks(vec![clock(Value::Null)]), None, &[]);
+        let plain = with_clocks(vec![clock(Value::Null)]);
         assert!(!plain.contains("extended"), "{plain}");
     }
 
@@ -630,7 +650,7 @@ mod tests {
                 "source": "SPP-Reverse-Guide-2024 Art 13 (中止审查)",
             },
         });
-        let shown = describe(&with_clocks(vec![clock]), None, &[]);
+        let shown = with_clocks(vec![clock]);
         assert!(
             shown.contains("; stopped with 2 working_day used, counting again since ")
                 && shown.contains("(中止审查)"),
