@@ -11,14 +11,19 @@ use std::str::FromStr;
 use anyhow::{anyhow, bail};
 use clap::{Args, Subcommand};
 use serde_json::{json, Value};
+use xianjie_api::cases::{ActionView, ActionsView, CaseDetail, CaseList};
 use xianjie_contracts::case::{transition, transitions};
-use xianjie_ledger::case::{Attachment, AttachmentKind, CaseState, LeadKind, LeadSource, Outcome};
+use xianjie_contracts::deadline::{Clock, ClockExtension, ClockPause};
+use xianjie_ledger::case::{
+    Attachment, AttachmentKind, Case, CaseEvent, CaseState, LeadKind, LeadSource, Outcome,
+};
+use xianjie_ledger::deadline::TimeUnit;
 use xianjie_ledger::hash::note_digest;
 use xianjie_ledger::ids::OrgId;
 use xianjie_ledger::tx::{Call, CaseAction, OpenCase};
 
-use crate::common::{digest_or_file, officer_id, query_value, read, submit};
-use crate::output::format_time_ms;
+use crate::common::{digest_or_file, officer_id, query_value, read_typed, submit};
+use crate::output::{format_time_ms, wire_name};
 use crate::{Context, Exit};
 
 /// `xianjie case …`
@@ -255,9 +260,9 @@ fn act(context: &Context, args: ActArgs) -> anyhow::Result<Exit> {
     // The state after the step, if the signer may still read the case.
     let state_after = || -> Option<String> {
         let path = format!("/v1/cases/{}", args.case);
-        context.client().get_json(&path).ok()?.ok()?["state"]
-            .as_str()
-            .map(str::to_owned)
+        let answer = context.client().get_json(&path).ok()?.ok()?;
+        let detail: CaseDetail = serde_json::from_value(answer).ok()?;
+        Some(detail.state)
     };
     submit(
         context,
@@ -279,41 +284,32 @@ fn act(context: &Context, args: ActArgs) -> anyhow::Result<Exit> {
 }
 
 fn actions(context: &Context, case: &str) -> anyhow::Result<Exit> {
-    let answer = match read(context, &format!("/v1/cases/{case}/actions"))? {
+    let path = format!("/v1/cases/{case}/actions");
+    let (answer, view) = match read_typed::<ActionsView>(context, &path)? {
         Ok(answer) => answer,
         Err(exit) => return Ok(exit),
     };
     context.output.emit(&answer, || {
         let mut text = format!(
             "case {} is {}; as officer {} of {} ({}):\n",
-            answer["case_id"].as_str().unwrap_or(case),
-            answer["state"].as_str().unwrap_or("?"),
-            answer["officer"].as_str().unwrap_or("?"),
-            answer["org"].as_str().unwrap_or("?"),
-            answer["role"].as_str().unwrap_or("?"),
+            view.case_id, view.state, view.officer, view.org, view.role,
         );
-        let list = answer["actions"].as_array().cloned().unwrap_or_default();
-        let (allowed, refused): (Vec<Value>, Vec<Value>) = list
-            .into_iter()
-            .partition(|action| action["allowed"] == true);
+        let (allowed, refused): (Vec<&ActionView>, Vec<&ActionView>) =
+            view.actions.iter().partition(|action| action.allowed);
         text.push_str("\nyou may:\n");
         if allowed.is_empty() {
             text.push_str("  nothing at this point\n");
         }
         for action in &allowed {
-            text.push_str(&format!(
-                "  {:<24} {}\n",
-                action["action"].as_str().unwrap_or("?"),
-                needs(action)
-            ));
+            text.push_str(&format!("  {:<24} {}\n", action.action, needs(action)));
         }
         text.push_str("\nnot now:\n");
         for action in &refused {
             text.push_str(&format!(
                 "  {:<24} {}: {}\n",
-                action["action"].as_str().unwrap_or("?"),
-                action["code"].as_str().unwrap_or("?"),
-                action["reason"].as_str().unwrap_or("")
+                action.action,
+                action.code.as_deref().unwrap_or("?"),
+                action.reason.as_deref().unwrap_or("")
             ));
         }
         text
@@ -321,180 +317,176 @@ fn actions(context: &Context, case: &str) -> anyhow::Result<Exit> {
     Ok(Exit::Success)
 }
 
-fn needs(action: &Value) -> String {
+fn needs(action: &ActionView) -> String {
     let mut parts = Vec::new();
-    let strings = |field: &str| -> Vec<String> {
-        action[field]
-            .as_array()
-            .map(|items| {
-                items
-                    .iter()
-                    .filter_map(|v| v.as_str().map(str::to_owned))
-                    .collect()
-            })
-            .unwrap_or_default()
-    };
-    let kinds = strings("attachments");
-    if !kinds.is_empty() {
-        parts.push(format!("--attach {}", kinds.join(" --attach ")));
+    if !action.attachments.is_empty() {
+        parts.push(format!(
+            "--attach {}",
+            action.attachments.join(" --attach ")
+        ));
     }
-    if let Some(target) = action["target"].as_str() {
+    if let Some(target) = &action.target {
         parts.push(format!("--to ({target})"));
     }
-    if action["taskforce"] == true {
+    if action.taskforce {
         parts.push("--officer ID (task force)".into());
     }
-    if action["reason_required"] == true {
+    if action.reason_required {
         parts.push("--reason TEXT".into());
     }
-    let outcomes = strings("outcomes");
-    if !outcomes.is_empty() {
-        parts.push(format!("--outcome {}", outcomes.join("|")));
+    if !action.outcomes.is_empty() {
+        parts.push(format!("--outcome {}", action.outcomes.join("|")));
     }
-    if action["role"] == "head" {
+    if action.role == "head" {
         parts.push("(head's key)".into());
     }
     parts.join(" ")
 }
 
 fn show(context: &Context, case: &str) -> anyhow::Result<Exit> {
-    let answer = match read(context, &format!("/v1/cases/{case}"))? {
+    let path = format!("/v1/cases/{case}");
+    let (answer, detail) = match read_typed::<CaseDetail>(context, &path)? {
         Ok(answer) => answer,
         Err(exit) => return Ok(exit),
     };
-    context.output.emit(&answer, || describe(&answer))?;
+    let record: Case = context.client().typed(&path, detail.case.clone())?;
+    let events: Vec<CaseEvent> = context
+        .client()
+        .typed(&path, Value::Array(detail.events.clone()))?;
+    let clocks: Vec<Clock> = context
+        .client()
+        .typed(&path, Value::Array(detail.clocks.clone()))?;
+    context.output.emit(&answer, || {
+        describe(&detail, Some(&record), &events, &clocks)
+    })?;
     Ok(Exit::Success)
 }
 
 /// `; extended by 15 calendar_day on … (source)` for an extended clock.
-fn extension_note(extension: &Value) -> String {
-    if extension.is_null() {
+fn extension_note(extension: Option<&ClockExtension>) -> String {
+    let Some(extension) = extension else {
         return String::new();
-    }
+    };
     format!(
         "; extended by {} {} on {} ({})",
-        text(&extension["limit"]),
-        text(&extension["unit"]),
-        format_time_ms(extension["granted_at_ms"].as_u64().unwrap_or(0)),
-        text(&extension["source"]),
+        extension.limit,
+        wire_name(&extension.unit),
+        format_time_ms(extension.granted_at_ms),
+        extension.source,
     )
 }
 
 /// `; stopped with 2 working_day used, counting again since … (source)`
 /// for a clock that was stopped (中止) and resumed.
-fn pause_note(pause: &Value, unit: &Value) -> String {
-    if pause.is_null() {
+fn pause_note(pause: Option<&ClockPause>, unit: TimeUnit) -> String {
+    let Some(pause) = pause else {
         return String::new();
-    }
+    };
     format!(
         "; stopped with {} {} used, counting again since {} ({})",
-        text(&pause["used"]),
-        text(unit),
-        format_time_ms(pause["resumed_at_ms"].as_u64().unwrap_or(0)),
-        text(&pause["source"]),
+        pause.used,
+        wire_name(&unit),
+        format_time_ms(pause.resumed_at_ms),
+        pause.source,
     )
 }
 
-fn text(value: &Value) -> String {
-    match value {
-        Value::String(text) => text.clone(),
-        Value::Null => "-".into(),
-        other => other.to_string(),
-    }
+/// An optional organisation, `-` when absent.
+fn org(org: Option<&OrgId>) -> String {
+    org.map_or_else(|| "-".to_owned(), ToString::to_string)
 }
 
-fn describe(answer: &Value) -> String {
-    let case = &answer["case"];
+fn describe(
+    answer: &CaseDetail,
+    case: Option<&Case>,
+    events: &[CaseEvent],
+    clocks: &[Clock],
+) -> String {
+    let field = |get: fn(&Case) -> String| case.map_or_else(|| "-".to_owned(), get);
     let mut out = format!(
         "case      {}  {}\nentity    {}  (domain {})\nstate     {}{}\nparties   agency {}, police {}, procuratorate {}, court {}\n",
-        text(&case["id"]),
-        text(&case["title"]),
-        text(&case["entity"]),
-        text(&case["domain"]),
-        text(&answer["state"]),
-        if answer["overdue"] == true { "  OVERDUE" } else { "" },
-        text(&case["owner"]),
-        text(&case["police"]),
-        text(&case["procuratorate"]),
-        text(&case["court"]),
+        field(|case| case.id.clone()),
+        field(|case| case.title.clone()),
+        field(|case| case.entity.clone()),
+        field(|case| case.domain.clone()),
+        answer.state,
+        if answer.overdue { "  OVERDUE" } else { "" },
+        field(|case| case.owner.to_string()),
+        field(|case| org(case.police.as_ref())),
+        field(|case| org(case.procuratorate.as_ref())),
+        field(|case| org(case.court.as_ref())),
     );
     out.push_str("\ntimeline\n");
-    for event in answer["events"].as_array().into_iter().flatten() {
+    for event in events {
         out.push_str(&format!(
             "  #{:<3} {}  {:<24} {} → {}  by {}{}{}\n",
-            text(&event["seq"]),
-            format_time_ms(event["time_ms"].as_u64().unwrap_or(0)),
-            text(&event["action"]),
-            text(&event["from"]),
-            text(&event["to"]),
-            text(&event["org"]),
-            event["target"]
-                .as_str()
+            event.seq,
+            format_time_ms(event.time_ms),
+            event.action,
+            wire_name(&event.from),
+            wire_name(&event.to),
+            event.org,
+            event
+                .target
+                .as_ref()
                 .map(|to| format!(" to {to}"))
                 .unwrap_or_default(),
-            event["outcome"]
-                .as_str()
-                .map(|o| format!(" ({o})"))
+            event
+                .outcome
+                .as_ref()
+                .map(|outcome| format!(" ({})", wire_name(outcome)))
                 .unwrap_or_default(),
         ));
     }
     out.push_str(&format!(
         "\nclocks at the latest block ({})\n",
-        format_time_ms(answer["at_ms"].as_u64().unwrap_or(0))
+        format_time_ms(answer.at_ms)
     ));
-    let clocks = answer["clocks"].as_array().cloned().unwrap_or_default();
     if clocks.is_empty() {
         out.push_str("  none running\n");
     }
-    for clock in &clocks {
+    for clock in clocks {
         out.push_str(&format!(
             "  {:<32} {} must act by {}{}  ({} {} {}, {}{}{})\n",
-            text(&clock["rule"]),
-            text(&clock["actor"]),
-            format_time_ms(clock["due_at_ms"].as_u64().unwrap_or(0)),
-            if clock["overdue"] == true {
-                "  OVERDUE"
-            } else {
-                ""
-            },
-            text(&clock["kind"]),
-            text(&clock["limit"]),
-            text(&clock["unit"]),
-            text(&clock["source"]),
-            extension_note(&clock["extension"]),
-            pause_note(&clock["pause"], &clock["unit"]),
+            clock.rule,
+            clock.actor,
+            format_time_ms(clock.due_at_ms),
+            if clock.overdue { "  OVERDUE" } else { "" },
+            wire_name(&clock.kind),
+            clock.limit,
+            wire_name(&clock.unit),
+            clock.source,
+            extension_note(clock.extension.as_ref()),
+            pause_note(clock.pause.as_ref(), clock.unit),
         ));
     }
-    let attachments = answer["attachments"]
-        .as_array()
-        .cloned()
-        .unwrap_or_default();
+    let attachments = &answer.attachments;
     if !attachments.is_empty() {
         out.push_str("\nattachments\n");
-        for attachment in &attachments {
+        for attachment in attachments {
             out.push_str(&format!(
                 "  #{:<3} {:<26} {}{}\n",
-                text(&attachment["seq"]),
-                text(&attachment["kind"]),
-                text(&attachment["digest"]),
-                attachment["class"]
-                    .as_str()
+                attachment.seq,
+                attachment.kind,
+                attachment.digest,
+                attachment
+                    .class
+                    .as_deref()
                     .map(|class| format!("  class {class}"))
                     .unwrap_or_default()
             ));
         }
     }
-    let evidence = answer["evidence"].as_array().cloned().unwrap_or_default();
-    if !evidence.is_empty() {
+    if !answer.evidence.is_empty() {
         out.push_str("\nevidence\n");
-        for item in &evidence {
+        for item in &answer.evidence {
             out.push_str(&format!(
                 "  {}  class {}  {}  held by {}{}\n",
-                text(&item["digest"]),
-                text(&item["class"]),
-                text(&item["category"]),
-                text(&item["holder"]),
-                if item["requires_recollection"] == true {
+                item.digest,
+                item.class,
+                item.category,
+                item.holder,
+                if item.requires_recollection {
                     "  MUST BE RE-COLLECTED"
                 } else {
                     ""
@@ -518,12 +510,12 @@ fn list(context: &Context, args: ListArgs) -> anyhow::Result<Exit> {
     } else {
         format!("/v1/cases?{}", query.join("&"))
     };
-    let answer = match read(context, &path)? {
+    let (answer, list) = match read_typed::<CaseList>(context, &path)? {
         Ok(answer) => answer,
         Err(exit) => return Ok(exit),
     };
     context.output.emit(&answer, || {
-        let cases = answer["cases"].as_array().cloned().unwrap_or_default();
+        let cases = &list.cases;
         if cases.is_empty() {
             return "no cases".into();
         }
@@ -532,15 +524,11 @@ fn list(context: &Context, args: ListArgs) -> anyhow::Result<Exit> {
             .map(|case| {
                 format!(
                     "{}  {:<24} {}{}  {}",
-                    text(&case["id"]),
-                    text(&case["state"]),
-                    text(&case["owner"]),
-                    if case["overdue"] == true {
-                        "  OVERDUE"
-                    } else {
-                        ""
-                    },
-                    text(&case["title"]),
+                    case.id,
+                    case.state,
+                    case.owner,
+                    if case.overdue { "  OVERDUE" } else { "" },
+                    case.title,
                 )
             })
             .collect::<Vec<_>>()
@@ -552,6 +540,45 @@ fn list(context: &Context, args: ListArgs) -> anyhow::Result<Exit> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A case answer with nothing but `clocks`, shown.
+    fn with_clocks(clocks: Vec<Value>) -> String {
+        // The fields these tests do not look at.
+        let clocks: Vec<Clock> = clocks
+            .into_iter()
+            .map(|mut clock| {
+                let defaults = serde_json::json!({
+                    "state": "S0_LEAD", "started_at_ms": 0, "overdue": false,
+                    "expired": false, "override_id": null, "verified": "P", "pause": null,
+                });
+                for (field, value) in defaults.as_object().unwrap() {
+                    clock
+                        .as_object_mut()
+                        .unwrap()
+                        .entry(field.clone())
+                        .or_insert(value.clone());
+                }
+                for part in ["extension", "pause"] {
+                    if let Some(part) = clock.get_mut(part).and_then(Value::as_object_mut) {
+                        part.entry("verified").or_insert("P".into());
+                    }
+                }
+                serde_json::from_value(clock).unwrap()
+            })
+            .collect();
+        let answer = CaseDetail {
+            height: 0,
+            at_ms: 0,
+            state: "-".into(),
+            overdue: false,
+            case: Value::Null,
+            events: Vec::new(),
+            clocks: Vec::new(),
+            attachments: Vec::new(),
+            evidence: Vec::new(),
+        };
+        describe(&answer, None, &[], &clocks)
+    }
 
     #[test]
     fn bare_attachments_fill_the_required_kinds_in_order() {
@@ -596,13 +623,13 @@ mod tests {
             "granted_at_ms": 1_782_000_000_000u64,
             "source": "CPL Art 172 ¶1",
         });
-        let shown = describe(&serde_json::json!({ "clocks": [clock(extended)] }));
+        let shown = with_clocks(vec![clock(extended)]);
         assert!(
             shown.contains("; extended by 15 calendar_day on ")
                 && shown.contains("(CPL Art 172 ¶1))"),
             "{shown}"
         );
-        let plain = describe(&serde_json::json!({ "clocks": [clock(Value::Null)] }));
+        let plain = with_clocks(vec![clock(Value::Null)]);
         assert!(!plain.contains("extended"), "{plain}");
     }
 
@@ -623,7 +650,7 @@ mod tests {
                 "source": "SPP-Reverse-Guide-2024 Art 13 (中止审查)",
             },
         });
-        let shown = describe(&serde_json::json!({ "clocks": [clock] }));
+        let shown = with_clocks(vec![clock]);
         assert!(
             shown.contains("; stopped with 2 working_day used, counting again since ")
                 && shown.contains("(中止审查)"),

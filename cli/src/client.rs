@@ -9,8 +9,12 @@ use std::time::Duration;
 
 use anyhow::{anyhow, Context as _};
 use rand::RngCore as _;
-use serde::Deserialize;
+use serde::de::DeserializeOwned;
 use serde_json::Value;
+use xianjie_api::chain::StatusView;
+use xianjie_api::error::ErrorBody;
+use xianjie_api::members::OfficerView;
+use xianjie_api::txs::{OutcomeView, TxView};
 use xianjie_ledger::codec;
 use xianjie_ledger::crypto::{KeyId, SecretKey};
 use xianjie_ledger::tx::{Call, SignedTx, Tx};
@@ -85,19 +89,20 @@ pub struct NodeStatus {
     pub chain_id: String,
     /// Latest committed height.
     pub height: u64,
+    /// The answer, typed.
+    pub view: StatusView,
     /// The whole answer, passed through by `xianjie status --json`.
     pub raw: Value,
 }
 
 /// Where a submitted transaction was committed.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone)]
 pub struct Committed {
     /// The transaction hash.
     pub hash: Hash,
     /// Block height.
     pub height: u64,
     /// Position in the block.
-    #[serde(default)]
     pub index: u32,
 }
 
@@ -199,11 +204,14 @@ impl NodeClient {
         let raw = self
             .get_unsigned("/v1/status")?
             .map_err(|e| self.unexpected("/v1/status", &e))?;
-        let chain_id = raw["chain_id"].as_str().map(str::to_owned);
-        let height = raw["height"].as_u64();
-        match (chain_id, height) {
-            (Some(chain_id), Some(height)) => Ok(NodeStatus { chain_id, height, raw }),
-            _ => Err(anyhow!(
+        match serde_json::from_value::<StatusView>(raw.clone()) {
+            Ok(view) => Ok(NodeStatus {
+                chain_id: view.chain_id.clone(),
+                height: view.height,
+                view,
+                raw,
+            }),
+            Err(_) => Err(anyhow!(
                 "the node at {} answered /v1/status without a chain_id and height; is it a Xianjie node?",
                 self.base_url
             )),
@@ -222,11 +230,11 @@ impl NodeClient {
         self.get_optional(&path, "not_anchored")
     }
 
-    /// `GET /v1/officers/{id}`: the officer JSON, or `None` if the key is not registered.
-    pub fn officer(&self, id: &KeyId) -> anyhow::Result<Option<Value>> {
+    /// `GET /v1/officers/{id}`: the officer, or `None` if the key is not registered.
+    pub fn officer(&self, id: &KeyId) -> anyhow::Result<Option<OfficerView>> {
         let path = format!("/v1/officers/{id}");
         match self.get_json(&path)? {
-            Ok(value) => Ok(Some(value)),
+            Ok(value) => self.typed(&path, value).map(Some),
             Err(error) if error.status == 404 => Ok(None),
             Err(error) => Err(self.unexpected(&path, &error)),
         }
@@ -269,15 +277,16 @@ impl NodeClient {
 
     /// A 2xx answer to a submission: committed, normally with outcome `ok`.
     fn committed(&self, tx: Hash, body: Value) -> anyhow::Result<Submission> {
-        let outcome = &body["outcome"];
-        if outcome["status"]
-            .as_str()
-            .is_some_and(|status| status != "ok")
-        {
+        let view: TxView = serde_json::from_value(body).with_context(|| {
+            format!(
+                "the node at {} answered a submission with unexpected JSON",
+                self.base_url
+            )
+        })?;
+        if let Some(OutcomeView::Error { code }) = view.outcome {
             // The contract refused it; the node reports that as 422, but a
             // committed error outcome means the same thing.
-            let code = outcome["code"].as_str().unwrap_or("refused").to_owned();
-            let details = serde_json::json!({ "code": code, "height": body["height"] });
+            let details = serde_json::json!({ "code": code, "height": view.height });
             return Ok(Submission::Refused {
                 tx,
                 error: ApiError {
@@ -288,12 +297,17 @@ impl NodeClient {
                 },
             });
         }
-        let committed: Committed = serde_json::from_value(body).with_context(|| {
-            format!(
+        let (Ok(hash), Some(height)) = (Hash::from_hex(&view.hash), view.height) else {
+            return Err(anyhow!(
                 "the node at {} answered a submission with unexpected JSON",
                 self.base_url
-            )
-        })?;
+            ));
+        };
+        let committed = Committed {
+            hash,
+            height,
+            index: view.index.unwrap_or_default(),
+        };
         if committed.hash != tx {
             return Err(anyhow!(
                 "the node reported transaction {} but we sent {tx}; is --node a Xianjie node?",
@@ -301,6 +315,16 @@ impl NodeClient {
             ));
         }
         Ok(Submission::Committed(committed))
+    }
+
+    /// The JSON answer `value` of `path` as the API type `T`.
+    pub fn typed<T: DeserializeOwned>(&self, path: &str, value: Value) -> anyhow::Result<T> {
+        serde_json::from_value(value).with_context(|| {
+            format!(
+                "the node at {} answered {path} with unexpected JSON; is it a Xianjie node of this version?",
+                self.base_url
+            )
+        })
     }
 
     /// GET where a 404 with `absent_code` means "no such thing".
@@ -520,23 +544,35 @@ pub fn random_nonce() -> u64 {
     rand::rngs::OsRng.next_u64()
 }
 
-/// Reads `{"error":{"code","message"}}`, tolerating bodies that are not.
-fn error_from(status: u16, body: &Value) -> ApiError {
-    let error = &body["error"];
-    let code = error["code"].as_str().map(str::to_owned);
-    let message = error["message"].as_str().map(str::to_owned);
-    let fallback_message = match body {
-        Value::String(text) => text.chars().take(200).collect(),
-        _ => String::from("(no message)"),
+/// The `error` object of an error answer, if `body` is one.
+pub fn error_detail(body: &Value) -> Option<xianjie_api::ErrorDetail> {
+    serde_json::from_value::<ErrorBody>(body.clone())
+        .ok()
+        .map(|body| body.error)
+}
+
+/// Reads `{"error":{"code","message"}}` ([`ErrorBody`]), tolerating bodies
+/// that are not.
+pub fn error_from(status: u16, body: &Value) -> ApiError {
+    let details = match body.get("error") {
+        Some(error) if error.is_object() => error.clone(),
+        _ => Value::Null,
     };
-    ApiError {
-        status,
-        code: code.unwrap_or_else(|| format!("http_{status}")),
-        message: message.unwrap_or(fallback_message),
-        details: if error.is_object() {
-            error.clone()
-        } else {
-            Value::Null
+    match serde_json::from_value::<ErrorBody>(body.clone()) {
+        Ok(ErrorBody { error }) => ApiError {
+            status,
+            code: error.code.to_string(),
+            message: error.message,
+            details,
+        },
+        Err(_) => ApiError {
+            status,
+            code: format!("http_{status}"),
+            message: match body {
+                Value::String(text) => text.chars().take(200).collect(),
+                _ => String::from("(no message)"),
+            },
+            details,
         },
     }
 }

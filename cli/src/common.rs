@@ -109,6 +109,22 @@ pub fn read(context: &Context, path: &str) -> anyhow::Result<Result<Value, Exit>
     }
 }
 
+/// A signed read whose answer is the API type `T`: `Ok(Ok((json, typed)))`
+/// (the JSON for `--json`, passed through unchanged), or `Ok(Err(exit))` as
+/// [`read`].
+pub fn read_typed<T: serde::de::DeserializeOwned>(
+    context: &Context,
+    path: &str,
+) -> anyhow::Result<Result<(Value, T), Exit>> {
+    match read(context, path)? {
+        Ok(json) => {
+            let typed = context.client().typed(path, json.clone())?;
+            Ok(Ok((json, typed)))
+        }
+        Err(exit) => Ok(Err(exit)),
+    }
+}
+
 fn print_read_refusal(context: &Context, error: &ApiError) -> anyhow::Result<()> {
     eprintln!("read refused: {}: {}", error.code, error.message);
     if context.output.is_json() {
@@ -116,6 +132,29 @@ fn print_read_refusal(context: &Context, error: &ApiError) -> anyhow::Result<()>
         context.output.emit(&answer, String::new)?;
     }
     Ok(())
+}
+
+/// clap parser for a ledger enum typed by its names (`xianjie_ledger::names`):
+/// `--help` lists each name with its `help` line, and a wrong name gets
+/// clap's error listing every allowed one.
+pub fn ledger_names<T>(
+    names: &'static [(T, &'static str)],
+    help: fn(T) -> &'static str,
+) -> impl clap::builder::TypedValueParser<Value = T>
+where
+    T: std::str::FromStr + Copy + Send + Sync + 'static,
+    T::Err: std::fmt::Debug,
+{
+    use clap::builder::{PossibleValue, PossibleValuesParser, TypedValueParser as _};
+    PossibleValuesParser::new(
+        names
+            .iter()
+            .map(|&(value, name)| PossibleValue::new(name).help(help(value))),
+    )
+    .map(|name| {
+        name.parse::<T>()
+            .expect("clap admits only the ledger's names")
+    })
 }
 
 /// Percent-encodes a query value (everything but unreserved characters).

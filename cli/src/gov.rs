@@ -6,14 +6,15 @@ use std::path::PathBuf;
 use anyhow::{anyhow, Context as _};
 use clap::{Args, Subcommand, ValueEnum};
 use serde_json::{json, Value};
+use xianjie_api::governance::{PolicyView, ProposalsView};
 use xianjie_ledger::deadline::Calendar;
-use xianjie_ledger::governance::{Change, NewOrg, ParamChange};
+use xianjie_ledger::governance::{Change, NewOrg, ParamChange, Proposal};
 use xianjie_ledger::ids::OrgId;
 use xianjie_ledger::model::{Org, OrgKind, OrgLevel};
-use xianjie_ledger::tx::{Approve, Call, Propose};
 use xianjie_ledger::validators::Validator;
+use xianjie_ledger::tx::{Approve, Call, Propose};
 
-use crate::common::{read, submit};
+use crate::common::{read_typed, submit};
 use crate::members::{parse_key_id, parse_public_key};
 use crate::{Context, Exit};
 
@@ -125,7 +126,7 @@ pub enum ChangeArg {
         #[arg(long)]
         region: String,
         /// Its administrative level.
-        #[arg(long, value_enum)]
+        #[arg(long, value_parser = level_parser())]
         level: OrgLevelArg,
         /// Its first admin's public key (64 hex characters, as `xianjie keys new` prints it).
         #[arg(long)]
@@ -160,47 +161,42 @@ impl From<OrgKindArg> for OrgKind {
     }
 }
 
-/// The administrative level of an organisation, as the command line names it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum OrgLevelArg {
-    /// 国家级.
-    National,
-    /// 省级.
-    Provincial,
-    /// 地市级.
-    Prefecture,
-    /// 县级.
-    County,
+/// The administrative level of an organisation, as the command line names
+/// it: the ledger's [`OrgLevel`] by its names (`xianjie_ledger::names`).
+pub type OrgLevelArg = OrgLevel;
+
+/// The help line of each level in `--help`.
+fn level_help(level: OrgLevel) -> &'static str {
+    match level {
+        OrgLevel::National => "国家级",
+        OrgLevel::Provincial => "省级",
+        OrgLevel::Prefecture => "地市级",
+        OrgLevel::County => "县级",
+    }
 }
 
-impl From<OrgLevelArg> for OrgLevel {
-    fn from(level: OrgLevelArg) -> Self {
-        match level {
-            OrgLevelArg::National => OrgLevel::National,
-            OrgLevelArg::Provincial => OrgLevel::Provincial,
-            OrgLevelArg::Prefecture => OrgLevel::Prefecture,
-            OrgLevelArg::County => OrgLevel::County,
-        }
-    }
+/// clap parser for `--level`.
+fn level_parser() -> impl clap::builder::TypedValueParser<Value = OrgLevel> {
+    crate::common::ledger_names(OrgLevel::NAMES, level_help)
 }
 
 /// Runs `policy show`.
 pub fn execute_policy(context: &Context, args: PolicyArgs) -> anyhow::Result<Exit> {
     let PolicyCommand::Show = args.command;
-    let answer = match read(context, "/v1/policy")? {
+    let (answer, policy) = match read_typed::<PolicyView>(context, "/v1/policy")? {
         Ok(answer) => answer,
         Err(exit) => return Ok(exit),
     };
     context.output.emit(&answer, || {
         format!(
             "// {} policy set, digest {}\n{}",
-            if answer["is_default"] == true {
+            if policy.is_default {
                 "default"
             } else {
                 "governed"
             },
-            answer["digest"].as_str().unwrap_or("?"),
-            answer["policy_set"].as_str().unwrap_or("")
+            policy.digest,
+            policy.policy_set
         )
     })?;
     Ok(Exit::Success)
@@ -262,7 +258,7 @@ pub fn execute(context: &Context, args: GovArgs) -> anyhow::Result<Exit> {
                         kind: kind.into(),
                         uscc,
                         region,
-                        level: level.into(),
+                        level,
                     },
                     admin: parse_public_key(&admin)
                         .with_context(|| format!("--admin {admin:?}"))?,
@@ -294,27 +290,31 @@ pub fn execute(context: &Context, args: GovArgs) -> anyhow::Result<Exit> {
             |c| format!("approved {id} (height {}, tx {})", c.height, c.hash),
         ),
         GovCommand::List => {
-            let answer = match read(context, "/v1/governance/proposals")? {
+            let path = "/v1/governance/proposals";
+            let (answer, view) = match read_typed::<ProposalsView>(context, path)? {
                 Ok(answer) => answer,
                 Err(exit) => return Ok(exit),
             };
+            let proposals: Vec<Proposal> = view
+                .proposals
+                .iter()
+                .map(|proposal| context.client().typed(path, proposal.clone()))
+                .collect::<anyhow::Result<_>>()?;
             context.output.emit(&answer, || {
-                let mut text = format!(
-                    "a proposal needs {} approvals\n",
-                    answer["required_approvals"]
-                );
-                for proposal in answer["proposals"].as_array().into_iter().flatten() {
-                    let change = proposal["change"]
-                        .as_object()
-                        .and_then(|map| map.keys().next().cloned())
-                        .unwrap_or_default();
+                let mut text = format!("a proposal needs {} approvals\n", view.required_approvals);
+                for proposal in &proposals {
+                    // The change's kind: its JSON is `{"<kind>": …}`.
+                    let change = match serde_json::to_value(&proposal.change) {
+                        Ok(Value::Object(map)) => map.keys().next().cloned().unwrap_or_default(),
+                        _ => String::new(),
+                    };
                     text.push_str(&format!(
                         "{}  {:<12} by {}  approvals {}  {}\n",
-                        proposal["id"].as_str().unwrap_or("?"),
+                        proposal.id,
                         change,
-                        proposal["proposer_org"].as_str().unwrap_or("?"),
-                        proposal["approvals"],
-                        proposal["status"],
+                        proposal.proposer_org,
+                        json!(proposal.approvals),
+                        json!(proposal.status),
                     ));
                 }
                 text

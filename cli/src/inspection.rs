@@ -5,16 +5,19 @@ use std::str::FromStr;
 
 use anyhow::anyhow;
 use clap::{Args, Subcommand};
-use serde_json::{json, Value};
+use serde_json::json;
+use xianjie_api::inspections::{InspectionList, InspectionView};
 use xianjie_ledger::hash::note_digest;
-use xianjie_ledger::inspection::{Conclusion, LabRef, ObjectionWindow};
+use xianjie_ledger::inspection::{Conclusion, Inspection, LabRef, ObjectionWindow};
+use xianjie_ledger::model::Org;
 use xianjie_ledger::tx::{
     Accredit, Call, DisputeInspection, RecognizeInspection, RecordInspection, RecordRetest,
     RequestRetest,
 };
 
 use crate::client::NodeClient;
-use crate::common::{digest_or_file, officer_id, query_value, read, submit};
+use crate::common::{digest_or_file, officer_id, query_value, read_typed, submit};
+use crate::output::wire_name;
 use crate::{Context, Exit};
 
 /// `xianjie inspection …`
@@ -199,11 +202,10 @@ fn lab_uscc(client: &NodeClient, text: &str) -> anyhow::Result<String> {
     let orgs = client
         .get_json("/v1/orgs")?
         .map_err(|error| client.unexpected("/v1/orgs", &error))?;
-    orgs.as_array()
-        .into_iter()
-        .flatten()
-        .find(|org| org["id"] == text)
-        .and_then(|org| org["uscc"].as_str().map(str::to_owned))
+    let orgs: Vec<Org> = client.typed("/v1/orgs", orgs)?;
+    orgs.into_iter()
+        .find(|org| org.id.as_str() == text)
+        .map(|org| org.uscc)
         .ok_or_else(|| {
             anyhow!(
                 "{text:?} is neither a USCC nor a member organisation id (see `curl …/v1/orgs`)"
@@ -372,17 +374,12 @@ fn record(context: &Context, args: RecordArgs) -> anyhow::Result<Exit> {
 }
 
 fn retest(context: &Context, args: RetestArgs) -> anyhow::Result<Exit> {
-    let original = match read(context, &format!("/v1/inspections/{}", args.id))? {
-        Ok(answer) => answer,
+    let path = format!("/v1/inspections/{}", args.id);
+    let original = match read_typed::<InspectionView>(context, &path)? {
+        Ok((_, view)) => inspection_of(context, &path, &view)?,
         Err(exit) => return Ok(exit),
     };
-    let field = |name: &str| -> anyhow::Result<String> {
-        original["inspection"][name]
-            .as_str()
-            .map(str::to_owned)
-            .ok_or_else(|| anyhow!("the node's answer for {} has no {name}", args.id))
-    };
-    let subject = (field("entity")?, field("matter")?);
+    let subject = (original.entity, original.matter);
     let call = Call::RecordRetest(RecordRetest {
         of: args.id.clone(),
         // A re-test has no objection window: its conclusion is final.
@@ -404,60 +401,61 @@ fn retest(context: &Context, args: RetestArgs) -> anyhow::Result<Exit> {
     )
 }
 
-fn describe(view: &Value) -> String {
-    let inspection = &view["inspection"];
-    let status = match (view["valid"] == true, view["recognised"] == true) {
+/// The ledger's `Inspection` inside a view.
+fn inspection_of(
+    context: &Context,
+    path: &str,
+    view: &InspectionView,
+) -> anyhow::Result<Inspection> {
+    context.client().typed(path, view.inspection.clone())
+}
+
+fn describe(view: &InspectionView, inspection: &Inspection) -> String {
+    let status = match (view.valid, view.recognised) {
         (true, true) => "VALID, RECOGNISED",
         (true, false) => "VALID, not yet recognised",
         (false, _) => "NOT VALID for recognition",
     };
     let mut text = format!(
         "{}  {}  {}  {}  by {}  report {}  [{status}]",
-        inspection["id"].as_str().unwrap_or("?"),
-        inspection["matter"].as_str().unwrap_or("?"),
-        inspection["conclusion"].as_str().unwrap_or("?"),
-        inspection["scope"].as_str().unwrap_or(""),
-        inspection["issuer"].as_str().unwrap_or("?"),
-        inspection["report_date"],
+        inspection.id,
+        inspection.matter,
+        wire_name(&inspection.conclusion),
+        inspection.scope,
+        inspection.issuer,
+        inspection.report_date,
     );
-    let orgs = |field: &str| -> String {
-        view[field]
-            .as_array()
-            .map(|items| {
-                items
-                    .iter()
-                    .filter_map(Value::as_str)
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            })
-            .unwrap_or_default()
-    };
-    if let Some(original) = inspection["retest_of"].as_str() {
+    let orgs = |items: &[String]| -> String { items.join(", ") };
+    if let Some(original) = &inspection.retest_of {
         text.push_str(&format!(
             "\n    re-test of {original}: its conclusion is final"
         ));
     }
-    if !orgs("recognised_by").is_empty() {
-        text.push_str(&format!("\n    recognised by {}", orgs("recognised_by")));
-    }
-    if !orgs("disputed_by").is_empty() {
-        text.push_str(&format!("\n    disputed by {}", orgs("disputed_by")));
-    }
-    for problem in view["problem_texts"].as_array().into_iter().flatten() {
+    if !view.recognised_by.is_empty() {
         text.push_str(&format!(
-            "\n    not valid: {}",
-            problem.as_str().unwrap_or("?")
+            "\n    recognised by {}",
+            orgs(&view.recognised_by)
         ));
+    }
+    if !view.disputed_by.is_empty() {
+        text.push_str(&format!("\n    disputed by {}", orgs(&view.disputed_by)));
+    }
+    for problem in &view.problem_texts {
+        text.push_str(&format!("\n    not valid: {problem}"));
     }
     text
 }
 
 fn show(context: &Context, id: &str) -> anyhow::Result<Exit> {
-    let answer = match read(context, &format!("/v1/inspections/{id}"))? {
+    let path = format!("/v1/inspections/{id}");
+    let (answer, view) = match read_typed::<InspectionView>(context, &path)? {
         Ok(answer) => answer,
         Err(exit) => return Ok(exit),
     };
-    context.output.emit(&answer, || describe(&answer))?;
+    let inspection = inspection_of(context, &path, &view)?;
+    context
+        .output
+        .emit(&answer, || describe(&view, &inspection))?;
     Ok(Exit::Success)
 }
 
@@ -469,16 +467,24 @@ fn list(context: &Context, args: ListArgs) -> anyhow::Result<Exit> {
     if args.valid {
         path.push_str("&valid=true");
     }
-    let answer = match read(context, &path)? {
+    let (answer, list) = match read_typed::<InspectionList>(context, &path)? {
         Ok(answer) => answer,
         Err(exit) => return Ok(exit),
     };
+    let results = list
+        .results
+        .iter()
+        .map(|view| Ok((view, inspection_of(context, &path, view)?)))
+        .collect::<anyhow::Result<Vec<_>>>()?;
     context.output.emit(&answer, || {
-        let results = answer["results"].as_array().cloned().unwrap_or_default();
         if results.is_empty() {
             return format!("no results recorded for {}", args.entity);
         }
-        results.iter().map(describe).collect::<Vec<_>>().join("\n")
+        results
+            .iter()
+            .map(|(view, inspection)| describe(view, inspection))
+            .collect::<Vec<_>>()
+            .join("\n")
     })?;
     Ok(Exit::Success)
 }

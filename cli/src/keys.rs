@@ -97,16 +97,9 @@ fn describe_officer(context: &Context, key: &SecretKey) -> String {
     );
     match client.officer(&key.public_key().id()) {
         Ok(Some(officer)) => {
-            let active = if officer["active"].as_bool() == Some(false) {
-                " (revoked)"
-            } else {
-                ""
-            };
-            format!(
-                "officer     {} of {}{active}",
-                officer["role"].as_str().unwrap_or("?"),
-                officer["org"].as_str().unwrap_or("?")
-            )
+            let officer = &officer.officer;
+            let active = if !officer.active { " (revoked)" } else { "" };
+            format!("officer     {} of {}{active}", officer.role, officer.org)
         }
         Ok(None) => format!(
             "officer     not registered on the chain of {}",

@@ -17,6 +17,8 @@ use anyhow::{anyhow, Context as _};
 use clap::Args;
 use serde_json::{json, Value};
 
+use xianjie_api::sessions::NewSession;
+
 use crate::client::NodeClient;
 use crate::output::format_time_ms;
 use crate::{Context, Exit};
@@ -67,8 +69,11 @@ pub fn execute(context: &Context, args: LoginArgs) -> anyhow::Result<Exit> {
         .context("reading the node's answer")?;
     let body: Value = serde_json::from_str(&text).unwrap_or(Value::String(text));
     if status != 201 {
-        let code = body["error"]["code"].as_str().unwrap_or("?");
-        let message = body["error"]["message"].as_str().unwrap_or("");
+        let (code, message) = crate::client::error_detail(&body).map_or_else(
+            || ("?".to_owned(), String::new()),
+            |error| (error.code.to_string(), error.message),
+        );
+        let code = code.as_str();
         let advice = crate::client::advice(code).unwrap_or("");
         if matches!(
             code,
@@ -82,13 +87,15 @@ pub fn execute(context: &Context, args: LoginArgs) -> anyhow::Result<Exit> {
             client.base_url()
         ));
     }
-    let token = body["token"]
-        .as_str()
-        .filter(|token| token.len() == 64 && token.bytes().all(|b| b.is_ascii_hexdigit()))
+    let session: NewSession = serde_json::from_value(body)
+        .ok()
+        .filter(|session: &NewSession| {
+            session.token.len() == 64 && session.token.bytes().all(|b| b.is_ascii_hexdigit())
+        })
         .ok_or_else(|| anyhow!("the node's sign-in answer has no valid token"))?;
-    let url = console_link(client.base_url(), token);
-    let expires_at_ms = body["expires_at_ms"].as_u64().unwrap_or_default();
-    let officer = body["officer"].clone();
+    let url = console_link(client.base_url(), &session.token);
+    let expires_at_ms = session.expires_at_ms;
+    let officer = &session.officer;
     if args.open {
         open_in_browser(&url);
     }
@@ -98,9 +105,9 @@ pub fn execute(context: &Context, args: LoginArgs) -> anyhow::Result<Exit> {
             format!(
                 "signed in as officer {} of {} ({}), until {}\n\
                  open the web console (the link signs the browser in; do not share it):\n{url}",
-                officer["id"].as_str().unwrap_or("?"),
-                officer["org_name"].as_str().unwrap_or("?"),
-                officer["org"].as_str().unwrap_or("?"),
+                officer.id,
+                officer.org_name,
+                officer.org,
                 format_time_ms(expires_at_ms)
             )
         },

@@ -5,7 +5,7 @@
 //! officer or the agency running the node never hands over the key file.
 
 use anyhow::{anyhow, Context as _};
-use clap::{Args, Subcommand, ValueEnum};
+use clap::{Args, Subcommand};
 use serde_json::json;
 use xianjie_ledger::crypto::{KeyId, PublicKey};
 use xianjie_ledger::model::Role;
@@ -30,7 +30,7 @@ pub enum OfficerCommand {
         /// The officer's public key (64 hex characters, as `xianjie keys new` prints it).
         public_key: String,
         /// What the key may sign.
-        #[arg(long, value_enum, default_value_t = RoleArg::Officer)]
+        #[arg(long, value_parser = role_parser(), default_value_t = RoleArg::Officer)]
         role: RoleArg,
     },
     /// Revoke one of your organisation's officer keys: it signs nothing from then on.
@@ -42,25 +42,22 @@ pub enum OfficerCommand {
     },
 }
 
-/// An officer's role, as the command line names it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum RoleArg {
-    /// Day-to-day acts.
-    Officer,
-    /// Decisions the law reserves to the organisation's head.
-    Head,
-    /// Manages officers and votes in governance.
-    Admin,
+/// An officer's role, as the command line names it: the ledger's [`Role`]
+/// by its names (`xianjie_ledger::names`).
+pub type RoleArg = Role;
+
+/// The help line of each role in `--help`.
+fn role_help(role: Role) -> &'static str {
+    match role {
+        Role::Officer => "Day-to-day acts",
+        Role::Head => "Decisions the law reserves to the organisation's head",
+        Role::Admin => "Manages officers and votes in governance",
+    }
 }
 
-impl From<RoleArg> for Role {
-    fn from(role: RoleArg) -> Self {
-        match role {
-            RoleArg::Officer => Role::Officer,
-            RoleArg::Head => Role::Head,
-            RoleArg::Admin => Role::Admin,
-        }
-    }
+/// clap parser for `--role`.
+fn role_parser() -> impl clap::builder::TypedValueParser<Value = Role> {
+    crate::common::ledger_names(Role::NAMES, role_help)
 }
 
 /// `xianjie node-key …`
@@ -117,17 +114,12 @@ pub fn execute_officer(context: &Context, args: OfficerArgs) -> anyhow::Result<E
             let id = public_key.id().to_hex();
             submit(
                 context,
-                Call::RegisterOfficer(RegisterOfficer {
-                    public_key,
-                    role: role.into(),
-                }),
-                |_| json!({ "id": id, "role": Role::from(role) }),
+                Call::RegisterOfficer(RegisterOfficer { public_key, role }),
+                |_| json!({ "id": id, "role": role }),
                 |c| {
                     format!(
                         "registered officer {id} as {:?} (height {}, tx {})",
-                        Role::from(role),
-                        c.height,
-                        c.hash
+                        role, c.height, c.hash
                     )
                 },
             )

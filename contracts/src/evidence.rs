@@ -421,8 +421,9 @@ fn check_co_signatures(
     }
 }
 
-/// The bounds that need no state.
-fn check_anchor_fields(anchor: &EvidenceAnchor) -> Result<()> {
+/// The bounds of an anchor's fields that need no state: what the contract
+/// checks first, and what the CLI checks before it hashes and signs.
+pub fn check_anchor_fields(anchor: &EvidenceAnchor) -> Result<()> {
     if !is_media_type(&anchor.media_type) {
         return Err(invalid(
             "media_type",

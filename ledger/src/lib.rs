@@ -40,6 +40,7 @@ pub mod ids;
 pub mod inspection;
 pub mod merkle;
 pub mod model;
+pub mod names;
 pub mod params;
 pub mod read_auth;
 pub mod receipt;

@@ -5,23 +5,11 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use libp2p::PeerId;
-use serde::{Deserialize, Serialize};
-use utoipa::ToSchema;
+pub use xianjie_api::chain::PeerView;
 
 /// How long after the last block received through sync a node still
 /// reports itself as syncing.
 pub const SYNCING_GRACE: Duration = Duration::from_secs(3);
-
-/// One connected consensus peer.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-pub struct PeerView {
-    /// libp2p peer id.
-    pub peer_id: String,
-    /// The peer's moniker.
-    pub moniker: String,
-    /// The address of the connection.
-    pub address: String,
-}
 
 /// Shared, updated by the consensus and gossip tasks.
 #[derive(Debug)]

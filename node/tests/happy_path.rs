@@ -142,17 +142,13 @@ fn assert_tampering_is_detected(
     trusted: &xianjie_ledger::validators::ValidatorSet,
 ) {
     let mut other_holder = bundle.clone();
-    let mut value = hex::decode(&other_holder.state.value).unwrap();
-    let last = value.len() - 1;
-    value[last] ^= 1;
-    other_holder.state.value = hex::encode(value);
+    let last = other_holder.state.value.len() - 1;
+    other_holder.state.value[last] ^= 1;
     assert!(other_holder.verify(trusted).is_err());
 
     let mut bad_state_proof = bundle.clone();
-    let mut proof = hex::decode(&bad_state_proof.state.proof).unwrap();
-    let middle = proof.len() / 2;
-    proof[middle] ^= 1;
-    bad_state_proof.state.proof = hex::encode(proof);
+    let middle = bad_state_proof.state.proof.len() / 2;
+    bad_state_proof.state.proof[middle] ^= 1;
     assert!(bad_state_proof.verify(trusted).is_err());
 
     let mut bad_inclusion = bundle.clone();

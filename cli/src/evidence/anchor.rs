@@ -8,14 +8,14 @@ use std::path::{Path, PathBuf};
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use anyhow::{bail, Context as _};
-use clap::{Args, ValueEnum};
-use serde_json::json;
+use clap::Args;
+use serde_json::{json, Value};
+use xianjie_api::vault::VaultFileView;
+use xianjie_contracts::evidence::check_anchor_fields;
+use xianjie_contracts::ContractError;
 use xianjie_ledger::crypto::{KeyId, SecretKey};
 use xianjie_ledger::hash::note_digest;
-use xianjie_ledger::model::{
-    EvidenceAnchor, EvidenceCategory, MAX_CASE_ID_LEN, MAX_COLLECTORS, MAX_MEDIA_TYPE_LEN,
-    MAX_SHORT_TEXT_LEN,
-};
+use xianjie_ledger::model::{EvidenceAnchor, EvidenceCategory};
 use xianjie_ledger::tx::Call;
 use xianjie_ledger::Hash;
 
@@ -34,7 +34,7 @@ pub struct AnchorArgs {
     #[arg(required_unless_present = "draft")]
     pub file: Option<PathBuf>,
     /// Evidence category; it decides the admissibility class (A, B or C).
-    #[arg(long, value_enum, required_unless_present = "draft")]
+    #[arg(long, required_unless_present = "draft", value_parser = category_parser())]
     pub category: Option<CategoryArg>,
     /// The case the evidence belongs to.
     #[arg(long = "case", value_name = "ID")]
@@ -107,52 +107,36 @@ pub fn collector(text: &str) -> anyhow::Result<Collector> {
     ))
 }
 
-/// The evidence categories as typed on the command line (the ledger's names).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum CategoryArg {
-    /// 物证 physical evidence (class A).
-    Physical,
-    /// 书证 documentary evidence (class A).
-    Documentary,
-    /// 视听资料 audio-visual material (class A).
-    Audiovisual,
-    /// 电子数据 electronic data (class A).
-    Electronic,
-    /// 鉴定意见 / 检验报告 appraisal or test report (class B).
-    Appraisal,
-    /// 勘验 / 检查笔录 inspection record (class B).
-    InspectionRecord,
-    /// 现场笔录 on-site record (class B, pending review).
-    OnsiteRecord,
-    /// 证人证言 witness statement (class C).
-    Witness,
-    /// 当事人陈述 / 询问笔录 party statement (class C).
-    Party,
-    /// 生态环境监测数据 environmental monitoring data (class A).
-    EnvironmentalMonitoring,
-    /// 事故调查报告 accident investigation report (class B).
-    AccidentInvestigation,
-    /// 被害人陈述 victim statement (class C).
-    VictimStatement,
+/// The evidence categories as typed on the command line: the ledger's
+/// [`EvidenceCategory`] by its names (`xianjie_ledger::names`).
+pub type CategoryArg = EvidenceCategory;
+
+/// The help line of each category in `--help`.
+fn category_help(category: EvidenceCategory) -> &'static str {
+    match category {
+        EvidenceCategory::Physical => "物证 physical evidence (class A).",
+        EvidenceCategory::Documentary => "书证 documentary evidence (class A).",
+        EvidenceCategory::Audiovisual => "视听资料 audio-visual material (class A).",
+        EvidenceCategory::Electronic => "电子数据 electronic data (class A).",
+        EvidenceCategory::Appraisal => "鉴定意见 / 检验报告 appraisal or test report (class B).",
+        EvidenceCategory::InspectionRecord => "勘验 / 检查笔录 inspection record (class B).",
+        EvidenceCategory::OnsiteRecord => "现场笔录 on-site record (class B, pending review).",
+        EvidenceCategory::Witness => "证人证言 witness statement (class C).",
+        EvidenceCategory::Party => "当事人陈述 / 询问笔录 party statement (class C).",
+        EvidenceCategory::EnvironmentalMonitoring => {
+            "生态环境监测数据 environmental monitoring data (class A)."
+        }
+        EvidenceCategory::AccidentInvestigation => {
+            "事故调查报告 accident investigation report (class B)."
+        }
+        EvidenceCategory::VictimStatement => "被害人陈述 victim statement (class C).",
+    }
 }
 
-impl From<CategoryArg> for EvidenceCategory {
-    fn from(category: CategoryArg) -> Self {
-        match category {
-            CategoryArg::Physical => EvidenceCategory::Physical,
-            CategoryArg::Documentary => EvidenceCategory::Documentary,
-            CategoryArg::Audiovisual => EvidenceCategory::Audiovisual,
-            CategoryArg::Electronic => EvidenceCategory::Electronic,
-            CategoryArg::Appraisal => EvidenceCategory::Appraisal,
-            CategoryArg::InspectionRecord => EvidenceCategory::InspectionRecord,
-            CategoryArg::OnsiteRecord => EvidenceCategory::OnsiteRecord,
-            CategoryArg::Witness => EvidenceCategory::Witness,
-            CategoryArg::Party => EvidenceCategory::Party,
-            CategoryArg::EnvironmentalMonitoring => EvidenceCategory::EnvironmentalMonitoring,
-            CategoryArg::AccidentInvestigation => EvidenceCategory::AccidentInvestigation,
-            CategoryArg::VictimStatement => EvidenceCategory::VictimStatement,
-        }
-    }
+/// clap parser for `--category`: the ledger's names, listed in `--help` and
+/// in the error for a wrong one.
+fn category_parser() -> impl clap::builder::TypedValueParser<Value = EvidenceCategory> {
+    crate::common::ledger_names(EvidenceCategory::NAMES, category_help)
 }
 
 /// Hashes the file, anchors it, and prints digest, tx and height (or
@@ -178,7 +162,23 @@ pub fn execute(context: &Context, args: AnchorArgs) -> anyhow::Result<Exit> {
         .capture_tool
         .clone()
         .unwrap_or_else(|| format!("xianjie-cli {}", crate::VERSION));
-    check_limits(&args, &media_type, &capture_tool, collected_by.len())?;
+    // The file's digest and size are filled in after hashing; the contract's
+    // field checks do not look at them.
+    let mut anchor = EvidenceAnchor {
+        digest: Hash([0; 32]),
+        size: 0,
+        media_type,
+        category,
+        case_id: args.case_id.clone(),
+        collected_at: args.collected_at.unwrap_or_else(|| modified_or_now(file)),
+        collected_by,
+        capture_method: args.capture_method.clone(),
+        capture_tool,
+        provenance_note_digest: args.note.as_deref().map(note_digest),
+        supersedes: args.supersedes,
+        co_signatures: Vec::new(),
+    };
+    check_fields(&anchor)?;
     let unsigned: Vec<KeyId> = args
         .collected_by
         .iter()
@@ -198,20 +198,8 @@ pub fn execute(context: &Context, args: AnchorArgs) -> anyhow::Result<Exit> {
 
     let hashed = hash_file(file, hashing_progress(context))
         .with_context(|| format!("cannot read {}", file.display()))?;
-    let mut anchor = EvidenceAnchor {
-        digest: hashed.digest,
-        size: hashed.size,
-        media_type,
-        category: category.into(),
-        case_id: args.case_id.clone(),
-        collected_at: args.collected_at.unwrap_or_else(|| modified_or_now(file)),
-        collected_by,
-        capture_method: args.capture_method.clone(),
-        capture_tool,
-        provenance_note_digest: args.note.as_deref().map(note_digest),
-        supersedes: args.supersedes,
-        co_signatures: Vec::new(),
-    };
+    anchor.digest = hashed.digest;
+    anchor.size = hashed.size;
     for colleague in args.collected_by.iter().filter(|c| c.id != signer) {
         if let Some(their_key) = &colleague.key {
             anchor.co_sign(&chain_id, &signer, their_key);
@@ -273,6 +261,7 @@ fn submit_draft(context: &Context, args: &AnchorArgs, path: &Path) -> anyhow::Re
         );
     }
     draft.check_co_signatures()?;
+    check_fields(&draft.anchor)?;
     let chain_id = context.client().status()?.chain_id;
     if chain_id != draft.chain_id {
         bail!(
@@ -325,7 +314,7 @@ fn submit(
             let answer = super::vault::upload(context, file, &anchor.digest)?;
             eprintln!(
                 "the file is already anchored; stored it in the node's vault ({})",
-                answer["stored"]
+                Value::from(stored(&answer))
             );
             Some(answer)
         }
@@ -353,7 +342,7 @@ fn submit(
         let vault = match &uploaded {
             Some(answer) => format!(
                 "\nvault     stored on the node ({})",
-                answer["stored"].as_str().unwrap_or("new")
+                stored(answer).unwrap_or_else(|| "new".to_owned())
             ),
             None => String::new(),
         };
@@ -370,6 +359,13 @@ fn submit(
     })
 }
 
+/// `new` or `existing`: the `stored` of the vault's answer ([`VaultFileView`]).
+fn stored(answer: &Value) -> Option<String> {
+    serde_json::from_value::<VaultFileView>(answer.clone())
+        .ok()
+        .map(|view| view.stored)
+}
+
 /// The signer first, then the other collectors named, without repeats.
 pub fn collectors(signer: KeyId, others: &[KeyId]) -> Vec<KeyId> {
     let mut all = vec![signer];
@@ -381,34 +377,27 @@ pub fn collectors(signer: KeyId, others: &[KeyId]) -> Vec<KeyId> {
     all
 }
 
-fn check_limits(
-    args: &AnchorArgs,
-    media_type: &str,
-    capture_tool: &str,
-    collectors: usize,
-) -> anyhow::Result<()> {
-    let too_long = |name: &str, text: &str, max: usize| -> anyhow::Result<()> {
-        if text.is_empty() || text.len() > max {
-            bail!(
-                "{name} must be 1 to {max} bytes long, got {} bytes",
-                text.len()
-            );
-        }
-        Ok(())
+/// The contract's own field checks (`xianjie_contracts::evidence::check_anchor_fields`),
+/// before hashing and signing: a refusal names the option to change.
+fn check_fields(anchor: &EvidenceAnchor) -> anyhow::Result<()> {
+    let Err(error) = check_anchor_fields(anchor) else {
+        return Ok(());
     };
-    too_long("--media-type", media_type, MAX_MEDIA_TYPE_LEN)?;
-    too_long("--capture-method", &args.capture_method, MAX_SHORT_TEXT_LEN)?;
-    too_long("--capture-tool", capture_tool, MAX_SHORT_TEXT_LEN)?;
-    if let Some(case_id) = &args.case_id {
-        too_long("--case", case_id, MAX_CASE_ID_LEN)?;
-    }
-    if collectors > MAX_COLLECTORS {
-        bail!(
-            "at most {MAX_COLLECTORS} collectors (you and {} others) may be named",
-            MAX_COLLECTORS - 1
-        );
-    }
-    Ok(())
+    let option = match &error {
+        ContractError::InvalidField { field, .. } => match *field {
+            "media_type" => "--media-type",
+            "case_id" => "--case",
+            "capture_method" => "--capture-method",
+            "capture_tool" => "--capture-tool",
+            "collected_by" => "--collected-by (you and the colleagues named)",
+            _ => "the options",
+        },
+        _ => "the options",
+    };
+    bail!(
+        "the chain would refuse this anchor ({}: {error}); change {option} and run the command again",
+        error.code()
+    )
 }
 
 /// The file's modification time in Unix seconds, or now if it has none.
@@ -485,16 +474,42 @@ mod tests {
 
     #[test]
     fn every_category_has_a_flag_named_as_in_the_api() {
-        for category in CategoryArg::value_variants() {
-            let flag = category.to_possible_value().unwrap();
-            let ledger: EvidenceCategory = (*category).into();
-            assert_eq!(flag.get_name(), wire_name(&ledger));
+        use clap::builder::TypedValueParser as _;
+        let flags: Vec<_> = category_parser().possible_values().unwrap().collect();
+        for (flag, category) in flags.iter().zip(EvidenceCategory::ALL) {
+            assert_eq!(flag.get_name(), wire_name(&category));
         }
-        let mapped: std::collections::BTreeSet<EvidenceCategory> = CategoryArg::value_variants()
+        let mapped: std::collections::BTreeSet<EvidenceCategory> = flags
             .iter()
-            .map(|&c| c.into())
+            .map(|flag| flag.get_name().parse().unwrap())
             .collect();
         assert_eq!(mapped.len(), EvidenceCategory::ALL.len());
+    }
+
+    #[test]
+    fn the_contract_decides_which_fields_are_acceptable() {
+        let mut anchor = EvidenceAnchor {
+            digest: Hash([0; 32]),
+            size: 0,
+            media_type: "application/pdf".into(),
+            category: EvidenceCategory::Documentary,
+            case_id: None,
+            collected_at: 1,
+            collected_by: vec![KeyId([1; 20]), KeyId([2; 20])],
+            capture_method: String::new(),
+            capture_tool: "xianjie-cli".into(),
+            provenance_note_digest: None,
+            supersedes: None,
+            co_signatures: Vec::new(),
+        };
+        // The contract takes an empty capture method, so the CLI does too.
+        check_fields(&anchor).unwrap();
+        anchor.capture_method = "x".repeat(xianjie_ledger::model::MAX_SHORT_TEXT_LEN + 1);
+        let refusal = check_fields(&anchor).unwrap_err().to_string();
+        assert!(
+            refusal.contains("invalid_field") && refusal.contains("change --capture-method"),
+            "{refusal}"
+        );
     }
 
     #[test]
@@ -518,6 +533,6 @@ mod tests {
         );
         assert!(MEDIA_TYPES
             .iter()
-            .all(|(_, media_type)| media_type.len() <= MAX_MEDIA_TYPE_LEN));
+            .all(|(_, media_type)| media_type.len() <= xianjie_ledger::model::MAX_MEDIA_TYPE_LEN));
     }
 }

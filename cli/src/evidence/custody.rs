@@ -5,7 +5,7 @@
 //! decides who may record what; a refusal (e.g. `not_holder`) exits with 1.
 
 use anyhow::bail;
-use clap::{Args, ValueEnum};
+use clap::Args;
 use serde_json::json;
 use xianjie_ledger::hash::note_digest;
 use xianjie_ledger::ids::OrgId;
@@ -24,7 +24,7 @@ pub struct CustodyArgs {
     #[arg(value_parser = parse_digest)]
     pub digest: Hash,
     /// What happens to the item.
-    #[arg(long, value_enum)]
+    #[arg(long, value_parser = action_parser())]
     pub action: ActionArg,
     /// For `transfer`: the receiving organisation (e.g. police-330100).
     #[arg(long, value_name = "ORG", value_parser = parse_org_id)]
@@ -34,48 +34,40 @@ pub struct CustodyArgs {
     pub note: Option<String>,
 }
 
-/// Custody actions as typed on the command line (the ledger's names).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum ActionArg {
-    /// Hand the item to another organisation (needs --to; completed by its `receive`).
-    Transfer,
-    /// Take an item transferred to your organisation.
-    Receive,
-    /// Seal it (封存).
-    Seal,
-    /// Examine or test it.
-    Examine,
-    /// Put it in storage.
-    Store,
-    /// Return it to its owner.
-    Return,
-    /// Destroy it; the record remains.
-    Destroy,
-    /// Withdraw your organisation's pending transfer (not yet received).
-    Cancel,
-    /// Decline a transfer addressed to your organisation; the sender keeps the item.
-    Refuse,
-}
+/// Custody actions as typed on the command line: the ledger's
+/// [`CustodyAction`] by its names (`xianjie_ledger::names`).
+pub type ActionArg = CustodyAction;
 
-impl From<ActionArg> for CustodyAction {
-    fn from(action: ActionArg) -> Self {
-        match action {
-            ActionArg::Transfer => CustodyAction::Transfer,
-            ActionArg::Receive => CustodyAction::Receive,
-            ActionArg::Seal => CustodyAction::Seal,
-            ActionArg::Examine => CustodyAction::Examine,
-            ActionArg::Store => CustodyAction::Store,
-            ActionArg::Return => CustodyAction::Return,
-            ActionArg::Destroy => CustodyAction::Destroy,
-            ActionArg::Cancel => CustodyAction::Cancel,
-            ActionArg::Refuse => CustodyAction::Refuse,
+/// The help line of each action in `--help`.
+fn action_help(action: CustodyAction) -> &'static str {
+    match action {
+        CustodyAction::Transfer => {
+            "Hand the item to another organisation (needs --to; completed by its `receive`)."
+        }
+        CustodyAction::Receive => "Take an item transferred to your organisation.",
+        CustodyAction::Seal => "Seal it (封存).",
+        CustodyAction::Examine => "Examine or test it.",
+        CustodyAction::Store => "Put it in storage.",
+        CustodyAction::Return => "Return it to its owner.",
+        CustodyAction::Destroy => "Destroy it; the record remains.",
+        CustodyAction::Cancel => {
+            "Withdraw your organisation's pending transfer (not yet received)."
+        }
+        CustodyAction::Refuse => {
+            "Decline a transfer addressed to your organisation; the sender keeps the item."
         }
     }
 }
 
+/// clap parser for `--action`: the ledger's names, listed in `--help` and in
+/// the error for a wrong one.
+fn action_parser() -> impl clap::builder::TypedValueParser<Value = CustodyAction> {
+    crate::common::ledger_names(CustodyAction::NAMES, action_help)
+}
+
 /// Records the event and prints tx and height.
 pub fn execute(context: &Context, args: CustodyArgs) -> anyhow::Result<Exit> {
-    let action: CustodyAction = args.action.into();
+    let action: CustodyAction = args.action;
     check_recipient(action, args.to.as_ref())?;
     let key = context.load_key()?;
     let call = Call::RecordCustody(RecordCustody {
@@ -122,9 +114,9 @@ mod tests {
 
     #[test]
     fn every_action_has_a_flag_named_as_in_the_api() {
-        for action in ActionArg::value_variants() {
-            let flag = action.to_possible_value().unwrap();
-            let ledger: CustodyAction = (*action).into();
+        use clap::builder::TypedValueParser as _;
+        for flag in action_parser().possible_values().unwrap() {
+            let ledger: CustodyAction = flag.get_name().parse().unwrap();
             assert_eq!(flag.get_name(), wire_name(&ledger));
         }
     }

@@ -113,21 +113,7 @@ impl Draft {
     }
 }
 
-/// The collectors of `anchor` other than `signer` who have not co-signed.
-pub fn missing_co_signers(anchor: &EvidenceAnchor, signer: &KeyId) -> Vec<KeyId> {
-    anchor
-        .collected_by
-        .iter()
-        .filter(|id| *id != signer)
-        .filter(|id| !anchor.co_signatures.iter().any(|c| c.officer() == **id))
-        .copied()
-        .collect()
-}
-
-/// The ids, comma-separated.
-pub fn list(ids: &[KeyId]) -> String {
-    ids.iter().map(KeyId::to_hex).collect::<Vec<_>>().join(", ")
-}
+pub use xianjie_api::evidence::{list, missing_co_signers};
 
 #[cfg(test)]
 mod tests {

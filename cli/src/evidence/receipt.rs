@@ -104,15 +104,18 @@ fn fetch(client: &NodeClient, digest: &Hash) -> anyhow::Result<Option<Vec<u8>>> 
     if (200..300).contains(&status) {
         return Ok(Some(body));
     }
-    let error: Value = serde_json::from_slice(&body).unwrap_or(Value::Null);
-    let code = error["error"]["code"].as_str().unwrap_or("");
+    let error = serde_json::from_slice::<xianjie_api::ErrorBody>(&body)
+        .ok()
+        .map(|body| body.error);
+    let code = error.as_ref().map_or(String::new(), |e| e.code.to_string());
+    let code = code.as_str();
     if status == 404 && code == "not_anchored" {
         return Ok(None);
     }
     if code == "unsigned_read" && !client.signs_reads() {
         return Err(anyhow!("{NEEDS_KEY}"));
     }
-    let message = error["error"]["message"].as_str().unwrap_or("(no message)");
+    let message = error.map_or_else(|| "(no message)".to_owned(), |e| e.message);
     let hint = match (crate::client::advice(code), status) {
         (Some(advice), _) => advice,
         (None, 404) => "; the node may run an older version without receipts",

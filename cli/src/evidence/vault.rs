@@ -81,8 +81,10 @@ pub fn upload(context: &Context, path: &Path, digest: &Hash) -> anyhow::Result<V
     if (200..300).contains(&status) {
         return Ok(answer);
     }
-    let code = answer["error"]["code"].as_str().unwrap_or("unknown");
-    let message = answer["error"]["message"].as_str().unwrap_or("");
+    let (code, message) = crate::client::error_detail(&answer).map_or_else(
+        || ("unknown".to_owned(), String::new()),
+        |error| (error.code.to_string(), error.message),
+    );
     Err(anyhow!(
         "the node did not store the file in its vault (HTTP {status} {code}): {message}"
     ))

@@ -11,7 +11,7 @@ use axum::extract::rejection::{PathRejection, QueryRejection};
 use axum::extract::{Path, Query, State};
 use axum::Json;
 use serde::{Deserialize, Serialize};
-use utoipa::{IntoParams, ToSchema};
+use utoipa::IntoParams;
 use xianjie_contracts::case::{self as rules, MinRole, Target, Transition};
 use xianjie_contracts::policy::{self, Resource};
 use xianjie_contracts::{read, BlockCtx, ContractError, ReadResource};
@@ -24,6 +24,9 @@ use xianjie_store::Store;
 
 use super::auth::{authorize, internal, may_read, Reader};
 use super::{ApiError, AppState, ErrorBody};
+pub use xianjie_api::cases::{
+    ActionView, ActionsView, AttachmentView, CaseDetail, CaseEvidence, CaseList, CaseSummary,
+};
 
 /// Filters of `GET /v1/cases`.
 #[derive(Debug, Default, Deserialize, IntoParams)]
@@ -32,154 +35,6 @@ pub struct CaseQuery {
     pub state: Option<String>,
     /// Only cases with an overdue duty (`true`) or without one (`false`).
     pub overdue: Option<bool>,
-}
-
-/// One line of the case list.
-#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
-pub struct CaseSummary {
-    /// `CASE-` and 16 hex characters.
-    pub id: String,
-    /// Short title.
-    pub title: String,
-    /// The entity's USCC.
-    pub entity: String,
-    /// Sector.
-    pub domain: String,
-    /// Owning agency.
-    pub owner: String,
-    /// Current state, e.g. `S7_RECEIVED`.
-    pub state: String,
-    /// Police, procuratorate and court bound to the case.
-    pub police: Option<String>,
-    /// The supervising procuratorate.
-    pub procuratorate: Option<String>,
-    /// The trial court.
-    pub court: Option<String>,
-    /// Whether a duty is overdue at the latest block time.
-    pub overdue: bool,
-    /// The earliest due time of a running duty or of a window still open
-    /// (Unix ms); closed windows do not count.
-    pub next_due_at_ms: Option<u64>,
-    /// Block time of the last change (Unix ms).
-    pub updated_at_ms: u64,
-}
-
-/// The cases the signing officer may read.
-#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
-pub struct CaseList {
-    /// The height read.
-    pub height: u64,
-    /// The block time clocks are evaluated at (Unix ms).
-    pub at_ms: u64,
-    /// The cases, by id.
-    pub cases: Vec<CaseSummary>,
-}
-
-/// An attachment of a case action, with the evidence class if the digest
-/// is anchored evidence.
-#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
-pub struct AttachmentView {
-    /// The event that carried it.
-    pub seq: u32,
-    /// The action of that event.
-    pub action: String,
-    /// The attachment kind, e.g. `transfer-letter`.
-    pub kind: String,
-    /// The digest, hex.
-    pub digest: String,
-    /// `A`, `B` or `C` if the digest is anchored evidence.
-    pub class: Option<String>,
-}
-
-/// Evidence linked to a case.
-#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
-pub struct CaseEvidence {
-    /// The digest, hex.
-    pub digest: String,
-    /// `A`, `B` or `C`.
-    pub class: String,
-    /// Evidence category, e.g. `witness`.
-    pub category: String,
-    /// The anchoring organisation.
-    pub org: String,
-    /// The current holder.
-    pub holder: String,
-    /// Class C evidence flagged at transfer: investigators must re-collect it.
-    pub requires_recollection: bool,
-    /// The re-collected record, once linked.
-    pub recollected: Option<String>,
-}
-
-/// A case with its timeline, clocks and evidence.
-#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
-pub struct CaseDetail {
-    /// The height read.
-    pub height: u64,
-    /// The block time clocks are evaluated at (Unix ms).
-    pub at_ms: u64,
-    /// Current state.
-    pub state: String,
-    /// Whether a duty is overdue.
-    pub overdue: bool,
-    /// The case record (the ledger's `Case`).
-    #[schema(value_type = Object)]
-    pub case: serde_json::Value,
-    /// The event log, oldest first (event 0 is `open-case`).
-    #[schema(value_type = Vec<Object>)]
-    pub events: Vec<serde_json::Value>,
-    /// Running clocks: `{rule, kind, state, actor, started_at_ms, due_at_ms, overdue, expired, limit, unit, …, extension, pause}` (`extension` once a lawful extension was granted; `pause` once the clock was stopped and resumed; `due_at_ms` includes both).
-    #[schema(value_type = Vec<Object>)]
-    pub clocks: Vec<serde_json::Value>,
-    /// Every attachment of every event, with evidence classes.
-    pub attachments: Vec<AttachmentView>,
-    /// Evidence linked to the case.
-    pub evidence: Vec<CaseEvidence>,
-}
-
-/// One action of the transition table, for the signing officer.
-#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
-pub struct ActionView {
-    /// The action name, e.g. `approve-transfer`.
-    pub action: String,
-    /// DOMAIN.md rows.
-    pub rows: String,
-    /// What it does.
-    pub summary: String,
-    /// Whether the signing officer may record it now (with the required data).
-    pub allowed: bool,
-    /// If not, the contracts' refusal code, e.g. `wrong_role`.
-    pub code: Option<String>,
-    /// If not, why.
-    pub reason: Option<String>,
-    /// `head` or `officer`: the least role that may sign.
-    pub role: String,
-    /// Attachment kinds it must carry (with the case domain's extras).
-    pub attachments: Vec<String>,
-    /// What `--to` must name, if anything.
-    pub target: Option<String>,
-    /// Whether it names the task force (`--officer`, at least `min_taskforce`).
-    pub taskforce: bool,
-    /// Whether it needs `--reason`.
-    pub reason_required: bool,
-    /// The outcomes it accepts (`--outcome`).
-    pub outcomes: Vec<String>,
-}
-
-/// What the signing officer may do next on a case.
-#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
-pub struct ActionsView {
-    /// The case.
-    pub case_id: String,
-    /// Its state.
-    pub state: String,
-    /// The signing officer's id.
-    pub officer: String,
-    /// Their organisation.
-    pub org: String,
-    /// Their role.
-    pub role: String,
-    /// Every action of the table, allowed ones first.
-    pub actions: Vec<ActionView>,
 }
 
 fn state_name(state: CaseState) -> String {

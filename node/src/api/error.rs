@@ -10,12 +10,11 @@ use axum::extract::rejection::{BytesRejection, PathRejection, QueryRejection};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
-use serde::Serialize;
-use utoipa::ToSchema;
 use xianjie_contracts::ContractError;
 use xianjie_ledger::Hash;
 
 use crate::mempool::AdmissionError;
+pub use xianjie_api::error::{ErrorBody, ErrorCode, ErrorDetail};
 
 /// An API failure.
 #[derive(Debug)]
@@ -184,31 +183,6 @@ pub enum ApiError {
     ShuttingDown,
     /// Something failed inside the node; details are logged, not sent.
     Internal(String),
-}
-
-/// The JSON body of every error answer.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct ErrorBody {
-    /// The error.
-    pub error: ErrorDetail,
-}
-
-/// The error object.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct ErrorDetail {
-    /// Stable machine-readable code, e.g. `duplicate_tx` or `not_holder`.
-    pub code: String,
-    /// What happened and what to do about it.
-    pub message: String,
-    /// For refusals of a committed transaction: its hash.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub tx: Option<String>,
-    /// For refusals of a committed transaction: the block height.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub height: Option<u64>,
-    /// For refusals of a committed transaction: its position in the block.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub index: Option<u32>,
 }
 
 impl ApiError {
@@ -419,7 +393,7 @@ impl ApiError {
         };
         ErrorBody {
             error: ErrorDetail {
-                code: self.code().to_owned(),
+                code: ErrorCode::parse(self.code()),
                 message: self.message(),
                 tx,
                 height,

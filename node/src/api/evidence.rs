@@ -3,226 +3,22 @@
 //! The proof bundle lets anyone holding the validator set (from the genesis)
 //! check, without trusting this node, that the record is in the state under
 //! a committed header and that its anchoring and custody transactions are in
-//! committed blocks. [`EvidenceProof::verify`] is that check.
+//! committed blocks. [`EvidenceProof::verify`] (in `xianjie_api`) is that check.
 
 use axum::extract::rejection::PathRejection;
 use axum::extract::{Path, State};
 use axum::Json;
-use serde::{Deserialize, Serialize};
-use utoipa::ToSchema;
-use xianjie_ledger::block::{Commit, CommitError, Header};
+pub use xianjie_api::evidence::{EvidenceProof, StateEntryProof, TxInclusion};
+use xianjie_ledger::block::{Commit, Header};
 use xianjie_ledger::codec;
-use xianjie_ledger::error::{CodecError, ProofError};
-use xianjie_ledger::merkle::{self, InclusionProof};
+use xianjie_ledger::merkle;
 use xianjie_ledger::model::EvidenceRecord;
-use xianjie_ledger::state::{keys, StateProof};
-use xianjie_ledger::tx::SignedTx;
-use xianjie_ledger::validators::ValidatorSet;
-use xianjie_ledger::Hash;
+use xianjie_ledger::state::keys;
 use xianjie_store::Store;
+use xianjie_ledger::Hash;
 
 use super::{parse_hash, ApiError, AppState, ErrorBody, Shared};
 use crate::chain::read_validator_set;
-
-/// The state proof of the evidence record.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-pub struct StateEntryProof {
-    /// The state key, hex.
-    pub key: String,
-    /// The canonical `EvidenceRecord`, hex.
-    pub value: String,
-    /// The canonical `StateProof`, hex.
-    pub proof: String,
-}
-
-/// A transaction and the proof that it is in a committed block.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-pub struct TxInclusion {
-    /// The canonical `SignedTx`, hex.
-    pub tx: String,
-    /// Its hash, hex.
-    pub tx_hash: String,
-    /// Height of its block.
-    pub height: u64,
-    /// Position in the block.
-    pub index: u32,
-    /// Header of its block.
-    #[schema(value_type = Object)]
-    pub header: Header,
-    /// Commit certificate of its block.
-    #[schema(value_type = Object)]
-    pub commit: Commit,
-    /// RFC 6962 inclusion proof against `header.tx_root`.
-    #[schema(value_type = Object)]
-    pub inclusion: InclusionProof,
-}
-
-/// Proofs of an evidence record and of its transactions.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-pub struct EvidenceProof {
-    /// The evidence digest (BLAKE3 of the file), hex.
-    pub digest: String,
-    /// The height the state proof is against (the tip when asked).
-    pub height: u64,
-    /// Header at that height.
-    #[schema(value_type = Object)]
-    pub header: Header,
-    /// Its hash, hex.
-    pub block_hash: String,
-    /// Its commit certificate.
-    #[schema(value_type = Object)]
-    pub commit: Commit,
-    /// The validator set that committed it.
-    #[schema(value_type = Object)]
-    pub validators: ValidatorSet,
-    /// The record and its state proof against `header.state_root`.
-    pub state: StateEntryProof,
-    /// The anchoring transaction.
-    pub anchor: TxInclusion,
-    /// One entry per custody event, oldest first.
-    pub custody: Vec<TxInclusion>,
-}
-
-/// Why a proof bundle does not verify.
-#[derive(Debug, thiserror::Error)]
-#[non_exhaustive]
-pub enum ProofCheckError {
-    /// A hex field is not hex.
-    #[error("field {field} is not hex")]
-    Hex {
-        /// The field.
-        field: &'static str,
-    },
-    /// A field does not decode.
-    #[error("field {field}: {source}")]
-    Decode {
-        /// The field.
-        field: &'static str,
-        /// Why.
-        source: CodecError,
-    },
-    /// A header is not committed by the trusted validators.
-    #[error("header at height {height}: {source}")]
-    Commit {
-        /// Its height.
-        height: u64,
-        /// Why.
-        source: CommitError,
-    },
-    /// A Merkle or state proof fails.
-    #[error("{what}: {source}")]
-    Proof {
-        /// Which proof.
-        what: &'static str,
-        /// Why.
-        source: ProofError,
-    },
-    /// Fields that must agree do not.
-    #[error("inconsistent bundle: {0}")]
-    Inconsistent(&'static str),
-}
-
-impl EvidenceProof {
-    /// Checks every proof in the bundle against `trusted` validators (from
-    /// the genesis, not from the bundle) using the ledger's verify functions.
-    pub fn verify(&self, trusted: &ValidatorSet) -> Result<EvidenceRecord, ProofCheckError> {
-        let digest =
-            Hash::from_hex(&self.digest).map_err(|_| ProofCheckError::Hex { field: "digest" })?;
-        if self.header.hash().to_hex() != self.block_hash || self.header.height != self.height {
-            return Err(ProofCheckError::Inconsistent(
-                "block_hash or height does not match the header",
-            ));
-        }
-        verify_committed(&self.header, &self.commit, trusted)?;
-        let key = from_hex(&self.state.key, "state.key")?;
-        if key != keys::evidence(&digest) {
-            return Err(ProofCheckError::Inconsistent(
-                "state.key is not the key of this digest",
-            ));
-        }
-        let value = from_hex(&self.state.value, "state.value")?;
-        let proof: StateProof = decode(&self.state.proof, "state.proof")?;
-        proof
-            .verify(&self.header.state_root, &key, Some(&value))
-            .map_err(|source| ProofCheckError::Proof {
-                what: "state proof",
-                source,
-            })?;
-        let record: EvidenceRecord =
-            codec::decode(&value).map_err(|source| ProofCheckError::Decode {
-                field: "state.value",
-                source,
-            })?;
-        if record.anchor.digest != digest {
-            return Err(ProofCheckError::Inconsistent(
-                "the record is for another digest",
-            ));
-        }
-        self.anchor.verify(&record.tx, trusted)?;
-        if self.custody.len() != record.custody.len() {
-            return Err(ProofCheckError::Inconsistent(
-                "custody proofs do not match the record's events",
-            ));
-        }
-        for (inclusion, event) in self.custody.iter().zip(&record.custody) {
-            inclusion.verify(&event.tx, trusted)?;
-        }
-        Ok(record)
-    }
-}
-
-impl TxInclusion {
-    /// Checks that this is transaction `expected` and that it is in a block
-    /// committed by `trusted`.
-    pub fn verify(&self, expected: &Hash, trusted: &ValidatorSet) -> Result<(), ProofCheckError> {
-        let tx: SignedTx = decode(&self.tx, "tx")?;
-        let tx_hash = tx.hash();
-        if &tx_hash != expected || tx_hash.to_hex() != self.tx_hash {
-            return Err(ProofCheckError::Inconsistent(
-                "tx is not the transaction the record names",
-            ));
-        }
-        if self.header.height != self.height || self.inclusion.leaf_index != u64::from(self.index) {
-            return Err(ProofCheckError::Inconsistent(
-                "height or index does not match the proof",
-            ));
-        }
-        verify_committed(&self.header, &self.commit, trusted)?;
-        self.inclusion
-            .verify(&tx_hash, &self.header.tx_root)
-            .map_err(|source| ProofCheckError::Proof {
-                what: "transaction inclusion proof",
-                source,
-            })
-    }
-}
-
-fn verify_committed(
-    header: &Header,
-    commit: &Commit,
-    trusted: &ValidatorSet,
-) -> Result<(), ProofCheckError> {
-    if header.validators_hash != trusted.hash() {
-        return Err(ProofCheckError::Inconsistent(
-            "header names another validator set",
-        ));
-    }
-    commit
-        .verify(header, trusted)
-        .map_err(|source| ProofCheckError::Commit {
-            height: header.height,
-            source,
-        })
-}
-
-fn from_hex(text: &str, field: &'static str) -> Result<Vec<u8>, ProofCheckError> {
-    hex::decode(text).map_err(|_| ProofCheckError::Hex { field })
-}
-
-fn decode<T: codec::Canonical>(text: &str, field: &'static str) -> Result<T, ProofCheckError> {
-    codec::decode(&from_hex(text, field)?)
-        .map_err(|source| ProofCheckError::Decode { field, source })
-}
 
 /// An anchored evidence record: class, holder, custody history.
 ///
@@ -326,16 +122,16 @@ fn build_proof(
         .map(|event| tx_inclusion(store, &event.tx))
         .collect::<Result<Vec<_>, _>>()?;
     Ok(Some(EvidenceProof {
-        digest: digest.to_hex(),
+        digest,
         height,
-        block_hash: commit.block_hash.to_hex(),
+        block_hash: commit.block_hash,
         header,
         commit,
         validators,
         state: StateEntryProof {
-            key: hex::encode(&key),
-            value: hex::encode(&value),
-            proof: hex::encode(codec::encode(&state_proof)),
+            key,
+            value,
+            proof: codec::encode(&state_proof),
         },
         anchor,
         custody,
@@ -365,8 +161,8 @@ fn tx_inclusion(store: &Store, tx_hash: &Hash) -> Result<TxInclusion, ApiError> 
     })?;
     let (header, commit) = committed_header(store, location.height)?;
     Ok(TxInclusion {
-        tx: hex::encode(codec::encode(&block.txs[index])),
-        tx_hash: tx_hash.to_hex(),
+        tx: codec::encode(&block.txs[index]),
+        tx_hash: *tx_hash,
         height: location.height,
         index: location.index,
         header,

@@ -8,14 +8,15 @@
 use axum::extract::rejection::{PathRejection, QueryRejection};
 use axum::extract::{Path, Query, State};
 use axum::Json;
-use serde::{Deserialize, Serialize};
-use utoipa::{IntoParams, ToSchema};
+use serde::Deserialize;
+use utoipa::IntoParams;
 use xianjie_contracts::{inspection, read, ReadResource};
 use xianjie_ledger::inspection::{Inspection, StanceKind, MAX_MATTER_LEN};
 use xianjie_store::Store;
 
 use super::auth::{authorize, internal, may_read, Reader};
 use super::{ApiError, AppState, ErrorBody};
+pub use xianjie_api::inspections::{InspectionList, InspectionView};
 
 /// Filters of `GET /v1/inspections`.
 #[derive(Debug, Default, Deserialize, IntoParams)]
@@ -26,44 +27,6 @@ pub struct InspectionQuery {
     pub matter: Option<String>,
     /// Only results valid for recognition now (`true`) or not (`false`).
     pub valid: Option<bool>,
-}
-
-/// An inspection result and where it stands.
-#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
-pub struct InspectionView {
-    /// The result (the ledger's `Inspection`).
-    #[schema(value_type = Object)]
-    pub inspection: serde_json::Value,
-    /// Whether it may be recognised at the latest block time: a certified
-    /// laboratory in scope on the report date, objection window closed, not
-    /// expired, not disputed.
-    pub valid: bool,
-    /// Whether another organisation recognised it (互认).
-    pub recognised: bool,
-    /// Organisations that recognised it.
-    pub recognised_by: Vec<String>,
-    /// Organisations that dispute it.
-    pub disputed_by: Vec<String>,
-    /// Why it is not valid (empty if it is), e.g. `{"problem": "out_of_scope"}`.
-    #[schema(value_type = Vec<Object>)]
-    pub problems: Vec<serde_json::Value>,
-    /// The same, for people.
-    pub problem_texts: Vec<String>,
-}
-
-/// Results for an entity.
-#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
-pub struct InspectionList {
-    /// The entity asked about.
-    pub entity: String,
-    /// The matter asked about, if any.
-    pub matter: Option<String>,
-    /// The height read.
-    pub height: u64,
-    /// The block time validity is evaluated at (Unix ms).
-    pub at_ms: u64,
-    /// The results the officer may read, oldest first.
-    pub results: Vec<InspectionView>,
 }
 
 fn view(store: &Store, inspection: &Inspection, at_ms: u64) -> Result<InspectionView, ApiError> {

@@ -3,29 +3,13 @@
 use axum::extract::rejection::PathRejection;
 use axum::extract::{Path, State};
 use axum::Json;
-use serde::{Deserialize, Serialize};
-use utoipa::ToSchema;
 use xianjie_contracts::read;
 use xianjie_ledger::crypto::KeyId;
 use xianjie_ledger::ids::OrgId;
-use xianjie_ledger::model::{Officer, Org, OrgKind};
+use xianjie_ledger::model::Org;
 
 use super::{ApiError, AppState, ErrorBody};
-
-/// An officer key record, with its organisation's name and kind.
-#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
-pub struct OfficerView {
-    /// The on-chain officer record (id, public_key, org, role, active,
-    /// registered_at, revoked_at).
-    #[serde(flatten)]
-    #[schema(value_type = Object)]
-    pub officer: Officer,
-    /// The organisation's official name.
-    pub org_name: String,
-    /// The organisation's kind.
-    #[schema(value_type = String)]
-    pub org_kind: OrgKind,
-}
+pub use xianjie_api::members::OfficerView;
 
 /// The member organisations.
 #[utoipa::path(

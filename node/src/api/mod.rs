@@ -38,12 +38,13 @@ use xianjie_ledger::Hash;
 use xianjie_store::Store;
 
 pub use chain::{BlockView, StatusView, ValidatorView};
-pub use error::{ApiError, ErrorBody, ErrorDetail};
-pub use evidence::{EvidenceProof, ProofCheckError, StateEntryProof, TxInclusion};
+pub use error::{ApiError, ErrorBody, ErrorCode, ErrorDetail};
+pub use evidence::{EvidenceProof, StateEntryProof, TxInclusion};
 pub use health::{Liveness, Readiness, ReadinessCheck};
 pub use members::OfficerView;
 pub use openapi::ApiDoc;
 pub use txs::{OutcomeView, SignedTxBytes, TxStatus, TxView};
+pub use xianjie_api::evidence::{ProofFailure, VerifiedEvidence};
 
 use crate::chain::Tip;
 use crate::config::ApiConfig;

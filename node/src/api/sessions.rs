@@ -29,12 +29,12 @@ use axum::extract::State;
 use axum::http::request::Parts;
 use axum::http::{header, StatusCode};
 use axum::Json;
-use serde::{Deserialize, Serialize};
-use utoipa::ToSchema;
+use serde::Serialize;
 use xianjie_ledger::crypto::KeyId;
 
 use super::auth::{self, Reader};
 use super::{ApiError, AppState, ErrorBody};
+pub use xianjie_api::sessions::{CurrentSession, NewSession, SessionOfficer};
 
 /// How long a session token is valid: 30 minutes from its creation.
 pub const SESSION_TTL_MS: u64 = 30 * 60 * 1000;
@@ -197,44 +197,6 @@ pub fn bearer_token(parts: &Parts) -> Result<Option<&str>, SessionRefusal> {
     } else {
         Err(SessionRefusal::Malformed)
     }
-}
-
-/// A new session: the token and who it signs in.
-#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
-pub struct NewSession {
-    /// The bearer token, 64 hex characters. Shown once; keep it secret.
-    pub token: String,
-    /// When it expires (Unix ms, the node's clock).
-    pub expires_at_ms: u64,
-    /// The session's officer.
-    pub officer: SessionOfficer,
-}
-
-/// The officer a session acts for.
-#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
-pub struct SessionOfficer {
-    /// Key id, hex.
-    pub id: String,
-    /// Organisation id.
-    pub org: String,
-    /// The organisation's official name.
-    pub org_name: String,
-    /// The organisation's kind (`agency`, `police`, …).
-    pub org_kind: String,
-    /// `officer`, `head` or `admin`.
-    pub role: String,
-}
-
-/// The current session.
-#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
-pub struct CurrentSession {
-    /// When it expires (Unix ms, the node's clock).
-    pub expires_at_ms: u64,
-    /// The node's clock now (Unix ms), so that a browser can count down
-    /// without trusting its own clock.
-    pub now_ms: u64,
-    /// The session's officer.
-    pub officer: SessionOfficer,
 }
 
 fn wire_name<T: Serialize>(value: &T) -> String {

@@ -26,6 +26,7 @@ use super::auth::{authorize, Reader};
 use super::{parse_hash, ApiError, AppState};
 use crate::vault::transfer::FetchStatus;
 use crate::vault::{Sealed, Vault};
+pub use xianjie_api::vault::VaultFileView;
 
 /// `PUT /v1/vault` query.
 #[derive(Debug, Deserialize, IntoParams)]
@@ -33,17 +34,6 @@ pub struct UploadQuery {
     /// The digest the client expects (64 hex); the upload is refused if the
     /// content hashes to anything else.
     pub digest: Option<String>,
-}
-
-/// An evidence file in the vault.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct VaultFileView {
-    /// Plain BLAKE3 of the content, hex.
-    pub digest: String,
-    /// Length in bytes.
-    pub size: u64,
-    /// `new`, or `existing` when identical content was already stored.
-    pub stored: &'static str,
 }
 
 /// A transfer from another node under way.
@@ -225,7 +215,7 @@ async fn keep_if_readable(
             let view = VaultFileView {
                 digest: stored.digest.to_hex(),
                 size: stored.size,
-                stored: if stored.newly_stored { "new" } else { "existing" },
+                stored: if stored.newly_stored { "new" } else { "existing" }.to_owned(),
             };
             Ok((status, Json(view)).into_response())
         })

@@ -1,0 +1,165 @@
+//! The names of the ledger's enums as people type and read them: the same
+//! strings as their JSON (`kebab-case` for categories and custody actions,
+//! `snake_case` for roles and levels), with [`FromStr`] that lists the allowed names
+//! when a name is wrong, and [`fmt::Display`].
+
+use std::fmt;
+use std::str::FromStr;
+
+use crate::model::{CustodyAction, EvidenceCategory, OrgLevel, Role};
+
+/// A name that is not one of an enum's.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UnknownName {
+    /// What was being named, e.g. `evidence category`.
+    pub what: &'static str,
+    /// The name given.
+    pub given: String,
+    /// Every allowed name.
+    pub allowed: Vec<&'static str>,
+}
+
+impl fmt::Display for UnknownName {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{:?} is not a {}; use one of: {}",
+            self.given,
+            self.what,
+            self.allowed.join(", ")
+        )
+    }
+}
+
+impl std::error::Error for UnknownName {}
+
+macro_rules! names {
+    ($type:ident, $what:literal, [$($variant:ident = $name:literal,)*]) => {
+        impl $type {
+            /// Every value with its name, in declaration order.
+            pub const NAMES: &'static [($type, &'static str)] = &[$(($type::$variant, $name),)*];
+
+            /// The name, as in JSON.
+            pub fn name(self) -> &'static str {
+                match self {
+                    $($type::$variant => $name,)*
+                }
+            }
+        }
+
+        impl fmt::Display for $type {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(self.name())
+            }
+        }
+
+        impl FromStr for $type {
+            type Err = UnknownName;
+
+            fn from_str(text: &str) -> Result<Self, UnknownName> {
+                $type::NAMES
+                    .iter()
+                    .find(|(_, name)| *name == text)
+                    .map(|(value, _)| *value)
+                    .ok_or_else(|| UnknownName {
+                        what: $what,
+                        given: text.to_owned(),
+                        allowed: $type::NAMES.iter().map(|(_, name)| *name).collect(),
+                    })
+            }
+        }
+    };
+}
+
+names!(
+    EvidenceCategory,
+    "evidence category",
+    [
+        Physical = "physical",
+        Documentary = "documentary",
+        Audiovisual = "audiovisual",
+        Electronic = "electronic",
+        Appraisal = "appraisal",
+        InspectionRecord = "inspection-record",
+        OnsiteRecord = "onsite-record",
+        Witness = "witness",
+        Party = "party",
+        EnvironmentalMonitoring = "environmental-monitoring",
+        AccidentInvestigation = "accident-investigation",
+        VictimStatement = "victim-statement",
+    ]
+);
+
+names!(
+    CustodyAction,
+    "custody action",
+    [
+        Transfer = "transfer",
+        Receive = "receive",
+        Seal = "seal",
+        Examine = "examine",
+        Store = "store",
+        Return = "return",
+        Destroy = "destroy",
+        Cancel = "cancel",
+        Refuse = "refuse",
+    ]
+);
+
+names!(
+    Role,
+    "role",
+    [Officer = "officer", Head = "head", Admin = "admin",]
+);
+
+names!(
+    OrgLevel,
+    "administrative level",
+    [
+        National = "national",
+        Provincial = "provincial",
+        Prefecture = "prefecture",
+        County = "county",
+    ]
+);
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn json_name<T: serde::Serialize>(value: &T) -> String {
+        serde_json::to_value(value)
+            .unwrap()
+            .as_str()
+            .unwrap()
+            .to_owned()
+    }
+
+    #[test]
+    fn names_are_the_json_names_and_parse_back() {
+        for (category, name) in EvidenceCategory::NAMES {
+            assert_eq!(json_name(category), *name);
+            assert_eq!(name.parse::<EvidenceCategory>().unwrap(), *category);
+        }
+        assert_eq!(EvidenceCategory::NAMES.len(), EvidenceCategory::ALL.len());
+        for (action, name) in CustodyAction::NAMES {
+            assert_eq!(json_name(action), *name);
+            assert_eq!(name.parse::<CustodyAction>().unwrap(), *action);
+        }
+        for (role, name) in Role::NAMES {
+            assert_eq!(json_name(role), *name);
+            assert_eq!(role.to_string(), *name);
+        }
+        for (level, name) in OrgLevel::NAMES {
+            assert_eq!(json_name(level), *name);
+            assert_eq!(name.parse::<OrgLevel>().unwrap(), *level);
+        }
+    }
+
+    #[test]
+    fn a_wrong_name_lists_the_allowed_ones() {
+        let error = "sealed".parse::<CustodyAction>().unwrap_err().to_string();
+        assert!(error.contains("custody action"), "{error}");
+        assert!(error.contains("transfer, receive, seal"), "{error}");
+    }
+}
