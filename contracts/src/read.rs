@@ -5,7 +5,6 @@
 //! are private to the crate and sit here too, so that each record kind's key
 //! and encoding are decided in one place.
 
-use std::cell::RefCell;
 use std::sync::Arc;
 
 use xianjie_ledger::case::{Case, CaseEvent, Recollection};
@@ -31,12 +30,6 @@ pub fn params(view: &dyn StateView) -> Result<Params> {
     params_shared(view).map(|params| Params::clone(&params))
 }
 
-thread_local! {
-    /// The last parameters this thread decoded, with the exact bytes they
-    /// were decoded from.
-    static LAST_PARAMS: RefCell<Option<(Vec<u8>, Arc<Params>)>> = const { RefCell::new(None) };
-}
-
 /// A party's or laboratory's 统一社会信用代码 as the chain accepts it (the
 /// parameters' allow-list of pilot-era codes included), normalised;
 /// `invalid_entity` otherwise.
@@ -47,11 +40,9 @@ pub fn chain_uscc(view: &dyn StateView, code: &str) -> Result<String> {
 
 /// [`params`] without a copy. The parameters change only by governance, yet
 /// every transaction reads them (validity window, collectors, deadlines,
-/// the policy set), so the decoded value is memoised per thread, keyed by
-/// the exact bytes stored under [`keys::PARAMS`]: the answer is always the
-/// decoding of the bytes the view holds now, as without the memo, so it
-/// cannot make two validators differ. Bytes that do not decode are never
-/// memoised and fail exactly as [`params`] does.
+/// the policy set), so a view that memoises them answers
+/// [`StateView::known_params`] (a block's reads, [`crate::BlockReads`], do:
+/// once per block or admitted batch); any other view decodes them.
 pub fn params_shared(view: &dyn StateView) -> Result<Arc<Params>> {
     if let Some(params) = view.known_params() {
         return Ok(params);
@@ -59,21 +50,11 @@ pub fn params_shared(view: &dyn StateView) -> Result<Arc<Params>> {
     let Some(bytes) = view.get(keys::PARAMS) else {
         return required::<Params>(view, keys::PARAMS).map(Arc::new);
     };
-    let cached = LAST_PARAMS.with(|last| {
-        last.borrow()
-            .as_ref()
-            .filter(|(cached, _)| *cached == bytes)
-            .map(|(_, params)| Arc::clone(params))
-    });
-    if let Some(params) = cached {
-        return Ok(params);
-    }
     let params: Arc<Params> =
         Arc::new(decode(&bytes).map_err(|error| ContractError::CorruptState {
             key: printable_key(keys::PARAMS),
             reason: error.to_string(),
         })?);
-    LAST_PARAMS.with(|last| *last.borrow_mut() = Some((bytes, Arc::clone(&params))));
     Ok(params)
 }
 

@@ -1,25 +1,48 @@
 //! Run a Xianjie node: admit transactions, produce and commit blocks, serve the HTTP API.
 //!
-//! Two modes. `xianjie-node dev` runs one validator that commits a block
-//! whenever transactions are pending and signs the commit certificate
-//! itself. `xianjie-node start --home DIR` runs one node of a network of
-//! agencies: blocks are decided by Byzantine fault-tolerant consensus
-//! ([`consensus`], Malachite over libp2p) among the validators, transactions
-//! reach every node by gossip ([`p2p`]), and only node keys registered on
-//! chain may connect. `xianjie-node testnet` ([`testnet`]) writes the homes
-//! ([`home`]) of such a network; [`network_node`] starts one.
+//! Two modes. `xianjie-node dev` ([`node`]) runs one validator that commits a
+//! block whenever transactions are pending and signs the commit certificate
+//! itself. `xianjie-node start --home DIR` ([`network_node`]) runs one node
+//! of a network of agencies: blocks are decided by Byzantine fault-tolerant
+//! consensus ([`consensus`], Malachite over libp2p), transactions reach every
+//! node by gossip ([`p2p`]), and only node keys registered on chain may
+//! connect. The operator tools (`verify-db`, `bench`, `testnet`) live in the
+//! binary, `src/bin/xianjie-node/`, not in this library.
 //!
-//! The parts of the dev node, in the order a transaction meets them:
+//! Modules (dev: the dev node; network: a network node; both):
 //!
-//! - [`api`]: the axum router; `POST /v1/txs` admits a transaction.
-//! - [`mempool`]: admission checks (size, canonical decode, signature,
-//!   envelope, duplicates, signer) and the bounded queue.
-//! - [`producer`]: waits for pending transactions and commits blocks.
-//! - [`chain`]: builds, executes (with `xianjie-contracts`), signs and commits
-//!   one block to the `xianjie-ledger` store.
-//! - [`dev`]: the dev home with its genesis and demo keys; [`config`]: limits
-//!   and timeouts; [`node`]: start, serve and shut down; [`http_server`]:
-//!   the API's connections, their timeouts and bounds.
+//! - [`api`] (both): the axum handlers and the route table `api::routes`;
+//!   signed reads and sessions (`api::auth`, `api::sessions`).
+//! - [`mempool`] (both): admission checks and the bounded queue;
+//!   `Mempool::wait_for_queued` wakes the producer and the proposer.
+//! - [`execution`] (both): the block rule of `xianjie_contracts::block` over
+//!   the store and mempool (`StoreState`, `NodeSeen`, `build_block`,
+//!   `check_block`); the node's one policy engine (`policy_engine`).
+//! - [`producer`] (dev): waits for queued transactions and commits blocks.
+//! - [`chain`] (dev): builds, signs and commits one block as the single
+//!   validator; tip and validator-set reads used by both modes.
+//! - [`consensus`] (network): the Malachite host (`consensus/app.rs`),
+//!   proposer schedule, signing, codec and proposal streaming.
+//! - [`p2p`] (network): libp2p identities, the peer allow-list and
+//!   transaction gossip.
+//! - [`vault`] (both; transfers network only): evidence files on disk, and
+//!   fetching them from other nodes.
+//! - [`clock`] (both): the one injected clock (`Clock`, `SystemClock`,
+//!   `SharedClock`).
+//! - [`committed_tip`] (both): the `HOME/committed-tip` record and
+//!   `open_store`, which refuses a store that lost committed blocks.
+//! - [`file_modes`] (both): umask 0077 and tightening a loosened home.
+//! - [`http_server`] (both): the API's connections, their timeouts and
+//!   bounds.
+//! - [`config`] (both): typed limits and timeouts; [`error`] (both): the
+//!   library's one error type.
+//! - [`dev`] (dev): the dev home, its genesis and demo keys.
+//! - [`home`] (network): a network node's home and `config.toml`.
+//! - [`node`] (dev): start, serve and shut down a dev node.
+//! - [`network_node`] (network): start and serve one network node.
+//! - [`metrics`] (both): Prometheus metrics; [`status`] (network): peers
+//!   and sync state for `/v1/status`.
+//! - [`web`] (both): the web console, served at `/`.
 //!
 //! Tests drive the API without sockets:
 //!

@@ -6,6 +6,11 @@
 //!
 //! Compiling a policy set is a pure function of its text, so what the
 //! engine remembers cannot make two validators decide differently.
+//!
+//! This module holds the only locks of the pure crates (see
+//! `contracts/clippy.toml`): the memo of the compiled set and, inside it, the
+//! per-action slices, both shared by the node's threads.
+#![allow(clippy::disallowed_types)]
 
 use std::collections::BTreeMap;
 use std::str::FromStr;
@@ -36,9 +41,6 @@ pub struct PolicyEngine {
     schema: Schema,
     actions: BTreeMap<EntityUid, Entity>,
     type_names: BTreeMap<&'static str, EntityTypeName>,
-    // The one lock of the pure crates (see `contracts/clippy.toml`): a memo
-    // of a pure function, shared by the node's threads.
-    #[allow(clippy::disallowed_types)]
     last: RwLock<Option<Memo>>,
 }
 
