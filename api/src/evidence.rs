@@ -23,13 +23,13 @@ use std::fmt;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use xianjie_ledger::block::{Commit, Header};
-use xianjie_ledger::validators::ValidatorSet;
 use xianjie_ledger::codec;
 use xianjie_ledger::crypto::KeyId;
 use xianjie_ledger::merkle::InclusionProof;
 use xianjie_ledger::model::{CustodyEvent, EvidenceAnchor, EvidenceRecord};
 use xianjie_ledger::state::{keys, StateProof};
 use xianjie_ledger::tx::{Call, SignedTx};
+use xianjie_ledger::validators::ValidatorSet;
 use xianjie_ledger::Hash;
 
 /// The state proof of the evidence record.

@@ -11,8 +11,8 @@ use xianjie_ledger::deadline::Calendar;
 use xianjie_ledger::governance::{Change, NewOrg, ParamChange, Proposal};
 use xianjie_ledger::ids::OrgId;
 use xianjie_ledger::model::{Org, OrgKind, OrgLevel};
-use xianjie_ledger::validators::Validator;
 use xianjie_ledger::tx::{Approve, Call, Propose};
+use xianjie_ledger::validators::Validator;
 
 use crate::common::{read_typed, submit};
 use crate::members::{parse_key_id, parse_public_key};

@@ -15,7 +15,6 @@
 use std::fs;
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
-use std::time::{SystemTime, UNIX_EPOCH};
 
 use rand::RngCore as _;
 use xianjie_contracts::uscc;
@@ -26,6 +25,7 @@ use xianjie_ledger::model::{Org, OrgKind, OrgLevel, Role};
 use xianjie_ledger::params::Params;
 use xianjie_ledger::validators::Validator;
 
+use crate::clock::{Clock as _, SystemClock};
 use crate::error::{Error, Result};
 
 /// Chain id of the dev chain.
@@ -181,7 +181,7 @@ impl DevHome {
         let validator_key = new_key_file(&self.validator_key_path())?;
         let genesis = Genesis {
             chain_id: DEV_CHAIN_ID.to_owned(),
-            genesis_time_ms: now_ms(),
+            genesis_time_ms: SystemClock.now_ms(),
             orgs,
             validators: vec![Validator {
                 public_key: validator_key.public_key(),
@@ -270,14 +270,6 @@ fn org_code_check_character(body: &str) -> char {
         11 => '0',
         digit => char::from_digit(digit, 10).expect("a remainder below 10 is a digit"),
     }
-}
-
-/// Milliseconds since the Unix epoch by the wall clock.
-pub fn now_ms() -> u64 {
-    let since_epoch = SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .unwrap_or_default();
-    u64::try_from(since_epoch.as_millis()).unwrap_or(u64::MAX)
 }
 
 /// Draws a key from the OS RNG and writes its key file with mode 0600.

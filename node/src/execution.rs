@@ -1,8 +1,9 @@
 //! The node's side of the block rule ([`xianjie_contracts::block`]): the
 //! store is the state a block runs on, and the mempool with the committed
-//! index is what this node has seen. The proposer builds with
-//! [`build_block`]; every validator, the dev producer's blocks on restart,
-//! and sync judge with [`check_block`].
+//! index is what this node has seen. The dev producer and the consensus
+//! proposer build with [`build_block`]; every validator judges a proposal,
+//! and a decided block it did not execute (sync, the write-ahead log), with
+//! [`check_block`].
 //!
 //! Synchronous and touches sled: callers run it off the async executor.
 

@@ -5,7 +5,7 @@ use std::future::Future;
 use std::path::Path;
 use std::sync::Arc;
 
-use tokio::sync::{mpsc, watch, Notify};
+use tokio::sync::{mpsc, watch};
 use tokio::task::JoinHandle;
 use xianjie_ledger::genesis::Genesis;
 
@@ -168,7 +168,7 @@ impl NetworkNode {
             genesis_hash: genesis.hash(),
             genesis,
             mempool,
-            tx_admitted: Arc::new(Notify::new()),
+            clock,
             tip: tip_receiver,
             config: config.api,
             network: Some(status),

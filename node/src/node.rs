@@ -4,7 +4,7 @@
 use std::future::Future;
 use std::sync::Arc;
 
-use tokio::sync::{watch, Notify};
+use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
 use crate::api::{self, AppState};
@@ -74,14 +74,14 @@ impl Node {
         let chain = Arc::new(chain);
         let (tip_sender, tip_receiver) = watch::channel(tip);
         let mempool = Arc::new(Mempool::new(config.mempool));
-        let tx_admitted = Arc::new(Notify::new());
+        let clock = crate::clock::system();
         let state = AppState::new(api::Shared {
             policies,
             store: chain.store().clone(),
             genesis_hash: genesis.hash(),
             genesis,
             mempool: Arc::clone(&mempool),
-            tx_admitted: Arc::clone(&tx_admitted),
+            clock: Arc::clone(&clock),
             tip: tip_receiver,
             config: config.api,
             network: None,
@@ -94,7 +94,7 @@ impl Node {
             tip: tip_sender,
             block_limits: config.block,
             batch_window: config.batch_window,
-            clock: crate::clock::system(),
+            clock,
         };
         let (stop, stop_receiver) = watch::channel(false);
         let producer = tokio::spawn(producer.run(stop_receiver));

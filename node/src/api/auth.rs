@@ -31,8 +31,6 @@
 //! call [`authorize`] (step 4); the evidence routes, whose handlers predate
 //! signed reads, get all four steps from [`require_evidence_read`].
 
-use std::time::{SystemTime, UNIX_EPOCH};
-
 use axum::extract::{FromRequestParts, Request, State};
 use axum::http::request::Parts;
 use axum::middleware::Next;
@@ -83,15 +81,6 @@ impl FromRequestParts<AppState> for Reader {
     }
 }
 
-/// The node's clock, Unix milliseconds.
-pub(crate) fn now_ms() -> u64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_or(0, |elapsed| {
-            u64::try_from(elapsed.as_millis()).unwrap_or(u64::MAX)
-        })
-}
-
 /// Steps 1–3: the signature (or the session token), its freshness, and the
 /// officer.
 pub async fn authenticate(state: &AppState, parts: &Parts) -> Result<Reader, ApiError> {
@@ -99,7 +88,7 @@ pub async fn authenticate(state: &AppState, parts: &Parts) -> Result<Reader, Api
         Some(token) => {
             let (officer, _) = state
                 .sessions()
-                .resolve(token, now_ms())
+                .resolve(token, state.shared().clock.now_ms())
                 .map_err(ApiError::BadSession)?;
             active_officer(state, officer, None).await
         }
@@ -120,7 +109,7 @@ pub async fn authenticate_signed(state: &AppState, parts: &Parts) -> Result<Read
     signed
         .verify(state.chain_id(), method, path_and_query)
         .map_err(auth_error)?;
-    let now = now_ms();
+    let now = state.shared().clock.now_ms();
     signed
         .check_fresh(
             now,

@@ -14,8 +14,8 @@ use xianjie_ledger::codec;
 use xianjie_ledger::merkle;
 use xianjie_ledger::model::EvidenceRecord;
 use xianjie_ledger::state::keys;
-use xianjie_store::Store;
 use xianjie_ledger::Hash;
+use xianjie_store::Store;
 
 use super::{parse_hash, ApiError, AppState, ErrorBody, Shared};
 use crate::chain::read_validator_set;

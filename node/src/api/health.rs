@@ -43,7 +43,7 @@ pub async fn readyz(State(state): State<AppState>) -> (StatusCode, Json<Readines
     match &state.shared().network {
         Some(network) => checks.extend(network_checks(
             network,
-            crate::dev::now_ms(),
+            state.shared().clock.now_ms(),
             tip_time_ms,
             max_age_ms,
         )),

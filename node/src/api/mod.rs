@@ -30,7 +30,7 @@ use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{on, MethodFilter, MethodRouter};
 use axum::Router;
-use tokio::sync::{watch, Notify};
+use tokio::sync::watch;
 use tower_http::trace::TraceLayer;
 use xianjie_ledger::genesis::Genesis;
 use xianjie_ledger::tx::MAX_TX_BYTES;
@@ -68,8 +68,8 @@ pub struct Shared {
     pub genesis_hash: Hash,
     /// Pending transactions.
     pub mempool: Arc<Mempool>,
-    /// Wakes the producer.
-    pub tx_admitted: Arc<Notify>,
+    /// The node's clock (admission, sessions, signed-read windows, readiness).
+    pub clock: crate::clock::SharedClock,
     /// The latest committed tip.
     pub tip: watch::Receiver<Tip>,
     /// Timeouts.

@@ -243,9 +243,10 @@ pub async fn create(
     let reader = auth::authenticate_signed(&state, &parts).await?;
     let mut random = [0u8; TOKEN_BYTES];
     rand::RngCore::fill_bytes(&mut rand::rngs::OsRng, &mut random);
-    let issued = state
-        .sessions()
-        .issue(reader.officer.id, auth::now_ms(), random)?;
+    let issued =
+        state
+            .sessions()
+            .issue(reader.officer.id, state.shared().clock.now_ms(), random)?;
     tracing::info!(officer = %reader.officer.id, "session opened");
     Ok((
         StatusCode::CREATED,
@@ -276,7 +277,7 @@ pub async fn current(
     let token = bearer_token(&parts)
         .map_err(ApiError::BadSession)?
         .ok_or(ApiError::UnsignedRead)?;
-    let now_ms = auth::now_ms();
+    let now_ms = state.shared().clock.now_ms();
     let (_, expires_at_ms) = state
         .sessions()
         .resolve(token, now_ms)

@@ -15,7 +15,6 @@ use xianjie_ledger::tx::Call;
 use xianjie_ledger::Hash;
 
 use super::{parse_hash, ApiError, AppState, ErrorBody, ErrorCode, ErrorDetail, Shared};
-use crate::dev::now_ms;
 use crate::mempool::{
     oversized_batch_count, BatchAdmission, TxBatchBody, MAX_BATCH_BYTES, MAX_BATCH_TXS,
 };
@@ -71,7 +70,6 @@ pub async fn submit(
     let Query(query) = query?;
     let body = body?;
     let hash = state.blocking(move |shared| admit(shared, &body)).await?;
-    state.shared().tx_admitted.notify_one();
     if !query.wait {
         let accepted = TxView {
             hash: hash.to_hex(),
@@ -102,7 +100,7 @@ fn next_block_ctx(shared: &Shared) -> BlockCtx {
     BlockCtx {
         chain_id: shared.genesis.chain_id.clone(),
         height: tip.height + 1,
-        time_ms: now_ms().max(tip.time_ms + 1),
+        time_ms: shared.clock.now_ms().max(tip.time_ms + 1),
         policies: std::sync::Arc::clone(&shared.policies),
     }
 }
@@ -174,9 +172,7 @@ pub async fn submit_batch(
         .iter()
         .filter(|result| result.error.is_none())
         .count();
-    if admitted > 0 {
-        state.shared().tx_admitted.notify_one();
-    }
+    if admitted > 0 {}
     tracing::debug!(admitted, sent = results.len(), "transaction batch judged");
     Ok(Json(BatchView {
         admitted,

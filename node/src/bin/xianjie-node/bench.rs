@@ -30,6 +30,7 @@ use xianjie_ledger::model::{EvidenceAnchor, EvidenceCategory};
 use xianjie_ledger::tx::{Call, SignedTx, Tx};
 
 use crate::testnet::{write_testnet, TestnetOptions, TESTNET_CHAIN_ID};
+use xianjie_node::clock::{Clock as _, SystemClock};
 use xianjie_node::mempool::TxBatchBody;
 
 /// Flags of `xianjie-node bench`.
@@ -201,7 +202,7 @@ pub fn admission_rate_per_core(
     let ctx = xianjie_contracts::BlockCtx {
         chain_id: chain.chain_id.clone(),
         height: tip.height + 1,
-        time_ms: xianjie_node::dev::now_ms(),
+        time_ms: SystemClock.now_ms(),
         policies: std::sync::Arc::clone(&chain.policies),
     };
     let txs: Vec<Vec<u8>> = (0..count)
@@ -263,7 +264,7 @@ fn execution_rate_once(genesis: &Path, officers: &Officers, count: usize) -> any
         // Nothing held: every transaction is looked up, as in a check of a
         // proposal whose transactions did not reach this node first.
         &xianjie_node::mempool::Mempool::new(xianjie_node::config::MempoolLimits::default()),
-        xianjie_node::dev::now_ms(),
+        SystemClock.now_ms(),
     )?;
     let seconds = started.elapsed().as_secs_f64();
     let ok = executed

@@ -21,9 +21,8 @@ use xianjie_ledger::genesis::Genesis;
 use xianjie_ledger::params::Params;
 use xianjie_ledger::validators::Validator;
 
-use xianjie_node::dev::{
-    demo_org_id, demo_org_ids, demo_orgs, new_key_file, now_ms, write_atomically,
-};
+use xianjie_node::clock::{Clock as _, SystemClock};
+use xianjie_node::dev::{demo_org_id, demo_org_ids, demo_orgs, new_key_file, write_atomically};
 use xianjie_node::error::{Error, Result};
 use xianjie_node::home::{
     config_text, ConfigValues, NodeHome, DEFAULT_EMPTY_BLOCK_WAIT, DEFAULT_TIMEOUT_PROPOSE,
@@ -142,7 +141,7 @@ pub fn write_testnet(options: &TestnetOptions) -> Result<Vec<TestnetNode>> {
         .collect();
     let genesis = Genesis {
         chain_id: TESTNET_CHAIN_ID.to_owned(),
-        genesis_time_ms: now_ms(),
+        genesis_time_ms: SystemClock.now_ms(),
         orgs,
         validators,
         params: Params::default(),
