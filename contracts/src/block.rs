@@ -283,11 +283,14 @@ where
             block.txs.len(),
         ));
     }
-    let hashes = check_transactions(&block.txs, mode, seen)?;
+    // The body must be the one the header commits to before any signature
+    // is verified: hashing is cheap, verifying is not.
+    let hashes = distinct_uncommitted(&block.txs, seen)?;
     let tx_root = merkle::root(&hashes);
     if tx_root != header.tx_root {
         return Err(mismatch("transaction root", header.tx_root, tx_root));
     }
+    check_signed_and_clean(&block.txs, &hashes, mode, seen)?;
     let (results, state_root, update) =
         execute(state, parent, policies, header.time_ms, &block.txs, &hashes).map_err(|fault| {
             match fault {
@@ -365,11 +368,10 @@ fn check_links<F>(header: &Header, parent: &Parent, mode: Mode) -> Result<(), Re
     Ok(())
 }
 
-/// Each transaction once, not committed, signed; in a proposal, free of
-/// personal identifiers. Returns their hashes in order.
-fn check_transactions<N: Seen>(
+/// Each transaction once and not yet committed. Returns their hashes in
+/// order.
+fn distinct_uncommitted<N: Seen>(
     txs: &[SignedTx],
-    mode: Mode,
     seen: &N,
 ) -> Result<Vec<Hash>, Refusal<N::Fault>> {
     let mut distinct = BTreeSet::new();
@@ -382,19 +384,31 @@ fn check_transactions<N: Seen>(
         if seen.is_committed(&hash).map_err(Refusal::Fault)? {
             return Err(Refusal::AlreadyCommitted(hash));
         }
-        if !seen.signature_verifies(&hash, tx) {
-            return Err(Refusal::BadSignature(hash));
-        }
-        // A decided block is certified already: refusing it would only stop
-        // this node from following the chain (the contracts still refuse
-        // such a transaction, with the same result on every node).
-        let proposal = matches!(mode, Mode::Proposal { .. });
-        if proposal && !seen.admitted(&hash) && privacy::check_call(&tx.tx.call).is_err() {
-            return Err(Refusal::PersonalInformation(hash));
-        }
         hashes.push(hash);
     }
     Ok(hashes)
+}
+
+/// Each transaction signed; in a proposal, free of personal identifiers.
+fn check_signed_and_clean<N: Seen>(
+    txs: &[SignedTx],
+    hashes: &[Hash],
+    mode: Mode,
+    seen: &N,
+) -> Result<(), Refusal<N::Fault>> {
+    // A decided block is certified already: refusing it for its free text
+    // would only stop this node from following the chain (the contracts
+    // still refuse such a transaction, with the same result on every node).
+    let proposal = matches!(mode, Mode::Proposal { .. });
+    for (tx, hash) in txs.iter().zip(hashes) {
+        if !seen.signature_verifies(hash, tx) {
+            return Err(Refusal::BadSignature(*hash));
+        }
+        if proposal && !seen.admitted(hash) && privacy::check_call(&tx.tx.call).is_err() {
+            return Err(Refusal::PersonalInformation(*hash));
+        }
+    }
+    Ok(())
 }
 
 /// Runs the transactions on the parent's state at `time_ms` and computes the
