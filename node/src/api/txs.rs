@@ -172,7 +172,6 @@ pub async fn submit_batch(
         .iter()
         .filter(|result| result.error.is_none())
         .count();
-    if admitted > 0 {}
     tracing::debug!(admitted, sent = results.len(), "transaction batch judged");
     Ok(Json(BatchView {
         admitted,
