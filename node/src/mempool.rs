@@ -462,8 +462,13 @@ impl Mempool {
             return Err(AdmissionError::Full);
         }
         pending.bytes += encoded_len;
+        // Only an empty queue has waiters (`wait_for_queued` returns at once
+        // otherwise), so only the first transaction queued wakes them.
+        let was_empty = pending.queue.is_empty();
         pending.queue.push_back(hash);
-        self.queued.notify_waiters();
+        if was_empty {
+            self.queued.notify_waiters();
+        }
         pending.by_hash.insert(
             hash,
             PendingTx {

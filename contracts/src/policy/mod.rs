@@ -183,8 +183,38 @@ fn decide_with_every_action(
     evaluate(engine, policies, (principal, resource), action, &entities)
 }
 
-/// Guards a read by the node: `Ok(())` if the on-chain policy set lets the
-/// officer `read` the resource. Refused with `unknown_signer` /
+/// What a permitted read found: the record the decision was made on, so
+/// that the caller does not read it again.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ReadRecord {
+    /// A case.
+    Case(Case),
+    /// An evidence record.
+    Evidence(EvidenceRecord),
+    /// An inspection result.
+    Inspection(Inspection),
+}
+
+impl ReadRecord {
+    /// The case, if this is one.
+    pub fn into_case(self) -> Option<Case> {
+        match self {
+            ReadRecord::Case(case) => Some(case),
+            _ => None,
+        }
+    }
+
+    /// The inspection result, if this is one.
+    pub fn into_inspection(self) -> Option<Inspection> {
+        match self {
+            ReadRecord::Inspection(inspection) => Some(inspection),
+            _ => None,
+        }
+    }
+}
+
+/// Guards a read by the node: the record read if the on-chain policy set
+/// lets the officer `read` the resource. Refused with `unknown_signer` /
 /// `revoked_signer` for a key that may not sign, `unknown_case` /
 /// `unknown_evidence` / `unknown_inspection` for a missing resource, and
 /// `policy_denied` when the policies do not permit it.
@@ -193,7 +223,7 @@ pub fn authorize_read(
     view: &dyn StateView,
     officer: &KeyId,
     resource: &ReadResource,
-) -> Result<()> {
+) -> Result<ReadRecord> {
     let officer = membership::active_officer(view, officer)?;
     authorize_resource(engine, view, &officer, resource)
 }
@@ -203,29 +233,27 @@ fn authorize_resource(
     view: &dyn StateView,
     officer: &Officer,
     resource: &ReadResource,
-) -> Result<()> {
+) -> Result<ReadRecord> {
     match resource {
         ReadResource::Case(id) => {
             let case = read::case(view, id)?.ok_or_else(|| ContractError::UnknownCase {
                 case_id: id.clone(),
             })?;
-            authorize(engine, view, officer, "read", Resource::Case(&case))
+            authorize(engine, view, officer, "read", Resource::Case(&case))?;
+            Ok(ReadRecord::Case(case))
         }
         ReadResource::Evidence(digest) => {
             let record = read::evidence(view, digest)?
                 .ok_or(ContractError::UnknownEvidence { digest: *digest })?;
-            authorize(engine, view, officer, "read", Resource::Evidence(&record))
+            authorize(engine, view, officer, "read", Resource::Evidence(&record))?;
+            Ok(ReadRecord::Evidence(record))
         }
         ReadResource::Inspection(id) => {
             let inspection = read::inspection(view, id)?
                 .ok_or_else(|| ContractError::UnknownInspection { id: id.clone() })?;
-            authorize(
-                engine,
-                view,
-                officer,
-                "read",
-                Resource::Inspection(&inspection),
-            )
+            let resource = Resource::Inspection(&inspection);
+            authorize(engine, view, officer, "read", resource)?;
+            Ok(ReadRecord::Inspection(inspection))
         }
     }
 }

@@ -490,7 +490,7 @@ fn reads_are_guarded_by_the_policy_set() {
         &sim::id_of(&sim::officer(org)),
         &ReadResource::Case(case_id.clone()),
     ) {
-        Ok(()) => "ok".to_owned(),
+        Ok(_) => "ok".to_owned(),
         Err(error) => error.code().to_owned(),
     };
     // Before transfer: the owner and the region's procuratorate (D2).

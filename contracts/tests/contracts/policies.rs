@@ -1,7 +1,7 @@
 //! Reads guarded by the default policy set (DOMAIN §a): evidence records and
 //! inspection results, and the identity checks of `authorize_read`.
 
-use xianjie_contracts::policy::{authorize_read, ReadResource};
+use xianjie_contracts::policy::{authorize_read, ReadRecord, ReadResource};
 use xianjie_ledger::crypto::SecretKey;
 use xianjie_ledger::hash::{file_digest, Hash};
 use xianjie_ledger::model::{CustodyAction, EvidenceAnchor, EvidenceCategory, Role};
@@ -40,7 +40,16 @@ fn can_read(sim: &Sim, org: &str, resource: &ReadResource) -> bool {
         &sim::id_of(&sim::officer(org)),
         resource,
     ) {
-        Ok(()) => true,
+        Ok(record) => {
+            // The record the decision was made on is the one asked for.
+            let read = match record {
+                ReadRecord::Case(case) => ReadResource::Case(case.id),
+                ReadRecord::Evidence(record) => ReadResource::Evidence(record.anchor.digest),
+                ReadRecord::Inspection(result) => ReadResource::Inspection(result.id),
+            };
+            assert_eq!(&read, resource);
+            true
+        }
         Err(error) if error.code() == "policy_denied" => false,
         Err(error) => panic!("{error}"),
     }

@@ -36,7 +36,7 @@ use axum::http::request::Parts;
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use xianjie_contracts::policy::kind_name;
-use xianjie_contracts::{ContractError, ReadResource};
+use xianjie_contracts::{ContractError, ReadRecord, ReadResource};
 use xianjie_ledger::crypto::{KeyId, PublicKey};
 use xianjie_ledger::model::{Officer, Org};
 use xianjie_ledger::read_auth::{
@@ -211,10 +211,10 @@ pub fn authorize(
     shared: &Shared,
     reader: &Reader,
     resource: &ReadResource,
-) -> Result<(), ApiError> {
+) -> Result<ReadRecord, ApiError> {
     let (policies, store) = (&*shared.policies, &shared.store);
     match xianjie_contracts::authorize_read(policies, store, &reader.officer.id, resource) {
-        Ok(()) => Ok(()),
+        Ok(record) => Ok(record),
         Err(ContractError::PolicyDenied { .. }) => Err(denied(reader, resource)),
         Err(ContractError::UnknownCase { case_id }) => Err(ApiError::UnknownCase(case_id)),
         Err(ContractError::UnknownEvidence { digest }) => Err(ApiError::NotAnchored(digest)),
@@ -236,7 +236,7 @@ pub fn may_read(
     resource: &ReadResource,
 ) -> Result<bool, ApiError> {
     match authorize(shared, reader, resource) {
-        Ok(()) => Ok(true),
+        Ok(_) => Ok(true),
         Err(ApiError::ReadDenied { .. }) => Ok(false),
         Err(error) => Err(error),
     }
@@ -288,8 +288,8 @@ pub async fn require_evidence_read(
     let checked = state
         .blocking(
             move |shared| match authorize(shared, &reader, &ReadResource::Evidence(digest)) {
-                Err(ApiError::NotAnchored(_)) => Ok(()),
-                other => other,
+                Ok(_) | Err(ApiError::NotAnchored(_)) => Ok(()),
+                Err(error) => Err(error),
             },
         )
         .await;

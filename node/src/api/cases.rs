@@ -167,18 +167,19 @@ pub async fn show(
     let tip = state.tip();
     state
         .blocking(move |shared| {
-            let store = &shared.store;
-            authorize(shared, &reader, &ReadResource::Case(id.clone()))?;
-            detail(store, &id, tip.height, tip.time_ms)
+            let case = authorize(shared, &reader, &ReadResource::Case(id.clone()))?
+                .into_case()
+                .ok_or_else(|| ApiError::UnknownCase(id.clone()))?;
+            detail(&shared.store, case, tip.height, tip.time_ms)
         })
         .await
         .map(Json)
 }
 
-fn detail(store: &Store, id: &str, height: u64, at_ms: u64) -> Result<CaseDetail, ApiError> {
-    let case = read::case(store, id)
-        .map_err(internal)?
-        .ok_or_else(|| ApiError::UnknownCase(id.to_owned()))?;
+/// `case` (as the read's authorisation found it) with its events, clocks
+/// and attachments.
+fn detail(store: &Store, case: Case, height: u64, at_ms: u64) -> Result<CaseDetail, ApiError> {
+    let id = case.id.as_str();
     let events = read::case_events(store, id).map_err(internal)?;
     let clocks = read::case_clocks(store, id, at_ms)
         .map_err(internal)?
@@ -279,9 +280,8 @@ pub async fn actions(
     state
         .blocking(move |shared| {
             let store = &shared.store;
-            authorize(shared, &reader, &ReadResource::Case(id.clone()))?;
-            let case = read::case(store, &id)
-                .map_err(internal)?
+            let case = authorize(shared, &reader, &ReadResource::Case(id.clone()))?
+                .into_case()
                 .ok_or_else(|| ApiError::UnknownCase(id.clone()))?;
             let mut actions = rules::transitions()
                 .iter()

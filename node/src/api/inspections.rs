@@ -153,12 +153,10 @@ pub async fn show(
     let at_ms = state.tip().time_ms;
     state
         .blocking(move |shared| {
-            let store = &shared.store;
-            authorize(shared, &reader, &ReadResource::Inspection(id.clone()))?;
-            let result = read::inspection(store, &id)
-                .map_err(internal)?
+            let result = authorize(shared, &reader, &ReadResource::Inspection(id.clone()))?
+                .into_inspection()
                 .ok_or_else(|| ApiError::UnknownInspection(id.clone()))?;
-            view(store, &result, at_ms)
+            view(&shared.store, &result, at_ms)
         })
         .await
         .map(Json)
