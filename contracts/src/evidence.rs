@@ -92,7 +92,7 @@ pub fn anchor(
         &ctx.policies,
         view,
         signer,
-        "anchor-evidence",
+        policy::Action::AnchorEvidence,
         Resource::Evidence(&record),
     )?;
     read::write_evidence(&mut writes, &record);
@@ -147,7 +147,7 @@ pub fn record_custody(
         &ctx.policies,
         view,
         signer,
-        "record-custody",
+        policy::Action::RecordCustody,
         Resource::Evidence(&before),
     )?;
     let mut writes = WriteSet::new();

@@ -274,7 +274,7 @@ pub fn record(
         &ctx.policies,
         view,
         signer,
-        "record-inspection",
+        policy::Action::RecordInspection,
         Resource::Inspection(&inspection),
     )?;
     let mut stage = Overlay::new(view);
@@ -447,7 +447,7 @@ pub fn request_retest(
         &ctx.policies,
         view,
         signer,
-        "request-retest",
+        policy::Action::RequestRetest,
         Resource::Inspection(&inspection),
     )?;
     inspection.retest = Some(Retest {
@@ -532,7 +532,7 @@ pub fn record_retest(
         &ctx.policies,
         view,
         signer,
-        "record-retest",
+        policy::Action::RecordRetest,
         Resource::Inspection(&result),
     )?;
     if let Some(retest) = original.retest.as_mut() {
@@ -643,7 +643,7 @@ pub fn recognize(
         &ctx.policies,
         view,
         signer,
-        "recognize-inspection",
+        policy::Action::RecognizeInspection,
         Resource::Inspection(&inspection),
     )?;
     take_stance(view, ctx, signer, inspection, StanceKind::Recognised, None)
@@ -665,7 +665,7 @@ pub fn dispute(
         &ctx.policies,
         view,
         signer,
-        "dispute-inspection",
+        policy::Action::DisputeInspection,
         Resource::Inspection(&inspection),
     )?;
     take_stance(
@@ -731,7 +731,7 @@ pub fn accredit(
         &ctx.policies,
         view,
         signer,
-        "accredit",
+        policy::Action::Accredit,
         Resource::Accreditation {
             lab_uscc: &lab_uscc,
             cma_number: &call.cma_number,

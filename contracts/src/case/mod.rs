@@ -158,7 +158,7 @@ pub fn open(
         &ctx.policies,
         view,
         signer,
-        OPEN_CASE,
+        policy::Action::OpenCase,
         Resource::Case(&case),
     )?;
     let event = CaseEvent {
@@ -229,7 +229,7 @@ pub fn act(
         &ctx.policies,
         view,
         signer,
-        row.action,
+        policy::Action::Case(row.action),
         Resource::Case(&case),
     )?;
 
@@ -927,7 +927,7 @@ pub fn link_recollected(
         &ctx.policies,
         view,
         signer,
-        "link-recollected",
+        policy::Action::LinkRecollected,
         Resource::Evidence(&original),
     )?;
     flag.recollected = Some(call.recollected);

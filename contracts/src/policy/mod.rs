@@ -26,6 +26,7 @@
 //! request's entities, [`validate`] checks a policy set before genesis or
 //! governance accepts it; this module decides.
 
+mod action;
 mod engine;
 mod entities;
 mod validate;
@@ -46,6 +47,7 @@ use crate::read;
 use engine::Compiled;
 use entities::{closed_entity_store, request_entities};
 
+pub use action::Action;
 pub use engine::PolicyEngine;
 pub use entities::kind_name;
 pub use validate::validate_policy_set;
@@ -98,9 +100,10 @@ pub fn authorize(
     engine: &PolicyEngine,
     view: &dyn StateView,
     officer: &Officer,
-    action: &str,
+    action: Action,
     resource: Resource<'_>,
 ) -> Result<()> {
+    let action = action.as_str();
     let params = read::params_shared(view)?;
     let compiled = engine.compiled_for(&params)?;
     let decision = decide(engine, view, &compiled, officer, action, resource);
@@ -239,20 +242,26 @@ fn authorize_resource(
             let case = read::case(view, id)?.ok_or_else(|| ContractError::UnknownCase {
                 case_id: id.clone(),
             })?;
-            authorize(engine, view, officer, "read", Resource::Case(&case))?;
+            authorize(engine, view, officer, Action::Read, Resource::Case(&case))?;
             Ok(ReadRecord::Case(case))
         }
         ReadResource::Evidence(digest) => {
             let record = read::evidence(view, digest)?
                 .ok_or(ContractError::UnknownEvidence { digest: *digest })?;
-            authorize(engine, view, officer, "read", Resource::Evidence(&record))?;
+            authorize(
+                engine,
+                view,
+                officer,
+                Action::Read,
+                Resource::Evidence(&record),
+            )?;
             Ok(ReadRecord::Evidence(record))
         }
         ReadResource::Inspection(id) => {
             let inspection = read::inspection(view, id)?
                 .ok_or_else(|| ContractError::UnknownInspection { id: id.clone() })?;
             let resource = Resource::Inspection(&inspection);
-            authorize(engine, view, officer, "read", resource)?;
+            authorize(engine, view, officer, Action::Read, resource)?;
             Ok(ReadRecord::Inspection(inspection))
         }
     }
@@ -316,6 +325,45 @@ mod tests {
 
     fn engine() -> PolicyEngine {
         PolicyEngine::new().unwrap()
+    }
+
+    /// Every action the contracts request is an action of the schema, and
+    /// every schema action that is not a group is requested by something.
+    #[test]
+    fn action_names_are_the_schemas() {
+        use std::collections::BTreeSet;
+        let engine = engine();
+        let requested: BTreeSet<String> = Action::FIXED
+            .iter()
+            .copied()
+            .chain(
+                crate::case::transitions()
+                    .iter()
+                    .map(|row| Action::Case(row.action)),
+            )
+            .map(|action| action.as_str().to_owned())
+            .collect();
+        let groups: BTreeSet<EntityUid> = engine
+            .actions()
+            .values()
+            .flat_map(|action| action.clone().into_inner().2)
+            .collect();
+        let schema: BTreeSet<String> = engine
+            .actions()
+            .keys()
+            .filter(|uid| !groups.contains(uid))
+            .map(|uid| uid.id().unescaped().to_owned())
+            .collect();
+        let unknown: Vec<_> = requested.difference(&schema).collect();
+        let unused: Vec<_> = schema.difference(&requested).collect();
+        assert!(
+            unknown.is_empty(),
+            "requested but not in the schema: {unknown:?}"
+        );
+        assert!(
+            unused.is_empty(),
+            "in the schema but never requested: {unused:?}"
+        );
     }
 
     #[test]

@@ -350,7 +350,7 @@ fn dry_run(
             &ctx.policies,
             store,
             &reader.officer,
-            row.action,
+            policy::Action::Case(row.action),
             Resource::Case(case),
         )
         .err(),

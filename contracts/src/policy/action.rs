@@ -1,0 +1,71 @@
+//! The actions the policies decide, as the Cedar schema names them.
+//!
+//! Each call the contracts gate has its variant; the case transitions are
+//! rows of the transition table (`crate::case`), each naming its action.
+//! `action_names_are_the_schemas` (in this module's tests) checks both
+//! against `policies/schema.cedarschema`: a name the schema lacks, or a
+//! schema action nothing requests, fails it.
+
+/// An action a policy decision is about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Action {
+    /// Reading a case, an evidence record or an inspection result.
+    Read,
+    /// Opening a case.
+    OpenCase,
+    /// A transition of the case table, by the action its row names.
+    Case(&'static str),
+    /// Anchoring evidence.
+    AnchorEvidence,
+    /// Recording a custody event.
+    RecordCustody,
+    /// Linking re-collected evidence to the record it replaces.
+    LinkRecollected,
+    /// Recording a laboratory's accreditation.
+    Accredit,
+    /// Recording an inspection result.
+    RecordInspection,
+    /// Recognising another organisation's inspection result.
+    RecognizeInspection,
+    /// Disputing an inspection result.
+    DisputeInspection,
+    /// Applying for a re-test.
+    RequestRetest,
+    /// Recording a re-test's result.
+    RecordRetest,
+}
+
+impl Action {
+    /// Every action but the case table's, whose names come from its rows.
+    pub const FIXED: [Action; 11] = [
+        Action::Read,
+        Action::OpenCase,
+        Action::AnchorEvidence,
+        Action::RecordCustody,
+        Action::LinkRecollected,
+        Action::Accredit,
+        Action::RecordInspection,
+        Action::RecognizeInspection,
+        Action::DisputeInspection,
+        Action::RequestRetest,
+        Action::RecordRetest,
+    ];
+
+    /// The action's name in the schema.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Action::Read => "read",
+            Action::OpenCase => "open-case",
+            Action::Case(name) => name,
+            Action::AnchorEvidence => "anchor-evidence",
+            Action::RecordCustody => "record-custody",
+            Action::LinkRecollected => "link-recollected",
+            Action::Accredit => "accredit",
+            Action::RecordInspection => "record-inspection",
+            Action::RecognizeInspection => "recognize-inspection",
+            Action::DisputeInspection => "dispute-inspection",
+            Action::RequestRetest => "request-retest",
+            Action::RecordRetest => "record-retest",
+        }
+    }
+}
