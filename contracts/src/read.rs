@@ -41,8 +41,9 @@ pub fn chain_uscc(view: &dyn StateView, code: &str) -> Result<String> {
 /// [`params`] without a copy. The parameters change only by governance, yet
 /// every transaction reads them (validity window, collectors, deadlines,
 /// the policy set), so a view that memoises them answers
-/// [`StateView::known_params`] (a block's reads, [`crate::BlockReads`], do:
-/// once per block or admitted batch); any other view decodes them.
+/// [`StateView::known_params`] (the node's store does, and a block's reads,
+/// [`crate::BlockReads`], ask it once per block or admitted batch); any
+/// other view decodes them.
 pub fn params_shared(view: &dyn StateView) -> Result<Arc<Params>> {
     if let Some(params) = view.known_params() {
         return Ok(params);

@@ -46,12 +46,9 @@ pub struct BlockSummary {
 /// The chain as one validator sees it: the store plus the signing key.
 pub struct Chain {
     store: Store,
-    chain_id: String,
-    genesis_hash: Hash,
-    genesis_time_ms: u64,
+    /// Chain id, genesis and the policy engine.
+    chain: ChainInfo,
     validator_key: SecretKey,
-    /// Decides the policy-gated calls.
-    policies: Arc<PolicyEngine>,
     /// Records each commit outside the store (`HOME/committed-tip`).
     recorder: Option<Recorder>,
 }
@@ -77,11 +74,13 @@ impl Chain {
         }
         Ok(Chain {
             store,
-            chain_id: genesis.chain_id.clone(),
-            genesis_hash,
-            genesis_time_ms: genesis.genesis_time_ms,
+            chain: ChainInfo {
+                chain_id: genesis.chain_id.clone(),
+                genesis_hash,
+                genesis_time_ms: genesis.genesis_time_ms,
+                policies,
+            },
             validator_key,
-            policies,
             recorder: None,
         })
     }
@@ -100,7 +99,7 @@ impl Chain {
 
     /// The latest committed height.
     pub fn tip(&self) -> Result<Tip> {
-        read_tip(&self.store, self.genesis_hash, self.genesis_time_ms)
+        self.chain.tip(&self.store)
     }
 
     /// Builds the next block from `candidates` with the block rule (which
@@ -120,19 +119,13 @@ impl Chain {
         let _entered = span.enter();
         let started = std::time::Instant::now();
         let proposer = self.validator_key.public_key().id();
-        let chain = ChainInfo {
-            chain_id: self.chain_id.clone(),
-            genesis_hash: self.genesis_hash,
-            genesis_time_ms: self.genesis_time_ms,
-            policies: Arc::clone(&self.policies),
-        };
         let Executed {
             block,
             results,
             update,
         } = build_block(
             &self.store,
-            &chain,
+            &self.chain,
             &parent,
             proposer,
             candidates,
@@ -185,7 +178,7 @@ impl Chain {
         let block_hash = header.hash();
         const ROUND: u32 = 0;
         let digest = vote_digest(
-            &self.chain_id,
+            &self.chain.chain_id,
             header.height,
             ROUND,
             VoteKind::Precommit,

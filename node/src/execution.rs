@@ -76,6 +76,10 @@ impl StateView for StoreState<'_> {
     fn get(&self, key: &[u8]) -> Option<Vec<u8>> {
         StateView::get(self.0, key)
     }
+
+    fn known_params(&self) -> Option<Arc<xianjie_ledger::params::Params>> {
+        self.0.known_params()
+    }
 }
 
 impl ChainState for StoreState<'_> {

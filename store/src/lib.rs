@@ -41,7 +41,7 @@
 
 use std::collections::BTreeSet;
 use std::path::Path;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 use jmt::storage::{LeafNode, Node, NodeKey, TreeReader, TreeUpdateBatch};
 use jmt::{JellyfishMerkleTree, KeyHash, OwnedValue, Version};
@@ -49,6 +49,7 @@ use jmt::{JellyfishMerkleTree, KeyHash, OwnedValue, Version};
 use xianjie_ledger::block::{Block, BlockResults, Commit, Header, TxResult};
 use xianjie_ledger::codec::{decode, encode, Canonical};
 use xianjie_ledger::hash::Hash;
+use xianjie_ledger::params::Params;
 use xianjie_ledger::state::{key_hash, keys, StateHasher, StateProof, StateView, WriteSet};
 
 mod error;
@@ -128,7 +129,12 @@ pub struct Store {
     db: sled::Db,
     /// Latest values of the most read state keys, mirrored from `db`.
     hot: Arc<HotValues>,
+    /// The chain parameters last decoded, with the bytes they came from.
+    params: Arc<Mutex<Option<DecodedParams>>>,
 }
+
+/// Parameters as decoded, with the bytes they were decoded from.
+type DecodedParams = (Vec<u8>, Arc<Params>);
 
 /// Shorthand for results of the store.
 pub type StoreResult<T> = Result<T, StorageError>;
@@ -213,6 +219,7 @@ impl Store {
         Ok(Store {
             db,
             hot: Arc::default(),
+            params: Arc::default(),
         })
     }
 
@@ -654,6 +661,24 @@ impl StateView for Store {
         // than execute against a guess.
         self.state_value(key)
             .expect("state read failed: the database is unreadable, stopping")
+    }
+
+    /// The parameters every transaction and every read consults, decoded
+    /// again only when their bytes changed, so all readers share one value
+    /// (the policy engine's memo knows it by its address). Always the
+    /// decoding of the current bytes; bytes that do not decode give `None`,
+    /// and the caller's own read reports them.
+    fn known_params(&self) -> Option<Arc<Params>> {
+        let bytes = self.get(keys::PARAMS)?;
+        let mut memo = self.params.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some((cached, params)) = memo.as_ref() {
+            if *cached == bytes {
+                return Some(Arc::clone(params));
+            }
+        }
+        let params = Arc::new(decode::<Params>(&bytes).ok()?);
+        *memo = Some((bytes, Arc::clone(&params)));
+        Some(params)
     }
 }
 
