@@ -239,6 +239,9 @@ fn apply(stage: &mut Overlay<'_>, change: &Change, height: u64) -> Result<()> {
             Ok(())
         }
         Change::AddOrg(new) => add_org(stage, new, height),
+        Change::ThresholdRule(_) => Err(invalid_params(
+            "threshold rules are not yet accepted".into(),
+        )),
     }
 }
 

@@ -104,6 +104,7 @@ fn execute_hashed(
         Call::RecordCustody(call) => evidence::record_custody(view, ctx, signer, tx_hash, call),
         Call::OpenCase(call) => case::open(view, ctx, signer, tx_hash, call),
         Call::CaseAction(call) => case::act(view, ctx, signer, tx_hash, call),
+        Call::CaseStep(step) => case::act(view, ctx, signer, tx_hash, &step.action),
         Call::LinkRecollected(call) => case::link_recollected(view, ctx, signer, call),
         Call::Accredit(call) => inspection::accredit(view, ctx, signer, call),
         Call::RecordInspection(call) => inspection::record(view, ctx, signer, tx_hash, call),

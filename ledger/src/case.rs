@@ -8,9 +8,6 @@
 //! No personal information: people are key ids, documents are digests, and
 //! the only free text is a short case title.
 
-use std::fmt;
-use std::str::FromStr;
-
 use serde::{Deserialize, Serialize};
 
 use crate::codec::Canonical;
@@ -55,13 +52,13 @@ macro_rules! named_enum {
             }
         }
 
-        impl fmt::Display for $name {
-            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        impl std::fmt::Display for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
                 f.write_str(self.name())
             }
         }
 
-        impl FromStr for $name {
+        impl std::str::FromStr for $name {
             type Err = String;
             fn from_str(text: &str) -> Result<Self, Self::Err> {
                 $name::ALL
@@ -77,6 +74,8 @@ macro_rules! named_enum {
         }
     };
 }
+
+pub(crate) use named_enum;
 
 named_enum! {
     /// The states of a case: the forward path of DOMAIN §b.1 (`S…`) and the
@@ -600,6 +599,7 @@ impl Default for CaseParams {
                 "tax",
                 "customs",
                 "ip",
+                "tobacco",
             ]
             .map(String::from)
             .to_vec(),

@@ -15,6 +15,7 @@ use crate::error::{Error, Result};
 use crate::hash::{hash_with, Domain, Hash};
 use crate::model::{Org, Role};
 use crate::params::Params;
+use crate::supervision::ThresholdRule;
 use crate::validators::{Validator, ValidatorSet, MAX_VALIDATORS};
 
 /// Longest chain id.
@@ -33,6 +34,11 @@ pub struct Genesis {
     pub validators: Vec<Validator>,
     /// Chain parameters.
     pub params: Params,
+    /// The threshold rules the chain starts with (DOMAIN §g). Encoded only
+    /// when present, so a genesis written before rules existed hashes as it
+    /// always did.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub threshold_rules: Vec<ThresholdRule>,
 }
 
 /// A member organisation with its first officer keys.

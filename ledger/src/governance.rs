@@ -14,6 +14,7 @@ use crate::deadline::{Calendar, DayCounting, DeadlineRule};
 use crate::hash::Hash;
 use crate::ids::OrgId;
 use crate::model::{CategoryClass, Org};
+use crate::supervision::ThresholdRule;
 use crate::validators::Validator;
 
 /// Largest policy set text in bytes. A policy change travels in one
@@ -138,6 +139,8 @@ pub enum Change {
     RemoveValidator(KeyId),
     /// Admit a new member organisation with its first admin key.
     AddOrg(NewOrg),
+    /// Add a threshold rule, or replace one with a new version (DOMAIN §g).
+    ThresholdRule(ThresholdRule),
 }
 
 /// A member organisation admitted by governance, and the admin key that
@@ -160,6 +163,7 @@ impl Change {
             Change::AddValidator(_) => "add_validator",
             Change::RemoveValidator(_) => "remove_validator",
             Change::AddOrg(_) => "add_org",
+            Change::ThresholdRule(_) => "threshold_rule",
         }
     }
 }

@@ -121,6 +121,30 @@ pub mod keys {
         format!("proposal/{id}").into_bytes()
     }
 
+    /// The supervision record of a case (`supervision::CaseFacts`).
+    pub fn case_facts(case_id: &str) -> Vec<u8> {
+        format!("case-facts/{case_id}").into_bytes()
+    }
+
+    /// A threshold rule (`supervision::ThresholdRule`).
+    pub fn threshold_rule(rule_id: &str) -> Vec<u8> {
+        format!("threshold-rule/{rule_id}").into_bytes()
+    }
+
+    /// A supervision flag of a case (`supervision::SupervisionFlag`).
+    pub fn flag(case_id: &str, kind: &str) -> Vec<u8> {
+        format!("flag/{case_id}/{kind}").into_bytes()
+    }
+
+    /// The China-local days on which 有案不移 checks are due
+    /// (`supervision::DueDays`).
+    pub const SUPERVISION_DUE: &[u8] = b"supervision/due";
+
+    /// The cases whose 有案不移 check runs after a day (`supervision::DueCases`).
+    pub fn supervision_due(day: u32) -> Vec<u8> {
+        format!("supervision/due/{day:08}").into_bytes()
+    }
+
     /// Secondary indexes kept in the state (so they are committed and
     /// provable). Each is a paged set: the name holds the entry count,
     /// `<name>#p<page>` a page of entries and `<name>#e<entry>` an entry's
@@ -134,6 +158,16 @@ pub mod keys {
         pub const ORGS: &[u8] = b"index/org/all";
         /// Every governance proposal.
         pub const PROPOSALS: &[u8] = b"index/proposal/all";
+        /// Every threshold rule id.
+        pub const THRESHOLD_RULES: &[u8] = b"index/threshold-rule/all";
+        /// Every supervision flag, as `<case id>/<kind>`.
+        pub const FLAGS: &[u8] = b"index/flag/all";
+
+        /// Supervision flags of cases owned by agencies of a division code,
+        /// as `<case id>/<kind>`.
+        pub fn region_flags(region: &str) -> Vec<u8> {
+            format!("index/flag/region/{region}").into_bytes()
+        }
 
         /// Cases in which an organisation is a party (owner, police,
         /// procuratorate or court).

@@ -18,6 +18,7 @@ use crate::hash::{hash_with, Domain, Hash};
 use crate::ids::OrgId;
 use crate::inspection::{Conclusion, LabRef, ObjectionWindow};
 use crate::model::{CustodyAction, EvidenceAnchor, Role};
+use crate::supervision::{Fact, PenaltyTerms};
 
 /// Largest encoded signed transaction accepted anywhere.
 pub const MAX_TX_BYTES: usize = 16 * 1024;
@@ -84,6 +85,8 @@ pub enum Call {
     RequestRetest(RequestRetest),
     /// The issuer records the re-test's result, which replaces the original.
     RecordRetest(RecordRetest),
+    /// One step of a case that carries the key facts the decision rests on.
+    CaseStep(CaseStep),
 }
 
 /// Opening a case (the case id is `CASE-` + the first 8 bytes of this
@@ -117,6 +120,22 @@ pub struct CaseAction {
     pub reason_digest: Option<Hash>,
     /// The outcome (`decide-reconsideration`, `judgment`, `penalty-decision`).
     pub outcome: Option<Outcome>,
+}
+
+/// A case step with the key facts the decision rests on: `open-admin-case`,
+/// `mark-suspected` and `penalty-decision` may carry facts, the violation
+/// date and (on a penalty decision) what was imposed; other steps refuse
+/// them. Recorded facts are measured against the threshold rules.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CaseStep {
+    /// The step, as for a plain case action.
+    pub action: CaseAction,
+    /// Key facts (at most `supervision::MAX_STEP_FACTS`).
+    pub facts: Vec<Fact>,
+    /// The date of the violation (`yyyymmdd`).
+    pub violation_date: Option<u32>,
+    /// What a penalty decision imposed.
+    pub penalty: Option<PenaltyTerms>,
 }
 
 /// A re-collected statement replaces a flagged class C record.

@@ -276,6 +276,7 @@ fn genesis_params_org_officer_round_trip_and_hash_is_stable() {
             org: org_id("court"),
         }],
         params: Params::default(),
+        threshold_rules: Vec::new(),
     };
     round_trip(&genesis);
     assert_eq!(genesis.hash().to_hex(), GOLDEN_GENESIS_HASH);

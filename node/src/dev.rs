@@ -189,6 +189,7 @@ impl DevHome {
                 org: demo_org_id(VALIDATOR_ORG),
             }],
             params: Params::default(),
+            threshold_rules: xianjie_ledger::supervision::default_threshold_rules(),
         };
         genesis.validate()?;
         write_atomically(&self.genesis_path(), genesis.to_json().as_bytes())?;

@@ -113,6 +113,7 @@ impl TestChain {
             ],
             validators,
             params: Params::default(),
+            threshold_rules: Vec::new(),
         };
         genesis.validate().unwrap();
         Self::with_trust(genesis.hash(), genesis, seeds)
@@ -1171,6 +1172,7 @@ fn worked_example() -> (TestChain, Receipt) {
         }],
         validators: vec![validator(1, 1)],
         params: Params::default(),
+        threshold_rules: Vec::new(),
     };
     let mut chain = TestChain::with_trust(Hash([0x9e; 32]), genesis, &[1]);
     chain.anchor_block(0, 0);

@@ -376,6 +376,7 @@ fn genesis_for(market: &Staff, police: &Staff, proc: &Staff, params: Params) -> 
             org: market.org.clone(),
         }],
         params,
+        threshold_rules: xianjie_ledger::supervision::default_threshold_rules(),
     }
 }
 

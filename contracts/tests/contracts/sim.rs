@@ -179,6 +179,7 @@ pub fn genesis(params: Params) -> Genesis {
             org: org_id("market"),
         }],
         params,
+        threshold_rules: xianjie_ledger::supervision::default_threshold_rules(),
     }
 }
 

@@ -145,6 +145,7 @@ pub fn write_testnet(options: &TestnetOptions) -> Result<Vec<TestnetNode>> {
         orgs,
         validators,
         params: Params::default(),
+        threshold_rules: xianjie_ledger::supervision::default_threshold_rules(),
     };
     genesis.validate()?;
     let genesis_json = genesis.to_json();
