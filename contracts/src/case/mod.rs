@@ -59,13 +59,13 @@ use xianjie_ledger::model::{
 use xianjie_ledger::params::Params;
 use xianjie_ledger::state::WriteSet;
 use xianjie_ledger::state::{keys, StateView};
-use xianjie_ledger::tx::{CaseAction, LinkRecollected, OpenCase};
+use xianjie_ledger::tx::{CaseAction, CaseStep, LinkRecollected, OpenCase};
 
 use crate::error::{ContractError, Result};
 use crate::evidence::{invalid, is_case_id};
 use crate::overlay::Overlay;
 use crate::policy::{self, Resource};
-use crate::{deadline, index, read, BlockCtx};
+use crate::{deadline, index, read, supervision, BlockCtx};
 
 pub use table::{
     action_names, transition, Effect, Guard, MinRole, Next, Party, Target, Transition,
@@ -193,6 +193,31 @@ pub fn act(
     tx_hash: &Hash,
     call: &CaseAction,
 ) -> Result<WriteSet> {
+    act_with(view, ctx, signer, tx_hash, call, None)
+}
+
+/// Records one step of a case with the key facts it rests on (see
+/// [`crate::supervision`]): the facts are checked before anything else of
+/// the step, and recorded with it.
+pub fn act_step(
+    view: &dyn StateView,
+    ctx: &BlockCtx,
+    signer: &Officer,
+    tx_hash: &Hash,
+    step: &CaseStep,
+) -> Result<WriteSet> {
+    supervision::check_step(step, deadline::local_date(ctx.time_ms))?;
+    act_with(view, ctx, signer, tx_hash, &step.action, Some(step))
+}
+
+fn act_with(
+    view: &dyn StateView,
+    ctx: &BlockCtx,
+    signer: &Officer,
+    tx_hash: &Hash,
+    call: &CaseAction,
+    step: Option<&CaseStep>,
+) -> Result<WriteSet> {
     check_bounds(call)?;
     let mut case = read::case(view, &call.case_id)?.ok_or_else(|| ContractError::UnknownCase {
         case_id: call.case_id.clone(),
@@ -247,6 +272,7 @@ pub fn act(
     update_flags(&mut case, next);
     let seq = case.event_count;
     set_mark(&mut case, row.action, seq, ctx, call);
+    supervision::on_step(&mut stage, ctx, &params, &mut case, (row.action, step), seq)?;
     case.event_count += 1;
     case.updated_at_ms = ctx.time_ms;
     if next.is_terminal() {
@@ -258,6 +284,7 @@ pub fn act(
         }
     }
     if row.effects.contains(&Effect::Transfer) {
+        supervision::on_transfer(&mut stage, ctx, &case)?;
         for digest in read::case_evidence(&stage, &case.id)? {
             if let Some(record) = read::evidence(&stage, &digest)? {
                 flag_for_recollection(&mut stage, &case, &record, ctx.height)?;

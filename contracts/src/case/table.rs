@@ -996,9 +996,13 @@ pub fn extended_rule(name: &str) -> Option<&'static str> {
         })
 }
 
-/// Whether `name` is a case action or the opening.
+/// Whether `name` is a case action, the opening, or the mark the chain
+/// itself records when a threshold rule is met (`threshold-met`): the names
+/// a clock may start and stop on.
 pub fn is_action(name: &str) -> bool {
-    name == OPEN_CASE || transition(name).is_some()
+    name == OPEN_CASE
+        || name == xianjie_ledger::supervision::THRESHOLD_MET
+        || transition(name).is_some()
 }
 
 #[cfg(test)]
