@@ -81,7 +81,8 @@ pub struct ActArgs {
     pub action: String,
     /// A document the step carries: KIND=DIGEST, KIND=@FILE, or a bare
     /// DIGEST/@FILE. Bare ones fill, in order, the kinds the action requires
-    /// that were not given as KIND=…; repeat for several.
+    /// that were not given as KIND=…, then the kinds it takes when the case
+    /// has them (a transfer's test report); repeat for several.
     #[arg(long = "attach", value_name = "[KIND=]DIGEST|@FILE")]
     pub attach: Vec<String>,
     /// An officer named by the step (the task force of form-taskforce): an
@@ -204,7 +205,8 @@ fn open(context: &Context, args: OpenArgs) -> anyhow::Result<Exit> {
 }
 
 /// Builds the attachments: explicit kinds first, bare digests fill the
-/// required kinds that are still missing, in the table's order.
+/// required kinds that are still missing, in the table's order, then its
+/// optional kinds.
 pub fn attachments(action: &str, values: &[String]) -> anyhow::Result<Vec<Attachment>> {
     let row = transition(action).ok_or_else(|| anyhow!("unknown action {action}"))?;
     let mut out: Vec<Attachment> = Vec::new();
@@ -219,17 +221,26 @@ pub fn attachments(action: &str, values: &[String]) -> anyhow::Result<Vec<Attach
         }
     }
     let given: Vec<AttachmentKind> = out.iter().map(|a| a.kind).collect();
-    let mut missing = row.attachments.iter().filter(|kind| !given.contains(kind));
+    let mut missing = row
+        .attachments
+        .iter()
+        .chain(row.optional_attachments)
+        .filter(|kind| !given.contains(kind));
     for digest in bare {
         let Some(kind) = missing.next() else {
             bail!(
                 "cannot tell the kind of a bare attachment: {action} requires {}; write KIND=DIGEST",
-                if row.attachments.is_empty() {
+                if row.attachments.is_empty() && row.optional_attachments.is_empty() {
                     "none".to_owned()
                 } else {
                     row.attachments
                         .iter()
-                        .map(|kind| kind.name())
+                        .map(|kind| kind.name().to_owned())
+                        .chain(
+                            row.optional_attachments
+                                .iter()
+                                .map(|kind| format!("{} (optional)", kind.name())),
+                        )
                         .collect::<Vec<_>>()
                         .join(", ")
                 }
@@ -601,6 +612,24 @@ mod tests {
             AttachmentKind::OtherMaterials
         );
         assert!(attachments("file", &[format!("nonsense={d1}")]).is_err());
+        // A transfer needs three documents; a fourth bare one is the test
+        // report (SC-Transfer Art 6(4): only where the case has one).
+        let required = [d1.clone(), d2.clone(), "33".repeat(32)];
+        let three = attachments("transfer", &required).unwrap();
+        assert_eq!(
+            three.iter().map(|a| a.kind).collect::<Vec<_>>(),
+            [
+                AttachmentKind::TransferLetter,
+                AttachmentKind::InvestigationReport,
+                AttachmentKind::ItemInventory
+            ]
+        );
+        let mut four = required.to_vec();
+        four.push("44".repeat(32));
+        assert_eq!(
+            attachments("transfer", &four).unwrap()[3].kind,
+            AttachmentKind::TestReport
+        );
     }
 
     #[test]

@@ -181,6 +181,10 @@ pub struct Transition {
     pub role: MinRole,
     /// Required attachment kinds.
     pub attachments: &'static [A],
+    /// Kinds the action carries when the case has them (e.g. the relevant
+    /// test reports of a transfer): not checked, but a client may fill
+    /// unlabelled attachments with them after the required kinds.
+    pub optional_attachments: &'static [A],
     /// What `to` must name.
     pub target: Target,
     /// Whether the action names the task force (`officers`).
@@ -228,6 +232,7 @@ const BASE: Transition = Transition {
     actors: &[],
     role: MinRole::Officer,
     attachments: &[],
+    optional_attachments: &[],
     target: Target::None,
     taskforce: false,
     reason: false,
@@ -364,12 +369,11 @@ pub static TABLE: &[Transition] = &[
         from: &[S::S5Approved],
         to: Next::To(S::S6Transferred),
         actors: &[AEA],
-        attachments: &[
-            A::TransferLetter,
-            A::InvestigationReport,
-            A::ItemInventory,
-            A::TestReport,
-        ],
+        // SC-Transfer Art 6: the letter, the investigation report and the
+        // inventory always; test reports and appraisal conclusions only
+        // where the case has relevant ones (有关检验报告或者鉴定结论, 6(4)).
+        attachments: &[A::TransferLetter, A::InvestigationReport, A::ItemInventory],
+        optional_attachments: &[A::TestReport, A::OtherMaterials],
         target: Target::SameLevelPolice,
         effects: &[Effect::Transfer],
         ..BASE

@@ -190,18 +190,16 @@ pub static EXPECTED: &[Expect] = &[
         attachments: &["procuratorial-opinion"],
         ..E
     },
+    // SC-Transfer Art 6: the letter (1), the investigation report (2) and
+    // the inventory (3) always; (4) only the *relevant* (有关) test reports or
+    // appraisal conclusions, so a case without one is still transferred.
     Expect {
         rows: "T6",
         action: "transfer",
         from: &["S5_APPROVED"],
         to: To::State("S6_TRANSFERRED"),
         who: &[Aea],
-        attachments: &[
-            "transfer-letter",
-            "investigation-report",
-            "item-inventory",
-            "test-report",
-        ],
+        attachments: &["transfer-letter", "investigation-report", "item-inventory"],
         target: Some("police"),
         ..E
     },
