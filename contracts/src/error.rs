@@ -428,7 +428,7 @@ pub enum ContractError {
         outcome: Outcome,
     },
     /// 以罚代刑: an administrative penalty may not replace the transfer.
-    #[error("case {case_id} reached the criminal track (or the procuratorate required its transfer): an administrative decision may close it only after a final non-filing, a withdrawal, a non-prosecution or a judgment (SC-Transfer Art 11 ¶1); transfer it")]
+    #[error("case {case_id} reached the criminal track (or the procuratorate required its transfer): an administrative decision may close it only after a final non-filing, a withdrawal, a non-prosecution or a judgment, or after the head declined the transfer with reasons and the agency recorded `continue-admin`, or the police returned the case as outside their remit, with no procuratorial opinion since (SC-Transfer Art 11 ¶1); transfer it, or have the head decide on the transfer")]
     PenaltyInsteadOfTransfer {
         /// The case.
         case_id: String,
@@ -438,6 +438,14 @@ pub enum ContractError {
     FineAfterCriminalFine {
         /// The case.
         case_id: String,
+    },
+    /// APL Art 29: one administrative fine per act.
+    #[error("case {case_id} already recorded an administrative fine (罚款) at event #{seq}: the same act is not fined twice (APL Art 29); decide a penalty without a fine, or no penalty, and link the earlier decision")]
+    SecondFine {
+        /// The case.
+        case_id: String,
+        /// The event that recorded the fine.
+        seq: u32,
     },
     /// The rule has no extension in the chain parameters, or is not running.
     #[error("deadline {rule} cannot be extended now: it is not running on this case, or the chain parameters give it no extension")]
@@ -891,6 +899,7 @@ impl ContractError {
             E::InvalidOutcome { .. } => "invalid_outcome",
             E::PenaltyInsteadOfTransfer { .. } => "penalty_instead_of_transfer",
             E::FineAfterCriminalFine { .. } => "fine_after_criminal_fine",
+            E::SecondFine { .. } => "second_fine",
             E::NotExtendable { .. } => "not_extendable",
             E::AlreadyExtended { .. } => "already_extended",
             E::ExtensionTooLate { .. } => "extension_too_late",
@@ -1113,6 +1122,10 @@ mod tests {
             },
             E::FineAfterCriminalFine {
                 case_id: "c".into(),
+            },
+            E::SecondFine {
+                case_id: "c".into(),
+                seq: 1,
             },
             E::NotExtendable { rule: "r".into() },
             E::AlreadyExtended {

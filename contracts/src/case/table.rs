@@ -107,7 +107,10 @@ pub enum Guard {
     WithinWindow(&'static str),
     /// No administrative penalty instead of transfer (DOMAIN §b.3 ¶1): once
     /// the case reached S2, or the procuratorate required the transfer (D3),
-    /// only after S8X-final, S10X, S12X or S14.
+    /// only after S8X-final, S10X, S12X or S14, or in S1 after the head
+    /// declined the transfer with reasons (T5x `continue-admin`) or the
+    /// police returned the matter as outside their remit (T7c), unless a D3
+    /// opinion came after that.
     NoPenaltyInsteadOfTransfer,
     /// From a decided case (R5–R8) only if it never reached S2: a decision
     /// made before any suspicion does not end the duty to transfer (SC-Transfer
@@ -136,6 +139,9 @@ pub enum Guard {
     /// From S8R only if `cases.supervision_during_reconsideration` (DOMAIN
     /// §11 item 4, UNVERIFIED).
     SupervisionDuringReconsideration,
+    /// A `fine` only if the case never recorded one (APL Art 29: 同一个违法
+    /// 行为，不得给予两次以上罚款); other decisions remain possible.
+    NoSecondFine,
 }
 
 /// What an action does besides moving the state.
@@ -805,7 +811,7 @@ pub static TABLE: &[Transition] = &[
     Transition {
         rows: "R5, T5x",
         action: "penalty-decision",
-        summary: "the agency decides: penalty, penalty with a fine, or no penalty with reasons (refused as 以罚代刑 while a transfer is due; no fine after a criminal fine)",
+        summary: "the agency decides: penalty, penalty with a fine, or no penalty with reasons (refused as 以罚代刑 while a transfer is due; no fine after a criminal fine or a fine already decided)",
         from: &[
             S::S1AdminCase,
             S::S2SuspectedCrime,
@@ -827,6 +833,7 @@ pub static TABLE: &[Transition] = &[
         guards: &[
             Guard::NoPenaltyInsteadOfTransfer,
             Guard::NoFineAfterCriminalFine,
+            Guard::NoSecondFine,
         ],
         ..BASE
     },
