@@ -13,7 +13,7 @@
 //! | `hour` | `t + n` hours |
 //! | `calendar_day` | end of day `D + n` (start day excluded) or `D + n − 1` (included); a last day that is not a working day rolls over to the next working day if `holiday_roll_over` |
 //! | `working_day` | end of the `n`-th working day after `D` (or counting `D` itself when it is a working day and the start day is included) |
-//! | `month` | end of the day with `D`'s day number `n` months later (the month's last day if it is shorter); one day earlier if the start day is included; rolled over like calendar days |
+//! | `month` | end of the day with `D`'s day number `n` months later (the month's last day if it is shorter, and always the month's last day if `D` is the last day of its month: 28 February + 1 month ends on 31 March); one day earlier if the start day is included; rolled over like calendar days |
 //!
 //! A working day is a Monday–Friday that is not in the calendar's holidays,
 //! or a make-up working day (调休). A clock is overdue once block time is
@@ -266,7 +266,17 @@ pub fn due_at(
             let months = i64::from(month) - 1 + limit_days;
             let target_year = year + months.div_euclid(12);
             let target_month = (months.rem_euclid(12) + 1) as u32;
-            let target_day = day.min(days_in_month(target_year, target_month));
+            let target_length = days_in_month(target_year, target_month);
+            // Month-end rule: a period that starts on the last day of a
+            // month ends on the last day of the target month (28 February
+            // + 1 month = 31 March); otherwise on the same day number, or
+            // the target month's last day if it is shorter (31 January + 1
+            // month = 28 or 29 February).
+            let target_day = if day == days_in_month(year, month) {
+                target_length
+            } else {
+                day.min(target_length)
+            };
             let mut last = days_from_civil(target_year, target_month, target_day);
             if !counting.start_day_excluded {
                 last -= 1;

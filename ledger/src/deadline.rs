@@ -31,7 +31,8 @@ pub enum TimeUnit {
     /// Working days: weekdays that are not statutory holidays, plus make-up
     /// working days (调休).
     WorkingDay,
-    /// Months, to the corresponding day of the month.
+    /// Months, to the corresponding day of the month (from a month's last
+    /// day, to the target month's last day).
     Month,
 }
 

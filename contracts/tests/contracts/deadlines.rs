@@ -207,6 +207,47 @@ fn months_end_on_the_same_day_number_or_the_end_of_a_shorter_month() {
 }
 
 #[test]
+fn a_month_from_the_last_day_of_a_month_ends_on_the_last_day_of_the_target_month() {
+    // Month-end rule: from a month's last day, n months end on the target
+    // month's last day; from any other day, on the same day number (or the
+    // end of a shorter month).
+    let month = |start: u32, months: u32| {
+        due_at(
+            &empty(),
+            &NO_ROLL,
+            TimeUnit::Month,
+            months,
+            local_ms(start, 9, 0),
+        )
+    };
+    assert_eq!(month(20260131, 1), end_of(20260228));
+    assert_eq!(month(20240131, 1), end_of(20240229));
+    assert_eq!(month(20260228, 1), end_of(20260331));
+    assert_eq!(month(20240229, 1), end_of(20240331));
+    assert_eq!(month(20260430, 1), end_of(20260531));
+    assert_eq!(month(20260630, 2), end_of(20260831));
+    assert_eq!(month(20261130, 3), end_of(20270228));
+    // Not a month end: the same day number.
+    assert_eq!(month(20260227, 1), end_of(20260327));
+    assert_eq!(month(20260415, 1), end_of(20260515));
+    assert_eq!(month(20260430 - 1, 1), end_of(20260529));
+    // The start day counted: one day before the target month's end.
+    assert_eq!(
+        due_at(
+            &empty(),
+            &DayCounting {
+                start_day_excluded: false,
+                holiday_roll_over: false,
+            },
+            TimeUnit::Month,
+            1,
+            local_ms(20260228, 9, 0)
+        ),
+        end_of(20260330)
+    );
+}
+
+#[test]
 fn a_transferred_case_shows_its_clocks_and_becomes_overdue_at_a_later_block_time() {
     let mut sim = Sim::new();
     let case_id = open_case(&mut sim, "general");
