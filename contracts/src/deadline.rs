@@ -300,9 +300,15 @@ fn applied<'a>(
 
 /// The action that started the rule's clock on this case, if it is running
 /// (see `DeadlineRule`): the case is in one of `on`, a `start` action happened
-/// (with the rule's outcome, if it names one) and no `stop` action since.
+/// (with the rule's outcome, if it names one) and no `stop` action since;
+/// a sector rule ([`RuleScope::SectorCase`]) runs only on a case of a
+/// domain its overrides name.
 pub fn started_by<'a>(rule: &DeadlineRule, case: &'a Case) -> Option<&'a ActionMark> {
-    if rule.scope != RuleScope::Case || !rule.on.contains(&case.state) {
+    if !rule.scope.is_case() || !rule.on.contains(&case.state) {
+        return None;
+    }
+    if rule.scope == RuleScope::SectorCase && !rule.overrides.iter().any(|o| o.domain == case.domain)
+    {
         return None;
     }
     let start = rule

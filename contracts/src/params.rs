@@ -222,6 +222,13 @@ pub fn check_deadlines(rules: &[DeadlineRule], domains: &[String]) -> Check {
                     return Err(at("a case rule names the states it runs in"));
                 }
             }
+            RuleScope::SectorCase => {
+                if rule.on.is_empty() || rule.overrides.is_empty() {
+                    return Err(at(
+                        "a sector rule names the states it runs in and, as overrides, its sectors",
+                    ));
+                }
+            }
             RuleScope::InspectionResult => {
                 if !rule.on.is_empty() || !rule.start.is_empty() || !rule.stop.is_empty() {
                     return Err(at("an inspection-result rule names no states or actions"));
@@ -266,7 +273,7 @@ pub fn check_deadlines(rules: &[DeadlineRule], domains: &[String]) -> Check {
 /// A rule's extension: a case rule, granted by an action of the case table
 /// that extends exactly this rule.
 fn check_extension(rule: &DeadlineRule, extension: &RuleExtension) -> Check {
-    if rule.scope != RuleScope::Case || rule.kind != ClockKind::Duty {
+    if !rule.scope.is_case() || rule.kind != ClockKind::Duty {
         return Err("only a duty on a case can be extended".into());
     }
     if case::table::extended_rule(&extension.action) != Some(rule.id.as_str()) {

@@ -73,10 +73,30 @@ pub enum RuleScope {
     /// An inspection result: the objection (复检) window after the result
     /// was notified to the party (Appendix A `LAB_RESULT_NOTIFIED`).
     InspectionResult,
+    /// A case of one of the sectors the rule's `overrides` name: the clock
+    /// runs as for [`RuleScope::Case`], but only on a case whose `domain`
+    /// an override names, with that override's limit. For a sector's own
+    /// duty, e.g. market regulation's publication of penalties
+    /// (SAMR-Penalty-Disclosure binds market-regulation authorities only).
+    SectorCase,
 }
 
+impl RuleScope {
+    /// Whether the rule's clock attaches to a case.
+    pub fn is_case(self) -> bool {
+        matches!(self, RuleScope::Case | RuleScope::SectorCase)
+    }
+}
+
+/// The case domains of market regulation (市场监管): the sectors whose
+/// cases a market-regulation authority handles, to which its own duties
+/// apply (`SAMR_PENALTY_PUBLICATION`). Which domains a chain counts as
+/// market regulation is a parameter: these are the defaults.
+pub const MARKET_REGULATION_DOMAINS: [&str; 4] = ["general", "food_drug", "drug", "ip"];
+
 /// A sector-specific variant of a rule (DOMAIN §b.4), applied to cases whose
-/// `domain` matches.
+/// `domain` matches. For a [`RuleScope::SectorCase`] rule the overrides are
+/// also the only sectors the rule applies to.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RuleOverride {
     /// Id of the overlay, e.g. `food_drug_2015`.
@@ -537,7 +557,24 @@ pub fn appendix_a_rules() -> Vec<DeadlineRule> {
                 source: "FoodDrug-2015".into(),
                 verified: Sec,
             }),
-            "SAMR_PENALTY_PUBLICATION" => entry.outcome = Some(Outcome::Penalty),
+            "SAMR_PENALTY_PUBLICATION" => {
+                entry.outcome = Some(Outcome::Penalty);
+                // Only market regulation publishes under this rule: its
+                // sectors are the overrides (same limit), and a tax,
+                // customs or environment case has no publication clock.
+                entry.scope = RuleScope::SectorCase;
+                entry.overrides = MARKET_REGULATION_DOMAINS
+                    .iter()
+                    .map(|domain| RuleOverride {
+                        id: format!("samr_{domain}"),
+                        domain: (*domain).into(),
+                        limit: 20,
+                        unit: WorkingDay,
+                        source: "SAMR-Penalty-Disclosure Art 9".into(),
+                        verified: P,
+                    })
+                    .collect();
+            }
             "PROC_PROSECUTION_DECISION" => {
                 entry.extension = Some(Box::new(RuleExtension {
                     action: "extend-prosecution-review".into(),

@@ -410,6 +410,58 @@ fn food_and_drug_cases_use_the_sector_override() {
 }
 
 #[test]
+fn only_a_market_regulation_case_has_the_publication_duty() {
+    // SAMR-Penalty-Disclosure Art 9 binds market-regulation authorities: a
+    // penalty of the tax bureau (a tax case) is not published under it.
+    const RULE: &str = "SAMR_PENALTY_PUBLICATION";
+    let decided = |sim: &mut Sim, org: &str, domain: &str| {
+        let hash = sim
+            .run(
+                &sim::officer(org),
+                Call::OpenCase(xianjie_ledger::tx::OpenCase {
+                    title: "某公司虚开发票".into(),
+                    entity: sim::entity(),
+                    domain: domain.into(),
+                    lead: xianjie_ledger::case::LeadSource {
+                        kind: xianjie_ledger::case::LeadKind::Routine,
+                        reference: None,
+                    },
+                }),
+            )
+            .unwrap();
+        let case_id = xianjie_contracts::case::case_id_for(&hash);
+        perform(sim, &case_id, "open-admin-case", None);
+        perform(sim, &case_id, "penalty-decision", Some("fine"));
+        assert_eq!(sim.state_of(&case_id).name(), "R5_DECIDED");
+        case_id
+    };
+    let publication = |sim: &Sim, case_id: &str| {
+        read::case_clocks(sim, case_id, sim.time_ms)
+            .unwrap()
+            .unwrap()
+            .into_iter()
+            .find(|clock| clock.rule == RULE)
+    };
+    let mut sim = Sim::new();
+    let tax_case = decided(&mut sim, "tax", "tax");
+    assert_eq!(publication(&sim, &tax_case), None);
+    let market_case = decided(&mut sim, "market", "general");
+    let clock = publication(&sim, &market_case).expect("a market case publishes");
+    assert_eq!((clock.limit, clock.unit), (20, TimeUnit::WorkingDay));
+    let food_case = decided(&mut sim, "market", "food_drug");
+    assert!(publication(&sim, &food_case).is_some());
+    // Long after twenty working days only the market cases are overdue.
+    let later = sim.time_ms + 60 * DAY_MS;
+    let overdue: Vec<String> = read::overdue_cases(&sim, later)
+        .unwrap()
+        .into_iter()
+        .map(|(case, _)| case.id)
+        .collect();
+    assert!(!overdue.contains(&tax_case), "{overdue:?}");
+    assert!(overdue.contains(&market_case), "{overdue:?}");
+}
+
+#[test]
 fn a_closed_case_leaves_the_open_index() {
     let mut sim = Sim::new();
     let case_id = open_case(&mut sim, "general");
