@@ -24,11 +24,17 @@
 //! own unit the periods add up; in another unit the extra time follows the
 //! original last day before any roll-over ([`clock`]).
 //!
-//! A rule may also be stopped and resumed (中止审查, DOMAIN §c.2 R2s): its
-//! stop action records the units the clock has run (the day of the stop
-//! counts as used), summed over every stop since the clock started; after
-//! the resume action the units left count from the resumption as from a
-//! fresh start ([`stop_clocks`], [`clock`]). Only day units may stop.
+//! A rule may also be stopped and resumed (中止审查, DOMAIN §c.2 R2s; the
+//! excluded time of testing, appraisal and hearings in the penalty-decision
+//! period): its stop action records the units the clock has run (the day of
+//! the stop counts as used), summed over every stop since the clock started;
+//! after the resume action the units left count from the resumption as from
+//! a fresh start ([`stop_clocks`], [`clock`]). A stop action may leave the
+//! clock's states (`suspend-review` → R2S) or stay in them
+//! (`start-excluded-time`): either way the clock does not run between the
+//! stop and the resumption ([`is_stopped`]). Only day units may stop; a rule
+//! that also has an extension has it in the same unit, and the extra units
+//! add to what is left after the stops.
 //!
 //! Where Appendix A names a trigger the chain does not record, the default
 //! rules use the nearest on-chain event: `PROC_INFORM_AEA_REASONS_VALID`
@@ -302,8 +308,14 @@ fn applied<'a>(
 /// (see `DeadlineRule`): the case is in one of `on`, a `start` action happened
 /// (with the rule's outcome, if it names one) and no `stop` action since;
 /// a sector rule ([`RuleScope::SectorCase`]) runs only on a case of a
-/// domain its overrides name.
+/// domain its overrides name. A clock stopped by its rule's pause is not
+/// running ([`is_stopped`]).
 pub fn started_by<'a>(rule: &DeadlineRule, case: &'a Case) -> Option<&'a ActionMark> {
+    started(rule, case).filter(|start| !stopped_in_place(rule, case, start))
+}
+
+/// The start of the rule's clock, running or stopped by its pause.
+fn started<'a>(rule: &DeadlineRule, case: &'a Case) -> Option<&'a ActionMark> {
     if !rule.scope.is_case() || !rule.on.contains(&case.state) {
         return None;
     }
@@ -329,6 +341,28 @@ pub fn started_by<'a>(rule: &DeadlineRule, case: &'a Case) -> Option<&'a ActionM
     (!stopped).then_some(start)
 }
 
+/// Whether the rule's pause stopped the clock that started at `start` and
+/// it has not resumed: its stop action was recorded since the start, and
+/// its resume action not since the stop. (A stop that leaves the clock's
+/// states, such as 中止审查, also stops it by the state; one that stays in
+/// them, such as the start of excluded testing time, only by this.)
+fn stopped_in_place(rule: &DeadlineRule, case: &Case, start: &ActionMark) -> bool {
+    let Some(pause) = rule.pause.as_deref() else {
+        return false;
+    };
+    let Some(stop) = case.mark(&pause.suspend).filter(|mark| mark.seq > start.seq) else {
+        return false;
+    };
+    case.mark(&pause.resume)
+        .is_none_or(|resumption| resumption.seq < stop.seq)
+}
+
+/// Whether the rule's clock on this case is stopped by its pause, in a
+/// state where it would otherwise run.
+pub fn is_stopped(rule: &DeadlineRule, case: &Case) -> bool {
+    started(rule, case).is_some_and(|start| stopped_in_place(rule, case, start))
+}
+
 /// The extension granted on the rule's clock since `start`, if any.
 pub fn extension_granted<'a>(
     rule: &'a DeadlineRule,
@@ -342,27 +376,29 @@ pub fn extension_granted<'a>(
     Some((extension, granted))
 }
 
-/// The due instant after an extension. In the rule's own unit the periods
+/// The due instant after an extension, for a period of `left` units
+/// counted from `from_ms` (the whole limit from the start, or what a stopped
+/// clock had left from its resumption). In the rule's own unit the periods
 /// add up (two months and one more end three months after the start, as
 /// CPL Art 208 counts). In another unit the extra time follows the last day
 /// of the original period, before any holiday roll-over and whatever the
 /// chain's start-day convention; the new last day rolls over as usual.
 fn extended_due_at(
     params: &Params,
-    (limit, unit): (u32, TimeUnit),
+    (left, unit): (u32, TimeUnit),
     extension: &RuleExtension,
-    start_ms: u64,
+    from_ms: u64,
 ) -> u64 {
     let calendar = &params.calendar;
     if extension.unit == unit {
-        let total = limit.saturating_add(extension.limit);
-        return due_at(calendar, &params.counting, unit, total, start_ms);
+        let total = left.saturating_add(extension.limit);
+        return due_at(calendar, &params.counting, unit, total, from_ms);
     }
     let unrolled = DayCounting {
         holiday_roll_over: false,
         ..params.counting
     };
-    let original_last_day = due_at(calendar, &unrolled, unit, limit, start_ms);
+    let original_last_day = due_at(calendar, &unrolled, unit, left, from_ms);
     let after_last_day = DayCounting {
         start_day_excluded: true,
         ..params.counting
@@ -442,6 +478,11 @@ pub fn stop_clocks(params: &Params, case: &mut Case, action: &str, now_ms: u64) 
         };
         let start_seq = start.seq;
         let (limit, unit, ..) = applied(rule, &case.domain);
+        // A granted extension in the clock's own unit adds to what can be used.
+        let limit = match extension_granted(rule, case, start) {
+            Some((extension, _)) if extension.unit == unit => limit.saturating_add(extension.limit),
+            _ => limit,
+        };
         let (used_before, ran_from) = match resumed(rule, case, start) {
             Some((_, used, resumption)) => (used, resumption.time_ms),
             None => (0, start.time_ms),
@@ -475,26 +516,42 @@ pub fn clock(params: &Params, rule: &DeadlineRule, case: &Case, at_ms: u64) -> O
         source: pause.source.clone(),
         verified: pause.verified,
     });
-    let (left, counted_from_ms) = match &pause {
-        Some(pause) => (limit.saturating_sub(pause.used), pause.resumed_at_ms),
-        None => (limit, start.time_ms),
+    // A stopped and resumed clock counts what it had left from the
+    // resumption; a granted extension adds to it (in the clock's own unit)
+    // or follows its last day (in another unit).
+    let used = pause.as_ref().map_or(0, |pause| pause.used);
+    let counted_from_ms = pause
+        .as_ref()
+        .map_or(start.time_ms, |pause| pause.resumed_at_ms);
+    let granted = extension_granted(rule, case, start);
+    let due_at_ms = match granted {
+        Some((extension, _)) if extension.unit == unit => due_at(
+            &params.calendar,
+            &params.counting,
+            unit,
+            limit.saturating_add(extension.limit).saturating_sub(used),
+            counted_from_ms,
+        ),
+        Some((extension, _)) => extended_due_at(
+            params,
+            (limit.saturating_sub(used), unit),
+            extension,
+            counted_from_ms,
+        ),
+        None => due_at(
+            &params.calendar,
+            &params.counting,
+            unit,
+            limit.saturating_sub(used),
+            counted_from_ms,
+        ),
     };
-    let mut due_at_ms = due_at(
-        &params.calendar,
-        &params.counting,
-        unit,
-        left,
-        counted_from_ms,
-    );
-    let extension = extension_granted(rule, case, start).map(|(extension, granted)| {
-        due_at_ms = extended_due_at(params, (limit, unit), extension, start.time_ms);
-        ClockExtension {
-            limit: extension.limit,
-            unit: extension.unit,
-            granted_at_ms: granted.time_ms,
-            source: extension.source.clone(),
-            verified: extension.verified,
-        }
+    let extension = granted.map(|(extension, granted)| ClockExtension {
+        limit: extension.limit,
+        unit: extension.unit,
+        granted_at_ms: granted.time_ms,
+        source: extension.source.clone(),
+        verified: extension.verified,
     });
     let expired = at_ms > due_at_ms;
     Some(Clock {

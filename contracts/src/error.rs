@@ -471,6 +471,18 @@ pub enum ContractError {
         /// The due time that passed (Unix ms).
         due_at_ms: u64,
     },
+    /// The clock an action would stop is not running.
+    #[error("deadline {rule} is not running on this case (not started, already stopped, or the chain parameters give it no stop for this action); nothing to stop: if the time is already excluded, record its end first")]
+    ClockNotRunning {
+        /// The rule id.
+        rule: String,
+    },
+    /// The clock an action would start again is not stopped.
+    #[error("deadline {rule} is not stopped on this case; record the start of the excluded time first")]
+    ClockNotStopped {
+        /// The rule id.
+        rule: String,
+    },
     /// The law allows a case to be returned for supplementary investigation
     /// only so often.
     #[error("case {case_id} was already returned for supplementary investigation {limit} times, the most CPL Art 175 allows: indict or decide not to prosecute")]
@@ -900,6 +912,8 @@ impl ContractError {
             E::PenaltyInsteadOfTransfer { .. } => "penalty_instead_of_transfer",
             E::FineAfterCriminalFine { .. } => "fine_after_criminal_fine",
             E::SecondFine { .. } => "second_fine",
+            E::ClockNotRunning { .. } => "clock_not_running",
+            E::ClockNotStopped { .. } => "clock_not_stopped",
             E::NotExtendable { .. } => "not_extendable",
             E::AlreadyExtended { .. } => "already_extended",
             E::ExtensionTooLate { .. } => "extension_too_late",
@@ -1136,6 +1150,8 @@ mod tests {
                 rule: "r".into(),
                 due_at_ms: 1,
             },
+            E::ClockNotRunning { rule: "r".into() },
+            E::ClockNotStopped { rule: "r".into() },
             E::SupplementaryInvestigationLimit {
                 case_id: "c".into(),
                 limit: 2,

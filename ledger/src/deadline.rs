@@ -131,10 +131,12 @@ pub struct RuleExtension {
     pub verified: Verification,
 }
 
-/// A lawful stop of a rule's clock (e.g. 中止审查): recording `suspend`
-/// while the clock runs stops it; recording `resume` starts it again with
-/// the time left. The day on which the clock was stopped counts as used; the
-/// remaining time counts from the resumption like a fresh start.
+/// A lawful stop of a rule's clock (e.g. 中止审查, or the excluded time of
+/// testing and hearings in the penalty-decision period): recording
+/// `suspend` while the clock runs stops it; recording `resume` starts it
+/// again with the time left. The day on which the clock was stopped counts
+/// as used; the remaining time counts from the resumption like a fresh
+/// start.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RulePause {
     /// The case action that stops the clock, e.g. `suspend-review`.
@@ -315,7 +317,7 @@ pub fn appendix_a_rules() -> Vec<DeadlineRule> {
     use CaseState as S;
     use ClockKind::{Duty, MayIssueAfter, Window};
     use TimeUnit::{CalendarDay, Hour, Month, WorkingDay};
-    use Verification::{Primary as P, Secondary as Sec};
+    use Verification::{Primary as P, Secondary as Sec, Unverified as U};
     // A penalty decided before the case turned criminal stays in force
     // (SC-Transfer Art 11 ¶2), and so does the duty to publish it: its clock
     // runs in every open state after the decision until `publish`.
@@ -590,7 +592,39 @@ pub fn appendix_a_rules() -> Vec<DeadlineRule> {
                     resume: "resume-review".into(),
                     source: "SPP-Reverse-Guide-2024 Art 13 (中止审查)".into(),
                     verified: Sec,
-                }))
+                }));
+                // The chief procurator may extend the review of a major or
+                // complex case; the length is not in the sources seen.
+                entry.extension = Some(Box::new(RuleExtension {
+                    action: "extend-review".into(),
+                    limit: 10,
+                    unit: WorkingDay,
+                    source: "SPP-Reverse-Guide-2024 Arts 14-15 (检察长批准延长; length UNVERIFIED)"
+                        .into(),
+                    verified: U,
+                }));
+            }
+            "ADMIN_PENALTY_DECISION" => {
+                // APL Art 60 lets other law, regulation or rule provide
+                // otherwise; the common one is the market regulator's
+                // procedure rule: thirty days more with the head's approval,
+                // and the time of testing, inspection, quarantine, appraisal
+                // (检测、检验、检疫、鉴定) and hearings is not counted.
+                entry.extension = Some(Box::new(RuleExtension {
+                    action: "extend-penalty-decision".into(),
+                    limit: 30,
+                    unit: CalendarDay,
+                    source: "APL Art 60; SAMR-Penalty-Procedure (经负责人批准可以延长三十日; article UNVERIFIED)"
+                        .into(),
+                    verified: U,
+                }));
+                entry.pause = Some(Box::new(RulePause {
+                    suspend: "start-excluded-time".into(),
+                    resume: "end-excluded-time".into(),
+                    source: "SAMR-Penalty-Procedure (检测、检验、检疫、鉴定、听证时间不计入; article UNVERIFIED)"
+                        .into(),
+                    verified: U,
+                }));
             }
             "COURT_JUDGMENT" => {
                 entry.extension = Some(Box::new(RuleExtension {

@@ -705,6 +705,36 @@ fn check_guards(
                     });
                 }
             }
+            Guard::StopsClock(rule_id) => {
+                let running = params
+                    .deadlines
+                    .iter()
+                    .find(|rule| {
+                        rule.id == *rule_id
+                            && rule.pause.as_ref().is_some_and(|p| p.suspend == row.action)
+                    })
+                    .is_some_and(|rule| deadline::started_by(rule, case).is_some());
+                if !running {
+                    return Err(ContractError::ClockNotRunning {
+                        rule: (*rule_id).into(),
+                    });
+                }
+            }
+            Guard::RestartsClock(rule_id) => {
+                let stopped = params
+                    .deadlines
+                    .iter()
+                    .find(|rule| {
+                        rule.id == *rule_id
+                            && rule.pause.as_ref().is_some_and(|p| p.resume == row.action)
+                    })
+                    .is_some_and(|rule| deadline::is_stopped(rule, case));
+                if !stopped {
+                    return Err(ContractError::ClockNotStopped {
+                        rule: (*rule_id).into(),
+                    });
+                }
+            }
             Guard::NoSecondFine => {
                 if outcome == Some(Outcome::Fine) {
                     if let Some(seq) = fine_imposed(view, case)? {

@@ -139,6 +139,13 @@ pub enum Guard {
     /// From S8R only if `cases.supervision_during_reconsideration` (DOMAIN
     /// §11 item 4, UNVERIFIED).
     SupervisionDuringReconsideration,
+    /// Stops the named rule's running clock with the parameters' stop
+    /// (`RulePause`) for a row that stays in the clock's states: the clock
+    /// must be running and not already stopped.
+    StopsClock(&'static str),
+    /// Starts the named rule's clock stopped by [`Guard::StopsClock`] again:
+    /// it must be stopped.
+    RestartsClock(&'static str),
     /// A `fine` only if the case never recorded one (APL Art 29: 同一个违法
     /// 行为，不得给予两次以上罚款); other decisions remain possible.
     NoSecondFine,
@@ -741,6 +748,19 @@ pub static TABLE: &[Transition] = &[
     },
     Transition {
         rows: "R2",
+        action: "extend-review",
+        summary: "the chief procurator extends the review of a major or complex case (SPP-Reverse-Guide-2024 Arts 14–15)",
+        from: &[S::R2Review],
+        to: Next::Stay,
+        actors: &[PROC],
+        role: MinRole::Head,
+        attachments: &[A::DecisionRecord],
+        reason: true,
+        guards: &[Guard::Extends("REV_ADMIN_PROSECUTION_REVIEW")],
+        ..BASE
+    },
+    Transition {
+        rows: "R2",
         action: "terminate-review",
         summary: "review ends: no administrative penalty needed (终结审查)",
         from: &[S::R2Review],
@@ -835,6 +855,41 @@ pub static TABLE: &[Transition] = &[
             Guard::NoFineAfterCriminalFine,
             Guard::NoSecondFine,
         ],
+        ..BASE
+    },
+    Transition {
+        rows: "T1, R4",
+        action: "extend-penalty-decision",
+        summary: "the head extends the time for the penalty decision (APL Art 60: where a rule so provides; SAMR: 30 days with the head's approval)",
+        from: &[S::S1AdminCase, S::R4AdminCase],
+        to: Next::Stay,
+        actors: &[AEA],
+        role: MinRole::Head,
+        attachments: &[A::DecisionRecord],
+        reason: true,
+        guards: &[Guard::Extends("ADMIN_PENALTY_DECISION")],
+        ..BASE
+    },
+    Transition {
+        rows: "T1, R4",
+        action: "start-excluded-time",
+        summary: "testing, inspection, quarantine, appraisal (检测、检验、检疫、鉴定) or a hearing starts: its time is not counted in the penalty-decision period",
+        from: &[S::S1AdminCase, S::R4AdminCase],
+        to: Next::Stay,
+        actors: &[AEA],
+        attachments: &[A::DecisionRecord],
+        guards: &[Guard::StopsClock("ADMIN_PENALTY_DECISION")],
+        ..BASE
+    },
+    Transition {
+        rows: "T1, R4",
+        action: "end-excluded-time",
+        summary: "the testing or hearing ended (report or hearing record received): the penalty-decision period runs again with the days it had left",
+        from: &[S::S1AdminCase, S::R4AdminCase],
+        to: Next::Stay,
+        actors: &[AEA],
+        optional_attachments: &[A::TestReport, A::OtherMaterials],
+        guards: &[Guard::RestartsClock("ADMIN_PENALTY_DECISION")],
         ..BASE
     },
     Transition {

@@ -848,3 +848,159 @@ fn a_revoked_non_prosecution_ends_a_suspended_review_and_sends_the_case_to_trial
     perform(&mut sim, &case_id, "accept-trial", None);
     assert!(running_clock(&sim, &case_id, "COURT_JUDGMENT").is_some());
 }
+
+#[test]
+fn the_chief_procurator_extends_the_reverse_review_also_after_a_suspension() {
+    // SPP-Reverse-Guide-2024 Arts 12, 14–15: ten working days, extended by
+    // the chief procurator for a major or complex case (the extension's
+    // length is a parameter, UNVERIFIED: ten working days by default).
+    const RULE: &str = "REV_ADMIN_PROSECUTION_REVIEW";
+    let mut sim = Sim::new();
+    let case_id = open_case(&mut sim, "general");
+    drive(&mut sim, &case_id, "R2_REVIEW");
+    let mut plain = sim.clone();
+    // Registered on Monday 1 June: due on Monday 15 June.
+    assert_eq!(
+        running_clock(&sim, &case_id, RULE).unwrap().due_at_ms,
+        end_of(20260615)
+    );
+    sim.time_ms = local_ms(20260615, 16, 0);
+    perform(&mut sim, &case_id, "extend-review", None);
+    assert_eq!(sim.state_of(&case_id).name(), "R2_REVIEW");
+    // Twenty working days from 1 June (端午, Friday 19 June, is not one):
+    // Tuesday 30 June.
+    let extended = running_clock(&sim, &case_id, RULE).unwrap();
+    assert_eq!(extended.due_at_ms, end_of(20260630));
+    assert_eq!(extended.extension.as_ref().unwrap().limit, 10);
+    let day_after = end_of(20260615) + 1;
+    assert!(read::overdue_cases(&sim, day_after).unwrap().is_empty());
+    plain.time_ms = day_after;
+    assert!(running_clock(&plain, &case_id, RULE).unwrap().overdue);
+
+    // Suspended on Wednesday 3 June (two days used), resumed on Monday 20
+    // July with eight left, then extended: eighteen working days from the
+    // resumption end on Thursday 13 August.
+    let mut sim = Sim::new();
+    let case_id = open_case(&mut sim, "general");
+    drive(&mut sim, &case_id, "R2_REVIEW");
+    sim.time_ms = local_ms(20260603, 15, 0);
+    perform(&mut sim, &case_id, "suspend-review", None);
+    sim.time_ms = local_ms(20260720, 9, 0);
+    perform(&mut sim, &case_id, "resume-review", None);
+    assert_eq!(
+        running_clock(&sim, &case_id, RULE).unwrap().due_at_ms,
+        end_of(20260730)
+    );
+    perform(&mut sim, &case_id, "extend-review", None);
+    let clock = running_clock(&sim, &case_id, RULE).unwrap();
+    assert_eq!(clock.pause.as_ref().unwrap().used, 2);
+    assert_eq!(clock.due_at_ms, end_of(20260813));
+    assert!(!running_clock(&sim, &case_id, RULE).unwrap().overdue);
+    sim.time_ms = end_of(20260731) + 1;
+    assert!(read::overdue_cases(&sim, sim.time_ms).unwrap().is_empty());
+}
+
+/// A case whose administrative case (行政立案) was opened on Monday 1 June
+/// 2026: the 90 days end on Sunday 30 August, rolled over to Monday 31.
+fn admin_case() -> (Sim, String) {
+    let mut sim = Sim::new();
+    let case_id = open_case(&mut sim, "general");
+    perform(&mut sim, &case_id, "open-admin-case", None);
+    assert_eq!(
+        running_clock(&sim, &case_id, "ADMIN_PENALTY_DECISION")
+            .unwrap()
+            .due_at_ms,
+        end_of(20260831)
+    );
+    (sim, case_id)
+}
+
+#[test]
+fn the_head_extends_the_penalty_decision_by_thirty_days() {
+    // APL Art 60 (另有规定的除外); SAMR's procedure rule: thirty days more
+    // with the head's approval (UNVERIFIED, a parameter).
+    const RULE: &str = "ADMIN_PENALTY_DECISION";
+    let (mut sim, case_id) = admin_case();
+    let september = local_ms(20260901, 9, 0);
+    let mut plain = sim.clone();
+    plain.time_ms = september;
+    assert!(running_clock(&plain, &case_id, RULE).unwrap().overdue);
+    assert!(!read::overdue_cases(&plain, september).unwrap().is_empty());
+
+    sim.time_ms = local_ms(20260828, 9, 0);
+    let extend = call_for(expectation("extend-penalty-decision", None), &case_id);
+    assert_eq!(
+        sim.code(&sim::officer("market"), Call::CaseAction(extend.clone())),
+        "wrong_role"
+    );
+    assert_eq!(
+        sim.code(&sim::head("market"), Call::CaseAction(extend.clone())),
+        "ok"
+    );
+    assert_eq!(sim.state_of(&case_id).name(), "S1_ADMIN_CASE");
+    sim.time_ms = september;
+    let clock = running_clock(&sim, &case_id, RULE).unwrap();
+    // Thirty days after Sunday 30 August: Tuesday 29 September.
+    assert_eq!(clock.due_at_ms, end_of(20260929));
+    assert!(!clock.overdue);
+    assert!(read::overdue_cases(&sim, september).unwrap().is_empty());
+    assert_eq!(
+        sim.code(&sim::head("market"), Call::CaseAction(extend)),
+        "already_extended"
+    );
+    // A decision within the extended time closes the clock.
+    perform(&mut sim, &case_id, "penalty-decision", Some("penalty"));
+    assert!(running_clock(&sim, &case_id, RULE).is_none());
+}
+
+#[test]
+fn testing_and_hearing_time_is_not_counted_in_the_penalty_decision_period() {
+    // The time of 检测、检验、检疫、鉴定 and hearings is not counted (SAMR's
+    // procedure rule, UNVERIFIED): the clock stops and resumes with the
+    // days it had left.
+    const RULE: &str = "ADMIN_PENALTY_DECISION";
+    let (mut sim, case_id) = admin_case();
+    let end = call_for(expectation("end-excluded-time", None), &case_id);
+    assert_eq!(
+        sim.code(&sim::officer("market"), Call::CaseAction(end.clone())),
+        "clock_not_stopped"
+    );
+    // Samples sent for testing on Thursday 11 June: 2–11 June are used.
+    sim.time_ms = local_ms(20260611, 10, 0);
+    perform(&mut sim, &case_id, "start-excluded-time", None);
+    assert_eq!(sim.state_of(&case_id).name(), "S1_ADMIN_CASE");
+    assert!(running_clock(&sim, &case_id, RULE).is_none());
+    let start = call_for(expectation("start-excluded-time", None), &case_id);
+    assert_eq!(
+        sim.code(&sim::officer("market"), Call::CaseAction(start)),
+        "clock_not_running"
+    );
+    // The report arrives on Wednesday 1 July: eighty days from then end on
+    // Saturday 19 September, rolled over to the make-up Sunday 20 September.
+    sim.time_ms = local_ms(20260701, 10, 0);
+    assert_eq!(
+        sim.code(&sim::officer("market"), Call::CaseAction(end.clone())),
+        "ok"
+    );
+    let clock = running_clock(&sim, &case_id, RULE).unwrap();
+    assert_eq!(clock.pause.as_ref().unwrap().used, 10);
+    assert_eq!(clock.due_at_ms, end_of(20260920));
+    assert_eq!(
+        sim.code(&sim::officer("market"), Call::CaseAction(end)),
+        "clock_not_stopped"
+    );
+    // Past the original 31 August the case is not overdue.
+    let september = local_ms(20260901, 9, 0);
+    assert!(read::overdue_cases(&sim, september).unwrap().is_empty());
+    assert!(!read::overdue_cases(&sim, end_of(20260920) + 1)
+        .unwrap()
+        .is_empty());
+    // With the thirty-day extension too: 110 days from 1 July, Monday 19
+    // October.
+    perform(&mut sim, &case_id, "extend-penalty-decision", None);
+    let clock = running_clock(&sim, &case_id, RULE).unwrap();
+    assert_eq!(clock.due_at_ms, end_of(20261019));
+    assert!(read::overdue_cases(&sim, end_of(20260920) + 1)
+        .unwrap()
+        .is_empty());
+}
