@@ -458,7 +458,7 @@ fn describe(
     }
     for clock in clocks {
         out.push_str(&format!(
-            "  {:<32} {} must act by {}{}  ({} {} {}, {}{}{})\n",
+            "  {:<32} {} must act by {}{}  ({} {} {}, {}{}{}){}\n",
             clock.rule,
             clock.actor,
             format_time_ms(clock.due_at_ms),
@@ -469,6 +469,11 @@ fn describe(
             clock.source,
             extension_note(clock.extension.as_ref()),
             pause_note(clock.pause.as_ref(), clock.unit),
+            if clock.calendar_incomplete {
+                "\n    WARNING: the holiday calendar lacks a year this clock reaches; the due time may be early (governance adds the year: `xianjie gov propose holidays FILE`)"
+            } else {
+                ""
+            },
         ));
     }
     let attachments = &answer.attachments;
@@ -660,6 +665,29 @@ mod tests {
         );
         let plain = with_clocks(vec![clock(Value::Null)]);
         assert!(!plain.contains("extended"), "{plain}");
+    }
+
+    #[test]
+    fn a_clock_past_the_holiday_calendar_warns() {
+        let clock = |incomplete: bool| {
+            serde_json::json!({
+                "rule": "PSB_FILING_DECISION",
+                "actor": "PSB",
+                "kind": "duty",
+                "due_at_ms": 1_798_819_199_999u64,
+                "limit": 3,
+                "unit": "calendar_day",
+                "source": "SC-Transfer Art 8",
+                "extension": null,
+                "calendar_incomplete": incomplete,
+            })
+        };
+        let shown = with_clocks(vec![clock(true)]);
+        assert!(
+            shown.contains("WARNING: the holiday calendar lacks a year"),
+            "{shown}"
+        );
+        assert!(!with_clocks(vec![clock(false)]).contains("WARNING"));
     }
 
     #[test]

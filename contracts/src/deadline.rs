@@ -93,6 +93,12 @@ pub struct Clock {
     /// The stops the clock went through, if it was stopped and resumed
     /// (`due_at_ms` counts the units left from the resumption).
     pub pause: Option<ClockPause>,
+    /// Whether computing `due_at_ms` needed holidays of a year the chain's
+    /// calendar does not cover: the due time treats that year's weekdays
+    /// as working days and may be early. Governance adds the year with a
+    /// `Holidays` change.
+    #[serde(default)]
+    pub calendar_incomplete: bool,
 }
 
 /// How a resumed clock stands.
@@ -506,6 +512,31 @@ pub fn stop_clocks(params: &Params, case: &mut Case, action: &str, now_ms: u64) 
     }
 }
 
+/// Whether a period counted in `units` from `start_ms` to `due_ms` needed a
+/// year the calendar does not cover: working days look at every day from
+/// the start; calendar days and months only at the last day, and only if a
+/// last day that is not a working day rolls over; hours never.
+pub fn calendar_incomplete(
+    calendar: &Calendar,
+    counting: &DayCounting,
+    units: &[TimeUnit],
+    (start_ms, due_ms): (u64, u64),
+) -> bool {
+    let year = |time_ms| u16::try_from(civil_from_days(local_day(time_ms)).0).unwrap_or(u16::MAX);
+    let first = if units.contains(&TimeUnit::WorkingDay) {
+        year(start_ms)
+    } else if counting.holiday_roll_over
+        && units
+            .iter()
+            .any(|unit| matches!(unit, TimeUnit::CalendarDay | TimeUnit::Month))
+    {
+        year(due_ms)
+    } else {
+        return false;
+    };
+    !calendar.covers(first, year(due_ms))
+}
+
 /// The rule's clock on a case, if it is running, evaluated at `at_ms`.
 pub fn clock(params: &Params, rule: &DeadlineRule, case: &Case, at_ms: u64) -> Option<Clock> {
     let start = started_by(rule, case)?;
@@ -553,6 +584,15 @@ pub fn clock(params: &Params, rule: &DeadlineRule, case: &Case, at_ms: u64) -> O
         source: extension.source.clone(),
         verified: extension.verified,
     });
+    let units: Vec<TimeUnit> = std::iter::once(unit)
+        .chain(extension.as_ref().map(|extension| extension.unit))
+        .collect();
+    let calendar_incomplete = calendar_incomplete(
+        &params.calendar,
+        &params.counting,
+        &units,
+        (start.time_ms, due_at_ms),
+    );
     let expired = at_ms > due_at_ms;
     Some(Clock {
         rule: rule.id.clone(),
@@ -570,6 +610,7 @@ pub fn clock(params: &Params, rule: &DeadlineRule, case: &Case, at_ms: u64) -> O
         source: source.to_owned(),
         extension,
         pause,
+        calendar_incomplete,
     })
 }
 

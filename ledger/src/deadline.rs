@@ -7,6 +7,8 @@
 //! defaults a new chain starts from. The computation (block time → China
 //! local time → due time) is in the contracts crate.
 
+use std::collections::BTreeSet;
+
 use serde::{Deserialize, Serialize};
 
 use crate::case::{CaseState, Outcome};
@@ -238,6 +240,26 @@ impl Default for Calendar {
     }
 }
 
+impl Calendar {
+    /// The years the calendar covers: those it lists a date of. Every year
+    /// has a holiday (元旦), so a year without a date was not transcribed and
+    /// its holidays are unknown. Derived from the dates, so a calendar stored
+    /// before this was asked answers too.
+    pub fn years(&self) -> BTreeSet<u16> {
+        self.holidays
+            .iter()
+            .chain(&self.makeup_workdays)
+            .filter_map(|date| u16::try_from(date / 10_000).ok())
+            .collect()
+    }
+
+    /// Whether the calendar covers every year from `first` to `last`.
+    pub fn covers(&self, first: u16, last: u16) -> bool {
+        let years = self.years();
+        (first..=last).all(|year| years.contains(&year))
+    }
+}
+
 /// Every day from `first` to `last` inclusive, inside one month.
 fn days(month: u32, first: u32, last: u32) -> impl Iterator<Item = u32> {
     (first..=last).map(move |day| month * 100 + day)
@@ -246,7 +268,10 @@ fn days(month: u32, first: u32, last: u32) -> impl Iterator<Item = u32> {
 /// The State Council holiday arrangements for 2025 and 2026, transcribed as
 /// defaults. They are data, not law checked by this project: confirm them
 /// before production and add later years through a governance `Holidays`
-/// change.
+/// change. A clock whose computation reaches a year the calendar does not
+/// cover ([`Calendar::years`]) says so (`calendar_incomplete`): later years'
+/// holidays are not published in this project's sources, so none are made
+/// up here.
 pub fn default_calendar() -> Calendar {
     let holidays = [
         // 2025: 元旦; 春节 1/28–2/4; 清明 4/4–6; 劳动节 5/1–5; 端午 5/31–6/2; 国庆·中秋 10/1–8.
@@ -679,5 +704,8 @@ mod tests {
         assert!(calendar.holidays.windows(2).all(|w| w[0] < w[1]));
         assert!(calendar.makeup_workdays.windows(2).all(|w| w[0] < w[1]));
         assert!(calendar.holidays.contains(&20261007));
+        assert_eq!(calendar.years().into_iter().collect::<Vec<_>>(), [2025, 2026]);
+        assert!(calendar.covers(2025, 2026));
+        assert!(!calendar.covers(2026, 2027));
     }
 }
