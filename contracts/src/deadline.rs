@@ -325,7 +325,8 @@ fn started<'a>(rule: &DeadlineRule, case: &'a Case) -> Option<&'a ActionMark> {
     if !rule.scope.is_case() || !rule.on.contains(&case.state) {
         return None;
     }
-    if rule.scope == RuleScope::SectorCase && !rule.overrides.iter().any(|o| o.domain == case.domain)
+    if rule.scope == RuleScope::SectorCase
+        && !rule.overrides.iter().any(|o| o.domain == case.domain)
     {
         return None;
     }
@@ -356,7 +357,10 @@ fn stopped_in_place(rule: &DeadlineRule, case: &Case, start: &ActionMark) -> boo
     let Some(pause) = rule.pause.as_deref() else {
         return false;
     };
-    let Some(stop) = case.mark(&pause.suspend).filter(|mark| mark.seq > start.seq) else {
+    let Some(stop) = case
+        .mark(&pause.suspend)
+        .filter(|mark| mark.seq > start.seq)
+    else {
         return false;
     };
     case.mark(&pause.resume)

@@ -478,7 +478,9 @@ pub enum ContractError {
         rule: String,
     },
     /// The clock an action would start again is not stopped.
-    #[error("deadline {rule} is not stopped on this case; record the start of the excluded time first")]
+    #[error(
+        "deadline {rule} is not stopped on this case; record the start of the excluded time first"
+    )]
     ClockNotStopped {
         /// The rule id.
         rule: String,

@@ -309,9 +309,7 @@ fn check_pause(rule: &DeadlineRule, pause: &RulePause) -> Check {
     }
     if let Some(extension) = &rule.extension {
         if !units.iter().all(|unit| *unit == extension.unit) {
-            return Err(
-                "a clock that can be stopped is extended only in its own unit".into(),
-            );
+            return Err("a clock that can be stopped is extended only in its own unit".into());
         }
     }
     let ends_in = |action: &str, inside: bool| {

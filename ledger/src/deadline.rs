@@ -704,7 +704,10 @@ mod tests {
         assert!(calendar.holidays.windows(2).all(|w| w[0] < w[1]));
         assert!(calendar.makeup_workdays.windows(2).all(|w| w[0] < w[1]));
         assert!(calendar.holidays.contains(&20261007));
-        assert_eq!(calendar.years().into_iter().collect::<Vec<_>>(), [2025, 2026]);
+        assert_eq!(
+            calendar.years().into_iter().collect::<Vec<_>>(),
+            [2025, 2026]
+        );
         assert!(calendar.covers(2025, 2026));
         assert!(!calendar.covers(2026, 2027));
     }

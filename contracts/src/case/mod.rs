@@ -592,10 +592,12 @@ pub fn fine_imposed(view: &dyn StateView, case: &Case) -> Result<Option<u32>> {
         return Ok(Some(latest.seq));
     }
     for seq in 0..latest.seq {
-        let event: CaseEvent = read::record(view, &keys::case_event(&case.id, seq))?
-            .ok_or_else(|| ContractError::CorruptState {
-                key: format!("case-event/{}/{seq}", case.id),
-                reason: "an event below the case's event count is missing".into(),
+        let event: CaseEvent =
+            read::record(view, &keys::case_event(&case.id, seq))?.ok_or_else(|| {
+                ContractError::CorruptState {
+                    key: format!("case-event/{}/{seq}", case.id),
+                    reason: "an event below the case's event count is missing".into(),
+                }
             })?;
         if event.action == "penalty-decision" && event.outcome == Some(Outcome::Fine) {
             return Ok(Some(seq));

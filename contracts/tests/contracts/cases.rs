@@ -123,10 +123,7 @@ fn an_administrative_penalty_never_replaces_a_due_transfer() {
     assert_eq!(penalty(&mut sim, &case_id), "penalty_instead_of_transfer");
     // The procuratorate requires the transfer (D3) and the agency has not
     // answered it: refused, also after an earlier decline or return.
-    let (mut sim, case_id) = case_via(&[
-        ("open-admin-case", None),
-        ("suggest-transfer", None),
-    ]);
+    let (mut sim, case_id) = case_via(&[("open-admin-case", None), ("suggest-transfer", None)]);
     assert_eq!(penalty(&mut sim, &case_id), "penalty_instead_of_transfer");
     let (mut sim, case_id) = case_via(&[
         ("open-admin-case", None),
