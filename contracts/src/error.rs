@@ -430,7 +430,7 @@ pub enum ContractError {
         outcome: Outcome,
     },
     /// 以罚代刑: an administrative penalty may not replace the transfer.
-    #[error("case {case_id} reached the criminal track (or the procuratorate required its transfer): an administrative decision may close it only after a final non-filing, a withdrawal, a non-prosecution or a judgment (SC-Transfer Art 11 ¶1); transfer it")]
+    #[error("case {case_id} reached the criminal track (or the procuratorate required its transfer): an administrative decision may close it only after a final non-filing, a withdrawal, a non-prosecution or a judgment, or after the head declined the transfer with reasons and the agency recorded `continue-admin`, or the police returned the case as outside their remit, with no procuratorial opinion since (SC-Transfer Art 11 ¶1); transfer it, or have the head decide on the transfer")]
     PenaltyInsteadOfTransfer {
         /// The case.
         case_id: String,
@@ -515,6 +515,14 @@ pub enum ContractError {
         /// The case.
         case_id: String,
     },
+    /// APL Art 29: one administrative fine per act.
+    #[error("case {case_id} already recorded an administrative fine (罚款) at event #{seq}: the same act is not fined twice (APL Art 29); decide a penalty without a fine, or no penalty, and link the earlier decision")]
+    SecondFine {
+        /// The case.
+        case_id: String,
+        /// The event that recorded the fine.
+        seq: u32,
+    },
     /// The rule has no extension in the chain parameters, or is not running.
     #[error("deadline {rule} cannot be extended now: it is not running on this case, or the chain parameters give it no extension")]
     NotExtendable {
@@ -538,6 +546,20 @@ pub enum ContractError {
         rule: String,
         /// The due time that passed (Unix ms).
         due_at_ms: u64,
+    },
+    /// The clock an action would stop is not running.
+    #[error("deadline {rule} is not running on this case (not started, already stopped, or the chain parameters give it no stop for this action); nothing to stop: if the time is already excluded, record its end first")]
+    ClockNotRunning {
+        /// The rule id.
+        rule: String,
+    },
+    /// The clock an action would start again is not stopped.
+    #[error(
+        "deadline {rule} is not stopped on this case; record the start of the excluded time first"
+    )]
+    ClockNotStopped {
+        /// The rule id.
+        rule: String,
     },
     /// The law allows a case to be returned for supplementary investigation
     /// only so often.
@@ -976,6 +998,9 @@ impl ContractError {
             E::InvalidPenaltyTerms { .. } => "invalid_penalty_terms",
             E::InvalidThresholdRule { .. } => "invalid_threshold_rule",
             E::FineAfterCriminalFine { .. } => "fine_after_criminal_fine",
+            E::SecondFine { .. } => "second_fine",
+            E::ClockNotRunning { .. } => "clock_not_running",
+            E::ClockNotStopped { .. } => "clock_not_stopped",
             E::NotExtendable { .. } => "not_extendable",
             E::AlreadyExtended { .. } => "already_extended",
             E::ExtensionTooLate { .. } => "extension_too_late",
@@ -1231,6 +1256,10 @@ mod tests {
             E::FineAfterCriminalFine {
                 case_id: "c".into(),
             },
+            E::SecondFine {
+                case_id: "c".into(),
+                seq: 1,
+            },
             E::NotExtendable { rule: "r".into() },
             E::AlreadyExtended {
                 case_id: "c".into(),
@@ -1240,6 +1269,8 @@ mod tests {
                 rule: "r".into(),
                 due_at_ms: 1,
             },
+            E::ClockNotRunning { rule: "r".into() },
+            E::ClockNotStopped { rule: "r".into() },
             E::SupplementaryInvestigationLimit {
                 case_id: "c".into(),
                 limit: 2,
