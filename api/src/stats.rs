@@ -11,9 +11,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use xianjie_ledger::hash::Hash;
 use xianjie_ledger::ids::OrgId;
-use xianjie_ledger::stats::{
-    Bulletin, OverdueCount, StageDays, StatsRow, StatsScope, StatsTable,
-};
+use xianjie_ledger::stats::{Bulletin, OverdueCount, StageDays, StatsRow, StatsScope, StatsTable};
 
 /// The slice a table counts; `null` fields do not narrow.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
@@ -245,7 +243,11 @@ impl StatsView {
                     judged: row.judged,
                     flags_raised: row.flags_raised,
                     flags_resolved: row.flags_resolved,
-                    ..StatsRow::new(OrgId::new(&row.org)?, row.region.clone(), row.domain.clone())
+                    ..StatsRow::new(
+                        OrgId::new(&row.org)?,
+                        row.region.clone(),
+                        row.domain.clone(),
+                    )
                 })
             })
             .collect::<Result<Vec<_>, String>>()?;
@@ -318,7 +320,11 @@ mod tests {
             },
             rows: vec![StatsRow {
                 transferred: 1,
-                ..StatsRow::new(OrgId::new("market").unwrap(), "330100".into(), "general".into())
+                ..StatsRow::new(
+                    OrgId::new("market").unwrap(),
+                    "330100".into(),
+                    "general".into(),
+                )
             }],
             stage_days: vec![StageDays {
                 stage: "opened-suspected".into(),

@@ -162,8 +162,20 @@ pub fn describe(view: &StatsView) -> String {
     )];
     lines.push(format!(
         "{:<16} {:<7} {:<12} {:>6} {:>5} {:>6} {:>5} {:>5} {:>6} {:>6} {:>6} {:>6} {:>6} {:>6}",
-        "org", "region", "domain", "opened", "susp", "transf", "filed", "decl", "superv",
-        "order", "prosec", "judged", "flags+", "flags-"
+        "org",
+        "region",
+        "domain",
+        "opened",
+        "susp",
+        "transf",
+        "filed",
+        "decl",
+        "superv",
+        "order",
+        "prosec",
+        "judged",
+        "flags+",
+        "flags-"
     ));
     if view.rows.is_empty() {
         lines.push("(no cases in scope)".into());
@@ -289,8 +301,14 @@ fn check(context: &Context, args: &CheckArgs) -> anyhow::Result<Exit> {
         "checked": source,
         "matches": matches,
     });
-    context.output.emit(&result, || verdict(bulletin, &source, computed, matches, same_slice))?;
-    Ok(if matches { Exit::Success } else { Exit::Negative })
+    context.output.emit(&result, || {
+        verdict(bulletin, &source, computed, matches, same_slice)
+    })?;
+    Ok(if matches {
+        Exit::Success
+    } else {
+        Exit::Negative
+    })
 }
 
 fn verdict(
@@ -374,7 +392,8 @@ mod tests {
             stats_path(&args.scope),
             "/v1/stats?height=5&region=330100&from=20260101"
         );
-        let crate::Command::Stats(args) = parse(&["stats", "check", "BUL-1", "--table", "t.json"]).command
+        let crate::Command::Stats(args) =
+            parse(&["stats", "check", "BUL-1", "--table", "t.json"]).command
         else {
             panic!("not stats")
         };

@@ -70,7 +70,11 @@ use crate::{index, read};
 /// start events, end events.
 pub const STAGES: [(&str, Event, Event); 5] = [
     ("opened-suspected", Event::Opened, Event::Suspected),
-    ("suspected-transferred", Event::Suspected, Event::Transferred),
+    (
+        "suspected-transferred",
+        Event::Suspected,
+        Event::Transferred,
+    ),
     (
         "transferred-filing-decision",
         Event::Transferred,
@@ -149,9 +153,7 @@ pub fn check_scope(scope: &StatsScope) -> Result<()> {
     }
     if let Some(domain) = &scope.domain {
         let allowed = |b: u8| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_';
-        if domain.is_empty()
-            || domain.len() > MAX_SCOPE_DOMAIN_LEN
-            || !domain.bytes().all(allowed)
+        if domain.is_empty() || domain.len() > MAX_SCOPE_DOMAIN_LEN || !domain.bytes().all(allowed)
         {
             return Err(invalid(
                 "scope.domain",

@@ -20,12 +20,12 @@ use xianjie_ledger::ids::OrgId;
 use xianjie_ledger::inspection::*;
 use xianjie_ledger::model::*;
 use xianjie_ledger::params::Params;
-use xianjie_ledger::tx::{
-    Accredit, Approve, Call, CaseAction, CaseStep, DisputeInspection, LinkRecollected,
-    NodeKeyCall, OpenCase, Propose, PublishBulletin, RecognizeInspection, RecordCustody,
-    RecordInspection, RecordRetest, RegisterOfficer, RequestRetest, RevokeOfficer, SignedTx, Tx,
-};
 use xianjie_ledger::stats::StatsScope;
+use xianjie_ledger::tx::{
+    Accredit, Approve, Call, CaseAction, CaseStep, DisputeInspection, LinkRecollected, NodeKeyCall,
+    OpenCase, Propose, PublishBulletin, RecognizeInspection, RecordCustody, RecordInspection,
+    RecordRetest, RegisterOfficer, RequestRetest, RevokeOfficer, SignedTx, Tx,
+};
 use xianjie_ledger::validators::{Validator, ValidatorSet};
 
 fn key(seed: u8) -> SecretKey {

@@ -34,7 +34,13 @@ fn chain() -> (Sim, String, String, String) {
     sim.advance(2 * DAY_MS);
     perform(&mut sim, &b, "mark-suspected", None);
     for case in [&a, &b] {
-        for action in ["form-taskforce", "submit-report", "approve-transfer", "transfer", "receive"] {
+        for action in [
+            "form-taskforce",
+            "submit-report",
+            "approve-transfer",
+            "transfer",
+            "receive",
+        ] {
             perform(&mut sim, case, action, None);
         }
     }
@@ -156,15 +162,34 @@ fn overdue_duties_are_counted_at_the_block_time_by_party_and_rule() {
     assert!(now.overdue.is_empty(), "{:?}", now.overdue);
     // A month later the agency has not handed the items over (T10, 3 days)
     // and the police have not filed on the order (D4b, 15 days).
-    let later = compute(&sim, &StatsScope::default(), sim.height, sim.time_ms + 30 * DAY_MS)
-        .expect("the table computes");
+    let later = compute(
+        &sim,
+        &StatsScope::default(),
+        sim.height,
+        sim.time_ms + 30 * DAY_MS,
+    )
+    .expect("the table computes");
     let parties: Vec<(Option<&str>, &str, u64)> = later
         .overdue
         .iter()
-        .map(|o| (o.org.as_ref().map(|org| org.as_str()), o.party.as_str(), o.count))
+        .map(|o| {
+            (
+                o.org.as_ref().map(|org| org.as_str()),
+                o.party.as_str(),
+                o.count,
+            )
+        })
         .collect();
-    assert!(parties.contains(&(Some("market"), "AEA", 1)), "{:?}", later.overdue);
-    assert!(parties.contains(&(Some("police"), "PSB", 1)), "{:?}", later.overdue);
+    assert!(
+        parties.contains(&(Some("market"), "AEA", 1)),
+        "{:?}",
+        later.overdue
+    );
+    assert!(
+        parties.contains(&(Some("police"), "PSB", 1)),
+        "{:?}",
+        later.overdue
+    );
     assert_ne!(now.digest(), later.digest());
 }
 
@@ -187,13 +212,16 @@ fn put_flag(sim: &mut Sim, case_id: &str, raised_at_ms: u64, resolved_at_ms: Opt
     let entry = format!("{case_id}/{kind}");
     let name = keys::index::FLAGS;
     sim.state.insert(keys::flag(case_id, kind), encode(&flag));
-    sim.state.insert(name.to_vec(), encode(&IndexMeta { len: 1 }));
+    sim.state
+        .insert(name.to_vec(), encode(&IndexMeta { len: 1 }));
     sim.state.insert(
         [name, b"#p0"].concat(),
         encode(&IndexPage(vec![entry.clone().into_bytes()])),
     );
-    sim.state
-        .insert([name, b"#e", entry.as_bytes()].concat(), encode(&IndexMeta { len: 0 }));
+    sim.state.insert(
+        [name, b"#e", entry.as_bytes()].concat(),
+        encode(&IndexMeta { len: 0 }),
+    );
 }
 
 #[test]
@@ -221,9 +249,15 @@ fn flags_count_when_raised_and_when_resolved() {
     let june = food(20260601, 20260630);
     assert_eq!((june.flags_raised, june.flags_resolved), (1, 1));
     let raised_only = food(20260606, 20260607);
-    assert_eq!((raised_only.flags_raised, raised_only.flags_resolved), (1, 0));
+    assert_eq!(
+        (raised_only.flags_raised, raised_only.flags_resolved),
+        (1, 0)
+    );
     let resolved_only = food(20260608, 20260630);
-    assert_eq!((resolved_only.flags_raised, resolved_only.flags_resolved), (0, 1));
+    assert_eq!(
+        (resolved_only.flags_raised, resolved_only.flags_resolved),
+        (0, 1)
+    );
 }
 
 fn publish(height: u64, scope: StatsScope, digest: Hash) -> Call {
@@ -249,7 +283,11 @@ fn a_bulletin_is_anchored_recomputed_and_a_changed_number_refused() {
     let record = bulletin::bulletin(&sim, &id).unwrap().expect("stored");
     assert_eq!(bulletin::bulletins(&sim).unwrap(), [id.clone()]);
     assert_eq!(
-        (record.height, record.publisher.as_str(), record.published_height),
+        (
+            record.height,
+            record.publisher.as_str(),
+            record.published_height
+        ),
         (at.height, "proc", at.height + 1)
     );
 

@@ -27,8 +27,8 @@ use xianjie_store::Store;
 use super::auth::{internal, Reader};
 use super::{ApiError, AppState, ErrorBody, Shared};
 pub use xianjie_api::stats::{
-    BulletinCheck, BulletinList, BulletinView, OverdueView, ScopeView, StageDaysView,
-    StatsRowView, StatsView,
+    BulletinCheck, BulletinList, BulletinView, OverdueView, ScopeView, StageDaysView, StatsRowView,
+    StatsView,
 };
 
 /// Filters of `GET /v1/stats`.
