@@ -281,7 +281,7 @@ fn a_bulletin_is_anchored_recomputed_and_a_changed_number_refused() {
         .expect("the procuratorate publishes");
     let id = bulletin::bulletin_id_for(&tx);
     let record = bulletin::bulletin(&sim, &id).unwrap().expect("stored");
-    assert_eq!(bulletin::bulletins(&sim).unwrap(), [id.clone()]);
+    assert_eq!(bulletin::bulletins(&sim).unwrap(), vec![id.clone()]);
     assert_eq!(
         (
             record.height,
