@@ -142,6 +142,8 @@ error_codes! {
     UnknownProposal = "unknown_proposal",
     /// No CMA certificate recorded for that laboratory and number.
     UnknownAccreditation = "unknown_accreditation",
+    /// No bulletin with that id.
+    UnknownBulletin = "unknown_bulletin",
     /// The session token is malformed, unknown or expired.
     BadSession = "bad_session",
     /// The officer has as many live sessions as a node keeps for one.

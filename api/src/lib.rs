@@ -17,6 +17,7 @@ pub mod health;
 pub mod inspections;
 pub mod members;
 pub mod sessions;
+pub mod stats;
 pub mod txs;
 pub mod vault;
 

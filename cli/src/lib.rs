@@ -26,6 +26,10 @@
 //!   officer register|revoke      an organisation's officer keys (admin key)
 //!   node-key register|revoke     an organisation's network nodes (admin key)
 //!   login [--open]               a short-lived web console link (the key stays here)
+//!   stats [--height H] [--org O] [--region R] [--domain D] [--from D] [--to D]
+//!                                supervision statistics at a height (signed read)
+//!   stats publish ... | check BUL-… [--table FILE] | bulletins
+//!                                anchor a bulletin (通报); recompute and compare digests
 //! ```
 //!
 //! Reads of cases, evidence records and inspection results are signed with
@@ -64,6 +68,7 @@ pub mod keys;
 pub mod login;
 pub mod members;
 pub mod output;
+pub mod stats;
 pub mod status;
 pub mod verify;
 
@@ -136,6 +141,8 @@ pub enum Command {
     NodeKey(members::NodeKeyArgs),
     /// Sign in to the node's web console: prints a short-lived link (the key stays here).
     Login(login::LoginArgs),
+    /// Supervision statistics at a height; publish and check bulletins (通报).
+    Stats(stats::StatsArgs),
 }
 
 /// What every command receives: the global flags, resolved.
@@ -199,6 +206,7 @@ pub fn run(cli: Cli) -> ExitCode {
         Command::Officer(args) => members::execute_officer(&context, args),
         Command::NodeKey(args) => members::execute_node_key(&context, args),
         Command::Login(args) => login::execute(&context, args),
+        Command::Stats(args) => stats::execute(&context, args),
     };
     match result {
         Ok(exit) => exit.code(),

@@ -943,6 +943,15 @@ pub enum ContractError {
         /// The member that has it.
         org: OrgId,
     },
+    // --- supervision bulletins -----------------------------------------
+    /// A bulletin names a height the chain has not committed yet.
+    #[error("bulletin height {height} is not committed yet (the last committed height is {last}); compute the table at a committed height and sign again")]
+    BulletinHeightAhead {
+        /// The height named.
+        height: u64,
+        /// The last committed height.
+        last: u64,
+    },
     /// A stored record is missing or cannot be decoded.
     #[error("stored state under {key} is unusable ({reason}); this node's database is damaged: stop it and restore from a backup or resync")]
     CorruptState {
@@ -1087,6 +1096,7 @@ impl ContractError {
             E::OrgExists { .. } => "org_exists",
             E::UsccInUse { .. } => "uscc_in_use",
             E::CorruptState { .. } => "corrupt_state",
+            E::BulletinHeightAhead { .. } => "bulletin_height_ahead",
         }
     }
 
@@ -1427,6 +1437,7 @@ mod tests {
                 key: "params".into(),
                 reason: "missing".into(),
             },
+            E::BulletinHeightAhead { height: 9, last: 8 },
         ]
     }
 

@@ -20,6 +20,7 @@
 #![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::panic))]
 
 pub mod block;
+pub mod bulletin;
 pub mod case;
 pub mod deadline;
 pub mod error;
@@ -34,6 +35,7 @@ pub mod params;
 pub mod policy;
 pub mod privacy;
 pub mod read;
+pub mod stats;
 pub mod supervision;
 pub mod uscc;
 
@@ -117,6 +119,7 @@ fn execute_hashed(
         Call::Approve(call) => governance::approve(view, ctx, signer, call),
         Call::RegisterNodeKey(call) => governance::register_node_key(view, ctx, signer, call),
         Call::RevokeNodeKey(call) => governance::revoke_node_key(view, signer, call),
+        Call::PublishBulletin(call) => bulletin::publish(view, ctx, signer, tx_hash, call),
     }
 }
 

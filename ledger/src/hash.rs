@@ -53,6 +53,8 @@ pub enum Domain {
     /// What a collector co-signs on an evidence anchor
     /// (`EvidenceAnchor::co_signing_digest`).
     AnchorCoSignature,
+    /// A supervision statistics table (`stats::StatsTable::digest`).
+    StatsTable,
 }
 
 impl Domain {
@@ -75,11 +77,12 @@ impl Domain {
             Domain::Proposal => "xianjie 2026-11 consensus proposal v1",
             Domain::ReadRequest => "xianjie 2026-11 api read request v1",
             Domain::AnchorCoSignature => "xianjie 2026-12 evidence anchor co-signature v1",
+            Domain::StatsTable => "xianjie 2026-12 supervision statistics table v1",
         }
     }
 
     /// Every domain, in declaration order (`ALL[d as usize] == d`).
-    pub const ALL: [Domain; 16] = [
+    pub const ALL: [Domain; 17] = [
         Domain::Tx,
         Domain::Header,
         Domain::MerkleLeaf,
@@ -96,6 +99,7 @@ impl Domain {
         Domain::Proposal,
         Domain::ReadRequest,
         Domain::AnchorCoSignature,
+        Domain::StatsTable,
     ];
 
     /// A fresh hasher for this domain, the same as

@@ -45,6 +45,7 @@ pub mod params;
 pub mod read_auth;
 pub mod receipt;
 pub mod state;
+pub mod stats;
 pub mod supervision;
 pub mod tx;
 pub mod validators;

@@ -145,6 +145,11 @@ pub mod keys {
         format!("supervision/due/{day:08}").into_bytes()
     }
 
+    /// A published bulletin (`stats::Bulletin`).
+    pub fn bulletin(id: &str) -> Vec<u8> {
+        format!("bulletin/{id}").into_bytes()
+    }
+
     /// Secondary indexes kept in the state (so they are committed and
     /// provable). Each is a paged set: the name holds the entry count,
     /// `<name>#p<page>` a page of entries and `<name>#e<entry>` an entry's
@@ -162,6 +167,9 @@ pub mod keys {
         pub const THRESHOLD_RULES: &[u8] = b"index/threshold-rule/all";
         /// Every supervision flag, as `<case id>/<kind>`.
         pub const FLAGS: &[u8] = b"index/flag/all";
+
+        /// Every published bulletin id, in publication order.
+        pub const BULLETINS: &[u8] = b"index/bulletin/all";
 
         /// Supervision flags of cases owned by agencies of a division code,
         /// as `<case id>/<kind>`.

@@ -18,6 +18,7 @@ use crate::hash::{hash_with, Domain, Hash};
 use crate::ids::OrgId;
 use crate::inspection::{Conclusion, LabRef, ObjectionWindow};
 use crate::model::{CustodyAction, EvidenceAnchor, Role};
+use crate::stats::StatsScope;
 use crate::supervision::{Fact, PenaltyTerms};
 
 /// Largest encoded signed transaction accepted anywhere.
@@ -87,6 +88,8 @@ pub enum Call {
     RecordRetest(RecordRetest),
     /// One step of a case that carries the key facts the decision rests on.
     CaseStep(CaseStep),
+    /// Anchor a supervision bulletin (通报): the digest of a statistics table.
+    PublishBulletin(PublishBulletin),
 }
 
 /// Opening a case (the case id is `CASE-` + the first 8 bytes of this
@@ -136,6 +139,19 @@ pub struct CaseStep {
     pub violation_date: Option<u32>,
     /// What a penalty decision imposed.
     pub penalty: Option<PenaltyTerms>,
+}
+
+/// A procuratorate anchors a bulletin (通报): the digest of the statistics
+/// table of `scope` computed at `height` (`stats::StatsTable::digest`).
+/// Anyone recomputes the table at that height and compares digests.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PublishBulletin {
+    /// The height the table was computed at (at most the last committed height).
+    pub height: u64,
+    /// The scope it counts.
+    pub scope: StatsScope,
+    /// The table's digest.
+    pub digest: Hash,
 }
 
 /// A re-collected statement replaces a flagged class C record.

@@ -20,10 +20,11 @@ use xianjie_ledger::ids::OrgId;
 use xianjie_ledger::inspection::*;
 use xianjie_ledger::model::*;
 use xianjie_ledger::params::Params;
+use xianjie_ledger::stats::StatsScope;
 use xianjie_ledger::tx::{
-    Accredit, Approve, Call, CaseAction, DisputeInspection, LinkRecollected, NodeKeyCall, OpenCase,
-    Propose, RecognizeInspection, RecordCustody, RecordInspection, RecordRetest, RegisterOfficer,
-    RequestRetest, RevokeOfficer, SignedTx, Tx,
+    Accredit, Approve, Call, CaseAction, CaseStep, DisputeInspection, LinkRecollected, NodeKeyCall,
+    OpenCase, Propose, PublishBulletin, RecognizeInspection, RecordCustody, RecordInspection,
+    RecordRetest, RegisterOfficer, RequestRetest, RevokeOfficer, SignedTx, Tx,
 };
 use xianjie_ledger::validators::{Validator, ValidatorSet};
 
@@ -319,7 +320,7 @@ fn enum_tags_are_positional_and_append_only() {
     .chain(new_calls())
     .map(|call| postcard::to_allocvec(&call).unwrap()[0])
     .collect();
-    assert_eq!(tags, (0..17).collect::<Vec<u8>>());
+    assert_eq!(tags, (0..19).collect::<Vec<u8>>());
     let categories: Vec<u8> = EvidenceCategory::ALL
         .iter()
         .map(|c| postcard::to_allocvec(c).unwrap()[0])
@@ -421,6 +422,21 @@ fn new_calls() -> Vec<Call> {
         Call::RecordRetest(RecordRetest {
             of: "INSP-1".into(),
             result: sample_record_inspection(),
+        }),
+        Call::CaseStep(CaseStep {
+            action: sample_case_action(),
+            facts: Vec::new(),
+            violation_date: None,
+            penalty: None,
+        }),
+        Call::PublishBulletin(PublishBulletin {
+            height: 7,
+            scope: StatsScope {
+                region: Some("330100".into()),
+                from: Some(20260101),
+                ..StatsScope::default()
+            },
+            digest: Hash([7; 32]),
         }),
     ]
 }

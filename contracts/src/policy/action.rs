@@ -33,11 +33,15 @@ pub enum Action {
     RequestRetest,
     /// Recording a re-test's result.
     RecordRetest,
+    /// Reading the supervision statistics of a scope.
+    ReadStats,
+    /// Publishing a bulletin (通报) of a scope's statistics.
+    PublishBulletin,
 }
 
 impl Action {
     /// Every action but the case table's, whose names come from its rows.
-    pub const FIXED: [Action; 11] = [
+    pub const FIXED: [Action; 13] = [
         Action::Read,
         Action::OpenCase,
         Action::AnchorEvidence,
@@ -49,6 +53,8 @@ impl Action {
         Action::DisputeInspection,
         Action::RequestRetest,
         Action::RecordRetest,
+        Action::ReadStats,
+        Action::PublishBulletin,
     ];
 
     /// The action's name in the schema.
@@ -66,6 +72,8 @@ impl Action {
             Action::DisputeInspection => "dispute-inspection",
             Action::RequestRetest => "request-retest",
             Action::RecordRetest => "record-retest",
+            Action::ReadStats => "read-stats",
+            Action::PublishBulletin => "publish-bulletin",
         }
     }
 }

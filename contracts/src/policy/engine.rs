@@ -26,7 +26,7 @@ use crate::error::Result;
 /// The entity types requests name, parsed once per engine: Cedar parses a
 /// type name with its full grammar, which cost more than the rest of
 /// building a request's entities.
-const ENTITY_TYPES: [&str; 7] = [
+const ENTITY_TYPES: [&str; 8] = [
     "Organisation",
     "Officer",
     "Case",
@@ -34,6 +34,7 @@ const ENTITY_TYPES: [&str; 7] = [
     "Inspection",
     "Accreditation",
     "Action",
+    "StatsScope",
 ];
 
 /// Decides requests against the chain's policy set; see the module docs.

@@ -10,6 +10,7 @@ use xianjie_ledger::model::{
     EvidenceCategory, EvidenceClass, EvidenceRecord, Officer, Org, OrgKind, OrgLevel, Role,
 };
 use xianjie_ledger::state::StateView;
+use xianjie_ledger::stats::StatsScope;
 
 use super::{policy_error, PolicyEngine, Resource};
 use crate::error::{ContractError, Result};
@@ -180,11 +181,29 @@ impl<'v> Builder<'v> {
         Ok(inspection_uid)
     }
 
+    fn stats_scope(&mut self, scope: &StatsScope) -> Result<EntityUid> {
+        let scope_uid = self.engine.uid("StatsScope", &scope.describe())?;
+        let mut attrs = Vec::new();
+        if let Some(org) = &scope.org {
+            attrs.push(("org", self.org_ref(org)?));
+        }
+        if let Some(region) = &scope.region {
+            attrs.push(("region", text(region)));
+        }
+        if let Some(domain) = &scope.domain {
+            attrs.push(("domain", text(domain)));
+        }
+        self.entities
+            .push(entity(scope_uid.clone(), attrs, Vec::new())?);
+        Ok(scope_uid)
+    }
+
     fn resource(&mut self, resource: Resource<'_>) -> Result<EntityUid> {
         match resource {
             Resource::Case(case) => self.case(case),
             Resource::Evidence(record) => self.evidence(record),
             Resource::Inspection(inspection) => self.inspection(inspection),
+            Resource::StatsScope(scope) => self.stats_scope(scope),
             Resource::Accreditation {
                 lab_uscc,
                 cma_number,

@@ -39,6 +39,7 @@ use xianjie_ledger::ids::OrgId;
 use xianjie_ledger::inspection::Inspection;
 use xianjie_ledger::model::{EvidenceRecord, Officer, Role};
 use xianjie_ledger::state::StateView;
+use xianjie_ledger::stats::StatsScope;
 
 use crate::error::{ContractError, Result};
 use crate::membership;
@@ -68,6 +69,8 @@ pub enum Resource<'a> {
     Evidence(&'a EvidenceRecord),
     /// An inspection result.
     Inspection(&'a Inspection),
+    /// A slice of the supervision statistics.
+    StatsScope(&'a StatsScope),
     /// A laboratory's certificate: its USCC and CMA number.
     Accreditation {
         /// The laboratory's USCC.
@@ -265,6 +268,26 @@ fn authorize_resource(
             Ok(ReadRecord::Inspection(inspection))
         }
     }
+}
+
+/// Guards a statistics read by the node: `Ok(())` if the on-chain policy
+/// set lets the officer `read-stats` the scope. Refused with
+/// `unknown_signer` / `revoked_signer` for a key that may not sign and
+/// `policy_denied` when the policies do not permit it.
+pub fn authorize_stats_read(
+    engine: &PolicyEngine,
+    view: &dyn StateView,
+    officer: &KeyId,
+    scope: &StatsScope,
+) -> Result<()> {
+    let officer = membership::active_officer(view, officer)?;
+    authorize(
+        engine,
+        view,
+        &officer,
+        Action::ReadStats,
+        Resource::StatsScope(scope),
+    )
 }
 
 /// The organisation that runs the node holding `node_key`: a validator's

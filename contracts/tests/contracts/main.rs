@@ -21,5 +21,6 @@ mod expect;
 mod governance;
 mod inspections;
 mod policies;
+mod stats;
 mod supervision;
 mod transitions;

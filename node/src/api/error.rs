@@ -158,6 +158,8 @@ pub enum ApiError {
     UnknownInspection(String),
     /// No governance proposal with that id.
     UnknownProposal(String),
+    /// No bulletin with that id.
+    UnknownBulletin(String),
     /// No CMA certificate recorded for that laboratory and number.
     UnknownAccreditation {
         /// The laboratory's USCC.
@@ -199,6 +201,7 @@ impl ApiError {
             | UnknownCase(_)
             | UnknownInspection(_)
             | UnknownProposal(_)
+            | UnknownBulletin(_)
             | UnknownAccreditation { .. } => StatusCode::NOT_FOUND,
             UnsignedRead | BadReadSignature(_) | StaleRead(_) | FutureRead(_) | ReplayedRead
             | BadSession(_) => StatusCode::UNAUTHORIZED,
@@ -273,6 +276,7 @@ impl ApiError {
             UnknownCase(_) => "unknown_case",
             UnknownInspection(_) => "unknown_inspection",
             UnknownProposal(_) => "unknown_proposal",
+            UnknownBulletin(_) => "unknown_bulletin",
             UnknownAccreditation { .. } => "unknown_accreditation",
             BadSession(_) => "bad_session",
             TooManySessions { .. } => "too_many_sessions",
@@ -367,6 +371,7 @@ impl ApiError {
             UnknownCase(id) => format!("no case with id {id} is on this chain; case ids look like CASE-3f9a0c1b2d4e5f60 (`xianjie case list`)"),
             UnknownInspection(id) => format!("no inspection result with id {id} is on this chain; ids look like INSP-3f9a0c1b2d4e5f60"),
             UnknownProposal(id) => format!("no governance proposal with id {id}; `xianjie gov list` lists them"),
+            UnknownBulletin(id) => format!("no bulletin with id {id} is on this chain; bulletin ids look like BUL-3f9a0c1b2d4e5f60 (`xianjie stats bulletins` lists them)"),
             UnknownAccreditation { lab, cma } => format!("no CMA certificate {cma} is recorded for the laboratory with USCC {lab}"),
             BadSession(super::sessions::SessionRefusal::Malformed) => "the Authorization header is not `Bearer` and a 64-hex-character session token; sign in again with `xianjie login`".into(),
             BadSession(super::sessions::SessionRefusal::Unknown) => "the session token is unknown or expired (sessions last 30 minutes and end when the node restarts); sign in again with `xianjie login`".into(),

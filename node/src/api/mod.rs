@@ -17,6 +17,7 @@ mod openapi;
 mod receipt;
 pub mod replay;
 pub mod sessions;
+mod stats;
 mod txs;
 mod vault;
 
@@ -308,6 +309,9 @@ pub fn routes() -> Vec<ApiRoute> {
             Public,
             inspections::accreditation,
         ),
+        ApiRoute::new(GET, "/v1/stats", Officer, stats::stats),
+        ApiRoute::new(GET, "/v1/bulletins", Public, stats::bulletins),
+        ApiRoute::new(GET, "/v1/bulletins/{id}", Public, stats::bulletin),
         ApiRoute::new(POST, "/v1/sessions", SignedOnly, sessions::create),
         ApiRoute::new(GET, "/v1/sessions/current", Session, sessions::current),
         ApiRoute::new(

@@ -9,7 +9,7 @@ use utoipa::{Modify, OpenApi};
 
 use super::{
     cases, chain, error, evidence, governance, health, inspections, members, receipt, sessions,
-    txs, vault, Group,
+    stats, txs, vault, Group,
 };
 
 /// The API description. Ledger types (headers, certificates, transactions)
@@ -41,6 +41,9 @@ use super::{
         governance::policy,
         governance::proposals,
         governance::proposal,
+        stats::stats,
+        stats::bulletins,
+        stats::bulletin,
         sessions::create,
         sessions::current,
         sessions::end,
@@ -77,6 +80,14 @@ use super::{
         governance::DeadlinesView,
         governance::PolicyView,
         governance::ProposalsView,
+        stats::StatsView,
+        stats::ScopeView,
+        stats::StatsRowView,
+        stats::StageDaysView,
+        stats::OverdueView,
+        stats::BulletinView,
+        stats::BulletinList,
+        stats::BulletinCheck,
         sessions::NewSession,
         sessions::CurrentSession,
         sessions::SessionOfficer,
