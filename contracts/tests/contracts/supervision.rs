@@ -487,3 +487,169 @@ fn the_chain_flags_a_case_that_sits_untransferred_past_the_parameter() {
         "the queue is empty"
     );
 }
+
+// --- supervision actions on their clocks ----------------------------------
+
+fn clock_of(sim: &Sim, case_id: &str, rule: &str) -> Option<xianjie_contracts::deadline::Clock> {
+    xianjie_contracts::read::case_clocks(sim, case_id, sim.time_ms)
+        .unwrap()
+        .unwrap()
+        .into_iter()
+        .find(|clock| clock.rule == rule)
+}
+
+fn attempt(
+    sim: &mut Sim,
+    signer: &xianjie_ledger::crypto::SecretKey,
+    action: &str,
+    to: Option<&str>,
+    case_id: &str,
+) -> String {
+    let mut call = call_for(expectation(action, None), case_id);
+    if let Some(org) = to {
+        call.to = Some(sim::org_id(org));
+    }
+    sim.code(signer, Call::CaseAction(call))
+}
+
+#[test]
+fn an_unanswered_file_request_runs_out_and_an_answer_stops_it() {
+    let mut sim = Sim::new();
+    let case_id = open_case(&mut sim, "general");
+    perform(&mut sim, &case_id, "open-admin-case", None);
+    assert_eq!(
+        attempt(
+            &mut sim,
+            &sim::officer("market"),
+            "answer-file-request",
+            None,
+            &case_id
+        ),
+        "nothing_to_answer"
+    );
+    perform(&mut sim, &case_id, "request-file", None);
+    sim.advance(8 * DAY_MS);
+    let clock = clock_of(&sim, &case_id, "AEA_ANSWER_FILE_REQUEST").expect("running");
+    assert!(clock.overdue, "{clock:?}");
+    perform(&mut sim, &case_id, "answer-file-request", None);
+    assert!(clock_of(&sim, &case_id, "AEA_ANSWER_FILE_REQUEST").is_none());
+}
+
+#[test]
+fn a_notice_to_correct_follows_the_fifteen_days_and_the_higher_procuratorate_joins() {
+    let mut sim = Sim::new();
+    let case_id = open_case(&mut sim, "general");
+    crate::expect::drive(&mut sim, &case_id, "S8S_FILING_SUPERVISION");
+    perform(&mut sim, &case_id, "order-filing", None);
+    let head = sim::head("proc");
+    sim.advance(10 * DAY_MS);
+    assert_eq!(
+        attempt(&mut sim, &head, "notice-to-correct", None, &case_id),
+        "not_overdue"
+    );
+    assert_eq!(
+        attempt(
+            &mut sim,
+            &sim::officer("proc"),
+            "report-to-higher",
+            Some("proc-prov"),
+            &case_id
+        ),
+        "step_missing"
+    );
+    sim.advance(7 * DAY_MS);
+    assert_eq!(
+        attempt(&mut sim, &head, "notice-to-correct", None, &case_id),
+        "ok"
+    );
+    // Only a procuratorate above the supervising one, over the case's division.
+    assert_eq!(
+        attempt(
+            &mut sim,
+            &sim::officer("proc"),
+            "report-to-higher",
+            Some("proc-b"),
+            &case_id
+        ),
+        "invalid_target"
+    );
+    assert_eq!(
+        attempt(
+            &mut sim,
+            &sim::officer("proc"),
+            "report-to-higher",
+            Some("proc-prov"),
+            &case_id
+        ),
+        "ok"
+    );
+    let supervised =
+        xianjie_contracts::read::supervised_cases(&sim, &sim::org_id("proc-prov")).unwrap();
+    assert_eq!(supervised, [case_id.clone()]);
+}
+
+#[test]
+fn the_urging_letter_clock_starts_at_the_supervised_filing_not_at_the_order() {
+    let mut sim = Sim::new();
+    let case_id = open_case(&mut sim, "general");
+    crate::expect::drive(&mut sim, &case_id, "S8S_FILING_SUPERVISION");
+    perform(&mut sim, &case_id, "order-filing", None);
+    sim.advance(10 * DAY_MS);
+    perform(&mut sim, &case_id, "file", None);
+    perform(&mut sim, &case_id, "start-investigation", None);
+    // Three months and a day after the order, but not after the filing.
+    sim.advance(83 * DAY_MS);
+    let proc = sim::officer("proc");
+    assert_eq!(
+        attempt(&mut sim, &proc, "urge-investigation", None, &case_id),
+        "not_overdue"
+    );
+    sim.advance(10 * DAY_MS);
+    assert_eq!(
+        attempt(&mut sim, &proc, "urge-investigation", None, &case_id),
+        "ok"
+    );
+}
+
+#[test]
+fn a_case_moved_to_another_police_organ_owes_the_agency_notice_within_three_days() {
+    let mut sim = Sim::new();
+    let case_id = open_case(&mut sim, "general");
+    crate::expect::drive(&mut sim, &case_id, "S10_INVESTIGATION");
+    assert_eq!(
+        attempt(
+            &mut sim,
+            &sim::officer("police"),
+            "move-case",
+            Some("police-b"),
+            &case_id
+        ),
+        "ok"
+    );
+    assert_eq!(sim.case(&case_id).police, Some(sim::org_id("police-b")));
+    sim.advance(4 * DAY_MS);
+    let clock = clock_of(&sim, &case_id, "PSB_NOTIFY_AEA_CASE_MOVED").expect("running");
+    assert!(clock.overdue, "{clock:?}");
+    // The organ that now has the case notifies; the old one is no party.
+    assert_eq!(
+        attempt(
+            &mut sim,
+            &sim::officer("police"),
+            "notify-move",
+            None,
+            &case_id
+        ),
+        "not_case_party"
+    );
+    assert_eq!(
+        attempt(
+            &mut sim,
+            &sim::officer("police-b"),
+            "notify-move",
+            None,
+            &case_id
+        ),
+        "ok"
+    );
+    assert!(clock_of(&sim, &case_id, "PSB_NOTIFY_AEA_CASE_MOVED").is_none());
+}
