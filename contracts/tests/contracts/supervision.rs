@@ -585,7 +585,7 @@ fn a_notice_to_correct_follows_the_fifteen_days_and_the_higher_procuratorate_joi
     );
     let supervised =
         xianjie_contracts::read::supervised_cases(&sim, &sim::org_id("proc-prov")).unwrap();
-    assert_eq!(supervised, [case_id.clone()]);
+    assert_eq!(supervised, [case_id]);
 }
 
 #[test]
