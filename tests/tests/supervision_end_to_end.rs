@@ -109,6 +109,25 @@ fn a_fined_case_over_a_threshold_is_found_and_sent_on() {
     let closed = act("market-officer", "close", &["--attach", &doc("closure")]);
     assert_eq!(closed["state"], "R9_CLOSED", "{closed}");
 
+    // The flag shows in the region's statistics the procuratorate reads.
+    let flags = |field: &str| -> u64 {
+        let stats = node
+            .cli_as(
+                "procuratorate-officer",
+                &["stats", "--region", "330100", "--domain", "general"],
+            )
+            .expect_code(0)
+            .json();
+        stats["rows"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|row| row[field].as_u64().unwrap())
+            .sum()
+    };
+    assert_eq!(flags("flags_raised"), 1);
+    assert_eq!(flags("flags_resolved"), 0);
+
     // The procuratorate consults the file; the agency answers.
     act(
         "procuratorate-officer",
@@ -186,4 +205,5 @@ fn a_fined_case_over_a_threshold_is_found_and_sent_on() {
         ],
     );
     assert_eq!(transferred["state"], "S6_TRANSFERRED", "{transferred}");
+    assert_eq!(flags("flags_resolved"), 1);
 }
