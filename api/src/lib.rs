@@ -16,7 +16,9 @@ pub mod governance;
 pub mod health;
 pub mod inspections;
 pub mod members;
+pub mod names;
 pub mod sessions;
+pub mod supervision;
 pub mod txs;
 pub mod vault;
 
