@@ -96,7 +96,7 @@ pub struct CaseDetail {
     /// The event log, oldest first (event 0 is `open-case`).
     #[schema(value_type = Vec<Object>)]
     pub events: Vec<serde_json::Value>,
-    /// Running clocks: `{rule, kind, state, actor, started_at_ms, due_at_ms, overdue, expired, limit, unit, …, extension, pause}` (`extension` once a lawful extension was granted; `pause` once the clock was stopped and resumed; `due_at_ms` includes both).
+    /// Running clocks: `{rule, kind, state, actor, started_at_ms, due_at_ms, overdue, expired, limit, unit, …, extension, pause, calendar_incomplete}` (`extension` once a lawful extension was granted; `pause` once the clock was stopped and resumed; `due_at_ms` includes both; `calendar_incomplete` when the due time needed holidays of a year the chain's calendar does not cover, so it may be early).
     #[schema(value_type = Vec<Object>)]
     pub clocks: Vec<serde_json::Value>,
     /// Every attachment of every event, with evidence classes.

@@ -123,6 +123,10 @@ pub const ACTIONS: &[Name] = &[
     n("publish", "公示处罚", "publish penalty"),
     n("follow-up", "跟踪督促", "follow up"),
     n("close", "结案", "close case"),
+    n("extend-review", "延长行政检察审查期限", "extend review"),
+    n("extend-penalty-decision", "延长行政处罚决定期限", "extend penalty decision"),
+    n("start-excluded-time", "开始不计入期限的检测、鉴定或听证", "start excluded time"),
+    n("end-excluded-time", "检测、鉴定或听证结束", "end excluded time"),
 ];
 
 /// Deadline rules (DOMAIN Appendix A) and their sector overrides.
@@ -153,7 +157,12 @@ pub const DEADLINE_RULES: &[Name] = &[
     n("SAMR_PENALTY_PUBLICATION", "处罚信息公示（20个工作日）", "publish the penalty (20 working days)"),
     n("FOOD_RETEST_OBJECTION", "食品复检异议（7个工作日）", "food re-test objection (7 working days)"),
     n("PRODUCT_QUALITY_RETEST_OBJECTION", "产品质量复检异议（15日）", "product-quality re-test objection (15 days)"),
+    n("UNTRANSFERRED_SUSPECTED_CRIME", "达到追诉标准后移送（有案不移，30日）", "transfer once a threshold is met (30 days)"),
     n("food_drug_2015", "食品药品领域（10日）", "food and drug sector (10 days)"),
+    n("samr_general", "市场监管综合领域公示", "market regulation, general"),
+    n("samr_food_drug", "市场监管食品药品领域公示", "market regulation, food and drug"),
+    n("samr_drug", "市场监管药品领域公示", "market regulation, drugs"),
+    n("samr_ip", "市场监管知识产权领域公示", "market regulation, intellectual property"),
 ];
 
 /// Case domains (sector overlays, `cases.domains`).

@@ -86,7 +86,8 @@ pub struct ActArgs {
     pub action: String,
     /// A document the step carries: KIND=DIGEST, KIND=@FILE, or a bare
     /// DIGEST/@FILE. Bare ones fill, in order, the kinds the action requires
-    /// that were not given as KIND=…; repeat for several.
+    /// that were not given as KIND=…, then the kinds it takes when the case
+    /// has them (a transfer's test report); repeat for several.
     #[arg(long = "attach", value_name = "[KIND=]DIGEST|@FILE")]
     pub attach: Vec<String>,
     /// An officer named by the step (the task force of form-taskforce): an
@@ -220,7 +221,8 @@ fn open(context: &Context, args: OpenArgs) -> anyhow::Result<Exit> {
 }
 
 /// Builds the attachments: explicit kinds first, bare digests fill the
-/// required kinds that are still missing, in the table's order.
+/// required kinds that are still missing, in the table's order, then its
+/// optional kinds.
 pub fn attachments(action: &str, values: &[String]) -> anyhow::Result<Vec<Attachment>> {
     let row = transition(action).ok_or_else(|| anyhow!("unknown action {action}"))?;
     let mut out: Vec<Attachment> = Vec::new();
@@ -235,17 +237,26 @@ pub fn attachments(action: &str, values: &[String]) -> anyhow::Result<Vec<Attach
         }
     }
     let given: Vec<AttachmentKind> = out.iter().map(|a| a.kind).collect();
-    let mut missing = row.attachments.iter().filter(|kind| !given.contains(kind));
+    let mut missing = row
+        .attachments
+        .iter()
+        .chain(row.optional_attachments)
+        .filter(|kind| !given.contains(kind));
     for digest in bare {
         let Some(kind) = missing.next() else {
             bail!(
                 "cannot tell the kind of a bare attachment: {action} requires {}; write KIND=DIGEST",
-                if row.attachments.is_empty() {
+                if row.attachments.is_empty() && row.optional_attachments.is_empty() {
                     "none".to_owned()
                 } else {
                     row.attachments
                         .iter()
-                        .map(|kind| kind.name())
+                        .map(|kind| kind.name().to_owned())
+                        .chain(
+                            row.optional_attachments
+                                .iter()
+                                .map(|kind| format!("{} (optional)", kind.name())),
+                        )
                         .collect::<Vec<_>>()
                         .join(", ")
                 }
@@ -591,7 +602,7 @@ fn describe(
     }
     for clock in clocks {
         out.push_str(&format!(
-            "  {:<32} {} must act by {}{}  ({} {} {}, {}{}{})\n",
+            "  {:<32} {} must act by {}{}  ({} {} {}, {}{}{}){}\n",
             zh_with_code(names::DEADLINE_RULES, &clock.rule),
             clock.actor,
             format_time_ms(clock.due_at_ms),
@@ -602,6 +613,11 @@ fn describe(
             clock.source,
             extension_note(clock.extension.as_ref()),
             pause_note(clock.pause.as_ref(), clock.unit),
+            if clock.calendar_incomplete {
+                "\n    WARNING: the holiday calendar lacks a year this clock reaches; the due time may be early (governance adds the year: `xianjie gov propose holidays FILE`)"
+            } else {
+                ""
+            },
         ));
     }
     let attachments = &answer.attachments;
@@ -745,6 +761,24 @@ mod tests {
             AttachmentKind::OtherMaterials
         );
         assert!(attachments("file", &[format!("nonsense={d1}")]).is_err());
+        // A transfer needs three documents; a fourth bare one is the test
+        // report (SC-Transfer Art 6(4): only where the case has one).
+        let required = [d1.clone(), d2.clone(), "33".repeat(32)];
+        let three = attachments("transfer", &required).unwrap();
+        assert_eq!(
+            three.iter().map(|a| a.kind).collect::<Vec<_>>(),
+            [
+                AttachmentKind::TransferLetter,
+                AttachmentKind::InvestigationReport,
+                AttachmentKind::ItemInventory
+            ]
+        );
+        let mut four = required.to_vec();
+        four.push("44".repeat(32));
+        assert_eq!(
+            attachments("transfer", &four).unwrap()[3].kind,
+            AttachmentKind::TestReport
+        );
     }
 
     #[test]
@@ -775,6 +809,29 @@ mod tests {
         );
         let plain = with_clocks(vec![clock(Value::Null)]);
         assert!(!plain.contains("extended"), "{plain}");
+    }
+
+    #[test]
+    fn a_clock_past_the_holiday_calendar_warns() {
+        let clock = |incomplete: bool| {
+            serde_json::json!({
+                "rule": "PSB_FILING_DECISION",
+                "actor": "PSB",
+                "kind": "duty",
+                "due_at_ms": 1_798_819_199_999u64,
+                "limit": 3,
+                "unit": "calendar_day",
+                "source": "SC-Transfer Art 8",
+                "extension": null,
+                "calendar_incomplete": incomplete,
+            })
+        };
+        let shown = with_clocks(vec![clock(true)]);
+        assert!(
+            shown.contains("WARNING: the holiday calendar lacks a year"),
+            "{shown}"
+        );
+        assert!(!with_clocks(vec![clock(false)]).contains("WARNING"));
     }
 
     #[test]

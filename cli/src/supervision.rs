@@ -6,7 +6,6 @@
 //! Answers are read as `xianjie_api::supervision` types; codes are printed
 //! with their Chinese names from `xianjie_api::names`.
 
-use anyhow::bail;
 use clap::{Args, Subcommand};
 use serde_json::Value;
 use xianjie_api::names::{self, zh_with_code};
@@ -223,14 +222,17 @@ fn rules(context: &Context, wanted: Option<&str>) -> anyhow::Result<Exit> {
         return Ok(Exit::Success);
     };
     let Some(index) = list.rules.iter().position(|rule| rule.rule_id == wanted) else {
-        bail!(
+        let known: Vec<&str> = list.rules.iter().map(|rule| rule.rule_id.as_str()).collect();
+        let message = format!(
             "no threshold rule {wanted:?} on this chain; the rules are: {}",
-            list.rules
-                .iter()
-                .map(|rule| rule.rule_id.as_str())
-                .collect::<Vec<_>>()
-                .join(", ")
+            known.join(", ")
         );
+        eprintln!("{message}");
+        if context.output.is_json() {
+            let answer = serde_json::json!({ "refused": true, "code": "unknown_rule", "message": message });
+            context.output.emit(&answer, String::new)?;
+        }
+        return Ok(Exit::Negative);
     };
     let rule = &list.rules[index];
     let json = answer

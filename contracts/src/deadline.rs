@@ -13,7 +13,7 @@
 //! | `hour` | `t + n` hours |
 //! | `calendar_day` | end of day `D + n` (start day excluded) or `D + n − 1` (included); a last day that is not a working day rolls over to the next working day if `holiday_roll_over` |
 //! | `working_day` | end of the `n`-th working day after `D` (or counting `D` itself when it is a working day and the start day is included) |
-//! | `month` | end of the day with `D`'s day number `n` months later (the month's last day if it is shorter); one day earlier if the start day is included; rolled over like calendar days |
+//! | `month` | end of the day with `D`'s day number `n` months later (the month's last day if it is shorter, and always the month's last day if `D` is the last day of its month: 28 February + 1 month ends on 31 March); one day earlier if the start day is included; rolled over like calendar days |
 //!
 //! A working day is a Monday–Friday that is not in the calendar's holidays,
 //! or a make-up working day (调休). A clock is overdue once block time is
@@ -24,11 +24,17 @@
 //! own unit the periods add up; in another unit the extra time follows the
 //! original last day before any roll-over ([`clock`]).
 //!
-//! A rule may also be stopped and resumed (中止审查, DOMAIN §c.2 R2s): its
-//! stop action records the units the clock has run (the day of the stop
-//! counts as used), summed over every stop since the clock started; after
-//! the resume action the units left count from the resumption as from a
-//! fresh start ([`stop_clocks`], [`clock`]). Only day units may stop.
+//! A rule may also be stopped and resumed (中止审查, DOMAIN §c.2 R2s; the
+//! excluded time of testing, appraisal and hearings in the penalty-decision
+//! period): its stop action records the units the clock has run (the day of
+//! the stop counts as used), summed over every stop since the clock started;
+//! after the resume action the units left count from the resumption as from
+//! a fresh start ([`stop_clocks`], [`clock`]). A stop action may leave the
+//! clock's states (`suspend-review` → R2S) or stay in them
+//! (`start-excluded-time`): either way the clock does not run between the
+//! stop and the resumption ([`is_stopped`]). Only day units may stop; a rule
+//! that also has an extension has it in the same unit, and the extra units
+//! add to what is left after the stops.
 //!
 //! Where Appendix A names a trigger the chain does not record, the default
 //! rules use the nearest on-chain event: `PROC_INFORM_AEA_REASONS_VALID`
@@ -87,6 +93,12 @@ pub struct Clock {
     /// The stops the clock went through, if it was stopped and resumed
     /// (`due_at_ms` counts the units left from the resumption).
     pub pause: Option<ClockPause>,
+    /// Whether computing `due_at_ms` needed holidays of a year the chain's
+    /// calendar does not cover: the due time treats that year's weekdays
+    /// as working days and may be early. Governance adds the year with a
+    /// `Holidays` change.
+    #[serde(default)]
+    pub calendar_incomplete: bool,
 }
 
 /// How a resumed clock stands.
@@ -266,7 +278,17 @@ pub fn due_at(
             let months = i64::from(month) - 1 + limit_days;
             let target_year = year + months.div_euclid(12);
             let target_month = (months.rem_euclid(12) + 1) as u32;
-            let target_day = day.min(days_in_month(target_year, target_month));
+            let target_length = days_in_month(target_year, target_month);
+            // Month-end rule: a period that starts on the last day of a
+            // month ends on the last day of the target month (28 February
+            // + 1 month = 31 March); otherwise on the same day number, or
+            // the target month's last day if it is shorter (31 January + 1
+            // month = 28 or 29 February).
+            let target_day = if day == days_in_month(year, month) {
+                target_length
+            } else {
+                day.min(target_length)
+            };
             let mut last = days_from_civil(target_year, target_month, target_day);
             if !counting.start_day_excluded {
                 last -= 1;
@@ -290,9 +312,22 @@ fn applied<'a>(
 
 /// The action that started the rule's clock on this case, if it is running
 /// (see `DeadlineRule`): the case is in one of `on`, a `start` action happened
-/// (with the rule's outcome, if it names one) and no `stop` action since.
+/// (with the rule's outcome, if it names one) and no `stop` action since;
+/// a sector rule ([`RuleScope::SectorCase`]) runs only on a case of a
+/// domain its overrides name. A clock stopped by its rule's pause is not
+/// running ([`is_stopped`]).
 pub fn started_by<'a>(rule: &DeadlineRule, case: &'a Case) -> Option<&'a ActionMark> {
-    if rule.scope != RuleScope::Case || !rule.on.contains(&case.state) {
+    started(rule, case).filter(|start| !stopped_in_place(rule, case, start))
+}
+
+/// The start of the rule's clock, running or stopped by its pause.
+fn started<'a>(rule: &DeadlineRule, case: &'a Case) -> Option<&'a ActionMark> {
+    if !rule.scope.is_case() || !rule.on.contains(&case.state) {
+        return None;
+    }
+    if rule.scope == RuleScope::SectorCase
+        && !rule.overrides.iter().any(|o| o.domain == case.domain)
+    {
         return None;
     }
     let start = rule
@@ -313,6 +348,31 @@ pub fn started_by<'a>(rule: &DeadlineRule, case: &'a Case) -> Option<&'a ActionM
     (!stopped).then_some(start)
 }
 
+/// Whether the rule's pause stopped the clock that started at `start` and
+/// it has not resumed: its stop action was recorded since the start, and
+/// its resume action not since the stop. (A stop that leaves the clock's
+/// states, such as 中止审查, also stops it by the state; one that stays in
+/// them, such as the start of excluded testing time, only by this.)
+fn stopped_in_place(rule: &DeadlineRule, case: &Case, start: &ActionMark) -> bool {
+    let Some(pause) = rule.pause.as_deref() else {
+        return false;
+    };
+    let Some(stop) = case
+        .mark(&pause.suspend)
+        .filter(|mark| mark.seq > start.seq)
+    else {
+        return false;
+    };
+    case.mark(&pause.resume)
+        .is_none_or(|resumption| resumption.seq < stop.seq)
+}
+
+/// Whether the rule's clock on this case is stopped by its pause, in a
+/// state where it would otherwise run.
+pub fn is_stopped(rule: &DeadlineRule, case: &Case) -> bool {
+    started(rule, case).is_some_and(|start| stopped_in_place(rule, case, start))
+}
+
 /// The extension granted on the rule's clock since `start`, if any.
 pub fn extension_granted<'a>(
     rule: &'a DeadlineRule,
@@ -326,27 +386,29 @@ pub fn extension_granted<'a>(
     Some((extension, granted))
 }
 
-/// The due instant after an extension. In the rule's own unit the periods
+/// The due instant after an extension, for a period of `left` units
+/// counted from `from_ms` (the whole limit from the start, or what a stopped
+/// clock had left from its resumption). In the rule's own unit the periods
 /// add up (two months and one more end three months after the start, as
 /// CPL Art 208 counts). In another unit the extra time follows the last day
 /// of the original period, before any holiday roll-over and whatever the
 /// chain's start-day convention; the new last day rolls over as usual.
 fn extended_due_at(
     params: &Params,
-    (limit, unit): (u32, TimeUnit),
+    (left, unit): (u32, TimeUnit),
     extension: &RuleExtension,
-    start_ms: u64,
+    from_ms: u64,
 ) -> u64 {
     let calendar = &params.calendar;
     if extension.unit == unit {
-        let total = limit.saturating_add(extension.limit);
-        return due_at(calendar, &params.counting, unit, total, start_ms);
+        let total = left.saturating_add(extension.limit);
+        return due_at(calendar, &params.counting, unit, total, from_ms);
     }
     let unrolled = DayCounting {
         holiday_roll_over: false,
         ..params.counting
     };
-    let original_last_day = due_at(calendar, &unrolled, unit, limit, start_ms);
+    let original_last_day = due_at(calendar, &unrolled, unit, left, from_ms);
     let after_last_day = DayCounting {
         start_day_excluded: true,
         ..params.counting
@@ -426,6 +488,11 @@ pub fn stop_clocks(params: &Params, case: &mut Case, action: &str, now_ms: u64) 
         };
         let start_seq = start.seq;
         let (limit, unit, ..) = applied(rule, &case.domain);
+        // A granted extension in the clock's own unit adds to what can be used.
+        let limit = match extension_granted(rule, case, start) {
+            Some((extension, _)) if extension.unit == unit => limit.saturating_add(extension.limit),
+            _ => limit,
+        };
         let (used_before, ran_from) = match resumed(rule, case, start) {
             Some((_, used, resumption)) => (used, resumption.time_ms),
             None => (0, start.time_ms),
@@ -449,6 +516,31 @@ pub fn stop_clocks(params: &Params, case: &mut Case, action: &str, now_ms: u64) 
     }
 }
 
+/// Whether a period counted in `units` from `start_ms` to `due_ms` needed a
+/// year the calendar does not cover: working days look at every day from
+/// the start; calendar days and months only at the last day, and only if a
+/// last day that is not a working day rolls over; hours never.
+pub fn calendar_incomplete(
+    calendar: &Calendar,
+    counting: &DayCounting,
+    units: &[TimeUnit],
+    (start_ms, due_ms): (u64, u64),
+) -> bool {
+    let year = |time_ms| u16::try_from(civil_from_days(local_day(time_ms)).0).unwrap_or(u16::MAX);
+    let first = if units.contains(&TimeUnit::WorkingDay) {
+        year(start_ms)
+    } else if counting.holiday_roll_over
+        && units
+            .iter()
+            .any(|unit| matches!(unit, TimeUnit::CalendarDay | TimeUnit::Month))
+    {
+        year(due_ms)
+    } else {
+        return false;
+    };
+    !calendar.covers(first, year(due_ms))
+}
+
 /// The rule's clock on a case, if it is running, evaluated at `at_ms`.
 pub fn clock(params: &Params, rule: &DeadlineRule, case: &Case, at_ms: u64) -> Option<Clock> {
     let start = started_by(rule, case)?;
@@ -459,27 +551,52 @@ pub fn clock(params: &Params, rule: &DeadlineRule, case: &Case, at_ms: u64) -> O
         source: pause.source.clone(),
         verified: pause.verified,
     });
-    let (left, counted_from_ms) = match &pause {
-        Some(pause) => (limit.saturating_sub(pause.used), pause.resumed_at_ms),
-        None => (limit, start.time_ms),
+    // A stopped and resumed clock counts what it had left from the
+    // resumption; a granted extension adds to it (in the clock's own unit)
+    // or follows its last day (in another unit).
+    let used = pause.as_ref().map_or(0, |pause| pause.used);
+    let counted_from_ms = pause
+        .as_ref()
+        .map_or(start.time_ms, |pause| pause.resumed_at_ms);
+    let granted = extension_granted(rule, case, start);
+    let due_at_ms = match granted {
+        Some((extension, _)) if extension.unit == unit => due_at(
+            &params.calendar,
+            &params.counting,
+            unit,
+            limit.saturating_add(extension.limit).saturating_sub(used),
+            counted_from_ms,
+        ),
+        Some((extension, _)) => extended_due_at(
+            params,
+            (limit.saturating_sub(used), unit),
+            extension,
+            counted_from_ms,
+        ),
+        None => due_at(
+            &params.calendar,
+            &params.counting,
+            unit,
+            limit.saturating_sub(used),
+            counted_from_ms,
+        ),
     };
-    let mut due_at_ms = due_at(
+    let extension = granted.map(|(extension, granted)| ClockExtension {
+        limit: extension.limit,
+        unit: extension.unit,
+        granted_at_ms: granted.time_ms,
+        source: extension.source.clone(),
+        verified: extension.verified,
+    });
+    let units: Vec<TimeUnit> = std::iter::once(unit)
+        .chain(extension.as_ref().map(|extension| extension.unit))
+        .collect();
+    let calendar_incomplete = calendar_incomplete(
         &params.calendar,
         &params.counting,
-        unit,
-        left,
-        counted_from_ms,
+        &units,
+        (start.time_ms, due_at_ms),
     );
-    let extension = extension_granted(rule, case, start).map(|(extension, granted)| {
-        due_at_ms = extended_due_at(params, (limit, unit), extension, start.time_ms);
-        ClockExtension {
-            limit: extension.limit,
-            unit: extension.unit,
-            granted_at_ms: granted.time_ms,
-            source: extension.source.clone(),
-            verified: extension.verified,
-        }
-    });
     let expired = at_ms > due_at_ms;
     Some(Clock {
         rule: rule.id.clone(),
@@ -497,6 +614,7 @@ pub fn clock(params: &Params, rule: &DeadlineRule, case: &Case, at_ms: u64) -> O
         source: source.to_owned(),
         extension,
         pause,
+        calendar_incomplete,
     })
 }
 

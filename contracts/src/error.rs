@@ -11,6 +11,8 @@ use xianjie_ledger::hash::Hash;
 use xianjie_ledger::ids::OrgId;
 use xianjie_ledger::model::{CustodyAction, EvidenceCategory, OrgKind, Role};
 
+use xianjie_ledger::supervision::{FactKind, FactUnit};
+
 use crate::uscc::UsccError;
 
 /// Shorthand for results of this crate.
@@ -428,16 +430,98 @@ pub enum ContractError {
         outcome: Outcome,
     },
     /// 以罚代刑: an administrative penalty may not replace the transfer.
-    #[error("case {case_id} reached the criminal track (or the procuratorate required its transfer): an administrative decision may close it only after a final non-filing, a withdrawal, a non-prosecution or a judgment (SC-Transfer Art 11 ¶1); transfer it")]
+    #[error("case {case_id} reached the criminal track (or the procuratorate required its transfer): an administrative decision may close it only after a final non-filing, a withdrawal, a non-prosecution or a judgment, or after the head declined the transfer with reasons and the agency recorded `continue-admin`, or the police returned the case as outside their remit, with no procuratorial opinion since (SC-Transfer Art 11 ¶1); transfer it, or have the head decide on the transfer")]
     PenaltyInsteadOfTransfer {
         /// The case.
         case_id: String,
+    },
+    /// Facts, a violation date or penalty terms on a step that takes none.
+    #[error("{action} does not record facts: key facts go on open-admin-case, mark-suspected and penalty-decision, penalty terms on penalty-decision")]
+    FactsNotAllowed {
+        /// The action.
+        action: String,
+    },
+    /// A fact without its unit.
+    #[error("the {kind} fact has no unit; give it in {expected}")]
+    FactUnitMissing {
+        /// The fact kind.
+        kind: FactKind,
+        /// Its unit.
+        expected: FactUnit,
+    },
+    /// A fact in the wrong unit.
+    #[error("the {kind} fact is in {unit}; give it in {expected} (money in fen, weights in kg, multiples in hundredths)")]
+    FactWrongUnit {
+        /// The fact kind.
+        kind: FactKind,
+        /// The unit given.
+        unit: FactUnit,
+        /// Its unit.
+        expected: FactUnit,
+    },
+    /// A negative number.
+    #[error("the {kind} fact is negative ({value}); facts are amounts, counts or 0/1")]
+    FactNegative {
+        /// The fact kind.
+        kind: FactKind,
+        /// The value given.
+        value: i64,
+    },
+    /// A number beyond any real case.
+    #[error("the {kind} fact ({value}) is above {max} {unit}; check the number and its unit")]
+    FactOutOfRange {
+        /// The fact kind.
+        kind: FactKind,
+        /// The value given.
+        value: i64,
+        /// The largest accepted.
+        max: i64,
+        /// The unit.
+        unit: FactUnit,
+    },
+    /// A number without the digest of the evidence it comes from.
+    #[error(
+        "the {kind} fact names no evidence; anchor the document it comes from and give its digest"
+    )]
+    FactWithoutEvidence {
+        /// The fact kind.
+        kind: FactKind,
+    },
+    /// A per-year fact without its year, a year on another fact, or a fact twice.
+    #[error("the {kind} fact: {reason}")]
+    InvalidFact {
+        /// The fact kind.
+        kind: FactKind,
+        /// What is wrong.
+        reason: String,
+    },
+    /// Penalty terms that do not match the decision.
+    #[error("penalty terms: {reason}")]
+    InvalidPenaltyTerms {
+        /// What is wrong.
+        reason: String,
+    },
+    /// A threshold rule that cannot be installed.
+    #[error("threshold rule {rule_id}: {reason}")]
+    InvalidThresholdRule {
+        /// The rule.
+        rule_id: String,
+        /// What is wrong.
+        reason: String,
     },
     /// T23: no administrative fine after a criminal fine for the same facts.
     #[error("the court imposed a criminal fine (罚金) in case {case_id}: no administrative fine (罚款) may follow for the same facts (APL Art 35 ¶2, SC-Transfer Art 11 ¶3); decide a penalty without a fine, or no penalty")]
     FineAfterCriminalFine {
         /// The case.
         case_id: String,
+    },
+    /// APL Art 29: one administrative fine per act.
+    #[error("case {case_id} already recorded an administrative fine (罚款) at event #{seq}: the same act is not fined twice (APL Art 29); decide a penalty without a fine, or no penalty, and link the earlier decision")]
+    SecondFine {
+        /// The case.
+        case_id: String,
+        /// The event that recorded the fine.
+        seq: u32,
     },
     /// The rule has no extension in the chain parameters, or is not running.
     #[error("deadline {rule} cannot be extended now: it is not running on this case, or the chain parameters give it no extension")]
@@ -462,6 +546,20 @@ pub enum ContractError {
         rule: String,
         /// The due time that passed (Unix ms).
         due_at_ms: u64,
+    },
+    /// The clock an action would stop is not running.
+    #[error("deadline {rule} is not running on this case (not started, already stopped, or the chain parameters give it no stop for this action); nothing to stop: if the time is already excluded, record its end first")]
+    ClockNotRunning {
+        /// The rule id.
+        rule: String,
+    },
+    /// The clock an action would start again is not stopped.
+    #[error(
+        "deadline {rule} is not stopped on this case; record the start of the excluded time first"
+    )]
+    ClockNotStopped {
+        /// The rule id.
+        rule: String,
     },
     /// The law allows a case to be returned for supplementary investigation
     /// only so often.
@@ -890,7 +988,19 @@ impl ContractError {
             E::MissingOutcome { .. } => "missing_outcome",
             E::InvalidOutcome { .. } => "invalid_outcome",
             E::PenaltyInsteadOfTransfer { .. } => "penalty_instead_of_transfer",
+            E::FactsNotAllowed { .. } => "facts_not_allowed",
+            E::FactUnitMissing { .. } => "fact_unit_missing",
+            E::FactWrongUnit { .. } => "fact_wrong_unit",
+            E::FactNegative { .. } => "fact_negative",
+            E::FactOutOfRange { .. } => "fact_out_of_range",
+            E::FactWithoutEvidence { .. } => "fact_without_evidence",
+            E::InvalidFact { .. } => "invalid_fact",
+            E::InvalidPenaltyTerms { .. } => "invalid_penalty_terms",
+            E::InvalidThresholdRule { .. } => "invalid_threshold_rule",
             E::FineAfterCriminalFine { .. } => "fine_after_criminal_fine",
+            E::SecondFine { .. } => "second_fine",
+            E::ClockNotRunning { .. } => "clock_not_running",
+            E::ClockNotStopped { .. } => "clock_not_stopped",
             E::NotExtendable { .. } => "not_extendable",
             E::AlreadyExtended { .. } => "already_extended",
             E::ExtensionTooLate { .. } => "extension_too_late",
@@ -1111,8 +1221,44 @@ mod tests {
             E::PenaltyInsteadOfTransfer {
                 case_id: "c".into(),
             },
+            E::FactsNotAllowed { action: "a".into() },
+            E::FactUnitMissing {
+                kind: FactKind::Loss,
+                expected: FactUnit::Fen,
+            },
+            E::FactWrongUnit {
+                kind: FactKind::Loss,
+                unit: FactUnit::Kg,
+                expected: FactUnit::Fen,
+            },
+            E::FactNegative {
+                kind: FactKind::Loss,
+                value: -1,
+            },
+            E::FactOutOfRange {
+                kind: FactKind::Loss,
+                value: 1,
+                max: 0,
+                unit: FactUnit::Fen,
+            },
+            E::FactWithoutEvidence {
+                kind: FactKind::Loss,
+            },
+            E::InvalidFact {
+                kind: FactKind::Loss,
+                reason: "r".into(),
+            },
+            E::InvalidPenaltyTerms { reason: "r".into() },
+            E::InvalidThresholdRule {
+                rule_id: "r".into(),
+                reason: "r".into(),
+            },
             E::FineAfterCriminalFine {
                 case_id: "c".into(),
+            },
+            E::SecondFine {
+                case_id: "c".into(),
+                seq: 1,
             },
             E::NotExtendable { rule: "r".into() },
             E::AlreadyExtended {
@@ -1123,6 +1269,8 @@ mod tests {
                 rule: "r".into(),
                 due_at_ms: 1,
             },
+            E::ClockNotRunning { rule: "r".into() },
+            E::ClockNotStopped { rule: "r".into() },
             E::SupplementaryInvestigationLimit {
                 case_id: "c".into(),
                 limit: 2,

@@ -71,6 +71,10 @@ pub fn genesis_writes(genesis: &Genesis) -> Result<WriteSet> {
         read::write_org(&mut writes, &org);
         index_org(&mut indexes, &org)?;
     }
+    for rule in &genesis.threshold_rules {
+        crate::supervision::install_rule(&mut indexes, rule)
+            .map_err(|error| invalid(format!("threshold rules: {error}")))?;
+    }
     writes.extend(indexes.into_writes());
     Ok(writes)
 }

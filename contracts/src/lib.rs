@@ -34,6 +34,7 @@ pub mod params;
 pub mod policy;
 pub mod privacy;
 pub mod read;
+pub mod supervision;
 pub mod uscc;
 
 use xianjie_ledger::block::{BlockResults, TxOutcome, TxResult};
@@ -104,7 +105,7 @@ fn execute_hashed(
         Call::RecordCustody(call) => evidence::record_custody(view, ctx, signer, tx_hash, call),
         Call::OpenCase(call) => case::open(view, ctx, signer, tx_hash, call),
         Call::CaseAction(call) => case::act(view, ctx, signer, tx_hash, call),
-        Call::CaseStep(step) => case::act(view, ctx, signer, tx_hash, &step.action),
+        Call::CaseStep(step) => case::act_step(view, ctx, signer, tx_hash, step),
         Call::LinkRecollected(call) => case::link_recollected(view, ctx, signer, call),
         Call::Accredit(call) => inspection::accredit(view, ctx, signer, call),
         Call::RecordInspection(call) => inspection::record(view, ctx, signer, tx_hash, call),
@@ -180,6 +181,7 @@ pub fn execute_block_hashed(
             outcome,
         });
     }
+    supervision::end_block(&mut overlay, ctx)?;
     let writes = overlay.into_writes();
     Ok(ExecutedBlock {
         results: BlockResults(results),

@@ -222,6 +222,13 @@ pub fn check_deadlines(rules: &[DeadlineRule], domains: &[String]) -> Check {
                     return Err(at("a case rule names the states it runs in"));
                 }
             }
+            RuleScope::SectorCase => {
+                if rule.on.is_empty() || rule.overrides.is_empty() {
+                    return Err(at(
+                        "a sector rule names the states it runs in and, as overrides, its sectors",
+                    ));
+                }
+            }
             RuleScope::InspectionResult => {
                 if !rule.on.is_empty() || !rule.start.is_empty() || !rule.stop.is_empty() {
                     return Err(at("an inspection-result rule names no states or actions"));
@@ -266,7 +273,7 @@ pub fn check_deadlines(rules: &[DeadlineRule], domains: &[String]) -> Check {
 /// A rule's extension: a case rule, granted by an action of the case table
 /// that extends exactly this rule.
 fn check_extension(rule: &DeadlineRule, extension: &RuleExtension) -> Check {
-    if rule.scope != RuleScope::Case || rule.kind != ClockKind::Duty {
+    if !rule.scope.is_case() || rule.kind != ClockKind::Duty {
         return Err("only a duty on a case can be extended".into());
     }
     if case::table::extended_rule(&extension.action) != Some(rule.id.as_str()) {
@@ -283,19 +290,27 @@ fn check_extension(rule: &DeadlineRule, extension: &RuleExtension) -> Check {
     check_text("extension source", &extension.source)
 }
 
-/// A rule's stop: a case duty counted in days, without an extension, stopped
-/// by an action that leaves every state the clock runs in and resumed by one
-/// that returns to it.
+/// A rule's stop: a case duty counted in days, stopped by an action that
+/// either leaves every state the clock runs in (中止审查) or stays in them
+/// (the start of excluded testing time), and resumed by one that returns to
+/// them or stays in them. An extension beside it must be in the clock's own
+/// unit, so that the time used before a stop and the extra time add up.
 fn check_pause(rule: &DeadlineRule, pause: &RulePause) -> Check {
-    if rule.scope != RuleScope::Case || rule.kind != ClockKind::Duty || rule.extension.is_some() {
-        return Err("only a duty on a case without an extension can be stopped".into());
+    if !rule.scope.is_case() || rule.kind != ClockKind::Duty {
+        return Err("only a duty on a case can be stopped".into());
     }
     let units = std::iter::once(rule.unit).chain(rule.overrides.iter().map(|o| o.unit));
+    let units: Vec<TimeUnit> = units.collect();
     if !units
-        .into_iter()
+        .iter()
         .all(|unit| matches!(unit, TimeUnit::CalendarDay | TimeUnit::WorkingDay))
     {
         return Err("only a clock counted in calendar or working days can be stopped".into());
+    }
+    if let Some(extension) = &rule.extension {
+        if !units.iter().all(|unit| *unit == extension.unit) {
+            return Err("a clock that can be stopped is extended only in its own unit".into());
+        }
     }
     let ends_in = |action: &str, inside: bool| {
         case::table::transition(action).is_some_and(|row| {
@@ -305,11 +320,14 @@ fn check_pause(rule: &DeadlineRule, pause: &RulePause) -> Check {
             })
         })
     };
+    let stays = |action: &str| {
+        case::table::transition(action).is_some_and(|row| row.to == case::Next::Stay)
+    };
     let stops = case::table::transition(&pause.suspend)
         .is_some_and(|row| row.from.iter().all(|from| rule.on.contains(from)));
-    if !stops || !ends_in(&pause.suspend, false) {
+    if !stops || !(ends_in(&pause.suspend, false) || stays(&pause.suspend)) {
         return Err(format!(
-            "stop action {:?} must be a case action that leaves the states the clock runs in",
+            "stop action {:?} must be a case action that leaves the states the clock runs in, or stays in them",
             pause.suspend
         ));
     }

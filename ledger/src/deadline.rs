@@ -7,6 +7,8 @@
 //! defaults a new chain starts from. The computation (block time → China
 //! local time → due time) is in the contracts crate.
 
+use std::collections::BTreeSet;
+
 use serde::{Deserialize, Serialize};
 
 use crate::case::{CaseState, Outcome};
@@ -31,7 +33,8 @@ pub enum TimeUnit {
     /// Working days: weekdays that are not statutory holidays, plus make-up
     /// working days (调休).
     WorkingDay,
-    /// Months, to the corresponding day of the month.
+    /// Months, to the corresponding day of the month (from a month's last
+    /// day, to the target month's last day).
     Month,
 }
 
@@ -72,10 +75,30 @@ pub enum RuleScope {
     /// An inspection result: the objection (复检) window after the result
     /// was notified to the party (Appendix A `LAB_RESULT_NOTIFIED`).
     InspectionResult,
+    /// A case of one of the sectors the rule's `overrides` name: the clock
+    /// runs as for [`RuleScope::Case`], but only on a case whose `domain`
+    /// an override names, with that override's limit. For a sector's own
+    /// duty, e.g. market regulation's publication of penalties
+    /// (SAMR-Penalty-Disclosure binds market-regulation authorities only).
+    SectorCase,
 }
 
+impl RuleScope {
+    /// Whether the rule's clock attaches to a case.
+    pub fn is_case(self) -> bool {
+        matches!(self, RuleScope::Case | RuleScope::SectorCase)
+    }
+}
+
+/// The case domains of market regulation (市场监管): the sectors whose
+/// cases a market-regulation authority handles, to which its own duties
+/// apply (`SAMR_PENALTY_PUBLICATION`). Which domains a chain counts as
+/// market regulation is a parameter: these are the defaults.
+pub const MARKET_REGULATION_DOMAINS: [&str; 4] = ["general", "food_drug", "drug", "ip"];
+
 /// A sector-specific variant of a rule (DOMAIN §b.4), applied to cases whose
-/// `domain` matches.
+/// `domain` matches. For a [`RuleScope::SectorCase`] rule the overrides are
+/// also the only sectors the rule applies to.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RuleOverride {
     /// Id of the overlay, e.g. `food_drug_2015`.
@@ -110,10 +133,12 @@ pub struct RuleExtension {
     pub verified: Verification,
 }
 
-/// A lawful stop of a rule's clock (e.g. 中止审查): recording `suspend`
-/// while the clock runs stops it; recording `resume` starts it again with
-/// the time left. The day on which the clock was stopped counts as used; the
-/// remaining time counts from the resumption like a fresh start.
+/// A lawful stop of a rule's clock (e.g. 中止审查, or the excluded time of
+/// testing and hearings in the penalty-decision period): recording
+/// `suspend` while the clock runs stops it; recording `resume` starts it
+/// again with the time left. The day on which the clock was stopped counts
+/// as used; the remaining time counts from the resumption like a fresh
+/// start.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RulePause {
     /// The case action that stops the clock, e.g. `suspend-review`.
@@ -215,6 +240,26 @@ impl Default for Calendar {
     }
 }
 
+impl Calendar {
+    /// The years the calendar covers: those it lists a date of. Every year
+    /// has a holiday (元旦), so a year without a date was not transcribed and
+    /// its holidays are unknown. Derived from the dates, so a calendar stored
+    /// before this was asked answers too.
+    pub fn years(&self) -> BTreeSet<u16> {
+        self.holidays
+            .iter()
+            .chain(&self.makeup_workdays)
+            .filter_map(|date| u16::try_from(date / 10_000).ok())
+            .collect()
+    }
+
+    /// Whether the calendar covers every year from `first` to `last`.
+    pub fn covers(&self, first: u16, last: u16) -> bool {
+        let years = self.years();
+        (first..=last).all(|year| years.contains(&year))
+    }
+}
+
 /// Every day from `first` to `last` inclusive, inside one month.
 fn days(month: u32, first: u32, last: u32) -> impl Iterator<Item = u32> {
     (first..=last).map(move |day| month * 100 + day)
@@ -223,7 +268,10 @@ fn days(month: u32, first: u32, last: u32) -> impl Iterator<Item = u32> {
 /// The State Council holiday arrangements for 2025 and 2026, transcribed as
 /// defaults. They are data, not law checked by this project: confirm them
 /// before production and add later years through a governance `Holidays`
-/// change.
+/// change. A clock whose computation reaches a year the calendar does not
+/// cover ([`Calendar::years`]) says so (`calendar_incomplete`): later years'
+/// holidays are not published in this project's sources, so none are made
+/// up here.
 pub fn default_calendar() -> Calendar {
     let holidays = [
         // 2025: 元旦; 春节 1/28–2/4; 清明 4/4–6; 劳动节 5/1–5; 端午 5/31–6/2; 国庆·中秋 10/1–8.
@@ -294,7 +342,7 @@ pub fn appendix_a_rules() -> Vec<DeadlineRule> {
     use CaseState as S;
     use ClockKind::{Duty, MayIssueAfter, Window};
     use TimeUnit::{CalendarDay, Hour, Month, WorkingDay};
-    use Verification::{Primary as P, Secondary as Sec};
+    use Verification::{Primary as P, Secondary as Sec, Unverified as U};
     // A penalty decided before the case turned criminal stays in force
     // (SC-Transfer Art 11 ¶2), and so does the duty to publish it: its clock
     // runs in every open state after the decision until `publish`.
@@ -536,7 +584,24 @@ pub fn appendix_a_rules() -> Vec<DeadlineRule> {
                 source: "FoodDrug-2015".into(),
                 verified: Sec,
             }),
-            "SAMR_PENALTY_PUBLICATION" => entry.outcome = Some(Outcome::Penalty),
+            "SAMR_PENALTY_PUBLICATION" => {
+                entry.outcome = Some(Outcome::Penalty);
+                // Only market regulation publishes under this rule: its
+                // sectors are the overrides (same limit), and a tax,
+                // customs or environment case has no publication clock.
+                entry.scope = RuleScope::SectorCase;
+                entry.overrides = MARKET_REGULATION_DOMAINS
+                    .iter()
+                    .map(|domain| RuleOverride {
+                        id: format!("samr_{domain}"),
+                        domain: (*domain).into(),
+                        limit: 20,
+                        unit: WorkingDay,
+                        source: "SAMR-Penalty-Disclosure Art 9".into(),
+                        verified: P,
+                    })
+                    .collect();
+            }
             "PROC_PROSECUTION_DECISION" => {
                 entry.extension = Some(Box::new(RuleExtension {
                     action: "extend-prosecution-review".into(),
@@ -552,7 +617,39 @@ pub fn appendix_a_rules() -> Vec<DeadlineRule> {
                     resume: "resume-review".into(),
                     source: "SPP-Reverse-Guide-2024 Art 13 (中止审查)".into(),
                     verified: Sec,
-                }))
+                }));
+                // The chief procurator may extend the review of a major or
+                // complex case; the length is not in the sources seen.
+                entry.extension = Some(Box::new(RuleExtension {
+                    action: "extend-review".into(),
+                    limit: 10,
+                    unit: WorkingDay,
+                    source: "SPP-Reverse-Guide-2024 Arts 14-15 (检察长批准延长; length UNVERIFIED)"
+                        .into(),
+                    verified: U,
+                }));
+            }
+            "ADMIN_PENALTY_DECISION" => {
+                // APL Art 60 lets other law, regulation or rule provide
+                // otherwise; the common one is the market regulator's
+                // procedure rule: thirty days more with the head's approval,
+                // and the time of testing, inspection, quarantine, appraisal
+                // (检测、检验、检疫、鉴定) and hearings is not counted.
+                entry.extension = Some(Box::new(RuleExtension {
+                    action: "extend-penalty-decision".into(),
+                    limit: 30,
+                    unit: CalendarDay,
+                    source: "APL Art 60; SAMR-Penalty-Procedure (经负责人批准可以延长三十日; article UNVERIFIED)"
+                        .into(),
+                    verified: U,
+                }));
+                entry.pause = Some(Box::new(RulePause {
+                    suspend: "start-excluded-time".into(),
+                    resume: "end-excluded-time".into(),
+                    source: "SAMR-Penalty-Procedure (检测、检验、检疫、鉴定、听证时间不计入; article UNVERIFIED)"
+                        .into(),
+                    verified: U,
+                }));
             }
             "COURT_JUDGMENT" => {
                 entry.extension = Some(Box::new(RuleExtension {
@@ -607,5 +704,11 @@ mod tests {
         assert!(calendar.holidays.windows(2).all(|w| w[0] < w[1]));
         assert!(calendar.makeup_workdays.windows(2).all(|w| w[0] < w[1]));
         assert!(calendar.holidays.contains(&20261007));
+        assert_eq!(
+            calendar.years().into_iter().collect::<Vec<_>>(),
+            [2025, 2026]
+        );
+        assert!(calendar.covers(2025, 2026));
+        assert!(!calendar.covers(2026, 2027));
     }
 }

@@ -88,7 +88,7 @@ impl Default for Params {
                 })
                 .collect(),
             cases: CaseParams::default(),
-            deadlines: appendix_a_rules(),
+            deadlines: [appendix_a_rules(), crate::supervision::deadline_rules()].concat(),
             counting: DayCounting::default(),
             calendar: Calendar::default(),
             inspections: InspectionParams::default(),

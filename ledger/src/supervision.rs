@@ -11,8 +11,9 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::case::named_enum;
+use crate::case::{named_enum, CaseState};
 use crate::codec::Canonical;
+use crate::deadline::{ClockKind, DeadlineRule, RuleScope, TimeUnit, Verification};
 use crate::hash::Hash;
 
 /// Most facts one case step may carry.
@@ -534,6 +535,70 @@ pub fn default_threshold_rules() -> Vec<ThresholdRule> {
             20010709,
             &["ip"],
             at_least(ReasonableSuspicion, 1),
+        ),
+    ]
+}
+
+/// The mark a case gets when a rule is first met on the administrative side:
+/// it starts the 有案不移 clock.
+pub const THRESHOLD_MET: &str = "threshold-met";
+/// The deadline rule of 有案不移.
+pub const UNTRANSFERRED_RULE: &str = "UNTRANSFERRED_SUSPECTED_CRIME";
+
+/// The states in which a case that meets a rule is "not transferred" and
+/// the 有案不移 clock runs: the administrative case, a suspicion the agency
+/// sits on, and a transfer the head declined.
+pub const UNTRANSFERRED_STATES: &[CaseState] = &[
+    CaseState::S1AdminCase,
+    CaseState::S2SuspectedCrime,
+    CaseState::S3Taskforce,
+    CaseState::S5xNotApproved,
+];
+
+fn clock_rule(
+    id: &str,
+    on: &[CaseState],
+    (start, stop): (&[&str], &[&str]),
+    (limit, unit): (u32, TimeUnit),
+    (kind, actor): (ClockKind, &str),
+    (source, verified): (&str, Verification),
+) -> DeadlineRule {
+    DeadlineRule {
+        id: id.into(),
+        scope: RuleScope::Case,
+        on: on.to_vec(),
+        start: start.iter().map(|s| (*s).to_owned()).collect(),
+        stop: stop.iter().map(|s| (*s).to_owned()).collect(),
+        outcome: None,
+        limit,
+        unit,
+        kind,
+        actor: actor.into(),
+        source: source.into(),
+        verified,
+        overrides: Vec::new(),
+        extension: None,
+        pause: None,
+    }
+}
+
+/// The clocks of procuratorial supervision (DOMAIN §d), added to the
+/// Appendix A rules in a new chain's parameters. Values that no checked
+/// source fixes are marked UNVERIFIED and stay parameters.
+pub fn deadline_rules() -> Vec<DeadlineRule> {
+    use ClockKind::Duty;
+    use TimeUnit::CalendarDay;
+    use Verification::Unverified as U;
+    vec![
+        // No statute fixes the period: SC-Transfer Art 3 says "must
+        // transfer", Art 16 ¶2 sanctions non-transfer.
+        clock_rule(
+            UNTRANSFERRED_RULE,
+            UNTRANSFERRED_STATES,
+            (&[THRESHOLD_MET], &[]),
+            (30, CalendarDay),
+            (Duty, "AEA"),
+            ("SC-Transfer Arts 3, 16 ¶2 (period is a parameter)", U),
         ),
     ]
 }

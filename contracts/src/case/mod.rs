@@ -26,8 +26,13 @@
 //! code as the agency, or a configured special-jurisdiction target) receives
 //! a transfer; once a case reached S2 or the procuratorate required its
 //! transfer (D3), an administrative decision may close it only after
-//! S8X-final, S10X, S12X or S14 (`penalty_instead_of_transfer`, SC-Transfer
-//! Art 11 ¶1). A decision (a penalty or none) made before the case ever
+//! S8X-final, S10X, S12X or S14, or while it is back in S1 because the head
+//! declined the transfer with reasons (`continue-admin`) or the police
+//! returned it as outside their remit (`return-to-admin`) and no D3 opinion
+//! came after (`penalty_instead_of_transfer`, SC-Transfer Art 11 ¶1). An
+//! administrative fine is imposed once per case, the case being one act
+//! (`second_fine`, APL Art 29): the event log, not the overwritten mark,
+//! says whether one was. A decision (a penalty or none) made before the case ever
 //! reached S2 does not end the duty to transfer: the decided case may still
 //! be marked suspected, and a penalty stays recorded for the later offset
 //! (§b.3 ¶2; `already_suspected` for a case that was on the criminal track). The procuratorial opinion (D3) leaves the
@@ -59,13 +64,13 @@ use xianjie_ledger::model::{
 use xianjie_ledger::params::Params;
 use xianjie_ledger::state::WriteSet;
 use xianjie_ledger::state::{keys, StateView};
-use xianjie_ledger::tx::{CaseAction, LinkRecollected, OpenCase};
+use xianjie_ledger::tx::{CaseAction, CaseStep, LinkRecollected, OpenCase};
 
 use crate::error::{ContractError, Result};
 use crate::evidence::{invalid, is_case_id};
 use crate::overlay::Overlay;
 use crate::policy::{self, Resource};
-use crate::{deadline, index, read, BlockCtx};
+use crate::{deadline, index, read, supervision, BlockCtx};
 
 pub use table::{
     action_names, transition, Effect, Guard, MinRole, Next, Party, Target, Transition,
@@ -193,6 +198,31 @@ pub fn act(
     tx_hash: &Hash,
     call: &CaseAction,
 ) -> Result<WriteSet> {
+    act_with(view, ctx, signer, tx_hash, call, None)
+}
+
+/// Records one step of a case with the key facts it rests on (see
+/// [`crate::supervision`]): the facts are checked before anything else of
+/// the step, and recorded with it.
+pub fn act_step(
+    view: &dyn StateView,
+    ctx: &BlockCtx,
+    signer: &Officer,
+    tx_hash: &Hash,
+    step: &CaseStep,
+) -> Result<WriteSet> {
+    supervision::check_step(step, deadline::local_date(ctx.time_ms))?;
+    act_with(view, ctx, signer, tx_hash, &step.action, Some(step))
+}
+
+fn act_with(
+    view: &dyn StateView,
+    ctx: &BlockCtx,
+    signer: &Officer,
+    tx_hash: &Hash,
+    call: &CaseAction,
+    step: Option<&CaseStep>,
+) -> Result<WriteSet> {
     check_bounds(call)?;
     let mut case = read::case(view, &call.case_id)?.ok_or_else(|| ContractError::UnknownCase {
         case_id: call.case_id.clone(),
@@ -219,7 +249,7 @@ pub fn act(
         });
     }
     let next = next_state(row, &case, call)?;
-    check_guards(row, &params, &case, signer, call.outcome, ctx)?;
+    check_guards(view, row, &params, &case, signer, call.outcome, ctx)?;
     if case.event_count >= MAX_CASE_EVENTS {
         return Err(ContractError::CaseLogFull {
             case_id: case.id.clone(),
@@ -247,6 +277,7 @@ pub fn act(
     update_flags(&mut case, next);
     let seq = case.event_count;
     set_mark(&mut case, row.action, seq, ctx, call);
+    supervision::on_step(&mut stage, ctx, &params, &mut case, (row.action, step), seq)?;
     case.event_count += 1;
     case.updated_at_ms = ctx.time_ms;
     if next.is_terminal() {
@@ -258,6 +289,7 @@ pub fn act(
         }
     }
     if row.effects.contains(&Effect::Transfer) {
+        supervision::on_transfer(&mut stage, ctx, &case)?;
         for digest in read::case_evidence(&stage, &case.id)? {
             if let Some(record) = read::evidence(&stage, &digest)? {
                 flag_for_recollection(&mut stage, &case, &record, ctx.height)?;
@@ -573,6 +605,57 @@ fn check_extension(
     Ok(())
 }
 
+/// The event (`CaseEvent::seq`) of the administrative fine (罚款) decided on
+/// the case, if one was: a `penalty-decision` with outcome `fine`. The case
+/// is one act, and an act is fined once (APL Art 29). The `penalty-decision`
+/// mark keeps only the latest decision, so an earlier fine it no longer
+/// shows is looked up in the event log (at most [`MAX_CASE_EVENTS`] reads,
+/// and only when a later decision overwrote the mark).
+pub fn fine_imposed(view: &dyn StateView, case: &Case) -> Result<Option<u32>> {
+    let Some(latest) = case.mark("penalty-decision") else {
+        return Ok(None);
+    };
+    if latest.outcome == Some(Outcome::Fine) {
+        return Ok(Some(latest.seq));
+    }
+    for seq in 0..latest.seq {
+        let event: CaseEvent =
+            read::record(view, &keys::case_event(&case.id, seq))?.ok_or_else(|| {
+                ContractError::CorruptState {
+                    key: format!("case-event/{}/{seq}", case.id),
+                    reason: "an event below the case's event count is missing".into(),
+                }
+            })?;
+        if event.action == "penalty-decision" && event.outcome == Some(Outcome::Fine) {
+            return Ok(Some(seq));
+        }
+    }
+    Ok(None)
+}
+
+/// Whether the case is back with the agency for administrative handling
+/// without a transfer due: the head declined the transfer with reasons
+/// recorded and the agency continued (T5x `continue-admin`), or the police
+/// returned the matter in writing as outside their remit (T7c
+/// `return-to-admin`), and no procuratorial opinion requiring the transfer
+/// (D3 `suggest-transfer`) came after. The decline stays reviewable (D3,
+/// SC-Transfer Arts 14 ¶2, 16): an opinion recorded later bars the penalty
+/// again until the head decides on the transfer once more.
+fn back_for_administrative_handling(case: &Case) -> bool {
+    if case.state != CaseState::S1AdminCase {
+        return false;
+    }
+    let Some(back) = ["continue-admin", "return-to-admin"]
+        .iter()
+        .filter_map(|action| case.mark(action))
+        .max_by_key(|mark| mark.seq)
+    else {
+        return false;
+    };
+    case.mark("suggest-transfer")
+        .is_none_or(|opinion| opinion.seq < back.seq)
+}
+
 /// A penalty (or fine) was decided and not published since: in R5 and R6
 /// the case's decision, elsewhere one decided before the case turned
 /// criminal. A decision of no penalty is not published.
@@ -593,6 +676,7 @@ fn check_penalty_to_publish(case: &Case) -> Result<()> {
 }
 
 fn check_guards(
+    view: &dyn StateView,
     row: &Transition,
     params: &Params,
     case: &Case,
@@ -630,7 +714,10 @@ fn check_guards(
             }
             Guard::NoPenaltyInsteadOfTransfer => {
                 let transfer_due = case.flags.suspected || case.mark("suggest-transfer").is_some();
-                if transfer_due && !case.flags.transfer_resolved {
+                if transfer_due
+                    && !case.flags.transfer_resolved
+                    && !back_for_administrative_handling(case)
+                {
                     return Err(ContractError::PenaltyInsteadOfTransfer {
                         case_id: case.id.clone(),
                     });
@@ -645,6 +732,46 @@ fn check_guards(
                     return Err(ContractError::FineAfterCriminalFine {
                         case_id: case.id.clone(),
                     });
+                }
+            }
+            Guard::StopsClock(rule_id) => {
+                let running = params
+                    .deadlines
+                    .iter()
+                    .find(|rule| {
+                        rule.id == *rule_id
+                            && rule.pause.as_ref().is_some_and(|p| p.suspend == row.action)
+                    })
+                    .is_some_and(|rule| deadline::started_by(rule, case).is_some());
+                if !running {
+                    return Err(ContractError::ClockNotRunning {
+                        rule: (*rule_id).into(),
+                    });
+                }
+            }
+            Guard::RestartsClock(rule_id) => {
+                let stopped = params
+                    .deadlines
+                    .iter()
+                    .find(|rule| {
+                        rule.id == *rule_id
+                            && rule.pause.as_ref().is_some_and(|p| p.resume == row.action)
+                    })
+                    .is_some_and(|rule| deadline::is_stopped(rule, case));
+                if !stopped {
+                    return Err(ContractError::ClockNotStopped {
+                        rule: (*rule_id).into(),
+                    });
+                }
+            }
+            Guard::NoSecondFine => {
+                if outcome == Some(Outcome::Fine) {
+                    if let Some(seq) = fine_imposed(view, case)? {
+                        return Err(ContractError::SecondFine {
+                            case_id: case.id.clone(),
+                            seq,
+                        });
+                    }
                 }
             }
             Guard::NeverSuspected => {

@@ -107,7 +107,10 @@ pub enum Guard {
     WithinWindow(&'static str),
     /// No administrative penalty instead of transfer (DOMAIN §b.3 ¶1): once
     /// the case reached S2, or the procuratorate required the transfer (D3),
-    /// only after S8X-final, S10X, S12X or S14.
+    /// only after S8X-final, S10X, S12X or S14, or in S1 after the head
+    /// declined the transfer with reasons (T5x `continue-admin`) or the
+    /// police returned the matter as outside their remit (T7c), unless a D3
+    /// opinion came after that.
     NoPenaltyInsteadOfTransfer,
     /// From a decided case (R5–R8) only if it never reached S2: a decision
     /// made before any suspicion does not end the duty to transfer (SC-Transfer
@@ -136,6 +139,16 @@ pub enum Guard {
     /// From S8R only if `cases.supervision_during_reconsideration` (DOMAIN
     /// §11 item 4, UNVERIFIED).
     SupervisionDuringReconsideration,
+    /// Stops the named rule's running clock with the parameters' stop
+    /// (`RulePause`) for a row that stays in the clock's states: the clock
+    /// must be running and not already stopped.
+    StopsClock(&'static str),
+    /// Starts the named rule's clock stopped by [`Guard::StopsClock`] again:
+    /// it must be stopped.
+    RestartsClock(&'static str),
+    /// A `fine` only if the case never recorded one (APL Art 29: 同一个违法
+    /// 行为，不得给予两次以上罚款); other decisions remain possible.
+    NoSecondFine,
 }
 
 /// What an action does besides moving the state.
@@ -181,6 +194,10 @@ pub struct Transition {
     pub role: MinRole,
     /// Required attachment kinds.
     pub attachments: &'static [A],
+    /// Kinds the action carries when the case has them (e.g. the relevant
+    /// test reports of a transfer): not checked, but a client may fill
+    /// unlabelled attachments with them after the required kinds.
+    pub optional_attachments: &'static [A],
     /// What `to` must name.
     pub target: Target,
     /// Whether the action names the task force (`officers`).
@@ -228,6 +245,7 @@ const BASE: Transition = Transition {
     actors: &[],
     role: MinRole::Officer,
     attachments: &[],
+    optional_attachments: &[],
     target: Target::None,
     taskforce: false,
     reason: false,
@@ -364,12 +382,11 @@ pub static TABLE: &[Transition] = &[
         from: &[S::S5Approved],
         to: Next::To(S::S6Transferred),
         actors: &[AEA],
-        attachments: &[
-            A::TransferLetter,
-            A::InvestigationReport,
-            A::ItemInventory,
-            A::TestReport,
-        ],
+        // SC-Transfer Art 6: the letter, the investigation report and the
+        // inventory always; test reports and appraisal conclusions only
+        // where the case has relevant ones (有关检验报告或者鉴定结论, 6(4)).
+        attachments: &[A::TransferLetter, A::InvestigationReport, A::ItemInventory],
+        optional_attachments: &[A::TestReport, A::OtherMaterials],
         target: Target::SameLevelPolice,
         effects: &[Effect::Transfer],
         ..BASE
@@ -731,6 +748,19 @@ pub static TABLE: &[Transition] = &[
     },
     Transition {
         rows: "R2",
+        action: "extend-review",
+        summary: "the chief procurator extends the review of a major or complex case (SPP-Reverse-Guide-2024 Arts 14–15)",
+        from: &[S::R2Review],
+        to: Next::Stay,
+        actors: &[PROC],
+        role: MinRole::Head,
+        attachments: &[A::DecisionRecord],
+        reason: true,
+        guards: &[Guard::Extends("REV_ADMIN_PROSECUTION_REVIEW")],
+        ..BASE
+    },
+    Transition {
+        rows: "R2",
         action: "terminate-review",
         summary: "review ends: no administrative penalty needed (终结审查)",
         from: &[S::R2Review],
@@ -801,7 +831,7 @@ pub static TABLE: &[Transition] = &[
     Transition {
         rows: "R5, T5x",
         action: "penalty-decision",
-        summary: "the agency decides: penalty, penalty with a fine, or no penalty with reasons (refused as 以罚代刑 while a transfer is due; no fine after a criminal fine)",
+        summary: "the agency decides: penalty, penalty with a fine, or no penalty with reasons (refused as 以罚代刑 while a transfer is due; no fine after a criminal fine or a fine already decided)",
         from: &[
             S::S1AdminCase,
             S::S2SuspectedCrime,
@@ -823,7 +853,43 @@ pub static TABLE: &[Transition] = &[
         guards: &[
             Guard::NoPenaltyInsteadOfTransfer,
             Guard::NoFineAfterCriminalFine,
+            Guard::NoSecondFine,
         ],
+        ..BASE
+    },
+    Transition {
+        rows: "T1, R4",
+        action: "extend-penalty-decision",
+        summary: "the head extends the time for the penalty decision (APL Art 60: where a rule so provides; SAMR: 30 days with the head's approval)",
+        from: &[S::S1AdminCase, S::R4AdminCase],
+        to: Next::Stay,
+        actors: &[AEA],
+        role: MinRole::Head,
+        attachments: &[A::DecisionRecord],
+        reason: true,
+        guards: &[Guard::Extends("ADMIN_PENALTY_DECISION")],
+        ..BASE
+    },
+    Transition {
+        rows: "T1, R4",
+        action: "start-excluded-time",
+        summary: "testing, inspection, quarantine, appraisal (检测、检验、检疫、鉴定) or a hearing starts: its time is not counted in the penalty-decision period",
+        from: &[S::S1AdminCase, S::R4AdminCase],
+        to: Next::Stay,
+        actors: &[AEA],
+        attachments: &[A::DecisionRecord],
+        guards: &[Guard::StopsClock("ADMIN_PENALTY_DECISION")],
+        ..BASE
+    },
+    Transition {
+        rows: "T1, R4",
+        action: "end-excluded-time",
+        summary: "the testing or hearing ended (report or hearing record received): the penalty-decision period runs again with the days it had left",
+        from: &[S::S1AdminCase, S::R4AdminCase],
+        to: Next::Stay,
+        actors: &[AEA],
+        optional_attachments: &[A::TestReport, A::OtherMaterials],
+        guards: &[Guard::RestartsClock("ADMIN_PENALTY_DECISION")],
         ..BASE
     },
     Transition {
@@ -996,9 +1062,13 @@ pub fn extended_rule(name: &str) -> Option<&'static str> {
         })
 }
 
-/// Whether `name` is a case action or the opening.
+/// Whether `name` is a case action, the opening, or the mark the chain
+/// itself records when a threshold rule is met (`threshold-met`): the names
+/// a clock may start and stop on.
 pub fn is_action(name: &str) -> bool {
-    name == OPEN_CASE || transition(name).is_some()
+    name == OPEN_CASE
+        || name == xianjie_ledger::supervision::THRESHOLD_MET
+        || transition(name).is_some()
 }
 
 #[cfg(test)]

@@ -86,8 +86,45 @@ fn an_administrative_penalty_never_replaces_a_due_transfer() {
     // Never suspected: the agency decides itself.
     let (mut sim, case_id) = case_via(&[("open-admin-case", None)]);
     assert_eq!(penalty(&mut sim, &case_id), "ok");
-    // Suspected, then the head declines the transfer and the agency
-    // continues administratively: 以罚代刑 is refused.
+    // Suspected and on the way to the transfer (S2-S5, no decline): refused.
+    let mut preparation = vec![("open-admin-case", None), ("mark-suspected", None)];
+    for next in [
+        Some("form-taskforce"),
+        Some("submit-report"),
+        Some("approve-transfer"),
+        None,
+    ] {
+        let (mut sim, case_id) = case_via(&preparation);
+        assert_eq!(
+            penalty(&mut sim, &case_id),
+            "penalty_instead_of_transfer",
+            "{:?}",
+            sim.state_of(&case_id)
+        );
+        let no_penalty = call_for(
+            expectation("penalty-decision", Some("no-penalty")),
+            &case_id,
+        );
+        assert_eq!(
+            sim.code(&sim::head("market"), Call::CaseAction(no_penalty)),
+            "penalty_instead_of_transfer"
+        );
+        preparation.extend(next.map(|action| (action, None)));
+    }
+    // The head declined but the agency has not yet recorded that it
+    // continues administratively: still refused in S5X.
+    let (mut sim, case_id) = case_via(&[
+        ("open-admin-case", None),
+        ("mark-suspected", None),
+        ("form-taskforce", None),
+        ("submit-report", None),
+        ("decline-transfer", None),
+    ]);
+    assert_eq!(penalty(&mut sim, &case_id), "penalty_instead_of_transfer");
+    // The procuratorate requires the transfer (D3) and the agency has not
+    // answered it: refused, also after an earlier decline or return.
+    let (mut sim, case_id) = case_via(&[("open-admin-case", None), ("suggest-transfer", None)]);
+    assert_eq!(penalty(&mut sim, &case_id), "penalty_instead_of_transfer");
     let (mut sim, case_id) = case_via(&[
         ("open-admin-case", None),
         ("mark-suspected", None),
@@ -95,20 +132,12 @@ fn an_administrative_penalty_never_replaces_a_due_transfer() {
         ("submit-report", None),
         ("decline-transfer", None),
         ("continue-admin", None),
+        ("suggest-transfer", None),
     ]);
     assert_eq!(sim.state_of(&case_id).name(), "S1_ADMIN_CASE");
     assert_eq!(penalty(&mut sim, &case_id), "penalty_instead_of_transfer");
-    let no_penalty = call_for(
-        expectation("penalty-decision", Some("no-penalty")),
-        &case_id,
-    );
-    assert_eq!(
-        sim.code(&sim::head("market"), Call::CaseAction(no_penalty)),
-        "penalty_instead_of_transfer"
-    );
-    // Returned by the police as outside its remit: still refused.
     let mut actions = TO_S7.to_vec();
-    actions.push(("return-to-admin", None));
+    actions.extend([("return-to-admin", None), ("suggest-transfer", None)]);
     let (mut sim, case_id) = case_via(&actions);
     assert_eq!(penalty(&mut sim, &case_id), "penalty_instead_of_transfer");
     // Not filed, but not yet final: refused.
@@ -116,6 +145,74 @@ fn an_administrative_penalty_never_replaces_a_due_transfer() {
     actions.push(("decline-filing", None));
     let (mut sim, case_id) = case_via(&actions);
     assert_eq!(penalty(&mut sim, &case_id), "penalty_instead_of_transfer");
+}
+
+#[test]
+fn after_a_declined_transfer_or_a_police_return_the_agency_decides_and_closes() {
+    // T5x: the head declined with reasons recorded and the agency continues
+    // administratively; T7c: the police returned the matter in writing as
+    // outside their remit. Either way the agency decides (APL Art 60) and
+    // the case can be closed; the 90-day clock stops with the decision.
+    let mut returned = TO_S7.to_vec();
+    returned.push(("return-to-admin", None));
+    let declined = vec![
+        ("open-admin-case", None),
+        ("mark-suspected", None),
+        ("form-taskforce", None),
+        ("submit-report", None),
+        ("decline-transfer", None),
+        ("continue-admin", None),
+    ];
+    // A D3 opinion the head answered by declining again (S5X → S4 → S5X).
+    let mut answered = declined.clone();
+    answered.pop();
+    answered.extend([
+        ("suggest-transfer", None),
+        ("decline-transfer", None),
+        ("continue-admin", None),
+    ]);
+    for (path, outcome) in [
+        (&declined, "penalty"),
+        (&declined, "no-penalty"),
+        (&declined, "fine"),
+        (&returned, "penalty"),
+        (&returned, "no-penalty"),
+        (&answered, "penalty"),
+    ] {
+        let (mut sim, case_id) = case_via(path);
+        assert_eq!(state_name(&sim, &case_id), "S1_ADMIN_CASE");
+        let running = |sim: &Sim| {
+            read::case_clocks(sim, &case_id, sim.time_ms)
+                .unwrap()
+                .unwrap()
+                .iter()
+                .any(|clock| clock.rule == "ADMIN_PENALTY_DECISION")
+        };
+        // A D3 opinion stopped the 90-day clock for good (a penalty was
+        // then barred); otherwise it runs from the administrative opening.
+        let opinion = path.iter().any(|(action, _)| *action == "suggest-transfer");
+        assert_eq!(running(&sim), !opinion, "{path:?}");
+        assert_eq!(
+            code_of(
+                &mut sim,
+                &case_id,
+                "penalty-decision",
+                Some(outcome),
+                "market",
+                Role::Head
+            ),
+            "ok",
+            "{outcome} after {:?}",
+            path.last()
+        );
+        assert_eq!(state_name(&sim, &case_id), "R5_DECIDED");
+        assert!(!running(&sim));
+        assert_eq!(
+            code_of(&mut sim, &case_id, "close", None, "market", Role::Officer),
+            "ok"
+        );
+        assert_eq!(state_name(&sim, &case_id), "R9_CLOSED");
+    }
 }
 
 #[test]
@@ -257,6 +354,93 @@ fn no_administrative_fine_follows_a_criminal_fine() {
             .unwrap();
         assert!(clocks.iter().any(|c| c.rule == "SAMR_PENALTY_PUBLICATION"));
     }
+}
+
+#[test]
+fn a_second_administrative_fine_for_the_same_act_is_refused() {
+    // APL Art 29: 对违法行为人的同一个违法行为，不得给予两次以上罚款的行政处罚.
+    // A fine decided before the case turned criminal stays in force (§b.3
+    // ¶2); after a non-prosecution the agency may decide again, but not fine
+    // again, however often the decision's mark was overwritten since.
+    let mut actions = vec![
+        ("open-admin-case", None),
+        ("penalty-decision", Some("fine")),
+        ("mark-suspected", None),
+    ];
+    actions.extend(TO_S7[2..].iter().copied());
+    actions.extend([
+        ("file", None),
+        ("start-investigation", None),
+        ("refer-for-prosecution", None),
+        ("not-prosecute", None),
+        ("internal-transfer", None),
+        ("register-review", None),
+        ("reverse-transfer", None),
+        ("accept-reverse", None),
+    ]);
+    let (mut sim, case_id) = case_via(&actions);
+    assert_eq!(state_name(&sim, &case_id), "R4_ADMIN_CASE");
+    let decide = |sim: &mut Sim, outcome| {
+        code_of(
+            sim,
+            &case_id,
+            "penalty-decision",
+            Some(outcome),
+            "market",
+            Role::Head,
+        )
+    };
+    let mut refused = sim.clone();
+    assert_eq!(decide(&mut refused, "fine"), "second_fine");
+    assert_eq!(state_name(&refused, &case_id), "R4_ADMIN_CASE");
+    let call = call_for(expectation("penalty-decision", Some("fine")), &case_id);
+    let error = refused
+        .try_call(&sim::head("market"), Call::CaseAction(call))
+        .unwrap_err();
+    let message = error.to_string();
+    assert!(
+        message.contains("#2") && message.contains("without a fine"),
+        "{message}"
+    );
+    // Other penalties (confiscation, a licence revoked) remain possible.
+    assert_eq!(decide(&mut sim, "penalty"), "ok");
+    assert_eq!(
+        sim.case(&case_id).mark("penalty-decision").unwrap().outcome,
+        Some(Outcome::Penalty)
+    );
+    // The mark now shows the later decision; the fine is still known.
+    let fines: Vec<u32> = read::case_events(&sim, &case_id)
+        .unwrap()
+        .iter()
+        .filter(|e| e.action == "penalty-decision" && e.outcome == Some(Outcome::Fine))
+        .map(|e| e.seq)
+        .collect();
+    assert_eq!(fines, [2]);
+
+    // A first fine after an earlier decision without one is allowed.
+    let mut actions = vec![
+        ("open-admin-case", None),
+        ("penalty-decision", Some("penalty")),
+        ("mark-suspected", None),
+    ];
+    actions.extend(TO_S7[2..].iter().copied());
+    actions.extend([
+        ("decline-filing", None),
+        ("accept-non-filing", None),
+        ("accept-reverse", None),
+    ]);
+    let (mut sim, case_id) = case_via(&actions);
+    assert_eq!(
+        code_of(
+            &mut sim,
+            &case_id,
+            "penalty-decision",
+            Some("fine"),
+            "market",
+            Role::Head
+        ),
+        "ok"
+    );
 }
 
 /// The state a code leaves the case in, for readable assertions.

@@ -207,6 +207,47 @@ fn months_end_on_the_same_day_number_or_the_end_of_a_shorter_month() {
 }
 
 #[test]
+fn a_month_from_the_last_day_of_a_month_ends_on_the_last_day_of_the_target_month() {
+    // Month-end rule: from a month's last day, n months end on the target
+    // month's last day; from any other day, on the same day number (or the
+    // end of a shorter month).
+    let month = |start: u32, months: u32| {
+        due_at(
+            &empty(),
+            &NO_ROLL,
+            TimeUnit::Month,
+            months,
+            local_ms(start, 9, 0),
+        )
+    };
+    assert_eq!(month(20260131, 1), end_of(20260228));
+    assert_eq!(month(20240131, 1), end_of(20240229));
+    assert_eq!(month(20260228, 1), end_of(20260331));
+    assert_eq!(month(20240229, 1), end_of(20240331));
+    assert_eq!(month(20260430, 1), end_of(20260531));
+    assert_eq!(month(20260630, 2), end_of(20260831));
+    assert_eq!(month(20261130, 3), end_of(20270228));
+    // Not a month end: the same day number.
+    assert_eq!(month(20260227, 1), end_of(20260327));
+    assert_eq!(month(20260415, 1), end_of(20260515));
+    assert_eq!(month(20260430 - 1, 1), end_of(20260529));
+    // The start day counted: one day before the target month's end.
+    assert_eq!(
+        due_at(
+            &empty(),
+            &DayCounting {
+                start_day_excluded: false,
+                holiday_roll_over: false,
+            },
+            TimeUnit::Month,
+            1,
+            local_ms(20260228, 9, 0)
+        ),
+        end_of(20260330)
+    );
+}
+
+#[test]
 fn a_transferred_case_shows_its_clocks_and_becomes_overdue_at_a_later_block_time() {
     let mut sim = Sim::new();
     let case_id = open_case(&mut sim, "general");
@@ -366,6 +407,58 @@ fn food_and_drug_cases_use_the_sector_override() {
     assert_eq!(filing.override_id.as_deref(), Some("food_drug_2015"));
     // 1 June + 10 = 11 June (a Thursday).
     assert_eq!(filing.due_at_ms, end_of(20260611));
+}
+
+#[test]
+fn only_a_market_regulation_case_has_the_publication_duty() {
+    // SAMR-Penalty-Disclosure Art 9 binds market-regulation authorities: a
+    // penalty of the tax bureau (a tax case) is not published under it.
+    const RULE: &str = "SAMR_PENALTY_PUBLICATION";
+    let decided = |sim: &mut Sim, org: &str, domain: &str| {
+        let hash = sim
+            .run(
+                &sim::officer(org),
+                Call::OpenCase(xianjie_ledger::tx::OpenCase {
+                    title: "某公司虚开发票".into(),
+                    entity: sim::entity(),
+                    domain: domain.into(),
+                    lead: xianjie_ledger::case::LeadSource {
+                        kind: xianjie_ledger::case::LeadKind::Routine,
+                        reference: None,
+                    },
+                }),
+            )
+            .unwrap();
+        let case_id = xianjie_contracts::case::case_id_for(&hash);
+        perform(sim, &case_id, "open-admin-case", None);
+        perform(sim, &case_id, "penalty-decision", Some("fine"));
+        assert_eq!(sim.state_of(&case_id).name(), "R5_DECIDED");
+        case_id
+    };
+    let publication = |sim: &Sim, case_id: &str| {
+        read::case_clocks(sim, case_id, sim.time_ms)
+            .unwrap()
+            .unwrap()
+            .into_iter()
+            .find(|clock| clock.rule == RULE)
+    };
+    let mut sim = Sim::new();
+    let tax_case = decided(&mut sim, "tax", "tax");
+    assert_eq!(publication(&sim, &tax_case), None);
+    let market_case = decided(&mut sim, "market", "general");
+    let clock = publication(&sim, &market_case).expect("a market case publishes");
+    assert_eq!((clock.limit, clock.unit), (20, TimeUnit::WorkingDay));
+    let food_case = decided(&mut sim, "market", "food_drug");
+    assert!(publication(&sim, &food_case).is_some());
+    // Long after twenty working days only the market cases are overdue.
+    let later = sim.time_ms + 60 * DAY_MS;
+    let overdue: Vec<String> = read::overdue_cases(&sim, later)
+        .unwrap()
+        .into_iter()
+        .map(|(case, _)| case.id)
+        .collect();
+    assert!(!overdue.contains(&tax_case), "{overdue:?}");
+    assert!(overdue.contains(&market_case), "{overdue:?}");
 }
 
 #[test]
@@ -754,4 +847,160 @@ fn a_revoked_non_prosecution_ends_a_suspended_review_and_sends_the_case_to_trial
     );
     perform(&mut sim, &case_id, "accept-trial", None);
     assert!(running_clock(&sim, &case_id, "COURT_JUDGMENT").is_some());
+}
+
+#[test]
+fn the_chief_procurator_extends_the_reverse_review_also_after_a_suspension() {
+    // SPP-Reverse-Guide-2024 Arts 12, 14–15: ten working days, extended by
+    // the chief procurator for a major or complex case (the extension's
+    // length is a parameter, UNVERIFIED: ten working days by default).
+    const RULE: &str = "REV_ADMIN_PROSECUTION_REVIEW";
+    let mut sim = Sim::new();
+    let case_id = open_case(&mut sim, "general");
+    drive(&mut sim, &case_id, "R2_REVIEW");
+    let mut plain = sim.clone();
+    // Registered on Monday 1 June: due on Monday 15 June.
+    assert_eq!(
+        running_clock(&sim, &case_id, RULE).unwrap().due_at_ms,
+        end_of(20260615)
+    );
+    sim.time_ms = local_ms(20260615, 16, 0);
+    perform(&mut sim, &case_id, "extend-review", None);
+    assert_eq!(sim.state_of(&case_id).name(), "R2_REVIEW");
+    // Twenty working days from 1 June (端午, Friday 19 June, is not one):
+    // Tuesday 30 June.
+    let extended = running_clock(&sim, &case_id, RULE).unwrap();
+    assert_eq!(extended.due_at_ms, end_of(20260630));
+    assert_eq!(extended.extension.as_ref().unwrap().limit, 10);
+    let day_after = end_of(20260615) + 1;
+    assert!(read::overdue_cases(&sim, day_after).unwrap().is_empty());
+    plain.time_ms = day_after;
+    assert!(running_clock(&plain, &case_id, RULE).unwrap().overdue);
+
+    // Suspended on Wednesday 3 June (two days used), resumed on Monday 20
+    // July with eight left, then extended: eighteen working days from the
+    // resumption end on Thursday 13 August.
+    let mut sim = Sim::new();
+    let case_id = open_case(&mut sim, "general");
+    drive(&mut sim, &case_id, "R2_REVIEW");
+    sim.time_ms = local_ms(20260603, 15, 0);
+    perform(&mut sim, &case_id, "suspend-review", None);
+    sim.time_ms = local_ms(20260720, 9, 0);
+    perform(&mut sim, &case_id, "resume-review", None);
+    assert_eq!(
+        running_clock(&sim, &case_id, RULE).unwrap().due_at_ms,
+        end_of(20260730)
+    );
+    perform(&mut sim, &case_id, "extend-review", None);
+    let clock = running_clock(&sim, &case_id, RULE).unwrap();
+    assert_eq!(clock.pause.as_ref().unwrap().used, 2);
+    assert_eq!(clock.due_at_ms, end_of(20260813));
+    assert!(!running_clock(&sim, &case_id, RULE).unwrap().overdue);
+    sim.time_ms = end_of(20260731) + 1;
+    assert!(read::overdue_cases(&sim, sim.time_ms).unwrap().is_empty());
+}
+
+/// A case whose administrative case (行政立案) was opened on Monday 1 June
+/// 2026: the 90 days end on Sunday 30 August, rolled over to Monday 31.
+fn admin_case() -> (Sim, String) {
+    let mut sim = Sim::new();
+    let case_id = open_case(&mut sim, "general");
+    perform(&mut sim, &case_id, "open-admin-case", None);
+    assert_eq!(
+        running_clock(&sim, &case_id, "ADMIN_PENALTY_DECISION")
+            .unwrap()
+            .due_at_ms,
+        end_of(20260831)
+    );
+    (sim, case_id)
+}
+
+#[test]
+fn the_head_extends_the_penalty_decision_by_thirty_days() {
+    // APL Art 60 (另有规定的除外); SAMR's procedure rule: thirty days more
+    // with the head's approval (UNVERIFIED, a parameter).
+    const RULE: &str = "ADMIN_PENALTY_DECISION";
+    let (mut sim, case_id) = admin_case();
+    let september = local_ms(20260901, 9, 0);
+    let mut plain = sim.clone();
+    plain.time_ms = september;
+    assert!(running_clock(&plain, &case_id, RULE).unwrap().overdue);
+    assert!(!read::overdue_cases(&plain, september).unwrap().is_empty());
+
+    sim.time_ms = local_ms(20260828, 9, 0);
+    let extend = call_for(expectation("extend-penalty-decision", None), &case_id);
+    assert_eq!(
+        sim.code(&sim::officer("market"), Call::CaseAction(extend.clone())),
+        "wrong_role"
+    );
+    assert_eq!(
+        sim.code(&sim::head("market"), Call::CaseAction(extend.clone())),
+        "ok"
+    );
+    assert_eq!(sim.state_of(&case_id).name(), "S1_ADMIN_CASE");
+    sim.time_ms = september;
+    let clock = running_clock(&sim, &case_id, RULE).unwrap();
+    // Thirty days after Sunday 30 August: Tuesday 29 September.
+    assert_eq!(clock.due_at_ms, end_of(20260929));
+    assert!(!clock.overdue);
+    assert!(read::overdue_cases(&sim, september).unwrap().is_empty());
+    assert_eq!(
+        sim.code(&sim::head("market"), Call::CaseAction(extend)),
+        "already_extended"
+    );
+    // A decision within the extended time closes the clock.
+    perform(&mut sim, &case_id, "penalty-decision", Some("penalty"));
+    assert!(running_clock(&sim, &case_id, RULE).is_none());
+}
+
+#[test]
+fn testing_and_hearing_time_is_not_counted_in_the_penalty_decision_period() {
+    // The time of 检测、检验、检疫、鉴定 and hearings is not counted (SAMR's
+    // procedure rule, UNVERIFIED): the clock stops and resumes with the
+    // days it had left.
+    const RULE: &str = "ADMIN_PENALTY_DECISION";
+    let (mut sim, case_id) = admin_case();
+    let end = call_for(expectation("end-excluded-time", None), &case_id);
+    assert_eq!(
+        sim.code(&sim::officer("market"), Call::CaseAction(end.clone())),
+        "clock_not_stopped"
+    );
+    // Samples sent for testing on Thursday 11 June: 2–11 June are used.
+    sim.time_ms = local_ms(20260611, 10, 0);
+    perform(&mut sim, &case_id, "start-excluded-time", None);
+    assert_eq!(sim.state_of(&case_id).name(), "S1_ADMIN_CASE");
+    assert!(running_clock(&sim, &case_id, RULE).is_none());
+    let start = call_for(expectation("start-excluded-time", None), &case_id);
+    assert_eq!(
+        sim.code(&sim::officer("market"), Call::CaseAction(start)),
+        "clock_not_running"
+    );
+    // The report arrives on Wednesday 1 July: eighty days from then end on
+    // Saturday 19 September, rolled over to the make-up Sunday 20 September.
+    sim.time_ms = local_ms(20260701, 10, 0);
+    assert_eq!(
+        sim.code(&sim::officer("market"), Call::CaseAction(end.clone())),
+        "ok"
+    );
+    let clock = running_clock(&sim, &case_id, RULE).unwrap();
+    assert_eq!(clock.pause.as_ref().unwrap().used, 10);
+    assert_eq!(clock.due_at_ms, end_of(20260920));
+    assert_eq!(
+        sim.code(&sim::officer("market"), Call::CaseAction(end)),
+        "clock_not_stopped"
+    );
+    // Past the original 31 August the case is not overdue.
+    let september = local_ms(20260901, 9, 0);
+    assert!(read::overdue_cases(&sim, september).unwrap().is_empty());
+    assert!(!read::overdue_cases(&sim, end_of(20260920) + 1)
+        .unwrap()
+        .is_empty());
+    // With the thirty-day extension too: 110 days from 1 July, Monday 19
+    // October.
+    perform(&mut sim, &case_id, "extend-penalty-decision", None);
+    let clock = running_clock(&sim, &case_id, RULE).unwrap();
+    assert_eq!(clock.due_at_ms, end_of(20261019));
+    assert!(read::overdue_cases(&sim, end_of(20260920) + 1)
+        .unwrap()
+        .is_empty());
 }

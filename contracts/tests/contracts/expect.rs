@@ -190,18 +190,16 @@ pub static EXPECTED: &[Expect] = &[
         attachments: &["procuratorial-opinion"],
         ..E
     },
+    // SC-Transfer Art 6: the letter (1), the investigation report (2) and
+    // the inventory (3) always; (4) only the *relevant* (有关) test reports or
+    // appraisal conclusions, so a case without one is still transferred.
     Expect {
         rows: "T6",
         action: "transfer",
         from: &["S5_APPROVED"],
         to: To::State("S6_TRANSFERRED"),
         who: &[Aea],
-        attachments: &[
-            "transfer-letter",
-            "investigation-report",
-            "item-inventory",
-            "test-report",
-        ],
+        attachments: &["transfer-letter", "investigation-report", "item-inventory"],
         target: Some("police"),
         ..E
     },
@@ -546,6 +544,19 @@ pub static EXPECTED: &[Expect] = &[
         who: &[Proc],
         ..E
     },
+    // SPP-Reverse-Guide-2024 Arts 14–15: the chief procurator (head) may
+    // extend the review of a major or complex case.
+    Expect {
+        rows: "R2",
+        action: "extend-review",
+        from: &["R2_REVIEW"],
+        to: To::Same,
+        who: &[Proc],
+        head: true,
+        attachments: &["decision-record"],
+        reason: true,
+        ..E
+    },
     Expect {
         rows: "R2",
         action: "terminate-review",
@@ -671,6 +682,38 @@ pub static EXPECTED: &[Expect] = &[
         head: true,
         attachments: &["penalty-decision"],
         outcome: Some("fine"),
+        ..E
+    },
+    // APL Art 60 (另有规定的除外): the head may extend the 90 days where a
+    // rule provides it (SAMR: 30 days, head's approval), and the time of
+    // testing, appraisal and hearings is not counted: recorded while the
+    // administrative case is open (S1, R4), the case stays where it is.
+    Expect {
+        rows: "T1, R4",
+        action: "extend-penalty-decision",
+        from: &["S1_ADMIN_CASE", "R4_ADMIN_CASE"],
+        to: To::Same,
+        who: &[Aea],
+        head: true,
+        attachments: &["decision-record"],
+        reason: true,
+        ..E
+    },
+    Expect {
+        rows: "T1, R4",
+        action: "start-excluded-time",
+        from: &["S1_ADMIN_CASE", "R4_ADMIN_CASE"],
+        to: To::Same,
+        who: &[Aea],
+        attachments: &["decision-record"],
+        ..E
+    },
+    Expect {
+        rows: "T1, R4",
+        action: "end-excluded-time",
+        from: &["S1_ADMIN_CASE", "R4_ADMIN_CASE"],
+        to: To::Same,
+        who: &[Aea],
         ..E
     },
     Expect {
@@ -803,6 +846,8 @@ pub fn guard_refusal(action: &str, from: &str) -> Option<&'static str> {
             Some("penalty_instead_of_transfer")
         }
         "mark-suspected" if decided.contains(&from) => Some("already_suspected"),
+        // The routes exclude no time: there is none to end.
+        "end-excluded-time" => Some("clock_not_stopped"),
         // The routes decide no penalty before S2 (and R8 comes after R7).
         "publish" if PUBLISH_LATER.contains(&from) => Some("nothing_to_publish"),
         _ => None,

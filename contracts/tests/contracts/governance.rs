@@ -370,6 +370,53 @@ fn holidays_are_changed_by_governance() {
 }
 
 #[test]
+fn a_clock_that_reaches_a_year_the_calendar_lacks_says_so_until_governance_adds_it() {
+    // The default calendar covers 2025 and 2026 only: a clock due in 2027
+    // is computed without that year's holidays and says so.
+    let mut sim = governed();
+    assert_eq!(
+        read::params(&sim)
+            .unwrap()
+            .calendar
+            .years()
+            .into_iter()
+            .collect::<Vec<_>>(),
+        [2025, 2026]
+    );
+    let filing = |sim: &Sim, case_id: &str| {
+        read::case_clocks(sim, case_id, sim.time_ms)
+            .unwrap()
+            .unwrap()
+            .into_iter()
+            .find(|c| c.rule == "PSB_FILING_DECISION")
+            .unwrap()
+    };
+    let in_june = open_case(&mut sim, "general");
+    drive(&mut sim, &in_june, "S7_RECEIVED");
+    assert!(!filing(&sim, &in_june).calendar_incomplete);
+    // Received on Tuesday 29 December 2026: three days end on Friday
+    // 1 January 2027, a weekday as far as the calendar knows.
+    sim.time_ms = sim::local_ms(20261229, 10, 0);
+    let case_id = open_case(&mut sim, "general");
+    drive(&mut sim, &case_id, "S7_RECEIVED");
+    let clock = filing(&sim, &case_id);
+    assert_eq!(clock.due_at_ms, sim::local_ms(20270102, 0, 0) - 1);
+    assert!(clock.calendar_incomplete, "{clock:?}");
+    assert!(!filing(&sim, &in_june).calendar_incomplete);
+    // Governance adds 2027 (this test's own dates, not the published
+    // arrangement, which this project does not have): the clock rolls over
+    // the holiday and the warning goes.
+    let mut calendar = read::params(&sim).unwrap().calendar;
+    calendar.holidays.push(20270101);
+    calendar.source = "test: 2027 as this test assumes it".into();
+    pass(&mut sim, Change::Holidays(calendar));
+    assert!(read::params(&sim).unwrap().calendar.years().contains(&2027));
+    let clock = filing(&sim, &case_id);
+    assert_eq!(clock.due_at_ms, sim::local_ms(20270105, 0, 0) - 1);
+    assert!(!clock.calendar_incomplete, "{clock:?}");
+}
+
+#[test]
 fn validators_are_added_and_removed_under_keys_validators() {
     let mut sim = governed();
     let genesis_validator = SecretKey::from_bytes(&[250; 32]).public_key();
