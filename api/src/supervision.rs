@@ -441,7 +441,10 @@ mod tests {
     #[test]
     fn a_rule_is_shown_as_data_and_as_one_line() {
         let rules = default_threshold_rules();
-        let fake = rules.iter().find(|r| r.rule_id == "CL140-FAKE-v2008").unwrap();
+        let fake = rules
+            .iter()
+            .find(|r| r.rule_id == "CL140-FAKE-v2008")
+            .unwrap();
         let view = ThresholdRuleView::new(fake);
         assert!(view.in_force);
         assert_eq!(view.inputs, ["sales-amount", "unsold-goods-value"]);
@@ -452,8 +455,14 @@ mod tests {
             "sales-amount ≥ 5000000 fen OR unsold-goods-value ≥ 15000000 fen OR \
              (sales-amount < 5000000 fen AND 3×sales-amount + unsold-goods-value ≥ 15000000 fen)"
         );
-        let tax = rules.iter().find(|r| r.rule_id == "CL201-TAX-v2024").unwrap();
+        let tax = rules
+            .iter()
+            .find(|r| r.rule_id == "CL201-TAX-v2024")
+            .unwrap();
         let text = predicate_text(&tax.predicate);
-        assert!(text.contains("NOT (") && text.contains("evaded-tax / tax-payable ≥ 10/100"), "{text}");
+        assert!(
+            text.contains("NOT (") && text.contains("evaded-tax / tax-payable ≥ 10/100"),
+            "{text}"
+        );
     }
 }

@@ -380,7 +380,9 @@ fn describe_actions(view: &ActionsView, all: bool) -> String {
     for action in &refused {
         let why = match action.standing {
             ActionStanding::WrongRole => "needs the head's key".to_owned(),
-            ActionStanding::WrongParty => format!("only the {} may record it", action.parties.join(" or ")),
+            ActionStanding::WrongParty => {
+                format!("only the {} may record it", action.parties.join(" or "))
+            }
             _ => "refused now".to_owned(),
         };
         text.push_str(&format!(
@@ -394,7 +396,11 @@ fn describe_actions(view: &ActionsView, all: bool) -> String {
     if all {
         text.push_str("\nother states:\n");
         for action in &others {
-            text.push_str(&format!("  {}  {}\n", action_name(&action.action), action.summary));
+            text.push_str(&format!(
+                "  {}  {}\n",
+                action_name(&action.action),
+                action.summary
+            ));
         }
     } else if !others.is_empty() {
         text.push_str(&format!(

@@ -222,14 +222,19 @@ fn rules(context: &Context, wanted: Option<&str>) -> anyhow::Result<Exit> {
         return Ok(Exit::Success);
     };
     let Some(index) = list.rules.iter().position(|rule| rule.rule_id == wanted) else {
-        let known: Vec<&str> = list.rules.iter().map(|rule| rule.rule_id.as_str()).collect();
+        let known: Vec<&str> = list
+            .rules
+            .iter()
+            .map(|rule| rule.rule_id.as_str())
+            .collect();
         let message = format!(
             "no threshold rule {wanted:?} on this chain; the rules are: {}",
             known.join(", ")
         );
         eprintln!("{message}");
         if context.output.is_json() {
-            let answer = serde_json::json!({ "refused": true, "code": "unknown_rule", "message": message });
+            let answer =
+                serde_json::json!({ "refused": true, "code": "unknown_rule", "message": message });
             context.output.emit(&answer, String::new)?;
         }
         return Ok(Exit::Negative);
@@ -291,7 +296,10 @@ mod tests {
         else {
             panic!("not supervision flags");
         };
-        assert_eq!(flags_path(&args), "/v1/supervision/flags?region=330100&open=true");
+        assert_eq!(
+            flags_path(&args),
+            "/v1/supervision/flags?region=330100&open=true"
+        );
         assert!(parse(&["supervision", "flags", "--region", "3301"]).is_err());
         assert!(parse(&["supervision", "flags", "--open", "--resolved"]).is_err());
         assert!(parse(&["rules", "show"]).is_err());
@@ -309,7 +317,10 @@ mod tests {
         };
         assert_eq!(
             fact_line(&fact),
-            format!("销售金额 (sales-amount) 6000005 fen (¥60000.05), evidence {}", "ab".repeat(32))
+            format!(
+                "销售金额 (sales-amount) 6000005 fen (¥60000.05), evidence {}",
+                "ab".repeat(32)
+            )
         );
     }
 }

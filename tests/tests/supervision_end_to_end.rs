@@ -151,20 +151,30 @@ fn a_penalty_instead_of_transfer_is_flagged_and_read_by_the_procuratorate() {
         .nth(1)
         .unwrap_or_else(|| panic!("no refused section:\n{text}"));
     assert!(
-        refused.contains("作出处罚决定 (penalty-decision)") && refused.contains("needs the head's key"),
+        refused.contains("作出处罚决定 (penalty-decision)")
+            && refused.contains("needs the head's key"),
         "{text}"
     );
-    // Transfer-side actions of the police are not the market's.
-    let police_view = node
-        .cli_as("police-officer", &["case", "actions", &case_id])
+    // The procuratorate reads the case but is not the agency: the agency's
+    // acts of this state are refused to it for the party.
+    let procuratorate_view = node
+        .cli_as("procuratorate-officer", &["case", "actions", &case_id])
         .expect_code(0)
         .json();
-    assert!(police_view["actions"]
+    let in_state: Vec<&Value> = procuratorate_view["actions"]
         .as_array()
         .unwrap()
         .iter()
         .filter(|action| action["in_state"] == true)
-        .all(|action| action["standing"] == "wrong_party"));
+        .collect();
+    let agency_only: Vec<&&Value> = in_state
+        .iter()
+        .filter(|action| action["parties"] == serde_json::json!(["owner"]))
+        .collect();
+    assert!(!agency_only.is_empty(), "{procuratorate_view}");
+    for action in agency_only {
+        assert_eq!(action["standing"], "wrong_party", "{action}");
+    }
 
     // The head decides a penalty instead of transferring: the chain flags it.
     let decision = dir.path().join("penalty-decision.txt");
@@ -204,7 +214,10 @@ fn a_penalty_instead_of_transfer_is_flagged_and_read_by_the_procuratorate() {
     assert_eq!(flag["rules"][0]["facts"][0]["value"], SALES_FEN);
     // Resolved ones only: none.
     let resolved = node
-        .cli_as("procuratorate-officer", &["supervision", "flags", "--resolved"])
+        .cli_as(
+            "procuratorate-officer",
+            &["supervision", "flags", "--resolved"],
+        )
         .expect_code(0)
         .json();
     assert!(flag_of(&resolved, &case_id).is_none(), "{resolved}");
@@ -238,8 +251,11 @@ fn a_penalty_instead_of_transfer_is_flagged_and_read_by_the_procuratorate() {
     assert_eq!(denied["code"], "read_denied");
 
     // Bad filters are refused by the CLI and by the API.
-    node.cli_as("procuratorate-officer", &["supervision", "flags", "--region", "33"])
-        .expect_code(2);
+    node.cli_as(
+        "procuratorate-officer",
+        &["supervision", "flags", "--region", "33"],
+    )
+    .expect_code(2);
     let unsigned = get(&node.url, "/v1/supervision/flags", None);
     assert_eq!(unsigned.0, 401, "{}", unsigned.1);
     assert_eq!(unsigned.1["error"]["code"], "unsigned_read");
@@ -252,7 +268,11 @@ fn a_penalty_instead_of_transfer_is_flagged_and_read_by_the_procuratorate() {
         .to_owned();
     let token = link.split("#session=").nth(1).expect("a session token");
     for query in ["region=33x", "org=not%20an%20org", "limit=0", "open=maybe"] {
-        let (status, body) = get(&node.url, &format!("/v1/supervision/flags?{query}"), Some(token));
+        let (status, body) = get(
+            &node.url,
+            &format!("/v1/supervision/flags?{query}"),
+            Some(token),
+        );
         assert_eq!(status, 400, "{query}: {body}");
         assert_eq!(body["error"]["code"], "bad_query", "{query}");
     }
@@ -274,9 +294,15 @@ fn a_penalty_instead_of_transfer_is_flagged_and_read_by_the_procuratorate() {
         .iter()
         .map(|rule| rule["rule_id"].as_str().unwrap())
         .collect();
-    assert!(ids.contains(&"CL140-FAKE-v2008") && ids.contains(&"CL201-TAX-v2024"), "{ids:?}");
+    assert!(
+        ids.contains(&"CL140-FAKE-v2008") && ids.contains(&"CL201-TAX-v2024"),
+        "{ids:?}"
+    );
     let shown = node
-        .cli_text_as("procuratorate-officer", &["rules", "show", "CL140-FAKE-v2008"])
+        .cli_text_as(
+            "procuratorate-officer",
+            &["rules", "show", "CL140-FAKE-v2008"],
+        )
         .expect_code(0)
         .stdout;
     assert!(shown.contains("sales-amount ≥ 5000000 fen"), "{shown}");

@@ -708,8 +708,16 @@ async fn a_case_past_its_deadline_is_shown_overdue() {
         "{attachments}"
     );
     let page = browser.text("main").await;
-    for code in ["PSB_FILING_DECISION", "food_drug", "open-case", "transfer-letter"] {
-        assert!(!page.contains(code), "the case page shows the code {code}:\n{page}");
+    for code in [
+        "PSB_FILING_DECISION",
+        "food_drug",
+        "open-case",
+        "transfer-letter",
+    ] {
+        assert!(
+            !page.contains(code),
+            "the case page shows the code {code}:\n{page}"
+        );
     }
     browser.screenshot("case-page.png", LAPTOP).await;
     // The English names behind the language switch.
@@ -719,7 +727,10 @@ async fn a_case_past_its_deadline_is_shown_overdue() {
         .click()
         .await
         .expect("switch language");
-    assert_eq!(browser.text("[data-testid=case-domain]").await, "food and drug");
+    assert_eq!(
+        browser.text("[data-testid=case-domain]").await,
+        "food and drug"
+    );
     let rule = browser
         .text("tr[data-rule=PSB_FILING_DECISION] [data-testid=clock-rule]")
         .await;
@@ -1003,27 +1014,40 @@ async fn the_supervisor_page_shows_a_flagged_case_and_opens_it() {
 
     let browser = Browser::start().await;
     browser
-        .sign_in(
-            &login_link(&node, "procuratorate-officer"),
-            "#/supervision",
-        )
+        .sign_in(&login_link(&node, "procuratorate-officer"), "#/supervision")
         .await;
     let row = format!("[data-testid=flag][data-case-id='{flagged}']");
-    let open = browser.wait_for(&row).await.attr("data-open").await.unwrap();
+    let open = browser
+        .wait_for(&row)
+        .await
+        .attr("data-open")
+        .await
+        .unwrap();
     assert_eq!(open.as_deref(), Some("true"));
     assert_eq!(
-        browser.text(&format!("{row} [data-testid=flag-kind]")).await,
+        browser
+            .text(&format!("{row} [data-testid=flag-kind]"))
+            .await,
         "以罚代刑"
     );
-    let rule = browser.text(&format!("{row} [data-testid=flag-rule]")).await;
-    assert!(rule.contains("CL140-FAKE-v2008") && rule.contains("第 1 版"), "{rule}");
-    let fact = browser.text(&format!("{row} [data-testid=flag-fact]")).await;
+    let rule = browser
+        .text(&format!("{row} [data-testid=flag-rule]"))
+        .await;
+    assert!(
+        rule.contains("CL140-FAKE-v2008") && rule.contains("第 1 版"),
+        "{rule}"
+    );
+    let fact = browser
+        .text(&format!("{row} [data-testid=flag-fact]"))
+        .await;
     assert!(
         fact.contains("销售金额") && fact.contains("6000000") && fact.contains("¥60000.00"),
         "{fact}"
     );
     assert_eq!(
-        browser.text(&format!("{row} [data-testid=flag-days]")).await,
+        browser
+            .text(&format!("{row} [data-testid=flag-days]"))
+            .await,
         "3 天"
     );
     // The police's overdue filing decision, under the police.

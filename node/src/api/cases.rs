@@ -25,7 +25,8 @@ use xianjie_store::Store;
 use super::auth::{authorize, internal, may_read, Reader};
 use super::{ApiError, AppState, ErrorBody};
 pub use xianjie_api::cases::{
-    ActionStanding, ActionView, ActionsView, AttachmentView, CaseDetail, CaseEvidence, CaseList, CaseSummary,
+    ActionStanding, ActionView, ActionsView, AttachmentView, CaseDetail, CaseEvidence, CaseList,
+    CaseSummary,
 };
 
 /// Filters of `GET /v1/cases`.
@@ -374,7 +375,11 @@ fn dry_run(
     Ok(ActionView {
         in_state,
         standing,
-        parties: row.actors.iter().map(|party| party_name(*party).to_owned()).collect(),
+        parties: row
+            .actors
+            .iter()
+            .map(|party| party_name(*party).to_owned())
+            .collect(),
         action: row.action.to_owned(),
         rows: row.rows.to_owned(),
         summary: row.summary.to_owned(),

@@ -49,10 +49,7 @@ fn record<T: Canonical>(store: &Store, key: &[u8]) -> Result<Option<T>, ApiError
         return Ok(None);
     };
     decode(&bytes).map(Some).map_err(|error| {
-        ApiError::Internal(format!(
-            "reading {}: {error}",
-            String::from_utf8_lossy(key)
-        ))
+        ApiError::Internal(format!("reading {}: {error}", String::from_utf8_lossy(key)))
     })
 }
 
@@ -95,8 +92,7 @@ pub async fn flags(
         .org
         .as_deref()
         .map(|text| {
-            OrgId::new(text)
-                .map_err(|error| ApiError::BadQuery(format!("org {text:?}: {error}")))
+            OrgId::new(text).map_err(|error| ApiError::BadQuery(format!("org {text:?}: {error}")))
         })
         .transpose()?;
     let limit = query.limit.unwrap_or(MAX_FLAGS);
@@ -258,12 +254,24 @@ mod tests {
     fn every_deadline_rule_has_a_name() {
         let params = xianjie_ledger::params::Params::default();
         for rule in &params.deadlines {
-            assert!(lookup(DEADLINE_RULES, &rule.id).is_some(), "{} has no name", rule.id);
+            assert!(
+                lookup(DEADLINE_RULES, &rule.id).is_some(),
+                "{} has no name",
+                rule.id
+            );
             if let Some(extension) = &rule.extension {
-                assert!(lookup(ACTIONS, &extension.action).is_some(), "{}", extension.action);
+                assert!(
+                    lookup(ACTIONS, &extension.action).is_some(),
+                    "{}",
+                    extension.action
+                );
             }
             if let Some(pause) = &rule.pause {
-                assert!(lookup(ACTIONS, &pause.suspend).is_some(), "{}", pause.suspend);
+                assert!(
+                    lookup(ACTIONS, &pause.suspend).is_some(),
+                    "{}",
+                    pause.suspend
+                );
                 assert!(lookup(ACTIONS, &pause.resume).is_some(), "{}", pause.resume);
             }
         }
