@@ -187,6 +187,35 @@ pub const ACTIONS: &[Name] = &[
         "检测、鉴定或听证结束",
         "end excluded time",
     ),
+    n(
+        "answer-opinion",
+        "书面回复检察意见",
+        "answer the procuratorial opinion",
+    ),
+    n("request-file", "调阅案卷", "request the case file"),
+    n("answer-file-request", "提供案卷", "answer the file request"),
+    n(
+        "notice-to-correct",
+        "发出纠正违法通知书",
+        "notice to correct",
+    ),
+    n(
+        "report-to-higher",
+        "报告上级检察院",
+        "report to the higher procuratorate",
+    ),
+    n("correction-opinion", "提出纠正意见", "correction opinion"),
+    n(
+        "move-case",
+        "移交其他公安机关",
+        "move to another police organ",
+    ),
+    n(
+        "notify-move",
+        "书面通知案件移交",
+        "notify the agency of the move",
+    ),
+    n("urge-investigation", "发出催办函", "urge the investigation"),
 ];
 
 /// Deadline rules (DOMAIN Appendix A) and their sector overrides.
@@ -347,6 +376,16 @@ pub const DEADLINE_RULES: &[Name] = &[
         "市场监管知识产权领域公示",
         "market regulation, intellectual property",
     ),
+    n(
+        "AEA_ANSWER_FILE_REQUEST",
+        "提供调阅案卷（7日）",
+        "answer the file request (7 days)",
+    ),
+    n(
+        "AEA_RESPOND_TO_OPINION",
+        "回复检察意见（30日）",
+        "answer the procuratorial opinion (30 days)",
+    ),
 ];
 
 /// Case domains (sector overlays, `cases.domains`).
@@ -490,6 +529,21 @@ pub const ATTACHMENTS: &[Name] = &[
         "撤销不起诉决定书",
         "non-prosecution revoked",
     ),
+    n("file-request", "调阅案卷函", "file request"),
+    n("case-file-index", "案卷目录", "case file index"),
+    n(
+        "opinion-response",
+        "检察意见回复函",
+        "response to the opinion",
+    ),
+    n("correction-notice", "纠正违法通知书", "notice to correct"),
+    n(
+        "report-to-higher",
+        "报告上级检察院的报告",
+        "report to the higher procuratorate",
+    ),
+    n("urging-letter", "催办函", "urging letter"),
+    n("move-notice", "案件移交通知书", "notice of the move"),
 ];
 
 /// Who must act on a clock (DOMAIN §a role codes).

@@ -22,7 +22,8 @@ use xianjie_ledger::case::{
 use xianjie_ledger::deadline::TimeUnit;
 use xianjie_ledger::hash::note_digest;
 use xianjie_ledger::ids::OrgId;
-use xianjie_ledger::tx::{Call, CaseAction, OpenCase};
+use xianjie_ledger::supervision::{Fact, FactKind, FactUnit, PenaltyKind, PenaltyTerms};
+use xianjie_ledger::tx::{Call, CaseAction, CaseStep, OpenCase};
 
 use crate::common::{digest_or_file, officer_id, query_value, read_typed, submit};
 use crate::output::{format_time_ms, wire_name};
@@ -106,6 +107,69 @@ pub struct ActArgs {
     /// (penalty-decision; fine when the penalty includes a fine).
     #[arg(long, value_name = "O", value_parser = Outcome::from_str)]
     pub outcome: Option<Outcome>,
+    /// A key fact the step rests on (open-admin-case, mark-suspected,
+    /// penalty-decision), as comma-separated pairs:
+    /// `kind=sales-amount,value=8000000,unit=fen,evidence=DIGEST|@FILE`
+    /// (`year=2024` for per-year tax facts). Money is in fen. Repeat.
+    #[arg(long = "fact", value_name = "kind=K,value=N,unit=U,evidence=D[,year=Y]", value_parser = parse_fact)]
+    pub facts: Vec<Fact>,
+    /// The date of the violation (yyyymmdd).
+    #[arg(long, value_name = "YYYYMMDD")]
+    pub violation_date: Option<u32>,
+    /// The fine a penalty decision imposed, in fen.
+    #[arg(long, value_name = "FEN")]
+    pub fine_fen: Option<u64>,
+    /// A kind of penalty the decision imposed (warning, fine, confiscation,
+    /// suspend-business, …). Repeat.
+    #[arg(long = "penalty-kind", value_name = "KIND", value_parser = PenaltyKind::from_str)]
+    pub penalty_kinds: Vec<PenaltyKind>,
+}
+
+/// Parses `kind=…,value=…,unit=…,evidence=…[,year=…]`. A missing unit or
+/// evidence is left for the chain to refuse with its own code, so the
+/// refusal names what to supply.
+fn parse_fact(text: &str) -> Result<Fact, String> {
+    let mut kind = None;
+    let mut value = None;
+    let mut unit = None;
+    let mut evidence = None;
+    let mut year = None;
+    for pair in text.split(',') {
+        let (key, val) = pair
+            .split_once('=')
+            .ok_or_else(|| format!("{pair:?} is not key=value"))?;
+        match key.trim() {
+            "kind" => kind = Some(FactKind::from_str(val)?),
+            "value" => {
+                value = Some(
+                    val.parse::<i64>()
+                        .map_err(|_| format!("value {val:?} is not a whole number"))?,
+                )
+            }
+            "unit" => unit = Some(FactUnit::from_str(val)?),
+            "evidence" => {
+                evidence = Some(digest_or_file(val).map_err(|e| format!("evidence: {e:#}"))?)
+            }
+            "year" => {
+                year = Some(
+                    val.parse::<u16>()
+                        .map_err(|_| format!("year {val:?} is not a year"))?,
+                )
+            }
+            other => {
+                return Err(format!(
+                    "unknown field {other:?}; use kind, value, unit, evidence and year"
+                ))
+            }
+        }
+    }
+    Ok(Fact {
+        kind: kind.ok_or("a fact needs kind=…")?,
+        value: value.ok_or("a fact needs value=…")?,
+        unit,
+        year,
+        evidence,
+    })
 }
 
 /// A case id.
@@ -291,9 +355,24 @@ fn act(context: &Context, args: ActArgs) -> anyhow::Result<Exit> {
         let detail: CaseDetail = serde_json::from_value(answer).ok()?;
         Some(detail.state)
     };
+    let penalty =
+        (args.fine_fen.is_some() || !args.penalty_kinds.is_empty()).then(|| PenaltyTerms {
+            fine_fen: args.fine_fen.unwrap_or(0),
+            kinds: args.penalty_kinds.clone(),
+        });
+    let call = if args.facts.is_empty() && args.violation_date.is_none() && penalty.is_none() {
+        Call::CaseAction(call)
+    } else {
+        Call::CaseStep(CaseStep {
+            action: call,
+            facts: args.facts.clone(),
+            violation_date: args.violation_date,
+            penalty,
+        })
+    };
     submit(
         context,
-        Call::CaseAction(call),
+        call,
         |_| json!({ "case": args.case, "action": args.action, "state": state_after() }),
         |committed| {
             format!(

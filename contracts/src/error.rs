@@ -435,6 +435,30 @@ pub enum ContractError {
         /// The case.
         case_id: String,
     },
+    /// An answer with no request to answer.
+    #[error(
+        "{action} answers {request}, and there is no {request} awaiting an answer on this case"
+    )]
+    NothingToAnswer {
+        /// The action.
+        action: String,
+        /// The request it answers.
+        request: String,
+    },
+    /// A step that must come after another.
+    #[error("{action} comes after {needs}; record {needs} first")]
+    StepMissing {
+        /// The action.
+        action: String,
+        /// The step it needs.
+        needs: String,
+    },
+    /// D3 on a case that was transferred.
+    #[error("case {case_id} was transferred: supervise it on the criminal track (filing supervision) instead of requiring a transfer")]
+    AlreadyTransferred {
+        /// The case.
+        case_id: String,
+    },
     /// Facts, a violation date or penalty terms on a step that takes none.
     #[error("{action} does not record facts: key facts go on open-admin-case, mark-suspected and penalty-decision, penalty terms on penalty-decision")]
     FactsNotAllowed {
@@ -988,6 +1012,9 @@ impl ContractError {
             E::MissingOutcome { .. } => "missing_outcome",
             E::InvalidOutcome { .. } => "invalid_outcome",
             E::PenaltyInsteadOfTransfer { .. } => "penalty_instead_of_transfer",
+            E::NothingToAnswer { .. } => "nothing_to_answer",
+            E::StepMissing { .. } => "step_missing",
+            E::AlreadyTransferred { .. } => "already_transferred",
             E::FactsNotAllowed { .. } => "facts_not_allowed",
             E::FactUnitMissing { .. } => "fact_unit_missing",
             E::FactWrongUnit { .. } => "fact_wrong_unit",
@@ -1219,6 +1246,17 @@ mod tests {
                 outcome: Outcome::File,
             },
             E::PenaltyInsteadOfTransfer {
+                case_id: "c".into(),
+            },
+            E::NothingToAnswer {
+                action: "a".into(),
+                request: "r".into(),
+            },
+            E::StepMissing {
+                action: "a".into(),
+                needs: "n".into(),
+            },
+            E::AlreadyTransferred {
                 case_id: "c".into(),
             },
             E::FactsNotAllowed { action: "a".into() },

@@ -239,9 +239,7 @@ fn apply(stage: &mut Overlay<'_>, change: &Change, height: u64) -> Result<()> {
             Ok(())
         }
         Change::AddOrg(new) => add_org(stage, new, height),
-        Change::ThresholdRule(_) => Err(invalid_params(
-            "threshold rules are not yet accepted".into(),
-        )),
+        Change::ThresholdRule(rule) => crate::supervision::install_rule(stage, rule),
     }
 }
 

@@ -56,6 +56,10 @@ pub fn check_call(call: &Call) -> Result<(), ContractError> {
         }
         Call::Propose(propose) => match &propose.change {
             Change::AddOrg(new) => vec![("change.org.name", new.org.name.as_str())],
+            Change::ThresholdRule(rule) => vec![
+                ("change.rule.crime", rule.crime.as_str()),
+                ("change.rule.source", rule.source.as_str()),
+            ],
             _ => Vec::new(),
         },
         Call::RecordInspection(result) => vec![("scope", result.scope.as_str())],

@@ -28,6 +28,10 @@ pub const MAX_TASKFORCE: usize = 16;
 pub const MAX_CASE_EVENTS: u32 = 1024;
 /// Longest sector (domain) key such as `food_drug`.
 pub const MAX_DOMAIN_LEN: usize = 32;
+/// The mark the chain records when the police file a case from filing
+/// supervision (S8S): the 催办函 clock starts at this filing (SPP-Rules-2019
+/// Art 564 ¶3), not at the order to file.
+pub const SUPERVISED_FILING: &str = "supervised-filing";
 /// Most evidence items linked to one case.
 pub const MAX_CASE_EVIDENCE: usize = 512;
 
@@ -284,6 +288,20 @@ named_enum! {
         /// The decision revoking the non-prosecution (撤销不起诉决定): on
         /// 复议、复核 or 申诉, or on the procuratorate's own finding.
         NonProsecutionRevoked = "non-prosecution-revoked",
+        /// 调阅案卷函: the procuratorate's request for the case file (D2).
+        FileRequest = "file-request",
+        /// The index of the case file's documents (their digests) sent in answer.
+        CaseFileIndex = "case-file-index",
+        /// The agency's written answer to a 检察意见 requiring transfer (D3).
+        OpinionResponse = "opinion-response",
+        /// 纠正违法通知书 / 纠正意见 (D4c, D5).
+        CorrectionNotice = "correction-notice",
+        /// The report to the higher procuratorate (D4c).
+        ReportToHigher = "report-to-higher",
+        /// 立案监督案件催办函 (D4d).
+        UrgingLetter = "urging-letter",
+        /// Written notice to the agency that the case moved to another police organ (T17a).
+        MoveNotice = "move-notice",
     }
 }
 
@@ -585,6 +603,17 @@ pub struct CaseParams {
 
 fn allowed() -> bool {
     true
+}
+
+impl CaseParams {
+    /// What a genesis written before the `cases` parameters existed is read
+    /// with: the defaults of that release (without the `tobacco` domain), so
+    /// its hash stays what it was.
+    pub fn first_release() -> Self {
+        let mut params = CaseParams::default();
+        params.domains.retain(|domain| domain != "tobacco");
+        params
+    }
 }
 
 impl Default for CaseParams {

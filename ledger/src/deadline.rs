@@ -482,7 +482,7 @@ pub fn appendix_a_rules() -> Vec<DeadlineRule> {
         rule(
             "PROC_URGE_INVESTIGATION",
             &[S::S10Investigation],
-            &["order-filing"],
+            &[crate::case::SUPERVISED_FILING],
             &[],
             (3, Month),
             (MayIssueAfter, "PROC"),
@@ -490,9 +490,9 @@ pub fn appendix_a_rules() -> Vec<DeadlineRule> {
         ),
         rule(
             "PSB_NOTIFY_AEA_CASE_MOVED",
-            &[S::S10Investigation],
-            &[],
-            &[],
+            &[S::S8Filed, S::S9ItemsHandedOver, S::S10Investigation],
+            &["move-case"],
+            &["notify-move"],
             (3, CalendarDay),
             (Duty, "PSB"),
             ("MPS-Rules Art 184", P),

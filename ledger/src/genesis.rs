@@ -34,10 +34,10 @@ pub struct Genesis {
     pub validators: Vec<Validator>,
     /// Chain parameters.
     pub params: Params,
-    /// The threshold rules the chain starts with (DOMAIN §g). Encoded only
-    /// when present, so a genesis written before rules existed hashes as it
-    /// always did.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    /// The threshold rules the chain starts with (DOMAIN §g). A genesis
+    /// without any hashes as one written before rules existed (see
+    /// [`Genesis::hash`]).
+    #[serde(default)]
     pub threshold_rules: Vec<ThresholdRule>,
 }
 
@@ -77,7 +77,15 @@ impl Genesis {
 
     /// The genesis hash (the `prev_hash` of block 1).
     pub fn hash(&self) -> Hash {
-        hash_with(Domain::Genesis, &encode(self))
+        let mut bytes = encode(self);
+        if self.threshold_rules.is_empty() {
+            // The rules are the last field: an empty list encodes as one
+            // zero byte at the end. Without it the bytes are exactly those
+            // of a genesis written before rules existed, so its hash — the
+            // `prev_hash` of every such chain's block 1 — does not change.
+            bytes.pop();
+        }
+        hash_with(Domain::Genesis, &bytes)
     }
 
     /// The initial validator set.

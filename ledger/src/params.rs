@@ -29,7 +29,7 @@ pub struct Params {
     /// Category → class mapping.
     pub category_classes: Vec<CategoryClass>,
     /// Case contract parameters.
-    #[serde(default)]
+    #[serde(default = "CaseParams::first_release")]
     pub cases: CaseParams,
     /// Statutory deadline rules (DOMAIN Appendix A by default).
     #[serde(default = "appendix_a_rules")]

@@ -555,6 +555,26 @@ pub const UNTRANSFERRED_STATES: &[CaseState] = &[
     CaseState::S5xNotApproved,
 ];
 
+pub use crate::case::SUPERVISED_FILING;
+
+/// Where the procuratorate may request the agency's case file (D2) and
+/// require the transfer (D3): every state in which the case is with the
+/// agency without having been transferred, decided cases and closed ones
+/// included (the cases that were never sent).
+pub const AGENCY_SIDE_STATES: &[CaseState] = &[
+    CaseState::S1AdminCase,
+    CaseState::S2SuspectedCrime,
+    CaseState::S3Taskforce,
+    CaseState::S4PendingApproval,
+    CaseState::S5Approved,
+    CaseState::S5xNotApproved,
+    CaseState::R5Decided,
+    CaseState::R6Replied,
+    CaseState::R7Published,
+    CaseState::R8FollowUp,
+    CaseState::R9Closed,
+];
+
 fn clock_rule(
     id: &str,
     on: &[CaseState],
@@ -599,6 +619,29 @@ pub fn deadline_rules() -> Vec<DeadlineRule> {
             (30, CalendarDay),
             (Duty, "AEA"),
             ("SC-Transfer Arts 3, 16 ¶2 (period is a parameter)", U),
+        ),
+        clock_rule(
+            "AEA_ANSWER_FILE_REQUEST",
+            AGENCY_SIDE_STATES,
+            (&["request-file"], &["answer-file-request"]),
+            (7, CalendarDay),
+            (Duty, "AEA"),
+            ("Opinions-2011; FoodDrug-2015 (period UNVERIFIED)", U),
+        ),
+        clock_rule(
+            "AEA_RESPOND_TO_OPINION",
+            &[
+                CaseState::S1AdminCase,
+                CaseState::S2SuspectedCrime,
+                CaseState::S3Taskforce,
+            ],
+            (&["suggest-transfer"], &["answer-opinion"]),
+            (30, CalendarDay),
+            (Duty, "AEA"),
+            (
+                "SPP-Rules-2019 Art 557 ¶3; SPP-Linkage-2021 (period UNVERIFIED)",
+                U,
+            ),
         ),
     ]
 }

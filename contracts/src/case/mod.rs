@@ -282,6 +282,12 @@ fn act_with(
     case.updated_at_ms = ctx.time_ms;
     if next.is_terminal() {
         index::remove(&mut stage, keys::index::OPEN_CASES, case.id.as_bytes())?;
+    } else if from.is_terminal() {
+        // D3 reopened a case closed without a transfer.
+        index::insert(&mut stage, keys::index::OPEN_CASES, case.id.as_bytes())?;
+    }
+    if row.action == "file" && from == CaseState::S8sFilingSupervision {
+        mark_supervised_filing(&mut case, seq, ctx);
     }
     for attachment in &call.attachments {
         if let Some(record) = read::evidence(&stage, &attachment.digest)? {
@@ -498,9 +504,52 @@ fn check_target(
                 return Err(refuse("it is not a court".into()));
             }
         }
+        Target::HigherProcuratorate => {
+            check_higher_procuratorate(view, case, &org).map_err(refuse)?
+        }
         Target::None => {}
     }
     Ok(Some(org))
+}
+
+/// A procuratorate above the supervising one (a higher level) whose
+/// division contains the case's region: `330000` contains `330100`.
+fn check_higher_procuratorate(
+    view: &dyn StateView,
+    case: &Case,
+    org: &Org,
+) -> std::result::Result<(), String> {
+    if org.kind != OrgKind::Procuratorate {
+        return Err("it is not a procuratorate".into());
+    }
+    let supervising = match &case.procuratorate {
+        Some(id) => read::org(view, id).map_err(|e| e.to_string())?,
+        None => None,
+    };
+    let above = supervising.is_none_or(|own| org.level < own.level && org.id != own.id);
+    let prefix = org.region.trim_end_matches("00");
+    if !above || org.region == case.region || !case.region.starts_with(prefix) {
+        return Err(format!(
+            "the higher procuratorate is one of a higher level whose division contains {}",
+            case.region
+        ));
+    }
+    Ok(())
+}
+
+/// The 催办函 clock starts when the police file under supervision.
+fn mark_supervised_filing(case: &mut Case, seq: u32, ctx: &BlockCtx) {
+    let mark = ActionMark {
+        action: xianjie_ledger::case::SUPERVISED_FILING.into(),
+        seq,
+        time_ms: ctx.time_ms,
+        height: ctx.height,
+        outcome: None,
+    };
+    match case.marks.iter_mut().find(|m| m.action == mark.action) {
+        Some(existing) => *existing = mark,
+        None => case.marks.push(mark),
+    }
 }
 
 fn check_taskforce(
@@ -712,6 +761,41 @@ fn check_guards(
                     });
                 }
             }
+            Guard::Answers(request) => {
+                let pending = case.mark(request).is_some_and(|asked| {
+                    case.mark(row.action)
+                        .is_none_or(|answered| answered.seq < asked.seq)
+                });
+                if !pending {
+                    return Err(ContractError::NothingToAnswer {
+                        action: row.action.into(),
+                        request: (*request).into(),
+                    });
+                }
+            }
+            Guard::After(earlier) => {
+                if case.mark(earlier).is_none() {
+                    return Err(ContractError::StepMissing {
+                        action: row.action.into(),
+                        needs: (*earlier).into(),
+                    });
+                }
+            }
+            Guard::NeverTransferred => {
+                let decided = matches!(
+                    case.state,
+                    CaseState::R5Decided
+                        | CaseState::R6Replied
+                        | CaseState::R7Published
+                        | CaseState::R8FollowUp
+                        | CaseState::R9Closed
+                );
+                if decided && case.mark("transfer").is_some() {
+                    return Err(ContractError::AlreadyTransferred {
+                        case_id: case.id.clone(),
+                    });
+                }
+            }
             Guard::NoPenaltyInsteadOfTransfer => {
                 let transfer_due = case.flags.suspected || case.mark("suggest-transfer").is_some();
                 if transfer_due
@@ -868,6 +952,16 @@ fn apply_effect(
                 if let Some(procuratorate) = regional_procuratorate(stage, &case.region)? {
                     bind_procuratorate(stage, case, &procuratorate)?;
                 }
+            }
+        }
+        Effect::JoinHigherProcuratorate => {
+            if let Some(higher) = target {
+                add_party_index(stage, case, &higher.id)?;
+                index::insert(
+                    stage,
+                    &keys::index::supervised_cases(&higher.id),
+                    case.id.as_bytes(),
+                )?;
             }
         }
         Effect::BindCourt => {

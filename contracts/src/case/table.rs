@@ -21,6 +21,7 @@
 
 use xianjie_ledger::case::{AttachmentKind as A, CaseState, CaseState as S, Outcome};
 use xianjie_ledger::model::OrgKind;
+use xianjie_ledger::supervision::AGENCY_SIDE_STATES;
 
 /// Which party of the case may act.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -80,6 +81,9 @@ pub enum Target {
     OtherPolice,
     /// A court (T20).
     Court,
+    /// A procuratorate above the supervising one whose division contains
+    /// the case's (D4c).
+    HigherProcuratorate,
 }
 
 /// The next state.
@@ -100,11 +104,21 @@ pub enum Next {
 pub enum Guard {
     /// The signer is on the task force (or is a head).
     TaskforceMember,
+    /// The action answers the named request: that request was recorded and
+    /// not answered since.
+    Answers(&'static str),
+    /// From a decided or closed case (R5–R9), only one that was never
+    /// transferred: D3 reaches the cases that were not sent; a case back
+    /// from the criminal track is supervised there (R8, D8).
+    NeverTransferred,
     /// The named deadline rule's clock is overdue at block time.
     Overdue(&'static str),
     /// The named window rule's clock has not expired at block time (a rule
     /// that is not running, or not in the parameters, does not refuse).
     WithinWindow(&'static str),
+    /// The named action was recorded on the case since its clock-starting
+    /// request (here: `notice-to-correct` before `report-to-higher`).
+    After(&'static str),
     /// No administrative penalty instead of transfer (DOMAIN §b.3 ¶1): once
     /// the case reached S2, or the procuratorate required the transfer (D3),
     /// only after S8X-final, S10X, S12X or S14, or in S1 after the head
@@ -165,6 +179,9 @@ pub enum Effect {
     Forward,
     /// T20: binds the court (`to`).
     BindCourt,
+    /// D4c: the higher procuratorate (`to`) joins the case: it sees it
+    /// among its cases and supervised cases.
+    JoinHigherProcuratorate,
     /// T10: items handed over.
     ItemsHandedOver,
     /// T12: reconsideration decided; an upheld non-filing is final.
@@ -359,20 +376,68 @@ pub static TABLE: &[Transition] = &[
             S::S2SuspectedCrime,
             S::S3Taskforce,
             S::S5xNotApproved,
+            S::R5Decided,
+            S::R6Replied,
+            S::R7Published,
+            S::R8FollowUp,
+            S::R9Closed,
         ],
         // The opinion does not do the agency's preparation for it: the
         // threshold evaluation (T2, with the tax gate of §b.4), the task force
         // of two or more (T3, §b.3 ¶4) and the written report (T4). A case
         // the head declined already has them and goes back to the head (T5x).
+        // A case the agency decided or closed without transferring it (以罚代刑)
+        // is reopened at S1: the penalty stays on record for the offset
+        // (SC-Transfer Art 11 ¶3) and the agency prepares the transfer.
         to: Next::ByFrom(&[
             (S::S1AdminCase, S::S1AdminCase),
             (S::S2SuspectedCrime, S::S2SuspectedCrime),
             (S::S3Taskforce, S::S3Taskforce),
             (S::S5xNotApproved, S::S4PendingApproval),
+            (S::R5Decided, S::S1AdminCase),
+            (S::R6Replied, S::S1AdminCase),
+            (S::R7Published, S::S1AdminCase),
+            (S::R8FollowUp, S::S1AdminCase),
+            (S::R9Closed, S::S1AdminCase),
         ]),
         actors: &[PROC],
         role: MinRole::Head,
         attachments: &[A::ProcuratorialOpinion],
+        guards: &[Guard::NeverTransferred],
+        ..BASE
+    },
+    Transition {
+        rows: "D3",
+        action: "answer-opinion",
+        summary: "the head answers the 检察意见 in writing with the reasons for not transferring (transferring answers it too)",
+        from: &[S::S1AdminCase, S::S2SuspectedCrime, S::S3Taskforce],
+        to: Next::Stay,
+        actors: &[AEA],
+        role: MinRole::Head,
+        attachments: &[A::OpinionResponse],
+        reason: true,
+        guards: &[Guard::Answers("suggest-transfer")],
+        ..BASE
+    },
+    Transition {
+        rows: "D2",
+        action: "request-file",
+        summary: "the procuratorate requests the agency's case file (调阅案卷)",
+        from: AGENCY_SIDE_STATES,
+        to: Next::Stay,
+        actors: &[PROC],
+        attachments: &[A::FileRequest],
+        ..BASE
+    },
+    Transition {
+        rows: "D2",
+        action: "answer-file-request",
+        summary: "the agency answers the file request with its documents' digests",
+        from: AGENCY_SIDE_STATES,
+        to: Next::Stay,
+        actors: &[AEA],
+        attachments: &[A::CaseFileIndex],
+        guards: &[Guard::Answers("request-file")],
         ..BASE
     },
     Transition {
@@ -577,6 +642,42 @@ pub static TABLE: &[Transition] = &[
         ..BASE
     },
     Transition {
+        rows: "D4c",
+        action: "notice-to-correct",
+        summary: "the police did not file within 15 days of the order: the procuratorate issues a 纠正违法通知书",
+        from: &[S::S8sFilingSupervision],
+        to: Next::Stay,
+        actors: &[PROC],
+        role: MinRole::Head,
+        attachments: &[A::CorrectionNotice],
+        guards: &[Guard::Overdue("PSB_FILE_AFTER_NOTICE")],
+        ..BASE
+    },
+    Transition {
+        rows: "D4c",
+        action: "report-to-higher",
+        summary: "still not corrected: the procuratorate reports to the higher procuratorate, which joins the case",
+        from: &[S::S8sFilingSupervision],
+        to: Next::Stay,
+        actors: &[PROC],
+        attachments: &[A::ReportToHigher],
+        target: Target::HigherProcuratorate,
+        guards: &[Guard::After("notice-to-correct")],
+        effects: &[Effect::JoinHigherProcuratorate],
+        ..BASE
+    },
+    Transition {
+        rows: "D5",
+        action: "correction-opinion",
+        summary: "the police neither explained nor decided within 7 days of the demand: the procuratorate issues its 纠正意见",
+        from: &[S::S8oOverdue],
+        to: Next::Stay,
+        actors: &[PROC],
+        attachments: &[A::CorrectionNotice],
+        guards: &[Guard::Overdue("PSB_EXPLAIN_OVERDUE")],
+        ..BASE
+    },
+    Transition {
         rows: "T16",
         action: "accept-non-filing",
         summary: "the agency accepts the non-filing and handles the case itself (non-filing final)",
@@ -595,6 +696,40 @@ pub static TABLE: &[Transition] = &[
         from: &[S::S8Filed, S::S9ItemsHandedOver],
         to: Next::To(S::S10Investigation),
         actors: &[PSB],
+        ..BASE
+    },
+    Transition {
+        rows: "T17a",
+        action: "move-case",
+        summary: "the police move a filed case to another police organ (notice to the agency within 3 days)",
+        from: &[S::S8Filed, S::S9ItemsHandedOver, S::S10Investigation],
+        to: Next::Stay,
+        actors: &[PSB],
+        attachments: &[A::ForwardingRecord],
+        target: Target::OtherPolice,
+        effects: &[Effect::Forward],
+        ..BASE
+    },
+    Transition {
+        rows: "T17a",
+        action: "notify-move",
+        summary: "the police give the agency written notice that the case moved",
+        from: &[S::S8Filed, S::S9ItemsHandedOver, S::S10Investigation],
+        to: Next::Stay,
+        actors: &[PSB],
+        attachments: &[A::MoveNotice],
+        guards: &[Guard::Answers("move-case")],
+        ..BASE
+    },
+    Transition {
+        rows: "D4d",
+        action: "urge-investigation",
+        summary: "three months after a supervised filing without the investigation concluded: the procuratorate sends a 催办函",
+        from: &[S::S10Investigation],
+        to: Next::Stay,
+        actors: &[PROC],
+        attachments: &[A::UrgingLetter],
+        guards: &[Guard::Overdue("PROC_URGE_INVESTIGATION")],
         ..BASE
     },
     Transition {
@@ -1068,6 +1203,7 @@ pub fn extended_rule(name: &str) -> Option<&'static str> {
 pub fn is_action(name: &str) -> bool {
     name == OPEN_CASE
         || name == xianjie_ledger::supervision::THRESHOLD_MET
+        || name == xianjie_ledger::case::SUPERVISED_FILING
         || transition(name).is_some()
 }
 
@@ -1104,7 +1240,13 @@ mod tests {
                 for outcome in row.outcomes() {
                     assert!(row.next_state(*from, Some(outcome)).is_some());
                 }
-                assert!(!from.is_terminal());
+                // Only the procuratorate's D2/D3 reach a closed case: the
+                // cases that were never sent.
+                assert!(
+                    !from.is_terminal() || row.rows.contains('D'),
+                    "{}",
+                    row.action
+                );
             }
         }
     }

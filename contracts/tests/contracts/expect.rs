@@ -173,21 +173,66 @@ pub static EXPECTED: &[Expect] = &[
     Expect {
         rows: "D3",
         action: "suggest-transfer",
+        // SPP-Rules-2019 Art 557 ¶3: an agency that does not transfer a
+        // suspected crime — also one it decided or closed administratively
+        // (SC-Transfer Art 11 ¶1: no penalty instead of transfer) — is
+        // required to transfer; the case goes back to the agency's
+        // preparation (S1).
         from: &[
             "S1_ADMIN_CASE",
             "S2_SUSPECTED_CRIME",
             "S3_TASKFORCE",
             "S5X_NOT_APPROVED",
+            "R5_DECIDED",
+            "R6_REPLIED",
+            "R7_PUBLISHED",
+            "R8_FOLLOW_UP",
+            "R9_CLOSED",
         ],
         to: To::Map(&[
             ("S1_ADMIN_CASE", "S1_ADMIN_CASE"),
             ("S2_SUSPECTED_CRIME", "S2_SUSPECTED_CRIME"),
             ("S3_TASKFORCE", "S3_TASKFORCE"),
             ("S5X_NOT_APPROVED", "S4_PENDING_APPROVAL"),
+            ("R5_DECIDED", "S1_ADMIN_CASE"),
+            ("R6_REPLIED", "S1_ADMIN_CASE"),
+            ("R7_PUBLISHED", "S1_ADMIN_CASE"),
+            ("R8_FOLLOW_UP", "S1_ADMIN_CASE"),
+            ("R9_CLOSED", "S1_ADMIN_CASE"),
         ]),
         who: &[Proc],
         head: true,
         attachments: &["procuratorial-opinion"],
+        ..E
+    },
+    // D3: the agency must transfer or answer with reasons (the head answers
+    // for the agency, as it decides transfers, SC-Transfer Art 5 ¶2).
+    Expect {
+        rows: "D3",
+        action: "answer-opinion",
+        from: &["S1_ADMIN_CASE", "S2_SUSPECTED_CRIME", "S3_TASKFORCE"],
+        who: &[Aea],
+        head: true,
+        reason: true,
+        attachments: &["opinion-response"],
+        ..E
+    },
+    // D2: the procuratorate consults the agency's file; the agency must
+    // cooperate and answers with its documents' digests.
+    Expect {
+        rows: "D2",
+        action: "request-file",
+        from: AGENCY_SIDE,
+        who: &[Proc],
+        attachments: &["file-request"],
+        ..E
+    },
+    Expect {
+        rows: "D2",
+        action: "answer-file-request",
+        from: AGENCY_SIDE,
+        who: &[Aea],
+        attachments: &["case-file-index"],
         ..E
     },
     // SC-Transfer Art 6: the letter (1), the investigation report (2) and
@@ -788,6 +833,82 @@ pub static EXPECTED: &[Expect] = &[
         attachments: &["closure-record"],
         ..E
     },
+    // D4c (SPP-Rules-2019 Art 564 ¶2): after the 15 days of an order to
+    // file, a 纠正违法通知书 (chief procurator); if still not corrected, a
+    // report to the higher procuratorate.
+    Expect {
+        rows: "D4c",
+        action: "notice-to-correct",
+        from: &["S8S_FILING_SUPERVISION"],
+        who: &[Proc],
+        head: true,
+        attachments: &["correction-notice"],
+        ..E
+    },
+    Expect {
+        rows: "D4c",
+        action: "report-to-higher",
+        from: &["S8S_FILING_SUPERVISION"],
+        who: &[Proc],
+        attachments: &["report-to-higher"],
+        target: Some("proc-prov"),
+        ..E
+    },
+    // D5 (SPP-Rules-2019 Art 562): the police neither explain nor decide
+    // within 7 days: 纠正意见.
+    Expect {
+        rows: "D5",
+        action: "correction-opinion",
+        from: &["S8O_OVERDUE"],
+        who: &[Proc],
+        attachments: &["correction-notice"],
+        ..E
+    },
+    // T17a (MPS-Rules Art 184): a filed case moved to another police organ,
+    // with written notice to the agency within 3 days.
+    Expect {
+        rows: "T17a",
+        action: "move-case",
+        from: &["S8_FILED", "S9_ITEMS_HANDED_OVER", "S10_INVESTIGATION"],
+        who: &[Psb],
+        attachments: &["forwarding-record"],
+        target: Some("police-b"),
+        ..E
+    },
+    Expect {
+        rows: "T17a",
+        action: "notify-move",
+        from: &["S8_FILED", "S9_ITEMS_HANDED_OVER", "S10_INVESTIGATION"],
+        who: &[Psb],
+        attachments: &["move-notice"],
+        ..E
+    },
+    // D4d (SPP-Rules-2019 Art 564 ¶3): three months after a supervised
+    // filing without the investigation concluded.
+    Expect {
+        rows: "D4d",
+        action: "urge-investigation",
+        from: &["S10_INVESTIGATION"],
+        who: &[Proc],
+        attachments: &["urging-letter"],
+        ..E
+    },
+];
+
+/// The states in which the case is with the agency and was never sent on
+/// (DOMAIN §d D2/D3), closed cases included.
+pub const AGENCY_SIDE: &[&str] = &[
+    "S1_ADMIN_CASE",
+    "S2_SUSPECTED_CRIME",
+    "S3_TASKFORCE",
+    "S4_PENDING_APPROVAL",
+    "S5_APPROVED",
+    "S5X_NOT_APPROVED",
+    "R5_DECIDED",
+    "R6_REPLIED",
+    "R7_PUBLISHED",
+    "R8_FOLLOW_UP",
+    "R9_CLOSED",
 ];
 
 /// Open states after S1 where a penalty decided before the case turned
@@ -846,6 +967,15 @@ pub fn guard_refusal(action: &str, from: &str) -> Option<&'static str> {
             Some("penalty_instead_of_transfer")
         }
         "mark-suspected" if decided.contains(&from) => Some("already_suspected"),
+        // The routes reach decided and closed cases through a transfer: D3
+        // is for cases that were never sent.
+        "suggest-transfer" if from.starts_with('R') => Some("already_transferred"),
+        // Nothing was asked on the routes.
+        "answer-opinion" | "answer-file-request" | "notify-move" => Some("nothing_to_answer"),
+        // No order to file, no demand for reasons, no supervised filing on
+        // the routes: the clocks these wait for never ran.
+        "notice-to-correct" | "correction-opinion" | "urge-investigation" => Some("not_overdue"),
+        "report-to-higher" => Some("step_missing"),
         // The routes exclude no time: there is none to end.
         "end-excluded-time" => Some("clock_not_stopped"),
         // The routes decide no penalty before S2 (and R8 comes after R7).

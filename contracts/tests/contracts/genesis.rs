@@ -37,8 +37,12 @@ fn genesis_writes_params_validators_orgs_and_officers() {
     }
     // params, validators, 3 orgs, 12 officers, and two organisation indexes
     // (all, and by region: here one region), each a count, one page and
-    // three entry positions.
-    assert_eq!(genesis_writes(genesis).unwrap().len(), 2 + 3 + 12 + 2 * 5);
+    // three entry positions; the five threshold rules and their index (a
+    // count, one page and five entry positions).
+    assert_eq!(
+        genesis_writes(genesis).unwrap().len(),
+        2 + 3 + 12 + 2 * 5 + 5 + 7
+    );
     assert_eq!(read::orgs(&world.store).unwrap().len(), 3);
     assert_eq!(
         read::orgs_in_region(&world.store, "330100").unwrap().len(),

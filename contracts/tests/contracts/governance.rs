@@ -682,7 +682,7 @@ fn an_organisation_admitted_by_governance_becomes_a_voting_member_with_an_admin(
         .unwrap();
     assert_eq!((record.org, record.role), (org_id("eco"), Role::Admin));
     assert_eq!(record.registered_at, sim.height);
-    // Its admin manages its keys and votes: N is now 9, M 5 still; a second
+    // Its admin manages its keys and votes: N is now 10, M 6; a second
     // admission of the same id or code is refused.
     assert_eq!(sim.code(&admin, call(&recruit)), "ok");
     assert_eq!(
@@ -694,7 +694,7 @@ fn an_organisation_admitted_by_governance_becomes_a_voting_member_with_an_admin(
     );
     assert_eq!(
         xianjie_contracts::governance::required_approvals(&sim).unwrap(),
-        5
+        6
     );
     let again = SecretKey::from_bytes(&[232; 32]).public_key();
     assert_eq!(
@@ -756,4 +756,41 @@ fn a_pilot_era_uscc_is_accepted_once_governance_allow_lists_it() {
         read::org(&sim, &org_id("fj-market")).unwrap().unwrap().uscc,
         pilot
     );
+}
+
+#[test]
+fn threshold_rules_change_only_through_governance_with_the_next_version() {
+    use xianjie_ledger::supervision::{default_threshold_rules, FactKind, Operand, Predicate};
+    let mut sim = governed();
+    let mut lower = default_threshold_rules()
+        .into_iter()
+        .find(|rule| rule.rule_id == "CL140-FAKE-v2008")
+        .unwrap();
+    lower.predicate = Predicate::AtLeast(Operand::Sum(FactKind::SalesAmount), 30_000 * 100);
+    lower.inputs = vec![FactKind::SalesAmount];
+    assert_eq!(
+        propose(&mut sim, "market", Change::ThresholdRule(lower.clone())),
+        Err("invalid_threshold_rule".into()),
+        "version 1 is on chain: the change is version 2"
+    );
+    let mut wrong_inputs = lower.clone();
+    wrong_inputs.version = 2;
+    wrong_inputs.inputs.push(FactKind::Loss);
+    assert_eq!(
+        propose(&mut sim, "market", Change::ThresholdRule(wrong_inputs)),
+        Err("invalid_threshold_rule".into())
+    );
+    lower.version = 2;
+    let id = propose(&mut sim, "market", Change::ThresholdRule(lower.clone())).unwrap();
+    assert_eq!(approve(&mut sim, "police", &id), "ok");
+    let in_force = |sim: &Sim| {
+        xianjie_contracts::supervision::rules(sim)
+            .unwrap()
+            .into_iter()
+            .find(|rule| rule.rule_id == "CL140-FAKE-v2008")
+            .unwrap()
+    };
+    assert_eq!(in_force(&sim).version, 1, "two of three approvals");
+    assert_eq!(approve(&mut sim, "proc", &id), "ok");
+    assert_eq!(in_force(&sim), lower);
 }

@@ -21,4 +21,5 @@ mod expect;
 mod governance;
 mod inspections;
 mod policies;
+mod supervision;
 mod transitions;

@@ -57,7 +57,7 @@ pub const HOUR_MS: u64 = 3_600_000;
 pub const DAY_MS: u64 = 24 * HOUR_MS;
 
 /// The organisations of the simulation: (name, kind, region).
-pub const ORGS: [(&str, OrgKind, &str); 8] = [
+pub const ORGS: [(&str, OrgKind, &str); 9] = [
     ("market", OrgKind::AdministrativeAgency, "330100"),
     ("tax", OrgKind::AdministrativeAgency, "330100"),
     ("police", OrgKind::Police, "330100"),
@@ -66,6 +66,8 @@ pub const ORGS: [(&str, OrgKind, &str); 8] = [
     ("proc-b", OrgKind::Procuratorate, "330200"),
     ("court", OrgKind::Court, "330100"),
     ("lab", OrgKind::TestingBody, "330100"),
+    // The provincial procuratorate above `proc` (D4c, D6).
+    ("proc-prov", OrgKind::Procuratorate, "330000"),
 ];
 
 /// The roles a signer may have, with the key slot used for each.
@@ -155,7 +157,11 @@ pub fn genesis(params: Params) -> Genesis {
                 kind: *kind,
                 uscc: org_uscc(name),
                 region: (*region).into(),
-                level: OrgLevel::Prefecture,
+                level: if region.ends_with("0000") {
+                    OrgLevel::Provincial
+                } else {
+                    OrgLevel::Prefecture
+                },
             },
             officers: (0..4)
                 .map(|slot| GenesisOfficer {

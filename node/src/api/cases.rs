@@ -397,6 +397,9 @@ fn dry_run(
             Target::SameLevelPolice => Some("the same-level police (same region)".into()),
             Target::OtherPolice => Some("another police organ, the competent one".into()),
             Target::Court => Some("a court".into()),
+            Target::HigherProcuratorate => {
+                Some("the higher procuratorate whose division contains the case's".into())
+            }
         },
         taskforce: row.taskforce,
         reason_required: row.reason,
@@ -460,5 +463,18 @@ fn candidate_target(
             case.police.as_ref(),
         ),
         Target::Court => pick(read::orgs(store).map_err(internal)?, OrgKind::Court, None),
+        Target::HigherProcuratorate => {
+            let containing: Vec<_> = read::orgs(store)
+                .map_err(internal)?
+                .into_iter()
+                .filter(|id| {
+                    kind_of(id).ok().flatten().is_some_and(|org| {
+                        org.region != case.region
+                            && case.region.starts_with(org.region.trim_end_matches("00"))
+                    })
+                })
+                .collect();
+            pick(containing, OrgKind::Procuratorate, None)
+        }
     }
 }

@@ -575,6 +575,7 @@ pub fn cases_in_block(block: &Block) -> BTreeSet<String> {
         .iter()
         .filter_map(|tx| match &tx.tx.call {
             Call::CaseAction(action) => Some(action.case_id.clone()),
+            Call::CaseStep(step) => Some(step.action.case_id.clone()),
             Call::AnchorEvidence(anchor) => anchor.case_id.clone(),
             _ => None,
         })
