@@ -132,6 +132,54 @@ pub struct ActionView {
     pub reason_required: bool,
     /// The outcomes it accepts (`--outcome`).
     pub outcomes: Vec<String>,
+    /// Whether the case's current state is one the action starts from.
+    #[serde(default)]
+    pub in_state: bool,
+    /// Where the signing officer stands with it (from the contracts' table
+    /// and their dry run).
+    #[serde(default)]
+    pub standing: ActionStanding,
+    /// The parties of the case that may record it: `owner`, `police`,
+    /// `procuratorate`, `court`.
+    #[serde(default)]
+    pub parties: Vec<String>,
+}
+
+/// Where the signing officer stands with an action.
+#[derive(
+    Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, ToSchema,
+)]
+#[serde(rename_all = "snake_case")]
+pub enum ActionStanding {
+    /// State, party and role match and nothing else is needed: it may be
+    /// recorded now.
+    Now,
+    /// State, party and role match; it may be recorded once the officer
+    /// supplies what it needs (attachments, target, task force, reasons,
+    /// outcome).
+    Supply,
+    /// The current state is one it starts from, but the officer's
+    /// organisation is not the acting party (`wrong_org_kind`, `not_case_party`).
+    WrongParty,
+    /// The current state and party fit, but it needs the head's key (`wrong_role`).
+    WrongRole,
+    /// State, party and role fit, but a guard of the table or the policy set
+    /// refuses it now (`code` and `reason` say which).
+    Refused,
+    /// It does not start from the current state.
+    #[default]
+    OtherState,
+}
+
+impl ActionView {
+    /// Whether the officer must supply data to record it (beyond signing).
+    pub fn needs_input(&self) -> bool {
+        !self.attachments.is_empty()
+            || self.target.is_some()
+            || self.taskforce
+            || self.reason_required
+            || !self.outcomes.is_empty()
+    }
 }
 
 /// What the signing officer may do next on a case.
@@ -147,6 +195,7 @@ pub struct ActionsView {
     pub org: String,
     /// Their role.
     pub role: String,
-    /// Every action of the table, allowed ones first.
+    /// Every action of the table: those the officer may record first, then
+    /// the rest of the current state's, then the other states'.
     pub actions: Vec<ActionView>,
 }

@@ -16,8 +16,10 @@ pub mod governance;
 pub mod health;
 pub mod inspections;
 pub mod members;
+pub mod names;
 pub mod sessions;
 pub mod stats;
+pub mod supervision;
 pub mod txs;
 pub mod vault;
 

@@ -11,7 +11,9 @@ use std::str::FromStr;
 use anyhow::{anyhow, bail};
 use clap::{Args, Subcommand};
 use serde_json::{json, Value};
-use xianjie_api::cases::{ActionView, ActionsView, CaseDetail, CaseList};
+use xianjie_api::cases::{ActionStanding, ActionView, ActionsView, CaseDetail, CaseList};
+use xianjie_api::names::{self, zh_with_code};
+use xianjie_api::supervision::CaseFactsView;
 use xianjie_contracts::case::{transition, transitions};
 use xianjie_contracts::deadline::{Clock, ClockExtension, ClockPause};
 use xianjie_ledger::case::{
@@ -42,8 +44,11 @@ pub enum CaseCommand {
     Open(OpenArgs),
     /// Record one step of a case (an ACTION of the transition table).
     Act(ActArgs),
-    /// What your key may do next on a case, and why not the rest.
-    Actions(CaseIdArgs),
+    /// What your key may do now on a case, what it must supply first, and
+    /// why the rest of the current state's actions are not yours.
+    Actions(ActionsArgs),
+    /// A case's key facts, penalty decisions and the threshold rules they met.
+    Facts(CaseIdArgs),
     /// A case's state, timeline, running clocks and due times, and evidence.
     Show(CaseIdArgs),
     /// The cases your key may read.
@@ -174,6 +179,16 @@ pub struct CaseIdArgs {
     pub case: String,
 }
 
+/// `xianjie case actions`
+#[derive(Debug, Args)]
+pub struct ActionsArgs {
+    /// The case id (CASE-…).
+    pub case: String,
+    /// Also list the actions of other states.
+    #[arg(long)]
+    pub all: bool,
+}
+
 /// `xianjie case list`
 #[derive(Debug, Args)]
 pub struct ListArgs {
@@ -232,7 +247,8 @@ pub fn execute(context: &Context, args: CaseArgs) -> anyhow::Result<Exit> {
     match args.command {
         CaseCommand::Open(args) => open(context, args),
         CaseCommand::Act(args) => act(context, args),
-        CaseCommand::Actions(args) => actions(context, &args.case),
+        CaseCommand::Actions(args) => actions(context, &args.case, args.all),
+        CaseCommand::Facts(args) => facts(context, &args.case),
         CaseCommand::Show(args) => show(context, &args.case),
         CaseCommand::List(args) => list(context, args),
     }
@@ -373,38 +389,172 @@ fn act(context: &Context, args: ActArgs) -> anyhow::Result<Exit> {
     )
 }
 
-fn actions(context: &Context, case: &str) -> anyhow::Result<Exit> {
+fn actions(context: &Context, case: &str, all: bool) -> anyhow::Result<Exit> {
     let path = format!("/v1/cases/{case}/actions");
     let (answer, view) = match read_typed::<ActionsView>(context, &path)? {
         Ok(answer) => answer,
         Err(exit) => return Ok(exit),
     };
-    context.output.emit(&answer, || {
-        let mut text = format!(
-            "case {} is {}; as officer {} of {} ({}):\n",
-            view.case_id, view.state, view.officer, view.org, view.role,
-        );
-        let (allowed, refused): (Vec<&ActionView>, Vec<&ActionView>) =
-            view.actions.iter().partition(|action| action.allowed);
-        text.push_str("\nyou may:\n");
-        if allowed.is_empty() {
-            text.push_str("  nothing at this point\n");
-        }
-        for action in &allowed {
-            text.push_str(&format!("  {:<24} {}\n", action.action, needs(action)));
-        }
-        text.push_str("\nnot now:\n");
-        for action in &refused {
+    context
+        .output
+        .emit(&answer, || describe_actions(&view, all))?;
+    Ok(Exit::Success)
+}
+
+/// An action's name: `批准移送 (approve-transfer)`.
+fn action_name(action: &str) -> String {
+    zh_with_code(names::ACTIONS, action)
+}
+
+/// The actions grouped by where the officer stands (`ActionView::standing`,
+/// which the node derives from the contracts' table and dry run).
+fn describe_actions(view: &ActionsView, all: bool) -> String {
+    let mut text = format!(
+        "case {} is {}; as officer {} of {} ({}):\n",
+        view.case_id,
+        zh_with_code(names::STATES, &view.state),
+        view.officer,
+        view.org,
+        view.role,
+    );
+    let of = |standing: ActionStanding| -> Vec<&ActionView> {
+        view.actions
+            .iter()
+            .filter(|action| action.standing == standing)
+            .collect()
+    };
+    text.push_str("\nyou may now:\n");
+    let now = of(ActionStanding::Now);
+    let supply = of(ActionStanding::Supply);
+    if now.is_empty() && supply.is_empty() {
+        text.push_str("  nothing at this point\n");
+    }
+    for action in &now {
+        text.push_str(&format!("  {}\n", action_name(&action.action)));
+    }
+    if !supply.is_empty() {
+        text.push_str("\nyou may, once you supply what it needs:\n");
+    }
+    for action in &supply {
+        text.push_str(&format!(
+            "  {}\n    needs {}\n",
+            action_name(&action.action),
+            needs(action)
+        ));
+    }
+    let refused: Vec<&ActionView> = [
+        ActionStanding::WrongRole,
+        ActionStanding::WrongParty,
+        ActionStanding::Refused,
+    ]
+    .into_iter()
+    .flat_map(of)
+    .collect();
+    if !refused.is_empty() {
+        text.push_str(&format!(
+            "\nnot yours in {}:\n",
+            zh_with_code(names::STATES, &view.state)
+        ));
+    }
+    for action in &refused {
+        let why = match action.standing {
+            ActionStanding::WrongRole => "needs the head's key".to_owned(),
+            ActionStanding::WrongParty => {
+                format!("only the {} may record it", action.parties.join(" or "))
+            }
+            _ => "refused now".to_owned(),
+        };
+        text.push_str(&format!(
+            "  {}\n    {why}: {}: {}\n",
+            action_name(&action.action),
+            action.code.as_deref().unwrap_or("?"),
+            action.reason.as_deref().unwrap_or(""),
+        ));
+    }
+    let others = of(ActionStanding::OtherState);
+    if all {
+        text.push_str("\nother states:\n");
+        for action in &others {
             text.push_str(&format!(
-                "  {:<24} {}: {}\n",
-                action.action,
-                action.code.as_deref().unwrap_or("?"),
-                action.reason.as_deref().unwrap_or("")
+                "  {}  {}\n",
+                action_name(&action.action),
+                action.summary
             ));
         }
-        text
-    })?;
+    } else if !others.is_empty() {
+        text.push_str(&format!(
+            "\n{} actions of other states not shown (--all lists them)\n",
+            others.len()
+        ));
+    }
+    text
+}
+
+fn facts(context: &Context, case: &str) -> anyhow::Result<Exit> {
+    let path = format!("/v1/cases/{case}/facts");
+    let (answer, view) = match read_typed::<CaseFactsView>(context, &path)? {
+        Ok(answer) => answer,
+        Err(exit) => return Ok(exit),
+    };
+    context.output.emit(&answer, || describe_facts(&view))?;
     Ok(Exit::Success)
+}
+
+fn describe_facts(view: &CaseFactsView) -> String {
+    let mut out = format!("case {} (height {})\n", view.case_id, view.height);
+    if let Some(date) = view.violation_date {
+        out.push_str(&format!("violation date {date}\n"));
+    }
+    out.push_str("\nfacts\n");
+    if view.facts.is_empty() {
+        out.push_str("  none recorded\n");
+    }
+    for recorded in &view.facts {
+        out.push_str(&format!(
+            "  {}\n    recorded by {} at height {}\n",
+            crate::supervision::fact_line(&recorded.fact),
+            action_name(&recorded.action),
+            recorded.height
+        ));
+    }
+    out.push_str("\npenalty decisions\n");
+    if view.penalties.is_empty() {
+        out.push_str("  none\n");
+    }
+    for penalty in &view.penalties {
+        out.push_str(&format!(
+            "  #{:<3} {}  {}{}\n",
+            penalty.seq,
+            format_time_ms(penalty.time_ms),
+            if penalty.kinds.is_empty() {
+                "no terms recorded".to_owned()
+            } else {
+                penalty
+                    .kinds
+                    .iter()
+                    .map(|kind| zh_with_code(names::PENALTY_KINDS, kind))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            },
+            penalty
+                .fine_fen
+                .filter(|fen| *fen > 0)
+                .map(|fen| format!("; fine ¥{}.{:02}", fen / 100, fen % 100))
+                .unwrap_or_default(),
+        ));
+    }
+    out.push_str("\nthreshold rules met");
+    if view.evaluated_height > 0 {
+        out.push_str(&format!(" (evaluated at height {})", view.evaluated_height));
+    }
+    out.push('\n');
+    if view.matched.is_empty() {
+        out.push_str("  none\n");
+    }
+    for matched in &view.matched {
+        out.push_str(&crate::supervision::rule_match_text(matched));
+    }
+    out
 }
 
 fn needs(action: &ActionView) -> String {
@@ -498,8 +648,8 @@ fn describe(
         field(|case| case.id.clone()),
         field(|case| case.title.clone()),
         field(|case| case.entity.clone()),
-        field(|case| case.domain.clone()),
-        answer.state,
+        field(|case| zh_with_code(names::DOMAINS, &case.domain)),
+        zh_with_code(names::STATES, &answer.state),
         if answer.overdue { "  OVERDUE" } else { "" },
         field(|case| case.owner.to_string()),
         field(|case| org(case.police.as_ref())),
@@ -512,7 +662,7 @@ fn describe(
             "  #{:<3} {}  {:<24} {} → {}  by {}{}{}\n",
             event.seq,
             format_time_ms(event.time_ms),
-            event.action,
+            action_name(&event.action),
             wire_name(&event.from),
             wire_name(&event.to),
             event.org,
@@ -538,7 +688,7 @@ fn describe(
     for clock in clocks {
         out.push_str(&format!(
             "  {:<32} {} must act by {}{}  ({} {} {}, {}{}{}){}\n",
-            clock.rule,
+            zh_with_code(names::DEADLINE_RULES, &clock.rule),
             clock.actor,
             format_time_ms(clock.due_at_ms),
             if clock.overdue { "  OVERDUE" } else { "" },

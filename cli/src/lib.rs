@@ -70,6 +70,7 @@ pub mod members;
 pub mod output;
 pub mod stats;
 pub mod status;
+pub mod supervision;
 pub mod verify;
 
 pub use error::Exit;
@@ -131,6 +132,10 @@ pub enum Command {
     Inspection(inspection::InspectionArgs),
     /// Laboratories' CMA certificates.
     Lab(inspection::LabArgs),
+    /// Procuratorial supervision: cases flagged as 以罚代刑 or 有案不移.
+    Supervision(supervision::SupervisionArgs),
+    /// The threshold rules (追诉标准) cases are measured against.
+    Rules(supervision::RulesArgs),
     /// The on-chain Cedar policies.
     Policy(gov::PolicyArgs),
     /// M-of-N governance: propose and approve changes (admin keys).
@@ -201,6 +206,8 @@ pub fn run(cli: Cli) -> ExitCode {
         Command::Case(args) => case::execute(&context, args),
         Command::Inspection(args) => inspection::execute(&context, args),
         Command::Lab(args) => inspection::execute_lab(&context, args),
+        Command::Supervision(args) => supervision::execute(&context, args),
+        Command::Rules(args) => supervision::execute_rules(&context, args),
         Command::Policy(args) => gov::execute_policy(&context, args),
         Command::Gov(args) => gov::execute(&context, args),
         Command::Officer(args) => members::execute_officer(&context, args),

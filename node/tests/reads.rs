@@ -262,6 +262,23 @@ async fn cases_list_show_and_actions_for_the_signing_officer() {
     assert_eq!(approve["role"], "head");
     assert_eq!(find("penalty-decision")["code"], "wrong_role");
     assert_eq!(find("receive")["code"], "invalid_transition");
+    // Where the officer stands, from the table: may record it once the
+    // documents are supplied; the head's decision; another state's action.
+    assert_eq!(suspected["standing"], "supply");
+    assert_eq!(suspected["in_state"], true);
+    assert_eq!(find("penalty-decision")["standing"], "wrong_role");
+    assert_eq!(approve["standing"], "other_state");
+    assert_eq!(approve["in_state"], false);
+    assert_eq!(find("receive")["parties"], serde_json::json!(["police"]));
+    // Those the officer may record come first, other states' last.
+    let standings: Vec<String> = actions.json["actions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|action| action["standing"].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(standings.first().map(String::as_str), Some("supply"));
+    assert_eq!(standings.last().map(String::as_str), Some("other_state"));
     // The police is no party: refused by party, with the contracts' reason.
     let police = chain.key("police", "officer");
     let police_actions = chain
@@ -333,6 +350,10 @@ async fn inspections_accreditations_policy_deadlines_and_governance() {
         "/v1/cases",
         "/v1/cases/{id}",
         "/v1/cases/{id}/actions",
+        "/v1/cases/{id}/facts",
+        "/v1/supervision/flags",
+        "/v1/threshold-rules",
+        "/v1/names",
         "/v1/inspections",
         "/v1/inspections/{id}",
         "/v1/accreditations/{lab}/{cma}",

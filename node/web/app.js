@@ -3,7 +3,7 @@
 // step; every page is rendered with DOM calls (text is never parsed as HTML).
 
 import { adoptTokenFromFragment, call, download, forgetToken, sessionToken } from "./api.js";
-import { currentLanguage, setLanguage, stateLabel, t, tOr } from "./i18n.js";
+import { currentLanguage, nameOf, setLanguage, setNames, stateLabel, t, tOr } from "./i18n.js";
 
 const main = document.getElementById("main");
 const sessionBox = document.getElementById("session");
@@ -35,6 +35,11 @@ function h(tag, attributes = {}, ...children) {
     element.append(child instanceof Node ? child : String(child));
   }
   return element;
+}
+
+/** A code shown by its name in the reader's language, the code kept in `title` and `data-code`. */
+function named(table, code, testId) {
+  return h("span", { class: "named", title: code, "data-code": code, "data-testid": testId }, nameOf(table, code));
 }
 
 function orgLabel(id) {
@@ -368,7 +373,7 @@ async function renderCase(id) {
     main.replaceChildren(h("h2", {}, t("case.title", { id })), signInPrompt());
     return;
   }
-  const [answer, deadlines] = await Promise.all([call(`/v1/cases/${encodeURIComponent(id)}`), call("/v1/deadlines")]);
+  const [answer, deadlines, facts] = await Promise.all([call(`/v1/cases/${encodeURIComponent(id)}`), call("/v1/deadlines"), call(`/v1/cases/${encodeURIComponent(id)}/facts`)]);
   const back = h("p", {}, h("a", { href: "#/cases" }, `← ${t("common.back")}`));
   if (!answer.ok) {
     let body;
@@ -397,15 +402,76 @@ async function renderCase(id) {
           row(t("cases.id"), h("code", {}, record.id)),
           row(t("case.state"), stateLabel(detail.state), "case-state"),
           row(t("case.entity"), h("code", {}, record.entity)),
-          row(t("case.domain"), record.domain),
+          row(t("case.domain"), named("domains", record.domain), "case-domain"),
           row(t("cases.owner"), orgLabel(record.owner)),
           row(t("case.parties"), [record.police, record.procuratorate, record.court].filter(Boolean).map(orgLabel).join("；") || t("common.none")),
         ),
       ),
     ),
     clocksSection(detail.clocks ?? []),
+    facts.ok ? factsSection(facts.body) : null,
     timelineSection(detail.events ?? [], rules),
     attachmentsSection(detail.attachments ?? []),
+  );
+}
+
+/** `销售金额 6000000 分（¥60000.00）`: a fact with its unit, and yuan for amounts in fen. */
+function factText(fact) {
+  const unit = nameOf("fact_units", fact.unit);
+  const value = Number(fact.value);
+  const yuan = fact.unit === "fen" ? `（¥${(value / 100).toFixed(2)}）` : "";
+  const year = fact.year ? ` · ${fact.year}` : "";
+  return `${nameOf("fact_kinds", fact.kind)} ${fact.value} ${unit}${yuan}${year}`;
+}
+
+function ruleMatchList(rules) {
+  return h(
+    "ul",
+    { class: "rule-matches" },
+    rules.map((matched) =>
+      h(
+        "li",
+        { "data-rule": matched.rule_id },
+        h("strong", { "data-testid": "flag-rule" }, t("sup.rule", { rule: matched.rule_id, version: matched.version })),
+        h(
+          "ul",
+          {},
+          (matched.facts ?? []).map((fact) =>
+            h("li", { "data-testid": "flag-fact", "data-kind": fact.kind }, factText(fact), fact.evidence ? h("span", { class: "muted small" }, ` · ${t("sup.evidence", { digest: shortId(fact.evidence) })}`) : null),
+          ),
+        ),
+      ),
+    ),
+  );
+}
+
+function factsSection(view) {
+  const facts = view.facts ?? [];
+  const matched = view.matched ?? [];
+  if (!facts.length && !matched.length) return h("section", { class: "panel" }, h("h3", {}, t("case.facts")), h("p", { class: "muted" }, t("case.facts_empty")));
+  const rows = facts.map((fact) =>
+    h(
+      "tr",
+      { "data-kind": fact.kind },
+      h("td", { "data-label": t("case.fact_kind") }, named("fact_kinds", fact.kind)),
+      h("td", { "data-label": t("case.fact_value") }, factText(fact)),
+      h("td", { "data-label": t("case.attachment_action") }, named("actions", fact.action)),
+      h("td", { "data-label": t("case.fact_evidence") }, fact.evidence ? h("code", { title: fact.evidence }, shortId(fact.evidence)) : t("common.none")),
+    ),
+  );
+  return h(
+    "section",
+    { class: "panel", "data-testid": "case-facts" },
+    h("h3", {}, t("case.facts")),
+    facts.length
+      ? h(
+          "table",
+          { class: "facts-table" },
+          h("thead", {}, h("tr", {}, ["case.fact_kind", "case.fact_value", "case.attachment_action", "case.fact_evidence"].map((key) => h("th", { scope: "col" }, t(key))))),
+          h("tbody", {}, rows),
+        )
+      : null,
+    matched.length ? ruleMatchList(matched) : null,
   );
 }
 
@@ -415,8 +481,8 @@ function clocksSection(clocks) {
     h(
       "tr",
       { class: clock.overdue ? "overdue" : null, "data-rule": clock.rule, "data-overdue": String(Boolean(clock.overdue)) },
-      h("td", { "data-label": t("case.clock_rule") }, h("code", {}, clock.rule), clock.kind === "window" ? h("span", { class: "muted" }, ` ${t("case.clock_window")}`) : null, h("div", { class: "muted small" }, `${clock.limit} ${unitLabel(clock.unit)} · ${clock.source}`), clock.extension ? h("div", { class: "small clock-extended" }, t("case.clock_extended", { ...clock.extension, unit: unitLabel(clock.extension.unit) })) : null, clock.pause ? h("div", { class: "small clock-paused" }, t("case.clock_paused", { ...clock.pause, unit: unitLabel(clock.unit), resumed: formatTime(clock.pause.resumed_at_ms) })) : null),
-      h("td", { "data-label": t("case.clock_actor") }, clock.actor),
+      h("td", { "data-label": t("case.clock_rule") }, named("deadline_rules", clock.rule, "clock-rule"), clock.kind === "window" ? h("span", { class: "muted" }, ` ${t("case.clock_window")}`) : null, h("div", { class: "muted small" }, `${clock.limit} ${unitLabel(clock.unit)} · ${clock.source}`), clock.extension ? h("div", { class: "small clock-extended" }, t("case.clock_extended", { ...clock.extension, unit: unitLabel(clock.extension.unit) })) : null, clock.pause ? h("div", { class: "small clock-paused" }, t("case.clock_paused", { ...clock.pause, unit: unitLabel(clock.unit), resumed: formatTime(clock.pause.resumed_at_ms) })) : null),
+      h("td", { "data-label": t("case.clock_actor") }, named("actors", clock.actor)),
       h("td", { "data-label": t("case.clock_started") }, formatTime(clock.started_at_ms)),
       h("td", { "data-label": t("case.clock_due") }, formatTime(clock.due_at_ms)),
       h("td", { "data-label": t("case.clock_status") }, clock.overdue ? h("span", { class: "badge overdue" }, t("cases.overdue")) : null, countdown(clock.due_at_ms, clock.kind)),
@@ -442,10 +508,10 @@ function timelineSection(events, rules) {
       "li",
       { "data-action": event.action },
       h("time", {}, formatTime(event.time_ms)),
-      h("div", {}, h("strong", {}, event.action), " ", h("span", { class: "muted" }, `${stateLabel(event.from)} → ${stateLabel(event.to)}`)),
-      h("div", { class: "small" }, t("case.by", { org: orgLabel(event.org), officer: shortId(event.officer) }), event.target ? ` ${t("case.target", { org: orgLabel(event.target) })}` : "", event.outcome ? ` · ${t("case.outcome", { outcome: event.outcome })}` : ""),
-      changes[index].started.length ? h("div", { class: "small clock-start" }, t("case.started_clock", { rules: changes[index].started.join(", ") })) : null,
-      changes[index].stopped.length ? h("div", { class: "small clock-stop" }, t("case.stopped_clock", { rules: changes[index].stopped.join(", ") })) : null,
+      h("div", {}, h("strong", { title: event.action, "data-testid": "event-action" }, nameOf("actions", event.action)), " ", h("span", { class: "muted" }, `${stateLabel(event.from)} → ${stateLabel(event.to)}`)),
+      h("div", { class: "small" }, t("case.by", { org: orgLabel(event.org), officer: shortId(event.officer) }), event.target ? ` ${t("case.target", { org: orgLabel(event.target) })}` : "", event.outcome ? ` · ${t("case.outcome", { outcome: nameOf("outcomes", event.outcome) })}` : ""),
+      changes[index].started.length ? h("div", { class: "small clock-start" }, t("case.started_clock", { rules: changes[index].started.map((rule) => nameOf("deadline_rules", rule)).join("、") })) : null,
+      changes[index].stopped.length ? h("div", { class: "small clock-stop" }, t("case.stopped_clock", { rules: changes[index].stopped.map((rule) => nameOf("deadline_rules", rule)).join("、") })) : null,
     ),
   );
   return h("section", { class: "panel" }, h("h3", {}, t("case.timeline")), h("ol", { class: "timeline", "data-testid": "case-timeline" }, items));
@@ -457,8 +523,8 @@ function attachmentsSection(attachments) {
     h(
       "tr",
       {},
-      h("td", { "data-label": t("case.attachment_kind") }, attachment.kind),
-      h("td", { "data-label": t("case.attachment_action") }, `#${attachment.seq} ${attachment.action}`),
+      h("td", { "data-label": t("case.attachment_kind") }, named("attachments", attachment.kind)),
+      h("td", { "data-label": t("case.attachment_action") }, `#${attachment.seq} `, named("actions", attachment.action)),
       h("td", { "data-label": t("case.attachment_class") }, attachment.class ? tOr(`class.${attachment.class}`, attachment.class) : h("span", { class: "muted" }, t("case.attachment_unanchored"))),
       h("td", { "data-label": t("verify.digest") }, h("code", { title: attachment.digest }, shortId(attachment.digest))),
     ),
@@ -471,6 +537,145 @@ function attachmentsSection(attachments) {
       "table",
       { class: "attachments", "data-testid": "attachments" },
       h("thead", {}, h("tr", {}, ["case.attachment_kind", "case.attachment_action", "case.attachment_class", "verify.digest"].map((key) => h("th", { scope: "col" }, t(key))))),
+      h("tbody", {}, rows),
+    ),
+  );
+}
+
+// ---------------------------------------------------------------- supervision
+
+/** Most overdue cases whose clocks the supervision page reads (one request each). */
+const MAX_OVERDUE_CASES = 50;
+
+/** The organisation that must act on a clock: its actor code read against the case's parties. */
+function clockOrg(record, actor) {
+  if (actor === "AEA" || actor === "AEA_HEAD") return record.owner;
+  if (actor === "PSB") return record.police;
+  if (actor === "PROC") return record.procuratorate;
+  if (actor === "COURT") return record.court;
+  return null;
+}
+
+function caseLink(id) {
+  return h("a", { href: `#/cases/${encodeURIComponent(id)}`, "data-testid": "case-link", "data-case-id": id }, id);
+}
+
+async function renderSupervision() {
+  const title = h("h2", {}, t("sup.title"));
+  main.replaceChildren(title, h("p", { class: "muted" }, t("common.loading")));
+  if (!sessionToken()) {
+    main.replaceChildren(title, signInPrompt());
+    return;
+  }
+  const [flags, overdue, stats] = await Promise.all([call("/v1/supervision/flags"), call("/v1/cases?overdue=true"), call("/v1/stats")]);
+  if (!flags.ok) {
+    main.replaceChildren(title, needsSignIn(flags) ? signInPrompt() : errorNotice(flags));
+    return;
+  }
+  const overdueSection = await overdueByOrgSection(overdue);
+  main.replaceChildren(
+    title,
+    h("p", { class: "lead" }, t("sup.lead")),
+    flagsSection(flags.body.flags ?? []),
+    overdueSection,
+    stagesSection(stats),
+  );
+}
+
+function flagsSection(flags) {
+  // Open flags first, then newest first (the API's order within each group).
+  const ordered = [...flags.filter((flag) => flag.open), ...flags.filter((flag) => !flag.open)];
+  if (!ordered.length) return h("section", { class: "panel" }, h("h3", {}, t("sup.flags")), h("p", { class: "muted", "data-testid": "flags-empty" }, t("sup.flags_empty")));
+  const rows = ordered.map((flag) =>
+    h(
+      "tr",
+      { class: flag.open ? "overdue" : null, "data-testid": "flag", "data-case-id": flag.case_id, "data-kind": flag.kind, "data-open": String(Boolean(flag.open)) },
+      h("td", { "data-label": t("cases.id") }, caseLink(flag.case_id)),
+      h("td", { "data-label": t("sup.flag_kind") }, h("span", { class: "badge overdue", "data-testid": "flag-kind", title: flag.kind }, nameOf("flag_kinds", flag.kind)), h("div", { class: "muted small" }, named("domains", flag.domain))),
+      h("td", { "data-label": t("sup.flag_rules") }, ruleMatchList(flag.rules ?? [])),
+      h("td", { "data-label": t("sup.flag_owner") }, orgLabel(flag.owner), h("div", { class: "muted small" }, flag.region)),
+      h("td", { "data-label": t("sup.flag_days") }, h("span", { "data-testid": "flag-days" }, t("sup.days", { days: flag.days_since_raised })), h("div", { class: "muted small" }, formatTime(flag.raised_at_ms))),
+      h("td", { "data-label": t("sup.flag_status") }, flag.open ? t("sup.open") : t("sup.resolved")),
+    ),
+  );
+  return h(
+    "section",
+    { class: "panel" },
+    h("h3", {}, t("sup.flags")),
+    h(
+      "table",
+      { class: "cases flags", "data-testid": "flags" },
+      h("thead", {}, h("tr", {}, ["cases.id", "sup.flag_kind", "sup.flag_rules", "sup.flag_owner", "sup.flag_days", "sup.flag_status"].map((key) => h("th", { scope: "col" }, t(key))))),
+      h("tbody", {}, rows),
+    ),
+  );
+}
+
+async function overdueByOrgSection(overdue) {
+  const heading = h("h3", {}, t("sup.overdue"));
+  if (!overdue.ok) return h("section", { class: "panel" }, heading, errorNotice(overdue));
+  const ids = (overdue.body.cases ?? []).map((item) => item.id).slice(0, MAX_OVERDUE_CASES);
+  const details = await Promise.all(ids.map((id) => call(`/v1/cases/${encodeURIComponent(id)}`)));
+  // (organisation, rule) → case ids with that clock overdue.
+  const groups = new Map();
+  for (const detail of details) {
+    if (!detail.ok) continue;
+    const record = detail.body.case;
+    for (const clock of detail.body.clocks ?? []) {
+      if (!clock.overdue) continue;
+      const org = clockOrg(record, clock.actor) ?? clock.actor;
+      const key = `${org}\u0000${clock.rule}`;
+      if (!groups.has(key)) groups.set(key, { org, rule: clock.rule, cases: [] });
+      groups.get(key).cases.push(record.id);
+    }
+  }
+  if (!groups.size) return h("section", { class: "panel" }, heading, h("p", { class: "muted", "data-testid": "overdue-empty" }, t("sup.overdue_empty")));
+  const sorted = [...groups.values()].sort((a, b) => b.cases.length - a.cases.length || String(a.org).localeCompare(String(b.org)));
+  const rows = sorted.map((group) =>
+    h(
+      "tr",
+      { "data-testid": "overdue-group", "data-org": group.org, "data-rule": group.rule },
+      h("td", { "data-label": t("sup.overdue_org") }, orgLabel(group.org)),
+      h("td", { "data-label": t("sup.overdue_rule") }, named("deadline_rules", group.rule)),
+      h("td", { "data-label": t("sup.overdue_count") }, String(group.cases.length)),
+      h("td", { "data-label": t("sup.overdue_cases") }, group.cases.flatMap((id, index) => (index ? [" ", caseLink(id)] : [caseLink(id)]))),
+    ),
+  );
+  return h(
+    "section",
+    { class: "panel" },
+    heading,
+    h(
+      "table",
+      { class: "cases", "data-testid": "overdue-by-org" },
+      h("thead", {}, h("tr", {}, ["sup.overdue_org", "sup.overdue_rule", "sup.overdue_count", "sup.overdue_cases"].map((key) => h("th", { scope: "col" }, t(key))))),
+      h("tbody", {}, rows),
+    ),
+  );
+}
+
+/** Stage durations from GET /v1/stats; a node without it says so. */
+function stagesSection(stats) {
+  const heading = h("h3", {}, t("sup.stages"));
+  const stages = stats.ok && stats.body && Array.isArray(stats.body.stage_days) ? stats.body.stage_days : null;
+  if (!stages) return h("section", { class: "panel" }, heading, notice("info", "stats-unavailable", t("sup.stages_unavailable")));
+  const rows = stages.map((stage) =>
+    h(
+      "tr",
+      { "data-testid": "stage", "data-stage": stage.stage },
+      h("td", { "data-label": t("sup.stage") }, stateLabel(stage.stage)),
+      h("td", { "data-label": t("sup.median_days") }, String(stage.median_days)),
+      h("td", { "data-label": t("sup.stage_cases") }, String(stage.cases)),
+    ),
+  );
+  return h(
+    "section",
+    { class: "panel" },
+    heading,
+    h(
+      "table",
+      { class: "cases", "data-testid": "stages" },
+      h("thead", {}, h("tr", {}, ["sup.stage", "sup.median_days", "sup.stage_cases"].map((key) => h("th", { scope: "col" }, t(key))))),
       h("tbody", {}, rows),
     ),
   );
@@ -602,6 +807,7 @@ function route() {
   }
   if (section === "cases" && rest) renderCase(decodeURIComponent(rest));
   else if (section === "cases") renderCases();
+  else if (section === "supervision") renderSupervision();
   else if (section === "inspections") renderInspections(rest ? decodeURIComponent(rest) : "");
   else renderVerify();
 }
@@ -618,8 +824,9 @@ async function start() {
     if (adoptTokenFromFragment()) loadSession().then(renderSession);
     route();
   });
-  const [orgs] = await Promise.all([call("/v1/orgs"), loadSession()]);
+  const [orgs, names] = await Promise.all([call("/v1/orgs"), call("/v1/names"), loadSession()]);
   if (orgs.ok && Array.isArray(orgs.body)) orgNames = new Map(orgs.body.map((org) => [org.id, org.name]));
+  if (names.ok) setNames(names.body);
   renderFrame();
   route();
   setInterval(tick, 1000);

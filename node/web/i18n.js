@@ -8,6 +8,39 @@ const STRINGS = {
     "nav.verify": "证据核验",
     "nav.cases": "我的案件",
     "nav.inspections": "检验互认",
+    "nav.supervision": "检察监督",
+    "sup.title": "检察监督",
+    "sup.lead": "链上依据追诉标准自动标记的案件、各机构的逾期期限和各阶段用时。点击案件编号查看详情。",
+    "sup.flags": "被标记的案件",
+    "sup.flags_empty": "没有您可查看的被标记案件。",
+    "sup.flag_kind": "标记",
+    "sup.flag_rules": "所触及的追诉标准与事实",
+    "sup.flag_owner": "主办机构",
+    "sup.flag_days": "标记以来",
+    "sup.flag_status": "状态",
+    "sup.days": "{days} 天",
+    "sup.open": "未纠正",
+    "sup.resolved": "已移送",
+    "sup.rule": "{rule}（第 {version} 版）",
+    "sup.evidence": "证据 {digest}",
+    "sup.overdue": "各机构逾期的法定期限",
+    "sup.overdue_empty": "没有逾期的法定期限。",
+    "sup.overdue_org": "应履行机构",
+    "sup.overdue_rule": "期限",
+    "sup.overdue_count": "件数",
+    "sup.overdue_cases": "案件",
+    "sup.stages": "各阶段用时",
+    "sup.stages_unavailable": "阶段用时统计暂不可用：本节点尚未提供 /v1/stats。",
+    "sup.stage": "阶段",
+    "sup.median_days": "中位天数",
+    "sup.stage_cases": "案件数",
+    "case.facts": "关键事实与追诉标准",
+    "case.facts_empty": "尚未记录关键事实。",
+    "case.fact_kind": "事实",
+    "case.fact_value": "数值",
+    "case.fact_evidence": "证据摘要",
+    "case.matched": "已达到：{rules}",
+    "case.flags": "监督标记：{flags}",
     "lang.switch": "English",
     "session.none": "未登录",
     "session.as": "{org_name} · {role}",
@@ -161,6 +194,39 @@ const STRINGS = {
     "nav.verify": "Verify evidence",
     "nav.cases": "My cases",
     "nav.inspections": "Inspections",
+    "nav.supervision": "Supervision",
+    "sup.title": "Procuratorial supervision",
+    "sup.lead": "Cases the chain flagged against the prosecution thresholds, overdue clocks by organisation, and time spent per stage. Click a case id to open it.",
+    "sup.flags": "Flagged cases",
+    "sup.flags_empty": "No flagged cases you may read.",
+    "sup.flag_kind": "Flag",
+    "sup.flag_rules": "Thresholds met, and the facts",
+    "sup.flag_owner": "Agency",
+    "sup.flag_days": "Since raised",
+    "sup.flag_status": "Status",
+    "sup.days": "{days} days",
+    "sup.open": "open",
+    "sup.resolved": "transferred",
+    "sup.rule": "{rule} (version {version})",
+    "sup.evidence": "evidence {digest}",
+    "sup.overdue": "Overdue clocks by organisation",
+    "sup.overdue_empty": "No overdue clocks.",
+    "sup.overdue_org": "Organisation that must act",
+    "sup.overdue_rule": "Deadline",
+    "sup.overdue_count": "Cases",
+    "sup.overdue_cases": "Case ids",
+    "sup.stages": "Stage durations",
+    "sup.stages_unavailable": "Stage durations are unavailable: this node does not serve /v1/stats yet.",
+    "sup.stage": "Stage",
+    "sup.median_days": "Median days",
+    "sup.stage_cases": "Cases",
+    "case.facts": "Key facts and thresholds",
+    "case.facts_empty": "No key facts recorded.",
+    "case.fact_kind": "Fact",
+    "case.fact_value": "Value",
+    "case.fact_evidence": "Evidence digest",
+    "case.matched": "Met: {rules}",
+    "case.flags": "Supervision flags: {flags}",
     "lang.switch": "中文",
     "session.none": "Not signed in",
     "session.as": "{org_name} · {role}",
@@ -310,47 +376,25 @@ const STRINGS = {
   },
 };
 
-// Case states (DOMAIN.md's transition table), shown with their code.
-const STATES = {
-  S0_LEAD: ["线索", "lead"],
-  S1_ADMIN_CASE: ["行政立案", "administrative case"],
-  S2_SUSPECTED_CRIME: ["涉嫌犯罪", "suspected crime"],
-  S3_TASKFORCE: ["专案组核查", "task force"],
-  S4_PENDING_APPROVAL: ["待负责人审批", "pending approval"],
-  S5_APPROVED: ["已批准移送", "transfer approved"],
-  S5X_NOT_APPROVED: ["不批准移送", "transfer not approved"],
-  S6_TRANSFERRED: ["已移送待回执", "transferred"],
-  S7_RECEIVED: ["公安已接收", "received by police"],
-  S7F_FORWARDED: ["已转送主管机关", "forwarded"],
-  S7M_SUPPLEMENT: ["补正材料", "materials requested"],
-  S8_FILED: ["已立案", "filed"],
-  S8X_NOT_FILED: ["不予立案", "not filed"],
-  S8R_RECONSIDERATION: ["复议中", "reconsideration"],
-  S8S_FILING_SUPERVISION: ["立案监督", "filing supervision"],
-  S8O_OVERDUE: ["立案逾期", "filing overdue"],
-  S9_ITEMS_HANDED_OVER: ["交接办结", "items handed over"],
-  S10_INVESTIGATION: ["侦查", "investigation"],
-  S10X_WITHDRAWN: ["撤销案件", "withdrawn"],
-  S11_PROSECUTION_REVIEW: ["审查起诉", "prosecution review"],
-  S12X_NOT_PROSECUTED: ["不起诉", "not prosecuted"],
-  S12_INDICTED: ["提起公诉", "indicted"],
-  S13_TRIAL: ["审理", "trial"],
-  S14_JUDGMENT: ["判决", "judgment"],
-  S15_FEEDBACK: ["结果反馈", "feedback"],
-  S16_CLOSED: ["结案", "closed"],
-  R0_TRIGGER: ["反向衔接", "reverse path"],
-  R1_INTERNAL_TRANSFER: ["内部移送", "internal transfer"],
-  R2_REVIEW: ["行政检察审查", "review"],
-  R2_TERMINATED: ["终结审查", "review terminated"],
-  R3_TRANSFERRED: ["检察意见已送达", "opinion delivered"],
-  R4_ADMIN_CASE: ["行政立案", "administrative case"],
-  R5_DECIDED: ["已作出决定", "decided"],
-  R6_REPLIED: ["已回复", "replied"],
-  R7_PUBLISHED: ["已公示", "published"],
-  R8_FOLLOW_UP: ["跟踪督促", "follow-up"],
-  R9_CLOSED: ["反向衔接结案", "closed"],
-  R2S_SUSPENDED: ["中止审查", "review suspended"],
-};
+// The names of the ledger's codes (states, actions, deadline rules, domains,
+// outcomes, …) come from the node, `GET /v1/names`, built from the one set
+// of tables in the api crate (`xianjie_api::names`) that the CLI prints too.
+let NAMES = {};
+
+/** Takes the node's name tables (`GET /v1/names`). */
+export function setNames(view) {
+  NAMES = {};
+  for (const [table, entries] of Object.entries(view ?? {})) {
+    if (Array.isArray(entries)) NAMES[table] = new Map(entries.map((entry) => [entry.code, entry]));
+  }
+}
+
+/** The name of `code` in `table` (`actions`, `deadline_rules`, …) in the current language, or the code. */
+export function nameOf(table, code) {
+  const entry = NAMES[table] && NAMES[table].get(code);
+  if (!entry) return code ?? "";
+  return language === "zh" ? entry.zh : entry.en;
+}
 
 const LANGUAGE_KEY = "xianjie.language";
 
@@ -381,9 +425,9 @@ export function tOr(key, fallback) {
 
 /** A case state's label: its name in the current language and its code. */
 export function stateLabel(state) {
-  const names = STATES[state];
-  if (!names) return state;
-  return `${names[language === "zh" ? 0 : 1]} (${state.split("_")[0]})`;
+  const entry = NAMES.states && NAMES.states.get(state);
+  if (!entry) return state;
+  return `${language === "zh" ? entry.zh : entry.en} (${state.split("_")[0]})`;
 }
 
 /** The dictionaries, for the consistency test. */

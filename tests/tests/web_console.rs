@@ -682,13 +682,65 @@ async fn a_case_past_its_deadline_is_shown_overdue() {
     let receive = browser
         .text("[data-testid=case-timeline] li[data-action=receive]")
         .await;
+    // Rules, actions, domain and documents by their Chinese names, not codes.
     assert!(
-        receive.contains("开始计时") && receive.contains("PSB_FILING_DECISION"),
+        receive.contains("开始计时")
+            && receive.contains("公安立案审查")
+            && receive.contains("签收回执")
+            && !receive.contains("PSB_FILING_DECISION"),
         "{receive}"
     );
+    let rule = browser
+        .text("tr[data-rule=PSB_FILING_DECISION] [data-testid=clock-rule]")
+        .await;
+    assert!(rule.contains("公安立案审查"), "{rule}");
+    assert_eq!(browser.text("[data-testid=case-domain]").await, "食品药品");
+    let opened = browser
+        .text("[data-testid=case-timeline] li[data-action=open-case]")
+        .await;
+    assert!(
+        opened.contains("登记线索") && !opened.contains("open-case"),
+        "{opened}"
+    );
     let attachments = browser.text("[data-testid=attachments]").await;
-    assert!(attachments.contains("transfer"), "{attachments}");
+    assert!(
+        attachments.contains("涉嫌犯罪案件移送书") && attachments.contains("移送公安机关"),
+        "{attachments}"
+    );
+    let page = browser.text("main").await;
+    for code in [
+        "PSB_FILING_DECISION",
+        "food_drug",
+        "open-case",
+        "transfer-letter",
+    ] {
+        assert!(
+            !page.contains(code),
+            "the case page shows the code {code}:\n{page}"
+        );
+    }
     browser.screenshot("case-page.png", LAPTOP).await;
+    // The English names behind the language switch.
+    browser
+        .wait_for("[data-testid=language]")
+        .await
+        .click()
+        .await
+        .expect("switch language");
+    assert_eq!(
+        browser.text("[data-testid=case-domain]").await,
+        "food and drug"
+    );
+    let rule = browser
+        .text("tr[data-rule=PSB_FILING_DECISION] [data-testid=clock-rule]")
+        .await;
+    assert!(rule.contains("police filing decision"), "{rule}");
+    browser
+        .wait_for("[data-testid=language]")
+        .await
+        .click()
+        .await
+        .expect("switch language back");
 
     // An extended clock says so, and runs to its new due time: the month
     // of review from 20 days ago plus fifteen days is not overdue.
@@ -849,5 +901,214 @@ async fn recognised_inspection_results_are_shown_per_matter() {
         "{retest}"
     );
     browser.screenshot("inspections.png", LAPTOP).await;
+    browser.close().await;
+}
+
+/// ¥60,000 in fen: over the ¥50,000 sales threshold of CL140-FAKE-v2008.
+const SALES_FEN: i64 = 6_000_000;
+
+/// Opens a general case whose administrative case records a sales amount
+/// over the fake-goods threshold (a `CaseStep` with the fact and its
+/// evidence), as the market regulator would; the case id.
+fn open_case_over_threshold(chain: &mut BackdatedChain) -> String {
+    use xianjie_ledger::case::AttachmentKind;
+    use xianjie_ledger::supervision::{Fact, FactKind, FactUnit};
+    use xianjie_ledger::tx::CaseStep;
+    let market = chain.key("market", "officer");
+    let opened = chain.commit(
+        &market,
+        Call::OpenCase(OpenCase {
+            title: "商店销售假冒洗发水".into(),
+            entity: SHOP.into(),
+            domain: "general".into(),
+            lead: LeadSource {
+                kind: LeadKind::Complaint,
+                reference: None,
+            },
+        }),
+    );
+    let case_id = xianjie_contracts::case::case_id_for(&opened);
+    chain.commit(
+        &market,
+        Call::CaseStep(CaseStep {
+            action: CaseAction {
+                case_id: case_id.clone(),
+                action: "open-admin-case".into(),
+                attachments: vec![Attachment {
+                    kind: AttachmentKind::CaseOpeningRecord,
+                    digest: note_digest("case opening record"),
+                }],
+                officers: Vec::new(),
+                to: None,
+                reason_digest: None,
+                outcome: None,
+            },
+            facts: vec![Fact {
+                kind: FactKind::SalesAmount,
+                value: SALES_FEN,
+                unit: Some(FactUnit::Fen),
+                year: None,
+                evidence: Some(note_digest("till records of the shop")),
+            }],
+            violation_date: None,
+            penalty: None,
+        }),
+    );
+    case_id
+}
+
+#[tokio::test]
+async fn the_supervisor_page_shows_a_flagged_case_and_opens_it() {
+    use xianjie_ledger::case::{AttachmentKind, Outcome};
+    let _one = ONE_BROWSER.lock().await;
+    let dir = tempfile::tempdir().unwrap();
+    let home = dir.path().join("home");
+    let started = now_ms() - 30 * DAY_MS;
+    let mut chain = BackdatedChain::create(&home, started);
+    chain.set_time(started + 1000);
+    // A food case transferred 30 days ago and received 20 days ago, with no
+    // filing decision: the police's clock is overdue.
+    let overdue = open_and_transfer(&mut chain);
+    let flagged = open_case_over_threshold(&mut chain);
+    chain.set_time(now_ms() - 20 * DAY_MS);
+    let police = chain.key("police", "officer");
+    act(&mut chain, &police, &overdue, "receive", None, vec![]);
+    // Three days and an hour ago the market regulator's head decided a
+    // penalty on the flagged case instead of transferring it: 以罚代刑.
+    chain.set_time(now_ms() - 3 * DAY_MS - 3600 * 1000);
+    let head = chain.key("market", "head");
+    chain.commit(
+        &head,
+        Call::CaseAction(CaseAction {
+            case_id: flagged.clone(),
+            action: "penalty-decision".into(),
+            attachments: vec![Attachment {
+                kind: AttachmentKind::PenaltyDecision,
+                digest: note_digest("行政处罚决定书"),
+            }],
+            officers: Vec::new(),
+            to: None,
+            reason_digest: None,
+            outcome: Some(Outcome::Penalty),
+        }),
+    );
+    chain.close();
+    let node = DevNode::start(&home);
+    // A block now: days are counted to the latest block time.
+    let today = dir.path().join("inquiry-record.txt");
+    std::fs::write(&today, "询问笔录 2026").unwrap();
+    let colleague = node.key("police-officer2");
+    node.cli_as(
+        "police-officer",
+        &[
+            "evidence",
+            "anchor",
+            today.to_str().unwrap(),
+            "--category",
+            "witness",
+            "--collected-by",
+            colleague.to_str().unwrap(),
+        ],
+    )
+    .expect_code(0);
+
+    let browser = Browser::start().await;
+    browser
+        .sign_in(&login_link(&node, "procuratorate-officer"), "#/supervision")
+        .await;
+    let row = format!("[data-testid=flag][data-case-id='{flagged}']");
+    let open = browser
+        .wait_for(&row)
+        .await
+        .attr("data-open")
+        .await
+        .unwrap();
+    assert_eq!(open.as_deref(), Some("true"));
+    assert_eq!(
+        browser
+            .text(&format!("{row} [data-testid=flag-kind]"))
+            .await,
+        "以罚代刑"
+    );
+    let rule = browser
+        .text(&format!("{row} [data-testid=flag-rule]"))
+        .await;
+    assert!(
+        rule.contains("CL140-FAKE-v2008") && rule.contains("第 1 版"),
+        "{rule}"
+    );
+    let fact = browser
+        .text(&format!("{row} [data-testid=flag-fact]"))
+        .await;
+    assert!(
+        fact.contains("销售金额") && fact.contains("6000000") && fact.contains("¥60000.00"),
+        "{fact}"
+    );
+    assert_eq!(
+        browser
+            .text(&format!("{row} [data-testid=flag-days]"))
+            .await,
+        "3 天"
+    );
+    // The police's overdue filing decision, under the police.
+    let group = browser
+        .text("[data-testid=overdue-group][data-org=police][data-rule=PSB_FILING_DECISION]")
+        .await;
+    assert!(
+        group.contains("公安立案审查") && group.contains(&overdue),
+        "{group}"
+    );
+    // Stage durations come from GET /v1/stats; without it the page says so.
+    let stats = ureq::get(format!("{}/v1/stats", node.url))
+        .config()
+        .http_status_as_error(false)
+        .build()
+        .call()
+        .expect("GET /v1/stats")
+        .status();
+    if stats == 200 {
+        browser.wait_for("[data-testid=stages]").await;
+    } else {
+        let note = browser.text("[data-testid=stats-unavailable]").await;
+        assert!(note.contains("/v1/stats"), "{note}");
+    }
+    browser.screenshot("supervision.png", LAPTOP).await;
+
+    // One click opens the case, with its facts and the rule they met.
+    browser
+        .wait_for(&format!("{row} [data-testid=case-link]"))
+        .await
+        .click()
+        .await
+        .expect("click the case");
+    let detail = browser.wait_for("[data-testid=case-detail]").await;
+    let hash = browser
+        .client
+        .execute("return location.hash;", vec![])
+        .await
+        .expect("hash");
+    assert_eq!(hash, json!(format!("#/cases/{flagged}")));
+    assert!(detail.text().await.unwrap().contains("商店销售假冒洗发水"));
+    let state = browser.text("[data-testid=case-state]").await;
+    assert!(state.contains("已作出决定"), "{state}");
+    let facts = browser.text("[data-testid=case-facts]").await;
+    assert!(
+        facts.contains("销售金额") && facts.contains("CL140-FAKE-v2008"),
+        "{facts}"
+    );
+
+    // In English too.
+    browser.open("#/supervision").await;
+    browser.wait_for(&row).await;
+    browser
+        .wait_for("[data-testid=language]")
+        .await
+        .click()
+        .await
+        .expect("switch language");
+    let kind = browser
+        .text(&format!("{row} [data-testid=flag-kind]"))
+        .await;
+    assert_eq!(kind, "penalty instead of transfer");
     browser.close().await;
 }

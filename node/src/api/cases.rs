@@ -12,7 +12,7 @@ use axum::extract::{Path, Query, State};
 use axum::Json;
 use serde::{Deserialize, Serialize};
 use utoipa::IntoParams;
-use xianjie_contracts::case::{self as rules, MinRole, Target, Transition};
+use xianjie_contracts::case::{self as rules, MinRole, Party, Target, Transition};
 use xianjie_contracts::policy::{self, Resource};
 use xianjie_contracts::{read, BlockCtx, ContractError, ReadResource};
 use xianjie_ledger::case::{Attachment, Case, CaseState};
@@ -25,7 +25,8 @@ use xianjie_store::Store;
 use super::auth::{authorize, internal, may_read, Reader};
 use super::{ApiError, AppState, ErrorBody};
 pub use xianjie_api::cases::{
-    ActionView, ActionsView, AttachmentView, CaseDetail, CaseEvidence, CaseList, CaseSummary,
+    ActionStanding, ActionView, ActionsView, AttachmentView, CaseDetail, CaseEvidence, CaseList,
+    CaseSummary,
 };
 
 /// Filters of `GET /v1/cases`.
@@ -287,7 +288,7 @@ pub async fn actions(
                 .iter()
                 .map(|row| dry_run(store, &ctx, &reader, &case, row))
                 .collect::<Result<Vec<_>, _>>()?;
-            actions.sort_by_key(|action| !action.allowed);
+            actions.sort_by_key(|action| action.standing);
             Ok(ActionsView {
                 case_id: case.id.clone(),
                 state: state_name(case.state),
@@ -357,7 +358,28 @@ fn dry_run(
         Err(error) if error.is_state_fault() => return Err(internal(error)),
         Err(error) => Some(error),
     };
+    let in_state = row.from.contains(&case.state);
+    let needs_input = !kinds.is_empty()
+        || row.target != Target::None
+        || row.taskforce
+        || row.reason
+        || !row.outcomes().is_empty();
+    let standing = match refusal.as_ref().map(ContractError::code) {
+        _ if !in_state => ActionStanding::OtherState,
+        None if needs_input => ActionStanding::Supply,
+        None => ActionStanding::Now,
+        Some("wrong_org_kind" | "not_case_party") => ActionStanding::WrongParty,
+        Some("wrong_role") => ActionStanding::WrongRole,
+        Some(_) => ActionStanding::Refused,
+    };
     Ok(ActionView {
+        in_state,
+        standing,
+        parties: row
+            .actors
+            .iter()
+            .map(|party| party_name(*party).to_owned())
+            .collect(),
         action: row.action.to_owned(),
         rows: row.rows.to_owned(),
         summary: row.summary.to_owned(),
@@ -387,6 +409,16 @@ fn dry_run(
             .map(|outcome| outcome.name().to_owned())
             .collect(),
     })
+}
+
+/// The wire name of a party of the table.
+fn party_name(party: Party) -> &'static str {
+    match party {
+        Party::Owner => "owner",
+        Party::Police => "police",
+        Party::Procuratorate => "procuratorate",
+        Party::Court => "court",
+    }
 }
 
 /// The first organisation that could be named as the action's target.

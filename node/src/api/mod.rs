@@ -18,6 +18,7 @@ mod receipt;
 pub mod replay;
 pub mod sessions;
 mod stats;
+mod supervision;
 mod txs;
 mod vault;
 
@@ -287,6 +288,15 @@ pub fn routes() -> Vec<ApiRoute> {
         ApiRoute::new(GET, "/v1/cases", Officer, cases::list),
         ApiRoute::new(GET, "/v1/cases/{id}", Officer, cases::show),
         ApiRoute::new(GET, "/v1/cases/{id}/actions", Officer, cases::actions),
+        ApiRoute::new(GET, "/v1/cases/{id}/facts", Officer, supervision::facts),
+        ApiRoute::new(GET, "/v1/supervision/flags", Officer, supervision::flags),
+        ApiRoute::new(
+            GET,
+            "/v1/threshold-rules",
+            Public,
+            supervision::threshold_rules,
+        ),
+        ApiRoute::new(GET, "/v1/names", Public, supervision::names),
         ApiRoute::new(GET, "/v1/deadlines", Public, governance::deadlines),
         ApiRoute::new(GET, "/v1/policy", Public, governance::policy),
         ApiRoute::new(

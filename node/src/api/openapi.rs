@@ -9,7 +9,7 @@ use utoipa::{Modify, OpenApi};
 
 use super::{
     cases, chain, error, evidence, governance, health, inspections, members, receipt, sessions,
-    stats, txs, vault, Group,
+    stats, supervision, txs, vault, Group,
 };
 
 /// The API description. Ledger types (headers, certificates, transactions)
@@ -34,6 +34,10 @@ use super::{
         cases::list,
         cases::show,
         cases::actions,
+        supervision::facts,
+        supervision::flags,
+        supervision::threshold_rules,
+        supervision::names,
         inspections::list,
         inspections::show,
         inspections::accreditation,
@@ -75,6 +79,18 @@ use super::{
         cases::CaseEvidence,
         cases::ActionsView,
         cases::ActionView,
+        cases::ActionStanding,
+        supervision::FlagList,
+        supervision::FlagView,
+        supervision::RuleMatchView,
+        supervision::FactView,
+        supervision::RecordedFactView,
+        supervision::PenaltyView,
+        supervision::CaseFactsView,
+        supervision::ThresholdRuleList,
+        supervision::ThresholdRuleView,
+        supervision::NamesView,
+        supervision::NameView,
         inspections::InspectionList,
         inspections::InspectionView,
         governance::DeadlinesView,
