@@ -459,6 +459,12 @@ pub enum ContractError {
         /// The case.
         case_id: String,
     },
+    /// D6: no standing 通知撤销案件书.
+    #[error("case {case_id} has no standing withdrawal notice (通知撤销案件书): before the investigation the police withdraw only on the procuratorate's notice, and a notice revoked on 复议 or 复核 no longer stands; continue the case, or ask the procuratorate for its decision")]
+    NoWithdrawalNotice {
+        /// The case.
+        case_id: String,
+    },
     /// Facts, a violation date or penalty terms on a step that takes none.
     #[error("{action} does not record facts: key facts go on open-admin-case, mark-suspected and penalty-decision, penalty terms on penalty-decision")]
     FactsNotAllowed {
@@ -1024,6 +1030,7 @@ impl ContractError {
             E::NothingToAnswer { .. } => "nothing_to_answer",
             E::StepMissing { .. } => "step_missing",
             E::AlreadyTransferred { .. } => "already_transferred",
+            E::NoWithdrawalNotice { .. } => "no_withdrawal_notice",
             E::FactsNotAllowed { .. } => "facts_not_allowed",
             E::FactUnitMissing { .. } => "fact_unit_missing",
             E::FactWrongUnit { .. } => "fact_wrong_unit",
@@ -1438,6 +1445,9 @@ mod tests {
                 reason: "missing".into(),
             },
             E::BulletinHeightAhead { height: 9, last: 8 },
+            E::NoWithdrawalNotice {
+                case_id: "c".into(),
+            },
         ]
     }
 

@@ -238,9 +238,10 @@ named_enum! {
         NonFilingNotice = "non-filing-notice",
         /// Handover list of seized items (交接清单).
         HandoverList = "handover-list",
-        /// 提请复议书.
+        /// 提请复议书 (T11), or the police's 要求复议意见书 against a withdrawal
+        /// notice (D6).
         ReconsiderationRequest = "reconsideration-request",
-        /// 复议决定书.
+        /// 复议决定书 (T12, or the procuratorate's on a withdrawal notice, D6).
         ReconsiderationDecision = "reconsideration-decision",
         /// 立案监督建议 / request for filing supervision.
         SupervisionRequest = "supervision-request",
@@ -302,6 +303,19 @@ named_enum! {
         UrgingLetter = "urging-letter",
         /// Written notice to the agency that the case moved to another police organ (T17a).
         MoveNotice = "move-notice",
+        /// 要求说明立案理由通知书: the procuratorate demands the police's
+        /// reasons for filing (D6).
+        FilingReasonsDemand = "filing-reasons-demand",
+        /// 立案理由说明书: the police's written reasons for filing (D6).
+        FilingExplanation = "filing-explanation",
+        /// 通知撤销案件书: the procuratorate notifies the police to withdraw
+        /// the case (D6).
+        WithdrawalNotice = "withdrawal-notice",
+        /// 提请复核意见书: the police ask the higher procuratorate to review
+        /// (复核) a withdrawal notice upheld on 复议 (D6).
+        ReviewRequest = "review-request",
+        /// 复核决定书: the higher procuratorate's review decision (D6).
+        ReviewDecision = "review-decision",
     }
 }
 
@@ -310,7 +324,8 @@ named_enum! {
     pub enum Outcome {
         /// Reconsideration: the police now files.
         File = "file",
-        /// Reconsideration: the non-filing is upheld.
+        /// Reconsideration or review: the decision reviewed (the non-filing,
+        /// or the procuratorate's withdrawal notice, D6) is upheld.
         Uphold = "uphold",
         /// Judgment: convicted.
         Convicted = "convicted",
@@ -327,6 +342,9 @@ named_enum! {
         ConvictedFined = "convicted-fined",
         /// Administrative decision: a penalty that includes a fine (罚款).
         Fine = "fine",
+        /// Reconsideration or review (复议、复核) of the procuratorate's
+        /// withdrawal notice: the notice was wrong and is revoked (D6).
+        Revoke = "revoke",
     }
 }
 

@@ -575,6 +575,29 @@ pub const AGENCY_SIDE_STATES: &[CaseState] = &[
     CaseState::R9Closed,
 ];
 
+/// Where the procuratorate supervises an improper filing (D6, 不应当立案而
+/// 立案): a filed case before the police asked for arrest approval or
+/// referred it for prosecution (SPP-Rules-2019 Art 559 ¶2: 尚未提请批准逮捕
+/// 或者移送起诉).
+pub const FILED_STATES: &[CaseState] = &[
+    CaseState::S8Filed,
+    CaseState::S9ItemsHandedOver,
+    CaseState::S10Investigation,
+];
+
+/// D6: the police explain the filing in writing.
+pub const PSB_EXPLAIN_FILING: &str = "PSB_EXPLAIN_FILING";
+/// D6: the police's window to ask the procuratorate to reconsider (复议)
+/// its withdrawal notice.
+pub const PSB_REQUEST_PROC_RECONSIDERATION: &str = "PSB_REQUEST_PROC_RECONSIDERATION";
+/// D6: the procuratorate decides the 复议.
+pub const PROC_DECIDE_RECONSIDERATION: &str = "PROC_DECIDE_RECONSIDERATION";
+/// D6: the police's window to ask the higher procuratorate to review (复核)
+/// after the 复议 upheld the notice.
+pub const PSB_REQUEST_HIGHER_REVIEW: &str = "PSB_REQUEST_HIGHER_REVIEW";
+/// D6: the higher procuratorate decides the 复核.
+pub const PROC_DECIDE_HIGHER_REVIEW: &str = "PROC_DECIDE_HIGHER_REVIEW";
+
 fn clock_rule(
     id: &str,
     on: &[CaseState],
@@ -606,9 +629,9 @@ fn clock_rule(
 /// Appendix A rules in a new chain's parameters. Values that no checked
 /// source fixes are marked UNVERIFIED and stay parameters.
 pub fn deadline_rules() -> Vec<DeadlineRule> {
-    use ClockKind::Duty;
+    use ClockKind::{Duty, Window};
     use TimeUnit::CalendarDay;
-    use Verification::Unverified as U;
+    use Verification::{Primary as P, Unverified as U};
     vec![
         // No statute fixes the period: SC-Transfer Art 3 says "must
         // transfer", Art 16 ¶2 sanctions non-transfer.
@@ -642,6 +665,73 @@ pub fn deadline_rules() -> Vec<DeadlineRule> {
                 "SPP-Rules-2019 Art 557 ¶3; SPP-Linkage-2021 (period UNVERIFIED)",
                 U,
             ),
+        ),
+        // D6 (不应当立案而立案): 7 days from receipt of the demand to explain
+        // the filing in writing.
+        clock_rule(
+            PSB_EXPLAIN_FILING,
+            FILED_STATES,
+            (&["demand-filing-reasons"], &["explain-filing"]),
+            (7, CalendarDay),
+            (Duty, "PSB"),
+            ("SPP-Rules-2019 Arts 559 ¶2, 560", P),
+        ),
+        // No source read fixes a period to ask for 复议: Art 563 says the
+        // police withdraw at once if they do not object, Art 564 ¶2 sends a
+        // 纠正违法通知书 once 15 days pass without withdrawal, 复议 or 复核.
+        // The window is that 15 days, a parameter until checked against
+        // MPS-Rules Art 183.
+        clock_rule(
+            PSB_REQUEST_PROC_RECONSIDERATION,
+            FILED_STATES,
+            (
+                &["notify-withdrawal"],
+                &["request-proc-reconsideration", "withdraw"],
+            ),
+            (15, CalendarDay),
+            (Window, "PSB"),
+            (
+                "SPP-Rules-2019 Arts 563, 564 ¶2; MPS-Rules Art 183 (period UNVERIFIED)",
+                U,
+            ),
+        ),
+        clock_rule(
+            PROC_DECIDE_RECONSIDERATION,
+            FILED_STATES,
+            (
+                &["request-proc-reconsideration"],
+                &["decide-proc-reconsideration"],
+            ),
+            (7, CalendarDay),
+            (Duty, "PROC"),
+            ("SPP-Rules-2019 Art 565 ¶1", P),
+        ),
+        // The window to ask for 复核 is not fixed either: the same 15 days,
+        // from the 复议 decision that upheld the notice.
+        DeadlineRule {
+            outcome: Some(crate::case::Outcome::Uphold),
+            ..clock_rule(
+                PSB_REQUEST_HIGHER_REVIEW,
+                FILED_STATES,
+                (
+                    &["decide-proc-reconsideration"],
+                    &["request-higher-review", "withdraw"],
+                ),
+                (15, CalendarDay),
+                (Window, "PSB"),
+                (
+                    "SPP-Rules-2019 Arts 564 ¶2, 565 ¶2; MPS-Rules Art 183 (period UNVERIFIED)",
+                    U,
+                ),
+            )
+        },
+        clock_rule(
+            PROC_DECIDE_HIGHER_REVIEW,
+            FILED_STATES,
+            (&["request-higher-review"], &["decide-higher-review"]),
+            (15, CalendarDay),
+            (Duty, "PROC"),
+            ("SPP-Rules-2019 Art 565 ¶2", P),
         ),
     ]
 }

@@ -237,7 +237,7 @@ fn act_with(
         });
     }
     let org = signer_org(view, signer)?;
-    let party = acting_party(row, &case, &org)?;
+    let party = acting_party(view, row, &case, &org)?;
     check_role(row.action, row.role, signer)?;
     let params = read::params_shared(view)?;
     check_attachments(row, &params, &case, call)?;
@@ -367,13 +367,38 @@ fn describe(parties: &[Party]) -> String {
             Party::Police => "receiving police",
             Party::Procuratorate => "supervising procuratorate",
             Party::Court => "trial court",
+            Party::HigherProcuratorate => "higher procuratorate the case was sent up to",
         })
         .collect::<Vec<_>>()
         .join(" or ")
 }
 
+/// The actions that send a case up to a higher procuratorate, naming it as
+/// their target.
+const SENT_UP_BY: [&str; 2] = ["request-higher-review", "report-to-higher"];
+
+/// The higher procuratorate the case was last sent up to: the target of the
+/// latest `request-higher-review` or `report-to-higher` event, read through
+/// its mark's `seq`.
+pub fn higher_procuratorate(view: &dyn StateView, case: &Case) -> Result<Option<OrgId>> {
+    let Some(latest) = SENT_UP_BY
+        .iter()
+        .filter_map(|action| case.mark(action))
+        .max_by_key(|mark| mark.seq)
+    else {
+        return Ok(None);
+    };
+    let key = keys::case_event(&case.id, latest.seq);
+    let event: CaseEvent =
+        read::record(view, &key)?.ok_or_else(|| ContractError::CorruptState {
+            key: format!("case-event/{}/{}", case.id, latest.seq),
+            reason: "the event of a mark is missing".into(),
+        })?;
+    Ok(event.target)
+}
+
 /// The party the signer's organisation acts as.
-fn acting_party(row: &Transition, case: &Case, org: &Org) -> Result<Party> {
+fn acting_party(view: &dyn StateView, row: &Transition, case: &Case, org: &Org) -> Result<Party> {
     for party in row.actors {
         let matches = match party {
             Party::Owner => case.owner == org.id,
@@ -383,6 +408,10 @@ fn acting_party(row: &Transition, case: &Case, org: &Org) -> Result<Party> {
                 None => org.kind == OrgKind::Procuratorate && org.region == case.region,
             },
             Party::Court => case.court.as_ref() == Some(&org.id),
+            Party::HigherProcuratorate => {
+                org.kind == OrgKind::Procuratorate
+                    && higher_procuratorate(view, case)?.as_ref() == Some(&org.id)
+            }
         };
         if matches {
             return Ok(*party);
@@ -724,6 +753,24 @@ fn check_penalty_to_publish(case: &Case) -> Result<()> {
     }
 }
 
+/// D6: a 通知撤销案件书 was recorded and no 复议 or 复核 decision after it
+/// revoked it.
+fn check_withdrawal_notice(case: &Case) -> Result<()> {
+    let standing = case.mark("notify-withdrawal").is_some_and(|notice| {
+        ["decide-proc-reconsideration", "decide-higher-review"]
+            .iter()
+            .filter_map(|action| case.mark(action))
+            .all(|decision| decision.seq < notice.seq || decision.outcome != Some(Outcome::Revoke))
+    });
+    if standing {
+        Ok(())
+    } else {
+        Err(ContractError::NoWithdrawalNotice {
+            case_id: case.id.clone(),
+        })
+    }
+}
+
 fn check_guards(
     view: &dyn StateView,
     row: &Transition,
@@ -889,6 +936,12 @@ fn check_guards(
                     && !params.cases.supervision_during_reconsideration
                 {
                     return Err(ContractError::SupervisionDuringReconsideration);
+                }
+            }
+            Guard::WithdrawalNoticeStands => check_withdrawal_notice(case)?,
+            Guard::NoticeBeforeInvestigation => {
+                if case.state != CaseState::S10Investigation {
+                    check_withdrawal_notice(case)?;
                 }
             }
             Guard::ReplyBeforeClose => {

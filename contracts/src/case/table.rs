@@ -12,8 +12,10 @@
 //! decline a transfer, file or decline filing, decide reconsideration, order
 //! filing, indict or not prosecute, judgment, and — because their sources say
 //! so — withdrawal (MPS-Rules Arts 186–187: head approval), the procuratorial
-//! opinions of D3 and R3 (chief procurator approval) and the administrative
-//! penalty decision (APL Art 57: 行政机关负责人)). `Officer` rows may be
+//! opinions of D3 and R3 (chief procurator approval), the notice to withdraw
+//! a case and the 复议/复核 decisions on it (D6, SPP-Rules-2019 Arts 561,
+//! 565: 经检察长决定) and the administrative penalty decision (APL Art 57:
+//! 行政机关负责人)). `Officer` rows may be
 //! signed by an officer or a head: a head is an officer of the organisation
 //! and may sign its ordinary acts. An admin never signs case acts: the admin
 //! key manages keys and votes in governance, and keeping it out of cases
@@ -21,7 +23,9 @@
 
 use xianjie_ledger::case::{AttachmentKind as A, CaseState, CaseState as S, Outcome};
 use xianjie_ledger::model::OrgKind;
-use xianjie_ledger::supervision::AGENCY_SIDE_STATES;
+use xianjie_ledger::supervision::{
+    AGENCY_SIDE_STATES, FILED_STATES, PSB_REQUEST_HIGHER_REVIEW, PSB_REQUEST_PROC_RECONSIDERATION,
+};
 
 /// Which party of the case may act.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -35,6 +39,10 @@ pub enum Party {
     Procuratorate,
     /// The court the case was indicted in (`COURT`).
     Court,
+    /// The higher procuratorate the case was last sent up to: the target of
+    /// the latest `request-higher-review` (D6 复核) or `report-to-higher`
+    /// (D4c) recorded on the case. No other procuratorate acts as it.
+    HigherProcuratorate,
 }
 
 impl Party {
@@ -45,6 +53,7 @@ impl Party {
             Party::Police => OrgKind::Police,
             Party::Procuratorate => OrgKind::Procuratorate,
             Party::Court => OrgKind::Court,
+            Party::HigherProcuratorate => OrgKind::Procuratorate,
         }
     }
 
@@ -55,6 +64,7 @@ impl Party {
             Party::Police => "police-act",
             Party::Procuratorate => "procuratorate-act",
             Party::Court => "court-act",
+            Party::HigherProcuratorate => "higher-procuratorate-act",
         }
     }
 }
@@ -97,6 +107,9 @@ pub enum Next {
     ByOutcome(&'static [(Outcome, CaseState)]),
     /// Chosen by the state the case is in.
     ByFrom(&'static [(CaseState, CaseState)]),
+    /// The state does not change, and the action records one of these
+    /// outcomes (a decision taken inside a state, e.g. D6 复议).
+    StayWithOutcome(&'static [Outcome]),
 }
 
 /// A condition beyond state, party and data.
@@ -163,6 +176,13 @@ pub enum Guard {
     /// A `fine` only if the case never recorded one (APL Art 29: 同一个违法
     /// 行为，不得给予两次以上罚款); other decisions remain possible.
     NoSecondFine,
+    /// D6: the procuratorate's 通知撤销案件书 was recorded and stands: no
+    /// 复议 or 复核 decision revoked it since.
+    WithdrawalNoticeStands,
+    /// `withdraw` before the investigation started (S8, S9) only on a
+    /// standing 通知撤销案件书 (D6, SPP-Rules-2019 Art 563); in S10 the
+    /// police withdraw on their own findings too (MPS-Rules Arts 186–187).
+    NoticeBeforeInvestigation,
 }
 
 /// What an action does besides moving the state.
@@ -232,6 +252,7 @@ impl Transition {
     pub fn outcomes(&self) -> Vec<Outcome> {
         match self.to {
             Next::ByOutcome(pairs) => pairs.iter().map(|(outcome, _)| *outcome).collect(),
+            Next::StayWithOutcome(outcomes) => outcomes.to_vec(),
             _ => Vec::new(),
         }
     }
@@ -249,6 +270,9 @@ impl Transition {
                 .iter()
                 .find(|(candidate, _)| *candidate == from)
                 .map(|(_, state)| *state),
+            Next::StayWithOutcome(outcomes) => outcome
+                .filter(|outcome| outcomes.contains(outcome))
+                .map(|_| from),
         }
     }
 }
@@ -270,7 +294,10 @@ const BASE: Transition = Transition {
     effects: &[],
 };
 
-use Party::{Court as COURT, Owner as AEA, Police as PSB, Procuratorate as PROC};
+use Party::{
+    Court as COURT, HigherProcuratorate as HIGHER_PROC, Owner as AEA, Police as PSB,
+    Procuratorate as PROC,
+};
 
 /// The transition table.
 pub static TABLE: &[Transition] = &[
@@ -732,15 +759,105 @@ pub static TABLE: &[Transition] = &[
         guards: &[Guard::Overdue("PROC_URGE_INVESTIGATION")],
         ..BASE
     },
+    // --- D6: supervision of an improper filing (不应当立案而立案) ---------
     Transition {
-        rows: "T18",
+        rows: "D6",
+        action: "demand-filing-reasons",
+        summary: "the procuratorate demands the police's reasons for filing (要求说明立案理由), before arrest approval or referral",
+        from: FILED_STATES,
+        to: Next::Stay,
+        actors: &[PROC],
+        attachments: &[A::FilingReasonsDemand],
+        ..BASE
+    },
+    Transition {
+        rows: "D6",
+        action: "explain-filing",
+        summary: "the police explain the filing in writing, with the facts, basis and evidence (within 7 days)",
+        from: FILED_STATES,
+        to: Next::Stay,
+        actors: &[PSB],
+        attachments: &[A::FilingExplanation],
+        guards: &[Guard::Answers("demand-filing-reasons")],
+        ..BASE
+    },
+    Transition {
+        rows: "D6",
+        action: "notify-withdrawal",
+        summary: "the reasons do not stand: the chief procurator notifies the police to withdraw the case (通知撤销案件)",
+        from: FILED_STATES,
+        to: Next::Stay,
+        actors: &[PROC],
+        role: MinRole::Head,
+        attachments: &[A::WithdrawalNotice],
+        guards: &[Guard::After("demand-filing-reasons")],
+        ..BASE
+    },
+    Transition {
+        rows: "D6",
+        action: "request-proc-reconsideration",
+        summary: "the police think the withdrawal notice wrong and ask the procuratorate to reconsider (复议)",
+        from: FILED_STATES,
+        to: Next::Stay,
+        actors: &[PSB],
+        attachments: &[A::ReconsiderationRequest],
+        guards: &[
+            Guard::Answers("notify-withdrawal"),
+            Guard::WithinWindow(PSB_REQUEST_PROC_RECONSIDERATION),
+        ],
+        ..BASE
+    },
+    Transition {
+        rows: "D6",
+        action: "decide-proc-reconsideration",
+        summary: "the procuratorate decides the 复议 within 7 days: the notice is upheld or revoked",
+        from: FILED_STATES,
+        to: Next::StayWithOutcome(&[Outcome::Uphold, Outcome::Revoke]),
+        actors: &[PROC],
+        role: MinRole::Head,
+        attachments: &[A::ReconsiderationDecision],
+        guards: &[Guard::Answers("request-proc-reconsideration")],
+        ..BASE
+    },
+    Transition {
+        rows: "D6",
+        action: "request-higher-review",
+        summary: "the police do not accept the upheld notice and ask the higher procuratorate to review it (复核); it joins the case",
+        from: FILED_STATES,
+        to: Next::Stay,
+        actors: &[PSB],
+        attachments: &[A::ReviewRequest],
+        target: Target::HigherProcuratorate,
+        guards: &[
+            Guard::Answers("decide-proc-reconsideration"),
+            Guard::WithdrawalNoticeStands,
+            Guard::WithinWindow(PSB_REQUEST_HIGHER_REVIEW),
+        ],
+        effects: &[Effect::JoinHigherProcuratorate],
+        ..BASE
+    },
+    Transition {
+        rows: "D6",
+        action: "decide-higher-review",
+        summary: "the higher procuratorate named in the request decides the 复核 within 15 days: the notice is upheld or revoked",
+        from: FILED_STATES,
+        to: Next::StayWithOutcome(&[Outcome::Uphold, Outcome::Revoke]),
+        actors: &[HIGHER_PROC],
+        role: MinRole::Head,
+        attachments: &[A::ReviewDecision],
+        guards: &[Guard::Answers("request-higher-review")],
+        ..BASE
+    },
+    Transition {
+        rows: "T18, D6",
         action: "withdraw",
-        summary: "the police withdraw the case (撤销案件)",
-        from: &[S::S10Investigation],
+        summary: "the police withdraw the case (撤销案件): in investigation on their own findings, before it only on a standing 通知撤销案件",
+        from: FILED_STATES,
         to: Next::To(S::S10xWithdrawn),
         actors: &[PSB],
         role: MinRole::Head,
         attachments: &[A::WithdrawalDecision],
+        guards: &[Guard::NoticeBeforeInvestigation],
         ..BASE
     },
     Transition {

@@ -3,7 +3,7 @@
 //! drive a fresh case to every state. The data-driven tests compare the
 //! engine against this.
 //!
-//! Sources: §b.2 (T1–T25), §c.2 (R1–R9), §d (D3, D4, D4a, D4b), and the
+//! Sources: §b.2 (T1–T25), §c.2 (R1–R9), §d (D3, D4, D4a, D4b, D6), and the
 //! role rule of the task: heads decide (approve/decline transfer, file/decline
 //! filing, decide reconsideration, order filing, indict/not prosecute,
 //! judgment; withdrawal, D3 and R3 opinions and the penalty decision because
@@ -28,6 +28,9 @@ pub enum Who {
     Proc,
     /// The court the case is before.
     Court,
+    /// The higher procuratorate the police asked to review (复核) a
+    /// withdrawal notice (D6): the one their request named.
+    HigherProc,
 }
 
 impl Who {
@@ -37,6 +40,7 @@ impl Who {
             Who::Psb => OrgKind::Police,
             Who::Proc => OrgKind::Procuratorate,
             Who::Court => OrgKind::Court,
+            Who::HigherProc => OrgKind::Procuratorate,
         }
     }
 }
@@ -78,7 +82,7 @@ const E: Expect = Expect {
     outcome: None,
 };
 
-use Who::{Aea, Court, Proc, Psb};
+use Who::{Aea, Court, HigherProc, Proc, Psb};
 
 /// One entry per action (and per outcome where the outcome picks the state).
 pub static EXPECTED: &[Expect] = &[
@@ -433,7 +437,7 @@ pub static EXPECTED: &[Expect] = &[
     Expect {
         rows: "T18",
         action: "withdraw",
-        from: &["S10_INVESTIGATION"],
+        from: FILED,
         to: To::State("S10X_WITHDRAWN"),
         who: &[Psb],
         head: true,
@@ -893,7 +897,121 @@ pub static EXPECTED: &[Expect] = &[
         attachments: &["urging-letter"],
         ..E
     },
+    // D6 (SPP-Rules-2019 Arts 559 ¶2, 560, 561, 563–565; MPS-Rules Art 183):
+    // a filed case not yet sent for arrest approval or prosecution. The
+    // procuratorate demands the reasons for filing; the police explain within
+    // 7 days; the chief procurator notifies withdrawal; the police may ask the
+    // same procuratorate to reconsider (decided within 7 days), then the
+    // higher one to review (15 days).
+    Expect {
+        rows: "D6",
+        action: "demand-filing-reasons",
+        from: FILED,
+        who: &[Proc],
+        attachments: &["filing-reasons-demand"],
+        ..E
+    },
+    Expect {
+        rows: "D6",
+        action: "explain-filing",
+        from: FILED,
+        who: &[Psb],
+        attachments: &["filing-explanation"],
+        ..E
+    },
+    Expect {
+        rows: "D6",
+        action: "notify-withdrawal",
+        from: FILED,
+        who: &[Proc],
+        head: true,
+        attachments: &["withdrawal-notice"],
+        ..E
+    },
+    Expect {
+        rows: "D6",
+        action: "request-proc-reconsideration",
+        from: FILED,
+        who: &[Psb],
+        attachments: &["reconsideration-request"],
+        ..E
+    },
+    Expect {
+        rows: "D6",
+        action: "decide-proc-reconsideration",
+        from: FILED,
+        who: &[Proc],
+        head: true,
+        attachments: &["reconsideration-decision"],
+        outcome: Some("uphold"),
+        ..E
+    },
+    Expect {
+        rows: "D6",
+        action: "decide-proc-reconsideration",
+        from: FILED,
+        who: &[Proc],
+        head: true,
+        attachments: &["reconsideration-decision"],
+        outcome: Some("revoke"),
+        ..E
+    },
+    Expect {
+        rows: "D6",
+        action: "request-higher-review",
+        from: FILED,
+        who: &[Psb],
+        attachments: &["review-request"],
+        target: Some("proc-prov"),
+        ..E
+    },
+    Expect {
+        rows: "D6",
+        action: "decide-higher-review",
+        from: FILED,
+        who: &[HigherProc],
+        head: true,
+        attachments: &["review-decision"],
+        outcome: Some("uphold"),
+        ..E
+    },
+    Expect {
+        rows: "D6",
+        action: "decide-higher-review",
+        from: FILED,
+        who: &[HigherProc],
+        head: true,
+        attachments: &["review-decision"],
+        outcome: Some("revoke"),
+        ..E
+    },
 ];
+
+/// A filed case before arrest approval or referral for prosecution (D6).
+pub const FILED: &[&str] = &["S8_FILED", "S9_ITEMS_HANDED_OVER", "S10_INVESTIGATION"];
+
+/// The steps that bring a filed case to the point where `action` may be
+/// recorded, for the D6 actions that answer an earlier one (the routes record
+/// none of them).
+pub fn prerequisites(action: &str) -> &'static [(&'static str, Option<&'static str>)] {
+    const CHAIN: &[(&str, Option<&str>)] = &[
+        ("demand-filing-reasons", None),
+        ("explain-filing", None),
+        ("notify-withdrawal", None),
+        ("request-proc-reconsideration", None),
+        ("decide-proc-reconsideration", Some("uphold")),
+        ("request-higher-review", None),
+    ];
+    let upto = match action {
+        "explain-filing" | "notify-withdrawal" => 1,
+        "request-proc-reconsideration" => 3,
+        "decide-proc-reconsideration" => 4,
+        "request-higher-review" => 5,
+        "decide-higher-review" => 6,
+        _ => 0,
+    };
+    &CHAIN[..upto]
+}
 
 /// The states in which the case is with the agency and was never sent on
 /// (DOMAIN §d D2/D3), closed cases included.
@@ -975,7 +1093,19 @@ pub fn guard_refusal(action: &str, from: &str) -> Option<&'static str> {
         // No order to file, no demand for reasons, no supervised filing on
         // the routes: the clocks these wait for never ran.
         "notice-to-correct" | "correction-opinion" | "urge-investigation" => Some("not_overdue"),
-        "report-to-higher" => Some("step_missing"),
+        "report-to-higher" | "notify-withdrawal" => Some("step_missing"),
+        // No demand for the reasons for filing, no withdrawal notice and no
+        // 复议 on the routes (D6).
+        "explain-filing"
+        | "request-proc-reconsideration"
+        | "decide-proc-reconsideration"
+        | "request-higher-review" => Some("nothing_to_answer"),
+        // No request named a higher procuratorate on the routes: none acts
+        // as one.
+        "decide-higher-review" => Some("not_case_party"),
+        // Before the investigation the police withdraw only on a standing
+        // withdrawal notice (D6), which the routes never issue.
+        "withdraw" if from != "S10_INVESTIGATION" => Some("no_withdrawal_notice"),
         // The routes exclude no time: there is none to end.
         "end-excluded-time" => Some("clock_not_stopped"),
         // The routes decide no penalty before S2 (and R8 comes after R7).
@@ -1115,6 +1245,8 @@ pub fn party_org(sim: &Sim, case_id: &str, who: Who) -> &'static str {
         Who::Psb => name(case.police, "police"),
         Who::Proc => name(case.procuratorate, "proc"),
         Who::Court => name(case.court, "court"),
+        // The simulation's only procuratorate above `proc`.
+        Who::HigherProc => "proc-prov",
     }
 }
 

@@ -19,6 +19,7 @@ mod cases;
 mod deadlines;
 mod expect;
 mod governance;
+mod improper_filing;
 mod inspections;
 mod policies;
 mod stats;

@@ -13,8 +13,8 @@ use xianjie_ledger::model::{OrgKind, Role};
 use xianjie_ledger::tx::Call;
 
 use crate::expect::{
-    call_for, case_at, every_signer, expected_next, guard_refusal, party_org, signer_for, state,
-    Expect, Who, EXPECTED,
+    call_for, case_at, every_signer, expected_next, guard_refusal, party_org, perform,
+    prerequisites, signer_for, state, Expect, Who, EXPECTED,
 };
 use crate::sim::{self, org_id, Sim, DAY_MS, ORGS};
 
@@ -69,6 +69,13 @@ fn expected_code(
         Who::Proc => true,
         Who::Psb => sim.case(case_id).police.is_some(),
         Who::Court => sim.case(case_id).court.is_some(),
+        // Only once a request named it (the routes name none).
+        Who::HigherProc => xianjie_contracts::read::case_events(sim, case_id)
+            .unwrap()
+            .iter()
+            .rev()
+            .find(|e| e.action == "request-higher-review" || e.action == "report-to-higher")
+            .is_some_and(|e| e.target == Some(org_id("proc-prov"))),
     };
     let is_party = expect
         .who
@@ -220,7 +227,13 @@ fn every_required_datum_is_checked() {
             continue;
         }
         let from = expect.from[0];
-        let (base, case_id) = at(from);
+        let (mut base, case_id) = at(from);
+        // The higher procuratorate acts only once a request named it.
+        if expect.who.contains(&Who::HigherProc) {
+            for (action, outcome) in prerequisites(expect.action) {
+                perform(&mut base, &case_id, action, *outcome);
+            }
+        }
         let org = party_org(&base, &case_id, expect.who[0]);
         let signer = signer_for(expect, org);
         let run = |edit: &dyn Fn(&mut xianjie_ledger::tx::CaseAction)| {
