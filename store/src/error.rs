@@ -33,6 +33,24 @@ pub enum StorageError {
         /// Current tip.
         tip: u64,
     },
+    /// sled's files could not be put on stable storage (`fsync` failed):
+    /// what was just written is not committed.
+    #[error("could not sync {path} to stable storage: {source}; the last write is not durable, so the node must stop; check the disk and its free space")]
+    Sync {
+        /// The file or directory, printed for the operator.
+        path: String,
+        /// What the system answered.
+        source: std::io::Error,
+    },
+    /// An earlier `fsync` of this store failed, so no later write can be
+    /// trusted to be durable.
+    #[error(
+        "an earlier sync of the store at {path} failed; restart the node once the disk is checked"
+    )]
+    SyncFailedBefore {
+        /// The store's directory.
+        path: String,
+    },
     /// The Merkle tree layer failed.
     #[error("state tree: {0}")]
     Tree(String),

@@ -36,11 +36,21 @@
 //! height and below in the same batch that writes the block. The commit
 //! certificate (`c:`) is the whole certificate: a consensus engine's own
 //! certificate converts to it one to one, so nothing else is kept for sync.
+//!
+//! **Durable before visible.** Every write that counts (a block with its
+//! certificate, the genesis, an undecided proposal) returns only once it is
+//! on stable storage: sled's flush, then an `fdatasync` of sled's files
+//! (`durable`). sled shows a batch to readers as soon as it is applied, so
+//! until that sync has returned the store hides the new height: [`Store::tip`],
+//! the block records, [`Store::tx_location`] and [`Store::state_value`]
+//! answer as of the last durable height. Nothing read from the store can
+//! call a block committed before a power cut could no longer undo it.
 
 #![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::panic))]
 
 use std::collections::BTreeSet;
 use std::path::Path;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
 use jmt::storage::{LeafNode, Node, NodeKey, TreeReader, TreeUpdateBatch};
@@ -52,6 +62,7 @@ use xianjie_ledger::hash::Hash;
 use xianjie_ledger::params::Params;
 use xianjie_ledger::state::{key_hash, keys, StateHasher, StateProof, StateView, WriteSet};
 
+mod durable;
 mod error;
 mod hot_values;
 mod node_groups;
@@ -131,6 +142,10 @@ pub struct Store {
     hot: Arc<HotValues>,
     /// The chain parameters last decoded, with the bytes they came from.
     params: Arc<Mutex<Option<DecodedParams>>>,
+    /// sled's files, synced after each flush (`None`: a temporary store).
+    files: Option<Arc<durable::DataFiles>>,
+    /// The highest height on stable storage; readers see no further.
+    durable_height: Arc<AtomicU64>,
 }
 
 /// Parameters as decoded, with the bytes they were decoded from.
@@ -187,15 +202,16 @@ impl Store {
     /// Opens (or creates) a store, checking its schema version.
     pub fn open(path: &Path) -> StoreResult<Self> {
         let db = sled::Config::new().path(path).open()?;
-        Self::from_db(db)
+        let files = durable::DataFiles::open(path)?;
+        Self::from_db(db, Some(Arc::new(files)))
     }
 
     /// A throwaway store in memory, for tests.
     pub fn temporary() -> StoreResult<Self> {
-        Self::from_db(sled::Config::new().temporary(true).open()?)
+        Self::from_db(sled::Config::new().temporary(true).open()?, None)
     }
 
-    fn from_db(db: sled::Db) -> StoreResult<Self> {
+    fn from_db(db: sled::Db, files: Option<Arc<durable::DataFiles>>) -> StoreResult<Self> {
         match db.get(META_SCHEMA)? {
             Some(bytes) => {
                 let array: [u8; 4] = bytes
@@ -212,15 +228,41 @@ impl Store {
             }
             None if db.is_empty() => {
                 db.insert(META_SCHEMA, &SCHEMA_VERSION.to_be_bytes())?;
-                db.flush()?;
             }
             None => return Err(corrupt(META_SCHEMA, "data present but no schema version")),
         }
-        Ok(Store {
+        let store = Store {
             db,
             hot: Arc::default(),
             params: Arc::default(),
-        })
+            files,
+            durable_height: Arc::default(),
+        };
+        store.sync()?;
+        // Everything sled recovered is on stable storage now.
+        let tip = store.stored_tip()?.unwrap_or(0);
+        store.durable_height.store(tip, Ordering::Release);
+        Ok(store)
+    }
+
+    /// Flushes sled and puts what it wrote on stable storage.
+    fn sync(&self) -> StoreResult<()> {
+        self.db.flush()?;
+        if let Some(files) = &self.files {
+            files.sync()?;
+        }
+        Ok(())
+    }
+
+    /// The highest height readers may see: every record up to it is on
+    /// stable storage.
+    fn durable_height(&self) -> u64 {
+        self.durable_height.load(Ordering::Acquire)
+    }
+
+    /// `None` for a height written but not yet durable.
+    fn if_durable<T>(&self, height: u64, found: Option<T>) -> Option<T> {
+        found.filter(|_| height <= self.durable_height())
     }
 
     fn get_decoded<T: Canonical>(&self, key: &[u8]) -> StoreResult<Option<T>> {
@@ -253,15 +295,19 @@ impl Store {
         self.get_hash(META_GENESIS_ROOT)
     }
 
-    /// Flushes everything written so far to disk (blocks are already flushed
-    /// at commit; this is for an orderly shutdown).
+    /// Puts everything written so far on stable storage (blocks already are
+    /// when their commit returns; this is for an orderly shutdown).
     pub fn flush(&self) -> StoreResult<()> {
-        self.db.flush()?;
-        Ok(())
+        self.sync()
     }
 
-    /// The last committed height (0 after genesis), or `None` on a fresh store.
+    /// The last committed height (0 after genesis), or `None` on a fresh
+    /// store. A height being committed counts once it is durable.
     pub fn tip(&self) -> StoreResult<Option<u64>> {
+        Ok(self.stored_tip()?.map(|tip| tip.min(self.durable_height())))
+    }
+
+    fn stored_tip(&self) -> StoreResult<Option<u64>> {
         self.db
             .get(META_TIP)?
             .map(|bytes| be_u64(META_TIP, &bytes))
@@ -398,7 +444,10 @@ impl Store {
     }
 
     /// Commits a block with its results, certificate and state update in one
-    /// atomic batch, then flushes to disk.
+    /// atomic batch, and returns once it is on stable storage (sled's flush
+    /// and an `fdatasync` of its files). Readers see the block only then. An
+    /// error means the block may not be durable: it must not be acknowledged,
+    /// and the node must stop.
     pub fn commit_block(
         &self,
         block: &Block,
@@ -429,20 +478,29 @@ impl Store {
         self.apply_state_batch(batch, update)
     }
 
-    /// Applies and flushes a batch that writes `update`'s state, keeping the
-    /// in-memory latest values in step: their written keys are forgotten
-    /// before and after sled applies the batch (see `hot_values`).
+    /// Applies a batch that writes `update`'s state and puts it on stable
+    /// storage, then shows its height to readers. The in-memory latest values
+    /// keep in step: their written keys are forgotten before sled applies the
+    /// batch and again once the height is shown (see `hot_values`), so a
+    /// value read in between (the old one, see [`Store::state_value`]) is
+    /// not kept.
     fn apply_state_batch(&self, batch: sled::Batch, update: &StateUpdate) -> StoreResult<()> {
         self.hot.invalidate(update.writes.keys());
-        let applied = self.db.apply_batch(batch);
+        let durable = self
+            .db
+            .apply_batch(batch)
+            .map_err(StorageError::from)
+            .and_then(|()| self.sync());
+        if durable.is_ok() {
+            self.durable_height.store(update.version, Ordering::Release);
+        }
         self.hot.invalidate(update.writes.keys());
-        applied?;
-        self.db.flush()?;
-        Ok(())
+        durable
     }
 
     /// Persists an undecided proposal for `height`, `round` and `block_hash`
-    /// (bytes in the caller's encoding) and flushes it to disk.
+    /// (bytes in the caller's encoding) and returns once it is on stable
+    /// storage.
     pub fn put_undecided(
         &self,
         height: u64,
@@ -457,8 +515,7 @@ impl Store {
         ]
         .concat();
         self.db.insert(key, bytes)?;
-        self.db.flush()?;
-        Ok(())
+        self.sync()
     }
 
     /// The undecided proposals kept for `height`: (round, block hash, bytes).
@@ -536,22 +593,26 @@ impl Store {
 
     /// A header by height.
     pub fn header(&self, height: u64) -> StoreResult<Option<Header>> {
-        self.get_decoded(&height_key(b"h:", height))
+        let found = self.get_decoded(&height_key(b"h:", height))?;
+        Ok(self.if_durable(height, found))
     }
 
     /// A block by height.
     pub fn block(&self, height: u64) -> StoreResult<Option<Block>> {
-        self.get_decoded(&height_key(b"b:", height))
+        let found = self.get_decoded(&height_key(b"b:", height))?;
+        Ok(self.if_durable(height, found))
     }
 
     /// The results of a block.
     pub fn results(&self, height: u64) -> StoreResult<Option<BlockResults>> {
-        self.get_decoded(&height_key(b"r:", height))
+        let found = self.get_decoded(&height_key(b"r:", height))?;
+        Ok(self.if_durable(height, found))
     }
 
     /// The commit certificate of a block.
     pub fn commit(&self, height: u64) -> StoreResult<Option<Commit>> {
-        self.get_decoded(&height_key(b"c:", height))
+        let found = self.get_decoded(&height_key(b"c:", height))?;
+        Ok(self.if_durable(height, found))
     }
 
     /// Where a committed transaction is, if it was committed.
@@ -565,7 +626,7 @@ impl Store {
         }
         let height = be_u64(&key, &bytes[..8])?;
         let index = u32::from_be_bytes([bytes[8], bytes[9], bytes[10], bytes[11]]);
-        Ok(Some(TxLocation { height, index }))
+        Ok(self.if_durable(height, Some(TxLocation { height, index })))
     }
 
     /// The result of a committed transaction.
@@ -589,11 +650,20 @@ impl Store {
         Ok(value)
     }
 
+    /// The latest durable value: while a block is being made durable, a
+    /// value it wrote is answered from the history as of the height before.
     fn state_value_in_db(&self, key: &[u8]) -> StoreResult<Option<Vec<u8>>> {
         let latest_key = latest_value_key(&key_hash(key), key);
         match self.db.get(&latest_key)? {
             None => Ok(None),
-            Some(record) => Ok(Some(split_latest(&latest_key, &record)?.1.to_vec())),
+            Some(record) => {
+                let (version, value) = split_latest(&latest_key, &record)?;
+                let durable = self.durable_height();
+                if version > durable {
+                    return self.state_value_at(key, durable);
+                }
+                Ok(Some(value.to_vec()))
+            }
         }
     }
 

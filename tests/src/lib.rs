@@ -56,9 +56,24 @@ impl DevNode {
 
     /// Starts a dev node in `home` on `port`.
     pub fn start_on(home: &Path, port: u16) -> DevNode {
+        Self::start_wrapped(home, port, &[])
+    }
+
+    /// Starts a dev node in `home` on `port` as the last arguments of
+    /// `wrapper` (e.g. `strace -o FILE`), or directly when it is empty.
+    /// Dropping the node stops the wrapper's process.
+    pub fn start_wrapped(home: &Path, port: u16, wrapper: &[&std::ffi::OsStr]) -> DevNode {
         let log = std::fs::File::create(home.with_extension(format!("{port}.log")))
             .expect("node log file");
-        let child = Command::new(binary("xianjie-node"))
+        let mut command = match wrapper.split_first() {
+            None => Command::new(binary("xianjie-node")),
+            Some((program, args)) => {
+                let mut command = Command::new(program);
+                command.args(args).arg(binary("xianjie-node"));
+                command
+            }
+        };
+        let child = command
             .args(["dev", "--home"])
             .arg(home)
             .args(["--http", &format!("127.0.0.1:{port}")])
