@@ -216,6 +216,33 @@ pub const ACTIONS: &[Name] = &[
         "notify the agency of the move",
     ),
     n("urge-investigation", "发出催办函", "urge the investigation"),
+    n(
+        "demand-filing-reasons",
+        "要求说明立案理由",
+        "demand the reasons for filing",
+    ),
+    n("explain-filing", "说明立案理由", "explain the filing"),
+    n(
+        "notify-withdrawal",
+        "通知撤销案件",
+        "notify withdrawal of the case",
+    ),
+    n(
+        "request-proc-reconsideration",
+        "要求检察院复议",
+        "ask the procuratorate to reconsider",
+    ),
+    n(
+        "decide-proc-reconsideration",
+        "作出复议决定",
+        "decide the reconsideration",
+    ),
+    n(
+        "request-higher-review",
+        "提请上级检察院复核",
+        "ask the higher procuratorate to review",
+    ),
+    n("decide-higher-review", "作出复核决定", "decide the review"),
 ];
 
 /// Deadline rules (DOMAIN Appendix A) and their sector overrides.
@@ -386,6 +413,31 @@ pub const DEADLINE_RULES: &[Name] = &[
         "回复检察意见（30日）",
         "answer the procuratorial opinion (30 days)",
     ),
+    n(
+        "PSB_EXPLAIN_FILING",
+        "说明立案理由（7日）",
+        "explain the filing (7 days)",
+    ),
+    n(
+        "PSB_REQUEST_PROC_RECONSIDERATION",
+        "要求复议期限（15日）",
+        "window to ask for reconsideration (15 days)",
+    ),
+    n(
+        "PROC_DECIDE_RECONSIDERATION",
+        "作出复议决定（7日）",
+        "decide the reconsideration (7 days)",
+    ),
+    n(
+        "PSB_REQUEST_HIGHER_REVIEW",
+        "提请复核期限（15日）",
+        "window to ask for review (15 days)",
+    ),
+    n(
+        "PROC_DECIDE_HIGHER_REVIEW",
+        "作出复核决定（15日）",
+        "decide the review (15 days)",
+    ),
 ];
 
 /// Case domains (sector overlays, `cases.domains`).
@@ -403,7 +455,7 @@ pub const DOMAINS: &[Name] = &[
 /// Outcomes an action records.
 pub const OUTCOMES: &[Name] = &[
     n("file", "立案", "file"),
-    n("uphold", "维持不予立案", "uphold non-filing"),
+    n("uphold", "维持原决定", "uphold"),
     n("convicted", "有罪判决", "convicted"),
     n("exempted", "免予刑事处罚", "exempted from punishment"),
     n("acquitted", "无罪", "acquitted"),
@@ -415,6 +467,7 @@ pub const OUTCOMES: &[Name] = &[
         "convicted with a criminal fine",
     ),
     n("fine", "罚款", "penalty with a fine"),
+    n("revoke", "撤销", "revoke"),
 ];
 
 /// Attachment kinds of case actions.
@@ -544,6 +597,23 @@ pub const ATTACHMENTS: &[Name] = &[
     ),
     n("urging-letter", "催办函", "urging letter"),
     n("move-notice", "案件移交通知书", "notice of the move"),
+    n(
+        "filing-reasons-demand",
+        "要求说明立案理由通知书",
+        "demand for the reasons for filing",
+    ),
+    n(
+        "filing-explanation",
+        "立案理由说明书",
+        "explanation of the filing",
+    ),
+    n(
+        "withdrawal-notice",
+        "通知撤销案件书",
+        "notice to withdraw the case",
+    ),
+    n("review-request", "提请复核意见书", "request for review"),
+    n("review-decision", "复核决定书", "review decision"),
 ];
 
 /// Who must act on a clock (DOMAIN §a role codes).

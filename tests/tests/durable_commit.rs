@@ -210,9 +210,9 @@ fn check_durable_before_acknowledged(events: &[Event], tx: &str, digest: &[u8]) 
         .unwrap_or_else(|| panic!("the trace shows no answer to the client naming tx {tx}"));
     let written = events
         .iter()
+        .rev()
         .filter(|event| event.returned < answer.began)
-        .filter(|event| matches!(&event.what, What::StoreWrite(bytes) if contains(bytes, digest)))
-        .last()
+        .find(|event| matches!(&event.what, What::StoreWrite(bytes) if contains(bytes, digest)))
         .unwrap_or_else(|| {
             panic!("the trace shows no write of tx {tx}'s anchored digest to the store before its answer")
         });

@@ -418,6 +418,7 @@ fn party_name(party: Party) -> &'static str {
         Party::Police => "police",
         Party::Procuratorate => "procuratorate",
         Party::Court => "court",
+        Party::HigherProcuratorate => "higher-procuratorate",
     }
 }
 
