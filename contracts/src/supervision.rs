@@ -21,7 +21,7 @@
 //! A case with no facts, no rules matched and no record writes nothing, so
 //! chains written before supervision replay unchanged.
 
-use xianjie_ledger::case::{ActionMark, Case, Outcome};
+use xianjie_ledger::case::{Case, Outcome};
 use xianjie_ledger::params::Params;
 use xianjie_ledger::state::{keys, StateView};
 use xianjie_ledger::supervision::{
@@ -485,13 +485,7 @@ fn start_untransferred_clock(
     case: &mut Case,
     seq: u32,
 ) -> Result<()> {
-    case.marks.push(ActionMark {
-        action: THRESHOLD_MET.into(),
-        seq,
-        time_ms: ctx.time_ms,
-        height: ctx.height,
-        outcome: None,
-    });
+    crate::case::set_mark(case, THRESHOLD_MET, seq, ctx, None);
     schedule(stage, params, case, ctx.time_ms)
 }
 

@@ -276,7 +276,7 @@ fn act_with(
     case.state = next;
     update_flags(&mut case, next);
     let seq = case.event_count;
-    set_mark(&mut case, row.action, seq, ctx, call);
+    set_mark(&mut case, row.action, seq, ctx, call.outcome);
     supervision::on_step(&mut stage, ctx, &params, &mut case, (row.action, step), seq)?;
     case.event_count += 1;
     case.updated_at_ms = ctx.time_ms;
@@ -287,7 +287,14 @@ fn act_with(
         index::insert(&mut stage, keys::index::OPEN_CASES, case.id.as_bytes())?;
     }
     if row.action == "file" && from == CaseState::S8sFilingSupervision {
-        mark_supervised_filing(&mut case, seq, ctx);
+        // The 催办函 clock starts at the filing under supervision.
+        set_mark(
+            &mut case,
+            xianjie_ledger::case::SUPERVISED_FILING,
+            seq,
+            ctx,
+            None,
+        );
     }
     for attachment in &call.attachments {
         if let Some(record) = read::evidence(&stage, &attachment.digest)? {
@@ -564,21 +571,6 @@ fn check_higher_procuratorate(
         ));
     }
     Ok(())
-}
-
-/// The 催办函 clock starts when the police file under supervision.
-fn mark_supervised_filing(case: &mut Case, seq: u32, ctx: &BlockCtx) {
-    let mark = ActionMark {
-        action: xianjie_ledger::case::SUPERVISED_FILING.into(),
-        seq,
-        time_ms: ctx.time_ms,
-        height: ctx.height,
-        outcome: None,
-    };
-    match case.marks.iter_mut().find(|m| m.action == mark.action) {
-        Some(existing) => *existing = mark,
-        None => case.marks.push(mark),
-    }
 }
 
 fn check_taskforce(
@@ -1065,13 +1057,22 @@ fn update_flags(case: &mut Case, next: CaseState) {
     }
 }
 
-fn set_mark(case: &mut Case, action: &str, seq: u32, ctx: &BlockCtx, call: &CaseAction) {
+/// Records that `action` happened at event `seq` (one mark per action: the
+/// latest wins). Also used for the marks the chain records itself
+/// (`supervised-filing`, `threshold-met`).
+pub(crate) fn set_mark(
+    case: &mut Case,
+    action: &str,
+    seq: u32,
+    ctx: &BlockCtx,
+    outcome: Option<Outcome>,
+) {
     let mark = ActionMark {
         action: action.into(),
         seq,
         time_ms: ctx.time_ms,
         height: ctx.height,
-        outcome: call.outcome,
+        outcome,
     };
     match case.marks.iter_mut().find(|m| m.action == action) {
         Some(existing) => *existing = mark,
