@@ -424,6 +424,11 @@ pub const DEADLINE_RULES: &[Name] = &[
         "window to ask for reconsideration (15 days)",
     ),
     n(
+        "PSB_WITHDRAW_AFTER_NOTICE",
+        "撤销案件或者提出复议（15日）",
+        "withdraw the case or ask for reconsideration (15 days)",
+    ),
+    n(
         "PROC_DECIDE_RECONSIDERATION",
         "作出复议决定（7日）",
         "decide the reconsideration (7 days)",
@@ -626,6 +631,20 @@ pub const ACTORS: &[Name] = &[
     n("PARTY", "当事人", "party"),
 ];
 
+/// Organisation kinds (DOMAIN §a), by their wire names.
+pub const ORG_KINDS: &[Name] = &[
+    n("administrative_agency", "行政执法机关", "administrative agency"),
+    n("police", "公安机关", "police"),
+    n("procuratorate", "人民检察院", "procuratorate"),
+    n("court", "人民法院", "court"),
+    n("testing_body", "检验检测机构", "testing body"),
+    n(
+        "government_office",
+        "人民政府/政府牵头部门",
+        "people's government (lead office)",
+    ),
+];
+
 /// Supervision flags.
 pub const FLAG_KINDS: &[Name] = &[
     n(
@@ -779,6 +798,8 @@ pub struct NamesView {
     pub attachments: Vec<NameView>,
     /// Clock actors.
     pub actors: Vec<NameView>,
+    /// Organisation kinds.
+    pub org_kinds: Vec<NameView>,
     /// Supervision flag kinds.
     pub flag_kinds: Vec<NameView>,
     /// Key fact kinds.
@@ -810,6 +831,7 @@ impl NamesView {
             outcomes: view(OUTCOMES),
             attachments: view(ATTACHMENTS),
             actors: view(ACTORS),
+            org_kinds: view(ORG_KINDS),
             flag_kinds: view(FLAG_KINDS),
             fact_kinds: view(FACT_KINDS),
             fact_units: view(FACT_UNITS),
@@ -822,6 +844,7 @@ impl NamesView {
 mod tests {
     use super::*;
     use xianjie_ledger::case::{AttachmentKind, CaseState, Outcome};
+    use xianjie_ledger::model::OrgKind;
     use xianjie_ledger::supervision::{FactKind, FactUnit, FlagKind, PenaltyKind};
 
     fn codes(table: &[Name]) -> Vec<&'static str> {
@@ -840,6 +863,7 @@ mod tests {
             &all.outcomes,
             &all.attachments,
             &all.actors,
+            &all.org_kinds,
             &all.flag_kinds,
             &all.fact_kinds,
             &all.fact_units,
@@ -885,6 +909,10 @@ mod tests {
             AttachmentKind::ALL.iter().map(|v| v.name()).collect(),
         );
         check(FLAG_KINDS, FlagKind::ALL.iter().map(|v| v.name()).collect());
+        check(
+            ORG_KINDS,
+            OrgKind::NAMES.iter().map(|(_, name)| *name).collect(),
+        );
         check(FACT_KINDS, FactKind::ALL.iter().map(|v| v.name()).collect());
         check(FACT_UNITS, FactUnit::ALL.iter().map(|v| v.name()).collect());
         check(

@@ -23,7 +23,8 @@ pub struct SessionOfficer {
     pub org: String,
     /// The organisation's official name.
     pub org_name: String,
-    /// The organisation's kind (`agency`, `police`, …).
+    /// The organisation's kind (`administrative_agency`, `police`, …,
+    /// `government_office`).
     pub org_kind: String,
     /// `officer`, `head` or `admin`.
     pub role: String,

@@ -41,6 +41,9 @@ pub struct FlagsArgs {
     /// Only cases owned by this organisation.
     #[arg(long, value_name = "ORG", value_parser = crate::evidence::parse_org_id)]
     pub org: Option<OrgId>,
+    /// Only the flags of this case (CASE-…).
+    #[arg(long, value_name = "CASE")]
+    pub case: Option<String>,
     /// Only flags still open (the case was not transferred).
     #[arg(long, conflicts_with = "resolved")]
     pub open: bool,
@@ -104,6 +107,9 @@ fn flags_path(args: &FlagsArgs) -> String {
     }
     if let Some(org) = &args.org {
         query.push(format!("org={}", query_value(&org.to_string())));
+    }
+    if let Some(case) = &args.case {
+        query.push(format!("case={}", query_value(case)));
     }
     if args.open {
         query.push("open=true".to_owned());
@@ -299,6 +305,17 @@ mod tests {
         assert_eq!(
             flags_path(&args),
             "/v1/supervision/flags?region=330100&open=true"
+        );
+        let cli = parse(&["supervision", "flags", "--case", "CASE-0123456789abcdef"]).unwrap();
+        let crate::Command::Supervision(SupervisionArgs {
+            command: SupervisionCommand::Flags(args),
+        }) = cli.command
+        else {
+            panic!("not supervision flags");
+        };
+        assert_eq!(
+            flags_path(&args),
+            "/v1/supervision/flags?case=CASE-0123456789abcdef"
         );
         assert!(parse(&["supervision", "flags", "--region", "3301"]).is_err());
         assert!(parse(&["supervision", "flags", "--open", "--resolved"]).is_err());

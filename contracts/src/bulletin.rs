@@ -1,14 +1,15 @@
-//! Bulletins (通报): a procuratorate anchors the digest of a statistics
-//! table ([`crate::stats`]) with the height and scope it was computed at.
+//! Bulletins (通报): a procuratorate or a people's government office
+//! anchors the digest of a statistics table ([`crate::stats`]) with the
+//! height and scope it was computed at.
 //!
-//! Built-in rules: the signer's organisation is a procuratorate
-//! (`wrong_org_kind`; this build has no government-office kind, so only
-//! procuratorates publish); the scope is well formed (`invalid_field`) and
+//! Built-in rules: the signer's organisation is a procuratorate or a
+//! government office (`wrong_org_kind`: both supervise the linkage work,
+//! DOMAIN §a `PROC` and `GOV_SUPERIOR`; SC-Transfer Arts 14–17); the scope is well formed (`invalid_field`) and
 //! names a member organisation if any (`unknown_org`); the height is
 //! committed, i.e. below the block being built (`bulletin_height_ahead`).
 //! Then the policy set must permit `publish-bulletin` on the scope
-//! (`policy_denied`; by default a procuratorate publishes its own
-//! region's slice).
+//! (`policy_denied`; by default a procuratorate or a government office
+//! publishes its own region's slice).
 //!
 //! The contract does not recompute the table: execution sees only the
 //! latest state, not the state at `height`. Checking a bulletin is
@@ -28,6 +29,10 @@ use crate::error::{ContractError, Result};
 use crate::overlay::Overlay;
 use crate::policy::{self, Action, Resource};
 use crate::{index, read, stats, BlockCtx};
+
+/// The kinds of organisation that publish bulletins: the supervisors of the
+/// linkage work.
+const PUBLISHERS: [OrgKind; 2] = [OrgKind::Procuratorate, OrgKind::GovernmentOffice];
 
 /// Prefix of bulletin ids.
 pub const BULLETIN_ID_PREFIX: &str = "BUL-";
@@ -63,11 +68,11 @@ pub fn publish(
         key: format!("org/{}", signer.org),
         reason: "an officer's organisation is missing".into(),
     })?;
-    if org.kind != OrgKind::Procuratorate {
+    if !PUBLISHERS.contains(&org.kind) {
         return Err(ContractError::WrongOrgKind {
             action: "publish-bulletin".into(),
             kind: org.kind,
-            expected: "a procuratorate".into(),
+            expected: "a procuratorate or a government office".into(),
         });
     }
     stats::check_scope(&call.scope)?;

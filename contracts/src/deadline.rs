@@ -36,6 +36,12 @@
 //! that also has an extension has it in the same unit, and the extra units
 //! add to what is left after the stops.
 //!
+//! A request addressed to the clock's party may hold a clock that stops on
+//! it until the party answers ([`HELD_UNTIL_ANSWERED`]: the D3 检察意见 and
+//! the agency's written answer hold the APL Art 60 penalty-decision
+//! period): the request records the units used, as a pause does, and the
+//! answer resumes the clock with what was left.
+//!
 //! Where Appendix A names a trigger the chain does not record, the default
 //! rules use the nearest on-chain event: `PROC_INFORM_AEA_REASONS_VALID`
 //! starts at the police's explanation (the procuratorate's finding is
@@ -344,8 +350,56 @@ fn started<'a>(rule: &DeadlineRule, case: &'a Case) -> Option<&'a ActionMark> {
         .stop
         .iter()
         .filter_map(|action| case.mark(action))
-        .any(|mark| mark.seq >= start.seq);
+        .any(|mark| mark.seq >= start.seq && held_answer(rule, case, start, mark).is_none());
     (!stopped).then_some(start)
+}
+
+/// Requests that hold the clock of the party they are addressed to while it
+/// answers, as (request, answer, source): a rule that stops on the request
+/// (its `stop` names it) runs again on the answer with the units it had
+/// used. The table's answering row names the same request
+/// (`Guard::Answers`).
+///
+/// The D3 检察意见 bars an administrative decision while the agency prepares
+/// the transfer (SPP-Rules-2019 Art 557 ¶3; SC-Transfer Art 11 ¶1), so the
+/// APL Art 60 period stops; when the agency's head answers in writing that
+/// it will not transfer, administrative handling goes on and so does the
+/// period. Whether the days already used count (the default here, as for
+/// excluded testing time) or the period starts afresh is not settled by the
+/// sources read (UNVERIFIED): a chain that wants a fresh period adds
+/// `answer-opinion` to the rule's `start`, one that wants the period to run
+/// through the opinion removes `suggest-transfer` from its `stop`.
+pub const HELD_UNTIL_ANSWERED: &[(&str, &str, &str)] = &[(
+    "suggest-transfer",
+    "answer-opinion",
+    "APL Art 60; SPP-Rules-2019 Art 557 ¶3 (period held while the 检察意见 is answered; UNVERIFIED)",
+)];
+
+/// The key of the units a clock had used when a held request stopped it,
+/// in `Case::paused` (beside the rule's own pause under its id).
+fn held_key(rule: &DeadlineRule, request: &str) -> String {
+    format!("{}/{request}", rule.id)
+}
+
+/// If `stop` (a mark of one of the rule's stop actions) is a held request
+/// that stopped the clock started at `start` while it ran, and it was
+/// answered since: the answer's mark, the units used, and the source.
+fn held_answer<'a>(
+    rule: &DeadlineRule,
+    case: &'a Case,
+    start: &ActionMark,
+    stop: &ActionMark,
+) -> Option<(&'a ActionMark, u32, &'static str)> {
+    let (_, answer, source) = HELD_UNTIL_ANSWERED
+        .iter()
+        .find(|(request, ..)| *request == stop.action)?;
+    let answered = case.mark(answer).filter(|mark| mark.seq > stop.seq)?;
+    let key = held_key(rule, &stop.action);
+    let held = case
+        .paused
+        .iter()
+        .find(|entry| entry.rule == key && entry.start_seq == start.seq)?;
+    Some((answered, held.used, source))
 }
 
 /// Whether the rule's pause stopped the clock that started at `start` and
@@ -460,27 +514,58 @@ fn resumed<'a>(
     rule: &'a DeadlineRule,
     case: &'a Case,
     start: &ActionMark,
-) -> Option<(&'a RulePause, u32, &'a ActionMark)> {
-    let pause = rule.pause.as_deref()?;
-    let used = case
-        .paused
+) -> Option<(Resumption<'a>, u32, &'a ActionMark)> {
+    let paused = rule.pause.as_deref().and_then(|pause| {
+        let used = case
+            .paused
+            .iter()
+            .find(|entry| entry.rule == rule.id && entry.start_seq == start.seq)?
+            .used;
+        let resumption = case
+            .mark(&pause.resume)
+            .filter(|mark| mark.seq > start.seq)?;
+        Some((Resumption::Pause(pause), used, resumption))
+    });
+    let held = rule
+        .stop
         .iter()
-        .find(|entry| entry.rule == rule.id && entry.start_seq == start.seq)?
-        .used;
-    let resumption = case
-        .mark(&pause.resume)
-        .filter(|mark| mark.seq > start.seq)?;
-    Some((pause, used, resumption))
+        .filter_map(|action| case.mark(action))
+        .filter(|mark| mark.seq >= start.seq)
+        .filter_map(|stop| held_answer(rule, case, start, stop))
+        .map(|(answer, used, source)| (Resumption::Answered(source), used, answer));
+    // The latest resumption carries the units used by every stop before it.
+    paused.into_iter().chain(held).max_by_key(|(.., mark)| mark.seq)
+}
+
+/// What let a stopped clock run again.
+enum Resumption<'a> {
+    /// The rule's own pause (`RulePause::resume`).
+    Pause(&'a RulePause),
+    /// The answer to a held request ([`HELD_UNTIL_ANSWERED`]), with its source.
+    Answered(&'static str),
+}
+
+impl Resumption<'_> {
+    fn source(&self) -> (String, Verification) {
+        match self {
+            Resumption::Pause(pause) => (pause.source.clone(), pause.verified),
+            Resumption::Answered(source) => ((*source).to_owned(), Verification::Unverified),
+        }
+    }
 }
 
 /// Records `action` stopping clocks: every running clock whose rule stops on
 /// it adds the units it ran since it started or last resumed to the units
 /// used. Called before the action changes the case's state.
 pub fn stop_clocks(params: &Params, case: &mut Case, action: &str, now_ms: u64) {
+    let held = HELD_UNTIL_ANSWERED
+        .iter()
+        .any(|(request, ..)| *request == action);
     let stopped_here = |rule: &&DeadlineRule| {
         rule.pause
             .as_ref()
             .is_some_and(|pause| pause.suspend == action)
+            || (held && rule.stop.iter().any(|stop| stop == action))
     };
     for rule in params.deadlines.iter().filter(stopped_here) {
         let Some(start) = started_by(rule, case) else {
@@ -504,12 +589,17 @@ pub fn stop_clocks(params: &Params, case: &mut Case, action: &str, now_ms: u64) 
             (ran_from, now_ms),
             limit,
         );
+        let key = if held {
+            held_key(rule, action)
+        } else {
+            rule.id.clone()
+        };
         let entry = PausedClock {
-            rule: rule.id.clone(),
+            rule: key,
             start_seq,
             used: used_before.saturating_add(run).min(limit),
         };
-        match case.paused.iter_mut().find(|e| e.rule == rule.id) {
+        match case.paused.iter_mut().find(|e| e.rule == entry.rule) {
             Some(existing) => *existing = entry,
             None => case.paused.push(entry),
         }
@@ -545,11 +635,14 @@ pub fn calendar_incomplete(
 pub fn clock(params: &Params, rule: &DeadlineRule, case: &Case, at_ms: u64) -> Option<Clock> {
     let start = started_by(rule, case)?;
     let (limit, unit, override_id, source, verified) = applied(rule, &case.domain);
-    let pause = resumed(rule, case, start).map(|(pause, used, resumption)| ClockPause {
-        used,
-        resumed_at_ms: resumption.time_ms,
-        source: pause.source.clone(),
-        verified: pause.verified,
+    let pause = resumed(rule, case, start).map(|(by, used, resumption)| {
+        let (source, verified) = by.source();
+        ClockPause {
+            used,
+            resumed_at_ms: resumption.time_ms,
+            source,
+            verified,
+        }
     });
     // A stopped and resumed clock counts what it had left from the
     // resumption; a granted extension adds to it (in the clock's own unit)

@@ -41,6 +41,10 @@ pub enum OrgKind {
     Court,
     /// 检验检测机构.
     TestingBody,
+    /// 人民政府 / 政府牵头部门: the same-level or higher people's government
+    /// that leads the linkage work (DOMAIN §a `GOV_SUPERIOR`; SC-Transfer
+    /// Arts 15–17). Appended: the tags of the kinds above are unchanged.
+    GovernmentOffice,
 }
 
 /// Administrative level of an organisation.

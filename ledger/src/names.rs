@@ -1,12 +1,12 @@
 //! The names of the ledger's enums as people type and read them: the same
 //! strings as their JSON (`kebab-case` for categories and custody actions,
-//! `snake_case` for roles and levels), with [`FromStr`] that lists the allowed names
+//! `snake_case` for roles, levels and organisation kinds), with [`FromStr`] that lists the allowed names
 //! when a name is wrong, and [`fmt::Display`].
 
 use std::fmt;
 use std::str::FromStr;
 
-use crate::model::{CustodyAction, EvidenceCategory, OrgLevel, Role};
+use crate::model::{CustodyAction, EvidenceCategory, OrgKind, OrgLevel, Role};
 
 /// A name that is not one of an enum's.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -123,6 +123,19 @@ names!(
     ]
 );
 
+names!(
+    OrgKind,
+    "organisation kind",
+    [
+        AdministrativeAgency = "administrative_agency",
+        Police = "police",
+        Procuratorate = "procuratorate",
+        Court = "court",
+        TestingBody = "testing_body",
+        GovernmentOffice = "government_office",
+    ]
+);
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -154,6 +167,14 @@ mod tests {
             assert_eq!(json_name(level), *name);
             assert_eq!(name.parse::<OrgLevel>().unwrap(), *level);
         }
+        for (kind, name) in OrgKind::NAMES {
+            assert_eq!(json_name(kind), *name);
+            assert_eq!(name.parse::<OrgKind>().unwrap(), *kind);
+        }
+        assert_eq!(
+            "government_office".parse::<OrgKind>(),
+            Ok(OrgKind::GovernmentOffice)
+        );
     }
 
     #[test]

@@ -590,6 +590,10 @@ pub const PSB_EXPLAIN_FILING: &str = "PSB_EXPLAIN_FILING";
 /// D6: the police's window to ask the procuratorate to reconsider (复议)
 /// its withdrawal notice.
 pub const PSB_REQUEST_PROC_RECONSIDERATION: &str = "PSB_REQUEST_PROC_RECONSIDERATION";
+/// D6: the police withdraw the case, or object (复议), within 15 days of the
+/// withdrawal notice; past it the procuratorate may issue a 纠正违法通知书
+/// (SPP-Rules-2019 Art 564 ¶2).
+pub const PSB_WITHDRAW_AFTER_NOTICE: &str = "PSB_WITHDRAW_AFTER_NOTICE";
 /// D6: the procuratorate decides the 复议.
 pub const PROC_DECIDE_RECONSIDERATION: &str = "PROC_DECIDE_RECONSIDERATION";
 /// D6: the police's window to ask the higher procuratorate to review (复核)
@@ -694,6 +698,20 @@ pub fn deadline_rules() -> Vec<DeadlineRule> {
                 "SPP-Rules-2019 Arts 563, 564 ¶2; MPS-Rules Art 183 (period UNVERIFIED)",
                 U,
             ),
+        ),
+        // The same 15 days as the police's duty (Art 564 ¶2: 超过十五日…既不
+        // 提出复议、复核也不撤销案件的，人民检察院应当发出纠正违法通知书):
+        // past it the notice to correct may follow (`notice-to-correct`).
+        clock_rule(
+            PSB_WITHDRAW_AFTER_NOTICE,
+            FILED_STATES,
+            (
+                &["notify-withdrawal"],
+                &["withdraw", "request-proc-reconsideration"],
+            ),
+            (15, CalendarDay),
+            (Duty, "PSB"),
+            ("SPP-Rules-2019 Art 564 ¶2", P),
         ),
         clock_rule(
             PROC_DECIDE_RECONSIDERATION,

@@ -326,6 +326,19 @@ fn enum_tags_are_positional_and_append_only() {
         .map(|c| postcard::to_allocvec(c).unwrap()[0])
         .collect();
     assert_eq!(categories, (0..12).collect::<Vec<u8>>());
+    // Organisation kinds are stored in every `org/<id>` record: the kinds a
+    // chain was written with keep their tags, and the government office is
+    // appended after them.
+    let kinds: Vec<u8> = OrgKind::NAMES
+        .iter()
+        .map(|(kind, _)| postcard::to_allocvec(kind).unwrap()[0])
+        .collect();
+    assert_eq!(kinds, (0..6).collect::<Vec<u8>>());
+    assert_eq!(
+        postcard::to_allocvec(&OrgKind::GovernmentOffice).unwrap(),
+        vec![5]
+    );
+    assert_eq!(postcard::to_allocvec(&OrgKind::TestingBody).unwrap(), vec![4]);
 }
 
 fn sample_case_action() -> CaseAction {

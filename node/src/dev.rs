@@ -57,7 +57,7 @@ struct DemoOrg {
 /// `11` is 机构编制/机关 (state organs), `12` 机构编制/事业单位 (public
 /// institutions such as the testing institute). The organisation codes are
 /// synthetic: they follow the format but belong to no real institution.
-const DEMO_ORGS: [DemoOrg; 5] = [
+const DEMO_ORGS: [DemoOrg; 6] = [
     DemoOrg {
         id: "market",
         name: "杭州市市场监督管理局",
@@ -92,6 +92,15 @@ const DEMO_ORGS: [DemoOrg; 5] = [
         kind: OrgKind::TestingBody,
         department_and_category: "12",
         org_code_body: "40201005",
+    },
+    // The people's government that leads the linkage work (GOV_SUPERIOR):
+    // reads the region's statistics and flags, publishes bulletins.
+    DemoOrg {
+        id: "government",
+        name: "杭州市人民政府",
+        kind: OrgKind::GovernmentOffice,
+        department_and_category: "11",
+        org_code_body: "00201006",
     },
 ];
 
@@ -398,7 +407,7 @@ mod tests {
         let first = home.prepare().unwrap();
         assert!(first.created);
         assert_eq!(first.genesis.chain_id, DEV_CHAIN_ID);
-        assert_eq!(first.genesis.orgs.len(), 5);
+        assert_eq!(first.genesis.orgs.len(), 6);
         assert!(first.genesis.orgs.iter().all(|o| o.officers.len() == 4));
         let again = home.prepare().unwrap();
         assert!(!again.created);

@@ -10,6 +10,8 @@ const sessionBox = document.getElementById("session");
 
 // Organisation names by id, from GET /v1/orgs (public).
 let orgNames = new Map();
+// Organisation division codes by id, from the same answer.
+let orgRegions = new Map();
 // The signed-in officer ({expires_at_ms, officer}) or null.
 let session = null;
 // Node clock minus this browser's clock, from GET /v1/sessions/current, so
@@ -142,7 +144,7 @@ function renderSession() {
     return;
   }
   sessionBox.append(
-    h("span", { "data-testid": "session-officer", title: officer.id }, t("session.as", { org_name: officer.org_name, role: tOr(`role.${officer.role}`, officer.role) })),
+    h("span", { "data-testid": "session-officer", "data-org-kind": officer.org_kind, title: officer.id }, t("session.as", { org_name: officer.org_name, org_kind: nameOf("org_kinds", officer.org_kind), role: tOr(`role.${officer.role}`, officer.role) })),
     h("span", { class: "muted" }, t("session.expires", { left: formatDuration(left) })),
     h("button", { type: "button", class: "link", onclick: signOut }, t("session.signout")),
   );
@@ -373,7 +375,12 @@ async function renderCase(id) {
     main.replaceChildren(h("h2", {}, t("case.title", { id })), signInPrompt());
     return;
   }
-  const [answer, deadlines, facts] = await Promise.all([call(`/v1/cases/${encodeURIComponent(id)}`), call("/v1/deadlines"), call(`/v1/cases/${encodeURIComponent(id)}/facts`)]);
+  const [answer, deadlines, facts, flags] = await Promise.all([
+    call(`/v1/cases/${encodeURIComponent(id)}`),
+    call("/v1/deadlines"),
+    call(`/v1/cases/${encodeURIComponent(id)}/facts`),
+    call(`/v1/supervision/flags?case=${encodeURIComponent(id)}`),
+  ]);
   const back = h("p", {}, h("a", { href: "#/cases" }, `← ${t("common.back")}`));
   if (!answer.ok) {
     let body;
@@ -409,6 +416,7 @@ async function renderCase(id) {
       ),
     ),
     clocksSection(detail.clocks ?? []),
+    flags.ok ? caseFlagsSection(flags.body.flags ?? []) : null,
     facts.ok ? factsSection(facts.body) : null,
     timelineSection(detail.events ?? [], rules),
     attachmentsSection(detail.attachments ?? []),
@@ -441,6 +449,33 @@ function ruleMatchList(rules) {
           ),
         ),
       ),
+    ),
+  );
+}
+
+/** The supervision flags of one case: kind, the rules (id and version) with the facts that met them, raised and resolved, days since. */
+function caseFlagsSection(flags) {
+  const heading = h("h3", {}, t("case.flags"));
+  if (!flags.length) return h("section", { class: "panel", "data-testid": "case-flags" }, heading, h("p", { class: "muted", "data-testid": "case-flags-empty" }, t("case.flags_empty")));
+  const rows = flags.map((flag) =>
+    h(
+      "tr",
+      { class: flag.open ? "overdue" : null, "data-testid": "case-flag", "data-kind": flag.kind, "data-open": String(Boolean(flag.open)) },
+      h("td", { "data-label": t("sup.flag_kind") }, h("span", { class: "badge overdue", "data-testid": "flag-kind", title: flag.kind }, nameOf("flag_kinds", flag.kind))),
+      h("td", { "data-label": t("sup.flag_rules") }, ruleMatchList(flag.rules ?? [])),
+      h("td", { "data-label": t("case.flag_raised") }, formatTime(flag.raised_at_ms), h("div", { class: "muted small", "data-testid": "flag-days" }, t("sup.days", { days: flag.days_since_raised }))),
+      h("td", { "data-label": t("sup.flag_status") }, h("span", { "data-testid": "flag-status" }, flag.open ? t("sup.open") : t("sup.resolved")), flag.open ? null : h("div", { class: "muted small" }, formatTime(flag.resolved_at_ms))),
+    ),
+  );
+  return h(
+    "section",
+    { class: "panel", "data-testid": "case-flags" },
+    heading,
+    h(
+      "table",
+      { class: "cases flags" },
+      h("thead", {}, h("tr", {}, ["sup.flag_kind", "sup.flag_rules", "case.flag_raised", "sup.flag_status"].map((key) => h("th", { scope: "col" }, t(key))))),
+      h("tbody", {}, rows),
     ),
   );
 }
@@ -544,16 +579,16 @@ function attachmentsSection(attachments) {
 
 // ---------------------------------------------------------------- supervision
 
-/** Most overdue cases whose clocks the supervision page reads (one request each). */
-const MAX_OVERDUE_CASES = 50;
+/** Organisation kinds that read their region's statistics by default (the `read-stats-regional-*` policies). */
+const REGIONAL_SUPERVISORS = ["procuratorate", "government_office"];
 
-/** The organisation that must act on a clock: its actor code read against the case's parties. */
-function clockOrg(record, actor) {
-  if (actor === "AEA" || actor === "AEA_HEAD") return record.owner;
-  if (actor === "PSB") return record.police;
-  if (actor === "PROC") return record.procuratorate;
-  if (actor === "COURT") return record.court;
-  return null;
+/** The statistics slice the signed-in officer may read: a supervisor's region, otherwise its own organisation's cases. */
+function statsQuery() {
+  const officer = session && session.officer;
+  if (!officer) return "";
+  const region = orgRegions.get(officer.org);
+  if (REGIONAL_SUPERVISORS.includes(officer.org_kind) && region) return `?region=${encodeURIComponent(region)}`;
+  return `?org=${encodeURIComponent(officer.org)}`;
 }
 
 function caseLink(id) {
@@ -567,17 +602,16 @@ async function renderSupervision() {
     main.replaceChildren(title, signInPrompt());
     return;
   }
-  const [flags, overdue, stats] = await Promise.all([call("/v1/supervision/flags"), call("/v1/cases?overdue=true"), call("/v1/stats")]);
+  const [flags, stats] = await Promise.all([call("/v1/supervision/flags"), call(`/v1/stats${statsQuery()}`)]);
   if (!flags.ok) {
     main.replaceChildren(title, needsSignIn(flags) ? signInPrompt() : errorNotice(flags));
     return;
   }
-  const overdueSection = await overdueByOrgSection(overdue);
   main.replaceChildren(
     title,
     h("p", { class: "lead" }, t("sup.lead")),
     flagsSection(flags.body.flags ?? []),
-    overdueSection,
+    overdueByOrgSection(stats),
     stagesSection(stats),
   );
 }
@@ -611,34 +645,20 @@ function flagsSection(flags) {
   );
 }
 
-async function overdueByOrgSection(overdue) {
+/** Overdue duties by the organisation that must act and rule: the `overdue` rows of GET /v1/stats (one request, every case of the slice). */
+function overdueByOrgSection(stats) {
   const heading = h("h3", {}, t("sup.overdue"));
-  if (!overdue.ok) return h("section", { class: "panel" }, heading, errorNotice(overdue));
-  const ids = (overdue.body.cases ?? []).map((item) => item.id).slice(0, MAX_OVERDUE_CASES);
-  const details = await Promise.all(ids.map((id) => call(`/v1/cases/${encodeURIComponent(id)}`)));
-  // (organisation, rule) → case ids with that clock overdue.
-  const groups = new Map();
-  for (const detail of details) {
-    if (!detail.ok) continue;
-    const record = detail.body.case;
-    for (const clock of detail.body.clocks ?? []) {
-      if (!clock.overdue) continue;
-      const org = clockOrg(record, clock.actor) ?? clock.actor;
-      const key = `${org}\u0000${clock.rule}`;
-      if (!groups.has(key)) groups.set(key, { org, rule: clock.rule, cases: [] });
-      groups.get(key).cases.push(record.id);
-    }
-  }
-  if (!groups.size) return h("section", { class: "panel" }, heading, h("p", { class: "muted", "data-testid": "overdue-empty" }, t("sup.overdue_empty")));
-  const sorted = [...groups.values()].sort((a, b) => b.cases.length - a.cases.length || String(a.org).localeCompare(String(b.org)));
+  if (!stats.ok) return h("section", { class: "panel" }, heading, errorNotice(stats));
+  const overdue = stats.body.overdue ?? [];
+  if (!overdue.length) return h("section", { class: "panel" }, heading, h("p", { class: "muted", "data-testid": "overdue-empty" }, t("sup.overdue_empty")));
+  const sorted = [...overdue].sort((a, b) => Number(b.count) - Number(a.count) || String(a.org ?? a.party).localeCompare(String(b.org ?? b.party)));
   const rows = sorted.map((group) =>
     h(
       "tr",
-      { "data-testid": "overdue-group", "data-org": group.org, "data-rule": group.rule },
-      h("td", { "data-label": t("sup.overdue_org") }, orgLabel(group.org)),
+      { "data-testid": "overdue-group", "data-org": group.org ?? group.party, "data-rule": group.rule },
+      h("td", { "data-label": t("sup.overdue_org") }, group.org ? orgLabel(group.org) : named("actors", group.party)),
       h("td", { "data-label": t("sup.overdue_rule") }, named("deadline_rules", group.rule)),
-      h("td", { "data-label": t("sup.overdue_count") }, String(group.cases.length)),
-      h("td", { "data-label": t("sup.overdue_cases") }, group.cases.flatMap((id, index) => (index ? [" ", caseLink(id)] : [caseLink(id)]))),
+      h("td", { "data-label": t("sup.overdue_count") }, h("span", { "data-testid": "overdue-count" }, String(group.count))),
     ),
   );
   return h(
@@ -648,9 +668,10 @@ async function overdueByOrgSection(overdue) {
     h(
       "table",
       { class: "cases", "data-testid": "overdue-by-org" },
-      h("thead", {}, h("tr", {}, ["sup.overdue_org", "sup.overdue_rule", "sup.overdue_count", "sup.overdue_cases"].map((key) => h("th", { scope: "col" }, t(key))))),
+      h("thead", {}, h("tr", {}, ["sup.overdue_org", "sup.overdue_rule", "sup.overdue_count"].map((key) => h("th", { scope: "col" }, t(key))))),
       h("tbody", {}, rows),
     ),
+    h("p", { class: "small" }, h("a", { href: "#/cases", "data-testid": "overdue-cases-link" }, t("sup.overdue_cases_link"))),
   );
 }
 
@@ -825,7 +846,10 @@ async function start() {
     route();
   });
   const [orgs, names] = await Promise.all([call("/v1/orgs"), call("/v1/names"), loadSession()]);
-  if (orgs.ok && Array.isArray(orgs.body)) orgNames = new Map(orgs.body.map((org) => [org.id, org.name]));
+  if (orgs.ok && Array.isArray(orgs.body)) {
+    orgNames = new Map(orgs.body.map((org) => [org.id, org.name]));
+    orgRegions = new Map(orgs.body.map((org) => [org.id, org.region]));
+  }
   if (names.ok) setNames(names.body);
   renderFrame();
   route();

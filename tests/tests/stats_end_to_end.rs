@@ -183,6 +183,39 @@ fn statistics_a_bulletin_and_its_check() {
         .json();
     assert_eq!(listed["bulletins"][0]["id"], bulletin.as_str());
 
+    // The people's government leading the linkage work (GOV_SUPERIOR) reads
+    // its region and anchors a bulletin of it too; anyone checks it.
+    let governed = node
+        .cli_as("government-officer", &["stats", "--region", "330100"])
+        .expect_code(0)
+        .json();
+    assert_eq!(governed["rows"][0]["transferred"], 1, "{governed}");
+    let published = node
+        .cli_as(
+            "government-officer",
+            &["stats", "publish", "--region", "330100"],
+        )
+        .expect_code(0)
+        .json();
+    let by_government = published["bulletin"].as_str().unwrap().to_owned();
+    let checked = node
+        .cli_as("market-officer", &["stats", "check", &by_government])
+        .expect_code(0)
+        .json();
+    assert_eq!(checked["matches"], true, "{checked}");
+    assert_eq!(checked["computed_digest"], governed["digest"], "{checked}");
+    let listed = node
+        .cli_as("police-officer", &["stats", "bulletins"])
+        .expect_code(0)
+        .json();
+    let entry = listed["bulletins"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|entry| entry["id"] == by_government.as_str())
+        .unwrap_or_else(|| panic!("{listed}"));
+    assert_eq!(entry["publisher"], "government", "{entry}");
+
     // An agency cannot publish.
     let refused = node
         .cli_as("market-officer", &["stats", "publish", "--org", "market"])

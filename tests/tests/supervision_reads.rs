@@ -267,7 +267,13 @@ fn a_penalty_instead_of_transfer_is_flagged_and_read_by_the_procuratorate() {
         .expect("url")
         .to_owned();
     let token = link.split("#session=").nth(1).expect("a session token");
-    for query in ["region=33x", "org=not%20an%20org", "limit=0", "open=maybe"] {
+    for query in [
+        "region=33x",
+        "org=not%20an%20org",
+        "case=not%20a%20case",
+        "limit=0",
+        "open=maybe",
+    ] {
         let (status, body) = get(
             &node.url,
             &format!("/v1/supervision/flags?{query}"),
@@ -282,6 +288,64 @@ fn a_penalty_instead_of_transfer_is_flagged_and_read_by_the_procuratorate() {
     let (status, body) = get(&node.url, "/v1/supervision/flags?org=police", Some(token));
     assert_eq!(status, 200, "{body}");
     assert!(flag_of(&body, &case_id).is_none(), "{body}");
+    // One case's flags: this case's only, and none for a case without any.
+    let (status, body) = get(
+        &node.url,
+        &format!("/v1/supervision/flags?case={case_id}"),
+        Some(token),
+    );
+    assert_eq!(status, 200, "{body}");
+    let listed = body["flags"].as_array().unwrap();
+    assert_eq!(listed.len(), 1, "{body}");
+    assert_eq!(listed[0]["case_id"], case_id.as_str());
+    assert_eq!(listed[0]["kind"], "penalty_instead_of_transfer");
+    let (status, body) = get(
+        &node.url,
+        "/v1/supervision/flags?case=CASE-0000000000000000",
+        Some(token),
+    );
+    assert_eq!(status, 200, "{body}");
+    assert!(body["flags"].as_array().unwrap().is_empty(), "{body}");
+    let (status, body) = get(
+        &node.url,
+        &format!("/v1/supervision/flags?case={case_id}&open=false"),
+        Some(token),
+    );
+    assert_eq!(status, 200, "{body}");
+    assert!(body["flags"].as_array().unwrap().is_empty(), "{body}");
+
+    let by_cli = node
+        .cli_as(
+            "procuratorate-officer",
+            &["supervision", "flags", "--case", &case_id],
+        )
+        .expect_code(0)
+        .json();
+    assert_eq!(by_cli["flags"].as_array().unwrap().len(), 1, "{by_cli}");
+
+    // The people's government leading the linkage work in the region reads
+    // the region's flags; the court, no party, still sees none through the
+    // case filter.
+    let government = node
+        .cli_as("government-officer", &["supervision", "flags"])
+        .expect_code(0)
+        .json();
+    assert!(flag_of(&government, &case_id).is_some(), "{government}");
+    let court_link = node
+        .cli_as("court-officer", &["login"])
+        .expect_code(0)
+        .json()["url"]
+        .as_str()
+        .expect("url")
+        .to_owned();
+    let court_token = court_link.split("#session=").nth(1).expect("a token");
+    let (status, body) = get(
+        &node.url,
+        &format!("/v1/supervision/flags?case={case_id}"),
+        Some(court_token),
+    );
+    assert_eq!(status, 200, "{body}");
+    assert!(body["flags"].as_array().unwrap().is_empty(), "{body}");
 
     // The rules, public, with their predicates as data.
     let rules = node

@@ -1050,28 +1050,30 @@ async fn the_supervisor_page_shows_a_flagged_case_and_opens_it() {
             .await,
         "3 天"
     );
-    // The police's overdue filing decision, under the police.
-    let group = browser
-        .text("[data-testid=overdue-group][data-org=police][data-rule=PSB_FILING_DECISION]")
-        .await;
-    assert!(
-        group.contains("公安立案审查") && group.contains(&overdue),
-        "{group}"
+    // The police's overdue filing decision, under the police, counted by
+    // the region's statistics (the overdue rows of GET /v1/stats).
+    let group = "[data-testid=overdue-group][data-org=police][data-rule=PSB_FILING_DECISION]";
+    let text = browser.text(group).await;
+    assert!(text.contains("公安立案审查"), "{text}");
+    assert_eq!(
+        browser
+            .text(&format!("{group} [data-testid=overdue-count]"))
+            .await,
+        "1"
     );
-    // Stage durations come from GET /v1/stats; without it the page says so.
-    let stats = ureq::get(format!("{}/v1/stats", node.url))
-        .config()
-        .http_status_as_error(false)
-        .build()
-        .call()
-        .expect("GET /v1/stats")
-        .status();
-    if stats == 200 {
-        browser.wait_for("[data-testid=stages]").await;
-    } else {
-        let note = browser.text("[data-testid=stats-unavailable]").await;
-        assert!(note.contains("/v1/stats"), "{note}");
-    }
+    // Only the police are overdue: no other group.
+    let groups = browser
+        .client
+        .execute(
+            "return document.querySelectorAll('[data-testid=overdue-group]').length;",
+            vec![],
+        )
+        .await
+        .expect("count the groups");
+    assert_eq!(groups, json!(1));
+    // Stage durations from the same statistics: the transferred case spent
+    // its time in S1 and later stages.
+    browser.wait_for("[data-testid=stages]").await;
     browser.screenshot("supervision.png", LAPTOP).await;
 
     // One click opens the case, with its facts and the rule they met.
@@ -1096,6 +1098,43 @@ async fn the_supervisor_page_shows_a_flagged_case_and_opens_it() {
         facts.contains("销售金额") && facts.contains("CL140-FAKE-v2008"),
         "{facts}"
     );
+    // The case's own flags (GET /v1/supervision/flags?case=…): the rule
+    // and version, the facts that met it, days since raised, still open.
+    let flag = "[data-testid=case-flag][data-kind=penalty_instead_of_transfer]";
+    let open = browser.wait_for(flag).await.attr("data-open").await.unwrap();
+    assert_eq!(open.as_deref(), Some("true"));
+    assert_eq!(
+        browser
+            .text(&format!("{flag} [data-testid=flag-kind]"))
+            .await,
+        "以罚代刑"
+    );
+    let rule = browser
+        .text(&format!("{flag} [data-testid=flag-rule]"))
+        .await;
+    assert!(
+        rule.contains("CL140-FAKE-v2008") && rule.contains("第 1 版"),
+        "{rule}"
+    );
+    let fact = browser
+        .text(&format!("{flag} [data-testid=flag-fact]"))
+        .await;
+    assert!(fact.contains("¥60000.00"), "{fact}");
+    assert_eq!(
+        browser
+            .text(&format!("{flag} [data-testid=flag-days]"))
+            .await,
+        "3 天"
+    );
+    assert_eq!(
+        browser
+            .text(&format!("{flag} [data-testid=flag-status]"))
+            .await,
+        "未纠正"
+    );
+    // The overdue food case has no flag: its page says so.
+    browser.open(&format!("#/cases/{overdue}")).await;
+    browser.wait_for("[data-testid=case-flags-empty]").await;
 
     // In English too.
     browser.open("#/supervision").await;
@@ -1108,6 +1147,15 @@ async fn the_supervisor_page_shows_a_flagged_case_and_opens_it() {
         .expect("switch language");
     let kind = browser
         .text(&format!("{row} [data-testid=flag-kind]"))
+        .await;
+    assert_eq!(kind, "penalty instead of transfer");
+    browser.open(&format!("#/cases/{flagged}")).await;
+    let status = browser
+        .text("[data-testid=case-flag] [data-testid=flag-status]")
+        .await;
+    assert_eq!(status, "open");
+    let kind = browser
+        .text("[data-testid=case-flag] [data-testid=flag-kind]")
         .await;
     assert_eq!(kind, "penalty instead of transfer");
     browser.close().await;

@@ -763,6 +763,22 @@ fn check_withdrawal_notice(case: &Case) -> Result<()> {
     }
 }
 
+/// Of the rules an `Overdue` guard names, the one whose clock would run in
+/// `state` (the one to wait for), else the first.
+fn awaited_rule(params: &Params, rules: &[&'static str], state: CaseState) -> &'static str {
+    rules
+        .iter()
+        .copied()
+        .find(|id| {
+            params
+                .deadlines
+                .iter()
+                .any(|rule| rule.id == *id && rule.on.contains(&state))
+        })
+        .or_else(|| rules.first().copied())
+        .unwrap_or_default()
+}
+
 fn check_guards(
     view: &dyn StateView,
     row: &Transition,
@@ -779,13 +795,13 @@ fn check_guards(
                     return Err(ContractError::NotTaskforceMember { officer: signer.id });
                 }
             }
-            Guard::Overdue(rule) => {
+            Guard::Overdue(rules) => {
                 let overdue = deadline::case_clocks(params, case, ctx.time_ms)
                     .iter()
-                    .any(|clock| clock.rule == *rule && clock.expired);
+                    .any(|clock| rules.contains(&clock.rule.as_str()) && clock.expired);
                 if !overdue {
                     return Err(ContractError::NotOverdue {
-                        rule: (*rule).into(),
+                        rule: awaited_rule(params, rules, case.state).into(),
                     });
                 }
             }

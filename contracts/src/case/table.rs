@@ -25,6 +25,7 @@ use xianjie_ledger::case::{AttachmentKind as A, CaseState, CaseState as S, Outco
 use xianjie_ledger::model::OrgKind;
 use xianjie_ledger::supervision::{
     AGENCY_SIDE_STATES, FILED_STATES, PSB_REQUEST_HIGHER_REVIEW, PSB_REQUEST_PROC_RECONSIDERATION,
+    PSB_WITHDRAW_AFTER_NOTICE,
 };
 
 /// Which party of the case may act.
@@ -124,8 +125,11 @@ pub enum Guard {
     /// transferred: D3 reaches the cases that were not sent; a case back
     /// from the criminal track is supervised there (R8, D8).
     NeverTransferred,
-    /// The named deadline rule's clock is overdue at block time.
-    Overdue(&'static str),
+    /// The clock of one of the named deadline rules has run out at block
+    /// time. Each rule runs in its own states, so a row that starts from
+    /// several situations names the clock of each (`notice-to-correct`:
+    /// the order to file in S8S, the withdrawal notice in a filed case).
+    Overdue(&'static [&'static str]),
     /// The named window rule's clock has not expired at block time (a rule
     /// that is not running, or not in the parameters, does not refuse).
     WithinWindow(&'static str),
@@ -567,7 +571,7 @@ pub static TABLE: &[Transition] = &[
         from: &[S::S7Received],
         to: Next::To(S::S8oOverdue),
         actors: &[AEA, PROC],
-        guards: &[Guard::Overdue("PSB_FILING_DECISION")],
+        guards: &[Guard::Overdue(&["PSB_FILING_DECISION"])],
         ..BASE
     },
     Transition {
@@ -668,16 +672,27 @@ pub static TABLE: &[Transition] = &[
         attachments: &[A::FilingNotice],
         ..BASE
     },
+    // SPP-Rules-2019 Art 564 ¶2: 公安机关…超过十五日不予立案或者既不提出
+    // 复议、复核也不撤销案件的 — the notice to correct follows an order to file
+    // (D4c) and a withdrawal notice (D6) alike, each on its own 15-day clock.
     Transition {
-        rows: "D4c",
+        rows: "D4c, D6",
         action: "notice-to-correct",
-        summary: "the police did not file within 15 days of the order: the procuratorate issues a 纠正违法通知书",
-        from: &[S::S8sFilingSupervision],
+        summary: "the police did not file within 15 days of the order, or neither withdrew the case nor asked for 复议/复核 within 15 days of the withdrawal notice: the procuratorate issues a 纠正违法通知书",
+        from: &[
+            S::S8sFilingSupervision,
+            S::S8Filed,
+            S::S9ItemsHandedOver,
+            S::S10Investigation,
+        ],
         to: Next::Stay,
         actors: &[PROC],
         role: MinRole::Head,
         attachments: &[A::CorrectionNotice],
-        guards: &[Guard::Overdue("PSB_FILE_AFTER_NOTICE")],
+        guards: &[Guard::Overdue(&[
+            "PSB_FILE_AFTER_NOTICE",
+            PSB_WITHDRAW_AFTER_NOTICE,
+        ])],
         ..BASE
     },
     Transition {
@@ -701,7 +716,7 @@ pub static TABLE: &[Transition] = &[
         to: Next::Stay,
         actors: &[PROC],
         attachments: &[A::CorrectionNotice],
-        guards: &[Guard::Overdue("PSB_EXPLAIN_OVERDUE")],
+        guards: &[Guard::Overdue(&["PSB_EXPLAIN_OVERDUE"])],
         ..BASE
     },
     Transition {
@@ -756,7 +771,7 @@ pub static TABLE: &[Transition] = &[
         to: Next::Stay,
         actors: &[PROC],
         attachments: &[A::UrgingLetter],
-        guards: &[Guard::Overdue("PROC_URGE_INVESTIGATION")],
+        guards: &[Guard::Overdue(&["PROC_URGE_INVESTIGATION"])],
         ..BASE
     },
     // --- D6: supervision of an improper filing (不应当立案而立案) ---------

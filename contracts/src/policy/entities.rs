@@ -16,15 +16,10 @@ use super::{policy_error, PolicyEngine, Resource};
 use crate::error::{ContractError, Result};
 use crate::read;
 
-/// The name of an organisation kind in policies.
+/// The name of an organisation kind in policies: its wire name
+/// (`xianjie_ledger::names`), e.g. `government_office`.
 pub fn kind_name(kind: OrgKind) -> &'static str {
-    match kind {
-        OrgKind::AdministrativeAgency => "administrative_agency",
-        OrgKind::Police => "police",
-        OrgKind::Procuratorate => "procuratorate",
-        OrgKind::Court => "court",
-        OrgKind::TestingBody => "testing_body",
-    }
+    kind.name()
 }
 
 fn role_name(role: Role) -> &'static str {

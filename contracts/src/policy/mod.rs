@@ -416,6 +416,7 @@ mod tests {
             ("pol", OrgKind::Police),
             ("pro", OrgKind::Procuratorate),
             ("cou", OrgKind::Court),
+            ("gov", OrgKind::GovernmentOffice),
         ];
         let mut state = BTreeMap::new();
         let mut officers = Vec::new();

@@ -1004,3 +1004,88 @@ fn testing_and_hearing_time_is_not_counted_in_the_penalty_decision_period() {
         .unwrap()
         .is_empty());
 }
+
+#[test]
+fn a_declined_procuratorial_opinion_resumes_the_penalty_decision_period_with_the_days_used() {
+    // D3 (SPP-Rules-2019 Art 557 ¶3) holds the APL Art 60 period while the
+    // agency prepares the transfer; the head's written answer that it will
+    // not transfer lets the period run again with the days it had left.
+    const RULE: &str = "ADMIN_PENALTY_DECISION";
+    let (mut sim, case_id) = admin_case();
+    let started_at_ms = running_clock(&sim, &case_id, RULE).unwrap().started_at_ms;
+    // The opinion on Thursday 11 June: 2–11 June are used (10 days).
+    sim.time_ms = local_ms(20260611, 10, 0);
+    perform(&mut sim, &case_id, "suggest-transfer", None);
+    assert_eq!(sim.state_of(&case_id).name(), "S1_ADMIN_CASE");
+    assert!(running_clock(&sim, &case_id, RULE).is_none());
+    // Unanswered, it stays held past the original 31 August.
+    let mut unanswered = sim.clone();
+    unanswered.time_ms = local_ms(20260901, 9, 0);
+    assert!(running_clock(&unanswered, &case_id, RULE).is_none());
+
+    // The head answers on Wednesday 1 July: eighty days from then end on
+    // Saturday 19 September, rolled over to the make-up Sunday 20 September.
+    let answered_at = local_ms(20260701, 10, 0);
+    sim.time_ms = answered_at;
+    perform(&mut sim, &case_id, "answer-opinion", None);
+    let clock = running_clock(&sim, &case_id, RULE).expect("running again");
+    assert_eq!(clock.started_at_ms, started_at_ms);
+    let pause = clock.pause.as_ref().expect("resumed");
+    assert_eq!((pause.used, pause.resumed_at_ms), (10, answered_at));
+    assert!(pause.source.contains("Art 557"), "{}", pause.source);
+    assert_eq!(clock.due_at_ms, end_of(20260920));
+    let mut late = sim.clone();
+    late.time_ms = end_of(20260920) + 1;
+    assert!(running_clock(&late, &case_id, RULE).unwrap().overdue);
+
+    // A second opinion on Friday 10 July holds it again (2–10 July: 9 more
+    // days); answered on Monday 20 July, the 71 days left end on Tuesday 29
+    // September.
+    sim.time_ms = local_ms(20260710, 10, 0);
+    perform(&mut sim, &case_id, "suggest-transfer", None);
+    assert!(running_clock(&sim, &case_id, RULE).is_none());
+    sim.time_ms = local_ms(20260720, 10, 0);
+    perform(&mut sim, &case_id, "answer-opinion", None);
+    let clock = running_clock(&sim, &case_id, RULE).unwrap();
+    assert_eq!(clock.pause.as_ref().unwrap().used, 19);
+    assert_eq!(clock.due_at_ms, end_of(20260929));
+    // Excluded testing time after the answer keeps counting from it.
+    sim.time_ms = local_ms(20260730, 10, 0);
+    perform(&mut sim, &case_id, "start-excluded-time", None);
+    sim.time_ms = local_ms(20260803, 10, 0);
+    perform(&mut sim, &case_id, "end-excluded-time", None);
+    // 21–30 July: 10 more days, 29 used; 61 left from Monday 3 August end
+    // on Saturday 3 October, in the National Day holiday: Thursday 8 October.
+    let clock = running_clock(&sim, &case_id, RULE).unwrap();
+    assert_eq!(clock.pause.as_ref().unwrap().used, 29);
+    assert_eq!(clock.due_at_ms, end_of(20261008));
+}
+
+#[test]
+fn a_chain_may_restart_the_penalty_decision_period_afresh_on_the_answer() {
+    // Whether the days before the opinion count is UNVERIFIED: a chain whose
+    // rule starts again on the answer gives the agency a fresh 90 days.
+    const RULE: &str = "ADMIN_PENALTY_DECISION";
+    let mut params = sim::sim_params();
+    params
+        .deadlines
+        .iter_mut()
+        .find(|rule| rule.id == RULE)
+        .unwrap()
+        .start
+        .push("answer-opinion".into());
+    let mut sim = Sim::with_params(params);
+    let case_id = open_case(&mut sim, "general");
+    perform(&mut sim, &case_id, "open-admin-case", None);
+    sim.time_ms = local_ms(20260611, 10, 0);
+    perform(&mut sim, &case_id, "suggest-transfer", None);
+    assert!(running_clock(&sim, &case_id, RULE).is_none());
+    let answered_at = local_ms(20260701, 10, 0);
+    sim.time_ms = answered_at;
+    perform(&mut sim, &case_id, "answer-opinion", None);
+    let clock = running_clock(&sim, &case_id, RULE).unwrap();
+    assert_eq!(clock.started_at_ms, answered_at);
+    assert!(clock.pause.is_none());
+    // Ninety days after 1 July: Tuesday 29 September.
+    assert_eq!(clock.due_at_ms, end_of(20260929));
+}

@@ -837,13 +837,20 @@ pub static EXPECTED: &[Expect] = &[
         attachments: &["closure-record"],
         ..E
     },
-    // D4c (SPP-Rules-2019 Art 564 ¶2): after the 15 days of an order to
-    // file, a 纠正违法通知书 (chief procurator); if still not corrected, a
-    // report to the higher procuratorate.
+    // D4c, D6 (SPP-Rules-2019 Art 564 ¶2): 15 days after an order to file
+    // without a filing, or 15 days after a withdrawal notice without
+    // withdrawal, 复议 or 复核 (the filed case, D6), a 纠正违法通知书 (chief
+    // procurator); if still not corrected, a report to the higher
+    // procuratorate.
     Expect {
-        rows: "D4c",
+        rows: "D4c, D6",
         action: "notice-to-correct",
-        from: &["S8S_FILING_SUPERVISION"],
+        from: &[
+            "S8S_FILING_SUPERVISION",
+            "S8_FILED",
+            "S9_ITEMS_HANDED_OVER",
+            "S10_INVESTIGATION",
+        ],
         who: &[Proc],
         head: true,
         attachments: &["correction-notice"],
@@ -1090,8 +1097,9 @@ pub fn guard_refusal(action: &str, from: &str) -> Option<&'static str> {
         "suggest-transfer" if from.starts_with('R') => Some("already_transferred"),
         // Nothing was asked on the routes.
         "answer-opinion" | "answer-file-request" | "notify-move" => Some("nothing_to_answer"),
-        // No order to file, no demand for reasons, no supervised filing on
-        // the routes: the clocks these wait for never ran.
+        // No order to file, no withdrawal notice, no demand for reasons, no
+        // supervised filing on the routes: the clocks these wait for never
+        // ran.
         "notice-to-correct" | "correction-opinion" | "urge-investigation" => Some("not_overdue"),
         "report-to-higher" | "notify-withdrawal" => Some("step_missing"),
         // No demand for the reasons for filing, no withdrawal notice and no

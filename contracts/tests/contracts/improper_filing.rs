@@ -438,3 +438,83 @@ fn a_revoked_notice_no_longer_stands() {
         );
     }
 }
+
+/// SPP-Rules-2019 Art 564 ¶2: police who within 15 days of the withdrawal
+/// notice neither withdraw the case nor ask for 复议 are overdue, and only
+/// then may the procuratorate issue its 纠正违法通知书.
+#[test]
+fn without_withdrawal_or_objection_in_fifteen_days_a_notice_to_correct_follows() {
+    const DUTY: &str = "PSB_WITHDRAW_AFTER_NOTICE";
+    for state in ["S8_FILED", "S10_INVESTIGATION"] {
+        let (mut sim, case_id) = case_at(state);
+        let correct = call(&case_id, "notice-to-correct", None);
+        // No withdrawal notice: nothing to wait for.
+        assert_eq!(
+            code(&sim, "proc", Role::Head, &correct),
+            "not_overdue",
+            "{state}"
+        );
+        for action in ["demand-filing-reasons", "explain-filing", "notify-withdrawal"] {
+            perform(&mut sim, &case_id, action, None);
+        }
+        let notified = sim
+            .case(&case_id)
+            .mark("notify-withdrawal")
+            .unwrap()
+            .time_ms;
+        let duty = clock(&sim, &case_id, DUTY, notified).expect("the duty runs");
+        assert_eq!((duty.kind, duty.actor.as_str()), (ClockKind::Duty, "PSB"));
+        assert_eq!(duty.due_at_ms, days_after(notified, 15));
+        assert!(duty.source.contains("Art 564"), "{}", duty.source);
+
+        // On the last instant it is still early: refused, naming the clock,
+        // and nothing changes.
+        sim.time_ms = duty.due_at_ms;
+        let before = sim.state.clone();
+        let error = sim
+            .try_call(&sim::head("proc"), Call::CaseAction(correct.clone()))
+            .unwrap_err();
+        assert_eq!(error.code(), "not_overdue");
+        assert!(error.to_string().contains(DUTY), "{error}");
+        assert_eq!(sim.state, before);
+
+        // Past it the police are overdue and the chief procurator issues the
+        // notice; the case stays where it is.
+        sim.time_ms = duty.due_at_ms + 1;
+        assert!(clock(&sim, &case_id, DUTY, sim.time_ms).unwrap().overdue);
+        assert!(read::overdue_cases(&sim, sim.time_ms)
+            .unwrap()
+            .iter()
+            .any(|(case, _)| case.id == case_id));
+        only_by(&mut sim, &case_id, ("notice-to-correct", None), "proc", Role::Head);
+        assert_eq!(sim.state_of(&case_id).name(), state);
+        assert!(sim.case(&case_id).mark("notice-to-correct").is_some());
+    }
+}
+
+/// A 复议 request within the 15 days answers the notice: the duty stops and
+/// no notice to correct can follow.
+#[test]
+fn a_timely_reconsideration_request_stops_the_withdrawal_duty() {
+    const DUTY: &str = "PSB_WITHDRAW_AFTER_NOTICE";
+    let (mut sim, case_id) = case_at("S9_ITEMS_HANDED_OVER");
+    for action in [
+        "demand-filing-reasons",
+        "explain-filing",
+        "notify-withdrawal",
+        "request-proc-reconsideration",
+    ] {
+        perform(&mut sim, &case_id, action, None);
+    }
+    sim.time_ms += 30 * DAY_MS;
+    assert!(clock(&sim, &case_id, DUTY, sim.time_ms).is_none());
+    assert_eq!(
+        code(
+            &sim,
+            "proc",
+            Role::Head,
+            &call(&case_id, "notice-to-correct", None)
+        ),
+        "not_overdue"
+    );
+}

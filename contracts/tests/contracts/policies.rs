@@ -196,3 +196,29 @@ fn a_node_reads_for_its_organisation_with_the_least_role() {
         "unknown_node_key"
     );
 }
+
+/// The people's government leading the linkage work (GOV_SUPERIOR) reads
+/// the cases of its own region, and through them their supervision flags,
+/// but not another region's; it reads no evidence and acts on no case.
+#[test]
+fn a_government_office_reads_its_regions_cases_and_acts_on_none() {
+    let mut sim = Sim::new();
+    let case_id = open_case(&mut sim, "general");
+    drive(&mut sim, &case_id, "S2_SUSPECTED_CRIME");
+    let case = ReadResource::Case(case_id.clone());
+    assert!(can_read(&sim, "gov", &case));
+    assert!(!can_read(&sim, "gov-b", &case));
+    let item = ReadResource::Evidence(anchor(&mut sim, "market", b"case file", Some(&case_id)));
+    assert!(!can_read(&sim, "gov", &item));
+
+    let step = crate::expect::call_for(crate::expect::expectation("form-taskforce", None), &case_id);
+    for role in [Role::Officer, Role::Head] {
+        let before = sim.state.clone();
+        assert_eq!(
+            sim.code(&sim::key_for("gov", role), Call::CaseAction(step.clone())),
+            "policy_denied",
+            "{role:?}"
+        );
+        assert_eq!(sim.state, before, "a refusal changes nothing");
+    }
+}

@@ -57,7 +57,7 @@ pub const HOUR_MS: u64 = 3_600_000;
 pub const DAY_MS: u64 = 24 * HOUR_MS;
 
 /// The organisations of the simulation: (name, kind, region).
-pub const ORGS: [(&str, OrgKind, &str); 9] = [
+pub const ORGS: [(&str, OrgKind, &str); 11] = [
     ("market", OrgKind::AdministrativeAgency, "330100"),
     ("tax", OrgKind::AdministrativeAgency, "330100"),
     ("police", OrgKind::Police, "330100"),
@@ -68,6 +68,10 @@ pub const ORGS: [(&str, OrgKind, &str); 9] = [
     ("lab", OrgKind::TestingBody, "330100"),
     // The provincial procuratorate above `proc` (D4c, D6).
     ("proc-prov", OrgKind::Procuratorate, "330000"),
+    // The people's governments leading the linkage work (GOV_SUPERIOR) of
+    // the two regions.
+    ("gov", OrgKind::GovernmentOffice, "330100"),
+    ("gov-b", OrgKind::GovernmentOffice, "330200"),
 ];
 
 /// The roles a signer may have, with the key slot used for each.

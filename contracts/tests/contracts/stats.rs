@@ -303,15 +303,45 @@ fn a_bulletin_is_anchored_recomputed_and_a_changed_number_refused() {
     assert_ne!(later.digest(), record.digest);
 }
 
+/// The people's government leading the linkage work (GOV_SUPERIOR) anchors
+/// its region's table as a procuratorate does, and anyone checks it by
+/// recomputing.
 #[test]
-fn only_a_procuratorate_publishes_a_committed_height_of_a_slice_it_may_see() {
+fn a_government_office_anchors_a_bulletin_that_anyone_recomputes() {
+    let (mut sim, ..) = chain();
+    let at = sim.clone();
+    let computed = table(&at, region("330100"));
+    let tx = sim
+        .run(
+            &sim::officer("gov"),
+            publish(at.height, region("330100"), computed.digest()),
+        )
+        .expect("the government office publishes");
+    let id = bulletin::bulletin_id_for(&tx);
+    let record = bulletin::bulletin(&sim, &id).unwrap().expect("stored");
+    assert_eq!(record.publisher.as_str(), "gov");
+    assert_eq!(bulletin::bulletins(&sim).unwrap(), vec![id]);
+    let recomputed = compute(&at, &record.scope, record.height, at.time_ms).unwrap();
+    assert_eq!(recomputed.digest(), record.digest);
+    let mut changed = recomputed;
+    changed.rows[0].filed += 1;
+    assert_ne!(changed.digest(), record.digest);
+}
+
+#[test]
+fn only_a_supervisor_publishes_a_committed_height_of_a_slice_it_may_see() {
     let (mut sim, ..) = chain();
     let digest = table(&sim, region("330100")).digest();
     // Heights relative to the last committed one (each refused call still
     // takes a block of the simulation).
     let cases = [
-        // The police are not a procuratorate.
+        // The police and an administrative agency supervise nobody.
         ("police", region("330100"), 0, "wrong_org_kind"),
+        ("market", region("330100"), 0, "wrong_org_kind"),
+        ("lab", region("330100"), 0, "wrong_org_kind"),
+        // Another region's government office (the policy set).
+        ("gov-b", region("330100"), 0, "policy_denied"),
+        ("gov", StatsScope::default(), 0, "policy_denied"),
         // A height not committed yet.
         ("proc", region("330100"), 1, "bulletin_height_ahead"),
         // Another region's procuratorate (the policy set).
@@ -352,7 +382,7 @@ fn only_a_procuratorate_publishes_a_committed_height_of_a_slice_it_may_see() {
 }
 
 #[test]
-fn an_organisation_reads_its_own_slice_and_a_procuratorate_its_region() {
+fn an_organisation_reads_its_own_slice_and_a_supervisor_its_region() {
     let (sim, ..) = chain();
     let policies = sim::policies();
     let org = |name: &str| StatsScope {
@@ -369,6 +399,13 @@ fn an_organisation_reads_its_own_slice_and_a_procuratorate_its_region() {
         ("proc", region("330200"), "policy_denied"),
         ("proc-b", region("330200"), "ok"),
         ("proc", StatsScope::default(), "policy_denied"),
+        // The government office sees its region, as a procuratorate does.
+        ("gov", region("330100"), "ok"),
+        ("gov", region("330200"), "policy_denied"),
+        ("gov-b", region("330200"), "ok"),
+        ("gov", StatsScope::default(), "policy_denied"),
+        ("gov", org("market"), "policy_denied"),
+        ("gov", org("gov"), "ok"),
     ];
     for (reader, scope, expected) in cases {
         let key = sim::officer(reader).public_key().id();

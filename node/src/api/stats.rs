@@ -9,7 +9,7 @@
 //!
 //! A statistics read is signed and passes the policy set with action
 //! `read-stats` on the scope (by default: an organisation's own slice, a
-//! procuratorate's region). A bulletin is public once anchored: its route
+//! procuratorate's or a people's government's region). A bulletin is public once anchored: its route
 //! recomputes the table at the bulletin's height with its scope and says
 //! whether the digest matches, for anyone to check.
 
@@ -124,7 +124,7 @@ fn authorize_stats(shared: &Shared, reader: &Reader, scope: &StatsScope) -> Resu
         Err(ContractError::PolicyDenied { .. }) => Err(ApiError::ReadDenied {
             what: format!("the statistics of scope {} (action `read-stats`)", scope.describe()),
             who: reader.describe(),
-            policies: "`read-stats-own` (an organisation's own slice: org=<its id>) and `read-stats-regional-procuratorate` (a procuratorate's region: region=<its division code>) in the default set",
+            policies: "`read-stats-own` (an organisation's own slice: org=<its id>), `read-stats-regional-procuratorate` and `read-stats-regional-government` (a procuratorate's or a people's government's region: region=<its division code>) in the default set",
         }),
         Err(
             error @ (ContractError::UnknownSigner { .. } | ContractError::RevokedSigner { .. }),

@@ -16,7 +16,8 @@ use xianjie_contracts::{index, ReadResource};
 use xianjie_ledger::codec::{decode, Canonical};
 use xianjie_ledger::ids::OrgId;
 use xianjie_ledger::state::{keys, StateView};
-use xianjie_ledger::supervision::{CaseFacts, SupervisionFlag, ThresholdRule};
+use xianjie_ledger::model::MAX_CASE_ID_LEN;
+use xianjie_ledger::supervision::{CaseFacts, FlagKind, SupervisionFlag, ThresholdRule};
 use xianjie_store::Store;
 
 use super::auth::{authorize, internal, may_read, Reader};
@@ -37,6 +38,8 @@ pub struct FlagQuery {
     pub region: Option<String>,
     /// Only flags of cases owned by this organisation.
     pub org: Option<String>,
+    /// Only the flags of this case (its id, `CASE-` and 16 hex characters).
+    pub case: Option<String>,
     /// Only open flags (`true`) or only resolved ones (`false`).
     pub open: Option<bool>,
     /// At most this many flags, newest first (1–500, default 500).
@@ -57,6 +60,46 @@ fn entries(store: &Store, name: &[u8]) -> Result<Vec<String>, ApiError> {
     index::text_entries(store, name).map_err(internal)
 }
 
+/// Whether `text` has the form of a case id (the case engine's rule).
+fn is_case_id(text: &str) -> bool {
+    (1..=MAX_CASE_ID_LEN).contains(&text.len())
+        && text
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"-_/.".contains(&b))
+}
+
+/// The stored flags a query may answer before its filters: one case's (its
+/// keys, one per kind), a region's (its index) or every flag (the index).
+fn candidate_flags(
+    store: &Store,
+    region: Option<&str>,
+    case: Option<&str>,
+) -> Result<Vec<SupervisionFlag>, ApiError> {
+    if let Some(case_id) = case {
+        let mut flags = Vec::new();
+        for kind in FlagKind::ALL {
+            if let Some(flag) = record(store, &keys::flag(case_id, kind.name()))? {
+                flags.push(flag);
+            }
+        }
+        return Ok(flags);
+    }
+    let index = match region {
+        Some(region) => keys::index::region_flags(region),
+        None => keys::index::FLAGS.to_vec(),
+    };
+    let mut flags = Vec::new();
+    for entry in entries(store, &index)? {
+        let Some((case_id, kind)) = entry.rsplit_once('/') else {
+            continue;
+        };
+        if let Some(flag) = record(store, &keys::flag(case_id, kind))? {
+            flags.push(flag);
+        }
+    }
+    Ok(flags)
+}
+
 /// The supervision flags of the cases the signing officer may read, newest
 /// first: kind (以罚代刑 / 有案不移), the rules met with the facts that met
 /// them, owner, region, domain, when raised, days since, and resolution.
@@ -68,7 +111,7 @@ fn entries(store: &Store, name: &[u8]) -> Result<Vec<String>, ApiError> {
     security(("signed_read" = [])),
     responses(
         (status = 200, description = "the flags", body = FlagList),
-        (status = 400, description = "bad_query: region is not 6 digits, org is not an organisation id, limit is not 1–500, or a value is malformed", body = ErrorBody),
+        (status = 400, description = "bad_query: region is not 6 digits, org is not an organisation id, case is not a case id, limit is not 1–500, or a value is malformed", body = ErrorBody),
         (status = 401, description = "unsigned_read, bad_read_signature, stale_read, future_read, replayed_read (a signed read serves one request), bad_session", body = ErrorBody),
         (status = 403, description = "unknown_signer, revoked_signer", body = ErrorBody),
         (status = 503, description = "signed_reads_busy: the node's memory of fresh signed reads (kept to refuse replays) is full; retry shortly", body = ErrorBody),
@@ -95,6 +138,11 @@ pub async fn flags(
             OrgId::new(text).map_err(|error| ApiError::BadQuery(format!("org {text:?}: {error}")))
         })
         .transpose()?;
+    if let Some(case) = &query.case {
+        if !is_case_id(case) {
+            return Err(ApiError::BadQuery(format!("case {case:?} is not a case id")));
+        }
+    }
     let limit = query.limit.unwrap_or(MAX_FLAGS);
     if !(1..=MAX_FLAGS).contains(&limit) {
         return Err(ApiError::BadQuery(format!(
@@ -106,20 +154,10 @@ pub async fn flags(
     let flags = state
         .blocking(move |shared| {
             let store = &shared.store;
-            let index = match &region {
-                Some(region) => keys::index::region_flags(region),
-                None => keys::index::FLAGS.to_vec(),
-            };
             let mut out = Vec::new();
-            for entry in entries(store, &index)? {
-                let Some((case_id, kind)) = entry.rsplit_once('/') else {
-                    continue;
-                };
-                let Some(flag) = record::<SupervisionFlag>(store, &keys::flag(case_id, kind))?
-                else {
-                    continue;
-                };
+            for flag in candidate_flags(store, region.as_deref(), query.case.as_deref())? {
                 if org.as_ref().is_some_and(|org| *org != flag.owner)
+                    || region.as_ref().is_some_and(|region| *region != flag.region)
                     || query
                         .open
                         .is_some_and(|open| open != flag.resolved_height.is_none())
