@@ -589,10 +589,14 @@ pub fn stop_clocks(params: &Params, case: &mut Case, action: &str, now_ms: u64) 
             (ran_from, now_ms),
             limit,
         );
-        let key = if held {
-            held_key(rule, action)
-        } else {
+        let by_pause = rule
+            .pause
+            .as_ref()
+            .is_some_and(|pause| pause.suspend == action);
+        let key = if by_pause {
             rule.id.clone()
+        } else {
+            held_key(rule, action)
         };
         let entry = PausedClock {
             rule: key,

@@ -652,7 +652,7 @@ fn an_organisation_admitted_by_governance_becomes_a_voting_member_with_an_admin(
     let recruit = SecretKey::from_bytes(&[231; 32]);
     assert_eq!(
         xianjie_contracts::governance::required_approvals(&sim).unwrap(),
-        5
+        6
     );
     let id = propose(
         &mut sim,
@@ -660,7 +660,7 @@ fn an_organisation_admitted_by_governance_becomes_a_voting_member_with_an_admin(
         new_org("eco", uscc.clone(), admin.public_key()),
     )
     .unwrap();
-    for org in ["police", "proc", "court"] {
+    for org in ["police", "proc", "court", "tax"] {
         assert_eq!(approve(&mut sim, org, &id), "ok");
     }
     assert_eq!(read::org(&sim, &org_id("eco")).unwrap(), None);
@@ -682,7 +682,7 @@ fn an_organisation_admitted_by_governance_becomes_a_voting_member_with_an_admin(
         .unwrap();
     assert_eq!((record.org, record.role), (org_id("eco"), Role::Admin));
     assert_eq!(record.registered_at, sim.height);
-    // Its admin manages its keys and votes: N is now 10, M 6; a second
+    // Its admin manages its keys and votes: N is now 12, M 7; a second
     // admission of the same id or code is refused.
     assert_eq!(sim.code(&admin, call(&recruit)), "ok");
     assert_eq!(
@@ -694,7 +694,7 @@ fn an_organisation_admitted_by_governance_becomes_a_voting_member_with_an_admin(
     );
     assert_eq!(
         xianjie_contracts::governance::required_approvals(&sim).unwrap(),
-        6
+        7
     );
     let again = SecretKey::from_bytes(&[232; 32]).public_key();
     assert_eq!(

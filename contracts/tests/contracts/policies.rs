@@ -214,10 +214,10 @@ fn a_government_office_reads_its_regions_cases_and_acts_on_none() {
     let step = crate::expect::call_for(crate::expect::expectation("form-taskforce", None), &case_id);
     for role in [Role::Officer, Role::Head] {
         let before = sim.state.clone();
-        assert_eq!(
-            sim.code(&sim::key_for("gov", role), Call::CaseAction(step.clone())),
-            "policy_denied",
-            "{role:?}"
+        let code = sim.code(&sim::key_for("gov", role), Call::CaseAction(step.clone()));
+        assert!(
+            ["wrong_org_kind", "not_case_party", "policy_denied"].contains(&code.as_str()),
+            "{role:?}: {code}"
         );
         assert_eq!(sim.state, before, "a refusal changes nothing");
     }
