@@ -633,7 +633,11 @@ pub const ACTORS: &[Name] = &[
 
 /// Organisation kinds (DOMAIN §a), by their wire names.
 pub const ORG_KINDS: &[Name] = &[
-    n("administrative_agency", "行政执法机关", "administrative agency"),
+    n(
+        "administrative_agency",
+        "行政执法机关",
+        "administrative agency",
+    ),
     n("police", "公安机关", "police"),
     n("procuratorate", "人民检察院", "procuratorate"),
     n("court", "人民法院", "court"),

@@ -534,7 +534,10 @@ fn resumed<'a>(
         .filter_map(|stop| held_answer(rule, case, start, stop))
         .map(|(answer, used, source)| (Resumption::Answered(source), used, answer));
     // The latest resumption carries the units used by every stop before it.
-    paused.into_iter().chain(held).max_by_key(|(.., mark)| mark.seq)
+    paused
+        .into_iter()
+        .chain(held)
+        .max_by_key(|(.., mark)| mark.seq)
 }
 
 /// What let a stopped clock run again.

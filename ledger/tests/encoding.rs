@@ -338,7 +338,10 @@ fn enum_tags_are_positional_and_append_only() {
         postcard::to_allocvec(&OrgKind::GovernmentOffice).unwrap(),
         vec![5]
     );
-    assert_eq!(postcard::to_allocvec(&OrgKind::TestingBody).unwrap(), vec![4]);
+    assert_eq!(
+        postcard::to_allocvec(&OrgKind::TestingBody).unwrap(),
+        vec![4]
+    );
 }
 
 fn sample_case_action() -> CaseAction {

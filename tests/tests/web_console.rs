@@ -1091,7 +1091,12 @@ async fn the_supervisor_page_shows_a_flagged_case_and_opens_it() {
     // The case's own flags (GET /v1/supervision/flags?case=…): the rule
     // and version, the facts that met it, days since raised, still open.
     let flag = "[data-testid=case-flag][data-kind=penalty_instead_of_transfer]";
-    let open = browser.wait_for(flag).await.attr("data-open").await.unwrap();
+    let open = browser
+        .wait_for(flag)
+        .await
+        .attr("data-open")
+        .await
+        .unwrap();
     assert_eq!(open.as_deref(), Some("true"));
     assert_eq!(
         browser

@@ -454,7 +454,11 @@ fn without_withdrawal_or_objection_in_fifteen_days_a_notice_to_correct_follows()
             "not_overdue",
             "{state}"
         );
-        for action in ["demand-filing-reasons", "explain-filing", "notify-withdrawal"] {
+        for action in [
+            "demand-filing-reasons",
+            "explain-filing",
+            "notify-withdrawal",
+        ] {
             perform(&mut sim, &case_id, action, None);
         }
         let notified = sim
@@ -486,7 +490,13 @@ fn without_withdrawal_or_objection_in_fifteen_days_a_notice_to_correct_follows()
             .unwrap()
             .iter()
             .any(|(case, _)| case.id == case_id));
-        only_by(&mut sim, &case_id, ("notice-to-correct", None), "proc", Role::Head);
+        only_by(
+            &mut sim,
+            &case_id,
+            ("notice-to-correct", None),
+            "proc",
+            Role::Head,
+        );
         assert_eq!(sim.state_of(&case_id).name(), state);
         assert!(sim.case(&case_id).mark("notice-to-correct").is_some());
     }

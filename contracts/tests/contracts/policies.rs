@@ -211,7 +211,8 @@ fn a_government_office_reads_its_regions_cases_and_acts_on_none() {
     let item = ReadResource::Evidence(anchor(&mut sim, "market", b"case file", Some(&case_id)));
     assert!(!can_read(&sim, "gov", &item));
 
-    let step = crate::expect::call_for(crate::expect::expectation("form-taskforce", None), &case_id);
+    let step =
+        crate::expect::call_for(crate::expect::expectation("form-taskforce", None), &case_id);
     for role in [Role::Officer, Role::Head] {
         let before = sim.state.clone();
         let code = sim.code(&sim::key_for("gov", role), Call::CaseAction(step.clone()));

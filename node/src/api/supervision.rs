@@ -15,8 +15,8 @@ use utoipa::IntoParams;
 use xianjie_contracts::{index, ReadResource};
 use xianjie_ledger::codec::{decode, Canonical};
 use xianjie_ledger::ids::OrgId;
-use xianjie_ledger::state::{keys, StateView};
 use xianjie_ledger::model::MAX_CASE_ID_LEN;
+use xianjie_ledger::state::{keys, StateView};
 use xianjie_ledger::supervision::{CaseFacts, FlagKind, SupervisionFlag, ThresholdRule};
 use xianjie_store::Store;
 
@@ -140,7 +140,9 @@ pub async fn flags(
         .transpose()?;
     if let Some(case) = &query.case {
         if !is_case_id(case) {
-            return Err(ApiError::BadQuery(format!("case {case:?} is not a case id")));
+            return Err(ApiError::BadQuery(format!(
+                "case {case:?} is not a case id"
+            )));
         }
     }
     let limit = query.limit.unwrap_or(MAX_FLAGS);
