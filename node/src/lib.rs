@@ -59,6 +59,7 @@
 
 pub mod api;
 pub mod chain;
+pub mod chain_export;
 pub mod clock;
 pub mod committed_tip;
 pub mod config;

@@ -206,6 +206,19 @@ impl Store {
         Self::from_db(db, Some(Arc::new(files)))
     }
 
+    /// Opens (or creates) a store whose page cache holds at most
+    /// `cache_bytes`, for tools that read or rebuild a whole chain
+    /// (`verify-db`, `restore`): sled's default cache (1 GiB) would let
+    /// their memory grow with the chain.
+    pub fn open_with_cache(path: &Path, cache_bytes: u64) -> StoreResult<Self> {
+        let db = sled::Config::new()
+            .path(path)
+            .cache_capacity(cache_bytes)
+            .open()?;
+        let files = durable::DataFiles::open(path)?;
+        Self::from_db(db, Some(Arc::new(files)))
+    }
+
     /// A throwaway store in memory, for tests.
     pub fn temporary() -> StoreResult<Self> {
         Self::from_db(sled::Config::new().temporary(true).open()?, None)

@@ -319,3 +319,112 @@ fn a_flipped_byte_in_a_vault_file_is_named() {
     );
     assert!(report.stdout.contains(&expected), "{report:?}");
 }
+
+fn verify_db_with(home: &Path, extra: &[&str]) -> CliRun {
+    let mut args = vec![
+        OsStr::new("verify-db"),
+        OsStr::new("--home"),
+        home.as_os_str(),
+    ];
+    args.extend(extra.iter().map(OsStr::new));
+    run_node(&args)
+}
+
+/// The heights a report says it checked.
+fn heights_checked(run: &CliRun) -> u64 {
+    run.stdout
+        .split(" checked,")
+        .next()
+        .and_then(|line| line.rsplit(' ').next())
+        .and_then(|count| count.parse().ok())
+        .unwrap_or_else(|| panic!("no height count: {run:?}"))
+}
+
+/// The divergence line of a report.
+fn divergence_line(run: &CliRun) -> String {
+    run.stdout
+        .lines()
+        .nth(1)
+        .unwrap_or_else(|| panic!("no divergence line: {run:?}"))
+        .to_owned()
+}
+
+#[test]
+fn a_resumed_check_reports_damage_past_its_start_with_the_full_runs_line() {
+    let chain = RecordedChain::record();
+    let tip = heights_checked(&verify_db(&chain.home).expect_code(0));
+    assert!(tip >= 4, "{tip}");
+    let resumed = verify_db_with(&chain.home, &["--from-height", "3"]).expect_code(0);
+    assert_eq!(heights_checked(&resumed), tip - 2, "{resumed:?}");
+
+    // The tip's block: a byte of its last transaction's signature.
+    let home = chain.copy("damaged-tip");
+    flip_record(&home, &height_key(b"b:", tip), last_byte);
+    let full = verify_db(&home).expect_code(1);
+    let resumed = verify_db_with(&home, &["--from-height", "3"]).expect_code(1);
+    let line = divergence_line(&full);
+    assert!(
+        line.contains(&format!("height {tip}: signature of transaction")),
+        "{full:?}"
+    );
+    assert_eq!(divergence_line(&resumed), line, "{resumed:?}");
+}
+
+#[test]
+fn a_resumed_check_does_not_trust_state_history_its_certified_root_refutes() {
+    use xianjie_ledger::state::keys;
+    let chain = RecordedChain::record();
+    let home = chain.copy("damaged-history");
+    // The validator set, written at genesis and read at every height: its
+    // latest value, not the state tree that commits to it.
+    let key = [
+        b"s:".as_slice(),
+        &key_hash(keys::VALIDATORS).0,
+        keys::VALIDATORS,
+    ]
+    .concat();
+    flip_record(&home, &key, last_byte);
+    let resumed = verify_db_with(&home, &["--from-height", "3"]).expect_code(1);
+    assert!(
+        resumed
+            .stdout
+            .contains("does not match that height's certified state root"),
+        "{resumed:?}"
+    );
+}
+
+/// Address space for `verify-db` under `prlimit --as`: far below what
+/// sled's default page cache (1 GiB) alone may grow to; the check keeps its
+/// stores on disk behind a 64 MiB cache each.
+const VERIFY_DB_ADDRESS_SPACE: &str = "--as=805306368";
+
+#[test]
+fn verify_db_runs_under_a_memory_cap() {
+    let chain = RecordedChain::record();
+    let scratch = chain._dir.path().join("scratch");
+    std::fs::create_dir_all(&scratch).unwrap();
+    let output = std::process::Command::new("prlimit")
+        .arg(VERIFY_DB_ADDRESS_SPACE)
+        .arg(xianjie_tests::binary("xianjie-node"))
+        .args(["verify-db", "--home"])
+        .arg(&chain.home)
+        .arg("--scratch")
+        .arg(&scratch)
+        .output()
+        .expect("prlimit is installed (util-linux)");
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "{stdout}\n{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(stdout.contains("is consistent"), "{stdout}");
+    // The scratch stores went where they were told, and were removed.
+    let left: Vec<_> = std::fs::read_dir(&scratch)
+        .unwrap()
+        .flatten()
+        .filter(|entry| entry.file_name().to_string_lossy().starts_with("xianjie-verify-db-"))
+        .collect();
+    assert!(left.is_empty(), "scratch left behind: {left:?}");
+}

@@ -4,6 +4,7 @@
 //! Handlers never touch sled on the async executor: each one does its reads
 //! in a single [`AppState::blocking`] call. Every error is an [`ApiError`].
 
+mod admin_chain;
 pub mod auth;
 mod cases;
 mod chain;
@@ -359,6 +360,7 @@ pub fn router(state: AppState) -> Router {
             auth::require_evidence_read,
         )))
         .merge(crate::web::routes())
+        .merge(admin_chain::routes())
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(middleware::from_fn_with_state(

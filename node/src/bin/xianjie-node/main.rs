@@ -1,8 +1,9 @@
 //! The `xianjie-node` binary: parses flags, sets up logging and runs a node
 //! (`dev`, `start`). The operator's tools beside the daemon live here, not
-//! in the node library: `verify-db` ([`verify_db`]), `bench` ([`bench`]) and
-//! `testnet` ([`testnet`]).
+//! in the node library: `verify-db` ([`verify_db`]), `backup` and `restore`
+//! ([`backup`]), `bench` ([`bench`]) and `testnet` ([`testnet`]).
 
+mod backup;
 mod bench;
 mod testnet;
 mod verify_db;
@@ -80,6 +81,43 @@ enum Command {
         /// The node's home (a dev home or a network node's home).
         #[arg(long)]
         home: PathBuf,
+        /// Where the replayed store and the copy of the checked one are
+        /// kept while the check runs (default: TMPDIR). Needs about twice
+        /// the store's size.
+        #[arg(long)]
+        scratch: Option<PathBuf>,
+        /// Resume a long check at this height: the state after the height
+        /// before is taken from the store's state history once its root
+        /// matches that block's certified state root.
+        #[arg(long)]
+        from_height: Option<u64>,
+    },
+    /// Write one file holding the home at a committed height (store as its
+    /// chain, genesis, config, keys, vault), while the node runs or when it
+    /// is stopped.
+    Backup {
+        /// The node's home.
+        #[arg(long)]
+        home: PathBuf,
+        /// The backup file to write (must not exist).
+        #[arg(long)]
+        out: PathBuf,
+        /// Leave the vault's evidence files out.
+        #[arg(long)]
+        without_vault: bool,
+        /// The running node's API address (default: api.listen of
+        /// config.toml, or the dev node's default).
+        #[arg(long)]
+        api: Option<SocketAddr>,
+    },
+    /// Write a new home from a backup file; the store is rebuilt by
+    /// replaying the backup's chain under the block rule.
+    Restore {
+        /// The backup file.
+        file: PathBuf,
+        /// The new home (must not exist or be empty).
+        #[arg(long)]
+        home: PathBuf,
     },
     /// Start a local network, load it with pre-signed transactions and print
     /// committed tx/s and submit-to-final latency.
@@ -142,18 +180,64 @@ fn main() -> anyhow::Result<()> {
         }
         Command::Start { home } => runtime.block_on(run_start(home)),
         Command::Bench(args) => runtime.block_on(crate::bench::run(args)),
-        Command::VerifyDb { home } => {
+        Command::VerifyDb {
+            home,
+            scratch,
+            from_height,
+        } => {
             drop(runtime);
-            std::process::exit(run_verify_db(&home))
+            let options = crate::verify_db::Options {
+                scratch,
+                from_height,
+            };
+            std::process::exit(run_verify_db(&home, &options))
+        }
+        Command::Backup {
+            home,
+            out,
+            without_vault,
+            api,
+        } => {
+            drop(runtime);
+            let options = crate::backup::BackupOptions {
+                home,
+                out,
+                without_vault,
+                api,
+            };
+            let done = crate::backup::backup(&options).with_context(|| {
+                format!("backing up {}", options.home.display())
+            })?;
+            print_done("backup", &options.out, &done);
+            Ok(())
+        }
+        Command::Restore { file, home } => {
+            drop(runtime);
+            let done = crate::backup::restore(&file, &home)
+                .with_context(|| format!("restoring {} into {}", file.display(), home.display()))?;
+            print_done("restore", &home, &done);
+            Ok(())
         }
     }
 }
 
+/// Prints what a backup or restore did: height, size, time.
+fn print_done(what: &str, path: &std::path::Path, done: &crate::backup::Done) {
+    println!(
+        "{what}: {} at height {}\n  size     {} ({} files besides the chain)\n  took     {:.1?}",
+        path.display(),
+        done.height,
+        bytesize::ByteSize(done.bytes),
+        done.files,
+        done.took,
+    );
+}
+
 /// Runs `verify-db` and prints its report; returns the exit code.
-fn run_verify_db(home: &std::path::Path) -> i32 {
-    use crate::verify_db::{verify_home, Summary};
+fn run_verify_db(home: &std::path::Path, options: &crate::verify_db::Options) -> i32 {
+    use crate::verify_db::{verify_home_with, Summary};
     let started = std::time::Instant::now();
-    let report = match verify_home(home) {
+    let report = match verify_home_with(home, options) {
         Ok(report) => report,
         Err(error) => {
             eprintln!("verify-db: cannot check {}: {error}", home.display());

@@ -15,6 +15,16 @@
 //! Finally every vault file is re-hashed against its name.
 //!
 //! The first divergence is reported and the check stops there.
+//!
+//! Memory stays bounded however long the chain: the copy of the checked
+//! store and the replayed store both live on disk (in `TMPDIR` or
+//! `--scratch DIR`) behind a bounded sled cache, and the comparison merges
+//! two key-ordered scans. `--from-height N` resumes a long check: the state
+//! after `N-1` is read from the store's own state history, trusted only once
+//! the state tree's root at `N-1` (recomputed from its nodes) is the state
+//! root of block `N-1`, whose certificate is checked first; every height
+//! from `N` is then checked with the block rule against that history, as a
+//! full run checks it (the record-by-record comparison needs a full run).
 
 use std::cmp::Ordering;
 use std::fmt;
@@ -24,12 +34,14 @@ use std::path::{Path, PathBuf};
 
 use std::sync::Arc;
 
-use xianjie_contracts::block::{self, Mode, Parent, Seen};
+use xianjie_contracts::block::{self, ChainState, Mode, Parent, Seen};
 use xianjie_contracts::policy::PolicyEngine;
 use xianjie_ledger::genesis::Genesis;
+use xianjie_ledger::state::{StateView, WriteSet};
 use xianjie_ledger::tx::SignedTx;
+use xianjie_ledger::validators::ValidatorSet;
 use xianjie_ledger::Hash;
-use xianjie_store::{StorageError, Store, DERIVED_PREFIXES};
+use xianjie_store::{StateUpdate, StorageError, Store, DERIVED_PREFIXES};
 
 use xianjie_node::chain::read_validator_set;
 use xianjie_node::committed_tip::TipFile;
@@ -44,6 +56,18 @@ const VAULT_TMP_DIR: &str = "tmp";
 
 /// Log progress every this many heights, so a long check shows it is alive.
 const PROGRESS_EVERY_HEIGHTS: u64 = 1_000;
+
+/// sled's page cache for each of the two stores a check opens.
+const CACHE_BYTES: u64 = crate::backup::TOOL_CACHE_BYTES;
+
+/// How a check runs.
+#[derive(Debug, Clone, Default)]
+pub struct Options {
+    /// The directory for the scratch stores (default: the temporary directory).
+    pub scratch: Option<PathBuf>,
+    /// Resume at this height (see the module documentation).
+    pub from_height: Option<u64>,
+}
 
 /// What a check covered (up to the divergence, if one was found).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -164,7 +188,13 @@ fn diverged(
 ///
 /// `Err` means the check could not run (no home, no store, the store is in
 /// use); a damaged store or vault is a report with a divergence.
+#[cfg(test)]
 pub fn verify_home(home: &Path) -> Result<VerifyReport> {
+    verify_home_with(home, &Options::default())
+}
+
+/// [`verify_home`] with `options`.
+pub fn verify_home_with(home: &Path, options: &Options) -> Result<VerifyReport> {
     let layout = NodeHome::new(home);
     let genesis_path = layout.genesis_path();
     if !genesis_path.is_file() {
@@ -180,15 +210,23 @@ pub fn verify_home(home: &Path) -> Result<VerifyReport> {
 
     let mut summary = Summary::default();
     tracing::info!(home = %home.display(), "verifying the store against a replay of the chain");
-    let scratch = copy_store(&data_dir)?;
+    let scratch = copy_store(&data_dir, options.scratch.as_deref())?;
     let copy = scratch.path().join("data");
+    let replay_dir = scratch.path().join("replay");
     // sled may panic on damaged files rather than return an error; that is
     // damage to report, not a crash of the checker.
     let checked = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-        let opened = Store::open(&copy);
-        verify_store(opened, home, &data_dir, &genesis, &mut summary)
+        let opened = Store::open_with_cache(&copy, CACHE_BYTES);
+        let stores = Stores {
+            replay_dir: &replay_dir,
+            from_height: options.from_height.filter(|&height| height > 1),
+        };
+        verify_store(opened, home, &data_dir, &genesis, &stores, &mut summary)
     }));
     wait_until_released(&copy);
+    if replay_dir.exists() {
+        wait_until_released(&replay_dir);
+    }
     drop(scratch);
     let store_step = match checked {
         Ok(result) => result?,
@@ -272,7 +310,7 @@ fn ensure_not_locked(data_dir: &Path) -> Result<()> {
 /// threads let go of them, a moment after the last handle is dropped. Waiting
 /// for that here means a caller in the same process (a test, a second check)
 /// can open the store as soon as this check returns.
-fn wait_until_released(data_dir: &Path) {
+pub(crate) fn wait_until_released(data_dir: &Path) {
     const POLL: std::time::Duration = std::time::Duration::from_millis(10);
     const ATTEMPTS: u32 = 1_000;
     let db_file = data_dir.join("db");
@@ -311,11 +349,12 @@ macro_rules! read_or_diverge {
 /// its log, new snapshots): the check opens a copy, so that the home it
 /// checks stays byte for byte as it was. The copy needs as much free space
 /// in the temporary directory (`TMPDIR`) as `data/` takes.
-fn copy_store(data_dir: &Path) -> Result<tempfile::TempDir> {
+fn copy_store(data_dir: &Path, scratch: Option<&Path>) -> Result<tempfile::TempDir> {
+    let parent = scratch.map_or_else(std::env::temp_dir, Path::to_path_buf);
     let scratch = tempfile::Builder::new()
         .prefix("xianjie-verify-db-")
-        .tempdir()
-        .map_err(Error::io("creating a directory in", std::env::temp_dir()))?;
+        .tempdir_in(&parent)
+        .map_err(Error::io("creating a directory in", &parent))?;
     copy_tree(data_dir, &scratch.path().join("data"))?;
     Ok(scratch)
 }
@@ -352,11 +391,19 @@ fn dir_size(dir: &Path) -> u64 {
 
 /// Checks the store `opened` from a copy of `data_dir` (the home's), first
 /// against the home's committed-tip record, then against a replay.
+/// Where the replay goes and where it starts.
+struct Stores<'a> {
+    replay_dir: &'a Path,
+    /// Resume at this height (above 1), from the stored state history.
+    from_height: Option<u64>,
+}
+
 fn verify_store(
     opened: std::result::Result<Store, StorageError>,
     home: &Path,
     data_dir: &Path,
     genesis: &Genesis,
+    stores: &Stores<'_>,
     summary: &mut Summary,
 ) -> Result<Step> {
     let stored = match opened {
@@ -379,9 +426,9 @@ fn verify_store(
     if step.is_err() {
         return Ok(step);
     }
-    let replay = Store::temporary()?;
-    let step = replay_chain(&stored, &replay, genesis, summary)?;
-    if step.is_err() {
+    let replay = Store::open_with_cache(stores.replay_dir, CACHE_BYTES)?;
+    let step = replay_chain(&stored, &replay, genesis, stores.from_height, summary)?;
+    if step.is_err() || stores.from_height.is_some() {
         return Ok(step);
     }
     compare_records(&stored, &replay, summary)
@@ -458,6 +505,7 @@ fn replay_chain(
     stored: &Store,
     replay: &Store,
     genesis: &Genesis,
+    from_height: Option<u64>,
     summary: &mut Summary,
 ) -> Result<Step> {
     let genesis_hash = genesis.hash();
@@ -503,22 +551,266 @@ fn replay_chain(
         time_ms: genesis.genesis_time_ms,
     };
     let policies = xianjie_node::execution::policy_engine()?;
-    for height in 1..=tip {
-        match check_height(stored, replay, &policies, &parent, summary)? {
-            Ok(next) => parent = next,
-            Err(divergence) => return Ok(Err(divergence)),
+    let first = match from_height.map(|from| from.min(tip + 1) - 1) {
+        Some(start) if start > 0 => {
+            parent = match resume_point(stored, &parent.chain_id, start)? {
+                Ok(parent) => parent,
+                Err(divergence) => return Ok(Err(divergence)),
+            };
+            start + 1
         }
-        summary.heights = height;
-        if height % PROGRESS_EVERY_HEIGHTS == 0 {
-            tracing::info!(height, tip, "replayed");
+        _ => 1,
+    };
+    let progress = Progress::new(first, tip);
+    for height in first..=tip {
+        let step = match from_height {
+            None => replay_height(stored, replay, &policies, &parent, summary)?,
+            Some(_) => {
+                let history = match History::at(stored, height - 1)? {
+                    Ok(history) => history,
+                    Err(divergence) => return Ok(Err(divergence)),
+                };
+                let validators = history.validators()?;
+                check_height(stored, &history, &history, &validators, &policies, &parent, summary)?
+                    .map(|(next, _, _)| next)
+            }
+        };
+        match step {
+            Ok(next) => parent = next,
+            Err(divergence) => {
+                progress.finish();
+                return Ok(Err(divergence));
+            }
+        }
+        summary.heights += 1;
+        progress.at(height);
+    }
+    progress.finish();
+    Ok(Ok(()))
+}
+
+/// Progress of the replay: a bar when stderr is a terminal, a log line every
+/// [`PROGRESS_EVERY_HEIGHTS`] otherwise.
+struct Progress {
+    bar: Option<indicatif::ProgressBar>,
+    tip: u64,
+}
+
+impl Progress {
+    fn new(first: u64, tip: u64) -> Progress {
+        use std::io::IsTerminal as _;
+        let bar = std::io::stderr().is_terminal().then(|| {
+            let bar = indicatif::ProgressBar::new(tip);
+            bar.set_style(
+                indicatif::ProgressStyle::with_template(
+                    "{msg} [{bar:40}] {pos}/{len} heights, {per_sec}, eta {eta}",
+                )
+                .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+            );
+            bar.set_message("replaying");
+            bar.set_position(first.saturating_sub(1));
+            bar
+        });
+        Progress { bar, tip }
+    }
+
+    fn at(&self, height: u64) {
+        match &self.bar {
+            Some(bar) => bar.set_position(height),
+            None if height % PROGRESS_EVERY_HEIGHTS == 0 => {
+                tracing::info!(height, tip = self.tip, "replayed");
+            }
+            None => {}
         }
     }
-    Ok(Ok(()))
+
+    fn finish(&self) {
+        if let Some(bar) = &self.bar {
+            bar.finish_and_clear();
+        }
+    }
+}
+
+/// Checks one height against the replayed store and commits it there.
+fn replay_height(
+    stored: &Store,
+    replay: &Store,
+    policies: &Arc<PolicyEngine>,
+    parent: &Parent,
+    summary: &mut Summary,
+) -> Result<std::result::Result<Parent, Divergence>> {
+    // The set in force is the replayed state's, never the stored one.
+    let validators = read_validator_set(replay)?;
+    let checked = check_height(
+        stored,
+        &StoreState(replay),
+        &Replayed(replay),
+        &validators,
+        policies,
+        parent,
+        summary,
+    )?;
+    Ok(match checked {
+        Ok((next, executed, commit)) => {
+            replay.commit_block(
+                &executed.block,
+                &executed.results,
+                &commit,
+                &executed.update,
+            )?;
+            Ok(next)
+        }
+        Err(divergence) => Err(divergence),
+    })
+}
+
+/// The parent of a resumed check: block `height` of the store, whose
+/// certificate verifies under the set in force before it and whose
+/// certified state root is the root of the stored state tree at `height`.
+fn resume_point(
+    stored: &Store,
+    chain_id: &str,
+    height: u64,
+) -> Result<std::result::Result<Parent, Divergence>> {
+    let place = Place::Height(height);
+    let Some(header) = read_or_diverge!(place, "header", stored.header(height)) else {
+        return Ok(Err(diverged(place, "header", "a record", "nothing")));
+    };
+    let Some(commit) = read_or_diverge!(place, "commit certificate", stored.commit(height)) else {
+        return Ok(Err(diverged(place, "commit certificate", "a record", "nothing")));
+    };
+    let validators = match History::at(stored, height - 1)? {
+        Ok(history) => history.validators()?,
+        Err(divergence) => return Ok(Err(divergence)),
+    };
+    if let Err(error) = commit.verify(&header, &validators) {
+        return Ok(Err(diverged(
+            place,
+            "commit certificate",
+            format!(
+                "precommits of more than 2/3 of the power of validator set {} for block {}",
+                validators.hash(),
+                header.hash()
+            ),
+            error,
+        )));
+    }
+    let root = read_or_diverge!(place, "state tree", stored.state_root_at(height));
+    if root != Some(header.state_root) {
+        return Ok(Err(diverged(
+            place,
+            "state root of the stored state history (the resumed check starts from it)",
+            header.state_root,
+            root.map_or_else(|| "nothing".to_owned(), |root| root.to_string()),
+        )));
+    }
+    tracing::info!(height, "resuming from the stored state, which matches its certified root");
+    Ok(Ok(Parent {
+        chain_id: chain_id.to_owned(),
+        height,
+        block_hash: header.hash(),
+        time_ms: header.time_ms,
+    }))
+}
+
+/// The stored state as it was after block `version`, read from the store's
+/// state history with every value proven against that block's state root
+/// (a damaged value is not executed on); new roots are computed over the
+/// stored tree of that version without writing anything.
+struct History<'a> {
+    store: &'a Store,
+    version: u64,
+    root: Hash,
+}
+
+impl<'a> History<'a> {
+    /// The state after block `version`, proven against its header's state
+    /// root (the genesis root at 0).
+    fn at(store: &'a Store, version: u64) -> Result<std::result::Result<History<'a>, Divergence>> {
+        let place = Place::Height(version);
+        let root = if version == 0 {
+            read_or_diverge!(Place::Genesis, "genesis state root", store.genesis_state_root())
+        } else {
+            read_or_diverge!(place, "header", store.header(version)).map(|header| header.state_root)
+        };
+        Ok(match root {
+            Some(root) => Ok(History {
+                store,
+                version,
+                root,
+            }),
+            None => Err(diverged(place, "header", "a record", "nothing")),
+        })
+    }
+
+    fn validators(&self) -> Result<ValidatorSet> {
+        xianjie_contracts::read::validators(self).map_err(|source| Error::StateRead {
+            what: "validator set",
+            source,
+        })
+    }
+}
+
+impl StateView for History<'_> {
+    fn get(&self, key: &[u8]) -> Option<Vec<u8>> {
+        // As the store's own view: a failed read cannot be answered honestly
+        // (the panic is reported as damage to the database).
+        let (value, proof) = self
+            .store
+            .state_proof(key, self.version)
+            .expect("state read failed: the database is unreadable");
+        if let Err(error) = proof.verify(&self.root, key, value.as_deref()) {
+            panic!(
+                "state value `{}` at height {} does not match that height's certified state root: {error}",
+                key.escape_ascii(),
+                self.version
+            );
+        }
+        value
+    }
+}
+
+impl ChainState for History<'_> {
+    type Update = StateUpdate;
+    type Fault = Error;
+
+    fn state_update(
+        &self,
+        writes: WriteSet,
+        new_keys: std::collections::BTreeSet<Vec<u8>>,
+        height: u64,
+    ) -> Result<(Hash, StateUpdate)> {
+        let update = self
+            .store
+            .compute_state_update(writes, height)?
+            .with_new_keys(new_keys);
+        Ok((update.root, update))
+    }
+}
+
+/// The transactions committed before the history's version.
+impl Seen for History<'_> {
+    type Fault = Error;
+
+    fn is_committed(&self, tx_hash: &Hash) -> Result<bool> {
+        Ok(self
+            .store
+            .tx_location(tx_hash)?
+            .is_some_and(|location| location.height <= self.version))
+    }
+
+    fn signature_verifies(&self, tx_hash: &Hash, tx: &SignedTx) -> bool {
+        tx.verify_signature_of(tx_hash).is_ok()
+    }
+
+    fn admitted(&self, _: &Hash) -> bool {
+        false
+    }
 }
 
 /// Replaying the chain has seen exactly the transactions it replayed, and
 /// verifies every signature itself.
-struct Replayed<'a>(&'a Store);
+pub(crate) struct Replayed<'a>(pub(crate) &'a Store);
 
 impl Seen for Replayed<'_> {
     type Fault = Error;
@@ -536,15 +828,26 @@ impl Seen for Replayed<'_> {
     }
 }
 
-/// Checks the stored height after `parent` with the block rule on the
-/// replayed state and replays it. Returns it as the next parent.
-fn check_height(
+/// What a checked height gives: the next parent, the execution and the
+/// certificate to commit it with.
+type Checked = (Parent, xianjie_node::execution::Executed, xianjie_ledger::block::Commit);
+
+/// Checks the stored height after `parent` with the block rule on `state`
+/// (with `validators` the set in force there). Returns it as the next parent
+/// with its execution.
+fn check_height<S, N>(
     stored: &Store,
-    replay: &Store,
+    state: &S,
+    seen: &N,
+    validators: &ValidatorSet,
     policies: &Arc<PolicyEngine>,
     parent: &Parent,
     summary: &mut Summary,
-) -> Result<std::result::Result<Parent, Divergence>> {
+) -> Result<std::result::Result<Checked, Divergence>>
+where
+    S: ChainState<Update = StateUpdate, Fault = Error>,
+    N: Seen<Fault = Error>,
+{
     let height = parent.height + 1;
     let place = Place::Height(height);
     let missing = |what: &str| Ok(Err(diverged(place.clone(), what, "a record", "nothing")));
@@ -553,8 +856,6 @@ fn check_height(
         return missing("header");
     };
     let header_hash = header.hash();
-    // The set in force is the replayed state's, never the stored one.
-    let validators = read_validator_set(replay)?;
     let Some(commit) = read_or_diverge!(place, "commit certificate", stored.commit(height)) else {
         return missing("commit certificate");
     };
@@ -580,16 +881,14 @@ fn check_height(
             format!("header {}", block.header.hash()),
         )));
     }
-    let state = StoreState(replay);
-    let seen = Replayed(replay);
     let executed = match block::check(
-        &state,
+        state,
         parent,
-        &validators,
+        validators,
         policies,
         block,
         Mode::Decided,
-        &seen,
+        seen,
     ) {
         Ok(executed) => executed,
         Err(refusal) => return Ok(Err(refusal_divergence(place, block_refusal(refusal)?))),
@@ -606,19 +905,14 @@ fn check_height(
             stored_results_root,
         )));
     }
-    replay.commit_block(
-        &executed.block,
-        &executed.results,
-        &commit,
-        &executed.update,
-    )?;
     summary.txs += executed.block.txs.len() as u64;
-    Ok(Ok(Parent {
+    let next = Parent {
         chain_id: parent.chain_id.clone(),
         height,
         block_hash: header_hash,
         time_ms: header.time_ms,
-    }))
+    };
+    Ok(Ok((next, executed, commit)))
 }
 
 /// The block rule's refusal of a stored block, as what the report names.
@@ -1186,6 +1480,35 @@ mod tests {
             );
             assert_eq!(report.summary.heights, height - 1, "{}", case.name);
         }
+    }
+
+    fn resumed_at(home: &Path, from_height: u64) -> VerifyReport {
+        let options = Options {
+            scratch: None,
+            from_height: Some(from_height),
+        };
+        verify_home_with(home, &options).unwrap()
+    }
+
+    #[test]
+    fn a_resumed_check_reports_damage_past_its_start_as_a_full_run_does() {
+        let chain = test_chain(4);
+        let resumed = resumed_at(&chain.home, 3);
+        assert_eq!(resumed.divergence, None);
+        assert_eq!(resumed.summary.heights, 2, "heights 3 and 4");
+        assert_eq!(resumed.summary.txs, 4);
+
+        let height = chain.commit_tampered(&chain.validator_key, |executed| {
+            let stranger = SecretKey::from_bytes(&[5; 32]);
+            executed.block.txs[0] = anchor(&stranger, &stranger, 99);
+        });
+        let full = verify_home(&chain.home).unwrap().divergence.unwrap();
+        let resumed = resumed_at(&chain.home, 3);
+        let divergence = resumed.divergence.unwrap();
+        assert_eq!(divergence.place, Place::Height(height));
+        assert!(divergence.what.starts_with("tx root"), "{divergence}");
+        assert_eq!(divergence.to_string(), full.to_string());
+        assert_eq!(resumed.summary.heights, 2);
     }
 
     #[test]
