@@ -1,12 +1,14 @@
 //! The names of the ledger's enums as people type and read them: the same
 //! strings as their JSON (`kebab-case` for categories and custody actions,
-//! `snake_case` for roles and levels), with [`FromStr`] that lists the allowed names
-//! when a name is wrong, and [`fmt::Display`].
+//! `snake_case` for roles, levels and organisation kinds), with [`FromStr`]
+//! that lists the allowed names when a name is wrong, and [`fmt::Display`].
+//! An enum may also accept other spellings ([`OrgKind::SPELLINGS`]: the
+//! command line's `kebab-case` for organisation kinds).
 
 use std::fmt;
 use std::str::FromStr;
 
-use crate::model::{CustodyAction, EvidenceCategory, OrgLevel, Role};
+use crate::model::{CustodyAction, EvidenceCategory, OrgKind, OrgLevel, Role};
 
 /// A name that is not one of an enum's.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -35,9 +37,20 @@ impl std::error::Error for UnknownName {}
 
 macro_rules! names {
     ($type:ident, $what:literal, [$($variant:ident = $name:literal,)*]) => {
+        names!($type, $what, [$($variant = $name,)*], also []);
+    };
+    (
+        $type:ident,
+        $what:literal,
+        [$($variant:ident = $name:literal,)*],
+        also [$($other:ident = $spelling:literal,)*]
+    ) => {
         impl $type {
             /// Every value with its name, in declaration order.
             pub const NAMES: &'static [($type, &'static str)] = &[$(($type::$variant, $name),)*];
+
+            /// Other spellings that [`FromStr`] accepts besides the names.
+            pub const SPELLINGS: &'static [($type, &'static str)] = &[$(($type::$other, $spelling),)*];
 
             /// The name, as in JSON.
             pub fn name(self) -> &'static str {
@@ -59,6 +72,7 @@ macro_rules! names {
             fn from_str(text: &str) -> Result<Self, UnknownName> {
                 $type::NAMES
                     .iter()
+                    .chain($type::SPELLINGS)
                     .find(|(_, name)| *name == text)
                     .map(|(value, _)| *value)
                     .ok_or_else(|| UnknownName {
@@ -123,6 +137,22 @@ names!(
     ]
 );
 
+names!(
+    OrgKind,
+    "kind of organisation",
+    [
+        AdministrativeAgency = "administrative_agency",
+        Police = "police",
+        Procuratorate = "procuratorate",
+        Court = "court",
+        TestingBody = "testing_body",
+    ],
+    also [
+        AdministrativeAgency = "administrative-agency",
+        TestingBody = "testing-body",
+    ]
+);
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -154,6 +184,29 @@ mod tests {
             assert_eq!(json_name(level), *name);
             assert_eq!(name.parse::<OrgLevel>().unwrap(), *level);
         }
+        for (kind, name) in OrgKind::NAMES {
+            assert_eq!(json_name(kind), *name);
+            assert_eq!(name.parse::<OrgKind>().unwrap(), *kind);
+        }
+    }
+
+    /// The command line spells kinds with dashes; both spellings parse to
+    /// the same kind, and a wrong one lists the names.
+    #[test]
+    fn org_kinds_parse_in_both_spellings() {
+        for (kind, spelling) in OrgKind::SPELLINGS {
+            assert_eq!(spelling.parse::<OrgKind>().unwrap(), *kind);
+            assert_eq!(spelling.replace('-', "_"), kind.name());
+        }
+        assert_eq!(
+            "testing-body".parse::<OrgKind>().unwrap(),
+            OrgKind::TestingBody
+        );
+        let error = "bureau".parse::<OrgKind>().unwrap_err();
+        assert_eq!(
+            error.to_string(),
+            "\"bureau\" is not a kind of organisation; use one of: administrative_agency, police, procuratorate, court, testing_body"
+        );
     }
 
     #[test]
