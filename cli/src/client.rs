@@ -15,6 +15,7 @@ use xianjie_api::chain::StatusView;
 use xianjie_api::error::ErrorBody;
 use xianjie_api::members::OfficerView;
 use xianjie_api::txs::{OutcomeView, TxView};
+use xianjie_api::vault::FetchView;
 use xianjie_ledger::codec;
 use xianjie_ledger::crypto::{KeyId, SecretKey};
 use xianjie_ledger::tx::{Call, SignedTx, Tx};
@@ -76,8 +77,8 @@ pub enum Download {
         /// The bytes.
         body: ureq::BodyReader<'static>,
     },
-    /// Not yet: the node's JSON progress report.
-    Pending(Value),
+    /// Not yet: the node's progress report (`202`).
+    Pending(FetchView),
     /// An error answer.
     Refused(ApiError),
 }
@@ -400,7 +401,10 @@ impl NodeClient {
         }
         let (status, body) = self.read_response(Ok(response))?;
         if (200..300).contains(&status) {
-            return Ok(Download::Pending(body));
+            let report = serde_json::from_value(body).with_context(|| {
+                format!("the node's progress report for {path} is not a transfer")
+            })?;
+            return Ok(Download::Pending(report));
         }
         let error = error_from(status, &body);
         if error.code == "unsigned_read" && !self.signs_reads() {

@@ -142,15 +142,33 @@ pub fn ledger_names<T>(
     help: fn(T) -> &'static str,
 ) -> impl clap::builder::TypedValueParser<Value = T>
 where
-    T: std::str::FromStr + Copy + Send + Sync + 'static,
+    T: std::str::FromStr + Copy + PartialEq + Send + Sync + 'static,
+    T::Err: std::fmt::Debug,
+{
+    ledger_spellings(names, &[], help)
+}
+
+/// As [`ledger_names`], but a value with another spelling (the enum's
+/// `SPELLINGS`) is listed by that spelling, and its name is still accepted
+/// (as a hidden alias). The value is parsed with the enum's `FromStr`,
+/// which accepts both.
+pub fn ledger_spellings<T>(
+    names: &'static [(T, &'static str)],
+    spellings: &'static [(T, &'static str)],
+    help: fn(T) -> &'static str,
+) -> impl clap::builder::TypedValueParser<Value = T>
+where
+    T: std::str::FromStr + Copy + PartialEq + Send + Sync + 'static,
     T::Err: std::fmt::Debug,
 {
     use clap::builder::{PossibleValue, PossibleValuesParser, TypedValueParser as _};
-    PossibleValuesParser::new(
-        names
-            .iter()
-            .map(|&(value, name)| PossibleValue::new(name).help(help(value))),
-    )
+    PossibleValuesParser::new(names.iter().map(|&(value, name)| {
+        let possible = match spellings.iter().find(|(other, _)| *other == value) {
+            Some(&(_, spelling)) => PossibleValue::new(spelling).alias(name),
+            None => PossibleValue::new(name),
+        };
+        possible.help(help(value))
+    }))
     .map(|name| {
         name.parse::<T>()
             .expect("clap admits only the ledger's names")

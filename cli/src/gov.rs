@@ -4,7 +4,7 @@
 use std::path::PathBuf;
 
 use anyhow::{anyhow, Context as _};
-use clap::{Args, Subcommand, ValueEnum};
+use clap::{Args, Subcommand};
 use serde_json::{json, Value};
 use xianjie_api::governance::{PolicyView, ProposalsView};
 use xianjie_ledger::deadline::Calendar;
@@ -116,8 +116,8 @@ pub enum ChangeArg {
         #[arg(long)]
         name: String,
         /// What kind of organisation it is.
-        #[arg(long, value_enum)]
-        kind: OrgKindArg,
+        #[arg(long, value_parser = kind_parser())]
+        kind: OrgKind,
         /// Its 统一社会信用代码 (18 characters; a wrong check character only if
         /// the code is on the chain's `uscc_allow_list`).
         #[arg(long)]
@@ -134,31 +134,24 @@ pub enum ChangeArg {
     },
 }
 
-/// The kind of an organisation, as the command line names it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum OrgKindArg {
-    /// 行政执法机关 (market regulation, environment, tax, customs …).
-    AdministrativeAgency,
-    /// 公安机关.
-    Police,
-    /// 人民检察院.
-    Procuratorate,
-    /// 人民法院.
-    Court,
-    /// 检验检测机构.
-    TestingBody,
+/// The help line of each organisation kind in `--help`.
+fn kind_help(kind: OrgKind) -> &'static str {
+    match kind {
+        OrgKind::AdministrativeAgency => {
+            "行政执法机关 (market regulation, environment, tax, customs …)"
+        }
+        OrgKind::Police => "公安机关",
+        OrgKind::Procuratorate => "人民检察院",
+        OrgKind::Court => "人民法院",
+        OrgKind::TestingBody => "检验检测机构",
+        OrgKind::GovernmentOffice => "人民政府 (政府牵头部门, leads the linkage work)",
+    }
 }
 
-impl From<OrgKindArg> for OrgKind {
-    fn from(kind: OrgKindArg) -> Self {
-        match kind {
-            OrgKindArg::AdministrativeAgency => OrgKind::AdministrativeAgency,
-            OrgKindArg::Police => OrgKind::Police,
-            OrgKindArg::Procuratorate => OrgKind::Procuratorate,
-            OrgKindArg::Court => OrgKind::Court,
-            OrgKindArg::TestingBody => OrgKind::TestingBody,
-        }
-    }
+/// The ledger's [`OrgKind`] by the command line's spellings
+/// (`administrative-agency`, `testing-body`), its JSON names also accepted.
+fn kind_parser() -> impl clap::builder::TypedValueParser<Value = OrgKind> {
+    crate::common::ledger_spellings(OrgKind::NAMES, OrgKind::SPELLINGS, kind_help)
 }
 
 /// The administrative level of an organisation, as the command line names
@@ -255,7 +248,7 @@ pub fn execute(context: &Context, args: GovArgs) -> anyhow::Result<Exit> {
                     org: Org {
                         id: OrgId::new(&id).map_err(|reason| anyhow!("{reason}"))?,
                         name,
-                        kind: kind.into(),
+                        kind,
                         uscc,
                         region,
                         level,
@@ -347,5 +340,47 @@ mod tests {
             ParamChange::UsccAllowList(vec!["91350100M0001TGQXM".into()])
         );
         assert!(param_change("nonsense", "1").is_err());
+    }
+
+    /// `add-org --kind` takes the command line's spellings (and the JSON
+    /// names), parsed by the ledger's `FromStr`; `--help` and a wrong kind
+    /// list the command line's spellings.
+    #[test]
+    fn org_kinds_parse_by_their_command_line_spellings() {
+        use clap::Parser as _;
+
+        #[derive(Debug, clap::Parser)]
+        struct Propose {
+            #[command(subcommand)]
+            change: ChangeArg,
+        }
+
+        let add_org = |kind: &str| {
+            Propose::try_parse_from([
+                "propose", "add-org", "o", "--name", "O", "--kind", kind, "--uscc", "u",
+                "--region", "330200", "--level", "county", "--admin", "ab",
+            ])
+        };
+        for (spelling, expected) in [
+            ("administrative-agency", OrgKind::AdministrativeAgency),
+            ("administrative_agency", OrgKind::AdministrativeAgency),
+            ("police", OrgKind::Police),
+            ("procuratorate", OrgKind::Procuratorate),
+            ("court", OrgKind::Court),
+            ("testing-body", OrgKind::TestingBody),
+            ("testing_body", OrgKind::TestingBody),
+            ("government-office", OrgKind::GovernmentOffice),
+            ("government_office", OrgKind::GovernmentOffice),
+        ] {
+            match add_org(spelling).unwrap().change {
+                ChangeArg::AddOrg { kind, .. } => assert_eq!(kind, expected, "{spelling}"),
+                other => panic!("{spelling}: {other:?}"),
+            }
+        }
+        let error = add_org("bureau").unwrap_err().to_string();
+        assert!(
+            error.contains("administrative-agency, police, procuratorate, court, testing-body, government-office"),
+            "{error}"
+        );
     }
 }

@@ -49,7 +49,9 @@ pub use error::{ContractError, Result};
 pub use genesis::genesis_writes;
 pub use membership::check_signer;
 pub use overlay::{BlockReads, Overlay};
-pub use policy::{authorize_node_read, authorize_read, node_org, ReadRecord, ReadResource};
+pub use policy::{
+    authorize_node_read, authorize_officer_read, authorize_read, node_org, ReadRecord, ReadResource,
+};
 
 /// What a transaction may know about the block it executes in, and the
 /// policy engine its writes are decided with.

@@ -1,7 +1,9 @@
 //! The names of the ledger's enums as people type and read them: the same
 //! strings as their JSON (`kebab-case` for categories and custody actions,
-//! `snake_case` for roles, levels and organisation kinds), with [`FromStr`] that lists the allowed names
-//! when a name is wrong, and [`fmt::Display`].
+//! `snake_case` for roles, levels and organisation kinds), with [`FromStr`]
+//! that lists the allowed names when a name is wrong, and [`fmt::Display`].
+//! An enum may also accept other spellings ([`OrgKind::SPELLINGS`]: the
+//! command line's `kebab-case` for organisation kinds).
 
 use std::fmt;
 use std::str::FromStr;
@@ -35,9 +37,20 @@ impl std::error::Error for UnknownName {}
 
 macro_rules! names {
     ($type:ident, $what:literal, [$($variant:ident = $name:literal,)*]) => {
+        names!($type, $what, [$($variant = $name,)*], also []);
+    };
+    (
+        $type:ident,
+        $what:literal,
+        [$($variant:ident = $name:literal,)*],
+        also [$($other:ident = $spelling:literal,)*]
+    ) => {
         impl $type {
             /// Every value with its name, in declaration order.
             pub const NAMES: &'static [($type, &'static str)] = &[$(($type::$variant, $name),)*];
+
+            /// Other spellings that [`FromStr`] accepts besides the names.
+            pub const SPELLINGS: &'static [($type, &'static str)] = &[$(($type::$other, $spelling),)*];
 
             /// The name, as in JSON.
             pub fn name(self) -> &'static str {
@@ -59,6 +72,7 @@ macro_rules! names {
             fn from_str(text: &str) -> Result<Self, UnknownName> {
                 $type::NAMES
                     .iter()
+                    .chain($type::SPELLINGS)
                     .find(|(_, name)| *name == text)
                     .map(|(value, _)| *value)
                     .ok_or_else(|| UnknownName {
@@ -125,7 +139,7 @@ names!(
 
 names!(
     OrgKind,
-    "organisation kind",
+    "kind of organisation",
     [
         AdministrativeAgency = "administrative_agency",
         Police = "police",
@@ -133,6 +147,11 @@ names!(
         Court = "court",
         TestingBody = "testing_body",
         GovernmentOffice = "government_office",
+    ],
+    also [
+        AdministrativeAgency = "administrative-agency",
+        TestingBody = "testing-body",
+        GovernmentOffice = "government-office",
     ]
 );
 
@@ -171,9 +190,24 @@ mod tests {
             assert_eq!(json_name(kind), *name);
             assert_eq!(name.parse::<OrgKind>().unwrap(), *kind);
         }
+    }
+
+    /// The command line spells kinds with dashes; both spellings parse to
+    /// the same kind, and a wrong one lists the names.
+    #[test]
+    fn org_kinds_parse_in_both_spellings() {
+        for (kind, spelling) in OrgKind::SPELLINGS {
+            assert_eq!(spelling.parse::<OrgKind>().unwrap(), *kind);
+            assert_eq!(spelling.replace('-', "_"), kind.name());
+        }
         assert_eq!(
-            "government_office".parse::<OrgKind>(),
-            Ok(OrgKind::GovernmentOffice)
+            "testing-body".parse::<OrgKind>().unwrap(),
+            OrgKind::TestingBody
+        );
+        let error = "bureau".parse::<OrgKind>().unwrap_err();
+        assert_eq!(
+            error.to_string(),
+            "\"bureau\" is not a kind of organisation; use one of: administrative_agency, police, procuratorate, court, testing_body, government_office"
         );
     }
 

@@ -43,6 +43,15 @@
 //! - [`metrics`] (both): Prometheus metrics; [`status`] (network): peers
 //!   and sync state for `/v1/status`.
 //! - [`web`] (both): the web console, served at `/`.
+//! - [`task`] (both): the one shape of the long-lived tasks.
+//!
+//! Long-lived tasks: dev runs [`producer::Producer`]; network runs
+//! [`consensus::app::Host`], [`p2p::gossip::Gossip`] and
+//! [`vault::transfer::TransferWatch`]. Each is a struct holding its inputs,
+//! started by `spawn(self, …, stop) -> JoinHandle<Result<()>>` through
+//! [`task::spawn`], which logs a failure once and alike for all; its `run`
+//! loop is a `biased` `select!` whose first branch is the node's stop
+//! signal ([`task::stopped`]), looked at between two pieces of work.
 //!
 //! Tests drive the API without sockets:
 //!
@@ -77,6 +86,7 @@ pub mod node;
 pub mod p2p;
 pub mod producer;
 pub mod status;
+pub mod task;
 pub mod vault;
 pub mod web;
 

@@ -19,9 +19,10 @@ use crate::home::NodeHome;
 use crate::http_server::{self, ConnectionLimits};
 use crate::mempool::Mempool;
 use crate::metrics::Metrics;
-use crate::p2p::{self, gossip};
+use crate::p2p;
+use crate::p2p::gossip::{self, Gossip};
 use crate::status::NetworkStatus;
-use crate::vault::transfer::{self, Fetcher};
+use crate::vault::transfer::{self, Fetcher, TransferWatch};
 use crate::vault::{Vault, VAULT_DIR};
 
 /// A running network node.
@@ -29,7 +30,7 @@ pub struct NetworkNode {
     state: AppState,
     stop: watch::Sender<bool>,
     engine: RunningEngine,
-    gossip: JoinHandle<()>,
+    gossip: JoinHandle<Result<()>>,
 }
 
 impl NetworkNode {
@@ -103,14 +104,18 @@ impl NetworkNode {
         );
         let (committed_cases, committed_cases_receiver) =
             mpsc::channel(transfer::COMMITTED_CASES_BACKLOG);
-        tokio::spawn(transfer::watch_transfers(
-            Arc::clone(&fetcher),
-            tip_receiver.clone(),
-            committed_cases_receiver,
-        ));
+        // Detached: it ends on `stop`, or when the host drops the tip.
+        drop(
+            TransferWatch {
+                fetcher: Arc::clone(&fetcher),
+                tip: tip_receiver.clone(),
+                committed: committed_cases_receiver,
+            }
+            .spawn(stop_receiver.clone()),
+        );
 
         let clock = crate::clock::system();
-        let gossip = gossip::spawn(
+        let gossip = Gossip::listen(
             gossip::GossipConfig {
                 keypair,
                 listen: p2p::parse_addr(&file.p2p.gossip_listen)?,
@@ -129,8 +134,8 @@ impl NetworkNode {
                 clock: Arc::clone(&clock),
                 policies: Arc::clone(&chain.policies),
             },
-            stop_receiver,
-        )?;
+        )?
+        .spawn(stop_receiver.clone());
         let engine = consensus::start(
             HostParts {
                 store: store.clone(),
@@ -160,6 +165,7 @@ impl NetworkNode {
             },
             allow_receiver,
             Arc::clone(&status),
+            stop_receiver,
         )
         .await?;
         let state = AppState::new(api::Shared {

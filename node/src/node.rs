@@ -97,7 +97,7 @@ impl Node {
             clock,
         };
         let (stop, stop_receiver) = watch::channel(false);
-        let producer = tokio::spawn(producer.run(stop_receiver));
+        let producer = producer.spawn(stop_receiver);
         tracing::info!(height = tip.height, "node started");
         Ok(Node {
             state,

@@ -4,17 +4,20 @@
 //! Blocks are made only when something is pending. sled work runs on the
 //! blocking pool; a storage failure ends the task with an error, which drops
 //! the tip channel so every waiter and the binary learn that the node stopped.
+//! A long-lived task in the shape of [`crate::task`].
 
 use std::sync::Arc;
 use std::time::Duration;
 
 use tokio::sync::watch;
+use tokio::task::JoinHandle;
 
 use crate::chain::{BlockSummary, Chain, Tip};
 use crate::clock::SharedClock;
 use crate::config::BlockLimits;
 use crate::error::{Error, Result};
 use crate::mempool::Mempool;
+use crate::task::{self, stopped, Stop};
 
 /// The producer's inputs and outputs.
 pub struct Producer {
@@ -33,14 +36,19 @@ pub struct Producer {
 }
 
 impl Producer {
+    /// Starts [`Producer::run`] as a task.
+    pub fn spawn(self, stop: Stop) -> JoinHandle<Result<()>> {
+        task::spawn("block producer", self.run(stop))
+    }
+
     /// Runs until `stop` turns true (or its sender is dropped). A block in
     /// progress is always finished first: the stop signal is only looked at
     /// between blocks.
-    pub async fn run(self, mut stop: watch::Receiver<bool>) -> Result<()> {
+    pub async fn run(self, mut stop: Stop) -> Result<()> {
         loop {
             tokio::select! {
                 biased;
-                _ = stop.wait_for(|stopping| *stopping) => return Ok(()),
+                () = stopped(&mut stop) => return Ok(()),
                 () = self.mempool.wait_for_queued(None) => {}
             }
             tokio::time::sleep(self.batch_window).await;
@@ -65,13 +73,8 @@ impl Producer {
                     reason: join.to_string(),
                 })
                 .and_then(|result| result);
-        let summary: Option<BlockSummary> = match outcome {
-            Ok(summary) => summary,
-            Err(error) => {
-                tracing::error!(%error, "committing a block failed; stopping the node");
-                return Err(error);
-            }
-        };
+        // A failure ends the task, which logs it (`task::spawn`).
+        let summary: Option<BlockSummary> = outcome?;
         self.mempool.remove(&hashes);
         match summary {
             Some(summary) => {

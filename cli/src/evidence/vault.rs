@@ -18,6 +18,7 @@ use anyhow::{anyhow, Context as _};
 use clap::Args;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use serde_json::{json, Value};
+use xianjie_api::vault::FetchStatus;
 use xianjie_ledger::Hash;
 
 use super::parse_digest;
@@ -118,15 +119,19 @@ pub fn execute_fetch(context: &Context, args: FetchArgs) -> anyhow::Result<Exit>
         match client.get_stream(&path)? {
             Download::File { len, body } => break (len, body),
             Download::Pending(report) => {
-                let transfer = &report["transfer"];
-                waiting.set_length(transfer["total"].as_u64().unwrap_or(0));
-                waiting.set_position(transfer["received"].as_u64().unwrap_or(0));
+                if let FetchStatus::Fetching {
+                    received, total, ..
+                } = report.transfer
+                {
+                    waiting.set_length(total.unwrap_or(0));
+                    waiting.set_position(received);
+                }
                 if started.elapsed() > FETCH_WAIT {
                     return Err(anyhow!(
                         "the node is still fetching {} from the holder's node after {} s ({}); try again later",
                         args.digest,
                         FETCH_WAIT.as_secs(),
-                        transfer
+                        transfer_text(&report.transfer)
                     ));
                 }
                 std::thread::sleep(POLL_INTERVAL);
@@ -177,6 +182,11 @@ pub fn execute_fetch(context: &Context, args: FetchArgs) -> anyhow::Result<Exit>
 }
 
 /// Streams `body` into `out.part` while hashing it; its size and digest.
+/// The transfer's state as one line of JSON, as the node sent it.
+fn transfer_text(transfer: &FetchStatus) -> String {
+    serde_json::to_value(transfer).map_or_else(|error| error.to_string(), |json| json.to_string())
+}
+
 fn save_checked(
     context: &Context,
     mut body: impl Read,

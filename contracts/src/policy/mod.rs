@@ -217,6 +217,14 @@ impl ReadRecord {
             _ => None,
         }
     }
+
+    /// The evidence record, if this is one.
+    pub fn into_evidence(self) -> Option<EvidenceRecord> {
+        match self {
+            ReadRecord::Evidence(record) => Some(record),
+            _ => None,
+        }
+    }
 }
 
 /// Guards a read by the node: the record read if the on-chain policy set
@@ -232,6 +240,25 @@ pub fn authorize_read(
 ) -> Result<ReadRecord> {
     let officer = membership::active_officer(view, officer)?;
     authorize_resource(engine, view, &officer, resource)
+}
+
+/// [`authorize_read`] for an officer the caller has already read (the node
+/// reads the signer to authenticate a request), so that it is not read
+/// again. An officer whose record says revoked is refused with
+/// `revoked_signer`, as [`authorize_read`] would.
+pub fn authorize_officer_read(
+    engine: &PolicyEngine,
+    view: &dyn StateView,
+    officer: &Officer,
+    resource: &ReadResource,
+) -> Result<ReadRecord> {
+    if !officer.active {
+        return Err(ContractError::RevokedSigner {
+            signer: officer.id,
+            revoked_at: officer.revoked_at,
+        });
+    }
+    authorize_resource(engine, view, officer, resource)
 }
 
 fn authorize_resource(

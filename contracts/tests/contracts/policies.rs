@@ -197,6 +197,7 @@ fn a_node_reads_for_its_organisation_with_the_least_role() {
     );
 }
 
+<<<<<<< HEAD
 /// The people's government leading the linkage work (GOV_SUPERIOR) reads
 /// the cases of its own region, and through them their supervision flags,
 /// but not another region's; it reads no evidence and acts on no case.
@@ -222,4 +223,36 @@ fn a_government_office_reads_its_regions_cases_and_acts_on_none() {
         );
         assert_eq!(sim.state, before, "a refusal changes nothing");
     }
+=======
+/// `authorize_officer_read`, given the officer record already read, decides
+/// as `authorize_read` does by key id, returns the same record, and refuses
+/// a record that says revoked.
+#[test]
+fn an_officer_read_once_is_decided_as_by_key_id() {
+    use xianjie_contracts::policy::authorize_officer_read;
+
+    let mut sim = Sim::new();
+    let resource = ReadResource::Evidence(anchor(&mut sim, "market", b"loose file", None));
+    let policies = crate::sim::policies();
+    for org in ["market", "proc", "court", "tax", "police", "lab"] {
+        let id = sim::id_of(&sim::officer(org));
+        let officer = xianjie_contracts::read::officer(&sim, &id)
+            .unwrap()
+            .unwrap();
+        let by_id = authorize_read(&policies, &sim, &id, &resource).map_err(|e| e.code());
+        let given =
+            authorize_officer_read(&policies, &sim, &officer, &resource).map_err(|e| e.code());
+        assert_eq!(by_id, given, "{org}");
+    }
+    let mut revoked = xianjie_contracts::read::officer(&sim, &sim::id_of(&sim::officer("market")))
+        .unwrap()
+        .unwrap();
+    revoked.active = false;
+    assert_eq!(
+        authorize_officer_read(&policies, &sim, &revoked, &resource)
+            .unwrap_err()
+            .code(),
+        "revoked_signer"
+    );
+>>>>>>> arch25
 }

@@ -27,36 +27,66 @@
 //! again) and 4 run exactly as for a signed read (a session of an officer
 //! revoked since is refused with 403 `revoked_signer`).
 //!
-//! Handlers that need the reader take a [`Reader`] extractor (steps 1–3) and
-//! call [`authorize`] (step 4); the evidence routes, whose handlers predate
-//! signed reads, get all four steps from [`require_evidence_read`].
+//! Every signed route takes the one extractor [`Reader`], which runs steps
+//! 1–3 before the handler: `Reader` (signature or session token) or
+//! `Reader<SignedOnly>` (signature only: signing in). The handler then calls
+//! [`authorize`] (step 4), which returns the record the decision was made
+//! on, so the handler reads neither the officer nor the record again.
 
-use axum::extract::{FromRequestParts, Request, State};
+use std::marker::PhantomData;
+
+use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
-use axum::middleware::Next;
-use axum::response::{IntoResponse, Response};
 use xianjie_contracts::policy::kind_name;
 use xianjie_contracts::{ContractError, ReadRecord, ReadResource};
 use xianjie_ledger::crypto::{KeyId, PublicKey};
-use xianjie_ledger::model::{Officer, Org};
+use xianjie_ledger::model::{EvidenceRecord, Officer, Org};
 use xianjie_ledger::read_auth::{
     read_digest, ReadAuthError, SignedRead, HEADER_KEY, HEADER_SIGNATURE, HEADER_TIME,
 };
+use xianjie_ledger::Hash;
 
 use super::replay::{fingerprint, ReplayRefusal};
 use super::sessions::bearer_token;
 use super::{parse_hash, ApiError, AppState, Shared};
 
-/// The officer who signed a read, with their organisation.
+/// The credentials a signed route accepts: the type parameter of [`Reader`].
+pub trait Credentials: Send + Sync + 'static {
+    /// Whether a session token (`Authorization: Bearer`) stands in for the
+    /// signature headers.
+    const SESSIONS: bool;
+}
+
+/// A signed read or a session token: every signed route but signing in.
+#[derive(Debug, Clone, Copy)]
+pub struct SignedOrSession;
+
+impl Credentials for SignedOrSession {
+    const SESSIONS: bool = true;
+}
+
+/// The signature headers only: signing in (`POST /v1/sessions`), so that a
+/// session cannot extend itself.
+#[derive(Debug, Clone, Copy)]
+pub struct SignedOnly;
+
+impl Credentials for SignedOnly {
+    const SESSIONS: bool = false;
+}
+
+/// The extractor of every signed route: the officer who signed the request
+/// (or signed in to the session), with their organisation. Extracting it
+/// runs steps 1–3; a refusal answers before the handler runs.
 #[derive(Debug, Clone)]
-pub struct Reader {
+pub struct Reader<C = SignedOrSession> {
     /// The officer record (registered and active).
     pub officer: Officer,
     /// Their organisation.
     pub org: Org,
+    credentials: PhantomData<C>,
 }
 
-impl Reader {
+impl<C> Reader<C> {
     /// `officer <id> of `org` (kind, role)`, for refusal messages.
     pub fn describe(&self) -> String {
         format!(
@@ -73,17 +103,26 @@ impl Reader {
     }
 }
 
-impl FromRequestParts<AppState> for Reader {
+impl<C: Credentials> FromRequestParts<AppState> for Reader<C> {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
-        authenticate(state, parts).await
+        let reader = if C::SESSIONS {
+            authenticate(state, parts).await?
+        } else {
+            authenticate_signed(state, parts).await?
+        };
+        Ok(Reader {
+            officer: reader.officer,
+            org: reader.org,
+            credentials: PhantomData,
+        })
     }
 }
 
 /// Steps 1–3: the signature (or the session token), its freshness, and the
 /// officer.
-pub async fn authenticate(state: &AppState, parts: &Parts) -> Result<Reader, ApiError> {
+pub(super) async fn authenticate(state: &AppState, parts: &Parts) -> Result<Reader, ApiError> {
     match bearer_token(parts).map_err(ApiError::BadSession)? {
         Some(token) => {
             let (officer, _) = state
@@ -97,9 +136,9 @@ pub async fn authenticate(state: &AppState, parts: &Parts) -> Result<Reader, Api
 }
 
 /// Steps 1–3 for the signature headers only (a session token is not
-/// accepted): what signing in (`POST /v1/sessions`) requires. A read that
-/// passes is used up: the same headers are refused from then on.
-pub async fn authenticate_signed(state: &AppState, parts: &Parts) -> Result<Reader, ApiError> {
+/// accepted). A read that passes is used up: the same headers are refused
+/// from then on.
+async fn authenticate_signed(state: &AppState, parts: &Parts) -> Result<Reader, ApiError> {
     let signed = signed_read(parts)?;
     let method = parts.method.as_str();
     let path_and_query = parts
@@ -189,7 +228,11 @@ async fn active_officer(
             let org = xianjie_contracts::read::org(&shared.store, &officer.org)
                 .map_err(internal)?
                 .ok_or_else(|| ApiError::Internal(format!("org {} is missing", officer.org)))?;
-            Ok(Reader { officer, org })
+            Ok(Reader {
+                officer,
+                org,
+                credentials: PhantomData,
+            })
         })
         .await
 }
@@ -206,14 +249,16 @@ pub(super) fn internal(error: ContractError) -> ApiError {
     ApiError::Internal(format!("reading the state: {error}"))
 }
 
-/// Step 4: may `reader` read `resource`? Missing resources answer 404.
+/// Step 4: may `reader` read `resource`? The record the policy decided on,
+/// read once; the officer is the one step 3 read. Missing resources answer
+/// 404.
 pub fn authorize(
     shared: &Shared,
     reader: &Reader,
     resource: &ReadResource,
 ) -> Result<ReadRecord, ApiError> {
     let (policies, store) = (&*shared.policies, &shared.store);
-    match xianjie_contracts::authorize_read(policies, store, &reader.officer.id, resource) {
+    match xianjie_contracts::authorize_officer_read(policies, store, &reader.officer, resource) {
         Ok(record) => Ok(record),
         Err(ContractError::PolicyDenied { .. }) => Err(denied(reader, resource)),
         Err(ContractError::UnknownCase { case_id }) => Err(ApiError::UnknownCase(case_id)),
@@ -264,37 +309,37 @@ fn denied(reader: &Reader, resource: &ReadResource) -> ApiError {
     }
 }
 
-/// Middleware of the `/v1/evidence/{digest}…` routes: all four steps, with
-/// the digest taken from the raw path. A digest that does not parse from the
-/// raw path is refused here (400 `bad_digest`), never left to the handler:
-/// the handler's extractor percent-decodes, so `%61bc…` would reach it as a
-/// valid digest that no policy had been asked about. An unknown digest is
-/// left to the handler (404 `not_anchored`), after the signature.
-pub async fn require_evidence_read(
-    State(state): State<AppState>,
-    request: Request,
-    next: Next,
-) -> Response {
-    let (parts, body) = request.into_parts();
-    let reader = match authenticate(&state, &parts).await {
-        Ok(reader) => reader,
-        Err(error) => return error.into_response(),
-    };
-    let segment = parts.uri.path().split('/').nth(3).unwrap_or_default();
-    let digest = match parse_hash(segment) {
-        Ok(digest) => digest,
-        Err(error) => return error.into_response(),
-    };
-    let checked = state
-        .blocking(
-            move |shared| match authorize(shared, &reader, &ReadResource::Evidence(digest)) {
-                Ok(_) | Err(ApiError::NotAnchored(_)) => Ok(()),
-                Err(error) => Err(error),
-            },
-        )
-        .await;
-    if let Err(error) = checked {
-        return error.into_response();
+/// The digest of a `/v1/evidence/{digest}…` route, parsed from the raw
+/// path: a digest that does not parse from the raw path is refused (400
+/// `bad_digest`). Axum's `Path` percent-decodes, so `%61bc…` would pass as
+/// a valid digest while the signature covers another spelling. Taken after
+/// the [`Reader`], so an unsigned request is refused first.
+#[derive(Debug, Clone, Copy)]
+pub struct EvidenceDigest(
+    /// The digest.
+    pub Hash,
+);
+
+impl<S: Send + Sync> FromRequestParts<S> for EvidenceDigest {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, ApiError> {
+        let segment = parts.uri.path().split('/').nth(3).unwrap_or_default();
+        parse_hash(segment).map(EvidenceDigest)
     }
-    next.run(Request::from_parts(parts, body)).await
+}
+
+/// Step 4 for an evidence route: the record, if `reader` may read it.
+pub async fn authorize_evidence(
+    state: &AppState,
+    reader: Reader,
+    digest: Hash,
+) -> Result<EvidenceRecord, ApiError> {
+    state
+        .blocking(move |shared| {
+            authorize(shared, &reader, &ReadResource::Evidence(digest))?
+                .into_evidence()
+                .ok_or(ApiError::NotAnchored(digest))
+        })
+        .await
 }

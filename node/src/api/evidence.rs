@@ -5,8 +5,7 @@
 //! a committed header and that its anchoring and custody transactions are in
 //! committed blocks. [`EvidenceProof::verify`] (in `xianjie_api`) is that check.
 
-use axum::extract::rejection::PathRejection;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::Json;
 pub use xianjie_api::evidence::{EvidenceProof, StateEntryProof, TxInclusion};
 use xianjie_ledger::block::{Commit, Header};
@@ -17,7 +16,8 @@ use xianjie_ledger::state::keys;
 use xianjie_ledger::Hash;
 use xianjie_store::Store;
 
-use super::{parse_hash, ApiError, AppState, ErrorBody, Shared};
+use super::auth::{authorize_evidence, EvidenceDigest, Reader};
+use super::{ApiError, AppState, ErrorBody, Shared};
 use crate::chain::read_validator_set;
 
 /// An anchored evidence record: class, holder, custody history.
@@ -43,24 +43,16 @@ use crate::chain::read_validator_set;
 )]
 pub async fn record(
     State(state): State<AppState>,
-    digest: Result<Path<String>, PathRejection>,
+    reader: Reader,
+    EvidenceDigest(digest): EvidenceDigest,
 ) -> Result<Json<serde_json::Value>, ApiError> {
-    let digest = parse_hash(&digest?.0)?;
-    let record = state
-        .blocking(move |shared| read_record(&shared.store, &digest))
-        .await?
-        .ok_or(ApiError::NotAnchored(digest))?;
+    let record = authorize_evidence(&state, reader, digest).await?;
     let mut json = serde_json::to_value(&record)
         .map_err(|error| ApiError::Internal(format!("evidence record to JSON: {error}")))?;
     if let Some(object) = json.as_object_mut() {
         object.insert("digest".into(), serde_json::Value::String(digest.to_hex()));
     }
     Ok(Json(json))
-}
-
-fn read_record(store: &Store, digest: &Hash) -> Result<Option<EvidenceRecord>, ApiError> {
-    xianjie_contracts::read::evidence(store, digest)
-        .map_err(|error| ApiError::Internal(format!("reading evidence {digest}: {error}")))
 }
 
 /// Proofs of an evidence record against the latest header.
@@ -86,9 +78,10 @@ fn read_record(store: &Store, digest: &Hash) -> Result<Option<EvidenceRecord>, A
 )]
 pub async fn proof(
     State(state): State<AppState>,
-    digest: Result<Path<String>, PathRejection>,
+    reader: Reader,
+    EvidenceDigest(digest): EvidenceDigest,
 ) -> Result<Json<EvidenceProof>, ApiError> {
-    let digest = parse_hash(&digest?.0)?;
+    authorize_evidence(&state, reader, digest).await?;
     let height = state.tip().height;
     state
         .blocking(move |shared| build_proof(shared, digest, height))

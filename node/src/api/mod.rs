@@ -194,10 +194,11 @@ impl AppState {
 pub enum Access {
     /// Anyone, unsigned.
     Public,
-    /// An active officer, by signed read or session token ([`auth::Reader`],
-    /// or [`auth::require_evidence_read`] for the evidence routes).
+    /// An active officer, by signed read or session token: the handler
+    /// takes the [`auth::Reader`] extractor.
     Officer,
-    /// An active officer, by signed read only (signing in).
+    /// An active officer, by signed read only (signing in): the handler
+    /// takes `Reader<auth::SignedOnly>`.
     SignedOnly,
     /// A session token only.
     Session,
@@ -208,9 +209,6 @@ pub enum Access {
 pub enum Group {
     /// Answered `request_timeout` past `api.request_timeout`.
     Timed,
-    /// As `Timed`, and every read passes [`auth::require_evidence_read`]
-    /// before the handler.
-    Evidence,
     /// No request timeout: bodies of any size stream (the evidence vault,
     /// up to `vault.max_file_bytes`).
     Streaming,
@@ -263,7 +261,7 @@ impl ApiRoute {
 /// documented, with every status it can answer). A new route goes here.
 pub fn routes() -> Vec<ApiRoute> {
     use Access::{Officer, Public, Session, SignedOnly};
-    use Group::{Evidence, Streaming};
+    use Group::Streaming;
     const GET: Method = Method::GET;
     const POST: Method = Method::POST;
     vec![
@@ -276,16 +274,14 @@ pub fn routes() -> Vec<ApiRoute> {
         ApiRoute::new(GET, "/v1/status", Public, chain::status),
         ApiRoute::new(GET, "/v1/orgs", Public, members::orgs),
         ApiRoute::new(GET, "/v1/officers/{id}", Public, members::officer),
-        ApiRoute::new(GET, "/v1/evidence/{digest}", Officer, evidence::record).in_group(Evidence),
-        ApiRoute::new(GET, "/v1/evidence/{digest}/proof", Officer, evidence::proof)
-            .in_group(Evidence),
+        ApiRoute::new(GET, "/v1/evidence/{digest}", Officer, evidence::record),
+        ApiRoute::new(GET, "/v1/evidence/{digest}/proof", Officer, evidence::proof),
         ApiRoute::new(
             GET,
             "/v1/evidence/{digest}/receipt",
             Officer,
             receipt::receipt,
-        )
-        .in_group(Evidence),
+        ),
         ApiRoute::new(GET, "/v1/cases", Officer, cases::list),
         ApiRoute::new(GET, "/v1/cases/{id}", Officer, cases::show),
         ApiRoute::new(GET, "/v1/cases/{id}/actions", Officer, cases::actions),
@@ -345,20 +341,15 @@ pub fn routes() -> Vec<ApiRoute> {
 /// The API router, built from [`routes`]. Tests drive it with
 /// `tower::ServiceExt::oneshot`.
 pub fn router(state: AppState) -> Router {
-    let (mut timed, mut evidence, mut streaming) = (Router::new(), Router::new(), Router::new());
+    let (mut timed, mut streaming) = (Router::new(), Router::new());
     for route in routes() {
         let group = match route.group {
             Group::Timed => &mut timed,
-            Group::Evidence => &mut evidence,
             Group::Streaming => &mut streaming,
         };
         *group = std::mem::take(group).route(route.path, route.handler);
     }
     timed
-        .merge(evidence.route_layer(middleware::from_fn_with_state(
-            state.clone(),
-            auth::require_evidence_read,
-        )))
         .merge(crate::web::routes())
         .merge(admin_chain::routes())
         .fallback(not_found)

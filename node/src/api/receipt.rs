@@ -7,12 +7,12 @@
 //! genesis. `xianjie verify --receipt FILE --genesis genesis.json` checks it
 //! offline.
 
-use axum::extract::rejection::PathRejection;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
 
-use super::{parse_hash, ApiError, AppState, ErrorBody};
+use super::auth::{authorize_evidence, EvidenceDigest, Reader};
+use super::{ApiError, AppState, ErrorBody};
 
 /// The media type of a receipt file.
 pub const RECEIPT_CONTENT_TYPE: &str = "application/octet-stream";
@@ -43,9 +43,10 @@ pub const RECEIPT_CONTENT_TYPE: &str = "application/octet-stream";
 )]
 pub async fn receipt(
     State(state): State<AppState>,
-    digest: Result<Path<String>, PathRejection>,
+    reader: Reader,
+    EvidenceDigest(digest): EvidenceDigest,
 ) -> Result<Response, ApiError> {
-    let digest = parse_hash(&digest?.0)?;
+    authorize_evidence(&state, reader, digest).await?;
     let height = state.tip().height;
     let receipt = state
         .blocking(move |shared| {

@@ -6,7 +6,7 @@
 //! (`xianjie_ledger::read_auth`: signature, freshness, registered and active
 //! officer) and the node answers with a random 256-bit token, valid for
 //! [`SESSION_TTL_MS`]. The browser sends it as `Authorization: Bearer TOKEN`;
-//! [`super::auth::authenticate`] resolves it to the same officer and
+//! the [`Reader`] extractor resolves it to the same officer and
 //! re-checks on every request that the officer is still active, so reads by
 //! token pass exactly the checks and policies of signed reads.
 //!
@@ -32,7 +32,7 @@ use axum::Json;
 use serde::Serialize;
 use xianjie_ledger::crypto::KeyId;
 
-use super::auth::{self, Reader};
+use super::auth::{self, Reader, SignedOnly};
 use super::{ApiError, AppState, ErrorBody};
 pub use xianjie_api::sessions::{CurrentSession, NewSession, SessionOfficer};
 
@@ -206,7 +206,7 @@ fn wire_name<T: Serialize>(value: &T) -> String {
     }
 }
 
-fn officer_view(reader: &Reader) -> SessionOfficer {
+fn officer_view<C>(reader: &Reader<C>) -> SessionOfficer {
     SessionOfficer {
         id: reader.officer.id.to_hex(),
         org: reader.org.id.to_string(),
@@ -238,9 +238,8 @@ fn officer_view(reader: &Reader) -> SessionOfficer {
 )]
 pub async fn create(
     State(state): State<AppState>,
-    parts: Parts,
+    reader: Reader<SignedOnly>,
 ) -> Result<(StatusCode, Json<NewSession>), ApiError> {
-    let reader = auth::authenticate_signed(&state, &parts).await?;
     let mut random = [0u8; TOKEN_BYTES];
     rand::RngCore::fill_bytes(&mut rand::rngs::OsRng, &mut random);
     let issued =

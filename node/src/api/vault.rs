@@ -16,9 +16,9 @@ use axum::response::{IntoResponse, Response};
 use axum::Json;
 use bytes::Bytes;
 use libp2p::futures::StreamExt as _;
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 use tokio::sync::mpsc;
-use utoipa::{IntoParams, ToSchema};
+use utoipa::IntoParams;
 use xianjie_contracts::ReadResource;
 use xianjie_ledger::Hash;
 
@@ -26,7 +26,7 @@ use super::auth::{authorize, Reader};
 use super::{parse_hash, ApiError, AppState};
 use crate::vault::transfer::FetchStatus;
 use crate::vault::{Sealed, Vault};
-pub use xianjie_api::vault::VaultFileView;
+pub use xianjie_api::vault::{FetchView, VaultFileView};
 
 /// `PUT /v1/vault` query.
 #[derive(Debug, Deserialize, IntoParams)]
@@ -34,15 +34,6 @@ pub struct UploadQuery {
     /// The digest the client expects (64 hex); the upload is refused if the
     /// content hashes to anything else.
     pub digest: Option<String>,
-}
-
-/// A transfer from another node under way.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct FetchView {
-    /// The digest being fetched.
-    pub digest: String,
-    /// Where the transfer stands.
-    pub transfer: FetchStatus,
 }
 
 enum Piece {

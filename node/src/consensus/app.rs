@@ -1,5 +1,6 @@
 //! The host: answers the engine's requests (`AppMsg`) with blocks built
-//! from the mempool, checked by re-execution and committed to sled.
+//! from the mempool, checked by re-execution and committed to sled. A
+//! long-lived task in the shape of [`crate::task`].
 //!
 //! Crash-recovery duties, in the order the engine relies on them:
 //! - every proposal built or received and found valid is written to the
@@ -25,6 +26,7 @@ use malachitebft_app_channel::app::types::{LocallyProposedValue, ProposedValue};
 use malachitebft_app_channel::{AppMsg, Channels, NetworkMsg, Reply};
 use serde::{Deserialize, Serialize};
 use tokio::sync::{mpsc, watch};
+use tokio::task::JoinHandle;
 use xianjie_ledger::block::{Block, BlockResults, MAX_BLOCK_BYTES};
 use xianjie_ledger::codec::{self, Canonical};
 use xianjie_ledger::crypto::KeyId;
@@ -48,6 +50,7 @@ use crate::mempool::Mempool;
 use crate::metrics::Metrics;
 use crate::p2p::{self, AllowList};
 use crate::status::NetworkStatus;
+use crate::task::{self, stopped, Stop};
 use crate::vault::transfer::{cases_in_block, CommittedCases};
 
 /// Most blocks in one sync response, and their most bytes (a single block
@@ -137,13 +140,25 @@ impl Host {
         }
     }
 
-    /// Answers the engine until it stops. A storage failure ends the loop
-    /// with an error: the node must stop rather than guess.
-    pub async fn run(mut self, mut channels: Channels<Ctx>) -> Result<()> {
-        while let Some(message) = channels.consensus.recv().await {
-            self.handle(message, &channels).await?;
+    /// Starts [`Host::run`] as a task.
+    pub fn spawn(self, channels: Channels<Ctx>, stop: Stop) -> JoinHandle<Result<()>> {
+        task::spawn("consensus host", self.run(channels, stop))
+    }
+
+    /// Answers the engine until it stops or the node does (`stop`, looked at
+    /// between two messages, never during one). A storage failure ends the
+    /// loop with an error: the node must stop rather than guess.
+    pub async fn run(mut self, mut channels: Channels<Ctx>, mut stop: Stop) -> Result<()> {
+        loop {
+            tokio::select! {
+                biased;
+                () = stopped(&mut stop) => return Ok(()),
+                message = channels.consensus.recv() => match message {
+                    Some(message) => self.handle(message, &channels).await?,
+                    None => return Ok(()),
+                },
+            }
         }
-        Ok(())
     }
 
     fn tip(&self) -> Result<Tip> {

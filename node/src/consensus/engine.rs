@@ -32,6 +32,7 @@ use crate::home::SyncSection;
 use crate::metrics::Metrics;
 use crate::p2p::{self, AllowList};
 use crate::status::{NetworkStatus, PeerView};
+use crate::task::Stop;
 
 /// How the engine's network and sync are set up.
 pub struct EngineSettings {
@@ -168,13 +169,15 @@ fn network_error(what: &'static str) -> impl FnOnce(eyre::Report) -> Error {
 }
 
 /// Starts the engine as a validator with `key` (it votes whenever the key is
-/// in a height's validator set, and follows the chain otherwise).
+/// in a height's validator set, and follows the chain otherwise), and the
+/// host that answers it, until `stop`.
 pub async fn start(
     parts: HostParts,
     key: SecretKey,
     settings: EngineSettings,
     allow: watch::Receiver<AllowList>,
     status: Arc<NetworkStatus>,
+    stop: Stop,
 ) -> Result<RunningEngine> {
     let chain_id = parts.chain.chain_id.clone();
     let keypair = p2p::keypair(&key);
@@ -268,7 +271,7 @@ pub async fn start(
         store: parts.store.clone(),
         own: peer_id,
     };
-    let host = tokio::spawn(Host::new(parts).run(channels));
+    let host = Host::new(parts).spawn(channels, stop);
     let running = RunningEngine {
         handle,
         host,

@@ -26,6 +26,8 @@
 //! nodes are answered off the executor, and the node's own [`Fetcher`]
 //! sends its requests through [`GossipShared::vault_outbound`].
 //!
+//! [`Gossip`] is a long-lived task in the shape of [`crate::task`].
+//!
 //! [`Fetcher`]: crate::vault::transfer::Fetcher
 
 use std::collections::{BTreeSet, HashMap, HashSet};
@@ -43,6 +45,7 @@ use libp2p::swarm::{NetworkBehaviour, SwarmEvent};
 use libp2p::{allow_block_list, noise, tcp, yamux, Multiaddr, PeerId, Swarm, SwarmBuilder};
 use serde::{Deserialize, Serialize};
 use tokio::sync::{mpsc, watch};
+use tokio::task::JoinHandle;
 use xianjie_contracts::BlockCtx;
 use xianjie_ledger::codec::{self, Canonical};
 use xianjie_store::Store;
@@ -52,6 +55,7 @@ use crate::chain::Tip;
 use crate::clock::SharedClock;
 use crate::error::{Error, Result};
 use crate::mempool::Mempool;
+use crate::task::{self, stopped, Stop};
 use crate::vault::transfer::{self, ChunkRequest, ChunkResponse, OutboundChunk, VaultCodec};
 use crate::vault::Vault;
 use xianjie_contracts::policy::PolicyEngine;
@@ -255,14 +259,37 @@ fn swarm(config: &GossipConfig) -> Result<Swarm<Behaviour>> {
     Ok(swarm)
 }
 
-/// Starts the gossip task. It runs until `stop` turns true.
-pub fn spawn(
+/// The gossip task: its swarm, already listening, and its inputs.
+pub struct Gossip {
     config: GossipConfig,
     shared: GossipShared,
-    mut stop: watch::Receiver<bool>,
-) -> Result<tokio::task::JoinHandle<()>> {
-    let mut swarm = swarm(&config)?;
-    Ok(tokio::spawn(async move {
+    swarm: Swarm<Behaviour>,
+}
+
+impl Gossip {
+    /// Builds the swarm and listens: a port that cannot be bound fails here,
+    /// before anything runs.
+    pub fn listen(config: GossipConfig, shared: GossipShared) -> Result<Gossip> {
+        let swarm = swarm(&config)?;
+        Ok(Gossip {
+            config,
+            shared,
+            swarm,
+        })
+    }
+
+    /// Starts [`Gossip::run`] as a task.
+    pub fn spawn(self, stop: Stop) -> JoinHandle<Result<()>> {
+        task::spawn("transaction gossip", self.run(stop))
+    }
+
+    /// Relays transactions and vault chunks until `stop` turns true.
+    pub async fn run(self, mut stop: Stop) -> Result<()> {
+        let Gossip {
+            config,
+            shared,
+            mut swarm,
+        } = self;
         let GossipShared {
             mempool,
             store,
@@ -299,7 +326,7 @@ pub fn spawn(
         };
         loop {
             tokio::select! {
-                _ = stop.wait_for(|stopping| *stopping) => break,
+                () = stopped(&mut stop) => break,
                 Some(tx) = outbox.recv() => {
                     if let Some(batch) = outgoing.push(tx) {
                         publish(&mut swarm, &topic, batch);
@@ -363,7 +390,8 @@ pub fn spawn(
             }
         }
         tracing::debug!("transaction gossip stopped");
-    }))
+        Ok(())
+    }
 }
 
 fn apply_allow_list(swarm: &mut Swarm<Behaviour>, current: &mut HashSet<PeerId>, next: &AllowList) {

@@ -11,7 +11,7 @@
 //! BLAKE3 equals the digest; a corrupt transfer is discarded and retried,
 //! from another node of the holder's organisation if there is one.
 //!
-//! [`Fetcher`] runs the receiving side; [`watch_transfers`] starts a fetch
+//! [`Fetcher`] runs the receiving side; [`TransferWatch`] starts a fetch
 //! for every evidence file of a case once this node's organisation becomes a
 //! party to it (transfer to the police, supervision, judgment).
 
@@ -24,6 +24,7 @@ use libp2p::futures::{AsyncRead, AsyncReadExt as _, AsyncWrite, AsyncWriteExt as
 use libp2p::{PeerId, StreamProtocol};
 use serde::{Deserialize, Serialize};
 use tokio::sync::{mpsc, oneshot, watch};
+use tokio::task::JoinHandle;
 use xianjie_contracts::policy::PolicyEngine;
 use xianjie_contracts::{authorize_node_read, node_org, ContractError, ReadResource};
 use xianjie_ledger::block::Block;
@@ -37,6 +38,7 @@ use xianjie_store::Store;
 use super::Vault;
 use crate::chain::Tip;
 use crate::p2p;
+use crate::task::{self, stopped, Stop};
 
 /// The protocol name; the version changes with the message format.
 pub const PROTOCOL: StreamProtocol = StreamProtocol::new("/xianjie/vault/1");
@@ -249,36 +251,8 @@ pub struct OutboundChunk {
     pub reply: oneshot::Sender<Result<ChunkResponse, String>>,
 }
 
-/// Where a transfer stands, for the API and the officer's progress bar.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
-#[serde(rename_all = "snake_case", tag = "state")]
-pub enum FetchStatus {
-    /// Bytes are arriving.
-    Fetching {
-        /// Bytes received so far.
-        received: u64,
-        /// The file's length, once a node has answered.
-        total: Option<u64>,
-        /// Failed attempts so far.
-        failed_attempts: u32,
-        /// Why the last attempt failed.
-        last_error: Option<String>,
-    },
-    /// Every node that holds it refused this node's organisation.
-    Refused {
-        /// The holders' reason.
-        reason: String,
-    },
-    /// Given up after repeated failures (asking again starts over).
-    Failed {
-        /// Failed attempts.
-        failed_attempts: u32,
-        /// Why the last attempt failed.
-        last_error: String,
-    },
-    /// Stored in this node's vault.
-    Done,
-}
+/// Where a transfer stands: the API's type, so node and CLI read it alike.
+pub use xianjie_api::vault::FetchStatus;
 
 /// The receiving side: one transfer task per digest, its status readable.
 pub struct Fetcher {
@@ -554,7 +528,7 @@ fn rank_candidates(store: &Store, own_key: &PublicKey, digest: &Hash) -> Vec<Pee
 }
 
 /// The cases a block this node committed touched, handed from the commit
-/// to [`watch_transfers`] so that it need not read and decode the block
+/// to [`TransferWatch`] so that it need not read and decode the block
 /// again.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CommittedCases {
@@ -657,62 +631,92 @@ pub fn files_due(
 }
 
 /// Follows committed blocks and fetches the evidence of cases transferred to
-/// this node's organisation. Runs until `tip` closes. `committed` carries
-/// the cases of the blocks this node commits; any block it lacks is read
-/// from the store.
-pub async fn watch_transfers(
-    fetcher: Arc<Fetcher>,
-    mut tip: watch::Receiver<Tip>,
-    mut committed: mpsc::Receiver<CommittedCases>,
-) {
-    let mut seen = tip.borrow().height;
-    let mut handed = BTreeMap::new();
-    let (store, vault, policies, own_key) = (
-        fetcher.store.clone(),
-        fetcher.vault.clone(),
-        Arc::clone(&fetcher.policies),
-        fetcher.own_key,
-    );
-    let due = tokio::task::spawn_blocking(move || {
-        let cases = cases_of_own_org(&store, &own_key);
-        files_due(&store, &vault, &policies, &own_key, cases)
-    })
-    .await
-    .unwrap_or_default();
-    for digest in due {
-        fetcher.request(digest);
+/// this node's organisation: a long-lived task in the shape of
+/// [`crate::task`]. `committed` carries the cases of the blocks this node
+/// commits; any block it lacks is read from the store.
+pub struct TransferWatch {
+    /// Fetches the files.
+    pub fetcher: Arc<Fetcher>,
+    /// The committed tip.
+    pub tip: watch::Receiver<Tip>,
+    /// The cases of each block this node commits (`Host::after_commit`).
+    pub committed: mpsc::Receiver<CommittedCases>,
+}
+
+impl TransferWatch {
+    /// Starts [`TransferWatch::run`] as a task.
+    pub fn spawn(self, stop: Stop) -> JoinHandle<crate::Result<()>> {
+        task::spawn("vault transfer watch", self.run(stop))
     }
-    while tip.changed().await.is_ok() {
-        let height = tip.borrow_and_update().height;
-        if height <= seen {
-            continue;
-        }
+
+    /// First the files due from the cases the organisation already has,
+    /// then those of each new block, until `stop` turns true or `tip`
+    /// closes.
+    pub async fn run(self, mut stop: Stop) -> crate::Result<()> {
+        let TransferWatch {
+            fetcher,
+            mut tip,
+            mut committed,
+        } = self;
+        let mut seen = tip.borrow().height;
+        let mut handed = BTreeMap::new();
         let (store, vault, policies, own_key) = (
             fetcher.store.clone(),
             fetcher.vault.clone(),
             Arc::clone(&fetcher.policies),
             fetcher.own_key,
         );
-        while let Ok(block) = committed.try_recv() {
-            if block.height > seen {
-                handed.insert(block.height, block.cases);
-            }
-        }
-        // Blocks after `height` (committed since the tip was read) wait
-        // for the next round.
-        let later = handed.split_off(&height.saturating_add(1));
-        let handed_now = std::mem::replace(&mut handed, later);
-        let from = seen + 1;
         let due = tokio::task::spawn_blocking(move || {
-            let cases = cases_of_heights(from, height, handed_now, |h| cases_touched(&store, h));
+            let cases = cases_of_own_org(&store, &own_key);
             files_due(&store, &vault, &policies, &own_key, cases)
         })
         .await
         .unwrap_or_default();
-        seen = height;
         for digest in due {
-            tracing::info!(%digest, "fetching the evidence of a case transferred to this organisation");
             fetcher.request(digest);
+        }
+        loop {
+            tokio::select! {
+                biased;
+                () = stopped(&mut stop) => return Ok(()),
+                changed = tip.changed() => {
+                    if changed.is_err() {
+                        return Ok(());
+                    }
+                }
+            }
+            let height = tip.borrow_and_update().height;
+            if height <= seen {
+                continue;
+            }
+            let (store, vault, policies, own_key) = (
+                fetcher.store.clone(),
+                fetcher.vault.clone(),
+                Arc::clone(&fetcher.policies),
+                fetcher.own_key,
+            );
+            while let Ok(block) = committed.try_recv() {
+                if block.height > seen {
+                    handed.insert(block.height, block.cases);
+                }
+            }
+            // Blocks after `height` (committed since the tip was read) wait
+            // for the next round.
+            let later = handed.split_off(&height.saturating_add(1));
+            let handed_now = std::mem::replace(&mut handed, later);
+            let from = seen + 1;
+            let due = tokio::task::spawn_blocking(move || {
+                let cases =
+                    cases_of_heights(from, height, handed_now, |h| cases_touched(&store, h));
+                files_due(&store, &vault, &policies, &own_key, cases)
+            })
+            .await
+            .unwrap_or_default();
+            seen = height;
+            for digest in due {
+                tracing::info!(%digest, "fetching the evidence of a case transferred to this organisation");
+                fetcher.request(digest);
+            }
         }
     }
 }
