@@ -190,7 +190,17 @@ async fn orgs_and_officers_are_listed() {
         .iter()
         .map(|o| o["id"].as_str().unwrap())
         .collect();
-    assert_eq!(ids, ["market", "police", "procuratorate", "court", "lab"]);
+    assert_eq!(
+        ids,
+        [
+            "market",
+            "police",
+            "procuratorate",
+            "court",
+            "lab",
+            "government"
+        ]
+    );
     assert_eq!(orgs.json[3]["name"], "杭州市中级人民法院");
     assert_eq!(orgs.json[0]["region"], "330100");
     for org in orgs.json.as_array().unwrap() {

@@ -385,8 +385,8 @@ async fn a_pilot_era_code_is_queried_once_governance_allow_lists_it() {
     );
     chain.submit_ok(&proposal).await;
     let id = xianjie_contracts::governance::proposal_id_for(&proposal.hash());
-    // Three of the five members: a majority.
-    for org in ["police", "procuratorate"] {
+    // Four of the six members: a majority.
+    for org in ["police", "procuratorate", "court"] {
         let approval = Call::Approve(Approve {
             proposal: id.clone(),
         });

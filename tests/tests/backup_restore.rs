@@ -77,7 +77,7 @@ fn back_up_a_dev_node_under_load() -> BackedUp {
     let node = DevNode::start(&home);
     let first = dir.path().join("before.bin");
     write_sample_file(&first, 30_000, 1);
-    let anchored = node.anchor_as_market(&first, &["--case", "HZ-SC-2026-011"]);
+    let anchored = node.anchor_as_market(&first, &["--case", "HZ-SC-2026-011", "--upload"]);
     let digest = anchored["digest"].as_str().unwrap().to_owned();
     let backup_file = dir.path().join("chain.xjbak");
     let api = node.url.trim_start_matches("http://").to_owned();
@@ -105,13 +105,23 @@ fn back_up_a_dev_node_under_load() -> BackedUp {
         (run, load.join().unwrap())
     });
     let backed_up = backed_up.expect_code(0);
-    assert!(anchored_during >= 2, "the load committed {anchored_during} anchors");
+    assert!(
+        anchored_during >= 2,
+        "the load committed {anchored_during} anchors"
+    );
     let height = reported_height(&backed_up);
     assert!(height >= 4, "{backed_up:?}");
     assert!(backed_up.stdout.contains("took"), "{backed_up:?}");
     let tip = node.status().unwrap()["height"].as_u64().unwrap();
-    assert!(tip > height, "blocks were committed after the backup point: {tip} > {height}");
-    for secret in ["BEGIN", "secret", &std::fs::read_to_string(node.key("market-officer")).unwrap()] {
+    assert!(
+        tip > height,
+        "blocks were committed after the backup point: {tip} > {height}"
+    );
+    for secret in [
+        "BEGIN",
+        "secret",
+        &std::fs::read_to_string(node.key("market-officer")).unwrap(),
+    ] {
         assert!(!backed_up.stdout.contains(secret) && !backed_up.stderr.contains(secret));
     }
     node.stop();
@@ -139,7 +149,10 @@ fn a_backup_taken_under_load_restores_to_a_home_that_verifies_and_serves_receipt
         "{verified:?}"
     );
     // The vault came along: its file is re-hashed.
-    assert!(!verified.stdout.contains("vault    0 files"), "{verified:?}");
+    assert!(
+        !verified.stdout.contains("vault    0 files"),
+        "{verified:?}"
+    );
     #[cfg(unix)]
     {
         for entry in std::fs::read_dir(restored.join("keys")).unwrap() {
@@ -192,7 +205,11 @@ fn a_damaged_backup_or_a_used_home_is_refused_and_nothing_is_written() {
             run.stderr.contains("is damaged") && run.stderr.contains("nothing was restored"),
             "{run:?}"
         );
-        assert!(!target.exists(), "a damaged backup wrote {}", target.display());
+        assert!(
+            !target.exists(),
+            "a damaged backup wrote {}",
+            target.display()
+        );
     }
 
     let used = backed.dir.path().join("used");

@@ -181,6 +181,8 @@ fn a_new_agency_is_admitted_by_governance_and_registers_its_own_officers() {
         .expect_code(0);
     node.cli_as("procuratorate-admin", &["gov", "approve", id])
         .expect_code(0);
+    node.cli_as("court-admin", &["gov", "approve", id])
+        .expect_code(0);
 
     let orgs: serde_json::Value = ureq::get(format!("{}/v1/orgs", node.url))
         .call()

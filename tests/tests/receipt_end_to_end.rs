@@ -471,7 +471,8 @@ fn a_receipt_spanning_a_governance_validator_removal_verifies_offline() {
         }),
     );
     let id = format!("GOV-{}", &proposal.to_hex()[..16]);
-    for admin in ["police-admin", "procuratorate-admin"] {
+    // Four of the six demo members (the proposer and three): a majority.
+    for admin in ["police-admin", "procuratorate-admin", "court-admin"] {
         submit_and_wait(
             &net,
             &urls[live[0]],

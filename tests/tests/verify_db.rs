@@ -424,7 +424,12 @@ fn verify_db_runs_under_a_memory_cap() {
     let left: Vec<_> = std::fs::read_dir(&scratch)
         .unwrap()
         .flatten()
-        .filter(|entry| entry.file_name().to_string_lossy().starts_with("xianjie-verify-db-"))
+        .filter(|entry| {
+            entry
+                .file_name()
+                .to_string_lossy()
+                .starts_with("xianjie-verify-db-")
+        })
         .collect();
     assert!(left.is_empty(), "scratch left behind: {left:?}");
 }

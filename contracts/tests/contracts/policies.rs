@@ -197,7 +197,6 @@ fn a_node_reads_for_its_organisation_with_the_least_role() {
     );
 }
 
-<<<<<<< HEAD
 /// The people's government leading the linkage work (GOV_SUPERIOR) reads
 /// the cases of its own region, and through them their supervision flags,
 /// but not another region's; it reads no evidence and acts on no case.
@@ -223,7 +222,8 @@ fn a_government_office_reads_its_regions_cases_and_acts_on_none() {
         );
         assert_eq!(sim.state, before, "a refusal changes nothing");
     }
-=======
+}
+
 /// `authorize_officer_read`, given the officer record already read, decides
 /// as `authorize_read` does by key id, returns the same record, and refuses
 /// a record that says revoked.
@@ -254,5 +254,4 @@ fn an_officer_read_once_is_decided_as_by_key_id() {
             .code(),
         "revoked_signer"
     );
->>>>>>> arch25
 }

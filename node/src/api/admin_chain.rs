@@ -41,17 +41,32 @@ async fn export(
     let body = state
         .blocking(move |shared| {
             // The vault lives in the node's home; the key file beside it.
-            let home = shared.vault.root().parent().map(std::path::Path::to_path_buf);
+            let home = shared
+                .vault
+                .root()
+                .parent()
+                .map(std::path::Path::to_path_buf);
             if !home.is_some_and(|home| token_matches(&home, &offered)) {
                 return Ok(None);
             }
             let from = range.from.max(1);
-            let to = range.to.min(tip).min(from.saturating_add(MAX_BLOCKS_PER_REQUEST - 1));
+            let to = range
+                .to
+                .min(tip)
+                .min(from.saturating_add(MAX_BLOCKS_PER_REQUEST - 1));
             let mut body = Vec::new();
             for height in from..=to {
-                let missing = |what: &str| ApiError::Internal(format!("height {height} has no stored {what}"));
-                let block = shared.store.block(height)?.ok_or_else(|| missing("block"))?;
-                let commit = shared.store.commit(height)?.ok_or_else(|| missing("certificate"))?;
+                let missing = |what: &str| {
+                    ApiError::Internal(format!("height {height} has no stored {what}"))
+                };
+                let block = shared
+                    .store
+                    .block(height)?
+                    .ok_or_else(|| missing("block"))?;
+                let commit = shared
+                    .store
+                    .commit(height)?
+                    .ok_or_else(|| missing("certificate"))?;
                 write_frame(&mut body, &block, &commit)
                     .map_err(|error| ApiError::Internal(error.to_string()))?;
             }

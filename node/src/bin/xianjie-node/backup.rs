@@ -106,7 +106,10 @@ pub fn backup(options: &BackupOptions) -> anyhow::Result<Done> {
         let mut next = 1;
         while next <= height {
             let blocks = source.blocks(next, height)?;
-            ensure!(!blocks.is_empty(), "the node returned no block at height {next}");
+            ensure!(
+                !blocks.is_empty(),
+                "the node returned no block at height {next}"
+            );
             for (block, commit) in blocks {
                 ensure!(
                     block.header.height == next,
@@ -211,7 +214,9 @@ impl ChainSource {
                 let response = ureq::get(&url)
                     .header(ADMIN_TOKEN_HEADER, token.as_str())
                     .call()
-                    .with_context(|| format!("reading blocks {from}..={to} from the running node"))?;
+                    .with_context(|| {
+                        format!("reading blocks {from}..={to} from the running node")
+                    })?;
                 let mut reader = response.into_body().into_reader();
                 let mut blocks = Vec::new();
                 while let Some(frame) = read_frame(&mut reader)? {
@@ -374,8 +379,8 @@ fn ensure_empty(home: &Path) -> anyhow::Result<()> {
     if !home.exists() {
         return Ok(());
     }
-    let mut entries = std::fs::read_dir(home)
-        .with_context(|| format!("reading {}", home.display()))?;
+    let mut entries =
+        std::fs::read_dir(home).with_context(|| format!("reading {}", home.display()))?;
     if entries.next().is_some() {
         bail!(
             "{} is not empty; restore writes a new home and never overwrites one",
@@ -419,7 +424,11 @@ fn check_digest(path: &Path) -> anyhow::Result<u64> {
     hasher.update(&height.to_be_bytes());
     let body = len - DIGEST_BYTES - 20;
     let hashed = io::copy(&mut (&mut reader).take(body), &mut HashUpdate(&mut hasher))?;
-    ensure!(hashed == body, "{} is damaged: it is shorter than its size", path.display());
+    ensure!(
+        hashed == body,
+        "{} is damaged: it is shorter than its size",
+        path.display()
+    );
     let mut carried = [0u8; 32];
     reader.read_exact(&mut carried)?;
     let computed = hasher.finalize();
@@ -485,7 +494,8 @@ fn write_home(path: &Path, home: &Path) -> anyhow::Result<u64> {
                 files += 1;
             }
             TAG_BLOCK => {
-                let (block, commit) = read_frame(&mut reader)?.context("a block record without a block")?;
+                let (block, commit) =
+                    read_frame(&mut reader)?.context("a block record without a block")?;
                 let replay = match &mut replay {
                     Some(replay) => replay,
                     None => replay.insert(Replay::start(home)?),
@@ -519,7 +529,9 @@ fn restore_file(reader: &mut impl Read, home: &Path) -> anyhow::Result<()> {
     let name = String::from_utf8(name).context("a file name that is not UTF-8")?;
     let relative = Path::new(&name);
     ensure!(
-        relative.components().all(|part| matches!(part, Component::Normal(_))),
+        relative
+            .components()
+            .all(|part| matches!(part, Component::Normal(_))),
         "a file outside the home: {name}"
     );
     let mut mode = [0u8; 4];
@@ -530,7 +542,8 @@ fn restore_file(reader: &mut impl Read, home: &Path) -> anyhow::Result<()> {
     if let Some(parent) = target.parent() {
         std::fs::create_dir_all(parent)?;
     }
-    let mut out = File::create(&target).with_context(|| format!("creating {}", target.display()))?;
+    let mut out =
+        File::create(&target).with_context(|| format!("creating {}", target.display()))?;
     let len = u64::from_be_bytes(len);
     let copied = io::copy(&mut reader.take(len), &mut out)?;
     ensure!(copied == len, "the backup ends inside {name}");
@@ -562,8 +575,8 @@ impl Replay {
     /// Opens the new home's store and applies its genesis.
     fn start(home: &Path) -> anyhow::Result<Replay> {
         let genesis_path = home.join("genesis.json");
-        let text = std::fs::read_to_string(&genesis_path)
-            .context("the backup holds no genesis.json")?;
+        let text =
+            std::fs::read_to_string(&genesis_path).context("the backup holds no genesis.json")?;
         let genesis = Genesis::from_json(&text)?;
         let data_dir = home.join("data");
         let store = Store::open_with_cache(&data_dir, TOOL_CACHE_BYTES)?;
@@ -603,8 +616,12 @@ impl Replay {
             Ok(refusal) => anyhow::anyhow!("height {height}: the block rule refuses it: {refusal}"),
             Err(error) => anyhow::anyhow!("height {height}: {error}"),
         })?;
-        self.store
-            .commit_block(&executed.block, &executed.results, &commit, &executed.update)?;
+        self.store.commit_block(
+            &executed.block,
+            &executed.results,
+            &commit,
+            &executed.update,
+        )?;
         self.parent = Parent {
             chain_id: self.parent.chain_id.clone(),
             height,

@@ -205,9 +205,8 @@ fn main() -> anyhow::Result<()> {
                 without_vault,
                 api,
             };
-            let done = crate::backup::backup(&options).with_context(|| {
-                format!("backing up {}", options.home.display())
-            })?;
+            let done = crate::backup::backup(&options)
+                .with_context(|| format!("backing up {}", options.home.display()))?;
             print_done("backup", &options.out, &done);
             Ok(())
         }

@@ -571,8 +571,16 @@ fn replay_chain(
                     Err(divergence) => return Ok(Err(divergence)),
                 };
                 let validators = history.validators()?;
-                check_height(stored, &history, &history, &validators, &policies, &parent, summary)?
-                    .map(|(next, _, _)| next)
+                check_height(
+                    stored,
+                    &history,
+                    &history,
+                    &validators,
+                    &policies,
+                    &parent,
+                    summary,
+                )?
+                .map(|(next, _, _)| next)
             }
         };
         match step {
@@ -617,7 +625,7 @@ impl Progress {
     fn at(&self, height: u64) {
         match &self.bar {
             Some(bar) => bar.set_position(height),
-            None if height % PROGRESS_EVERY_HEIGHTS == 0 => {
+            None if height.is_multiple_of(PROGRESS_EVERY_HEIGHTS) => {
                 tracing::info!(height, tip = self.tip, "replayed");
             }
             None => {}
@@ -677,7 +685,12 @@ fn resume_point(
         return Ok(Err(diverged(place, "header", "a record", "nothing")));
     };
     let Some(commit) = read_or_diverge!(place, "commit certificate", stored.commit(height)) else {
-        return Ok(Err(diverged(place, "commit certificate", "a record", "nothing")));
+        return Ok(Err(diverged(
+            place,
+            "commit certificate",
+            "a record",
+            "nothing",
+        )));
     };
     let validators = match History::at(stored, height - 1)? {
         Ok(history) => history.validators()?,
@@ -704,7 +717,10 @@ fn resume_point(
             root.map_or_else(|| "nothing".to_owned(), |root| root.to_string()),
         )));
     }
-    tracing::info!(height, "resuming from the stored state, which matches its certified root");
+    tracing::info!(
+        height,
+        "resuming from the stored state, which matches its certified root"
+    );
     Ok(Ok(Parent {
         chain_id: chain_id.to_owned(),
         height,
@@ -729,7 +745,11 @@ impl<'a> History<'a> {
     fn at(store: &'a Store, version: u64) -> Result<std::result::Result<History<'a>, Divergence>> {
         let place = Place::Height(version);
         let root = if version == 0 {
-            read_or_diverge!(Place::Genesis, "genesis state root", store.genesis_state_root())
+            read_or_diverge!(
+                Place::Genesis,
+                "genesis state root",
+                store.genesis_state_root()
+            )
         } else {
             read_or_diverge!(place, "header", store.header(version)).map(|header| header.state_root)
         };
@@ -830,7 +850,11 @@ impl Seen for Replayed<'_> {
 
 /// What a checked height gives: the next parent, the execution and the
 /// certificate to commit it with.
-type Checked = (Parent, xianjie_node::execution::Executed, xianjie_ledger::block::Commit);
+type Checked = (
+    Parent,
+    xianjie_node::execution::Executed,
+    xianjie_ledger::block::Commit,
+);
 
 /// Checks the stored height after `parent` with the block rule on `state`
 /// (with `validators` the set in force there). Returns it as the next parent
@@ -859,7 +883,7 @@ where
     let Some(commit) = read_or_diverge!(place, "commit certificate", stored.commit(height)) else {
         return missing("commit certificate");
     };
-    if let Err(error) = commit.verify(&header, &validators) {
+    if let Err(error) = commit.verify(&header, validators) {
         return Ok(Err(diverged(
             place,
             "commit certificate",
