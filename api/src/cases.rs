@@ -2,12 +2,14 @@
 
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
+use xianjie_ledger::ids::CaseId;
 
 /// One line of the case list.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct CaseSummary {
     /// `CASE-` and 16 hex characters.
-    pub id: String,
+    #[schema(value_type = String)]
+    pub id: CaseId,
     /// Short title.
     pub title: String,
     /// The entity's USCC.
@@ -186,7 +188,8 @@ impl ActionView {
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct ActionsView {
     /// The case.
-    pub case_id: String,
+    #[schema(value_type = String)]
+    pub case_id: CaseId,
     /// Its state.
     pub state: String,
     /// The signing officer's id.

@@ -8,6 +8,7 @@
 
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
+use xianjie_ledger::ids::CaseId;
 use xianjie_ledger::supervision::{
     CaseFacts, Fact, Operand, PenaltyRecord, Predicate, RecordedFact, RuleMatch, SupervisionFlag,
     ThresholdRule,
@@ -123,7 +124,8 @@ pub struct CaseFactsView {
     /// The height read.
     pub height: u64,
     /// The case.
-    pub case_id: String,
+    #[schema(value_type = String)]
+    pub case_id: CaseId,
     /// The latest fact of each kind (and tax year); empty when none was recorded.
     pub facts: Vec<RecordedFactView>,
     /// The violation date (`yyyymmdd`).
@@ -155,7 +157,8 @@ impl CaseFactsView {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct FlagView {
     /// The case.
-    pub case_id: String,
+    #[schema(value_type = String)]
+    pub case_id: CaseId,
     /// `penalty_instead_of_transfer` (以罚代刑) or
     /// `untransferred_suspected_crime` (有案不移).
     pub kind: String,

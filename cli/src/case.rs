@@ -21,6 +21,7 @@ use xianjie_ledger::case::{
 };
 use xianjie_ledger::deadline::TimeUnit;
 use xianjie_ledger::hash::note_digest;
+use xianjie_ledger::ids::CaseId;
 use xianjie_ledger::ids::OrgId;
 use xianjie_ledger::supervision::{Fact, FactKind, FactUnit, PenaltyKind, PenaltyTerms};
 use xianjie_ledger::tx::{Call, CaseAction, CaseStep, OpenCase};
@@ -81,7 +82,7 @@ pub struct OpenArgs {
 #[command(after_long_help = after_act_help())]
 pub struct ActArgs {
     /// The case id (CASE-…).
-    pub case: String,
+    pub case: CaseId,
     /// The action, e.g. open-admin-case, approve-transfer, transfer, file.
     #[arg(value_parser = parse_action)]
     pub action: String,
@@ -176,14 +177,14 @@ fn parse_fact(text: &str) -> Result<Fact, String> {
 #[derive(Debug, Args)]
 pub struct CaseIdArgs {
     /// The case id (CASE-…).
-    pub case: String,
+    pub case: CaseId,
 }
 
 /// `xianjie case actions`
 #[derive(Debug, Args)]
 pub struct ActionsArgs {
     /// The case id (CASE-…).
-    pub case: String,
+    pub case: CaseId,
     /// Also list the actions of other states.
     #[arg(long)]
     pub all: bool,
@@ -254,9 +255,9 @@ pub fn execute(context: &Context, args: CaseArgs) -> anyhow::Result<Exit> {
     }
 }
 
-/// The id of the case a transaction opens (the contracts' `case_id_for`).
-fn case_id(tx: &xianjie_ledger::Hash) -> String {
-    xianjie_contracts::case::case_id_for(tx)
+/// The id of the case a transaction opens.
+fn case_id(tx: &xianjie_ledger::Hash) -> CaseId {
+    CaseId::for_tx(tx)
 }
 
 fn open(context: &Context, args: OpenArgs) -> anyhow::Result<Exit> {
@@ -645,7 +646,7 @@ fn describe(
     let field = |get: fn(&Case) -> String| case.map_or_else(|| "-".to_owned(), get);
     let mut out = format!(
         "case      {}  {}\nentity    {}  (domain {})\nstate     {}{}\nparties   agency {}, police {}, procuratorate {}, court {}\n",
-        field(|case| case.id.clone()),
+        field(|case| case.id.to_string()),
         field(|case| case.title.clone()),
         field(|case| case.entity.clone()),
         field(|case| zh_with_code(names::DOMAINS, &case.domain)),

@@ -9,7 +9,7 @@ use serde_json::{json, Value};
 use xianjie_api::governance::{PolicyView, ProposalsView};
 use xianjie_ledger::deadline::Calendar;
 use xianjie_ledger::governance::{Change, NewOrg, ParamChange, Proposal};
-use xianjie_ledger::ids::OrgId;
+use xianjie_ledger::ids::{OrgId, ProposalId};
 use xianjie_ledger::model::{Org, OrgKind, OrgLevel};
 use xianjie_ledger::tx::{Approve, Call, Propose};
 use xianjie_ledger::validators::Validator;
@@ -49,7 +49,7 @@ pub enum GovCommand {
     /// Approve a proposal for your organisation.
     Approve {
         /// The proposal id (GOV-…).
-        id: String,
+        id: ProposalId,
     },
     /// Every proposal and how many approvals one needs.
     List,
@@ -134,18 +134,14 @@ pub enum ChangeArg {
     },
 }
 
-/// The help line of each organisation kind in `--help`.
+/// The help line of each organisation kind in `--help`: its Chinese name
+/// from the API's name table (the console's too).
 fn kind_help(kind: OrgKind) -> &'static str {
-    match kind {
-        OrgKind::AdministrativeAgency => {
-            "行政执法机关 (market regulation, environment, tax, customs …)"
-        }
-        OrgKind::Police => "公安机关",
-        OrgKind::Procuratorate => "人民检察院",
-        OrgKind::Court => "人民法院",
-        OrgKind::TestingBody => "检验检测机构",
-        OrgKind::GovernmentOffice => "人民政府 (政府牵头部门, leads the linkage work)",
-    }
+    OrgKind::NAMES
+        .iter()
+        .find(|(named, _)| *named == kind)
+        .and_then(|(_, code)| xianjie_api::names::lookup(xianjie_api::names::ORG_KINDS, code))
+        .map_or("", |name| name.zh)
 }
 
 /// The ledger's [`OrgKind`] by the command line's spellings
@@ -203,8 +199,8 @@ pub fn param_change(name: &str, value: &str) -> anyhow::Result<ParamChange> {
     })
 }
 
-fn proposal_id(tx: &xianjie_ledger::Hash) -> String {
-    xianjie_contracts::governance::proposal_id_for(tx)
+fn proposal_id(tx: &xianjie_ledger::Hash) -> ProposalId {
+    ProposalId::for_tx(tx)
 }
 
 /// Runs a `gov` subcommand.

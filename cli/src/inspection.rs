@@ -8,6 +8,7 @@ use clap::{Args, Subcommand};
 use serde_json::json;
 use xianjie_api::inspections::{InspectionList, InspectionView};
 use xianjie_ledger::hash::note_digest;
+use xianjie_ledger::ids::InspectionId;
 use xianjie_ledger::inspection::{Conclusion, Inspection, LabRef, ObjectionWindow};
 use xianjie_ledger::model::Org;
 use xianjie_ledger::tx::{
@@ -69,7 +70,7 @@ pub struct RecordArgs {
 #[derive(Debug, Args)]
 pub struct RequestRetestArgs {
     /// The result's id (INSP-…).
-    pub id: String,
+    pub id: InspectionId,
     /// The date the party applied, yyyymmdd (inside the objection window).
     #[arg(long, value_name = "YYYYMMDD")]
     pub requested_on: u32,
@@ -82,7 +83,7 @@ pub struct RequestRetestArgs {
 #[derive(Debug, Args)]
 pub struct RetestArgs {
     /// The re-tested result's id (INSP-…); its entity and matter are reused.
-    pub id: String,
+    pub id: InspectionId,
     /// The re-test's report.
     #[command(flatten)]
     pub report: ReportArgs,
@@ -122,14 +123,14 @@ pub struct ReportArgs {
 #[derive(Debug, Args)]
 pub struct IdArgs {
     /// The result's id (INSP-…).
-    pub id: String,
+    pub id: InspectionId,
 }
 
 /// `xianjie inspection dispute`
 #[derive(Debug, Args)]
 pub struct DisputeArgs {
     /// The result's id (INSP-…).
-    pub id: String,
+    pub id: InspectionId,
     /// The reasons, kept off chain (only their digest is recorded).
     #[arg(long, value_name = "TEXT")]
     pub reason: String,
@@ -213,8 +214,8 @@ fn lab_uscc(client: &NodeClient, text: &str) -> anyhow::Result<String> {
         })
 }
 
-fn inspection_id(tx: &xianjie_ledger::Hash) -> String {
-    xianjie_contracts::inspection::inspection_id_for(tx)
+fn inspection_id(tx: &xianjie_ledger::Hash) -> InspectionId {
+    InspectionId::for_tx(tx)
 }
 
 /// Runs an `inspection` subcommand.

@@ -57,6 +57,7 @@ use xianjie_ledger::deadline::{
 };
 use xianjie_ledger::inspection::ObjectionWindow;
 use xianjie_ledger::params::Params;
+use xianjie_ledger::supervision::PSB_WITHDRAW_AFTER_NOTICE;
 
 /// UTC+08:00 in milliseconds.
 pub const CHINA_UTC_OFFSET_MS: i64 = 8 * 3600 * 1000;
@@ -375,6 +376,19 @@ pub const HELD_UNTIL_ANSWERED: &[(&str, &str, &str)] = &[(
     "APL Art 60; SPP-Rules-2019 Art 557 ¶3 (period held while the 检察意见 is answered; UNVERIFIED)",
 )];
 
+/// Whether a chain has the supervision rules that came with the D6 notice to
+/// correct: the notice from S8–S10 once `PSB_WITHDRAW_AFTER_NOTICE` has run
+/// out, and the holds of [`HELD_UNTIL_ANSWERED`]. They change what earlier
+/// blocks would do, so a chain whose parameters predate that rule replays as
+/// it was written, and takes them on by a governance proposal adding the
+/// rule (a new chain's defaults have it).
+pub fn has_withdrawal_notice_rules(params: &Params) -> bool {
+    params
+        .deadlines
+        .iter()
+        .any(|rule| rule.id == PSB_WITHDRAW_AFTER_NOTICE)
+}
+
 /// The key of the units a clock had used when a held request stopped it,
 /// in `Case::paused` (beside the rule's own pause under its id).
 fn held_key(rule: &DeadlineRule, request: &str) -> String {
@@ -561,9 +575,10 @@ impl Resumption<'_> {
 /// it adds the units it ran since it started or last resumed to the units
 /// used. Called before the action changes the case's state.
 pub fn stop_clocks(params: &Params, case: &mut Case, action: &str, now_ms: u64) {
-    let held = HELD_UNTIL_ANSWERED
-        .iter()
-        .any(|(request, ..)| *request == action);
+    let held = has_withdrawal_notice_rules(params)
+        && HELD_UNTIL_ANSWERED
+            .iter()
+            .any(|(request, ..)| *request == action);
     let stopped_here = |rule: &&DeadlineRule| {
         rule.pause
             .as_ref()
@@ -571,31 +586,30 @@ pub fn stop_clocks(params: &Params, case: &mut Case, action: &str, now_ms: u64) 
             || (held && rule.stop.iter().any(|stop| stop == action))
     };
     for rule in params.deadlines.iter().filter(stopped_here) {
-        let Some(start) = started_by(rule, case) else {
-            continue;
-        };
-        let start_seq = start.seq;
-        let (limit, unit, ..) = applied(rule, &case.domain);
-        // A granted extension in the clock's own unit adds to what can be used.
-        let limit = match extension_granted(rule, case, start) {
-            Some((extension, _)) if extension.unit == unit => limit.saturating_add(extension.limit),
-            _ => limit,
-        };
-        let (used_before, ran_from) = match resumed(rule, case, start) {
-            Some((_, used, resumption)) => (used, resumption.time_ms),
-            None => (0, start.time_ms),
-        };
-        let run = units_run(
-            &params.calendar,
-            &params.counting,
-            unit,
-            (ran_from, now_ms),
-            limit,
-        );
         let by_pause = rule
             .pause
             .as_ref()
             .is_some_and(|pause| pause.suspend == action);
+        // A held request also holds a clock its own pause has stopped (a
+        // 检察意见 during excluded testing time): it keeps what the clock had
+        // used, so that the answer and the pause's end both find it.
+        let start = if by_pause {
+            started_by(rule, case)
+        } else {
+            started(rule, case)
+        };
+        let Some(start) = start else {
+            continue;
+        };
+        let start_seq = start.seq;
+        let used = if !by_pause && stopped_in_place(rule, case, start) {
+            case.paused
+                .iter()
+                .find(|entry| entry.rule == rule.id && entry.start_seq == start_seq)
+                .map_or(0, |entry| entry.used)
+        } else {
+            units_used_until(params, rule, case, start, now_ms)
+        };
         let key = if by_pause {
             rule.id.clone()
         } else {
@@ -604,13 +618,42 @@ pub fn stop_clocks(params: &Params, case: &mut Case, action: &str, now_ms: u64) 
         let entry = PausedClock {
             rule: key,
             start_seq,
-            used: used_before.saturating_add(run).min(limit),
+            used,
         };
         match case.paused.iter_mut().find(|e| e.rule == entry.rule) {
             Some(existing) => *existing = entry,
             None => case.paused.push(entry),
         }
     }
+}
+
+/// The units the rule's running clock, started at `start`, has used by
+/// `now_ms`: what it used before its last resumption and what it ran since.
+fn units_used_until(
+    params: &Params,
+    rule: &DeadlineRule,
+    case: &Case,
+    start: &ActionMark,
+    now_ms: u64,
+) -> u32 {
+    let (limit, unit, ..) = applied(rule, &case.domain);
+    // A granted extension in the clock's own unit adds to what can be used.
+    let limit = match extension_granted(rule, case, start) {
+        Some((extension, _)) if extension.unit == unit => limit.saturating_add(extension.limit),
+        _ => limit,
+    };
+    let (used_before, ran_from) = match resumed(rule, case, start) {
+        Some((_, used, resumption)) => (used, resumption.time_ms),
+        None => (0, start.time_ms),
+    };
+    let run = units_run(
+        &params.calendar,
+        &params.counting,
+        unit,
+        (ran_from, now_ms),
+        limit,
+    );
+    used_before.saturating_add(run).min(limit)
 }
 
 /// Whether a period counted in `units` from `start_ms` to `due_ms` needed a

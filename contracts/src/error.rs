@@ -8,7 +8,7 @@
 use xianjie_ledger::case::{AttachmentKind, CaseState, Outcome};
 use xianjie_ledger::crypto::{KeyId, PublicKey};
 use xianjie_ledger::hash::Hash;
-use xianjie_ledger::ids::OrgId;
+use xianjie_ledger::ids::{CaseId, InspectionId, OrgId, ProposalId};
 use xianjie_ledger::model::{CustodyAction, EvidenceCategory, OrgKind, Role};
 
 use xianjie_ledger::supervision::{FactKind, FactUnit};
@@ -295,13 +295,13 @@ pub enum ContractError {
     #[error("no case has id {case_id:?}; check the id (`xianjie case list`)")]
     UnknownCase {
         /// The id named.
-        case_id: String,
+        case_id: CaseId,
     },
     /// A case with the derived id exists already (a hash-prefix collision).
     #[error("case {case_id} exists already; sign the opening again (a new nonce gives a new id)")]
     CaseExists {
         /// The id.
-        case_id: String,
+        case_id: CaseId,
     },
     /// The action is not in the transition table.
     #[error("{action:?} is not a case action; see `xianjie case actions`")]
@@ -433,7 +433,7 @@ pub enum ContractError {
     #[error("case {case_id} reached the criminal track (or the procuratorate required its transfer): an administrative decision may close it only after a final non-filing, a withdrawal, a non-prosecution or a judgment, or after the head declined the transfer with reasons and the agency recorded `continue-admin`, or the police returned the case as outside their remit, with no procuratorial opinion since (SC-Transfer Art 11 ¶1); transfer it, or have the head decide on the transfer")]
     PenaltyInsteadOfTransfer {
         /// The case.
-        case_id: String,
+        case_id: CaseId,
     },
     /// An answer with no request to answer.
     #[error(
@@ -457,13 +457,13 @@ pub enum ContractError {
     #[error("case {case_id} was transferred: supervise it on the criminal track (filing supervision) instead of requiring a transfer")]
     AlreadyTransferred {
         /// The case.
-        case_id: String,
+        case_id: CaseId,
     },
     /// D6: no standing 通知撤销案件书.
     #[error("case {case_id} has no standing withdrawal notice (通知撤销案件书): before the investigation the police withdraw only on the procuratorate's notice, and a notice revoked on 复议 or 复核 no longer stands; continue the case, or ask the procuratorate for its decision")]
     NoWithdrawalNotice {
         /// The case.
-        case_id: String,
+        case_id: CaseId,
     },
     /// Facts, a violation date or penalty terms on a step that takes none.
     #[error("{action} does not record facts: key facts go on open-admin-case, mark-suspected and penalty-decision, penalty terms on penalty-decision")]
@@ -543,13 +543,13 @@ pub enum ContractError {
     #[error("the court imposed a criminal fine (罚金) in case {case_id}: no administrative fine (罚款) may follow for the same facts (APL Art 35 ¶2, SC-Transfer Art 11 ¶3); decide a penalty without a fine, or no penalty")]
     FineAfterCriminalFine {
         /// The case.
-        case_id: String,
+        case_id: CaseId,
     },
     /// APL Art 29: one administrative fine per act.
     #[error("case {case_id} already recorded an administrative fine (罚款) at event #{seq}: the same act is not fined twice (APL Art 29); decide a penalty without a fine, or no penalty, and link the earlier decision")]
     SecondFine {
         /// The case.
-        case_id: String,
+        case_id: CaseId,
         /// The event that recorded the fine.
         seq: u32,
     },
@@ -565,7 +565,7 @@ pub enum ContractError {
     )]
     AlreadyExtended {
         /// The case.
-        case_id: String,
+        case_id: CaseId,
         /// The rule id.
         rule: String,
     },
@@ -596,7 +596,7 @@ pub enum ContractError {
     #[error("case {case_id} was already returned for supplementary investigation {limit} times, the most CPL Art 175 allows: indict or decide not to prosecute")]
     SupplementaryInvestigationLimit {
         /// The case.
-        case_id: String,
+        case_id: CaseId,
         /// How many returns the law allows.
         limit: u8,
     },
@@ -604,13 +604,13 @@ pub enum ContractError {
     #[error("case {case_id} has no penalty waiting for publication")]
     NothingToPublish {
         /// The case.
-        case_id: String,
+        case_id: CaseId,
     },
     /// A decided case is marked suspected again only if it never reached S2.
     #[error("case {case_id} has already been on the criminal track and was then decided administratively: open a new case for new facts (DOMAIN §b.3 ¶2)")]
     AlreadySuspected {
         /// The case.
-        case_id: String,
+        case_id: CaseId,
     },
     /// The deadline the action depends on has not passed.
     #[error("deadline {rule} is not overdue yet (or not running); wait until it is")]
@@ -654,13 +654,13 @@ pub enum ContractError {
     #[error("case {case_id} has recorded the most events allowed")]
     CaseLogFull {
         /// The case.
-        case_id: String,
+        case_id: CaseId,
     },
     /// The case has as many evidence links as allowed.
     #[error("case {case_id} already links the most evidence items allowed")]
     CaseEvidenceFull {
         /// The case.
-        case_id: String,
+        case_id: CaseId,
     },
     /// The record is not flagged for re-collection.
     #[error("evidence {digest} is not flagged for re-collection (class C evidence of a transferred case)")]
@@ -690,7 +690,7 @@ pub enum ContractError {
     #[error("no inspection result has id {id:?}; check the id")]
     UnknownInspection {
         /// The id.
-        id: String,
+        id: InspectionId,
     },
     /// An organisation takes a stance on its own result.
     #[error("an organisation cannot recognise or dispute its own result")]
@@ -699,7 +699,7 @@ pub enum ContractError {
     #[error("result {id} is not recognisable: {problem}")]
     NotRecognisable {
         /// The id.
-        id: String,
+        id: InspectionId,
         /// Why not.
         problem: String,
     },
@@ -724,7 +724,7 @@ pub enum ContractError {
     #[error("result {id} already has the most stances allowed")]
     StancesFull {
         /// The id.
-        id: String,
+        id: InspectionId,
     },
     /// Fewer inspectors than required.
     #[error("{named} inspector(s) named but at least {min} are required")]
@@ -748,7 +748,7 @@ pub enum ContractError {
     )]
     NotIssuer {
         /// The result.
-        id: String,
+        id: InspectionId,
         /// The issuing organisation.
         issuer: OrgId,
     },
@@ -756,7 +756,7 @@ pub enum ContractError {
     #[error("result {id} has no objection (复检) window: no re-test can be requested")]
     NoObjectionWindow {
         /// The result.
-        id: String,
+        id: InspectionId,
     },
     /// The application date is outside the objection window.
     #[error(
@@ -764,7 +764,7 @@ pub enum ContractError {
     )]
     RetestOutsideWindow {
         /// The result.
-        id: String,
+        id: InspectionId,
         /// First day of the window (the notification date).
         from: u32,
         /// Last day of the window.
@@ -774,13 +774,13 @@ pub enum ContractError {
     #[error("a re-test of {id} was already requested; its conclusion is final")]
     RetestAlreadyRequested {
         /// The result.
-        id: String,
+        id: InspectionId,
     },
     /// A re-test result is recorded only after a request.
     #[error("no re-test of {id} was requested: record the party's application first")]
     NoRetestRequested {
         /// The result.
-        id: String,
+        id: InspectionId,
     },
     /// The re-test was done by the laboratory of the first test.
     #[error(
@@ -788,7 +788,7 @@ pub enum ContractError {
     )]
     SameRetestLab {
         /// The re-tested result.
-        id: String,
+        id: InspectionId,
         /// The first laboratory's USCC.
         lab: String,
     },
@@ -796,9 +796,9 @@ pub enum ContractError {
     #[error("the re-test of {id} already has its result, {result}")]
     RetestAlreadyRecorded {
         /// The result.
-        id: String,
+        id: InspectionId,
         /// The re-test result.
-        result: String,
+        result: InspectionId,
     },
 
     // --- policies --------------------------------------------------------
@@ -832,19 +832,19 @@ pub enum ContractError {
     #[error("no proposal has id {id:?}")]
     UnknownProposal {
         /// The id.
-        id: String,
+        id: ProposalId,
     },
     /// The proposal was already applied.
     #[error("proposal {id} was already applied")]
     ProposalClosed {
         /// The id.
-        id: String,
+        id: ProposalId,
     },
     /// The proposal expired.
     #[error("proposal {id} expired at height {expired_at}; propose it again")]
     ProposalExpired {
         /// The id.
-        id: String,
+        id: ProposalId,
         /// Its last valid height.
         expired_at: u64,
     },
@@ -852,7 +852,7 @@ pub enum ContractError {
     #[error("{org} already approved proposal {id}")]
     AlreadyApproved {
         /// The id.
-        id: String,
+        id: ProposalId,
         /// The organisation.
         org: OrgId,
     },

@@ -27,7 +27,7 @@ use xianjie_ledger::governance::{
     Change, NewOrg, NodeKey, ParamChange, Proposal, ProposalStatus, MAX_NODE_KEYS,
 };
 use xianjie_ledger::hash::Hash;
-use xianjie_ledger::ids::OrgId;
+use xianjie_ledger::ids::{OrgId, ProposalId};
 use xianjie_ledger::model::{Officer, Org, Role};
 use xianjie_ledger::params::Params;
 use xianjie_ledger::state::WriteSet;
@@ -39,16 +39,6 @@ use crate::error::{ContractError, Result};
 use crate::membership::{self, require_admin};
 use crate::overlay::Overlay;
 use crate::{genesis, index, params, policy, read, BlockCtx};
-
-/// The prefix of proposal ids.
-pub const PROPOSAL_ID_PREFIX: &str = "GOV-";
-
-/// The id of the proposal made by a transaction: `GOV-` and the first 8
-/// bytes of its hash in lower-case hex.
-pub fn proposal_id_for(tx_hash: &Hash) -> String {
-    let hex: String = tx_hash.0[..8].iter().map(|b| format!("{b:02x}")).collect();
-    format!("{PROPOSAL_ID_PREFIX}{hex}")
-}
 
 /// The voting organisations (N): the parameters' list, or every member.
 pub fn voters(view: &dyn StateView, params: &Params) -> Result<Vec<OrgId>> {
@@ -87,7 +77,7 @@ pub fn propose(
     call: &Propose,
 ) -> Result<WriteSet> {
     require_voter(view, signer)?;
-    let id = proposal_id_for(tx_hash);
+    let id = ProposalId::for_tx(tx_hash);
     if read::proposal(view, &id)?.is_some() {
         return Err(ContractError::InvalidField {
             field: "proposal id",

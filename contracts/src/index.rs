@@ -166,6 +166,14 @@ pub fn text_entries(view: &dyn StateView, name: &[u8]) -> Result<Vec<String>> {
         .collect())
 }
 
+/// The entries of a set of record ids (cases, results, proposals), in order.
+pub fn id_entries<Id: From<String>>(view: &dyn StateView, name: &[u8]) -> Result<Vec<Id>> {
+    Ok(text_entries(view, name)?
+        .into_iter()
+        .map(Id::from)
+        .collect())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

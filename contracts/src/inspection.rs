@@ -36,6 +36,7 @@ use std::collections::BTreeSet;
 
 use serde::{Deserialize, Serialize};
 use xianjie_ledger::hash::Hash;
+use xianjie_ledger::ids::InspectionId;
 use xianjie_ledger::inspection::{
     Accreditation, AccreditationPeriod, Inspection, Retest, Stance, StanceKind,
     MAX_ACCREDITATION_PERIODS, MAX_CMA_LEN, MAX_INSPECTORS, MAX_MATTER_LEN, MAX_SCOPE_MATTERS,
@@ -54,16 +55,6 @@ use crate::evidence::{check_short_text, invalid};
 use crate::overlay::Overlay;
 use crate::policy::{self, Resource};
 use crate::{index, read, BlockCtx};
-
-/// The prefix of inspection ids.
-pub const INSPECTION_ID_PREFIX: &str = "INSP-";
-
-/// The id of the result recorded by a transaction: `INSP-` and the first 8
-/// bytes of its hash in lower-case hex.
-pub fn inspection_id_for(tx_hash: &Hash) -> String {
-    let hex: String = tx_hash.0[..8].iter().map(|b| format!("{b:02x}")).collect();
-    format!("{INSPECTION_ID_PREFIX}{hex}")
-}
 
 /// Why a result is not recognisable at a given time.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -94,7 +85,7 @@ pub enum RecognitionProblem {
     /// A re-test replaced it: the re-test's conclusion is final.
     Superseded {
         /// The re-test result.
-        by: String,
+        by: InspectionId,
     },
     /// These organisations dispute it.
     Disputed {
@@ -343,7 +334,7 @@ fn new_inspection(
         }
     }
     check_inspectors(view, signer, &params, &call.inspectors)?;
-    let id = inspection_id_for(tx_hash);
+    let id = InspectionId::for_tx(tx_hash);
     let inspection = Inspection {
         id: id.clone(),
         entity: entity.clone(),
@@ -387,7 +378,7 @@ fn store_new(stage: &mut Overlay<'_>, inspection: &Inspection) -> Result<()> {
 }
 
 /// The result `id`, if the signer's organisation issued it.
-fn load_own(view: &dyn StateView, signer: &Officer, id: &str) -> Result<Inspection> {
+fn load_own(view: &dyn StateView, signer: &Officer, id: &InspectionId) -> Result<Inspection> {
     let inspection = load(view, id)?;
     if inspection.issuer != signer.org {
         return Err(ContractError::NotIssuer {
@@ -578,8 +569,8 @@ fn check_inspectors(
     Ok(())
 }
 
-fn load(view: &dyn StateView, id: &str) -> Result<Inspection> {
-    read::inspection(view, id)?.ok_or_else(|| ContractError::UnknownInspection { id: id.into() })
+fn load(view: &dyn StateView, id: &InspectionId) -> Result<Inspection> {
+    read::inspection(view, id)?.ok_or_else(|| ContractError::UnknownInspection { id: id.clone() })
 }
 
 fn take_stance(

@@ -51,7 +51,7 @@ pub fn check_call(call: &Call) -> Result<(), ContractError> {
                 ("capture_method", anchor.capture_method.as_str()),
                 ("capture_tool", anchor.capture_tool.as_str()),
             ];
-            fields.extend(anchor.case_id.as_deref().map(|id| ("case_id", id)));
+            fields.extend(anchor.case_id.as_ref().map(|id| ("case_id", id.as_str())));
             fields
         }
         Call::Propose(propose) => match &propose.change {

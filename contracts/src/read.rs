@@ -12,7 +12,7 @@ use xianjie_ledger::codec::{decode, encode, Canonical};
 use xianjie_ledger::crypto::{KeyId, PublicKey};
 use xianjie_ledger::governance::{NodeKeys, Proposal};
 use xianjie_ledger::hash::Hash;
-use xianjie_ledger::ids::OrgId;
+use xianjie_ledger::ids::{CaseId, InspectionId, OrgId, ProposalId};
 use xianjie_ledger::inspection::{Accreditation, Inspection};
 use xianjie_ledger::model::{EvidenceRecord, Officer, Org, MAX_CASE_ID_LEN};
 use xianjie_ledger::params::Params;
@@ -100,15 +100,15 @@ pub fn orgs_in_region(view: &dyn StateView, region: &str) -> Result<Vec<OrgId>> 
 }
 
 /// A case.
-pub fn case(view: &dyn StateView, id: &str) -> Result<Option<Case>> {
-    if id.is_empty() || id.len() > MAX_CASE_ID_LEN {
+pub fn case(view: &dyn StateView, id: &CaseId) -> Result<Option<Case>> {
+    if id.as_str().is_empty() || id.as_str().len() > MAX_CASE_ID_LEN {
         return Ok(None);
     }
     optional(view, &keys::case(id))
 }
 
 /// A case's event log, oldest first (event 0 is the opening).
-pub fn case_events(view: &dyn StateView, id: &str) -> Result<Vec<CaseEvent>> {
+pub fn case_events(view: &dyn StateView, id: &CaseId) -> Result<Vec<CaseEvent>> {
     let Some(case) = case(view, id)? else {
         return Ok(Vec::new());
     };
@@ -119,7 +119,7 @@ pub fn case_events(view: &dyn StateView, id: &str) -> Result<Vec<CaseEvent>> {
 
 /// Digests of the evidence linked to a case (anchored with its id, or
 /// attached to one of its actions), in the order linked.
-pub fn case_evidence(view: &dyn StateView, id: &str) -> Result<Vec<Hash>> {
+pub fn case_evidence(view: &dyn StateView, id: &CaseId) -> Result<Vec<Hash>> {
     Ok(index::entries(view, &keys::index::case_evidence(id))?
         .into_iter()
         .filter_map(|entry| <[u8; 32]>::try_from(entry.as_slice()).ok().map(Hash))
@@ -127,20 +127,20 @@ pub fn case_evidence(view: &dyn StateView, id: &str) -> Result<Vec<Hash>> {
 }
 
 /// Ids of the cases in which an organisation is a party.
-pub fn cases_of_org(view: &dyn StateView, org: &OrgId) -> Result<Vec<String>> {
-    index::text_entries(view, &keys::index::org_cases(org))
+pub fn cases_of_org(view: &dyn StateView, org: &OrgId) -> Result<Vec<CaseId>> {
+    index::id_entries(view, &keys::index::org_cases(org))
 }
 
 /// Ids of the cases a procuratorate supervises (every case transferred in
 /// its region, and every case it acted on).
-pub fn supervised_cases(view: &dyn StateView, procuratorate: &OrgId) -> Result<Vec<String>> {
-    index::text_entries(view, &keys::index::supervised_cases(procuratorate))
+pub fn supervised_cases(view: &dyn StateView, procuratorate: &OrgId) -> Result<Vec<CaseId>> {
+    index::id_entries(view, &keys::index::supervised_cases(procuratorate))
 }
 
 /// Ids of the cases that are not closed (the only cases that can have a
 /// running clock).
-pub fn open_cases(view: &dyn StateView) -> Result<Vec<String>> {
-    index::text_entries(view, keys::index::OPEN_CASES)
+pub fn open_cases(view: &dyn StateView) -> Result<Vec<CaseId>> {
+    index::id_entries(view, keys::index::OPEN_CASES)
 }
 
 /// Open cases with an overdue duty at `at_ms` (the node passes the latest
@@ -161,7 +161,7 @@ pub fn overdue_cases(view: &dyn StateView, at_ms: u64) -> Result<Vec<(Case, Vec<
 }
 
 /// The running clocks of a case at `at_ms`.
-pub fn case_clocks(view: &dyn StateView, id: &str, at_ms: u64) -> Result<Option<Vec<Clock>>> {
+pub fn case_clocks(view: &dyn StateView, id: &CaseId, at_ms: u64) -> Result<Option<Vec<Clock>>> {
     let params = params_shared(view)?;
     Ok(case(view, id)?.map(|case| deadline::case_clocks(&params, &case, at_ms)))
 }
@@ -172,8 +172,8 @@ pub fn recollection(view: &dyn StateView, digest: &Hash) -> Result<Option<Recoll
 }
 
 /// An inspection result.
-pub fn inspection(view: &dyn StateView, id: &str) -> Result<Option<Inspection>> {
-    if id.is_empty() || id.len() > MAX_CASE_ID_LEN {
+pub fn inspection(view: &dyn StateView, id: &InspectionId) -> Result<Option<Inspection>> {
+    if id.as_str().is_empty() || id.as_str().len() > MAX_CASE_ID_LEN {
         return Ok(None);
     }
     optional(view, &keys::inspection(id))
@@ -187,7 +187,7 @@ pub fn inspections(
 ) -> Result<Vec<Inspection>> {
     let entity = crate::uscc::normalize(entity);
     let mut out = Vec::new();
-    for id in index::text_entries(view, &keys::index::inspections(&entity, matter))? {
+    for id in index::id_entries::<InspectionId>(view, &keys::index::inspections(&entity, matter))? {
         out.push(required(view, &keys::inspection(&id))?);
     }
     Ok(out)
@@ -206,13 +206,13 @@ pub fn accreditation(
 }
 
 /// A governance proposal.
-pub fn proposal(view: &dyn StateView, id: &str) -> Result<Option<Proposal>> {
+pub fn proposal(view: &dyn StateView, id: &ProposalId) -> Result<Option<Proposal>> {
     optional(view, &keys::proposal(id))
 }
 
 /// Every governance proposal, oldest first.
 pub fn proposals(view: &dyn StateView) -> Result<Vec<Proposal>> {
-    index::text_entries(view, keys::index::PROPOSALS)?
+    index::id_entries::<ProposalId>(view, keys::index::PROPOSALS)?
         .iter()
         .map(|id| required(view, &keys::proposal(id)))
         .collect()

@@ -55,7 +55,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use xianjie_ledger::case::{Case, CaseEvent, Outcome};
-use xianjie_ledger::ids::OrgId;
+use xianjie_ledger::ids::{CaseId, OrgId};
 use xianjie_ledger::state::{keys, StateView};
 use xianjie_ledger::stats::{
     OverdueCount, StageDays, StatsRow, StatsScope, StatsTable, MAX_SCOPE_DOMAIN_LEN,
@@ -176,7 +176,7 @@ pub fn check_scope(scope: &StatsScope) -> Result<()> {
 
 /// The ids of the cases of the scope's organisations, sorted, without
 /// repeats (before the region and domain filters, which need the record).
-fn candidate_cases(view: &dyn StateView, scope: &StatsScope) -> Result<BTreeSet<String>> {
+fn candidate_cases(view: &dyn StateView, scope: &StatsScope) -> Result<BTreeSet<CaseId>> {
     let orgs = match &scope.org {
         Some(org) => vec![org.clone()],
         None => read::orgs(view)?,
@@ -290,7 +290,7 @@ fn party_org(case: &Case, actor: &str) -> Option<OrgId> {
 
 fn count_flags(
     view: &dyn StateView,
-    cases: &BTreeMap<String, Case>,
+    cases: &BTreeMap<CaseId, Case>,
     period: &Period,
     rows: &mut BTreeMap<RowKey, StatsRow>,
 ) -> Result<()> {
@@ -301,7 +301,7 @@ fn count_flags(
         let Some(case) = cases.get(case_id) else {
             continue;
         };
-        let Some(flag) = read::record::<SupervisionFlag>(view, &keys::flag(case_id, kind))? else {
+        let Some(flag) = read::record::<SupervisionFlag>(view, &keys::flag(&case.id, kind))? else {
             continue;
         };
         let row = row_of(rows, case);

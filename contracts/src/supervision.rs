@@ -22,6 +22,7 @@
 //! chains written before supervision replay unchanged.
 
 use xianjie_ledger::case::{Case, Outcome};
+use xianjie_ledger::ids::CaseId;
 use xianjie_ledger::params::Params;
 use xianjie_ledger::state::{keys, StateView};
 use xianjie_ledger::supervision::{
@@ -606,7 +607,7 @@ fn check_untransferred(
     stage: &mut Overlay<'_>,
     ctx: &BlockCtx,
     params: &Params,
-    case_id: &str,
+    case_id: &CaseId,
 ) -> Result<()> {
     let Some(case) = read::case(stage, case_id)? else {
         return Ok(());

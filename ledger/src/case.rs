@@ -13,7 +13,7 @@ use serde::{Deserialize, Serialize};
 use crate::codec::Canonical;
 use crate::crypto::KeyId;
 use crate::hash::Hash;
-use crate::ids::OrgId;
+use crate::ids::{CaseId, OrgId};
 
 /// Longest case title in bytes (a short label such as "某超市销售过期食品";
 /// never a person's name).
@@ -448,7 +448,7 @@ pub struct CaseFlags {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Case {
     /// `CASE-` and 16 hex characters of the opening transaction's hash.
-    pub id: String,
+    pub id: CaseId,
     /// Short title (no personal information).
     pub title: String,
     /// The inspected or suspected entity's 统一社会信用代码 (normalised).
@@ -564,7 +564,7 @@ pub struct Recollection {
     /// The administrative-side record that must be re-collected.
     pub original: Hash,
     /// The case whose transfer flagged it.
-    pub case_id: String,
+    pub case_id: CaseId,
     /// Always true: investigators must take the statement again.
     pub requires_recollection: bool,
     /// Height at which it was flagged.

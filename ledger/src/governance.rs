@@ -12,7 +12,7 @@ use crate::codec::Canonical;
 use crate::crypto::{KeyId, PublicKey};
 use crate::deadline::{Calendar, DayCounting, DeadlineRule};
 use crate::hash::Hash;
-use crate::ids::OrgId;
+use crate::ids::{OrgId, ProposalId};
 use crate::model::{CategoryClass, Org};
 use crate::supervision::ThresholdRule;
 use crate::validators::Validator;
@@ -185,7 +185,7 @@ pub enum ProposalStatus {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Proposal {
     /// `GOV-` and 16 hex characters of the proposing transaction's hash.
-    pub id: String,
+    pub id: ProposalId,
     /// The change.
     pub change: Change,
     /// Digest of an off-chain explanation.

@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 use crate::codec::Canonical;
 use crate::crypto::KeyId;
 use crate::hash::Hash;
-use crate::ids::OrgId;
+use crate::ids::{InspectionId, OrgId};
 
 /// Longest matter code (`GB2763-pesticide-residue`).
 pub const MAX_MATTER_LEN: usize = 48;
@@ -97,14 +97,14 @@ pub struct Retest {
     /// Height of the recording.
     pub height: u64,
     /// The re-test result (`INSP-…`), once recorded.
-    pub result: Option<String>,
+    pub result: Option<InspectionId>,
 }
 
 /// An inspection or test result, stored under `inspection/<id>`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Inspection {
     /// `INSP-` and 16 hex characters of the recording transaction's hash.
-    pub id: String,
+    pub id: InspectionId,
     /// The inspected entity's USCC (normalised).
     pub entity: String,
     /// What was inspected (matter or parameter code).
@@ -140,7 +140,7 @@ pub struct Inspection {
     /// The party's re-test application and its result, if one was made.
     pub retest: Option<Retest>,
     /// For a re-test result: the result it re-tested.
-    pub retest_of: Option<String>,
+    pub retest_of: Option<InspectionId>,
 }
 
 /// One validity period of a CMA certificate with its scope.

@@ -13,12 +13,11 @@ use crate::codec::Canonical;
 use crate::crypto::{self, KeyId, PublicKey, SecretKey, Signature};
 use crate::error::CryptoError;
 use crate::hash::{hash_parts, Domain, Hash};
-use crate::ids::OrgId;
+use crate::ids::{CaseId, OrgId};
 
 /// Longest media type.
 pub const MAX_MEDIA_TYPE_LEN: usize = 127;
-/// Longest case id.
-pub const MAX_CASE_ID_LEN: usize = 64;
+pub use crate::ids::MAX_CASE_ID_LEN;
 /// Longest short text field (capture method, tool, organisation name).
 pub const MAX_SHORT_TEXT_LEN: usize = 128;
 /// Most officers named as collectors of one item.
@@ -41,9 +40,12 @@ pub enum OrgKind {
     Court,
     /// 检验检测机构.
     TestingBody,
-    /// 人民政府 / 政府牵头部门: the same-level or higher people's government
-    /// that leads the linkage work (DOMAIN §a `GOV_SUPERIOR`; SC-Transfer
-    /// Arts 15–17). Appended: the tags of the kinds above are unchanged.
+    /// 人民政府 / 政府牵头部门: the people's government that leads the
+    /// linkage work (DOMAIN §a `GOV_SUPERIOR`; SC-Transfer Arts 15–17). The
+    /// default policies let it read the cases and statistics of its own
+    /// division code only; a higher government reads a lower region's by a
+    /// policy its chain adopts. Appended: the tags of the kinds above are
+    /// unchanged.
     GovernmentOffice,
 }
 
@@ -218,7 +220,7 @@ pub struct EvidenceAnchor {
     /// Evidence category.
     pub category: EvidenceCategory,
     /// The case it belongs to, if any.
-    pub case_id: Option<String>,
+    pub case_id: Option<CaseId>,
     /// When it was collected, as stated by the collectors (Unix seconds, UTC).
     pub collected_at: u64,
     /// Officers who collected it.

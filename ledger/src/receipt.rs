@@ -37,7 +37,7 @@ use crate::crypto::KeyId;
 use crate::error::{CodecError, ProofError};
 use crate::genesis::Genesis;
 use crate::hash::Hash;
-use crate::ids::OrgId;
+use crate::ids::{CaseId, OrgId};
 use crate::merkle::InclusionProof;
 use crate::model::{CustodyEvent, EvidenceCategory, EvidenceClass, EvidenceRecord};
 use crate::state::{keys, StateProof};
@@ -541,7 +541,7 @@ pub struct VerifiedReceipt {
     /// The evidence category.
     pub category: EvidenceCategory,
     /// The case, if any.
-    pub case_id: Option<String>,
+    pub case_id: Option<CaseId>,
     /// The custody events, oldest first, each proven by its transaction.
     pub custody: Vec<CustodyEvent>,
     /// The whole proven record (holder, pending transfer, provenance …).

@@ -15,7 +15,7 @@ use crate::codec::Canonical;
 use crate::crypto::KeyId;
 use crate::error::ProofError;
 use crate::hash::{hash_with, Domain, Hash};
-use crate::ids::OrgId;
+use crate::ids::{CaseId, InspectionId, OrgId, ProposalId};
 use crate::params::Params;
 
 /// State changes of one block: key → new value (`None` deletes). What the
@@ -92,12 +92,12 @@ pub mod keys {
     pub const NODE_KEYS: &[u8] = b"node/keys";
 
     /// A case record.
-    pub fn case(id: &str) -> Vec<u8> {
+    pub fn case(id: &CaseId) -> Vec<u8> {
         format!("case/{id}").into_bytes()
     }
 
     /// One event of a case's log (`seq` zero-padded so keys sort by position).
-    pub fn case_event(id: &str, seq: u32) -> Vec<u8> {
+    pub fn case_event(id: &CaseId, seq: u32) -> Vec<u8> {
         format!("case-event/{id}/{seq:010}").into_bytes()
     }
 
@@ -107,7 +107,7 @@ pub mod keys {
     }
 
     /// An inspection result.
-    pub fn inspection(id: &str) -> Vec<u8> {
+    pub fn inspection(id: &InspectionId) -> Vec<u8> {
         format!("inspection/{id}").into_bytes()
     }
 
@@ -117,12 +117,12 @@ pub mod keys {
     }
 
     /// A governance proposal.
-    pub fn proposal(id: &str) -> Vec<u8> {
+    pub fn proposal(id: &ProposalId) -> Vec<u8> {
         format!("proposal/{id}").into_bytes()
     }
 
     /// The supervision record of a case (`supervision::CaseFacts`).
-    pub fn case_facts(case_id: &str) -> Vec<u8> {
+    pub fn case_facts(case_id: &CaseId) -> Vec<u8> {
         format!("case-facts/{case_id}").into_bytes()
     }
 
@@ -132,7 +132,7 @@ pub mod keys {
     }
 
     /// A supervision flag of a case (`supervision::SupervisionFlag`).
-    pub fn flag(case_id: &str, kind: &str) -> Vec<u8> {
+    pub fn flag(case_id: &CaseId, kind: &str) -> Vec<u8> {
         format!("flag/{case_id}/{kind}").into_bytes()
     }
 
@@ -189,7 +189,7 @@ pub mod keys {
         }
 
         /// Evidence linked to a case.
-        pub fn case_evidence(case_id: &str) -> Vec<u8> {
+        pub fn case_evidence(case_id: &CaseId) -> Vec<u8> {
             format!("index/case/evidence/{case_id}").into_bytes()
         }
 

@@ -15,6 +15,7 @@ use crate::case::{named_enum, CaseState};
 use crate::codec::Canonical;
 use crate::deadline::{ClockKind, DeadlineRule, RuleScope, TimeUnit, Verification};
 use crate::hash::Hash;
+use crate::ids::CaseId;
 
 /// Most facts one case step may carry.
 pub const MAX_STEP_FACTS: usize = 24;
@@ -245,7 +246,7 @@ pub struct RuleMatch {
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CaseFacts {
     /// The case id.
-    pub case_id: String,
+    pub case_id: CaseId,
     /// The latest fact of each kind (and tax year).
     pub facts: Vec<RecordedFact>,
     /// The date of the violation (`yyyymmdd`).
@@ -335,7 +336,7 @@ named_enum! {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SupervisionFlag {
     /// The case.
-    pub case_id: String,
+    pub case_id: CaseId,
     /// What it says.
     pub kind: FlagKind,
     /// The rules met and the facts that met them.
@@ -364,7 +365,7 @@ pub struct DueDays(pub Vec<u32>);
 
 /// The case ids due on one day.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct DueCases(pub Vec<String>);
+pub struct DueCases(pub Vec<CaseId>);
 
 macro_rules! canonical {
     ($ty:ty, $kind:literal, $max:expr) => {

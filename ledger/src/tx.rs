@@ -15,7 +15,7 @@ use crate::crypto::{self, KeyId, PublicKey, SecretKey, Signature};
 use crate::error::CryptoError;
 use crate::governance::Change;
 use crate::hash::{hash_with, Domain, Hash};
-use crate::ids::OrgId;
+use crate::ids::{CaseId, InspectionId, OrgId, ProposalId};
 use crate::inspection::{Conclusion, LabRef, ObjectionWindow};
 use crate::model::{CustodyAction, EvidenceAnchor, Role};
 use crate::stats::StatsScope;
@@ -110,7 +110,7 @@ pub struct OpenCase {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CaseAction {
     /// The case id.
-    pub case_id: String,
+    pub case_id: CaseId,
     /// The action name, e.g. `approve-transfer`.
     pub action: String,
     /// Documents the step carries (at most `case::MAX_ATTACHMENTS`).
@@ -210,14 +210,14 @@ pub struct RecordInspection {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RecognizeInspection {
     /// The inspection id.
-    pub id: String,
+    pub id: InspectionId,
 }
 
 /// A dispute of a result by another organisation.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DisputeInspection {
     /// The inspection id.
-    pub id: String,
+    pub id: InspectionId,
     /// Digest of the reasons (kept off chain).
     pub reason_digest: Hash,
 }
@@ -227,7 +227,7 @@ pub struct DisputeInspection {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RequestRetest {
     /// The inspection id.
-    pub id: String,
+    pub id: InspectionId,
     /// The date the party applied (`yyyymmdd`), inside the objection window.
     pub requested_on: u32,
     /// Digest of the application (kept off chain).
@@ -238,7 +238,7 @@ pub struct RequestRetest {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RecordRetest {
     /// The re-tested result's id.
-    pub of: String,
+    pub of: InspectionId,
     /// The re-test result: same entity and matter, no objection window.
     pub result: RecordInspection,
 }
@@ -257,7 +257,7 @@ pub struct Propose {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Approve {
     /// The proposal id.
-    pub proposal: String,
+    pub proposal: ProposalId,
 }
 
 /// A node key to register or revoke.

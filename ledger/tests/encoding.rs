@@ -16,7 +16,7 @@ use xianjie_ledger::deadline::{appendix_a_rules, default_calendar, DayCounting};
 use xianjie_ledger::genesis::{Genesis, GenesisOfficer, GenesisOrg};
 use xianjie_ledger::governance::*;
 use xianjie_ledger::hash::Hash;
-use xianjie_ledger::ids::OrgId;
+use xianjie_ledger::ids::{CaseId, OrgId};
 use xianjie_ledger::inspection::*;
 use xianjie_ledger::model::*;
 use xianjie_ledger::params::Params;
@@ -638,7 +638,7 @@ fn arb_category() -> impl Strategy<Value = EvidenceCategory> {
 
 prop_compose! {
     fn arb_anchor()(digest in arb_hash(), size in any::<u64>(), media in "[a-z]{1,10}/[a-z]{1,10}",
-                    category in arb_category(), case_id in proptest::option::of("[A-Z0-9-]{1,20}"),
+                    category in arb_category(), case_id in proptest::option::of("[A-Z0-9-]{1,20}".prop_map(CaseId::new)),
                     collected_at in any::<u64>(), ids in proptest::collection::vec(any::<[u8; 20]>(), 0..4),
                     method in ".{0,20}", tool in ".{0,20}", note in proptest::option::of(arb_hash()),
                     supersedes in proptest::option::of(arb_hash()),

@@ -27,6 +27,11 @@ pub const ADMIN_TOKEN_HEADER: &str = "x-xianjie-admin";
 /// The most blocks one request answers; the caller asks again from the next.
 pub const MAX_BLOCKS_PER_REQUEST: u64 = 256;
 
+/// Once an answer holds this many bytes it takes no further block (it
+/// always holds one): the node builds an answer in memory, and blocks may
+/// be large.
+pub const MAX_BYTES_PER_REQUEST: usize = 16 * 1024 * 1024;
+
 /// A frame larger than this is damage, not a block (a block is bounded far
 /// below it by the chain's limits).
 const MAX_FRAME_BYTES: u32 = 256 * 1024 * 1024;

@@ -41,7 +41,9 @@ where
         let outcome = run.await;
         match &outcome {
             Ok(()) => tracing::debug!(task = name, "task stopped"),
-            Err(error) => tracing::error!(task = name, %error, "task failed; the node stops"),
+            // The caller decides what a failure means (the host's and the
+            // producer's stop the node; others are logged and left).
+            Err(error) => tracing::error!(task = name, %error, "task failed"),
         }
         outcome
     })

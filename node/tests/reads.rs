@@ -15,7 +15,7 @@ use xianjie_ledger::tx::{Approve, Call, CaseAction, OpenCase, Propose, Recognize
 /// A shop's 统一社会信用代码 (synthetic, valid under GB 32100).
 const SHOP: &str = "91330100MA2H3K4L50";
 
-async fn open_case(chain: &TestChain) -> String {
+async fn open_case(chain: &TestChain) -> xianjie_ledger::ids::CaseId {
     let market = chain.key("market", "officer");
     let reply = chain
         .submit_ok(&signed(
@@ -32,7 +32,7 @@ async fn open_case(chain: &TestChain) -> String {
         ))
         .await;
     let hash = xianjie_ledger::Hash::from_hex(reply.json["hash"].as_str().unwrap()).unwrap();
-    xianjie_contracts::case::case_id_for(&hash)
+    xianjie_ledger::ids::CaseId::for_tx(&hash)
 }
 
 async fn act(
@@ -293,7 +293,7 @@ async fn inspections_accreditations_policy_deadlines_and_governance() {
     let lab_uscc = chain.org_uscc("lab").await;
     let recorded = chain.record_lab_inspection(SHOP, "GB2763-pesticide").await;
     let hash = xianjie_ledger::Hash::from_hex(recorded.json["hash"].as_str().unwrap()).unwrap();
-    let id = xianjie_contracts::inspection::inspection_id_for(&hash);
+    let id = xianjie_ledger::ids::InspectionId::for_tx(&hash);
     let police = chain.key("police", "officer");
     chain
         .submit_ok(&signed(
@@ -384,7 +384,7 @@ async fn a_pilot_era_code_is_queried_once_governance_allow_lists_it() {
         }),
     );
     chain.submit_ok(&proposal).await;
-    let id = xianjie_contracts::governance::proposal_id_for(&proposal.hash());
+    let id = xianjie_ledger::ids::ProposalId::for_tx(&proposal.hash());
     // Four of the six members: a majority.
     for org in ["police", "procuratorate", "court"] {
         let approval = Call::Approve(Approve {

@@ -38,7 +38,7 @@ async fn get_with_token(chain: &TestChain, uri: &str, token: &str) -> common::Re
     .await
 }
 
-async fn open_case(chain: &TestChain) -> String {
+async fn open_case(chain: &TestChain) -> xianjie_ledger::ids::CaseId {
     let reply = chain
         .submit_ok(&signed(
             &chain.key("market", "officer"),
@@ -54,7 +54,7 @@ async fn open_case(chain: &TestChain) -> String {
         ))
         .await;
     let hash = xianjie_ledger::Hash::from_hex(reply.json["hash"].as_str().unwrap()).unwrap();
-    xianjie_contracts::case::case_id_for(&hash)
+    xianjie_ledger::ids::CaseId::for_tx(&hash)
 }
 
 #[tokio::test]

@@ -201,9 +201,7 @@ fn be_u64(key: &[u8], bytes: &[u8]) -> StoreResult<u64> {
 impl Store {
     /// Opens (or creates) a store, checking its schema version.
     pub fn open(path: &Path) -> StoreResult<Self> {
-        let db = sled::Config::new().path(path).open()?;
-        let files = durable::DataFiles::open(path)?;
-        Self::from_db(db, Some(Arc::new(files)))
+        Self::open_configured(path, sled::Config::new())
     }
 
     /// Opens (or creates) a store whose page cache holds at most
@@ -211,10 +209,11 @@ impl Store {
     /// (`verify-db`, `restore`): sled's default cache (1 GiB) would let
     /// their memory grow with the chain.
     pub fn open_with_cache(path: &Path, cache_bytes: u64) -> StoreResult<Self> {
-        let db = sled::Config::new()
-            .path(path)
-            .cache_capacity(cache_bytes)
-            .open()?;
+        Self::open_configured(path, sled::Config::new().cache_capacity(cache_bytes))
+    }
+
+    fn open_configured(path: &Path, config: sled::Config) -> StoreResult<Self> {
+        let db = config.path(path).open()?;
         let files = durable::DataFiles::open(path)?;
         Self::from_db(db, Some(Arc::new(files)))
     }

@@ -470,7 +470,7 @@ fn a_receipt_spanning_a_governance_validator_removal_verifies_offline() {
             note_digest: None,
         }),
     );
-    let id = format!("GOV-{}", &proposal.to_hex()[..16]);
+    let id = xianjie_ledger::ids::ProposalId::from(format!("GOV-{}", &proposal.to_hex()[..16]));
     // Four of the six demo members (the proposer and three): a majority.
     for admin in ["police-admin", "procuratorate-admin", "court-admin"] {
         submit_and_wait(

@@ -51,7 +51,7 @@ fn chain_with_case_over_threshold(home: &Path, days: u64) -> (String, String) {
             },
         }),
     );
-    let case_id = xianjie_contracts::case::case_id_for(&opened);
+    let case_id = xianjie_ledger::ids::CaseId::for_tx(&opened);
     let evidence = note_digest("till records of the shop");
     chain.commit(
         &market,
@@ -80,7 +80,7 @@ fn chain_with_case_over_threshold(home: &Path, days: u64) -> (String, String) {
         }),
     );
     chain.close();
-    (case_id, evidence.to_hex())
+    (case_id.into_string(), evidence.to_hex())
 }
 
 /// `GET url+path`, with a session token if given: status and JSON body.

@@ -331,6 +331,13 @@ fn verify_db_with(home: &Path, extra: &[&str]) -> CliRun {
 }
 
 /// The heights a report says it checked.
+/// The hash of the stored block at `height`, read from the store of a
+/// copy of the home (opening a store may rewrite its files).
+fn chain_block_hash(copy: &Path, height: u64) -> String {
+    let store = xianjie_store::Store::open(&copy.join("data")).unwrap();
+    store.header(height).unwrap().unwrap().hash().to_string()
+}
+
 fn heights_checked(run: &CliRun) -> u64 {
     run.stdout
         .split(" checked,")
@@ -356,6 +363,16 @@ fn a_resumed_check_reports_damage_past_its_start_with_the_full_runs_line() {
     assert!(tip >= 4, "{tip}");
     let resumed = verify_db_with(&chain.home, &["--from-height", "3"]).expect_code(0);
     assert_eq!(heights_checked(&resumed), tip - 2, "{resumed:?}");
+    // It names the block it trusted, for the operator to compare.
+    let api = chain_block_hash(&chain.copy("read-hash"), 2);
+    assert!(
+        resumed.stdout.contains(&format!("trusts block 2, {api}")),
+        "{resumed:?}"
+    );
+    // Past the tip there is nothing to check, and it says so.
+    let past = verify_db_with(&chain.home, &["--from-height", &(tip + 5).to_string()]);
+    let past = past.expect_code(2);
+    assert!(past.stderr.contains("nothing to check"), "{past:?}");
 
     // The tip's block: a byte of its last transaction's signature.
     let home = chain.copy("damaged-tip");

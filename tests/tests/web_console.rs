@@ -414,7 +414,7 @@ fn act(
     chain.commit(
         key,
         Call::CaseAction(CaseAction {
-            case_id: case_id.to_owned(),
+            case_id: case_id.into(),
             action: action.to_owned(),
             attachments,
             officers,
@@ -443,7 +443,7 @@ fn open_and_transfer(chain: &mut BackdatedChain) -> String {
             },
         }),
     );
-    let case_id = xianjie_contracts::case::case_id_for(&opened);
+    let case_id = xianjie_ledger::ids::CaseId::for_tx(&opened);
     let taskforce = vec![
         market.public_key().id(),
         chain.key("market", "officer2").public_key().id(),
@@ -456,7 +456,7 @@ fn open_and_transfer(chain: &mut BackdatedChain) -> String {
     let head = chain.key("market", "head");
     act(chain, &head, &case_id, "approve-transfer", None, vec![]);
     act(chain, &market, &case_id, "transfer", Some("police"), vec![]);
-    case_id
+    case_id.into_string()
 }
 
 /// The cases of [`node_with_overdue_case`].
@@ -927,7 +927,7 @@ fn open_case_over_threshold(chain: &mut BackdatedChain) -> String {
             },
         }),
     );
-    let case_id = xianjie_contracts::case::case_id_for(&opened);
+    let case_id = xianjie_ledger::ids::CaseId::for_tx(&opened);
     chain.commit(
         &market,
         Call::CaseStep(CaseStep {
@@ -954,7 +954,7 @@ fn open_case_over_threshold(chain: &mut BackdatedChain) -> String {
             penalty: None,
         }),
     );
-    case_id
+    case_id.into_string()
 }
 
 #[tokio::test]
@@ -980,7 +980,7 @@ async fn the_supervisor_page_shows_a_flagged_case_and_opens_it() {
     chain.commit(
         &head,
         Call::CaseAction(CaseAction {
-            case_id: flagged.clone(),
+            case_id: flagged.as_str().into(),
             action: "penalty-decision".into(),
             attachments: vec![Attachment {
                 kind: AttachmentKind::PenaltyDecision,
@@ -1127,6 +1127,10 @@ async fn the_supervisor_page_shows_a_flagged_case_and_opens_it() {
             .await,
         "未纠正"
     );
+    assert_eq!(
+        browser.text("[data-testid=case-flags] h3").await,
+        "监督标记"
+    );
     // The overdue food case has no flag: its page says so.
     browser.open(&format!("#/cases/{overdue}")).await;
     browser.wait_for("[data-testid=case-flags-empty]").await;
@@ -1153,5 +1157,9 @@ async fn the_supervisor_page_shows_a_flagged_case_and_opens_it() {
         .text("[data-testid=case-flag] [data-testid=flag-kind]")
         .await;
     assert_eq!(kind, "penalty instead of transfer");
+    assert_eq!(
+        browser.text("[data-testid=case-flags] h3").await,
+        "Supervision flags"
+    );
     browser.close().await;
 }

@@ -15,6 +15,7 @@ use xianjie_contracts::evidence::check_anchor_fields;
 use xianjie_contracts::ContractError;
 use xianjie_ledger::crypto::{KeyId, SecretKey};
 use xianjie_ledger::hash::note_digest;
+use xianjie_ledger::ids::CaseId;
 use xianjie_ledger::model::{EvidenceAnchor, EvidenceCategory};
 use xianjie_ledger::tx::Call;
 use xianjie_ledger::Hash;
@@ -38,7 +39,7 @@ pub struct AnchorArgs {
     pub category: Option<CategoryArg>,
     /// The case the evidence belongs to.
     #[arg(long = "case", value_name = "ID")]
-    pub case_id: Option<String>,
+    pub case_id: Option<CaseId>,
     /// Provenance note (source, how it was produced); only its digest goes on chain.
     #[arg(long, value_name = "TEXT")]
     pub note: Option<String>,

@@ -181,12 +181,12 @@ pub fn execute_fetch(context: &Context, args: FetchArgs) -> anyhow::Result<Exit>
     Ok(Exit::Success)
 }
 
-/// Streams `body` into `out.part` while hashing it; its size and digest.
 /// The transfer's state as one line of JSON, as the node sent it.
 fn transfer_text(transfer: &FetchStatus) -> String {
     serde_json::to_value(transfer).map_or_else(|error| error.to_string(), |json| json.to_string())
 }
 
+/// Streams `body` into `out.part` while hashing it; its size and digest.
 fn save_checked(
     context: &Context,
     mut body: impl Read,

@@ -57,7 +57,7 @@ use xianjie_ledger::case::{
     MAX_CASE_EVENTS, MAX_CASE_EVIDENCE, MAX_CASE_TITLE_LEN, MAX_TASKFORCE,
 };
 use xianjie_ledger::hash::Hash;
-use xianjie_ledger::ids::OrgId;
+use xianjie_ledger::ids::{is_case_reference, CaseId, OrgId};
 use xianjie_ledger::model::{
     EvidenceClass, EvidenceRecord, Officer, Org, OrgKind, Role, MAX_CASE_ID_LEN,
 };
@@ -67,7 +67,7 @@ use xianjie_ledger::state::{keys, StateView};
 use xianjie_ledger::tx::{CaseAction, CaseStep, LinkRecollected, OpenCase};
 
 use crate::error::{ContractError, Result};
-use crate::evidence::{invalid, is_case_id};
+use crate::evidence::invalid;
 use crate::overlay::Overlay;
 use crate::policy::{self, Resource};
 use crate::{deadline, index, read, supervision, BlockCtx};
@@ -76,16 +76,6 @@ pub use table::{
     action_names, transition, Effect, Guard, MinRole, Next, Party, Target, Transition,
 };
 use table::{MAX_SUPPLEMENTARY_INVESTIGATIONS, OPEN_CASE, TABLE};
-
-/// The prefix of case ids.
-pub const CASE_ID_PREFIX: &str = "CASE-";
-
-/// The id of the case opened by a transaction: `CASE-` and the first 8 bytes
-/// of its hash in lower-case hex (`CASE-3f9a0c1b2d4e5f60`).
-pub fn case_id_for(tx_hash: &Hash) -> String {
-    let hex: String = tx_hash.0[..8].iter().map(|b| format!("{b:02x}")).collect();
-    format!("{CASE_ID_PREFIX}{hex}")
-}
 
 /// Opens a case at `S0_LEAD`, owned by the signer's administrative agency.
 pub fn open(
@@ -105,7 +95,7 @@ pub fn open(
         ));
     }
     if let Some(reference) = &call.lead.reference {
-        if !is_case_id(reference) {
+        if !is_case_reference(reference) {
             return Err(invalid(
                 "lead.reference",
                 format!("1-{MAX_CASE_ID_LEN} characters of A-Z, a-z, 0-9, -, _, / and ."),
@@ -128,7 +118,7 @@ pub fn open(
         });
     }
     check_role(OPEN_CASE, MinRole::Officer, signer)?;
-    let id = case_id_for(tx_hash);
+    let id = CaseId::for_tx(tx_hash);
     if read::case(view, &id)?.is_some() {
         return Err(ContractError::CaseExists { case_id: id });
     }
@@ -230,7 +220,8 @@ fn act_with(
     let row = transition(&call.action).ok_or_else(|| ContractError::UnknownAction {
         action: call.action.clone(),
     })?;
-    if !row.from.contains(&case.state) {
+    let params = read::params_shared(view)?;
+    if !row.from.contains(&case.state) || gained_later(row, case.state, &params) {
         return Err(ContractError::InvalidTransition {
             action: row.action.into(),
             state: case.state,
@@ -239,7 +230,6 @@ fn act_with(
     let org = signer_org(view, signer)?;
     let party = acting_party(view, row, &case, &org)?;
     check_role(row.action, row.role, signer)?;
-    let params = read::params_shared(view)?;
     check_attachments(row, &params, &case, call)?;
     let target = check_target(view, row, &params, &case, call)?;
     check_taskforce(view, row, &params, signer, call)?;
@@ -761,6 +751,26 @@ fn check_withdrawal_notice(case: &Case) -> Result<()> {
             case_id: case.id.clone(),
         })
     }
+}
+
+/// States rows gained with the D6 notice to correct
+/// ([`deadline::has_withdrawal_notice_rules`]), as (action, states).
+const GAINED_WITH_WITHDRAWAL_NOTICE: &[(&str, &[CaseState])] = &[(
+    "notice-to-correct",
+    &[
+        CaseState::S8Filed,
+        CaseState::S9ItemsHandedOver,
+        CaseState::S10Investigation,
+    ],
+)];
+
+/// Whether `row` runs from `state` only on chains with rules these
+/// parameters lack, so that blocks written before it replay as they were.
+fn gained_later(row: &Transition, state: CaseState, params: &Params) -> bool {
+    GAINED_WITH_WITHDRAWAL_NOTICE
+        .iter()
+        .any(|(action, states)| *action == row.action && states.contains(&state))
+        && !deadline::has_withdrawal_notice_rules(params)
 }
 
 /// Of the rules an `Overdue` guard names, the one whose clock would run in

@@ -109,7 +109,7 @@ impl<'v> Builder<'v> {
     }
 
     fn case(&mut self, case: &Case) -> Result<EntityUid> {
-        let case_uid = self.engine.uid("Case", &case.id)?;
+        let case_uid = self.engine.uid("Case", case.id.as_str())?;
         let taskforce = case
             .taskforce
             .iter()
@@ -165,7 +165,7 @@ impl<'v> Builder<'v> {
     }
 
     fn inspection(&mut self, inspection: &Inspection) -> Result<EntityUid> {
-        let inspection_uid = self.engine.uid("Inspection", &inspection.id)?;
+        let inspection_uid = self.engine.uid("Inspection", inspection.id.as_str())?;
         let attrs = vec![
             ("issuer", self.org_ref(&inspection.issuer)?),
             ("subject", text(&inspection.entity)),

@@ -35,7 +35,7 @@ use cedar_policy::{Authorizer, Context, Decision, Entities, EntityUid, PolicySet
 use xianjie_ledger::case::Case;
 use xianjie_ledger::crypto::{KeyId, PublicKey};
 use xianjie_ledger::hash::Hash;
-use xianjie_ledger::ids::OrgId;
+use xianjie_ledger::ids::{CaseId, InspectionId, OrgId};
 use xianjie_ledger::inspection::Inspection;
 use xianjie_ledger::model::{EvidenceRecord, Officer, Role};
 use xianjie_ledger::state::StateView;
@@ -84,11 +84,11 @@ pub enum Resource<'a> {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ReadResource {
     /// Case details (record, events, clocks, evidence list).
-    Case(String),
+    Case(CaseId),
     /// An evidence record.
     Evidence(Hash),
     /// An inspection result.
-    Inspection(String),
+    Inspection(InspectionId),
 }
 
 fn policy_error(reason: impl ToString) -> ContractError {

@@ -218,10 +218,10 @@ fn a_block_names_the_keys_it_writes_for_the_first_time() {
 /// in. The case and proposal ids derive from transaction hashes, which the
 /// fixture computes before the block runs.
 fn case_block(world: &mut World) -> Vec<SignedTx> {
-    use xianjie_contracts::case::case_id_for;
     use xianjie_ledger::case::{Attachment, AttachmentKind, LeadKind, LeadSource};
     use xianjie_ledger::governance::{Change, ParamChange};
     use xianjie_ledger::hash::file_digest;
+    use xianjie_ledger::ids::CaseId;
     use xianjie_ledger::inspection::Conclusion;
     use xianjie_ledger::tx::{CaseAction, NodeKeyCall, OpenCase, Propose, RecordInspection};
 
@@ -241,7 +241,7 @@ fn case_block(world: &mut World) -> Vec<SignedTx> {
             },
         }),
     );
-    let case_id = case_id_for(&open.hash());
+    let case_id = CaseId::for_tx(&open.hash());
     let step = |action: &str, kinds: &[AttachmentKind]| {
         Call::CaseAction(CaseAction {
             case_id: case_id.clone(),

@@ -6,6 +6,7 @@
 use xianjie_contracts::read;
 use xianjie_ledger::case::{AttachmentKind, LeadKind, LeadSource, Outcome, TransferTarget};
 use xianjie_ledger::hash::file_digest;
+use xianjie_ledger::ids::CaseId;
 use xianjie_ledger::model::{EvidenceAnchor, EvidenceCategory, Role};
 use xianjie_ledger::params::Params;
 use xianjie_ledger::tx::{Call, LinkRecollected, OpenCase, RegisterOfficer};
@@ -15,7 +16,7 @@ use crate::sim::{self, org_id, Sim};
 
 fn code_of(
     sim: &mut Sim,
-    case_id: &str,
+    case_id: &CaseId,
     action: &str,
     outcome: Option<&str>,
     org: &str,
@@ -25,7 +26,7 @@ fn code_of(
     sim.code(&sim::key_for(org, role), Call::CaseAction(call))
 }
 
-fn mark_suspected(sim: &mut Sim, case_id: &str) -> String {
+fn mark_suspected(sim: &mut Sim, case_id: &CaseId) -> String {
     code_of(
         sim,
         case_id,
@@ -36,7 +37,7 @@ fn mark_suspected(sim: &mut Sim, case_id: &str) -> String {
     )
 }
 
-fn penalty(sim: &mut Sim, case_id: &str) -> String {
+fn penalty(sim: &mut Sim, case_id: &CaseId) -> String {
     code_of(
         sim,
         case_id,
@@ -47,7 +48,7 @@ fn penalty(sim: &mut Sim, case_id: &str) -> String {
     )
 }
 
-fn case_via(actions: &[(&str, Option<&str>)]) -> (Sim, String) {
+fn case_via(actions: &[(&str, Option<&str>)]) -> (Sim, CaseId) {
     let mut sim = Sim::new();
     let case_id = open_case(&mut sim, "general");
     for (action, outcome) in actions {
@@ -329,7 +330,7 @@ fn no_administrative_fine_follows_a_criminal_fine() {
         actions.push(("accept-reverse", None));
         let (mut sim, case_id) = case_via(&actions);
         let decide = |sim: &mut Sim, outcome| {
-            let case_id = case_id.as_str();
+            let case_id = &case_id;
             code_of(
                 sim,
                 case_id,
@@ -444,7 +445,7 @@ fn a_second_administrative_fine_for_the_same_act_is_refused() {
 }
 
 /// The state a code leaves the case in, for readable assertions.
-fn state_name(sim: &Sim, case_id: &str) -> &'static str {
+fn state_name(sim: &Sim, case_id: &CaseId) -> &'static str {
     sim.state_of(case_id).name()
 }
 
@@ -532,10 +533,10 @@ fn a_procuratorial_opinion_does_not_bypass_the_transfer_preparation() {
     // D3: the 检察意见 requires the agency to transfer; the agency still
     // marks the suspicion (T2, with the tax gate of §b.4), forms the task
     // force (T3, §b.3 ¶4) and submits the report (T4) before the head decides.
-    let suggest = |sim: &mut Sim, case_id: &str| {
+    let suggest = |sim: &mut Sim, case_id: &CaseId| {
         code_of(sim, case_id, "suggest-transfer", None, "proc", Role::Head)
     };
-    let approve = |sim: &mut Sim, case_id: &str| {
+    let approve = |sim: &mut Sim, case_id: &CaseId| {
         code_of(sim, case_id, "approve-transfer", None, "market", Role::Head)
     };
     for (route, at) in [
@@ -901,7 +902,7 @@ fn opening_a_case() {
         "personal_information"
     );
     let hash = sim.run(&sim::officer("market"), good()).unwrap();
-    let id = xianjie_contracts::case::case_id_for(&hash);
+    let id = xianjie_ledger::ids::CaseId::for_tx(&hash);
     assert!(id.starts_with("CASE-") && id.len() == 21, "{id}");
     let case = sim.case(&id);
     assert_eq!(case.owner, org_id("market"));
@@ -917,7 +918,7 @@ fn anchor(
     org: &str,
     content: &[u8],
     category: EvidenceCategory,
-    case_id: &str,
+    case_id: &CaseId,
 ) -> String {
     let anchor = EvidenceAnchor {
         digest: file_digest(content),
@@ -1085,10 +1086,10 @@ fn a_penalty_decided_before_the_case_turned_criminal_is_still_published() {
     // is still due (SAMR-Penalty-Disclosure Art 9): the clock keeps running
     // on the criminal track and `publish` is recorded there without moving
     // the case.
-    let publish = |sim: &mut Sim, case_id: &str| {
+    let publish = |sim: &mut Sim, case_id: &CaseId| {
         code_of(sim, case_id, "publish", None, "market", Role::Officer)
     };
-    let publication_running = |sim: &Sim, case_id: &str| {
+    let publication_running = |sim: &Sim, case_id: &CaseId| {
         read::case_clocks(sim, case_id, sim.time_ms)
             .unwrap()
             .unwrap()

@@ -8,6 +8,7 @@ use xianjie_contracts::deadline::{
 };
 use xianjie_contracts::read;
 use xianjie_ledger::deadline::{Calendar, ClockKind, DayCounting, TimeUnit};
+use xianjie_ledger::ids::CaseId;
 use xianjie_ledger::tx::Call;
 
 use crate::expect::{call_for, drive, expectation, open_case, perform};
@@ -363,7 +364,7 @@ fn reconsideration_is_requested_within_three_days_of_the_non_filing() {
     assert_eq!(sim.state_of(&case_id).name(), "S8R_RECONSIDERATION");
 }
 
-fn drive_from(sim: &mut Sim, case_id: &str, actions: &[&str]) {
+fn drive_from(sim: &mut Sim, case_id: &CaseId, actions: &[&str]) {
     for action in actions {
         perform(sim, case_id, action, None);
     }
@@ -429,13 +430,13 @@ fn only_a_market_regulation_case_has_the_publication_duty() {
                 }),
             )
             .unwrap();
-        let case_id = xianjie_contracts::case::case_id_for(&hash);
+        let case_id = xianjie_ledger::ids::CaseId::for_tx(&hash);
         perform(sim, &case_id, "open-admin-case", None);
         perform(sim, &case_id, "penalty-decision", Some("fine"));
         assert_eq!(sim.state_of(&case_id).name(), "R5_DECIDED");
         case_id
     };
-    let publication = |sim: &Sim, case_id: &str| {
+    let publication = |sim: &Sim, case_id: &CaseId| {
         read::case_clocks(sim, case_id, sim.time_ms)
             .unwrap()
             .unwrap()
@@ -452,7 +453,7 @@ fn only_a_market_regulation_case_has_the_publication_duty() {
     assert!(publication(&sim, &food_case).is_some());
     // Long after twenty working days only the market cases are overdue.
     let later = sim.time_ms + 60 * DAY_MS;
-    let overdue: Vec<String> = read::overdue_cases(&sim, later)
+    let overdue: Vec<CaseId> = read::overdue_cases(&sim, later)
         .unwrap()
         .into_iter()
         .map(|(case, _)| case.id)
@@ -478,7 +479,7 @@ fn a_closed_case_leaves_the_open_index() {
 }
 
 /// The prosecution-review clock of a case just referred for prosecution.
-fn review_clock(sim: &Sim, case_id: &str, at_ms: u64) -> Clock {
+fn review_clock(sim: &Sim, case_id: &CaseId, at_ms: u64) -> Clock {
     read::case_clocks(sim, case_id, at_ms)
         .unwrap()
         .unwrap()
@@ -651,7 +652,7 @@ fn the_court_extends_the_time_to_judgment_by_a_month() {
 }
 
 /// The named clock of a case at the simulation's block time, if it runs.
-fn running_clock(sim: &Sim, case_id: &str, rule: &str) -> Option<Clock> {
+fn running_clock(sim: &Sim, case_id: &CaseId, rule: &str) -> Option<Clock> {
     read::case_clocks(sim, case_id, sim.time_ms)
         .unwrap()
         .unwrap()
@@ -902,7 +903,7 @@ fn the_chief_procurator_extends_the_reverse_review_also_after_a_suspension() {
 
 /// A case whose administrative case (行政立案) was opened on Monday 1 June
 /// 2026: the 90 days end on Sunday 30 August, rolled over to Monday 31.
-fn admin_case() -> (Sim, String) {
+fn admin_case() -> (Sim, CaseId) {
     let mut sim = Sim::new();
     let case_id = open_case(&mut sim, "general");
     perform(&mut sim, &case_id, "open-admin-case", None);
@@ -1059,6 +1060,35 @@ fn a_declined_procuratorial_opinion_resumes_the_penalty_decision_period_with_the
     let clock = running_clock(&sim, &case_id, RULE).unwrap();
     assert_eq!(clock.pause.as_ref().unwrap().used, 29);
     assert_eq!(clock.due_at_ms, end_of(20261008));
+}
+
+#[test]
+fn a_procuratorial_opinion_during_excluded_time_holds_the_period_until_both_end() {
+    // The opinion comes while testing time is excluded: the period must come
+    // back, with the days it had used before the testing, once the agency
+    // has answered and the testing has ended, exactly as if there had been
+    // no opinion.
+    const RULE: &str = "ADMIN_PENALTY_DECISION";
+    let (mut sim, case_id) = admin_case();
+    sim.time_ms = local_ms(20260611, 10, 0);
+    perform(&mut sim, &case_id, "start-excluded-time", None);
+    let mut without_opinion = sim.clone();
+    sim.time_ms = local_ms(20260615, 10, 0);
+    perform(&mut sim, &case_id, "suggest-transfer", None);
+    sim.time_ms = local_ms(20260701, 10, 0);
+    perform(&mut sim, &case_id, "answer-opinion", None);
+    // Answered, but the testing still runs: the clock stays stopped.
+    assert!(running_clock(&sim, &case_id, RULE).is_none());
+    let ended_at = local_ms(20260706, 10, 0);
+    sim.time_ms = ended_at;
+    perform(&mut sim, &case_id, "end-excluded-time", None);
+    let clock = running_clock(&sim, &case_id, RULE).expect("running again");
+    let pause = clock.pause.as_ref().expect("resumed");
+    assert_eq!((pause.used, pause.resumed_at_ms), (10, ended_at));
+    without_opinion.time_ms = ended_at;
+    perform(&mut without_opinion, &case_id, "end-excluded-time", None);
+    let control = running_clock(&without_opinion, &case_id, RULE).unwrap();
+    assert_eq!(clock.due_at_ms, control.due_at_ms);
 }
 
 #[test]

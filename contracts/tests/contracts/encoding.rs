@@ -173,7 +173,7 @@ fn worst_case_records_fit_their_size_limits() {
         outcome: Some(Outcome::NoPenalty),
     };
     let case = Case {
-        id: "x".repeat(MAX_CASE_ID_LEN),
+        id: "x".repeat(MAX_CASE_ID_LEN).into(),
         title: "长".repeat(MAX_CASE_TITLE_LEN / 3),
         entity: "x".repeat(18),
         domain: "x".repeat(MAX_DOMAIN_LEN),
@@ -231,7 +231,7 @@ fn worst_case_records_fit_their_size_limits() {
     };
     assert!(encode(&event).len() <= CaseEvent::MAX_ENCODED_LEN);
     let inspection = Inspection {
-        id: "x".repeat(MAX_CASE_ID_LEN),
+        id: "x".repeat(MAX_CASE_ID_LEN).into(),
         entity: "x".repeat(18),
         matter: "x".repeat(MAX_MATTER_LEN),
         issuer: org.clone(),
@@ -268,9 +268,9 @@ fn worst_case_records_fit_their_size_limits() {
             request_digest: hash,
             recorded_by: id,
             height: u64::MAX,
-            result: Some(format!("INSP-{}", "f".repeat(16))),
+            result: Some(format!("INSP-{}", "f".repeat(16)).into()),
         }),
-        retest_of: Some(format!("INSP-{}", "f".repeat(16))),
+        retest_of: Some(format!("INSP-{}", "f".repeat(16)).into()),
     };
     assert!(encode(&inspection).len() <= Inspection::MAX_ENCODED_LEN);
     let accreditation = Accreditation {

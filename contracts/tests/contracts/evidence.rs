@@ -266,7 +266,7 @@ fn field_bounds_name_the_field() {
         "media_type"
     );
     assert_eq!(
-        invalid_field_name(&mut world, |a| a.case_id = Some(String::new())),
+        invalid_field_name(&mut world, |a| a.case_id = Some(String::new().into())),
         "case_id"
     );
     assert_eq!(
@@ -274,7 +274,7 @@ fn field_bounds_name_the_field() {
         "case_id"
     );
     assert_eq!(
-        invalid_field_name(&mut world, |a| a.case_id = Some(long_case)),
+        invalid_field_name(&mut world, |a| a.case_id = Some(long_case.into())),
         "case_id"
     );
     assert_eq!(
@@ -300,7 +300,7 @@ fn fields_at_their_limits_are_accepted() {
     let mut world = World::new();
     let mut anchor = world.market_anchor(b"file");
     anchor.media_type = format!("a/{}", "x".repeat(MAX_MEDIA_TYPE_LEN - 2));
-    anchor.case_id = Some("C".repeat(MAX_CASE_ID_LEN));
+    anchor.case_id = Some("C".repeat(MAX_CASE_ID_LEN).into());
     anchor.capture_method = "x".repeat(MAX_SHORT_TEXT_LEN);
     anchor.capture_tool = String::new();
     anchor.provenance_note_digest = Some(Hash([5; 32]));

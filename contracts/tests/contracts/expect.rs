@@ -12,6 +12,7 @@
 use xianjie_ledger::case::{Attachment, AttachmentKind, CaseState, Outcome};
 use xianjie_ledger::crypto::SecretKey;
 use xianjie_ledger::hash::file_digest;
+use xianjie_ledger::ids::CaseId;
 use xianjie_ledger::model::{OrgKind, Role};
 use xianjie_ledger::tx::{Call, CaseAction, OpenCase};
 
@@ -1236,7 +1237,7 @@ pub fn expected_next(expect: &Expect, from: &'static str) -> &'static str {
 }
 
 /// The simulation organisation that acts as `who` on the case now.
-pub fn party_org(sim: &Sim, case_id: &str, who: Who) -> &'static str {
+pub fn party_org(sim: &Sim, case_id: &CaseId, who: Who) -> &'static str {
     let case = sim.case(case_id);
     let name = |org: Option<xianjie_ledger::ids::OrgId>, default: &'static str| {
         org.map(|id| {
@@ -1269,7 +1270,7 @@ pub fn signer_for(expect: &Expect, org: &str) -> SecretKey {
     }
 }
 
-pub fn attachment(case_id: &str, action: &str, kind: &str) -> Attachment {
+pub fn attachment(case_id: &CaseId, action: &str, kind: &str) -> Attachment {
     Attachment {
         kind: kind
             .parse::<AttachmentKind>()
@@ -1279,7 +1280,7 @@ pub fn attachment(case_id: &str, action: &str, kind: &str) -> Attachment {
 }
 
 /// The call an expectation describes, with every required datum.
-pub fn call_for(expect: &Expect, case_id: &str) -> CaseAction {
+pub fn call_for(expect: &Expect, case_id: &CaseId) -> CaseAction {
     CaseAction {
         case_id: case_id.into(),
         action: expect.action.into(),
@@ -1307,7 +1308,7 @@ pub fn call_for(expect: &Expect, case_id: &str) -> CaseAction {
 }
 
 /// Opens a case for the market regulator; returns its id.
-pub fn open_case(sim: &mut Sim, domain: &str) -> String {
+pub fn open_case(sim: &mut Sim, domain: &str) -> CaseId {
     let hash = sim
         .run(
             &sim::officer("market"),
@@ -1322,11 +1323,11 @@ pub fn open_case(sim: &mut Sim, domain: &str) -> String {
             }),
         )
         .expect("the case opens");
-    xianjie_contracts::case::case_id_for(&hash)
+    CaseId::for_tx(&hash)
 }
 
 /// Performs an action as the expectation's first party would.
-pub fn perform(sim: &mut Sim, case_id: &str, action: &str, outcome: Option<&str>) {
+pub fn perform(sim: &mut Sim, case_id: &CaseId, action: &str, outcome: Option<&str>) {
     let expect = expectation(action, outcome);
     if action == "mark-overdue" {
         sim.advance(5 * DAY_MS);
@@ -1339,7 +1340,7 @@ pub fn perform(sim: &mut Sim, case_id: &str, action: &str, outcome: Option<&str>
 }
 
 /// A simulation with one case at `target`.
-pub fn case_at(target: &str) -> (Sim, String) {
+pub fn case_at(target: &str) -> (Sim, CaseId) {
     let mut sim = Sim::new();
     let case_id = open_case(&mut sim, "general");
     drive(&mut sim, &case_id, target);
@@ -1347,7 +1348,7 @@ pub fn case_at(target: &str) -> (Sim, String) {
 }
 
 /// Drives the case from S0 to `target` along [`ROUTES`].
-pub fn drive(sim: &mut Sim, case_id: &str, target: &str) {
+pub fn drive(sim: &mut Sim, case_id: &CaseId, target: &str) {
     let mut path = Vec::new();
     let mut at = target;
     while at != "S0_LEAD" {

@@ -7,6 +7,7 @@ use xianjie_contracts::read;
 use xianjie_ledger::crypto::{PublicKey, SecretKey};
 use xianjie_ledger::deadline::{Calendar, ClockKind, DeadlineRule};
 use xianjie_ledger::governance::{Change, GovernanceParams, NewOrg, ParamChange, ProposalStatus};
+use xianjie_ledger::ids::{CaseId, ProposalId};
 use xianjie_ledger::model::{Org, OrgKind, OrgLevel, Role};
 use xianjie_ledger::params::Params;
 use xianjie_ledger::tx::{Approve, Call, NodeKeyCall, Propose, RegisterOfficer};
@@ -27,7 +28,7 @@ fn governed() -> Sim {
     })
 }
 
-fn propose(sim: &mut Sim, org: &str, change: Change) -> Result<String, String> {
+fn propose(sim: &mut Sim, org: &str, change: Change) -> Result<ProposalId, String> {
     sim.run(
         &sim::admin(org),
         Call::Propose(Propose {
@@ -35,12 +36,12 @@ fn propose(sim: &mut Sim, org: &str, change: Change) -> Result<String, String> {
             note_digest: None,
         }),
     )
-    .map(|hash| xianjie_contracts::governance::proposal_id_for(&hash))
+    .map(|hash| xianjie_ledger::ids::ProposalId::for_tx(&hash))
     .map_err(|error| error.code().to_owned())
 }
 
 /// The market regulator's admin proposes a deadline rule.
-fn propose_rule(sim: &mut Sim, rule: DeadlineRule) -> Result<String, String> {
+fn propose_rule(sim: &mut Sim, rule: DeadlineRule) -> Result<ProposalId, String> {
     propose(
         sim,
         "market",
@@ -48,21 +49,21 @@ fn propose_rule(sim: &mut Sim, rule: DeadlineRule) -> Result<String, String> {
     )
 }
 
-fn approve(sim: &mut Sim, org: &str, id: &str) -> String {
+fn approve(sim: &mut Sim, org: &str, id: &ProposalId) -> String {
     sim.code(
         &sim::admin(org),
         Call::Approve(Approve {
-            proposal: id.into(),
+            proposal: id.clone(),
         }),
     )
 }
 
-fn status(sim: &Sim, id: &str) -> ProposalStatus {
+fn status(sim: &Sim, id: &ProposalId) -> ProposalStatus {
     read::proposal(sim, id).unwrap().unwrap().status
 }
 
 /// Proposes and collects the two further approvals M = 3 needs.
-fn pass(sim: &mut Sim, change: Change) -> String {
+fn pass(sim: &mut Sim, change: Change) -> ProposalId {
     let id = propose(sim, "market", change).unwrap();
     assert_eq!(approve(sim, "police", &id), "ok");
     assert_eq!(approve(sim, "proc", &id), "ok");
@@ -178,7 +179,7 @@ fn voting_rules() {
     assert_eq!(approve(&mut sim, "market", &id), "already_approved");
     assert_eq!(approve(&mut sim, "lab", &id), "not_voter");
     assert_eq!(
-        approve(&mut sim, "police", "GOV-0000000000000000"),
+        approve(&mut sim, "police", &"GOV-0000000000000000".into()),
         "unknown_proposal"
     );
     assert_eq!(
@@ -383,7 +384,7 @@ fn a_clock_that_reaches_a_year_the_calendar_lacks_says_so_until_governance_adds_
             .collect::<Vec<_>>(),
         [2025, 2026]
     );
-    let filing = |sim: &Sim, case_id: &str| {
+    let filing = |sim: &Sim, case_id: &CaseId| {
         read::case_clocks(sim, case_id, sim.time_ms)
             .unwrap()
             .unwrap()

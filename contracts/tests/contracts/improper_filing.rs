@@ -7,10 +7,11 @@
 use xianjie_contracts::deadline::{day_number, end_of_day_ms, local_date, Clock};
 use xianjie_contracts::read;
 use xianjie_ledger::deadline::ClockKind;
+use xianjie_ledger::ids::CaseId;
 use xianjie_ledger::model::Role;
 use xianjie_ledger::tx::{Call, CaseAction};
 
-use crate::expect::{call_for, case_at, every_signer, expectation, perform};
+use crate::expect::{call_for, case_at, drive, every_signer, expectation, open_case, perform};
 use crate::sim::{self, org_id, Sim, DAY_MS};
 
 /// The last millisecond of the local day `days` calendar days after the
@@ -19,7 +20,7 @@ fn days_after(at_ms: u64, days: i64) -> u64 {
     end_of_day_ms(day_number(local_date(at_ms)).unwrap() + days)
 }
 
-fn clock(sim: &Sim, case_id: &str, rule: &str, at_ms: u64) -> Option<Clock> {
+fn clock(sim: &Sim, case_id: &CaseId, rule: &str, at_ms: u64) -> Option<Clock> {
     read::case_clocks(sim, case_id, at_ms)
         .unwrap()
         .unwrap()
@@ -30,7 +31,7 @@ fn clock(sim: &Sim, case_id: &str, rule: &str, at_ms: u64) -> Option<Clock> {
 /// An action with its outcome, if it records one.
 type Step<'a> = (&'a str, Option<&'a str>);
 
-fn call(case_id: &str, action: &str, outcome: Option<&str>) -> CaseAction {
+fn call(case_id: &CaseId, action: &str, outcome: Option<&str>) -> CaseAction {
     call_for(expectation(action, outcome), case_id)
 }
 
@@ -41,7 +42,7 @@ fn code(sim: &Sim, org: &str, role: Role, call: &CaseAction) -> String {
 
 /// The step is refused for every other signer (with a party, kind or role
 /// code), then recorded by `org` with `role`.
-fn only_by(sim: &mut Sim, case_id: &str, step: Step, org: &str, role: Role) {
+fn only_by(sim: &mut Sim, case_id: &CaseId, step: Step, org: &str, role: Role) {
     let (action, outcome) = step;
     let call = call(case_id, action, outcome);
     for (other, other_role) in every_signer() {
@@ -527,4 +528,41 @@ fn a_timely_reconsideration_request_stops_the_withdrawal_duty() {
         ),
         "not_overdue"
     );
+}
+
+/// A chain whose parameters predate the withdrawal duty replays as it was
+/// written: no notice to correct from S8–S10 (the row was not there), and
+/// the 检察意见 stops the penalty-decision period for good, as it did then.
+/// Adding the rule by governance brings both in.
+#[test]
+fn a_chain_without_the_withdrawal_duty_keeps_the_rules_it_was_written_with() {
+    let mut params = sim::sim_params();
+    params
+        .deadlines
+        .retain(|rule| rule.id != "PSB_WITHDRAW_AFTER_NOTICE");
+    let mut sim = Sim::with_params(params);
+    let case_id = open_case(&mut sim, "general");
+    drive(&mut sim, &case_id, "S8_FILED");
+    for action in [
+        "demand-filing-reasons",
+        "explain-filing",
+        "notify-withdrawal",
+    ] {
+        perform(&mut sim, &case_id, action, None);
+    }
+    sim.time_ms += 30 * DAY_MS;
+    let correct = call(&case_id, "notice-to-correct", None);
+    assert_eq!(
+        code(&sim, "proc", Role::Head, &correct),
+        "invalid_transition"
+    );
+
+    let held = open_case(&mut sim, "general");
+    perform(&mut sim, &held, "open-admin-case", None);
+    perform(&mut sim, &held, "suggest-transfer", None);
+    sim.time_ms += DAY_MS;
+    perform(&mut sim, &held, "answer-opinion", None);
+    const PENALTY: &str = "ADMIN_PENALTY_DECISION";
+    assert!(clock(&sim, &held, PENALTY, sim.time_ms).is_none());
+    assert!(sim.case(&held).paused.is_empty());
 }

@@ -6,6 +6,7 @@ use xianjie_contracts::deadline::local_date;
 use xianjie_contracts::inspection::{check_recognition, recognised_results, RecognitionProblem};
 use xianjie_contracts::read;
 use xianjie_ledger::hash::file_digest;
+use xianjie_ledger::ids::InspectionId;
 use xianjie_ledger::inspection::{Conclusion, LabRef, ObjectionWindow};
 use xianjie_ledger::tx::{
     Accredit, Call, DisputeInspection, RecognizeInspection, RecordInspection, RecordRetest,
@@ -50,11 +51,11 @@ fn result(matter: &str, report_date: u32) -> RecordInspection {
     }
 }
 
-fn record(sim: &mut Sim, call: RecordInspection) -> String {
+fn record(sim: &mut Sim, call: RecordInspection) -> InspectionId {
     let hash = sim
         .run(&sim::officer("lab"), Call::RecordInspection(call))
         .unwrap_or_else(|e| panic!("{}", e.code()));
-    xianjie_contracts::inspection::inspection_id_for(&hash)
+    InspectionId::for_tx(&hash)
 }
 
 fn recognise(id: &str) -> Call {
@@ -150,7 +151,7 @@ fn accreditation_counts_on_the_report_date_not_today() {
     let expired = record(&mut sim, result(PESTICIDE, 20260501));
     // Report on a matter outside the certificate's scope.
     let out_of_scope = record(&mut sim, result(METALS, 20250601));
-    let check = |sim: &Sim, id: &str| {
+    let check = |sim: &Sim, id: &InspectionId| {
         let inspection = read::inspection(sim, id).unwrap().unwrap();
         check_recognition(sim, &inspection, now).unwrap()
     };
@@ -367,7 +368,7 @@ fn record_retest(of: &str, result: RecordInspection) -> Call {
 
 /// A result notified to the party on Thursday 28 May 2026, with the food
 /// re-test window (7 working days: it closes at the end of Monday 8 June).
-fn objectionable(sim: &mut Sim) -> String {
+fn objectionable(sim: &mut Sim) -> InspectionId {
     let mut call = result(PESTICIDE, 20250601);
     call.objection = Some(ObjectionWindow {
         rule: "FOOD_RETEST_OBJECTION".into(),
@@ -376,7 +377,7 @@ fn objectionable(sim: &mut Sim) -> String {
     record(sim, call)
 }
 
-fn ids(results: Vec<xianjie_ledger::inspection::Inspection>) -> Vec<String> {
+fn ids(results: Vec<xianjie_ledger::inspection::Inspection>) -> Vec<InspectionId> {
     results.into_iter().map(|result| result.id).collect()
 }
 
@@ -487,7 +488,7 @@ fn a_retest_applied_for_in_the_window_holds_the_result_until_its_own_result_repl
     let hash = sim
         .run(&sim::officer("lab"), record_retest(&id, retested.clone()))
         .unwrap_or_else(|e| panic!("{}", e.code()));
-    let retest_id = xianjie_contracts::inspection::inspection_id_for(&hash);
+    let retest_id = xianjie_ledger::ids::InspectionId::for_tx(&hash);
     assert_eq!(
         sim.code(&sim::officer("lab"), record_retest(&id, retested)),
         "retest_already_recorded"

@@ -4,6 +4,7 @@
 use xianjie_contracts::policy::{authorize_read, ReadRecord, ReadResource};
 use xianjie_ledger::crypto::SecretKey;
 use xianjie_ledger::hash::{file_digest, Hash};
+use xianjie_ledger::ids::CaseId;
 use xianjie_ledger::model::{CustodyAction, EvidenceAnchor, EvidenceCategory, Role};
 use xianjie_ledger::tx::{Call, RecordCustody, RegisterOfficer, RevokeOfficer};
 
@@ -16,7 +17,7 @@ fn anchor(sim: &mut Sim, org: &str, content: &[u8], case_id: Option<&str>) -> Ha
         size: content.len() as u64,
         media_type: "application/pdf".into(),
         category: EvidenceCategory::Documentary,
-        case_id: case_id.map(str::to_owned),
+        case_id: case_id.map(CaseId::from),
         collected_at: 1_780_000_000,
         collected_by: vec![
             sim::id_of(&sim::officer(org)),

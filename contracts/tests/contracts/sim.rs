@@ -33,7 +33,7 @@ use xianjie_ledger::case::{Case, CaseState};
 use xianjie_ledger::crypto::{KeyId, SecretKey};
 use xianjie_ledger::genesis::{Genesis, GenesisOfficer, GenesisOrg};
 use xianjie_ledger::hash::Hash;
-use xianjie_ledger::ids::OrgId;
+use xianjie_ledger::ids::{CaseId, OrgId};
 use xianjie_ledger::model::{EvidenceAnchor, Org, OrgKind, OrgLevel, Role};
 use xianjie_ledger::params::Params;
 use xianjie_ledger::state::StateView;
@@ -286,8 +286,10 @@ impl Sim {
         self.time_ms += ms;
     }
 
-    pub fn case(&self, id: &str) -> Case {
-        read::case(self, id).unwrap().expect("the case exists")
+    pub fn case(&self, id: impl AsRef<str>) -> Case {
+        read::case(self, &CaseId::from(id.as_ref()))
+            .unwrap()
+            .expect("the case exists")
     }
 
     pub fn state_of(&self, id: &str) -> CaseState {

@@ -8,6 +8,7 @@ use xianjie_contracts::policy::authorize_stats_read;
 use xianjie_contracts::stats::compute;
 use xianjie_ledger::codec::encode;
 use xianjie_ledger::hash::Hash;
+use xianjie_ledger::ids::CaseId;
 use xianjie_ledger::state::keys;
 use xianjie_ledger::stats::{StatsRow, StatsScope, StatsTable};
 use xianjie_ledger::supervision::{FlagKind, SupervisionFlag};
@@ -23,7 +24,7 @@ use crate::sim::{self, local_ms, org_id, Sim, DAY_MS};
 /// | A | 06-01 | 06-03 | 06-05 | filed 06-06 |
 /// | B | 06-01 | 06-05 | 06-05 | declined 06-06, supervision, order to file |
 /// | C (food_drug) | 06-06 | | | |
-fn chain() -> (Sim, String, String, String) {
+fn chain() -> (Sim, CaseId, CaseId, CaseId) {
     let mut sim = Sim::new();
     let a = open_case(&mut sim, "general");
     let b = open_case(&mut sim, "general");
@@ -195,7 +196,7 @@ fn overdue_duties_are_counted_at_the_block_time_by_party_and_rule() {
 
 /// Writes a flag as the supervision contract does: the record and its entry
 /// in `index/flag/all` (a one-entry paged index).
-fn put_flag(sim: &mut Sim, case_id: &str, raised_at_ms: u64, resolved_at_ms: Option<u64>) {
+fn put_flag(sim: &mut Sim, case_id: &CaseId, raised_at_ms: u64, resolved_at_ms: Option<u64>) {
     let kind = FlagKind::UntransferredSuspectedCrime.name();
     let flag = SupervisionFlag {
         case_id: case_id.into(),

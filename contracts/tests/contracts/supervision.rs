@@ -7,6 +7,7 @@
 use xianjie_contracts::supervision::{evaluate, holds};
 use xianjie_ledger::case::Outcome;
 use xianjie_ledger::hash::{file_digest, Hash};
+use xianjie_ledger::ids::CaseId;
 use xianjie_ledger::model::Role;
 use xianjie_ledger::state::{keys, StateView};
 use xianjie_ledger::supervision::{
@@ -233,7 +234,7 @@ fn a_rule_applies_to_its_domains_from_its_effective_date() {
 
 // --- facts on chain -----------------------------------------------------
 
-fn step(case_id: &str, action: &str, outcome: Option<&str>, facts: Vec<Fact>) -> CaseStep {
+fn step(case_id: &CaseId, action: &str, outcome: Option<&str>, facts: Vec<Fact>) -> CaseStep {
     CaseStep {
         action: call_for(expectation(action, outcome), case_id),
         facts,
@@ -242,7 +243,7 @@ fn step(case_id: &str, action: &str, outcome: Option<&str>, facts: Vec<Fact>) ->
     }
 }
 
-fn fine(case_id: &str, fen: u64) -> CaseStep {
+fn fine(case_id: &CaseId, fen: u64) -> CaseStep {
     CaseStep {
         penalty: Some(PenaltyTerms {
             fine_fen: fen,
@@ -257,12 +258,12 @@ fn run_step(sim: &mut Sim, signer_org: &str, role: Role, step: CaseStep) -> Stri
     sim.code(&sim::key_for(signer_org, role), Call::CaseStep(step))
 }
 
-fn flag(sim: &Sim, case_id: &str, kind: FlagKind) -> Option<SupervisionFlag> {
+fn flag(sim: &Sim, case_id: &CaseId, kind: FlagKind) -> Option<SupervisionFlag> {
     sim.get(&keys::flag(case_id, kind.name()))
         .map(|bytes| xianjie_ledger::codec::decode(&bytes).unwrap())
 }
 
-fn facts_of(sim: &Sim, case_id: &str) -> Option<CaseFacts> {
+fn facts_of(sim: &Sim, case_id: &CaseId) -> Option<CaseFacts> {
     sim.get(&keys::case_facts(case_id))
         .map(|bytes| xianjie_ledger::codec::decode(&bytes).unwrap())
 }
@@ -490,7 +491,7 @@ fn the_chain_flags_a_case_that_sits_untransferred_past_the_parameter() {
 
 // --- supervision actions on their clocks ----------------------------------
 
-fn clock_of(sim: &Sim, case_id: &str, rule: &str) -> Option<xianjie_contracts::deadline::Clock> {
+fn clock_of(sim: &Sim, case_id: &CaseId, rule: &str) -> Option<xianjie_contracts::deadline::Clock> {
     xianjie_contracts::read::case_clocks(sim, case_id, sim.time_ms)
         .unwrap()
         .unwrap()
@@ -503,7 +504,7 @@ fn attempt(
     signer: &xianjie_ledger::crypto::SecretKey,
     action: &str,
     to: Option<&str>,
-    case_id: &str,
+    case_id: &CaseId,
 ) -> String {
     let mut call = call_for(expectation(action, None), case_id);
     if let Some(org) = to {

@@ -9,6 +9,7 @@ use std::sync::OnceLock;
 
 use xianjie_contracts::case::{self, MinRole, Party, Target};
 use xianjie_ledger::case::{CaseState, Outcome};
+use xianjie_ledger::ids::CaseId;
 use xianjie_ledger::model::{OrgKind, Role};
 use xianjie_ledger::tx::Call;
 
@@ -19,8 +20,8 @@ use crate::expect::{
 use crate::sim::{self, org_id, Sim, DAY_MS, ORGS};
 
 /// A simulation with one case at each state, built once.
-fn snapshots() -> &'static BTreeMap<&'static str, (Sim, String)> {
-    static SNAPSHOTS: OnceLock<BTreeMap<&'static str, (Sim, String)>> = OnceLock::new();
+fn snapshots() -> &'static BTreeMap<&'static str, (Sim, CaseId)> {
+    static SNAPSHOTS: OnceLock<BTreeMap<&'static str, (Sim, CaseId)>> = OnceLock::new();
     SNAPSHOTS.get_or_init(|| {
         CaseState::ALL
             .iter()
@@ -29,7 +30,7 @@ fn snapshots() -> &'static BTreeMap<&'static str, (Sim, String)> {
     })
 }
 
-fn at(state_name: &str) -> (Sim, String) {
+fn at(state_name: &str) -> (Sim, CaseId) {
     let (sim, id) = &snapshots()[state_name];
     let mut sim = sim.clone();
     if state_name == "S7_RECEIVED" {
@@ -46,7 +47,7 @@ fn kind_of(org: &str) -> OrgKind {
 /// The code DOMAIN.md leads us to expect when `org`/`role` tries `expect`.
 fn expected_code(
     sim: &Sim,
-    case_id: &str,
+    case_id: &CaseId,
     expect: &Expect,
     from: &str,
     org: &str,
@@ -105,7 +106,7 @@ fn attempt(
     sim: &mut Sim,
     signer: &xianjie_ledger::crypto::SecretKey,
     expect: &Expect,
-    case_id: &str,
+    case_id: &CaseId,
 ) -> String {
     match sim.try_call(signer, Call::CaseAction(call_for(expect, case_id))) {
         Ok(writes) => {
@@ -335,7 +336,7 @@ fn unknown_cases_and_actions_are_refused() {
         sim.code(&sim::officer("market"), Call::CaseAction(call)),
         "unknown_action"
     );
-    let call = call_for(expect, "CASE-0000000000000000");
+    let call = call_for(expect, &"CASE-0000000000000000".into());
     assert_eq!(
         sim.code(&sim::officer("market"), Call::CaseAction(call)),
         "unknown_case"

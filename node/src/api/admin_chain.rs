@@ -1,5 +1,6 @@
 //! `GET /v1/admin/chain?from=A&to=B`: committed blocks `A..=B` (at most
-//! [`MAX_BLOCKS_PER_REQUEST`], never past the tip) with their certificates,
+//! [`MAX_BLOCKS_PER_REQUEST`], none once the answer holds
+//! [`MAX_BYTES_PER_REQUEST`], never past the tip) with their certificates,
 //! framed as [`crate::chain_export`] describes, for `xianjie-node backup`
 //! against a running node. Only a caller holding the node's admin token
 //! (derived from its key file) is answered: blocks carry transaction bodies.
@@ -13,7 +14,9 @@ use axum::Router;
 use serde::Deserialize;
 
 use super::{ApiError, AppState};
-use crate::chain_export::{token_matches, write_frame, ADMIN_TOKEN_HEADER, MAX_BLOCKS_PER_REQUEST};
+use crate::chain_export::{
+    token_matches, write_frame, ADMIN_TOKEN_HEADER, MAX_BLOCKS_PER_REQUEST, MAX_BYTES_PER_REQUEST,
+};
 
 /// The route, merged into the router beside the documented API: it is an
 /// operator's tool, not part of the API that clients program against.
@@ -56,6 +59,9 @@ async fn export(
                 .min(from.saturating_add(MAX_BLOCKS_PER_REQUEST - 1));
             let mut body = Vec::new();
             for height in from..=to {
+                if body.len() >= MAX_BYTES_PER_REQUEST {
+                    break;
+                }
                 let missing = |what: &str| {
                     ApiError::Internal(format!("height {height} has no stored {what}"))
                 };

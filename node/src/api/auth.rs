@@ -16,7 +16,7 @@
 //!    ([`super::replay`]): the same read accepted before → 401
 //!    `replayed_read`, the node's memory of fresh reads full → 503
 //!    `signed_reads_busy`;
-//! 4. `contracts::authorize_read` for the resource (case, evidence record,
+//! 4. `contracts::authorize_officer_read` for the resource (case, evidence record,
 //!    inspection result) → else 403 `read_denied`.
 //!
 //! Instead of the three signature headers, a request may carry
@@ -291,7 +291,7 @@ fn denied(reader: &Reader, resource: &ReadResource) -> ApiError {
     let (what, policies) = match resource {
         ReadResource::Case(id) => (
             format!("case {id}"),
-            "`read-case-parties` (the owning agency, police, procuratorate and court of the case) and `read-case-regional-procuratorate` in the default set",
+            "`read-case-parties` (the owning agency, police, procuratorate and court of the case), `read-case-regional-procuratorate` and `read-case-regional-government` (the procuratorate and the people's government of the case's division code) in the default set",
         ),
         ReadResource::Evidence(digest) => (
             format!("evidence record {digest}"),

@@ -17,7 +17,7 @@ use xianjie_contracts::policy::{self, Resource};
 use xianjie_contracts::{read, BlockCtx, ContractError, ReadResource};
 use xianjie_ledger::case::{Attachment, Case, CaseState};
 use xianjie_ledger::hash::note_digest;
-use xianjie_ledger::ids::OrgId;
+use xianjie_ledger::ids::{CaseId, OrgId};
 use xianjie_ledger::model::OrgKind;
 use xianjie_ledger::tx::CaseAction;
 use xianjie_store::Store;
@@ -162,7 +162,7 @@ fn summary(case: &Case, overdue: bool, next_due_at_ms: Option<u64>) -> CaseSumma
 pub async fn show(
     State(state): State<AppState>,
     reader: Reader,
-    id: Result<Path<String>, PathRejection>,
+    id: Result<Path<CaseId>, PathRejection>,
 ) -> Result<Json<CaseDetail>, ApiError> {
     let id = id?.0;
     let tip = state.tip();
@@ -180,7 +180,7 @@ pub async fn show(
 /// `case` (as the read's authorisation found it) with its events, clocks
 /// and attachments.
 fn detail(store: &Store, case: Case, height: u64, at_ms: u64) -> Result<CaseDetail, ApiError> {
-    let id = case.id.as_str();
+    let id = &case.id;
     let events = read::case_events(store, id).map_err(internal)?;
     let clocks = read::case_clocks(store, id, at_ms)
         .map_err(internal)?
@@ -268,7 +268,7 @@ fn wire_name<T: Serialize>(value: &T) -> String {
 pub async fn actions(
     State(state): State<AppState>,
     reader: Reader,
-    id: Result<Path<String>, PathRejection>,
+    id: Result<Path<CaseId>, PathRejection>,
 ) -> Result<Json<ActionsView>, ApiError> {
     let id = id?.0;
     let tip = state.tip();

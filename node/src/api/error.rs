@@ -11,6 +11,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use xianjie_contracts::ContractError;
+use xianjie_ledger::ids::{CaseId, InspectionId, ProposalId};
 use xianjie_ledger::Hash;
 
 use crate::mempool::AdmissionError;
@@ -104,8 +105,9 @@ pub enum ApiError {
         /// The limit in bytes.
         limit: u64,
     },
-    /// The vault's disk is too full.
-    VaultDiskFull(String),
+    /// The disk is below a reserve: the vault's (an upload) or the
+    /// store's (a transaction).
+    DiskFull(String),
     /// An upload's body sent nothing for too long; nothing was stored.
     UploadStalled {
         /// How long the node waited for the next bytes.
@@ -153,11 +155,11 @@ pub enum ApiError {
         policies: &'static str,
     },
     /// No case with that id.
-    UnknownCase(String),
+    UnknownCase(CaseId),
     /// No inspection result with that id.
-    UnknownInspection(String),
+    UnknownInspection(InspectionId),
     /// No governance proposal with that id.
-    UnknownProposal(String),
+    UnknownProposal(ProposalId),
     /// No bulletin with that id.
     UnknownBulletin(String),
     /// No CMA certificate recorded for that laboratory and number.
@@ -210,7 +212,7 @@ impl ApiError {
             DigestMismatch { .. } => StatusCode::UNPROCESSABLE_ENTITY,
             VaultFetchFailed(_) => StatusCode::BAD_GATEWAY,
             VaultFileTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
-            VaultDiskFull(_) => StatusCode::INSUFFICIENT_STORAGE,
+            DiskFull(_) => StatusCode::INSUFFICIENT_STORAGE,
             MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             BodyTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
             BadBody(_)
@@ -262,7 +264,7 @@ impl ApiError {
             VaultRefused(_) => "vault_refused",
             VaultFetchFailed(_) => "vault_fetch_failed",
             VaultFileTooLarge { .. } => "file_too_large",
-            VaultDiskFull(_) => "disk_full",
+            DiskFull(_) => "disk_full",
             UploadStalled { .. } => "upload_stalled",
             UploadTooSlow { .. } => "upload_too_slow",
             UnsignedRead => "unsigned_read",
@@ -340,7 +342,7 @@ impl ApiError {
             VaultFileTooLarge { limit } => format!(
                 "the file is larger than this node's vault accepts ({limit} bytes, vault.max_file_bytes); nothing was stored"
             ),
-            VaultDiskFull(reason) => format!("{reason}; nothing was stored. Ask the operator to free space"),
+            DiskFull(reason) => format!("{reason}; nothing was stored. Ask the operator to free space"),
             UploadStalled { idle } => format!(
                 "no bytes of the upload arrived for {} s, so the node stopped waiting; nothing was stored. Send the file again",
                 idle.as_secs_f64()

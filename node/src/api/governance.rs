@@ -6,6 +6,7 @@ use axum::extract::{Path, State};
 use axum::Json;
 use serde::Serialize;
 use xianjie_contracts::{governance, policy, read};
+use xianjie_ledger::ids::ProposalId;
 
 use super::auth::internal;
 use super::{ApiError, AppState, ErrorBody};
@@ -102,7 +103,7 @@ pub async fn proposals(State(state): State<AppState>) -> Result<Json<ProposalsVi
 )]
 pub async fn proposal(
     State(state): State<AppState>,
-    id: Result<Path<String>, PathRejection>,
+    id: Result<Path<ProposalId>, PathRejection>,
 ) -> Result<Json<serde_json::Value>, ApiError> {
     let id = id?.0;
     state

@@ -11,6 +11,7 @@ use axum::Json;
 use serde::Deserialize;
 use utoipa::IntoParams;
 use xianjie_contracts::{inspection, read, ReadResource};
+use xianjie_ledger::ids::InspectionId;
 use xianjie_ledger::inspection::{Inspection, StanceKind, MAX_MATTER_LEN};
 use xianjie_store::Store;
 
@@ -147,7 +148,7 @@ pub async fn list(
 pub async fn show(
     State(state): State<AppState>,
     reader: Reader,
-    id: Result<Path<String>, PathRejection>,
+    id: Result<Path<InspectionId>, PathRejection>,
 ) -> Result<Json<InspectionView>, ApiError> {
     let id = id?.0;
     let at_ms = state.tip().time_ms;

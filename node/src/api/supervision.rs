@@ -15,7 +15,7 @@ use utoipa::IntoParams;
 use xianjie_contracts::{index, ReadResource};
 use xianjie_ledger::codec::{decode, Canonical};
 use xianjie_ledger::ids::OrgId;
-use xianjie_ledger::model::MAX_CASE_ID_LEN;
+use xianjie_ledger::ids::{is_case_reference, CaseId};
 use xianjie_ledger::state::{keys, StateView};
 use xianjie_ledger::supervision::{CaseFacts, FlagKind, SupervisionFlag, ThresholdRule};
 use xianjie_store::Store;
@@ -39,7 +39,8 @@ pub struct FlagQuery {
     /// Only flags of cases owned by this organisation.
     pub org: Option<String>,
     /// Only the flags of this case (its id, `CASE-` and 16 hex characters).
-    pub case: Option<String>,
+    #[param(value_type = Option<String>)]
+    pub case: Option<CaseId>,
     /// Only open flags (`true`) or only resolved ones (`false`).
     pub open: Option<bool>,
     /// At most this many flags, newest first (1–500, default 500).
@@ -60,20 +61,12 @@ fn entries(store: &Store, name: &[u8]) -> Result<Vec<String>, ApiError> {
     index::text_entries(store, name).map_err(internal)
 }
 
-/// Whether `text` has the form of a case id (the case engine's rule).
-fn is_case_id(text: &str) -> bool {
-    (1..=MAX_CASE_ID_LEN).contains(&text.len())
-        && text
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b"-_/.".contains(&b))
-}
-
 /// The stored flags a query may answer before its filters: one case's (its
 /// keys, one per kind), a region's (its index) or every flag (the index).
 fn candidate_flags(
     store: &Store,
     region: Option<&str>,
-    case: Option<&str>,
+    case: Option<&CaseId>,
 ) -> Result<Vec<SupervisionFlag>, ApiError> {
     if let Some(case_id) = case {
         let mut flags = Vec::new();
@@ -93,7 +86,7 @@ fn candidate_flags(
         let Some((case_id, kind)) = entry.rsplit_once('/') else {
             continue;
         };
-        if let Some(flag) = record(store, &keys::flag(case_id, kind))? {
+        if let Some(flag) = record(store, &keys::flag(&CaseId::from(case_id), kind))? {
             flags.push(flag);
         }
     }
@@ -139,7 +132,7 @@ pub async fn flags(
         })
         .transpose()?;
     if let Some(case) = &query.case {
-        if !is_case_id(case) {
+        if !is_case_reference(case) {
             return Err(ApiError::BadQuery(format!(
                 "case {case:?} is not a case id"
             )));
@@ -157,7 +150,7 @@ pub async fn flags(
         .blocking(move |shared| {
             let store = &shared.store;
             let mut out = Vec::new();
-            for flag in candidate_flags(store, region.as_deref(), query.case.as_deref())? {
+            for flag in candidate_flags(store, region.as_deref(), query.case.as_ref())? {
                 if org.as_ref().is_some_and(|org| *org != flag.owner)
                     || region.as_ref().is_some_and(|region| *region != flag.region)
                     || query
@@ -207,7 +200,7 @@ pub async fn flags(
 pub async fn facts(
     State(state): State<AppState>,
     reader: Reader,
-    id: Result<Path<String>, PathRejection>,
+    id: Result<Path<CaseId>, PathRejection>,
 ) -> Result<Json<CaseFactsView>, ApiError> {
     let id = id?.0;
     let height = state.tip().height;

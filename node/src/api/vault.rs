@@ -300,7 +300,7 @@ async fn stream_file(vault: &Vault, digest: &Hash, size: u64) -> Result<Response
 fn vault_error(error: crate::Error) -> ApiError {
     match error {
         crate::Error::VaultFileTooLarge { limit } => ApiError::VaultFileTooLarge { limit },
-        error @ crate::Error::VaultDiskFull { .. } => ApiError::VaultDiskFull(error.to_string()),
+        error @ crate::Error::VaultDiskFull { .. } => ApiError::DiskFull(error.to_string()),
         error => ApiError::Internal(error.to_string()),
     }
 }

@@ -326,6 +326,7 @@ impl Gossip {
         };
         loop {
             tokio::select! {
+                biased;
                 () = stopped(&mut stop) => break,
                 Some(tx) = outbox.recv() => {
                     if let Some(batch) = outgoing.push(tx) {

@@ -30,7 +30,7 @@ use xianjie_contracts::{authorize_node_read, node_org, ContractError, ReadResour
 use xianjie_ledger::block::Block;
 use xianjie_ledger::codec::{self, Canonical};
 use xianjie_ledger::crypto::PublicKey;
-use xianjie_ledger::ids::OrgId;
+use xianjie_ledger::ids::{CaseId, OrgId};
 use xianjie_ledger::tx::Call;
 use xianjie_ledger::Hash;
 use xianjie_store::Store;
@@ -535,7 +535,7 @@ pub struct CommittedCases {
     /// The block's height.
     pub height: u64,
     /// [`cases_in_block`] of it.
-    pub cases: BTreeSet<String>,
+    pub cases: BTreeSet<CaseId>,
 }
 
 /// How many [`CommittedCases`] may wait for the watcher; past that the
@@ -543,7 +543,7 @@ pub struct CommittedCases {
 pub const COMMITTED_CASES_BACKLOG: usize = 1024;
 
 /// Cases a block touched: those acted on, and those evidence was anchored to.
-pub fn cases_in_block(block: &Block) -> BTreeSet<String> {
+pub fn cases_in_block(block: &Block) -> BTreeSet<CaseId> {
     block
         .txs
         .iter()
@@ -557,7 +557,7 @@ pub fn cases_in_block(block: &Block) -> BTreeSet<String> {
 }
 
 /// [`cases_in_block`] of the committed block at `height`, read from the store.
-fn cases_touched(store: &Store, height: u64) -> BTreeSet<String> {
+fn cases_touched(store: &Store, height: u64) -> BTreeSet<CaseId> {
     tracing::debug!(
         height,
         "reading a committed block the commit did not hand over"
@@ -573,9 +573,9 @@ fn cases_touched(store: &Store, height: u64) -> BTreeSet<String> {
 fn cases_of_heights(
     from: u64,
     to: u64,
-    mut handed: BTreeMap<u64, BTreeSet<String>>,
-    read: impl Fn(u64) -> BTreeSet<String>,
-) -> BTreeSet<String> {
+    mut handed: BTreeMap<u64, BTreeSet<CaseId>>,
+    read: impl Fn(u64) -> BTreeSet<CaseId>,
+) -> BTreeSet<CaseId> {
     (from..=to)
         .flat_map(|height| handed.remove(&height).unwrap_or_else(|| read(height)))
         .collect()
@@ -583,11 +583,11 @@ fn cases_of_heights(
 
 /// Cases this node's organisation is a party to or supervises: swept once at
 /// start, so transfers decided while the node was down are fetched too.
-fn cases_of_own_org(store: &Store, own_key: &PublicKey) -> BTreeSet<String> {
+fn cases_of_own_org(store: &Store, own_key: &PublicKey) -> BTreeSet<CaseId> {
     let Ok(own_org) = node_org(store, own_key) else {
         return BTreeSet::new();
     };
-    let mut cases: BTreeSet<String> = xianjie_contracts::read::cases_of_org(store, &own_org)
+    let mut cases: BTreeSet<CaseId> = xianjie_contracts::read::cases_of_org(store, &own_org)
         .unwrap_or_default()
         .into_iter()
         .collect();
@@ -602,7 +602,7 @@ pub fn files_due(
     vault: &Vault,
     policies: &PolicyEngine,
     own_key: &PublicKey,
-    cases: BTreeSet<String>,
+    cases: BTreeSet<CaseId>,
 ) -> Vec<Hash> {
     let Ok(own_org) = node_org(store, own_key) else {
         return Vec::new();
@@ -725,8 +725,8 @@ impl TransferWatch {
 mod tests {
     use super::*;
 
-    fn set(cases: &[&str]) -> BTreeSet<String> {
-        cases.iter().map(|case| (*case).to_owned()).collect()
+    fn set(cases: &[&str]) -> BTreeSet<CaseId> {
+        cases.iter().map(|case| CaseId::from(*case)).collect()
     }
 
     #[test]

@@ -59,6 +59,10 @@ pub struct Done {
     pub files: u64,
     /// Time taken.
     pub took: Duration,
+    /// A restored chain has one validator (a dev chain): if its node went
+    /// past the backup's height, the blocks after it are lost and the
+    /// restored node will commit different ones at those heights.
+    pub sole_validator: bool,
 }
 
 /// Options of `backup`.
@@ -145,6 +149,7 @@ pub fn backup(options: &BackupOptions) -> anyhow::Result<Done> {
         bytes,
         files,
         took: started.elapsed(),
+        sole_validator: false,
     })
 }
 
@@ -236,18 +241,12 @@ fn default_api(home: &Path) -> anyhow::Result<SocketAddr> {
     Ok(xianjie_node::config::DEFAULT_DEV_HTTP_ADDR.parse()?)
 }
 
-/// Whether a process holds sled's lock on the store.
+/// Whether a process holds sled's lock on the store (`verify-db`'s probe).
 fn store_in_use(data_dir: &Path) -> anyhow::Result<bool> {
-    let db = data_dir.join("db");
-    let file = File::options()
-        .read(true)
-        .write(true)
-        .open(&db)
-        .with_context(|| format!("opening {}", db.display()))?;
-    match file.try_lock() {
+    match crate::verify_db::ensure_not_locked(data_dir) {
         Ok(()) => Ok(false),
-        Err(std::fs::TryLockError::WouldBlock) => Ok(true),
-        Err(std::fs::TryLockError::Error(error)) => Err(error.into()),
+        Err(xianjie_node::error::Error::DatabaseLocked { .. }) => Ok(true),
+        Err(error) => Err(error.into()),
     }
 }
 
@@ -366,12 +365,13 @@ pub fn restore(file: &Path, home: &Path) -> anyhow::Result<Done> {
     if restored.is_err() {
         remove_written(home, existed);
     }
-    let files = restored?;
+    let (files, sole_validator) = restored?;
     Ok(Done {
         height,
         bytes: std::fs::metadata(file)?.len(),
         files,
         took: started.elapsed(),
+        sole_validator,
     })
 }
 
@@ -478,7 +478,7 @@ fn read_header(reader: &mut impl Read, path: &Path) -> anyhow::Result<u64> {
 }
 
 /// Writes the files, then replays the chain into a new store.
-fn write_home(path: &Path, home: &Path) -> anyhow::Result<u64> {
+fn write_home(path: &Path, home: &Path) -> anyhow::Result<(u64, bool)> {
     let mut reader = BufReader::new(File::open(path)?);
     let height = read_header(&mut reader, path)?;
     std::fs::create_dir_all(home).with_context(|| format!("creating {}", home.display()))?;
@@ -515,10 +515,11 @@ fn write_home(path: &Path, home: &Path) -> anyhow::Result<u64> {
         "the backup holds blocks up to height {}, its header says {height}",
         replay.parent.height
     );
+    let sole_validator = read_validator_set(&replay.store)?.validators.len() == 1;
     replay.finish(home)?;
     let loosened = xianjie_node::file_modes::secure_home(home)?;
     xianjie_node::file_modes::warn_loosened(&loosened);
-    Ok(files)
+    Ok((files, sole_validator))
 }
 
 fn restore_file(reader: &mut impl Read, home: &Path) -> anyhow::Result<()> {

@@ -230,6 +230,14 @@ fn print_done(what: &str, path: &std::path::Path, done: &crate::backup::Done) {
         done.files,
         done.took,
     );
+    if done.sole_validator {
+        println!(
+            "  note     this chain has one validator: if its node had committed past height {}, \
+those blocks are lost, and this node will commit different blocks at their heights \
+(receipts issued for the lost ones will not verify against it)",
+            done.height
+        );
+    }
 }
 
 /// Runs `verify-db` and prints its report; returns the exit code.
@@ -251,10 +259,26 @@ fn run_verify_db(home: &std::path::Path, options: &crate::verify_db::Options) ->
         vault_files,
         vault_bytes,
         store_bytes,
+        tip,
+        resumed_from,
     } = report.summary;
+    if resumed_from.is_some() && heights == 0 && report.divergence.is_none() {
+        eprintln!(
+            "verify-db: nothing to check in {}: --from-height is past the tip, height {tip}",
+            home.display()
+        );
+        return 2;
+    }
+    let store = match resumed_from {
+        None => format!("{records} records ({state_values} state values) match the replayed chain"),
+        Some((height, hash)) => format!(
+            "records not compared (a resumed check); it trusts block {height}, {hash}, as \
+stored: compare that hash with a receipt or another node"
+        ),
+    };
     let checked = format!(
         "  heights  {heights} checked, {txs} transactions re-executed\n  \
-         store    {records} records ({state_values} state values) match the replayed chain; {} on disk\n  \
+         store    {store}; {} on disk\n  \
          vault    {vault_files} files, {} re-hashed\n  \
          took     {:.1?}",
         bytesize::ByteSize(store_bytes),

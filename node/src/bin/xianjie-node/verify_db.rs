@@ -86,6 +86,13 @@ pub struct Summary {
     pub vault_bytes: u64,
     /// Size of the sled store on disk.
     pub store_bytes: u64,
+    /// The store's tip.
+    pub tip: u64,
+    /// A resumed check: the height it started after and that block's hash.
+    /// That block, its certificate and the state under it are checked
+    /// against each other, not against the blocks before them: compare the
+    /// hash with a receipt or another node's block to trust the rest.
+    pub resumed_from: Option<(u64, xianjie_ledger::Hash)>,
 }
 
 /// Where a divergence is.
@@ -286,7 +293,7 @@ fn ensure_store_exists(home: &Path, data_dir: &Path) -> Result<()> {
 /// sled lets one process open a store; a running node holds an exclusive
 /// lock on `data/db`. Checking it here turns sled's opaque I/O error into
 /// advice. The probe lock is released before the store is opened.
-fn ensure_not_locked(data_dir: &Path) -> Result<()> {
+pub(crate) fn ensure_not_locked(data_dir: &Path) -> Result<()> {
     let db_file = data_dir.join("db");
     let file = File::options()
         .read(true)
@@ -542,6 +549,7 @@ fn replay_chain(
         )));
     }
     let tip = read_or_diverge!(place, "tip", stored.tip()).unwrap_or(0);
+    summary.tip = tip;
     tracing::info!(tip, "replaying the chain");
 
     let mut parent = Parent {
@@ -557,6 +565,7 @@ fn replay_chain(
                 Ok(parent) => parent,
                 Err(divergence) => return Ok(Err(divergence)),
             };
+            summary.resumed_from = Some((start, parent.block_hash));
             start + 1
         }
         _ => 1,
