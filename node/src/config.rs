@@ -125,6 +125,9 @@ pub struct NodeConfig {
     pub api: ApiConfig,
     /// Bounds of the evidence vault (`HOME/vault`).
     pub vault: VaultLimits,
+    /// Free bytes the store's disk keeps (`storage.min_free_bytes`); below
+    /// them the node takes no transactions and starts no height.
+    pub min_free_bytes: u64,
 }
 
 impl Default for MempoolLimits {
@@ -172,6 +175,7 @@ impl NodeConfig {
             batch_window: DEFAULT_BATCH_WINDOW,
             api: ApiConfig::default(),
             vault: VaultLimits::default(),
+            min_free_bytes: crate::disk::DEFAULT_MIN_FREE_BYTES,
         }
     }
 

@@ -108,6 +108,9 @@ pub struct FileConfig {
     /// The evidence vault.
     #[serde(default)]
     pub vault: VaultSection,
+    /// The store's disk.
+    #[serde(default)]
+    pub storage: StorageSection,
     /// Fault injection for the test suite only; never set on a real node.
     #[serde(default, skip_serializing_if = "TestingSection::is_off")]
     pub testing: TestingSection,
@@ -242,6 +245,23 @@ impl Default for VaultSection {
             max_file_bytes: limits.max_file_bytes,
             min_free_bytes: limits.min_free_bytes,
             min_upload_bytes_per_sec: limits.min_upload_bytes_per_sec,
+        }
+    }
+}
+
+/// `[storage]`: the store's disk (`HOME/data`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct StorageSection {
+    /// Free disk space, in bytes, below which the node takes no
+    /// transactions and starts no new height (`crate::disk`).
+    pub min_free_bytes: u64,
+}
+
+impl Default for StorageSection {
+    fn default() -> Self {
+        StorageSection {
+            min_free_bytes: crate::disk::DEFAULT_MIN_FREE_BYTES,
         }
     }
 }
@@ -382,6 +402,7 @@ impl FileConfig {
                 min_free_bytes: self.vault.min_free_bytes,
                 min_upload_bytes_per_sec: self.vault.min_upload_bytes_per_sec,
             },
+            min_free_bytes: self.storage.min_free_bytes,
         };
         config.validate()?;
         Ok(config)
@@ -534,6 +555,13 @@ min_free_bytes = {vault_reserve}
 # Slowest average rate, in bytes per second, an upload may keep over any
 # period of api.request_timeout; a slower one is cut off (0: no floor).
 min_upload_bytes_per_sec = {vault_min_rate}
+
+[storage]
+# Free disk space, in bytes, the store keeps on HOME/data's file system.
+# Below it the node refuses new transactions (disk_full) and starts no new
+# height (a validator stops voting) until space is freed; below twice it the
+# log warns. Reads go on. Set it to what a day of this node's traffic needs.
+min_free_bytes = {storage_reserve}
 "#,
         moniker = values.moniker,
         api_listen = values.api_listen,
@@ -552,6 +580,7 @@ min_upload_bytes_per_sec = {vault_min_rate}
         vault_max = crate::vault::DEFAULT_MAX_FILE_BYTES,
         vault_reserve = crate::vault::DEFAULT_MIN_FREE_BYTES,
         vault_min_rate = crate::vault::DEFAULT_MIN_UPLOAD_BYTES_PER_SEC,
+        storage_reserve = crate::disk::DEFAULT_MIN_FREE_BYTES,
         timeout_propose = duration(values.timeout_propose),
         delta = duration(DEFAULT_TIMEOUT_DELTA),
         vote = duration(DEFAULT_TIMEOUT_VOTE),

@@ -44,10 +44,12 @@
 //!   and sync state for `/v1/status`.
 //! - [`web`] (both): the web console, served at `/`.
 //! - [`task`] (both): the one shape of the long-lived tasks.
+//! - [`disk`] (both): free space on the store's disk; below the reserve no
+//!   transactions are taken and no new height is started.
 //!
-//! Long-lived tasks: dev runs [`producer::Producer`]; network runs
-//! [`consensus::app::Host`], [`p2p::gossip::Gossip`] and
-//! [`vault::transfer::TransferWatch`]. Each is a struct holding its inputs,
+//! Long-lived tasks: both run [`disk::DiskWatch`]; dev runs
+//! [`producer::Producer`]; network runs [`consensus::app::Host`],
+//! [`p2p::gossip::Gossip`] and [`vault::transfer::TransferWatch`]. Each is a struct holding its inputs,
 //! started by `spawn(self, …, stop) -> JoinHandle<Result<()>>` through
 //! [`task::spawn`], which logs a failure once and alike for all; its `run`
 //! loop is a `biased` `select!` whose first branch is the node's stop
@@ -74,6 +76,7 @@ pub mod committed_tip;
 pub mod config;
 pub mod consensus;
 pub mod dev;
+pub mod disk;
 pub mod error;
 pub mod execution;
 pub mod file_modes;

@@ -39,6 +39,10 @@ pub struct Metrics {
     pub consensus_peers: Gauge,
     /// Connected transaction gossip peers.
     pub gossip_peers: Gauge,
+    /// Free bytes on the store's disk.
+    pub disk_free_bytes: Gauge,
+    /// 1 while the store's disk is below its reserve.
+    pub disk_full: Gauge,
 }
 
 impl Metrics {
@@ -67,6 +71,8 @@ impl Metrics {
             commit_seconds: Histogram::new(buckets),
             consensus_peers: Gauge::default(),
             gossip_peers: Gauge::default(),
+            disk_free_bytes: Gauge::default(),
+            disk_full: Gauge::default(),
         }
     }
 
@@ -126,6 +132,16 @@ impl Metrics {
             "gossip_peers",
             "Connected transaction gossip peers",
             self.gossip_peers.clone(),
+        );
+        registry.register(
+            "disk_free_bytes",
+            "Free bytes on the store's disk",
+            self.disk_free_bytes.clone(),
+        );
+        registry.register(
+            "disk_full",
+            "1 while the store's disk is below its reserve: no transactions, no new heights",
+            self.disk_full.clone(),
         );
     }
 }

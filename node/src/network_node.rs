@@ -13,6 +13,7 @@ use crate::api::{self, AppState};
 use crate::committed_tip::{self, NodeKind};
 use crate::consensus::{self, EngineSettings, HostParts, RunningEngine};
 use crate::dev::read_key_file;
+use crate::disk::DiskWatch;
 use crate::error::{Error, Result};
 use crate::execution::ChainInfo;
 use crate::home::NodeHome;
@@ -93,6 +94,9 @@ impl NetworkNode {
             peer_id.to_string(),
         ));
         let (stop, stop_receiver) = watch::channel(false);
+        let (disk_watch, disk) = DiskWatch::new(&home.data_dir(), config.min_free_bytes)?;
+        // Detached: it only measures, and ends on `stop`.
+        drop(disk_watch.spawn(stop_receiver.clone()));
         let vault = Vault::open(home.root().join(VAULT_DIR), config.vault)?;
         let (vault_outbound, vault_outbound_receiver) = mpsc::channel(64);
         let fetcher = Fetcher::new(
@@ -151,6 +155,7 @@ impl NetworkNode {
                 status: Arc::clone(&status),
                 recorder: opened.recorder,
                 clock: Arc::clone(&clock),
+                disk: disk.clone(),
             },
             key,
             EngineSettings {
@@ -180,6 +185,7 @@ impl NetworkNode {
             network: Some(status),
             vault,
             fetcher: Some(fetcher),
+            disk,
         });
         tracing::info!(height = tip.height, moniker = %file.moniker, %peer_id, "network node started");
         Ok(NetworkNode {

@@ -12,6 +12,7 @@ use crate::chain::Chain;
 use crate::committed_tip::{self, NodeKind};
 use crate::config::NodeConfig;
 use crate::dev::{DevHome, DevSetup};
+use crate::disk::DiskWatch;
 use crate::error::{Error, Result};
 use crate::http_server::{self, ConnectionLimits};
 use crate::mempool::Mempool;
@@ -23,6 +24,7 @@ pub struct Node {
     state: AppState,
     stop: watch::Sender<bool>,
     producer: JoinHandle<Result<()>>,
+    disk_watch: JoinHandle<Result<()>>,
 }
 
 impl Node {
@@ -72,6 +74,8 @@ impl Node {
         })?;
         let (chain, tip) = chain?;
         let chain = Arc::new(chain);
+        let data_dir = DevHome::new(&config.home).data_dir();
+        let (disk_watch, disk) = DiskWatch::new(&data_dir, config.min_free_bytes)?;
         let (tip_sender, tip_receiver) = watch::channel(tip);
         let mempool = Arc::new(Mempool::new(config.mempool));
         let clock = crate::clock::system();
@@ -87,6 +91,7 @@ impl Node {
             network: None,
             vault: Vault::open(config.home.join(VAULT_DIR), config.vault)?,
             fetcher: None,
+            disk: disk.clone(),
         });
         let producer = Producer {
             chain,
@@ -95,14 +100,17 @@ impl Node {
             block_limits: config.block,
             batch_window: config.batch_window,
             clock,
+            disk,
         };
         let (stop, stop_receiver) = watch::channel(false);
+        let disk_watch = disk_watch.spawn(stop_receiver.clone());
         let producer = producer.spawn(stop_receiver);
         tracing::info!(height = tip.height, "node started");
         Ok(Node {
             state,
             stop,
             producer,
+            disk_watch,
         })
     }
 
@@ -153,9 +161,12 @@ impl Node {
             state,
             stop,
             producer,
+            disk_watch,
         } = self;
         // Ignored: the producer may already have exited and dropped its receiver.
         let _ = stop.send(true);
+        // It only measures; it stops at the signal and cannot fail after.
+        let _ = disk_watch.await;
         let result = producer.await.map_err(|join| Error::Task {
             task: "block producer",
             reason: join.to_string(),

@@ -1,7 +1,8 @@
 //! The block producer: waits for pending transactions, batches them briefly,
 //! and commits blocks until the mempool's queue is empty.
 //!
-//! Blocks are made only when something is pending. sled work runs on the
+//! Blocks are made only when something is pending, and not while the disk
+//! is below its reserve ([`crate::disk`]). sled work runs on the
 //! blocking pool; a storage failure ends the task with an error, which drops
 //! the tip channel so every waiter and the binary learn that the node stopped.
 //! A long-lived task in the shape of [`crate::task`].
@@ -15,6 +16,7 @@ use tokio::task::JoinHandle;
 use crate::chain::{BlockSummary, Chain, Tip};
 use crate::clock::SharedClock;
 use crate::config::BlockLimits;
+use crate::disk::{self, DiskStatus};
 use crate::error::{Error, Result};
 use crate::mempool::Mempool;
 use crate::task::{self, stopped, Stop};
@@ -33,6 +35,8 @@ pub struct Producer {
     pub batch_window: Duration,
     /// Block times come from it.
     pub clock: SharedClock,
+    /// Free disk space: no block is made while the disk is full.
+    pub disk: DiskStatus,
 }
 
 impl Producer {
@@ -45,6 +49,7 @@ impl Producer {
     /// progress is always finished first: the stop signal is only looked at
     /// between blocks.
     pub async fn run(self, mut stop: Stop) -> Result<()> {
+        let mut disk = self.disk.clone();
         loop {
             tokio::select! {
                 biased;
@@ -53,6 +58,9 @@ impl Producer {
             }
             tokio::time::sleep(self.batch_window).await;
             while self.mempool.has_queued() {
+                if !disk::wait_for_space(&mut disk, &mut stop).await {
+                    return Ok(());
+                }
                 self.produce_one().await?;
             }
         }

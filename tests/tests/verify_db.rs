@@ -330,7 +330,6 @@ fn verify_db_with(home: &Path, extra: &[&str]) -> CliRun {
     run_node(&args)
 }
 
-/// The heights a report says it checked.
 /// The hash of the stored block at `height`, read from the store of a
 /// copy of the home (opening a store may rewrite its files).
 fn chain_block_hash(copy: &Path, height: u64) -> String {
@@ -338,6 +337,7 @@ fn chain_block_hash(copy: &Path, height: u64) -> String {
     store.header(height).unwrap().unwrap().hash().to_string()
 }
 
+/// The heights a report says it checked.
 fn heights_checked(run: &CliRun) -> u64 {
     run.stdout
         .split(" checked,")
@@ -408,6 +408,54 @@ fn a_resumed_check_does_not_trust_state_history_its_certified_root_refutes() {
             .contains("does not match that height's certified state root"),
         "{resumed:?}"
     );
+}
+
+/// `usage` counts what `verify-db` re-executed, and its rows add up.
+#[test]
+fn usage_counts_the_committed_transactions_and_adds_up() {
+    let chain = RecordedChain::record();
+    let verified = verify_db(&chain.home).expect_code(0);
+    let txs: u64 = verified
+        .stdout
+        .split(" transactions re-executed")
+        .next()
+        .and_then(|line| line.rsplit(' ').next())
+        .and_then(|count| count.parse().ok())
+        .unwrap_or_else(|| panic!("{verified:?}"));
+    let usage = run_node(&[
+        OsStr::new("usage"),
+        OsStr::new("--home"),
+        chain.home.as_os_str(),
+    ])
+    .expect_code(0);
+    assert!(
+        usage
+            .stdout
+            .contains(&format!("{txs} committed transactions")),
+        "{usage:?}"
+    );
+    let bytes_of = |line: &str| -> u64 {
+        line.split_whitespace()
+            .rev()
+            .nth(1)
+            .unwrap()
+            .parse()
+            .unwrap()
+    };
+    let rows: u64 = usage
+        .stdout
+        .lines()
+        .filter(|line| line.as_bytes().get(1) == Some(&b':'))
+        .map(bytes_of)
+        .sum();
+    let total = usage
+        .stdout
+        .lines()
+        .find(|line| line.starts_with("all records"))
+        .map(bytes_of)
+        .unwrap();
+    assert_eq!(rows, total, "{usage:?}");
+    assert!(total > 0);
 }
 
 /// Address space for `verify-db` under `prlimit --as`: far below what

@@ -84,6 +84,9 @@ pub struct Shared {
     /// Fetches evidence files from other nodes (`None` for the dev node,
     /// which has no peers).
     pub fetcher: Option<Arc<crate::vault::transfer::Fetcher>>,
+    /// Free space on the store's disk: below the reserve no transaction is
+    /// admitted.
+    pub disk: crate::disk::DiskStatus,
 }
 
 /// The handlers' shared state.

@@ -60,6 +60,7 @@ pub struct SubmitQuery {
         (status = 422, description = "committed but refused by a contract (wait=true); code is the contract's", body = ErrorBody),
         (status = 503, description = "mempool_full", body = ErrorBody),
         (status = 504, description = "commit_timeout (wait=true)", body = ErrorBody),
+        (status = 507, description = "disk_full: the node's disk is below its reserve (storage.min_free_bytes); it takes no transaction until space is freed", body = ErrorBody),
     )
 )]
 pub async fn submit(
@@ -106,10 +107,21 @@ fn next_block_ctx(shared: &Shared) -> BlockCtx {
 }
 
 fn admit(shared: &Shared, body: &[u8]) -> Result<Hash, ApiError> {
+    refuse_if_disk_full(shared)?;
     let ctx = next_block_ctx(shared);
     let hash = shared.mempool.admit(&shared.store, &ctx, body)?;
     tracing::debug!(tx = %hash, "transaction admitted");
     Ok(hash)
+}
+
+/// `disk_full` while the store's disk is below its reserve: a transaction
+/// admitted now could not be committed ([`crate::disk`]).
+fn refuse_if_disk_full(shared: &Shared) -> Result<(), ApiError> {
+    let disk = *shared.disk.borrow();
+    if disk.is_full() {
+        return Err(ApiError::DiskFull(disk.refusal()));
+    }
+    Ok(())
 }
 
 /// Submit up to 1,024 signed transactions in one request.
@@ -134,6 +146,7 @@ fn admit(shared: &Shared, body: &[u8]) -> Result<Hash, ApiError> {
         (status = 200, description = "every transaction judged; see each result", body = BatchView),
         (status = 400, description = "bad_body: not the canonical encoding of a transaction list, or more than 1,024 transactions", body = ErrorBody),
         (status = 413, description = "body_too_large: more than 4 MiB", body = ErrorBody),
+        (status = 507, description = "disk_full: the node's disk is below its reserve; no transaction of the batch is judged", body = ErrorBody),
     )
 )]
 pub async fn submit_batch(
@@ -163,6 +176,7 @@ pub async fn submit_batch(
                     "not the canonical encoding of a transaction batch ({error})"
                 ))
             })?;
+            refuse_if_disk_full(shared)?;
             let ctx = next_block_ctx(shared);
             Ok(shared.mempool.admit_batch(&shared.store, &ctx, batch.txs))
         })

@@ -10,7 +10,12 @@
 //!   before `Decided` is answered; the same batch drops the undecided
 //!   proposals of that height;
 //! - consensus resumes at the last committed height + 1, with the validator
-//!   set the state holds after that height.
+//!   set the state holds after that height;
+//! - while the disk is below its reserve ([`crate::disk`]) the next height
+//!   is not started once this one is committed: the node signs no vote it
+//!   might not be able to keep, the others go on without it, and it starts
+//!   (and catches up) when space returns. The engine's connector waits for
+//!   this answer in a task of its own, so holding it blocks nothing else.
 
 use std::collections::HashMap;
 use std::sync::atomic::Ordering;
@@ -41,6 +46,7 @@ use crate::chain::{read_validator_set, Tip};
 use crate::clock::SharedClock;
 use crate::committed_tip::Recorder;
 use crate::config::BlockLimits;
+use crate::disk::DiskStatus;
 use crate::error::{Error, Result};
 use crate::execution::{
     block_refusal, build_block, check_block, matches_header, ChainInfo, Check, Executed,
@@ -106,6 +112,15 @@ pub struct HostParts {
     pub recorder: Recorder,
     /// Block times and the drift check read it.
     pub clock: SharedClock,
+    /// Free space on the store's disk.
+    pub disk: DiskStatus,
+}
+
+/// A finalized height whose successor waits for disk space.
+struct HeldHeight {
+    height: Height,
+    commit_ok: bool,
+    reply: Reply<Next<Ctx>>,
 }
 
 /// The host's state.
@@ -123,6 +138,8 @@ pub struct Host {
     recent: RecentHeaders,
     /// The engine's validator set for the height after the tip of this hash.
     next_set: Option<(Hash, ValidatorSet)>,
+    /// The next height, not started while the disk is full.
+    held: Option<HeldHeight>,
 }
 
 impl Host {
@@ -137,6 +154,7 @@ impl Host {
             current_height: Height(0),
             recent: RecentHeaders::default(),
             next_set: None,
+            held: None,
         }
     }
 
@@ -149,10 +167,16 @@ impl Host {
     /// between two messages, never during one). A storage failure ends the
     /// loop with an error: the node must stop rather than guess.
     pub async fn run(mut self, mut channels: Channels<Ctx>, mut stop: Stop) -> Result<()> {
+        let mut disk = self.parts.disk.clone();
         loop {
             tokio::select! {
                 biased;
                 () = stopped(&mut stop) => return Ok(()),
+                changed = disk.changed(), if self.held.is_some() => {
+                    if changed.is_err() || !disk.borrow_and_update().is_full() {
+                        self.release_held()?;
+                    }
+                }
                 message = channels.consensus.recv() => match message {
                     Some(message) => self.handle(message, &channels).await?,
                     None => return Ok(()),
@@ -427,13 +451,42 @@ impl Host {
             Metrics::get().misbehaviour_heights.inc();
             tracing::warn!(height = %certificate.height, "evidence of double signing in this height");
         }
-        let next = if self.last_commit_ok {
-            Next::Start(Height(certificate.height.0 + 1), self.params()?)
-        } else {
-            Next::Restart(certificate.height, self.params()?)
+        let held = HeldHeight {
+            height: certificate.height,
+            commit_ok: self.last_commit_ok,
+            reply,
         };
-        let _ = reply.send(next);
+        let disk = *self.parts.disk.borrow();
+        if disk.is_full() {
+            tracing::error!(
+                height = %certificate.height,
+                free = %bytesize::ByteSize(disk.free_bytes),
+                "disk full: this node starts no new height, and so does not vote, until space is freed"
+            );
+            self.held = Some(held);
+            return Ok(());
+        }
+        self.answer_finalized(held)
+    }
+
+    /// Starts the next height (or restarts this one) for a finalized one.
+    fn answer_finalized(&mut self, held: HeldHeight) -> Result<()> {
+        let next = if held.commit_ok {
+            Next::Start(Height(held.height.0 + 1), self.params()?)
+        } else {
+            Next::Restart(held.height, self.params()?)
+        };
+        let _ = held.reply.send(next);
         Ok(())
+    }
+
+    /// Space is back: the held height goes on.
+    fn release_held(&mut self) -> Result<()> {
+        let Some(held) = self.held.take() else {
+            return Ok(());
+        };
+        tracing::info!(height = %held.height, "disk space is back: starting the next height");
+        self.answer_finalized(held)
     }
 
     /// This node's proposal for (height, round): the one it already made

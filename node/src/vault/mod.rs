@@ -199,7 +199,7 @@ impl Vault {
     }
 
     fn check_space(&self, needed: u64) -> Result<()> {
-        let available = free_bytes(&self.root)?;
+        let available = crate::disk::free_bytes(&self.root)?;
         if available.saturating_sub(needed) < self.limits.min_free_bytes {
             return Err(Error::VaultDiskFull {
                 available,
@@ -209,22 +209,6 @@ impl Vault {
         }
         Ok(())
     }
-}
-
-/// Free bytes available to this process on the file system holding `path`.
-fn free_bytes(path: &Path) -> Result<u64> {
-    let stats = nix::sys::statvfs::statvfs(path).map_err(|errno| Error::Io {
-        action: "measuring free space of",
-        path: path.to_owned(),
-        source: std::io::Error::from(errno),
-    })?;
-    // The field types are platform-defined (u32 on some 32-bit systems).
-    #[allow(clippy::useless_conversion)]
-    let (blocks, block_size) = (
-        u64::from(stats.blocks_available()),
-        u64::from(stats.fragment_size()),
-    );
-    Ok(blocks.saturating_mul(block_size))
 }
 
 /// A file being received (an upload or a transfer), hashed as it arrives.

@@ -67,6 +67,12 @@ pub struct BenchArgs {
     /// The rest must hold more than two thirds of the power.
     #[arg(long, default_value_t = 0)]
     pub down: usize,
+    /// A long run: send `--txs` transactions in chunks of this many, at
+    /// saturation, and print per chunk the throughput, submit-to-final
+    /// latency, node 0's disk per committed transaction and its memory
+    /// (0: one saturation and one half-load phase).
+    #[arg(long, default_value_t = 0)]
+    pub chunk: usize,
 }
 
 /// An evidence anchor of a random digest, signed by `key` (an officer) and
@@ -427,6 +433,7 @@ fn run_blocking(args: &BenchArgs) -> anyhow::Result<()> {
         args.validators,
         out.display()
     );
+    let node0_pid = processes.0[0].id();
     // The last ones stop; clients and the watcher use the others.
     for mut child in processes.0.drain(running..) {
         let _ = child.kill();
@@ -439,6 +446,18 @@ fn run_blocking(args: &BenchArgs) -> anyhow::Result<()> {
 
     let (admission_rate, execution_rate) = one_core_rates(&out)?;
     let officers = Officers::read(&out.join("keys"))?;
+    let submit = if args.single {
+        Submit::Single
+    } else {
+        Submit::Batch(usize::from(args.batch))
+    };
+    if args.chunk > 0 {
+        let node0 = Node0 {
+            data_dir: nodes[0].home.join("data"),
+            pid: node0_pid,
+        };
+        return long_run(args, urls, &officers, &node0, submit);
+    }
     eprintln!("signing {} transactions…", args.txs + args.txs / 2);
     let sign = |count: usize| -> Vec<SignedTx> {
         (0..count)
@@ -448,11 +467,6 @@ fn run_blocking(args: &BenchArgs) -> anyhow::Result<()> {
     let saturation_txs = sign(args.txs);
     let paced_txs = sign(args.txs / 2);
 
-    let submit = if args.single {
-        Submit::Single
-    } else {
-        Submit::Batch(usize::from(args.batch))
-    };
     let saturation = phase(urls, saturation_txs, args.clients, None, submit)?;
     if saturation.committed == 0 {
         bail!(
@@ -513,6 +527,75 @@ fn run_blocking(args: &BenchArgs) -> anyhow::Result<()> {
         execution_rate,
     );
     Ok(())
+}
+
+/// Node 0 of the benchmark network, whose disk and memory a long run follows.
+struct Node0 {
+    data_dir: PathBuf,
+    pid: u32,
+}
+
+/// Sends `args.txs` in chunks of `args.chunk` at saturation and prints a
+/// line per chunk: how the cost changes as the chain grows.
+fn long_run(
+    args: &BenchArgs,
+    urls: &[String],
+    officers: &Officers,
+    node0: &Node0,
+    submit: Submit,
+) -> anyhow::Result<()> {
+    println!(
+        "xianjie-node bench, long run: {} validators, {} clients, chunks of {}",
+        args.validators, args.clients, args.chunk
+    );
+    println!(
+        "{:>6} {:>11} {:>8} {:>8} {:>8} {:>10} {:>9} {:>9}",
+        "chunk", "committed", "tx/s", "p50 ms", "p99 ms", "disk B/tx", "RSS MiB", "refused"
+    );
+    let (mut sent, mut committed, mut rates) = (0, 0, Vec::new());
+    while sent < args.txs {
+        let count = args.chunk.min(args.txs - sent);
+        let valid_until = http_height(&urls[0]).unwrap_or(0) + 40_000;
+        let txs: Vec<SignedTx> = (sent..sent + count)
+            .map(|i| officers.anchor(TESTNET_CHAIN_ID, i, valid_until))
+            .collect();
+        let chunk = phase(urls, txs, args.clients, None, submit)?;
+        sent += count;
+        committed += chunk.committed;
+        let rate = chunk.committed as f64 / chunk.seconds;
+        rates.push(rate);
+        let (p50, p99) = percentiles(chunk.latencies_ms);
+        let disk_per_tx = crate::verify_db::dir_size(&node0.data_dir) / committed.max(1) as u64;
+        let rss_mib = resident_bytes(node0.pid).map_or_else(
+            || "-".to_owned(),
+            |bytes| format!("{:.0}", bytes as f64 / 1048576.0),
+        );
+        println!(
+            "{:>6} {committed:>11} {rate:>8.0} {p50:>8.0} {p99:>8.0} {disk_per_tx:>10} {rss_mib:>9} {:>9}",
+            rates.len(),
+            chunk.refused
+        );
+    }
+    if let (Some(first), Some(last)) = (rates.first(), rates.last()) {
+        println!(
+            "last chunk at {:.0} % of the first ({last:.0} vs {first:.0} tx/s)",
+            100.0 * last / first
+        );
+    }
+    Ok(())
+}
+
+/// Resident memory of a process (Linux `/proc`), if it can be read.
+fn resident_bytes(pid: u32) -> Option<u64> {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
+    let kib: u64 = status
+        .lines()
+        .find_map(|line| line.strip_prefix("VmRSS:"))?
+        .split_whitespace()
+        .next()?
+        .parse()
+        .ok()?;
+    Some(kib * 1024)
 }
 
 /// The admission and execution rates of one core over 2,000 transactions,

@@ -1,11 +1,13 @@
 //! The `xianjie-node` binary: parses flags, sets up logging and runs a node
 //! (`dev`, `start`). The operator's tools beside the daemon live here, not
 //! in the node library: `verify-db` ([`verify_db`]), `backup` and `restore`
-//! ([`backup`]), `bench` ([`bench`]) and `testnet` ([`testnet`]).
+//! ([`backup`]), `bench` ([`bench`]), `testnet` ([`testnet`]) and `usage`
+//! ([`usage`]).
 
 mod backup;
 mod bench;
 mod testnet;
+mod usage;
 mod verify_db;
 
 use std::io::IsTerminal as _;
@@ -122,6 +124,13 @@ enum Command {
     /// Start a local network, load it with pre-signed transactions and print
     /// committed tx/s and submit-to-final latency.
     Bench(crate::bench::BenchArgs),
+    /// Print where a stopped node's store spends its bytes: records and
+    /// bytes per record kind, per committed transaction, and on disk.
+    Usage {
+        /// The node's home (a dev home or a network node's home).
+        #[arg(long)]
+        home: PathBuf,
+    },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -180,6 +189,13 @@ fn main() -> anyhow::Result<()> {
         }
         Command::Start { home } => runtime.block_on(run_start(home)),
         Command::Bench(args) => runtime.block_on(crate::bench::run(args)),
+        Command::Usage { home } => {
+            drop(runtime);
+            let usage = crate::usage::measure(&home)
+                .with_context(|| format!("measuring the store of {}", home.display()))?;
+            print!("{}", crate::usage::render(&usage));
+            Ok(())
+        }
         Command::VerifyDb {
             home,
             scratch,
