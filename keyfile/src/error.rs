@@ -75,9 +75,10 @@ pub enum Error {
         /// The ways to give one, e.g. "pass --passphrase-fd N, set … or run at a terminal".
         options: String,
     },
-    /// A new passphrase was refused (too short, or the two entries differ).
+    /// A new passphrase was refused (too short, or the two entries at the
+    /// terminal differ).
     #[error("{reason}")]
-    WeakPassphrase {
+    PassphraseRefused {
         /// What to change.
         reason: String,
     },

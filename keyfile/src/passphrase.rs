@@ -46,7 +46,7 @@ impl Passphrase {
     /// Refuses a passphrase too short to be worth encrypting under.
     pub fn check_new(&self) -> Result<()> {
         if self.0.chars().count() < MIN_NEW_PASSPHRASE_CHARS {
-            return Err(Error::WeakPassphrase {
+            return Err(Error::PassphraseRefused {
                 reason: format!(
                     "the new passphrase has fewer than {MIN_NEW_PASSPHRASE_CHARS} characters; choose a longer one \
                      (a few unrelated words are easy to remember and hard to guess)"
@@ -286,7 +286,7 @@ fn confirm_at_terminal(first: &Passphrase) -> Result<()> {
             reason: "it went away".to_owned(),
         })?;
     if again.as_bytes() != first.as_bytes() {
-        return Err(Error::WeakPassphrase {
+        return Err(Error::PassphraseRefused {
             reason: "the two passphrases differ; nothing was written, run the command again"
                 .to_owned(),
         });
