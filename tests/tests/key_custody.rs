@@ -380,6 +380,12 @@ fn network_nodes_with_encrypted_keys_commit_with_the_others() {
     std::fs::create_dir(&credentials).unwrap();
     passphrase_file(&credentials.join("xianjie-node-passphrase"), PASSPHRASE);
     let pass = passphrase_file(&dir.path().join("node3.pass"), PASSPHRASE);
+    set_mode(&pass, 0o644);
+    assert_refused(
+        &start_refused(&node3, &["--passphrase-file", path_text(&pass)]),
+        &format!("chmod 600 {}", pass.display()),
+    );
+    set_mode(&pass, 0o600);
     net.start(0);
     net.start(1);
     net.start_with(
