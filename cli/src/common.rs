@@ -36,7 +36,7 @@ pub fn officer_id(text: &str) -> anyhow::Result<KeyId> {
     }
     let path = Path::new(text);
     if path.exists() {
-        return Ok(crate::keys::read_key_file(path)?.public_key().id());
+        return Ok(crate::keys::read_public_key(path)?.id());
     }
     Err(anyhow::anyhow!(
         "{text:?} is neither an officer id (40 hex characters, `xianjie keys show`) nor a key file"

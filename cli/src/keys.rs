@@ -1,22 +1,37 @@
-//! `xianjie keys new` and `xianjie keys show`: officer key files.
+//! `xianjie keys …`: officer key files.
 //!
-//! A key file is the ledger's `KeyFile` JSON (secret seed, public key, id).
-//! It is created with mode 0600 and never overwritten: replacing an officer's
-//! registered key by accident would lock them out of signing.
+//! A key file is encrypted under a passphrase unless `--plain` is asked for
+//! (both formats: `docs/keyfile.md`, crate `xianjie-keyfile`). It is created
+//! with mode 0600 and never overwritten: replacing an officer's registered
+//! key by accident would lock them out of signing. `encrypt` and
+//! `change-passphrase` rewrite a file in place through a temporary file and
+//! a rename, after the new text has been decrypted once as a check; a wrong
+//! passphrase leaves the file untouched.
+//!
+//! Passphrases: `--passphrase-fd N` (one line read from that descriptor),
+//! else `XIANJIE_PASSPHRASE`, else the terminal asks (twice for a new one).
+//! `change-passphrase` takes the new one from `--new-passphrase-fd N`, else
+//! `XIANJIE_NEW_PASSPHRASE`, else the terminal.
 
-use std::fs::OpenOptions;
-use std::io::Write as _;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use anyhow::{anyhow, Context as _};
+use anyhow::Context as _;
 use clap::{Args, Subcommand};
 use rand::RngCore as _;
 use serde_json::json;
-use xianjie_ledger::crypto::{KeyFile, SecretKey};
+use xianjie_keyfile::{
+    file, KdfParams, Passphrase, PassphraseSource, PassphraseSources, StoredKey,
+};
+use xianjie_ledger::crypto::{KeyFile, PublicKey, SecretKey};
 
 use crate::client::NodeClient;
 use crate::{Context, Exit};
+
+/// The variable holding a key file's passphrase.
+pub const PASSPHRASE_VARIABLE: &str = "XIANJIE_PASSPHRASE";
+/// The variable holding the new passphrase of `keys change-passphrase`.
+pub const NEW_PASSPHRASE_VARIABLE: &str = "XIANJIE_NEW_PASSPHRASE";
 
 /// `xianjie keys …`
 #[derive(Debug, Args)]
@@ -29,10 +44,14 @@ pub struct KeysArgs {
 /// The `keys` subcommands.
 #[derive(Debug, Subcommand)]
 pub enum KeysCommand {
-    /// Generate a new key and write it to a file readable only by you.
+    /// Generate a new key and write it, encrypted under a passphrase, to a file readable only by you.
     New(NewArgs),
     /// Show the id and public key of --key (and, if the node knows it, the officer's org and role).
     Show,
+    /// Encrypt a plain key file in place under a new passphrase.
+    Encrypt(RewriteArgs),
+    /// Change the passphrase of an encrypted key file in place.
+    ChangePassphrase(ChangePassphraseArgs),
 }
 
 /// `xianjie keys new`
@@ -41,6 +60,42 @@ pub struct NewArgs {
     /// Where to write the key file; an existing file is never overwritten.
     #[arg(long, value_name = "FILE")]
     pub out: PathBuf,
+    /// Write the key unencrypted (anyone who copies the file has the key).
+    #[arg(long)]
+    pub plain: bool,
+}
+
+/// `xianjie keys encrypt FILE`
+#[derive(Debug, Args)]
+pub struct RewriteArgs {
+    /// The key file to rewrite.
+    #[arg(value_name = "FILE")]
+    pub file: PathBuf,
+}
+
+/// `xianjie keys change-passphrase FILE`
+#[derive(Debug, Args)]
+pub struct ChangePassphraseArgs {
+    /// The encrypted key file.
+    #[arg(value_name = "FILE")]
+    pub file: PathBuf,
+    /// Read the new passphrase from this file descriptor (one line); else
+    /// XIANJIE_NEW_PASSPHRASE, else the terminal asks.
+    #[arg(long, value_name = "N")]
+    pub new_passphrase_fd: Option<u32>,
+}
+
+/// The CLI's sources for a key file's passphrase, in order.
+pub fn passphrase_sources(fd: Option<u32>) -> PassphraseSources {
+    sources("--passphrase-fd", fd, PASSPHRASE_VARIABLE)
+}
+
+fn sources(flag: &'static str, fd: Option<u32>, variable: &'static str) -> PassphraseSources {
+    PassphraseSources::new(vec![
+        PassphraseSource::FileDescriptor { flag, fd },
+        PassphraseSource::Environment { variable },
+        PassphraseSource::Terminal,
+    ])
 }
 
 /// Runs a `keys` subcommand.
@@ -48,25 +103,138 @@ pub fn execute(context: &Context, args: KeysArgs) -> anyhow::Result<Exit> {
     match args.command {
         KeysCommand::New(new) => execute_new(context, &new),
         KeysCommand::Show => execute_show(context),
+        KeysCommand::Encrypt(args) => execute_encrypt(context, &args.file),
+        KeysCommand::ChangePassphrase(args) => execute_change_passphrase(context, &args),
     }
 }
 
 fn execute_new(context: &Context, args: &NewArgs) -> anyhow::Result<Exit> {
     let key = generate_key();
-    write_new_key_file(&args.out, &key)?;
+    let text = if args.plain {
+        eprintln!(
+            "warning: {} will not be encrypted: anyone who copies it can sign as you; \
+             encrypt it later with `xianjie keys encrypt {}`",
+            args.out.display(),
+            args.out.display()
+        );
+        KeyFile::to_json(&key)
+    } else {
+        refuse_existing(&args.out)?;
+        let passphrase = context.passphrases.new_passphrase(&args.out)?;
+        StoredKey::seal(&key, &passphrase, KdfParams::DEFAULT)?
+    };
+    file::create_new(&args.out, &text)?;
     let public_key = key.public_key();
     let answer = json!({
         "id": public_key.id().to_hex(),
         "public_key": public_key.to_hex(),
         "file": args.out.display().to_string(),
+        "encrypted": !args.plain,
     });
     context.output.emit(&answer, || {
         format!(
-            "wrote {}\nid          {}\npublic key  {}\n\
+            "wrote {}{}\nid          {}\npublic key  {}\n\
              Ask your organisation's admin to register this public key before you sign with it.",
             args.out.display(),
+            if args.plain {
+                " (not encrypted)"
+            } else {
+                " (encrypted)"
+            },
             public_key.id(),
             public_key
+        )
+    })?;
+    Ok(Exit::Success)
+}
+
+/// Refuses before a passphrase is asked for, so nobody types one for nothing.
+fn refuse_existing(path: &Path) -> anyhow::Result<()> {
+    if path.exists() {
+        return Err(xianjie_keyfile::Error::AlreadyExists {
+            path: path.to_owned(),
+        }
+        .into());
+    }
+    Ok(())
+}
+
+fn execute_encrypt(context: &Context, path: &Path) -> anyhow::Result<Exit> {
+    let key = match file_key(path)? {
+        StoredKey::Plain(key) => key,
+        StoredKey::Encrypted(_) => {
+            return Err(xianjie_keyfile::Error::AlreadyEncrypted {
+                path: path.to_owned(),
+            }
+            .into())
+        }
+    };
+    let passphrase = context.passphrases.new_passphrase(path)?;
+    rewrite_encrypted(path, &key, &passphrase)?;
+    report_rewrite(context, path, key.public_key(), "encrypted")
+}
+
+fn execute_change_passphrase(
+    context: &Context,
+    args: &ChangePassphraseArgs,
+) -> anyhow::Result<Exit> {
+    let path = &args.file;
+    let stored = file_key(path)?;
+    if !stored.is_encrypted() {
+        return Err(xianjie_keyfile::Error::NotEncrypted {
+            path: path.to_owned(),
+        }
+        .into());
+    }
+    let key = stored
+        .unlock(|| context.passphrases.existing(path))
+        .with_context(|| format!("cannot unlock {}; it was not changed", path.display()))?;
+    let new_sources = sources(
+        "--new-passphrase-fd",
+        args.new_passphrase_fd,
+        NEW_PASSPHRASE_VARIABLE,
+    );
+    let passphrase = new_sources.new_passphrase(path)?;
+    rewrite_encrypted(path, &key, &passphrase)?;
+    report_rewrite(context, path, key.public_key(), "passphrase changed")
+}
+
+fn file_key(path: &Path) -> anyhow::Result<StoredKey> {
+    xianjie_keyfile::read_stored_key(path)
+        .with_context(|| format!("cannot use key file {}", path.display()))
+}
+
+/// Seals `key`, checks that the new text opens to the same key, then
+/// replaces `path` with it.
+fn rewrite_encrypted(path: &Path, key: &SecretKey, passphrase: &Passphrase) -> anyhow::Result<()> {
+    let text = StoredKey::seal(key, passphrase, KdfParams::DEFAULT)?;
+    let reopened = StoredKey::parse(&text)?.unlock(|| Ok(passphrase.clone()))?;
+    anyhow::ensure!(
+        reopened.public_key() == key.public_key(),
+        "the re-encrypted key does not open to the same key; {} was not changed",
+        path.display()
+    );
+    file::replace(path, &text)?;
+    Ok(())
+}
+
+fn report_rewrite(
+    context: &Context,
+    path: &Path,
+    public_key: PublicKey,
+    what: &str,
+) -> anyhow::Result<Exit> {
+    let answer = json!({
+        "id": public_key.id().to_hex(),
+        "public_key": public_key.to_hex(),
+        "file": path.display().to_string(),
+        "encrypted": true,
+    });
+    context.output.emit(&answer, || {
+        format!(
+            "{}: {what}\nid          {}",
+            path.display(),
+            public_key.id()
         )
     })?;
     Ok(Exit::Success)
@@ -114,92 +282,41 @@ fn describe_officer(context: &Context, key: &SecretKey) -> String {
 
 /// A new key from the operating system's RNG.
 pub fn generate_key() -> SecretKey {
-    let mut seed = [0u8; 32];
-    rand::rngs::OsRng.fill_bytes(&mut seed);
-    let key = SecretKey::from_bytes(&seed);
-    seed.fill(0);
-    key
+    let mut seed = zeroize::Zeroizing::new([0u8; 32]);
+    rand::rngs::OsRng.fill_bytes(seed.as_mut());
+    SecretKey::from_bytes(&seed)
 }
 
-/// Writes `key` to a new file with mode 0600; refuses to replace an existing file.
-pub fn write_new_key_file(path: &Path, key: &SecretKey) -> anyhow::Result<()> {
-    let mut options = OpenOptions::new();
-    options.write(true).create_new(true);
-    #[cfg(unix)]
-    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-    let mut file = options.open(path).map_err(|error| match error.kind() {
-        std::io::ErrorKind::AlreadyExists => anyhow!(
-            "{} already exists; refusing to overwrite a key file (choose another --out, or move the old file away yourself)",
-            path.display()
-        ),
-        _ => anyhow!("cannot create key file {}: {error}", path.display()),
-    })?;
-    file.write_all(KeyFile::to_json(key).as_bytes())
-        .and_then(|()| file.sync_all())
-        .with_context(|| format!("cannot write key file {}", path.display()))
+/// Reads and, if encrypted, unlocks a key file (refused unless its mode is
+/// 0600 or stricter).
+pub fn read_key_file(path: &Path, passphrases: &PassphraseSources) -> anyhow::Result<SecretKey> {
+    xianjie_keyfile::read_key(path, passphrases)
+        .with_context(|| format!("cannot use key file {}", path.display()))
 }
 
-/// Reads and checks a key file; warns on stderr if others can read it.
-pub fn read_key_file(path: &Path) -> anyhow::Result<SecretKey> {
-    let text = std::fs::read_to_string(path).with_context(|| {
-        format!(
-            "cannot read key file {} (given by --key or XIANJIE_KEY)",
-            path.display()
-        )
-    })?;
-    warn_if_readable_by_others(path);
-    KeyFile::parse(&text).with_context(|| format!("{} is not a usable key file", path.display()))
+/// The public key of a key file of either format, without its passphrase.
+pub fn read_public_key(path: &Path) -> anyhow::Result<PublicKey> {
+    Ok(file_key(path)?.public_key())
 }
-
-#[cfg(unix)]
-fn warn_if_readable_by_others(path: &Path) {
-    use std::os::unix::fs::PermissionsExt as _;
-    if let Ok(metadata) = std::fs::metadata(path) {
-        if metadata.permissions().mode() & 0o077 != 0 {
-            eprintln!(
-                "warning: key file {} can be read by other users; run `chmod 600 {}`",
-                path.display(),
-                path.display()
-            );
-        }
-    }
-}
-
-#[cfg(not(unix))]
-fn warn_if_readable_by_others(_path: &Path) {}
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    #[test]
-    fn new_key_file_is_private_and_reads_back() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("officer.key");
-        let key = generate_key();
-        write_new_key_file(&path, &key).unwrap();
-        #[cfg(unix)]
-        {
-            use std::os::unix::fs::PermissionsExt as _;
-            assert_eq!(
-                std::fs::metadata(&path).unwrap().permissions().mode() & 0o777,
-                0o600
-            );
-        }
-        assert_eq!(read_key_file(&path).unwrap().public_key(), key.public_key());
+    fn no_passphrase() -> PassphraseSources {
+        PassphraseSources::new(Vec::new())
     }
 
     #[test]
-    fn existing_file_is_never_overwritten() {
+    fn plain_key_file_is_private_and_reads_back() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("officer.key");
-        std::fs::write(&path, "precious").unwrap();
-        let error = write_new_key_file(&path, &generate_key()).unwrap_err();
-        assert!(
-            error.to_string().contains("refusing to overwrite"),
-            "{error}"
+        let key = generate_key();
+        file::create_new(&path, &KeyFile::to_json(&key)).unwrap();
+        assert_eq!(
+            read_key_file(&path, &no_passphrase()).unwrap().public_key(),
+            key.public_key()
         );
-        assert_eq!(std::fs::read_to_string(&path).unwrap(), "precious");
     }
 
     #[test]
@@ -211,8 +328,35 @@ mod tests {
     fn garbage_key_file_is_refused_with_its_path() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("bad.key");
-        std::fs::write(&path, "{}").unwrap();
-        let error = read_key_file(&path).unwrap_err();
+        file::create_new(&path, "{}").unwrap();
+        let error = read_key_file(&path, &no_passphrase()).unwrap_err();
         assert!(format!("{error:#}").contains("bad.key"));
+    }
+
+    #[test]
+    fn an_encrypted_file_without_a_passphrase_source_names_the_options() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("locked.key");
+        let passphrase = Passphrase::new("long enough words".into());
+        let text = StoredKey::seal(&generate_key(), &passphrase, KdfParams::MINIMUM).unwrap();
+        file::create_new(&path, &text).unwrap();
+        // Without the terminal source: a developer's test run may have one.
+        let sources = PassphraseSources::new(vec![
+            PassphraseSource::FileDescriptor {
+                flag: "--passphrase-fd",
+                fd: None,
+            },
+            PassphraseSource::Environment {
+                variable: "XIANJIE_TEST_UNSET_PASSPHRASE",
+            },
+        ]);
+        let error = format!("{:#}", read_key_file(&path, &sources).unwrap_err());
+        for option in [
+            "--passphrase-fd N",
+            "XIANJIE_TEST_UNSET_PASSPHRASE",
+            "locked.key",
+        ] {
+            assert!(error.contains(option), "{option} missing from: {error}");
+        }
     }
 }

@@ -4,9 +4,12 @@
 //! officer's key file never leaves the machine.
 //!
 //! ```text
-//! xianjie [--node URL] [--key FILE] [--json] <command>
+//! xianjie [--node URL] [--key FILE] [--passphrase-fd N] [--json] <command>
 //!
-//!   keys new --out FILE          generate a key file (mode 0600)
+//!   keys new --out FILE [--plain]   generate a key file (mode 0600), encrypted
+//!                                under a passphrase unless --plain
+//!   keys encrypt FILE            encrypt a plain key file in place
+//!   keys change-passphrase FILE  change an encrypted key file's passphrase
 //!   keys show                    id and public key of --key
 //!   status                       the node's chain, height and validators
 //!   evidence anchor FILE ...     hash a file and anchor it with its category
@@ -35,6 +38,12 @@
 //! Reads of cases, evidence records and inspection results are signed with
 //! `--key` (`xianjie_ledger::read_auth`); without a key the node refuses them.
 //!
+//! Key files (`--key`, `XIANJIE_KEY`, key files given to `--collected-by`
+//! and the like) may be plain or encrypted (`docs/keyfile.md`) and are
+//! refused unless only their owner can read them. An encrypted one's
+//! passphrase comes from `--passphrase-fd N`, else `XIANJIE_PASSPHRASE`,
+//! else the terminal.
+//!
 //! Exit codes: 0 success; 1 a negative answer (the file is not anchored, or
 //! the ledger refused the transaction); 2 anything else (usage, unreadable
 //! files or keys, an unreachable node, an unexpected answer).
@@ -53,8 +62,11 @@
 
 use std::path::PathBuf;
 use std::process::ExitCode;
+use std::sync::{Arc, Mutex};
 
 use clap::{Args, Parser, Subcommand};
+use xianjie_keyfile::PassphraseSources;
+use xianjie_ledger::crypto::SecretKey;
 
 pub mod case;
 pub mod client;
@@ -113,6 +125,10 @@ pub struct GlobalArgs {
     /// Print one stable JSON object on stdout instead of text.
     #[arg(long, global = true)]
     pub json: bool,
+    /// Read the passphrase of an encrypted key file from this open file
+    /// descriptor (one line); else XIANJIE_PASSPHRASE, else the terminal asks.
+    #[arg(long, global = true, value_name = "N")]
+    pub passphrase_fd: Option<u32>,
 }
 
 /// The subcommands.
@@ -159,6 +175,10 @@ pub struct Context {
     pub key_path: Option<PathBuf>,
     /// Text or JSON.
     pub output: Output,
+    /// Where the passphrase of an encrypted key file comes from.
+    pub passphrases: Arc<PassphraseSources>,
+    /// The `--key` key once unlocked: a passphrase is asked for once per run.
+    unlocked_key: Arc<Mutex<Option<SecretKey>>>,
 }
 
 impl Context {
@@ -168,6 +188,8 @@ impl Context {
             node_url: global.node.clone(),
             key_path: global.key.clone(),
             output: Output::new(global.json),
+            passphrases: Arc::new(keys::passphrase_sources(global.passphrase_fd)),
+            unlocked_key: Arc::new(Mutex::new(None)),
         }
     }
 
@@ -175,22 +197,35 @@ impl Context {
     /// read (`xianjie_ledger::read_auth`); an unreadable key file is reported
     /// by the commands that sign transactions, and reads then go unsigned.
     pub fn client(&self) -> NodeClient {
-        let reader = self
-            .key_path
-            .as_deref()
-            .and_then(|path| keys::read_key_file(path).ok());
+        let reader = self.key_path.as_ref().and_then(|_| self.load_key().ok());
         NodeClient::new(&self.node_url).signing_reads_with(reader)
     }
 
-    /// Loads the signing key named by `--key` / `XIANJIE_KEY`.
-    pub fn load_key(&self) -> anyhow::Result<xianjie_ledger::crypto::SecretKey> {
+    /// Loads the signing key named by `--key` / `XIANJIE_KEY`, unlocking an
+    /// encrypted one with a passphrase (once per run).
+    pub fn load_key(&self) -> anyhow::Result<SecretKey> {
         let path = self.key_path.as_deref().ok_or_else(|| {
             anyhow::anyhow!(
                 "this command signs a transaction and needs a key: pass --key FILE or set XIANJIE_KEY \
                  (create one with `xianjie keys new --out FILE`)"
             )
         })?;
-        keys::read_key_file(path)
+        let mut unlocked = self
+            .unlocked_key
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        if let Some(key) = unlocked.as_ref() {
+            return Ok(key.clone());
+        }
+        let key = keys::read_key_file(path, &self.passphrases)?;
+        *unlocked = Some(key.clone());
+        Ok(key)
+    }
+
+    /// Reads another key file (a colleague's), unlocking it with a
+    /// passphrase from the same sources as `--key`'s.
+    pub fn read_key_file(&self, path: &std::path::Path) -> anyhow::Result<SecretKey> {
+        keys::read_key_file(path, &self.passphrases)
     }
 }
 

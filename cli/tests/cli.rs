@@ -16,12 +16,31 @@ use xianjie_ledger::tx::{Call, SignedTx};
 use common::{anchored, api_error, closed_port_url, officer_key, status_json, FakeNode, Request};
 
 fn xianjie(args: &[&str]) -> Output {
+    xianjie_with_env(args, &[])
+}
+
+/// Runs the CLI with only the given XIANJIE_* variables, and no terminal.
+fn xianjie_with_env(args: &[&str], env: &[(&str, &str)]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_xianjie"))
         .args(args)
         .env_remove("XIANJIE_NODE")
         .env_remove("XIANJIE_KEY")
+        .env_remove("XIANJIE_PASSPHRASE")
+        .env_remove("XIANJIE_NEW_PASSPHRASE")
+        .envs(env.iter().copied())
+        .stdin(std::process::Stdio::null())
         .output()
         .expect("run xianjie")
+}
+
+/// Writes a key file the way the CLI wants it: readable by its owner only.
+fn write_private(path: &Path, text: &str) {
+    std::fs::write(path, text).unwrap();
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt as _;
+        std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600)).unwrap();
+    }
 }
 
 fn exit_code(output: &Output) -> i32 {
@@ -48,12 +67,7 @@ fn stdout(output: &Output) -> String {
 /// Writes the fixed officer key (the one the fixtures sign with) into `dir`.
 fn officer_key_file(dir: &Path) -> String {
     let path = dir.join("officer.key");
-    std::fs::write(&path, KeyFile::to_json(&officer_key())).unwrap();
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt as _;
-        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600)).unwrap();
-    }
+    write_private(&path, &KeyFile::to_json(&officer_key()));
     path.to_str().unwrap().to_owned()
 }
 
@@ -63,7 +77,8 @@ fn keys_new_then_show_round_trips_and_never_overwrites() {
     let key = dir.path().join("me.key");
     let key = key.to_str().unwrap();
 
-    let created = xianjie(&["--json", "keys", "new", "--out", key]);
+    let passphrase = [("XIANJIE_PASSPHRASE", "correct horse battery")];
+    let created = xianjie_with_env(&["--json", "keys", "new", "--out", key], &passphrase);
     assert_eq!(exit_code(&created), 0, "{}", stderr(&created));
     let created = stdout_json(&created);
     assert_eq!(created["id"].as_str().unwrap().len(), 40);
@@ -77,14 +92,15 @@ fn keys_new_then_show_round_trips_and_never_overwrites() {
         );
     }
 
-    let shown = xianjie(&["keys", "show", "--json", "--key", key]);
+    assert_eq!(created["encrypted"], true);
+    let shown = xianjie_with_env(&["keys", "show", "--json", "--key", key], &passphrase);
     assert_eq!(exit_code(&shown), 0, "{}", stderr(&shown));
     let shown = stdout_json(&shown);
     assert_eq!(shown["id"], created["id"]);
     assert_eq!(shown["public_key"], created["public_key"]);
 
     let before = std::fs::read(key).unwrap();
-    let again = xianjie(&["keys", "new", "--out", key]);
+    let again = xianjie_with_env(&["keys", "new", "--out", key], &passphrase);
     assert_eq!(exit_code(&again), 2);
     assert!(
         stderr(&again).contains("refusing to overwrite"),
@@ -376,11 +392,11 @@ fn anchor_signs_locally_and_submits_the_file_digest() {
     // co-signs the anchor with their key.
     let second = SecretKey::from_bytes(&[22; 32]);
     let second_file = dir.path().join("second.key");
-    std::fs::write(&second_file, KeyFile::to_json(&second)).unwrap();
+    write_private(&second_file, &KeyFile::to_json(&second));
     let colleague = second.public_key().id().to_hex();
     let third = SecretKey::from_bytes(&[33; 32]);
     let third_file = dir.path().join("third.key");
-    std::fs::write(&third_file, KeyFile::to_json(&third)).unwrap();
+    write_private(&third_file, &KeyFile::to_json(&third));
 
     let output = xianjie(&[
         "--node",
@@ -471,7 +487,7 @@ fn anchor_signs_locally_and_submits_the_file_digest() {
 /// Writes `key` as a key file named `name` in `dir`.
 fn key_file(dir: &Path, name: &str, key: &SecretKey) -> String {
     let path = dir.join(name);
-    std::fs::write(&path, KeyFile::to_json(key)).unwrap();
+    write_private(&path, &KeyFile::to_json(key));
     path.to_str().unwrap().to_owned()
 }
 

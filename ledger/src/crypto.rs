@@ -666,10 +666,11 @@ mod tests {
     }
 }
 
-/// The text form of a key file (`HOME/keys/<org>-<role>.key`, `xianjie keys new`).
-/// JSON with the secret seed, the public key and its id, all hex. Parsing
-/// and printing are pure; reading and writing the file (mode 0600) is the
-/// caller's job.
+/// The plain text form of a key file (`HOME/keys/<org>-<role>.key`,
+/// `xianjie keys new --plain`; docs/keyfile.md). JSON with the secret seed,
+/// the public key and its id, all hex. Parsing and printing are pure;
+/// reading and writing the file (mode 0600), and the encrypted format, are
+/// the `xianjie-keyfile` crate's.
 #[derive(Serialize, Deserialize)]
 pub struct KeyFile {
     /// Always `xianjie-ed25519-secret-key`.
@@ -716,9 +717,15 @@ impl KeyFile {
             }
         })?;
         let key = SecretKey::from_bytes(&seed);
+        seed.fill(0);
         if key.public_key() != file.public_key {
             return Err(CryptoError::MalformedKey {
                 reason: "public_key does not belong to secret_key".into(),
+            });
+        }
+        if file.id != file.public_key.id() {
+            return Err(CryptoError::MalformedKey {
+                reason: "id is not the id of public_key".into(),
             });
         }
         Ok(key)
@@ -740,6 +747,9 @@ mod key_file_tests {
         let other = SecretKey::from_bytes(&[4u8; 32]).public_key().to_hex();
         let tampered = text.replace(&key.public_key().to_hex(), &other);
         assert!(KeyFile::parse(&tampered).is_err());
+        let other_id = SecretKey::from_bytes(&[4u8; 32]).public_key().id().to_hex();
+        let wrong_id = text.replace(&key.public_key().id().to_hex(), &other_id);
+        assert!(KeyFile::parse(&wrong_id).is_err());
         assert!(KeyFile::parse("{}").is_err());
     }
 }

@@ -47,6 +47,15 @@ pub enum Error {
         /// What is wrong with it.
         source: CryptoError,
     },
+    /// A network node's key file could not be read or unlocked.
+    #[error("node key {path}: {reason}")]
+    NodeKey {
+        /// The key file.
+        path: PathBuf,
+        /// What is wrong with it, or why it could not be unlocked (not a
+        /// `source`: the message already says it, once).
+        reason: xianjie_keyfile::Error,
+    },
     /// The policy schema compiled into this binary does not load.
     #[error("the policy schema built into this binary does not load: {0}")]
     PolicySchema(ContractError),

@@ -14,6 +14,12 @@
 //!   what was looser so the caller can warn (an operator who copied a home
 //!   with `cp -r` or restored it from a backup should hear about it).
 //!
+//! One file is refused rather than tightened: a network node's
+//! `keys/node.key`, read before `secure_home` runs
+//! (`network_node::read_node_key`). A key other users could read may have
+//! been copied; whether to tighten it or replace the key is the operator's
+//! call. The dev node's demo keys are tightened like the rest.
+//!
 //! Vault files are not walked one by one at start (a vault may hold millions):
 //! a 0700 vault directory already keeps other users from reaching them, and
 //! new vault files are created 0600.

@@ -2,17 +2,19 @@
 //! mempool, transaction gossip, the consensus engine and the HTTP API.
 
 use std::future::Future;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use tokio::sync::{mpsc, watch};
 use tokio::task::JoinHandle;
+use xianjie_keyfile::passphrase::NODE_CREDENTIAL_NAME;
+use xianjie_keyfile::{PassphraseSource, PassphraseSources};
+use xianjie_ledger::crypto::SecretKey;
 use xianjie_ledger::genesis::Genesis;
 
 use crate::api::{self, AppState};
 use crate::committed_tip::{self, NodeKind};
 use crate::consensus::{self, EngineSettings, HostParts, RunningEngine};
-use crate::dev::read_key_file;
 use crate::disk::DiskWatch;
 use crate::error::{Error, Result};
 use crate::execution::ChainInfo;
@@ -34,10 +36,58 @@ pub struct NetworkNode {
     gossip: JoinHandle<Result<()>>,
 }
 
+/// The variable that may hold an encrypted node key's passphrase.
+pub const NODE_PASSPHRASE_VARIABLE: &str = "XIANJIE_NODE_PASSPHRASE";
+
+/// Where an encrypted node key's passphrase comes from, in order:
+/// `--passphrase-file PATH`, the systemd credential
+/// `xianjie-node-passphrase` (`$CREDENTIALS_DIRECTORY`), the variable
+/// `XIANJIE_NODE_PASSPHRASE`, the terminal.
+pub fn node_passphrase_sources(passphrase_file: Option<PathBuf>) -> PassphraseSources {
+    PassphraseSources::new(vec![
+        PassphraseSource::File {
+            flag: "--passphrase-file",
+            path: passphrase_file,
+        },
+        PassphraseSource::SystemdCredential {
+            name: NODE_CREDENTIAL_NAME,
+        },
+        PassphraseSource::Environment {
+            variable: NODE_PASSPHRASE_VARIABLE,
+        },
+        PassphraseSource::Terminal,
+    ])
+}
+
+/// Reads `HOME/keys/node.key`, plain or encrypted. It is refused if other
+/// users could read it: unlike the rest of the home, which a start
+/// tightens, a key that was exposed may have been copied, and only its
+/// operator can judge that. Run it before anything else starts, so that a
+/// missing passphrase stops the node at once.
+pub fn read_node_key(home: &Path, passphrases: &PassphraseSources) -> Result<SecretKey> {
+    let path = NodeHome::new(home).node_key_path();
+    let node_key_error = |reason| Error::NodeKey {
+        path: path.clone(),
+        reason,
+    };
+    let stored = xianjie_keyfile::read_stored_key(&path).map_err(node_key_error)?;
+    let encrypted = stored.is_encrypted();
+    let key = stored
+        .unlock(|| passphrases.existing(&path))
+        .map_err(node_key_error)?;
+    tracing::info!(
+        path = %path.display(),
+        key_id = %key.public_key().id(),
+        encrypted,
+        "node key read"
+    );
+    Ok(key)
+}
+
 impl NetworkNode {
-    /// Reads the home and starts every part. Must run inside a multi-thread
-    /// Tokio runtime.
-    pub async fn start(root: &Path) -> Result<NetworkNode> {
+    /// Reads the home and starts every part with the node key `key`
+    /// ([`read_node_key`]). Must run inside a multi-thread Tokio runtime.
+    pub async fn start(root: &Path, key: SecretKey) -> Result<NetworkNode> {
         let home = NodeHome::new(root);
         let file = home.read_config()?;
         let config = file.node_config(home.root())?;
@@ -45,7 +95,6 @@ impl NetworkNode {
         let text =
             std::fs::read_to_string(&genesis_path).map_err(Error::io("reading", &genesis_path))?;
         let genesis = Arc::new(Genesis::from_json(&text)?);
-        let key = read_key_file(&home.node_key_path())?;
         // Refuses a store that lost committed blocks; a store moved aside
         // is fetched again from peers without voting (see committed_tip).
         let opened = {

@@ -259,13 +259,44 @@ pub fn today_in_china() -> String {
 
 /// Runs the `xianjie` binary with the given arguments.
 pub fn run_cli(args: &[&str]) -> CliRun {
-    let output: Output = Command::new(binary("xianjie"))
-        .args(args)
-        .env_remove("XIANJIE_NODE")
-        .env_remove("XIANJIE_KEY")
-        .stdin(Stdio::null())
-        .output()
-        .expect("run xianjie");
+    run_cli_with(args, &[], None)
+}
+
+/// The variables through which the CLI would take its node, key or
+/// passphrases from the test's own environment: every run starts without them.
+const CLI_VARIABLES: [&str; 4] = [
+    "XIANJIE_NODE",
+    "XIANJIE_KEY",
+    "XIANJIE_PASSPHRASE",
+    "XIANJIE_NEW_PASSPHRASE",
+];
+
+/// Runs the `xianjie` binary with the given arguments, environment
+/// variables `env`, and `stdin` as its standard input (none when `None`:
+/// the CLI then sees no terminal, as in a script).
+pub fn run_cli_with(args: &[&str], env: &[(&str, &str)], stdin: Option<&str>) -> CliRun {
+    let mut command = Command::new(binary("xianjie"));
+    command.args(args);
+    for variable in CLI_VARIABLES {
+        command.env_remove(variable);
+    }
+    command.envs(env.iter().copied());
+    command
+        .stdin(if stdin.is_some() {
+            Stdio::piped()
+        } else {
+            Stdio::null()
+        })
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    let mut child = command.spawn().expect("run xianjie");
+    if let Some(text) = stdin {
+        use std::io::Write as _;
+        let mut pipe = child.stdin.take().expect("stdin is piped");
+        // The CLI may exit before reading everything (a refusal): ignore a broken pipe.
+        let _ = pipe.write_all(text.as_bytes());
+    }
+    let output: Output = child.wait_with_output().expect("wait for xianjie");
     CliRun {
         code: output.status.code().unwrap_or(-1),
         stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
@@ -334,6 +365,7 @@ pub fn write_sample_file(path: &Path, len: usize, seed: u64) {
 
 /// A network of `xianjie-node start` processes written by `xianjie-node testnet`.
 pub mod network {
+    use std::ffi::OsStr;
     use std::fs::File;
     use std::net::TcpListener;
     use std::path::{Path, PathBuf};
@@ -498,6 +530,14 @@ pub mod network {
 
         /// Starts node `i` (its log goes to `<home>.<n>.log`).
         pub fn start(&mut self, i: usize) {
+            self.start_with(i, &[], &[]);
+        }
+
+        /// Starts node `i` with further arguments of `start` (e.g.
+        /// `--passphrase-file PATH`) and environment variables (e.g.
+        /// `CREDENTIALS_DIRECTORY`). The node's passphrase variables are
+        /// not inherited from the test's environment.
+        pub fn start_with(&mut self, i: usize, args: &[&OsStr], env: &[(&str, &OsStr)]) {
             let node = &mut self.nodes[i];
             assert!(node.child.is_none(), "node {i} is already running");
             node.starts += 1;
@@ -507,7 +547,12 @@ pub mod network {
                 .arg("start")
                 .arg("--home")
                 .arg(&node.home)
+                .args(args)
                 .env("RUST_LOG", "info,arc_malachitebft=warn,libp2p=warn")
+                .env_remove("XIANJIE_NODE_PASSPHRASE")
+                .env_remove("CREDENTIALS_DIRECTORY")
+                .envs(env.iter().copied())
+                .stdin(Stdio::null())
                 .stdout(Stdio::null())
                 .stderr(log)
                 .spawn()

@@ -17,13 +17,22 @@ fn dev_node() -> (tempfile::TempDir, DevNode) {
     (dir, node)
 }
 
-/// A key file `name` in `dir` made by `xianjie keys new`, and what it printed
+/// A plain key file `name` in `dir` made by `xianjie keys new --plain`, and what it printed
 /// (`id`, `public_key`).
 fn new_key(dir: &Path, name: &str) -> (PathBuf, serde_json::Value) {
     let file = dir.join(name);
-    let created = run_cli(&["--json", "keys", "new", "--out", file.to_str().unwrap()])
-        .expect_code(0)
-        .json();
+    // Plain: these keys are handed around within the test; encrypted ones
+    // are key_custody.rs's subject.
+    let created = run_cli(&[
+        "--json",
+        "keys",
+        "new",
+        "--plain",
+        "--out",
+        file.to_str().unwrap(),
+    ])
+    .expect_code(0)
+    .json();
     (file, created)
 }
 

@@ -86,21 +86,34 @@ pub struct AnchorArgs {
 pub struct Collector {
     /// The officer's id.
     pub id: KeyId,
-    /// Their key, when a key file was given.
-    pub key: Option<SecretKey>,
+    /// Their key file, when one was given; unlocked by [`Collector::key`].
+    pub key_file: Option<PathBuf>,
 }
 
-/// clap parser for `--collected-by`: an officer id or a key file.
+impl Collector {
+    /// Their key, when a key file was given (an encrypted one is unlocked
+    /// with a passphrase from the same sources as `--key`'s).
+    pub fn key(&self, context: &Context) -> anyhow::Result<Option<SecretKey>> {
+        self.key_file
+            .as_deref()
+            .map(|path| context.read_key_file(path))
+            .transpose()
+    }
+}
+
+/// clap parser for `--collected-by`: an officer id or a key file. Only the
+/// public key is read here; a passphrase, if any, is asked for once the
+/// whole command line is known.
 pub fn collector(text: &str) -> anyhow::Result<Collector> {
     if let Ok(id) = KeyId::from_hex(text) {
-        return Ok(Collector { id, key: None });
+        return Ok(Collector { id, key_file: None });
     }
     let path = Path::new(text);
     if path.exists() {
-        let key = crate::keys::read_key_file(path)?;
+        let public_key = crate::keys::read_public_key(path)?;
         return Ok(Collector {
-            id: key.public_key().id(),
-            key: Some(key),
+            id: public_key.id(),
+            key_file: Some(path.to_owned()),
         });
     }
     Err(anyhow::anyhow!(
@@ -183,7 +196,7 @@ pub fn execute(context: &Context, args: AnchorArgs) -> anyhow::Result<Exit> {
     let unsigned: Vec<KeyId> = args
         .collected_by
         .iter()
-        .filter(|c| c.key.is_none() && c.id != signer)
+        .filter(|c| c.key_file.is_none() && c.id != signer)
         .map(|c| c.id)
         .collect();
     if !unsigned.is_empty() && args.unsigned_out.is_none() {
@@ -195,16 +208,19 @@ pub fn execute(context: &Context, args: AnchorArgs) -> anyhow::Result<Exit> {
             draft::list(&unsigned)
         );
     }
+    // Unlocked before hashing, so a wrong passphrase costs no wait.
+    let mut colleague_keys = Vec::new();
+    for colleague in args.collected_by.iter().filter(|c| c.id != signer) {
+        colleague_keys.extend(colleague.key(context)?);
+    }
     let chain_id = context.client().status()?.chain_id;
 
     let hashed = hash_file(file, hashing_progress(context))
         .with_context(|| format!("cannot read {}", file.display()))?;
     anchor.digest = hashed.digest;
     anchor.size = hashed.size;
-    for colleague in args.collected_by.iter().filter(|c| c.id != signer) {
-        if let Some(their_key) = &colleague.key {
-            anchor.co_sign(&chain_id, &signer, their_key);
-        }
+    for their_key in &colleague_keys {
+        anchor.co_sign(&chain_id, &signer, their_key);
     }
     match &args.unsigned_out {
         Some(out) => write_draft(context, &Draft::new(&chain_id, signer, anchor), out),

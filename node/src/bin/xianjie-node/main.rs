@@ -70,10 +70,17 @@ enum Command {
         empty_block_wait: std::time::Duration,
     },
     /// Run one node of a network from its home (see `testnet`).
+    ///
+    /// An encrypted keys/node.key is unlocked with a passphrase from
+    /// --passphrase-file, else the systemd credential xianjie-node-passphrase
+    /// ($CREDENTIALS_DIRECTORY), else XIANJIE_NODE_PASSPHRASE, else the terminal.
     Start {
         /// The node's home: config.toml, genesis.json, keys/node.key.
         #[arg(long)]
         home: PathBuf,
+        /// A file (mode 0600) whose first line is node.key's passphrase.
+        #[arg(long, value_name = "PATH")]
+        passphrase_file: Option<PathBuf>,
     },
     /// Check a stopped node's store and vault for tampering: replay the chain
     /// from genesis, compare every stored record and re-hash every vault file.
@@ -187,7 +194,10 @@ fn main() -> anyhow::Result<()> {
             println!("start each with: xianjie-node start --home <home>");
             Ok(())
         }
-        Command::Start { home } => runtime.block_on(run_start(home)),
+        Command::Start {
+            home,
+            passphrase_file,
+        } => runtime.block_on(run_start(home, passphrase_file)),
         Command::Bench(args) => runtime.block_on(crate::bench::run(args)),
         Command::Usage { home } => {
             drop(runtime);
@@ -325,7 +335,13 @@ fn secure_home(home: &std::path::Path) -> anyhow::Result<()> {
     Ok(())
 }
 
-async fn run_start(home: PathBuf) -> anyhow::Result<()> {
+async fn run_start(home: PathBuf, passphrase_file: Option<PathBuf>) -> anyhow::Result<()> {
+    // Before secure_home, which would quietly tighten a node.key that other
+    // users could read: that one is refused instead (read_node_key).
+    let passphrases = xianjie_node::network_node::node_passphrase_sources(passphrase_file);
+    let key = xianjie_node::network_node::read_node_key(&home, &passphrases)
+        .with_context(|| format!("reading the node key in {}", home.display()))?;
+    drop(passphrases);
     secure_home(&home)?;
     let config = xianjie_node::home::NodeHome::new(&home)
         .read_config()
@@ -335,7 +351,7 @@ async fn run_start(home: PathBuf) -> anyhow::Result<()> {
     // Bound before anything starts, so that a taken address stops the node
     // before it joins consensus.
     let listener = bind_api(http, "api.listen in config.toml").await?;
-    let node = xianjie_node::network_node::NetworkNode::start(&home)
+    let node = xianjie_node::network_node::NetworkNode::start(&home, key)
         .await
         .with_context(|| format!("starting the node in {}", home.display()))?;
     eprintln!(
@@ -401,7 +417,7 @@ fn print_banner(node: &Node, home: &std::path::Path, http: SocketAddr) {
     let tip = state.tip();
     let keys = DevHome::new(home).keys_dir();
     eprintln!(
-        "xianjie-node {}: chain {} at height {}\n  API   http://{http}/v1/status  (OpenAPI: /v1/openapi.json)\n  keys  {}  (<org>-<role>.key for market, police, procuratorate, court, lab)",
+        "xianjie-node {}: chain {} at height {}\n  API   http://{http}/v1/status  (OpenAPI: /v1/openapi.json)\n  keys  {}  (<org>-<role>.key for market, police, procuratorate, court, lab)\n        demo keys are unencrypted, for development only",
         env!("CARGO_PKG_VERSION"),
         state.chain_id(),
         tip.height,

@@ -1,0 +1,148 @@
+//! The crate's one error type. Every message names the file and what to do.
+
+use std::path::PathBuf;
+
+/// Why a key file could not be read, unlocked or written.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// A file could not be read or written.
+    #[error("{action} {path}: {source}")]
+    Io {
+        /// What was being done (`reading`, `creating`, `renaming` …).
+        action: &'static str,
+        /// The file.
+        path: PathBuf,
+        /// The operating system's error.
+        source: std::io::Error,
+    },
+    /// The text is not a key file of either format.
+    #[error("not a usable key file: {reason}")]
+    Malformed {
+        /// What is wrong.
+        reason: String,
+    },
+    /// An encrypted key file of a version this program does not know.
+    #[error(
+        "encrypted key file version {version} is not supported (this program reads version {supported}); \
+         use a newer xianjie to read it"
+    )]
+    UnsupportedVersion {
+        /// The file's version.
+        version: u64,
+        /// The version this crate reads and writes.
+        supported: u64,
+    },
+    /// The key derivation's parameters are outside the bounds this program
+    /// accepts (too weak to protect the key, or so large that deriving the
+    /// key would exhaust memory or time).
+    #[error("key derivation parameter {name} = {value} is outside {min}..={max}; the file was not written by xianjie or has been tampered with")]
+    ParameterOutOfBounds {
+        /// `m_cost_kib`, `t_cost`, `p_cost` or `salt length`.
+        name: &'static str,
+        /// The file's value.
+        value: u64,
+        /// The smallest accepted value.
+        min: u64,
+        /// The largest accepted value.
+        max: u64,
+    },
+    /// Decryption failed: the passphrase is wrong, or the file's header or
+    /// ciphertext was changed (the cipher cannot tell which).
+    #[error("wrong passphrase, or the key file is damaged (its header or ciphertext was changed)")]
+    WrongPassphraseOrDamaged,
+    /// The decrypted seed does not belong to the public key in the header.
+    #[error(
+        "the decrypted secret key does not belong to the file's public_key: the file is damaged"
+    )]
+    PublicKeyMismatch,
+    /// Other users could read the key file.
+    #[error(
+        "{path} has mode {mode:04o}: other users could read it, so it is refused; \
+         run `chmod 600 {path}` (and, if others may have copied it, replace the key)"
+    )]
+    ReadableByOthers {
+        /// The file.
+        path: PathBuf,
+        /// Its permission bits.
+        mode: u32,
+    },
+    /// The file is encrypted and no passphrase source is available.
+    #[error("{path} is encrypted and no passphrase was given; {options}")]
+    NoPassphrase {
+        /// The key file.
+        path: PathBuf,
+        /// The ways to give one, e.g. "pass --passphrase-fd N, set … or run at a terminal".
+        options: String,
+    },
+    /// A new passphrase was refused (too short, or the two entries at the
+    /// terminal differ).
+    #[error("{reason}")]
+    PassphraseRefused {
+        /// What to change.
+        reason: String,
+    },
+    /// A passphrase could not be read from its source.
+    #[error("cannot read the passphrase from {source_name}: {reason}")]
+    PassphraseUnreadable {
+        /// The source, e.g. `--passphrase-fd 3`.
+        source_name: String,
+        /// Why.
+        reason: String,
+    },
+    /// A file that must be new already exists.
+    #[error(
+        "{path} already exists; refusing to overwrite a key file (choose another path, or move the old file away yourself)"
+    )]
+    AlreadyExists {
+        /// The file.
+        path: PathBuf,
+    },
+    /// The temporary file of a rewrite already exists.
+    #[error(
+        "{path} exists, left by an interrupted rewrite of {key_file} or written by one still running; \
+         {key_file} itself is intact: once no other `xianjie keys` command runs, remove {path} and run the command again"
+    )]
+    StaleTemporary {
+        /// The temporary file.
+        path: PathBuf,
+        /// The key file being rewritten.
+        key_file: PathBuf,
+    },
+    /// The key file is already in the format asked for.
+    #[error("{path} is already encrypted; to change its passphrase run `xianjie keys change-passphrase {path}`")]
+    AlreadyEncrypted {
+        /// The file.
+        path: PathBuf,
+    },
+    /// The operation needs an encrypted file and got a plain one.
+    #[error("{path} is not encrypted; encrypt it with `xianjie keys encrypt {path}`")]
+    NotEncrypted {
+        /// The file.
+        path: PathBuf,
+    },
+}
+
+impl Error {
+    /// An I/O error while `action`ing `path`, for `map_err`.
+    pub fn io(
+        action: &'static str,
+        path: &std::path::Path,
+    ) -> impl FnOnce(std::io::Error) -> Error {
+        let path = path.to_owned();
+        move |source| Error::Io {
+            action,
+            path,
+            source,
+        }
+    }
+
+    pub(crate) fn malformed(reason: impl Into<String>) -> Error {
+        Error::Malformed {
+            reason: reason.into(),
+        }
+    }
+}
+
+/// The crate's result type.
+pub type Result<T, E = Error> = std::result::Result<T, E>;
