@@ -224,6 +224,17 @@ pub struct CliRun {
     pub stderr: String,
 }
 
+/// A finished process's exit code and output, as text.
+impl From<Output> for CliRun {
+    fn from(output: Output) -> Self {
+        CliRun {
+            code: output.status.code().unwrap_or(-1),
+            stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+        }
+    }
+}
+
 impl CliRun {
     /// Parses stdout as JSON, failing the test with both streams if it is not.
     pub fn json(&self) -> serde_json::Value {
@@ -296,27 +307,18 @@ pub fn run_cli_with(args: &[&str], env: &[(&str, &str)], stdin: Option<&str>) ->
         // The CLI may exit before reading everything (a refusal): ignore a broken pipe.
         let _ = pipe.write_all(text.as_bytes());
     }
-    let output: Output = child.wait_with_output().expect("wait for xianjie");
-    CliRun {
-        code: output.status.code().unwrap_or(-1),
-        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
-    }
+    child.wait_with_output().expect("wait for xianjie").into()
 }
 
 /// Runs the `xianjie-node` binary with the given arguments (for its
 /// one-shot subcommands such as `verify-db`).
 pub fn run_node(args: &[&std::ffi::OsStr]) -> CliRun {
-    let output: Output = Command::new(binary("xianjie-node"))
+    Command::new(binary("xianjie-node"))
         .args(args)
         .stdin(Stdio::null())
         .output()
-        .expect("run xianjie-node");
-    CliRun {
-        code: output.status.code().unwrap_or(-1),
-        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
-    }
+        .expect("run xianjie-node")
+        .into()
 }
 
 /// Copies the directory tree `from` to `to` (files and directories only).

@@ -312,7 +312,7 @@ fn an_encrypted_officer_key_signs_a_transaction_on_a_dev_node() {
 /// `xianjie-node start --home HOME ARGS` run to its end (a refusal), with
 /// no passphrase from the test's environment or a terminal.
 fn start_refused(home: &Path, args: &[&str]) -> CliRun {
-    let output = Command::new(binary("xianjie-node"))
+    Command::new(binary("xianjie-node"))
         .arg("start")
         .arg("--home")
         .arg(home)
@@ -321,12 +321,8 @@ fn start_refused(home: &Path, args: &[&str]) -> CliRun {
         .env_remove("CREDENTIALS_DIRECTORY")
         .stdin(Stdio::null())
         .output()
-        .expect("run xianjie-node");
-    CliRun {
-        code: output.status.code().unwrap_or(-1),
-        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
-    }
+        .expect("run xianjie-node")
+        .into()
 }
 
 /// A file (mode 0600) holding `passphrase` on one line.
