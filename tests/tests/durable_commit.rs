@@ -132,6 +132,13 @@ fn parse_trace(text: &str, db_path: &str) -> Vec<Event> {
         };
         let rest = rest.trim_start();
         let (began, call) = if let Some(head) = rest.strip_suffix(" <unfinished ...>") {
+            // A descriptor is gone from the table as soon as `close` begins,
+            // so another thread's `accept4` or `openat` may be handed the same
+            // number before this `close` is printed as returned: forget the
+            // number now, not when the close returns.
+            if let Some(fd) = closed_descriptor(head) {
+                forget(&mut store_fds, &mut socket_fds, fd);
+            }
             pending.insert(pid, (line_number, head.to_owned()));
             continue;
         } else if rest.starts_with("<... ") {
@@ -174,9 +181,11 @@ fn parse_trace(text: &str, db_path: &str) -> Vec<Event> {
                 store_fds.retain(|&known| known != fd);
                 socket_fds.push(fd);
             }
-            ("close", _) => {
-                store_fds.retain(|&known| Some(known) != first_argument);
-                socket_fds.retain(|&known| Some(known) != first_argument);
+            // A split close was handled where it began.
+            ("close", _) if began == line_number => {
+                if let Some(fd) = first_argument {
+                    forget(&mut store_fds, &mut socket_fds, fd);
+                }
             }
             ("pwrite64", _) if is_in(first_argument, &store_fds) => {
                 events.push(event(What::StoreWrite(decode_strings(&call))));
@@ -197,6 +206,21 @@ fn parse_trace(text: &str, db_path: &str) -> Vec<Event> {
         "the trace shows no open descriptor of {db_path}: is this the store's data file?"
     );
     events
+}
+
+/// The descriptor of a `close(N` call head, if that is what it is.
+fn closed_descriptor(head: &str) -> Option<i64> {
+    head.strip_prefix("close(")?
+        .split([',', ')'])
+        .next()?
+        .trim()
+        .parse()
+        .ok()
+}
+
+fn forget(store_fds: &mut Vec<i64>, socket_fds: &mut Vec<i64>, fd: i64) {
+    store_fds.retain(|&known| known != fd);
+    socket_fds.retain(|&known| known != fd);
 }
 
 fn is_in(fd: Option<i64>, fds: &[i64]) -> bool {
@@ -264,4 +288,24 @@ fn hex_bytes(text: &str) -> Vec<u8> {
         .step_by(2)
         .map(|at| u8::from_str_radix(&text[at..at + 2], 16).expect("hex"))
         .collect()
+}
+
+/// A connection accepted on a number another thread is closing, printed
+/// before that close returns, is still the client's connection.
+#[test]
+fn a_descriptor_reused_while_its_close_is_in_flight_is_still_traced() {
+    let trace = "\
+100 openat(AT_FDCWD, \"\\x2f\\x64\\x62\", O_RDWR|O_CREAT|O_CLOEXEC, 0666) = 9
+101 close(12 <unfinished ...>
+102 accept4(7, {sa_family=AF_INET, sin_port=htons(5000)}, [16], SOCK_CLOEXEC|SOCK_NONBLOCK) = 12
+101 <... close resumed>) = 0
+102 writev(12, [{iov_base=\"\\x74\\x78\", iov_len=2}], 1) = 2
+";
+    let events = parse_trace(trace, "/db");
+    assert!(
+        events
+            .iter()
+            .any(|event| matches!(&event.what, What::Answer(bytes) if bytes == b"tx")),
+        "the answer on the reused descriptor was lost: {events:?}"
+    );
 }
