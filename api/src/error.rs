@@ -132,6 +132,8 @@ error_codes! {
     ReplayedRead = "replayed_read",
     /// The node's memory of fresh signed reads is full.
     SignedReadsBusy = "signed_reads_busy",
+    /// The node has as many event streams open as it allows.
+    EventStreamsBusy = "event_streams_busy",
     /// The on-chain policy set does not let this officer read the resource.
     ReadDenied = "read_denied",
     /// No case with that id.

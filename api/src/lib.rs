@@ -11,6 +11,7 @@
 pub mod cases;
 pub mod chain;
 pub mod error;
+pub mod events;
 pub mod evidence;
 pub mod governance;
 pub mod health;

@@ -33,6 +33,8 @@
 //!                                supervision statistics at a height (signed read)
 //!   stats publish ... | check BUL-… [--table FILE] | bulletins
 //!                                anchor a bulletin (通报); recompute and compare digests
+//!   events [--after CURSOR | --from-start] [--follow] [--count N] [--verify --genesis FILE]
+//!                                the committed transactions you may read (signed reads)
 //! ```
 //!
 //! Reads of cases, evidence records and inspection results are signed with
@@ -72,6 +74,7 @@ pub mod case;
 pub mod client;
 pub mod common;
 pub mod error;
+pub mod events;
 pub mod evidence;
 pub mod gov;
 pub mod hashing;
@@ -164,6 +167,9 @@ pub enum Command {
     Login(login::LoginArgs),
     /// Supervision statistics at a height; publish and check bulletins (通报).
     Stats(stats::StatsArgs),
+    /// Follow the committed transactions you may read (cases, evidence,
+    /// custody, inspections, governance), resumable from a cursor.
+    Events(events::EventsArgs),
 }
 
 /// What every command receives: the global flags, resolved.
@@ -249,6 +255,7 @@ pub fn run(cli: Cli) -> ExitCode {
         Command::NodeKey(args) => members::execute_node_key(&context, args),
         Command::Login(args) => login::execute(&context, args),
         Command::Stats(args) => stats::execute(&context, args),
+        Command::Events(args) => events::execute(&context, args),
     };
     match result {
         Ok(exit) => exit.code(),

@@ -85,7 +85,7 @@ pub fn execute(context: &Context, args: VerifyArgs) -> anyhow::Result<Exit> {
     }
 }
 
-fn read_genesis(path: &Path) -> anyhow::Result<Genesis> {
+pub(crate) fn read_genesis(path: &Path) -> anyhow::Result<Genesis> {
     let text = std::fs::read_to_string(path)
         .with_context(|| format!("cannot read the genesis file {}", path.display()))?;
     Genesis::from_json(&text).with_context(|| {

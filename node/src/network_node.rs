@@ -260,6 +260,7 @@ impl NetworkNode {
         let router = api::router(self.state());
         let limits = ConnectionLimits::from(&self.state.shared().config);
         let (failed_sender, failed_receiver) = tokio::sync::oneshot::channel::<()>();
+        let event_streams = Arc::clone(self.state.event_streams());
         // The API runs in its own task beside consensus and gossip, which
         // have their own listeners: its connection caps keep a flood of
         // clients to itself.
@@ -269,6 +270,9 @@ impl NetworkNode {
                     () = shutdown => tracing::info!("shutdown requested"),
                     _ = failed_receiver => tracing::error!("consensus stopped; shutting down"),
                 }
+                // Event streams never finish on their own: end them so that
+                // the server's wait for in-flight responses does.
+                event_streams.close_all();
             };
             http_server::serve(listener, router, limits, stop_serving).await;
         });

@@ -140,11 +140,15 @@ impl Node {
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> Result<()> {
         let producer_stopped = self.producer_stopped();
+        let event_streams = std::sync::Arc::clone(self.state.event_streams());
         let stop_serving = async move {
             tokio::select! {
                 () = shutdown => tracing::info!("shutdown requested; finishing in-flight work"),
                 () = producer_stopped => tracing::error!("the block producer stopped; shutting down"),
             }
+            // Event streams never finish on their own: end them so that the
+            // server's wait for in-flight responses does.
+            event_streams.close_all();
         };
         let limits = ConnectionLimits::from(&self.state.shared().config);
         http_server::serve(listener, self.router(), limits, stop_serving).await;

@@ -129,6 +129,11 @@ pub enum ApiError {
     FutureRead(String),
     /// This signed read was accepted before; a signature serves one request.
     ReplayedRead,
+    /// The node has as many `GET /v1/events` streams open as it allows.
+    EventStreamsBusy {
+        /// How many streams a node keeps open.
+        limit: usize,
+    },
     /// The node's memory of fresh signed reads (kept to refuse replays) is
     /// full.
     SignedReadsBusy {
@@ -225,9 +230,11 @@ impl ApiError {
             Refused(error) => refusal_status(error.code()),
             DuplicateTx { .. } => StatusCode::CONFLICT,
             TxRefused { .. } => StatusCode::UNPROCESSABLE_ENTITY,
-            MempoolFull | ShuttingDown | SessionsFull | SignedReadsBusy { .. } => {
-                StatusCode::SERVICE_UNAVAILABLE
-            }
+            MempoolFull
+            | ShuttingDown
+            | SessionsFull
+            | SignedReadsBusy { .. }
+            | EventStreamsBusy { .. } => StatusCode::SERVICE_UNAVAILABLE,
             CommitTimeout { .. } => StatusCode::GATEWAY_TIMEOUT,
             RequestTimeout | UploadStalled { .. } | UploadTooSlow { .. } => {
                 StatusCode::REQUEST_TIMEOUT
@@ -273,6 +280,7 @@ impl ApiError {
             FutureRead(_) => "future_read",
             ReplayedRead => "replayed_read",
             SignedReadsBusy { .. } => "signed_reads_busy",
+            EventStreamsBusy { .. } => "event_streams_busy",
             UnknownReader { code, .. } => code,
             ReadDenied { .. } => "read_denied",
             UnknownCase(_) => "unknown_case",
@@ -357,6 +365,9 @@ impl ApiError {
             StaleRead(reason) => format!("{reason}; check this machine's clock and sign the read again"),
             FutureRead(reason) => format!("{reason}; this machine's clock is ahead of the node's: set it right (e.g. with NTP) and sign the read again"),
             ReplayedRead => "this exact signed request was accepted before, and a signature serves one request only; sign the request again (the CLI signs each request anew). If you did not send it twice, someone may have captured the signed request: tell your organisation's admin".into(),
+            EventStreamsBusy { limit } => format!(
+                "the node has {limit} event streams open, its limit; retry shortly, or long-poll `GET /v1/events?after=CURSOR&wait_ms=N` without `Accept: text/event-stream`"
+            ),
             SignedReadsBusy { capacity, retry_after_ms } => format!(
                 "the node remembers every signed read of the last minutes to refuse replays, and holds {capacity} still fresh, its limit; retry in {} s with a new signature, or read through a web console session (bearer token), which takes no room",
                 retry_after_ms.div_ceil(1000)

@@ -9,6 +9,7 @@ pub mod auth;
 mod cases;
 mod chain;
 mod error;
+mod events;
 mod evidence;
 mod governance;
 mod health;
@@ -42,6 +43,7 @@ use xianjie_store::Store;
 
 pub use chain::{BlockView, StatusView, ValidatorView};
 pub use error::{ApiError, ErrorBody, ErrorCode, ErrorDetail};
+pub use events::{Cursor, EventKind, EventPage, EventView};
 pub use evidence::{EvidenceProof, StateEntryProof, TxInclusion};
 pub use health::{Liveness, Readiness, ReadinessCheck};
 pub use members::OfficerView;
@@ -97,6 +99,7 @@ pub struct AppState {
     read_max_future_skew_ms: u64,
     sessions: Arc<sessions::SessionStore>,
     replay: Arc<replay::ReplayGuard>,
+    event_streams: Arc<events::EventStreams>,
 }
 
 impl AppState {
@@ -108,6 +111,7 @@ impl AppState {
             read_max_future_skew_ms: xianjie_ledger::read_auth::DEFAULT_MAX_FUTURE_SKEW_MS,
             sessions: Arc::new(sessions::SessionStore::new()),
             replay: Arc::new(replay::ReplayGuard::default()),
+            event_streams: Arc::new(events::EventStreams::default()),
         }
     }
 
@@ -122,6 +126,12 @@ impl AppState {
     pub fn with_read_replay_capacity(mut self, capacity: usize) -> Self {
         self.replay = Arc::new(replay::ReplayGuard::new(capacity));
         self
+    }
+
+    /// The open `GET /v1/events` streams; [`events::EventStreams::close_all`]
+    /// ends them when the node stops.
+    pub fn event_streams(&self) -> &Arc<events::EventStreams> {
+        &self.event_streams
     }
 
     /// The web console's live sessions (in memory only).
@@ -320,6 +330,8 @@ pub fn routes() -> Vec<ApiRoute> {
             inspections::accreditation,
         ),
         ApiRoute::new(GET, "/v1/stats", Officer, stats::stats),
+        // Streaming: an SSE answer lasts as long as its client follows.
+        ApiRoute::new(GET, "/v1/events", Officer, events::events).in_group(Streaming),
         ApiRoute::new(GET, "/v1/bulletins", Public, stats::bulletins),
         ApiRoute::new(GET, "/v1/bulletins/{id}", Public, stats::bulletin),
         ApiRoute::new(POST, "/v1/sessions", SignedOnly, sessions::create),

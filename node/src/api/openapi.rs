@@ -8,8 +8,8 @@ use utoipa::openapi::{ContentBuilder, PathItem, Ref, ResponseBuilder};
 use utoipa::{Modify, OpenApi};
 
 use super::{
-    cases, chain, error, evidence, governance, health, inspections, members, receipt, sessions,
-    stats, supervision, txs, vault, Group,
+    cases, chain, error, events, evidence, governance, health, inspections, members, receipt,
+    sessions, stats, supervision, txs, vault, Group,
 };
 
 /// The API description. Ledger types (headers, certificates, transactions)
@@ -46,6 +46,7 @@ use super::{
         governance::proposals,
         governance::proposal,
         stats::stats,
+        events::events,
         stats::bulletins,
         stats::bulletin,
         sessions::create,
@@ -97,6 +98,9 @@ use super::{
         governance::PolicyView,
         governance::ProposalsView,
         stats::StatsView,
+        events::EventPage,
+        events::EventView,
+        events::EventKind,
         stats::ScopeView,
         stats::StatsRowView,
         stats::StageDaysView,

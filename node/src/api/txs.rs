@@ -318,7 +318,7 @@ fn lookup(shared: &Shared, hash: Hash, with_call: bool) -> Result<Lookup, ApiErr
 
 /// The call's name as its JSON form tags it (`open_case`, `anchor_evidence`,
 /// …), without any of its fields.
-fn call_kind(call: &Call) -> Result<String, ApiError> {
+pub(super) fn call_kind(call: &Call) -> Result<String, ApiError> {
     match serde_json::to_value(call) {
         Ok(serde_json::Value::Object(tagged)) if tagged.len() == 1 => {
             Ok(tagged.keys().next().cloned().unwrap_or_default())
