@@ -124,6 +124,25 @@ pub struct EventView {
     pub action: Option<String>,
     /// Whether it applied or was refused by its contract.
     pub outcome: OutcomeView,
+    /// For an applied case event: the case as it stood after this block.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub case: Option<CaseAfterBlock>,
+}
+
+/// A case as it stood after the block of one of its events: the clocks its
+/// step started or stopped, and the supervision flags it raised or resolved,
+/// show here.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct CaseAfterBlock {
+    /// Its state, e.g. `S3_TRANSFERRED`.
+    pub state: String,
+    /// Its running clocks at the block's time, as `GET /v1/cases/{id}`
+    /// shows them (`rule`, `actor`, `due_at_ms`, `overdue`, …).
+    #[schema(value_type = Vec<Object>)]
+    pub clocks: Vec<serde_json::Value>,
+    /// Its open supervision flags, by kind (`penalty_instead_of_transfer`,
+    /// `untransferred_suspected_crime`).
+    pub open_flags: Vec<String>,
 }
 
 /// The answer to a long poll of `GET /v1/events`.

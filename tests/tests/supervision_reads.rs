@@ -212,6 +212,45 @@ fn a_penalty_instead_of_transfer_is_flagged_and_read_by_the_procuratorate() {
     assert_eq!(flag["rules"][0]["version"], 1);
     assert_eq!(flag["rules"][0]["facts"][0]["kind"], "sales-amount");
     assert_eq!(flag["rules"][0]["facts"][0]["value"], SALES_FEN);
+    // The procuratorate's event stream shows the case as it stood after
+    // each of its steps: no flag before the decision, the flag after it.
+    let events = node
+        .cli_as("procuratorate-officer", &["events", "--from-start"])
+        .expect_code(0)
+        .json();
+    let case_events: Vec<&Value> = events["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|event| event["kind"] == "case" && event["subject"] == case_id.as_str())
+        .collect();
+    let decision = case_events
+        .iter()
+        .find(|event| event["action"] == "penalty-decision")
+        .unwrap_or_else(|| panic!("no penalty-decision event: {events:#}"));
+    assert_eq!(
+        decision["case"]["open_flags"],
+        serde_json::json!(["penalty_instead_of_transfer"]),
+        "{decision:#}"
+    );
+    let shown = node
+        .cli_as("procuratorate-officer", &["case", "show", &case_id])
+        .expect_code(0)
+        .json();
+    assert_eq!(decision["case"]["state"], shown["state"], "{shown:#}");
+    let opened = case_events
+        .iter()
+        .find(|event| event["action"] == "open")
+        .unwrap_or_else(|| panic!("no open event: {events:#}"));
+    assert_eq!(
+        opened["case"]["open_flags"],
+        serde_json::json!([]),
+        "{opened:#}"
+    );
+    assert_ne!(
+        opened["case"]["state"], decision["case"]["state"],
+        "{events:#}"
+    );
     // Resolved ones only: none.
     let resolved = node
         .cli_as(

@@ -32,15 +32,19 @@ use axum::Json;
 use serde::Deserialize;
 use tokio::sync::watch;
 use utoipa::IntoParams;
-use xianjie_contracts::ReadResource;
+use xianjie_contracts::{deadline, read, ReadResource};
 use xianjie_ledger::block::TxOutcome;
+use xianjie_ledger::codec::decode;
 use xianjie_ledger::ids::{CaseId, InspectionId};
+use xianjie_ledger::state::{keys, StateView};
+use xianjie_ledger::supervision::{FlagKind, SupervisionFlag};
 use xianjie_ledger::tx::{Call, SignedTx};
 use xianjie_ledger::Hash;
 
-use super::auth::{may_read, Reader};
+use super::auth::{internal, may_read, Reader};
+use super::stats::StateAt;
 use super::{ApiError, AppState, ErrorBody, Shared};
-pub use xianjie_api::events::{Cursor, EventKind, EventPage, EventView};
+pub use xianjie_api::events::{CaseAfterBlock, Cursor, EventKind, EventPage, EventView};
 
 /// Events in one answer (or one read of a stream) unless `limit` says fewer.
 pub const DEFAULT_EVENTS_PER_ANSWER: usize = 100;
@@ -318,7 +322,15 @@ fn scan(
             };
             let described = Described::of(signed, result.tx, &result.outcome);
             if described.visible_to(shared, reader, signed)? {
-                events.push(described.view(after, block.header.time_ms, signed, result)?);
+                let case = match (&described.audience, &result.outcome) {
+                    (Audience::Readers(ReadResource::Case(id)), TxOutcome::Ok) => {
+                        case_after_block(shared, height, block.header.time_ms, id)?
+                    }
+                    _ => None,
+                };
+                let mut view = described.view(after, block.header.time_ms, signed, result)?;
+                view.case = case;
+                events.push(view);
             }
             at = after;
         }
@@ -441,8 +453,48 @@ impl Described {
             subject: self.subject,
             action: self.action,
             outcome: result.outcome.clone().into(),
+            case: None,
         })
     }
+}
+
+/// The case after block `height`, read from the state of that height: its
+/// state, clocks at the block's time and open flags.
+fn case_after_block(
+    shared: &Shared,
+    height: u64,
+    time_ms: u64,
+    id: &CaseId,
+) -> Result<Option<CaseAfterBlock>, ApiError> {
+    let view = StateAt {
+        store: &shared.store,
+        height,
+    };
+    let Some(case) = read::case(&view, id).map_err(internal)? else {
+        return Ok(None);
+    };
+    let params = read::params_shared(&view).map_err(internal)?;
+    let clocks = deadline::case_clocks(&params, &case, time_ms)
+        .iter()
+        .map(serde_json::to_value)
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|error| ApiError::Internal(format!("a clock to JSON: {error}")))?;
+    let mut open_flags = Vec::new();
+    for kind in FlagKind::ALL {
+        let Some(bytes) = view.get(&keys::flag(id, kind.name())) else {
+            continue;
+        };
+        let flag: SupervisionFlag = decode(&bytes)
+            .map_err(|error| ApiError::Internal(format!("reading a flag of {id}: {error}")))?;
+        if flag.resolved_height.is_none() {
+            open_flags.push(kind.name().to_owned());
+        }
+    }
+    Ok(Some(CaseAfterBlock {
+        state: case.state.name().to_owned(),
+        clocks,
+        open_flags,
+    }))
 }
 
 fn custody_action_name(action: xianjie_ledger::model::CustodyAction) -> String {

@@ -43,7 +43,7 @@ use xianjie_store::Store;
 
 pub use chain::{BlockView, StatusView, ValidatorView};
 pub use error::{ApiError, ErrorBody, ErrorCode, ErrorDetail};
-pub use events::{Cursor, EventKind, EventPage, EventView};
+pub use events::{CaseAfterBlock, Cursor, EventKind, EventPage, EventView};
 pub use evidence::{EvidenceProof, StateEntryProof, TxInclusion};
 pub use health::{Liveness, Readiness, ReadinessCheck};
 pub use members::OfficerView;

@@ -101,6 +101,7 @@ use super::{
         events::EventPage,
         events::EventView,
         events::EventKind,
+        events::CaseAfterBlock,
         stats::ScopeView,
         stats::StatsRowView,
         stats::StageDaysView,

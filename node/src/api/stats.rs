@@ -48,10 +48,10 @@ pub struct StatsQuery {
     pub to: Option<u32>,
 }
 
-/// The state as it was after one block.
-struct StateAt<'a> {
-    store: &'a Store,
-    height: u64,
+/// The state as it was after one block (also read by `GET /v1/events`).
+pub(super) struct StateAt<'a> {
+    pub(super) store: &'a Store,
+    pub(super) height: u64,
 }
 
 impl StateView for StateAt<'_> {
