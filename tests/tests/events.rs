@@ -71,6 +71,22 @@ fn a_follower_resumes_from_its_cursor_across_a_restart_without_gaps_or_duplicate
     assert_eq!(txs_of(&two), seen[..2].to_vec());
     assert_eq!(two["cursor"], everything["events"][1]["cursor"]);
 
+    // Following prints each event as a line of JSON as it comes.
+    let followed = events_as(
+        &node,
+        "market-officer",
+        &["--follow", "--after", &resume_at, "--count", "1"],
+    );
+    assert_eq!(followed["tx"], first[2].as_str(), "{followed:#}");
+    let text = node
+        .cli_text_as("market-officer", &["events", "--after", &resume_at])
+        .expect_code(0)
+        .stdout;
+    assert!(
+        text.contains(&first[2][..16]) && text.contains("next: xianjie events --after"),
+        "{text}"
+    );
+
     let (home, port) = node.stop();
     let node = DevNode::start_on(&home, port);
     let later: Vec<String> = (3..5).map(|seed| anchor(&node, dir.path(), seed)).collect();
