@@ -123,7 +123,7 @@ impl<C: Credentials> FromRequestParts<AppState> for Reader<C> {
 /// Steps 1–3: the signature (or the session token), its freshness, and the
 /// officer.
 pub(super) async fn authenticate(state: &AppState, parts: &Parts) -> Result<Reader, ApiError> {
-    match bearer_token(parts).map_err(ApiError::BadSession)? {
+    match bearer_token(&parts.headers).map_err(ApiError::BadSession)? {
         Some(token) => {
             let (officer, _) = state
                 .sessions()

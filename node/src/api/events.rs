@@ -161,8 +161,13 @@ pub async fn events(
     };
     let start = checked_cursor(&state, start, tip).await?;
     if wants_stream(&headers) {
+        // The reader was authenticated by now, so the token is well formed.
+        let session = super::sessions::bearer_token(&headers)
+            .ok()
+            .flatten()
+            .map(str::to_owned);
         let slot = state.event_streams().admit()?;
-        return Ok(stream(state, reader, start, limit, slot).into_response());
+        return Ok(stream(state, reader, session, start, limit, slot).into_response());
     }
     long_poll(state, reader, start, limit, wait)
         .await
@@ -509,6 +514,7 @@ fn custody_action_name(action: xianjie_ledger::model::CustodyAction) -> String {
 fn stream(
     state: AppState,
     reader: Reader,
+    session: Option<String>,
     start: Cursor,
     limit: usize,
     slot: StreamSlot,
@@ -518,6 +524,7 @@ fn stream(
         closing: state.event_streams().closing.subscribe(),
         state,
         reader,
+        session,
         at: start,
         limit,
         ready: VecDeque::new(),
@@ -537,6 +544,10 @@ fn stream(
 struct Follower {
     state: AppState,
     reader: Reader,
+    /// The console session the stream was opened with, if any: the stream
+    /// ends when the session does (expiry or sign-out), as every other read
+    /// of the session would be refused.
+    session: Option<String>,
     tips: watch::Receiver<crate::chain::Tip>,
     closing: watch::Receiver<bool>,
     at: Cursor,
@@ -553,6 +564,13 @@ impl Follower {
         loop {
             if self.finished || *self.closing.borrow() {
                 return None;
+            }
+            if let Some(token) = &self.session {
+                let now_ms = self.state.shared().clock.now_ms();
+                if self.state.sessions().resolve(token, now_ms).is_err() {
+                    self.finished = true;
+                    return Some(Event::default().event("error").data("bad_session"));
+                }
             }
             if let Some(view) = self.ready.pop_front() {
                 return Some(sse_event(&view));

@@ -27,7 +27,7 @@ use std::sync::Mutex;
 
 use axum::extract::State;
 use axum::http::request::Parts;
-use axum::http::{header, StatusCode};
+use axum::http::{header, HeaderMap, StatusCode};
 use axum::Json;
 use serde::Serialize;
 use xianjie_ledger::crypto::KeyId;
@@ -183,8 +183,8 @@ fn is_token(text: &str) -> bool {
 
 /// The bearer token of a request: `Ok(None)` without an `Authorization`
 /// header, an error when it is not `Bearer` and a well-formed token.
-pub fn bearer_token(parts: &Parts) -> Result<Option<&str>, SessionRefusal> {
-    let Some(value) = parts.headers.get(header::AUTHORIZATION) else {
+pub fn bearer_token(headers: &HeaderMap) -> Result<Option<&str>, SessionRefusal> {
+    let Some(value) = headers.get(header::AUTHORIZATION) else {
         return Ok(None);
     };
     let text = value.to_str().map_err(|_| SessionRefusal::Malformed)?;
@@ -273,7 +273,7 @@ pub async fn current(
     State(state): State<AppState>,
     parts: Parts,
 ) -> Result<Json<CurrentSession>, ApiError> {
-    let token = bearer_token(&parts)
+    let token = bearer_token(&parts.headers)
         .map_err(ApiError::BadSession)?
         .ok_or(ApiError::UnsignedRead)?;
     let now_ms = state.shared().clock.now_ms();
@@ -301,7 +301,7 @@ pub async fn current(
     )
 )]
 pub async fn end(State(state): State<AppState>, parts: Parts) -> Result<StatusCode, ApiError> {
-    let token = bearer_token(&parts)
+    let token = bearer_token(&parts.headers)
         .map_err(ApiError::BadSession)?
         .ok_or(ApiError::UnsignedRead)?;
     if state.sessions().end(token) {
@@ -446,9 +446,9 @@ mod tests {
             builder.body(()).unwrap().into_parts().0
         };
         let token = "ab".repeat(32);
-        assert_eq!(bearer_token(&parts(None)), Ok(None));
+        assert_eq!(bearer_token(&parts(None).headers), Ok(None));
         assert_eq!(
-            bearer_token(&parts(Some(&format!("Bearer {token}")))),
+            bearer_token(&parts(Some(&format!("Bearer {token}"))).headers),
             Ok(Some(token.as_str()))
         );
         for bad in [
@@ -457,7 +457,7 @@ mod tests {
             "Bearer short".to_owned(),
         ] {
             assert_eq!(
-                bearer_token(&parts(Some(&bad))),
+                bearer_token(&parts(Some(&bad)).headers),
                 Err(SessionRefusal::Malformed)
             );
         }
