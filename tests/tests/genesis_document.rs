@@ -373,7 +373,7 @@ fn hex(bytes: &[u8]) -> String {
 }
 
 fn unhex(text: &str) -> Vec<u8> {
-    assert!(text.len() % 2 == 0, "hex of whole bytes: {text}");
+    assert!(text.len().is_multiple_of(2), "hex of whole bytes: {text}");
     (0..text.len())
         .step_by(2)
         .map(|at| u8::from_str_radix(&text[at..at + 2], 16).expect("hex digits"))
