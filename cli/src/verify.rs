@@ -21,6 +21,7 @@ use std::path::{Path, PathBuf};
 use anyhow::Context as _;
 use clap::Args;
 use serde_json::{json, Value};
+use xianjie_ledger::error::Error as LedgerError;
 use xianjie_ledger::genesis::Genesis;
 use xianjie_ledger::ids::OrgId;
 use xianjie_ledger::model::{CustodyAction, CustodyEvent, EvidenceClass};
@@ -85,14 +86,23 @@ pub fn execute(context: &Context, args: VerifyArgs) -> anyhow::Result<Exit> {
     }
 }
 
+/// Reads the trust root. The document must spell out every field its hash
+/// encodes (`docs/receipt.md` §6.1): a field left to a default built into
+/// this program would make the hash one that no other verifier reproduces.
 pub(crate) fn read_genesis(path: &Path) -> anyhow::Result<Genesis> {
     let text = std::fs::read_to_string(path)
         .with_context(|| format!("cannot read the genesis file {}", path.display()))?;
-    Genesis::from_json(&text).with_context(|| {
-        format!(
+    Genesis::from_complete_json(&text).map_err(|error| match error {
+        LedgerError::IncompleteGenesis { .. } => anyhow::anyhow!(
+            "{}: {error}; the genesis hash encodes every field, so a verifier cannot fill \
+             them in: ask the network's operators for the complete genesis.json \
+             (xianjie-node writes it at HOME/genesis.json)",
+            path.display()
+        ),
+        _ => anyhow::Error::new(error).context(format!(
             "{} is not a Xianjie genesis document; pass the chain's genesis.json",
             path.display()
-        )
+        )),
     })
 }
 
@@ -456,6 +466,58 @@ mod tests {
         std::fs::write(&not_genesis, "{}").unwrap();
         let error = read_genesis(&not_genesis).unwrap_err();
         assert!(format!("{error:#}").contains("not a Xianjie genesis"));
+    }
+
+    #[test]
+    fn a_genesis_without_a_hashed_field_is_refused_with_its_name_and_what_to_do() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("genesis.json");
+        let mut document: Value = serde_json::from_str(&example_genesis().to_json()).unwrap();
+        std::fs::write(&path, document.to_string()).unwrap();
+        assert_eq!(read_genesis(&path).unwrap(), example_genesis());
+        document["params"]
+            .as_object_mut()
+            .unwrap()
+            .remove("uscc_allow_list");
+        std::fs::write(&path, document.to_string()).unwrap();
+        let message = format!("{:#}", read_genesis(&path).unwrap_err());
+        assert!(message.contains("params.uscc_allow_list"), "{message}");
+        assert!(message.contains("HOME/genesis.json"), "{message}");
+    }
+
+    fn example_genesis() -> Genesis {
+        use xianjie_ledger::crypto::SecretKey;
+        use xianjie_ledger::genesis::{GenesisOfficer, GenesisOrg};
+        use xianjie_ledger::model::{Org, OrgKind, OrgLevel, Role};
+        use xianjie_ledger::params::Params;
+        use xianjie_ledger::validators::Validator;
+        let key = SecretKey::from_bytes(&[7; 32]).public_key();
+        let org = OrgId::new("market").unwrap();
+        Genesis {
+            chain_id: "xianjie-test".into(),
+            genesis_time_ms: 1,
+            orgs: vec![GenesisOrg {
+                org: Org {
+                    id: org.clone(),
+                    name: "Market".into(),
+                    kind: OrgKind::AdministrativeAgency,
+                    uscc: "11330100002494385M".into(),
+                    region: "330100".into(),
+                    level: OrgLevel::Prefecture,
+                },
+                officers: vec![GenesisOfficer {
+                    public_key: key,
+                    role: Role::Admin,
+                }],
+            }],
+            validators: vec![Validator {
+                public_key: key,
+                power: 1,
+                org,
+            }],
+            params: Params::default(),
+            threshold_rules: Vec::new(),
+        }
     }
 
     #[test]

@@ -19,6 +19,30 @@ pub enum Error {
         /// What is wrong with it.
         reason: String,
     },
+    /// A genesis document leaves out fields that its hash encodes, so the
+    /// hash would depend on defaults built into this program.
+    #[error("the genesis document leaves out {}", name_fields(.missing))]
+    IncompleteGenesis {
+        /// The missing fields as JSON paths (`params.policy_set`,
+        /// `params.deadlines[3].scope`).
+        missing: Vec<String>,
+    },
+}
+
+/// Most missing fields named in one message; the rest are counted.
+const MAX_NAMED_FIELDS: usize = 12;
+
+fn name_fields(fields: &[String]) -> String {
+    let named = fields
+        .iter()
+        .take(MAX_NAMED_FIELDS)
+        .map(String::as_str)
+        .collect::<Vec<_>>()
+        .join(", ");
+    match fields.len().saturating_sub(MAX_NAMED_FIELDS) {
+        0 => named,
+        more => format!("{named} and {more} more"),
+    }
 }
 
 /// Shorthand for results of this crate.

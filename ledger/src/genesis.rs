@@ -69,6 +69,33 @@ impl Genesis {
         Ok(genesis)
     }
 
+    /// [`Genesis::from_json`] for a reader that must reproduce the hash from
+    /// the document alone, such as an offline verifier: every field the hash
+    /// encodes must be written out. The node reads older documents by
+    /// filling defaults for fields added since ([`Params`]); those defaults
+    /// are compiled into the program, so no third party could reproduce a
+    /// hash that depends on them. `threshold_rules` alone may be absent:
+    /// absent is an empty list, which the hash leaves out.
+    pub fn from_complete_json(text: &str) -> Result<Self> {
+        let genesis = Self::from_json(text)?;
+        let written: serde_json::Value =
+            serde_json::from_str(text).map_err(|e| Error::Genesis {
+                reason: format!("not a genesis document: {e}"),
+            })?;
+        // The parsed value, written back, has every field the types have:
+        // whatever it has and the document lacks was filled by a default.
+        // Comparing the two follows the types without a list to keep.
+        let complete = serde_json::to_value(&genesis).expect("genesis serialises");
+        let mut missing = Vec::new();
+        collect_missing(&complete, &written, "", &mut missing);
+        missing.retain(|path| !OPTIONAL_FIELDS.contains(&path.as_str()));
+        if missing.is_empty() {
+            Ok(genesis)
+        } else {
+            Err(Error::IncompleteGenesis { missing })
+        }
+    }
+
     /// Pretty JSON, as written to `genesis.json`.
     pub fn to_json(&self) -> String {
         // Plain data always serialises to JSON.
@@ -148,6 +175,43 @@ impl Genesis {
             return fail("total voting power overflows".into());
         }
         Ok(())
+    }
+}
+
+/// Fields a complete genesis document may leave out, because their absence
+/// changes no hashed byte: an absent `threshold_rules` is an empty list,
+/// and [`Genesis::hash`] leaves an empty list out.
+const OPTIONAL_FIELDS: [&str; 1] = ["threshold_rules"];
+
+/// Appends to `missing` the path of every object key of `complete` that
+/// `written` lacks, descending into objects and arrays present in both.
+fn collect_missing(
+    complete: &serde_json::Value,
+    written: &serde_json::Value,
+    path: &str,
+    missing: &mut Vec<String>,
+) {
+    use serde_json::Value;
+    match (complete, written) {
+        (Value::Object(complete), Value::Object(written)) => {
+            for (key, value) in complete {
+                let child = if path.is_empty() {
+                    key.clone()
+                } else {
+                    format!("{path}.{key}")
+                };
+                match written.get(key) {
+                    Some(written) => collect_missing(value, written, &child, missing),
+                    None => missing.push(child),
+                }
+            }
+        }
+        (Value::Array(complete), Value::Array(written)) => {
+            for (index, (value, written)) in complete.iter().zip(written).enumerate() {
+                collect_missing(value, written, &format!("{path}[{index}]"), missing);
+            }
+        }
+        _ => {}
     }
 }
 

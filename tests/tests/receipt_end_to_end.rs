@@ -310,6 +310,70 @@ fn a_receipt_verifies_offline_and_detects_a_changed_file_and_another_chain() {
 /// machine slow each other down and compete for ports.
 static NETWORK: std::sync::Mutex<()> = std::sync::Mutex::new(());
 
+/// `xianjie verify` takes the genesis hash from the document alone: a
+/// genesis.json that leaves out a field the hash encodes is refused with the
+/// field's name and where to get the complete file (exit 2, as for any
+/// unreadable input), not completed with defaults compiled into the program
+/// (docs/receipt.md §6.1). The complete file verifies the same receipt.
+#[test]
+fn verify_refuses_a_genesis_that_leaves_out_a_hashed_field() {
+    let dir = tempfile::tempdir().unwrap();
+    let home = dir.path().join("chain");
+    std::fs::create_dir_all(&home).unwrap();
+    let node = DevNode::start(&home);
+    let file = dir.path().join("till.csv");
+    write_sample_file(&file, 4096, 5);
+    let (digest, _) = anchor_and_hand_over(
+        [&node.url, &node.url, &node.url],
+        |name| node.key(name),
+        |_, _| {},
+        &file,
+    );
+    let receipt = dir.path().join("till.xjrcpt");
+    node.cli_as(
+        "court-officer",
+        &[
+            "evidence",
+            "receipt",
+            &digest,
+            "-o",
+            receipt.to_str().unwrap(),
+        ],
+    )
+    .expect_code(0);
+    let genesis = home.join("genesis.json");
+    node.stop();
+
+    let facts = verify(&receipt, Some(&file), &genesis, true)
+        .expect_code(0)
+        .json();
+    assert_eq!(facts["valid"], true);
+    let complete: Value =
+        serde_json::from_str(&std::fs::read_to_string(&genesis).unwrap()).unwrap();
+    for field in ["policy_set", "uscc_allow_list"] {
+        let mut document = complete.clone();
+        let removed = document["params"].as_object_mut().unwrap().remove(field);
+        assert!(removed.is_some(), "the node writes params.{field}");
+        let partial = dir.path().join(format!("genesis-without-{field}.json"));
+        std::fs::write(&partial, document.to_string()).unwrap();
+        for json in [true, false] {
+            let refused = verify(&receipt, Some(&file), &partial, json).expect_code(2);
+            assert!(
+                refused.stderr.contains(&format!("params.{field}")),
+                "{}",
+                refused.stderr
+            );
+            assert!(
+                refused.stderr.contains("complete genesis.json")
+                    && refused.stderr.contains("HOME/genesis.json"),
+                "{}",
+                refused.stderr
+            );
+            assert!(refused.stdout.is_empty(), "no verdict: {}", refused.stdout);
+        }
+    }
+}
+
 /// Starts all four nodes of a network and returns three that are committing
 /// blocks (a quorum of four), in node order, and the fourth.
 fn start_quorum(net: &mut Network, timeout: Duration) -> ([usize; 3], usize) {
