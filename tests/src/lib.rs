@@ -111,6 +111,29 @@ impl DevNode {
         response.body_mut().read_json().ok()
     }
 
+    /// The headers that sign `GET path_and_query` as a read by the demo key
+    /// `key_name`, now (`xianjie_ledger::read_auth`).
+    pub fn signed_read_headers(
+        &self,
+        key_name: &str,
+        path_and_query: &str,
+    ) -> Vec<(String, String)> {
+        let text = std::fs::read_to_string(self.key(key_name)).expect("read a demo key");
+        let key = xianjie_ledger::crypto::KeyFile::parse(&text).expect("a demo key file");
+        let status = self.status().expect("the node answers its status");
+        let chain_id = status["chain_id"].as_str().expect("chain id");
+        let now_ms = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .expect("a clock after 1970")
+            .as_millis();
+        let now_ms = u64::try_from(now_ms).expect("milliseconds fit u64");
+        xianjie_ledger::read_auth::SignedRead::sign(&key, chain_id, "GET", path_and_query, now_ms)
+            .headers()
+            .iter()
+            .map(|(name, value)| ((*name).to_owned(), value.clone()))
+            .collect()
+    }
+
     /// The path of a demo key, e.g. `key("market-officer")`.
     pub fn key(&self, name: &str) -> PathBuf {
         self.home.join("keys").join(format!("{name}.key"))

@@ -11,7 +11,6 @@ use std::time::Duration;
 
 use serde_json::Value;
 use xianjie_ledger::crypto::KeyFile;
-use xianjie_ledger::read_auth::SignedRead;
 use xianjie_tests::{write_sample_file, DevNode};
 
 const SHOP: &str = "91330100MA2H3K4L50";
@@ -261,21 +260,8 @@ fn open_stream(
     query: &str,
     last_event_id: Option<&str>,
 ) -> BufReader<TcpStream> {
-    let key = KeyFile::parse(&std::fs::read_to_string(node.key(key_name)).unwrap()).unwrap();
-    let chain_id = node.status().unwrap()["chain_id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
-    let now_ms = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap()
-        .as_millis() as u64;
     let path = format!("/v1/events{query}");
-    let headers: Vec<(String, String)> = SignedRead::sign(&key, &chain_id, "GET", &path, now_ms)
-        .headers()
-        .iter()
-        .map(|(name, value)| (name.to_string(), value.clone()))
-        .collect();
+    let headers = node.signed_read_headers(key_name, &path);
     open_stream_with(node, &path, &headers, last_event_id)
 }
 

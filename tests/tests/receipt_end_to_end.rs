@@ -8,10 +8,8 @@ use std::time::Duration;
 
 use serde_json::Value;
 use xianjie_ledger::codec::encode;
-use xianjie_ledger::crypto::KeyFile;
 use xianjie_ledger::genesis::Genesis;
 use xianjie_ledger::governance::Change;
-use xianjie_ledger::read_auth::SignedRead;
 use xianjie_ledger::receipt::Receipt;
 use xianjie_ledger::tx::{Approve, Call, Propose, Tx};
 use xianjie_ledger::Hash;
@@ -95,17 +93,8 @@ fn anchor_and_hand_over(
 
 /// `GET path` on a dev node, signed as a read by the demo key `key_name`.
 fn signed_get(node: &DevNode, key_name: &str, path: &str) -> ureq::http::Response<ureq::Body> {
-    let key = KeyFile::parse(&std::fs::read_to_string(node.key(key_name)).unwrap()).unwrap();
-    let chain_id = node.status().unwrap()["chain_id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
-    let now_ms = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap()
-        .as_millis() as u64;
     let mut request = ureq::get(format!("{}{path}", node.url));
-    for (name, value) in SignedRead::sign(&key, &chain_id, "GET", path, now_ms).headers() {
+    for (name, value) in node.signed_read_headers(key_name, path) {
         request = request.header(name, value);
     }
     request.call().unwrap()
