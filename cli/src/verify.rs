@@ -96,7 +96,9 @@ pub(crate) fn read_genesis(path: &Path) -> anyhow::Result<Genesis> {
         LedgerError::IncompleteGenesis { .. } => anyhow::anyhow!(
             "{}: {error}; the genesis hash encodes every field, so a verifier cannot fill \
              them in: ask the network's operators for the complete genesis.json \
-             (xianjie-node writes it at HOME/genesis.json)",
+             (xianjie-node writes it at HOME/genesis.json; for a file written before a \
+             field existed, `xianjie-node genesis --home HOME --out FILE` writes it in full \
+             and checks its hash)",
             path.display()
         ),
         _ => anyhow::Error::new(error).context(format!(

@@ -3,6 +3,7 @@
 //! against the genesis file — on a dev chain, on a four-validator network,
 //! and across a validator-set change made by governance on that network.
 
+use std::ffi::OsStr;
 use std::path::Path;
 use std::time::Duration;
 
@@ -14,7 +15,7 @@ use xianjie_ledger::receipt::Receipt;
 use xianjie_ledger::tx::{Approve, Call, Propose, Tx};
 use xianjie_ledger::Hash;
 use xianjie_tests::network::{NetOptions, Network};
-use xianjie_tests::{run_cli, write_sample_file, CliRun, DevNode};
+use xianjie_tests::{run_cli, run_node, write_sample_file, CliRun, DevNode};
 
 /// Runs `xianjie ARGS… ` with a node URL and a key file (as an officer would).
 fn cli_on(url: &str, key: &Path, args: &[&str]) -> CliRun {
@@ -361,6 +362,50 @@ fn verify_refuses_a_genesis_that_leaves_out_a_hashed_field() {
             assert!(refused.stdout.is_empty(), "no verdict: {}", refused.stdout);
         }
     }
+
+    // The node that ran the chain completes an older, partial file, and the
+    // completed file verifies the receipt; a file the chain did not begin
+    // with is refused, not completed.
+    let mut document = complete.clone();
+    document["params"]
+        .as_object_mut()
+        .unwrap()
+        .remove("policy_set");
+    std::fs::write(&genesis, document.to_string()).unwrap();
+    let completed = dir.path().join("genesis-completed.json");
+    let home_arg = home.to_str().unwrap();
+    let out_arg = completed.to_str().unwrap();
+    let run = run_node(&["genesis", "--home", home_arg, "--out", out_arg].map(OsStr::new));
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let facts = verify(&receipt, Some(&file), &completed, true)
+        .expect_code(0)
+        .json();
+    assert_eq!(facts["valid"], true);
+    assert!(
+        run.stderr.contains(facts["genesis_hash"].as_str().unwrap()),
+        "{}",
+        run.stderr
+    );
+    document["params"]["max_custody_events"] = Value::from(7);
+    std::fs::write(&genesis, document.to_string()).unwrap();
+    let other = dir.path().join("genesis-other.json");
+    let run = run_node(
+        &[
+            "genesis",
+            "--home",
+            home_arg,
+            "--out",
+            other.to_str().unwrap(),
+        ]
+        .map(OsStr::new),
+    );
+    assert_ne!(run.code, 0);
+    assert!(
+        run.stderr.contains("the chain began with genesis"),
+        "{}",
+        run.stderr
+    );
+    assert!(!other.exists(), "nothing written for a chain it is not");
 }
 
 /// Starts all four nodes of a network and returns three that are committing

@@ -6,6 +6,7 @@
 
 mod backup;
 mod bench;
+mod genesis;
 mod testnet;
 mod usage;
 mod verify_db;
@@ -131,6 +132,17 @@ enum Command {
     /// Start a local network, load it with pre-signed transactions and print
     /// committed tx/s and submit-to-final latency.
     Bench(crate::bench::BenchArgs),
+    /// Write a stopped node's genesis.json with every field spelled out, as
+    /// `xianjie verify` needs it, after checking that its hash is the one
+    /// the node's chain began with.
+    Genesis {
+        /// The node's home.
+        #[arg(long)]
+        home: PathBuf,
+        /// Where to write it (must not exist); default: stdout.
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
     /// Print where a stopped node's store spends its bytes: records and
     /// bytes per record kind, per committed transaction, and on disk.
     Usage {
@@ -199,6 +211,12 @@ fn main() -> anyhow::Result<()> {
             passphrase_file,
         } => runtime.block_on(run_start(home, passphrase_file)),
         Command::Bench(args) => runtime.block_on(crate::bench::run(args)),
+        Command::Genesis { home, out } => {
+            drop(runtime);
+            let completed = crate::genesis::complete(&home)
+                .with_context(|| format!("completing the genesis of {}", home.display()))?;
+            crate::genesis::write(&completed, out.as_ref())
+        }
         Command::Usage { home } => {
             drop(runtime);
             let usage = crate::usage::measure(&home)
