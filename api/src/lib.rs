@@ -15,6 +15,7 @@ pub mod events;
 pub mod evidence;
 pub mod governance;
 pub mod health;
+pub mod history;
 pub mod inspections;
 pub mod members;
 pub mod names;

@@ -197,14 +197,14 @@ fn print_page(
 }
 
 /// Checks events' blocks against the genesis validators, each block once.
-struct BlockVerifier {
+pub(crate) struct BlockVerifier {
     genesis: Genesis,
     validators: ValidatorSet,
     checked: BTreeMap<u64, BlockView>,
 }
 
 impl BlockVerifier {
-    fn new(genesis: Genesis) -> Self {
+    pub(crate) fn new(genesis: Genesis) -> Self {
         let validators = ValidatorSet::new(genesis.validators.clone());
         BlockVerifier {
             genesis,
@@ -252,7 +252,9 @@ impl BlockVerifier {
         Ok(true)
     }
 
-    fn check_block(&self, block: &BlockView) -> anyhow::Result<()> {
+    /// The block's certificate against the genesis validators, and its
+    /// transaction and result lists against its header.
+    pub(crate) fn check_block(&self, block: &BlockView) -> anyhow::Result<()> {
         let header = &block.header;
         let height = header.height;
         if header.chain_id != self.genesis.chain_id {

@@ -34,6 +34,8 @@
 //!   stats publish ... | check BUL-… [--table FILE] | bulletins
 //!                                anchor a bulletin (通报); recompute and compare digests
 //!   events [--after CURSOR | --from-start] [--follow] [--count N] [--verify --genesis FILE]
+//!   history consistency --from N [--to N] [--root HEX] [--genesis FILE]
+//!   history inclusion --height H [--size N] [--genesis FILE]
 //!                                the committed transactions you may read (signed reads)
 //! ```
 //!
@@ -75,6 +77,7 @@ pub mod client;
 pub mod common;
 pub mod error;
 pub mod events;
+pub mod history;
 pub mod evidence;
 pub mod gov;
 pub mod hashing;
@@ -170,6 +173,9 @@ pub enum Command {
     /// Follow the committed transactions you may read (cases, evidence,
     /// custody, inspections, governance), resumable from a cursor.
     Events(events::EventsArgs),
+    /// Check that the chain's history was only ever extended (consistency
+    /// and inclusion proofs over its certified headers).
+    History(history::HistoryArgs),
 }
 
 /// What every command receives: the global flags, resolved.
@@ -256,6 +262,7 @@ pub fn run(cli: Cli) -> ExitCode {
         Command::Login(args) => login::execute(&context, args),
         Command::Stats(args) => stats::execute(&context, args),
         Command::Events(args) => events::execute(&context, args),
+        Command::History(args) => history::execute(&context, args),
     };
     match result {
         Ok(exit) => exit.code(),

@@ -72,6 +72,9 @@ pub struct Parent {
     pub block_hash: Hash,
     /// The parent's time (the genesis time at height 0).
     pub time_ms: u64,
+    /// Root of the history tree over the headers up to the parent's (of
+    /// `height` leaves): the next header's `history_root`.
+    pub history_root: Hash,
 }
 
 /// How strictly [`check`] judges a block's time and free text.
@@ -230,6 +233,7 @@ where
         height,
         time_ms,
         prev_hash: parent.block_hash,
+        history_root: parent.history_root,
         tx_root: merkle::root(&hashes),
         tx_count: u32::try_from(txs.len()).expect("MAX_BLOCK_TXS is far below u32::MAX"),
         state_root,
@@ -350,6 +354,13 @@ fn check_links<F>(header: &Header, parent: &Parent, mode: Mode) -> Result<(), Re
     if header.prev_hash != parent.block_hash {
         let (expected, found) = (parent.block_hash.to_string(), header.prev_hash.to_string());
         return Err(wrong_parent("previous block hash", expected, found));
+    }
+    if header.history_root != parent.history_root {
+        let (expected, found) = (
+            parent.history_root.to_string(),
+            header.history_root.to_string(),
+        );
+        return Err(wrong_parent("history root", expected, found));
     }
     let (now_ms, drift_ms) = match mode {
         Mode::Proposal { now_ms, drift_ms } => (now_ms, drift_ms),

@@ -25,6 +25,9 @@ pub struct Header {
     pub time_ms: u64,
     /// Hash of the previous header (the genesis hash for height 1).
     pub prev_hash: Hash,
+    /// Root of the history tree over the hashes of every earlier header,
+    /// block 1 first: the tree of `height - 1` leaves (`history`).
+    pub history_root: Hash,
     /// RFC 6962 root over the transaction hashes.
     pub tx_root: Hash,
     /// Number of transactions.

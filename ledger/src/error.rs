@@ -133,6 +133,15 @@ pub enum ProofError {
     /// The recomputed root differs from the expected one.
     #[error("recomputed root does not match")]
     RootMismatch,
+    /// A consistency proof between two tree sizes that cannot be compared
+    /// (the first larger than the second).
+    #[error("no consistency proof goes from {from} leaves to {to}: the first tree must not be larger")]
+    SizesOutOfOrder {
+        /// Size of the first tree.
+        from: u64,
+        /// Size of the second tree.
+        to: u64,
+    },
     /// The sparse Merkle (state) proof was rejected.
     #[error("state proof rejected: {reason}")]
     State {

@@ -36,6 +36,7 @@ pub mod error;
 pub mod genesis;
 pub mod governance;
 pub mod hash;
+pub mod history;
 pub mod ids;
 pub mod inspection;
 pub mod merkle;

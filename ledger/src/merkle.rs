@@ -27,12 +27,12 @@ pub fn node_hash(left: &Hash, right: &Hash) -> Hash {
 }
 
 /// The RFC 6962 hash of the empty tree (the node hash of no input).
-fn empty_tree_hash() -> Hash {
+pub(crate) fn empty_tree_hash() -> Hash {
     hash_with(Domain::MerkleNode, &[])
 }
 
 /// Binds the leaf count to an RFC 6962 tree root.
-fn bind_size(tree_size: u64, tree_root: &Hash) -> Hash {
+pub(crate) fn bind_size(tree_size: u64, tree_root: &Hash) -> Hash {
     hash_parts(
         Domain::MerkleRoot,
         &[&tree_size.to_be_bytes(), &tree_root.0],
@@ -53,6 +53,13 @@ pub fn root(leaves: &[Hash]) -> Hash {
     bind_size(leaves.len() as u64, &subtree_root(&hashed))
 }
 
+/// The RFC 6962 tree hash `MTH` (not bound to the size) over leaves whose
+/// data are the given hashes; at least one leaf.
+pub(crate) fn tree_hash(leaves: &[Hash]) -> Hash {
+    let hashed: Vec<Hash> = leaves.iter().map(|leaf| leaf_hash(&leaf.0)).collect();
+    subtree_root(&hashed)
+}
+
 fn subtree_root(hashed_leaves: &[Hash]) -> Hash {
     match hashed_leaves {
         [single] => *single,
@@ -67,7 +74,7 @@ fn subtree_root(hashed_leaves: &[Hash]) -> Hash {
 }
 
 /// The largest power of two strictly less than `n` (n ≥ 2).
-fn split_point(n: usize) -> usize {
+pub(crate) fn split_point(n: usize) -> usize {
     let mut k = 1;
     while k * 2 < n {
         k *= 2;

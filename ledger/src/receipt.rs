@@ -47,7 +47,7 @@ use crate::validators::{ValidatorSet, MAX_VALIDATORS};
 /// The first six bytes of every receipt file.
 pub const MAGIC: [u8; 6] = *b"XJRCPT";
 /// The receipt file format version, the byte after [`MAGIC`].
-pub const RECEIPT_VERSION: u8 = 2;
+pub const RECEIPT_VERSION: u8 = 3;
 /// Length of the file header: magic and format version.
 pub const FILE_HEADER_LEN: usize = MAGIC.len() + 1;
 /// Most custody events a receipt carries (the contracts' own upper limit on

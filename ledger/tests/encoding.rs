@@ -79,6 +79,7 @@ fn sample_header() -> Header {
         height: 2,
         time_ms: 1_700_000_000_000,
         prev_hash: Hash([0xaa; 32]),
+        history_root: Hash([0xab; 32]),
         tx_root: Hash([0xbb; 32]),
         tx_count: 1,
         state_root: Hash([0xcc; 32]),
@@ -670,8 +671,8 @@ proptest! {
     }
 
     #[test]
-    fn any_header_round_trips(height in any::<u64>(), time in any::<u64>(), count in any::<u32>(), roots in any::<[[u8; 32]; 5]>()) {
-        let header = Header { chain_id: "c".into(), height, time_ms: time, prev_hash: Hash(roots[0]), tx_root: Hash(roots[1]), tx_count: count, state_root: Hash(roots[2]), results_root: Hash(roots[3]), validators_hash: Hash(roots[4]), proposer: KeyId::default() };
+    fn any_header_round_trips(height in any::<u64>(), time in any::<u64>(), count in any::<u32>(), roots in any::<[[u8; 32]; 6]>()) {
+        let header = Header { chain_id: "c".into(), height, time_ms: time, prev_hash: Hash(roots[0]), history_root: Hash(roots[5]), tx_root: Hash(roots[1]), tx_count: count, state_root: Hash(roots[2]), results_root: Hash(roots[3]), validators_hash: Hash(roots[4]), proposer: KeyId::default() };
         let back: Header = decode(&encode(&header)).unwrap();
         prop_assert_eq!(back.hash(), header.hash());
     }

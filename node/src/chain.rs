@@ -30,6 +30,9 @@ pub struct Tip {
     pub time_ms: u64,
     /// State root after that height.
     pub state_root: Hash,
+    /// Root of the history tree over the headers up to this one: the next
+    /// header's `history_root`.
+    pub history_root: Hash,
 }
 
 /// What one committed block did.
@@ -162,6 +165,7 @@ impl Chain {
                 block_hash: commit.block_hash,
                 time_ms: block.header.time_ms,
                 state_root: update.root,
+                history_root: self.store.history_root(height)?,
             },
             tx_count: block.txs.len(),
             refused,
@@ -230,6 +234,7 @@ pub fn read_tip(store: &Store, genesis_hash: Hash, genesis_time_ms: u64) -> Resu
             block_hash: genesis_hash,
             time_ms: genesis_time_ms,
             state_root,
+            history_root: store.history_root(0)?,
         });
     }
     let header = store.header(height)?.ok_or(Error::MissingState {
@@ -240,6 +245,7 @@ pub fn read_tip(store: &Store, genesis_hash: Hash, genesis_time_ms: u64) -> Resu
         block_hash: header.hash(),
         time_ms: header.time_ms,
         state_root: header.state_root,
+        history_root: store.history_root(height)?,
     })
 }
 

@@ -65,6 +65,7 @@ impl ChainInfo {
             height: tip.height,
             block_hash: tip.block_hash,
             time_ms: tip.time_ms,
+            history_root: tip.history_root,
         }
     }
 }

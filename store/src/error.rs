@@ -62,6 +62,24 @@ pub enum StorageError {
         /// Results offered with it.
         results: usize,
     },
+    /// A history tree larger than the chain was asked for.
+    #[error("the history tree has {tip} headers; no tree of {size} exists yet")]
+    HistoryBeyondTip {
+        /// Size asked for.
+        size: u64,
+        /// Headers committed.
+        tip: u64,
+    },
+    /// A block's header names another history than the committed headers'.
+    #[error("block {height} names history root {found}, but the committed headers before it give {expected}")]
+    HistoryMismatch {
+        /// The block.
+        height: u64,
+        /// The root of the stored history.
+        expected: String,
+        /// The root the header names.
+        found: String,
+    },
     /// What was read would not fit the limits of what is built from it (a
     /// receipt with more custody events or validator-set changes than a
     /// receipt may carry).

@@ -28,6 +28,7 @@
 //! costs one record, not two.
 //! | `x:`   | index name ‖ entry        | empty (secondary indexes)     |
 //! | `u:`   | height ‖ round (u32 BE) ‖ block hash | an undecided proposal, encoded by the node |
+//! | `y:`   | level (u8) ‖ index (u64 BE) | a perfect subtree of the history tree over the headers (`history`) |
 //!
 //! Undecided proposals (`u:`) are what a consensus engine has seen but not yet
 //! decided: they are written (and flushed) before the engine is told about
@@ -64,6 +65,7 @@ use xianjie_ledger::state::{key_hash, keys, StateHasher, StateProof, StateView, 
 
 mod durable;
 mod error;
+mod history;
 mod hot_values;
 mod node_groups;
 pub mod receipt;
@@ -81,7 +83,10 @@ use hot_values::{HotValues, Lookup};
 /// version, and `v:` holds only the values they superseded.
 /// 4: an evidence anchor carries its collectors' co-signatures, so the
 /// transactions and records of an older chain no longer decode.
-pub const SCHEMA_VERSION: u32 = 4;
+/// 5: a header commits the history tree of the headers before it
+/// (`history_root`), kept under `y:`, so an older chain's headers no longer
+/// decode.
+pub const SCHEMA_VERSION: u32 = 5;
 
 const META_SCHEMA: &[u8] = b"m:schema";
 const META_TIP: &[u8] = b"m:tip";
@@ -92,7 +97,7 @@ const META_GENESIS_ROOT: &[u8] = b"m:genesis_root";
 /// and the committed blocks (everything but `u:` and `x:`), with what they
 /// hold: replaying the chain into an empty store rebuilds them byte for byte.
 /// A new kind of record that a genesis or a block commit writes belongs here.
-pub const DERIVED_PREFIXES: [(&[u8], &str); 9] = [
+pub const DERIVED_PREFIXES: [(&[u8], &str); 10] = [
     (b"m:", "metadata"),
     (b"h:", "header"),
     (b"b:", "block"),
@@ -102,6 +107,7 @@ pub const DERIVED_PREFIXES: [(&[u8], &str); 9] = [
     (b"s:", "state value"),
     (node_groups::PREFIX, "state tree node group"),
     (b"v:", "state tree value"),
+    (history::PREFIX, "history tree node"),
 ];
 
 /// A computed but not yet committed state transition.
@@ -577,7 +583,16 @@ impl Store {
         if height != tip + 1 || update.version != height {
             return Err(StorageError::OutOfOrder { got: height, tip });
         }
+        let history_root = self.history_root(tip)?;
+        if block.header.history_root != history_root {
+            return Err(StorageError::HistoryMismatch {
+                height,
+                expected: history_root.to_hex(),
+                found: block.header.history_root.to_hex(),
+            });
+        }
         let mut batch = sled::Batch::default();
+        self.stage_history(&mut batch, height, &block.header.hash())?;
         batch.insert(height_key(b"h:", height), encode(&block.header));
         batch.insert(height_key(b"b:", height), encode(block));
         batch.insert(height_key(b"r:", height), encode(results));
@@ -825,12 +840,15 @@ mod tests {
         Store::open(path)
     }
 
-    fn header(height: u64, state_root: Hash) -> Header {
+    /// Header `height` on `store`'s history (which the store checks; a
+    /// height past the tip's next gets a placeholder root).
+    fn header(store: &Store, height: u64, state_root: Hash) -> Header {
         Header {
             chain_id: "t".into(),
             height,
             time_ms: height,
             prev_hash: Hash::default(),
+            history_root: store.history_root(height - 1).unwrap_or_default(),
             tx_root: xianjie_ledger::merkle::empty_root(),
             tx_count: 0,
             state_root,
@@ -862,7 +880,7 @@ mod tests {
         writes.insert(b"b".to_vec(), Some(b"bee".to_vec()));
         let update = store.compute_state_update(writes, 1).unwrap();
         let block = Block {
-            header: header(1, update.root),
+            header: header(&store, 1, update.root),
             txs: vec![],
         };
         store
@@ -919,6 +937,37 @@ mod tests {
     }
 
     #[test]
+    fn a_header_naming_another_history_is_refused_and_changes_nothing() {
+        let store = Store::temporary().unwrap();
+        store.init_genesis(Hash([1; 32]), WriteSet::new()).unwrap();
+        commit_writes(&store, &[(b"k", Some(b"one"))]);
+        let update = store.compute_state_update(WriteSet::new(), 2).unwrap();
+        let mut header = header(&store, 2, update.root);
+        let honest = header.history_root;
+        header.history_root.0[31] ^= 1;
+        let block = Block {
+            header,
+            txs: vec![],
+        };
+        let refused = store.commit_block(
+            &block,
+            &BlockResults::default(),
+            &commit_for(&block.header),
+            &update,
+        );
+        assert!(
+            matches!(refused, Err(StorageError::HistoryMismatch { height: 2, .. })),
+            "{refused:?}"
+        );
+        assert_eq!(store.tip().unwrap(), Some(1));
+        assert_eq!(store.history_root(1).unwrap(), honest);
+        assert!(matches!(
+            store.history_root(2),
+            Err(StorageError::HistoryBeyondTip { size: 2, tip: 1 })
+        ));
+    }
+
+    #[test]
     fn commits_are_atomic_ordered_and_survive_reopen() {
         let dir = tempfile::tempdir().unwrap();
         let update_root;
@@ -927,7 +976,7 @@ mod tests {
             store.init_genesis(Hash([2; 32]), WriteSet::new()).unwrap();
             let update = store.compute_state_update(WriteSet::new(), 2).unwrap();
             let block = Block {
-                header: header(2, update.root),
+                header: header(&store, 2, update.root),
                 txs: vec![],
             };
             assert!(matches!(
@@ -942,7 +991,7 @@ mod tests {
             let update = store.compute_state_update(WriteSet::new(), 1).unwrap();
             update_root = update.root;
             let block = Block {
-                header: header(1, update.root),
+                header: header(&store, 1, update.root),
                 txs: vec![],
             };
             store
@@ -981,7 +1030,7 @@ mod tests {
         writes.insert(b"validators".to_vec(), Some(b"set1".to_vec()));
         let update = store.compute_state_update(writes, 1).unwrap();
         let block = Block {
-            header: header(1, update.root),
+            header: header(&store, 1, update.root),
             txs: vec![],
         };
         store
@@ -1034,7 +1083,7 @@ mod tests {
         let height = store.tip().unwrap().unwrap() + 1;
         let update = store.compute_state_update(writes, height).unwrap();
         let block = Block {
-            header: header(height, update.root),
+            header: header(&store, height, update.root),
             txs: vec![],
         };
         let commit = commit_for(&block.header);
@@ -1138,7 +1187,7 @@ mod tests {
             .unwrap()
             .with_new_keys([b"k".to_vec()].into());
         let block = Block {
-            header: header(2, update.root),
+            header: header(&store, 2, update.root),
             txs: vec![],
         };
         let commit = commit_for(&block.header);
@@ -1205,7 +1254,7 @@ mod tests {
         store.init_genesis(Hash([1; 32]), WriteSet::new()).unwrap();
         let update = store.compute_state_update(WriteSet::new(), 1).unwrap();
         let block = Block {
-            header: header(1, update.root),
+            header: header(&store, 1, update.root),
             txs: vec![],
         };
         let results = BlockResults(vec![TxResult {

@@ -207,6 +207,7 @@ impl TestChain {
             height,
             time_ms,
             prev_hash: self.tip_hash,
+            history_root: self.store.history_root(height - 1).unwrap(),
             tx_root: merkle::root(&txs.iter().map(SignedTx::hash).collect::<Vec<_>>()),
             tx_count: txs.len() as u32,
             state_root: update.root,
@@ -1224,7 +1225,7 @@ fn the_body_is_the_fields_in_order() {
     let fields = example_fields(&receipt);
     let concatenated: Vec<u8> = fields.iter().flat_map(|(_, bytes)| bytes.clone()).collect();
     let bytes = receipt.to_bytes();
-    assert_eq!(&bytes[..FILE_HEADER_LEN + 1], b"XJRCPT\x02\x01");
+    assert_eq!(&bytes[..FILE_HEADER_LEN + 1], b"XJRCPT\x03\x01");
     assert_eq!(&bytes[FILE_HEADER_LEN + 1..], &concatenated[..]);
 }
 
@@ -1243,6 +1244,7 @@ fn example_fields(receipt: &Receipt) -> Vec<(String, Vec<u8>)> {
         ("headers[0].header.height".into(), pc(&h.height)),
         ("headers[0].header.time_ms".into(), pc(&h.time_ms)),
         ("headers[0].header.prev_hash".into(), pc(&h.prev_hash)),
+        ("headers[0].header.history_root".into(), pc(&h.history_root)),
         ("headers[0].header.tx_root".into(), pc(&h.tx_root)),
         ("headers[0].header.tx_count".into(), pc(&h.tx_count)),
         ("headers[0].header.state_root".into(), pc(&h.state_root)),

@@ -88,6 +88,7 @@ impl Chain {
             height,
             time_ms,
             prev_hash: self.prev_hash,
+            history_root: self.store.history_root(height - 1).unwrap(),
             tx_root: merkle::root(&hashes),
             tx_count: txs.len() as u32,
             state_root: update.root,

@@ -236,6 +236,7 @@ impl World {
             height: ctx.height,
             time_ms: ctx.time_ms,
             prev_hash: Hash::default(),
+            history_root: self.store.history_root(ctx.height - 1).unwrap(),
             tx_root: Hash::default(),
             tx_count: txs.len() as u32,
             state_root: update.root,

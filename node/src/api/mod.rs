@@ -10,6 +10,7 @@ mod cases;
 mod chain;
 mod error;
 mod events;
+mod history;
 mod evidence;
 mod governance;
 mod health;
@@ -285,6 +286,13 @@ pub fn routes() -> Vec<ApiRoute> {
         ApiRoute::new(GET, "/v1/txs/{hash}", Public, txs::get),
         ApiRoute::new(GET, "/v1/blocks/{height}", Public, chain::block),
         ApiRoute::new(GET, "/v1/status", Public, chain::status),
+        ApiRoute::new(
+            GET,
+            "/v1/history/consistency",
+            Public,
+            history::consistency,
+        ),
+        ApiRoute::new(GET, "/v1/history/inclusion", Public, history::inclusion),
         ApiRoute::new(GET, "/v1/orgs", Public, members::orgs),
         ApiRoute::new(GET, "/v1/officers/{id}", Public, members::officer),
         ApiRoute::new(GET, "/v1/evidence/{digest}", Officer, evidence::record),

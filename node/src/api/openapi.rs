@@ -8,7 +8,7 @@ use utoipa::openapi::{ContentBuilder, PathItem, Ref, ResponseBuilder};
 use utoipa::{Modify, OpenApi};
 
 use super::{
-    cases, chain, error, events, evidence, governance, health, inspections, members, receipt,
+    cases, chain, error, events, evidence, governance, health, history, inspections, members, receipt,
     sessions, stats, supervision, txs, vault, Group,
 };
 
@@ -47,6 +47,8 @@ use super::{
         governance::proposal,
         stats::stats,
         events::events,
+        history::consistency,
+        history::inclusion,
         stats::bulletins,
         stats::bulletin,
         sessions::create,
@@ -99,6 +101,8 @@ use super::{
         governance::ProposalsView,
         stats::StatsView,
         events::EventPage,
+        history::ConsistencyView,
+        history::HistoryInclusionView,
         events::EventView,
         events::EventKind,
         events::CaseAfterBlock,

@@ -744,6 +744,7 @@ impl Host {
             block_hash: header.hash(),
             time_ms: header.time_ms,
             state_root: header.state_root,
+            history_root: self.parts.store.history_root(header.height)?,
         };
         // Before the tip moves, so that the vault finds the block's cases
         // when it sees the new tip; when its backlog is full it reads the

@@ -228,6 +228,7 @@ mod tests {
                 height: 4,
                 time_ms: 1,
                 prev_hash: Hash::default(),
+                history_root: Hash::default(),
                 tx_root: Hash::default(),
                 tx_count: count as u32,
                 state_root: Hash::default(),

@@ -592,6 +592,7 @@ impl Replay {
                 height: tip.height,
                 block_hash: tip.block_hash,
                 time_ms: tip.time_ms,
+                history_root: tip.history_root,
             },
         })
     }
@@ -628,6 +629,7 @@ impl Replay {
             height,
             block_hash: executed.block.header.hash(),
             time_ms: executed.block.header.time_ms,
+            history_root: self.store.history_root(height)?,
         };
         Ok(())
     }

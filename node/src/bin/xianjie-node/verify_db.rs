@@ -557,6 +557,7 @@ fn replay_chain(
         height: 0,
         block_hash: genesis_hash,
         time_ms: genesis.genesis_time_ms,
+        history_root: xianjie_ledger::merkle::empty_root(),
     };
     let policies = xianjie_node::execution::policy_engine()?;
     let first = match from_height.map(|from| from.min(tip + 1) - 1) {
@@ -580,7 +581,7 @@ fn replay_chain(
                     Err(divergence) => return Ok(Err(divergence)),
                 };
                 let validators = history.validators()?;
-                check_height(
+                match check_height(
                     stored,
                     &history,
                     &history,
@@ -588,8 +589,20 @@ fn replay_chain(
                     &policies,
                     &parent,
                     summary,
-                )?
-                .map(|(next, _, _)| next)
+                )? {
+                    // A resumed check keeps no replay: the stored history
+                    // tree gives the next root, which the next header's
+                    // certified `history_root` then checks.
+                    Ok((next, _, _)) => Ok(Parent {
+                        history_root: read_or_diverge!(
+                            Place::Height(height),
+                            "history tree",
+                            stored.history_root(height)
+                        ),
+                        ..next
+                    }),
+                    Err(divergence) => Err(divergence),
+                }
             }
         };
         match step {
@@ -675,7 +688,10 @@ fn replay_height(
                 &commit,
                 &executed.update,
             )?;
-            Ok(next)
+            Ok(Parent {
+                history_root: replay.history_root(next.height)?,
+                ..next
+            })
         }
         Err(divergence) => Err(divergence),
     })
@@ -735,6 +751,7 @@ fn resume_point(
         height,
         block_hash: header.hash(),
         time_ms: header.time_ms,
+        history_root: read_or_diverge!(place, "history tree", stored.history_root(height)),
     }))
 }
 
@@ -944,6 +961,9 @@ where
         height,
         block_hash: header_hash,
         time_ms: header.time_ms,
+        // The root over the headers up to this one; the caller sets it from
+        // the history tree once this height is in it.
+        history_root: parent.history_root,
     };
     Ok(Ok((next, executed, commit)))
 }
