@@ -12,6 +12,12 @@ pub enum Error {
         /// The decoder's own message.
         detail: String,
     },
+    /// The token decodes but breaks a rule of RFC 5652 or RFC 3161 on its fields.
+    #[error("the token does not follow RFC 5652: {detail}; the TSA is not conformant or the token was altered")]
+    NotConformant {
+        /// Which rule is broken.
+        detail: &'static str,
+    },
     /// A trusted TSA certificate given by configuration could not be read.
     #[error("trusted TSA certificate is unreadable ({detail}); configure the TSA certificate as PEM (-----BEGIN CERTIFICATE-----) or DER, as issued by the TSA")]
     BadTrustedCertificate {

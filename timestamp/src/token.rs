@@ -188,12 +188,9 @@ fn single_signer(signed_data: &SignedData) -> Result<&SignerInfo, Error> {
 /// that digestAlgorithms list the signer's; holding to that leaves no field of
 /// the token that can change without the token being refused.
 fn check_versions(signed_data: &SignedData, signer: &SignerInfo) -> Result<(), Error> {
-    let malformed = |detail: &str| Error::Malformed {
-        what: "SignedData",
-        detail: detail.to_owned(),
-    };
+    let refuse = |detail| Error::NotConformant { detail };
     if signed_data.version != CmsVersion::V3 {
-        return Err(malformed(
+        return Err(refuse(
             "version is not 3 (RFC 5652 §5.1 for a non-data content)",
         ));
     }
@@ -202,7 +199,7 @@ fn check_versions(signed_data: &SignedData, signer: &SignerInfo) -> Result<(), E
         SignerIdentifier::SubjectKeyIdentifier(_) => CmsVersion::V3,
     };
     if signer.version != expected {
-        return Err(malformed(
+        return Err(refuse(
             "SignerInfo version does not match its sid (RFC 5652 §5.3)",
         ));
     }
@@ -211,7 +208,7 @@ fn check_versions(signed_data: &SignedData, signer: &SignerInfo) -> Result<(), E
         .iter()
         .any(|a| *a == signer.digest_alg)
     {
-        return Err(malformed(
+        return Err(refuse(
             "digestAlgorithms does not list the signer's digest algorithm",
         ));
     }
