@@ -146,12 +146,13 @@ impl<'a> BodyLines<'a> {
 
     /// Refuses anything after the last line.
     fn finish(self) -> Result<(), CheckpointError> {
-        match self.0.split('\n').next() {
-            Some(line) if !self.0.is_empty() => Err(CheckpointError::ExtraLine {
-                line: line.to_owned(),
-            }),
-            _ => Ok(()),
+        if self.0.is_empty() {
+            return Ok(());
         }
+        let line = self.0.split('\n').next().unwrap_or_default();
+        Err(CheckpointError::ExtraLine {
+            line: line.to_owned(),
+        })
     }
 }
 
@@ -247,12 +248,12 @@ fn is_valid_name(name: &str) -> bool {
 }
 
 fn check_name(name: &str) -> Result<(), CheckpointError> {
-    match is_valid_name(name) {
-        true => Ok(()),
-        false => Err(CheckpointError::InvalidKeyName {
-            name: name.to_owned(),
-        }),
+    if is_valid_name(name) {
+        return Ok(());
     }
+    Err(CheckpointError::InvalidKeyName {
+        name: name.to_owned(),
+    })
 }
 
 /// One signature line of a note.
