@@ -29,6 +29,7 @@
 
 pub mod block;
 pub mod case;
+pub mod checkpoint;
 pub mod codec;
 pub mod crypto;
 pub mod deadline;
