@@ -29,6 +29,7 @@
 //! | `x:`   | index name ‖ entry        | empty (secondary indexes)     |
 //! | `u:`   | height ‖ round (u32 BE) ‖ block hash | an undecided proposal, encoded by the node |
 //! | `y:`   | level (u8) ‖ index (u64 BE) | a perfect subtree of the history tree over the headers (`history`) |
+//! | `w:`   | witness key name          | that witness's newest cosigned checkpoint note (`witness`) |
 //!
 //! Undecided proposals (`u:`) are what a consensus engine has seen but not yet
 //! decided: they are written (and flushed) before the engine is told about
@@ -69,6 +70,7 @@ mod history;
 mod hot_values;
 mod node_groups;
 pub mod receipt;
+mod witness;
 
 pub use error::StorageError;
 
