@@ -134,6 +134,12 @@ error_codes! {
     SignedReadsBusy = "signed_reads_busy",
     /// The node has as many event streams open as it allows.
     EventStreamsBusy = "event_streams_busy",
+    /// A checkpoint note that does not parse, or is of another chain.
+    BadCheckpoint = "bad_checkpoint",
+    /// A checkpoint that names a header this chain does not have.
+    CheckpointMismatch = "checkpoint_mismatch",
+    /// A cosignature by no witness this node lists.
+    UnknownWitness = "unknown_witness",
     /// The on-chain policy set does not let this officer read the resource.
     ReadDenied = "read_denied",
     /// No case with that id.

@@ -10,6 +10,7 @@
 
 pub mod cases;
 pub mod chain;
+pub mod checkpoints;
 pub mod error;
 pub mod events;
 pub mod evidence;

@@ -796,3 +796,50 @@ mod tests {
         }
     }
 }
+
+/// A list of witnesses as a court or an agency writes it down: one vkey
+/// per line (type `0x04`), blank lines and `#` comments ignored, and for a
+/// verifier the line `require M`, how many of them must have co-signed
+/// (`docs/checkpoint.md` §8).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WitnessList {
+    /// The witnesses, in file order.
+    pub witnesses: Vec<VerifierKey>,
+    /// How many must co-sign, if the list says.
+    pub required: Option<usize>,
+}
+
+impl WitnessList {
+    /// Parses a witness list; every key must be a cosignature key and the
+    /// list must satisfy [`require_witnesses`]' policy.
+    pub fn parse(text: &str) -> Result<WitnessList, CheckpointError> {
+        let mut list = WitnessList {
+            witnesses: Vec::new(),
+            required: None,
+        };
+        for (number, raw) in text.lines().enumerate() {
+            let line = raw.split('#').next().unwrap_or("").trim();
+            if line.is_empty() {
+                continue;
+            }
+            let bad = |reason: &str| CheckpointError::InvalidWitnessPolicy {
+                reason: format!("line {}: {reason}: `{line}`", number + 1),
+            };
+            if let Some(count) = line.strip_prefix("require ") {
+                let count: usize = count.trim().parse().map_err(|_| bad("expected `require M`"))?;
+                if list.required.replace(count).is_some() {
+                    return Err(bad("a second `require` line"));
+                }
+                continue;
+            }
+            let key = VerifierKey::parse(line)?;
+            if key.kind != KeyKind::Cosignature {
+                return Err(bad("not a witness (cosignature/v1, type 0x04) key"));
+            }
+            list.witnesses.push(key);
+        }
+        let threshold = list.required.unwrap_or(list.witnesses.len().max(1));
+        check_witness_policy(&list.witnesses, threshold)?;
+        Ok(list)
+    }
+}

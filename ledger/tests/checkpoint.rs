@@ -762,3 +762,33 @@ fn worked_example_matches_the_document() {
     let verified = require_witnesses(&parsed, &[w1.vkey(), w2.vkey()], 2).unwrap();
     assert_eq!(verified[1].time_unix_s, Some(1_796_630_407));
 }
+
+#[test]
+fn a_witness_list_names_cosignature_keys_and_its_threshold() {
+    use xianjie_ledger::checkpoint::{KeyKind, VerifierKey, WitnessList};
+    use xianjie_ledger::crypto::SecretKey;
+    let key = |seed: u8, name: &str, kind| {
+        VerifierKey::new(name, kind, SecretKey::from_bytes(&[seed; 32]).public_key())
+            .unwrap()
+            .to_string()
+    };
+    let a = key(1, "court.example/w1", KeyKind::Cosignature);
+    let b = key(2, "procuratorate.example/w1", KeyKind::Cosignature);
+    let text = format!("# witnesses of the Hangzhou network\n{a}\n\n{b}  # second\nrequire 2\n");
+    let list = WitnessList::parse(&text).unwrap();
+    assert_eq!(list.witnesses.len(), 2);
+    assert_eq!(list.required, Some(2));
+    assert_eq!(WitnessList::parse(&format!("{a}\n")).unwrap().required, None);
+    for bad in [
+        format!("{a}\nrequire 3\n"),
+        format!("{a}\nrequire 0\n"),
+        format!("{a}\nrequire two\n"),
+        format!("{a}\nrequire 1\nrequire 1\n"),
+        format!("{a}\n{}\n", key(3, "plain.example", KeyKind::Ed25519)),
+        format!("{a}\n{}\n", key(1, "court.example/w2", KeyKind::Cosignature)),
+        "require 1\n".to_owned(),
+        "not a key\n".to_owned(),
+    ] {
+        assert!(WitnessList::parse(&bad).is_err(), "{bad}");
+    }
+}

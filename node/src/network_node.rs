@@ -235,6 +235,7 @@ impl NetworkNode {
             vault,
             fetcher: Some(fetcher),
             disk,
+            witnesses: api::checkpoints::read_witnesses(home.root())?.into(),
         });
         tracing::info!(height = tip.height, moniker = %file.moniker, %peer_id, "network node started");
         Ok(NetworkNode {

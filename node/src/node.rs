@@ -92,6 +92,7 @@ impl Node {
             vault: Vault::open(config.home.join(VAULT_DIR), config.vault)?,
             fetcher: None,
             disk: disk.clone(),
+            witnesses: api::checkpoints::read_witnesses(&config.home)?.into(),
         });
         let producer = Producer {
             chain,

@@ -129,6 +129,13 @@ pub enum ApiError {
     FutureRead(String),
     /// This signed read was accepted before; a signature serves one request.
     ReplayedRead,
+    /// A checkpoint note that does not parse, or is of another chain.
+    BadCheckpoint(String),
+    /// A checkpoint that names a header this chain does not have: the
+    /// witness follows another history.
+    CheckpointMismatch(String),
+    /// A cosignature by no witness in this node's `witnesses.txt`.
+    UnknownWitness(String),
     /// The node has as many `GET /v1/events` streams open as it allows.
     EventStreamsBusy {
         /// How many streams a node keeps open.
@@ -225,7 +232,10 @@ impl ApiError {
             | BadPath(_)
             | MalformedTx(_)
             | BadDigest(_)
+            | BadCheckpoint(_)
             | ExpiredInMempool { .. } => StatusCode::BAD_REQUEST,
+            CheckpointMismatch(_) => StatusCode::CONFLICT,
+            UnknownWitness(_) => StatusCode::FORBIDDEN,
             BadSignature => StatusCode::UNAUTHORIZED,
             Refused(error) => refusal_status(error.code()),
             DuplicateTx { .. } => StatusCode::CONFLICT,
@@ -281,6 +291,9 @@ impl ApiError {
             ReplayedRead => "replayed_read",
             SignedReadsBusy { .. } => "signed_reads_busy",
             EventStreamsBusy { .. } => "event_streams_busy",
+            BadCheckpoint(_) => "bad_checkpoint",
+            CheckpointMismatch(_) => "checkpoint_mismatch",
+            UnknownWitness(_) => "unknown_witness",
             UnknownReader { code, .. } => code,
             ReadDenied { .. } => "read_denied",
             UnknownCase(_) => "unknown_case",
@@ -365,6 +378,15 @@ impl ApiError {
             StaleRead(reason) => format!("{reason}; check this machine's clock and sign the read again"),
             FutureRead(reason) => format!("{reason}; this machine's clock is ahead of the node's: set it right (e.g. with NTP) and sign the read again"),
             ReplayedRead => "this exact signed request was accepted before, and a signature serves one request only; sign the request again (the CLI signs each request anew). If you did not send it twice, someone may have captured the signed request: tell your organisation's admin".into(),
+            BadCheckpoint(reason) => format!(
+                "the body is not a cosigned checkpoint of this chain ({reason}); send the note `xianjie-node witness` writes: the checkpoint of GET /v1/checkpoints/latest and the witness's cosignature line"
+            ),
+            CheckpointMismatch(reason) => format!(
+                "{reason}: the checkpoint is of another history than this node's; if the witness follows this chain, it has seen a fork — compare the two checkpoints"
+            ),
+            UnknownWitness(reason) => format!(
+                "{reason}; add the witness's key (the vkey `xianjie-node witness --show-vkey` prints) to HOME/witnesses.txt and restart the node"
+            ),
             EventStreamsBusy { limit } => format!(
                 "the node has {limit} event streams open, its limit; retry shortly, or long-poll `GET /v1/events?after=CURSOR&wait_ms=N` without `Accept: text/event-stream`"
             ),

@@ -8,6 +8,7 @@ mod admin_chain;
 pub mod auth;
 mod cases;
 mod chain;
+pub mod checkpoints;
 mod error;
 mod events;
 mod history;
@@ -90,6 +91,9 @@ pub struct Shared {
     /// Free space on the store's disk: below the reserve no transaction is
     /// admitted.
     pub disk: crate::disk::DiskStatus,
+    /// The witnesses whose cosignatures of checkpoints this node keeps
+    /// (`HOME/witnesses.txt`, [`checkpoints::read_witnesses`]).
+    pub witnesses: Arc<[xianjie_ledger::checkpoint::VerifierKey]>,
 }
 
 /// The handlers' shared state.
@@ -293,6 +297,20 @@ pub fn routes() -> Vec<ApiRoute> {
             history::consistency,
         ),
         ApiRoute::new(GET, "/v1/history/inclusion", Public, history::inclusion),
+        ApiRoute::new(GET, "/v1/checkpoints/latest", Public, checkpoints::latest),
+        ApiRoute::new(
+            POST,
+            "/v1/checkpoints/cosignatures",
+            Public,
+            checkpoints::cosign,
+        )
+        .body_limit(DefaultBodyLimit::max(64 * 1024)),
+        ApiRoute::new(
+            GET,
+            "/v1/checkpoints/witnessed",
+            Public,
+            checkpoints::witnessed,
+        ),
         ApiRoute::new(GET, "/v1/orgs", Public, members::orgs),
         ApiRoute::new(GET, "/v1/officers/{id}", Public, members::officer),
         ApiRoute::new(GET, "/v1/evidence/{digest}", Officer, evidence::record),

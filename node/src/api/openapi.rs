@@ -8,7 +8,7 @@ use utoipa::openapi::{ContentBuilder, PathItem, Ref, ResponseBuilder};
 use utoipa::{Modify, OpenApi};
 
 use super::{
-    cases, chain, error, events, evidence, governance, health, history, inspections, members, receipt,
+    cases, chain, checkpoints, error, events, evidence, governance, health, history, inspections, members, receipt,
     sessions, stats, supervision, txs, vault, Group,
 };
 
@@ -48,6 +48,9 @@ use super::{
         stats::stats,
         events::events,
         history::consistency,
+        checkpoints::latest,
+        checkpoints::cosign,
+        checkpoints::witnessed,
         history::inclusion,
         stats::bulletins,
         stats::bulletin,
@@ -102,6 +105,9 @@ use super::{
         stats::StatsView,
         events::EventPage,
         history::ConsistencyView,
+        checkpoints::CheckpointView,
+        checkpoints::CosignedView,
+        checkpoints::WitnessedView,
         history::HistoryInclusionView,
         events::EventView,
         events::EventKind,
