@@ -12,7 +12,7 @@ use xianjie_keyfile::{
 use xianjie_ledger::crypto;
 
 fn hsm() -> &'static SoftHsm {
-    SoftHsm::get(&["officer", "second"])
+    SoftHsm::get()
 }
 
 /// No passphrase source at all: the PIN must come from the URI.

@@ -9,16 +9,16 @@ mod softhsm;
 use std::path::Path;
 use std::time::Duration;
 
-use softhsm::{SoftHsm, TOKEN};
+use softhsm::{SoftHsm, TOKEN, VALIDATOR_TOKEN};
 use xianjie_ledger::block::Commit;
 use xianjie_ledger::crypto::{self, vote_digest, PublicKey, VoteKind};
 use xianjie_ledger::genesis::Genesis;
 use xianjie_tests::network::{NetOptions, Network};
 use xianjie_tests::{run_cli, write_sample_file, DevNode};
 
-/// The process's token, with an officer key and a validator key.
+/// The process's tokens: an officer key on one, a validator key on another.
 fn hsm() -> &'static SoftHsm {
-    SoftHsm::get(&["officer", "validator"])
+    SoftHsm::get()
 }
 
 /// What `xianjie keys show --key URI --json` prints (`id`, `public_key`).
@@ -110,7 +110,7 @@ fn an_officer_key_inside_softhsm2_signs_transactions_and_reads() {
 #[test]
 fn a_validator_signs_consensus_votes_inside_softhsm2_on_a_running_network() {
     let hsm = hsm();
-    let uri = hsm.uri(TOKEN, "validator");
+    let uri = hsm.uri(VALIDATOR_TOKEN, "validator");
     let hsm_key = PublicKey::from_hex(show(&uri)["public_key"].as_str().unwrap()).unwrap();
 
     let dir = tempfile::tempdir().unwrap();

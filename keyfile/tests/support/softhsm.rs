@@ -32,6 +32,10 @@ pub const TOKEN: &str = "xianjie-test";
 /// A token nobody logs in to with the right PIN (login is per process and
 /// token, so a wrong PIN is only refused on a token not yet logged in to).
 pub const PIN_TOKEN: &str = "xianjie-pin-test";
+/// A token holding a validator's consensus key alone: a node logs in to it
+/// while the CLI logs in to [`TOKEN`], and SoftHSM2 rewrites a token's
+/// state file at login, so two processes are kept off one token.
+pub const VALIDATOR_TOKEN: &str = "xianjie-validator-test";
 /// DER of the OID 1.3.101.112 (Ed25519), the CKA_EC_PARAMS of an Edwards key.
 pub const ED25519_PARAMS: &[u8] = &[0x06, 0x03, 0x2b, 0x65, 0x70];
 /// DER of the OID 1.2.840.10045.3.1.7 (NIST P-256).
@@ -48,15 +52,16 @@ pub struct SoftHsm {
 }
 
 impl SoftHsm {
-    /// Sets up the directory and both tokens once per process, with the
-    /// Ed25519 keys labelled `ed25519_labels` and a P-256 key labelled
-    /// `p256` on [`TOKEN`]; later calls return the same directory.
-    pub fn get(ed25519_labels: &[&str]) -> &'static SoftHsm {
+    /// Sets up the directory and the tokens once per process; later calls
+    /// return the same directory. [`TOKEN`] holds the Ed25519 keys
+    /// `officer` and `second` and the P-256 key `p256`, [`PIN_TOKEN`] the
+    /// Ed25519 key `officer`, [`VALIDATOR_TOKEN`] the Ed25519 key `validator`.
+    pub fn get() -> &'static SoftHsm {
         static HSM: OnceLock<SoftHsm> = OnceLock::new();
-        HSM.get_or_init(|| SoftHsm::create(ed25519_labels))
+        HSM.get_or_init(SoftHsm::create)
     }
 
-    fn create(ed25519_labels: &[&str]) -> SoftHsm {
+    fn create() -> SoftHsm {
         for path in [MODULE, UTIL] {
             assert!(
                 Path::new(path).exists(),
@@ -83,7 +88,7 @@ impl SoftHsm {
         .expect("softhsm2.conf");
         // This process loads the module too (the tests sign with it).
         std::env::set_var("SOFTHSM2_CONF", &conf);
-        for token in [TOKEN, PIN_TOKEN] {
+        for token in [TOKEN, PIN_TOKEN, VALIDATOR_TOKEN] {
             let output = Command::new(UTIL)
                 .env("SOFTHSM2_CONF", &conf)
                 .args(["--init-token", "--free", "--label", token])
@@ -98,8 +103,9 @@ impl SoftHsm {
         }
         let pin_file = dir.join("pin");
         write_private(&pin_file, &format!("{USER_PIN}\n"));
-        generate(TOKEN, ed25519_labels, &["p256"]);
+        generate(TOKEN, &["officer", "second"], &["p256"]);
         generate(PIN_TOKEN, &["officer"], &[]);
+        generate(VALIDATOR_TOKEN, &["validator"], &[]);
         SoftHsm {
             dir,
             conf,
