@@ -1,7 +1,8 @@
 //! Keys inside a real SoftHSM2 token, used through `pkcs11:` URIs by the
 //! real binaries: an officer whose key never leaves the token anchors
-//! evidence on a dev chain, and a validator of a four-node network signs
-//! its votes with a consensus key that lives in the token.
+//! evidence on a dev chain, a validator of a four-node network signs its
+//! votes with a consensus key that lives in a token, and a validator whose
+//! consensus key cannot be opened does not start.
 
 #[path = "../../keyfile/tests/support/softhsm.rs"]
 mod softhsm;
@@ -9,12 +10,12 @@ mod softhsm;
 use std::path::Path;
 use std::time::Duration;
 
-use softhsm::{SoftHsm, TOKEN, VALIDATOR_TOKEN};
+use softhsm::{SoftHsm, PIN_TOKEN, TOKEN, VALIDATOR_TOKEN};
 use xianjie_ledger::block::Commit;
 use xianjie_ledger::crypto::{self, vote_digest, PublicKey, VoteKind};
 use xianjie_ledger::genesis::Genesis;
 use xianjie_tests::network::{NetOptions, Network};
-use xianjie_tests::{run_cli, write_sample_file, DevNode};
+use xianjie_tests::{run_cli, run_node, write_sample_file, DevNode};
 
 /// The process's tokens: an officer key on one, a validator key on another.
 fn hsm() -> &'static SoftHsm {
@@ -173,5 +174,33 @@ fn a_validator_signs_consensus_votes_inside_softhsm2_on_a_running_network() {
         proposed > 0,
         "the token validator proposed none of heights 1..={up_to}\n{}",
         net.log_tails()
+    );
+}
+
+#[test]
+fn a_validator_whose_consensus_key_cannot_be_opened_does_not_start() {
+    let hsm = hsm();
+    let dir = tempfile::tempdir().unwrap();
+    let net = Network::create(
+        dir.path(),
+        &NetOptions {
+            validators: 1,
+            ..NetOptions::default()
+        },
+    );
+    let home = &net.nodes[0].home;
+    let config_path = home.join("config.toml");
+    let config = std::fs::read_to_string(&config_path).unwrap();
+    // A token no other test of this process uses.
+    let uri = hsm.uri(PIN_TOKEN, "nobody");
+    std::fs::write(&config_path, format!("consensus_key = \"{uri}\"\n{config}")).unwrap();
+    let refused = run_node(&["start".as_ref(), "--home".as_ref(), home.as_os_str()]);
+    assert_ne!(refused.code, 0, "{refused:?}");
+    assert!(
+        refused.stderr.contains("consensus_key")
+            && refused
+                .stderr
+                .contains("has no private key labelled \"nobody\""),
+        "{refused:?}"
     );
 }

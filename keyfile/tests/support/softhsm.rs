@@ -29,8 +29,10 @@ pub const USER_PIN: &str = "1234";
 pub const SO_PIN: &str = "5678";
 /// The token holding the test keys.
 pub const TOKEN: &str = "xianjie-test";
-/// A token nobody logs in to with the right PIN (login is per process and
-/// token, so a wrong PIN is only refused on a token not yet logged in to).
+/// A second token: the keyfile tests never log in to it with the right PIN
+/// (login is per process and token, so a wrong PIN is only refused on a
+/// token this process is not yet logged in to); the end-to-end tests use it
+/// where no other test of theirs logs in.
 pub const PIN_TOKEN: &str = "xianjie-pin-test";
 /// A token holding a validator's consensus key alone: a node logs in to it
 /// while the CLI logs in to [`TOKEN`], and SoftHSM2 rewrites a token's
