@@ -436,9 +436,12 @@ async fn watch_peers(watch: PeerWatch) {
         Metrics::get()
             .consensus_peers
             .set(i64::try_from(peers.len()).unwrap_or(i64::MAX));
+        // Only allowed peers, like those shown: a refused one is known
+        // briefly before its connection closes.
         let proofs = validator_proofs(
             dump.peers
                 .iter()
+                .filter(|(id, _)| watch.allow.borrow().contains(id))
                 .map(|(id, info)| (id, info.consensus_public_key.as_deref())),
         );
         match p2p::validator_peers(&watch.store) {
