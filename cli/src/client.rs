@@ -5,6 +5,7 @@
 //! says what to do next. Answers the node gives on purpose, such as "not
 //! anchored" or "the contract refused this transaction", are returned as values.
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::{anyhow, Context as _};
@@ -16,8 +17,9 @@ use xianjie_api::error::ErrorBody;
 use xianjie_api::members::OfficerView;
 use xianjie_api::txs::{OutcomeView, TxView};
 use xianjie_api::vault::FetchView;
+use xianjie_keyfile::Signer;
 use xianjie_ledger::codec;
-use xianjie_ledger::crypto::{KeyId, SecretKey};
+use xianjie_ledger::crypto::KeyId;
 use xianjie_ledger::tx::{Call, SignedTx, Tx};
 use xianjie_ledger::Hash;
 
@@ -40,7 +42,7 @@ pub struct NodeClient {
     base_url: String,
     agent: ureq::Agent,
     /// The officer key that signs reads (`xianjie_ledger::read_auth`), if any.
-    reader: Option<SecretKey>,
+    reader: Option<Arc<dyn Signer>>,
     /// The chain id, fetched once for signing reads.
     chain_id: std::sync::Arc<std::sync::OnceLock<String>>,
 }
@@ -139,7 +141,7 @@ impl NodeClient {
     }
 
     /// The same client, signing every read with `key` (when `Some`).
-    pub fn signing_reads_with(mut self, key: Option<SecretKey>) -> Self {
+    pub fn signing_reads_with(mut self, key: Option<Arc<dyn Signer>>) -> Self {
         self.reader = key;
         self
     }
@@ -167,13 +169,16 @@ impl NodeClient {
                 self.chain_id.get_or_init(|| chain_id).clone()
             }
         };
-        let signed = xianjie_ledger::read_auth::SignedRead::sign(
-            key,
-            &chain_id,
-            method,
-            path_and_query,
-            self.next_signing_time_ms(),
-        );
+        let time_ms = self.next_signing_time_ms();
+        let digest =
+            xianjie_ledger::read_auth::read_digest(&chain_id, method, path_and_query, time_ms);
+        let signed = xianjie_ledger::read_auth::SignedRead {
+            public_key: key.public_key(),
+            time_ms,
+            signature: key
+                .sign(&digest.0)
+                .context("cannot sign the read request")?,
+        };
         Ok(signed.headers().to_vec())
     }
 
@@ -242,10 +247,10 @@ impl NodeClient {
     }
 
     /// Signs `call` with `key` for the node's chain and submits it, waiting for the commit.
-    pub fn sign_and_submit(&self, key: &SecretKey, call: Call) -> anyhow::Result<Submission> {
+    pub fn sign_and_submit(&self, key: &dyn Signer, call: Call) -> anyhow::Result<Submission> {
         let status = self.status()?;
-        let signed = build_tx(key, call, &status.chain_id, status.height, random_nonce()).sign(key);
-        self.submit(&signed)
+        let tx = build_tx(key, call, &status.chain_id, status.height, random_nonce());
+        self.submit(&sign_tx(tx, key)?)
     }
 
     /// `POST /v1/txs?wait=true` with the canonical bytes of `signed`.
@@ -533,7 +538,7 @@ pub fn agent(connect: Duration, call: Duration) -> ureq::Agent {
 }
 
 /// An unsigned transaction for `chain_id` valid for [`TX_VALIDITY_BLOCKS`] after `height`.
-pub fn build_tx(key: &SecretKey, call: Call, chain_id: &str, height: u64, nonce: u64) -> Tx {
+pub fn build_tx(key: &dyn Signer, call: Call, chain_id: &str, height: u64, nonce: u64) -> Tx {
     Tx {
         chain_id: chain_id.to_owned(),
         signer: key.public_key(),
@@ -541,6 +546,14 @@ pub fn build_tx(key: &SecretKey, call: Call, chain_id: &str, height: u64, nonce:
         valid_until: height.saturating_add(TX_VALIDITY_BLOCKS),
         call,
     }
+}
+
+/// Signs the transaction hash with `key` (`Tx::sign` for any [`Signer`]).
+pub fn sign_tx(tx: Tx, key: &dyn Signer) -> anyhow::Result<SignedTx> {
+    let signature = key
+        .sign(&tx.hash().0)
+        .context("cannot sign the transaction")?;
+    Ok(SignedTx { tx, signature })
 }
 
 /// A nonce from the operating system's RNG: identical calls get distinct hashes.
@@ -602,7 +615,7 @@ mod tests {
 
     #[test]
     fn transactions_expire_a_fixed_number_of_blocks_ahead() {
-        let key = SecretKey::from_bytes(&[5u8; 32]);
+        let key = xianjie_ledger::crypto::SecretKey::from_bytes(&[5u8; 32]);
         let call = Call::RevokeOfficer(xianjie_ledger::tx::RevokeOfficer {
             officer: KeyId([0; 20]),
         });

@@ -52,7 +52,7 @@ pub fn submit(
     human: impl FnOnce(&Committed) -> String,
 ) -> anyhow::Result<Exit> {
     let key = context.load_key()?;
-    let submission = context.client().sign_and_submit(&key, call)?;
+    let submission = context.client().sign_and_submit(key.as_ref(), call)?;
     match submission {
         Submission::Committed(committed) => {
             let mut answer = fields(&committed);

@@ -14,6 +14,7 @@
 //! `XIANJIE_NEW_PASSPHRASE`, else the terminal.
 
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::Context as _;
@@ -21,7 +22,7 @@ use clap::{Args, Subcommand};
 use rand::RngCore as _;
 use serde_json::json;
 use xianjie_keyfile::{
-    file, KdfParams, Passphrase, PassphraseSource, PassphraseSources, StoredKey,
+    file, KdfParams, Passphrase, PassphraseSource, PassphraseSources, Signer, StoredKey,
 };
 use xianjie_ledger::crypto::{KeyFile, PublicKey, SecretKey};
 
@@ -46,7 +47,7 @@ pub struct KeysArgs {
 pub enum KeysCommand {
     /// Generate a new key and write it, encrypted under a passphrase, to a file readable only by you.
     New(NewArgs),
-    /// Show the id and public key of --key (and, if the node knows it, the officer's org and role).
+    /// Show the id and public key of --key, a key file or a pkcs11: URI (and, if the node knows it, the officer's org and role).
     Show,
     /// Encrypt a plain key file in place under a new passphrase.
     Encrypt(RewriteArgs),
@@ -241,8 +242,7 @@ fn report_rewrite(
 }
 
 fn execute_show(context: &Context) -> anyhow::Result<Exit> {
-    let key = context.load_key()?;
-    let public_key = key.public_key();
+    let public_key = context.load_key()?.public_key();
     let answer = json!({ "id": public_key.id().to_hex(), "public_key": public_key.to_hex() });
     // Only the human form asks the node: --json stays a purely local answer.
     context.output.emit(&answer, || {
@@ -250,20 +250,20 @@ fn execute_show(context: &Context) -> anyhow::Result<Exit> {
             "id          {}\npublic key  {}\n{}",
             public_key.id(),
             public_key,
-            describe_officer(context, &key)
+            describe_officer(context, &public_key)
         )
     })?;
     Ok(Exit::Success)
 }
 
 /// Best effort: what the node says about this key, never an error.
-fn describe_officer(context: &Context, key: &SecretKey) -> String {
+fn describe_officer(context: &Context, public_key: &PublicKey) -> String {
     let client = NodeClient::with_timeouts(
         &context.node_url,
         Duration::from_secs(2),
         Duration::from_secs(5),
     );
-    match client.officer(&key.public_key().id()) {
+    match client.officer(&public_key.id()) {
         Ok(Some(officer)) => {
             let officer = &officer.officer;
             let active = if !officer.active { " (revoked)" } else { "" };
@@ -292,6 +292,13 @@ pub fn generate_key() -> SecretKey {
 pub fn read_key_file(path: &Path, passphrases: &PassphraseSources) -> anyhow::Result<SecretKey> {
     xianjie_keyfile::read_key(path, passphrases)
         .with_context(|| format!("cannot use key file {}", path.display()))
+}
+
+/// Opens `--key`: a key file (unlocked if encrypted) or a `pkcs11:` URI
+/// (logged in to, and its key checked by one signature).
+pub fn open_key(path: &Path, passphrases: &PassphraseSources) -> anyhow::Result<Arc<dyn Signer>> {
+    xianjie_keyfile::open_signer(path, passphrases)
+        .with_context(|| format!("cannot use key {}", path.display()))
 }
 
 /// The public key of a key file of either format, without its passphrase.

@@ -69,7 +69,7 @@ use std::process::ExitCode;
 use std::sync::{Arc, Mutex};
 
 use clap::{Args, Parser, Subcommand};
-use xianjie_keyfile::PassphraseSources;
+use xianjie_keyfile::{PassphraseSources, Signer};
 use xianjie_ledger::crypto::SecretKey;
 
 pub mod case;
@@ -125,8 +125,10 @@ pub struct GlobalArgs {
     /// Base URL of the node's HTTP API.
     #[arg(long, global = true, env = "XIANJIE_NODE", default_value = DEFAULT_NODE_URL, value_name = "URL")]
     pub node: String,
-    /// The officer's key file; used to sign locally, never sent anywhere.
-    #[arg(long, global = true, env = "XIANJIE_KEY", value_name = "FILE")]
+    /// The officer's key: a key file, or a key on a PKCS#11 token (UKey)
+    /// as `pkcs11:token=LABEL;object=LABEL[?module-path=…&pin-source=FILE]`;
+    /// used to sign locally, never sent anywhere.
+    #[arg(long, global = true, env = "XIANJIE_KEY", value_name = "FILE|URI")]
     pub key: Option<PathBuf>,
     /// Print one stable JSON object on stdout instead of text.
     #[arg(long, global = true)]
@@ -189,8 +191,8 @@ pub struct Context {
     pub output: Output,
     /// Where the passphrase of an encrypted key file comes from.
     pub passphrases: Arc<PassphraseSources>,
-    /// The `--key` key once unlocked: a passphrase is asked for once per run.
-    unlocked_key: Arc<Mutex<Option<SecretKey>>>,
+    /// The `--key` key once unlocked: a passphrase or PIN is asked for once per run.
+    unlocked_key: Arc<Mutex<Option<Arc<dyn Signer>>>>,
 }
 
 impl Context {
@@ -214,12 +216,13 @@ impl Context {
     }
 
     /// Loads the signing key named by `--key` / `XIANJIE_KEY`, unlocking an
-    /// encrypted one with a passphrase (once per run).
-    pub fn load_key(&self) -> anyhow::Result<SecretKey> {
+    /// encrypted one with a passphrase, or logging in to its token (once
+    /// per run).
+    pub fn load_key(&self) -> anyhow::Result<Arc<dyn Signer>> {
         let path = self.key_path.as_deref().ok_or_else(|| {
             anyhow::anyhow!(
-                "this command signs a transaction and needs a key: pass --key FILE or set XIANJIE_KEY \
-                 (create one with `xianjie keys new --out FILE`)"
+                "this command signs a transaction and needs a key: pass --key FILE (or --key pkcs11:URI \
+                 for a key on a UKey) or set XIANJIE_KEY (create a key file with `xianjie keys new --out FILE`)"
             )
         })?;
         let mut unlocked = self
@@ -229,8 +232,8 @@ impl Context {
         if let Some(key) = unlocked.as_ref() {
             return Ok(key.clone());
         }
-        let key = keys::read_key_file(path, &self.passphrases)?;
-        *unlocked = Some(key.clone());
+        let key = keys::open_key(path, &self.passphrases)?;
+        *unlocked = Some(Arc::clone(&key));
         Ok(key)
     }
 

@@ -121,6 +121,102 @@ pub enum Error {
         /// The file.
         path: PathBuf,
     },
+    /// A `pkcs11:` URI that cannot be used.
+    #[error(
+        "{uri} is not a usable PKCS#11 key URI: {reason}; write it as \
+         pkcs11:token=LABEL;object=LABEL[?module-path=MODULE.so&pin-source=FILE]"
+    )]
+    Pkcs11Uri {
+        /// The URI as given (a PIN in it redacted).
+        uri: String,
+        /// What is wrong.
+        reason: String,
+    },
+    /// No PKCS#11 module is named.
+    #[error(
+        "no PKCS#11 module for {uri}: add ?module-path=MODULE.so (the token's library, e.g. \
+         {softhsm}) to the URI, or set {variable}",
+        softhsm = crate::pkcs11::SOFTHSM2_MODULE,
+        variable = crate::pkcs11::MODULE_VARIABLE
+    )]
+    Pkcs11NoModule {
+        /// The key's URI.
+        uri: String,
+    },
+    /// The PKCS#11 module could not be loaded or initialised.
+    #[error(
+        "cannot load the PKCS#11 module {path}: {reason}; check the path (the token vendor's \
+         library; for SoftHSM2 `apt-get install softhsm2` installs {softhsm})",
+        softhsm = crate::pkcs11::SOFTHSM2_MODULE
+    )]
+    Pkcs11Module {
+        /// The module.
+        path: PathBuf,
+        /// Why.
+        reason: String,
+    },
+    /// No token has the URI's label.
+    #[error(
+        "no PKCS#11 token is labelled {token:?} (tokens present: {present}); plug in the UKey \
+         or correct token= in the URI"
+    )]
+    TokenNotFound {
+        /// The label asked for.
+        token: String,
+        /// The labels of the tokens present, or `none`.
+        present: String,
+    },
+    /// The token refused the PIN.
+    #[error(
+        "the token {token:?} refused the PIN: check the pin-source file or the PIN given; \
+         the token counts wrong PINs and locks itself after a few"
+    )]
+    WrongPin {
+        /// The token's label.
+        token: String,
+    },
+    /// The token has no key with the URI's object label.
+    #[error(
+        "the token {token:?} has no {kind} key labelled {object:?}; list its objects with \
+         `pkcs11-tool --module MODULE.so --token-label {token:?} --login --list-objects`"
+    )]
+    KeyObjectNotFound {
+        /// The token's label.
+        token: String,
+        /// The object label asked for.
+        object: String,
+        /// `private` or `public`.
+        kind: &'static str,
+    },
+    /// The token's key is not an Ed25519 key usable with CKM_EDDSA.
+    #[error(
+        "{key} is not an Ed25519 key this program can sign with: {reason}; xianjie keys are \
+         Ed25519 (CKM_EDDSA, curve edwards25519)"
+    )]
+    NotEd25519 {
+        /// The key's URI.
+        key: String,
+        /// What is wrong.
+        reason: String,
+    },
+    /// A PKCS#11 call failed.
+    #[error("PKCS#11 error {action} {key}: {reason}")]
+    Pkcs11 {
+        /// The key's URI.
+        key: String,
+        /// What was being done (`signing with`, `logging in to` …).
+        action: &'static str,
+        /// The module's error.
+        reason: String,
+    },
+    /// No source gave the PIN of a token.
+    #[error("no PIN for {what}: add pin-source=FILE to the key's URI, or {options}")]
+    NoPin {
+        /// The token.
+        what: String,
+        /// The ways to give one.
+        options: String,
+    },
 }
 
 impl Error {

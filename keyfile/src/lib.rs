@@ -11,7 +11,11 @@
 //!   key Argon2id derives from a passphrase.
 //!
 //! Either way a key file is refused unless only its owner can read it
-//! ([`file::refuse_if_readable_by_others`]). This crate is not in the ledger
+//! ([`file::refuse_if_readable_by_others`]).
+//!
+//! A key may instead live on a PKCS#11 token (an officer's UKey, a server's
+//! cipher machine), named by a `pkcs11:` URI ([`pkcs11`]). Both kinds sign
+//! through [`Signer`]; [`open_signer`] opens either from what `--key` says. This crate is not in the ledger
 //! because the ledger is pure: sealing needs fresh randomness and reading
 //! needs the file system.
 //!
@@ -33,6 +37,8 @@ pub mod encrypted;
 pub mod error;
 pub mod file;
 pub mod passphrase;
+pub mod pkcs11;
+pub mod signer;
 
 use std::path::Path;
 
@@ -41,6 +47,8 @@ use xianjie_ledger::crypto::{KeyFile, PublicKey, SecretKey, KEY_FILE_TYPE};
 pub use encrypted::{EncryptedKeyFile, KdfParams, ENCRYPTED_KEY_FILE_TYPE};
 pub use error::{Error, Result};
 pub use passphrase::{Passphrase, PassphraseSource, PassphraseSources};
+pub use pkcs11::{Pkcs11Signer, Pkcs11Uri};
+pub use signer::{open_signer, KeySpec, Signer};
 
 /// A key file's content, parsed; an encrypted one is not yet decrypted.
 pub enum StoredKey {

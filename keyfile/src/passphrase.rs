@@ -250,6 +250,19 @@ impl PassphraseSources {
         Ok(passphrase)
     }
 
+    /// The user PIN of a PKCS#11 token (`what` names it), from the same
+    /// sources as a key file's passphrase.
+    pub fn pin(&self, what: &str) -> Result<Passphrase> {
+        self.first_present(Path::new(what), &format!("PIN of {what}: "), false)
+            .map_err(|error| match error {
+                Error::NoPassphrase { options, .. } => Error::NoPin {
+                    what: what.to_owned(),
+                    options,
+                },
+                other => other,
+            })
+    }
+
     fn first_present(&self, path: &Path, prompt: &str, confirm: bool) -> Result<Passphrase> {
         let mut remembered = self
             .remembered

@@ -56,6 +56,14 @@ pub enum Error {
         /// `source`: the message already says it, once).
         reason: xianjie_keyfile::Error,
     },
+    /// The `consensus_key` of `config.toml` could not be opened.
+    #[error("consensus_key {key} in config.toml: {reason}")]
+    ConsensusKey {
+        /// The key as configured (a URI's query, which may name a PIN file, included).
+        key: String,
+        /// Why it could not be opened (not a `source`: the message says it once).
+        reason: xianjie_keyfile::Error,
+    },
     /// The policy schema compiled into this binary does not load.
     #[error("the policy schema built into this binary does not load: {0}")]
     PolicySchema(ContractError),

@@ -89,6 +89,11 @@ impl NodeHome {
 pub struct FileConfig {
     /// The node's name in logs and metrics.
     pub moniker: String,
+    /// The key this validator signs votes and proposals with, when it is
+    /// not the node key: a `pkcs11:` URI (a server cipher machine) or a key
+    /// file. The node key stays the peer identity.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub consensus_key: Option<String>,
     /// The HTTP API.
     pub api: ApiSection,
     /// Peer-to-peer networking.
@@ -479,6 +484,18 @@ pub fn config_text(values: &ConfigValues<'_>) -> String {
 # The node's name in logs and metrics.
 moniker = "{moniker}"
 
+# The key this validator signs votes and proposals with, if not keys/node.key:
+# a key on a PKCS#11 token (server cipher machine), e.g.
+#   consensus_key = "pkcs11:token=VALIDATOR;object=consensus?module-path=/usr/lib/softhsm/libsofthsm2.so&pin-source=/etc/xianjie/pin"
+# (the PIN file readable by the node's user only; without pin-source the PIN
+# comes from the node passphrase's sources), or a key file relative to this
+# directory. keys/node.key stays the node's peer identity: the validator proves
+# its consensus key to peers over that identity. The genesis (or the validator
+# set) must hold this key's public key, and the other nodes must let this
+# node's peer id in: list it in their persistent_peers, or have the organisation
+# register keys/node.key as a node key (`xianjie node-key register`).
+# consensus_key = "pkcs11:token=…;object=…"
+
 [api]
 # Where the HTTP API (/v1/..., /metrics) listens.
 listen = "{api_listen}"
@@ -633,5 +650,14 @@ mod tests {
         let api = minimal.node_config(Path::new("/tmp/x")).unwrap().api;
         assert_eq!(api, ApiConfig::default());
         assert!(toml::from_str::<FileConfig>(&format!("{text}\nunknown = 1\n")).is_err());
+        assert_eq!(config.consensus_key, None, "the node key signs by default");
+        let with_token: FileConfig = toml::from_str(&format!(
+            "consensus_key = \"pkcs11:token=t;object=o\"\n{text}"
+        ))
+        .unwrap();
+        assert_eq!(
+            with_token.consensus_key.as_deref(),
+            Some("pkcs11:token=t;object=o")
+        );
     }
 }

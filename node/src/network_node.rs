@@ -8,7 +8,7 @@ use std::sync::Arc;
 use tokio::sync::{mpsc, watch};
 use tokio::task::JoinHandle;
 use xianjie_keyfile::passphrase::NODE_CREDENTIAL_NAME;
-use xianjie_keyfile::{PassphraseSource, PassphraseSources};
+use xianjie_keyfile::{PassphraseSource, PassphraseSources, Signer};
 use xianjie_ledger::crypto::SecretKey;
 use xianjie_ledger::genesis::Genesis;
 
@@ -84,10 +84,47 @@ pub fn read_node_key(home: &Path, passphrases: &PassphraseSources) -> Result<Sec
     Ok(key)
 }
 
+/// The key the validator signs votes and proposals with: `consensus_key`
+/// of `config.toml` if set (a `pkcs11:` URI, or a key file relative to the
+/// home), else the node key itself. Its PIN or passphrase comes from the
+/// URI's `pin-source`, else from `passphrases` (the node key's sources).
+pub fn open_consensus_key(
+    home: &Path,
+    config: &crate::home::FileConfig,
+    node_key: &SecretKey,
+    passphrases: &PassphraseSources,
+) -> Result<Arc<dyn Signer>> {
+    let Some(named) = &config.consensus_key else {
+        return Ok(Arc::new(node_key.clone()));
+    };
+    let path = if named.starts_with(xianjie_keyfile::pkcs11::URI_SCHEME) {
+        PathBuf::from(named)
+    } else {
+        home.join(named)
+    };
+    let signer =
+        xianjie_keyfile::open_signer(&path, passphrases).map_err(|reason| Error::ConsensusKey {
+            key: named.clone(),
+            reason,
+        })?;
+    tracing::info!(
+        key = %named.split('?').next().unwrap_or_default(),
+        key_id = %signer.public_key().id(),
+        "consensus key opened; the node key stays the peer identity"
+    );
+    Ok(signer)
+}
+
 impl NetworkNode {
     /// Reads the home and starts every part with the node key `key`
-    /// ([`read_node_key`]). Must run inside a multi-thread Tokio runtime.
-    pub async fn start(root: &Path, key: SecretKey) -> Result<NetworkNode> {
+    /// ([`read_node_key`]) as the peer identity and `validator_key`
+    /// ([`open_consensus_key`]) signing votes and proposals. Must run
+    /// inside a multi-thread Tokio runtime.
+    pub async fn start(
+        root: &Path,
+        key: SecretKey,
+        validator_key: Arc<dyn Signer>,
+    ) -> Result<NetworkNode> {
         let home = NodeHome::new(root);
         let file = home.read_config()?;
         let config = file.node_config(home.root())?;
@@ -194,7 +231,7 @@ impl NetworkNode {
                 store: store.clone(),
                 chain: chain.clone(),
                 mempool: Arc::clone(&mempool),
-                address: consensus::context::Address(key.public_key().id()),
+                address: consensus::context::Address(validator_key.public_key().id()),
                 block_limits: config.block,
                 consensus: file.consensus.clone(),
                 tip: tip_sender,
@@ -207,6 +244,7 @@ impl NetworkNode {
                 disk: disk.clone(),
             },
             key,
+            validator_key,
             EngineSettings {
                 moniker: file.moniker.clone(),
                 listen: p2p::parse_addr(&file.p2p.listen)?,

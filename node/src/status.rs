@@ -1,11 +1,13 @@
 //! What a network node knows about its peers and sync, for `/v1/status`.
 
+use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use libp2p::PeerId;
 pub use xianjie_api::chain::PeerView;
+use xianjie_ledger::crypto::PublicKey;
 
 /// How long after the last block received through sync a node still
 /// reports itself as syncing.
@@ -35,6 +37,9 @@ pub struct NetworkStatus {
     /// Whether the consensus network listens and answers; false until the
     /// engine's start confirms it, and again if it stops.
     consensus_listening: AtomicBool,
+    /// The validator key each connected consensus peer proved, by peer id
+    /// bytes, refreshed with the peers.
+    validator_proofs: Mutex<HashMap<Vec<u8>, PublicKey>>,
 }
 
 impl NetworkStatus {
@@ -51,7 +56,25 @@ impl NetworkStatus {
             warned_unconnected: Mutex::new(Vec::new()),
             last_synced: Mutex::new(None),
             consensus_listening: AtomicBool::new(false),
+            validator_proofs: Mutex::new(HashMap::new()),
         }
+    }
+
+    /// Replaces the validator keys the connected peers proved.
+    pub fn set_validator_proofs(&self, proofs: HashMap<Vec<u8>, PublicKey>) {
+        *self
+            .validator_proofs
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner) = proofs;
+    }
+
+    /// The validator key the connected peer `peer_id` (its bytes) proved.
+    pub fn proven_validator_key(&self, peer_id: &[u8]) -> Option<PublicKey> {
+        self.validator_proofs
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .get(peer_id)
+            .copied()
     }
 
     /// Records a block received through sync.

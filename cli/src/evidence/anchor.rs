@@ -13,6 +13,7 @@ use serde_json::{json, Value};
 use xianjie_api::vault::VaultFileView;
 use xianjie_contracts::evidence::check_anchor_fields;
 use xianjie_contracts::ContractError;
+use xianjie_keyfile::Signer;
 use xianjie_ledger::crypto::{KeyId, SecretKey};
 use xianjie_ledger::hash::note_digest;
 use xianjie_ledger::ids::CaseId;
@@ -220,11 +221,11 @@ pub fn execute(context: &Context, args: AnchorArgs) -> anyhow::Result<Exit> {
     anchor.digest = hashed.digest;
     anchor.size = hashed.size;
     for their_key in &colleague_keys {
-        anchor.co_sign(&chain_id, &signer, their_key);
+        super::co_sign(&mut anchor, &chain_id, &signer, their_key)?;
     }
     match &args.unsigned_out {
         Some(out) => write_draft(context, &Draft::new(&chain_id, signer, anchor), out),
-        None => submit(context, &key, &anchor, Some(file), args.upload),
+        None => submit(context, key.as_ref(), &anchor, Some(file), args.upload),
     }
 }
 
@@ -302,7 +303,7 @@ fn submit_draft(context: &Context, args: &AnchorArgs, path: &Path) -> anyhow::Re
     }
     submit(
         context,
-        &key,
+        key.as_ref(),
         &draft.anchor,
         args.file.as_deref(),
         args.upload,
@@ -312,7 +313,7 @@ fn submit_draft(context: &Context, args: &AnchorArgs, path: &Path) -> anyhow::Re
 /// Submits the anchor, uploads the file if asked, and prints the outcome.
 fn submit(
     context: &Context,
-    key: &SecretKey,
+    key: &dyn Signer,
     anchor: &EvidenceAnchor,
     file: Option<&Path>,
     upload: bool,

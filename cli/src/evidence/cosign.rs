@@ -62,7 +62,12 @@ pub fn execute(context: &Context, args: CosignArgs) -> anyhow::Result<Exit> {
             );
         }
     }
-    draft.anchor.co_sign(&draft.chain_id, &draft.signer, &key);
+    super::co_sign(
+        &mut draft.anchor,
+        &draft.chain_id,
+        &draft.signer,
+        key.as_ref(),
+    )?;
     draft.write(&args.draft)?;
     print_co_signed(context, &args.draft, &draft, me)
 }

@@ -76,7 +76,7 @@ pub fn execute(context: &Context, args: CustodyArgs) -> anyhow::Result<Exit> {
         to: args.to.clone(),
         note_digest: args.note.as_deref().map(note_digest),
     });
-    let submission = context.client().sign_and_submit(&key, call)?;
+    let submission = context.client().sign_and_submit(key.as_ref(), call)?;
     let fields = json!({ "digest": args.digest, "action": action, "to": args.to });
     print_submission(context, &submission, fields, |committed| {
         let to = args

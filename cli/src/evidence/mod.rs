@@ -1,14 +1,34 @@
 //! `xianjie evidence …`: anchor files, verify them, show records, record custody.
 
+use anyhow::Context as _;
 use clap::{Args, Subcommand};
 use serde_json::{json, Value};
+use xianjie_keyfile::Signer;
+use xianjie_ledger::crypto::KeyId;
 use xianjie_ledger::ids::OrgId;
-use xianjie_ledger::model::EvidenceRecord;
+use xianjie_ledger::model::{CoSignature, EvidenceAnchor, EvidenceRecord};
 use xianjie_ledger::Hash;
 
 use crate::client::{ApiError, Committed, Submission};
 use crate::hashing::Progress;
 use crate::{Context, Exit};
+
+/// Adds `key`'s co-signature to `anchor` for its submission by `signer` on
+/// `chain_id` (`EvidenceAnchor::co_sign` for any [`Signer`]).
+pub fn co_sign(
+    anchor: &mut EvidenceAnchor,
+    chain_id: &str,
+    signer: &KeyId,
+    key: &dyn Signer,
+) -> anyhow::Result<()> {
+    let digest = anchor.co_signing_digest(chain_id, signer);
+    let signature = key.sign(&digest.0).context("cannot co-sign the anchor")?;
+    anchor.co_signatures.push(CoSignature {
+        public_key: key.public_key(),
+        signature,
+    });
+    Ok(())
+}
 
 pub mod anchor;
 pub mod cosign;

@@ -92,7 +92,7 @@ pub struct HostParts {
     pub chain: ChainInfo,
     /// Pending transactions.
     pub mempool: Arc<Mempool>,
-    /// This node's address (key id of its node key).
+    /// This node's validator address (key id of its validator key).
     pub address: Address,
     /// Bounds of proposed blocks.
     pub block_limits: BlockLimits,
@@ -577,7 +577,9 @@ impl Host {
 
     /// Whether a stream claims this round's proposer and, when the transport
     /// names its publisher, comes from a validator's node (a peer id follows
-    /// from a key). Parts are unsigned: without this any admitted peer could
+    /// from a key, or the peer proved the validator's key with a validator
+    /// proof: a validator whose key lives on a token has another peer key).
+    /// Parts are unsigned: without this any admitted peer could
     /// make every validator execute blocks of its choosing. Any validator,
     /// not only the proposer, may restream a proposal (Malachite's liveness
     /// path for hidden locks).
@@ -596,10 +598,15 @@ impl Host {
         }
         Ok(match assembled.publisher {
             None => true,
-            Some(publisher) => set.validators.iter().any(|validator| {
-                p2p::peer_id(&validator.public_key)
-                    .is_some_and(|peer| peer.to_bytes() == publisher.to_bytes())
-            }),
+            Some(publisher) => {
+                let publisher = publisher.to_bytes();
+                let proven = self.parts.status.proven_validator_key(&publisher);
+                set.validators.iter().any(|validator| {
+                    proven == Some(validator.public_key)
+                        || p2p::peer_id(&validator.public_key)
+                            .is_some_and(|peer| peer.to_bytes() == publisher)
+                })
+            }
         })
     }
 

@@ -19,7 +19,8 @@ use malachitebft_app_channel::{
 use malachitebft_engine_byzantine::{ByzantineConfig, Trigger};
 use tokio::sync::{mpsc, watch};
 use tokio::task::JoinHandle;
-use xianjie_ledger::crypto::SecretKey;
+use xianjie_keyfile::Signer as KeySigner;
+use xianjie_ledger::crypto::{PublicKey, SecretKey};
 use xianjie_ledger::Hash;
 use xianjie_store::Store;
 
@@ -168,24 +169,28 @@ fn network_error(what: &'static str) -> impl FnOnce(eyre::Report) -> Error {
     }
 }
 
-/// Starts the engine as a validator with `key` (it votes whenever the key is
-/// in a height's validator set, and follows the chain otherwise), and the
-/// host that answers it, until `stop`.
+/// Starts the engine as a validator with `validator_key` (it votes whenever
+/// the key is in a height's validator set, and follows the chain
+/// otherwise), and the host that answers it, until `stop`. `node_key` is
+/// the libp2p identity; the validator proof binds the validator key to its
+/// peer id (the two are one key unless `consensus_key` names another).
 pub async fn start(
     parts: HostParts,
-    key: SecretKey,
+    node_key: SecretKey,
+    validator_key: Arc<dyn KeySigner>,
     settings: EngineSettings,
     allow: watch::Receiver<AllowList>,
     status: Arc<NetworkStatus>,
     stop: Stop,
 ) -> Result<RunningEngine> {
     let chain_id = parts.chain.chain_id.clone();
-    let keypair = p2p::keypair(&key);
+    let keypair = p2p::keypair(&node_key);
     let peer_id = keypair.public().to_peer_id();
-    let address = Address(key.public_key().id());
-    let signer = ConsensusSigner::new(key.clone(), &chain_id);
+    let validator_public_key = validator_key.public_key();
+    let address = Address(validator_public_key.id());
+    let signer = ConsensusSigner::new(validator_key, &chain_id);
     let proof = signer
-        .sign_validator_proof(key.public_key().0.to_vec(), peer_id.to_bytes())
+        .sign_validator_proof(validator_public_key.0.to_vec(), peer_id.to_bytes())
         .await
         .map_err(|e| Error::Network {
             what: "the validator proof",
@@ -269,7 +274,9 @@ pub async fn start(
         status: Arc::clone(&status),
         allow: allow.clone(),
         store: parts.store.clone(),
-        own: peer_id,
+        // The peer id the validator key would have: what the validator
+        // set is compared with.
+        own: p2p::peer_id(&validator_public_key).unwrap_or(peer_id),
     };
     let host = Host::new(parts).spawn(channels, stop);
     let running = RunningEngine {
@@ -386,6 +393,7 @@ struct PeerWatch {
     status: Arc<NetworkStatus>,
     allow: watch::Receiver<AllowList>,
     store: Store,
+    /// The peer id of this node's validator key.
     own: PeerId,
 }
 
@@ -428,9 +436,25 @@ async fn watch_peers(watch: PeerWatch) {
         Metrics::get()
             .consensus_peers
             .set(i64::try_from(peers.len()).unwrap_or(i64::MAX));
+        // Only allowed peers, like those shown: a refused one is known
+        // briefly before its connection closes.
+        let proofs = validator_proofs(
+            dump.peers
+                .iter()
+                .filter(|(id, _)| watch.allow.borrow().contains(id))
+                .map(|(id, info)| (id, info.consensus_public_key.as_deref())),
+        );
         match p2p::validator_peers(&watch.store) {
             Ok(validators) => {
-                let connected: BTreeSet<PeerId> = dump.peers.keys().copied().collect();
+                // A validator whose key is not its peer key is connected
+                // when a peer proved that key: count it under the peer id
+                // its key would have.
+                let connected: BTreeSet<PeerId> = dump
+                    .peers
+                    .keys()
+                    .copied()
+                    .chain(proofs.values().filter_map(p2p::peer_id))
+                    .collect();
                 let missing = unconnected(&validators, &connected, &watch.own);
                 watch
                     .status
@@ -439,7 +463,22 @@ async fn watch_peers(watch: PeerWatch) {
             Err(error) => tracing::warn!(%error, "validator set unread"),
         }
         *watch.status.consensus_peers.lock().expect("status lock") = peers;
+        watch.status.set_validator_proofs(proofs);
     }
+}
+
+/// The validator key each connected peer proved (Malachite checked the
+/// proof's signature with [`ConsensusVerifier`] and that it names the
+/// peer's own id), by peer id bytes.
+fn validator_proofs<'a>(
+    peers: impl Iterator<Item = (&'a PeerId, Option<&'a [u8]>)>,
+) -> std::collections::HashMap<Vec<u8>, PublicKey> {
+    peers
+        .filter_map(|(id, key)| {
+            let key = <[u8; 32]>::try_from(key?).ok()?;
+            Some((id.to_bytes(), PublicKey(key)))
+        })
+        .collect()
 }
 
 /// The validators other than `own` that are not among `connected`.

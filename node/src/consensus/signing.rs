@@ -6,6 +6,11 @@
 //! certificate are the signatures of a ledger [`Commit`](xianjie_ledger::block::Commit).
 //! A proposal's signature is over its own domain ([`Domain::Proposal`]).
 //! Verification is the ledger's one rule everywhere (`crypto::verify`).
+//!
+//! The validator's key signs through [`xianjie_keyfile::Signer`]: the node
+//! key in memory, or a key on a PKCS#11 token (`consensus_key` in
+//! `config.toml`). A token's signature runs on a blocking thread, so a slow
+//! cipher machine never stalls the runtime.
 
 use std::sync::Arc;
 
@@ -15,7 +20,8 @@ use malachitebft_app_channel::app::types::core::{
 };
 use malachitebft_app_channel::{Signer, Verifier};
 use malachitebft_signing::{Error as SigningError, VerificationResult};
-use xianjie_ledger::crypto::{self, vote_digest, PublicKey, SecretKey, Signature, VoteKind};
+use xianjie_keyfile::Signer as KeySigner;
+use xianjie_ledger::crypto::{self, vote_digest, PublicKey, Signature, VoteKind};
 use xianjie_ledger::hash::{hash_parts, Domain};
 use xianjie_ledger::Hash;
 
@@ -132,17 +138,34 @@ impl Verifier<Ctx> for ConsensusVerifier {
 /// Signs this validator's votes and proposals.
 #[derive(Clone)]
 pub struct ConsensusSigner {
-    key: SecretKey,
+    key: Arc<dyn KeySigner>,
     chain_id: Arc<str>,
 }
 
 impl ConsensusSigner {
     /// A signer with the validator's key for `chain_id`.
-    pub fn new(key: SecretKey, chain_id: &str) -> Self {
+    pub fn new(key: Arc<dyn KeySigner>, chain_id: &str) -> Self {
         ConsensusSigner {
             key,
             chain_id: chain_id.into(),
         }
+    }
+
+    /// The validator's public key.
+    pub fn public_key(&self) -> PublicKey {
+        self.key.public_key()
+    }
+
+    /// `key`'s signature of `message`, made on a blocking thread.
+    async fn sign(&self, message: Vec<u8>) -> Result<Signature, SigningError> {
+        let key = Arc::clone(&self.key);
+        let signed = tokio::task::spawn_blocking(move || key.sign(&message))
+            .await
+            .map_err(|join| SigningError::from_source(join.to_string()))?;
+        signed.map_err(|error| {
+            tracing::error!(%error, "the validator key did not sign");
+            SigningError::from_source(error)
+        })
     }
 }
 
@@ -151,7 +174,7 @@ impl Signer<Ctx> for ConsensusSigner {
     async fn sign_vote(&self, vote: Vote) -> Result<SignedMessage<Ctx, Vote>, SigningError> {
         let digest = vote_signing_digest(&self.chain_id, &vote)
             .ok_or_else(|| SigningError::from_source("a vote must have a round"))?;
-        let signature = self.key.sign(&digest.0);
+        let signature = self.sign(digest.0.to_vec()).await?;
         Ok(SignedMessage::new(vote, signature))
     }
 
@@ -160,7 +183,7 @@ impl Signer<Ctx> for ConsensusSigner {
         proposal: Proposal,
     ) -> Result<SignedMessage<Ctx, Proposal>, SigningError> {
         let digest = proposal_signing_digest(&self.chain_id, &proposal);
-        let signature = self.key.sign(&digest.0);
+        let signature = self.sign(digest.0.to_vec()).await?;
         Ok(SignedMessage::new(proposal, signature))
     }
 
@@ -180,7 +203,7 @@ impl Signer<Ctx> for ConsensusSigner {
         peer_id: Vec<u8>,
     ) -> Result<ValidatorProof<Ctx>, SigningError> {
         let message = ValidatorProof::<Ctx>::signing_bytes(&public_key, &peer_id);
-        let signature = self.key.sign(&message);
+        let signature = self.sign(message).await?;
         Ok(ValidatorProof::new(public_key, peer_id, signature))
     }
 }

@@ -359,17 +359,19 @@ async fn run_start(home: PathBuf, passphrase_file: Option<PathBuf>) -> anyhow::R
     let passphrases = xianjie_node::network_node::node_passphrase_sources(passphrase_file);
     let key = xianjie_node::network_node::read_node_key(&home, &passphrases)
         .with_context(|| format!("reading the node key in {}", home.display()))?;
-    drop(passphrases);
     secure_home(&home)?;
     let config = xianjie_node::home::NodeHome::new(&home)
         .read_config()
         .with_context(|| format!("reading the node's configuration in {}", home.display()))?;
+    let validator_key =
+        xianjie_node::network_node::open_consensus_key(&home, &config, &key, &passphrases)?;
+    drop(passphrases);
     xianjie_node::http_server::raise_open_file_limit(config.api.max_connections);
     let http = config.api.listen;
     // Bound before anything starts, so that a taken address stops the node
     // before it joins consensus.
     let listener = bind_api(http, "api.listen in config.toml").await?;
-    let node = xianjie_node::network_node::NetworkNode::start(&home, key)
+    let node = xianjie_node::network_node::NetworkNode::start(&home, key, validator_key)
         .await
         .with_context(|| format!("starting the node in {}", home.display()))?;
     eprintln!(

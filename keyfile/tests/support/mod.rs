@@ -1,0 +1,3 @@
+//! Helpers of the keyfile tests.
+
+pub mod softhsm;
