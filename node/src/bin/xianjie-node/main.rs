@@ -1,8 +1,8 @@
 //! The `xianjie-node` binary: parses flags, sets up logging and runs a node
 //! (`dev`, `start`). The operator's tools beside the daemon live here, not
 //! in the node library: `verify-db` ([`verify_db`]), `backup` and `restore`
-//! ([`backup`]), `bench` ([`bench`]), `testnet` ([`testnet`]) and `usage`
-//! ([`usage`]).
+//! ([`backup`]), `bench` ([`bench`]), `testnet` ([`testnet`]), `usage`
+//! ([`usage`]) and the history witness `witness` ([`witness`]).
 
 mod backup;
 mod bench;
@@ -10,6 +10,7 @@ mod genesis;
 mod testnet;
 mod usage;
 mod verify_db;
+mod witness;
 
 use std::io::IsTerminal as _;
 use std::net::SocketAddr;
@@ -132,6 +133,40 @@ enum Command {
     /// Start a local network, load it with pre-signed transactions and print
     /// committed tx/s and submit-to-final latency.
     Bench(crate::bench::BenchArgs),
+    /// Witness a chain's history: co-sign each newer checkpoint once it is
+    /// certified and extends the last one co-signed; stop at a fork (exit 3).
+    ///
+    /// An encrypted key is unlocked like a node key (--passphrase-file, the
+    /// systemd credential, XIANJIE_NODE_PASSPHRASE, the terminal).
+    Witness {
+        /// A node's API, e.g. http://127.0.0.1:7070; repeat to follow several
+        /// (read from the first that answers, co-signatures sent to all).
+        #[arg(long = "node", required_unless_present = "show_vkey")]
+        nodes: Vec<String>,
+        /// The chain's complete genesis document.
+        #[arg(long, required_unless_present = "show_vkey")]
+        genesis: Option<PathBuf>,
+        /// The witness's key file (`xianjie keys new --out FILE`).
+        #[arg(long)]
+        key: PathBuf,
+        /// The witness's key name, e.g. witness.court.example/w1.
+        #[arg(long)]
+        name: String,
+        /// Its state file: the last checkpoint co-signed.
+        #[arg(long, required_unless_present = "show_vkey")]
+        state: Option<PathBuf>,
+        /// A file holding the passphrase of an encrypted key.
+        #[arg(long)]
+        passphrase_file: Option<PathBuf>,
+        /// Keep witnessing, one round every this long (e.g. 30s); without
+        /// it, one round.
+        #[arg(long, value_parser = humantime_serde::re::humantime::parse_duration)]
+        every: Option<std::time::Duration>,
+        /// Print the witness's vkey (for nodes' witnesses.txt and verifiers'
+        /// witness lists) and exit.
+        #[arg(long)]
+        show_vkey: bool,
+    },
     /// Write a stopped node's genesis.json with every field spelled out, as
     /// `xianjie verify` needs it, after checking that its hash is the one
     /// the node's chain began with.
@@ -216,6 +251,35 @@ fn main() -> anyhow::Result<()> {
             let completed = crate::genesis::complete(&home)
                 .with_context(|| format!("completing the genesis of {}", home.display()))?;
             crate::genesis::write(&completed, out.as_ref())
+        }
+        Command::Witness {
+            nodes,
+            genesis,
+            key,
+            name,
+            state,
+            passphrase_file,
+            every,
+            show_vkey,
+        } => {
+            drop(runtime);
+            let options = crate::witness::WitnessOptions {
+                nodes: nodes
+                    .iter()
+                    .map(|node| node.trim_end_matches('/').to_owned())
+                    .collect(),
+                genesis: genesis.unwrap_or_default(),
+                key,
+                name,
+                state: state.unwrap_or_default(),
+                passphrase_file,
+                every,
+            };
+            if show_vkey {
+                println!("{}", crate::witness::vkey(&options)?);
+                return Ok(());
+            }
+            std::process::exit(crate::witness::run(&options)?)
         }
         Command::Usage { home } => {
             drop(runtime);
