@@ -25,7 +25,11 @@ use xianjie_ledger::error::Error as LedgerError;
 use xianjie_ledger::genesis::Genesis;
 use xianjie_ledger::ids::OrgId;
 use xianjie_ledger::model::{CustodyAction, CustodyEvent, EvidenceClass};
-use xianjie_ledger::receipt::{verify_bytes, ReceiptError, VerifiedReceipt, MAX_RECEIPT_BYTES};
+use xianjie_ledger::checkpoint::WitnessList;
+use xianjie_ledger::receipt::{
+    verify_bytes, Receipt, ReceiptError, TrustRoot, VerifiedReceipt, MAX_RECEIPT_BYTES,
+};
+use xianjie_ledger::receipt_witnesses::Witnessed;
 
 use crate::hashing::{hash_file, FileDigest, Progress};
 use crate::output::{category_label, class_meaning, format_time_ms, wire_name};
@@ -44,6 +48,11 @@ pub struct VerifyArgs {
     /// network's operators: it is the root of trust.
     #[arg(long, value_name = "GENESIS")]
     pub genesis: PathBuf,
+    /// A list of witnesses (one vkey per line, and `require M`): refuse the
+    /// receipt unless M of them co-signed a checkpoint of a history holding
+    /// all its headers (docs/receipt.md §10.1). Default M: all listed.
+    #[arg(long, value_name = "FILE")]
+    pub witnesses: Option<PathBuf>,
 }
 
 /// Verifies the receipt and prints the proven facts (exit 0) or the first
@@ -69,9 +78,29 @@ pub fn execute(context: &Context, args: VerifyArgs) -> anyhow::Result<Exit> {
         args: &args,
         genesis: &genesis,
         file: file.as_ref(),
+        witnessed: None,
     };
-    match verify_bytes(&bytes, &genesis, file.as_ref().map(|file| &file.digest)) {
-        Ok(facts) => {
+    let witnesses = match &args.witnesses {
+        Some(path) => Some(read_witnesses(path)?),
+        None => None,
+    };
+    let digest = file.as_ref().map(|file| &file.digest);
+    let verified = verify_bytes(&bytes, &genesis, digest).and_then(|facts| {
+        let Some(list) = &witnesses else {
+            return Ok((facts, None));
+        };
+        let required = list.required.unwrap_or(list.witnesses.len());
+        let receipt = Receipt::from_bytes(&bytes)?;
+        let witnessed =
+            receipt.verify_witnessed(&TrustRoot::from_genesis(&genesis), &list.witnesses, required)?;
+        Ok((facts, Some((witnessed, required, receipt.witnessed.len()))))
+    });
+    match verified {
+        Ok((facts, witnessed)) => {
+            let report = Report {
+                witnessed: witnessed.as_ref(),
+                ..report
+            };
             context
                 .output
                 .emit(&report.valid_json(&facts), || report.valid_text(&facts))?;
@@ -125,6 +154,22 @@ struct Report<'a> {
     args: &'a VerifyArgs,
     genesis: &'a Genesis,
     file: Option<&'a FileDigest>,
+    /// With `--witnesses`: who co-signed, how many were required, and how
+    /// many witnessed checkpoints the receipt carries.
+    witnessed: Option<&'a (Witnessed, usize, usize)>,
+}
+
+/// Reads a witness list (`docs/checkpoint.md` §8).
+fn read_witnesses(path: &Path) -> anyhow::Result<WitnessList> {
+    let text = std::fs::read_to_string(path)
+        .with_context(|| format!("cannot read the witness list {}", path.display()))?;
+    WitnessList::parse(&text).with_context(|| {
+        format!(
+            "{} is not a witness list: one vkey per line (as `xianjie-node witness --show-vkey` \
+             prints it) and optionally `require M`",
+            path.display()
+        )
+    })
 }
 
 impl Report<'_> {
@@ -207,6 +252,11 @@ impl Report<'_> {
             "custody": custody,
             "validator_changes": facts.validator_changes,
             "certified_headers": facts.certified_headers,
+            "witnessed": self.witnessed.map(|(witnessed, required, _)| json!({
+                "witnesses": witnessed.witnesses,
+                "required": required,
+                "history_size": witnessed.size,
+            })),
             "record": record,
         })
     }
@@ -280,6 +330,15 @@ impl Report<'_> {
         lines.push(
             "                    每个区块头均由当时持有超过三分之二投票权的验证节点签名确认".into(),
         );
+        lines.push(match self.witnessed {
+            Some((witnessed, required, _)) => format!(
+                "见证 witnesses       {} (at least {required} required 至少需 {required} 个) co-signed \
+                 a history of {} headers holding every header above 见证方已会签包含上述全部区块头的历史",
+                witnessed.witnesses.join(", "),
+                witnessed.size
+            ),
+            None => "见证 witnesses       not checked 未核验 (add --witnesses FILE)".to_owned(),
+        });
         lines.push(match facts.validator_changes.as_slice() {
             [] => "验证节点变更 validator set changes: none 无".to_owned(),
             heights => format!(

@@ -46,6 +46,7 @@ pub mod names;
 pub mod params;
 pub mod read_auth;
 pub mod receipt;
+pub mod receipt_witnesses;
 pub mod state;
 pub mod stats;
 pub mod supervision;

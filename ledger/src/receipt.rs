@@ -32,6 +32,7 @@ use std::collections::BTreeSet;
 use serde::{Deserialize, Serialize};
 
 use crate::block::{Commit, CommitError, Header};
+use crate::checkpoint::{Checkpoint, SignedNote};
 use crate::codec::{self, Canonical};
 use crate::crypto::KeyId;
 use crate::error::{CodecError, ProofError};
@@ -58,6 +59,11 @@ pub const MAX_RECEIPT_VALIDATOR_CHANGES: usize = 256;
 /// Most certified headers a receipt carries: block 1, the receipt height,
 /// the anchor, every custody event and every validator-set change.
 pub const MAX_RECEIPT_HEADERS: usize = 3 + MAX_RECEIPT_CUSTODY + MAX_RECEIPT_VALIDATOR_CHANGES;
+/// Most witnessed checkpoints a receipt carries.
+pub const MAX_RECEIPT_WITNESSED: usize = 16;
+/// Largest witnessed-checkpoint note (the signed-note limit of
+/// `docs/checkpoint.md` §3).
+pub const MAX_RECEIPT_NOTE_BYTES: usize = 32 * 1024;
 /// Largest receipt file accepted, file header included. The worst case of
 /// the limits above (full validator sets on every header) stays below it.
 pub const MAX_RECEIPT_BYTES: usize = 128 * 1024 * 1024;
@@ -93,6 +99,23 @@ pub struct Receipt {
     pub anchor: TxProof,
     /// One transaction per custody event of `record`, in the same order.
     pub custody: Vec<TxProof>,
+    /// Checkpoints of the history that witnesses co-signed, each covering
+    /// every header above (`docs/receipt.md` §10.1); possibly none.
+    pub witnessed: Vec<WitnessedCheckpoint>,
+}
+
+/// A checkpoint co-signed by witnesses, with what binds the receipt's
+/// headers to it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WitnessedCheckpoint {
+    /// The signed note: the checkpoint body (`docs/checkpoint.md` §2), a
+    /// blank line and one or more cosignature lines.
+    pub note: String,
+    /// The header the checkpoint names, with its commit certificate.
+    pub certified: CertifiedHeader,
+    /// For each of the receipt's headers, in order, its inclusion in the
+    /// history the checkpoint states.
+    pub inclusions: Vec<InclusionProof>,
 }
 
 /// A header and the certificate of the validators that committed it.
@@ -356,6 +379,26 @@ pub enum ReceiptError {
         /// The file's digest.
         found: Hash,
     },
+    /// A witnessed checkpoint does not hold: its note, its certified header
+    /// or the inclusion of the receipt's headers in its history.
+    #[error("witnessed checkpoint {index}: {reason}")]
+    WitnessedCheckpointInvalid {
+        /// Its position in the receipt, from 0.
+        index: usize,
+        /// What does not hold.
+        reason: String,
+    },
+    /// Fewer of the listed witnesses co-signed the receipt's history than
+    /// required.
+    #[error("{} of the {required} required witnesses co-signed this receipt's history ({listed} listed){}; get a newer receipt once the witnesses have co-signed a checkpoint that covers it", verified.len(), if verified.is_empty() { String::new() } else { format!(": {}", verified.join(", ")) })]
+    TooFewWitnesses {
+        /// The listed witnesses whose cosignature verified.
+        verified: Vec<String>,
+        /// How many are required.
+        required: usize,
+        /// How many are listed.
+        listed: usize,
+    },
 }
 
 impl ReceiptError {
@@ -388,6 +431,8 @@ impl ReceiptError {
             ReceiptError::CollectorNotSigned { .. } => "collector_not_signed",
             ReceiptError::CustodyCountMismatch { .. } => "custody_count_mismatch",
             ReceiptError::FileMismatch { .. } => "file_mismatch",
+            ReceiptError::WitnessedCheckpointInvalid { .. } => "witnessed_checkpoint_invalid",
+            ReceiptError::TooFewWitnesses { .. } => "too_few_witnesses",
         }
     }
 
@@ -468,6 +513,17 @@ impl ReceiptError {
             }
             ReceiptError::CustodyCountMismatch { record, receipt } => format!(
                 "存证记录有 {record} 条保管事件，回执却有 {receipt} 条保管交易"
+            ),
+            ReceiptError::WitnessedCheckpointInvalid { index, reason } => {
+                format!("第 {index} 个见证检查点不成立：{reason}")
+            }
+            ReceiptError::TooFewWitnesses {
+                verified,
+                required,
+                listed,
+            } => format!(
+                "列出的 {listed} 个见证方中只有 {} 个会签了该回执的历史（需要 {required} 个）；请在见证方会签覆盖它的检查点后重新获取回执",
+                verified.len()
             ),
             ReceiptError::FileMismatch { expected, found } => format!(
                 "文件的 BLAKE3 摘要 {found} 与上链摘要 {expected} 不一致：该文件不是上链的文件或已被改动"
@@ -595,7 +651,27 @@ impl Receipt {
                 MAX_RECEIPT_VALIDATOR_CHANGES,
             ),
             ("receipt custody", self.custody.len(), MAX_RECEIPT_CUSTODY),
+            (
+                "receipt witnessed checkpoints",
+                self.witnessed.len(),
+                MAX_RECEIPT_WITNESSED,
+            ),
         ];
+        let witnessed_limits = self.witnessed.iter().flat_map(|witnessed| {
+            [
+                (
+                    "witnessed checkpoint note",
+                    witnessed.note.len(),
+                    MAX_RECEIPT_NOTE_BYTES,
+                ),
+                (
+                    "witnessed checkpoint inclusions",
+                    witnessed.inclusions.len(),
+                    MAX_RECEIPT_HEADERS,
+                ),
+            ]
+        });
+        let limits = limits.into_iter().chain(witnessed_limits);
         for (kind, len, max) in limits {
             if len > max {
                 return Err(ReceiptError::Malformed {
@@ -644,6 +720,7 @@ impl Receipt {
         self.verify_anchor()?;
         self.verify_custody()?;
         self.check_every_header_is_needed()?;
+        self.check_witnessed_checkpoints(trust)?;
         if let Some(found) = file_digest {
             if *found != self.digest {
                 return Err(ReceiptError::FileMismatch {
@@ -967,4 +1044,119 @@ fn check_validator_set(set: &ValidatorSet, height: u64) -> Result<(), ReceiptErr
     } else {
         Err(ReceiptError::InvalidValidatorSet { height })
     }
+}
+
+impl Receipt {
+    /// Every witnessed checkpoint holds, apart from its cosignatures (which
+    /// only a list of witnesses can check): its note parses and names this
+    /// chain, the header it names is certified by the set in force at the
+    /// receipt's height and states its root, height and time, and every
+    /// header of the receipt is in its history. Returns the checkpoints.
+    pub(crate) fn check_witnessed_checkpoints(
+        &self,
+        trust: &TrustRoot,
+    ) -> Result<Vec<Checkpoint>, ReceiptError> {
+        let set = self.set_in_force(trust);
+        let origin = Checkpoint::origin_for(&self.chain_id, &trust.genesis_hash);
+        self.witnessed
+            .iter()
+            .enumerate()
+            .map(|(index, witnessed)| {
+                self.check_witnessed(witnessed, &origin, &set)
+                    .map_err(|reason| ReceiptError::WitnessedCheckpointInvalid { index, reason })
+            })
+            .collect()
+    }
+
+    /// The validator set in force at the receipt's height: the genesis set
+    /// and each proven change after it.
+    fn set_in_force(&self, trust: &TrustRoot) -> ValidatorSet {
+        self.validator_changes
+            .last()
+            .map_or_else(|| trust.validators.clone(), |change| change.validators.clone())
+    }
+
+    /// One witnessed checkpoint, apart from its cosignatures.
+    fn check_witnessed(
+        &self,
+        witnessed: &WitnessedCheckpoint,
+        origin: &str,
+        set: &ValidatorSet,
+    ) -> Result<Checkpoint, String> {
+        let note = SignedNote::parse(&witnessed.note).map_err(|e| e.to_string())?;
+        let checkpoint = Checkpoint::parse_body(&note.text).map_err(|e| e.to_string())?;
+        if checkpoint.origin != origin {
+            return Err(format!(
+                "it is a checkpoint of `{}`, not of this chain (`{origin}`)",
+                checkpoint.origin
+            ));
+        }
+        check_certified(witnessed, &checkpoint, set)?;
+        self.check_inclusions(witnessed, &checkpoint)?;
+        Ok(checkpoint)
+    }
+
+    /// Each receipt header is a leaf of the checkpoint's history.
+    fn check_inclusions(
+        &self,
+        witnessed: &WitnessedCheckpoint,
+        checkpoint: &Checkpoint,
+    ) -> Result<(), String> {
+        if witnessed.inclusions.len() != self.headers.len() {
+            return Err(format!(
+                "it proves {} headers of the receipt's {}",
+                witnessed.inclusions.len(),
+                self.headers.len()
+            ));
+        }
+        for (certified, inclusion) in self.headers.iter().zip(&witnessed.inclusions) {
+            let height = certified.header.height;
+            if inclusion.leaf_index != height - 1 || inclusion.tree_size != checkpoint.size {
+                return Err(format!(
+                    "the proof for header {height} is for leaf {} of {}, not leaf {} of {}",
+                    inclusion.leaf_index,
+                    inclusion.tree_size,
+                    height - 1,
+                    checkpoint.size
+                ));
+            }
+            inclusion
+                .verify(&certified.header.hash(), &checkpoint.root)
+                .map_err(|error| {
+                    format!("header {height} is not in the co-signed history: {error}")
+                })?;
+        }
+        Ok(())
+    }
+}
+
+/// The header the checkpoint names is certified and states its root,
+/// height and time.
+fn check_certified(
+    witnessed: &WitnessedCheckpoint,
+    checkpoint: &Checkpoint,
+    set: &ValidatorSet,
+) -> Result<(), String> {
+    let header = &witnessed.certified.header;
+    let stated = (
+        checkpoint.block_height,
+        checkpoint.block_hash,
+        checkpoint.root,
+        checkpoint.time_ms,
+    );
+    if stated != (header.height, header.hash(), header.history_root, header.time_ms) {
+        return Err("its header is not the one the checkpoint names".into());
+    }
+    if header.validators_hash != set.hash() {
+        return Err(format!(
+            "header {} is committed by another validator set than the one in force at the \
+             receipt's height",
+            header.height
+        ));
+    }
+    witnessed
+        .certified
+        .commit
+        .verify(header, set)
+        .map_err(|error| format!("header {}: {error}", header.height))
 }

@@ -9,14 +9,39 @@ use xianjie_ledger::error::CodecError;
 use xianjie_ledger::hash::Hash;
 use xianjie_ledger::merkle;
 use xianjie_ledger::model::EvidenceRecord;
+use xianjie_ledger::checkpoint::{Checkpoint, SignedNote};
 use xianjie_ledger::receipt::{
-    CertifiedHeader, Receipt, TxProof, ValidatorChange, MAX_RECEIPT_CUSTODY,
-    MAX_RECEIPT_VALIDATOR_CHANGES,
+    CertifiedHeader, Receipt, TxProof, ValidatorChange, WitnessedCheckpoint, MAX_RECEIPT_CUSTODY,
+    MAX_RECEIPT_VALIDATOR_CHANGES, MAX_RECEIPT_WITNESSED,
 };
 use xianjie_ledger::state::keys;
 use xianjie_ledger::validators::ValidatorSet;
 
 use crate::{corrupt, StorageError, Store, StoreResult};
+
+/// The receipt of `digest` as a court would want it: at the newest height
+/// that the witnesses' checkpoints cover, with their cosignatures, if the
+/// record exists there; else at `tip`, carrying no witnessed checkpoint
+/// (a later receipt will, once the witnesses co-signed past it).
+pub fn build_witnessed_or_latest(
+    store: &Store,
+    digest: &Hash,
+    tip: u64,
+) -> StoreResult<Option<Receipt>> {
+    let newest = cosigned(store)?
+        .iter()
+        .map(|(checkpoint, _)| checkpoint.size)
+        .filter(|&size| size >= 1 && size <= tip)
+        .max();
+    if let Some(size) = newest {
+        if let Some(receipt) = build(store, digest, size)? {
+            if !receipt.witnessed.is_empty() {
+                return Ok(Some(receipt));
+            }
+        }
+    }
+    build(store, digest, tip)
+}
 
 /// Builds the receipt of `digest` at `height` from `store`: pure reads,
 /// all as of `height`, so a block committed meanwhile changes nothing.
@@ -61,6 +86,7 @@ pub fn build(store: &Store, digest: &Hash, height: u64) -> StoreResult<Option<Re
         .last()
         .map(|certified| certified.header.chain_id.clone())
         .unwrap_or_default();
+    let witnessed = witnessed_checkpoints(store, &headers, height)?;
     let anchor = tx_proof(store, &record.tx, record.height)?;
     let custody = record
         .custody
@@ -78,7 +104,68 @@ pub fn build(store: &Store, digest: &Hash, height: u64) -> StoreResult<Option<Re
         record_proof,
         anchor,
         custody,
+        witnessed,
     }))
+}
+
+/// The stored cosigned notes, each with its checkpoint.
+fn cosigned(store: &Store) -> StoreResult<Vec<(Checkpoint, SignedNote)>> {
+    let mut notes = Vec::new();
+    for (witness, text) in store.cosigned_checkpoints()? {
+        let key = format!("w:{witness}");
+        let note = SignedNote::parse(&text).map_err(|error| corrupt(key.as_bytes(), error))?;
+        let checkpoint =
+            Checkpoint::parse_body(&note.text).map_err(|error| corrupt(key.as_bytes(), error))?;
+        notes.push((checkpoint, note));
+    }
+    Ok(notes)
+}
+
+/// The cosigned checkpoints that hold every header of the receipt and whose
+/// header the set in force at `height` certified (a verifier could not
+/// check another), witnesses of one checkpoint merged into one note.
+fn witnessed_checkpoints(
+    store: &Store,
+    headers: &[CertifiedHeader],
+    height: u64,
+) -> StoreResult<Vec<WitnessedCheckpoint>> {
+    let set_hash = headers
+        .last()
+        .map(|certified| certified.header.validators_hash)
+        .unwrap_or_default();
+    let mut by_body: std::collections::BTreeMap<String, (Checkpoint, SignedNote)> =
+        std::collections::BTreeMap::new();
+    for (checkpoint, note) in cosigned(store)? {
+        if checkpoint.size < height {
+            continue;
+        }
+        by_body
+            .entry(note.text.clone())
+            .and_modify(|(_, merged)| merged.signatures.extend(note.signatures.clone()))
+            .or_insert((checkpoint, note));
+    }
+    let mut witnessed = Vec::new();
+    for (checkpoint, note) in by_body.into_values().take(MAX_RECEIPT_WITNESSED) {
+        let certified = certified_header(store, checkpoint.block_height)?;
+        if certified.header.validators_hash != set_hash || certified.header.hash() != checkpoint.block_hash {
+            continue;
+        }
+        let inclusions = headers
+            .iter()
+            .map(|certified| {
+                let h = certified.header.height;
+                store.history_inclusion(h, checkpoint.size)?.ok_or_else(|| {
+                    corrupt(b"y:", format!("no inclusion of header {h} in the history of {}", checkpoint.size))
+                })
+            })
+            .collect::<StoreResult<Vec<_>>>()?;
+        witnessed.push(WitnessedCheckpoint {
+            note: note.to_text(),
+            certified,
+            inclusions,
+        });
+    }
+    Ok(witnessed)
 }
 
 fn certified_header(store: &Store, height: u64) -> StoreResult<CertifiedHeader> {

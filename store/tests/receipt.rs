@@ -1326,6 +1326,10 @@ fn example_fields(receipt: &Receipt) -> Vec<(String, Vec<u8>)> {
         ("anchor.tx.signature".into(), pc(&tx.signature)),
         ("anchor.inclusion".into(), pc(&receipt.anchor.inclusion)),
         ("custody: count".into(), vec![receipt.custody.len() as u8]),
+        (
+            "witnessed: count".into(),
+            vec![receipt.witnessed.len() as u8],
+        ),
     ]);
     fields
 }

@@ -225,3 +225,106 @@ fn a_witness_catches_a_forked_history_and_stops_co_signing() {
     assert_eq!(caught.code, FORK_EXIT_CODE, "{caught:?}");
     assert!(witnessed(&forked).is_empty());
 }
+
+/// A receipt of `file` from `node`, written to `out`.
+fn receipt_of(node: &DevNode, file: &Path, out: &Path) {
+    let digest = run_cli(&["evidence", "hash", file.to_str().unwrap()])
+        .expect_code(0)
+        .stdout
+        .trim()
+        .to_owned();
+    node.cli_as(
+        "court-officer",
+        &["evidence", "receipt", &digest, "-o", out.to_str().unwrap()],
+    )
+    .expect_code(0);
+}
+
+fn verify(receipt: &Path, genesis: &Path, witnesses: Option<&Path>) -> CliRun {
+    let mut args = vec![
+        "--json",
+        "verify",
+        "--receipt",
+        receipt.to_str().unwrap(),
+        "--genesis",
+        genesis.to_str().unwrap(),
+    ];
+    if let Some(list) = witnesses {
+        args.extend(["--witnesses", list.to_str().unwrap()]);
+    }
+    run_cli(&args)
+}
+
+#[test]
+fn a_receipt_minted_with_the_validator_keys_alone_is_refused_under_witnesses() {
+    use xianjie_ledger::receipt::Receipt;
+    let dir = tempfile::tempdir().unwrap();
+    let home = dir.path().join("home");
+    let node = DevNode::start(&home);
+    anchor(&node, dir.path(), 30);
+    let (home, _) = node.stop();
+    let fork_home = dir.path().join("fork");
+    copy_dir(&home, &fork_home);
+    let court = Witness::new(dir.path(), "witness.court.example/w1");
+    let list = dir.path().join("witnesses.txt");
+    std::fs::write(&list, format!("# the court's witness\n{}\nrequire 1\n", court.vkey())).unwrap();
+    let genesis = home.join("genesis.json");
+
+    // The honest chain: anchored, then witnessed; its receipt carries the
+    // court's cosignature of a history holding all its headers.
+    let honest = start_with_witnesses(&home, &[&court]);
+    let file = dir.path().join("witnessed-31.bin");
+    anchor(&honest, dir.path(), 31);
+    anchor(&honest, dir.path(), 32);
+    court.round(&honest).expect_code(0);
+    let receipt = dir.path().join("honest.xjrcpt");
+    receipt_of(&honest, &file, &receipt);
+    let checked = verify(&receipt, &genesis, Some(&list)).expect_code(0).json();
+    assert_eq!(checked["witnessed"]["witnesses"][0], court.name.as_str(), "{checked:#}");
+    assert_eq!(checked["witnessed"]["required"], 1);
+    honest.stop();
+
+    // The same keys write another history: its receipt verifies against the
+    // genesis alone, and is refused once the witnesses are asked.
+    let forked = start_with_witnesses(&fork_home, &[&court]);
+    let forged_file = dir.path().join("witnessed-41.bin");
+    anchor(&forked, dir.path(), 41);
+    anchor(&forked, dir.path(), 42);
+    let caught = court.round(&forked);
+    assert_eq!(caught.code, FORK_EXIT_CODE, "{caught:?}");
+    let forged = dir.path().join("forged.xjrcpt");
+    receipt_of(&forked, &forged_file, &forged);
+    verify(&forged, &genesis, None).expect_code(0);
+    let refused = verify(&forged, &genesis, Some(&list)).expect_code(1).json();
+    assert_eq!(refused["reason"], "too_few_witnesses", "{refused:#}");
+
+    // Grafting the honest chain's witnessed checkpoint onto the forged
+    // receipt does not help: its headers are not in that history.
+    let honest_receipt = Receipt::from_bytes(&std::fs::read(&receipt).unwrap()).unwrap();
+    let mut grafted = Receipt::from_bytes(&std::fs::read(&forged).unwrap()).unwrap();
+    let mut witnessed = honest_receipt.witnessed[0].clone();
+    witnessed.inclusions.truncate(grafted.headers.len());
+    while witnessed.inclusions.len() < grafted.headers.len() {
+        witnessed.inclusions.push(witnessed.inclusions[0].clone());
+    }
+    grafted.witnessed = vec![witnessed];
+    let grafted_path = dir.path().join("grafted.xjrcpt");
+    std::fs::write(&grafted_path, grafted.to_bytes()).unwrap();
+    let refused = verify(&grafted_path, &genesis, None).expect_code(1).json();
+    assert_eq!(refused["reason"], "witnessed_checkpoint_invalid", "{refused:#}");
+
+    // A flipped byte in the honest receipt's cosignature (in its signature,
+    // past the key id and time) is caught by the witness list.
+    let mut tampered = honest_receipt.clone();
+    let note = &mut tampered.witnessed[0].note;
+    let at = note.len() - 8;
+    let flipped: String = note
+        .char_indices()
+        .map(|(i, c)| if i == at { if c == 'A' { 'B' } else { 'A' } } else { c })
+        .collect();
+    *note = flipped;
+    let tampered_path = dir.path().join("tampered.xjrcpt");
+    std::fs::write(&tampered_path, tampered.to_bytes()).unwrap();
+    let refused = verify(&tampered_path, &genesis, Some(&list)).expect_code(1).json();
+    assert_eq!(refused["reason"], "witnessed_checkpoint_invalid", "{refused:#}");
+}

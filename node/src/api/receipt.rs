@@ -50,7 +50,7 @@ pub async fn receipt(
     let height = state.tip().height;
     let receipt = state
         .blocking(move |shared| {
-            xianjie_store::receipt::build(&shared.store, &digest, height).map_err(|error| {
+            xianjie_store::receipt::build_witnessed_or_latest(&shared.store, &digest, height).map_err(|error| {
                 ApiError::Internal(format!("building the receipt of {digest}: {error}"))
             })
         })
