@@ -34,10 +34,8 @@ pub struct HistoryArgs {
 enum HistoryCommand {
     /// Check that the history over the first --to headers extends the one
     /// over the first --from headers.
-    #[command(
-        after_help = "Examples:\n  xianjie history consistency --from 120\n  \
-                      xianjie history consistency --from 120 --to 4000 --root 9f3c…  --genesis genesis.json"
-    )]
+    #[command(after_help = "Examples:\n  xianjie history consistency --from 120\n  \
+                      xianjie history consistency --from 120 --to 4000 --root 9f3c…  --genesis genesis.json")]
     Consistency {
         /// Headers in the earlier history (0 or more).
         #[arg(long, value_name = "N")]
@@ -101,7 +99,11 @@ fn consistency(
     let path = format!("/v1/history/consistency?from={from}&to={to}");
     let view: ConsistencyView = fetch(client, &path)?;
     if (view.from, view.to) != (from, to) {
-        bail!("the node answered a proof for {} → {} headers, not {from} → {to}", view.from, view.to);
+        bail!(
+            "the node answered a proof for {} → {} headers, not {from} → {to}",
+            view.from,
+            view.to
+        );
     }
     let from_root = certifier.certified_root(from)?;
     let to_root = certifier.certified_root(to)?;
@@ -153,15 +155,17 @@ fn inclusion(
     let path = format!("/v1/history/inclusion?height={height}&size={size}");
     let view: HistoryInclusionView = fetch(client, &path)?;
     if (view.height, view.size) != (height, size) {
-        bail!("the node answered a proof for header {} of {}, not {height} of {size}", view.height, view.size);
+        bail!(
+            "the node answered a proof for header {} of {}, not {height} of {size}",
+            view.height,
+            view.size
+        );
     }
     let header_hash = certifier.certified_block(height)?.header.hash();
     let root = certifier.certified_root(size)?;
-    view.proof
-        .verify(&header_hash, &root)
-        .with_context(|| {
-            format!("header {height} is NOT in the certified history: the node's proof fails")
-        })?;
+    view.proof.verify(&header_hash, &root).with_context(|| {
+        format!("header {height} is NOT in the certified history: the node's proof fails")
+    })?;
     let json = json!({
         "included": true,
         "height": height,
@@ -218,7 +222,10 @@ impl<'a> Certifier<'a> {
         let path = format!("/v1/blocks/{height}");
         let block: BlockView = fetch(self.client, &path)?;
         if block.header.height != height {
-            bail!("the node answered block {} for height {height}", block.header.height);
+            bail!(
+                "the node answered block {} for height {height}",
+                block.header.height
+            );
         }
         if let Some(verifier) = &self.verifier {
             verifier.check_block(&block)?;

@@ -21,11 +21,11 @@ use std::path::{Path, PathBuf};
 use anyhow::Context as _;
 use clap::Args;
 use serde_json::{json, Value};
+use xianjie_ledger::checkpoint::WitnessList;
 use xianjie_ledger::error::Error as LedgerError;
 use xianjie_ledger::genesis::Genesis;
 use xianjie_ledger::ids::OrgId;
 use xianjie_ledger::model::{CustodyAction, CustodyEvent, EvidenceClass};
-use xianjie_ledger::checkpoint::WitnessList;
 use xianjie_ledger::receipt::{
     verify_bytes, Receipt, ReceiptError, TrustRoot, VerifiedReceipt, MAX_RECEIPT_BYTES,
 };
@@ -91,8 +91,11 @@ pub fn execute(context: &Context, args: VerifyArgs) -> anyhow::Result<Exit> {
         };
         let required = list.required.unwrap_or(list.witnesses.len());
         let receipt = Receipt::from_bytes(&bytes)?;
-        let witnessed =
-            receipt.verify_witnessed(&TrustRoot::from_genesis(&genesis), &list.witnesses, required)?;
+        let witnessed = receipt.verify_witnessed(
+            &TrustRoot::from_genesis(&genesis),
+            &list.witnesses,
+            required,
+        )?;
         Ok((facts, Some((witnessed, required, receipt.witnessed.len()))))
     });
     match verified {

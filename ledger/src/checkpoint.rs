@@ -826,7 +826,10 @@ impl WitnessList {
                 reason: format!("line {}: {reason}: `{line}`", number + 1),
             };
             if let Some(count) = line.strip_prefix("require ") {
-                let count: usize = count.trim().parse().map_err(|_| bad("expected `require M`"))?;
+                let count: usize = count
+                    .trim()
+                    .parse()
+                    .map_err(|_| bad("expected `require M`"))?;
                 if list.required.replace(count).is_some() {
                     return Err(bad("a second `require` line"));
                 }

@@ -135,7 +135,9 @@ pub enum ProofError {
     RootMismatch,
     /// A consistency proof between two tree sizes that cannot be compared
     /// (the first larger than the second).
-    #[error("no consistency proof goes from {from} leaves to {to}: the first tree must not be larger")]
+    #[error(
+        "no consistency proof goes from {from} leaves to {to}: the first tree must not be larger"
+    )]
     SizesOutOfOrder {
         /// Size of the first tree.
         from: u64,

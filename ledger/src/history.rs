@@ -83,7 +83,7 @@ pub fn root<N: HistoryNodes>(nodes: &N, size: u64) -> Result<Hash, N::Fault> {
 /// two below its length.
 fn range_hash<N: HistoryNodes>(nodes: &N, start: u64, end: u64) -> Result<Hash, N::Fault> {
     let length = end - start;
-    if length.is_power_of_two() && start % length == 0 {
+    if length.is_power_of_two() && start.is_multiple_of(length) {
         return nodes.perfect(length.trailing_zeros(), start / length);
     }
     let split = start + largest_power_below(length);
@@ -263,10 +263,7 @@ impl ConsistencyProof {
             fn_ >>= 1;
             sn >>= 1;
         }
-        let (start, rest) = self
-            .path
-            .split_first()
-            .ok_or(ProofError::WrongPathLength)?;
+        let (start, rest) = self.path.split_first().ok_or(ProofError::WrongPathLength)?;
         let (mut fr, mut sr) = (*start, *start);
         for c in rest {
             if sn == 0 {
@@ -369,7 +366,10 @@ mod tests {
         assert_eq!(root(&tree, 0).unwrap(), merkle::empty_root());
         for (i, leaf) in leaves.iter().enumerate() {
             tree.push(leaf);
-            assert_eq!(root(&tree, i as u64 + 1).unwrap(), merkle::root(&leaves[..=i]));
+            assert_eq!(
+                root(&tree, i as u64 + 1).unwrap(),
+                merkle::root(&leaves[..=i])
+            );
         }
         // At most one node per level of a 70-leaf tree, and one per leaf on average more.
         assert!(tree.0.len() < 2 * leaves.len());

@@ -1071,9 +1071,10 @@ impl Receipt {
     /// The validator set in force at the receipt's height: the genesis set
     /// and each proven change after it.
     fn set_in_force(&self, trust: &TrustRoot) -> ValidatorSet {
-        self.validator_changes
-            .last()
-            .map_or_else(|| trust.validators.clone(), |change| change.validators.clone())
+        self.validator_changes.last().map_or_else(
+            || trust.validators.clone(),
+            |change| change.validators.clone(),
+        )
     }
 
     /// One witnessed checkpoint, apart from its cosignatures.
@@ -1144,7 +1145,14 @@ fn check_certified(
         checkpoint.root,
         checkpoint.time_ms,
     );
-    if stated != (header.height, header.hash(), header.history_root, header.time_ms) {
+    if stated
+        != (
+            header.height,
+            header.hash(),
+            header.history_root,
+            header.time_ms,
+        )
+    {
         return Err("its header is not the one the checkpoint names".into());
     }
     if header.validators_hash != set.hash() {

@@ -35,8 +35,10 @@ impl Receipt {
         let checkpoints = self.check_witnessed_checkpoints(trust)?;
         let mut signed = BTreeSet::new();
         let mut size = 0;
-        for ((index, witnessed), checkpoint) in self.witnessed.iter().enumerate().zip(&checkpoints) {
-            let invalid = |reason: String| ReceiptError::WitnessedCheckpointInvalid { index, reason };
+        for ((index, witnessed), checkpoint) in self.witnessed.iter().enumerate().zip(&checkpoints)
+        {
+            let invalid =
+                |reason: String| ReceiptError::WitnessedCheckpointInvalid { index, reason };
             let note = SignedNote::parse(&witnessed.note).map_err(|e| invalid(e.to_string()))?;
             match verify_note(&note, witnesses) {
                 Ok(verified) => {

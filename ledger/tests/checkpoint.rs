@@ -778,14 +778,20 @@ fn a_witness_list_names_cosignature_keys_and_its_threshold() {
     let list = WitnessList::parse(&text).unwrap();
     assert_eq!(list.witnesses.len(), 2);
     assert_eq!(list.required, Some(2));
-    assert_eq!(WitnessList::parse(&format!("{a}\n")).unwrap().required, None);
+    assert_eq!(
+        WitnessList::parse(&format!("{a}\n")).unwrap().required,
+        None
+    );
     for bad in [
         format!("{a}\nrequire 3\n"),
         format!("{a}\nrequire 0\n"),
         format!("{a}\nrequire two\n"),
         format!("{a}\nrequire 1\nrequire 1\n"),
         format!("{a}\n{}\n", key(3, "plain.example", KeyKind::Ed25519)),
-        format!("{a}\n{}\n", key(1, "court.example/w2", KeyKind::Cosignature)),
+        format!(
+            "{a}\n{}\n",
+            key(1, "court.example/w2", KeyKind::Cosignature)
+        ),
         "require 1\n".to_owned(),
         "not a key\n".to_owned(),
     ] {

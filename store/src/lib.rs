@@ -958,7 +958,10 @@ mod tests {
             &update,
         );
         assert!(
-            matches!(refused, Err(StorageError::HistoryMismatch { height: 2, .. })),
+            matches!(
+                refused,
+                Err(StorageError::HistoryMismatch { height: 2, .. })
+            ),
             "{refused:?}"
         );
         assert_eq!(store.tip().unwrap(), Some(1));
@@ -1085,7 +1088,7 @@ mod tests {
         let height = store.tip().unwrap().unwrap() + 1;
         let update = store.compute_state_update(writes, height).unwrap();
         let block = Block {
-            header: header(&store, height, update.root),
+            header: header(store, height, update.root),
             txs: vec![],
         };
         let commit = commit_for(&block.header);

@@ -4,12 +4,12 @@
 
 use std::collections::BTreeSet;
 
+use xianjie_ledger::checkpoint::{Checkpoint, SignedNote};
 use xianjie_ledger::codec;
 use xianjie_ledger::error::CodecError;
 use xianjie_ledger::hash::Hash;
 use xianjie_ledger::merkle;
 use xianjie_ledger::model::EvidenceRecord;
-use xianjie_ledger::checkpoint::{Checkpoint, SignedNote};
 use xianjie_ledger::receipt::{
     CertifiedHeader, Receipt, TxProof, ValidatorChange, WitnessedCheckpoint, MAX_RECEIPT_CUSTODY,
     MAX_RECEIPT_VALIDATOR_CHANGES, MAX_RECEIPT_WITNESSED,
@@ -147,7 +147,9 @@ fn witnessed_checkpoints(
     let mut witnessed = Vec::new();
     for (checkpoint, note) in by_body.into_values().take(MAX_RECEIPT_WITNESSED) {
         let certified = certified_header(store, checkpoint.block_height)?;
-        if certified.header.validators_hash != set_hash || certified.header.hash() != checkpoint.block_hash {
+        if certified.header.validators_hash != set_hash
+            || certified.header.hash() != checkpoint.block_hash
+        {
             continue;
         }
         let inclusions = headers
@@ -155,7 +157,13 @@ fn witnessed_checkpoints(
             .map(|certified| {
                 let h = certified.header.height;
                 store.history_inclusion(h, checkpoint.size)?.ok_or_else(|| {
-                    corrupt(b"y:", format!("no inclusion of header {h} in the history of {}", checkpoint.size))
+                    corrupt(
+                        b"y:",
+                        format!(
+                            "no inclusion of header {h} in the history of {}",
+                            checkpoint.size
+                        ),
+                    )
                 })
             })
             .collect::<StoreResult<Vec<_>>>()?;

@@ -42,9 +42,15 @@ mod tests {
     fn each_witness_keeps_its_newest_note() {
         let store = Store::temporary().unwrap();
         assert!(store.cosigned_checkpoints().unwrap().is_empty());
-        store.put_cosigned_checkpoint("w.example/a", "first\n").unwrap();
-        store.put_cosigned_checkpoint("w.example/b", "other\n").unwrap();
-        store.put_cosigned_checkpoint("w.example/a", "second\n").unwrap();
+        store
+            .put_cosigned_checkpoint("w.example/a", "first\n")
+            .unwrap();
+        store
+            .put_cosigned_checkpoint("w.example/b", "other\n")
+            .unwrap();
+        store
+            .put_cosigned_checkpoint("w.example/a", "second\n")
+            .unwrap();
         assert_eq!(
             store.cosigned_checkpoints().unwrap(),
             vec![

@@ -39,7 +39,8 @@ fn header_hashes(node: &DevNode) -> Vec<(Hash, Hash)> {
             let (status, block) = get(node, &format!("/v1/blocks/{height}"));
             assert_eq!(status, 200, "{block}");
             let hash = Hash::from_hex(block["hash"].as_str().unwrap()).unwrap();
-            let history = Hash::from_hex(block["header"]["history_root"].as_str().unwrap()).unwrap();
+            let history =
+                Hash::from_hex(block["header"]["history_root"].as_str().unwrap()).unwrap();
             (hash, history)
         })
         .collect()
@@ -74,10 +75,19 @@ fn each_header_commits_the_history_before_it_and_the_proofs_check() {
     // The API's proofs, from every earlier size to the newest certified one.
     let newest = tip - 1;
     for from in 0..=newest {
-        let (status, view) = get(&node, &format!("/v1/history/consistency?from={from}&to={newest}"));
+        let (status, view) = get(
+            &node,
+            &format!("/v1/history/consistency?from={from}&to={newest}"),
+        );
         assert_eq!(status, 200, "{view}");
-        assert_eq!(view["from_root"], headers[from as usize].1.to_hex().as_str());
-        assert_eq!(view["to_root"], headers[newest as usize].1.to_hex().as_str());
+        assert_eq!(
+            view["from_root"],
+            headers[from as usize].1.to_hex().as_str()
+        );
+        assert_eq!(
+            view["to_root"],
+            headers[newest as usize].1.to_hex().as_str()
+        );
         let proof: xianjie_ledger::history::ConsistencyProof =
             serde_json::from_value(view["proof"].clone()).unwrap();
         proof
@@ -107,12 +117,27 @@ fn each_header_commits_the_history_before_it_and_the_proofs_check() {
 
     // Bad ranges change nothing and say what is wrong.
     let (status, refused) = get(&node, "/v1/history/consistency?from=3&to=2");
-    assert_eq!((status, refused["error"]["code"].as_str()), (400, Some("bad_query")));
-    let (status, refused) = get(&node, &format!("/v1/history/consistency?from=1&to={}", tip + 1));
-    assert_eq!((status, refused["error"]["code"].as_str()), (404, Some("unknown_block")));
+    assert_eq!(
+        (status, refused["error"]["code"].as_str()),
+        (400, Some("bad_query"))
+    );
+    let (status, refused) = get(
+        &node,
+        &format!("/v1/history/consistency?from=1&to={}", tip + 1),
+    );
+    assert_eq!(
+        (status, refused["error"]["code"].as_str()),
+        (404, Some("unknown_block"))
+    );
     let (status, refused) = get(&node, &format!("/v1/history/inclusion?height=0&size={tip}"));
-    assert_eq!((status, refused["error"]["code"].as_str()), (400, Some("bad_query")));
-    let uncertified = history(&node, &["consistency", "--from", "1", "--to", &tip.to_string()]);
+    assert_eq!(
+        (status, refused["error"]["code"].as_str()),
+        (400, Some("bad_query"))
+    );
+    let uncertified = history(
+        &node,
+        &["consistency", "--from", "1", "--to", &tip.to_string()],
+    );
     assert_ne!(uncertified.code, 0);
     assert!(
         uncertified.stderr.contains("not certified yet"),
@@ -137,9 +162,12 @@ fn a_history_forked_after_a_root_was_recorded_is_refused() {
     let honest = DevNode::start(&home);
     anchor(&honest, dir.path(), 11);
     anchor(&honest, dir.path(), 12);
-    let recorded = history(&honest, &["consistency", "--from", &(common + 1).to_string()])
-        .expect_code(0)
-        .json();
+    let recorded = history(
+        &honest,
+        &["consistency", "--from", &(common + 1).to_string()],
+    )
+    .expect_code(0)
+    .json();
     let recorded_root = recorded["from_root"].as_str().unwrap().to_owned();
     let shared_root = history(&honest, &["consistency", "--from", &common.to_string()])
         .expect_code(0)
@@ -154,14 +182,26 @@ fn a_history_forked_after_a_root_was_recorded_is_refused() {
     anchor(&forked, dir.path(), 22);
     let refused = history(
         &forked,
-        &["consistency", "--from", &(common + 1).to_string(), "--root", &recorded_root],
+        &[
+            "consistency",
+            "--from",
+            &(common + 1).to_string(),
+            "--root",
+            &recorded_root,
+        ],
     );
     assert_ne!(refused.code, 0, "{}", refused.stdout);
     assert!(refused.stderr.contains("rewritten"), "{}", refused.stderr);
     // The part both share still checks.
     history(
         &forked,
-        &["consistency", "--from", &common.to_string(), "--root", &shared_root],
+        &[
+            "consistency",
+            "--from",
+            &common.to_string(),
+            "--root",
+            &shared_root,
+        ],
     )
     .expect_code(0);
 }

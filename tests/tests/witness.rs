@@ -106,7 +106,10 @@ fn witnessed(node: &DevNode) -> Vec<(String, u64, String)> {
 
 /// A dev node whose home lists `witnesses` (it reads the list at start).
 fn start_with_witnesses(home: &Path, witnesses: &[&Witness]) -> DevNode {
-    let list: String = witnesses.iter().map(|w| format!("{}\n", w.vkey())).collect();
+    let list: String = witnesses
+        .iter()
+        .map(|w| format!("{}\n", w.vkey()))
+        .collect();
     std::fs::write(home.join("witnesses.txt"), list).unwrap();
     DevNode::start(home)
 }
@@ -131,7 +134,7 @@ fn a_listed_witness_cosigns_each_newer_checkpoint_and_the_node_keeps_it() {
     assert_eq!(Some(*first_size), latest["size"].as_u64());
     let parsed = SignedNote::parse(note).unwrap();
     let vkey = VerifierKey::parse(&court.vkey()).unwrap();
-    require_witnesses(&parsed, &[vkey.clone()], 1).unwrap();
+    require_witnesses(&parsed, std::slice::from_ref(&vkey), 1).unwrap();
     let checkpoint = Checkpoint::parse_body(&parsed.text).unwrap();
     let tip_header = &latest["certified"]["header"];
     assert_eq!(
@@ -157,9 +160,14 @@ fn a_listed_witness_cosigns_each_newer_checkpoint_and_the_node_keeps_it() {
             .as_str()
             .unwrap()
             .to_owned();
-        let key = xianjie_ledger::crypto::KeyFile::parse(&std::fs::read_to_string(&stranger.key).unwrap()).unwrap();
+        let key = xianjie_ledger::crypto::KeyFile::parse(
+            &std::fs::read_to_string(&stranger.key).unwrap(),
+        )
+        .unwrap();
         let checkpoint = Checkpoint::parse_body(&body).unwrap();
-        let line = xianjie_ledger::checkpoint::cosign(&checkpoint, &stranger.name, &key, 1_800_000_000).unwrap();
+        let line =
+            xianjie_ledger::checkpoint::cosign(&checkpoint, &stranger.name, &key, 1_800_000_000)
+                .unwrap();
         SignedNote {
             text: body,
             signatures: vec![line],
@@ -167,18 +175,34 @@ fn a_listed_witness_cosigns_each_newer_checkpoint_and_the_node_keeps_it() {
         .to_text()
     };
     let (status, refused) = post_note(&node, &stranger_note);
-    assert_eq!((status, refused["error"]["code"].as_str()), (403, Some("unknown_witness")));
+    assert_eq!(
+        (status, refused["error"]["code"].as_str()),
+        (403, Some("unknown_witness"))
+    );
     let mut other = checkpoint.clone();
     other.root.0[0] ^= 1;
-    let key = xianjie_ledger::crypto::KeyFile::parse(&std::fs::read_to_string(&court.key).unwrap()).unwrap();
+    let key = xianjie_ledger::crypto::KeyFile::parse(&std::fs::read_to_string(&court.key).unwrap())
+        .unwrap();
     let forged = SignedNote {
         text: other.to_body(),
-        signatures: vec![xianjie_ledger::checkpoint::cosign(&other, &court.name, &key, 1_800_000_000).unwrap()],
+        signatures: vec![xianjie_ledger::checkpoint::cosign(
+            &other,
+            &court.name,
+            &key,
+            1_800_000_000,
+        )
+        .unwrap()],
     };
     let (status, refused) = post_note(&node, &forged.to_text());
-    assert_eq!((status, refused["error"]["code"].as_str()), (409, Some("checkpoint_mismatch")));
+    assert_eq!(
+        (status, refused["error"]["code"].as_str()),
+        (409, Some("checkpoint_mismatch"))
+    );
     let (status, refused) = post_note(&node, "not a note\n");
-    assert_eq!((status, refused["error"]["code"].as_str()), (400, Some("bad_checkpoint")));
+    assert_eq!(
+        (status, refused["error"]["code"].as_str()),
+        (400, Some("bad_checkpoint"))
+    );
     assert_eq!(witnessed(&node)[0].1, first_size + 2);
 }
 
@@ -206,16 +230,24 @@ fn a_witness_catches_a_forked_history_and_stops_co_signing() {
     let forked = start_with_witnesses(&fork_home, &[&court]);
     anchor(&forked, dir.path(), 21);
     anchor(&forked, dir.path(), 22);
-    assert_eq!(get(&forked, "/v1/checkpoints/latest")["size"].as_u64(), Some(co_signed));
+    assert_eq!(
+        get(&forked, "/v1/checkpoints/latest")["size"].as_u64(),
+        Some(co_signed)
+    );
     let caught = court.round(&forked);
     assert_eq!(caught.code, FORK_EXIT_CODE, "{caught:?}");
     assert!(caught.stderr.contains("FORK"), "{}", caught.stderr);
-    assert!(witnessed(&forked).is_empty(), "nothing co-signed on the fork");
+    assert!(
+        witnessed(&forked).is_empty(),
+        "nothing co-signed on the fork"
+    );
 
     // Longer, it is refused by the consistency proof too; the witness will
     // not even start until its alert is looked at.
     let alert = PathBuf::from(format!("{}.FORK", court.state.display()));
-    assert!(std::fs::read_to_string(&alert).unwrap().contains("co-signed before"));
+    assert!(std::fs::read_to_string(&alert)
+        .unwrap()
+        .contains("co-signed before"));
     let refused = court.round(&forked);
     assert_ne!(refused.code, 0);
     assert!(refused.stderr.contains("saw a fork"), "{}", refused.stderr);
@@ -267,7 +299,11 @@ fn a_receipt_minted_with_the_validator_keys_alone_is_refused_under_witnesses() {
     copy_dir(&home, &fork_home);
     let court = Witness::new(dir.path(), "witness.court.example/w1");
     let list = dir.path().join("witnesses.txt");
-    std::fs::write(&list, format!("# the court's witness\n{}\nrequire 1\n", court.vkey())).unwrap();
+    std::fs::write(
+        &list,
+        format!("# the court's witness\n{}\nrequire 1\n", court.vkey()),
+    )
+    .unwrap();
     let genesis = home.join("genesis.json");
 
     // The honest chain: anchored, then witnessed; its receipt carries the
@@ -279,8 +315,14 @@ fn a_receipt_minted_with_the_validator_keys_alone_is_refused_under_witnesses() {
     court.round(&honest).expect_code(0);
     let receipt = dir.path().join("honest.xjrcpt");
     receipt_of(&honest, &file, &receipt);
-    let checked = verify(&receipt, &genesis, Some(&list)).expect_code(0).json();
-    assert_eq!(checked["witnessed"]["witnesses"][0], court.name.as_str(), "{checked:#}");
+    let checked = verify(&receipt, &genesis, Some(&list))
+        .expect_code(0)
+        .json();
+    assert_eq!(
+        checked["witnessed"]["witnesses"][0],
+        court.name.as_str(),
+        "{checked:#}"
+    );
     assert_eq!(checked["witnessed"]["required"], 1);
     honest.stop();
 
@@ -311,7 +353,10 @@ fn a_receipt_minted_with_the_validator_keys_alone_is_refused_under_witnesses() {
     let grafted_path = dir.path().join("grafted.xjrcpt");
     std::fs::write(&grafted_path, grafted.to_bytes()).unwrap();
     let refused = verify(&grafted_path, &genesis, None).expect_code(1).json();
-    assert_eq!(refused["reason"], "witnessed_checkpoint_invalid", "{refused:#}");
+    assert_eq!(
+        refused["reason"], "witnessed_checkpoint_invalid",
+        "{refused:#}"
+    );
 
     // A flipped byte in the honest receipt's cosignature (in its signature,
     // past the key id and time) is caught by the witness list.
@@ -320,11 +365,26 @@ fn a_receipt_minted_with_the_validator_keys_alone_is_refused_under_witnesses() {
     let at = note.len() - 8;
     let flipped: String = note
         .char_indices()
-        .map(|(i, c)| if i == at { if c == 'A' { 'B' } else { 'A' } } else { c })
+        .map(|(i, c)| {
+            if i == at {
+                if c == 'A' {
+                    'B'
+                } else {
+                    'A'
+                }
+            } else {
+                c
+            }
+        })
         .collect();
     *note = flipped;
     let tampered_path = dir.path().join("tampered.xjrcpt");
     std::fs::write(&tampered_path, tampered.to_bytes()).unwrap();
-    let refused = verify(&tampered_path, &genesis, Some(&list)).expect_code(1).json();
-    assert_eq!(refused["reason"], "witnessed_checkpoint_invalid", "{refused:#}");
+    let refused = verify(&tampered_path, &genesis, Some(&list))
+        .expect_code(1)
+        .json();
+    assert_eq!(
+        refused["reason"], "witnessed_checkpoint_invalid",
+        "{refused:#}"
+    );
 }

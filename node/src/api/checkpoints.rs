@@ -65,7 +65,10 @@ pub async fn latest(State(state): State<AppState>) -> Result<Json<CheckpointView
 /// The checkpoint header `height` names: the history over the headers
 /// before it.
 fn checkpoint_at(shared: &Shared, height: u64) -> Result<CheckpointView, ApiError> {
-    let unknown = ApiError::UnknownBlock { height, tip: height };
+    let unknown = ApiError::UnknownBlock {
+        height,
+        tip: height,
+    };
     let header = shared.store.header(height)?.ok_or(unknown)?;
     let commit = shared.store.commit(height)?.ok_or_else(|| {
         ApiError::Internal(format!("block {height} has no stored commit certificate"))
@@ -200,9 +203,11 @@ fn covers_more(store: &Store, witness: &str, size: u64) -> Result<bool, ApiError
     tag = "chain",
     responses((status = 200, description = "the notes, by witness", body = Vec<WitnessedView>))
 )]
-pub async fn witnessed(State(state): State<AppState>) -> Result<Json<Vec<WitnessedView>>, ApiError> {
+pub async fn witnessed(
+    State(state): State<AppState>,
+) -> Result<Json<Vec<WitnessedView>>, ApiError> {
     let notes = state
-        .blocking(|shared| Ok(witnessed_notes(&shared.store)?))
+        .blocking(|shared| witnessed_notes(&shared.store))
         .await?;
     Ok(Json(notes))
 }

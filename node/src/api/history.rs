@@ -104,7 +104,9 @@ pub async fn inclusion(
     let view = state
         .blocking(move |shared| {
             let store = &shared.store;
-            let header = store.header(height)?.ok_or(ApiError::UnknownBlock { height, tip })?;
+            let header = store
+                .header(height)?
+                .ok_or(ApiError::UnknownBlock { height, tip })?;
             let proof = store
                 .history_inclusion(height, size)?
                 .ok_or(ApiError::UnknownBlock { height, tip })?;

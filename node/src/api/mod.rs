@@ -11,10 +11,10 @@ mod chain;
 pub mod checkpoints;
 mod error;
 mod events;
-mod history;
 mod evidence;
 mod governance;
 mod health;
+mod history;
 mod inspections;
 mod members;
 mod openapi;
@@ -290,12 +290,7 @@ pub fn routes() -> Vec<ApiRoute> {
         ApiRoute::new(GET, "/v1/txs/{hash}", Public, txs::get),
         ApiRoute::new(GET, "/v1/blocks/{height}", Public, chain::block),
         ApiRoute::new(GET, "/v1/status", Public, chain::status),
-        ApiRoute::new(
-            GET,
-            "/v1/history/consistency",
-            Public,
-            history::consistency,
-        ),
+        ApiRoute::new(GET, "/v1/history/consistency", Public, history::consistency),
         ApiRoute::new(GET, "/v1/history/inclusion", Public, history::inclusion),
         ApiRoute::new(GET, "/v1/checkpoints/latest", Public, checkpoints::latest),
         ApiRoute::new(

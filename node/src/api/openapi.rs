@@ -8,8 +8,8 @@ use utoipa::openapi::{ContentBuilder, PathItem, Ref, ResponseBuilder};
 use utoipa::{Modify, OpenApi};
 
 use super::{
-    cases, chain, checkpoints, error, events, evidence, governance, health, history, inspections, members, receipt,
-    sessions, stats, supervision, txs, vault, Group,
+    cases, chain, checkpoints, error, events, evidence, governance, health, history, inspections,
+    members, receipt, sessions, stats, supervision, txs, vault, Group,
 };
 
 /// The API description. Ledger types (headers, certificates, transactions)

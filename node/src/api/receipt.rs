@@ -50,9 +50,10 @@ pub async fn receipt(
     let height = state.tip().height;
     let receipt = state
         .blocking(move |shared| {
-            xianjie_store::receipt::build_witnessed_or_latest(&shared.store, &digest, height).map_err(|error| {
-                ApiError::Internal(format!("building the receipt of {digest}: {error}"))
-            })
+            xianjie_store::receipt::build_witnessed_or_latest(&shared.store, &digest, height)
+                .map_err(|error| {
+                    ApiError::Internal(format!("building the receipt of {digest}: {error}"))
+                })
         })
         .await?
         .ok_or(ApiError::NotAnchored(digest))?;

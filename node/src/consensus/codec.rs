@@ -192,6 +192,9 @@ impl WireProposal {
 }
 
 /// A signed vote or proposal.
+// Short-lived messages, a few per round: a box would only add an
+// allocation to each.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub enum WireConsensusMsg {
     /// A vote and its signature.
@@ -379,6 +382,9 @@ impl Wire for LivenessMsg<Ctx> {
 }
 
 /// A proposal part.
+// Short-lived messages, a few per round: a box would only add an
+// allocation to each.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub enum WirePart {
     /// Opens a stream.

@@ -136,6 +136,9 @@ impl mcore::Proposal<Ctx> for Proposal {
 /// `Fin` with the header. Parts are not signed; the assembled header's hash
 /// must match the id in the signed [`Proposal`], so a forged part can only
 /// waste bandwidth, which the reassembly limits bound.
+// Short-lived messages, a few per round: a box would only add an
+// allocation to each.
+#[allow(clippy::large_enum_variant)]
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum ProposalPart {
     /// Opens the stream.

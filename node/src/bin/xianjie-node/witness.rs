@@ -182,7 +182,14 @@ fn check_certified(
         checkpoint.root,
         checkpoint.time_ms,
     );
-    if stated != (header.height, header.hash(), header.history_root, header.time_ms) {
+    if stated
+        != (
+            header.height,
+            header.hash(),
+            header.history_root,
+            header.time_ms,
+        )
+    {
         bail!("the checkpoint does not state the header the node sent with it");
     }
     if header.validators_hash != validators.hash() {
@@ -195,7 +202,12 @@ fn check_certified(
     view.certified
         .commit
         .verify(header, validators)
-        .map_err(|error| anyhow!("header {}: its commit certificate fails: {error}", header.height))?;
+        .map_err(|error| {
+            anyhow!(
+                "header {}: its commit certificate fails: {error}",
+                header.height
+            )
+        })?;
     Ok(checkpoint)
 }
 
@@ -253,7 +265,10 @@ fn send(agent: &ureq::Agent, nodes: &[String], note: &str) {
 }
 
 fn get_json<T: serde::de::DeserializeOwned>(agent: &ureq::Agent, url: &str) -> anyhow::Result<T> {
-    let mut response = agent.get(url).call().with_context(|| format!("GET {url}"))?;
+    let mut response = agent
+        .get(url)
+        .call()
+        .with_context(|| format!("GET {url}"))?;
     response
         .body_mut()
         .read_json()
@@ -268,7 +283,8 @@ fn xianjie_node_agent() -> ureq::Agent {
 }
 
 fn read_key(options: &WitnessOptions) -> anyhow::Result<SecretKey> {
-    let sources = xianjie_node::network_node::node_passphrase_sources(options.passphrase_file.clone());
+    let sources =
+        xianjie_node::network_node::node_passphrase_sources(options.passphrase_file.clone());
     let stored = xianjie_keyfile::read_stored_key(&options.key)
         .with_context(|| format!("reading the witness key {}", options.key.display()))?;
     stored
