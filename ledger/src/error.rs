@@ -337,3 +337,181 @@ fn name_witnesses(names: &[String]) -> String {
     }
     format!(": {}", name_fields(names))
 }
+
+/// Refusals of a random draw (双随机 抽查: `draw`, docs/draw.md §9). Each has
+/// a stable [`DrawError::code`].
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum DrawError {
+    /// A directory snapshot has more rows than a draw reads.
+    #[error("the {directory} snapshot has {count} rows, more than the limit of {max}; split the directory by department or region and draw per part")]
+    TooManyRows {
+        /// `entity` or `inspector`.
+        directory: &'static str,
+        /// Rows given.
+        count: usize,
+        /// The limit ([`crate::draw::MAX_ENTITIES`] or [`crate::draw::MAX_INSPECTORS`]).
+        max: usize,
+    },
+    /// A row is out of order: rows are sorted strictly by entity id (or officer key id) bytes.
+    #[error("the {directory} snapshot is not sorted: row {index} ({key}) does not come after the row before it; sort the rows by {directory} id, byte by byte")]
+    RowsNotSorted {
+        /// `entity` or `inspector`.
+        directory: &'static str,
+        /// Position of the offending row, from 0.
+        index: usize,
+        /// Its id (entity id, or officer key id in hex).
+        key: String,
+    },
+    /// Two rows have the same entity id (or officer key id).
+    #[error("the {directory} snapshot lists {key} twice (rows {first} and {second}); keep one row per {directory}")]
+    DuplicateRow {
+        /// `entity` or `inspector`.
+        directory: &'static str,
+        /// The repeated id.
+        key: String,
+        /// Position of the first row.
+        first: usize,
+        /// Position of the second row.
+        second: usize,
+    },
+    /// A row's fields are out of their bounds.
+    #[error("row {index} of the {directory} snapshot is invalid: {reason}")]
+    InvalidRow {
+        /// `entity` or `inspector`.
+        directory: &'static str,
+        /// Position of the row, from 0.
+        index: usize,
+        /// What is wrong with it.
+        reason: String,
+    },
+    /// Nothing to draw from: no entity at all, or none in the plan's risk classes.
+    #[error("the entity population is empty{}; a draw needs a non-empty snapshot of the inspected-entity directory covering the plan's risk classes", if *.planned_classes { " in the plan's risk classes" } else { "" })]
+    EmptyPopulation {
+        /// Whether entities exist, but none in a class the plan draws from.
+        planned_classes: bool,
+    },
+    /// A ratio above 100 %.
+    #[error("the ratio for risk class {risk_class} is {basis_points} basis points, above 100 % (10000); give at most 10000")]
+    RatioAboveFull {
+        /// The class.
+        risk_class: u8,
+        /// The ratio given.
+        basis_points: u16,
+    },
+    /// The plan itself is unusable.
+    #[error("the inspection plan is invalid: {reason}")]
+    InvalidPlan {
+        /// What is wrong with it.
+        reason: String,
+    },
+    /// Fewer eligible inspectors than one inspection needs.
+    #[error("only {eligible} inspectors are valid on {date} for item {item:?} in the plan's departments, fewer than the {needed} one inspection needs; add or renew inspectors, or widen the departments")]
+    TooFewInspectors {
+        /// Eligible inspectors.
+        eligible: usize,
+        /// Inspectors per inspection.
+        needed: usize,
+        /// The inspection item code.
+        item: String,
+        /// The draw date (`yyyymmdd`).
+        date: u32,
+    },
+    /// A draw date that is not a `yyyymmdd` calendar date.
+    #[error("draw date {date} is not a yyyymmdd date")]
+    InvalidDate {
+        /// The date given.
+        date: u32,
+    },
+    /// Fewer revealed nonces than a seed needs.
+    #[error("{count} nonces revealed; a seed needs the issuing department's and at least one other organisation's ({min} in all)")]
+    TooFewReveals {
+        /// Reveals given.
+        count: usize,
+        /// The minimum ([`crate::draw::MIN_REVEALS`]).
+        min: usize,
+    },
+    /// More revealed nonces than a seed reads.
+    #[error("{count} nonces revealed, more than the limit of {max}")]
+    TooManyReveals {
+        /// Reveals given.
+        count: usize,
+        /// The limit ([`crate::draw::MAX_REVEALS`]).
+        max: usize,
+    },
+    /// One organisation revealed twice.
+    #[error("organisation {org} revealed more than one nonce; each committing organisation reveals exactly one")]
+    DuplicateReveal {
+        /// The organisation.
+        org: String,
+    },
+    /// A revealed nonce does not open the organisation's commitment.
+    #[error("the nonce revealed by {org} does not match its commitment for draw {draw}; reveal the nonce committed for this draw")]
+    RevealMismatch {
+        /// The organisation.
+        org: String,
+        /// The draw id.
+        draw: String,
+    },
+    /// A recusal names an inspection the draw does not have.
+    #[error(
+        "inspection {index} does not exist: the draw has {count} inspections (numbered from 0)"
+    )]
+    NoSuchInspection {
+        /// Index given.
+        index: usize,
+        /// Inspections in the draw.
+        count: usize,
+    },
+    /// A recusal names an inspector not assigned to the inspection.
+    #[error("inspector {officer} is not assigned to inspection {index}; only an assigned inspector can recuse")]
+    NotAssigned {
+        /// The officer's key id, hex.
+        officer: String,
+        /// The inspection.
+        index: usize,
+    },
+    /// No eligible inspector is left to replace a recused one.
+    #[error("no eligible inspector is left to replace {officer} on inspection {index}; add or renew inspectors valid for the item and draw again")]
+    NoReplacement {
+        /// The recused officer, hex.
+        officer: String,
+        /// The inspection.
+        index: usize,
+    },
+    /// A recusal against a directory snapshot other than the one drawn from.
+    #[error("the {directory} snapshot root {found} is not the root {expected} the draw used; recuse against the same snapshot")]
+    SnapshotMismatch {
+        /// `entity` or `inspector`.
+        directory: &'static str,
+        /// The root recorded in the draw.
+        expected: String,
+        /// The root of the rows given.
+        found: String,
+    },
+}
+
+impl DrawError {
+    /// The stable, machine-readable reason code (docs/draw.md §9).
+    pub fn code(&self) -> &'static str {
+        match self {
+            DrawError::TooManyRows { .. } => "too_many_rows",
+            DrawError::RowsNotSorted { .. } => "rows_not_sorted",
+            DrawError::DuplicateRow { .. } => "duplicate_row",
+            DrawError::InvalidRow { .. } => "invalid_row",
+            DrawError::EmptyPopulation { .. } => "empty_population",
+            DrawError::RatioAboveFull { .. } => "ratio_above_100_percent",
+            DrawError::InvalidPlan { .. } => "invalid_plan",
+            DrawError::TooFewInspectors { .. } => "too_few_inspectors",
+            DrawError::InvalidDate { .. } => "invalid_draw_date",
+            DrawError::TooFewReveals { .. } => "too_few_reveals",
+            DrawError::TooManyReveals { .. } => "too_many_reveals",
+            DrawError::DuplicateReveal { .. } => "duplicate_reveal",
+            DrawError::RevealMismatch { .. } => "reveal_mismatch",
+            DrawError::NoSuchInspection { .. } => "no_such_inspection",
+            DrawError::NotAssigned { .. } => "inspector_not_assigned",
+            DrawError::NoReplacement { .. } => "no_replacement",
+            DrawError::SnapshotMismatch { .. } => "snapshot_mismatch",
+        }
+    }
+}

@@ -55,6 +55,16 @@ pub enum Domain {
     AnchorCoSignature,
     /// A supervision statistics table (`stats::StatsTable::digest`).
     StatsTable,
+    /// A row of an inspected-entity directory snapshot (`draw::EntityRow::hash`).
+    DrawEntityRow,
+    /// A row of an inspector directory snapshot (`draw::InspectorRow::hash`).
+    DrawInspectorRow,
+    /// A commitment to a random draw's secret nonce (`draw::commitment`).
+    DrawCommitment,
+    /// A random draw's seed (`draw::seed`).
+    DrawSeed,
+    /// The counter-mode stream of words a random draw consumes (`docs/draw.md` §5).
+    DrawStream,
 }
 
 impl Domain {
@@ -78,11 +88,16 @@ impl Domain {
             Domain::ReadRequest => "xianjie 2026-11 api read request v1",
             Domain::AnchorCoSignature => "xianjie 2026-12 evidence anchor co-signature v1",
             Domain::StatsTable => "xianjie 2026-12 supervision statistics table v1",
+            Domain::DrawEntityRow => "xianjie 2026-12 random draw entity row v1",
+            Domain::DrawInspectorRow => "xianjie 2026-12 random draw inspector row v1",
+            Domain::DrawCommitment => "xianjie 2026-12 random draw commitment v1",
+            Domain::DrawSeed => "xianjie 2026-12 random draw seed v1",
+            Domain::DrawStream => "xianjie 2026-12 random draw stream v1",
         }
     }
 
     /// Every domain, in declaration order (`ALL[d as usize] == d`).
-    pub const ALL: [Domain; 17] = [
+    pub const ALL: [Domain; 22] = [
         Domain::Tx,
         Domain::Header,
         Domain::MerkleLeaf,
@@ -100,6 +115,11 @@ impl Domain {
         Domain::ReadRequest,
         Domain::AnchorCoSignature,
         Domain::StatsTable,
+        Domain::DrawEntityRow,
+        Domain::DrawInspectorRow,
+        Domain::DrawCommitment,
+        Domain::DrawSeed,
+        Domain::DrawStream,
     ];
 
     /// A fresh hasher for this domain, the same as
@@ -267,6 +287,39 @@ mod tests {
                 blake3::Hasher::new_derive_key(domain.context()).finalize()
             );
         }
+    }
+
+    #[test]
+    fn every_context_is_distinct_and_names_its_version() {
+        let mut seen = std::collections::BTreeSet::new();
+        for domain in Domain::ALL {
+            let context = domain.context();
+            assert!(seen.insert(context), "{domain:?} reuses {context:?}");
+            assert!(context.starts_with("xianjie 20"), "{context:?}");
+            assert!(context.ends_with(" v1"), "{context:?}");
+        }
+        // The random-draw contexts are printed in docs/draw.md §2 and
+        // re-implemented from there by ledger/tests/draw.rs.
+        assert_eq!(
+            Domain::DrawEntityRow.context(),
+            "xianjie 2026-12 random draw entity row v1"
+        );
+        assert_eq!(
+            Domain::DrawInspectorRow.context(),
+            "xianjie 2026-12 random draw inspector row v1"
+        );
+        assert_eq!(
+            Domain::DrawCommitment.context(),
+            "xianjie 2026-12 random draw commitment v1"
+        );
+        assert_eq!(
+            Domain::DrawSeed.context(),
+            "xianjie 2026-12 random draw seed v1"
+        );
+        assert_eq!(
+            Domain::DrawStream.context(),
+            "xianjie 2026-12 random draw stream v1"
+        );
     }
 
     #[test]

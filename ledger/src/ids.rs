@@ -245,6 +245,14 @@ record_id!(
     "GOV-"
 );
 
+record_id!(
+    /// A random draw (双随机 抽查): `DRAW-` and 16 hex characters of the
+    /// planning transaction's hash. Commitments to the draw's nonces bind it
+    /// (`draw::commitment`).
+    DrawId,
+    "DRAW-"
+);
+
 #[cfg(test)]
 mod record_id_tests {
     use super::*;
@@ -284,5 +292,6 @@ mod record_id_tests {
             "INSP-3f9a0c1b2d4e5f60"
         );
         assert_eq!(ProposalId::for_tx(&hash).as_str(), "GOV-3f9a0c1b2d4e5f60");
+        assert_eq!(DrawId::for_tx(&hash).as_str(), "DRAW-3f9a0c1b2d4e5f60");
     }
 }

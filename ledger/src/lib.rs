@@ -33,6 +33,7 @@ pub mod checkpoint;
 pub mod codec;
 pub mod crypto;
 pub mod deadline;
+pub mod draw;
 pub mod error;
 pub mod genesis;
 pub mod governance;
