@@ -766,6 +766,62 @@ pub fn recuse(
     Ok(out)
 }
 
+/// Re-runs a claimed draw from the directory rows (what `xianjie draw
+/// verify` does): the rows must have the claimed roots, and the draw on the
+/// claimed seed, plan and date, followed by the recorded recusals (per
+/// inspection, in the order recorded; inspections are independent), must
+/// give exactly the claimed result.
+pub fn verify(
+    claimed: &DrawResult,
+    entities: &[EntityRow],
+    inspectors: &[InspectorRow],
+) -> Result<(), DrawError> {
+    let mismatch = |directory: &'static str, expected: &Hash, found: Hash| {
+        Err(DrawError::SnapshotMismatch {
+            directory,
+            expected: expected.to_hex(),
+            found: found.to_hex(),
+        })
+    };
+    let found = entity_root(entities)?;
+    if found != claimed.entity_root {
+        return mismatch("entity", &claimed.entity_root, found);
+    }
+    let found = inspector_root(inspectors)?;
+    if found != claimed.inspector_root {
+        return mismatch("inspector", &claimed.inspector_root, found);
+    }
+    let mut rerun = draw(
+        &claimed.seed,
+        &claimed.plan,
+        entities,
+        inspectors,
+        claimed.date,
+    )?;
+    if rerun.inspections.len() != claimed.inspections.len() || rerun.classes != claimed.classes {
+        return Err(DrawError::ResultMismatch { inspection: None });
+    }
+    for (index, inspection) in claimed.inspections.iter().enumerate() {
+        for recusal in &inspection.recusals {
+            rerun = recuse(&rerun, inspectors, index, &recusal.officer).map_err(|_| {
+                DrawError::ResultMismatch {
+                    inspection: Some(index),
+                }
+            })?;
+        }
+        if &rerun.inspections[index] != inspection {
+            return Err(DrawError::ResultMismatch {
+                inspection: Some(index),
+            });
+        }
+    }
+    if &rerun == claimed {
+        Ok(())
+    } else {
+        Err(DrawError::ResultMismatch { inspection: None })
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

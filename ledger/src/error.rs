@@ -489,6 +489,12 @@ pub enum DrawError {
         /// The root of the rows given.
         found: String,
     },
+    /// A claimed draw is not what re-running it gives.
+    #[error("re-running the draw does not give the claimed result{}; the claimed entities, inspectors or recusals are not the ones the seed and snapshots give", match .inspection { Some(index) => format!(" (inspection {index} differs)"), None => String::new() })]
+    ResultMismatch {
+        /// The first inspection that differs, when one does.
+        inspection: Option<usize>,
+    },
 }
 
 impl DrawError {
@@ -512,6 +518,7 @@ impl DrawError {
             DrawError::NotAssigned { .. } => "inspector_not_assigned",
             DrawError::NoReplacement { .. } => "no_replacement",
             DrawError::SnapshotMismatch { .. } => "snapshot_mismatch",
+            DrawError::ResultMismatch { .. } => "result_mismatch",
         }
     }
 }

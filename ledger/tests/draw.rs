@@ -1314,3 +1314,68 @@ fn recusal_refusals() {
         "snapshot_mismatch"
     );
 }
+
+#[test]
+fn a_claimed_draw_verifies_only_as_drawn() {
+    let plan = plan(&[(0, 2000), (1, 5000)], 2);
+    let entities = entities(40, 2);
+    let staff = all_eligible(7);
+    let result = draw::draw(&Hash([4; 32]), &plan, &entities, &staff, DATE).unwrap();
+    let officer = result.inspections[1].inspectors[0];
+    let recused = draw::recuse(&result, &staff, 1, &officer).unwrap();
+    let officer = recused.inspections[1].inspectors[1];
+    let recused = draw::recuse(&recused, &staff, 1, &officer).unwrap();
+    let officer = recused.inspections[3].inspectors[0];
+    let recused = draw::recuse(&recused, &staff, 3, &officer).unwrap();
+    draw::verify(&result, &entities, &staff).unwrap();
+    draw::verify(&recused, &entities, &staff).unwrap();
+
+    let mismatch =
+        |claimed: &DrawResult| draw::verify(claimed, &entities, &staff).unwrap_err().code();
+    let mut other_entity = recused.clone();
+    other_entity.inspections[0].entity = entities
+        .iter()
+        .map(|e| e.entity.clone())
+        .find(|e| recused.inspections.iter().all(|i| &i.entity != e))
+        .unwrap();
+    assert_eq!(mismatch(&other_entity), "result_mismatch");
+    let mut other_inspector = recused.clone();
+    other_inspector.inspections[2].inspectors.swap(0, 1);
+    assert_eq!(mismatch(&other_inspector), "result_mismatch");
+    let mut other_replacement = recused.clone();
+    let record = &mut other_replacement.inspections[3];
+    let chosen = record.recusals[0].replacement;
+    let other = staff
+        .iter()
+        .map(|r| r.officer)
+        .find(|k| {
+            *k != chosen && !record.inspectors.contains(k) && *k != record.recusals[0].officer
+        })
+        .unwrap();
+    record.recusals[0].replacement = other;
+    let slot = record.inspectors.iter().position(|k| *k == chosen).unwrap();
+    record.inspectors[slot] = other;
+    assert_eq!(mismatch(&other_replacement), "result_mismatch");
+    let mut dropped = recused.clone();
+    dropped.inspections.pop();
+    assert_eq!(mismatch(&dropped), "result_mismatch");
+    let mut other_seed = recused.clone();
+    other_seed.seed.0[0] ^= 1;
+    assert_eq!(mismatch(&other_seed), "result_mismatch");
+    let mut other_date = result.clone();
+    other_date.date = 20270101; // every inspector expired
+    assert_eq!(mismatch(&other_date), "too_few_inspectors");
+
+    assert_eq!(
+        draw::verify(&recused, &entities[1..], &staff)
+            .unwrap_err()
+            .code(),
+        "snapshot_mismatch"
+    );
+    assert_eq!(
+        draw::verify(&recused, &entities, &staff[1..])
+            .unwrap_err()
+            .code(),
+        "snapshot_mismatch"
+    );
+}
