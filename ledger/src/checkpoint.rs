@@ -69,6 +69,18 @@ pub struct Checkpoint {
 }
 
 impl Checkpoint {
+    /// Whether `header` is the one the `block` and `time` lines name, and
+    /// commits this checkpoint's root (`docs/checkpoint.md` §2.2).
+    pub fn is_stated_by(&self, header: &crate::block::Header) -> bool {
+        (self.block_height, self.block_hash, self.root, self.time_ms)
+            == (
+                header.height,
+                header.hash(),
+                header.history_root,
+                header.time_ms,
+            )
+    }
+
     /// The origin line of a chain's checkpoints. The genesis hash makes it
     /// unique even when two networks share a chain id.
     pub fn origin_for(chain_id: &str, genesis_hash: &Hash) -> String {

@@ -420,28 +420,37 @@ fn check_entity_rows(rows: &[EntityRow]) -> Result<(), DrawError> {
             });
         }
         if index > 0 {
-            let before = &rows[index - 1].entity;
-            match before.as_bytes().cmp(row.entity.as_bytes()) {
-                std::cmp::Ordering::Less => {}
-                std::cmp::Ordering::Equal => {
-                    return Err(DrawError::DuplicateRow {
-                        directory: DIR,
-                        key: row.entity.clone(),
-                        first: index - 1,
-                        second: index,
-                    })
-                }
-                std::cmp::Ordering::Greater => {
-                    return Err(DrawError::RowsNotSorted {
-                        directory: DIR,
-                        index,
-                        key: row.entity.clone(),
-                    })
-                }
-            }
+            let before = rows[index - 1].entity.as_bytes();
+            check_order(DIR, index, before.cmp(row.entity.as_bytes()), || {
+                row.entity.clone()
+            })?;
         }
     }
     Ok(())
+}
+
+/// Row `index` must sort strictly after the row before it (`order` is
+/// the earlier key compared with this one's): an equal key is a duplicate.
+fn check_order(
+    directory: &'static str,
+    index: usize,
+    order: std::cmp::Ordering,
+    key: impl FnOnce() -> String,
+) -> Result<(), DrawError> {
+    match order {
+        std::cmp::Ordering::Less => Ok(()),
+        std::cmp::Ordering::Equal => Err(DrawError::DuplicateRow {
+            directory,
+            key: key(),
+            first: index - 1,
+            second: index,
+        }),
+        std::cmp::Ordering::Greater => Err(DrawError::RowsNotSorted {
+            directory,
+            index,
+            key: key(),
+        }),
+    }
 }
 
 fn check_inspector_rows(rows: &[InspectorRow]) -> Result<(), DrawError> {
@@ -493,24 +502,9 @@ fn check_inspector_rows(rows: &[InspectorRow]) -> Result<(), DrawError> {
         }
         if index > 0 {
             let before = rows[index - 1].officer;
-            match before.0.cmp(&row.officer.0) {
-                std::cmp::Ordering::Less => {}
-                std::cmp::Ordering::Equal => {
-                    return Err(DrawError::DuplicateRow {
-                        directory: DIR,
-                        key: row.officer.to_string(),
-                        first: index - 1,
-                        second: index,
-                    })
-                }
-                std::cmp::Ordering::Greater => {
-                    return Err(DrawError::RowsNotSorted {
-                        directory: DIR,
-                        index,
-                        key: row.officer.to_string(),
-                    })
-                }
-            }
+            check_order(DIR, index, before.0.cmp(&row.officer.0), || {
+                row.officer.to_string()
+            })?;
         }
     }
     Ok(())

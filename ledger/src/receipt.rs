@@ -1139,20 +1139,7 @@ fn check_certified(
     set: &ValidatorSet,
 ) -> Result<(), String> {
     let header = &witnessed.certified.header;
-    let stated = (
-        checkpoint.block_height,
-        checkpoint.block_hash,
-        checkpoint.root,
-        checkpoint.time_ms,
-    );
-    if stated
-        != (
-            header.height,
-            header.hash(),
-            header.history_root,
-            header.time_ms,
-        )
-    {
+    if !checkpoint.is_stated_by(header) {
         return Err("its header is not the one the checkpoint names".into());
     }
     if header.validators_hash != set.hash() {

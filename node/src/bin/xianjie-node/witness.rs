@@ -176,20 +176,7 @@ fn check_certified(
         );
     }
     let header = &view.certified.header;
-    let stated = (
-        checkpoint.block_height,
-        checkpoint.block_hash,
-        checkpoint.root,
-        checkpoint.time_ms,
-    );
-    if stated
-        != (
-            header.height,
-            header.hash(),
-            header.history_root,
-            header.time_ms,
-        )
-    {
+    if !checkpoint.is_stated_by(header) {
         bail!("the checkpoint does not state the header the node sent with it");
     }
     if header.validators_hash != validators.hash() {
