@@ -112,6 +112,26 @@ pub const DERIVED_PREFIXES: [(&[u8], &str); 10] = [
     (history::PREFIX, "history tree node"),
 ];
 
+/// Every key prefix of the store with what its records are: those derived
+/// from the chain ([`DERIVED_PREFIXES`]) and those a node keeps besides it
+/// (undecided proposals, secondary indexes, witnesses' notes). A new kind of
+/// record belongs here.
+pub const RECORD_KINDS: [(&[u8], &str); 13] = [
+    (b"m:", "metadata"),
+    (b"h:", "headers"),
+    (b"b:", "blocks"),
+    (b"r:", "block results"),
+    (b"c:", "commit certificates"),
+    (b"t:", "transaction locations"),
+    (b"s:", "latest state values"),
+    (node_groups::PREFIX, "state tree nodes"),
+    (b"v:", "superseded state values"),
+    (history::PREFIX, "history tree nodes"),
+    (b"x:", "secondary indexes"),
+    (b"u:", "undecided proposals"),
+    (witness::PREFIX, "witnessed checkpoints"),
+];
+
 /// A computed but not yet committed state transition.
 pub struct StateUpdate {
     /// The state root after the writes.
@@ -935,6 +955,36 @@ mod tests {
                 Ok(p) => p.verify(&root, &[b'k', 7], Some(&value)).is_err(),
             };
             assert!(rejected, "flipping byte {i} still verified");
+        }
+    }
+
+    #[test]
+    fn every_record_is_of_a_listed_kind() {
+        let store = Store::temporary().unwrap();
+        store.init_genesis(Hash([1; 32]), WriteSet::new()).unwrap();
+        for value in [b"one".as_slice(), b"two"] {
+            commit_writes(&store, &[(b"k", Some(value))]);
+        }
+        store.put_undecided(3, 0, &Hash([3; 32]), b"p").unwrap();
+        store.put_cosigned_checkpoint("w.example/a", "note\n").unwrap();
+        store.add_index_entries(b"i", &[b"e".to_vec()]).unwrap();
+        let mut kinds_seen = BTreeSet::new();
+        for item in store.db.iter() {
+            let (key, _) = item.unwrap();
+            let kind = RECORD_KINDS
+                .iter()
+                .position(|(prefix, _)| key.starts_with(prefix))
+                .unwrap_or_else(|| panic!("{:?} is of no listed kind", String::from_utf8_lossy(&key)));
+            kinds_seen.insert(kind);
+        }
+        let missing: Vec<&str> = (0..RECORD_KINDS.len())
+            .filter(|kind| !kinds_seen.contains(kind))
+            .map(|kind| RECORD_KINDS[kind].1)
+            .collect();
+        // These blocks carry no transactions, so no transaction locations.
+        assert_eq!(missing, ["transaction locations"], "kinds without records here");
+        for (prefix, _) in DERIVED_PREFIXES {
+            assert!(RECORD_KINDS.iter().any(|(listed, _)| *listed == prefix));
         }
     }
 

@@ -8,7 +8,8 @@
 
 use crate::{corrupt, Store, StoreResult};
 
-const PREFIX: &[u8] = b"w:";
+/// The key prefix of the witnesses' notes.
+pub(crate) const PREFIX: &[u8] = b"w:";
 
 impl Store {
     /// Keeps `note` (a signed note: a checkpoint body and the cosignature of

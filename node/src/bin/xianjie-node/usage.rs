@@ -10,20 +10,8 @@ use xianjie_store::Store;
 
 use crate::backup::TOOL_CACHE_BYTES;
 
-/// The store's record kinds, as its module documentation lists them.
-const KINDS: &[(&[u8], &str)] = &[
-    (b"m:", "metadata"),
-    (b"h:", "headers"),
-    (b"b:", "blocks"),
-    (b"r:", "block results"),
-    (b"c:", "commit certificates"),
-    (b"t:", "transaction locations"),
-    (b"s:", "latest state values"),
-    (b"n:", "state tree nodes"),
-    (b"v:", "superseded state values"),
-    (b"x:", "secondary indexes"),
-    (b"u:", "undecided proposals"),
-];
+/// The store's record kinds.
+const KINDS: &[(&[u8], &str)] = &xianjie_store::RECORD_KINDS;
 
 /// One kind's records.
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
