@@ -966,7 +966,9 @@ mod tests {
             commit_writes(&store, &[(b"k", Some(value))]);
         }
         store.put_undecided(3, 0, &Hash([3; 32]), b"p").unwrap();
-        store.put_cosigned_checkpoint("w.example/a", "note\n").unwrap();
+        store
+            .put_cosigned_checkpoint("w.example/a", "note\n")
+            .unwrap();
         store.add_index_entries(b"i", &[b"e".to_vec()]).unwrap();
         let mut kinds_seen = BTreeSet::new();
         for item in store.db.iter() {
@@ -974,7 +976,9 @@ mod tests {
             let kind = RECORD_KINDS
                 .iter()
                 .position(|(prefix, _)| key.starts_with(prefix))
-                .unwrap_or_else(|| panic!("{:?} is of no listed kind", String::from_utf8_lossy(&key)));
+                .unwrap_or_else(|| {
+                    panic!("{:?} is of no listed kind", String::from_utf8_lossy(&key))
+                });
             kinds_seen.insert(kind);
         }
         let missing: Vec<&str> = (0..RECORD_KINDS.len())
@@ -982,7 +986,11 @@ mod tests {
             .map(|kind| RECORD_KINDS[kind].1)
             .collect();
         // These blocks carry no transactions, so no transaction locations.
-        assert_eq!(missing, ["transaction locations"], "kinds without records here");
+        assert_eq!(
+            missing,
+            ["transaction locations"],
+            "kinds without records here"
+        );
         for (prefix, _) in DERIVED_PREFIXES {
             assert!(RECORD_KINDS.iter().any(|(listed, _)| *listed == prefix));
         }
