@@ -19,22 +19,26 @@ use xianjie_ledger::validators::ValidatorSet;
 
 use crate::{corrupt, StorageError, Store, StoreResult};
 
-/// The receipt of `digest` as a court would want it: at the newest height
-/// that the witnesses' checkpoints cover, with their cosignatures, if the
-/// record exists there; else at `tip`, carrying no witnessed checkpoint
-/// (a later receipt will, once the witnesses co-signed past it).
+/// The receipt of `digest` as a court would want it: carrying as many
+/// witnesses' cosignatures as can be. It is built at the largest height
+/// that every witness's newest checkpoint covers (the smallest of their
+/// sizes), so that each of them counts; if the record did not exist yet at
+/// that height, at the newest size a witness co-signed; else at `tip`,
+/// carrying no witnessed checkpoint (a later receipt will, once the
+/// witnesses have co-signed past it).
 pub fn build_witnessed_or_latest(
     store: &Store,
     digest: &Hash,
     tip: u64,
 ) -> StoreResult<Option<Receipt>> {
-    let newest = cosigned(store)?
+    let sizes: BTreeSet<u64> = cosigned(store)?
         .iter()
         .map(|(checkpoint, _)| checkpoint.size)
         .filter(|&size| size >= 1 && size <= tip)
-        .max();
-    if let Some(size) = newest {
-        if let Some(receipt) = build(store, digest, size)? {
+        .collect();
+    let candidates = [sizes.first(), sizes.last()];
+    for &size in candidates.iter().flatten() {
+        if let Some(receipt) = build(store, digest, *size)? {
             if !receipt.witnessed.is_empty() {
                 return Ok(Some(receipt));
             }

@@ -388,3 +388,47 @@ fn a_receipt_minted_with_the_validator_keys_alone_is_refused_under_witnesses() {
         "{refused:#}"
     );
 }
+
+#[test]
+fn witnesses_that_co_signed_different_sizes_all_count_in_a_receipt() {
+    let dir = tempfile::tempdir().unwrap();
+    let home = dir.path().join("home");
+    let node = DevNode::start(&home);
+    anchor(&node, dir.path(), 60);
+    let (home, _) = node.stop();
+    let court = Witness::new(dir.path(), "witness.court.example/w1");
+    let procuratorate = Witness::new(dir.path(), "witness.procuratorate.example/w1");
+    let node = start_with_witnesses(&home, &[&court, &procuratorate]);
+    let file = dir.path().join("witnessed-61.bin");
+    anchor(&node, dir.path(), 61);
+    anchor(&node, dir.path(), 62);
+    court.round(&node).expect_code(0);
+    anchor(&node, dir.path(), 63);
+    anchor(&node, dir.path(), 64);
+    procuratorate.round(&node).expect_code(0);
+    let sizes: Vec<u64> = witnessed(&node).iter().map(|(_, size, _)| *size).collect();
+    assert_eq!(sizes.len(), 2);
+    assert_ne!(
+        sizes[0], sizes[1],
+        "the two witnesses co-signed different sizes"
+    );
+
+    let list = dir.path().join("witnesses.txt");
+    std::fs::write(
+        &list,
+        format!("{}\n{}\nrequire 2\n", court.vkey(), procuratorate.vkey()),
+    )
+    .unwrap();
+    let receipt = dir.path().join("r.xjrcpt");
+    receipt_of(&node, &file, &receipt);
+    let checked = verify(&receipt, &home.join("genesis.json"), Some(&list))
+        .expect_code(0)
+        .json();
+    assert_eq!(
+        checked["witnessed"]["witnesses"].as_array().unwrap().len(),
+        2,
+        "{checked:#}"
+    );
+    // Built where both histories cover it: the smaller of the two sizes.
+    assert_eq!(checked["height"].as_u64(), sizes.iter().min().copied());
+}
