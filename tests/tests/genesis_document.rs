@@ -557,23 +557,28 @@ fn every_documented_type_is_defined_and_every_enum_counts_from_zero() {
     }
 }
 
-/// Prints the tables of §6.2 from the example JSON (after the JSON or the
-/// structure tables change): `cargo test -p xianjie-tests --test
-/// genesis_document print_genesis_example -- --ignored --nocapture`.
+/// The tables of §6.2 are exactly what the example JSON renders to, section
+/// by section; after the JSON or the structure tables change, regenerate
+/// them from the printed text: `cargo test -p xianjie-tests --test
+/// genesis_document the_example_sections_are_rendered -- --nocapture`.
 #[test]
-#[ignore = "prints the worked example of docs/receipt.md §6.2"]
-fn print_genesis_example() {
+fn the_example_sections_are_rendered_from_the_example_json() {
+    use std::fmt::Write as _;
+    let mut out = String::new();
+    macro_rules! emit {
+        ($($arg:tt)*) => { writeln!(out, $($arg)*).unwrap() };
+    }
     let document = example_json();
     let encoded = encode(&document);
-    println!("<!-- genesis-example-hex:begin -->\n```text");
+    emit!("<!-- genesis-example-hex:begin -->\n```text");
     for line in encoded.bytes.chunks(32) {
-        println!("{}", hex(line));
+        emit!("{}", hex(line));
     }
-    println!("```\n<!-- genesis-example-hex:end -->\n");
-    println!("<!-- genesis-example-fields:begin -->");
-    println!("| offset | bytes | field | value |\n|---:|---|---|---|");
+    emit!("```\n<!-- genesis-example-hex:end -->\n");
+    emit!("<!-- genesis-example-fields:begin -->");
+    emit!("| offset | bytes | field | value |\n|---:|---|---|---|");
     for row in &encoded.rows {
-        println!(
+        emit!(
             "| {} | `{}` | `{}` | {} |",
             row.offset,
             shown_bytes(&row.bytes),
@@ -581,14 +586,30 @@ fn print_genesis_example() {
             row.value
         );
     }
-    println!("<!-- genesis-example-fields:end -->\n");
+    emit!("<!-- genesis-example-fields:end -->\n");
     let mut empty = document.clone();
     empty["threshold_rules"] = Value::Array(Vec::new());
-    println!("<!-- genesis-example-hash:begin -->\n```text");
-    println!("{HASH_LABEL:<40} {}", genesis_hash(&encoded.hashed));
-    println!(
+    emit!("<!-- genesis-example-hash:begin -->\n```text");
+    emit!("{HASH_LABEL:<40} {}", genesis_hash(&encoded.hashed));
+    emit!(
         "{EMPTY_RULES_LABEL:<40} {}",
         genesis_hash(&encode(&empty).hashed)
     );
-    println!("```\n<!-- genesis-example-hash:end -->");
+    emit!("```\n<!-- genesis-example-hash:end -->");
+    println!("{out}");
+    for name in [
+        "genesis-example-hex",
+        "genesis-example-fields",
+        "genesis-example-hash",
+    ] {
+        let begin = format!("<!-- {name}:begin -->");
+        let end = format!("<!-- {name}:end -->");
+        let start = out.find(&begin).expect("rendered") + begin.len();
+        let stop = start + out[start..].find(&end).expect("rendered");
+        assert_eq!(
+            section(name),
+            &out[start..stop],
+            "docs/receipt.md's {name} is stale: paste the section printed above"
+        );
+    }
 }
