@@ -706,14 +706,12 @@ fn forks_are_cosignable_but_conflict() {
 
 const DOC: &str = include_str!("../../docs/checkpoint.md");
 
+mod doc_sections;
+
 /// The fenced block between `<!-- NAME:begin -->` and `<!-- NAME:end -->`,
 /// without its fences.
 fn doc_block(name: &str) -> String {
-    let begin = format!("<!-- {name}:begin -->\n```\n");
-    let end = format!("```\n<!-- {name}:end -->");
-    let start = DOC.find(&begin).unwrap_or_else(|| panic!("{begin}")) + begin.len();
-    let stop = DOC[start..].find(&end).unwrap_or_else(|| panic!("{end}"));
-    DOC[start..start + stop].to_owned()
+    doc_sections::fenced(doc_sections::between(DOC, name)).to_owned()
 }
 
 /// The example's checkpoint: three header hashes 01…01, 02…02, 03…03 under

@@ -24,20 +24,12 @@ use xianjie_ledger::Hash;
 
 const DOC: &str = include_str!("../../docs/draw.md");
 
+mod doc_sections;
+use doc_sections::fenced;
+
 /// The text between `<!-- NAME:begin -->` and `<!-- NAME:end -->`.
 fn section(name: &str) -> &'static str {
-    let begin = format!("<!-- {name}:begin -->");
-    let end = format!("<!-- {name}:end -->");
-    let start = DOC.find(&begin).unwrap_or_else(|| panic!("{begin}")) + begin.len();
-    let stop = DOC[start..].find(&end).unwrap_or_else(|| panic!("{end}"));
-    &DOC[start..start + stop]
-}
-
-/// The body of the one fenced code block in `text`.
-fn fenced(text: &str) -> &str {
-    let body = &text[text.find("```").expect("a code block")..];
-    let body = &body[body.find('\n').expect("a fence line") + 1..];
-    &body[..body.find("```").expect("a closing fence")]
+    doc_sections::between(DOC, name)
 }
 
 // ------------------------------------------------------------ the document alone

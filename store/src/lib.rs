@@ -72,6 +72,8 @@ mod node_groups;
 pub mod receipt;
 mod witness;
 
+pub use witness::CosignedCheckpoint;
+
 pub use error::StorageError;
 
 use hot_values::{HotValues, Lookup};
@@ -605,7 +607,8 @@ impl Store {
         if height != tip + 1 || update.version != height {
             return Err(StorageError::OutOfOrder { got: height, tip });
         }
-        let history_root = self.history_root(tip)?;
+        // `tip` was just read: no need for `history_root`'s own check of it.
+        let history_root = xianjie_ledger::history::root(self, tip)?;
         if block.header.history_root != history_root {
             return Err(StorageError::HistoryMismatch {
                 height,

@@ -17,7 +17,7 @@ use xianjie_ledger::receipt::{
 use xianjie_ledger::state::keys;
 use xianjie_ledger::validators::ValidatorSet;
 
-use crate::{corrupt, StorageError, Store, StoreResult};
+use crate::{corrupt, CosignedCheckpoint, StorageError, Store, StoreResult};
 
 /// The receipt of `digest` as a court would want it: carrying as many
 /// witnesses' cosignatures as can be. It is built at the largest height
@@ -31,9 +31,10 @@ pub fn build_witnessed_or_latest(
     digest: &Hash,
     tip: u64,
 ) -> StoreResult<Option<Receipt>> {
-    let sizes: BTreeSet<u64> = cosigned(store)?
+    let sizes: BTreeSet<u64> = store
+        .cosigned()?
         .iter()
-        .map(|(checkpoint, _)| checkpoint.size)
+        .map(|cosigned| cosigned.checkpoint.size)
         .filter(|&size| size >= 1 && size <= tip)
         .collect();
     let candidates = [sizes.first(), sizes.last()];
@@ -112,19 +113,6 @@ pub fn build(store: &Store, digest: &Hash, height: u64) -> StoreResult<Option<Re
     }))
 }
 
-/// The stored cosigned notes, each with its checkpoint.
-fn cosigned(store: &Store) -> StoreResult<Vec<(Checkpoint, SignedNote)>> {
-    let mut notes = Vec::new();
-    for (witness, text) in store.cosigned_checkpoints()? {
-        let key = format!("w:{witness}");
-        let note = SignedNote::parse(&text).map_err(|error| corrupt(key.as_bytes(), error))?;
-        let checkpoint =
-            Checkpoint::parse_body(&note.text).map_err(|error| corrupt(key.as_bytes(), error))?;
-        notes.push((checkpoint, note));
-    }
-    Ok(notes)
-}
-
 /// The cosigned checkpoints that hold every header of the receipt and whose
 /// header the set in force at `height` certified (a verifier could not
 /// check another), witnesses of one checkpoint merged into one note.
@@ -139,7 +127,10 @@ fn witnessed_checkpoints(
         .unwrap_or_default();
     let mut by_body: std::collections::BTreeMap<String, (Checkpoint, SignedNote)> =
         std::collections::BTreeMap::new();
-    for (checkpoint, note) in cosigned(store)? {
+    for CosignedCheckpoint {
+        checkpoint, note, ..
+    } in store.cosigned()?
+    {
         if checkpoint.size < height {
             continue;
         }

@@ -6,7 +6,20 @@
 //! those its witnesses sent it), so `verify-db` and a replay leave them
 //! alone.
 
+use xianjie_ledger::checkpoint::{Checkpoint, SignedNote};
+
 use crate::{corrupt, Store, StoreResult};
+
+/// A witness's newest cosigned note, read back.
+#[derive(Debug, Clone)]
+pub struct CosignedCheckpoint {
+    /// The witness's key name.
+    pub witness: String,
+    /// The checkpoint the note states.
+    pub checkpoint: Checkpoint,
+    /// The note: the body and the witness's cosignature line.
+    pub note: SignedNote,
+}
 
 /// The key prefix of the witnesses' notes.
 pub(crate) const PREFIX: &[u8] = b"w:";
@@ -19,6 +32,24 @@ impl Store {
         let key = [PREFIX, witness.as_bytes()].concat();
         self.db.insert(key, note.as_bytes())?;
         self.sync()
+    }
+
+    /// Each witness's newest cosigned note, parsed, by witness name. A note
+    /// that no longer parses is a damaged store.
+    pub fn cosigned(&self) -> StoreResult<Vec<CosignedCheckpoint>> {
+        let mut notes = Vec::new();
+        for (witness, text) in self.cosigned_checkpoints()? {
+            let key = [PREFIX, witness.as_bytes()].concat();
+            let note = SignedNote::parse(&text).map_err(|error| corrupt(&key, error))?;
+            let checkpoint =
+                Checkpoint::parse_body(&note.text).map_err(|error| corrupt(&key, error))?;
+            notes.push(CosignedCheckpoint {
+                witness,
+                checkpoint,
+                note,
+            });
+        }
+        Ok(notes)
     }
 
     /// Each witness's newest cosigned note, by witness name: (name, note).

@@ -185,15 +185,11 @@ fn check_is_ours(shared: &Shared, checkpoint: &Checkpoint) -> Result<(), ApiErro
 
 /// Whether a note of `size` headers is newer than the one kept for `witness`.
 fn covers_more(store: &Store, witness: &str, size: u64) -> Result<bool, ApiError> {
-    for (name, note) in store.cosigned_checkpoints()? {
-        if name == witness {
-            let kept = SignedNote::parse(&note)
-                .and_then(|note| Checkpoint::parse_body(&note.text))
-                .map_err(|error| ApiError::Internal(format!("a kept note is damaged: {error}")))?;
-            return Ok(size > kept.size);
-        }
-    }
-    Ok(true)
+    Ok(store
+        .cosigned()?
+        .iter()
+        .find(|kept| kept.witness == witness)
+        .is_none_or(|kept| size > kept.checkpoint.size))
 }
 
 /// Each listed witness's newest cosigned checkpoint.
@@ -213,17 +209,13 @@ pub async fn witnessed(
 }
 
 fn witnessed_notes(store: &Store) -> Result<Vec<WitnessedView>, ApiError> {
-    let mut views = Vec::new();
-    for (witness, note) in store.cosigned_checkpoints()? {
-        let size = SignedNote::parse(&note)
-            .and_then(|parsed| Checkpoint::parse_body(&parsed.text))
-            .map_err(|error| ApiError::Internal(format!("a kept note is damaged: {error}")))?
-            .size;
-        views.push(WitnessedView {
-            witness,
-            size,
-            note,
-        });
-    }
-    Ok(views)
+    Ok(store
+        .cosigned()?
+        .into_iter()
+        .map(|kept| WitnessedView {
+            witness: kept.witness,
+            size: kept.checkpoint.size,
+            note: kept.note.to_text(),
+        })
+        .collect())
 }
