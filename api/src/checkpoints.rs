@@ -1,7 +1,8 @@
 //! The answers of `GET /v1/checkpoints/latest`,
 //! `POST /v1/checkpoints/cosignatures` and `GET /v1/checkpoints/witnessed`:
 //! checkpoints of the history tree and the witnesses' cosignatures of them
-//! (`docs/checkpoint.md`).
+//! (`docs/checkpoint.md`); and of `GET /v1/checkpoints/timestamped`, the
+//! time-stamp tokens recorded over them (`docs/timestamp.md` §6).
 
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -40,4 +41,36 @@ pub struct WitnessedView {
     pub size: u64,
     /// The signed note: the body, a blank line, the cosignature line.
     pub note: String,
+}
+
+/// The time-stamp tokens recorded on chain over checkpoints.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct TimestampedView {
+    /// How many tokens are recorded.
+    pub count: u64,
+    /// The checkpoint size of the newest one (0 when none): a new token
+    /// must cover a larger checkpoint.
+    pub last_size: u64,
+    /// The newest one, if any.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub latest: Option<TimestampRecordView>,
+}
+
+/// One recorded token.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct TimestampRecordView {
+    /// Position in the log, from 0.
+    pub seq: u64,
+    /// The checkpoint's size.
+    pub size: u64,
+    /// The checkpoint body.
+    pub checkpoint: String,
+    /// The token's DER bytes, hex.
+    pub token: String,
+    /// The recording organisation.
+    pub org: String,
+    /// The height it was recorded at.
+    pub height: u64,
+    /// The recording transaction, hex.
+    pub tx: String,
 }

@@ -94,6 +94,11 @@ pub enum EventKind {
     Membership,
     /// A statistics bulletin (public).
     Bulletin,
+    /// A time-stamp token over a history checkpoint (public).
+    Timestamp,
+    /// A court chain's deposit number for an evidence file (`subject` is
+    /// its digest).
+    Deposit,
 }
 
 /// One committed transaction, as an event.

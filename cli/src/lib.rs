@@ -73,6 +73,7 @@ use xianjie_keyfile::{PassphraseSources, Signer};
 use xianjie_ledger::crypto::SecretKey;
 
 pub mod case;
+pub mod checkpoint;
 pub mod client;
 pub mod common;
 pub mod error;
@@ -178,6 +179,9 @@ pub enum Command {
     /// Check that the chain's history was only ever extended (consistency
     /// and inclusion proofs over its certified headers).
     History(history::HistoryArgs),
+    /// Time-stamp the history's checkpoints with a time-stamp authority
+    /// (RFC 3161) and record the tokens on chain.
+    Checkpoint(checkpoint::CheckpointArgs),
 }
 
 /// What every command receives: the global flags, resolved.
@@ -266,6 +270,7 @@ pub fn run(cli: Cli) -> ExitCode {
         Command::Stats(args) => stats::execute(&context, args),
         Command::Events(args) => events::execute(&context, args),
         Command::History(args) => history::execute(&context, args),
+        Command::Checkpoint(args) => checkpoint::execute(&context, args),
     };
     match result {
         Ok(exit) => exit.code(),

@@ -30,6 +30,7 @@ use xianjie_ledger::receipt::{
     verify_bytes, Receipt, ReceiptError, TrustRoot, VerifiedReceipt, MAX_RECEIPT_BYTES,
 };
 use xianjie_ledger::receipt_witnesses::Witnessed;
+use xianjie_timestamp::{TimestampToken, TrustedCertificate, VerifiedTimestamp};
 
 use crate::hashing::{hash_file, FileDigest, Progress};
 use crate::output::{category_label, class_meaning, format_time_ms, wire_name};
@@ -53,6 +54,12 @@ pub struct VerifyArgs {
     /// all its headers (docs/receipt.md §10.1). Default M: all listed.
     #[arg(long, value_name = "FILE")]
     pub witnesses: Option<PathBuf>,
+    /// A time-stamp authority's certificate, or the CA that issued it (PEM
+    /// or DER): refuse the receipt unless it carries an RFC 3161 token of
+    /// that TSA over a checkpoint holding the anchor's block
+    /// (docs/receipt.md §10.3).
+    #[arg(long, value_name = "FILE")]
+    pub tsa_cert: Option<PathBuf>,
 }
 
 /// Verifies the receipt and prints the proven facts (exit 0) or the first
@@ -79,6 +86,11 @@ pub fn execute(context: &Context, args: VerifyArgs) -> anyhow::Result<Exit> {
         genesis: &genesis,
         file: file.as_ref(),
         witnessed: None,
+        timestamp: None,
+    };
+    let tsa = match &args.tsa_cert {
+        Some(path) => Some(crate::checkpoint::read_certificate(path)?),
+        None => None,
     };
     let witnesses = match &args.witnesses {
         Some(path) => Some(read_witnesses(path)?),
@@ -86,8 +98,12 @@ pub fn execute(context: &Context, args: VerifyArgs) -> anyhow::Result<Exit> {
     };
     let digest = file.as_ref().map(|file| &file.digest);
     let verified = verify_bytes(&bytes, &genesis, digest).and_then(|facts| {
+        let timestamp = match &tsa {
+            Some(trusted) => Some(first_verified_timestamp(&facts, trusted)?),
+            None => None,
+        };
         let Some(list) = &witnesses else {
-            return Ok((facts, None));
+            return Ok((facts, None, timestamp));
         };
         let required = list.required.unwrap_or(list.witnesses.len());
         let receipt = Receipt::from_bytes(&bytes)?;
@@ -96,12 +112,17 @@ pub fn execute(context: &Context, args: VerifyArgs) -> anyhow::Result<Exit> {
             &list.witnesses,
             required,
         )?;
-        Ok((facts, Some((witnessed, required, receipt.witnessed.len()))))
+        Ok((
+            facts,
+            Some((witnessed, required, receipt.witnessed.len())),
+            timestamp,
+        ))
     });
     match verified {
-        Ok((facts, witnessed)) => {
+        Ok((facts, witnessed, timestamp)) => {
             let report = Report {
                 witnessed: witnessed.as_ref(),
+                timestamp: timestamp.as_ref(),
                 ..report
             };
             context
@@ -160,6 +181,50 @@ struct Report<'a> {
     /// With `--witnesses`: who co-signed, how many were required, and how
     /// many witnessed checkpoints the receipt carries.
     witnessed: Option<&'a (Witnessed, usize, usize)>,
+    /// With `--tsa-cert`: the token that verified.
+    timestamp: Option<&'a StampedAnchor>,
+}
+
+/// A verified token and the checkpoint it stamps.
+struct StampedAnchor {
+    /// Headers of the stamped history.
+    size: u64,
+    verified: VerifiedTimestamp,
+    tsa_subject: String,
+}
+
+/// The first timestamped checkpoint whose token verifies against `trusted`
+/// (the ledger has checked the rest); `timestamp_unverified` if none does.
+fn first_verified_timestamp(
+    facts: &VerifiedReceipt,
+    trusted: &TrustedCertificate,
+) -> Result<StampedAnchor, ReceiptError> {
+    let mut failures = Vec::new();
+    for stamped in &facts.timestamped {
+        let verified = TimestampToken::from_der(&stamped.token)
+            .and_then(|token| token.verify(&stamped.imprint, None, std::slice::from_ref(trusted)));
+        match verified {
+            Ok(verified) => {
+                return Ok(StampedAnchor {
+                    size: stamped.checkpoint.size,
+                    verified,
+                    tsa_subject: trusted.subject(),
+                })
+            }
+            Err(error) => failures.push(format!(
+                "the token over the checkpoint of {} headers: {error}",
+                stamped.checkpoint.size
+            )),
+        }
+    }
+    let reason = if failures.is_empty() {
+        "the receipt carries no time-stamp token; get a newer receipt once a token over a \
+         checkpoint after the anchor is recorded (`xianjie checkpoint timestamp`)"
+            .to_owned()
+    } else {
+        failures.join("; ")
+    };
+    Err(ReceiptError::TimestampUnverified { reason })
 }
 
 /// Reads a witness list (`docs/checkpoint.md` §8).
@@ -260,6 +325,17 @@ impl Report<'_> {
                 "required": required,
                 "history_size": witnessed.size,
             })),
+            "timestamp": self.timestamp.map(|stamped| json!({
+                "gen_time_ms": stamped.verified.gen_time_unix_ms,
+                "gen_time": format_time_ms(stamped.verified.gen_time_unix_ms),
+                "serial": stamped.verified.serial_hex(),
+                "policy": stamped.verified.policy_oid,
+                "tsa_subject": stamped.tsa_subject,
+                "tsa_certificate_sha256": hex::encode(stamped.verified.tsa_certificate_sha256),
+                "history_size": stamped.size,
+            })),
+            "timestamps_carried": facts.timestamped.len(),
+            "deposits": facts.deposits,
             "record": record,
         })
     }
@@ -342,6 +418,17 @@ impl Report<'_> {
             ),
             None => "见证 witnesses       not checked 未核验 (add --witnesses FILE)".to_owned(),
         });
+        lines.push(self.timestamp_line(facts));
+        lines.extend(facts.deposits.iter().map(|deposit| {
+            format!(
+                "司法链存证 deposit   {} no. 编号 {} (bundle SHA-256 {}, recorded by 记录机关 {} at block {})",
+                deposit.court_chain,
+                deposit.deposit_id,
+                deposit.bundle_sha256,
+                self.org_label(&deposit.org),
+                deposit.height
+            )
+        }));
         lines.push(match facts.validator_changes.as_slice() {
             [] => "验证节点变更 validator set changes: none 无".to_owned(),
             heights => format!(
@@ -354,6 +441,21 @@ impl Report<'_> {
             ),
         });
         lines.join("\n")
+    }
+
+    fn timestamp_line(&self, facts: &VerifiedReceipt) -> String {
+        match (self.timestamp, facts.timestamped.len()) {
+            (Some(stamped), _) => format!(
+                "可信时间戳 timestamp the anchor's block existed by 存证区块不晚于 {} (TSA {}, serial {}; \
+                 a history of {} headers)",
+                format_time_ms(stamped.verified.gen_time_unix_ms),
+                stamped.tsa_subject,
+                stamped.verified.serial_hex(),
+                stamped.size
+            ),
+            (None, 0) => "可信时间戳 timestamp none 无".to_owned(),
+            (None, _) => "可信时间戳 timestamp carried, not checked 未核验 (add --tsa-cert FILE)".to_owned(),
+        }
     }
 
     fn file_line(&self, facts: &VerifiedReceipt) -> String {

@@ -958,6 +958,42 @@ pub enum ContractError {
         /// The last committed height.
         last: u64,
     },
+    // --- timestamps and court-chain deposits ---------------------------
+    /// A checkpoint recorded with a token is not one of this chain's, or is
+    /// not committed yet.
+    #[error("the checkpoint does not hold: {reason}; take it from GET /v1/checkpoints/latest and sign again")]
+    InvalidCheckpoint {
+        /// What is wrong.
+        reason: String,
+    },
+    /// A token is not a time-stamp token over the checkpoint it comes with.
+    #[error("the token is not a time-stamp token over SHA-256 of this checkpoint ({reason}); ask the TSA for a token over this checkpoint's body and sign again")]
+    TimestampNotForCheckpoint {
+        /// What is wrong.
+        reason: String,
+    },
+    /// A token covers no more of the history than one already recorded.
+    #[error("a token for a checkpoint of size {last} is recorded already; a new token must cover a larger checkpoint (this one has size {size})")]
+    TimestampNotNewer {
+        /// The size of the checkpoint given.
+        size: u64,
+        /// The size of the last recorded one.
+        last: u64,
+    },
+    /// The court chain already gave that number for this evidence file.
+    #[error("deposit {deposit_id} on {court_chain} is already recorded for this evidence file")]
+    DepositExists {
+        /// The court chain.
+        court_chain: String,
+        /// The number.
+        deposit_id: String,
+    },
+    /// The evidence file has as many deposits as allowed.
+    #[error("this evidence file already has the most deposits recorded ({max})")]
+    DepositsFull {
+        /// The limit.
+        max: usize,
+    },
     /// A stored record is missing or cannot be decoded.
     #[error("stored state under {key} is unusable ({reason}); this node's database is damaged: stop it and restore from a backup or resync")]
     CorruptState {
@@ -1104,6 +1140,11 @@ impl ContractError {
             E::UsccInUse { .. } => "uscc_in_use",
             E::CorruptState { .. } => "corrupt_state",
             E::BulletinHeightAhead { .. } => "bulletin_height_ahead",
+            E::InvalidCheckpoint { .. } => "invalid_checkpoint",
+            E::TimestampNotForCheckpoint { .. } => "timestamp_not_for_checkpoint",
+            E::TimestampNotNewer { .. } => "timestamp_not_newer",
+            E::DepositExists { .. } => "deposit_exists",
+            E::DepositsFull { .. } => "deposits_full",
         }
     }
 
@@ -1445,6 +1486,14 @@ mod tests {
                 reason: "missing".into(),
             },
             E::BulletinHeightAhead { height: 9, last: 8 },
+            E::InvalidCheckpoint { reason: "r".into() },
+            E::TimestampNotForCheckpoint { reason: "r".into() },
+            E::TimestampNotNewer { size: 3, last: 4 },
+            E::DepositExists {
+                court_chain: "c".into(),
+                deposit_id: "d".into(),
+            },
+            E::DepositsFull { max: 16 },
             E::NoWithdrawalNotice {
                 case_id: "c".into(),
             },

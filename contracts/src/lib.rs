@@ -23,6 +23,7 @@ pub mod block;
 pub mod bulletin;
 pub mod case;
 pub mod deadline;
+pub mod deposit;
 pub mod error;
 pub mod evidence;
 pub mod genesis;
@@ -37,6 +38,7 @@ pub mod privacy;
 pub mod read;
 pub mod stats;
 pub mod supervision;
+pub mod timestamps;
 pub mod uscc;
 
 use xianjie_ledger::block::{BlockResults, TxOutcome, TxResult};
@@ -122,6 +124,10 @@ fn execute_hashed(
         Call::RegisterNodeKey(call) => governance::register_node_key(view, ctx, signer, call),
         Call::RevokeNodeKey(call) => governance::revoke_node_key(view, signer, call),
         Call::PublishBulletin(call) => bulletin::publish(view, ctx, signer, tx_hash, call),
+        Call::RecordTimestamp(call) => {
+            timestamps::record_timestamp(view, ctx, signer, tx_hash, call)
+        }
+        Call::RecordDeposit(call) => deposit::record_deposit(view, ctx, signer, tx_hash, call),
     }
 }
 

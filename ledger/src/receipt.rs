@@ -35,6 +35,7 @@ use crate::block::{Commit, CommitError, Header};
 use crate::checkpoint::{Checkpoint, SignedNote};
 use crate::codec::{self, Canonical};
 use crate::crypto::KeyId;
+use crate::deposit::{Deposit, Deposits, MAX_DEPOSITS};
 use crate::error::{CodecError, ProofError};
 use crate::genesis::Genesis;
 use crate::hash::Hash;
@@ -42,13 +43,14 @@ use crate::ids::{CaseId, OrgId};
 use crate::merkle::InclusionProof;
 use crate::model::{CustodyEvent, EvidenceCategory, EvidenceClass, EvidenceRecord};
 use crate::state::{keys, StateProof};
+use crate::timestamps::{MAX_CHECKPOINT_BODY_BYTES, MAX_TOKEN_BYTES};
 use crate::tx::{Call, SignedTx};
 use crate::validators::{ValidatorSet, MAX_VALIDATORS};
 
 /// The first six bytes of every receipt file.
 pub const MAGIC: [u8; 6] = *b"XJRCPT";
 /// The receipt file format version, the byte after [`MAGIC`].
-pub const RECEIPT_VERSION: u8 = 3;
+pub const RECEIPT_VERSION: u8 = 4;
 /// Length of the file header: magic and format version.
 pub const FILE_HEADER_LEN: usize = MAGIC.len() + 1;
 /// Most custody events a receipt carries (the contracts' own upper limit on
@@ -61,6 +63,8 @@ pub const MAX_RECEIPT_VALIDATOR_CHANGES: usize = 256;
 pub const MAX_RECEIPT_HEADERS: usize = 3 + MAX_RECEIPT_CUSTODY + MAX_RECEIPT_VALIDATOR_CHANGES;
 /// Most witnessed checkpoints a receipt carries.
 pub const MAX_RECEIPT_WITNESSED: usize = 16;
+/// Most timestamped checkpoints a receipt carries.
+pub const MAX_RECEIPT_TIMESTAMPED: usize = 4;
 /// Largest witnessed-checkpoint note (the signed-note limit of
 /// `docs/checkpoint.md` §3).
 pub const MAX_RECEIPT_NOTE_BYTES: usize = 32 * 1024;
@@ -102,6 +106,34 @@ pub struct Receipt {
     /// Checkpoints of the history that witnesses co-signed, each covering
     /// every header above (`docs/receipt.md` §10.1); possibly none.
     pub witnessed: Vec<WitnessedCheckpoint>,
+    /// Checkpoints time-stamped by a TSA whose history holds the anchor's
+    /// block (`docs/receipt.md` §10.3); possibly none.
+    pub timestamped: Vec<TimestampedCheckpoint>,
+    /// The court-chain deposits of the record, proven under the state root
+    /// at `height` (`docs/receipt.md` §10.4); absent when the receipt does
+    /// not speak of deposits.
+    pub deposits: Option<ProvenDeposits>,
+}
+
+/// A checkpoint with a time-stamp authority's RFC 3161 token over it, and
+/// the inclusion of the anchor's header in the history it states.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TimestampedCheckpoint {
+    /// The checkpoint body (`docs/checkpoint.md` §2), byte for byte.
+    pub checkpoint: String,
+    /// The token (DER ContentInfo) over SHA-256 of `checkpoint`.
+    pub token: Vec<u8>,
+    /// The anchor's header as leaf `anchor height - 1` of that history.
+    pub anchor_inclusion: InclusionProof,
+}
+
+/// The deposits recorded for the evidence file, with their state proof.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ProvenDeposits {
+    /// The value under `keys::deposits(digest)`.
+    pub deposits: Deposits,
+    /// Its proof under the state root of the header at the receipt's height.
+    pub proof: StateProof,
 }
 
 /// A checkpoint co-signed by witnesses, with what binds the receipt's
@@ -388,6 +420,32 @@ pub enum ReceiptError {
         /// What does not hold.
         reason: String,
     },
+    /// A timestamped checkpoint does not hold: its body, its size or the
+    /// inclusion of the anchor's header in its history.
+    #[error("timestamped checkpoint {index}: {reason}")]
+    TimestampedCheckpointInvalid {
+        /// Its position in the receipt, from 0.
+        index: usize,
+        /// What does not hold.
+        reason: String,
+    },
+    /// The deposits are not what the state at the receipt's height holds.
+    #[error("the court-chain deposits do not hold at height {height}: {reason}")]
+    DepositProofInvalid {
+        /// The receipt height.
+        height: u64,
+        /// What does not hold.
+        reason: String,
+    },
+    /// No timestamped checkpoint of the receipt carries a token that
+    /// verifies against the TSA certificate the verifier trusts.
+    #[error(
+        "no time-stamp token of this receipt verifies against the TSA certificate given: {reason}"
+    )]
+    TimestampUnverified {
+        /// Why (each token's failure, or that the receipt carries none).
+        reason: String,
+    },
     /// Fewer of the listed witnesses co-signed the receipt's history than
     /// required.
     #[error("{} of the {required} required witnesses co-signed this receipt's history ({listed} listed){}; get a newer receipt once the witnesses have co-signed a checkpoint that covers it", verified.len(), if verified.is_empty() { String::new() } else { format!(": {}", verified.join(", ")) })]
@@ -433,6 +491,9 @@ impl ReceiptError {
             ReceiptError::FileMismatch { .. } => "file_mismatch",
             ReceiptError::WitnessedCheckpointInvalid { .. } => "witnessed_checkpoint_invalid",
             ReceiptError::TooFewWitnesses { .. } => "too_few_witnesses",
+            ReceiptError::TimestampedCheckpointInvalid { .. } => "timestamped_checkpoint_invalid",
+            ReceiptError::DepositProofInvalid { .. } => "deposit_proof_invalid",
+            ReceiptError::TimestampUnverified { .. } => "timestamp_unverified",
         }
     }
 
@@ -516,6 +577,15 @@ impl ReceiptError {
             ),
             ReceiptError::WitnessedCheckpointInvalid { index, reason } => {
                 format!("第 {index} 个见证检查点不成立：{reason}")
+            }
+            ReceiptError::TimestampedCheckpointInvalid { index, reason } => {
+                format!("第 {index} 个时间戳检查点不成立：{reason}")
+            }
+            ReceiptError::TimestampUnverified { reason } => {
+                format!("该回执没有能用所给时间戳服务机构证书验证通过的可信时间戳：{reason}")
+            }
+            ReceiptError::DepositProofInvalid { height, reason } => {
+                format!("高度 {height} 的司法链存证编号证明不成立：{reason}")
             }
             ReceiptError::TooFewWitnesses {
                 verified,
@@ -606,6 +676,12 @@ pub struct VerifiedReceipt {
     pub validator_changes: Vec<u64>,
     /// Number of headers whose certificates were checked.
     pub certified_headers: usize,
+    /// The timestamped checkpoints that hold the anchor's block, for the
+    /// caller to check each token against a TSA certificate.
+    #[serde(skip)]
+    pub timestamped: Vec<crate::receipt_external::CheckpointToCheck>,
+    /// The proven court-chain deposits (empty when the receipt has none).
+    pub deposits: Vec<Deposit>,
 }
 
 impl Receipt {
@@ -671,7 +747,29 @@ impl Receipt {
                 ),
             ]
         });
-        let limits = limits.into_iter().chain(witnessed_limits);
+        let timestamped_limits = self.timestamped.iter().flat_map(|timestamped| {
+            [
+                (
+                    "timestamped checkpoint body",
+                    timestamped.checkpoint.len(),
+                    MAX_CHECKPOINT_BODY_BYTES,
+                ),
+                ("timestamp token", timestamped.token.len(), MAX_TOKEN_BYTES),
+            ]
+        });
+        let deposits = self.deposits.as_ref().map_or(0, |d| d.deposits.0.len());
+        let limits = limits
+            .into_iter()
+            .chain(witnessed_limits)
+            .chain(timestamped_limits)
+            .chain([
+                (
+                    "receipt timestamped checkpoints",
+                    self.timestamped.len(),
+                    MAX_RECEIPT_TIMESTAMPED,
+                ),
+                ("receipt deposits", deposits, MAX_DEPOSITS),
+            ]);
         for (kind, len, max) in limits {
             if len > max {
                 return Err(ReceiptError::Malformed {
@@ -721,6 +819,8 @@ impl Receipt {
         self.verify_custody()?;
         self.check_every_header_is_needed()?;
         self.check_witnessed_checkpoints(trust)?;
+        let timestamped = self.check_timestamped_checkpoints(&trust.genesis_hash)?;
+        let deposits = self.verify_deposits(tip)?;
         if let Some(found) = file_digest {
             if *found != self.digest {
                 return Err(ReceiptError::FileMismatch {
@@ -751,6 +851,8 @@ impl Receipt {
             record: record.clone(),
             validator_changes: self.validator_changes.iter().map(|c| c.height).collect(),
             certified_headers: self.headers.len(),
+            timestamped,
+            deposits,
         })
     }
 

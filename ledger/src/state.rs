@@ -145,6 +145,19 @@ pub mod keys {
         format!("supervision/due/{day:08}").into_bytes()
     }
 
+    /// The log of recorded time-stamp tokens (`timestamps::TimestampLog`).
+    pub const TIMESTAMP_LOG: &[u8] = b"timestamp/log";
+
+    /// The `seq`-th recorded time-stamp token (`timestamps::TimestampRecord`).
+    pub fn timestamp(seq: u64) -> Vec<u8> {
+        [b"timestamp/".as_slice(), &seq.to_be_bytes()].concat()
+    }
+
+    /// The court-chain deposits of one evidence file (`deposit::Deposits`).
+    pub fn deposits(digest: &Hash) -> Vec<u8> {
+        [b"deposit/".as_slice(), &digest.0].concat()
+    }
+
     /// A published bulletin (`stats::Bulletin`).
     pub fn bulletin(id: &str) -> Vec<u8> {
         format!("bulletin/{id}").into_bytes()

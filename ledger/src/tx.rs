@@ -90,6 +90,10 @@ pub enum Call {
     CaseStep(CaseStep),
     /// Anchor a supervision bulletin (通报): the digest of a statistics table.
     PublishBulletin(PublishBulletin),
+    /// Record a time-stamp authority's token over a history checkpoint.
+    RecordTimestamp(RecordTimestamp),
+    /// Record the number a court chain gave an evidence file's deposit.
+    RecordDeposit(RecordDeposit),
 }
 
 /// Opening a case (the case id is `CASE-` + the first 8 bytes of this
@@ -152,6 +156,31 @@ pub struct PublishBulletin {
     pub scope: StatsScope,
     /// The table's digest.
     pub digest: Hash,
+}
+
+/// An RFC 3161 token over a checkpoint of the history
+/// (`timestamps`, docs/timestamp.md §6).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RecordTimestamp {
+    /// The checkpoint body (docs/checkpoint.md §2), byte for byte.
+    pub checkpoint: String,
+    /// The token (DER ContentInfo) as the TSA sent it, over SHA-256 of
+    /// `checkpoint`.
+    pub token: Vec<u8>,
+}
+
+/// The number a court chain returned for an evidence file's deposit bundle
+/// (`deposit`, docs/deposit.md).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RecordDeposit {
+    /// The evidence digest.
+    pub digest: Hash,
+    /// The court chain (a label, `deposit::check_label`).
+    pub court_chain: String,
+    /// The deposit number it returned (a label).
+    pub deposit_id: String,
+    /// SHA-256 of the bundle file that was deposited.
+    pub bundle_sha256: Hash,
 }
 
 /// A re-collected statement replaces a flagged class C record.

@@ -23,8 +23,9 @@ use xianjie_ledger::params::Params;
 use xianjie_ledger::stats::StatsScope;
 use xianjie_ledger::tx::{
     Accredit, Approve, Call, CaseAction, CaseStep, DisputeInspection, LinkRecollected, NodeKeyCall,
-    OpenCase, Propose, PublishBulletin, RecognizeInspection, RecordCustody, RecordInspection,
-    RecordRetest, RegisterOfficer, RequestRetest, RevokeOfficer, SignedTx, Tx,
+    OpenCase, Propose, PublishBulletin, RecognizeInspection, RecordCustody, RecordDeposit,
+    RecordInspection, RecordRetest, RecordTimestamp, RegisterOfficer, RequestRetest, RevokeOfficer,
+    SignedTx, Tx,
 };
 use xianjie_ledger::validators::{Validator, ValidatorSet};
 
@@ -321,7 +322,7 @@ fn enum_tags_are_positional_and_append_only() {
     .chain(new_calls())
     .map(|call| postcard::to_allocvec(&call).unwrap()[0])
     .collect();
-    assert_eq!(tags, (0..19).collect::<Vec<u8>>());
+    assert_eq!(tags, (0..21).collect::<Vec<u8>>());
     let categories: Vec<u8> = EvidenceCategory::ALL
         .iter()
         .map(|c| postcard::to_allocvec(c).unwrap()[0])
@@ -455,7 +456,48 @@ fn new_calls() -> Vec<Call> {
             },
             digest: Hash([7; 32]),
         }),
+        Call::RecordTimestamp(RecordTimestamp {
+            checkpoint: "xianjie/c/g\n1\nAA==\n".into(),
+            token: vec![0x30, 0x03, 0x02, 0x01, 0x01],
+        }),
+        Call::RecordDeposit(RecordDeposit {
+            digest: Hash([8; 32]),
+            court_chain: "tianping".into(),
+            deposit_id: "TP-1".into(),
+            bundle_sha256: Hash([9; 32]),
+        }),
     ]
+}
+
+/// The two calls of court-facing records, byte for byte: the variant index
+/// (19, 20: appended after `PublishBulletin`), then the fields in order
+/// (`docs/receipt.md` §5.5).
+#[test]
+fn golden_timestamp_and_deposit_calls() {
+    let calls = new_calls();
+    let timestamp = &calls[calls.len() - 2];
+    assert_eq!(
+        hex::encode(postcard::to_allocvec(timestamp).unwrap()),
+        concat!(
+            "13", // RecordTimestamp
+            "13",
+            "7869616e6a69652f632f670a310a41413d3d0a", // checkpoint, 19 bytes
+            "05",
+            "3003020101", // token, 5 bytes
+        )
+    );
+    let deposit = &calls[calls.len() - 1];
+    assert_eq!(
+        hex::encode(postcard::to_allocvec(deposit).unwrap()),
+        [
+            "14".to_owned(), // RecordDeposit
+            "08".repeat(32), // digest
+            "08".to_owned() + &hex::encode("tianping"),
+            "04".to_owned() + &hex::encode("TP-1"),
+            "09".repeat(32), // bundle_sha256
+        ]
+        .concat()
+    );
 }
 
 #[test]

@@ -6,15 +6,17 @@ use std::collections::BTreeSet;
 
 use xianjie_ledger::checkpoint::{Checkpoint, SignedNote};
 use xianjie_ledger::codec;
+use xianjie_ledger::deposit::Deposits;
 use xianjie_ledger::error::CodecError;
 use xianjie_ledger::hash::Hash;
 use xianjie_ledger::merkle;
 use xianjie_ledger::model::EvidenceRecord;
 use xianjie_ledger::receipt::{
-    CertifiedHeader, Receipt, TxProof, ValidatorChange, WitnessedCheckpoint, MAX_RECEIPT_CUSTODY,
-    MAX_RECEIPT_VALIDATOR_CHANGES, MAX_RECEIPT_WITNESSED,
+    CertifiedHeader, ProvenDeposits, Receipt, TimestampedCheckpoint, TxProof, ValidatorChange,
+    WitnessedCheckpoint, MAX_RECEIPT_CUSTODY, MAX_RECEIPT_VALIDATOR_CHANGES, MAX_RECEIPT_WITNESSED,
 };
 use xianjie_ledger::state::keys;
+use xianjie_ledger::timestamps::{first_covering, TimestampLog, TimestampRecord};
 use xianjie_ledger::validators::ValidatorSet;
 
 use crate::{corrupt, CosignedCheckpoint, StorageError, Store, StoreResult};
@@ -92,6 +94,10 @@ pub fn build(store: &Store, digest: &Hash, height: u64) -> StoreResult<Option<Re
         .map(|certified| certified.header.chain_id.clone())
         .unwrap_or_default();
     let witnessed = witnessed_checkpoints(store, &headers, height)?;
+    let timestamped = timestamped_checkpoint(store, &record, height)?
+        .into_iter()
+        .collect();
+    let deposits = proven_deposits(store, digest, height)?;
     let anchor = tx_proof(store, &record.tx, record.height)?;
     let custody = record
         .custody
@@ -110,7 +116,94 @@ pub fn build(store: &Store, digest: &Hash, height: u64) -> StoreResult<Option<Re
         anchor,
         custody,
         witnessed,
+        timestamped,
+        deposits,
     }))
+}
+
+/// How many recorded tokens past the first covering one the builder looks
+/// at before giving up: tokens for checkpoints this node's headers do not
+/// state (recorded in error or in bad faith) are skipped.
+const TIMESTAMP_CANDIDATES: u64 = 8;
+
+/// The earliest token recorded by `height` whose checkpoint holds the
+/// anchor's block and is stated by this store's own header, with the
+/// anchor's inclusion in it: the strongest "existed by" a TSA attests.
+fn timestamped_checkpoint(
+    store: &Store,
+    record: &EvidenceRecord,
+    height: u64,
+) -> StoreResult<Option<TimestampedCheckpoint>> {
+    let log: TimestampLog = state_record(store, keys::TIMESTAMP_LOG, height)?.unwrap_or_default();
+    let read = |seq: u64| -> StoreResult<TimestampRecord> {
+        let key = keys::timestamp(seq);
+        state_record(store, &key, height)?
+            .ok_or_else(|| corrupt(&key, "the timestamp log counts a missing record"))
+    };
+    let Some(first) = first_covering(log.count, record.height, read)? else {
+        return Ok(None);
+    };
+    let last = log.count.min(first.seq + TIMESTAMP_CANDIDATES);
+    for seq in first.seq..last {
+        let stamped = if seq == first.seq {
+            first.clone()
+        } else {
+            read(seq)?
+        };
+        let Ok(checkpoint) = Checkpoint::parse_body(&stamped.checkpoint) else {
+            continue;
+        };
+        let stated = store
+            .header(checkpoint.block_height)?
+            .is_some_and(|header| checkpoint.is_stated_by(&header));
+        if !stated {
+            continue;
+        }
+        let anchor_inclusion = store
+            .history_inclusion(record.height, checkpoint.size)?
+            .ok_or_else(|| {
+                corrupt(
+                    b"y:",
+                    format!(
+                        "no inclusion of header {} in the history of {}",
+                        record.height, checkpoint.size
+                    ),
+                )
+            })?;
+        return Ok(Some(TimestampedCheckpoint {
+            checkpoint: stamped.checkpoint,
+            token: stamped.token,
+            anchor_inclusion,
+        }));
+    }
+    Ok(None)
+}
+
+/// The deposits recorded for `digest` by `height`, with their proof.
+fn proven_deposits(
+    store: &Store,
+    digest: &Hash,
+    height: u64,
+) -> StoreResult<Option<ProvenDeposits>> {
+    let key = keys::deposits(digest);
+    let (value, proof) = store.state_proof(&key, height)?;
+    let Some(value) = value else {
+        return Ok(None);
+    };
+    let deposits: Deposits = codec::decode(&value).map_err(|error| corrupt(&key, error))?;
+    Ok(Some(ProvenDeposits { deposits, proof }))
+}
+
+/// The record under `key` in the state at `height`, decoded.
+fn state_record<T: codec::Canonical>(
+    store: &Store,
+    key: &[u8],
+    height: u64,
+) -> StoreResult<Option<T>> {
+    store
+        .state_value_at(key, height)?
+        .map(|bytes| codec::decode(&bytes).map_err(|error| corrupt(key, error)))
+        .transpose()
 }
 
 /// The cosigned checkpoints that hold every header of the receipt and whose

@@ -1225,7 +1225,7 @@ fn the_body_is_the_fields_in_order() {
     let fields = example_fields(&receipt);
     let concatenated: Vec<u8> = fields.iter().flat_map(|(_, bytes)| bytes.clone()).collect();
     let bytes = receipt.to_bytes();
-    assert_eq!(&bytes[..FILE_HEADER_LEN + 1], b"XJRCPT\x03\x01");
+    assert_eq!(&bytes[..FILE_HEADER_LEN + 1], b"XJRCPT\x04\x01");
     assert_eq!(&bytes[FILE_HEADER_LEN + 1..], &concatenated[..]);
 }
 
@@ -1330,6 +1330,11 @@ fn example_fields(receipt: &Receipt) -> Vec<(String, Vec<u8>)> {
             "witnessed: count".into(),
             vec![receipt.witnessed.len() as u8],
         ),
+        (
+            "timestamped: count".into(),
+            vec![receipt.timestamped.len() as u8],
+        ),
+        ("deposits".into(), pc(&receipt.deposits)),
     ]);
     fields
 }

@@ -71,6 +71,14 @@ impl TimestampToken {
         self.der
     }
 
+    /// Checks only that the token is a well-formed time-stamp token over
+    /// `expected_sha256`, not who signed it: what a ledger that records
+    /// tokens can check without trusting any TSA. Reads no clock.
+    pub fn check_imprint(&self, expected_sha256: &[u8; 32]) -> Result<(), Error> {
+        let parts = decode_parts(&self.der)?;
+        check_imprint(&parts.tst, expected_sha256)
+    }
+
     /// Verifies the token offline: that it timestamps `expected_sha256` (and
     /// answers `expected_nonce`, when given), that it is signed by a TSA
     /// certificate in `trusted_tsa_certs` or issued by one of them, and what

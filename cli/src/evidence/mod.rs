@@ -33,6 +33,7 @@ pub fn co_sign(
 pub mod anchor;
 pub mod cosign;
 pub mod custody;
+pub mod deposit;
 pub mod draft;
 pub mod hash;
 pub mod proof;
@@ -69,6 +70,11 @@ pub enum EvidenceCommand {
     Receipt(receipt::ReceiptArgs),
     /// Download an evidence file through your node's vault, checking its digest.
     Fetch(vault::FetchArgs),
+    /// Write the bundle a court chain's deposit (司法链存证) takes: digests,
+    /// checkpoint, time-stamp token and every proof.
+    ExportDeposit(deposit::ExportArgs),
+    /// Record the deposit number a court chain returned, so receipts name it.
+    RecordDeposit(deposit::RecordArgs),
 }
 
 /// Runs an `evidence` subcommand.
@@ -82,6 +88,8 @@ pub fn execute(context: &Context, args: EvidenceArgs) -> anyhow::Result<Exit> {
         EvidenceCommand::Custody(args) => custody::execute(context, args),
         EvidenceCommand::Receipt(args) => receipt::execute(context, args),
         EvidenceCommand::Fetch(args) => vault::execute_fetch(context, args),
+        EvidenceCommand::ExportDeposit(args) => deposit::export(context, args),
+        EvidenceCommand::RecordDeposit(args) => deposit::record(context, args),
     }
 }
 

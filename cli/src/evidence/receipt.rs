@@ -80,7 +80,7 @@ pub fn execute(context: &Context, args: ReceiptArgs) -> anyhow::Result<Exit> {
 /// `GET /v1/evidence/{digest}/receipt`, signed as a read with the client's
 /// key (the node applies the evidence read policy): the bytes, or `None` if
 /// not anchored.
-fn fetch(client: &NodeClient, digest: &Hash) -> anyhow::Result<Option<Vec<u8>>> {
+pub(crate) fn fetch(client: &NodeClient, digest: &Hash) -> anyhow::Result<Option<Vec<u8>>> {
     let base_url = client.base_url();
     let path = format!("/v1/evidence/{digest}/receipt");
     let agent = crate::client::agent(CONNECT_TIMEOUT, CALL_TIMEOUT);
@@ -128,7 +128,7 @@ fn fetch(client: &NodeClient, digest: &Hash) -> anyhow::Result<Option<Vec<u8>>> 
 }
 
 /// Writes next to the target and renames, so a reader never sees half a receipt.
-fn write_atomically(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
+pub(crate) fn write_atomically(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
     let file_name = path
         .file_name()
         .ok_or_else(|| anyhow!("{} is not a file path", path.display()))?;

@@ -37,11 +37,13 @@ pub enum Action {
     ReadStats,
     /// Publishing a bulletin (通报) of a scope's statistics.
     PublishBulletin,
+    /// Recording a court chain's deposit number for an evidence file.
+    RecordDeposit,
 }
 
 impl Action {
     /// Every action but the case table's, whose names come from its rows.
-    pub const FIXED: [Action; 13] = [
+    pub const FIXED: [Action; 14] = [
         Action::Read,
         Action::OpenCase,
         Action::AnchorEvidence,
@@ -55,6 +57,7 @@ impl Action {
         Action::RecordRetest,
         Action::ReadStats,
         Action::PublishBulletin,
+        Action::RecordDeposit,
     ];
 
     /// The action's name in the schema.
@@ -74,6 +77,7 @@ impl Action {
             Action::RecordRetest => "record-retest",
             Action::ReadStats => "read-stats",
             Action::PublishBulletin => "publish-bulletin",
+            Action::RecordDeposit => "record-deposit",
         }
     }
 }

@@ -16,6 +16,7 @@ mod genesis;
 mod membership;
 
 mod cases;
+mod court;
 mod deadlines;
 mod expect;
 mod governance;

@@ -11,7 +11,7 @@ use xianjie_ledger::tx::{Call, RecordCustody, RegisterOfficer, RevokeOfficer};
 use crate::expect::{drive, open_case};
 use crate::sim::{self, org_id, Sim};
 
-fn anchor(sim: &mut Sim, org: &str, content: &[u8], case_id: Option<&str>) -> Hash {
+pub(crate) fn anchor(sim: &mut Sim, org: &str, content: &[u8], case_id: Option<&str>) -> Hash {
     let anchor = EvidenceAnchor {
         digest: file_digest(content),
         size: content.len() as u64,

@@ -2,7 +2,9 @@
 //! (`docs/checkpoint.md`): `GET /v1/checkpoints/latest` states the newest
 //! certified history; a witness that checked it co-signs and sends the note
 //! to `POST /v1/checkpoints/cosignatures`; `GET /v1/checkpoints/witnessed`
-//! lists each witness's newest note, which receipts carry.
+//! lists each witness's newest note, which receipts carry;
+//! `GET /v1/checkpoints/timestamped` tells a time-stamping service
+//! (`xianjie checkpoint timestamp`) which checkpoint was stamped last.
 //!
 //! Only witnesses in `HOME/witnesses.txt` are accepted (one vkey per line,
 //! [`WitnessList`]); the node checks each cosignature and that the note's
@@ -22,7 +24,9 @@ use xianjie_store::Store;
 use super::{ApiError, AppState, ErrorBody, Shared};
 use crate::error::{Error, Result};
 
-pub use xianjie_api::checkpoints::{CheckpointView, CosignedView, WitnessedView};
+pub use xianjie_api::checkpoints::{
+    CheckpointView, CosignedView, TimestampRecordView, TimestampedView, WitnessedView,
+};
 
 /// The file of a node's home that lists the witnesses it accepts.
 pub const WITNESSES_FILE: &str = "witnesses.txt";
@@ -218,4 +222,41 @@ fn witnessed_notes(store: &Store) -> Result<Vec<WitnessedView>, ApiError> {
             note: kept.note.to_text(),
         })
         .collect())
+}
+
+/// The time-stamp tokens recorded over checkpoints: how many, and the newest.
+#[utoipa::path(
+    get,
+    path = "/v1/checkpoints/timestamped",
+    tag = "chain",
+    responses((status = 200, description = "the count and the newest token", body = TimestampedView))
+)]
+pub async fn timestamped(State(state): State<AppState>) -> Result<Json<TimestampedView>, ApiError> {
+    let view = state
+        .blocking(|shared| timestamped_view(&shared.store))
+        .await?;
+    Ok(Json(view))
+}
+
+fn timestamped_view(store: &Store) -> Result<TimestampedView, ApiError> {
+    let log = xianjie_contracts::timestamps::log(store).map_err(super::auth::internal)?;
+    let latest = match log.count.checked_sub(1) {
+        Some(seq) => {
+            xianjie_contracts::timestamps::record(store, seq).map_err(super::auth::internal)?
+        }
+        None => None,
+    };
+    Ok(TimestampedView {
+        count: log.count,
+        last_size: log.last_size,
+        latest: latest.map(|stamped| TimestampRecordView {
+            seq: stamped.seq,
+            size: stamped.size,
+            checkpoint: stamped.checkpoint,
+            token: hex::encode(&stamped.token),
+            org: stamped.org.to_string(),
+            height: stamped.height,
+            tx: stamped.tx.to_hex(),
+        }),
+    })
 }

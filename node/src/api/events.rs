@@ -412,6 +412,8 @@ impl Described {
             | Call::RegisterNodeKey(_)
             | Call::RevokeNodeKey(_) => public(EventKind::Membership),
             Call::PublishBulletin(_) => public(EventKind::Bulletin),
+            Call::RecordTimestamp(_) => public(EventKind::Timestamp),
+            Call::RecordDeposit(call) => evidence(EventKind::Deposit, &call.digest, None),
         }
     }
 

@@ -306,6 +306,12 @@ pub fn routes() -> Vec<ApiRoute> {
             Public,
             checkpoints::witnessed,
         ),
+        ApiRoute::new(
+            GET,
+            "/v1/checkpoints/timestamped",
+            Public,
+            checkpoints::timestamped,
+        ),
         ApiRoute::new(GET, "/v1/orgs", Public, members::orgs),
         ApiRoute::new(GET, "/v1/officers/{id}", Public, members::officer),
         ApiRoute::new(GET, "/v1/evidence/{digest}", Officer, evidence::record),
