@@ -1,7 +1,9 @@
 //! The answers of `GET /v1/history/consistency` and
 //! `GET /v1/history/inclusion`: proofs over the history tree, whose leaves
 //! are the header hashes (block 1 first) and whose root over the first `n`
-//! headers is the `history_root` of header `n + 1`.
+//! headers is the `history_root` of header `n + 1`; and of
+//! `GET /v1/history/validator-changes`, what it takes to trust the
+//! validators that certify a later header.
 
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -46,4 +48,18 @@ pub struct HistoryInclusionView {
     /// The audit path (RFC 9162 §2.1.3).
     #[schema(value_type = Object)]
     pub proof: InclusionProof,
+}
+
+/// The validator-set changes written by blocks `from` to `to - 1`, each with
+/// the certified header of the block that wrote it
+/// (`xianjie_ledger::receipt::follow_validator_changes` checks them).
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct ValidatorChangesView {
+    /// The first block that may have written a change.
+    pub from: u64,
+    /// The header whose validator set the changes lead to.
+    pub to: u64,
+    /// The changes, ascending.
+    #[schema(value_type = Vec<Object>)]
+    pub changes: Vec<xianjie_ledger::receipt::CertifiedValidatorChange>,
 }

@@ -172,6 +172,65 @@ pub struct ValidatorChange {
     pub proof: StateProof,
 }
 
+/// A validator-set change with the certified header of the block that
+/// wrote it: what a witness that trusts the set before needs to trust the
+/// set after ([`follow_validator_changes`]).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CertifiedValidatorChange {
+    /// The header of block `change.height`, with its certificate.
+    pub certified: CertifiedHeader,
+    /// The set that block wrote, with its state proof.
+    pub change: ValidatorChange,
+}
+
+/// The set in force after `changes`, starting from `set`, the one that
+/// commits header `from + 1`: each change must be written by a block `c ≥
+/// from`, in strictly ascending order, whose header the set in force
+/// certified, with a state proof of the new set under that header; the new
+/// set must be usable and differ. Pure; returns why not.
+pub fn follow_validator_changes(
+    set: &ValidatorSet,
+    from: u64,
+    changes: &[CertifiedValidatorChange],
+) -> Result<ValidatorSet, String> {
+    let mut set = set.clone();
+    let mut next_allowed = from;
+    for CertifiedValidatorChange { certified, change } in changes {
+        let header = &certified.header;
+        let c = change.height;
+        if header.height != c || c < next_allowed {
+            return Err(format!(
+                "the change after block {c} is out of order or comes with header {}",
+                header.height
+            ));
+        }
+        if header.validators_hash != set.hash() {
+            return Err(format!(
+                "header {c} is not committed by the validator set in force before it"
+            ));
+        }
+        certified
+            .commit
+            .verify(header, &set)
+            .map_err(|error| format!("header {c}: {error}"))?;
+        change
+            .proof
+            .verify(
+                &header.state_root,
+                keys::VALIDATORS,
+                Some(&codec::encode(&change.validators)),
+            )
+            .map_err(|error| format!("the set written by block {c} is not proven: {error}"))?;
+        check_validator_set(&change.validators, c).map_err(|error| error.to_string())?;
+        if change.validators.hash() == set.hash() {
+            return Err(format!("the change after block {c} changes nothing"));
+        }
+        set = change.validators.clone();
+        next_allowed = c + 1;
+    }
+    Ok(set)
+}
+
 /// A transaction and its RFC 6962 inclusion proof against the `tx_root` of
 /// the header at the height the record names for it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -278,9 +278,22 @@ fn certified_header(store: &Store, height: u64) -> StoreResult<CertifiedHeader> 
 /// a change of `validators_hash` from header `h` to header `h + 1`, each with
 /// the new set and its state proof at `h`.
 fn find_validator_changes(store: &Store, height: u64) -> StoreResult<Vec<ValidatorChange>> {
+    validator_changes_between(store, 1, height)
+}
+
+/// The validator-set changes written by blocks `c` with `from ≤ c < to`
+/// (the sets that commit headers `from + 1` to `to`), each with the new set
+/// and its state proof at `c`: what anyone who trusts the set in force at
+/// header `from` needs to trust the one at header `to`. Reads headers
+/// `from` to `to` once.
+pub fn validator_changes_between(
+    store: &Store,
+    from: u64,
+    to: u64,
+) -> StoreResult<Vec<ValidatorChange>> {
     let mut changes = Vec::new();
     let mut previous: Option<Hash> = None;
-    for h in 1..=height {
+    for h in from.max(1)..=to {
         let header = store
             .header(h)?
             .ok_or_else(|| corrupt(format!("h:{h}").as_bytes(), "header missing"))?;
@@ -292,6 +305,19 @@ fn find_validator_changes(store: &Store, height: u64) -> StoreResult<Vec<Validat
         previous = Some(header.validators_hash);
     }
     Ok(changes)
+}
+
+/// [`validator_changes_between`], each change with the certified header of
+/// the block that wrote it.
+pub fn certified_validator_changes(
+    store: &Store,
+    from: u64,
+    to: u64,
+) -> StoreResult<Vec<(CertifiedHeader, ValidatorChange)>> {
+    validator_changes_between(store, from, to)?
+        .into_iter()
+        .map(|change| Ok((certified_header(store, change.height)?, change)))
+        .collect()
 }
 
 fn validator_change(store: &Store, height: u64, expected: &Hash) -> StoreResult<ValidatorChange> {

@@ -27,7 +27,8 @@ use xianjie_ledger::model::{
 };
 use xianjie_ledger::params::Params;
 use xianjie_ledger::receipt::{
-    verify_bytes, Receipt, ReceiptError, TrustRoot, FILE_HEADER_LEN, MAGIC, RECEIPT_VERSION,
+    follow_validator_changes, verify_bytes, CertifiedValidatorChange, Receipt, ReceiptError,
+    TrustRoot, FILE_HEADER_LEN, MAGIC, RECEIPT_VERSION,
 };
 use xianjie_ledger::state::{keys, WriteSet};
 use xianjie_ledger::tx::{Call, RecordCustody, RevokeOfficer, SignedTx, Tx};
@@ -509,6 +510,71 @@ fn receipts_at_earlier_heights_carry_only_the_changes_before_them() {
         .unwrap()
         .is_none());
     assert!(receipt::build(&chain.store, &digest, 0).unwrap().is_none());
+}
+
+/// A witness that trusts the genesis set follows the proven change to the
+/// set that certifies a later header, and refuses a change that is not
+/// certified, not proven, out of order or left out.
+#[test]
+fn a_validator_change_is_followed_only_when_certified_and_proven() {
+    let chain = chain_with_change();
+    let genesis_set = chain.genesis.validator_set();
+    let changes: Vec<CertifiedValidatorChange> =
+        receipt::certified_validator_changes(&chain.store, 0, 7)
+            .unwrap()
+            .into_iter()
+            .map(|(certified, change)| CertifiedValidatorChange { certified, change })
+            .collect();
+    assert_eq!(changes.len(), 1);
+    assert_eq!(changes[0].change.height, 3);
+    assert_eq!(
+        follow_validator_changes(&genesis_set, 0, &changes),
+        Ok(set_b())
+    );
+    // Ranges that do not hold the change, and one that starts at its block.
+    assert!(receipt::certified_validator_changes(&chain.store, 0, 3)
+        .unwrap()
+        .is_empty());
+    assert!(receipt::certified_validator_changes(&chain.store, 4, 7)
+        .unwrap()
+        .is_empty());
+    assert_eq!(
+        receipt::certified_validator_changes(&chain.store, 3, 4)
+            .unwrap()
+            .len(),
+        1
+    );
+
+    let refused = |changes: &[CertifiedValidatorChange], from: u64| {
+        follow_validator_changes(&genesis_set, from, changes).unwrap_err()
+    };
+    // The new set already trusted: its header is certified by another set.
+    let again = follow_validator_changes(&set_b(), 0, &changes).unwrap_err();
+    assert!(
+        again.contains("not committed by the validator set in force"),
+        "{again}"
+    );
+    // Before the range the caller trusts.
+    assert!(refused(&changes, 4).contains("out of order"));
+    let mut twice = changes.clone();
+    twice.push(changes[0].clone());
+    assert!(refused(&twice, 0).contains("out of order"));
+    // Another set than the one the state holds.
+    let mut unproven = changes.clone();
+    unproven[0].change.validators = ValidatorSet::new(vec![validator(30, 1)]);
+    assert!(
+        refused(&unproven, 0).contains("not proven"),
+        "{}",
+        refused(&unproven, 0)
+    );
+    // A certificate that does not hold for the header.
+    let mut uncertified = changes.clone();
+    uncertified[0].certified.commit.signatures.truncate(1);
+    assert!(
+        refused(&uncertified, 0).starts_with("header 3:"),
+        "{}",
+        refused(&uncertified, 0)
+    );
 }
 
 #[test]

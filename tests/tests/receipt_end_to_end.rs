@@ -496,6 +496,42 @@ fn a_receipt_from_a_four_validator_network_verifies_offline() {
     }
 }
 
+/// A witness (`xianjie-node witness`) with its key and state in `dir`.
+struct Witness {
+    key: std::path::PathBuf,
+    state: std::path::PathBuf,
+}
+
+impl Witness {
+    fn new(dir: &Path) -> Witness {
+        let key = dir.join("witness.key");
+        run_cli(&["keys", "new", "--plain", "--out", key.to_str().unwrap()]).expect_code(0);
+        Witness {
+            key,
+            state: dir.join("witness.state"),
+        }
+    }
+
+    /// One round against `url`; returns the state it wrote.
+    fn round(&self, url: &str, genesis: &Path) -> Value {
+        run_node(&[
+            OsStr::new("witness"),
+            OsStr::new("--node"),
+            OsStr::new(url),
+            OsStr::new("--genesis"),
+            genesis.as_os_str(),
+            OsStr::new("--key"),
+            self.key.as_os_str(),
+            OsStr::new("--name"),
+            OsStr::new("witness.court.example/w1"),
+            OsStr::new("--state"),
+            self.state.as_os_str(),
+        ])
+        .expect_code(0);
+        serde_json::from_slice(&std::fs::read(&self.state).unwrap()).unwrap()
+    }
+}
+
 /// Signs `call` with the network's demo key `key_name` for the chain's
 /// current height and submits it to `url`, waiting for the commit.
 fn submit_and_wait(net: &Network, url: &str, key_name: &str, call: Call) -> Hash {
@@ -555,6 +591,13 @@ fn a_receipt_spanning_a_governance_validator_removal_verifies_offline() {
     .expect_code(0)
     .json();
     let digest = anchored["digest"].as_str().unwrap().to_owned();
+    // A witness co-signs the history while the genesis set certifies it.
+    let witness = Witness::new(dir.path());
+    let first = witness.round(&urls[live[0]], &net.dir.join("genesis.json"));
+    assert_eq!(
+        first["validators"]["validators"].as_array().unwrap().len(),
+        4
+    );
 
     // 2. Governance removes the fourth node from the validator set: proposed by the
     // market regulator's admin, approved by two more organisations (3 of 5).
@@ -615,6 +658,20 @@ fn a_receipt_spanning_a_governance_validator_removal_verifies_offline() {
     .expect_code(0)
     .json();
     net.wait_for_height(&[live[0]], received["height"].as_u64().unwrap(), wait);
+    // The witness follows the proven change to the set that certifies the
+    // newer checkpoint, and co-signs it.
+    let second = witness.round(&urls[live[0]], &net.dir.join("genesis.json"));
+    assert_eq!(
+        second["validators"]["validators"].as_array().unwrap().len(),
+        3
+    );
+    let size = |state: &Value| {
+        let body = state["body"].as_str().unwrap();
+        xianjie_ledger::checkpoint::Checkpoint::parse_body(body)
+            .unwrap()
+            .size
+    };
+    assert!(size(&second) > size(&first), "{second:#}");
     let receipt = dir.path().join("seized.xjrcpt");
     let reader = keys.join("procuratorate-officer.key");
     run_cli(&[

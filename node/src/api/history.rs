@@ -9,9 +9,15 @@ use axum::Json;
 use serde::Deserialize;
 use utoipa::IntoParams;
 
+use xianjie_ledger::receipt::CertifiedValidatorChange;
+
 use super::{ApiError, AppState, ErrorBody};
 
-pub use xianjie_api::history::{ConsistencyView, HistoryInclusionView};
+pub use xianjie_api::history::{ConsistencyView, HistoryInclusionView, ValidatorChangesView};
+
+/// Most headers one `GET /v1/history/validator-changes` reads: the range is
+/// scanned header by header.
+pub const MAX_CHANGE_SCAN: u64 = 1_000_000;
 
 /// The two trees of a consistency proof.
 #[derive(Debug, Deserialize, IntoParams)]
@@ -117,6 +123,56 @@ pub async fn inclusion(
                 root: store.history_root(size)?,
                 proof,
             })
+        })
+        .await?;
+    Ok(Json(view))
+}
+
+/// The headers a validator-changes answer spans.
+#[derive(Debug, Deserialize, IntoParams)]
+pub struct ValidatorChangesQuery {
+    /// The header whose set the caller trusts (0: the genesis set).
+    pub from: u64,
+    /// The header whose set it wants to trust (default: the newest).
+    pub to: Option<u64>,
+}
+
+/// The validator-set changes between two headers, each proven and with the
+/// certified header of the block that wrote it: a witness that trusts the
+/// set of header `from` checks them in order to trust the set of `to`.
+#[utoipa::path(
+    get,
+    path = "/v1/history/validator-changes",
+    tag = "chain",
+    params(ValidatorChangesQuery),
+    responses(
+        (status = 200, description = "the changes", body = ValidatorChangesView),
+        (status = 400, description = "bad_query: from after to, or a range over the scan limit", body = ErrorBody),
+        (status = 404, description = "unknown_block: a header beyond the chain", body = ErrorBody),
+    )
+)]
+pub async fn validator_changes(
+    State(state): State<AppState>,
+    query: Result<Query<ValidatorChangesQuery>, QueryRejection>,
+) -> Result<Json<ValidatorChangesView>, ApiError> {
+    let Query(ValidatorChangesQuery { from, to }) = query?;
+    let tip = state.tip().height;
+    let to = to.unwrap_or(tip);
+    within_chain(to, tip)?;
+    if from > to || to - from > MAX_CHANGE_SCAN {
+        return Err(ApiError::BadQuery(format!(
+            "from ({from}) must not exceed to ({to}), and a range spans at most \
+             {MAX_CHANGE_SCAN} headers: ask in steps"
+        )));
+    }
+    let view = state
+        .blocking(move |shared| {
+            let changes =
+                xianjie_store::receipt::certified_validator_changes(&shared.store, from, to)?
+                    .into_iter()
+                    .map(|(certified, change)| CertifiedValidatorChange { certified, change })
+                    .collect();
+            Ok(ValidatorChangesView { from, to, changes })
         })
         .await?;
     Ok(Json(view))

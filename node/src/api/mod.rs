@@ -292,6 +292,12 @@ pub fn routes() -> Vec<ApiRoute> {
         ApiRoute::new(GET, "/v1/status", Public, chain::status),
         ApiRoute::new(GET, "/v1/history/consistency", Public, history::consistency),
         ApiRoute::new(GET, "/v1/history/inclusion", Public, history::inclusion),
+        ApiRoute::new(
+            GET,
+            "/v1/history/validator-changes",
+            Public,
+            history::validator_changes,
+        ),
         ApiRoute::new(GET, "/v1/checkpoints/latest", Public, checkpoints::latest),
         ApiRoute::new(
             POST,

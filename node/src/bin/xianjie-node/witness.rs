@@ -18,10 +18,11 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use anyhow::{anyhow, bail, Context as _};
 use serde::{Deserialize, Serialize};
 use xianjie_api::checkpoints::CheckpointView;
-use xianjie_api::history::ConsistencyView;
+use xianjie_api::history::{ConsistencyView, ValidatorChangesView};
 use xianjie_ledger::checkpoint::{cosign, Checkpoint, KeyKind, SignedNote, VerifierKey};
 use xianjie_ledger::crypto::SecretKey;
 use xianjie_ledger::genesis::Genesis;
+use xianjie_ledger::receipt::follow_validator_changes;
 use xianjie_ledger::validators::ValidatorSet;
 
 /// Exit code of a witness that saw a fork.
@@ -51,6 +52,12 @@ pub struct WitnessOptions {
 #[derive(Debug, Clone, Serialize, Deserialize)]
 struct State {
     body: String,
+    /// The validator set that certified the header `body` names: the set
+    /// this witness trusts now. Absent in a state written before witnesses
+    /// followed validator-set changes, which only ever trusted the genesis
+    /// set.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    validators: Option<ValidatorSet>,
 }
 
 /// Why a round ended without a cosignature.
@@ -111,11 +118,12 @@ fn round(
     agent: &ureq::Agent,
     key: &SecretKey,
     origin: &str,
-    validators: &ValidatorSet,
+    genesis_set: &ValidatorSet,
 ) -> Result<Outcome, RoundError> {
     let (node, view) = newest_checkpoint(agent, &options.nodes)?;
-    let checkpoint = check_certified(&view, origin, validators)?;
     let last = read_state(&options.state)?;
+    let validators = follow_validators(agent, &node, last.as_ref(), genesis_set, &view)?;
+    let checkpoint = check_certified(&view, origin, &validators)?;
     if let Some(last) = &last {
         let previous = Checkpoint::parse_body(&last.body)
             .map_err(|error| anyhow!("{}: {error}", options.state.display()))?;
@@ -130,6 +138,7 @@ fn round(
     // never co-signs an older or conflicting checkpoint.
     let state = serde_json::to_vec_pretty(&State {
         body: view.body.clone(),
+        validators: Some(validators),
     })
     .map_err(anyhow::Error::from)?;
     write_durably(&options.state, &state)?;
@@ -161,6 +170,51 @@ fn newest_checkpoint(
     bail!("no node answered with a checkpoint: {}", errors.join("; "))
 }
 
+/// The validator set that should certify the checkpoint's header: the one
+/// this witness trusts (the genesis set, or the set of the last checkpoint
+/// it co-signed), moved along every validator-set change since, each change
+/// certified by the set before it and proven in the state
+/// (`GET /v1/history/validator-changes`, `follow_validator_changes`).
+fn follow_validators(
+    agent: &ureq::Agent,
+    node: &str,
+    last: Option<&State>,
+    genesis_set: &ValidatorSet,
+    view: &CheckpointView,
+) -> anyhow::Result<ValidatorSet> {
+    let (trusted, trusted_at) = match last {
+        Some(state) => {
+            let previous = Checkpoint::parse_body(&state.body)?;
+            let set = state
+                .validators
+                .clone()
+                .unwrap_or_else(|| genesis_set.clone());
+            (set, previous.block_height)
+        }
+        None => (genesis_set.clone(), 0),
+    };
+    let header = &view.certified.header;
+    if header.validators_hash == trusted.hash() || header.height <= trusted_at {
+        return Ok(trusted);
+    }
+    let path = format!(
+        "{node}/v1/history/validator-changes?from={trusted_at}&to={}",
+        header.height
+    );
+    let answer: ValidatorChangesView = get_json(agent, &path)?;
+    if (answer.from, answer.to) != (trusted_at, header.height) {
+        bail!("{node} answered the validator changes of another range");
+    }
+    let set = follow_validator_changes(&trusted, trusted_at, &answer.changes)
+        .map_err(|reason| anyhow!("{node}'s validator-set changes do not hold: {reason}"))?;
+    tracing::info!(
+        changes = answer.changes.len(),
+        header = header.height,
+        "followed the validator set"
+    );
+    Ok(set)
+}
+
 /// The checkpoint the body states, once the header it names is the one the
 /// validators certified and gives the same root, height and time.
 fn check_certified(
@@ -181,8 +235,8 @@ fn check_certified(
     }
     if header.validators_hash != validators.hash() {
         bail!(
-            "header {} is committed by a validator set other than the genesis set; this witness \
-             checks certificates against the genesis set only",
+            "header {} is committed by a validator set other than the one the chain's proven \
+             validator-set changes lead to",
             header.height
         );
     }
