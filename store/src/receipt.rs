@@ -51,7 +51,9 @@ pub fn build_witnessed_or_latest(
 }
 
 /// Builds the receipt of `digest` at `height` from `store`: pure reads,
-/// all as of `height`, so a block committed meanwhile changes nothing.
+/// all as of `height` but the time-stamp token (which proves itself, and is
+/// taken from the newest state), so a block committed meanwhile changes
+/// nothing the chain proves.
 /// `Ok(None)` if no evidence with this digest is in the state at `height`.
 ///
 /// Cost: besides the few blocks the record names, finding the
@@ -94,7 +96,7 @@ pub fn build(store: &Store, digest: &Hash, height: u64) -> StoreResult<Option<Re
         .map(|certified| certified.header.chain_id.clone())
         .unwrap_or_default();
     let witnessed = witnessed_checkpoints(store, &headers, height)?;
-    let timestamped = timestamped_checkpoint(store, &record, height)?
+    let timestamped = timestamped_checkpoint(store, &record)?
         .into_iter()
         .collect();
     let deposits = proven_deposits(store, digest, height)?;
@@ -126,18 +128,19 @@ pub fn build(store: &Store, digest: &Hash, height: u64) -> StoreResult<Option<Re
 /// state (recorded in error or in bad faith) are skipped.
 const TIMESTAMP_CANDIDATES: u64 = 8;
 
-/// The earliest token recorded by `height` whose checkpoint holds the
-/// anchor's block and is stated by this store's own header, with the
-/// anchor's inclusion in it: the strongest "existed by" a TSA attests.
+/// The earliest recorded token whose checkpoint holds the anchor's block
+/// and is stated by this store's own header, with the anchor's inclusion in
+/// it: the strongest "existed by" a TSA attests. Read from the newest state,
+/// not the state at the receipt height: a token proves itself, and one
+/// recorded after a witnessed receipt height still dates the anchor.
 fn timestamped_checkpoint(
     store: &Store,
     record: &EvidenceRecord,
-    height: u64,
 ) -> StoreResult<Option<TimestampedCheckpoint>> {
-    let log: TimestampLog = state_record(store, keys::TIMESTAMP_LOG, height)?.unwrap_or_default();
+    let log: TimestampLog = newest_record(store, keys::TIMESTAMP_LOG)?.unwrap_or_default();
     let read = |seq: u64| -> StoreResult<TimestampRecord> {
         let key = keys::timestamp(seq);
-        state_record(store, &key, height)?
+        newest_record(store, &key)?
             .ok_or_else(|| corrupt(&key, "the timestamp log counts a missing record"))
     };
     let Some(first) = first_covering(log.count, record.height, read)? else {
@@ -194,14 +197,10 @@ fn proven_deposits(
     Ok(Some(ProvenDeposits { deposits, proof }))
 }
 
-/// The record under `key` in the state at `height`, decoded.
-fn state_record<T: codec::Canonical>(
-    store: &Store,
-    key: &[u8],
-    height: u64,
-) -> StoreResult<Option<T>> {
+/// The record under `key` in the newest committed state, decoded.
+fn newest_record<T: codec::Canonical>(store: &Store, key: &[u8]) -> StoreResult<Option<T>> {
     store
-        .state_value_at(key, height)?
+        .state_value(key)?
         .map(|bytes| codec::decode(&bytes).map_err(|error| corrupt(key, error)))
         .transpose()
 }

@@ -178,7 +178,7 @@ fn a_receipt_verifies_offline_and_detects_a_changed_file_and_another_chain() {
         .limit(1 << 26)
         .read_to_vec()
         .unwrap();
-    assert_eq!(&from_api[..7], b"XJRCPT\x03");
+    assert_eq!(&from_api[..7], b"XJRCPT\x04");
     Receipt::from_bytes(&from_api).unwrap();
     let keyless = run_cli(&[
         "--node",
