@@ -2,7 +2,7 @@
 //! `POST /v1/checkpoints/cosignatures` and `GET /v1/checkpoints/witnessed`:
 //! checkpoints of the history tree and the witnesses' cosignatures of them
 //! (`docs/checkpoint.md`); and of `GET /v1/checkpoints/timestamped`, the
-//! time-stamp tokens recorded over them (`docs/timestamp.md` §6).
+//! time-stamp tokens recorded over them (`docs/timestamp.md`, "On the chain").
 
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -43,10 +43,20 @@ pub struct WitnessedView {
     pub note: String,
 }
 
-/// The time-stamp tokens recorded on chain over checkpoints.
+/// The time-stamp tokens recorded on chain over checkpoints: one log per
+/// organisation that stamps.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct TimestampedView {
-    /// How many tokens are recorded.
+    /// Each organisation's log, by organisation id.
+    pub orgs: Vec<OrgTimestampsView>,
+}
+
+/// One organisation's log of time-stamp tokens.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct OrgTimestampsView {
+    /// The organisation.
+    pub org: String,
+    /// How many tokens it recorded.
     pub count: u64,
     /// The checkpoint size of the newest one (0 when none): a new token
     /// must cover a larger checkpoint.

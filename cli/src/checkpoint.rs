@@ -1,9 +1,10 @@
 //! `xianjie checkpoint timestamp`: has a time-stamp authority (TSA) stamp
 //! the newest checkpoint of the history, and records the token on chain
-//! (`docs/timestamp.md` §6).
+//! (`docs/timestamp.md`, "On the chain").
 //!
 //! One round: read the newest checkpoint (`GET /v1/checkpoints/latest`)
-//! and the last stamped size (`GET /v1/checkpoints/timestamped`); if the
+//! and the last size the signer's organisation stamped
+//! (`GET /v1/checkpoints/timestamped`: one log per organisation); if the
 //! history grew, POST an RFC 3161 request over SHA-256 of the checkpoint
 //! body to the TSA, verify the answer against the TSA's certificate (the
 //! imprint, the nonce, the signature), and sign a `RecordTimestamp`
@@ -19,6 +20,8 @@ use clap::{Args, Subcommand};
 use rand::RngCore as _;
 use serde_json::json;
 use xianjie_api::checkpoints::{CheckpointView, TimestampedView};
+use xianjie_keyfile::Signer;
+use xianjie_ledger::checkpoint::Checkpoint;
 use xianjie_ledger::timestamps::imprint_of;
 use xianjie_ledger::tx::{Call, RecordTimestamp};
 use xianjie_timestamp::{
@@ -115,22 +118,20 @@ struct Stamper {
 
 impl Stamper {
     fn round(&self, context: &Context) -> anyhow::Result<Exit> {
+        // The key first: a round that could not record a token must not
+        // spend one (a TSA may bill each).
+        let key = context.load_key()?;
         let client = context.client();
+        let org = own_org(&client, key.as_ref())?;
         let latest: CheckpointView = read(&client, "/v1/checkpoints/latest")?;
-        let stamped: TimestampedView = read(&client, "/v1/checkpoints/timestamped")?;
-        if latest.size <= stamped.last_size {
-            let answer =
-                json!({ "stamped": false, "size": latest.size, "last_size": stamped.last_size });
-            context.output.emit(&answer, || {
-                format!(
-                    "the newest checkpoint covers {} headers and {} are stamped already; nothing to do",
-                    latest.size, stamped.last_size
-                )
-            })?;
-            return Ok(Exit::Success);
+        if !Checkpoint::parse_body(&latest.body)?.is_stated_by(&latest.certified.header) {
+            bail!("the node's newest checkpoint does not state the header it came with");
+        }
+        let last_size = last_stamped_size(&client, &org)?;
+        if latest.size <= last_size {
+            return nothing_to_do(context, latest.size, last_size);
         }
         let (token, verified) = self.stamp(&latest.body)?;
-        let key = context.load_key()?;
         let call = Call::RecordTimestamp(RecordTimestamp {
             checkpoint: latest.body.clone(),
             token,
@@ -139,6 +140,7 @@ impl Stamper {
             Submission::Committed(committed) => {
                 let answer = json!({
                     "stamped": true,
+                    "org": org,
                     "size": latest.size,
                     "gen_time_ms": verified.gen_time_unix_ms,
                     "serial": verified.serial_hex(),
@@ -149,7 +151,7 @@ impl Stamper {
                 context.output.emit(&answer, || {
                     format!(
                         "the checkpoint of {} headers was stamped at {} (token serial {}); \
-                         recorded at height {} in transaction {}",
+                         recorded in {org}'s log at height {} in transaction {}",
                         latest.size,
                         format_time_ms(verified.gen_time_unix_ms),
                         verified.serial_hex(),
@@ -158,6 +160,11 @@ impl Stamper {
                     )
                 })?;
                 Ok(Exit::Success)
+            }
+            // Another service of this organisation recorded a newer token
+            // meanwhile: nothing is lost.
+            Submission::Refused { error, .. } if error.code == "timestamp_not_newer" => {
+                nothing_to_do(context, latest.size, last_stamped_size(&client, &org)?)
             }
             Submission::Refused { tx, error } => {
                 bail!(
@@ -202,6 +209,39 @@ impl Stamper {
             })?;
         Ok((token.into_der(), verified))
     }
+}
+
+fn nothing_to_do(context: &Context, size: u64, last_size: u64) -> anyhow::Result<Exit> {
+    let answer = json!({ "stamped": false, "size": size, "last_size": last_size });
+    context.output.emit(&answer, || {
+        format!(
+            "the newest checkpoint covers {size} headers and {last_size} are stamped already; \
+             nothing to do"
+        )
+    })?;
+    Ok(Exit::Success)
+}
+
+/// The organisation of the signing key: tokens go to its log.
+fn own_org(client: &NodeClient, key: &dyn Signer) -> anyhow::Result<String> {
+    let id = key.public_key().id();
+    let officer = client.officer(&id)?.ok_or_else(|| {
+        anyhow!(
+            "key {id} is not registered on this chain: give `xianjie keys show` output to your \
+             organisation's admin"
+        )
+    })?;
+    Ok(officer.officer.org.to_string())
+}
+
+/// The size of the last checkpoint `org` stamped (0 when none).
+fn last_stamped_size(client: &NodeClient, org: &str) -> anyhow::Result<u64> {
+    let view: TimestampedView = read(client, "/v1/checkpoints/timestamped")?;
+    Ok(view
+        .orgs
+        .iter()
+        .find(|log| log.org == org)
+        .map_or(0, |log| log.last_size))
 }
 
 /// A public read whose answer is the API type `T`.

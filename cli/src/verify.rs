@@ -29,6 +29,7 @@ use xianjie_ledger::model::{CustodyAction, CustodyEvent, EvidenceClass};
 use xianjie_ledger::receipt::{
     verify_bytes, Receipt, ReceiptError, TrustRoot, VerifiedReceipt, MAX_RECEIPT_BYTES,
 };
+use xianjie_ledger::receipt_external::CheckpointToCheck;
 use xianjie_ledger::receipt_witnesses::Witnessed;
 use xianjie_timestamp::{TimestampToken, TrustedCertificate, VerifiedTimestamp};
 
@@ -57,9 +58,11 @@ pub struct VerifyArgs {
     /// A time-stamp authority's certificate, or the CA that issued it (PEM
     /// or DER): refuse the receipt unless it carries an RFC 3161 token of
     /// that TSA over a checkpoint holding the anchor's block
-    /// (docs/receipt.md §10.3).
+    /// (docs/receipt.md §10.2).
+    /// Repeat for several TSAs; the earliest date any of them attests is
+    /// shown.
     #[arg(long, value_name = "FILE")]
-    pub tsa_cert: Option<PathBuf>,
+    pub tsa_cert: Vec<PathBuf>,
 }
 
 /// Verifies the receipt and prints the proven facts (exit 0) or the first
@@ -88,19 +91,21 @@ pub fn execute(context: &Context, args: VerifyArgs) -> anyhow::Result<Exit> {
         witnessed: None,
         timestamp: None,
     };
-    let tsa = match &args.tsa_cert {
-        Some(path) => Some(crate::checkpoint::read_certificate(path)?),
-        None => None,
-    };
+    let tsas = args
+        .tsa_cert
+        .iter()
+        .map(|path| crate::checkpoint::read_certificate(path))
+        .collect::<anyhow::Result<Vec<_>>>()?;
     let witnesses = match &args.witnesses {
         Some(path) => Some(read_witnesses(path)?),
         None => None,
     };
     let digest = file.as_ref().map(|file| &file.digest);
     let verified = verify_bytes(&bytes, &genesis, digest).and_then(|facts| {
-        let timestamp = match &tsa {
-            Some(trusted) => Some(first_verified_timestamp(&facts, trusted)?),
-            None => None,
+        let timestamp = if tsas.is_empty() {
+            None
+        } else {
+            Some(earliest_verified_timestamp(&facts, &tsas)?)
         };
         let Some(list) = &witnesses else {
             return Ok((facts, None, timestamp));
@@ -193,23 +198,24 @@ struct StampedAnchor {
     tsa_subject: String,
 }
 
-/// The first timestamped checkpoint whose token verifies against `trusted`
-/// (the ledger has checked the rest); `timestamp_unverified` if none does.
-fn first_verified_timestamp(
+/// Of the timestamped checkpoints whose token verifies against one of the
+/// `trusted` certificates (the ledger has checked the rest), the one with
+/// the earliest time; `timestamp_unverified` if none does.
+fn earliest_verified_timestamp(
     facts: &VerifiedReceipt,
-    trusted: &TrustedCertificate,
+    trusted: &[TrustedCertificate],
 ) -> Result<StampedAnchor, ReceiptError> {
     let mut failures = Vec::new();
+    let mut earliest: Option<StampedAnchor> = None;
     for stamped in &facts.timestamped {
-        let verified = TimestampToken::from_der(&stamped.token)
-            .and_then(|token| token.verify(&stamped.imprint, None, std::slice::from_ref(trusted)));
-        match verified {
-            Ok(verified) => {
-                return Ok(StampedAnchor {
-                    size: stamped.checkpoint.size,
-                    verified,
-                    tsa_subject: trusted.subject(),
-                })
+        match verify_token(stamped, trusted) {
+            Ok(found) => {
+                let earlier = earliest.as_ref().is_none_or(|best| {
+                    found.verified.gen_time_unix_ms < best.verified.gen_time_unix_ms
+                });
+                if earlier {
+                    earliest = Some(found);
+                }
             }
             Err(error) => failures.push(format!(
                 "the token over the checkpoint of {} headers: {error}",
@@ -217,14 +223,63 @@ fn first_verified_timestamp(
             )),
         }
     }
-    let reason = if failures.is_empty() {
-        "the receipt carries no time-stamp token; get a newer receipt once a token over a \
-         checkpoint after the anchor is recorded (`xianjie checkpoint timestamp`)"
-            .to_owned()
-    } else {
-        failures.join("; ")
-    };
-    Err(ReceiptError::TimestampUnverified { reason })
+    earliest.ok_or_else(|| {
+        let reason = if failures.is_empty() {
+            "the receipt carries no time-stamp token; get a newer receipt once a token over a \
+             checkpoint after the anchor is recorded (`xianjie checkpoint timestamp`)"
+                .to_owned()
+        } else {
+            failures.join("; ")
+        };
+        ReceiptError::TimestampUnverified { reason }
+    })
+}
+
+/// The token verified under the first of `trusted` that accepts it.
+fn verify_token(
+    stamped: &CheckpointToCheck,
+    trusted: &[TrustedCertificate],
+) -> Result<StampedAnchor, xianjie_timestamp::Error> {
+    let token = TimestampToken::from_der(&stamped.token)?;
+    let mut last_error = None;
+    for certificate in trusted {
+        match token.verify(&stamped.imprint, None, std::slice::from_ref(certificate)) {
+            Ok(verified) => {
+                return Ok(StampedAnchor {
+                    size: stamped.checkpoint.size,
+                    verified,
+                    tsa_subject: certificate.subject(),
+                })
+            }
+            Err(error) => last_error = Some(error),
+        }
+    }
+    // `trusted` is never empty here; the fallback only keeps this total.
+    Err(last_error.unwrap_or(xianjie_timestamp::Error::SignerCertificateNotFound))
+}
+
+/// How the TSA's time stands to the anchor's block time: after it, as it
+/// must, by how much; or before it by more than the TSA's accuracy and its
+/// whole-second precision allow, which the TSA contradicts.
+fn gap_to_block_time(verified: &VerifiedTimestamp, block_time_ms: u64) -> String {
+    let gen_time_ms = verified.gen_time_unix_ms;
+    let allowance = 1_000 + verified.accuracy_ms.unwrap_or(0);
+    match gen_time_ms.checked_sub(block_time_ms) {
+        Some(after) => format!(
+            "{} s after the block time 晚于区块时间 {} 秒",
+            after / 1000,
+            after / 1000
+        ),
+        None if block_time_ms - gen_time_ms <= allowance => {
+            "at the block time, within the TSA's precision 与区块时间一致（在精度范围内）"
+                .to_owned()
+        }
+        None => format!(
+            "WARNING 警告: {} s BEFORE the block time: the block's stated time is later than \
+             the TSA attests 区块声明的时间晚于可信时间戳",
+            (block_time_ms - gen_time_ms) / 1000
+        ),
+    }
 }
 
 /// Reads a witness list (`docs/checkpoint.md` §8).
@@ -333,6 +388,8 @@ impl Report<'_> {
                 "tsa_subject": stamped.tsa_subject,
                 "tsa_certificate_sha256": hex::encode(stamped.verified.tsa_certificate_sha256),
                 "history_size": stamped.size,
+                "after_block_time_ms": i128::from(stamped.verified.gen_time_unix_ms)
+                    - i128::from(facts.anchor_time_ms),
             })),
             "timestamps_carried": facts.timestamped.len(),
             "deposits": facts.deposits,
@@ -447,11 +504,12 @@ impl Report<'_> {
         match (self.timestamp, facts.timestamped.len()) {
             (Some(stamped), _) => format!(
                 "可信时间戳 timestamp the anchor's block existed by 存证区块不晚于 {} (TSA {}, serial {}; \
-                 a history of {} headers)",
+                 a history of {} headers); {}",
                 format_time_ms(stamped.verified.gen_time_unix_ms),
                 stamped.tsa_subject,
                 stamped.verified.serial_hex(),
-                stamped.size
+                stamped.size,
+                gap_to_block_time(&stamped.verified, facts.anchor_time_ms)
             ),
             (None, 0) => "可信时间戳 timestamp none 无".to_owned(),
             (None, _) => "可信时间戳 timestamp carried, not checked 未核验 (add --tsa-cert FILE)".to_owned(),

@@ -1,12 +1,15 @@
 //! Court-chain deposit numbers (`Call::RecordDeposit`; the layout is
 //! `xianjie_ledger::deposit`).
 //!
-//! Built-in rules: the evidence is anchored (`unknown_evidence`); the chain
-//! name and number are labels (`invalid_field`); the same number on the
-//! same chain is recorded once (`deposit_exists`); at most
-//! `deposit::MAX_DEPOSITS` per file (`deposits_full`). Then the policy set
-//! must permit `record-deposit` on the evidence (by default the anchoring
-//! organisation, the holder, procuratorates and courts).
+//! The evidence is anchored (`unknown_evidence`); the policy set permits
+//! `record-deposit` on it (`policy_denied`; by default the anchoring
+//! organisation, the holder, procuratorates and courts), checked before
+//! anything about the recorded deposits so that one who may not record
+//! learns nothing of them; the chain name and number are labels
+//! (`invalid_field`; privacy's identifier check runs on them at admission,
+//! `personal_information`); the same number on the same chain is recorded
+//! once (`deposit_exists`); at most `deposit::MAX_DEPOSITS` per file
+//! (`deposits_full`).
 
 use xianjie_ledger::deposit::{
     check_label, Deposit, Deposits, MAX_COURT_CHAIN_LEN, MAX_DEPOSITS, MAX_DEPOSIT_ID_LEN,
@@ -37,6 +40,15 @@ pub fn record_deposit(
     let digest = call.digest;
     let evidence =
         read::evidence(view, &digest)?.ok_or(ContractError::UnknownEvidence { digest })?;
+    // Before anything else about the deposits: one who may not record learns
+    // nothing of which numbers are recorded.
+    policy::authorize(
+        &ctx.policies,
+        view,
+        signer,
+        Action::RecordDeposit,
+        Resource::Evidence(&evidence),
+    )?;
     for (field, text, max) in [
         ("court_chain", &call.court_chain, MAX_COURT_CHAIN_LEN),
         ("deposit_id", &call.deposit_id, MAX_DEPOSIT_ID_LEN),
@@ -54,13 +66,6 @@ pub fn record_deposit(
     if list.0.len() >= MAX_DEPOSITS {
         return Err(ContractError::DepositsFull { max: MAX_DEPOSITS });
     }
-    policy::authorize(
-        &ctx.policies,
-        view,
-        signer,
-        Action::RecordDeposit,
-        Resource::Evidence(&evidence),
-    )?;
     list.0.push(Deposit {
         court_chain: call.court_chain.clone(),
         deposit_id: call.deposit_id.clone(),

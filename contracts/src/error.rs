@@ -980,8 +980,14 @@ pub enum ContractError {
         /// The size of the last recorded one.
         last: u64,
     },
+    /// As many organisations as allowed keep time-stamp logs.
+    #[error("{max} organisations already keep time-stamp logs, the most a receipt can carry; stamp through one of them (GET /v1/checkpoints/timestamped lists them)")]
+    TimestampOrgsFull {
+        /// The limit.
+        max: usize,
+    },
     /// The court chain already gave that number for this evidence file.
-    #[error("deposit {deposit_id} on {court_chain} is already recorded for this evidence file")]
+    #[error("deposit {deposit_id} on {court_chain} is already recorded for this evidence file; nothing to do (`xianjie evidence receipt` names it)")]
     DepositExists {
         /// The court chain.
         court_chain: String,
@@ -989,7 +995,7 @@ pub enum ContractError {
         deposit_id: String,
     },
     /// The evidence file has as many deposits as allowed.
-    #[error("this evidence file already has the most deposits recorded ({max})")]
+    #[error("this evidence file already has the most deposits recorded ({max}); the receipt names them all")]
     DepositsFull {
         /// The limit.
         max: usize,
@@ -1143,6 +1149,7 @@ impl ContractError {
             E::InvalidCheckpoint { .. } => "invalid_checkpoint",
             E::TimestampNotForCheckpoint { .. } => "timestamp_not_for_checkpoint",
             E::TimestampNotNewer { .. } => "timestamp_not_newer",
+            E::TimestampOrgsFull { .. } => "timestamp_orgs_full",
             E::DepositExists { .. } => "deposit_exists",
             E::DepositsFull { .. } => "deposits_full",
         }
@@ -1494,6 +1501,7 @@ mod tests {
                 deposit_id: "d".into(),
             },
             E::DepositsFull { max: 16 },
+            E::TimestampOrgsFull { max: 16 },
             E::NoWithdrawalNotice {
                 case_id: "c".into(),
             },

@@ -2,12 +2,20 @@
 //! the layout is `xianjie_ledger::timestamps`).
 //!
 //! Built-in rules, no policy: a token is self-verifying, so any active
-//! officer may record one. The checkpoint parses, names this chain
-//! (`xianjie/<chain id>/…`), covers at least one header and names a block
-//! below the one being built (`invalid_checkpoint`); the token is a well-formed time-stamp token over
-//! SHA-256 of the checkpoint body (`timestamp_not_for_checkpoint`); and it
-//! covers a larger checkpoint than the last one recorded
-//! (`timestamp_not_newer`), which keeps the log sorted by size.
+//! officer may record one, in its organisation's own log. The checkpoint
+//! parses, names this chain (`xianjie/<chain id>/<genesis hash>`), covers
+//! at least one header and names a block below the one being built
+//! (`invalid_checkpoint`); the token is a well-formed time-stamp token over
+//! SHA-256 of the checkpoint body (`timestamp_not_for_checkpoint`); it
+//! covers a larger checkpoint than the last one the signer's organisation
+//! recorded (`timestamp_not_newer`), which keeps each log sorted by size;
+//! and at most `MAX_STAMPING_ORGS` organisations keep logs
+//! (`timestamp_orgs_full`).
+//!
+//! One log per organisation, because which TSA to trust is each verifier's
+//! choice: an organisation that stamps with a TSA a court does not trust,
+//! or records tokens in bad faith, fills only its own log, and receipts
+//! carry the first covering token of every log.
 //!
 //! Not checked here: who signed the token (a verifier trusts a TSA by its
 //! certificate, `xianjie verify --tsa-cert`), and whether the checkpoint's
@@ -17,10 +25,12 @@
 
 use xianjie_ledger::checkpoint::{Checkpoint, ORIGIN_PREFIX};
 use xianjie_ledger::hash::Hash;
+use xianjie_ledger::ids::OrgId;
 use xianjie_ledger::model::Officer;
 use xianjie_ledger::state::{keys, StateView, WriteSet};
 use xianjie_ledger::timestamps::{
-    imprint_of, TimestampLog, TimestampRecord, MAX_CHECKPOINT_BODY_BYTES, MAX_TOKEN_BYTES,
+    imprint_of, TimestampLog, TimestampOrgs, TimestampRecord, MAX_CHECKPOINT_BODY_BYTES,
+    MAX_STAMPING_ORGS, MAX_TOKEN_BYTES,
 };
 use xianjie_ledger::tx::RecordTimestamp;
 use xianjie_timestamp::TimestampToken;
@@ -29,17 +39,23 @@ use crate::error::{ContractError, Result};
 use crate::overlay::Overlay;
 use crate::{read, BlockCtx};
 
-/// How many tokens are recorded, and the size of the last checkpoint.
-pub fn log(view: &dyn StateView) -> Result<TimestampLog> {
-    Ok(read::record(view, keys::TIMESTAMP_LOG)?.unwrap_or_default())
+/// The organisations that recorded tokens, sorted.
+pub fn orgs(view: &dyn StateView) -> Result<TimestampOrgs> {
+    Ok(read::record(view, keys::TIMESTAMP_ORGS)?.unwrap_or_default())
 }
 
-/// The `seq`-th recorded token.
-pub fn record(view: &dyn StateView, seq: u64) -> Result<Option<TimestampRecord>> {
-    read::record(view, &keys::timestamp(seq))
+/// How many tokens `org` recorded, and the size of its last checkpoint.
+pub fn log(view: &dyn StateView, org: &OrgId) -> Result<TimestampLog> {
+    Ok(read::record(view, &keys::timestamp_log(org))?.unwrap_or_default())
 }
 
-/// Records a token; see the module documentation for the rules.
+/// The `seq`-th token `org` recorded.
+pub fn record(view: &dyn StateView, org: &OrgId, seq: u64) -> Result<Option<TimestampRecord>> {
+    read::record(view, &keys::timestamp(org, seq))
+}
+
+/// Records a token in the signer's organisation's log; see the module
+/// documentation for the rules.
 pub fn record_timestamp(
     view: &dyn StateView,
     ctx: &BlockCtx,
@@ -49,19 +65,32 @@ pub fn record_timestamp(
 ) -> Result<WriteSet> {
     let checkpoint = check_checkpoint(ctx, &call.checkpoint)?;
     check_token(&call.token, &call.checkpoint)?;
-    let before = log(view)?;
+    let org = &signer.org;
+    let before = log(view, org)?;
     if before.count > 0 && checkpoint.size <= before.last_size {
         return Err(ContractError::TimestampNotNewer {
             size: checkpoint.size,
             last: before.last_size,
         });
     }
+    let mut stage = Overlay::new(view);
+    if before.count == 0 {
+        let mut stamping = orgs(view)?;
+        if stamping.0.len() >= MAX_STAMPING_ORGS {
+            return Err(ContractError::TimestampOrgsFull {
+                max: MAX_STAMPING_ORGS,
+            });
+        }
+        let at = stamping.0.binary_search(org).unwrap_or_else(|at| at);
+        stamping.0.insert(at, org.clone());
+        read::put(&mut stage, keys::TIMESTAMP_ORGS.to_vec(), &stamping);
+    }
     let stored = TimestampRecord {
         seq: before.count,
         size: checkpoint.size,
         checkpoint: call.checkpoint.clone(),
         token: call.token.clone(),
-        org: signer.org.clone(),
+        org: org.clone(),
         officer: signer.id,
         height: ctx.height,
         time_ms: ctx.time_ms,
@@ -71,13 +100,13 @@ pub fn record_timestamp(
         count: before.count + 1,
         last_size: checkpoint.size,
     };
-    let mut stage = Overlay::new(view);
-    read::put(&mut stage, keys::timestamp(stored.seq), &stored);
-    read::put(&mut stage, keys::TIMESTAMP_LOG.to_vec(), &after);
+    read::put(&mut stage, keys::timestamp(org, stored.seq), &stored);
+    read::put(&mut stage, keys::timestamp_log(org), &after);
     Ok(stage.into_writes())
 }
 
-/// The body parses, names this chain and a committed block.
+/// The body parses, names this chain (its id, then a genesis hash) and a
+/// committed block, and covers at least one header.
 fn check_checkpoint(ctx: &BlockCtx, body: &str) -> Result<Checkpoint> {
     let invalid = |reason: String| ContractError::InvalidCheckpoint { reason };
     if body.len() > MAX_CHECKPOINT_BODY_BYTES {
@@ -88,9 +117,13 @@ fn check_checkpoint(ctx: &BlockCtx, body: &str) -> Result<Checkpoint> {
     }
     let checkpoint = Checkpoint::parse_body(body).map_err(|e| invalid(e.to_string()))?;
     let own = format!("{ORIGIN_PREFIX}{}/", ctx.chain_id);
-    if !checkpoint.origin.starts_with(&own) {
+    let names_this_chain = checkpoint
+        .origin
+        .strip_prefix(&own)
+        .is_some_and(|genesis| Hash::from_hex(genesis).is_ok());
+    if !names_this_chain {
         return Err(invalid(format!(
-            "its origin `{}` is not this chain's (`{own}…`)",
+            "its origin `{}` is not this chain's (`{own}<genesis hash>`)",
             checkpoint.origin
         )));
     }

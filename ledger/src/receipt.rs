@@ -63,8 +63,9 @@ pub const MAX_RECEIPT_VALIDATOR_CHANGES: usize = 256;
 pub const MAX_RECEIPT_HEADERS: usize = 3 + MAX_RECEIPT_CUSTODY + MAX_RECEIPT_VALIDATOR_CHANGES;
 /// Most witnessed checkpoints a receipt carries.
 pub const MAX_RECEIPT_WITNESSED: usize = 16;
-/// Most timestamped checkpoints a receipt carries.
-pub const MAX_RECEIPT_TIMESTAMPED: usize = 4;
+/// Most timestamped checkpoints a receipt carries: one per organisation
+/// that stamps (`timestamps::MAX_STAMPING_ORGS`).
+pub const MAX_RECEIPT_TIMESTAMPED: usize = crate::timestamps::MAX_STAMPING_ORGS;
 /// Largest witnessed-checkpoint note (the signed-note limit of
 /// `docs/checkpoint.md` §3).
 pub const MAX_RECEIPT_NOTE_BYTES: usize = 32 * 1024;
@@ -107,10 +108,10 @@ pub struct Receipt {
     /// every header above (`docs/receipt.md` §10.1); possibly none.
     pub witnessed: Vec<WitnessedCheckpoint>,
     /// Checkpoints time-stamped by a TSA whose history holds the anchor's
-    /// block (`docs/receipt.md` §10.3); possibly none.
+    /// block (`docs/receipt.md` §10.2); possibly none.
     pub timestamped: Vec<TimestampedCheckpoint>,
     /// The court-chain deposits of the record, proven under the state root
-    /// at `height` (`docs/receipt.md` §10.4); absent when the receipt does
+    /// at `height` (`docs/receipt.md` §10.3); absent when the receipt does
     /// not speak of deposits.
     pub deposits: Option<ProvenDeposits>,
 }
@@ -184,11 +185,13 @@ pub struct CertifiedValidatorChange {
 }
 
 /// The set in force after `changes`, starting from `set`, the one that
-/// commits header `from + 1`: each change must be written by a block `c ≥
-/// from`, in strictly ascending order, whose header the set in force
-/// certified, with a state proof of the new set under that header; the new
-/// set must be usable and differ. Pure; returns why not.
+/// certified header `from` of chain `chain_id` (the genesis set when `from`
+/// is 0): each change must be written by a block `c ≥ from` of that chain,
+/// in strictly ascending order, whose header the set in force certified,
+/// with a state proof of the new set under that header; the new set must be
+/// usable and differ. Pure; returns why not.
 pub fn follow_validator_changes(
+    chain_id: &str,
     set: &ValidatorSet,
     from: u64,
     changes: &[CertifiedValidatorChange],
@@ -198,6 +201,12 @@ pub fn follow_validator_changes(
     for CertifiedValidatorChange { certified, change } in changes {
         let header = &certified.header;
         let c = change.height;
+        if header.chain_id != chain_id {
+            return Err(format!(
+                "header {c} is of chain `{}`, not `{chain_id}`",
+                header.chain_id
+            ));
+        }
         if header.height != c || c < next_allowed {
             return Err(format!(
                 "the change after block {c} is out of order or comes with header {}",

@@ -1,6 +1,6 @@
 //! What a receipt carries about things outside the chain: checkpoints a
-//! time-stamp authority stamped (`docs/receipt.md` §10.3) and the numbers
-//! court chains gave the record's deposits (§10.4).
+//! time-stamp authority stamped (`docs/receipt.md` §10.2) and the numbers
+//! court chains gave the record's deposits (§10.3).
 //!
 //! The ledger checks everything but the token's CMS signature: that needs
 //! the TSA's certificate, which only the verifier can choose to trust, so

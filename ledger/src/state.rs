@@ -145,12 +145,18 @@ pub mod keys {
         format!("supervision/due/{day:08}").into_bytes()
     }
 
-    /// The log of recorded time-stamp tokens (`timestamps::TimestampLog`).
-    pub const TIMESTAMP_LOG: &[u8] = b"timestamp/log";
+    /// The organisations that recorded time-stamp tokens
+    /// (`timestamps::TimestampOrgs`).
+    pub const TIMESTAMP_ORGS: &[u8] = b"timestamp/orgs";
 
-    /// The `seq`-th recorded time-stamp token (`timestamps::TimestampRecord`).
-    pub fn timestamp(seq: u64) -> Vec<u8> {
-        [b"timestamp/".as_slice(), &seq.to_be_bytes()].concat()
+    /// One organisation's log of time-stamp tokens (`timestamps::TimestampLog`).
+    pub fn timestamp_log(org: &OrgId) -> Vec<u8> {
+        format!("timestamp/{org}/log").into_bytes()
+    }
+
+    /// The `seq`-th time-stamp token `org` recorded (`timestamps::TimestampRecord`).
+    pub fn timestamp(org: &OrgId, seq: u64) -> Vec<u8> {
+        [format!("timestamp/{org}/").as_bytes(), &seq.to_be_bytes()].concat()
     }
 
     /// The court-chain deposits of one evidence file (`deposit::Deposits`).

@@ -1,17 +1,22 @@
 //! Trusted timestamps of the history: RFC 3161 tokens over checkpoints,
-//! recorded on chain (`Call::RecordTimestamp`, docs/timestamp.md §6).
+//! recorded on chain (`Call::RecordTimestamp`, docs/timestamp.md § "On the
+//! chain").
 //!
 //! A token from a time-stamp authority (TSA) over SHA-256 of a checkpoint
 //! body (docs/checkpoint.md §2) shows that every header the checkpoint's
-//! history holds existed by the token's time. The chain keeps the tokens in
-//! the order of the checkpoints they cover, so a receipt builder finds the
-//! first one that covers a block by binary search:
+//! history holds existed by the token's time. Each organisation keeps its
+//! own log, in the order of the checkpoints it stamped, so that one
+//! organisation's stamps (from a TSA others do not trust, or recorded in
+//! bad faith) never stand in the way of another's, and a receipt builder
+//! finds each organisation's first token that covers a block by binary
+//! search:
 //!
-//! - `timestamp/log` holds a [`TimestampLog`] (how many, the last size);
-//! - `timestamp/<n>` (n from 0, 8 bytes big-endian) holds the n-th
+//! - `timestamp/orgs` holds the [`TimestampOrgs`] that recorded any;
+//! - `timestamp/<org>/log` holds that organisation's [`TimestampLog`];
+//! - `timestamp/<org>/<n>` (n from 0, 8 bytes big-endian) holds its n-th
 //!   [`TimestampRecord`]; sizes strictly increase with n.
 //!
-//! Whether the TSA is to be trusted is the verifier's business (its
+//! Whether a TSA is to be trusted is the verifier's business (its
 //! certificate, `xianjie verify --tsa-cert`); the chain checks only that the
 //! token covers the checkpoint it is recorded with.
 
@@ -30,6 +35,15 @@ pub const MAX_TOKEN_BYTES: usize = 12 * 1024;
 
 /// Largest checkpoint body recorded, in bytes (a body is under 300).
 pub const MAX_CHECKPOINT_BODY_BYTES: usize = 1024;
+
+/// Most organisations whose logs a receipt's builder looks through, and so
+/// most time-stamped checkpoints a receipt carries (one per organisation).
+pub const MAX_STAMPING_ORGS: usize = 16;
+
+/// The organisations that recorded tokens, sorted, at most
+/// [`MAX_STAMPING_ORGS`] (a later one is refused: `timestamp_orgs_full`).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TimestampOrgs(pub Vec<OrgId>);
 
 /// How many tokens are recorded, and the checkpoint size of the last one.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -89,6 +103,11 @@ pub fn first_covering<E>(
         }
     }
     Ok(found)
+}
+
+impl Canonical for TimestampOrgs {
+    const KIND: &'static str = "timestamping organisations";
+    const MAX_ENCODED_LEN: usize = MAX_STAMPING_ORGS * 40 + 8;
 }
 
 impl Canonical for TimestampLog {

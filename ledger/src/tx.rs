@@ -159,7 +159,7 @@ pub struct PublishBulletin {
 }
 
 /// An RFC 3161 token over a checkpoint of the history
-/// (`timestamps`, docs/timestamp.md §6).
+/// (`timestamps`, docs/timestamp.md, "On the chain").
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RecordTimestamp {
     /// The checkpoint body (docs/checkpoint.md §2), byte for byte.

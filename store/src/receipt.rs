@@ -9,14 +9,16 @@ use xianjie_ledger::codec;
 use xianjie_ledger::deposit::Deposits;
 use xianjie_ledger::error::CodecError;
 use xianjie_ledger::hash::Hash;
+use xianjie_ledger::ids::OrgId;
 use xianjie_ledger::merkle;
 use xianjie_ledger::model::EvidenceRecord;
 use xianjie_ledger::receipt::{
     CertifiedHeader, ProvenDeposits, Receipt, TimestampedCheckpoint, TxProof, ValidatorChange,
-    WitnessedCheckpoint, MAX_RECEIPT_CUSTODY, MAX_RECEIPT_VALIDATOR_CHANGES, MAX_RECEIPT_WITNESSED,
+    WitnessedCheckpoint, MAX_RECEIPT_CUSTODY, MAX_RECEIPT_TIMESTAMPED,
+    MAX_RECEIPT_VALIDATOR_CHANGES, MAX_RECEIPT_WITNESSED,
 };
 use xianjie_ledger::state::keys;
-use xianjie_ledger::timestamps::{first_covering, TimestampLog, TimestampRecord};
+use xianjie_ledger::timestamps::{first_covering, TimestampLog, TimestampOrgs, TimestampRecord};
 use xianjie_ledger::validators::ValidatorSet;
 
 use crate::{corrupt, CosignedCheckpoint, StorageError, Store, StoreResult};
@@ -96,9 +98,7 @@ pub fn build(store: &Store, digest: &Hash, height: u64) -> StoreResult<Option<Re
         .map(|certified| certified.header.chain_id.clone())
         .unwrap_or_default();
     let witnessed = witnessed_checkpoints(store, &headers, height)?;
-    let timestamped = timestamped_checkpoint(store, &record)?
-        .into_iter()
-        .collect();
+    let timestamped = timestamped_checkpoints(store, &record)?;
     let deposits = proven_deposits(store, digest, height)?;
     let anchor = tx_proof(store, &record.tx, record.height)?;
     let custody = record
@@ -128,22 +128,42 @@ pub fn build(store: &Store, digest: &Hash, height: u64) -> StoreResult<Option<Re
 /// state (recorded in error or in bad faith) are skipped.
 const TIMESTAMP_CANDIDATES: u64 = 8;
 
-/// The earliest recorded token whose checkpoint holds the anchor's block
-/// and is stated by this store's own header, with the anchor's inclusion in
-/// it: the strongest "existed by" a TSA attests. Read from the newest state,
-/// not the state at the receipt height: a token proves itself, and one
-/// recorded after a witnessed receipt height still dates the anchor.
-fn timestamped_checkpoint(
+/// For each organisation that stamps, its earliest recorded token whose
+/// checkpoint holds the anchor's block and is stated by this store's own
+/// header, with the anchor's inclusion in it: the strongest "existed by"
+/// each TSA attests, and one per log so that a verifier finds the TSA it
+/// trusts. Read from the newest state, not the state at the receipt height:
+/// a token proves itself, and one recorded after a witnessed receipt height
+/// still dates the anchor.
+fn timestamped_checkpoints(
     store: &Store,
     record: &EvidenceRecord,
+) -> StoreResult<Vec<TimestampedCheckpoint>> {
+    let orgs: TimestampOrgs = newest_record(store, keys::TIMESTAMP_ORGS)?.unwrap_or_default();
+    let mut found = Vec::new();
+    for org in orgs.0.iter().take(MAX_RECEIPT_TIMESTAMPED) {
+        if let Some(stamped) = first_stated_token(store, org, record.height)? {
+            found.push(stamped);
+        }
+    }
+    Ok(found)
+}
+
+/// `org`'s first token whose checkpoint holds block `anchor_height` and
+/// that this store's header states, looking at most [`TIMESTAMP_CANDIDATES`]
+/// past the first that covers it.
+fn first_stated_token(
+    store: &Store,
+    org: &OrgId,
+    anchor_height: u64,
 ) -> StoreResult<Option<TimestampedCheckpoint>> {
-    let log: TimestampLog = newest_record(store, keys::TIMESTAMP_LOG)?.unwrap_or_default();
+    let log: TimestampLog = newest_record(store, &keys::timestamp_log(org))?.unwrap_or_default();
     let read = |seq: u64| -> StoreResult<TimestampRecord> {
-        let key = keys::timestamp(seq);
+        let key = keys::timestamp(org, seq);
         newest_record(store, &key)?
             .ok_or_else(|| corrupt(&key, "the timestamp log counts a missing record"))
     };
-    let Some(first) = first_covering(log.count, record.height, read)? else {
+    let Some(first) = first_covering(log.count, anchor_height, read)? else {
         return Ok(None);
     };
     let last = log.count.min(first.seq + TIMESTAMP_CANDIDATES);
@@ -153,33 +173,41 @@ fn timestamped_checkpoint(
         } else {
             read(seq)?
         };
-        let Ok(checkpoint) = Checkpoint::parse_body(&stamped.checkpoint) else {
-            continue;
-        };
-        let stated = store
-            .header(checkpoint.block_height)?
-            .is_some_and(|header| checkpoint.is_stated_by(&header));
-        if !stated {
-            continue;
+        match stated_checkpoint(store, &stamped.checkpoint)? {
+            Some(checkpoint) => {
+                let anchor_inclusion = history_inclusion(store, anchor_height, checkpoint.size)?;
+                return Ok(Some(TimestampedCheckpoint {
+                    checkpoint: stamped.checkpoint,
+                    token: stamped.token,
+                    anchor_inclusion,
+                }));
+            }
+            None => continue,
         }
-        let anchor_inclusion = store
-            .history_inclusion(record.height, checkpoint.size)?
-            .ok_or_else(|| {
-                corrupt(
-                    b"y:",
-                    format!(
-                        "no inclusion of header {} in the history of {}",
-                        record.height, checkpoint.size
-                    ),
-                )
-            })?;
-        return Ok(Some(TimestampedCheckpoint {
-            checkpoint: stamped.checkpoint,
-            token: stamped.token,
-            anchor_inclusion,
-        }));
     }
     Ok(None)
+}
+
+/// The checkpoint `body` states, if it parses and this store's header at
+/// its block states it.
+fn stated_checkpoint(store: &Store, body: &str) -> StoreResult<Option<Checkpoint>> {
+    let Ok(checkpoint) = Checkpoint::parse_body(body) else {
+        return Ok(None);
+    };
+    let stated = store
+        .header(checkpoint.block_height)?
+        .is_some_and(|header| checkpoint.is_stated_by(&header));
+    Ok(stated.then_some(checkpoint))
+}
+
+/// Header `height` in the history of `size` headers, which must be there.
+fn history_inclusion(store: &Store, height: u64, size: u64) -> StoreResult<merkle::InclusionProof> {
+    store.history_inclusion(height, size)?.ok_or_else(|| {
+        corrupt(
+            b"y:",
+            format!("no inclusion of header {height} in the history of {size}"),
+        )
+    })
 }
 
 /// The deposits recorded for `digest` by `height`, with their proof.

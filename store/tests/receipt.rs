@@ -528,7 +528,7 @@ fn a_validator_change_is_followed_only_when_certified_and_proven() {
     assert_eq!(changes.len(), 1);
     assert_eq!(changes[0].change.height, 3);
     assert_eq!(
-        follow_validator_changes(&genesis_set, 0, &changes),
+        follow_validator_changes(CHAIN_ID, &genesis_set, 0, &changes),
         Ok(set_b())
     );
     // Ranges that do not hold the change, and one that starts at its block.
@@ -546,13 +546,19 @@ fn a_validator_change_is_followed_only_when_certified_and_proven() {
     );
 
     let refused = |changes: &[CertifiedValidatorChange], from: u64| {
-        follow_validator_changes(&genesis_set, from, changes).unwrap_err()
+        follow_validator_changes(CHAIN_ID, &genesis_set, from, changes).unwrap_err()
     };
     // The new set already trusted: its header is certified by another set.
-    let again = follow_validator_changes(&set_b(), 0, &changes).unwrap_err();
+    let again = follow_validator_changes(CHAIN_ID, &set_b(), 0, &changes).unwrap_err();
     assert!(
         again.contains("not committed by the validator set in force"),
         "{again}"
+    );
+    // A header of another chain, though certified by the same keys.
+    let foreign = follow_validator_changes("another-chain", &genesis_set, 0, &changes).unwrap_err();
+    assert!(
+        foreign.contains(&format!("of chain `{CHAIN_ID}`, not `another-chain`")),
+        "{foreign}"
     );
     // Before the range the caller trusts.
     assert!(refused(&changes, 4).contains("out of order"));

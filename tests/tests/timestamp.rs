@@ -94,10 +94,15 @@ fn answer(pki: &Pki, stream: TcpStream) {
     stream.write_all(&reply).unwrap();
 }
 
-/// One round of `xianjie checkpoint timestamp` against `tsa`, trusting `cert`.
+/// One round of `xianjie checkpoint timestamp` by the court against `tsa`,
+/// trusting `cert`.
 fn stamp(node: &DevNode, tsa: &Tsa, cert: &str) -> xianjie_tests::CliRun {
+    stamp_as(node, "court-officer", tsa, cert)
+}
+
+fn stamp_as(node: &DevNode, key: &str, tsa: &Tsa, cert: &str) -> xianjie_tests::CliRun {
     node.cli_as(
-        "court-officer",
+        key,
         &[
             "checkpoint",
             "timestamp",
@@ -169,14 +174,14 @@ fn a_checkpoint_stamped_by_a_real_tsa_dates_the_receipt_and_only_that_tsa_verifi
         "{}",
         refused.stderr
     );
-    assert_eq!(get(&node, "/v1/checkpoints/timestamped")["count"], 0);
+    assert_eq!(court_log(&node)["count"], 0);
     let stamped = stamp(&node, &tsa, &tsa.cert("ca.crt"))
         .expect_code(0)
         .json();
     assert_eq!(stamped["stamped"], true, "{stamped:#}");
     let size = stamped["size"].as_u64().unwrap();
     assert!(size >= anchor_height, "{stamped:#}");
-    let log = get(&node, "/v1/checkpoints/timestamped");
+    let log = court_log(&node);
     assert_eq!(log["count"], 1);
     assert_eq!(log["last_size"], size);
 
@@ -198,6 +203,9 @@ fn a_checkpoint_stamped_by_a_real_tsa_dates_the_receipt_and_only_that_tsa_verifi
             "{checked:#}"
         );
         assert_eq!(timestamp["serial"], stamped["serial"]);
+        // Stamped after its block, as the TSA's clock and the block's agree.
+        let after = timestamp["after_block_time_ms"].as_i64().unwrap();
+        assert!((0..120_000).contains(&(after + 1_000)), "{checked:#}");
     }
     let wrong = verify(
         &node,
@@ -223,7 +231,7 @@ fn a_checkpoint_stamped_by_a_real_tsa_dates_the_receipt_and_only_that_tsa_verifi
         token: tsa.token_over(&old),
     });
     assert_eq!(submit(&node, replayed), "timestamp_not_newer");
-    assert_eq!(get(&node, "/v1/checkpoints/timestamped")["count"], 1);
+    assert_eq!(court_log(&node)["count"], 1);
 
     // Evidence anchored after the stamp has no token yet; the next round
     // stamps a larger checkpoint that holds it.
@@ -252,6 +260,60 @@ fn a_checkpoint_stamped_by_a_real_tsa_dates_the_receipt_and_only_that_tsa_verifi
         .expect_code(0)
         .json();
     assert_eq!(first["timestamp"]["history_size"], size);
+
+    // The procuratorate stamps with a TSA the court does not trust: its own
+    // log, so the court's stamps still count, and a receipt carries one
+    // token of each; each TSA's certificate verifies its own, and given
+    // both, the earlier date is shown.
+    anchor_filler(&node, dir.path(), 3);
+    let other = stamp_as(
+        &node,
+        "procuratorate-officer",
+        &elsewhere,
+        &elsewhere.cert("ca.crt"),
+    )
+    .expect_code(0)
+    .json();
+    assert_eq!(other["org"], "procuratorate", "{other:#}");
+    assert_eq!(court_log(&node)["count"], 2);
+    receipt(&node, &digest, &receipt_path);
+    let both = verify(&node, &receipt_path, &[]).expect_code(0).json();
+    assert_eq!(both["timestamps_carried"], 2, "{both:#}");
+    for (cert, serial) in [
+        (tsa.cert("ca.crt"), &stamped["serial"]),
+        (elsewhere.cert("ca.crt"), &other["serial"]),
+    ] {
+        let checked = verify(&node, &receipt_path, &["--tsa-cert", &cert])
+            .expect_code(0)
+            .json();
+        assert_eq!(&checked["timestamp"]["serial"], serial, "{checked:#}");
+    }
+    let earliest = verify(
+        &node,
+        &receipt_path,
+        &[
+            "--tsa-cert",
+            &elsewhere.cert("ca.crt"),
+            "--tsa-cert",
+            &tsa.cert("ca.crt"),
+        ],
+    )
+    .expect_code(0)
+    .json();
+    assert_eq!(earliest["timestamp"]["history_size"], size, "{earliest:#}");
+}
+
+/// The court's time-stamp log, as `GET /v1/checkpoints/timestamped` lists it
+/// (zeros before it stamps anything).
+fn court_log(node: &DevNode) -> Value {
+    let view = get(node, "/v1/checkpoints/timestamped");
+    view["orgs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|log| log["org"] == "court")
+        .cloned()
+        .unwrap_or_else(|| serde_json::json!({ "count": 0, "last_size": 0 }))
 }
 
 /// Anchors one more file, so that a later header states the history
@@ -301,6 +363,33 @@ fn a_deposit_bundle_is_exported_its_number_recorded_and_named_by_the_next_receip
         .as_str()
         .unwrap()
         .to_owned();
+    // Against another chain's genesis the receipt does not verify, and
+    // nothing is written.
+    let genesis_text = std::fs::read_to_string(node.home.join("genesis.json")).unwrap();
+    let other_genesis = dir.path().join("other-genesis.json");
+    let other_chain = genesis_text.replacen("\"chain_id\": \"", "\"chain_id\": \"other-", 1);
+    assert_ne!(other_chain, genesis_text);
+    std::fs::write(&other_genesis, other_chain).unwrap();
+    let unproven = dir.path().join("unproven.json");
+    let refused = node.cli_as(
+        "procuratorate-officer",
+        &[
+            "evidence",
+            "export-deposit",
+            &digest,
+            "-o",
+            unproven.to_str().unwrap(),
+            "--genesis",
+            other_genesis.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(refused.code, 2, "{}", refused.stderr);
+    assert!(
+        refused.stderr.contains("chain_id_mismatch"),
+        "{}",
+        refused.stderr
+    );
+    assert!(!unproven.exists());
     let bundle = dir.path().join("deposit.json");
     let exported = node
         .cli_as(
@@ -311,6 +400,8 @@ fn a_deposit_bundle_is_exported_its_number_recorded_and_named_by_the_next_receip
                 &digest,
                 "-o",
                 bundle.to_str().unwrap(),
+                "--genesis",
+                node.home.join("genesis.json").to_str().unwrap(),
             ],
         )
         .expect_code(0)

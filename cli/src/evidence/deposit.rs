@@ -5,7 +5,8 @@
 //! later receipts name it.
 //!
 //! The bundle is one JSON document (`xianjie-deposit/1`): the evidence's
-//! digest, class and custody as proven by its receipt, the witnessed
+//! digest, class and custody as proven by its receipt (verified against the
+//! genesis before anything is written), the witnessed
 //! checkpoint and time-stamp token the receipt carries, and the receipt
 //! itself (hex), which holds every proof. What a court chain stores is the
 //! bundle's SHA-256 (printed, and recorded with the number), or the bundle.
@@ -41,6 +42,10 @@ pub struct ExportArgs {
     /// Where to write the bundle (JSON).
     #[arg(short = 'o', long = "out", value_name = "FILE")]
     pub out: PathBuf,
+    /// The chain's genesis document: the receipt is verified against it
+    /// before anything is written, so what goes to the court is proven.
+    #[arg(long, value_name = "GENESIS")]
+    pub genesis: PathBuf,
 }
 
 /// `xianjie evidence record-deposit`
@@ -121,6 +126,7 @@ pub fn export(context: &Context, args: ExportArgs) -> anyhow::Result<Exit> {
         })?;
         return Ok(Exit::Negative);
     };
+    let genesis = crate::verify::read_genesis(&args.genesis)?;
     let receipt = Receipt::from_bytes(&bytes)
         .map_err(|error| anyhow!("the node sent a receipt this CLI cannot read: {error}"))?;
     if receipt.digest != args.digest {
@@ -130,6 +136,13 @@ pub fn export(context: &Context, args: ExportArgs) -> anyhow::Result<Exit> {
             args.digest
         );
     }
+    receipt.verify(&genesis, None).map_err(|error| {
+        anyhow!(
+            "the node's receipt does not verify against {} ({}: {error}); nothing was written",
+            args.genesis.display(),
+            error.code()
+        )
+    })?;
     let witnessed = witnessed_bodies(&receipt)?;
     let bundle = bundle(&receipt, &bytes, witnessed);
     let mut text = serde_json::to_string_pretty(&bundle)?;
@@ -251,7 +264,7 @@ pub fn record(context: &Context, args: RecordArgs) -> anyhow::Result<Exit> {
     });
     super::print_submission(context, &submission, fields, |committed| {
         format!(
-            "recorded deposit {} on {} for {} at height {}; receipts from now on name it",
+            "recorded deposit {} on {} for {} at height {}; receipts built at this height or later name it",
             args.deposit_id, args.court_chain, args.digest, committed.height
         )
     })

@@ -43,8 +43,12 @@ fn token_over(pki: &tsa_pki::Pki, data: &str) -> Vec<u8> {
 }
 
 fn stamp(sim: &mut Sim, checkpoint: String, token: Vec<u8>) -> String {
+    stamp_as(sim, "lab", checkpoint, token)
+}
+
+fn stamp_as(sim: &mut Sim, org: &str, checkpoint: String, token: Vec<u8>) -> String {
     sim.code(
-        &sim::officer("lab"),
+        &sim::officer(org),
         Call::RecordTimestamp(RecordTimestamp { checkpoint, token }),
     )
 }
@@ -67,6 +71,12 @@ fn a_token_is_recorded_only_over_its_own_committed_checkpoint_and_sizes_only_gro
     let foreign = body(4, "another-chain");
     assert_eq!(
         stamp(&mut sim, foreign.clone(), token_over(&pki, &foreign)),
+        "invalid_checkpoint"
+    );
+    // A chain whose id extends this one's is another chain too.
+    let longer = body(4, &format!("{CHAIN}/x"));
+    assert_eq!(
+        stamp(&mut sim, longer.clone(), token_over(&pki, &longer)),
         "invalid_checkpoint"
     );
     let ahead = body(sim.height, CHAIN);
@@ -97,15 +107,19 @@ fn a_token_is_recorded_only_over_its_own_committed_checkpoint_and_sizes_only_gro
         stamp(&mut sim, four.clone(), other),
         "timestamp_not_for_checkpoint"
     );
+    let lab = sim::org_id("lab");
     assert_eq!(
-        timestamps::log(&sim).unwrap().count,
+        timestamps::log(&sim, &lab).unwrap().count,
         0,
         "refusals write nothing"
     );
+    assert!(timestamps::orgs(&sim).unwrap().0.is_empty());
 
     let token = token_over(&pki, &four);
     assert_eq!(stamp(&mut sim, four.clone(), token.clone()), "ok");
-    let recorded = timestamps::record(&sim, 0).unwrap().expect("recorded");
+    let recorded = timestamps::record(&sim, &lab, 0)
+        .unwrap()
+        .expect("recorded");
     assert_eq!((recorded.seq, recorded.size), (0, 4));
     assert_eq!(
         (recorded.checkpoint, recorded.token),
@@ -113,7 +127,7 @@ fn a_token_is_recorded_only_over_its_own_committed_checkpoint_and_sizes_only_gro
     );
     assert_eq!(recorded.org, sim::org_id("lab"));
     // The same checkpoint again, or an older one: the log stays sorted.
-    assert_eq!(stamp(&mut sim, four, token), "timestamp_not_newer");
+    assert_eq!(stamp(&mut sim, four.clone(), token), "timestamp_not_newer");
     let three = body(3, CHAIN);
     assert_eq!(
         stamp(&mut sim, three.clone(), token_over(&pki, &three)),
@@ -121,11 +135,25 @@ fn a_token_is_recorded_only_over_its_own_committed_checkpoint_and_sizes_only_gro
     );
     let nine = body(9, CHAIN);
     assert_eq!(stamp(&mut sim, nine.clone(), token_over(&pki, &nine)), "ok");
-    let log = timestamps::log(&sim).unwrap();
+    let log = timestamps::log(&sim, &lab).unwrap();
     assert_eq!((log.count, log.last_size), (2, 9));
 
-    // A receipt builder's search over the recorded log.
-    let at = |seq| Ok::<_, ()>(timestamps::record(&sim, seq).unwrap().unwrap());
+    // Another organisation keeps its own log: the lab's stamps, from
+    // whatever TSA, never stand in its way.
+    assert_eq!(
+        stamp_as(&mut sim, "court", four.clone(), token_over(&pki, &four)),
+        "ok"
+    );
+    assert_eq!(
+        stamp_as(&mut sim, "court", four.clone(), token_over(&pki, &four)),
+        "timestamp_not_newer"
+    );
+    let court = sim::org_id("court");
+    assert_eq!(timestamps::log(&sim, &court).unwrap().last_size, 4);
+    assert_eq!(timestamps::orgs(&sim).unwrap().0, [court, lab.clone()]);
+
+    // A receipt builder's search over the lab's log.
+    let at = |seq| Ok::<_, ()>(timestamps::record(&sim, &lab, seq).unwrap().unwrap());
     let covering = |height| {
         first_covering(log.count, height, at)
             .unwrap()

@@ -18,6 +18,7 @@ use axum::extract::rejection::BytesRejection;
 use axum::extract::State;
 use axum::Json;
 use xianjie_ledger::checkpoint::{verify_note, Checkpoint, SignedNote, VerifierKey, WitnessList};
+use xianjie_ledger::ids::OrgId;
 use xianjie_ledger::receipt::CertifiedHeader;
 use xianjie_store::Store;
 
@@ -25,7 +26,8 @@ use super::{ApiError, AppState, ErrorBody, Shared};
 use crate::error::{Error, Result};
 
 pub use xianjie_api::checkpoints::{
-    CheckpointView, CosignedView, TimestampRecordView, TimestampedView, WitnessedView,
+    CheckpointView, CosignedView, OrgTimestampsView, TimestampRecordView, TimestampedView,
+    WitnessedView,
 };
 
 /// The file of a node's home that lists the witnesses it accepts.
@@ -224,12 +226,13 @@ fn witnessed_notes(store: &Store) -> Result<Vec<WitnessedView>, ApiError> {
         .collect())
 }
 
-/// The time-stamp tokens recorded over checkpoints: how many, and the newest.
+/// The time-stamp tokens recorded over checkpoints: each organisation's
+/// count and newest.
 #[utoipa::path(
     get,
     path = "/v1/checkpoints/timestamped",
     tag = "chain",
-    responses((status = 200, description = "the count and the newest token", body = TimestampedView))
+    responses((status = 200, description = "each organisation's count and newest token", body = TimestampedView))
 )]
 pub async fn timestamped(State(state): State<AppState>) -> Result<Json<TimestampedView>, ApiError> {
     let view = state
@@ -239,14 +242,24 @@ pub async fn timestamped(State(state): State<AppState>) -> Result<Json<Timestamp
 }
 
 fn timestamped_view(store: &Store) -> Result<TimestampedView, ApiError> {
-    let log = xianjie_contracts::timestamps::log(store).map_err(super::auth::internal)?;
+    let orgs = xianjie_contracts::timestamps::orgs(store).map_err(super::auth::internal)?;
+    let orgs = orgs
+        .0
+        .iter()
+        .map(|org| org_timestamps(store, org))
+        .collect::<Result<_, _>>()?;
+    Ok(TimestampedView { orgs })
+}
+
+fn org_timestamps(store: &Store, org: &OrgId) -> Result<OrgTimestampsView, ApiError> {
+    use xianjie_contracts::timestamps::{log, record};
+    let log = log(store, org).map_err(super::auth::internal)?;
     let latest = match log.count.checked_sub(1) {
-        Some(seq) => {
-            xianjie_contracts::timestamps::record(store, seq).map_err(super::auth::internal)?
-        }
+        Some(seq) => record(store, org, seq).map_err(super::auth::internal)?,
         None => None,
     };
-    Ok(TimestampedView {
+    Ok(OrgTimestampsView {
+        org: org.to_string(),
         count: log.count,
         last_size: log.last_size,
         latest: latest.map(|stamped| TimestampRecordView {

@@ -16,8 +16,9 @@ use super::{ApiError, AppState, ErrorBody};
 pub use xianjie_api::history::{ConsistencyView, HistoryInclusionView, ValidatorChangesView};
 
 /// Most headers one `GET /v1/history/validator-changes` reads: the range is
-/// scanned header by header.
-pub const MAX_CHANGE_SCAN: u64 = 1_000_000;
+/// scanned header by header (about 0.1 s per 100,000 on a laptop disk), so
+/// one public request stays cheap; a caller far behind asks in steps.
+pub const MAX_CHANGE_SCAN: u64 = 100_000;
 
 /// The two trees of a consistency proof.
 #[derive(Debug, Deserialize, IntoParams)]

@@ -111,6 +111,7 @@ use super::{
         checkpoints::CosignedView,
         checkpoints::WitnessedView,
         checkpoints::TimestampedView,
+        checkpoints::OrgTimestampsView,
         checkpoints::TimestampRecordView,
         history::HistoryInclusionView,
         history::ValidatorChangesView,

@@ -194,26 +194,37 @@ fn follow_validators(
         None => (genesis_set.clone(), 0),
     };
     let header = &view.certified.header;
-    if header.validators_hash == trusted.hash() || header.height <= trusted_at {
+    if header.height < trusted_at {
+        bail!(
+            "{node} serves header {}, older than the {trusted_at} this witness co-signed; it is behind",
+            header.height
+        );
+    }
+    if header.validators_hash == trusted.hash() {
         return Ok(trusted);
     }
-    let path = format!(
-        "{node}/v1/history/validator-changes?from={trusted_at}&to={}",
-        header.height
-    );
-    let answer: ValidatorChangesView = get_json(agent, &path)?;
-    if (answer.from, answer.to) != (trusted_at, header.height) {
-        bail!("{node} answered the validator changes of another range");
+    // In steps the node answers (`MAX_CHANGE_SCAN` headers each), so a
+    // witness that was away for long catches up.
+    let mut set = trusted;
+    let mut from = trusted_at;
+    while from < header.height {
+        let to = header.height.min(from + CHANGE_SCAN_STEP);
+        let path = format!("{node}/v1/history/validator-changes?from={from}&to={to}");
+        let answer: ValidatorChangesView = get_json(agent, &path)?;
+        if (answer.from, answer.to) != (from, to) {
+            bail!("{node} answered the validator changes of another range");
+        }
+        set = follow_validator_changes(&header.chain_id, &set, from, &answer.changes)
+            .map_err(|reason| anyhow!("{node}'s validator-set changes do not hold: {reason}"))?;
+        from = to;
     }
-    let set = follow_validator_changes(&trusted, trusted_at, &answer.changes)
-        .map_err(|reason| anyhow!("{node}'s validator-set changes do not hold: {reason}"))?;
-    tracing::info!(
-        changes = answer.changes.len(),
-        header = header.height,
-        "followed the validator set"
-    );
+    tracing::info!(header = header.height, "followed the validator set");
     Ok(set)
 }
+
+/// Headers per `GET /v1/history/validator-changes` request: the node's
+/// limit per answer (`MAX_CHANGE_SCAN`).
+const CHANGE_SCAN_STEP: u64 = 100_000;
 
 /// The checkpoint the body states, once the header it names is the one the
 /// validators certified and gives the same root, height and time.
@@ -230,6 +241,9 @@ fn check_certified(
         );
     }
     let header = &view.certified.header;
+    if !origin.starts_with(&format!("xianjie/{}/", header.chain_id)) {
+        bail!("the header the node sent is of chain `{}`", header.chain_id);
+    }
     if !checkpoint.is_stated_by(header) {
         bail!("the checkpoint does not state the header the node sent with it");
     }
