@@ -223,12 +223,7 @@ pub fn follow_validator_changes(
             .verify(header, &set)
             .map_err(|error| format!("header {c}: {error}"))?;
         change
-            .proof
-            .verify(
-                &header.state_root,
-                keys::VALIDATORS,
-                Some(&codec::encode(&change.validators)),
-            )
+            .verify_under(header)
             .map_err(|error| format!("the set written by block {c} is not proven: {error}"))?;
         check_validator_set(&change.validators, c).map_err(|error| error.to_string())?;
         if change.validators.hash() == set.hash() {
@@ -238,6 +233,18 @@ pub fn follow_validator_changes(
         next_allowed = c + 1;
     }
     Ok(set)
+}
+
+impl ValidatorChange {
+    /// Its proof shows `validators` under the state root of `header` (the
+    /// header of block `height`).
+    pub fn verify_under(&self, header: &Header) -> Result<(), ProofError> {
+        self.proof.verify(
+            &header.state_root,
+            keys::VALIDATORS,
+            Some(&codec::encode(&self.validators)),
+        )
+    }
 }
 
 /// A transaction and its RFC 6962 inclusion proof against the `tx_root` of
@@ -998,17 +1005,12 @@ impl Receipt {
                 });
             }
             if let Some(change) = changes.next_if(|change| change.height == height) {
-                change
-                    .proof
-                    .verify(
-                        &header.state_root,
-                        keys::VALIDATORS,
-                        Some(&codec::encode(&change.validators)),
-                    )
-                    .map_err(|error| ReceiptError::ValidatorChangeProofInvalid {
+                change.verify_under(header).map_err(|error| {
+                    ReceiptError::ValidatorChangeProofInvalid {
                         height,
                         reason: error.to_string(),
-                    })?;
+                    }
+                })?;
                 check_validator_set(&change.validators, height)?;
                 let new_hash = change.validators.hash();
                 if new_hash == set_hash {

@@ -333,6 +333,21 @@ pub fn run_cli_with(args: &[&str], env: &[(&str, &str)], stdin: Option<&str>) ->
     child.wait_with_output().expect("wait for xianjie").into()
 }
 
+/// Runs `xianjie --json verify --receipt RECEIPT --genesis GENESIS EXTRA…`
+/// (offline: no node).
+pub fn verify_receipt(receipt: &Path, genesis: &Path, extra: &[&str]) -> CliRun {
+    let mut args = vec![
+        "--json",
+        "verify",
+        "--receipt",
+        receipt.to_str().expect("utf-8 path"),
+        "--genesis",
+        genesis.to_str().expect("utf-8 path"),
+    ];
+    args.extend_from_slice(extra);
+    run_cli(&args)
+}
+
 /// Runs the `xianjie-node` binary with the given arguments (for its
 /// one-shot subcommands such as `verify-db`).
 pub fn run_node(args: &[&std::ffi::OsStr]) -> CliRun {

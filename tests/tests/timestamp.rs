@@ -115,17 +115,7 @@ fn stamp_as(node: &DevNode, key: &str, tsa: &Tsa, cert: &str) -> xianjie_tests::
 }
 
 fn verify(node: &DevNode, receipt: &Path, extra: &[&str]) -> xianjie_tests::CliRun {
-    let genesis = node.home.join("genesis.json");
-    let mut args = vec![
-        "--json",
-        "verify",
-        "--receipt",
-        receipt.to_str().unwrap(),
-        "--genesis",
-        genesis.to_str().unwrap(),
-    ];
-    args.extend_from_slice(extra);
-    xianjie_tests::run_cli(&args)
+    xianjie_tests::verify_receipt(receipt, &node.home.join("genesis.json"), extra)
 }
 
 fn receipt(node: &DevNode, digest: &str, out: &Path) {

@@ -10,7 +10,9 @@ use std::path::{Path, PathBuf};
 
 use serde_json::Value;
 use xianjie_ledger::checkpoint::{require_witnesses, Checkpoint, SignedNote, VerifierKey};
-use xianjie_tests::{copy_dir, run_cli, run_node, write_sample_file, CliRun, DevNode};
+use xianjie_tests::{
+    copy_dir, run_cli, run_node, verify_receipt, write_sample_file, CliRun, DevNode,
+};
 
 const FORK_EXIT_CODE: i32 = 3;
 
@@ -273,18 +275,10 @@ fn receipt_of(node: &DevNode, file: &Path, out: &Path) {
 }
 
 fn verify(receipt: &Path, genesis: &Path, witnesses: Option<&Path>) -> CliRun {
-    let mut args = vec![
-        "--json",
-        "verify",
-        "--receipt",
-        receipt.to_str().unwrap(),
-        "--genesis",
-        genesis.to_str().unwrap(),
-    ];
-    if let Some(list) = witnesses {
-        args.extend(["--witnesses", list.to_str().unwrap()]);
+    match witnesses {
+        Some(list) => verify_receipt(receipt, genesis, &["--witnesses", list.to_str().unwrap()]),
+        None => verify_receipt(receipt, genesis, &[]),
     }
-    run_cli(&args)
 }
 
 #[test]
