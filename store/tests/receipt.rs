@@ -15,6 +15,7 @@ use std::collections::BTreeMap;
 use xianjie_ledger::block::{
     Block, BlockResults, Commit, CommitSignature, Header, TxOutcome, TxResult,
 };
+use xianjie_ledger::checkpoint::Checkpoint;
 use xianjie_ledger::codec::encode;
 use xianjie_ledger::crypto::{vote_digest, KeyId, SecretKey, VoteKind};
 use xianjie_ledger::genesis::{Genesis, GenesisOfficer, GenesisOrg};
@@ -28,7 +29,7 @@ use xianjie_ledger::model::{
 use xianjie_ledger::params::Params;
 use xianjie_ledger::receipt::{
     follow_validator_changes, verify_bytes, CertifiedValidatorChange, Receipt, ReceiptError,
-    TrustRoot, FILE_HEADER_LEN, MAGIC, RECEIPT_VERSION,
+    TimestampedCheckpoint, TrustRoot, FILE_HEADER_LEN, MAGIC, RECEIPT_VERSION,
 };
 use xianjie_ledger::state::{keys, WriteSet};
 use xianjie_ledger::tx::{Call, RecordCustody, RevokeOfficer, SignedTx, Tx};
@@ -581,6 +582,86 @@ fn a_validator_change_is_followed_only_when_certified_and_proven() {
         "{}",
         refused(&uncertified, 0)
     );
+}
+
+/// A timestamped checkpoint holds only if it names this chain and proves
+/// the anchor's header in the history it states; the token itself is left
+/// to a TSA certificate (`xianjie verify --tsa-cert`), so the ledger hands
+/// it over with the imprint it must carry.
+#[test]
+fn a_timestamped_checkpoint_must_state_a_history_holding_the_anchor() {
+    let chain = chain_with_change();
+    let mut receipt = chain.receipt();
+    let anchor_height = receipt.record.height;
+    let checkpoint_of = |size: u64, origin: String| {
+        let header = chain.store.header(size + 1).unwrap().unwrap();
+        Checkpoint {
+            origin,
+            size,
+            root: header.history_root,
+            block_height: size + 1,
+            block_hash: header.hash(),
+            time_ms: header.time_ms,
+        }
+    };
+    let origin = Checkpoint::origin_for(CHAIN_ID, &chain.tip_hash_at_genesis());
+    let body = checkpoint_of(5, origin.clone()).to_body();
+    let stamped = TimestampedCheckpoint {
+        checkpoint: body.clone(),
+        token: vec![0x30, 0x00],
+        anchor_inclusion: chain
+            .store
+            .history_inclusion(anchor_height, 5)
+            .unwrap()
+            .unwrap(),
+    };
+    receipt.timestamped = vec![stamped.clone()];
+    let facts = receipt.verify_with(&chain.trust(), None).unwrap();
+    assert_eq!(facts.timestamped.len(), 1);
+    assert_eq!(facts.timestamped[0].checkpoint.size, 5);
+    assert_eq!(facts.timestamped[0].token, [0x30, 0x00]);
+    assert_eq!(
+        facts.timestamped[0].imprint,
+        xianjie_ledger::timestamps::imprint_of(&body)
+    );
+
+    let tampered: Vec<(&str, Box<dyn Fn(&mut TimestampedCheckpoint)>)> = vec![
+        (
+            "another chain's origin",
+            Box::new(|t| {
+                t.checkpoint =
+                    checkpoint_of(5, Checkpoint::origin_for("other", &Hash([1; 32]))).to_body();
+            }),
+        ),
+        (
+            "another leaf",
+            Box::new(|t| t.anchor_inclusion.leaf_index += 1),
+        ),
+        (
+            "another size",
+            Box::new(|t| t.anchor_inclusion.tree_size -= 1),
+        ),
+        (
+            "a flipped path hash",
+            Box::new(|t| t.anchor_inclusion.path[0].0[0] ^= 1),
+        ),
+        (
+            "another history",
+            Box::new(|t| {
+                t.checkpoint = checkpoint_of(6, origin.clone()).to_body();
+            }),
+        ),
+        ("no body", Box::new(|t| t.checkpoint.clear())),
+    ];
+    for (what, tamper) in tampered {
+        let mut changed = receipt.clone();
+        tamper(&mut changed.timestamped[0]);
+        assert_eq!(
+            code_of(changed.verify_with(&chain.trust(), None)),
+            "timestamped_checkpoint_invalid",
+            "{what}"
+        );
+    }
 }
 
 #[test]
