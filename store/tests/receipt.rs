@@ -625,7 +625,8 @@ fn a_timestamped_checkpoint_must_state_a_history_holding_the_anchor() {
         xianjie_ledger::timestamps::imprint_of(&body)
     );
 
-    let tampered: Vec<(&str, Box<dyn Fn(&mut TimestampedCheckpoint)>)> = vec![
+    type Tamper<'a> = Box<dyn Fn(&mut TimestampedCheckpoint) + 'a>;
+    let tampered: Vec<(&str, Tamper)> = vec![
         (
             "another chain's origin",
             Box::new(|t| {
