@@ -32,6 +32,7 @@ use xianjie_ledger::receipt::{
     TimestampedCheckpoint, TrustRoot, FILE_HEADER_LEN, MAGIC, RECEIPT_VERSION,
 };
 use xianjie_ledger::state::{keys, WriteSet};
+use xianjie_ledger::timestamps::{TimestampLog, TimestampOrgs, TimestampRecord};
 use xianjie_ledger::tx::{Call, RecordCustody, RevokeOfficer, SignedTx, Tx};
 use xianjie_ledger::validators::{Validator, ValidatorSet};
 use xianjie_store::{receipt, Store};
@@ -584,6 +585,99 @@ fn a_validator_change_is_followed_only_when_certified_and_proven() {
     );
 }
 
+/// The checkpoint of this chain over the first `size` headers, as header
+/// `size + 1` states it.
+fn checkpoint_at(chain: &TestChain, size: u64) -> Checkpoint {
+    let header = chain.store.header(size + 1).unwrap().unwrap();
+    Checkpoint {
+        origin: Checkpoint::origin_for(CHAIN_ID, &chain.tip_hash_at_genesis()),
+        size,
+        root: header.history_root,
+        block_height: size + 1,
+        block_hash: header.hash(),
+        time_ms: header.time_ms,
+    }
+}
+
+/// A recorded token of `org` over `checkpoint` (the token's bytes are not
+/// the builder's business: a verifier checks them with a TSA certificate).
+fn stamped_record(org: &str, seq: u64, checkpoint: &Checkpoint) -> TimestampRecord {
+    TimestampRecord {
+        seq,
+        size: checkpoint.size,
+        checkpoint: checkpoint.to_body(),
+        token: vec![0x30, seq as u8],
+        org: org_id(org),
+        officer: KeyId([1; 20]),
+        height: 8,
+        time_ms: 0,
+        tx: Hash([seq as u8; 32]),
+    }
+}
+
+/// The builder carries, from each organisation's log, the first token that
+/// covers the anchor and whose checkpoint this store's header states,
+/// skipping one that states another root.
+#[test]
+fn a_receipt_carries_each_organisations_first_stated_token() {
+    let mut chain = chain_with_change();
+    let good_six = checkpoint_at(&chain, 6);
+    let good_five = checkpoint_at(&chain, 5);
+    let forged_five = Checkpoint {
+        root: Hash([0xee; 32]),
+        ..good_five.clone()
+    };
+    let mut writes = WriteSet::new();
+    let mut put = |key: Vec<u8>, value: Vec<u8>| writes.insert(key, Some(value));
+    put(
+        keys::TIMESTAMP_ORGS.to_vec(),
+        encode(&TimestampOrgs(vec![org_id("court"), org_id("lab")])),
+    );
+    let court = org_id("court");
+    let lab = org_id("lab");
+    put(
+        keys::timestamp_log(&court),
+        encode(&TimestampLog {
+            count: 2,
+            last_size: 6,
+        }),
+    );
+    put(
+        keys::timestamp(&court, 0),
+        encode(&stamped_record("court", 0, &forged_five)),
+    );
+    put(
+        keys::timestamp(&court, 1),
+        encode(&stamped_record("court", 1, &good_six)),
+    );
+    put(
+        keys::timestamp_log(&lab),
+        encode(&TimestampLog {
+            count: 1,
+            last_size: 5,
+        }),
+    );
+    put(
+        keys::timestamp(&lab, 0),
+        encode(&stamped_record("lab", 0, &good_five)),
+    );
+    chain.commit(Vec::new(), writes, None);
+    let receipt = chain.receipt();
+    let bodies: Vec<&str> = receipt
+        .timestamped
+        .iter()
+        .map(|t| t.checkpoint.as_str())
+        .collect();
+    assert_eq!(bodies, [good_six.to_body(), good_five.to_body()]);
+    let facts = receipt.verify_with(&chain.trust(), None).unwrap();
+    let sizes: Vec<u64> = facts
+        .timestamped
+        .iter()
+        .map(|t| t.checkpoint.size)
+        .collect();
+    assert_eq!(sizes, [6, 5]);
+}
+
 /// A timestamped checkpoint holds only if it names this chain and proves
 /// the anchor's header in the history it states; the token itself is left
 /// to a TSA certificate (`xianjie verify --tsa-cert`), so the ledger hands
@@ -593,16 +687,9 @@ fn a_timestamped_checkpoint_must_state_a_history_holding_the_anchor() {
     let chain = chain_with_change();
     let mut receipt = chain.receipt();
     let anchor_height = receipt.record.height;
-    let checkpoint_of = |size: u64, origin: String| {
-        let header = chain.store.header(size + 1).unwrap().unwrap();
-        Checkpoint {
-            origin,
-            size,
-            root: header.history_root,
-            block_height: size + 1,
-            block_hash: header.hash(),
-            time_ms: header.time_ms,
-        }
+    let checkpoint_of = |size: u64, origin: String| Checkpoint {
+        origin,
+        ..checkpoint_at(&chain, size)
     };
     let origin = Checkpoint::origin_for(CHAIN_ID, &chain.tip_hash_at_genesis());
     let body = checkpoint_of(5, origin.clone()).to_body();

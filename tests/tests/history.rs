@@ -134,6 +134,26 @@ fn each_header_commits_the_history_before_it_and_the_proofs_check() {
         (status, refused["error"]["code"].as_str()),
         (400, Some("bad_query"))
     );
+    // A dev chain's one validator never changes: no change to follow, and
+    // the same bounds as the proofs.
+    let (status, changes) = get(&node, "/v1/history/validator-changes?from=0");
+    assert_eq!(status, 200, "{changes}");
+    assert_eq!(
+        (changes["from"].as_u64(), changes["to"].as_u64()),
+        (Some(0), Some(tip))
+    );
+    assert_eq!(changes["changes"], serde_json::json!([]));
+    for (query, expected) in [
+        ("from=3&to=2".to_owned(), (400, "bad_query")),
+        (format!("from=0&to={}", tip + 1), (404, "unknown_block")),
+    ] {
+        let (status, refused) = get(&node, &format!("/v1/history/validator-changes?{query}"));
+        assert_eq!(
+            (status, refused["error"]["code"].as_str().unwrap()),
+            expected,
+            "{query}"
+        );
+    }
     let uncertified = history(
         &node,
         &["consistency", "--from", "1", "--to", &tip.to_string()],
