@@ -269,14 +269,20 @@ fn a_checkpoint_stamped_by_a_real_tsa_dates_the_receipt_and_only_that_tsa_verifi
     receipt(&node, &digest, &receipt_path);
     let both = verify(&node, &receipt_path, &[]).expect_code(0).json();
     assert_eq!(both["timestamps_carried"], 2, "{both:#}");
-    for (cert, serial) in [
-        (tsa.cert("ca.crt"), &stamped["serial"]),
-        (elsewhere.cert("ca.crt"), &other["serial"]),
+    // Each TSA's token is over its organisation's checkpoint: the court's
+    // first one, the procuratorate's larger one.
+    assert!(other["size"].as_u64().unwrap() > size, "{other:#}");
+    for (cert, stamped_size) in [
+        (tsa.cert("ca.crt"), &stamped["size"]),
+        (elsewhere.cert("ca.crt"), &other["size"]),
     ] {
         let checked = verify(&node, &receipt_path, &["--tsa-cert", &cert])
             .expect_code(0)
             .json();
-        assert_eq!(&checked["timestamp"]["serial"], serial, "{checked:#}");
+        assert_eq!(
+            &checked["timestamp"]["history_size"], stamped_size,
+            "{checked:#}"
+        );
     }
     let earliest = verify(
         &node,

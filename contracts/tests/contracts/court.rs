@@ -201,7 +201,14 @@ fn a_deposit_number_is_recorded_once_by_a_party_of_the_evidence() {
             deposit_call(digest, "tianping", &"9".repeat(129)),
             "invalid_field",
         ),
-        // Neither anchoring organisation, holder, procuratorate nor court.
+        // An identity card number is no deposit number.
+        (
+            "market",
+            deposit_call(digest, "tianping", "11010519491231002X"),
+            "personal_information",
+        ),
+        // Neither anchoring organisation, holder, procuratorate nor court,
+        // even with a label the rules refuse: the policy speaks first.
         (
             "police",
             deposit_call(digest, "tianping", "TP-1"),
@@ -209,7 +216,7 @@ fn a_deposit_number_is_recorded_once_by_a_party_of_the_evidence() {
         ),
         (
             "tax",
-            deposit_call(digest, "tianping", "TP-1"),
+            deposit_call(digest, "天平链", "TP-1"),
             "policy_denied",
         ),
         ("market", deposit_call(digest, "tianping", "TP-1"), "ok"),
