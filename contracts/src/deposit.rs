@@ -11,9 +11,7 @@
 //! once (`deposit_exists`); at most `deposit::MAX_DEPOSITS` per file
 //! (`deposits_full`).
 
-use xianjie_ledger::deposit::{
-    check_label, Deposit, Deposits, MAX_COURT_CHAIN_LEN, MAX_DEPOSITS, MAX_DEPOSIT_ID_LEN,
-};
+use xianjie_ledger::deposit::{check_labels, Deposit, Deposits, MAX_DEPOSITS};
 use xianjie_ledger::hash::Hash;
 use xianjie_ledger::model::Officer;
 use xianjie_ledger::state::{keys, StateView, WriteSet};
@@ -49,12 +47,8 @@ pub fn record_deposit(
         Action::RecordDeposit,
         Resource::Evidence(&evidence),
     )?;
-    for (field, text, max) in [
-        ("court_chain", &call.court_chain, MAX_COURT_CHAIN_LEN),
-        ("deposit_id", &call.deposit_id, MAX_DEPOSIT_ID_LEN),
-    ] {
-        check_label(text, max).map_err(|limit| ContractError::InvalidField { field, limit })?;
-    }
+    check_labels(&call.court_chain, &call.deposit_id)
+        .map_err(|(field, limit)| ContractError::InvalidField { field, limit })?;
     let mut list = deposits(view, &digest)?;
     let same = |d: &Deposit| d.court_chain == call.court_chain && d.deposit_id == call.deposit_id;
     if list.0.iter().any(same) {

@@ -116,15 +116,10 @@ fn check_checkpoint(ctx: &BlockCtx, body: &str) -> Result<Checkpoint> {
         )));
     }
     let checkpoint = Checkpoint::parse_body(body).map_err(|e| invalid(e.to_string()))?;
-    let own = format!("{ORIGIN_PREFIX}{}/", ctx.chain_id);
-    let names_this_chain = checkpoint
-        .origin
-        .strip_prefix(&own)
-        .is_some_and(|genesis| Hash::from_hex(genesis).is_ok());
-    if !names_this_chain {
+    if checkpoint.chain_id() != Some(ctx.chain_id.as_str()) {
         return Err(invalid(format!(
-            "its origin `{}` is not this chain's (`{own}<genesis hash>`)",
-            checkpoint.origin
+            "its origin `{}` is not this chain's (`{ORIGIN_PREFIX}{}/<genesis hash>`)",
+            checkpoint.origin, ctx.chain_id
         )));
     }
     if checkpoint.size == 0 {

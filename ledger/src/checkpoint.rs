@@ -87,6 +87,14 @@ impl Checkpoint {
         format!("{ORIGIN_PREFIX}{chain_id}/{}", genesis_hash.to_hex())
     }
 
+    /// The chain id the origin names, if the origin has the form
+    /// [`Checkpoint::origin_for`] gives (`xianjie/<chain id>/<64 hex>`; a
+    /// chain id may itself hold `/`).
+    pub fn chain_id(&self) -> Option<&str> {
+        let (chain, genesis) = self.origin.strip_prefix(ORIGIN_PREFIX)?.rsplit_once('/')?;
+        Hash::from_hex(genesis).is_ok().then_some(chain)
+    }
+
     /// The note text: origin, size, root, then the `block` and `time`
     /// extension lines, each ending in a newline.
     pub fn to_body(&self) -> String {

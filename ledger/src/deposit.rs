@@ -64,6 +64,20 @@ pub fn check_label(text: &str, max: usize) -> Result<(), String> {
     }
 }
 
+/// Both labels of a deposit: the court chain (at most
+/// [`MAX_COURT_CHAIN_LEN`] bytes) and the number (at most
+/// [`MAX_DEPOSIT_ID_LEN`]). Returns the field that is not a label
+/// (`court_chain` or `deposit_id`) and why.
+pub fn check_labels(court_chain: &str, deposit_id: &str) -> Result<(), (&'static str, String)> {
+    for (field, text, max) in [
+        ("court_chain", court_chain, MAX_COURT_CHAIN_LEN),
+        ("deposit_id", deposit_id, MAX_DEPOSIT_ID_LEN),
+    ] {
+        check_label(text, max).map_err(|reason| (field, reason))?;
+    }
+    Ok(())
+}
+
 impl Canonical for Deposits {
     const KIND: &'static str = "deposits";
     const MAX_ENCODED_LEN: usize = MAX_DEPOSITS * 512;
@@ -81,5 +95,14 @@ mod tests {
         assert!(check_label("123456789", 8).unwrap_err().contains("not 9"));
         assert!(check_label("天平链", 64).unwrap_err().contains("'天'"));
         assert!(check_label("a b", 64).unwrap_err().contains("' '"));
+        assert_eq!(check_labels("tianping", "TP-1"), Ok(()));
+        assert_eq!(
+            check_labels("tian ping", "TP-1").unwrap_err().0,
+            "court_chain"
+        );
+        assert_eq!(
+            check_labels("tianping", &"9".repeat(129)).unwrap_err().0,
+            "deposit_id"
+        );
     }
 }

@@ -15,7 +15,7 @@
 
 use crate::checkpoint::Checkpoint;
 use crate::codec;
-use crate::deposit::{check_label, Deposit, MAX_COURT_CHAIN_LEN, MAX_DEPOSIT_ID_LEN};
+use crate::deposit::{check_labels, Deposit};
 use crate::hash::Hash;
 use crate::receipt::{Receipt, ReceiptError, TimestampedCheckpoint};
 use crate::state::keys;
@@ -110,9 +110,8 @@ impl Receipt {
             ));
         }
         for deposit in list {
-            check_label(&deposit.court_chain, MAX_COURT_CHAIN_LEN)
-                .and_then(|()| check_label(&deposit.deposit_id, MAX_DEPOSIT_ID_LEN))
-                .map_err(|e| invalid(format!("a deposit's label {e}")))?;
+            check_labels(&deposit.court_chain, &deposit.deposit_id)
+                .map_err(|(field, reason)| invalid(format!("a deposit's {field} {reason}")))?;
         }
         proven
             .proof

@@ -19,7 +19,7 @@ use serde::Serialize;
 use serde_json::json;
 use sha2::{Digest as _, Sha256};
 use xianjie_ledger::checkpoint::SignedNote;
-use xianjie_ledger::deposit::{check_label, MAX_COURT_CHAIN_LEN, MAX_DEPOSIT_ID_LEN};
+use xianjie_ledger::deposit::check_labels;
 use xianjie_ledger::model::EvidenceRecord;
 use xianjie_ledger::receipt::Receipt;
 use xianjie_ledger::tx::{Call, RecordDeposit};
@@ -232,12 +232,8 @@ fn bundle<'a>(receipt: &'a Receipt, bytes: &[u8], witnessed: Vec<&'a str>) -> Bu
 
 /// Records the court chain's number (exit 0), or prints the refusal (exit 1).
 pub fn record(context: &Context, args: RecordArgs) -> anyhow::Result<Exit> {
-    for (flag, text, max) in [
-        ("--court-chain", &args.court_chain, MAX_COURT_CHAIN_LEN),
-        ("--deposit-id", &args.deposit_id, MAX_DEPOSIT_ID_LEN),
-    ] {
-        check_label(text, max).map_err(|reason| anyhow!("{flag} {reason}"))?;
-    }
+    check_labels(&args.court_chain, &args.deposit_id)
+        .map_err(|(field, reason)| anyhow!("--{} {reason}", field.replace('_', "-")))?;
     let bytes = std::fs::read(&args.bundle)
         .with_context(|| format!("reading the bundle {}", args.bundle.display()))?;
     check_is_bundle_of(&bytes, &args.digest).with_context(|| {

@@ -241,7 +241,7 @@ fn check_certified(
         );
     }
     let header = &view.certified.header;
-    if !origin.starts_with(&format!("xianjie/{}/", header.chain_id)) {
+    if checkpoint.chain_id() != Some(header.chain_id.as_str()) {
         bail!("the header the node sent is of chain `{}`", header.chain_id);
     }
     if !checkpoint.is_stated_by(header) {
