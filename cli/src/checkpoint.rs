@@ -123,7 +123,7 @@ impl Stamper {
         let key = context.load_key()?;
         let client = context.client();
         let org = own_org(&client, key.as_ref())?;
-        let latest: CheckpointView = read(&client, "/v1/checkpoints/latest")?;
+        let latest: CheckpointView = client.get_typed("/v1/checkpoints/latest")?;
         if !Checkpoint::parse_body(&latest.body)?.is_stated_by(&latest.certified.header) {
             bail!("the node's newest checkpoint does not state the header it came with");
         }
@@ -236,18 +236,10 @@ fn own_org(client: &NodeClient, key: &dyn Signer) -> anyhow::Result<String> {
 
 /// The size of the last checkpoint `org` stamped (0 when none).
 fn last_stamped_size(client: &NodeClient, org: &str) -> anyhow::Result<u64> {
-    let view: TimestampedView = read(client, "/v1/checkpoints/timestamped")?;
+    let view: TimestampedView = client.get_typed("/v1/checkpoints/timestamped")?;
     Ok(view
         .orgs
         .iter()
         .find(|log| log.org == org)
         .map_or(0, |log| log.last_size))
-}
-
-/// A public read whose answer is the API type `T`.
-fn read<T: serde::de::DeserializeOwned>(client: &NodeClient, path: &str) -> anyhow::Result<T> {
-    match client.get_json(path)? {
-        Ok(value) => client.typed::<T>(path, value),
-        Err(error) => Err(client.unexpected(path, &error)),
-    }
 }

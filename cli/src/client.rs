@@ -333,6 +333,15 @@ impl NodeClient {
         })
     }
 
+    /// GET a JSON document as the API type `T`; any error answer is
+    /// unexpected ([`NodeClient::unexpected`]).
+    pub fn get_typed<T: DeserializeOwned>(&self, path: &str) -> anyhow::Result<T> {
+        match self.get_json(path)? {
+            Ok(value) => self.typed(path, value),
+            Err(error) => Err(self.unexpected(path, &error)),
+        }
+    }
+
     /// GET where a 404 with `absent_code` means "no such thing".
     fn get_optional(&self, path: &str, absent_code: &str) -> anyhow::Result<Option<Value>> {
         match self.get_json(path)? {

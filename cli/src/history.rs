@@ -97,7 +97,7 @@ fn consistency(
     let certifier = Certifier::new(client, genesis)?;
     let to = certifier.size_or_newest(to)?;
     let path = format!("/v1/history/consistency?from={from}&to={to}");
-    let view: ConsistencyView = fetch(client, &path)?;
+    let view: ConsistencyView = client.get_typed(&path)?;
     if (view.from, view.to) != (from, to) {
         bail!(
             "the node answered a proof for {} → {} headers, not {from} → {to}",
@@ -153,7 +153,7 @@ fn inclusion(
     let certifier = Certifier::new(client, genesis)?;
     let size = certifier.size_or_newest(size)?;
     let path = format!("/v1/history/inclusion?height={height}&size={size}");
-    let view: HistoryInclusionView = fetch(client, &path)?;
+    let view: HistoryInclusionView = client.get_typed(&path)?;
     if (view.height, view.size) != (height, size) {
         bail!(
             "the node answered a proof for header {} of {}, not {height} of {size}",
@@ -220,7 +220,7 @@ impl<'a> Certifier<'a> {
     /// The block at `height`, its certificate checked if it can be.
     fn certified_block(&self, height: u64) -> anyhow::Result<BlockView> {
         let path = format!("/v1/blocks/{height}");
-        let block: BlockView = fetch(self.client, &path)?;
+        let block: BlockView = self.client.get_typed(&path)?;
         if block.header.height != height {
             bail!(
                 "the node answered block {} for height {height}",
@@ -249,12 +249,5 @@ impl<'a> Certifier<'a> {
         } else {
             "\n(roots as the node's headers give them; add --genesis FILE to check their certificates)"
         }
-    }
-}
-
-fn fetch<T: serde::de::DeserializeOwned>(client: &NodeClient, path: &str) -> anyhow::Result<T> {
-    match client.get_json(path)? {
-        Ok(value) => client.typed(path, value),
-        Err(error) => Err(client.unexpected(path, &error)),
     }
 }
