@@ -99,6 +99,8 @@ pub enum EventKind {
     /// A court chain's deposit number for an evidence file (`subject` is
     /// its digest).
     Deposit,
+    /// A clue was sent or answered (`subject` is the clue id).
+    Clue,
 }
 
 /// One committed transaction, as an event.

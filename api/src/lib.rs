@@ -11,6 +11,7 @@
 pub mod cases;
 pub mod chain;
 pub mod checkpoints;
+pub mod clues;
 pub mod error;
 pub mod events;
 pub mod evidence;

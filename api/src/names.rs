@@ -248,6 +248,16 @@ pub const ACTIONS: &[Name] = &[
 /// Deadline rules (DOMAIN Appendix A) and their sector overrides.
 pub const DEADLINE_RULES: &[Name] = &[
     n(
+        "CLUE_RESPONSE",
+        "线索接收答复（7日，参数）",
+        "answer a clue (7 days, a parameter)",
+    ),
+    n(
+        "CLUE_DECISION",
+        "线索受理后处理决定（30日，参数）",
+        "decide on an accepted clue (30 days, a parameter)",
+    ),
+    n(
         "AEA_HEAD_DECISION",
         "负责人审批移送（3日）",
         "head's transfer decision (3 days)",
@@ -629,6 +639,7 @@ pub const ACTORS: &[Name] = &[
     n("PROC", "人民检察院", "procuratorate"),
     n("COURT", "人民法院", "court"),
     n("PARTY", "当事人", "party"),
+    n("RECEIVER", "线索接收机关", "the clue's receiver"),
 ];
 
 /// Organisation kinds (DOMAIN §a), by their wire names.
@@ -646,6 +657,11 @@ pub const ORG_KINDS: &[Name] = &[
         "government_office",
         "人民政府/政府牵头部门",
         "people's government (lead office)",
+    ),
+    n(
+        "supervisory_commission",
+        "监察委员会",
+        "supervisory commission",
     ),
 ];
 

@@ -69,10 +69,11 @@ pub struct OpenArgs {
     #[arg(long, default_value = "general", value_name = "D")]
     pub domain: String,
     /// Where the lead came from: random-inspection, complaint, routine,
-    /// sampling, monitoring, assignment, procuratorial-opinion, other.
+    /// sampling, monitoring, assignment, procuratorial-opinion, other, or
+    /// clue (with --lead-ref CLUE-…: opening the case converts the clue).
     #[arg(long, default_value = "other", value_parser = LeadKind::from_str)]
     pub lead: LeadKind,
-    /// A reference for the lead, e.g. an inspection id (INSP-…).
+    /// A reference for the lead, e.g. an inspection id (INSP-…) or a clue id (CLUE-…).
     #[arg(long, value_name = "REF")]
     pub lead_ref: Option<String>,
 }

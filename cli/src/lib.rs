@@ -21,6 +21,7 @@
 //!   verify --receipt FILE [--file EVIDENCE] --genesis GENESIS
 //!                                check a receipt offline, without any node
 //!   case open|act|actions|show|list   case transfers (行刑衔接) and their clocks
+//!   clue send|accept|decline|forward|convert|show|list   clues (线索) between organs
 //!   inspection record|show|list|recognize|dispute   results and 互认
 //!   lab accredit                 a laboratory's CMA certificate
 //!   policy show                  the Cedar policies in force
@@ -75,6 +76,7 @@ use xianjie_ledger::crypto::SecretKey;
 pub mod case;
 pub mod checkpoint;
 pub mod client;
+pub mod clue;
 pub mod common;
 pub mod error;
 pub mod events;
@@ -153,6 +155,8 @@ pub enum Command {
     Verify(verify::VerifyArgs),
     /// Open and move case transfers (行刑衔接); see where a case stands.
     Case(case::CaseArgs),
+    /// Send clues (线索) to other organs; accept, decline, forward or convert them.
+    Clue(clue::ClueArgs),
     /// Record inspection results, recognise (互认) or dispute them.
     Inspection(inspection::InspectionArgs),
     /// Laboratories' CMA certificates.
@@ -258,6 +262,7 @@ pub fn run(cli: Cli) -> ExitCode {
         Command::Evidence(args) => evidence::execute(&context, args),
         Command::Verify(args) => verify::execute(&context, args),
         Command::Case(args) => case::execute(&context, args),
+        Command::Clue(args) => clue::execute(&context, args),
         Command::Inspection(args) => inspection::execute(&context, args),
         Command::Lab(args) => inspection::execute_lab(&context, args),
         Command::Supervision(args) => supervision::execute(&context, args),

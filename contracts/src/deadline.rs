@@ -51,6 +51,7 @@
 
 use serde::{Deserialize, Serialize};
 use xianjie_ledger::case::{ActionMark, Case, CaseState, PausedClock};
+use xianjie_ledger::clue::{Clue, ClueAction};
 use xianjie_ledger::deadline::{
     Calendar, ClockKind, DayCounting, DeadlineRule, RuleExtension, RulePause, RuleScope, TimeUnit,
     Verification,
@@ -794,6 +795,71 @@ pub fn objection_due_at(params: &Params, window: &ObjectionWindow) -> Option<u64
         rule.limit,
         start_ms,
     ))
+}
+
+/// A running clock of a clue (`RuleScope::Clue`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ClueClock {
+    /// The rule.
+    pub rule: String,
+    /// Who must act.
+    pub actor: String,
+    /// When it started (block time of the starting step, Unix ms).
+    pub started_at_ms: u64,
+    /// The last instant to act (Unix ms).
+    pub due_at_ms: u64,
+    /// Whether the due time has passed.
+    pub overdue: bool,
+    /// The period.
+    pub limit: u32,
+    /// Its unit.
+    pub unit: TimeUnit,
+    /// How far the rule's source was checked.
+    pub verified: Verification,
+    /// The source.
+    pub source: String,
+}
+
+/// Every running clock of a clue at `at_ms`: for each clue rule, from the
+/// latest step that starts it, unless a step after that stops it.
+pub fn clue_clocks(params: &Params, clue: &Clue, at_ms: u64) -> Vec<ClueClock> {
+    let names = |list: &[String], action: ClueAction| list.iter().any(|a| a == action.name());
+    params
+        .deadlines
+        .iter()
+        .filter(|rule| rule.scope == RuleScope::Clue)
+        .filter_map(|rule| {
+            let start = clue
+                .steps
+                .iter()
+                .rposition(|step| names(&rule.start, step.action))?;
+            if clue.steps[start + 1..]
+                .iter()
+                .any(|step| names(&rule.stop, step.action))
+            {
+                return None;
+            }
+            let started_at_ms = clue.steps[start].time_ms;
+            let due_at_ms = due_at(
+                &params.calendar,
+                &params.counting,
+                rule.unit,
+                rule.limit,
+                started_at_ms,
+            );
+            Some(ClueClock {
+                rule: rule.id.clone(),
+                actor: rule.actor.clone(),
+                started_at_ms,
+                due_at_ms,
+                overdue: at_ms > due_at_ms && rule.kind == ClockKind::Duty,
+                limit: rule.limit,
+                unit: rule.unit,
+                verified: rule.verified,
+                source: rule.source.clone(),
+            })
+        })
+        .collect()
 }
 
 #[cfg(test)]

@@ -8,7 +8,7 @@
 use xianjie_ledger::case::{AttachmentKind, CaseState, Outcome};
 use xianjie_ledger::crypto::{KeyId, PublicKey};
 use xianjie_ledger::hash::Hash;
-use xianjie_ledger::ids::{CaseId, InspectionId, OrgId, ProposalId};
+use xianjie_ledger::ids::{CaseId, ClueId, InspectionId, OrgId, ProposalId};
 use xianjie_ledger::model::{CustodyAction, EvidenceCategory, OrgKind, Role};
 
 use xianjie_ledger::supervision::{FactKind, FactUnit};
@@ -1000,6 +1000,62 @@ pub enum ContractError {
         /// The limit.
         max: usize,
     },
+    /// No clue has this id.
+    #[error(
+        "no clue {id} on this chain; `xianjie clue list` shows the clues of your organisation"
+    )]
+    UnknownClue {
+        /// The id.
+        id: ClueId,
+    },
+    /// The route is not one a clue may take (docs/clue.md §2).
+    #[error("a clue may not go from {from} ({from_kind}) to {to} ({to_kind}){why}; docs/clue.md §2 lists the routes")]
+    ClueRouteRefused {
+        /// The sending organisation.
+        from: OrgId,
+        /// Its kind.
+        from_kind: &'static str,
+        /// The receiving organisation.
+        to: OrgId,
+        /// Its kind.
+        to_kind: &'static str,
+        /// What narrows the route, e.g. ": a duty-crime clue goes to a procuratorate or a supervisory commission".
+        why: &'static str,
+    },
+    /// Only the receiving organisation answers a clue.
+    #[error("clue {id} was sent to {to}; only its officers answer it")]
+    NotClueReceiver {
+        /// The clue.
+        id: ClueId,
+        /// Its receiver.
+        to: OrgId,
+    },
+    /// The clue's state does not allow the step.
+    #[error("clue {id} is {state}; {action} needs it {needs}")]
+    ClueWrongState {
+        /// The clue.
+        id: ClueId,
+        /// Its state.
+        state: &'static str,
+        /// The step asked for.
+        action: &'static str,
+        /// The states that allow it.
+        needs: &'static str,
+    },
+    /// An agency converts a clue by opening a case with it as the lead.
+    #[error("an administrative agency converts clue {id} by opening the case: `xianjie case open … --lead clue --lead-ref {id}`")]
+    ClueConvertByCase {
+        /// The clue.
+        id: ClueId,
+    },
+    /// The clue has passed through as many organs as allowed.
+    #[error("clue {id} was forwarded {max} times already; answer it here (accept and convert, or decline)")]
+    ClueForwardedTooOften {
+        /// The clue.
+        id: ClueId,
+        /// The limit.
+        max: usize,
+    },
     /// A stored record is missing or cannot be decoded.
     #[error("stored state under {key} is unusable ({reason}); this node's database is damaged: stop it and restore from a backup or resync")]
     CorruptState {
@@ -1152,6 +1208,12 @@ impl ContractError {
             E::TimestampOrgsFull { .. } => "timestamp_orgs_full",
             E::DepositExists { .. } => "deposit_exists",
             E::DepositsFull { .. } => "deposits_full",
+            E::UnknownClue { .. } => "unknown_clue",
+            E::ClueRouteRefused { .. } => "clue_route_refused",
+            E::NotClueReceiver { .. } => "not_clue_receiver",
+            E::ClueWrongState { .. } => "clue_wrong_state",
+            E::ClueConvertByCase { .. } => "clue_convert_by_case",
+            E::ClueForwardedTooOften { .. } => "clue_forwarded_too_often",
         }
     }
 
@@ -1504,6 +1566,29 @@ mod tests {
             E::TimestampOrgsFull { max: 16 },
             E::NoWithdrawalNotice {
                 case_id: "c".into(),
+            },
+            E::UnknownClue { id: "c".into() },
+            E::ClueRouteRefused {
+                from: org(),
+                from_kind: "police",
+                to: org(),
+                to_kind: "court",
+                why: "",
+            },
+            E::NotClueReceiver {
+                id: "c".into(),
+                to: org(),
+            },
+            E::ClueWrongState {
+                id: "c".into(),
+                state: "sent",
+                action: "convert",
+                needs: "accepted",
+            },
+            E::ClueConvertByCase { id: "c".into() },
+            E::ClueForwardedTooOften {
+                id: "c".into(),
+                max: 8,
             },
         ]
     }

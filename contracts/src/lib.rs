@@ -22,6 +22,7 @@
 pub mod block;
 pub mod bulletin;
 pub mod case;
+pub mod clue;
 pub mod deadline;
 pub mod deposit;
 pub mod error;
@@ -128,6 +129,8 @@ fn execute_hashed(
             timestamps::record_timestamp(view, ctx, signer, tx_hash, call)
         }
         Call::RecordDeposit(call) => deposit::record_deposit(view, ctx, signer, tx_hash, call),
+        Call::SendClue(call) => clue::send(view, ctx, signer, tx_hash, call),
+        Call::AnswerClue(call) => clue::answer(view, ctx, signer, tx_hash, call),
     }
 }
 

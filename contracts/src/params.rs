@@ -3,6 +3,7 @@
 //! genesis.
 
 use std::collections::BTreeSet;
+use xianjie_ledger::clue::ClueAction;
 
 use xianjie_ledger::case::{MAX_DOMAIN_LEN, MAX_TASKFORCE};
 use xianjie_ledger::codec::{encode, Canonical};
@@ -234,9 +235,20 @@ pub fn check_deadlines(rules: &[DeadlineRule], domains: &[String]) -> Check {
                     return Err(at("an inspection-result rule names no states or actions"));
                 }
             }
+            RuleScope::Clue => {
+                if !rule.on.is_empty() || rule.start.is_empty() {
+                    return Err(at(
+                        "a clue rule names no states and at least one start action",
+                    ));
+                }
+            }
         }
         let actions = rule.start.iter().chain(&rule.stop);
-        if let Some(unknown) = actions.clone().find(|a| !case::table::is_action(a)) {
+        if rule.scope == RuleScope::Clue {
+            if let Some(unknown) = actions.clone().find(|a| a.parse::<ClueAction>().is_err()) {
+                return Err(at(&format!("{unknown:?} is not a clue action")));
+            }
+        } else if let Some(unknown) = actions.clone().find(|a| !case::table::is_action(a)) {
             return Err(at(&format!("{unknown:?} is not a case action")));
         }
         if rule.start.len() + rule.stop.len() > 32 {

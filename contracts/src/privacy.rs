@@ -64,6 +64,7 @@ pub fn check_call(call: &Call) -> Result<(), ContractError> {
         },
         Call::RecordInspection(result) => vec![("scope", result.scope.as_str())],
         Call::RecordRetest(retest) => vec![("result.scope", retest.result.scope.as_str())],
+        Call::SendClue(clue) => vec![("matter", clue.matter.as_str())],
         Call::RecordDeposit(deposit) => vec![
             ("court_chain", deposit.court_chain.as_str()),
             ("deposit_id", deposit.deposit_id.as_str()),

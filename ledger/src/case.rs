@@ -385,6 +385,9 @@ named_enum! {
         ProcuratorialOpinion = "procuratorial-opinion",
         /// Anything else.
         Other = "other",
+        /// A clue sent to the agency (reference: the clue id, `CLUE-…`):
+        /// opening the case converts the clue (docs/clue.md).
+        Clue = "clue",
     }
 }
 

@@ -81,6 +81,10 @@ pub enum RuleScope {
     /// duty, e.g. market regulation's publication of penalties
     /// (SAMR-Penalty-Disclosure binds market-regulation authorities only).
     SectorCase,
+    /// A clue (`clue`): the clock starts at the clue's latest `start` step
+    /// and stops at a `stop` step after it; `start` and `stop` name clue
+    /// actions (`send`, `accept`, …) and `on` is empty. Appended.
+    Clue,
 }
 
 impl RuleScope {

@@ -65,6 +65,9 @@ pub enum Domain {
     DrawSeed,
     /// The counter-mode stream of words a random draw consumes (`docs/draw.md` §5).
     DrawStream,
+    /// A natural person named as the subject of a clue or case: the
+    /// organisations' shared salt and the identity number (`clue::person_subject`).
+    PersonSubject,
 }
 
 impl Domain {
@@ -93,11 +96,12 @@ impl Domain {
             Domain::DrawCommitment => "xianjie 2026-12 random draw commitment v1",
             Domain::DrawSeed => "xianjie 2026-12 random draw seed v1",
             Domain::DrawStream => "xianjie 2026-12 random draw stream v1",
+            Domain::PersonSubject => "xianjie 2026-12 person subject v1",
         }
     }
 
     /// Every domain, in declaration order (`ALL[d as usize] == d`).
-    pub const ALL: [Domain; 22] = [
+    pub const ALL: [Domain; 23] = [
         Domain::Tx,
         Domain::Header,
         Domain::MerkleLeaf,
@@ -120,6 +124,7 @@ impl Domain {
         Domain::DrawCommitment,
         Domain::DrawSeed,
         Domain::DrawStream,
+        Domain::PersonSubject,
     ];
 
     /// A fresh hasher for this domain, the same as

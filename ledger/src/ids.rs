@@ -239,6 +239,13 @@ record_id!(
 );
 
 record_id!(
+    /// A clue (线索): `CLUE-` and 16 hex characters of the sending (or
+    /// forwarding) transaction's hash.
+    ClueId,
+    "CLUE-"
+);
+
+record_id!(
     /// A governance proposal: `GOV-` and 16 hex characters of the proposing
     /// transaction's hash.
     ProposalId,

@@ -30,6 +30,7 @@
 pub mod block;
 pub mod case;
 pub mod checkpoint;
+pub mod clue;
 pub mod codec;
 pub mod crypto;
 pub mod deadline;

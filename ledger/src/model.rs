@@ -47,6 +47,9 @@ pub enum OrgKind {
     /// policy its chain adopts. Appended: the tags of the kinds above are
     /// unchanged.
     GovernmentOffice,
+    /// 监察委员会: receives duty-crime clues against public officials
+    /// (DOMAIN §a `SUPERVISORY`, SC-Transfer Art 19, D9). Appended.
+    SupervisoryCommission,
 }
 
 /// Administrative level of an organisation.

@@ -147,11 +147,13 @@ names!(
         Court = "court",
         TestingBody = "testing_body",
         GovernmentOffice = "government_office",
+        SupervisoryCommission = "supervisory_commission",
     ],
     also [
         AdministrativeAgency = "administrative-agency",
         TestingBody = "testing-body",
         GovernmentOffice = "government-office",
+        SupervisoryCommission = "supervisory-commission",
     ]
 );
 
@@ -207,7 +209,7 @@ mod tests {
         let error = "bureau".parse::<OrgKind>().unwrap_err();
         assert_eq!(
             error.to_string(),
-            "\"bureau\" is not a kind of organisation; use one of: administrative_agency, police, procuratorate, court, testing_body, government_office"
+            "\"bureau\" is not a kind of organisation; use one of: administrative_agency, police, procuratorate, court, testing_body, government_office, supervisory_commission"
         );
     }
 

@@ -88,7 +88,12 @@ impl Default for Params {
                 })
                 .collect(),
             cases: CaseParams::default(),
-            deadlines: [appendix_a_rules(), crate::supervision::deadline_rules()].concat(),
+            deadlines: [
+                appendix_a_rules(),
+                crate::supervision::deadline_rules(),
+                crate::clue::deadline_rules(),
+            ]
+            .concat(),
             counting: DayCounting::default(),
             calendar: Calendar::default(),
             inspections: InspectionParams::default(),

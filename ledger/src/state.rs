@@ -15,7 +15,7 @@ use crate::codec::Canonical;
 use crate::crypto::KeyId;
 use crate::error::ProofError;
 use crate::hash::{hash_with, Domain, Hash};
-use crate::ids::{CaseId, InspectionId, OrgId, ProposalId};
+use crate::ids::{CaseId, ClueId, InspectionId, OrgId, ProposalId};
 use crate::params::Params;
 
 /// State changes of one block: key → new value (`None` deletes). What the
@@ -169,6 +169,11 @@ pub mod keys {
         format!("bulletin/{id}").into_bytes()
     }
 
+    /// A clue (`clue::Clue`).
+    pub fn clue(id: &ClueId) -> Vec<u8> {
+        format!("clue/{id}").into_bytes()
+    }
+
     /// Secondary indexes kept in the state (so they are committed and
     /// provable). Each is a paged set: the name holds the entry count,
     /// `<name>#p<page>` a page of entries and `<name>#e<entry>` an entry's
@@ -219,6 +224,12 @@ pub mod keys {
                 None => format!("index/inspection/entity/{entity}"),
             }
             .into_bytes()
+        }
+
+        /// Clues an organisation sent, received or sent earlier on
+        /// (`clue::Clue::concerns`), oldest first.
+        pub fn org_clues(org: &OrgId) -> Vec<u8> {
+            format!("index/clue/org/{org}").into_bytes()
         }
 
         /// Member organisations with a given division code.

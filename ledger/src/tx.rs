@@ -10,12 +10,13 @@
 use serde::{Deserialize, Serialize};
 
 use crate::case::{Attachment, LeadSource, Outcome};
+use crate::clue::{ClueAction, ClueSource, ClueSubject};
 use crate::codec::{encode, Canonical};
 use crate::crypto::{self, KeyId, PublicKey, SecretKey, Signature};
 use crate::error::CryptoError;
 use crate::governance::Change;
 use crate::hash::{hash_with, Domain, Hash};
-use crate::ids::{CaseId, InspectionId, OrgId, ProposalId};
+use crate::ids::{CaseId, ClueId, InspectionId, OrgId, ProposalId};
 use crate::inspection::{Conclusion, LabRef, ObjectionWindow};
 use crate::model::{CustodyAction, EvidenceAnchor, Role};
 use crate::stats::StatsScope;
@@ -94,6 +95,46 @@ pub enum Call {
     RecordTimestamp(RecordTimestamp),
     /// Record the number a court chain gave an evidence file's deposit.
     RecordDeposit(RecordDeposit),
+    /// Send a clue (线索) to another organ.
+    SendClue(SendClue),
+    /// Answer a clue: accept, decline, forward or convert it.
+    AnswerClue(AnswerClue),
+}
+
+/// Sending a clue (`clue`, docs/clue.md). Its id is `CLUE-` and the first 8
+/// bytes of this transaction's hash in hex.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SendClue {
+    /// Where it came from.
+    pub source: ClueSource,
+    /// Whom it concerns.
+    pub subject: ClueSubject,
+    /// What it is about (a code, `clue::check_matter`).
+    pub matter: String,
+    /// A duty crime by a public official (D9).
+    pub duty_crime: bool,
+    /// The receiving organisation.
+    pub to: OrgId,
+    /// The date the sender received it (`yyyymmdd`).
+    pub received_on: u32,
+    /// Digests of the material sent with it.
+    pub materials: Vec<Hash>,
+}
+
+/// Answering a clue. `decline` carries the digest of the reasons; `forward`
+/// names the competent organ (`to`) and may carry reasons; `convert` at a
+/// police organ, procuratorate or supervisory commission carries the digest
+/// of its filing decision (an agency converts by opening the case instead).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AnswerClue {
+    /// The clue.
+    pub clue: ClueId,
+    /// `accept`, `decline`, `forward` or `convert`.
+    pub action: ClueAction,
+    /// The organ a forwarded clue goes to.
+    pub to: Option<OrgId>,
+    /// Digest of the reasons or of the filing decision.
+    pub document: Option<Hash>,
 }
 
 /// Opening a case (the case id is `CASE-` + the first 8 bytes of this

@@ -10,6 +10,7 @@ use xianjie_ledger::block::{
     Block, BlockResults, Commit, CommitSignature, Header, TxOutcome, TxResult,
 };
 use xianjie_ledger::case::*;
+use xianjie_ledger::clue::{ClueAction, ClueId, ClueSource, ClueSubject};
 use xianjie_ledger::codec::{decode, encode, Canonical};
 use xianjie_ledger::crypto::{KeyId, PublicKey, SecretKey, Signature};
 use xianjie_ledger::deadline::{appendix_a_rules, default_calendar, DayCounting};
@@ -22,10 +23,10 @@ use xianjie_ledger::model::*;
 use xianjie_ledger::params::Params;
 use xianjie_ledger::stats::StatsScope;
 use xianjie_ledger::tx::{
-    Accredit, Approve, Call, CaseAction, CaseStep, DisputeInspection, LinkRecollected, NodeKeyCall,
-    OpenCase, Propose, PublishBulletin, RecognizeInspection, RecordCustody, RecordDeposit,
-    RecordInspection, RecordRetest, RecordTimestamp, RegisterOfficer, RequestRetest, RevokeOfficer,
-    SignedTx, Tx,
+    Accredit, AnswerClue, Approve, Call, CaseAction, CaseStep, DisputeInspection, LinkRecollected,
+    NodeKeyCall, OpenCase, Propose, PublishBulletin, RecognizeInspection, RecordCustody,
+    RecordDeposit, RecordInspection, RecordRetest, RecordTimestamp, RegisterOfficer, RequestRetest,
+    RevokeOfficer, SendClue, SignedTx, Tx,
 };
 use xianjie_ledger::validators::{Validator, ValidatorSet};
 
@@ -320,9 +321,10 @@ fn enum_tags_are_positional_and_append_only() {
     ]
     .into_iter()
     .chain(new_calls())
+    .chain(clue_calls())
     .map(|call| postcard::to_allocvec(&call).unwrap()[0])
     .collect();
-    assert_eq!(tags, (0..21).collect::<Vec<u8>>());
+    assert_eq!(tags, (0..23).collect::<Vec<u8>>());
     let categories: Vec<u8> = EvidenceCategory::ALL
         .iter()
         .map(|c| postcard::to_allocvec(c).unwrap()[0])
@@ -335,7 +337,11 @@ fn enum_tags_are_positional_and_append_only() {
         .iter()
         .map(|(kind, _)| postcard::to_allocvec(kind).unwrap()[0])
         .collect();
-    assert_eq!(kinds, (0..6).collect::<Vec<u8>>());
+    assert_eq!(kinds, (0..7).collect::<Vec<u8>>());
+    assert_eq!(
+        postcard::to_allocvec(&OrgKind::SupervisoryCommission).unwrap(),
+        vec![6]
+    );
     assert_eq!(
         postcard::to_allocvec(&OrgKind::GovernmentOffice).unwrap(),
         vec![5]
@@ -498,6 +504,64 @@ fn golden_timestamp_and_deposit_calls() {
         ]
         .concat()
     );
+}
+
+/// The clue calls (docs/clue.md): a hotline clue about a legal person,
+/// and its forward.
+fn clue_calls() -> Vec<Call> {
+    vec![
+        Call::SendClue(SendClue {
+            source: ClueSource::Hotline12345,
+            subject: ClueSubject::LegalPerson("91110000600037341L".into()),
+            matter: "food-safety/expired".into(),
+            duty_crime: false,
+            to: org_id("police"),
+            received_on: 20260601,
+            materials: vec![Hash([7; 32])],
+        }),
+        Call::AnswerClue(AnswerClue {
+            clue: ClueId::new("CLUE-0123456789abcdef"),
+            action: ClueAction::Forward,
+            to: Some(org_id("environment")),
+            document: None,
+        }),
+    ]
+}
+
+/// The clue calls byte for byte: the variant index (21, 22: appended after
+/// `RecordDeposit`), then the fields in order (`docs/receipt.md` §5.5).
+#[test]
+fn golden_clue_calls() {
+    let calls = clue_calls();
+    assert_eq!(
+        hex::encode(postcard::to_allocvec(&calls[0]).unwrap()),
+        [
+            "15",                                       // SendClue
+            "00",                                       // hotline-12345
+            "00",                                       // LegalPerson
+            "1239313131303030303630303033373334314c",   // USCC, 18 bytes
+            "13666f6f642d7361666574792f65787069726564", // matter, 19 bytes
+            "00",                                       // duty_crime false
+            "06706f6c696365",                           // to "police"
+            "f9cdd409",                                 // 20260601 as a varint
+            "01",                                       // one material
+            &"07".repeat(32),
+        ]
+        .concat()
+    );
+    assert_eq!(
+        hex::encode(postcard::to_allocvec(&calls[1]).unwrap()),
+        concat!(
+            "16",                                           // AnswerClue
+            "15434c55452d30313233343536373839616263646566", // clue id, 21 bytes
+            "03",                                           // forward
+            "010b656e7669726f6e6d656e74",                   // Some("environment")
+            "00",                                           // no document
+        )
+    );
+    for call in clue_calls() {
+        round_trip(&sample_tx(call));
+    }
 }
 
 #[test]

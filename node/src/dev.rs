@@ -57,7 +57,7 @@ struct DemoOrg {
 /// `11` is 机构编制/机关 (state organs), `12` 机构编制/事业单位 (public
 /// institutions such as the testing institute). The organisation codes are
 /// synthetic: they follow the format but belong to no real institution.
-const DEMO_ORGS: [DemoOrg; 6] = [
+const DEMO_ORGS: [DemoOrg; 7] = [
     DemoOrg {
         id: "market",
         name: "杭州市市场监督管理局",
@@ -101,6 +101,16 @@ const DEMO_ORGS: [DemoOrg; 6] = [
         kind: OrgKind::GovernmentOffice,
         department_and_category: "11",
         org_code_body: "00201006",
+    },
+    // A second agency, so that clues can go from agency to agency
+    // (docs/clue.md): the market regulator forwards an illegal discharge
+    // reported on the 12345 hotline to the environment bureau.
+    DemoOrg {
+        id: "environment",
+        name: "杭州市生态环境局",
+        kind: OrgKind::AdministrativeAgency,
+        department_and_category: "11",
+        org_code_body: "00201007",
     },
 ];
 
@@ -152,6 +162,13 @@ impl DevHome {
         self.keys_dir().join(format!("{org}-{role}.key"))
     }
 
+    /// `HOME/keys/person.salt`: the demo organisations' shared salt for the
+    /// subject hashes of natural persons (docs/clue.md §3), which stays off
+    /// chain.
+    pub fn person_salt_path(&self) -> PathBuf {
+        self.keys_dir().join("person.salt")
+    }
+
     /// `HOME/keys/validator.key`.
     pub fn validator_key_path(&self) -> PathBuf {
         self.keys_dir().join("validator.key")
@@ -201,6 +218,7 @@ impl DevHome {
             threshold_rules: xianjie_ledger::supervision::default_threshold_rules(),
         };
         genesis.validate()?;
+        write_person_salt(&self.person_salt_path())?;
         write_atomically(&self.genesis_path(), genesis.to_json().as_bytes())?;
         Ok((genesis, validator_key))
     }
@@ -290,6 +308,16 @@ pub fn new_key_file(path: &Path) -> Result<SecretKey> {
     seed.fill(0);
     write_private_file(path, KeyFile::to_json(&key).as_bytes())?;
     Ok(key)
+}
+
+/// Writes a fresh random person salt (64 hex characters), readable only by
+/// its owner.
+fn write_person_salt(path: &Path) -> Result<()> {
+    let mut salt = [0u8; 32];
+    rand::rngs::OsRng.fill_bytes(&mut salt);
+    let text: String = salt.iter().map(|b| format!("{b:02x}")).collect();
+    salt.fill(0);
+    write_private_file(path, format!("{text}\n").as_bytes())
 }
 
 pub(crate) fn read_key_file(path: &Path) -> Result<SecretKey> {
@@ -407,7 +435,21 @@ mod tests {
         let first = home.prepare().unwrap();
         assert!(first.created);
         assert_eq!(first.genesis.chain_id, DEV_CHAIN_ID);
-        assert_eq!(first.genesis.orgs.len(), 6);
+        assert_eq!(first.genesis.orgs.len(), 7);
+        let salt = fs::read_to_string(home.person_salt_path()).unwrap();
+        assert!(
+            xianjie_ledger::Hash::from_hex(salt.trim()).is_ok(),
+            "{salt}"
+        );
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt as _;
+            let mode = fs::metadata(home.person_salt_path())
+                .unwrap()
+                .permissions()
+                .mode();
+            assert_eq!(mode & 0o777, 0o600);
+        }
         assert!(first.genesis.orgs.iter().all(|o| o.officers.len() == 4));
         let again = home.prepare().unwrap();
         assert!(!again.created);

@@ -198,7 +198,8 @@ async fn orgs_and_officers_are_listed() {
             "procuratorate",
             "court",
             "lab",
-            "government"
+            "government",
+            "environment"
         ]
     );
     assert_eq!(orgs.json[3]["name"], "杭州市中级人民法院");

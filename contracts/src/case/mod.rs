@@ -53,7 +53,7 @@ pub mod table;
 use std::collections::BTreeSet;
 
 use xianjie_ledger::case::{
-    ActionMark, Case, CaseEvent, CaseState, Outcome, Recollection, MAX_ATTACHMENTS,
+    ActionMark, Case, CaseEvent, CaseState, LeadKind, Outcome, Recollection, MAX_ATTACHMENTS,
     MAX_CASE_EVENTS, MAX_CASE_EVIDENCE, MAX_CASE_TITLE_LEN, MAX_TASKFORCE,
 };
 use xianjie_ledger::hash::Hash;
@@ -173,6 +173,17 @@ pub fn open(
         tx: *tx_hash,
     };
     let mut stage = Overlay::new(view);
+    if call.lead.kind == LeadKind::Clue {
+        let reference = call.lead.reference.as_deref();
+        crate::clue::convert_by_case(
+            &mut stage,
+            ctx,
+            signer,
+            tx_hash,
+            (&id, &case.entity),
+            reference,
+        )?;
+    }
     read::put(&mut stage, keys::case_event(&id, 0), &event);
     read::put(&mut stage, keys::case(&id), &case);
     index::insert(&mut stage, keys::index::OPEN_CASES, id.as_bytes())?;

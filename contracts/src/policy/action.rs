@@ -39,11 +39,21 @@ pub enum Action {
     PublishBulletin,
     /// Recording a court chain's deposit number for an evidence file.
     RecordDeposit,
+    /// Sending a clue.
+    SendClue,
+    /// Accepting a clue.
+    AcceptClue,
+    /// Declining a clue as not actionable.
+    DeclineClue,
+    /// Forwarding a clue to the competent organ.
+    ForwardClue,
+    /// Converting a clue into a case or a filing.
+    ConvertClue,
 }
 
 impl Action {
     /// Every action but the case table's, whose names come from its rows.
-    pub const FIXED: [Action; 14] = [
+    pub const FIXED: [Action; 19] = [
         Action::Read,
         Action::OpenCase,
         Action::AnchorEvidence,
@@ -58,6 +68,11 @@ impl Action {
         Action::ReadStats,
         Action::PublishBulletin,
         Action::RecordDeposit,
+        Action::SendClue,
+        Action::AcceptClue,
+        Action::DeclineClue,
+        Action::ForwardClue,
+        Action::ConvertClue,
     ];
 
     /// The action's name in the schema.
@@ -78,6 +93,11 @@ impl Action {
             Action::ReadStats => "read-stats",
             Action::PublishBulletin => "publish-bulletin",
             Action::RecordDeposit => "record-deposit",
+            Action::SendClue => "send-clue",
+            Action::AcceptClue => "accept-clue",
+            Action::DeclineClue => "decline-clue",
+            Action::ForwardClue => "forward-clue",
+            Action::ConvertClue => "convert-clue",
         }
     }
 }

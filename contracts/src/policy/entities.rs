@@ -4,6 +4,7 @@
 
 use cedar_policy::{Entities, Entity, EntityUid, RestrictedExpression};
 use xianjie_ledger::case::Case;
+use xianjie_ledger::clue::Clue;
 use xianjie_ledger::ids::OrgId;
 use xianjie_ledger::inspection::Inspection;
 use xianjie_ledger::model::{
@@ -176,6 +177,29 @@ impl<'v> Builder<'v> {
         Ok(inspection_uid)
     }
 
+    fn clue(&mut self, clue: &Clue) -> Result<EntityUid> {
+        let clue_uid = self.engine.uid("Clue", clue.id.as_str())?;
+        let earlier = clue
+            .earlier_senders
+            .iter()
+            .map(|org| self.org_ref(org))
+            .collect::<Result<Vec<_>>>()?;
+        let attrs = vec![
+            ("from", self.org_ref(&clue.from)?),
+            ("to", self.org_ref(&clue.to)?),
+            ("earlier", RestrictedExpression::new_set(earlier)),
+            ("source", text(clue.source.name())),
+            ("state", text(clue.state.name())),
+            (
+                "duty_crime",
+                RestrictedExpression::new_bool(clue.duty_crime),
+            ),
+        ];
+        self.entities
+            .push(entity(clue_uid.clone(), attrs, Vec::new())?);
+        Ok(clue_uid)
+    }
+
     fn stats_scope(&mut self, scope: &StatsScope) -> Result<EntityUid> {
         let scope_uid = self.engine.uid("StatsScope", &scope.describe())?;
         let mut attrs = Vec::new();
@@ -199,6 +223,7 @@ impl<'v> Builder<'v> {
             Resource::Evidence(record) => self.evidence(record),
             Resource::Inspection(inspection) => self.inspection(inspection),
             Resource::StatsScope(scope) => self.stats_scope(scope),
+            Resource::Clue(clue) => self.clue(clue),
             Resource::Accreditation {
                 lab_uscc,
                 cma_number,

@@ -33,9 +33,10 @@ mod validate;
 
 use cedar_policy::{Authorizer, Context, Decision, Entities, EntityUid, PolicySet, Request};
 use xianjie_ledger::case::Case;
+use xianjie_ledger::clue::Clue;
 use xianjie_ledger::crypto::{KeyId, PublicKey};
 use xianjie_ledger::hash::Hash;
-use xianjie_ledger::ids::{CaseId, InspectionId, OrgId};
+use xianjie_ledger::ids::{CaseId, ClueId, InspectionId, OrgId};
 use xianjie_ledger::inspection::Inspection;
 use xianjie_ledger::model::{EvidenceRecord, Officer, Role};
 use xianjie_ledger::state::StateView;
@@ -71,6 +72,8 @@ pub enum Resource<'a> {
     Inspection(&'a Inspection),
     /// A slice of the supervision statistics.
     StatsScope(&'a StatsScope),
+    /// A clue.
+    Clue(&'a Clue),
     /// A laboratory's certificate: its USCC and CMA number.
     Accreditation {
         /// The laboratory's USCC.
@@ -89,6 +92,8 @@ pub enum ReadResource {
     Evidence(Hash),
     /// An inspection result.
     Inspection(InspectionId),
+    /// A clue.
+    Clue(ClueId),
 }
 
 fn policy_error(reason: impl ToString) -> ContractError {
@@ -199,6 +204,8 @@ pub enum ReadRecord {
     Evidence(EvidenceRecord),
     /// An inspection result.
     Inspection(Inspection),
+    /// A clue.
+    Clue(Clue),
 }
 
 impl ReadRecord {
@@ -222,6 +229,14 @@ impl ReadRecord {
     pub fn into_evidence(self) -> Option<EvidenceRecord> {
         match self {
             ReadRecord::Evidence(record) => Some(record),
+            _ => None,
+        }
+    }
+
+    /// The clue, if this is one.
+    pub fn into_clue(self) -> Option<Clue> {
+        match self {
+            ReadRecord::Clue(clue) => Some(clue),
             _ => None,
         }
     }
@@ -293,6 +308,12 @@ fn authorize_resource(
             let resource = Resource::Inspection(&inspection);
             authorize(engine, view, officer, Action::Read, resource)?;
             Ok(ReadRecord::Inspection(inspection))
+        }
+        ReadResource::Clue(id) => {
+            let clue = crate::clue::clue(view, id)?
+                .ok_or_else(|| ContractError::UnknownClue { id: id.clone() })?;
+            authorize(engine, view, officer, Action::Read, Resource::Clue(&clue))?;
+            Ok(ReadRecord::Clue(clue))
         }
     }
 }

@@ -16,6 +16,7 @@ mod genesis;
 mod membership;
 
 mod cases;
+mod clues;
 mod court;
 mod deadlines;
 mod expect;

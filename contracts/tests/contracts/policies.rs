@@ -47,6 +47,7 @@ fn can_read(sim: &Sim, org: &str, resource: &ReadResource) -> bool {
                 ReadRecord::Case(case) => ReadResource::Case(case.id),
                 ReadRecord::Evidence(record) => ReadResource::Evidence(record.anchor.digest),
                 ReadRecord::Inspection(result) => ReadResource::Inspection(result.id),
+                ReadRecord::Clue(clue) => ReadResource::Clue(clue.id),
             };
             assert_eq!(&read, resource);
             true

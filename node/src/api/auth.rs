@@ -264,6 +264,7 @@ pub fn authorize(
         Err(ContractError::UnknownCase { case_id }) => Err(ApiError::UnknownCase(case_id)),
         Err(ContractError::UnknownEvidence { digest }) => Err(ApiError::NotAnchored(digest)),
         Err(ContractError::UnknownInspection { id }) => Err(ApiError::UnknownInspection(id)),
+        Err(ContractError::UnknownClue { id }) => Err(ApiError::UnknownClue(id)),
         Err(
             error @ (ContractError::UnknownSigner { .. } | ContractError::RevokedSigner { .. }),
         ) => Err(ApiError::UnknownReader {
@@ -300,6 +301,10 @@ fn denied(reader: &Reader, resource: &ReadResource) -> ApiError {
         ReadResource::Inspection(id) => (
             format!("inspection result {id}"),
             "`inspection-stances-and-reads` (every member) in the default set",
+        ),
+        ReadResource::Clue(id) => (
+            format!("clue {id}"),
+            "`read-clue-parties` (the sender, the receiver and the organs that sent it earlier) in the default set",
         ),
     };
     ApiError::ReadDenied {

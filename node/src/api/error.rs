@@ -11,7 +11,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use xianjie_contracts::ContractError;
-use xianjie_ledger::ids::{CaseId, InspectionId, ProposalId};
+use xianjie_ledger::ids::{CaseId, ClueId, InspectionId, ProposalId};
 use xianjie_ledger::Hash;
 
 use crate::mempool::AdmissionError;
@@ -170,6 +170,8 @@ pub enum ApiError {
     UnknownCase(CaseId),
     /// No inspection result with that id.
     UnknownInspection(InspectionId),
+    /// No clue with that id.
+    UnknownClue(ClueId),
     /// No governance proposal with that id.
     UnknownProposal(ProposalId),
     /// No bulletin with that id.
@@ -214,6 +216,7 @@ impl ApiError {
             | NotInVault(_)
             | UnknownCase(_)
             | UnknownInspection(_)
+            | UnknownClue(_)
             | UnknownProposal(_)
             | UnknownBulletin(_)
             | UnknownAccreditation { .. } => StatusCode::NOT_FOUND,
@@ -298,6 +301,7 @@ impl ApiError {
             ReadDenied { .. } => "read_denied",
             UnknownCase(_) => "unknown_case",
             UnknownInspection(_) => "unknown_inspection",
+            UnknownClue(_) => "unknown_clue",
             UnknownProposal(_) => "unknown_proposal",
             UnknownBulletin(_) => "unknown_bulletin",
             UnknownAccreditation { .. } => "unknown_accreditation",
@@ -405,6 +409,7 @@ impl ApiError {
             ),
             UnknownCase(id) => format!("no case with id {id} is on this chain; case ids look like CASE-3f9a0c1b2d4e5f60 (`xianjie case list`)"),
             UnknownInspection(id) => format!("no inspection result with id {id} is on this chain; ids look like INSP-3f9a0c1b2d4e5f60"),
+            UnknownClue(id) => format!("no clue with id {id} is on this chain; clue ids look like CLUE-3f9a0c1b2d4e5f60 (`xianjie clue list`)"),
             UnknownProposal(id) => format!("no governance proposal with id {id}; `xianjie gov list` lists them"),
             UnknownBulletin(id) => format!("no bulletin with id {id} is on this chain; bulletin ids look like BUL-3f9a0c1b2d4e5f60 (`xianjie stats bulletins` lists them)"),
             UnknownAccreditation { lab, cma } => format!("no CMA certificate {cma} is recorded for the laboratory with USCC {lab}"),

@@ -35,7 +35,7 @@ use utoipa::IntoParams;
 use xianjie_contracts::{deadline, read, ReadResource};
 use xianjie_ledger::block::TxOutcome;
 use xianjie_ledger::codec::decode;
-use xianjie_ledger::ids::{CaseId, InspectionId};
+use xianjie_ledger::ids::{CaseId, ClueId, InspectionId};
 use xianjie_ledger::state::{keys, StateView};
 use xianjie_ledger::supervision::{FlagKind, SupervisionFlag};
 use xianjie_ledger::tx::{Call, SignedTx};
@@ -381,6 +381,12 @@ impl Described {
             subject: Some(id.to_string()),
             action: None,
         };
+        let clue = |id: &ClueId, action: Option<String>| Described {
+            kind: EventKind::Clue,
+            audience: Audience::Readers(ReadResource::Clue(id.clone())),
+            subject: Some(id.to_string()),
+            action,
+        };
         let public = |kind| Described {
             kind,
             audience: Audience::Everyone,
@@ -414,6 +420,8 @@ impl Described {
             Call::PublishBulletin(_) => public(EventKind::Bulletin),
             Call::RecordTimestamp(_) => public(EventKind::Timestamp),
             Call::RecordDeposit(call) => evidence(EventKind::Deposit, &call.digest, None),
+            Call::SendClue(_) => clue(&ClueId::for_tx(&tx), Some("send".into())),
+            Call::AnswerClue(call) => clue(&call.clue, Some(call.action.name().into())),
         }
     }
 
@@ -434,7 +442,8 @@ impl Described {
                 Err(
                     ApiError::UnknownCase(_)
                     | ApiError::NotAnchored(_)
-                    | ApiError::UnknownInspection(_),
+                    | ApiError::UnknownInspection(_)
+                    | ApiError::UnknownClue(_),
                 ) => Ok(false),
                 Err(error) => Err(error),
             },

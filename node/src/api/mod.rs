@@ -9,6 +9,7 @@ pub mod auth;
 mod cases;
 mod chain;
 pub mod checkpoints;
+mod clues;
 mod error;
 mod events;
 mod evidence;
@@ -354,6 +355,8 @@ pub fn routes() -> Vec<ApiRoute> {
             Public,
             governance::proposal,
         ),
+        ApiRoute::new(GET, "/v1/clues", Officer, clues::list),
+        ApiRoute::new(GET, "/v1/clues/{id}", Officer, clues::show),
         ApiRoute::new(GET, "/v1/inspections", Officer, inspections::list),
         ApiRoute::new(GET, "/v1/inspections/{id}", Officer, inspections::show),
         ApiRoute::new(

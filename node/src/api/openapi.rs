@@ -8,8 +8,8 @@ use utoipa::openapi::{ContentBuilder, PathItem, Ref, ResponseBuilder};
 use utoipa::{Modify, OpenApi};
 
 use super::{
-    cases, chain, checkpoints, error, events, evidence, governance, health, history, inspections,
-    members, receipt, sessions, stats, supervision, txs, vault, Group,
+    cases, chain, checkpoints, clues, error, events, evidence, governance, health, history,
+    inspections, members, receipt, sessions, stats, supervision, txs, vault, Group,
 };
 
 /// The API description. Ledger types (headers, certificates, transactions)
@@ -38,6 +38,8 @@ use super::{
         supervision::flags,
         supervision::threshold_rules,
         supervision::names,
+        clues::list,
+        clues::show,
         inspections::list,
         inspections::show,
         inspections::accreditation,
@@ -99,6 +101,8 @@ use super::{
         supervision::ThresholdRuleView,
         supervision::NamesView,
         supervision::NameView,
+        clues::ClueList,
+        clues::ClueView,
         inspections::InspectionList,
         inspections::InspectionView,
         governance::DeadlinesView,
