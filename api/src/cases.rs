@@ -105,6 +105,10 @@ pub struct CaseDetail {
     pub attachments: Vec<AttachmentView>,
     /// Evidence linked to the case.
     pub evidence: Vec<CaseEvidence>,
+    /// Requests between organs about the case (consultations and
+    /// assistance) that the reader may read, oldest first, each with its
+    /// clock while open.
+    pub requests: Vec<crate::requests::RequestView>,
 }
 
 /// One action of the transition table, for the signing officer.

@@ -101,6 +101,9 @@ pub enum EventKind {
     Deposit,
     /// A clue was sent or answered (`subject` is the clue id).
     Clue,
+    /// A request between organs was asked or answered (`subject` is the
+    /// request id).
+    Request,
 }
 
 /// One committed transaction, as an event.

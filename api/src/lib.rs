@@ -21,6 +21,7 @@ pub mod history;
 pub mod inspections;
 pub mod members;
 pub mod names;
+pub mod requests;
 pub mod sessions;
 pub mod stats;
 pub mod supervision;

@@ -248,6 +248,16 @@ pub const ACTIONS: &[Name] = &[
 /// Deadline rules (DOMAIN Appendix A) and their sector overrides.
 pub const DEADLINE_RULES: &[Name] = &[
     n(
+        "CONSULTATION_ANSWER",
+        "咨询答复（7日，参数）",
+        "answer a consultation (7 days, a parameter)",
+    ),
+    n(
+        "ASSISTANCE_ANSWER",
+        "协助办理（15日，参数）",
+        "give the assistance asked (15 days, a parameter)",
+    ),
+    n(
         "CLUE_RESPONSE",
         "线索接收答复（7日，参数）",
         "answer a clue (7 days, a parameter)",
@@ -640,6 +650,7 @@ pub const ACTORS: &[Name] = &[
     n("COURT", "人民法院", "court"),
     n("PARTY", "当事人", "party"),
     n("RECEIVER", "线索接收机关", "the clue's receiver"),
+    n("ASKED", "被咨询机关", "the organ asked"),
 ];
 
 /// Organisation kinds (DOMAIN §a), by their wire names.

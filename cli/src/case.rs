@@ -638,6 +638,38 @@ fn org(org: Option<&OrgId>) -> String {
     org.map_or_else(|| "-".to_owned(), ToString::to_string)
 }
 
+/// The requests between organs about the case, each with its clock while
+/// open (docs/request.md).
+fn describe_requests(out: &mut String, requests: &[xianjie_api::requests::RequestView]) {
+    if requests.is_empty() {
+        return;
+    }
+    out.push_str("\nrequests between organs\n");
+    for view in requests {
+        let field = |name: &str| view.request[name].as_str().unwrap_or("?").to_owned();
+        out.push_str(&format!(
+            "  {}  {} from {} to {}: {}\n",
+            field("id"),
+            field("kind"),
+            field("from"),
+            field("to"),
+            field("state")
+        ));
+        for clock in &view.clocks {
+            out.push_str(&format!(
+                "    {} must answer by {}{}\n",
+                clock["rule"].as_str().unwrap_or("?"),
+                format_time_ms(clock["due_at_ms"].as_u64().unwrap_or(0)),
+                if clock["overdue"].as_bool() == Some(true) {
+                    "  OVERDUE"
+                } else {
+                    ""
+                }
+            ));
+        }
+    }
+}
+
 fn describe(
     answer: &CaseDetail,
     case: Option<&Case>,
@@ -707,6 +739,7 @@ fn describe(
             },
         ));
     }
+    describe_requests(&mut out, &answer.requests);
     let attachments = &answer.attachments;
     if !attachments.is_empty() {
         out.push_str("\nattachments\n");
@@ -823,6 +856,7 @@ mod tests {
             clocks: Vec::new(),
             attachments: Vec::new(),
             evidence: Vec::new(),
+            requests: Vec::new(),
         };
         describe(&answer, None, &[], &clocks)
     }

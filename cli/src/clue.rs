@@ -320,6 +320,23 @@ fn read_salt(path: Option<&Path>) -> anyhow::Result<[u8; PERSON_SALT_LEN]> {
             anyhow!("name the organisations' person-salt file: --person-salt FILE or {PERSON_SALT_ENV} (a dev chain writes HOME/keys/person.salt)")
         })?,
     };
+    // Whoever holds the salt can try every identity number: it is kept like
+    // a key file.
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt as _;
+        let mode = std::fs::metadata(&path)
+            .with_context(|| format!("reading the person salt {}", path.display()))?
+            .permissions()
+            .mode();
+        if mode & 0o077 != 0 {
+            bail!(
+                "the person salt {} may be read by others (mode {:o}); `chmod 600` it",
+                path.display(),
+                mode & 0o777
+            );
+        }
+    }
     let text = std::fs::read_to_string(&path)
         .with_context(|| format!("reading the person salt {}", path.display()))?;
     let salt = Hash::from_hex(text.trim()).map_err(|_| {
@@ -328,6 +345,12 @@ fn read_salt(path: Option<&Path>) -> anyhow::Result<[u8; PERSON_SALT_LEN]> {
             path.display()
         )
     })?;
+    if salt.0.iter().all(|&b| b == salt.0[0]) {
+        bail!(
+            "{} holds a salt of one repeated byte: use a random one",
+            path.display()
+        );
+    }
     Ok(salt.0)
 }
 

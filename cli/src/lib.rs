@@ -22,6 +22,7 @@
 //!                                check a receipt offline, without any node
 //!   case open|act|actions|show|list   case transfers (行刑衔接) and their clocks
 //!   clue send|accept|decline|forward|convert|show|list   clues (线索) between organs
+//!   request ask|answer|show|list   consultations (咨询) and assistance (协助) between organs
 //!   inspection record|show|list|recognize|dispute   results and 互认
 //!   lab accredit                 a laboratory's CMA certificate
 //!   policy show                  the Cedar policies in force
@@ -89,6 +90,7 @@ pub mod keys;
 pub mod login;
 pub mod members;
 pub mod output;
+pub mod request;
 pub mod stats;
 pub mod status;
 pub mod supervision;
@@ -155,6 +157,8 @@ pub enum Command {
     Verify(verify::VerifyArgs),
     /// Open and move case transfers (行刑衔接); see where a case stands.
     Case(case::CaseArgs),
+    /// Ask other organs questions (咨询) or for assistance (协助); answer theirs.
+    Request(request::RequestArgs),
     /// Send clues (线索) to other organs; accept, decline, forward or convert them.
     Clue(clue::ClueArgs),
     /// Record inspection results, recognise (互认) or dispute them.
@@ -263,6 +267,7 @@ pub fn run(cli: Cli) -> ExitCode {
         Command::Verify(args) => verify::execute(&context, args),
         Command::Case(args) => case::execute(&context, args),
         Command::Clue(args) => clue::execute(&context, args),
+        Command::Request(args) => request::execute(&context, args),
         Command::Inspection(args) => inspection::execute(&context, args),
         Command::Lab(args) => inspection::execute_lab(&context, args),
         Command::Supervision(args) => supervision::execute(&context, args),

@@ -19,12 +19,13 @@ use xianjie_ledger::clue::{
 };
 use xianjie_ledger::hash::Hash;
 use xianjie_ledger::ids::{CaseId, OrgId};
-use xianjie_ledger::model::{Officer, Org, OrgKind};
+use xianjie_ledger::model::{Officer, Org, OrgKind, Role};
 use xianjie_ledger::state::{keys, StateView, WriteSet};
 use xianjie_ledger::tx::{AnswerClue, SendClue};
 
 use crate::deadline::{day_number, local_date};
 use crate::error::{ContractError, Result};
+use crate::evidence::invalid;
 use crate::overlay::Overlay;
 use crate::policy::{self, Action, Resource};
 use crate::{index, read, BlockCtx};
@@ -77,6 +78,7 @@ pub fn send(
     tx_hash: &Hash,
     call: &SendClue,
 ) -> Result<WriteSet> {
+    check_not_admin("send-clue", signer)?;
     check_matter(&call.matter).map_err(|limit| invalid("matter", limit))?;
     check_materials(&call.materials)?;
     let today = local_date(ctx.time_ms);
@@ -137,6 +139,7 @@ pub fn answer(
     })?;
     let action = policy_action(call.action)?;
     policy::authorize(&ctx.policies, view, signer, action, Resource::Clue(&clue))?;
+    check_not_admin(action.as_str(), signer)?;
     check_receiver(&clue, signer)?;
     let mut stage = Overlay::new(view);
     let (next, needs) = match call.action {
@@ -151,7 +154,7 @@ pub fn answer(
         ClueAction::Decline | ClueAction::Convert => Some(call.document.ok_or_else(|| {
             invalid(
                 "document",
-                "the digest of the reasons or of the filing decision",
+                "the digest of the reasons or of the filing decision".into(),
             )
         })?),
         _ => call.document,
@@ -172,7 +175,9 @@ pub fn answer(
         ClueAction::Convert if org_of(view, &clue.to)?.kind == OrgKind::AdministrativeAgency => {
             return Err(ContractError::ClueConvertByCase { id: clue.id });
         }
-        _ if call.to.is_some() => return Err(invalid("to", "only a forward names an organ")),
+        _ if call.to.is_some() => {
+            return Err(invalid("to", "only a forward names an organ".into()))
+        }
         _ => {}
     }
     clue.state = next;
@@ -194,7 +199,7 @@ pub(crate) fn convert_by_case(
     (case_id, entity): (&CaseId, &str),
     reference: Option<&str>,
 ) -> Result<()> {
-    let id = ClueId::new(reference.ok_or_else(|| invalid("lead.reference", "the clue id"))?);
+    let id = ClueId::new(reference.ok_or_else(|| invalid("lead.reference", "the clue id".into()))?);
     let mut clue = clue(&*stage, &id)?.ok_or(ContractError::UnknownClue { id })?;
     policy::authorize(
         &ctx.policies,
@@ -203,6 +208,7 @@ pub(crate) fn convert_by_case(
         Action::ConvertClue,
         Resource::Clue(&clue),
     )?;
+    check_not_admin("convert-clue", signer)?;
     check_receiver(&clue, signer)?;
     check_state(&clue, ClueAction::Convert, &OPEN)?;
     if let ClueSubject::LegalPerson(uscc) = &clue.subject {
@@ -232,18 +238,23 @@ fn forward(
     clue: &Clue,
     to: Option<&OrgId>,
 ) -> Result<Clue> {
-    let to = to.ok_or_else(|| invalid("to", "the organ the clue is forwarded to"))?;
-    if clue.earlier_senders.len() + 1 >= MAX_CLUE_HOPS {
+    let to = to.ok_or_else(|| invalid("to", "the organ the clue is forwarded to".into()))?;
+    // The forwarded clue passes through the earlier senders, the sender,
+    // the forwarder and the target.
+    if clue.earlier_senders.len() + 3 > MAX_CLUE_HOPS {
         return Err(ContractError::ClueForwardedTooOften {
             id: clue.id.clone(),
-            max: MAX_CLUE_HOPS - 1,
+            max: MAX_CLUE_HOPS,
         });
     }
     let from = org_of(view, &clue.to)?;
     let target =
         read::org(view, to)?.ok_or_else(|| ContractError::UnknownOrg { org: to.clone() })?;
     if clue.concerns(&target.id) {
-        return Err(invalid("to", "an organ the clue has not passed through"));
+        return Err(invalid(
+            "to",
+            "an organ the clue has not passed through".into(),
+        ));
     }
     check_route(&from, &target, clue.duty_crime)?;
     let mut earlier_senders = clue.earlier_senders.clone();
@@ -302,7 +313,23 @@ fn policy_action(action: ClueAction) -> Result<Action> {
 
 /// `send` is a step of `SendClue`, not an answer.
 fn unreachable_send<T>() -> Result<T> {
-    Err(invalid("action", "accept, decline, forward or convert"))
+    Err(invalid(
+        "action",
+        "accept, decline, forward or convert".into(),
+    ))
+}
+
+/// Admins manage keys and vote; they never sign an organ's acts (as for
+/// cases).
+pub(crate) fn check_not_admin(action: &str, signer: &Officer) -> Result<()> {
+    if signer.role == Role::Admin {
+        return Err(ContractError::WrongRole {
+            action: action.into(),
+            role: signer.role,
+            required: "an officer or head key",
+        });
+    }
+    Ok(())
 }
 
 fn check_receiver(clue: &Clue, signer: &Officer) -> Result<()> {
@@ -358,16 +385,10 @@ fn check_materials(materials: &[Hash]) -> Result<()> {
     Ok(())
 }
 
-fn org_of(view: &dyn StateView, id: &OrgId) -> Result<Org> {
+/// An organisation a record names, which must exist.
+pub(crate) fn org_of(view: &dyn StateView, id: &OrgId) -> Result<Org> {
     read::org(view, id)?.ok_or_else(|| ContractError::CorruptState {
         key: format!("org/{id}"),
-        reason: "a clue's organisation is missing".into(),
+        reason: "an organisation a record names is missing".into(),
     })
-}
-
-fn invalid(field: &'static str, limit: impl Into<String>) -> ContractError {
-    ContractError::InvalidField {
-        field,
-        limit: limit.into(),
-    }
 }

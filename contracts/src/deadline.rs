@@ -58,6 +58,7 @@ use xianjie_ledger::deadline::{
 };
 use xianjie_ledger::inspection::ObjectionWindow;
 use xianjie_ledger::params::Params;
+use xianjie_ledger::request::{OrganRequest, RequestState};
 use xianjie_ledger::supervision::PSB_WITHDRAW_AFTER_NOTICE;
 
 /// UTC+08:00 in milliseconds.
@@ -797,9 +798,10 @@ pub fn objection_due_at(params: &Params, window: &ObjectionWindow) -> Option<u64
     ))
 }
 
-/// A running clock of a clue (`RuleScope::Clue`).
+/// A running clock of a clue or a request: started by one step, stopped by
+/// a later one (`RuleScope::Clue`, `RuleScope::Request`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct ClueClock {
+pub struct StepClock {
     /// The rule.
     pub rule: String,
     /// Who must act.
@@ -820,9 +822,30 @@ pub struct ClueClock {
     pub source: String,
 }
 
+fn step_clock(params: &Params, rule: &DeadlineRule, started_at_ms: u64, at_ms: u64) -> StepClock {
+    let due_at_ms = due_at(
+        &params.calendar,
+        &params.counting,
+        rule.unit,
+        rule.limit,
+        started_at_ms,
+    );
+    StepClock {
+        rule: rule.id.clone(),
+        actor: rule.actor.clone(),
+        started_at_ms,
+        due_at_ms,
+        overdue: at_ms > due_at_ms && rule.kind == ClockKind::Duty,
+        limit: rule.limit,
+        unit: rule.unit,
+        verified: rule.verified,
+        source: rule.source.clone(),
+    }
+}
+
 /// Every running clock of a clue at `at_ms`: for each clue rule, from the
 /// latest step that starts it, unless a step after that stops it.
-pub fn clue_clocks(params: &Params, clue: &Clue, at_ms: u64) -> Vec<ClueClock> {
+pub fn clue_clocks(params: &Params, clue: &Clue, at_ms: u64) -> Vec<StepClock> {
     let names = |list: &[String], action: ClueAction| list.iter().any(|a| a == action.name());
     params
         .deadlines
@@ -839,26 +862,23 @@ pub fn clue_clocks(params: &Params, clue: &Clue, at_ms: u64) -> Vec<ClueClock> {
             {
                 return None;
             }
-            let started_at_ms = clue.steps[start].time_ms;
-            let due_at_ms = due_at(
-                &params.calendar,
-                &params.counting,
-                rule.unit,
-                rule.limit,
-                started_at_ms,
-            );
-            Some(ClueClock {
-                rule: rule.id.clone(),
-                actor: rule.actor.clone(),
-                started_at_ms,
-                due_at_ms,
-                overdue: at_ms > due_at_ms && rule.kind == ClockKind::Duty,
-                limit: rule.limit,
-                unit: rule.unit,
-                verified: rule.verified,
-                source: rule.source.clone(),
-            })
+            Some(step_clock(params, rule, clue.steps[start].time_ms, at_ms))
         })
+        .collect()
+}
+
+/// The running clock of an open request at `at_ms`: the request rule whose
+/// `start` names its kind, from the time it was asked.
+pub fn request_clocks(params: &Params, request: &OrganRequest, at_ms: u64) -> Vec<StepClock> {
+    if request.state != RequestState::Open {
+        return Vec::new();
+    }
+    params
+        .deadlines
+        .iter()
+        .filter(|rule| rule.scope == RuleScope::Request)
+        .filter(|rule| rule.start.iter().any(|kind| kind == request.kind.name()))
+        .map(|rule| step_clock(params, rule, request.asked.time_ms, at_ms))
         .collect()
 }
 

@@ -8,7 +8,7 @@
 use xianjie_ledger::case::{AttachmentKind, CaseState, Outcome};
 use xianjie_ledger::crypto::{KeyId, PublicKey};
 use xianjie_ledger::hash::Hash;
-use xianjie_ledger::ids::{CaseId, ClueId, InspectionId, OrgId, ProposalId};
+use xianjie_ledger::ids::{CaseId, ClueId, InspectionId, OrgId, ProposalId, RequestId};
 use xianjie_ledger::model::{CustodyAction, EvidenceCategory, OrgKind, Role};
 
 use xianjie_ledger::supervision::{FactKind, FactUnit};
@@ -1049,10 +1049,46 @@ pub enum ContractError {
         id: ClueId,
     },
     /// The clue has passed through as many organs as allowed.
-    #[error("clue {id} was forwarded {max} times already; answer it here (accept and convert, or decline)")]
+    #[error("a forward of clue {id} would take it through more than {max} organs; answer it here (accept and convert, or decline)")]
     ClueForwardedTooOften {
         /// The clue.
         id: ClueId,
+        /// The limit.
+        max: usize,
+    },
+    /// No request has this id.
+    #[error("no request {id} on this chain; `xianjie request list` shows your organisation's")]
+    UnknownRequest {
+        /// The id.
+        id: RequestId,
+    },
+    /// Assistance of this kind does not go between these kinds of organs.
+    #[error("{kind} assistance is asked by the police, a procuratorate or a court of an administrative agency (testing and appraisal also of a testing body), not by a {from_kind} of a {to_kind}; docs/request.md §2")]
+    RequestRouteRefused {
+        /// The kind of request.
+        kind: &'static str,
+        /// The asking organisation's kind.
+        from_kind: &'static str,
+        /// The asked organisation's kind.
+        to_kind: &'static str,
+    },
+    /// Only the organ asked answers a request.
+    #[error("request {id} was sent to {to}; only its officers answer it")]
+    NotRequestReceiver {
+        /// The request.
+        id: RequestId,
+        /// The organ asked.
+        to: OrgId,
+    },
+    /// The request is answered already.
+    #[error("request {id} is answered already; nothing to do (`xianjie request show {id}`)")]
+    RequestAnswered {
+        /// The request.
+        id: RequestId,
+    },
+    /// The case has as many requests as allowed.
+    #[error("this case already has the most requests allowed ({max})")]
+    RequestsFull {
         /// The limit.
         max: usize,
     },
@@ -1214,6 +1250,11 @@ impl ContractError {
             E::ClueWrongState { .. } => "clue_wrong_state",
             E::ClueConvertByCase { .. } => "clue_convert_by_case",
             E::ClueForwardedTooOften { .. } => "clue_forwarded_too_often",
+            E::UnknownRequest { .. } => "unknown_request",
+            E::RequestRouteRefused { .. } => "request_route_refused",
+            E::NotRequestReceiver { .. } => "not_request_receiver",
+            E::RequestAnswered { .. } => "request_answered",
+            E::RequestsFull { .. } => "requests_full",
         }
     }
 
@@ -1590,6 +1631,18 @@ mod tests {
                 id: "c".into(),
                 max: 8,
             },
+            E::UnknownRequest { id: "r".into() },
+            E::RequestRouteRefused {
+                kind: "testing",
+                from_kind: "court",
+                to_kind: "court",
+            },
+            E::NotRequestReceiver {
+                id: "r".into(),
+                to: org(),
+            },
+            E::RequestAnswered { id: "r".into() },
+            E::RequestsFull { max: 64 },
         ]
     }
 

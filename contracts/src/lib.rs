@@ -37,6 +37,7 @@ pub mod params;
 pub mod policy;
 pub mod privacy;
 pub mod read;
+pub mod request;
 pub mod stats;
 pub mod supervision;
 pub mod timestamps;
@@ -131,6 +132,8 @@ fn execute_hashed(
         Call::RecordDeposit(call) => deposit::record_deposit(view, ctx, signer, tx_hash, call),
         Call::SendClue(call) => clue::send(view, ctx, signer, tx_hash, call),
         Call::AnswerClue(call) => clue::answer(view, ctx, signer, tx_hash, call),
+        Call::AskOrgan(call) => request::ask(view, ctx, signer, tx_hash, call),
+        Call::AnswerOrgan(call) => request::answer(view, ctx, signer, tx_hash, call),
     }
 }
 

@@ -4,6 +4,7 @@
 
 use std::collections::BTreeSet;
 use xianjie_ledger::clue::ClueAction;
+use xianjie_ledger::request::{RequestKind, ANSWER};
 
 use xianjie_ledger::case::{MAX_DOMAIN_LEN, MAX_TASKFORCE};
 use xianjie_ledger::codec::{encode, Canonical};
@@ -242,9 +243,19 @@ pub fn check_deadlines(rules: &[DeadlineRule], domains: &[String]) -> Check {
                     ));
                 }
             }
+            RuleScope::Request => {
+                let kinds = rule.start.iter().all(|a| a.parse::<RequestKind>().is_ok());
+                if !rule.on.is_empty() || rule.start.is_empty() || !kinds || rule.stop != [ANSWER] {
+                    return Err(at(
+                        "a request rule names no states, starts at request kinds and stops at answer",
+                    ));
+                }
+            }
         }
         let actions = rule.start.iter().chain(&rule.stop);
-        if rule.scope == RuleScope::Clue {
+        if rule.scope == RuleScope::Request {
+            // Its actions were checked above.
+        } else if rule.scope == RuleScope::Clue {
             if let Some(unknown) = actions.clone().find(|a| a.parse::<ClueAction>().is_err()) {
                 return Err(at(&format!("{unknown:?} is not a clue action")));
             }

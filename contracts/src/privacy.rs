@@ -27,6 +27,7 @@
 
 use std::fmt;
 
+use xianjie_ledger::clue::ClueSubject;
 use xianjie_ledger::governance::Change;
 use xianjie_ledger::tx::Call;
 
@@ -76,7 +77,36 @@ pub fn check_call(call: &Call) -> Result<(), ContractError> {
             return Err(ContractError::PersonalInformation { field, found });
         }
     }
+    for (field, code) in entity_codes(call) {
+        // A code is stored normalised (`uscc::normalize`): separators that
+        // split an identity number in the text are gone on chain, so the
+        // normalised form is what must not be one.
+        let normalised: String = code
+            .chars()
+            .map(to_ascii_form)
+            .filter(|c| !matches!(c, ' ' | '-'))
+            .collect();
+        if let Some(found) = find_personal_identifier(&normalised) {
+            return Err(ContractError::PersonalInformation { field, found });
+        }
+    }
     Ok(())
+}
+
+/// The entity codes (统一社会信用代码) a call names. About one valid
+/// identity number in 31 also passes the USCC check, so a code must not be
+/// one either.
+fn entity_codes(call: &Call) -> Vec<(&'static str, &str)> {
+    match call {
+        Call::OpenCase(open) => vec![("entity", open.entity.as_str())],
+        Call::RecordInspection(result) => vec![("entity", result.entity.as_str())],
+        Call::RecordRetest(retest) => vec![("result.entity", retest.result.entity.as_str())],
+        Call::SendClue(clue) => match &clue.subject {
+            ClueSubject::LegalPerson(code) => vec![("subject", code.as_str())],
+            ClueSubject::NaturalPerson(_) => Vec::new(),
+        },
+        _ => Vec::new(),
+    }
 }
 
 /// A kind of personal identifier found in free text.

@@ -10,8 +10,8 @@
 //!     └──forward────────┴──forward──▶ forwarded (a new clue to the competent organ)
 //! ```
 //!
-//! Stored under `clue/<id>` as [`Clue`]; listed under the indexes
-//! `index/clue/in/<org>` and `index/clue/out/<org>`. No personal information
+//! Stored under `clue/<id>` as [`Clue`]; listed under the index
+//! `index/clue/org/<org>` of every organisation it concerns. No personal information
 //! is kept: a legal person is its 统一社会信用代码, a natural person the
 //! salted hash of the identity number ([`person_subject`]), the matter a
 //! short code, the material and the reasons digests.
@@ -32,8 +32,6 @@ pub const MAX_MATTER_LEN: usize = 64;
 /// Most organs a clue passes through: a clue forwarded this many times
 /// cannot be forwarded again (`clue_forwarded_too_often`).
 pub const MAX_CLUE_HOPS: usize = 8;
-/// Most steps one clue records: send, accept, and one answer.
-pub const MAX_CLUE_STEPS: usize = 4;
 /// Bytes of the organisations' person salt.
 pub const PERSON_SALT_LEN: usize = 32;
 
@@ -221,11 +219,21 @@ pub fn deadline_rules() -> Vec<DeadlineRule> {
 
 /// The subject hash of a natural person: BLAKE3 under
 /// `"xianjie 2026-12 person subject v1"` of the organisations' 32-byte salt
-/// and the identity number in upper case (`X` as the check character).
+/// and the identity number in ASCII upper case (`X` as the check
+/// character; full-width digits and `Ｘ`, as a Chinese input method types
+/// them, read as ASCII), surrounding white space removed.
 /// The salt stays off chain with the organisations, so a holder matches a
 /// person across clues and cases and nobody else can try numbers.
 pub fn person_subject(salt: &[u8; PERSON_SALT_LEN], identity_number: &str) -> Hash {
-    let normalised = identity_number.trim().to_ascii_uppercase();
+    let normalised: String = identity_number
+        .trim()
+        .chars()
+        .map(|c| match c {
+            '０'..='９' => char::from_u32(c as u32 - 0xFEE0).unwrap_or(c),
+            'Ｘ' | 'ｘ' => 'X',
+            _ => c.to_ascii_uppercase(),
+        })
+        .collect();
     hash_parts(Domain::PersonSubject, &[salt, normalised.as_bytes()])
 }
 
@@ -244,6 +252,10 @@ mod tests {
         let salt = [7u8; PERSON_SALT_LEN];
         let upper = person_subject(&salt, "11010519491231002X");
         assert_eq!(upper, person_subject(&salt, " 11010519491231002x "));
+        assert_eq!(
+            upper,
+            person_subject(&salt, "１１０１０５１９４９１２３１００２Ｘ")
+        );
         assert_ne!(
             upper,
             person_subject(&[8u8; PERSON_SALT_LEN], "11010519491231002X")

@@ -85,6 +85,10 @@ pub enum RuleScope {
     /// and stops at a `stop` step after it; `start` and `stop` name clue
     /// actions (`send`, `accept`, …) and `on` is empty. Appended.
     Clue,
+    /// A request between organs (`request`): the clock starts when a
+    /// request of a kind its `start` names is asked and stops at `answer`;
+    /// `on` is empty. Appended.
+    Request,
 }
 
 impl RuleScope {

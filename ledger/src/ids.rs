@@ -246,6 +246,13 @@ record_id!(
 );
 
 record_id!(
+    /// A request between organs (a consultation, 咨询, or an assistance,
+    /// 协助): `REQ-` and 16 hex characters of the asking transaction's hash.
+    RequestId,
+    "REQ-"
+);
+
+record_id!(
     /// A governance proposal: `GOV-` and 16 hex characters of the proposing
     /// transaction's hash.
     ProposalId,

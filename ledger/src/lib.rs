@@ -51,6 +51,7 @@ pub mod read_auth;
 pub mod receipt;
 pub mod receipt_external;
 pub mod receipt_witnesses;
+pub mod request;
 pub mod state;
 pub mod stats;
 pub mod supervision;

@@ -92,6 +92,7 @@ impl Default for Params {
                 appendix_a_rules(),
                 crate::supervision::deadline_rules(),
                 crate::clue::deadline_rules(),
+                crate::request::deadline_rules(),
             ]
             .concat(),
             counting: DayCounting::default(),

@@ -15,7 +15,7 @@ use crate::codec::Canonical;
 use crate::crypto::KeyId;
 use crate::error::ProofError;
 use crate::hash::{hash_with, Domain, Hash};
-use crate::ids::{CaseId, ClueId, InspectionId, OrgId, ProposalId};
+use crate::ids::{CaseId, ClueId, InspectionId, OrgId, ProposalId, RequestId};
 use crate::params::Params;
 
 /// State changes of one block: key → new value (`None` deletes). What the
@@ -169,6 +169,11 @@ pub mod keys {
         format!("bulletin/{id}").into_bytes()
     }
 
+    /// A request between organs (`request::OrganRequest`).
+    pub fn request(id: &RequestId) -> Vec<u8> {
+        format!("request/{id}").into_bytes()
+    }
+
     /// A clue (`clue::Clue`).
     pub fn clue(id: &ClueId) -> Vec<u8> {
         format!("clue/{id}").into_bytes()
@@ -230,6 +235,16 @@ pub mod keys {
         /// (`clue::Clue::concerns`), oldest first.
         pub fn org_clues(org: &OrgId) -> Vec<u8> {
             format!("index/clue/org/{org}").into_bytes()
+        }
+
+        /// Requests an organisation asked or was asked, oldest first.
+        pub fn org_requests(org: &OrgId) -> Vec<u8> {
+            format!("index/request/org/{org}").into_bytes()
+        }
+
+        /// Requests about a case, oldest first.
+        pub fn case_requests(case_id: &CaseId) -> Vec<u8> {
+            format!("index/case/requests/{case_id}").into_bytes()
         }
 
         /// Member organisations with a given division code.

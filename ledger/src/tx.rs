@@ -16,9 +16,10 @@ use crate::crypto::{self, KeyId, PublicKey, SecretKey, Signature};
 use crate::error::CryptoError;
 use crate::governance::Change;
 use crate::hash::{hash_with, Domain, Hash};
-use crate::ids::{CaseId, ClueId, InspectionId, OrgId, ProposalId};
+use crate::ids::{CaseId, ClueId, InspectionId, OrgId, ProposalId, RequestId};
 use crate::inspection::{Conclusion, LabRef, ObjectionWindow};
 use crate::model::{CustodyAction, EvidenceAnchor, Role};
+use crate::request::{RequestAbout, RequestKind};
 use crate::stats::StatsScope;
 use crate::supervision::{Fact, PenaltyTerms};
 
@@ -99,6 +100,37 @@ pub enum Call {
     SendClue(SendClue),
     /// Answer a clue: accept, decline, forward or convert it.
     AnswerClue(AnswerClue),
+    /// Ask another organ a question, or for assistance, about a case or clue.
+    AskOrgan(AskOrgan),
+    /// Answer a request from another organ.
+    AnswerOrgan(AnswerOrgan),
+}
+
+/// Asking another organ (`request`, docs/request.md). The request's id is
+/// `REQ-` and the first 8 bytes of this transaction's hash in hex.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AskOrgan {
+    /// What is asked.
+    pub kind: RequestKind,
+    /// What it is about.
+    pub about: RequestAbout,
+    /// The organisation asked.
+    pub to: OrgId,
+    /// Digest of the question or the request letter.
+    pub question: Hash,
+}
+
+/// Answering a request: the answer's digest and what it links.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AnswerOrgan {
+    /// The request.
+    pub request: RequestId,
+    /// Digest of the answer.
+    pub document: Hash,
+    /// Inspection results the answering organ issued for it.
+    pub inspections: Vec<InspectionId>,
+    /// Evidence files whose custody the answering organ recorded for it.
+    pub evidence: Vec<Hash>,
 }
 
 /// Sending a clue (`clue`, docs/clue.md). Its id is `CLUE-` and the first 8

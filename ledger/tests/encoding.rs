@@ -17,16 +17,17 @@ use xianjie_ledger::deadline::{appendix_a_rules, default_calendar, DayCounting};
 use xianjie_ledger::genesis::{Genesis, GenesisOfficer, GenesisOrg};
 use xianjie_ledger::governance::*;
 use xianjie_ledger::hash::Hash;
-use xianjie_ledger::ids::{CaseId, OrgId};
+use xianjie_ledger::ids::{CaseId, InspectionId, OrgId};
 use xianjie_ledger::inspection::*;
 use xianjie_ledger::model::*;
 use xianjie_ledger::params::Params;
+use xianjie_ledger::request::{RequestAbout, RequestId, RequestKind};
 use xianjie_ledger::stats::StatsScope;
 use xianjie_ledger::tx::{
-    Accredit, AnswerClue, Approve, Call, CaseAction, CaseStep, DisputeInspection, LinkRecollected,
-    NodeKeyCall, OpenCase, Propose, PublishBulletin, RecognizeInspection, RecordCustody,
-    RecordDeposit, RecordInspection, RecordRetest, RecordTimestamp, RegisterOfficer, RequestRetest,
-    RevokeOfficer, SendClue, SignedTx, Tx,
+    Accredit, AnswerClue, AnswerOrgan, Approve, AskOrgan, Call, CaseAction, CaseStep,
+    DisputeInspection, LinkRecollected, NodeKeyCall, OpenCase, Propose, PublishBulletin,
+    RecognizeInspection, RecordCustody, RecordDeposit, RecordInspection, RecordRetest,
+    RecordTimestamp, RegisterOfficer, RequestRetest, RevokeOfficer, SendClue, SignedTx, Tx,
 };
 use xianjie_ledger::validators::{Validator, ValidatorSet};
 
@@ -322,9 +323,10 @@ fn enum_tags_are_positional_and_append_only() {
     .into_iter()
     .chain(new_calls())
     .chain(clue_calls())
+    .chain(request_calls())
     .map(|call| postcard::to_allocvec(&call).unwrap()[0])
     .collect();
-    assert_eq!(tags, (0..23).collect::<Vec<u8>>());
+    assert_eq!(tags, (0..25).collect::<Vec<u8>>());
     let categories: Vec<u8> = EvidenceCategory::ALL
         .iter()
         .map(|c| postcard::to_allocvec(c).unwrap()[0])
@@ -560,6 +562,59 @@ fn golden_clue_calls() {
         )
     );
     for call in clue_calls() {
+        round_trip(&sample_tx(call));
+    }
+}
+
+/// The request calls (docs/request.md): the police ask an agency to test
+/// a case's items, and the answer linking the result.
+fn request_calls() -> Vec<Call> {
+    vec![
+        Call::AskOrgan(AskOrgan {
+            kind: RequestKind::Testing,
+            about: RequestAbout::Case("CASE-0123456789abcdef".into()),
+            to: org_id("market"),
+            question: Hash([5; 32]),
+        }),
+        Call::AnswerOrgan(AnswerOrgan {
+            request: RequestId::new("REQ-0123456789abcdef"),
+            document: Hash([6; 32]),
+            inspections: vec![InspectionId::new("INSP-0123456789abcdef")],
+            evidence: Vec::new(),
+        }),
+    ]
+}
+
+/// The request calls byte for byte: the variant index (23, 24: appended
+/// after `AnswerClue`), then the fields in order (`docs/receipt.md` §5.5).
+#[test]
+fn golden_request_calls() {
+    let calls = request_calls();
+    assert_eq!(
+        hex::encode(postcard::to_allocvec(&calls[0]).unwrap()),
+        [
+            "17",                                           // AskOrgan
+            "01",                                           // testing
+            "00",                                           // about a case
+            "15434153452d30313233343536373839616263646566", // its id, 21 bytes
+            "066d61726b6574",                               // to "market"
+            &"05".repeat(32),                               // question
+        ]
+        .concat()
+    );
+    assert_eq!(
+        hex::encode(postcard::to_allocvec(&calls[1]).unwrap()),
+        [
+            "18",                                           // AnswerOrgan
+            "145245512d30313233343536373839616263646566",   // request id, 20 bytes
+            &"06".repeat(32),                               // document
+            "01",                                           // one result
+            "15494e53502d30313233343536373839616263646566", // its id, 21 bytes
+            "00",                                           // no evidence
+        ]
+        .concat()
+    );
+    for call in request_calls() {
         round_trip(&sample_tx(call));
     }
 }

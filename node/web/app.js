@@ -807,6 +807,73 @@ function inspectionCard(view) {
   );
 }
 
+// ---------------------------------------------------------------- clues
+
+/** One clue: its route, state, where it ended up, and its running clocks with countdowns. */
+function clueRow(view) {
+  const clue = view.clue;
+  const forwarded = view.final_clue !== clue.id;
+  return h(
+    "tr",
+    { class: view.overdue ? "overdue" : null, "data-clue-id": clue.id, "data-overdue": String(Boolean(view.overdue)) },
+    h("td", { "data-label": t("clues.id") }, clue.id, clue.duty_crime ? h("span", { class: "badge" }, t("clues.duty_crime")) : null),
+    h("td", { "data-label": t("clues.source") }, tOr(`clue_source.${clue.source}`, clue.source), h("div", { class: "muted small" }, clue.matter)),
+    h("td", { "data-label": t("clues.from") }, orgLabel(clue.from)),
+    h("td", { "data-label": t("clues.to") }, orgLabel(clue.to)),
+    h(
+      "td",
+      { "data-label": t("clues.state"), "data-testid": "clue-state" },
+      tOr(`clue_state.${clue.state}`, clue.state),
+      forwarded ? h("div", { class: "small", "data-testid": "clue-final" }, t("clues.now", { org: orgLabel(view.final_org), state: tOr(`clue_state.${view.final_state}`, view.final_state) })) : null,
+      view.final_case ? h("div", { class: "small" }, h("a", { href: `#/cases/${encodeURIComponent(view.final_case)}` }, t("clues.case", { case: view.final_case }))) : null,
+    ),
+    h(
+      "td",
+      { "data-label": t("clues.clock") },
+      view.clocks.map((clock) =>
+        h(
+          "div",
+          { "data-rule": clock.rule },
+          named("deadline_rules", clock.rule, "clock-rule"),
+          " ",
+          clock.overdue ? h("span", { class: "badge overdue", "data-testid": "overdue-badge" }, t("cases.overdue")) : null,
+          countdown(clock.due_at_ms, "duty"),
+        ),
+      ),
+    ),
+  );
+}
+
+function clueTable(views, testId) {
+  if (!views.length) return h("p", { class: "muted", "data-testid": `${testId}-empty` }, t("clues.empty"));
+  return h(
+    "table",
+    { class: "cases", "data-testid": testId },
+    h("thead", {}, h("tr", {}, ["clues.id", "clues.source", "clues.from", "clues.to", "clues.state", "clues.clock"].map((key) => h("th", { scope: "col" }, t(key))))),
+    h("tbody", {}, views.map(clueRow)),
+  );
+}
+
+async function renderClues() {
+  main.replaceChildren(h("h2", {}, t("clues.title")), h("p", { class: "muted" }, t("common.loading")));
+  if (!sessionToken()) {
+    main.replaceChildren(h("h2", {}, t("clues.title")), signInPrompt());
+    return;
+  }
+  const [incoming, outgoing] = await Promise.all([call("/v1/clues?direction=incoming"), call("/v1/clues?direction=outgoing")]);
+  const failed = [incoming, outgoing].find((answer) => !answer.ok);
+  if (failed) {
+    main.replaceChildren(h("h2", {}, t("clues.title")), needsSignIn(failed) ? signInPrompt() : errorNotice(failed));
+    return;
+  }
+  main.replaceChildren(
+    h("h2", {}, t("clues.title")),
+    h("p", { class: "lead" }, t("clues.lead")),
+    h("section", { class: "panel" }, h("h3", {}, t("clues.incoming")), clueTable(incoming.body.clues ?? [], "clues-incoming")),
+    h("section", { class: "panel" }, h("h3", {}, t("clues.outgoing")), clueTable(outgoing.body.clues ?? [], "clues-outgoing")),
+  );
+}
+
 // ---------------------------------------------------------------- frame
 
 function renderFrame() {
@@ -826,7 +893,8 @@ function route() {
   for (const link of document.querySelectorAll("[data-nav]")) {
     link.classList.toggle("active", link.getAttribute("data-nav") === section);
   }
-  if (section === "cases" && rest) renderCase(decodeURIComponent(rest));
+  if (section === "clues") renderClues();
+  else if (section === "cases" && rest) renderCase(decodeURIComponent(rest));
   else if (section === "cases") renderCases();
   else if (section === "supervision") renderSupervision();
   else if (section === "inspections") renderInspections(rest ? decodeURIComponent(rest) : "");

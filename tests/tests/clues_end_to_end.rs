@@ -118,6 +118,93 @@ fn a_hotline_clue_is_forwarded_converted_into_a_case_and_followed_by_its_sender(
         .json();
     let case = opened["id"].as_str().unwrap().to_owned();
 
+    // The bureau consults the market regulator about the case (双向咨询):
+    // the request shows on the case with its 7-day clock until answered.
+    let asked = node
+        .cli_as(
+            "environment-officer",
+            &[
+                "request",
+                "ask",
+                "--kind",
+                "consultation",
+                "--case",
+                &case,
+                "--to",
+                "market",
+                "--question",
+                "该企业是否有市场监管处罚记录？",
+            ],
+        )
+        .expect_code(0)
+        .json();
+    let request = asked["id"].as_str().unwrap().to_owned();
+    let shown = node
+        .cli_as("environment-officer", &["case", "show", &case])
+        .expect_code(0)
+        .json();
+    assert_eq!(
+        shown["requests"][0]["request"]["id"],
+        request.as_str(),
+        "{shown}"
+    );
+    assert_eq!(
+        shown["requests"][0]["clocks"][0]["rule"],
+        "CONSULTATION_ANSWER"
+    );
+    let text = node
+        .cli_text_as("environment-officer", &["case", "show", &case])
+        .expect_code(0);
+    assert!(
+        text.stdout.contains("CONSULTATION_ANSWER must answer by"),
+        "{}",
+        text.stdout
+    );
+    let incoming = node
+        .cli_as(
+            "market-officer",
+            &["request", "list", "--incoming", "--open"],
+        )
+        .expect_code(0)
+        .json();
+    assert_eq!(
+        incoming["requests"][0]["request"]["id"],
+        request.as_str(),
+        "{incoming}"
+    );
+    // Only the organ asked answers.
+    let refused = node
+        .cli_as(
+            "police-officer",
+            &["request", "answer", &request, "--answer", "无"],
+        )
+        .expect_code(1)
+        .json();
+    assert_eq!(refused["code"], "policy_denied", "{refused}");
+    node.cli_as(
+        "market-officer",
+        &[
+            "request",
+            "answer",
+            &request,
+            "--answer",
+            "2025年因超标排放被处罚一次",
+        ],
+    )
+    .expect_code(0);
+    let shown = node
+        .cli_as("environment-officer", &["case", "show", &case])
+        .expect_code(0)
+        .json();
+    assert_eq!(
+        shown["requests"][0]["request"]["state"], "answered",
+        "{shown}"
+    );
+    assert!(shown["requests"][0]["clocks"]
+        .as_array()
+        .unwrap()
+        .is_empty());
+
     // The hotline office sees what became of its work order.
     let followed = node
         .cli_as("government-officer", &["clue", "show", &first])
@@ -215,21 +302,28 @@ fn a_person_named_by_a_clue_is_only_a_salted_hash_on_chain_and_in_the_log() {
     );
     // Another salt gives another hash: the salt is what keeps it private.
     let other_salt = dir.path().join("other.salt");
-    std::fs::write(&other_salt, "11".repeat(32)).unwrap();
+    let other_args = [
+        "clue",
+        "person-hash",
+        "--person-from",
+        number_file.to_str().unwrap(),
+        "--person-salt",
+        other_salt.to_str().unwrap(),
+    ];
+    // A salt others may read, or one repeated byte, is refused.
+    std::fs::write(&other_salt, "0123456789abcdef".repeat(4)).unwrap();
+    let loose = node.cli_as("police-officer", &other_args).expect_code(2);
+    assert!(loose.stderr.contains("chmod 600"), "{loose:?}");
+    use std::os::unix::fs::PermissionsExt as _;
+    let private = std::fs::Permissions::from_mode(0o600);
+    std::fs::set_permissions(&other_salt, private).unwrap();
     let other = node
-        .cli_as(
-            "police-officer",
-            &[
-                "clue",
-                "person-hash",
-                "--person-from",
-                number_file.to_str().unwrap(),
-                "--person-salt",
-                other_salt.to_str().unwrap(),
-            ],
-        )
+        .cli_as("police-officer", &other_args)
         .expect_code(0)
         .json();
+    std::fs::write(&other_salt, "11".repeat(32)).unwrap();
+    let repeated = node.cli_as("police-officer", &other_args).expect_code(2);
+    assert!(repeated.stderr.contains("repeated byte"), "{repeated:?}");
     assert_ne!(other["person"], hash["person"]);
     // A file that does not hold an identity number is refused before anything is sent.
     std::fs::write(&number_file, "110105194912310021\n").unwrap();

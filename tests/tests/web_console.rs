@@ -18,11 +18,12 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 use fantoccini::{Client, ClientBuilder, Locator};
 use serde_json::{json, Value};
 use xianjie_ledger::case::{Attachment, LeadKind, LeadSource};
+use xianjie_ledger::clue::{ClueAction, ClueId, ClueSource, ClueSubject};
 use xianjie_ledger::crypto::{KeyId, SecretKey};
 use xianjie_ledger::hash::note_digest;
 use xianjie_ledger::ids::OrgId;
 use xianjie_ledger::params::Params;
-use xianjie_ledger::tx::{Call, CaseAction, OpenCase};
+use xianjie_ledger::tx::{AnswerClue, Call, CaseAction, OpenCase, SendClue};
 use xianjie_tests::backdated::BackdatedChain;
 use xianjie_tests::{free_port, run_cli, write_sample_file, DevNode};
 
@@ -1161,5 +1162,82 @@ async fn the_supervisor_page_shows_a_flagged_case_and_opens_it() {
         browser.text("[data-testid=case-flags] h3").await,
         "Supervision flags"
     );
+    browser.close().await;
+}
+
+/// A clue sent by the 12345 hotline office, received on the block's date.
+fn hotline_clue(chain: &mut BackdatedChain, time_ms: u64, matter: &str) -> ClueId {
+    chain.set_time(time_ms);
+    let government = chain.key("government", "officer");
+    let call = Call::SendClue(SendClue {
+        source: ClueSource::Hotline12345,
+        subject: ClueSubject::LegalPerson(SHOP.into()),
+        matter: matter.into(),
+        duty_crime: false,
+        to: OrgId::new("market").unwrap(),
+        received_on: xianjie_contracts::deadline::local_date(time_ms),
+        materials: Vec::new(),
+    });
+    ClueId::for_tx(&chain.commit(&government, call))
+}
+
+#[tokio::test]
+async fn incoming_clues_show_their_clocks_and_where_a_forwarded_one_ended_up() {
+    let _one = ONE_BROWSER.lock().await;
+    let dir = tempfile::tempdir().unwrap();
+    let home = dir.path().join("home");
+    let mut chain = BackdatedChain::create(&home, now_ms() - 30 * DAY_MS);
+    // Ten days unanswered: past the 7-day CLUE_RESPONSE.
+    let late = hotline_clue(&mut chain, now_ms() - 10 * DAY_MS, "food-safety/expired");
+    let fresh = hotline_clue(&mut chain, now_ms() - 3_600_000, "environment/discharge");
+    let market = chain.key("market", "officer");
+    chain.commit(
+        &market,
+        Call::AnswerClue(AnswerClue {
+            clue: fresh.clone(),
+            action: ClueAction::Forward,
+            to: Some(OrgId::new("environment").unwrap()),
+            document: None,
+        }),
+    );
+    chain.close();
+    let node = DevNode::start(&home);
+    let browser = Browser::start().await;
+    browser
+        .sign_in(&login_link(&node, "market-officer"), "#/clues")
+        .await;
+    browser.wait_for("[data-testid=clues-incoming]").await;
+    let late_row = format!("[data-testid=clues-incoming] tr[data-clue-id='{late}']");
+    let row = browser.wait_for(&late_row).await;
+    assert_eq!(
+        row.attr("data-overdue").await.unwrap().as_deref(),
+        Some("true")
+    );
+    let late_text = browser.text(&late_row).await;
+    assert!(late_text.contains("已逾期"), "{late_text}");
+    assert!(late_text.contains("12345热线"), "{late_text}");
+    assert!(late_text.contains("待接收"), "{late_text}");
+    // The forwarded one is no longer the market's to answer: no clock, and
+    // it shows where it went.
+    let fresh_row = format!("[data-testid=clues-incoming] tr[data-clue-id='{fresh}']");
+    let row = browser.wait_for(&fresh_row).await;
+    assert_eq!(
+        row.attr("data-overdue").await.unwrap().as_deref(),
+        Some("false")
+    );
+    let final_text = browser
+        .text(&format!("{fresh_row} [data-testid=clue-final]"))
+        .await;
+    assert!(
+        final_text.contains(&org_name(&node, "environment")),
+        "{final_text}"
+    );
+    assert!(final_text.contains("待接收"), "{final_text}");
+    // The market's forward is among the clues it sent, its clock running.
+    let sent = browser.text("[data-testid=clues-outgoing]").await;
+    assert!(sent.contains("environment/discharge"), "{sent}");
+    assert!(!sent.contains("已逾期"), "{sent}");
+    assert!(sent.contains("剩余") || sent.contains("left"), "{sent}");
+    browser.screenshot("clues", LAPTOP).await;
     browser.close().await;
 }

@@ -49,11 +49,15 @@ pub enum Action {
     ForwardClue,
     /// Converting a clue into a case or a filing.
     ConvertClue,
+    /// Asking another organ (consultation or assistance).
+    AskOrgan,
+    /// Answering another organ's request.
+    AnswerOrgan,
 }
 
 impl Action {
     /// Every action but the case table's, whose names come from its rows.
-    pub const FIXED: [Action; 19] = [
+    pub const FIXED: [Action; 21] = [
         Action::Read,
         Action::OpenCase,
         Action::AnchorEvidence,
@@ -73,6 +77,8 @@ impl Action {
         Action::DeclineClue,
         Action::ForwardClue,
         Action::ConvertClue,
+        Action::AskOrgan,
+        Action::AnswerOrgan,
     ];
 
     /// The action's name in the schema.
@@ -98,6 +104,8 @@ impl Action {
             Action::DeclineClue => "decline-clue",
             Action::ForwardClue => "forward-clue",
             Action::ConvertClue => "convert-clue",
+            Action::AskOrgan => "ask-organ",
+            Action::AnswerOrgan => "answer-organ",
         }
     }
 }

@@ -10,6 +10,7 @@ use xianjie_ledger::inspection::Inspection;
 use xianjie_ledger::model::{
     EvidenceCategory, EvidenceClass, EvidenceRecord, Officer, Org, OrgKind, OrgLevel, Role,
 };
+use xianjie_ledger::request::OrganRequest;
 use xianjie_ledger::state::StateView;
 use xianjie_ledger::stats::StatsScope;
 
@@ -200,6 +201,23 @@ impl<'v> Builder<'v> {
         Ok(clue_uid)
     }
 
+    fn request(&mut self, request: &OrganRequest) -> Result<EntityUid> {
+        let request_uid = self.engine.uid("Request", request.id.as_str())?;
+        let parties = crate::request::parties(self.view, &request.about)?
+            .iter()
+            .map(|org| self.org_ref(org))
+            .collect::<Result<Vec<_>>>()?;
+        let attrs = vec![
+            ("from", self.org_ref(&request.from)?),
+            ("to", self.org_ref(&request.to)?),
+            ("kind", text(request.kind.name())),
+            ("parties", RestrictedExpression::new_set(parties)),
+        ];
+        self.entities
+            .push(entity(request_uid.clone(), attrs, Vec::new())?);
+        Ok(request_uid)
+    }
+
     fn stats_scope(&mut self, scope: &StatsScope) -> Result<EntityUid> {
         let scope_uid = self.engine.uid("StatsScope", &scope.describe())?;
         let mut attrs = Vec::new();
@@ -224,6 +242,7 @@ impl<'v> Builder<'v> {
             Resource::Inspection(inspection) => self.inspection(inspection),
             Resource::StatsScope(scope) => self.stats_scope(scope),
             Resource::Clue(clue) => self.clue(clue),
+            Resource::Request(request) => self.request(request),
             Resource::Accreditation {
                 lab_uscc,
                 cma_number,

@@ -36,9 +36,10 @@ use xianjie_ledger::case::Case;
 use xianjie_ledger::clue::Clue;
 use xianjie_ledger::crypto::{KeyId, PublicKey};
 use xianjie_ledger::hash::Hash;
-use xianjie_ledger::ids::{CaseId, ClueId, InspectionId, OrgId};
+use xianjie_ledger::ids::{CaseId, ClueId, InspectionId, OrgId, RequestId};
 use xianjie_ledger::inspection::Inspection;
 use xianjie_ledger::model::{EvidenceRecord, Officer, Role};
+use xianjie_ledger::request::OrganRequest;
 use xianjie_ledger::state::StateView;
 use xianjie_ledger::stats::StatsScope;
 
@@ -74,6 +75,8 @@ pub enum Resource<'a> {
     StatsScope(&'a StatsScope),
     /// A clue.
     Clue(&'a Clue),
+    /// A request between organs.
+    Request(&'a OrganRequest),
     /// A laboratory's certificate: its USCC and CMA number.
     Accreditation {
         /// The laboratory's USCC.
@@ -94,6 +97,8 @@ pub enum ReadResource {
     Inspection(InspectionId),
     /// A clue.
     Clue(ClueId),
+    /// A request between organs.
+    Request(RequestId),
 }
 
 fn policy_error(reason: impl ToString) -> ContractError {
@@ -206,6 +211,8 @@ pub enum ReadRecord {
     Inspection(Inspection),
     /// A clue.
     Clue(Clue),
+    /// A request between organs.
+    Request(OrganRequest),
 }
 
 impl ReadRecord {
@@ -237,6 +244,14 @@ impl ReadRecord {
     pub fn into_clue(self) -> Option<Clue> {
         match self {
             ReadRecord::Clue(clue) => Some(clue),
+            _ => None,
+        }
+    }
+
+    /// The request, if this is one.
+    pub fn into_request(self) -> Option<OrganRequest> {
+        match self {
+            ReadRecord::Request(request) => Some(request),
             _ => None,
         }
     }
@@ -314,6 +329,13 @@ fn authorize_resource(
                 .ok_or_else(|| ContractError::UnknownClue { id: id.clone() })?;
             authorize(engine, view, officer, Action::Read, Resource::Clue(&clue))?;
             Ok(ReadRecord::Clue(clue))
+        }
+        ReadResource::Request(id) => {
+            let request = crate::request::request(view, id)?
+                .ok_or_else(|| ContractError::UnknownRequest { id: id.clone() })?;
+            let resource = Resource::Request(&request);
+            authorize(engine, view, officer, Action::Read, resource)?;
+            Ok(ReadRecord::Request(request))
         }
     }
 }

@@ -592,9 +592,45 @@ fn bad_input_is_refused_with_its_code_and_changes_nothing() {
 }
 
 #[test]
-fn a_natural_person_is_on_chain_only_as_a_salted_hash() {
+fn an_identity_number_is_refused_as_a_legal_person_code_before_any_block() {
+    // 11010519900101029 9 passes the USCC check character as well as the
+    // identity number's: as the subject it would go on chain in clear.
+    let number = "110105199001010299";
+    assert_eq!(
+        xianjie_contracts::uscc::validate(number).as_deref(),
+        Ok(number)
+    );
+    for written in [
+        number,
+        "110105-19900101-0299",
+        "１１０１０５１９９００１０１０２９９",
+    ] {
+        let call = Call::SendClue(SendClue {
+            subject: ClueSubject::LegalPerson(written.into()),
+            ..send_call("police", false)
+        });
+        let refused = xianjie_contracts::privacy::check_call(&call).unwrap_err();
+        assert_eq!(refused.code(), "personal_information", "{written}");
+        assert!(!refused.to_string().contains("0299"), "{refused}");
+    }
+    // A case's entity is held to the same rule.
+    let open = Call::OpenCase(xianjie_ledger::tx::OpenCase {
+        title: "t".into(),
+        entity: "110105-19900101-0299".into(),
+        domain: "general".into(),
+        lead: LeadSource {
+            kind: LeadKind::Other,
+            reference: None,
+        },
+    });
+    assert_eq!(
+        xianjie_contracts::privacy::check_call(&open)
+            .unwrap_err()
+            .code(),
+        "personal_information"
+    );
+    // A natural person goes on chain as the salted hash only.
     let mut sim = chain();
-    let number = "11010519491231002X";
     let salt = [0x5a; 32];
     let call = SendClue {
         subject: ClueSubject::NaturalPerson(person_subject(&salt, number)),
@@ -605,11 +641,78 @@ fn a_natural_person_is_on_chain_only_as_a_salted_hash() {
         clue_of(&sim, &id).subject,
         ClueSubject::NaturalPerson(person_subject(&salt, number))
     );
-    // Neither the number nor an unsalted hash of it is anywhere in the state.
-    let unsalted = file_digest(number.as_bytes());
-    for value in sim.state.values() {
-        for needle in [number.as_bytes(), &unsalted.0[..]] {
-            assert!(!value.windows(needle.len()).any(|w| w == needle));
+}
+
+#[test]
+fn admin_keys_neither_send_nor_answer_clues() {
+    let mut sim = chain();
+    let admin = sim::admin("market");
+    assert_eq!(
+        sim.code(&admin, Call::SendClue(send_call("police", false))),
+        "wrong_role"
+    );
+    let id = send(&mut sim, "market", send_call("police", false)).unwrap();
+    for action in [ClueAction::Accept, ClueAction::Forward, ClueAction::Convert] {
+        let to = (action == ClueAction::Forward).then_some("proc");
+        assert_eq!(
+            answer(&mut sim, &sim::admin("police"), &id, action, to),
+            "wrong_role",
+            "{action}"
+        );
+    }
+    assert_eq!(clue_of(&sim, &id).state, ClueState::Sent);
+}
+
+#[test]
+fn a_clue_passes_through_at_most_eight_organs() {
+    // Duty-crime clues go from procuratorate to procuratorate: a chain of
+    // them, each forwarding to the next.
+    let mut genesis = sim::genesis(sim::sim_params());
+    let extra: Vec<String> = (1..=6).map(|n| format!("proc-x{n}")).collect();
+    for (n, name) in extra.iter().enumerate() {
+        genesis.orgs.push(GenesisOrg {
+            org: Org {
+                id: org_id(name),
+                name: format!("{name} 检察院"),
+                kind: OrgKind::Procuratorate,
+                uscc: sim::uscc_for("330100", 8000 + n as u32),
+                region: "330100".into(),
+                level: OrgLevel::County,
+            },
+            officers: vec![GenesisOfficer {
+                public_key: SecretKey::from_bytes(&[200 + n as u8; 32]).public_key(),
+                role: Role::Officer,
+            }],
+        });
+    }
+    let mut sim = Sim::from_genesis(&genesis);
+    let key_of = |name: &str| match extra.iter().position(|e| e == name) {
+        Some(n) => SecretKey::from_bytes(&[200 + n as u8; 32]),
+        None => sim::officer(name),
+    };
+    let mut path = vec!["market".to_owned(), "proc".to_owned(), "proc-b".to_owned()];
+    path.extend(extra.iter().cloned());
+    let mut id = send(&mut sim, "market", send_call("proc", true)).unwrap();
+    // Organs passed: market, proc; each forward adds one, up to eight.
+    for hop in 1..path.len() - 1 {
+        let (holder, next) = (&path[hop], &path[hop + 1]);
+        let code = answer(
+            &mut sim,
+            &key_of(holder),
+            &id,
+            ClueAction::Forward,
+            Some(next),
+        );
+        let passed = hop + 2;
+        if passed <= 8 {
+            assert_eq!(code, "ok", "forward {hop} to {next}");
+            id = clue_of(&sim, &id).forwarded_as.unwrap();
+            let clue = clue_of(&sim, &id);
+            assert_eq!(clue.earlier_senders.len() + 2, passed);
+        } else {
+            assert_eq!(code, "clue_forwarded_too_often", "forward {hop} to {next}");
+            return;
         }
     }
+    panic!("the path never reached the limit");
 }

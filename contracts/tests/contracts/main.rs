@@ -24,6 +24,7 @@ mod governance;
 mod improper_filing;
 mod inspections;
 mod policies;
+mod requests;
 mod stats;
 mod supervision;
 mod transitions;

@@ -48,6 +48,7 @@ fn can_read(sim: &Sim, org: &str, resource: &ReadResource) -> bool {
                 ReadRecord::Evidence(record) => ReadResource::Evidence(record.anchor.digest),
                 ReadRecord::Inspection(result) => ReadResource::Inspection(result.id),
                 ReadRecord::Clue(clue) => ReadResource::Clue(clue.id),
+                ReadRecord::Request(request) => ReadResource::Request(request.id),
             };
             assert_eq!(&read, resource);
             true

@@ -265,6 +265,7 @@ pub fn authorize(
         Err(ContractError::UnknownEvidence { digest }) => Err(ApiError::NotAnchored(digest)),
         Err(ContractError::UnknownInspection { id }) => Err(ApiError::UnknownInspection(id)),
         Err(ContractError::UnknownClue { id }) => Err(ApiError::UnknownClue(id)),
+        Err(ContractError::UnknownRequest { id }) => Err(ApiError::UnknownRequest(id)),
         Err(
             error @ (ContractError::UnknownSigner { .. } | ContractError::RevokedSigner { .. }),
         ) => Err(ApiError::UnknownReader {
@@ -301,6 +302,10 @@ fn denied(reader: &Reader, resource: &ReadResource) -> ApiError {
         ReadResource::Inspection(id) => (
             format!("inspection result {id}"),
             "`inspection-stances-and-reads` (every member) in the default set",
+        ),
+        ReadResource::Request(id) => (
+            format!("request {id}"),
+            "`read-request-parties` (the organ that asked and the organ asked) in the default set",
         ),
         ReadResource::Clue(id) => (
             format!("clue {id}"),

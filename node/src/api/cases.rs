@@ -171,7 +171,12 @@ pub async fn show(
             let case = authorize(shared, &reader, &ReadResource::Case(id.clone()))?
                 .into_case()
                 .ok_or_else(|| ApiError::UnknownCase(id.clone()))?;
-            detail(&shared.store, case, tip.height, tip.time_ms)
+            let mut detail = detail(&shared.store, case, tip.height, tip.time_ms)?;
+            detail.requests.retain(|view| {
+                let id = view.request["id"].as_str().unwrap_or_default();
+                may_read(shared, &reader, &ReadResource::Request(id.into())).unwrap_or(false)
+            });
+            Ok(detail)
         })
         .await
         .map(Json)
@@ -230,6 +235,7 @@ fn detail(store: &Store, case: Case, height: u64, at_ms: u64) -> Result<CaseDeta
         clocks: clocks.iter().map(to_json).collect::<Result<_, _>>()?,
         attachments,
         evidence,
+        requests: super::requests::of_case(store, &case.id, at_ms)?,
     })
 }
 

@@ -14,10 +14,9 @@ use utoipa::IntoParams;
 use xianjie_contracts::{clue, deadline, read, ReadResource};
 use xianjie_ledger::clue::{Clue, ClueId, ClueState, MAX_CLUE_HOPS};
 use xianjie_ledger::params::Params;
-use xianjie_store::Store;
 
 use super::auth::{authorize, internal, may_read, Reader};
-use super::{ApiError, AppState, ErrorBody};
+use super::{ApiError, AppState, ErrorBody, Shared};
 pub use xianjie_api::clues::{ClueList, ClueView};
 
 /// Most clues one answer lists.
@@ -38,16 +37,25 @@ pub struct ClueQuery {
     pub limit: Option<usize>,
 }
 
-fn view(store: &Store, params: &Params, clue: &Clue, at_ms: u64) -> Result<ClueView, ApiError> {
+fn view(
+    (shared, reader): (&Shared, &Reader),
+    params: &Params,
+    clue: &Clue,
+    at_ms: u64,
+) -> Result<ClueView, ApiError> {
     let clocks = deadline::clue_clocks(params, clue, at_ms);
     // The sender sees what became of its clue: follow the forwards (at most
-    // MAX_CLUE_HOPS, each a clue the reader's organisation sent earlier on).
+    // MAX_CLUE_HOPS), as far as the policies let the reader read them (by
+    // default all the way: the reader is an earlier sender of each).
     let mut last = clue.clone();
     for _ in 0..MAX_CLUE_HOPS {
-        let Some(next) = &last.forwarded_as else {
+        let Some(next) = last.forwarded_as.clone() else {
             break;
         };
-        match clue::clue(store, next).map_err(internal)? {
+        if !may_read(shared, reader, &ReadResource::Clue(next.clone()))? {
+            break;
+        }
+        match clue::clue(&shared.store, &next).map_err(internal)? {
             Some(next) => last = next,
             None => break,
         }
@@ -133,7 +141,7 @@ pub async fn list(
                 {
                     continue;
                 }
-                let view = view(store, &params, &found, at_ms)?;
+                let view = view((shared, &reader), &params, &found, at_ms)?;
                 if query.overdue.is_some_and(|want| want != view.overdue) {
                     continue;
                 }
@@ -183,7 +191,7 @@ pub async fn show(
                 .into_clue()
                 .ok_or_else(|| ApiError::UnknownClue(id.clone()))?;
             let params = read::params_shared(&shared.store).map_err(internal)?;
-            view(&shared.store, &params, &found, at_ms)
+            view((shared, &reader), &params, &found, at_ms)
         })
         .await
         .map(Json)

@@ -11,7 +11,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use xianjie_contracts::ContractError;
-use xianjie_ledger::ids::{CaseId, ClueId, InspectionId, ProposalId};
+use xianjie_ledger::ids::{CaseId, ClueId, InspectionId, ProposalId, RequestId};
 use xianjie_ledger::Hash;
 
 use crate::mempool::AdmissionError;
@@ -172,6 +172,8 @@ pub enum ApiError {
     UnknownInspection(InspectionId),
     /// No clue with that id.
     UnknownClue(ClueId),
+    /// No request with that id.
+    UnknownRequest(RequestId),
     /// No governance proposal with that id.
     UnknownProposal(ProposalId),
     /// No bulletin with that id.
@@ -217,6 +219,7 @@ impl ApiError {
             | UnknownCase(_)
             | UnknownInspection(_)
             | UnknownClue(_)
+            | UnknownRequest(_)
             | UnknownProposal(_)
             | UnknownBulletin(_)
             | UnknownAccreditation { .. } => StatusCode::NOT_FOUND,
@@ -302,6 +305,7 @@ impl ApiError {
             UnknownCase(_) => "unknown_case",
             UnknownInspection(_) => "unknown_inspection",
             UnknownClue(_) => "unknown_clue",
+            UnknownRequest(_) => "unknown_request",
             UnknownProposal(_) => "unknown_proposal",
             UnknownBulletin(_) => "unknown_bulletin",
             UnknownAccreditation { .. } => "unknown_accreditation",
@@ -409,6 +413,7 @@ impl ApiError {
             ),
             UnknownCase(id) => format!("no case with id {id} is on this chain; case ids look like CASE-3f9a0c1b2d4e5f60 (`xianjie case list`)"),
             UnknownInspection(id) => format!("no inspection result with id {id} is on this chain; ids look like INSP-3f9a0c1b2d4e5f60"),
+            UnknownRequest(id) => format!("no request with id {id} is on this chain; request ids look like REQ-3f9a0c1b2d4e5f60 (`xianjie request list`)"),
             UnknownClue(id) => format!("no clue with id {id} is on this chain; clue ids look like CLUE-3f9a0c1b2d4e5f60 (`xianjie clue list`)"),
             UnknownProposal(id) => format!("no governance proposal with id {id}; `xianjie gov list` lists them"),
             UnknownBulletin(id) => format!("no bulletin with id {id} is on this chain; bulletin ids look like BUL-3f9a0c1b2d4e5f60 (`xianjie stats bulletins` lists them)"),

@@ -34,8 +34,9 @@ use tokio::sync::watch;
 use utoipa::IntoParams;
 use xianjie_contracts::{deadline, read, ReadResource};
 use xianjie_ledger::block::TxOutcome;
+use xianjie_ledger::clue::ClueAction;
 use xianjie_ledger::codec::decode;
-use xianjie_ledger::ids::{CaseId, ClueId, InspectionId};
+use xianjie_ledger::ids::{CaseId, ClueId, InspectionId, RequestId};
 use xianjie_ledger::state::{keys, StateView};
 use xianjie_ledger::supervision::{FlagKind, SupervisionFlag};
 use xianjie_ledger::tx::{Call, SignedTx};
@@ -387,6 +388,12 @@ impl Described {
             subject: Some(id.to_string()),
             action,
         };
+        let request = |id: &RequestId, action: Option<String>| Described {
+            kind: EventKind::Request,
+            audience: Audience::Readers(ReadResource::Request(id.clone())),
+            subject: Some(id.to_string()),
+            action,
+        };
         let public = |kind| Described {
             kind,
             audience: Audience::Everyone,
@@ -421,7 +428,15 @@ impl Described {
             Call::RecordTimestamp(_) => public(EventKind::Timestamp),
             Call::RecordDeposit(call) => evidence(EventKind::Deposit, &call.digest, None),
             Call::SendClue(_) => clue(&ClueId::for_tx(&tx), Some("send".into())),
+            // A forward's readers are the forwarded clue's: the organ it went
+            // to besides every organ the original clue concerned.
+            Call::AnswerClue(call) if applied && call.action == ClueAction::Forward => Described {
+                audience: Audience::Readers(ReadResource::Clue(ClueId::for_tx(&tx))),
+                ..clue(&call.clue, Some(call.action.name().into()))
+            },
             Call::AnswerClue(call) => clue(&call.clue, Some(call.action.name().into())),
+            Call::AskOrgan(call) => request(&RequestId::for_tx(&tx), Some(call.kind.name().into())),
+            Call::AnswerOrgan(call) => request(&call.request, Some("answer".into())),
         }
     }
 
@@ -443,7 +458,8 @@ impl Described {
                     ApiError::UnknownCase(_)
                     | ApiError::NotAnchored(_)
                     | ApiError::UnknownInspection(_)
-                    | ApiError::UnknownClue(_),
+                    | ApiError::UnknownClue(_)
+                    | ApiError::UnknownRequest(_),
                 ) => Ok(false),
                 Err(error) => Err(error),
             },

@@ -21,6 +21,7 @@ mod members;
 mod openapi;
 mod receipt;
 pub mod replay;
+mod requests;
 pub mod sessions;
 mod stats;
 mod supervision;
@@ -355,6 +356,8 @@ pub fn routes() -> Vec<ApiRoute> {
             Public,
             governance::proposal,
         ),
+        ApiRoute::new(GET, "/v1/requests", Officer, requests::list),
+        ApiRoute::new(GET, "/v1/requests/{id}", Officer, requests::show),
         ApiRoute::new(GET, "/v1/clues", Officer, clues::list),
         ApiRoute::new(GET, "/v1/clues/{id}", Officer, clues::show),
         ApiRoute::new(GET, "/v1/inspections", Officer, inspections::list),

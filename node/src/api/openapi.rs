@@ -9,7 +9,7 @@ use utoipa::{Modify, OpenApi};
 
 use super::{
     cases, chain, checkpoints, clues, error, events, evidence, governance, health, history,
-    inspections, members, receipt, sessions, stats, supervision, txs, vault, Group,
+    inspections, members, receipt, requests, sessions, stats, supervision, txs, vault, Group,
 };
 
 /// The API description. Ledger types (headers, certificates, transactions)
@@ -40,6 +40,8 @@ use super::{
         supervision::names,
         clues::list,
         clues::show,
+        requests::list,
+        requests::show,
         inspections::list,
         inspections::show,
         inspections::accreditation,
@@ -103,6 +105,8 @@ use super::{
         supervision::NameView,
         clues::ClueList,
         clues::ClueView,
+        requests::RequestList,
+        requests::RequestView,
         inspections::InspectionList,
         inspections::InspectionView,
         governance::DeadlinesView,
