@@ -416,6 +416,7 @@ async function renderCase(id) {
       ),
     ),
     clocksSection(detail.clocks ?? []),
+    requestsSection(detail.requests ?? []),
     flags.ok ? caseFlagsSection(flags.body.flags ?? []) : null,
     facts.ok ? factsSection(facts.body) : null,
     timelineSection(detail.events ?? [], rules),
@@ -531,6 +532,40 @@ function clocksSection(clocks) {
       "table",
       { class: "clocks", "data-testid": "clocks" },
       h("thead", {}, h("tr", {}, ["case.clock_rule", "case.clock_actor", "case.clock_started", "case.clock_due", "case.clock_status"].map((key) => h("th", { scope: "col" }, t(key))))),
+      h("tbody", {}, rows),
+    ),
+  );
+}
+
+/** Consultations and assistance between organs about the case, each with its clock while open. */
+function requestsSection(requests) {
+  if (!requests.length) return null;
+  const rows = requests.map((view) => {
+    const request = view.request;
+    return h(
+      "tr",
+      { class: view.overdue ? "overdue" : null, "data-request-id": request.id, "data-overdue": String(Boolean(view.overdue)) },
+      h("td", { "data-label": t("case.request_kind") }, tOr(`request_kind.${request.kind}`, request.kind), h("div", { class: "muted small" }, request.id)),
+      h("td", { "data-label": t("case.request_route") }, `${orgLabel(request.from)} → ${orgLabel(request.to)}`),
+      h("td", { "data-label": t("case.request_asked") }, formatTime(request.asked.time_ms)),
+      h(
+        "td",
+        { "data-label": t("case.clock_status"), "data-testid": "request-status" },
+        request.state === "answered" ? t("case.request_answered", { time: formatTime(request.answer.step.time_ms) }) : null,
+        view.clocks.map((clock) =>
+          h("div", { "data-rule": clock.rule }, named("deadline_rules", clock.rule, "clock-rule"), " ", clock.overdue ? h("span", { class: "badge overdue" }, t("cases.overdue")) : null, countdown(clock.due_at_ms, "duty")),
+        ),
+      ),
+    );
+  });
+  return h(
+    "section",
+    { class: "panel" },
+    h("h3", {}, t("case.requests")),
+    h(
+      "table",
+      { class: "clocks", "data-testid": "requests" },
+      h("thead", {}, h("tr", {}, ["case.request_kind", "case.request_route", "case.request_asked", "case.clock_status"].map((key) => h("th", { scope: "col" }, t(key))))),
       h("tbody", {}, rows),
     ),
   );

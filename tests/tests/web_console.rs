@@ -21,9 +21,10 @@ use xianjie_ledger::case::{Attachment, LeadKind, LeadSource};
 use xianjie_ledger::clue::{ClueAction, ClueId, ClueSource, ClueSubject};
 use xianjie_ledger::crypto::{KeyId, SecretKey};
 use xianjie_ledger::hash::note_digest;
-use xianjie_ledger::ids::OrgId;
+use xianjie_ledger::ids::{CaseId, OrgId};
 use xianjie_ledger::params::Params;
-use xianjie_ledger::tx::{AnswerClue, Call, CaseAction, OpenCase, SendClue};
+use xianjie_ledger::request::{RequestAbout, RequestId, RequestKind};
+use xianjie_ledger::tx::{AnswerClue, AskOrgan, Call, CaseAction, OpenCase, SendClue};
 use xianjie_tests::backdated::BackdatedChain;
 use xianjie_tests::{free_port, run_cli, write_sample_file, DevNode};
 
@@ -1191,7 +1192,8 @@ async fn incoming_clues_show_their_clocks_and_where_a_forwarded_one_ended_up() {
     let late = hotline_clue(&mut chain, now_ms() - 10 * DAY_MS, "food-safety/expired");
     let fresh = hotline_clue(&mut chain, now_ms() - 3_600_000, "environment/discharge");
     let market = chain.key("market", "officer");
-    chain.commit(
+    // The bureau opens a case from it and consults the market regulator.
+    let forwarded = ClueId::for_tx(&chain.commit(
         &market,
         Call::AnswerClue(AnswerClue {
             clue: fresh.clone(),
@@ -1199,7 +1201,29 @@ async fn incoming_clues_show_their_clocks_and_where_a_forwarded_one_ended_up() {
             to: Some(OrgId::new("environment").unwrap()),
             document: None,
         }),
-    );
+    ));
+    let bureau = chain.key("environment", "officer");
+    let case = CaseId::for_tx(&chain.commit(
+        &bureau,
+        Call::OpenCase(OpenCase {
+            title: "夜间偷排".into(),
+            entity: SHOP.into(),
+            domain: "environment".into(),
+            lead: LeadSource {
+                kind: LeadKind::Clue,
+                reference: Some(forwarded.to_string()),
+            },
+        }),
+    ));
+    let consultation = RequestId::for_tx(&chain.commit(
+        &bureau,
+        Call::AskOrgan(AskOrgan {
+            kind: RequestKind::Consultation,
+            about: RequestAbout::Case(case.clone()),
+            to: OrgId::new("market").unwrap(),
+            question: note_digest("处罚记录？"),
+        }),
+    ));
     chain.close();
     let node = DevNode::start(&home);
     let browser = Browser::start().await;
@@ -1232,12 +1256,30 @@ async fn incoming_clues_show_their_clocks_and_where_a_forwarded_one_ended_up() {
         final_text.contains(&org_name(&node, "environment")),
         "{final_text}"
     );
-    assert!(final_text.contains("待接收"), "{final_text}");
-    // The market's forward is among the clues it sent, its clock running.
+    assert!(final_text.contains("已立案"), "{final_text}");
+    // The market's forward is among the clues it sent, converted into the
+    // bureau's case: no clock runs on it.
     let sent = browser.text("[data-testid=clues-outgoing]").await;
     assert!(sent.contains("environment/discharge"), "{sent}");
-    assert!(!sent.contains("已逾期"), "{sent}");
-    assert!(sent.contains("剩余") || sent.contains("left"), "{sent}");
+    assert!(sent.contains(&format!("已立案 {case}")), "{sent}");
+    assert!(!sent.contains("剩余") && !sent.contains("已逾期"), "{sent}");
     browser.screenshot("clues", LAPTOP).await;
+    // On the case the clue became, its agency sees the consultation with its
+    // clock (the market regulator is no party of the case).
+    browser
+        .sign_in(
+            &login_link(&node, "environment-officer"),
+            &format!("#/cases/{case}"),
+        )
+        .await;
+    let request_row = format!("[data-testid=requests] tr[data-request-id='{consultation}']");
+    let row = browser.wait_for(&request_row).await;
+    assert_eq!(
+        row.attr("data-overdue").await.unwrap().as_deref(),
+        Some("false")
+    );
+    let text = browser.text(&request_row).await;
+    assert!(text.contains("咨询"), "{text}");
+    assert!(text.contains("剩余"), "{text}");
     browser.close().await;
 }
