@@ -36,6 +36,9 @@ pub struct ClueList {
     pub at_ms: u64,
     /// Matching clues, newest first (at most `limit`).
     pub clues: Vec<ClueView>,
-    /// How many matched in all.
+    /// How many of the examined clues matched.
     pub total: usize,
+    /// Whether every clue of the organisation was examined (only the
+    /// newest 5,000 are).
+    pub complete: bool,
 }

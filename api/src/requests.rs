@@ -29,6 +29,9 @@ pub struct RequestList {
     pub at_ms: u64,
     /// Matching requests, newest first (at most `limit`).
     pub requests: Vec<RequestView>,
-    /// How many matched in all.
+    /// How many of the examined requests matched.
     pub total: usize,
+    /// Whether every request of the organisation was examined (only the
+    /// newest 5,000 are).
+    pub complete: bool,
 }

@@ -70,6 +70,27 @@ pub fn clues_of_org(view: &dyn StateView, org: &OrgId) -> Result<Vec<ClueId>> {
     index::id_entries(view, &keys::index::org_clues(org))
 }
 
+/// The ids of an organisation's `at_most` newest clues, newest first, and
+/// whether they are all it has.
+pub fn newest_clues_of_org(
+    view: &dyn StateView,
+    org: &OrgId,
+    at_most: usize,
+) -> Result<(Vec<ClueId>, bool)> {
+    let name = keys::index::org_clues(org);
+    let ids = text_ids(index::last_entries(view, &name, at_most)?);
+    let all = ids.len() as u64 >= u64::from(index::len(view, &name)?);
+    Ok((ids, all))
+}
+
+/// Index entries as record ids.
+pub(crate) fn text_ids<Id: From<String>>(entries: Vec<Vec<u8>>) -> Vec<Id> {
+    entries
+        .into_iter()
+        .map(|entry| Id::from(String::from_utf8_lossy(&entry).into_owned()))
+        .collect()
+}
+
 /// Sends a clue; see the module documentation for the checks.
 pub fn send(
     view: &dyn StateView,

@@ -158,6 +158,23 @@ pub fn entries(view: &dyn StateView, name: &[u8]) -> Result<Vec<Vec<u8>>> {
     Ok(out)
 }
 
+/// At most `at_most` entries from the end of the index, last first, reading
+/// only the pages they are on: the newest entries of an index nothing is
+/// removed from (clues, requests), for reads that must stay bounded however
+/// long the index grows.
+pub fn last_entries(view: &dyn StateView, name: &[u8], at_most: usize) -> Result<Vec<Vec<u8>>> {
+    let len = len_of(view, name)?;
+    let mut out = Vec::with_capacity(at_most.min(len as usize));
+    let mut page = len.div_ceil(PAGE_SIZE);
+    while page > 0 && out.len() < at_most {
+        page -= 1;
+        let entries = page_of(view, name, page)?.0;
+        let wanted = at_most - out.len();
+        out.extend(entries.into_iter().rev().take(wanted));
+    }
+    Ok(out)
+}
+
 /// Every entry as text (indexes of ids).
 pub fn text_entries(view: &dyn StateView, name: &[u8]) -> Result<Vec<String>> {
     Ok(entries(view, name)?
@@ -196,6 +213,25 @@ mod tests {
                 None => map.0.remove(&key),
             };
         }
+    }
+
+    #[test]
+    fn the_last_entries_are_read_newest_first_across_pages() {
+        let mut map = Map::default();
+        let name = b"index/newest";
+        assert!(last_entries(&map, name, 10).unwrap().is_empty());
+        let entry = |i: u32| format!("e{i:04}").into_bytes();
+        for i in 0..150 {
+            let mut stage = Overlay::new(&map);
+            insert(&mut stage, name, &entry(i)).unwrap();
+            let writes = stage.into_writes();
+            apply(&mut map, writes);
+        }
+        let newest = last_entries(&map, name, 70).unwrap();
+        assert_eq!(newest, (80..150).rev().map(entry).collect::<Vec<_>>());
+        let all = last_entries(&map, name, 1_000).unwrap();
+        assert_eq!(all, (0..150).rev().map(entry).collect::<Vec<_>>());
+        assert_eq!(last_entries(&map, name, 0).unwrap(), Vec::<Vec<u8>>::new());
     }
 
     #[test]

@@ -65,6 +65,19 @@ pub fn requests_of_org(view: &dyn StateView, org: &OrgId) -> Result<Vec<RequestI
     index::id_entries(view, &keys::index::org_requests(org))
 }
 
+/// The ids of an organisation's `at_most` newest requests, newest first,
+/// and whether they are all it has.
+pub fn newest_requests_of_org(
+    view: &dyn StateView,
+    org: &OrgId,
+    at_most: usize,
+) -> Result<(Vec<RequestId>, bool)> {
+    let name = keys::index::org_requests(org);
+    let ids = clue::text_ids(index::last_entries(view, &name, at_most)?);
+    let all = ids.len() as u64 >= u64::from(index::len(view, &name)?);
+    Ok((ids, all))
+}
+
 /// The requests about a case, oldest first.
 pub fn requests_of_case(
     view: &dyn StateView,

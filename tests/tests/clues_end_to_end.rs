@@ -55,6 +55,8 @@ fn a_hotline_clue_is_forwarded_converted_into_a_case_and_followed_by_its_sender(
         .cli_as("market-officer", &["clue", "list", "--incoming"])
         .expect_code(0)
         .json();
+    assert_eq!(incoming["complete"], true, "{incoming}");
+    assert_eq!(incoming["total"], 1, "{incoming}");
     let listed = &incoming["clues"][0];
     assert_eq!(listed["clue"]["id"], first.as_str(), "{incoming}");
     assert_eq!(listed["clocks"][0]["rule"], "CLUE_RESPONSE");

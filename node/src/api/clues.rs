@@ -21,6 +21,9 @@ pub use xianjie_api::clues::{ClueList, ClueView};
 
 /// Most clues one answer lists.
 pub const MAX_CLUES_LISTED: usize = 500;
+/// Most of an organisation's newest clues one answer examines, so that a
+/// list stays bounded however many clues other organs send it.
+pub const MAX_CLUES_SCANNED: usize = 5_000;
 
 /// Filters of `GET /v1/clues`.
 #[derive(Debug, Default, Deserialize, IntoParams)]
@@ -121,17 +124,15 @@ pub async fn list(
     let at_ms = tip.time_ms;
     let org = reader.org.id.clone();
     let org_name = org.to_string();
-    let (clues, total) = state
+    let (clues, total, complete) = state
         .blocking(move |shared| {
             let store = &shared.store;
             let params = read::params_shared(store).map_err(internal)?;
             let mut out = Vec::new();
             let mut total = 0;
-            for id in clue::clues_of_org(store, &org)
-                .map_err(internal)?
-                .iter()
-                .rev()
-            {
+            let (ids, complete) =
+                clue::newest_clues_of_org(store, &org, MAX_CLUES_SCANNED).map_err(internal)?;
+            for id in &ids {
                 let Some(found) = clue::clue(store, id).map_err(internal)? else {
                     continue;
                 };
@@ -150,7 +151,7 @@ pub async fn list(
                     out.push(view);
                 }
             }
-            Ok((out, total))
+            Ok((out, total, complete))
         })
         .await?;
     Ok(Json(ClueList {
@@ -159,6 +160,7 @@ pub async fn list(
         at_ms,
         clues,
         total,
+        complete,
     }))
 }
 

@@ -23,6 +23,8 @@ pub use xianjie_api::requests::{RequestList, RequestView};
 
 /// Most requests one answer lists.
 pub const MAX_REQUESTS_LISTED: usize = 500;
+/// Most of an organisation's newest requests one answer examines.
+pub const MAX_REQUESTS_SCANNED: usize = 5_000;
 
 /// Filters of `GET /v1/requests`.
 #[derive(Debug, Default, Deserialize, IntoParams)]
@@ -106,17 +108,16 @@ pub async fn list(
     let at_ms = tip.time_ms;
     let org = reader.org.id.clone();
     let org_name = org.to_string();
-    let (requests, total) = state
+    let (requests, total, complete) = state
         .blocking(move |shared| {
             let store = &shared.store;
             let params = read::params_shared(store).map_err(internal)?;
             let mut out = Vec::new();
             let mut total = 0;
-            for id in request::requests_of_org(store, &org)
-                .map_err(internal)?
-                .iter()
-                .rev()
-            {
+            let (ids, complete) =
+                request::newest_requests_of_org(store, &org, MAX_REQUESTS_SCANNED)
+                    .map_err(internal)?;
+            for id in &ids {
                 let Some(found) = request::request(store, id).map_err(internal)? else {
                     continue;
                 };
@@ -131,7 +132,7 @@ pub async fn list(
                     out.push(view(&params, &found, at_ms)?);
                 }
             }
-            Ok((out, total))
+            Ok((out, total, complete))
         })
         .await?;
     Ok(Json(RequestList {
@@ -140,6 +141,7 @@ pub async fn list(
         at_ms,
         requests,
         total,
+        complete,
     }))
 }
 
