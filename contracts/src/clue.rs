@@ -295,8 +295,15 @@ fn forward(
     })
 }
 
-/// Writes a new clue and lists it for its sender and receiver.
+/// Writes a new clue and lists it for its sender and receiver; refuses an
+/// id that is taken (`record_exists`: ids are 64 bits of the transaction
+/// hash, so a signer can search for a collision).
 fn write_new(stage: &mut Overlay<'_>, clue: &Clue) -> Result<()> {
+    if read::record::<Clue>(&*stage, &keys::clue(&clue.id))?.is_some() {
+        return Err(ContractError::RecordExists {
+            id: clue.id.to_string(),
+        });
+    }
     read::put(stage, keys::clue(&clue.id), clue);
     for org in [&clue.from, &clue.to] {
         index::insert(stage, &keys::index::org_clues(org), clue.id.as_bytes())?;

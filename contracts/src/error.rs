@@ -1056,6 +1056,13 @@ pub enum ContractError {
         /// The limit.
         max: usize,
     },
+    /// A record with the derived id exists already (a hash-prefix collision,
+    /// which a signer can search for).
+    #[error("{id} exists already; sign the transaction again (a new nonce gives a new id)")]
+    RecordExists {
+        /// The id.
+        id: String,
+    },
     /// No request has this id.
     #[error("no request {id} on this chain; `xianjie request list` shows your organisation's")]
     UnknownRequest {
@@ -1251,6 +1258,7 @@ impl ContractError {
             E::ClueConvertByCase { .. } => "clue_convert_by_case",
             E::ClueForwardedTooOften { .. } => "clue_forwarded_too_often",
             E::UnknownRequest { .. } => "unknown_request",
+            E::RecordExists { .. } => "record_exists",
             E::RequestRouteRefused { .. } => "request_route_refused",
             E::NotRequestReceiver { .. } => "not_request_receiver",
             E::RequestAnswered { .. } => "request_answered",
@@ -1632,6 +1640,7 @@ mod tests {
                 max: 8,
             },
             E::UnknownRequest { id: "r".into() },
+            E::RecordExists { id: "r".into() },
             E::RequestRouteRefused {
                 kind: "testing",
                 from_kind: "court",

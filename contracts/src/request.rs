@@ -17,7 +17,7 @@
 
 use xianjie_ledger::hash::Hash;
 use xianjie_ledger::ids::{InspectionId, OrgId};
-use xianjie_ledger::model::{Officer, OrgKind};
+use xianjie_ledger::model::{CustodyAction, Officer, OrgKind};
 use xianjie_ledger::request::{
     OrganRequest, RequestAbout, RequestAnswer, RequestId, RequestKind, RequestState, RequestStep,
     MAX_ANSWER_LINKS, MAX_CASE_REQUESTS,
@@ -166,6 +166,13 @@ pub fn ask(
         Resource::Request(&request),
     )?;
     let mut stage = Overlay::new(view);
+    // Ids are 64 bits of the transaction hash: a signer can search for a
+    // collision, which must not replace a request.
+    if self::request(view, &request.id)?.is_some() {
+        return Err(ContractError::RecordExists {
+            id: request.id.to_string(),
+        });
+    }
     if let RequestAbout::Case(case_id) = &request.about {
         let name = keys::index::case_requests(case_id);
         if index::len(&stage, &name)? as usize >= MAX_CASE_REQUESTS {
@@ -215,8 +222,8 @@ pub fn answer(
     if request.state != RequestState::Open {
         return Err(ContractError::RequestAnswered { id: request.id });
     }
-    check_inspections(view, &signer.org, &call.inspections)?;
-    check_evidence(view, &signer.org, &call.evidence)?;
+    check_inspections(view, &request.about, &signer.org, &call.inspections)?;
+    check_evidence(view, &request.about, &signer.org, &call.evidence)?;
     request.state = RequestState::Answered;
     request.answer = Some(RequestAnswer {
         document: call.document,
@@ -229,8 +236,26 @@ pub fn answer(
     Ok(stage.into_writes())
 }
 
-fn check_inspections(view: &dyn StateView, org: &OrgId, ids: &[InspectionId]) -> Result<()> {
+/// The entity (USCC) a request is about: its case's, or its clue's
+/// legal-person subject.
+fn entity_of(view: &dyn StateView, about: &RequestAbout) -> Result<Option<String>> {
+    Ok(match about {
+        RequestAbout::Case(id) => read::case(view, id)?.map(|case| case.entity),
+        RequestAbout::Clue(id) => match clue::clue(view, id)?.map(|clue| clue.subject) {
+            Some(xianjie_ledger::clue::ClueSubject::LegalPerson(uscc)) => Some(uscc),
+            _ => None,
+        },
+    })
+}
+
+fn check_inspections(
+    view: &dyn StateView,
+    about: &RequestAbout,
+    org: &OrgId,
+    ids: &[InspectionId],
+) -> Result<()> {
     check_distinct("inspections", ids)?;
+    let entity = entity_of(view, about)?;
     for id in ids {
         let inspection = read::inspection(view, id)?
             .ok_or_else(|| ContractError::UnknownInspection { id: id.clone() })?;
@@ -243,19 +268,58 @@ fn check_inspections(view: &dyn StateView, org: &OrgId, ids: &[InspectionId]) ->
                 ),
             ));
         }
+        if entity.as_deref() != Some(inspection.entity.as_str()) {
+            return Err(invalid(
+                "inspections",
+                format!(
+                    "results about the entity the request concerns; {id} is about {}",
+                    inspection.entity
+                ),
+            ));
+        }
     }
     Ok(())
 }
 
-fn check_evidence(view: &dyn StateView, org: &OrgId, digests: &[Hash]) -> Result<()> {
+fn check_evidence(
+    view: &dyn StateView,
+    about: &RequestAbout,
+    org: &OrgId,
+    digests: &[Hash],
+) -> Result<()> {
     check_distinct("evidence", digests)?;
+    let linked = match about {
+        RequestAbout::Case(id) if !digests.is_empty() => read::case_evidence(view, id)?,
+        _ => Vec::new(),
+    };
     for digest in digests {
-        let record = read::evidence(view, digest)?
-            .ok_or(ContractError::UnknownEvidence { digest: *digest })?;
-        if !record.custody.iter().any(|event| event.org == *org) {
+        if !linked.contains(digest) {
+            // An unknown file is named as such; a known one must be the case's.
+            read::evidence(view, digest)?
+                .ok_or(ContractError::UnknownEvidence { digest: *digest })?;
             return Err(invalid(
                 "evidence",
-                format!("files whose custody the answering organ recorded; it recorded none on {digest}"),
+                format!("files linked to the request's case; {digest} is not"),
+            ));
+        }
+        let record = read::evidence(view, digest)?
+            .ok_or(ContractError::UnknownEvidence { digest: *digest })?;
+        // The organ acted on the item: took it, sealed, examined, stored,
+        // returned or destroyed it (not a refusal or a cancelled handover).
+        let acted = |action: CustodyAction| {
+            !matches!(
+                action,
+                CustodyAction::Refuse | CustodyAction::Cancel | CustodyAction::Transfer
+            )
+        };
+        if !record
+            .custody
+            .iter()
+            .any(|event| event.org == *org && acted(event.action))
+        {
+            return Err(invalid(
+                "evidence",
+                format!("files the answering organ received, sealed, examined, stored, returned or destroyed; it did none of these with {digest}"),
             ));
         }
     }

@@ -29,8 +29,9 @@ use crate::ids::{CaseId, OrgId};
 pub const MAX_CLUE_MATERIALS: usize = 16;
 /// Longest matter code, in bytes.
 pub const MAX_MATTER_LEN: usize = 64;
-/// Most organs a clue passes through: a clue forwarded this many times
-/// cannot be forwarded again (`clue_forwarded_too_often`).
+/// Most organs a clue passes through, its first sender and its last
+/// receiver included: a forward beyond that is refused
+/// (`clue_forwarded_too_often`).
 pub const MAX_CLUE_HOPS: usize = 8;
 /// Bytes of the organisations' person salt.
 pub const PERSON_SALT_LEN: usize = 32;

@@ -161,7 +161,7 @@ pub fn deadline_rules() -> Vec<DeadlineRule> {
         .collect();
     vec![
         rule(CONSULTATION_RULE, &[RequestKind::Consultation], 7, "ASKED"),
-        rule(ASSISTANCE_RULE, &assistance, 15, "AEA"),
+        rule(ASSISTANCE_RULE, &assistance, 15, "ASKED"),
     ]
 }
 

@@ -154,6 +154,17 @@ fn a_hotline_clue_is_forwarded_converted_into_a_case_and_followed_by_its_sender(
         shown["requests"][0]["clocks"][0]["rule"],
         "CONSULTATION_ANSWER"
     );
+    // The procuratorate reads every case of its region, but not a request
+    // between two other organs.
+    let supervised = node
+        .cli_as("procuratorate-officer", &["case", "show", &case])
+        .expect_code(0)
+        .json();
+    assert_eq!(
+        supervised["requests"],
+        serde_json::json!([]),
+        "{supervised}"
+    );
     let text = node
         .cli_text_as("environment-officer", &["case", "show", &case])
         .expect_code(0);

@@ -716,3 +716,18 @@ fn a_clue_passes_through_at_most_eight_organs() {
     }
     panic!("the path never reached the limit");
 }
+
+#[test]
+fn a_clue_id_that_is_taken_is_refused_not_replaced() {
+    let mut sim = chain();
+    let first = send(&mut sim, "market", send_call("police", false)).unwrap();
+    let taken = clue_of(&sim, &first);
+    let tx = sim.tx(&officer("market"), Call::SendClue(send_call("proc", false)));
+    let colliding = ClueId::for_tx(&tx.hash());
+    sim.state.insert(
+        xianjie_ledger::state::keys::clue(&colliding),
+        xianjie_ledger::codec::encode(&taken),
+    );
+    let refused = xianjie_contracts::execute(&sim, &sim.ctx(), &tx).unwrap_err();
+    assert_eq!(refused.code(), "record_exists");
+}

@@ -7,11 +7,12 @@ use xianjie_contracts::{authorize_read, deadline, request, ReadResource};
 use xianjie_ledger::clue::{ClueId, ClueSource, ClueSubject};
 use xianjie_ledger::hash::{file_digest, note_digest, Hash};
 use xianjie_ledger::ids::{CaseId, InspectionId};
+use xianjie_ledger::inspection::Conclusion;
 use xianjie_ledger::model::{CustodyAction, OrgKind};
 use xianjie_ledger::request::{
     RequestAbout, RequestId, RequestKind, RequestState, ASSISTANCE_RULE, CONSULTATION_RULE,
 };
-use xianjie_ledger::tx::{AnswerOrgan, AskOrgan, Call, RecordCustody, SendClue};
+use xianjie_ledger::tx::{AnswerOrgan, AskOrgan, Call, RecordCustody, RecordInspection, SendClue};
 
 use crate::expect::case_at;
 use crate::sim::{self, org_id, Sim, DAY_MS, ORGS};
@@ -229,131 +230,133 @@ fn the_organ_asked_answers_once_linking_what_it_did() {
         "lab",
     )
     .unwrap();
-    // The lab tests the seized sample and seals it.
-    let result = sim
-        .run(
-            &sim::officer("lab"),
-            Call::RecordInspection(xianjie_ledger::tx::RecordInspection {
-                entity: sim::entity(),
+    let result_about = |sim: &mut Sim, org: &str, entity: String, report: &[u8]| {
+        sim.run(
+            &sim::officer(org),
+            Call::RecordInspection(RecordInspection {
+                entity,
                 matter: "GB2763-pesticide".into(),
                 inspectors: vec![
-                    sim::id_of(&sim::officer("lab")),
-                    sim::id_of(&sim::officer2("lab")),
+                    sim::id_of(&sim::officer(org)),
+                    sim::id_of(&sim::officer2(org)),
                 ],
                 report_date: 20260601,
-                conclusion: xianjie_ledger::inspection::Conclusion::NonConforming,
-                report_digest: file_digest(b"test report"),
+                conclusion: Conclusion::NonConforming,
+                report_digest: file_digest(report),
                 lab: None,
-                scope: "sample 1".into(),
+                scope: "sample".into(),
                 valid_until: None,
                 objection: None,
             }),
         )
         .map(|hash| InspectionId::for_tx(&hash))
-        .unwrap();
-    let sample = crate::policies::anchor(&mut sim, "lab", b"sample photo", None);
-    let unsealed = crate::policies::anchor(&mut sim, "market", b"market's own file", None);
-    sim.run(
-        &sim::officer("lab"),
+        .unwrap()
+    };
+    // The lab tests the case's sample; other results do not answer this case.
+    let result = result_about(&mut sim, "lab", sim::entity(), b"test report");
+    let other_entity = result_about(
+        &mut sim,
+        "lab",
+        sim::uscc_for("330100", 99),
+        b"other entity",
+    );
+    let market_result = result_about(&mut sim, "market", sim::entity(), b"market report");
+    // The market's seized sample, linked to the case, handed to the lab.
+    let sample = crate::policies::anchor(&mut sim, "market", b"sample photo", Some(&case_id));
+    let unlinked = crate::policies::anchor(&mut sim, "lab", b"lab's own file", None);
+    let custody = |digest, action, to: Option<&str>| {
         Call::RecordCustody(RecordCustody {
-            digest: sample,
-            action: CustodyAction::Seal,
-            to: None,
+            digest,
+            action,
+            to: to.map(org_id),
             note_digest: None,
-        }),
+        })
+    };
+    sim.run(
+        &sim::officer("market"),
+        custody(sample, CustodyAction::Transfer, Some("lab")),
     )
     .unwrap();
-    let market_result = sim
-        .run(
-            &sim::officer("market"),
-            Call::RecordInspection(xianjie_ledger::tx::RecordInspection {
-                entity: sim::entity(),
-                matter: "GB2763-pesticide".into(),
-                inspectors: vec![
-                    sim::id_of(&sim::officer("market")),
-                    sim::id_of(&sim::officer2("market")),
-                ],
-                report_date: 20260601,
-                conclusion: xianjie_ledger::inspection::Conclusion::Conforming,
-                report_digest: file_digest(b"market report"),
-                lab: None,
-                scope: "sample 2".into(),
-                valid_until: None,
-                objection: None,
-            }),
-        )
-        .map(|hash| InspectionId::for_tx(&hash))
-        .unwrap();
+    let handed_over = sim.clone();
+    sim.run(
+        &sim::officer("lab"),
+        custody(sample, CustodyAction::Receive, None),
+    )
+    .unwrap();
+    sim.run(
+        &sim::officer("lab"),
+        custody(unlinked, CustodyAction::Seal, None),
+    )
+    .unwrap();
     let before = sim.state.clone();
-    for (who, call, code) in [
+    let lab = sim::officer("lab");
+    for (who, key, call, code) in [
         (
             "the asker",
-            (sim::officer("police"), answer_call(&id, vec![], vec![])),
+            sim::officer("police"),
+            answer_call(&id, vec![], vec![]),
             "policy_denied",
         ),
         (
             "a third organ",
-            (sim::officer("market"), answer_call(&id, vec![], vec![])),
+            sim::officer("market"),
+            answer_call(&id, vec![], vec![]),
             "policy_denied",
         ),
         (
             "another organ's result",
-            (
-                sim::officer("lab"),
-                answer_call(&id, vec![market_result], vec![]),
-            ),
+            lab.clone(),
+            answer_call(&id, vec![market_result], vec![]),
+            "invalid_field",
+        ),
+        (
+            "a result about another entity",
+            lab.clone(),
+            answer_call(&id, vec![other_entity], vec![]),
             "invalid_field",
         ),
         (
             "an unknown result",
-            (
-                sim::officer("lab"),
-                answer_call(&id, vec!["INSP-0000000000000000".into()], vec![]),
-            ),
+            lab.clone(),
+            answer_call(&id, vec!["INSP-0000000000000000".into()], vec![]),
             "unknown_inspection",
         ),
         (
-            "a file it holds no custody of",
-            (
-                sim::officer("lab"),
-                answer_call(&id, vec![], vec![unsealed]),
-            ),
+            "a file not linked to the case",
+            lab.clone(),
+            answer_call(&id, vec![], vec![unlinked]),
             "invalid_field",
         ),
         (
             "an unknown file",
-            (
-                sim::officer("lab"),
-                answer_call(&id, vec![], vec![Hash([3; 32])]),
-            ),
+            lab.clone(),
+            answer_call(&id, vec![], vec![Hash([3; 32])]),
             "unknown_evidence",
         ),
         (
             "a result twice",
-            (
-                sim::officer("lab"),
-                answer_call(&id, vec![result.clone(), result.clone()], vec![]),
-            ),
+            lab.clone(),
+            answer_call(&id, vec![result.clone(), result.clone()], vec![]),
             "invalid_field",
         ),
         (
             "an unknown request",
-            (
-                sim::officer("lab"),
-                answer_call(&RequestId::new("REQ-0000000000000000"), vec![], vec![]),
-            ),
+            lab.clone(),
+            answer_call(&RequestId::new("REQ-0000000000000000"), vec![], vec![]),
             "unknown_request",
         ),
     ] {
-        let (key, call) = call;
         assert_eq!(sim.code(&key, call), code, "{who}");
         assert_eq!(sim.state, before, "{who} wrote nothing");
     }
+    // Before the lab received the file it had done nothing with it.
+    let mut early = handed_over;
     assert_eq!(
-        sim.code(
-            &sim::officer("lab"),
-            answer_call(&id, vec![result.clone()], vec![sample])
-        ),
+        early.code(&lab, answer_call(&id, vec![], vec![sample])),
+        "invalid_field"
+    );
+    assert_eq!(
+        sim.code(&lab, answer_call(&id, vec![result.clone()], vec![sample])),
         "ok"
     );
     let answered = request::request(&sim, &id).unwrap().unwrap();
@@ -364,7 +367,7 @@ fn the_organ_asked_answers_once_linking_what_it_did() {
         (vec![result], vec![sample])
     );
     assert_eq!(
-        sim.code(&sim::officer("lab"), answer_call(&id, vec![], vec![])),
+        sim.code(&lab, answer_call(&id, vec![], vec![])),
         "request_answered"
     );
     // Both organs read it; nobody else does.
@@ -420,7 +423,8 @@ fn a_consultation_has_seven_days_and_assistance_fifteen_until_answered() {
         xianjie_contracts::deadline::end_of_day_ms(n)
     };
     assert_eq!(c[0].due_at_ms, due(7));
-    assert!(s[0].due_at_ms >= due(15), "a roll-over only moves it later");
+    // The sim's days carry no holiday before the due day, so nothing rolls over.
+    assert_eq!(s[0].due_at_ms, due(15));
     assert!(!clocks_of(&sim, &consultation, c[0].due_at_ms)[0].overdue);
     assert!(clocks_of(&sim, &consultation, c[0].due_at_ms + 1)[0].overdue);
     sim.advance(DAY_MS);
@@ -451,4 +455,31 @@ fn admin_keys_neither_ask_nor_answer() {
         sim.code(&sim::admin("lab"), answer_call(&id, vec![], vec![])),
         "wrong_role"
     );
+}
+
+#[test]
+fn an_id_that_is_taken_is_refused_not_replaced() {
+    let (mut sim, case_id) = transferred_case();
+    let first = ask(
+        &mut sim,
+        "police",
+        RequestKind::Testing,
+        RequestAbout::Case(case_id.clone()),
+        "lab",
+    )
+    .unwrap();
+    let taken = request::request(&sim, &first).unwrap().unwrap();
+    // A second ask whose hash happens to share the first 64 bits: put the
+    // first request under the id the second will derive.
+    let tx = sim.tx(
+        &sim::officer("police"),
+        ask_call(RequestKind::Storage, RequestAbout::Case(case_id), "market"),
+    );
+    let colliding = RequestId::for_tx(&tx.hash());
+    sim.state.insert(
+        xianjie_ledger::state::keys::request(&colliding),
+        xianjie_ledger::codec::encode(&taken),
+    );
+    let refused = xianjie_contracts::execute(&sim, &sim.ctx(), &tx).unwrap_err();
+    assert_eq!(refused.code(), "record_exists");
 }
