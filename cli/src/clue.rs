@@ -436,10 +436,7 @@ fn list(context: &Context, args: ListArgs) -> anyhow::Result<Exit> {
     if args.overdue {
         filters.push("overdue=true".to_owned());
     }
-    let path = match filters.is_empty() {
-        true => "/v1/clues".to_owned(),
-        false => format!("/v1/clues?{}", filters.join("&")),
-    };
+    let path = crate::common::with_filters("/v1/clues", &filters);
     let (answer, list) = match read_typed::<ClueList>(context, &path)? {
         Ok(answer) => answer,
         Err(exit) => return Ok(exit),
@@ -450,17 +447,12 @@ fn list(context: &Context, args: ListArgs) -> anyhow::Result<Exit> {
         .map(|view| Ok((view, clue_of(context, &path, view)?)))
         .collect::<anyhow::Result<Vec<_>>>()?;
     context.output.emit(&answer, || {
-        if clues.is_empty() {
-            return format!("no clues for {}", list.org);
-        }
-        let mut lines: Vec<String> = clues
+        let lines = clues
             .iter()
             .map(|(view, clue)| describe(view, clue))
             .collect();
-        if list.total > clues.len() {
-            lines.push(format!("… {} of {} shown", clues.len(), list.total));
-        }
-        lines.join("\n")
+        let empty = format!("no clues for {}", list.org);
+        crate::common::listing(lines, list.total, list.complete, empty)
     })?;
     Ok(Exit::Success)
 }

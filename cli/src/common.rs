@@ -175,6 +175,31 @@ where
     })
 }
 
+/// `base` with its query filters, if any (`/v1/clues?direction=incoming`).
+pub fn with_filters(base: &str, filters: &[String]) -> String {
+    match filters.is_empty() {
+        true => base.to_owned(),
+        false => format!("{base}?{}", filters.join("&")),
+    }
+}
+
+/// The text of a listing: its lines (or `empty`), then how many were shown
+/// of how many matched, and a note when the node examined only the newest.
+pub fn listing(lines: Vec<String>, total: usize, complete: bool, empty: String) -> String {
+    if lines.is_empty() && complete {
+        return empty;
+    }
+    let shown = lines.len();
+    let mut out = lines;
+    if total > shown {
+        out.push(format!("… {shown} of {total} shown"));
+    }
+    if !complete {
+        out.push("… only the newest 5,000 were examined; older ones are not listed".to_owned());
+    }
+    out.join("\n")
+}
+
 /// Percent-encodes a query value (everything but unreserved characters).
 pub fn query_value(text: &str) -> String {
     text.bytes()
@@ -191,6 +216,22 @@ pub fn query_value(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_listing_says_what_it_left_out() {
+        let empty = || "none".to_owned();
+        assert_eq!(listing(Vec::new(), 0, true, empty()), "none");
+        let two = || vec!["a".to_owned(), "b".to_owned()];
+        assert_eq!(listing(two(), 2, true, empty()), "a\nb");
+        assert_eq!(listing(two(), 5, true, empty()), "a\nb\n… 2 of 5 shown");
+        let partial = listing(Vec::new(), 0, false, empty());
+        assert!(partial.contains("only the newest 5,000"), "{partial}");
+        assert_eq!(with_filters("/v1/x", &[]), "/v1/x");
+        assert_eq!(
+            with_filters("/v1/x", &["a=1".into(), "b=2".into()]),
+            "/v1/x?a=1&b=2"
+        );
+    }
 
     #[test]
     fn digests_officers_and_query_values() {

@@ -237,18 +237,15 @@ fn show(context: &Context, id: &RequestId) -> anyhow::Result<Exit> {
 fn list(context: &Context, args: ListArgs) -> anyhow::Result<Exit> {
     let mut filters = Vec::new();
     if args.incoming {
-        filters.push("direction=incoming");
+        filters.push("direction=incoming".to_owned());
     }
     if args.outgoing {
-        filters.push("direction=outgoing");
+        filters.push("direction=outgoing".to_owned());
     }
     if args.open {
-        filters.push("state=open");
+        filters.push("state=open".to_owned());
     }
-    let path = match filters.is_empty() {
-        true => "/v1/requests".to_owned(),
-        false => format!("/v1/requests?{}", filters.join("&")),
-    };
+    let path = crate::common::with_filters("/v1/requests", &filters);
     let (answer, list) = match read_typed::<RequestList>(context, &path)? {
         Ok(answer) => answer,
         Err(exit) => return Ok(exit),
@@ -259,17 +256,12 @@ fn list(context: &Context, args: ListArgs) -> anyhow::Result<Exit> {
         .map(|view| Ok((view, request_of(context, &path, view)?)))
         .collect::<anyhow::Result<Vec<_>>>()?;
     context.output.emit(&answer, || {
-        if requests.is_empty() {
-            return format!("no requests for {}", list.org);
-        }
-        let mut lines: Vec<String> = requests
+        let lines = requests
             .iter()
             .map(|(view, request)| describe(view, request))
             .collect();
-        if list.total > requests.len() {
-            lines.push(format!("… {} of {} shown", requests.len(), list.total));
-        }
-        lines.join("\n")
+        let empty = format!("no requests for {}", list.org);
+        crate::common::listing(lines, list.total, list.complete, empty)
     })?;
     Ok(Exit::Success)
 }

@@ -77,18 +77,7 @@ pub fn newest_clues_of_org(
     org: &OrgId,
     at_most: usize,
 ) -> Result<(Vec<ClueId>, bool)> {
-    let name = keys::index::org_clues(org);
-    let ids = text_ids(index::last_entries(view, &name, at_most)?);
-    let all = ids.len() as u64 >= u64::from(index::len(view, &name)?);
-    Ok((ids, all))
-}
-
-/// Index entries as record ids.
-pub(crate) fn text_ids<Id: From<String>>(entries: Vec<Vec<u8>>) -> Vec<Id> {
-    entries
-        .into_iter()
-        .map(|entry| Id::from(String::from_utf8_lossy(&entry).into_owned()))
-        .collect()
+    index::newest_ids(view, &keys::index::org_clues(org), at_most)
 }
 
 /// Sends a clue; see the module documentation for the checks.

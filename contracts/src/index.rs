@@ -175,6 +175,21 @@ pub fn last_entries(view: &dyn StateView, name: &[u8], at_most: usize) -> Result
     Ok(out)
 }
 
+/// The ids of the `at_most` newest entries of an index of record ids,
+/// newest first, and whether they are all it has.
+pub fn newest_ids<Id: From<String>>(
+    view: &dyn StateView,
+    name: &[u8],
+    at_most: usize,
+) -> Result<(Vec<Id>, bool)> {
+    let ids: Vec<Id> = last_entries(view, name, at_most)?
+        .into_iter()
+        .map(|entry| Id::from(String::from_utf8_lossy(&entry).into_owned()))
+        .collect();
+    let all = ids.len() as u64 >= u64::from(len_of(view, name)?);
+    Ok((ids, all))
+}
+
 /// Every entry as text (indexes of ids).
 pub fn text_entries(view: &dyn StateView, name: &[u8]) -> Result<Vec<String>> {
     Ok(entries(view, name)?

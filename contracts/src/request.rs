@@ -72,10 +72,7 @@ pub fn newest_requests_of_org(
     org: &OrgId,
     at_most: usize,
 ) -> Result<(Vec<RequestId>, bool)> {
-    let name = keys::index::org_requests(org);
-    let ids = clue::text_ids(index::last_entries(view, &name, at_most)?);
-    let all = ids.len() as u64 >= u64::from(index::len(view, &name)?);
-    Ok((ids, all))
+    index::newest_ids(view, &keys::index::org_requests(org), at_most)
 }
 
 /// The requests about a case, oldest first.

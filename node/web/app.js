@@ -906,6 +906,7 @@ async function renderClues() {
     h("p", { class: "lead" }, t("clues.lead")),
     h("section", { class: "panel" }, h("h3", {}, t("clues.incoming")), clueTable(incoming.body.clues ?? [], "clues-incoming")),
     h("section", { class: "panel" }, h("h3", {}, t("clues.outgoing")), clueTable(outgoing.body.clues ?? [], "clues-outgoing")),
+    incoming.body.complete && outgoing.body.complete ? null : notice("info", "clues-partial", t("clues.partial")),
   );
 }
 

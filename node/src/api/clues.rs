@@ -79,6 +79,19 @@ fn to_json<T: serde::Serialize>(value: &T) -> Result<serde_json::Value, ApiError
         .map_err(|error| ApiError::Internal(format!("clue to JSON: {error}")))
 }
 
+/// `direction` of a list: `incoming` (Some(true)), `outgoing` (Some(false))
+/// or both (None).
+pub(super) fn incoming(direction: Option<&str>) -> Result<Option<bool>, ApiError> {
+    match direction {
+        None => Ok(None),
+        Some("incoming") => Ok(Some(true)),
+        Some("outgoing") => Ok(Some(false)),
+        Some(other) => Err(ApiError::BadQuery(format!(
+            "`direction` {other:?} is not incoming or outgoing"
+        ))),
+    }
+}
+
 /// The clues of the reader's organisation, newest first.
 #[utoipa::path(
     get,
@@ -100,16 +113,7 @@ pub async fn list(
     query: Result<Query<ClueQuery>, QueryRejection>,
 ) -> Result<Json<ClueList>, ApiError> {
     let query = query?.0;
-    let incoming = match query.direction.as_deref() {
-        None => None,
-        Some("incoming") => Some(true),
-        Some("outgoing") => Some(false),
-        Some(other) => {
-            return Err(ApiError::BadQuery(format!(
-                "`direction` {other:?} is not incoming or outgoing"
-            )))
-        }
-    };
+    let incoming = incoming(query.direction.as_deref())?;
     let wanted_state = query
         .state
         .as_deref()

@@ -84,16 +84,7 @@ pub async fn list(
     query: Result<Query<RequestQuery>, QueryRejection>,
 ) -> Result<Json<RequestList>, ApiError> {
     let query = query?.0;
-    let incoming = match query.direction.as_deref() {
-        None => None,
-        Some("incoming") => Some(true),
-        Some("outgoing") => Some(false),
-        Some(other) => {
-            return Err(ApiError::BadQuery(format!(
-                "`direction` {other:?} is not incoming or outgoing"
-            )))
-        }
-    };
+    let incoming = super::clues::incoming(query.direction.as_deref())?;
     let wanted_state = query
         .state
         .as_deref()
