@@ -208,6 +208,7 @@ pub fn check_deadlines(rules: &[DeadlineRule], domains: &[String]) -> Check {
         ));
     }
     let mut ids = BTreeSet::new();
+    let mut request_kinds = BTreeSet::new();
     for rule in rules {
         let at = |what: &str| format!("deadline rule {:?}: {what}", rule.id);
         if !is_rule_id(&rule.id) || !ids.insert(rule.id.as_str()) {
@@ -245,9 +246,26 @@ pub fn check_deadlines(rules: &[DeadlineRule], domains: &[String]) -> Check {
             }
             RuleScope::Request => {
                 let kinds = rule.start.iter().all(|a| a.parse::<RequestKind>().is_ok());
-                if !rule.on.is_empty() || rule.start.is_empty() || !kinds || rule.stop != [ANSWER] {
+                // The clock of a request has none of a case clock's
+                // refinements: `request_clocks` would ignore them.
+                let plain = rule.outcome.is_none()
+                    && rule.overrides.is_empty()
+                    && rule.extension.is_none()
+                    && rule.pause.is_none()
+                    && rule.kind == ClockKind::Duty;
+                let taken = rule
+                    .start
+                    .iter()
+                    .any(|kind| !request_kinds.insert(kind.as_str()));
+                if !rule.on.is_empty()
+                    || rule.start.is_empty()
+                    || !kinds
+                    || rule.stop != [ANSWER]
+                    || !plain
+                    || taken
+                {
                     return Err(at(
-                        "a request rule names no states, starts at request kinds and stops at answer",
+                        "a request rule is a duty with no states, outcome, overrides, extension or pause, starts at request kinds no other request rule names, and stops at answer",
                     ));
                 }
             }

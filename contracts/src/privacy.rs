@@ -1,6 +1,9 @@
 //! Personal identifiers in the chain's free text: a case title and lead
 //! reference, an anchor's capture method, tool and case reference, a result's
-//! scope, and the name of an organisation proposed for membership.
+//! scope, a clue's matter, and the name of an organisation proposed for
+//! membership; and identity numbers posing as 统一社会信用代码 (about one
+//! valid identity number in 31 passes the USCC check) in the entity and
+//! laboratory codes of cases, results and clues and a new member's code.
 //!
 //! The chain keeps no personal information: documents that name people live
 //! in the vault and appear on chain as digests. Free text is where personal
@@ -29,6 +32,7 @@ use std::fmt;
 
 use xianjie_ledger::clue::ClueSubject;
 use xianjie_ledger::governance::Change;
+use xianjie_ledger::inspection::LabRef;
 use xianjie_ledger::tx::Call;
 
 use crate::error::ContractError;
@@ -97,10 +101,30 @@ pub fn check_call(call: &Call) -> Result<(), ContractError> {
 /// identity number in 31 also passes the USCC check, so a code must not be
 /// one either.
 fn entity_codes(call: &Call) -> Vec<(&'static str, &str)> {
+    fn lab(lab: &Option<LabRef>) -> Option<&str> {
+        lab.as_ref().map(|lab| lab.uscc.as_str())
+    }
     match call {
         Call::OpenCase(open) => vec![("entity", open.entity.as_str())],
-        Call::RecordInspection(result) => vec![("entity", result.entity.as_str())],
-        Call::RecordRetest(retest) => vec![("result.entity", retest.result.entity.as_str())],
+        Call::RecordInspection(result) => [
+            ("entity", Some(result.entity.as_str())),
+            ("lab.uscc", lab(&result.lab)),
+        ]
+        .into_iter()
+        .filter_map(|(field, code)| code.map(|code| (field, code)))
+        .collect(),
+        Call::RecordRetest(retest) => [
+            ("result.entity", Some(retest.result.entity.as_str())),
+            ("result.lab.uscc", lab(&retest.result.lab)),
+        ]
+        .into_iter()
+        .filter_map(|(field, code)| code.map(|code| (field, code)))
+        .collect(),
+        Call::Accredit(accredit) => vec![("lab_uscc", accredit.lab_uscc.as_str())],
+        Call::Propose(propose) => match &propose.change {
+            Change::AddOrg(new) => vec![("change.org.uscc", new.org.uscc.as_str())],
+            _ => Vec::new(),
+        },
         Call::SendClue(clue) => match &clue.subject {
             ClueSubject::LegalPerson(code) => vec![("subject", code.as_str())],
             ClueSubject::NaturalPerson(_) => Vec::new(),

@@ -483,3 +483,45 @@ fn an_id_that_is_taken_is_refused_not_replaced() {
     let refused = xianjie_contracts::execute(&sim, &sim.ctx(), &tx).unwrap_err();
     assert_eq!(refused.code(), "record_exists");
 }
+
+#[test]
+fn a_request_rule_is_a_plain_duty_and_names_each_kind_once() {
+    use xianjie_contracts::params::check_deadlines;
+    use xianjie_ledger::deadline::ClockKind;
+    let params = sim::sim_params();
+    let domains = &params.cases.domains;
+    assert_eq!(check_deadlines(&params.deadlines, domains), Ok(()));
+    let rules = xianjie_ledger::request::deadline_rules();
+    let with = |change: &dyn Fn(&mut xianjie_ledger::deadline::DeadlineRule)| {
+        let mut all = params.deadlines.clone();
+        let rule = all
+            .iter_mut()
+            .find(|rule| rule.id == CONSULTATION_RULE)
+            .unwrap();
+        change(rule);
+        check_deadlines(&all, domains)
+    };
+    assert!(with(&|rule| rule.kind = ClockKind::Window).is_err());
+    assert!(with(&|rule| rule.stop = vec!["accept".into()]).is_err());
+    assert!(
+        with(&|rule| rule.start = vec!["testing".into()]).is_err(),
+        "testing is the assistance rule's"
+    );
+    assert!(with(&|rule| rule.start = vec!["gossip".into()]).is_err());
+    assert!(with(&|rule| rule.limit = 10).is_ok());
+    assert_eq!(rules.len(), 2);
+}
+
+#[test]
+fn an_identity_number_is_refused_as_a_laboratory_code() {
+    let call = Call::Accredit(xianjie_ledger::tx::Accredit {
+        lab_uscc: "110105-19900101-0299".into(),
+        cma_number: "240012345678".into(),
+        scope: vec!["GB2763-pesticide".into()],
+        valid_from: 20260101,
+        valid_to: 20261231,
+        certificate_digest: None,
+    });
+    let refused = xianjie_contracts::privacy::check_call(&call).unwrap_err();
+    assert_eq!(refused.code(), "personal_information");
+}
