@@ -104,6 +104,10 @@ pub enum EventKind {
     /// A request between organs was asked or answered (`subject` is the
     /// request id).
     Request,
+    /// 双随机: an item, inspector or entity snapshot set, or a draw planned,
+    /// committed, revealed, named, recused or a result published (public;
+    /// `subject` is the draw id).
+    Draw,
 }
 
 /// One committed transaction, as an event.

@@ -12,6 +12,7 @@ pub mod cases;
 pub mod chain;
 pub mod checkpoints;
 pub mod clues;
+pub mod draws;
 pub mod error;
 pub mod events;
 pub mod evidence;

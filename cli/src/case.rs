@@ -73,7 +73,9 @@ pub struct OpenArgs {
     /// clue (with --lead-ref CLUE-…: opening the case converts the clue).
     #[arg(long, default_value = "other", value_parser = LeadKind::from_str)]
     pub lead: LeadKind,
-    /// A reference for the lead, e.g. an inspection id (INSP-…) or a clue id (CLUE-…).
+    /// A reference for the lead, e.g. an inspection id (INSP-…), a clue id
+    /// (CLUE-…) or a draw's finding (DRAW-…/<inspection>: checked against
+    /// its published result).
     #[arg(long, value_name = "REF")]
     pub lead_ref: Option<String>,
 }

@@ -23,6 +23,8 @@
 //!   case open|act|actions|show|list   case transfers (行刑衔接) and their clocks
 //!   clue send|accept|decline|forward|convert|show|list   clues (线索) between organs
 //!   request ask|answer|show|list   consultations (咨询) and assistance (协助) between organs
+//!   draw item|inspector|snapshot|plan|commit|reveal|name|recuse|result|show|list|verify
+//!                                双随机 random draws anyone can re-run
 //!   inspection record|show|list|recognize|dispute   results and 互认
 //!   lab accredit                 a laboratory's CMA certificate
 //!   policy show                  the Cedar policies in force
@@ -79,6 +81,7 @@ pub mod checkpoint;
 pub mod client;
 pub mod clue;
 pub mod common;
+pub mod draw;
 pub mod error;
 pub mod events;
 pub mod evidence;
@@ -161,6 +164,8 @@ pub enum Command {
     Request(request::RequestArgs),
     /// Send clues (线索) to other organs; accept, decline, forward or convert them.
     Clue(clue::ClueArgs),
+    /// 双随机: inspection items, inspectors, entity snapshots and random draws anyone can re-run.
+    Draw(draw::DrawArgs),
     /// Record inspection results, recognise (互认) or dispute them.
     Inspection(inspection::InspectionArgs),
     /// Laboratories' CMA certificates.
@@ -268,6 +273,7 @@ pub fn run(cli: Cli) -> ExitCode {
         Command::Case(args) => case::execute(&context, args),
         Command::Clue(args) => clue::execute(&context, args),
         Command::Request(args) => request::execute(&context, args),
+        Command::Draw(args) => draw::execute(&context, args),
         Command::Inspection(args) => inspection::execute(&context, args),
         Command::Lab(args) => inspection::execute_lab(&context, args),
         Command::Supervision(args) => supervision::execute(&context, args),

@@ -437,6 +437,7 @@ fn execute<S: ChainState>(
         chain_id: parent.chain_id.clone(),
         height,
         time_ms,
+        prev_hash: parent.block_hash,
         policies: Arc::clone(policies),
     };
     let executed =

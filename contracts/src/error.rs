@@ -8,7 +8,9 @@
 use xianjie_ledger::case::{AttachmentKind, CaseState, Outcome};
 use xianjie_ledger::crypto::{KeyId, PublicKey};
 use xianjie_ledger::hash::Hash;
-use xianjie_ledger::ids::{CaseId, ClueId, InspectionId, OrgId, ProposalId, RequestId};
+use xianjie_ledger::ids::{
+    CaseId, ClueId, DrawId, InspectionId, OrgId, ProposalId, RequestId, SnapshotId,
+};
 use xianjie_ledger::model::{CustodyAction, EvidenceCategory, OrgKind, Role};
 
 use xianjie_ledger::supervision::{FactKind, FactUnit};
@@ -1099,6 +1101,115 @@ pub enum ContractError {
         /// The limit.
         max: usize,
     },
+    /// No inspection item with that code.
+    #[error("no inspection item {item}; the list is `xianjie draw items`, and the responsible department adds one with `xianjie draw item set`")]
+    UnknownItem {
+        /// The code.
+        item: String,
+    },
+    /// Only an item's responsible department changes it.
+    #[error(
+        "inspection item {item} belongs to {owner}; only its responsible department changes it"
+    )]
+    NotItemOwner {
+        /// The item.
+        item: String,
+        /// Its department.
+        owner: OrgId,
+    },
+    /// No entity snapshot with that id.
+    #[error("no entity snapshot {id}; the directory's department publishes one with `xianjie draw snapshot publish`")]
+    UnknownSnapshot {
+        /// The id.
+        id: SnapshotId,
+    },
+    /// A draw reads only its owner's newest snapshot, within its age limit.
+    #[error("entity snapshot {id} is stale: it is not {owner}'s newest or is older than DRAW_SNAPSHOT_AGE allows; ask {owner} to publish a fresh one and plan on it")]
+    StaleSnapshot {
+        /// The snapshot.
+        id: SnapshotId,
+        /// Its department.
+        owner: OrgId,
+    },
+    /// No draw with that id.
+    #[error("no draw {id}; list draws with `xianjie draw list`")]
+    UnknownDraw {
+        /// The id.
+        id: DrawId,
+    },
+    /// Only an issuing department plans, names and recuses.
+    #[error("{org} is not a department of this draw; only its departments plan it, name its entities and recuse its inspectors")]
+    NotDrawIssuer {
+        /// The signer's organisation.
+        org: OrgId,
+    },
+    /// Only issuers and witnesses commit and reveal.
+    #[error(
+        "{org} neither issues nor witnesses draw {id}, so it has no nonce to commit or reveal"
+    )]
+    NotDrawCommitter {
+        /// The draw.
+        id: DrawId,
+        /// The signer's organisation.
+        org: OrgId,
+    },
+    /// The organisation has done this step already.
+    #[error("{org} has already {step} for draw {id}; nothing to do (`xianjie draw show {id}`)")]
+    DrawStepDone {
+        /// The draw.
+        id: DrawId,
+        /// The organisation.
+        org: OrgId,
+        /// `committed` or `revealed`.
+        step: &'static str,
+    },
+    /// The draw is not in the state the step needs.
+    #[error("draw {id} is {state}; to {action} it, it must be {needs} (`xianjie draw show {id}`)")]
+    DrawWrongState {
+        /// The draw.
+        id: DrawId,
+        /// Its state.
+        state: &'static str,
+        /// The step.
+        action: &'static str,
+        /// The state it needs.
+        needs: &'static str,
+    },
+    /// The commitment or reveal deadline passed.
+    #[error("draw {id}'s deadline passed at {deadline_ms} (Unix ms); the draw fails on record and a new draw needs new commitments")]
+    DrawDeadlinePassed {
+        /// The draw.
+        id: DrawId,
+        /// The deadline.
+        deadline_ms: u64,
+    },
+    /// The plan would draw more inspections than one draw holds.
+    #[error("the plan draws {inspections} inspections; one draw holds at most {max}: lower the ratios or split the campaign")]
+    DrawTooLarge {
+        /// Inspections the plan would draw.
+        inspections: usize,
+        /// The limit.
+        max: usize,
+    },
+    /// Too many draws wait for commitments or reveals.
+    #[error("{max} draws already wait for commitments or reveals; finish or let them fail first")]
+    DrawsFull {
+        /// The limit.
+        max: u32,
+    },
+    /// A drawn row's proof does not put it where the draw landed.
+    #[error("the row shown for inspection {inspection} of draw {id} is not the snapshot's row at position {position} of its class; show the snapshot's own rows (`xianjie draw name --rows FILE`)")]
+    EntityProofInvalid {
+        /// The draw.
+        id: DrawId,
+        /// The inspection.
+        inspection: u32,
+        /// The position drawn.
+        position: u64,
+    },
+    /// The draw algorithm refused (docs/draw.md §9).
+    #[error(transparent)]
+    Draw(#[from] xianjie_ledger::error::DrawError),
     /// A stored record is missing or cannot be decoded.
     #[error("stored state under {key} is unusable ({reason}); this node's database is damaged: stop it and restore from a backup or resync")]
     CorruptState {
@@ -1263,6 +1374,21 @@ impl ContractError {
             E::NotRequestReceiver { .. } => "not_request_receiver",
             E::RequestAnswered { .. } => "request_answered",
             E::RequestsFull { .. } => "requests_full",
+            E::UnknownItem { .. } => "unknown_item",
+            E::NotItemOwner { .. } => "not_item_owner",
+            E::UnknownSnapshot { .. } => "unknown_snapshot",
+            E::StaleSnapshot { .. } => "stale_snapshot",
+            E::UnknownDraw { .. } => "unknown_draw",
+            E::NotDrawIssuer { .. } => "not_draw_issuer",
+            E::NotDrawCommitter { .. } => "not_draw_committer",
+            E::DrawStepDone { .. } => "draw_step_done",
+            E::DrawWrongState { .. } => "draw_wrong_state",
+            E::DrawDeadlinePassed { .. } => "draw_deadline_passed",
+            E::DrawTooLarge { .. } => "draw_too_large",
+            E::DrawsFull { .. } => "draws_full",
+            E::EntityProofInvalid { .. } => "entity_proof_invalid",
+            // The algorithm's own codes (docs/draw.md §9), listed in the golden file.
+            E::Draw(error) => error.code(),
         }
     }
 
@@ -1278,6 +1404,7 @@ impl ContractError {
 mod tests {
     use super::*;
     use std::collections::BTreeSet;
+    use xianjie_ledger::error::DrawError;
 
     fn one_of_each() -> Vec<ContractError> {
         use ContractError as E;
@@ -1652,6 +1779,89 @@ mod tests {
             },
             E::RequestAnswered { id: "r".into() },
             E::RequestsFull { max: 64 },
+            E::UnknownItem { item: "i".into() },
+            E::NotItemOwner {
+                item: "i".into(),
+                owner: org(),
+            },
+            E::UnknownSnapshot { id: "s".into() },
+            E::StaleSnapshot {
+                id: "s".into(),
+                owner: org(),
+            },
+            E::UnknownDraw { id: "d".into() },
+            E::NotDrawIssuer { org: org() },
+            E::NotDrawCommitter {
+                id: "d".into(),
+                org: org(),
+            },
+            E::DrawStepDone {
+                id: "d".into(),
+                org: org(),
+                step: "committed",
+            },
+            E::DrawWrongState {
+                id: "d".into(),
+                state: "failed",
+                action: "reveal",
+                needs: "revealing",
+            },
+            E::DrawDeadlinePassed {
+                id: "d".into(),
+                deadline_ms: 1,
+            },
+            E::DrawTooLarge {
+                inspections: 501,
+                max: 500,
+            },
+            E::DrawsFull { max: 64 },
+            E::EntityProofInvalid {
+                id: "d".into(),
+                inspection: 0,
+                position: 3,
+            },
+        ]
+        .into_iter()
+        .chain(draw_errors().into_iter().map(E::Draw))
+        .collect()
+    }
+
+    /// The algorithm's refusals a transaction can meet (its
+    /// `too_few_inspectors` shares the code, and the meaning, of
+    /// [`ContractError::TooFewInspectors`]).
+    fn draw_errors() -> Vec<DrawError> {
+        vec![
+            DrawError::InvalidPlan { reason: "r".into() },
+            DrawError::RatioAboveFull {
+                risk_class: 1,
+                basis_points: 10_001,
+            },
+            DrawError::TooManyRows {
+                directory: "entity",
+                count: 2,
+                max: 1,
+            },
+            DrawError::InvalidRow {
+                directory: "entity",
+                index: 0,
+                reason: "r".into(),
+            },
+            DrawError::EmptyPopulation {
+                planned_classes: true,
+            },
+            DrawError::RevealMismatch {
+                org: "o".into(),
+                draw: "d".into(),
+            },
+            DrawError::NoSuchInspection { index: 9, count: 1 },
+            DrawError::NotAssigned {
+                officer: "k".into(),
+                index: 0,
+            },
+            DrawError::NoReplacement {
+                officer: "k".into(),
+                index: 0,
+            },
         ]
     }
 
@@ -1662,8 +1872,11 @@ mod tests {
         for error in &errors {
             let code = error.code();
             assert!(codes.insert(code), "code {code} is used twice");
+            // Digits only as in `ratio_above_100_percent`.
             assert!(
-                code.bytes().all(|b| b.is_ascii_lowercase() || b == b'_'),
+                code.bytes()
+                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
+                    && code.as_bytes()[0].is_ascii_lowercase(),
                 "{code}"
             );
             assert!(!error.to_string().is_empty());
@@ -1698,6 +1911,8 @@ mod tests {
             .skip(1)
             .filter_map(|rest| rest.split('"').next())
             .collect();
+        let mut arms = arms;
+        arms.extend(draw_errors().iter().map(DrawError::code));
         assert_eq!(arms, produced, "one_of_each misses a variant");
     }
 

@@ -36,6 +36,7 @@ pub mod overlay;
 pub mod params;
 pub mod policy;
 pub mod privacy;
+pub mod random_draw;
 pub mod read;
 pub mod request;
 pub mod stats;
@@ -67,6 +68,9 @@ pub struct BlockCtx {
     pub height: u64,
     /// Block time (Unix milliseconds).
     pub time_ms: u64,
+    /// Hash of the previous block's header (the genesis hash at height 1):
+    /// a random draw's seed block is recorded from it (`random_draw`).
+    pub prev_hash: Hash,
     /// Decides the policy-gated calls (the node's one engine).
     pub policies: std::sync::Arc<policy::PolicyEngine>,
 }
@@ -134,6 +138,17 @@ fn execute_hashed(
         Call::AnswerClue(call) => clue::answer(view, ctx, signer, tx_hash, call),
         Call::AskOrgan(call) => request::ask(view, ctx, signer, tx_hash, call),
         Call::AnswerOrgan(call) => request::answer(view, ctx, signer, tx_hash, call),
+        Call::SetInspectionItem(call) => random_draw::set_item(view, ctx, signer, call),
+        Call::SetInspector(call) => random_draw::set_inspector(view, ctx, signer, call),
+        Call::PublishEntitySnapshot(call) => {
+            random_draw::publish_snapshot(view, ctx, signer, tx_hash, call)
+        }
+        Call::PlanDraw(call) => random_draw::plan(view, ctx, signer, tx_hash, call),
+        Call::CommitDraw(call) => random_draw::commit(view, ctx, signer, call),
+        Call::RevealDraw(call) => random_draw::reveal(view, ctx, signer, call),
+        Call::NameDrawnEntities(call) => random_draw::name_entities(view, ctx, signer, call),
+        Call::RecuseInspector(call) => random_draw::recuse(view, ctx, signer, call),
+        Call::RecordDrawResult(call) => random_draw::record_result(view, ctx, signer, call),
     }
 }
 
@@ -178,6 +193,7 @@ pub fn execute_block_hashed(
     let mut overlay = Overlay::new(&base);
     let mut results = Vec::with_capacity(txs.len());
     let checked = evidence::CheckedCoSignatures::of_block(&ctx.chain_id, txs);
+    random_draw::begin_block(&mut overlay, ctx)?;
     for (tx, &tx_hash) in txs.iter().zip(hashes) {
         debug_assert_eq!(tx_hash, tx.hash(), "a transaction's hash");
         let outcome = match execute_hashed(&overlay, ctx, tx, &tx_hash, &checked) {
@@ -199,6 +215,7 @@ pub fn execute_block_hashed(
         });
     }
     supervision::end_block(&mut overlay, ctx)?;
+    random_draw::end_block(&mut overlay, ctx)?;
     let writes = overlay.into_writes();
     Ok(ExecutedBlock {
         results: BlockResults(results),
@@ -250,6 +267,7 @@ mod tests {
             chain_id: "c".into(),
             height: 1,
             time_ms: 1,
+            prev_hash: Hash([0; 32]),
             policies: std::sync::Arc::new(policy::PolicyEngine::new().unwrap()),
         };
         let error = execute_block(&state, &ctx, &[tx]).expect_err("state fault");

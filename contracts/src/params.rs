@@ -269,9 +269,26 @@ pub fn check_deadlines(rules: &[DeadlineRule], domains: &[String]) -> Check {
                     ));
                 }
             }
+            RuleScope::Draw => {
+                let plain = rule.on.is_empty()
+                    && rule.stop.is_empty()
+                    && rule.outcome.is_none()
+                    && rule.overrides.is_empty()
+                    && rule.extension.is_none()
+                    && rule.pause.is_none()
+                    && rule.kind == ClockKind::Duty;
+                let known = xianjie_ledger::random_draw::deadline_rules()
+                    .into_iter()
+                    .any(|default| default.id == rule.id && default.start == rule.start);
+                if !plain || !known {
+                    return Err(at(
+                        "a draw rule is one of DRAW_COMMIT (plan), DRAW_REVEAL (seed), DRAW_RESULT (drawn) and DRAW_SNAPSHOT_AGE (snapshot), with its start event, a duty with no states, stop, outcome, overrides, extension or pause",
+                    ));
+                }
+            }
         }
         let actions = rule.start.iter().chain(&rule.stop);
-        if rule.scope == RuleScope::Request {
+        if matches!(rule.scope, RuleScope::Request | RuleScope::Draw) {
             // Its actions were checked above.
         } else if rule.scope == RuleScope::Clue {
             if let Some(unknown) = actions.clone().find(|a| a.parse::<ClueAction>().is_err()) {

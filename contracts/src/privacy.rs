@@ -74,6 +74,12 @@ pub fn check_call(call: &Call) -> Result<(), ContractError> {
             ("court_chain", deposit.court_chain.as_str()),
             ("deposit_id", deposit.deposit_id.as_str()),
         ],
+        Call::SetInspectionItem(item) => vec![
+            ("item", item.item.as_str()),
+            ("basis", item.basis.as_str()),
+            ("method", item.method.as_str()),
+        ],
+        Call::SetInspector(inspector) => vec![("certificate", inspector.certificate.as_str())],
         _ => Vec::new(),
     };
     for (field, text) in fields {
@@ -129,6 +135,13 @@ fn entity_codes(call: &Call) -> Vec<(&'static str, &str)> {
             ClueSubject::LegalPerson(code) => vec![("subject", code.as_str())],
             ClueSubject::NaturalPerson(_) => Vec::new(),
         },
+        // A directory of natural persons would put them on chain here:
+        // the directory holds legal persons by their codes.
+        Call::NameDrawnEntities(named) => named
+            .rows
+            .iter()
+            .map(|shown| ("rows.row.entity", shown.row.entity.as_str()))
+            .collect(),
         _ => Vec::new(),
     }
 }

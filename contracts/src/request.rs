@@ -134,8 +134,17 @@ pub fn ask(
     // Checks that the case or clue exists.
     parties(view, &call.about)?;
     let from = org_of(view, &signer.org)?;
-    if call.kind.is_assistance() && !matches!(call.about, RequestAbout::Case(_)) {
-        return Err(invalid("about", "assistance is asked about a case".into()));
+    if call.kind.is_assistance() {
+        // Items are tested, stored or disposed of while the case runs.
+        let RequestAbout::Case(case_id) = &call.about else {
+            return Err(invalid("about", "assistance is asked about a case".into()));
+        };
+        if read::case(view, case_id)?.is_some_and(|case| case.state.is_terminal()) {
+            return Err(invalid(
+                "about",
+                format!("a case that is not closed; {case_id} is"),
+            ));
+        }
     }
     if !route_allowed(call.kind, from.kind, to.kind) {
         return Err(ContractError::RequestRouteRefused {

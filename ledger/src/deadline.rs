@@ -89,6 +89,10 @@ pub enum RuleScope {
     /// request of a kind its `start` names is asked and stops at `answer`;
     /// `on` is empty. Appended.
     Request,
+    /// A random draw (`random_draw`): `start` names the draw event the
+    /// clock runs from (`plan`, `seed`, `drawn`, `snapshot`); `on` and `stop`
+    /// are empty. Appended.
+    Draw,
 }
 
 impl RuleScope {

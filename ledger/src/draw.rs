@@ -6,8 +6,8 @@
 //! ([`EntityRow`]) and the inspector directory ([`InspectorRow`]), whose
 //! rows live off chain: the chain keeps only each snapshot's root
 //! ([`entity_root`], [`inspector_root`]). Its randomness is a seed from a
-//! commit–reveal between at least two organisations and a block decided after
-//! the last commitment ([`commitment`], [`seed`]). From the seed, a
+//! commit–reveal between at least two organisations and the hash of the
+//! block holding the last commitment ([`commitment`], [`seed`]). From the seed, a
 //! counter-mode BLAKE3 stream drives rejection sampling (no modulo bias) and
 //! partial Fisher–Yates shuffles over the sorted rows: per risk class, the
 //! plan's ratio of entities, rounded up ([`draw`]); then, per drawn entity,
@@ -252,8 +252,8 @@ pub fn check_reveal(
 
 /// The seed: `H_seed(block_hash ‖ be32(count) ‖ (be32(len) ‖ org ‖ nonce)…)`
 /// with the reveals sorted by organisation id (byte order), whatever order
-/// they are given in. `block_hash` is the hash of the first block decided
-/// after the last commitment. Refuses fewer than [`MIN_REVEALS`] or more
+/// they are given in. `block_hash` is the hash of the block holding the
+/// last commitment. Refuses fewer than [`MIN_REVEALS`] or more
 /// than [`MAX_REVEALS`] reveals and an organisation revealing twice.
 pub fn seed(block_hash: &Hash, reveals: &[(OrgId, [u8; 32])]) -> Result<Hash, DrawError> {
     if reveals.len() < MIN_REVEALS {
@@ -398,6 +398,7 @@ fn check_entity_rows(rows: &[EntityRow]) -> Result<(), DrawError> {
             max: MAX_ENTITIES,
         });
     }
+    let mut seen: BTreeMap<&str, usize> = BTreeMap::new();
     for (index, row) in rows.iter().enumerate() {
         if !is_code(&row.entity, MAX_ENTITY_ID_LEN) {
             return Err(DrawError::InvalidRow {
@@ -420,10 +421,20 @@ fn check_entity_rows(rows: &[EntityRow]) -> Result<(), DrawError> {
             });
         }
         if index > 0 {
-            let before = rows[index - 1].entity.as_bytes();
-            check_order(DIR, index, before.cmp(row.entity.as_bytes()), || {
-                row.entity.clone()
-            })?;
+            let before = &rows[index - 1];
+            let order = (before.risk_class, before.entity.as_bytes())
+                .cmp(&(row.risk_class, row.entity.as_bytes()));
+            check_order(DIR, index, order, || row.entity.clone())?;
+        }
+        // Rows of different classes are not neighbours: an id in two classes
+        // is found here.
+        if let Some(first) = seen.insert(row.entity.as_str(), index) {
+            return Err(DrawError::DuplicateRow {
+                directory: DIR,
+                key: row.entity.clone(),
+                first,
+                second: index,
+            });
         }
     }
     Ok(())
@@ -510,7 +521,9 @@ fn check_inspector_rows(rows: &[InspectorRow]) -> Result<(), DrawError> {
     Ok(())
 }
 
-fn check_plan(plan: &DrawPlan) -> Result<(), DrawError> {
+/// Checks a plan (docs/draw.md §6): its item code, ratios (at most 100 %),
+/// inspectors per inspection and departments.
+pub fn check_plan(plan: &DrawPlan) -> Result<(), DrawError> {
     let invalid = |reason: String| Err(DrawError::InvalidPlan { reason });
     if !is_code(&plan.item, MAX_ITEM_LEN) {
         return invalid(format!(
@@ -567,8 +580,9 @@ fn check_plan(plan: &DrawPlan) -> Result<(), DrawError> {
 // ------------------------------------------------------------ snapshots
 
 /// The snapshot root of an inspected-entity directory: [`merkle::root`] over
-/// the rows' hashes in their order. Rows must be sorted strictly by entity
-/// id (byte order); unsorted, duplicate or malformed rows are refused.
+/// the rows' hashes in their order. Rows must be sorted strictly by risk
+/// class, then by entity id (byte order), so that each class is one run of
+/// leaves; unsorted, duplicate or malformed rows are refused.
 pub fn entity_root(rows: &[EntityRow]) -> Result<Hash, DrawError> {
     check_entity_rows(rows)?;
     Ok(merkle::root(
@@ -621,23 +635,119 @@ pub fn draw(
     }
     check_plan(plan)?;
     let entity_root = entity_root(entities)?;
+    let outline = draw_outline(
+        seed,
+        plan,
+        (&class_counts(entities), entity_root),
+        inspectors,
+        date,
+    )?;
+    let mut result = outline.result;
+    for (inspection, &position) in result.inspections.iter_mut().zip(&outline.positions) {
+        // Positions come from the counts of these very rows.
+        if let Some(row) = entities.get(position as usize) {
+            inspection.entity = row.entity.clone();
+        }
+    }
+    Ok(result)
+}
+
+/// How many rows of one risk class an entity snapshot holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ClassCount {
+    /// The risk class.
+    pub risk_class: u8,
+    /// Its rows, at least 1.
+    pub rows: u32,
+}
+
+/// The class counts of entity rows sorted by class, classes ascending.
+pub fn class_counts(rows: &[EntityRow]) -> Vec<ClassCount> {
+    let mut counts: Vec<ClassCount> = Vec::new();
+    for row in rows {
+        match counts.last_mut() {
+            Some(last) if last.risk_class == row.risk_class => last.rows += 1,
+            _ => counts.push(ClassCount {
+                risk_class: row.risk_class,
+                rows: 1,
+            }),
+        }
+    }
+    counts
+}
+
+/// Checks a snapshot's class counts: classes ascending without repeats,
+/// each with at least one row, at most [`MAX_ENTITIES`] rows in all.
+pub fn check_class_counts(classes: &[ClassCount]) -> Result<u64, DrawError> {
+    if classes
+        .windows(2)
+        .any(|w| w[0].risk_class >= w[1].risk_class)
+        || classes.iter().any(|class| class.rows == 0)
+    {
+        return Err(DrawError::InvalidRow {
+            directory: "entity",
+            index: 0,
+            reason: "class counts must name each class once, ascending, with at least one row"
+                .into(),
+        });
+    }
+    let total: u64 = classes.iter().map(|class| u64::from(class.rows)).sum();
+    if total > MAX_ENTITIES as u64 {
+        return Err(DrawError::TooManyRows {
+            directory: "entity",
+            count: total as usize,
+            max: MAX_ENTITIES,
+        });
+    }
+    Ok(total)
+}
+
+/// A draw computed from an entity snapshot's class counts and root alone,
+/// as the chain computes it before anyone shows it the drawn rows: every
+/// inspection's `entity` is empty, and `positions[j]` is the position in the
+/// snapshot of inspection `j`'s entity (a class's rows are one run, so the
+/// position is the rows of the classes before it plus the pick).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DrawOutline {
+    /// The draw with empty entity ids.
+    pub result: DrawResult,
+    /// Snapshot position of each inspection's entity.
+    pub positions: Vec<u64>,
+}
+
+/// [`draw`] from the entity snapshot's class counts and root instead of its
+/// rows. The checks are [`draw`]'s, with [`check_class_counts`] for the
+/// entity rows.
+pub fn draw_outline(
+    seed: &Hash,
+    plan: &DrawPlan,
+    (classes, entity_root): (&[ClassCount], Hash),
+    inspectors: &[InspectorRow],
+    date: u32,
+) -> Result<DrawOutline, DrawError> {
+    if !is_date(date) {
+        return Err(DrawError::InvalidDate { date });
+    }
+    check_plan(plan)?;
+    let total = check_class_counts(classes)?;
     let inspector_root = inspector_root(inspectors)?;
-    if entities.is_empty() {
+    if total == 0 {
         return Err(DrawError::EmptyPopulation {
             planned_classes: false,
         });
     }
-    let mut members: BTreeMap<u8, Vec<usize>> = plan
+    // Where each planned class's run of rows starts, and its length.
+    let mut runs: BTreeMap<u8, (u64, u64)> = BTreeMap::new();
+    let mut start = 0u64;
+    for class in classes {
+        runs.insert(class.risk_class, (start, u64::from(class.rows)));
+        start += u64::from(class.rows);
+    }
+    if plan
         .ratios
         .iter()
-        .map(|ratio| (ratio.risk_class, Vec::new()))
-        .collect();
-    for (index, row) in entities.iter().enumerate() {
-        if let Some(list) = members.get_mut(&row.risk_class) {
-            list.push(index);
-        }
-    }
-    if members.values().all(Vec::is_empty) {
+        .all(|r| !runs.contains_key(&r.risk_class))
+    {
         return Err(DrawError::EmptyPopulation {
             planned_classes: true,
         });
@@ -653,26 +763,23 @@ pub fn draw(
         });
     }
 
-    let mut classes = Vec::with_capacity(plan.ratios.len());
+    let mut drawn_classes = Vec::with_capacity(plan.ratios.len());
     let mut inspections = Vec::new();
+    let mut positions = Vec::new();
     for ratio in &plan.ratios {
-        let class_rows = members
-            .get(&ratio.risk_class)
-            .map(Vec::as_slice)
-            .unwrap_or_default();
-        let population = class_rows.len() as u64;
+        let (first, population) = runs.get(&ratio.risk_class).copied().unwrap_or((0, 0));
         let drawn = (population * u64::from(ratio.basis_points)).div_ceil(u64::from(FULL_RATIO));
         let mut stream = Stream::entities(seed, ratio.risk_class);
-        for pick in partial_shuffle(class_rows.len(), drawn as usize, &mut stream) {
-            let row = &entities[class_rows[pick]];
+        for pick in partial_shuffle(population as usize, drawn as usize, &mut stream) {
+            positions.push(first + pick as u64);
             inspections.push(DrawnInspection {
-                entity: row.entity.clone(),
-                risk_class: row.risk_class,
+                entity: String::new(),
+                risk_class: ratio.risk_class,
                 inspectors: Vec::with_capacity(needed),
                 recusals: Vec::new(),
             });
         }
-        classes.push(ClassDraw {
+        drawn_classes.push(ClassDraw {
             risk_class: ratio.risk_class,
             population: population as u32,
             drawn: drawn as u32,
@@ -685,14 +792,17 @@ pub fn draw(
             .map(|pick| inspectors[pool[pick]].officer)
             .collect();
     }
-    Ok(DrawResult {
-        plan: plan.clone(),
-        seed: *seed,
-        date,
-        entity_root,
-        inspector_root,
-        classes,
-        inspections,
+    Ok(DrawOutline {
+        result: DrawResult {
+            plan: plan.clone(),
+            seed: *seed,
+            date,
+            entity_root,
+            inspector_root,
+            classes: drawn_classes,
+            inspections,
+        },
+        positions,
     })
 }
 

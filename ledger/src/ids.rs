@@ -267,6 +267,13 @@ record_id!(
     "DRAW-"
 );
 
+record_id!(
+    /// A snapshot of an inspected-entity directory: `SNAP-` and 16 hex
+    /// characters of the publishing transaction's hash.
+    SnapshotId,
+    "SNAP-"
+);
+
 #[cfg(test)]
 mod record_id_tests {
     use super::*;

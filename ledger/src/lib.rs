@@ -47,6 +47,7 @@ pub mod merkle;
 pub mod model;
 pub mod names;
 pub mod params;
+pub mod random_draw;
 pub mod read_auth;
 pub mod receipt;
 pub mod receipt_external;

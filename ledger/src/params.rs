@@ -93,6 +93,7 @@ impl Default for Params {
                 crate::supervision::deadline_rules(),
                 crate::clue::deadline_rules(),
                 crate::request::deadline_rules(),
+                crate::random_draw::deadline_rules(),
             ]
             .concat(),
             counting: DayCounting::default(),

@@ -15,7 +15,7 @@ use crate::codec::Canonical;
 use crate::crypto::KeyId;
 use crate::error::ProofError;
 use crate::hash::{hash_with, Domain, Hash};
-use crate::ids::{CaseId, ClueId, InspectionId, OrgId, ProposalId, RequestId};
+use crate::ids::{CaseId, ClueId, DrawId, InspectionId, OrgId, ProposalId, RequestId, SnapshotId};
 use crate::params::Params;
 
 /// State changes of one block: key → new value (`None` deletes). What the
@@ -179,6 +179,36 @@ pub mod keys {
         format!("clue/{id}").into_bytes()
     }
 
+    /// An inspection item of the list (`random_draw::InspectionItem`).
+    pub fn inspection_item(code: &str) -> Vec<u8> {
+        format!("draw/item/{code}").into_bytes()
+    }
+
+    /// An inspector of a department's directory (`random_draw::DirectoryInspector`).
+    pub fn directory_inspector(org: &OrgId, officer: &KeyId) -> Vec<u8> {
+        format!("draw/inspector/{org}/{officer}").into_bytes()
+    }
+
+    /// An entity snapshot (`random_draw::EntitySnapshot`).
+    pub fn entity_snapshot(id: &SnapshotId) -> Vec<u8> {
+        format!("draw/snapshot/{id}").into_bytes()
+    }
+
+    /// A random draw (`random_draw::RandomDraw`).
+    pub fn draw(id: &DrawId) -> Vec<u8> {
+        format!("draw/{id}").into_bytes()
+    }
+
+    /// The inspector rows a draw reads (`random_draw::InspectorSnapshot`).
+    pub fn draw_inspectors(id: &DrawId) -> Vec<u8> {
+        format!("draw/{id}/inspectors").into_bytes()
+    }
+
+    /// The published result of a draw's inspection `j` (`random_draw::InspectionOutcome`).
+    pub fn draw_result(id: &DrawId, inspection: u32) -> Vec<u8> {
+        format!("draw/{id}/result/{inspection}").into_bytes()
+    }
+
     /// Secondary indexes kept in the state (so they are committed and
     /// provable). Each is a paged set: the name holds the entry count,
     /// `<name>#p<page>` a page of entries and `<name>#e<entry>` an entry's
@@ -235,6 +265,26 @@ pub mod keys {
         /// (`clue::Clue::concerns`), oldest first.
         pub fn org_clues(org: &OrgId) -> Vec<u8> {
             format!("index/clue/org/{org}").into_bytes()
+        }
+
+        /// Every inspection item code, in the order first set.
+        pub const INSPECTION_ITEMS: &[u8] = b"index/draw/items";
+
+        /// Every draw, oldest first.
+        pub const DRAWS: &[u8] = b"index/draw/all";
+
+        /// Draws waiting for a commitment, the seed block or a reveal: the
+        /// ones the end of every block looks at.
+        pub const OPEN_DRAWS: &[u8] = b"index/draw/open";
+
+        /// A department's inspectors (key ids in hex), in the order first set.
+        pub fn department_inspectors(org: &OrgId) -> Vec<u8> {
+            format!("index/draw/inspectors/{org}").into_bytes()
+        }
+
+        /// A department's entity snapshots, oldest first.
+        pub fn entity_snapshots(org: &OrgId) -> Vec<u8> {
+            format!("index/draw/snapshots/{org}").into_bytes()
         }
 
         /// Requests an organisation asked or was asked, oldest first.

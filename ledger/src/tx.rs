@@ -13,12 +13,15 @@ use crate::case::{Attachment, LeadSource, Outcome};
 use crate::clue::{ClueAction, ClueSource, ClueSubject};
 use crate::codec::{encode, Canonical};
 use crate::crypto::{self, KeyId, PublicKey, SecretKey, Signature};
+use crate::draw::{ClassCount, DrawPlan};
 use crate::error::CryptoError;
 use crate::governance::Change;
 use crate::hash::{hash_with, Domain, Hash};
 use crate::ids::{CaseId, ClueId, InspectionId, OrgId, ProposalId, RequestId};
+use crate::ids::{DrawId, SnapshotId};
 use crate::inspection::{Conclusion, LabRef, ObjectionWindow};
 use crate::model::{CustodyAction, EvidenceAnchor, Role};
+use crate::random_draw::{InspectionFinding, ProvenRow};
 use crate::request::{RequestAbout, RequestKind};
 use crate::stats::StatsScope;
 use crate::supervision::{Fact, PenaltyTerms};
@@ -104,6 +107,133 @@ pub enum Call {
     AskOrgan(AskOrgan),
     /// Answer a request from another organ.
     AnswerOrgan(AnswerOrgan),
+    /// A department sets an item of the inspection-item list (抽查事项清单).
+    SetInspectionItem(SetInspectionItem),
+    /// A department's admin sets one of its officers in the inspector directory.
+    SetInspector(SetInspector),
+    /// A department publishes a snapshot of its inspected-entity directory.
+    PublishEntitySnapshot(PublishEntitySnapshot),
+    /// An issuing department plans a random draw.
+    PlanDraw(PlanDraw),
+    /// An issuer or witness commits to its secret nonce.
+    CommitDraw(CommitDraw),
+    /// An issuer or witness reveals its nonce.
+    RevealDraw(RevealDraw),
+    /// The drawn rows of the entity snapshot, shown with their proofs.
+    NameDrawnEntities(NameDrawnEntities),
+    /// A drawn inspector stands down (回避); the chain draws a replacement.
+    RecuseInspector(RecuseInspector),
+    /// The result of a drawn inspection is published (一公开).
+    RecordDrawResult(RecordDrawResult),
+}
+
+/// Setting an inspection item; the signer's organisation becomes (or must
+/// be) its responsible department.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SetInspectionItem {
+    /// The item code (1–48 printable ASCII characters).
+    pub item: String,
+    /// The legal basis, a code.
+    pub basis: String,
+    /// The inspection method, a code.
+    pub method: String,
+    /// Digest of the item's full description.
+    pub document: Hash,
+}
+
+/// Setting an inspector of the signer's organisation (an admin's act).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SetInspector {
+    /// The officer's key id (an officer of the signer's organisation).
+    pub officer: KeyId,
+    /// The 执法证 number.
+    pub certificate: String,
+    /// Item codes the officer may inspect, sorted, each an item on the list.
+    pub scopes: Vec<String>,
+    /// First valid date (`yyyymmdd`).
+    pub valid_from: u32,
+    /// Last valid date (`yyyymmdd`); a date in the past retires the officer.
+    pub valid_until: u32,
+}
+
+/// Publishing an entity snapshot. Its id is `SNAP-` and the first 8 bytes
+/// of this transaction's hash in hex.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PublishEntitySnapshot {
+    /// Root of the rows (docs/draw.md §3.3).
+    pub root: Hash,
+    /// Classes present, ascending, with their rows.
+    pub classes: Vec<ClassCount>,
+    /// BLAKE3 of the rows file.
+    pub rows_file: Hash,
+}
+
+/// Planning a draw. Its id is `DRAW-` and the first 8 bytes of this
+/// transaction's hash in hex.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PlanDraw {
+    /// Item, ratios, inspectors per inspection, departments.
+    pub plan: DrawPlan,
+    /// The entity snapshot to draw from.
+    pub snapshot: SnapshotId,
+    /// Organisations that witness the draw and commit too, sorted.
+    pub witnesses: Vec<OrgId>,
+}
+
+/// Committing to a nonce: `draw::commitment(nonce, draw, org)`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CommitDraw {
+    /// The draw.
+    pub draw: DrawId,
+    /// The commitment.
+    pub commitment: Hash,
+}
+
+/// Revealing a nonce.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RevealDraw {
+    /// The draw.
+    pub draw: DrawId,
+    /// The 32-byte nonce.
+    pub nonce: Hash,
+}
+
+/// Showing drawn rows: those of inspections `first`, `first + 1`, … in
+/// order, `first` being the first inspection not yet named.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NameDrawnEntities {
+    /// The draw.
+    pub draw: DrawId,
+    /// The first inspection named.
+    pub first: u32,
+    /// The rows with their proofs.
+    pub rows: Vec<ProvenRow>,
+}
+
+/// A drawn inspector's recusal.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RecuseInspector {
+    /// The draw.
+    pub draw: DrawId,
+    /// The inspection's number.
+    pub inspection: u32,
+    /// The recused inspector.
+    pub officer: KeyId,
+    /// Digest of the recusal decision.
+    pub reason: Hash,
+}
+
+/// Publishing a drawn inspection's result.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RecordDrawResult {
+    /// The draw.
+    pub draw: DrawId,
+    /// The inspection's number.
+    pub inspection: u32,
+    /// What it found.
+    pub finding: InspectionFinding,
+    /// Digest of the inspection record.
+    pub document: Hash,
 }
 
 /// Asking another organ (`request`, docs/request.md). The request's id is

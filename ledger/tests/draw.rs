@@ -627,14 +627,17 @@ fn market() -> OrgId {
     OrgId::new("market-1").unwrap()
 }
 
+/// `n` rows with classes at random, sorted by class and then id (§3.3).
 fn entities(n: usize, classes: u8) -> Vec<EntityRow> {
-    (0..n)
+    let mut rows: Vec<EntityRow> = (0..n)
         .map(|i| EntityRow {
             entity: format!("9133{i:07}X"),
             industry: format!("C{}", 1300 + i % 7),
             risk_class: gen("class", i as u64)[0] % classes,
         })
-        .collect()
+        .collect();
+    rows.sort_by(|a, b| (a.risk_class, &a.entity).cmp(&(b.risk_class, &b.entity)));
+    rows
 }
 
 /// `n` inspectors with mixed departments, scopes and validity (some not eligible).
@@ -1080,6 +1083,16 @@ fn refusals_have_their_codes() {
     duplicate[5] = duplicate[4].clone();
     assert_eq!(
         code(draw::draw(&seed, &good_plan, &duplicate, &staff, DATE)),
+        "duplicate_row"
+    );
+    // The same entity in two classes is not next to itself, and still refused.
+    let mut twice = entities(20, 2);
+    let last = twice.len() - 1;
+    assert_ne!(twice[0].risk_class, twice[last].risk_class);
+    twice[last].entity = twice[0].entity.clone();
+    twice.sort_by(|a, b| (a.risk_class, &a.entity).cmp(&(b.risk_class, &b.entity)));
+    assert_eq!(
+        code(draw::draw(&seed, &good_plan, &twice, &staff, DATE)),
         "duplicate_row"
     );
     let mut staff_unsorted = staff.clone();

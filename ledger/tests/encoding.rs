@@ -619,6 +619,118 @@ fn golden_request_calls() {
     }
 }
 
+/// The random-draw calls (docs/draw.md §11), one of each.
+fn draw_calls() -> Vec<Call> {
+    use xianjie_ledger::draw::{ClassCount, ClassRatio, DrawPlan, EntityRow};
+    use xianjie_ledger::ids::{DrawId, SnapshotId};
+    use xianjie_ledger::random_draw::{InspectionFinding, ProvenRow};
+    use xianjie_ledger::tx::*;
+    let draw = || DrawId::new("DRAW-0123456789abcdef");
+    vec![
+        Call::SetInspectionItem(SetInspectionItem {
+            item: "FOOD-01".into(),
+            basis: "food-safety-law/art-87".into(),
+            method: "on-site".into(),
+            document: Hash([9; 32]),
+        }),
+        Call::CommitDraw(CommitDraw {
+            draw: draw(),
+            commitment: Hash([7; 32]),
+        }),
+        Call::RevealDraw(RevealDraw {
+            draw: draw(),
+            nonce: Hash([8; 32]),
+        }),
+        Call::SetInspector(SetInspector {
+            officer: KeyId([3; 20]),
+            certificate: "ZF-1".into(),
+            scopes: vec!["FOOD-01".into()],
+            valid_from: 20260101,
+            valid_until: 20261231,
+        }),
+        Call::PublishEntitySnapshot(PublishEntitySnapshot {
+            root: Hash([1; 32]),
+            classes: vec![ClassCount {
+                risk_class: 1,
+                rows: 12,
+            }],
+            rows_file: Hash([2; 32]),
+        }),
+        Call::PlanDraw(PlanDraw {
+            plan: DrawPlan {
+                item: "FOOD-01".into(),
+                ratios: vec![ClassRatio {
+                    risk_class: 1,
+                    basis_points: 2000,
+                }],
+                inspectors_per_inspection: 2,
+                departments: vec![org_id("market")],
+            },
+            snapshot: SnapshotId::new("SNAP-0123456789abcdef"),
+            witnesses: vec![org_id("procuratorate")],
+        }),
+        Call::NameDrawnEntities(NameDrawnEntities {
+            draw: draw(),
+            first: 0,
+            rows: vec![ProvenRow {
+                row: EntityRow {
+                    entity: "91330100MA2H0100XM".into(),
+                    industry: "F5221".into(),
+                    risk_class: 1,
+                },
+                proof: xianjie_ledger::merkle::InclusionProof {
+                    leaf_index: 0,
+                    tree_size: 1,
+                    path: Vec::new(),
+                },
+            }],
+        }),
+        Call::RecuseInspector(RecuseInspector {
+            draw: draw(),
+            inspection: 1,
+            officer: KeyId([3; 20]),
+            reason: Hash([4; 32]),
+        }),
+        Call::RecordDrawResult(RecordDrawResult {
+            draw: draw(),
+            inspection: 1,
+            finding: InspectionFinding::Finding,
+            document: Hash([5; 32]),
+        }),
+    ]
+}
+
+/// The draw calls byte for byte, the first three: the variant index (25,
+/// 29, 30: appended after `AnswerOrgan`), then the fields in order
+/// (`docs/receipt.md` §5.5); every one round-trips.
+#[test]
+fn golden_draw_calls() {
+    let calls = draw_calls();
+    let id = "15445241572d30313233343536373839616263646566"; // DRAW-…, 21 bytes
+    assert_eq!(
+        hex::encode(postcard::to_allocvec(&calls[0]).unwrap()),
+        [
+            "19",                                             // SetInspectionItem
+            "07464f4f442d3031",                               // "FOOD-01"
+            "16666f6f642d7361666574792d6c61772f6172742d3837", // basis, 22 bytes
+            "076f6e2d73697465",                               // "on-site"
+            &"09".repeat(32),                                 // document
+        ]
+        .concat()
+    );
+    assert_eq!(
+        hex::encode(postcard::to_allocvec(&calls[1]).unwrap()),
+        ["1d", id, &"07".repeat(32)].concat() // CommitDraw, draw, commitment
+    );
+    assert_eq!(
+        hex::encode(postcard::to_allocvec(&calls[2]).unwrap()),
+        ["1e", id, &"08".repeat(32)].concat() // RevealDraw, draw, nonce
+    );
+    for call in draw_calls() {
+        round_trip(&sample_tx(call));
+    }
+}
+
 #[test]
 fn golden_case_transactions() {
     // 01 version | tx … | 05 CaseAction | 15 "CASE-0123456789abcdef" | 08 "transfer" |

@@ -702,6 +702,7 @@ mod tests {
                 chain_id: setup.genesis.chain_id.clone(),
                 height: 2,
                 time_ms: 2,
+                prev_hash: xianjie_ledger::Hash([0; 32]),
                 policies: crate::execution::policy_engine().unwrap(),
             },
             chain,

@@ -889,14 +889,53 @@ function clueTable(views, testId) {
   );
 }
 
+/** The open consultations and assistance the reader's organisation asked or was asked, with their clocks. */
+function openRequestsSection(requests) {
+  const rows = requests.map((view) => {
+    const request = view.request;
+    const about = request.about.case ?? request.about.clue ?? "";
+    return h(
+      "tr",
+      { class: view.overdue ? "overdue" : null, "data-request-id": request.id, "data-overdue": String(Boolean(view.overdue)) },
+      h("td", { "data-label": t("case.request_kind") }, tOr(`request_kind.${request.kind}`, request.kind), h("div", { class: "muted small" }, request.id)),
+      h("td", { "data-label": t("requests.about") }, about.startsWith("CASE-") ? h("a", { href: `#/cases/${encodeURIComponent(about)}` }, about) : about),
+      h("td", { "data-label": t("case.request_route") }, `${orgLabel(request.from)} → ${orgLabel(request.to)}`),
+      h(
+        "td",
+        { "data-label": t("case.clock_status") },
+        view.clocks.map((clock) =>
+          h("div", { "data-rule": clock.rule }, named("deadline_rules", clock.rule, "clock-rule"), " ", clock.overdue ? h("span", { class: "badge overdue" }, t("cases.overdue")) : null, countdown(clock.due_at_ms, "duty")),
+        ),
+      ),
+    );
+  });
+  return h(
+    "section",
+    { class: "panel" },
+    h("h3", {}, t("requests.open")),
+    rows.length
+      ? h(
+          "table",
+          { class: "clocks", "data-testid": "open-requests" },
+          h("thead", {}, h("tr", {}, ["case.request_kind", "requests.about", "case.request_route", "case.clock_status"].map((key) => h("th", { scope: "col" }, t(key))))),
+          h("tbody", {}, rows),
+        )
+      : h("p", { class: "muted", "data-testid": "open-requests-empty" }, t("requests.none")),
+  );
+}
+
 async function renderClues() {
   main.replaceChildren(h("h2", {}, t("clues.title")), h("p", { class: "muted" }, t("common.loading")));
   if (!sessionToken()) {
     main.replaceChildren(h("h2", {}, t("clues.title")), signInPrompt());
     return;
   }
-  const [incoming, outgoing] = await Promise.all([call("/v1/clues?direction=incoming"), call("/v1/clues?direction=outgoing")]);
-  const failed = [incoming, outgoing].find((answer) => !answer.ok);
+  const [incoming, outgoing, requests] = await Promise.all([
+    call("/v1/clues?direction=incoming"),
+    call("/v1/clues?direction=outgoing"),
+    call("/v1/requests?state=open"),
+  ]);
+  const failed = [incoming, outgoing, requests].find((answer) => !answer.ok);
   if (failed) {
     main.replaceChildren(h("h2", {}, t("clues.title")), needsSignIn(failed) ? signInPrompt() : errorNotice(failed));
     return;
@@ -906,11 +945,154 @@ async function renderClues() {
     h("p", { class: "lead" }, t("clues.lead")),
     h("section", { class: "panel" }, h("h3", {}, t("clues.incoming")), clueTable(incoming.body.clues ?? [], "clues-incoming")),
     h("section", { class: "panel" }, h("h3", {}, t("clues.outgoing")), clueTable(outgoing.body.clues ?? [], "clues-outgoing")),
-    incoming.body.complete && outgoing.body.complete ? null : notice("info", "clues-partial", t("clues.partial")),
+    openRequestsSection(requests.body.requests ?? []),
+    incoming.body.complete && outgoing.body.complete && requests.body.complete ? null : notice("info", "clues-partial", t("clues.partial")),
   );
 }
 
 // ---------------------------------------------------------------- frame
+
+/** A draw's rows for one table: entity, class, inspectors, recusals and result. */
+function drawRows(draw, results) {
+  return draw.inspections.map((inspection, number) => {
+    const result = results.find((found) => found.inspection === number);
+    return h(
+      "tr",
+      { "data-inspection": String(number) },
+      h("td", { "data-label": "#" }, String(number)),
+      h("td", { "data-label": t("draws.entity") }, inspection.entity ?? t("draws.unnamed")),
+      h("td", { "data-label": t("draws.class") }, String(inspection.risk_class)),
+      h(
+        "td",
+        { "data-label": t("draws.inspectors") },
+        inspection.inspectors.map((key) => h("div", { class: "mono small" }, key)),
+        inspection.recusals.map((recusal) => h("div", { class: "muted small", "data-testid": "recusal" }, t("draws.recused", { officer: recusal.officer.slice(0, 8), replacement: recusal.replacement.slice(0, 8) }))),
+      ),
+      h(
+        "td",
+        { "data-label": t("draws.result") },
+        result ? h("span", { "data-finding": result.finding }, tOr(`draw_finding.${result.finding}`, result.finding), result.case ? h("div", {}, h("a", { href: `#/cases/${encodeURIComponent(result.case)}` }, result.case)) : null) : h("span", { class: "muted" }, t("draws.no_result")),
+      ),
+    );
+  });
+}
+
+/** Re-runs the draw in this browser from a rows file the reader chooses (docs/draw.md §11.3). */
+function rerunPanel(view) {
+  const verdict = h("div", { "data-testid": "rerun-result" });
+  const input = h("input", { type: "file", accept: ".json,application/json", "data-testid": "rerun-file" });
+  input.addEventListener("change", async () => {
+    const file = input.files && input.files[0];
+    if (!file) return;
+    verdict.replaceChildren(h("p", { class: "muted" }, t("common.loading")));
+    const outcome = await rerunDraw(view, await file.text());
+    verdict.setAttribute("data-status", outcome.status);
+    verdict.replaceChildren(notice(outcome.status === "match" ? "success" : "error", `rerun-${outcome.status}`, outcome.text), outcome.details.length ? h("ul", {}, outcome.details.map((line) => h("li", {}, line))) : null);
+  });
+  return h("section", { class: "panel" }, h("h3", {}, t("draws.rerun")), h("p", { class: "muted" }, t("draws.rerun_lead")), input, verdict);
+}
+
+/** The browser's own re-run (node/web/draw.js), compared with what the chain recorded. */
+async function rerunDraw(view, rowsText) {
+  const draw = view.draw;
+  try {
+    const lib = await import("./draw.js");
+    const entities = JSON.parse(rowsText);
+    const reveals = draw.committers.map((committer) => [committer.org, committer.nonce]);
+    const problems = draw.committers
+      .filter((committer) => lib.commitment(committer.nonce, draw.id, committer.org) !== committer.commitment)
+      .map((committer) => t("draws.rerun_commitment", { org: committer.org }));
+    const seed = lib.seedOf(draw.seed_block[1], reveals);
+    if (seed !== draw.seed) problems.push(t("draws.rerun_seed"));
+    const recusals = draw.inspections.flatMap((inspection, number) => inspection.recusals.map((recusal) => ({ inspection: number, officer: recusal.officer })));
+    const rerun = lib.rerun({ seed, plan: draw.plan, date: draw.date, entities, inspectors: view.inspectors, recusals });
+    const claimed = {
+      entityRoot: draw.entity_root,
+      inspectorRoot: draw.inspector_root,
+      classes: draw.classes,
+      inspections: draw.inspections.map((inspection) => ({ entity: inspection.entity, risk_class: inspection.risk_class, inspectors: inspection.inspectors, recusals: inspection.recusals })),
+    };
+    problems.push(...lib.compareDraw(claimed, rerun));
+    return problems.length
+      ? { status: "mismatch", text: t("draws.rerun_mismatch"), details: problems }
+      : { status: "match", text: t("draws.rerun_match", { count: draw.inspections.length, rows: entities.length }), details: [] };
+  } catch (error) {
+    return { status: "mismatch", text: t("draws.rerun_failed"), details: [String(error && error.message ? error.message : error)] };
+  }
+}
+
+async function renderDraw(id) {
+  main.replaceChildren(h("h2", {}, id), h("p", { class: "muted" }, t("common.loading")));
+  const answer = await call(`/v1/draws/${encodeURIComponent(id)}`);
+  if (!answer.ok) {
+    main.replaceChildren(h("h2", {}, id), needsSignIn(answer) ? signInPrompt() : errorNotice(answer));
+    return;
+  }
+  const view = answer.body;
+  const draw = view.draw;
+  const committers = draw.committers.map((committer) =>
+    h("li", { "data-org": committer.org }, orgLabel(committer.org), " ", h("span", { class: "muted" }, committer.nonce ? t("draws.revealed") : committer.commitment ? t("draws.committed") : t("draws.waiting"))),
+  );
+  main.replaceChildren(
+    h("h2", {}, t("draws.title_one", { id: draw.id })),
+    h(
+      "section",
+      { class: "panel" },
+      h("p", { "data-testid": "draw-state", "data-state": draw.state }, tOr(`draw_state.${draw.state}`, draw.state), view.due_at_ms ? h("span", {}, " ", view.overdue ? h("span", { class: "badge overdue" }, t("cases.overdue")) : null, countdown(view.due_at_ms, "duty")) : null),
+      h("p", {}, t("draws.item", { item: draw.plan.item, date: String(draw.date) })),
+      h("p", {}, t("draws.departments"), " ", draw.plan.departments.map(orgLabel).join("、"), "；", t("draws.witnesses"), " ", draw.witnesses.map(orgLabel).join("、")),
+      draw.missing.length ? notice("error", "draw-failed", t("draws.failed", { orgs: draw.missing.map(orgLabel).join("、") })) : null,
+      h("ul", { class: "plain" }, committers),
+      draw.seed ? h("p", { class: "mono small", "data-testid": "draw-seed" }, `seed ${draw.seed}`) : null,
+    ),
+    h(
+      "section",
+      { class: "panel" },
+      h("h3", {}, t("draws.inspections")),
+      draw.inspections.length
+        ? h(
+            "table",
+            { class: "clocks", "data-testid": "draw-inspections" },
+            h("thead", {}, h("tr", {}, ["#", t("draws.entity"), t("draws.class"), t("draws.inspectors"), t("draws.result")].map((label) => h("th", { scope: "col" }, label)))),
+            h("tbody", {}, drawRows(draw, view.results)),
+          )
+        : h("p", { class: "muted" }, t("draws.not_drawn")),
+    ),
+    draw.seed ? rerunPanel(view) : null,
+  );
+}
+
+async function renderDraws(id) {
+  if (!sessionToken()) {
+    main.replaceChildren(h("h2", {}, t("draws.title")), signInPrompt());
+    return;
+  }
+  if (id) return renderDraw(id);
+  main.replaceChildren(h("h2", {}, t("draws.title")), h("p", { class: "muted" }, t("common.loading")));
+  const answer = await call("/v1/draws");
+  if (!answer.ok) {
+    main.replaceChildren(h("h2", {}, t("draws.title")), needsSignIn(answer) ? signInPrompt() : errorNotice(answer));
+    return;
+  }
+  const rows = answer.body.draws.map((draw) =>
+    h(
+      "tr",
+      { "data-draw-id": draw.id },
+      h("td", {}, h("a", { href: `#/draws/${encodeURIComponent(draw.id)}` }, draw.id)),
+      h("td", {}, draw.plan.item),
+      h("td", {}, tOr(`draw_state.${draw.state}`, draw.state)),
+      h("td", {}, String(draw.inspections.length)),
+      h("td", {}, formatTime(draw.time_ms)),
+    ),
+  );
+  main.replaceChildren(
+    h("h2", {}, t("draws.title")),
+    h("p", { class: "lead" }, t("draws.lead")),
+    rows.length
+      ? h("table", { class: "clocks", "data-testid": "draws" }, h("thead", {}, h("tr", {}, ["draws.id", "draws.item_column", "draws.state", "draws.count", "draws.planned"].map((key) => h("th", { scope: "col" }, t(key))))), h("tbody", {}, rows))
+      : h("p", { class: "muted" }, t("draws.none")),
+  );
+}
 
 function renderFrame() {
   document.title = t("app.title");
@@ -930,6 +1112,7 @@ function route() {
     link.classList.toggle("active", link.getAttribute("data-nav") === section);
   }
   if (section === "clues") renderClues();
+  else if (section === "draws") renderDraws(rest ? decodeURIComponent(rest) : "");
   else if (section === "cases" && rest) renderCase(decodeURIComponent(rest));
   else if (section === "cases") renderCases();
   else if (section === "supervision") renderSupervision();

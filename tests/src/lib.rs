@@ -893,6 +893,16 @@ pub mod backdated {
             hash
         }
 
+        /// A random draw as the chain keeps it.
+        pub fn draw(
+            &self,
+            id: &xianjie_ledger::ids::DrawId,
+        ) -> xianjie_ledger::random_draw::RandomDraw {
+            xianjie_contracts::random_draw::draw(self.chain.store(), id)
+                .expect("a readable state")
+                .expect("the draw")
+        }
+
         /// Closes the store so that a node can open the home.
         pub fn close(self) {
             drop(self.chain);

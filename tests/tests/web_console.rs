@@ -21,10 +21,13 @@ use xianjie_ledger::case::{Attachment, LeadKind, LeadSource};
 use xianjie_ledger::clue::{ClueAction, ClueId, ClueSource, ClueSubject};
 use xianjie_ledger::crypto::{KeyId, SecretKey};
 use xianjie_ledger::hash::note_digest;
-use xianjie_ledger::ids::{CaseId, OrgId};
+use xianjie_ledger::ids::{CaseId, DrawId, OrgId, SnapshotId};
 use xianjie_ledger::params::Params;
 use xianjie_ledger::request::{RequestAbout, RequestId, RequestKind};
-use xianjie_ledger::tx::{AnswerClue, AskOrgan, Call, CaseAction, OpenCase, SendClue};
+use xianjie_ledger::tx::{
+    AnswerClue, AskOrgan, Call, CaseAction, CommitDraw, NameDrawnEntities, OpenCase, PlanDraw,
+    PublishEntitySnapshot, RevealDraw, SendClue, SetInspectionItem, SetInspector,
+};
 use xianjie_tests::backdated::BackdatedChain;
 use xianjie_tests::{free_port, run_cli, write_sample_file, DevNode};
 
@@ -1263,6 +1266,14 @@ async fn incoming_clues_show_their_clocks_and_where_a_forwarded_one_ended_up() {
     assert!(sent.contains("environment/discharge"), "{sent}");
     assert!(sent.contains(&format!("已立案 {case}")), "{sent}");
     assert!(!sent.contains("剩余") && !sent.contains("已逾期"), "{sent}");
+    // The bureau's consultation waits for the market regulator's answer.
+    let asked = format!("[data-testid=open-requests] tr[data-request-id='{consultation}']");
+    let text = browser.text(&asked).await;
+    assert!(
+        text.contains("咨询") && text.contains(case.as_str()),
+        "{text}"
+    );
+    assert!(text.contains("剩余"), "{text}");
     browser.screenshot("clues", LAPTOP).await;
     // On the case the clue became, its agency sees the consultation with its
     // clock (the market regulator is no party of the case).
@@ -1281,5 +1292,222 @@ async fn incoming_clues_show_their_clocks_and_where_a_forwarded_one_ended_up() {
     let text = browser.text(&request_row).await;
     assert!(text.contains("咨询"), "{text}");
     assert!(text.contains("剩余"), "{text}");
+    browser.close().await;
+}
+
+/// The walkthrough's entity snapshot (docs/examples/draw-entities.json).
+fn draw_rows() -> (String, Vec<xianjie_ledger::draw::EntityRow>) {
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../docs/examples/draw-entities.json"
+    );
+    let text = std::fs::read_to_string(path).unwrap();
+    let rows = serde_json::from_str(&text).unwrap();
+    (text, rows)
+}
+
+/// On a backdated chain: the item, the market's three inspectors, the
+/// snapshot, and a draw planned at `time_ms` and committed by both
+/// organisations; returns the draw's id.
+fn committed_draw(chain: &mut BackdatedChain, time_ms: u64, snapshot: &SnapshotId) -> DrawId {
+    use xianjie_ledger::draw::{self, ClassRatio, DrawPlan};
+    chain.set_time(time_ms);
+    let market = chain.key("market", "officer");
+    let plan = Call::PlanDraw(PlanDraw {
+        plan: DrawPlan {
+            item: "FOOD-01".into(),
+            ratios: [(1, 2000), (2, 5000), (3, 10000)]
+                .map(|(risk_class, basis_points)| ClassRatio {
+                    risk_class,
+                    basis_points,
+                })
+                .to_vec(),
+            inspectors_per_inspection: 2,
+            departments: vec![OrgId::new("market").unwrap()],
+        },
+        snapshot: snapshot.clone(),
+        witnesses: vec![OrgId::new("procuratorate").unwrap()],
+    });
+    let id = DrawId::for_tx(&chain.commit(&market, plan));
+    for org in ["market", "procuratorate"] {
+        let commitment = draw::commitment(&draw_nonce(org, &id).0, &id, &OrgId::new(org).unwrap());
+        let key = chain.key(org, "officer");
+        chain.commit(
+            &key,
+            Call::CommitDraw(CommitDraw {
+                draw: id.clone(),
+                commitment,
+            }),
+        );
+    }
+    id
+}
+
+fn draw_nonce(org: &str, id: &DrawId) -> xianjie_ledger::Hash {
+    xianjie_ledger::hash::file_digest(format!("{org} {id}").as_bytes())
+}
+
+fn reveal(chain: &mut BackdatedChain, org: &str, id: &DrawId) {
+    let key = chain.key(org, "officer");
+    chain.commit(
+        &key,
+        Call::RevealDraw(RevealDraw {
+            draw: id.clone(),
+            nonce: draw_nonce(org, id),
+        }),
+    );
+}
+
+/// A drawn and named draw, and a failed one whose witness never revealed.
+fn chain_with_draws(home: &Path) -> (DrawId, DrawId) {
+    use xianjie_ledger::draw;
+    use xianjie_ledger::random_draw::{DrawState, ProvenRow};
+    let mut chain = BackdatedChain::create(home, now_ms() - 10 * DAY_MS);
+    let market = chain.key("market", "officer");
+    chain.commit(
+        &market,
+        Call::SetInspectionItem(SetInspectionItem {
+            item: "FOOD-01".into(),
+            basis: "food-safety-law/art-87".into(),
+            method: "on-site".into(),
+            document: note_digest("食品经营者主体责任落实情况"),
+        }),
+    );
+    let admin = chain.key("market", "admin");
+    for role in ["officer", "officer2", "head"] {
+        let officer = chain.key("market", role).public_key().id();
+        chain.commit(
+            &admin,
+            Call::SetInspector(SetInspector {
+                officer,
+                certificate: format!("ZF-3301-{role}"),
+                scopes: vec!["FOOD-01".into()],
+                valid_from: 20260101,
+                valid_until: 20291231,
+            }),
+        );
+    }
+    let (_, rows) = draw_rows();
+    let snapshot = SnapshotId::for_tx(&chain.commit(
+        &market,
+        Call::PublishEntitySnapshot(PublishEntitySnapshot {
+            root: draw::entity_root(&rows).unwrap(),
+            classes: draw::class_counts(&rows),
+            rows_file: note_digest("rows"),
+        }),
+    ));
+    let drawn = committed_draw(&mut chain, now_ms() - 9 * DAY_MS, &snapshot);
+    reveal(&mut chain, "market", &drawn);
+    reveal(&mut chain, "procuratorate", &drawn);
+    let leaves: Vec<_> = rows.iter().map(draw::EntityRow::hash).collect();
+    let record = chain.draw(&drawn);
+    let shown = record
+        .inspections
+        .iter()
+        .map(|inspection| ProvenRow {
+            row: rows[inspection.position as usize].clone(),
+            proof: xianjie_ledger::merkle::prove(&leaves, inspection.position as usize).unwrap(),
+        })
+        .collect();
+    chain.commit(
+        &market,
+        Call::NameDrawnEntities(NameDrawnEntities {
+            draw: drawn.clone(),
+            first: 0,
+            rows: shown,
+        }),
+    );
+    assert_eq!(chain.draw(&drawn).state, DrawState::Drawn);
+    // The second: the procuratorate keeps its nonce past the deadline.
+    let failed = committed_draw(&mut chain, now_ms() - 8 * DAY_MS, &snapshot);
+    reveal(&mut chain, "market", &failed);
+    chain.set_time(now_ms() - DAY_MS);
+    chain.commit(
+        &market,
+        Call::SetInspectionItem(SetInspectionItem {
+            item: "FOOD-02".into(),
+            basis: "food-safety-law/art-87".into(),
+            method: "sampling".into(),
+            document: note_digest("抽检"),
+        }),
+    );
+    assert_eq!(chain.draw(&failed).state, DrawState::Failed);
+    chain.close();
+    (drawn, failed)
+}
+
+#[tokio::test]
+async fn a_draw_is_re_run_in_the_browser_and_a_failed_one_names_who_withheld() {
+    let _one = ONE_BROWSER.lock().await;
+    let dir = tempfile::tempdir().unwrap();
+    let home = dir.path().join("home");
+    let (drawn, failed) = chain_with_draws(&home);
+    let (text, _) = draw_rows();
+    let rows_file = dir.path().join("entities.json");
+    std::fs::write(&rows_file, &text).unwrap();
+    let doctored = dir.path().join("doctored.json");
+    std::fs::write(
+        &doctored,
+        text.replacen("\"industry\": \"F5221\"", "\"industry\": \"F5222\"", 1),
+    )
+    .unwrap();
+    let node = DevNode::start(&home);
+    let browser = Browser::start().await;
+    browser
+        .sign_in(&login_link(&node, "procuratorate-officer"), "#/draws")
+        .await;
+    let list = browser.text("[data-testid=draws]").await;
+    assert!(
+        list.contains(drawn.as_str()) && list.contains(failed.as_str()),
+        "{list}"
+    );
+    assert!(
+        list.contains("已抽取") && list.contains("抽取失败"),
+        "{list}"
+    );
+
+    browser.open(&format!("#/draws/{drawn}")).await;
+    let table = browser.text("[data-testid=draw-inspections]").await;
+    assert!(table.contains("91330100MA2H01"), "{table}");
+    let choose = |file: PathBuf| {
+        let browser = &browser;
+        async move {
+            let input = browser.wait_for("[data-testid=rerun-file]").await;
+            input
+                .send_keys(file.to_str().unwrap())
+                .await
+                .expect("choose the file");
+            let verdict = browser
+                .wait_for("[data-testid=rerun-result][data-status]")
+                .await;
+            let status = verdict.attr("data-status").await.unwrap().unwrap();
+            (status, verdict.text().await.unwrap())
+        }
+    };
+    // The browser's own implementation of docs/draw.md agrees with the chain.
+    let (status, verdict) = choose(rows_file).await;
+    assert_eq!(status, "match", "{verdict}");
+    assert!(
+        verdict.contains("12 个名录对象") && verdict.contains("6 项检查"),
+        "{verdict}"
+    );
+    browser.screenshot("draw", LAPTOP).await;
+    // Another snapshot's rows do not.
+    browser.open("#/draws").await;
+    browser.open(&format!("#/draws/{drawn}")).await;
+    let (status, verdict) = choose(doctored).await;
+    assert_eq!(status, "mismatch", "{verdict}");
+
+    browser.open(&format!("#/draws/{failed}")).await;
+    let notice = browser.text("[data-testid=draw-failed]").await;
+    assert!(
+        notice.contains(&org_name(&node, "procuratorate")),
+        "{notice}"
+    );
+    let state = browser.wait_for("[data-testid=draw-state]").await;
+    assert_eq!(
+        state.attr("data-state").await.unwrap().as_deref(),
+        Some("failed")
+    );
     browser.close().await;
 }

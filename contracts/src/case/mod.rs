@@ -184,6 +184,15 @@ pub fn open(
             reference,
         )?;
     }
+    if call.lead.kind == LeadKind::RandomInspection {
+        let reference = call.lead.reference.as_deref();
+        crate::random_draw::open_case_on_finding(
+            &mut stage,
+            signer,
+            (&id, &case.entity),
+            reference,
+        )?;
+    }
     read::put(&mut stage, keys::case_event(&id, 0), &event);
     read::put(&mut stage, keys::case(&id), &case);
     index::insert(&mut stage, keys::index::OPEN_CASES, id.as_bytes())?;

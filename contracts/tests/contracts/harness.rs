@@ -150,6 +150,10 @@ impl World {
             chain_id: CHAIN.into(),
             height,
             time_ms: GENESIS_TIME_MS + height * BLOCK_INTERVAL_MS,
+            prev_hash: xianjie_ledger::hash::hash_with(
+                xianjie_ledger::hash::Domain::Note,
+                &self.height.to_be_bytes(),
+            ),
             policies: crate::sim::policies(),
         }
     }

@@ -19,6 +19,7 @@ mod cases;
 mod clues;
 mod court;
 mod deadlines;
+mod draws;
 mod expect;
 mod governance;
 mod improper_filing;

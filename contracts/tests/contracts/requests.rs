@@ -525,3 +525,21 @@ fn an_identity_number_is_refused_as_a_laboratory_code() {
     let refused = xianjie_contracts::privacy::check_call(&call).unwrap_err();
     assert_eq!(refused.code(), "personal_information");
 }
+
+#[test]
+fn assistance_is_for_a_case_that_is_not_closed() {
+    let (mut sim, case_id) = crate::expect::case_at("S16_CLOSED");
+    let about = || RequestAbout::Case(case_id.clone());
+    assert_eq!(
+        ask(&mut sim, "police", RequestKind::Storage, about(), "market"),
+        Err("invalid_field".to_owned())
+    );
+    assert!(ask(
+        &mut sim,
+        "police",
+        RequestKind::Consultation,
+        about(),
+        "market"
+    )
+    .is_ok());
+}

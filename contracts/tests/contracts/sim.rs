@@ -241,6 +241,7 @@ impl Sim {
             chain_id: CHAIN.into(),
             height: self.height + 1,
             time_ms: self.time_ms,
+            prev_hash: self.prev_hash(),
             policies: policies(),
         }
     }
@@ -266,6 +267,35 @@ impl Sim {
         self.time_ms += 60_000;
         self.apply(result?);
         Ok(tx.hash())
+    }
+
+    /// The `prev_hash` of the next block: the hash of the last block run,
+    /// which this simulation makes a hash of its height (a real chain's is
+    /// its header's hash).
+    pub fn prev_hash(&self) -> Hash {
+        xianjie_ledger::hash::hash_with(
+            xianjie_ledger::hash::Domain::Note,
+            &self.height.to_be_bytes(),
+        )
+    }
+
+    /// Runs signed transactions as the next block, end-of-block work
+    /// included (one minute after the previous block), applies the block's
+    /// writes and returns each transaction's code (`"ok"` if accepted).
+    pub fn block(&mut self, txs: &[SignedTx]) -> Vec<String> {
+        let (results, writes) =
+            xianjie_contracts::execute_block(self, &self.ctx(), txs).expect("a healthy state");
+        self.height += 1;
+        self.time_ms += 60_000;
+        self.apply(writes);
+        results
+            .0
+            .into_iter()
+            .map(|result| match result.outcome {
+                xianjie_ledger::block::TxOutcome::Ok => "ok".to_owned(),
+                xianjie_ledger::block::TxOutcome::Error { code } => code,
+            })
+            .collect()
     }
 
     /// Runs a call and returns the error code (`"ok"` if accepted).

@@ -282,6 +282,7 @@ pub async fn actions(
         chain_id: state.chain_id().to_owned(),
         height: tip.height + 1,
         time_ms: tip.time_ms,
+        prev_hash: tip.block_hash,
         policies: std::sync::Arc::clone(&state.shared().policies),
     };
     state

@@ -174,6 +174,10 @@ pub enum ApiError {
     UnknownClue(ClueId),
     /// No request with that id.
     UnknownRequest(RequestId),
+    /// No random draw with that id.
+    UnknownDraw(xianjie_ledger::ids::DrawId),
+    /// No entity snapshot with that id.
+    UnknownSnapshot(xianjie_ledger::ids::SnapshotId),
     /// No governance proposal with that id.
     UnknownProposal(ProposalId),
     /// No bulletin with that id.
@@ -220,6 +224,8 @@ impl ApiError {
             | UnknownInspection(_)
             | UnknownClue(_)
             | UnknownRequest(_)
+            | UnknownDraw(_)
+            | UnknownSnapshot(_)
             | UnknownProposal(_)
             | UnknownBulletin(_)
             | UnknownAccreditation { .. } => StatusCode::NOT_FOUND,
@@ -306,6 +312,8 @@ impl ApiError {
             UnknownInspection(_) => "unknown_inspection",
             UnknownClue(_) => "unknown_clue",
             UnknownRequest(_) => "unknown_request",
+            UnknownDraw(_) => "unknown_draw",
+            UnknownSnapshot(_) => "unknown_snapshot",
             UnknownProposal(_) => "unknown_proposal",
             UnknownBulletin(_) => "unknown_bulletin",
             UnknownAccreditation { .. } => "unknown_accreditation",
@@ -414,6 +422,8 @@ impl ApiError {
             UnknownCase(id) => format!("no case with id {id} is on this chain; case ids look like CASE-3f9a0c1b2d4e5f60 (`xianjie case list`)"),
             UnknownInspection(id) => format!("no inspection result with id {id} is on this chain; ids look like INSP-3f9a0c1b2d4e5f60"),
             UnknownRequest(id) => format!("no request with id {id} is on this chain; request ids look like REQ-3f9a0c1b2d4e5f60 (`xianjie request list`)"),
+            UnknownDraw(id) => format!("no draw with id {id} is on this chain; draw ids look like DRAW-3f9a0c1b2d4e5f60 (`xianjie draw list`)"),
+            UnknownSnapshot(id) => format!("no entity snapshot with id {id} is on this chain; snapshot ids look like SNAP-3f9a0c1b2d4e5f60 (`xianjie draw snapshot list --org ORG`)"),
             UnknownClue(id) => format!("no clue with id {id} is on this chain; clue ids look like CLUE-3f9a0c1b2d4e5f60 (`xianjie clue list`)"),
             UnknownProposal(id) => format!("no governance proposal with id {id}; `xianjie gov list` lists them"),
             UnknownBulletin(id) => format!("no bulletin with id {id} is on this chain; bulletin ids look like BUL-3f9a0c1b2d4e5f60 (`xianjie stats bulletins` lists them)"),

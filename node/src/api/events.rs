@@ -36,7 +36,7 @@ use xianjie_contracts::{deadline, read, ReadResource};
 use xianjie_ledger::block::TxOutcome;
 use xianjie_ledger::clue::ClueAction;
 use xianjie_ledger::codec::decode;
-use xianjie_ledger::ids::{CaseId, ClueId, InspectionId, RequestId};
+use xianjie_ledger::ids::{CaseId, ClueId, DrawId, InspectionId, RequestId};
 use xianjie_ledger::state::{keys, StateView};
 use xianjie_ledger::supervision::{FlagKind, SupervisionFlag};
 use xianjie_ledger::tx::{Call, SignedTx};
@@ -394,6 +394,12 @@ impl Described {
             subject: Some(id.to_string()),
             action,
         };
+        let draw = |id: &DrawId, action: &str| Described {
+            kind: EventKind::Draw,
+            audience: Audience::Everyone,
+            subject: Some(id.to_string()),
+            action: Some(action.into()),
+        };
         let public = |kind| Described {
             kind,
             audience: Audience::Everyone,
@@ -437,6 +443,16 @@ impl Described {
             Call::AnswerClue(call) => clue(&call.clue, Some(call.action.name().into())),
             Call::AskOrgan(call) => request(&RequestId::for_tx(&tx), Some(call.kind.name().into())),
             Call::AnswerOrgan(call) => request(&call.request, Some("answer".into())),
+            // 一公开: draws, directories and results are every member's to see.
+            Call::SetInspectionItem(_) | Call::SetInspector(_) | Call::PublishEntitySnapshot(_) => {
+                public(EventKind::Draw)
+            }
+            Call::PlanDraw(_) => draw(&DrawId::for_tx(&tx), "plan"),
+            Call::CommitDraw(call) => draw(&call.draw, "commit"),
+            Call::RevealDraw(call) => draw(&call.draw, "reveal"),
+            Call::NameDrawnEntities(call) => draw(&call.draw, "name"),
+            Call::RecuseInspector(call) => draw(&call.draw, "recuse"),
+            Call::RecordDrawResult(call) => draw(&call.draw, "result"),
         }
     }
 

@@ -10,6 +10,7 @@ mod cases;
 mod chain;
 pub mod checkpoints;
 mod clues;
+mod draws;
 mod error;
 mod events;
 mod evidence;
@@ -356,6 +357,11 @@ pub fn routes() -> Vec<ApiRoute> {
             Public,
             governance::proposal,
         ),
+        ApiRoute::new(GET, "/v1/draws", Officer, draws::list),
+        ApiRoute::new(GET, "/v1/draws/items", Officer, draws::items),
+        ApiRoute::new(GET, "/v1/draws/inspectors", Officer, draws::inspectors),
+        ApiRoute::new(GET, "/v1/draws/snapshots", Officer, draws::snapshots),
+        ApiRoute::new(GET, "/v1/draws/{id}", Officer, draws::show),
         ApiRoute::new(GET, "/v1/requests", Officer, requests::list),
         ApiRoute::new(GET, "/v1/requests/{id}", Officer, requests::show),
         ApiRoute::new(GET, "/v1/clues", Officer, clues::list),

@@ -8,7 +8,7 @@ use utoipa::openapi::{ContentBuilder, PathItem, Ref, ResponseBuilder};
 use utoipa::{Modify, OpenApi};
 
 use super::{
-    cases, chain, checkpoints, clues, error, events, evidence, governance, health, history,
+    cases, chain, checkpoints, clues, draws, error, events, evidence, governance, health, history,
     inspections, members, receipt, requests, sessions, stats, supervision, txs, vault, Group,
 };
 
@@ -42,6 +42,11 @@ use super::{
         clues::show,
         requests::list,
         requests::show,
+        draws::list,
+        draws::show,
+        draws::items,
+        draws::inspectors,
+        draws::snapshots,
         inspections::list,
         inspections::show,
         inspections::accreditation,
@@ -107,6 +112,11 @@ use super::{
         clues::ClueView,
         requests::RequestList,
         requests::RequestView,
+        draws::DrawList,
+        draws::DrawView,
+        draws::ItemList,
+        draws::InspectorList,
+        draws::SnapshotList,
         inspections::InspectionList,
         inspections::InspectionView,
         governance::DeadlinesView,

@@ -102,6 +102,7 @@ fn next_block_ctx(shared: &Shared) -> BlockCtx {
         chain_id: shared.genesis.chain_id.clone(),
         height: tip.height + 1,
         time_ms: shared.clock.now_ms().max(tip.time_ms + 1),
+        prev_hash: tip.block_hash,
         policies: std::sync::Arc::clone(&shared.policies),
     }
 }

@@ -487,6 +487,7 @@ impl Admitter {
             chain_id: self.chain_id.clone(),
             height: tip.height + 1,
             time_ms: self.clock.now_ms().max(tip.time_ms + 1),
+            prev_hash: tip.block_hash,
             policies: Arc::clone(&self.policies),
         };
         // Decoding up to 4 MiB happens on the blocking pool with admission,

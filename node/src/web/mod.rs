@@ -63,6 +63,7 @@ pub const ASSETS: &[Asset] = &[
     asset!("/web/api.js", "api.js", JAVASCRIPT),
     asset!("/web/i18n.js", "i18n.js", JAVASCRIPT),
     asset!("/web/hash-worker.js", "hash-worker.js", JAVASCRIPT),
+    asset!("/web/draw.js", "draw.js", JAVASCRIPT),
     asset!("/web/style.css", "style.css", CSS),
     asset!("/web/icon.svg", "icon.svg", SVG),
     asset!(

@@ -209,6 +209,7 @@ pub fn admission_rate_per_core(
         chain_id: chain.chain_id.clone(),
         height: tip.height + 1,
         time_ms: SystemClock.now_ms(),
+        prev_hash: tip.block_hash,
         policies: std::sync::Arc::clone(&chain.policies),
     };
     let txs: Vec<Vec<u8>> = (0..count)

@@ -1,0 +1,764 @@
+//! 双随机 draws on the chain (docs/draw.md §11): the item list and the
+//! inspector directory kept by their departments, entity snapshots, a joint
+//! draw from plan to published results whose outcome equals the algorithm
+//! run on the rows, failure at the deadlines, recusal, a finding opening a
+//! case, and every refusal with its code.
+
+use xianjie_contracts::random_draw;
+use xianjie_ledger::case::{LeadKind, LeadSource};
+use xianjie_ledger::draw::{self, ClassRatio, DrawPlan, EntityRow};
+use xianjie_ledger::hash::{file_digest, Hash};
+use xianjie_ledger::ids::{DrawId, SnapshotId};
+use xianjie_ledger::merkle;
+use xianjie_ledger::random_draw::{DrawState, InspectionFinding, ProvenRow, RandomDraw};
+use xianjie_ledger::tx::{
+    Call, CommitDraw, NameDrawnEntities, OpenCase, PlanDraw, PublishEntitySnapshot,
+    RecordDrawResult, RecuseInspector, RevealDraw, SetInspectionItem, SetInspector,
+};
+
+use crate::sim::{self, head, id_of, officer, officer2, org_id, uscc_for, Sim, DAY_MS};
+
+const ITEM: &str = "FOOD-01";
+
+/// 30 entities in classes 1–3, sorted by class then id.
+fn rows() -> Vec<EntityRow> {
+    let mut rows: Vec<EntityRow> = (0..30)
+        .map(|n| EntityRow {
+            entity: uscc_for("330106", 500 + n),
+            industry: "H6210".into(),
+            risk_class: 1 + (n % 3) as u8,
+        })
+        .collect();
+    rows.sort_by(|a, b| (a.risk_class, &a.entity).cmp(&(b.risk_class, &b.entity)));
+    rows
+}
+
+fn nonce(org: &str, draw: &DrawId) -> Hash {
+    file_digest(format!("nonce of {org} for {draw}").as_bytes())
+}
+
+fn plan_of(departments: &[&str], ratios: &[(u8, u16)]) -> DrawPlan {
+    DrawPlan {
+        item: ITEM.into(),
+        ratios: ratios
+            .iter()
+            .map(|&(risk_class, basis_points)| ClassRatio {
+                risk_class,
+                basis_points,
+            })
+            .collect(),
+        inspectors_per_inspection: 2,
+        departments: departments.iter().map(|d| org_id(d)).collect(),
+    }
+}
+
+fn set_inspector(
+    sim: &mut Sim,
+    org: &str,
+    key: &xianjie_ledger::crypto::SecretKey,
+    scopes: &[&str],
+) -> String {
+    sim.code(
+        &sim::admin(org),
+        Call::SetInspector(SetInspector {
+            officer: id_of(key),
+            certificate: format!("ZF-{org}-{}", &id_of(key).to_string()[..6]),
+            scopes: scopes.iter().map(|s| s.to_string()).collect(),
+            valid_from: 20260101,
+            valid_until: 20261231,
+        }),
+    )
+}
+
+/// The item, three inspectors each at `market` and `tax`, and a snapshot of
+/// [`rows`] published by `market`.
+fn directories() -> (Sim, SnapshotId) {
+    let mut sim = Sim::new();
+    let item = Call::SetInspectionItem(SetInspectionItem {
+        item: ITEM.into(),
+        basis: "food-safety-law/art-87".into(),
+        method: "on-site".into(),
+        document: file_digest(b"item FOOD-01"),
+    });
+    assert_eq!(sim.code(&officer("market"), item), "ok");
+    for org in ["market", "tax"] {
+        for key in [officer(org), officer2(org), head(org)] {
+            assert_eq!(set_inspector(&mut sim, org, &key, &[ITEM]), "ok");
+        }
+    }
+    let snapshot = publish(&mut sim, "market", &rows());
+    (sim, snapshot)
+}
+
+fn publish(sim: &mut Sim, org: &str, rows: &[EntityRow]) -> SnapshotId {
+    let hash = sim
+        .run(
+            &officer(org),
+            Call::PublishEntitySnapshot(PublishEntitySnapshot {
+                root: draw::entity_root(rows).unwrap(),
+                classes: draw::class_counts(rows),
+                rows_file: file_digest(b"rows file"),
+            }),
+        )
+        .expect("published");
+    SnapshotId::for_tx(&hash)
+}
+
+fn plan(
+    sim: &mut Sim,
+    snapshot: &SnapshotId,
+    plan: DrawPlan,
+    witnesses: &[&str],
+) -> Result<DrawId, String> {
+    let call = Call::PlanDraw(PlanDraw {
+        plan,
+        snapshot: snapshot.clone(),
+        witnesses: witnesses.iter().map(|w| org_id(w)).collect(),
+    });
+    sim.run(&officer("market"), call)
+        .map(|hash| DrawId::for_tx(&hash))
+        .map_err(|error| error.code().to_owned())
+}
+
+fn record(sim: &Sim, id: &DrawId) -> RandomDraw {
+    random_draw::draw(sim, id).unwrap().expect("the draw")
+}
+
+fn commit_tx(sim: &mut Sim, org: &str, id: &DrawId) -> xianjie_ledger::tx::SignedTx {
+    let commitment = draw::commitment(&nonce(org, id).0, id, &org_id(org));
+    sim.tx(
+        &officer(org),
+        Call::CommitDraw(CommitDraw {
+            draw: id.clone(),
+            commitment,
+        }),
+    )
+}
+
+fn reveal_tx(sim: &mut Sim, org: &str, id: &DrawId) -> xianjie_ledger::tx::SignedTx {
+    sim.tx(
+        &officer(org),
+        Call::RevealDraw(RevealDraw {
+            draw: id.clone(),
+            nonce: nonce(org, id),
+        }),
+    )
+}
+
+/// Commits every committer in one block (the seed block); the next block
+/// records its hash before its transactions.
+fn commit_all(sim: &mut Sim, id: &DrawId, orgs: &[&str]) {
+    let txs: Vec<_> = orgs.iter().map(|org| commit_tx(sim, org, id)).collect();
+    assert!(sim.block(&txs).iter().all(|code| code == "ok"));
+    assert_eq!(record(sim, id).state, DrawState::Seeding);
+    let seed_block = sim.prev_hash();
+    sim.block(&[]);
+    let recorded = record(sim, id);
+    assert_eq!(recorded.state, DrawState::Revealing);
+    assert_eq!(recorded.seed_block.map(|(_, hash)| hash), Some(seed_block));
+}
+
+fn name_all(sim: &mut Sim, id: &DrawId, rows: &[EntityRow]) -> Vec<String> {
+    let leaves: Vec<Hash> = rows.iter().map(EntityRow::hash).collect();
+    let drawn = record(sim, id);
+    let mut codes = Vec::new();
+    for (first, chunk) in drawn.inspections.chunks(16).enumerate() {
+        let shown = chunk
+            .iter()
+            .map(|inspection| ProvenRow {
+                row: rows[inspection.position as usize].clone(),
+                proof: merkle::prove(&leaves, inspection.position as usize).unwrap(),
+            })
+            .collect();
+        let call = Call::NameDrawnEntities(NameDrawnEntities {
+            draw: id.clone(),
+            first: (first * 16) as u32,
+            rows: shown,
+        });
+        codes.push(sim.code(&officer("market"), call));
+    }
+    codes
+}
+
+/// A joint draw of `market` and `tax`, witnessed by `proc`, drawn and named.
+fn drawn() -> (Sim, DrawId) {
+    let (mut sim, snapshot) = directories();
+    let id = plan(
+        &mut sim,
+        &snapshot,
+        plan_of(&["market", "tax"], &[(1, 2000), (2, 5000), (3, 10000)]),
+        &["proc"],
+    )
+    .unwrap();
+    commit_all(&mut sim, &id, &["market", "proc", "tax"]);
+    let txs: Vec<_> = ["tax", "proc", "market"]
+        .iter()
+        .map(|org| reveal_tx(&mut sim, org, &id))
+        .collect();
+    assert!(sim.block(&txs).iter().all(|code| code == "ok"));
+    assert_eq!(record(&sim, &id).state, DrawState::Naming);
+    assert!(name_all(&mut sim, &id, &rows())
+        .iter()
+        .all(|code| code == "ok"));
+    (sim, id)
+}
+
+#[test]
+fn a_joint_draw_gives_what_the_algorithm_gives_on_the_rows() {
+    let (sim, id) = drawn();
+    let chain = record(&sim, &id);
+    assert_eq!(chain.state, DrawState::Drawn);
+    assert_eq!(
+        chain
+            .committers
+            .iter()
+            .map(|c| c.org.as_str())
+            .collect::<Vec<_>>(),
+        ["market", "proc", "tax"]
+    );
+    // The seed from the recorded seed block and the nonces, re-computed.
+    let (_, block_hash) = chain.seed_block.unwrap();
+    let reveals: Vec<_> = ["market", "proc", "tax"]
+        .iter()
+        .map(|org| (org_id(org), nonce(org, &id).0))
+        .collect();
+    let seed = draw::seed(&block_hash, &reveals).unwrap();
+    assert_eq!(chain.seed, Some(seed));
+    // The whole draw, from the rows, equals the chain's.
+    let inspectors = random_draw::inspector_rows(&sim, &id).unwrap();
+    assert_eq!(inspectors.len(), 6, "both departments' inspectors");
+    let expected = draw::draw(&seed, &chain.plan, &rows(), &inspectors, chain.date).unwrap();
+    let claimed = random_draw::as_result(&chain);
+    assert_eq!(claimed, expected);
+    assert!(draw::verify(&claimed, &rows(), &inspectors).is_ok());
+    // ceil(10 × 20 %) + ceil(10 × 50 %) + 10.
+    assert_eq!(chain.inspections.len(), 2 + 5 + 10);
+    assert!(chain.results_due_ms.is_some());
+}
+
+#[test]
+fn reveal_order_blocks_and_their_contents_after_the_seed_block_do_not_change_the_outcome() {
+    let outcome = |split: bool, noise: bool| {
+        let (mut sim, snapshot) = directories();
+        let id = plan(
+            &mut sim,
+            &snapshot,
+            plan_of(&["market"], &[(1, 3000), (2, 3000)]),
+            &["proc"],
+        )
+        .unwrap();
+        commit_all(&mut sim, &id, &["market", "proc"]);
+        if noise {
+            // Unrelated transactions in the blocks after the seed block.
+            let other = sim.tx(
+                &officer("tax"),
+                Call::SetInspectionItem(SetInspectionItem {
+                    item: "TAX-01".into(),
+                    basis: "tax-law/art-1".into(),
+                    method: "documents".into(),
+                    document: file_digest(b"tax"),
+                }),
+            );
+            assert_eq!(sim.block(&[other]), ["ok"]);
+        }
+        if split {
+            let tx = reveal_tx(&mut sim, "proc", &id);
+            assert_eq!(sim.block(&[tx]), ["ok"]);
+            sim.block(&[]);
+            let tx = reveal_tx(&mut sim, "market", &id);
+            assert_eq!(sim.block(&[tx]), ["ok"]);
+        } else {
+            let txs = [
+                reveal_tx(&mut sim, "market", &id),
+                reveal_tx(&mut sim, "proc", &id),
+            ];
+            assert_eq!(sim.block(&txs), ["ok", "ok"]);
+        }
+        let chain = record(&sim, &id);
+        (chain.seed, chain.inspections)
+    };
+    let first = outcome(false, false);
+    assert!(first.0.is_some());
+    assert_eq!(outcome(true, false), first);
+    assert_eq!(outcome(true, true), first);
+}
+
+#[test]
+fn a_withheld_reveal_fails_the_draw_on_record_and_a_late_reveal_is_refused() {
+    let (mut sim, snapshot) = directories();
+    let id = plan(
+        &mut sim,
+        &snapshot,
+        plan_of(&["market"], &[(1, 5000)]),
+        &["proc"],
+    )
+    .unwrap();
+    commit_all(&mut sim, &id, &["market", "proc"]);
+    let tx = reveal_tx(&mut sim, "market", &id);
+    assert_eq!(sim.block(&[tx]), ["ok"]);
+    // Past the two-day reveal window: the next block fails the draw.
+    sim.advance(3 * DAY_MS);
+    let late = reveal_tx(&mut sim, "proc", &id);
+    assert_eq!(sim.block(&[late]), ["draw_deadline_passed"]);
+    let failed = record(&sim, &id);
+    assert_eq!(failed.state, DrawState::Failed);
+    assert_eq!(failed.missing, [org_id("proc")]);
+    assert_eq!(failed.seed, None);
+    // Nothing more happens to it, and a new draw needs new commitments.
+    let again = reveal_tx(&mut sim, "proc", &id);
+    assert_eq!(sim.block(&[again]), ["draw_wrong_state"]);
+    let next = plan(
+        &mut sim,
+        &snapshot,
+        plan_of(&["market"], &[(1, 5000)]),
+        &["proc"],
+    )
+    .unwrap();
+    assert_eq!(record(&sim, &next).state, DrawState::Committing);
+    assert!(record(&sim, &next)
+        .committers
+        .iter()
+        .all(|c| c.commitment.is_none()));
+}
+
+#[test]
+fn a_missing_commitment_fails_the_draw_at_its_deadline() {
+    let (mut sim, snapshot) = directories();
+    let id = plan(
+        &mut sim,
+        &snapshot,
+        plan_of(&["market"], &[(1, 5000)]),
+        &["proc"],
+    )
+    .unwrap();
+    let tx = commit_tx(&mut sim, "market", &id);
+    assert_eq!(sim.block(&[tx]), ["ok"]);
+    sim.advance(3 * DAY_MS);
+    let late = commit_tx(&mut sim, "proc", &id);
+    assert_eq!(sim.block(&[late]), ["draw_deadline_passed"]);
+    let failed = record(&sim, &id);
+    assert_eq!(
+        (failed.state, failed.missing),
+        (DrawState::Failed, vec![org_id("proc")])
+    );
+}
+
+#[test]
+fn commit_and_reveal_refusals() {
+    let (mut sim, snapshot) = directories();
+    let id = plan(
+        &mut sim,
+        &snapshot,
+        plan_of(&["market"], &[(1, 5000)]),
+        &["proc"],
+    )
+    .unwrap();
+    // Only issuers and witnesses commit, once, and not with an admin key.
+    let tx = commit_tx(&mut sim, "tax", &id);
+    assert_eq!(sim.block(&[tx]), ["not_draw_committer"]);
+    let admin = sim.tx(
+        &sim::admin("market"),
+        Call::CommitDraw(CommitDraw {
+            draw: id.clone(),
+            commitment: Hash([1; 32]),
+        }),
+    );
+    assert_eq!(sim.block(&[admin]), ["wrong_role"]);
+    let early = reveal_tx(&mut sim, "market", &id);
+    assert_eq!(sim.block(&[early]), ["draw_wrong_state"]);
+    let txs = [
+        commit_tx(&mut sim, "market", &id),
+        commit_tx(&mut sim, "market", &id),
+    ];
+    assert_eq!(sim.block(&txs), ["ok", "draw_step_done"]);
+    // Revealing in the seed block itself is too early.
+    let txs = [
+        commit_tx(&mut sim, "proc", &id),
+        reveal_tx(&mut sim, "market", &id),
+    ];
+    assert_eq!(sim.block(&txs), ["ok", "draw_wrong_state"]);
+    // A nonce that does not open the commitment.
+    let wrong = sim.tx(
+        &officer("proc"),
+        Call::RevealDraw(RevealDraw {
+            draw: id.clone(),
+            nonce: nonce("market", &id),
+        }),
+    );
+    assert_eq!(sim.block(&[wrong]), ["reveal_mismatch"]);
+    let unknown = sim.tx(
+        &officer("proc"),
+        Call::RevealDraw(RevealDraw {
+            draw: DrawId::new("DRAW-0000000000000000"),
+            nonce: nonce("proc", &id),
+        }),
+    );
+    assert_eq!(sim.block(&[unknown]), ["unknown_draw"]);
+}
+
+#[test]
+fn plan_refusals_have_their_codes() {
+    let (mut sim, snapshot) = directories();
+    let good = || plan_of(&["market"], &[(1, 5000)]);
+    let mut above = good();
+    above.ratios[0].basis_points = 10_001;
+    assert_eq!(
+        plan(&mut sim, &snapshot, above, &["proc"]),
+        Err("ratio_above_100_percent".into())
+    );
+    let mut unknown_item = good();
+    unknown_item.item = "FOOD-99".into();
+    assert_eq!(
+        plan(&mut sim, &snapshot, unknown_item, &["proc"]),
+        Err("unknown_item".into())
+    );
+    // No rows of the planned class.
+    assert_eq!(
+        plan(
+            &mut sim,
+            &snapshot,
+            plan_of(&["market"], &[(7, 5000)]),
+            &["proc"]
+        ),
+        Err("empty_population".into())
+    );
+    // The planner's department must issue the draw; witnesses are others.
+    assert_eq!(
+        plan(
+            &mut sim,
+            &snapshot,
+            plan_of(&["tax"], &[(1, 5000)]),
+            &["proc"]
+        ),
+        Err("not_draw_issuer".into())
+    );
+    assert_eq!(
+        plan(&mut sim, &snapshot, good(), &[]),
+        Err("invalid_field".into())
+    );
+    assert_eq!(
+        plan(&mut sim, &snapshot, good(), &["market"]),
+        Err("invalid_field".into())
+    );
+    assert_eq!(
+        plan(&mut sim, &snapshot, good(), &["nobody"]),
+        Err("unknown_org".into())
+    );
+    assert_eq!(
+        plan(
+            &mut sim,
+            &SnapshotId::new("SNAP-0000000000000000"),
+            good(),
+            &["proc"]
+        ),
+        Err("unknown_snapshot".into())
+    );
+    // Too many inspectors per inspection for the directory.
+    let mut crowded = good();
+    crowded.inspectors_per_inspection = 4;
+    assert_eq!(
+        plan(&mut sim, &snapshot, crowded, &["proc"]),
+        Err("too_few_inspectors".into())
+    );
+    // 100 % of every class is 30 inspections: allowed.
+    assert!(plan(
+        &mut sim,
+        &snapshot,
+        plan_of(&["market"], &[(1, 10000), (2, 10000), (3, 10000)]),
+        &["proc"]
+    )
+    .is_ok());
+    // A newer snapshot makes the old one stale; so does age.
+    let newer = publish(&mut sim, "market", &rows());
+    assert_eq!(
+        plan(&mut sim, &snapshot, good(), &["proc"]),
+        Err("stale_snapshot".into())
+    );
+    assert!(plan(&mut sim, &newer, good(), &["proc"]).is_ok());
+    // 90 days, rolled over a weekend to the next working day, are long past.
+    sim.advance(100 * DAY_MS);
+    assert_eq!(
+        plan(&mut sim, &newer, good(), &["proc"]),
+        Err("stale_snapshot".into())
+    );
+}
+
+#[test]
+fn directory_and_snapshot_refusals() {
+    let (mut sim, _) = directories();
+    // Only the responsible department changes an item.
+    let change = Call::SetInspectionItem(SetInspectionItem {
+        item: ITEM.into(),
+        basis: "other".into(),
+        method: "on-site".into(),
+        document: file_digest(b"x"),
+    });
+    assert_eq!(sim.code(&officer("tax"), change), "not_item_owner");
+    // An inspector's scope names listed items; an admin sets only its own
+    // department's officers; an officer key does not set inspectors.
+    assert_eq!(
+        set_inspector(&mut sim, "tax", &officer("tax"), &["FOOD-99"]),
+        "unknown_item"
+    );
+    assert_eq!(
+        set_inspector(&mut sim, "tax", &officer("market"), &[ITEM]),
+        "invalid_field"
+    );
+    let by_officer = Call::SetInspector(SetInspector {
+        officer: id_of(&officer2("tax")),
+        certificate: "ZF-1".into(),
+        scopes: vec![ITEM.into()],
+        valid_from: 20260101,
+        valid_until: 20261231,
+    });
+    assert_eq!(sim.code(&officer("tax"), by_officer), "wrong_role");
+    // A certificate number that is an identity card number is refused.
+    let personal = Call::SetInspector(SetInspector {
+        officer: id_of(&officer2("tax")),
+        certificate: "11010519491231002X".into(),
+        scopes: vec![ITEM.into()],
+        valid_from: 20260101,
+        valid_until: 20261231,
+    });
+    assert_eq!(
+        xianjie_contracts::privacy::check_call(&personal)
+            .unwrap_err()
+            .code(),
+        "personal_information"
+    );
+    // An empty snapshot, and class counts out of order.
+    let empty = Call::PublishEntitySnapshot(PublishEntitySnapshot {
+        root: merkle::empty_root(),
+        classes: Vec::new(),
+        rows_file: file_digest(b""),
+    });
+    assert_eq!(sim.code(&officer("market"), empty), "empty_population");
+    let mut classes = draw::class_counts(&rows());
+    classes.reverse();
+    let unsorted = Call::PublishEntitySnapshot(PublishEntitySnapshot {
+        root: draw::entity_root(&rows()).unwrap(),
+        classes,
+        rows_file: file_digest(b"rows"),
+    });
+    assert_eq!(sim.code(&officer("market"), unsorted), "invalid_row");
+}
+
+#[test]
+fn a_draw_over_inspectors_out_of_scope_or_expired_is_refused() {
+    let (mut sim, snapshot) = directories();
+    let other = Call::SetInspectionItem(SetInspectionItem {
+        item: "DRUG-01".into(),
+        basis: "drug-law/art-1".into(),
+        method: "on-site".into(),
+        document: file_digest(b"drug"),
+    });
+    assert_eq!(sim.code(&officer("market"), other), "ok");
+    // Market's inspectors move to another item; one keeps FOOD-01 but expired.
+    for key in [officer("market"), officer2("market")] {
+        assert_eq!(set_inspector(&mut sim, "market", &key, &["DRUG-01"]), "ok");
+    }
+    let expired = Call::SetInspector(SetInspector {
+        officer: id_of(&head("market")),
+        certificate: "ZF-HEAD".into(),
+        scopes: vec![ITEM.into()],
+        valid_from: 20250101,
+        valid_until: 20251231,
+    });
+    assert_eq!(sim.code(&sim::admin("market"), expired), "ok");
+    assert_eq!(
+        plan(
+            &mut sim,
+            &snapshot,
+            plan_of(&["market"], &[(1, 5000)]),
+            &["proc"]
+        ),
+        Err("too_few_inspectors".into())
+    );
+}
+
+#[test]
+fn naming_refuses_a_row_that_is_not_at_the_drawn_position() {
+    let (mut sim, snapshot) = directories();
+    let id = plan(
+        &mut sim,
+        &snapshot,
+        plan_of(&["market"], &[(2, 3000)]),
+        &["proc"],
+    )
+    .unwrap();
+    commit_all(&mut sim, &id, &["market", "proc"]);
+    let txs = [
+        reveal_tx(&mut sim, "market", &id),
+        reveal_tx(&mut sim, "proc", &id),
+    ];
+    assert_eq!(sim.block(&txs), ["ok", "ok"]);
+    let rows = rows();
+    let leaves: Vec<Hash> = rows.iter().map(EntityRow::hash).collect();
+    let position = record(&sim, &id).inspections[0].position as usize;
+    let neighbour = if position + 1 < rows.len() {
+        position + 1
+    } else {
+        position - 1
+    };
+    // The neighbour's row with its own, valid proof: not the drawn one.
+    let shown = ProvenRow {
+        row: rows[neighbour].clone(),
+        proof: merkle::prove(&leaves, neighbour).unwrap(),
+    };
+    let call = Call::NameDrawnEntities(NameDrawnEntities {
+        draw: id.clone(),
+        first: 0,
+        rows: vec![shown],
+    });
+    assert_eq!(sim.code(&officer("market"), call), "entity_proof_invalid");
+    // A witness does not name; the owner's department does.
+    let mut right = ProvenRow {
+        row: rows[position].clone(),
+        proof: merkle::prove(&leaves, position).unwrap(),
+    };
+    let by_witness = Call::NameDrawnEntities(NameDrawnEntities {
+        draw: id.clone(),
+        first: 0,
+        rows: vec![right.clone()],
+    });
+    assert_eq!(sim.code(&officer("proc"), by_witness), "not_draw_issuer");
+    // A row whose class was altered does not verify either.
+    right.row.risk_class = 3;
+    let altered = Call::NameDrawnEntities(NameDrawnEntities {
+        draw: id.clone(),
+        first: 0,
+        rows: vec![right],
+    });
+    assert_eq!(
+        sim.code(&officer("market"), altered),
+        "entity_proof_invalid"
+    );
+    assert!(name_all(&mut sim, &id, &rows)
+        .iter()
+        .all(|code| code == "ok"));
+}
+
+#[test]
+fn a_recusal_draws_the_replacement_the_algorithm_draws() {
+    let (mut sim, id) = drawn();
+    let before = record(&sim, &id);
+    let officer_out = before.inspections[3].inspectors[0];
+    let inspectors = random_draw::inspector_rows(&sim, &id).unwrap();
+    let expected = draw::recuse(
+        &random_draw::as_result(&before),
+        &inspectors,
+        3,
+        &officer_out,
+    )
+    .unwrap();
+    let call = |officer| {
+        Call::RecuseInspector(RecuseInspector {
+            draw: id.clone(),
+            inspection: 3,
+            officer,
+            reason: file_digest(b"related to the entity's manager"),
+        })
+    };
+    assert_eq!(sim.code(&officer("tax"), call(officer_out)), "ok");
+    let after = record(&sim, &id);
+    assert_eq!(random_draw::as_result(&after), expected);
+    assert_eq!(after.inspections[3].recusals[0].officer, officer_out);
+    // The recused officer is no longer assigned; a witness cannot recuse.
+    assert_eq!(
+        sim.code(&officer("tax"), call(officer_out)),
+        "inspector_not_assigned"
+    );
+    let assigned = after.inspections[3].inspectors[0];
+    assert_eq!(
+        sim.code(&officer("proc"), call(assigned)),
+        "not_draw_issuer"
+    );
+    assert!(draw::verify(&random_draw::as_result(&after), &rows(), &inspectors).is_ok());
+}
+
+fn key_of_id(id: &xianjie_ledger::crypto::KeyId) -> xianjie_ledger::crypto::SecretKey {
+    ["market", "tax"]
+        .iter()
+        .flat_map(|org| [officer(org), officer2(org), head(org)])
+        .find(|key| &id_of(key) == id)
+        .expect("a drawn inspector's key")
+}
+
+#[test]
+fn results_are_published_by_drawn_inspectors_and_a_finding_opens_one_case() {
+    let (mut sim, id) = drawn();
+    let chain = record(&sim, &id);
+    let inspection = &chain.inspections[0];
+    let entity = inspection.entity.clone().unwrap();
+    let inspector = key_of_id(&inspection.inspectors[0]);
+    let result = |finding| {
+        Call::RecordDrawResult(RecordDrawResult {
+            draw: id.clone(),
+            inspection: 0,
+            finding,
+            document: file_digest(b"inspection record"),
+        })
+    };
+    // Someone not drawn for the inspection does not record its result.
+    let outsider = ["market", "tax"]
+        .iter()
+        .flat_map(|org| [officer(org), officer2(org), head(org)])
+        .find(|key| !inspection.inspectors.contains(&id_of(key)))
+        .unwrap();
+    assert_eq!(
+        sim.code(&outsider, result(InspectionFinding::Finding)),
+        "inspector_not_assigned"
+    );
+    assert_eq!(
+        sim.code(&inspector, result(InspectionFinding::Finding)),
+        "ok"
+    );
+    assert_eq!(
+        sim.code(&inspector, result(InspectionFinding::Compliant)),
+        "record_exists"
+    );
+    // Once a result is out, the inspection's inspectors stay.
+    let recusal = Call::RecuseInspector(RecuseInspector {
+        draw: id.clone(),
+        inspection: 0,
+        officer: inspection.inspectors[0],
+        reason: file_digest(b"late"),
+    });
+    assert_eq!(sim.code(&officer("market"), recusal), "record_exists");
+
+    let open = |entity: &str, reference: &str| {
+        Call::OpenCase(OpenCase {
+            entity: entity.into(),
+            domain: "food_drug".into(),
+            title: "抽查发现问题".into(),
+            lead: LeadSource {
+                kind: LeadKind::RandomInspection,
+                reference: Some(reference.into()),
+            },
+        })
+    };
+    let reference = xianjie_ledger::random_draw::finding_reference(&id, 0);
+    // Another entity, a result that is not a finding, or a reference that is
+    // no result: refused.
+    let other = chain.inspections[1].entity.clone().unwrap();
+    assert_eq!(
+        sim.code(&officer("market"), open(&other, &reference)),
+        "invalid_field"
+    );
+    assert_eq!(
+        sim.code(&officer("market"), open(&entity, &format!("{id}/1"))),
+        "invalid_field"
+    );
+    assert_eq!(
+        sim.code(&officer("market"), open(&entity, &reference)),
+        "ok"
+    );
+    // The finding became that case, once.
+    assert_eq!(
+        sim.code(&officer("market"), open(&entity, &reference)),
+        "invalid_field"
+    );
+    let outcome = random_draw::results(&sim, &chain).unwrap();
+    assert_eq!(outcome.len(), 1);
+    assert!(outcome[0].case.is_some());
+}
