@@ -29,14 +29,32 @@ pub struct DrawView {
     pub overdue: bool,
 }
 
+/// One line of the list of draws.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct DrawSummary {
+    /// The draw's id.
+    pub id: String,
+    /// The inspection item.
+    pub item: String,
+    /// Where it stands (`committing`, …, `drawn`, `failed`).
+    pub state: String,
+    /// The department whose officer planned it.
+    pub planned_by: String,
+    /// Its departments.
+    pub departments: Vec<String>,
+    /// Inspections drawn (0 before the seed is known).
+    pub inspections: usize,
+    /// When it was planned (Unix ms).
+    pub time_ms: u64,
+}
+
 /// The newest draws.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct DrawList {
     /// The height read.
     pub height: u64,
-    /// Draws, newest first (the draw records).
-    #[schema(value_type = Vec<Object>)]
-    pub draws: Vec<serde_json::Value>,
+    /// Draws, newest first.
+    pub draws: Vec<DrawSummary>,
     /// Whether these are all draws (only the newest 500 are listed).
     pub complete: bool,
 }

@@ -263,6 +263,31 @@ pub const DEADLINE_RULES: &[Name] = &[
         "answer a clue (7 days, a parameter)",
     ),
     n(
+        "DRAW_COMMIT",
+        "双随机抽取提交承诺（2日，参数）",
+        "commit to a draw's nonce (2 days, a parameter)",
+    ),
+    n(
+        "DRAW_REVEAL",
+        "双随机抽取公开随机数（2日，参数）",
+        "reveal a draw's nonce (2 days, a parameter)",
+    ),
+    n(
+        "DRAW_NAME",
+        "公示抽中的检查对象（2日，参数）",
+        "show the drawn entities (2 days, a parameter)",
+    ),
+    n(
+        "DRAW_RESULT",
+        "抽查结果公示（20个工作日，参数）",
+        "publish the inspection results (20 working days, a parameter)",
+    ),
+    n(
+        "DRAW_SNAPSHOT_AGE",
+        "名录快照有效期（90日，参数）",
+        "age of an entity snapshot a draw may use (90 days, a parameter)",
+    ),
+    n(
         "CLUE_DECISION",
         "线索受理后处理决定（30日，参数）",
         "decide on an accepted clue (30 days, a parameter)",

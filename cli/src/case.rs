@@ -63,8 +63,17 @@ pub struct OpenArgs {
     #[arg(long)]
     pub title: String,
     /// The entity's 统一社会信用代码 (USCC, 18 characters).
-    #[arg(long, value_name = "USCC")]
-    pub entity: String,
+    #[arg(
+        long,
+        value_name = "USCC",
+        required_unless_present = "person_from",
+        conflicts_with = "person_from"
+    )]
+    pub entity: Option<String>,
+    /// Or the natural person it concerns: only the salted hash of the
+    /// identity number goes on chain (docs/clue.md §3).
+    #[command(flatten)]
+    pub person: crate::clue::PersonArgs,
     /// Sector: general, food_drug, drug, environment, tax, customs, ip.
     #[arg(long, default_value = "general", value_name = "D")]
     pub domain: String,
@@ -264,9 +273,16 @@ fn case_id(tx: &xianjie_ledger::Hash) -> CaseId {
 }
 
 fn open(context: &Context, args: OpenArgs) -> anyhow::Result<Exit> {
+    let entity = match (&args.entity, crate::clue::person_hash(&args.person)?) {
+        (Some(uscc), _) => uscc.clone(),
+        (None, Some(person)) => xianjie_ledger::clue::person_code(&person),
+        (None, None) => {
+            anyhow::bail!("name whom the case concerns: --entity USCC or --person-from FILE|-")
+        }
+    };
     let call = Call::OpenCase(OpenCase {
         title: args.title.clone(),
-        entity: args.entity.clone(),
+        entity,
         domain: args.domain.clone(),
         lead: LeadSource {
             kind: args.lead,

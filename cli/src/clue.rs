@@ -288,7 +288,7 @@ fn past_tense(action: ClueAction) -> &'static str {
 }
 
 /// The subject hash of the person `--person-from` names, if it names one.
-fn person_hash(args: &PersonArgs) -> anyhow::Result<Option<Hash>> {
+pub(crate) fn person_hash(args: &PersonArgs) -> anyhow::Result<Option<Hash>> {
     let Some(source) = &args.person_from else {
         return Ok(None);
     };

@@ -16,7 +16,8 @@ use xianjie_ledger::hash::{note_digest, Hash};
 use xianjie_ledger::ids::{DrawId, OrgId, SnapshotId};
 use xianjie_ledger::merkle;
 use xianjie_ledger::random_draw::{
-    EntitySnapshot, InspectionFinding, InspectionOutcome, ProvenRow, RandomDraw, MAX_NAMED_PER_TX,
+    DrawState, EntitySnapshot, InspectionFinding, InspectionOutcome, ProvenRow, RandomDraw,
+    MAX_NAMED_PER_TX,
 };
 use xianjie_ledger::tx::{
     Call, CommitDraw, NameDrawnEntities, PlanDraw, PublishEntitySnapshot, RecordDrawResult,
@@ -157,7 +158,7 @@ pub struct SnapshotArgs {
 #[derive(Debug, Subcommand)]
 pub enum SnapshotCommand {
     /// Publish a snapshot: its root and class counts go on chain, the rows
-    /// file stays with you (hand it to whoever re-runs a draw).
+    /// file into the node's vault, where every member's officers may read it.
     Publish(RowsFileArgs),
     /// A department's snapshots, newest first.
     List(OrgArgs),
@@ -213,9 +214,9 @@ pub struct NonceArgs {
 pub struct RowsArgs {
     /// The draw (DRAW-…).
     pub id: DrawId,
-    /// The snapshot's rows file.
+    /// The snapshot's rows file (default: the copy in the node's vault).
     #[arg(long, value_name = "FILE")]
-    pub rows: PathBuf,
+    pub rows: Option<PathBuf>,
 }
 
 /// `xianjie draw recuse`
@@ -380,18 +381,55 @@ fn set_inspector(context: &Context, args: InspectorSetArgs) -> anyhow::Result<Ex
     )
 }
 
-/// Reads and checks a rows file: sorted, valid rows; returns them and their root.
+/// Largest rows file read: a million rows of long codes.
+const MAX_ROWS_FILE_BYTES: u64 = 256 * 1024 * 1024;
+
+/// Reads and checks a rows file: sorted, valid rows; returns them, their
+/// root and the file's BLAKE3.
 fn read_rows(path: &Path) -> anyhow::Result<(Vec<EntityRow>, Hash, Hash)> {
     let bytes = std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
-    let rows: Vec<EntityRow> = serde_json::from_slice(&bytes).with_context(|| {
-        format!(
-            "{} is not a JSON array of {{\"entity\", \"industry\", \"risk_class\"}} rows",
-            path.display()
-        )
+    parse_rows(&bytes, &path.display().to_string())
+}
+
+fn parse_rows(bytes: &[u8], source: &str) -> anyhow::Result<(Vec<EntityRow>, Hash, Hash)> {
+    let rows: Vec<EntityRow> = serde_json::from_slice(bytes).with_context(|| {
+        format!("{source} is not a JSON array of {{\"entity\", \"industry\", \"risk_class\"}} rows")
     })?;
     let root = draw::entity_root(&rows)
-        .map_err(|error| anyhow::anyhow!("{}: {error} ({})", path.display(), error.code()))?;
-    Ok((rows, root, Hash(*blake3::hash(&bytes).as_bytes())))
+        .map_err(|error| anyhow::anyhow!("{source}: {error} ({})", error.code()))?;
+    Ok((rows, root, Hash(*blake3::hash(bytes).as_bytes())))
+}
+
+/// The snapshot's rows: from `--rows FILE`, or the copy in the node's vault;
+/// with their root, the file's BLAKE3 and where they came from.
+fn rows_for(
+    context: &Context,
+    path: Option<&Path>,
+    snapshot: &EntitySnapshot,
+) -> anyhow::Result<(Vec<EntityRow>, Hash, Hash, String)> {
+    if let Some(path) = path {
+        let (rows, root, file) = read_rows(path)?;
+        return Ok((rows, root, file, path.display().to_string()));
+    }
+    use std::io::Read as _;
+    let client = crate::evidence::vault::vault_client(context)?;
+    let source = format!("the vault's copy of {}'s rows", snapshot.id);
+    let body = match client.get_stream(&format!("/v1/vault/{}", snapshot.rows_file))? {
+        crate::client::Download::File { body, .. } => body,
+        _ => anyhow::bail!(
+            "the node has no copy of {}'s rows file {}: ask {} for it and pass --rows FILE",
+            snapshot.id,
+            snapshot.rows_file,
+            snapshot.owner
+        ),
+    };
+    let mut bytes = Vec::new();
+    body.take(MAX_ROWS_FILE_BYTES + 1).read_to_end(&mut bytes)?;
+    if bytes.len() as u64 > MAX_ROWS_FILE_BYTES {
+        anyhow::bail!("{source} is larger than {MAX_ROWS_FILE_BYTES} bytes");
+    }
+    let (rows, root, file) = parse_rows(&bytes, &source)?;
+    Ok((rows, root, file, source))
 }
 
 fn publish_snapshot(context: &Context, args: RowsFileArgs) -> anyhow::Result<Exit> {
@@ -402,7 +440,7 @@ fn publish_snapshot(context: &Context, args: RowsFileArgs) -> anyhow::Result<Exi
         classes: classes.clone(),
         rows_file: file,
     });
-    submit(
+    let published = submit(
         context,
         call,
         |c| {
@@ -416,16 +454,33 @@ fn publish_snapshot(context: &Context, args: RowsFileArgs) -> anyhow::Result<Exi
         },
         |c| {
             format!(
-                "published {} with {} rows, root {} (height {}, tx {}); keep {} for re-runs",
+                "published {} with {} rows, root {} (height {}, tx {})",
                 SnapshotId::for_tx(&c.hash),
                 rows.len(),
                 root,
                 c.height,
                 c.hash,
-                args.rows.display()
             )
         },
-    )
+    )?;
+    if !matches!(published, Exit::Success) {
+        return Ok(published);
+    }
+    // The node keeps the rows for whoever re-runs a draw (`draw verify`,
+    // the console).
+    match crate::evidence::vault::upload(context, &args.rows, &file) {
+        Ok(_) => {
+            eprintln!("the rows file is in the node's vault ({file}) for re-runs");
+            Ok(Exit::Success)
+        }
+        Err(error) => {
+            eprintln!(
+                "published, but the node did not keep the rows file: {error:#}; keep {} and pass it with --rows",
+                args.rows.display()
+            );
+            Ok(Exit::Failure)
+        }
+    }
 }
 
 fn plan(context: &Context, args: PlanArgs) -> anyhow::Result<Exit> {
@@ -485,10 +540,18 @@ fn nonce_path(context: &Context, args: &NonceArgs) -> anyhow::Result<PathBuf> {
 fn commit(context: &Context, args: NonceArgs) -> anyhow::Result<Exit> {
     let path = nonce_path(context, &args)?;
     let org = signer_org(context)?;
-    let mut nonce = [0u8; 32];
-    rand::rngs::OsRng.fill_bytes(&mut nonce);
-    // Written first, and never over an older one: a lost nonce fails the draw.
-    write_secret(&path, &hex::encode(nonce))?;
+    // A file kept from an earlier try for this draw is used again (the
+    // commitment is the same); one for another draw is never overwritten.
+    let nonce = match path.exists() {
+        true => read_nonce(&path, &args.id)?,
+        false => {
+            let mut nonce = [0u8; 32];
+            rand::rngs::OsRng.fill_bytes(&mut nonce);
+            // Written before it is committed to: a lost nonce fails the draw.
+            write_secret(&path, &format!("{} {}\n", args.id, hex::encode(nonce)))?;
+            nonce
+        }
+    };
     let commitment = draw::commitment(&nonce, &args.id, &org);
     let call = Call::CommitDraw(CommitDraw {
         draw: args.id.clone(),
@@ -530,19 +593,63 @@ fn write_secret(path: &Path, text: &str) -> anyhow::Result<()> {
     Ok(())
 }
 
-fn reveal(context: &Context, args: NonceArgs) -> anyhow::Result<Exit> {
-    let path = nonce_path(context, &args)?;
-    let text = std::fs::read_to_string(&path)
+/// The nonce a file made by `draw commit` keeps for `draw`: the line
+/// `DRAW-… <64 hex>`.
+fn read_nonce(path: &Path, draw: &DrawId) -> anyhow::Result<[u8; 32]> {
+    let text = std::fs::read_to_string(path)
         .with_context(|| format!("cannot read the nonce file {}", path.display()))?;
-    let nonce = Hash::from_hex(text.trim()).map_err(|_| {
+    let (id, hex) = text.trim().split_once(' ').unwrap_or(("", ""));
+    if id != draw.as_str() {
+        anyhow::bail!(
+            "{} keeps a nonce for {}, not for {draw}; pass the file `draw commit` wrote for this draw (--nonce-file)",
+            path.display(),
+            if id.is_empty() { "no draw" } else { id }
+        );
+    }
+    Hash::from_hex(hex).map(|hash| hash.0).map_err(|_| {
         anyhow::anyhow!(
             "{} does not hold a nonce (64 hex characters)",
             path.display()
         )
-    })?;
+    })
+}
+
+fn reveal(context: &Context, args: NonceArgs) -> anyhow::Result<Exit> {
+    let path = nonce_path(context, &args)?;
+    let nonce = read_nonce(&path, &args.id)?;
+    // A nonce sent too early is public while the seed block is still to
+    // come: check the draw waits for it, and for this very nonce, first.
+    let org = signer_org(context)?;
+    let fetched = match fetch(context, &args.id)? {
+        Ok((_, fetched)) => fetched,
+        Err(exit) => return Ok(exit),
+    };
+    let record = &fetched.draw;
+    // Seeding: the seed block holds the last commitment and is decided;
+    // the next block records it before it runs this reveal.
+    if !matches!(record.state, DrawState::Revealing | DrawState::Seeding) {
+        eprintln!(
+            "draw {} is {}: a nonce is revealed only once every commitment is in and the seed block is recorded (`xianjie draw show {}`); nothing was sent",
+            record.id, record.state, record.id
+        );
+        return Ok(Exit::Negative);
+    }
+    let committed = record
+        .committers
+        .iter()
+        .find(|c| c.org == org)
+        .and_then(|c| c.commitment);
+    if committed != Some(draw::commitment(&nonce, &args.id, &org)) {
+        eprintln!(
+            "the nonce in {} does not open {org}'s commitment to {}; nothing was sent",
+            path.display(),
+            args.id
+        );
+        return Ok(Exit::Negative);
+    }
     let call = Call::RevealDraw(RevealDraw {
         draw: args.id.clone(),
-        nonce,
+        nonce: Hash(nonce),
     });
     submit(
         context,
@@ -608,14 +715,27 @@ fn name(context: &Context, args: RowsArgs) -> anyhow::Result<Exit> {
         Ok((_, fetched)) => fetched,
         Err(exit) => return Ok(exit),
     };
-    let (rows, root, _) = read_rows(&args.rows)?;
+    let (rows, root, _, source) = rows_for(context, args.rows.as_deref(), &fetched.snapshot)?;
     if root != fetched.snapshot.root {
         anyhow::bail!(
-            "{} has root {root}, not that of {} ({}): it is another snapshot's rows",
-            args.rows.display(),
+            "{source} has root {root}, not that of {} ({}): it is another snapshot's rows",
             fetched.snapshot.id,
             fetched.snapshot.root
         );
+    }
+    match fetched.draw.state {
+        DrawState::Naming => {}
+        DrawState::Drawn => {
+            println!("every drawn entity of {} is named already", args.id);
+            return Ok(Exit::Success);
+        }
+        state => {
+            eprintln!(
+                "draw {} is {state}: there are no drawn positions to name",
+                args.id
+            );
+            return Ok(Exit::Negative);
+        }
     }
     let leaves: Vec<Hash> = rows.iter().map(EntityRow::hash).collect();
     let first = fetched
@@ -810,20 +930,19 @@ fn list(context: &Context) -> anyhow::Result<Exit> {
         Ok(found) => found,
         Err(exit) => return Ok(exit),
     };
-    let draws: Vec<RandomDraw> = context
-        .client()
-        .typed("/v1/draws", serde_json::Value::Array(list.draws.clone()))?;
     context.output.emit(&answer, || {
-        let lines = draws
+        let lines = list
+            .draws
             .iter()
             .map(|d| {
                 format!(
-                    "{}  {}  [{}]  {} inspections  planned {}",
+                    "{}  {}  [{}]  {} inspections  planned {} by {}",
                     d.id,
-                    d.plan.item,
+                    d.item,
                     d.state,
-                    d.inspections.len(),
-                    format_time_ms(d.time_ms)
+                    d.inspections,
+                    format_time_ms(d.time_ms),
+                    d.planned_by
                 )
             })
             .collect::<Vec<_>>();
@@ -940,10 +1059,11 @@ fn verify(context: &Context, args: RowsArgs) -> anyhow::Result<Exit> {
         Err(exit) => return Ok(exit),
     };
     let record = &fetched.draw;
-    let (rows, root, file) = read_rows(&args.rows)?;
-    let Some((height, block_hash)) = record.seed_block.filter(|_| record.seed.is_some()) else {
+    let (rows, root, file, source) = rows_for(context, args.rows.as_deref(), &fetched.snapshot)?;
+    let drawn = record.state == DrawState::Drawn;
+    let Some((height, block_hash)) = record.seed_block.filter(|_| drawn) else {
         anyhow::bail!(
-            "draw {} is {}: there is nothing drawn to re-run yet",
+            "draw {} is {}: there is nothing drawn and named to re-run yet",
             record.id,
             record.state
         );
@@ -976,8 +1096,7 @@ fn verify(context: &Context, args: RowsArgs) -> anyhow::Result<Exit> {
     }
     if root != record.entity_root {
         problems.push(format!(
-            "{} has root {root}, not the draw's {}",
-            args.rows.display(),
+            "{source} has root {root}, not the draw's {}",
             record.entity_root
         ));
     } else if file != fetched.snapshot.rows_file {
@@ -991,7 +1110,7 @@ fn verify(context: &Context, args: RowsArgs) -> anyhow::Result<Exit> {
     let answer = json!({ "draw": record.id, "matches": problems.is_empty(), "problems": problems, "seed": seed, "inspections": record.inspections.len() });
     context.output.emit(&answer, || match problems.is_empty() {
         true => format!(
-            "draw {} re-run from {} rows: seed, {} inspections, every inspector and recusal match",
+            "draw {} re-run from {} rows ({source}): seed, {} inspections, every inspector and recusal match",
             record.id,
             rows.len(),
             record.inspections.len()

@@ -161,6 +161,7 @@ pub enum Command {
     /// Open and move case transfers (行刑衔接); see where a case stands.
     Case(case::CaseArgs),
     /// Ask other organs questions (咨询) or for assistance (协助); answer theirs.
+    #[command(visible_aliases = ["consult", "assist"])]
     Request(request::RequestArgs),
     /// Send clues (线索) to other organs; accept, decline, forward or convert them.
     Clue(clue::ClueArgs),

@@ -221,13 +221,15 @@ pub(crate) fn convert_by_case(
     check_not_admin("convert-clue", signer)?;
     check_receiver(&clue, signer)?;
     check_state(&clue, ClueAction::Convert, &OPEN)?;
-    if let ClueSubject::LegalPerson(uscc) = &clue.subject {
-        if uscc != entity {
-            return Err(invalid(
-                "entity",
-                format!("the clue's subject {uscc}: a case converts the clue it names"),
-            ));
-        }
+    let subject = match &clue.subject {
+        ClueSubject::LegalPerson(uscc) => uscc.clone(),
+        ClueSubject::NaturalPerson(hash) => xianjie_ledger::clue::person_code(hash),
+    };
+    if subject != entity {
+        return Err(invalid(
+            "entity",
+            format!("the clue's subject {subject}: a case converts the clue it names"),
+        ));
     }
     clue.state = ClueState::Converted;
     clue.case = Some(case_id.clone());

@@ -1197,6 +1197,16 @@ pub enum ContractError {
         /// The limit.
         max: u32,
     },
+    /// An inspection has had as many recusals as allowed.
+    #[error("inspection {inspection} of draw {id} has had {max} recusals already; a further conflict is for the departments to settle outside the draw")]
+    TooManyRecusals {
+        /// The draw.
+        id: DrawId,
+        /// The inspection.
+        inspection: u32,
+        /// The limit.
+        max: usize,
+    },
     /// A drawn row's proof does not put it where the draw landed.
     #[error("the row shown for inspection {inspection} of draw {id} is not the snapshot's row at position {position} of its class; show the snapshot's own rows (`xianjie draw name --rows FILE`)")]
     EntityProofInvalid {
@@ -1387,6 +1397,7 @@ impl ContractError {
             E::DrawTooLarge { .. } => "draw_too_large",
             E::DrawsFull { .. } => "draws_full",
             E::EntityProofInvalid { .. } => "entity_proof_invalid",
+            E::TooManyRecusals { .. } => "too_many_recusals",
             // The algorithm's own codes (docs/draw.md §9), listed in the golden file.
             E::Draw(error) => error.code(),
         }
@@ -1819,6 +1830,11 @@ mod tests {
                 id: "d".into(),
                 inspection: 0,
                 position: 3,
+            },
+            E::TooManyRecusals {
+                id: "d".into(),
+                inspection: 0,
+                max: 2,
             },
         ]
         .into_iter()

@@ -23,11 +23,12 @@ use xianjie_ledger::ids::{CaseId, DrawId, OrgId, SnapshotId};
 use xianjie_ledger::model::{Officer, Role};
 use xianjie_ledger::params::Params;
 use xianjie_ledger::random_draw::{
-    Committer, DirectoryInspector, DrawState, DrawnEntity, EntitySnapshot, InspectionFinding,
-    InspectionItem, InspectionOutcome, InspectorSnapshot, RandomDraw, DRAW_COMMIT_RULE,
-    DRAW_RESULT_RULE, DRAW_REVEAL_RULE, DRAW_SNAPSHOT_AGE_RULE, MAX_CODE_LEN,
-    MAX_DEPARTMENT_INSPECTORS, MAX_DRAWN_INSPECTIONS, MAX_NAMED_PER_TX, MAX_SNAPSHOT_CLASSES,
-    MAX_WITNESSES,
+    is_record_id, Committer, DirectoryInspector, DrawState, DrawnEntity, EntitySnapshot,
+    InspectionFinding, InspectionItem, InspectionOutcome, InspectorSnapshot, RandomDraw,
+    RecusalRecord, DRAW_COMMIT_RULE, DRAW_NAME_RULE, DRAW_RESULT_RULE, DRAW_REVEAL_RULE,
+    DRAW_SNAPSHOT_AGE_RULE, MAX_CODE_LEN, MAX_DEPARTMENT_INSPECTORS, MAX_DRAWN_INSPECTIONS,
+    MAX_DRAW_INSPECTORS, MAX_NAMED_PER_TX, MAX_OPEN_DRAWS_PER_DEPARTMENT, MAX_RECUSALS,
+    MAX_SNAPSHOT_CLASSES, MAX_WITNESSES,
 };
 use xianjie_ledger::state::{keys, StateView, WriteSet};
 use xianjie_ledger::tx::{
@@ -97,11 +98,13 @@ pub fn set_inspector(
         });
     }
     let officer = read::officer(view, &call.officer)?
-        .filter(|officer| officer.org == signer.org && officer.role != Role::Admin)
+        .filter(|officer| {
+            officer.org == signer.org && officer.role != Role::Admin && officer.active
+        })
         .ok_or_else(|| {
             invalid(
                 "officer",
-                format!("an officer or head key of {}", signer.org),
+                format!("an active officer or head key of {}", signer.org),
             )
         })?;
     check_code("certificate", &call.certificate)?;
@@ -187,7 +190,22 @@ pub fn publish_snapshot(
         &keys::index::entity_snapshots(&signer.org),
         snapshot.id.as_bytes(),
     )?;
+    index::insert(
+        &mut stage,
+        &keys::index::snapshot_file(&snapshot.rows_file),
+        snapshot.id.as_bytes(),
+    )?;
     Ok(stage.into_writes())
+}
+
+/// The snapshots whose rows file has this digest, oldest first (a vault
+/// keeps such a file for re-runs; docs/draw.md §11.1).
+pub fn snapshots_of_file(view: &dyn StateView, digest: &Hash) -> Result<Vec<EntitySnapshot>> {
+    let mut found = Vec::new();
+    for id in index::id_entries::<SnapshotId>(view, &keys::index::snapshot_file(digest))? {
+        found.extend(snapshot(view, &id)?);
+    }
+    Ok(found)
 }
 
 /// Plans a draw; see the module documentation.
@@ -210,12 +228,21 @@ pub fn plan(
         item: plan.item.clone(),
     })?;
     check_witnesses(view, call)?;
+    check_open_draws(view, &signer.org)?;
     let params = read::params(view)?;
     let snapshot = fresh_snapshot(view, &params, ctx, &call.snapshot)?;
+    // Counted from the class counts, before any drawing work.
+    let inspections = draw::planned_inspections(plan, &snapshot.classes);
+    if inspections > MAX_DRAWN_INSPECTIONS as u64 {
+        return Err(ContractError::DrawTooLarge {
+            inspections: inspections as usize,
+            max: MAX_DRAWN_INSPECTIONS,
+        });
+    }
     let inspectors = inspector_snapshot(view, plan)?;
     let date = local_date(ctx.time_ms);
-    // A trial draw on a zero seed refuses an empty population, too few
-    // eligible inspectors and an oversized draw before anyone commits.
+    // A trial draw on a zero seed refuses an empty population and too few
+    // eligible inspectors before anyone commits.
     let trial = draw::draw_outline(
         &Hash([0; 32]),
         plan,
@@ -223,17 +250,6 @@ pub fn plan(
         &inspectors,
         date,
     )?;
-    if trial.positions.len() > MAX_DRAWN_INSPECTIONS {
-        return Err(ContractError::DrawTooLarge {
-            inspections: trial.positions.len(),
-            max: MAX_DRAWN_INSPECTIONS,
-        });
-    }
-    if index::len(view, keys::index::OPEN_DRAWS)? >= MAX_OPEN_DRAWS {
-        return Err(ContractError::DrawsFull {
-            max: MAX_OPEN_DRAWS,
-        });
-    }
     let mut committers: Vec<Committer> = plan
         .departments
         .iter()
@@ -258,6 +274,7 @@ pub fn plan(
         committers,
         commit_deadline_ms: due(&params, DRAW_COMMIT_RULE, ctx.time_ms),
         reveal_deadline_ms: None,
+        name_deadline_ms: None,
         seed_block: None,
         seed: None,
         classes: Vec::new(),
@@ -339,11 +356,12 @@ pub fn reveal(
     let commitment = committer.commitment.unwrap_or(Hash([0; 32]));
     draw::check_reveal(&commitment, &call.nonce.0, &id, &signer.org)?;
     committer.nonce = Some(call.nonce);
-    let mut stage = Overlay::new(view);
     if record.committers.iter().all(|c| c.nonce.is_some()) {
-        draw_positions(&stage, &mut record)?;
-        index::remove(&mut stage, keys::index::OPEN_DRAWS, id.as_bytes())?;
+        draw_positions(view, &mut record)?;
+        let params = read::params(view)?;
+        record.name_deadline_ms = Some(due(&params, DRAW_NAME_RULE, ctx.time_ms));
     }
+    let mut stage = Overlay::new(view);
     read::put(&mut stage, keys::draw(&id), &record);
     Ok(stage.into_writes())
 }
@@ -358,9 +376,13 @@ pub fn name_entities(
     check_not_admin("name-drawn-entities", signer)?;
     let mut record = required_draw(view, &call.draw)?;
     check_state(&record, DrawState::Naming, "name the drawn entities of")?;
+    check_before(&record, ctx, record.name_deadline_ms.unwrap_or(0))?;
     let snapshot = required_snapshot(view, &record.snapshot)?;
-    if !record.plan.departments.contains(&signer.org) && snapshot.owner != signer.org {
-        return Err(ContractError::NotDrawIssuer {
+    // Whoever holds the rows (the vault serves them to every member) may
+    // show them; the proofs decide.
+    if !record.is_committer(&signer.org) && snapshot.owner != signer.org {
+        return Err(ContractError::NotDrawCommitter {
+            id: record.id.clone(),
             org: signer.org.clone(),
         });
     }
@@ -400,32 +422,50 @@ pub fn name_entities(
         }
         inspection.entity = Some(shown.row.entity.clone());
     }
+    let mut stage = Overlay::new(view);
     if record.inspections.iter().all(|i| i.entity.is_some()) {
         let params = read::params(view)?;
         record.state = DrawState::Drawn;
         record.results_due_ms = Some(due(&params, DRAW_RESULT_RULE, ctx.time_ms));
+        index::remove(&mut stage, keys::index::OPEN_DRAWS, record.id.as_bytes())?;
     }
-    let mut stage = Overlay::new(view);
     read::put(&mut stage, keys::draw(&record.id), &record);
     Ok(stage.into_writes())
 }
 
-/// Replaces a recused inspector by the method of docs/draw.md §8.
+/// Replaces a recused inspector by the method of docs/draw.md §8. The
+/// recused inspector asks (自行回避) or a head of one of the draw's
+/// departments decides; at most [`MAX_RECUSALS`] per inspection, since
+/// every replacement can be foreseen from the public seed.
 pub fn recuse(
     view: &dyn StateView,
-    _ctx: &BlockCtx,
+    ctx: &BlockCtx,
     signer: &Officer,
     call: &RecuseInspector,
 ) -> Result<WriteSet> {
     check_not_admin("recuse-inspector", signer)?;
     let mut record = required_draw(view, &call.draw)?;
     check_state(&record, DrawState::Drawn, "recuse an inspector of")?;
-    if !record.plan.departments.contains(&signer.org) {
-        return Err(ContractError::NotDrawIssuer {
-            org: signer.org.clone(),
+    let head = signer.role == Role::Head && record.plan.departments.contains(&signer.org);
+    if signer.id != call.officer && !head {
+        return Err(ContractError::WrongRole {
+            action: "recuse-inspector".into(),
+            role: signer.role,
+            required: "the recused inspector's own key, or a head of one of the draw's departments",
         });
     }
     let number = call.inspection;
+    let done = record
+        .inspections
+        .get(number as usize)
+        .map_or(0, |inspection| inspection.recusals.len());
+    if done >= MAX_RECUSALS {
+        return Err(ContractError::TooManyRecusals {
+            id: record.id.clone(),
+            inspection: number,
+            max: MAX_RECUSALS,
+        });
+    }
     if read::record::<InspectionOutcome>(view, &keys::draw_result(&record.id, number))?.is_some() {
         return Err(ContractError::RecordExists {
             id: format!("{}/{number}", record.id),
@@ -437,6 +477,11 @@ pub fn recuse(
     let kept = &mut record.inspections[number as usize];
     kept.inspectors = drawn.inspectors.clone();
     kept.recusals = drawn.recusals.clone();
+    kept.recusal_records.push(RecusalRecord {
+        by: signer.id,
+        reason: call.reason,
+        height: ctx.height,
+    });
     let mut stage = Overlay::new(view);
     read::put(&mut stage, keys::draw(&record.id), &record);
     Ok(stage.into_writes())
@@ -546,8 +591,10 @@ pub fn begin_block(stage: &mut Overlay<'_>, ctx: &BlockCtx) -> Result<()> {
 /// deadline has passed, naming the organisations that did not act.
 pub fn end_block(stage: &mut Overlay<'_>, ctx: &BlockCtx) -> Result<()> {
     for_open_draws(stage, |record, _| {
-        let late = matches!(record.state, DrawState::Committing | DrawState::Revealing)
-            && record.deadline_ms().is_some_and(|due| ctx.time_ms > due);
+        let late = matches!(
+            record.state,
+            DrawState::Committing | DrawState::Revealing | DrawState::Naming
+        ) && record.deadline_ms().is_some_and(|due| ctx.time_ms > due);
         if late {
             record.missing = record.waiting_for();
             record.state = DrawState::Failed;
@@ -572,7 +619,7 @@ fn for_open_draws(
         if !change(&mut record, &params) {
             continue;
         }
-        if record.state == DrawState::Failed {
+        if !record.is_open() {
             index::remove(stage, keys::index::OPEN_DRAWS, id.as_bytes())?;
         }
         read::put(stage, keys::draw(&id), &record);
@@ -582,7 +629,9 @@ fn for_open_draws(
 
 /// A draw.
 pub fn draw(view: &dyn StateView, id: &DrawId) -> Result<Option<RandomDraw>> {
-    if id.is_empty() || id.len() > xianjie_ledger::ids::MAX_CASE_ID_LEN {
+    // Only the shape the chain makes: `draw/item/…` or `draw/DRAW-…/inspectors`
+    // must never be read as a draw.
+    if !is_record_id(id.as_str(), "DRAW-") {
         return Ok(None);
     }
     read::record(view, &keys::draw(id))
@@ -639,7 +688,7 @@ pub fn department_inspectors(view: &dyn StateView, org: &OrgId) -> Result<Vec<Di
 
 /// An entity snapshot.
 pub fn snapshot(view: &dyn StateView, id: &SnapshotId) -> Result<Option<EntitySnapshot>> {
-    if id.is_empty() || id.len() > xianjie_ledger::ids::MAX_CASE_ID_LEN {
+    if !is_record_id(id.as_str(), "SNAP-") {
         return Ok(None);
     }
     read::record(view, &keys::entity_snapshot(id))
@@ -729,6 +778,7 @@ fn draw_positions(view: &dyn StateView, record: &mut RandomDraw) -> Result<()> {
             entity: None,
             inspectors: drawn.inspectors,
             recusals: drawn.recusals,
+            recusal_records: Vec::new(),
         })
         .collect();
     record.state = DrawState::Naming;
@@ -741,10 +791,20 @@ fn inspector_snapshot(view: &dyn StateView, plan: &draw::DrawPlan) -> Result<Vec
     let mut rows = Vec::new();
     for department in &plan.departments {
         for inspector in department_inspectors(view, department)? {
-            if inspector.scopes.contains(&plan.item) {
+            // A revoked key cannot sign a result: it is not drawn.
+            let active = read::officer(view, &inspector.officer)?.is_some_and(|o| o.active);
+            if active && inspector.scopes.contains(&plan.item) {
                 rows.push(inspector.row_for(&plan.item));
             }
         }
+    }
+    if rows.len() > MAX_DRAW_INSPECTORS {
+        return Err(xianjie_ledger::error::DrawError::TooManyRows {
+            directory: "inspector",
+            count: rows.len(),
+            max: MAX_DRAW_INSPECTORS,
+        }
+        .into());
     }
     rows.sort_by_key(|row| row.officer.0);
     Ok(rows)
@@ -769,6 +829,29 @@ fn fresh_snapshot(
         });
     }
     Ok(snapshot)
+}
+
+/// Refuses a plan when the chain's, or the planning department's, open
+/// draws are at their limits: one department cannot hold every slot.
+fn check_open_draws(view: &dyn StateView, org: &OrgId) -> Result<()> {
+    let open: Vec<DrawId> = index::id_entries(view, keys::index::OPEN_DRAWS)?;
+    if open.len() >= MAX_OPEN_DRAWS as usize {
+        return Err(ContractError::DrawsFull {
+            max: MAX_OPEN_DRAWS,
+        });
+    }
+    let mut own = 0;
+    for id in &open {
+        if required_draw(view, id)?.planned_by == *org {
+            own += 1;
+        }
+    }
+    if own >= MAX_OPEN_DRAWS_PER_DEPARTMENT {
+        return Err(ContractError::DrawsFull {
+            max: MAX_OPEN_DRAWS_PER_DEPARTMENT as u32,
+        });
+    }
+    Ok(())
 }
 
 fn check_witnesses(view: &dyn StateView, call: &PlanDraw) -> Result<()> {

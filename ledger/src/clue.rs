@@ -238,6 +238,24 @@ pub fn person_subject(salt: &[u8; PERSON_SALT_LEN], identity_number: &str) -> Ha
     hash_parts(Domain::PersonSubject, &[salt, normalised.as_bytes()])
 }
 
+/// How a case names a natural person in its `entity` field: this prefix and
+/// the 64 lower-case hex digits of [`person_subject`].
+pub const PERSON_CODE_PREFIX: &str = "person:";
+
+/// The `entity` of a case about a natural person: `person:` and the hex of
+/// the subject hash.
+pub fn person_code(subject: &Hash) -> String {
+    format!("{PERSON_CODE_PREFIX}{}", subject.to_hex())
+}
+
+/// Whether `text` is a [`person_code`] (exactly the prefix and 64 lower-case
+/// hex digits).
+pub fn is_person_code(text: &str) -> bool {
+    text.strip_prefix(PERSON_CODE_PREFIX).is_some_and(|hex| {
+        hex.len() == 64 && hex.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))
+    })
+}
+
 /// Whether `matter` is a matter code: 1 to [`MAX_MATTER_LEN`] bytes of ASCII
 /// letters, digits and `. _ : / -`.
 pub fn check_matter(matter: &str) -> Result<(), String> {
@@ -262,6 +280,18 @@ mod tests {
             person_subject(&[8u8; PERSON_SALT_LEN], "11010519491231002X")
         );
         assert_ne!(upper, person_subject(&salt, "110105194912310029"));
+    }
+
+    #[test]
+    fn person_codes_are_the_prefix_and_the_hex_of_the_subject() {
+        let subject = person_subject(&[7u8; PERSON_SALT_LEN], "11010519491231002X");
+        let code = person_code(&subject);
+        assert!(code.starts_with("person:") && code.len() == 71);
+        assert!(is_person_code(&code));
+        assert!(!is_person_code(&code.to_uppercase()));
+        assert!(!is_person_code(&code[..70]));
+        assert!(!is_person_code("person:11010519491231002X"));
+        assert!(!is_person_code("91330100MA2H3K4L50"));
     }
 
     #[test]

@@ -676,6 +676,22 @@ pub fn class_counts(rows: &[EntityRow]) -> Vec<ClassCount> {
     counts
 }
 
+/// How many inspections `plan` draws from a snapshot with these class
+/// counts (docs/draw.md §6): the sum over the planned classes of
+/// `ceil(population × basis_points / 10000)`, computed before any drawing.
+pub fn planned_inspections(plan: &DrawPlan, classes: &[ClassCount]) -> u64 {
+    plan.ratios
+        .iter()
+        .map(|ratio| {
+            let population = classes
+                .iter()
+                .find(|class| class.risk_class == ratio.risk_class)
+                .map_or(0, |class| u64::from(class.rows));
+            (population * u64::from(ratio.basis_points)).div_ceil(u64::from(FULL_RATIO))
+        })
+        .sum()
+}
+
 /// Checks a snapshot's class counts: classes ascending without repeats,
 /// each with at least one row, at most [`MAX_ENTITIES`] rows in all.
 pub fn check_class_counts(classes: &[ClassCount]) -> Result<u64, DrawError> {
@@ -747,6 +763,8 @@ pub fn draw_outline(
         .ratios
         .iter()
         .all(|r| !runs.contains_key(&r.risk_class))
+        // A ratio of 0 on the only populated class draws nobody.
+        || planned_inspections(plan, classes) == 0
     {
         return Err(DrawError::EmptyPopulation {
             planned_classes: true,

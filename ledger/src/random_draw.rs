@@ -38,6 +38,14 @@ pub const MAX_WITNESSES: usize = 8;
 pub const MAX_SNAPSHOT_CLASSES: usize = 32;
 /// Most drawn rows named in one transaction (each carries its proof).
 pub const MAX_NAMED_PER_TX: usize = 16;
+/// Most inspector rows one draw reads (its departments' inspectors of the item).
+pub const MAX_DRAW_INSPECTORS: usize = 2_000;
+/// Most recusals on one inspection: each draws anew from a public seed, so
+/// recusals must not become a way to walk to a chosen inspector.
+pub const MAX_RECUSALS: usize = 2;
+/// Most draws one department may have waiting for commitments, reveals or
+/// naming at once.
+pub const MAX_OPEN_DRAWS_PER_DEPARTMENT: usize = 8;
 /// Longest 执法证 number or legal-basis code, in bytes.
 pub const MAX_CODE_LEN: usize = 48;
 
@@ -51,12 +59,13 @@ crate::case::named_enum! {
         Seeding = "seeding",
         /// The seed block is recorded; waiting for every reveal.
         Revealing = "revealing",
-        /// The seed is known and the positions drawn; waiting for the
-        /// drawn rows of the entity snapshot, with their proofs.
+        /// The seed is known and the positions drawn; waiting, until the
+        /// naming deadline, for the drawn rows of the entity snapshot with
+        /// their proofs.
         Naming = "naming",
         /// Entities and inspectors drawn and named.
         Drawn = "drawn",
-        /// A commitment or reveal missed its deadline.
+        /// A commitment, reveal or the naming missed its deadline.
         Failed = "failed",
     }
 }
@@ -173,7 +182,8 @@ pub struct InspectorSnapshot(pub Vec<InspectorRow>);
 
 impl Canonical for InspectorSnapshot {
     const KIND: &'static str = "inspector snapshot";
-    const MAX_ENCODED_LEN: usize = 16 * 100 * 1024;
+    // MAX_DRAW_INSPECTORS rows of at most ~120 bytes (the scope is the one item).
+    const MAX_ENCODED_LEN: usize = 512 * 1024;
 }
 
 /// One organisation that commits to a nonce.
@@ -200,6 +210,19 @@ pub struct DrawnEntity {
     pub inspectors: Vec<KeyId>,
     /// Recusals, in order.
     pub recusals: Vec<Recusal>,
+    /// Who decided each recusal and why, in the same order.
+    pub recusal_records: Vec<RecusalRecord>,
+}
+
+/// Who decided a recusal (回避) and the digest of the decision.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RecusalRecord {
+    /// The officer who signed it (the recused inspector or a head).
+    pub by: KeyId,
+    /// Digest of the decision.
+    pub reason: Hash,
+    /// Height.
+    pub height: u64,
 }
 
 /// A random draw (`RandomDraw`, DOMAIN §10).
@@ -230,6 +253,8 @@ pub struct RandomDraw {
     pub commit_deadline_ms: u64,
     /// Reveals are refused after this block time, once set.
     pub reveal_deadline_ms: Option<u64>,
+    /// The drawn rows must be shown by this block time, once set.
+    pub name_deadline_ms: Option<u64>,
     /// The seed block's height and hash.
     pub seed_block: Option<(u64, Hash)>,
     /// The seed, once every nonce is revealed.
@@ -240,7 +265,7 @@ pub struct RandomDraw {
     pub inspections: Vec<DrawnEntity>,
     /// Results are due by this block time, once the draw is drawn.
     pub results_due_ms: Option<u64>,
-    /// The organisations that did not commit or reveal in time.
+    /// The organisations that did not commit, reveal or name in time.
     pub missing: Vec<OrgId>,
     /// Height it was planned at.
     pub height: u64,
@@ -250,7 +275,8 @@ pub struct RandomDraw {
 
 impl Canonical for RandomDraw {
     const KIND: &'static str = "random draw";
-    const MAX_ENCODED_LEN: usize = 256 * 1024;
+    // 500 inspections of 8 inspectors and 2 recusals each, with room.
+    const MAX_ENCODED_LEN: usize = 1024 * 1024;
 }
 
 impl RandomDraw {
@@ -264,8 +290,13 @@ impl RandomDraw {
         self.committers.iter().all(|c| c.commitment.is_some())
     }
 
-    /// The committers that have not yet done what the state waits for.
+    /// The organisations that have not yet done what the state waits for:
+    /// committers that did not commit or reveal; while naming, the
+    /// departments.
     pub fn waiting_for(&self) -> Vec<OrgId> {
+        if self.state == DrawState::Naming {
+            return self.plan.departments.clone();
+        }
         let pending = |c: &&Committer| match self.state {
             DrawState::Committing => c.commitment.is_none(),
             DrawState::Revealing | DrawState::Seeding => c.nonce.is_none(),
@@ -283,8 +314,15 @@ impl RandomDraw {
         match self.state {
             DrawState::Committing => Some(self.commit_deadline_ms),
             DrawState::Revealing => self.reveal_deadline_ms,
+            DrawState::Naming => self.name_deadline_ms,
             _ => None,
         }
+    }
+
+    /// Whether the draw still waits for commitments, the seed block,
+    /// reveals or naming.
+    pub fn is_open(&self) -> bool {
+        !matches!(self.state, DrawState::Drawn | DrawState::Failed)
     }
 }
 
@@ -334,6 +372,9 @@ pub const DRAW_COMMIT_RULE: &str = "DRAW_COMMIT";
 /// The committers' clock: every nonce is revealed within it of the seed
 /// block, or the draw fails.
 pub const DRAW_REVEAL_RULE: &str = "DRAW_REVEAL";
+/// The departments' clock: the drawn rows are shown within it of the last
+/// reveal, or the draw fails.
+pub const DRAW_NAME_RULE: &str = "DRAW_NAME";
 /// The drawn inspectors' clock: each result is published within it of the
 /// draw (一公开).
 pub const DRAW_RESULT_RULE: &str = "DRAW_RESULT";
@@ -380,6 +421,13 @@ pub fn deadline_rules() -> Vec<DeadlineRule> {
             "COMMITTERS",
         ),
         rule(
+            DRAW_NAME_RULE,
+            "revealed",
+            2,
+            TimeUnit::CalendarDay,
+            "DEPARTMENTS",
+        ),
+        rule(
             DRAW_RESULT_RULE,
             "drawn",
             20,
@@ -396,6 +444,15 @@ pub fn deadline_rules() -> Vec<DeadlineRule> {
     ]
 }
 
+/// Whether `text` has the shape of a chain-made id: `prefix` and 16
+/// lower-case hex digits. Draw and snapshot ids are looked up only in that
+/// shape, so no other record's key can be read as one.
+pub fn is_record_id(text: &str, prefix: &str) -> bool {
+    text.strip_prefix(prefix).is_some_and(|hex| {
+        hex.len() == 16 && hex.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))
+    })
+}
+
 /// The lead reference of a case a finding opens: `DRAW-…/<inspection>`.
 pub fn finding_reference(draw: &DrawId, inspection: u32) -> String {
     format!("{draw}/{inspection}")
@@ -407,9 +464,7 @@ pub fn finding_reference(draw: &DrawId, inspection: u32) -> String {
 pub fn parse_finding_reference(reference: &str) -> Option<(DrawId, u32)> {
     let (draw, number) = reference.split_once('/')?;
     let number: u32 = number.parse().ok()?;
-    let hex = draw.strip_prefix("DRAW-")?;
-    let chain_id = hex.len() == 16 && hex.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'));
-    (chain_id && number.to_string() == reference[draw.len() + 1..])
+    (is_record_id(draw, "DRAW-") && number.to_string() == reference[draw.len() + 1..])
         .then(|| (DrawId::new(draw), number))
 }
 

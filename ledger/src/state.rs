@@ -282,6 +282,12 @@ pub mod keys {
             format!("index/draw/inspectors/{org}").into_bytes()
         }
 
+        /// The snapshots whose rows file has this BLAKE3 digest: a
+        /// department's node keeps that file in its vault for re-runs.
+        pub fn snapshot_file(digest: &Hash) -> Vec<u8> {
+            format!("index/draw/snapshot-file/{}", digest.to_hex()).into_bytes()
+        }
+
         /// A department's entity snapshots, oldest first.
         pub fn entity_snapshots(org: &OrgId) -> Vec<u8> {
             format!("index/draw/snapshots/{org}").into_bytes()

@@ -257,6 +257,18 @@ mod independent {
         if !entities.iter().any(|e| planned(e.class)) {
             return Err("empty_population");
         }
+        // §9: a plan that draws nobody is refused like an empty population.
+        let drawn: u64 = plan
+            .ratios
+            .iter()
+            .map(|&(class, bp)| {
+                let population = entities.iter().filter(|e| e.class == class).count() as u64;
+                (population * u64::from(bp)).div_ceil(10_000)
+            })
+            .sum();
+        if drawn == 0 {
+            return Err("empty_population");
+        }
         let pool = eligible(plan, inspectors, date);
         if pool.len() < plan.per_inspection {
             return Err("too_few_inspectors");

@@ -977,19 +977,35 @@ function drawRows(draw, results) {
   });
 }
 
-/** Re-runs the draw in this browser from a rows file the reader chooses (docs/draw.md §11.3). */
+/**
+ * Re-runs the draw in this browser (docs/draw.md §11.3) from the snapshot's
+ * rows: the copy in the node's vault, or a file the reader chooses.
+ */
 function rerunPanel(view) {
   const verdict = h("div", { "data-testid": "rerun-result" });
+  const show = async (rowsText) => {
+    verdict.removeAttribute("data-status");
+    verdict.replaceChildren(h("p", { class: "muted" }, t("common.loading")));
+    const outcome = await rerunDraw(view, rowsText);
+    verdict.setAttribute("data-status", outcome.status);
+    verdict.replaceChildren(notice(outcome.status === "match" ? "success" : "error", `rerun-${outcome.status}`, outcome.text), outcome.details.length ? h("ul", {}, outcome.details.map((line) => h("li", {}, line))) : null);
+  };
+  const fromVault = h("button", { type: "button", "data-testid": "rerun-vault" }, t("draws.rerun_vault"));
+  fromVault.addEventListener("click", async () => {
+    const answer = await download(`/v1/vault/${view.snapshot.rows_file}`);
+    if (!answer.ok) {
+      verdict.setAttribute("data-status", "unavailable");
+      verdict.replaceChildren(notice("info", "rerun-unavailable", t("draws.rerun_no_copy")));
+      return;
+    }
+    await show(await answer.blob.text());
+  });
   const input = h("input", { type: "file", accept: ".json,application/json", "data-testid": "rerun-file" });
   input.addEventListener("change", async () => {
     const file = input.files && input.files[0];
-    if (!file) return;
-    verdict.replaceChildren(h("p", { class: "muted" }, t("common.loading")));
-    const outcome = await rerunDraw(view, await file.text());
-    verdict.setAttribute("data-status", outcome.status);
-    verdict.replaceChildren(notice(outcome.status === "match" ? "success" : "error", `rerun-${outcome.status}`, outcome.text), outcome.details.length ? h("ul", {}, outcome.details.map((line) => h("li", {}, line))) : null);
+    if (file) await show(await file.text());
   });
-  return h("section", { class: "panel" }, h("h3", {}, t("draws.rerun")), h("p", { class: "muted" }, t("draws.rerun_lead")), input, verdict);
+  return h("section", { class: "panel" }, h("h3", {}, t("draws.rerun")), h("p", { class: "muted" }, t("draws.rerun_lead")), fromVault, " ", input, verdict);
 }
 
 /** The browser's own re-run (node/web/draw.js), compared with what the chain recorded. */
@@ -1058,7 +1074,7 @@ async function renderDraw(id) {
           )
         : h("p", { class: "muted" }, t("draws.not_drawn")),
     ),
-    draw.seed ? rerunPanel(view) : null,
+    draw.state === "drawn" ? rerunPanel(view) : null,
   );
 }
 
@@ -1079,9 +1095,9 @@ async function renderDraws(id) {
       "tr",
       { "data-draw-id": draw.id },
       h("td", {}, h("a", { href: `#/draws/${encodeURIComponent(draw.id)}` }, draw.id)),
-      h("td", {}, draw.plan.item),
+      h("td", {}, draw.item),
       h("td", {}, tOr(`draw_state.${draw.state}`, draw.state)),
-      h("td", {}, String(draw.inspections.length)),
+      h("td", {}, String(draw.inspections)),
       h("td", {}, formatTime(draw.time_ms)),
     ),
   );

@@ -307,7 +307,7 @@ function checkDate(date) {
   const day = date % 100;
   const leap = (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0;
   const days = [31, leap ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][month - 1];
-  if (year < 1 || month < 1 || month > 12 || day < 1 || day > days) throw new Error(`invalid_draw_date: ${date}`);
+  if (year < 1000 || year > 9999 || month < 1 || month > 12 || day < 1 || day > days) throw new Error(`invalid_draw_date: ${date}`);
 }
 
 /** The shape checks of §6 that change the outcome if ignored. */
@@ -403,8 +403,16 @@ export function rerun({ seed, plan, date, entities, inspectors, recusals = [] })
 // ---------------------------------------------------------------------------
 // Comparing a claim with its re-run (§8, "To verify")
 
+// Hex (roots, key ids) is compared without regard to case; ids and codes
+// (entity ids) exactly, as the ledger compares them.
+const HEX = /^[0-9a-fA-F]+$/;
+
 function same(a, b) {
-  return String(a ?? "").toLowerCase() === String(b ?? "").toLowerCase();
+  const [left, right] = [String(a ?? ""), String(b ?? "")];
+  if (HEX.test(left) && HEX.test(right) && left.length === right.length && left.length >= 40) {
+    return left.toLowerCase() === right.toLowerCase();
+  }
+  return left === right;
 }
 
 /** Differences between two lists, item by item, described by `compareItem`. */

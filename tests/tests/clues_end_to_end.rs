@@ -338,6 +338,26 @@ fn a_person_named_by_a_clue_is_only_a_salted_hash_on_chain_and_in_the_log() {
     let repeated = node.cli_as("police-officer", &other_args).expect_code(2);
     assert!(repeated.stderr.contains("repeated byte"), "{repeated:?}");
     assert_ne!(other["person"], hash["person"]);
+    // A case about the person names the same salted hash, never the number.
+    let mut open = vec![
+        "case",
+        "open",
+        "--title",
+        "网络诈骗举报",
+        "--domain",
+        "general",
+        "--lead",
+        "complaint",
+    ];
+    open.extend_from_slice(&person_args);
+    let opened = node.cli_as("market-officer", &open).expect_code(0).json();
+    let case = opened["id"].as_str().unwrap().to_owned();
+    let shown = node
+        .cli_as("market-officer", &["case", "show", &case])
+        .expect_code(0)
+        .json();
+    let expected = format!("person:{}", hash["person"].as_str().unwrap());
+    assert_eq!(shown["case"]["entity"], expected.as_str(), "{shown}");
     // A file that does not hold an identity number is refused before anything is sent.
     std::fs::write(&number_file, "110105194912310021\n").unwrap();
     let bad = node.cli_as("market-officer", &args).expect_code(2);

@@ -123,33 +123,42 @@ fn a_draw_is_committed_revealed_named_re_run_and_a_finding_opens_a_case() {
         .json();
     assert_eq!(refused["code"], "not_draw_committer", "{refused}");
 
-    for (key, org) in [
-        ("market-officer", "market"),
-        ("procuratorate-officer", "procuratorate"),
-    ] {
-        let file = nonce_file(dir.path(), org);
-        node.cli_as(key, &["draw", "commit", &draw, "--nonce-file", &file])
-            .expect_code(0);
-        let mode = std::os::unix::fs::PermissionsExt::mode(
-            &std::fs::metadata(&file).unwrap().permissions(),
-        );
-        assert_eq!(mode & 0o777, 0o600, "the nonce file is private");
-    }
-    // A second commit would overwrite the nonce: the CLI refuses first.
     let market_nonce = nonce_file(dir.path(), "market");
-    node.cli_as(
-        "market-officer",
-        &["draw", "commit", &draw, "--nonce-file", &market_nonce],
+    let commit =
+        |key: &str, file: &str| node.cli_as(key, &["draw", "commit", &draw, "--nonce-file", file]);
+    let reveal =
+        |key: &str, file: &str| node.cli_as(key, &["draw", "reveal", &draw, "--nonce-file", file]);
+    commit("market-officer", &market_nonce).expect_code(0);
+    let mode = std::os::unix::fs::PermissionsExt::mode(
+        &std::fs::metadata(&market_nonce).unwrap().permissions(),
+    );
+    assert_eq!(mode & 0o777, 0o600, "the nonce file is private");
+    // Revealing before every commitment is in would publish the nonce
+    // early: the CLI checks the draw and sends nothing.
+    let early = reveal("market-officer", &market_nonce).expect_code(1);
+    assert!(early.stderr.contains("nothing was sent"), "{early:?}");
+    // Committing again re-sends the same commitment from the kept file;
+    // the chain says it is done already.
+    let again = commit("market-officer", &market_nonce)
+        .expect_code(1)
+        .json();
+    assert_eq!(again["code"], "draw_step_done", "{again}");
+    // Another draw's nonce file is not taken for this one.
+    let foreign = dir.path().join("foreign.nonce");
+    std::fs::write(
+        &foreign,
+        format!("DRAW-0000000000000000 {}\n", "ab".repeat(32)),
     )
-    .expect_code(2);
-    for (key, org) in [
-        ("market-officer", "market"),
-        ("procuratorate-officer", "procuratorate"),
-    ] {
-        let file = nonce_file(dir.path(), org);
-        node.cli_as(key, &["draw", "reveal", &draw, "--nonce-file", &file])
-            .expect_code(0);
-    }
+    .unwrap();
+    let refused = commit("procuratorate-officer", foreign.to_str().unwrap()).expect_code(2);
+    assert!(refused.stderr.contains("not for"), "{refused:?}");
+    let witness_nonce = nonce_file(dir.path(), "procuratorate");
+    commit("procuratorate-officer", &witness_nonce).expect_code(0);
+    // The witness's file does not open the market's commitment.
+    let swapped = reveal("market-officer", &witness_nonce).expect_code(1);
+    assert!(swapped.stderr.contains("does not open"), "{swapped:?}");
+    reveal("market-officer", &market_nonce).expect_code(0);
+    reveal("procuratorate-officer", &witness_nonce).expect_code(0);
     node.cli_as("market-officer", &["draw", "name", &draw, "--rows", ROWS])
         .expect_code(0);
 
@@ -172,15 +181,17 @@ fn a_draw_is_committed_revealed_named_re_run_and_a_finding_opens_a_case() {
         "{text}"
     );
 
-    // The witness re-runs it from the rows file.
-    let verified = node
-        .cli_as(
-            "procuratorate-officer",
-            &["draw", "verify", &draw, "--rows", ROWS],
-        )
-        .expect_code(0)
-        .json();
-    assert_eq!(verified["matches"], true, "{verified}");
+    // The witness re-runs it from the node's copy of the rows, and from the
+    // department's file.
+    for rows in [&[][..], &["--rows", ROWS][..]] {
+        let mut args = vec!["draw", "verify", &draw];
+        args.extend_from_slice(rows);
+        let verified = node
+            .cli_as("procuratorate-officer", &args)
+            .expect_code(0)
+            .json();
+        assert_eq!(verified["matches"], true, "{verified}");
+    }
     // A file with one row's industry changed is another snapshot.
     let doctored = dir.path().join("doctored.json");
     let original = std::fs::read_to_string(ROWS).unwrap();

@@ -1511,3 +1511,77 @@ async fn a_draw_is_re_run_in_the_browser_and_a_failed_one_names_who_withheld() {
     );
     browser.close().await;
 }
+
+/// The fenced block between `<!-- NAME:begin -->` and `<!-- NAME:end -->` of docs/draw.md.
+fn draw_doc_block(name: &str) -> String {
+    let doc = include_str!("../../docs/draw.md");
+    let begin = doc
+        .find(&format!("<!-- {name}:begin -->"))
+        .expect("begin marker");
+    let end = doc
+        .find(&format!("<!-- {name}:end -->"))
+        .expect("end marker");
+    let block = &doc[begin..end];
+    let body = &block[block.find('\n').unwrap() + 1..];
+    let body = &body[body.find('\n').unwrap() + 1..];
+    body[..body.rfind("```").expect("closing fence")].to_owned()
+}
+
+/// The console's own re-run (node/web/draw.js, written from docs/draw.md
+/// alone) prints exactly the worked example of §10, recusals included.
+#[tokio::test]
+async fn the_browsers_draw_code_gives_the_documents_worked_example() {
+    let _one = ONE_BROWSER.lock().await;
+    let dir = tempfile::tempdir().unwrap();
+    let node = DevNode::start(&dir.path().join("home"));
+    let browser = Browser::start().await;
+    browser
+        .sign_in(&login_link(&node, "market-officer"), "#/draws")
+        .await;
+    let input: Value = serde_json::from_str(&draw_doc_block("draw-example-input")).unwrap();
+    let script = r#"
+        const [input, done] = arguments;
+        import("/web/draw.js").then((lib) => {
+          const out = [];
+          const hex = (text) => out.push("  " + text);
+          for (const [org, nonce] of input.reveals) {
+            out.push(`commitment of ${org}:`);
+            hex(lib.commitment(nonce, input.draw_id, org));
+          }
+          const seed = lib.seedOf(input.block_hash, input.reveals);
+          out.push("seed:"); hex(seed);
+          out.push("encoding of entity row 0:"); hex(lib.entityRowEncoding(input.entities[0]));
+          out.push("entity root:"); hex(lib.entityRoot(input.entities));
+          out.push("encoding of inspector row 0:"); hex(lib.inspectorRowEncoding(input.inspectors[0]));
+          out.push("inspector root:"); hex(lib.inspectorRoot(input.inspectors));
+          const run = (recusals) => lib.rerun({ seed, plan: input.plan, date: input.date, entities: input.entities, inspectors: input.inspectors, recusals });
+          const drawn = run([]);
+          for (const c of drawn.classes) out.push(`class ${c.risk_class}: population ${c.population}, drawn ${c.drawn}`);
+          drawn.inspections.forEach((inspection, j) => {
+            out.push(`inspection ${j}: ${inspection.entity} (class ${inspection.risk_class})`);
+            inspection.inspectors.forEach(hex);
+          });
+          const recusals = [];
+          input.recusals.forEach((recusal, r) => {
+            const first = run(recusals).inspections[recusal.inspection].inspectors[0];
+            recusals.push({ inspection: recusal.inspection, officer: first });
+            const after = run(recusals).inspections[recusal.inspection];
+            const last = after.recusals[after.recusals.length - 1];
+            out.push(`recusal ${r} on inspection ${recusal.inspection}:`);
+            hex(`${last.officer} replaced by`);
+            hex(last.replacement);
+          });
+          out.push("inspection 0 after the recusals:");
+          run(recusals).inspections[0].inspectors.forEach(hex);
+          done(out.join("\n") + "\n");
+        }).catch((error) => done("error: " + error));
+    "#;
+    let printed = browser
+        .client
+        .execute_async(script, vec![input])
+        .await
+        .expect("the script runs");
+    let printed = printed.as_str().expect("text").to_owned();
+    assert_eq!(printed, draw_doc_block("draw-example-output"));
+    browser.close().await;
+}

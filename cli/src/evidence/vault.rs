@@ -44,7 +44,7 @@ pub struct FetchArgs {
     pub out: PathBuf,
 }
 
-fn vault_client(context: &Context) -> anyhow::Result<NodeClient> {
+pub(crate) fn vault_client(context: &Context) -> anyhow::Result<NodeClient> {
     let key = context.load_key()?;
     Ok(
         NodeClient::with_timeouts(&context.node_url, Duration::from_secs(5), TRANSFER_TIMEOUT)

@@ -102,7 +102,12 @@ pub fn open(
             ));
         }
     }
-    let entity = read::chain_uscc(view, &call.entity)?;
+    // A natural person is named by the salted hash of the identity number
+    // (docs/clue.md §3); a legal person by its checked USCC.
+    let entity = match xianjie_ledger::clue::is_person_code(&call.entity) {
+        true => call.entity.clone(),
+        false => read::chain_uscc(view, &call.entity)?,
+    };
     let params = read::params_shared(view)?;
     if !params.cases.domains.contains(&call.domain) {
         return Err(ContractError::UnknownDomain {

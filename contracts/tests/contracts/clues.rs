@@ -731,3 +731,50 @@ fn a_clue_id_that_is_taken_is_refused_not_replaced() {
     let refused = xianjie_contracts::execute(&sim, &sim.ctx(), &tx).unwrap_err();
     assert_eq!(refused.code(), "record_exists");
 }
+
+#[test]
+fn a_case_about_a_natural_person_names_the_salted_hash_and_converts_that_persons_clue() {
+    use xianjie_ledger::clue::person_code;
+    let mut sim = chain();
+    let salt = [0x5a; 32];
+    let person = person_subject(&salt, "11010519491231002X");
+    let other = person_subject(&salt, "110105194912310029");
+    let call = SendClue {
+        subject: ClueSubject::NaturalPerson(person),
+        ..send_call("tax", false)
+    };
+    let id = send(&mut sim, "market", call).unwrap();
+    let open = |entity: String| {
+        Call::OpenCase(OpenCase {
+            title: "个人偷税线索".into(),
+            entity,
+            domain: "tax".into(),
+            lead: LeadSource {
+                kind: LeadKind::Clue,
+                reference: Some(id.to_string()),
+            },
+        })
+    };
+    // Another person, a legal person, or a malformed person code: refused.
+    assert_eq!(
+        sim.code(&officer("tax"), open(person_code(&other))),
+        "invalid_field"
+    );
+    assert_eq!(
+        sim.code(&officer("tax"), open(sim::entity())),
+        "invalid_field"
+    );
+    let malformed = format!("person:{}", &person.to_hex()[..63]);
+    assert_eq!(sim.code(&officer("tax"), open(malformed)), "invalid_entity");
+    assert_eq!(
+        sim.code(&officer("tax"), open("person:11010519491231002X".into())),
+        "personal_information"
+    );
+    let hash = sim
+        .run(&officer("tax"), open(person_code(&person)))
+        .unwrap();
+    let case = sim.case(CaseId::for_tx(&hash));
+    assert_eq!(case.entity, person_code(&person));
+    assert!(!case.entity.contains("11010519491231002X"));
+    assert_eq!(clue_of(&sim, &id).state, ClueState::Converted);
+}

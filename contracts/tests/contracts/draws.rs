@@ -159,6 +159,10 @@ fn commit_all(sim: &mut Sim, id: &DrawId, orgs: &[&str]) {
 }
 
 fn name_all(sim: &mut Sim, id: &DrawId, rows: &[EntityRow]) -> Vec<String> {
+    name_all_as(sim, id, rows, "market")
+}
+
+fn name_all_as(sim: &mut Sim, id: &DrawId, rows: &[EntityRow], org: &str) -> Vec<String> {
     let leaves: Vec<Hash> = rows.iter().map(EntityRow::hash).collect();
     let drawn = record(sim, id);
     let mut codes = Vec::new();
@@ -175,7 +179,7 @@ fn name_all(sim: &mut Sim, id: &DrawId, rows: &[EntityRow]) -> Vec<String> {
             first: (first * 16) as u32,
             rows: shown,
         });
-        codes.push(sim.code(&officer("market"), call));
+        codes.push(sim.code(&officer(org), call));
     }
     codes
 }
@@ -611,17 +615,38 @@ fn naming_refuses_a_row_that_is_not_at_the_drawn_position() {
         rows: vec![shown],
     });
     assert_eq!(sim.code(&officer("market"), call), "entity_proof_invalid");
-    // A witness does not name; the owner's department does.
+    // An organisation neither issuing nor witnessing does not name.
     let mut right = ProvenRow {
         row: rows[position].clone(),
         proof: merkle::prove(&leaves, position).unwrap(),
     };
-    let by_witness = Call::NameDrawnEntities(NameDrawnEntities {
+    let by_outsider = Call::NameDrawnEntities(NameDrawnEntities {
         draw: id.clone(),
         first: 0,
         rows: vec![right.clone()],
     });
-    assert_eq!(sim.code(&officer("proc"), by_witness), "not_draw_issuer");
+    assert_eq!(
+        sim.code(&officer("police"), by_outsider),
+        "not_draw_committer"
+    );
+    // Naming from the wrong place, or a proof over another tree size.
+    let skipping = Call::NameDrawnEntities(NameDrawnEntities {
+        draw: id.clone(),
+        first: 1,
+        rows: vec![right.clone()],
+    });
+    assert_eq!(sim.code(&officer("market"), skipping), "invalid_field");
+    let mut resized = right.clone();
+    resized.proof.tree_size += 1;
+    let resized = Call::NameDrawnEntities(NameDrawnEntities {
+        draw: id.clone(),
+        first: 0,
+        rows: vec![resized],
+    });
+    assert_eq!(
+        sim.code(&officer("market"), resized),
+        "entity_proof_invalid"
+    );
     // A row whose class was altered does not verify either.
     right.row.risk_class = 3;
     let altered = Call::NameDrawnEntities(NameDrawnEntities {
@@ -633,9 +658,14 @@ fn naming_refuses_a_row_that_is_not_at_the_drawn_position() {
         sim.code(&officer("market"), altered),
         "entity_proof_invalid"
     );
-    assert!(name_all(&mut sim, &id, &rows)
-        .iter()
-        .all(|code| code == "ok"));
+    // The witness may show the rows too: the proofs decide.
+    let named = name_all_as(&mut sim, &id, &rows, "proc");
+    assert!(named.iter().all(|code| code == "ok"), "{named:?}");
+    assert_eq!(record(&sim, &id).state, DrawState::Drawn);
+    let open =
+        xianjie_contracts::index::entries(&sim, xianjie_ledger::state::keys::index::OPEN_DRAWS)
+            .unwrap();
+    assert!(open.is_empty(), "a drawn draw leaves the open list");
 }
 
 #[test]
@@ -659,20 +689,32 @@ fn a_recusal_draws_the_replacement_the_algorithm_draws() {
             reason: file_digest(b"related to the entity's manager"),
         })
     };
-    assert_eq!(sim.code(&officer("tax"), call(officer_out)), "ok");
+    // Another officer does not recuse someone else; the inspector does.
+    let other = ["market", "tax"]
+        .iter()
+        .flat_map(|org| [officer(org), officer2(org)])
+        .find(|key| id_of(key) != officer_out)
+        .unwrap();
+    assert_eq!(sim.code(&other, call(officer_out)), "wrong_role");
+    assert_eq!(sim.code(&key_of_id(&officer_out), call(officer_out)), "ok");
     let after = record(&sim, &id);
     assert_eq!(random_draw::as_result(&after), expected);
     assert_eq!(after.inspections[3].recusals[0].officer, officer_out);
-    // The recused officer is no longer assigned; a witness cannot recuse.
+    let kept = &after.inspections[3].recusal_records[0];
+    let reason = file_digest(b"related to the entity's manager");
+    assert_eq!((kept.by, kept.reason), (officer_out, reason));
+    // The recused officer is no longer assigned; a witness's head cannot
+    // recuse; a department's head can, up to the limit of two.
     assert_eq!(
-        sim.code(&officer("tax"), call(officer_out)),
+        sim.code(&head("tax"), call(officer_out)),
         "inspector_not_assigned"
     );
     let assigned = after.inspections[3].inspectors[0];
-    assert_eq!(
-        sim.code(&officer("proc"), call(assigned)),
-        "not_draw_issuer"
-    );
+    assert_eq!(sim.code(&head("proc"), call(assigned)), "wrong_role");
+    assert_eq!(sim.code(&head("tax"), call(assigned)), "ok");
+    let third = record(&sim, &id).inspections[3].inspectors[0];
+    assert_eq!(sim.code(&head("market"), call(third)), "too_many_recusals");
+    let after = record(&sim, &id);
     assert!(draw::verify(&random_draw::as_result(&after), &rows(), &inspectors).is_ok());
 }
 
@@ -724,7 +766,7 @@ fn results_are_published_by_drawn_inspectors_and_a_finding_opens_one_case() {
         officer: inspection.inspectors[0],
         reason: file_digest(b"late"),
     });
-    assert_eq!(sim.code(&officer("market"), recusal), "record_exists");
+    assert_eq!(sim.code(&inspector, recusal), "record_exists");
 
     let open = |entity: &str, reference: &str| {
         Call::OpenCase(OpenCase {
@@ -761,4 +803,151 @@ fn results_are_published_by_drawn_inspectors_and_a_finding_opens_one_case() {
     let outcome = random_draw::results(&sim, &chain).unwrap();
     assert_eq!(outcome.len(), 1);
     assert!(outcome[0].case.is_some());
+}
+
+#[test]
+fn ids_of_other_records_are_no_draws_and_do_not_stop_the_chain() {
+    let (mut sim, snapshot) = directories();
+    let id = plan(
+        &mut sim,
+        &snapshot,
+        plan_of(&["market"], &[(1, 5000)]),
+        &["proc"],
+    )
+    .unwrap();
+    // Keys that exist under `draw/`, but hold other records.
+    for alias in [
+        "item/FOOD-01".to_owned(),
+        format!("{id}/inspectors"),
+        format!("snapshot/{snapshot}"),
+        id.to_uppercase(),
+    ] {
+        let call = Call::CommitDraw(CommitDraw {
+            draw: DrawId::new(alias.clone()),
+            commitment: Hash([1; 32]),
+        });
+        let tx = sim.tx(&officer("market"), call);
+        assert_eq!(sim.block(&[tx]), ["unknown_draw"], "{alias}");
+    }
+    let stale = SnapshotId::new(format!("{id}/inspectors"));
+    assert_eq!(
+        plan(
+            &mut sim,
+            &stale,
+            plan_of(&["market"], &[(1, 5000)]),
+            &["proc"]
+        ),
+        Err("unknown_snapshot".into())
+    );
+}
+
+#[test]
+fn a_plan_that_draws_nobody_or_too_many_is_refused_before_drawing() {
+    // Only class 1 has rows here and its ratio is 0.
+    let rows: Vec<EntityRow> = rows().into_iter().filter(|r| r.risk_class == 1).collect();
+    let (mut sim, _) = directories();
+    let only_one = publish(&mut sim, "market", &rows);
+    assert_eq!(
+        plan(
+            &mut sim,
+            &only_one,
+            plan_of(&["market"], &[(1, 0), (2, 5000)]),
+            &["proc"]
+        ),
+        Err("empty_population".into())
+    );
+    // 600 rows at 100 %: more than one draw holds.
+    let many: Vec<EntityRow> = (0..600)
+        .map(|n| EntityRow {
+            entity: format!("9133010{n:010}X"),
+            industry: "H6210".into(),
+            risk_class: 1,
+        })
+        .collect();
+    let big = publish(&mut sim, "market", &many);
+    assert_eq!(
+        plan(
+            &mut sim,
+            &big,
+            plan_of(&["market"], &[(1, 10000)]),
+            &["proc"]
+        ),
+        Err("draw_too_large".into())
+    );
+}
+
+#[test]
+fn one_department_holds_at_most_eight_open_draws() {
+    let (mut sim, snapshot) = directories();
+    let good = || plan_of(&["market"], &[(1, 5000)]);
+    let mut open = Vec::new();
+    for _ in 0..8 {
+        open.push(plan(&mut sim, &snapshot, good(), &["proc"]).unwrap());
+    }
+    assert_eq!(
+        plan(&mut sim, &snapshot, good(), &["proc"]),
+        Err("draws_full".into())
+    );
+    // A failed draw frees its place.
+    sim.advance(3 * DAY_MS);
+    sim.block(&[]);
+    assert!(open
+        .iter()
+        .all(|id| record(&sim, id).state == DrawState::Failed));
+    assert!(plan(&mut sim, &snapshot, good(), &["proc"]).is_ok());
+}
+
+#[test]
+fn the_seed_block_is_the_block_of_the_last_commitment() {
+    let (mut sim, snapshot) = directories();
+    let id = plan(
+        &mut sim,
+        &snapshot,
+        plan_of(&["market", "tax"], &[(1, 5000)]),
+        &["proc"],
+    )
+    .unwrap();
+    for org in ["tax", "proc"] {
+        let tx = commit_tx(&mut sim, org, &id);
+        assert_eq!(sim.block(&[tx]), ["ok"]);
+        assert_eq!(record(&sim, &id).state, DrawState::Committing);
+        assert_eq!(record(&sim, &id).seed_block, None);
+    }
+    let tx = commit_tx(&mut sim, "market", &id);
+    assert_eq!(sim.block(&[tx]), ["ok"]);
+    let last_commitment_block = sim.height;
+    let expected = sim.prev_hash();
+    sim.block(&[]);
+    assert_eq!(
+        record(&sim, &id).seed_block,
+        Some((last_commitment_block, expected))
+    );
+}
+
+#[test]
+fn rows_not_shown_by_the_naming_deadline_fail_the_draw_naming_the_departments() {
+    let (mut sim, snapshot) = directories();
+    let id = plan(
+        &mut sim,
+        &snapshot,
+        plan_of(&["market"], &[(1, 5000)]),
+        &["proc"],
+    )
+    .unwrap();
+    commit_all(&mut sim, &id, &["market", "proc"]);
+    let txs = [
+        reveal_tx(&mut sim, "market", &id),
+        reveal_tx(&mut sim, "proc", &id),
+    ];
+    assert_eq!(sim.block(&txs), ["ok", "ok"]);
+    assert!(record(&sim, &id).name_deadline_ms.is_some());
+    sim.advance(3 * DAY_MS);
+    let late = name_all(&mut sim, &id, &rows());
+    assert_eq!(late, ["draw_deadline_passed"]);
+    sim.block(&[]);
+    let failed = record(&sim, &id);
+    assert_eq!(
+        (failed.state, failed.missing),
+        (DrawState::Failed, vec![org_id("market")])
+    );
 }

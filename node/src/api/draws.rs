@@ -16,7 +16,9 @@ use xianjie_store::Store;
 
 use super::auth::{internal, Reader};
 use super::{ApiError, AppState, ErrorBody};
-pub use xianjie_api::draws::{DrawList, DrawView, InspectorList, ItemList, SnapshotList};
+pub use xianjie_api::draws::{
+    DrawList, DrawSummary, DrawView, InspectorList, ItemList, SnapshotList,
+};
 
 /// Most draws one answer lists.
 pub const MAX_DRAWS_LISTED: usize = 500;
@@ -64,6 +66,7 @@ fn due(record: &RandomDraw, store: &Store, at_ms: u64) -> Result<(Option<u64>, b
         (status = 200, description = "the draws", body = DrawList),
         (status = 401, description = "unsigned_read, bad_read_signature, stale_read, future_read, replayed_read (a signed read serves one request), bad_session", body = ErrorBody),
         (status = 403, description = "unknown_signer, revoked_signer", body = ErrorBody),
+        (status = 503, description = "signed_reads_busy: the node's memory of fresh signed reads (kept to refuse replays) is full; retry shortly", body = ErrorBody),
     )
 )]
 pub async fn list(
@@ -79,7 +82,20 @@ pub async fn list(
             let mut draws = Vec::with_capacity(ids.len());
             for id in &ids {
                 if let Some(found) = random_draw::draw(store, id).map_err(internal)? {
-                    draws.push(to_json(&found)?);
+                    draws.push(DrawSummary {
+                        id: found.id.to_string(),
+                        item: found.plan.item.clone(),
+                        state: found.state.name().to_owned(),
+                        planned_by: found.planned_by.to_string(),
+                        departments: found
+                            .plan
+                            .departments
+                            .iter()
+                            .map(|d| d.to_string())
+                            .collect(),
+                        inspections: found.inspections.len(),
+                        time_ms: found.time_ms,
+                    });
                 }
             }
             Ok((draws, complete))
@@ -104,6 +120,7 @@ pub async fn list(
         (status = 400, description = "bad_path", body = ErrorBody),
         (status = 401, description = "unsigned_read, bad_read_signature, stale_read, future_read, replayed_read (a signed read serves one request), bad_session", body = ErrorBody),
         (status = 403, description = "unknown_signer, revoked_signer", body = ErrorBody),
+        (status = 503, description = "signed_reads_busy: the node's memory of fresh signed reads (kept to refuse replays) is full; retry shortly", body = ErrorBody),
         (status = 404, description = "unknown_draw", body = ErrorBody),
     )
 )]
@@ -150,6 +167,7 @@ pub async fn show(
         (status = 200, description = "the items", body = ItemList),
         (status = 401, description = "unsigned_read, bad_read_signature, stale_read, future_read, replayed_read (a signed read serves one request), bad_session", body = ErrorBody),
         (status = 403, description = "unknown_signer, revoked_signer", body = ErrorBody),
+        (status = 503, description = "signed_reads_busy: the node's memory of fresh signed reads (kept to refuse replays) is full; retry shortly", body = ErrorBody),
     )
 )]
 pub async fn items(
@@ -179,6 +197,7 @@ pub async fn items(
         (status = 400, description = "bad_query: an org that is no organisation id", body = ErrorBody),
         (status = 401, description = "unsigned_read, bad_read_signature, stale_read, future_read, replayed_read (a signed read serves one request), bad_session", body = ErrorBody),
         (status = 403, description = "unknown_signer, revoked_signer", body = ErrorBody),
+        (status = 503, description = "signed_reads_busy: the node's memory of fresh signed reads (kept to refuse replays) is full; retry shortly", body = ErrorBody),
     )
 )]
 pub async fn inspectors(
@@ -212,6 +231,7 @@ pub async fn inspectors(
         (status = 400, description = "bad_query: an org that is no organisation id", body = ErrorBody),
         (status = 401, description = "unsigned_read, bad_read_signature, stale_read, future_read, replayed_read (a signed read serves one request), bad_session", body = ErrorBody),
         (status = 403, description = "unknown_signer, revoked_signer", body = ErrorBody),
+        (status = 503, description = "signed_reads_busy: the node's memory of fresh signed reads (kept to refuse replays) is full; retry shortly", body = ErrorBody),
     )
 )]
 pub async fn snapshots(

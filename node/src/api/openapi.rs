@@ -113,6 +113,7 @@ use super::{
         requests::RequestList,
         requests::RequestView,
         draws::DrawList,
+        draws::DrawSummary,
         draws::DrawView,
         draws::ItemList,
         draws::InspectorList,

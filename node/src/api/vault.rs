@@ -81,7 +81,7 @@ pub async fn upload(
     if let Some(digest) = expected {
         let reader = reader.clone();
         state
-            .blocking(move |shared| authorize(shared, &reader, &ReadResource::Evidence(digest)))
+            .blocking(move |shared| authorize_content(shared, &reader, digest, Use::Keep))
             .await?;
     }
     let declared_len = request
@@ -183,7 +183,46 @@ impl UploadPace {
     }
 }
 
-/// Keeps an upload only if it is anchored evidence the uploader may read.
+/// What an officer does with a file of the vault.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Use {
+    /// Uploads it.
+    Keep,
+    /// Downloads it.
+    Read,
+}
+
+/// Whether `reader` may keep or read this content: anchored evidence the
+/// officer may read; or the rows file of an entity snapshot
+/// (docs/draw.md §11.1), which its department's officers upload and every
+/// member's officers read (一公开).
+fn authorize_content(
+    shared: &super::Shared,
+    reader: &Reader,
+    digest: Hash,
+    what: Use,
+) -> Result<(), ApiError> {
+    match authorize(shared, reader, &ReadResource::Evidence(digest)) {
+        Err(ApiError::NotAnchored(_)) => {
+            let snapshots =
+                xianjie_contracts::random_draw::snapshots_of_file(&shared.store, &digest)
+                    .map_err(super::auth::internal)?;
+            let allowed = match what {
+                Use::Keep => snapshots.iter().any(|s| s.owner == reader.org.id),
+                Use::Read => !snapshots.is_empty(),
+            };
+            if allowed {
+                Ok(())
+            } else {
+                Err(ApiError::NotAnchored(digest))
+            }
+        }
+        other => other.map(|_| ()),
+    }
+}
+
+/// Keeps an upload only if it is anchored evidence the uploader may read
+/// (or a snapshot's rows file, [`authorize_content`]).
 /// The policy is asked before the file goes under its digest, so a refused
 /// upload never has a stored file to remove, and never removes one that an
 /// allowed upload or a transfer of the same content stored meanwhile.
@@ -195,7 +234,7 @@ async fn keep_if_readable(
     state
         .blocking(move |shared| {
             // On refusal `sealed` is dropped unstored, which deletes it.
-            authorize(shared, &reader, &ReadResource::Evidence(sealed.digest()))?;
+            authorize_content(shared, &reader, sealed.digest(), Use::Keep)?;
             let stored = sealed.store().map_err(vault_error)?;
             let status = if stored.newly_stored {
                 StatusCode::CREATED
@@ -239,7 +278,7 @@ pub async fn download(
     let digest = parse_hash(&digest?.0)?;
     let local = state
         .blocking(move |shared| {
-            authorize(shared, &reader, &ReadResource::Evidence(digest))?;
+            authorize_content(shared, &reader, digest, Use::Read)?;
             Ok(shared.vault.size_of(&digest))
         })
         .await?;
