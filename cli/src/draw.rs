@@ -16,8 +16,8 @@ use xianjie_ledger::hash::{note_digest, Hash};
 use xianjie_ledger::ids::{DrawId, OrgId, SnapshotId};
 use xianjie_ledger::merkle;
 use xianjie_ledger::random_draw::{
-    DrawState, EntitySnapshot, InspectionFinding, InspectionOutcome, ProvenRow, RandomDraw,
-    MAX_NAMED_PER_TX,
+    DrawState, EntitySnapshot, InspectionFinding, InspectionOutcome, InspectionPeriod, ProvenRow,
+    RandomDraw, MAX_NAMED_PER_TX,
 };
 use xianjie_ledger::tx::{
     Call, CommitDraw, NameDrawnEntities, PlanDraw, PublishEntitySnapshot, RecordDrawResult,
@@ -195,6 +195,13 @@ pub struct PlanArgs {
     /// A witnessing organisation (the procuratorate, say); repeat.
     #[arg(long = "witness", value_name = "ORG", required = true)]
     pub witnesses: Vec<String>,
+    /// First day of the inspection period, yyyymmdd (default: today, China time).
+    #[arg(long)]
+    pub period_from: Option<u32>,
+    /// Last day of the inspection period, yyyymmdd (default: 30 days after
+    /// its first); results are due 20 working days after it (DRAW_RESULT).
+    #[arg(long)]
+    pub period_until: Option<u32>,
 }
 
 /// A draw and the nonce file.
@@ -498,6 +505,7 @@ fn plan(context: &Context, args: PlanArgs) -> anyhow::Result<Exit> {
         .map(|w| org_id(w))
         .collect::<anyhow::Result<Vec<_>>>()?;
     witnesses.sort_by(|a, b| a.as_str().cmp(b.as_str()));
+    let period = period_of(args.period_from, args.period_until)?;
     let call = Call::PlanDraw(PlanDraw {
         plan: DrawPlan {
             item: args.item.clone(),
@@ -507,6 +515,7 @@ fn plan(context: &Context, args: PlanArgs) -> anyhow::Result<Exit> {
         },
         snapshot: args.snapshot,
         witnesses,
+        period,
     });
     submit(
         context,
@@ -523,6 +532,19 @@ fn plan(context: &Context, args: PlanArgs) -> anyhow::Result<Exit> {
             )
         },
     )
+}
+
+/// The period asked for, from today and 30 days long by default.
+fn period_of(from: Option<u32>, until: Option<u32>) -> anyhow::Result<InspectionPeriod> {
+    use xianjie_contracts::deadline::{date_of_day, day_number, local_date};
+    let now_ms = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |since| since.as_millis() as u64);
+    let from = from.unwrap_or_else(|| local_date(now_ms));
+    let first = day_number(from)
+        .ok_or_else(|| anyhow::anyhow!("--period-from {from} is not a yyyymmdd date"))?;
+    let until = until.unwrap_or_else(|| date_of_day(first + 30));
+    Ok(InspectionPeriod { from, until })
 }
 
 fn nonce_path(context: &Context, args: &NonceArgs) -> anyhow::Result<PathBuf> {
@@ -839,7 +861,7 @@ fn record_result(context: &Context, args: ResultArgs) -> anyhow::Result<Exit> {
 fn describe(fetched: &Fetched) -> String {
     let record = &fetched.draw;
     let mut text = format!(
-        "{}  {}  [{}]  planned {} by {}\n    departments {}  witnesses {}\n    snapshot {} ({} rows)  date {}",
+        "{}  {}  [{}]  planned {} by {}\n    departments {}  witnesses {}\n    snapshot {} ({} rows)  date {}  period {}–{}",
         record.id,
         record.plan.item,
         record.state,
@@ -850,6 +872,8 @@ fn describe(fetched: &Fetched) -> String {
         record.snapshot,
         fetched.snapshot.rows(),
         record.date,
+        record.period.from,
+        record.period.until,
     );
     for committer in &record.committers {
         let done = match (committer.commitment, committer.nonce) {

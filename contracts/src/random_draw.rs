@@ -24,11 +24,11 @@ use xianjie_ledger::model::{Officer, Role};
 use xianjie_ledger::params::Params;
 use xianjie_ledger::random_draw::{
     is_record_id, Committer, DirectoryInspector, DrawState, DrawnEntity, EntitySnapshot,
-    InspectionFinding, InspectionItem, InspectionOutcome, InspectorSnapshot, RandomDraw,
-    RecusalRecord, DRAW_COMMIT_RULE, DRAW_NAME_RULE, DRAW_RESULT_RULE, DRAW_REVEAL_RULE,
-    DRAW_SNAPSHOT_AGE_RULE, MAX_CODE_LEN, MAX_DEPARTMENT_INSPECTORS, MAX_DRAWN_INSPECTIONS,
-    MAX_DRAW_INSPECTORS, MAX_NAMED_PER_TX, MAX_OPEN_DRAWS_PER_DEPARTMENT, MAX_RECUSALS,
-    MAX_SNAPSHOT_CLASSES, MAX_WITNESSES,
+    InspectionFinding, InspectionItem, InspectionOutcome, InspectionPeriod, InspectorSnapshot,
+    RandomDraw, RecusalRecord, DRAW_COMMIT_RULE, DRAW_NAME_RULE, DRAW_RESULT_RULE,
+    DRAW_REVEAL_RULE, DRAW_SNAPSHOT_AGE_RULE, MAX_CODE_LEN, MAX_DEPARTMENT_INSPECTORS,
+    MAX_DRAWN_INSPECTIONS, MAX_DRAW_INSPECTORS, MAX_NAMED_PER_TX, MAX_OPEN_DRAWS_PER_DEPARTMENT,
+    MAX_RECUSALS, MAX_SNAPSHOT_CLASSES, MAX_WITNESSES,
 };
 use xianjie_ledger::state::{keys, StateView, WriteSet};
 use xianjie_ledger::tx::{
@@ -37,7 +37,7 @@ use xianjie_ledger::tx::{
 };
 
 use crate::clue::check_not_admin;
-use crate::deadline::{due_at, local_date};
+use crate::deadline::{day_number, due_at, end_of_day_ms, local_date};
 use crate::error::{ContractError, Result};
 use crate::evidence::invalid;
 use crate::overlay::Overlay;
@@ -241,6 +241,7 @@ pub fn plan(
     }
     let inspectors = inspector_snapshot(view, plan)?;
     let date = local_date(ctx.time_ms);
+    check_period(&call.period, date)?;
     // A trial draw on a zero seed refuses an empty population and too few
     // eligible inspectors before anyone commits.
     let trial = draw::draw_outline(
@@ -270,6 +271,7 @@ pub fn plan(
         entity_root: snapshot.root,
         inspector_root: trial.result.inspector_root,
         date,
+        period: call.period,
         state: DrawState::Committing,
         committers,
         commit_deadline_ms: due(&params, DRAW_COMMIT_RULE, ctx.time_ms),
@@ -426,7 +428,10 @@ pub fn name_entities(
     if record.inspections.iter().all(|i| i.entity.is_some()) {
         let params = read::params(view)?;
         record.state = DrawState::Drawn;
-        record.results_due_ms = Some(due(&params, DRAW_RESULT_RULE, ctx.time_ms));
+        // Due after the period ends, or after the draw if it ends later.
+        let period_end = day_number(record.period.until).map_or(0, end_of_day_ms);
+        let start = period_end.max(ctx.time_ms);
+        record.results_due_ms = Some(due(&params, DRAW_RESULT_RULE, start));
         index::remove(&mut stage, keys::index::OPEN_DRAWS, record.id.as_bytes())?;
     }
     read::put(&mut stage, keys::draw(&record.id), &record);
@@ -850,6 +855,24 @@ fn check_open_draws(view: &dyn StateView, org: &OrgId) -> Result<()> {
         return Err(ContractError::DrawsFull {
             max: MAX_OPEN_DRAWS_PER_DEPARTMENT as u32,
         });
+    }
+    Ok(())
+}
+
+/// A period of real dates, from the draw date on, at most 366 days long.
+fn check_period(period: &InspectionPeriod, date: u32) -> Result<()> {
+    let days = |d: u32| day_number(d);
+    let fits = match (days(period.from), days(period.until), days(date)) {
+        (Some(from), Some(until), Some(today)) => {
+            today <= from && from <= until && until - from < 366
+        }
+        _ => false,
+    };
+    if !fits {
+        return Err(invalid(
+            "period",
+            format!("two yyyymmdd dates, from the draw date ({date}) on, the first not after the second, at most 366 days"),
+        ));
     }
     Ok(())
 }

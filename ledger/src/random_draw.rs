@@ -82,6 +82,16 @@ crate::case::named_enum! {
     }
 }
 
+/// The period a plan's inspections are carried out in (`yyyymmdd`, both
+/// days included): from the draw date at the earliest, at most a year long.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct InspectionPeriod {
+    /// First day.
+    pub from: u32,
+    /// Last day.
+    pub until: u32,
+}
+
 /// An inspection item of the list (抽查事项清单).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct InspectionItem {
@@ -245,6 +255,8 @@ pub struct RandomDraw {
     pub inspector_root: Hash,
     /// The draw date (`yyyymmdd`, China time, of the planning block).
     pub date: u32,
+    /// The inspection period; results are due `DRAW_RESULT` after it ends.
+    pub period: InspectionPeriod,
     /// Where it stands.
     pub state: DrawState,
     /// The issuers and witnesses, sorted by id.
@@ -376,7 +388,7 @@ pub const DRAW_REVEAL_RULE: &str = "DRAW_REVEAL";
 /// reveal, or the draw fails.
 pub const DRAW_NAME_RULE: &str = "DRAW_NAME";
 /// The drawn inspectors' clock: each result is published within it of the
-/// draw (一公开).
+/// end of the inspection period (一公开).
 pub const DRAW_RESULT_RULE: &str = "DRAW_RESULT";
 /// How old an entity snapshot may be for a new draw; an older one is stale.
 pub const DRAW_SNAPSHOT_AGE_RULE: &str = "DRAW_SNAPSHOT_AGE";

@@ -21,7 +21,7 @@ use crate::ids::{CaseId, ClueId, InspectionId, OrgId, ProposalId, RequestId};
 use crate::ids::{DrawId, SnapshotId};
 use crate::inspection::{Conclusion, LabRef, ObjectionWindow};
 use crate::model::{CustodyAction, EvidenceAnchor, Role};
-use crate::random_draw::{InspectionFinding, ProvenRow};
+use crate::random_draw::{InspectionFinding, InspectionPeriod, ProvenRow};
 use crate::request::{RequestAbout, RequestKind};
 use crate::stats::StatsScope;
 use crate::supervision::{Fact, PenaltyTerms};
@@ -178,6 +178,9 @@ pub struct PlanDraw {
     pub snapshot: SnapshotId,
     /// Organisations that witness the draw and commit too, sorted.
     pub witnesses: Vec<OrgId>,
+    /// The inspection period (`yyyymmdd`, inclusive): the drawn
+    /// inspections are carried out within it.
+    pub period: InspectionPeriod,
 }
 
 /// Committing to a nonce: `draw::commitment(nonce, draw, org)`.

@@ -668,6 +668,10 @@ fn draw_calls() -> Vec<Call> {
             },
             snapshot: SnapshotId::new("SNAP-0123456789abcdef"),
             witnesses: vec![org_id("procuratorate")],
+            period: xianjie_ledger::random_draw::InspectionPeriod {
+                from: 20261207,
+                until: 20261231,
+            },
         }),
         Call::NameDrawnEntities(NameDrawnEntities {
             draw: draw(),

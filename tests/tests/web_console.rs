@@ -1327,6 +1327,7 @@ fn committed_draw(chain: &mut BackdatedChain, time_ms: u64, snapshot: &SnapshotI
         },
         snapshot: snapshot.clone(),
         witnesses: vec![OrgId::new("procuratorate").unwrap()],
+        period: period_from(time_ms),
     });
     let id = DrawId::for_tx(&chain.commit(&market, plan));
     for org in ["market", "procuratorate"] {
@@ -1341,6 +1342,14 @@ fn committed_draw(chain: &mut BackdatedChain, time_ms: u64, snapshot: &SnapshotI
         );
     }
     id
+}
+
+/// Thirty days of inspections from the day of `time_ms`.
+fn period_from(time_ms: u64) -> xianjie_ledger::random_draw::InspectionPeriod {
+    use xianjie_contracts::deadline::{date_of_day, day_number, local_date};
+    let from = local_date(time_ms);
+    let until = date_of_day(day_number(from).unwrap() + 30);
+    xianjie_ledger::random_draw::InspectionPeriod { from, until }
 }
 
 fn draw_nonce(org: &str, id: &DrawId) -> xianjie_ledger::Hash {
@@ -1467,6 +1476,8 @@ async fn a_draw_is_re_run_in_the_browser_and_a_failed_one_names_who_withheld() {
     );
 
     browser.open(&format!("#/draws/{drawn}")).await;
+    let period = browser.text("[data-testid=draw-period]").await;
+    assert!(period.starts_with("检查期间 20"), "{period}");
     let table = browser.text("[data-testid=draw-inspections]").await;
     assert!(table.contains("91330100MA2H01"), "{table}");
     let choose = |file: PathBuf| {

@@ -10,7 +10,9 @@ use xianjie_ledger::draw::{self, ClassRatio, DrawPlan, EntityRow};
 use xianjie_ledger::hash::{file_digest, Hash};
 use xianjie_ledger::ids::{DrawId, SnapshotId};
 use xianjie_ledger::merkle;
-use xianjie_ledger::random_draw::{DrawState, InspectionFinding, ProvenRow, RandomDraw};
+use xianjie_ledger::random_draw::{
+    DrawState, InspectionFinding, InspectionPeriod, ProvenRow, RandomDraw,
+};
 use xianjie_ledger::tx::{
     Call, CommitDraw, NameDrawnEntities, OpenCase, PlanDraw, PublishEntitySnapshot,
     RecordDrawResult, RecuseInspector, RevealDraw, SetInspectionItem, SetInspector,
@@ -110,10 +112,15 @@ fn plan(
     plan: DrawPlan,
     witnesses: &[&str],
 ) -> Result<DrawId, String> {
+    let today = xianjie_contracts::deadline::local_date(sim.time_ms);
     let call = Call::PlanDraw(PlanDraw {
         plan,
         snapshot: snapshot.clone(),
         witnesses: witnesses.iter().map(|w| org_id(w)).collect(),
+        period: InspectionPeriod {
+            from: today,
+            until: 20261231,
+        },
     });
     sim.run(&officer("market"), call)
         .map(|hash| DrawId::for_tx(&hash))
@@ -182,6 +189,21 @@ fn name_all_as(sim: &mut Sim, id: &DrawId, rows: &[EntityRow], org: &str) -> Vec
         codes.push(sim.code(&officer(org), call));
     }
     codes
+}
+
+/// A draw of `market`'s, witnessed by `proc`, committed and revealed: its
+/// positions are drawn, its rows not yet shown.
+fn revealed(ratios: &[(u8, u16)]) -> (Sim, DrawId) {
+    let (mut sim, snapshot) = directories();
+    let id = plan(&mut sim, &snapshot, plan_of(&["market"], ratios), &["proc"]).unwrap();
+    commit_all(&mut sim, &id, &["market", "proc"]);
+    let txs = [
+        reveal_tx(&mut sim, "market", &id),
+        reveal_tx(&mut sim, "proc", &id),
+    ];
+    assert_eq!(sim.block(&txs), ["ok", "ok"]);
+    assert_eq!(record(&sim, &id).state, DrawState::Naming);
+    (sim, id)
 }
 
 /// A joint draw of `market` and `tax`, witnessed by `proc`, drawn and named.
@@ -582,20 +604,7 @@ fn a_draw_over_inspectors_out_of_scope_or_expired_is_refused() {
 
 #[test]
 fn naming_refuses_a_row_that_is_not_at_the_drawn_position() {
-    let (mut sim, snapshot) = directories();
-    let id = plan(
-        &mut sim,
-        &snapshot,
-        plan_of(&["market"], &[(2, 3000)]),
-        &["proc"],
-    )
-    .unwrap();
-    commit_all(&mut sim, &id, &["market", "proc"]);
-    let txs = [
-        reveal_tx(&mut sim, "market", &id),
-        reveal_tx(&mut sim, "proc", &id),
-    ];
-    assert_eq!(sim.block(&txs), ["ok", "ok"]);
+    let (mut sim, id) = revealed(&[(2, 3000)]);
     let rows = rows();
     let leaves: Vec<Hash> = rows.iter().map(EntityRow::hash).collect();
     let position = record(&sim, &id).inspections[0].position as usize;
@@ -926,20 +935,7 @@ fn the_seed_block_is_the_block_of_the_last_commitment() {
 
 #[test]
 fn rows_not_shown_by_the_naming_deadline_fail_the_draw_naming_the_departments() {
-    let (mut sim, snapshot) = directories();
-    let id = plan(
-        &mut sim,
-        &snapshot,
-        plan_of(&["market"], &[(1, 5000)]),
-        &["proc"],
-    )
-    .unwrap();
-    commit_all(&mut sim, &id, &["market", "proc"]);
-    let txs = [
-        reveal_tx(&mut sim, "market", &id),
-        reveal_tx(&mut sim, "proc", &id),
-    ];
-    assert_eq!(sim.block(&txs), ["ok", "ok"]);
+    let (mut sim, id) = revealed(&[(1, 5000)]);
     assert!(record(&sim, &id).name_deadline_ms.is_some());
     sim.advance(3 * DAY_MS);
     let late = name_all(&mut sim, &id, &rows());
@@ -950,4 +946,45 @@ fn rows_not_shown_by_the_naming_deadline_fail_the_draw_naming_the_departments() 
         (failed.state, failed.missing),
         (DrawState::Failed, vec![org_id("market")])
     );
+}
+
+#[test]
+fn the_inspection_period_starts_on_the_draw_date_at_the_earliest_and_lasts_a_year_at_most() {
+    let (mut sim, snapshot) = directories();
+    let today = xianjie_contracts::deadline::local_date(sim.time_ms);
+    let mut try_period = |from: u32, until: u32| {
+        let call = Call::PlanDraw(PlanDraw {
+            plan: plan_of(&["market"], &[(1, 5000)]),
+            snapshot: snapshot.clone(),
+            witnesses: vec![org_id("proc")],
+            period: InspectionPeriod { from, until },
+        });
+        sim.code(&officer("market"), call)
+    };
+    assert_eq!(
+        try_period(20260501, 20260630),
+        "invalid_field",
+        "before the draw date"
+    );
+    assert_eq!(
+        try_period(20260701, 20260630),
+        "invalid_field",
+        "ends before it starts"
+    );
+    assert_eq!(
+        try_period(20260701, 20270702),
+        "invalid_field",
+        "longer than a year"
+    );
+    assert_eq!(
+        try_period(20260230, 20260630),
+        "invalid_field",
+        "no such date"
+    );
+    assert_eq!(try_period(today, today), "ok");
+    // Results are due 20 working days after the period ends.
+    let (sim, id) = drawn();
+    let chain = record(&sim, &id);
+    let end = xianjie_contracts::deadline::day_number(chain.period.until).unwrap();
+    assert!(chain.results_due_ms.unwrap() > xianjie_contracts::deadline::end_of_day_ms(end));
 }
