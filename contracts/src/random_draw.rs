@@ -23,7 +23,7 @@ use xianjie_ledger::ids::{CaseId, DrawId, OrgId, SnapshotId};
 use xianjie_ledger::model::{Officer, Role};
 use xianjie_ledger::params::Params;
 use xianjie_ledger::random_draw::{
-    is_record_id, Committer, DirectoryInspector, DrawState, DrawnEntity, EntitySnapshot,
+    is_record_id, Committer, DirectoryInspector, DrawClock, DrawState, DrawnEntity, EntitySnapshot,
     InspectionFinding, InspectionItem, InspectionOutcome, InspectionPeriod, InspectorSnapshot,
     RandomDraw, RecusalRecord, DRAW_COMMIT_RULE, DRAW_NAME_RULE, DRAW_RESULT_RULE,
     DRAW_REVEAL_RULE, DRAW_SNAPSHOT_AGE_RULE, MAX_CODE_LEN, MAX_DEPARTMENT_INSPECTORS,
@@ -293,7 +293,7 @@ pub fn plan(
         });
     }
     let mut stage = Overlay::new(view);
-    read::put(&mut stage, key, &record);
+    put_draw(&mut stage, &record);
     read::put(
         &mut stage,
         keys::draw_inspectors(&record.id),
@@ -331,7 +331,7 @@ pub fn commit(
         record.seed_block = Some((ctx.height, Hash([0; 32])));
     }
     let mut stage = Overlay::new(view);
-    read::put(&mut stage, keys::draw(&record.id), &record);
+    put_draw(&mut stage, &record);
     Ok(stage.into_writes())
 }
 
@@ -364,7 +364,7 @@ pub fn reveal(
         record.name_deadline_ms = Some(due(&params, DRAW_NAME_RULE, ctx.time_ms));
     }
     let mut stage = Overlay::new(view);
-    read::put(&mut stage, keys::draw(&id), &record);
+    put_draw(&mut stage, &record);
     Ok(stage.into_writes())
 }
 
@@ -434,7 +434,7 @@ pub fn name_entities(
         record.results_due_ms = Some(due(&params, DRAW_RESULT_RULE, start));
         index::remove(&mut stage, keys::index::OPEN_DRAWS, record.id.as_bytes())?;
     }
-    read::put(&mut stage, keys::draw(&record.id), &record);
+    put_draw(&mut stage, &record);
     Ok(stage.into_writes())
 }
 
@@ -488,7 +488,7 @@ pub fn recuse(
         height: ctx.height,
     });
     let mut stage = Overlay::new(view);
-    read::put(&mut stage, keys::draw(&record.id), &record);
+    put_draw(&mut stage, &record);
     Ok(stage.into_writes())
 }
 
@@ -580,56 +580,65 @@ pub(crate) fn open_case_on_finding(
 /// block's `prev_hash`) for draws whose last commitment was in the previous
 /// block, so their reveals may follow in this very block.
 pub fn begin_block(stage: &mut Overlay<'_>, ctx: &BlockCtx) -> Result<()> {
-    for_open_draws(stage, |record, params| {
-        let seeded = record.state == DrawState::Seeding
-            && record.seed_block.map(|(height, _)| height + 1) == Some(ctx.height);
-        if seeded {
-            record.seed_block = Some((ctx.height - 1, ctx.prev_hash));
-            record.state = DrawState::Revealing;
-            record.reveal_deadline_ms = Some(due(params, DRAW_REVEAL_RULE, ctx.time_ms));
-        }
-        seeded
+    let seeded = |clock: &DrawClock| {
+        clock.state == DrawState::Seeding
+            && clock.seed_height.map(|height| height + 1) == Some(ctx.height)
+    };
+    for_open_draws(stage, seeded, |record, params| {
+        record.seed_block = Some((ctx.height - 1, ctx.prev_hash));
+        record.state = DrawState::Revealing;
+        record.reveal_deadline_ms = Some(due(params, DRAW_REVEAL_RULE, ctx.time_ms));
     })
 }
 
-/// After a block's transactions: fails the draws whose commitment or reveal
-/// deadline has passed, naming the organisations that did not act.
+/// After a block's transactions: fails the draws whose commitment, reveal or
+/// naming deadline has passed, naming the organisations that did not act.
 pub fn end_block(stage: &mut Overlay<'_>, ctx: &BlockCtx) -> Result<()> {
-    for_open_draws(stage, |record, _| {
-        let late = matches!(
-            record.state,
+    let late = |clock: &DrawClock| {
+        matches!(
+            clock.state,
             DrawState::Committing | DrawState::Revealing | DrawState::Naming
-        ) && record.deadline_ms().is_some_and(|due| ctx.time_ms > due);
-        if late {
-            record.missing = record.waiting_for();
-            record.state = DrawState::Failed;
-        }
-        late
+        ) && clock.deadline_ms.is_some_and(|due| ctx.time_ms > due)
+    };
+    for_open_draws(stage, late, |record, _| {
+        record.missing = record.waiting_for();
+        record.state = DrawState::Failed;
     })
 }
 
-/// Runs `change` on every open draw and writes those it changed; a draw no
-/// longer waiting leaves the open list. One read when no draw is open.
+/// Reads the clock of every open draw and runs `change` on those `wants`
+/// picks, writing them back; a draw no longer open leaves the open list.
+/// One read when no draw is open, a few bytes per open draw otherwise.
 fn for_open_draws(
     stage: &mut Overlay<'_>,
-    mut change: impl FnMut(&mut RandomDraw, &Params) -> bool,
+    wants: impl Fn(&DrawClock) -> bool,
+    mut change: impl FnMut(&mut RandomDraw, &Params),
 ) -> Result<()> {
     let open: Vec<DrawId> = index::id_entries(&*stage, keys::index::OPEN_DRAWS)?;
-    if open.is_empty() {
-        return Ok(());
-    }
-    let params = read::params(&*stage)?;
+    let mut params = None;
     for id in open {
-        let mut record = required_draw(&*stage, &id)?;
-        if !change(&mut record, &params) {
+        let clock: DrawClock = read::required(&*stage, &keys::draw_clock(&id))?;
+        if !wants(&clock) {
             continue;
         }
+        let params = match &params {
+            Some(params) => params,
+            None => params.insert(read::params(&*stage)?),
+        };
+        let mut record = required_draw(&*stage, &id)?;
+        change(&mut record, params);
         if !record.is_open() {
             index::remove(stage, keys::index::OPEN_DRAWS, id.as_bytes())?;
         }
-        read::put(stage, keys::draw(&id), &record);
+        put_draw(stage, &record);
     }
     Ok(())
+}
+
+/// Writes a draw and its clock.
+fn put_draw(stage: &mut Overlay<'_>, record: &RandomDraw) {
+    read::put(stage, keys::draw(&record.id), record);
+    read::put(stage, keys::draw_clock(&record.id), &DrawClock::of(record));
 }
 
 /// A draw.
@@ -847,7 +856,8 @@ fn check_open_draws(view: &dyn StateView, org: &OrgId) -> Result<()> {
     }
     let mut own = 0;
     for id in &open {
-        if required_draw(view, id)?.planned_by == *org {
+        let clock: DrawClock = read::required(view, &keys::draw_clock(id))?;
+        if clock.planned_by == *org {
             own += 1;
         }
     }

@@ -338,6 +338,41 @@ impl RandomDraw {
     }
 }
 
+/// What the end of every block needs of an open draw, kept beside it
+/// (`draw/<id>/clock`) so that looking at the open draws reads a few bytes
+/// each, not whole draws with their inspections.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DrawClock {
+    /// Where the draw stands.
+    pub state: DrawState,
+    /// The department whose officer planned it.
+    pub planned_by: OrgId,
+    /// The deadline the state runs against, if any.
+    pub deadline_ms: Option<u64>,
+    /// While seeding: the seed block's height.
+    pub seed_height: Option<u64>,
+}
+
+impl Canonical for DrawClock {
+    const KIND: &'static str = "draw clock";
+    const MAX_ENCODED_LEN: usize = 128;
+}
+
+impl DrawClock {
+    /// The clock of `draw` as it stands.
+    pub fn of(draw: &RandomDraw) -> Self {
+        DrawClock {
+            state: draw.state,
+            planned_by: draw.planned_by.clone(),
+            deadline_ms: draw.deadline_ms(),
+            seed_height: match draw.state {
+                DrawState::Seeding => draw.seed_block.map(|(height, _)| height),
+                _ => None,
+            },
+        }
+    }
+}
+
 /// The published result of one drawn inspection (一公开).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct InspectionOutcome {

@@ -199,6 +199,11 @@ pub mod keys {
         format!("draw/{id}").into_bytes()
     }
 
+    /// What the end of every block needs of a draw (`random_draw::DrawClock`).
+    pub fn draw_clock(id: &DrawId) -> Vec<u8> {
+        format!("draw/{id}/clock").into_bytes()
+    }
+
     /// The inspector rows a draw reads (`random_draw::InspectorSnapshot`).
     pub fn draw_inspectors(id: &DrawId) -> Vec<u8> {
         format!("draw/{id}/inspectors").into_bytes()
