@@ -34,8 +34,8 @@ pub struct DrawView {
 pub struct DrawSummary {
     /// The draw's id.
     pub id: String,
-    /// The inspection item.
-    pub item: String,
+    /// The inspection item codes.
+    pub items: Vec<String>,
     /// Where it stands (`committing`, …, `drawn`, `failed`).
     pub state: String,
     /// The department whose officer planned it.

@@ -386,19 +386,7 @@ fn describe(view: &ClueView, clue: &Clue) -> String {
             step.org
         ));
     }
-    for clock in &view.clocks {
-        let rule = clock["rule"].as_str().unwrap_or("?");
-        let due = clock["due_at_ms"].as_u64().unwrap_or(0);
-        let overdue = if clock["overdue"].as_bool() == Some(true) {
-            "  OVERDUE"
-        } else {
-            ""
-        };
-        text.push_str(&format!(
-            "\n    clock {rule}: due {}{overdue}",
-            format_time_ms(due)
-        ));
-    }
+    text.push_str(&crate::common::clock_lines(&view.clocks));
     if view.final_clue != clue.id.as_str() {
         text.push_str(&format!(
             "\n    now {} at {}: {}",
@@ -423,13 +411,7 @@ fn show(context: &Context, id: &ClueId) -> anyhow::Result<Exit> {
 }
 
 fn list(context: &Context, args: ListArgs) -> anyhow::Result<Exit> {
-    let mut filters = Vec::new();
-    if args.incoming {
-        filters.push("direction=incoming".to_owned());
-    }
-    if args.outgoing {
-        filters.push("direction=outgoing".to_owned());
-    }
+    let mut filters = crate::common::direction_filters(args.incoming, args.outgoing);
     if let Some(state) = &args.state {
         filters.push(format!("state={}", crate::common::query_value(state)));
     }

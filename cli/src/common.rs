@@ -11,6 +11,7 @@ use xianjie_ledger::tx::Call;
 use xianjie_ledger::Hash;
 
 use crate::client::{ApiError, Committed, Submission};
+use crate::output::format_time_ms;
 use crate::{Context, Exit};
 
 /// A digest given as 64 hex characters, or `@FILE` to hash a file (plain
@@ -181,6 +182,37 @@ pub fn with_filters(base: &str, filters: &[String]) -> String {
         true => base.to_owned(),
         false => format!("{base}?{}", filters.join("&")),
     }
+}
+
+/// The `direction` filter of a list's `--incoming` and `--outgoing` flags.
+pub fn direction_filters(incoming: bool, outgoing: bool) -> Vec<String> {
+    let mut filters = Vec::new();
+    if incoming {
+        filters.push("direction=incoming".to_owned());
+    }
+    if outgoing {
+        filters.push("direction=outgoing".to_owned());
+    }
+    filters
+}
+
+/// One indented line per clock of a record as the node shows it (`rule`,
+/// `due_at_ms`, `overdue`), each marked when it is overdue.
+pub fn clock_lines(clocks: &[Value]) -> String {
+    clocks
+        .iter()
+        .map(|clock| {
+            let overdue = match clock["overdue"].as_bool() {
+                Some(true) => "  OVERDUE",
+                _ => "",
+            };
+            format!(
+                "\n    clock {}: due {}{overdue}",
+                clock["rule"].as_str().unwrap_or("?"),
+                format_time_ms(clock["due_at_ms"].as_u64().unwrap_or(0))
+            )
+        })
+        .collect()
 }
 
 /// The text of a listing: its lines (or `empty`), then how many were shown

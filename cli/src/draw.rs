@@ -11,7 +11,7 @@ use serde_json::json;
 use xianjie_api::draws::{DrawList, DrawView, InspectorList, ItemList, SnapshotList};
 use xianjie_contracts::random_draw::as_result;
 use xianjie_ledger::crypto::KeyId;
-use xianjie_ledger::draw::{self, ClassRatio, DrawPlan, EntityRow, InspectorRow};
+use xianjie_ledger::draw::{self, ClassRatio, DrawPlan, EntityRow, InspectorRow, PlanItem};
 use xianjie_ledger::hash::{note_digest, Hash};
 use xianjie_ledger::ids::{DrawId, OrgId, SnapshotId};
 use xianjie_ledger::merkle;
@@ -176,22 +176,20 @@ pub struct RowsFileArgs {
 /// `xianjie draw plan`
 #[derive(Debug, Args)]
 pub struct PlanArgs {
-    /// The inspection item.
-    #[arg(long)]
-    pub item: String,
+    /// An inspection item of the list; repeat to inspect several in one
+    /// visit (综合查一次). Items of other departments make a joint draw:
+    /// each item's responsible department sends a team and commits.
+    #[arg(long = "item", value_name = "CODE", required = true)]
+    pub items: Vec<String>,
     /// The entity snapshot (SNAP-…), its department's newest.
     #[arg(long)]
     pub snapshot: SnapshotId,
     /// CLASS:PERCENT, the share of a risk class to draw (2:30 or 2:12.5); repeat.
     #[arg(long = "ratio", value_name = "CLASS:PERCENT", required = true, value_parser = parse_ratio)]
     pub ratios: Vec<ClassRatio>,
-    /// Inspectors per inspection.
+    /// Inspectors each department sends on each inspection.
     #[arg(long, default_value_t = 2)]
     pub per_inspection: u8,
-    /// An issuing department; repeat for a joint draw (综合查一次). Yours
-    /// must be among them.
-    #[arg(long = "department", value_name = "ORG", required = true)]
-    pub departments: Vec<String>,
     /// A witnessing organisation (the procuratorate, say); repeat.
     #[arg(long = "witness", value_name = "ORG", required = true)]
     pub witnesses: Vec<String>,
@@ -490,15 +488,50 @@ fn publish_snapshot(context: &Context, args: RowsFileArgs) -> anyhow::Result<Exi
     }
 }
 
+/// A plan's items, sorted by code, and their departments, sorted.
+type ItemsAndDepartments = (Vec<PlanItem>, Vec<OrgId>);
+
+/// The plan's items with their responsible departments, from the node's
+/// item list, sorted by code; and the departments, sorted.
+fn plan_items(
+    context: &Context,
+    codes: &[String],
+) -> anyhow::Result<Result<ItemsAndDepartments, Exit>> {
+    let list = match read_typed::<ItemList>(context, "/v1/draws/items")? {
+        Ok((_, list)) => list,
+        Err(exit) => return Ok(Err(exit)),
+    };
+    let mut items = Vec::with_capacity(codes.len());
+    for code in codes {
+        let listed = list
+            .items
+            .iter()
+            .find(|item| item["code"].as_str() == Some(code.as_str()))
+            .ok_or_else(|| {
+                anyhow::anyhow!(
+                    "item {code:?} is not on the inspection-item list; `xianjie draw item list` shows it"
+                )
+            })?;
+        let department = org_id(listed["department"].as_str().unwrap_or_default())?;
+        items.push(PlanItem {
+            item: code.clone(),
+            department,
+        });
+    }
+    items.sort_by(|a, b| a.item.cmp(&b.item));
+    let mut departments: Vec<OrgId> = items.iter().map(|i| i.department.clone()).collect();
+    departments.sort_by(|a, b| a.as_str().cmp(b.as_str()));
+    departments.dedup();
+    Ok(Ok((items, departments)))
+}
+
 fn plan(context: &Context, args: PlanArgs) -> anyhow::Result<Exit> {
     let mut ratios = args.ratios.clone();
     ratios.sort_by_key(|ratio| ratio.risk_class);
-    let mut departments = args
-        .departments
-        .iter()
-        .map(|d| org_id(d))
-        .collect::<anyhow::Result<Vec<_>>>()?;
-    departments.sort_by(|a, b| a.as_str().cmp(b.as_str()));
+    let (items, departments) = match plan_items(context, &args.items)? {
+        Ok(found) => found,
+        Err(exit) => return Ok(exit),
+    };
     let mut witnesses = args
         .witnesses
         .iter()
@@ -508,7 +541,7 @@ fn plan(context: &Context, args: PlanArgs) -> anyhow::Result<Exit> {
     let period = period_of(args.period_from, args.period_until)?;
     let call = Call::PlanDraw(PlanDraw {
         plan: DrawPlan {
-            item: args.item.clone(),
+            items,
             ratios,
             inspectors_per_inspection: args.per_inspection,
             departments,
@@ -520,12 +553,12 @@ fn plan(context: &Context, args: PlanArgs) -> anyhow::Result<Exit> {
     submit(
         context,
         call,
-        |c| json!({ "id": DrawId::for_tx(&c.hash), "item": args.item }),
+        |c| json!({ "id": DrawId::for_tx(&c.hash), "items": args.items }),
         |c| {
             format!(
                 "planned {} for {}; every department and witness now runs `xianjie draw commit {}` (height {}, tx {})",
                 DrawId::for_tx(&c.hash),
-                args.item,
+                args.items.join(", "),
                 DrawId::for_tx(&c.hash),
                 c.height,
                 c.hash
@@ -858,12 +891,21 @@ fn record_result(context: &Context, args: ResultArgs) -> anyhow::Result<Exit> {
     )
 }
 
+/// `FOOD-01 (market), TAX-01 (tax)`.
+fn plan_items_text(plan: &DrawPlan) -> String {
+    plan.items
+        .iter()
+        .map(|item| format!("{} ({})", item.item, item.department))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 fn describe(fetched: &Fetched) -> String {
     let record = &fetched.draw;
     let mut text = format!(
         "{}  {}  [{}]  planned {} by {}\n    departments {}  witnesses {}\n    snapshot {} ({} rows)  date {}  period {}–{}",
         record.id,
-        record.plan.item,
+        plan_items_text(&record.plan),
         record.state,
         format_time_ms(record.time_ms),
         record.planned_by,
@@ -962,7 +1004,7 @@ fn list(context: &Context) -> anyhow::Result<Exit> {
                 format!(
                     "{}  {}  [{}]  {} inspections  planned {} by {}",
                     d.id,
-                    d.item,
+                    d.items.join(","),
                     d.state,
                     d.inspections,
                     format_time_ms(d.time_ms),

@@ -212,14 +212,7 @@ fn describe(view: &RequestView, request: &OrganRequest) -> String {
             text.push_str(&format!("\n    evidence {digest}"));
         }
     }
-    for clock in &view.clocks {
-        text.push_str(&format!(
-            "\n    clock {}: due {}{}",
-            clock["rule"].as_str().unwrap_or("?"),
-            format_time_ms(clock["due_at_ms"].as_u64().unwrap_or(0)),
-            if view.overdue { "  OVERDUE" } else { "" }
-        ));
-    }
+    text.push_str(&crate::common::clock_lines(&view.clocks));
     text
 }
 
@@ -235,13 +228,7 @@ fn show(context: &Context, id: &RequestId) -> anyhow::Result<Exit> {
 }
 
 fn list(context: &Context, args: ListArgs) -> anyhow::Result<Exit> {
-    let mut filters = Vec::new();
-    if args.incoming {
-        filters.push("direction=incoming".to_owned());
-    }
-    if args.outgoing {
-        filters.push("direction=outgoing".to_owned());
-    }
+    let mut filters = crate::common::direction_filters(args.incoming, args.outgoing);
     if args.open {
         filters.push("state=open".to_owned());
     }

@@ -25,7 +25,7 @@ use xianjie_ledger::tx::{AnswerClue, SendClue};
 
 use crate::deadline::{day_number, local_date};
 use crate::error::{ContractError, Result};
-use crate::evidence::invalid;
+use crate::evidence::{check_distinct, invalid};
 use crate::overlay::Overlay;
 use crate::policy::{self, Action, Resource};
 use crate::{index, read, BlockCtx};
@@ -90,7 +90,7 @@ pub fn send(
 ) -> Result<WriteSet> {
     check_not_admin("send-clue", signer)?;
     check_matter(&call.matter).map_err(|limit| invalid("matter", limit))?;
-    check_materials(&call.materials)?;
+    check_distinct("materials", &call.materials, MAX_CLUE_MATERIALS)?;
     let today = local_date(ctx.time_ms);
     if day_number(call.received_on).is_none() || call.received_on > today {
         return Err(invalid(
@@ -389,19 +389,6 @@ fn check_route(from: &Org, to: &Org, duty_crime: bool) -> Result<()> {
         return Err(refused(": a clue goes to another organ"));
     }
     route_allowed(from.kind, to.kind, duty_crime).map_err(refused)
-}
-
-fn check_materials(materials: &[Hash]) -> Result<()> {
-    let mut sorted = materials.to_vec();
-    sorted.sort_unstable();
-    sorted.dedup();
-    if materials.len() > MAX_CLUE_MATERIALS || sorted.len() != materials.len() {
-        return Err(invalid(
-            "materials",
-            format!("at most {MAX_CLUE_MATERIALS} distinct digests"),
-        ));
-    }
-    Ok(())
 }
 
 /// An organisation a record names, which must exist.

@@ -469,6 +469,21 @@ pub(crate) fn invalid(field: &'static str, limit: String) -> ContractError {
     ContractError::InvalidField { field, limit }
 }
 
+/// A list of links or digests: at most `most`, none named twice.
+pub(crate) fn check_distinct<T: Ord + Clone>(
+    field: &'static str,
+    items: &[T],
+    most: usize,
+) -> Result<()> {
+    let mut sorted = items.to_vec();
+    sorted.sort_unstable();
+    sorted.dedup();
+    if items.len() > most || sorted.len() != items.len() {
+        return Err(invalid(field, format!("at most {most}, each once")));
+    }
+    Ok(())
+}
+
 /// Free text kept on chain: short, and without control characters that could
 /// forge lines in logs and printed reports.
 pub(crate) fn check_short_text(field: &'static str, text: &str) -> Result<()> {

@@ -224,9 +224,7 @@ pub fn plan(
             org: signer.org.clone(),
         });
     }
-    item(view, &plan.item)?.ok_or_else(|| ContractError::UnknownItem {
-        item: plan.item.clone(),
-    })?;
+    check_plan_items(view, plan)?;
     check_witnesses(view, call)?;
     check_open_draws(view, &signer.org)?;
     let params = read::params(view)?;
@@ -799,16 +797,37 @@ fn draw_positions(view: &dyn StateView, record: &mut RandomDraw) -> Result<()> {
     Ok(())
 }
 
-/// The plan's departments' inspectors whose scope has the item, narrowed to
-/// it, sorted by key id.
+/// Every item of the plan is on the list, with the department the plan
+/// names for it as its responsible department.
+fn check_plan_items(view: &dyn StateView, plan: &draw::DrawPlan) -> Result<()> {
+    for planned in &plan.items {
+        let listed = item(view, &planned.item)?.ok_or_else(|| ContractError::UnknownItem {
+            item: planned.item.clone(),
+        })?;
+        if listed.department != planned.department {
+            return Err(invalid(
+                "plan.items",
+                format!(
+                    "each item with its responsible department on the list: {} is {}'s, not {}'s",
+                    planned.item, listed.department, planned.department
+                ),
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// The plan's departments' inspectors whose scope has all their
+/// department's items of the plan, narrowed to those, sorted by key id.
 fn inspector_snapshot(view: &dyn StateView, plan: &draw::DrawPlan) -> Result<Vec<InspectorRow>> {
     let mut rows = Vec::new();
     for department in &plan.departments {
+        let items: Vec<&str> = plan.items_of(department).collect();
         for inspector in department_inspectors(view, department)? {
             // A revoked key cannot sign a result: it is not drawn.
             let active = read::officer(view, &inspector.officer)?.is_some_and(|o| o.active);
-            if active && inspector.scopes.contains(&plan.item) {
-                rows.push(inspector.row_for(&plan.item));
+            if active {
+                rows.extend(inspector.row_for(&items));
             }
         }
     }

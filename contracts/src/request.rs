@@ -27,7 +27,7 @@ use xianjie_ledger::tx::{AnswerOrgan, AskOrgan};
 
 use crate::clue::{check_not_admin, org_of};
 use crate::error::{ContractError, Result};
-use crate::evidence::invalid;
+use crate::evidence::{check_distinct, invalid};
 use crate::overlay::Overlay;
 use crate::policy::{self, Action, Resource};
 use crate::{clue, index, read, BlockCtx};
@@ -260,7 +260,7 @@ fn check_inspections(
     org: &OrgId,
     ids: &[InspectionId],
 ) -> Result<()> {
-    check_distinct("inspections", ids)?;
+    check_distinct("inspections", ids, MAX_ANSWER_LINKS)?;
     let entity = entity_of(view, about)?;
     for id in ids {
         let inspection = read::inspection(view, id)?
@@ -293,7 +293,7 @@ fn check_evidence(
     org: &OrgId,
     digests: &[Hash],
 ) -> Result<()> {
-    check_distinct("evidence", digests)?;
+    check_distinct("evidence", digests, MAX_ANSWER_LINKS)?;
     let linked = match about {
         RequestAbout::Case(id) if !digests.is_empty() => read::case_evidence(view, id)?,
         _ => Vec::new(),
@@ -328,19 +328,6 @@ fn check_evidence(
                 format!("files the answering organ received, sealed, examined, stored, returned or destroyed; it did none of these with {digest}"),
             ));
         }
-    }
-    Ok(())
-}
-
-fn check_distinct<T: Ord + Clone>(field: &'static str, items: &[T]) -> Result<()> {
-    let mut sorted = items.to_vec();
-    sorted.sort_unstable();
-    sorted.dedup();
-    if items.len() > MAX_ANSWER_LINKS || sorted.len() != items.len() {
-        return Err(invalid(
-            field,
-            format!("at most {MAX_ANSWER_LINKS}, each once"),
-        ));
     }
     Ok(())
 }

@@ -11,8 +11,9 @@
 //! counter-mode BLAKE3 stream drives rejection sampling (no modulo bias) and
 //! partial Fisher–Yates shuffles over the sorted rows: per risk class, the
 //! plan's ratio of entities, rounded up ([`draw`]); then, per drawn entity,
-//! distinct inspectors valid on the draw date for the item and of the plan's
-//! departments. A conflicted inspector's replacement comes from its own
+//! a team from each of the plan's departments: distinct inspectors of the
+//! department valid on the draw date for all its items of the plan (one
+//! visit inspects every item, 综合查一次). A conflicted inspector's replacement comes from its own
 //! sub-stream ([`recuse`]), so it too can be re-run.
 //!
 //! Everything is integer arithmetic over sorted inputs: the same rows, plan,
@@ -63,8 +64,12 @@ pub const MAX_SCOPES: usize = 64;
 pub const MAX_PLAN_CLASSES: usize = 256;
 /// Most departments in one (joint) plan.
 pub const MAX_PLAN_DEPARTMENTS: usize = 16;
-/// Most inspectors assigned to one inspection.
+/// Most inspectors one department sends on one inspection.
 pub const MAX_INSPECTORS_PER_INSPECTION: u8 = 8;
+/// Most inspection items in one plan.
+pub const MAX_PLAN_ITEMS: usize = 16;
+/// Most inspectors on one inspection, all departments' teams together.
+pub const MAX_INSPECTION_TEAM: usize = 16;
 /// 100 % in basis points.
 pub const FULL_RATIO: u16 = 10_000;
 /// Fewest revealed nonces in a seed: the issuing department's and a witness's.
@@ -124,12 +129,19 @@ impl InspectorRow {
         hash_with(Domain::DrawInspectorRow, &codec::encode(self))
     }
 
-    /// Whether the officer may be drawn on `date` for `item` in one of `departments`.
-    pub fn is_eligible(&self, date: u32, item: &str, departments: &[OrgId]) -> bool {
+    /// Whether the officer may be drawn on `date` into `department`'s team
+    /// for `items` (that department's items of the plan): of the department,
+    /// valid on the date, with every item in scope.
+    pub fn is_eligible<'a>(
+        &self,
+        date: u32,
+        department: &OrgId,
+        mut items: impl Iterator<Item = &'a str>,
+    ) -> bool {
         self.valid_from <= date
             && date <= self.valid_until
-            && self.scopes.iter().any(|scope| scope == item)
-            && departments.contains(&self.department)
+            && &self.department == department
+            && items.all(|item| self.scopes.iter().any(|scope| scope == item))
     }
 }
 
@@ -142,20 +154,53 @@ pub struct ClassRatio {
     pub basis_points: u16,
 }
 
-/// What one draw is for: an inspection item, a ratio per risk class, how many
-/// inspectors go on each inspection, and the departments whose inspectors
-/// may be drawn (several for a joint draw, 综合查一次).
+/// An inspection item of a plan and the department responsible for it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct DrawPlan {
+pub struct PlanItem {
     /// The inspection item code (抽查事项), 1–48 printable ASCII characters.
     pub item: String,
+    /// The department responsible for it, one of the plan's departments.
+    pub department: OrgId,
+}
+
+/// What one draw is for: inspection items, a ratio per risk class, how many
+/// inspectors each department sends on each inspection, and the departments.
+/// Each drawn entity is inspected once for every item (综合查一次: one visit),
+/// by a team from each department qualified for that department's items; a
+/// joint draw across departments is one plan with several departments.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DrawPlan {
+    /// The items, 1–16, sorted strictly by code.
+    pub items: Vec<PlanItem>,
     /// Ratios, sorted strictly by risk class; classes not listed are not drawn.
     pub ratios: Vec<ClassRatio>,
-    /// Inspectors per inspection, 1–8 (usually 2: administrative enforcement
-    /// is carried out by at least two officers).
+    /// Inspectors each department sends on each inspection, 1–8 (usually 2:
+    /// administrative enforcement is carried out by at least two officers);
+    /// times the departments at most 16.
     pub inspectors_per_inspection: u8,
-    /// Departments, sorted strictly, 1–16.
+    /// Departments, sorted strictly, 1–16: exactly those the items name.
     pub departments: Vec<OrgId>,
+}
+
+impl DrawPlan {
+    /// The item codes of `department`, in the plan's order.
+    pub fn items_of<'a>(&'a self, department: &'a OrgId) -> impl Iterator<Item = &'a str> + 'a {
+        self.items
+            .iter()
+            .filter(move |item| &item.department == department)
+            .map(|item| item.item.as_str())
+    }
+
+    /// Whether the plan has the item code.
+    pub fn has_item(&self, code: &str) -> bool {
+        self.items.iter().any(|item| item.item == code)
+    }
+
+    /// Inspectors on each inspection: a team of `inspectors_per_inspection`
+    /// from each department.
+    pub fn team_size(&self) -> usize {
+        usize::from(self.inspectors_per_inspection) * self.departments.len()
+    }
 }
 
 /// How many entities of one class were drawn.
@@ -185,7 +230,9 @@ pub struct DrawnInspection {
     pub entity: String,
     /// Its risk class.
     pub risk_class: u8,
-    /// The inspectors, in the order drawn (a recused one is replaced in place).
+    /// The inspectors: each department's team in the plan's department
+    /// order, each team in the order drawn (a recused one is replaced in
+    /// place, so slot `s` is always of department `s / inspectors_per_inspection`).
     pub inspectors: Vec<KeyId>,
     /// Recusals, in order.
     pub recusals: Vec<Recusal>,
@@ -194,7 +241,7 @@ pub struct DrawnInspection {
 /// The outcome of a draw.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DrawResult {
-    /// The plan drawn for (recusals use its item and departments).
+    /// The plan drawn for (recusals use its items and departments).
     pub plan: DrawPlan,
     /// The seed drawn from.
     pub seed: Hash,
@@ -311,10 +358,11 @@ impl Stream {
         Stream::new(seed, &label)
     }
 
-    /// `"inspectors" ‖ be32(inspection)`.
-    fn inspectors(seed: &Hash, inspection: u32) -> Self {
+    /// `"inspectors" ‖ be32(inspection) ‖ be32(department number)`.
+    fn inspectors(seed: &Hash, inspection: u32, department: u32) -> Self {
         let mut label = b"inspectors".to_vec();
         label.extend_from_slice(&inspection.to_be_bytes());
+        label.extend_from_slice(&department.to_be_bytes());
         Stream::new(seed, &label)
     }
 
@@ -521,15 +569,28 @@ fn check_inspector_rows(rows: &[InspectorRow]) -> Result<(), DrawError> {
     Ok(())
 }
 
-/// Checks a plan (docs/draw.md §6): its item code, ratios (at most 100 %),
+/// Checks a plan (docs/draw.md §6): its items, ratios (at most 100 %),
 /// inspectors per inspection and departments.
 pub fn check_plan(plan: &DrawPlan) -> Result<(), DrawError> {
     let invalid = |reason: String| Err(DrawError::InvalidPlan { reason });
-    if !is_code(&plan.item, MAX_ITEM_LEN) {
+    if plan.items.is_empty() || plan.items.len() > MAX_PLAN_ITEMS {
+        return invalid(format!(
+            "{} items; a plan names 1-{MAX_PLAN_ITEMS}",
+            plan.items.len()
+        ));
+    }
+    if let Some(bad) = plan.items.iter().find(|i| !is_code(&i.item, MAX_ITEM_LEN)) {
         return invalid(format!(
             "item code {:?} must be 1-{MAX_ITEM_LEN} printable ASCII characters without spaces",
-            plan.item
+            bad.item
         ));
+    }
+    if plan
+        .items
+        .windows(2)
+        .any(|w| w[0].item.as_bytes() >= w[1].item.as_bytes())
+    {
+        return invalid("items must be sorted by code (byte order) without repeats".into());
     }
     if let Some(ratio) = plan.ratios.iter().find(|r| r.basis_points > FULL_RATIO) {
         return Err(DrawError::RatioAboveFull {
@@ -574,6 +635,33 @@ pub fn check_plan(plan: &DrawPlan) -> Result<(), DrawError> {
     {
         return invalid("departments must be sorted (byte order) without repeats".into());
     }
+    if let Some(item) = plan
+        .items
+        .iter()
+        .find(|item| !plan.departments.contains(&item.department))
+    {
+        return invalid(format!(
+            "item {:?} names department {}, which is not among the plan's departments",
+            item.item, item.department
+        ));
+    }
+    if let Some(idle) = plan
+        .departments
+        .iter()
+        .find(|department| plan.items_of(department).next().is_none())
+    {
+        return invalid(format!(
+            "department {idle} is responsible for none of the plan's items; every department brings its items"
+        ));
+    }
+    if plan.team_size() > MAX_INSPECTION_TEAM {
+        return invalid(format!(
+            "{} inspectors per department times {} departments is {}; one inspection takes at most {MAX_INSPECTION_TEAM}",
+            plan.inspectors_per_inspection,
+            plan.departments.len(),
+            plan.team_size()
+        ));
+    }
     Ok(())
 }
 
@@ -602,13 +690,19 @@ pub fn inspector_root(rows: &[InspectorRow]) -> Result<Hash, DrawError> {
 
 // ------------------------------------------------------------ the draw
 
-/// Positions (in snapshot order) of the inspectors eligible on `date` for the plan.
-fn eligible(plan: &DrawPlan, inspectors: &[InspectorRow], date: u32) -> Vec<usize> {
-    inspectors
+/// Per department of the plan, in its order: the positions (in snapshot
+/// order) of the inspectors eligible on `date` for its team.
+fn eligible(plan: &DrawPlan, inspectors: &[InspectorRow], date: u32) -> Vec<Vec<usize>> {
+    plan.departments
         .iter()
-        .enumerate()
-        .filter(|(_, row)| row.is_eligible(date, &plan.item, &plan.departments))
-        .map(|(index, _)| index)
+        .map(|department| {
+            inspectors
+                .iter()
+                .enumerate()
+                .filter(|(_, row)| row.is_eligible(date, department, plan.items_of(department)))
+                .map(|(index, _)| index)
+                .collect()
+        })
         .collect()
 }
 
@@ -620,9 +714,10 @@ fn eligible(plan: &DrawPlan, inspectors: &[InspectorRow], date: u32) -> Vec<usiz
 /// `ceil(population × basis_points / 10000)` entities by a partial
 /// Fisher–Yates shuffle of the class's rows (in snapshot order) driven by
 /// the stream `"entities" ‖ class`; then, for inspection `j` (numbered in
-/// that order from 0), `inspectors_per_inspection` distinct inspectors by a
-/// partial Fisher–Yates shuffle of the eligible inspectors (in snapshot
-/// order) driven by the stream `"inspectors" ‖ be32(j)`.
+/// that order from 0) and department number `k`, `inspectors_per_inspection`
+/// distinct inspectors by a partial Fisher–Yates shuffle of the department's
+/// eligible inspectors (in snapshot order) driven by the stream
+/// `"inspectors" ‖ be32(j) ‖ be32(k)`.
 pub fn draw(
     seed: &Hash,
     plan: &DrawPlan,
@@ -770,15 +865,18 @@ pub fn draw_outline(
             planned_classes: true,
         });
     }
-    let pool = eligible(plan, inspectors, date);
+    let teams = eligible(plan, inspectors, date);
     let needed = usize::from(plan.inspectors_per_inspection);
-    if pool.len() < needed {
-        return Err(DrawError::TooFewInspectors {
-            eligible: pool.len(),
-            needed,
-            item: plan.item.clone(),
-            date,
-        });
+    for (department, pool) in plan.departments.iter().zip(&teams) {
+        if pool.len() < needed {
+            return Err(DrawError::TooFewInspectors {
+                eligible: pool.len(),
+                needed,
+                department: department.to_string(),
+                items: plan.items_of(department).collect::<Vec<_>>().join(","),
+                date,
+            });
+        }
     }
 
     let mut drawn_classes = Vec::with_capacity(plan.ratios.len());
@@ -793,7 +891,7 @@ pub fn draw_outline(
             inspections.push(DrawnInspection {
                 entity: String::new(),
                 risk_class: ratio.risk_class,
-                inspectors: Vec::with_capacity(needed),
+                inspectors: Vec::with_capacity(plan.team_size()),
                 recusals: Vec::new(),
             });
         }
@@ -804,11 +902,14 @@ pub fn draw_outline(
         });
     }
     for (number, inspection) in inspections.iter_mut().enumerate() {
-        let mut stream = Stream::inspectors(seed, number as u32);
-        inspection.inspectors = partial_shuffle(pool.len(), needed, &mut stream)
-            .into_iter()
-            .map(|pick| inspectors[pool[pick]].officer)
-            .collect();
+        for (department, pool) in teams.iter().enumerate() {
+            let mut stream = Stream::inspectors(seed, number as u32, department as u32);
+            inspection.inspectors.extend(
+                partial_shuffle(pool.len(), needed, &mut stream)
+                    .into_iter()
+                    .map(|pick| inspectors[pool[pick]].officer),
+            );
+        }
     }
     Ok(DrawOutline {
         result: DrawResult {
@@ -827,11 +928,12 @@ pub fn draw_outline(
 /// Replaces `officer`, recused from inspection `index` of `result`, by an
 /// inspector drawn from the stream `"recusal" ‖ be32(index) ‖ be32(r)`, where
 /// `r` is the number of earlier recusals on that inspection: uniformly among
-/// the inspectors eligible on the draw date (in snapshot order) that are
-/// neither assigned to the inspection nor recused from it before (the recused
-/// officer included). The replacement takes the recused officer's place; the
-/// recusal is appended to the inspection's record. `inspectors` must be the
-/// snapshot the draw used; the item and departments are the draw's plan's.
+/// the inspectors eligible on the draw date for the recused officer's team
+/// (the department of its slot; in snapshot order) that are neither assigned
+/// to the inspection nor recused from it before (the recused officer
+/// included). The replacement takes the recused officer's place; the recusal
+/// is appended to the inspection's record. `inspectors` must be the snapshot
+/// the draw used; the items and departments are the draw's plan's.
 pub fn recuse(
     result: &DrawResult,
     inspectors: &[InspectorRow],
@@ -861,8 +963,13 @@ pub fn recuse(
             officer: officer.to_string(),
             index,
         })?;
-    let candidates: Vec<usize> = eligible(plan, inspectors, result.date)
+    let team = slot / usize::from(plan.inspectors_per_inspection);
+    let teams = eligible(plan, inspectors, result.date);
+    let candidates: Vec<usize> = teams
+        .get(team)
         .into_iter()
+        .flatten()
+        .copied()
         .filter(|&row| {
             let id = inspectors[row].officer;
             !inspection.inspectors.contains(&id)

@@ -406,14 +406,16 @@ pub enum DrawError {
         reason: String,
     },
     /// Fewer eligible inspectors than one inspection needs.
-    #[error("only {eligible} inspectors are valid on {date} for item {item:?} in the plan's departments, fewer than the {needed} one inspection needs; add or renew inspectors, or widen the departments")]
+    #[error("only {eligible} inspectors of {department} are valid on {date} for its items {items}, fewer than the {needed} it sends on each inspection; add or renew inspectors, or widen their scopes")]
     TooFewInspectors {
-        /// Eligible inspectors.
+        /// Eligible inspectors of the department.
         eligible: usize,
-        /// Inspectors per inspection.
+        /// Inspectors per inspection of each department.
         needed: usize,
-        /// The inspection item code.
-        item: String,
+        /// The department short of inspectors.
+        department: String,
+        /// Its item codes in the plan, comma-separated.
+        items: String,
         /// The draw date (`yyyymmdd`).
         date: u32,
     },

@@ -95,7 +95,7 @@ impl Domain {
             Domain::DrawInspectorRow => "xianjie 2026-12 random draw inspector row v1",
             Domain::DrawCommitment => "xianjie 2026-12 random draw commitment v1",
             Domain::DrawSeed => "xianjie 2026-12 random draw seed v1",
-            Domain::DrawStream => "xianjie 2026-12 random draw stream v1",
+            Domain::DrawStream => "xianjie 2026-12 random draw stream v2",
             Domain::PersonSubject => "xianjie 2026-12 person subject v1",
         }
     }
@@ -323,7 +323,7 @@ mod tests {
         );
         assert_eq!(
             Domain::DrawStream.context(),
-            "xianjie 2026-12 random draw stream v1"
+            "xianjie 2026-12 random draw stream v2"
         );
     }
 

@@ -38,7 +38,7 @@ pub const MAX_WITNESSES: usize = 8;
 pub const MAX_SNAPSHOT_CLASSES: usize = 32;
 /// Most drawn rows named in one transaction (each carries its proof).
 pub const MAX_NAMED_PER_TX: usize = 16;
-/// Most inspector rows one draw reads (its departments' inspectors of the item).
+/// Most inspector rows one draw reads (its departments' inspectors of its items).
 pub const MAX_DRAW_INSPECTORS: usize = 2_000;
 /// Most recusals on one inspection: each draws anew from a public seed, so
 /// recusals must not become a way to walk to a chosen inspector.
@@ -139,16 +139,21 @@ impl Canonical for DirectoryInspector {
 }
 
 impl DirectoryInspector {
-    /// The row a draw for `item` reads: the scope narrowed to the item, so
-    /// a draw's snapshot holds what it drew from and no more.
-    pub fn row_for(&self, item: &str) -> InspectorRow {
-        InspectorRow {
-            officer: self.officer,
-            department: self.department.clone(),
-            scopes: vec![item.to_owned()],
-            valid_from: self.valid_from,
-            valid_until: self.valid_until,
-        }
+    /// The row a draw reads for a team inspecting `items` (its department's
+    /// items of the plan, sorted): the scope narrowed to those items, so a
+    /// draw's snapshot holds what it drew from and no more; none if the
+    /// officer's scope lacks one of them.
+    pub fn row_for(&self, items: &[&str]) -> Option<InspectorRow> {
+        items
+            .iter()
+            .all(|item| self.scopes.iter().any(|scope| scope == item))
+            .then(|| InspectorRow {
+                officer: self.officer,
+                department: self.department.clone(),
+                scopes: items.iter().map(|item| (*item).to_owned()).collect(),
+                valid_from: self.valid_from,
+                valid_until: self.valid_until,
+            })
     }
 }
 
@@ -185,15 +190,16 @@ impl Canonical for EntitySnapshot {
 }
 
 /// The inspector rows a draw reads, taken from the directory when it was
-/// planned: the plan's departments' inspectors whose scope has the item,
-/// narrowed to it, sorted by key id.
+/// planned: the plan's departments' inspectors whose scope has all their
+/// department's items of the plan, narrowed to those, sorted by key id.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct InspectorSnapshot(pub Vec<InspectorRow>);
 
 impl Canonical for InspectorSnapshot {
     const KIND: &'static str = "inspector snapshot";
-    // MAX_DRAW_INSPECTORS rows of at most ~120 bytes (the scope is the one item).
-    const MAX_ENCODED_LEN: usize = 512 * 1024;
+    // MAX_DRAW_INSPECTORS rows of at most ~120 bytes and the plan's items
+    // (at most 16 of at most 49 bytes) each.
+    const MAX_ENCODED_LEN: usize = 2 * 1024 * 1024;
 }
 
 /// One organisation that commits to a nonce.

@@ -4,19 +4,22 @@
 //! document, written from its text with nothing but the `blake3` and `hex`
 //! crates: it reads the context strings from the document's table (§2),
 //! encodes rows, builds the snapshot roots, the commitments and the seed,
-//! and draws entities and inspectors with its own stream, sampler and
-//! (array) Fisher–Yates shuffle. The tests compare it with
-//! `xianjie_ledger::draw` over many seeds and directory sizes, and both with
-//! the worked example the document prints (§10), so the document, this
-//! reading of it and the code cannot drift apart without a test failing.
-//! The other tests check determinism, sensitivity to every input of the
-//! seed, the spread of the draws, recusal, and every refusal.
+//! and draws entities and each department's team of inspectors with its own
+//! stream, sampler and (array) Fisher–Yates shuffle, and recusals within
+//! the recused inspector's team (version 2). The tests compare it with
+//! `xianjie_ledger::draw` over many seeds, directory sizes and plans (one
+//! department or several, one item or several each), and both with the
+//! worked example the document prints (§10), so the document, this reading
+//! of it and the code cannot drift apart without a test failing. The other
+//! tests check determinism, sensitivity to every input of the seed, the
+//! spread of the draws, eligibility per team, recusal, and every refusal.
 
 use serde_json::Value;
 use xianjie_ledger::codec::encode;
 use xianjie_ledger::crypto::KeyId;
 use xianjie_ledger::draw::{
-    self, ClassRatio, DrawPlan, DrawResult, EntityRow, InspectorRow, MAX_ENTITIES, MAX_INSPECTORS,
+    self, ClassRatio, DrawPlan, DrawResult, EntityRow, InspectorRow, PlanItem, MAX_ENTITIES,
+    MAX_INSPECTORS,
 };
 use xianjie_ledger::error::DrawError;
 use xianjie_ledger::ids::{DrawId, OrgId};
@@ -97,7 +100,8 @@ mod independent {
     }
 
     pub struct Plan {
-        pub item: String,
+        /// `(item, department)` pairs.
+        pub items: Vec<(String, String)>,
         pub ratios: Vec<(u8, u16)>,
         pub per_inspection: usize,
         pub departments: Vec<String>,
@@ -233,14 +237,74 @@ mod independent {
 
     pub type Drawn = Vec<(String, u8, Vec<[u8; 20]>)>;
 
-    fn eligible<'a>(plan: &Plan, inspectors: &'a [Inspector], date: u32) -> Vec<&'a Inspector> {
+    fn is_code(text: &str) -> bool {
+        (1..=48).contains(&text.len()) && text.bytes().all(|b| (0x21..=0x7e).contains(&b))
+    }
+
+    fn is_org(text: &str) -> bool {
+        (1..=32).contains(&text.len())
+            && text
+                .bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+    }
+
+    fn sorted<T: AsRef<[u8]>>(list: impl Iterator<Item = T>) -> bool {
+        let list: Vec<T> = list.collect();
+        list.windows(2).all(|w| w[0].as_ref() < w[1].as_ref())
+    }
+
+    /// The plan's rules of §6, with the codes of §9 (`invalid_plan`,
+    /// `ratio_above_100_percent`); for a plan with one fault.
+    pub fn check_plan(plan: &Plan) -> Result<(), &'static str> {
+        if plan.ratios.iter().any(|&(_, bp)| bp > 10_000) {
+            return Err("ratio_above_100_percent");
+        }
+        let items_ok = (1..=16).contains(&plan.items.len())
+            && plan.items.iter().all(|(item, _)| is_code(item))
+            && sorted(plan.items.iter().map(|(item, _)| item.as_bytes()));
+        let ratios_ok = (1..=256).contains(&plan.ratios.len())
+            && sorted(plan.ratios.iter().map(|&(class, _)| [class]))
+            && plan.ratios.iter().any(|&(_, bp)| bp > 0);
+        let departments_ok = (1..=16).contains(&plan.departments.len())
+            && plan.departments.iter().all(|d| is_org(d))
+            && sorted(plan.departments.iter().map(|d| d.as_bytes()));
+        // Exactly the departments the items name, each at least once.
+        let matched = plan
+            .items
+            .iter()
+            .all(|(_, department)| plan.departments.contains(department))
+            && plan
+                .departments
+                .iter()
+                .all(|d| plan.items.iter().any(|(_, department)| department == d));
+        let team_ok = (1..=8).contains(&plan.per_inspection)
+            && plan.per_inspection * plan.departments.len() <= 16;
+        if items_ok && ratios_ok && departments_ok && matched && team_ok {
+            Ok(())
+        } else {
+            Err("invalid_plan")
+        }
+    }
+
+    /// §7: department number `k`'s eligible inspectors, in snapshot order.
+    pub fn eligible<'a>(
+        plan: &Plan,
+        inspectors: &'a [Inspector],
+        date: u32,
+        k: usize,
+    ) -> Vec<&'a Inspector> {
+        let department = &plan.departments[k];
         inspectors
             .iter()
             .filter(|r| {
-                r.from <= date
+                &r.department == department
+                    && r.from <= date
                     && date <= r.until
-                    && r.scopes.contains(&plan.item)
-                    && plan.departments.contains(&r.department)
+                    && plan
+                        .items
+                        .iter()
+                        .filter(|(_, d)| d == department)
+                        .all(|(item, _)| r.scopes.contains(item))
             })
             .collect()
     }
@@ -253,6 +317,7 @@ mod independent {
         inspectors: &[Inspector],
         date: u32,
     ) -> Result<Drawn, &'static str> {
+        check_plan(plan)?;
         let planned = |class: u8| plan.ratios.iter().any(|(c, _)| *c == class);
         if !entities.iter().any(|e| planned(e.class)) {
             return Err("empty_population");
@@ -269,8 +334,10 @@ mod independent {
         if drawn == 0 {
             return Err("empty_population");
         }
-        let pool = eligible(plan, inspectors, date);
-        if pool.len() < plan.per_inspection {
+        let teams: Vec<Vec<&Inspector>> = (0..plan.departments.len())
+            .map(|k| eligible(plan, inspectors, date, k))
+            .collect();
+        if teams.iter().any(|e| e.len() < plan.per_inspection) {
             return Err("too_few_inspectors");
         }
         let mut out: Drawn = Vec::new();
@@ -283,19 +350,25 @@ mod independent {
             }
         }
         for (j, inspection) in out.iter_mut().enumerate() {
-            let label = [b"inspectors".as_slice(), &(j as u32).to_be_bytes()].concat();
-            let mut stream = Stream::new(seed, label);
-            inspection.2 = stream
-                .shuffle(pool.len(), plan.per_inspection)
-                .into_iter()
-                .map(|p| pool[p].officer)
-                .collect();
+            for (k, team) in teams.iter().enumerate() {
+                let label = [
+                    b"inspectors".as_slice(),
+                    &(j as u32).to_be_bytes(),
+                    &(k as u32).to_be_bytes(),
+                ]
+                .concat();
+                let mut stream = Stream::new(seed, label);
+                for p in stream.shuffle(team.len(), plan.per_inspection) {
+                    inspection.2.push(team[p].officer);
+                }
+            }
         }
         Ok(out)
     }
 
     /// §8: replaces `officer` on inspection `j`; `recused` are the officers
-    /// recused from it before. Returns the replacement.
+    /// recused from it before. Returns the replacement, or `None` when no
+    /// candidate is left (`no_replacement`).
     #[allow(clippy::too_many_arguments)]
     pub fn recuse(
         seed: &[u8; 32],
@@ -306,12 +379,17 @@ mod independent {
         recused: &mut Vec<[u8; 20]>,
         j: u32,
         officer: [u8; 20],
-    ) -> [u8; 20] {
-        let candidates: Vec<[u8; 20]> = eligible(plan, inspectors, date)
-            .into_iter()
-            .map(|r| r.officer)
-            .filter(|o| !assigned.contains(o) && !recused.contains(o))
-            .collect();
+    ) -> Option<[u8; 20]> {
+        let slot = assigned.iter().position(|o| *o == officer)?;
+        let candidates: Vec<[u8; 20]> =
+            eligible(plan, inspectors, date, slot / plan.per_inspection)
+                .into_iter()
+                .map(|r| r.officer)
+                .filter(|o| !assigned.contains(o) && !recused.contains(o))
+                .collect();
+        if candidates.is_empty() {
+            return None;
+        }
         let label = [
             b"recusal".as_slice(),
             &j.to_be_bytes(),
@@ -320,10 +398,9 @@ mod independent {
         .concat();
         let pick = Stream::new(seed, label).below(candidates.len() as u64) as usize;
         let replacement = candidates[pick];
-        let slot = assigned.iter().position(|o| *o == officer).unwrap();
         assigned[slot] = replacement;
         recused.push(officer);
-        replacement
+        Some(replacement)
     }
 
     pub fn bytes32(v: &Value) -> [u8; 32] {
@@ -369,7 +446,17 @@ mod independent {
 
     pub fn plan_from_json(v: &Value) -> Plan {
         Plan {
-            item: v["item"].as_str().unwrap().to_owned(),
+            items: v["items"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|i| {
+                    (
+                        i["item"].as_str().unwrap().to_owned(),
+                        i["department"].as_str().unwrap().to_owned(),
+                    )
+                })
+                .collect(),
             ratios: v["ratios"]
                 .as_array()
                 .unwrap()
@@ -402,6 +489,17 @@ fn documented_output() -> &'static str {
     fenced(section("draw-example-output"))
 }
 
+/// The slot a recusal of the example names: `"first"` is slot 0, `"slot s"`
+/// is slot `s` of the inspection's list at that point (§10).
+fn recused_slot(notation: &Value) -> usize {
+    let text = notation.as_str().expect("a recusal's officer is text");
+    match text.strip_prefix("slot ") {
+        Some(number) => number.parse().expect("slot number"),
+        None if text == "first" => 0,
+        None => panic!("unknown recusal notation {text:?}"),
+    }
+}
+
 /// What §10 prints; every value is computed by the caller.
 #[derive(Default)]
 struct Report {
@@ -413,8 +511,10 @@ struct Report {
     inspector_root: String,
     classes: Vec<(u8, u32, u32)>,
     inspections: Vec<(String, u8, Vec<String>)>,
-    recusals: Vec<(usize, String, String)>,
-    after: Vec<(usize, Vec<String>)>,
+    /// `(inspection, r, officer, replacement)`, in the order recorded.
+    recusals: Vec<(usize, usize, String, String)>,
+    /// `(inspection, its inspectors after its recusals, how many recusals)`.
+    after: Vec<(usize, Vec<String>, usize)>,
 }
 
 impl Report {
@@ -437,18 +537,30 @@ impl Report {
                 out += &format!("  {inspector}\n");
             }
         }
-        for (number, (inspection, officer, replacement)) in self.recusals.iter().enumerate() {
+        for (inspection, r, officer, replacement) in &self.recusals {
             out += &format!(
-                "recusal {number} on inspection {inspection}:\n  {officer} replaced by\n  {replacement}\n"
+                "recusal {r} on inspection {inspection}:\n  {officer} replaced by\n  {replacement}\n"
             );
         }
-        for (inspection, inspectors) in &self.after {
-            out += &format!("inspection {inspection} after the recusals:\n");
+        for (inspection, inspectors, count) in &self.after {
+            let plural = if *count == 1 { "" } else { "s" };
+            out += &format!("inspection {inspection} after the recusal{plural}:\n");
             for inspector in inspectors {
                 out += &format!("  {inspector}\n");
             }
         }
         out
+    }
+
+    /// Records recusal `r` on inspection `j`, and `j` among those to print
+    /// after the recusals (in the order first recused).
+    fn recusal(&mut self, j: usize, officer: String, replacement: String) {
+        let r = self.recusals.iter().filter(|x| x.0 == j).count();
+        self.recusals.push((j, r, officer, replacement));
+        match self.after.iter_mut().find(|(k, _, _)| *k == j) {
+            Some(after) => after.2 += 1,
+            None => self.after.push((j, Vec::new(), 1)),
+        }
     }
 }
 
@@ -521,8 +633,7 @@ fn the_worked_example_from_the_document_alone() {
     let mut recused: Vec<Vec<[u8; 20]>> = vec![Vec::new(); drawn.len()];
     for recusal in v["recusals"].as_array().unwrap() {
         let j = recusal["inspection"].as_u64().unwrap() as usize;
-        assert_eq!(recusal["officer"], "first");
-        let officer = assigned[j].2[0];
+        let officer = assigned[j].2[recused_slot(&recusal["officer"])];
         let replacement = ind::recuse(
             &seed,
             &plan,
@@ -532,15 +643,11 @@ fn the_worked_example_from_the_document_alone() {
             &mut recused[j],
             j as u32,
             officer,
-        );
-        report
-            .recusals
-            .push((j, hex::encode(officer), hex::encode(replacement)));
-        if !report.after.iter().any(|(k, _)| *k == j) {
-            report.after.push((j, Vec::new()));
-        }
+        )
+        .expect("a candidate");
+        report.recusal(j, hex::encode(officer), hex::encode(replacement));
     }
-    for (j, list) in &mut report.after {
+    for (j, list, _) in &mut report.after {
         *list = assigned[*j].2.iter().map(hex::encode).collect();
     }
     check_against_document(&report, "the independent implementation");
@@ -605,24 +712,21 @@ fn the_worked_example_from_the_ledger() {
     assert_eq!(result.entity_root, draw::entity_root(&entities).unwrap());
     for recusal in v["recusals"].as_array().unwrap() {
         let j = recusal["inspection"].as_u64().unwrap() as usize;
-        let officer = result.inspections[j].inspectors[0];
+        let officer = result.inspections[j].inspectors[recused_slot(&recusal["officer"])];
         result = draw::recuse(&result, &inspectors, j, &officer).unwrap();
         let last = *result.inspections[j].recusals.last().unwrap();
         assert_eq!(last.officer, officer);
-        report
-            .recusals
-            .push((j, officer.to_hex(), last.replacement.to_hex()));
-        if !report.after.iter().any(|(k, _)| *k == j) {
-            report.after.push((j, Vec::new()));
-        }
+        report.recusal(j, officer.to_hex(), last.replacement.to_hex());
     }
-    for (j, list) in &mut report.after {
+    for (j, list, _) in &mut report.after {
         *list = result.inspections[*j]
             .inspectors
             .iter()
             .map(KeyId::to_hex)
             .collect();
     }
+    // The recorded draw re-runs as drawn.
+    draw::verify(&result, &entities, &inspectors).unwrap();
     check_against_document(&report, "xianjie_ledger::draw");
 }
 
@@ -639,6 +743,10 @@ fn market() -> OrgId {
     OrgId::new("market-1").unwrap()
 }
 
+fn tax() -> OrgId {
+    OrgId::new("tax-1").unwrap()
+}
+
 /// `n` rows with classes at random, sorted by class and then id (§3.3).
 fn entities(n: usize, classes: u8) -> Vec<EntityRow> {
     let mut rows: Vec<EntityRow> = (0..n)
@@ -652,20 +760,25 @@ fn entities(n: usize, classes: u8) -> Vec<EntityRow> {
     rows
 }
 
-/// `n` inspectors with mixed departments, scopes and validity (some not eligible).
+/// The item codes generated scopes are made of, sorted.
+const CODES: [&str; 5] = ["DRUG-01", "EXCISE-01", "FOOD-01", "PRICE-01", "TAX-01"];
+
+/// `n` inspectors with mixed departments, scopes (any non-empty subset of
+/// [`CODES`]) and validity: some eligible for a plan's team, some not.
 fn inspectors(n: usize, salt: u64) -> Vec<InspectorRow> {
     let mut rows: Vec<InspectorRow> = (0..n)
         .map(|i| {
             let bytes = gen("inspector", salt * 1_000_000 + i as u64);
             let mut officer = [0u8; 20];
             officer.copy_from_slice(&bytes[..20]);
-            let department = ["market-1", "market-1", "market-2", "tax-1"][bytes[20] as usize % 4];
-            let scopes: Vec<String> = match bytes[21] % 4 {
-                0 => vec!["FOOD-01".into()],
-                1 => vec!["DRUG-01".into(), "FOOD-01".into()],
-                2 => vec!["DRUG-01".into()],
-                _ => vec!["FOOD-01".into(), "PRICE-01".into()],
-            };
+            let department = ["market-1", "market-2", "tax-1"][bytes[20] as usize % 3];
+            let bits = 1 + bytes[21] % 31;
+            let scopes: Vec<String> = CODES
+                .iter()
+                .enumerate()
+                .filter(|(at, _)| bits & (1 << at) != 0)
+                .map(|(_, code)| code.to_string())
+                .collect();
             let (valid_from, valid_until) = match bytes[22] % 5 {
                 0 => (20250101, 20260630),
                 1 => (20270101, 20281231),
@@ -703,9 +816,20 @@ fn all_eligible(n: usize) -> Vec<InspectorRow> {
     rows
 }
 
-fn plan(ratios: &[(u8, u16)], per_inspection: u8) -> DrawPlan {
+/// A plan for `items` (`(code, department)`, in the order given), its
+/// departments those the items name, sorted.
+fn plan_of(items: &[(&str, &str)], ratios: &[(u8, u16)], per_inspection: u8) -> DrawPlan {
+    let mut departments: Vec<OrgId> = items.iter().map(|(_, d)| org(d)).collect();
+    departments.sort();
+    departments.dedup();
     DrawPlan {
-        item: "FOOD-01".into(),
+        items: items
+            .iter()
+            .map(|&(item, department)| PlanItem {
+                item: item.into(),
+                department: org(department),
+            })
+            .collect(),
         ratios: ratios
             .iter()
             .map(|&(risk_class, basis_points)| ClassRatio {
@@ -714,8 +838,125 @@ fn plan(ratios: &[(u8, u16)], per_inspection: u8) -> DrawPlan {
             })
             .collect(),
         inspectors_per_inspection: per_inspection,
-        departments: vec![market(), OrgId::new("market-2").unwrap()],
+        departments,
     }
+}
+
+/// FOOD-01 by market-1 alone (every row of [`all_eligible`] qualifies).
+fn plan(ratios: &[(u8, u16)], per_inspection: u8) -> DrawPlan {
+    plan_of(&[("FOOD-01", "market-1")], ratios, per_inspection)
+}
+
+/// The items of [`joint_plan`]: the first item is tax-1's, so the order of
+/// the items is not the order of the departments (market-1, tax-1).
+const JOINT_ITEMS: [(&str, &str); 3] = [
+    ("EXCISE-01", "tax-1"),
+    ("FOOD-01", "market-1"),
+    ("PRICE-01", "market-1"),
+];
+
+/// A joint plan: market-1 (team 0) for FOOD-01 and PRICE-01, tax-1 (team 1)
+/// for EXCISE-01.
+fn joint_plan(ratios: &[(u8, u16)], per_inspection: u8) -> DrawPlan {
+    plan_of(&JOINT_ITEMS, ratios, per_inspection)
+}
+
+/// An inspector row: officer from `(tag, n)`, of `department`, with `scopes`.
+fn staff_row(
+    tag: &str,
+    n: u64,
+    department: &str,
+    scopes: &[&str],
+    valid: (u32, u32),
+) -> InspectorRow {
+    let mut officer = [0u8; 20];
+    officer.copy_from_slice(&gen(tag, n)[..20]);
+    InspectorRow {
+        officer: KeyId(officer),
+        department: org(department),
+        scopes: scopes.iter().map(|s| s.to_string()).collect(),
+        valid_from: valid.0,
+        valid_until: valid.1,
+    }
+}
+
+const VALID: (u32, u32) = (20260101, 20271231);
+
+/// A directory for [`joint_plan`]: 5 of market-1's 9 and 4 of tax-1's 6
+/// rows are eligible on DATE; the others lack one of their department's
+/// items, have expired, or belong to a department outside the plan, and
+/// several have the other department's items in scope.
+fn joint_staff() -> Vec<InspectorRow> {
+    let m = "market-1";
+    let t = "tax-1";
+    let mut rows = vec![
+        // market-1, eligible: FOOD-01 and PRICE-01 in scope.
+        staff_row("joint", 0, m, &["FOOD-01", "PRICE-01"], VALID),
+        staff_row("joint", 1, m, &["FOOD-01", "PRICE-01"], VALID),
+        staff_row("joint", 2, m, &["DRUG-01", "FOOD-01", "PRICE-01"], VALID),
+        staff_row("joint", 3, m, &["EXCISE-01", "FOOD-01", "PRICE-01"], VALID),
+        staff_row(
+            "joint",
+            4,
+            m,
+            &["FOOD-01", "PRICE-01"],
+            (20261207, 20261207),
+        ),
+        // market-1, not eligible: one item missing, or expired.
+        staff_row("joint", 5, m, &["FOOD-01"], VALID),
+        staff_row("joint", 6, m, &["EXCISE-01", "PRICE-01"], VALID),
+        staff_row(
+            "joint",
+            7,
+            m,
+            &["FOOD-01", "PRICE-01"],
+            (20250101, 20261206),
+        ),
+        staff_row(
+            "joint",
+            8,
+            m,
+            &["FOOD-01", "PRICE-01"],
+            (20261208, 20271231),
+        ),
+        // tax-1, eligible: EXCISE-01 in scope.
+        staff_row("joint", 10, t, &["EXCISE-01"], VALID),
+        staff_row("joint", 11, t, &["EXCISE-01", "TAX-01"], VALID),
+        staff_row("joint", 12, t, &["EXCISE-01"], VALID),
+        staff_row("joint", 13, t, &["EXCISE-01", "FOOD-01", "PRICE-01"], VALID),
+        // tax-1, not eligible.
+        staff_row("joint", 14, t, &["FOOD-01", "PRICE-01", "TAX-01"], VALID),
+        staff_row("joint", 15, t, &["EXCISE-01"], (20270101, 20271231)),
+        // Another department, every item in scope.
+        staff_row(
+            "joint",
+            20,
+            "market-2",
+            &["EXCISE-01", "FOOD-01", "PRICE-01"],
+            VALID,
+        ),
+        staff_row(
+            "joint",
+            21,
+            "market-2",
+            &["EXCISE-01", "FOOD-01", "PRICE-01"],
+            VALID,
+        ),
+    ];
+    rows.sort_by_key(|r| r.officer.0);
+    rows
+}
+
+/// The officers of `tag`/`numbers` (see [`staff_row`]).
+fn officers(tag: &str, numbers: impl IntoIterator<Item = u64>) -> Vec<KeyId> {
+    numbers
+        .into_iter()
+        .map(|n| {
+            let mut officer = [0u8; 20];
+            officer.copy_from_slice(&gen(tag, n)[..20]);
+            KeyId(officer)
+        })
+        .collect()
 }
 
 fn to_independent(
@@ -728,16 +969,7 @@ fn to_independent(
     Vec<independent::Inspector>,
 ) {
     (
-        independent::Plan {
-            item: plan.item.clone(),
-            ratios: plan
-                .ratios
-                .iter()
-                .map(|r| (r.risk_class, r.basis_points))
-                .collect(),
-            per_inspection: usize::from(plan.inspectors_per_inspection),
-            departments: plan.departments.iter().map(|d| d.to_string()).collect(),
-        },
+        independent_plan(plan),
         entities
             .iter()
             .map(|e| independent::Entity {
@@ -759,6 +991,23 @@ fn to_independent(
     )
 }
 
+fn independent_plan(plan: &DrawPlan) -> independent::Plan {
+    independent::Plan {
+        items: plan
+            .items
+            .iter()
+            .map(|i| (i.item.clone(), i.department.to_string()))
+            .collect(),
+        ratios: plan
+            .ratios
+            .iter()
+            .map(|r| (r.risk_class, r.basis_points))
+            .collect(),
+        per_inspection: usize::from(plan.inspectors_per_inspection),
+        departments: plan.departments.iter().map(|d| d.to_string()).collect(),
+    }
+}
+
 fn drawn_of(result: &DrawResult) -> independent::Drawn {
     result
         .inspections
@@ -773,13 +1022,78 @@ fn drawn_of(result: &DrawResult) -> independent::Drawn {
         .collect()
 }
 
+/// Recuses the officer in `slot` of inspection `j` in the ledger's `result`
+/// and in the independent implementation, and checks that they agree
+/// (both on the replacement and on `no_replacement`).
+fn recuse_both(
+    result: DrawResult,
+    seed: &Hash,
+    inspectors: &[InspectorRow],
+    ind: (&independent::Plan, &[independent::Inspector]),
+    j: usize,
+    slot: usize,
+) -> DrawResult {
+    let mut assigned: Vec<[u8; 20]> = result.inspections[j]
+        .inspectors
+        .iter()
+        .map(|k| k.0)
+        .collect();
+    let mut recused: Vec<[u8; 20]> = result.inspections[j]
+        .recusals
+        .iter()
+        .map(|r| r.officer.0)
+        .collect();
+    let officer = result.inspections[j].inspectors[slot];
+    let theirs = independent::recuse(
+        &seed.0,
+        ind.0,
+        ind.1,
+        result.date,
+        &mut assigned,
+        &mut recused,
+        j as u32,
+        officer.0,
+    );
+    match (draw::recuse(&result, inspectors, j, &officer), theirs) {
+        (Ok(next), Some(replacement)) => {
+            let record = next.inspections[j].recusals.last().unwrap();
+            assert_eq!(record.officer, officer);
+            assert_eq!(
+                record.replacement.0, replacement,
+                "inspection {j}, slot {slot}"
+            );
+            assert_eq!(drawn_of(&next)[j].2, assigned);
+            next
+        }
+        (Err(e), None) => {
+            assert_eq!(e.code(), "no_replacement");
+            result
+        }
+        (ours, theirs) => panic!("inspection {j}, slot {slot}: {ours:?} vs {theirs:?}"),
+    }
+}
+
 #[test]
 fn the_independent_rerun_gets_the_ledgers_entities_and_inspectors() {
+    // One department with one item or two, two departments, three
+    // departments, and items whose order is not their departments' order.
+    let plans: [&[(&str, &str)]; 5] = [
+        &[("FOOD-01", "market-1")],
+        &[("DRUG-01", "market-1"), ("FOOD-01", "market-1")],
+        &[("FOOD-01", "market-1"), ("TAX-01", "tax-1")],
+        &[
+            ("DRUG-01", "market-2"),
+            ("FOOD-01", "market-1"),
+            ("TAX-01", "tax-1"),
+        ],
+        &JOINT_ITEMS,
+    ];
     let sizes = [1usize, 2, 3, 5, 7, 10, 33, 100, 257, 600];
-    let mut compared = 0;
+    let mut compared = [0; 5];
     let mut refusals = 0;
+    let mut recusals = 0;
     for (case, &size) in sizes.iter().enumerate() {
-        for round in 0..4u64 {
+        for round in 0..10u64 {
             let n = case as u64 * 10 + round;
             let bytes = gen("case", n);
             let classes = 1 + bytes[0] % 4;
@@ -795,9 +1109,10 @@ fn the_independent_rerun_gets_the_ledgers_entities_and_inspectors() {
                 })
                 .collect();
             let per_inspection = 1 + bytes[9] % 3;
-            let plan = plan(&ratios, per_inspection);
+            let kind = (case + round as usize) % plans.len();
+            let plan = plan_of(plans[kind], &ratios, per_inspection);
             let entities = entities(size, classes + 1);
-            let inspectors = inspectors(2 + bytes[10] as usize % 20, n);
+            let inspectors = inspectors(20 + bytes[10] as usize % 80, n);
             let seed = Hash(gen("seed", n));
             let (ind_plan, ind_entities, ind_inspectors) =
                 to_independent(&plan, &entities, &inspectors);
@@ -815,39 +1130,20 @@ fn the_independent_rerun_gets_the_ledgers_entities_and_inspectors() {
             match (theirs, ours) {
                 (Ok(theirs), Ok(mut ours)) => {
                     assert_eq!(theirs, drawn_of(&ours), "size {size}, round {round}");
-                    compared += 1;
-                    // Recuse the first inspector of a few inspections, twice where possible.
-                    for j in [0, ours.inspections.len() / 2, ours.inspections.len() - 1] {
-                        let mut assigned = ours.inspections[j]
-                            .inspectors
-                            .iter()
-                            .map(|k| k.0)
-                            .collect::<Vec<_>>();
-                        let mut recused: Vec<[u8; 20]> = ours.inspections[j]
-                            .recusals
-                            .iter()
-                            .map(|r| r.officer.0)
-                            .collect();
-                        let officer = ours.inspections[j].inspectors[0];
-                        match draw::recuse(&ours, &inspectors, j, &officer) {
-                            Ok(next) => {
-                                let replacement = independent::recuse(
-                                    &seed.0,
-                                    &ind_plan,
-                                    &ind_inspectors,
-                                    DATE,
-                                    &mut assigned,
-                                    &mut recused,
-                                    j as u32,
-                                    officer.0,
-                                );
-                                let record = next.inspections[j].recusals.last().unwrap();
-                                assert_eq!(record.replacement.0, replacement);
-                                assert_eq!(drawn_of(&next)[j].2, assigned);
-                                ours = next;
-                            }
-                            Err(e) => assert_eq!(e.code(), "no_replacement"),
-                        }
+                    compared[kind] += 1;
+                    // Recuse a slot of every team on a few inspections, again where possible.
+                    let last = ours.inspections.len() - 1;
+                    for (at, j) in [0, last / 2, last, last].into_iter().enumerate() {
+                        let slot = (at + bytes[11] as usize) % plan.team_size();
+                        ours = recuse_both(
+                            ours,
+                            &seed,
+                            &inspectors,
+                            (&ind_plan, &ind_inspectors),
+                            j,
+                            slot,
+                        );
+                        recusals += 1;
                     }
                 }
                 (Err(theirs), Err(ours)) => {
@@ -858,8 +1154,374 @@ fn the_independent_rerun_gets_the_ledgers_entities_and_inspectors() {
             }
         }
     }
-    assert!(compared >= 30, "{compared} draws compared");
-    assert!(refusals <= 10, "{refusals} refusals");
+    assert!(
+        compared.iter().all(|&count| count >= 8),
+        "draws compared per plan: {compared:?}"
+    );
+    assert!(refusals <= 40, "{refusals} refusals");
+    assert!(recusals >= 200, "{recusals} recusals");
+}
+
+#[test]
+fn a_joint_draw_agrees_with_the_document_over_many_seeds() {
+    let plan = joint_plan(&[(0, 1500), (1, 4000), (2, 10_000)], 2);
+    let entities = entities(60, 4);
+    let staff = joint_staff();
+    let (ind_plan, ind_entities, ind_staff) = to_independent(&plan, &entities, &staff);
+    let teams = [officers("joint", 0..5), officers("joint", [10, 11, 12, 13])];
+    let mut seen: std::collections::BTreeMap<KeyId, usize> = Default::default();
+    for n in 0..300u64 {
+        let seed = Hash(gen("joint", n));
+        let mut result = draw::draw(&seed, &plan, &entities, &staff, DATE).unwrap();
+        let theirs =
+            independent::draw(&seed.0, &ind_plan, &ind_entities, &ind_staff, DATE).unwrap();
+        assert_eq!(theirs, drawn_of(&result), "seed {n}");
+        for inspection in &result.inspections {
+            assert_eq!(inspection.inspectors.len(), 4);
+            // Slots 0–1 are market-1's team, 2–3 tax-1's.
+            for (slot, officer) in inspection.inspectors.iter().enumerate() {
+                assert!(teams[slot / 2].contains(officer), "seed {n}, slot {slot}");
+                *seen.entry(*officer).or_default() += 1;
+            }
+            assert_ne!(inspection.inspectors[0], inspection.inspectors[1]);
+            assert_ne!(inspection.inspectors[2], inspection.inspectors[3]);
+        }
+        // Recusals in both teams, twice on one inspection, agree too.
+        let j = n as usize % result.inspections.len();
+        for slot in [(n % 4) as usize, 3 - (n % 4) as usize, 2] {
+            result = recuse_both(result, &seed, &staff, (&ind_plan, &ind_staff), j, slot);
+        }
+        assert_eq!(result.inspections[j].recusals.len(), 3);
+        draw::verify(&result, &entities, &staff).unwrap();
+    }
+    // Every eligible inspector of each team serves, and nobody else.
+    assert_eq!(seen.len(), teams[0].len() + teams[1].len(), "{seen:?}");
+}
+
+#[test]
+fn an_inspector_without_every_item_of_its_department_is_not_eligible() {
+    let plan = joint_plan(&[(0, 10_000)], 2);
+    let row = |department: &str, scopes: &[&str]| staff_row("one", 0, department, scopes, VALID);
+    let eligible = |r: &InspectorRow, department: &OrgId| {
+        r.is_eligible(DATE, department, plan.items_of(department))
+    };
+    assert_eq!(
+        plan.items_of(&market()).collect::<Vec<_>>(),
+        ["FOOD-01", "PRICE-01"]
+    );
+    assert_eq!(plan.items_of(&tax()).collect::<Vec<_>>(), ["EXCISE-01"]);
+    assert_eq!(plan.team_size(), 4);
+    assert!(plan.has_item("EXCISE-01") && !plan.has_item("TAX-01"));
+    // Both of market-1's items, whatever else.
+    assert!(eligible(
+        &row("market-1", &["FOOD-01", "PRICE-01"]),
+        &market()
+    ));
+    assert!(eligible(
+        &row("market-1", &["DRUG-01", "FOOD-01", "PRICE-01"]),
+        &market()
+    ));
+    // One of them missing.
+    assert!(!eligible(&row("market-1", &["FOOD-01"]), &market()));
+    assert!(!eligible(&row("market-1", &["PRICE-01"]), &market()));
+    assert!(!eligible(
+        &row("market-1", &["EXCISE-01", "FOOD-01"]),
+        &market()
+    ));
+    // Another department's items do not make a market officer a tax inspector,
+    // nor the other way round.
+    let everything = ["EXCISE-01", "FOOD-01", "PRICE-01"];
+    assert!(!eligible(&row("market-1", &everything), &tax()));
+    assert!(!eligible(&row("tax-1", &everything), &market()));
+    assert!(eligible(&row("tax-1", &everything), &tax()));
+    assert!(!eligible(&row("market-2", &everything), &market()));
+    // Validity still counts.
+    let mut expired = row("market-1", &["FOOD-01", "PRICE-01"]);
+    expired.valid_until = DATE - 1;
+    assert!(!eligible(&expired, &market()));
+
+    // In a draw: the market-1 officers lacking FOOD-01 or PRICE-01 never
+    // serve, although they are of the department and valid; with them
+    // counted, market-1 would have 7 for a team of 6.
+    let staff = joint_staff();
+    let (ind_plan, _, ind_staff) = to_independent(&plan, &[], &staff);
+    let lacking = officers("joint", [5, 6]);
+    for k in 0..2 {
+        let department = &plan.departments[k];
+        let ours: Vec<KeyId> = staff
+            .iter()
+            .filter(|r| eligible(r, department))
+            .map(|r| r.officer)
+            .collect();
+        let theirs: Vec<[u8; 20]> = independent::eligible(&ind_plan, &ind_staff, DATE, k)
+            .into_iter()
+            .map(|r| r.officer)
+            .collect();
+        assert_eq!(ours.iter().map(|k| k.0).collect::<Vec<_>>(), theirs);
+    }
+    let entities = entities(30, 1);
+    for n in 0..200u64 {
+        let result = draw::draw(&Hash(gen("lacking", n)), &plan, &entities, &staff, DATE).unwrap();
+        for inspection in &result.inspections {
+            assert!(inspection.inspectors.iter().all(|k| !lacking.contains(k)));
+        }
+    }
+    let err = draw::draw(
+        &Hash([1; 32]),
+        &joint_plan(&[(0, 10_000)], 6),
+        &entities,
+        &staff,
+        DATE,
+    )
+    .unwrap_err();
+    assert_eq!(err.code(), "too_few_inspectors");
+}
+
+#[test]
+fn a_department_short_of_inspectors_is_refused() {
+    let entities = entities(30, 1);
+    let (_, ind_entities, _) = to_independent(&plan(&[(0, 1)], 1), &entities, &[]);
+    // Leave tax-1 one eligible inspector (of 6 rows, 4 of them with EXCISE-01
+    // in scope), and market-1 plenty: 1 + 5 eligible is more than a team of
+    // 2 + 2, but tax-1 cannot send 2.
+    let staff: Vec<InspectorRow> = joint_staff()
+        .into_iter()
+        .filter(|r| !officers("joint", [10, 11, 12]).contains(&r.officer))
+        .collect();
+    let plan = joint_plan(&[(0, 5000)], 2);
+    let seed = Hash(gen("short", 0));
+    match draw::draw(&seed, &plan, &entities, &staff, DATE).unwrap_err() {
+        DrawError::TooFewInspectors {
+            eligible,
+            needed,
+            department,
+            items,
+            date,
+        } => {
+            assert_eq!((eligible, needed, date), (1, 2, DATE));
+            assert_eq!(department, "tax-1");
+            assert_eq!(items, "EXCISE-01");
+        }
+        other => panic!("{other:?}"),
+    }
+    let (ind_plan, _, ind_staff) = to_independent(&plan, &entities, &staff);
+    assert_eq!(
+        independent::draw(&seed.0, &ind_plan, &ind_entities, &ind_staff, DATE),
+        Err("too_few_inspectors")
+    );
+    // A team of one each is drawn.
+    let one_each = joint_plan(&[(0, 5000)], 1);
+    let result = draw::draw(&seed, &one_each, &entities, &staff, DATE).unwrap();
+    let only = officers("joint", [13])[0];
+    assert!(result.inspections.iter().all(|i| i.inspectors[1] == only));
+    // market-1, the first department, short: 5 eligible for teams of 6.
+    let err = draw::draw(
+        &seed,
+        &joint_plan(&[(0, 5000)], 6),
+        &entities,
+        &joint_staff(),
+        DATE,
+    )
+    .unwrap_err();
+    assert!(
+        matches!(&err, DrawError::TooFewInspectors { eligible: 5, needed: 6, department, items, .. }
+            if department == "market-1" && items == "FOOD-01,PRICE-01"),
+        "{err:?}"
+    );
+    // With inspector 15 valid from an earlier date, tax-1 has 2 and the
+    // draw goes ahead (14, without EXCISE-01, still does not count).
+    let mut renewed = staff.clone();
+    let fifteen = officers("joint", [15])[0];
+    for row in &mut renewed {
+        if row.officer == fifteen {
+            row.valid_from = 20260101;
+        }
+    }
+    assert!(draw::draw(&seed, &plan, &entities, &renewed, DATE).is_ok());
+}
+
+#[test]
+fn a_recusal_in_the_second_team_draws_from_that_team_only() {
+    let plan = joint_plan(&[(0, 2000)], 2);
+    let entities = entities(40, 1);
+    let staff = joint_staff();
+    let market_team = officers("joint", 0..5);
+    let tax_team = officers("joint", [10, 11, 12, 13]);
+    for n in 0..50u64 {
+        let seed = Hash(gen("second team", n));
+        let result = draw::draw(&seed, &plan, &entities, &staff, DATE).unwrap();
+        let j = n as usize % result.inspections.len();
+        let slot = 2 + (n % 2) as usize;
+        let officer = result.inspections[j].inspectors[slot];
+        let once = draw::recuse(&result, &staff, j, &officer).unwrap();
+        let changed = &once.inspections[j];
+        let replacement = changed.inspectors[slot];
+        assert!(tax_team.contains(&replacement), "seed {n}");
+        assert!(!result.inspections[j].inspectors.contains(&replacement));
+        // Only that slot changed: market-1's team and the other tax slot stay.
+        for other in (0..4).filter(|&s| s != slot) {
+            assert_eq!(
+                changed.inspectors[other],
+                result.inspections[j].inspectors[other]
+            );
+        }
+        // Recusing tax-1's inspectors again and again runs through its 4
+        // eligible ones (2 on the team, 2 recused); then there is no
+        // replacement, although market-1 still has 3 unassigned.
+        let mut current = once;
+        while let Ok(next) =
+            draw::recuse(&current, &staff, j, &current.inspections[j].inspectors[2])
+        {
+            current = next;
+        }
+        let record = &current.inspections[j];
+        assert_eq!(record.recusals.len(), 2, "4 eligible, 2 on the team");
+        let mut seen: Vec<KeyId> = record.inspectors[2..].to_vec();
+        for recusal in &record.recusals {
+            assert!(tax_team.contains(&recusal.officer));
+            assert!(tax_team.contains(&recusal.replacement));
+            seen.push(recusal.officer);
+        }
+        seen.sort_by_key(|k| k.0);
+        seen.dedup();
+        assert_eq!(seen.len(), tax_team.len());
+        assert_eq!(
+            draw::recuse(&current, &staff, j, &record.inspectors[3])
+                .unwrap_err()
+                .code(),
+            "no_replacement"
+        );
+        // market-1's team can still be changed, from market-1 only.
+        let market_done = draw::recuse(&current, &staff, j, &record.inspectors[0]).unwrap();
+        let last = market_done.inspections[j].recusals.last().unwrap();
+        assert!(market_team.contains(&last.replacement));
+        assert_eq!(market_done.inspections[j].inspectors[0], last.replacement);
+        draw::verify(&market_done, &entities, &staff).unwrap();
+    }
+}
+
+#[test]
+fn plans_break_the_version_2_rules_with_invalid_plan() {
+    let ratios = [(0u8, 5000u16)];
+    let good = joint_plan(&ratios, 2);
+    let item = |code: &str, department: &str| PlanItem {
+        item: code.into(),
+        department: org(department),
+    };
+    let seventeen: Vec<(String, String)> = (0..17)
+        .map(|i| (format!("FOOD-{i:02}"), "market-1".to_string()))
+        .collect();
+    let sixteen_departments: Vec<(String, String)> = (0..16)
+        .map(|i| (format!("ITEM-{i:02}"), format!("dept-{i:02}")))
+        .collect();
+    let plan_from = |pairs: &[(String, String)], p: u8| {
+        let pairs: Vec<(&str, &str)> = pairs
+            .iter()
+            .map(|(c, d)| (c.as_str(), d.as_str()))
+            .collect();
+        plan_of(&pairs, &ratios, p)
+    };
+    let bad_plans = [
+        // An item's department not among the plan's departments.
+        DrawPlan {
+            departments: vec![market()],
+            items: vec![item("FOOD-01", "market-1"), item("TAX-01", "tax-1")],
+            ..good.clone()
+        },
+        // A department without an item.
+        DrawPlan {
+            departments: vec![market(), org("police-1"), tax()],
+            ..good.clone()
+        },
+        // Items out of order (by code, not by department).
+        DrawPlan {
+            items: vec![
+                item("FOOD-01", "market-1"),
+                item("EXCISE-01", "tax-1"),
+                item("PRICE-01", "market-1"),
+            ],
+            ..good.clone()
+        },
+        // The same item twice, even for two departments.
+        DrawPlan {
+            items: vec![
+                item("EXCISE-01", "tax-1"),
+                item("FOOD-01", "market-1"),
+                item("FOOD-01", "tax-1"),
+            ],
+            ..good.clone()
+        },
+        DrawPlan {
+            items: vec![
+                item("EXCISE-01", "tax-1"),
+                item("FOOD-01", "market-1"),
+                item("FOOD-01", "market-1"),
+            ],
+            ..good.clone()
+        },
+        // No items, 17 items.
+        DrawPlan {
+            items: vec![],
+            ..good.clone()
+        },
+        plan_from(&seventeen, 2),
+        // p × departments above 16: 6 × 3, 2 × 9, 8 × 3.
+        plan_of(
+            &[("A-01", "a-1"), ("B-01", "b-1"), ("C-01", "c-1")],
+            &ratios,
+            6,
+        ),
+        plan_from(&sixteen_departments[..9], 2),
+        plan_from(&sixteen_departments[..3], 8),
+        joint_plan(&ratios, 9),
+        // A bad code among good ones.
+        plan_of(
+            &[("EXCISE 01", "tax-1"), ("FOOD-01", "market-1")],
+            &ratios,
+            2,
+        ),
+    ];
+    let entities = entities(10, 1);
+    let staff = joint_staff();
+    for bad in &bad_plans {
+        assert_eq!(
+            draw::check_plan(bad).unwrap_err().code(),
+            "invalid_plan",
+            "{bad:?}"
+        );
+        assert_eq!(
+            code(draw::draw(&Hash([2; 32]), bad, &entities, &staff, DATE)),
+            "invalid_plan"
+        );
+        assert_eq!(
+            independent::check_plan(&independent_plan(bad)),
+            Err("invalid_plan"),
+            "{bad:?}"
+        );
+    }
+    // The limits themselves are allowed: 16 items, 8 × 2, 2 × 8, 1 × 16.
+    let good_plans = [
+        good,
+        plan_from(&seventeen[..16], 8),
+        plan_from(&sixteen_departments[..2], 8),
+        plan_from(&sixteen_departments[..8], 2),
+        plan_from(&sixteen_departments, 1),
+        // Several items of one department, in any interleaving.
+        plan_of(
+            &[
+                ("A-01", "tax-1"),
+                ("B-01", "market-1"),
+                ("C-01", "tax-1"),
+                ("D-01", "market-1"),
+            ],
+            &ratios,
+            2,
+        ),
+    ];
+    for ok in &good_plans {
+        assert!(draw::check_plan(ok).is_ok(), "{ok:?}");
+        assert_eq!(independent::check_plan(&independent_plan(ok)), Ok(()));
+    }
 }
 
 // ------------------------------------------------------------ determinism and sensitivity
@@ -1062,10 +1724,16 @@ fn refusals_have_their_codes() {
         },
         DrawPlan {
             departments: vec![org("market-2"), market()],
-            ..good_plan.clone()
+            ..plan_of(
+                &[("FOOD-01", "market-1"), ("PRICE-01", "market-2")],
+                &[(0, 5000)],
+                2,
+            )
         },
+        plan_of(&[("FOOD 01", "market-1")], &[(0, 5000)], 2),
+        plan_of(&[("", "market-1")], &[(0, 5000)], 2),
         DrawPlan {
-            item: "FOOD 01".into(),
+            items: vec![],
             ..good_plan.clone()
         },
     ] {
@@ -1149,18 +1817,12 @@ fn refusals_have_their_codes() {
         code(draw::draw(&seed, &good_plan, &rows, &staff, 20251231)),
         "too_few_inspectors"
     );
-    let out_of_scope = DrawPlan {
-        item: "DRUG-01".into(),
-        ..good_plan.clone()
-    };
+    let out_of_scope = plan_of(&[("DRUG-01", "market-1")], &[(0, 5000)], 2);
     assert_eq!(
         code(draw::draw(&seed, &out_of_scope, &rows, &staff, DATE)),
         "too_few_inspectors"
     );
-    let other_department = DrawPlan {
-        departments: vec![org("tax-1")],
-        ..good_plan.clone()
-    };
+    let other_department = plan_of(&[("FOOD-01", "tax-1")], &[(0, 5000)], 2);
     assert_eq!(
         code(draw::draw(&seed, &other_department, &rows, &staff, DATE)),
         "too_few_inspectors"
@@ -1252,7 +1914,7 @@ fn a_recusal_draws_an_eligible_unassigned_replacement_again_and_again_the_same()
     staff.sort_by_key(|r| r.officer.0);
     let eligible: Vec<KeyId> = staff
         .iter()
-        .filter(|r| r.is_eligible(DATE, &plan.item, &plan.departments))
+        .filter(|r| r.is_eligible(DATE, &market(), plan.items_of(&market())))
         .map(|r| r.officer)
         .collect();
     for n in 0..20u64 {

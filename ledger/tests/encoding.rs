@@ -658,7 +658,10 @@ fn draw_calls() -> Vec<Call> {
         }),
         Call::PlanDraw(PlanDraw {
             plan: DrawPlan {
-                item: "FOOD-01".into(),
+                items: vec![xianjie_ledger::draw::PlanItem {
+                    item: "FOOD-01".into(),
+                    department: org_id("market"),
+                }],
                 ratios: vec![ClassRatio {
                     risk_class: 1,
                     basis_points: 2000,

@@ -1,5 +1,5 @@
 // Re-runs a random inspection draw (双随机、一公开) in the browser, byte by
-// byte as docs/draw.md (version 1) specifies, so that anyone holding the two
+// byte as docs/draw.md (version 2) specifies, so that anyone holding the two
 // directory snapshots and the seed can check the entities and inspectors the
 // chain recorded without trusting the node. Section numbers below (§n) are
 // those of docs/draw.md. Plain ES module, no build step.
@@ -17,7 +17,7 @@ const CONTEXTS = {
   inspector_row: "xianjie 2026-12 random draw inspector row v1",
   commitment: "xianjie 2026-12 random draw commitment v1",
   seed: "xianjie 2026-12 random draw seed v1",
-  stream: "xianjie 2026-12 random draw stream v1",
+  stream: "xianjie 2026-12 random draw stream v2",
   leaf: "xianjie 2026-11 merkle leaf v1",
   node: "xianjie 2026-11 merkle node v1",
   root: "xianjie 2026-11 merkle root v1",
@@ -310,26 +310,55 @@ function checkDate(date) {
   if (year < 1000 || year > 9999 || month < 1 || month > 12 || day < 1 || day > days) throw new Error(`invalid_draw_date: ${date}`);
 }
 
-/** The shape checks of §6 that change the outcome if ignored. */
+/** An organisation id (§3.2): 1–32 characters of a-z, 0-9 and -. */
+function isOrg(text) {
+  return typeof text === "string" && /^[a-z0-9-]{1,32}$/.test(text);
+}
+
+/** The plan's rules of §6, refused with the codes of §9 (in the ledger's order). */
 function checkPlan(plan) {
-  printable(plan.item, 1, 48, "item");
+  const items = plan.items;
+  if (!Array.isArray(items) || items.length < 1 || items.length > 16) throw new Error("invalid_plan: 1–16 items");
+  for (let i = 0; i < items.length; i++) {
+    const item = items[i];
+    if (item === null || typeof item !== "object") throw new Error("invalid_plan: an item is a pair { item, department }");
+    try {
+      printable(item.item, 1, 48, "item");
+    } catch (error) {
+      throw new Error(`invalid_plan: item code ${JSON.stringify(item.item)} must be 1–48 printable ASCII characters`);
+    }
+    if (i > 0 && !(items[i - 1].item < item.item)) throw new Error("invalid_plan: items not sorted by code, or an item twice");
+  }
   const ratios = plan.ratios;
-  if (!Array.isArray(ratios) || ratios.length < 1 || ratios.length > 256) throw new Error("invalid_plan: 1–256 ratios");
-  for (let i = 0; i < ratios.length; i++) {
-    uint(ratios[i].risk_class, 255, "ratio risk_class");
-    uint(ratios[i].basis_points, Number.MAX_SAFE_INTEGER, "basis_points");
-    if (ratios[i].basis_points > 10000) throw new Error(`ratio_above_100_percent: class ${ratios[i].risk_class}`);
-    if (i > 0 && !(ratios[i - 1].risk_class < ratios[i].risk_class)) throw new Error("invalid_plan: ratios not sorted by class");
+  if (!Array.isArray(ratios)) throw new Error("invalid_plan: 1–256 ratios");
+  for (const ratio of ratios) {
+    uint(ratio.risk_class, 255, "ratio risk_class");
+    uint(ratio.basis_points, Number.MAX_SAFE_INTEGER, "basis_points");
+    if (ratio.basis_points > 10000) throw new Error(`ratio_above_100_percent: class ${ratio.risk_class}`);
+  }
+  if (ratios.length < 1 || ratios.length > 256) throw new Error("invalid_plan: 1–256 ratios");
+  for (let i = 1; i < ratios.length; i++) {
+    if (!(ratios[i - 1].risk_class < ratios[i].risk_class)) throw new Error("invalid_plan: ratios not sorted by class");
   }
   if (ratios.every((ratio) => ratio.basis_points === 0)) throw new Error("invalid_plan: all ratios are 0");
   const p = plan.inspectors_per_inspection;
   if (!Number.isInteger(p) || p < 1 || p > 8) throw new Error("invalid_plan: inspectors_per_inspection must be 1–8");
   const departments = plan.departments;
   if (!Array.isArray(departments) || departments.length < 1 || departments.length > 16) throw new Error("invalid_plan: 1–16 departments");
-  departments.forEach((department) => ascii(department, "department"));
+  for (const department of departments) {
+    if (!isOrg(department)) throw new Error(`invalid_plan: department ${JSON.stringify(department)}`);
+  }
   for (let i = 1; i < departments.length; i++) {
     if (!(departments[i - 1] < departments[i])) throw new Error("invalid_plan: departments not sorted");
   }
+  // Exactly the departments the items name, each at least once.
+  for (const item of items) {
+    if (!departments.includes(item.department)) throw new Error(`invalid_plan: item ${item.item} names department ${item.department}, not among the plan's departments`);
+  }
+  for (const department of departments) {
+    if (!items.some((item) => item.department === department)) throw new Error(`invalid_plan: department ${department} has no item`);
+  }
+  if (p * departments.length > 16) throw new Error(`invalid_plan: ${p} inspectors × ${departments.length} departments is more than 16 on an inspection`);
 }
 
 /** §6: per class in the plan, ceil(population × ratio) picks on sub-stream "entities" ‖ class. */
@@ -345,25 +374,37 @@ function drawEntities(seed, plan, entities) {
     for (const pick of picks) inspections.push({ entity: rows[pick].entity, risk_class });
   }
   if (classes.every((c) => c.population === 0)) throw new Error("empty_population: no entity rows in the plan's classes");
+  if (inspections.length === 0) throw new Error("empty_population: the plan draws none of the entity rows");
   return { classes, inspections };
 }
 
-/** §7: inspectors valid on the date, with the item in scope, from a plan department, in snapshot order. */
-function eligibleInspectors(plan, date, inspectors) {
-  return inspectors
-    .filter((row) => row.valid_from <= date && date <= row.valid_until)
-    .filter((row) => row.scopes.includes(plan.item) && plan.departments.includes(row.department))
-    .map((row) => row.officer.toLowerCase());
+/**
+ * §7: per department of the plan, in its order (department number k), the
+ * eligible inspectors in snapshot order: of that department, valid on the
+ * date, with every item of the plan whose department it is in scope.
+ */
+function eligibleTeams(plan, date, inspectors) {
+  return plan.departments.map((department) => {
+    const items = plan.items.filter((item) => item.department === department).map((item) => item.item);
+    return inspectors
+      .filter((row) => row.department === department && row.valid_from <= date && date <= row.valid_until)
+      .filter((row) => items.every((item) => row.scopes.includes(item)))
+      .map((row) => row.officer.toLowerCase());
+  });
 }
 
-/** §8: the recused officer's place goes to a candidate drawn on "recusal" ‖ be32(j) ‖ be32(r). */
-function recuse(seed, eligible, inspection, j, officer) {
+/**
+ * §8: the recused officer's place goes to a candidate of the same team
+ * (department number slot div p), drawn on "recusal" ‖ be32(j) ‖ be32(r).
+ */
+function recuse(seed, teams, p, inspection, j, officer) {
   const place = inspection.inspectors.indexOf(officer);
   if (place < 0) throw new Error(`inspector_not_assigned: ${officer} is not on inspection ${j}`);
+  const team = teams[Math.floor(place / p)];
   const r = inspection.recusals.length;
   // Those assigned now (the recused one included) and those recused before cannot come back.
   const excluded = new Set([...inspection.inspectors, ...inspection.recusals.map((recusal) => recusal.officer)]);
-  const candidates = eligible.filter((candidate) => !excluded.has(candidate));
+  const candidates = team.filter((candidate) => !excluded.has(candidate));
   if (candidates.length === 0) throw new Error(`no_replacement: no candidate left for ${officer} on inspection ${j}`);
   const stream = new Stream(seed, label("recusal", be32(j), be32(r)));
   const replacement = candidates[stream.below(candidates.length)];
@@ -384,18 +425,24 @@ export function rerun({ seed, plan, date, entities, inspectors, recusals = [] })
   const roots = { entityRoot: entityRoot(entities), inspectorRoot: inspectorRoot(inspectors) };
   const { classes, inspections } = drawEntities(seedBytes, plan, entities);
 
-  const eligible = eligibleInspectors(plan, date, inspectors);
+  const teams = eligibleTeams(plan, date, inspectors);
   const p = plan.inspectors_per_inspection;
-  if (eligible.length < p) throw new Error(`too_few_inspectors: ${eligible.length} eligible, ${p} needed per inspection`);
+  teams.forEach((team, k) => {
+    if (team.length < p) throw new Error(`too_few_inspectors: ${team.length} eligible in ${plan.departments[k]}, which sends ${p} on each inspection`);
+  });
+  // Inspection j's list is the teams one after the other: slot s is department s div p's.
   inspections.forEach((inspection, j) => {
-    const picks = new Stream(seedBytes, label("inspectors", be32(j))).shuffle(eligible.length, p);
-    inspection.inspectors = picks.map((pick) => eligible[pick]);
+    inspection.inspectors = [];
+    teams.forEach((team, k) => {
+      const picks = new Stream(seedBytes, label("inspectors", be32(j), be32(k))).shuffle(team.length, p);
+      for (const pick of picks) inspection.inspectors.push(team[pick]);
+    });
     inspection.recusals = [];
   });
 
   for (const { inspection: j, officer } of recusals) {
     if (!Number.isInteger(j) || j < 0 || j >= inspections.length) throw new Error(`no_such_inspection: ${j}`);
-    recuse(seedBytes, eligible, inspections[j], j, String(officer).toLowerCase());
+    recuse(seedBytes, teams, p, inspections[j], j, String(officer).toLowerCase());
   }
   return { ...roots, classes, inspections };
 }

@@ -20,25 +20,31 @@ fn key_id(node: &DevNode, key: &str) -> String {
     shown["id"].as_str().unwrap().to_owned()
 }
 
-/// The walkthrough's item, three inspectors and snapshot; returns the snapshot id.
+/// The walkthrough's two items, three inspectors and snapshot; returns the
+/// snapshot id.
 fn directories(node: &DevNode) -> String {
-    node.cli_as(
-        "market-officer",
-        &[
-            "draw",
-            "item",
-            "set",
-            "--item",
-            "FOOD-01",
-            "--basis",
-            "food-safety-law/art-87",
-            "--method",
-            "on-site",
-            "--description",
-            "食品经营者主体责任落实情况",
-        ],
-    )
-    .expect_code(0);
+    for (item, description) in [
+        ("FOOD-01", "食品经营者主体责任落实情况"),
+        ("FOOD-02", "食品经营许可证公示情况"),
+    ] {
+        node.cli_as(
+            "market-officer",
+            &[
+                "draw",
+                "item",
+                "set",
+                "--item",
+                item,
+                "--basis",
+                "food-safety-law/art-87",
+                "--method",
+                "on-site",
+                "--description",
+                description,
+            ],
+        )
+        .expect_code(0);
+    }
     for role in ["officer", "officer2", "head"] {
         let officer = key_id(node, &format!("market-{role}"));
         let certificate = format!("ZF-3301-{role}");
@@ -50,6 +56,8 @@ fn directories(node: &DevNode) -> String {
                 "set",
                 "--scope",
                 "FOOD-01",
+                "--scope",
+                "FOOD-02",
                 "--officer",
                 &officer,
                 "--certificate",
@@ -85,32 +93,42 @@ fn a_draw_is_committed_revealed_named_re_run_and_a_finding_opens_a_case() {
     let node = DevNode::start(&home);
     let snapshot = directories(&node);
 
-    let planned = node
-        .cli_as(
-            "market-officer",
-            &[
-                "draw",
-                "plan",
-                "--item",
-                "FOOD-01",
-                "--snapshot",
-                &snapshot,
-                "--ratio",
-                "1:20",
-                "--ratio",
-                "2:50",
-                "--ratio",
-                "3:100",
-                "--department",
-                "market",
-                "--witness",
-                "procuratorate",
-            ],
-        )
-        .expect_code(0)
-        .json();
+    let plan = |items: &[&str]| {
+        let mut args = vec!["draw", "plan", "--snapshot", &snapshot];
+        for item in items {
+            args.extend(["--item", item]);
+        }
+        args.extend([
+            "--ratio",
+            "1:20",
+            "--ratio",
+            "2:50",
+            "--ratio",
+            "3:100",
+            "--witness",
+            "procuratorate",
+        ]);
+        node.cli_as("market-officer", &args)
+    };
+    // An item not on the list is named before anything is signed.
+    let unknown = plan(&["FOOD-01", "FOOD-99"]).expect_code(2);
+    assert!(unknown.stderr.contains("FOOD-99"), "{unknown:?}");
+    // Two items in one visit, given in any order.
+    let planned = plan(&["FOOD-02", "FOOD-01"]).expect_code(0).json();
     let draw = planned["id"].as_str().unwrap().to_owned();
     assert!(draw.starts_with("DRAW-"), "{planned}");
+    let shown = node
+        .cli_as("procuratorate-officer", &["draw", "show", &draw])
+        .expect_code(0)
+        .json();
+    let items: Vec<&str> = shown["draw"]["plan"]["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|item| item["item"].as_str().unwrap())
+        .collect();
+    assert_eq!(items, ["FOOD-01", "FOOD-02"], "{shown}");
+    assert_eq!(shown["draw"]["plan"]["departments"][0], "market", "{shown}");
 
     // The police are no party: they cannot commit.
     let police = nonce_file(dir.path(), "police");

@@ -1310,12 +1310,15 @@ fn draw_rows() -> (String, Vec<xianjie_ledger::draw::EntityRow>) {
 /// snapshot, and a draw planned at `time_ms` and committed by both
 /// organisations; returns the draw's id.
 fn committed_draw(chain: &mut BackdatedChain, time_ms: u64, snapshot: &SnapshotId) -> DrawId {
-    use xianjie_ledger::draw::{self, ClassRatio, DrawPlan};
+    use xianjie_ledger::draw::{self, ClassRatio, DrawPlan, PlanItem};
     chain.set_time(time_ms);
     let market = chain.key("market", "officer");
     let plan = Call::PlanDraw(PlanDraw {
         plan: DrawPlan {
-            item: "FOOD-01".into(),
+            items: vec![PlanItem {
+                item: "FOOD-01".into(),
+                department: OrgId::new("market").unwrap(),
+            }],
             ratios: [(1, 2000), (2, 5000), (3, 10000)]
                 .map(|(risk_class, basis_points)| ClassRatio {
                     risk_class,
@@ -1572,18 +1575,32 @@ async fn the_browsers_draw_code_gives_the_documents_worked_example() {
             out.push(`inspection ${j}: ${inspection.entity} (class ${inspection.risk_class})`);
             inspection.inspectors.forEach(hex);
           });
+          // "first" is slot 0; "slot s" the inspector in slot s at that point (docs/draw.md §10).
+          const slotOf = (notation) => {
+            if (notation === "first") return 0;
+            const slot = /^slot (\d+)$/.exec(notation);
+            if (!slot) throw new Error(`recusal notation ${notation}`);
+            return Number(slot[1]);
+          };
           const recusals = [];
-          input.recusals.forEach((recusal, r) => {
-            const first = run(recusals).inspections[recusal.inspection].inspectors[0];
-            recusals.push({ inspection: recusal.inspection, officer: first });
-            const after = run(recusals).inspections[recusal.inspection];
-            const last = after.recusals[after.recusals.length - 1];
-            out.push(`recusal ${r} on inspection ${recusal.inspection}:`);
+          input.recusals.forEach((recusal) => {
+            const j = recusal.inspection;
+            const officer = run(recusals).inspections[j].inspectors[slotOf(recusal.officer)];
+            recusals.push({ inspection: j, officer });
+            const after = run(recusals).inspections[j];
+            const r = after.recusals.length - 1;
+            const last = after.recusals[r];
+            out.push(`recusal ${r} on inspection ${j}:`);
             hex(`${last.officer} replaced by`);
             hex(last.replacement);
           });
-          out.push("inspection 0 after the recusals:");
-          run(recusals).inspections[0].inspectors.forEach(hex);
+          // Each recused inspection once, in the order first recused.
+          const final = run(recusals);
+          for (const j of new Set(input.recusals.map((recusal) => recusal.inspection))) {
+            const count = final.inspections[j].recusals.length;
+            out.push(`inspection ${j} after the recusal${count === 1 ? "" : "s"}:`);
+            final.inspections[j].inspectors.forEach(hex);
+          }
           done(out.join("\n") + "\n");
         }).catch((error) => done("error: " + error));
     "#;

@@ -6,7 +6,7 @@
 
 use xianjie_contracts::random_draw;
 use xianjie_ledger::case::{LeadKind, LeadSource};
-use xianjie_ledger::draw::{self, ClassRatio, DrawPlan, EntityRow};
+use xianjie_ledger::draw::{self, ClassRatio, DrawPlan, EntityRow, PlanItem};
 use xianjie_ledger::hash::{file_digest, Hash};
 use xianjie_ledger::ids::{DrawId, SnapshotId};
 use xianjie_ledger::merkle;
@@ -21,6 +21,16 @@ use xianjie_ledger::tx::{
 use crate::sim::{self, head, id_of, officer, officer2, org_id, uscc_for, Sim, DAY_MS};
 
 const ITEM: &str = "FOOD-01";
+/// The tax department's item, for joint draws.
+const TAX_ITEM: &str = "TAX-01";
+
+/// The item each test department is responsible for.
+fn item_of(department: &str) -> &'static str {
+    match department {
+        "tax" => TAX_ITEM,
+        _ => ITEM,
+    }
+}
 
 /// 30 entities in classes 1–3, sorted by class then id.
 fn rows() -> Vec<EntityRow> {
@@ -39,9 +49,18 @@ fn nonce(org: &str, draw: &DrawId) -> Hash {
     file_digest(format!("nonce of {org} for {draw}").as_bytes())
 }
 
+/// A plan of each department's item, two inspectors from each.
 fn plan_of(departments: &[&str], ratios: &[(u8, u16)]) -> DrawPlan {
+    let mut items: Vec<PlanItem> = departments
+        .iter()
+        .map(|department| PlanItem {
+            item: item_of(department).into(),
+            department: org_id(department),
+        })
+        .collect();
+    items.sort_by(|a, b| a.item.cmp(&b.item));
     DrawPlan {
-        item: ITEM.into(),
+        items,
         ratios: ratios
             .iter()
             .map(|&(risk_class, basis_points)| ClassRatio {
@@ -72,20 +91,20 @@ fn set_inspector(
     )
 }
 
-/// The item, three inspectors each at `market` and `tax`, and a snapshot of
-/// [`rows`] published by `market`.
+/// The items of `market` and `tax`, three inspectors of each department's
+/// item at each, and a snapshot of [`rows`] published by `market`.
 fn directories() -> (Sim, SnapshotId) {
     let mut sim = Sim::new();
-    let item = Call::SetInspectionItem(SetInspectionItem {
-        item: ITEM.into(),
-        basis: "food-safety-law/art-87".into(),
-        method: "on-site".into(),
-        document: file_digest(b"item FOOD-01"),
-    });
-    assert_eq!(sim.code(&officer("market"), item), "ok");
     for org in ["market", "tax"] {
+        let item = Call::SetInspectionItem(SetInspectionItem {
+            item: item_of(org).into(),
+            basis: "food-safety-law/art-87".into(),
+            method: "on-site".into(),
+            document: file_digest(item_of(org).as_bytes()),
+        });
+        assert_eq!(sim.code(&officer(org), item), "ok");
         for key in [officer(org), officer2(org), head(org)] {
-            assert_eq!(set_inspector(&mut sim, org, &key, &[ITEM]), "ok");
+            assert_eq!(set_inspector(&mut sim, org, &key, &[item_of(org)]), "ok");
         }
     }
     let snapshot = publish(&mut sim, "market", &rows());
@@ -253,6 +272,17 @@ fn a_joint_draw_gives_what_the_algorithm_gives_on_the_rows() {
     // The whole draw, from the rows, equals the chain's.
     let inspectors = random_draw::inspector_rows(&sim, &id).unwrap();
     assert_eq!(inspectors.len(), 6, "both departments' inspectors");
+    // Each inspection has market's team, then tax's.
+    let of = |org: &str| [officer(org), officer2(org), head(org)].map(|key| id_of(&key));
+    for inspection in &chain.inspections {
+        assert_eq!(inspection.inspectors.len(), 4);
+        assert!(inspection.inspectors[..2]
+            .iter()
+            .all(|i| of("market").contains(i)));
+        assert!(inspection.inspectors[2..]
+            .iter()
+            .all(|i| of("tax").contains(i)));
+    }
     let expected = draw::draw(&seed, &chain.plan, &rows(), &inspectors, chain.date).unwrap();
     let claimed = random_draw::as_result(&chain);
     assert_eq!(claimed, expected);
@@ -426,65 +456,73 @@ fn commit_and_reveal_refusals() {
 fn plan_refusals_have_their_codes() {
     let (mut sim, snapshot) = directories();
     let good = || plan_of(&["market"], &[(1, 5000)]);
-    let mut above = good();
-    above.ratios[0].basis_points = 10_001;
-    assert_eq!(
-        plan(&mut sim, &snapshot, above, &["proc"]),
-        Err("ratio_above_100_percent".into())
-    );
-    let mut unknown_item = good();
-    unknown_item.item = "FOOD-99".into();
-    assert_eq!(
-        plan(&mut sim, &snapshot, unknown_item, &["proc"]),
-        Err("unknown_item".into())
-    );
-    // No rows of the planned class.
-    assert_eq!(
-        plan(
-            &mut sim,
+    let with = |change: fn(&mut DrawPlan)| {
+        let mut plan = good();
+        change(&mut plan);
+        plan
+    };
+    let unknown = SnapshotId::new("SNAP-0000000000000000");
+    let refused = [
+        (
+            with(|p| p.ratios[0].basis_points = 10_001),
             &snapshot,
+            &["proc"][..],
+            "ratio_above_100_percent",
+        ),
+        (
+            with(|p| p.items[0].item = "FOOD-99".into()),
+            &snapshot,
+            &["proc"],
+            "unknown_item",
+        ),
+        // An item named with another department than its responsible one.
+        (
+            with(|p| p.items[0].department = org_id("tax")),
+            &snapshot,
+            &["proc"],
+            "invalid_plan",
+        ),
+        // No rows of the planned class.
+        (
             plan_of(&["market"], &[(7, 5000)]),
-            &["proc"]
-        ),
-        Err("empty_population".into())
-    );
-    // The planner's department must issue the draw; witnesses are others.
-    assert_eq!(
-        plan(
-            &mut sim,
             &snapshot,
+            &["proc"],
+            "empty_population",
+        ),
+        // The planner's department must issue the draw; witnesses are others.
+        (
             plan_of(&["tax"], &[(1, 5000)]),
-            &["proc"]
+            &snapshot,
+            &["proc"],
+            "not_draw_issuer",
         ),
-        Err("not_draw_issuer".into())
-    );
-    assert_eq!(
-        plan(&mut sim, &snapshot, good(), &[]),
-        Err("invalid_field".into())
-    );
-    assert_eq!(
-        plan(&mut sim, &snapshot, good(), &["market"]),
-        Err("invalid_field".into())
-    );
-    assert_eq!(
-        plan(&mut sim, &snapshot, good(), &["nobody"]),
-        Err("unknown_org".into())
-    );
-    assert_eq!(
-        plan(
-            &mut sim,
-            &SnapshotId::new("SNAP-0000000000000000"),
-            good(),
-            &["proc"]
+        (good(), &snapshot, &[], "invalid_field"),
+        (good(), &snapshot, &["market"], "invalid_field"),
+        (good(), &snapshot, &["nobody"], "unknown_org"),
+        (good(), &unknown, &["proc"], "unknown_snapshot"),
+        // Too many inspectors per inspection for the directory.
+        (
+            with(|p| p.inspectors_per_inspection = 4),
+            &snapshot,
+            &["proc"],
+            "too_few_inspectors",
         ),
-        Err("unknown_snapshot".into())
-    );
-    // Too many inspectors per inspection for the directory.
-    let mut crowded = good();
-    crowded.inspectors_per_inspection = 4;
+    ];
+    for (planned, on, witnesses, code) in refused {
+        assert_eq!(
+            plan(&mut sim, on, planned, witnesses),
+            Err(code.into()),
+            "{code}"
+        );
+    }
+    // A joint plan that swaps the items' departments: the list decides.
+    let mut swapped = plan_of(&["market", "tax"], &[(1, 5000)]);
+    for item in &mut swapped.items {
+        item.department = org_id(if item.item == ITEM { "tax" } else { "market" });
+    }
     assert_eq!(
-        plan(&mut sim, &snapshot, crowded, &["proc"]),
-        Err("too_few_inspectors".into())
+        plan(&mut sim, &snapshot, swapped, &["proc"]),
+        Err("invalid_field".into())
     );
     // 100 % of every class is 30 inspections: allowed.
     assert!(plan(
@@ -603,6 +641,49 @@ fn a_draw_over_inspectors_out_of_scope_or_expired_is_refused() {
 }
 
 #[test]
+fn a_plan_of_several_items_draws_only_inspectors_with_all_their_departments_items() {
+    let (mut sim, snapshot) = directories();
+    let second = Call::SetInspectionItem(SetInspectionItem {
+        item: "FOOD-02".into(),
+        basis: "food-safety-law/art-35".into(),
+        method: "on-site".into(),
+        document: file_digest(b"item FOOD-02"),
+    });
+    assert_eq!(sim.code(&officer("market"), second), "ok");
+    // Two of market's three inspectors take the second item too.
+    for key in [officer("market"), officer2("market")] {
+        assert_eq!(
+            set_inspector(&mut sim, "market", &key, &[ITEM, "FOOD-02"]),
+            "ok"
+        );
+    }
+    let two_items = |per_inspection: u8| {
+        let mut plan = plan_of(&["market"], &[(1, 5000)]);
+        plan.items.push(PlanItem {
+            item: "FOOD-02".into(),
+            department: org_id("market"),
+        });
+        plan.inspectors_per_inspection = per_inspection;
+        plan
+    };
+    assert_eq!(
+        plan(&mut sim, &snapshot, two_items(3), &["proc"]),
+        Err("too_few_inspectors".into())
+    );
+    let id = plan(&mut sim, &snapshot, two_items(2), &["proc"]).unwrap();
+    let rows = random_draw::inspector_rows(&sim, &id).unwrap();
+    let mut officers: Vec<_> = rows.iter().map(|row| row.officer).collect();
+    officers.sort();
+    let mut both = vec![id_of(&officer("market")), id_of(&officer2("market"))];
+    both.sort();
+    assert_eq!(
+        officers, both,
+        "the head lacks FOOD-02: not in the snapshot"
+    );
+    assert!(rows.iter().all(|row| row.scopes == [ITEM, "FOOD-02"]));
+}
+
+#[test]
 fn naming_refuses_a_row_that_is_not_at_the_drawn_position() {
     let (mut sim, id) = revealed(&[(2, 3000)]);
     let rows = rows();
@@ -718,9 +799,17 @@ fn a_recusal_draws_the_replacement_the_algorithm_draws() {
         sim.code(&head("tax"), call(officer_out)),
         "inspector_not_assigned"
     );
-    let assigned = after.inspections[3].inspectors[0];
+    // The second recusal is in the tax team (slots 2 and 3): its
+    // replacement is the tax department's third inspector.
+    let assigned = after.inspections[3].inspectors[2];
     assert_eq!(sim.code(&head("proc"), call(assigned)), "wrong_role");
     assert_eq!(sim.code(&head("tax"), call(assigned)), "ok");
+    let tax_team = &record(&sim, &id).inspections[3].inspectors[2..];
+    assert!(tax_team
+        .iter()
+        .all(|drawn| [officer("tax"), officer2("tax"), head("tax")]
+            .iter()
+            .any(|key| &id_of(key) == drawn)));
     let third = record(&sim, &id).inspections[3].inspectors[0];
     assert_eq!(sim.code(&head("market"), call(third)), "too_many_recusals");
     let after = record(&sim, &id);

@@ -23,6 +23,7 @@ use xianjie_ledger::tx::CaseAction;
 use xianjie_store::Store;
 
 use super::auth::{authorize, internal, may_read, Reader};
+use super::listing::to_json;
 use super::{ApiError, AppState, ErrorBody};
 pub use xianjie_api::cases::{
     ActionStanding, ActionView, ActionsView, AttachmentView, CaseDetail, CaseEvidence, CaseList,
@@ -40,10 +41,6 @@ pub struct CaseQuery {
 
 fn state_name(state: CaseState) -> String {
     state.name().to_owned()
-}
-
-fn to_json<T: Serialize>(value: &T) -> Result<serde_json::Value, ApiError> {
-    serde_json::to_value(value).map_err(|error| ApiError::Internal(format!("to JSON: {error}")))
 }
 
 /// The cases the signing officer may read, optionally filtered.

@@ -16,6 +16,7 @@ use xianjie_ledger::clue::{Clue, ClueId, ClueState, MAX_CLUE_HOPS};
 use xianjie_ledger::params::Params;
 
 use super::auth::{authorize, internal, may_read, Reader};
+use super::listing::{self, to_json};
 use super::{ApiError, AppState, ErrorBody, Shared};
 pub use xianjie_api::clues::{ClueList, ClueView};
 
@@ -74,24 +75,6 @@ fn view(
     })
 }
 
-fn to_json<T: serde::Serialize>(value: &T) -> Result<serde_json::Value, ApiError> {
-    serde_json::to_value(value)
-        .map_err(|error| ApiError::Internal(format!("clue to JSON: {error}")))
-}
-
-/// `direction` of a list: `incoming` (Some(true)), `outgoing` (Some(false))
-/// or both (None).
-pub(super) fn incoming(direction: Option<&str>) -> Result<Option<bool>, ApiError> {
-    match direction {
-        None => Ok(None),
-        Some("incoming") => Ok(Some(true)),
-        Some("outgoing") => Ok(Some(false)),
-        Some(other) => Err(ApiError::BadQuery(format!(
-            "`direction` {other:?} is not incoming or outgoing"
-        ))),
-    }
-}
-
 /// The clues of the reader's organisation, newest first.
 #[utoipa::path(
     get,
@@ -113,17 +96,9 @@ pub async fn list(
     query: Result<Query<ClueQuery>, QueryRejection>,
 ) -> Result<Json<ClueList>, ApiError> {
     let query = query?.0;
-    let incoming = incoming(query.direction.as_deref())?;
-    let wanted_state = query
-        .state
-        .as_deref()
-        .map(str::parse::<ClueState>)
-        .transpose()
-        .map_err(ApiError::BadQuery)?;
-    let limit = query
-        .limit
-        .unwrap_or(MAX_CLUES_LISTED)
-        .min(MAX_CLUES_LISTED);
+    let incoming = listing::incoming(query.direction.as_deref())?;
+    let wanted_state = listing::wanted_state::<ClueState>(query.state.as_deref())?;
+    let limit = listing::limit(query.limit, MAX_CLUES_LISTED);
     let tip = state.tip();
     let at_ms = tip.time_ms;
     let org = reader.org.id.clone();
@@ -132,29 +107,24 @@ pub async fn list(
         .blocking(move |shared| {
             let store = &shared.store;
             let params = read::params_shared(store).map_err(internal)?;
-            let mut out = Vec::new();
-            let mut total = 0;
             let (ids, complete) =
                 clue::newest_clues_of_org(store, &org, MAX_CLUES_SCANNED).map_err(internal)?;
-            for id in &ids {
+            let (out, total) = listing::kept(&ids, limit, |id| {
                 let Some(found) = clue::clue(store, id).map_err(internal)? else {
-                    continue;
+                    return Ok(None);
                 };
                 if incoming.is_some_and(|incoming| incoming != (found.to == org))
                     || wanted_state.is_some_and(|state| state != found.state)
                     || !may_read(shared, &reader, &ReadResource::Clue(id.clone()))?
                 {
-                    continue;
+                    return Ok(None);
                 }
                 let view = view((shared, &reader), &params, &found, at_ms)?;
-                if query.overdue.is_some_and(|want| want != view.overdue) {
-                    continue;
-                }
-                total += 1;
-                if out.len() < limit {
-                    out.push(view);
-                }
-            }
+                Ok(query
+                    .overdue
+                    .is_none_or(|want| want == view.overdue)
+                    .then_some(view))
+            })?;
             Ok((out, total, complete))
         })
         .await?;

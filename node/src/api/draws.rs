@@ -15,6 +15,7 @@ use xianjie_ledger::state::keys;
 use xianjie_store::Store;
 
 use super::auth::{internal, Reader};
+use super::listing::to_json;
 use super::{ApiError, AppState, ErrorBody};
 pub use xianjie_api::draws::{
     DrawList, DrawSummary, DrawView, InspectorList, ItemList, SnapshotList,
@@ -28,11 +29,6 @@ pub const MAX_DRAWS_LISTED: usize = 500;
 pub struct OrgQuery {
     /// The department (default: the reader's organisation).
     pub org: Option<String>,
-}
-
-fn to_json<T: serde::Serialize>(value: &T) -> Result<serde_json::Value, ApiError> {
-    serde_json::to_value(value)
-        .map_err(|error| ApiError::Internal(format!("draw to JSON: {error}")))
 }
 
 fn org_of(query: OrgQuery, reader: &Reader) -> Result<OrgId, ApiError> {
@@ -84,7 +80,7 @@ pub async fn list(
                 if let Some(found) = random_draw::draw(store, id).map_err(internal)? {
                     draws.push(DrawSummary {
                         id: found.id.to_string(),
-                        item: found.plan.item.clone(),
+                        items: found.plan.items.iter().map(|i| i.item.clone()).collect(),
                         state: found.state.name().to_owned(),
                         planned_by: found.planned_by.to_string(),
                         departments: found

@@ -4,17 +4,13 @@
 use axum::extract::rejection::PathRejection;
 use axum::extract::{Path, State};
 use axum::Json;
-use serde::Serialize;
 use xianjie_contracts::{governance, policy, read};
 use xianjie_ledger::ids::ProposalId;
 
 use super::auth::internal;
+use super::listing::to_json;
 use super::{ApiError, AppState, ErrorBody};
 pub use xianjie_api::governance::{DeadlinesView, PolicyView, ProposalsView};
-
-fn to_json<T: Serialize>(value: &T) -> Result<serde_json::Value, ApiError> {
-    serde_json::to_value(value).map_err(|error| ApiError::Internal(format!("to JSON: {error}")))
-}
 
 /// The deadline rules, day counting and holiday calendar in force.
 #[utoipa::path(

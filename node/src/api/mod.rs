@@ -18,6 +18,7 @@ mod governance;
 mod health;
 mod history;
 mod inspections;
+mod listing;
 mod members;
 mod openapi;
 mod receipt;

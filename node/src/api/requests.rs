@@ -18,6 +18,7 @@ use xianjie_ledger::request::{OrganRequest, RequestId, RequestState};
 use xianjie_store::Store;
 
 use super::auth::{authorize, internal, may_read, Reader};
+use super::listing::{self, to_json};
 use super::{ApiError, AppState, ErrorBody};
 pub use xianjie_api::requests::{RequestList, RequestView};
 
@@ -45,11 +46,6 @@ fn view(params: &Params, request: &OrganRequest, at_ms: u64) -> Result<RequestVi
         overdue: clocks.iter().any(|clock| clock.overdue),
         clocks: clocks.iter().map(to_json).collect::<Result<_, _>>()?,
     })
-}
-
-fn to_json<T: serde::Serialize>(value: &T) -> Result<serde_json::Value, ApiError> {
-    serde_json::to_value(value)
-        .map_err(|error| ApiError::Internal(format!("request to JSON: {error}")))
 }
 
 /// The requests about a case, oldest first, with their clocks at `at_ms`
@@ -84,17 +80,9 @@ pub async fn list(
     query: Result<Query<RequestQuery>, QueryRejection>,
 ) -> Result<Json<RequestList>, ApiError> {
     let query = query?.0;
-    let incoming = super::clues::incoming(query.direction.as_deref())?;
-    let wanted_state = query
-        .state
-        .as_deref()
-        .map(str::parse::<RequestState>)
-        .transpose()
-        .map_err(ApiError::BadQuery)?;
-    let limit = query
-        .limit
-        .unwrap_or(MAX_REQUESTS_LISTED)
-        .min(MAX_REQUESTS_LISTED);
+    let incoming = listing::incoming(query.direction.as_deref())?;
+    let wanted_state = listing::wanted_state::<RequestState>(query.state.as_deref())?;
+    let limit = listing::limit(query.limit, MAX_REQUESTS_LISTED);
     let tip = state.tip();
     let at_ms = tip.time_ms;
     let org = reader.org.id.clone();
@@ -103,26 +91,21 @@ pub async fn list(
         .blocking(move |shared| {
             let store = &shared.store;
             let params = read::params_shared(store).map_err(internal)?;
-            let mut out = Vec::new();
-            let mut total = 0;
             let (ids, complete) =
                 request::newest_requests_of_org(store, &org, MAX_REQUESTS_SCANNED)
                     .map_err(internal)?;
-            for id in &ids {
+            let (out, total) = listing::kept(&ids, limit, |id| {
                 let Some(found) = request::request(store, id).map_err(internal)? else {
-                    continue;
+                    return Ok(None);
                 };
                 if incoming.is_some_and(|incoming| incoming != (found.to == org))
                     || wanted_state.is_some_and(|state| state != found.state)
                     || !may_read(shared, &reader, &ReadResource::Request(id.clone()))?
                 {
-                    continue;
+                    return Ok(None);
                 }
-                total += 1;
-                if out.len() < limit {
-                    out.push(view(&params, &found, at_ms)?);
-                }
-            }
+                view(&params, &found, at_ms).map(Some)
+            })?;
             Ok((out, total, complete))
         })
         .await?;
