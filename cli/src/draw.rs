@@ -47,7 +47,8 @@ pub enum DrawCommand {
     /// Entity directory snapshots (检查对象名录库): publish one from a rows
     /// file, or list a department's.
     Snapshot(SnapshotArgs),
-    /// Plan a draw over your department's (or a joint) item; prints its id.
+    /// Plan a draw of one or more items (a joint draw when they belong to
+    /// several departments); prints its id.
     Plan(PlanArgs),
     /// Commit to a fresh secret nonce, saved to a file to reveal later.
     Commit(NonceArgs),
@@ -528,6 +529,11 @@ fn plan_items(
 fn plan(context: &Context, args: PlanArgs) -> anyhow::Result<Exit> {
     let mut ratios = args.ratios.clone();
     ratios.sort_by_key(|ratio| ratio.risk_class);
+    let mut codes = args.items.clone();
+    codes.sort();
+    if let Some(twice) = codes.windows(2).find(|pair| pair[0] == pair[1]) {
+        anyhow::bail!("--item {} is given twice; name each item once", twice[0]);
+    }
     let (items, departments) = match plan_items(context, &args.items)? {
         Ok(found) => found,
         Err(exit) => return Ok(exit),

@@ -437,9 +437,9 @@ pub fn name_entities(
 }
 
 /// Replaces a recused inspector by the method of docs/draw.md §8. The
-/// recused inspector asks (自行回避) or a head of one of the draw's
-/// departments decides; at most [`MAX_RECUSALS`] per inspection, since
-/// every replacement can be foreseen from the public seed.
+/// recused inspector asks (自行回避) or a head of the department whose team
+/// the inspector is on decides; at most [`MAX_RECUSALS`] per inspection,
+/// since every replacement can be foreseen from the public seed.
 pub fn recuse(
     view: &dyn StateView,
     ctx: &BlockCtx,
@@ -449,15 +449,21 @@ pub fn recuse(
     check_not_admin("recuse-inspector", signer)?;
     let mut record = required_draw(view, &call.draw)?;
     check_state(&record, DrawState::Drawn, "recuse an inspector of")?;
-    let head = signer.role == Role::Head && record.plan.departments.contains(&signer.org);
+    let number = call.inspection;
+    let head = signer.role == Role::Head
+        && team_department(&record, number, &call.officer).map_or(
+            // Not on the inspection: any department's head hears why
+            // (`inspector_not_assigned`).
+            record.plan.departments.contains(&signer.org),
+            |department| department == &signer.org,
+        );
     if signer.id != call.officer && !head {
         return Err(ContractError::WrongRole {
             action: "recuse-inspector".into(),
             role: signer.role,
-            required: "the recused inspector's own key, or a head of one of the draw's departments",
+            required: "the recused inspector's own key, or a head of the department whose team the inspector is on",
         });
     }
-    let number = call.inspection;
     let done = record
         .inspections
         .get(number as usize)
@@ -488,6 +494,19 @@ pub fn recuse(
     let mut stage = Overlay::new(view);
     put_draw(&mut stage, &record);
     Ok(stage.into_writes())
+}
+
+/// The department whose team `officer` is on in inspection `number`: slot
+/// `s` is department `s / inspectors_per_inspection` (docs/draw.md §7).
+fn team_department<'a>(record: &'a RandomDraw, number: u32, officer: &KeyId) -> Option<&'a OrgId> {
+    let slot = record
+        .inspections
+        .get(number as usize)?
+        .inspectors
+        .iter()
+        .position(|assigned| assigned == officer)?;
+    let per_team = usize::from(record.plan.inspectors_per_inspection).max(1);
+    record.plan.departments.get(slot / per_team)
 }
 
 /// Publishes a drawn inspection's result: signed by one of its inspectors.

@@ -246,8 +246,9 @@ pub struct RecusalRecord {
 pub struct RandomDraw {
     /// Its id.
     pub id: DrawId,
-    /// The plan: item, ratios, inspectors per inspection, departments (the
-    /// issuers, several for a joint draw).
+    /// The plan: items with their departments, ratios, inspectors per
+    /// inspection of each department, departments (the issuers, several for
+    /// a joint draw).
     pub plan: DrawPlan,
     /// The department whose officer planned it.
     pub planned_by: OrgId,
@@ -293,7 +294,8 @@ pub struct RandomDraw {
 
 impl Canonical for RandomDraw {
     const KIND: &'static str = "random draw";
-    // 500 inspections of 8 inspectors and 2 recusals each, with room.
+    // 500 inspections of at most 16 inspectors (all teams) and 2 recusals
+    // each: about 500 × 600 bytes, with room.
     const MAX_ENCODED_LEN: usize = 1024 * 1024;
 }
 

@@ -172,7 +172,8 @@ pub struct PublishEntitySnapshot {
 /// transaction's hash in hex.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PlanDraw {
-    /// Item, ratios, inspectors per inspection, departments.
+    /// Items with their departments, ratios, inspectors per inspection
+    /// (per department), departments.
     pub plan: DrawPlan,
     /// The entity snapshot to draw from.
     pub snapshot: SnapshotId,

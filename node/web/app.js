@@ -1055,7 +1055,7 @@ async function renderDraw(id) {
       "section",
       { class: "panel" },
       h("p", { "data-testid": "draw-state", "data-state": draw.state }, tOr(`draw_state.${draw.state}`, draw.state), view.due_at_ms ? h("span", {}, " ", view.overdue ? h("span", { class: "badge overdue" }, t("cases.overdue")) : null, countdown(view.due_at_ms, "duty")) : null),
-      h("p", {}, t("draws.item", { item: draw.plan.items.map((i) => `${i.item} (${i.department})`).join("、"), date: String(draw.date) }), " ", h("span", { "data-testid": "draw-period" }, t("draws.period", { from: String(draw.period.from), until: String(draw.period.until) }))),
+      h("p", {}, t("draws.item", { item: draw.plan.items.map((i) => `${i.item}（${orgLabel(i.department)}）`).join("、"), date: String(draw.date) }), " ", h("span", { "data-testid": "draw-period" }, t("draws.period", { from: String(draw.period.from), until: String(draw.period.until) }))),
       h("p", {}, t("draws.departments"), " ", draw.plan.departments.map(orgLabel).join("、"), "；", t("draws.witnesses"), " ", draw.witnesses.map(orgLabel).join("、")),
       draw.missing.length ? notice("error", "draw-failed", t("draws.failed", { orgs: draw.missing.map(orgLabel).join("、") })) : null,
       h("ul", { class: "plain" }, committers),

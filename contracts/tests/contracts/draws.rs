@@ -803,6 +803,8 @@ fn a_recusal_draws_the_replacement_the_algorithm_draws() {
     // replacement is the tax department's third inspector.
     let assigned = after.inspections[3].inspectors[2];
     assert_eq!(sim.code(&head("proc"), call(assigned)), "wrong_role");
+    // A head recuses only from its own department's team.
+    assert_eq!(sim.code(&head("market"), call(assigned)), "wrong_role");
     assert_eq!(sim.code(&head("tax"), call(assigned)), "ok");
     let tax_team = &record(&sim, &id).inspections[3].inspectors[2..];
     assert!(tax_team

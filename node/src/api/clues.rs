@@ -109,22 +109,28 @@ pub async fn list(
             let params = read::params_shared(store).map_err(internal)?;
             let (ids, complete) =
                 clue::newest_clues_of_org(store, &org, MAX_CLUES_SCANNED).map_err(internal)?;
-            let (out, total) = listing::kept(&ids, limit, |id| {
-                let Some(found) = clue::clue(store, id).map_err(internal)? else {
-                    return Ok(None);
-                };
-                if incoming.is_some_and(|incoming| incoming != (found.to == org))
-                    || wanted_state.is_some_and(|state| state != found.state)
-                    || !may_read(shared, &reader, &ReadResource::Clue(id.clone()))?
-                {
-                    return Ok(None);
-                }
-                let view = view((shared, &reader), &params, &found, at_ms)?;
-                Ok(query
-                    .overdue
-                    .is_none_or(|want| want == view.overdue)
-                    .then_some(view))
-            })?;
+            let (out, total) = listing::kept(
+                &ids,
+                limit,
+                |id| {
+                    let Some(found) = clue::clue(store, id).map_err(internal)? else {
+                        return Ok(None);
+                    };
+                    if incoming.is_some_and(|incoming| incoming != (found.to == org))
+                        || wanted_state.is_some_and(|state| state != found.state)
+                        || !may_read(shared, &reader, &ReadResource::Clue(id.clone()))?
+                    {
+                        return Ok(None);
+                    }
+                    let view = view((shared, &reader), &params, &found, at_ms)?;
+                    // The overdue filter needs the clocks: the view is made first.
+                    Ok(query
+                        .overdue
+                        .is_none_or(|want| want == view.overdue)
+                        .then_some(view))
+                },
+                Ok,
+            )?;
             Ok((out, total, complete))
         })
         .await?;

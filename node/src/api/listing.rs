@@ -36,21 +36,22 @@ pub(super) fn limit(asked: Option<usize>, most: usize) -> usize {
     asked.unwrap_or(most).min(most)
 }
 
-/// Walks `ids` (newest first) and keeps the views `keep` makes (None: not
-/// shown to this reader or not matching the filters): all are counted, the
-/// first `limit` returned.
-pub(super) fn kept<I, V>(
+/// Walks `ids` (newest first) and keeps the records `keep` returns (None:
+/// not shown to this reader or not matching the filters): all are counted,
+/// and only the first `limit` are made into views by `view`.
+pub(super) fn kept<I, T, V>(
     ids: &[I],
     limit: usize,
-    mut keep: impl FnMut(&I) -> Result<Option<V>, ApiError>,
+    mut keep: impl FnMut(&I) -> Result<Option<T>, ApiError>,
+    mut view: impl FnMut(T) -> Result<V, ApiError>,
 ) -> Result<(Vec<V>, usize), ApiError> {
     let mut out = Vec::new();
     let mut total = 0;
     for id in ids {
-        if let Some(view) = keep(id)? {
+        if let Some(record) = keep(id)? {
             total += 1;
             if out.len() < limit {
-                out.push(view);
+                out.push(view(record)?);
             }
         }
     }

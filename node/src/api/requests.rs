@@ -94,18 +94,23 @@ pub async fn list(
             let (ids, complete) =
                 request::newest_requests_of_org(store, &org, MAX_REQUESTS_SCANNED)
                     .map_err(internal)?;
-            let (out, total) = listing::kept(&ids, limit, |id| {
-                let Some(found) = request::request(store, id).map_err(internal)? else {
-                    return Ok(None);
-                };
-                if incoming.is_some_and(|incoming| incoming != (found.to == org))
-                    || wanted_state.is_some_and(|state| state != found.state)
-                    || !may_read(shared, &reader, &ReadResource::Request(id.clone()))?
-                {
-                    return Ok(None);
-                }
-                view(&params, &found, at_ms).map(Some)
-            })?;
+            let (out, total) = listing::kept(
+                &ids,
+                limit,
+                |id| {
+                    let Some(found) = request::request(store, id).map_err(internal)? else {
+                        return Ok(None);
+                    };
+                    if incoming.is_some_and(|incoming| incoming != (found.to == org))
+                        || wanted_state.is_some_and(|state| state != found.state)
+                        || !may_read(shared, &reader, &ReadResource::Request(id.clone()))?
+                    {
+                        return Ok(None);
+                    }
+                    Ok(Some(found))
+                },
+                |found| view(&params, &found, at_ms),
+            )?;
             Ok((out, total, complete))
         })
         .await?;
