@@ -496,8 +496,8 @@ pub fn recuse(
     Ok(stage.into_writes())
 }
 
-/// The department whose team `officer` is on in inspection `number`: slot
-/// `s` is department `s / inspectors_per_inspection` (docs/draw.md §7).
+/// The department whose team `officer` is on in inspection `number`
+/// (docs/draw.md §7).
 fn team_department<'a>(record: &'a RandomDraw, number: u32, officer: &KeyId) -> Option<&'a OrgId> {
     let slot = record
         .inspections
@@ -505,8 +505,10 @@ fn team_department<'a>(record: &'a RandomDraw, number: u32, officer: &KeyId) -> 
         .inspectors
         .iter()
         .position(|assigned| assigned == officer)?;
-    let per_team = usize::from(record.plan.inspectors_per_inspection).max(1);
-    record.plan.departments.get(slot / per_team)
+    record
+        .plan
+        .team_of_slot(slot)
+        .map(|(_, department)| department)
 }
 
 /// Publishes a drawn inspection's result: signed by one of its inspectors.

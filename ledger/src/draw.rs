@@ -141,8 +141,13 @@ impl InspectorRow {
         self.valid_from <= date
             && date <= self.valid_until
             && &self.department == department
-            && items.all(|item| self.scopes.iter().any(|scope| scope == item))
+            && items.all(|item| in_scope(&self.scopes, item))
     }
+}
+
+/// Whether `item` is among an inspector's `scopes`.
+pub fn in_scope(scopes: &[String], item: &str) -> bool {
+    scopes.iter().any(|scope| scope == item)
 }
 
 /// The ratio drawn from one risk class, in basis points (10000 = 100 %).
@@ -194,6 +199,15 @@ impl DrawPlan {
     /// Whether the plan has the item code.
     pub fn has_item(&self, code: &str) -> bool {
         self.items.iter().any(|item| item.item == code)
+    }
+
+    /// The department whose team holds slot `slot` of an inspection's
+    /// inspectors: slot `s` is department number `s div inspectors_per_inspection`.
+    pub fn team_of_slot(&self, slot: usize) -> Option<(usize, &OrgId)> {
+        let team = slot / usize::from(self.inspectors_per_inspection).max(1);
+        self.departments
+            .get(team)
+            .map(|department| (team, department))
     }
 
     /// Inspectors on each inspection: a team of `inspectors_per_inspection`
@@ -963,10 +977,10 @@ pub fn recuse(
             officer: officer.to_string(),
             index,
         })?;
-    let team = slot / usize::from(plan.inspectors_per_inspection);
+    let team = plan.team_of_slot(slot).map(|(team, _)| team);
     let teams = eligible(plan, inspectors, result.date);
-    let candidates: Vec<usize> = teams
-        .get(team)
+    let candidates: Vec<usize> = team
+        .and_then(|team| teams.get(team))
         .into_iter()
         .flatten()
         .copied()

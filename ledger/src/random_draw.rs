@@ -146,7 +146,7 @@ impl DirectoryInspector {
     pub fn row_for(&self, items: &[&str]) -> Option<InspectorRow> {
         items
             .iter()
-            .all(|item| self.scopes.iter().any(|scope| scope == item))
+            .all(|item| crate::draw::in_scope(&self.scopes, item))
             .then(|| InspectorRow {
                 officer: self.officer,
                 department: self.department.clone(),
